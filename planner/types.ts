@@ -1,0 +1,52 @@
+/**
+ * Data types and schemas shared by the planner and the operators.
+ *
+ * The engine has a small set of logical types. `int64` values are held as float64 inside the
+ * engine (exact up to 2^53) and written back as Arrow Int64 at the edges.
+ */
+export type DataType = 'bool' | 'int32' | 'int64' | 'float64' | 'string' | 'date';
+
+export const DATA_TYPES: readonly DataType[] = ['bool', 'int32', 'int64', 'float64', 'string', 'date'];
+
+export interface Field {
+  readonly name: string;
+  readonly type: DataType;
+  readonly nullable: boolean;
+}
+
+export type Schema = readonly Field[];
+
+export function field(name: string, type: DataType, nullable = true): Field {
+  return Object.freeze({ name, type, nullable });
+}
+
+export function isNumeric(t: DataType): boolean {
+  return t === 'int32' || t === 'int64' || t === 'float64';
+}
+
+/** The type two numeric operands are widened to. */
+export function widen(a: DataType, b: DataType): DataType {
+  if (a === 'float64' || b === 'float64') return 'float64';
+  if (a === 'int64' || b === 'int64') return 'int64';
+  return 'int32';
+}
+
+export function schemaNames(schema: Schema): string[] {
+  return schema.map((f) => f.name);
+}
+
+/** Days since 1970-01-01 for an ISO date `YYYY-MM-DD`. */
+export function dateToDays(iso: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) throw new TypeError(`invalid date literal '${iso}': expected YYYY-MM-DD`);
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const back = new Date(ms);
+  if (back.getUTCMonth() !== Number(m[2]) - 1 || back.getUTCDate() !== Number(m[3])) {
+    throw new TypeError(`invalid date literal '${iso}': no such day`);
+  }
+  return Math.round(ms / 86_400_000);
+}
+
+export function daysToDate(days: number): string {
+  return new Date(days * 86_400_000).toISOString().slice(0, 10);
+}

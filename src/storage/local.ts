@@ -1,0 +1,124 @@
+/**
+ * A file-backed object store: keys are paths under a root directory. Writes are atomic
+ * (temporary file + rename), so a reader never sees a half-written object.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { StorageError } from '../../planner/errors.js';
+import { emptyStats, type ObjectInfo, type ObjectStore, type StoreStats } from './store.js';
+
+export class LocalStore implements ObjectStore {
+  readonly url: string;
+  readonly stats: StoreStats = emptyStats();
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+    this.url = `file://${this.root}`;
+  }
+
+  private file(key: string): string {
+    const p = path.resolve(this.root, key);
+    if (p !== this.root && !p.startsWith(this.root + path.sep) && this.root !== path.sep) {
+      throw new StorageError('BAD_KEY', `key '${key}' escapes the store root ${this.root}`, { key });
+    }
+    return p;
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    this.stats.get++;
+    try {
+      const buf = await fs.readFile(this.file(key));
+      this.stats.bytesIn += buf.byteLength;
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (e) {
+      throw notFound(e, this.url, key);
+    }
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    this.stats.get++;
+    let fh: fs.FileHandle | undefined;
+    try {
+      fh = await fs.open(this.file(key), 'r');
+      const out = new Uint8Array(Math.max(0, end - start));
+      let off = 0;
+      while (off < out.length) {
+        const { bytesRead } = await fh.read(out, off, out.length - off, start + off);
+        if (bytesRead === 0) break;
+        off += bytesRead;
+      }
+      this.stats.bytesIn += off;
+      return off === out.length ? out : out.subarray(0, off);
+    } catch (e) {
+      throw notFound(e, this.url, key);
+    } finally {
+      await fh?.close();
+    }
+  }
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    this.stats.put++;
+    this.stats.bytesOut += body.byteLength;
+    const target = this.file(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
+    await fs.writeFile(tmp, body);
+    await fs.rename(tmp, target);
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    this.stats.head++;
+    try {
+      const st = await fs.stat(this.file(key));
+      return st.isFile() ? { key, size: st.size } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    this.stats.list++;
+    // The prefix may end inside a file name: walk from its directory part.
+    const slash = prefix.lastIndexOf('/');
+    const dirKey = slash >= 0 ? prefix.slice(0, slash) : '';
+    const out: ObjectInfo[] = [];
+    const walk = async (dir: string, keyPrefix: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const key = keyPrefix ? `${keyPrefix}/${e.name}` : e.name;
+        if (e.isDirectory()) {
+          if (key.startsWith(prefix) || prefix.startsWith(key + '/')) await walk(path.join(dir, e.name), key);
+        } else if (e.isFile() && key.startsWith(prefix) && !e.name.includes('.tmp-')) {
+          const st = await fs.stat(path.join(dir, e.name));
+          out.push({ key, size: st.size });
+        }
+      }
+    };
+    await walk(this.file(dirKey), dirKey);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    this.stats.delete += keys.length;
+    await Promise.all(keys.map((k) => fs.rm(this.file(k), { force: true })));
+  }
+
+  async copy(from: string, to: string): Promise<void> {
+    const body = await this.get(from);
+    await this.put(to, body);
+  }
+}
+
+function notFound(e: unknown, url: string, key: string): Error {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOENT') return new StorageError('NOT_FOUND', `object '${key}' does not exist in ${url}`, { store: url, key });
+  if (code === 'EISDIR') return new StorageError('NOT_FOUND', `'${key}' in ${url} is a directory, not an object`, { store: url, key });
+  return new StorageError('IO', `cannot read '${key}' from ${url}: ${(e as Error)?.message}`, { store: url, key });
+}
