@@ -1,0 +1,52 @@
+/**
+ * Arrow columns → record batches → one Parquet file, via parquet-wasm. Batches of any length go
+ * in; the writer cuts row groups of exactly `rowGroupSize` rows (the last one shorter).
+ */
+import { writeFile } from 'node:fs/promises';
+import { RecordBatch, Struct, Table, makeData, tableToIPC, type Data, type Schema } from 'apache-arrow';
+import * as pw from 'parquet-wasm';
+
+export type Compression = 'snappy' | 'zstd' | 'uncompressed';
+
+export interface WriteOptions {
+  readonly compression: Compression;
+  readonly rowGroupSize: number;
+}
+
+const CODECS: Record<Compression, pw.Compression> = {
+  snappy: pw.Compression.SNAPPY,
+  zstd: pw.Compression.ZSTD,
+  uncompressed: pw.Compression.UNCOMPRESSED,
+};
+
+/** One record batch from columns given in schema order. */
+export function recordBatch(schema: Schema, columns: readonly Data[]): RecordBatch {
+  const length = columns[0]?.length ?? 0;
+  if (columns.length !== schema.fields.length || columns.some((c) => c.length !== length)) {
+    throw new Error(
+      `datagen: batch does not fit its schema: ${columns.length} columns of lengths ` +
+        `[${columns.map((c) => c.length).join(', ')}] for fields [${schema.names.join(', ')}]`,
+    );
+  }
+  const data = makeData({ type: new Struct(schema.fields), length, nullCount: 0, children: [...columns] });
+  return new RecordBatch(schema, data);
+}
+
+/** Writes the batches as one Parquet file and returns its size in bytes. */
+export async function writeParquetFile(
+  path: string,
+  schema: Schema,
+  batches: readonly RecordBatch[],
+  opts: WriteOptions,
+): Promise<number> {
+  const ipc = tableToIPC(new Table(schema, [...batches]), 'stream');
+  const wasmTable = pw.Table.fromIPCStream(ipc);
+  const props = new pw.WriterPropertiesBuilder()
+    .setCompression(CODECS[opts.compression])
+    .setMaxRowGroupSize(opts.rowGroupSize)
+    .setCreatedBy('stratus datagen')
+    .build();
+  const bytes = pw.writeParquet(wasmTable, props); // consumes wasmTable and props
+  await writeFile(path, bytes);
+  return bytes.length;
+}

@@ -1,0 +1,222 @@
+/**
+ * Conversions between Arrow (tables, record batches, IPC bytes) and engine batches.
+ * Zero-copy where Arrow's layout matches ours; int64 and decimals become float64 inside.
+ */
+import * as arrow from 'apache-arrow';
+import { ExecutionError } from '../planner/errors.js';
+import type { DataType, Field, Schema } from '../planner/types.js';
+import { field } from '../planner/types.js';
+import type { Batch, Vec } from './vector.js';
+import { newValidity, setValid } from './vector.js';
+
+/** The engine type of an Arrow field type, or undefined when unsupported. */
+export function engineType(t: arrow.DataType): DataType | undefined {
+  switch (t.typeId) {
+    case arrow.Type.Bool:
+      return 'bool';
+    case arrow.Type.Int: {
+      const bits = (t as arrow.Int).bitWidth;
+      return bits === 64 ? 'int64' : 'int32';
+    }
+    case arrow.Type.Float:
+    case arrow.Type.Decimal:
+      return 'float64';
+    case arrow.Type.Utf8:
+    case arrow.Type.LargeUtf8:
+      return 'string';
+    case arrow.Type.Date:
+      return 'date';
+    case arrow.Type.Dictionary:
+      return engineType((t as arrow.Dictionary).dictionary);
+    default:
+      return undefined;
+  }
+}
+
+export function schemaFromArrow(s: arrow.Schema): Schema {
+  return s.fields.map((f) => {
+    const t = engineType(f.type);
+    if (!t) throw new ExecutionError('UNSUPPORTED_TYPE', `column '${f.name}' has unsupported type ${f.type}`, { column: f.name });
+    return field(f.name, t, f.nullable);
+  });
+}
+
+function validityOf(d: arrow.Data): Uint8Array | null {
+  if (!d.nullBitmap || d.nullCount === 0 || d.nullBitmap.length === 0) return null;
+  if (d.offset % 8 === 0) return d.nullBitmap.subarray(d.offset >> 3);
+  const out = newValidity(d.length);
+  for (let i = 0; i < d.length; i++) {
+    const j = d.offset + i;
+    if ((d.nullBitmap[j >> 3]! & (1 << (j & 7))) === 0) setValid(out, i, false);
+  }
+  return out;
+}
+
+/** One Arrow Data chunk → one engine column of type `type`. */
+export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
+  const validity = validityOf(d);
+  const t = d.type;
+  switch (t.typeId) {
+    case arrow.Type.Dictionary: {
+      const dict = vecFromArrowData(d.dictionary!.data[0]!, type);
+      const codes = d.values as Int32Array | Uint32Array | Int8Array | Int16Array | Uint8Array | Uint16Array;
+      const sel = new Int32Array(d.length);
+      for (let i = 0; i < d.length; i++) sel[i] = codes[i]!;
+      return withValidity(takeDict(dict, sel), validity);
+    }
+    case arrow.Type.Utf8:
+      return { type: 'string', offsets: d.valueOffsets as Int32Array, data: d.values as Uint8Array, validity };
+    case arrow.Type.LargeUtf8: {
+      const big = d.valueOffsets as unknown as BigInt64Array;
+      const offsets = new Int32Array(big.length);
+      for (let i = 0; i < big.length; i++) offsets[i] = Number(big[i]);
+      return { type: 'string', offsets, data: d.values as Uint8Array, validity };
+    }
+    case arrow.Type.Bool: {
+      const out = new Uint8Array(d.length);
+      const bits = d.values as Uint8Array;
+      for (let i = 0; i < d.length; i++) {
+        const j = d.offset + i;
+        out[i] = (bits[j >> 3]! >> (j & 7)) & 1;
+      }
+      return { type: 'bool', values: out, validity };
+    }
+    case arrow.Type.Date: {
+      if ((t as arrow.Date_).unit === arrow.DateUnit.DAY) return { type: 'date', values: d.values as Int32Array, validity };
+      const ms = d.values as unknown as BigInt64Array;
+      const out = new Int32Array(d.length);
+      for (let i = 0; i < d.length; i++) out[i] = Math.floor(Number(ms[i]) / 86_400_000);
+      return { type: 'date', values: out, validity };
+    }
+    case arrow.Type.Decimal: {
+      const scale = (t as arrow.Decimal).scale;
+      const words = d.values as Uint32Array;
+      const stride = (t as arrow.Decimal).bitWidth / 32;
+      const out = new Float64Array(d.length);
+      for (let i = 0; i < d.length; i++) out[i] = decimalToNumber(words, i * stride, stride, scale);
+      return { type: 'float64', values: out, validity };
+    }
+    case arrow.Type.Int:
+    case arrow.Type.Float: {
+      const src = d.values as ArrayLike<number | bigint>;
+      if (type === 'int32' || type === 'date') {
+        if (src instanceof Int32Array) return { type, values: src, validity };
+        const out = new Int32Array(d.length);
+        for (let i = 0; i < d.length; i++) out[i] = Number(src[i]);
+        return { type, values: out, validity };
+      }
+      if (src instanceof Float64Array) return { type: type as 'float64', values: src, validity };
+      const out = new Float64Array(d.length);
+      for (let i = 0; i < d.length; i++) out[i] = Number(src[i]);
+      return { type: type as 'float64' | 'int64', values: out, validity };
+    }
+    default:
+      throw new ExecutionError('UNSUPPORTED_TYPE', `unsupported Arrow type ${t}`);
+  }
+}
+
+function withValidity(v: Vec, validity: Uint8Array | null): Vec {
+  return validity ? ({ ...v, validity } as Vec) : v;
+}
+
+function takeDict(dict: Vec, sel: Int32Array): Vec {
+  if (dict.type !== 'string') throw new ExecutionError('UNSUPPORTED_TYPE', 'only string dictionaries are supported');
+  const n = sel.length;
+  const offsets = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    total += dict.offsets[sel[i]! + 1]! - dict.offsets[sel[i]!]!;
+    offsets[i + 1] = total;
+  }
+  const data = new Uint8Array(total);
+  for (let i = 0; i < n; i++) data.set(dict.data.subarray(dict.offsets[sel[i]!]!, dict.offsets[sel[i]! + 1]!), offsets[i]!);
+  return { type: 'string', offsets, data, validity: null };
+}
+
+function decimalToNumber(words: Uint32Array, at: number, stride: number, scale: number): number {
+  const negative = (words[at + stride - 1]! & 0x80000000) !== 0;
+  let v = 0n;
+  for (let k = stride - 1; k >= 0; k--) v = (v << 32n) | BigInt(words[at + k]!);
+  if (negative) v -= 1n << BigInt(32 * stride);
+  return Number(v) / 10 ** scale;
+}
+
+/** An Arrow table → engine batches (one per record batch), typed by `schema` when given. */
+export function batchesFromArrow(table: arrow.Table, schema?: Schema): Batch[] {
+  const s = schema ?? schemaFromArrow(table.schema);
+  const index = new Map(table.schema.fields.map((f, i) => [f.name, i]));
+  return table.batches.map((rb) => ({
+    schema: s,
+    length: rb.numRows,
+    columns: s.map((f) => {
+      const i = index.get(f.name);
+      if (i === undefined) throw new ExecutionError('MISSING_COLUMN', `column '${f.name}' missing from Arrow data`, { column: f.name });
+      return vecFromArrowData(rb.getChildAt(i)!.data[0]!, f.type);
+    }),
+  }));
+}
+
+function arrowTypeOf(t: DataType): arrow.DataType {
+  switch (t) {
+    case 'bool':
+      return new arrow.Bool();
+    case 'int32':
+      return new arrow.Int32();
+    case 'int64':
+      return new arrow.Int64();
+    case 'float64':
+      return new arrow.Float64();
+    case 'string':
+      return new arrow.Utf8();
+    case 'date':
+      return new arrow.DateDay();
+  }
+}
+
+function arrowData(v: Vec, f: Field, length: number): arrow.Data {
+  const nullBitmap = v.validity ?? undefined;
+  switch (v.type) {
+    case 'string':
+      return arrow.makeData({ type: new arrow.Utf8(), length, valueOffsets: v.offsets, data: v.data, nullBitmap });
+    case 'bool': {
+      const bits = new Uint8Array((length + 7) >> 3);
+      for (let i = 0; i < length; i++) if (v.values[i]) bits[i >> 3]! |= 1 << (i & 7);
+      return arrow.makeData({ type: new arrow.Bool(), length, data: bits, nullBitmap });
+    }
+    case 'int64': {
+      if (f.type !== 'int64') return arrow.makeData({ type: new arrow.Float64(), length, data: v.values, nullBitmap });
+      const out = new BigInt64Array(length);
+      for (let i = 0; i < length; i++) out[i] = BigInt(Math.trunc(v.values[i]!));
+      return arrow.makeData({ type: new arrow.Int64(), length, data: out, nullBitmap });
+    }
+    case 'float64':
+      return arrow.makeData({ type: new arrow.Float64(), length, data: v.values, nullBitmap });
+    case 'int32':
+      return arrow.makeData({ type: new arrow.Int32(), length, data: v.values, nullBitmap });
+    case 'date':
+      return arrow.makeData({ type: new arrow.DateDay(), length, data: v.values, nullBitmap });
+  }
+}
+
+/**
+ * Engine batches → an Arrow table. `exact` writes int64 as Arrow Int64 (user-facing output);
+ * otherwise int64 travels as Float64 (shuffle files, where the reader knows the schema).
+ */
+export function batchesToArrow(schema: Schema, batches: readonly Batch[], exact = true): arrow.Table {
+  const fields = schema.map((f) => new arrow.Field(f.name, exact || f.type !== 'int64' ? arrowTypeOf(f.type) : new arrow.Float64(), true));
+  const aschema = new arrow.Schema(fields);
+  const rbs = batches.map((b) => {
+    const children = schema.map((f, i) => arrowData(b.columns[i]!, exact ? f : { ...f, type: 'float64' }, b.length));
+    const data = arrow.makeData({ type: new arrow.Struct(fields), length: b.length, children, nullCount: 0 });
+    return new arrow.RecordBatch(aschema, data);
+  });
+  return new arrow.Table(aschema, rbs);
+}
+
+export function encodeIpc(schema: Schema, batches: readonly Batch[]): Uint8Array {
+  return arrow.tableToIPC(batchesToArrow(schema, batches, false), 'stream');
+}
+
+export function decodeIpc(bytes: Uint8Array, schema: Schema): Batch[] {
+  return batchesFromArrow(arrow.tableFromIPC(bytes), schema).filter((b) => b.length > 0);
+}

@@ -1,0 +1,46 @@
+/**
+ * Evaluated operands: a column (`Vec`) or a scalar broadcast over the batch. Kernels take either
+ * without materializing scalars; `materialize` expands a scalar when a column is needed.
+ */
+import type { DataType } from '../planner/types.js';
+import type { Vec } from './vector.js';
+import { newValidity, vecFromValues } from './vector.js';
+
+export interface Scalar {
+  readonly scalar: true;
+  readonly type: DataType;
+  /** number (also days for dates, 0/1 for bool), string bytes, or null. */
+  readonly value: number | Uint8Array | null;
+}
+
+export type Operand = Vec | Scalar;
+
+export const isScalar = (o: Operand): o is Scalar => (o as Scalar).scalar === true;
+
+export function materialize(o: Operand, n: number): Vec {
+  if (!isScalar(o)) return o;
+  if (o.value === null) {
+    const v = vecFromValues(o.type, new Array(n).fill(null));
+    return { ...v, validity: newValidity(n, false) } as Vec;
+  }
+  if (o.type === 'string') {
+    const bytes = o.value as Uint8Array;
+    const offsets = new Int32Array(n + 1);
+    const data = new Uint8Array(bytes.length * n);
+    for (let i = 0; i < n; i++) {
+      data.set(bytes, i * bytes.length);
+      offsets[i + 1] = (i + 1) * bytes.length;
+    }
+    return { type: 'string', offsets, data, validity: null };
+  }
+  const v = o.value as number;
+  switch (o.type) {
+    case 'int32':
+    case 'date':
+      return { type: o.type, values: new Int32Array(n).fill(v), validity: null };
+    case 'bool':
+      return { type: 'bool', values: new Uint8Array(n).fill(v), validity: null };
+    default:
+      return { type: o.type, values: new Float64Array(n).fill(v), validity: null };
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Columnar batches over typed arrays: the unit every operator consumes and produces.
+ *
+ * A `Vec` is one column: numbers in Int32Array (int32, date as days) or Float64Array (float64,
+ * int64), booleans one byte per value, strings as Arrow-style offsets + UTF-8 bytes. Validity is
+ * an Arrow bitmap (bit i set = value i present) or null when there are no nulls.
+ */
+import type { DataType, Field, Schema } from '../planner/types.js';
+
+export type Vec =
+  | { readonly type: 'int32' | 'date'; readonly values: Int32Array; readonly validity: Uint8Array | null }
+  | { readonly type: 'float64' | 'int64'; readonly values: Float64Array; readonly validity: Uint8Array | null }
+  | { readonly type: 'bool'; readonly values: Uint8Array; readonly validity: Uint8Array | null }
+  | { readonly type: 'string'; readonly offsets: Int32Array; readonly data: Uint8Array; readonly validity: Uint8Array | null };
+
+export type NumVec = Extract<Vec, { values: Int32Array | Float64Array }>;
+
+export interface Batch {
+  readonly schema: Schema;
+  readonly columns: readonly Vec[];
+  readonly length: number;
+}
+
+export function vecLength(v: Vec): number {
+  return v.type === 'string' ? v.offsets.length - 1 : v.values.length;
+}
+
+export function isValid(validity: Uint8Array | null, i: number): boolean {
+  return validity === null || (validity[i >> 3]! & (1 << (i & 7))) !== 0;
+}
+
+export function newValidity(n: number, allValid = true): Uint8Array {
+  return new Uint8Array((n + 7) >> 3).fill(allValid ? 0xff : 0);
+}
+
+export function setValid(validity: Uint8Array, i: number, valid: boolean): void {
+  if (valid) validity[i >> 3]! |= 1 << (i & 7);
+  else validity[i >> 3]! &= ~(1 << (i & 7));
+}
+
+/** Validity that is null when every value is present. */
+export function compactValidity(validity: Uint8Array | null, n: number): Uint8Array | null {
+  if (!validity) return null;
+  for (let i = 0; i < n; i++) if (!isValid(validity, i)) return validity;
+  return null;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function stringAt(v: Extract<Vec, { type: 'string' }>, i: number): string {
+  return decoder.decode(v.data.subarray(v.offsets[i]!, v.offsets[i + 1]!));
+}
+
+/** The JS value at row i (for tests, show() and row-wise user code; never in hot loops). */
+export function valueAt(v: Vec, i: number): number | string | boolean | null {
+  if (!isValid(v.validity, i)) return null;
+  switch (v.type) {
+    case 'string':
+      return stringAt(v, i);
+    case 'bool':
+      return v.values[i] !== 0;
+    default:
+      return v.values[i]!;
+  }
+}
+
+export function typedArrayFor(type: DataType, n: number): Int32Array | Float64Array | Uint8Array {
+  return type === 'int32' || type === 'date' ? new Int32Array(n) : type === 'bool' ? new Uint8Array(n) : new Float64Array(n);
+}
+
+/** Build a column from JS values (nulls allowed). */
+export function vecFromValues(type: DataType, values: readonly unknown[]): Vec {
+  const n = values.length;
+  const validity = newValidity(n);
+  let nulls = 0;
+  for (let i = 0; i < n; i++) if (values[i] === null || values[i] === undefined) (setValid(validity, i, false), nulls++);
+  const vbits = nulls ? validity : null;
+  if (type === 'string') {
+    const parts = values.map((x) => (x == null ? new Uint8Array(0) : encoder.encode(String(x))));
+    const offsets = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + parts[i]!.length;
+    const data = new Uint8Array(offsets[n]!);
+    for (let i = 0; i < n; i++) data.set(parts[i]!, offsets[i]!);
+    return { type, offsets, data, validity: vbits };
+  }
+  const arr = typedArrayFor(type, n);
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    if (x == null) continue;
+    arr[i] = typeof x === 'boolean' ? (x ? 1 : 0) : typeof x === 'bigint' ? Number(x) : (x as number);
+  }
+  return { type, values: arr, validity: vbits } as Vec;
+}
+
+/** Gather rows by index (a selection vector). */
+export function take(v: Vec, sel: Int32Array): Vec {
+  const n = sel.length;
+  let validity: Uint8Array | null = null;
+  if (v.validity) {
+    validity = newValidity(n);
+    for (let i = 0; i < n; i++) if (!isValid(v.validity, sel[i]!)) setValid(validity, i, false);
+  }
+  if (v.type === 'string') {
+    const offsets = new Int32Array(n + 1);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const r = sel[i]!;
+      total += v.offsets[r + 1]! - v.offsets[r]!;
+      offsets[i + 1] = total;
+    }
+    const data = new Uint8Array(total);
+    for (let i = 0; i < n; i++) {
+      const r = sel[i]!;
+      data.set(v.data.subarray(v.offsets[r]!, v.offsets[r + 1]!), offsets[i]!);
+    }
+    return { type: 'string', offsets, data, validity };
+  }
+  const src = v.values;
+  const out = new (src.constructor as Int32ArrayConstructor)(n) as typeof src;
+  for (let i = 0; i < n; i++) out[i] = src[sel[i]!]!;
+  return { type: v.type, values: out, validity } as Vec;
+}
+
+export function takeBatch(b: Batch, sel: Int32Array): Batch {
+  return { schema: b.schema, columns: b.columns.map((c) => take(c, sel)), length: sel.length };
+}
+
+export function sliceBatch(b: Batch, start: number, end: number): Batch {
+  const n = Math.max(0, Math.min(end, b.length) - start);
+  const sel = new Int32Array(n);
+  for (let i = 0; i < n; i++) sel[i] = start + i;
+  return takeBatch(b, sel);
+}
+
+/** Concatenate columns of one type. */
+export function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
+  const lengths = vs.map(vecLength);
+  const n = lengths.reduce((a, b) => a + b, 0);
+  let validity: Uint8Array | null = null;
+  if (vs.some((v) => v.validity)) {
+    validity = newValidity(n);
+    let base = 0;
+    vs.forEach((v, k) => {
+      if (v.validity) for (let i = 0; i < lengths[k]!; i++) if (!isValid(v.validity, i)) setValid(validity!, base + i, false);
+      base += lengths[k]!;
+    });
+  }
+  if (type === 'string') {
+    const ss = vs as Extract<Vec, { type: 'string' }>[];
+    const bytes = ss.reduce((a, v) => a + (v.offsets[v.offsets.length - 1]! - v.offsets[0]!), 0);
+    const offsets = new Int32Array(n + 1);
+    const data = new Uint8Array(bytes);
+    let row = 0;
+    let pos = 0;
+    for (const v of ss) {
+      const m = v.offsets.length - 1;
+      const start = v.offsets[0]!;
+      for (let i = 0; i < m; i++) offsets[row + i + 1] = pos + (v.offsets[i + 1]! - start);
+      data.set(v.data.subarray(start, v.offsets[m]!), pos);
+      pos += v.offsets[m]! - start;
+      row += m;
+    }
+    return { type: 'string', offsets, data, validity };
+  }
+  const out = typedArrayFor(type, n);
+  let base = 0;
+  for (const v of vs as NumVec[]) {
+    out.set(v.values as never, base);
+    base += v.values.length;
+  }
+  return { type, values: out, validity } as Vec;
+}
+
+export function concatBatches(schema: Schema, bs: readonly Batch[]): Batch {
+  if (bs.length === 1) return bs[0]!;
+  const length = bs.reduce((a, b) => a + b.length, 0);
+  return { schema, columns: schema.map((f, i) => concatVecs(f.type, bs.map((b) => b.columns[i]!))), length };
+}
+
+export function emptyBatch(schema: Schema): Batch {
+  return { schema, columns: schema.map((f) => vecFromValues(f.type, [])), length: 0 };
+}
+
+export function batchRows(b: Batch): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  for (let i = 0; i < b.length; i++) {
+    const r: Record<string, unknown> = {};
+    b.schema.forEach((f: Field, c) => (r[f.name] = valueAt(b.columns[c]!, i)));
+    rows.push(r);
+  }
+  return rows;
+}

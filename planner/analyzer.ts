@@ -1,0 +1,314 @@
+/**
+ * The analyzer: resolves names and types before anything runs. It returns the output schema of
+ * every plan node and rewrites nothing but literal coercions (a string literal compared with a
+ * date becomes a date literal). Unknown columns and type errors fail here, naming the thing at
+ * fault and the valid choices.
+ */
+import { PlanError, SchemaError, listNames } from './errors.js';
+import type { Expr, ExprOf } from './expr.js';
+import { assertNever, containsAgg, exprChildren, exprName, exprToString, lit, transformExpr } from './expr.js';
+import { FUNCTIONS } from './functions.js';
+import type { PlanNode } from './plan.js';
+import { planChildren, transformPlan } from './plan.js';
+import type { DataType, Field, Schema } from './types.js';
+import { dateToDays, field, isNumeric, widen } from './types.js';
+
+/** Schemas of the scanned datasets, keyed by scan path (read from Parquet footers by the caller). */
+export type Catalog = ReadonlyMap<string, Schema>;
+
+export type ExprType = DataType | 'null';
+
+/** Find a column by name; unknown or ambiguous names are schema errors naming the valid ones. */
+export function resolveColumn(schema: Schema, name: string): { index: number; field: Field } {
+  let index = -1;
+  for (let i = 0; i < schema.length; i++) {
+    if (schema[i]!.name === name) {
+      if (index >= 0) throw new SchemaError('AMBIGUOUS_COLUMN', `column '${name}' is ambiguous: it appears more than once in ${listNames(schema.map((f) => f.name))}; rename one side first`, { column: name });
+      index = i;
+    }
+  }
+  if (index < 0) {
+    throw new SchemaError('COLUMN_NOT_FOUND', `column '${name}' does not exist; valid columns are ${listNames(schema.map((f) => f.name))}`, {
+      column: name,
+      validColumns: schema.map((f) => f.name),
+    });
+  }
+  return { index, field: schema[index]! };
+}
+
+const typeError = (e: Expr, msg: string): SchemaError =>
+  new SchemaError('TYPE_MISMATCH', `type error in ${exprToString(e)}: ${msg}`, { expression: exprToString(e) });
+
+/** The result type of an expression over a schema (throws on unknown columns and type errors). */
+export function typeOf(e: Expr, schema: Schema): ExprType {
+  switch (e.kind) {
+    case 'col':
+      return resolveColumn(schema, e.name).field.type;
+    case 'lit':
+      return e.type;
+    case 'alias':
+      return typeOf(e.input, schema);
+    case 'neg': {
+      const t = typeOf(e.input, schema);
+      if (t !== 'null' && !isNumeric(t)) throw typeError(e, `cannot negate a ${t}`);
+      return t;
+    }
+    case 'not': {
+      const t = typeOf(e.input, schema);
+      if (t !== 'null' && t !== 'bool') throw typeError(e, `NOT needs a bool, got ${t}`);
+      return 'bool';
+    }
+    case 'cast':
+      typeOf(e.input, schema);
+      return e.to;
+    case 'isnull':
+      typeOf(e.input, schema);
+      return 'bool';
+    case 'in': {
+      const t = typeOf(e.input, schema);
+      for (const x of e.list) {
+        const u = typeOf(x, schema);
+        if (!comparable(t, u)) throw typeError(e, `cannot compare ${t} with ${u}`);
+      }
+      return 'bool';
+    }
+    case 'case': {
+      let out: ExprType = 'null';
+      for (const b of e.branches) {
+        const w = typeOf(b.when, schema);
+        if (w !== 'bool' && w !== 'null') throw typeError(e, `WHEN needs a bool condition, got ${w}`);
+        out = unify(e, out, typeOf(b.then, schema));
+      }
+      if (e.otherwise) out = unify(e, out, typeOf(e.otherwise, schema));
+      return out;
+    }
+    case 'binary':
+      return binaryType(e, typeOf(e.left, schema), typeOf(e.right, schema));
+    case 'call': {
+      const sig = FUNCTIONS[e.fn];
+      if (!sig) throw new PlanError('UNKNOWN_FUNCTION', `unknown function '${e.fn}'; known functions are ${listNames(Object.keys(FUNCTIONS))}`, { function: e.fn });
+      if (e.args.length < sig.minArgs || e.args.length > sig.maxArgs) throw typeError(e, `${e.fn} takes ${sig.minArgs}..${sig.maxArgs} arguments, got ${e.args.length}`);
+      const r = sig.result(e.args.map((a) => typeOf(a, schema)));
+      if (r === 'bool' || r === 'int32' || r === 'int64' || r === 'float64' || r === 'string' || r === 'date') return r;
+      throw typeError(e, `${e.fn} expects ${r}`);
+    }
+    case 'agg': {
+      const t = e.arg ? typeOf(e.arg, schema) : 'int64';
+      if (e.arg && containsAgg(e.arg)) throw typeError(e, 'aggregate functions cannot be nested');
+      const fn = e.fn;
+      switch (fn) {
+        case 'count':
+        case 'count_distinct':
+          return 'int64';
+        case 'sum':
+          if (t !== 'null' && !isNumeric(t)) throw typeError(e, `sum needs a number, got ${t}`);
+          return t === 'float64' || t === 'null' ? 'float64' : 'int64';
+        case 'avg':
+          if (t !== 'null' && !isNumeric(t)) throw typeError(e, `avg needs a number, got ${t}`);
+          return 'float64';
+        case 'min':
+        case 'max':
+          return t;
+        default:
+          return assertNever(fn);
+      }
+    }
+    case 'udf':
+      throw new PlanError('UDF_UNTYPED', `user function '${e.name}' must be typed by the session before analysis`, { function: e.name });
+    default:
+      return assertNever(e);
+  }
+}
+
+function comparable(a: ExprType, b: ExprType): boolean {
+  if (a === 'null' || b === 'null') return true;
+  if (isNumeric(a) && isNumeric(b)) return true;
+  return a === b;
+}
+
+function unify(e: Expr, a: ExprType, b: ExprType): ExprType {
+  if (a === 'null') return b;
+  if (b === 'null') return a;
+  if (isNumeric(a) && isNumeric(b)) return widen(a, b);
+  if (a !== b) throw typeError(e, `branches have different types ${a} and ${b}`);
+  return a;
+}
+
+function binaryType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
+  switch (e.op) {
+    case 'and':
+    case 'or':
+      if ((l !== 'bool' && l !== 'null') || (r !== 'bool' && r !== 'null')) throw typeError(e, `${e.op.toUpperCase()} needs bool operands, got ${l} and ${r}`);
+      return 'bool';
+    case '=':
+    case '!=':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+      if (!comparable(l, r)) throw typeError(e, `cannot compare ${l} with ${r}`);
+      return 'bool';
+    case '+':
+    case '-':
+      if (l === 'date' && (r === 'int32' || r === 'int64' || r === 'null')) return 'date';
+      if (e.op === '-' && l === 'date' && r === 'date') return 'int32';
+      return numericType(e, l, r);
+    case '*':
+    case '%':
+      return numericType(e, l, r);
+    case '/':
+      if ((l !== 'null' && !isNumeric(l)) || (r !== 'null' && !isNumeric(r))) throw typeError(e, `arithmetic '/' needs numbers, got ${l} and ${r}`);
+      return 'float64';
+    default:
+      return assertNever(e.op);
+  }
+}
+
+function numericType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
+  if (l === 'null' || r === 'null') return l === 'null' ? (r === 'null' ? 'float64' : r) : l;
+  if (!isNumeric(l) || !isNumeric(r)) throw typeError(e, `arithmetic '${e.op}' needs numbers, got ${l} and ${r}`);
+  return widen(l, r);
+}
+
+/** Coerce string literals compared with dates into date literals (as Spark does). */
+export function coerceExpr(e: Expr, schema: Schema): Expr {
+  return transformExpr(e, (x) => {
+    if (x.kind !== 'binary' || !['=', '!=', '<', '<=', '>', '>='].includes(x.op)) return x;
+    const lt = typeOf(x.left, schema);
+    const rt = typeOf(x.right, schema);
+    if (lt === 'date' && x.right.kind === 'lit' && rt === 'string') return { ...x, right: dateLit(x.right.value as string) };
+    if (rt === 'date' && x.left.kind === 'lit' && lt === 'string') return { ...x, left: dateLit(x.left.value as string) };
+    return x;
+  });
+}
+
+function dateLit(s: string): Expr {
+  dateToDays(s);
+  return lit(s, 'date');
+}
+
+const concrete = (t: ExprType): DataType => (t === 'null' ? 'string' : t);
+
+/**
+ * The output schema of a plan node. Validates the whole subtree. Memoized per node object.
+ */
+export function schemaOf(p: PlanNode, catalog: Catalog, memo = new WeakMap<PlanNode, Schema>()): Schema {
+  const hit = memo.get(p);
+  if (hit) return hit;
+  const out = computeSchema(p, catalog, memo);
+  memo.set(p, out);
+  return out;
+}
+
+function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Schema>): Schema {
+  const input = (n: PlanNode) => schemaOf(n, catalog, memo);
+  switch (p.kind) {
+    case 'Scan': {
+      const s = catalog.get(p.path);
+      if (!s) throw new PlanError('UNKNOWN_DATASET', `no schema for dataset '${p.path}'`, { path: p.path });
+      for (const f of p.filters) expectBool(f, s, 'scan filter');
+      return p.columns ? p.columns.map((c) => resolveColumn(s, c).field) : s;
+    }
+    case 'Values':
+      return p.schema;
+    case 'Filter': {
+      const s = input(p.input);
+      if (containsAgg(p.predicate)) throw typeError(p.predicate, 'aggregate functions are not allowed in filter; filter after groupBy().agg()');
+      expectBool(p.predicate, s, 'filter');
+      return s;
+    }
+    case 'Project': {
+      const s = input(p.input);
+      return p.exprs.map((e) => {
+        if (containsAgg(e)) throw typeError(e, 'aggregate functions need groupBy().agg() or agg()');
+        return field(exprName(e), concrete(typeOf(e, s)));
+      });
+    }
+    case 'Aggregate': {
+      const s = input(p.input);
+      const keys = p.keys.map((k) => {
+        if (containsAgg(k)) throw typeError(k, 'aggregate functions cannot be grouping keys');
+        return field(exprName(k), concrete(typeOf(k, s)));
+      });
+      const aggs = p.aggs.map((a) => {
+        if (!containsAgg(a)) throw typeError(a, 'agg() expressions must contain an aggregate function (count, sum, avg, min, max)');
+        checkAggregateScope(a, s, p.keys);
+        return field(exprName(a), concrete(typeOf(a, s)));
+      });
+      return [...keys, ...aggs];
+    }
+    case 'Sort': {
+      const s = input(p.input);
+      for (const k of p.keys) typeOf(k.expr, s);
+      return s;
+    }
+    case 'Limit':
+      if (!Number.isInteger(p.n) || p.n < 0) throw new PlanError('BAD_LIMIT', `limit must be a non-negative integer, got ${p.n}`);
+      return input(p.input);
+    case 'Repartition': {
+      const s = input(p.input);
+      for (const k of p.keys) typeOf(k, s);
+      return s;
+    }
+    case 'Distinct': {
+      const s = input(p.input);
+      for (const c of p.columns ?? []) resolveColumn(s, c);
+      return s;
+    }
+    case 'Join': {
+      const l = input(p.left);
+      const r = input(p.right);
+      const both = [...l, ...r];
+      if (p.on) expectBool(p.on, both, 'join condition');
+      return p.type === 'left_semi' || p.type === 'left_anti' ? l : both;
+    }
+    case 'Union': {
+      const schemas = p.inputs.map(input);
+      const first = schemas[0]!;
+      for (const s of schemas.slice(1)) {
+        if (s.length !== first.length) throw new SchemaError('UNION_ARITY', `union inputs have ${first.length} and ${s.length} columns`);
+      }
+      return first;
+    }
+    default:
+      return assertNever(p);
+  }
+}
+
+function expectBool(e: Expr, s: Schema, where: string): void {
+  const t = typeOf(e, s);
+  if (t !== 'bool' && t !== 'null') throw typeError(e, `${where} needs a bool condition, got ${t}`);
+}
+
+/** Outside aggregate calls, an agg expression may only use grouping keys. */
+function checkAggregateScope(e: Expr, s: Schema, keys: readonly Expr[]): void {
+  const keyNames = new Set(keys.map(exprName));
+  const visit = (x: Expr): void => {
+    if (x.kind === 'agg') return;
+    if (x.kind === 'col' && !keyNames.has(x.name)) {
+      throw new SchemaError('NOT_GROUPED', `column '${x.name}' in ${exprToString(e)} is neither a grouping key nor inside an aggregate function; grouping keys are ${listNames([...keyNames])}`, { column: x.name });
+    }
+    for (const k of exprChildren(x)) visit(k);
+  };
+  visit(e);
+}
+
+/** Analyze a plan: validates every node and applies literal coercions. Returns the new root. */
+export function analyze(root: PlanNode, catalog: Catalog): PlanNode {
+  const memo = new WeakMap<PlanNode, Schema>();
+  const out = transformPlan(root, (p) => {
+    for (const k of planChildren(p)) schemaOf(k, catalog, memo);
+    switch (p.kind) {
+      case 'Filter':
+        return { ...p, predicate: coerceExpr(p.predicate, schemaOf(p.input, catalog, memo)) };
+      case 'Project':
+        return { ...p, exprs: p.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };
+      case 'Join':
+        return p.on ? { ...p, on: coerceExpr(p.on, [...schemaOf(p.left, catalog, memo), ...schemaOf(p.right, catalog, memo)]) } : p;
+      default:
+        return p;
+    }
+  });
+  schemaOf(out, catalog, memo);
+  return out;
+}

@@ -1,0 +1,61 @@
+/**
+ * Signatures of the built-in scalar functions: arity and result type by argument types.
+ * Their kernels live in operators/functions.ts; the two tables share these names.
+ */
+import type { DataType } from './types.js';
+import { isNumeric } from './types.js';
+
+type ArgType = DataType | 'null';
+
+export interface FunctionSignature {
+  readonly minArgs: number;
+  readonly maxArgs: number;
+  /** The result type, or a message saying what argument types it expects. */
+  readonly result: (args: readonly ArgType[]) => DataType | string;
+}
+
+const numericOrNull = (t: ArgType): boolean => t === 'null' || isNumeric(t);
+const is = (t: ArgType, ...ok: DataType[]): boolean => t === 'null' || ok.includes(t);
+
+const dateToInt = (args: readonly ArgType[]): DataType | string => (is(args[0]!, 'date') ? 'int32' : 'a date');
+const stringToString = (args: readonly ArgType[]): DataType | string => (args.every((a) => is(a, 'string')) ? 'string' : 'strings');
+const stringPredicate = (args: readonly ArgType[]): DataType | string =>
+  is(args[0]!, 'string') && is(args[1]!, 'string') ? 'bool' : 'two strings';
+
+export const FUNCTIONS: Readonly<Record<string, FunctionSignature>> = {
+  year: { minArgs: 1, maxArgs: 1, result: dateToInt },
+  month: { minArgs: 1, maxArgs: 1, result: dateToInt },
+  day: { minArgs: 1, maxArgs: 1, result: dateToInt },
+  date_add: { minArgs: 2, maxArgs: 2, result: (a) => (is(a[0]!, 'date') && is(a[1]!, 'int32', 'int64') ? 'date' : 'a date and an integer') },
+  add_months: { minArgs: 2, maxArgs: 2, result: (a) => (is(a[0]!, 'date') && is(a[1]!, 'int32', 'int64') ? 'date' : 'a date and an integer') },
+  substring: {
+    minArgs: 3,
+    maxArgs: 3,
+    result: (a) => (is(a[0]!, 'string') && is(a[1]!, 'int32') && is(a[2]!, 'int32') ? 'string' : 'a string, a start and a length'),
+  },
+  upper: { minArgs: 1, maxArgs: 1, result: stringToString },
+  lower: { minArgs: 1, maxArgs: 1, result: stringToString },
+  trim: { minArgs: 1, maxArgs: 1, result: stringToString },
+  length: { minArgs: 1, maxArgs: 1, result: (a) => (is(a[0]!, 'string') ? 'int32' : 'a string') },
+  concat: { minArgs: 1, maxArgs: 64, result: stringToString },
+  like: { minArgs: 2, maxArgs: 2, result: stringPredicate },
+  starts_with: { minArgs: 2, maxArgs: 2, result: stringPredicate },
+  ends_with: { minArgs: 2, maxArgs: 2, result: stringPredicate },
+  contains: { minArgs: 2, maxArgs: 2, result: stringPredicate },
+  abs: { minArgs: 1, maxArgs: 1, result: (a) => (numericOrNull(a[0]!) ? (a[0] === 'null' ? 'float64' : (a[0] as DataType)) : 'a number') },
+  round: {
+    minArgs: 1,
+    maxArgs: 2,
+    result: (a) => (numericOrNull(a[0]!) && (a[1] === undefined || is(a[1], 'int32')) ? (a[0] === 'null' ? 'float64' : (a[0] as DataType)) : 'a number and an integer scale'),
+  },
+  coalesce: {
+    minArgs: 1,
+    maxArgs: 64,
+    result: (a) => {
+      const typed = a.filter((t): t is DataType => t !== 'null');
+      if (typed.length === 0) return 'string';
+      if (typed.every(isNumeric)) return typed.reduce((x, y) => (x === 'float64' || y === 'float64' ? 'float64' : x === 'int64' || y === 'int64' ? 'int64' : 'int32'));
+      return typed.every((t) => t === typed[0]) ? typed[0]! : 'arguments of one type';
+    },
+  },
+};

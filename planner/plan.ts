@@ -1,0 +1,141 @@
+/**
+ * Logical plan nodes: readonly tagged objects, plain JSON, versioned as a whole document.
+ */
+import type { Expr } from './expr.js';
+import { assertNever } from './expr.js';
+import type { Schema } from './types.js';
+
+export const PLAN_VERSION = 1;
+
+export interface SortKey {
+  readonly expr: Expr;
+  readonly desc: boolean;
+  readonly nullsFirst: boolean;
+}
+
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'left_semi' | 'left_anti' | 'cross';
+
+export type PlanNode =
+  | {
+      readonly kind: 'Scan';
+      /** A file, a directory or a glob: `s3://bucket/key`, `file:///abs/path`. */
+      readonly path: string;
+      readonly format: 'parquet';
+      /** Columns to read; null = all (set by projection pushdown). */
+      readonly columns: readonly string[] | null;
+      /** Conjuncts evaluated inside the scan (set by predicate pushdown). */
+      readonly filters: readonly Expr[];
+    }
+  | { readonly kind: 'Filter'; readonly input: PlanNode; readonly predicate: Expr }
+  | { readonly kind: 'Project'; readonly input: PlanNode; readonly exprs: readonly Expr[] }
+  | { readonly kind: 'Aggregate'; readonly input: PlanNode; readonly keys: readonly Expr[]; readonly aggs: readonly Expr[] }
+  | { readonly kind: 'Sort'; readonly input: PlanNode; readonly keys: readonly SortKey[] }
+  | { readonly kind: 'Limit'; readonly input: PlanNode; readonly n: number }
+  | {
+      readonly kind: 'Join';
+      readonly left: PlanNode;
+      readonly right: PlanNode;
+      readonly type: JoinType;
+      readonly on: Expr | null;
+      readonly hint: 'broadcast' | null;
+    }
+  | { readonly kind: 'Distinct'; readonly input: PlanNode; readonly columns: readonly string[] | null }
+  | { readonly kind: 'Union'; readonly inputs: readonly PlanNode[]; readonly byName: boolean }
+  | { readonly kind: 'Repartition'; readonly input: PlanNode; readonly n: number; readonly keys: readonly Expr[] }
+  | { readonly kind: 'Values'; readonly schema: Schema; readonly rows: readonly (readonly unknown[])[] };
+
+export type PlanKind = PlanNode['kind'];
+export type PlanOf<K extends PlanKind> = Extract<PlanNode, { kind: K }>;
+
+/** A job's plan document: what is submitted and stored as `jobs/<id>/plan.json`. */
+export interface PlanDocument {
+  readonly version: number;
+  readonly root: PlanNode;
+  /** The action that produced the plan. */
+  readonly sink: Sink;
+  /** Registered user functions the plan uses, and the bundle that holds their code. */
+  readonly udfs?: { readonly names: readonly string[]; readonly bundle: { readonly key: string; readonly sha256: string } } | null;
+}
+
+export type Sink =
+  | { readonly kind: 'collect' }
+  | { readonly kind: 'count' }
+  | {
+      readonly kind: 'write';
+      readonly path: string;
+      readonly format: 'parquet';
+      readonly mode: 'errorIfExists' | 'overwrite' | 'append' | 'ignore';
+      readonly partitionBy: readonly string[];
+    };
+
+const freeze = <T extends object>(o: T): T => Object.freeze(o);
+
+export const scan = (path: string): PlanNode => freeze({ kind: 'Scan', path, format: 'parquet', columns: null, filters: freeze([]) });
+export const filter = (input: PlanNode, predicate: Expr): PlanNode => freeze({ kind: 'Filter', input, predicate });
+export const project = (input: PlanNode, exprs: readonly Expr[]): PlanNode => freeze({ kind: 'Project', input, exprs: freeze([...exprs]) });
+export const aggregate = (input: PlanNode, keys: readonly Expr[], aggs: readonly Expr[]): PlanNode =>
+  freeze({ kind: 'Aggregate', input, keys: freeze([...keys]), aggs: freeze([...aggs]) });
+export const sort = (input: PlanNode, keys: readonly SortKey[]): PlanNode => freeze({ kind: 'Sort', input, keys: freeze([...keys]) });
+export const limit = (input: PlanNode, n: number): PlanNode => freeze({ kind: 'Limit', input, n });
+export const join = (left: PlanNode, right: PlanNode, type: JoinType, on: Expr | null, hint: 'broadcast' | null = null): PlanNode =>
+  freeze({ kind: 'Join', left, right, type, on, hint });
+export const distinct = (input: PlanNode, columns: readonly string[] | null = null): PlanNode => freeze({ kind: 'Distinct', input, columns });
+export const union = (inputs: readonly PlanNode[], byName: boolean): PlanNode => freeze({ kind: 'Union', inputs: freeze([...inputs]), byName });
+export const repartition = (input: PlanNode, n: number, keys: readonly Expr[]): PlanNode => freeze({ kind: 'Repartition', input, n, keys: freeze([...keys]) });
+
+export function planChildren(p: PlanNode): readonly PlanNode[] {
+  switch (p.kind) {
+    case 'Scan':
+    case 'Values':
+      return [];
+    case 'Filter':
+    case 'Project':
+    case 'Aggregate':
+    case 'Sort':
+    case 'Limit':
+    case 'Distinct':
+    case 'Repartition':
+      return [p.input];
+    case 'Join':
+      return [p.left, p.right];
+    case 'Union':
+      return p.inputs;
+    default:
+      return assertNever(p);
+  }
+}
+
+export function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode {
+  switch (p.kind) {
+    case 'Scan':
+    case 'Values':
+      return p;
+    case 'Filter':
+    case 'Project':
+    case 'Aggregate':
+    case 'Sort':
+    case 'Limit':
+    case 'Distinct':
+    case 'Repartition':
+      return freeze({ ...p, input: c[0]! });
+    case 'Join':
+      return freeze({ ...p, left: c[0]!, right: c[1]! });
+    case 'Union':
+      return freeze({ ...p, inputs: freeze([...c]) });
+    default:
+      return assertNever(p);
+  }
+}
+
+/** Bottom-up rewrite of a plan tree. */
+export function transformPlan(p: PlanNode, f: (p: PlanNode) => PlanNode): PlanNode {
+  const kids = planChildren(p);
+  const next = kids.length ? withPlanChildren(p, kids.map((k) => transformPlan(k, f))) : p;
+  return f(next);
+}
+
+export function collectScans(p: PlanNode, out: PlanOf<'Scan'>[] = []): PlanOf<'Scan'>[] {
+  if (p.kind === 'Scan') out.push(p);
+  for (const k of planChildren(p)) collectScans(k, out);
+  return out;
+}

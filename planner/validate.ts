@@ -1,0 +1,183 @@
+/**
+ * Loading a plan document: parse, check the version, and validate every node and expression
+ * structurally, so a malformed plan is rejected with a message naming the path at fault.
+ */
+import { PlanError } from './errors.js';
+import type { Expr } from './expr.js';
+import type { PlanDocument, PlanNode } from './plan.js';
+import { PLAN_VERSION } from './plan.js';
+import { DATA_TYPES } from './types.js';
+
+type Json = unknown;
+
+class Checker {
+  fail(path: string, msg: string): never {
+    throw new PlanError('MALFORMED_PLAN', `malformed plan at ${path}: ${msg}`, { path });
+  }
+  obj(v: Json, path: string): Record<string, Json> {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path, `expected an object, got ${JSON.stringify(v)?.slice(0, 60)}`);
+    return v as Record<string, Json>;
+  }
+  arr(v: Json, path: string): Json[] {
+    if (!Array.isArray(v)) this.fail(path, 'expected an array');
+    return v;
+  }
+  str(v: Json, path: string): string {
+    if (typeof v !== 'string') this.fail(path, 'expected a string');
+    return v;
+  }
+  num(v: Json, path: string): number {
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(path, 'expected a number');
+    return v;
+  }
+  oneOf<T extends string>(v: Json, allowed: readonly T[], path: string): T {
+    if (typeof v !== 'string' || !allowed.includes(v as T)) this.fail(path, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+    return v as T;
+  }
+}
+
+const c = new Checker();
+
+const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => void> = {
+  col: (o, p) => c.str(o.name, `${p}.name`),
+  lit: (o, p) => {
+    c.oneOf(o.type, [...DATA_TYPES, 'null'], `${p}.type`);
+    if (!['number', 'string', 'boolean'].includes(typeof o.value) && o.value !== null) c.fail(`${p}.value`, 'expected a literal value');
+  },
+  binary: (o, p) => {
+    c.oneOf(o.op, ['+', '-', '*', '/', '%', '=', '!=', '<', '<=', '>', '>=', 'and', 'or'], `${p}.op`);
+    checkExpr(o.left, `${p}.left`);
+    checkExpr(o.right, `${p}.right`);
+  },
+  not: (o, p) => checkExpr(o.input, `${p}.input`),
+  neg: (o, p) => checkExpr(o.input, `${p}.input`),
+  alias: (o, p) => {
+    checkExpr(o.input, `${p}.input`);
+    c.str(o.name, `${p}.name`);
+  },
+  cast: (o, p) => {
+    checkExpr(o.input, `${p}.input`);
+    c.oneOf(o.to, DATA_TYPES, `${p}.to`);
+  },
+  isnull: (o, p) => checkExpr(o.input, `${p}.input`),
+  in: (o, p) => {
+    checkExpr(o.input, `${p}.input`);
+    c.arr(o.list, `${p}.list`).forEach((x, i) => checkExpr(x, `${p}.list[${i}]`));
+  },
+  case: (o, p) => {
+    c.arr(o.branches, `${p}.branches`).forEach((b, i) => {
+      const bo = c.obj(b, `${p}.branches[${i}]`);
+      checkExpr(bo.when, `${p}.branches[${i}].when`);
+      checkExpr(bo.then, `${p}.branches[${i}].then`);
+    });
+    if (o.otherwise !== null) checkExpr(o.otherwise, `${p}.otherwise`);
+  },
+  call: (o, p) => {
+    c.str(o.fn, `${p}.fn`);
+    c.arr(o.args, `${p}.args`).forEach((x, i) => checkExpr(x, `${p}.args[${i}]`));
+  },
+  udf: (o, p) => {
+    c.str(o.name, `${p}.name`);
+    c.arr(o.args, `${p}.args`).forEach((x, i) => checkExpr(x, `${p}.args[${i}]`));
+  },
+  agg: (o, p) => {
+    c.oneOf(o.fn, ['count', 'count_distinct', 'sum', 'avg', 'min', 'max'], `${p}.fn`);
+    if (o.arg !== null) checkExpr(o.arg, `${p}.arg`);
+  },
+};
+
+function checkExpr(v: Json, path: string): void {
+  const o = c.obj(v, path);
+  const kind = c.oneOf(o.kind, Object.keys(EXPR_CHECKS) as Expr['kind'][], `${path}.kind`);
+  EXPR_CHECKS[kind](o, path);
+}
+
+const exprs = (v: Json, p: string) => c.arr(v, p).forEach((x, i) => checkExpr(x, `${p}[${i}]`));
+
+const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string) => void> = {
+  Scan: (o, p) => {
+    c.str(o.path, `${p}.path`);
+    c.oneOf(o.format, ['parquet'], `${p}.format`);
+    if (o.columns !== null) c.arr(o.columns, `${p}.columns`).forEach((x, i) => c.str(x, `${p}.columns[${i}]`));
+    exprs(o.filters, `${p}.filters`);
+  },
+  Filter: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    checkExpr(o.predicate, `${p}.predicate`);
+  },
+  Project: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    exprs(o.exprs, `${p}.exprs`);
+  },
+  Aggregate: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    exprs(o.keys, `${p}.keys`);
+    exprs(o.aggs, `${p}.aggs`);
+  },
+  Sort: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    c.arr(o.keys, `${p}.keys`).forEach((k, i) => {
+      const ko = c.obj(k, `${p}.keys[${i}]`);
+      checkExpr(ko.expr, `${p}.keys[${i}].expr`);
+      if (typeof ko.desc !== 'boolean' || typeof ko.nullsFirst !== 'boolean') c.fail(`${p}.keys[${i}]`, 'desc and nullsFirst must be booleans');
+    });
+  },
+  Limit: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    c.num(o.n, `${p}.n`);
+  },
+  Join: (o, p) => {
+    checkNode(o.left, `${p}.left`);
+    checkNode(o.right, `${p}.right`);
+    c.oneOf(o.type, ['inner', 'left', 'right', 'full', 'left_semi', 'left_anti', 'cross'], `${p}.type`);
+    if (o.on !== null) checkExpr(o.on, `${p}.on`);
+  },
+  Distinct: (o, p) => checkNode(o.input, `${p}.input`),
+  Union: (o, p) => c.arr(o.inputs, `${p}.inputs`).forEach((x, i) => checkNode(x, `${p}.inputs[${i}]`)),
+  Repartition: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    c.num(o.n, `${p}.n`);
+    exprs(o.keys, `${p}.keys`);
+  },
+  Values: (o, p) => {
+    c.arr(o.schema, `${p}.schema`);
+    c.arr(o.rows, `${p}.rows`);
+  },
+};
+
+function checkNode(v: Json, path: string): void {
+  const o = c.obj(v, path);
+  const kind = c.oneOf(o.kind, Object.keys(PLAN_CHECKS) as PlanNode['kind'][], `${path}.kind`);
+  PLAN_CHECKS[kind](o, path);
+}
+
+/** Validate a parsed plan document (throws PlanError naming the path at fault). */
+export function validatePlanDocument(v: Json): PlanDocument {
+  const o = c.obj(v, 'plan');
+  if (o.version !== PLAN_VERSION) {
+    throw new PlanError('UNSUPPORTED_PLAN_VERSION', `plan version ${JSON.stringify(o.version)} is not supported; this engine reads version ${PLAN_VERSION}`, {
+      version: o.version,
+      supported: PLAN_VERSION,
+    });
+  }
+  checkNode(o.root, 'plan.root');
+  const sink = c.obj(o.sink, 'plan.sink');
+  const kind = c.oneOf(sink.kind, ['collect', 'count', 'write'], 'plan.sink.kind');
+  if (kind === 'write') {
+    c.str(sink.path, 'plan.sink.path');
+    c.oneOf(sink.mode, ['errorIfExists', 'overwrite', 'append', 'ignore'], 'plan.sink.mode');
+    c.arr(sink.partitionBy, 'plan.sink.partitionBy');
+  }
+  return v as PlanDocument;
+}
+
+/** Parse and validate a plan from JSON text. */
+export function loadPlan(text: string): PlanDocument {
+  let v: Json;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new PlanError('MALFORMED_PLAN', `plan is not valid JSON: ${(e as Error).message}`);
+  }
+  return validatePlanDocument(v);
+}

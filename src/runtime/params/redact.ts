@@ -1,0 +1,27 @@
+/**
+ * Secret hygiene: `redact` masks secret values in any text (logs, error messages) before it
+ * leaves the process.
+ */
+
+/** The mask that replaces a secret value. */
+export const REDACTED = '***';
+
+/**
+ * Replace every occurrence of any of `values` in `text` with `***`. Longer values are masked
+ * first, so a secret that contains another is masked whole. Empty values are ignored.
+ *
+ * @example
+ * redact('connect user:hunter2@db', ['hunter2']) // 'connect user:***@db'
+ * redact(err.message, await params.get(['db/password'])) // a Map's values are masked
+ */
+export function redact(text: string, values: Iterable<string> | ReadonlyMap<string, string>): string {
+  const list = isMap(values) ? [...values.values()] : [...values];
+  const secrets = [...new Set(list.filter((v) => v.length > 0))].sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const s of secrets) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+function isMap(v: Iterable<string> | ReadonlyMap<string, string>): v is ReadonlyMap<string, string> {
+  return v instanceof Map;
+}

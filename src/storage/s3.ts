@@ -1,0 +1,238 @@
+/**
+ * The S3 object store (AWS S3, or any S3-compatible server given an `endpoint`).
+ *
+ * Every request goes through one path (`request`): counted in `stats` per HTTP attempt,
+ * retried with jittered backoff (retry.ts), and — for GET, range GET and PUT — hedged against
+ * stragglers (straggler.ts). Keys map to `<prefix>/<key>`, or spread over hashed prefixes
+ * (keylayout.ts). SDK clients are cached per process (s3client.ts).
+ */
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { StorageError } from '../../planner/errors.js';
+import { emptyStats, type ObjectInfo, type ObjectStore, type StoreRef, type StoreStats } from './store.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { DEFAULT_STRAGGLER, hedged, type HedgeLane, type StragglerPolicy } from './straggler.js';
+import { keyLayout, type KeyLayout } from './keylayout.js';
+import { s3Clients, type S3Credentials } from './s3client.js';
+import { isNotFound, toStorageError } from './s3errors.js';
+import { putMultipart } from './multipart.js';
+import { readBody } from './s3body.js';
+import { mapLimit } from './limit.js';
+
+/** A StoreRef of kind 's3'. */
+export type S3StoreRef = Extract<StoreRef, { kind: 's3' }>;
+
+/** Tuning of an S3Store; every field has a default. Not part of a StoreRef. */
+export interface S3Tuning {
+  /** Static credentials (tests, S3-compatible servers); default: the SDK chain (see s3client.ts). */
+  readonly credentials?: S3Credentials;
+  /** Hash buckets of the hashed layout (default 16; part of the data layout, see keylayout.ts). */
+  readonly hashBuckets?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly straggler?: Partial<StragglerPolicy>;
+  /** Bodies of at least this many bytes are uploaded in parts (default 8 MiB). */
+  readonly multipartThreshold?: number;
+  /** Part size of multipart uploads (default 8 MiB, at least 5 MiB). */
+  readonly partSize?: number;
+  /** Parts, listing pages of hash buckets, or delete batches in flight at once (default 8). */
+  readonly concurrency?: number;
+  /** Sockets per connection pool (default 64). */
+  readonly maxSockets?: number;
+  /** Connect timeout in ms (default 3,000). */
+  readonly connectTimeoutMs?: number;
+  /** Socket idle timeout in ms (default 30,000). */
+  readonly socketTimeoutMs?: number;
+}
+
+/** What `new S3Store` takes: the fields of an 's3' StoreRef plus tuning. */
+export type S3StoreOptions = Omit<S3StoreRef, 'kind' | 'prefix'> & { readonly kind?: 's3'; readonly prefix?: string } & S3Tuning;
+
+type Counter = 'get' | 'put' | 'list' | 'head' | 'delete';
+const MiB = 1024 * 1024;
+const NO_HEDGE: HedgeLane = { lane: 0, signal: new AbortController().signal, expectBytes: () => {} };
+
+/**
+ * An ObjectStore on S3.
+ *
+ * @example
+ * const store = new S3Store({ bucket: 'my-bucket', prefix: 'stratus', region: 'eu-west-1' });
+ * await store.put('jobs/1/plan.json', bytes);
+ */
+export class S3Store implements ObjectStore {
+  readonly url: string;
+  readonly stats: StoreStats = emptyStats();
+  /** Where this store lives, as plain JSON (no credentials, no tuning). */
+  readonly ref: S3StoreRef;
+  private readonly bucket: string;
+  private readonly endpoint: string;
+  private readonly layout: KeyLayout;
+  private readonly clients: readonly [S3Client, S3Client];
+  private readonly retry: RetryPolicy;
+  private readonly straggler: StragglerPolicy;
+  private readonly multipartThreshold: number;
+  private readonly partSize: number;
+  private readonly concurrency: number;
+
+  constructor(o: S3StoreOptions) {
+    if (!o.bucket) throw new StorageError('BAD_STORE', 'an S3 store needs a bucket name', { ...o, credentials: undefined });
+    const region = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    this.bucket = o.bucket;
+    this.layout = keyLayout(o.prefix ?? '', o.hashedPrefixes ?? false, o.hashBuckets);
+    this.ref = { kind: 's3', bucket: o.bucket, prefix: this.layout.base.replace(/\/$/, ''), region, ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.hashedPrefixes ? { hashedPrefixes: true } : {}) };
+    this.url = `s3://${o.bucket}/${this.ref.prefix}`;
+    this.endpoint = o.endpoint ?? `AWS S3 (${region})`;
+    this.clients = s3Clients({
+      endpoint: o.endpoint,
+      region,
+      credentials: o.credentials,
+      maxSockets: o.maxSockets ?? 64,
+      connectTimeoutMs: o.connectTimeoutMs ?? 3_000,
+      socketTimeoutMs: o.socketTimeoutMs ?? 30_000,
+    });
+    this.retry = { ...DEFAULT_RETRY, ...o.retry };
+    this.straggler = { ...DEFAULT_STRAGGLER, ...o.straggler };
+    this.multipartThreshold = o.multipartThreshold ?? 8 * MiB;
+    this.partSize = o.partSize ?? 8 * MiB;
+    this.concurrency = o.concurrency ?? 8;
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const Key = this.layout.toPhysical(key);
+    return this.request('get', 'GetObject', key, Key, { hedge: true, bytes: 0 }, async (c, h) => {
+      const res = await c.send(new GetObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: h.signal });
+      if (res.ContentLength !== undefined) h.expectBytes(res.ContentLength);
+      const body = await readBody(res.Body, h.signal, res.ContentLength);
+      this.stats.bytesIn += body.byteLength;
+      return body;
+    });
+  }
+
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
+      throw new StorageError('BAD_RANGE', `bad byte range [${start}, ${end}) of '${key}' in ${this.url}: need integers with 0 <= start`, { store: this.url, key, start, end });
+    }
+    if (end <= start) return new Uint8Array(0);
+    const Key = this.layout.toPhysical(key);
+    // Always an explicit first-last range: s3rver answers suffix ranges (bytes=-n) wrongly.
+    const Range = `bytes=${start}-${end - 1}`;
+    return this.request('get', 'GetObject', key, Key, { hedge: true, bytes: end - start }, async (c, h) => {
+      let res;
+      try {
+        res = await c.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range }), { abortSignal: h.signal });
+      } catch (e) {
+        // Like LocalStore: a range starting at or past the end reads nothing.
+        if ((e as Error).name === 'InvalidRange') return new Uint8Array(0);
+        throw e;
+      }
+      const body = await readBody(res.Body, h.signal, res.ContentLength);
+      this.stats.bytesIn += body.byteLength;
+      // The object may end before `end`; s3rver even sends 1 byte for a range of an empty object.
+      const total = Number(/\/(\d+)$/.exec(res.ContentRange ?? '')?.[1] ?? Infinity);
+      const want = Math.max(0, Math.min(end, total) - start);
+      return body.byteLength > want ? body.subarray(0, want) : body;
+    });
+  }
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    const Key = this.layout.toPhysical(key);
+    if (body.byteLength >= this.multipartThreshold) {
+      const request = <T>(op: string, opts: { hedge: boolean; bytes: number }, send: (c: S3Client, h: HedgeLane) => Promise<T>): Promise<T> =>
+        this.request('put', op, key, Key, opts, send);
+      return putMultipart(request, body, { bucket: this.bucket, key: Key, partSize: this.partSize, concurrency: this.concurrency });
+    }
+    await this.request('put', 'PutObject', key, Key, { hedge: true, bytes: body.byteLength }, (c, h) =>
+      c.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.byteLength }), { abortSignal: h.signal }),
+    );
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const Key = this.layout.toPhysical(key);
+    return this.request('head', 'HeadObject', key, Key, { hedge: false, bytes: 0 }, async (c) => {
+      try {
+        const res = await c.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+        return { key, size: res.ContentLength ?? 0 };
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    });
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    const pages = await mapLimit(this.layout.listPrefixes(prefix), this.concurrency, async (Prefix) => {
+      const out: ObjectInfo[] = [];
+      let token: string | undefined;
+      do {
+        const res = await this.request('list', 'ListObjectsV2', prefix, Prefix, { hedge: false, bytes: 0 }, (c) =>
+          c.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken: token })),
+        );
+        for (const o of res.Contents ?? []) out.push({ key: this.layout.toLogical(o.Key!), size: o.Size ?? 0 });
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token);
+      return out;
+    });
+    return pages.flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    const batches: string[][] = [];
+    for (let i = 0; i < keys.length; i += 1000) batches.push(keys.slice(i, i + 1000).map((k) => this.layout.toPhysical(k)));
+    await mapLimit(batches, this.concurrency, async (batch) => {
+      const res = await this.request('delete', 'DeleteObjects', keys[0], batch[0], { hedge: false, bytes: 0 }, (c) =>
+        c.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
+      );
+      const errors = res.Errors ?? [];
+      if (errors.length > 0) {
+        const first = errors[0]!;
+        throw new StorageError('DELETE_FAILED', `could not delete ${errors.length} object(s) in ${this.url}, e.g. S3 key '${first.Key}': ${first.Code} ${first.Message ?? ''}`.trim(), {
+          store: this.url, bucket: this.bucket, s3Keys: errors.map((e) => e.Key),
+        });
+      }
+    });
+  }
+
+  /** Server-side copy (CopyObject; objects up to 5 GB). Counted as a PUT. */
+  async copy(from: string, to: string): Promise<void> {
+    const src = this.layout.toPhysical(from);
+    const CopySource = `${this.bucket}/${src.split('/').map(encodeURIComponent).join('/')}`;
+    await this.request('put', 'CopyObject', from, src, { hedge: false, bytes: 0 }, (c) =>
+      c.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.layout.toPhysical(to), CopySource })),
+    );
+  }
+
+  /**
+   * The one request path: each attempt (and each straggler duplicate) counts as one `op`
+   * request; `bytes` (a PUT body) count as bytes out when the attempt succeeds.
+   */
+  private async request<T>(
+    op: Counter,
+    operation: string,
+    key: string | undefined,
+    s3Key: string | undefined,
+    opts: { hedge: boolean; bytes: number },
+    send: (client: S3Client, lane: HedgeLane) => Promise<T>,
+  ): Promise<T> {
+    const once = async (h: HedgeLane): Promise<T> => {
+      this.stats[op]++;
+      const out = await send(this.clients[h.lane], h);
+      if (op === 'put') this.stats.bytesOut += opts.bytes;
+      return out;
+    };
+    try {
+      return await withRetry(
+        () => (opts.hedge && this.straggler.enabled ? hedged(once, this.straggler, opts.bytes, () => this.stats.duplicates++) : once(NO_HEDGE)),
+        this.retry,
+        () => this.stats.retries++,
+      );
+    } catch (e) {
+      throw toStorageError(e, { store: this.url, endpoint: this.endpoint, bucket: this.bucket, operation, key, s3Key });
+    }
+  }
+}
