@@ -4,10 +4,9 @@
  * src/runtime/stateMachine.ts builds, and least-privilege IAM.
  */
 import { describe, expect, it } from 'vitest';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { IConstruct } from 'constructs';
 import { StratusStack, type StratusStackProps } from '../infra/stack.js';
 import { buildDefinition } from '../src/runtime/stateMachine.js';
 
@@ -25,18 +24,21 @@ interface Statement {
 function synth(props: StratusStackProps = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new StratusStack(app, 'StratusStack', props);
+  // Template.fromStack also rejects dependency cycles (e.g. a role policy naming its own state
+  // machine), failing the whole file: the reason the self-execution grants live in their own policy.
   const template = Template.fromStack(stack);
   const resources = template.toJSON().Resources as Record<string, Resource>;
+  const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
   const id = {
-    bucket: stack.getLogicalId(stack.bucket.node.defaultChild as never),
-    driver: stack.getLogicalId(stack.driver.fn.node.defaultChild as CfnFunction),
-    executor: stack.getLogicalId(stack.executor.fn.node.defaultChild as CfnFunction),
-    driverRole: stack.getLogicalId(stack.driver.role.node.defaultChild as never),
-    executorRole: stack.getLogicalId(stack.executor.role.node.defaultChild as never),
-    inline: stack.getLogicalId(stack.inline.stateMachine.node.defaultChild as CfnStateMachine),
-    distributed: stack.getLogicalId(stack.distributed.stateMachine.node.defaultChild as CfnStateMachine),
-    inlineRole: stack.getLogicalId(stack.inline.role.node.defaultChild as never),
-    distributedRole: stack.getLogicalId(stack.distributed.role.node.defaultChild as never),
+    bucket: logicalId(stack.bucket),
+    driver: logicalId(stack.driver.fn),
+    executor: logicalId(stack.executor.fn),
+    driverRole: logicalId(stack.driver.role),
+    executorRole: logicalId(stack.executor.role),
+    inline: logicalId(stack.inline.stateMachine),
+    distributed: logicalId(stack.distributed.stateMachine),
+    inlineRole: logicalId(stack.inline.role),
+    distributedRole: logicalId(stack.distributed.role),
   };
   return { template, resources, id };
 }

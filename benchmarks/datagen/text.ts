@@ -17,11 +17,12 @@ export const TEXT_POOL_BYTES = 16 << 20;
 class Picker {
   private readonly slots: Uint8Array;
   readonly words: Uint8Array[];
-  readonly shapes: string[];
+  /** Each entry split at spaces: the tokens of a grammar shape. */
+  readonly shapes: string[][];
 
   constructor(list: Weighted) {
-    this.shapes = list.map(([w]) => w);
-    this.words = this.shapes.map(bytesOf);
+    this.words = list.map(([w]) => bytesOf(w));
+    this.shapes = list.map(([w]) => w.split(' '));
     const total = list.reduce((s, [, weight]) => s + weight, 0);
     this.slots = new Uint8Array(total);
     let k = 0;
@@ -64,7 +65,13 @@ class SentenceWriter {
       if (this.pos < out.length) out[this.pos++] = bytes;
       return;
     }
-    for (let i = 0; i < bytes.length && this.pos < out.length; i++) out[this.pos++] = bytes[i]!;
+    if (this.pos + bytes.length <= out.length) {
+      out.set(bytes, this.pos);
+      this.pos += bytes.length;
+    } else {
+      out.set(bytes.subarray(0, out.length - this.pos), this.pos);
+      this.pos = out.length;
+    }
   }
 
   private word(from: Picker): void {
@@ -74,7 +81,7 @@ class SentenceWriter {
   }
 
   private nounPhrase(): void {
-    for (const token of this.nounPhrases.shapes[this.nounPhrases.index(this.rng)]!.split(' ')) {
+    for (const token of this.nounPhrases.shapes[this.nounPhrases.index(this.rng)]!) {
       if (token === 'N') this.word(this.nouns);
       else if (token === 'D') this.word(this.adverbs);
       else this.word(this.adjectives);
@@ -83,13 +90,13 @@ class SentenceWriter {
   }
 
   private verbPhrase(): void {
-    for (const token of this.verbPhrases.shapes[this.verbPhrases.index(this.rng)]!.split(' ')) {
+    for (const token of this.verbPhrases.shapes[this.verbPhrases.index(this.rng)]!) {
       this.word(token === 'V' ? this.verbs : token === 'X' ? this.auxiliaries : this.adverbs);
     }
   }
 
   sentence(): void {
-    for (const part of this.grammar.shapes[this.grammar.index(this.rng)]!.split(' ')) {
+    for (const part of this.grammar.shapes[this.grammar.index(this.rng)]!) {
       if (part === 'N') this.nounPhrase();
       else if (part === 'V') this.verbPhrase();
       else if (part === 'P') {

@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { RecordBatch, Struct, Table, makeData, tableToIPC, type Data, type Schema } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
+import { isDictionaryColumn } from './schema.js';
 
 export type Compression = 'snappy' | 'zstd' | 'uncompressed';
 
@@ -41,12 +42,15 @@ export async function writeParquetFile(
 ): Promise<number> {
   const ipc = tableToIPC(new Table(schema, [...batches]), 'stream');
   const wasmTable = pw.Table.fromIPCStream(ipc);
-  const props = new pw.WriterPropertiesBuilder()
+  let props = new pw.WriterPropertiesBuilder()
     .setCompression(CODECS[opts.compression])
     .setMaxRowGroupSize(opts.rowGroupSize)
-    .setCreatedBy('stratus datagen')
-    .build();
-  const bytes = pw.writeParquet(wasmTable, props); // consumes wasmTable and props
+    .setDictionaryEnabled(false)
+    .setCreatedBy('stratus datagen');
+  for (const name of schema.names) {
+    if (isDictionaryColumn(String(name))) props = props.setColumnDictionaryEnabled(String(name), true);
+  }
+  const bytes = pw.writeParquet(wasmTable, props.build()); // consumes wasmTable and props
   await writeFile(path, bytes);
   return bytes.length;
 }

@@ -56,7 +56,8 @@ export type S3StoreOptions = Omit<S3StoreRef, 'kind' | 'prefix'> & { readonly ki
 
 type Counter = 'get' | 'put' | 'list' | 'head' | 'delete';
 const MiB = 1024 * 1024;
-const NO_HEDGE: HedgeLane = { lane: 0, signal: new AbortController().signal, expectBytes: () => {} };
+/** The lane of a request that is not hedged (a fresh signal: the SDK adds a listener per request). */
+const unhedged = (): HedgeLane => ({ lane: 0, signal: new AbortController().signal, expectBytes: () => {} });
 
 /**
  * An ObjectStore on S3.
@@ -131,11 +132,16 @@ export class S3Store implements ObjectStore {
         if ((e as Error).name === 'InvalidRange') return new Uint8Array(0);
         throw e;
       }
-      const body = await readBody(res.Body, h.signal, res.ContentLength);
-      this.stats.bytesIn += body.byteLength;
-      // The object may end before `end`; s3rver even sends 1 byte for a range of an empty object.
+      // The object may end before `end`. For a range of an EMPTY object s3rver answers
+      // 'bytes 0-0/0' with Content-Length 1 and sends nothing: never wait for that byte.
       const total = Number(/\/(\d+)$/.exec(res.ContentRange ?? '')?.[1] ?? Infinity);
       const want = Math.max(0, Math.min(end, total) - start);
+      if (want === 0) {
+        (res.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        return new Uint8Array(0);
+      }
+      const body = await readBody(res.Body, h.signal, res.ContentLength);
+      this.stats.bytesIn += body.byteLength;
       return body.byteLength > want ? body.subarray(0, want) : body;
     });
   }
@@ -227,7 +233,7 @@ export class S3Store implements ObjectStore {
     };
     try {
       return await withRetry(
-        () => (opts.hedge && this.straggler.enabled ? hedged(once, this.straggler, opts.bytes, () => this.stats.duplicates++) : once(NO_HEDGE)),
+        () => (opts.hedge && this.straggler.enabled ? hedged(once, this.straggler, opts.bytes, () => this.stats.duplicates++) : once(unhedged())),
         this.retry,
         () => this.stats.retries++,
       );

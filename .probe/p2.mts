@@ -1,0 +1,16 @@
+import { startS3Server } from '../test/support/s3server.ts';
+import { S3Store } from '../src/storage/s3.ts';
+import { mapLimit } from '../src/storage/limit.ts';
+const srv = await startS3Server('b1');
+const s = new S3Store({ bucket: 'b1', prefix: 'x', endpoint: srv.endpoint, straggler: { enabled: false } });
+const keys = Array.from({ length: 1130 }, (_, i) => `k/${String(i).padStart(5, '0')}`);
+let t = Date.now();
+await mapLimit(keys, 32, (k) => s.put(k, new Uint8Array(7)));
+console.log('puts', Date.now() - t, s.stats);
+t = Date.now();
+const l = await s.list('k/');
+console.log('list', l.length, Date.now() - t, s.stats);
+await s.put('e', new Uint8Array(0));
+t = Date.now();
+console.log(await s.getRange('e', 0, 4), Date.now() - t);
+await srv.stop();

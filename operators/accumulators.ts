@@ -1,0 +1,210 @@
+/**
+ * Aggregate accumulators with update / state / merge / evaluate, so partial → shuffle → final
+ * aggregation runs the same code in one process or across executors. States are columns
+ * indexed by group id.
+ */
+import type { AggFn } from '../planner/expr.js';
+import type { DataType } from '../planner/types.js';
+import type { Vec } from './vector.js';
+import { isValid, newValidity, setValid, stringAt, vecFromValues } from './vector.js';
+
+export interface Accumulator {
+  /** Fold input values (one per row) into their groups. `values` is null for count(*). */
+  update(groups: Int32Array, values: Vec | null, n: number): void;
+  /** The partial state as columns (one row per group). */
+  state(groups: number): Vec[];
+  /** Fold partial states (as produced by `state`) into groups. */
+  merge(groups: Int32Array, state: readonly Vec[], n: number): void;
+  /** The final value per group. */
+  evaluate(groups: number): Vec;
+}
+
+function grow<T extends Float64Array | Uint8Array>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const out = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  out.set(a);
+  return out;
+}
+
+class CountAcc implements Accumulator {
+  counts = new Float64Array(256);
+  update(groups: Int32Array, values: Vec | null, n: number): void {
+    this.counts = grow(this.counts, maxGroup(groups, n) + 1);
+    const c = this.counts;
+    if (!values || !values.validity) for (let i = 0; i < n; i++) c[groups[i]!]!++;
+    else for (let i = 0; i < n; i++) if (isValid(values.validity, i)) c[groups[i]!]!++;
+  }
+  state(groups: number): Vec[] {
+    return [{ type: 'int64', values: this.counts.slice(0, groups), validity: null }];
+  }
+  merge(groups: Int32Array, state: readonly Vec[], n: number): void {
+    this.counts = grow(this.counts, maxGroup(groups, n) + 1);
+    const s = (state[0] as { values: Float64Array }).values;
+    for (let i = 0; i < n; i++) this.counts[groups[i]!]! += s[i]!;
+  }
+  evaluate(groups: number): Vec {
+    const v = this.counts.slice(0, groups);
+    if (v.length < groups) return { type: 'int64', values: grow(v, groups), validity: null };
+    return { type: 'int64', values: v, validity: null };
+  }
+}
+
+class SumAcc implements Accumulator {
+  sums = new Float64Array(256);
+  counts = new Float64Array(256);
+  constructor(readonly out: DataType, readonly average: boolean) {}
+  private ensure(g: number): void {
+    this.sums = grow(this.sums, g);
+    this.counts = grow(this.counts, g);
+  }
+  update(groups: Int32Array, values: Vec | null, n: number): void {
+    this.ensure(maxGroup(groups, n) + 1);
+    const v = (values as { values: Float64Array | Int32Array }).values;
+    const s = this.sums;
+    const c = this.counts;
+    if (!values!.validity) {
+      for (let i = 0; i < n; i++) {
+        const g = groups[i]!;
+        s[g]! += v[i]!;
+        c[g]!++;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        if (!isValid(values!.validity, i)) continue;
+        const g = groups[i]!;
+        s[g]! += v[i]!;
+        c[g]!++;
+      }
+    }
+  }
+  state(groups: number): Vec[] {
+    this.ensure(groups);
+    return [
+      { type: 'float64', values: this.sums.slice(0, groups), validity: null },
+      { type: 'int64', values: this.counts.slice(0, groups), validity: null },
+    ];
+  }
+  merge(groups: Int32Array, state: readonly Vec[], n: number): void {
+    this.ensure(maxGroup(groups, n) + 1);
+    const s = (state[0] as { values: Float64Array }).values;
+    const c = (state[1] as { values: Float64Array }).values;
+    for (let i = 0; i < n; i++) {
+      const g = groups[i]!;
+      this.sums[g]! += s[i]!;
+      this.counts[g]! += c[i]!;
+    }
+  }
+  evaluate(groups: number): Vec {
+    this.ensure(groups);
+    const out = new Float64Array(groups);
+    const validity = newValidity(groups);
+    let nulls = false;
+    for (let g = 0; g < groups; g++) {
+      if (this.counts[g] === 0) {
+        setValid(validity, g, false);
+        nulls = true;
+      } else out[g] = this.average ? this.sums[g]! / this.counts[g]! : this.sums[g]!;
+    }
+    return { type: this.out as 'float64', values: out, validity: nulls ? validity : null };
+  }
+}
+
+/** min / max over numbers (dates, ints, doubles) or strings. */
+class ExtremeAcc implements Accumulator {
+  vals = new Float64Array(256);
+  seen = new Uint8Array(256);
+  strs: (string | null)[] = [];
+  constructor(readonly type: DataType, readonly isMax: boolean) {}
+  private ensure(g: number): void {
+    this.vals = grow(this.vals, g);
+    this.seen = grow(this.seen, g);
+  }
+  update(groups: Int32Array, values: Vec | null, n: number): void {
+    this.ensure(maxGroup(groups, n) + 1);
+    const v = values!;
+    if (v.type === 'string') {
+      for (let i = 0; i < n; i++) {
+        if (!isValid(v.validity, i)) continue;
+        const g = groups[i]!;
+        const s = stringAt(v, i);
+        const cur = this.strs[g];
+        if (cur == null || (this.isMax ? s > cur : s < cur)) this.strs[g] = s;
+        this.seen[g] = 1;
+      }
+      return;
+    }
+    const x = v.values;
+    const vals = this.vals;
+    const seen = this.seen;
+    const max = this.isMax;
+    for (let i = 0; i < n; i++) {
+      if (v.validity && !isValid(v.validity, i)) continue;
+      const g = groups[i]!;
+      const val = x[i]!;
+      if (!seen[g] || (max ? val > vals[g]! : val < vals[g]!)) {
+        vals[g] = val;
+        seen[g] = 1;
+      }
+    }
+  }
+  state(groups: number): Vec[] {
+    return [this.evaluate(groups)];
+  }
+  merge(groups: Int32Array, state: readonly Vec[], n: number): void {
+    this.update(groups, state[0]!, n);
+  }
+  evaluate(groups: number): Vec {
+    this.ensure(groups);
+    if (this.type === 'string') return vecFromValues('string', Array.from({ length: groups }, (_, g) => this.strs[g] ?? null));
+    const vals: (number | null)[] = new Array(groups);
+    for (let g = 0; g < groups; g++) vals[g] = this.seen[g] ? this.vals[g]! : null;
+    return vecFromValues(this.type, vals);
+  }
+}
+
+/** count(DISTINCT x): exact, per group; runs in single-phase aggregation only. */
+class CountDistinctAcc implements Accumulator {
+  sets: Set<number | string>[] = [];
+  update(groups: Int32Array, values: Vec | null, n: number): void {
+    const v = values!;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(v.validity, i)) continue;
+      const g = groups[i]!;
+      (this.sets[g] ??= new Set()).add(v.type === 'string' ? stringAt(v, i) : (v.values[i] as number));
+    }
+  }
+  state(): Vec[] {
+    throw new Error('count(DISTINCT) has no partial state; the planner aggregates it in one phase');
+  }
+  merge(): void {
+    throw new Error('count(DISTINCT) has no partial state; the planner aggregates it in one phase');
+  }
+  evaluate(groups: number): Vec {
+    const out = new Float64Array(groups);
+    for (let g = 0; g < groups; g++) out[g] = this.sets[g]?.size ?? 0;
+    return { type: 'int64', values: out, validity: null };
+  }
+}
+
+function maxGroup(groups: Int32Array, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) if (groups[i]! > m) m = groups[i]!;
+  return m;
+}
+
+export function makeAccumulator(fn: AggFn, argType: DataType | null, outType: DataType): Accumulator {
+  switch (fn) {
+    case 'count':
+      return new CountAcc();
+    case 'sum':
+      return new SumAcc(outType, false);
+    case 'avg':
+      return new SumAcc('float64', true);
+    case 'min':
+      return new ExtremeAcc(argType ?? outType, false);
+    case 'max':
+      return new ExtremeAcc(argType ?? outType, true);
+    case 'count_distinct':
+      return new CountDistinctAcc();
+  }
+}

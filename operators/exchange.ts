@@ -1,0 +1,81 @@
+/**
+ * Shuffle files. A map task writes ONE object holding all R partitions, each an Arrow IPC
+ * stream (schema once per partition), followed by an index of R+1 byte offsets (float64, little
+ * endian). A reduce task reads the index (cached) and then its own byte range of every map output.
+ */
+import type { Partitioning } from '../planner/stages.js';
+import type { Schema } from '../planner/types.js';
+import { resolveColumn } from '../planner/analyzer.js';
+import { decodeIpc, encodeIpc } from './arrow.js';
+import { hashRows } from './hash.js';
+import type { Batch } from './vector.js';
+import { takeBatch } from './vector.js';
+
+/** Where a committed map output lives: enough to read any partition without listing. */
+export interface ShuffleOutputRef {
+  readonly key: string;
+  readonly size: number;
+  /** Byte offset where the index starts; the index holds R+1 float64 offsets. */
+  readonly indexAt: number;
+  readonly partitions: number;
+  readonly rows: number;
+}
+
+/** Split a batch into per-partition batches by hashing the key columns. */
+export function partitionBatch(b: Batch, p: Partitioning): Batch[] {
+  if (p.kind === 'single' || p.n === 1) return [b];
+  const cols = p.keys.map((k) => b.columns[resolveColumn(b.schema, k).index]!);
+  const h = hashRows(cols, b.length);
+  const counts = new Int32Array(p.n);
+  const part = new Int32Array(b.length);
+  for (let i = 0; i < b.length; i++) {
+    const r = (h[i]! >>> 0) % p.n;
+    part[i] = r;
+    counts[r]!++;
+  }
+  const sels = Array.from(counts, (c) => new Int32Array(c));
+  const fill = new Int32Array(p.n);
+  for (let i = 0; i < b.length; i++) {
+    const r = part[i]!;
+    sels[r]![fill[r]!++] = i;
+  }
+  return sels.map((s) => takeBatch(b, s));
+}
+
+/** Buffers a map task's rows per partition and encodes the single shuffle object. */
+export class ShuffleWriter {
+  private readonly parts: Batch[][];
+  rows = 0;
+  constructor(
+    readonly schema: Schema,
+    readonly partitioning: Partitioning,
+  ) {
+    this.parts = Array.from({ length: partitioning.kind === 'hash' ? partitioning.n : 1 }, () => []);
+  }
+  add(b: Batch): void {
+    this.rows += b.length;
+    partitionBatch(b, this.partitioning).forEach((pb, r) => {
+      if (pb.length > 0) this.parts[r]!.push(pb);
+    });
+  }
+  /** The object bytes and where its index starts. */
+  finish(): { body: Uint8Array; indexAt: number; partitions: number } {
+    const chunks = this.parts.map((bs) => (bs.length ? encodeIpc(this.schema, bs) : new Uint8Array(0)));
+    const offsets = new Float64Array(chunks.length + 1);
+    for (let r = 0; r < chunks.length; r++) offsets[r + 1] = offsets[r]! + chunks[r]!.byteLength;
+    const indexAt = offsets[chunks.length]!;
+    const body = new Uint8Array(indexAt + offsets.byteLength);
+    chunks.forEach((c, r) => body.set(c, offsets[r]!));
+    body.set(new Uint8Array(offsets.buffer), indexAt);
+    return { body, indexAt, partitions: chunks.length };
+  }
+}
+
+export function parseIndex(bytes: Uint8Array): Float64Array {
+  const copy = bytes.slice();
+  return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
+}
+
+export function decodePartition(bytes: Uint8Array, schema: Schema): Batch[] {
+  return bytes.byteLength ? decodeIpc(bytes, schema) : [];
+}

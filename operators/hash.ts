@@ -1,0 +1,198 @@
+/**
+ * Row hashing and a typed-array open-addressing table that maps key tuples to dense group ids.
+ * Keys are normalized per column: numbers by their float64 bits, strings by their bytes.
+ */
+import type { DataType } from '../planner/types.js';
+import type { Vec } from './vector.js';
+import { isValid } from './vector.js';
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Hash every row of the key columns into `out` (combined across columns). */
+export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {
+  out.fill(0x9e3779b9 | 0, 0, n);
+  for (const c of cols) {
+    if (c.type === 'string') {
+      const { offsets, data } = c;
+      for (let i = 0; i < n; i++) {
+        let h = 0x811c9dc5 | 0;
+        for (let k = offsets[i]!; k < offsets[i + 1]!; k++) h = Math.imul(h ^ data[k]!, 0x01000193);
+        out[i] = mix(out[i]! * 31 + h);
+      }
+    } else if (c.type === 'float64' || c.type === 'int64') {
+      const v = c.values;
+      for (let i = 0; i < n; i++) {
+        f64[0] = v[i]! === 0 ? 0 : v[i]!; // -0 and 0 hash alike
+        out[i] = mix(out[i]! * 31 + (u32[0]! ^ Math.imul(u32[1]!, 0x27d4eb2d)));
+      }
+    } else {
+      const v = c.values;
+      for (let i = 0; i < n; i++) out[i] = mix(out[i]! * 31 + v[i]!);
+    }
+    if (c.validity) for (let i = 0; i < n; i++) if (!isValid(c.validity, i)) out[i] = mix(out[i]! ^ 0x5bd1e995);
+  }
+  return out;
+}
+
+/** Growable storage of the distinct key tuples, one column per key. */
+class KeyColumn {
+  nums: Float64Array | null;
+  offsets: Int32Array | null;
+  bytes: Uint8Array | null;
+  nulls = new Uint8Array(1024);
+  constructor(readonly type: DataType) {
+    this.nums = type === 'string' ? null : new Float64Array(1024);
+    this.offsets = type === 'string' ? new Int32Array(1025) : null;
+    this.bytes = type === 'string' ? new Uint8Array(16384) : null;
+  }
+}
+
+export class GroupTable {
+  private slots: Int32Array;
+  private mask: number;
+  private hashes = new Int32Array(1024);
+  private readonly keys: KeyColumn[];
+  size = 0;
+
+  constructor(readonly types: readonly DataType[]) {
+    this.slots = new Int32Array(1024).fill(-1);
+    this.mask = 1023;
+    this.keys = types.map((t) => new KeyColumn(t));
+  }
+
+  /** Group id of every row (new groups are added); keys are the key columns of the batch. */
+  groupIds(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {
+    if (cols.length === 0) {
+      if (this.size === 0) this.size = 1;
+      out.fill(0, 0, n);
+      return out;
+    }
+    const h = hashRows(cols, n);
+    for (let i = 0; i < n; i++) {
+      const hash = h[i]!;
+      let s = hash & this.mask;
+      for (;;) {
+        const g = this.slots[s]!;
+        if (g === -1) {
+          const id = this.add(cols, i, hash);
+          this.slots[s] = id;
+          out[i] = id;
+          if (this.size * 2 > this.mask) this.rehash();
+          break;
+        }
+        if (this.hashes[g] === hash && this.equals(g, cols, i)) {
+          out[i] = g;
+          break;
+        }
+        s = (s + 1) & this.mask;
+      }
+    }
+    return out;
+  }
+
+  private equals(g: number, cols: readonly Vec[], i: number): boolean {
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k]!;
+      const kc = this.keys[k]!;
+      const isNull = !isValid(c.validity, i);
+      if (isNull || kc.nulls[g]) {
+        if (isNull !== (kc.nulls[g] === 1)) return false;
+        continue;
+      }
+      if (c.type === 'string') {
+        const s = c.offsets[i]!;
+        const len = c.offsets[i + 1]! - s;
+        const gs = kc.offsets![g]!;
+        if (kc.offsets![g + 1]! - gs !== len) return false;
+        const bytes = kc.bytes!;
+        for (let b = 0; b < len; b++) if (bytes[gs + b] !== c.data[s + b]) return false;
+      } else if (kc.nums![g] !== c.values[i]) return false;
+    }
+    return true;
+  }
+
+  private add(cols: readonly Vec[], i: number, hash: number): number {
+    const id = this.size++;
+    if (id >= this.hashes.length) this.grow();
+    this.hashes[id] = hash;
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k]!;
+      const kc = this.keys[k]!;
+      const isNull = !isValid(c.validity, i);
+      kc.nulls[id] = isNull ? 1 : 0;
+      if (c.type === 'string') {
+        const s = isNull ? 0 : c.offsets[i]!;
+        const len = isNull ? 0 : c.offsets[i + 1]! - s;
+        const at = kc.offsets![id]!;
+        if (at + len > kc.bytes!.length) {
+          const nb = new Uint8Array(Math.max(kc.bytes!.length * 2, at + len));
+          nb.set(kc.bytes!);
+          kc.bytes = nb;
+        }
+        kc.bytes!.set(c.data.subarray(s, s + len), at);
+        kc.offsets![id + 1] = at + len;
+      } else kc.nums![id] = isNull ? 0 : c.values[i]!;
+    }
+    return id;
+  }
+
+  private grow(): void {
+    const cap = this.hashes.length * 2;
+    const h = new Int32Array(cap);
+    h.set(this.hashes);
+    this.hashes = h;
+    for (const kc of this.keys) {
+      const nn = new Uint8Array(cap);
+      nn.set(kc.nulls);
+      kc.nulls = nn;
+      if (kc.nums) {
+        const x = new Float64Array(cap);
+        x.set(kc.nums);
+        kc.nums = x;
+      } else {
+        const o = new Int32Array(cap + 1);
+        o.set(kc.offsets!);
+        kc.offsets = o;
+      }
+    }
+  }
+
+  private rehash(): void {
+    const cap = (this.mask + 1) * 2;
+    this.slots = new Int32Array(cap).fill(-1);
+    this.mask = cap - 1;
+    for (let g = 0; g < this.size; g++) {
+      let s = this.hashes[g]! & this.mask;
+      while (this.slots[s] !== -1) s = (s + 1) & this.mask;
+      this.slots[s] = g;
+    }
+  }
+
+  /** The distinct keys as columns, in group-id order. */
+  keyColumns(): Vec[] {
+    const n = this.size;
+    return this.keys.map((kc) => {
+      let validity: Uint8Array | null = null;
+      for (let g = 0; g < n; g++) {
+        if (kc.nulls[g]) {
+          validity ??= new Uint8Array((n + 7) >> 3).fill(0xff);
+          validity[g >> 3]! &= ~(1 << (g & 7));
+        }
+      }
+      if (kc.type === 'string') {
+        const offsets = kc.offsets!.slice(0, n + 1);
+        return { type: 'string', offsets, data: kc.bytes!.slice(0, offsets[n]!), validity };
+      }
+      if (kc.type === 'int32' || kc.type === 'date') return { type: kc.type, values: Int32Array.from(kc.nums!.subarray(0, n)), validity };
+      if (kc.type === 'bool') return { type: 'bool', values: Uint8Array.from(kc.nums!.subarray(0, n)), validity };
+      return { type: kc.type, values: kc.nums!.slice(0, n), validity } as Vec;
+    });
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Parquet footers: schema, row groups, column-chunk sizes and min/max statistics, read with one
+ * or two ranged reads through any `RangeReader` (local file, S3). Used for planning and pruning.
+ */
+import { parquetMetadataAsync } from 'hyparquet';
+import { ExecutionError } from '../planner/errors.js';
+import type { DataType, Schema } from '../planner/types.js';
+import { field } from '../planner/types.js';
+
+/** Random access to one file's bytes. */
+export interface RangeReader {
+  readonly name: string;
+  readonly size: number;
+  read(start: number, end: number): Promise<Uint8Array>;
+}
+
+export interface ColumnStats {
+  readonly min: number | string | null;
+  readonly max: number | string | null;
+  readonly nullCount: number | null;
+}
+
+export interface RowGroupInfo {
+  readonly index: number;
+  readonly numRows: number;
+  /** Compressed bytes per column. */
+  readonly bytes: Readonly<Record<string, number>>;
+  readonly stats: Readonly<Record<string, ColumnStats>>;
+}
+
+export interface FileFooter {
+  readonly schema: Schema;
+  readonly numRows: number;
+  readonly rowGroups: readonly RowGroupInfo[];
+}
+
+interface SchemaElement {
+  type?: string;
+  name: string;
+  num_children?: number;
+  converted_type?: string;
+  logical_type?: { type?: string; bitWidth?: number };
+  repetition_type?: string;
+  scale?: number;
+}
+
+function typeOfElement(e: SchemaElement, file: string): DataType {
+  const logical = e.logical_type?.type;
+  switch (e.type) {
+    case 'BOOLEAN':
+      return 'bool';
+    case 'INT32':
+      return e.converted_type === 'DATE' || logical === 'DATE' ? 'date' : e.converted_type === 'DECIMAL' || logical === 'DECIMAL' ? 'float64' : 'int32';
+    case 'INT64':
+      return e.converted_type === 'DECIMAL' || logical === 'DECIMAL' ? 'float64' : 'int64';
+    case 'FLOAT':
+    case 'DOUBLE':
+      return 'float64';
+    case 'BYTE_ARRAY':
+      return 'string';
+    case 'FIXED_LEN_BYTE_ARRAY':
+      if (e.converted_type === 'DECIMAL' || logical === 'DECIMAL') return 'float64';
+      break;
+  }
+  throw new ExecutionError('UNSUPPORTED_TYPE', `column '${e.name}' of ${file} has unsupported Parquet type ${e.type}${e.converted_type ? ` (${e.converted_type})` : ''}`, { file, column: e.name });
+}
+
+const num = (v: unknown): number | string | null => {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return Math.round(v.getTime() / 86_400_000);
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  return null;
+};
+
+/** Read a Parquet footer. A file that is not Parquet gives a clear error naming it. */
+export async function readFooter(r: RangeReader): Promise<FileFooter> {
+  if (r.size < 12) throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a Parquet file (${r.size} bytes)`, { file: r.name });
+  const file = {
+    byteLength: r.size,
+    slice: async (start: number, end?: number) => {
+      const b = await r.read(start, end ?? r.size);
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+    },
+  };
+  let md;
+  try {
+    md = await parquetMetadataAsync(file);
+  } catch (e) {
+    throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a readable Parquet file: ${(e as Error).message}`, { file: r.name });
+  }
+  const elements = md.schema as SchemaElement[];
+  const leaves = elements.slice(1);
+  if (leaves.some((e) => e.num_children)) throw new ExecutionError('UNSUPPORTED_TYPE', `${r.name} has nested columns, which are not supported`, { file: r.name });
+  const schema = leaves.map((e) => field(e.name, typeOfElement(e, r.name), e.repetition_type !== 'REQUIRED'));
+  const rowGroups = md.row_groups.map((rg, index) => {
+    const bytes: Record<string, number> = {};
+    const stats: Record<string, ColumnStats> = {};
+    for (const c of rg.columns) {
+      const m = c.meta_data;
+      if (!m) continue;
+      const name = m.path_in_schema.join('.');
+      bytes[name] = Number(m.total_compressed_size);
+      const s = m.statistics;
+      if (s) stats[name] = { min: num(s.min_value ?? s.min), max: num(s.max_value ?? s.max), nullCount: s.null_count === undefined ? null : Number(s.null_count) };
+    }
+    return { index, numRows: Number(rg.num_rows), bytes, stats };
+  });
+  return { schema, numRows: Number(md.num_rows), rowGroups };
+}

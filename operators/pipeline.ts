@@ -1,0 +1,37 @@
+/**
+ * Builds a stage's operator pipeline from its physical op specs (exhaustive over op kinds) and
+ * runs batches through it.
+ */
+import type { OpName, PhysicalOp } from '../planner/stages.js';
+import type { Schema } from '../planner/types.js';
+import { HashAggregateOperator } from './aggregate.js';
+import { FilterOperator } from './filter.js';
+import { LimitOperator } from './limit.js';
+import type { Operator, OperatorContext } from './operator.js';
+import { ProjectOperator } from './project.js';
+import { SortOperator, TopNOperator } from './sort.js';
+import type { Batch } from './vector.js';
+
+type Builder<K extends OpName> = (spec: Extract<PhysicalOp, { op: K }>, input: Schema, ctx: OperatorContext) => Operator;
+
+const BUILDERS: { [K in OpName]: Builder<K> } = {
+  Filter: (s, input, ctx) => new FilterOperator(s.predicate, input, ctx),
+  Project: (s, input, ctx) => new ProjectOperator(s.exprs, input, s.schema, ctx),
+  HashAggregate: (s, input, ctx) => new HashAggregateOperator(s.mode, s.keys, s.aggs, input, s.schema, ctx),
+  Sort: (s, _input, ctx) => new SortOperator(s.keys, s.schema, ctx),
+  TopN: (s, _input, ctx) => new TopNOperator(s.keys, s.n, s.schema, ctx),
+  Limit: (s) => new LimitOperator(s.n, s.schema),
+};
+
+export function buildOperators(ops: readonly PhysicalOp[], inputSchema: Schema, ctx: OperatorContext): Operator[] {
+  let schema = inputSchema;
+  return ops.map((spec) => {
+    const op = (BUILDERS[spec.op] as Builder<OpName>)(spec, schema, ctx);
+    schema = spec.schema;
+    return op;
+  });
+}
+
+export function runPipeline(source: AsyncIterable<Batch>, ops: readonly Operator[]): AsyncIterable<Batch> {
+  return ops.reduce((input, op) => op.execute(input), source);
+}

@@ -1,0 +1,113 @@
+/**
+ * Sort and TopN: a permutation over the key columns' typed arrays (numbers compared directly,
+ * strings by bytes), nulls placed per key. TopN keeps only the best n rows as it goes.
+ */
+import { exprToString } from '../planner/expr.js';
+import type { SortKey } from '../planner/plan.js';
+import type { Schema } from '../planner/types.js';
+import { compileExpr, type Evaluator } from './eval.js';
+import { compareBytes } from './kernels.js';
+import type { Operator, OperatorContext } from './operator.js';
+import { materialize } from './scalar.js';
+import type { Batch, Vec } from './vector.js';
+import { concatBatches, isValid, sliceBatch, takeBatch } from './vector.js';
+
+type Cmp = (a: number, b: number) => number;
+
+function keyComparator(v: Vec, key: SortKey): Cmp {
+  const dir = key.desc ? -1 : 1;
+  const nullOrder = key.nullsFirst ? -1 : 1;
+  const validity = v.validity;
+  let base: Cmp;
+  if (v.type === 'string') {
+    const { offsets, data } = v;
+    base = (a, b) => compareBytes(data, offsets[a]!, offsets[a + 1]!, data, offsets[b]!, offsets[b + 1]!);
+  } else {
+    const x = v.values;
+    base = (a, b) => (x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : 0);
+  }
+  if (!validity) return dir === 1 ? base : (a, b) => -base(a, b);
+  return (a, b) => {
+    const va = isValid(validity, a);
+    const vb = isValid(validity, b);
+    if (!va || !vb) return va === vb ? 0 : !va ? nullOrder : -nullOrder;
+    return dir * base(a, b);
+  };
+}
+
+/** The sorted order of a batch's rows by the given keys (stable). */
+export function sortPermutation(b: Batch, keys: readonly SortKey[], evals: readonly Evaluator[]): Int32Array {
+  const cmps = keys.map((k, i) => keyComparator(materialize(evals[i]!(b), b.length), k));
+  const perm = new Int32Array(b.length);
+  for (let i = 0; i < perm.length; i++) perm[i] = i;
+  const arr = Array.from(perm);
+  arr.sort((a, c) => {
+    for (const cmp of cmps) {
+      const r = cmp(a, c);
+      if (r !== 0) return r;
+    }
+    return a - c;
+  });
+  return Int32Array.from(arr);
+}
+
+const displayKeys = (keys: readonly SortKey[]) =>
+  keys.map((k) => `${exprToString(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ');
+
+export class SortOperator implements Operator {
+  readonly name = 'Sort';
+  private readonly evals: Evaluator[];
+  constructor(
+    readonly keys: readonly SortKey[],
+    readonly schema: Schema,
+    ctx: OperatorContext,
+  ) {
+    this.evals = keys.map((k) => compileExpr(k.expr, schema, ctx.udfs));
+  }
+  async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
+    const all: Batch[] = [];
+    for await (const b of input) all.push(b);
+    if (all.length === 0) return;
+    const b = concatBatches(this.schema, all);
+    yield takeBatch(b, sortPermutation(b, this.keys, this.evals));
+  }
+  display(): string {
+    return `Sort: keys=[${displayKeys(this.keys)}]`;
+  }
+}
+
+export class TopNOperator implements Operator {
+  readonly name = 'TopN';
+  private readonly evals: Evaluator[];
+  constructor(
+    readonly keys: readonly SortKey[],
+    readonly n: number,
+    readonly schema: Schema,
+    ctx: OperatorContext,
+  ) {
+    this.evals = keys.map((k) => compileExpr(k.expr, schema, ctx.udfs));
+  }
+  private top(bs: Batch[]): Batch {
+    const b = concatBatches(this.schema, bs);
+    const perm = sortPermutation(b, this.keys, this.evals);
+    return takeBatch(b, perm.subarray(0, Math.min(this.n, perm.length)));
+  }
+  async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
+    let buffer: Batch[] = [];
+    let rows = 0;
+    for await (const b of input) {
+      buffer.push(b);
+      rows += b.length;
+      if (rows > Math.max(4 * this.n, 65_536)) {
+        const t = this.top(buffer);
+        buffer = [t];
+        rows = t.length;
+      }
+    }
+    if (buffer.length === 0 || this.n === 0) return;
+    yield sliceBatch(this.top(buffer), 0, this.n);
+  }
+  display(): string {
+    return `TopN: n=${this.n} keys=[${displayKeys(this.keys)}]`;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Explain: a stable text form, one node per line as `Name: key=value`, children indented by two
+ * spaces — for the logical, optimized and staged plans. Tests compare it.
+ */
+import { assertNever, exprToString } from './expr.js';
+import type { PlanNode, SortKey } from './plan.js';
+import { planChildren } from './plan.js';
+import type { PhysicalOp, Stage, StagePlan } from './stages.js';
+
+const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
+const sortKeys = (keys: readonly SortKey[]) => list(keys.map((k) => `${exprToString(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`));
+
+export function describeNode(p: PlanNode): string {
+  switch (p.kind) {
+    case 'Scan':
+      return `Scan: path=${p.path} columns=${p.columns ? list(p.columns) : '*'}${p.filters.length ? ` filters=${list(p.filters.map(exprToString))}` : ''}`;
+    case 'Filter':
+      return `Filter: predicate=${exprToString(p.predicate)}`;
+    case 'Project':
+      return `Project: exprs=${list(p.exprs.map(exprToString))}`;
+    case 'Aggregate':
+      return `Aggregate: keys=${list(p.keys.map(exprToString))} aggs=${list(p.aggs.map(exprToString))}`;
+    case 'Sort':
+      return `Sort: keys=${sortKeys(p.keys)}`;
+    case 'Limit':
+      return `Limit: n=${p.n}`;
+    case 'Join':
+      return `Join: type=${p.type}${p.on ? ` on=${exprToString(p.on)}` : ''}${p.hint ? ` hint=${p.hint}` : ''}`;
+    case 'Distinct':
+      return `Distinct: columns=${p.columns ? list(p.columns) : '*'}`;
+    case 'Union':
+      return `Union: byName=${p.byName}`;
+    case 'Repartition':
+      return `Repartition: n=${p.n} keys=${list(p.keys.map(exprToString))}`;
+    case 'Values':
+      return `Values: rows=${p.rows.length}`;
+    default:
+      return assertNever(p);
+  }
+}
+
+export function explainLogical(p: PlanNode, depth = 0): string {
+  const lines = [`${'  '.repeat(depth)}${describeNode(p)}`];
+  for (const c of planChildren(p)) lines.push(explainLogical(c, depth + 1));
+  return lines.join('\n');
+}
+
+export function describeOp(op: PhysicalOp): string {
+  switch (op.op) {
+    case 'Filter':
+      return `Filter: predicate=${exprToString(op.predicate)}`;
+    case 'Project':
+      return `Project: exprs=${list(op.exprs.map(exprToString))}`;
+    case 'HashAggregate':
+      return `HashAggregate: mode=${op.mode} keys=${list(op.keys.map(exprToString))} aggs=${list(op.aggs.map((a) => `${a.fn}(${a.arg ? exprToString(a.arg) : '*'}) AS ${a.name}`))}`;
+    case 'Sort':
+      return `Sort: keys=${sortKeys(op.keys)}`;
+    case 'TopN':
+      return `TopN: n=${op.n} keys=${sortKeys(op.keys)}`;
+    case 'Limit':
+      return `Limit: n=${op.n}`;
+    default:
+      return assertNever(op);
+  }
+}
+
+export function describeStage(s: Stage): string[] {
+  const out =
+    s.output.kind === 'result'
+      ? 'result'
+      : s.output.partitioning.kind === 'single'
+        ? 'shuffle(single)'
+        : `shuffle(hash${list(s.output.partitioning.keys)}, n=${s.output.partitioning.n})`;
+  const src =
+    s.source.kind === 'scan'
+      ? `ParquetScan: path=${s.source.path} columns=${list(s.source.columns)}${s.source.filters.length ? ` filters=${list(s.source.filters.map(exprToString))}` : ''}`
+      : `ShuffleRead: stage=${s.source.stage}`;
+  return [`Stage ${s.id}: output=${out}`, `  ${src}`, ...s.ops.map((o) => `  ${describeOp(o)}`)];
+}
+
+export function explainStages(plan: StagePlan): string {
+  return plan.stages.flatMap(describeStage).join('\n');
+}

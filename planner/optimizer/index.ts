@@ -1,0 +1,48 @@
+/**
+ * The optimizer: runs the rules in order, each to a fixpoint over the tree, and checks after
+ * every rule that the plan's output schema did not change (naming the rule when it did).
+ * Rules can be switched off by name.
+ */
+import { schemaOf, type Catalog } from '../analyzer.js';
+import { InternalError } from '../errors.js';
+import type { PlanNode } from '../plan.js';
+import { transformPlan } from '../plan.js';
+import type { Rule, RuleContext } from './rule.js';
+import { constantFolding } from './rules/constant_folding.js';
+import { predicatePushdown } from './rules/predicate_pushdown.js';
+import { projectionPushdown } from './rules/projection_pushdown.js';
+
+export const RULES: readonly Rule[] = [constantFolding, predicatePushdown, projectionPushdown];
+
+export const RULE_NAMES = RULES.map((r) => r.name);
+
+export interface OptimizeOptions {
+  /** Names of rules to skip. */
+  readonly disabledRules?: readonly string[];
+}
+
+function applyRule(rule: Rule, root: PlanNode, ctx: RuleContext): PlanNode {
+  if (rule.apply) return rule.apply(root, ctx);
+  let current = root;
+  for (let i = 0; i < 32; i++) {
+    const next = transformPlan(current, (n) => rule.rewrite!(n, ctx));
+    if (JSON.stringify(next) === JSON.stringify(current)) return next;
+    current = next;
+  }
+  return current;
+}
+
+export function optimize(root: PlanNode, catalog: Catalog, opts: OptimizeOptions = {}, rules: readonly Rule[] = RULES): PlanNode {
+  const unknown = (opts.disabledRules ?? []).filter((n) => !rules.some((r) => r.name === n));
+  if (unknown.length) throw new InternalError('UNKNOWN_RULE', `unknown optimizer rule(s) ${unknown.join(', ')}; rules are ${rules.map((r) => r.name).join(', ')}`);
+  const ctx: RuleContext = { catalog };
+  const before = JSON.stringify(schemaOf(root, catalog));
+  let plan = root;
+  for (const rule of rules) {
+    if (opts.disabledRules?.includes(rule.name)) continue;
+    plan = applyRule(rule, plan, ctx);
+    const after = JSON.stringify(schemaOf(plan, catalog));
+    if (after !== before) throw new InternalError('RULE_CHANGED_SCHEMA', `optimizer rule '${rule.name}' changed the plan's schema from ${before} to ${after}`, { rule: rule.name });
+  }
+  return plan;
+}

@@ -1,0 +1,19 @@
+/**
+ * The optimizer rule interface. A rule rewrites one plan node that matches its pattern; the
+ * optimizer owns the recursion (bottom-up over the tree) and checks the output schema after
+ * each rule.
+ */
+import type { Catalog } from '../analyzer.js';
+import type { PlanNode } from '../plan.js';
+
+export interface RuleContext {
+  readonly catalog: Catalog;
+}
+
+export interface Rule {
+  readonly name: string;
+  /** Rewrite a node (its children already rewritten), or return it unchanged. */
+  readonly rewrite?: (node: PlanNode, ctx: RuleContext) => PlanNode;
+  /** Whole-tree rules (top-down information such as required columns). */
+  readonly apply?: (root: PlanNode, ctx: RuleContext) => PlanNode;
+}

@@ -1,0 +1,73 @@
+/**
+ * projection_pushdown: works out, top-down, which columns each node's parent needs, drops
+ * unused projections and narrows every scan to the columns actually read (Parquet column
+ * projection). A scan that needs no column (count(*)) keeps its smallest one.
+ */
+import { schemaOf } from '../../analyzer.js';
+import type { Expr } from '../../expr.js';
+import { exprName, referencedColumns } from '../../expr.js';
+import type { PlanNode } from '../../plan.js';
+import type { Rule, RuleContext } from '../rule.js';
+
+function refs(exprs: readonly (Expr | null)[], into = new Set<string>()): Set<string> {
+  for (const e of exprs) if (e) referencedColumns(e, into);
+  return into;
+}
+
+function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): PlanNode {
+  const all = () => null;
+  switch (node.kind) {
+    case 'Scan': {
+      const schema = schemaOf({ ...node, columns: null }, ctx.catalog);
+      if (!required) return node;
+      const need = refs(node.filters, new Set(required));
+      let columns = schema.map((f) => f.name).filter((n) => need.has(n));
+      if (!columns.length) columns = [pickSmallest(schema)];
+      return { ...node, columns };
+    }
+    case 'Values':
+      return node;
+    case 'Filter':
+      return { ...node, input: prune(node.input, required ? refs([node.predicate], new Set(required)) : null, ctx) };
+    case 'Project': {
+      const exprs = required ? node.exprs.filter((e) => required.has(exprName(e))) : node.exprs;
+      const kept = exprs.length ? exprs : node.exprs.slice(0, 1);
+      return { ...node, exprs: kept, input: prune(node.input, refs(kept), ctx) };
+    }
+    case 'Aggregate':
+      return { ...node, input: prune(node.input, refs([...node.keys, ...node.aggs]), ctx) };
+    case 'Sort':
+      return { ...node, input: prune(node.input, required ? refs(node.keys.map((k) => k.expr), new Set(required)) : null, ctx) };
+    case 'Limit':
+      return { ...node, input: prune(node.input, required, ctx) };
+    case 'Repartition':
+      return { ...node, input: prune(node.input, required ? refs(node.keys, new Set(required)) : null, ctx) };
+    case 'Join': {
+      const left = schemaOf(node.left, ctx.catalog).map((f) => f.name);
+      const right = schemaOf(node.right, ctx.catalog).map((f) => f.name);
+      if (!required) return { ...node, left: prune(node.left, all(), ctx), right: prune(node.right, all(), ctx) };
+      const need = refs([node.on], new Set(required));
+      return {
+        ...node,
+        left: prune(node.left, new Set(left.filter((n) => need.has(n))), ctx),
+        right: prune(node.right, new Set(right.filter((n) => need.has(n))), ctx),
+      };
+    }
+    case 'Distinct':
+      return { ...node, input: prune(node.input, null, ctx) };
+    case 'Union':
+      return { ...node, inputs: node.inputs.map((i) => prune(i, null, ctx)) };
+  }
+}
+
+function pickSmallest(schema: readonly { name: string; type: string }[]): string {
+  const rank: Record<string, number> = { bool: 0, int32: 1, date: 1, int64: 2, float64: 2, string: 3 };
+  return [...schema].sort((a, b) => rank[a.type]! - rank[b.type]!)[0]!.name;
+}
+
+export const projectionPushdown: Rule = {
+  name: 'projection_pushdown',
+  apply(root, ctx) {
+    return prune(root, null, ctx);
+  },
+};

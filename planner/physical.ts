@@ -1,0 +1,161 @@
+/**
+ * Physical planning: an optimized logical plan becomes a stage graph. Stages end at exchanges:
+ * aggregation (partial → hash shuffle → final), global order and limit (gather to one
+ * partition). Stage ids are assigned in dependency order.
+ */
+import { schemaOf, typeOf, type Catalog } from './analyzer.js';
+import { PlanError } from './errors.js';
+import type { Expr } from './expr.js';
+import { alias, col, exprName, exprToString, transformExpr } from './expr.js';
+import type { PlanNode, PlanOf } from './plan.js';
+import type { AggCall, Partitioning, PhysicalOp, Stage, StagePlan, StageSource } from './stages.js';
+import type { DataType, Schema } from './types.js';
+import { field } from './types.js';
+import { stateSchema } from './aggstate.js';
+
+export interface PhysicalOptions {
+  /** Width of hash exchanges. */
+  readonly shufflePartitions: number;
+}
+
+interface Fragment {
+  source: StageSource;
+  ops: PhysicalOp[];
+  schema: Schema;
+  /** Whether the rows are spread over many tasks or already in one. */
+  single: boolean;
+}
+
+class Planner {
+  readonly stages: Stage[] = [];
+  constructor(
+    readonly catalog: Catalog,
+    readonly opts: PhysicalOptions,
+  ) {}
+
+  /** Close a fragment into a stage that ends with an exchange; return a fragment reading it. */
+  exchange(f: Fragment, partitioning: Partitioning): Fragment {
+    const id = this.stages.length;
+    this.stages.push({ id, source: f.source, ops: f.ops, output: { kind: 'shuffle', partitioning }, schema: f.schema });
+    return { source: { kind: 'shuffle', stage: id, schema: f.schema }, ops: [], schema: f.schema, single: partitioning.kind === 'single' };
+  }
+
+  plan(p: PlanNode): Fragment {
+    switch (p.kind) {
+      case 'Scan': {
+        const schema = schemaOf(p, this.catalog);
+        return { source: { kind: 'scan', path: p.path, columns: schema.map((f) => f.name), filters: p.filters, schema }, ops: [], schema, single: false };
+      }
+      case 'Filter': {
+        const f = this.plan(p.input);
+        f.ops.push({ op: 'Filter', predicate: p.predicate, schema: f.schema });
+        return f;
+      }
+      case 'Project': {
+        const f = this.plan(p.input);
+        const schema = schemaOf(p, this.catalog);
+        f.ops.push({ op: 'Project', exprs: p.exprs, schema });
+        f.schema = schema;
+        return f;
+      }
+      case 'Aggregate':
+        return this.aggregate(p);
+      case 'Sort': {
+        let f = this.plan(p.input);
+        if (!f.single) f = this.exchange(f, { kind: 'single' });
+        f.ops.push({ op: 'Sort', keys: p.keys, schema: f.schema });
+        return f;
+      }
+      case 'Limit': {
+        if (p.input.kind === 'Sort') {
+          const sort = p.input;
+          let f = this.plan(sort.input);
+          const top: PhysicalOp = { op: 'TopN', keys: sort.keys, n: p.n, schema: f.schema };
+          f.ops.push(top);
+          if (!f.single) {
+            f = this.exchange(f, { kind: 'single' });
+            f.ops.push(top);
+          }
+          return f;
+        }
+        let f = this.plan(p.input);
+        const lim: PhysicalOp = { op: 'Limit', n: p.n, schema: f.schema };
+        f.ops.push(lim);
+        if (!f.single) {
+          f = this.exchange(f, { kind: 'single' });
+          f.ops.push(lim);
+        }
+        return f;
+      }
+      default:
+        throw new PlanError('NOT_SUPPORTED', `the physical planner does not support ${p.kind} yet`, { node: p.kind });
+    }
+  }
+
+  aggregate(p: PlanOf<'Aggregate'>): Fragment {
+    const inputSchema = schemaOf(p.input, this.catalog);
+    const outSchema = schemaOf(p, this.catalog);
+    const calls: AggCall[] = [];
+    const byText = new Map<string, string>();
+    // Each distinct aggregate call becomes one accumulator column; the agg expressions are
+    // rewritten over those columns and evaluated by a projection after the final aggregate.
+    const post = p.aggs.map((a) =>
+      transformExpr(a, (x) => {
+        if (x.kind !== 'agg') return x;
+        const text = exprToString(x);
+        let name = byText.get(text);
+        if (!name) {
+          name = `__agg${calls.length}`;
+          byText.set(text, name);
+          const argType = x.arg ? concrete(typeOf(x.arg, inputSchema)) : null;
+          calls.push({ fn: x.fn, arg: x.arg, name, argType, outType: concrete(typeOf(x, inputSchema)) });
+        }
+        return col(name);
+      }),
+    );
+    const keyNames = p.keys.map(exprName);
+    const keyCols = keyNames.map((n) => col(n));
+    const aggSchema: Schema = [...outSchema.slice(0, p.keys.length), ...calls.map((c) => field(c.name, c.outType))];
+    const postExprs: Expr[] = [...keyCols, ...post.map((e, i) => alias(e, outSchema[p.keys.length + i]!.name))];
+    const partitioning: Partitioning = p.keys.length ? { kind: 'hash', keys: keyNames, n: this.opts.shufflePartitions } : { kind: 'single' };
+
+    let f = this.plan(p.input);
+    if (calls.some((c) => c.fn === 'count_distinct')) {
+      // One phase: move raw rows (keys and arguments) to their group's partition.
+      const args = calls.flatMap((c, i) => (c.arg ? [alias(c.arg, `__arg${i}`)] : []));
+      const pre = [...p.keys.map((k, i) => alias(k, keyNames[i]!)), ...args];
+      const preSchema = schemaOfExprs(pre, f.schema);
+      f.ops.push({ op: 'Project', exprs: pre, schema: preSchema });
+      f.schema = preSchema;
+      if (!(f.single && partitioning.kind === 'single')) f = this.exchange(f, partitioning);
+      const single = calls.map((c, i) => ({ ...c, arg: c.arg ? col(`__arg${i}`) : null }));
+      f.ops.push({ op: 'HashAggregate', mode: 'single', keys: keyCols, aggs: single, schema: aggSchema });
+    } else if (f.single) {
+      f.ops.push({ op: 'HashAggregate', mode: 'single', keys: p.keys, aggs: calls, schema: aggSchema });
+    } else {
+      const partialSchema: Schema = [...outSchema.slice(0, p.keys.length), ...stateSchema(calls)];
+      f.ops.push({ op: 'HashAggregate', mode: 'partial', keys: p.keys, aggs: calls, schema: partialSchema });
+      f.schema = partialSchema;
+      f = this.exchange(f, partitioning);
+      f.ops.push({ op: 'HashAggregate', mode: 'final', keys: keyCols, aggs: calls, schema: aggSchema });
+    }
+    f.ops.push({ op: 'Project', exprs: postExprs, schema: outSchema });
+    f.schema = outSchema;
+    return f;
+  }
+}
+
+const concrete = (t: DataType | 'null'): DataType => (t === 'null' ? 'string' : t);
+
+function schemaOfExprs(exprs: readonly Expr[], input: Schema): Schema {
+  return exprs.map((e) => field(exprName(e), concrete(typeOf(e, input))));
+}
+
+/** Plan the stages of an analyzed, optimized plan. */
+export function planStages(root: PlanNode, catalog: Catalog, opts: PhysicalOptions): StagePlan {
+  const planner = new Planner(catalog, opts);
+  const f = planner.plan(root);
+  const id = planner.stages.length;
+  planner.stages.push({ id, source: f.source, ops: f.ops, output: { kind: 'result' }, schema: f.schema });
+  return { stages: planner.stages, resultStage: id, schema: f.schema };
+}

@@ -1,0 +1,75 @@
+/**
+ * The physical plan: a graph of stages. A stage reads one source (Parquet row groups or one
+ * shuffle partition), runs a linear pipeline of operators, and ends at an exchange (hash or
+ * single-partition shuffle) or at the job's sink. All plain JSON.
+ */
+import type { AggFn, Expr } from './expr.js';
+import type { SortKey } from './plan.js';
+import type { DataType, Schema } from './types.js';
+
+export interface AggCall {
+  readonly fn: AggFn;
+  readonly arg: Expr | null;
+  /** Output column name of the aggregate value (internal: `__agg<i>`). */
+  readonly name: string;
+  readonly argType: DataType | null;
+  readonly outType: DataType;
+}
+
+export type PhysicalOp =
+  | { readonly op: 'Filter'; readonly predicate: Expr; readonly schema: Schema }
+  | { readonly op: 'Project'; readonly exprs: readonly Expr[]; readonly schema: Schema }
+  | {
+      readonly op: 'HashAggregate';
+      readonly mode: 'partial' | 'final' | 'single';
+      readonly keys: readonly Expr[];
+      readonly aggs: readonly AggCall[];
+      readonly schema: Schema;
+    }
+  | { readonly op: 'Sort'; readonly keys: readonly SortKey[]; readonly schema: Schema }
+  | { readonly op: 'TopN'; readonly keys: readonly SortKey[]; readonly n: number; readonly schema: Schema }
+  | { readonly op: 'Limit'; readonly n: number; readonly schema: Schema };
+
+export type OpName = PhysicalOp['op'];
+
+export type StageSource =
+  | {
+      readonly kind: 'scan';
+      readonly path: string;
+      /** Columns read from the files (projection pushdown). */
+      readonly columns: readonly string[];
+      /** Conjuncts evaluated right after decode; also used to prune row groups. */
+      readonly filters: readonly Expr[];
+      readonly schema: Schema;
+    }
+  | { readonly kind: 'shuffle'; readonly stage: number; readonly schema: Schema };
+
+export type Partitioning = { readonly kind: 'hash'; readonly keys: readonly string[]; readonly n: number } | { readonly kind: 'single' };
+
+export type StageOutput = { readonly kind: 'shuffle'; readonly partitioning: Partitioning } | { readonly kind: 'result' };
+
+export interface Stage {
+  readonly id: number;
+  readonly source: StageSource;
+  readonly ops: readonly PhysicalOp[];
+  readonly output: StageOutput;
+  /** Schema of the rows the stage emits. */
+  readonly schema: Schema;
+}
+
+export interface StagePlan {
+  readonly stages: readonly Stage[];
+  /** The stage whose output is the job's result. */
+  readonly resultStage: number;
+  /** Final column names (the user-visible schema). */
+  readonly schema: Schema;
+}
+
+/** Partition count of a stage's input: the producing stage's exchange width (1 for single). */
+export function inputPartitions(plan: StagePlan, stage: Stage): number {
+  if (stage.source.kind !== 'shuffle') return 0;
+  const producer = plan.stages[stage.source.stage]!;
+  if (producer.output.kind !== 'shuffle') return 0;
+  const p = producer.output.partitioning;
+  return p.kind === 'hash' ? p.n : 1;
+}

@@ -1,0 +1,126 @@
+/**
+ * A pool of warm local executor instances (child processes). An invocation goes to an idle
+ * instance, or waits for one; instances are started lazily up to the pool size and reused, so
+ * instance reuse is real. Each invocation runs with a time limit, as on Lambda.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ExecutionError, fromErrorData, type ErrorData } from '../../planner/errors.js';
+import type { ExecutorEvent, ExecutorOutput } from '../runtime/protocol.js';
+
+interface Instance {
+  readonly proc: ChildProcess;
+  readonly ready: Promise<void>;
+  busy: boolean;
+  invocations: number;
+}
+
+type Reply = { id: number; ok: true; output: ExecutorOutput } | { id: number; ok: false; error: ErrorData };
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+export interface PoolOptions {
+  readonly size: number;
+  /** Per-invocation time limit handed to the executor as its remaining time. */
+  readonly timeLimitMs: number;
+}
+
+export class ExecutorPool {
+  private readonly instances: Instance[] = [];
+  private readonly waiting: ((i: Instance) => void)[] = [];
+  private readonly pending = new Map<number, { resolve: (o: ExecutorOutput) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly opts: PoolOptions) {}
+
+  get started(): number {
+    return this.instances.length;
+  }
+
+  /** Invocation counts per instance (to show reuse). */
+  get invocationCounts(): number[] {
+    return this.instances.map((i) => i.invocations);
+  }
+
+  get pids(): number[] {
+    return this.instances.map((i) => i.proc.pid!);
+  }
+
+  private spawn(): Instance {
+    const proc = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    let onReady!: () => void;
+    const ready = new Promise<void>((r) => (onReady = r));
+    const inst: Instance = { proc, ready, busy: false, invocations: 0 };
+    proc.on('message', (m: Reply | { ready: true }) => {
+      if ('ready' in m) return onReady();
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.output);
+      else p.reject(fromErrorData(m.error));
+    });
+    proc.on('exit', (code) => {
+      const idx = this.instances.indexOf(inst);
+      if (idx >= 0) this.instances.splice(idx, 1);
+      if (!this.closed) for (const [id, p] of this.pending) if ((p as unknown as { inst?: Instance }).inst === inst) {
+        this.pending.delete(id);
+        p.reject(new ExecutionError('EXECUTOR_EXITED', `executor process ${proc.pid} exited with code ${code}`));
+      }
+    });
+    this.instances.push(inst);
+    return inst;
+  }
+
+  private acquire(): Promise<Instance> {
+    const idle = this.instances.find((i) => !i.busy);
+    if (idle) {
+      idle.busy = true;
+      return Promise.resolve(idle);
+    }
+    if (this.instances.length < this.opts.size) {
+      const inst = this.spawn();
+      inst.busy = true;
+      return Promise.resolve(inst);
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(inst: Instance): void {
+    const next = this.waiting.shift();
+    if (next) next(inst);
+    else inst.busy = false;
+  }
+
+  async invoke(event: ExecutorEvent): Promise<ExecutorOutput> {
+    if (this.closed) throw new ExecutionError('POOL_CLOSED', 'the executor pool is closed');
+    const inst = await this.acquire();
+    try {
+      await inst.ready;
+      inst.invocations++;
+      const id = this.nextId++;
+      return await new Promise<ExecutorOutput>((resolve, reject) => {
+        const entry = { resolve, reject, inst };
+        this.pending.set(id, entry);
+        inst.proc.send({ id, event, timeLimitMs: this.opts.timeLimitMs });
+      });
+    } finally {
+      this.release(inst);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      this.instances.map(
+        (i) =>
+          new Promise<void>((r) => {
+            if (i.proc.exitCode !== null) return r();
+            i.proc.once('exit', () => r());
+            i.proc.kill();
+          }),
+      ),
+    );
+    this.instances.length = 0;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The local runner — the embedded default. It runs the one state machine definition with a real
+ * ASL interpreter (aws-local-stepfunctions), maps the Driver task to the driver handler and the
+ * Executor task to a pool of warm executor processes, over a file-backed object store.
+ */
+import '../polyfills.js';
+import * as os from 'node:os';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { runDriverStep } from '../runtime/driver.js';
+import { cachedStore, type RuntimeEnv } from '../runtime/env.js';
+import type { DriverEvent, DriverOutput, ExecutorEvent, JobRef } from '../runtime/protocol.js';
+import { buildDefinition, STATE } from '../runtime/stateMachine.js';
+import type { StoreRef } from '../storage/store.js';
+import { ExecutorPool } from './pool.js';
+import { silentProgress, type ProgressSink } from './progress.js';
+
+export interface LocalRunnerOptions {
+  /** Where job state, shuffle files and results live. */
+  readonly store: StoreRef;
+  /** Executor processes (warm instances). Default: the machine's cores. */
+  readonly executors?: number;
+  /** Simulated Lambda time limit per executor invocation. */
+  readonly executorTimeLimitMs?: number;
+}
+
+export const LOCAL_DRIVER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stratus-driver';
+export const LOCAL_EXECUTOR_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stratus-executor';
+
+export class LocalRunner {
+  readonly pool: ExecutorPool;
+  private readonly machine: StateMachine;
+  readonly env: RuntimeEnv;
+  /** Driver invocations of the last run (for tests and summaries). */
+  driverCalls = 0;
+
+  constructor(readonly opts: LocalRunnerOptions) {
+    const size = opts.executors ?? Math.max(1, os.availableParallelism());
+    this.pool = new ExecutorPool({ size, timeLimitMs: opts.executorTimeLimitMs ?? 15 * 60_000 });
+    this.machine = new StateMachine(buildDefinition({ driverResource: LOCAL_DRIVER_ARN, executorResource: LOCAL_EXECUTOR_ARN }) as never);
+    this.env = { store: cachedStore, remainingMillis: () => 15 * 60_000, log: () => {} };
+  }
+
+  /** Run a submitted job to completion through the state machine. */
+  async run(job: JobRef, progress: ProgressSink = silentProgress): Promise<void> {
+    const execution = this.machine.run({ job, results: [] } as never, {
+      overrides: {
+        taskResourceLocalHandlers: {
+          [STATE.driver]: async (input: unknown) => {
+            this.driverCalls++;
+            const out: DriverOutput = await runDriverStep(input as DriverEvent, this.env);
+            if (out.progress) progress.update(out.progress);
+            return out as never;
+          },
+          [STATE.executor]: async (input: unknown) => (await this.pool.invoke(input as ExecutorEvent)) as never,
+        },
+      },
+    });
+    try {
+      await execution.result;
+    } catch {
+      // The job's own state holds the cause; the caller reads it from the store.
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}

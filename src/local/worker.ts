@@ -1,0 +1,28 @@
+/**
+ * A local executor instance: a separate, long-lived process that runs executor invocations sent
+ * by the pool, one at a time, like a warm Lambda instance. Nothing but the invocation event
+ * comes in and the small executor output goes out.
+ */
+import '../polyfills.js';
+import { runExecutorGroup } from '../runtime/executor.js';
+import { cachedStore } from '../runtime/env.js';
+import { toErrorData } from '../../planner/errors.js';
+import type { ExecutorEvent } from '../runtime/protocol.js';
+
+interface Invocation {
+  readonly id: number;
+  readonly event: ExecutorEvent;
+  readonly timeLimitMs: number;
+}
+
+process.on('message', async (msg: Invocation) => {
+  const deadline = Date.now() + msg.timeLimitMs;
+  try {
+    const output = await runExecutorGroup(msg.event, { store: cachedStore, remainingMillis: () => deadline - Date.now(), log: () => {} });
+    process.send!({ id: msg.id, ok: true, output });
+  } catch (e) {
+    process.send!({ id: msg.id, ok: false, error: toErrorData(e) });
+  }
+});
+
+process.send!({ ready: true });

@@ -1,0 +1,77 @@
+/**
+ * Datasets of a plan: expands every scan path into its Parquet files and reads their footers
+ * (bounded parallelism), giving the analyzer its catalog and the driver its row groups.
+ */
+import type { Catalog } from '../../planner/analyzer.js';
+import { SchemaError } from '../../planner/errors.js';
+import type { PlanNode } from '../../planner/plan.js';
+import { collectScans } from '../../planner/plan.js';
+import type { Schema } from '../../planner/types.js';
+import { readFooter, type FileFooter, type RangeReader } from '../../operators/parquet.js';
+import { expandDataset, locate } from '../storage/location.js';
+import type { ObjectStore, StoreRef } from '../storage/store.js';
+import type { RuntimeEnv } from './env.js';
+
+export interface DatasetFile {
+  readonly url: string;
+  readonly size: number;
+  readonly footer: FileFooter;
+}
+
+export interface Datasets {
+  readonly catalog: Catalog;
+  readonly files: ReadonlyMap<string, readonly DatasetFile[]>;
+}
+
+/** S3 settings (endpoint, region) that data URLs inherit from the job's store. */
+export function s3Defaults(ref: StoreRef | undefined): { endpoint?: string; region?: string } {
+  return ref?.kind === 's3' ? { ...(ref.endpoint ? { endpoint: ref.endpoint } : {}), ...(ref.region ? { region: ref.region } : {}) } : {};
+}
+
+export function rangeReader(store: ObjectStore, key: string, size: number, name: string): RangeReader {
+  return { name, size, read: (a, b) => store.getRange(key, a, b) };
+}
+
+export function fileUrl(base: string, key: string): string {
+  return base.startsWith('s3://') ? `s3://${base.slice(5).split('/')[0]}/${key}` : `file:///${key}`;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await f(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+const sameSchema = (a: Schema, b: Schema) => a.length === b.length && a.every((f, i) => f.name === b[i]!.name && f.type === b[i]!.type);
+
+export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: StoreRef): Promise<Datasets> {
+  const catalog = new Map<string, Schema>();
+  const files = new Map<string, DatasetFile[]>();
+  for (const scan of collectScans(root)) {
+    if (files.has(scan.path)) continue;
+    const loc = locate(scan.path, s3Defaults(storeRef));
+    const store = env.store(loc.ref);
+    const objects = await expandDataset(store, loc.key, scan.path);
+    const found = await mapLimit(objects, 16, async (o) => {
+      const url = fileUrl(scan.path, o.key);
+      return { url, size: o.size, footer: await readFooter(rangeReader(store, o.key, o.size, url)) };
+    });
+    const schema = found[0]!.footer.schema;
+    for (const f of found.slice(1)) {
+      if (!sameSchema(schema, f.footer.schema)) {
+        throw new SchemaError('SCHEMA_MISMATCH', `file ${f.url} has schema (${f.footer.schema.map((x) => `${x.name} ${x.type}`).join(', ')}) but ${found[0]!.url} has (${schema.map((x) => `${x.name} ${x.type}`).join(', ')})`, { file: f.url });
+      }
+    }
+    catalog.set(scan.path, schema);
+    files.set(scan.path, found);
+  }
+  return { catalog, files };
+}

@@ -1,0 +1,177 @@
+/**
+ * The driver: stateless; each call loads the job state from the store, applies the executors'
+ * results, advances the stage graph one step and returns a small routing object for the state
+ * machine (run_executors, run_driver, sleep, succeed, fail).
+ */
+import { fromErrorData, toErrorData, type ErrorData } from '../../planner/errors.js';
+import type { StagePlan } from '../../planner/stages.js';
+import { getJson, putJson, type ObjectStore } from '../storage/store.js';
+import type { RuntimeEnv } from './env.js';
+import { jobKeys, type JobState, type JobSubmission, type ResultManifest, type StageCommit } from './jobState.js';
+import { planJob, reduceTasks } from './planJob.js';
+import type { DriverEvent, DriverOutput, GroupManifest, GroupRef, GroupSummary, Progress, TaskSpec } from './protocol.js';
+
+const DEFAULT_MAX_ATTEMPTS = 3;
+/** Error categories that no retry can fix. */
+const FATAL = new Set(['plan', 'schema']);
+const FATAL_CODES = new Set(['CORRUPT_PARQUET', 'UNSUPPORTED_TYPE', 'UNREGISTERED_FUNCTION', 'BUNDLE_HASH_MISMATCH']);
+
+export async function runDriverStep(event: DriverEvent, env: RuntimeEnv): Promise<DriverOutput> {
+  const store = env.store(event.job.store);
+  const keys = jobKeys(event.job.jobId);
+  const sub = await getJson<JobSubmission>(store, keys.job);
+  let state = (await store.head(keys.state)) ? await getJson<JobState>(store, keys.state) : undefined;
+  let plan: StagePlan;
+  try {
+    if (!state) {
+      const planned = await planJob(event.job.jobId, sub, env, event.job.store);
+      plan = planned.plan;
+      state = planned.state;
+      await putJson(store, keys.stages, plan);
+    } else {
+      plan = await getJson<StagePlan>(store, keys.stages);
+    }
+  } catch (e) {
+    const err = toErrorData(e);
+    const failed: JobState = { jobId: event.job.jobId, status: 'failed', round: 0, appliedRound: 0, stages: [], startedAt: Date.now(), error: err };
+    await putJson(store, keys.state, failed);
+    return failOutput(event, err);
+  }
+  if (state.status === 'failed') return failOutput(event, state.error!);
+  if (state.status === 'succeeded') return { action: 'succeed', job: event.job, results: [] };
+
+  const round = event.results[0]?.group.round ?? 0;
+  if (event.results.length && round <= state.appliedRound && state.lastOutput) {
+    // The same results again (a retried driver call): answer as before.
+    return state.lastOutput as DriverOutput;
+  }
+  const sched = new Scheduler(state, plan, sub, store, event);
+  const fatal = await sched.applyResults();
+  const out = fatal ? await sched.fail(fatal) : await sched.advance();
+  state.lastOutput = out;
+  await putJson(store, keys.state, state);
+  return out;
+}
+
+function failOutput(event: DriverEvent, err: ErrorData): DriverOutput {
+  return { action: 'fail', job: event.job, results: [], error: `Stratus.${err.code}`, cause: `${err.message}${err.details && Object.keys(err.details).length ? ` ${JSON.stringify(err.details)}` : ''}` };
+}
+
+class Scheduler {
+  readonly keys;
+  constructor(
+    readonly state: JobState,
+    readonly plan: StagePlan,
+    readonly sub: JobSubmission,
+    readonly store: ObjectStore,
+    readonly event: DriverEvent,
+  ) {
+    this.keys = jobKeys(state.jobId);
+  }
+
+  /** Fold executor reports into task states; returns a fatal error if the job must fail. */
+  async applyResults(): Promise<ErrorData | undefined> {
+    const maxAttempts = this.sub.options.maxTaskAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    let fatal: ErrorData | undefined;
+    for (const r of this.event.results) {
+      if (r.group.round !== this.state.round) continue;
+      if (!r.summary) continue; // crashed: its tasks stay 'running' and are re-queued below
+      const summary = await getJson<GroupSummary>(this.store, r.summary);
+      for (const rep of summary.reports) {
+        const t = this.state.stages[rep.stage]?.tasks[rep.task];
+        if (!t || t.status !== 'running' || t.attempt !== rep.attempt) continue;
+        if (rep.ok && rep.output) {
+          t.status = 'done';
+          t.output = rep.output;
+        } else if (rep.error && (rep.error.code === 'HANDED_BACK')) {
+          t.status = 'pending';
+        } else {
+          t.failures++;
+          t.lastError = rep.error;
+          t.status = 'pending';
+          const err = rep.error ?? { category: 'internal' as const, code: 'TASK_FAILED', message: 'task failed without an error' };
+          if (FATAL.has(err.category) || FATAL_CODES.has(err.code) || t.failures >= maxAttempts) {
+            fatal ??= fromErrorData(err, { stage: rep.stage, task: rep.task, attempt: rep.attempt, failures: t.failures }).toData();
+          }
+        }
+      }
+    }
+    this.state.appliedRound = this.state.round;
+    for (const s of this.state.stages) for (const t of s.tasks) if (t.status === 'running') t.status = 'pending';
+    return fatal;
+  }
+
+  async fail(err: ErrorData): Promise<DriverOutput> {
+    this.state.status = 'failed';
+    this.state.error = err;
+    return failOutput(this.event, err);
+  }
+
+  /** Complete finished stages, start ready ones, schedule pending tasks or commit the job. */
+  async advance(): Promise<DriverOutput> {
+    for (const s of this.state.stages) {
+      if (s.status === 'running' && s.tasks.every((t) => t.status === 'done')) {
+        const commit: StageCommit = { stage: s.id, outputs: s.tasks.map((t) => t.output!) };
+        await putJson(this.store, this.keys.commit(s.id), commit);
+        s.status = 'done';
+      }
+    }
+    for (const s of this.state.stages) {
+      if (s.status !== 'waiting') continue;
+      const src = this.plan.stages[s.id]!.source;
+      if (src.kind === 'shuffle' && this.state.stages[src.stage]!.status === 'done') {
+        s.tasks = reduceTasks(this.plan, s.id);
+        s.status = 'running';
+      }
+    }
+    const result = this.state.stages[this.plan.resultStage]!;
+    if (result.status === 'done') return this.commitJob();
+    const pending = this.state.stages.filter((s) => s.status === 'running').flatMap((s) => s.tasks.filter((t) => t.status === 'pending').map((t) => ({ s, t })));
+    if (!pending.length) {
+      // Nothing runnable and not done: a stage with no tasks would hang; go round again.
+      return { action: 'run_driver', job: this.event.job, results: [], progress: this.progress() };
+    }
+    this.state.round++;
+    const round = this.state.round;
+    const maxExecutors = Math.max(1, this.sub.options.maxExecutors ?? 40);
+    const nGroups = Math.min(pending.length, maxExecutors);
+    const groups: GroupRef[] = [];
+    for (let g = 0; g < nGroups; g++) {
+      const from = Math.floor((g * pending.length) / nGroups);
+      const to = Math.floor(((g + 1) * pending.length) / nGroups);
+      const tasks: TaskSpec[] = pending.slice(from, to).map(({ s, t }) => {
+        t.attempt++;
+        t.status = 'running';
+        return { stage: s.id, task: t.task, attempt: t.attempt, input: t.input };
+      });
+      const manifest: GroupManifest = { jobId: this.state.jobId, round, tasks };
+      const key = this.keys.manifest(round, g);
+      await putJson(this.store, key, manifest);
+      groups.push({ manifest: key, round, index: g });
+    }
+    return { action: 'run_executors', job: this.event.job, results: [], groups, concurrency: nGroups, progress: this.progress() };
+  }
+
+  async commitJob(): Promise<DriverOutput> {
+    const result = this.state.stages[this.plan.resultStage]!;
+    const parts = result.tasks.map((t) => t.output!).filter((o) => o.kind === 'result' && o.rows > 0);
+    const rows = parts.reduce((a, o) => a + o.rows, 0);
+    const manifest: ResultManifest = { schema: this.plan.schema, parts: parts.map((o) => o.key), rows };
+    await putJson(this.store, this.keys.result, manifest);
+    this.state.status = 'succeeded';
+    this.state.rowsOut = rows;
+    return { action: 'succeed', job: this.event.job, results: [], progress: this.progress() };
+  }
+
+  progress(): Progress {
+    const tasks = this.state.stages.flatMap((s) => s.tasks);
+    return {
+      stagesDone: this.state.stages.filter((s) => s.status === 'done').length,
+      stagesTotal: this.state.stages.length,
+      tasksDone: tasks.filter((t) => t.status === 'done').length,
+      tasksTotal: tasks.length,
+      running: this.state.stages.filter((s) => s.status === 'running').map((s) => s.id),
+    };
+  }
+}
+

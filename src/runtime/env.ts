@@ -1,0 +1,32 @@
+/**
+ * The runtime environment a handler runs in: how to open stores, how much time is left, and
+ * where to log. The Lambda entry points and the local runner each provide one; the core never
+ * asks which it is.
+ */
+import type { ObjectStore, StoreRef } from '../storage/store.js';
+import { openStore } from '../storage/open.js';
+
+export interface RuntimeEnv {
+  /** A store for a ref; clients are reused across invocations of a warm instance. */
+  store(ref: StoreRef): ObjectStore;
+  /** Milliseconds left before the platform stops this invocation. */
+  remainingMillis(): number;
+  log(message: string): void;
+}
+
+const stores = new Map<string, ObjectStore>();
+
+/** Stores are cached per instance by their ref (their context): reuse, never share state. */
+export function cachedStore(ref: StoreRef): ObjectStore {
+  const key = JSON.stringify(ref);
+  let s = stores.get(key);
+  if (!s) {
+    s = openStore(ref);
+    stores.set(key, s);
+  }
+  return s;
+}
+
+export function defaultEnv(remainingMillis: () => number = () => 15 * 60_000): RuntimeEnv {
+  return { store: cachedStore, remainingMillis, log: () => {} };
+}

@@ -1,0 +1,94 @@
+/**
+ * Job state in the store: the layout of a job's keys and the driver's state document.
+ *
+ *   jobs/<id>/job.json                submitted plan and options
+ *   jobs/<id>/state.json              the driver's state (this module)
+ *   jobs/<id>/stages.json             the stage plan, written once
+ *   jobs/<id>/manifests/<round>/<g>.json, summaries/<round>/<g>.<nonce>.json
+ *   jobs/<id>/stages/<s>/commit.json  the winning attempt of every task of a finished stage
+ *   jobs/<id>/shuffle/<s>/<task>.<attempt>.<nonce>, result/<s>/<task>.<attempt>.<nonce>.arrow
+ *   jobs/<id>/result.json             the job commit: the result parts, in order
+ */
+import type { ErrorData } from '../../planner/errors.js';
+import type { PlanDocument } from '../../planner/plan.js';
+import type { TaskInput, TaskOutput } from './protocol.js';
+
+export interface JobOptions {
+  /** Width of hash exchanges; default from input size. */
+  readonly shufflePartitions?: number;
+  /** Upper bound on executors running at once. */
+  readonly maxExecutors?: number;
+  /** Task attempts before the job fails. */
+  readonly maxTaskAttempts?: number;
+  /** Target compressed input bytes per scan task. */
+  readonly taskBytes?: number;
+  /** Optimizer rules to switch off, by name. */
+  readonly disabledRules?: readonly string[];
+}
+
+export interface JobSubmission {
+  readonly plan: PlanDocument;
+  readonly options: JobOptions;
+  readonly submittedAt: string;
+}
+
+export type TaskStatus = 'pending' | 'running' | 'done';
+
+export interface TaskState {
+  readonly task: number;
+  readonly input: TaskInput;
+  attempt: number;
+  status: TaskStatus;
+  failures: number;
+  output?: TaskOutput;
+  lastError?: ErrorData;
+}
+
+export interface StageState {
+  readonly id: number;
+  status: 'waiting' | 'running' | 'done';
+  tasks: TaskState[];
+}
+
+export interface JobState {
+  readonly jobId: string;
+  status: 'running' | 'succeeded' | 'failed';
+  /** The last round of executors scheduled. */
+  round: number;
+  /** The last round whose results were applied (for idempotent re-runs). */
+  appliedRound: number;
+  stages: StageState[];
+  /** The last routing output returned, replayed if the driver runs again on the same input. */
+  lastOutput?: unknown;
+  error?: ErrorData;
+  startedAt: number;
+  rowsOut?: number;
+}
+
+export const jobKeys = (jobId: string) => {
+  const base = `jobs/${jobId}`;
+  return {
+    base,
+    job: `${base}/job.json`,
+    state: `${base}/state.json`,
+    stages: `${base}/stages.json`,
+    result: `${base}/result.json`,
+    manifest: (round: number, g: number) => `${base}/manifests/${round}/${g}.json`,
+    summary: (round: number, g: number, nonce: string) => `${base}/summaries/${round}/${g}.${nonce}.json`,
+    commit: (stage: number) => `${base}/stages/${stage}/commit.json`,
+    shuffle: (stage: number, task: number, attempt: number, nonce: string) => `${base}/shuffle/${stage}/${task}.${attempt}.${nonce}`,
+    resultPart: (stage: number, task: number, attempt: number, nonce: string) => `${base}/result/${stage}/${task}.${attempt}.${nonce}.arrow`,
+  };
+};
+
+/** The committed outputs of a stage, by task index. */
+export interface StageCommit {
+  readonly stage: number;
+  readonly outputs: readonly TaskOutput[];
+}
+
+export interface ResultManifest {
+  readonly schema: import('../../planner/types.js').Schema;
+  readonly parts: readonly string[];
+  readonly rows: number;
+}

@@ -1,0 +1,89 @@
+/**
+ * The driver's first call: analyse, optimise and plan the stage graph of a submitted job, and
+ * split its scans into tasks (row groups pruned with footer statistics, grouped by bytes).
+ */
+import { analyze } from '../../planner/analyzer.js';
+import type { Expr } from '../../planner/expr.js';
+import { optimize } from '../../planner/optimizer/index.js';
+import { planStages } from '../../planner/physical.js';
+import { rowGroupMayMatch } from '../../planner/pruning.js';
+import type { StagePlan } from '../../planner/stages.js';
+import { inputPartitions } from '../../planner/stages.js';
+import type { StoreRef } from '../storage/store.js';
+import { loadDatasets, type Datasets } from './catalog.js';
+import type { RuntimeEnv } from './env.js';
+import type { JobState, JobSubmission, StageState, TaskState } from './jobState.js';
+import type { TaskInput } from './protocol.js';
+
+const MB = 1 << 20;
+
+export interface PlannedJob {
+  readonly plan: StagePlan;
+  readonly state: JobState;
+  readonly prunedRowGroups: number;
+}
+
+/** Scan tasks: consecutive surviving row groups of a file, up to `taskBytes` of needed columns. */
+export function splitScan(ds: Datasets, path: string, columns: readonly string[], filters: readonly Expr[], taskBytes: number): { inputs: TaskInput[]; bytes: number; pruned: number } {
+  const inputs: TaskInput[] = [];
+  let bytes = 0;
+  let pruned = 0;
+  for (const f of ds.files.get(path) ?? []) {
+    let group: number[] = [];
+    let groupBytes = 0;
+    const flush = () => {
+      if (group.length) inputs.push({ kind: 'scan', file: f.url, size: f.size, rowGroups: group });
+      group = [];
+      groupBytes = 0;
+    };
+    for (const rg of f.footer.rowGroups) {
+      if (!rowGroupMayMatch(filters, rg.stats)) {
+        pruned++;
+        continue;
+      }
+      const b = columns.reduce((a, c) => a + (rg.bytes[c] ?? 0), 0);
+      if (group.length && groupBytes + b > taskBytes) flush();
+      group.push(rg.index);
+      groupBytes += b;
+      bytes += b;
+    }
+    flush();
+  }
+  return { inputs, bytes, pruned };
+}
+
+export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv, storeRef: StoreRef): Promise<PlannedJob> {
+  const ds = await loadDatasets(sub.plan.root, env, storeRef);
+  const analyzed = analyze(sub.plan.root, ds.catalog);
+  const optimized = optimize(analyzed, ds.catalog, { disabledRules: sub.options.disabledRules ?? [] });
+  const taskBytes = sub.options.taskBytes ?? 64 * MB;
+
+  // Size the exchanges from the bytes the scans will read.
+  const probe = planStages(optimized, ds.catalog, { shufflePartitions: 1 });
+  let scanBytes = 0;
+  for (const s of probe.stages) if (s.source.kind === 'scan') scanBytes += splitScan(ds, s.source.path, s.source.columns, s.source.filters, taskBytes).bytes;
+  const shufflePartitions = sub.options.shufflePartitions ?? Math.min(200, Math.max(2, Math.ceil(scanBytes / (128 * MB))));
+  const plan = planStages(optimized, ds.catalog, { shufflePartitions });
+
+  let prunedRowGroups = 0;
+  const stages: StageState[] = plan.stages.map((s) => {
+    if (s.source.kind !== 'scan') return { id: s.id, status: 'waiting', tasks: [] };
+    const split = splitScan(ds, s.source.path, s.source.columns, s.source.filters, taskBytes);
+    prunedRowGroups += split.pruned;
+    // A scan with every row group pruned still runs one empty task so the stage has an output.
+    const inputs = split.inputs.length ? split.inputs : [{ kind: 'scan' as const, file: '', size: 0, rowGroups: [] }];
+    return { id: s.id, status: 'running', tasks: inputs.map((input, task) => newTask(task, input)) };
+  });
+  const state: JobState = { jobId, status: 'running', round: 0, appliedRound: 0, stages, startedAt: Date.now() };
+  return { plan, state, prunedRowGroups };
+}
+
+export function newTask(task: number, input: TaskInput): TaskState {
+  return { task, input, attempt: -1, status: 'pending', failures: 0 };
+}
+
+/** Reduce tasks of a stage whose producers are done: one per input partition. */
+export function reduceTasks(plan: StagePlan, stageId: number): TaskState[] {
+  const n = inputPartitions(plan, plan.stages[stageId]!);
+  return Array.from({ length: n }, (_, r) => newTask(r, { kind: 'shuffle', partition: r }));
+}

@@ -1,0 +1,100 @@
+/**
+ * The small payloads that travel through the state machine, and the manifests and summaries
+ * that travel through the store. Payloads carry references, never data.
+ */
+import type { ErrorData } from '../../planner/errors.js';
+import type { StoreRef } from '../storage/store.js';
+import type { DriverAction } from './stateMachine.js';
+
+/** Identifies a job and where its state lives. */
+export interface JobRef {
+  readonly jobId: string;
+  readonly store: StoreRef;
+}
+
+/** What one executor invocation hands back (through the Map state) to the driver. */
+export interface GroupResult {
+  readonly group: GroupRef;
+  /** Key of the group summary in the store (absent when the executor crashed). */
+  readonly summary?: string;
+  readonly crashed?: boolean;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+export interface DriverEvent {
+  readonly job: JobRef;
+  readonly results: readonly GroupResult[];
+}
+
+export interface Progress {
+  readonly stagesDone: number;
+  readonly stagesTotal: number;
+  readonly tasksDone: number;
+  readonly tasksTotal: number;
+  readonly running: readonly number[];
+}
+
+export interface DriverOutput {
+  readonly action: DriverAction;
+  readonly job: JobRef;
+  readonly results: readonly GroupResult[];
+  readonly groups?: readonly GroupRef[];
+  readonly concurrency?: number;
+  readonly seconds?: number;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly progress?: Progress;
+}
+
+/** A task group reference: the manifest key plus ids for idempotent bookkeeping. */
+export interface GroupRef {
+  readonly manifest: string;
+  readonly round: number;
+  readonly index: number;
+}
+
+export interface ExecutorEvent {
+  readonly job: JobRef;
+  readonly group: GroupRef;
+}
+
+export type ExecutorOutput = GroupResult;
+
+/** A unit of input for one task. */
+export type TaskInput =
+  | { readonly kind: 'scan'; readonly file: string; readonly size: number; readonly rowGroups: readonly number[] }
+  | { readonly kind: 'shuffle'; readonly partition: number };
+
+export interface TaskSpec {
+  readonly stage: number;
+  readonly task: number;
+  readonly attempt: number;
+  readonly input: TaskInput;
+}
+
+export interface GroupManifest {
+  readonly jobId: string;
+  readonly round: number;
+  readonly tasks: readonly TaskSpec[];
+}
+
+/** What a finished task produced. */
+export type TaskOutput =
+  | { readonly kind: 'shuffle'; readonly key: string; readonly size: number; readonly indexAt: number; readonly partitions: number; readonly rows: number }
+  | { readonly kind: 'result'; readonly key: string; readonly rows: number };
+
+export interface TaskReport {
+  readonly stage: number;
+  readonly task: number;
+  readonly attempt: number;
+  readonly ok: boolean;
+  readonly output?: TaskOutput;
+  readonly error?: ErrorData;
+  readonly millis: number;
+  readonly stats?: Record<string, number>;
+}
+
+export interface GroupSummary {
+  readonly reports: readonly TaskReport[];
+}

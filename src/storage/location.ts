@@ -1,0 +1,67 @@
+/**
+ * Dataset locations: a URL or path names a file, a directory or a glob. `locate` splits it into
+ * the store that holds it (bucket root or filesystem root) and a key; `expandDataset` lists the
+ * Parquet files it covers.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { StorageError } from '../../planner/errors.js';
+import type { ObjectInfo, ObjectStore, StoreRef } from './store.js';
+
+export interface Location {
+  readonly ref: StoreRef;
+  readonly key: string;
+}
+
+/** Normalize a user path to a URL (`s3://…` kept; local paths made absolute `file://`). */
+export function normalizeDataUrl(p: string): string {
+  if (/^s3:\/\//i.test(p)) return p;
+  if (/^file:\/\//i.test(p)) return `file://${fileURLToPath(p)}`;
+  return `file://${path.resolve(p)}`;
+}
+
+export function locate(url: string, s3?: { endpoint?: string; region?: string }): Location {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
+  if (m) return { ref: { kind: 's3', bucket: m[1]!, prefix: '', ...(s3?.endpoint ? { endpoint: s3.endpoint } : {}), ...(s3?.region ? { region: s3.region } : {}) }, key: m[2]!.replace(/\/+$/, '') };
+  const abs = /^file:\/\//i.test(url) ? fileURLToPath(url) : path.resolve(url);
+  return { ref: { kind: 'local', root: '/' }, key: abs.replace(/^\/+/, '').replace(/\/+$/, '') };
+}
+
+const GLOB = /[*?[]/;
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        re += '.*';
+        i++;
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&').replace('[', '[');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+const isDataFile = (key: string): boolean => {
+  const base = key.slice(key.lastIndexOf('/') + 1);
+  return !base.startsWith('_') && !base.startsWith('.') && !base.includes('.tmp-');
+};
+
+/** The Parquet files a dataset location covers, sorted by key. Missing → a clear error. */
+export async function expandDataset(store: ObjectStore, key: string, url: string): Promise<ObjectInfo[]> {
+  if (GLOB.test(key)) {
+    const firstGlob = key.search(GLOB);
+    const dir = key.slice(0, key.lastIndexOf('/', firstGlob) + 1);
+    const re = globToRegExp(key);
+    const files = (await store.list(dir)).filter((o) => re.test(o.key) && isDataFile(o.key));
+    if (!files.length) throw new StorageError('NO_FILES', `no files match '${url}'`, { path: url });
+    return files;
+  }
+  const file = await store.head(key);
+  if (file) return [file];
+  const files = (await store.list(key ? `${key}/` : '')).filter((o) => isDataFile(o.key) && o.size > 0);
+  if (!files.length) throw new StorageError('NOT_FOUND', `dataset '${url}' does not exist (no file or directory with Parquet files there)`, { path: url });
+  return files;
+}
