@@ -65,11 +65,11 @@ export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
       return withValidity(takeDict(dict, sel), validity);
     }
     case arrow.Type.Utf8:
-      return { type: 'string', offsets: d.valueOffsets as Int32Array, data: d.values as Uint8Array, validity };
+      return { type: 'string', offsets: (d.valueOffsets as Int32Array).subarray(0, d.length + 1), data: d.values as Uint8Array, validity };
     case arrow.Type.LargeUtf8: {
       const big = d.valueOffsets as unknown as BigInt64Array;
-      const offsets = new Int32Array(big.length);
-      for (let i = 0; i < big.length; i++) offsets[i] = Number(big[i]);
+      const offsets = new Int32Array(d.length + 1);
+      for (let i = 0; i <= d.length; i++) offsets[i] = Number(big[i]);
       return { type: 'string', offsets, data: d.values as Uint8Array, validity };
     }
     case arrow.Type.Bool: {
@@ -82,7 +82,7 @@ export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
       return { type: 'bool', values: out, validity };
     }
     case arrow.Type.Date: {
-      if ((t as arrow.Date_).unit === arrow.DateUnit.DAY) return { type: 'date', values: d.values as Int32Array, validity };
+      if ((t as arrow.Date_).unit === arrow.DateUnit.DAY) return { type: 'date', values: (d.values as Int32Array).subarray(0, d.length), validity };
       const ms = d.values as unknown as BigInt64Array;
       const out = new Int32Array(d.length);
       for (let i = 0; i < d.length; i++) out[i] = Math.floor(Number(ms[i]) / 86_400_000);
@@ -100,12 +100,12 @@ export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
     case arrow.Type.Float: {
       const src = d.values as ArrayLike<number | bigint>;
       if (type === 'int32' || type === 'date') {
-        if (src instanceof Int32Array) return { type, values: src, validity };
+        if (src instanceof Int32Array) return { type, values: src.subarray(0, d.length), validity };
         const out = new Int32Array(d.length);
         for (let i = 0; i < d.length; i++) out[i] = Number(src[i]);
         return { type, values: out, validity };
       }
-      if (src instanceof Float64Array) return { type: type as 'float64', values: src, validity };
+      if (src instanceof Float64Array) return { type: type as 'float64', values: src.subarray(0, d.length), validity };
       const out = new Float64Array(d.length);
       for (let i = 0; i < d.length; i++) out[i] = Number(src[i]);
       return { type: type as 'float64' | 'int64', values: out, validity };

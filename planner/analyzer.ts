@@ -6,10 +6,10 @@
  */
 import { PlanError, SchemaError, listNames } from './errors.js';
 import type { Expr, ExprOf } from './expr.js';
-import { assertNever, containsAgg, exprChildren, exprName, exprToString, lit, transformExpr } from './expr.js';
+import { alias, assertNever, col, containsAgg, exprChildren, exprName, exprToString, lit, transformExpr } from './expr.js';
 import { FUNCTIONS } from './functions.js';
-import type { PlanNode } from './plan.js';
-import { planChildren, transformPlan } from './plan.js';
+import type { PlanNode, PlanOf } from './plan.js';
+import { planChildren, project, transformPlan } from './plan.js';
 import type { DataType, Field, Schema } from './types.js';
 import { dateToDays, field, isNumeric, widen } from './types.js';
 
@@ -211,6 +211,10 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
     }
     case 'Values':
       return p.schema;
+    case 'WithColumns':
+    case 'Rename':
+    case 'Drop':
+      return computeSchema(lower(p, input(p.input)), catalog, memo);
     case 'Filter': {
       const s = input(p.input);
       if (containsAgg(p.predicate)) throw typeError(p.predicate, 'aggregate functions are not allowed in filter; filter after groupBy().agg()');
@@ -293,12 +297,39 @@ function checkAggregateScope(e: Expr, s: Schema, keys: readonly Expr[]): void {
   visit(e);
 }
 
+/** Lower the schema-dependent column edits to a Project over the input schema. */
+function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop'>, s: Schema): PlanNode {
+  const names = s.map((f) => f.name);
+  switch (p.kind) {
+    case 'WithColumns': {
+      const exprs: Expr[] = names.map((n) => col(n));
+      for (const c of p.columns) {
+        const at = exprs.findIndex((e) => exprName(e) === c.name);
+        const value = alias(c.expr, c.name);
+        if (at >= 0) exprs[at] = value;
+        else exprs.push(value);
+      }
+      return project(p.input, exprs);
+    }
+    case 'Rename':
+      return project(p.input, names.map((n) => (n === p.from ? alias(col(n), p.to) : col(n))));
+    case 'Drop':
+      return project(p.input, names.filter((n) => !p.names.includes(n)).map((n) => col(n)));
+  }
+}
+
 /** Analyze a plan: validates every node and applies literal coercions. Returns the new root. */
 export function analyze(root: PlanNode, catalog: Catalog): PlanNode {
   const memo = new WeakMap<PlanNode, Schema>();
   const out = transformPlan(root, (p) => {
     for (const k of planChildren(p)) schemaOf(k, catalog, memo);
     switch (p.kind) {
+      case 'WithColumns':
+      case 'Rename':
+      case 'Drop': {
+        const lowered = lower(p, schemaOf(p.input, catalog, memo)) as PlanOf<'Project'>;
+        return { ...lowered, exprs: lowered.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };
+      }
       case 'Filter':
         return { ...p, predicate: coerceExpr(p.predicate, schemaOf(p.input, catalog, memo)) };
       case 'Project':

@@ -34,6 +34,12 @@ export function describeNode(p: PlanNode): string {
       return `Repartition: n=${p.n} keys=${list(p.keys.map(exprToString))}`;
     case 'Values':
       return `Values: rows=${p.rows.length}`;
+    case 'WithColumns':
+      return `WithColumns: columns=${list(p.columns.map((c) => `${exprToString(c.expr)} AS ${c.name}`))}`;
+    case 'Rename':
+      return `Rename: from=${p.from} to=${p.to}`;
+    case 'Drop':
+      return `Drop: names=${list(p.names)}`;
     default:
       return assertNever(p);
   }

@@ -116,7 +116,7 @@ class Planner {
     const keyNames = p.keys.map(exprName);
     const keyCols = keyNames.map((n) => col(n));
     const aggSchema: Schema = [...outSchema.slice(0, p.keys.length), ...calls.map((c) => field(c.name, c.outType))];
-    const postExprs: Expr[] = [...keyCols, ...post.map((e, i) => alias(e, outSchema[p.keys.length + i]!.name))];
+    const postExprs: Expr[] = [...keyCols, ...post.map((e, i) => alias(e.kind === 'alias' ? e.input : e, outSchema[p.keys.length + i]!.name))];
     const partitioning: Partitioning = p.keys.length ? { kind: 'hash', keys: keyNames, n: this.opts.shufflePartitions } : { kind: 'single' };
 
     let f = this.plan(p.input);

@@ -42,7 +42,11 @@ export type PlanNode =
   | { readonly kind: 'Distinct'; readonly input: PlanNode; readonly columns: readonly string[] | null }
   | { readonly kind: 'Union'; readonly inputs: readonly PlanNode[]; readonly byName: boolean }
   | { readonly kind: 'Repartition'; readonly input: PlanNode; readonly n: number; readonly keys: readonly Expr[] }
-  | { readonly kind: 'Values'; readonly schema: Schema; readonly rows: readonly (readonly unknown[])[] };
+  | { readonly kind: 'Values'; readonly schema: Schema; readonly rows: readonly (readonly unknown[])[] }
+  /** Column edits that need the input schema; the analyzer lowers them to Project. */
+  | { readonly kind: 'WithColumns'; readonly input: PlanNode; readonly columns: readonly { readonly name: string; readonly expr: Expr }[] }
+  | { readonly kind: 'Rename'; readonly input: PlanNode; readonly from: string; readonly to: string }
+  | { readonly kind: 'Drop'; readonly input: PlanNode; readonly names: readonly string[] };
 
 export type PlanKind = PlanNode['kind'];
 export type PlanOf<K extends PlanKind> = Extract<PlanNode, { kind: K }>;
@@ -83,11 +87,19 @@ export const distinct = (input: PlanNode, columns: readonly string[] | null = nu
 export const union = (inputs: readonly PlanNode[], byName: boolean): PlanNode => freeze({ kind: 'Union', inputs: freeze([...inputs]), byName });
 export const repartition = (input: PlanNode, n: number, keys: readonly Expr[]): PlanNode => freeze({ kind: 'Repartition', input, n, keys: freeze([...keys]) });
 
+export const withColumns = (input: PlanNode, columns: readonly { name: string; expr: Expr }[]): PlanNode =>
+  freeze({ kind: 'WithColumns', input, columns: freeze(columns.map((c) => freeze({ ...c }))) });
+export const rename = (input: PlanNode, from: string, to: string): PlanNode => freeze({ kind: 'Rename', input, from, to });
+export const dropColumns = (input: PlanNode, names: readonly string[]): PlanNode => freeze({ kind: 'Drop', input, names: freeze([...names]) });
+
 export function planChildren(p: PlanNode): readonly PlanNode[] {
   switch (p.kind) {
     case 'Scan':
     case 'Values':
       return [];
+    case 'WithColumns':
+    case 'Rename':
+    case 'Drop':
     case 'Filter':
     case 'Project':
     case 'Aggregate':
@@ -110,6 +122,9 @@ export function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode 
     case 'Scan':
     case 'Values':
       return p;
+    case 'WithColumns':
+    case 'Rename':
+    case 'Drop':
     case 'Filter':
     case 'Project':
     case 'Aggregate':

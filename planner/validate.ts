@@ -139,6 +139,23 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
     c.num(o.n, `${p}.n`);
     exprs(o.keys, `${p}.keys`);
   },
+  WithColumns: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    c.arr(o.columns, `${p}.columns`).forEach((x, i) => {
+      const co = c.obj(x, `${p}.columns[${i}]`);
+      c.str(co.name, `${p}.columns[${i}].name`);
+      checkExpr(co.expr, `${p}.columns[${i}].expr`);
+    });
+  },
+  Rename: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    c.str(o.from, `${p}.from`);
+    c.str(o.to, `${p}.to`);
+  },
+  Drop: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    c.arr(o.names, `${p}.names`).forEach((x, i) => c.str(x, `${p}.names[${i}]`));
+  },
   Values: (o, p) => {
     c.arr(o.schema, `${p}.schema`);
     c.arr(o.rows, `${p}.rows`);

@@ -1,7 +1,8 @@
 /**
  * Stratus's own deterministic TPC-H data generator: all eight tables as Parquet, one directory per
- * table (`<dir>/lineitem/part-0.parquet`, ...), with the schema of the official files. Same scale
- * factor → the same values, whatever the file split; see README-level notes in `spec.ts`.
+ * table (`<dir>/lineitem/part-0.parquet`, ...), with the schema of the official files. Values follow
+ * the spec's rules (spec.ts, dists.ts) but not dbgen's random streams. Same scale factor → the same
+ * values and byte-identical files; the values do not depend on the file split either.
  *
  * @example
  *   const rows = await generateTpch({ sf: 0.1, dir: '/tmp/tpch-sf0.1' });

@@ -34,12 +34,9 @@ export function splitUnits(table: TableName, card: Cardinalities): number {
  * Never more files than unit rows.
  */
 export function fileCount(table: TableName, sf: number, units: number, override?: number): number {
-  let files = 1;
-  if (table === 'region' || table === 'nation') files = 1;
-  else if (override !== undefined) files = override;
-  else if (table === 'lineitem') files = Math.ceil(sf * 4);
-  else if (table === 'orders' || table === 'partsupp') files = Math.ceil(sf * 2);
-  return Math.max(1, Math.min(files, units));
+  if (table === 'region' || table === 'nation') return 1;
+  const byDefault = table === 'lineitem' ? Math.ceil(sf * 4) : table === 'orders' || table === 'partsupp' ? Math.ceil(sf * 2) : 1;
+  return Math.max(1, Math.min(override ?? byDefault, units));
 }
 
 /** `count` contiguous ranges covering [0, units). */

@@ -41,7 +41,7 @@ export class LocalRunner {
   }
 
   /** Run a submitted job to completion through the state machine. */
-  async run(job: JobRef, progress: ProgressSink = silentProgress): Promise<void> {
+  async run(job: JobRef, progress: ProgressSink = silentProgress): Promise<Error | undefined> {
     const execution = this.machine.run({ job, results: [] } as never, {
       overrides: {
         taskResourceLocalHandlers: {
@@ -57,8 +57,11 @@ export class LocalRunner {
     });
     try {
       await execution.result;
-    } catch {
-      // The job's own state holds the cause; the caller reads it from the store.
+      return undefined;
+    } catch (e) {
+      // A failed job's own state holds its cause; this is the interpreter's view, kept for
+      // failures that never reached the driver (e.g. a crashed executor after all retries).
+      return e as Error;
     }
   }
 

@@ -92,7 +92,6 @@ export function buildDefinition(opts: DefinitionOptions): Record<string, unknown
         Type: 'Task',
         Resource: opts.driverResource,
         Parameters: { 'job.$': '$.job', 'results.$': '$.results' },
-        ResultPath: '$',
         Retry: [{ ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.crash', Next: STATE.driverCrashed }],
         Next: STATE.route,

@@ -17,6 +17,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Test workers inherit this: the SDK's "Node 20 support ends in 2027" notice is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const server = await startS3Server('stratus-test');
   project.provide('s3Endpoint', server.endpoint);
   project.provide('s3Bucket', server.bucket);

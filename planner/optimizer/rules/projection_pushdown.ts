@@ -27,6 +27,10 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
     }
     case 'Values':
       return node;
+    case 'WithColumns':
+    case 'Rename':
+    case 'Drop':
+      throw new Error(`${node.kind} must be lowered by the analyzer before optimization`);
     case 'Filter':
       return { ...node, input: prune(node.input, required ? refs([node.predicate], new Set(required)) : null, ctx) };
     case 'Project': {

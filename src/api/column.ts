@@ -1,0 +1,82 @@
+/**
+ * Column: an immutable wrapper around an expression node, with Spark's Column methods.
+ * Every method returns a new frozen Column; arguments may be Columns or plain values.
+ */
+import type { BinaryOp, Expr } from '../../planner/expr.js';
+import * as E from '../../planner/expr.js';
+import type { DataType } from '../../planner/types.js';
+
+export type ColumnLike = Column | string | number | boolean | null;
+
+export interface SortOrder {
+  readonly desc: boolean;
+  readonly nullsFirst: boolean;
+}
+
+/** A literal or column as an expression (plain values become literals). */
+export function toExpr(v: ColumnLike | Column): Expr {
+  if (v instanceof Column) return v.expr;
+  return E.lit(v);
+}
+
+export class Column {
+  constructor(
+    readonly expr: Expr,
+    readonly sortOrder: SortOrder | null = null,
+  ) {
+    if (new.target === Column) Object.freeze(this);
+  }
+
+  private bin(op: BinaryOp, other: ColumnLike): Column {
+    return new Column(E.binary(op, this.expr, toExpr(other)));
+  }
+
+  plus(o: ColumnLike): Column { return this.bin('+', o); }
+  minus(o: ColumnLike): Column { return this.bin('-', o); }
+  multiply(o: ColumnLike): Column { return this.bin('*', o); }
+  divide(o: ColumnLike): Column { return this.bin('/', o); }
+  mod(o: ColumnLike): Column { return this.bin('%', o); }
+  equalTo(o: ColumnLike): Column { return this.bin('=', o); }
+  notEqual(o: ColumnLike): Column { return this.bin('!=', o); }
+  lt(o: ColumnLike): Column { return this.bin('<', o); }
+  leq(o: ColumnLike): Column { return this.bin('<=', o); }
+  gt(o: ColumnLike): Column { return this.bin('>', o); }
+  geq(o: ColumnLike): Column { return this.bin('>=', o); }
+  and(o: ColumnLike): Column { return this.bin('and', o); }
+  or(o: ColumnLike): Column { return this.bin('or', o); }
+  /** Short aliases. */
+  eq(o: ColumnLike): Column { return this.equalTo(o); }
+  ne(o: ColumnLike): Column { return this.notEqual(o); }
+  not(): Column { return new Column(E.not(this.expr)); }
+  negate(): Column { return new Column(E.neg(this.expr)); }
+
+  between(lo: ColumnLike, hi: ColumnLike): Column {
+    return this.geq(lo).and(this.leq(hi));
+  }
+  isin(...values: ColumnLike[]): Column {
+    return new Column(E.inList(this.expr, values.flat().map(toExpr)));
+  }
+  isNull(): Column { return new Column(E.isNull(this.expr)); }
+  isNotNull(): Column { return new Column(E.isNull(this.expr, true)); }
+
+  alias(name: string): Column { return new Column(E.alias(this.expr.kind === 'alias' ? this.expr.input : this.expr, name)); }
+  as(name: string): Column { return this.alias(name); }
+  cast(to: DataType): Column { return new Column(E.cast(this.expr, to)); }
+
+  like(pattern: string): Column { return new Column(E.call('like', [this.expr, E.lit(pattern)])); }
+  startsWith(prefix: ColumnLike): Column { return new Column(E.call('starts_with', [this.expr, toExpr(prefix)])); }
+  endsWith(suffix: ColumnLike): Column { return new Column(E.call('ends_with', [this.expr, toExpr(suffix)])); }
+  contains(part: ColumnLike): Column { return new Column(E.call('contains', [this.expr, toExpr(part)])); }
+  substr(start: number, length: number): Column { return new Column(E.call('substring', [this.expr, E.lit(start), E.lit(length)])); }
+
+  asc(): Column { return new Column(this.expr, { desc: false, nullsFirst: true }); }
+  desc(): Column { return new Column(this.expr, { desc: true, nullsFirst: false }); }
+  ascNullsLast(): Column { return new Column(this.expr, { desc: false, nullsFirst: false }); }
+  descNullsFirst(): Column { return new Column(this.expr, { desc: true, nullsFirst: true }); }
+  ascNullsFirst(): Column { return this.asc(); }
+  descNullsLast(): Column { return this.desc(); }
+
+  toString(): string {
+    return E.exprToString(this.expr);
+  }
+}

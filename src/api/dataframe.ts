@@ -1,0 +1,86 @@
+/**
+ * DataFrame: an immutable, lazy view of a logical plan. Transformations return new frozen
+ * DataFrames (each one line over a verb in ./verbs); actions run the plan as a job.
+ */
+import type * as arrow from 'apache-arrow';
+import { explainLogical } from '../../planner/explain.js';
+import { explainStages } from '../../planner/explain.js';
+import { optimize } from '../../planner/optimizer/index.js';
+import { planStages } from '../../planner/physical.js';
+import type { PlanNode } from '../../planner/plan.js';
+import type { Schema } from '../../planner/types.js';
+import type { Column } from './column.js';
+import { count as countFn } from './functions.js';
+import type { Session } from './session.js';
+import { formatTable, tableRows } from './show.js';
+import { agg, countRows } from './verbs/aggregate.js';
+import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
+import { filter, limit, orderBy } from './verbs/rows.js';
+
+export class DataFrame {
+  constructor(
+    readonly session: Session,
+    readonly plan: PlanNode,
+  ) {
+    Object.freeze(this);
+  }
+
+  private next(plan: PlanNode): DataFrame {
+    return new DataFrame(this.session, plan);
+  }
+
+  /** The resolved schema (reads Parquet footers). */
+  async schema(): Promise<Schema> {
+    return (await this.session.analyze(this.plan)).schema;
+  }
+
+  // ---- transformations -------------------------------------------------------------------
+  select(...cols: (string | Column)[]): DataFrame { return this.next(select(this.plan, cols)); }
+  filter(condition: Column): DataFrame { return this.next(filter(this.plan, condition)); }
+  where(condition: Column): DataFrame { return this.filter(condition); }
+  limit(n: number): DataFrame { return this.next(limit(this.plan, n)); }
+  orderBy(...cols: (string | Column)[]): DataFrame { return this.next(orderBy(this.plan, cols)); }
+  sort(...cols: (string | Column)[]): DataFrame { return this.orderBy(...cols); }
+  groupBy(...keys: (string | Column)[]): GroupedData { return new GroupedData(this, keys); }
+  agg(...aggs: Column[]): DataFrame { return this.next(agg(this.plan, [], aggs)); }
+
+  withColumn(name: string, c: Column): DataFrame { return this.next(withColumn(this.plan, name, c)); }
+  withColumnRenamed(from: string, to: string): DataFrame { return this.next(withColumnRenamed(this.plan, from, to)); }
+  drop(...names: string[]): DataFrame { return this.next(drop(this.plan, names)); }
+
+  // ---- actions ---------------------------------------------------------------------------
+  /** Run the job and return the result as an Arrow table. */
+  collect(): Promise<arrow.Table> { return this.session.execute(this.plan, 'collect'); }
+  /** Number of rows. */
+  async count(): Promise<number> {
+    const t = await this.session.execute(agg(this.plan, [], [countFn().alias('count')]), 'count');
+    return Number(t.getChildAt(0)!.get(0));
+  }
+  /** The first n rows as plain objects. */
+  async take(n: number): Promise<Record<string, unknown>[]> { return tableRows(await this.limit(n).collect()); }
+  async head(n = 1): Promise<Record<string, unknown>[]> { return this.take(n); }
+  /** Print the first n rows as a table. */
+  async show(n = 20): Promise<void> { console.log(formatTable(await this.limit(n).collect())); }
+  async printSchema(): Promise<void> {
+    console.log(['root', ...(await this.schema()).map((f) => ` |-- ${f.name}: ${f.type} (nullable = ${f.nullable})`)].join('\n'));
+  }
+
+  /** The logical, optimized and staged plans, one node per line. */
+  async explain(): Promise<string> {
+    const { plan, catalog } = await this.session.analyze(this.plan);
+    const optimized = optimize(plan, catalog, { disabledRules: this.session.options.job?.disabledRules ?? [] });
+    const stages = planStages(optimized, catalog, { shufflePartitions: this.session.options.job?.shufflePartitions ?? 2 });
+    return ['== Logical Plan ==', explainLogical(plan), '== Optimized Plan ==', explainLogical(optimized), '== Staged Plan ==', explainStages(stages)].join('\n');
+  }
+}
+
+export class GroupedData {
+  constructor(
+    readonly df: DataFrame,
+    readonly keys: readonly (string | Column)[],
+  ) {
+    Object.freeze(this);
+  }
+  agg(...aggs: Column[]): DataFrame { return new DataFrame(this.df.session, agg(this.df.plan, this.keys, aggs)); }
+  count(): DataFrame { return new DataFrame(this.df.session, countRows(this.df.plan, this.keys)); }
+}

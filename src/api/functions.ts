@@ -1,0 +1,74 @@
+/**
+ * Column functions, as in `org.apache.spark.sql.functions`: column references, literals, dates,
+ * aggregates, conditionals, strings and math.
+ */
+import * as E from '../../planner/expr.js';
+import type { AggFn } from '../../planner/expr.js';
+import { dateToDays } from '../../planner/types.js';
+import { Column, toExpr, type ColumnLike } from './column.js';
+
+const c = (v: string | Column): Column => (typeof v === 'string' ? col(v) : v);
+
+/** A column by name. @example col('l_quantity').gt(10) */
+export function col(name: string): Column {
+  return new Column(E.col(name));
+}
+
+/** A literal. Integers are int32, other numbers float64. @example lit(0.05) */
+export function lit(value: string | number | boolean | null): Column {
+  return new Column(E.lit(value));
+}
+
+/** A date literal. @example col('l_shipdate').leq(date('1998-09-02')) */
+export function date(iso: string): Column {
+  dateToDays(iso);
+  return new Column(E.lit(iso, 'date'));
+}
+
+const aggregate = (fn: AggFn, v: string | Column | null) => new Column(E.agg(fn, v === null ? null : c(v).expr));
+
+export const sum = (v: string | Column) => aggregate('sum', v);
+export const avg = (v: string | Column) => aggregate('avg', v);
+export const mean = avg;
+export const min = (v: string | Column) => aggregate('min', v);
+export const max = (v: string | Column) => aggregate('max', v);
+/** count('*') counts rows; count(col) counts non-null values. */
+export const count = (v: string | Column = '*') => aggregate('count', v === '*' ? null : v);
+export const countDistinct = (v: string | Column) => aggregate('count_distinct', v);
+
+/** Days added to a date. */
+export const dateAdd = (d: string | Column, days: ColumnLike) => new Column(E.call('date_add', [c(d).expr, toExpr(days)]));
+export const dateSub = (d: string | Column, days: number) => dateAdd(d, -days);
+export const addMonths = (d: string | Column, months: ColumnLike) => new Column(E.call('add_months', [c(d).expr, toExpr(months)]));
+export const year = (d: string | Column) => new Column(E.call('year', [c(d).expr]));
+export const month = (d: string | Column) => new Column(E.call('month', [c(d).expr]));
+export const dayofmonth = (d: string | Column) => new Column(E.call('day', [c(d).expr]));
+export const day = dayofmonth;
+
+export const substring = (s: string | Column, pos: number, len: number) => c(s).substr(pos, len);
+export const upper = (s: string | Column) => new Column(E.call('upper', [c(s).expr]));
+export const lower = (s: string | Column) => new Column(E.call('lower', [c(s).expr]));
+export const trim = (s: string | Column) => new Column(E.call('trim', [c(s).expr]));
+export const length = (s: string | Column) => new Column(E.call('length', [c(s).expr]));
+export const concat = (...xs: (string | Column)[]) => new Column(E.call('concat', xs.map((x) => c(x).expr)));
+export const abs = (x: string | Column) => new Column(E.call('abs', [c(x).expr]));
+export const round = (x: string | Column, scale = 0) => new Column(E.call('round', [c(x).expr, E.lit(scale)]));
+export const coalesce = (...xs: (Column | ColumnLike)[]) => new Column(E.call('coalesce', xs.map(toExpr)));
+
+/** Conditional: when(cond, value).when(...).otherwise(value). */
+export class CaseBuilder extends Column {
+  constructor(private readonly branches: readonly { when: E.Expr; then: E.Expr }[]) {
+    super(E.caseWhen(branches, null));
+    Object.freeze(this);
+  }
+  when(cond: Column, value: ColumnLike): CaseBuilder {
+    return new CaseBuilder([...this.branches, { when: cond.expr, then: toExpr(value) }]);
+  }
+  otherwise(value: ColumnLike): Column {
+    return new Column(E.caseWhen(this.branches, toExpr(value)));
+  }
+}
+
+export function when(cond: Column, value: ColumnLike): CaseBuilder {
+  return new CaseBuilder([{ when: cond.expr, then: toExpr(value) }]);
+}

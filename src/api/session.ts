@@ -1,0 +1,106 @@
+/**
+ * The session: entry point of the DSL. It reads datasets into DataFrames and executes their
+ * plans as jobs — by default in local mode, through the same state machine and handlers that
+ * run on AWS, with executors in separate processes and a file-backed store.
+ */
+import * as path from 'node:path';
+import type * as arrow from 'apache-arrow';
+import { analyze, schemaOf, type Catalog } from '../../planner/analyzer.js';
+import type { PlanDocument, PlanNode } from '../../planner/plan.js';
+import { PLAN_VERSION, scan } from '../../planner/plan.js';
+import type { Schema } from '../../planner/types.js';
+import { LocalRunner } from '../local/runner.js';
+import { progressSink, silentProgress } from '../local/progress.js';
+import { loadDatasets } from '../runtime/catalog.js';
+import { deleteJob, newJobId, readResult, submitJob } from '../runtime/client.js';
+import { cachedStore } from '../runtime/env.js';
+import type { JobOptions } from '../runtime/jobState.js';
+import { normalizeDataUrl } from '../storage/location.js';
+import { parseStoreUrl } from '../storage/open.js';
+import type { StoreRef } from '../storage/store.js';
+import { DataFrame } from './dataframe.js';
+
+export interface SessionOptions {
+  /** Where job state and shuffle files live: a local directory (default `.stratus`) or `s3://bucket/prefix`. */
+  readonly store?: string;
+  /** Endpoint of an S3-compatible server (for `s3://` stores and data). */
+  readonly endpoint?: string;
+  /** Local executor processes (default: the machine's cores). */
+  readonly executors?: number;
+  /** Show job progress on stderr (default true; STRATUS_PROGRESS=0 turns it off). */
+  readonly progress?: boolean;
+  /** Simulated Lambda time limit per executor invocation in local mode. */
+  readonly executorTimeLimitMs?: number;
+  /** Keep each job's scratch objects after it finishes (default false). */
+  readonly keepJobs?: boolean;
+  /** Defaults for every job (shuffle partitions, executors, disabled rules…). */
+  readonly job?: JobOptions;
+}
+
+export interface Analysis {
+  readonly plan: PlanNode;
+  readonly catalog: Catalog;
+  readonly schema: Schema;
+}
+
+export class Session {
+  readonly storeRef: StoreRef;
+  readonly read: DataFrameReader;
+  private runner: LocalRunner | undefined;
+  /** Id of the last job run (for inspection). */
+  lastJobId: string | undefined;
+
+  constructor(readonly options: SessionOptions = {}) {
+    this.storeRef = parseStoreUrl(options.store ?? path.resolve('.stratus'), { endpoint: options.endpoint });
+    this.read = new DataFrameReader(this);
+    Object.freeze(this.read);
+  }
+
+  get localRunner(): LocalRunner {
+    this.runner ??= new LocalRunner({ store: this.storeRef, executors: this.options.executors, executorTimeLimitMs: this.options.executorTimeLimitMs });
+    return this.runner;
+  }
+
+  /** Resolve names and types of a plan against its datasets' footers (plan-time errors). */
+  async analyze(root: PlanNode): Promise<Analysis> {
+    const { catalog } = await loadDatasets(root, this.localRunner.env, this.storeRef);
+    const plan = analyze(root, catalog);
+    return { plan, catalog, schema: schemaOf(plan, catalog) };
+  }
+
+  /** Run a plan as a job and return its result as an Arrow table. */
+  async execute(root: PlanNode, label = 'job', options: JobOptions = {}): Promise<arrow.Table> {
+    await this.analyze(root);
+    const doc: PlanDocument = { version: PLAN_VERSION, root, sink: { kind: 'collect' } };
+    const store = cachedStore(this.storeRef);
+    const jobId = newJobId();
+    this.lastJobId = jobId;
+    await submitJob(store, jobId, { plan: doc, options: { maxExecutors: this.localRunner.pool.opts.size, ...this.options.job, ...options }, submittedAt: new Date().toISOString() });
+    const showProgress = this.options.progress ?? process.env.STRATUS_PROGRESS !== '0';
+    const progress = showProgress ? progressSink(process.stderr, `${label} ${jobId}`) : silentProgress;
+    const machineError = await this.localRunner.run({ jobId, store: this.storeRef }, progress);
+    const table = await readResult(store, jobId, machineError);
+    progress.done(`${table.numRows} rows`);
+    if (!this.options.keepJobs) await deleteJob(store, jobId);
+    return table;
+  }
+
+  /** Stop the local executor processes. */
+  async stop(): Promise<void> {
+    await this.runner?.close();
+    this.runner = undefined;
+  }
+}
+
+export class DataFrameReader {
+  constructor(private readonly session: Session) {}
+  /** Read Parquet: a file, a directory of files or a glob. @example s.read.parquet('data/lineitem') */
+  parquet(p: string): DataFrame {
+    return new DataFrame(this.session, scan(normalizeDataUrl(p)));
+  }
+}
+
+/** Create a session. @example const s = session(); const df = s.read.parquet('lineitem/'); */
+export function session(options: SessionOptions = {}): Session {
+  return new Session(options);
+}

@@ -1,0 +1,38 @@
+/**
+ * Rendering results: Arrow tables as plain rows and as Spark-style text tables.
+ */
+import type * as arrow from 'apache-arrow';
+
+function plain(v: unknown, type: string): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (type.startsWith('Date')) return new Date(typeof v === 'number' ? v : (v as Date).getTime()).toISOString().slice(0, 10);
+  return v;
+}
+
+export function tableRows(t: arrow.Table): Record<string, unknown>[] {
+  const fields = t.schema.fields;
+  const cols = fields.map((f) => t.getChild(f.name)!);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < t.numRows; i++) {
+    const r: Record<string, unknown> = {};
+    fields.forEach((f, k) => (r[f.name] = plain(cols[k]!.get(i), String(f.type))));
+    out.push(r);
+  }
+  return out;
+}
+
+function cell(v: unknown): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'number' && !Number.isInteger(v)) return String(Math.round(v * 1e6) / 1e6);
+  return String(v);
+}
+
+export function formatTable(t: arrow.Table): string {
+  const names = t.schema.fields.map((f) => f.name);
+  const rows = tableRows(t).map((r) => names.map((n) => cell(r[n])));
+  const widths = names.map((n, i) => Math.max(n.length, ...rows.map((r) => r[i]!.length)));
+  const sep = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  return [sep, line(names), sep, ...rows.map(line), sep].join('\n');
+}

@@ -1,0 +1,44 @@
+/**
+ * The client side of a job: submit it to the store, and after the state machine finishes, read
+ * its committed result (or its failure) back. Shared by the local runner and the AWS backend.
+ */
+import { randomBytes } from 'node:crypto';
+import type * as arrow from 'apache-arrow';
+import { batchesToArrow, decodeIpc } from '../../operators/arrow.js';
+import { fromErrorData, InternalError, type StratusError } from '../../planner/errors.js';
+import type { Batch } from '../../operators/vector.js';
+import { getJson, putJson, type ObjectStore } from '../storage/store.js';
+import { jobKeys, type JobState, type JobSubmission, type ResultManifest } from './jobState.js';
+
+export function newJobId(): string {
+  const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${t}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function submitJob(store: ObjectStore, jobId: string, sub: JobSubmission): Promise<void> {
+  await putJson(store, jobKeys(jobId).job, sub);
+}
+
+/** The job's failure as a typed error, or an internal error if it neither failed nor succeeded. */
+export async function jobFailure(store: ObjectStore, jobId: string, machineError?: Error): Promise<StratusError> {
+  const keys = jobKeys(jobId);
+  const state = (await store.head(keys.state)) ? await getJson<JobState>(store, keys.state) : undefined;
+  if (state?.error) return fromErrorData(state.error, { jobId });
+  const why = machineError ? `: the state machine stopped with ${machineError.name}: ${machineError.message}${machineError.cause ? ` (${String((machineError.cause as Error).message ?? machineError.cause)})` : ''}` : '';
+  return new InternalError('JOB_INCOMPLETE', `job ${jobId} ended without a result (state: ${state?.status ?? 'none'})${why}`, { jobId });
+}
+
+export async function readResult(store: ObjectStore, jobId: string, machineError?: Error): Promise<arrow.Table> {
+  const keys = jobKeys(jobId);
+  if (!(await store.head(keys.result))) throw await jobFailure(store, jobId, machineError);
+  const manifest = await getJson<ResultManifest>(store, keys.result);
+  const batches: Batch[] = [];
+  for (const part of manifest.parts) batches.push(...decodeIpc(await store.get(part), manifest.schema));
+  return batchesToArrow(manifest.schema, batches, true);
+}
+
+/** Remove a job's scratch objects (state, manifests, shuffle and result parts). */
+export async function deleteJob(store: ObjectStore, jobId: string): Promise<void> {
+  const objects = await store.list(`${jobKeys(jobId).base}/`);
+  await store.delete(objects.map((o) => o.key));
+}
