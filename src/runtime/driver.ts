@@ -5,6 +5,7 @@
  */
 import { fromErrorData, toErrorData, type ErrorData } from '../../planner/errors.js';
 import type { StagePlan } from '../../planner/stages.js';
+import { validatePlanDocument } from '../../planner/validate.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { jobKeys, type JobState, type JobSubmission, type ResultManifest, type StageCommit } from './jobState.js';
@@ -24,6 +25,7 @@ export async function runDriverStep(event: DriverEvent, env: RuntimeEnv): Promis
   let plan: StagePlan;
   try {
     if (!state) {
+      validatePlanDocument(sub.plan);
       const planned = await planJob(event.job.jobId, sub, env, event.job.store);
       plan = planned.plan;
       state = planned.state;

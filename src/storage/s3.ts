@@ -122,7 +122,7 @@ export class S3Store implements ObjectStore {
     if (end <= start) return new Uint8Array(0);
     const Key = this.layout.toPhysical(key);
     // Always an explicit first-last range: s3rver answers suffix ranges (bytes=-n) wrongly.
-    const Range = `bytes=${start}-${end}`;
+    const Range = `bytes=${start}-${end - 1}`;
     return this.request('get', 'GetObject', key, Key, { hedge: true, bytes: end - start }, async (c, h) => {
       let res;
       try {

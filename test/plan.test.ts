@@ -1,0 +1,79 @@
+/**
+ * The plan contract: plans round-trip through JSON; malformed plans, unknown versions, unknown
+ * columns and type errors are rejected with errors naming the thing at fault.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import { col, date, lit, session, sum, type Session } from '../src/index.js';
+import { loadPlan } from '../planner/validate.js';
+import { PLAN_VERSION, type PlanDocument } from '../planner/plan.js';
+import { PlanError, SchemaError } from '../planner/errors.js';
+import { SF01, tempDir } from './support/tpch.js';
+
+let s: Session;
+beforeAll(() => {
+  s = session({ store: tempDir(), executors: 1, progress: false });
+});
+afterAll(async () => {
+  await s.stop();
+});
+
+const lineitem = () => s.read.parquet(path.join(SF01, 'lineitem'));
+
+describe('plan documents', () => {
+  it('round-trip through JSON unchanged', () => {
+    const df = lineitem()
+      .filter(col('l_shipdate').leq(date('1998-09-02')).and(col('l_discount').between(0.05, 0.07)))
+      .withColumn('rev', col('l_extendedprice').multiply(lit(1).minus(col('l_discount'))))
+      .groupBy('l_returnflag')
+      .agg(sum('rev').alias('revenue'))
+      .orderBy(col('revenue').desc())
+      .limit(3);
+    const doc: PlanDocument = { version: PLAN_VERSION, root: df.plan, sink: { kind: 'collect' } };
+    const text = JSON.stringify(doc);
+    expect(loadPlan(text)).toEqual(doc);
+    expect(JSON.stringify(loadPlan(text))).toBe(text);
+  });
+
+  it('rejects a malformed plan, naming the path at fault', () => {
+    const bad = { version: PLAN_VERSION, sink: { kind: 'collect' }, root: { kind: 'Filter', input: { kind: 'Scan', path: '/x', format: 'parquet', columns: null, filters: [] }, predicate: { kind: 'binary', op: '<>', left: { kind: 'col', name: 'a' }, right: { kind: 'lit', value: 1, type: 'int32' } } } };
+    expect(() => loadPlan(JSON.stringify(bad))).toThrow(PlanError);
+    expect(() => loadPlan(JSON.stringify(bad))).toThrow(/plan\.root\.predicate\.op: expected one of/);
+    expect(() => loadPlan('{"version": 1, "root": ')).toThrow(/not valid JSON/);
+    expect(() => loadPlan(JSON.stringify({ version: 1, root: { kind: 'Teleport' }, sink: { kind: 'collect' } }))).toThrow(/plan\.root\.kind: expected one of Scan, Filter/);
+  });
+
+  it('rejects an unknown version', () => {
+    const doc = { version: 99, root: lineitem().plan, sink: { kind: 'collect' } };
+    expect(() => loadPlan(JSON.stringify(doc))).toThrow(/plan version 99 is not supported; this engine reads version 1/);
+  });
+});
+
+describe('analysis at plan time', () => {
+  it('names an unknown column and the valid ones', async () => {
+    const err = await lineitem().select('l_quantity', 'l_nope').collect().catch((e) => e);
+    expect(err).toBeInstanceOf(SchemaError);
+    expect(err.code).toBe('COLUMN_NOT_FOUND');
+    expect(err.message).toMatch(/column 'l_nope' does not exist; valid columns are 'l_orderkey', 'l_partkey'/);
+    expect(err.details.validColumns).toContain('l_shipdate');
+  });
+
+  it('names the expression of a type error', async () => {
+    const err = await lineitem().filter(col('l_returnflag').gt(5)).count().catch((e) => e);
+    expect(err).toBeInstanceOf(SchemaError);
+    expect(err.code).toBe('TYPE_MISMATCH');
+    expect(err.message).toBe('type error in (l_returnflag > 5): cannot compare string with int32');
+  });
+
+  it('fails before submitting anything', async () => {
+    s.lastJobId = undefined;
+    await lineitem().select('missing').collect().catch(() => undefined);
+    expect(s.lastJobId).toBeUndefined();
+  });
+
+  it('reports a missing dataset by path', async () => {
+    const err = await s.read.parquet('/definitely/not/here').count().catch((e) => e);
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.message).toContain('/definitely/not/here');
+  });
+});

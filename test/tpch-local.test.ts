@@ -1,0 +1,39 @@
+/**
+ * TPC-H Q1 and Q6 on the official SF0.1 data through the local state machine, executors in
+ * separate processes; whole results compared with the official answers and with DuckDB.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import { session, type Session } from '../src/index.js';
+import { QUERIES, ORDERED, tpchTables } from '../benchmarks/tpch/queries/index.js';
+import { tpchSql } from '../benchmarks/tpch/sql/index.js';
+import { expectSameResults, readCsvAnswer, rowsFromArrow } from './support/compare.js';
+import { duckdbQuery } from './support/oracle.js';
+import { ANSWERS, SF01, tempDir } from './support/tpch.js';
+
+let s: Session;
+beforeAll(() => {
+  s = session({ store: tempDir(), executors: 2, progress: false });
+});
+afterAll(async () => {
+  await s.stop();
+});
+
+describe('TPC-H on SF0.1 in local mode', () => {
+  for (const q of [1, 6]) {
+    it(`Q${q} matches the official answer and DuckDB`, async () => {
+      const table = await QUERIES[q]!(tpchTables(s, SF01)).collect();
+      const actual = rowsFromArrow(table);
+      const expected = readCsvAnswer(path.join(ANSWERS, `q${q}.csv`));
+      expectSameResults(actual, expected, { ordered: ORDERED[q]!, relTol: 1e-9 });
+      expectSameResults(actual, await duckdbQuery(tpchSql(q), SF01), { ordered: ORDERED[q]!, relTol: 1e-9 });
+    });
+  }
+
+  it('runs executors in separate, reused processes', async () => {
+    await QUERIES[6]!(tpchTables(s, SF01)).collect();
+    const pool = s.localRunner.pool;
+    expect(pool.pids.every((p) => p !== process.pid)).toBe(true);
+    expect(pool.invocationCounts.reduce((a, b) => a + b, 0)).toBeGreaterThan(pool.started);
+  });
+});
