@@ -3,7 +3,6 @@
  * independent of the file split, TPC-H Q1, referential integrity and the spec's value rules —
  * all checked through DuckDB over SF 0.01 output.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
