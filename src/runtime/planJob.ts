@@ -56,12 +56,13 @@ export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv
   const ds = await loadDatasets(sub.plan.root, env, storeRef);
   const analyzed = analyze(sub.plan.root, ds.catalog);
   const optimized = optimize(analyzed, ds.catalog, { disabledRules: sub.options.disabledRules ?? [] });
-  const taskBytes = sub.options.taskBytes ?? 64 * MB;
-
-  // Size the exchanges from the bytes the scans will read.
+  // Size tasks and exchanges from the bytes the scans will read: tasks of at most 64 MiB, and
+  // at least two per executor when the input allows, so every executor has work.
   const probe = planStages(optimized, ds.catalog, { shufflePartitions: 1 });
   let scanBytes = 0;
-  for (const s of probe.stages) if (s.source.kind === 'scan') scanBytes += splitScan(ds, s.source.path, s.source.columns, s.source.filters, taskBytes).bytes;
+  for (const s of probe.stages) if (s.source.kind === 'scan') scanBytes += splitScan(ds, s.source.path, s.source.columns, s.source.filters, Infinity).bytes;
+  const executors = Math.max(1, sub.options.maxExecutors ?? 40);
+  const taskBytes = sub.options.taskBytes ?? Math.max(1, Math.min(64 * MB, Math.ceil(scanBytes / (2 * executors))));
   const shufflePartitions = sub.options.shufflePartitions ?? Math.min(200, Math.max(2, Math.ceil(scanBytes / (128 * MB))));
   const plan = planStages(optimized, ds.catalog, { shufflePartitions });
 
