@@ -5,7 +5,8 @@
  */
 import type { Partitioning } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
-import { resolveColumn } from '../planner/analyzer.js';
+import { compileExpr } from './eval.js';
+import { materialize } from './scalar.js';
 import { decodeIpc, encodeIpc } from './arrow.js';
 import { hashRows } from './hash.js';
 import type { Batch } from './vector.js';
@@ -24,7 +25,7 @@ export interface ShuffleOutputRef {
 /** Split a batch into per-partition batches by hashing the key columns. */
 export function partitionBatch(b: Batch, p: Partitioning): Batch[] {
   if (p.kind === 'single' || p.n === 1) return [b];
-  const cols = p.keys.map((k) => b.columns[resolveColumn(b.schema, k).index]!);
+  const cols = p.keys.map((k) => materialize(compileExpr(k, b.schema)(b), b.length));
   const h = hashRows(cols, b.length);
   const counts = new Int32Array(p.n);
   const part = new Int32Array(b.length);

@@ -97,6 +97,32 @@ export class GroupTable {
     return out;
   }
 
+  /** Group id of every row, or -1 where the key is absent (nothing is added). */
+  lookup(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {
+    if (cols.length === 0) {
+      out.fill(this.size > 0 ? 0 : -1, 0, n);
+      return out;
+    }
+    const h = hashRows(cols, n);
+    for (let i = 0; i < n; i++) {
+      const hash = h[i]!;
+      let s = hash & this.mask;
+      for (;;) {
+        const g = this.slots[s]!;
+        if (g === -1) {
+          out[i] = -1;
+          break;
+        }
+        if (this.hashes[g] === hash && this.equals(g, cols, i)) {
+          out[i] = g;
+          break;
+        }
+        s = (s + 1) & this.mask;
+      }
+    }
+    return out;
+  }
+
   private equals(g: number, cols: readonly Vec[], i: number): boolean {
     for (let k = 0; k < cols.length; k++) {
       const c = cols[k]!;

@@ -6,6 +6,7 @@ import type { OpName, PhysicalOp } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
 import { HashAggregateOperator } from './aggregate.js';
 import { FilterOperator } from './filter.js';
+import { HashJoinOperator } from './join.js';
 import { LimitOperator } from './limit.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { ProjectOperator } from './project.js';
@@ -21,6 +22,7 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
   Sort: (s, _input, ctx) => new SortOperator(s.keys, s.schema, ctx),
   TopN: (s, _input, ctx) => new TopNOperator(s.keys, s.n, s.schema, ctx),
   Limit: (s) => new LimitOperator(s.n, s.schema),
+  HashJoin: (s, input, ctx) => new HashJoinOperator(s.type, s.probeKeys, s.buildKeys, s.residual, s.build, input, s.schema, ctx),
 };
 
 export function buildOperators(ops: readonly PhysicalOp[], inputSchema: Schema, ctx: OperatorContext): Operator[] {

@@ -122,6 +122,25 @@ export function take(v: Vec, sel: Int32Array): Vec {
   return { type: v.type, values: out, validity } as Vec;
 }
 
+/** Gather rows where index -1 gives a null (outer joins). */
+export function takeOrNull(v: Vec, sel: Int32Array): Vec {
+  const n = sel.length;
+  let any = false;
+  for (let i = 0; i < n; i++) if (sel[i]! < 0) {
+    any = true;
+    break;
+  }
+  if (!any) return take(v, sel);
+  const safe = new Int32Array(n);
+  for (let i = 0; i < n; i++) safe[i] = sel[i]! < 0 ? 0 : sel[i]!;
+  const len = vecLength(v);
+  const out = len ? take(v, safe) : vecFromValues(v.type, new Array(n).fill(null));
+  const validity = out.validity ? out.validity.slice() : newValidity(n);
+  for (let i = 0; i < n; i++) if (sel[i]! < 0) setValid(validity, i, false);
+  if (out.type === 'string' && !len) return out;
+  return { ...out, validity } as Vec;
+}
+
 export function takeBatch(b: Batch, sel: Int32Array): Batch {
   return { schema: b.schema, columns: b.columns.map((c) => take(c, sel)), length: sel.length };
 }

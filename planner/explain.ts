@@ -25,7 +25,7 @@ export function describeNode(p: PlanNode): string {
     case 'Limit':
       return `Limit: n=${p.n}`;
     case 'Join':
-      return `Join: type=${p.type}${p.on ? ` on=${exprToString(p.on)}` : ''}${p.hint ? ` hint=${p.hint}` : ''}`;
+      return `Join: type=${p.type}${p.on ? ` on=${exprToString(p.on)}` : ''}${p.hint ? ` broadcast=${p.hint}` : ''}`;
     case 'Distinct':
       return `Distinct: columns=${p.columns ? list(p.columns) : '*'}`;
     case 'Union':
@@ -65,6 +65,8 @@ export function describeOp(op: PhysicalOp): string {
       return `TopN: n=${op.n} keys=${sortKeys(op.keys)}`;
     case 'Limit':
       return `Limit: n=${op.n}`;
+    case 'HashJoin':
+      return `HashJoin: type=${op.type} build=${op.build.kind}(stage ${op.build.stage}) probeKeys=${list(op.probeKeys.map(exprToString))} buildKeys=${list(op.buildKeys.map(exprToString))}${op.residual ? ` residual=${exprToString(op.residual)}` : ''}`;
     default:
       return assertNever(op);
   }
@@ -76,7 +78,7 @@ export function describeStage(s: Stage): string[] {
       ? 'result'
       : s.output.partitioning.kind === 'single'
         ? 'shuffle(single)'
-        : `shuffle(hash${list(s.output.partitioning.keys)}, n=${s.output.partitioning.n})`;
+        : `shuffle(hash${list(s.output.partitioning.keys.map(exprToString))}, n=${s.output.partitioning.n})`;
   const src =
     s.source.kind === 'scan'
       ? `ParquetScan: path=${s.source.path} columns=${list(s.source.columns)}${s.source.filters.length ? ` filters=${list(s.source.filters.map(exprToString))}` : ''}`

@@ -12,6 +12,7 @@ import type { AggCall, Partitioning, PhysicalOp, Stage, StagePlan, StageSource }
 import type { DataType, Schema } from './types.js';
 import { field } from './types.js';
 import { stateSchema } from './aggstate.js';
+import { splitJoinCondition } from './joinkeys.js';
 
 export interface PhysicalOptions {
   /** Width of hash exchanges. */
@@ -60,6 +61,8 @@ class Planner {
       }
       case 'Aggregate':
         return this.aggregate(p);
+      case 'Join':
+        return this.join(p);
       case 'Sort': {
         let f = this.plan(p.input);
         if (!f.single) f = this.exchange(f, { kind: 'single' });
@@ -92,6 +95,49 @@ class Planner {
     }
   }
 
+  /** Materialize a fragment as a stage output with the given partitioning; return its stage id. */
+  private materialize(f: Fragment, partitioning: Partitioning): number {
+    this.exchange(f, partitioning);
+    return this.stages.length - 1;
+  }
+
+  join(p: PlanOf<'Join'>): Fragment {
+    const ls = schemaOf(p.left, this.catalog);
+    const rs = schemaOf(p.right, this.catalog);
+    const { leftKeys, rightKeys, residual } = splitJoinCondition(p.on, ls, rs);
+    // Orientation: the build side is hashed (and broadcast, if chosen); the probe side streams.
+    const swap = p.type === 'right' || (p.hint === 'left' && (p.type === 'inner' || p.type === 'cross'));
+    const type = p.type === 'right' ? 'left' : p.type === 'cross' ? 'inner' : p.type;
+    const noKeys = leftKeys.length === 0;
+    if (noKeys && type === 'full') throw new PlanError('NOT_SUPPORTED', 'a full outer join needs at least one equality between the two sides', { on: p.on ? exprToString(p.on) : null });
+    const broadcast = noKeys || (swap ? p.hint === 'left' : p.hint === 'right' && type !== 'full');
+    const [probeNode, buildNode] = swap ? [p.right, p.left] : [p.left, p.right];
+    const [probeKeys, buildKeys] = swap ? [rightKeys, leftKeys] : [leftKeys, rightKeys];
+    const [probeSchema, buildSchema] = swap ? [rs, ls] : [ls, rs];
+    const joined: Schema = type === 'left_semi' || type === 'left_anti' ? probeSchema : [...probeSchema, ...buildSchema];
+
+    let f: Fragment;
+    let buildStage: number;
+    if (broadcast) {
+      buildStage = this.materialize(this.plan(buildNode), { kind: 'single' });
+      f = this.plan(probeNode);
+    } else {
+      const n = this.opts.shufflePartitions;
+      buildStage = this.materialize(this.plan(buildNode), { kind: 'hash', keys: buildKeys, n });
+      f = this.exchange(this.plan(probeNode), { kind: 'hash', keys: probeKeys, n });
+      f.single = false;
+    }
+    const build = { kind: broadcast ? ('broadcast' as const) : ('partitioned' as const), stage: buildStage, schema: buildSchema };
+    f.ops.push({ op: 'HashJoin', type, probeKeys, buildKeys, residual, build, schema: joined });
+    f.schema = joined;
+    if (swap && type !== 'left_semi' && type !== 'left_anti') {
+      const out = [...ls, ...rs];
+      f.ops.push({ op: 'Project', exprs: out.map((x) => col(x.name)), schema: out });
+      f.schema = out;
+    }
+    return f;
+  }
+
   aggregate(p: PlanOf<'Aggregate'>): Fragment {
     const inputSchema = schemaOf(p.input, this.catalog);
     const outSchema = schemaOf(p, this.catalog);
@@ -117,7 +163,7 @@ class Planner {
     const keyCols = keyNames.map((n) => col(n));
     const aggSchema: Schema = [...outSchema.slice(0, p.keys.length), ...calls.map((c) => field(c.name, c.outType))];
     const postExprs: Expr[] = [...keyCols, ...post.map((e, i) => alias(e.kind === 'alias' ? e.input : e, outSchema[p.keys.length + i]!.name))];
-    const partitioning: Partitioning = p.keys.length ? { kind: 'hash', keys: keyNames, n: this.opts.shufflePartitions } : { kind: 'single' };
+    const partitioning: Partitioning = p.keys.length ? { kind: 'hash', keys: keyCols, n: this.opts.shufflePartitions } : { kind: 'single' };
 
     let f = this.plan(p.input);
     if (calls.some((c) => c.fn === 'count_distinct')) {

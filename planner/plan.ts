@@ -37,7 +37,8 @@ export type PlanNode =
       readonly right: PlanNode;
       readonly type: JoinType;
       readonly on: Expr | null;
-      readonly hint: 'broadcast' | null;
+      /** Which side to broadcast, if hinted (by the user or the broadcast_selection rule). */
+      readonly hint: 'left' | 'right' | null;
     }
   | { readonly kind: 'Distinct'; readonly input: PlanNode; readonly columns: readonly string[] | null }
   | { readonly kind: 'Union'; readonly inputs: readonly PlanNode[]; readonly byName: boolean }
@@ -81,7 +82,7 @@ export const aggregate = (input: PlanNode, keys: readonly Expr[], aggs: readonly
   freeze({ kind: 'Aggregate', input, keys: freeze([...keys]), aggs: freeze([...aggs]) });
 export const sort = (input: PlanNode, keys: readonly SortKey[]): PlanNode => freeze({ kind: 'Sort', input, keys: freeze([...keys]) });
 export const limit = (input: PlanNode, n: number): PlanNode => freeze({ kind: 'Limit', input, n });
-export const join = (left: PlanNode, right: PlanNode, type: JoinType, on: Expr | null, hint: 'broadcast' | null = null): PlanNode =>
+export const join = (left: PlanNode, right: PlanNode, type: JoinType, on: Expr | null, hint: 'left' | 'right' | null = null): PlanNode =>
   freeze({ kind: 'Join', left, right, type, on, hint });
 export const distinct = (input: PlanNode, columns: readonly string[] | null = null): PlanNode => freeze({ kind: 'Distinct', input, columns });
 export const union = (inputs: readonly PlanNode[], byName: boolean): PlanNode => freeze({ kind: 'Union', inputs: freeze([...inputs]), byName });

@@ -28,7 +28,25 @@ export type PhysicalOp =
     }
   | { readonly op: 'Sort'; readonly keys: readonly SortKey[]; readonly schema: Schema }
   | { readonly op: 'TopN'; readonly keys: readonly SortKey[]; readonly n: number; readonly schema: Schema }
-  | { readonly op: 'Limit'; readonly n: number; readonly schema: Schema };
+  | { readonly op: 'Limit'; readonly n: number; readonly schema: Schema }
+  | {
+      readonly op: 'HashJoin';
+      /** Join type from the probe side's point of view (right joins are planned as left joins). */
+      readonly type: 'inner' | 'left' | 'full' | 'left_semi' | 'left_anti';
+      readonly probeKeys: readonly Expr[];
+      readonly buildKeys: readonly Expr[];
+      /** Non-equi part of the condition, over probe ++ build columns. */
+      readonly residual: Expr | null;
+      readonly build: BuildSide;
+      readonly schema: Schema;
+    };
+
+/** Where a join's build side comes from: all of a single-partition stage, or the same partition. */
+export interface BuildSide {
+  readonly kind: 'broadcast' | 'partitioned';
+  readonly stage: number;
+  readonly schema: Schema;
+}
 
 export type OpName = PhysicalOp['op'];
 
@@ -44,7 +62,7 @@ export type StageSource =
     }
   | { readonly kind: 'shuffle'; readonly stage: number; readonly schema: Schema };
 
-export type Partitioning = { readonly kind: 'hash'; readonly keys: readonly string[]; readonly n: number } | { readonly kind: 'single' };
+export type Partitioning = { readonly kind: 'hash'; readonly keys: readonly Expr[]; readonly n: number } | { readonly kind: 'single' };
 
 export type StageOutput = { readonly kind: 'shuffle'; readonly partitioning: Partitioning } | { readonly kind: 'result' };
 
@@ -63,6 +81,13 @@ export interface StagePlan {
   readonly resultStage: number;
   /** Final column names (the user-visible schema). */
   readonly schema: Schema;
+}
+
+/** The stages a stage reads: its shuffle source and its joins' build sides. */
+export function stageDeps(stage: Stage): number[] {
+  const deps = stage.source.kind === 'shuffle' ? [stage.source.stage] : [];
+  for (const op of stage.ops) if (op.op === 'HashJoin') deps.push(op.build.stage);
+  return deps;
 }
 
 /** Partition count of a stage's input: the producing stage's exchange width (1 for single). */

@@ -4,7 +4,7 @@
 import './polyfills.js';
 
 export { session, Session, type SessionOptions } from './api/session.js';
-export { DataFrame, GroupedData } from './api/dataframe.js';
+export { DataFrame, GroupedData, broadcast } from './api/dataframe.js';
 export { Column } from './api/column.js';
 export * from './api/functions.js';
 export { StratusError, PlanError, SchemaError, ExecutionError, StorageError } from '../planner/errors.js';

@@ -8,17 +8,20 @@ import { InternalError } from '../errors.js';
 import type { PlanNode } from '../plan.js';
 import { transformPlan } from '../plan.js';
 import type { Rule, RuleContext } from './rule.js';
+import { broadcastSelection } from './rules/broadcast_selection.js';
 import { constantFolding } from './rules/constant_folding.js';
 import { predicatePushdown } from './rules/predicate_pushdown.js';
 import { projectionPushdown } from './rules/projection_pushdown.js';
 
-export const RULES: readonly Rule[] = [constantFolding, predicatePushdown, projectionPushdown];
+export const RULES: readonly Rule[] = [constantFolding, predicatePushdown, projectionPushdown, broadcastSelection];
 
 export const RULE_NAMES = RULES.map((r) => r.name);
 
 export interface OptimizeOptions {
   /** Names of rules to skip. */
   readonly disabledRules?: readonly string[];
+  readonly columnBytes?: RuleContext['columnBytes'];
+  readonly broadcastThreshold?: number;
 }
 
 function applyRule(rule: Rule, root: PlanNode, ctx: RuleContext): PlanNode {
@@ -35,7 +38,7 @@ function applyRule(rule: Rule, root: PlanNode, ctx: RuleContext): PlanNode {
 export function optimize(root: PlanNode, catalog: Catalog, opts: OptimizeOptions = {}, rules: readonly Rule[] = RULES): PlanNode {
   const unknown = (opts.disabledRules ?? []).filter((n) => !rules.some((r) => r.name === n));
   if (unknown.length) throw new InternalError('UNKNOWN_RULE', `unknown optimizer rule(s) ${unknown.join(', ')}; rules are ${rules.map((r) => r.name).join(', ')}`);
-  const ctx: RuleContext = { catalog };
+  const ctx: RuleContext = { catalog, columnBytes: opts.columnBytes, broadcastThreshold: opts.broadcastThreshold };
   const before = JSON.stringify(schemaOf(root, catalog));
   let plan = root;
   for (const rule of rules) {

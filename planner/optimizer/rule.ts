@@ -8,6 +8,9 @@ import type { PlanNode } from '../plan.js';
 
 export interface RuleContext {
   readonly catalog: Catalog;
+  /** Compressed bytes per column of each dataset (for size-based decisions). */
+  readonly columnBytes?: ReadonlyMap<string, Readonly<Record<string, number>>>;
+  readonly broadcastThreshold?: number;
 }
 
 export interface Rule {

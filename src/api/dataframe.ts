@@ -16,11 +16,14 @@ import { formatTable, tableRows } from './show.js';
 import { agg, countRows } from './verbs/aggregate.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
 import { filter, limit, orderBy } from './verbs/rows.js';
+import { join } from './verbs/join.js';
 
 export class DataFrame {
   constructor(
     readonly session: Session,
     readonly plan: PlanNode,
+    /** Set by `broadcast(df)`: ship this side of a join to every task instead of shuffling. */
+    readonly broadcastHint = false,
   ) {
     Object.freeze(this);
   }
@@ -43,6 +46,16 @@ export class DataFrame {
   sort(...cols: (string | Column)[]): DataFrame { return this.orderBy(...cols); }
   groupBy(...keys: (string | Column)[]): GroupedData { return new GroupedData(this, keys); }
   agg(...aggs: Column[]): DataFrame { return this.next(agg(this.plan, [], aggs)); }
+  /**
+   * Join with another DataFrame on column names (the key appears once) or a condition.
+   * @example orders.join(lineitem, col('o_orderkey').equalTo(col('l_orderkey')))
+   * @example customers.join(broadcast(nation), 'nationkey', 'left')
+   */
+  join(other: DataFrame, on: string | readonly string[] | Column, how = 'inner'): DataFrame {
+    const hint = other.broadcastHint ? 'right' : this.broadcastHint ? 'left' : null;
+    return this.next(join(this.plan, other.plan, on, how, hint));
+  }
+  crossJoin(other: DataFrame): DataFrame { return this.next(join(this.plan, other.plan, null, 'cross', other.broadcastHint ? 'right' : null)); }
 
   withColumn(name: string, c: Column): DataFrame { return this.next(withColumn(this.plan, name, c)); }
   withColumnRenamed(from: string, to: string): DataFrame { return this.next(withColumnRenamed(this.plan, from, to)); }
@@ -67,8 +80,9 @@ export class DataFrame {
 
   /** The logical, optimized and staged plans, one node per line. */
   async explain(): Promise<string> {
-    const { plan, catalog } = await this.session.analyze(this.plan);
-    const optimized = optimize(plan, catalog, { disabledRules: this.session.options.job?.disabledRules ?? [] });
+    const { plan, catalog, columnBytes } = await this.session.analyze(this.plan);
+    const job = this.session.options.job;
+    const optimized = optimize(plan, catalog, { disabledRules: job?.disabledRules ?? [], columnBytes, broadcastThreshold: job?.broadcastThreshold });
     const stages = planStages(optimized, catalog, { shufflePartitions: this.session.options.job?.shufflePartitions ?? 2 });
     return ['== Logical Plan ==', explainLogical(plan), '== Optimized Plan ==', explainLogical(optimized), '== Staged Plan ==', explainStages(stages)].join('\n');
   }
@@ -83,4 +97,9 @@ export class GroupedData {
   }
   agg(...aggs: Column[]): DataFrame { return new DataFrame(this.df.session, agg(this.df.plan, this.keys, aggs)); }
   count(): DataFrame { return new DataFrame(this.df.session, countRows(this.df.plan, this.keys)); }
+}
+
+/** Mark a DataFrame to be broadcast to every task of a join. @example a.join(broadcast(b), 'k') */
+export function broadcast(df: DataFrame): DataFrame {
+  return new DataFrame(df.session, df.plan, true);
 }

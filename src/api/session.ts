@@ -41,6 +41,7 @@ export interface Analysis {
   readonly plan: PlanNode;
   readonly catalog: Catalog;
   readonly schema: Schema;
+  readonly columnBytes: ReadonlyMap<string, Readonly<Record<string, number>>>;
 }
 
 export class Session {
@@ -63,9 +64,9 @@ export class Session {
 
   /** Resolve names and types of a plan against its datasets' footers (plan-time errors). */
   async analyze(root: PlanNode): Promise<Analysis> {
-    const { catalog } = await loadDatasets(root, this.localRunner.env, this.storeRef);
+    const { catalog, columnBytes } = await loadDatasets(root, this.localRunner.env, this.storeRef);
     const plan = analyze(root, catalog);
-    return { plan, catalog, schema: schemaOf(plan, catalog) };
+    return { plan, catalog, schema: schemaOf(plan, catalog), columnBytes };
   }
 
   /** Run a plan as a job and return its result as an Arrow table. */

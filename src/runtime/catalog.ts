@@ -21,6 +21,8 @@ export interface DatasetFile {
 export interface Datasets {
   readonly catalog: Catalog;
   readonly files: ReadonlyMap<string, readonly DatasetFile[]>;
+  /** Compressed bytes per column over all files of each dataset. */
+  readonly columnBytes: ReadonlyMap<string, Readonly<Record<string, number>>>;
 }
 
 /** S3 settings (endpoint, region) that data URLs inherit from the job's store. */
@@ -55,6 +57,7 @@ const sameSchema = (a: Schema, b: Schema) => a.length === b.length && a.every((f
 export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: StoreRef): Promise<Datasets> {
   const catalog = new Map<string, Schema>();
   const files = new Map<string, DatasetFile[]>();
+  const columnBytes = new Map<string, Record<string, number>>();
   for (const scan of collectScans(root)) {
     if (files.has(scan.path)) continue;
     const loc = locate(scan.path, s3Defaults(storeRef));
@@ -72,6 +75,9 @@ export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: S
     }
     catalog.set(scan.path, schema);
     files.set(scan.path, found);
+    const bytes: Record<string, number> = {};
+    for (const f of found) for (const rg of f.footer.rowGroups) for (const [c, b] of Object.entries(rg.bytes)) bytes[c] = (bytes[c] ?? 0) + b;
+    columnBytes.set(scan.path, bytes);
   }
-  return { catalog, files };
+  return { catalog, files, columnBytes };
 }

@@ -4,7 +4,7 @@
  * machine (run_executors, run_driver, sleep, succeed, fail).
  */
 import { fromErrorData, toErrorData, type ErrorData } from '../../planner/errors.js';
-import type { StagePlan } from '../../planner/stages.js';
+import { stageDeps, type StagePlan } from '../../planner/stages.js';
 import { validatePlanDocument } from '../../planner/validate.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
@@ -120,11 +120,10 @@ class Scheduler {
     }
     for (const s of this.state.stages) {
       if (s.status !== 'waiting') continue;
-      const src = this.plan.stages[s.id]!.source;
-      if (src.kind === 'shuffle' && this.state.stages[src.stage]!.status === 'done') {
-        s.tasks = reduceTasks(this.plan, s.id);
-        s.status = 'running';
-      }
+      const stage = this.plan.stages[s.id]!;
+      if (!stageDeps(stage).every((d) => this.state.stages[d]!.status === 'done')) continue;
+      if (stage.source.kind === 'shuffle') s.tasks = reduceTasks(this.plan, s.id);
+      s.status = 'running';
     }
     const result = this.state.stages[this.plan.resultStage]!;
     if (result.status === 'done') return this.commitJob();

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ExecutionError, toErrorData } from '../../planner/errors.js';
-import type { Stage, StagePlan } from '../../planner/stages.js';
+import type { BuildSide, Stage, StagePlan } from '../../planner/stages.js';
 import { encodeIpc } from '../../operators/arrow.js';
 import { ShuffleWriter } from '../../operators/exchange.js';
 import { buildOperators, runPipeline } from '../../operators/pipeline.js';
@@ -56,6 +56,28 @@ export async function runExecutorGroup(event: ExecutorEvent, env: RuntimeEnv): P
 
 const nonce = () => randomBytes(4).toString('hex');
 
+/** Broadcast build sides are read once per executor instance and job (they never change). */
+const broadcasts = new Map<string, Promise<Batch[]>>();
+
+async function collectAll(it: AsyncIterable<Batch>): Promise<Batch[]> {
+  const out: Batch[] = [];
+  for await (const b of it) out.push(b);
+  return out;
+}
+
+function buildSide(store: ObjectStore, jobId: string, side: BuildSide, partition: number): Promise<Batch[]> {
+  if (side.kind === 'partitioned') return collectAll(readShufflePartition(store, jobId, side.stage, partition, side.schema));
+  const key = `${store.url}|${jobId}|${side.stage}`;
+  let hit = broadcasts.get(key);
+  if (!hit) {
+    if (broadcasts.size >= 8) broadcasts.delete(broadcasts.keys().next().value!);
+    hit = collectAll(readShufflePartition(store, jobId, side.stage, 0, side.schema));
+    hit.catch(() => broadcasts.delete(key));
+    broadcasts.set(key, hit);
+  }
+  return hit;
+}
+
 function source(plan: StagePlan, stage: Stage, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv, store: ObjectStore): AsyncIterable<Batch> {
   const src = stage.source;
   if (src.kind === 'scan') {
@@ -72,7 +94,9 @@ function source(plan: StagePlan, stage: Stage, task: TaskSpec, event: ExecutorEv
 async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv, store: ObjectStore): Promise<TaskOutput> {
   const stage = plan.stages[task.stage];
   if (!stage) throw new ExecutionError('BAD_TASK', `job ${event.job.jobId} has no stage ${task.stage}`);
-  const ops = buildOperators(stage.ops, stage.source.schema, {});
+  const partition = task.input.kind === 'shuffle' ? task.input.partition : 0;
+  const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partition);
+  const ops = buildOperators(stage.ops, stage.source.schema, { readBuildSide });
   const batches = runPipeline(source(plan, stage, task, event, env, store), ops);
   const keys = jobKeys(event.job.jobId);
   if (stage.output.kind === 'shuffle') {

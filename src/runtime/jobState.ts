@@ -22,6 +22,8 @@ export interface JobOptions {
   readonly maxTaskAttempts?: number;
   /** Target compressed input bytes per scan task. */
   readonly taskBytes?: number;
+  /** Joins whose smaller side reads at most this many compressed bytes are broadcast (default 10 MiB). */
+  readonly broadcastThreshold?: number;
   /** Optimizer rules to switch off, by name. */
   readonly disabledRules?: readonly string[];
 }

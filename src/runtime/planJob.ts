@@ -8,7 +8,7 @@ import { optimize } from '../../planner/optimizer/index.js';
 import { planStages } from '../../planner/physical.js';
 import { rowGroupMayMatch } from '../../planner/pruning.js';
 import type { StagePlan } from '../../planner/stages.js';
-import { inputPartitions } from '../../planner/stages.js';
+import { inputPartitions, stageDeps } from '../../planner/stages.js';
 import type { StoreRef } from '../storage/store.js';
 import { loadDatasets, type Datasets } from './catalog.js';
 import type { RuntimeEnv } from './env.js';
@@ -55,7 +55,7 @@ export function splitScan(ds: Datasets, path: string, columns: readonly string[]
 export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv, storeRef: StoreRef): Promise<PlannedJob> {
   const ds = await loadDatasets(sub.plan.root, env, storeRef);
   const analyzed = analyze(sub.plan.root, ds.catalog);
-  const optimized = optimize(analyzed, ds.catalog, { disabledRules: sub.options.disabledRules ?? [] });
+  const optimized = optimize(analyzed, ds.catalog, { disabledRules: sub.options.disabledRules ?? [], columnBytes: ds.columnBytes, broadcastThreshold: sub.options.broadcastThreshold });
   // Size tasks and exchanges from the bytes the scans will read: tasks of at most 64 MiB, and
   // at least two per executor when the input allows, so every executor has work.
   const probe = planStages(optimized, ds.catalog, { shufflePartitions: 1 });
@@ -73,7 +73,7 @@ export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv
     prunedRowGroups += split.pruned;
     // A scan with every row group pruned still runs one empty task so the stage has an output.
     const inputs = split.inputs.length ? split.inputs : [{ kind: 'scan' as const, file: '', size: 0, rowGroups: [] }];
-    return { id: s.id, status: 'running', tasks: inputs.map((input, task) => newTask(task, input)) };
+    return { id: s.id, status: stageDeps(s).length ? 'waiting' : 'running', tasks: inputs.map((input, task) => newTask(task, input)) };
   });
   const state: JobState = { jobId, status: 'running', round: 0, appliedRound: 0, stages, startedAt: Date.now() };
   return { plan, state, prunedRowGroups };
