@@ -6,7 +6,7 @@
 import type { AggFn } from '../planner/expr.js';
 import type { DataType } from '../planner/types.js';
 import type { Vec } from './vector.js';
-import { isValid, newValidity, setValid, stringAt, vecFromValues } from './vector.js';
+import { isValid, newValidity, setValid, stringAt, valueAt, vecFromValues } from './vector.js';
 
 export interface Accumulator {
   /** Fold input values (one per row) into their groups. `values` is null for count(*). */
@@ -162,6 +162,42 @@ class ExtremeAcc implements Accumulator {
   }
 }
 
+/** first(x): the value of the first row seen per group (null included), for dropDuplicates. */
+class FirstAcc implements Accumulator {
+  seen = new Uint8Array(256);
+  rows: { vec: Vec; row: number }[] = [];
+  constructor(readonly type: DataType) {}
+  private take(groups: Int32Array, vec: Vec, n: number, seenCol: Vec | null): void {
+    this.seen = grow(this.seen, maxGroup(groups, n) + 1);
+    for (let i = 0; i < n; i++) {
+      const g = groups[i]!;
+      if (this.seen[g]) continue;
+      if (seenCol && (seenCol as { values: Float64Array }).values[i] === 0) continue;
+      this.seen[g] = 1;
+      this.rows[g] = { vec, row: i };
+    }
+  }
+  update(groups: Int32Array, values: Vec | null, n: number): void {
+    this.take(groups, values!, n, null);
+  }
+  state(groups: number): Vec[] {
+    const seen = new Float64Array(groups);
+    for (let g = 0; g < groups; g++) seen[g] = this.seen[g] ?? 0;
+    return [this.evaluate(groups), { type: 'int64', values: seen, validity: null }];
+  }
+  merge(groups: Int32Array, state: readonly Vec[], n: number): void {
+    this.take(groups, state[0]!, n, state[1]!);
+  }
+  evaluate(groups: number): Vec {
+    const vals: unknown[] = new Array(groups);
+    for (let g = 0; g < groups; g++) {
+      const r = this.rows[g];
+      vals[g] = r ? valueAt(r.vec, r.row) : null;
+    }
+    return vecFromValues(this.type, vals);
+  }
+}
+
 /** count(DISTINCT x): exact, per group; runs in single-phase aggregation only. */
 class CountDistinctAcc implements Accumulator {
   sets: Set<number | string>[] = [];
@@ -206,5 +242,7 @@ export function makeAccumulator(fn: AggFn, argType: DataType | null, outType: Da
       return new ExtremeAcc(argType ?? outType, true);
     case 'count_distinct':
       return new CountDistinctAcc();
+    case 'first':
+      return new FirstAcc(argType ?? outType);
   }
 }

@@ -3,7 +3,7 @@
  * stream (schema once per partition), followed by an index of R+1 byte offsets (float64, little
  * endian). A reduce task reads the index (cached) and then its own byte range of every map output.
  */
-import type { Partitioning } from '../planner/stages.js';
+import { partitionCount, type Partitioning } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr } from './eval.js';
 import { materialize } from './scalar.js';
@@ -22,17 +22,28 @@ export interface ShuffleOutputRef {
   readonly rows: number;
 }
 
-/** Split a batch into per-partition batches by hashing the key columns. */
-export function partitionBatch(b: Batch, p: Partitioning): Batch[] {
+/**
+ * Split a batch into per-partition batches: by hashing the key columns, or round-robin
+ * starting at row `offset` (a running count kept by the writer).
+ */
+export function partitionBatch(b: Batch, p: Partitioning, offset = 0): Batch[] {
   if (p.kind === 'single' || p.n === 1) return [b];
-  const cols = p.keys.map((k) => materialize(compileExpr(k, b.schema)(b), b.length));
-  const h = hashRows(cols, b.length);
   const counts = new Int32Array(p.n);
   const part = new Int32Array(b.length);
-  for (let i = 0; i < b.length; i++) {
-    const r = (h[i]! >>> 0) % p.n;
-    part[i] = r;
-    counts[r]!++;
+  if (p.kind === 'roundrobin') {
+    for (let i = 0; i < b.length; i++) {
+      const r = (offset + i) % p.n;
+      part[i] = r;
+      counts[r]!++;
+    }
+  } else {
+    const cols = p.keys.map((k) => materialize(compileExpr(k, b.schema)(b), b.length));
+    const h = hashRows(cols, b.length);
+    for (let i = 0; i < b.length; i++) {
+      const r = (h[i]! >>> 0) % p.n;
+      part[i] = r;
+      counts[r]!++;
+    }
   }
   const sels = Array.from(counts, (c) => new Int32Array(c));
   const fill = new Int32Array(p.n);
@@ -51,11 +62,12 @@ export class ShuffleWriter {
     readonly schema: Schema,
     readonly partitioning: Partitioning,
   ) {
-    this.parts = Array.from({ length: partitioning.kind === 'hash' ? partitioning.n : 1 }, () => []);
+    this.parts = Array.from({ length: partitionCount(partitioning) }, () => []);
   }
   add(b: Batch): void {
+    const offset = this.rows;
     this.rows += b.length;
-    partitionBatch(b, this.partitioning).forEach((pb, r) => {
+    partitionBatch(b, this.partitioning, offset).forEach((pb, r) => {
       if (pb.length > 0) this.parts[r]!.push(pb);
     });
   }

@@ -16,6 +16,8 @@ export function stateFields(c: AggCall): Field[] {
     case 'min':
     case 'max':
       return [field(`${c.name}#${c.fn}`, c.argType ?? 'float64')];
+    case 'first':
+      return [field(`${c.name}#first`, c.argType ?? 'float64'), field(`${c.name}#seen`, 'int64')];
     case 'count_distinct':
       throw new Error('count(DISTINCT) has no partial state');
   }

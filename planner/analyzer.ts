@@ -6,10 +6,10 @@
  */
 import { PlanError, SchemaError, listNames } from './errors.js';
 import type { Expr, ExprOf } from './expr.js';
-import { alias, assertNever, col, containsAgg, exprChildren, exprName, exprToString, lit, transformExpr } from './expr.js';
+import { agg as aggExpr, alias, assertNever, binary, call, caseWhen, col, containsAgg, exprChildren, exprName, exprToString, isNull, lit, transformExpr } from './expr.js';
 import { FUNCTIONS } from './functions.js';
 import type { PlanNode, PlanOf } from './plan.js';
-import { planChildren, project, transformPlan } from './plan.js';
+import { aggregate, filter, planChildren, project, transformPlan } from './plan.js';
 import type { DataType, Field, Schema } from './types.js';
 import { dateToDays, field, isNumeric, widen } from './types.js';
 
@@ -108,6 +108,7 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
           return 'float64';
         case 'min':
         case 'max':
+        case 'first':
           return t;
         default:
           return assertNever(fn);
@@ -214,7 +215,15 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
     case 'WithColumns':
     case 'Rename':
     case 'Drop':
+    case 'DropNa':
+    case 'FillNa':
       return computeSchema(lower(p, input(p.input)), catalog, memo);
+    case 'SetOp': {
+      const l = input(p.left);
+      const r = input(p.right);
+      if (l.length !== r.length) throw new SchemaError('SET_OP_ARITY', `${p.op} needs inputs with the same number of columns, got ${l.length} and ${r.length}`);
+      return computeSchema(lowerSetOp(p, l), catalog, memo);
+    }
     case 'Filter': {
       const s = input(p.input);
       if (containsAgg(p.predicate)) throw typeError(p.predicate, 'aggregate functions are not allowed in filter; filter after groupBy().agg()');
@@ -297,10 +306,38 @@ function checkAggregateScope(e: Expr, s: Schema, keys: readonly Expr[]): void {
   visit(e);
 }
 
-/** Lower the schema-dependent column edits to a Project over the input schema. */
-function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop'>, s: Schema): PlanNode {
+/**
+ * intersect / except as SQL set operations (distinct rows, nulls equal): tag each side, union,
+ * group by every column and keep the groups seen on the right sides.
+ */
+function lowerSetOp(p: PlanOf<'SetOp'>, l: Schema): PlanNode {
+  const names = l.map((f) => f.name);
+  const tag = (input: PlanNode, side: number) => project(input, [...names.map((n) => col(n)), alias(lit(side), '__side')]);
+  const union: PlanNode = { kind: 'Union', inputs: [tag(p.left, 1), tag(project(p.right, names.map((n) => col(n))), 2)], byName: false };
+  const seen = (side: number) => aggExpr('max', caseWhen([{ when: binary('=', col('__side'), lit(side)), then: lit(1) }], lit(0)));
+  const grouped = aggregate(union, names.map((n) => col(n)), [alias(seen(1), '__l'), alias(seen(2), '__r')]);
+  const cond = binary('and', binary('=', col('__l'), lit(1)), binary('=', col('__r'), lit(p.op === 'intersect' ? 1 : 0)));
+  return project(filter(grouped, cond), names.map((n) => col(n)));
+}
+
+/** Lower the schema-dependent column edits to a Project (or Filter) over the input schema. */
+function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | 'FillNa'>, s: Schema): PlanNode {
   const names = s.map((f) => f.name);
   switch (p.kind) {
+    case 'DropNa': {
+      const cols = p.subset ?? names;
+      for (const c of cols) resolveColumn(s, c);
+      if (!cols.length) return p.input;
+      const tests = cols.map((c) => isNull(col(c), true));
+      const cond = tests.reduce((a, b) => binary(p.how === 'any' ? 'and' : 'or', a, b));
+      return filter(p.input, cond);
+    }
+    case 'FillNa': {
+      const valueType = typeof p.value === 'number' ? 'number' : typeof p.value === 'string' ? 'string' : 'bool';
+      const fits = (t: DataType) => (valueType === 'number' ? isNumeric(t) : valueType === 'string' ? t === 'string' : t === 'bool');
+      const targets = new Set((p.subset ?? names).filter((c) => fits(resolveColumn(s, c).field.type)));
+      return project(p.input, s.map((f) => (targets.has(f.name) ? alias(call('coalesce', [col(f.name), f.type === 'float64' || f.type === 'int64' ? lit(p.value, 'float64') : lit(p.value)]), f.name) : col(f.name))));
+    }
     case 'WithColumns': {
       const exprs: Expr[] = names.map((n) => col(n));
       for (const c of p.columns) {
@@ -318,14 +355,26 @@ function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop'>, s: Schema): PlanNod
   }
 }
 
+/** unionByName: reorder every input's columns to the first input's names. */
+function lowerUnionByName(p: PlanOf<'Union'>, schemas: readonly Schema[]): PlanNode {
+  const names = schemas[0]!.map((f) => f.name);
+  return { kind: 'Union', byName: false, inputs: p.inputs.map((input, i) => (i === 0 ? input : project(input, names.map((n) => { resolveColumn(schemas[i]!, n); return col(n); })))) };
+}
+
 /** Analyze a plan: validates every node and applies literal coercions. Returns the new root. */
 export function analyze(root: PlanNode, catalog: Catalog): PlanNode {
   const memo = new WeakMap<PlanNode, Schema>();
   const out = transformPlan(root, (p) => {
     for (const k of planChildren(p)) schemaOf(k, catalog, memo);
     switch (p.kind) {
+      case 'SetOp':
+        return analyze(lowerSetOp(p, schemaOf(p.left, catalog, memo)), catalog);
+      case 'Union':
+        return p.byName ? lowerUnionByName(p, p.inputs.map((i) => schemaOf(i, catalog, memo))) : p;
       case 'WithColumns':
       case 'Rename':
+      case 'DropNa':
+      case 'FillNa':
       case 'Drop': {
         const lowered = lower(p, schemaOf(p.input, catalog, memo)) as PlanOf<'Project'>;
         return { ...lowered, exprs: lowered.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };

@@ -40,6 +40,12 @@ export function describeNode(p: PlanNode): string {
       return `Rename: from=${p.from} to=${p.to}`;
     case 'Drop':
       return `Drop: names=${list(p.names)}`;
+    case 'SetOp':
+      return `SetOp: op=${p.op}`;
+    case 'DropNa':
+      return `DropNa: how=${p.how} subset=${p.subset ? list(p.subset) : '*'}`;
+    case 'FillNa':
+      return `FillNa: value=${JSON.stringify(p.value)} subset=${p.subset ? list(p.subset) : '*'}`;
     default:
       return assertNever(p);
   }
@@ -78,11 +84,13 @@ export function describeStage(s: Stage): string[] {
       ? 'result'
       : s.output.partitioning.kind === 'single'
         ? 'shuffle(single)'
-        : `shuffle(hash${list(s.output.partitioning.keys.map(exprToString))}, n=${s.output.partitioning.n})`;
+        : s.output.partitioning.kind === 'roundrobin'
+          ? `shuffle(roundrobin, n=${s.output.partitioning.n})`
+          : `shuffle(hash${list(s.output.partitioning.keys.map(exprToString))}, n=${s.output.partitioning.n})`;
   const src =
     s.source.kind === 'scan'
       ? `ParquetScan: path=${s.source.path} columns=${list(s.source.columns)}${s.source.filters.length ? ` filters=${list(s.source.filters.map(exprToString))}` : ''}`
-      : `ShuffleRead: stage=${s.source.stage}`;
+      : `ShuffleRead: stage=${s.source.stages.join(',')}`;
   return [`Stage ${s.id}: output=${out}`, `  ${src}`, ...s.ops.map((o) => `  ${describeOp(o)}`)];
 }
 

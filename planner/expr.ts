@@ -4,7 +4,7 @@
 import type { DataType } from './types.js';
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';
-export type AggFn = 'count' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max';
+export type AggFn = 'count' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max' | 'first';
 export type LiteralValue = number | string | boolean | null;
 
 export type Expr =

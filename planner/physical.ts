@@ -6,8 +6,9 @@
 import { schemaOf, typeOf, type Catalog } from './analyzer.js';
 import { PlanError } from './errors.js';
 import type { Expr } from './expr.js';
-import { alias, col, exprName, exprToString, transformExpr } from './expr.js';
+import { agg as aggNode, alias, col, exprName, exprToString, transformExpr } from './expr.js';
 import type { PlanNode, PlanOf } from './plan.js';
+import { aggregate } from './plan.js';
 import type { AggCall, Partitioning, PhysicalOp, Stage, StagePlan, StageSource } from './stages.js';
 import type { DataType, Schema } from './types.js';
 import { field } from './types.js';
@@ -38,7 +39,7 @@ class Planner {
   exchange(f: Fragment, partitioning: Partitioning): Fragment {
     const id = this.stages.length;
     this.stages.push({ id, source: f.source, ops: f.ops, output: { kind: 'shuffle', partitioning }, schema: f.schema });
-    return { source: { kind: 'shuffle', stage: id, schema: f.schema }, ops: [], schema: f.schema, single: partitioning.kind === 'single' };
+    return { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: partitioning.kind === 'single' };
   }
 
   plan(p: PlanNode): Fragment {
@@ -63,6 +64,36 @@ class Planner {
         return this.aggregate(p);
       case 'Join':
         return this.join(p);
+      case 'Distinct': {
+        const schema = schemaOf(p.input, this.catalog);
+        const keys = p.columns ?? schema.map((f) => f.name);
+        const others = schema.filter((f) => !keys.includes(f.name));
+        // dropDuplicates(cols): one row per key, the other columns from the group's first row.
+        const grouped = aggregate(p.input, keys.map((k) => col(k)), others.map((f) => alias(aggNode('first', col(f.name)), f.name)));
+        const f = this.aggregate(grouped as PlanOf<'Aggregate'>);
+        if (!others.length) return f;
+        f.ops.push({ op: 'Project', exprs: schema.map((x) => col(x.name)), schema });
+        f.schema = schema;
+        return f;
+      }
+      case 'Union': {
+        const n = this.opts.shufflePartitions;
+        const schema = schemaOf(p, this.catalog);
+        const stages = p.inputs.map((input) => {
+          const f = this.plan(input);
+          // Positional union: rename to the first input's names.
+          if (f.schema.some((x, i) => x.name !== schema[i]!.name)) {
+            f.ops.push({ op: 'Project', exprs: f.schema.map((x, i) => alias(col(x.name), schema[i]!.name)), schema });
+            f.schema = schema;
+          }
+          return this.materialize(f, { kind: 'roundrobin', n });
+        });
+        return { source: { kind: 'shuffle', stages, schema }, ops: [], schema, single: false };
+      }
+      case 'Repartition': {
+        const f = this.plan(p.input);
+        return this.exchange(f, p.keys.length ? { kind: 'hash', keys: p.keys, n: p.n } : { kind: 'roundrobin', n: p.n });
+      }
       case 'Sort': {
         let f = this.plan(p.input);
         if (!f.single) f = this.exchange(f, { kind: 'single' });

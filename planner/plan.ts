@@ -47,7 +47,11 @@ export type PlanNode =
   /** Column edits that need the input schema; the analyzer lowers them to Project. */
   | { readonly kind: 'WithColumns'; readonly input: PlanNode; readonly columns: readonly { readonly name: string; readonly expr: Expr }[] }
   | { readonly kind: 'Rename'; readonly input: PlanNode; readonly from: string; readonly to: string }
-  | { readonly kind: 'Drop'; readonly input: PlanNode; readonly names: readonly string[] };
+  | { readonly kind: 'Drop'; readonly input: PlanNode; readonly names: readonly string[] }
+  /** Distinct rows of `left` that are (intersect) or are not (except) in `right`. */
+  | { readonly kind: 'SetOp'; readonly op: 'intersect' | 'except'; readonly left: PlanNode; readonly right: PlanNode }
+  | { readonly kind: 'DropNa'; readonly input: PlanNode; readonly how: 'any' | 'all'; readonly subset: readonly string[] | null }
+  | { readonly kind: 'FillNa'; readonly input: PlanNode; readonly value: number | string | boolean; readonly subset: readonly string[] | null };
 
 export type PlanKind = PlanNode['kind'];
 export type PlanOf<K extends PlanKind> = Extract<PlanNode, { kind: K }>;
@@ -93,11 +97,17 @@ export const withColumns = (input: PlanNode, columns: readonly { name: string; e
 export const rename = (input: PlanNode, from: string, to: string): PlanNode => freeze({ kind: 'Rename', input, from, to });
 export const dropColumns = (input: PlanNode, names: readonly string[]): PlanNode => freeze({ kind: 'Drop', input, names: freeze([...names]) });
 
+export const setOp = (op: 'intersect' | 'except', left: PlanNode, right: PlanNode): PlanNode => freeze({ kind: 'SetOp', op, left, right });
+export const dropNa = (input: PlanNode, how: 'any' | 'all', subset: readonly string[] | null): PlanNode => freeze({ kind: 'DropNa', input, how, subset });
+export const fillNa = (input: PlanNode, value: number | string | boolean, subset: readonly string[] | null): PlanNode => freeze({ kind: 'FillNa', input, value, subset });
+
 export function planChildren(p: PlanNode): readonly PlanNode[] {
   switch (p.kind) {
     case 'Scan':
     case 'Values':
       return [];
+    case 'DropNa':
+    case 'FillNa':
     case 'WithColumns':
     case 'Rename':
     case 'Drop':
@@ -110,6 +120,7 @@ export function planChildren(p: PlanNode): readonly PlanNode[] {
     case 'Repartition':
       return [p.input];
     case 'Join':
+    case 'SetOp':
       return [p.left, p.right];
     case 'Union':
       return p.inputs;
@@ -123,6 +134,8 @@ export function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode 
     case 'Scan':
     case 'Values':
       return p;
+    case 'DropNa':
+    case 'FillNa':
     case 'WithColumns':
     case 'Rename':
     case 'Drop':
@@ -135,6 +148,7 @@ export function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode 
     case 'Repartition':
       return freeze({ ...p, input: c[0]! });
     case 'Join':
+    case 'SetOp':
       return freeze({ ...p, left: c[0]!, right: c[1]! });
     case 'Union':
       return freeze({ ...p, inputs: freeze([...c]) });

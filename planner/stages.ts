@@ -60,9 +60,15 @@ export type StageSource =
       readonly filters: readonly Expr[];
       readonly schema: Schema;
     }
-  | { readonly kind: 'shuffle'; readonly stage: number; readonly schema: Schema };
+  /** One partition of the outputs of one or more stages (several for a union). */
+  | { readonly kind: 'shuffle'; readonly stages: readonly number[]; readonly schema: Schema };
 
-export type Partitioning = { readonly kind: 'hash'; readonly keys: readonly Expr[]; readonly n: number } | { readonly kind: 'single' };
+export type Partitioning =
+  | { readonly kind: 'hash'; readonly keys: readonly Expr[]; readonly n: number }
+  | { readonly kind: 'roundrobin'; readonly n: number }
+  | { readonly kind: 'single' };
+
+export const partitionCount = (p: Partitioning): number => (p.kind === 'single' ? 1 : p.n);
 
 export type StageOutput = { readonly kind: 'shuffle'; readonly partitioning: Partitioning } | { readonly kind: 'result' };
 
@@ -85,7 +91,7 @@ export interface StagePlan {
 
 /** The stages a stage reads: its shuffle source and its joins' build sides. */
 export function stageDeps(stage: Stage): number[] {
-  const deps = stage.source.kind === 'shuffle' ? [stage.source.stage] : [];
+  const deps = stage.source.kind === 'shuffle' ? [...stage.source.stages] : [];
   for (const op of stage.ops) if (op.op === 'HashJoin') deps.push(op.build.stage);
   return deps;
 }
@@ -93,8 +99,7 @@ export function stageDeps(stage: Stage): number[] {
 /** Partition count of a stage's input: the producing stage's exchange width (1 for single). */
 export function inputPartitions(plan: StagePlan, stage: Stage): number {
   if (stage.source.kind !== 'shuffle') return 0;
-  const producer = plan.stages[stage.source.stage]!;
+  const producer = plan.stages[stage.source.stages[0]!]!;
   if (producer.output.kind !== 'shuffle') return 0;
-  const p = producer.output.partitioning;
-  return p.kind === 'hash' ? p.n : 1;
+  return partitionCount(producer.output.partitioning);
 }

@@ -81,7 +81,7 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
     c.arr(o.args, `${p}.args`).forEach((x, i) => checkExpr(x, `${p}.args[${i}]`));
   },
   agg: (o, p) => {
-    c.oneOf(o.fn, ['count', 'count_distinct', 'sum', 'avg', 'min', 'max'], `${p}.fn`);
+    c.oneOf(o.fn, ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'first'], `${p}.fn`);
     if (o.arg !== null) checkExpr(o.arg, `${p}.arg`);
   },
 };
@@ -155,6 +155,19 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
   Drop: (o, p) => {
     checkNode(o.input, `${p}.input`);
     c.arr(o.names, `${p}.names`).forEach((x, i) => c.str(x, `${p}.names[${i}]`));
+  },
+  SetOp: (o, p) => {
+    c.oneOf(o.op, ['intersect', 'except'], `${p}.op`);
+    checkNode(o.left, `${p}.left`);
+    checkNode(o.right, `${p}.right`);
+  },
+  DropNa: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    c.oneOf(o.how, ['any', 'all'], `${p}.how`);
+  },
+  FillNa: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    if (!['number', 'string', 'boolean'].includes(typeof o.value)) c.fail(`${p}.value`, 'expected a number, string or boolean');
   },
   Values: (o, p) => {
     c.arr(o.schema, `${p}.schema`);

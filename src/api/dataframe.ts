@@ -17,6 +17,7 @@ import { agg, countRows } from './verbs/aggregate.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
 import { filter, limit, orderBy } from './verbs/rows.js';
 import { join } from './verbs/join.js';
+import { distinct, dropna, fillna, repartition, setOperation, union } from './verbs/sets.js';
 
 export class DataFrame {
   constructor(
@@ -55,6 +56,17 @@ export class DataFrame {
     const hint = other.broadcastHint ? 'right' : this.broadcastHint ? 'left' : null;
     return this.next(join(this.plan, other.plan, on, how, hint));
   }
+  distinct(): DataFrame { return this.next(distinct(this.plan, null)); }
+  dropDuplicates(cols: readonly string[] = []): DataFrame { return this.next(distinct(this.plan, cols)); }
+  union(other: DataFrame): DataFrame { return this.next(union([this.plan, other.plan], false)); }
+  unionAll(other: DataFrame): DataFrame { return this.union(other); }
+  unionByName(other: DataFrame): DataFrame { return this.next(union([this.plan, other.plan], true)); }
+  intersect(other: DataFrame): DataFrame { return this.next(setOperation('intersect', this.plan, other.plan)); }
+  except(other: DataFrame): DataFrame { return this.next(setOperation('except', this.plan, other.plan)); }
+  subtract(other: DataFrame): DataFrame { return this.except(other); }
+  dropna(how: 'any' | 'all' = 'any', subset: readonly string[] | null = null): DataFrame { return this.next(dropna(this.plan, how, subset)); }
+  fillna(value: number | string | boolean, subset: readonly string[] | null = null): DataFrame { return this.next(fillna(this.plan, value, subset)); }
+  repartition(n: number, ...cols: (string | Column)[]): DataFrame { return this.next(repartition(this.plan, n, cols)); }
   crossJoin(other: DataFrame): DataFrame { return this.next(join(this.plan, other.plan, null, 'cross', other.broadcastHint ? 'right' : null)); }
 
   withColumn(name: string, c: Column): DataFrame { return this.next(withColumn(this.plan, name, c)); }

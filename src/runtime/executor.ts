@@ -88,7 +88,10 @@ function source(plan: StagePlan, stage: Stage, task: TaskSpec, event: ExecutorEv
     return scanRowGroups(rangeReader(data, loc.key, task.input.size, task.input.file), task.input.rowGroups, src, {});
   }
   if (task.input.kind !== 'shuffle') throw new ExecutionError('BAD_TASK', `stage ${stage.id} reads a shuffle but task ${task.task} has a ${task.input.kind} input`);
-  return readShufflePartition(store, event.job.jobId, src.stage, task.input.partition, src.schema);
+  const partition = task.input.partition;
+  return (async function* () {
+    for (const s of src.stages) yield* readShufflePartition(store, event.job.jobId, s, partition, src.schema);
+  })();
 }
 
 async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv, store: ObjectStore): Promise<TaskOutput> {

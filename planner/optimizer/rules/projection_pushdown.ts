@@ -30,6 +30,9 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
     case 'WithColumns':
     case 'Rename':
     case 'Drop':
+    case 'SetOp':
+    case 'DropNa':
+    case 'FillNa':
       throw new Error(`${node.kind} must be lowered by the analyzer before optimization`);
     case 'Filter':
       return { ...node, input: prune(node.input, required ? refs([node.predicate], new Set(required)) : null, ctx) };
