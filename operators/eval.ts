@@ -7,13 +7,15 @@ import { ExecutionError } from '../planner/errors.js';
 import type { Expr } from '../planner/expr.js';
 import { assertNever } from '../planner/expr.js';
 import type { DataType, Schema } from '../planner/types.js';
-import { dateToDays, daysToDate } from '../planner/types.js';
-import { FUNCTION_KERNELS, kernelFor } from './functions.js';
+import { dateToDays } from '../planner/types.js';
+import { castVec } from './cast.js';
+import { kernelFor } from './functions.js';
 import { arithmetic, compare, isArithmetic, isComparison, logical, negateBool, nullTest } from './kernels.js';
 import type { Operand, Scalar } from './scalar.js';
 import { isScalar, materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
-import { isValid, newValidity, setValid, valueAt, vecFromValues } from './vector.js';
+import { StringBuilder } from './strings.js';
+import { isValid, newValidity, setValid, typedArrayFor, valueAt, vecFromValues } from './vector.js';
 
 export type Evaluator = (b: Batch) => Operand;
 
@@ -21,6 +23,8 @@ export type Evaluator = (b: Batch) => Operand;
 export type UdfTable = ReadonlyMap<string, { fn: (...args: unknown[]) => unknown; returnType: DataType }>;
 
 const encoder = new TextEncoder();
+
+const NULL_STRING: Scalar = Object.freeze({ scalar: true, type: 'string', value: null });
 
 export function scalarOf(type: DataType | 'null', value: unknown): Scalar {
   if (type === 'null' || value === null || value === undefined) return { scalar: true, type: type === 'null' ? 'string' : type, value: null };
@@ -38,6 +42,9 @@ export function scalarOf(type: DataType | 'null', value: unknown): Scalar {
 
 export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator {
   const t = (x: Expr) => typeOf(x, schema);
+  // An expression of type NULL (a NULL literal, -NULL, CASE of NULLs…) is a NULL scalar; the
+  // analyzer gives its column the type string.
+  if (e.kind !== 'col' && e.kind !== 'udf' && e.kind !== 'agg' && t(e) === 'null') return () => NULL_STRING;
   switch (e.kind) {
     case 'col': {
       const i = resolveColumn(schema, e.name).index;
@@ -66,14 +73,15 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       const x = compileExpr(e.input, schema, udfs);
       return (b) => {
         const v = x(b);
-        if (isScalar(v)) return { ...v, value: v.value === null ? null : v.value ? 0 : 1 };
+        if (isScalar(v)) return { scalar: true, type: 'bool', value: v.value === null ? null : v.value ? 0 : 1 };
         return negateBool(v as Vec & { type: 'bool' });
       };
     }
     case 'neg': {
       const x = compileExpr(e.input, schema, udfs);
       const ty = t(e) as DataType;
-      return (b) => arithmetic('-', scalarOf(ty, 0), x(b), ty, b.length);
+      const zero = scalarOf(ty, 0);
+      return (b) => arithmetic('-', zero, x(b), ty, b.length);
     }
     case 'isnull': {
       const x = compileExpr(e.input, schema, udfs);
@@ -81,8 +89,12 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
     }
     case 'cast': {
       const x = compileExpr(e.input, schema, udfs);
-      const from = t(e.input);
-      return (b) => castVec(materialize(x(b), b.length), from === 'null' ? 'string' : from, e.to, b.length);
+      const to = e.to;
+      return (b) => {
+        const v = x(b);
+        if (isScalar(v) && v.value === null) return { scalar: true, type: to, value: null };
+        return castVec(materialize(v, b.length), to, b.length);
+      };
     }
     case 'in': {
       const x = compileExpr(e.input, schema, udfs);
@@ -101,15 +113,13 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       const conds = e.branches.map((br) => compileExpr(br.when, schema, udfs));
       const thens = e.branches.map((br) => compileExpr(br.then, schema, udfs));
       const other = e.otherwise ? compileExpr(e.otherwise, schema, udfs) : null;
-      const outT = t(e);
-      const outType: DataType = outT === 'null' ? 'string' : outT;
+      const outType = t(e) as DataType;
       return (b) => caseWhen(b, conds, thens, other, outType);
     }
     case 'call': {
       const kernel = kernelFor(e.fn);
       const args = e.args.map((a) => compileExpr(a, schema, udfs));
       const outType = t(e) as DataType;
-      if (!FUNCTION_KERNELS[e.fn]) throw new ExecutionError('UNKNOWN_FUNCTION', `unknown function ${e.fn}`);
       return (b) => kernel(args.map((a) => a(b)), b.length, outType);
     }
     case 'udf': {
@@ -130,64 +140,54 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
   }
 }
 
-function caseWhen(b: Batch, conds: Evaluator[], thens: Evaluator[], other: Evaluator | null, outType: DataType): Vec {
+/** CASE: each row takes the first branch whose condition is true (NULL is not), else `other`. */
+function caseWhen(b: Batch, conds: Evaluator[], thens: Evaluator[], other: Evaluator | null, outType: DataType): Operand {
   const n = b.length;
   const chosen = new Int32Array(n).fill(-1);
   let remaining = n;
   for (let k = 0; k < conds.length && remaining > 0; k++) {
-    const c = materialize(conds[k]!(b), n) as Vec & { type: 'bool' };
-    for (let i = 0; i < n; i++) if (chosen[i] === -1 && c.values[i] && isValid(c.validity, i)) (chosen[i] = k, remaining--);
-  }
-  const branchVals = thens.map((th) => materialize(th(b), n));
-  const otherVal = other ? materialize(other(b), n) : null;
-  const out: unknown[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = chosen[i]!;
-    const src = k >= 0 ? branchVals[k]! : otherVal;
-    out[i] = src ? valueAt(src, i) : null;
-  }
-  return vecFromValues(outType, out);
-}
-
-function castVec(v: Vec, from: DataType, to: DataType, n: number): Vec {
-  if (from === to) return v;
-  if (v.type !== 'string' && to !== 'string' && to !== 'bool' && from !== 'bool') {
-    const out = to === 'int32' || to === 'date' ? new Int32Array(n) : new Float64Array(n);
-    const trunc = to === 'int32' || to === 'int64';
-    for (let i = 0; i < n; i++) out[i] = trunc ? Math.trunc(v.values[i]!) : v.values[i]!;
-    return { type: to, values: out, validity: v.validity } as Vec;
-  }
-  const out: unknown[] = new Array(n);
-  const validity = newValidity(n);
-  for (let i = 0; i < n; i++) {
-    const x = valueAt(v, i);
-    const y = castValue(x, from, to);
-    if (y === null) setValid(validity, i, false);
-    out[i] = y;
-  }
-  return vecFromValues(to, out);
-}
-
-function castValue(x: unknown, from: DataType, to: DataType): unknown {
-  if (x === null) return null;
-  switch (to) {
-    case 'string':
-      return from === 'date' ? daysToDate(x as number) : String(x);
-    case 'bool':
-      return typeof x === 'string' ? (['true', '1'].includes(x.toLowerCase()) ? true : ['false', '0'].includes(x.toLowerCase()) ? false : null) : Boolean(x);
-    case 'date':
-      if (typeof x === 'string') {
-        try {
-          return dateToDays(x.trim());
-        } catch {
-          return null;
-        }
-      }
-      return x;
-    default: {
-      const num = typeof x === 'string' ? Number(x.trim()) : Number(x);
-      if (!Number.isFinite(num) || (typeof x === 'string' && x.trim() === '')) return null;
-      return to === 'float64' ? num : Math.trunc(num);
+    const c = conds[k]!(b);
+    if (isScalar(c)) {
+      if (c.value !== 1) continue;
+      for (let i = 0; i < n; i++) if (chosen[i] === -1) chosen[i] = k;
+      remaining = 0;
+      continue;
     }
+    const bits = (c as Extract<Vec, { type: 'bool' }>).values;
+    for (let i = 0; i < n; i++) if (chosen[i] === -1 && bits[i] && isValid(c.validity, i)) (chosen[i] = k), remaining--;
   }
+  const sources: (Operand | null)[] = thens.map((th, k) => (chosen.includes(k) ? th(b) : null));
+  sources.push(other && remaining > 0 ? other(b) : null);
+  for (let i = 0; i < n; i++) if (chosen[i] === -1) chosen[i] = thens.length;
+  return gather(sources, chosen, outType, n);
+}
+
+/** Row i takes its value from `sources[pick[i]]` (a null source gives NULL). */
+function gather(sources: readonly (Operand | null)[], pick: Int32Array, outType: DataType, n: number): Vec {
+  const cols = sources.map((o) => (o === null || (isScalar(o) && o.value === null) ? null : materialize(o, n)));
+  const validity = newValidity(n);
+  let nulls = false;
+  const valid = (c: Vec | null, i: number): c is Vec => {
+    if (c !== null && isValid(c.validity, i)) return true;
+    setValid(validity, i, false);
+    nulls = true;
+    return false;
+  };
+  if (outType === 'string') {
+    const ss = cols as (Extract<Vec, { type: 'string' }> | null)[];
+    const out = new StringBuilder(n, ss.reduce((t, c) => t + (c ? c.data.length : 0), 0));
+    for (let i = 0; i < n; i++) {
+      const c = ss[pick[i]!]!;
+      if (valid(c, i)) out.append(c.data, c.offsets[i]!, c.offsets[i + 1]!);
+      out.end(i);
+    }
+    return out.build(nulls ? validity : null);
+  }
+  const out = typedArrayFor(outType, n);
+  const arrays = cols.map((c) => (c === null ? null : (c as Exclude<Vec, { type: 'string' }>).values));
+  for (let i = 0; i < n; i++) {
+    const k = pick[i]!;
+    if (valid(cols[k]!, i)) out[i] = arrays[k]![i]!;
+  }
+  return { type: outType, values: out, validity: nulls ? validity : null } as Vec;
 }

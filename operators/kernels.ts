@@ -37,17 +37,20 @@ export function allocFor(type: DataType, n: number): NumArray {
   return type === 'int32' || type === 'date' ? new Int32Array(n) : type === 'bool' ? new Uint8Array(n) : new Float64Array(n);
 }
 
+/**
+ * + - * / % over numbers (and dates ± days). int32 results wrap around as in Spark's non-ANSI
+ * mode (the Int32Array keeps the low 32 bits; * uses Math.imul to stay exact). Division and
+ * remainder by zero are NULL, as in Spark.
+ */
 export function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: Operand, b: Operand, outType: DataType, n: number): Vec {
   const x = numbers(a);
   const y = numbers(b);
   const out = allocFor(outType, n);
   let validity = mergeValidity(a, b, n);
-  const xs = typeof x === 'number';
-  const ys = typeof y === 'number';
-  const X = xs ? null : (x as NumArray);
-  const Y = ys ? null : (y as NumArray);
-  const xv = xs ? (x as number) : 0;
-  const yv = ys ? (y as number) : 0;
+  const X = typeof x === 'number' ? null : x;
+  const Y = typeof y === 'number' ? null : y;
+  const xv = typeof x === 'number' ? x : 0;
+  const yv = typeof y === 'number' ? y : 0;
   switch (op) {
     case '+':
       if (X && Y) for (let i = 0; i < n; i++) out[i] = X[i]! + Y[i]!;
@@ -62,41 +65,45 @@ export function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: Operand, b: Opera
       else out.fill(xv - yv);
       break;
     case '*':
-      if (X && Y) for (let i = 0; i < n; i++) out[i] = X[i]! * Y[i]!;
+      if (outType === 'int32') {
+        if (X && Y) for (let i = 0; i < n; i++) out[i] = Math.imul(X[i]!, Y[i]!);
+        else if (X) for (let i = 0; i < n; i++) out[i] = Math.imul(X[i]!, yv);
+        else if (Y) for (let i = 0; i < n; i++) out[i] = Math.imul(xv, Y[i]!);
+        else out.fill(Math.imul(xv, yv));
+      } else if (X && Y) for (let i = 0; i < n; i++) out[i] = X[i]! * Y[i]!;
       else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * yv;
       else if (Y) for (let i = 0; i < n; i++) out[i] = xv * Y[i]!;
       else out.fill(xv * yv);
       break;
     case '/':
     case '%': {
-      // Division by zero is null, as in Spark.
-      const v = validity ? validity.slice() : newValidity(n);
-      let zero = false;
+      let v: Uint8Array | null = null;
+      const div = op === '/';
       for (let i = 0; i < n; i++) {
-        const p = X ? X[i]! : xv;
         const q = Y ? Y[i]! : yv;
         if (q === 0) {
+          v ??= validity ? validity.slice() : newValidity(n);
           setValid(v, i, false);
-          zero = true;
           continue;
         }
-        out[i] = op === '/' ? p / q : p % q;
+        const p = X ? X[i]! : xv;
+        out[i] = div ? p / q : p % q;
       }
-      if (zero || validity) validity = v;
+      if (v) validity = v;
       break;
     }
   }
-  if (outType === 'int64') for (let i = 0; i < n; i++) out[i] = Math.trunc(out[i]!);
   return { type: outType, values: out, validity } as Vec;
 }
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
+/** Comparison; NULL on either side gives NULL. Strings compare byte-wise, the rest as numbers. */
 export function compare(op: CompareOp, a: Operand, b: Operand, n: number): Vec {
-  const validity = mergeValidity(a, b, n);
   const out = new Uint8Array(n);
-  const aStr = isScalar(a) ? a.type === 'string' : a.type === 'string';
-  if (aStr) compareStrings(op, a, b, n, out);
+  if ((isScalar(a) && a.value === null) || (isScalar(b) && b.value === null)) return { type: 'bool', values: out, validity: newValidity(n, false) };
+  const validity = mergeValidity(a, b, n);
+  if (a.type === 'string') compareStrings(op, a, b, n, out);
   else compareNumbers(op, numbers(a), numbers(b), n, out);
   return { type: 'bool', values: out, validity };
 }
@@ -180,29 +187,38 @@ function compareStrings(op: CompareOp, a: Operand, b: Operand, n: number, out: U
   }
 }
 
-/** Three-valued AND / OR. */
-export function logical(op: 'and' | 'or', a: Operand, b: Operand, n: number): Vec {
-  const get = (o: Operand) => (isScalar(o) ? { v: null as Uint8Array | null, s: o.value as number | null, valid: null as Uint8Array | null } : { v: (o as Extract<Vec, { type: 'bool' }>).values, s: 0, valid: o.validity });
-  const A = get(a);
-  const B = get(b);
+/** Three-valued AND / OR: FALSE AND NULL is FALSE, TRUE OR NULL is TRUE, otherwise NULL wins. */
+export function logical(op: 'and' | 'or', a: Operand, b: Operand, n: number): Operand {
+  if (isScalar(a) && !isScalar(b)) return logical(op, b, a, n);
+  if (isScalar(a) && isScalar(b)) {
+    const [x, y] = [a.value, b.value];
+    const dom = op === 'and' ? 0 : 1;
+    return { scalar: true, type: 'bool', value: x === dom || y === dom ? dom : x === null || y === null ? null : 1 - dom };
+  }
+  const dominant = op === 'and' ? 0 : 1;
+  if (isScalar(b)) {
+    if (b.value === dominant) return b; // FALSE AND x, TRUE OR x
+    if (b.value !== null) return a; // TRUE AND x, FALSE OR x
+    // x AND NULL: FALSE where x is FALSE, else NULL (dually for OR).
+    const x = a as Extract<Vec, { type: 'bool' }>;
+    const validity = newValidity(n, false);
+    for (let i = 0; i < n; i++) if (x.values[i] === dominant && isValid(x.validity, i)) setValid(validity, i, true);
+    return { type: 'bool', values: x.values, validity };
+  }
+  const x = a as Extract<Vec, { type: 'bool' }>;
+  const y = b as Extract<Vec, { type: 'bool' }>;
+  const X = x.values;
+  const Y = y.values;
   const out = new Uint8Array(n);
-  let validity: Uint8Array | null = null;
-  const anyNull = A.valid || B.valid || (A.v === null && A.s === null) || (B.v === null && B.s === null);
-  if (anyNull) validity = newValidity(n);
+  if (op === 'and') for (let i = 0; i < n; i++) out[i] = X[i]! & Y[i]!;
+  else for (let i = 0; i < n; i++) out[i] = X[i]! | Y[i]!;
+  if (!x.validity && !y.validity) return { type: 'bool', values: out, validity: null };
+  // A row is NULL when one side is NULL and the other is not the dominant value.
+  const validity = newValidity(n);
   for (let i = 0; i < n; i++) {
-    const an = A.v ? !isValid(A.valid, i) : A.s === null;
-    const bn = B.v ? !isValid(B.valid, i) : B.s === null;
-    const av = A.v ? A.v[i]! : (A.s ?? 0);
-    const bv = B.v ? B.v[i]! : (B.s ?? 0);
-    if (op === 'and') {
-      if ((!an && av === 0) || (!bn && bv === 0)) out[i] = 0;
-      else if (an || bn) setValid(validity!, i, false);
-      else out[i] = 1;
-    } else {
-      if ((!an && av === 1) || (!bn && bv === 1)) out[i] = 1;
-      else if (an || bn) setValid(validity!, i, false);
-      else out[i] = 0;
-    }
+    const xn = !isValid(x.validity, i);
+    const yn = !isValid(y.validity, i);
+    if ((xn || yn) && !((!xn && X[i] === dominant) || (!yn && Y[i] === dominant))) setValid(validity, i, false);
   }
   return { type: 'bool', values: out, validity };
 }
@@ -213,12 +229,13 @@ export function negateBool(a: Vec & { type: 'bool' }): Vec {
   return { type: 'bool', values: out, validity: a.validity };
 }
 
-export function nullTest(a: Operand, negated: boolean, n: number): Vec {
+/** IS [NOT] NULL: never NULL itself. */
+export function nullTest(a: Operand, negated: boolean, n: number): Operand {
+  if (isScalar(a)) return { scalar: true, type: 'bool', value: (a.value === null) !== negated ? 1 : 0 };
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const isNull = isScalar(a) ? a.value === null : !isValid(a.validity, i);
-    out[i] = isNull !== negated ? 1 : 0;
-  }
+  const v = a.validity;
+  if (!v) return { scalar: true, type: 'bool', value: negated ? 1 : 0 };
+  for (let i = 0; i < n; i++) out[i] = isValid(v, i) === negated ? 1 : 0;
   return { type: 'bool', values: out, validity: null };
 }
 

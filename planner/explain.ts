@@ -82,6 +82,8 @@ export function describeStage(s: Stage): string[] {
   const out =
     s.output.kind === 'result'
       ? 'result'
+      : s.output.kind === 'write'
+        ? `write(${s.output.path}${s.output.partitionBy.length ? `, partitionBy=${list(s.output.partitionBy)}` : ''})`
       : s.output.partitioning.kind === 'single'
         ? 'shuffle(single)'
         : s.output.partitioning.kind === 'roundrobin'

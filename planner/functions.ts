@@ -3,7 +3,7 @@
  * Their kernels live in operators/functions.ts; the two tables share these names.
  */
 import type { DataType } from './types.js';
-import { isNumeric } from './types.js';
+import { isNumeric, widen } from './types.js';
 
 type ArgType = DataType | 'null';
 
@@ -19,6 +19,13 @@ const is = (t: ArgType, ...ok: DataType[]): boolean => t === 'null' || ok.includ
 
 const dateToInt = (args: readonly ArgType[]): DataType | string => (is(args[0]!, 'date') ? 'int32' : 'a date');
 const stringToString = (args: readonly ArgType[]): DataType | string => (args.every((a) => is(a, 'string')) ? 'string' : 'strings');
+/** The common type of arguments that must agree (numbers widen); all NULL is a string. */
+const commonType = (a: readonly ArgType[]): DataType | string => {
+  const typed = a.filter((t): t is DataType => t !== 'null');
+  if (typed.length === 0) return 'string';
+  if (typed.every(isNumeric)) return typed.reduce(widen);
+  return typed.every((t) => t === typed[0]) ? typed[0]! : 'arguments of one type';
+};
 const stringPredicate = (args: readonly ArgType[]): DataType | string =>
   is(args[0]!, 'string') && is(args[1]!, 'string') ? 'bool' : 'two strings';
 
@@ -37,7 +44,8 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSignature>> = {
   lower: { minArgs: 1, maxArgs: 1, result: stringToString },
   trim: { minArgs: 1, maxArgs: 1, result: stringToString },
   length: { minArgs: 1, maxArgs: 1, result: (a) => (is(a[0]!, 'string') ? 'int32' : 'a string') },
-  concat: { minArgs: 1, maxArgs: 64, result: stringToString },
+  /** Arguments of other types are cast to strings, as in Spark. */
+  concat: { minArgs: 1, maxArgs: 64, result: () => 'string' },
   like: { minArgs: 2, maxArgs: 2, result: stringPredicate },
   starts_with: { minArgs: 2, maxArgs: 2, result: stringPredicate },
   ends_with: { minArgs: 2, maxArgs: 2, result: stringPredicate },
@@ -48,14 +56,8 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSignature>> = {
     maxArgs: 2,
     result: (a) => (numericOrNull(a[0]!) && (a[1] === undefined || is(a[1], 'int32')) ? (a[0] === 'null' ? 'float64' : (a[0] as DataType)) : 'a number and an integer scale'),
   },
-  coalesce: {
-    minArgs: 1,
-    maxArgs: 64,
-    result: (a) => {
-      const typed = a.filter((t): t is DataType => t !== 'null');
-      if (typed.length === 0) return 'string';
-      if (typed.every(isNumeric)) return typed.reduce((x, y) => (x === 'float64' || y === 'float64' ? 'float64' : x === 'int64' || y === 'int64' ? 'int64' : 'int32'));
-      return typed.every((t) => t === typed[0]) ? typed[0]! : 'arguments of one type';
-    },
-  },
+  coalesce: { minArgs: 1, maxArgs: 64, result: commonType },
+  /** The largest / smallest non-NULL argument (NULL only when all are). */
+  greatest: { minArgs: 2, maxArgs: 64, result: commonType },
+  least: { minArgs: 2, maxArgs: 64, result: commonType },
 };

@@ -3,13 +3,13 @@
  * aggregation (partial → hash shuffle → final), global order and limit (gather to one
  * partition). Stage ids are assigned in dependency order.
  */
-import { schemaOf, typeOf, type Catalog } from './analyzer.js';
+import { resolveColumn, schemaOf, typeOf, type Catalog } from './analyzer.js';
 import { PlanError } from './errors.js';
 import type { Expr } from './expr.js';
 import { agg as aggNode, alias, col, exprName, exprToString, transformExpr } from './expr.js';
-import type { PlanNode, PlanOf } from './plan.js';
+import type { PlanNode, PlanOf, Sink } from './plan.js';
 import { aggregate } from './plan.js';
-import type { AggCall, Partitioning, PhysicalOp, Stage, StagePlan, StageSource } from './stages.js';
+import type { AggCall, Partitioning, PhysicalOp, Stage, StageOutput, StagePlan, StageSource } from './stages.js';
 import type { DataType, Schema } from './types.js';
 import { field } from './types.js';
 import { stateSchema } from './aggstate.js';
@@ -228,11 +228,13 @@ function schemaOfExprs(exprs: readonly Expr[], input: Schema): Schema {
   return exprs.map((e) => field(exprName(e), concrete(typeOf(e, input))));
 }
 
-/** Plan the stages of an analyzed, optimized plan. */
-export function planStages(root: PlanNode, catalog: Catalog, opts: PhysicalOptions): StagePlan {
+/** Plan the stages of an analyzed, optimized plan; the last stage ends at the job's sink. */
+export function planStages(root: PlanNode, catalog: Catalog, opts: PhysicalOptions, sink: Sink = { kind: 'collect' }): StagePlan {
   const planner = new Planner(catalog, opts);
   const f = planner.plan(root);
   const id = planner.stages.length;
-  planner.stages.push({ id, source: f.source, ops: f.ops, output: { kind: 'result' }, schema: f.schema });
+  const output: StageOutput = sink.kind === 'write' ? { kind: 'write', path: sink.path, partitionBy: sink.partitionBy } : { kind: 'result' };
+  if (sink.kind === 'write') for (const c of sink.partitionBy) resolveColumn(f.schema, c);
+  planner.stages.push({ id, source: f.source, ops: f.ops, output, schema: f.schema });
   return { stages: planner.stages, resultStage: id, schema: f.schema };
 }

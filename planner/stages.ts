@@ -59,6 +59,8 @@ export type StageSource =
       /** Conjuncts evaluated right after decode; also used to prune row groups. */
       readonly filters: readonly Expr[];
       readonly schema: Schema;
+      /** Hive-style partition columns (from `key=value` directories), not stored in the files. */
+      readonly partitionColumns?: readonly string[];
     }
   /** One partition of the outputs of one or more stages (several for a union). */
   | { readonly kind: 'shuffle'; readonly stages: readonly number[]; readonly schema: Schema };
@@ -70,7 +72,11 @@ export type Partitioning =
 
 export const partitionCount = (p: Partitioning): number => (p.kind === 'single' ? 1 : p.n);
 
-export type StageOutput = { readonly kind: 'shuffle'; readonly partitioning: Partitioning } | { readonly kind: 'result' };
+export type StageOutput =
+  | { readonly kind: 'shuffle'; readonly partitioning: Partitioning }
+  | { readonly kind: 'result' }
+  /** Parquet files staged under `<path>/_temporary/<job>/`, made visible by the job commit. */
+  | { readonly kind: 'write'; readonly path: string; readonly partitionBy: readonly string[] };
 
 export interface Stage {
   readonly id: number;

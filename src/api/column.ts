@@ -53,7 +53,8 @@ export class Column {
   between(lo: ColumnLike, hi: ColumnLike): Column {
     return this.geq(lo).and(this.leq(hi));
   }
-  isin(...values: ColumnLike[]): Column {
+  /** In a list of values (or one array of them); a NULL in the list makes a non-match NULL. @example col('x').isin(1, 2) */
+  isin(...values: (ColumnLike | readonly ColumnLike[])[]): Column {
     return new Column(E.inList(this.expr, values.flat().map(toExpr)));
   }
   isNull(): Column { return new Column(E.isNull(this.expr)); }
@@ -67,7 +68,8 @@ export class Column {
   startsWith(prefix: ColumnLike): Column { return new Column(E.call('starts_with', [this.expr, toExpr(prefix)])); }
   endsWith(suffix: ColumnLike): Column { return new Column(E.call('ends_with', [this.expr, toExpr(suffix)])); }
   contains(part: ColumnLike): Column { return new Column(E.call('contains', [this.expr, toExpr(part)])); }
-  substr(start: number, length: number): Column { return new Column(E.call('substring', [this.expr, E.lit(start), E.lit(length)])); }
+  /** Characters from a 1-based start (0 is 1; negative counts from the end). @example col('s').substr(1, 3) */
+  substr(start: number | Column, length: number | Column): Column { return new Column(E.call('substring', [this.expr, toExpr(start), toExpr(length)])); }
 
   asc(): Column { return new Column(this.expr, { desc: false, nullsFirst: true }); }
   desc(): Column { return new Column(this.expr, { desc: true, nullsFirst: false }); }

@@ -12,6 +12,8 @@ import type { Schema } from '../../planner/types.js';
 import type { Column } from './column.js';
 import { count as countFn } from './functions.js';
 import type { Session } from './session.js';
+import { PlanError } from '../../planner/errors.js';
+import { normalizeDataUrl } from '../storage/location.js';
 import { formatTable, tableRows } from './show.js';
 import { agg, countRows } from './verbs/aggregate.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
@@ -90,6 +92,11 @@ export class DataFrame {
     console.log(['root', ...(await this.schema()).map((f) => ` |-- ${f.name}: ${f.type} (nullable = ${f.nullable})`)].join('\n'));
   }
 
+  /** Write the rows as Parquet: `df.write.mode('overwrite').partitionBy('year').parquet(path)`. */
+  get write(): DataFrameWriter {
+    return new DataFrameWriter(this, 'errorIfExists', []);
+  }
+
   /** The logical, optimized and staged plans, one node per line. */
   async explain(): Promise<string> {
     const { plan, catalog, columnBytes } = await this.session.analyze(this.plan);
@@ -114,4 +121,28 @@ export class GroupedData {
 /** Mark a DataFrame to be broadcast to every task of a join. @example a.join(broadcast(b), 'k') */
 export function broadcast(df: DataFrame): DataFrame {
   return new DataFrame(df.session, df.plan, true);
+}
+
+export type SaveMode = 'errorIfExists' | 'overwrite' | 'append' | 'ignore';
+
+/** Immutable writer settings; `parquet(path)` runs the job and commits its output atomically. */
+export class DataFrameWriter {
+  constructor(
+    private readonly df: DataFrame,
+    private readonly saveMode: SaveMode,
+    private readonly partitionCols: readonly string[],
+  ) {
+    Object.freeze(this);
+  }
+  mode(m: SaveMode | 'error' | 'errorifexists'): DataFrameWriter {
+    const mode: SaveMode = m === 'error' || m === 'errorifexists' ? 'errorIfExists' : m;
+    if (!['errorIfExists', 'overwrite', 'append', 'ignore'].includes(mode)) throw new PlanError('BAD_ARGUMENT', `unknown save mode '${m}'; use errorIfExists, overwrite, append or ignore`);
+    return new DataFrameWriter(this.df, mode, this.partitionCols);
+  }
+  partitionBy(...cols: string[]): DataFrameWriter {
+    return new DataFrameWriter(this.df, this.saveMode, cols);
+  }
+  parquet(path: string): Promise<{ rows: number; files: number }> {
+    return this.df.session.write(this.df.plan, { kind: 'write', path: normalizeDataUrl(path), format: 'parquet', mode: this.saveMode, partitionBy: this.partitionCols });
+  }
 }

@@ -6,7 +6,10 @@
 import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { analyze, schemaOf, type Catalog } from '../../planner/analyzer.js';
-import type { PlanDocument, PlanNode } from '../../planner/plan.js';
+import type { PlanDocument, PlanNode, Sink } from '../../planner/plan.js';
+import { StorageError } from '../../planner/errors.js';
+import { destinationExists } from '../runtime/commit.js';
+import type { ResultManifest } from '../runtime/jobState.js';
 import { PLAN_VERSION, scan } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
 import { LocalRunner } from '../local/runner.js';
@@ -71,8 +74,28 @@ export class Session {
 
   /** Run a plan as a job and return its result as an Arrow table. */
   async execute(root: PlanNode, label = 'job', options: JobOptions = {}): Promise<arrow.Table> {
+    return (await this.run(root, { kind: 'collect' }, label, options)).table;
+  }
+
+  /**
+   * Write a plan's rows as Parquet. The output appears only when the job commits; a failed job
+   * leaves nothing visible. Returns the rows and files written.
+   */
+  async write(root: PlanNode, sink: Extract<Sink, { kind: 'write' }>): Promise<{ rows: number; files: number }> {
     await this.analyze(root);
-    const doc: PlanDocument = { version: PLAN_VERSION, root, sink: { kind: 'collect' } };
+    if (sink.mode === 'ignore' || sink.mode === 'errorIfExists') {
+      if (await destinationExists(sink, this.localRunner.env, this.storeRef)) {
+        if (sink.mode === 'ignore') return { rows: 0, files: 0 };
+        throw new StorageError('PATH_EXISTS', `output path '${sink.path}' already exists; use mode 'overwrite', 'append' or 'ignore'`, { path: sink.path });
+      }
+    }
+    const { manifest } = await this.run(root, sink, 'write');
+    return { rows: manifest.rows, files: manifest.files ?? 0 };
+  }
+
+  private async run(root: PlanNode, sink: Sink, label: string, options: JobOptions = {}): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
+    await this.analyze(root);
+    const doc: PlanDocument = { version: PLAN_VERSION, root, sink };
     const store = cachedStore(this.storeRef);
     const jobId = newJobId();
     this.lastJobId = jobId;
@@ -80,10 +103,10 @@ export class Session {
     const showProgress = this.options.progress ?? process.env.STRATUS_PROGRESS !== '0';
     const progress = showProgress ? progressSink(process.stderr, `${label} ${jobId}`) : silentProgress;
     const machineError = await this.localRunner.run({ jobId, store: this.storeRef }, progress);
-    const table = await readResult(store, jobId, machineError);
-    progress.done(`${table.numRows} rows`);
+    const result = await readResult(store, jobId, machineError);
+    progress.done(`${result.manifest.rows} rows`);
     if (!this.options.keepJobs) await deleteJob(store, jobId);
-    return table;
+    return result;
   }
 
   /** Stop the local executor processes. */

@@ -11,11 +11,14 @@ import { readFooter, type FileFooter, type RangeReader } from '../../operators/p
 import { expandDataset, locate } from '../storage/location.js';
 import type { ObjectStore, StoreRef } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
+import { partitionFields, partitionValuesOf, type PartitionValues } from './partitions.js';
 
 export interface DatasetFile {
   readonly url: string;
   readonly size: number;
   readonly footer: FileFooter;
+  /** Hive-style partition values from the file's directories (empty when not partitioned). */
+  readonly partitionValues: PartitionValues;
 }
 
 export interface Datasets {
@@ -65,7 +68,7 @@ export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: S
     const objects = await expandDataset(store, loc.key, scan.path);
     const found = await mapLimit(objects, 16, async (o) => {
       const url = fileUrl(scan.path, o.key);
-      return { url, size: o.size, footer: await readFooter(rangeReader(store, o.key, o.size, url)) };
+      return { url, size: o.size, footer: await readFooter(rangeReader(store, o.key, o.size, url)), partitionValues: partitionValuesOf(o.key, loc.key ? `${loc.key}/` : '') };
     });
     const schema = found[0]!.footer.schema;
     for (const f of found.slice(1)) {
@@ -73,7 +76,8 @@ export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: S
         throw new SchemaError('SCHEMA_MISMATCH', `file ${f.url} has schema (${f.footer.schema.map((x) => `${x.name} ${x.type}`).join(', ')}) but ${found[0]!.url} has (${schema.map((x) => `${x.name} ${x.type}`).join(', ')})`, { file: f.url });
       }
     }
-    catalog.set(scan.path, schema);
+    const parts = partitionFields(found.map((f) => f.partitionValues)).filter((p) => !schema.some((f) => f.name === p.name));
+    catalog.set(scan.path, [...schema, ...parts]);
     files.set(scan.path, found);
     const bytes: Record<string, number> = {};
     for (const f of found) for (const rg of f.footer.rowGroups) for (const [c, b] of Object.entries(rg.bytes)) bytes[c] = (bytes[c] ?? 0) + b;

@@ -28,13 +28,13 @@ export async function jobFailure(store: ObjectStore, jobId: string, machineError
   return new InternalError('JOB_INCOMPLETE', `job ${jobId} ended without a result (state: ${state?.status ?? 'none'})${why}`, { jobId });
 }
 
-export async function readResult(store: ObjectStore, jobId: string, machineError?: Error): Promise<arrow.Table> {
+export async function readResult(store: ObjectStore, jobId: string, machineError?: Error): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
   const keys = jobKeys(jobId);
   if (!(await store.head(keys.result))) throw await jobFailure(store, jobId, machineError);
   const manifest = await getJson<ResultManifest>(store, keys.result);
   const batches: Batch[] = [];
   for (const part of manifest.parts) batches.push(...decodeIpc(await store.get(part), manifest.schema));
-  return batchesToArrow(manifest.schema, batches, true);
+  return { table: batchesToArrow(manifest.schema, batches, true), manifest };
 }
 
 /** Remove a job's scratch objects (state, manifests, shuffle and result parts). */

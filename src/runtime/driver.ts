@@ -9,6 +9,7 @@ import { validatePlanDocument } from '../../planner/validate.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { jobKeys, type JobState, type JobSubmission, type ResultManifest, type StageCommit } from './jobState.js';
+import { abortWrite, commitWrite } from './commit.js';
 import { planJob, reduceTasks } from './planJob.js';
 import type { DriverEvent, DriverOutput, GroupManifest, GroupRef, GroupSummary, Progress, TaskSpec } from './protocol.js';
 
@@ -47,7 +48,7 @@ export async function runDriverStep(event: DriverEvent, env: RuntimeEnv): Promis
     // The same results again (a retried driver call): answer as before.
     return state.lastOutput as DriverOutput;
   }
-  const sched = new Scheduler(state, plan, sub, store, event);
+  const sched = new Scheduler(state, plan, sub, store, event, env);
   const fatal = await sched.applyResults();
   const out = fatal ? await sched.fail(fatal) : await sched.advance();
   state.lastOutput = out;
@@ -67,6 +68,7 @@ class Scheduler {
     readonly sub: JobSubmission,
     readonly store: ObjectStore,
     readonly event: DriverEvent,
+    readonly env: RuntimeEnv,
   ) {
     this.keys = jobKeys(state.jobId);
   }
@@ -106,6 +108,8 @@ class Scheduler {
   async fail(err: ErrorData): Promise<DriverOutput> {
     this.state.status = 'failed';
     this.state.error = err;
+    const sink = this.sub.plan.sink;
+    if (sink.kind === 'write') await abortWrite(sink, this.state.jobId, this.env, this.event.job.store).catch(() => undefined);
     return failOutput(this.event, err);
   }
 
@@ -154,10 +158,20 @@ class Scheduler {
   }
 
   async commitJob(): Promise<DriverOutput> {
-    const result = this.state.stages[this.plan.resultStage]!;
-    const parts = result.tasks.map((t) => t.output!).filter((o) => o.kind === 'result' && o.rows > 0);
-    const rows = parts.reduce((a, o) => a + o.rows, 0);
-    const manifest: ResultManifest = { schema: this.plan.schema, parts: parts.map((o) => o.key), rows };
+    const outputs = this.state.stages[this.plan.resultStage]!.tasks.map((t) => t.output!);
+    const rows = outputs.reduce((a, o) => a + o.rows, 0);
+    const sink = this.sub.plan.sink;
+    let files: number | undefined;
+    if (sink.kind === 'write') {
+      try {
+        files = await commitWrite(sink, this.state.jobId, outputs, this.env, this.event.job.store);
+      } catch (e) {
+        await abortWrite(sink, this.state.jobId, this.env, this.event.job.store);
+        return this.fail(toErrorData(e));
+      }
+    }
+    const parts = outputs.flatMap((o) => (o.kind === 'result' && o.rows > 0 ? [o.key] : []));
+    const manifest: ResultManifest = { schema: this.plan.schema, parts, rows, ...(files !== undefined ? { files } : {}) };
     await putJson(this.store, this.keys.result, manifest);
     this.state.status = 'succeeded';
     this.state.rowsOut = rows;

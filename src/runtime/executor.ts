@@ -9,9 +9,17 @@ import { ExecutionError, toErrorData } from '../../planner/errors.js';
 import type { BuildSide, Stage, StagePlan } from '../../planner/stages.js';
 import { encodeIpc } from '../../operators/arrow.js';
 import { ShuffleWriter } from '../../operators/exchange.js';
+import { encodeParquet, splitByPartition } from '../../operators/parquetWrite.js';
+import { stagingUrl } from './commit.js';
 import { buildOperators, runPipeline } from '../../operators/pipeline.js';
 import { scanRowGroups } from '../../operators/scan.js';
 import type { Batch } from '../../operators/vector.js';
+import { vecFromValues } from '../../operators/vector.js';
+import { compileExpr } from '../../operators/eval.js';
+import { filterBatch } from '../../operators/filter.js';
+import type { RangeReader } from '../../operators/parquet.js';
+import { referencedColumns } from '../../planner/expr.js';
+import { typedPartitionValue } from './partitions.js';
 import { locate } from '../storage/location.js';
 import { diffStats, getJson, putJson, type ObjectStore } from '../storage/store.js';
 import { rangeReader, s3Defaults } from './catalog.js';
@@ -56,6 +64,36 @@ export async function runExecutorGroup(event: ExecutorEvent, env: RuntimeEnv): P
 
 const nonce = () => randomBytes(4).toString('hex');
 
+/** Stage the task's Parquet files; the job commit moves them into place. */
+async function writeFiles(stage: Stage, output: Extract<Stage['output'], { kind: 'write' }>, batches: Batch[], rows: number, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv): Promise<TaskOutput> {
+  if (rows === 0) return { kind: 'write', files: [], rows: 0 };
+  const files: { url: string; relative: string; rows: number }[] = [];
+  const staging = stagingUrl(output.path, event.job.jobId);
+  for (const part of splitByPartition(stage.schema, batches, output.partitionBy)) {
+    const relative = `${part.dir ? `${part.dir}/` : ''}part-${String(task.task).padStart(5, '0')}.${task.attempt}.${nonce()}.parquet`;
+    const url = `${staging}/${relative}`;
+    const loc = locate(url, s3Defaults(event.job.store));
+    await env.store(loc.ref).put(loc.key, encodeParquet(part.schema, [part.batch]));
+    files.push({ url, relative, rows: part.batch.length });
+  }
+  return { kind: 'write', files, rows };
+}
+
+/** Scan the file's own columns, then add the partition columns as constants, in schema order. */
+async function* withPartitionColumns(reader: RangeReader, rowGroups: readonly number[], src: Extract<Stage['source'], { kind: 'scan' }>, pv: Readonly<Record<string, string | null>>): AsyncIterable<Batch> {
+  const fileSchema = src.schema.filter((f) => !(f.name in pv));
+  const fileFilters = src.filters.filter((e) => [...referencedColumns(e)].every((c) => !(c in pv)));
+  const partFilters = src.filters.filter((e) => !fileFilters.includes(e));
+  const spec = { columns: fileSchema.map((f) => f.name), filters: fileFilters, schema: fileSchema };
+  const preds = partFilters.map((e) => compileExpr(e, src.schema));
+  for await (const b of scanRowGroups(reader, rowGroups, spec, {})) {
+    const cols = src.schema.map((f) => (f.name in pv ? vecFromValues(f.type, new Array(b.length).fill(typedPartitionValue(pv[f.name]!, f.type))) : b.columns[fileSchema.findIndex((x) => x.name === f.name)]!));
+    let out: Batch = { schema: src.schema, columns: cols, length: b.length };
+    for (const p of preds) out = filterBatch(out, p);
+    if (out.length) yield out;
+  }
+}
+
 /** Broadcast build sides are read once per executor instance and job (they never change). */
 const broadcasts = new Map<string, Promise<Batch[]>>();
 
@@ -85,7 +123,10 @@ function source(plan: StagePlan, stage: Stage, task: TaskSpec, event: ExecutorEv
     if (!task.input.file) return (async function* () {})();
     const loc = locate(task.input.file, s3Defaults(event.job.store));
     const data = env.store(loc.ref);
-    return scanRowGroups(rangeReader(data, loc.key, task.input.size, task.input.file), task.input.rowGroups, src, {});
+    const pv = task.input.partitionValues ?? {};
+    const reader = rangeReader(data, loc.key, task.input.size, task.input.file);
+    if (!Object.keys(pv).length) return scanRowGroups(reader, task.input.rowGroups, src, {});
+    return withPartitionColumns(reader, task.input.rowGroups, src, pv);
   }
   if (task.input.kind !== 'shuffle') throw new ExecutionError('BAD_TASK', `stage ${stage.id} reads a shuffle but task ${task.task} has a ${task.input.kind} input`);
   const partition = task.input.partition;
@@ -116,6 +157,7 @@ async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEvent, en
     out.push(b);
     rows += b.length;
   }
+  if (stage.output.kind === 'write') return writeFiles(stage, stage.output, out, rows, task, event, env);
   const key = keys.resultPart(stage.id, task.task, task.attempt, nonce());
   if (rows > 0) await store.put(key, encodeIpc(stage.schema, out));
   return { kind: 'result', key, rows };

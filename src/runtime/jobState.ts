@@ -93,4 +93,6 @@ export interface ResultManifest {
   readonly schema: import('../../planner/types.js').Schema;
   readonly parts: readonly string[];
   readonly rows: number;
+  /** Files committed by a write job. */
+  readonly files?: number;
 }

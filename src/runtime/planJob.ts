@@ -11,6 +11,7 @@ import type { StagePlan } from '../../planner/stages.js';
 import { inputPartitions, stageDeps } from '../../planner/stages.js';
 import type { StoreRef } from '../storage/store.js';
 import { loadDatasets, type Datasets } from './catalog.js';
+import { typedPartitionValue } from './partitions.js';
 import type { RuntimeEnv } from './env.js';
 import type { JobState, JobSubmission, StageState, TaskState } from './jobState.js';
 import type { TaskInput } from './protocol.js';
@@ -28,11 +29,26 @@ export function splitScan(ds: Datasets, path: string, columns: readonly string[]
   const inputs: TaskInput[] = [];
   let bytes = 0;
   let pruned = 0;
+  const schema = ds.catalog.get(path) ?? [];
   for (const f of ds.files.get(path) ?? []) {
+    const pv = f.partitionValues;
+    const hasParts = Object.keys(pv).length > 0;
+    if (hasParts) {
+      // Partition pruning: the directory values are exact statistics of every row of the file.
+      const stats = Object.fromEntries(Object.entries(pv).map(([k, v]) => {
+        const t = schema.find((x) => x.name === k)?.type ?? 'string';
+        const val = typedPartitionValue(v, t);
+        return [k, { min: val, max: val, nullCount: null }];
+      }));
+      if (!rowGroupMayMatch(filters, stats)) {
+        pruned += f.footer.rowGroups.length;
+        continue;
+      }
+    }
     let group: number[] = [];
     let groupBytes = 0;
     const flush = () => {
-      if (group.length) inputs.push({ kind: 'scan', file: f.url, size: f.size, rowGroups: group });
+      if (group.length) inputs.push({ kind: 'scan', file: f.url, size: f.size, rowGroups: group, ...(hasParts ? { partitionValues: pv } : {}) });
       group = [];
       groupBytes = 0;
     };
@@ -64,7 +80,7 @@ export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv
   const executors = Math.max(1, sub.options.maxExecutors ?? 40);
   const taskBytes = sub.options.taskBytes ?? Math.max(1, Math.min(64 * MB, Math.ceil(scanBytes / (2 * executors))));
   const shufflePartitions = sub.options.shufflePartitions ?? Math.min(200, Math.max(2, Math.ceil(scanBytes / (128 * MB))));
-  const plan = planStages(optimized, ds.catalog, { shufflePartitions });
+  const plan = planStages(optimized, ds.catalog, { shufflePartitions }, sub.plan.sink);
 
   let prunedRowGroups = 0;
   const stages: StageState[] = plan.stages.map((s) => {

@@ -63,7 +63,14 @@ export type ExecutorOutput = GroupResult;
 
 /** A unit of input for one task. */
 export type TaskInput =
-  | { readonly kind: 'scan'; readonly file: string; readonly size: number; readonly rowGroups: readonly number[] }
+  | {
+      readonly kind: 'scan';
+      readonly file: string;
+      readonly size: number;
+      readonly rowGroups: readonly number[];
+      /** Hive-style partition values of the file (constant columns). */
+      readonly partitionValues?: Readonly<Record<string, string | null>>;
+    }
   | { readonly kind: 'shuffle'; readonly partition: number };
 
 export interface TaskSpec {
@@ -82,7 +89,9 @@ export interface GroupManifest {
 /** What a finished task produced. */
 export type TaskOutput =
   | { readonly kind: 'shuffle'; readonly key: string; readonly size: number; readonly indexAt: number; readonly partitions: number; readonly rows: number }
-  | { readonly kind: 'result'; readonly key: string; readonly rows: number };
+  | { readonly kind: 'result'; readonly key: string; readonly rows: number }
+  /** Staged Parquet files (URLs under `<path>/_temporary/<job>/`), with their path below it. */
+  | { readonly kind: 'write'; readonly files: readonly { readonly url: string; readonly relative: string; readonly rows: number }[]; readonly rows: number };
 
 export interface TaskReport {
   readonly stage: number;

@@ -44,9 +44,10 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-const isDataFile = (key: string): boolean => {
-  const base = key.slice(key.lastIndexOf('/') + 1);
-  return !base.startsWith('_') && !base.startsWith('.') && !base.includes('.tmp-');
+/** Data files only: no hidden (`_x`, `.x`) file or directory below the dataset root, no temp files. */
+const isDataFile = (key: string, root: string): boolean => {
+  const rel = key.startsWith(root) ? key.slice(root.length) : key.slice(key.lastIndexOf('/') + 1);
+  return !rel.split('/').some((seg) => seg.startsWith('_') || seg.startsWith('.')) && !rel.includes('.tmp-');
 };
 
 /** The Parquet files a dataset location covers, sorted by key. Missing → a clear error. */
@@ -55,13 +56,13 @@ export async function expandDataset(store: ObjectStore, key: string, url: string
     const firstGlob = key.search(GLOB);
     const dir = key.slice(0, key.lastIndexOf('/', firstGlob) + 1);
     const re = globToRegExp(key);
-    const files = (await store.list(dir)).filter((o) => re.test(o.key) && isDataFile(o.key));
+    const files = (await store.list(dir)).filter((o) => re.test(o.key) && isDataFile(o.key, dir));
     if (!files.length) throw new StorageError('NO_FILES', `no files match '${url}'`, { path: url });
     return files;
   }
   const file = await store.head(key);
   if (file) return [file];
-  const files = (await store.list(key ? `${key}/` : '')).filter((o) => isDataFile(o.key) && o.size > 0);
+  const files = (await store.list(key ? `${key}/` : '')).filter((o) => isDataFile(o.key, key ? `${key}/` : '') && o.size > 0);
   if (!files.length) throw new StorageError('NOT_FOUND', `dataset '${url}' does not exist (no file or directory with Parquet files there)`, { path: url });
   return files;
 }

@@ -1,0 +1,46 @@
+/**
+ * Hive-style partitioned datasets: `key=value` directories below the dataset root become
+ * columns. Types are inferred from the values (int32, float64, date, else string), and a
+ * file's values double as exact min/max statistics for partition pruning.
+ */
+import type { DataType, Field } from '../../planner/types.js';
+import { dateToDays, field } from '../../planner/types.js';
+import { HIVE_NULL } from '../../operators/parquetWrite.js';
+
+export type PartitionValues = Readonly<Record<string, string | null>>;
+
+/** `a=1/b=x/part-0.parquet` below `root` → { a: '1', b: 'x' }. */
+export function partitionValuesOf(key: string, root: string): PartitionValues {
+  const rel = key.startsWith(root) ? key.slice(root.length) : key;
+  const out: Record<string, string | null> = {};
+  for (const seg of rel.split('/').slice(0, -1)) {
+    const eq = seg.indexOf('=');
+    if (eq <= 0) continue;
+    const raw = decodeURIComponent(seg.slice(eq + 1));
+    out[seg.slice(0, eq)] = raw === HIVE_NULL ? null : raw;
+  }
+  return out;
+}
+
+function inferType(values: readonly (string | null)[]): DataType {
+  const present = values.filter((v): v is string => v !== null);
+  if (present.length && present.every((v) => /^-?\d+$/.test(v) && Math.abs(Number(v)) < 2 ** 31)) return 'int32';
+  if (present.length && present.every((v) => v.trim() !== '' && Number.isFinite(Number(v)))) return 'float64';
+  if (present.length && present.every((v) => /^\d{4}-\d{2}-\d{2}$/.test(v))) return 'date';
+  return 'string';
+}
+
+/** Partition columns of a dataset, in path order. */
+export function partitionFields(all: readonly PartitionValues[]): Field[] {
+  const names: string[] = [];
+  for (const pv of all) for (const k of Object.keys(pv)) if (!names.includes(k)) names.push(k);
+  return names.map((n) => field(n, inferType(all.map((pv) => pv[n] ?? null)), true));
+}
+
+/** A partition value as the engine holds it (days for dates). */
+export function typedPartitionValue(raw: string | null, type: DataType): number | string | null {
+  if (raw === null) return null;
+  if (type === 'date') return dateToDays(raw);
+  if (type === 'string') return raw;
+  return Number(raw);
+}
