@@ -15,6 +15,7 @@ import { filterBatch } from './filter.js';
 import type { OperatorContext } from './operator.js';
 import type { RangeReader } from './parquet.js';
 import type { Batch } from './vector.js';
+import { addTime } from './metrics.js';
 
 /** parquet-wasm reads through a Blob-like object; ours is backed by ranged reads. */
 function blobOf(r: RangeReader) {
@@ -53,10 +54,13 @@ export async function* scanRowGroups(r: RangeReader, rowGroups: readonly number[
   try {
     let next = rowGroups.length ? read(rowGroups[0]!) : null;
     for (let i = 0; i < rowGroups.length; i++) {
+      const t0 = performance.now();
       const table = await next!;
       next = i + 1 < rowGroups.length ? read(rowGroups[i + 1]!) : null;
       const at = arrow.tableFromIPC(table.intoIPCStream());
-      for (let b of batchesFromArrow(at, spec.schema.length ? spec.schema : undefined)) {
+      const decoded = batchesFromArrow(at, spec.schema.length ? spec.schema : undefined);
+      addTime('decode', performance.now() - t0);
+      for (let b of decoded) {
         if (!spec.schema.length) b = { schema: [], columns: [], length: b.length };
         for (const p of preds) b = filterBatch(b, p);
         if (b.length > 0) yield b;

@@ -44,6 +44,15 @@ export class Column {
   geq(o: ColumnLike): Column { return this.bin('>=', o); }
   and(o: ColumnLike): Column { return this.bin('and', o); }
   or(o: ColumnLike): Column { return this.bin('or', o); }
+  /**
+   * Null-safe equality (Spark's <=>): true when both are null, false when only one is.
+   * @example col('a').eqNullSafe(col('b'))
+   */
+  eqNullSafe(o: ColumnLike): Column {
+    const a = this.expr;
+    const b = toExpr(o);
+    return new Column(E.caseWhen([{ when: E.isNull(a), then: E.isNull(b) }, { when: E.isNull(b), then: E.lit(false) }], E.binary('=', a, b)));
+  }
   /** Short aliases. */
   eq(o: ColumnLike): Column { return this.equalTo(o); }
   ne(o: ColumnLike): Column { return this.notEqual(o); }

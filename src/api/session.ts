@@ -9,7 +9,7 @@ import { analyze, schemaOf, type Catalog } from '../../planner/analyzer.js';
 import type { PlanDocument, PlanNode, Sink } from '../../planner/plan.js';
 import { StorageError } from '../../planner/errors.js';
 import { destinationExists } from '../runtime/commit.js';
-import type { ResultManifest } from '../runtime/jobState.js';
+import type { JobSummary, ResultManifest } from '../runtime/jobState.js';
 import { PLAN_VERSION, scan } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
 import { LocalRunner } from '../local/runner.js';
@@ -53,6 +53,8 @@ export class Session {
   private runner: LocalRunner | undefined;
   /** Id of the last job run (for inspection). */
   lastJobId: string | undefined;
+  /** Per-stage accounting of the last job: requests, bytes, time by phase. */
+  lastJobSummary: JobSummary | undefined;
 
   constructor(readonly options: SessionOptions = {}) {
     this.storeRef = parseStoreUrl(options.store ?? path.resolve('.stratus'), { endpoint: options.endpoint });
@@ -104,6 +106,7 @@ export class Session {
     const progress = showProgress ? progressSink(process.stderr, `${label} ${jobId}`) : silentProgress;
     const machineError = await this.localRunner.run({ jobId, store: this.storeRef }, progress);
     const result = await readResult(store, jobId, machineError);
+    this.lastJobSummary = result.manifest.summary;
     progress.done(`${result.manifest.rows} rows`);
     if (!this.options.keepJobs) await deleteJob(store, jobId);
     return result;

@@ -8,10 +8,10 @@ import { stageDeps, type StagePlan } from '../../planner/stages.js';
 import { validatePlanDocument } from '../../planner/validate.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
-import { jobKeys, type JobState, type JobSubmission, type ResultManifest, type StageCommit } from './jobState.js';
+import { jobKeys, type JobState, type JobSubmission, type JobSummary, type ResultManifest, type StageCommit } from './jobState.js';
 import { abortWrite, commitWrite } from './commit.js';
 import { planJob, reduceTasks } from './planJob.js';
-import type { DriverEvent, DriverOutput, GroupManifest, GroupRef, GroupSummary, Progress, TaskSpec } from './protocol.js';
+import type { DriverEvent, DriverOutput, GroupManifest, GroupRef, GroupSummary, Progress, TaskReport, TaskSpec } from './protocol.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 /** Error categories that no retry can fix. */
@@ -82,6 +82,7 @@ class Scheduler {
       if (!r.summary) continue; // crashed: its tasks stay 'running' and are re-queued below
       const summary = await getJson<GroupSummary>(this.store, r.summary);
       for (const rep of summary.reports) {
+        this.account(rep);
         const t = this.state.stages[rep.stage]?.tasks[rep.task];
         if (!t || t.status !== 'running' || t.attempt !== rep.attempt) continue;
         if (rep.ok && rep.output) {
@@ -105,6 +106,31 @@ class Scheduler {
     return fatal;
   }
 
+  /** Add a task report's figures to its stage's accounting. */
+  account(rep: TaskReport): void {
+    const s = this.state.stages[rep.stage];
+    if (!s) return;
+    const m = (s.metrics ??= { attempts: 0, taskMillis: 0, phases: {}, stats: {} });
+    m.attempts++;
+    m.taskMillis += rep.millis;
+    for (const [k, v] of Object.entries(rep.phases ?? {})) m.phases[k] = (m.phases[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(rep.stats ?? {})) m.stats[k] = (m.stats[k] ?? 0) + v;
+  }
+
+  summary(): JobSummary {
+    return {
+      jobId: this.state.jobId,
+      wallMillis: Date.now() - this.state.startedAt,
+      rounds: this.state.round,
+      stages: this.state.stages.map((s) => ({
+        id: s.id,
+        tasks: s.tasks.length,
+        wallMillis: (s.finishedAt ?? Date.now()) - (s.startedAt ?? this.state.startedAt),
+        ...(s.metrics ?? { attempts: 0, taskMillis: 0, phases: {}, stats: {} }),
+      })),
+    };
+  }
+
   async fail(err: ErrorData): Promise<DriverOutput> {
     this.state.status = 'failed';
     this.state.error = err;
@@ -120,6 +146,7 @@ class Scheduler {
         const commit: StageCommit = { stage: s.id, outputs: s.tasks.map((t) => t.output!) };
         await putJson(this.store, this.keys.commit(s.id), commit);
         s.status = 'done';
+        s.finishedAt = Date.now();
       }
     }
     for (const s of this.state.stages) {
@@ -145,6 +172,7 @@ class Scheduler {
       const from = Math.floor((g * pending.length) / nGroups);
       const to = Math.floor(((g + 1) * pending.length) / nGroups);
       const tasks: TaskSpec[] = pending.slice(from, to).map(({ s, t }) => {
+        s.startedAt ??= Date.now();
         t.attempt++;
         t.status = 'running';
         return { stage: s.id, task: t.task, attempt: t.attempt, input: t.input };
@@ -171,7 +199,7 @@ class Scheduler {
       }
     }
     const parts = outputs.flatMap((o) => (o.kind === 'result' && o.rows > 0 ? [o.key] : []));
-    const manifest: ResultManifest = { schema: this.plan.schema, parts, rows, ...(files !== undefined ? { files } : {}) };
+    const manifest: ResultManifest = { schema: this.plan.schema, parts, rows, ...(files !== undefined ? { files } : {}), summary: this.summary() };
     await putJson(this.store, this.keys.result, manifest);
     this.state.status = 'succeeded';
     this.state.rowsOut = rows;

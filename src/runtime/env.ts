@@ -3,7 +3,7 @@
  * where to log. The Lambda entry points and the local runner each provide one; the core never
  * asks which it is.
  */
-import type { ObjectStore, StoreRef } from '../storage/store.js';
+import { addStats, emptyStats, type ObjectStore, type StoreRef, type StoreStats } from '../storage/store.js';
 import { openStore } from '../storage/open.js';
 
 export interface RuntimeEnv {
@@ -25,6 +25,13 @@ export function cachedStore(ref: StoreRef): ObjectStore {
     stores.set(key, s);
   }
   return s;
+}
+
+/** Request accounting summed over every store this instance has opened. */
+export function allStoreStats(): StoreStats {
+  let total = emptyStats();
+  for (const s of stores.values()) total = addStats(total, s.stats);
+  return total;
 }
 
 export function defaultEnv(remainingMillis: () => number = () => 15 * 60_000): RuntimeEnv {

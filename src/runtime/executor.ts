@@ -23,7 +23,8 @@ import { typedPartitionValue } from './partitions.js';
 import { locate } from '../storage/location.js';
 import { diffStats, getJson, putJson, type ObjectStore } from '../storage/store.js';
 import { rangeReader, s3Defaults } from './catalog.js';
-import type { RuntimeEnv } from './env.js';
+import { allStoreStats, type RuntimeEnv } from './env.js';
+import { addTime, metrics, resetMetrics, timed } from '../../operators/metrics.js';
 import { jobKeys } from './jobState.js';
 import type { ExecutorEvent, ExecutorOutput, GroupManifest, TaskOutput, TaskReport, TaskSpec } from './protocol.js';
 import { readShufflePartition } from './shuffleRead.js';
@@ -48,13 +49,15 @@ export async function runExecutorGroup(event: ExecutorEvent, env: RuntimeEnv): P
   const plan = await stagePlan(store, manifest.jobId);
   const reports: TaskReport[] = [];
   for (const task of manifest.tasks) {
-    const before = { ...store.stats };
+    const before = allStoreStats();
+    resetMetrics();
     const t0 = performance.now();
+    const done = () => ({ millis: performance.now() - t0, stats: { ...diffStats(allStoreStats(), before) }, phases: metrics() });
     try {
       const output = await runTask(plan, task, event, env, store);
-      reports.push({ stage: task.stage, task: task.task, attempt: task.attempt, ok: true, output, millis: performance.now() - t0, stats: { ...diffStats(store.stats, before) } });
+      reports.push({ stage: task.stage, task: task.task, attempt: task.attempt, ok: true, output, ...done() });
     } catch (e) {
-      reports.push({ stage: task.stage, task: task.task, attempt: task.attempt, ok: false, error: toErrorData(e), millis: performance.now() - t0 });
+      reports.push({ stage: task.stage, task: task.task, attempt: task.attempt, ok: false, error: toErrorData(e), ...done() });
     }
   }
   const key = jobKeys(manifest.jobId).summary(manifest.round, event.group.index, nonce());
@@ -145,10 +148,17 @@ async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEvent, en
   const keys = jobKeys(event.job.jobId);
   if (stage.output.kind === 'shuffle') {
     const writer = new ShuffleWriter(stage.schema, stage.output.partitioning);
-    for await (const b of batches) writer.add(b);
-    const { body, indexAt, partitions } = writer.finish();
+    for await (const b of batches) {
+      const t0 = performance.now();
+      writer.add(b);
+      addTime('shuffleWrite', performance.now() - t0);
+    }
     const key = keys.shuffle(stage.id, task.task, task.attempt, nonce());
-    await store.put(key, body);
+    const { body, indexAt, partitions } = await timed('shuffleWrite', async () => {
+      const written = writer.finish();
+      await store.put(key, written.body);
+      return written;
+    });
     return { kind: 'shuffle', key, size: body.byteLength, indexAt, partitions, rows: writer.rows };
   }
   const out: Batch[] = [];
@@ -157,7 +167,7 @@ async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEvent, en
     out.push(b);
     rows += b.length;
   }
-  if (stage.output.kind === 'write') return writeFiles(stage, stage.output, out, rows, task, event, env);
+  if (stage.output.kind === 'write') return timed('write', () => writeFiles(stage, stage.output as Extract<Stage['output'], { kind: 'write' }>, out, rows, task, event, env));
   const key = keys.resultPart(stage.id, task.task, task.attempt, nonce());
   if (rows > 0) await store.put(key, encodeIpc(stage.schema, out));
   return { kind: 'result', key, rows };

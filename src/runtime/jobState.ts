@@ -50,6 +50,26 @@ export interface StageState {
   readonly id: number;
   status: 'waiting' | 'running' | 'done';
   tasks: TaskState[];
+  /** Accounting over every attempt of every task of the stage. */
+  metrics?: StageMetrics;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+export interface StageMetrics {
+  attempts: number;
+  /** Sum of task times (ms). */
+  taskMillis: number;
+  phases: Record<string, number>;
+  stats: Record<string, number>;
+}
+
+/** What a job did, per stage: the job summary returned with its result. */
+export interface JobSummary {
+  readonly jobId: string;
+  readonly wallMillis: number;
+  readonly rounds: number;
+  readonly stages: readonly ({ readonly id: number; readonly tasks: number; readonly wallMillis: number } & StageMetrics)[];
 }
 
 export interface JobState {
@@ -95,4 +115,5 @@ export interface ResultManifest {
   readonly rows: number;
   /** Files committed by a write job. */
   readonly files?: number;
+  readonly summary?: JobSummary;
 }

@@ -101,7 +101,10 @@ export interface TaskReport {
   readonly output?: TaskOutput;
   readonly error?: ErrorData;
   readonly millis: number;
+  /** Store requests and bytes of this task (all stores it touched). */
   readonly stats?: Record<string, number>;
+  /** Milliseconds by phase (decode, shuffleWrite, shuffleRead, write). */
+  readonly phases?: Record<string, number>;
 }
 
 export interface GroupSummary {

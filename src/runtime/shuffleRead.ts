@@ -6,6 +6,7 @@
 import type { Schema } from '../../planner/types.js';
 import { decodePartition, parseIndex } from '../../operators/exchange.js';
 import type { Batch } from '../../operators/vector.js';
+import { addTime } from '../../operators/metrics.js';
 import { getJson, type ObjectStore } from '../storage/store.js';
 import { jobKeys, type StageCommit } from './jobState.js';
 
@@ -43,11 +44,13 @@ export async function* readShufflePartition(store: ObjectStore, jobId: string, s
   const outputs = commit.outputs.filter((o) => o.kind === 'shuffle');
   const fetch = async (o: (typeof outputs)[number]): Promise<Batch[]> => {
     if (o.kind !== 'shuffle' || o.rows === 0) return [];
+    const t0 = performance.now();
     const idx = await indexOf(store, o.key, o.indexAt, o.size);
     const start = idx[partition]!;
     const end = idx[partition + 1]!;
-    if (end <= start) return [];
-    return decodePartition(await store.getRange(o.key, start, end), schema);
+    const out = end <= start ? [] : decodePartition(await store.getRange(o.key, start, end), schema);
+    addTime('shuffleRead', performance.now() - t0);
+    return out;
   };
   // Keep up to N reads in flight; yield in map-task order.
   const inflight: Promise<Batch[]>[] = [];
