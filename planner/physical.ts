@@ -14,10 +14,13 @@ import type { DataType, Schema } from './types.js';
 import { field } from './types.js';
 import { stateSchema } from './aggstate.js';
 import { splitJoinCondition } from './joinkeys.js';
+import { usePartialAggregation } from './optimizer/rules/partial_aggregation.js';
 
 export interface PhysicalOptions {
   /** Width of hash exchanges. */
   readonly shufflePartitions: number;
+  /** Rules switched off by name (physical ones: partial_aggregation). */
+  readonly disabledRules?: readonly string[];
 }
 
 interface Fragment {
@@ -197,7 +200,7 @@ class Planner {
     const partitioning: Partitioning = p.keys.length ? { kind: 'hash', keys: keyCols, n: this.opts.shufflePartitions } : { kind: 'single' };
 
     let f = this.plan(p.input);
-    if (calls.some((c) => c.fn === 'count_distinct')) {
+    if (!f.single && !usePartialAggregation(calls, this.opts.disabledRules ?? [])) {
       // One phase: move raw rows (keys and arguments) to their group's partition.
       const args = calls.flatMap((c, i) => (c.arg ? [alias(c.arg, `__arg${i}`)] : []));
       const pre = [...p.keys.map((k, i) => alias(k, keyNames[i]!)), ...args];

@@ -4,7 +4,9 @@
  * Rules can be switched off by name.
  */
 import { schemaOf, type Catalog } from '../analyzer.js';
-import { InternalError } from '../errors.js';
+import { InternalError, PlanError } from '../errors.js';
+import { PARTIAL_AGGREGATION } from './rules/partial_aggregation.js';
+import { ROW_GROUP_PRUNING } from './rules/row_group_pruning.js';
 import type { PlanNode } from '../plan.js';
 import { transformPlan } from '../plan.js';
 import type { Rule, RuleContext } from './rule.js';
@@ -15,7 +17,10 @@ import { projectionPushdown } from './rules/projection_pushdown.js';
 
 export const RULES: readonly Rule[] = [constantFolding, predicatePushdown, projectionPushdown, broadcastSelection];
 
-export const RULE_NAMES = RULES.map((r) => r.name);
+/** Rules applied while planning stages and tasks rather than by rewriting the logical plan. */
+export const PHYSICAL_RULES: readonly string[] = [PARTIAL_AGGREGATION, ROW_GROUP_PRUNING];
+
+export const RULE_NAMES = [...RULES.map((r) => r.name), ...PHYSICAL_RULES];
 
 export interface OptimizeOptions {
   /** Names of rules to skip. */
@@ -36,8 +41,9 @@ function applyRule(rule: Rule, root: PlanNode, ctx: RuleContext): PlanNode {
 }
 
 export function optimize(root: PlanNode, catalog: Catalog, opts: OptimizeOptions = {}, rules: readonly Rule[] = RULES): PlanNode {
-  const unknown = (opts.disabledRules ?? []).filter((n) => !rules.some((r) => r.name === n));
-  if (unknown.length) throw new InternalError('UNKNOWN_RULE', `unknown optimizer rule(s) ${unknown.join(', ')}; rules are ${rules.map((r) => r.name).join(', ')}`);
+  const known = [...rules.map((r) => r.name), ...PHYSICAL_RULES];
+  const unknown = (opts.disabledRules ?? []).filter((n) => !known.includes(n));
+  if (unknown.length) throw new PlanError('UNKNOWN_RULE', `unknown optimizer rule(s) ${unknown.join(', ')}; rules are ${known.join(', ')}`, { rules: unknown });
   const ctx: RuleContext = { catalog, columnBytes: opts.columnBytes, broadcastThreshold: opts.broadcastThreshold };
   const before = JSON.stringify(schemaOf(root, catalog));
   let plan = root;

@@ -102,7 +102,7 @@ export class DataFrame {
     const { plan, catalog, columnBytes } = await this.session.analyze(this.plan);
     const job = this.session.options.job;
     const optimized = optimize(plan, catalog, { disabledRules: job?.disabledRules ?? [], columnBytes, broadcastThreshold: job?.broadcastThreshold });
-    const stages = planStages(optimized, catalog, { shufflePartitions: this.session.options.job?.shufflePartitions ?? 2 });
+    const stages = planStages(optimized, catalog, { shufflePartitions: job?.shufflePartitions ?? 2, disabledRules: job?.disabledRules ?? [] });
     return ['== Logical Plan ==', explainLogical(plan), '== Optimized Plan ==', explainLogical(optimized), '== Staged Plan ==', explainStages(stages)].join('\n');
   }
 }

@@ -122,9 +122,11 @@ class Scheduler {
       jobId: this.state.jobId,
       wallMillis: Date.now() - this.state.startedAt,
       rounds: this.state.round,
+      prunedRowGroups: this.state.prunedRowGroups ?? 0,
       stages: this.state.stages.map((s) => ({
         id: s.id,
         tasks: s.tasks.length,
+        rowGroups: s.tasks.reduce((a, t) => a + (t.input.kind === 'scan' ? t.input.rowGroups.length : 0), 0),
         wallMillis: (s.finishedAt ?? Date.now()) - (s.startedAt ?? this.state.startedAt),
         ...(s.metrics ?? { attempts: 0, taskMillis: 0, phases: {}, stats: {} }),
       })),

@@ -69,7 +69,9 @@ export interface JobSummary {
   readonly jobId: string;
   readonly wallMillis: number;
   readonly rounds: number;
-  readonly stages: readonly ({ readonly id: number; readonly tasks: number; readonly wallMillis: number } & StageMetrics)[];
+  /** Row groups skipped by footer statistics (and partition values) at planning. */
+  readonly prunedRowGroups: number;
+  readonly stages: readonly ({ readonly id: number; readonly tasks: number; readonly wallMillis: number; readonly rowGroups: number } & StageMetrics)[];
 }
 
 export interface JobState {
@@ -85,6 +87,7 @@ export interface JobState {
   error?: ErrorData;
   startedAt: number;
   rowsOut?: number;
+  prunedRowGroups?: number;
 }
 
 export const jobKeys = (jobId: string) => {

@@ -6,7 +6,7 @@ import { analyze } from '../../planner/analyzer.js';
 import type { Expr } from '../../planner/expr.js';
 import { optimize } from '../../planner/optimizer/index.js';
 import { planStages } from '../../planner/physical.js';
-import { rowGroupMayMatch } from '../../planner/pruning.js';
+import { ROW_GROUP_PRUNING, rowGroupMayMatch } from '../../planner/optimizer/rules/row_group_pruning.js';
 import type { StagePlan } from '../../planner/stages.js';
 import { inputPartitions, stageDeps } from '../../planner/stages.js';
 import type { StoreRef } from '../storage/store.js';
@@ -80,18 +80,19 @@ export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv
   const executors = Math.max(1, sub.options.maxExecutors ?? 40);
   const taskBytes = sub.options.taskBytes ?? Math.max(1, Math.min(64 * MB, Math.ceil(scanBytes / (2 * executors))));
   const shufflePartitions = sub.options.shufflePartitions ?? Math.min(200, Math.max(2, Math.ceil(scanBytes / (128 * MB))));
-  const plan = planStages(optimized, ds.catalog, { shufflePartitions }, sub.plan.sink);
+  const disabledRules = sub.options.disabledRules ?? [];
+  const plan = planStages(optimized, ds.catalog, { shufflePartitions, disabledRules }, sub.plan.sink);
 
   let prunedRowGroups = 0;
   const stages: StageState[] = plan.stages.map((s) => {
     if (s.source.kind !== 'scan') return { id: s.id, status: 'waiting', tasks: [] };
-    const split = splitScan(ds, s.source.path, s.source.columns, s.source.filters, taskBytes);
+    const split = splitScan(ds, s.source.path, s.source.columns, disabledRules.includes(ROW_GROUP_PRUNING) ? [] : s.source.filters, taskBytes);
     prunedRowGroups += split.pruned;
     // A scan with every row group pruned still runs one empty task so the stage has an output.
     const inputs = split.inputs.length ? split.inputs : [{ kind: 'scan' as const, file: '', size: 0, rowGroups: [] }];
     return { id: s.id, status: stageDeps(s).length ? 'waiting' : 'running', tasks: inputs.map((input, task) => newTask(task, input)) };
   });
-  const state: JobState = { jobId, status: 'running', round: 0, appliedRound: 0, stages, startedAt: Date.now() };
+  const state: JobState = { jobId, status: 'running', round: 0, appliedRound: 0, stages, startedAt: Date.now(), prunedRowGroups };
   return { plan, state, prunedRowGroups };
 }
 

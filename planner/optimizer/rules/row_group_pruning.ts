@@ -2,8 +2,8 @@
  * Row-group pruning with footer statistics: a row group is skipped when some pushed-down
  * conjunct `column <op> literal` cannot hold for any value in its [min, max] range.
  */
-import type { Expr } from './expr.js';
-import { dateToDays } from './types.js';
+import type { Expr } from '../../expr.js';
+import { dateToDays } from '../../types.js';
 
 export interface MinMax {
   readonly min: number | string | null;
@@ -58,3 +58,6 @@ function conjunctMayMatch(e: Expr, stats: Readonly<Record<string, MinMax>>): boo
 export function rowGroupMayMatch(filters: readonly Expr[], stats: Readonly<Record<string, MinMax>>): boolean {
   return filters.every((f) => conjunctMayMatch(f, stats));
 }
+
+/** The rule's name: the driver skips pruning when it is disabled. */
+export const ROW_GROUP_PRUNING = 'row_group_pruning';

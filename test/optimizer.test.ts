@@ -1,0 +1,138 @@
+/**
+ * Optimizer rules, one plan-text test each: build a plan, run one rule, compare explain text.
+ * Plus the explain of TPC-H Q3 (filters inside the scans, only needed columns), row-group
+ * pruning proven by counting, and partial aggregation switched by name.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { analyze } from '../planner/analyzer.js';
+import * as E from '../planner/expr.js';
+import { explainLogical, explainStages } from '../planner/explain.js';
+import { optimize, RULES } from '../planner/optimizer/index.js';
+import { rowGroupMayMatch } from '../planner/optimizer/rules/row_group_pruning.js';
+import { planStages } from '../planner/physical.js';
+import * as P from '../planner/plan.js';
+import { field } from '../planner/types.js';
+import { col, lit, session, sum, type Session } from '../src/index.js';
+import { QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
+import { SF01, tempDir } from './support/tpch.js';
+
+const catalog = new Map([
+  ['t', [field('a', 'int32'), field('b', 'float64'), field('c', 'string'), field('d', 'date')]],
+  ['u', [field('k', 'int32'), field('v', 'string')]],
+]);
+const columnBytes = new Map([
+  ['t', { a: 50e6, b: 50e6, c: 50e6, d: 50e6 }],
+  ['u', { k: 1e5, v: 1e5 }],
+]);
+const only = (name: string) => RULES.filter((r) => r.name === name);
+const run = (plan: P.PlanNode, rule: string) => explainLogical(optimize(analyze(plan, catalog), catalog, { columnBytes }, only(rule)));
+
+describe('optimizer rules', () => {
+  it('constant_folding folds decimal literals exactly', () => {
+    const plan = P.filter(P.scan('t'), E.binary('<', E.col('b'), E.binary('+', E.lit(0.06), E.lit(0.01))));
+    expect(run(plan, 'constant_folding')).toBe(['Filter: predicate=(b < 0.07)', '  Scan: path=t columns=*'].join('\n'));
+    const dates = P.filter(P.scan('t'), E.binary('<=', E.col('d'), E.call('date_add', [E.lit('1998-12-01', 'date'), E.lit(-90)])));
+    expect(run(dates, 'constant_folding')).toContain("Filter: predicate=(d <= date'1998-09-02')");
+  });
+
+  it('predicate_pushdown moves filters through projections and into scans and join sides', () => {
+    const proj = P.filter(P.project(P.scan('t'), [E.alias(E.binary('*', E.col('b'), E.lit(2)), 'b2'), E.col('a')]), E.binary('>', E.col('b2'), E.lit(10)));
+    expect(run(proj, 'predicate_pushdown')).toBe(['Project: exprs=[(b * 2) AS b2, a]', '  Scan: path=t columns=* filters=[((b * 2) > 10)]'].join('\n'));
+    const joined = P.filter(P.join(P.scan('t'), P.scan('u'), 'inner', E.binary('=', E.col('a'), E.col('k'))), E.binary('and', E.binary('=', E.col('v'), E.lit('x')), E.binary('>', E.col('b'), E.lit(1))));
+    expect(run(joined, 'predicate_pushdown')).toBe(
+      ['Join: type=inner on=(a = k)', '  Scan: path=t columns=* filters=[(b > 1)]', "  Scan: path=u columns=* filters=[(v = 'x')]"].join('\n'),
+    );
+  });
+
+  it('projection_pushdown reads only the needed columns', () => {
+    const plan = P.aggregate(P.filter(P.scan('t'), E.binary('>', E.col('a'), E.lit(1))), [E.col('c')], [E.alias(E.agg('sum', E.col('b')), 's')]);
+    expect(run(plan, 'projection_pushdown')).toBe(['Aggregate: keys=[c] aggs=[sum(b) AS s]', '  Filter: predicate=(a > 1)', '    Scan: path=t columns=[a, b, c]'].join('\n'));
+  });
+
+  it('broadcast_selection hints the small side of a join', () => {
+    const plan = P.join(P.scan('t'), P.scan('u'), 'inner', E.binary('=', E.col('a'), E.col('k')));
+    expect(run(plan, 'broadcast_selection')).toBe(['Join: type=inner on=(a = k) broadcast=right', '  Scan: path=t columns=*', '  Scan: path=u columns=*'].join('\n'));
+    const swapped = P.join(P.scan('u'), P.scan('t'), 'inner', E.binary('=', E.col('a'), E.col('k')));
+    expect(run(swapped, 'broadcast_selection')).toContain('broadcast=left');
+    const full = P.join(P.scan('t'), P.scan('u'), 'full', E.binary('=', E.col('a'), E.col('k')));
+    expect(run(full, 'broadcast_selection')).not.toContain('broadcast=');
+  });
+
+  it('partial_aggregation aggregates before the shuffle unless disabled', () => {
+    const plan = analyze(P.aggregate(P.scan('t'), [E.col('c')], [E.alias(E.agg('sum', E.col('b')), 's')]), catalog);
+    const on = explainStages(planStages(plan, catalog, { shufflePartitions: 4 }));
+    expect(on).toContain('HashAggregate: mode=partial keys=[c]');
+    expect(on).toContain('HashAggregate: mode=final keys=[c]');
+    const off = explainStages(planStages(plan, catalog, { shufflePartitions: 4, disabledRules: ['partial_aggregation'] }));
+    expect(off).not.toContain('mode=partial');
+    expect(off).toContain('HashAggregate: mode=single keys=[c]');
+  });
+
+  it('row_group_pruning skips groups whose min/max cannot match', () => {
+    const f = [E.binary('<', E.col('a'), E.lit(100)), E.binary('=', E.col('c'), E.lit('x'))];
+    expect(rowGroupMayMatch(f, { a: { min: 0, max: 50, nullCount: 0 }, c: { min: 'a', max: 'z', nullCount: 0 } })).toBe(true);
+    expect(rowGroupMayMatch(f, { a: { min: 100, max: 500, nullCount: 0 } })).toBe(false);
+    expect(rowGroupMayMatch(f, { c: { min: 'y', max: 'z', nullCount: 0 } })).toBe(false);
+  });
+
+  it('rejects an unknown rule name', () => {
+    expect(() => optimize(analyze(P.scan('t'), catalog), catalog, { disabledRules: ['no_such_rule'] })).toThrow(/unknown optimizer rule\(s\) no_such_rule/);
+  });
+});
+
+let s: Session;
+beforeAll(() => {
+  s = session({ store: tempDir(), executors: 2, progress: false });
+});
+afterAll(async () => {
+  await s.stop();
+});
+
+describe('optimizer on real data', () => {
+  it('explain of Q3 shows the filters inside the scans and only the needed columns read', async () => {
+    const text = await QUERIES[3]!(tpchTables(s, SF01)).explain();
+    const optimized = text.split('== Optimized Plan ==')[1]!.split('== Staged Plan ==')[0]!;
+    expect(optimized).toMatch(/Scan: path=\S+\/customer columns=\[c_custkey, c_mktsegment\] filters=\[\(c_mktsegment = 'BUILDING'\)\]/);
+    expect(optimized).toMatch(/Scan: path=\S+\/orders columns=\[o_orderkey, o_custkey, o_orderdate, o_shippriority\] filters=\[\(o_orderdate < date'1995-03-15'\)\]/);
+    expect(optimized).toMatch(/Scan: path=\S+\/lineitem columns=\[l_orderkey, l_extendedprice, l_discount, l_shipdate\] filters=\[\(l_shipdate > date'1995-03-15'\)\]/);
+    expect(optimized).not.toMatch(/^\s*Filter:/m);
+  });
+
+  it('Q6 needs exact constant folding: without it 0.06 - 0.01 drops rows', async () => {
+    const q6 = QUERIES[6]!(tpchTables(s, SF01));
+    const folded = (await q6.take(1))[0]!.revenue as number;
+    expect(folded).toBeCloseTo(11803420.2534, 3);
+    const unfolded = session({ store: tempDir(), executors: 1, progress: false, job: { disabledRules: ['constant_folding'] } });
+    try {
+      const raw = (await QUERIES[6]!(tpchTables(unfolded, SF01)).take(1))[0]!.revenue as number;
+      expect(Math.abs(raw - folded) / folded).toBeGreaterThan(0.01);
+    } finally {
+      await unfolded.stop();
+    }
+  });
+
+  it('row-group pruning reads fewer row groups for a selective filter on a sorted column', async () => {
+    const dir = tempDir('stratus-sorted-');
+    const file = path.join(dir, 'orders_sorted.parquet');
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run(`COPY (SELECT * FROM '${SF01}/orders/*.parquet' ORDER BY o_orderkey) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 10000)`);
+    const selective = (x: Session) => x.read.parquet(file).filter(col('o_orderkey').lt(lit(20000))).agg(sum('o_totalprice').alias('t'));
+    const pruned = (await selective(s).take(1))[0]!.t;
+    const withPruning = s.lastJobSummary!;
+    const noPrune = session({ store: tempDir(), executors: 2, progress: false, job: { disabledRules: ['row_group_pruning'] } });
+    try {
+      const full = (await selective(noPrune).take(1))[0]!.t;
+      const without = noPrune.lastJobSummary!;
+      expect(pruned).toBeCloseTo(full as number, 6);
+      const read = (sum: typeof withPruning) => sum.stages.reduce((a, st) => a + st.rowGroups, 0);
+      expect(without.prunedRowGroups).toBe(0);
+      expect(read(without)).toBe(15); // 150,000 orders in groups of 10,000
+      expect(withPruning.prunedRowGroups).toBeGreaterThanOrEqual(13);
+      expect(read(withPruning)).toBeLessThanOrEqual(2);
+    } finally {
+      await noPrune.stop();
+    }
+  });
+});
