@@ -16,6 +16,15 @@ export interface SortOrder {
 /** A literal or column as an expression (plain values become literals). */
 export function toExpr(v: ColumnLike | Column): Expr {
   if (v instanceof Column) return v.expr;
+  return literal(v);
+}
+
+/**
+ * A literal expression. NaN and ±Infinity have no JSON form, so they travel as a cast of their
+ * name ('NaN', 'Infinity', '-Infinity'), which plans can carry to executors intact.
+ */
+export function literal(v: string | number | boolean | null): Expr {
+  if (typeof v === 'number' && !Number.isFinite(v)) return E.cast(E.lit(String(v)), 'float64');
   return E.lit(v);
 }
 

@@ -5,7 +5,7 @@
 import * as E from '../../planner/expr.js';
 import type { AggFn } from '../../planner/expr.js';
 import { dateToDays } from '../../planner/types.js';
-import { Column, toExpr, type ColumnLike } from './column.js';
+import { Column, literal, toExpr, type ColumnLike } from './column.js';
 
 const c = (v: string | Column): Column => (typeof v === 'string' ? col(v) : v);
 
@@ -16,7 +16,7 @@ export function col(name: string): Column {
 
 /** A literal. Integers are int32, other numbers float64. @example lit(0.05) */
 export function lit(value: string | number | boolean | null): Column {
-  return new Column(E.lit(value));
+  return new Column(literal(value));
 }
 
 /** A date literal. @example col('l_shipdate').leq(date('1998-09-02')) */

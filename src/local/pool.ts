@@ -4,7 +4,6 @@
  * instance reuse is real. Each invocation runs with a time limit, as on Lambda.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { ExecutionError, fromErrorData, type ErrorData } from '../../planner/errors.js';
 import type { ExecutorEvent, ExecutorOutput } from '../runtime/protocol.js';
 
@@ -17,12 +16,13 @@ interface Instance {
 
 type Reply = { id: number; ok: true; output: ExecutorOutput } | { id: number; ok: false; error: ErrorData };
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 export interface PoolOptions {
   readonly size: number;
   /** Per-invocation time limit handed to the executor as its remaining time. */
   readonly timeLimitMs: number;
+  /** The executor worker script (a bundled ESM file), or its promise while it is built. */
+  readonly workerPath: string | Promise<string>;
 }
 
 export class ExecutorPool {
@@ -31,6 +31,7 @@ export class ExecutorPool {
   private readonly pending = new Map<number, { resolve: (o: ExecutorOutput) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private closed = false;
+  private workerPath: string | undefined;
 
   constructor(readonly opts: PoolOptions) {}
 
@@ -48,9 +49,9 @@ export class ExecutorPool {
   }
 
   private spawn(): Instance {
-    const proc = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     let onReady!: () => void;
     const ready = new Promise<void>((r) => (onReady = r));
+    const proc = fork(this.workerPath!, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     const inst: Instance = { proc, ready, busy: false, invocations: 0 };
     proc.on('message', (m: Reply | { ready: true }) => {
       if ('ready' in m) return onReady();
@@ -94,6 +95,7 @@ export class ExecutorPool {
 
   async invoke(event: ExecutorEvent): Promise<ExecutorOutput> {
     if (this.closed) throw new ExecutionError('POOL_CLOSED', 'the executor pool is closed');
+    this.workerPath ??= await this.opts.workerPath;
     const inst = await this.acquire();
     try {
       await inst.ready;

@@ -12,6 +12,7 @@ import type { DriverEvent, DriverOutput, ExecutorEvent, JobRef } from '../runtim
 import { buildDefinition, STATE } from '../runtime/stateMachine.js';
 import type { StoreRef } from '../storage/store.js';
 import { ExecutorPool } from './pool.js';
+import { workerBundle } from './workerBundle.js';
 import { silentProgress, type ProgressSink } from './progress.js';
 
 export interface LocalRunnerOptions {
@@ -35,7 +36,7 @@ export class LocalRunner {
 
   constructor(readonly opts: LocalRunnerOptions) {
     const size = opts.executors ?? Math.max(1, os.availableParallelism());
-    this.pool = new ExecutorPool({ size, timeLimitMs: opts.executorTimeLimitMs ?? 15 * 60_000 });
+    this.pool = new ExecutorPool({ size, timeLimitMs: opts.executorTimeLimitMs ?? 15 * 60_000, workerPath: workerBundle() });
     this.machine = new StateMachine(buildDefinition({ driverResource: LOCAL_DRIVER_ARN, executorResource: LOCAL_EXECUTOR_ARN }) as never);
     this.env = { store: cachedStore, remainingMillis: () => 15 * 60_000, log: () => {} };
   }
