@@ -12,7 +12,7 @@ import { castVec } from './cast.js';
 import { kernelFor } from './functions.js';
 import { arithmetic, compare, isArithmetic, isComparison, logical, negateBool, nullTest } from './kernels.js';
 import type { Operand, Scalar } from './scalar.js';
-import { isScalar, materialize } from './scalar.js';
+import { firstAsScalar, isScalar, materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
 import { StringBuilder } from './strings.js';
 import { isValid, newValidity, setValid, typedArrayFor, valueAt, vecFromValues } from './vector.js';
@@ -63,8 +63,7 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       if (op === 'and' || op === 'or') return (b) => logical(op, l(b), r(b), b.length);
       if (isComparison(op)) return (b) => compare(op, l(b), r(b), b.length);
       if (isArithmetic(op)) {
-        const out = t(e);
-        const outType: DataType = out === 'null' ? 'float64' : out === 'date' ? 'date' : out;
+        const outType = t(e) as DataType;
         return (b) => arithmetic(op, l(b), r(b), outType, b.length);
       }
       return assertNever(op as never);
@@ -79,9 +78,10 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
     }
     case 'neg': {
       const x = compileExpr(e.input, schema, udfs);
+      // -1 * x: int32 wraps (Math.imul) and -(0.0) is -0.0, as in Spark.
       const ty = t(e) as DataType;
-      const zero = scalarOf(ty, 0);
-      return (b) => arithmetic('-', zero, x(b), ty, b.length);
+      const minusOne = scalarOf(ty, -1);
+      return (b) => arithmetic('*', minusOne, x(b), ty, b.length);
     }
     case 'isnull': {
       const x = compileExpr(e.input, schema, udfs);
@@ -92,8 +92,8 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       const to = e.to;
       return (b) => {
         const v = x(b);
-        if (isScalar(v) && v.value === null) return { scalar: true, type: to, value: null };
-        return castVec(materialize(v, b.length), to, b.length);
+        if (isScalar(v)) return v.value === null ? { scalar: true, type: to, value: null } : firstAsScalar(castVec(materialize(v, 1), to, 1));
+        return castVec(v, to, b.length);
       };
     }
     case 'in': {
@@ -167,18 +167,16 @@ function gather(sources: readonly (Operand | null)[], pick: Int32Array, outType:
   const cols = sources.map((o) => (o === null || (isScalar(o) && o.value === null) ? null : materialize(o, n)));
   const validity = newValidity(n);
   let nulls = false;
-  const valid = (c: Vec | null, i: number): c is Vec => {
-    if (c !== null && isValid(c.validity, i)) return true;
-    setValid(validity, i, false);
-    nulls = true;
-    return false;
-  };
+  for (let i = 0; i < n; i++) {
+    const c = cols[pick[i]!]!;
+    if (c === null || !isValid(c.validity, i)) (setValid(validity, i, false), (nulls = true));
+  }
   if (outType === 'string') {
     const ss = cols as (Extract<Vec, { type: 'string' }> | null)[];
     const out = new StringBuilder(n, ss.reduce((t, c) => t + (c ? c.data.length : 0), 0));
     for (let i = 0; i < n; i++) {
-      const c = ss[pick[i]!]!;
-      if (valid(c, i)) out.append(c.data, c.offsets[i]!, c.offsets[i + 1]!);
+      const c = ss[pick[i]!];
+      if (c && isValid(validity, i)) out.append(c.data, c.offsets[i]!, c.offsets[i + 1]!);
       out.end(i);
     }
     return out.build(nulls ? validity : null);
@@ -186,8 +184,8 @@ function gather(sources: readonly (Operand | null)[], pick: Int32Array, outType:
   const out = typedArrayFor(outType, n);
   const arrays = cols.map((c) => (c === null ? null : (c as Exclude<Vec, { type: 'string' }>).values));
   for (let i = 0; i < n; i++) {
-    const k = pick[i]!;
-    if (valid(cols[k]!, i)) out[i] = arrays[k]![i]!;
+    const a = arrays[pick[i]!];
+    if (a) out[i] = a[i]!;
   }
   return { type: outType, values: out, validity: nulls ? validity : null } as Vec;
 }

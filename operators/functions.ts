@@ -1,19 +1,20 @@
 /**
  * Kernels of the built-in scalar functions (signatures in planner/functions.ts): dates, math,
- * coalesce / greatest / least here; the string functions in ./strings.ts.
+ * coalesce / greatest / least here; string functions in ./strings.ts, string predicates in ./like.ts.
  */
 import { ExecutionError } from '../planner/errors.js';
 import type { DataType } from '../planner/types.js';
 import { addMonths, civil } from './dates.js';
-import { compareBytes } from './kernels.js';
+import { compareBytes, compareNumbersNaN } from './kernels.js';
 import type { Operand } from './scalar.js';
 import { isScalar, materialize } from './scalar.js';
+import { PREDICATE_KERNELS } from './like.js';
 import { STRING_KERNELS, StringBuilder, validityAll, type Kernel } from './strings.js';
 import type { Vec } from './vector.js';
 import { isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 
 export { civil, daysFromCivil } from './dates.js';
-export { likeMatcher } from './strings.js';
+export { likeMatcher } from './like.js';
 
 type StrVec = Extract<Vec, { type: 'string' }>;
 type NumVec = Exclude<Vec, StrVec>;
@@ -133,7 +134,7 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
       for (let i = 0; i < n; i++) {
         if (!isValid(c.validity, i)) continue;
         const p = pick[i]!;
-        if (p < 0 || (choose && choose(vals[i]! - out[i]!))) {
+        if (p < 0 || (choose && choose(compareNumbersNaN(vals[i]!, out[i]!)))) {
           pick[i] = k;
           out[i] = vals[i]!;
         }
@@ -147,6 +148,7 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
 
 export const FUNCTION_KERNELS: Readonly<Record<string, Kernel>> = {
   ...STRING_KERNELS,
+  ...PREDICATE_KERNELS,
   year: datePart(0),
   month: datePart(1),
   day: datePart(2),

@@ -104,8 +104,32 @@ export function compare(op: CompareOp, a: Operand, b: Operand, n: number): Vec {
   if ((isScalar(a) && a.value === null) || (isScalar(b) && b.value === null)) return { type: 'bool', values: out, validity: newValidity(n, false) };
   const validity = mergeValidity(a, b, n);
   if (a.type === 'string') compareStrings(op, a, b, n, out);
+  else if (hasNaN(a, n) || hasNaN(b, n)) compareWithNaN(op, numbers(a), numbers(b), n, out);
   else compareNumbers(op, numbers(a), numbers(b), n, out);
   return { type: 'bool', values: out, validity };
+}
+
+function hasNaN(o: Operand, n: number): boolean {
+  if (isScalar(o)) return o.value !== o.value;
+  if (o.type !== 'float64') return false;
+  const v = o.values;
+  for (let i = 0; i < n; i++) if (v[i] !== v[i]) return true;
+  return false;
+}
+
+/** Spark orders NaN above every other number and equal to itself. */
+export function compareNumbersNaN(x: number, y: number): number {
+  if (x !== x) return y !== y ? 0 : 1;
+  if (y !== y) return -1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function compareWithNaN(op: CompareOp, x: NumArray | number, y: NumArray | number, n: number, out: Uint8Array): void {
+  const X = typeof x === 'number' ? null : x;
+  const Y = typeof y === 'number' ? null : y;
+  const xv = typeof x === 'number' ? x : 0;
+  const yv = typeof y === 'number' ? y : 0;
+  for (let i = 0; i < n; i++) out[i] = cmpScalar(op, compareNumbersNaN(X ? X[i]! : xv, Y ? Y[i]! : yv), 0) ? 1 : 0;
 }
 
 function compareNumbers(op: CompareOp, x: NumArray | number, y: NumArray | number, n: number, out: Uint8Array): void {

@@ -14,8 +14,16 @@ export interface Operator {
   display(): string;
 }
 
+/** A registered user function, as loaded from the job's bundle. */
+export type UserFunction =
+  | { readonly kind: 'udf'; readonly fn: (...args: unknown[]) => unknown; readonly returns: import('../planner/types.js').DataType }
+  | { readonly kind: 'map' | 'flatMap'; readonly fn: (row: Record<string, unknown>) => unknown; readonly schema: Schema }
+  | { readonly kind: 'batches'; readonly fn: (batch: never) => unknown; readonly schema: Schema | null };
+
 export interface OperatorContext {
   readonly udfs?: UdfTable;
+  /** Row and batch functions by registered name. */
+  readonly functions?: ReadonlyMap<string, UserFunction>;
   /** Reads a join's build side (all of a broadcast stage, or this task's partition). */
   readonly readBuildSide?: (side: BuildSide) => Promise<Batch[]>;
 }

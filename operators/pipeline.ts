@@ -8,6 +8,7 @@ import { HashAggregateOperator } from './aggregate.js';
 import { FilterOperator } from './filter.js';
 import { HashJoinOperator } from './join.js';
 import { LimitOperator } from './limit.js';
+import { MapRowsOperator } from './maprows.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { ProjectOperator } from './project.js';
 import { SortOperator, TopNOperator } from './sort.js';
@@ -22,6 +23,7 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
   Sort: (s, _input, ctx) => new SortOperator(s.keys, s.schema, ctx),
   TopN: (s, _input, ctx) => new TopNOperator(s.keys, s.n, s.schema, ctx),
   Limit: (s) => new LimitOperator(s.n, s.schema),
+  MapRows: (s, input, ctx) => new MapRowsOperator(s.name, s.mode, input, s.schema, ctx),
   HashJoin: (s, input, ctx) => new HashJoinOperator(s.type, s.probeKeys, s.buildKeys, s.residual, s.build, input, s.schema, ctx),
 };
 

@@ -4,7 +4,7 @@
  */
 import type { DataType } from '../planner/types.js';
 import type { Vec } from './vector.js';
-import { newValidity, vecFromValues } from './vector.js';
+import { isValid, newValidity, vecFromValues } from './vector.js';
 
 export interface Scalar {
   readonly scalar: true;
@@ -43,4 +43,11 @@ export function materialize(o: Operand, n: number): Vec {
     default:
       return { type: o.type, values: new Float64Array(n).fill(v), validity: null };
   }
+}
+
+/** The first row of a column as a scalar (to evaluate a function of scalars once per batch). */
+export function firstAsScalar(v: Vec): Scalar {
+  if (!isValid(v.validity, 0)) return { scalar: true, type: v.type, value: null };
+  if (v.type === 'string') return { scalar: true, type: 'string', value: v.data.slice(v.offsets[0]!, v.offsets[1]!) };
+  return { scalar: true, type: v.type, value: v.values[0]! };
 }

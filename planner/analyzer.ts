@@ -115,7 +115,8 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
       }
     }
     case 'udf':
-      throw new PlanError('UDF_UNTYPED', `user function '${e.name}' must be typed by the session before analysis`, { function: e.name });
+      for (const a of e.args) typeOf(a, schema);
+      return e.returns;
     default:
       return assertNever(e);
   }
@@ -212,6 +213,8 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
     }
     case 'Values':
       return p.schema;
+    case 'MapRows':
+      return p.schema ?? input(p.input);
     case 'WithColumns':
     case 'Rename':
     case 'Drop':

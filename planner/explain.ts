@@ -42,6 +42,8 @@ export function describeNode(p: PlanNode): string {
       return `Drop: names=${list(p.names)}`;
     case 'SetOp':
       return `SetOp: op=${p.op}`;
+    case 'MapRows':
+      return `MapRows: mode=${p.mode} function=${p.name}${p.schema ? ` schema=${list(p.schema.map((f) => `${f.name}:${f.type}`))}` : ''}`;
     case 'DropNa':
       return `DropNa: how=${p.how} subset=${p.subset ? list(p.subset) : '*'}`;
     case 'FillNa':
@@ -71,6 +73,8 @@ export function describeOp(op: PhysicalOp): string {
       return `TopN: n=${op.n} keys=${sortKeys(op.keys)}`;
     case 'Limit':
       return `Limit: n=${op.n}`;
+    case 'MapRows':
+      return `MapRows: mode=${op.mode} function=${op.name}`;
     case 'HashJoin':
       return `HashJoin: type=${op.type} build=${op.build.kind}(stage ${op.build.stage}) probeKeys=${list(op.probeKeys.map(exprToString))} buildKeys=${list(op.buildKeys.map(exprToString))}${op.residual ? ` residual=${exprToString(op.residual)}` : ''}`;
     default:

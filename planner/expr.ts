@@ -20,7 +20,8 @@ export type Expr =
   | { readonly kind: 'case'; readonly branches: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null }
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] }
   | { readonly kind: 'agg'; readonly fn: AggFn; readonly arg: Expr | null }
-  | { readonly kind: 'udf'; readonly name: string; readonly args: readonly Expr[] };
+  /** A registered row-wise user function; its code travels in the job's bundle, by name. */
+  | { readonly kind: 'udf'; readonly name: string; readonly args: readonly Expr[]; readonly returns: DataType };
 
 export type ExprKind = Expr['kind'];
 export type ExprOf<K extends ExprKind> = Extract<Expr, { kind: K }>;
@@ -41,7 +42,7 @@ export const caseWhen = (branches: readonly { when: Expr; then: Expr }[], otherw
   freeze({ kind: 'case', branches: freeze(branches.map((b) => freeze({ ...b }))), otherwise });
 export const call = (fn: string, args: readonly Expr[]): Expr => freeze({ kind: 'call', fn, args: freeze([...args]) });
 export const agg = (fn: AggFn, arg: Expr | null): Expr => freeze({ kind: 'agg', fn, arg });
-export const udfCall = (name: string, args: readonly Expr[]): Expr => freeze({ kind: 'udf', name, args: freeze([...args]) });
+export const udfCall = (name: string, args: readonly Expr[], returns: DataType): Expr => freeze({ kind: 'udf', name, args: freeze([...args]), returns });
 
 export function literalType(value: LiteralValue): DataType | 'null' {
   if (value === null) return 'null';
@@ -105,7 +106,7 @@ export function withChildren(e: Expr, c: readonly Expr[]): Expr {
     case 'call':
       return call(e.fn, c);
     case 'udf':
-      return udfCall(e.name, c);
+      return udfCall(e.name, c, e.returns);
     case 'agg':
       return agg(e.fn, e.arg ? c[0]! : null);
     default:

@@ -93,6 +93,13 @@ class Planner {
         });
         return { source: { kind: 'shuffle', stages, schema }, ops: [], schema, single: false };
       }
+      case 'MapRows': {
+        const f = this.plan(p.input);
+        const schema = schemaOf(p, this.catalog);
+        f.ops.push({ op: 'MapRows', name: p.name, mode: p.mode, schema });
+        f.schema = schema;
+        return f;
+      }
       case 'Repartition': {
         const f = this.plan(p.input);
         return this.exchange(f, p.keys.length ? { kind: 'hash', keys: p.keys, n: p.n } : { kind: 'roundrobin', n: p.n });

@@ -48,6 +48,8 @@ export type PlanNode =
   | { readonly kind: 'WithColumns'; readonly input: PlanNode; readonly columns: readonly { readonly name: string; readonly expr: Expr }[] }
   | { readonly kind: 'Rename'; readonly input: PlanNode; readonly from: string; readonly to: string }
   | { readonly kind: 'Drop'; readonly input: PlanNode; readonly names: readonly string[] }
+  /** Registered user code over rows (map: one out per row; flatMap: any number) or whole batches. */
+  | { readonly kind: 'MapRows'; readonly input: PlanNode; readonly name: string; readonly mode: 'map' | 'flatMap' | 'batches'; readonly schema: Schema | null }
   /** Distinct rows of `left` that are (intersect) or are not (except) in `right`. */
   | { readonly kind: 'SetOp'; readonly op: 'intersect' | 'except'; readonly left: PlanNode; readonly right: PlanNode }
   | { readonly kind: 'DropNa'; readonly input: PlanNode; readonly how: 'any' | 'all'; readonly subset: readonly string[] | null }
@@ -63,7 +65,14 @@ export interface PlanDocument {
   /** The action that produced the plan. */
   readonly sink: Sink;
   /** Registered user functions the plan uses, and the bundle that holds their code. */
-  readonly udfs?: { readonly names: readonly string[]; readonly bundle: { readonly key: string; readonly sha256: string } } | null;
+  readonly udfs?: UdfBundleRef | null;
+}
+
+export interface UdfBundleRef {
+  readonly names: readonly string[];
+  /** Store key of the bundle (an ESM module) and the SHA-256 of its bytes. */
+  readonly key: string;
+  readonly sha256: string;
 }
 
 export type Sink =
@@ -108,6 +117,7 @@ export function planChildren(p: PlanNode): readonly PlanNode[] {
       return [];
     case 'DropNa':
     case 'FillNa':
+    case 'MapRows':
     case 'WithColumns':
     case 'Rename':
     case 'Drop':
@@ -136,6 +146,7 @@ export function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode 
       return p;
     case 'DropNa':
     case 'FillNa':
+    case 'MapRows':
     case 'WithColumns':
     case 'Rename':
     case 'Drop':
@@ -168,4 +179,24 @@ export function collectScans(p: PlanNode, out: PlanOf<'Scan'>[] = []): PlanOf<'S
   if (p.kind === 'Scan') out.push(p);
   for (const k of planChildren(p)) collectScans(k, out);
   return out;
+}
+
+/** Names of the registered user functions a plan uses (row/batch functions and udf calls). */
+export function functionNames(root: PlanNode): string[] {
+  const names = new Set<string>();
+  const visitExpr = (e: unknown): void => {
+    if (!e || typeof e !== 'object') return;
+    if (Array.isArray(e)) return e.forEach(visitExpr);
+    const o = e as Record<string, unknown>;
+    if (o.kind === 'udf' && typeof o.name === 'string') names.add(o.name);
+    for (const v of Object.values(o)) if (v && typeof v === 'object') visitExpr(v);
+  };
+  const visit = (p: PlanNode): void => {
+    if (p.kind === 'MapRows') names.add(p.name);
+    const { ...fields } = p as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fields)) if (k !== 'input' && k !== 'left' && k !== 'right' && k !== 'inputs') visitExpr(v);
+    planChildren(p).forEach(visit);
+  };
+  visit(root);
+  return [...names].sort();
 }

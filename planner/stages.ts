@@ -29,6 +29,7 @@ export type PhysicalOp =
   | { readonly op: 'Sort'; readonly keys: readonly SortKey[]; readonly schema: Schema }
   | { readonly op: 'TopN'; readonly keys: readonly SortKey[]; readonly n: number; readonly schema: Schema }
   | { readonly op: 'Limit'; readonly n: number; readonly schema: Schema }
+  | { readonly op: 'MapRows'; readonly name: string; readonly mode: 'map' | 'flatMap' | 'batches'; readonly schema: Schema }
   | {
       readonly op: 'HashJoin';
       /** Join type from the probe side's point of view (right joins are planned as left joins). */
@@ -89,6 +90,8 @@ export interface Stage {
 
 export interface StagePlan {
   readonly stages: readonly Stage[];
+  /** The job's user-code bundle, if it uses registered functions. */
+  readonly udfs?: import('./plan.js').UdfBundleRef | null;
   /** The stage whose output is the job's result. */
   readonly resultStage: number;
   /** Final column names (the user-visible schema). */

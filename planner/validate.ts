@@ -78,6 +78,7 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
   },
   udf: (o, p) => {
     c.str(o.name, `${p}.name`);
+    c.oneOf(o.returns, DATA_TYPES, `${p}.returns`);
     c.arr(o.args, `${p}.args`).forEach((x, i) => checkExpr(x, `${p}.args[${i}]`));
   },
   agg: (o, p) => {
@@ -155,6 +156,12 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
   Drop: (o, p) => {
     checkNode(o.input, `${p}.input`);
     c.arr(o.names, `${p}.names`).forEach((x, i) => c.str(x, `${p}.names[${i}]`));
+  },
+  MapRows: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    c.str(o.name, `${p}.name`);
+    c.oneOf(o.mode, ['map', 'flatMap', 'batches'], `${p}.mode`);
+    if (o.schema !== null) c.arr(o.schema, `${p}.schema`);
   },
   SetOp: (o, p) => {
     c.oneOf(o.op, ['intersect', 'except'], `${p}.op`);

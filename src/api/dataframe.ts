@@ -19,6 +19,7 @@ import { agg, countRows } from './verbs/aggregate.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
 import { filter, limit, orderBy } from './verbs/rows.js';
 import { join } from './verbs/join.js';
+import { mapRows } from './verbs/maprows.js';
 import { distinct, dropna, fillna, repartition, setOperation, union } from './verbs/sets.js';
 
 export class DataFrame {
@@ -69,6 +70,12 @@ export class DataFrame {
   dropna(how: 'any' | 'all' = 'any', subset: readonly string[] | null = null): DataFrame { return this.next(dropna(this.plan, how, subset)); }
   fillna(value: number | string | boolean, subset: readonly string[] | null = null): DataFrame { return this.next(fillna(this.plan, value, subset)); }
   repartition(n: number, ...cols: (string | Column)[]): DataFrame { return this.next(repartition(this.plan, n, cols)); }
+  /** Registered row → row function (see `mapFunction`). @example df.map('tag') */
+  map(name: string): DataFrame { return this.next(mapRows(this.plan, name, 'map')); }
+  /** Registered row → rows function (see `flatMapFunction`). */
+  flatMap(name: string): DataFrame { return this.next(mapRows(this.plan, name, 'flatMap')); }
+  /** Registered RecordBatch → RecordBatch function (see `batchFunction`): the fast path. */
+  mapBatches(name: string): DataFrame { return this.next(mapRows(this.plan, name, 'batches')); }
   crossJoin(other: DataFrame): DataFrame { return this.next(join(this.plan, other.plan, null, 'cross', other.broadcastHint ? 'right' : null)); }
 
   withColumn(name: string, c: Column): DataFrame { return this.next(withColumn(this.plan, name, c)); }

@@ -15,6 +15,9 @@ import type { Schema } from '../../planner/types.js';
 import { LocalRunner } from '../local/runner.js';
 import { progressSink, silentProgress } from '../local/progress.js';
 import { loadDatasets } from '../runtime/catalog.js';
+import { buildBundle } from '../runtime/bundle.js';
+import { registeredFunctions } from '../functions.js';
+import { functionNames } from '../../planner/plan.js';
 import { deleteJob, newJobId, readResult, submitJob } from '../runtime/client.js';
 import { cachedStore } from '../runtime/env.js';
 import type { JobOptions } from '../runtime/jobState.js';
@@ -97,8 +100,10 @@ export class Session {
 
   private async run(root: PlanNode, sink: Sink, label: string, options: JobOptions = {}): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
     await this.analyze(root);
-    const doc: PlanDocument = { version: PLAN_VERSION, root, sink };
     const store = cachedStore(this.storeRef);
+    const names = functionNames(root);
+    const udfs = names.length ? await buildBundle(names, registeredFunctions(), store) : null;
+    const doc: PlanDocument = { version: PLAN_VERSION, root, sink, udfs };
     const jobId = newJobId();
     this.lastJobId = jobId;
     await submitJob(store, jobId, { plan: doc, options: { maxExecutors: this.localRunner.pool.opts.size, ...this.options.job, ...options }, submittedAt: new Date().toISOString() });

@@ -28,6 +28,7 @@ import { addTime, metrics, resetMetrics, timed } from '../../operators/metrics.j
 import { jobKeys } from './jobState.js';
 import type { ExecutorEvent, ExecutorOutput, GroupManifest, TaskOutput, TaskReport, TaskSpec } from './protocol.js';
 import { readShufflePartition } from './shuffleRead.js';
+import { functionTables, loadBundle } from './bundle.js';
 
 /** Per-instance cache of immutable job documents (stage plans), keyed by store and job. */
 const planCache = new Map<string, StagePlan>();
@@ -143,7 +144,8 @@ async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEvent, en
   if (!stage) throw new ExecutionError('BAD_TASK', `job ${event.job.jobId} has no stage ${task.stage}`);
   const partition = task.input.kind === 'shuffle' ? task.input.partition : 0;
   const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partition);
-  const ops = buildOperators(stage.ops, stage.source.schema, { readBuildSide });
+  const fns = plan.udfs ? functionTables(await loadBundle(store, plan.udfs), plan.udfs.names) : undefined;
+  const ops = buildOperators(stage.ops, stage.source.schema, { readBuildSide, ...(fns ?? {}) });
   const batches = runPipeline(source(plan, stage, task, event, env, store), ops);
   const keys = jobKeys(event.job.jobId);
   if (stage.output.kind === 'shuffle') {

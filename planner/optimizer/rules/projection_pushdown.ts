@@ -61,6 +61,7 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
       };
     }
     case 'Distinct':
+    case 'MapRows':
       return { ...node, input: prune(node.input, null, ctx) };
     case 'Union':
       return { ...node, inputs: node.inputs.map((i) => prune(i, null, ctx)) };
