@@ -9,6 +9,7 @@ import { compileExpr } from './eval.js';
 import { materialize } from './scalar.js';
 import { decodeIpc, encodeIpc } from './arrow.js';
 import { hashRows } from './hash.js';
+import { rangePartitions, type KeyTuple } from './rangepart.js';
 import type { Batch } from './vector.js';
 import { takeBatch } from './vector.js';
 
@@ -26,11 +27,14 @@ export interface ShuffleOutputRef {
  * Split a batch into per-partition batches: by hashing the key columns, or round-robin
  * starting at row `offset` (a running count kept by the writer).
  */
-export function partitionBatch(b: Batch, p: Partitioning, offset = 0): Batch[] {
+export function partitionBatch(b: Batch, p: Partitioning, offset = 0, boundaries: readonly KeyTuple[] = []): Batch[] {
   if (p.kind === 'single' || p.n === 1) return [b];
   const counts = new Int32Array(p.n);
-  const part = new Int32Array(b.length);
-  if (p.kind === 'roundrobin') {
+  let part: Int32Array = new Int32Array(b.length);
+  if (p.kind === 'range') {
+    part = rangePartitions(b, p.keys, boundaries);
+    for (let i = 0; i < b.length; i++) counts[part[i]!]!++;
+  } else if (p.kind === 'roundrobin') {
     for (let i = 0; i < b.length; i++) {
       const r = (offset + i) % p.n;
       part[i] = r;
@@ -61,13 +65,15 @@ export class ShuffleWriter {
   constructor(
     readonly schema: Schema,
     readonly partitioning: Partitioning,
+    /** Range boundaries (range partitioning only). */
+    readonly boundaries: readonly KeyTuple[] = [],
   ) {
     this.parts = Array.from({ length: partitionCount(partitioning) }, () => []);
   }
   add(b: Batch): void {
     const offset = this.rows;
     this.rows += b.length;
-    partitionBatch(b, this.partitioning, offset).forEach((pb, r) => {
+    partitionBatch(b, this.partitioning, offset, this.boundaries).forEach((pb, r) => {
       if (pb.length > 0) this.parts[r]!.push(pb);
     });
   }

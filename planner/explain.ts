@@ -91,7 +91,9 @@ export function describeStage(s: Stage): string[] {
       : s.output.partitioning.kind === 'single'
         ? 'shuffle(single)'
         : s.output.partitioning.kind === 'roundrobin'
-          ? `shuffle(roundrobin, n=${s.output.partitioning.n})`
+          ? `shuffle(roundrobin, n=${s.output.partitioning.n}${s.output.sample ? ', sampled' : ''})`
+          : s.output.partitioning.kind === 'range'
+            ? `shuffle(range${sortKeys(s.output.partitioning.keys)}, n=${s.output.partitioning.n})`
           : `shuffle(hash${list(s.output.partitioning.keys.map(exprToString))}, n=${s.output.partitioning.n})`;
   const src =
     s.source.kind === 'scan'

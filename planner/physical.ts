@@ -42,7 +42,7 @@ class Planner {
   exchange(f: Fragment, partitioning: Partitioning): Fragment {
     const id = this.stages.length;
     this.stages.push({ id, source: f.source, ops: f.ops, output: { kind: 'shuffle', partitioning }, schema: f.schema });
-    return { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: partitioning.kind === 'single' };
+    return { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: partitioning.kind === 'single' || partitioning.n === 1 };
   }
 
   plan(p: PlanNode): Fragment {
@@ -106,7 +106,16 @@ class Planner {
       }
       case 'Sort': {
         let f = this.plan(p.input);
-        if (!f.single) f = this.exchange(f, { kind: 'single' });
+        if (!f.single) {
+          // Global order: materialize with a key sample, range-partition by boundaries the
+          // driver picks from the sample, sort each range; ranges are read back in order.
+          const n = this.opts.shufflePartitions;
+          const id = this.stages.length;
+          this.stages.push({ id, source: f.source, ops: f.ops, output: { kind: 'shuffle', partitioning: { kind: 'roundrobin', n }, sample: p.keys }, schema: f.schema });
+          f = { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: false };
+          f = this.exchange(f, { kind: 'range', keys: p.keys, n });
+          f.single = false;
+        }
         f.ops.push({ op: 'Sort', keys: p.keys, schema: f.schema });
         return f;
       }

@@ -69,12 +69,15 @@ export type StageSource =
 export type Partitioning =
   | { readonly kind: 'hash'; readonly keys: readonly Expr[]; readonly n: number }
   | { readonly kind: 'roundrobin'; readonly n: number }
+  /** By sort key ranges; the boundaries come from a sample, chosen by the driver at run time. */
+  | { readonly kind: 'range'; readonly keys: readonly SortKey[]; readonly n: number }
   | { readonly kind: 'single' };
 
 export const partitionCount = (p: Partitioning): number => (p.kind === 'single' ? 1 : p.n);
 
 export type StageOutput =
-  | { readonly kind: 'shuffle'; readonly partitioning: Partitioning }
+  /** `sample`: each map task also reports a small random sample of these sort keys. */
+  | { readonly kind: 'shuffle'; readonly partitioning: Partitioning; readonly sample?: readonly SortKey[] }
   | { readonly kind: 'result' }
   /** Parquet files staged under `<path>/_temporary/<job>/`, made visible by the job commit. */
   | { readonly kind: 'write'; readonly path: string; readonly partitionBy: readonly string[] };

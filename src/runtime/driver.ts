@@ -8,7 +8,8 @@ import { stageDeps, type StagePlan } from '../../planner/stages.js';
 import { validatePlanDocument } from '../../planner/validate.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
-import { jobKeys, type JobState, type JobSubmission, type JobSummary, type ResultManifest, type StageCommit } from './jobState.js';
+import { pickBoundaries } from '../../operators/rangepart.js';
+import { jobKeys, type StageState, type JobState, type JobSubmission, type JobSummary, type ResultManifest, type StageCommit } from './jobState.js';
 import { abortWrite, commitWrite } from './commit.js';
 import { planJob, reduceTasks } from './planJob.js';
 import type { DriverEvent, DriverOutput, GroupManifest, GroupRef, GroupSummary, Progress, TaskReport, TaskSpec } from './protocol.js';
@@ -156,6 +157,11 @@ class Scheduler {
       const stage = this.plan.stages[s.id]!;
       if (!stageDeps(stage).every((d) => this.state.stages[d]!.status === 'done')) continue;
       if (stage.source.kind === 'shuffle') s.tasks = reduceTasks(this.plan, s.id);
+      if (stage.output.kind === 'shuffle' && stage.output.partitioning.kind === 'range') {
+        const p = stage.output.partitioning;
+        const samples = stageDeps(stage).flatMap((d) => this.state.stages[d]!.tasks.flatMap((t) => (t.output?.kind === 'shuffle' ? (t.output.samples ?? []) : [])));
+        s.boundaries = pickBoundaries(samples, p.keys, p.n) as StageState['boundaries'];
+      }
       s.status = 'running';
     }
     const result = this.state.stages[this.plan.resultStage]!;
@@ -177,7 +183,7 @@ class Scheduler {
         s.startedAt ??= Date.now();
         t.attempt++;
         t.status = 'running';
-        return { stage: s.id, task: t.task, attempt: t.attempt, input: t.input };
+        return { stage: s.id, task: t.task, attempt: t.attempt, input: t.input, ...(s.boundaries ? { boundaries: s.boundaries } : {}) };
       });
       const manifest: GroupManifest = { jobId: this.state.jobId, round, tasks };
       const key = this.keys.manifest(round, g);

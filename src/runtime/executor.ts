@@ -9,6 +9,7 @@ import { ExecutionError, toErrorData } from '../../planner/errors.js';
 import type { BuildSide, Stage, StagePlan } from '../../planner/stages.js';
 import { encodeIpc } from '../../operators/arrow.js';
 import { ShuffleWriter } from '../../operators/exchange.js';
+import { KeySampler } from '../../operators/rangepart.js';
 import { encodeParquet, splitByPartition } from '../../operators/parquetWrite.js';
 import { stagingUrl } from './commit.js';
 import { buildOperators, runPipeline } from '../../operators/pipeline.js';
@@ -149,10 +150,12 @@ async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEvent, en
   const batches = runPipeline(source(plan, stage, task, event, env, store), ops);
   const keys = jobKeys(event.job.jobId);
   if (stage.output.kind === 'shuffle') {
-    const writer = new ShuffleWriter(stage.schema, stage.output.partitioning);
+    const writer = new ShuffleWriter(stage.schema, stage.output.partitioning, task.boundaries ?? []);
+    const sampler = stage.output.sample ? new KeySampler(stage.output.sample) : null;
     for await (const b of batches) {
       const t0 = performance.now();
       writer.add(b);
+      sampler?.add(b);
       addTime('shuffleWrite', performance.now() - t0);
     }
     const key = keys.shuffle(stage.id, task.task, task.attempt, nonce());
@@ -161,7 +164,7 @@ async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEvent, en
       await store.put(key, written.body);
       return written;
     });
-    return { kind: 'shuffle', key, size: body.byteLength, indexAt, partitions, rows: writer.rows };
+    return { kind: 'shuffle', key, size: body.byteLength, indexAt, partitions, rows: writer.rows, ...(sampler ? { samples: sampler.sample } : {}) };
   }
   const out: Batch[] = [];
   let rows = 0;

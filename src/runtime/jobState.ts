@@ -52,6 +52,8 @@ export interface StageState {
   tasks: TaskState[];
   /** Accounting over every attempt of every task of the stage. */
   metrics?: StageMetrics;
+  /** Range boundaries of this stage's output (range exchanges), from its input's samples. */
+  boundaries?: (readonly (number | string | boolean | null)[])[];
   startedAt?: number;
   finishedAt?: number;
 }

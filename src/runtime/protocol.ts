@@ -78,6 +78,8 @@ export interface TaskSpec {
   readonly task: number;
   readonly attempt: number;
   readonly input: TaskInput;
+  /** Range boundaries for a range-partitioned output (chosen by the driver from samples). */
+  readonly boundaries?: readonly (readonly (number | string | boolean | null)[])[];
 }
 
 export interface GroupManifest {
@@ -88,7 +90,16 @@ export interface GroupManifest {
 
 /** What a finished task produced. */
 export type TaskOutput =
-  | { readonly kind: 'shuffle'; readonly key: string; readonly size: number; readonly indexAt: number; readonly partitions: number; readonly rows: number }
+  | {
+      readonly kind: 'shuffle';
+      readonly key: string;
+      readonly size: number;
+      readonly indexAt: number;
+      readonly partitions: number;
+      readonly rows: number;
+      /** A small sample of the sort keys, when the stage samples for a later range exchange. */
+      readonly samples?: readonly (readonly (number | string | boolean | null)[])[];
+    }
   | { readonly kind: 'result'; readonly key: string; readonly rows: number }
   /** Staged Parquet files (URLs under `<path>/_temporary/<job>/`), with their path below it. */
   | { readonly kind: 'write'; readonly files: readonly { readonly url: string; readonly relative: string; readonly rows: number }[]; readonly rows: number };
