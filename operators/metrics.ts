@@ -1,22 +1,28 @@
 /**
- * Per-task timing counters (milliseconds by phase: decode, shuffleWrite, shuffleRead, ...).
- * An executor runs one task at a time per process or thread, so a module-level set suffices:
- * it is reset at the start of each task and read at its end.
+ * Per-task timing counters (milliseconds by phase: decode, shuffleWrite, shuffleRead, write).
+ * Tasks of a group may run concurrently, so each task's counters live in its own async context.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export type Phase = 'decode' | 'shuffleWrite' | 'shuffleRead' | 'write';
+type Counters = Record<Phase, number>;
 
-let current: Record<Phase, number> = { decode: 0, shuffleWrite: 0, shuffleRead: 0, write: 0 };
+const context = new AsyncLocalStorage<Counters>();
+const fresh = (): Counters => ({ decode: 0, shuffleWrite: 0, shuffleRead: 0, write: 0 });
 
-export function resetMetrics(): void {
-  current = { decode: 0, shuffleWrite: 0, shuffleRead: 0, write: 0 };
-}
-
-export function metrics(): Readonly<Record<Phase, number>> {
-  return { ...current };
+/** Run `f` with its own counters; returns its result and the counters. */
+export async function withMetrics<T>(f: () => Promise<T>): Promise<{ result: T; phases: Counters } | { error: unknown; phases: Counters }> {
+  const counters = fresh();
+  try {
+    return { result: await context.run(counters, f), phases: counters };
+  } catch (error) {
+    return { error, phases: counters };
+  }
 }
 
 export function addTime(phase: Phase, ms: number): void {
-  current[phase] += ms;
+  const c = context.getStore();
+  if (c) c[phase] += ms;
 }
 
 export async function timed<T>(phase: Phase, f: () => Promise<T> | T): Promise<T> {
@@ -24,6 +30,6 @@ export async function timed<T>(phase: Phase, f: () => Promise<T> | T): Promise<T
   try {
     return await f();
   } finally {
-    current[phase] += performance.now() - t0;
+    addTime(phase, performance.now() - t0);
   }
 }

@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { runDriverStep } from '../runtime/driver.js';
 import { cachedStore, type RuntimeEnv } from '../runtime/env.js';
-import type { DriverEvent, DriverOutput, ExecutorEvent, JobRef } from '../runtime/protocol.js';
+import type { DriverEvent, DriverOutput, ExecutorEvent, GroupRef, JobRef } from '../runtime/protocol.js';
+import { getJson } from '../storage/store.js';
 import { buildDefinition, STATE } from '../runtime/stateMachine.js';
 import type { StoreRef } from '../storage/store.js';
 import { ExecutorPool } from './pool.js';
@@ -33,36 +34,67 @@ export class LocalRunner {
   readonly env: RuntimeEnv;
   /** Driver invocations of the last run (for tests and summaries). */
   driverCalls = 0;
+  /** State machine executions of the last run (more than one when the job chained). */
+  executions = 0;
+  /** Actions the driver returned in the last run, in order. */
+  actions: string[] = [];
+  /** Test hook: an error to throw instead of invoking an executor (transient fault injection). */
+  faultInjector: ((event: ExecutorEvent) => Error | undefined) | undefined;
 
   constructor(readonly opts: LocalRunnerOptions) {
     const size = opts.executors ?? Math.max(1, os.availableParallelism());
     this.pool = new ExecutorPool({ size, timeLimitMs: opts.executorTimeLimitMs ?? 15 * 60_000, workerPath: workerBundle() });
-    this.machine = new StateMachine(buildDefinition({ driverResource: LOCAL_DRIVER_ARN, executorResource: LOCAL_EXECUTOR_ARN }) as never);
+    this.machine = new StateMachine(buildDefinition({ driverResource: LOCAL_DRIVER_ARN, executorResource: LOCAL_EXECUTOR_ARN, distributed: false }) as never);
     this.env = { store: cachedStore, remainingMillis: () => 15 * 60_000, log: () => {} };
   }
 
-  /** Run a submitted job to completion through the state machine. */
+  /**
+   * Run a submitted job to completion through the state machine — following the chain when
+   * the driver starts a new execution before the history cap, as Step Functions would.
+   */
   async run(job: JobRef, progress: ProgressSink = silentProgress): Promise<Error | undefined> {
-    const execution = this.machine.run({ job, results: [] } as never, {
-      overrides: {
-        taskResourceLocalHandlers: {
-          [STATE.driver]: async (input: unknown) => {
-            this.driverCalls++;
-            const out: DriverOutput = await runDriverStep(input as DriverEvent, this.env);
-            if (out.progress) progress.update(out.progress);
-            return out as never;
+    this.driverCalls = 0;
+    this.executions = 0;
+    this.actions = [];
+    const executor = async (input: unknown) => {
+      const fault = this.faultInjector?.(input as ExecutorEvent);
+      if (fault) throw fault;
+      return (await this.pool.invoke(input as ExecutorEvent)) as never;
+    };
+    for (;;) {
+      this.executions++;
+      let chained = false;
+      const execution = this.machine.run({ job, results: [] } as never, {
+        overrides: {
+          taskResourceLocalHandlers: {
+            [STATE.driver]: async (input: unknown) => {
+              this.driverCalls++;
+              const out: DriverOutput = await runDriverStep(input as DriverEvent, this.env);
+              this.actions.push(out.action);
+              if (out.progress) progress.update(out.progress);
+              return out as never;
+            },
+            [STATE.executor]: executor,
+            [`${STATE.executor}Listed`]: executor,
+            [STATE.runExecutorsDistributed]: async (input: unknown) => {
+              const { job: ref, groupList } = input as { job: JobRef; groupList: { key: string } };
+              return (await getJson<GroupRef[]>(this.env.store(ref.store), groupList.key)) as never;
+            },
+            [STATE.chain]: async () => {
+              chained = true;
+              return {} as never;
+            },
           },
-          [STATE.executor]: async (input: unknown) => (await this.pool.invoke(input as ExecutorEvent)) as never,
         },
-      },
-    });
-    try {
-      await execution.result;
-      return undefined;
-    } catch (e) {
-      // A failed job's own state holds its cause; this is the interpreter's view, kept for
-      // failures that never reached the driver (e.g. a crashed executor after all retries).
-      return e as Error;
+      });
+      try {
+        await execution.result;
+        if (!chained) return undefined;
+      } catch (e) {
+        // A failed job's own state holds its cause; this is the interpreter's view, kept for
+        // failures that never reached the driver (e.g. a crashed executor after all retries).
+        return e as Error;
+      }
     }
   }
 

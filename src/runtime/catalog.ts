@@ -57,7 +57,30 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, f: (t: T) => P
 
 const sameSchema = (a: Schema, b: Schema) => a.length === b.length && a.every((f, i) => f.name === b[i]!.name && f.type === b[i]!.type);
 
-export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: StoreRef): Promise<Datasets> {
+/** A footer read on an earlier driver call (planning large inputs over several calls). */
+export interface KnownFooter {
+  readonly url: string;
+  readonly size: number;
+  readonly footer: FileFooter;
+}
+
+export interface LoadOptions {
+  /** Footers already read, by file URL. */
+  readonly known?: ReadonlyMap<string, KnownFooter>;
+  /** Read at most this many new footers; then stop and report what was read. */
+  readonly budget?: number;
+}
+
+/** Thrown when the footer budget runs out: carries the footers read so far. */
+export class PlanningIncomplete extends Error {
+  constructor(readonly footers: KnownFooter[]) {
+    super(`planning needs more driver calls (${footers.length} footers read in this one)`);
+  }
+}
+
+export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: StoreRef, opts: LoadOptions = {}): Promise<Datasets> {
+  const fresh: KnownFooter[] = [];
+  let budget = opts.budget ?? Infinity;
   const catalog = new Map<string, Schema>();
   const files = new Map<string, DatasetFile[]>();
   const columnBytes = new Map<string, Record<string, number>>();
@@ -66,9 +89,22 @@ export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: S
     const loc = locate(scan.path, s3Defaults(storeRef));
     const store = env.store(loc.ref);
     const objects = await expandDataset(store, loc.key, scan.path);
+    const missing = objects.filter((o) => !opts.known?.has(fileUrl(scan.path, o.key)));
+    if (missing.length > budget) {
+      // Read what this call may, and hand them back to be saved for the next call.
+      const part = await mapLimit(missing.slice(0, budget), 16, async (o) => {
+        const url = fileUrl(scan.path, o.key);
+        return { url, size: o.size, footer: await readFooter(rangeReader(store, o.key, o.size, url)) };
+      });
+      throw new PlanningIncomplete([...fresh, ...part]);
+    }
+    budget -= missing.length;
     const found = await mapLimit(objects, 16, async (o) => {
       const url = fileUrl(scan.path, o.key);
-      return { url, size: o.size, footer: await readFooter(rangeReader(store, o.key, o.size, url)), partitionValues: partitionValuesOf(o.key, loc.key ? `${loc.key}/` : '') };
+      const known = opts.known?.get(url);
+      const footer = known?.footer ?? (await readFooter(rangeReader(store, o.key, o.size, url)));
+      if (!known) fresh.push({ url, size: o.size, footer });
+      return { url, size: o.size, footer, partitionValues: partitionValuesOf(o.key, loc.key ? `${loc.key}/` : '') };
     });
     const schema = found[0]!.footer.schema;
     for (const f of found.slice(1)) {

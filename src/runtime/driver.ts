@@ -9,9 +9,13 @@ import { validatePlanDocument } from '../../planner/validate.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { pickBoundaries } from '../../operators/rangepart.js';
-import { jobKeys, type StageState, type JobState, type JobSubmission, type JobSummary, type ResultManifest, type StageCommit } from './jobState.js';
+import { jobKeys, type StageState, type TaskState, type JobState, type JobSubmission, type JobSummary, type ResultManifest, type StageCommit } from './jobState.js';
 import { abortWrite, commitWrite } from './commit.js';
 import { planJob, reduceTasks } from './planJob.js';
+import type { KnownFooter } from './catalog.js';
+import { DRIVER_STEP_EVENTS, fitsInHistory, HISTORY_EVENT_CAP, mapEvents, WAIT_EVENTS } from './history.js';
+import { assertPayloadSize } from './payload.js';
+import { INLINE_MAP_LIMIT, sizeStage } from './sizing.js';
 import type { DriverEvent, DriverOutput, GroupManifest, GroupRef, GroupSummary, Progress, TaskReport, TaskSpec } from './protocol.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
@@ -20,6 +24,11 @@ const FATAL = new Set(['plan', 'schema']);
 const FATAL_CODES = new Set(['CORRUPT_PARQUET', 'UNSUPPORTED_TYPE', 'UNREGISTERED_FUNCTION', 'BUNDLE_HASH_MISMATCH']);
 
 export async function runDriverStep(event: DriverEvent, env: RuntimeEnv): Promise<DriverOutput> {
+  assertPayloadSize(event, 'driver input');
+  return assertPayloadSize(await driverStep(event, env), 'driver output');
+}
+
+async function driverStep(event: DriverEvent, env: RuntimeEnv): Promise<DriverOutput> {
   const store = env.store(event.job.store);
   const keys = jobKeys(event.job.jobId);
   const sub = await getJson<JobSubmission>(store, keys.job);
@@ -28,9 +37,16 @@ export async function runDriverStep(event: DriverEvent, env: RuntimeEnv): Promis
   try {
     if (!state) {
       validatePlanDocument(sub.plan);
-      const planned = await planJob(event.job.jobId, sub, env, event.job.store);
+      const footers = await loadSavedFooters(store, keys);
+      const planned = await planJob(event.job.jobId, sub, env, event.job.store, { known: footers.known, budget: sub.options.footersPerCall });
+      if ('incomplete' in planned) {
+        // Large inputs: read footers over several driver calls, saving them as we go.
+        await putJson(store, keys.footers(footers.calls), planned.incomplete);
+        return { action: 'run_driver', job: event.job, results: [] };
+      }
       plan = planned.plan;
       state = planned.state;
+      state.planningCalls = footers.calls + 1;
       await putJson(store, keys.stages, plan);
     } else {
       plan = await getJson<StagePlan>(store, keys.stages);
@@ -49,12 +65,29 @@ export async function runDriverStep(event: DriverEvent, env: RuntimeEnv): Promis
     // The same results again (a retried driver call): answer as before.
     return state.lastOutput as DriverOutput;
   }
+  countHistory(state, event);
   const sched = new Scheduler(state, plan, sub, store, event, env);
   const fatal = await sched.applyResults();
   const out = fatal ? await sched.fail(fatal) : await sched.advance();
   state.lastOutput = out;
+  state.lastAction = out.action;
   await putJson(store, keys.state, state);
   return out;
+}
+
+/** Add the history events the previous steps used: this driver step, the map round, a wait. */
+function countHistory(state: JobState, event: DriverEvent): void {
+  const h = (state.history ??= { execution: 0, events: 0 });
+  h.events += DRIVER_STEP_EVENTS;
+  if (event.results.length) h.events += mapEvents(event.results.length);
+  if (state.lastAction === 'sleep') h.events += WAIT_EVENTS;
+}
+
+async function loadSavedFooters(store: ObjectStore, keys: ReturnType<typeof jobKeys>): Promise<{ known: Map<string, KnownFooter>; calls: number }> {
+  const saved = await store.list(`${keys.base}/footers/`);
+  const known = new Map<string, KnownFooter>();
+  for (const o of saved) for (const f of await getJson<KnownFooter[]>(store, o.key)) known.set(f.url, f);
+  return { known, calls: saved.length };
 }
 
 function failOutput(event: DriverEvent, err: ErrorData): DriverOutput {
@@ -82,6 +115,8 @@ class Scheduler {
       if (r.group.round !== this.state.round) continue;
       if (!r.summary) continue; // crashed: its tasks stay 'running' and are re-queued below
       const summary = await getJson<GroupSummary>(this.store, r.summary);
+      const stage = summary.reports[0]?.stage;
+      if (stage !== undefined && summary.stats) this.accountStats(stage, summary.stats);
       for (const rep of summary.reports) {
         this.account(rep);
         const t = this.state.stages[rep.stage]?.tasks[rep.task];
@@ -116,6 +151,14 @@ class Scheduler {
     m.taskMillis += rep.millis;
     for (const [k, v] of Object.entries(rep.phases ?? {})) m.phases[k] = (m.phases[k] ?? 0) + v;
     for (const [k, v] of Object.entries(rep.stats ?? {})) m.stats[k] = (m.stats[k] ?? 0) + v;
+  }
+
+  /** Add an invocation's store requests to its stage (a group's tasks share one stage). */
+  accountStats(stage: number, stats: Record<string, number>): void {
+    const s = this.state.stages[stage];
+    if (!s) return;
+    const m = (s.metrics ??= { attempts: 0, taskMillis: 0, phases: {}, stats: {} });
+    for (const [k, v] of Object.entries(stats)) m.stats[k] = (m.stats[k] ?? 0) + v;
   }
 
   summary(): JobSummary {
@@ -171,26 +214,54 @@ class Scheduler {
       // Nothing runnable and not done: a stage with no tasks would hang; go round again.
       return { action: 'run_driver', job: this.event.job, results: [], progress: this.progress() };
     }
+    // Size each runnable stage (groups never mix stages), then check the history budget.
+    const opts = this.sub.options;
+    const byStage = new Map<StageState, TaskState[]>();
+    for (const { s, t } of pending) byStage.set(s, [...(byStage.get(s) ?? []), t]);
+    const plans = [...byStage].map(([s, tasks]) => {
+      const bytes = tasks.reduce((a, t) => a + (t.input.kind === 'scan' ? t.input.size : 0), 0);
+      return { s, tasks, sizing: sizeStage(this.plan.stages[s.id]!, tasks.length, bytes, opts) };
+    });
+    const totalGroups = plans.reduce((a, p) => a + p.sizing.groups, 0);
+    const history = (this.state.history ??= { execution: 0, events: 0 });
+    if (!fitsInHistory(history, totalGroups, opts.historyEventCap ?? HISTORY_EVENT_CAP)) {
+      // Carry on in a new execution before this one's history could overflow.
+      this.state.history = { execution: history.execution + 1, events: 0 };
+      return { action: 'chain', job: this.event.job, results: [], progress: this.progress() };
+    }
     this.state.round++;
     const round = this.state.round;
-    const maxExecutors = Math.max(1, this.sub.options.maxExecutors ?? 40);
-    const nGroups = Math.min(pending.length, maxExecutors);
     const groups: GroupRef[] = [];
-    for (let g = 0; g < nGroups; g++) {
-      const from = Math.floor((g * pending.length) / nGroups);
-      const to = Math.floor(((g + 1) * pending.length) / nGroups);
-      const tasks: TaskSpec[] = pending.slice(from, to).map(({ s, t }) => {
-        s.startedAt ??= Date.now();
-        t.attempt++;
-        t.status = 'running';
-        return { stage: s.id, task: t.task, attempt: t.attempt, input: t.input, ...(s.boundaries ? { boundaries: s.boundaries } : {}) };
-      });
-      const manifest: GroupManifest = { jobId: this.state.jobId, round, tasks };
-      const key = this.keys.manifest(round, g);
-      await putJson(this.store, key, manifest);
-      groups.push({ manifest: key, round, index: g });
+    for (const { s, tasks, sizing } of plans) {
+      s.startedAt ??= Date.now();
+      for (let g = 0; g < sizing.groups; g++) {
+        const specs: TaskSpec[] = tasks.slice(g * sizing.tasksPerGroup, (g + 1) * sizing.tasksPerGroup).map((t) => {
+          t.attempt++;
+          t.status = 'running';
+          return { stage: s.id, task: t.task, attempt: t.attempt, input: t.input, ...(s.boundaries ? { boundaries: s.boundaries } : {}) };
+        });
+        const index = groups.length;
+        const manifest: GroupManifest = { jobId: this.state.jobId, round, tasks: specs, workers: sizing.workers, ...(opts.safetyMarginMs !== undefined ? { safetyMarginMs: opts.safetyMarginMs } : {}) };
+        const key = this.keys.manifest(round, index);
+        await putJson(this.store, key, manifest);
+        groups.push({ manifest: key, round, index });
+      }
     }
-    return { action: 'run_executors', job: this.event.job, results: [], groups, concurrency: nGroups, progress: this.progress() };
+    const cap = Math.max(1, opts.maxExecutors ?? 40);
+    const concurrency = Math.min(groups.length, cap);
+    if (groups.length > INLINE_MAP_LIMIT) {
+      // More than an inline Map runs at once: hand the Distributed Map a list in the store.
+      await putJson(this.store, this.keys.groupList(round), groups);
+      return { action: 'run_executors', job: this.event.job, results: [], distributed: true, groupList: this.groupListRef(round), groups, concurrency, progress: this.progress() };
+    }
+    return { action: 'run_executors', job: this.event.job, results: [], groups, concurrency, progress: this.progress() };
+  }
+
+  /** Where the Distributed Map's ItemReader finds the group list (bucket and object key). */
+  groupListRef(round: number): { bucket: string; key: string } {
+    const ref = this.event.job.store;
+    const key = this.keys.groupList(round);
+    return ref.kind === 's3' ? { bucket: ref.bucket, key: ref.prefix ? `${ref.prefix}/${key}` : key } : { bucket: '', key };
   }
 
   async commitJob(): Promise<DriverOutput> {

@@ -1,179 +1,51 @@
 /**
- * The executor: runs one task group. Loads the group's manifest and the job's stage plan, runs
- * each task's pipeline from its source (Parquet row groups or a shuffle partition) to its sink
- * (one shuffle object or one result part) under an attempt-unique key, and writes a summary of
- * the reports to the store. Task errors are returned as data, never thrown.
+ * The executor: runs one task group per invocation. It loads the group's manifest and the
+ * job's stage plan, runs the tasks with the group's worker count, stops starting tasks when
+ * the invocation's remaining time falls below a safety margin (handing the rest back to the
+ * driver), and writes a summary of the reports to the store. Task errors are returned as data.
  */
-import { randomBytes } from 'node:crypto';
-import { ExecutionError, toErrorData } from '../../planner/errors.js';
-import type { BuildSide, Stage, StagePlan } from '../../planner/stages.js';
-import { encodeIpc } from '../../operators/arrow.js';
-import { ShuffleWriter } from '../../operators/exchange.js';
-import { KeySampler } from '../../operators/rangepart.js';
-import { encodeParquet, splitByPartition } from '../../operators/parquetWrite.js';
-import { stagingUrl } from './commit.js';
-import { buildOperators, runPipeline } from '../../operators/pipeline.js';
-import { scanRowGroups } from '../../operators/scan.js';
-import type { Batch } from '../../operators/vector.js';
-import { vecFromValues } from '../../operators/vector.js';
-import { compileExpr } from '../../operators/eval.js';
-import { filterBatch } from '../../operators/filter.js';
-import type { RangeReader } from '../../operators/parquet.js';
-import { referencedColumns } from '../../planner/expr.js';
-import { typedPartitionValue } from './partitions.js';
-import { locate } from '../storage/location.js';
-import { diffStats, getJson, putJson, type ObjectStore } from '../storage/store.js';
-import { rangeReader, s3Defaults } from './catalog.js';
+import { toErrorData } from '../../planner/errors.js';
+import { withMetrics } from '../../operators/metrics.js';
+import { diffStats, getJson, putJson } from '../storage/store.js';
 import { allStoreStats, type RuntimeEnv } from './env.js';
-import { addTime, metrics, resetMetrics, timed } from '../../operators/metrics.js';
+import { invocationScope } from './instance.js';
 import { jobKeys } from './jobState.js';
-import type { ExecutorEvent, ExecutorOutput, GroupManifest, TaskOutput, TaskReport, TaskSpec } from './protocol.js';
-import { readShufflePartition } from './shuffleRead.js';
-import { functionTables, loadBundle } from './bundle.js';
+import { assertPayloadSize } from './payload.js';
+import type { ExecutorEvent, ExecutorOutput, GroupManifest, GroupSummary, TaskReport } from './protocol.js';
+import { nonce, runTask, stagePlan } from './task.js';
 
-/** Per-instance cache of immutable job documents (stage plans), keyed by store and job. */
-const planCache = new Map<string, StagePlan>();
-
-async function stagePlan(store: ObjectStore, jobId: string): Promise<StagePlan> {
-  const key = `${store.url}|${jobId}`;
-  let p = planCache.get(key);
-  if (!p) {
-    p = await getJson<StagePlan>(store, jobKeys(jobId).stages);
-    if (planCache.size > 16) planCache.clear();
-    planCache.set(key, p);
-  }
-  return p;
-}
+/** Default margin: no task starts with less time left than this. */
+export const DEFAULT_SAFETY_MARGIN_MS = 60_000;
 
 export async function runExecutorGroup(event: ExecutorEvent, env: RuntimeEnv): Promise<ExecutorOutput> {
-  const store = env.store(event.job.store);
-  const manifest = await getJson<GroupManifest>(store, event.group.manifest);
-  const plan = await stagePlan(store, manifest.jobId);
-  const reports: TaskReport[] = [];
-  for (const task of manifest.tasks) {
+  return invocationScope(async () => {
+    const store = env.store(event.job.store);
+    const manifest = await getJson<GroupManifest>(store, event.group.manifest);
+    const plan = await stagePlan(store, manifest.jobId);
+    const margin = manifest.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
     const before = allStoreStats();
-    resetMetrics();
-    const t0 = performance.now();
-    const done = () => ({ millis: performance.now() - t0, stats: { ...diffStats(allStoreStats(), before) }, phases: metrics() });
-    try {
-      const output = await runTask(plan, task, event, env, store);
-      reports.push({ stage: task.stage, task: task.task, attempt: task.attempt, ok: true, output, ...done() });
-    } catch (e) {
-      reports.push({ stage: task.stage, task: task.task, attempt: task.attempt, ok: false, error: toErrorData(e), ...done() });
-    }
-  }
-  const key = jobKeys(manifest.jobId).summary(manifest.round, event.group.index, nonce());
-  await putJson(store, key, { reports });
-  return { group: event.group, summary: key };
-}
-
-const nonce = () => randomBytes(4).toString('hex');
-
-/** Stage the task's Parquet files; the job commit moves them into place. */
-async function writeFiles(stage: Stage, output: Extract<Stage['output'], { kind: 'write' }>, batches: Batch[], rows: number, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv): Promise<TaskOutput> {
-  if (rows === 0) return { kind: 'write', files: [], rows: 0 };
-  const files: { url: string; relative: string; rows: number }[] = [];
-  const staging = stagingUrl(output.path, event.job.jobId);
-  for (const part of splitByPartition(stage.schema, batches, output.partitionBy)) {
-    const relative = `${part.dir ? `${part.dir}/` : ''}part-${String(task.task).padStart(5, '0')}.${task.attempt}.${nonce()}.parquet`;
-    const url = `${staging}/${relative}`;
-    const loc = locate(url, s3Defaults(event.job.store));
-    await env.store(loc.ref).put(loc.key, encodeParquet(part.schema, [part.batch]));
-    files.push({ url, relative, rows: part.batch.length });
-  }
-  return { kind: 'write', files, rows };
-}
-
-/** Scan the file's own columns, then add the partition columns as constants, in schema order. */
-async function* withPartitionColumns(reader: RangeReader, rowGroups: readonly number[], src: Extract<Stage['source'], { kind: 'scan' }>, pv: Readonly<Record<string, string | null>>): AsyncIterable<Batch> {
-  const fileSchema = src.schema.filter((f) => !(f.name in pv));
-  const fileFilters = src.filters.filter((e) => [...referencedColumns(e)].every((c) => !(c in pv)));
-  const partFilters = src.filters.filter((e) => !fileFilters.includes(e));
-  const spec = { columns: fileSchema.map((f) => f.name), filters: fileFilters, schema: fileSchema };
-  const preds = partFilters.map((e) => compileExpr(e, src.schema));
-  for await (const b of scanRowGroups(reader, rowGroups, spec, {})) {
-    const cols = src.schema.map((f) => (f.name in pv ? vecFromValues(f.type, new Array(b.length).fill(typedPartitionValue(pv[f.name]!, f.type))) : b.columns[fileSchema.findIndex((x) => x.name === f.name)]!));
-    let out: Batch = { schema: src.schema, columns: cols, length: b.length };
-    for (const p of preds) out = filterBatch(out, p);
-    if (out.length) yield out;
-  }
-}
-
-/** Broadcast build sides are read once per executor instance and job (they never change). */
-const broadcasts = new Map<string, Promise<Batch[]>>();
-
-async function collectAll(it: AsyncIterable<Batch>): Promise<Batch[]> {
-  const out: Batch[] = [];
-  for await (const b of it) out.push(b);
-  return out;
-}
-
-function buildSide(store: ObjectStore, jobId: string, side: BuildSide, partition: number): Promise<Batch[]> {
-  if (side.kind === 'partitioned') return collectAll(readShufflePartition(store, jobId, side.stage, partition, side.schema));
-  const key = `${store.url}|${jobId}|${side.stage}`;
-  let hit = broadcasts.get(key);
-  if (!hit) {
-    if (broadcasts.size >= 8) broadcasts.delete(broadcasts.keys().next().value!);
-    hit = collectAll(readShufflePartition(store, jobId, side.stage, 0, side.schema));
-    hit.catch(() => broadcasts.delete(key));
-    broadcasts.set(key, hit);
-  }
-  return hit;
-}
-
-function source(plan: StagePlan, stage: Stage, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv, store: ObjectStore): AsyncIterable<Batch> {
-  const src = stage.source;
-  if (src.kind === 'scan') {
-    if (task.input.kind !== 'scan') throw new ExecutionError('BAD_TASK', `stage ${stage.id} scans but task ${task.task} has a ${task.input.kind} input`);
-    if (!task.input.file) return (async function* () {})();
-    const loc = locate(task.input.file, s3Defaults(event.job.store));
-    const data = env.store(loc.ref);
-    const pv = task.input.partitionValues ?? {};
-    const reader = rangeReader(data, loc.key, task.input.size, task.input.file);
-    if (!Object.keys(pv).length) return scanRowGroups(reader, task.input.rowGroups, src, {});
-    return withPartitionColumns(reader, task.input.rowGroups, src, pv);
-  }
-  if (task.input.kind !== 'shuffle') throw new ExecutionError('BAD_TASK', `stage ${stage.id} reads a shuffle but task ${task.task} has a ${task.input.kind} input`);
-  const partition = task.input.partition;
-  return (async function* () {
-    for (const s of src.stages) yield* readShufflePartition(store, event.job.jobId, s, partition, src.schema);
-  })();
-}
-
-async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv, store: ObjectStore): Promise<TaskOutput> {
-  const stage = plan.stages[task.stage];
-  if (!stage) throw new ExecutionError('BAD_TASK', `job ${event.job.jobId} has no stage ${task.stage}`);
-  const partition = task.input.kind === 'shuffle' ? task.input.partition : 0;
-  const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partition);
-  const fns = plan.udfs ? functionTables(await loadBundle(store, plan.udfs), plan.udfs.names) : undefined;
-  const ops = buildOperators(stage.ops, stage.source.schema, { readBuildSide, ...(fns ?? {}) });
-  const batches = runPipeline(source(plan, stage, task, event, env, store), ops);
-  const keys = jobKeys(event.job.jobId);
-  if (stage.output.kind === 'shuffle') {
-    const writer = new ShuffleWriter(stage.schema, stage.output.partitioning, task.boundaries ?? []);
-    const sampler = stage.output.sample ? new KeySampler(stage.output.sample) : null;
-    for await (const b of batches) {
-      const t0 = performance.now();
-      writer.add(b);
-      sampler?.add(b);
-      addTime('shuffleWrite', performance.now() - t0);
-    }
-    const key = keys.shuffle(stage.id, task.task, task.attempt, nonce());
-    const { body, indexAt, partitions } = await timed('shuffleWrite', async () => {
-      const written = writer.finish();
-      await store.put(key, written.body);
-      return written;
-    });
-    return { kind: 'shuffle', key, size: body.byteLength, indexAt, partitions, rows: writer.rows, ...(sampler ? { samples: sampler.sample } : {}) };
-  }
-  const out: Batch[] = [];
-  let rows = 0;
-  for await (const b of batches) {
-    out.push(b);
-    rows += b.length;
-  }
-  if (stage.output.kind === 'write') return timed('write', () => writeFiles(stage, stage.output as Extract<Stage['output'], { kind: 'write' }>, out, rows, task, event, env));
-  const key = keys.resultPart(stage.id, task.task, task.attempt, nonce());
-  if (rows > 0) await store.put(key, encodeIpc(stage.schema, out));
-  return { kind: 'result', key, rows };
+    const reports: TaskReport[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < manifest.tasks.length) {
+        const task = manifest.tasks[next++]!;
+        const ids = { stage: task.stage, task: task.task, attempt: task.attempt };
+        if (env.remainingMillis() < margin) {
+          // Out of time: hand the task back untouched; the driver reschedules it.
+          reports.push({ ...ids, ok: false, millis: 0, error: { category: 'resources', code: 'HANDED_BACK', message: `not started: ${env.remainingMillis()} ms left, margin ${margin} ms` } });
+          continue;
+        }
+        const t0 = performance.now();
+        const run = await withMetrics(() => runTask(plan, task, { ...event, job: { ...event.job, jobId: manifest.jobId } }, env, store));
+        const millis = performance.now() - t0;
+        if ('result' in run) reports.push({ ...ids, ok: true, output: run.result, millis, phases: run.phases });
+        else reports.push({ ...ids, ok: false, error: toErrorData(run.error), millis, phases: run.phases });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(manifest.workers ?? 1, manifest.tasks.length)) }, worker));
+    const summary: GroupSummary = { reports, stats: { ...diffStats(allStoreStats(), before) } };
+    const key = jobKeys(manifest.jobId).summary(manifest.round, event.group.index, nonce());
+    await putJson(store, key, summary);
+    return assertPayloadSize({ group: event.group, summary: key }, 'executor output');
+  });
 }

@@ -24,6 +24,18 @@ export interface JobOptions {
   readonly taskBytes?: number;
   /** Joins whose smaller side reads at most this many compressed bytes are broadcast (default 10 MiB). */
   readonly broadcastThreshold?: number;
+  /** Sizing policy: 'latency' (up to 40 executors) or 'stability' (up to 10). */
+  readonly goal?: 'latency' | 'stability';
+  /** Workload type for all stages (default: network for scans/shuffle reads, cpu for aggregation). */
+  readonly workload?: 'cpu' | 'memory' | 'network';
+  /** Workers per executor, overriding the workload default. */
+  readonly workers?: number;
+  /** Executors start no task with less time left than this (ms). */
+  readonly safetyMarginMs?: number;
+  /** History events an execution may use before the driver chains a new one (default 25,000). */
+  readonly historyEventCap?: number;
+  /** Parquet footers read per driver call while planning (large inputs plan over several calls). */
+  readonly footersPerCall?: number;
   /** Optimizer rules to switch off, by name. */
   readonly disabledRules?: readonly string[];
 }
@@ -90,6 +102,11 @@ export interface JobState {
   startedAt: number;
   rowsOut?: number;
   prunedRowGroups?: number;
+  history?: import('./history.js').HistoryState;
+  /** The last action returned (the next call accounts for its history events). */
+  lastAction?: string;
+  /** Driver calls spent reading footers before the plan was made. */
+  planningCalls?: number;
 }
 
 export const jobKeys = (jobId: string) => {
@@ -100,6 +117,8 @@ export const jobKeys = (jobId: string) => {
     state: `${base}/state.json`,
     stages: `${base}/stages.json`,
     result: `${base}/result.json`,
+    footers: (call: number) => `${base}/footers/${String(call).padStart(5, '0')}.json`,
+    groupList: (round: number) => `${base}/manifests/${round}/groups.json`,
     manifest: (round: number, g: number) => `${base}/manifests/${round}/${g}.json`,
     summary: (round: number, g: number, nonce: string) => `${base}/summaries/${round}/${g}.${nonce}.json`,
     commit: (stage: number) => `${base}/stages/${stage}/commit.json`,

@@ -10,7 +10,7 @@ import { ROW_GROUP_PRUNING, rowGroupMayMatch } from '../../planner/optimizer/rul
 import type { StagePlan } from '../../planner/stages.js';
 import { inputPartitions, stageDeps } from '../../planner/stages.js';
 import type { StoreRef } from '../storage/store.js';
-import { loadDatasets, type Datasets } from './catalog.js';
+import { loadDatasets, PlanningIncomplete, type Datasets, type KnownFooter, type LoadOptions } from './catalog.js';
 import { typedPartitionValue } from './partitions.js';
 import type { RuntimeEnv } from './env.js';
 import type { JobState, JobSubmission, StageState, TaskState } from './jobState.js';
@@ -68,8 +68,14 @@ export function splitScan(ds: Datasets, path: string, columns: readonly string[]
   return { inputs, bytes, pruned };
 }
 
-export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv, storeRef: StoreRef): Promise<PlannedJob> {
-  const ds = await loadDatasets(sub.plan.root, env, storeRef);
+export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv, storeRef: StoreRef, load: LoadOptions = {}): Promise<PlannedJob | { incomplete: KnownFooter[] }> {
+  let ds: Datasets;
+  try {
+    ds = await loadDatasets(sub.plan.root, env, storeRef, load);
+  } catch (e) {
+    if (e instanceof PlanningIncomplete) return { incomplete: e.footers };
+    throw e;
+  }
   const analyzed = analyze(sub.plan.root, ds.catalog);
   const optimized = optimize(analyzed, ds.catalog, { disabledRules: sub.options.disabledRules ?? [], columnBytes: ds.columnBytes, broadcastThreshold: sub.options.broadcastThreshold });
   // Size tasks and exchanges from the bytes the scans will read: tasks of at most 64 MiB, and

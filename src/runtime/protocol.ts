@@ -41,6 +41,9 @@ export interface DriverOutput {
   readonly results: readonly GroupResult[];
   readonly groups?: readonly GroupRef[];
   readonly concurrency?: number;
+  /** More groups than an inline Map runs: the Distributed Map reads them from the store. */
+  readonly distributed?: boolean;
+  readonly groupList?: { readonly bucket: string; readonly key: string };
   readonly seconds?: number;
   readonly error?: string;
   readonly cause?: string;
@@ -86,6 +89,10 @@ export interface GroupManifest {
   readonly jobId: string;
   readonly round: number;
   readonly tasks: readonly TaskSpec[];
+  /** Tasks the executor runs at once (the sizing policy's workers per executor). */
+  readonly workers?: number;
+  /** No task starts when less time than this is left in the invocation. */
+  readonly safetyMarginMs?: number;
 }
 
 /** What a finished task produced. */
@@ -120,4 +127,6 @@ export interface TaskReport {
 
 export interface GroupSummary {
   readonly reports: readonly TaskReport[];
+  /** Store requests and bytes of the whole invocation (tasks of a group share one stage). */
+  readonly stats?: Record<string, number>;
 }

@@ -1,0 +1,45 @@
+/**
+ * Instance reuse. A warm Lambda instance (or local worker process) runs many invocations, of
+ * many jobs. Each invocation gets a fresh scratch directory, and afterwards the instance is put
+ * back as it was: globals a job added are deleted, environment variables restored, scratch
+ * files removed. What is keyed by its context — SDK clients per endpoint and credentials, the
+ * parameter cache, loaded UDF bundles per hash, stage plans per job — is kept and reused.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+const scratch = new AsyncLocalStorage<string>();
+let invocations = 0;
+
+/** The current invocation's scratch directory (created on first use, removed at its end). */
+export function scratchDir(): string {
+  const dir = scratch.getStore();
+  if (!dir) throw new Error('scratchDir() is only available inside an executor invocation');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** How many invocations this instance has run (instance reuse is visible in tests). */
+export function invocationCount(): number {
+  return invocations;
+}
+
+export async function invocationScope<T>(f: () => Promise<T>): Promise<T> {
+  invocations++;
+  const env = { ...process.env };
+  const baselineGlobals = new Set(Object.getOwnPropertyNames(globalThis));
+  const dir = path.join(os.tmpdir(), 'stratus-scratch', `${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    return await scratch.run(dir, f);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
+    Object.assign(process.env, env);
+    for (const name of Object.getOwnPropertyNames(globalThis)) {
+      if (!baselineGlobals.has(name)) delete (globalThis as Record<string, unknown>)[name];
+    }
+  }
+}
