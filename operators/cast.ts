@@ -7,7 +7,8 @@ import type { DataType } from '../planner/types.js';
 import { daysToDate } from '../planner/types.js';
 import { daysFromCivil, daysInMonth } from './dates.js';
 import type { Vec } from './vector.js';
-import { isValid, newValidity, setValid, typedArrayFor, vecFromValues } from './vector.js';
+import { StringBuilder } from './stringBuilder.js';
+import { isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 
 type StrVec = Extract<Vec, { type: 'string' }>;
 type NumVec = Exclude<Vec, StrVec>;
@@ -61,11 +62,14 @@ export function javaDoubleString(x: number): string {
 
 function toStrings(v: NumVec, n: number): Vec {
   const src = v.values;
-  const out: (string | null)[] = new Array(n);
+  const out = new StringBuilder(n, n * 8);
   const f: (x: number) => string =
     v.type === 'float64' ? javaDoubleString : v.type === 'date' ? daysToDate : v.type === 'bool' ? (x) => (x ? 'true' : 'false') : (x) => String(x);
-  for (let i = 0; i < n; i++) out[i] = isValid(v.validity, i) ? f(src[i]!) : null;
-  return vecFromValues('string', out);
+  for (let i = 0; i < n; i++) {
+    if (isValid(v.validity, i)) out.appendAscii(f(src[i]!)); // numbers, dates and bools print in ASCII
+    out.end(i);
+  }
+  return out.build(v.validity);
 }
 
 /** Bytes ≤ 0x20 (spaces and ASCII control characters) are trimmed before parsing, as in Spark. */

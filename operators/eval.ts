@@ -14,7 +14,7 @@ import { arithmetic, compare, isArithmetic, isComparison, logical, negateBool, n
 import type { Operand, Scalar } from './scalar.js';
 import { firstAsScalar, isScalar, materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
-import { StringBuilder } from './strings.js';
+import { StringBuilder } from './stringBuilder.js';
 import { isValid, newValidity, setValid, typedArrayFor, valueAt, vecFromValues } from './vector.js';
 
 export type Evaluator = (b: Batch) => Operand;

@@ -9,7 +9,8 @@ import { compareBytes, compareNumbersNaN } from './kernels.js';
 import type { Operand } from './scalar.js';
 import { isScalar, materialize } from './scalar.js';
 import { PREDICATE_KERNELS } from './like.js';
-import { STRING_KERNELS, StringBuilder, validityAll, type Kernel } from './strings.js';
+import { StringBuilder } from './stringBuilder.js';
+import { STRING_KERNELS, validityAll, type Kernel } from './strings.js';
 import type { Vec } from './vector.js';
 import { isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 

@@ -95,16 +95,29 @@ export function likeMatcher(pattern: string): (d: Uint8Array, s: number, e: numb
       end = st;
     }
     for (const seg of middle) {
-      let found = -1;
-      for (let p = pos; p < end; p = nextChar(d, p, end)) {
-        found = matchAt(d, p, end, seg);
-        if (found >= 0) break;
-      }
-      if (found < 0) return false;
-      pos = found;
+      pos = findSegment(d, pos, end, seg);
+      if (pos < 0) return false;
     }
     return true;
   };
+}
+
+/** The end of the leftmost match of `seg` in [p, e), or -1. Literal heads jump by byte search. */
+function findSegment(d: Uint8Array, p: number, e: number, seg: Segment): number {
+  const head = seg[0];
+  if (head) {
+    // A literal starts with a lead byte, so byte matches fall on character boundaries.
+    for (let at = indexOfBytes(d, p, e, head); at >= 0; at = indexOfBytes(d, at + 1, e, head)) {
+      const end = seg.length === 1 ? at + head.length : matchAt(d, at, e, seg);
+      if (end >= 0) return end;
+    }
+    return -1;
+  }
+  for (; p < e; p = nextChar(d, p, e)) {
+    const end = matchAt(d, p, e, seg);
+    if (end >= 0) return end;
+  }
+  return -1;
 }
 
 const like: Kernel = ([a, b], n) => {

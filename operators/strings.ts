@@ -5,6 +5,7 @@
  */
 import type { DataType } from '../planner/types.js';
 import { castVec } from './cast.js';
+import { StringBuilder } from './stringBuilder.js';
 import type { Operand } from './scalar.js';
 import { isScalar, materialize } from './scalar.js';
 import type { Vec } from './vector.js';
@@ -16,34 +17,6 @@ export type Kernel = (args: readonly Operand[], n: number, outType: DataType) =>
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 export const EMPTY = new Uint8Array(0);
-
-/** Appends rows of bytes; `build` returns the column. */
-export class StringBuilder {
-  private data: Uint8Array;
-  private pos = 0;
-  readonly offsets: Int32Array;
-  constructor(rows: number, bytesGuess: number) {
-    this.offsets = new Int32Array(rows + 1);
-    this.data = new Uint8Array(Math.max(16, bytesGuess));
-  }
-  append(src: Uint8Array, s: number, e: number): void {
-    const need = this.pos + (e - s);
-    if (need > this.data.length) {
-      const grown = new Uint8Array(Math.max(need, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.pos));
-      this.data = grown;
-    }
-    this.data.set(src.subarray(s, e), this.pos);
-    this.pos = need;
-  }
-  /** Close row `i` (rows are closed in order; a null row is closed empty). */
-  end(i: number): void {
-    this.offsets[i + 1] = this.pos;
-  }
-  build(validity: Uint8Array | null): StrVec {
-    return { type: 'string', offsets: this.offsets, data: this.data.subarray(0, this.pos), validity };
-  }
-}
 
 /** Row-wise access to a string operand without materializing scalars. */
 export interface StrSource {
@@ -147,18 +120,12 @@ function caseMap(upper: boolean): Kernel {
     const x = source(a!);
     const validity = validityAll([a!], n);
     const out = new StringBuilder(n, x.data.length);
-    let scratch = new Uint8Array(64);
     for (let i = 0; i < n; i++) {
       const s = startOf(x, i);
       const e = endOf(x, i);
       if (isValid(validity, i)) {
         if (isAscii(x.data, s, e)) {
-          if (scratch.length < e - s) scratch = new Uint8Array(2 * (e - s));
-          for (let k = s; k < e; k++) {
-            const c = x.data[k]!;
-            scratch[k - s] = c >= lo && c < lo + 26 ? c + flip : c;
-          }
-          out.append(scratch, 0, e - s);
+          out.appendShifted(x.data, s, e, lo, flip);
         } else {
           const str = decoder.decode(x.data.subarray(s, e));
           const bytes = encoder.encode(upper ? str.toUpperCase() : str.toLowerCase());

@@ -93,6 +93,8 @@ export interface Stage {
 
 export interface StagePlan {
   readonly stages: readonly Stage[];
+  /** Names of the parameters (secrets) the job's functions may read. */
+  readonly parameters?: readonly string[];
   /** The job's user-code bundle, if it uses registered functions. */
   readonly udfs?: import('./plan.js').UdfBundleRef | null;
   /** The stage whose output is the job's result. */

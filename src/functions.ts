@@ -87,3 +87,22 @@ export function batchFunction(name: string, fn: BatchFunction, schema: Schema | 
   register({ kind: 'batches', name, fn, schema, module: callerModule() });
   return name;
 }
+
+/**
+ * A job parameter (secret) inside a user function — named in the job's `parameters` option,
+ * loaded by the executor (SSM on Lambda; a local file or environment locally), held in memory
+ * for the invocation only. @example const key = parameter('/stratus/api-key')
+ */
+export function parameter(name: string): string {
+  const get = (globalThis as Record<symbol, unknown>)[Symbol.for('stratus.parameter')] as ((n: string) => string | undefined) | undefined;
+  const v = get?.(name);
+  if (v === undefined) throw new PlanError('UNKNOWN_PARAMETER', `parameter '${name}' is not available here; name it in the job's parameters option`, { parameter: name });
+  return v;
+}
+
+/** The invocation's scratch directory (removed when the invocation ends). */
+export function scratchDirectory(): string {
+  const get = (globalThis as Record<symbol, unknown>)[Symbol.for('stratus.scratch')] as (() => string) | undefined;
+  if (!get) throw new PlanError('NO_SCRATCH', 'scratchDirectory() is only available inside an executor');
+  return get();
+}

@@ -9,7 +9,8 @@ import { analyze, schemaOf, type Catalog } from '../../planner/analyzer.js';
 import type { PlanDocument, PlanNode, Sink } from '../../planner/plan.js';
 import { StorageError } from '../../planner/errors.js';
 import { destinationExists } from '../runtime/commit.js';
-import type { JobSummary, ResultManifest } from '../runtime/jobState.js';
+import { jobKeys, type JobSummary, type ResultManifest, type StreamOptions } from '../runtime/jobState.js';
+import { resumeJob } from '../runtime/resume.js';
 import { PLAN_VERSION, scan } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
 import { LocalRunner } from '../local/runner.js';
@@ -41,6 +42,23 @@ export interface SessionOptions {
   readonly keepJobs?: boolean;
   /** Defaults for every job (shuffle partitions, executors, disabled rules…). */
   readonly job?: JobOptions;
+}
+
+export interface MicroBatchOptions {
+  /** Where each batch's rows are appended as Parquet. */
+  readonly output: string;
+  readonly partitionBy?: readonly string[];
+  readonly pollSeconds?: number;
+  readonly maxBatches?: number;
+  readonly idleTimeoutSeconds?: number;
+}
+
+export interface MicroBatchHandle {
+  readonly jobId: string;
+  /** Resolves when the job stops: batches run, rows written, input files processed. */
+  readonly done: Promise<{ batches: number; rows: number; files: number }>;
+  /** Ask the job to stop after the batch in flight. */
+  stop(): Promise<void>;
 }
 
 export interface Analysis {
@@ -115,6 +133,35 @@ export class Session {
     progress.done(`${result.manifest.rows} rows`);
     if (!this.options.keepJobs) await deleteJob(store, jobId);
     return result;
+  }
+
+  /** Resume a failed job from its last completed stage; returns its result. */
+  async resume(jobId: string): Promise<arrow.Table> {
+    const store = cachedStore(this.storeRef);
+    await resumeJob(store, jobId);
+    const machineError = await this.localRunner.run({ jobId, store: this.storeRef });
+    const result = await readResult(store, jobId, machineError);
+    this.lastJobSummary = result.manifest.summary;
+    return result.table;
+  }
+
+  /**
+   * Run a micro-batch job: poll the DataFrame's input for new Parquet files, process each
+   * batch of new files once (appending to `output`), sleep `pollSeconds`, repeat — until
+   * `maxBatches`, `idleTimeoutSeconds`, or `stop()`.
+   */
+  microBatch(df: { plan: PlanNode }, opts: MicroBatchOptions): MicroBatchHandle {
+    const store = cachedStore(this.storeRef);
+    const jobId = newJobId();
+    const sink: Sink = { kind: 'write', path: normalizeDataUrl(opts.output), format: 'parquet', mode: 'append', partitionBy: opts.partitionBy ?? [] };
+    const stream: StreamOptions = { pollSeconds: opts.pollSeconds ?? 5, ...(opts.maxBatches !== undefined ? { maxBatches: opts.maxBatches } : {}), ...(opts.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: opts.idleTimeoutSeconds } : {}) };
+    const done = (async () => {
+      await submitJob(store, jobId, { plan: { version: PLAN_VERSION, root: df.plan, sink }, options: { maxExecutors: this.localRunner.pool.opts.size, ...this.options.job, stream }, submittedAt: new Date().toISOString() });
+      const machineError = await this.localRunner.run({ jobId, store: this.storeRef });
+      const { manifest } = await readResult(store, jobId, machineError);
+      return { batches: manifest.batches ?? 0, rows: manifest.rows, files: manifest.files ?? 0 };
+    })();
+    return { jobId, done, stop: () => store.put(jobKeys(jobId).stop, new Uint8Array(0)) };
   }
 
   /** Stop the local executor processes. */

@@ -3,15 +3,21 @@
  * time from the Lambda context.
  */
 import { cachedStore, type RuntimeEnv } from '../runtime/env.js';
+import { ParameterCache, parameterSourceFor } from '../runtime/params.js';
 
 export interface LambdaContext {
   getRemainingTimeInMillis(): number;
   awsRequestId?: string;
 }
 
+/** One SSM-backed parameter cache per instance: batched, decrypted, cached with a TTL. */
+let ssm: ParameterCache | undefined;
+
 export function lambdaEnvironment(context: LambdaContext): RuntimeEnv {
+  ssm ??= new ParameterCache(parameterSourceFor('ssm', { region: process.env.AWS_REGION }));
   return {
     store: cachedStore,
+    parameters: ssm,
     remainingMillis: () => context.getRemainingTimeInMillis(),
     log: (m) => console.log(m),
   };

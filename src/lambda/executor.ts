@@ -2,7 +2,7 @@
  * AWS Lambda entry point of the executor: thin, calls the same function the local runner calls.
  * It also serves the group-list load of the machine variant without a Distributed Map.
  */
-import type { ExecutorEvent, ExecutorOutput, GroupRef, JobRef } from '../runtime/protocol.js';
+import { groupListKey, type ExecutorEvent, type ExecutorOutput, type GroupRef, type JobRef } from '../runtime/protocol.js';
 import { runExecutorGroup } from '../runtime/executor.js';
 import { getJson } from '../storage/store.js';
 import { lambdaEnvironment, type LambdaContext } from './environment.js';
@@ -11,6 +11,6 @@ type ListEvent = { readonly job: JobRef; readonly groupList: { readonly key: str
 
 export async function handler(event: ExecutorEvent | ListEvent, context: LambdaContext): Promise<ExecutorOutput | GroupRef[]> {
   const env = lambdaEnvironment(context);
-  if ('loadGroupList' in event) return getJson<GroupRef[]>(env.store(event.job.store), event.groupList.key);
+  if ('loadGroupList' in event) return getJson<GroupRef[]>(env.store(event.job.store), groupListKey(event.job.store, event.groupList.key));
   return runExecutorGroup(event, env);
 }

@@ -59,6 +59,7 @@ export class ExecutorPool {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.output);
+      else if (m.error.code === 'EXECUTOR_TRANSIENT') p.reject(Object.assign(new Error(m.error.message), { name: 'ExecutorTransientError' }));
       else p.reject(fromErrorData(m.error));
     });
     proc.on('exit', (code) => {

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { runDriverStep } from '../runtime/driver.js';
 import { cachedStore, type RuntimeEnv } from '../runtime/env.js';
-import type { DriverEvent, DriverOutput, ExecutorEvent, GroupRef, JobRef } from '../runtime/protocol.js';
+import { groupListKey, type DriverEvent, type DriverOutput, type ExecutorEvent, type GroupRef, type JobRef } from '../runtime/protocol.js';
 import { getJson } from '../storage/store.js';
 import { buildDefinition, STATE } from '../runtime/stateMachine.js';
 import type { StoreRef } from '../storage/store.js';
@@ -27,6 +27,7 @@ export interface LocalRunnerOptions {
 
 export const LOCAL_DRIVER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stratus-driver';
 export const LOCAL_EXECUTOR_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stratus-executor';
+export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:stratus-local';
 
 export class LocalRunner {
   readonly pool: ExecutorPool;
@@ -65,12 +66,17 @@ export class LocalRunner {
       this.executions++;
       let chained = false;
       const execution = this.machine.run({ job, results: [] } as never, {
+        // The interpreter has no context object of its own; give the one Step Functions would.
+        context: {
+          StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: 'stratus-local' },
+          Execution: { Id: `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${job.jobId}-${this.executions}`, Name: `${job.jobId}-${this.executions}`, StartTime: new Date().toISOString() },
+        } as never,
         overrides: {
           taskResourceLocalHandlers: {
             [STATE.driver]: async (input: unknown) => {
               this.driverCalls++;
               const out: DriverOutput = await runDriverStep(input as DriverEvent, this.env);
-              this.actions.push(out.action);
+              this.actions.push(out.distributed ? `${out.action}:distributed` : out.action);
               if (out.progress) progress.update(out.progress);
               return out as never;
             },
@@ -78,7 +84,7 @@ export class LocalRunner {
             [`${STATE.executor}Listed`]: executor,
             [STATE.runExecutorsDistributed]: async (input: unknown) => {
               const { job: ref, groupList } = input as { job: JobRef; groupList: { key: string } };
-              return (await getJson<GroupRef[]>(this.env.store(ref.store), groupList.key)) as never;
+              return (await getJson<GroupRef[]>(this.env.store(ref.store), groupListKey(ref.store, groupList.key))) as never;
             },
             [STATE.chain]: async () => {
               chained = true;

@@ -5,7 +5,7 @@
  */
 import '../polyfills.js';
 import { runExecutorGroup } from '../runtime/executor.js';
-import { cachedStore } from '../runtime/env.js';
+import { cachedStore, localParameters } from '../runtime/env.js';
 import { toErrorData } from '../../planner/errors.js';
 import type { ExecutorEvent } from '../runtime/protocol.js';
 
@@ -18,10 +18,11 @@ interface Invocation {
 process.on('message', async (msg: Invocation) => {
   const deadline = Date.now() + msg.timeLimitMs;
   try {
-    const output = await runExecutorGroup(msg.event, { store: cachedStore, remainingMillis: () => deadline - Date.now(), log: () => {} });
+    const output = await runExecutorGroup(msg.event, { store: cachedStore, remainingMillis: () => deadline - Date.now(), log: () => {}, parameters: localParameters() });
     process.send!({ id: msg.id, ok: true, output });
   } catch (e) {
-    process.send!({ id: msg.id, ok: false, error: toErrorData(e) });
+    const error = toErrorData(e);
+    process.send!({ id: msg.id, ok: false, error: e instanceof Error && e.name === 'ExecutorTransientError' ? { ...error, code: 'EXECUTOR_TRANSIENT' } : error });
   }
 });
 

@@ -3,7 +3,7 @@
  * (bounded parallelism), giving the analyzer its catalog and the driver its row groups.
  */
 import type { Catalog } from '../../planner/analyzer.js';
-import { SchemaError } from '../../planner/errors.js';
+import { PlanError, SchemaError } from '../../planner/errors.js';
 import type { PlanNode } from '../../planner/plan.js';
 import { collectScans } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
@@ -69,6 +69,8 @@ export interface LoadOptions {
   readonly known?: ReadonlyMap<string, KnownFooter>;
   /** Read at most this many new footers; then stop and report what was read. */
   readonly budget?: number;
+  /** Restrict datasets to these file URLs. */
+  readonly onlyFiles?: readonly string[];
 }
 
 /** Thrown when the footer budget runs out: carries the footers read so far. */
@@ -88,7 +90,9 @@ export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: S
     if (files.has(scan.path)) continue;
     const loc = locate(scan.path, s3Defaults(storeRef));
     const store = env.store(loc.ref);
-    const objects = await expandDataset(store, loc.key, scan.path);
+    const all = await expandDataset(store, loc.key, scan.path);
+    const objects = opts.onlyFiles ? all.filter((o) => opts.onlyFiles!.includes(fileUrl(scan.path, o.key))) : all;
+    if (!objects.length) throw new PlanError('NO_FILES', `no files to read in '${scan.path}'`, { path: scan.path });
     const missing = objects.filter((o) => !opts.known?.has(fileUrl(scan.path, o.key)));
     if (missing.length > budget) {
       // Read what this call may, and hand them back to be saved for the next call.

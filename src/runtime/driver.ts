@@ -15,6 +15,7 @@ import { planJob, reduceTasks } from './planJob.js';
 import type { KnownFooter } from './catalog.js';
 import { DRIVER_STEP_EVENTS, fitsInHistory, HISTORY_EVENT_CAP, mapEvents, WAIT_EVENTS } from './history.js';
 import { assertPayloadSize } from './payload.js';
+import { streamStep } from './microbatch.js';
 import { INLINE_MAP_LIMIT, sizeStage } from './sizing.js';
 import type { DriverEvent, DriverOutput, GroupManifest, GroupRef, GroupSummary, Progress, TaskReport, TaskSpec } from './protocol.js';
 
@@ -28,10 +29,12 @@ export async function runDriverStep(event: DriverEvent, env: RuntimeEnv): Promis
   return assertPayloadSize(await driverStep(event, env), 'driver output');
 }
 
-async function driverStep(event: DriverEvent, env: RuntimeEnv): Promise<DriverOutput> {
+/** One step of a job (a micro-batch job steps its current batch's job through this too). */
+export async function driverStep(event: DriverEvent, env: RuntimeEnv): Promise<DriverOutput> {
   const store = env.store(event.job.store);
   const keys = jobKeys(event.job.jobId);
   const sub = await getJson<JobSubmission>(store, keys.job);
+  if (sub.options.stream) return streamStep(event, env, sub);
   let state = (await store.head(keys.state)) ? await getJson<JobState>(store, keys.state) : undefined;
   let plan: StagePlan;
   try {
@@ -61,8 +64,10 @@ async function driverStep(event: DriverEvent, env: RuntimeEnv): Promise<DriverOu
   if (state.status === 'succeeded') return { action: 'succeed', job: event.job, results: [] };
 
   const round = event.results[0]?.group.round ?? 0;
-  if (event.results.length && round <= state.appliedRound && state.lastOutput) {
-    // The same results again (a retried driver call): answer as before.
+  const repeated = event.results.length ? round <= state.appliedRound : state.lastAction === 'run_executors';
+  if (repeated && state.lastOutput) {
+    // The same input again (a retried driver call): answer as before. A run_executors answer
+    // is always followed by that round's results, so empty results mean a retry too.
     return state.lastOutput as DriverOutput;
   }
   countHistory(state, event);

@@ -4,11 +4,16 @@
  * asks which it is.
  */
 import { LocalStore } from '../storage/local.js';
+import { LocalParameterSource } from './params/local.js';
+import { ParameterCache } from './params/cache.js';
+import type { ParameterSource } from './params/source.js';
 import { addStats, emptyStats, type ObjectInfo, type ObjectStore, type StoreRef, type StoreStats } from '../storage/store.js';
 
 export interface RuntimeEnv {
   /** A store for a ref; clients are reused across invocations of a warm instance. */
   store(ref: StoreRef): ObjectStore;
+  /** Where job parameters (secrets) come from: SSM on Lambda, a local file or env locally. */
+  parameters?: ParameterSource;
   /** Milliseconds left before the platform stops this invocation. */
   remainingMillis(): number;
   log(message: string): void;
@@ -62,6 +67,14 @@ export function allStoreStats(): StoreStats {
   return total;
 }
 
+let localParams: ParameterSource | undefined;
+
+/** The instance's local parameter source (file from STRATUS_PARAMS_FILE, then environment), cached with a TTL. */
+export function localParameters(): ParameterSource {
+  localParams ??= new ParameterCache(new LocalParameterSource());
+  return localParams;
+}
+
 export function defaultEnv(remainingMillis: () => number = () => 15 * 60_000): RuntimeEnv {
-  return { store: cachedStore, remainingMillis, log: () => {} };
+  return { store: cachedStore, remainingMillis, log: () => {}, parameters: localParameters() };
 }

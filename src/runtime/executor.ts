@@ -4,11 +4,11 @@
  * the invocation's remaining time falls below a safety margin (handing the rest back to the
  * driver), and writes a summary of the reports to the store. Task errors are returned as data.
  */
-import { toErrorData } from '../../planner/errors.js';
+import { ExecutionError, toErrorData } from '../../planner/errors.js';
 import { withMetrics } from '../../operators/metrics.js';
 import { diffStats, getJson, putJson } from '../storage/store.js';
 import { allStoreStats, type RuntimeEnv } from './env.js';
-import { invocationScope } from './instance.js';
+import { invocationScope, setInvocationParameters } from './instance.js';
 import { jobKeys } from './jobState.js';
 import { assertPayloadSize } from './payload.js';
 import type { ExecutorEvent, ExecutorOutput, GroupManifest, GroupSummary, TaskReport } from './protocol.js';
@@ -17,11 +17,24 @@ import { nonce, runTask, stagePlan } from './task.js';
 /** Default margin: no task starts with less time left than this. */
 export const DEFAULT_SAFETY_MARGIN_MS = 60_000;
 
+/** Raised when the invocation itself could not start (store unreachable, throttled): the state machine retries it with backoff. */
+export class ExecutorTransientError extends Error {
+  override readonly name = 'ExecutorTransientError';
+}
+
+const TRANSIENT_CODES = new Set(['UNREACHABLE', 'THROTTLED', 'UNAVAILABLE']);
+
 export async function runExecutorGroup(event: ExecutorEvent, env: RuntimeEnv): Promise<ExecutorOutput> {
   return invocationScope(async () => {
     const store = env.store(event.job.store);
-    const manifest = await getJson<GroupManifest>(store, event.group.manifest);
+    const manifest = await getJson<GroupManifest>(store, event.group.manifest).catch((e: { code?: string; message?: string }) => {
+      throw TRANSIENT_CODES.has(e.code ?? '') ? new ExecutorTransientError(`cannot read task group ${event.group.manifest}: ${e.message}`) : e;
+    });
     const plan = await stagePlan(store, manifest.jobId);
+    if (plan.parameters?.length) {
+      if (!env.parameters) throw new ExecutionError('NO_PARAMETER_SOURCE', `job ${manifest.jobId} names parameters but this runtime has no parameter source`);
+      setInvocationParameters(await env.parameters.get(plan.parameters));
+    }
     const margin = manifest.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
     const before = allStoreStats();
     const reports: TaskReport[] = [];

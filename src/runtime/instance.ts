@@ -11,15 +11,30 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const scratch = new AsyncLocalStorage<string>();
+interface Invocation {
+  readonly dir: string;
+  parameters: ReadonlyMap<string, string>;
+}
+const scratch = new AsyncLocalStorage<Invocation>();
+
+/** Job parameters (secrets) for user functions: `parameter(name)` reads them through this hook. */
+(globalThis as Record<symbol, unknown>)[Symbol.for('stratus.parameter')] = (name: string): string | undefined => scratch.getStore()?.parameters.get(name);
+
+(globalThis as Record<symbol, unknown>)[Symbol.for('stratus.scratch')] = () => scratchDir();
+
+/** Make the job's parameters visible to this invocation's user functions (memory only). */
+export function setInvocationParameters(values: ReadonlyMap<string, string>): void {
+  const inv = scratch.getStore();
+  if (inv) inv.parameters = values;
+}
 let invocations = 0;
 
 /** The current invocation's scratch directory (created on first use, removed at its end). */
 export function scratchDir(): string {
-  const dir = scratch.getStore();
-  if (!dir) throw new Error('scratchDir() is only available inside an executor invocation');
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  const inv = scratch.getStore();
+  if (!inv) throw new Error('scratchDir() is only available inside an executor invocation');
+  mkdirSync(inv.dir, { recursive: true });
+  return inv.dir;
 }
 
 /** How many invocations this instance has run (instance reuse is visible in tests). */
@@ -33,7 +48,7 @@ export async function invocationScope<T>(f: () => Promise<T>): Promise<T> {
   const baselineGlobals = new Set(Object.getOwnPropertyNames(globalThis));
   const dir = path.join(os.tmpdir(), 'stratus-scratch', `${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
-    return await scratch.run(dir, f);
+    return await scratch.run({ dir, parameters: new Map() }, f);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];

@@ -38,6 +38,21 @@ export interface JobOptions {
   readonly footersPerCall?: number;
   /** Optimizer rules to switch off, by name. */
   readonly disabledRules?: readonly string[];
+  /** Names of secrets (Parameter Store / local parameters) the job's functions read with parameter(name). Names only: values never enter plans, logs or results. */
+  readonly parameters?: readonly string[];
+  /** Read only these files of the scanned datasets (a micro-batch's new files). */
+  readonly onlyFiles?: readonly string[];
+  /** Micro-batch mode: poll the plan's input for new files and process each once. */
+  readonly stream?: StreamOptions;
+}
+
+export interface StreamOptions {
+  /** Seconds between polls when no new file is there. */
+  readonly pollSeconds: number;
+  /** Stop after this many batches. */
+  readonly maxBatches?: number;
+  /** Stop after this long without new files. */
+  readonly idleTimeoutSeconds?: number;
 }
 
 export interface JobSubmission {
@@ -117,6 +132,8 @@ export const jobKeys = (jobId: string) => {
     state: `${base}/state.json`,
     stages: `${base}/stages.json`,
     result: `${base}/result.json`,
+    stop: `${base}/stop`,
+    stream: `${base}/stream.json`,
     footers: (call: number) => `${base}/footers/${String(call).padStart(5, '0')}.json`,
     groupList: (round: number) => `${base}/manifests/${round}/groups.json`,
     manifest: (round: number, g: number) => `${base}/manifests/${round}/${g}.json`,
@@ -137,7 +154,9 @@ export interface ResultManifest {
   readonly schema: import('../../planner/types.js').Schema;
   readonly parts: readonly string[];
   readonly rows: number;
-  /** Files committed by a write job. */
+  /** Files committed by a write job (input files processed, for a micro-batch job). */
   readonly files?: number;
+  /** Batches run by a micro-batch job. */
+  readonly batches?: number;
   readonly summary?: JobSummary;
 }

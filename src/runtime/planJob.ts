@@ -71,7 +71,7 @@ export function splitScan(ds: Datasets, path: string, columns: readonly string[]
 export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv, storeRef: StoreRef, load: LoadOptions = {}): Promise<PlannedJob | { incomplete: KnownFooter[] }> {
   let ds: Datasets;
   try {
-    ds = await loadDatasets(sub.plan.root, env, storeRef, load);
+    ds = await loadDatasets(sub.plan.root, env, storeRef, { ...load, onlyFiles: sub.options.onlyFiles });
   } catch (e) {
     if (e instanceof PlanningIncomplete) return { incomplete: e.footers };
     throw e;
@@ -87,7 +87,7 @@ export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv
   const taskBytes = sub.options.taskBytes ?? Math.max(1, Math.min(64 * MB, Math.ceil(scanBytes / (2 * executors))));
   const shufflePartitions = sub.options.shufflePartitions ?? Math.min(200, Math.max(2, Math.ceil(scanBytes / (128 * MB))));
   const disabledRules = sub.options.disabledRules ?? [];
-  const plan = { ...planStages(optimized, ds.catalog, { shufflePartitions, disabledRules }, sub.plan.sink), udfs: sub.plan.udfs ?? null };
+  const plan = { ...planStages(optimized, ds.catalog, { shufflePartitions, disabledRules }, sub.plan.sink), udfs: sub.plan.udfs ?? null, parameters: sub.options.parameters ?? [] };
 
   let prunedRowGroups = 0;
   const stages: StageState[] = plan.stages.map((s) => {

@@ -130,3 +130,8 @@ export interface GroupSummary {
   /** Store requests and bytes of the whole invocation (tasks of a group share one stage). */
   readonly stats?: Record<string, number>;
 }
+
+/** The store key of a group list from its bucket-level key (which includes the store's prefix). */
+export function groupListKey(store: StoreRef, bucketKey: string): string {
+  return store.kind === 's3' && store.prefix && bucketKey.startsWith(`${store.prefix}/`) ? bucketKey.slice(store.prefix.length + 1) : bucketKey;
+}

@@ -21,7 +21,7 @@ export interface SizingOptions {
   readonly goal?: Goal;
   /** Workload type for every stage (default: chosen per stage). */
   readonly workload?: Workload;
-  /** Hard cap on executors at once (e.g. the local pool size). */
+  /** Executors at once, overriding the goal's cap (e.g. the local pool size, or above 40). */
   readonly maxExecutors?: number;
   /** Workers per executor, overriding the workload default. */
   readonly workers?: number;
@@ -46,7 +46,8 @@ export interface StageSizing {
 export function sizeStage(stage: Stage, pendingTasks: number, inputBytes: number, opts: SizingOptions): StageSizing {
   const workload = stageWorkload(stage, opts);
   const workers = Math.max(1, opts.workers ?? WORKERS[workload]);
-  const cap = Math.max(1, Math.min(MAX_EXECUTORS[opts.goal ?? 'latency'], opts.maxExecutors ?? Infinity));
+  // An explicit maxExecutors overrides the goal's cap (above 40 needs the Distributed Map).
+  const cap = Math.max(1, opts.maxExecutors ?? MAX_EXECUTORS[opts.goal ?? 'latency']);
   const byBytes = Math.max(1, Math.ceil(inputBytes / BYTES_PER_EXECUTOR));
   const byTasks = Math.max(1, Math.ceil(pendingTasks / workers));
   // Scale from 1 by input size, but never leave tasks waiting when a free executor could run them.
