@@ -5,6 +5,7 @@
  */
 import type { AggFn } from '../planner/expr.js';
 import type { DataType } from '../planner/types.js';
+import { compareStrings } from './order.js';
 import type { Vec } from './vector.js';
 import { isValid, newValidity, setValid, stringAt, valueAt, vecFromValues } from './vector.js';
 
@@ -128,7 +129,7 @@ class ExtremeAcc implements Accumulator {
         const g = groups[i]!;
         const s = stringAt(v, i);
         const cur = this.strs[g];
-        if (cur == null || (this.isMax ? s > cur : s < cur)) this.strs[g] = s;
+        if (cur == null || (this.isMax ? compareStrings(s, cur) > 0 : compareStrings(s, cur) < 0)) this.strs[g] = s;
         this.seen[g] = 1;
       }
       return;
@@ -141,7 +142,7 @@ class ExtremeAcc implements Accumulator {
       if (v.validity && !isValid(v.validity, i)) continue;
       const g = groups[i]!;
       const val = x[i]!;
-      if (!seen[g] || (max ? val > vals[g]! : val < vals[g]!)) {
+      if (!seen[g] || (max ? val > vals[g]! || (val !== val && vals[g] === vals[g]) : val < vals[g]! || (vals[g] !== vals[g] && val === val))) {
         vals[g] = val;
         seen[g] = 1;
       }

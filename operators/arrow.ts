@@ -7,7 +7,9 @@ import { ExecutionError } from '../planner/errors.js';
 import type { DataType, Field, Schema } from '../planner/types.js';
 import { field } from '../planner/types.js';
 import type { Batch, Vec } from './vector.js';
-import { newValidity, setValid } from './vector.js';
+import { newValidity, setValid, take } from './vector.js';
+
+const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 /** The engine type of an Arrow field type, or undefined when unsupported. */
 export function engineType(t: arrow.DataType): DataType | undefined {
@@ -144,12 +146,15 @@ function decimalToNumber(words: Uint32Array, at: number, stride: number, scale: 
 /** An Arrow table → engine batches (one per record batch), typed by `schema` when given. */
 export function batchesFromArrow(table: arrow.Table, schema?: Schema): Batch[] {
   const s = schema ?? schemaFromArrow(table.schema);
-  const index = new Map(table.schema.fields.map((f, i) => [f.name, i]));
+  const names = table.schema.fields.map((f) => f.name);
+  // Same names in the same order (our own files, where names may repeat): by position.
+  const positional = names.length === s.length && s.every((f, i) => f.name === names[i]);
+  const index = new Map(names.map((n, i) => [n, i]));
   return table.batches.map((rb) => ({
     schema: s,
     length: rb.numRows,
-    columns: s.map((f) => {
-      const i = index.get(f.name);
+    columns: s.map((f, at) => {
+      const i = positional ? at : index.get(f.name);
       if (i === undefined) throw new ExecutionError('MISSING_COLUMN', `column '${f.name}' missing from Arrow data`, { column: f.name });
       return vecFromArrowData(rb.getChildAt(i)!.data[0]!, f.type);
     }),
@@ -206,7 +211,15 @@ export function batchesToArrow(schema: Schema, batches: readonly Batch[], exact 
   const fields = schema.map((f) => new arrow.Field(f.name, exact || f.type !== 'int64' ? arrowTypeOf(f.type) : new arrow.Float64(), true));
   const aschema = new arrow.Schema(fields);
   const rbs = batches.map((b) => {
-    const children = schema.map((f, i) => arrowData(b.columns[i]!, exact ? f : { ...f, type: 'float64' }, b.length));
+    // A column may appear twice (select a, a AS b): arrow-js cannot write one buffer twice into
+    // a stream, so later uses get a copy.
+    const seen = new Set<Vec>();
+    const children = schema.map((f, i) => {
+      let v = b.columns[i]!;
+      if (seen.has(v)) v = take(v, identity(b.length));
+      seen.add(v);
+      return arrowData(v, exact ? f : { ...f, type: 'float64' }, b.length);
+    });
     const data = arrow.makeData({ type: new arrow.Struct(fields), length: b.length, children, nullCount: 0 });
     return new arrow.RecordBatch(aschema, data);
   });

@@ -47,7 +47,7 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
   if (e.kind !== 'col' && e.kind !== 'udf' && e.kind !== 'agg' && t(e) === 'null') return () => NULL_STRING;
   switch (e.kind) {
     case 'col': {
-      const i = resolveColumn(schema, e.name).index;
+      const i = resolveColumn(schema, e.name, e.index).index;
       return (b) => b.columns[i]!;
     }
     case 'lit': {

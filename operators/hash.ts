@@ -29,7 +29,12 @@ export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new 
     } else if (c.type === 'float64' || c.type === 'int64') {
       const v = c.values;
       for (let i = 0; i < n; i++) {
-        f64[0] = v[i]! === 0 ? 0 : v[i]!; // -0 and 0 hash alike
+        const x = v[i]!;
+        if (x !== x) {
+          out[i] = mix(out[i]! * 31 + 0x7ff80000); // every NaN is one key
+          continue;
+        }
+        f64[0] = x === 0 ? 0 : x; // -0 and 0 hash alike
         out[i] = mix(out[i]! * 31 + (u32[0]! ^ Math.imul(u32[1]!, 0x27d4eb2d)));
       }
     } else {
@@ -139,7 +144,11 @@ export class GroupTable {
         if (kc.offsets![g + 1]! - gs !== len) return false;
         const bytes = kc.bytes!;
         for (let b = 0; b < len; b++) if (bytes[gs + b] !== c.data[s + b]) return false;
-      } else if (kc.nums![g] !== c.values[i]) return false;
+      } else {
+        const a = kc.nums![g]!;
+        const b = c.values[i]!;
+        if (a !== b && !(a !== a && b !== b)) return false; // NaN equals NaN as a key
+      }
     }
     return true;
   }

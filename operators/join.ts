@@ -61,6 +61,8 @@ export class HashJoinOperator implements Operator {
     readonly probeSchema: Schema,
     readonly schema: Schema,
     private readonly ctx: OperatorContext,
+    /** Output build columns before probe columns. */
+    private readonly buildFirst = false,
   ) {
     this.probeKeys = probeKeys.map((k) => compileExpr(k, probeSchema, ctx.udfs));
     this.buildKeys = buildKeys.map((k) => compileExpr(k, build.schema, ctx.udfs));
@@ -115,7 +117,7 @@ export class HashJoinOperator implements Operator {
       }
     }
     if (this.residual && count > 0) {
-      const pairs = this.assemble(probe.columns, psel, built.batch.columns, bsel);
+      const pairs = this.assemble(probe.columns, psel, built.batch.columns, bsel, true);
       const keep = selectionOf(this.residual(pairs), pairs.length);
       if (keep) {
         psel = keep.map((x) => psel[x]!);
@@ -157,9 +159,11 @@ export class HashJoinOperator implements Operator {
     }
   }
 
-  private assemble(probeCols: readonly Vec[], psel: Int32Array, buildCols: readonly Vec[], bsel: Int32Array): Batch {
-    const columns = [...probeCols.map((c) => takeOrNull(c, psel)), ...buildCols.slice(0, this.buildWidth).map((c) => takeOrNull(c, bsel))];
-    return { schema: this.schema.length === columns.length ? this.schema : [...this.probeSchema, ...this.build.schema], length: psel.length, columns };
+  private assemble(probeCols: readonly Vec[], psel: Int32Array, buildCols: readonly Vec[], bsel: Int32Array, forResidual = false): Batch {
+    const probe = probeCols.map((c) => takeOrNull(c, psel));
+    const build = buildCols.slice(0, this.buildWidth).map((c) => takeOrNull(c, bsel));
+    if (forResidual) return { schema: [...this.probeSchema, ...this.build.schema], length: psel.length, columns: [...probe, ...build] };
+    return { schema: this.schema, length: psel.length, columns: this.buildFirst ? [...build, ...probe] : [...probe, ...build] };
   }
 
   display(): string {

@@ -24,7 +24,7 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
   TopN: (s, _input, ctx) => new TopNOperator(s.keys, s.n, s.schema, ctx),
   Limit: (s) => new LimitOperator(s.n, s.schema),
   MapRows: (s, input, ctx) => new MapRowsOperator(s.name, s.mode, input, s.schema, ctx),
-  HashJoin: (s, input, ctx) => new HashJoinOperator(s.type, s.probeKeys, s.buildKeys, s.residual, s.build, input, s.schema, ctx),
+  HashJoin: (s, input, ctx) => new HashJoinOperator(s.type, s.probeKeys, s.buildKeys, s.residual, s.build, input, s.schema, ctx, s.buildFirst ?? false),
 };
 
 export function buildOperators(ops: readonly PhysicalOp[], inputSchema: Schema, ctx: OperatorContext): Operator[] {

@@ -9,6 +9,7 @@ import { compileExpr } from './eval.js';
 import { materialize } from './scalar.js';
 import type { Batch } from './vector.js';
 import { valueAt } from './vector.js';
+import { compareValues } from './order.js';
 
 export type KeyTuple = readonly (number | string | boolean | null)[];
 
@@ -17,7 +18,7 @@ function compareOne(a: number | string | boolean | null, b: number | string | bo
     if (a === b) return 0;
     return (a === null) === k.nullsFirst ? -1 : 1;
   }
-  const c = a < b ? -1 : a > b ? 1 : 0;
+  const c = compareValues(a, b);
   return k.desc ? -c : c;
 }
 

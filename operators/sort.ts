@@ -7,6 +7,7 @@ import type { SortKey } from '../planner/plan.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator } from './eval.js';
 import { compareBytes } from './kernels.js';
+import { compareNumbers } from './order.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
@@ -24,7 +25,7 @@ function keyComparator(v: Vec, key: SortKey): Cmp {
     base = (a, b) => compareBytes(data, offsets[a]!, offsets[a + 1]!, data, offsets[b]!, offsets[b + 1]!);
   } else {
     const x = v.values;
-    base = (a, b) => (x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : 0);
+    base = v.type === 'float64' ? (a, b) => compareNumbers(x[a]!, x[b]!) : (a, b) => (x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : 0);
   }
   if (!validity) return dir === 1 ? base : (a, b) => -base(a, b);
   return (a, b) => {

@@ -18,8 +18,12 @@ export type Catalog = ReadonlyMap<string, Schema>;
 
 export type ExprType = DataType | 'null';
 
-/** Find a column by name; unknown or ambiguous names are schema errors naming the valid ones. */
-export function resolveColumn(schema: Schema, name: string): { index: number; field: Field } {
+/**
+ * Find a column by name; unknown or ambiguous names are schema errors naming the valid ones.
+ * A positional hint wins when the column there still has that name.
+ */
+export function resolveColumn(schema: Schema, name: string, at?: number): { index: number; field: Field } {
+  if (at !== undefined && schema[at]?.name === name) return { index: at, field: schema[at]! };
   let index = -1;
   for (let i = 0; i < schema.length; i++) {
     if (schema[i]!.name === name) {
@@ -43,7 +47,7 @@ const typeError = (e: Expr, msg: string): SchemaError =>
 export function typeOf(e: Expr, schema: Schema): ExprType {
   switch (e.kind) {
     case 'col':
-      return resolveColumn(schema, e.name).field.type;
+      return resolveColumn(schema, e.name, e.index).field.type;
     case 'lit':
       return e.type;
     case 'alias':
@@ -339,10 +343,12 @@ function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | 'FillNa'
       const valueType = typeof p.value === 'number' ? 'number' : typeof p.value === 'string' ? 'string' : 'bool';
       const fits = (t: DataType) => (valueType === 'number' ? isNumeric(t) : valueType === 'string' ? t === 'string' : t === 'bool');
       const targets = new Set((p.subset ?? names).filter((c) => fits(resolveColumn(s, c).field.type)));
-      return project(p.input, s.map((f) => (targets.has(f.name) ? alias(call('coalesce', [col(f.name), f.type === 'float64' || f.type === 'int64' ? lit(p.value, 'float64') : lit(p.value)]), f.name) : col(f.name))));
+      // As in Spark, the value is cast to each column's type (2.5 fills an int column with 2).
+      const valueFor = (t: DataType) => (typeof p.value === 'number' && (t === 'int32' || t === 'int64') ? lit(Math.trunc(p.value), t) : typeof p.value === 'number' ? lit(p.value, 'float64') : lit(p.value));
+      return project(p.input, s.map((f, i) => (targets.has(f.name) ? alias(call('coalesce', [col(f.name, i), valueFor(f.type)]), f.name) : col(f.name, i))));
     }
     case 'WithColumns': {
-      const exprs: Expr[] = names.map((n) => col(n));
+      const exprs: Expr[] = names.map((n, i) => col(n, i));
       for (const c of p.columns) {
         const at = exprs.findIndex((e) => exprName(e) === c.name);
         const value = alias(c.expr, c.name);
@@ -352,9 +358,9 @@ function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | 'FillNa'
       return project(p.input, exprs);
     }
     case 'Rename':
-      return project(p.input, names.map((n) => (n === p.from ? alias(col(n), p.to) : col(n))));
+      return project(p.input, names.map((n, i) => (n === p.from ? alias(col(n, i), p.to) : col(n, i))));
     case 'Drop':
-      return project(p.input, names.filter((n) => !p.names.includes(n)).map((n) => col(n)));
+      return project(p.input, names.flatMap((n, i) => (p.names.includes(n) ? [] : [col(n, i)])));
   }
 }
 
@@ -379,7 +385,8 @@ export function analyze(root: PlanNode, catalog: Catalog): PlanNode {
       case 'DropNa':
       case 'FillNa':
       case 'Drop': {
-        const lowered = lower(p, schemaOf(p.input, catalog, memo)) as PlanOf<'Project'>;
+        const lowered = lower(p, schemaOf(p.input, catalog, memo));
+        if (lowered.kind !== 'Project') return lowered;
         return { ...lowered, exprs: lowered.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };
       }
       case 'Filter':

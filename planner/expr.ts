@@ -8,7 +8,8 @@ export type AggFn = 'count' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max' |
 export type LiteralValue = number | string | boolean | null;
 
 export type Expr =
-  | { readonly kind: 'col'; readonly name: string }
+  /** A column by name; `index` pins it by position when names repeat (e.g. both join sides). */
+  | { readonly kind: 'col'; readonly name: string; readonly index?: number }
   | { readonly kind: 'lit'; readonly value: LiteralValue; readonly type: DataType | 'null' }
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr }
   | { readonly kind: 'not'; readonly input: Expr }
@@ -28,7 +29,7 @@ export type ExprOf<K extends ExprKind> = Extract<Expr, { kind: K }>;
 
 const freeze = <T extends object>(o: T): T => Object.freeze(o);
 
-export const col = (name: string): Expr => freeze({ kind: 'col', name });
+export const col = (name: string, index?: number): Expr => freeze(index === undefined ? { kind: 'col', name } : { kind: 'col', name, index });
 export const lit = (value: LiteralValue, type?: DataType): Expr =>
   freeze({ kind: 'lit', value, type: type ?? literalType(value) });
 export const binary = (op: BinaryOp, left: Expr, right: Expr): Expr => freeze({ kind: 'binary', op, left, right });

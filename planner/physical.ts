@@ -178,13 +178,11 @@ class Planner {
       f.single = false;
     }
     const build = { kind: broadcast ? ('broadcast' as const) : ('partitioned' as const), stage: buildStage, schema: buildSchema };
-    f.ops.push({ op: 'HashJoin', type, probeKeys, buildKeys, residual, build, schema: joined });
-    f.schema = joined;
-    if (swap && type !== 'left_semi' && type !== 'left_anti') {
-      const out = [...ls, ...rs];
-      f.ops.push({ op: 'Project', exprs: out.map((x) => col(x.name)), schema: out });
-      f.schema = out;
-    }
+    // When the sides were swapped, the operator emits build columns first: left ++ right again.
+    const buildFirst = swap && type !== 'left_semi' && type !== 'left_anti';
+    const schema = buildFirst ? [...ls, ...rs] : joined;
+    f.ops.push({ op: 'HashJoin', type, probeKeys, buildKeys, residual, build, schema, ...(buildFirst ? { buildFirst } : {}) });
+    f.schema = schema;
     return f;
   }
 

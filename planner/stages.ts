@@ -39,6 +39,8 @@ export type PhysicalOp =
       /** Non-equi part of the condition, over probe ++ build columns. */
       readonly residual: Expr | null;
       readonly build: BuildSide;
+      /** Emit the build side's columns first (the sides were swapped to build on the left). */
+      readonly buildFirst?: boolean;
       readonly schema: Schema;
     };
 

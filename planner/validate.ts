@@ -39,7 +39,10 @@ class Checker {
 const c = new Checker();
 
 const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => void> = {
-  col: (o, p) => c.str(o.name, `${p}.name`),
+  col: (o, p) => {
+    c.str(o.name, `${p}.name`);
+    if (o.index !== undefined) c.num(o.index, `${p}.index`);
+  },
   lit: (o, p) => {
     c.oneOf(o.type, [...DATA_TYPES, 'null'], `${p}.type`);
     if (!['number', 'string', 'boolean'].includes(typeof o.value) && o.value !== null) c.fail(`${p}.value`, 'expected a literal value');

@@ -193,18 +193,13 @@ describe('aggregates over NULLs', () => {
     await checkAgg([], AGGS, [col('g').equalTo('allnull'), "g = 'allnull'"]);
   });
 
-  // Known bugs outside the expression layer, kept visible: `it.fails` turns red once they are
-  // fixed, so the marker can be dropped. operators/accumulators.ts ExtremeAcc compares with
-  // < / >, so max ignores NaN and min returns it when it comes first; operators/hash.ts
-  // GroupTable compares keys with !==, so every NaN key row is a group of its own.
-  it.fails('NaN is a value for aggregates: it sums to NaN and is the largest', () =>
+  // NaN is a value (Spark): the largest number, equal to itself as a group key.
+  it('NaN is a value for aggregates: it sums to NaN and is the largest', () =>
     checkAgg(['g'], [['sum_f', sum('f'), 'sum(f)'], ['max_f', max('f'), 'max(f)'], ['min_f', min('f'), 'min(f)'], ['avg_f', avg('f'), 'avg(f)']]));
 
-  // operators/accumulators.ts ExtremeAcc compares strings with JS < / > (UTF-16 order), not by
-  // code point like Spark, DuckDB and Stratus' own comparisons and sort.
-  it.fails('min / max of strings use code point order', () => checkAgg([], [['min_t', min('t'), 'min(t)'], ['max_t', max('t'), 'max(t)']]));
+  it('min / max of strings use code point order', () => checkAgg([], [['min_t', min('t'), 'min(t)'], ['max_t', max('t'), 'max(t)']]));
 
-  it.fails('NaN group keys form one group', () => checkAgg(['f'], [['n', count(), 'count(*)'], ['n_f', count('f'), 'count(f)']]));
+  it('NaN group keys form one group', () => checkAgg(['f'], [['n', count(), 'count(*)'], ['n_f', count('f'), 'count(f)']]));
 
   it('aggregates of expressions that are NULL on some rows', () =>
     checkAgg(['g'], [
