@@ -225,6 +225,8 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
     case 'DropNa':
     case 'FillNa':
       return computeSchema(lower(p, input(p.input)), catalog, memo);
+    case 'UsingJoin':
+      return computeSchema(lowerUsingJoin(p, input(p.left), input(p.right)), catalog, memo);
     case 'SetOp': {
       const l = input(p.left);
       const r = input(p.right);
@@ -327,6 +329,34 @@ function lowerSetOp(p: PlanOf<'SetOp'>, l: Schema): PlanNode {
   return project(filter(grouped, cond), names.map((n) => col(n)));
 }
 
+const RIGHT_KEY = '__right_';
+
+/**
+ * A join on column names, as Spark: keys once and first (coalesced for a full join, the right
+ * side's for a right join), then the other left columns, then the other right columns.
+ */
+function lowerUsingJoin(p: PlanOf<'UsingJoin'>, l: Schema, r: Schema): PlanNode {
+  for (const [side, s] of [['left', l], ['right', r]] as const) {
+    for (const k of p.keys) {
+      if (!s.some((f) => f.name === k)) {
+        throw new SchemaError('COLUMN_NOT_FOUND', `join column '${k}' does not exist on the ${side} side; its columns are ${listNames(s.map((f) => f.name))}`, { column: k, side, validColumns: s.map((f) => f.name) });
+      }
+    }
+  }
+  const keyed = (n: string) => p.keys.includes(n);
+  const right = project(p.right, r.map((f, i) => (keyed(f.name) ? alias(col(f.name, i), RIGHT_KEY + f.name) : col(f.name, i))));
+  const on = p.keys.map((k) => binary('=', col(k, l.findIndex((f) => f.name === k)), col(RIGHT_KEY + k))).reduce((a, b) => binary('and', a, b));
+  const joined: PlanNode = { kind: 'Join', left: p.left, right, type: p.type, on, hint: p.hint };
+  if (p.type === 'left_semi' || p.type === 'left_anti') return joined;
+  const li = (k: string) => l.findIndex((f) => f.name === k);
+  const ri = (k: string) => l.length + r.findIndex((f) => f.name === k);
+  const keys = p.keys.map((k) =>
+    p.type === 'right' ? alias(col(RIGHT_KEY + k, ri(k)), k) : p.type === 'full' ? alias(call('coalesce', [col(k, li(k)), col(RIGHT_KEY + k, ri(k))]), k) : col(k, li(k)),
+  );
+  const rest = [...l.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, i)])), ...r.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, l.length + i)]))];
+  return project(joined, [...keys, ...rest]);
+}
+
 /** Lower the schema-dependent column edits to a Project (or Filter) over the input schema. */
 function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | 'FillNa'>, s: Schema): PlanNode {
   const names = s.map((f) => f.name);
@@ -378,6 +408,8 @@ export function analyze(root: PlanNode, catalog: Catalog): PlanNode {
     switch (p.kind) {
       case 'SetOp':
         return analyze(lowerSetOp(p, schemaOf(p.left, catalog, memo)), catalog);
+      case 'UsingJoin':
+        return analyze(lowerUsingJoin(p, schemaOf(p.left, catalog, memo), schemaOf(p.right, catalog, memo)), catalog);
       case 'Union':
         return p.byName ? lowerUnionByName(p, p.inputs.map((i) => schemaOf(i, catalog, memo))) : p;
       case 'WithColumns':

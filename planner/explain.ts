@@ -42,6 +42,8 @@ export function describeNode(p: PlanNode): string {
       return `Drop: names=${list(p.names)}`;
     case 'SetOp':
       return `SetOp: op=${p.op}`;
+    case 'UsingJoin':
+      return `UsingJoin: type=${p.type} keys=${list(p.keys)}${p.hint ? ` broadcast=${p.hint}` : ''}`;
     case 'MapRows':
       return `MapRows: mode=${p.mode} function=${p.name}${p.schema ? ` schema=${list(p.schema.map((f) => `${f.name}:${f.type}`))}` : ''}`;
     case 'DropNa':

@@ -50,6 +50,8 @@ export type PlanNode =
   | { readonly kind: 'Drop'; readonly input: PlanNode; readonly names: readonly string[] }
   /** Registered user code over rows (map: one out per row; flatMap: any number) or whole batches. */
   | { readonly kind: 'MapRows'; readonly input: PlanNode; readonly name: string; readonly mode: 'map' | 'flatMap' | 'batches'; readonly schema: Schema | null }
+  /** A join on column names: each key appears once, first (lowered by the analyzer to a Join). */
+  | { readonly kind: 'UsingJoin'; readonly left: PlanNode; readonly right: PlanNode; readonly keys: readonly string[]; readonly type: Exclude<JoinType, 'cross'>; readonly hint: 'left' | 'right' | null }
   /** Distinct rows of `left` that are (intersect) or are not (except) in `right`. */
   | { readonly kind: 'SetOp'; readonly op: 'intersect' | 'except'; readonly left: PlanNode; readonly right: PlanNode }
   | { readonly kind: 'DropNa'; readonly input: PlanNode; readonly how: 'any' | 'all'; readonly subset: readonly string[] | null }
@@ -106,6 +108,8 @@ export const withColumns = (input: PlanNode, columns: readonly { name: string; e
 export const rename = (input: PlanNode, from: string, to: string): PlanNode => freeze({ kind: 'Rename', input, from, to });
 export const dropColumns = (input: PlanNode, names: readonly string[]): PlanNode => freeze({ kind: 'Drop', input, names: freeze([...names]) });
 
+export const usingJoin = (left: PlanNode, right: PlanNode, keys: readonly string[], type: Exclude<JoinType, 'cross'>, hint: 'left' | 'right' | null): PlanNode =>
+  freeze({ kind: 'UsingJoin', left, right, keys: freeze([...keys]), type, hint });
 export const setOp = (op: 'intersect' | 'except', left: PlanNode, right: PlanNode): PlanNode => freeze({ kind: 'SetOp', op, left, right });
 export const dropNa = (input: PlanNode, how: 'any' | 'all', subset: readonly string[] | null): PlanNode => freeze({ kind: 'DropNa', input, how, subset });
 export const fillNa = (input: PlanNode, value: number | string | boolean, subset: readonly string[] | null): PlanNode => freeze({ kind: 'FillNa', input, value, subset });
@@ -131,6 +135,7 @@ export function planChildren(p: PlanNode): readonly PlanNode[] {
       return [p.input];
     case 'Join':
     case 'SetOp':
+    case 'UsingJoin':
       return [p.left, p.right];
     case 'Union':
       return p.inputs;
@@ -160,6 +165,7 @@ export function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode 
       return freeze({ ...p, input: c[0]! });
     case 'Join':
     case 'SetOp':
+    case 'UsingJoin':
       return freeze({ ...p, left: c[0]!, right: c[1]! });
     case 'Union':
       return freeze({ ...p, inputs: freeze([...c]) });

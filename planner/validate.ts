@@ -166,6 +166,12 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
     c.oneOf(o.mode, ['map', 'flatMap', 'batches'], `${p}.mode`);
     if (o.schema !== null) c.arr(o.schema, `${p}.schema`);
   },
+  UsingJoin: (o, p) => {
+    checkNode(o.left, `${p}.left`);
+    checkNode(o.right, `${p}.right`);
+    c.arr(o.keys, `${p}.keys`).forEach((x, i) => c.str(x, `${p}.keys[${i}]`));
+    c.oneOf(o.type, ['inner', 'left', 'right', 'full', 'left_semi', 'left_anti'], `${p}.type`);
+  },
   SetOp: (o, p) => {
     c.oneOf(o.op, ['intersect', 'except'], `${p}.op`);
     checkNode(o.left, `${p}.left`);

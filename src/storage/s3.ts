@@ -2,8 +2,8 @@
  * The S3 object store (AWS S3, or any S3-compatible server given an `endpoint`).
  *
  * Every request goes through one path (`request`): counted in `stats` per HTTP attempt,
- * retried with jittered backoff (retry.ts), and — for GET, range GET and PUT — hedged against
- * stragglers (straggler.ts). Keys map to `<prefix>/<key>`, or spread over hashed prefixes
+ * retried with jittered backoff (retry.ts), and — for GET, range GET and (on AWS S3) PUT —
+ * hedged against stragglers (straggler.ts). Keys map to `<prefix>/<key>`, or spread over hashed prefixes
  * (keylayout.ts). SDK clients are cached per process (s3client.ts).
  */
 import {
@@ -77,6 +77,8 @@ export class S3Store implements ObjectStore {
   private readonly clients: readonly [S3Client, S3Client];
   private readonly retry: RetryPolicy;
   private readonly straggler: StragglerPolicy;
+  /** Whether PUTs and part uploads are hedged (only where a PUT is atomic: see straggler.ts). */
+  private readonly hedgePuts: boolean;
   private readonly multipartThreshold: number;
   private readonly partSize: number;
   private readonly concurrency: number;
@@ -99,6 +101,7 @@ export class S3Store implements ObjectStore {
     });
     this.retry = { ...DEFAULT_RETRY, ...o.retry };
     this.straggler = { ...DEFAULT_STRAGGLER, ...o.straggler };
+    this.hedgePuts = this.straggler.puts ?? !o.endpoint;
     this.multipartThreshold = o.multipartThreshold ?? 8 * MiB;
     this.partSize = o.partSize ?? 8 * MiB;
     this.concurrency = o.concurrency ?? 8;
@@ -150,10 +153,10 @@ export class S3Store implements ObjectStore {
     const Key = this.layout.toPhysical(key);
     if (body.byteLength >= this.multipartThreshold) {
       const request = <T>(op: string, opts: { hedge: boolean; bytes: number }, send: (c: S3Client, h: HedgeLane) => Promise<T>): Promise<T> =>
-        this.request('put', op, key, Key, opts, send);
+        this.request('put', op, key, Key, { ...opts, hedge: opts.hedge && this.hedgePuts }, send);
       return putMultipart(request, body, { bucket: this.bucket, key: Key, partSize: this.partSize, concurrency: this.concurrency });
     }
-    await this.request('put', 'PutObject', key, Key, { hedge: true, bytes: body.byteLength }, (c, h) =>
+    await this.request('put', 'PutObject', key, Key, { hedge: this.hedgePuts, bytes: body.byteLength }, (c, h) =>
       c.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.byteLength }), { abortSignal: h.signal }),
     );
   }

@@ -3,6 +3,13 @@
  * (expected = latency + bytes / bandwidth, never below a floor), a duplicate is started on a
  * fresh connection; the first success wins and the other one is aborted. Only idempotent
  * requests are hedged (GET, range GET, PUT of the same key and body, multipart part uploads).
+ *
+ * PUTs are hedged only where a PUT is atomic. AWS S3 never exposes a partial object: a PUT
+ * aborted mid-body fails and leaves the key as it was, so aborting the losing copy is safe.
+ * An S3-compatible server need not be: s3rver opens (truncates) the object file when a PUT
+ * starts streaming, so the aborted losing copy of a hedged PUT leaves the key empty or
+ * half-written — after the winner succeeded. S3Store therefore hedges PUTs by default only
+ * without a custom endpoint (see `puts`).
  */
 
 /** When to duplicate a slow request. */
@@ -17,6 +24,12 @@ export interface StragglerPolicy {
   readonly factor: number;
   /** ...but never before this many ms. */
   readonly floorMs: number;
+  /**
+   * Also hedge PUTs and multipart part uploads. Default (when absent): true on AWS S3, whose
+   * PUTs are atomic; false with a custom endpoint, whose server may expose a half-written
+   * object when the losing copy is aborted.
+   */
+  readonly puts?: boolean;
 }
 
 export const DEFAULT_STRAGGLER: StragglerPolicy = {

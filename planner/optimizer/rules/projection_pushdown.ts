@@ -31,6 +31,7 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
     case 'Rename':
     case 'Drop':
     case 'SetOp':
+    case 'UsingJoin':
     case 'DropNa':
     case 'FillNa':
       throw new Error(`${node.kind} must be lowered by the analyzer before optimization`);

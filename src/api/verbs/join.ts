@@ -2,10 +2,9 @@
  * The join verb: on column names (a "using" join: the key appears once), or on a Column
  * condition; inner, left, right, full, left_semi, left_anti and cross, as in Spark.
  */
-import * as E from '../../../planner/expr.js';
 import { PlanError } from '../../../planner/errors.js';
 import type { JoinType, PlanNode } from '../../../planner/plan.js';
-import { dropColumns, join as joinNode, rename, withColumns } from '../../../planner/plan.js';
+import { join as joinNode, usingJoin } from '../../../planner/plan.js';
 import { Column } from '../column.js';
 
 export type JoinHow =
@@ -28,8 +27,6 @@ export function joinType(how: string): JoinType {
   return t;
 }
 
-const RIGHT = '__right_';
-
 /**
  * Join two plans.
  * @example join(orders, lineitem, col('o_orderkey').equalTo(col('l_orderkey')), 'inner', null)
@@ -40,12 +37,6 @@ export function join(left: PlanNode, right: PlanNode, on: string | readonly stri
   if (on === null || on instanceof Column) return joinNode(left, right, on === null ? 'cross' : type, on?.expr ?? null, hint);
   const keys = typeof on === 'string' ? [on] : [...on];
   if (!keys.length) throw new PlanError('BAD_JOIN', 'a join on column names needs at least one name');
-  // Using-join: rename the right side's keys, join on equality, keep one key column.
-  const renamed = keys.reduce<PlanNode>((p, k) => rename(p, k, `${RIGHT}${k}`), right);
-  const cond = keys.map((k) => E.binary('=', E.col(k), E.col(`${RIGHT}${k}`))).reduce((a, b) => E.binary('and', a, b));
-  let out = joinNode(left, renamed, type, cond, hint);
-  if (type === 'left_semi' || type === 'left_anti') return out;
-  if (type === 'right') out = withColumns(out, keys.map((k) => ({ name: k, expr: E.col(`${RIGHT}${k}`) })));
-  if (type === 'full') out = withColumns(out, keys.map((k) => ({ name: k, expr: E.call('coalesce', [E.col(k), E.col(`${RIGHT}${k}`)]) })));
-  return dropColumns(out, keys.map((k) => `${RIGHT}${k}`));
+  if (type === 'cross') throw new PlanError('BAD_JOIN', 'a cross join takes no join columns; use crossJoin(other)');
+  return usingJoin(left, right, keys, type, hint);
 }
