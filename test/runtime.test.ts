@@ -120,7 +120,7 @@ describe('4. time limit', () => {
     const rows = await s.read.parquet(file).mapBatches('slow_batch').agg(count('*').alias('n')).take(1);
     expect(rows[0]!.n).toBe(150000);
     const summary = s.lastJobSummary!;
-    expect(summary.stages[0]!.tasks).toBe(8);
+    expect(summary.stages[0]!.tasks).toBeGreaterThanOrEqual(8);
     expect(summary.rounds).toBeGreaterThanOrEqual(4); // at most ~2 tasks fit in each 3 s invocation
   });
 });
