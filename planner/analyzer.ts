@@ -179,6 +179,9 @@ function numericType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
 /** Coerce string literals compared with dates into date literals (as Spark does). */
 export function coerceExpr(e: Expr, schema: Schema): Expr {
   return transformExpr(e, (x) => {
+    if (x.kind === 'in' && typeOf(x.input, schema) === 'date') {
+      return { ...x, list: x.list.map((i) => (i.kind === 'lit' && i.type === 'string' ? dateLit(i.value as string) : i)) };
+    }
     if (x.kind !== 'binary' || !['=', '!=', '<', '<=', '>', '>='].includes(x.op)) return x;
     const lt = typeOf(x.left, schema);
     const rt = typeOf(x.right, schema);

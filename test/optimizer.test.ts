@@ -22,7 +22,7 @@ const catalog = new Map([
   ['t', [field('a', 'int32'), field('b', 'float64'), field('c', 'string'), field('d', 'date')]],
   ['u', [field('k', 'int32'), field('v', 'string')]],
 ]);
-const columnBytes = new Map([
+const columnBytes = new Map<string, Record<string, number>>([
   ['t', { a: 50e6, b: 50e6, c: 50e6, d: 50e6 }],
   ['u', { k: 1e5, v: 1e5 }],
 ]);
@@ -33,6 +33,10 @@ describe('optimizer rules', () => {
   it('constant_folding folds decimal literals exactly', () => {
     const plan = P.filter(P.scan('t'), E.binary('<', E.col('b'), E.binary('+', E.lit(0.06), E.lit(0.01))));
     expect(run(plan, 'constant_folding')).toBe(['Filter: predicate=(b < 0.07)', '  Scan: path=t columns=*'].join('\n'));
+    const wrap = P.filter(P.scan('t'), E.binary('>', E.binary('+', E.lit(2147483647), E.lit(1)), E.col('a')));
+    expect(run(wrap, 'constant_folding')).toContain('Filter: predicate=(-2147483648 > a)'); // int32 wraps, as in Spark
+    const inDates = P.filter(P.scan('t'), E.inList(E.col('d'), [E.lit('1995-03-15'), E.lit('1996-01-01')]));
+    expect(explainLogical(analyze(inDates, catalog))).toContain("Filter: predicate=d IN (date'1995-03-15', date'1996-01-01')");
     const dates = P.filter(P.scan('t'), E.binary('<=', E.col('d'), E.call('date_add', [E.lit('1998-12-01', 'date'), E.lit(-90)])));
     expect(run(dates, 'constant_folding')).toContain("Filter: predicate=(d <= date'1998-09-02')");
   });

@@ -64,7 +64,9 @@ function foldBinary(e: ExprOf<'binary'>): Expr {
       if (typeof a !== 'number' || typeof b !== 'number') return e;
       const v = exactDecimal(op, a, b);
       const isInt = l.type !== 'float64' && r.type !== 'float64';
-      return lit(v, isInt ? (l.type === 'int64' || r.type === 'int64' ? 'int64' : 'int32') : 'float64');
+      const type = isInt ? (l.type === 'int64' || r.type === 'int64' ? 'int64' : 'int32') : 'float64';
+      // int32 arithmetic wraps on overflow, as in Spark (and as the kernels do at run time).
+      return lit(type === 'int32' ? v | 0 : v, type);
     }
     case '/':
       return typeof a === 'number' && typeof b === 'number' && b !== 0 ? lit(a / b, 'float64') : e;
