@@ -1,0 +1,168 @@
+/**
+ * `npm run bench`: TPC-H on Stratus against DuckDB and Polars in the same run, one child
+ * process per (engine, threads), answers checked against DuckDB, tables on stdout, everything
+ * as JSON in --out. Exits 1 on a mismatch or a failed engine (after writing the JSON).
+ *
+ *   npm run bench -- [--sf 1 | --data <dir>] [--codec snappy|zstd] [--queries 1,3,5,6,12,18|all]
+ *       [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out <file.json>]
+ *       [--timeout <seconds per engine process, default 1800>]
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateTpch } from './datagen/index.js';
+import { ORDERED, QUERIES } from './tpch/queries/index.js';
+import { TPCH_QUERY_COUNT, tpchSql } from './tpch/sql/index.js';
+import { ENGINES, type EngineName } from './peers/protocol.js';
+import { isFailure, PROJECT_ROOT, runEngine, type RunnerRecord } from './peers/spawn.js';
+import { checkAnswers, formatReport, REL_TOL, summarize } from './report.js';
+
+const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
+const DEFAULT_QUERIES = [1, 3, 5, 6, 12, 18];
+
+interface Options {
+  sf: number;
+  data?: string;
+  codec: 'snappy' | 'zstd';
+  queries?: number[];
+  runs: number;
+  warmup: number;
+  threads: number[];
+  engines: EngineName[];
+  out: string;
+  timeoutMs: number;
+}
+
+function fail(message: string): never {
+  console.error(`bench: ${message}\nusage: npm run bench -- [--sf N | --data DIR] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS]`);
+  process.exit(2);
+}
+
+function intList(name: string, v: string, min: number, max = Infinity): number[] {
+  const xs = v.split(',').map((s) => Number(s.trim()));
+  if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < min || x > max)) fail(`--${name} must be integers in [${min}, ${max}], got ${v}`);
+  return [...new Set(xs)];
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(['sf', 'data', 'codec', 'queries', 'runs', 'warmup', 'threads', 'engines', 'out', 'timeout'].map((k) => [k, { type: 'string' as const }])),
+  });
+  const sf = Number(v.sf ?? 1);
+  if (!(sf > 0)) fail(`--sf must be a positive number, got ${v.sf}`);
+  const codec = v.codec ?? 'snappy';
+  if (codec !== 'snappy' && codec !== 'zstd') fail(`--codec must be snappy or zstd, got ${codec}`);
+  const engines = (v.engines ?? ENGINES.join(',')).split(',').map((s) => s.trim()) as EngineName[];
+  const unknown = engines.filter((e) => !ENGINES.includes(e));
+  if (unknown.length) fail(`unknown engine(s) ${unknown.join(', ')}; known: ${ENGINES.join(', ')}`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return {
+    sf,
+    ...(v.data ? { data: path.resolve(v.data) } : {}),
+    codec,
+    ...(v.queries ? { queries: v.queries === 'all' ? Array.from({ length: TPCH_QUERY_COUNT }, (_, i) => i + 1) : intList('queries', v.queries, 1, TPCH_QUERY_COUNT) } : {}),
+    runs: intList('runs', v.runs ?? '5', 1)[0]!,
+    warmup: intList('warmup', v.warmup ?? '1', 0)[0]!,
+    threads: intList('threads', v.threads ?? '1,2', 1),
+    engines: [...new Set(engines)],
+    out: path.resolve(v.out ?? path.join(OUT_DIR, `results-${stamp}.json`)),
+    timeoutMs: intList('timeout', v.timeout ?? '1800', 1)[0]! * 1000,
+  };
+}
+
+/** The generated data directory for (sf, codec), generating it once; `.complete` marks a finished run. */
+async function ensureData(sf: number, codec: 'snappy' | 'zstd'): Promise<string> {
+  const dir = path.join(OUT_DIR, 'data', `sf${sf}-${codec}`);
+  const marker = path.join(dir, '.complete');
+  if (existsSync(marker)) return dir;
+  console.error(`[bench] generating TPC-H SF ${sf} (${codec}) into ${dir} …`);
+  const t0 = performance.now();
+  const rows = await generateTpch({ sf, dir, compression: codec, onProgress: (t, n) => console.error(`[bench] datagen ${t}: ${n} rows`) });
+  writeFileSync(marker, JSON.stringify({ sf, codec, rows }, null, 2));
+  console.error(`[bench] generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return dir;
+}
+
+/** Whether a query's result order is defined: Stratus' ORDERED, else an ORDER BY in the spec SQL. */
+function ordered(q: number): boolean {
+  return ORDERED[q] ?? /\border\s+by\b/i.test(tpchSql(q).replace(/--.*$/gm, ''));
+}
+
+function packageVersion(name: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs every (threads, engine) process in turn, never two at once. */
+async function runAll(opts: Options, queries: number[], dataDir: string): Promise<RunnerRecord[]> {
+  const records: RunnerRecord[] = [];
+  for (const threads of opts.threads) {
+    for (const engine of opts.engines) {
+      console.error(`[bench] ${engine} threads=${threads}: Q${queries.join(',Q')}, ${opts.warmup} warmup + ${opts.runs} runs each`);
+      const scratchDir = mkdtempSync(path.join(os.tmpdir(), `bench-${engine}-`));
+      const record = await runEngine({ engine, dataDir, queries, runs: opts.runs, warmup: opts.warmup, threads, scratchDir }, opts.timeoutMs);
+      rmSync(scratchDir, { recursive: true, force: true });
+      if (isFailure(record)) console.error(`[bench] ${engine} threads=${threads} FAILED: ${record.failure}`);
+      records.push(record);
+    }
+  }
+  return records;
+}
+
+function machineInfo(loadAvgStart: number[]) {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model,
+    totalMemGB: os.totalmem() / 2 ** 30,
+    loadAvgStart,
+    loadAvgEnd: os.loadavg(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    duckdb: packageVersion('@duckdb/node-api'),
+    polars: packageVersion('nodejs-polars'),
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const startedAt = new Date().toISOString();
+  const loadAvgStart = os.loadavg();
+  const stratusHas = Object.keys(QUERIES).map(Number);
+  const queries = opts.queries ?? (opts.engines.includes('stratus') ? DEFAULT_QUERIES.filter((q) => stratusHas.includes(q)) : DEFAULT_QUERIES);
+  const missing = opts.engines.includes('stratus') ? (opts.queries ?? DEFAULT_QUERIES).filter((q) => !stratusHas.includes(q)) : [];
+  const missingText = missing.length ? `Stratus has no DSL version of ${missing.map((q) => `Q${q}`).join(', ')} yet${opts.queries ? '' : ' (skipped)'}` : '';
+  if (missingText) console.error(`[bench] ${missingText}`);
+  if (!queries.length) fail('no queries to run');
+  if (opts.data && !existsSync(path.join(opts.data, 'lineitem'))) fail(`--data ${opts.data} has no lineitem/ sub-directory`);
+  const dataDir = opts.data ?? (await ensureData(opts.sf, opts.codec));
+
+  const records = await runAll(opts, queries, dataDir);
+  const checks = checkAnswers(records, ordered);
+  const summaries = summarize(records, opts.engines, queries, opts.threads);
+  const machine = machineInfo(loadAvgStart);
+  const load = (xs: number[]) => xs.map((x) => x.toFixed(1)).join('/');
+  console.log(
+    `TPC-H ${opts.data ? `data ${dataDir}` : `SF ${opts.sf} (${opts.codec})`}; ${opts.warmup} warmup + ${opts.runs} runs; ` +
+      `${machine.cpus} CPUs; node ${process.version}; load avg ${load(loadAvgStart)} at start, ${load(machine.loadAvgEnd)} at end${missingText ? `\n${missingText}` : ''}`,
+  );
+  console.log(formatReport(summaries, checks, records, opts.engines));
+
+  const mismatches = checks.filter((c) => c.status === 'mismatch').length;
+  const failures = records.flatMap((r) => (isFailure(r) ? [`${r.engine} threads=${r.threads}: ${r.failure}`] : r.queries.filter((o) => o.status === 'error').map((o) => `${r.engine} threads=${r.threads} Q${o.query}: ${o.error}`)));
+  const config = { sf: opts.data ? null : opts.sf, codec: opts.data ? null : opts.codec, dataDir, queries, stratusMissing: missing, runs: opts.runs, warmup: opts.warmup, threads: opts.threads, engines: opts.engines, relTol: REL_TOL, timeoutS: opts.timeoutMs / 1000 };
+  mkdirSync(path.dirname(opts.out), { recursive: true });
+  writeFileSync(opts.out, JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine, config, summaries, checks, mismatches, failures, runs: records }, null, 1));
+  console.log(`\nresults: ${opts.out}`);
+  if (mismatches) console.error(`\n*** ${mismatches} MISMATCH(ES) — see above ***`);
+  for (const f of failures) console.error(`*** FAILED: ${f}`);
+  if (mismatches || failures.length) process.exitCode = 1;
+}
+
+await main();
