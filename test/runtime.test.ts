@@ -175,6 +175,15 @@ describe('9. failures', () => {
     expect(Date.now() - t0).toBeGreaterThan(1000); // the Retry waited IntervalSeconds: 1 before trying again
   });
 
+  it('fails the job (instead of looping) when an executor keeps crashing', async () => {
+    const s = start({ job: { maxTaskAttempts: 2 } });
+    s.localRunner.faultInjector = () => new Error('segfault-like crash');
+    const err = await q1Rows(s).catch((e) => e);
+    expect(err.code).toBe('EXECUTOR_CRASHED');
+    expect(err.message).toMatch(/executor invocation crashed: Error: segfault-like crash/);
+    expect(s.localRunner.actions.filter((a) => a === 'run_executors').length).toBe(2);
+  });
+
   it('retries a failed task attempt (error returned as data) and succeeds', async () => {
     process.env.STRATUS_TEST_FLAKY_DIR = tempDir();
     const s = start();

@@ -118,7 +118,20 @@ class Scheduler {
     let fatal: ErrorData | undefined;
     for (const r of this.event.results) {
       if (r.group.round !== this.state.round) continue;
-      if (!r.summary) continue; // crashed: its tasks stay 'running' and are re-queued below
+      if (!r.summary) {
+        // The invocation crashed (after the state machine's retries): every task of the group
+        // failed an attempt, so a group that keeps crashing fails the job instead of looping.
+        const manifest = await getJson<GroupManifest>(this.store, r.group.manifest);
+        for (const spec of manifest.tasks) {
+          const t = this.state.stages[spec.stage]?.tasks[spec.task];
+          if (!t || t.status !== 'running' || t.attempt !== spec.attempt) continue;
+          t.failures++;
+          t.status = 'pending';
+          t.lastError = { category: 'execution', code: 'EXECUTOR_CRASHED', message: `executor invocation crashed: ${r.error ?? 'error'}: ${r.cause ?? ''}`.trim() };
+          if (t.failures >= maxAttempts) fatal ??= fromErrorData(t.lastError, { stage: spec.stage, task: spec.task, attempt: spec.attempt, failures: t.failures }).toData();
+        }
+        continue;
+      }
       const summary = await getJson<GroupSummary>(this.store, r.summary);
       const stage = summary.reports[0]?.stage;
       if (stage !== undefined && summary.stats) this.accountStats(stage, summary.stats);

@@ -3,8 +3,9 @@
  *
  * Every request goes through one path (`request`): counted in `stats` per HTTP attempt,
  * retried with jittered backoff (retry.ts), and — for GET, range GET and (on AWS S3) PUT —
- * hedged against stragglers (straggler.ts). Keys map to `<prefix>/<key>`, or spread over hashed prefixes
- * (keylayout.ts). SDK clients are cached per process (s3client.ts).
+ * hedged against stragglers within a duplicate budget (straggler.ts). Keys map to
+ * `<prefix>/<key>`, or spread over hashed prefixes (keylayout.ts). SDK clients are cached
+ * per process (s3client.ts).
  */
 import {
   CopyObjectCommand,
@@ -216,6 +217,12 @@ export class S3Store implements ObjectStore {
     );
   }
 
+  /** Straggler duplicates stay a small share of the requests (see StragglerPolicy). */
+  private readonly withinDuplicateBudget = (): boolean => {
+    const s = this.stats;
+    return s.duplicates < this.straggler.duplicateBurst + this.straggler.maxDuplicateFraction * (s.get + s.put);
+  };
+
   /**
    * The one request path: each attempt (and each straggler duplicate) counts as one `op`
    * request; `bytes` (a PUT body) count as bytes out when the attempt succeeds.
@@ -236,7 +243,7 @@ export class S3Store implements ObjectStore {
     };
     try {
       return await withRetry(
-        () => (opts.hedge && this.straggler.enabled ? hedged(once, this.straggler, opts.bytes, () => this.stats.duplicates++) : once(unhedged())),
+        () => (opts.hedge && this.straggler.enabled ? hedged(once, this.straggler, opts.bytes, () => this.stats.duplicates++, this.withinDuplicateBudget) : once(unhedged())),
         this.retry,
         () => this.stats.retries++,
       );

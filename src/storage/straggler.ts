@@ -30,6 +30,15 @@ export interface StragglerPolicy {
    * object when the losing copy is aborted.
    */
   readonly puts?: boolean;
+  /**
+   * Budget: duplicates stay below `duplicateBurst` + this fraction of the store's requests.
+   * When everything is slow — a saturated server, or a client whose requests queue for
+   * sockets (the deadline runs from the call, queueing included) — duplicating every request
+   * doubles the load and makes it worse; the budget keeps hedging for the real stragglers.
+   */
+  readonly maxDuplicateFraction: number;
+  /** Duplicates allowed on top of the fraction (so a young store can hedge at all). */
+  readonly duplicateBurst: number;
 }
 
 export const DEFAULT_STRAGGLER: StragglerPolicy = {
@@ -38,6 +47,8 @@ export const DEFAULT_STRAGGLER: StragglerPolicy = {
   bytesPerSecond: 100e6,
   factor: 3,
   floorMs: 150,
+  maxDuplicateFraction: 0.1,
+  duplicateBurst: 8,
 };
 
 /** Ms after which a request moving `bytes` counts as a straggler. */
@@ -59,7 +70,8 @@ export interface HedgeLane {
 /**
  * Run `request` and, if it is still running at its straggler deadline, a duplicate of it.
  * Resolves with the first success; rejects (with the original's error) only when every
- * started copy failed. `onDuplicate` is called when the duplicate starts.
+ * started copy failed. `onDuplicate` is called when the duplicate starts; `mayDuplicate`
+ * (a duplicate budget) is asked at the deadline, and a `false` lets the original run alone.
  *
  * @example
  * const bytes = await hedged((h) => getObject(clients[h.lane], key, h.signal), policy, size, () => stats.duplicates++);
@@ -69,6 +81,7 @@ export function hedged<T>(
   policy: StragglerPolicy,
   knownBytes: number,
   onDuplicate: () => void = () => {},
+  mayDuplicate: () => boolean = () => true,
 ): Promise<T> {
   const controllers = [new AbortController(), new AbortController()] as const;
   const started = Date.now();
@@ -86,6 +99,7 @@ export function hedged<T>(
       timer = setTimeout(() => {
         if (settled || duplicated) return;
         duplicated = true;
+        if (!mayDuplicate()) return;
         onDuplicate();
         launch(1);
       }, wait);
