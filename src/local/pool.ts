@@ -51,7 +51,9 @@ export class ExecutorPool {
   private spawn(): Instance {
     let onReady!: () => void;
     const ready = new Promise<void>((r) => (onReady = r));
-    const proc = fork(this.workerPath!, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    // STRATUS_EXECUTOR_NODE_ARGS passes Node flags to executor processes (e.g. --cpu-prof).
+    const execArgv = (process.env.STRATUS_EXECUTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const proc = fork(this.workerPath!, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     const inst: Instance = { proc, ready, busy: false, invocations: 0 };
     proc.on('message', (m: Reply | { ready: true }) => {
       if ('ready' in m) return onReady();
@@ -120,7 +122,9 @@ export class ExecutorPool {
           new Promise<void>((r) => {
             if (i.proc.exitCode !== null) return r();
             i.proc.once('exit', () => r());
-            i.proc.kill();
+            // Ask for a clean exit (profilers and flushes run), then insist.
+            i.proc.send({ shutdown: true }, () => undefined);
+            setTimeout(() => i.proc.kill(), 2000).unref();
           }),
       ),
     );

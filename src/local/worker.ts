@@ -15,7 +15,8 @@ interface Invocation {
   readonly timeLimitMs: number;
 }
 
-process.on('message', async (msg: Invocation) => {
+process.on('message', async (msg: Invocation | { shutdown: true }) => {
+  if ('shutdown' in msg) process.exit(0);
   const deadline = Date.now() + msg.timeLimitMs;
   try {
     const output = await runExecutorGroup(msg.event, { store: cachedStore, remainingMillis: () => deadline - Date.now(), log: () => {}, parameters: localParameters() });
