@@ -5,7 +5,7 @@
  */
 import type { AggFn } from '../planner/expr.js';
 import type { DataType } from '../planner/types.js';
-import { compareStrings } from './order.js';
+import { compareStrings } from '../planner/order.js';
 import type { Vec } from './vector.js';
 import { isValid, newValidity, setValid, stringAt, valueAt, vecFromValues } from './vector.js';
 
@@ -223,7 +223,15 @@ class CountDistinctAcc implements Accumulator {
   }
 }
 
+/** The aggregate operator announces each batch's largest group id, sparing every accumulator a pass. */
+let known: { groups: Int32Array; n: number; max: number } | null = null;
+
+export function noteGroups(groups: Int32Array, n: number, max: number): void {
+  known = { groups, n, max };
+}
+
 function maxGroup(groups: Int32Array, n: number): number {
+  if (known && known.groups === groups && known.n === n) return known.max;
   let m = 0;
   for (let i = 0; i < n; i++) if (groups[i]! > m) m = groups[i]!;
   return m;

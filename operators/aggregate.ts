@@ -6,7 +6,7 @@ import { exprToString, type Expr } from '../planner/expr.js';
 import { stateFields } from '../planner/aggstate.js';
 import type { AggCall } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
-import { makeAccumulator, type Accumulator } from './accumulators.js';
+import { makeAccumulator, noteGroups, type Accumulator } from './accumulators.js';
 import { compileExpr, type Evaluator } from './eval.js';
 import { GroupTable } from './hash.js';
 import type { Operator, OperatorContext } from './operator.js';
@@ -48,6 +48,7 @@ export class HashAggregateOperator implements Operator {
       if (ids.length < n) ids = new Int32Array(n);
       const keyCols = this.keyEvals.map((k) => materialize(k(b), n));
       const groups = table.groupIds(keyCols, n, ids);
+      noteGroups(groups, n, table.size - 1);
       accs.forEach((acc, i) => {
         if (this.mode === 'final') {
           const at = this.stateAt[i]!;

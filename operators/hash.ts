@@ -4,7 +4,7 @@
  */
 import type { DataType } from '../planner/types.js';
 import type { Vec } from './vector.js';
-import { isValid } from './vector.js';
+import { isValid, take } from './vector.js';
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -72,6 +72,30 @@ export class GroupTable {
     this.keys = types.map((t) => new KeyColumn(t));
   }
 
+  /** Direct-address cache for keys made of one-byte strings and booleans (flags, codes). */
+  private direct: Int32Array | null = null;
+
+  /** Each row's code in the direct table, or null if some key value is not tiny. */
+  private tinyCodes(cols: readonly Vec[], n: number): Int32Array | null {
+    if (cols.length > 2 || !cols.every((c) => c.type === 'string' || c.type === 'bool')) return null;
+    const codes = new Int32Array(n);
+    for (const c of cols) {
+      const radix = c.type === 'string' ? 258 : 3;
+      for (let i = 0; i < n; i++) {
+        let code: number;
+        if (!isValid(c.validity, i)) code = radix - 1;
+        else if (c.type === 'bool') code = c.values[i]!;
+        else {
+          const len = c.offsets[i + 1]! - c.offsets[i]!;
+          if (len > 1) return null;
+          code = len === 0 ? 256 : c.data[c.offsets[i]!]!;
+        }
+        codes[i] = codes[i]! * radix + code;
+      }
+    }
+    return codes;
+  }
+
   /** Group id of every row (new groups are added); keys are the key columns of the batch. */
   groupIds(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {
     if (cols.length === 0) {
@@ -79,6 +103,31 @@ export class GroupTable {
       out.fill(0, 0, n);
       return out;
     }
+    const codes = this.tinyCodes(cols, n);
+    if (codes) {
+      const direct = (this.direct ??= new Int32Array(258 * 258).fill(-1));
+      let misses: number[] | null = null;
+      for (let i = 0; i < n; i++) {
+        const g = direct[codes[i]!]!;
+        if (g >= 0) out[i] = g;
+        else (misses ??= []).push(i);
+      }
+      if (misses) {
+        // First sight of a key in this table: resolve through the hash table, then cache it.
+        const sel = Int32Array.from(misses);
+        const sub = cols.map((c) => take(c, sel));
+        const ids = this.groupIdsHashed(sub, sel.length);
+        for (let k = 0; k < sel.length; k++) {
+          out[sel[k]!] = ids[k]!;
+          direct[codes[sel[k]!]!] = ids[k]!;
+        }
+      }
+      return out;
+    }
+    return this.groupIdsHashed(cols, n, out);
+  }
+
+  private groupIdsHashed(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {
     const h = hashRows(cols, n);
     for (let i = 0; i < n; i++) {
       const hash = h[i]!;

@@ -9,7 +9,7 @@ import { compileExpr } from './eval.js';
 import { materialize } from './scalar.js';
 import type { Batch } from './vector.js';
 import { valueAt } from './vector.js';
-import { compareValues } from './order.js';
+import { compareValues } from '../planner/order.js';
 
 export type KeyTuple = readonly (number | string | boolean | null)[];
 

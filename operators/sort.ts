@@ -7,7 +7,7 @@ import type { SortKey } from '../planner/plan.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator } from './eval.js';
 import { compareBytes } from './kernels.js';
-import { compareNumbers } from './order.js';
+import { compareNumbers } from '../planner/order.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';

@@ -6,7 +6,7 @@ import { analyze } from '../../planner/analyzer.js';
 import type { Expr } from '../../planner/expr.js';
 import { optimize } from '../../planner/optimizer/index.js';
 import { planStages } from '../../planner/physical.js';
-import { ROW_GROUP_PRUNING, rowGroupMayMatch } from '../../planner/optimizer/rules/row_group_pruning.js';
+import { filtersAlwaysTrue, ROW_GROUP_PRUNING, rowGroupMayMatch } from '../../planner/optimizer/rules/row_group_pruning.js';
 import type { StagePlan } from '../../planner/stages.js';
 import { inputPartitions, stageDeps } from '../../planner/stages.js';
 import type { StoreRef } from '../storage/store.js';
@@ -47,10 +47,12 @@ export function splitScan(ds: Datasets, path: string, columns: readonly string[]
     }
     let group: number[] = [];
     let groupBytes = 0;
+    let skip: number[] | null = null;
     const flush = () => {
-      if (group.length) inputs.push({ kind: 'scan', file: f.url, size: f.size, rowGroups: group, ...(hasParts ? { partitionValues: pv } : {}) });
+      if (group.length) inputs.push({ kind: 'scan', file: f.url, size: f.size, rowGroups: group, ...(hasParts ? { partitionValues: pv } : {}), ...(skip?.length ? { skipFilters: skip } : {}) });
       group = [];
       groupBytes = 0;
+      skip = null;
     };
     for (const rg of f.footer.rowGroups) {
       if (!rowGroupMayMatch(filters, rg.stats)) {
@@ -59,6 +61,9 @@ export function splitScan(ds: Datasets, path: string, columns: readonly string[]
       }
       const b = columns.reduce((a, c) => a + (rg.bytes[c] ?? 0), 0);
       if (group.length && groupBytes + b > taskBytes) flush();
+      // Filters that the footer statistics prove true for every row need not run at all.
+      const always = filtersAlwaysTrue(filters, rg.stats);
+      skip = skip === null ? always : skip.filter((i) => always.includes(i));
       group.push(rg.index);
       groupBytes += b;
       bytes += b;

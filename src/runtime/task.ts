@@ -99,9 +99,11 @@ function buildSide(store: ObjectStore, jobId: string, side: BuildSide, partition
 }
 
 function source(plan: StagePlan, stage: Stage, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv, store: ObjectStore): AsyncIterable<Batch> {
-  const src = stage.source;
-  if (src.kind === 'scan') {
+  const stageSource = stage.source;
+  if (stageSource.kind === 'scan') {
     if (task.input.kind !== 'scan') throw new ExecutionError('BAD_TASK', `stage ${stage.id} scans but task ${task.task} has a ${task.input.kind} input`);
+    const skip = new Set(task.input.skipFilters ?? []);
+    const src = skip.size ? { ...stageSource, filters: stageSource.filters.filter((_, i) => !skip.has(i)) } : stageSource;
     if (!task.input.file) return (async function* () {})();
     const loc = locate(task.input.file, s3Defaults(event.job.store));
     const data = env.store(loc.ref);
@@ -111,6 +113,7 @@ function source(plan: StagePlan, stage: Stage, task: TaskSpec, event: ExecutorEv
     return withPartitionColumns(reader, task.input.rowGroups, src, pv);
   }
   if (task.input.kind !== 'shuffle') throw new ExecutionError('BAD_TASK', `stage ${stage.id} reads a shuffle but task ${task.task} has a ${task.input.kind} input`);
+  const src = stageSource;
   const partition = task.input.partition;
   return (async function* () {
     for (const s of src.stages) yield* readShufflePartition(store, event.job.jobId, s, partition, src.schema);

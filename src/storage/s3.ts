@@ -21,7 +21,7 @@ import { emptyStats, type ObjectInfo, type ObjectStore, type StoreRef, type Stor
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import { DEFAULT_STRAGGLER, hedged, type HedgeLane, type StragglerPolicy } from './straggler.js';
 import { keyLayout, type KeyLayout } from './keylayout.js';
-import { s3Clients, type S3Credentials } from './s3client.js';
+import { s3Clients, socketSlots, type S3Credentials } from './s3client.js';
 import { isNotFound, toStorageError } from './s3errors.js';
 import { putMultipart } from './multipart.js';
 import { readBody } from './s3body.js';
@@ -237,16 +237,28 @@ export class S3Store implements ObjectStore {
   ): Promise<T> {
     const once = async (h: HedgeLane): Promise<T> => {
       this.stats[op]++;
+      if (h.lane === 1) this.stats.duplicates++;
       const out = await send(this.clients[h.lane], h);
       if (op === 'put') this.stats.bytesOut += opts.bytes;
       return out;
     };
+    // A request holds a socket slot of its lane from send to the end of its body (see
+    // socketSlots): the original's slot is taken before the straggler clock starts, and a
+    // duplicate that is no longer needed gives up its wait for a slot.
+    const inSlot = async <R>(lane: 0 | 1, signal: AbortSignal | undefined, f: () => Promise<R>): Promise<R> => {
+      const release = await socketSlots(this.clients[lane]).acquire(signal);
+      try {
+        return await f();
+      } finally {
+        release();
+      }
+    };
+    const attempt = (): Promise<T> =>
+      opts.hedge && this.straggler.enabled
+        ? inSlot(0, undefined, () => hedged((h) => (h.lane === 0 ? once(h) : inSlot(1, h.signal, () => once(h))), this.straggler, opts.bytes, undefined, this.withinDuplicateBudget))
+        : inSlot(0, undefined, () => once(unhedged()));
     try {
-      return await withRetry(
-        () => (opts.hedge && this.straggler.enabled ? hedged(once, this.straggler, opts.bytes, () => this.stats.duplicates++, this.withinDuplicateBudget) : once(unhedged())),
-        this.retry,
-        () => this.stats.retries++,
-      );
+      return await withRetry(attempt, this.retry, () => this.stats.retries++);
     } catch (e) {
       throw toStorageError(e, { store: this.url, endpoint: this.endpoint, bucket: this.bucket, operation, key, s3Key });
     }

@@ -8,6 +8,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
+import { Semaphore } from './limit.js';
 
 /** Static credentials (tests, S3-compatible servers). Never part of a StoreRef. */
 export interface S3Credentials {
@@ -31,6 +32,21 @@ export interface S3ClientSettings {
 }
 
 const cache = new Map<string, readonly [S3Client, S3Client]>();
+/** Per client: the sockets of its pool, as slots (see `socketSlots`). */
+const slots = new WeakMap<S3Client, Semaphore>();
+
+/**
+ * The socket slots of a client's connection pool (`maxSockets` of them). S3Store takes a slot
+ * before it sends and keeps it until the response body is read, so requests queue here and
+ * never inside the HTTP agent — where the wait would count against the SDK's connect timeout
+ * (a queued request fails with "did not establish a connection within 3000 ms" though no
+ * connection was tried) and against the straggler deadline (a queued request gets hedged).
+ */
+export function socketSlots(client: S3Client): Semaphore {
+  const s = slots.get(client);
+  if (!s) throw new Error('socketSlots: not a client made by s3Clients()');
+  return s;
+}
 
 /** The two clients (primary, duplicate lane) for these settings, created once per process. */
 export function s3Clients(s: S3ClientSettings): readonly [S3Client, S3Client] {
@@ -67,7 +83,7 @@ export function clientCredentials(s: S3ClientSettings): S3Credentials | undefine
 
 function makeClient(s: S3ClientSettings, credentials: S3Credentials | undefined): S3Client {
   const agent = { keepAlive: true, maxSockets: s.maxSockets };
-  return new S3Client({
+  const client = new S3Client({
     region: s.region,
     ...(s.endpoint ? { endpoint: s.endpoint, forcePathStyle: true } : {}),
     ...(credentials ? { credentials } : {}),
@@ -83,4 +99,6 @@ function makeClient(s: S3ClientSettings, credentials: S3Credentials | undefined)
       socketTimeout: s.socketTimeoutMs,
     },
   });
+  slots.set(client, new Semaphore(s.maxSockets));
+  return client;
 }
