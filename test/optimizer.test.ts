@@ -60,6 +60,17 @@ describe('optimizer rules', () => {
     expect(run(plan, 'broadcast_selection')).toBe(['Join: type=inner on=(a = k) broadcast=right', '  Scan: path=t columns=*', '  Scan: path=u columns=*'].join('\n'));
     const swapped = P.join(P.scan('u'), P.scan('t'), 'inner', E.binary('=', E.col('a'), E.col('k')));
     expect(run(swapped, 'broadcast_selection')).toContain('broadcast=left');
+    // 30 MB of t.a on both sides: too big to broadcast, unless a filter keeping ~2% of its date
+    // range (footer min/max) brings the estimate under 10 MiB.
+    const bytes = new Map<string, Record<string, number>>([['t', { a: 30e6, b: 30e6, c: 30e6, d: 30e6 }]]);
+    const ranges = new Map([['t', { d: { min: 0, max: 10_000 } }]]);
+    const t2 = P.project(P.scan('t'), [E.alias(E.col('a'), 'a2')]);
+    const plan2 = (right: P.PlanNode) => P.join(P.scan('t'), right, 'inner', E.binary('=', E.col('a'), E.col('a2')));
+    const withRules = (p: P.PlanNode) => explainLogical(optimize(analyze(p, catalog), catalog, { columnBytes: bytes, columnRanges: ranges }));
+    expect(withRules(plan2(t2))).not.toContain('broadcast=');
+    expect(withRules(plan2(P.filter(t2, E.binary('<', E.col('a2'), E.lit(5)))))).not.toContain('broadcast='); // no range known for a
+    const dated = P.project(P.filter(P.scan('t'), E.binary('<', E.col('d'), E.lit('1970-08-01', 'date'))), [E.alias(E.col('a'), 'a2')]);
+    expect(withRules(plan2(dated))).toContain('broadcast=right');
     const full = P.join(P.scan('t'), P.scan('u'), 'full', E.binary('=', E.col('a'), E.col('k')));
     expect(run(full, 'broadcast_selection')).not.toContain('broadcast=');
   });

@@ -26,6 +26,7 @@ export interface OptimizeOptions {
   /** Names of rules to skip. */
   readonly disabledRules?: readonly string[];
   readonly columnBytes?: RuleContext['columnBytes'];
+  readonly columnRanges?: RuleContext['columnRanges'];
   readonly broadcastThreshold?: number;
 }
 
@@ -44,7 +45,7 @@ export function optimize(root: PlanNode, catalog: Catalog, opts: OptimizeOptions
   const known = [...rules.map((r) => r.name), ...PHYSICAL_RULES];
   const unknown = (opts.disabledRules ?? []).filter((n) => !known.includes(n));
   if (unknown.length) throw new PlanError('UNKNOWN_RULE', `unknown optimizer rule(s) ${unknown.join(', ')}; rules are ${known.join(', ')}`, { rules: unknown });
-  const ctx: RuleContext = { catalog, columnBytes: opts.columnBytes, broadcastThreshold: opts.broadcastThreshold };
+  const ctx: RuleContext = { catalog, columnBytes: opts.columnBytes, columnRanges: opts.columnRanges, broadcastThreshold: opts.broadcastThreshold };
   const before = JSON.stringify(schemaOf(root, catalog));
   let plan = root;
   for (const rule of rules) {

@@ -11,6 +11,8 @@ export interface RuleContext {
   /** Compressed bytes per column of each dataset (for size-based decisions). */
   readonly columnBytes?: ReadonlyMap<string, Readonly<Record<string, number>>>;
   readonly broadcastThreshold?: number;
+  /** Numeric min/max per column of each dataset (for selectivity estimates). */
+  readonly columnRanges?: ReadonlyMap<string, Readonly<Record<string, { min: number; max: number }>>>;
 }
 
 export interface Rule {

@@ -106,9 +106,9 @@ export class DataFrame {
 
   /** The logical, optimized and staged plans, one node per line. */
   async explain(): Promise<string> {
-    const { plan, catalog, columnBytes } = await this.session.analyze(this.plan);
+    const { plan, catalog, columnBytes, columnRanges } = await this.session.analyze(this.plan);
     const job = this.session.options.job;
-    const optimized = optimize(plan, catalog, { disabledRules: job?.disabledRules ?? [], columnBytes, broadcastThreshold: job?.broadcastThreshold });
+    const optimized = optimize(plan, catalog, { disabledRules: job?.disabledRules ?? [], columnBytes, columnRanges, broadcastThreshold: job?.broadcastThreshold });
     const stages = planStages(optimized, catalog, { shufflePartitions: job?.shufflePartitions ?? 2, disabledRules: job?.disabledRules ?? [] });
     return ['== Logical Plan ==', explainLogical(plan), '== Optimized Plan ==', explainLogical(optimized), '== Staged Plan ==', explainStages(stages)].join('\n');
   }

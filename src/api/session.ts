@@ -66,6 +66,7 @@ export interface Analysis {
   readonly catalog: Catalog;
   readonly schema: Schema;
   readonly columnBytes: ReadonlyMap<string, Readonly<Record<string, number>>>;
+  readonly columnRanges: ReadonlyMap<string, Readonly<Record<string, { min: number; max: number }>>>;
 }
 
 export class Session {
@@ -90,9 +91,9 @@ export class Session {
 
   /** Resolve names and types of a plan against its datasets' footers (plan-time errors). */
   async analyze(root: PlanNode): Promise<Analysis> {
-    const { catalog, columnBytes } = await loadDatasets(root, this.localRunner.env, this.storeRef);
+    const { catalog, columnBytes, columnRanges } = await loadDatasets(root, this.localRunner.env, this.storeRef);
     const plan = analyze(root, catalog);
-    return { plan, catalog, schema: schemaOf(plan, catalog), columnBytes };
+    return { plan, catalog, schema: schemaOf(plan, catalog), columnBytes, columnRanges };
   }
 
   /** Run a plan as a job and return its result as an Arrow table. */

@@ -26,6 +26,8 @@ export interface Datasets {
   readonly files: ReadonlyMap<string, readonly DatasetFile[]>;
   /** Compressed bytes per column over all files of each dataset. */
   readonly columnBytes: ReadonlyMap<string, Readonly<Record<string, number>>>;
+  /** Numeric min/max per column over all row groups (from footer statistics). */
+  readonly columnRanges: ReadonlyMap<string, Readonly<Record<string, { min: number; max: number }>>>;
 }
 
 /** S3 settings (endpoint, region) that data URLs inherit from the job's store. */
@@ -86,6 +88,7 @@ export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: S
   const catalog = new Map<string, Schema>();
   const files = new Map<string, DatasetFile[]>();
   const columnBytes = new Map<string, Record<string, number>>();
+  const columnRanges = new Map<string, Record<string, { min: number; max: number }>>();
   for (const scan of collectScans(root)) {
     if (files.has(scan.path)) continue;
     const loc = locate(scan.path, s3Defaults(storeRef));
@@ -122,6 +125,14 @@ export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: S
     const bytes: Record<string, number> = {};
     for (const f of found) for (const rg of f.footer.rowGroups) for (const [c, b] of Object.entries(rg.bytes)) bytes[c] = (bytes[c] ?? 0) + b;
     columnBytes.set(scan.path, bytes);
+    const ranges: Record<string, { min: number; max: number }> = {};
+    for (const f of found) for (const rg of f.footer.rowGroups) for (const [c, st] of Object.entries(rg.stats)) {
+      if (typeof st.min !== 'number' || typeof st.max !== 'number') continue;
+      const r = (ranges[c] ??= { min: st.min, max: st.max });
+      r.min = Math.min(r.min, st.min);
+      r.max = Math.max(r.max, st.max);
+    }
+    columnRanges.set(scan.path, ranges);
   }
-  return { catalog, files, columnBytes };
+  return { catalog, files, columnBytes, columnRanges };
 }

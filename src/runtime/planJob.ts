@@ -82,7 +82,7 @@ export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv
     throw e;
   }
   const analyzed = analyze(sub.plan.root, ds.catalog);
-  const optimized = optimize(analyzed, ds.catalog, { disabledRules: sub.options.disabledRules ?? [], columnBytes: ds.columnBytes, broadcastThreshold: sub.options.broadcastThreshold });
+  const optimized = optimize(analyzed, ds.catalog, { disabledRules: sub.options.disabledRules ?? [], columnBytes: ds.columnBytes, columnRanges: ds.columnRanges, broadcastThreshold: sub.options.broadcastThreshold });
   // Size tasks and exchanges from the bytes the scans will read: tasks of at most 64 MiB, and
   // at least two per executor when the input allows, so every executor has work.
   const probe = planStages(optimized, ds.catalog, { shufflePartitions: 1 });

@@ -1,23 +1,62 @@
 /**
  * broadcast_selection: a join whose smaller side is estimated under the broadcast threshold
- * (by the compressed bytes of the columns its scans read — an upper bound, as Spark's default
- * estimate) gets a broadcast hint for that side, when the join type allows it.
+ * gets a broadcast hint for that side, when the join type allows it. The estimate is the
+ * compressed bytes of the columns its scans read, scaled by the selectivity of the scans'
+ * pushed-down filters (from footer min/max: the fraction of a range a comparison keeps, 0.1
+ * for an equality); the unfiltered size must also stay under a hard cap, so a wrong guess can
+ * never broadcast something huge.
  */
+import type { Expr } from '../../expr.js';
 import { collectScans, type PlanNode } from '../../plan.js';
+import { dateToDays } from '../../types.js';
 import type { Rule, RuleContext } from '../rule.js';
 
 export const DEFAULT_BROADCAST_THRESHOLD = 10 * 1024 * 1024;
+/** Never broadcast a side whose unfiltered input exceeds this many times the threshold. */
+export const RAW_SIZE_CAP_FACTOR = 8;
 
-/** Upper bound of the bytes a subtree reads. Unknown sizes count as infinite. */
-export function estimateBytes(node: PlanNode, ctx: RuleContext): number {
-  let total = 0;
+const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+function literal(e: Expr): number | undefined {
+  if (e.kind !== 'lit' || e.value === null) return undefined;
+  if (e.type === 'date') return dateToDays(e.value as string);
+  return typeof e.value === 'number' ? e.value : undefined;
+}
+
+/** Fraction of rows a conjunct keeps, guessed from the column's min/max over the dataset. */
+export function selectivity(e: Expr, ranges: Readonly<Record<string, { min: number; max: number }>> | undefined): number {
+  if (e.kind === 'binary' && e.op === 'and') return selectivity(e.left, ranges) * selectivity(e.right, ranges);
+  if (e.kind === 'binary' && e.op === 'or') return Math.min(1, selectivity(e.left, ranges) + selectivity(e.right, ranges));
+  if (e.kind === 'in') return Math.min(1, 0.1 * e.list.length);
+  if (e.kind === 'call' && e.fn === 'like') return 0.25;
+  if (e.kind !== 'binary') return 0.5;
+  if (e.op === '=') return 0.1;
+  if (!(e.op in FLIP)) return 0.5;
+  let column: string | undefined;
+  let value: number | undefined;
+  let op = e.op;
+  if (e.left.kind === 'col') [column, value] = [e.left.name, literal(e.right)];
+  else if (e.right.kind === 'col') [column, value, op] = [e.right.name, literal(e.left), FLIP[e.op] as typeof e.op];
+  const r = column ? ranges?.[column] : undefined;
+  if (value === undefined || !r || !(r.max > r.min)) return 0.5;
+  const below = Math.min(1, Math.max(0, (value - r.min) / (r.max - r.min)));
+  return op === '<' || op === '<=' ? below : 1 - below;
+}
+
+/** Estimated bytes a subtree reads, and the unfiltered upper bound. Unknown sizes are infinite. */
+export function estimateBytes(node: PlanNode, ctx: RuleContext): { estimate: number; raw: number } {
+  let estimate = 0;
+  let raw = 0;
   for (const s of collectScans(node)) {
     const cols = ctx.columnBytes?.get(s.path);
-    if (!cols) return Infinity;
+    if (!cols) return { estimate: Infinity, raw: Infinity };
     const names = s.columns ?? Object.keys(cols);
-    total += names.reduce((a, c) => a + (cols[c] ?? 0), 0);
+    const bytes = names.reduce((a, c) => a + (cols[c] ?? 0), 0);
+    const kept = s.filters.reduce((a, f) => a * selectivity(f, ctx.columnRanges?.get(s.path)), 1);
+    raw += bytes;
+    estimate += bytes * kept;
   }
-  return total;
+  return { estimate, raw };
 }
 
 export const broadcastSelection: Rule = {
@@ -25,12 +64,13 @@ export const broadcastSelection: Rule = {
   rewrite(node, ctx) {
     if (node.kind !== 'Join' || node.hint !== null || node.type === 'full') return node;
     const threshold = ctx.broadcastThreshold ?? DEFAULT_BROADCAST_THRESHOLD;
+    const fits = (e: { estimate: number; raw: number }) => e.estimate <= threshold && e.raw <= RAW_SIZE_CAP_FACTOR * Math.max(threshold, 1);
     const right = estimateBytes(node.right, ctx);
     const left = estimateBytes(node.left, ctx);
     const canRight = node.type !== 'right';
     const canLeft = node.type === 'inner' || node.type === 'right' || node.type === 'cross';
-    if (canRight && right <= threshold && (right <= left || !canLeft)) return { ...node, hint: 'right' };
-    if (canLeft && left <= threshold) return { ...node, hint: 'left' };
+    if (canRight && fits(right) && (right.estimate <= left.estimate || !canLeft)) return { ...node, hint: 'right' };
+    if (canLeft && fits(left)) return { ...node, hint: 'left' };
     return node;
   },
 };
