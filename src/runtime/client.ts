@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type * as arrow from 'apache-arrow';
 import { batchesToArrow, decodeIpc } from '../../operators/arrow.js';
-import { fromErrorData, InternalError, type StratusError } from '../../planner/errors.js';
+import { fromErrorData, InternalError, StorageError, type StratusError } from '../../planner/errors.js';
 import type { Batch } from '../../operators/vector.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 import { jobKeys, type JobState, type JobSubmission, type ResultManifest } from './jobState.js';
@@ -34,6 +34,10 @@ export async function readResult(store: ObjectStore, jobId: string, machineError
   const manifest = await getJson<ResultManifest>(store, keys.result);
   const batches: Batch[] = [];
   for (const part of manifest.parts) batches.push(...decodeIpc(await store.get(part), manifest.schema));
+  const rows = batches.reduce((a, b) => a + b.length, 0);
+  if (manifest.parts.length && rows !== manifest.rows) {
+    throw new StorageError('SHORT_RESULT', `job ${jobId}: the result parts hold ${rows} rows but the job committed ${manifest.rows}; a result object is damaged`, { jobId });
+  }
   return { table: batchesToArrow(manifest.schema, batches, true), manifest };
 }
 
