@@ -14,13 +14,16 @@ import { resumeJob } from '../runtime/resume.js';
 import { PLAN_VERSION, scan } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
 import { LocalRunner } from '../local/runner.js';
+import { AwsRunner, type AwsRunnerOptions } from '../aws/runner.js';
+import type { ProgressSink } from '../local/progress.js';
+import type { JobRef } from '../runtime/protocol.js';
 import { progressSink, silentProgress } from '../local/progress.js';
 import { loadDatasets } from '../runtime/catalog.js';
 import { buildBundle } from '../runtime/bundle.js';
 import { registeredFunctions } from '../functions.js';
 import { functionNames } from '../../planner/plan.js';
 import { deleteJob, newJobId, readResult, submitJob } from '../runtime/client.js';
-import { cachedStore } from '../runtime/env.js';
+import { cachedStore, defaultEnv } from '../runtime/env.js';
 import type { JobOptions } from '../runtime/jobState.js';
 import { normalizeDataUrl } from '../storage/location.js';
 import { parseStoreUrl } from '../storage/open.js';
@@ -42,6 +45,8 @@ export interface SessionOptions {
   readonly keepJobs?: boolean;
   /** Defaults for every job (shuffle partitions, executors, disabled rules…). */
   readonly job?: JobOptions;
+  /** Run on AWS: the deployed state machine (store must be `s3://…`). */
+  readonly aws?: AwsRunnerOptions;
 }
 
 export interface MicroBatchOptions {
@@ -72,7 +77,7 @@ export interface Analysis {
 export class Session {
   readonly storeRef: StoreRef;
   readonly read: DataFrameReader;
-  private runner: LocalRunner | undefined;
+  private local: LocalRunner | undefined;
   /** Id of the last job run (for inspection). */
   lastJobId: string | undefined;
   /** Per-stage accounting of the last job: requests, bytes, time by phase. */
@@ -84,14 +89,28 @@ export class Session {
     Object.freeze(this.read);
   }
 
+  /** Stores for client-side work (footers, results); the runtime's own instances. */
+  readonly env = defaultEnv();
+  private aws: AwsRunner | undefined;
+
+  /** The backend that runs jobs: the deployed state machine, or the embedded local runner. */
+  get runner(): { run(job: JobRef, progress?: ProgressSink): Promise<Error | undefined> } {
+    if (this.options.aws) return (this.aws ??= new AwsRunner(this.options.aws));
+    return this.localRunner;
+  }
+
+  private defaultExecutors(): number {
+    return this.options.aws ? 40 : this.localRunner.pool.opts.size;
+  }
+
   get localRunner(): LocalRunner {
-    this.runner ??= new LocalRunner({ store: this.storeRef, executors: this.options.executors, executorTimeLimitMs: this.options.executorTimeLimitMs });
-    return this.runner;
+    this.local ??= new LocalRunner({ store: this.storeRef, executors: this.options.executors, executorTimeLimitMs: this.options.executorTimeLimitMs });
+    return this.local;
   }
 
   /** Resolve names and types of a plan against its datasets' footers (plan-time errors). */
   async analyze(root: PlanNode): Promise<Analysis> {
-    const { catalog, columnBytes, columnRanges } = await loadDatasets(root, this.localRunner.env, this.storeRef);
+    const { catalog, columnBytes, columnRanges } = await loadDatasets(root, this.env, this.storeRef);
     const plan = analyze(root, catalog);
     return { plan, catalog, schema: schemaOf(plan, catalog), columnBytes, columnRanges };
   }
@@ -108,7 +127,7 @@ export class Session {
   async write(root: PlanNode, sink: Extract<Sink, { kind: 'write' }>): Promise<{ rows: number; files: number }> {
     await this.analyze(root);
     if (sink.mode === 'ignore' || sink.mode === 'errorIfExists') {
-      if (await destinationExists(sink, this.localRunner.env, this.storeRef)) {
+      if (await destinationExists(sink, this.env, this.storeRef)) {
         if (sink.mode === 'ignore') return { rows: 0, files: 0 };
         throw new StorageError('PATH_EXISTS', `output path '${sink.path}' already exists; use mode 'overwrite', 'append' or 'ignore'`, { path: sink.path });
       }
@@ -125,10 +144,10 @@ export class Session {
     const doc: PlanDocument = { version: PLAN_VERSION, root, sink, udfs };
     const jobId = newJobId();
     this.lastJobId = jobId;
-    await submitJob(store, jobId, { plan: doc, options: { maxExecutors: this.localRunner.pool.opts.size, ...this.options.job, ...options }, submittedAt: new Date().toISOString() });
+    await submitJob(store, jobId, { plan: doc, options: { maxExecutors: this.defaultExecutors(), ...this.options.job, ...options }, submittedAt: new Date().toISOString() });
     const showProgress = this.options.progress ?? process.env.STRATUS_PROGRESS !== '0';
     const progress = showProgress ? progressSink(process.stderr, `${label} ${jobId}`) : silentProgress;
-    const machineError = await this.localRunner.run({ jobId, store: this.storeRef }, progress);
+    const machineError = await this.runner.run({ jobId, store: this.storeRef }, progress);
     const result = await readResult(store, jobId, machineError);
     this.lastJobSummary = result.manifest.summary;
     progress.done(`${result.manifest.rows} rows`);
@@ -140,7 +159,7 @@ export class Session {
   async resume(jobId: string): Promise<arrow.Table> {
     const store = cachedStore(this.storeRef);
     await resumeJob(store, jobId);
-    const machineError = await this.localRunner.run({ jobId, store: this.storeRef });
+    const machineError = await this.runner.run({ jobId, store: this.storeRef });
     const result = await readResult(store, jobId, machineError);
     this.lastJobSummary = result.manifest.summary;
     return result.table;
@@ -157,8 +176,8 @@ export class Session {
     const sink: Sink = { kind: 'write', path: normalizeDataUrl(opts.output), format: 'parquet', mode: 'append', partitionBy: opts.partitionBy ?? [] };
     const stream: StreamOptions = { pollSeconds: opts.pollSeconds ?? 5, ...(opts.maxBatches !== undefined ? { maxBatches: opts.maxBatches } : {}), ...(opts.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: opts.idleTimeoutSeconds } : {}) };
     const done = (async () => {
-      await submitJob(store, jobId, { plan: { version: PLAN_VERSION, root: df.plan, sink }, options: { maxExecutors: this.localRunner.pool.opts.size, ...this.options.job, stream }, submittedAt: new Date().toISOString() });
-      const machineError = await this.localRunner.run({ jobId, store: this.storeRef });
+      await submitJob(store, jobId, { plan: { version: PLAN_VERSION, root: df.plan, sink }, options: { maxExecutors: this.defaultExecutors(), ...this.options.job, stream }, submittedAt: new Date().toISOString() });
+      const machineError = await this.runner.run({ jobId, store: this.storeRef });
       const { manifest } = await readResult(store, jobId, machineError);
       return { batches: manifest.batches ?? 0, rows: manifest.rows, files: manifest.files ?? 0 };
     })();
@@ -167,8 +186,8 @@ export class Session {
 
   /** Stop the local executor processes. */
   async stop(): Promise<void> {
-    await this.runner?.close();
-    this.runner = undefined;
+    await this.local?.close();
+    this.local = undefined;
   }
 }
 

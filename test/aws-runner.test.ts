@@ -1,0 +1,51 @@
+/**
+ * The AWS backend's client: StartExecution of the deployed state machine with the job
+ * reference, then following the job's state in the store. Step Functions is mocked; the
+ * "deployed" machine is the local runner, so the whole path is real except the SFN API.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { session } from '../src/index.js';
+import { LocalRunner } from '../src/local/runner.js';
+import { QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
+import { readCsvAnswer, rowsFromArrow, expectSameResults } from './support/compare.js';
+import { ANSWERS, SF01, tempDir } from './support/tpch.js';
+import * as path from 'node:path';
+
+const sfn = mockClient(SFNClient);
+const store = tempDir();
+const backend = new LocalRunner({ store: { kind: 'local', root: store }, executors: 2 });
+afterAll(async () => {
+  await backend.close();
+  sfn.restore();
+});
+
+describe('AWS runner', () => {
+  it('starts the state machine with the job reference and reads the committed result', async () => {
+    const runs = new Map<string, Promise<unknown>>();
+    sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string; input: string }) => {
+      expect(input.stateMachineArn).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:Stratus');
+      const payload = JSON.parse(input.input);
+      expect(Object.keys(payload).sort()).toEqual(['job', 'results']); // a reference, not data
+      const arn = `arn:exec:${input.name}`;
+      runs.set(arn, backend.run(payload.job));
+      return { executionArn: arn, startDate: new Date() };
+    });
+    sfn.on(DescribeExecutionCommand).callsFake(async ({ executionArn }: { executionArn: string }) => ({ executionArn, status: 'RUNNING' }));
+    const s = session({ store, progress: false, aws: { stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus', client: new SFNClient({ region: 'us-east-1' }), pollMillis: 50 } });
+    const table = await QUERIES[1]!(tpchTables(s, SF01)).collect();
+    expectSameResults(rowsFromArrow(table), readCsvAnswer(path.join(ANSWERS, 'q1.csv')), { ordered: true, relTol: 1e-9 });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    await Promise.all(runs.values());
+  });
+
+  it('reports an execution that failed before the job could record why', async () => {
+    sfn.reset();
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:x', startDate: new Date() });
+    sfn.on(DescribeExecutionCommand).resolves({ executionArn: 'arn:exec:x', status: 'FAILED', error: 'DriverCrashed', cause: 'Runtime.ImportModuleError' });
+    const s = session({ store, progress: false, aws: { stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus', client: new SFNClient({ region: 'us-east-1' }), pollMillis: 10 } });
+    const err = await QUERIES[6]!(tpchTables(s, SF01)).collect().catch((e) => e);
+    expect(err.message).toMatch(/execution arn:exec:x failed: DriverCrashed Runtime.ImportModuleError/);
+  });
+});
