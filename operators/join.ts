@@ -45,6 +45,8 @@ export function buildTable(batch: Batch, keys: readonly Evaluator[]): BuiltTable
   return { batch, table, start, rows };
 }
 
+const builtCache = new WeakMap<readonly Batch[], Map<string, BuiltTable>>();
+
 export class HashJoinOperator implements Operator {
   readonly name = 'HashJoin';
   private readonly probeKeys: Evaluator[];
@@ -68,14 +70,24 @@ export class HashJoinOperator implements Operator {
     this.buildKeys = buildKeys.map((k) => compileExpr(k, build.schema, ctx.udfs));
     this.residual = residual ? compileExpr(residual, [...probeSchema, ...build.schema], ctx.udfs) : null;
     this.buildWidth = build.schema.length;
+    this.keysText = JSON.stringify(buildKeys);
     this.displayText = `HashJoin: type=${type} build=${build.kind}(stage ${build.stage}) probeKeys=[${probeKeys.map(exprToString).join(', ')}] buildKeys=[${buildKeys.map(exprToString).join(', ')}]`;
   }
   private readonly displayText: string;
+  private readonly keysText: string;
 
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
     if (!this.ctx.readBuildSide) throw new Error('HashJoin needs a build-side reader in its context');
     const parts = await this.ctx.readBuildSide(this.build);
-    const built = buildTable(parts.length ? concatBatches(this.build.schema, parts) : emptyBatch(this.build.schema), this.buildKeys);
+    // A broadcast side is the same batches for every task of an executor: build its (read-only)
+    // hash table once and share it.
+    let byKeys = builtCache.get(parts);
+    if (!byKeys) builtCache.set(parts, (byKeys = new Map()));
+    let built = byKeys.get(this.keysText);
+    if (!built) {
+      built = buildTable(parts.length ? concatBatches(this.build.schema, parts) : emptyBatch(this.build.schema), this.buildKeys);
+      byKeys.set(this.keysText, built);
+    }
     const matchedBuild = this.type === 'full' ? new Uint8Array(built.batch.length) : null;
     for await (const probe of input) {
       const out = this.probe(probe, built, matchedBuild);

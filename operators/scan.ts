@@ -5,6 +5,7 @@
  */
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
+import { parseTable } from 'arrow-js-ffi';
 import { ExecutionError } from '../planner/errors.js';
 import type { Expr } from '../planner/expr.js';
 import { exprToString } from '../planner/expr.js';
@@ -28,6 +29,19 @@ function blobOf(r: RangeReader) {
     },
   });
   return make(0, r.size);
+}
+
+/**
+ * Hand a decoded wasm table to apache-arrow through the C data interface (copying out of wasm
+ * memory, which parquet-wasm reuses), ~1.5× faster than an IPC round trip.
+ */
+function toArrow(table: pw.Table): arrow.Table {
+  const ffi = table.intoFFI();
+  try {
+    return parseTable(pw.wasmMemory().buffer, ffi.arrayAddrs(), ffi.schemaAddr(), true) as unknown as arrow.Table;
+  } finally {
+    ffi.free();
+  }
 }
 
 export interface ScanSpec {
@@ -57,7 +71,7 @@ export async function* scanRowGroups(r: RangeReader, rowGroups: readonly number[
       const t0 = performance.now();
       const table = await next!;
       next = i + 1 < rowGroups.length ? read(rowGroups[i + 1]!) : null;
-      const at = arrow.tableFromIPC(table.intoIPCStream());
+      const at = toArrow(table);
       const decoded = batchesFromArrow(at, spec.schema.length ? spec.schema : undefined);
       addTime('decode', performance.now() - t0);
       for (let b of decoded) {
