@@ -30,13 +30,17 @@ let built: Promise<string> | undefined;
 /** Path of the bundled worker (built once per process and per source version). */
 export function workerBundle(): Promise<string> {
   built ??= (async () => {
-    const out = path.join(ROOT, 'node_modules/.cache/stratus', `worker-${sourceHash()}.mjs`);
+    const dir = path.join(ROOT, 'node_modules/.cache/stratus', `worker-${sourceHash()}`);
+    const out = path.join(dir, 'worker.mjs');
     if (existsSync(out)) return out;
-    mkdirSync(path.dirname(out), { recursive: true });
+    mkdirSync(dir, { recursive: true });
     const esbuild = await import('esbuild');
+    // Code splitting keeps lazy imports lazy (the S3 SDK loads only when a job uses S3).
     await esbuild.build({
-      entryPoints: [ENTRY],
-      outfile: out,
+      entryPoints: { worker: ENTRY },
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
+      splitting: true,
       bundle: true,
       platform: 'node',
       format: 'esm',

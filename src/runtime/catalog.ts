@@ -7,8 +7,9 @@ import { PlanError, SchemaError } from '../../planner/errors.js';
 import type { PlanNode } from '../../planner/plan.js';
 import { collectScans } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
-import { readFooter, type FileFooter, type RangeReader } from '../../operators/parquet.js';
+import { readFooter, type FileFooter } from '../../operators/parquet.js';
 import { expandDataset, locate } from '../storage/location.js';
+import { fileUrl, rangeReader, s3Defaults } from './files.js';
 import type { ObjectStore, StoreRef } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { partitionFields, partitionValuesOf, type PartitionValues } from './partitions.js';
@@ -31,17 +32,7 @@ export interface Datasets {
 }
 
 /** S3 settings (endpoint, region) that data URLs inherit from the job's store. */
-export function s3Defaults(ref: StoreRef | undefined): { endpoint?: string; region?: string } {
-  return ref?.kind === 's3' ? { ...(ref.endpoint ? { endpoint: ref.endpoint } : {}), ...(ref.region ? { region: ref.region } : {}) } : {};
-}
-
-export function rangeReader(store: ObjectStore, key: string, size: number, name: string): RangeReader {
-  return { name, size, read: (a, b) => store.getRange(key, a, b) };
-}
-
-export function fileUrl(base: string, key: string): string {
-  return base.startsWith('s3://') ? `s3://${base.slice(5).split('/')[0]}/${key}` : `file:///${key}`;
-}
+export { fileUrl, rangeReader, s3Defaults } from './files.js';
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);

@@ -7,7 +7,7 @@ import { StorageError } from '../../planner/errors.js';
 import type { Sink } from '../../planner/plan.js';
 import { locate } from '../storage/location.js';
 import type { ObjectStore, StoreRef } from '../storage/store.js';
-import { s3Defaults } from './catalog.js';
+import { s3Defaults } from './files.js';
 import type { RuntimeEnv } from './env.js';
 import type { TaskOutput } from './protocol.js';
 

@@ -10,7 +10,7 @@ import { PlanError, toErrorData, type ErrorData } from '../../planner/errors.js'
 import { collectScans } from '../../planner/plan.js';
 import { expandDataset, locate } from '../storage/location.js';
 import { getJson, putJson } from '../storage/store.js';
-import { fileUrl, s3Defaults } from './catalog.js';
+import { fileUrl, s3Defaults } from './files.js';
 import type { RuntimeEnv } from './env.js';
 import { driverStep } from './driver.js';
 import { jobKeys, type JobSubmission, type ResultManifest } from './jobState.js';

@@ -22,7 +22,7 @@ import { referencedColumns } from '../../planner/expr.js';
 import { typedPartitionValue } from './partitions.js';
 import { locate } from '../storage/location.js';
 import { getJson, type ObjectStore } from '../storage/store.js';
-import { rangeReader, s3Defaults } from './catalog.js';
+import { rangeReader, s3Defaults } from './files.js';
 import type { RuntimeEnv } from './env.js';
 import { addTime, timed } from '../../operators/metrics.js';
 import { jobKeys } from './jobState.js';
