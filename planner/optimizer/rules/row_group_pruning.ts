@@ -20,29 +20,25 @@ function literalValue(e: Expr): number | string | null | undefined {
   return typeof e.value === 'boolean' ? undefined : e.value;
 }
 
+/** `column <op> literal` (either way round), normalized to the column on the left. */
+function comparison(e: Expr): { column: string; op: string; value: number | string } | null {
+  if (e.kind !== 'binary' || !(e.op in FLIP)) return null;
+  const [c, v, op] = e.left.kind === 'col' ? [e.left, e.right, e.op] : e.right.kind === 'col' ? [e.right, e.left, FLIP[e.op]!] : [null, null, ''];
+  if (!c || c.kind !== 'col') return null;
+  const value = literalValue(v!);
+  return value === undefined || value === null ? null : { column: c.name, op, value };
+}
+
 /** False only when the conjunct is certainly false for every row of the group. */
 function conjunctMayMatch(e: Expr, stats: Readonly<Record<string, MinMax>>): boolean {
   if (e.kind === 'binary' && e.op === 'and') return conjunctMayMatch(e.left, stats) && conjunctMayMatch(e.right, stats);
   if (e.kind === 'binary' && e.op === 'or') return conjunctMayMatch(e.left, stats) || conjunctMayMatch(e.right, stats);
-  if (e.kind !== 'binary' || !(e.op in FLIP)) return true;
-  let column: string;
-  let value: number | string | null | undefined;
-  let op = e.op as string;
-  if (e.left.kind === 'col') {
-    column = e.left.name;
-    value = literalValue(e.right);
-  } else if (e.right.kind === 'col') {
-    column = e.right.name;
-    value = literalValue(e.left);
-    op = FLIP[op]!;
-  } else return true;
-  const s = stats[column];
-  if (value === undefined || value === null || !s || s.min === null || s.max === null) return true;
-  if (typeof s.min !== typeof value) return true;
-  const { min, max } = s as { min: number | string; max: number | string };
-  const lo = compareValues(min, value);
-  const hi = compareValues(max, value);
-  switch (op) {
+  const c = comparison(e);
+  const s = c ? stats[c.column] : undefined;
+  if (!c || !s || s.min === null || s.max === null || typeof s.min !== typeof c.value) return true;
+  const lo = compareValues(s.min, c.value);
+  const hi = compareValues(s.max, c.value);
+  switch (c.op) {
     case '=':
       return lo <= 0 && hi >= 0;
     case '<':
@@ -62,24 +58,13 @@ function conjunctMayMatch(e: Expr, stats: Readonly<Record<string, MinMax>>): boo
 function conjunctAlwaysMatches(e: Expr, stats: Readonly<Record<string, MinMax>>): boolean {
   if (e.kind === 'binary' && e.op === 'and') return conjunctAlwaysMatches(e.left, stats) && conjunctAlwaysMatches(e.right, stats);
   if (e.kind === 'binary' && e.op === 'or') return conjunctAlwaysMatches(e.left, stats) || conjunctAlwaysMatches(e.right, stats);
-  if (e.kind !== 'binary' || !(e.op in FLIP) || e.op === '!=') return false;
-  let column: string;
-  let value: number | string | null | undefined;
-  let op = e.op as string;
-  if (e.left.kind === 'col') {
-    column = e.left.name;
-    value = literalValue(e.right);
-  } else if (e.right.kind === 'col') {
-    column = e.right.name;
-    value = literalValue(e.left);
-    op = FLIP[op]!;
-  } else return false;
-  const s = stats[column];
-  if (value === undefined || value === null || !s || s.min === null || s.max === null || s.nullCount !== 0) return false;
-  if (typeof s.min !== typeof value || (typeof value === 'number' && (Number.isNaN(s.min) || Number.isNaN(s.max)))) return false;
-  const lo = compareValues(s.min, value);
-  const hi = compareValues(s.max, value);
-  switch (op) {
+  const c = comparison(e);
+  const s = c ? stats[c.column] : undefined;
+  if (!c || !s || s.min === null || s.max === null || s.nullCount !== 0 || typeof s.min !== typeof c.value) return false;
+  if (typeof s.min === 'number' && (Number.isNaN(s.min) || Number.isNaN(s.max))) return false;
+  const lo = compareValues(s.min, c.value);
+  const hi = compareValues(s.max!, c.value);
+  switch (c.op) {
     case '=':
       return lo === 0 && hi === 0;
     case '<':
