@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES, generateTpch } from '../benchmarks/datagen/index.js';
+import { SF01 } from './support/tpch.js';
 
-const OFFICIAL = fileURLToPath(new URL('../../shared/data/tpch-sf0.1', import.meta.url));
+const OFFICIAL = SF01;
 const SF = 0.01;
 
 let root: string;

@@ -11,9 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tpchSql, TPCH_QUERY_COUNT } from '../benchmarks/tpch/sql/index.js';
 import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
 import { compareResults, expectSameResults, readCsvAnswer, rowsFromArrow, type ResultSet } from './support/compare.js';
+import { ANSWERS as ANSWERS_DIR, SF01 } from './support/tpch.js';
 
-const DATA = '/work/shared/data/tpch-sf0.1';
-const ANSWERS = '/work/shared/data/tpch-sf0.1-answers';
+const DATA = SF01;
+const ANSWERS = ANSWERS_DIR;
 
 /**
  * Row counts at SF0.1. Q1, Q4–Q8, Q9, Q12, Q14, Q15, Q17, Q19 and Q22 have the same count as
