@@ -46,6 +46,8 @@ export const BUNDLING: BundlingOptions = {
     beforeInstall: () => [],
     afterBundling: (inputDir: string, outputDir: string) => [
       `cp "${inputDir}/${PARQUET_WASM}" "${outputDir}/parquet_wasm_bg.wasm"`,
+      // Task threads (worker_threads) load this script from next to the handler.
+      `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/src/runtime/thread.ts" --bundle --platform=node --format=esm --target=node22 --minify --outfile="${outputDir}/thread.mjs" --banner:js=${JSON.stringify(ESM_BANNER)}`,
     ],
   },
 };

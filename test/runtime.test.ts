@@ -17,7 +17,7 @@ import { setPayloadLimit, PAYLOAD_LIMIT_BYTES, payloadSize } from '../src/runtim
 import { sizeStage } from '../src/runtime/sizing.js';
 import { PLAN_VERSION } from '../planner/plan.js';
 import type { Stage } from '../planner/stages.js';
-import { failWhileFlag, flaky, secretLength } from './support/runtime-fns.js';
+import { failWhileFlag, flaky, secretLength, threadOf } from './support/runtime-fns.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
 import { duckdbQuery } from './support/oracle.js';
 import { SF01, tempDir } from './support/tpch.js';
@@ -109,6 +109,23 @@ describe('3. sizing policy', () => {
     expect(rows[0]!.n).toBe(150000);
     expect(s.lastJobSummary!.stages[0]!.tasks).toBeGreaterThan(40);
     expect(s.localRunner.actions).toContain('run_executors:distributed');
+  });
+});
+
+describe('3b. task threads', () => {
+  it('runs the tasks of a group in parallel on worker threads, with the same answer', async () => {
+    process.env.STRATUS_EXECUTOR_THREADS = '2';
+    try {
+      const s = start({ executors: 1, job: { taskBytes: 1, workers: 4 } });
+      const file = await manyRowGroups(8);
+      const rows = await s.read.parquet(file).select(threadOf().alias('t'), col('o_totalprice')).groupBy('t').agg(count('*').alias('n'), sum('o_totalprice').alias('p')).take(10);
+      expect(rows.reduce((a, r) => a + (r.n as number), 0)).toBe(150000);
+      expect(rows.every((r) => (r.t as number) > 0)).toBe(true); // never the executor's main thread
+      expect(new Set(rows.map((r) => r.t)).size).toBe(2);
+      expect(s.lastJobSummary!.stages[0]!.stats.put).toBeGreaterThan(0); // thread requests are accounted
+    } finally {
+      delete process.env.STRATUS_EXECUTOR_THREADS;
+    }
   });
 });
 

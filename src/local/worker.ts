@@ -19,7 +19,8 @@ process.on('message', async (msg: Invocation | { shutdown: true }) => {
   if ('shutdown' in msg) process.exit(0);
   const deadline = Date.now() + msg.timeLimitMs;
   try {
-    const output = await runExecutorGroup(msg.event, { store: cachedStore, remainingMillis: () => deadline - Date.now(), log: () => {}, parameters: localParameters() });
+    const threads = Number(process.env.STRATUS_EXECUTOR_THREADS ?? 1);
+    const output = await runExecutorGroup(msg.event, { store: cachedStore, remainingMillis: () => deadline - Date.now(), log: () => {}, parameters: localParameters(), threads });
     process.send!({ id: msg.id, ok: true, output });
   } catch (e) {
     const error = toErrorData(e);

@@ -37,7 +37,7 @@ export function workerBundle(): Promise<string> {
     const esbuild = await import('esbuild');
     // Code splitting keeps lazy imports lazy (the S3 SDK loads only when a job uses S3).
     await esbuild.build({
-      entryPoints: { worker: ENTRY },
+      entryPoints: { worker: ENTRY, thread: path.join(ROOT, 'src/runtime/thread.ts') },
       outdir: dir,
       outExtension: { '.js': '.mjs' },
       splitting: true,

@@ -14,6 +14,8 @@ export interface RuntimeEnv {
   store(ref: StoreRef): ObjectStore;
   /** Where job parameters (secrets) come from: SSM on Lambda, a local file or env locally. */
   parameters?: ParameterSource;
+  /** Task threads an executor may use (worker_threads over the instance's cores); default 1. */
+  threads?: number;
   /** Milliseconds left before the platform stops this invocation. */
   remainingMillis(): number;
   log(message: string): void;

@@ -8,7 +8,8 @@ import { ExecutionError, toErrorData } from '../../planner/errors.js';
 import { withMetrics } from '../../operators/metrics.js';
 import { diffStats, getJson, putJson } from '../storage/store.js';
 import { allStoreStats, type RuntimeEnv } from './env.js';
-import { invocationScope, setInvocationParameters } from './instance.js';
+import { invocationContext, invocationScope, setInvocationParameters } from './instance.js';
+import { runOnThread, threadsAvailable } from './threads.js';
 import { jobKeys } from './jobState.js';
 import { assertPayloadSize } from './payload.js';
 import type { ExecutorEvent, ExecutorOutput, GroupManifest, GroupSummary, TaskReport } from './protocol.js';
@@ -49,14 +50,31 @@ export async function runExecutorGroup(event: ExecutorEvent, env: RuntimeEnv): P
           continue;
         }
         const t0 = performance.now();
-        const run = await withMetrics(() => runTask(plan, task, { ...event, job: { ...event.job, jobId: manifest.jobId } }, env, store));
+        const jobEvent = { ...event, job: { ...event.job, jobId: manifest.jobId } };
+        if (threads > 1) {
+          // On a task thread: its requests are counted there and added to the group's.
+          const ctx = invocationContext()!;
+          const r = await runOnThread(threads, { plan, task, event: jobEvent, deadline: Date.now() + env.remainingMillis(), scratch: ctx.dir, parameters: [...ctx.parameters] });
+          for (const [k, v] of Object.entries(r.stats)) threadStats[k] = (threadStats[k] ?? 0) + v;
+          const millis = performance.now() - t0;
+          reports.push(r.ok ? { ...ids, ok: true, output: r.output, millis, phases: r.phases } : { ...ids, ok: false, error: r.error, millis, phases: r.phases });
+          continue;
+        }
+        const run = await withMetrics(() => runTask(plan, task, jobEvent, env, store));
         const millis = performance.now() - t0;
         if ('result' in run) reports.push({ ...ids, ok: true, output: run.result, millis, phases: run.phases });
         else reports.push({ ...ids, ok: false, error: toErrorData(run.error), millis, phases: run.phases });
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(manifest.workers ?? 1, manifest.tasks.length)) }, worker));
-    const summary: GroupSummary = { reports, stats: { ...diffStats(allStoreStats(), before) } };
+    // CPU-bound tasks run on task threads when the instance has cores to spare; within a
+    // thread (or without threads) tasks interleave their I/O.
+    const concurrency = Math.max(1, Math.min(manifest.workers ?? 1, manifest.tasks.length));
+    const threads = threadsAvailable() ? Math.min(env.threads ?? 1, concurrency) : 1;
+    const threadStats: Record<string, number> = {};
+    await Promise.all(Array.from({ length: threads > 1 ? threads : concurrency }, worker));
+    const stats = { ...diffStats(allStoreStats(), before) } as Record<string, number>;
+    for (const [k, v] of Object.entries(threadStats)) stats[k] = (stats[k] ?? 0) + v;
+    const summary: GroupSummary = { reports, stats };
     const key = jobKeys(manifest.jobId).summary(manifest.round, event.group.index, nonce());
     await putJson(store, key, summary);
     return assertPayloadSize({ group: event.group, summary: key }, 'executor output');

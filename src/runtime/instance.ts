@@ -22,6 +22,16 @@ const scratch = new AsyncLocalStorage<Invocation>();
 
 (globalThis as Record<symbol, unknown>)[Symbol.for('stratus.scratch')] = () => scratchDir();
 
+/** Run `f` with a given invocation context (a task thread, on behalf of its executor). */
+export function withInvocationContext<T>(ctx: { dir: string; parameters: ReadonlyMap<string, string> }, f: () => Promise<T>): Promise<T> {
+  return scratch.run({ dir: ctx.dir, parameters: ctx.parameters }, f);
+}
+
+/** The current invocation's scratch directory path and parameters (for task threads). */
+export function invocationContext(): { dir: string; parameters: ReadonlyMap<string, string> } | undefined {
+  return scratch.getStore();
+}
+
 /** Make the job's parameters visible to this invocation's user functions (memory only). */
 export function setInvocationParameters(values: ReadonlyMap<string, string>): void {
   const inv = scratch.getStore();

@@ -1,5 +1,6 @@
 /** User functions for the runtime tests: slow tasks, leaks across jobs, secrets, flaky tasks. */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import * as path from 'node:path';
 import { batchFunction, mapFunction, parameter, scratchDirectory, udf } from '../../src/functions.js';
 import { field } from '../../planner/types.js';
@@ -49,3 +50,6 @@ export const failWhileFlag = udf('fail_while_flag', (k) => {
   if (existsSync(process.env.STRATUS_TEST_FLAG!)) throw new Error(`deliberate failure (flag ${process.env.STRATUS_TEST_FLAG})`);
   return k;
 }, 'int32');
+
+/** Which thread ran the row (0 = the executor's main thread). */
+export const threadOf = udf('thread_of', () => threadId, 'int32');
