@@ -94,6 +94,46 @@ export function vecFromValues(type: DataType, values: readonly unknown[]): Vec {
 }
 
 /** Gather rows by index (a selection vector). */
+/** Whether a selection is mostly long runs of consecutive rows (a filter that keeps most rows). */
+function mostlyRuns(sel: Int32Array): boolean {
+  const n = sel.length;
+  if (n < 64) return false;
+  let breaks = 0;
+  for (let i = 1; i < n; i++) if (sel[i] !== sel[i - 1]! + 1 && ++breaks * 8 > n) return false;
+  return true;
+}
+
+/** Gather by copying runs of consecutive rows as blocks. */
+function takeRuns(v: Vec, sel: Int32Array, validity: Uint8Array | null): Vec {
+  const n = sel.length;
+  if (v.type === 'string') {
+    const so = v.offsets;
+    const offsets = new Int32Array(n + 1);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      total += so[sel[i]! + 1]! - so[sel[i]!]!;
+      offsets[i + 1] = total;
+    }
+    const data = new Uint8Array(total);
+    for (let i = 0; i < n; ) {
+      let j = i + 1;
+      while (j < n && sel[j] === sel[j - 1]! + 1) j++;
+      data.set(v.data.subarray(so[sel[i]!]!, so[sel[j - 1]! + 1]!), offsets[i]!);
+      i = j;
+    }
+    return { type: 'string', offsets, data, validity };
+  }
+  const src = v.values;
+  const out = new (src.constructor as Int32ArrayConstructor)(n) as typeof src;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && sel[j] === sel[j - 1]! + 1) j++;
+    out.set(src.subarray(sel[i]!, sel[j - 1]! + 1) as never, i);
+    i = j;
+  }
+  return { type: v.type, values: out, validity } as Vec;
+}
+
 export function take(v: Vec, sel: Int32Array): Vec {
   const n = sel.length;
   let validity: Uint8Array | null = null;
@@ -101,6 +141,7 @@ export function take(v: Vec, sel: Int32Array): Vec {
     validity = newValidity(n);
     for (let i = 0; i < n; i++) if (!isValid(v.validity, sel[i]!)) setValid(validity, i, false);
   }
+  if (mostlyRuns(sel)) return takeRuns(v, sel, validity);
   if (v.type === 'string') {
     const offsets = new Int32Array(n + 1);
     let total = 0;
@@ -129,6 +170,13 @@ export function take(v: Vec, sel: Int32Array): Vec {
   return { type: v.type, values: out, validity } as Vec;
 }
 
+function takeValidity(v: Vec, sel: Int32Array): Uint8Array | null {
+  if (!v.validity) return null;
+  const out = newValidity(sel.length);
+  for (let i = 0; i < sel.length; i++) if (!isValid(v.validity, sel[i]!)) setValid(out, i, false);
+  return out;
+}
+
 /** Gather rows where index -1 gives a null (outer joins). */
 export function takeOrNull(v: Vec, sel: Int32Array): Vec {
   const n = sel.length;
@@ -149,6 +197,10 @@ export function takeOrNull(v: Vec, sel: Int32Array): Vec {
 }
 
 export function takeBatch(b: Batch, sel: Int32Array): Batch {
+  if (b.columns.length > 1 && mostlyRuns(sel)) {
+    // Decide once per batch, not per column.
+    return { schema: b.schema, columns: b.columns.map((c) => takeRuns(c, sel, takeValidity(c, sel))), length: sel.length };
+  }
   return { schema: b.schema, columns: b.columns.map((c) => take(c, sel)), length: sel.length };
 }
 
