@@ -155,6 +155,9 @@ export class GroupTable {
     let iv = this.iv!;
     let mask = this.imask;
     let shift = 32 - Math.log2(mask + 1); // Fibonacci hashing: the product's top bits
+    // Keys often come clustered (sorted or grouped files): a repeat of the previous key needs no probe.
+    let lastKey = 0;
+    let lastId = -2;
     for (let i = 0; i < n; i++) {
       if (validity && !isValid(validity, i)) {
         if (this.nullGroup < 0 && insert) this.nullGroup = this.addNumber(0, true);
@@ -162,6 +165,11 @@ export class GroupTable {
         continue;
       }
       const x = v[i]!;
+      if (x === lastKey && lastId !== -2) {
+        out[i] = lastId;
+        continue;
+      }
+      lastKey = x;
       let s = Math.imul(x, 0x9e3779b1) >>> shift;
       for (;;) {
         const id = iv[s]!;
@@ -189,6 +197,7 @@ export class GroupTable {
         }
         s = (s + 1) & mask;
       }
+      lastId = out[i]!;
     }
     return out;
   }
