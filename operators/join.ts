@@ -79,6 +79,32 @@ export class HashJoinOperator implements Operator {
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
     if (!this.ctx.readBuildSide) throw new Error('HashJoin needs a build-side reader in its context');
     const parts = await this.ctx.readBuildSide(this.build);
+    if (this.type === 'inner' && this.build.kind === 'partitioned') {
+      // Both sides of a shuffled inner join are this task's partitions: build the hash table
+      // on whichever turns out smaller (read the probe side only up to the build side's size).
+      const buildRows = parts.reduce((a, b) => a + b.length, 0);
+      const it = input[Symbol.asyncIterator]();
+      const head: Batch[] = [];
+      let rows = 0;
+      let done = false;
+      while (rows <= buildRows) {
+        const r = await it.next();
+        if (r.done) {
+          done = true;
+          break;
+        }
+        head.push(r.value);
+        rows += r.value.length;
+      }
+      if (done && rows < buildRows) {
+        yield* this.buildOnProbeSide(head, parts);
+        return;
+      }
+      input = (async function* () {
+        yield* head;
+        for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+      })();
+    }
     // A broadcast side is the same batches for every task of an executor: build its (read-only)
     // hash table once and share it.
     let byKeys = builtCache.get(parts);
@@ -103,6 +129,38 @@ export class HashJoinOperator implements Operator {
         const probeCols = this.probeSchema.map((f) => emptyVecLike(f.type));
         yield this.assemble(probeCols, psel, built.batch.columns, bsel);
       }
+    }
+  }
+
+  /** Inner join with the roles swapped: hash the (smaller) probe rows, stream the build side. */
+  private *buildOnProbeSide(probeBatches: Batch[], buildBatches: readonly Batch[]): Iterable<Batch> {
+    if (!probeBatches.length) return;
+    const small = buildTable(concatBatches(this.probeSchema, probeBatches), this.probeKeys);
+    for (const b of buildBatches) {
+      const n = b.length;
+      const cols = this.buildKeys.map((k) => materialize(k(b), n));
+      const groups = small.table.lookup(cols, n);
+      let count = 0;
+      for (let i = 0; i < n; i++) if (groups[i]! >= 0 && !anyNull(cols, i)) count += small.start[groups[i]! + 1]! - small.start[groups[i]!]!;
+      let psel = new Int32Array(count);
+      let bsel = new Int32Array(count);
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        const g = groups[i]!;
+        if (g < 0 || anyNull(cols, i)) continue;
+        for (let j = small.start[g]!; j < small.start[g + 1]!; j++) {
+          psel[k] = small.rows[j]!;
+          bsel[k++] = i;
+        }
+      }
+      if (this.residual && count > 0) {
+        const keep = selectionOf(this.residual(this.assemble(small.batch.columns, psel, b.columns, bsel, true)), count);
+        if (keep) {
+          psel = keep.map((x) => psel[x]!);
+          bsel = keep.map((x) => bsel[x]!);
+        }
+      }
+      if (psel.length) yield this.assemble(small.batch.columns, psel, b.columns, bsel);
     }
   }
 
