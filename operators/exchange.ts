@@ -4,6 +4,7 @@
  * endian). A reduce task reads the index (cached) and then its own byte range of every map output.
  */
 import { partitionCount, type Partitioning } from '../planner/stages.js';
+import * as zlib from 'node:zlib';
 import type { Schema } from '../planner/types.js';
 import { compileExpr } from './eval.js';
 import { materialize } from './scalar.js';
@@ -77,9 +78,9 @@ export class ShuffleWriter {
       if (pb.length > 0) this.parts[r]!.push(pb);
     });
   }
-  /** The object bytes and where its index starts. */
-  finish(): { body: Uint8Array; indexAt: number; partitions: number } {
-    const chunks = this.parts.map((bs) => (bs.length ? encodeIpc(this.schema, bs) : new Uint8Array(0)));
+  /** The object bytes and where its index starts; each partition compressed on its own. */
+  finish(codec: ShuffleCodec = 'none'): { body: Uint8Array; indexAt: number; partitions: number } {
+    const chunks = this.parts.map((bs) => (bs.length ? compress(encodeIpc(this.schema, bs), codec) : new Uint8Array(0)));
     const offsets = new Float64Array(chunks.length + 1);
     for (let r = 0; r < chunks.length; r++) offsets[r + 1] = offsets[r]! + chunks[r]!.byteLength;
     const indexAt = offsets[chunks.length]!;
@@ -95,6 +96,26 @@ export function parseIndex(bytes: Uint8Array): Float64Array {
   return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
 }
 
-export function decodePartition(bytes: Uint8Array, schema: Schema): Batch[] {
-  return bytes.byteLength ? decodeIpc(bytes, schema) : [];
+export function decodePartition(bytes: Uint8Array, schema: Schema, codec: ShuffleCodec = 'none'): Batch[] {
+  return bytes.byteLength ? decodeIpc(decompress(bytes, codec), schema) : [];
+}
+
+/**
+ * Shuffle encodings. Measured on TPC-H shuffle data (131k rows, 6–7 columns): brotli at quality
+ * 1 makes Arrow IPC 2.5–3× smaller for 25–55 ms per chunk, and is the cheapest compressor
+ * tried (gzip/deflate at level 1 cost twice as much for the same size). Over a ~100 MB/s
+ * S3 connection that saves 25–30% of the shuffle time; on local disk it only costs CPU.
+ */
+export type ShuffleCodec = 'none' | 'brotli';
+
+function compress(b: Uint8Array, codec: ShuffleCodec): Uint8Array {
+  if (codec === 'none') return b;
+  const z = zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.byteLength } });
+  return new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
+}
+
+function decompress(b: Uint8Array, codec: ShuffleCodec): Uint8Array {
+  if (codec === 'none') return b;
+  const z = zlib.brotliDecompressSync(b);
+  return new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
 }

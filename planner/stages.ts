@@ -95,6 +95,8 @@ export interface Stage {
 
 export interface StagePlan {
   readonly stages: readonly Stage[];
+  /** Encoding of shuffle partitions (compressed when the shuffle crosses a network store). */
+  readonly shuffleCodec?: 'none' | 'brotli';
   /** Names of the parameters (secrets) the job's functions may read. */
   readonly parameters?: readonly string[];
   /** The job's user-code bundle, if it uses registered functions. */

@@ -12,6 +12,10 @@ import { readShufflePartition } from '../src/runtime/shuffleRead.js';
 import { getJson } from '../src/storage/store.js';
 import type { StagePlan } from '../planner/stages.js';
 import { rowsFromArrow } from './support/compare.js';
+import { decodePartition, parseIndex, ShuffleWriter } from '../operators/exchange.js';
+import { vecFromValues } from '../operators/vector.js';
+import * as E from '../planner/expr.js';
+import { field } from '../planner/types.js';
 import { SF01, tempDir } from './support/tpch.js';
 
 const R = 4;
@@ -33,6 +37,26 @@ async function partitionRows(jobId: string, stage: number, schema: StagePlan['st
   }
   return out;
 }
+
+describe('shuffle encoding', () => {
+  it('brotli-compressed partitions round-trip and are smaller than plain Arrow IPC', () => {
+    const schema = [field('k', 'int32'), field('s', 'string'), field('x', 'float64')];
+    const n = 20_000;
+    const batch = { schema, length: n, columns: [vecFromValues('int32', Array.from({ length: n }, (_, i) => i % 97)), vecFromValues('string', Array.from({ length: n }, (_, i) => `name-${i % 500}`)), vecFromValues('float64', Array.from({ length: n }, (_, i) => (i % 1000) / 4))] };
+    const sizes: Record<string, number> = {};
+    for (const codec of ['none', 'brotli'] as const) {
+      const w = new ShuffleWriter(schema, { kind: 'hash', keys: [E.col('k')], n: 4 });
+      w.add(batch);
+      const { body, indexAt } = w.finish(codec);
+      sizes[codec] = body.byteLength;
+      const idx = parseIndex(body.subarray(indexAt));
+      let rows = 0;
+      for (let r = 0; r < 4; r++) for (const b of decodePartition(body.subarray(idx[r]!, idx[r + 1]!), schema, codec)) rows += b.length;
+      expect(rows).toBe(n);
+    }
+    expect(sizes.brotli!).toBeLessThan(sizes.none! / 2);
+  });
+});
 
 describe('shuffle through the store', () => {
   it('writes one object per map task and re-running an attempt does not change the result', async () => {

@@ -40,6 +40,8 @@ export interface JobOptions {
   readonly disabledRules?: readonly string[];
   /** Names of secrets (Parameter Store / local parameters) the job's functions read with parameter(name). Names only: values never enter plans, logs or results. */
   readonly parameters?: readonly string[];
+  /** Shuffle encoding; default brotli on S3 (network-bound), none on a local store. */
+  readonly shuffleCodec?: 'none' | 'brotli';
   /** Read only these files of the scanned datasets (a micro-batch's new files). */
   readonly onlyFiles?: readonly string[];
   /** Micro-batch mode: poll the plan's input for new files and process each once. */

@@ -92,7 +92,7 @@ export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv
   const taskBytes = sub.options.taskBytes ?? Math.max(1, Math.min(64 * MB, Math.ceil(scanBytes / (2 * executors))));
   const shufflePartitions = sub.options.shufflePartitions ?? Math.min(200, Math.max(2, Math.ceil(scanBytes / (128 * MB))));
   const disabledRules = sub.options.disabledRules ?? [];
-  const plan = { ...planStages(optimized, ds.catalog, { shufflePartitions, disabledRules }, sub.plan.sink), udfs: sub.plan.udfs ?? null, parameters: sub.options.parameters ?? [] };
+  const plan = { ...planStages(optimized, ds.catalog, { shufflePartitions, disabledRules }, sub.plan.sink), udfs: sub.plan.udfs ?? null, parameters: sub.options.parameters ?? [], shuffleCodec: sub.options.shuffleCodec ?? (storeRef.kind === 's3' ? 'brotli' : 'none') };
 
   let prunedRowGroups = 0;
   const stages: StageState[] = plan.stages.map((s) => {

@@ -106,6 +106,8 @@ export type TaskOutput =
       readonly indexAt: number;
       readonly partitions: number;
       readonly rows: number;
+      /** How each partition chunk is encoded. */
+      readonly codec?: 'none' | 'brotli';
       /** A small sample of the sort keys, when the stage samples for a later range exchange. */
       readonly samples?: readonly (readonly (number | string | boolean | null)[])[];
     }

@@ -62,7 +62,7 @@ export async function* readShufflePartition(store: ObjectStore, jobId: string, s
       if (bytes.byteLength !== end - start) {
         throw new StorageError('SHORT_READ', `shuffle object ${o.key}: read ${bytes.byteLength} of ${end - start} bytes of partition ${partition}`, { key: o.key, partition });
       }
-      out = decodePartition(bytes, schema);
+      out = decodePartition(bytes, schema, o.codec ?? 'none');
     }
     addTime('shuffleRead', performance.now() - t0);
     return out;

@@ -140,11 +140,11 @@ export async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEv
     }
     const key = keys.shuffle(stage.id, task.task, task.attempt, nonce());
     const { body, indexAt, partitions } = await timed('shuffleWrite', async () => {
-      const written = writer.finish();
+      const written = writer.finish(plan.shuffleCodec ?? 'none');
       await store.put(key, written.body);
       return written;
     });
-    return { kind: 'shuffle', key, size: body.byteLength, indexAt, partitions, rows: writer.rows, ...(sampler ? { samples: sampler.sample } : {}) };
+    return { kind: 'shuffle', key, size: body.byteLength, indexAt, partitions, rows: writer.rows, codec: plan.shuffleCodec ?? 'none', ...(sampler ? { samples: sampler.sample } : {}) };
   }
   const out: Batch[] = [];
   let rows = 0;
