@@ -11,6 +11,7 @@
  * export const tag = mapFunction('tag', (r) => ({ key: r.k, big: (r.v as number) > 10 }), [
  *   { name: 'key', type: 'int32', nullable: true }, { name: 'big', type: 'bool', nullable: true }]);
  */
+import { fileURLToPath } from 'node:url';
 import type { DataType, Schema } from '../planner/types.js';
 import { udfCall } from '../planner/expr.js';
 import { PlanError } from '../planner/errors.js';
@@ -43,6 +44,16 @@ export function registeredFunctions(): ReadonlyMap<string, Registered> {
   return (g[DEFAULT] ??= new Map());
 }
 
+/** The engine's own source folders: registration frames inside them are not the user's module. */
+const ENGINE_DIRS = (() => {
+  try {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    return ['src/', 'planner/', 'operators/'].map((d) => root + d);
+  } catch {
+    return [];
+  }
+})();
+
 /** The module that called a registration function (from the stack), or null if unknown. */
 function callerModule(): string | null {
   const lines = (new Error().stack ?? '').split('\n').slice(1);
@@ -50,7 +61,7 @@ function callerModule(): string | null {
     const m = /\(?((?:file:\/\/)?\/[^()]+?):\d+:\d+\)?\s*$/.exec(line);
     if (!m) continue;
     const file = m[1]!.replace(/^file:\/\//, '');
-    if (file.includes('/src/functions.') || file.includes('node:') || file.includes('/node_modules/')) continue;
+    if (ENGINE_DIRS.some((d) => file.startsWith(d)) || file.includes('node:') || file.includes('/node_modules/')) continue;
     return file;
   }
   return null;
