@@ -99,8 +99,11 @@ export class Session {
     return this.localRunner;
   }
 
-  private defaultExecutors(): number {
-    return this.options.aws ? 40 : this.localRunner.pool.opts.size;
+  /** Local: use every executor process; AWS: up to 40, scaled from 1 by the sizing policy. */
+  private executorDefaults(): { maxExecutors: number; minExecutors?: number } {
+    if (this.options.aws) return { maxExecutors: 40 };
+    const n = this.localRunner.pool.opts.size;
+    return { maxExecutors: n, minExecutors: n };
   }
 
   get localRunner(): LocalRunner {
@@ -144,7 +147,7 @@ export class Session {
     const doc: PlanDocument = { version: PLAN_VERSION, root, sink, udfs };
     const jobId = newJobId();
     this.lastJobId = jobId;
-    await submitJob(store, jobId, { plan: doc, options: { maxExecutors: this.defaultExecutors(), ...this.options.job, ...options }, submittedAt: new Date().toISOString() });
+    await submitJob(store, jobId, { plan: doc, options: { ...this.executorDefaults(), ...this.options.job, ...options }, submittedAt: new Date().toISOString() });
     const showProgress = this.options.progress ?? process.env.STRATUS_PROGRESS !== '0';
     const progress = showProgress ? progressSink(process.stderr, `${label} ${jobId}`) : silentProgress;
     const machineError = await this.runner.run({ jobId, store: this.storeRef }, progress);
@@ -176,7 +179,7 @@ export class Session {
     const sink: Sink = { kind: 'write', path: normalizeDataUrl(opts.output), format: 'parquet', mode: 'append', partitionBy: opts.partitionBy ?? [] };
     const stream: StreamOptions = { pollSeconds: opts.pollSeconds ?? 5, ...(opts.maxBatches !== undefined ? { maxBatches: opts.maxBatches } : {}), ...(opts.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: opts.idleTimeoutSeconds } : {}) };
     const done = (async () => {
-      await submitJob(store, jobId, { plan: { version: PLAN_VERSION, root: df.plan, sink }, options: { maxExecutors: this.defaultExecutors(), ...this.options.job, stream }, submittedAt: new Date().toISOString() });
+      await submitJob(store, jobId, { plan: { version: PLAN_VERSION, root: df.plan, sink }, options: { ...this.executorDefaults(), ...this.options.job, stream }, submittedAt: new Date().toISOString() });
       const machineError = await this.runner.run({ jobId, store: this.storeRef });
       const { manifest } = await readResult(store, jobId, machineError);
       return { batches: manifest.batches ?? 0, rows: manifest.rows, files: manifest.files ?? 0 };

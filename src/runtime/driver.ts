@@ -95,6 +95,23 @@ async function loadSavedFooters(store: ObjectStore, keys: ReturnType<typeof jobK
   return { known, calls: saved.length };
 }
 
+/**
+ * Split tasks into groups of near-equal work: largest first, each to the least-loaded group
+ * (by input bytes for scans; reduce partitions count as equal).
+ */
+function balance(tasks: readonly TaskState[], groups: number): TaskState[][] {
+  const out: TaskState[][] = Array.from({ length: groups }, () => []);
+  const load = new Float64Array(groups);
+  const weight = (t: TaskState) => (t.input.kind === 'scan' ? (t.input.bytes ?? t.input.rowGroups.length) : 1);
+  for (const t of [...tasks].sort((a, b) => weight(b) - weight(a) || a.task - b.task)) {
+    let g = 0;
+    for (let k = 1; k < groups; k++) if (load[k]! < load[g]!) g = k;
+    out[g]!.push(t);
+    load[g]! += weight(t);
+  }
+  return out.filter((m) => m.length > 0);
+}
+
 function failOutput(event: DriverEvent, err: ErrorData): DriverOutput {
   return { action: 'fail', job: event.job, results: [], error: `Stratus.${err.code}`, cause: `${err.message}${err.details && Object.keys(err.details).length ? ` ${JSON.stringify(err.details)}` : ''}` };
 }
@@ -252,8 +269,8 @@ class Scheduler {
     const groups: GroupRef[] = [];
     for (const { s, tasks, sizing } of plans) {
       s.startedAt ??= Date.now();
-      for (let g = 0; g < sizing.groups; g++) {
-        const specs: TaskSpec[] = tasks.slice(g * sizing.tasksPerGroup, (g + 1) * sizing.tasksPerGroup).map((t) => {
+      for (const members of balance(tasks, sizing.groups)) {
+        const specs: TaskSpec[] = members.map((t) => {
           t.attempt++;
           t.status = 'running';
           return { stage: s.id, task: t.task, attempt: t.attempt, input: t.input, ...(s.boundaries ? { boundaries: s.boundaries } : {}) };

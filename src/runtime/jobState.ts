@@ -18,6 +18,8 @@ export interface JobOptions {
   readonly shufflePartitions?: number;
   /** Upper bound on executors running at once. */
   readonly maxExecutors?: number;
+  /** Executors to use at least when tasks allow (local sessions: all executor processes). */
+  readonly minExecutors?: number;
   /** Task attempts before the job fails. */
   readonly maxTaskAttempts?: number;
   /** Target compressed input bytes per scan task. */

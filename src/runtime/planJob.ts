@@ -49,7 +49,7 @@ export function splitScan(ds: Datasets, path: string, columns: readonly string[]
     let groupBytes = 0;
     let skip: number[] | null = null;
     const flush = () => {
-      if (group.length) inputs.push({ kind: 'scan', file: f.url, size: f.size, rowGroups: group, ...(hasParts ? { partitionValues: pv } : {}), ...(skip?.length ? { skipFilters: skip } : {}) });
+      if (group.length) inputs.push({ kind: 'scan', file: f.url, size: f.size, rowGroups: group, bytes: groupBytes, ...(hasParts ? { partitionValues: pv } : {}), ...(skip?.length ? { skipFilters: skip } : {}) });
       group = [];
       groupBytes = 0;
       skip = null;

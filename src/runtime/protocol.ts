@@ -71,6 +71,8 @@ export type TaskInput =
       readonly file: string;
       readonly size: number;
       readonly rowGroups: readonly number[];
+      /** Compressed bytes of the columns read (for balancing groups). */
+      readonly bytes?: number;
       /** Pushed-down filters (by index) that footer statistics prove true for all these rows. */
       readonly skipFilters?: readonly number[];
       /** Hive-style partition values of the file (constant columns). */

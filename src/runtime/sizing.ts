@@ -25,6 +25,11 @@ export interface SizingOptions {
   readonly maxExecutors?: number;
   /** Workers per executor, overriding the workload default. */
   readonly workers?: number;
+  /**
+   * Executors to use at least (when there are tasks for them). On AWS the policy scales from 1;
+   * locally the executor processes are already running, so a session uses all of them.
+   */
+  readonly minExecutors?: number;
 }
 
 export function stageWorkload(stage: Stage, opts: SizingOptions): Workload {
@@ -51,7 +56,7 @@ export function sizeStage(stage: Stage, pendingTasks: number, inputBytes: number
   const byBytes = Math.max(1, Math.ceil(inputBytes / BYTES_PER_EXECUTOR));
   const byTasks = Math.max(1, Math.ceil(pendingTasks / workers));
   // Scale from 1 by input size, but never leave tasks waiting when a free executor could run them.
-  const executors = Math.min(cap, Math.max(byBytes, Math.min(byTasks, pendingTasks)), pendingTasks || 1);
+  const executors = Math.min(cap, Math.max(byBytes, Math.min(byTasks, pendingTasks), opts.minExecutors ?? 1), pendingTasks || 1);
   const tasksPerGroup = Math.max(1, Math.ceil(pendingTasks / executors));
   const groups = Math.ceil(pendingTasks / tasksPerGroup);
   return { workload, workers: Math.min(workers, tasksPerGroup), executors, tasksPerGroup, groups, distributed: groups > INLINE_MAP_LIMIT };
