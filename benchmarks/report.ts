@@ -157,7 +157,7 @@ function rssText(records: readonly RunnerRecord[], engine: EngineName, threads: 
 interface JobSummaryLike {
   wallMillis: number;
   rounds: number;
-  stages: { taskMillis: number; phases: Record<string, number>; stats: Record<string, number> }[];
+  stages: { id: number; tasks: number; wallMillis: number; taskMillis: number; maxTaskMillis?: number; phases: Record<string, number>; stats: Record<string, number> }[];
 }
 
 function isJobSummary(b: unknown): b is JobSummaryLike {
@@ -185,5 +185,32 @@ function breakdownTable(engine: string, queries: readonly QueryOutcome[]): strin
     return [`Q${o.query}`, ms(last), ms(b.wallMillis), ms(last === undefined ? undefined : last - b.wallMillis), String(b.rounds), String(b.stages.length), ms(taskMs), ...phaseMs.map(ms), String(requests), (sum((st) => st.stats.bytesIn ?? 0) / 1e6).toFixed(1)];
   });
   const header = ['query', 'collect ms', 'job wall', 'outside job', 'rounds', 'stages', 'task ms', ...phases, 'store reqs', 'MB in'];
-  return [`${engine} breakdown of the last run (ms; task figures summed over tasks and stages, from session.lastJobSummary):`, table(header, body)];
+  // Per stage: wall, the longest task (critical path inside executors), decode / compute /
+  // shuffle summed over its tasks, and orchestration = stage wall − longest task (rounds, the
+  // driver, the state machine, process hops, store round trips).
+  const stageHeader = ['query', 'stage', 'tasks', 'wall', 'longest task', 'decode', 'compute', 'shuffle w+r', 'orchestration'];
+  const stageRows: string[][] = [];
+  let orchestration = 0;
+  let total = 0;
+  for (const o of withSummary) {
+    const b = o.breakdown;
+    if (!isJobSummary(b)) continue;
+    for (const st of b.stages) {
+      const p = (k: string) => st.phases[k] ?? 0;
+      const longest = st.maxTaskMillis ?? 0;
+      const orch = Math.max(0, st.wallMillis - longest);
+      stageRows.push([`Q${o.query}`, String(st.id), String(st.tasks), ms(st.wallMillis), ms(longest), ms(p('decode')), ms(Math.max(0, st.taskMillis - p('decode') - p('shuffleRead') - p('shuffleWrite') - p('write'))), ms(p('shuffleRead') + p('shuffleWrite')), ms(orch)]);
+    }
+    // Job-level: what the job's wall time spent outside its critical task path.
+    const critical = b.stages.reduce((a, st) => a + (st.maxTaskMillis ?? 0), 0);
+    orchestration += Math.max(0, b.wallMillis - critical) + Math.max(0, (o.runsMs.at(-1) ?? 0) - b.wallMillis);
+    total += o.runsMs.at(-1) ?? 0;
+  }
+  const share = total > 0 ? ` — orchestration ≈ ${((100 * orchestration) / total).toFixed(1)}% of collect time (job wall − the stages' longest tasks, plus outside the job)` : '';
+  return [
+    `${engine} breakdown of the last run (ms; task figures summed over tasks and stages, from session.lastJobSummary):`,
+    table(header, body),
+    `${engine} per stage (ms)${share}:`,
+    table(stageHeader, stageRows),
+  ];
 }

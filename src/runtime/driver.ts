@@ -184,6 +184,7 @@ class Scheduler {
     const m = (s.metrics ??= { attempts: 0, taskMillis: 0, phases: {}, stats: {} });
     m.attempts++;
     m.taskMillis += rep.millis;
+    m.maxTaskMillis = Math.max(m.maxTaskMillis ?? 0, rep.millis);
     for (const [k, v] of Object.entries(rep.phases ?? {})) m.phases[k] = (m.phases[k] ?? 0) + v;
     for (const [k, v] of Object.entries(rep.stats ?? {})) m.stats[k] = (m.stats[k] ?? 0) + v;
   }

@@ -93,6 +93,8 @@ export interface StageMetrics {
   attempts: number;
   /** Sum of task times (ms). */
   taskMillis: number;
+  /** The longest task attempt (ms): the stage's critical path inside executors. */
+  maxTaskMillis?: number;
   phases: Record<string, number>;
   stats: Record<string, number>;
 }
