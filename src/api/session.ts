@@ -135,12 +135,12 @@ export class Session {
         throw new StorageError('PATH_EXISTS', `output path '${sink.path}' already exists; use mode 'overwrite', 'append' or 'ignore'`, { path: sink.path });
       }
     }
-    const { manifest } = await this.run(root, sink, 'write');
+    const { manifest } = await this.run(root, sink, 'write', {}, true);
     return { rows: manifest.rows, files: manifest.files ?? 0 };
   }
 
-  private async run(root: PlanNode, sink: Sink, label: string, options: JobOptions = {}): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
-    await this.analyze(root);
+  private async run(root: PlanNode, sink: Sink, label: string, options: JobOptions = {}, analyzed = false): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
+    if (!analyzed) await this.analyze(root);
     const store = cachedStore(this.storeRef);
     const names = functionNames(root);
     const udfs = names.length ? await buildBundle(names, registeredFunctions(), store) : null;
