@@ -305,6 +305,11 @@ export class GroupTable {
   private groupIdsHashed(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {
     const num = this.numericKey(cols);
     if (num) return this.numericIds(num, n, out, true);
+    return this.hashedIds(cols, n, out, true);
+  }
+
+  /** General keys: probe by combined hash, compare key columns; insert missing keys or report -1. */
+  private hashedIds(cols: readonly Vec[], n: number, out: Int32Array, insert: boolean): Int32Array {
     const h = hashRows(cols, n);
     for (let i = 0; i < n; i++) {
       const hash = h[i]!;
@@ -312,6 +317,10 @@ export class GroupTable {
       for (;;) {
         const g = this.slots[s]!;
         if (g === -1) {
+          if (!insert) {
+            out[i] = -1;
+            break;
+          }
           const id = this.add(cols, i, hash);
           this.slots[s] = id;
           out[i] = id;
@@ -336,24 +345,7 @@ export class GroupTable {
     }
     const num = this.numericKey(cols);
     if (num) return this.numericIds(num, n, out, false);
-    const h = hashRows(cols, n);
-    for (let i = 0; i < n; i++) {
-      const hash = h[i]!;
-      let s = hash & this.mask;
-      for (;;) {
-        const g = this.slots[s]!;
-        if (g === -1) {
-          out[i] = -1;
-          break;
-        }
-        if (this.hashes[g] === hash && this.equals(g, cols, i)) {
-          out[i] = g;
-          break;
-        }
-        s = (s + 1) & this.mask;
-      }
-    }
-    return out;
+    return this.hashedIds(cols, n, out, false);
   }
 
   private equals(g: number, cols: readonly Vec[], i: number): boolean {
