@@ -1,34 +1,72 @@
 /**
  * Filter: evaluates a predicate per batch and keeps the rows where it is true (a selection
- * vector; null counts as false).
+ * vector; null counts as false). A conjunction is evaluated one conjunct at a time, each only
+ * on the rows still selected and gathering only the columns it reads; the whole batch is
+ * gathered once, at the end.
  */
-import { exprToString, type Expr } from '../planner/expr.js';
+import { resolveColumn } from '../planner/analyzer.js';
+import { exprToString, referencedColumns, type Expr } from '../planner/expr.js';
 import type { Schema } from '../planner/types.js';
-import { compileExpr } from './eval.js';
+import { compileExpr, type Evaluator, type UdfTable } from './eval.js';
 import { selectionOf } from './kernels.js';
 import type { Operator, OperatorContext } from './operator.js';
 import type { Batch } from './vector.js';
-import { takeBatch } from './vector.js';
+import { take, takeBatch } from './vector.js';
 
-/** Apply a compiled predicate to one batch. */
-export function filterBatch(b: Batch, pred: (b: Batch) => ReturnType<ReturnType<typeof compileExpr>>): Batch {
-  const sel = selectionOf(pred(b), b.length);
+/** A compiled conjunction: the selection of rows where every conjunct holds (null = all rows). */
+export type Conjunction = (b: Batch) => Int32Array | null;
+
+function conjuncts(e: Expr): Expr[] {
+  return e.kind === 'binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
+}
+
+export function compileConjunction(preds: readonly Expr[], schema: Schema, udfs?: UdfTable): Conjunction {
+  const parts = preds.flatMap(conjuncts).map((e) => ({
+    evaluate: compileExpr(e, schema, udfs) as Evaluator,
+    columns: [...referencedColumns(e)].map((c) => resolveColumn(schema, c).index),
+  }));
+  return (b) => {
+    let sel: Int32Array | null = null;
+    for (const p of parts) {
+      // Rows still selected, with just this conjunct's columns gathered.
+      let view = b;
+      if (sel) {
+        const cols = b.columns.slice();
+        for (const i of p.columns) cols[i] = take(b.columns[i]!, sel);
+        view = { schema: b.schema, columns: cols, length: sel.length };
+      }
+      const s = selectionOf(p.evaluate(view), view.length);
+      if (s === null) continue;
+      if (sel) {
+        const composed = new Int32Array(s.length);
+        for (let k = 0; k < s.length; k++) composed[k] = sel[s[k]!]!;
+        sel = composed;
+      } else sel = s;
+      if (sel.length === 0) break;
+    }
+    return sel;
+  };
+}
+
+/** Keep the rows where a compiled conjunction holds. */
+export function filterBatch(b: Batch, conj: Conjunction): Batch {
+  const sel = conj(b);
   return sel === null ? b : takeBatch(b, sel);
 }
 
 export class FilterOperator implements Operator {
   readonly name = 'Filter';
-  private readonly pred;
+  private readonly conj: Conjunction;
   constructor(
     readonly predicate: Expr,
     readonly schema: Schema,
     ctx: OperatorContext,
   ) {
-    this.pred = compileExpr(predicate, schema, ctx.udfs);
+    this.conj = compileConjunction([predicate], schema, ctx.udfs);
   }
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
     for await (const b of input) {
-      const out = filterBatch(b, this.pred);
+      const out = filterBatch(b, this.conj);
       if (out.length > 0) yield out;
     }
   }

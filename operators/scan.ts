@@ -11,8 +11,7 @@ import type { Expr } from '../planner/expr.js';
 import { exprToString } from '../planner/expr.js';
 import type { Schema } from '../planner/types.js';
 import { batchesFromArrow } from './arrow.js';
-import { compileExpr } from './eval.js';
-import { filterBatch } from './filter.js';
+import { compileConjunction, filterBatch } from './filter.js';
 import type { OperatorContext } from './operator.js';
 import type { RangeReader } from './parquet.js';
 import type { Batch } from './vector.js';
@@ -58,7 +57,7 @@ export async function* scanRowGroups(r: RangeReader, rowGroups: readonly number[
   } catch (e) {
     throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a readable Parquet file: ${(e as Error).message ?? e}`, { file: r.name });
   }
-  const preds = spec.filters.map((f) => compileExpr(f, spec.schema, ctx.udfs));
+  const filter = spec.filters.length ? compileConjunction(spec.filters, spec.schema, ctx.udfs) : null;
   // Reading zero columns is not possible; count(*) reads the first column and drops it.
   const columns = spec.columns.length ? [...spec.columns] : undefined;
   const read = (rg: number) =>
@@ -76,7 +75,7 @@ export async function* scanRowGroups(r: RangeReader, rowGroups: readonly number[
       addTime('decode', performance.now() - t0);
       for (let b of decoded) {
         if (!spec.schema.length) b = { schema: [], columns: [], length: b.length };
-        for (const p of preds) b = filterBatch(b, p);
+        if (filter) b = filterBatch(b, filter);
         if (b.length > 0) yield b;
       }
     }

@@ -15,8 +15,7 @@ import { buildOperators, runPipeline } from '../../operators/pipeline.js';
 import { scanRowGroups } from '../../operators/scan.js';
 import type { Batch } from '../../operators/vector.js';
 import { vecFromValues } from '../../operators/vector.js';
-import { compileExpr } from '../../operators/eval.js';
-import { filterBatch } from '../../operators/filter.js';
+import { compileConjunction, filterBatch } from '../../operators/filter.js';
 import type { RangeReader } from '../../operators/parquet.js';
 import { referencedColumns } from '../../planner/expr.js';
 import { typedPartitionValue } from './partitions.js';
@@ -67,11 +66,11 @@ async function* withPartitionColumns(reader: RangeReader, rowGroups: readonly nu
   const fileFilters = src.filters.filter((e) => [...referencedColumns(e)].every((c) => !(c in pv)));
   const partFilters = src.filters.filter((e) => !fileFilters.includes(e));
   const spec = { columns: fileSchema.map((f) => f.name), filters: fileFilters, schema: fileSchema };
-  const preds = partFilters.map((e) => compileExpr(e, src.schema));
+  const filter = partFilters.length ? compileConjunction(partFilters, src.schema) : null;
   for await (const b of scanRowGroups(reader, rowGroups, spec, {})) {
     const cols = src.schema.map((f) => (f.name in pv ? vecFromValues(f.type, new Array(b.length).fill(typedPartitionValue(pv[f.name]!, f.type))) : b.columns[fileSchema.findIndex((x) => x.name === f.name)]!));
     let out: Batch = { schema: src.schema, columns: cols, length: b.length };
-    for (const p of preds) out = filterBatch(out, p);
+    if (filter) out = filterBatch(out, filter);
     if (out.length) yield out;
   }
 }
