@@ -3,6 +3,7 @@
  * columns and type errors are rejected with errors naming the thing at fault.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { col, date, lit, session, sum, type Session } from '../src/index.js';
 import { loadPlan } from '../planner/validate.js';
@@ -69,6 +70,20 @@ describe('analysis at plan time', () => {
     s.lastJobId = undefined;
     await lineitem().select('missing').collect().catch(() => undefined);
     expect(s.lastJobId).toBeUndefined();
+  });
+
+  it('names a file that is not Parquet, and files whose schemas disagree', async () => {
+    const dir = tempDir('stratus-bad-');
+    fs.writeFileSync(path.join(dir, 'notes.parquet'), 'this is not a parquet file, just text padding it out');
+    const err = await s.read.parquet(dir).count().catch((e) => e);
+    expect(err.code).toBe('CORRUPT_PARQUET');
+    expect(err.message).toContain(path.join(dir, 'notes.parquet'));
+    const mixed = tempDir('stratus-mixed-');
+    fs.copyFileSync(path.join(SF01, 'nation', 'part-0.parquet'), path.join(mixed, 'a.parquet'));
+    fs.copyFileSync(path.join(SF01, 'region', 'part-0.parquet'), path.join(mixed, 'b.parquet'));
+    const mismatch = await s.read.parquet(mixed).count().catch((e) => e);
+    expect(mismatch.code).toBe('SCHEMA_MISMATCH');
+    expect(mismatch.message).toMatch(/b\.parquet has schema \(r_regionkey int32/);
   });
 
   it('reports a missing dataset by path', async () => {
