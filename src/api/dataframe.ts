@@ -38,7 +38,7 @@ export class DataFrame {
 
   /** The resolved schema (reads Parquet footers). */
   async schema(): Promise<Schema> {
-    return (await this.session.analyze(this.plan)).schema;
+    return (await this.session.analyze(this.plan, { schemaOnly: true })).schema;
   }
 
   // ---- transformations -------------------------------------------------------------------

@@ -112,8 +112,8 @@ export class Session {
   }
 
   /** Resolve names and types of a plan against its datasets' footers (plan-time errors). */
-  async analyze(root: PlanNode): Promise<Analysis> {
-    const { catalog, columnBytes, columnRanges } = await loadDatasets(root, this.env, this.storeRef);
+  async analyze(root: PlanNode, opts: { schemaOnly?: boolean } = {}): Promise<Analysis> {
+    const { catalog, columnBytes, columnRanges } = await loadDatasets(root, this.env, this.storeRef, opts);
     const plan = analyze(root, catalog);
     return { plan, catalog, schema: schemaOf(plan, catalog), columnBytes, columnRanges };
   }
@@ -128,7 +128,7 @@ export class Session {
    * leaves nothing visible. Returns the rows and files written.
    */
   async write(root: PlanNode, sink: Extract<Sink, { kind: 'write' }>): Promise<{ rows: number; files: number }> {
-    await this.analyze(root);
+    await this.analyze(root, { schemaOnly: true });
     if (sink.mode === 'ignore' || sink.mode === 'errorIfExists') {
       if (await destinationExists(sink, this.env, this.storeRef)) {
         if (sink.mode === 'ignore') return { rows: 0, files: 0 };
@@ -140,7 +140,7 @@ export class Session {
   }
 
   private async run(root: PlanNode, sink: Sink, label: string, options: JobOptions = {}, analyzed = false): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
-    if (!analyzed) await this.analyze(root);
+    if (!analyzed) await this.analyze(root, { schemaOnly: true });
     const store = cachedStore(this.storeRef);
     const names = functionNames(root);
     const udfs = names.length ? await buildBundle(names, registeredFunctions(), store) : null;

@@ -64,6 +64,8 @@ export interface LoadOptions {
   readonly budget?: number;
   /** Restrict datasets to these file URLs. */
   readonly onlyFiles?: readonly string[];
+  /** Read only the first footer of each dataset (enough for names and types). */
+  readonly schemaOnly?: boolean;
 }
 
 /** Thrown when the footer budget runs out: carries the footers read so far. */
@@ -97,7 +99,10 @@ export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: S
       throw new PlanningIncomplete([...fresh, ...part]);
     }
     budget -= missing.length;
-    const found = await mapLimit(objects, 16, async (o) => {
+    // Schema-only loads (the client's checks before submitting) read one footer per dataset;
+    // the driver reads them all when it plans.
+    const read = opts.schemaOnly ? objects.slice(0, 1) : objects;
+    const found = await mapLimit(read, 16, async (o) => {
       const url = fileUrl(scan.path, o.key);
       const known = opts.known?.get(url);
       const footer = known?.footer ?? (await readFooter(rangeReader(store, o.key, o.size, url)));
@@ -110,7 +115,8 @@ export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: S
         throw new SchemaError('SCHEMA_MISMATCH', `file ${f.url} has schema (${f.footer.schema.map((x) => `${x.name} ${x.type}`).join(', ')}) but ${found[0]!.url} has (${schema.map((x) => `${x.name} ${x.type}`).join(', ')})`, { file: f.url });
       }
     }
-    const parts = partitionFields(found.map((f) => f.partitionValues)).filter((p) => !schema.some((f) => f.name === p.name));
+    const root = loc.key ? `${loc.key}/` : '';
+    const parts = partitionFields(objects.map((o) => partitionValuesOf(o.key, root))).filter((p) => !schema.some((f) => f.name === p.name));
     catalog.set(scan.path, [...schema, ...parts]);
     files.set(scan.path, found);
     const bytes: Record<string, number> = {};
