@@ -3,7 +3,6 @@
  * coalesce / greatest / least here; string functions in ./strings.ts, string predicates in ./like.ts.
  */
 import { ExecutionError } from '../planner/errors.js';
-import type { DataType } from '../planner/types.js';
 import { addMonths, civil } from './dates.js';
 import { compareBytes, compareNumbersNaN } from './kernels.js';
 import type { Operand } from './scalar.js';

@@ -5,11 +5,12 @@
  * fault and the valid choices.
  */
 import { PlanError, SchemaError, listNames } from './errors.js';
+import { lower, lowerSetOp, lowerUnionByName, lowerUsingJoin } from './lowering.js';
 import type { Expr, ExprOf } from './expr.js';
-import { agg as aggExpr, alias, assertNever, binary, call, caseWhen, col, containsAgg, exprChildren, exprName, exprToString, isNull, lit, transformExpr } from './expr.js';
+import { assertNever, containsAgg, exprChildren, exprName, exprToString, lit, transformExpr } from './expr.js';
 import { FUNCTIONS } from './functions.js';
-import type { PlanNode, PlanOf } from './plan.js';
-import { aggregate, filter, planChildren, project, transformPlan } from './plan.js';
+import type { PlanNode } from './plan.js';
+import { planChildren, transformPlan } from './plan.js';
 import type { DataType, Field, Schema } from './types.js';
 import { dateToDays, field, isNumeric, widen } from './types.js';
 
@@ -316,91 +317,6 @@ function checkAggregateScope(e: Expr, s: Schema, keys: readonly Expr[]): void {
     for (const k of exprChildren(x)) visit(k);
   };
   visit(e);
-}
-
-/**
- * intersect / except as SQL set operations (distinct rows, nulls equal): tag each side, union,
- * group by every column and keep the groups seen on the right sides.
- */
-function lowerSetOp(p: PlanOf<'SetOp'>, l: Schema): PlanNode {
-  const names = l.map((f) => f.name);
-  const tag = (input: PlanNode, side: number) => project(input, [...names.map((n) => col(n)), alias(lit(side), '__side')]);
-  const union: PlanNode = { kind: 'Union', inputs: [tag(p.left, 1), tag(project(p.right, names.map((n) => col(n))), 2)], byName: false };
-  const seen = (side: number) => aggExpr('max', caseWhen([{ when: binary('=', col('__side'), lit(side)), then: lit(1) }], lit(0)));
-  const grouped = aggregate(union, names.map((n) => col(n)), [alias(seen(1), '__l'), alias(seen(2), '__r')]);
-  const cond = binary('and', binary('=', col('__l'), lit(1)), binary('=', col('__r'), lit(p.op === 'intersect' ? 1 : 0)));
-  return project(filter(grouped, cond), names.map((n) => col(n)));
-}
-
-const RIGHT_KEY = '__right_';
-
-/**
- * A join on column names, as Spark: keys once and first (coalesced for a full join, the right
- * side's for a right join), then the other left columns, then the other right columns.
- */
-function lowerUsingJoin(p: PlanOf<'UsingJoin'>, l: Schema, r: Schema): PlanNode {
-  for (const [side, s] of [['left', l], ['right', r]] as const) {
-    for (const k of p.keys) {
-      if (!s.some((f) => f.name === k)) {
-        throw new SchemaError('COLUMN_NOT_FOUND', `join column '${k}' does not exist on the ${side} side; its columns are ${listNames(s.map((f) => f.name))}`, { column: k, side, validColumns: s.map((f) => f.name) });
-      }
-    }
-  }
-  const keyed = (n: string) => p.keys.includes(n);
-  const right = project(p.right, r.map((f, i) => (keyed(f.name) ? alias(col(f.name, i), RIGHT_KEY + f.name) : col(f.name, i))));
-  const on = p.keys.map((k) => binary('=', col(k, l.findIndex((f) => f.name === k)), col(RIGHT_KEY + k))).reduce((a, b) => binary('and', a, b));
-  const joined: PlanNode = { kind: 'Join', left: p.left, right, type: p.type, on, hint: p.hint };
-  if (p.type === 'left_semi' || p.type === 'left_anti') return joined;
-  const li = (k: string) => l.findIndex((f) => f.name === k);
-  const ri = (k: string) => l.length + r.findIndex((f) => f.name === k);
-  const keys = p.keys.map((k) =>
-    p.type === 'right' ? alias(col(RIGHT_KEY + k, ri(k)), k) : p.type === 'full' ? alias(call('coalesce', [col(k, li(k)), col(RIGHT_KEY + k, ri(k))]), k) : col(k, li(k)),
-  );
-  const rest = [...l.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, i)])), ...r.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, l.length + i)]))];
-  return project(joined, [...keys, ...rest]);
-}
-
-/** Lower the schema-dependent column edits to a Project (or Filter) over the input schema. */
-function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | 'FillNa'>, s: Schema): PlanNode {
-  const names = s.map((f) => f.name);
-  switch (p.kind) {
-    case 'DropNa': {
-      const cols = p.subset ?? names;
-      for (const c of cols) resolveColumn(s, c);
-      if (!cols.length) return p.input;
-      const tests = cols.map((c) => isNull(col(c), true));
-      const cond = tests.reduce((a, b) => binary(p.how === 'any' ? 'and' : 'or', a, b));
-      return filter(p.input, cond);
-    }
-    case 'FillNa': {
-      const valueType = typeof p.value === 'number' ? 'number' : typeof p.value === 'string' ? 'string' : 'bool';
-      const fits = (t: DataType) => (valueType === 'number' ? isNumeric(t) : valueType === 'string' ? t === 'string' : t === 'bool');
-      const targets = new Set((p.subset ?? names).filter((c) => fits(resolveColumn(s, c).field.type)));
-      // As in Spark, the value is cast to each column's type (2.5 fills an int column with 2).
-      const valueFor = (t: DataType) => (typeof p.value === 'number' && (t === 'int32' || t === 'int64') ? lit(Math.trunc(p.value), t) : typeof p.value === 'number' ? lit(p.value, 'float64') : lit(p.value));
-      return project(p.input, s.map((f, i) => (targets.has(f.name) ? alias(call('coalesce', [col(f.name, i), valueFor(f.type)]), f.name) : col(f.name, i))));
-    }
-    case 'WithColumns': {
-      const exprs: Expr[] = names.map((n, i) => col(n, i));
-      for (const c of p.columns) {
-        const at = exprs.findIndex((e) => exprName(e) === c.name);
-        const value = alias(c.expr, c.name);
-        if (at >= 0) exprs[at] = value;
-        else exprs.push(value);
-      }
-      return project(p.input, exprs);
-    }
-    case 'Rename':
-      return project(p.input, names.map((n, i) => (n === p.from ? alias(col(n, i), p.to) : col(n, i))));
-    case 'Drop':
-      return project(p.input, names.flatMap((n, i) => (p.names.includes(n) ? [] : [col(n, i)])));
-  }
-}
-
-/** unionByName: reorder every input's columns to the first input's names. */
-function lowerUnionByName(p: PlanOf<'Union'>, schemas: readonly Schema[]): PlanNode {
-  const names = schemas[0]!.map((f) => f.name);
-  return { kind: 'Union', byName: false, inputs: p.inputs.map((input, i) => (i === 0 ? input : project(input, names.map((n) => { resolveColumn(schemas[i]!, n); return col(n); })))) };
 }
 
 /** Analyze a plan: validates every node and applies literal coercions. Returns the new root. */

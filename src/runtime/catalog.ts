@@ -10,7 +10,7 @@ import type { Schema } from '../../planner/types.js';
 import { readFooter, type FileFooter } from '../../operators/parquet.js';
 import { expandDataset, locate } from '../storage/location.js';
 import { fileUrl, rangeReader, s3Defaults } from './files.js';
-import type { ObjectStore, StoreRef } from '../storage/store.js';
+import type { StoreRef } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { partitionFields, partitionValuesOf, type PartitionValues } from './partitions.js';
 
