@@ -5,10 +5,10 @@
 import type { DataType } from '../planner/types.js';
 import type { Vec } from './vector.js';
 import { isValid, take } from './vector.js';
+import { NumericKeyIndex, type NumericVec } from './numericKeys.js';
 
 const f64 = new Float64Array(1);
 
-const nextPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(2, x)));
 const u32 = new Uint32Array(f64.buffer);
 
 function mix(h: number): number {
@@ -129,159 +129,6 @@ export class GroupTable {
     return this.groupIdsHashed(cols, n, out);
   }
 
-  /**
-   * One numeric key (join and group keys such as order keys): a dedicated open-addressing
-   * table of interleaved (key, id) pairs, so a probe touches one cache line. Null keys map to
-   * one group of their own. A table that starts in this mode stays in it.
-   */
-  private pairs: Float64Array | null = null;
-  private pairMask = 0;
-  private nullGroup = -1;
-
-  /** int32/date keys: separate key and id tables, multiplicative hashing, no float views. */
-  private ik: Int32Array | null = null;
-  private iv: Int32Array | null = null;
-  private imask = 0;
-
-  private intIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array, insert: boolean): Int32Array {
-    if (!this.ik) {
-      const cap = Math.max(1024, nextPow2(2 * n));
-      this.ik = new Int32Array(cap);
-      this.iv = new Int32Array(cap).fill(-1);
-      this.imask = cap - 1;
-      this.pairs = new Float64Array(0); // marks the table numeric-keyed
-    }
-    let ik = this.ik;
-    let iv = this.iv!;
-    let mask = this.imask;
-    let shift = 32 - Math.log2(mask + 1); // Fibonacci hashing: the product's top bits
-    // Keys often come clustered (sorted or grouped files): a repeat of the previous key needs no probe.
-    let lastKey = 0;
-    let lastId = -2;
-    for (let i = 0; i < n; i++) {
-      if (validity && !isValid(validity, i)) {
-        if (this.nullGroup < 0 && insert) this.nullGroup = this.addNumber(0, true);
-        out[i] = this.nullGroup;
-        continue;
-      }
-      const x = v[i]!;
-      if (x === lastKey && lastId !== -2) {
-        out[i] = lastId;
-        continue;
-      }
-      lastKey = x;
-      let s = Math.imul(x, 0x9e3779b1) >>> shift;
-      for (;;) {
-        const id = iv[s]!;
-        if (id === -1) {
-          if (!insert) {
-            out[i] = -1;
-            break;
-          }
-          const g = this.addNumber(x, false);
-          ik[s] = x;
-          iv[s] = g;
-          out[i] = g;
-          if (this.size * 2 > mask) {
-            this.rehashInts();
-            ik = this.ik!;
-            iv = this.iv!;
-            mask = this.imask;
-            shift = 32 - Math.log2(mask + 1);
-          }
-          break;
-        }
-        if (ik[s] === x) {
-          out[i] = id;
-          break;
-        }
-        s = (s + 1) & mask;
-      }
-      lastId = out[i]!;
-    }
-    return out;
-  }
-
-  private rehashInts(): void {
-    const ok = this.ik!;
-    const ov = this.iv!;
-    const cap = ok.length * 2;
-    const ik = new Int32Array(cap);
-    const iv = new Int32Array(cap).fill(-1);
-    const mask = cap - 1;
-    for (let t = 0; t < ok.length; t++) {
-      if (ov[t] === -1) continue;
-      const x = ok[t]!;
-      let s = Math.imul(x, 0x9e3779b1) >>> (32 - Math.log2(mask + 1));
-      while (iv[s] !== -1) s = (s + 1) & mask;
-      ik[s] = x;
-      iv[s] = ov[t]!;
-    }
-    this.ik = ik;
-    this.iv = iv;
-    this.imask = mask;
-  }
-
-  private numericIds(c: Vec & { values: Int32Array | Float64Array }, n: number, out: Int32Array, insert: boolean): Int32Array {
-    if (c.values instanceof Int32Array && !(this.pairs && this.pairs.length > 0)) return this.intIds(c.values, c.validity, n, out, insert);
-    let pairs = (this.pairs ??= new Float64Array(2 * 1024).fill(-1));
-    if (this.pairMask === 0) this.pairMask = 1023;
-    const v = c.values;
-    const validity = c.validity;
-    for (let i = 0; i < n; i++) {
-      if (validity && !isValid(validity, i)) {
-        if (this.nullGroup < 0 && insert) this.nullGroup = this.addNumber(0, true);
-        out[i] = this.nullGroup;
-        continue;
-      }
-      const x = v[i]!;
-      const key = x === 0 ? 0 : x; // -0 is 0
-      f64[0] = key;
-      let s = mix(u32[0]! ^ Math.imul(u32[1]! + 0x9e3779b9, 0x27d4eb2d)) & this.pairMask;
-      for (;;) {
-        const id = pairs[2 * s + 1]!;
-        if (id === -1) {
-          if (!insert) {
-            out[i] = -1;
-            break;
-          }
-          const g = this.addNumber(key, false);
-          pairs[2 * s] = key;
-          pairs[2 * s + 1] = g;
-          out[i] = g;
-          if (this.size * 2 > this.pairMask) pairs = this.rehashPairs();
-          break;
-        }
-        const k = pairs[2 * s]!;
-        if (k === key || (k !== k && key !== key)) {
-          out[i] = id;
-          break;
-        }
-        s = (s + 1) & this.pairMask;
-      }
-    }
-    return out;
-  }
-
-  private rehashPairs(): Float64Array {
-    const old = this.pairs!;
-    const cap = (this.pairMask + 1) * 2;
-    const pairs = new Float64Array(2 * cap).fill(-1);
-    const mask = cap - 1;
-    for (let s = 0; s < old.length; s += 2) {
-      const id = old[s + 1]!;
-      if (id === -1) continue;
-      f64[0] = old[s]!;
-      let t = mix(u32[0]! ^ Math.imul(u32[1]! + 0x9e3779b9, 0x27d4eb2d)) & mask;
-      while (pairs[2 * t + 1] !== -1) t = (t + 1) & mask;
-      pairs[2 * t] = old[s]!;
-      pairs[2 * t + 1] = id;
-    }
-    this.pairs = pairs;
-    this.pairMask = mask;
-    return pairs;
-  }
-
   private addNumber(x: number, isNull: boolean): number {
     const id = this.size++;
     if (id >= this.hashes.length) this.grow();
@@ -291,20 +138,21 @@ export class GroupTable {
     return id;
   }
 
-  /** The single numeric key column, if the table is (or may become) numeric-keyed. */
-  private numericKey(cols: readonly Vec[]): (Vec & { values: Int32Array | Float64Array }) | null {
-    if (cols.length !== 1 || (this.size > 0 && !this.pairs)) return null;
-    const c = cols[0]!;
-    if (c.type === 'string' || c.type === 'bool') return null;
-    // A table keeps one numeric representation: int32 keys, or doubles.
-    if (this.ik && !(c.values instanceof Int32Array)) return null;
-    if (this.pairs && this.pairs.length > 0 && c.values instanceof Int32Array) return null;
-    return c as Vec & { values: Int32Array | Float64Array };
+  /** The numeric-key index, if this table is (or may become) keyed by one numeric column. */
+  private numericKey(cols: readonly Vec[]): NumericKeyIndex | null {
+    if (cols.length !== 1 || cols[0]!.type === 'string' || cols[0]!.type === 'bool') return null;
+    if (!this.numeric) {
+      if (this.size > 0) return null; // started with general keys: stay general
+      this.numeric = new NumericKeyIndex((x, isNull) => this.addNumber(x, isNull));
+    }
+    return this.numeric.accepts(cols[0]!) ? this.numeric : null;
   }
+
+  private numeric: NumericKeyIndex | null = null;
 
   private groupIdsHashed(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {
     const num = this.numericKey(cols);
-    if (num) return this.numericIds(num, n, out, true);
+    if (num) return num.ids(cols[0] as NumericVec, n, out, true);
     return this.hashedIds(cols, n, out, true);
   }
 
@@ -344,7 +192,7 @@ export class GroupTable {
       return out;
     }
     const num = this.numericKey(cols);
-    if (num) return this.numericIds(num, n, out, false);
+    if (num) return num.ids(cols[0] as NumericVec, n, out, false);
     return this.hashedIds(cols, n, out, false);
   }
 
