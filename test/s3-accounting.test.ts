@@ -123,7 +123,9 @@ describe('S3 request accounting', () => {
     const keys = Array.from({ length: FILES }, (_, i) => `many/part-${String(i).padStart(5, '0')}.parquet`);
     await putCopies({ endpoint, bucket, prefix }, keys, fs.readFileSync(file));
     expect(await s.read.parquet(`${base}/many`).count()).toBe(3 * FILES);
-    expect(stageRows(s.lastJobSummary)[0]!.tasks).toBe(FILES);
+    // Every file is read, but small files share tasks (packed up to the task size).
+    expect(s.lastJobSummary!.stages[0]!.rowGroups).toBe(FILES);
+    expect(stageRows(s.lastJobSummary)[0]!.tasks).toBeLessThanOrEqual(8); // two or so per executor, not 1,050
   });
 
   it('prints requests and bytes per stage of TPC-H Q3 at SF0.1', async () => {

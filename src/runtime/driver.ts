@@ -102,7 +102,7 @@ async function loadSavedFooters(store: ObjectStore, keys: ReturnType<typeof jobK
 function balance(tasks: readonly TaskState[], groups: number): TaskState[][] {
   const out: TaskState[][] = Array.from({ length: groups }, () => []);
   const load = new Float64Array(groups);
-  const weight = (t: TaskState) => (t.input.kind === 'scan' ? (t.input.bytes ?? t.input.rowGroups.length) : 1);
+  const weight = (t: TaskState) => (t.input.kind === 'scan' ? t.input.bytes : 1);
   for (const t of [...tasks].sort((a, b) => weight(b) - weight(a) || a.task - b.task)) {
     let g = 0;
     for (let k = 1; k < groups; k++) if (load[k]! < load[g]!) g = k;
@@ -206,7 +206,7 @@ class Scheduler {
       stages: this.state.stages.map((s) => ({
         id: s.id,
         tasks: s.tasks.length,
-        rowGroups: s.tasks.reduce((a, t) => a + (t.input.kind === 'scan' ? t.input.rowGroups.length : 0), 0),
+        rowGroups: s.tasks.reduce((a, t) => a + (t.input.kind === 'scan' ? t.input.parts.reduce((x, p) => x + p.rowGroups.length, 0) : 0), 0),
         wallMillis: (s.finishedAt ?? Date.now()) - (s.startedAt ?? this.state.startedAt),
         ...(s.metrics ?? { attempts: 0, taskMillis: 0, phases: {}, stats: {} }),
       })),
@@ -255,7 +255,7 @@ class Scheduler {
     const byStage = new Map<StageState, TaskState[]>();
     for (const { s, t } of pending) byStage.set(s, [...(byStage.get(s) ?? []), t]);
     const plans = [...byStage].map(([s, tasks]) => {
-      const bytes = tasks.reduce((a, t) => a + (t.input.kind === 'scan' ? t.input.size : 0), 0);
+      const bytes = tasks.reduce((a, t) => a + (t.input.kind === 'scan' ? t.input.bytes : 0), 0);
       return { s, tasks, sizing: sizeStage(this.plan.stages[s.id]!, tasks.length, bytes, opts) };
     });
     const totalGroups = plans.reduce((a, p) => a + p.sizing.groups, 0);

@@ -14,7 +14,7 @@ import { loadDatasets, PlanningIncomplete, type Datasets, type KnownFooter, type
 import { typedPartitionValue } from './partitions.js';
 import type { RuntimeEnv } from './env.js';
 import type { JobState, JobSubmission, StageState, TaskState } from './jobState.js';
-import type { TaskInput } from './protocol.js';
+import type { ScanPart, TaskInput } from './protocol.js';
 
 const MB = 1 << 20;
 
@@ -24,11 +24,21 @@ export interface PlannedJob {
   readonly prunedRowGroups: number;
 }
 
-/** Scan tasks: consecutive surviving row groups of a file, up to `taskBytes` of needed columns. */
+/**
+ * Scan tasks: surviving row groups, in file order, packed up to `taskBytes` of the needed
+ * columns — a large file splits over several tasks, small files share one.
+ */
 export function splitScan(ds: Datasets, path: string, columns: readonly string[], filters: readonly Expr[], taskBytes: number): { inputs: TaskInput[]; bytes: number; pruned: number } {
   const inputs: TaskInput[] = [];
   let bytes = 0;
   let pruned = 0;
+  let parts: ScanPart[] = [];
+  let taskSize = 0;
+  const flushTask = () => {
+    if (parts.length) inputs.push({ kind: 'scan', parts, bytes: taskSize });
+    parts = [];
+    taskSize = 0;
+  };
   const schema = ds.catalog.get(path) ?? [];
   for (const f of ds.files.get(path) ?? []) {
     const pv = f.partitionValues;
@@ -46,12 +56,10 @@ export function splitScan(ds: Datasets, path: string, columns: readonly string[]
       }
     }
     let group: number[] = [];
-    let groupBytes = 0;
     let skip: number[] | null = null;
-    const flush = () => {
-      if (group.length) inputs.push({ kind: 'scan', file: f.url, size: f.size, rowGroups: group, bytes: groupBytes, ...(hasParts ? { partitionValues: pv } : {}), ...(skip?.length ? { skipFilters: skip } : {}) });
+    const flushPart = () => {
+      if (group.length) parts.push({ file: f.url, size: f.size, rowGroups: group, ...(hasParts ? { partitionValues: pv } : {}), ...(skip?.length ? { skipFilters: skip } : {}) });
       group = [];
-      groupBytes = 0;
       skip = null;
     };
     for (const rg of f.footer.rowGroups) {
@@ -60,16 +68,20 @@ export function splitScan(ds: Datasets, path: string, columns: readonly string[]
         continue;
       }
       const b = columns.reduce((a, c) => a + (rg.bytes[c] ?? 0), 0);
-      if (group.length && groupBytes + b > taskBytes) flush();
+      if (taskSize > 0 && taskSize + b > taskBytes) {
+        flushPart();
+        flushTask();
+      }
       // Filters that the footer statistics prove true for every row need not run at all.
       const always = filtersAlwaysTrue(filters, rg.stats);
       skip = skip === null ? always : skip.filter((i) => always.includes(i));
       group.push(rg.index);
-      groupBytes += b;
+      taskSize += b;
       bytes += b;
     }
-    flush();
+    flushPart();
   }
+  flushTask();
   return { inputs, bytes, pruned };
 }
 
@@ -100,7 +112,7 @@ export async function planJob(jobId: string, sub: JobSubmission, env: RuntimeEnv
     const split = splitScan(ds, s.source.path, s.source.columns, disabledRules.includes(ROW_GROUP_PRUNING) ? [] : s.source.filters, taskBytes);
     prunedRowGroups += split.pruned;
     // A scan with every row group pruned still runs one empty task so the stage has an output.
-    const inputs = split.inputs.length ? split.inputs : [{ kind: 'scan' as const, file: '', size: 0, rowGroups: [] }];
+    const inputs = split.inputs.length ? split.inputs : [{ kind: 'scan' as const, parts: [], bytes: 0 }];
     return { id: s.id, status: stageDeps(s).length ? 'waiting' : 'running', tasks: inputs.map((input, task) => newTask(task, input)) };
   });
   const state: JobState = { jobId, status: 'running', round: 0, appliedRound: 0, stages, startedAt: Date.now(), prunedRowGroups };

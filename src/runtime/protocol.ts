@@ -64,20 +64,21 @@ export interface ExecutorEvent {
 
 export type ExecutorOutput = GroupResult;
 
+/** Surviving row groups of one Parquet file, as one task reads them. */
+export interface ScanPart {
+  readonly file: string;
+  readonly size: number;
+  readonly rowGroups: readonly number[];
+  /** Pushed-down filters (by index) that footer statistics prove true for all these rows. */
+  readonly skipFilters?: readonly number[];
+  /** Hive-style partition values of the file (constant columns). */
+  readonly partitionValues?: Readonly<Record<string, string | null>>;
+}
+
 /** A unit of input for one task. */
 export type TaskInput =
-  | {
-      readonly kind: 'scan';
-      readonly file: string;
-      readonly size: number;
-      readonly rowGroups: readonly number[];
-      /** Compressed bytes of the columns read (for balancing groups). */
-      readonly bytes?: number;
-      /** Pushed-down filters (by index) that footer statistics prove true for all these rows. */
-      readonly skipFilters?: readonly number[];
-      /** Hive-style partition values of the file (constant columns). */
-      readonly partitionValues?: Readonly<Record<string, string | null>>;
-    }
+  /** Row groups of one or more files (small files share a task), read one after another. */
+  | { readonly kind: 'scan'; readonly parts: readonly ScanPart[]; readonly bytes: number }
   | { readonly kind: 'shuffle'; readonly partition: number };
 
 export interface TaskSpec {

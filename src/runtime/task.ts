@@ -25,7 +25,7 @@ import { rangeReader, s3Defaults } from './files.js';
 import type { RuntimeEnv } from './env.js';
 import { addTime, timed } from '../../operators/metrics.js';
 import { jobKeys } from './jobState.js';
-import type { ExecutorEvent, TaskOutput, TaskSpec } from './protocol.js';
+import type { ExecutorEvent, ScanPart, TaskOutput, TaskSpec } from './protocol.js';
 import { readShufflePartition } from './shuffleRead.js';
 import { functionTables, loadBundle } from './bundle.js';
 
@@ -97,19 +97,25 @@ function buildSide(store: ObjectStore, jobId: string, side: BuildSide, partition
   return hit;
 }
 
+/** One file's row groups: its own skipped filters and partition columns. */
+function scanPart(part: ScanPart, stageSource: Extract<Stage['source'], { kind: 'scan' }>, event: ExecutorEvent, env: RuntimeEnv): AsyncIterable<Batch> {
+  const skip = new Set(part.skipFilters ?? []);
+  const src = skip.size ? { ...stageSource, filters: stageSource.filters.filter((_, i) => !skip.has(i)) } : stageSource;
+  const loc = locate(part.file, s3Defaults(event.job.store));
+  const reader = rangeReader(env.store(loc.ref), loc.key, part.size, part.file);
+  const pv = part.partitionValues ?? {};
+  if (!Object.keys(pv).length) return scanRowGroups(reader, part.rowGroups, src, {});
+  return withPartitionColumns(reader, part.rowGroups, src, pv);
+}
+
 function source(plan: StagePlan, stage: Stage, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv, store: ObjectStore): AsyncIterable<Batch> {
   const stageSource = stage.source;
   if (stageSource.kind === 'scan') {
     if (task.input.kind !== 'scan') throw new ExecutionError('BAD_TASK', `stage ${stage.id} scans but task ${task.task} has a ${task.input.kind} input`);
-    const skip = new Set(task.input.skipFilters ?? []);
-    const src = skip.size ? { ...stageSource, filters: stageSource.filters.filter((_, i) => !skip.has(i)) } : stageSource;
-    if (!task.input.file) return (async function* () {})();
-    const loc = locate(task.input.file, s3Defaults(event.job.store));
-    const data = env.store(loc.ref);
-    const pv = task.input.partitionValues ?? {};
-    const reader = rangeReader(data, loc.key, task.input.size, task.input.file);
-    if (!Object.keys(pv).length) return scanRowGroups(reader, task.input.rowGroups, src, {});
-    return withPartitionColumns(reader, task.input.rowGroups, src, pv);
+    const parts = task.input.parts;
+    return (async function* () {
+      for (const part of parts) yield* scanPart(part, stageSource, event, env);
+    })();
   }
   if (task.input.kind !== 'shuffle') throw new ExecutionError('BAD_TASK', `stage ${stage.id} reads a shuffle but task ${task.task} has a ${task.input.kind} input`);
   const src = stageSource;
