@@ -1,7 +1,7 @@
 /**
  * The driver: stateless; each call loads the job state from the store, applies the executors'
  * results, advances the stage graph one step and returns a small routing object for the state
- * machine (run_executors, run_driver, sleep, succeed, fail).
+ * machine (run_executors, run_driver, sleep, succeed, fail — and chain, before the history cap).
  */
 import { fromErrorData, toErrorData, type ErrorData } from '../../planner/errors.js';
 import { stageDeps, type StagePlan } from '../../planner/stages.js';
