@@ -27,10 +27,12 @@ const script = (() => {
 interface Slot {
   readonly worker: Worker;
   busy: boolean;
+  /** Id of the task it is running. */
+  current: number | undefined;
 }
 
 const slots: Slot[] = [];
-const waiting = new Map<number, (r: ThreadResult) => void>();
+const waiting = new Map<number, { resolve: (r: ThreadResult) => void; reject: (e: unknown) => void }>();
 let nextId = 1;
 
 /** Whether task threads can be used in this process. */
@@ -39,12 +41,23 @@ export const threadsAvailable = (): boolean => script !== null;
 function start(): Slot {
   const worker = new Worker(script!);
   worker.unref();
+  const slot: Slot = { worker, busy: false, current: undefined };
   worker.on('message', (m: ThreadResult & { id: number }) => {
     const done = waiting.get(m.id);
     waiting.delete(m.id);
-    done?.(m);
+    slot.current = undefined;
+    done?.resolve(m);
   });
-  const slot = { worker, busy: false };
+  // A thread that dies fails the task it was running; the slot is dropped and replaced on demand.
+  worker.on('error', (e) => {
+    const id = slot.current;
+    slot.current = undefined;
+    slots.splice(slots.indexOf(slot), 1);
+    if (id !== undefined) {
+      waiting.get(id)?.reject(e);
+      waiting.delete(id);
+    }
+  });
   slots.push(slot);
   return slot;
 }
@@ -63,6 +76,15 @@ function acquire(max: number): Promise<Slot> {
 
 function release(slot: Slot): void {
   const next = queue.shift();
+  if (!slots.includes(slot)) {
+    // The thread died: a waiting task gets a fresh one.
+    if (next) {
+      const fresh = start();
+      fresh.busy = true;
+      next(fresh);
+    }
+    return;
+  }
   if (next) next(slot);
   else slot.busy = false;
 }
@@ -73,9 +95,9 @@ export async function runOnThread(max: number, task: Omit<ThreadTask, 'id'>): Pr
   try {
     const id = nextId++;
     return await new Promise<ThreadResult>((resolve, reject) => {
-      waiting.set(id, resolve);
-      slot!.worker.once('error', reject);
-      slot!.worker.postMessage({ ...task, id });
+      waiting.set(id, { resolve, reject });
+      slot.current = id;
+      slot.worker.postMessage({ ...task, id });
     });
   } finally {
     release(slot);
