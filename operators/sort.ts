@@ -38,18 +38,49 @@ function keyComparator(v: Vec, key: SortKey): Cmp {
 
 /** The sorted order of a batch's rows by the given keys (stable). */
 export function sortPermutation(b: Batch, keys: readonly SortKey[], evals: readonly Evaluator[]): Int32Array {
-  const cmps = keys.map((k, i) => keyComparator(materialize(evals[i]!(b), b.length), k));
+  const cols = keys.map((k, i) => materialize(evals[i]!(b), b.length));
+  // One integer key without nulls (dates, ids, counts): a stable LSD radix sort, no comparator.
+  const only = cols.length === 1 ? cols[0]! : null;
+  if (only && (only.type === 'int32' || only.type === 'date') && !only.validity) return radixPermutation(only.values, keys[0]!.desc);
+  const cmps = keys.map((k, i) => keyComparator(cols[i]!, k));
   const perm = new Int32Array(b.length);
   for (let i = 0; i < perm.length; i++) perm[i] = i;
-  const arr = Array.from(perm);
-  arr.sort((a, c) => {
+  return perm.sort((a, c) => {
     for (const cmp of cmps) {
       const r = cmp(a, c);
       if (r !== 0) return r;
     }
     return a - c;
   });
-  return Int32Array.from(arr);
+}
+
+/** Stable ascending (or descending) order of int32 keys: four 8-bit LSD passes over the indices. */
+export function radixPermutation(values: Int32Array, desc: boolean): Int32Array {
+  const n = values.length;
+  // Map to unsigned order (flip the sign bit); descending sorts the complement, which keeps ties stable.
+  const keys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) keys[i] = desc ? ~(values[i]! ^ 0x80000000) >>> 0 : (values[i]! ^ 0x80000000) >>> 0;
+  let src = new Int32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  let dst = new Int32Array(n);
+  const counts = new Int32Array(256);
+  for (let shift = 0; shift < 32; shift += 8) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(keys[src[i]!]! >>> shift) & 255]!++;
+    if (counts.some((c) => c === n)) continue; // every key has the same byte here: nothing moves
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const r = src[i]!;
+      dst[counts[(keys[r]! >>> shift) & 255]!++] = r;
+    }
+    [src, dst] = [dst, src];
+  }
+  return src;
 }
 
 const displayKeys = (keys: readonly SortKey[]) =>

@@ -52,3 +52,15 @@ describe('take', () => {
     expect(values(takeOrNull(batch.columns[0]!, withHoles), 4)).toEqual([columns.int32[3], null, columns.int32[10], null]);
   });
 });
+
+describe('radix sort permutation', () => {
+  it('orders int32 keys ascending and descending, stably, like a comparator sort', async () => {
+    const { radixPermutation } = await import('../operators/sort.js');
+    const r = rng(3);
+    const values = Int32Array.from({ length: 20_000 }, () => Math.floor((r() - 0.5) * 2 ** 31) >> (r() > 0.5 ? 20 : 0));
+    for (const desc of [false, true]) {
+      const expected = Array.from(values.keys()).sort((a, b) => (desc ? values[b]! - values[a]! : values[a]! - values[b]!) || a - b);
+      expect(Array.from(radixPermutation(values, desc))).toEqual(expected);
+    }
+  });
+});
