@@ -18,6 +18,8 @@ export interface Accumulator {
   merge(groups: Int32Array, state: readonly Vec[], n: number): void;
   /** The final value per group. */
   evaluate(groups: number): Vec;
+  /** Forget group g (a scratch slot that collected rows a filter rejected). */
+  reset(g: number): void;
 }
 
 function grow<T extends Float64Array | Uint8Array>(a: T, need: number): T {
@@ -42,6 +44,9 @@ class CountAcc implements Accumulator {
     this.counts = grow(this.counts, maxGroup(groups, n) + 1);
     const s = (state[0] as { values: Float64Array }).values;
     for (let i = 0; i < n; i++) this.counts[groups[i]!]! += s[i]!;
+  }
+  reset(g: number): void {
+    if (g < this.counts.length) this.counts[g] = 0;
   }
   evaluate(groups: number): Vec {
     const v = this.counts.slice(0, groups);
@@ -94,6 +99,10 @@ class SumAcc implements Accumulator {
       this.sums[g]! += s[i]!;
       this.counts[g]! += c[i]!;
     }
+  }
+  reset(g: number): void {
+    if (g < this.sums.length) this.sums[g] = 0;
+    if (g < this.counts.length) this.counts[g] = 0;
   }
   evaluate(groups: number): Vec {
     this.ensure(groups);
@@ -154,6 +163,11 @@ class ExtremeAcc implements Accumulator {
   merge(groups: Int32Array, state: readonly Vec[], n: number): void {
     this.update(groups, state[0]!, n);
   }
+  reset(g: number): void {
+    if (g < this.seen.length) this.seen[g] = 0;
+    if (g < this.vals.length) this.vals[g] = 0;
+    this.strs[g] = null;
+  }
   evaluate(groups: number): Vec {
     this.ensure(groups);
     if (this.type === 'string') return vecFromValues('string', Array.from({ length: groups }, (_, g) => this.strs[g] ?? null));
@@ -189,6 +203,10 @@ class FirstAcc implements Accumulator {
   merge(groups: Int32Array, state: readonly Vec[], n: number): void {
     this.take(groups, state[0]!, n, state[1]!);
   }
+  reset(g: number): void {
+    if (g < this.seen.length) this.seen[g] = 0;
+    delete this.rows[g];
+  }
   evaluate(groups: number): Vec {
     const vals: unknown[] = new Array(groups);
     for (let g = 0; g < groups; g++) {
@@ -215,6 +233,9 @@ class CountDistinctAcc implements Accumulator {
   }
   merge(): void {
     throw new Error('count(DISTINCT) has no partial state; the planner aggregates it in one phase');
+  }
+  reset(g: number): void {
+    delete this.sets[g];
   }
   evaluate(groups: number): Vec {
     const out = new Float64Array(groups);

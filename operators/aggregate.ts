@@ -9,9 +9,11 @@ import type { Schema } from '../planner/types.js';
 import { makeAccumulator, noteGroups, type Accumulator } from './accumulators.js';
 import { compileExpr, type Evaluator } from './eval.js';
 import { GroupTable } from './hash.js';
+import { compileConjunction, type Conjunction } from './filter.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
+import { take, takeBatch } from './vector.js';
 
 export class HashAggregateOperator implements Operator {
   readonly name = 'HashAggregate';
@@ -19,6 +21,8 @@ export class HashAggregateOperator implements Operator {
   private readonly argEvals: (Evaluator | null)[];
   /** For final mode: the column index of each call's first state column. */
   private readonly stateAt: number[] = [];
+  /** The scan's filters, when they were fused into this aggregate. */
+  private readonly filter: Conjunction | null;
 
   constructor(
     readonly mode: 'partial' | 'final' | 'single',
@@ -27,9 +31,11 @@ export class HashAggregateOperator implements Operator {
     readonly inputSchema: Schema,
     readonly schema: Schema,
     ctx: OperatorContext,
+    filter?: readonly Expr[],
   ) {
     this.keyEvals = keys.map((k) => compileExpr(k, inputSchema, ctx.udfs));
     this.argEvals = mode === 'final' ? [] : aggs.map((a) => (a.arg ? compileExpr(a.arg, inputSchema, ctx.udfs) : null));
+    this.filter = filter?.length ? compileConjunction(filter, inputSchema, ctx.udfs) : null;
     if (mode === 'final') {
       let at = keys.length;
       for (const a of aggs) {
@@ -43,12 +49,32 @@ export class HashAggregateOperator implements Operator {
     const table = new GroupTable(this.keys.map((_, i) => this.schema[i]!.type));
     const accs: Accumulator[] = this.aggs.map((a) => makeAccumulator(a.fn, a.argType, a.outType));
     let ids = new Int32Array(0);
-    for await (const b of input) {
+    for await (const batch of input) {
+      let b = batch;
+      let sel = this.filter ? this.filter(b) : null;
+      if (sel && sel.length === 0) continue;
+      if (sel && sel.length * 2 < b.length) {
+        // A selective filter: gathering the few surviving rows is cheaper than computing on all.
+        b = takeBatch(b, sel);
+        sel = null;
+      }
       const n = b.length;
       if (ids.length < n) ids = new Int32Array(n);
       const keyCols = this.keyEvals.map((k) => materialize(k(b), n));
-      const groups = table.groupIds(keyCols, n, ids);
-      noteGroups(groups, n, table.size - 1);
+      let groups: Int32Array;
+      let scratch = -1;
+      if (sel) {
+        // Only the selected rows' keys enter the table; the others go to a scratch group just
+        // past the real ones, which every accumulator forgets after this batch.
+        const picked = table.groupIds(keyCols.map((c) => take(c, sel)), sel.length);
+        scratch = table.size;
+        groups = ids.subarray(0, n).fill(scratch);
+        for (let k = 0; k < sel.length; k++) groups[sel[k]!] = picked[k]!;
+        noteGroups(groups, n, scratch);
+      } else {
+        groups = table.groupIds(keyCols, n, ids);
+        noteGroups(groups, n, table.size - 1);
+      }
       accs.forEach((acc, i) => {
         if (this.mode === 'final') {
           const at = this.stateAt[i]!;
@@ -59,6 +85,7 @@ export class HashAggregateOperator implements Operator {
           acc.update(groups, ev ? materialize(ev(b), n) : null, n);
         }
       });
+      if (scratch >= 0) for (const acc of accs) acc.reset(scratch);
     }
     // A global aggregate over no rows still yields one row (count 0, sum null), except in
     // partial mode where an empty state is simply absent.

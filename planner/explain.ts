@@ -68,7 +68,7 @@ export function describeOp(op: PhysicalOp): string {
     case 'Project':
       return `Project: exprs=${list(op.exprs.map(exprToString))}`;
     case 'HashAggregate':
-      return `HashAggregate: mode=${op.mode} keys=${list(op.keys.map(exprToString))} aggs=${list(op.aggs.map((a) => `${a.fn}(${a.arg ? exprToString(a.arg) : '*'}) AS ${a.name}`))}`;
+      return `HashAggregate: mode=${op.mode}${op.filter ? ` filter=${list(op.filter.map(exprToString))}` : ''} keys=${list(op.keys.map(exprToString))} aggs=${list(op.aggs.map((a) => `${a.fn}(${a.arg ? exprToString(a.arg) : '*'}) AS ${a.name}`))}`;
     case 'Sort':
       return `Sort: keys=${sortKeys(op.keys)}`;
     case 'TopN':

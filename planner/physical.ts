@@ -253,5 +253,23 @@ export function planStages(root: PlanNode, catalog: Catalog, opts: PhysicalOptio
   const output: StageOutput = sink.kind === 'write' ? { kind: 'write', path: sink.path, partitionBy: sink.partitionBy } : { kind: 'result' };
   if (sink.kind === 'write') for (const c of sink.partitionBy) resolveColumn(f.schema, c);
   planner.stages.push({ id, source: f.source, ops: f.ops, output, schema: f.schema });
+  planner.stages.forEach((s, i) => (planner.stages[i] = fuseScanFilters(s)));
   return { stages: planner.stages, resultStage: id, schema: f.schema };
+}
+
+/**
+ * A scan whose rows go straight into an aggregation: the aggregate evaluates the scan's filters
+ * itself and skips failing rows by group id, instead of the scan gathering every surviving row
+ * into new columns (filters that keep most rows made that gather a large share of the work).
+ * The filters stay on the scan for row-group pruning.
+ */
+function fuseScanFilters(stage: Stage): Stage {
+  const first = stage.ops[0];
+  if (stage.source.kind !== 'scan' || !stage.source.filters.length || first?.op !== 'HashAggregate' || first.mode === 'final') return stage;
+  // Keys and arguments are then computed on rejected rows too: only for built-in expressions,
+  // never user code (which might fail on rows the filter was meant to keep away).
+  const exprs = [...first.keys, ...first.aggs.flatMap((a) => (a.arg ? [a.arg] : []))];
+  if (exprs.some((e) => JSON.stringify(e).includes('"kind":"udf"'))) return stage;
+  const aggregate = { ...first, filter: stage.source.filters };
+  return { ...stage, source: { ...stage.source, filtersInAggregate: true }, ops: [aggregate, ...stage.ops.slice(1)] };
 }

@@ -24,6 +24,8 @@ export type PhysicalOp =
       readonly mode: 'partial' | 'final' | 'single';
       readonly keys: readonly Expr[];
       readonly aggs: readonly AggCall[];
+      /** Rows must satisfy these (the scan's filters, evaluated here without gathering rows). */
+      readonly filter?: readonly Expr[];
       readonly schema: Schema;
     }
   | { readonly op: 'Sort'; readonly keys: readonly SortKey[]; readonly schema: Schema }
@@ -64,6 +66,8 @@ export type StageSource =
       readonly schema: Schema;
       /** Hive-style partition columns (from `key=value` directories), not stored in the files. */
       readonly partitionColumns?: readonly string[];
+      /** The filters prune row groups here but are evaluated by the aggregate right after the scan. */
+      readonly filtersInAggregate?: boolean;
     }
   /** One partition of the outputs of one or more stages (several for a union). */
   | { readonly kind: 'shuffle'; readonly stages: readonly number[]; readonly schema: Schema };

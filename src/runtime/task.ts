@@ -100,7 +100,8 @@ function buildSide(store: ObjectStore, jobId: string, side: BuildSide, partition
 /** One file's row groups: its own skipped filters and partition columns. */
 function scanPart(part: ScanPart, stageSource: Extract<Stage['source'], { kind: 'scan' }>, event: ExecutorEvent, env: RuntimeEnv): AsyncIterable<Batch> {
   const skip = new Set(part.skipFilters ?? []);
-  const src = skip.size ? { ...stageSource, filters: stageSource.filters.filter((_, i) => !skip.has(i)) } : stageSource;
+  // Fused into the aggregate that follows: the scan only prunes with its filters.
+  const src = stageSource.filtersInAggregate ? { ...stageSource, filters: [] } : skip.size ? { ...stageSource, filters: stageSource.filters.filter((_, i) => !skip.has(i)) } : stageSource;
   const loc = locate(part.file, s3Defaults(event.job.store));
   const reader = rangeReader(env.store(loc.ref), loc.key, part.size, part.file);
   const pv = part.partitionValues ?? {};
