@@ -18,16 +18,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBDateValue, DuckDBDecimalValue, DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { DataType as ArrowType, type Table } from 'apache-arrow';
-import { isoDateFromDays, rowsFromArrow, type Cell, type ResultSet } from './compare.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { runQuery, typedRowsFromArrow, type TypedResult } from './fixtures.js';
 
 export type TableName = 'l' | 'r' | 'u';
 
 /** A result with the engine type name of each column (int32, int64, float64, string, date, bool). */
-export interface TypedResult extends ResultSet {
-  types: string[];
-}
+export type { TypedResult };
 
 export interface DfFixtures {
   /** Directory of each table's Parquet files (for `s.read.parquet`). */
@@ -100,37 +97,5 @@ export async function writeDfFixtures(dir: string): Promise<DfFixtures> {
   };
 }
 
-async function runQuery(connection: DuckDBConnection, sql: string): Promise<TypedResult> {
-  const reader = await connection.runAndReadAll(sql);
-  const columns = reader.columnNames();
-  const types = reader.columnTypes().map((t) => duckTypeName(t.toString()));
-  const rows = reader.getRows().map((row) => row.map((v, i) => toCell(v, columns[i] ?? `#${i}`)));
-  return { columns, types, rows };
-}
-
-function duckTypeName(t: string): string {
-  const names: Record<string, string> = { INTEGER: 'int32', BIGINT: 'int64', DOUBLE: 'float64', VARCHAR: 'string', DATE: 'date', BOOLEAN: 'bool' };
-  return names[t] ?? t;
-}
-
-function toCell(value: DuckDBValue, column: string): Cell {
-  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'bigint') return Number(value);
-  if (value instanceof DuckDBDecimalValue) return value.toDouble();
-  if (value instanceof DuckDBDateValue) return isoDateFromDays(value.days);
-  throw new Error(`fixture: column "${column}" has a value of unsupported DuckDB type (${String(value)}); cast it in the SQL`);
-}
-
 /** An Arrow result as plain rows with engine type names. */
-export function typedRows(table: Table): TypedResult {
-  const types = table.schema.fields.map((f) => {
-    const t = f.type;
-    if (ArrowType.isBool(t)) return 'bool';
-    if (ArrowType.isInt(t)) return t.bitWidth === 64 ? 'int64' : 'int32';
-    if (ArrowType.isFloat(t)) return 'float64';
-    if (ArrowType.isUtf8(t) || ArrowType.isLargeUtf8(t)) return 'string';
-    if (ArrowType.isDate(t)) return 'date';
-    return String(t);
-  });
-  return { ...rowsFromArrow(table), types };
-}
+export const typedRows = typedRowsFromArrow;

@@ -128,7 +128,8 @@ export async function writeExpressionFixture(dir: string): Promise<ExpressionFix
   };
 }
 
-async function runQuery(connection: DuckDBConnection, sql: string): Promise<TypedResult> {
+/** Run SQL in DuckDB and return its rows as plain values with engine type names. */
+export async function runQuery(connection: DuckDBConnection, sql: string): Promise<TypedResult> {
   const reader = await connection.runAndReadAll(sql);
   const columns = reader.columnNames();
   const types = reader.columnTypes().map((t) => duckTypeName(t.toString()));
