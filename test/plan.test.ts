@@ -86,6 +86,17 @@ describe('analysis at plan time', () => {
     expect(mismatch.message).toMatch(/b\.parquet has schema \(r_regionkey int32/);
   });
 
+  it('names an unreachable store and its endpoint', async () => {
+    const dead = session({ store: 's3://nobucket/prefix', endpoint: 'http://127.0.0.1:9', progress: false });
+    try {
+      const err = await dead.read.parquet(path.join(SF01, 'nation')).count().catch((e) => e);
+      expect(err.code).toBe('UNREACHABLE');
+      expect(err.message).toMatch(/cannot reach the S3 endpoint http:\/\/127\.0\.0\.1:9 for bucket 'nobucket'/);
+    } finally {
+      await dead.stop();
+    }
+  });
+
   it('reports a missing dataset by path', async () => {
     const err = await s.read.parquet('/definitely/not/here').count().catch((e) => e);
     expect(err.code).toBe('NOT_FOUND');
