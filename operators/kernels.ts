@@ -197,6 +197,11 @@ function compareStrings(op: CompareOp, a: Operand, b: Operand, n: number, out: U
   const A = side(a);
   const B = side(b);
   const eqOnly = op === '=' || op === '!=';
+  if (eqOnly && (A.offsets === null) !== (B.offsets === null)) {
+    const col = A.offsets ? A : B;
+    equalsConstant(col.data, col.offsets!, A.offsets ? B.data : A.data, op === '!=', n, out);
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const as = A.offsets ? A.offsets[i]! : 0;
     const ae = A.offsets ? A.offsets[i + 1]! : A.data.length;
@@ -208,6 +213,23 @@ function compareStrings(op: CompareOp, a: Operand, b: Operand, n: number, out: U
     }
     const c = compareBytes(A.data, as, ae, B.data, bs, be);
     out[i] = cmpScalar(op, c, 0) ? 1 : 0;
+  }
+}
+
+/** The hot case of string filters (`= 'MAIL'`, `isin(...)`): a column against one constant. */
+function equalsConstant(data: Uint8Array, offsets: Int32Array, c: Uint8Array, negated: boolean, n: number, out: Uint8Array): void {
+  const len = c.length;
+  const hit = negated ? 0 : 1;
+  const miss = 1 - hit;
+  for (let i = 0; i < n; i++) {
+    const s = offsets[i]!;
+    if (offsets[i + 1]! - s !== len) {
+      out[i] = miss;
+      continue;
+    }
+    let k = 0;
+    while (k < len && data[s + k] === c[k]) k++;
+    out[i] = k === len ? hit : miss;
   }
 }
 

@@ -121,6 +121,8 @@ describe('comparisons', () => {
       ['s_ge_lit', col('s').geq('abc'), "s >= 'abc'"],
       ['s_gt_u', col('s').gt('ü'), "s > 'ü'"],
       ['s_eq_empty', col('s').equalTo(''), "s = ''"],
+      ['s_ne_lit', col('s').ne('abc'), "s <> 'abc'"],
+      ['lit_eq_s', lit('ü').equalTo(col('s')), "'ü' = s"],
       ['lit_gt_s', lit('b').gt(col('s')), "'b' > s"],
       ['b_lt_b2', col('b').lt(col('b2')), 'b < b2'],
       ['b_eq_b2', col('b').equalTo(col('b2')), 'b = b2'],
