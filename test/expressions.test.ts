@@ -9,9 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   abs, addMonths, coalesce, col, concat, date, dateAdd, dateSub, dayofmonth, greatest, least, length, lit, lower, month, not, round, session, substring, trim, upper, when, year,
-  type Column, type Session,
+  type Session,
 } from '../src/index.js';
-import { expectSameTyped, typedRowsFromArrow, writeExpressionFixture, type ExpressionFixture } from './support/fixtures.js';
+import { expressionChecks, writeExpressionFixture, type ExpressionFixture } from './support/fixtures.js';
 import { tempDir } from './support/tpch.js';
 
 let s: Session;
@@ -26,24 +26,7 @@ afterAll(async () => {
   fx?.close();
 });
 
-/** One output column: the Stratus expression and the DuckDB SQL that must give the same. */
-type Case = readonly [name: string, stratus: Column, sql: string];
-
-/** Select all cases in one Stratus job and one DuckDB query; compare values and types. */
-async function check(cases: readonly Case[]): Promise<void> {
-  const df = s.read.parquet(fx.file).select(col('id'), ...cases.map(([name, c]) => c.alias(name)));
-  const actual = typedRowsFromArrow(await df.collect());
-  const expected = await fx.query(`SELECT id, ${cases.map(([name, , sql]) => `${sql} AS ${name}`).join(',\n ')} FROM ${fx.table}`);
-  expect(expected.rows.length).toBe(50);
-  expectSameTyped(actual, expected);
-}
-
-/** Rows kept by a filter in Stratus and by WHERE in DuckDB. */
-async function checkFilter(cond: Column, where: string): Promise<void> {
-  const actual = typedRowsFromArrow(await s.read.parquet(fx.file).filter(cond).select('id').collect());
-  const expected = await fx.query(`SELECT id FROM ${fx.table} WHERE ${where}`);
-  expectSameTyped(actual, expected);
-}
+const { check, checkFilter } = expressionChecks(() => fx, () => s.read.parquet(fx.file));
 
 describe('arithmetic', () => {
   it('+ - * on ints wrap around like Spark, mix with bigint and double', () =>

@@ -4,13 +4,13 @@
  * (count(col) vs count(*), all-NULL groups, NULL group keys). Null join keys are tested with
  * the joins.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   abs, avg, coalesce, col, concat, count, countDistinct, isnotnull, isnull, lit, max, min, not, round, session, sum, upper, when, year,
   type Column, type DataFrame, type Session,
 } from '../src/index.js';
 import { expectSameResults } from './support/compare.js';
-import { expectSameTyped, typedRowsFromArrow, writeExpressionFixture, type ExpressionFixture } from './support/fixtures.js';
+import { expectSameTyped, expressionChecks, typedRowsFromArrow, writeExpressionFixture, type ExpressionCase as Case, type ExpressionFixture } from './support/fixtures.js';
 import { tempDir } from './support/tpch.js';
 
 let s: Session;
@@ -27,20 +27,7 @@ afterAll(async () => {
   fx?.close();
 });
 
-type Case = readonly [name: string, stratus: Column, sql: string];
-
-async function check(cases: readonly Case[]): Promise<void> {
-  const actual = typedRowsFromArrow(await df.select(col('id'), ...cases.map(([name, c]) => c.alias(name))).collect());
-  const expected = await fx.query(`SELECT id, ${cases.map(([name, , sql]) => `${sql} AS ${name}`).join(',\n ')} FROM ${fx.table}`);
-  expect(expected.rows.length).toBe(50);
-  expectSameTyped(actual, expected);
-}
-
-async function checkFilter(cond: Column, where: string): Promise<void> {
-  const actual = typedRowsFromArrow(await df.filter(cond).select('id').collect());
-  const expected = await fx.query(`SELECT id FROM ${fx.table} WHERE ${where}`);
-  expectSameTyped(actual, expected);
-}
+const { check, checkFilter } = expressionChecks(() => fx, () => df);
 
 describe('three-valued logic', () => {
   it('AND / OR / NOT over all nine pairs of TRUE, FALSE, NULL', () =>

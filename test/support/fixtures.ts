@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { DuckDBInstance, DuckDBDateValue, DuckDBDecimalValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { Table } from 'apache-arrow';
 import { DataType as ArrowType } from 'apache-arrow';
+import { col, type Column, type DataFrame } from '../../src/index.js';
 import { expectSameResults, isoDateFromDays, rowsFromArrow, type Cell, type ResultSet } from './compare.js';
 
 /** A result with the engine type name of each column. */
@@ -124,6 +125,30 @@ export async function writeExpressionFixture(dir: string): Promise<ExpressionFix
     close: () => {
       connection.closeSync();
       instance.closeSync();
+    },
+  };
+}
+
+/** One output column: the Stratus expression and the DuckDB SQL that must give the same. */
+export type ExpressionCase = readonly [name: string, stratus: Column, sql: string];
+
+/**
+ * Checks of Stratus expressions over the fixture table (`df()` reads it) against the same SQL
+ * in DuckDB: `check` selects all cases in one job and one query and compares values and types;
+ * `checkFilter` compares the rows a filter keeps with those WHERE keeps.
+ */
+export function expressionChecks(fx: () => ExpressionFixture, df: () => DataFrame) {
+  return {
+    async check(cases: readonly ExpressionCase[]): Promise<void> {
+      const actual = typedRowsFromArrow(await df().select(col('id'), ...cases.map(([name, c]) => c.alias(name))).collect());
+      const expected = await fx().query(`SELECT id, ${cases.map(([name, , sql]) => `${sql} AS ${name}`).join(',\n ')} FROM ${fx().table}`);
+      if (expected.rows.length !== 50) throw new Error(`the fixture has ${expected.rows.length} rows, expected 50`);
+      expectSameTyped(actual, expected);
+    },
+    async checkFilter(cond: Column, where: string): Promise<void> {
+      const actual = typedRowsFromArrow(await df().filter(cond).select('id').collect());
+      const expected = await fx().query(`SELECT id FROM ${fx().table} WHERE ${where}`);
+      expectSameTyped(actual, expected);
     },
   };
 }
