@@ -16,27 +16,58 @@ const CUSTOMER_WORD = bytesOf('Customer ');
 const SEGMENT_BYTES = bytesOfAll(SEGMENTS);
 const MARKER_BYTES = { Complaints: bytesOf('Complaints'), Recommends: bytesOf('Recommends') };
 
+/**
+ * The leading columns suppliers and customers share: key, name ("<prefix><key>"), address,
+ * nation, phone and balance, drawn from the row's stream in the spec's order.
+ */
+class PartyColumns {
+  private readonly keys: Int32Array;
+  private readonly nations: Int32Array;
+  private readonly balances: Float64Array;
+  private readonly names: StringColumn;
+  private readonly addresses: StringColumn;
+  private readonly phones: StringColumn;
+
+  constructor(
+    private readonly n: number,
+    private readonly prefix: Uint8Array,
+  ) {
+    this.keys = new Int32Array(n);
+    this.nations = new Int32Array(n);
+    this.balances = new Float64Array(n);
+    this.names = new StringColumn(n, 18);
+    this.addresses = new StringColumn(n, MAX_ADDRESS);
+    this.phones = new StringColumn(n, PHONE_LENGTH);
+  }
+
+  put(r: number, key: number, rng: Rng): void {
+    this.keys[r] = key;
+    this.names.put(this.prefix).putDigits(key, 9).commit();
+    putAddress(this.addresses, rng);
+    this.addresses.commit();
+    const nation = (this.nations[r] = rng.int(0, 24));
+    putPhone(this.phones, rng, nation);
+    this.phones.commit();
+    this.balances[r] = acctbal(rng);
+  }
+
+  finish(): Data[] {
+    return [
+      int32Data(this.keys, this.n), this.names.finish(), this.addresses.finish(), int32Data(this.nations, this.n),
+      this.phones.finish(), float64Data(this.balances, this.n),
+    ];
+  }
+}
+
 export function supplierColumns(ctx: GenContext, from: number, to: number): Data[] {
   const n = to - from;
-  const keys = new Int32Array(n);
-  const nations = new Int32Array(n);
-  const balances = new Float64Array(n);
-  const names = new StringColumn(n, 18);
-  const addresses = new StringColumn(n, MAX_ADDRESS);
-  const phones = new StringColumn(n, PHONE_LENGTH);
+  const party = new PartyColumns(n, SUPPLIER);
   const comments = new StringColumn(n, 100);
   const rng = new Rng(STREAM.supplier);
   for (let r = 0; r < n; r++) {
     const key = from + r + 1;
     rng.seed(STREAM.supplier, key);
-    keys[r] = key;
-    names.put(SUPPLIER).putDigits(key, 9).commit();
-    putAddress(addresses, rng);
-    addresses.commit();
-    const nation = (nations[r] = rng.int(0, 24));
-    putPhone(phones, rng, nation);
-    phones.commit();
-    balances[r] = acctbal(rng);
+    party.put(r, key, rng);
     const start = comments.pos;
     putText(comments, rng, ctx.text, 25, 100);
     const marker = ctx.markers.get(key);
@@ -50,40 +81,22 @@ export function supplierColumns(ctx: GenContext, from: number, to: number): Data
     }
     comments.commit();
   }
-  return [
-    int32Data(keys, n), names.finish(), addresses.finish(), int32Data(nations, n), phones.finish(),
-    float64Data(balances, n), comments.finish(),
-  ];
+  return [...party.finish(), comments.finish()];
 }
 
 export function customerColumns(ctx: GenContext, from: number, to: number): Data[] {
   const n = to - from;
-  const keys = new Int32Array(n);
-  const nations = new Int32Array(n);
-  const balances = new Float64Array(n);
-  const names = new StringColumn(n, 18);
-  const addresses = new StringColumn(n, MAX_ADDRESS);
-  const phones = new StringColumn(n, PHONE_LENGTH);
+  const party = new PartyColumns(n, CUSTOMER);
   const segments = new StringColumn(n, 10);
   const comments = new StringColumn(n, 116);
   const rng = new Rng(STREAM.customer);
   for (let r = 0; r < n; r++) {
     const key = from + r + 1;
     rng.seed(STREAM.customer, key);
-    keys[r] = key;
-    names.put(CUSTOMER).putDigits(key, 9).commit();
-    putAddress(addresses, rng);
-    addresses.commit();
-    const nation = (nations[r] = rng.int(0, 24));
-    putPhone(phones, rng, nation);
-    phones.commit();
-    balances[r] = acctbal(rng);
+    party.put(r, key, rng);
     segments.push(SEGMENT_BYTES[rng.int(0, SEGMENT_BYTES.length - 1)]!);
     putText(comments, rng, ctx.text, 29, 116);
     comments.commit();
   }
-  return [
-    int32Data(keys, n), names.finish(), addresses.finish(), int32Data(nations, n), phones.finish(),
-    float64Data(balances, n), segments.finish(), comments.finish(),
-  ];
+  return [...party.finish(), segments.finish(), comments.finish()];
 }
