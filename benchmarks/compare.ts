@@ -62,7 +62,9 @@ function arrowCell(value: unknown, type: DataType, column: string): Cell {
 export function compareResults(actual: ResultSet, expected: ResultSet, opts: CompareOptions): string[] {
   const diffs: string[] = [];
   if (actual.columns.length !== expected.columns.length) {
-    return [`column count: actual ${actual.columns.length} [${actual.columns}], expected ${expected.columns.length} [${expected.columns}]`];
+    return [
+      `column count: actual ${actual.columns.length} [${actual.columns}], expected ${expected.columns.length} [${expected.columns}]`,
+    ];
   }
   if (!opts.ignoreNames) {
     expected.columns.forEach((name, i) => {
@@ -93,7 +95,6 @@ export function compareResults(actual: ResultSet, expected: ResultSet, opts: Com
 
 /** Throw with the first ~10 differences when the results differ. */
 
-
 function cellsEqual(a: Cell, b: Cell, relTol: number, absTol: number): boolean {
   if (typeof a === 'number' && typeof b === 'number') {
     if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return true;
@@ -108,7 +109,9 @@ function unmatchedRows(a: Cell[][], e: Cell[][], eq: (x: Cell, y: Cell) => boole
   const used = new Array<boolean>(a.length).fill(false);
   const missing: string[] = [];
   for (const row of e) {
-    const j = a.findIndex((cand, k) => !used[k] && cand.length === row.length && row.every((v, c) => eq(cand[c] ?? null, v)));
+    const j = a.findIndex(
+      (cand, k) => !used[k] && cand.length === row.length && row.every((v, c) => eq(cand[c] ?? null, v)),
+    );
     if (j >= 0) used[j] = true;
     else missing.push(`missing row (expected, not in actual): ${showRow(row)}`);
   }

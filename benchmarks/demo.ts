@@ -12,12 +12,16 @@ import { generateTpch } from './datagen/index.js';
 import { QUERIES, tpchTables } from './tpch/queries/index.js';
 import { session } from '../src/index.js';
 
-const { values } = parseArgs({ options: { sf: { type: 'string', default: '0.1' }, query: { type: 'string', default: '1' } } });
+const { values } = parseArgs({
+  options: { sf: { type: 'string', default: '0.1' }, query: { type: 'string', default: '1' } },
+});
 const sf = Number(values.sf);
 const q = Number(values.query);
 const query = QUERIES[q];
 if (!(sf > 0) || !query) {
-  console.error(`usage: npm run demo -- [--sf <scale factor>] [--query <n>]; queries available: ${Object.keys(QUERIES).join(', ')}`);
+  console.error(
+    `usage: npm run demo -- [--sf <scale factor>] [--query <n>]; queries available: ${Object.keys(QUERIES).join(', ')}`,
+  );
   process.exit(2);
 }
 
@@ -37,7 +41,9 @@ try {
   const t2 = performance.now();
   await df.show(100);
   const t3 = performance.now();
-  console.error(`[demo] data ${((t1 - t0) / 1000).toFixed(1)}s, query ${((t3 - t2) / 1000).toFixed(2)}s (includes starting the executor processes)`);
+  console.error(
+    `[demo] data ${((t1 - t0) / 1000).toFixed(1)}s, query ${((t3 - t2) / 1000).toFixed(2)}s (includes starting the executor processes)`,
+  );
 } finally {
   await s.stop();
 }

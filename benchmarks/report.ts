@@ -49,7 +49,12 @@ export function geomean(xs: readonly number[]): number | undefined {
   return xs.length === 0 ? undefined : Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 }
 
-function outcome(records: readonly RunnerRecord[], engine: EngineName, threads: number, query: number): QueryOutcome | 'failed' | undefined {
+function outcome(
+  records: readonly RunnerRecord[],
+  engine: EngineName,
+  threads: number,
+  query: number,
+): QueryOutcome | 'failed' | undefined {
   const r = records.find((x) => x.engine === engine && x.threads === threads);
   if (!r) return undefined;
   return isFailure(r) ? 'failed' : r.queries.find((o) => o.query === query);
@@ -69,13 +74,25 @@ export function checkAnswers(records: readonly RunnerRecord[], ordered: (q: numb
     for (const r of results) {
       if (!ref || r === ref) continue;
       const diffs = compareResults(r.result, ref.result, { ordered: ordered(query), relTol: REL_TOL });
-      checks.push({ threads, query, engine: r.engine, reference: ref.engine, status: diffs.length ? 'mismatch' : 'match', diffs: diffs.slice(0, 20) });
+      checks.push({
+        threads,
+        query,
+        engine: r.engine,
+        reference: ref.engine,
+        status: diffs.length ? 'mismatch' : 'match',
+        diffs: diffs.slice(0, 20),
+      });
     }
   }
   return checks;
 }
 
-export function summarize(records: readonly RunnerRecord[], engines: readonly EngineName[], queries: readonly number[], threadsList: readonly number[]): ThreadsSummary[] {
+export function summarize(
+  records: readonly RunnerRecord[],
+  engines: readonly EngineName[],
+  queries: readonly number[],
+  threadsList: readonly number[],
+): ThreadsSummary[] {
   const first = engines.includes('stratus') ? 'stratus' : engines[0];
   const others = engines.filter((e) => e !== first);
   return threadsList.map((threads) => {
@@ -110,20 +127,33 @@ const ratio = (x: number | undefined) => (x === undefined ? 'n/a' : `${x < 10 ? 
 
 function table(header: string[], body: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]) => cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join(' | ');
+  const line = (cells: string[]) =>
+    cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join(' | ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)].join('\n');
 }
 
 /** The printed report: one table per threads setting, geo means, peak RSS, checks and notes. */
-export function formatReport(summaries: readonly ThreadsSummary[], checks: readonly AnswerCheck[], records: readonly RunnerRecord[], engines: readonly EngineName[]): string {
+export function formatReport(
+  summaries: readonly ThreadsSummary[],
+  checks: readonly AnswerCheck[],
+  records: readonly RunnerRecord[],
+  engines: readonly EngineName[],
+): string {
   const out: string[] = [];
   for (const s of summaries) {
     const ratioNames = Object.keys(s.geomeans);
     const body = s.rows.map((r) => {
       const mine = checks.filter((c) => c.threads === s.threads && c.query === r.query);
       const bad = mine.filter((c) => c.status === 'mismatch').map((c) => c.engine);
-      const cells = engines.map((e) => (r.medianMs[e] !== undefined ? ms(r.medianMs[e]) : r.status[e] === 'ok' ? '' : r.status[e]!.toUpperCase()));
-      return [`Q${r.query}`, ...cells, ...ratioNames.map((n) => ratio(r.ratios[n])), bad.length ? `MISMATCH: ${bad.join(', ')}` : mine.length ? 'ok' : 'unchecked'];
+      const cells = engines.map((e) =>
+        r.medianMs[e] !== undefined ? ms(r.medianMs[e]) : r.status[e] === 'ok' ? '' : r.status[e]!.toUpperCase(),
+      );
+      return [
+        `Q${r.query}`,
+        ...cells,
+        ...ratioNames.map((n) => ratio(r.ratios[n])),
+        bad.length ? `MISMATCH: ${bad.join(', ')}` : mine.length ? 'ok' : 'unchecked',
+      ];
     });
     body.push(['geo mean', ...engines.map(() => ''), ...ratioNames.map((n) => ratio(s.geomeans[n])), '']);
     out.push(`\nthreads = ${s.threads} (median ms)`);
@@ -132,7 +162,9 @@ export function formatReport(summaries: readonly ThreadsSummary[], checks: reado
     out.push(...notesFor(records.filter((r) => r.threads === s.threads)));
   }
   for (const c of checks.filter((x) => x.status === 'mismatch')) {
-    out.push(`\n*** MISMATCH *** Q${c.query} threads=${c.threads}: ${c.engine} vs ${c.reference}\n  ${c.diffs.slice(0, 8).join('\n  ')}`);
+    out.push(
+      `\n*** MISMATCH *** Q${c.query} threads=${c.threads}: ${c.engine} vs ${c.reference}\n  ${c.diffs.slice(0, 8).join('\n  ')}`,
+    );
   }
   return out.join('\n');
 }
@@ -141,7 +173,9 @@ export function formatReport(summaries: readonly ThreadsSummary[], checks: reado
 function notesFor(records: readonly RunnerRecord[]): string[] {
   return records.flatMap((r) => {
     if (isFailure(r)) return [`${r.engine} FAILED: ${r.failure}`];
-    const errors = r.queries.filter((o) => o.status === 'error').map((o) => `${r.engine} Q${o.query} ERROR: ${o.error}`);
+    const errors = r.queries
+      .filter((o) => o.status === 'error')
+      .map((o) => `${r.engine} Q${o.query} ERROR: ${o.error}`);
     return [...errors, ...breakdownTable(r.engine, r.queries), ...r.notes.map((n) => `${r.engine} ${n}`)];
   });
 }
@@ -149,7 +183,9 @@ function notesFor(records: readonly RunnerRecord[]): string[] {
 function rssText(records: readonly RunnerRecord[], engine: EngineName, threads: number): string {
   const r = records.find((x) => x.engine === engine && x.threads === threads);
   if (!r || isFailure(r)) return `${engine} n/a`;
-  const helpers = r.helperPeakRssMB?.length ? ` (+ executors ${r.helperPeakRssMB.map((m) => m.toFixed(0)).join(', ')} MB)` : '';
+  const helpers = r.helperPeakRssMB?.length
+    ? ` (+ executors ${r.helperPeakRssMB.map((m) => m.toFixed(0)).join(', ')} MB)`
+    : '';
   return `${engine} ${r.peakRssMB.toFixed(0)} MB${helpers}`;
 }
 
@@ -157,7 +193,15 @@ function rssText(records: readonly RunnerRecord[], engine: EngineName, threads: 
 interface JobSummaryLike {
   wallMillis: number;
   rounds: number;
-  stages: { id: number; tasks: number; wallMillis: number; taskMillis: number; maxTaskMillis?: number; phases: Record<string, number>; stats: Record<string, number> }[];
+  stages: {
+    id: number;
+    tasks: number;
+    wallMillis: number;
+    taskMillis: number;
+    maxTaskMillis?: number;
+    phases: Record<string, number>;
+    stats: Record<string, number>;
+  }[];
 }
 
 function isJobSummary(b: unknown): b is JobSummaryLike {
@@ -182,13 +226,45 @@ function breakdownTable(engine: string, queries: readonly QueryOutcome[]): strin
     const phaseMs = phases.map((p) => sum((st) => st.phases[p] ?? 0));
     const requests = sum((st) => ['get', 'put', 'list', 'head', 'delete'].reduce((a, k) => a + (st.stats[k] ?? 0), 0));
     const last = o.runsMs.at(-1);
-    return [`Q${o.query}`, ms(last), ms(b.wallMillis), ms(last === undefined ? undefined : last - b.wallMillis), String(b.rounds), String(b.stages.length), ms(taskMs), ...phaseMs.map(ms), String(requests), (sum((st) => st.stats.bytesIn ?? 0) / 1e6).toFixed(1)];
+    return [
+      `Q${o.query}`,
+      ms(last),
+      ms(b.wallMillis),
+      ms(last === undefined ? undefined : last - b.wallMillis),
+      String(b.rounds),
+      String(b.stages.length),
+      ms(taskMs),
+      ...phaseMs.map(ms),
+      String(requests),
+      (sum((st) => st.stats.bytesIn ?? 0) / 1e6).toFixed(1),
+    ];
   });
-  const header = ['query', 'collect ms', 'job wall', 'outside job', 'rounds', 'stages', 'task ms', ...phases, 'store reqs', 'MB in'];
+  const header = [
+    'query',
+    'collect ms',
+    'job wall',
+    'outside job',
+    'rounds',
+    'stages',
+    'task ms',
+    ...phases,
+    'store reqs',
+    'MB in',
+  ];
   // Per stage: wall, the longest task (critical path inside executors), decode / compute /
   // shuffle summed over its tasks, and orchestration = stage wall − longest task (rounds, the
   // driver, the state machine, process hops, store round trips).
-  const stageHeader = ['query', 'stage', 'tasks', 'wall', 'longest task', 'decode', 'compute', 'shuffle w+r', 'orchestration'];
+  const stageHeader = [
+    'query',
+    'stage',
+    'tasks',
+    'wall',
+    'longest task',
+    'decode',
+    'compute',
+    'shuffle w+r',
+    'orchestration',
+  ];
   const stageRows: string[][] = [];
   let orchestration = 0;
   let total = 0;
@@ -199,14 +275,27 @@ function breakdownTable(engine: string, queries: readonly QueryOutcome[]): strin
       const p = (k: string) => st.phases[k] ?? 0;
       const longest = st.maxTaskMillis ?? 0;
       const orch = Math.max(0, st.wallMillis - longest);
-      stageRows.push([`Q${o.query}`, String(st.id), String(st.tasks), ms(st.wallMillis), ms(longest), ms(p('decode')), ms(Math.max(0, st.taskMillis - p('decode') - p('shuffleRead') - p('shuffleWrite') - p('write'))), ms(p('shuffleRead') + p('shuffleWrite')), ms(orch)]);
+      stageRows.push([
+        `Q${o.query}`,
+        String(st.id),
+        String(st.tasks),
+        ms(st.wallMillis),
+        ms(longest),
+        ms(p('decode')),
+        ms(Math.max(0, st.taskMillis - p('decode') - p('shuffleRead') - p('shuffleWrite') - p('write'))),
+        ms(p('shuffleRead') + p('shuffleWrite')),
+        ms(orch),
+      ]);
     }
     // Job-level: what the job's wall time spent outside its critical task path.
     const critical = b.stages.reduce((a, st) => a + (st.maxTaskMillis ?? 0), 0);
     orchestration += Math.max(0, b.wallMillis - critical) + Math.max(0, (o.runsMs.at(-1) ?? 0) - b.wallMillis);
     total += o.runsMs.at(-1) ?? 0;
   }
-  const share = total > 0 ? ` — orchestration ≈ ${((100 * orchestration) / total).toFixed(1)}% of collect time (job wall − the stages' longest tasks, plus outside the job)` : '';
+  const share =
+    total > 0
+      ? ` — orchestration ≈ ${((100 * orchestration) / total).toFixed(1)}% of collect time (job wall − the stages' longest tasks, plus outside the job)`
+      : '';
   return [
     `${engine} breakdown of the last run (ms; task figures summed over tasks and stages, from session.lastJobSummary):`,
     table(header, body),

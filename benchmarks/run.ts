@@ -36,20 +36,28 @@ interface Options {
 }
 
 function fail(message: string): never {
-  console.error(`bench: ${message}\nusage: npm run bench -- [--sf N | --data DIR] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS]`);
+  console.error(
+    `bench: ${message}\nusage: npm run bench -- [--sf N | --data DIR] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS]`,
+  );
   process.exit(2);
 }
 
 function intList(name: string, v: string, min: number, max = Infinity): number[] {
   const xs = v.split(',').map((s) => Number(s.trim()));
-  if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < min || x > max)) fail(`--${name} must be integers in [${min}, ${max}], got ${v}`);
+  if (!xs.length || xs.some((x) => !Number.isInteger(x) || x < min || x > max))
+    fail(`--${name} must be integers in [${min}, ${max}], got ${v}`);
   return [...new Set(xs)];
 }
 
 function parseOptions(argv: string[]): Options {
   const { values: v } = parseArgs({
     args: argv,
-    options: Object.fromEntries(['sf', 'data', 'codec', 'queries', 'runs', 'warmup', 'threads', 'engines', 'out', 'timeout'].map((k) => [k, { type: 'string' as const }])),
+    options: Object.fromEntries(
+      ['sf', 'data', 'codec', 'queries', 'runs', 'warmup', 'threads', 'engines', 'out', 'timeout'].map((k) => [
+        k,
+        { type: 'string' as const },
+      ]),
+    ),
   });
   const sf = Number(v.sf ?? 1);
   if (!(sf > 0)) fail(`--sf must be a positive number, got ${v.sf}`);
@@ -63,7 +71,14 @@ function parseOptions(argv: string[]): Options {
     sf,
     ...(v.data ? { data: path.resolve(v.data) } : {}),
     codec,
-    ...(v.queries ? { queries: v.queries === 'all' ? Array.from({ length: TPCH_QUERY_COUNT }, (_, i) => i + 1) : intList('queries', v.queries, 1, TPCH_QUERY_COUNT) } : {}),
+    ...(v.queries
+      ? {
+          queries:
+            v.queries === 'all'
+              ? Array.from({ length: TPCH_QUERY_COUNT }, (_, i) => i + 1)
+              : intList('queries', v.queries, 1, TPCH_QUERY_COUNT),
+        }
+      : {}),
     runs: intList('runs', v.runs ?? '5', 1)[0]!,
     warmup: intList('warmup', v.warmup ?? '1', 0)[0]!,
     threads: intList('threads', v.threads ?? '1,2', 1),
@@ -80,7 +95,12 @@ async function ensureData(sf: number, codec: 'snappy' | 'zstd'): Promise<string>
   if (existsSync(marker)) return dir;
   console.error(`[bench] generating TPC-H SF ${sf} (${codec}) into ${dir} …`);
   const t0 = performance.now();
-  const rows = await generateTpch({ sf, dir, compression: codec, onProgress: (t, n) => console.error(`[bench] datagen ${t}: ${n} rows`) });
+  const rows = await generateTpch({
+    sf,
+    dir,
+    compression: codec,
+    onProgress: (t, n) => console.error(`[bench] datagen ${t}: ${n} rows`),
+  });
   writeFileSync(marker, JSON.stringify({ sf, codec, rows }, null, 2));
   console.error(`[bench] generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return dir;
@@ -93,7 +113,11 @@ function ordered(q: number): boolean {
 
 function packageVersion(name: string): string | undefined {
   try {
-    return (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string }).version;
+    return (
+      JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+        version?: string;
+      }
+    ).version;
   } catch {
     return undefined;
   }
@@ -104,9 +128,14 @@ async function runAll(opts: Options, queries: number[], dataDir: string): Promis
   const records: RunnerRecord[] = [];
   for (const threads of opts.threads) {
     for (const engine of opts.engines) {
-      console.error(`[bench] ${engine} threads=${threads}: Q${queries.join(',Q')}, ${opts.warmup} warmup + ${opts.runs} runs each`);
+      console.error(
+        `[bench] ${engine} threads=${threads}: Q${queries.join(',Q')}, ${opts.warmup} warmup + ${opts.runs} runs each`,
+      );
       const scratchDir = mkdtempSync(path.join(os.tmpdir(), `bench-${engine}-`));
-      const record = await runEngine({ engine, dataDir, queries, runs: opts.runs, warmup: opts.warmup, threads, scratchDir }, opts.timeoutMs);
+      const record = await runEngine(
+        { engine, dataDir, queries, runs: opts.runs, warmup: opts.warmup, threads, scratchDir },
+        opts.timeoutMs,
+      );
       rmSync(scratchDir, { recursive: true, force: true });
       if (isFailure(record)) console.error(`[bench] ${engine} threads=${threads} FAILED: ${record.failure}`);
       records.push(record);
@@ -135,12 +164,19 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const loadAvgStart = os.loadavg();
   const stratusHas = Object.keys(QUERIES).map(Number);
-  const queries = opts.queries ?? (opts.engines.includes('stratus') ? DEFAULT_QUERIES.filter((q) => stratusHas.includes(q)) : DEFAULT_QUERIES);
-  const missing = opts.engines.includes('stratus') ? (opts.queries ?? DEFAULT_QUERIES).filter((q) => !stratusHas.includes(q)) : [];
-  const missingText = missing.length ? `Stratus has no DSL version of ${missing.map((q) => `Q${q}`).join(', ')} yet${opts.queries ? '' : ' (skipped)'}` : '';
+  const queries =
+    opts.queries ??
+    (opts.engines.includes('stratus') ? DEFAULT_QUERIES.filter((q) => stratusHas.includes(q)) : DEFAULT_QUERIES);
+  const missing = opts.engines.includes('stratus')
+    ? (opts.queries ?? DEFAULT_QUERIES).filter((q) => !stratusHas.includes(q))
+    : [];
+  const missingText = missing.length
+    ? `Stratus has no DSL version of ${missing.map((q) => `Q${q}`).join(', ')} yet${opts.queries ? '' : ' (skipped)'}`
+    : '';
   if (missingText) console.error(`[bench] ${missingText}`);
   if (!queries.length) fail('no queries to run');
-  if (opts.data && !existsSync(path.join(opts.data, 'lineitem'))) fail(`--data ${opts.data} has no lineitem/ sub-directory`);
+  if (opts.data && !existsSync(path.join(opts.data, 'lineitem')))
+    fail(`--data ${opts.data} has no lineitem/ sub-directory`);
   const dataDir = opts.data ?? (await ensureData(opts.sf, opts.codec));
 
   const records = await runAll(opts, queries, dataDir);
@@ -155,10 +191,45 @@ async function main(): Promise<void> {
   console.log(formatReport(summaries, checks, records, opts.engines));
 
   const mismatches = checks.filter((c) => c.status === 'mismatch').length;
-  const failures = records.flatMap((r) => (isFailure(r) ? [`${r.engine} threads=${r.threads}: ${r.failure}`] : r.queries.filter((o) => o.status === 'error').map((o) => `${r.engine} threads=${r.threads} Q${o.query}: ${o.error}`)));
-  const config = { sf: opts.data ? null : opts.sf, codec: opts.data ? null : opts.codec, dataDir, queries, stratusMissing: missing, runs: opts.runs, warmup: opts.warmup, threads: opts.threads, engines: opts.engines, relTol: REL_TOL, timeoutS: opts.timeoutMs / 1000 };
+  const failures = records.flatMap((r) =>
+    isFailure(r)
+      ? [`${r.engine} threads=${r.threads}: ${r.failure}`]
+      : r.queries
+          .filter((o) => o.status === 'error')
+          .map((o) => `${r.engine} threads=${r.threads} Q${o.query}: ${o.error}`),
+  );
+  const config = {
+    sf: opts.data ? null : opts.sf,
+    codec: opts.data ? null : opts.codec,
+    dataDir,
+    queries,
+    stratusMissing: missing,
+    runs: opts.runs,
+    warmup: opts.warmup,
+    threads: opts.threads,
+    engines: opts.engines,
+    relTol: REL_TOL,
+    timeoutS: opts.timeoutMs / 1000,
+  };
   mkdirSync(path.dirname(opts.out), { recursive: true });
-  writeFileSync(opts.out, JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine, config, summaries, checks, mismatches, failures, runs: records }, null, 1));
+  writeFileSync(
+    opts.out,
+    JSON.stringify(
+      {
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        machine,
+        config,
+        summaries,
+        checks,
+        mismatches,
+        failures,
+        runs: records,
+      },
+      null,
+      1,
+    ),
+  );
   console.log(`\nresults: ${opts.out}`);
   if (mismatches) console.error(`\n*** ${mismatches} MISMATCH(ES) — see above ***`);
   for (const f of failures) console.error(`*** FAILED: ${f}`);

@@ -3,7 +3,7 @@
  * group per function, and the least-privilege data access both roles share.
  */
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, type Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -68,7 +68,10 @@ export class StratusFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: StratusFunctionProps) {
     super(scope, id);
-    this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     // An explicit role: the default one carries AWSLambdaBasicExecutionRole, whose logs actions are on '*'.
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(this.role);
@@ -96,27 +99,35 @@ export class StratusFunction extends Construct {
  * SSM parameters under /stratus/ (SecureStrings decrypted only through SSM).
  */
 export function grantStratusAccess(role: iam.IRole, bucket: IBucket, prefix: string): void {
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: 'StratusObjects',
-    actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-    resources: [bucket.arnForObjects(`${prefix}*`)],
-  }));
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: 'StratusList',
-    actions: ['s3:ListBucket'],
-    resources: [bucket.bucketArn],
-    ...(prefix ? { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } } : {}),
-  }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'StratusObjects',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      resources: [bucket.arnForObjects(`${prefix}*`)],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'StratusList',
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      ...(prefix ? { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } } : {}),
+    }),
+  );
   const stack = bucket.stack;
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: 'StratusParameters',
-    actions: ['ssm:GetParameters', 'ssm:GetParameter'],
-    resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: 'stratus/*' })],
-  }));
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: 'StratusSecureStrings',
-    actions: ['kms:Decrypt'],
-    resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
-    conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
-  }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'StratusParameters',
+      actions: ['ssm:GetParameters', 'ssm:GetParameter'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: 'stratus/*' })],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'StratusSecureStrings',
+      actions: ['kms:Decrypt'],
+      resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+      conditions: { StringEquals: { 'kms:ViaService': `ssm.${stack.region}.amazonaws.com` } },
+    }),
+  );
 }

@@ -27,7 +27,9 @@ export class StratusStack extends Stack {
     super(scope, id, props);
     const prefix = props.prefix ?? '';
     if (prefix !== '' && (!prefix.endsWith('/') || prefix.startsWith('/'))) {
-      throw new Error(`StratusStack: prefix "${prefix}" must be '' or like "stratus/" (no leading '/', one trailing '/').`);
+      throw new Error(
+        `StratusStack: prefix "${prefix}" must be '' or like "stratus/" (no leading '/', one trailing '/').`,
+      );
     }
 
     this.bucket = new Bucket(this, 'Bucket', {
@@ -54,7 +56,13 @@ export class StratusStack extends Stack {
     for (const f of [this.driver, this.executor]) grantStratusAccess(f.role, this.bucket, prefix);
 
     const machine = (id: string, distributed: boolean) =>
-      new StratusStateMachine(this, id, { driver: this.driver.fn, executor: this.executor.fn, distributed, bucket: this.bucket, prefix });
+      new StratusStateMachine(this, id, {
+        driver: this.driver.fn,
+        executor: this.executor.fn,
+        distributed,
+        bucket: this.bucket,
+        prefix,
+      });
     this.inline = machine('Stratus', false);
     this.distributed = machine('StratusDistributed', true);
 

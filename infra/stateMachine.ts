@@ -28,18 +28,22 @@ export class StratusStateMachine extends Construct {
     super(scope, id);
     const { driver, executor, distributed } = props;
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'InvokeStratusFunctions',
-      actions: ['lambda:InvokeFunction'],
-      resources: [driver.functionArn, executor.functionArn],
-    }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeStratusFunctions',
+        actions: ['lambda:InvokeFunction'],
+        resources: [driver.functionArn, executor.functionArn],
+      }),
+    );
     if (distributed) {
       // ItemReader reads the task-group list the driver wrote under the job's scratch folder.
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'ReadGroupLists',
-        actions: ['s3:GetObject'],
-        resources: [props.bucket.arnForObjects(`${props.prefix}jobs/*`)],
-      }));
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadGroupLists',
+          actions: ['s3:GetObject'],
+          resources: [props.bucket.arnForObjects(`${props.prefix}jobs/*`)],
+        }),
+      );
     }
 
     const definition = buildDefinition({
@@ -64,22 +68,31 @@ export class StratusStateMachine extends Construct {
     // Permissions on the machine's own ARN live in a separate policy: the machine does not
     // depend on it, so referencing the machine here makes no dependency cycle.
     const self = new iam.Policy(this, 'SelfExecutionPolicy', {
-      statements: [new iam.PolicyStatement({
-        sid: 'ChainExecutions',
-        actions: ['states:StartExecution'],
-        resources: [this.stateMachine.stateMachineArn],
-      })],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ChainExecutions',
+          actions: ['states:StartExecution'],
+          resources: [this.stateMachine.stateMachineArn],
+        }),
+      ],
     });
     if (distributed) {
       const stack = Stack.of(this);
       const name = this.stateMachine.stateMachineName;
       const executions = (resourceName: string) =>
-        stack.formatArn({ service: 'states', resource: 'execution', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-      self.addStatements(new iam.PolicyStatement({
-        sid: 'ManageMapRunChildren',
-        actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [executions(`${name}/*`), executions(`${name}:*`)],
-      }));
+        stack.formatArn({
+          service: 'states',
+          resource: 'execution',
+          resourceName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        });
+      self.addStatements(
+        new iam.PolicyStatement({
+          sid: 'ManageMapRunChildren',
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: [executions(`${name}/*`), executions(`${name}:*`)],
+        }),
+      );
     }
     this.role.attachInlinePolicy(self);
   }

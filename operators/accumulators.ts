@@ -34,7 +34,7 @@ class CountAcc implements Accumulator {
   update(groups: Int32Array, values: Vec | null, n: number): void {
     this.counts = grow(this.counts, maxGroup(groups, n) + 1);
     const c = this.counts;
-    if (!values || !values.validity) for (let i = 0; i < n; i++) c[groups[i]!]!++;
+    if (!values?.validity) for (let i = 0; i < n; i++) c[groups[i]!]!++;
     else for (let i = 0; i < n; i++) if (isValid(values.validity, i)) c[groups[i]!]!++;
   }
   state(groups: number): Vec[] {
@@ -58,7 +58,10 @@ class CountAcc implements Accumulator {
 class SumAcc implements Accumulator {
   sums = new Float64Array(256);
   counts = new Float64Array(256);
-  constructor(readonly out: DataType, readonly average: boolean) {}
+  constructor(
+    readonly out: DataType,
+    readonly average: boolean,
+  ) {}
   private ensure(g: number): void {
     this.sums = grow(this.sums, g);
     this.counts = grow(this.counts, g);
@@ -124,7 +127,10 @@ class ExtremeAcc implements Accumulator {
   vals = new Float64Array(256);
   seen = new Uint8Array(256);
   strs: (string | null)[] = [];
-  constructor(readonly type: DataType, readonly isMax: boolean) {}
+  constructor(
+    readonly type: DataType,
+    readonly isMax: boolean,
+  ) {}
   private ensure(g: number): void {
     this.vals = grow(this.vals, g);
     this.seen = grow(this.seen, g);
@@ -151,7 +157,12 @@ class ExtremeAcc implements Accumulator {
       if (v.validity && !isValid(v.validity, i)) continue;
       const g = groups[i]!;
       const val = x[i]!;
-      if (!seen[g] || (max ? val > vals[g]! || (val !== val && vals[g] === vals[g]) : val < vals[g]! || (vals[g] !== vals[g] && val === val))) {
+      if (
+        !seen[g] ||
+        (max
+          ? val > vals[g]! || (val !== val && vals[g] === vals[g])
+          : val < vals[g]! || (vals[g] !== vals[g] && val === val))
+      ) {
         vals[g] = val;
         seen[g] = 1;
       }
@@ -170,7 +181,11 @@ class ExtremeAcc implements Accumulator {
   }
   evaluate(groups: number): Vec {
     this.ensure(groups);
-    if (this.type === 'string') return vecFromValues('string', Array.from({ length: groups }, (_, g) => this.strs[g] ?? null));
+    if (this.type === 'string')
+      return vecFromValues(
+        'string',
+        Array.from({ length: groups }, (_, g) => this.strs[g] ?? null),
+      );
     const vals: (number | null)[] = new Array(groups);
     for (let g = 0; g < groups; g++) vals[g] = this.seen[g] ? this.vals[g]! : null;
     return vecFromValues(this.type, vals);

@@ -66,7 +66,10 @@ export class HashAggregateOperator implements Operator {
       if (sel) {
         // Only the selected rows' keys enter the table; the others go to a scratch group just
         // past the real ones, which every accumulator forgets after this batch.
-        const picked = table.groupIds(keyCols.map((c) => take(c, sel)), sel.length);
+        const picked = table.groupIds(
+          keyCols.map((c) => take(c, sel)),
+          sel.length,
+        );
         scratch = table.size;
         groups = ids.subarray(0, n).fill(scratch);
         for (let k = 0; k < sel.length; k++) groups[sel[k]!] = picked[k]!;

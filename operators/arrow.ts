@@ -38,7 +38,10 @@ export function engineType(t: arrow.DataType): DataType | undefined {
 export function schemaFromArrow(s: arrow.Schema): Schema {
   return s.fields.map((f) => {
     const t = engineType(f.type);
-    if (!t) throw new ExecutionError('UNSUPPORTED_TYPE', `column '${f.name}' has unsupported type ${f.type}`, { column: f.name });
+    if (!t)
+      throw new ExecutionError('UNSUPPORTED_TYPE', `column '${f.name}' has unsupported type ${f.type}`, {
+        column: f.name,
+      });
     return field(f.name, t, f.nullable);
   });
 }
@@ -67,7 +70,12 @@ export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
       return withValidity(takeDict(dict, sel), validity);
     }
     case arrow.Type.Utf8:
-      return { type: 'string', offsets: (d.valueOffsets as Int32Array).subarray(0, d.length + 1), data: d.values as Uint8Array, validity };
+      return {
+        type: 'string',
+        offsets: (d.valueOffsets as Int32Array).subarray(0, d.length + 1),
+        data: d.values as Uint8Array,
+        validity,
+      };
     case arrow.Type.LargeUtf8: {
       const big = d.valueOffsets as unknown as BigInt64Array;
       const offsets = new Int32Array(d.length + 1);
@@ -84,7 +92,8 @@ export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
       return { type: 'bool', values: out, validity };
     }
     case arrow.Type.Date: {
-      if ((t as arrow.Date_).unit === arrow.DateUnit.DAY) return { type: 'date', values: (d.values as Int32Array).subarray(0, d.length), validity };
+      if ((t as arrow.Date_).unit === arrow.DateUnit.DAY)
+        return { type: 'date', values: (d.values as Int32Array).subarray(0, d.length), validity };
       const ms = d.values as unknown as BigInt64Array;
       const out = new Int32Array(d.length);
       for (let i = 0; i < d.length; i++) out[i] = Math.floor(Number(ms[i]) / 86_400_000);
@@ -131,7 +140,8 @@ function takeDict(dict: Vec, sel: Int32Array): Vec {
     offsets[i + 1] = total;
   }
   const data = new Uint8Array(total);
-  for (let i = 0; i < n; i++) data.set(dict.data.subarray(dict.offsets[sel[i]!]!, dict.offsets[sel[i]! + 1]!), offsets[i]!);
+  for (let i = 0; i < n; i++)
+    data.set(dict.data.subarray(dict.offsets[sel[i]!]!, dict.offsets[sel[i]! + 1]!), offsets[i]!);
   return { type: 'string', offsets, data, validity: null };
 }
 
@@ -155,7 +165,8 @@ export function batchesFromArrow(table: arrow.Table, schema?: Schema): Batch[] {
     length: rb.numRows,
     columns: s.map((f, at) => {
       const i = positional ? at : index.get(f.name);
-      if (i === undefined) throw new ExecutionError('MISSING_COLUMN', `column '${f.name}' missing from Arrow data`, { column: f.name });
+      if (i === undefined)
+        throw new ExecutionError('MISSING_COLUMN', `column '${f.name}' missing from Arrow data`, { column: f.name });
       return vecFromArrowData(rb.getChildAt(i)!.data[0]!, f.type);
     }),
   }));
@@ -208,7 +219,9 @@ function arrowData(v: Vec, f: Field, length: number): arrow.Data {
  * otherwise int64 travels as Float64 (shuffle files, where the reader knows the schema).
  */
 export function batchesToArrow(schema: Schema, batches: readonly Batch[], exact = true): arrow.Table {
-  const fields = schema.map((f) => new arrow.Field(f.name, exact || f.type !== 'int64' ? arrowTypeOf(f.type) : new arrow.Float64(), true));
+  const fields = schema.map(
+    (f) => new arrow.Field(f.name, exact || f.type !== 'int64' ? arrowTypeOf(f.type) : new arrow.Float64(), true),
+  );
   const aschema = new arrow.Schema(fields);
   const rbs = batches.map((b) => {
     // A column may appear twice (select a, a AS b): arrow-js cannot write one buffer twice into

@@ -64,7 +64,13 @@ function toStrings(v: NumVec, n: number): Vec {
   const src = v.values;
   const out = new StringBuilder(n, n * 8);
   const f: (x: number) => string =
-    v.type === 'float64' ? javaDoubleString : v.type === 'date' ? daysToDate : v.type === 'bool' ? (x) => (x ? 'true' : 'false') : (x) => String(x);
+    v.type === 'float64'
+      ? javaDoubleString
+      : v.type === 'date'
+        ? daysToDate
+        : v.type === 'bool'
+          ? (x) => (x ? 'true' : 'false')
+          : (x) => String(x);
   for (let i = 0; i < n; i++) {
     if (isValid(v.validity, i)) out.appendAscii(f(src[i]!)); // numbers, dates and bools print in ASCII
     out.end(i);
@@ -124,7 +130,15 @@ function parseIntegral(max: number): Parser {
 }
 
 const DOUBLE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/;
-const SPECIAL: Record<string, number> = { nan: NaN, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity, inf: Infinity, '+inf': Infinity, '-inf': -Infinity };
+const SPECIAL: Record<string, number> = {
+  nan: NaN,
+  infinity: Infinity,
+  '+infinity': Infinity,
+  '-infinity': -Infinity,
+  inf: Infinity,
+  '+inf': Infinity,
+  '-inf': -Infinity,
+};
 
 const parseDouble: Parser = (d, s, e) => {
   const text = decoder.decode(d.subarray(s, e));

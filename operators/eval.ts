@@ -27,7 +27,8 @@ const encoder = new TextEncoder();
 const NULL_STRING: Scalar = Object.freeze({ scalar: true, type: 'string', value: null });
 
 export function scalarOf(type: DataType | 'null', value: unknown): Scalar {
-  if (type === 'null' || value === null || value === undefined) return { scalar: true, type: type === 'null' ? 'string' : type, value: null };
+  if (type === 'null' || value === null || value === undefined)
+    return { scalar: true, type: type === 'null' ? 'string' : type, value: null };
   switch (type) {
     case 'string':
       return { scalar: true, type, value: encoder.encode(String(value)) };
@@ -92,7 +93,10 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       const to = e.to;
       return (b) => {
         const v = x(b);
-        if (isScalar(v)) return v.value === null ? { scalar: true, type: to, value: null } : firstAsScalar(castVec(materialize(v, 1), to, 1));
+        if (isScalar(v))
+          return v.value === null
+            ? { scalar: true, type: to, value: null }
+            : firstAsScalar(castVec(materialize(v, 1), to, 1));
         return castVec(v, to, b.length);
       };
     }
@@ -120,11 +124,21 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       const kernel = kernelFor(e.fn);
       const args = e.args.map((a) => compileExpr(a, schema, udfs));
       const outType = t(e) as DataType;
-      return (b) => kernel(args.map((a) => a(b)), b.length, outType);
+      return (b) =>
+        kernel(
+          args.map((a) => a(b)),
+          b.length,
+          outType,
+        );
     }
     case 'udf': {
       const u = udfs?.get(e.name);
-      if (!u) throw new ExecutionError('UNREGISTERED_FUNCTION', `user function '${e.name}' is not registered in this job's bundle`, { function: e.name });
+      if (!u)
+        throw new ExecutionError(
+          'UNREGISTERED_FUNCTION',
+          `user function '${e.name}' is not registered in this job's bundle`,
+          { function: e.name },
+        );
       const args = e.args.map((a) => compileExpr(a, schema, udfs));
       return (b) => {
         const cols = args.map((a) => materialize(a(b), b.length));
@@ -141,7 +155,13 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
 }
 
 /** CASE: each row takes the first branch whose condition is true (NULL is not), else `other`. */
-function caseWhen(b: Batch, conds: Evaluator[], thens: Evaluator[], other: Evaluator | null, outType: DataType): Operand {
+function caseWhen(
+  b: Batch,
+  conds: Evaluator[],
+  thens: Evaluator[],
+  other: Evaluator | null,
+  outType: DataType,
+): Operand {
   const n = b.length;
   const chosen = new Int32Array(n).fill(-1);
   let remaining = n;
@@ -169,11 +189,14 @@ function gather(sources: readonly (Operand | null)[], pick: Int32Array, outType:
   let nulls = false;
   for (let i = 0; i < n; i++) {
     const c = cols[pick[i]!]!;
-    if (c === null || !isValid(c.validity, i)) (setValid(validity, i, false), (nulls = true));
+    if (c === null || !isValid(c.validity, i)) setValid(validity, i, false), (nulls = true);
   }
   if (outType === 'string') {
     const ss = cols as (Extract<Vec, { type: 'string' }> | null)[];
-    const out = new StringBuilder(n, ss.reduce((t, c) => t + (c ? c.data.length : 0), 0));
+    const out = new StringBuilder(
+      n,
+      ss.reduce((t, c) => t + (c ? c.data.length : 0), 0),
+    );
     for (let i = 0; i < n; i++) {
       const c = ss[pick[i]!];
       if (c && isValid(validity, i)) out.append(c.data, c.offsets[i]!, c.offsets[i + 1]!);

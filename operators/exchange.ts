@@ -80,7 +80,9 @@ export class ShuffleWriter {
   }
   /** The object bytes and where its index starts; each partition compressed on its own. */
   finish(codec: ShuffleCodec = 'none'): { body: Uint8Array; indexAt: number; partitions: number } {
-    const chunks = this.parts.map((bs) => (bs.length ? compress(encodeIpc(this.schema, bs), codec) : new Uint8Array(0)));
+    const chunks = this.parts.map((bs) =>
+      bs.length ? compress(encodeIpc(this.schema, bs), codec) : new Uint8Array(0),
+    );
     const offsets = new Float64Array(chunks.length + 1);
     for (let r = 0; r < chunks.length; r++) offsets[r + 1] = offsets[r]! + chunks[r]!.byteLength;
     const indexAt = offsets[chunks.length]!;
@@ -110,7 +112,9 @@ export type ShuffleCodec = 'none' | 'brotli';
 
 function compress(b: Uint8Array, codec: ShuffleCodec): Uint8Array {
   if (codec === 'none') return b;
-  const z = zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.byteLength } });
+  const z = zlib.brotliCompressSync(b, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.byteLength },
+  });
   return new Uint8Array(z.buffer, z.byteOffset, z.byteLength);
 }
 

@@ -21,7 +21,8 @@ type NumVec = Exclude<Vec, StrVec>;
 
 /** A numeric operand as a column (a NULL literal of any type becomes an all-null column). */
 function nums(o: Operand, n: number): NumVec {
-  if (isScalar(o) && o.value === null) return { type: 'float64', values: new Float64Array(n), validity: newValidity(n, false) };
+  if (isScalar(o) && o.value === null)
+    return { type: 'float64', values: new Float64Array(n), validity: newValidity(n, false) };
   return materialize(o, n) as NumVec;
 }
 
@@ -57,7 +58,8 @@ export function roundHalfUp(x: number, scale: number): number {
     const floor = Math.floor(y);
     const frac = y - floor;
     // Far from a tie the binary product decides; near one, round the decimal digits.
-    if (y < 2 ** 52 && Math.abs(frac - 0.5) > 1e-9 + y * 1e-12) return (sign * (frac > 0.5 ? floor + 1 : floor)) / 10 ** scale;
+    if (y < 2 ** 52 && Math.abs(frac - 0.5) > 1e-9 + y * 1e-12)
+      return (sign * (frac > 0.5 ? floor + 1 : floor)) / 10 ** scale;
   }
   return sign * roundDecimal(a, scale);
 }
@@ -110,17 +112,23 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
           if (p < 0) pick[i] = k;
           else if (choose) {
             const q = ss[p]!;
-            if (choose(compareBytes(c.data, c.offsets[i]!, c.offsets[i + 1]!, q.data, q.offsets[i]!, q.offsets[i + 1]!))) pick[i] = k;
+            if (
+              choose(compareBytes(c.data, c.offsets[i]!, c.offsets[i + 1]!, q.data, q.offsets[i]!, q.offsets[i + 1]!))
+            )
+              pick[i] = k;
           }
         }
       }
-      const out = new StringBuilder(n, ss.reduce((t, c) => t + c.data.length, 0));
+      const out = new StringBuilder(
+        n,
+        ss.reduce((t, c) => t + c.data.length, 0),
+      );
       const validity = newValidity(n);
       let nulls = false;
       for (let i = 0; i < n; i++) {
         const p = pick[i]!;
         if (p >= 0) out.append(ss[p]!.data, ss[p]!.offsets[i]!, ss[p]!.offsets[i + 1]!);
-        else (setValid(validity, i, false), (nulls = true));
+        else setValid(validity, i, false), (nulls = true);
         out.end(i);
       }
       return out.build(nulls ? validity : null);
@@ -134,14 +142,15 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
       for (let i = 0; i < n; i++) {
         if (!isValid(c.validity, i)) continue;
         const p = pick[i]!;
-        if (p < 0 || (choose && choose(compareNumbersNaN(vals[i]!, out[i]!)))) {
+        if (p < 0 || choose?.(compareNumbersNaN(vals[i]!, out[i]!))) {
           pick[i] = k;
           out[i] = vals[i]!;
         }
       }
     }
-    for (let i = 0; i < n; i++) if (pick[i]! >= 0) setValid(validity, i, true);
-    else nulls = true;
+    for (let i = 0; i < n; i++)
+      if (pick[i]! >= 0) setValid(validity, i, true);
+      else nulls = true;
     return { type: outType, values: out, validity: nulls ? validity : null } as Vec;
   };
 }

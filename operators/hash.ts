@@ -293,7 +293,8 @@ export class GroupTable {
         const offsets = kc.offsets!.slice(0, n + 1);
         return { type: 'string', offsets, data: kc.bytes!.slice(0, offsets[n]!), validity };
       }
-      if (kc.type === 'int32' || kc.type === 'date') return { type: kc.type, values: Int32Array.from(kc.nums!.subarray(0, n)), validity };
+      if (kc.type === 'int32' || kc.type === 'date')
+        return { type: kc.type, values: Int32Array.from(kc.nums!.subarray(0, n)), validity };
       if (kc.type === 'bool') return { type: 'bool', values: Uint8Array.from(kc.nums!.subarray(0, n)), validity };
       return { type: kc.type, values: kc.nums!.slice(0, n), validity } as Vec;
     });

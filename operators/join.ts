@@ -111,7 +111,10 @@ export class HashJoinOperator implements Operator {
     if (!byKeys) builtCache.set(parts, (byKeys = new Map()));
     let built = byKeys.get(this.keysText);
     if (!built) {
-      built = buildTable(parts.length ? concatBatches(this.build.schema, parts) : emptyBatch(this.build.schema), this.buildKeys);
+      built = buildTable(
+        parts.length ? concatBatches(this.build.schema, parts) : emptyBatch(this.build.schema),
+        this.buildKeys,
+      );
       byKeys.set(this.keysText, built);
     }
     const matchedBuild = this.type === 'full' ? new Uint8Array(built.batch.length) : null;
@@ -141,7 +144,8 @@ export class HashJoinOperator implements Operator {
       const cols = this.buildKeys.map((k) => materialize(k(b), n));
       const groups = small.table.lookup(cols, n);
       let count = 0;
-      for (let i = 0; i < n; i++) if (groups[i]! >= 0 && !anyNull(cols, i)) count += small.start[groups[i]! + 1]! - small.start[groups[i]!]!;
+      for (let i = 0; i < n; i++)
+        if (groups[i]! >= 0 && !anyNull(cols, i)) count += small.start[groups[i]! + 1]! - small.start[groups[i]!]!;
       let psel = new Int32Array(count);
       let bsel = new Int32Array(count);
       let k = 0;
@@ -220,20 +224,36 @@ export class HashJoinOperator implements Operator {
         p2.set(psel);
         b2.set(bsel);
         let at = psel.length;
-        for (let i = 0; i < n; i++) if (!hit[i]) {
-          p2[at] = i;
-          b2[at++] = -1;
-        }
+        for (let i = 0; i < n; i++)
+          if (!hit[i]) {
+            p2[at] = i;
+            b2[at++] = -1;
+          }
         return this.assemble(probe.columns, p2, built.batch.columns, b2);
       }
     }
   }
 
-  private assemble(probeCols: readonly Vec[], psel: Int32Array, buildCols: readonly Vec[], bsel: Int32Array, forResidual = false): Batch {
+  private assemble(
+    probeCols: readonly Vec[],
+    psel: Int32Array,
+    buildCols: readonly Vec[],
+    bsel: Int32Array,
+    forResidual = false,
+  ): Batch {
     const probe = probeCols.map((c) => takeOrNull(c, psel));
     const build = buildCols.slice(0, this.buildWidth).map((c) => takeOrNull(c, bsel));
-    if (forResidual) return { schema: [...this.probeSchema, ...this.build.schema], length: psel.length, columns: [...probe, ...build] };
-    return { schema: this.schema, length: psel.length, columns: this.buildFirst ? [...build, ...probe] : [...probe, ...build] };
+    if (forResidual)
+      return {
+        schema: [...this.probeSchema, ...this.build.schema],
+        length: psel.length,
+        columns: [...probe, ...build],
+      };
+    return {
+      schema: this.schema,
+      length: psel.length,
+      columns: this.buildFirst ? [...build, ...probe] : [...probe, ...build],
+    };
   }
 
   display(): string {

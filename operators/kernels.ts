@@ -34,7 +34,11 @@ function numbers(o: Operand): NumArray | number {
 }
 
 export function allocFor(type: DataType, n: number): NumArray {
-  return type === 'int32' || type === 'date' ? new Int32Array(n) : type === 'bool' ? new Uint8Array(n) : new Float64Array(n);
+  return type === 'int32' || type === 'date'
+    ? new Int32Array(n)
+    : type === 'bool'
+      ? new Uint8Array(n)
+      : new Float64Array(n);
 }
 
 /**
@@ -101,7 +105,8 @@ export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 /** Comparison; NULL on either side gives NULL. Strings compare byte-wise, the rest as numbers. */
 export function compare(op: CompareOp, a: Operand, b: Operand, n: number): Vec {
   const out = new Uint8Array(n);
-  if ((isScalar(a) && a.value === null) || (isScalar(b) && b.value === null)) return { type: 'bool', values: out, validity: newValidity(n, false) };
+  if ((isScalar(a) && a.value === null) || (isScalar(b) && b.value === null))
+    return { type: 'bool', values: out, validity: newValidity(n, false) };
   const validity = mergeValidity(a, b, n);
   if (a.type === 'string') compareStrings(op, a, b, n, out);
   else if (hasNaN(a, n) || hasNaN(b, n)) compareWithNaN(op, numbers(a), numbers(b), n, out);
@@ -145,34 +150,64 @@ function compareNumbers(op: CompareOp, x: NumArray | number, y: NumArray | numbe
   const X = x;
   if (typeof y === 'number') {
     switch (op) {
-      case '=': for (let i = 0; i < n; i++) out[i] = X[i] === y ? 1 : 0; break;
-      case '!=': for (let i = 0; i < n; i++) out[i] = X[i] !== y ? 1 : 0; break;
-      case '<': for (let i = 0; i < n; i++) out[i] = X[i]! < y ? 1 : 0; break;
-      case '<=': for (let i = 0; i < n; i++) out[i] = X[i]! <= y ? 1 : 0; break;
-      case '>': for (let i = 0; i < n; i++) out[i] = X[i]! > y ? 1 : 0; break;
-      case '>=': for (let i = 0; i < n; i++) out[i] = X[i]! >= y ? 1 : 0; break;
+      case '=':
+        for (let i = 0; i < n; i++) out[i] = X[i] === y ? 1 : 0;
+        break;
+      case '!=':
+        for (let i = 0; i < n; i++) out[i] = X[i] !== y ? 1 : 0;
+        break;
+      case '<':
+        for (let i = 0; i < n; i++) out[i] = X[i]! < y ? 1 : 0;
+        break;
+      case '<=':
+        for (let i = 0; i < n; i++) out[i] = X[i]! <= y ? 1 : 0;
+        break;
+      case '>':
+        for (let i = 0; i < n; i++) out[i] = X[i]! > y ? 1 : 0;
+        break;
+      case '>=':
+        for (let i = 0; i < n; i++) out[i] = X[i]! >= y ? 1 : 0;
+        break;
     }
     return;
   }
   const Y = y;
   switch (op) {
-    case '=': for (let i = 0; i < n; i++) out[i] = X[i] === Y[i] ? 1 : 0; break;
-    case '!=': for (let i = 0; i < n; i++) out[i] = X[i] !== Y[i] ? 1 : 0; break;
-    case '<': for (let i = 0; i < n; i++) out[i] = X[i]! < Y[i]! ? 1 : 0; break;
-    case '<=': for (let i = 0; i < n; i++) out[i] = X[i]! <= Y[i]! ? 1 : 0; break;
-    case '>': for (let i = 0; i < n; i++) out[i] = X[i]! > Y[i]! ? 1 : 0; break;
-    case '>=': for (let i = 0; i < n; i++) out[i] = X[i]! >= Y[i]! ? 1 : 0; break;
+    case '=':
+      for (let i = 0; i < n; i++) out[i] = X[i] === Y[i] ? 1 : 0;
+      break;
+    case '!=':
+      for (let i = 0; i < n; i++) out[i] = X[i] !== Y[i] ? 1 : 0;
+      break;
+    case '<':
+      for (let i = 0; i < n; i++) out[i] = X[i]! < Y[i]! ? 1 : 0;
+      break;
+    case '<=':
+      for (let i = 0; i < n; i++) out[i] = X[i]! <= Y[i]! ? 1 : 0;
+      break;
+    case '>':
+      for (let i = 0; i < n; i++) out[i] = X[i]! > Y[i]! ? 1 : 0;
+      break;
+    case '>=':
+      for (let i = 0; i < n; i++) out[i] = X[i]! >= Y[i]! ? 1 : 0;
+      break;
   }
 }
 
 function cmpScalar(op: CompareOp, x: number, y: number): boolean {
   switch (op) {
-    case '=': return x === y;
-    case '!=': return x !== y;
-    case '<': return x < y;
-    case '<=': return x <= y;
-    case '>': return x > y;
-    case '>=': return x >= y;
+    case '=':
+      return x === y;
+    case '!=':
+      return x !== y;
+    case '<':
+      return x < y;
+    case '<=':
+      return x <= y;
+    case '>':
+      return x > y;
+    case '>=':
+      return x >= y;
   }
 }
 
@@ -180,7 +215,7 @@ function cmpScalar(op: CompareOp, x: number, y: number): boolean {
 export function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
   const la = ae - as;
   const lb = be - bs;
-  const m = la < lb ? la : lb;
+  const m = Math.min(la, lb);
   for (let k = 0; k < m; k++) {
     const d = a[as + k]! - b[bs + k]!;
     if (d !== 0) return d;
@@ -193,7 +228,10 @@ function compareStrings(op: CompareOp, a: Operand, b: Operand, n: number, out: U
   const side = (o: Operand) =>
     isScalar(o)
       ? { data: (o.value as Uint8Array | null) ?? empty, offsets: null as Int32Array | null }
-      : { data: (o as Extract<Vec, { type: 'string' }>).data, offsets: (o as Extract<Vec, { type: 'string' }>).offsets };
+      : {
+          data: (o as Extract<Vec, { type: 'string' }>).data,
+          offsets: (o as Extract<Vec, { type: 'string' }>).offsets,
+        };
   const A = side(a);
   const B = side(b);
   const eqOnly = op === '=' || op === '!=';
@@ -217,7 +255,14 @@ function compareStrings(op: CompareOp, a: Operand, b: Operand, n: number, out: U
 }
 
 /** The hot case of string filters (`= 'MAIL'`, `isin(...)`): a column against one constant. */
-function equalsConstant(data: Uint8Array, offsets: Int32Array, c: Uint8Array, negated: boolean, n: number, out: Uint8Array): void {
+function equalsConstant(
+  data: Uint8Array,
+  offsets: Int32Array,
+  c: Uint8Array,
+  negated: boolean,
+  n: number,
+  out: Uint8Array,
+): void {
   const len = c.length;
   const hit = negated ? 0 : 1;
   const miss = 1 - hit;
@@ -239,7 +284,11 @@ export function logical(op: 'and' | 'or', a: Operand, b: Operand, n: number): Op
   if (isScalar(a) && isScalar(b)) {
     const [x, y] = [a.value, b.value];
     const dom = op === 'and' ? 0 : 1;
-    return { scalar: true, type: 'bool', value: x === dom || y === dom ? dom : x === null || y === null ? null : 1 - dom };
+    return {
+      scalar: true,
+      type: 'bool',
+      value: x === dom || y === dom ? dom : x === null || y === null ? null : 1 - dom,
+    };
   }
   const dominant = op === 'and' ? 0 : 1;
   if (isScalar(b)) {
@@ -300,5 +349,7 @@ export function selectionOf(pred: Operand, n: number): Int32Array | null {
   return k === n ? null : sel.subarray(0, k);
 }
 
-export const isArithmetic = (op: BinaryOp): op is '+' | '-' | '*' | '/' | '%' => op === '+' || op === '-' || op === '*' || op === '/' || op === '%';
-export const isComparison = (op: BinaryOp): op is CompareOp => op === '=' || op === '!=' || op === '<' || op === '<=' || op === '>' || op === '>=';
+export const isArithmetic = (op: BinaryOp): op is '+' | '-' | '*' | '/' | '%' =>
+  op === '+' || op === '-' || op === '*' || op === '/' || op === '%';
+export const isComparison = (op: BinaryOp): op is CompareOp =>
+  op === '=' || op === '!=' || op === '<' || op === '<=' || op === '>' || op === '>=';

@@ -11,8 +11,10 @@ const decoder = new TextDecoder();
 
 type BytePredicate = (d: Uint8Array, s: number, e: number, p: Uint8Array, ps: number, pe: number) => boolean;
 
-const startsWith: BytePredicate = (d, s, e, p, ps, pe) => e - s >= pe - ps && compareBytes(d, s, s + (pe - ps), p, ps, pe) === 0;
-const endsWith: BytePredicate = (d, s, e, p, ps, pe) => e - s >= pe - ps && compareBytes(d, e - (pe - ps), e, p, ps, pe) === 0;
+const startsWith: BytePredicate = (d, s, e, p, ps, pe) =>
+  e - s >= pe - ps && compareBytes(d, s, s + (pe - ps), p, ps, pe) === 0;
+const endsWith: BytePredicate = (d, s, e, p, ps, pe) =>
+  e - s >= pe - ps && compareBytes(d, e - (pe - ps), e, p, ps, pe) === 0;
 const contains: BytePredicate = (d, s, e, p, ps, pe) => indexOfBytes(d, s, e, p, ps, pe) >= 0;
 
 function indexOfBytes(d: Uint8Array, s: number, e: number, p: Uint8Array, ps = 0, pe = p.length): number {
@@ -32,7 +34,8 @@ function predicateKernel(test: BytePredicate): Kernel {
     const x = source(a!);
     const y = source(b!);
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = test(x.data, startOf(x, i), endOf(x, i), y.data, startOf(y, i), endOf(y, i)) ? 1 : 0;
+    for (let i = 0; i < n; i++)
+      out[i] = test(x.data, startOf(x, i), endOf(x, i), y.data, startOf(y, i), endOf(y, i)) ? 1 : 0;
     return { type: 'bool', values: out, validity: validityAll([a!, b!], n) };
   };
 }
@@ -51,8 +54,8 @@ function parseLike(pattern: string): Segment[] {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === '\\' && i + 1 < pattern.length) lit += pattern[++i];
-    else if (c === '%') (flush(), segments.push([]));
-    else if (c === '_') (flush(), segments[segments.length - 1]!.push(null));
+    else if (c === '%') flush(), segments.push([]);
+    else if (c === '_') flush(), segments[segments.length - 1]!.push(null);
     else lit += c;
   }
   flush();
@@ -90,7 +93,9 @@ export function likeMatcher(pattern: string): (d: Uint8Array, s: number, e: numb
     let end = e;
     if (last.length) {
       let st = e;
-      for (let k = 0; k < lastChars && st > pos; k++) do st--; while (st > pos && (d[st]! & 0xc0) === 0x80);
+      for (let k = 0; k < lastChars && st > pos; k++)
+        do st--;
+        while (st > pos && (d[st]! & 0xc0) === 0x80);
       if (countChars(d, st, e) !== lastChars || matchAt(d, st, e, last) !== e) return false;
       end = st;
     }
@@ -128,7 +133,14 @@ const like: Kernel = ([a, b], n) => {
     for (let i = 0; i < n; i++) out[i] = m(x.data, startOf(x, i), endOf(x, i)) ? 1 : 0;
   } else {
     const y = source(b!);
-    for (let i = 0; i < n; i++) out[i] = likeMatcher(decoder.decode(y.data.subarray(startOf(y, i), endOf(y, i))))(x.data, startOf(x, i), endOf(x, i)) ? 1 : 0;
+    for (let i = 0; i < n; i++)
+      out[i] = likeMatcher(decoder.decode(y.data.subarray(startOf(y, i), endOf(y, i))))(
+        x.data,
+        startOf(x, i),
+        endOf(x, i),
+      )
+        ? 1
+        : 0;
   }
   return { type: 'bool', values: out, validity: validityAll([a!, b!], n) };
 };

@@ -17,12 +17,26 @@ export type BatchFn = (batch: arrow.RecordBatch) => arrow.RecordBatch | arrow.Ta
 function rowsToBatch(schema: Schema, rows: readonly Record<string, unknown>[], fn: string): Batch {
   for (const r of rows.slice(0, 1)) {
     const missing = schema.filter((f) => !(f.name in r)).map((f) => f.name);
-    if (missing.length) throw new ExecutionError('USER_FUNCTION_OUTPUT', `function '${fn}' returned a row without ${missing.join(', ')} (declared schema: ${schema.map((f) => f.name).join(', ')})`, { function: fn });
+    if (missing.length)
+      throw new ExecutionError(
+        'USER_FUNCTION_OUTPUT',
+        `function '${fn}' returned a row without ${missing.join(', ')} (declared schema: ${schema.map((f) => f.name).join(', ')})`,
+        { function: fn },
+      );
   }
-  const columns = schema.map((f) => vecFromValues(f.type, rows.map((r) => {
-    const v = r[f.name];
-    return f.type === 'date' && typeof v === 'string' ? Math.round(Date.parse(v) / 86_400_000) : v instanceof Date ? Math.round(v.getTime() / 86_400_000) : v;
-  })));
+  const columns = schema.map((f) =>
+    vecFromValues(
+      f.type,
+      rows.map((r) => {
+        const v = r[f.name];
+        return f.type === 'date' && typeof v === 'string'
+          ? Math.round(Date.parse(v) / 86_400_000)
+          : v instanceof Date
+            ? Math.round(v.getTime() / 86_400_000)
+            : v;
+      }),
+    ),
+  );
   return { schema, columns, length: rows.length };
 }
 
@@ -39,7 +53,11 @@ export class MapRowsOperator implements Operator {
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
     const f = this.ctx.functions?.get(this.fnName);
     if (!f || (this.mode === 'batches' ? f.kind !== 'batches' : f.kind !== this.mode)) {
-      throw new ExecutionError('UNREGISTERED_FUNCTION', `${this.mode} function '${this.fnName}' is not registered in this job's bundle`, { function: this.fnName });
+      throw new ExecutionError(
+        'UNREGISTERED_FUNCTION',
+        `${this.mode} function '${this.fnName}' is not registered in this job's bundle`,
+        { function: this.fnName },
+      );
     }
     for await (const b of input) {
       const out = this.mode === 'batches' ? this.applyBatch(f.fn as BatchFn, b) : this.applyRows(f.fn as RowFn, b);
@@ -52,7 +70,12 @@ export class MapRowsOperator implements Operator {
     for (const row of batchRows(b)) {
       const r = fn(row);
       if (this.mode === 'flatMap') {
-        if (!Array.isArray(r)) throw new ExecutionError('USER_FUNCTION_OUTPUT', `flatMap function '${this.fnName}' must return an array of rows`, { function: this.fnName });
+        if (!Array.isArray(r))
+          throw new ExecutionError(
+            'USER_FUNCTION_OUTPUT',
+            `flatMap function '${this.fnName}' must return an array of rows`,
+            { function: this.fnName },
+          );
         out.push(...r);
       } else out.push(r as Record<string, unknown>);
     }
@@ -64,7 +87,9 @@ export class MapRowsOperator implements Operator {
     const result = fn(table.batches[0] ?? new arrow.RecordBatch(table.schema));
     const t = result instanceof arrow.Table ? result : new arrow.Table([result]);
     const batches = batchesFromArrow(t, this.schema);
-    return batches.length === 1 ? batches[0]! : { schema: this.schema, length: 0, columns: this.schema.map((f) => vecFromValues(f.type, [])) };
+    return batches.length === 1
+      ? batches[0]!
+      : { schema: this.schema, length: 0, columns: this.schema.map((f) => vecFromValues(f.type, [])) };
   }
 
   display(): string {

@@ -11,7 +11,9 @@ const context = new AsyncLocalStorage<Counters>();
 const fresh = (): Counters => ({ decode: 0, shuffleWrite: 0, shuffleRead: 0, write: 0 });
 
 /** Run `f` with its own counters; returns its result and the counters. */
-export async function withMetrics<T>(f: () => Promise<T>): Promise<{ result: T; phases: Counters } | { error: unknown; phases: Counters }> {
+export async function withMetrics<T>(
+  f: () => Promise<T>,
+): Promise<{ result: T; phases: Counters } | { error: unknown; phases: Counters }> {
   const counters = fresh();
   try {
     return { result: await context.run(counters, f), phases: counters };

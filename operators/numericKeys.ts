@@ -127,7 +127,8 @@ export class NumericKeyIndex {
   }
 
   ids(c: NumericVec, n: number, out: Int32Array, insert: boolean): Int32Array {
-    if (c.values instanceof Int32Array && !(this.pairs && this.pairs.length > 0)) return this.intIds(c.values, c.validity, n, out, insert);
+    if (c.values instanceof Int32Array && !(this.pairs && this.pairs.length > 0))
+      return this.intIds(c.values, c.validity, n, out, insert);
     let pairs = (this.pairs ??= new Float64Array(2 * 1024).fill(-1));
     if (this.pairMask === 0) this.pairMask = 1023;
     const v = c.values;
@@ -185,5 +186,4 @@ export class NumericKeyIndex {
     this.pairMask = mask;
     return pairs;
   }
-
 }

@@ -16,8 +16,16 @@ export interface Operator {
 
 /** A registered user function, as loaded from the job's bundle. */
 export type UserFunction =
-  | { readonly kind: 'udf'; readonly fn: (...args: unknown[]) => unknown; readonly returns: import('../planner/types.js').DataType }
-  | { readonly kind: 'map' | 'flatMap'; readonly fn: (row: Record<string, unknown>) => unknown; readonly schema: Schema }
+  | {
+      readonly kind: 'udf';
+      readonly fn: (...args: unknown[]) => unknown;
+      readonly returns: import('../planner/types.js').DataType;
+    }
+  | {
+      readonly kind: 'map' | 'flatMap';
+      readonly fn: (row: Record<string, unknown>) => unknown;
+      readonly schema: Schema;
+    }
   | { readonly kind: 'batches'; readonly fn: (batch: never) => unknown; readonly schema: Schema | null };
 
 export interface OperatorContext {

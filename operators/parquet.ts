@@ -50,7 +50,11 @@ function typeOfElement(e: SchemaElement, file: string): DataType {
     case 'BOOLEAN':
       return 'bool';
     case 'INT32':
-      return e.converted_type === 'DATE' || logical === 'DATE' ? 'date' : e.converted_type === 'DECIMAL' || logical === 'DECIMAL' ? 'float64' : 'int32';
+      return e.converted_type === 'DATE' || logical === 'DATE'
+        ? 'date'
+        : e.converted_type === 'DECIMAL' || logical === 'DECIMAL'
+          ? 'float64'
+          : 'int32';
     case 'INT64':
       return e.converted_type === 'DECIMAL' || logical === 'DECIMAL' ? 'float64' : 'int64';
     case 'FLOAT':
@@ -62,7 +66,11 @@ function typeOfElement(e: SchemaElement, file: string): DataType {
       if (e.converted_type === 'DECIMAL' || logical === 'DECIMAL') return 'float64';
       break;
   }
-  throw new ExecutionError('UNSUPPORTED_TYPE', `column '${e.name}' of ${file} has unsupported Parquet type ${e.type}${e.converted_type ? ` (${e.converted_type})` : ''}`, { file, column: e.name });
+  throw new ExecutionError(
+    'UNSUPPORTED_TYPE',
+    `column '${e.name}' of ${file} has unsupported Parquet type ${e.type}${e.converted_type ? ` (${e.converted_type})` : ''}`,
+    { file, column: e.name },
+  );
 }
 
 const num = (v: unknown): number | string | null => {
@@ -75,7 +83,8 @@ const num = (v: unknown): number | string | null => {
 
 /** Read a Parquet footer. A file that is not Parquet gives a clear error naming it. */
 export async function readFooter(r: RangeReader): Promise<FileFooter> {
-  if (r.size < 12) throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a Parquet file (${r.size} bytes)`, { file: r.name });
+  if (r.size < 12)
+    throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a Parquet file (${r.size} bytes)`, { file: r.name });
   const file = {
     byteLength: r.size,
     slice: async (start: number, end?: number) => {
@@ -87,11 +96,16 @@ export async function readFooter(r: RangeReader): Promise<FileFooter> {
   try {
     md = await parquetMetadataAsync(file);
   } catch (e) {
-    throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a readable Parquet file: ${(e as Error).message}`, { file: r.name });
+    throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a readable Parquet file: ${(e as Error).message}`, {
+      file: r.name,
+    });
   }
   const elements = md.schema as SchemaElement[];
   const leaves = elements.slice(1);
-  if (leaves.some((e) => e.num_children)) throw new ExecutionError('UNSUPPORTED_TYPE', `${r.name} has nested columns, which are not supported`, { file: r.name });
+  if (leaves.some((e) => e.num_children))
+    throw new ExecutionError('UNSUPPORTED_TYPE', `${r.name} has nested columns, which are not supported`, {
+      file: r.name,
+    });
   const schema = leaves.map((e) => field(e.name, typeOfElement(e, r.name), e.repetition_type !== 'REQUIRED'));
   const rowGroups = md.row_groups.map((rg, index) => {
     const bytes: Record<string, number> = {};
@@ -102,7 +116,12 @@ export async function readFooter(r: RangeReader): Promise<FileFooter> {
       const name = m.path_in_schema.join('.');
       bytes[name] = Number(m.total_compressed_size);
       const s = m.statistics;
-      if (s) stats[name] = { min: num(s.min_value ?? s.min), max: num(s.max_value ?? s.max), nullCount: s.null_count === undefined ? null : Number(s.null_count) };
+      if (s)
+        stats[name] = {
+          min: num(s.min_value ?? s.min),
+          max: num(s.max_value ?? s.max),
+          nullCount: s.null_count === undefined ? null : Number(s.null_count),
+        };
     }
     return { index, numRows: Number(rg.num_rows), bytes, stats };
   });

@@ -17,23 +17,36 @@ export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 export function encodeParquet(schema: Schema, batches: readonly Batch[], rowGroupSize = 122_880): Uint8Array {
   const table = batchesToArrow(schema, batches, true);
   const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
-  const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).setMaxRowGroupSize(rowGroupSize).build();
+  const props = new pw.WriterPropertiesBuilder()
+    .setCompression(pw.Compression.SNAPPY)
+    .setMaxRowGroupSize(rowGroupSize)
+    .build();
   return pw.writeParquet(wasmTable, props);
 }
 
 function escapePathValue(s: string): string {
-  return s.replace(/[%/=\\:*?"<>|#\x00-\x1f]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return s.replace(
+    /[%/=\\:*?"<>|#\x00-\x1f]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 /** Rows grouped by the partition columns' values: directory (`a=1/b=x`) → batch without them. */
-export function splitByPartition(schema: Schema, batches: readonly Batch[], partitionBy: readonly string[]): { dir: string; schema: Schema; batch: Batch }[] {
+export function splitByPartition(
+  schema: Schema,
+  batches: readonly Batch[],
+  partitionBy: readonly string[],
+): { dir: string; schema: Schema; batch: Batch }[] {
   const all = concatBatches(schema, batches);
   if (!partitionBy.length) return [{ dir: '', schema, batch: all }];
   const idx = partitionBy.map((c) => resolveColumn(schema, c).index);
   const keep = schema.map((_, i) => i).filter((i) => !idx.includes(i));
   const outSchema = keep.map((i) => schema[i]!);
   const table = new GroupTable(idx.map((i) => schema[i]!.type));
-  const ids = table.groupIds(idx.map((i) => all.columns[i]!), all.length);
+  const ids = table.groupIds(
+    idx.map((i) => all.columns[i]!),
+    all.length,
+  );
   const rows: number[][] = Array.from({ length: table.size }, () => []);
   for (let r = 0; r < all.length; r++) rows[ids[r]!]!.push(r);
   return rows.map((rs) => {
@@ -42,10 +55,15 @@ export function splitByPartition(schema: Schema, batches: readonly Batch[], part
     const dir = idx
       .map((i) => {
         const v = valueAt(part.columns[i]!, 0);
-        const text = v === null ? HIVE_NULL : schema[i]!.type === 'date' ? daysToDate(v as number) : escapePathValue(String(v));
+        const text =
+          v === null ? HIVE_NULL : schema[i]!.type === 'date' ? daysToDate(v as number) : escapePathValue(String(v));
         return `${schema[i]!.name}=${text}`;
       })
       .join('/');
-    return { dir, schema: outSchema, batch: { schema: outSchema, length: part.length, columns: keep.map((i) => part.columns[i]!) } };
+    return {
+      dir,
+      schema: outSchema,
+      batch: { schema: outSchema, length: part.length, columns: keep.map((i) => part.columns[i]!) },
+    };
   });
 }

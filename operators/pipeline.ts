@@ -14,7 +14,11 @@ import { ProjectOperator } from './project.js';
 import { SortOperator, TopNOperator } from './sort.js';
 import type { Batch } from './vector.js';
 
-type Builder<K extends OpName> = (spec: Extract<PhysicalOp, { op: K }>, input: Schema, ctx: OperatorContext) => Operator;
+type Builder<K extends OpName> = (
+  spec: Extract<PhysicalOp, { op: K }>,
+  input: Schema,
+  ctx: OperatorContext,
+) => Operator;
 
 const BUILDERS: { [K in OpName]: Builder<K> } = {
   Filter: (s, input, ctx) => new FilterOperator(s.predicate, input, ctx),
@@ -24,7 +28,18 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
   TopN: (s, _input, ctx) => new TopNOperator(s.keys, s.n, s.schema, ctx),
   Limit: (s) => new LimitOperator(s.n, s.schema),
   MapRows: (s, input, ctx) => new MapRowsOperator(s.name, s.mode, input, s.schema, ctx),
-  HashJoin: (s, input, ctx) => new HashJoinOperator(s.type, s.probeKeys, s.buildKeys, s.residual, s.build, input, s.schema, ctx, s.buildFirst ?? false),
+  HashJoin: (s, input, ctx) =>
+    new HashJoinOperator(
+      s.type,
+      s.probeKeys,
+      s.buildKeys,
+      s.residual,
+      s.build,
+      input,
+      s.schema,
+      ctx,
+      s.buildFirst ?? false,
+    ),
 };
 
 export function buildOperators(ops: readonly PhysicalOp[], inputSchema: Schema, ctx: OperatorContext): Operator[] {

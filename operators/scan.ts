@@ -3,7 +3,7 @@
  * group at a time (the next one is fetched while the current one is processed), and applies
  * the pushed-down filters right after decode.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { parseTable } from 'arrow-js-ffi';
 import { ExecutionError } from '../planner/errors.js';
@@ -50,19 +50,32 @@ export interface ScanSpec {
   readonly schema: Schema;
 }
 
-export async function* scanRowGroups(r: RangeReader, rowGroups: readonly number[], spec: ScanSpec, ctx: OperatorContext): AsyncIterable<Batch> {
+export async function* scanRowGroups(
+  r: RangeReader,
+  rowGroups: readonly number[],
+  spec: ScanSpec,
+  ctx: OperatorContext,
+): AsyncIterable<Batch> {
   let file: pw.ParquetFile;
   try {
     file = await pw.ParquetFile.fromFile(blobOf(r) as unknown as Blob);
   } catch (e) {
-    throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a readable Parquet file: ${(e as Error).message ?? e}`, { file: r.name });
+    throw new ExecutionError(
+      'CORRUPT_PARQUET',
+      `${r.name} is not a readable Parquet file: ${(e as Error).message ?? e}`,
+      { file: r.name },
+    );
   }
   const filter = spec.filters.length ? compileConjunction(spec.filters, spec.schema, ctx.udfs) : null;
   // Reading zero columns is not possible; count(*) reads the first column and drops it.
   const columns = spec.columns.length ? [...spec.columns] : undefined;
   const read = (rg: number) =>
     file.read({ columns, rowGroups: [rg], batchSize: 1 << 20 }).catch((e: unknown) => {
-      throw new ExecutionError('CORRUPT_PARQUET', `cannot decode row group ${rg} of ${r.name}: ${(e as Error)?.message ?? e}`, { file: r.name, rowGroup: rg });
+      throw new ExecutionError(
+        'CORRUPT_PARQUET',
+        `cannot decode row group ${rg} of ${r.name}: ${(e as Error)?.message ?? e}`,
+        { file: r.name, rowGroup: rg },
+      );
     });
   try {
     let next = rowGroups.length ? read(rowGroups[0]!) : null;

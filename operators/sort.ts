@@ -25,7 +25,10 @@ function keyComparator(v: Vec, key: SortKey): Cmp {
     base = (a, b) => compareBytes(data, offsets[a]!, offsets[a + 1]!, data, offsets[b]!, offsets[b + 1]!);
   } else {
     const x = v.values;
-    base = v.type === 'float64' ? (a, b) => compareNumbers(x[a]!, x[b]!) : (a, b) => (x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : 0);
+    base =
+      v.type === 'float64'
+        ? (a, b) => compareNumbers(x[a]!, x[b]!)
+        : (a, b) => (x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : 0);
   }
   if (!validity) return dir === 1 ? base : (a, b) => -base(a, b);
   return (a, b) => {
@@ -41,7 +44,8 @@ export function sortPermutation(b: Batch, keys: readonly SortKey[], evals: reado
   const cols = keys.map((k, i) => materialize(evals[i]!(b), b.length));
   // One integer key without nulls (dates, ids, counts): a stable LSD radix sort, no comparator.
   const only = cols.length === 1 ? cols[0]! : null;
-  if (only && (only.type === 'int32' || only.type === 'date') && !only.validity) return radixPermutation(only.values, keys[0]!.desc);
+  if (only && (only.type === 'int32' || only.type === 'date') && !only.validity)
+    return radixPermutation(only.values, keys[0]!.desc);
   const cmps = keys.map((k, i) => keyComparator(cols[i]!, k));
   const perm = new Int32Array(b.length);
   for (let i = 0; i < perm.length; i++) perm[i] = i;
@@ -84,7 +88,9 @@ export function radixPermutation(values: Int32Array, desc: boolean): Int32Array 
 }
 
 const displayKeys = (keys: readonly SortKey[]) =>
-  keys.map((k) => `${exprToString(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ');
+  keys
+    .map((k) => `${exprToString(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`)
+    .join(', ');
 
 export class SortOperator implements Operator {
   readonly name = 'Sort';

@@ -151,7 +151,10 @@ const concat: Kernel = (args, n) => {
   const strs = args.map((a) => (a.type === 'string' ? a : castVec(materialize(a, n), 'string', n)));
   const validity = validityAll(strs, n);
   const xs = strs.map(source);
-  const out = new StringBuilder(n, xs.reduce((t, x) => t + x.data.length, 0));
+  const out = new StringBuilder(
+    n,
+    xs.reduce((t, x) => t + x.data.length, 0),
+  );
   for (let i = 0; i < n; i++) {
     if (isValid(validity, i)) for (const x of xs) out.append(x.data, startOf(x, i), endOf(x, i));
     out.end(i);

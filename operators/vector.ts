@@ -11,7 +11,12 @@ export type Vec =
   | { readonly type: 'int32' | 'date'; readonly values: Int32Array; readonly validity: Uint8Array | null }
   | { readonly type: 'float64' | 'int64'; readonly values: Float64Array; readonly validity: Uint8Array | null }
   | { readonly type: 'bool'; readonly values: Uint8Array; readonly validity: Uint8Array | null }
-  | { readonly type: 'string'; readonly offsets: Int32Array; readonly data: Uint8Array; readonly validity: Uint8Array | null };
+  | {
+      readonly type: 'string';
+      readonly offsets: Int32Array;
+      readonly data: Uint8Array;
+      readonly validity: Uint8Array | null;
+    };
 
 export type NumVec = Extract<Vec, { values: Int32Array | Float64Array }>;
 
@@ -66,7 +71,11 @@ export function valueAt(v: Vec, i: number): number | string | boolean | null {
 }
 
 export function typedArrayFor(type: DataType, n: number): Int32Array | Float64Array | Uint8Array {
-  return type === 'int32' || type === 'date' ? new Int32Array(n) : type === 'bool' ? new Uint8Array(n) : new Float64Array(n);
+  return type === 'int32' || type === 'date'
+    ? new Int32Array(n)
+    : type === 'bool'
+      ? new Uint8Array(n)
+      : new Float64Array(n);
 }
 
 /** Build a column from JS values (nulls allowed). */
@@ -74,7 +83,7 @@ export function vecFromValues(type: DataType, values: readonly unknown[]): Vec {
   const n = values.length;
   const validity = newValidity(n);
   let nulls = 0;
-  for (let i = 0; i < n; i++) if (values[i] === null || values[i] === undefined) (setValid(validity, i, false), nulls++);
+  for (let i = 0; i < n; i++) if (values[i] === null || values[i] === undefined) setValid(validity, i, false), nulls++;
   const vbits = nulls ? validity : null;
   if (type === 'string') {
     const parts = values.map((x) => (x == null ? new Uint8Array(0) : encoder.encode(String(x))));
@@ -181,13 +190,14 @@ function takeValidity(v: Vec, sel: Int32Array): Uint8Array | null {
 export function takeOrNull(v: Vec, sel: Int32Array): Vec {
   const n = sel.length;
   let any = false;
-  for (let i = 0; i < n; i++) if (sel[i]! < 0) {
-    any = true;
-    break;
-  }
+  for (let i = 0; i < n; i++)
+    if (sel[i]! < 0) {
+      any = true;
+      break;
+    }
   if (!any) return take(v, sel);
   const safe = new Int32Array(n);
-  for (let i = 0; i < n; i++) safe[i] = sel[i]! < 0 ? 0 : sel[i]!;
+  for (let i = 0; i < n; i++) safe[i] = Math.max(sel[i]!, 0);
   const len = vecLength(v);
   const out = len ? take(v, safe) : vecFromValues(v.type, new Array(n).fill(null));
   const validity = out.validity ? out.validity.slice() : newValidity(n);
@@ -199,7 +209,11 @@ export function takeOrNull(v: Vec, sel: Int32Array): Vec {
 export function takeBatch(b: Batch, sel: Int32Array): Batch {
   if (b.columns.length > 1 && mostlyRuns(sel)) {
     // Decide once per batch, not per column.
-    return { schema: b.schema, columns: b.columns.map((c) => takeRuns(c, sel, takeValidity(c, sel))), length: sel.length };
+    return {
+      schema: b.schema,
+      columns: b.columns.map((c) => takeRuns(c, sel, takeValidity(c, sel))),
+      length: sel.length,
+    };
   }
   return { schema: b.schema, columns: b.columns.map((c) => take(c, sel)), length: sel.length };
 }
@@ -220,7 +234,8 @@ export function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
     validity = newValidity(n);
     let base = 0;
     vs.forEach((v, k) => {
-      if (v.validity) for (let i = 0; i < lengths[k]!; i++) if (!isValid(v.validity, i)) setValid(validity!, base + i, false);
+      if (v.validity)
+        for (let i = 0; i < lengths[k]!; i++) if (!isValid(v.validity, i)) setValid(validity!, base + i, false);
       base += lengths[k]!;
     });
   }
@@ -253,7 +268,16 @@ export function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
 export function concatBatches(schema: Schema, bs: readonly Batch[]): Batch {
   if (bs.length === 1) return bs[0]!;
   const length = bs.reduce((a, b) => a + b.length, 0);
-  return { schema, columns: schema.map((f, i) => concatVecs(f.type, bs.map((b) => b.columns[i]!))), length };
+  return {
+    schema,
+    columns: schema.map((f, i) =>
+      concatVecs(
+        f.type,
+        bs.map((b) => b.columns[i]!),
+      ),
+    ),
+    length,
+  };
 }
 
 export function emptyBatch(schema: Schema): Batch {

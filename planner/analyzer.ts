@@ -28,15 +28,24 @@ export function resolveColumn(schema: Schema, name: string, at?: number): { inde
   let index = -1;
   for (let i = 0; i < schema.length; i++) {
     if (schema[i]!.name === name) {
-      if (index >= 0) throw new SchemaError('AMBIGUOUS_COLUMN', `column '${name}' is ambiguous: it appears more than once in ${listNames(schema.map((f) => f.name))}; rename one side first`, { column: name });
+      if (index >= 0)
+        throw new SchemaError(
+          'AMBIGUOUS_COLUMN',
+          `column '${name}' is ambiguous: it appears more than once in ${listNames(schema.map((f) => f.name))}; rename one side first`,
+          { column: name },
+        );
       index = i;
     }
   }
   if (index < 0) {
-    throw new SchemaError('COLUMN_NOT_FOUND', `column '${name}' does not exist; valid columns are ${listNames(schema.map((f) => f.name))}`, {
-      column: name,
-      validColumns: schema.map((f) => f.name),
-    });
+    throw new SchemaError(
+      'COLUMN_NOT_FOUND',
+      `column '${name}' does not exist; valid columns are ${listNames(schema.map((f) => f.name))}`,
+      {
+        column: name,
+        validColumns: schema.map((f) => f.name),
+      },
+    );
   }
   return { index, field: schema[index]! };
 }
@@ -91,8 +100,14 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
       return binaryType(e, typeOf(e.left, schema), typeOf(e.right, schema));
     case 'call': {
       const sig = FUNCTIONS[e.fn];
-      if (!sig) throw new PlanError('UNKNOWN_FUNCTION', `unknown function '${e.fn}'; known functions are ${listNames(Object.keys(FUNCTIONS))}`, { function: e.fn });
-      if (e.args.length < sig.minArgs || e.args.length > sig.maxArgs) throw typeError(e, `${e.fn} takes ${sig.minArgs}..${sig.maxArgs} arguments, got ${e.args.length}`);
+      if (!sig)
+        throw new PlanError(
+          'UNKNOWN_FUNCTION',
+          `unknown function '${e.fn}'; known functions are ${listNames(Object.keys(FUNCTIONS))}`,
+          { function: e.fn },
+        );
+      if (e.args.length < sig.minArgs || e.args.length > sig.maxArgs)
+        throw typeError(e, `${e.fn} takes ${sig.minArgs}..${sig.maxArgs} arguments, got ${e.args.length}`);
       const r = sig.result(e.args.map((a) => typeOf(a, schema)));
       if (r === 'bool' || r === 'int32' || r === 'int64' || r === 'float64' || r === 'string' || r === 'date') return r;
       throw typeError(e, `${e.fn} expects ${r}`);
@@ -145,7 +160,8 @@ function binaryType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
   switch (e.op) {
     case 'and':
     case 'or':
-      if ((l !== 'bool' && l !== 'null') || (r !== 'bool' && r !== 'null')) throw typeError(e, `${e.op.toUpperCase()} needs bool operands, got ${l} and ${r}`);
+      if ((l !== 'bool' && l !== 'null') || (r !== 'bool' && r !== 'null'))
+        throw typeError(e, `${e.op.toUpperCase()} needs bool operands, got ${l} and ${r}`);
       return 'bool';
     case '=':
     case '!=':
@@ -164,7 +180,8 @@ function binaryType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
     case '%':
       return numericType(e, l, r);
     case '/':
-      if ((l !== 'null' && !isNumeric(l)) || (r !== 'null' && !isNumeric(r))) throw typeError(e, `arithmetic '/' needs numbers, got ${l} and ${r}`);
+      if ((l !== 'null' && !isNumeric(l)) || (r !== 'null' && !isNumeric(r)))
+        throw typeError(e, `arithmetic '/' needs numbers, got ${l} and ${r}`);
       return 'float64';
     default:
       return assertNever(e.op);
@@ -181,13 +198,18 @@ function numericType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
 export function coerceExpr(e: Expr, schema: Schema): Expr {
   return transformExpr(e, (x) => {
     if (x.kind === 'in' && typeOf(x.input, schema) === 'date') {
-      return { ...x, list: x.list.map((i) => (i.kind === 'lit' && i.type === 'string' ? dateLit(i.value as string) : i)) };
+      return {
+        ...x,
+        list: x.list.map((i) => (i.kind === 'lit' && i.type === 'string' ? dateLit(i.value as string) : i)),
+      };
     }
     if (x.kind !== 'binary' || !['=', '!=', '<', '<=', '>', '>='].includes(x.op)) return x;
     const lt = typeOf(x.left, schema);
     const rt = typeOf(x.right, schema);
-    if (lt === 'date' && x.right.kind === 'lit' && rt === 'string') return { ...x, right: dateLit(x.right.value as string) };
-    if (rt === 'date' && x.left.kind === 'lit' && lt === 'string') return { ...x, left: dateLit(x.left.value as string) };
+    if (lt === 'date' && x.right.kind === 'lit' && rt === 'string')
+      return { ...x, right: dateLit(x.right.value as string) };
+    if (rt === 'date' && x.left.kind === 'lit' && lt === 'string')
+      return { ...x, left: dateLit(x.left.value as string) };
     return x;
   });
 }
@@ -234,12 +256,17 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
     case 'SetOp': {
       const l = input(p.left);
       const r = input(p.right);
-      if (l.length !== r.length) throw new SchemaError('SET_OP_ARITY', `${p.op} needs inputs with the same number of columns, got ${l.length} and ${r.length}`);
+      if (l.length !== r.length)
+        throw new SchemaError(
+          'SET_OP_ARITY',
+          `${p.op} needs inputs with the same number of columns, got ${l.length} and ${r.length}`,
+        );
       return computeSchema(lowerSetOp(p, l), catalog, memo);
     }
     case 'Filter': {
       const s = input(p.input);
-      if (containsAgg(p.predicate)) throw typeError(p.predicate, 'aggregate functions are not allowed in filter; filter after groupBy().agg()');
+      if (containsAgg(p.predicate))
+        throw typeError(p.predicate, 'aggregate functions are not allowed in filter; filter after groupBy().agg()');
       expectBool(p.predicate, s, 'filter');
       return s;
     }
@@ -257,7 +284,8 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
         return field(exprName(k), concrete(typeOf(k, s)));
       });
       const aggs = p.aggs.map((a) => {
-        if (!containsAgg(a)) throw typeError(a, 'agg() expressions must contain an aggregate function (count, sum, avg, min, max)');
+        if (!containsAgg(a))
+          throw typeError(a, 'agg() expressions must contain an aggregate function (count, sum, avg, min, max)');
         checkAggregateScope(a, s, p.keys);
         return field(exprName(a), concrete(typeOf(a, s)));
       });
@@ -269,7 +297,8 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       return s;
     }
     case 'Limit':
-      if (!Number.isInteger(p.n) || p.n < 0) throw new PlanError('BAD_LIMIT', `limit must be a non-negative integer, got ${p.n}`);
+      if (!Number.isInteger(p.n) || p.n < 0)
+        throw new PlanError('BAD_LIMIT', `limit must be a non-negative integer, got ${p.n}`);
       return input(p.input);
     case 'Repartition': {
       const s = input(p.input);
@@ -292,7 +321,8 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       const schemas = p.inputs.map(input);
       const first = schemas[0]!;
       for (const s of schemas.slice(1)) {
-        if (s.length !== first.length) throw new SchemaError('UNION_ARITY', `union inputs have ${first.length} and ${s.length} columns`);
+        if (s.length !== first.length)
+          throw new SchemaError('UNION_ARITY', `union inputs have ${first.length} and ${s.length} columns`);
       }
       return first;
     }
@@ -312,7 +342,11 @@ function checkAggregateScope(e: Expr, s: Schema, keys: readonly Expr[]): void {
   const visit = (x: Expr): void => {
     if (x.kind === 'agg') return;
     if (x.kind === 'col' && !keyNames.has(x.name)) {
-      throw new SchemaError('NOT_GROUPED', `column '${x.name}' in ${exprToString(e)} is neither a grouping key nor inside an aggregate function; grouping keys are ${listNames([...keyNames])}`, { column: x.name });
+      throw new SchemaError(
+        'NOT_GROUPED',
+        `column '${x.name}' in ${exprToString(e)} is neither a grouping key nor inside an aggregate function; grouping keys are ${listNames([...keyNames])}`,
+        { column: x.name },
+      );
     }
     for (const k of exprChildren(x)) visit(k);
   };
@@ -330,7 +364,12 @@ export function analyze(root: PlanNode, catalog: Catalog): PlanNode {
       case 'UsingJoin':
         return analyze(lowerUsingJoin(p, schemaOf(p.left, catalog, memo), schemaOf(p.right, catalog, memo)), catalog);
       case 'Union':
-        return p.byName ? lowerUnionByName(p, p.inputs.map((i) => schemaOf(i, catalog, memo))) : p;
+        return p.byName
+          ? lowerUnionByName(
+              p,
+              p.inputs.map((i) => schemaOf(i, catalog, memo)),
+            )
+          : p;
       case 'WithColumns':
       case 'Rename':
       case 'DropNa':
@@ -345,7 +384,9 @@ export function analyze(root: PlanNode, catalog: Catalog): PlanNode {
       case 'Project':
         return { ...p, exprs: p.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };
       case 'Join':
-        return p.on ? { ...p, on: coerceExpr(p.on, [...schemaOf(p.left, catalog, memo), ...schemaOf(p.right, catalog, memo)]) } : p;
+        return p.on
+          ? { ...p, on: coerceExpr(p.on, [...schemaOf(p.left, catalog, memo), ...schemaOf(p.right, catalog, memo)]) }
+          : p;
       default:
         return p;
     }

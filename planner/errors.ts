@@ -69,7 +69,12 @@ export class InternalError extends StratusError {
 export function toErrorData(e: unknown): ErrorData {
   if (e instanceof StratusError) return e.toData();
   const err = e instanceof Error ? e : new Error(String(e));
-  return { category: 'internal', code: 'UNEXPECTED', message: err.message, details: { stack: err.stack?.split('\n').slice(0, 6).join('\n') } };
+  return {
+    category: 'internal',
+    code: 'UNEXPECTED',
+    message: err.message,
+    details: { stack: err.stack?.split('\n').slice(0, 6).join('\n') },
+  };
 }
 
 /** Re-raise error data as a typed error, adding ids (stage, task, attempt). */

@@ -8,7 +8,8 @@ import { planChildren } from './plan.js';
 import type { PhysicalOp, Stage, StagePlan } from './stages.js';
 
 const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
-const sortKeys = (keys: readonly SortKey[]) => list(keys.map((k) => `${exprToString(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`));
+const sortKeys = (keys: readonly SortKey[]) =>
+  list(keys.map((k) => `${exprToString(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`));
 
 export function describeNode(p: PlanNode): string {
   switch (p.kind) {
@@ -90,13 +91,13 @@ export function describeStage(s: Stage): string[] {
       ? 'result'
       : s.output.kind === 'write'
         ? `write(${s.output.path}${s.output.partitionBy.length ? `, partitionBy=${list(s.output.partitionBy)}` : ''})`
-      : s.output.partitioning.kind === 'single'
-        ? 'shuffle(single)'
-        : s.output.partitioning.kind === 'roundrobin'
-          ? `shuffle(roundrobin, n=${s.output.partitioning.n}${s.output.sample ? ', sampled' : ''})`
-          : s.output.partitioning.kind === 'range'
-            ? `shuffle(range${sortKeys(s.output.partitioning.keys)}, n=${s.output.partitioning.n})`
-          : `shuffle(hash${list(s.output.partitioning.keys.map(exprToString))}, n=${s.output.partitioning.n})`;
+        : s.output.partitioning.kind === 'single'
+          ? 'shuffle(single)'
+          : s.output.partitioning.kind === 'roundrobin'
+            ? `shuffle(roundrobin, n=${s.output.partitioning.n}${s.output.sample ? ', sampled' : ''})`
+            : s.output.partitioning.kind === 'range'
+              ? `shuffle(range${sortKeys(s.output.partitioning.keys)}, n=${s.output.partitioning.n})`
+              : `shuffle(hash${list(s.output.partitioning.keys.map(exprToString))}, n=${s.output.partitioning.n})`;
   const src =
     s.source.kind === 'scan'
       ? `ParquetScan: path=${s.source.path} columns=${list(s.source.columns)}${s.source.filters.length ? ` filters=${list(s.source.filters.map(exprToString))}` : ''}`

@@ -18,7 +18,11 @@ export type Expr =
   | { readonly kind: 'cast'; readonly input: Expr; readonly to: DataType }
   | { readonly kind: 'isnull'; readonly input: Expr; readonly negated: boolean }
   | { readonly kind: 'in'; readonly input: Expr; readonly list: readonly Expr[] }
-  | { readonly kind: 'case'; readonly branches: readonly { readonly when: Expr; readonly then: Expr }[]; readonly otherwise: Expr | null }
+  | {
+      readonly kind: 'case';
+      readonly branches: readonly { readonly when: Expr; readonly then: Expr }[];
+      readonly otherwise: Expr | null;
+    }
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] }
   | { readonly kind: 'agg'; readonly fn: AggFn; readonly arg: Expr | null }
   /** A registered row-wise user function; its code travels in the job's bundle, by name. */
@@ -29,7 +33,8 @@ export type ExprOf<K extends ExprKind> = Extract<Expr, { kind: K }>;
 
 const freeze = <T extends object>(o: T): T => Object.freeze(o);
 
-export const col = (name: string, index?: number): Expr => freeze(index === undefined ? { kind: 'col', name } : { kind: 'col', name, index });
+export const col = (name: string, index?: number): Expr =>
+  freeze(index === undefined ? { kind: 'col', name } : { kind: 'col', name, index });
 export const lit = (value: LiteralValue, type?: DataType): Expr =>
   freeze({ kind: 'lit', value, type: type ?? literalType(value) });
 export const binary = (op: BinaryOp, left: Expr, right: Expr): Expr => freeze({ kind: 'binary', op, left, right });
@@ -38,12 +43,14 @@ export const neg = (input: Expr): Expr => freeze({ kind: 'neg', input });
 export const alias = (input: Expr, name: string): Expr => freeze({ kind: 'alias', input, name });
 export const cast = (input: Expr, to: DataType): Expr => freeze({ kind: 'cast', input, to });
 export const isNull = (input: Expr, negated = false): Expr => freeze({ kind: 'isnull', input, negated });
-export const inList = (input: Expr, list: readonly Expr[]): Expr => freeze({ kind: 'in', input, list: freeze([...list]) });
+export const inList = (input: Expr, list: readonly Expr[]): Expr =>
+  freeze({ kind: 'in', input, list: freeze([...list]) });
 export const caseWhen = (branches: readonly { when: Expr; then: Expr }[], otherwise: Expr | null): Expr =>
   freeze({ kind: 'case', branches: freeze(branches.map((b) => freeze({ ...b }))), otherwise });
 export const call = (fn: string, args: readonly Expr[]): Expr => freeze({ kind: 'call', fn, args: freeze([...args]) });
 export const agg = (fn: AggFn, arg: Expr | null): Expr => freeze({ kind: 'agg', fn, arg });
-export const udfCall = (name: string, args: readonly Expr[], returns: DataType): Expr => freeze({ kind: 'udf', name, args: freeze([...args]), returns });
+export const udfCall = (name: string, args: readonly Expr[], returns: DataType): Expr =>
+  freeze({ kind: 'udf', name, args: freeze([...args]), returns });
 
 export function literalType(value: LiteralValue): DataType | 'null' {
   if (value === null) return 'null';
@@ -118,7 +125,12 @@ export function withChildren(e: Expr, c: readonly Expr[]): Expr {
 /** Bottom-up rewrite. */
 export function transformExpr(e: Expr, f: (e: Expr) => Expr): Expr {
   const kids = exprChildren(e);
-  const next = kids.length ? withChildren(e, kids.map((k) => transformExpr(k, f))) : e;
+  const next = kids.length
+    ? withChildren(
+        e,
+        kids.map((k) => transformExpr(k, f)),
+      )
+    : e;
   return f(next);
 }
 
@@ -183,7 +195,9 @@ export function exprToString(e: Expr): string {
     case 'udf':
       return `${e.name}(${e.args.map(exprToString).join(', ')})`;
     case 'agg':
-      return e.fn === 'count_distinct' ? `count(DISTINCT ${e.arg ? exprToString(e.arg) : '*'})` : `${e.fn}(${e.arg ? exprToString(e.arg) : '*'})`;
+      return e.fn === 'count_distinct'
+        ? `count(DISTINCT ${e.arg ? exprToString(e.arg) : '*'})`
+        : `${e.fn}(${e.arg ? exprToString(e.arg) : '*'})`;
     default:
       return assertNever(e);
   }

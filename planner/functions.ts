@@ -18,7 +18,8 @@ const numericOrNull = (t: ArgType): boolean => t === 'null' || isNumeric(t);
 const is = (t: ArgType, ...ok: DataType[]): boolean => t === 'null' || ok.includes(t);
 
 const dateToInt = (args: readonly ArgType[]): DataType | string => (is(args[0]!, 'date') ? 'int32' : 'a date');
-const stringToString = (args: readonly ArgType[]): DataType | string => (args.every((a) => is(a, 'string')) ? 'string' : 'strings');
+const stringToString = (args: readonly ArgType[]): DataType | string =>
+  args.every((a) => is(a, 'string')) ? 'string' : 'strings';
 /** The common type of arguments that must agree (numbers widen); all NULL is a string. */
 const commonType = (a: readonly ArgType[]): DataType | string => {
   const typed = a.filter((t): t is DataType => t !== 'null');
@@ -33,12 +34,21 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSignature>> = {
   year: { minArgs: 1, maxArgs: 1, result: dateToInt },
   month: { minArgs: 1, maxArgs: 1, result: dateToInt },
   day: { minArgs: 1, maxArgs: 1, result: dateToInt },
-  date_add: { minArgs: 2, maxArgs: 2, result: (a) => (is(a[0]!, 'date') && is(a[1]!, 'int32', 'int64') ? 'date' : 'a date and an integer') },
-  add_months: { minArgs: 2, maxArgs: 2, result: (a) => (is(a[0]!, 'date') && is(a[1]!, 'int32', 'int64') ? 'date' : 'a date and an integer') },
+  date_add: {
+    minArgs: 2,
+    maxArgs: 2,
+    result: (a) => (is(a[0]!, 'date') && is(a[1]!, 'int32', 'int64') ? 'date' : 'a date and an integer'),
+  },
+  add_months: {
+    minArgs: 2,
+    maxArgs: 2,
+    result: (a) => (is(a[0]!, 'date') && is(a[1]!, 'int32', 'int64') ? 'date' : 'a date and an integer'),
+  },
   substring: {
     minArgs: 3,
     maxArgs: 3,
-    result: (a) => (is(a[0]!, 'string') && is(a[1]!, 'int32') && is(a[2]!, 'int32') ? 'string' : 'a string, a start and a length'),
+    result: (a) =>
+      is(a[0]!, 'string') && is(a[1]!, 'int32') && is(a[2]!, 'int32') ? 'string' : 'a string, a start and a length',
   },
   upper: { minArgs: 1, maxArgs: 1, result: stringToString },
   lower: { minArgs: 1, maxArgs: 1, result: stringToString },
@@ -50,11 +60,20 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSignature>> = {
   starts_with: { minArgs: 2, maxArgs: 2, result: stringPredicate },
   ends_with: { minArgs: 2, maxArgs: 2, result: stringPredicate },
   contains: { minArgs: 2, maxArgs: 2, result: stringPredicate },
-  abs: { minArgs: 1, maxArgs: 1, result: (a) => (numericOrNull(a[0]!) ? (a[0] === 'null' ? 'float64' : (a[0] as DataType)) : 'a number') },
+  abs: {
+    minArgs: 1,
+    maxArgs: 1,
+    result: (a) => (numericOrNull(a[0]!) ? (a[0] === 'null' ? 'float64' : (a[0] as DataType)) : 'a number'),
+  },
   round: {
     minArgs: 1,
     maxArgs: 2,
-    result: (a) => (numericOrNull(a[0]!) && (a[1] === undefined || is(a[1], 'int32')) ? (a[0] === 'null' ? 'float64' : (a[0] as DataType)) : 'a number and an integer scale'),
+    result: (a) =>
+      numericOrNull(a[0]!) && (a[1] === undefined || is(a[1], 'int32'))
+        ? a[0] === 'null'
+          ? 'float64'
+          : (a[0] as DataType)
+        : 'a number and an integer scale',
   },
   coalesce: { minArgs: 1, maxArgs: 64, result: commonType },
   /** The largest / smallest non-NULL argument (NULL only when all are). */

@@ -18,12 +18,38 @@ import { isNumeric } from './types.js';
  */
 export function lowerSetOp(p: PlanOf<'SetOp'>, l: Schema): PlanNode {
   const names = l.map((f) => f.name);
-  const tag = (input: PlanNode, side: number) => project(input, [...names.map((n) => col(n)), alias(lit(side), '__side')]);
-  const union: PlanNode = { kind: 'Union', inputs: [tag(p.left, 1), tag(project(p.right, names.map((n) => col(n))), 2)], byName: false };
-  const seen = (side: number) => aggExpr('max', caseWhen([{ when: binary('=', col('__side'), lit(side)), then: lit(1) }], lit(0)));
-  const grouped = aggregate(union, names.map((n) => col(n)), [alias(seen(1), '__l'), alias(seen(2), '__r')]);
-  const cond = binary('and', binary('=', col('__l'), lit(1)), binary('=', col('__r'), lit(p.op === 'intersect' ? 1 : 0)));
-  return project(filter(grouped, cond), names.map((n) => col(n)));
+  const tag = (input: PlanNode, side: number) =>
+    project(input, [...names.map((n) => col(n)), alias(lit(side), '__side')]);
+  const union: PlanNode = {
+    kind: 'Union',
+    inputs: [
+      tag(p.left, 1),
+      tag(
+        project(
+          p.right,
+          names.map((n) => col(n)),
+        ),
+        2,
+      ),
+    ],
+    byName: false,
+  };
+  const seen = (side: number) =>
+    aggExpr('max', caseWhen([{ when: binary('=', col('__side'), lit(side)), then: lit(1) }], lit(0)));
+  const grouped = aggregate(
+    union,
+    names.map((n) => col(n)),
+    [alias(seen(1), '__l'), alias(seen(2), '__r')],
+  );
+  const cond = binary(
+    'and',
+    binary('=', col('__l'), lit(1)),
+    binary('=', col('__r'), lit(p.op === 'intersect' ? 1 : 0)),
+  );
+  return project(
+    filter(grouped, cond),
+    names.map((n) => col(n)),
+  );
 }
 
 const RIGHT_KEY = '__right_';
@@ -33,24 +59,52 @@ const RIGHT_KEY = '__right_';
  * side's for a right join), then the other left columns, then the other right columns.
  */
 export function lowerUsingJoin(p: PlanOf<'UsingJoin'>, l: Schema, r: Schema): PlanNode {
-  for (const [side, s] of [['left', l], ['right', r]] as const) {
+  for (const [side, s] of [
+    ['left', l],
+    ['right', r],
+  ] as const) {
     for (const k of p.keys) {
       if (!s.some((f) => f.name === k)) {
-        throw new SchemaError('COLUMN_NOT_FOUND', `join column '${k}' does not exist on the ${side} side; its columns are ${listNames(s.map((f) => f.name))}`, { column: k, side, validColumns: s.map((f) => f.name) });
+        throw new SchemaError(
+          'COLUMN_NOT_FOUND',
+          `join column '${k}' does not exist on the ${side} side; its columns are ${listNames(s.map((f) => f.name))}`,
+          { column: k, side, validColumns: s.map((f) => f.name) },
+        );
       }
     }
   }
   const keyed = (n: string) => p.keys.includes(n);
-  const right = project(p.right, r.map((f, i) => (keyed(f.name) ? alias(col(f.name, i), RIGHT_KEY + f.name) : col(f.name, i))));
-  const on = p.keys.map((k) => binary('=', col(k, l.findIndex((f) => f.name === k)), col(RIGHT_KEY + k))).reduce((a, b) => binary('and', a, b));
+  const right = project(
+    p.right,
+    r.map((f, i) => (keyed(f.name) ? alias(col(f.name, i), RIGHT_KEY + f.name) : col(f.name, i))),
+  );
+  const on = p.keys
+    .map((k) =>
+      binary(
+        '=',
+        col(
+          k,
+          l.findIndex((f) => f.name === k),
+        ),
+        col(RIGHT_KEY + k),
+      ),
+    )
+    .reduce((a, b) => binary('and', a, b));
   const joined: PlanNode = { kind: 'Join', left: p.left, right, type: p.type, on, hint: p.hint };
   if (p.type === 'left_semi' || p.type === 'left_anti') return joined;
   const li = (k: string) => l.findIndex((f) => f.name === k);
   const ri = (k: string) => l.length + r.findIndex((f) => f.name === k);
   const keys = p.keys.map((k) =>
-    p.type === 'right' ? alias(col(RIGHT_KEY + k, ri(k)), k) : p.type === 'full' ? alias(call('coalesce', [col(k, li(k)), col(RIGHT_KEY + k, ri(k))]), k) : col(k, li(k)),
+    p.type === 'right'
+      ? alias(col(RIGHT_KEY + k, ri(k)), k)
+      : p.type === 'full'
+        ? alias(call('coalesce', [col(k, li(k)), col(RIGHT_KEY + k, ri(k))]), k)
+        : col(k, li(k)),
   );
-  const rest = [...l.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, i)])), ...r.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, l.length + i)]))];
+  const rest = [
+    ...l.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, i)])),
+    ...r.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, l.length + i)])),
+  ];
   return project(joined, [...keys, ...rest]);
 }
 
@@ -68,11 +122,22 @@ export function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | '
     }
     case 'FillNa': {
       const valueType = typeof p.value === 'number' ? 'number' : typeof p.value === 'string' ? 'string' : 'bool';
-      const fits = (t: DataType) => (valueType === 'number' ? isNumeric(t) : valueType === 'string' ? t === 'string' : t === 'bool');
+      const fits = (t: DataType) =>
+        valueType === 'number' ? isNumeric(t) : valueType === 'string' ? t === 'string' : t === 'bool';
       const targets = new Set((p.subset ?? names).filter((c) => fits(resolveColumn(s, c).field.type)));
       // As in Spark, the value is cast to each column's type (2.5 fills an int column with 2).
-      const valueFor = (t: DataType) => (typeof p.value === 'number' && (t === 'int32' || t === 'int64') ? lit(Math.trunc(p.value), t) : typeof p.value === 'number' ? lit(p.value, 'float64') : lit(p.value));
-      return project(p.input, s.map((f, i) => (targets.has(f.name) ? alias(call('coalesce', [col(f.name, i), valueFor(f.type)]), f.name) : col(f.name, i))));
+      const valueFor = (t: DataType) =>
+        typeof p.value === 'number' && (t === 'int32' || t === 'int64')
+          ? lit(Math.trunc(p.value), t)
+          : typeof p.value === 'number'
+            ? lit(p.value, 'float64')
+            : lit(p.value);
+      return project(
+        p.input,
+        s.map((f, i) =>
+          targets.has(f.name) ? alias(call('coalesce', [col(f.name, i), valueFor(f.type)]), f.name) : col(f.name, i),
+        ),
+      );
     }
     case 'WithColumns': {
       const exprs: Expr[] = names.map((n, i) => col(n, i));
@@ -85,15 +150,34 @@ export function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | '
       return project(p.input, exprs);
     }
     case 'Rename':
-      return project(p.input, names.map((n, i) => (n === p.from ? alias(col(n, i), p.to) : col(n, i))));
+      return project(
+        p.input,
+        names.map((n, i) => (n === p.from ? alias(col(n, i), p.to) : col(n, i))),
+      );
     case 'Drop':
-      return project(p.input, names.flatMap((n, i) => (p.names.includes(n) ? [] : [col(n, i)])));
+      return project(
+        p.input,
+        names.flatMap((n, i) => (p.names.includes(n) ? [] : [col(n, i)])),
+      );
   }
 }
 
 /** unionByName: reorder every input's columns to the first input's names. */
 export function lowerUnionByName(p: PlanOf<'Union'>, schemas: readonly Schema[]): PlanNode {
   const names = schemas[0]!.map((f) => f.name);
-  return { kind: 'Union', byName: false, inputs: p.inputs.map((input, i) => (i === 0 ? input : project(input, names.map((n) => { resolveColumn(schemas[i]!, n); return col(n); })))) };
+  return {
+    kind: 'Union',
+    byName: false,
+    inputs: p.inputs.map((input, i) =>
+      i === 0
+        ? input
+        : project(
+            input,
+            names.map((n) => {
+              resolveColumn(schemas[i]!, n);
+              return col(n);
+            }),
+          ),
+    ),
+  };
 }
-

@@ -42,14 +42,24 @@ class Planner {
   exchange(f: Fragment, partitioning: Partitioning): Fragment {
     const id = this.stages.length;
     this.stages.push({ id, source: f.source, ops: f.ops, output: { kind: 'shuffle', partitioning }, schema: f.schema });
-    return { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: partitioning.kind === 'single' || partitioning.n === 1 };
+    return {
+      source: { kind: 'shuffle', stages: [id], schema: f.schema },
+      ops: [],
+      schema: f.schema,
+      single: partitioning.kind === 'single' || partitioning.n === 1,
+    };
   }
 
   plan(p: PlanNode): Fragment {
     switch (p.kind) {
       case 'Scan': {
         const schema = schemaOf(p, this.catalog);
-        return { source: { kind: 'scan', path: p.path, columns: schema.map((f) => f.name), filters: p.filters, schema }, ops: [], schema, single: false };
+        return {
+          source: { kind: 'scan', path: p.path, columns: schema.map((f) => f.name), filters: p.filters, schema },
+          ops: [],
+          schema,
+          single: false,
+        };
       }
       case 'Filter': {
         const f = this.plan(p.input);
@@ -72,7 +82,11 @@ class Planner {
         const keys = p.columns ?? schema.map((f) => f.name);
         const others = schema.filter((f) => !keys.includes(f.name));
         // dropDuplicates(cols): one row per key, the other columns from the group's first row.
-        const grouped = aggregate(p.input, keys.map((k) => col(k)), others.map((f) => alias(aggNode('first', col(f.name)), f.name)));
+        const grouped = aggregate(
+          p.input,
+          keys.map((k) => col(k)),
+          others.map((f) => alias(aggNode('first', col(f.name)), f.name)),
+        );
         const f = this.aggregate(grouped as PlanOf<'Aggregate'>);
         if (!others.length) return f;
         f.ops.push({ op: 'Project', exprs: schema.map((x) => col(x.name)), schema });
@@ -102,7 +116,10 @@ class Planner {
       }
       case 'Repartition': {
         const f = this.plan(p.input);
-        return this.exchange(f, p.keys.length ? { kind: 'hash', keys: p.keys, n: p.n } : { kind: 'roundrobin', n: p.n });
+        return this.exchange(
+          f,
+          p.keys.length ? { kind: 'hash', keys: p.keys, n: p.n } : { kind: 'roundrobin', n: p.n },
+        );
       }
       case 'Sort': {
         let f = this.plan(p.input);
@@ -111,7 +128,13 @@ class Planner {
           // driver picks from the sample, sort each range; ranges are read back in order.
           const n = this.opts.shufflePartitions;
           const id = this.stages.length;
-          this.stages.push({ id, source: f.source, ops: f.ops, output: { kind: 'shuffle', partitioning: { kind: 'roundrobin', n }, sample: p.keys }, schema: f.schema });
+          this.stages.push({
+            id,
+            source: f.source,
+            ops: f.ops,
+            output: { kind: 'shuffle', partitioning: { kind: 'roundrobin', n }, sample: p.keys },
+            schema: f.schema,
+          });
           f = { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: false };
           f = this.exchange(f, { kind: 'range', keys: p.keys, n });
           f.single = false;
@@ -159,12 +182,16 @@ class Planner {
     const swap = p.type === 'right' || (p.hint === 'left' && (p.type === 'inner' || p.type === 'cross'));
     const type = p.type === 'right' ? 'left' : p.type === 'cross' ? 'inner' : p.type;
     const noKeys = leftKeys.length === 0;
-    if (noKeys && type === 'full') throw new PlanError('NOT_SUPPORTED', 'a full outer join needs at least one equality between the two sides', { on: p.on ? exprToString(p.on) : null });
+    if (noKeys && type === 'full')
+      throw new PlanError('NOT_SUPPORTED', 'a full outer join needs at least one equality between the two sides', {
+        on: p.on ? exprToString(p.on) : null,
+      });
     const broadcast = noKeys || (swap ? p.hint === 'left' : p.hint === 'right' && type !== 'full');
     const [probeNode, buildNode] = swap ? [p.right, p.left] : [p.left, p.right];
     const [probeKeys, buildKeys] = swap ? [rightKeys, leftKeys] : [leftKeys, rightKeys];
     const [probeSchema, buildSchema] = swap ? [rs, ls] : [ls, rs];
-    const joined: Schema = type === 'left_semi' || type === 'left_anti' ? probeSchema : [...probeSchema, ...buildSchema];
+    const joined: Schema =
+      type === 'left_semi' || type === 'left_anti' ? probeSchema : [...probeSchema, ...buildSchema];
 
     let f: Fragment;
     let buildStage: number;
@@ -177,11 +204,24 @@ class Planner {
       f = this.exchange(this.plan(probeNode), { kind: 'hash', keys: probeKeys, n });
       f.single = false;
     }
-    const build = { kind: broadcast ? ('broadcast' as const) : ('partitioned' as const), stage: buildStage, schema: buildSchema };
+    const build = {
+      kind: broadcast ? ('broadcast' as const) : ('partitioned' as const),
+      stage: buildStage,
+      schema: buildSchema,
+    };
     // When the sides were swapped, the operator emits build columns first: left ++ right again.
     const buildFirst = swap && type !== 'left_semi' && type !== 'left_anti';
     const schema = buildFirst ? [...ls, ...rs] : joined;
-    f.ops.push({ op: 'HashJoin', type, probeKeys, buildKeys, residual, build, schema, ...(buildFirst ? { buildFirst } : {}) });
+    f.ops.push({
+      op: 'HashJoin',
+      type,
+      probeKeys,
+      buildKeys,
+      residual,
+      build,
+      schema,
+      ...(buildFirst ? { buildFirst } : {}),
+    });
     f.schema = schema;
     return f;
   }
@@ -210,8 +250,13 @@ class Planner {
     const keyNames = p.keys.map(exprName);
     const keyCols = keyNames.map((n) => col(n));
     const aggSchema: Schema = [...outSchema.slice(0, p.keys.length), ...calls.map((c) => field(c.name, c.outType))];
-    const postExprs: Expr[] = [...keyCols, ...post.map((e, i) => alias(e.kind === 'alias' ? e.input : e, outSchema[p.keys.length + i]!.name))];
-    const partitioning: Partitioning = p.keys.length ? { kind: 'hash', keys: keyCols, n: this.opts.shufflePartitions } : { kind: 'single' };
+    const postExprs: Expr[] = [
+      ...keyCols,
+      ...post.map((e, i) => alias(e.kind === 'alias' ? e.input : e, outSchema[p.keys.length + i]!.name)),
+    ];
+    const partitioning: Partitioning = p.keys.length
+      ? { kind: 'hash', keys: keyCols, n: this.opts.shufflePartitions }
+      : { kind: 'single' };
 
     let f = this.plan(p.input);
     if (!f.single && !usePartialAggregation(calls, this.opts.disabledRules ?? [])) {
@@ -246,11 +291,17 @@ function schemaOfExprs(exprs: readonly Expr[], input: Schema): Schema {
 }
 
 /** Plan the stages of an analyzed, optimized plan; the last stage ends at the job's sink. */
-export function planStages(root: PlanNode, catalog: Catalog, opts: PhysicalOptions, sink: Sink = { kind: 'collect' }): StagePlan {
+export function planStages(
+  root: PlanNode,
+  catalog: Catalog,
+  opts: PhysicalOptions,
+  sink: Sink = { kind: 'collect' },
+): StagePlan {
   const planner = new Planner(catalog, opts);
   const f = planner.plan(root);
   const id = planner.stages.length;
-  const output: StageOutput = sink.kind === 'write' ? { kind: 'write', path: sink.path, partitionBy: sink.partitionBy } : { kind: 'result' };
+  const output: StageOutput =
+    sink.kind === 'write' ? { kind: 'write', path: sink.path, partitionBy: sink.partitionBy } : { kind: 'result' };
   if (sink.kind === 'write') for (const c of sink.partitionBy) resolveColumn(f.schema, c);
   planner.stages.push({ id, source: f.source, ops: f.ops, output, schema: f.schema });
   planner.stages.forEach((s, i) => (planner.stages[i] = fuseScanFilters(s)));
@@ -265,7 +316,13 @@ export function planStages(root: PlanNode, catalog: Catalog, opts: PhysicalOptio
  */
 function fuseScanFilters(stage: Stage): Stage {
   const first = stage.ops[0];
-  if (stage.source.kind !== 'scan' || !stage.source.filters.length || first?.op !== 'HashAggregate' || first.mode === 'final') return stage;
+  if (
+    stage.source.kind !== 'scan' ||
+    !stage.source.filters.length ||
+    first?.op !== 'HashAggregate' ||
+    first.mode === 'final'
+  )
+    return stage;
   // Keys and arguments are then computed on rejected rows too: only for built-in expressions,
   // never user code (which might fail on rows the filter was meant to keep away).
   const exprs = [...first.keys, ...first.aggs.flatMap((a) => (a.arg ? [a.arg] : []))];

@@ -28,7 +28,12 @@ export type PlanNode =
     }
   | { readonly kind: 'Filter'; readonly input: PlanNode; readonly predicate: Expr }
   | { readonly kind: 'Project'; readonly input: PlanNode; readonly exprs: readonly Expr[] }
-  | { readonly kind: 'Aggregate'; readonly input: PlanNode; readonly keys: readonly Expr[]; readonly aggs: readonly Expr[] }
+  | {
+      readonly kind: 'Aggregate';
+      readonly input: PlanNode;
+      readonly keys: readonly Expr[];
+      readonly aggs: readonly Expr[];
+    }
   | { readonly kind: 'Sort'; readonly input: PlanNode; readonly keys: readonly SortKey[] }
   | { readonly kind: 'Limit'; readonly input: PlanNode; readonly n: number }
   | {
@@ -45,17 +50,44 @@ export type PlanNode =
   | { readonly kind: 'Repartition'; readonly input: PlanNode; readonly n: number; readonly keys: readonly Expr[] }
   | { readonly kind: 'Values'; readonly schema: Schema; readonly rows: readonly (readonly unknown[])[] }
   /** Column edits that need the input schema; the analyzer lowers them to Project. */
-  | { readonly kind: 'WithColumns'; readonly input: PlanNode; readonly columns: readonly { readonly name: string; readonly expr: Expr }[] }
+  | {
+      readonly kind: 'WithColumns';
+      readonly input: PlanNode;
+      readonly columns: readonly { readonly name: string; readonly expr: Expr }[];
+    }
   | { readonly kind: 'Rename'; readonly input: PlanNode; readonly from: string; readonly to: string }
   | { readonly kind: 'Drop'; readonly input: PlanNode; readonly names: readonly string[] }
   /** Registered user code over rows (map: one out per row; flatMap: any number) or whole batches. */
-  | { readonly kind: 'MapRows'; readonly input: PlanNode; readonly name: string; readonly mode: 'map' | 'flatMap' | 'batches'; readonly schema: Schema | null }
+  | {
+      readonly kind: 'MapRows';
+      readonly input: PlanNode;
+      readonly name: string;
+      readonly mode: 'map' | 'flatMap' | 'batches';
+      readonly schema: Schema | null;
+    }
   /** A join on column names: each key appears once, first (lowered by the analyzer to a Join). */
-  | { readonly kind: 'UsingJoin'; readonly left: PlanNode; readonly right: PlanNode; readonly keys: readonly string[]; readonly type: Exclude<JoinType, 'cross'>; readonly hint: 'left' | 'right' | null }
+  | {
+      readonly kind: 'UsingJoin';
+      readonly left: PlanNode;
+      readonly right: PlanNode;
+      readonly keys: readonly string[];
+      readonly type: Exclude<JoinType, 'cross'>;
+      readonly hint: 'left' | 'right' | null;
+    }
   /** Distinct rows of `left` that are (intersect) or are not (except) in `right`. */
   | { readonly kind: 'SetOp'; readonly op: 'intersect' | 'except'; readonly left: PlanNode; readonly right: PlanNode }
-  | { readonly kind: 'DropNa'; readonly input: PlanNode; readonly how: 'any' | 'all'; readonly subset: readonly string[] | null }
-  | { readonly kind: 'FillNa'; readonly input: PlanNode; readonly value: number | string | boolean; readonly subset: readonly string[] | null };
+  | {
+      readonly kind: 'DropNa';
+      readonly input: PlanNode;
+      readonly how: 'any' | 'all';
+      readonly subset: readonly string[] | null;
+    }
+  | {
+      readonly kind: 'FillNa';
+      readonly input: PlanNode;
+      readonly value: number | string | boolean;
+      readonly subset: readonly string[] | null;
+    };
 
 export type PlanKind = PlanNode['kind'];
 export type PlanOf<K extends PlanKind> = Extract<PlanNode, { kind: K }>;
@@ -90,29 +122,50 @@ export type Sink =
 
 const freeze = <T extends object>(o: T): T => Object.freeze(o);
 
-export const scan = (path: string): PlanNode => freeze({ kind: 'Scan', path, format: 'parquet', columns: null, filters: freeze([]) });
+export const scan = (path: string): PlanNode =>
+  freeze({ kind: 'Scan', path, format: 'parquet', columns: null, filters: freeze([]) });
 export const filter = (input: PlanNode, predicate: Expr): PlanNode => freeze({ kind: 'Filter', input, predicate });
-export const project = (input: PlanNode, exprs: readonly Expr[]): PlanNode => freeze({ kind: 'Project', input, exprs: freeze([...exprs]) });
+export const project = (input: PlanNode, exprs: readonly Expr[]): PlanNode =>
+  freeze({ kind: 'Project', input, exprs: freeze([...exprs]) });
 export const aggregate = (input: PlanNode, keys: readonly Expr[], aggs: readonly Expr[]): PlanNode =>
   freeze({ kind: 'Aggregate', input, keys: freeze([...keys]), aggs: freeze([...aggs]) });
-export const sort = (input: PlanNode, keys: readonly SortKey[]): PlanNode => freeze({ kind: 'Sort', input, keys: freeze([...keys]) });
+export const sort = (input: PlanNode, keys: readonly SortKey[]): PlanNode =>
+  freeze({ kind: 'Sort', input, keys: freeze([...keys]) });
 export const limit = (input: PlanNode, n: number): PlanNode => freeze({ kind: 'Limit', input, n });
-export const join = (left: PlanNode, right: PlanNode, type: JoinType, on: Expr | null, hint: 'left' | 'right' | null = null): PlanNode =>
-  freeze({ kind: 'Join', left, right, type, on, hint });
-export const distinct = (input: PlanNode, columns: readonly string[] | null = null): PlanNode => freeze({ kind: 'Distinct', input, columns });
-export const union = (inputs: readonly PlanNode[], byName: boolean): PlanNode => freeze({ kind: 'Union', inputs: freeze([...inputs]), byName });
-export const repartition = (input: PlanNode, n: number, keys: readonly Expr[]): PlanNode => freeze({ kind: 'Repartition', input, n, keys: freeze([...keys]) });
+export const join = (
+  left: PlanNode,
+  right: PlanNode,
+  type: JoinType,
+  on: Expr | null,
+  hint: 'left' | 'right' | null = null,
+): PlanNode => freeze({ kind: 'Join', left, right, type, on, hint });
+export const distinct = (input: PlanNode, columns: readonly string[] | null = null): PlanNode =>
+  freeze({ kind: 'Distinct', input, columns });
+export const union = (inputs: readonly PlanNode[], byName: boolean): PlanNode =>
+  freeze({ kind: 'Union', inputs: freeze([...inputs]), byName });
+export const repartition = (input: PlanNode, n: number, keys: readonly Expr[]): PlanNode =>
+  freeze({ kind: 'Repartition', input, n, keys: freeze([...keys]) });
 
 export const withColumns = (input: PlanNode, columns: readonly { name: string; expr: Expr }[]): PlanNode =>
   freeze({ kind: 'WithColumns', input, columns: freeze(columns.map((c) => freeze({ ...c }))) });
-export const rename = (input: PlanNode, from: string, to: string): PlanNode => freeze({ kind: 'Rename', input, from, to });
-export const dropColumns = (input: PlanNode, names: readonly string[]): PlanNode => freeze({ kind: 'Drop', input, names: freeze([...names]) });
+export const rename = (input: PlanNode, from: string, to: string): PlanNode =>
+  freeze({ kind: 'Rename', input, from, to });
+export const dropColumns = (input: PlanNode, names: readonly string[]): PlanNode =>
+  freeze({ kind: 'Drop', input, names: freeze([...names]) });
 
-export const usingJoin = (left: PlanNode, right: PlanNode, keys: readonly string[], type: Exclude<JoinType, 'cross'>, hint: 'left' | 'right' | null): PlanNode =>
-  freeze({ kind: 'UsingJoin', left, right, keys: freeze([...keys]), type, hint });
-export const setOp = (op: 'intersect' | 'except', left: PlanNode, right: PlanNode): PlanNode => freeze({ kind: 'SetOp', op, left, right });
-export const dropNa = (input: PlanNode, how: 'any' | 'all', subset: readonly string[] | null): PlanNode => freeze({ kind: 'DropNa', input, how, subset });
-export const fillNa = (input: PlanNode, value: number | string | boolean, subset: readonly string[] | null): PlanNode => freeze({ kind: 'FillNa', input, value, subset });
+export const usingJoin = (
+  left: PlanNode,
+  right: PlanNode,
+  keys: readonly string[],
+  type: Exclude<JoinType, 'cross'>,
+  hint: 'left' | 'right' | null,
+): PlanNode => freeze({ kind: 'UsingJoin', left, right, keys: freeze([...keys]), type, hint });
+export const setOp = (op: 'intersect' | 'except', left: PlanNode, right: PlanNode): PlanNode =>
+  freeze({ kind: 'SetOp', op, left, right });
+export const dropNa = (input: PlanNode, how: 'any' | 'all', subset: readonly string[] | null): PlanNode =>
+  freeze({ kind: 'DropNa', input, how, subset });
+export const fillNa = (input: PlanNode, value: number | string | boolean, subset: readonly string[] | null): PlanNode =>
+  freeze({ kind: 'FillNa', input, value, subset });
 
 export function planChildren(p: PlanNode): readonly PlanNode[] {
   switch (p.kind) {
@@ -177,7 +230,12 @@ export function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode 
 /** Bottom-up rewrite of a plan tree. */
 export function transformPlan(p: PlanNode, f: (p: PlanNode) => PlanNode): PlanNode {
   const kids = planChildren(p);
-  const next = kids.length ? withPlanChildren(p, kids.map((k) => transformPlan(k, f))) : p;
+  const next = kids.length
+    ? withPlanChildren(
+        p,
+        kids.map((k) => transformPlan(k, f)),
+      )
+    : p;
   return f(next);
 }
 
@@ -200,7 +258,8 @@ export function functionNames(root: PlanNode): string[] {
   const visit = (p: PlanNode): void => {
     if (p.kind === 'MapRows') names.add(p.name);
     const { ...fields } = p as Record<string, unknown>;
-    for (const [k, v] of Object.entries(fields)) if (k !== 'input' && k !== 'left' && k !== 'right' && k !== 'inputs') visitExpr(v);
+    for (const [k, v] of Object.entries(fields))
+      if (k !== 'input' && k !== 'left' && k !== 'right' && k !== 'inputs') visitExpr(v);
     planChildren(p).forEach(visit);
   };
   visit(root);

@@ -31,7 +31,12 @@ export type PhysicalOp =
   | { readonly op: 'Sort'; readonly keys: readonly SortKey[]; readonly schema: Schema }
   | { readonly op: 'TopN'; readonly keys: readonly SortKey[]; readonly n: number; readonly schema: Schema }
   | { readonly op: 'Limit'; readonly n: number; readonly schema: Schema }
-  | { readonly op: 'MapRows'; readonly name: string; readonly mode: 'map' | 'flatMap' | 'batches'; readonly schema: Schema }
+  | {
+      readonly op: 'MapRows';
+      readonly name: string;
+      readonly mode: 'map' | 'flatMap' | 'batches';
+      readonly schema: Schema;
+    }
   | {
       readonly op: 'HashJoin';
       /** Join type from the probe side's point of view (right joins are planned as left joins). */

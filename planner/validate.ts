@@ -15,7 +15,8 @@ class Checker {
     throw new PlanError('MALFORMED_PLAN', `malformed plan at ${path}: ${msg}`, { path });
   }
   obj(v: Json, path: string): Record<string, Json> {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path, `expected an object, got ${JSON.stringify(v)?.slice(0, 60)}`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      this.fail(path, `expected an object, got ${JSON.stringify(v)?.slice(0, 60)}`);
     return v as Record<string, Json>;
   }
   arr(v: Json, path: string): Json[] {
@@ -31,7 +32,8 @@ class Checker {
     return v;
   }
   oneOf<T extends string>(v: Json, allowed: readonly T[], path: string): T {
-    if (typeof v !== 'string' || !allowed.includes(v as T)) this.fail(path, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || !allowed.includes(v as T))
+      this.fail(path, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
     return v as T;
   }
 }
@@ -45,7 +47,8 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
   },
   lit: (o, p) => {
     c.oneOf(o.type, [...DATA_TYPES, 'null'], `${p}.type`);
-    if (!['number', 'string', 'boolean'].includes(typeof o.value) && o.value !== null) c.fail(`${p}.value`, 'expected a literal value');
+    if (!['number', 'string', 'boolean'].includes(typeof o.value) && o.value !== null)
+      c.fail(`${p}.value`, 'expected a literal value');
   },
   binary: (o, p) => {
     c.oneOf(o.op, ['+', '-', '*', '/', '%', '=', '!=', '<', '<=', '>', '>=', 'and', 'or'], `${p}.op`);
@@ -123,7 +126,8 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
     c.arr(o.keys, `${p}.keys`).forEach((k, i) => {
       const ko = c.obj(k, `${p}.keys[${i}]`);
       checkExpr(ko.expr, `${p}.keys[${i}].expr`);
-      if (typeof ko.desc !== 'boolean' || typeof ko.nullsFirst !== 'boolean') c.fail(`${p}.keys[${i}]`, 'desc and nullsFirst must be booleans');
+      if (typeof ko.desc !== 'boolean' || typeof ko.nullsFirst !== 'boolean')
+        c.fail(`${p}.keys[${i}]`, 'desc and nullsFirst must be booleans');
     });
   },
   Limit: (o, p) => {
@@ -183,7 +187,8 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
   },
   FillNa: (o, p) => {
     checkNode(o.input, `${p}.input`);
-    if (!['number', 'string', 'boolean'].includes(typeof o.value)) c.fail(`${p}.value`, 'expected a number, string or boolean');
+    if (!['number', 'string', 'boolean'].includes(typeof o.value))
+      c.fail(`${p}.value`, 'expected a number, string or boolean');
   },
   Values: (o, p) => {
     c.arr(o.schema, `${p}.schema`);
@@ -201,10 +206,14 @@ function checkNode(v: Json, path: string): void {
 export function validatePlanDocument(v: Json): PlanDocument {
   const o = c.obj(v, 'plan');
   if (o.version !== PLAN_VERSION) {
-    throw new PlanError('UNSUPPORTED_PLAN_VERSION', `plan version ${JSON.stringify(o.version)} is not supported; this engine reads version ${PLAN_VERSION}`, {
-      version: o.version,
-      supported: PLAN_VERSION,
-    });
+    throw new PlanError(
+      'UNSUPPORTED_PLAN_VERSION',
+      `plan version ${JSON.stringify(o.version)} is not supported; this engine reads version ${PLAN_VERSION}`,
+      {
+        version: o.version,
+        supported: PLAN_VERSION,
+      },
+    );
   }
   checkNode(o.root, 'plan.root');
   const sink = c.obj(o.sink, 'plan.sink');

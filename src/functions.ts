@@ -23,9 +23,27 @@ export type FlatRowFunction = (row: Record<string, unknown>) => readonly Record<
 export type BatchFunction = (batch: any) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export type Registered =
-  | { readonly kind: 'udf'; readonly name: string; readonly fn: (...args: any[]) => unknown; readonly returns: DataType; readonly module: string | null } // eslint-disable-line @typescript-eslint/no-explicit-any
-  | { readonly kind: 'map' | 'flatMap'; readonly name: string; readonly fn: (row: Record<string, unknown>) => unknown; readonly schema: Schema; readonly module: string | null }
-  | { readonly kind: 'batches'; readonly name: string; readonly fn: BatchFunction; readonly schema: Schema | null; readonly module: string | null };
+  | {
+      readonly kind: 'udf';
+      readonly name: string;
+      readonly fn: (...args: any[]) => unknown;
+      readonly returns: DataType;
+      readonly module: string | null;
+    } // eslint-disable-line @typescript-eslint/no-explicit-any
+  | {
+      readonly kind: 'map' | 'flatMap';
+      readonly name: string;
+      readonly fn: (row: Record<string, unknown>) => unknown;
+      readonly schema: Schema;
+      readonly module: string | null;
+    }
+  | {
+      readonly kind: 'batches';
+      readonly name: string;
+      readonly fn: BatchFunction;
+      readonly schema: Schema | null;
+      readonly module: string | null;
+    };
 
 const DEFAULT = Symbol.for('stratus.functions');
 /** While a bundle is being loaded, registrations go to the table this key holds. */
@@ -61,14 +79,19 @@ function callerModule(): string | null {
     const m = /\(?((?:file:\/\/)?\/[^()]+?):\d+:\d+\)?\s*$/.exec(line);
     if (!m) continue;
     const file = m[1]!.replace(/^file:\/\//, '');
-    if (ENGINE_DIRS.some((d) => file.startsWith(d)) || file.includes('node:') || file.includes('/node_modules/')) continue;
+    if (ENGINE_DIRS.some((d) => file.startsWith(d)) || file.includes('node:') || file.includes('/node_modules/'))
+      continue;
     return file;
   }
   return null;
 }
 
 function register(r: Registered): void {
-  if (!/^[A-Za-z_][\w.-]*$/.test(r.name)) throw new PlanError('BAD_FUNCTION_NAME', `function name '${r.name}' must start with a letter or _ and contain only letters, digits, _ . -`);
+  if (!/^[A-Za-z_][\w.-]*$/.test(r.name))
+    throw new PlanError(
+      'BAD_FUNCTION_NAME',
+      `function name '${r.name}' must start with a letter or _ and contain only letters, digits, _ . -`,
+    );
   target().set(r.name, r);
 }
 
@@ -76,7 +99,12 @@ function register(r: Registered): void {
  * A row-wise scalar function usable in any expression.
  * @example const discounted = udf('discounted', (p, d) => p * (1 - d), 'float64'); df.select(discounted(col('p'), col('d')))
  */
-export function udf(name: string, fn: (...args: any[]) => unknown, returns: DataType): (...args: ColumnLike[]) => Column { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function udf(
+  name: string,
+  fn: (...args: any[]) => unknown,
+  returns: DataType,
+): (...args: ColumnLike[]) => Column {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   register({ kind: 'udf', name, fn, returns, module: callerModule() });
   return (...args) => new Column(udfCall(name, args.map(toExpr), returns));
 }
@@ -105,9 +133,16 @@ export function batchFunction(name: string, fn: BatchFunction, schema: Schema | 
  * for the invocation only. @example const key = parameter('/stratus/api-key')
  */
 export function parameter(name: string): string {
-  const get = (globalThis as Record<symbol, unknown>)[Symbol.for('stratus.parameter')] as ((n: string) => string | undefined) | undefined;
+  const get = (globalThis as Record<symbol, unknown>)[Symbol.for('stratus.parameter')] as
+    | ((n: string) => string | undefined)
+    | undefined;
   const v = get?.(name);
-  if (v === undefined) throw new PlanError('UNKNOWN_PARAMETER', `parameter '${name}' is not available here; name it in the job's parameters option`, { parameter: name });
+  if (v === undefined)
+    throw new PlanError(
+      'UNKNOWN_PARAMETER',
+      `parameter '${name}' is not available here; name it in the job's parameters option`,
+      { parameter: name },
+    );
   return v;
 }
 

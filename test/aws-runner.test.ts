@@ -32,10 +32,23 @@ describe('AWS runner', () => {
       runs.set(arn, backend.run(payload.job));
       return { executionArn: arn, startDate: new Date() };
     });
-    sfn.on(DescribeExecutionCommand).callsFake(async ({ executionArn }: { executionArn: string }) => ({ executionArn, status: 'RUNNING' }));
-    const s = session({ store, progress: false, aws: { stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus', client: new SFNClient({ region: 'us-east-1' }), pollMillis: 50 } });
+    sfn
+      .on(DescribeExecutionCommand)
+      .callsFake(async ({ executionArn }: { executionArn: string }) => ({ executionArn, status: 'RUNNING' }));
+    const s = session({
+      store,
+      progress: false,
+      aws: {
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
+        client: new SFNClient({ region: 'us-east-1' }),
+        pollMillis: 50,
+      },
+    });
     const table = await QUERIES[1]!(tpchTables(s, SF01)).collect();
-    expectSameResults(rowsFromArrow(table), readCsvAnswer(path.join(ANSWERS, 'q1.csv')), { ordered: true, relTol: 1e-9 });
+    expectSameResults(rowsFromArrow(table), readCsvAnswer(path.join(ANSWERS, 'q1.csv')), {
+      ordered: true,
+      relTol: 1e-9,
+    });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
     await Promise.all(runs.values());
   });
@@ -43,9 +56,24 @@ describe('AWS runner', () => {
   it('reports an execution that failed before the job could record why', async () => {
     sfn.reset();
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:x', startDate: new Date() });
-    sfn.on(DescribeExecutionCommand).resolves({ executionArn: 'arn:exec:x', status: 'FAILED', error: 'DriverCrashed', cause: 'Runtime.ImportModuleError' });
-    const s = session({ store, progress: false, aws: { stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus', client: new SFNClient({ region: 'us-east-1' }), pollMillis: 10 } });
-    const err = await QUERIES[6]!(tpchTables(s, SF01)).collect().catch((e) => e);
+    sfn.on(DescribeExecutionCommand).resolves({
+      executionArn: 'arn:exec:x',
+      status: 'FAILED',
+      error: 'DriverCrashed',
+      cause: 'Runtime.ImportModuleError',
+    });
+    const s = session({
+      store,
+      progress: false,
+      aws: {
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
+        client: new SFNClient({ region: 'us-east-1' }),
+        pollMillis: 10,
+      },
+    });
+    const err = await QUERIES[6]!(tpchTables(s, SF01))
+      .collect()
+      .catch((e) => e);
     expect(err.message).toMatch(/execution arn:exec:x failed: DriverCrashed Runtime.ImportModuleError/);
   });
 });

@@ -26,7 +26,10 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'benchmarks/run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'benchmarks/run.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -37,12 +40,32 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
 describe('npm run bench', () => {
   it('runs stratus, duckdb and polars on SF 0.01 and writes medians with matching answers', async () => {
     const out = path.join(dir, 'results.json');
-    const args = ['--data', path.join(dir, 'data'), '--queries', '1,6', '--runs', '1', '--warmup', '1', '--threads', '1', '--engines', ENGINES.join(','), '--out', out];
+    const args = [
+      '--data',
+      path.join(dir, 'data'),
+      '--queries',
+      '1,6',
+      '--runs',
+      '1',
+      '--warmup',
+      '1',
+      '--threads',
+      '1',
+      '--engines',
+      ENGINES.join(','),
+      '--out',
+      out,
+    ];
     const { code, stdout, stderr } = await runBench(args);
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr.slice(-3000)}`).toBe(0);
     expect(stdout).toMatch(/stratus\/duckdb/);
 
-    const json = JSON.parse(readFileSync(out, 'utf8')) as { summaries: ThreadsSummary[]; checks: AnswerCheck[]; mismatches: number; runs: RunnerResult[] };
+    const json = JSON.parse(readFileSync(out, 'utf8')) as {
+      summaries: ThreadsSummary[];
+      checks: AnswerCheck[];
+      mismatches: number;
+      runs: RunnerResult[];
+    };
     expect(json.mismatches).toBe(0);
     expect(json.summaries.map((s) => s.threads)).toEqual([1]);
     for (const q of [1, 6]) {
@@ -50,14 +73,25 @@ describe('npm run bench', () => {
       for (const e of ENGINES) expect(row.medianMs[e], `Q${q} ${e}`).toBeGreaterThan(0);
       expect(row.ratios['stratus/duckdb']).toBeGreaterThan(0);
     }
-    expect(json.checks.map((c) => `${c.engine} Q${c.query} ${c.status}`).sort()).toEqual(['polars Q1 match', 'polars Q6 match', 'stratus Q1 match', 'stratus Q6 match']);
+    expect(json.checks.map((c) => `${c.engine} Q${c.query} ${c.status}`).sort()).toEqual([
+      'polars Q1 match',
+      'polars Q6 match',
+      'stratus Q1 match',
+      'stratus Q6 match',
+    ]);
     const q1 = json.runs.find((r) => r.engine === 'duckdb')!.queries.find((o) => o.query === 1)!;
     expect(q1.result?.rows).toHaveLength(4);
   }, 60_000);
 });
 
 describe('answer check', () => {
-  const reference: ResultSet = { columns: ['flag', 'revenue'], rows: [['A', 1000], ['B', 2000]] };
+  const reference: ResultSet = {
+    columns: ['flag', 'revenue'],
+    rows: [
+      ['A', 1000],
+      ['B', 2000],
+    ],
+  };
   const record = (engine: 'duckdb' | 'polars', result: ResultSet): RunnerResult => ({
     engine,
     threads: 1,
@@ -66,15 +100,51 @@ describe('answer check', () => {
     notes: [],
     queries: [{ query: 1, status: 'ok', warmupMs: [], runsMs: [1], result }],
   });
-  const check = (other: ResultSet, ordered = true) => checkAnswers([record('duckdb', reference), record('polars', other)], () => ordered)[0]!.status;
+  const check = (other: ResultSet, ordered = true) =>
+    checkAnswers([record('duckdb', reference), record('polars', other)], () => ordered)[0]!.status;
 
   it('accepts differences within 1e-6 relative and column names in another case', () => {
-    expect(check({ columns: ['FLAG', 'Revenue'], rows: [['A', 1000.0000001], ['B', 2000]] })).toBe('match');
+    expect(
+      check({
+        columns: ['FLAG', 'Revenue'],
+        rows: [
+          ['A', 1000.0000001],
+          ['B', 2000],
+        ],
+      }),
+    ).toBe('match');
   });
   it('flags numbers off by more than 1e-6, missing rows and wrong order of an ordered query', () => {
-    expect(check({ columns: ['flag', 'revenue'], rows: [['A', 1000.01], ['B', 2000]] })).toBe('mismatch');
+    expect(
+      check({
+        columns: ['flag', 'revenue'],
+        rows: [
+          ['A', 1000.01],
+          ['B', 2000],
+        ],
+      }),
+    ).toBe('mismatch');
     expect(check({ columns: ['flag', 'revenue'], rows: [['A', 1000]] })).toBe('mismatch');
-    expect(check({ columns: ['flag', 'revenue'], rows: [['B', 2000], ['A', 1000]] })).toBe('mismatch');
-    expect(check({ columns: ['flag', 'revenue'], rows: [['B', 2000], ['A', 1000]] }, false)).toBe('match');
+    expect(
+      check({
+        columns: ['flag', 'revenue'],
+        rows: [
+          ['B', 2000],
+          ['A', 1000],
+        ],
+      }),
+    ).toBe('mismatch');
+    expect(
+      check(
+        {
+          columns: ['flag', 'revenue'],
+          rows: [
+            ['B', 2000],
+            ['A', 1000],
+          ],
+        },
+        false,
+      ),
+    ).toBe('match');
   });
 });

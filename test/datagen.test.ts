@@ -128,15 +128,25 @@ describe('generateTpch at SF 0.01', () => {
 
   it('keeps every foreign key and the part → supplier mapping', async () => {
     const orphans = async (sql: string) => scalar(`SELECT count(*) FROM ${sql}`);
-    expect(await orphans(`${scan(dirA, 'lineitem')} l ANTI JOIN ${scan(dirA, 'orders')} o ON l.l_orderkey = o.o_orderkey`)).toBe(0);
-    expect(await orphans(`${scan(dirA, 'orders')} o ANTI JOIN ${scan(dirA, 'lineitem')} l ON l.l_orderkey = o.o_orderkey`)).toBe(0);
+    expect(
+      await orphans(`${scan(dirA, 'lineitem')} l ANTI JOIN ${scan(dirA, 'orders')} o ON l.l_orderkey = o.o_orderkey`),
+    ).toBe(0);
+    expect(
+      await orphans(`${scan(dirA, 'orders')} o ANTI JOIN ${scan(dirA, 'lineitem')} l ON l.l_orderkey = o.o_orderkey`),
+    ).toBe(0);
     expect(
       await orphans(
         `${scan(dirA, 'lineitem')} l ANTI JOIN ${scan(dirA, 'partsupp')} ps ON l.l_partkey = ps.ps_partkey AND l.l_suppkey = ps.ps_suppkey`,
       ),
     ).toBe(0);
-    expect(await orphans(`${scan(dirA, 'orders')} o ANTI JOIN ${scan(dirA, 'customer')} c ON o.o_custkey = c.c_custkey`)).toBe(0);
-    expect(await orphans(`${scan(dirA, 'partsupp')} ps ANTI JOIN ${scan(dirA, 'supplier')} s ON ps.ps_suppkey = s.s_suppkey`)).toBe(0);
+    expect(
+      await orphans(`${scan(dirA, 'orders')} o ANTI JOIN ${scan(dirA, 'customer')} c ON o.o_custkey = c.c_custkey`),
+    ).toBe(0);
+    expect(
+      await orphans(
+        `${scan(dirA, 'partsupp')} ps ANTI JOIN ${scan(dirA, 'supplier')} s ON ps.ps_suppkey = s.s_suppkey`,
+      ),
+    ).toBe(0);
     expect(await scalar(`SELECT count(DISTINCT (ps_partkey, ps_suppkey)) FROM ${scan(dirA, 'partsupp')}`)).toBe(8000);
     // A third of the customers (keys divisible by 3) never order: Q13 and Q22 depend on it.
     expect(await scalar(`SELECT count(*) FROM ${scan(dirA, 'orders')} WHERE o_custkey % 3 = 0`)).toBe(0);
@@ -175,8 +185,19 @@ describe('generateTpch at SF 0.01', () => {
       FROM ${scan(dirA, 'lineitem')} JOIN ${scan(dirA, 'orders')} ON l_orderkey = o_orderkey
                                      JOIN ${scan(dirA, 'part')} ON l_partkey = p_partkey`);
     expect(r).toMatchObject({
-      bad_qty: 0, bad_disc: 0, bad_tax: 0, bad_price: 0, bad_ship: 0, bad_commit: 0, bad_receipt: 0,
-      bad_flag: 0, bad_status: 0, in_window: true, modes: 7, instructions: 4, max_line: 7,
+      bad_qty: 0,
+      bad_disc: 0,
+      bad_tax: 0,
+      bad_price: 0,
+      bad_ship: 0,
+      bad_commit: 0,
+      bad_receipt: 0,
+      bad_flag: 0,
+      bad_status: 0,
+      in_window: true,
+      modes: 7,
+      instructions: 4,
+      max_line: 7,
     });
     expect(r!.first as string).toMatch(/^1992-01-0/);
     expect(r!.last as string).toMatch(/^1998-0[78]-/);

@@ -8,7 +8,29 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  abs, addMonths, coalesce, col, concat, date, dateAdd, dateSub, dayofmonth, greatest, least, length, lit, lower, month, not, round, session, substring, trim, upper, when, year,
+  abs,
+  addMonths,
+  coalesce,
+  col,
+  concat,
+  date,
+  dateAdd,
+  dateSub,
+  dayofmonth,
+  greatest,
+  least,
+  length,
+  lit,
+  lower,
+  month,
+  not,
+  round,
+  session,
+  substring,
+  trim,
+  upper,
+  when,
+  year,
   type Session,
 } from '../src/index.js';
 import { expressionChecks, writeExpressionFixture, type ExpressionFixture } from './support/fixtures.js';
@@ -26,7 +48,10 @@ afterAll(async () => {
   fx?.close();
 });
 
-const { check, checkFilter } = expressionChecks(() => fx, () => s.read.parquet(fx.file));
+const { check, checkFilter } = expressionChecks(
+  () => fx,
+  () => s.read.parquet(fx.file),
+);
 
 describe('arithmetic', () => {
   it('+ - * on ints wrap around like Spark, mix with bigint and double', () =>
@@ -48,7 +73,11 @@ describe('arithmetic', () => {
       ['mul_dlit', col('i').multiply(2.5), 'i * 2.5::DOUBLE'],
       ['add_dlit', col('d').plus(0.1), 'd + 0.1::DOUBLE'],
       ['neg_d', col('d').negate(), '-d'],
-      ['neg_d_s', col('d').negate().cast('string'), "CASE WHEN d = 0 AND id <> 23 THEN '-0.0' WHEN d = 0 THEN '0.0' WHEN abs(d) = 1e10 THEN (CASE WHEN d > 0 THEN '-1.0E10' ELSE '1.0E10' END) ELSE (-d)::VARCHAR END"],
+      [
+        'neg_d_s',
+        col('d').negate().cast('string'),
+        "CASE WHEN d = 0 AND id <> 23 THEN '-0.0' WHEN d = 0 THEN '0.0' WHEN abs(d) = 1e10 THEN (CASE WHEN d > 0 THEN '-1.0E10' ELSE '1.0E10' END) ELSE (-d)::VARCHAR END",
+      ],
       ['l_plus_d', col('l').plus(col('d')), 'l + d'],
     ]));
 
@@ -131,7 +160,11 @@ describe('comparisons', () => {
       ['f_gr', greatest('f', 'd'), 'greatest(f, d)'],
       ['f_le', least('f', 'd'), 'least(f, d)'],
       ['f_round', round('f', 1), 'round(f, 1)'],
-      ['f_str', col('f').cast('string'), "CASE WHEN isnan(f) THEN 'NaN' WHEN f = trunc(f) THEN printf('%.1f', f) ELSE f::VARCHAR END"],
+      [
+        'f_str',
+        col('f').cast('string'),
+        "CASE WHEN isnan(f) THEN 'NaN' WHEN f = trunc(f) THEN printf('%.1f', f) ELSE f::VARCHAR END",
+      ],
       ['f_int', col('f').cast('int32'), 'CASE WHEN isnan(f) THEN 0 ELSE trunc(f)::INTEGER END'],
     ]));
 
@@ -139,8 +172,16 @@ describe('comparisons', () => {
     check([
       ['i_btw', col('i').between(-5, 5), 'i BETWEEN -5 AND 5'],
       ['d_btw', col('d').between(-1, 2.5), 'd BETWEEN -1 AND 2.5'],
-      ['dt_btw', col('dt').between(date('2020-01-01'), date('2020-12-31')), "dt BETWEEN DATE '2020-01-01' AND DATE '2020-12-31'"],
-      ['dt_btw_str', col('dt').between('2019-01-31', '2020-02-29'), "dt BETWEEN DATE '2019-01-31' AND DATE '2020-02-29'"],
+      [
+        'dt_btw',
+        col('dt').between(date('2020-01-01'), date('2020-12-31')),
+        "dt BETWEEN DATE '2020-01-01' AND DATE '2020-12-31'",
+      ],
+      [
+        'dt_btw_str',
+        col('dt').between('2019-01-31', '2020-02-29'),
+        "dt BETWEEN DATE '2019-01-31' AND DATE '2020-02-29'",
+      ],
       ['s_btw', col('s').between('a', 'b'), "s BETWEEN 'a' AND 'b'"],
       ['i_btw_cols', col('i').between(col('j'), col('l')), 'i BETWEEN j AND l'],
     ]));
@@ -272,7 +313,10 @@ describe('dates', () => {
 
   it('date comparisons with date and string literals in filters', async () => {
     await checkFilter(col('dt').geq('2020-01-01'), "dt >= DATE '2020-01-01'");
-    await checkFilter(col('dt').lt(date('1970-01-01')).or(col('dt').equalTo('2024-02-29')), "dt < DATE '1970-01-01' OR dt = DATE '2024-02-29'");
+    await checkFilter(
+      col('dt').lt(date('1970-01-01')).or(col('dt').equalTo('2024-02-29')),
+      "dt < DATE '1970-01-01' OR dt = DATE '2024-02-29'",
+    );
   });
 });
 
@@ -282,7 +326,11 @@ describe('casts', () => {
       ['i2d', col('i').cast('float64'), 'i::DOUBLE'],
       ['i2l', col('i').cast('int64'), 'i::BIGINT'],
       // Spark truncates a double to an int and saturates at the int range; DuckDB rounds and errors.
-      ['d2i', col('d').cast('int32'), 'CASE WHEN d >= 2147483647 THEN 2147483647 WHEN d <= -2147483648 THEN -2147483648 ELSE trunc(d)::INTEGER END'],
+      [
+        'd2i',
+        col('d').cast('int32'),
+        'CASE WHEN d >= 2147483647 THEN 2147483647 WHEN d <= -2147483648 THEN -2147483648 ELSE trunc(d)::INTEGER END',
+      ],
       ['d2l', col('d').cast('int64'), 'trunc(d)::BIGINT'],
       // Spark keeps the low 32 bits of a bigint cast to int; DuckDB errors.
       ['l2i', col('l').cast('int32'), 'wrap32(l)'],
@@ -298,7 +346,11 @@ describe('casts', () => {
       ['i2s', col('i').cast('string'), 'i::VARCHAR'],
       ['l2s', col('l').cast('string'), 'l::VARCHAR'],
       // Java's Double.toString: scientific notation outside [1e-3, 1e7), and '-0.0'.
-      ['d2s', col('d').cast('string'), "CASE WHEN d = 1e10 THEN '1.0E10' WHEN d = -1e10 THEN '-1.0E10' WHEN id = 23 THEN '-0.0' ELSE d::VARCHAR END"],
+      [
+        'd2s',
+        col('d').cast('string'),
+        "CASE WHEN d = 1e10 THEN '1.0E10' WHEN d = -1e10 THEN '-1.0E10' WHEN id = 23 THEN '-0.0' ELSE d::VARCHAR END",
+      ],
       ['e2s', col('e').cast('string'), "CASE WHEN e = 1e-7 THEN '1.0E-7' WHEN id = 6 THEN '-0.0' ELSE e::VARCHAR END"],
       ['dt2s', col('dt').cast('string'), 'dt::VARCHAR'],
       ['b2s', col('b').cast('string'), 'b::VARCHAR'],
@@ -309,9 +361,21 @@ describe('casts', () => {
     check([
       // Spark parses [+-]digits[.digits] after trimming and drops the fraction ('-3.7' is -3;
       // DuckDB rounds to -4); '1e3' and '0x10' are not integers in Spark (DuckDB: 1000 and 16).
-      ['s2i', col('s').cast('int32'), "CASE WHEN regexp_full_match(trim(s), '[+-]?[0-9]+(\\.[0-9]*)?') THEN trunc(trim(s)::DOUBLE)::INTEGER END"],
-      ['t2i', col('t').cast('int32'), "CASE WHEN regexp_full_match(trim(t), '[+-]?[0-9]+(\\.[0-9]*)?') THEN trunc(trim(t)::DOUBLE)::INTEGER END"],
-      ['s2l', col('s').cast('int64'), "CASE WHEN regexp_full_match(trim(s), '[+-]?[0-9]+(\\.[0-9]*)?') THEN trunc(trim(s)::DOUBLE)::BIGINT END"],
+      [
+        's2i',
+        col('s').cast('int32'),
+        "CASE WHEN regexp_full_match(trim(s), '[+-]?[0-9]+(\\.[0-9]*)?') THEN trunc(trim(s)::DOUBLE)::INTEGER END",
+      ],
+      [
+        't2i',
+        col('t').cast('int32'),
+        "CASE WHEN regexp_full_match(trim(t), '[+-]?[0-9]+(\\.[0-9]*)?') THEN trunc(trim(t)::DOUBLE)::INTEGER END",
+      ],
+      [
+        's2l',
+        col('s').cast('int64'),
+        "CASE WHEN regexp_full_match(trim(s), '[+-]?[0-9]+(\\.[0-9]*)?') THEN trunc(trim(s)::DOUBLE)::BIGINT END",
+      ],
       ['s2d', col('s').cast('float64'), 'try_cast(s AS DOUBLE)'],
       ['t2d', col('t').cast('float64'), 'try_cast(t AS DOUBLE)'],
       ['s2dt', col('s').cast('date'), 'try_cast(s AS DATE)'],
@@ -368,7 +432,11 @@ describe('math and conditionals', () => {
 
   it('when / otherwise; no otherwise is NULL; a NULL condition is not true', () =>
     check([
-      ['w1', when(col('i').gt(0), 'pos').when(col('i').lt(0), 'neg').otherwise('zero'), "CASE WHEN i > 0 THEN 'pos' WHEN i < 0 THEN 'neg' ELSE 'zero' END"],
+      [
+        'w1',
+        when(col('i').gt(0), 'pos').when(col('i').lt(0), 'neg').otherwise('zero'),
+        "CASE WHEN i > 0 THEN 'pos' WHEN i < 0 THEN 'neg' ELSE 'zero' END",
+      ],
       ['w2', when(col('b'), 1), 'CASE WHEN b THEN 1 END'],
       ['w3', when(col('i').gt(5), col('d')).otherwise(col('i')), 'CASE WHEN i > 5 THEN d ELSE i END'],
       ['w4', when(col('b'), col('dt')).when(col('b2'), col('dt2')), 'CASE WHEN b THEN dt WHEN b2 THEN dt2 END'],
@@ -382,6 +450,8 @@ describe('math and conditionals', () => {
 describe('the checks can fail', () => {
   it('a wrong expectation is reported with the column and row', async () => {
     await expect(check([['x', col('i').plus(1), 'wrap32(i::BIGINT + 2)']])).rejects.toThrow(/column "x"/);
-    await expect(check([['x', col('i').cast('float64'), 'i']])).rejects.toThrow(/column "x": actual type float64, expected int32/);
+    await expect(check([['x', col('i').cast('float64'), 'i']])).rejects.toThrow(
+      /column "x": actual type float64, expected int32/,
+    );
   });
 });

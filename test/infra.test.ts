@@ -10,7 +10,11 @@ import type { IConstruct } from 'constructs';
 import { StratusStack, type StratusStackProps } from '../infra/stack.js';
 import { buildDefinition } from '../src/runtime/stateMachine.js';
 
-interface Resource { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] }
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DependsOn?: string[];
+}
 interface Statement {
   Effect: string;
   Action?: string | string[];
@@ -53,14 +57,16 @@ const objectsUnder = (suffix: string) => ({ 'Fn::Join': ['', [getAttArn(id.bucke
 function resolveDefinition(value: unknown, placeholders: Record<string, string>): string {
   if (typeof value === 'string') return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (!join || join[0] !== '') throw new Error(`not an Fn::Join: ${JSON.stringify(value)}`);
-  return join[1].map((part) => {
-    if (typeof part === 'string') return part;
-    const [logicalId, attr] = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'] ?? [];
-    const placeholder = logicalId !== undefined && attr === 'Arn' ? placeholders[logicalId] : undefined;
-    if (placeholder === undefined) throw new Error(`unexpected token in definition: ${JSON.stringify(part)}`);
-    return placeholder;
-  }).join('');
+  if (join?.[0] !== '') throw new Error(`not an Fn::Join: ${JSON.stringify(value)}`);
+  return join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const [logicalId, attr] = (part as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'] ?? [];
+      const placeholder = logicalId !== undefined && attr === 'Arn' ? placeholders[logicalId] : undefined;
+      if (placeholder === undefined) throw new Error(`unexpected token in definition: ${JSON.stringify(part)}`);
+      return placeholder;
+    })
+    .join('');
 }
 
 function deployedDefinition(machineId: string): unknown {
@@ -75,10 +81,13 @@ function deployedDefinition(machineId: string): unknown {
 function statementsOf(roleId: string, from: Record<string, Resource> = resources): Statement[] {
   const inline = asArray(from[roleId]!.Properties.Policies) as { PolicyDocument: { Statement: Statement[] } }[];
   const attached = Object.values(from).filter(
-    (r) => r.Type === 'AWS::IAM::Policy' && asArray(r.Properties.Roles).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: roleId })),
+    (r) =>
+      r.Type === 'AWS::IAM::Policy' &&
+      asArray(r.Properties.Roles).some((ref) => JSON.stringify(ref) === JSON.stringify({ Ref: roleId })),
   );
-  return [...inline, ...attached.map((r) => r.Properties as { PolicyDocument: { Statement: Statement[] } })]
-    .flatMap((p) => p.PolicyDocument.Statement);
+  return [...inline, ...attached.map((r) => r.Properties as { PolicyDocument: { Statement: Statement[] } })].flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
 }
 
 const allows = (statements: Statement[], prefix: string) =>
@@ -91,8 +100,15 @@ describe('bucket', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
       Properties: {
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         VersioningConfiguration: Match.absent(),
         LifecycleConfiguration: {
           Rules: Match.arrayWith([Match.objectLike({ Prefix: 'jobs/', ExpirationInDays: 7, Status: 'Enabled' })]),
@@ -105,13 +121,15 @@ describe('bucket', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: id.bucket },
       PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Effect: 'Deny',
-          Action: 's3:*',
-          Principal: { AWS: '*' },
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          Resource: [getAttArn(id.bucket), objectsUnder('/*')],
-        }]),
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Deny',
+            Action: 's3:*',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: [getAttArn(id.bucket), objectsUnder('/*')],
+          },
+        ]),
       },
     });
   });
@@ -123,7 +141,11 @@ describe('functions', () => {
     const common = { Runtime: 'nodejs22.x', Timeout: 900, Architectures: ['arm64'], Handler: 'index.handler' };
     expect(resources[id.driver]!.Properties).toMatchObject({ ...common, MemorySize: 2048 });
     expect(resources[id.driver]!.Properties.EphemeralStorage).toBeUndefined();
-    expect(resources[id.executor]!.Properties).toMatchObject({ ...common, MemorySize: 10240, EphemeralStorage: { Size: 10240 } });
+    expect(resources[id.executor]!.Properties).toMatchObject({
+      ...common,
+      MemorySize: 10240,
+      EphemeralStorage: { Size: 10240 },
+    });
   });
 
   it('get the bucket and prefix and nothing else through the environment', () => {
@@ -144,7 +166,9 @@ describe('functions', () => {
 
 describe('state machines', () => {
   it('deploy the definition built by src/runtime/stateMachine.ts, inline variant', () => {
-    expect(deployedDefinition(id.inline)).toEqual(buildDefinition({ driverResource: 'DRIVER_ARN', executorResource: 'EXECUTOR_ARN' }));
+    expect(deployedDefinition(id.inline)).toEqual(
+      buildDefinition({ driverResource: 'DRIVER_ARN', executorResource: 'EXECUTOR_ARN' }),
+    );
   });
 
   it('deploy the definition built by src/runtime/stateMachine.ts, distributed variant', () => {
@@ -159,7 +183,10 @@ describe('state machines', () => {
   });
 
   it('are STANDARD, log errors without execution data, and use their own roles', () => {
-    for (const [machine, role] of [[id.inline, id.inlineRole], [id.distributed, id.distributedRole]] as const) {
+    for (const [machine, role] of [
+      [id.inline, id.inlineRole],
+      [id.distributed, id.distributedRole],
+    ] as const) {
       expect(resources[machine]!.Properties).toMatchObject({
         StateMachineType: 'STANDARD',
         RoleArn: getAttArn(role),
@@ -176,14 +203,22 @@ describe('state machines', () => {
 });
 
 describe('IAM', () => {
-  const roles = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([k]) => k);
+  const roles = Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+    .map(([k]) => k);
   const everyStatement = Object.values(resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy')
     .flatMap((r) => (r.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement);
   // Vended log delivery (Step Functions -> CloudWatch Logs) supports no resource-level permissions.
   const LOG_DELIVERY = new Set([
-    'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
-    'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
   ]);
 
   it('has the four roles and no managed policies (AWSLambdaBasicExecutionRole writes logs on *)', () => {
@@ -199,7 +234,10 @@ describe('IAM', () => {
       expect(s.NotResource).toBeUndefined();
       for (const action of asArray(s.Action)) expect(String(action)).not.toMatch(/(^|:)\*$/);
       if (asArray(s.Resource).includes('*')) {
-        expect(asArray(s.Action).every((a) => LOG_DELIVERY.has(String(a))), JSON.stringify(s)).toBe(true);
+        expect(
+          asArray(s.Action).every((a) => LOG_DELIVERY.has(String(a))),
+          JSON.stringify(s),
+        ).toBe(true);
       }
     }
   });
@@ -223,11 +261,15 @@ describe('IAM', () => {
       const kms = allows(statements, 'kms:');
       expect(kms).toHaveLength(1);
       expect(kms[0]!.Action).toBe('kms:Decrypt');
-      expect(JSON.stringify(kms[0]!.Condition?.StringEquals?.['kms:ViaService'])).toMatch(/"ssm\.".*"\.amazonaws\.com"/);
+      expect(JSON.stringify(kms[0]!.Condition?.StringEquals?.['kms:ViaService'])).toMatch(
+        /"ssm\.".*"\.amazonaws\.com"/,
+      );
       expect(allows(statements, 'lambda:')).toEqual([]);
       expect(allows(statements, 'states:')).toEqual([]);
       const logs = allows(statements, 'logs:');
-      expect(logs.flatMap((s) => asArray(s.Resource))).toEqual([expect.objectContaining({ 'Fn::GetAtt': [expect.any(String), 'Arn'] })]);
+      expect(logs.flatMap((s) => asArray(s.Resource))).toEqual([
+        expect.objectContaining({ 'Fn::GetAtt': [expect.any(String), 'Arn'] }),
+      ]);
     }
   });
 
@@ -269,12 +311,16 @@ describe('prefix', () => {
   it('scopes objects, listing and the scratch expiry to the prefix', () => {
     const scoped = synth({ prefix: 'stratus/' });
     scoped.template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'stratus/jobs/', ExpirationInDays: 7 })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'stratus/jobs/', ExpirationInDays: 7 })]),
+      },
     });
     const s3 = allows(statementsOf(scoped.id.executorRole, scoped.resources), 's3:');
     expect(s3[0]!.Resource).toEqual({ 'Fn::Join': ['', [getAttArn(scoped.id.bucket), '/stratus/*']] });
     expect(s3[1]!.Condition).toEqual({ StringLike: { 's3:prefix': ['stratus/*'] } });
-    expect(scoped.resources[scoped.id.executor]!.Properties.Environment).toMatchObject({ Variables: { STRATUS_PREFIX: 'stratus/' } });
+    expect(scoped.resources[scoped.id.executor]!.Properties.Environment).toMatchObject({
+      Variables: { STRATUS_PREFIX: 'stratus/' },
+    });
   });
 
   it('must be empty or end with a slash', () => {

@@ -14,7 +14,12 @@ import { tempDir } from './support/tpch.js';
 
 type How = 'inner' | 'left' | 'right' | 'full' | 'left_semi' | 'left_anti';
 const HOWS: readonly How[] = ['inner', 'left', 'right', 'full', 'left_semi', 'left_anti'];
-const SQL_JOIN: Readonly<Record<'inner' | 'left' | 'right' | 'full', string>> = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL JOIN' };
+const SQL_JOIN: Readonly<Record<'inner' | 'left' | 'right' | 'full', string>> = {
+  inner: 'JOIN',
+  left: 'LEFT JOIN',
+  right: 'RIGHT JOIN',
+  full: 'FULL JOIN',
+};
 /** Columns of the fixture table `l`, in file order (the join keys k, k2 lead). */
 const L_COLS = ['k', 'k2', 'id', 'v', 's', 'big'];
 
@@ -25,7 +30,12 @@ let sh: Session;
 beforeAll(async () => {
   fx = await writeDfFixtures(tempDir('stratus-joins-fx-'));
   bc = session({ store: tempDir(), executors: 2, progress: false, job: { shufflePartitions: 3 } });
-  sh = session({ store: tempDir(), executors: 2, progress: false, job: { shufflePartitions: 3, broadcastThreshold: 0 } });
+  sh = session({
+    store: tempDir(),
+    executors: 2,
+    progress: false,
+    job: { shufflePartitions: 3, broadcastThreshold: 0 },
+  });
 });
 afterAll(async () => {
   await bc?.stop();
@@ -62,7 +72,8 @@ async function expectBuild(df: DataFrame, build: 'broadcast' | 'partitioned'): P
 }
 
 /** With the default threshold small inputs are broadcast, except for full outer joins (never broadcast). */
-const expectedBuild = (st: Strategy, how: How): 'broadcast' | 'partitioned' => (st === 'broadcast' && how !== 'full' ? 'broadcast' : 'partitioned');
+const expectedBuild = (st: Strategy, how: How): 'broadcast' | 'partitioned' =>
+  st === 'broadcast' && how !== 'full' ? 'broadcast' : 'partitioned';
 
 /**
  * DuckDB SQL for a using-join of `l` with `right` on `keys`, in Spark's column order: the keys
@@ -74,8 +85,13 @@ function usingSql(how: How, keys: readonly string[], right: { from: string; cols
   if (how === 'left_semi' || how === 'left_anti') {
     return `SELECT l.* FROM ${fx.sql.l} l WHERE ${how === 'left_anti' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${right.from} r WHERE ${cond})`;
   }
-  const key = (k: string) => (how === 'right' ? `r.${k} AS ${k}` : how === 'full' ? `COALESCE(l.${k}, r.${k}) AS ${k}` : `l.${k} AS ${k}`);
-  const out = [...keys.map(key), ...L_COLS.filter((c) => !keys.includes(c)).map((c) => `l.${c}`), ...right.cols.filter((c) => !keys.includes(c)).map((c) => `r.${c}`)];
+  const key = (k: string) =>
+    how === 'right' ? `r.${k} AS ${k}` : how === 'full' ? `COALESCE(l.${k}, r.${k}) AS ${k}` : `l.${k} AS ${k}`;
+  const out = [
+    ...keys.map(key),
+    ...L_COLS.filter((c) => !keys.includes(c)).map((c) => `l.${c}`),
+    ...right.cols.filter((c) => !keys.includes(c)).map((c) => `r.${c}`),
+  ];
   return `SELECT ${out.join(', ')} FROM ${fx.sql.l} l ${SQL_JOIN[how]} ${right.from} r ON ${cond}`;
 }
 
@@ -114,7 +130,10 @@ describe.each(STRATEGIES)('joins (%s)', (st) => {
         const s = sessionFor(st);
         const df = L(s).join(R1(s), 'k', how);
         await expectBuild(df, expectedBuild(st, how));
-        await expectJoin(df, usingSql(how, ['k'], { from: `(SELECT k, rid, w, kf FROM ${fx.sql.r})`, cols: ['k', 'rid', 'w', 'kf'] }));
+        await expectJoin(
+          df,
+          usingSql(how, ['k'], { from: `(SELECT k, rid, w, kf FROM ${fx.sql.r})`, cols: ['k', 'rid', 'w', 'kf'] }),
+        );
       });
     }
   });
@@ -134,7 +153,13 @@ describe.each(STRATEGIES)('joins (%s)', (st) => {
     for (const how of HOWS) {
       it(`${how} on k = rk AND v < w`, async () => {
         const s = sessionFor(st);
-        const df = L(s).join(RR(s), col('k').equalTo(col('rk')).and(col('v').lt(col('w'))), how);
+        const df = L(s).join(
+          RR(s),
+          col('k')
+            .equalTo(col('rk'))
+            .and(col('v').lt(col('w'))),
+          how,
+        );
         await expectBuild(df, expectedBuild(st, how));
         await expectJoin(df, conditionSql(how, 'l.k = r.rk AND l.v < r.w'));
       });
@@ -142,7 +167,14 @@ describe.each(STRATEGIES)('joins (%s)', (st) => {
     for (const how of ['left', 'full', 'left_anti'] as const) {
       it(`${how} on a two-column key plus a condition on the left side only (unmatched left rows are kept, not filtered)`, async () => {
         const s = sessionFor(st);
-        const df = L(s).join(RR(s), col('k2').equalTo(col('rk2')).and(col('rk').equalTo(col('k'))).and(col('id').mod(2).equalTo(0)), how);
+        const df = L(s).join(
+          RR(s),
+          col('k2')
+            .equalTo(col('rk2'))
+            .and(col('rk').equalTo(col('k')))
+            .and(col('id').mod(2).equalTo(0)),
+          how,
+        );
         await expectJoin(df, conditionSql(how, 'l.k2 = r.rk2 AND r.rk = l.k AND l.id % 2 = 0'));
       });
     }
@@ -186,7 +218,10 @@ describe.each(STRATEGIES)('joins (%s)', (st) => {
   it('many-to-many: each key pairs every left row with every right row', async () => {
     const s = sessionFor(st);
     const df = L(s).select('k', 'id').join(R1(s).select('k', 'rid'), 'k').groupBy('k').count();
-    await expectJoin(df, `SELECT l.k, count(*) AS count FROM ${fx.sql.l} l JOIN ${fx.sql.r} r ON l.k = r.k GROUP BY l.k`);
+    await expectJoin(
+      df,
+      `SELECT l.k, count(*) AS count FROM ${fx.sql.l} l JOIN ${fx.sql.r} r ON l.k = r.k GROUP BY l.k`,
+    );
   });
 
   it('crossJoin pairs every row with every row', async () => {
@@ -198,7 +233,13 @@ describe.each(STRATEGIES)('joins (%s)', (st) => {
 
   it('crossJoin followed by a filter equals the inner join on that condition', async () => {
     const s = sessionFor(st);
-    const df = L(s).crossJoin(RR(s)).filter(col('k').equalTo(col('rk')).and(col('v').geq(col('w'))));
+    const df = L(s)
+      .crossJoin(RR(s))
+      .filter(
+        col('k')
+          .equalTo(col('rk'))
+          .and(col('v').geq(col('w'))),
+      );
     await expectJoin(df, conditionSql('inner', 'l.k = r.rk AND l.v >= r.w'));
   });
 
@@ -207,7 +248,9 @@ describe.each(STRATEGIES)('joins (%s)', (st) => {
       it(`${how}: int32 key = float64 key (using-join)`, async () => {
         const s = sessionFor(st);
         const df = L(s).join(R(s).select(col('kf').alias('k'), 'rid'), 'k', how);
-        const expected = await fx.query(usingSql(how, ['k'], { from: `(SELECT kf AS k, rid FROM ${fx.sql.r})`, cols: ['k', 'rid'] }));
+        const expected = await fx.query(
+          usingSql(how, ['k'], { from: `(SELECT kf AS k, rid FROM ${fx.sql.r})`, cols: ['k', 'rid'] }),
+        );
         expectSameResults(typedRows(await df.collect()), expected, { ordered: false });
       });
     }
@@ -219,25 +262,34 @@ describe.each(STRATEGIES)('joins (%s)', (st) => {
   });
 
   describe('duplicate column names from the two sides', () => {
-    it('a using-join keeps both sides\' other columns that share a name (Spark: ambiguous only when referenced)', async () => {
+    it("a using-join keeps both sides' other columns that share a name (Spark: ambiguous only when referenced)", async () => {
       const s = sessionFor(st);
       const df = L(s).join(R(s).select('k', 'k2', 'rid'), 'k');
       const actual = typedRows(await df.collect());
-      const expected = await fx.query(`SELECT l.k, l.k2, l.id, l.v, l.s, l.big, r.k2 AS k2, r.rid FROM ${fx.sql.l} l JOIN ${fx.sql.r} r ON l.k = r.k`);
+      const expected = await fx.query(
+        `SELECT l.k, l.k2, l.id, l.v, l.s, l.big, r.k2 AS k2, r.rid FROM ${fx.sql.l} l JOIN ${fx.sql.r} r ON l.k = r.k`,
+      );
       expectSameResults(actual, expected, { ordered: false });
     });
 
     const dupLeft = (s: Session) => L(s).select('id', 'v');
     const dupRight = (s: Session) => R(s).select('rid', col('w').alias('v'));
     const dupOn = col('id').equalTo(col('rid').minus(100));
-    const dupSql = () => `SELECT l.id, l.v, r.rid, r.w AS v FROM ${fx.sql.l} l JOIN ${fx.sql.r} r ON l.id = r.rid - 100`;
-    it('an expression join keeps both columns named v, each with its own side\'s values', async () => {
+    const dupSql = () =>
+      `SELECT l.id, l.v, r.rid, r.w AS v FROM ${fx.sql.l} l JOIN ${fx.sql.r} r ON l.id = r.rid - 100`;
+    it("an expression join keeps both columns named v, each with its own side's values", async () => {
       const s = sessionFor(st);
-      expectSameResults(typedRows(await dupLeft(s).join(dupRight(s), dupOn).collect()), await fx.query(dupSql()), { ordered: false });
+      expectSameResults(typedRows(await dupLeft(s).join(dupRight(s), dupOn).collect()), await fx.query(dupSql()), {
+        ordered: false,
+      });
     });
     it('the same with broadcast(left) (the build side is swapped and the columns reordered)', async () => {
       const s = sessionFor(st);
-      expectSameResults(typedRows(await broadcast(dupLeft(s)).join(dupRight(s), dupOn).collect()), await fx.query(dupSql()), { ordered: false });
+      expectSameResults(
+        typedRows(await broadcast(dupLeft(s)).join(dupRight(s), dupOn).collect()),
+        await fx.query(dupSql()),
+        { ordered: false },
+      );
     });
   });
 });
@@ -251,19 +303,24 @@ describe('broadcast(df) hint (with broadcastThreshold: 0, so only the hint can b
       it(`${how} with broadcast(${side}) builds from a ${build} stage and gives the same answer`, async () => {
         const df = side === 'right' ? L(sh).join(broadcast(R1(sh)), 'k', how) : broadcast(L(sh)).join(R1(sh), 'k', how);
         await expectBuild(df, build);
-        await expectJoin(df, usingSql(how, ['k'], { from: `(SELECT k, rid, w, kf FROM ${fx.sql.r})`, cols: ['k', 'rid', 'w', 'kf'] }));
+        await expectJoin(
+          df,
+          usingSql(how, ['k'], { from: `(SELECT k, rid, w, kf FROM ${fx.sql.r})`, cols: ['k', 'rid', 'w', 'kf'] }),
+        );
       });
     }
   }
   it('crossJoin(broadcast(df))', async () => {
-    const df = L(sh).select('id').crossJoin(broadcast(R(sh).select('rid')));
+    const df = L(sh)
+      .select('id')
+      .crossJoin(broadcast(R(sh).select('rid')));
     await expectBuild(df, 'broadcast');
     await expectJoin(df, `SELECT l.id, r.rid FROM ${fx.sql.l} l CROSS JOIN ${fx.sql.r} r`);
   });
 });
 
 describe('using-join column order', () => {
-  it('puts the key columns first, then the left\'s other columns, then the right\'s (as Spark does)', async () => {
+  it("puts the key columns first, then the left's other columns, then the right's (as Spark does)", async () => {
     const df = L(bc).join(R(bc).select('k2', 'rid'), 'k2', 'left');
     await expectJoin(df, usingSql('left', ['k2'], { from: `(SELECT k2, rid FROM ${fx.sql.r})`, cols: ['k2', 'rid'] }));
   });

@@ -21,11 +21,22 @@ type Handler = (event: unknown, context: { getRemainingTimeInMillis(): number })
 describe('Lambda bundles', () => {
   it('run a job through the bundled driver and executor (with task threads)', async () => {
     const out = tempDir('stratus-cdk-');
-    execFileSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], { env: { ...process.env, CDK_OUTDIR: out }, stdio: 'pipe' });
-    const assets = fs.readdirSync(out).filter((d) => d.startsWith('asset.')).map((d) => path.join(out, d));
+    execFileSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
+      env: { ...process.env, CDK_OUTDIR: out },
+      stdio: 'pipe',
+    });
+    const assets = fs
+      .readdirSync(out)
+      .filter((d) => d.startsWith('asset.'))
+      .map((d) => path.join(out, d));
     expect(assets).toHaveLength(2);
-    for (const a of assets) expect(fs.readdirSync(a).sort()).toEqual(expect.arrayContaining(['index.mjs', 'parquet_wasm_bg.wasm', 'thread.mjs']));
-    const executorDir = assets.find((a) => fs.readFileSync(path.join(a, 'index.mjs'), 'utf8').includes('loadGroupList'))!;
+    for (const a of assets)
+      expect(fs.readdirSync(a).sort()).toEqual(
+        expect.arrayContaining(['index.mjs', 'parquet_wasm_bg.wasm', 'thread.mjs']),
+      );
+    const executorDir = assets.find((a) =>
+      fs.readFileSync(path.join(a, 'index.mjs'), 'utf8').includes('loadGroupList'),
+    )!;
     const driverDir = assets.find((a) => a !== executorDir)!;
     const driver = (await import(pathToFileURL(path.join(driverDir, 'index.mjs')).href)).handler as Handler;
     const executor = (await import(pathToFileURL(path.join(executorDir, 'index.mjs')).href)).handler as Handler;
@@ -33,7 +44,11 @@ describe('Lambda bundles', () => {
     const store = tempDir();
     const s = session({ store, progress: false });
     const jobId = newJobId();
-    await submitJob(cachedStore(s.storeRef), jobId, { plan: { version: PLAN_VERSION, root: QUERIES[3]!(tpchTables(s, SF01)).plan, sink: { kind: 'collect' } }, options: { workers: 4 }, submittedAt: new Date().toISOString() });
+    await submitJob(cachedStore(s.storeRef), jobId, {
+      plan: { version: PLAN_VERSION, root: QUERIES[3]!(tpchTables(s, SF01)).plan, sink: { kind: 'collect' } },
+      options: { workers: 4 },
+      submittedAt: new Date().toISOString(),
+    });
     const ctx = { getRemainingTimeInMillis: () => 600_000 };
     const job = { jobId, store: s.storeRef };
     process.env.STRATUS_EXECUTOR_THREADS = '2';
@@ -52,6 +67,9 @@ describe('Lambda bundles', () => {
       delete process.env.STRATUS_EXECUTOR_THREADS;
     }
     const { table } = await readResult(cachedStore(s.storeRef), jobId);
-    expectSameResults(rowsFromArrow(table), readCsvAnswer(path.join(ANSWERS, 'q3.csv')), { ordered: true, relTol: 1e-9 });
+    expectSameResults(rowsFromArrow(table), readCsvAnswer(path.join(ANSWERS, 'q3.csv')), {
+      ordered: true,
+      relTol: 1e-9,
+    });
   });
 });

@@ -6,11 +6,38 @@
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
-  abs, avg, coalesce, col, concat, count, countDistinct, isnotnull, isnull, lit, max, min, not, round, session, sum, upper, when, year,
-  type Column, type DataFrame, type Session,
+  abs,
+  avg,
+  coalesce,
+  col,
+  concat,
+  count,
+  countDistinct,
+  isnotnull,
+  isnull,
+  lit,
+  max,
+  min,
+  not,
+  round,
+  session,
+  sum,
+  upper,
+  when,
+  year,
+  type Column,
+  type DataFrame,
+  type Session,
 } from '../src/index.js';
 import { expectSameResults } from './support/compare.js';
-import { expectSameTyped, expressionChecks, typedRowsFromArrow, writeExpressionFixture, type ExpressionCase as Case, type ExpressionFixture } from './support/fixtures.js';
+import {
+  expectSameTyped,
+  expressionChecks,
+  typedRowsFromArrow,
+  writeExpressionFixture,
+  type ExpressionCase as Case,
+  type ExpressionFixture,
+} from './support/fixtures.js';
 import { tempDir } from './support/tpch.js';
 
 let s: Session;
@@ -27,7 +54,10 @@ afterAll(async () => {
   fx?.close();
 });
 
-const { check, checkFilter } = expressionChecks(() => fx, () => df);
+const { check, checkFilter } = expressionChecks(
+  () => fx,
+  () => df,
+);
 
 describe('three-valued logic', () => {
   it('AND / OR / NOT over all nine pairs of TRUE, FALSE, NULL', () =>
@@ -45,7 +75,13 @@ describe('three-valued logic', () => {
       ['n_and', lit(null).and(col('b2')), 'NULL AND b2'],
       ['n_or_n', lit(null).or(lit(null)), 'NULL::BOOLEAN OR NULL::BOOLEAN'],
       ['not_n', lit(null).not(), 'NOT NULL::BOOLEAN'],
-      ['nested', col('b').and(col('b2').or(col('i').gt(0))).or(not(col('b'))), '(b AND (b2 OR i > 0)) OR NOT b'],
+      [
+        'nested',
+        col('b')
+          .and(col('b2').or(col('i').gt(0)))
+          .or(not(col('b'))),
+        '(b AND (b2 OR i > 0)) OR NOT b',
+      ],
       ['cmp_and', col('i').gt(0).and(col('d').lt(1)), 'i > 0 AND d < 1'],
     ]));
 
@@ -145,7 +181,9 @@ describe('aggregates over NULLs', () => {
     const result = keys.length ? input.groupBy(...keys).agg(...stratusAggs) : input.agg(...stratusAggs);
     const actual = typedRowsFromArrow(await result.collect());
     const select = [...keys, ...aggs.map(([name, , sql]) => `${sql} AS ${name}`)].join(', ');
-    const expected = await fx.query(`SELECT ${select} FROM ${fx.table}${where ? ` WHERE ${where[1]}` : ''}${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`);
+    const expected = await fx.query(
+      `SELECT ${select} FROM ${fx.table}${where ? ` WHERE ${where[1]}` : ''}${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`,
+    );
     expectSameTyped(actual, expected);
   }
 
@@ -172,7 +210,15 @@ describe('aggregates over NULLs', () => {
     checkAgg(['g'], AGGS));
 
   it('two keys with NULLs group NULLs together', () =>
-    checkAgg(['g', 'b'], [['n', count(), 'count(*)'], ['n_j', count('j'), 'count(j)'], ['sum_j', sum('j'), 'sum(j)::BIGINT'], ['max_t', max('t'), 'max(t)']]));
+    checkAgg(
+      ['g', 'b'],
+      [
+        ['n', count(), 'count(*)'],
+        ['n_j', count('j'), 'count(j)'],
+        ['sum_j', sum('j'), 'sum(j)::BIGINT'],
+        ['max_t', max('t'), 'max(t)'],
+      ],
+    ));
 
   it('global aggregates, over all rows and over no rows', async () => {
     await checkAgg([], AGGS);
@@ -182,28 +228,57 @@ describe('aggregates over NULLs', () => {
 
   // NaN is a value (Spark): the largest number, equal to itself as a group key.
   it('NaN is a value for aggregates: it sums to NaN and is the largest', () =>
-    checkAgg(['g'], [['sum_f', sum('f'), 'sum(f)'], ['max_f', max('f'), 'max(f)'], ['min_f', min('f'), 'min(f)'], ['avg_f', avg('f'), 'avg(f)']]));
+    checkAgg(
+      ['g'],
+      [
+        ['sum_f', sum('f'), 'sum(f)'],
+        ['max_f', max('f'), 'max(f)'],
+        ['min_f', min('f'), 'min(f)'],
+        ['avg_f', avg('f'), 'avg(f)'],
+      ],
+    ));
 
-  it('min / max of strings use code point order', () => checkAgg([], [['min_t', min('t'), 'min(t)'], ['max_t', max('t'), 'max(t)']]));
+  it('min / max of strings use code point order', () =>
+    checkAgg(
+      [],
+      [
+        ['min_t', min('t'), 'min(t)'],
+        ['max_t', max('t'), 'max(t)'],
+      ],
+    ));
 
-  it('NaN group keys form one group', () => checkAgg(['f'], [['n', count(), 'count(*)'], ['n_f', count('f'), 'count(f)']]));
+  it('NaN group keys form one group', () =>
+    checkAgg(
+      ['f'],
+      [
+        ['n', count(), 'count(*)'],
+        ['n_f', count('f'), 'count(f)'],
+      ],
+    ));
 
   it('aggregates of expressions that are NULL on some rows', () =>
-    checkAgg(['g'], [
-      ['sum_ij', sum(col('i').plus(col('j'))), 'sum(wrap32(i::BIGINT + j))::BIGINT'],
-      ['n_div', count(col('i').divide(col('j'))), 'count(sdiv(i, j))'],
-      ['avg_div', avg(col('i').divide(col('j'))), 'avg(sdiv(i, j))'],
-      ['max_w', max(when(col('b'), col('d'))), 'max(CASE WHEN b THEN d END)'],
-      ['sum_c', sum(coalesce(col('i'), lit(0))), 'sum(coalesce(i, 0))::BIGINT'],
-    ]));
+    checkAgg(
+      ['g'],
+      [
+        ['sum_ij', sum(col('i').plus(col('j'))), 'sum(wrap32(i::BIGINT + j))::BIGINT'],
+        ['n_div', count(col('i').divide(col('j'))), 'count(sdiv(i, j))'],
+        ['avg_div', avg(col('i').divide(col('j'))), 'avg(sdiv(i, j))'],
+        ['max_w', max(when(col('b'), col('d'))), 'max(CASE WHEN b THEN d END)'],
+        ['sum_c', sum(coalesce(col('i'), lit(0))), 'sum(coalesce(i, 0))::BIGINT'],
+      ],
+    ));
 });
 
 describe('ordering with NULLs', () => {
   it('ascending puts NULLs first, descending last (Spark defaults)', async () => {
     const asc = rowsOf(await df.orderBy(col('i').asc(), col('id')).select('id', 'i').collect());
-    expectSameResults(asc, await fx.query(`SELECT id, i FROM ${fx.table} ORDER BY i ASC NULLS FIRST, id`), { ordered: true });
+    expectSameResults(asc, await fx.query(`SELECT id, i FROM ${fx.table} ORDER BY i ASC NULLS FIRST, id`), {
+      ordered: true,
+    });
     const desc = rowsOf(await df.orderBy(col('s').desc(), col('id')).select('id', 's').collect());
-    expectSameResults(desc, await fx.query(`SELECT id, s FROM ${fx.table} ORDER BY s DESC NULLS LAST, id`), { ordered: true });
+    expectSameResults(desc, await fx.query(`SELECT id, s FROM ${fx.table} ORDER BY s DESC NULLS LAST, id`), {
+      ordered: true,
+    });
   });
 });
 

@@ -27,7 +27,8 @@ const columnBytes = new Map<string, Record<string, number>>([
   ['u', { k: 1e5, v: 1e5 }],
 ]);
 const only = (name: string) => RULES.filter((r) => r.name === name);
-const run = (plan: P.PlanNode, rule: string) => explainLogical(optimize(analyze(plan, catalog), catalog, { columnBytes }, only(rule)));
+const run = (plan: P.PlanNode, rule: string) =>
+  explainLogical(optimize(analyze(plan, catalog), catalog, { columnBytes }, only(rule)));
 
 describe('optimizer rules', () => {
   it('constant_folding folds decimal literals exactly', () => {
@@ -36,28 +37,59 @@ describe('optimizer rules', () => {
     const wrap = P.filter(P.scan('t'), E.binary('>', E.binary('+', E.lit(2147483647), E.lit(1)), E.col('a')));
     expect(run(wrap, 'constant_folding')).toContain('Filter: predicate=(-2147483648 > a)'); // int32 wraps, as in Spark
     const inDates = P.filter(P.scan('t'), E.inList(E.col('d'), [E.lit('1995-03-15'), E.lit('1996-01-01')]));
-    expect(explainLogical(analyze(inDates, catalog))).toContain("Filter: predicate=d IN (date'1995-03-15', date'1996-01-01')");
-    const dates = P.filter(P.scan('t'), E.binary('<=', E.col('d'), E.call('date_add', [E.lit('1998-12-01', 'date'), E.lit(-90)])));
+    expect(explainLogical(analyze(inDates, catalog))).toContain(
+      "Filter: predicate=d IN (date'1995-03-15', date'1996-01-01')",
+    );
+    const dates = P.filter(
+      P.scan('t'),
+      E.binary('<=', E.col('d'), E.call('date_add', [E.lit('1998-12-01', 'date'), E.lit(-90)])),
+    );
     expect(run(dates, 'constant_folding')).toContain("Filter: predicate=(d <= date'1998-09-02')");
   });
 
   it('predicate_pushdown moves filters through projections and into scans and join sides', () => {
-    const proj = P.filter(P.project(P.scan('t'), [E.alias(E.binary('*', E.col('b'), E.lit(2)), 'b2'), E.col('a')]), E.binary('>', E.col('b2'), E.lit(10)));
-    expect(run(proj, 'predicate_pushdown')).toBe(['Project: exprs=[(b * 2) AS b2, a]', '  Scan: path=t columns=* filters=[((b * 2) > 10)]'].join('\n'));
-    const joined = P.filter(P.join(P.scan('t'), P.scan('u'), 'inner', E.binary('=', E.col('a'), E.col('k'))), E.binary('and', E.binary('=', E.col('v'), E.lit('x')), E.binary('>', E.col('b'), E.lit(1))));
+    const proj = P.filter(
+      P.project(P.scan('t'), [E.alias(E.binary('*', E.col('b'), E.lit(2)), 'b2'), E.col('a')]),
+      E.binary('>', E.col('b2'), E.lit(10)),
+    );
+    expect(run(proj, 'predicate_pushdown')).toBe(
+      ['Project: exprs=[(b * 2) AS b2, a]', '  Scan: path=t columns=* filters=[((b * 2) > 10)]'].join('\n'),
+    );
+    const joined = P.filter(
+      P.join(P.scan('t'), P.scan('u'), 'inner', E.binary('=', E.col('a'), E.col('k'))),
+      E.binary('and', E.binary('=', E.col('v'), E.lit('x')), E.binary('>', E.col('b'), E.lit(1))),
+    );
     expect(run(joined, 'predicate_pushdown')).toBe(
-      ['Join: type=inner on=(a = k)', '  Scan: path=t columns=* filters=[(b > 1)]', "  Scan: path=u columns=* filters=[(v = 'x')]"].join('\n'),
+      [
+        'Join: type=inner on=(a = k)',
+        '  Scan: path=t columns=* filters=[(b > 1)]',
+        "  Scan: path=u columns=* filters=[(v = 'x')]",
+      ].join('\n'),
     );
   });
 
   it('projection_pushdown reads only the needed columns', () => {
-    const plan = P.aggregate(P.filter(P.scan('t'), E.binary('>', E.col('a'), E.lit(1))), [E.col('c')], [E.alias(E.agg('sum', E.col('b')), 's')]);
-    expect(run(plan, 'projection_pushdown')).toBe(['Aggregate: keys=[c] aggs=[sum(b) AS s]', '  Filter: predicate=(a > 1)', '    Scan: path=t columns=[a, b, c]'].join('\n'));
+    const plan = P.aggregate(
+      P.filter(P.scan('t'), E.binary('>', E.col('a'), E.lit(1))),
+      [E.col('c')],
+      [E.alias(E.agg('sum', E.col('b')), 's')],
+    );
+    expect(run(plan, 'projection_pushdown')).toBe(
+      [
+        'Aggregate: keys=[c] aggs=[sum(b) AS s]',
+        '  Filter: predicate=(a > 1)',
+        '    Scan: path=t columns=[a, b, c]',
+      ].join('\n'),
+    );
   });
 
   it('broadcast_selection hints the small side of a join', () => {
     const plan = P.join(P.scan('t'), P.scan('u'), 'inner', E.binary('=', E.col('a'), E.col('k')));
-    expect(run(plan, 'broadcast_selection')).toBe(['Join: type=inner on=(a = k) broadcast=right', '  Scan: path=t columns=*', '  Scan: path=u columns=*'].join('\n'));
+    expect(run(plan, 'broadcast_selection')).toBe(
+      ['Join: type=inner on=(a = k) broadcast=right', '  Scan: path=t columns=*', '  Scan: path=u columns=*'].join(
+        '\n',
+      ),
+    );
     const swapped = P.join(P.scan('u'), P.scan('t'), 'inner', E.binary('=', E.col('a'), E.col('k')));
     expect(run(swapped, 'broadcast_selection')).toContain('broadcast=left');
     // 30 MB of t.a on both sides: too big to broadcast, unless a filter keeping ~2% of its date
@@ -66,10 +98,13 @@ describe('optimizer rules', () => {
     const ranges = new Map([['t', { d: { min: 0, max: 10_000 } }]]);
     const t2 = P.project(P.scan('t'), [E.alias(E.col('a'), 'a2')]);
     const plan2 = (right: P.PlanNode) => P.join(P.scan('t'), right, 'inner', E.binary('=', E.col('a'), E.col('a2')));
-    const withRules = (p: P.PlanNode) => explainLogical(optimize(analyze(p, catalog), catalog, { columnBytes: bytes, columnRanges: ranges }));
+    const withRules = (p: P.PlanNode) =>
+      explainLogical(optimize(analyze(p, catalog), catalog, { columnBytes: bytes, columnRanges: ranges }));
     expect(withRules(plan2(t2))).not.toContain('broadcast=');
     expect(withRules(plan2(P.filter(t2, E.binary('<', E.col('a2'), E.lit(5)))))).not.toContain('broadcast='); // no range known for a
-    const dated = P.project(P.filter(P.scan('t'), E.binary('<', E.col('d'), E.lit('1970-08-01', 'date'))), [E.alias(E.col('a'), 'a2')]);
+    const dated = P.project(P.filter(P.scan('t'), E.binary('<', E.col('d'), E.lit('1970-08-01', 'date'))), [
+      E.alias(E.col('a'), 'a2'),
+    ]);
     expect(withRules(plan2(dated))).toContain('broadcast=right');
     const full = P.join(P.scan('t'), P.scan('u'), 'full', E.binary('=', E.col('a'), E.col('k')));
     expect(run(full, 'broadcast_selection')).not.toContain('broadcast=');
@@ -80,20 +115,26 @@ describe('optimizer rules', () => {
     const on = explainStages(planStages(plan, catalog, { shufflePartitions: 4 }));
     expect(on).toContain('HashAggregate: mode=partial keys=[c]');
     expect(on).toContain('HashAggregate: mode=final keys=[c]');
-    const off = explainStages(planStages(plan, catalog, { shufflePartitions: 4, disabledRules: ['partial_aggregation'] }));
+    const off = explainStages(
+      planStages(plan, catalog, { shufflePartitions: 4, disabledRules: ['partial_aggregation'] }),
+    );
     expect(off).not.toContain('mode=partial');
     expect(off).toContain('HashAggregate: mode=single keys=[c]');
   });
 
   it('row_group_pruning skips groups whose min/max cannot match', () => {
     const f = [E.binary('<', E.col('a'), E.lit(100)), E.binary('=', E.col('c'), E.lit('x'))];
-    expect(rowGroupMayMatch(f, { a: { min: 0, max: 50, nullCount: 0 }, c: { min: 'a', max: 'z', nullCount: 0 } })).toBe(true);
+    expect(rowGroupMayMatch(f, { a: { min: 0, max: 50, nullCount: 0 }, c: { min: 'a', max: 'z', nullCount: 0 } })).toBe(
+      true,
+    );
     expect(rowGroupMayMatch(f, { a: { min: 100, max: 500, nullCount: 0 } })).toBe(false);
     expect(rowGroupMayMatch(f, { c: { min: 'y', max: 'z', nullCount: 0 } })).toBe(false);
   });
 
   it('rejects an unknown rule name', () => {
-    expect(() => optimize(analyze(P.scan('t'), catalog), catalog, { disabledRules: ['no_such_rule'] })).toThrow(/unknown optimizer rule\(s\) no_such_rule/);
+    expect(() => optimize(analyze(P.scan('t'), catalog), catalog, { disabledRules: ['no_such_rule'] })).toThrow(
+      /unknown optimizer rule\(s\) no_such_rule/,
+    );
   });
 });
 
@@ -109,9 +150,15 @@ describe('optimizer on real data', () => {
   it('explain of Q3 shows the filters inside the scans and only the needed columns read', async () => {
     const text = await QUERIES[3]!(tpchTables(s, SF01)).explain();
     const optimized = text.split('== Optimized Plan ==')[1]!.split('== Staged Plan ==')[0]!;
-    expect(optimized).toMatch(/Scan: path=\S+\/customer columns=\[c_custkey, c_mktsegment\] filters=\[\(c_mktsegment = 'BUILDING'\)\]/);
-    expect(optimized).toMatch(/Scan: path=\S+\/orders columns=\[o_orderkey, o_custkey, o_orderdate, o_shippriority\] filters=\[\(o_orderdate < date'1995-03-15'\)\]/);
-    expect(optimized).toMatch(/Scan: path=\S+\/lineitem columns=\[l_orderkey, l_extendedprice, l_discount, l_shipdate\] filters=\[\(l_shipdate > date'1995-03-15'\)\]/);
+    expect(optimized).toMatch(
+      /Scan: path=\S+\/customer columns=\[c_custkey, c_mktsegment\] filters=\[\(c_mktsegment = 'BUILDING'\)\]/,
+    );
+    expect(optimized).toMatch(
+      /Scan: path=\S+\/orders columns=\[o_orderkey, o_custkey, o_orderdate, o_shippriority\] filters=\[\(o_orderdate < date'1995-03-15'\)\]/,
+    );
+    expect(optimized).toMatch(
+      /Scan: path=\S+\/lineitem columns=\[l_orderkey, l_extendedprice, l_discount, l_shipdate\] filters=\[\(l_shipdate > date'1995-03-15'\)\]/,
+    );
     expect(optimized).not.toMatch(/^\s*Filter:/m);
   });
 
@@ -119,7 +166,12 @@ describe('optimizer on real data', () => {
     const q6 = QUERIES[6]!(tpchTables(s, SF01));
     const folded = (await q6.take(1))[0]!.revenue as number;
     expect(folded).toBeCloseTo(11803420.2534, 3);
-    const unfolded = session({ store: tempDir(), executors: 1, progress: false, job: { disabledRules: ['constant_folding'] } });
+    const unfolded = session({
+      store: tempDir(),
+      executors: 1,
+      progress: false,
+      job: { disabledRules: ['constant_folding'] },
+    });
     try {
       const raw = (await QUERIES[6]!(tpchTables(unfolded, SF01)).take(1))[0]!.revenue as number;
       expect(Math.abs(raw - folded) / folded).toBeGreaterThan(0.01);
@@ -132,11 +184,22 @@ describe('optimizer on real data', () => {
     const dir = tempDir('stratus-sorted-');
     const file = path.join(dir, 'orders_sorted.parquet');
     const db = await (await DuckDBInstance.create(':memory:')).connect();
-    await db.run(`COPY (SELECT * FROM '${SF01}/orders/*.parquet' ORDER BY o_orderkey) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 10000)`);
-    const selective = (x: Session) => x.read.parquet(file).filter(col('o_orderkey').lt(lit(20000))).agg(sum('o_totalprice').alias('t'));
+    await db.run(
+      `COPY (SELECT * FROM '${SF01}/orders/*.parquet' ORDER BY o_orderkey) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 10000)`,
+    );
+    const selective = (x: Session) =>
+      x.read
+        .parquet(file)
+        .filter(col('o_orderkey').lt(lit(20000)))
+        .agg(sum('o_totalprice').alias('t'));
     const pruned = (await selective(s).take(1))[0]!.t;
     const withPruning = s.lastJobSummary!;
-    const noPrune = session({ store: tempDir(), executors: 2, progress: false, job: { disabledRules: ['row_group_pruning'] } });
+    const noPrune = session({
+      store: tempDir(),
+      executors: 2,
+      progress: false,
+      job: { disabledRules: ['row_group_pruning'] },
+    });
     try {
       const full = (await selective(noPrune).take(1))[0]!.t;
       const without = noPrune.lastJobSummary!;

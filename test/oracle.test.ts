@@ -22,8 +22,28 @@ const ANSWERS = ANSWERS_DIR;
  * limit except Q2, Q18 and Q21, which have fewer qualifying rows at this scale.
  */
 const ROW_COUNTS: Record<number, number> = {
-  1: 4, 2: 44, 3: 10, 4: 5, 5: 5, 6: 1, 7: 4, 8: 2, 9: 175, 10: 20, 11: 2541,
-  12: 2, 13: 37, 14: 1, 15: 1, 16: 2762, 17: 1, 18: 5, 19: 1, 20: 9, 21: 47, 22: 7,
+  1: 4,
+  2: 44,
+  3: 10,
+  4: 5,
+  5: 5,
+  6: 1,
+  7: 4,
+  8: 2,
+  9: 175,
+  10: 20,
+  11: 2541,
+  12: 2,
+  13: 37,
+  14: 1,
+  15: 1,
+  16: 2762,
+  17: 1,
+  18: 5,
+  19: 1,
+  20: 9,
+  21: 47,
+  22: 7,
 };
 
 afterAll(closeDuckdbOracles);
@@ -34,11 +54,14 @@ describe('DuckDB oracle over TPC-H SF0.1', () => {
     expectSameResults(actual, readCsvAnswer(join(ANSWERS, `q${n}.csv`)), { ordered: true, relTol: 1e-9 });
   });
 
-  it.each(Array.from({ length: TPCH_QUERY_COUNT }, (_, i) => i + 1))('Q%i runs and returns its known row count', async (n) => {
-    const { columns, rows } = await duckdbQuery(tpchSql(n), DATA);
-    expect(columns.length).toBeGreaterThan(0);
-    expect(rows.length).toBe(ROW_COUNTS[n]);
-  });
+  it.each(Array.from({ length: TPCH_QUERY_COUNT }, (_, i) => i + 1))(
+    'Q%i runs and returns its known row count',
+    async (n) => {
+      const { columns, rows } = await duckdbQuery(tpchSql(n), DATA);
+      expect(columns.length).toBeGreaterThan(0);
+      expect(rows.length).toBe(ROW_COUNTS[n]);
+    },
+  );
 
   it('converts DECIMAL, HUGEINT, BIGINT, DATE, BOOLEAN and NULL to plain values', async () => {
     const r = await duckdbQuery(
@@ -56,7 +79,11 @@ describe('DuckDB oracle over TPC-H SF0.1', () => {
 describe('compareResults', () => {
   const expected: ResultSet = {
     columns: ['k', 'v', 'd'],
-    rows: [['a', 1.5, '1995-01-01'], ['b', 2, null], ['c', 1e6, '1996-02-29']],
+    rows: [
+      ['a', 1.5, '1995-01-01'],
+      ['b', 2, null],
+      ['c', 1e6, '1996-02-29'],
+    ],
   };
   const copy = (rows = expected.rows): ResultSet => ({ columns: [...expected.columns], rows: rows.map((r) => [...r]) });
 
@@ -121,7 +148,10 @@ describe('rowsFromArrow and readCsvAnswer', () => {
     });
     expect(rowsFromArrow(table)).toEqual({
       columns: ['i', 'l', 'f', 's', 'd', 'b'],
-      rows: [[1, 10, 0.5, 'x', '1998-09-02', true], [2, null, -1, null, null, false]],
+      rows: [
+        [1, 10, 0.5, 'x', '1998-09-02', true],
+        [2, null, -1, null, null, false],
+      ],
     });
   });
 

@@ -6,13 +6,26 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { inspect } from 'node:util';
-import { GetParametersCommand, InternalServerError, SSMClient, ThrottlingException, type GetParametersCommandInput } from '@aws-sdk/client-ssm';
+import {
+  GetParametersCommand,
+  InternalServerError,
+  SSMClient,
+  ThrottlingException,
+  type GetParametersCommandInput,
+} from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StratusError } from '../planner/errors.js';
 import {
-  LocalParameterSource, ParameterCache, SsmParameterSource, envVarFor, parameterSourceFor, redact,
-  resetSharedSsmClients, sharedSsmClient, type ParameterSource,
+  LocalParameterSource,
+  ParameterCache,
+  SsmParameterSource,
+  envVarFor,
+  parameterSourceFor,
+  redact,
+  resetSharedSsmClients,
+  sharedSsmClient,
+  type ParameterSource,
 } from '../src/runtime/params.js';
 
 const ssm = mockClient(SSMClient);
@@ -36,13 +49,22 @@ function inputs(): GetParametersCommandInput[] {
 /** A recorded, instant sleep. */
 function recorder(): { sleeps: number[]; sleep: (ms: number) => Promise<void> } {
   const sleeps: number[] = [];
-  return { sleeps, sleep: async (ms) => { sleeps.push(ms); } };
+  return {
+    sleeps,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  };
 }
 
-const throttle = (): ThrottlingException => new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+const throttle = (): ThrottlingException =>
+  new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
 
 async function rejection(p: Promise<unknown>): Promise<StratusError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(StratusError);
   return e as StratusError;
 }
@@ -83,9 +105,15 @@ describe('SsmParameterSource', () => {
   });
 
   it('retries ThrottlingException with exponential backoff: two throttles then success is 3 calls', async () => {
-    ssm.on(GetParametersCommand).rejectsOnce(throttle()).rejectsOnce(throttle()).resolves({ Parameters: [{ Name: 'a', Value: secretOf('a') }] });
+    ssm
+      .on(GetParametersCommand)
+      .rejectsOnce(throttle())
+      .rejectsOnce(throttle())
+      .resolves({ Parameters: [{ Name: 'a', Value: secretOf('a') }] });
     const { sleeps, sleep } = recorder();
-    const source = new SsmParameterSource(new SSMClient({ region: 'us-east-1' }), { retry: { baseMs: 50, maxMs: 1000, sleep, random: () => 0.999 } });
+    const source = new SsmParameterSource(new SSMClient({ region: 'us-east-1' }), {
+      retry: { baseMs: 50, maxMs: 1000, sleep, random: () => 0.999 },
+    });
     const got = await source.get(['a']);
     expect(got).toEqual(new Map([['a', secretOf('a')]]));
     expect(inputs()).toHaveLength(3);
@@ -96,7 +124,9 @@ describe('SsmParameterSource', () => {
     ssm.on(GetParametersCommand).rejects(throttle());
     const { sleeps, sleep } = recorder();
     const randoms = [0.5, 0.25, 0.5, 0.1, 0.7];
-    const source = new SsmParameterSource(new SSMClient({ region: 'us-east-1' }), { retry: { attempts: 6, baseMs: 100, maxMs: 500, sleep, random: () => randoms.shift()! } });
+    const source = new SsmParameterSource(new SSMClient({ region: 'us-east-1' }), {
+      retry: { attempts: 6, baseMs: 100, maxMs: 500, sleep, random: () => randoms.shift()! },
+    });
     await rejection(source.get(['a']));
     // caps: 100, 200, 400, then 500 (maxMs)
     expect(sleeps).toEqual([50, 50, 200, 50, 350]);
@@ -116,7 +146,8 @@ describe('SsmParameterSource', () => {
   });
 
   it('retries 5xx InternalServerError', async () => {
-    ssm.on(GetParametersCommand)
+    ssm
+      .on(GetParametersCommand)
       .rejectsOnce(new InternalServerError({ message: 'boom', $metadata: { httpStatusCode: 500 } }))
       .resolves({ Parameters: [{ Name: 'a', Value: 'x' }] });
     const { sleep } = recorder();
@@ -126,10 +157,15 @@ describe('SsmParameterSource', () => {
   });
 
   it('does not retry a non-transient error such as AccessDenied', async () => {
-    const denied = Object.assign(new Error('not authorized to perform ssm:GetParameters'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    const denied = Object.assign(new Error('not authorized to perform ssm:GetParameters'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
     ssm.on(GetParametersCommand).rejects(denied);
     const { sleeps, sleep } = recorder();
-    const e = await rejection(new SsmParameterSource(new SSMClient({ region: 'us-east-1' }), { retry: { sleep } }).get(['a']));
+    const e = await rejection(
+      new SsmParameterSource(new SSMClient({ region: 'us-east-1' }), { retry: { sleep } }).get(['a']),
+    );
     expect(e.code).toBe('PARAMS_READ_FAILED');
     expect(e.message).toContain('AccessDeniedException');
     expect(inputs()).toHaveLength(1);
@@ -141,11 +177,13 @@ describe('SsmParameterSource', () => {
     const table = Object.fromEntries(present.map((n) => [n, secretOf(n)]));
     serve(table);
     const source = new SsmParameterSource(new SSMClient({ region: 'us-east-1' }));
-    const e = await rejection(source.get([...present.slice(0, 9), '/missing/one', ...present.slice(9), '/missing/two']));
+    const e = await rejection(
+      source.get([...present.slice(0, 9), '/missing/one', ...present.slice(9), '/missing/two']),
+    );
     expect(e.code).toBe('PARAMS_MISSING');
     expect(e.message).toContain('/missing/one');
     expect(e.message).toContain('/missing/two');
-    expect(e.details['missing']).toEqual(['/missing/one', '/missing/two']);
+    expect(e.details.missing).toEqual(['/missing/one', '/missing/two']);
     const everything = [e.message, String(e), JSON.stringify(e.toData()), e.stack ?? ''].join('\n');
     for (const v of Object.values(table)) expect(everything).not.toContain(v);
   });
@@ -170,7 +208,8 @@ describe('ParameterCache', () => {
   const table = { a: secretOf('a'), b: secretOf('b'), c: secretOf('c') };
   let clock = 0;
   const now = (): number => clock;
-  const cached = (): ParameterCache => new ParameterCache(new SsmParameterSource(new SSMClient({ region: 'us-east-1' })), { ttlMs: 1000, now });
+  const cached = (): ParameterCache =>
+    new ParameterCache(new SsmParameterSource(new SSMClient({ region: 'us-east-1' })), { ttlMs: 1000, now });
   beforeEach(() => {
     clock = 0;
     serve(table);
@@ -192,7 +231,11 @@ describe('ParameterCache', () => {
     const cache = cached();
     await cache.get(['a']);
     const got = await cache.get(['a', 'b', 'c']);
-    expect([...got.entries()]).toEqual([['a', table.a], ['b', table.b], ['c', table.c]]);
+    expect([...got.entries()]).toEqual([
+      ['a', table.a],
+      ['b', table.b],
+      ['c', table.c],
+    ]);
     expect(inputs().map((i) => i.Names)).toEqual([['a'], ['b', 'c']]);
   });
 
@@ -232,7 +275,12 @@ describe('ParameterCache', () => {
   it('never shows values in JSON, toString or inspect', async () => {
     const cache = cached();
     await cache.get(['a', 'b', 'c']);
-    const shown = [JSON.stringify(cache), String(cache), inspect(cache, { showHidden: true, depth: 10 }), JSON.stringify({ cache })];
+    const shown = [
+      JSON.stringify(cache),
+      String(cache),
+      inspect(cache, { showHidden: true, depth: 10 }),
+      JSON.stringify({ cache }),
+    ];
     expect(shown[0]).toContain('"a"');
     for (const s of shown) for (const v of Object.values(table)) expect(s).not.toContain(v);
   });
@@ -243,19 +291,28 @@ describe('LocalParameterSource', () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'stratus-params-'));
     mkdirSync(path.join(dir, '.stratus'));
-    writeFileSync(path.join(dir, '.stratus', 'params.json'), JSON.stringify({ 'db/password': 'from-file', shared: 'file-wins' }));
+    writeFileSync(
+      path.join(dir, '.stratus', 'params.json'),
+      JSON.stringify({ 'db/password': 'from-file', shared: 'file-wins' }),
+    );
   });
 
   it('reads the default file, then falls back to STRATUS_PARAM_* environment variables', async () => {
     const env = { STRATUS_PARAM_API_KEY: 'from-env', STRATUS_PARAM_SHARED: 'env-loses' };
     const got = await new LocalParameterSource({ cwd: dir, env }).get(['db/password', 'api-key', 'shared']);
-    expect([...got.entries()]).toEqual([['db/password', 'from-file'], ['api-key', 'from-env'], ['shared', 'file-wins']]);
+    expect([...got.entries()]).toEqual([
+      ['db/password', 'from-file'],
+      ['api-key', 'from-env'],
+      ['shared', 'file-wins'],
+    ]);
   });
 
   it('takes the file path from STRATUS_PARAMS_FILE, and treats a missing file as empty', async () => {
     const other = path.join(dir, 'other.json');
     writeFileSync(other, JSON.stringify({ x: 'other-x' }));
-    expect((await new LocalParameterSource({ cwd: dir, env: { STRATUS_PARAMS_FILE: other } }).get(['x'])).get('x')).toBe('other-x');
+    expect(
+      (await new LocalParameterSource({ cwd: dir, env: { STRATUS_PARAMS_FILE: other } }).get(['x'])).get('x'),
+    ).toBe('other-x');
     const none = new LocalParameterSource({ file: path.join(dir, 'absent.json'), env: { STRATUS_PARAM_X: 'env-x' } });
     expect((await none.get(['x'])).get('x')).toBe('env-x');
   });
@@ -264,7 +321,7 @@ describe('LocalParameterSource', () => {
     const source = new LocalParameterSource({ cwd: dir, env: {} });
     const e = await rejection(source.get(['db/password', '/prod/db-user', 'other']));
     expect(e.code).toBe('PARAMS_MISSING');
-    expect(e.details['missing']).toEqual(['/prod/db-user', 'other']);
+    expect(e.details.missing).toEqual(['/prod/db-user', 'other']);
     expect(e.message).toContain('STRATUS_PARAM__PROD_DB_USER');
     expect(e.message).toContain(path.join(dir, '.stratus', 'params.json'));
     expect(JSON.stringify(e.toData()) + e.message).not.toContain('from-file');
@@ -277,7 +334,9 @@ describe('LocalParameterSource', () => {
     expect(e.code).toBe('PARAMS_FILE_INVALID');
     expect(e.message).not.toContain('hunter2');
     writeFileSync(bad, JSON.stringify({ k: 42 }));
-    expect((await rejection(new LocalParameterSource({ file: bad, env: {} }).get(['k']))).message).toMatch(/'k' must be a string/);
+    expect((await rejection(new LocalParameterSource({ file: bad, env: {} }).get(['k']))).message).toMatch(
+      /'k' must be a string/,
+    );
   });
 
   it('normalizes names to env variable names', () => {
@@ -300,7 +359,10 @@ describe('redact', () => {
 
 describe('parameterSourceFor', () => {
   it('builds a local source', async () => {
-    const source: ParameterSource = parameterSourceFor('local', { env: { STRATUS_PARAM_A: '1' }, file: '/nonexistent/params.json' });
+    const source: ParameterSource = parameterSourceFor('local', {
+      env: { STRATUS_PARAM_A: '1' },
+      file: '/nonexistent/params.json',
+    });
     expect(source).toBeInstanceOf(LocalParameterSource);
     expect((await source.get(['a'])).get('a')).toBe('1');
   });
@@ -322,7 +384,10 @@ describe('parameterSourceFor', () => {
   it('does not build the client until the first get', async () => {
     serve({ a: '1' });
     let built = 0;
-    const source = new SsmParameterSource(() => { built++; return sharedSsmClient('eu-west-1'); });
+    const source = new SsmParameterSource(() => {
+      built++;
+      return sharedSsmClient('eu-west-1');
+    });
     expect(built).toBe(0);
     await source.get(['a']);
     expect(built).toBe(1);

@@ -37,22 +37,42 @@ describe('plan documents', () => {
   });
 
   it('rejects a malformed plan, naming the path at fault', () => {
-    const bad = { version: PLAN_VERSION, sink: { kind: 'collect' }, root: { kind: 'Filter', input: { kind: 'Scan', path: '/x', format: 'parquet', columns: null, filters: [] }, predicate: { kind: 'binary', op: '<>', left: { kind: 'col', name: 'a' }, right: { kind: 'lit', value: 1, type: 'int32' } } } };
+    const bad = {
+      version: PLAN_VERSION,
+      sink: { kind: 'collect' },
+      root: {
+        kind: 'Filter',
+        input: { kind: 'Scan', path: '/x', format: 'parquet', columns: null, filters: [] },
+        predicate: {
+          kind: 'binary',
+          op: '<>',
+          left: { kind: 'col', name: 'a' },
+          right: { kind: 'lit', value: 1, type: 'int32' },
+        },
+      },
+    };
     expect(() => loadPlan(JSON.stringify(bad))).toThrow(PlanError);
     expect(() => loadPlan(JSON.stringify(bad))).toThrow(/plan\.root\.predicate\.op: expected one of/);
     expect(() => loadPlan('{"version": 1, "root": ')).toThrow(/not valid JSON/);
-    expect(() => loadPlan(JSON.stringify({ version: 1, root: { kind: 'Teleport' }, sink: { kind: 'collect' } }))).toThrow(/plan\.root\.kind: expected one of Scan, Filter/);
+    expect(() =>
+      loadPlan(JSON.stringify({ version: 1, root: { kind: 'Teleport' }, sink: { kind: 'collect' } })),
+    ).toThrow(/plan\.root\.kind: expected one of Scan, Filter/);
   });
 
   it('rejects an unknown version', () => {
     const doc = { version: 99, root: lineitem().plan, sink: { kind: 'collect' } };
-    expect(() => loadPlan(JSON.stringify(doc))).toThrow(/plan version 99 is not supported; this engine reads version 1/);
+    expect(() => loadPlan(JSON.stringify(doc))).toThrow(
+      /plan version 99 is not supported; this engine reads version 1/,
+    );
   });
 });
 
 describe('analysis at plan time', () => {
   it('names an unknown column and the valid ones', async () => {
-    const err = await lineitem().select('l_quantity', 'l_nope').collect().catch((e) => e);
+    const err = await lineitem()
+      .select('l_quantity', 'l_nope')
+      .collect()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(SchemaError);
     expect(err.code).toBe('COLUMN_NOT_FOUND');
     expect(err.message).toMatch(/column 'l_nope' does not exist; valid columns are 'l_orderkey', 'l_partkey'/);
@@ -60,7 +80,10 @@ describe('analysis at plan time', () => {
   });
 
   it('names the expression of a type error', async () => {
-    const err = await lineitem().filter(col('l_returnflag').gt(5)).count().catch((e) => e);
+    const err = await lineitem()
+      .filter(col('l_returnflag').gt(5))
+      .count()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(SchemaError);
     expect(err.code).toBe('TYPE_MISMATCH');
     expect(err.message).toBe('type error in (l_returnflag > 5): cannot compare string with int32');
@@ -68,20 +91,29 @@ describe('analysis at plan time', () => {
 
   it('fails before submitting anything', async () => {
     s.lastJobId = undefined;
-    await lineitem().select('missing').collect().catch(() => undefined);
+    await lineitem()
+      .select('missing')
+      .collect()
+      .catch(() => undefined);
     expect(s.lastJobId).toBeUndefined();
   });
 
   it('names a file that is not Parquet, and files whose schemas disagree', async () => {
     const dir = tempDir('stratus-bad-');
     fs.writeFileSync(path.join(dir, 'notes.parquet'), 'this is not a parquet file, just text padding it out');
-    const err = await s.read.parquet(dir).count().catch((e) => e);
+    const err = await s.read
+      .parquet(dir)
+      .count()
+      .catch((e) => e);
     expect(err.code).toBe('CORRUPT_PARQUET');
     expect(err.message).toContain(path.join(dir, 'notes.parquet'));
     const mixed = tempDir('stratus-mixed-');
     fs.copyFileSync(path.join(SF01, 'nation', 'part-0.parquet'), path.join(mixed, 'a.parquet'));
     fs.copyFileSync(path.join(SF01, 'region', 'part-0.parquet'), path.join(mixed, 'b.parquet'));
-    const mismatch = await s.read.parquet(mixed).count().catch((e) => e);
+    const mismatch = await s.read
+      .parquet(mixed)
+      .count()
+      .catch((e) => e);
     expect(mismatch.code).toBe('SCHEMA_MISMATCH');
     expect(mismatch.message).toMatch(/b\.parquet has schema \(r_regionkey int32/);
   });
@@ -89,7 +121,10 @@ describe('analysis at plan time', () => {
   it('names an unreachable store and its endpoint', async () => {
     const dead = session({ store: 's3://nobucket/prefix', endpoint: 'http://127.0.0.1:9', progress: false });
     try {
-      const err = await dead.read.parquet(path.join(SF01, 'nation')).count().catch((e) => e);
+      const err = await dead.read
+        .parquet(path.join(SF01, 'nation'))
+        .count()
+        .catch((e) => e);
       expect(err.code).toBe('UNREACHABLE');
       expect(err.message).toMatch(/cannot reach the S3 endpoint http:\/\/127\.0\.0\.1:9 for bucket 'nobucket'/);
     } finally {
@@ -98,7 +133,10 @@ describe('analysis at plan time', () => {
   });
 
   it('reports a missing dataset by path', async () => {
-    const err = await s.read.parquet('/definitely/not/here').count().catch((e) => e);
+    const err = await s.read
+      .parquet('/definitely/not/here')
+      .count()
+      .catch((e) => e);
     expect(err.code).toBe('NOT_FOUND');
     expect(err.message).toContain('/definitely/not/here');
   });

@@ -40,7 +40,9 @@ const q1Reference = async () => (reference ??= await q1Rows(start()));
 async function manyRowGroups(groups: number): Promise<string> {
   const file = path.join(tempDir('stratus-rg-'), `orders-${groups}.parquet`);
   const db = await (await DuckDBInstance.create(':memory:')).connect();
-  await db.run(`COPY (SELECT * FROM '${SF01}/orders/*.parquet' ORDER BY o_orderkey) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE ${2048 * Math.max(1, Math.floor(150000 / groups / 2048))})`);
+  await db.run(
+    `COPY (SELECT * FROM '${SF01}/orders/*.parquet' ORDER BY o_orderkey) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE ${2048 * Math.max(1, Math.floor(150000 / groups / 2048))})`,
+  );
   return file;
 }
 
@@ -59,7 +61,11 @@ describe('1. routing', () => {
     fs.writeFileSync(flag, '');
     process.env.STRATUS_TEST_FLAG = flag;
     const s = start({ job: { maxTaskAttempts: 2 } });
-    const err = await s.read.parquet(path.join(SF01, 'nation')).select(failWhileFlag(col('n_nationkey')).alias('k')).collect().catch((e) => e);
+    const err = await s.read
+      .parquet(path.join(SF01, 'nation'))
+      .select(failWhileFlag(col('n_nationkey')).alias('k'))
+      .collect()
+      .catch((e) => e);
     expect(s.localRunner.actions.at(-1)).toBe('fail');
     expect(err.message).toMatch(/deliberate failure/);
     expect(err.details).toMatchObject({ stage: 0, task: 0, attempt: 1, failures: 2 });
@@ -91,7 +97,13 @@ describe('2. references, not payloads', () => {
 });
 
 describe('3. sizing policy', () => {
-  const scanStage = { id: 0, source: { kind: 'scan' }, ops: [], output: { kind: 'result' }, schema: [] } as unknown as Stage;
+  const scanStage = {
+    id: 0,
+    source: { kind: 'scan' },
+    ops: [],
+    output: { kind: 'result' },
+    schema: [],
+  } as unknown as Stage;
   const aggStage = { ...scanStage, ops: [{ op: 'HashAggregate' }] } as unknown as Stage;
   it('scales executors from 1 by input bytes up to the goal, workers by workload', () => {
     expect(sizeStage(scanStage, 1, 10e6, {})).toMatchObject({ workload: 'network', executors: 1, groups: 1 });
@@ -99,7 +111,10 @@ describe('3. sizing policy', () => {
     expect(sizeStage(scanStage, 400, 100e9, { goal: 'stability' })).toMatchObject({ executors: 10, workers: 24 });
     expect(sizeStage(aggStage, 60, 1e9, {})).toMatchObject({ workload: 'cpu', workers: 6 });
     expect(sizeStage(aggStage, 60, 1e9, { workload: 'memory' })).toMatchObject({ workers: 3 });
-    expect(sizeStage(scanStage, 500, 1e12, { workers: 1, maxExecutors: 200 })).toMatchObject({ executors: 200, distributed: true });
+    expect(sizeStage(scanStage, 500, 1e12, { workers: 1, maxExecutors: 200 })).toMatchObject({
+      executors: 200,
+      distributed: true,
+    });
   });
 
   it('runs a round of more than 40 groups through the Distributed Map branch', async () => {
@@ -118,7 +133,12 @@ describe('3b. task threads', () => {
     try {
       const s = start({ executors: 1, job: { taskBytes: 1, workers: 4 } });
       const file = await manyRowGroups(8);
-      const rows = await s.read.parquet(file).select(threadOf().alias('t'), col('o_totalprice')).groupBy('t').agg(count('*').alias('n'), sum('o_totalprice').alias('p')).take(10);
+      const rows = await s.read
+        .parquet(file)
+        .select(threadOf().alias('t'), col('o_totalprice'))
+        .groupBy('t')
+        .agg(count('*').alias('n'), sum('o_totalprice').alias('p'))
+        .take(10);
       expect(rows.reduce((a, r) => a + (r.n as number), 0)).toBe(150000);
       expect(rows.every((r) => (r.t as number) > 0)).toBe(true); // never the executor's main thread
       expect(new Set(rows.map((r) => r.t)).size).toBe(2);
@@ -133,7 +153,11 @@ describe('4. time limit', () => {
   it('hands unfinished tasks back before the limit and completes over several rounds', async () => {
     process.env.STRATUS_TEST_SLOW_MS = '700';
     const file = await manyRowGroups(8);
-    const s = start({ executors: 1, executorTimeLimitMs: 3000, job: { taskBytes: 1, workers: 1, maxExecutors: 1, safetyMarginMs: 1200 } });
+    const s = start({
+      executors: 1,
+      executorTimeLimitMs: 3000,
+      job: { taskBytes: 1, workers: 1, maxExecutors: 1, safetyMarginMs: 1200 },
+    });
     const rows = await s.read.parquet(file).mapBatches('slow_batch').agg(count('*').alias('n')).take(1);
     expect(rows[0]!.n).toBe(150000);
     const summary = s.lastJobSummary!;
@@ -165,7 +189,10 @@ describe('6. parameters', () => {
     const rows = await s.read.parquet(path.join(SF01, 'region')).select(secretLength().alias('len')).take(5);
     expect(rows.map((r) => r.len)).toEqual(Array(5).fill(secret.length));
     const root = (s.storeRef as { root: string }).root;
-    const everything = fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => fs.readFileSync(path.join(d.parentPath, d.name)).toString('latin1'));
+    const everything = fs
+      .readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => fs.readFileSync(path.join(d.parentPath, d.name)).toString('latin1'));
     expect(everything.length).toBeGreaterThan(5);
     expect(everything.some((text) => text.includes(secret))).toBe(false);
     expect(everything.some((text) => text.includes('/stratus/test/api-key'))).toBe(true); // the name travels
@@ -185,7 +212,8 @@ describe('9. failures', () => {
   it('retries transient executor errors in the state machine, with backoff', async () => {
     const s = start();
     let injected = 0;
-    s.localRunner.faultInjector = () => (injected++ < 2 ? Object.assign(new Error('simulated throttling'), { name: 'ExecutorTransientError' }) : undefined);
+    s.localRunner.faultInjector = () =>
+      injected++ < 2 ? Object.assign(new Error('simulated throttling'), { name: 'ExecutorTransientError' }) : undefined;
     const t0 = Date.now();
     expect(await q1Rows(s)).toEqual(await q1Reference());
     expect(injected).toBeGreaterThan(2);
@@ -204,7 +232,11 @@ describe('9. failures', () => {
   it('retries a failed task attempt (error returned as data) and succeeds', async () => {
     process.env.STRATUS_TEST_FLAKY_DIR = tempDir();
     const s = start();
-    const rows = await s.read.parquet(path.join(SF01, 'nation')).select(flaky(col('n_nationkey')).alias('k')).agg(sum('k').alias('s')).take(1);
+    const rows = await s.read
+      .parquet(path.join(SF01, 'nation'))
+      .select(flaky(col('n_nationkey')).alias('k'))
+      .agg(sum('k').alias('s'))
+      .take(1);
     expect(rows[0]!.s).toBe(300);
     const st = s.lastJobSummary!.stages[0]!;
     expect(st.attempts).toBe(st.tasks + 1);
@@ -214,13 +246,19 @@ describe('9. failures', () => {
     const s = start({ keepJobs: true });
     const store = cachedStore(s.storeRef);
     const jobId = newJobId();
-    await submitJob(store, jobId, { plan: { version: PLAN_VERSION, root: QUERIES[6]!(tpchTables(s, SF01)).plan, sink: { kind: 'collect' } }, options: {}, submittedAt: new Date().toISOString() });
+    await submitJob(store, jobId, {
+      plan: { version: PLAN_VERSION, root: QUERIES[6]!(tpchTables(s, SF01)).plan, sink: { kind: 'collect' } },
+      options: {},
+      submittedAt: new Date().toISOString(),
+    });
     const event = { job: { jobId, store: s.storeRef }, results: [] };
     const first = await runDriverStep(event, defaultEnv());
     const second = await runDriverStep(event, defaultEnv());
     expect(first.action).toBe('run_executors');
     expect(second).toEqual(first); // same round, same manifests: replayed, not rescheduled
-    const state = JSON.parse(fs.readFileSync(path.join((s.storeRef as { root: string }).root, jobKeys(jobId).state), 'utf8'));
+    const state = JSON.parse(
+      fs.readFileSync(path.join((s.storeRef as { root: string }).root, jobKeys(jobId).state), 'utf8'),
+    );
     expect(state.round).toBe(1);
   });
 
@@ -229,14 +267,23 @@ describe('9. failures', () => {
     process.env.STRATUS_TEST_FLAG = flag;
     const s = start({ keepJobs: true, job: { maxTaskAttempts: 1, shufflePartitions: 2 } });
     // Stage 0 aggregates; the failing function runs after the shuffle, in stage 1.
-    const df = s.read.parquet(path.join(SF01, 'orders')).groupBy('o_orderstatus').agg(count('*').alias('n')).select('o_orderstatus', failWhileFlag(col('n').cast('int32')).alias('n')).orderBy('o_orderstatus');
+    const df = s.read
+      .parquet(path.join(SF01, 'orders'))
+      .groupBy('o_orderstatus')
+      .agg(count('*').alias('n'))
+      .select('o_orderstatus', failWhileFlag(col('n').cast('int32')).alias('n'))
+      .orderBy('o_orderstatus');
     fs.writeFileSync(flag, '');
     const err = await df.collect().catch((e) => e);
     expect(err.message).toMatch(/deliberate failure/);
     const jobId = s.lastJobId!;
     fs.rmSync(flag);
     const table = await s.resume(jobId);
-    expectSameResults(rowsFromArrow(table), await duckdbQuery('select o_orderstatus, count(*) as n from orders group by 1 order by 1', SF01), { ordered: true });
+    expectSameResults(
+      rowsFromArrow(table),
+      await duckdbQuery('select o_orderstatus, count(*) as n from orders group by 1 order by 1', SF01),
+      { ordered: true },
+    );
     expect(s.lastJobSummary!.stages[0]!.attempts).toBe(s.lastJobSummary!.stages[0]!.tasks); // stage 0 not run again
   });
 });

@@ -14,7 +14,19 @@ import { tpchSql } from '../benchmarks/tpch/sql/index.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
 import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
 import { SF01, tempDir } from './support/tpch.js';
-import { duckdbRows, duckdbRun, formatStageTable, parquetRowGroups, putCopies, s3Store, s3TpchTables, stageRows, totalStats, uniquePrefix, uploadDir } from './support/s3data.js';
+import {
+  duckdbRows,
+  duckdbRun,
+  formatStageTable,
+  parquetRowGroups,
+  putCopies,
+  s3Store,
+  s3TpchTables,
+  stageRows,
+  totalStats,
+  uniquePrefix,
+  uploadDir,
+} from './support/s3data.js';
 
 const endpoint = inject('s3Endpoint');
 const bucket = inject('s3Bucket');
@@ -38,22 +50,33 @@ describe('S3 request accounting', () => {
     const file = path.join(work, 'wide.parquet');
     // 16 columns of pseudo-random values (little compression), 200,000 rows in 4 row groups.
     const cols = Array.from({ length: 16 }, (_, k) =>
-      k % 2 === 0 ? `(hash(i * 16 + ${k}) % 1000000000)::BIGINT as c${String(k).padStart(2, '0')}` : `((hash(i * 16 + ${k}) % 1000000000) / 1000.0)::DOUBLE as c${String(k).padStart(2, '0')}`,
+      k % 2 === 0
+        ? `(hash(i * 16 + ${k}) % 1000000000)::BIGINT as c${String(k).padStart(2, '0')}`
+        : `((hash(i * 16 + ${k}) % 1000000000) / 1000.0)::DOUBLE as c${String(k).padStart(2, '0')}`,
     );
-    await duckdbRun(`set threads = 1; copy (select ${cols.join(', ')} from range(200000) t(i)) to '${file}' (format parquet, row_group_size 50000)`);
+    await duckdbRun(
+      `set threads = 1; copy (select ${cols.join(', ')} from range(200000) t(i)) to '${file}' (format parquet, row_group_size 50000)`,
+    );
     expect(await parquetRowGroups(file)).toBeGreaterThanOrEqual(4);
     const size = fs.statSync(file).size;
     await s3Store({ endpoint, bucket, prefix }).put('wide/data.parquet', fs.readFileSync(file));
 
-    const t = await s.read.parquet(`${base}/wide`).agg(sum(col('c00')).alias('a'), sum(col('c05')).alias('b')).collect();
+    const t = await s.read
+      .parquet(`${base}/wide`)
+      .agg(sum(col('c00')).alias('a'), sum(col('c05')).alias('b'))
+      .collect();
     const expected = await duckdbRows(`select sum(c00)::DOUBLE as a, sum(c05) as b from '${file}'`);
     expectSameResults(rowsFromArrow(t), expected, { ordered: true, relTol: 1e-9 });
 
     const stages = stageRows(s.lastJobSummary);
     const scan = stages[0]!; // the scan + partial aggregate stage (the only one that reads the file)
-    console.log(`projection: 2 of 16 columns, scan stage fetched ${scan.requests.bytesIn} of ${size} bytes (${((100 * scan.requests.bytesIn) / size).toFixed(1)}%) in ${scan.requests.get} GETs, ${scan.tasks} tasks`);
+    console.log(
+      `projection: 2 of 16 columns, scan stage fetched ${scan.requests.bytesIn} of ${size} bytes (${((100 * scan.requests.bytesIn) / size).toFixed(1)}%) in ${scan.requests.get} GETs, ${scan.tasks} tasks`,
+    );
     expect(scan.requests.bytesIn).toBeGreaterThan(0);
-    expect(scan.requests.bytesIn, `scan stage fetched ${scan.requests.bytesIn} of ${size} bytes`).toBeLessThan(0.25 * size);
+    expect(scan.requests.bytesIn, `scan stage fetched ${scan.requests.bytesIn} of ${size} bytes`).toBeLessThan(
+      0.25 * size,
+    );
     // And the whole job too (the final stage reads only tiny shuffle objects).
     expect(totalStats(s.lastJobSummary).bytesIn).toBeLessThan(0.25 * size);
     expect(totalStats(s.lastJobSummary).retries).toBe(0);
@@ -65,15 +88,30 @@ describe('S3 request accounting', () => {
     const file = path.join(work, 'keys.parquet');
     // 8 row groups of 25,000 rows; every row group holds all 5,000 keys, so each map task
     // writes rows to all 16 partitions (no empty range is skipped by the readers).
-    await duckdbRun(`set threads = 1; copy (select (i % 5000)::INTEGER as k, (i % 97)::DOUBLE as v from range(200000) t(i)) to '${file}' (format parquet, row_group_size 25000)`);
+    await duckdbRun(
+      `set threads = 1; copy (select (i % 5000)::INTEGER as k, (i % 97)::DOUBLE as v from range(200000) t(i)) to '${file}' (format parquet, row_group_size 25000)`,
+    );
     expect(await parquetRowGroups(file)).toBe(M);
     await s3Store({ endpoint, bucket, prefix }).put('keys/data.parquet', fs.readFileSync(file));
 
     // taskBytes 1: every row group is a task of its own → M map tasks; R shuffle partitions.
-    const sj = session({ store: `${base}/jobs`, endpoint, executors: EXECUTORS, progress: false, job: { shufflePartitions: R, taskBytes: 1 } });
+    const sj = session({
+      store: `${base}/jobs`,
+      endpoint,
+      executors: EXECUTORS,
+      progress: false,
+      job: { shufflePartitions: R, taskBytes: 1 },
+    });
     try {
-      const got = await sj.read.parquet(`${base}/keys`).groupBy('k').agg(sum(col('v')).alias('s')).collect();
-      expectSameResults(rowsFromArrow(got), await duckdbRows(`select k, sum(v) as s from '${file}' group by k`), { ordered: false, relTol: 1e-9 });
+      const got = await sj.read
+        .parquet(`${base}/keys`)
+        .groupBy('k')
+        .agg(sum(col('v')).alias('s'))
+        .collect();
+      expectSameResults(rowsFromArrow(got), await duckdbRows(`select k, sum(v) as s from '${file}' group by k`), {
+        ordered: false,
+        relTol: 1e-9,
+      });
       expect(got.numRows).toBe(5000);
 
       const stages = stageRows(sj.lastJobSummary);
@@ -101,7 +139,9 @@ describe('S3 request accounting', () => {
       //  - commit: the map stage's commit record, cached per process (commitOf): P in all.
       // Straggler duplicates (hedged GETs, DEFAULT_STRAGGLER) add one GET each and are
       // counted in `duplicates`. So  GET − duplicates = M×R + (M+1)×P.
-      console.log(`shuffle M=${M} R=${R}: map ${JSON.stringify(map.requests)}; reduce ${JSON.stringify(reduce.requests)}`);
+      console.log(
+        `shuffle M=${M} R=${R}: map ${JSON.stringify(map.requests)}; reduce ${JSON.stringify(reduce.requests)}`,
+      );
       const gets = reduce.requests.get - reduce.requests.duplicates;
       const overhead = gets - M * R;
       const detail = `reduce GETs ${reduce.requests.get} (duplicates ${reduce.requests.duplicates}): ${M * R} data + ${overhead} index/commit reads, expected (M+1)×P = ${M + 1}×P with 1 ≤ P ≤ ${EXECUTORS}`;
@@ -130,11 +170,17 @@ describe('S3 request accounting', () => {
 
   it('prints requests and bytes per stage of TPC-H Q3 at SF0.1', async () => {
     // The three tables Q3 reads.
-    await Promise.all(['customer', 'orders', 'lineitem'].map((t) => uploadDir(path.join(SF01, t), { endpoint, bucket, prefix: `${prefix}/tpch/${t}` })));
+    await Promise.all(
+      ['customer', 'orders', 'lineitem'].map((t) =>
+        uploadDir(path.join(SF01, t), { endpoint, bucket, prefix: `${prefix}/tpch/${t}` }),
+      ),
+    );
     const got = rowsFromArrow(await QUERIES[3]!(s3TpchTables(s, `${base}/tpch`)).collect());
     expectSameResults(got, await duckdbQuery(tpchSql(3), SF01), { ordered: ORDERED[3]!, relTol: 1e-9 });
     const table = formatStageTable(s.lastJobSummary);
-    console.log(`TPC-H Q3, SF0.1, S3 (s3rver), ${EXECUTORS} executors — store requests per stage (task requests only):\n${table}`);
+    console.log(
+      `TPC-H Q3, SF0.1, S3 (s3rver), ${EXECUTORS} executors — store requests per stage (task requests only):\n${table}`,
+    );
     const total = totalStats(s.lastJobSummary);
     expect(total.retries).toBe(0);
     expect(total.list + total.head + total.delete).toBe(0);

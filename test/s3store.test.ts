@@ -32,7 +32,10 @@ function bytes(n: number, seed = 1): Uint8Array {
 const store = (prefix: string, o: Partial<S3StoreOptions> = {}): S3Store =>
   new S3Store({ bucket, prefix: `${run}/${prefix}`, endpoint, straggler: { enabled: false }, ...o });
 async function caught(p: Promise<unknown>): Promise<StorageError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(StorageError);
   return e as StorageError;
 }
@@ -50,7 +53,10 @@ describe('S3Store on a local S3 server', () => {
     expect((await s.get('b/z.txt')).byteLength).toBe(0);
     expect(await s.head('a/y ü.txt')).toEqual({ key: 'a/y ü.txt', size: 6 });
     expect(await s.head('a/missing')).toBeUndefined();
-    expect(await s.list('a/')).toEqual([{ key: 'a/x.txt', size: 10 }, { key: 'a/y ü.txt', size: 6 }]);
+    expect(await s.list('a/')).toEqual([
+      { key: 'a/x.txt', size: 10 },
+      { key: 'a/y ü.txt', size: 6 },
+    ]);
     expect((await s.list('')).map((o) => o.key)).toEqual(['a/x.txt', 'a/y ü.txt', 'b/z.txt']);
     expect((await s.list('a/x')).map((o) => o.key)).toEqual(['a/x.txt']); // prefix ending inside a name
     await s.copy('a/y ü.txt', 'c/copy of y');
@@ -58,7 +64,17 @@ describe('S3Store on a local S3 server', () => {
     await s.delete(['a/x.txt', 'a/never-existed']);
     expect((await s.list('')).map((o) => o.key)).toEqual(['a/y ü.txt', 'b/z.txt', 'c/copy of y']);
     // Every request counted once; the copy is a PUT with no body bytes.
-    expect(s.stats).toEqual({ put: 4, get: 6, list: 4, head: 2, delete: 1, bytesIn: 10 + 3 + 3 + 6, bytesOut: 16, retries: 0, duplicates: 0 });
+    expect(s.stats).toEqual({
+      put: 4,
+      get: 6,
+      list: 4,
+      head: 2,
+      delete: 1,
+      bytesIn: 10 + 3 + 3 + 6,
+      bytesOut: 16,
+      retries: 0,
+      duplicates: 0,
+    });
     expect((await s.getRange('b/z.txt', 0, 4)).byteLength).toBe(0); // empty object (s3rver answers 1 byte)
     expect(s.url).toBe(`s3://${bucket}/${run}/basic`);
     expect(s.ref).toMatchObject({ kind: 's3', bucket, prefix: `${run}/basic`, endpoint });
@@ -73,7 +89,9 @@ describe('S3Store on a local S3 server', () => {
     const back = await s.get('big.bin');
     expect(Buffer.from(back).equals(Buffer.from(body))).toBe(true);
     const a = 5 * 2 ** 20 - 100;
-    expect(Buffer.from(await s.getRange('big.bin', a, a + 300)).equals(Buffer.from(body.subarray(a, a + 300)))).toBe(true);
+    expect(Buffer.from(await s.getRange('big.bin', a, a + 300)).equals(Buffer.from(body.subarray(a, a + 300)))).toBe(
+      true,
+    );
     expect(await s.head('big.bin')).toEqual({ key: 'big.bin', size: body.byteLength });
   });
 
@@ -145,7 +163,13 @@ describe('S3Store on a local S3 server', () => {
   });
 
   it('shares SDK clients between stores with the same endpoint and region', () => {
-    const settings = { endpoint, region: 'us-east-1', maxSockets: 64, connectTimeoutMs: 3_000, socketTimeoutMs: 30_000 };
+    const settings = {
+      endpoint,
+      region: 'us-east-1',
+      maxSockets: 64,
+      connectTimeoutMs: 3_000,
+      socketTimeoutMs: 30_000,
+    };
     const [a0, a1] = s3Clients(settings);
     const [b0] = s3Clients({ ...settings });
     expect(a0).toBe(b0);
@@ -196,12 +220,19 @@ describe('S3Store through a faulty network', () => {
     await mapLimit(keys, 8, (k, i) => s.put(k, bytes(32 * 1024, i)));
     proxy.setRates({ slowDown: 0, delay: 0, reset: 0 });
     const direct = store('faultput');
-    for (const [i, k] of keys.entries()) expect(Buffer.from(await direct.get(k)).equals(Buffer.from(bytes(32 * 1024, i)))).toBe(true);
+    for (const [i, k] of keys.entries())
+      expect(Buffer.from(await direct.get(k)).equals(Buffer.from(bytes(32 * 1024, i)))).toBe(true);
     expect(s.stats.put).toBe(40 + s.stats.retries + s.stats.duplicates);
     expect(s.stats.retries + s.stats.duplicates).toBeGreaterThan(0);
     // Multipart: failed part uploads are retried one by one.
     proxy.setRates({ slowDown: 0.2, reset: 0.1 });
-    const m = new S3Store({ bucket, prefix: `${run}/faultput`, endpoint: proxy.endpoint, multipartThreshold: 5 * 2 ** 20, partSize: 5 * 2 ** 20 });
+    const m = new S3Store({
+      bucket,
+      prefix: `${run}/faultput`,
+      endpoint: proxy.endpoint,
+      multipartThreshold: 5 * 2 ** 20,
+      partSize: 5 * 2 ** 20,
+    });
     const big = bytes(11 * 2 ** 20, 5);
     await m.put('multi.bin', big);
     proxy.setRates({ slowDown: 0, reset: 0 });
@@ -213,9 +244,23 @@ describe('S3Store through a faulty network', () => {
 describe('store URLs and openStore', () => {
   it('parses s3 and local URLs', () => {
     expect(parseStoreUrl('s3://bkt/some/prefix/')).toEqual({ kind: 's3', bucket: 'bkt', prefix: 'some/prefix' });
-    expect(parseStoreUrl('s3://bkt', { endpoint: 'http://127.0.0.1:9' })).toEqual({ kind: 's3', bucket: 'bkt', prefix: '', endpoint: 'http://127.0.0.1:9' });
-    expect(parseStoreUrl('s3://bkt/p?endpoint=http://h:1&region=eu-west-1&hashedPrefixes=true', { endpoint: 'http://other' })).toEqual({
-      kind: 's3', bucket: 'bkt', prefix: 'p', endpoint: 'http://h:1', region: 'eu-west-1', hashedPrefixes: true,
+    expect(parseStoreUrl('s3://bkt', { endpoint: 'http://127.0.0.1:9' })).toEqual({
+      kind: 's3',
+      bucket: 'bkt',
+      prefix: '',
+      endpoint: 'http://127.0.0.1:9',
+    });
+    expect(
+      parseStoreUrl('s3://bkt/p?endpoint=http://h:1&region=eu-west-1&hashedPrefixes=true', {
+        endpoint: 'http://other',
+      }),
+    ).toEqual({
+      kind: 's3',
+      bucket: 'bkt',
+      prefix: 'p',
+      endpoint: 'http://h:1',
+      region: 'eu-west-1',
+      hashedPrefixes: true,
     });
     expect(parseStoreUrl('file:///tmp/stratus')).toEqual({ kind: 'local', root: '/tmp/stratus' });
     expect(parseStoreUrl('/tmp/a/../b')).toEqual({ kind: 'local', root: '/tmp/b' });
@@ -240,7 +285,8 @@ describe('retry, hedging and key layout (no server)', () => {
   });
 
   it('classifies transient failures', () => {
-    const sdk = (name: string, status: number): unknown => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+    const sdk = (name: string, status: number): unknown =>
+      Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
     expect(isRetryable(sdk('SlowDown', 503))).toBe(true);
     expect(isRetryable(sdk('InternalError', 500))).toBe(true);
     expect(isRetryable(sdk('RequestTimeout', 400))).toBe(true);
@@ -257,7 +303,10 @@ describe('retry, hedging and key layout (no server)', () => {
       calls++;
       return Promise.reject(Object.assign(new Error('slow down'), { name: 'SlowDown' }));
     };
-    await expect(withRetry(fail, { maxAttempts: 4, baseMs: 1, capMs: 2 })).rejects.toMatchObject({ name: 'RetriesExhausted', attempts: 4 });
+    await expect(withRetry(fail, { maxAttempts: 4, baseMs: 1, capMs: 2 })).rejects.toMatchObject({
+      name: 'RetriesExhausted',
+      attempts: 4,
+    });
     expect(calls).toBe(4);
   });
 
@@ -285,7 +334,14 @@ describe('retry, hedging and key layout (no server)', () => {
     expect([dups, aborted]).toEqual([1, true]);
     expect(Date.now() - t0).toBeLessThan(1_000);
     // A fast request is never duplicated.
-    expect(await hedged(async () => 'quick', policy, 0, () => dups++)).toBe('quick');
+    expect(
+      await hedged(
+        async () => 'quick',
+        policy,
+        0,
+        () => dups++,
+      ),
+    ).toBe('quick');
     expect(dups).toBe(1);
     expect(stragglerDeadlineMs(DEFAULT_STRAGGLER, 100e6)).toBeCloseTo(3 * (30 + 1000));
   });

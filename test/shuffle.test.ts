@@ -21,13 +21,23 @@ import { SF01, tempDir } from './support/tpch.js';
 const R = 4;
 let s: Session;
 beforeAll(() => {
-  s = session({ store: tempDir(), executors: 2, progress: false, keepJobs: true, job: { shufflePartitions: R, taskBytes: 1 } });
+  s = session({
+    store: tempDir(),
+    executors: 2,
+    progress: false,
+    keepJobs: true,
+    job: { shufflePartitions: R, taskBytes: 1 },
+  });
 });
 afterAll(async () => {
   await s.stop();
 });
 
-async function partitionRows(jobId: string, stage: number, schema: StagePlan['stages'][number]['schema']): Promise<number[]> {
+async function partitionRows(
+  jobId: string,
+  stage: number,
+  schema: StagePlan['stages'][number]['schema'],
+): Promise<number[]> {
   const store = cachedStore(s.storeRef);
   const out: number[] = [];
   for (let r = 0; r < R; r++) {
@@ -42,7 +52,24 @@ describe('shuffle encoding', () => {
   it('brotli-compressed partitions round-trip and are smaller than plain Arrow IPC', () => {
     const schema = [field('k', 'int32'), field('s', 'string'), field('x', 'float64')];
     const n = 20_000;
-    const batch = { schema, length: n, columns: [vecFromValues('int32', Array.from({ length: n }, (_, i) => i % 97)), vecFromValues('string', Array.from({ length: n }, (_, i) => `name-${i % 500}`)), vecFromValues('float64', Array.from({ length: n }, (_, i) => (i % 1000) / 4))] };
+    const batch = {
+      schema,
+      length: n,
+      columns: [
+        vecFromValues(
+          'int32',
+          Array.from({ length: n }, (_, i) => i % 97),
+        ),
+        vecFromValues(
+          'string',
+          Array.from({ length: n }, (_, i) => `name-${i % 500}`),
+        ),
+        vecFromValues(
+          'float64',
+          Array.from({ length: n }, (_, i) => (i % 1000) / 4),
+        ),
+      ],
+    };
     const sizes: Record<string, number> = {};
     for (const codec of ['none', 'brotli'] as const) {
       const w = new ShuffleWriter(schema, { kind: 'hash', keys: [E.col('k')], n: 4 });
@@ -51,7 +78,8 @@ describe('shuffle encoding', () => {
       sizes[codec] = body.byteLength;
       const idx = parseIndex(body.subarray(indexAt));
       let rows = 0;
-      for (let r = 0; r < 4; r++) for (const b of decodePartition(body.subarray(idx[r]!, idx[r + 1]!), schema, codec)) rows += b.length;
+      for (let r = 0; r < 4; r++)
+        for (const b of decodePartition(body.subarray(idx[r]!, idx[r + 1]!), schema, codec)) rows += b.length;
       expect(rows).toBe(n);
     }
     expect(sizes.brotli!).toBeLessThan(sizes.none! / 2);
@@ -72,14 +100,19 @@ describe('shuffle through the store', () => {
     const objects = await store.list(`${keys.base}/shuffle/0/`);
     expect(objects).toHaveLength(M);
     const commit = await getJson<StageCommit>(store, keys.commit(0));
-    expect(commit.outputs.map((o) => (o.kind === 'shuffle' ? o.key : '')).sort()).toEqual(objects.map((o) => o.key).sort());
+    expect(commit.outputs.map((o) => (o.kind === 'shuffle' ? o.key : '')).sort()).toEqual(
+      objects.map((o) => o.key).sort(),
+    );
     for (const o of commit.outputs) if (o.kind === 'shuffle') expect(o.partitions).toBe(R);
     const before = await partitionRows(jobId, 0, plan.stages[0]!.schema);
 
     // Re-run every map task's attempt (as a duplicated or retried invocation would).
     const manifest = keys.manifest(1, 0);
     for (let g = 0; (await store.head(keys.manifest(1, g))) !== undefined; g++) {
-      await runExecutorGroup({ job: { jobId, store: s.storeRef }, group: { manifest: keys.manifest(1, g), round: 1, index: g } }, defaultEnv());
+      await runExecutorGroup(
+        { job: { jobId, store: s.storeRef }, group: { manifest: keys.manifest(1, g), round: 1, index: g } },
+        defaultEnv(),
+      );
     }
     expect(manifest).toBeTruthy();
     expect(await store.list(`${keys.base}/shuffle/0/`)).toHaveLength(2 * M);

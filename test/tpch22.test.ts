@@ -25,7 +25,10 @@ afterAll(async () => {
 describe('TPC-H Q1–Q22 on SF0.1 in local mode, against DuckDB', () => {
   for (const q of PASSING) {
     it(`Q${q} matches DuckDB`, async () => {
-      const [table, expected] = await Promise.all([QUERIES[q]!(tpchTables(s, SF01)).collect(), duckdbQuery(tpchSql(q), SF01)]);
+      const [table, expected] = await Promise.all([
+        QUERIES[q]!(tpchTables(s, SF01)).collect(),
+        duckdbQuery(tpchSql(q), SF01),
+      ]);
       expectSameResults(rowsFromArrow(table), expected, { ordered: ORDERED[q]!, relTol: 1e-9 });
     });
   }

@@ -40,11 +40,25 @@ describe('user functions', () => {
   });
 
   it('map(), flatMap() and mapBatches() apply registered functions', async () => {
-    const sizes = await t('orders').map('order_size').groupBy('size').agg(count('*').alias('n')).orderBy('size').take(5);
-    const exp = await duckdbQuery("select case when o_totalprice > 200000 then 'large' else 'small' end as size, count(*) from orders group by 1 order by 1", SF01);
+    const sizes = await t('orders')
+      .map('order_size')
+      .groupBy('size')
+      .agg(count('*').alias('n'))
+      .orderBy('size')
+      .take(5);
+    const exp = await duckdbQuery(
+      "select case when o_totalprice > 200000 then 'large' else 'small' end as size, count(*) from orders group by 1 order by 1",
+      SF01,
+    );
     expect(sizes.map((r) => [r.size, r.n])).toEqual(exp.rows);
-    const digits = await t('nation').flatMap('explode_digits').agg(count('*').alias('n'), sum('digit').alias('s')).take(1);
-    const digitSum = Array.from({ length: 25 }, (_, k) => [...String(k)].reduce((a, d) => a + Number(d), 0)).reduce((a, b) => a + b, 0);
+    const digits = await t('nation')
+      .flatMap('explode_digits')
+      .agg(count('*').alias('n'), sum('digit').alias('s'))
+      .take(1);
+    const digitSum = Array.from({ length: 25 }, (_, k) => [...String(k)].reduce((a, d) => a + Number(d), 0)).reduce(
+      (a, b) => a + b,
+      0,
+    );
     expect(digits[0]).toEqual({ n: 10 + 15 * 2, s: digitSum });
     const doubled = await t('orders').mapBatches('double_price').agg(sum('doubled').alias('d')).take(1);
     const total = await t('orders').agg(sum('o_totalprice').alias('t')).take(1);
@@ -68,7 +82,16 @@ describe('user functions', () => {
     const jobId = newJobId();
     const tampered = `bundles/tampered-${sha}.mjs`;
     await store.put(tampered, new Uint8Array([...original, 0x0a, 0x2f, 0x2f]));
-    await submitJob(store, jobId, { plan: { version: PLAN_VERSION, root: df.plan, sink: { kind: 'collect' }, udfs: { names: ['flag_code'], key: tampered, sha256: sha } }, options: {}, submittedAt: new Date().toISOString() });
+    await submitJob(store, jobId, {
+      plan: {
+        version: PLAN_VERSION,
+        root: df.plan,
+        sink: { kind: 'collect' },
+        udfs: { names: ['flag_code'], key: tampered, sha256: sha },
+      },
+      options: {},
+      submittedAt: new Date().toISOString(),
+    });
     await s.localRunner.run({ jobId, store: s.storeRef });
     const err = await readResult(store, jobId).catch((e) => e);
     expect(err.code).toBe('BUNDLE_HASH_MISMATCH');

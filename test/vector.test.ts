@@ -7,7 +7,7 @@ import { take, takeBatch, takeOrNull, valueAt, vecFromValues, type Vec } from '.
 import type { DataType } from '../planner/types.js';
 
 function rng(seed: number) {
-  return () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 const N = 5000;
@@ -18,7 +18,9 @@ const columns: Record<DataType, unknown[]> = {
   float64: Array.from({ length: N }, (_, i) => (i % 11 === 0 ? null : i / 7)),
   date: Array.from({ length: N }, (_, i) => (i % 19 === 0 ? null : 9000 + i)),
   bool: Array.from({ length: N }, (_, i) => (i % 23 === 0 ? null : i % 2 === 0)),
-  string: Array.from({ length: N }, (_, i) => (i % 29 === 0 ? null : i % 5 === 0 ? '' : `v${i}${'ü'.repeat(i % 4)}${'x'.repeat(i % 40)}`)),
+  string: Array.from({ length: N }, (_, i) =>
+    i % 29 === 0 ? null : i % 5 === 0 ? '' : `v${i}${'ü'.repeat(i % 4)}${'x'.repeat(i % 40)}`,
+  ),
 };
 
 const selections: Record<string, Int32Array> = {
@@ -26,7 +28,7 @@ const selections: Record<string, Int32Array> = {
   'few rows (scattered)': Int32Array.from({ length: N }, (_, i) => i).filter(() => random() > 0.9),
   'every other row': Int32Array.from({ length: N / 2 }, (_, i) => 2 * i),
   'all rows': Int32Array.from({ length: N }, (_, i) => i),
-  'reversed': Int32Array.from({ length: N }, (_, i) => N - 1 - i),
+  reversed: Int32Array.from({ length: N }, (_, i) => N - 1 - i),
 };
 
 const values = (v: Vec, n: number) => Array.from({ length: n }, (_, i) => valueAt(v, i));
@@ -47,9 +49,16 @@ describe('take', () => {
     const batch = { schema, length: N, columns: schema.map((f) => vecFromValues(f.type, columns[f.type])) };
     const sel = selections['most rows (long runs)']!;
     const out = takeBatch(batch, sel);
-    schema.forEach((f, c) => expect(values(out.columns[c]!, sel.length)).toEqual(Array.from(sel, (r) => valueAt(batch.columns[c]!, r))));
+    schema.forEach((f, c) =>
+      expect(values(out.columns[c]!, sel.length)).toEqual(Array.from(sel, (r) => valueAt(batch.columns[c]!, r))),
+    );
     const withHoles = Int32Array.from([3, -1, 10, -1]);
-    expect(values(takeOrNull(batch.columns[0]!, withHoles), 4)).toEqual([columns.int32[3], null, columns.int32[10], null]);
+    expect(values(takeOrNull(batch.columns[0]!, withHoles), 4)).toEqual([
+      columns.int32[3],
+      null,
+      columns.int32[10],
+      null,
+    ]);
   });
 });
 
@@ -59,7 +68,9 @@ describe('radix sort permutation', () => {
     const r = rng(3);
     const values = Int32Array.from({ length: 20_000 }, () => Math.floor((r() - 0.5) * 2 ** 31) >> (r() > 0.5 ? 20 : 0));
     for (const desc of [false, true]) {
-      const expected = Array.from(values.keys()).sort((a, b) => (desc ? values[b]! - values[a]! : values[a]! - values[b]!) || a - b);
+      const expected = Array.from(values.keys()).sort(
+        (a, b) => (desc ? values[b]! - values[a]! : values[a]! - values[b]!) || a - b,
+      );
       expect(Array.from(radixPermutation(values, desc))).toEqual(expected);
     }
   });

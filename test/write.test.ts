@@ -20,7 +20,13 @@ afterAll(async () => {
 
 const orders = () => s.read.parquet(path.join(SF01, 'orders'));
 const files = (dir: string): string[] =>
-  fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.relative(dir, path.join(d.parentPath, d.name))).sort() : [];
+  fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => path.relative(dir, path.join(d.parentPath, d.name)))
+        .sort()
+    : [];
 
 describe('write.parquet', () => {
   it('writes partitioned output that reads back with its partition column, and prunes by it', async () => {
@@ -31,16 +37,34 @@ describe('write.parquet', () => {
     expect(written.rows).toBe(total);
     const listed = files(dest);
     expect(listed).toContain('_SUCCESS');
-    expect(listed.filter((f) => f.endsWith('.parquet')).every((f) => /^o_orderstatus=[FOP]\/part-\d{5}-.+\.parquet$/.test(f))).toBe(true);
+    expect(
+      listed
+        .filter((f) => f.endsWith('.parquet'))
+        .every((f) => /^o_orderstatus=[FOP]\/part-\d{5}-.+\.parquet$/.test(f)),
+    ).toBe(true);
     expect(listed.some((f) => f.includes('_temporary'))).toBe(false);
 
     const back = s.read.parquet(dest);
-    expect((await back.schema()).map((f) => `${f.name}:${f.type}`)).toEqual(['o_orderkey:int32', 'o_totalprice:float64', 'o_orderstatus:string']);
-    const byStatus = await back.groupBy('o_orderstatus').agg(count('*').alias('n'), sum('o_totalprice').alias('t')).orderBy('o_orderstatus').take(10);
-    const expected = await src.groupBy('o_orderstatus').agg(count('*').alias('n'), sum('o_totalprice').alias('t')).orderBy('o_orderstatus').take(10);
+    expect((await back.schema()).map((f) => `${f.name}:${f.type}`)).toEqual([
+      'o_orderkey:int32',
+      'o_totalprice:float64',
+      'o_orderstatus:string',
+    ]);
+    const byStatus = await back
+      .groupBy('o_orderstatus')
+      .agg(count('*').alias('n'), sum('o_totalprice').alias('t'))
+      .orderBy('o_orderstatus')
+      .take(10);
+    const expected = await src
+      .groupBy('o_orderstatus')
+      .agg(count('*').alias('n'), sum('o_totalprice').alias('t'))
+      .orderBy('o_orderstatus')
+      .take(10);
     expect(byStatus.map((r) => [r.o_orderstatus, r.n])).toEqual(expected.map((r) => [r.o_orderstatus, r.n]));
     byStatus.forEach((r, i) => expect(r.t as number).toBeCloseTo(expected[i]!.t as number, 2));
-    expect(await back.filter(col('o_orderstatus').equalTo('P')).count()).toBe(expected.find((r) => r.o_orderstatus === 'P')!.n);
+    expect(await back.filter(col('o_orderstatus').equalTo('P')).count()).toBe(
+      expected.find((r) => r.o_orderstatus === 'P')!.n,
+    );
   });
 
   it('honours errorIfExists, ignore, append and overwrite', async () => {
@@ -73,7 +97,10 @@ describe('write.parquet', () => {
     fs.writeFileSync(path.join(input, 'zz-corrupt.parquet'), bytes);
 
     const dest = path.join(out, 'never');
-    const err = await s.read.parquet(input).write.parquet(dest).catch((e) => e);
+    const err = await s.read
+      .parquet(input)
+      .write.parquet(dest)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(Error);
     expect(String(err.message)).toMatch(/zz-corrupt\.parquet/);
     expect(files(dest).filter((f) => !f.startsWith('_temporary'))).toEqual([]);

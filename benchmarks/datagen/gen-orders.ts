@@ -15,7 +15,14 @@ const PRIORITY_BYTES = bytesOfAll(PRIORITIES);
 const INSTRUCT_BYTES = bytesOfAll(SHIP_INSTRUCTIONS);
 const MODE_BYTES = bytesOfAll(SHIP_MODES);
 const CLERK = bytesOf('Clerk#');
-const [F, O, P, R, A, N] = ['F', 'O', 'P', 'R', 'A', 'N'].map((c) => c.charCodeAt(0)) as [number, number, number, number, number, number];
+const [F, O, P, R, A, N] = ['F', 'O', 'P', 'R', 'A', 'N'].map((c) => c.charCodeAt(0)) as [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];
 
 export interface OrderBatch {
   readonly orders: Data[];
@@ -115,14 +122,33 @@ export function orderColumns(ctx: GenContext, from: number, to: number): OrderBa
   }
   return {
     orders: [
-      int32Data(oKeys, n), int32Data(oCust, n), oStatus.finish(), float64Data(oTotal, n), dateData(oDate, n),
-      oPriority.finish(), oClerk.finish(), int32Data(oShipPriority, n), oComment.finish(),
+      int32Data(oKeys, n),
+      int32Data(oCust, n),
+      oStatus.finish(),
+      float64Data(oTotal, n),
+      dateData(oDate, n),
+      oPriority.finish(),
+      oClerk.finish(),
+      int32Data(oShipPriority, n),
+      oComment.finish(),
     ],
     lineitem: [
-      int32Data(lOrder, l), int32Data(lPart, l), int32Data(lSupp, l), int32Data(lNumber, l),
-      float64Data(lQuantity, l), float64Data(lPrice, l), float64Data(lDiscount, l), float64Data(lTax, l),
-      lFlag.finish(), lStatus.finish(), dateData(lShip, l), dateData(lCommit, l), dateData(lReceipt, l),
-      lInstruct.finish(), lMode.finish(), lComment.finish(),
+      int32Data(lOrder, l),
+      int32Data(lPart, l),
+      int32Data(lSupp, l),
+      int32Data(lNumber, l),
+      float64Data(lQuantity, l),
+      float64Data(lPrice, l),
+      float64Data(lDiscount, l),
+      float64Data(lTax, l),
+      lFlag.finish(),
+      lStatus.finish(),
+      dateData(lShip, l),
+      dateData(lCommit, l),
+      dateData(lReceipt, l),
+      lInstruct.finish(),
+      lMode.finish(),
+      lComment.finish(),
     ],
   };
 }

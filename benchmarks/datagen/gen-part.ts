@@ -50,7 +50,10 @@ export function partColumns(ctx: GenContext, from: number, to: number): Data[] {
     names.commit();
     const mfgr = rng.int(1, 5);
     mfgrs.put(MANUFACTURER).putDigits(mfgr, 1).commit();
-    brands.put(BRAND).putDigits(mfgr * 10 + rng.int(1, 5), 2).commit();
+    brands
+      .put(BRAND)
+      .putDigits(mfgr * 10 + rng.int(1, 5), 2)
+      .commit();
     types.push(TYPE_BYTES[rng.int(0, TYPE_BYTES.length - 1)]!);
     sizes[r] = rng.int(1, 50);
     containers.push(CONTAINER_BYTES[rng.int(0, CONTAINER_BYTES.length - 1)]!);
@@ -59,8 +62,15 @@ export function partColumns(ctx: GenContext, from: number, to: number): Data[] {
     comments.commit();
   }
   return [
-    int32Data(keys, n), names.finish(), mfgrs.finish(), brands.finish(), types.finish(), int32Data(sizes, n),
-    containers.finish(), float64Data(prices, n), comments.finish(),
+    int32Data(keys, n),
+    names.finish(),
+    mfgrs.finish(),
+    brands.finish(),
+    types.finish(),
+    int32Data(sizes, n),
+    containers.finish(),
+    float64Data(prices, n),
+    comments.finish(),
   ];
 }
 
@@ -86,5 +96,11 @@ export function partsuppColumns(ctx: GenContext, from: number, to: number): Data
       comments.commit();
     }
   }
-  return [int32Data(partkeys, n), int32Data(suppkeys, n), int32Data(quantities, n), float64Data(costs, n), comments.finish()];
+  return [
+    int32Data(partkeys, n),
+    int32Data(suppkeys, n),
+    int32Data(quantities, n),
+    float64Data(costs, n),
+    comments.finish(),
+  ];
 }

@@ -53,8 +53,12 @@ class PartyColumns {
 
   finish(): Data[] {
     return [
-      int32Data(this.keys, this.n), this.names.finish(), this.addresses.finish(), int32Data(this.nations, this.n),
-      this.phones.finish(), float64Data(this.balances, this.n),
+      int32Data(this.keys, this.n),
+      this.names.finish(),
+      this.addresses.finish(),
+      int32Data(this.nations, this.n),
+      this.phones.finish(),
+      float64Data(this.balances, this.n),
     ];
   }
 }

@@ -59,7 +59,8 @@ function validate(opts: GenerateOptions): void {
   const bad = (what: string) => {
     throw new RangeError(`generateTpch: ${what}`);
   };
-  if (!Number.isFinite(opts.sf) || opts.sf <= 0 || opts.sf > MAX_SF) bad(`sf must be in (0, ${MAX_SF}] (INT32 keys), got ${opts.sf}`);
+  if (!Number.isFinite(opts.sf) || opts.sf <= 0 || opts.sf > MAX_SF)
+    bad(`sf must be in (0, ${MAX_SF}] (INT32 keys), got ${opts.sf}`);
   const rg = opts.rowGroupSize;
   if (rg !== undefined && !(Number.isInteger(rg) && rg >= 1)) bad(`rowGroupSize must be a positive integer, got ${rg}`);
   const f = opts.filesPerTable;
@@ -90,7 +91,9 @@ export async function generateTpch(opts: GenerateOptions): Promise<Record<string
   for (const table of Object.keys(SIMPLE) as (keyof typeof SIMPLE)[]) {
     const perBatch = table === 'partsupp' ? Math.ceil(write.rowGroupSize / 4) : write.rowGroupSize;
     for (const [index, range] of files[table].entries()) {
-      const batches = [...chunks(range, perBatch)].map((c) => recordBatch(SCHEMAS[table], SIMPLE[table](ctx, c.from, c.to)));
+      const batches = [...chunks(range, perBatch)].map((c) =>
+        recordBatch(SCHEMAS[table], SIMPLE[table](ctx, c.from, c.to)),
+      );
       await emit(table, index, batches);
     }
   }

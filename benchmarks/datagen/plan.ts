@@ -13,14 +13,20 @@ export interface Range {
 /** Rows of the unit a table is split by: PARTSUPP by part, LINEITEM by order. */
 export function splitUnits(table: TableName, card: Cardinalities): number {
   switch (table) {
-    case 'region': return card.region;
-    case 'nation': return card.nation;
-    case 'supplier': return card.supplier;
-    case 'customer': return card.customer;
+    case 'region':
+      return card.region;
+    case 'nation':
+      return card.nation;
+    case 'supplier':
+      return card.supplier;
+    case 'customer':
+      return card.customer;
     case 'part':
-    case 'partsupp': return card.part;
+    case 'partsupp':
+      return card.part;
     case 'orders':
-    case 'lineitem': return card.orders;
+    case 'lineitem':
+      return card.orders;
     default: {
       const never: never = table;
       throw new Error(`datagen: unknown table ${String(never)}`);
@@ -35,7 +41,8 @@ export function splitUnits(table: TableName, card: Cardinalities): number {
  */
 export function fileCount(table: TableName, sf: number, units: number, override?: number): number {
   if (table === 'region' || table === 'nation') return 1;
-  const byDefault = table === 'lineitem' ? Math.ceil(sf * 4) : table === 'orders' || table === 'partsupp' ? Math.ceil(sf * 2) : 1;
+  const byDefault =
+    table === 'lineitem' ? Math.ceil(sf * 4) : table === 'orders' || table === 'partsupp' ? Math.ceil(sf * 2) : 1;
   return Math.max(1, Math.min(override ?? byDefault, units));
 }
 

@@ -19,11 +19,14 @@ function schema(columns: string): Schema {
   const make = (kind: Kind): DataType =>
     kind === 'i' ? new Int32() : kind === 'f' ? new Float64() : kind === 'd' ? new DateDay() : new Utf8();
   return new Schema(
-    columns.split(/\s+/).filter(Boolean).map((c) => {
-      const [name, kind] = c.split(':') as [string, string];
-      if (kind.endsWith('*')) dictionaryColumns.add(name);
-      return new Field(name, make(kind[0] as Kind), true);
-    }),
+    columns
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((c) => {
+        const [name, kind] = c.split(':') as [string, string];
+        if (kind.endsWith('*')) dictionaryColumns.add(name);
+        return new Field(name, make(kind[0] as Kind), true);
+      }),
   );
 }
 
@@ -32,7 +35,9 @@ export const SCHEMAS: Record<TableName, Schema> = {
   nation: schema('n_nationkey:i n_name:s* n_regionkey:i* n_comment:s'),
   supplier: schema('s_suppkey:i s_name:s s_address:s s_nationkey:i* s_phone:s s_acctbal:f s_comment:s'),
   customer: schema('c_custkey:i c_name:s c_address:s c_nationkey:i* c_phone:s c_acctbal:f c_mktsegment:s* c_comment:s'),
-  part: schema('p_partkey:i p_name:s p_mfgr:s* p_brand:s* p_type:s* p_size:i* p_container:s* p_retailprice:f p_comment:s'),
+  part: schema(
+    'p_partkey:i p_name:s p_mfgr:s* p_brand:s* p_type:s* p_size:i* p_container:s* p_retailprice:f p_comment:s',
+  ),
   partsupp: schema('ps_partkey:i ps_suppkey:i ps_availqty:i ps_supplycost:f ps_comment:s'),
   orders: schema(
     'o_orderkey:i o_custkey:i o_orderstatus:s* o_totalprice:f o_orderdate:d* o_orderpriority:s* o_clerk:s* ' +

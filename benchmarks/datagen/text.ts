@@ -5,8 +5,17 @@
  */
 import { bytesOf, type StringColumn } from './columns.js';
 import {
-  ADJECTIVES, ADVERBS, AUXILIARIES, GRAMMAR, NOUN_PHRASES, NOUNS, PREPOSITIONS, TERMINATORS,
-  VERB_PHRASES, VERBS, type Weighted,
+  ADJECTIVES,
+  ADVERBS,
+  AUXILIARIES,
+  GRAMMAR,
+  NOUN_PHRASES,
+  NOUNS,
+  PREPOSITIONS,
+  TERMINATORS,
+  VERB_PHRASES,
+  VERBS,
+  type Weighted,
 } from './dists.js';
 import { Rng, STREAM } from './random.js';
 
@@ -53,7 +62,10 @@ class SentenceWriter {
   private readonly verbPhrases = new Picker(VERB_PHRASES);
   private readonly the = bytesOf('the');
 
-  constructor(private readonly out: Uint8Array, private readonly rng: Rng) {}
+  constructor(
+    private readonly out: Uint8Array,
+    private readonly rng: Rng,
+  ) {}
 
   get full(): boolean {
     return this.pos >= this.out.length;

@@ -3,7 +3,13 @@
  * over its Parquet files, running the spec SQL (`tpchSql(n)`) for all 22 queries. The timed part
  * is `runAndReadAll`, which materializes the whole result.
  */
-import { DuckDBDateValue, DuckDBDecimalValue, DuckDBInstance, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
+import {
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBInstance,
+  type DuckDBResultReader,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { TPCH_QUERY_COUNT, TPCH_TABLES, tpchSql } from '../tpch/sql/index.js';
 import { isoDateFromDays, type Cell, type ResultSet } from '../compare.js';
 import { serveRunner, type EngineAdapter, type RunnerArgs } from './protocol.js';
@@ -32,11 +38,14 @@ async function open(args: RunnerArgs): Promise<EngineAdapter<DuckDBResultReader>
 }
 
 function toCell(value: DuckDBValue, column: string): Cell {
-  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
+    return value;
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof DuckDBDecimalValue) return value.toDouble();
   if (value instanceof DuckDBDateValue) return isoDateFromDays(value.days);
-  throw new Error(`duckdb runner: column "${column}" has a value of unsupported type (${value.constructor.name}: ${String(value)})`);
+  throw new Error(
+    `duckdb runner: column "${column}" has a value of unsupported type (${value.constructor.name}: ${String(value)})`,
+  );
 }
 
 await serveRunner('duckdb', open);

@@ -8,7 +8,11 @@ import { between, col, d, discPrice, lit, sqlSum, type PolarsQuery } from './pol
 
 const q13: PolarsQuery = (t) =>
   t.customer
-    .join(t.orders.filter(col('o_comment').str.contains('special.*requests').not()), { leftOn: 'c_custkey', rightOn: 'o_custkey', how: 'left' })
+    .join(t.orders.filter(col('o_comment').str.contains('special.*requests').not()), {
+      leftOn: 'c_custkey',
+      rightOn: 'o_custkey',
+      how: 'left',
+    })
     .groupBy('c_custkey')
     .agg(col('o_orderkey').count().alias('c_count'))
     .groupBy('c_count')
@@ -17,7 +21,11 @@ const q13: PolarsQuery = (t) =>
 
 const q14: PolarsQuery = (t) =>
   t.lineitem
-    .filter(col('l_shipdate').gtEq(d('1995-09-01')).and(col('l_shipdate').lt(d('1995-10-01'))))
+    .filter(
+      col('l_shipdate')
+        .gtEq(d('1995-09-01'))
+        .and(col('l_shipdate').lt(d('1995-10-01'))),
+    )
     .join(t.part, { leftOn: 'l_partkey', rightOn: 'p_partkey' })
     .select(
       lit(100)
@@ -28,7 +36,11 @@ const q14: PolarsQuery = (t) =>
 
 const q15: PolarsQuery = (t) => {
   const revenue = t.lineitem
-    .filter(col('l_shipdate').gtEq(d('1996-01-01')).and(col('l_shipdate').lt(d('1996-04-01'))))
+    .filter(
+      col('l_shipdate')
+        .gtEq(d('1996-01-01'))
+        .and(col('l_shipdate').lt(d('1996-04-01'))),
+    )
     .groupBy('l_suppkey')
     .agg(discPrice().sum().alias('total_revenue'));
   return t.supplier
@@ -56,7 +68,11 @@ const q16: PolarsQuery = (t) => {
 
 const q17: PolarsQuery = (t) => {
   const lines = t.part
-    .filter(col('p_brand').eq(lit('Brand#23')).and(col('p_container').eq(lit('MED BOX'))))
+    .filter(
+      col('p_brand')
+        .eq(lit('Brand#23'))
+        .and(col('p_container').eq(lit('MED BOX'))),
+    )
     .join(t.lineitem, { leftOn: 'p_partkey', rightOn: 'l_partkey' });
   const limit = lines.groupBy('p_partkey').agg(col('l_quantity').mean().mul(0.2).alias('limit'));
   return lines
@@ -67,9 +83,17 @@ const q17: PolarsQuery = (t) => {
 
 const q19: PolarsQuery = (t) => {
   const branch = (brand: string, containers: string[], qLo: number, qHi: number, sizeHi: number) =>
-    col('p_brand').eq(lit(brand)).and(col('p_container').isIn(containers)).and(between('l_quantity', qLo, qHi)).and(between('p_size', 1, sizeHi));
+    col('p_brand')
+      .eq(lit(brand))
+      .and(col('p_container').isIn(containers))
+      .and(between('l_quantity', qLo, qHi))
+      .and(between('p_size', 1, sizeHi));
   return t.lineitem
-    .filter(col('l_shipmode').isIn(['AIR', 'AIR REG']).and(col('l_shipinstruct').eq(lit('DELIVER IN PERSON'))))
+    .filter(
+      col('l_shipmode')
+        .isIn(['AIR', 'AIR REG'])
+        .and(col('l_shipinstruct').eq(lit('DELIVER IN PERSON'))),
+    )
     .join(t.part, { leftOn: 'l_partkey', rightOn: 'p_partkey' })
     .filter(
       branch('Brand#12', ['SM CASE', 'SM BOX', 'SM PACK', 'SM PKG'], 1, 11, 5)
@@ -81,11 +105,19 @@ const q19: PolarsQuery = (t) => {
 
 const q20: PolarsQuery = (t) => {
   const shipped = t.lineitem
-    .filter(col('l_shipdate').gtEq(d('1994-01-01')).and(col('l_shipdate').lt(d('1995-01-01'))))
+    .filter(
+      col('l_shipdate')
+        .gtEq(d('1994-01-01'))
+        .and(col('l_shipdate').lt(d('1995-01-01'))),
+    )
     .groupBy(['l_partkey', 'l_suppkey'])
     .agg(col('l_quantity').sum().mul(0.5).alias('half_qty'));
   const suppliers = t.partsupp
-    .join(t.part.filter(col('p_name').str.startsWith('forest')), { leftOn: 'ps_partkey', rightOn: 'p_partkey', how: 'semi' })
+    .join(t.part.filter(col('p_name').str.startsWith('forest')), {
+      leftOn: 'ps_partkey',
+      rightOn: 'p_partkey',
+      how: 'semi',
+    })
     .join(shipped, { leftOn: ['ps_partkey', 'ps_suppkey'], rightOn: ['l_partkey', 'l_suppkey'] })
     .filter(col('ps_availqty').gt(col('half_qty')));
   return t.supplier
@@ -104,9 +136,17 @@ const q21: PolarsQuery = (t) => {
   return late
     .join(multiSupplier, { on: 'l_orderkey', how: 'semi' })
     .join(oneLateSupplier, { on: 'l_orderkey', how: 'semi' })
-    .join(t.orders.filter(col('o_orderstatus').eq(lit('F'))), { leftOn: 'l_orderkey', rightOn: 'o_orderkey', how: 'semi' })
+    .join(t.orders.filter(col('o_orderstatus').eq(lit('F'))), {
+      leftOn: 'l_orderkey',
+      rightOn: 'o_orderkey',
+      how: 'semi',
+    })
     .join(t.supplier, { leftOn: 'l_suppkey', rightOn: 's_suppkey' })
-    .join(t.nation.filter(col('n_name').eq(lit('SAUDI ARABIA'))), { leftOn: 's_nationkey', rightOn: 'n_nationkey', how: 'semi' })
+    .join(t.nation.filter(col('n_name').eq(lit('SAUDI ARABIA'))), {
+      leftOn: 's_nationkey',
+      rightOn: 'n_nationkey',
+      how: 'semi',
+    })
     .groupBy('s_name')
     .agg(pl.len().alias('numwait'))
     .sort({ by: ['numwait', 's_name'], descending: [true, false] })
@@ -115,7 +155,9 @@ const q21: PolarsQuery = (t) => {
 
 const q22: PolarsQuery = (t) => {
   const codes = ['13', '31', '23', '29', '30', '18', '17'];
-  const customers = t.customer.withColumns(col('c_phone').str.slice(0, 2).alias('cntrycode')).filter(col('cntrycode').isIn(codes));
+  const customers = t.customer
+    .withColumns(col('c_phone').str.slice(0, 2).alias('cntrycode'))
+    .filter(col('cntrycode').isIn(codes));
   const average = customers.filter(col('c_acctbal').gt(0)).select(col('c_acctbal').mean().alias('avg_acctbal'));
   return customers
     .join(t.orders, { leftOn: 'c_custkey', rightOn: 'o_custkey', how: 'anti' })
@@ -126,4 +168,14 @@ const q22: PolarsQuery = (t) => {
     .sort('cntrycode');
 };
 
-export const POLARS_Q13_Q22: Readonly<Record<number, PolarsQuery>> = { 13: q13, 14: q14, 15: q15, 16: q16, 17: q17, 19: q19, 20: q20, 21: q21, 22: q22 };
+export const POLARS_Q13_Q22: Readonly<Record<number, PolarsQuery>> = {
+  13: q13,
+  14: q14,
+  15: q15,
+  16: q16,
+  17: q17,
+  19: q19,
+  20: q20,
+  21: q21,
+  22: q22,
+};

@@ -9,7 +9,9 @@
 import pl from 'nodejs-polars';
 
 export type LazyFrame = pl.LazyDataFrame;
-export type PolarsTables = Readonly<Record<'region' | 'nation' | 'supplier' | 'customer' | 'part' | 'partsupp' | 'orders' | 'lineitem', LazyFrame>>;
+export type PolarsTables = Readonly<
+  Record<'region' | 'nation' | 'supplier' | 'customer' | 'part' | 'partsupp' | 'orders' | 'lineitem', LazyFrame>
+>;
 export type PolarsQuery = (t: PolarsTables) => LazyFrame;
 
 export const col = pl.col;
@@ -48,7 +50,10 @@ const q1: PolarsQuery = (t) =>
       col('l_quantity').sum().alias('sum_qty'),
       col('l_extendedprice').sum().alias('sum_base_price'),
       discPrice().sum().alias('sum_disc_price'),
-      discPrice().mul(lit(1).add(col('l_tax'))).sum().alias('sum_charge'),
+      discPrice()
+        .mul(lit(1).add(col('l_tax')))
+        .sum()
+        .alias('sum_charge'),
       col('l_quantity').mean().alias('avg_qty'),
       col('l_extendedprice').mean().alias('avg_price'),
       col('l_discount').mean().alias('avg_disc'),
@@ -72,7 +77,14 @@ const q5: PolarsQuery = (t) =>
     .filter(col('r_name').eq(lit('ASIA')))
     .join(t.nation, { leftOn: 'r_regionkey', rightOn: 'n_regionkey' })
     .join(t.customer, { leftOn: 'n_nationkey', rightOn: 'c_nationkey' })
-    .join(t.orders.filter(col('o_orderdate').gtEq(d('1994-01-01')).and(col('o_orderdate').lt(d('1995-01-01')))), { leftOn: 'c_custkey', rightOn: 'o_custkey' })
+    .join(
+      t.orders.filter(
+        col('o_orderdate')
+          .gtEq(d('1994-01-01'))
+          .and(col('o_orderdate').lt(d('1995-01-01'))),
+      ),
+      { leftOn: 'c_custkey', rightOn: 'o_custkey' },
+    )
     .join(t.lineitem, { leftOn: 'o_orderkey', rightOn: 'l_orderkey' })
     .join(t.supplier, { leftOn: ['l_suppkey', 'n_nationkey'], rightOn: ['s_suppkey', 's_nationkey'] })
     .groupBy('n_name')
@@ -92,7 +104,9 @@ const q6: PolarsQuery = (t) =>
     .select(col('l_extendedprice').mul(col('l_discount')).sum().alias('revenue'));
 
 const q12: PolarsQuery = (t) => {
-  const high = col('o_orderpriority').eq(lit('1-URGENT')).or(col('o_orderpriority').eq(lit('2-HIGH')));
+  const high = col('o_orderpriority')
+    .eq(lit('1-URGENT'))
+    .or(col('o_orderpriority').eq(lit('2-HIGH')));
   return t.orders
     .join(
       t.lineitem.filter(
@@ -121,7 +135,14 @@ const q18: PolarsQuery = (t) => {
     .join(t.customer, { leftOn: 'o_custkey', rightOn: 'c_custkey' })
     .groupBy(['c_name', 'o_custkey', 'o_orderkey', 'o_orderdate', 'o_totalprice'])
     .agg(col('l_quantity').sum().alias('sum(l_quantity)'))
-    .select(col('c_name'), col('o_custkey').alias('c_custkey'), col('o_orderkey'), col('o_orderdate'), col('o_totalprice'), col('sum(l_quantity)'))
+    .select(
+      col('c_name'),
+      col('o_custkey').alias('c_custkey'),
+      col('o_orderkey'),
+      col('o_orderdate'),
+      col('o_totalprice'),
+      col('sum(l_quantity)'),
+    )
     .sort({ by: ['o_totalprice', 'o_orderdate'], descending: [true, false] })
     .head(100);
 };

@@ -17,7 +17,9 @@ const POLARS_QUERIES: Readonly<Record<number, PolarsQuery>> = { ...POLARS_CORE, 
 const TABLES = ['region', 'nation', 'supplier', 'customer', 'part', 'partsupp', 'orders', 'lineitem'] as const;
 
 async function open(args: RunnerArgs): Promise<EngineAdapter<pl.DataFrame>> {
-  const tables = Object.fromEntries(TABLES.map((n) => [n, pl.scanParquet(path.join(args.dataDir, n, '*.parquet'))])) as unknown as PolarsTables;
+  const tables = Object.fromEntries(
+    TABLES.map((n) => [n, pl.scanParquet(path.join(args.dataDir, n, '*.parquet'))]),
+  ) as unknown as PolarsTables;
   const env = process.env.POLARS_MAX_THREADS;
   return {
     supports: (q) => POLARS_QUERIES[q] !== undefined,
@@ -41,7 +43,9 @@ function toCell(value: unknown, column: string): Cell {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  throw new Error(`polars runner: column "${column}" has a value of unsupported type (${typeof value}: ${String(value)})`);
+  throw new Error(
+    `polars runner: column "${column}" has a value of unsupported type (${typeof value}: ${String(value)})`,
+  );
 }
 
 await serveRunner('polars', open);

@@ -68,7 +68,10 @@ export interface EngineAdapter<H> {
 }
 
 /** Parses the args from argv, runs every query and prints the result line. */
-export async function serveRunner<H>(engine: EngineName, open: (args: RunnerArgs) => Promise<EngineAdapter<H>>): Promise<void> {
+export async function serveRunner<H>(
+  engine: EngineName,
+  open: (args: RunnerArgs) => Promise<EngineAdapter<H>>,
+): Promise<void> {
   const args = JSON.parse(process.argv[2] ?? '{}') as RunnerArgs;
   const log = (msg: string) => process.stderr.write(`[bench] ${engine} threads=${args.threads} ${msg}\n`);
   const t0 = performance.now();
@@ -90,7 +93,12 @@ export async function serveRunner<H>(engine: EngineName, open: (args: RunnerArgs
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
 }
 
-async function runQuery<H>(adapter: EngineAdapter<H>, query: number, args: RunnerArgs, log: (m: string) => void): Promise<QueryOutcome> {
+async function runQuery<H>(
+  adapter: EngineAdapter<H>,
+  query: number,
+  args: RunnerArgs,
+  log: (m: string) => void,
+): Promise<QueryOutcome> {
   const warmupMs: number[] = [];
   const runsMs: number[] = [];
   if (!adapter.supports(query)) {
@@ -105,10 +113,19 @@ async function runQuery<H>(adapter: EngineAdapter<H>, query: number, args: Runne
       last = await adapter.run(query);
       const ms = performance.now() - t;
       (warm ? warmupMs : runsMs).push(ms);
-      log(`Q${query} ${warm ? `warmup ${i + 1}/${args.warmup}` : `run ${i - args.warmup + 1}/${args.runs}`}: ${ms.toFixed(1)} ms`);
+      log(
+        `Q${query} ${warm ? `warmup ${i + 1}/${args.warmup}` : `run ${i - args.warmup + 1}/${args.runs}`}: ${ms.toFixed(1)} ms`,
+      );
     }
     const breakdown = adapter.breakdown?.();
-    return { query, status: 'ok', warmupMs, runsMs, ...(last !== undefined ? { result: adapter.rows(last) } : {}), ...(breakdown !== undefined ? { breakdown } : {}) };
+    return {
+      query,
+      status: 'ok',
+      warmupMs,
+      runsMs,
+      ...(last !== undefined ? { result: adapter.rows(last) } : {}),
+      ...(breakdown !== undefined ? { breakdown } : {}),
+    };
   } catch (e) {
     const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     log(`Q${query} FAILED: ${error}`);

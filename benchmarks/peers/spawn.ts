@@ -56,7 +56,9 @@ export function runEngine(args: RunnerArgs, timeoutMs: number): Promise<RunnerRe
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    process.stderr.write(`[bench] ${args.engine} threads=${args.threads}: no result after ${timeoutMs / 1000} s, killing it\n`);
+    process.stderr.write(
+      `[bench] ${args.engine} threads=${args.threads}: no result after ${timeoutMs / 1000} s, killing it\n`,
+    );
     killGroup();
   }, timeoutMs);
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);

@@ -41,18 +41,38 @@ function applyRule(rule: Rule, root: PlanNode, ctx: RuleContext): PlanNode {
   return current;
 }
 
-export function optimize(root: PlanNode, catalog: Catalog, opts: OptimizeOptions = {}, rules: readonly Rule[] = RULES): PlanNode {
+export function optimize(
+  root: PlanNode,
+  catalog: Catalog,
+  opts: OptimizeOptions = {},
+  rules: readonly Rule[] = RULES,
+): PlanNode {
   const known = [...rules.map((r) => r.name), ...PHYSICAL_RULES];
   const unknown = (opts.disabledRules ?? []).filter((n) => !known.includes(n));
-  if (unknown.length) throw new PlanError('UNKNOWN_RULE', `unknown optimizer rule(s) ${unknown.join(', ')}; rules are ${known.join(', ')}`, { rules: unknown });
-  const ctx: RuleContext = { catalog, columnBytes: opts.columnBytes, columnRanges: opts.columnRanges, broadcastThreshold: opts.broadcastThreshold };
+  if (unknown.length)
+    throw new PlanError(
+      'UNKNOWN_RULE',
+      `unknown optimizer rule(s) ${unknown.join(', ')}; rules are ${known.join(', ')}`,
+      { rules: unknown },
+    );
+  const ctx: RuleContext = {
+    catalog,
+    columnBytes: opts.columnBytes,
+    columnRanges: opts.columnRanges,
+    broadcastThreshold: opts.broadcastThreshold,
+  };
   const before = JSON.stringify(schemaOf(root, catalog));
   let plan = root;
   for (const rule of rules) {
     if (opts.disabledRules?.includes(rule.name)) continue;
     plan = applyRule(rule, plan, ctx);
     const after = JSON.stringify(schemaOf(plan, catalog));
-    if (after !== before) throw new InternalError('RULE_CHANGED_SCHEMA', `optimizer rule '${rule.name}' changed the plan's schema from ${before} to ${after}`, { rule: rule.name });
+    if (after !== before)
+      throw new InternalError(
+        'RULE_CHANGED_SCHEMA',
+        `optimizer rule '${rule.name}' changed the plan's schema from ${before} to ${after}`,
+        { rule: rule.name },
+      );
   }
   return plan;
 }

@@ -40,19 +40,45 @@ export class Column {
     return new Column(E.binary(op, this.expr, toExpr(other)));
   }
 
-  plus(o: ColumnLike): Column { return this.bin('+', o); }
-  minus(o: ColumnLike): Column { return this.bin('-', o); }
-  multiply(o: ColumnLike): Column { return this.bin('*', o); }
-  divide(o: ColumnLike): Column { return this.bin('/', o); }
-  mod(o: ColumnLike): Column { return this.bin('%', o); }
-  equalTo(o: ColumnLike): Column { return this.bin('=', o); }
-  notEqual(o: ColumnLike): Column { return this.bin('!=', o); }
-  lt(o: ColumnLike): Column { return this.bin('<', o); }
-  leq(o: ColumnLike): Column { return this.bin('<=', o); }
-  gt(o: ColumnLike): Column { return this.bin('>', o); }
-  geq(o: ColumnLike): Column { return this.bin('>=', o); }
-  and(o: ColumnLike): Column { return this.bin('and', o); }
-  or(o: ColumnLike): Column { return this.bin('or', o); }
+  plus(o: ColumnLike): Column {
+    return this.bin('+', o);
+  }
+  minus(o: ColumnLike): Column {
+    return this.bin('-', o);
+  }
+  multiply(o: ColumnLike): Column {
+    return this.bin('*', o);
+  }
+  divide(o: ColumnLike): Column {
+    return this.bin('/', o);
+  }
+  mod(o: ColumnLike): Column {
+    return this.bin('%', o);
+  }
+  equalTo(o: ColumnLike): Column {
+    return this.bin('=', o);
+  }
+  notEqual(o: ColumnLike): Column {
+    return this.bin('!=', o);
+  }
+  lt(o: ColumnLike): Column {
+    return this.bin('<', o);
+  }
+  leq(o: ColumnLike): Column {
+    return this.bin('<=', o);
+  }
+  gt(o: ColumnLike): Column {
+    return this.bin('>', o);
+  }
+  geq(o: ColumnLike): Column {
+    return this.bin('>=', o);
+  }
+  and(o: ColumnLike): Column {
+    return this.bin('and', o);
+  }
+  or(o: ColumnLike): Column {
+    return this.bin('or', o);
+  }
   /**
    * Null-safe equality (Spark's <=>): true when both are null, false when only one is.
    * @example col('a').eqNullSafe(col('b'))
@@ -60,13 +86,29 @@ export class Column {
   eqNullSafe(o: ColumnLike): Column {
     const a = this.expr;
     const b = toExpr(o);
-    return new Column(E.caseWhen([{ when: E.isNull(a), then: E.isNull(b) }, { when: E.isNull(b), then: E.lit(false) }], E.binary('=', a, b)));
+    return new Column(
+      E.caseWhen(
+        [
+          { when: E.isNull(a), then: E.isNull(b) },
+          { when: E.isNull(b), then: E.lit(false) },
+        ],
+        E.binary('=', a, b),
+      ),
+    );
   }
   /** Short aliases. */
-  eq(o: ColumnLike): Column { return this.equalTo(o); }
-  ne(o: ColumnLike): Column { return this.notEqual(o); }
-  not(): Column { return new Column(E.not(this.expr)); }
-  negate(): Column { return new Column(E.neg(this.expr)); }
+  eq(o: ColumnLike): Column {
+    return this.equalTo(o);
+  }
+  ne(o: ColumnLike): Column {
+    return this.notEqual(o);
+  }
+  not(): Column {
+    return new Column(E.not(this.expr));
+  }
+  negate(): Column {
+    return new Column(E.neg(this.expr));
+  }
 
   between(lo: ColumnLike, hi: ColumnLike): Column {
     return this.geq(lo).and(this.leq(hi));
@@ -75,26 +117,58 @@ export class Column {
   isin(...values: (ColumnLike | readonly ColumnLike[])[]): Column {
     return new Column(E.inList(this.expr, values.flat().map(toExpr)));
   }
-  isNull(): Column { return new Column(E.isNull(this.expr)); }
-  isNotNull(): Column { return new Column(E.isNull(this.expr, true)); }
+  isNull(): Column {
+    return new Column(E.isNull(this.expr));
+  }
+  isNotNull(): Column {
+    return new Column(E.isNull(this.expr, true));
+  }
 
-  alias(name: string): Column { return new Column(E.alias(this.expr.kind === 'alias' ? this.expr.input : this.expr, name)); }
-  as(name: string): Column { return this.alias(name); }
-  cast(to: DataType): Column { return new Column(E.cast(this.expr, to)); }
+  alias(name: string): Column {
+    return new Column(E.alias(this.expr.kind === 'alias' ? this.expr.input : this.expr, name));
+  }
+  as(name: string): Column {
+    return this.alias(name);
+  }
+  cast(to: DataType): Column {
+    return new Column(E.cast(this.expr, to));
+  }
 
-  like(pattern: string): Column { return new Column(E.call('like', [this.expr, E.lit(pattern)])); }
-  startsWith(prefix: ColumnLike): Column { return new Column(E.call('starts_with', [this.expr, toExpr(prefix)])); }
-  endsWith(suffix: ColumnLike): Column { return new Column(E.call('ends_with', [this.expr, toExpr(suffix)])); }
-  contains(part: ColumnLike): Column { return new Column(E.call('contains', [this.expr, toExpr(part)])); }
+  like(pattern: string): Column {
+    return new Column(E.call('like', [this.expr, E.lit(pattern)]));
+  }
+  startsWith(prefix: ColumnLike): Column {
+    return new Column(E.call('starts_with', [this.expr, toExpr(prefix)]));
+  }
+  endsWith(suffix: ColumnLike): Column {
+    return new Column(E.call('ends_with', [this.expr, toExpr(suffix)]));
+  }
+  contains(part: ColumnLike): Column {
+    return new Column(E.call('contains', [this.expr, toExpr(part)]));
+  }
   /** Characters from a 1-based start (0 is 1; negative counts from the end). @example col('s').substr(1, 3) */
-  substr(start: number | Column, length: number | Column): Column { return new Column(E.call('substring', [this.expr, toExpr(start), toExpr(length)])); }
+  substr(start: number | Column, length: number | Column): Column {
+    return new Column(E.call('substring', [this.expr, toExpr(start), toExpr(length)]));
+  }
 
-  asc(): Column { return new Column(this.expr, { desc: false, nullsFirst: true }); }
-  desc(): Column { return new Column(this.expr, { desc: true, nullsFirst: false }); }
-  ascNullsLast(): Column { return new Column(this.expr, { desc: false, nullsFirst: false }); }
-  descNullsFirst(): Column { return new Column(this.expr, { desc: true, nullsFirst: true }); }
-  ascNullsFirst(): Column { return this.asc(); }
-  descNullsLast(): Column { return this.desc(); }
+  asc(): Column {
+    return new Column(this.expr, { desc: false, nullsFirst: true });
+  }
+  desc(): Column {
+    return new Column(this.expr, { desc: true, nullsFirst: false });
+  }
+  ascNullsLast(): Column {
+    return new Column(this.expr, { desc: false, nullsFirst: false });
+  }
+  descNullsFirst(): Column {
+    return new Column(this.expr, { desc: true, nullsFirst: true });
+  }
+  ascNullsFirst(): Column {
+    return this.asc();
+  }
+  descNullsLast(): Column {
+    return this.desc();
+  }
 
   toString(): string {
     return E.exprToString(this.expr);

@@ -42,14 +42,30 @@ export class DataFrame {
   }
 
   // ---- transformations -------------------------------------------------------------------
-  select(...cols: (string | Column)[]): DataFrame { return this.next(select(this.plan, cols)); }
-  filter(condition: Column): DataFrame { return this.next(filter(this.plan, condition)); }
-  where(condition: Column): DataFrame { return this.filter(condition); }
-  limit(n: number): DataFrame { return this.next(limit(this.plan, n)); }
-  orderBy(...cols: (string | Column)[]): DataFrame { return this.next(orderBy(this.plan, cols)); }
-  sort(...cols: (string | Column)[]): DataFrame { return this.orderBy(...cols); }
-  groupBy(...keys: (string | Column)[]): GroupedData { return new GroupedData(this, keys); }
-  agg(...aggs: Column[]): DataFrame { return this.next(agg(this.plan, [], aggs)); }
+  select(...cols: (string | Column)[]): DataFrame {
+    return this.next(select(this.plan, cols));
+  }
+  filter(condition: Column): DataFrame {
+    return this.next(filter(this.plan, condition));
+  }
+  where(condition: Column): DataFrame {
+    return this.filter(condition);
+  }
+  limit(n: number): DataFrame {
+    return this.next(limit(this.plan, n));
+  }
+  orderBy(...cols: (string | Column)[]): DataFrame {
+    return this.next(orderBy(this.plan, cols));
+  }
+  sort(...cols: (string | Column)[]): DataFrame {
+    return this.orderBy(...cols);
+  }
+  groupBy(...keys: (string | Column)[]): GroupedData {
+    return new GroupedData(this, keys);
+  }
+  agg(...aggs: Column[]): DataFrame {
+    return this.next(agg(this.plan, [], aggs));
+  }
   /**
    * Join with another DataFrame on column names (the key appears once) or a condition.
    * @example orders.join(lineitem, col('o_orderkey').equalTo(col('l_orderkey')))
@@ -59,44 +75,90 @@ export class DataFrame {
     const hint = other.broadcastHint ? 'right' : this.broadcastHint ? 'left' : null;
     return this.next(join(this.plan, other.plan, on, how, hint));
   }
-  distinct(): DataFrame { return this.next(distinct(this.plan, null)); }
-  dropDuplicates(cols: readonly string[] = []): DataFrame { return this.next(distinct(this.plan, cols)); }
-  union(other: DataFrame): DataFrame { return this.next(union([this.plan, other.plan], false)); }
-  unionAll(other: DataFrame): DataFrame { return this.union(other); }
-  unionByName(other: DataFrame): DataFrame { return this.next(union([this.plan, other.plan], true)); }
-  intersect(other: DataFrame): DataFrame { return this.next(setOperation('intersect', this.plan, other.plan)); }
-  except(other: DataFrame): DataFrame { return this.next(setOperation('except', this.plan, other.plan)); }
-  subtract(other: DataFrame): DataFrame { return this.except(other); }
-  dropna(how: 'any' | 'all' = 'any', subset: readonly string[] | null = null): DataFrame { return this.next(dropna(this.plan, how, subset)); }
-  fillna(value: number | string | boolean, subset: readonly string[] | null = null): DataFrame { return this.next(fillna(this.plan, value, subset)); }
-  repartition(n: number, ...cols: (string | Column)[]): DataFrame { return this.next(repartition(this.plan, n, cols)); }
+  distinct(): DataFrame {
+    return this.next(distinct(this.plan, null));
+  }
+  dropDuplicates(cols: readonly string[] = []): DataFrame {
+    return this.next(distinct(this.plan, cols));
+  }
+  union(other: DataFrame): DataFrame {
+    return this.next(union([this.plan, other.plan], false));
+  }
+  unionAll(other: DataFrame): DataFrame {
+    return this.union(other);
+  }
+  unionByName(other: DataFrame): DataFrame {
+    return this.next(union([this.plan, other.plan], true));
+  }
+  intersect(other: DataFrame): DataFrame {
+    return this.next(setOperation('intersect', this.plan, other.plan));
+  }
+  except(other: DataFrame): DataFrame {
+    return this.next(setOperation('except', this.plan, other.plan));
+  }
+  subtract(other: DataFrame): DataFrame {
+    return this.except(other);
+  }
+  dropna(how: 'any' | 'all' = 'any', subset: readonly string[] | null = null): DataFrame {
+    return this.next(dropna(this.plan, how, subset));
+  }
+  fillna(value: number | string | boolean, subset: readonly string[] | null = null): DataFrame {
+    return this.next(fillna(this.plan, value, subset));
+  }
+  repartition(n: number, ...cols: (string | Column)[]): DataFrame {
+    return this.next(repartition(this.plan, n, cols));
+  }
   /** Registered row → row function (see `mapFunction`). @example df.map('tag') */
-  map(name: string): DataFrame { return this.next(mapRows(this.plan, name, 'map')); }
+  map(name: string): DataFrame {
+    return this.next(mapRows(this.plan, name, 'map'));
+  }
   /** Registered row → rows function (see `flatMapFunction`). */
-  flatMap(name: string): DataFrame { return this.next(mapRows(this.plan, name, 'flatMap')); }
+  flatMap(name: string): DataFrame {
+    return this.next(mapRows(this.plan, name, 'flatMap'));
+  }
   /** Registered RecordBatch → RecordBatch function (see `batchFunction`): the fast path. */
-  mapBatches(name: string): DataFrame { return this.next(mapRows(this.plan, name, 'batches')); }
-  crossJoin(other: DataFrame): DataFrame { return this.next(join(this.plan, other.plan, null, 'cross', other.broadcastHint ? 'right' : null)); }
+  mapBatches(name: string): DataFrame {
+    return this.next(mapRows(this.plan, name, 'batches'));
+  }
+  crossJoin(other: DataFrame): DataFrame {
+    return this.next(join(this.plan, other.plan, null, 'cross', other.broadcastHint ? 'right' : null));
+  }
 
-  withColumn(name: string, c: Column): DataFrame { return this.next(withColumn(this.plan, name, c)); }
-  withColumnRenamed(from: string, to: string): DataFrame { return this.next(withColumnRenamed(this.plan, from, to)); }
-  drop(...names: string[]): DataFrame { return this.next(drop(this.plan, names)); }
+  withColumn(name: string, c: Column): DataFrame {
+    return this.next(withColumn(this.plan, name, c));
+  }
+  withColumnRenamed(from: string, to: string): DataFrame {
+    return this.next(withColumnRenamed(this.plan, from, to));
+  }
+  drop(...names: string[]): DataFrame {
+    return this.next(drop(this.plan, names));
+  }
 
   // ---- actions ---------------------------------------------------------------------------
   /** Run the job and return the result as an Arrow table. */
-  collect(): Promise<arrow.Table> { return this.session.execute(this.plan, 'collect'); }
+  collect(): Promise<arrow.Table> {
+    return this.session.execute(this.plan, 'collect');
+  }
   /** Number of rows. */
   async count(): Promise<number> {
     const t = await this.session.execute(agg(this.plan, [], [countFn().alias('count')]), 'count');
     return Number(t.getChildAt(0)!.get(0));
   }
   /** The first n rows as plain objects. */
-  async take(n: number): Promise<Record<string, unknown>[]> { return tableRows(await this.limit(n).collect()); }
-  async head(n = 1): Promise<Record<string, unknown>[]> { return this.take(n); }
+  async take(n: number): Promise<Record<string, unknown>[]> {
+    return tableRows(await this.limit(n).collect());
+  }
+  async head(n = 1): Promise<Record<string, unknown>[]> {
+    return this.take(n);
+  }
   /** Print the first n rows as a table. */
-  async show(n = 20): Promise<void> { console.log(formatTable(await this.limit(n).collect())); }
+  async show(n = 20): Promise<void> {
+    console.log(formatTable(await this.limit(n).collect()));
+  }
   async printSchema(): Promise<void> {
-    console.log(['root', ...(await this.schema()).map((f) => ` |-- ${f.name}: ${f.type} (nullable = ${f.nullable})`)].join('\n'));
+    console.log(
+      ['root', ...(await this.schema()).map((f) => ` |-- ${f.name}: ${f.type} (nullable = ${f.nullable})`)].join('\n'),
+    );
   }
 
   /** Write the rows as Parquet: `df.write.mode('overwrite').partitionBy('year').parquet(path)`. */
@@ -108,9 +170,24 @@ export class DataFrame {
   async explain(): Promise<string> {
     const { plan, catalog, columnBytes, columnRanges } = await this.session.analyze(this.plan);
     const job = this.session.options.job;
-    const optimized = optimize(plan, catalog, { disabledRules: job?.disabledRules ?? [], columnBytes, columnRanges, broadcastThreshold: job?.broadcastThreshold });
-    const stages = planStages(optimized, catalog, { shufflePartitions: job?.shufflePartitions ?? 2, disabledRules: job?.disabledRules ?? [] });
-    return ['== Logical Plan ==', explainLogical(plan), '== Optimized Plan ==', explainLogical(optimized), '== Staged Plan ==', explainStages(stages)].join('\n');
+    const optimized = optimize(plan, catalog, {
+      disabledRules: job?.disabledRules ?? [],
+      columnBytes,
+      columnRanges,
+      broadcastThreshold: job?.broadcastThreshold,
+    });
+    const stages = planStages(optimized, catalog, {
+      shufflePartitions: job?.shufflePartitions ?? 2,
+      disabledRules: job?.disabledRules ?? [],
+    });
+    return [
+      '== Logical Plan ==',
+      explainLogical(plan),
+      '== Optimized Plan ==',
+      explainLogical(optimized),
+      '== Staged Plan ==',
+      explainStages(stages),
+    ].join('\n');
   }
 }
 
@@ -121,8 +198,12 @@ export class GroupedData {
   ) {
     Object.freeze(this);
   }
-  agg(...aggs: Column[]): DataFrame { return new DataFrame(this.df.session, agg(this.df.plan, this.keys, aggs)); }
-  count(): DataFrame { return new DataFrame(this.df.session, countRows(this.df.plan, this.keys)); }
+  agg(...aggs: Column[]): DataFrame {
+    return new DataFrame(this.df.session, agg(this.df.plan, this.keys, aggs));
+  }
+  count(): DataFrame {
+    return new DataFrame(this.df.session, countRows(this.df.plan, this.keys));
+  }
 }
 
 /** Mark a DataFrame to be broadcast to every task of a join. @example a.join(broadcast(b), 'k') */
@@ -143,13 +224,20 @@ export class DataFrameWriter {
   }
   mode(m: SaveMode | 'error' | 'errorifexists'): DataFrameWriter {
     const mode: SaveMode = m === 'error' || m === 'errorifexists' ? 'errorIfExists' : m;
-    if (!['errorIfExists', 'overwrite', 'append', 'ignore'].includes(mode)) throw new PlanError('BAD_ARGUMENT', `unknown save mode '${m}'; use errorIfExists, overwrite, append or ignore`);
+    if (!['errorIfExists', 'overwrite', 'append', 'ignore'].includes(mode))
+      throw new PlanError('BAD_ARGUMENT', `unknown save mode '${m}'; use errorIfExists, overwrite, append or ignore`);
     return new DataFrameWriter(this.df, mode, this.partitionCols);
   }
   partitionBy(...cols: string[]): DataFrameWriter {
     return new DataFrameWriter(this.df, this.saveMode, cols);
   }
   parquet(path: string): Promise<{ rows: number; files: number }> {
-    return this.df.session.write(this.df.plan, { kind: 'write', path: normalizeDataUrl(path), format: 'parquet', mode: this.saveMode, partitionBy: this.partitionCols });
+    return this.df.session.write(this.df.plan, {
+      kind: 'write',
+      path: normalizeDataUrl(path),
+      format: 'parquet',
+      mode: this.saveMode,
+      partitionBy: this.partitionCols,
+    });
   }
 }

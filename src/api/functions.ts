@@ -37,10 +37,13 @@ export const count = (v: string | Column = '*') => aggregate('count', v === '*' 
 export const countDistinct = (v: string | Column) => aggregate('count_distinct', v);
 
 /** Days added to a date. */
-export const dateAdd = (d: string | Column, days: ColumnLike) => new Column(E.call('date_add', [c(d).expr, toExpr(days)]));
+export const dateAdd = (d: string | Column, days: ColumnLike) =>
+  new Column(E.call('date_add', [c(d).expr, toExpr(days)]));
 /** Days subtracted from a date. @example dateSub('d', 30) */
-export const dateSub = (d: string | Column, days: number | Column) => dateAdd(d, typeof days === 'number' ? -days : days.negate());
-export const addMonths = (d: string | Column, months: ColumnLike) => new Column(E.call('add_months', [c(d).expr, toExpr(months)]));
+export const dateSub = (d: string | Column, days: number | Column) =>
+  dateAdd(d, typeof days === 'number' ? -days : days.negate());
+export const addMonths = (d: string | Column, months: ColumnLike) =>
+  new Column(E.call('add_months', [c(d).expr, toExpr(months)]));
 export const year = (d: string | Column) => new Column(E.call('year', [c(d).expr]));
 export const month = (d: string | Column) => new Column(E.call('month', [c(d).expr]));
 export const dayofmonth = (d: string | Column) => new Column(E.call('day', [c(d).expr]));
@@ -51,14 +54,32 @@ export const upper = (s: string | Column) => new Column(E.call('upper', [c(s).ex
 export const lower = (s: string | Column) => new Column(E.call('lower', [c(s).expr]));
 export const trim = (s: string | Column) => new Column(E.call('trim', [c(s).expr]));
 export const length = (s: string | Column) => new Column(E.call('length', [c(s).expr]));
-export const concat = (...xs: (string | Column)[]) => new Column(E.call('concat', xs.map((x) => c(x).expr)));
+export const concat = (...xs: (string | Column)[]) =>
+  new Column(
+    E.call(
+      'concat',
+      xs.map((x) => c(x).expr),
+    ),
+  );
 export const abs = (x: string | Column) => new Column(E.call('abs', [c(x).expr]));
 export const round = (x: string | Column, scale = 0) => new Column(E.call('round', [c(x).expr, E.lit(scale)]));
 export const coalesce = (...xs: (Column | ColumnLike)[]) => new Column(E.call('coalesce', xs.map(toExpr)));
 /** The largest non-null argument (null when all are). Strings here name columns. @example greatest('a', 'b') */
-export const greatest = (...xs: (string | Column)[]) => new Column(E.call('greatest', xs.map((x) => c(x).expr)));
+export const greatest = (...xs: (string | Column)[]) =>
+  new Column(
+    E.call(
+      'greatest',
+      xs.map((x) => c(x).expr),
+    ),
+  );
 /** The smallest non-null argument (null when all are). @example least('a', lit(0)) */
-export const least = (...xs: (string | Column)[]) => new Column(E.call('least', xs.map((x) => c(x).expr)));
+export const least = (...xs: (string | Column)[]) =>
+  new Column(
+    E.call(
+      'least',
+      xs.map((x) => c(x).expr),
+    ),
+  );
 
 /** Logical NOT (NOT NULL is NULL). @example not(col('flag')) */
 export const not = (x: string | Column) => c(x).not();

@@ -107,7 +107,11 @@ export class Session {
   }
 
   get localRunner(): LocalRunner {
-    this.local ??= new LocalRunner({ store: this.storeRef, executors: this.options.executors, executorTimeLimitMs: this.options.executorTimeLimitMs });
+    this.local ??= new LocalRunner({
+      store: this.storeRef,
+      executors: this.options.executors,
+      executorTimeLimitMs: this.options.executorTimeLimitMs,
+    });
     return this.local;
   }
 
@@ -132,14 +136,24 @@ export class Session {
     if (sink.mode === 'ignore' || sink.mode === 'errorIfExists') {
       if (await destinationExists(sink, this.env, this.storeRef)) {
         if (sink.mode === 'ignore') return { rows: 0, files: 0 };
-        throw new StorageError('PATH_EXISTS', `output path '${sink.path}' already exists; use mode 'overwrite', 'append' or 'ignore'`, { path: sink.path });
+        throw new StorageError(
+          'PATH_EXISTS',
+          `output path '${sink.path}' already exists; use mode 'overwrite', 'append' or 'ignore'`,
+          { path: sink.path },
+        );
       }
     }
     const { manifest } = await this.run(root, sink, 'write', {}, true);
     return { rows: manifest.rows, files: manifest.files ?? 0 };
   }
 
-  private async run(root: PlanNode, sink: Sink, label: string, options: JobOptions = {}, analyzed = false): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
+  private async run(
+    root: PlanNode,
+    sink: Sink,
+    label: string,
+    options: JobOptions = {},
+    analyzed = false,
+  ): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
     if (!analyzed) await this.analyze(root, { schemaOnly: true });
     const store = cachedStore(this.storeRef);
     const names = functionNames(root);
@@ -147,7 +161,11 @@ export class Session {
     const doc: PlanDocument = { version: PLAN_VERSION, root, sink, udfs };
     const jobId = newJobId();
     this.lastJobId = jobId;
-    await submitJob(store, jobId, { plan: doc, options: { ...this.executorDefaults(), ...this.options.job, ...options }, submittedAt: new Date().toISOString() });
+    await submitJob(store, jobId, {
+      plan: doc,
+      options: { ...this.executorDefaults(), ...this.options.job, ...options },
+      submittedAt: new Date().toISOString(),
+    });
     const showProgress = this.options.progress ?? process.env.STRATUS_PROGRESS !== '0';
     const progress = showProgress ? progressSink(process.stderr, `${label} ${jobId}`) : silentProgress;
     const machineError = await this.runner.run({ jobId, store: this.storeRef }, progress);
@@ -176,10 +194,24 @@ export class Session {
   microBatch(df: { plan: PlanNode }, opts: MicroBatchOptions): MicroBatchHandle {
     const store = cachedStore(this.storeRef);
     const jobId = newJobId();
-    const sink: Sink = { kind: 'write', path: normalizeDataUrl(opts.output), format: 'parquet', mode: 'append', partitionBy: opts.partitionBy ?? [] };
-    const stream: StreamOptions = { pollSeconds: opts.pollSeconds ?? 5, ...(opts.maxBatches !== undefined ? { maxBatches: opts.maxBatches } : {}), ...(opts.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: opts.idleTimeoutSeconds } : {}) };
+    const sink: Sink = {
+      kind: 'write',
+      path: normalizeDataUrl(opts.output),
+      format: 'parquet',
+      mode: 'append',
+      partitionBy: opts.partitionBy ?? [],
+    };
+    const stream: StreamOptions = {
+      pollSeconds: opts.pollSeconds ?? 5,
+      ...(opts.maxBatches !== undefined ? { maxBatches: opts.maxBatches } : {}),
+      ...(opts.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: opts.idleTimeoutSeconds } : {}),
+    };
     const done = (async () => {
-      await submitJob(store, jobId, { plan: { version: PLAN_VERSION, root: df.plan, sink }, options: { ...this.executorDefaults(), ...this.options.job, stream }, submittedAt: new Date().toISOString() });
+      await submitJob(store, jobId, {
+        plan: { version: PLAN_VERSION, root: df.plan, sink },
+        options: { ...this.executorDefaults(), ...this.options.job, stream },
+        submittedAt: new Date().toISOString(),
+      });
       const machineError = await this.runner.run({ jobId, store: this.storeRef });
       const { manifest } = await readResult(store, jobId, machineError);
       return { batches: manifest.batches ?? 0, rows: manifest.rows, files: manifest.files ?? 0 };

@@ -6,7 +6,8 @@ import type * as arrow from 'apache-arrow';
 function plain(v: unknown, type: string): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') return Number(v);
-  if (type.startsWith('Date')) return new Date(typeof v === 'number' ? v : (v as Date).getTime()).toISOString().slice(0, 10);
+  if (type.startsWith('Date'))
+    return new Date(typeof v === 'number' ? v : (v as Date).getTime()).toISOString().slice(0, 10);
   return v;
 }
 

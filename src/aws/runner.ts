@@ -31,7 +31,11 @@ export class AwsRunner {
   /** Start the job's execution and wait until the job succeeds or fails. */
   async run(job: JobRef, progress?: ProgressSink): Promise<Error | undefined> {
     const started = await this.client.send(
-      new StartExecutionCommand({ stateMachineArn: this.opts.stateMachineArn, name: job.jobId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80), input: JSON.stringify({ job, results: [] }) }),
+      new StartExecutionCommand({
+        stateMachineArn: this.opts.stateMachineArn,
+        name: job.jobId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80),
+        input: JSON.stringify({ job, results: [] }),
+      }),
     );
     const store = cachedStore(job.store);
     const keys = jobKeys(job.jobId);
@@ -45,17 +49,32 @@ export class AwsRunner {
       }
       const exec = await this.client.send(new DescribeExecutionCommand({ executionArn }));
       if (exec.status === 'FAILED' || exec.status === 'TIMED_OUT' || exec.status === 'ABORTED') {
-        return new ExecutionError('EXECUTION_' + exec.status, `execution ${executionArn} ${exec.status.toLowerCase()}: ${exec.error ?? ''} ${exec.cause ?? ''}`.trim(), { executionArn });
+        return new ExecutionError(
+          `EXECUTION_${exec.status}`,
+          `execution ${executionArn} ${exec.status.toLowerCase()}: ${exec.error ?? ''} ${exec.cause ?? ''}`.trim(),
+          { executionArn },
+        );
       }
       if (exec.status === 'SUCCEEDED' && (await store.head(keys.result)) === undefined) {
         // Chained: the next execution of this job carries on; follow the job, not this execution.
         executionArn = exec.executionArn ?? executionArn;
       }
-      if (Date.now() > deadline) return new ExecutionError('CLIENT_TIMEOUT', `job ${job.jobId} still running after ${this.opts.timeoutMillis} ms; it continues on AWS`, { jobId: job.jobId });
+      if (Date.now() > deadline)
+        return new ExecutionError(
+          'CLIENT_TIMEOUT',
+          `job ${job.jobId} still running after ${this.opts.timeoutMillis} ms; it continues on AWS`,
+          { jobId: job.jobId },
+        );
       if (progress && (await store.head(keys.state))) {
         const state = await getJson<JobState>(store, keys.state);
         const tasks = state.stages.flatMap((s) => s.tasks);
-        progress.update({ stagesDone: state.stages.filter((s) => s.status === 'done').length, stagesTotal: state.stages.length, tasksDone: tasks.filter((t) => t.status === 'done').length, tasksTotal: tasks.length, running: state.stages.filter((s) => s.status === 'running').map((s) => s.id) });
+        progress.update({
+          stagesDone: state.stages.filter((s) => s.status === 'done').length,
+          stagesTotal: state.stages.length,
+          tasksDone: tasks.filter((t) => t.status === 'done').length,
+          tasksTotal: tasks.length,
+          running: state.stages.filter((s) => s.status === 'running').map((s) => s.id),
+        });
       }
       await new Promise((r) => setTimeout(r, this.opts.pollMillis ?? 2000));
     }

@@ -16,7 +16,6 @@ interface Instance {
 
 type Reply = { id: number; ok: true; output: ExecutorOutput } | { id: number; ok: false; error: ErrorData };
 
-
 export interface PoolOptions {
   readonly size: number;
   /** Per-invocation time limit handed to the executor as its remaining time. */
@@ -53,7 +52,11 @@ export class ExecutorPool {
     const ready = new Promise<void>((r) => (onReady = r));
     // STRATUS_EXECUTOR_NODE_ARGS passes Node flags to executor processes (e.g. --cpu-prof).
     const execArgv = (process.env.STRATUS_EXECUTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const proc = fork(this.workerPath!, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+    const proc = fork(this.workerPath!, [], {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
     const inst: Instance = { proc, ready, busy: false, invocations: 0 };
     proc.on('message', (m: Reply | { ready: true }) => {
       if ('ready' in m) return onReady();
@@ -61,16 +64,19 @@ export class ExecutorPool {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.output);
-      else if (m.error.code === 'EXECUTOR_TRANSIENT') p.reject(Object.assign(new Error(m.error.message), { name: 'ExecutorTransientError' }));
+      else if (m.error.code === 'EXECUTOR_TRANSIENT')
+        p.reject(Object.assign(new Error(m.error.message), { name: 'ExecutorTransientError' }));
       else p.reject(fromErrorData(m.error));
     });
     proc.on('exit', (code) => {
       const idx = this.instances.indexOf(inst);
       if (idx >= 0) this.instances.splice(idx, 1);
-      if (!this.closed) for (const [id, p] of this.pending) if ((p as unknown as { inst?: Instance }).inst === inst) {
-        this.pending.delete(id);
-        p.reject(new ExecutionError('EXECUTOR_EXITED', `executor process ${proc.pid} exited with code ${code}`));
-      }
+      if (!this.closed)
+        for (const [id, p] of this.pending)
+          if ((p as unknown as { inst?: Instance }).inst === inst) {
+            this.pending.delete(id);
+            p.reject(new ExecutionError('EXECUTOR_EXITED', `executor process ${proc.pid} exited with code ${code}`));
+          }
     });
     this.instances.push(inst);
     return inst;

@@ -25,7 +25,9 @@ export function progressSink(stream: NodeJS.WriteStream = process.stderr, label 
       }
     },
     done(summary) {
-      stream.write(`${stream.isTTY ? '\r\x1b[2K' : ''}[stratus] ${label}: ${summary} in ${((Date.now() - t0) / 1000).toFixed(2)}s\n`);
+      stream.write(
+        `${stream.isTTY ? '\r\x1b[2K' : ''}[stratus] ${label}: ${summary} in ${((Date.now() - t0) / 1000).toFixed(2)}s\n`,
+      );
     },
   };
 }

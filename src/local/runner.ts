@@ -8,7 +8,14 @@ import * as os from 'node:os';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { runDriverStep } from '../runtime/driver.js';
 import { cachedStore, type RuntimeEnv } from '../runtime/env.js';
-import { groupListKey, type DriverEvent, type DriverOutput, type ExecutorEvent, type GroupRef, type JobRef } from '../runtime/protocol.js';
+import {
+  groupListKey,
+  type DriverEvent,
+  type DriverOutput,
+  type ExecutorEvent,
+  type GroupRef,
+  type JobRef,
+} from '../runtime/protocol.js';
 import { getJson } from '../storage/store.js';
 import { buildDefinition, STATE } from '../runtime/stateMachine.js';
 import type { StoreRef } from '../storage/store.js';
@@ -44,8 +51,18 @@ export class LocalRunner {
 
   constructor(readonly opts: LocalRunnerOptions) {
     const size = opts.executors ?? Math.max(1, os.availableParallelism());
-    this.pool = new ExecutorPool({ size, timeLimitMs: opts.executorTimeLimitMs ?? 15 * 60_000, workerPath: workerBundle() });
-    this.machine = new StateMachine(buildDefinition({ driverResource: LOCAL_DRIVER_ARN, executorResource: LOCAL_EXECUTOR_ARN, distributed: false }) as never);
+    this.pool = new ExecutorPool({
+      size,
+      timeLimitMs: opts.executorTimeLimitMs ?? 15 * 60_000,
+      workerPath: workerBundle(),
+    });
+    this.machine = new StateMachine(
+      buildDefinition({
+        driverResource: LOCAL_DRIVER_ARN,
+        executorResource: LOCAL_EXECUTOR_ARN,
+        distributed: false,
+      }) as never,
+    );
     this.env = { store: cachedStore, remainingMillis: () => 15 * 60_000, log: () => {} };
   }
 
@@ -69,7 +86,11 @@ export class LocalRunner {
         // The interpreter has no context object of its own; give the one Step Functions would.
         context: {
           StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: 'stratus-local' },
-          Execution: { Id: `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${job.jobId}-${this.executions}`, Name: `${job.jobId}-${this.executions}`, StartTime: new Date().toISOString() },
+          Execution: {
+            Id: `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${job.jobId}-${this.executions}`,
+            Name: `${job.jobId}-${this.executions}`,
+            StartTime: new Date().toISOString(),
+          },
         } as never,
         overrides: {
           taskResourceLocalHandlers: {
@@ -84,7 +105,10 @@ export class LocalRunner {
             [`${STATE.executor}Listed`]: executor,
             [STATE.runExecutorsDistributed]: async (input: unknown) => {
               const { job: ref, groupList } = input as { job: JobRef; groupList: { key: string } };
-              return (await getJson<GroupRef[]>(this.env.store(ref.store), groupListKey(ref.store, groupList.key))) as never;
+              return (await getJson<GroupRef[]>(
+                this.env.store(ref.store),
+                groupListKey(ref.store, groupList.key),
+              )) as never;
             },
             [STATE.chain]: async () => {
               chained = true;

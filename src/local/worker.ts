@@ -20,11 +20,22 @@ process.on('message', async (msg: Invocation | { shutdown: true }) => {
   const deadline = Date.now() + msg.timeLimitMs;
   try {
     const threads = Number(process.env.STRATUS_EXECUTOR_THREADS ?? 1);
-    const output = await runExecutorGroup(msg.event, { store: cachedStore, remainingMillis: () => deadline - Date.now(), log: () => {}, parameters: localParameters(), threads });
+    const output = await runExecutorGroup(msg.event, {
+      store: cachedStore,
+      remainingMillis: () => deadline - Date.now(),
+      log: () => {},
+      parameters: localParameters(),
+      threads,
+    });
     process.send!({ id: msg.id, ok: true, output });
   } catch (e) {
     const error = toErrorData(e);
-    process.send!({ id: msg.id, ok: false, error: e instanceof Error && e.name === 'ExecutorTransientError' ? { ...error, code: 'EXECUTOR_TRANSIENT' } : error });
+    process.send!({
+      id: msg.id,
+      ok: false,
+      error:
+        e instanceof Error && e.name === 'ExecutorTransientError' ? { ...error, code: 'EXECUTOR_TRANSIENT' } : error,
+    });
   }
 });
 

@@ -19,17 +19,39 @@ import type { ObjectStore } from '../storage/store.js';
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /** Bundle the defining modules of `names` and store it; returns the plan's bundle reference. */
-export async function buildBundle(names: readonly string[], registry: ReadonlyMap<string, Registered>, store: ObjectStore): Promise<UdfBundleRef> {
+export async function buildBundle(
+  names: readonly string[],
+  registry: ReadonlyMap<string, Registered>,
+  store: ObjectStore,
+): Promise<UdfBundleRef> {
   const modules = new Set<string>();
   for (const n of names) {
     const r = registry.get(n);
-    if (!r) throw new PlanError('UNREGISTERED_FUNCTION', `function '${n}' is not registered; register it with udf(), mapFunction(), flatMapFunction() or batchFunction() in a module the job imports`, { function: n, registered: [...registry.keys()] });
-    if (!r.module) throw new PlanError('FUNCTION_MODULE_UNKNOWN', `cannot tell which module defines function '${n}'; define it at the top level of a module`, { function: n });
-    if (r.module === process.argv[1]) throw new PlanError('FUNCTION_IN_ENTRY_SCRIPT', `function '${n}' is defined in the job's entry script ${r.module}; move it to its own module (e.g. functions.ts) and import that, so executors can load it without running the job`, { function: n });
+    if (!r)
+      throw new PlanError(
+        'UNREGISTERED_FUNCTION',
+        `function '${n}' is not registered; register it with udf(), mapFunction(), flatMapFunction() or batchFunction() in a module the job imports`,
+        { function: n, registered: [...registry.keys()] },
+      );
+    if (!r.module)
+      throw new PlanError(
+        'FUNCTION_MODULE_UNKNOWN',
+        `cannot tell which module defines function '${n}'; define it at the top level of a module`,
+        { function: n },
+      );
+    if (r.module === process.argv[1])
+      throw new PlanError(
+        'FUNCTION_IN_ENTRY_SCRIPT',
+        `function '${n}' is defined in the job's entry script ${r.module}; move it to its own module (e.g. functions.ts) and import that, so executors can load it without running the job`,
+        { function: n },
+      );
     modules.add(r.module);
   }
   const esbuild = await import('esbuild');
-  const entry = [...modules].sort().map((m) => `import ${JSON.stringify(m)};`).join('\n');
+  const entry = [...modules]
+    .sort()
+    .map((m) => `import ${JSON.stringify(m)};`)
+    .join('\n');
   const result = await esbuild.build({
     stdin: { contents: entry, resolveDir: process.cwd(), loader: 'js' },
     bundle: true,
@@ -38,7 +60,9 @@ export async function buildBundle(names: readonly string[], registry: ReadonlyMa
     target: 'node20',
     write: false,
     logLevel: 'silent',
-    banner: { js: "import { createRequire as __stratusRequire } from 'node:module'; const require = __stratusRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __stratusRequire } from 'node:module'; const require = __stratusRequire(import.meta.url);",
+    },
   });
   const bytes = result.outputFiles[0]!.contents;
   const hash = sha256(bytes);
@@ -60,7 +84,11 @@ export function loadBundle(store: ObjectStore, ref: UdfBundleRef): Promise<Reado
       const bytes = await store.get(ref.key);
       const actual = sha256(bytes);
       if (actual !== ref.sha256) {
-        throw new ExecutionError('BUNDLE_HASH_MISMATCH', `user-code bundle ${ref.key} has SHA-256 ${actual}, but the plan expects ${ref.sha256}; refusing to load it (was it modified after submit?)`, { key: ref.key, expected: ref.sha256, actual });
+        throw new ExecutionError(
+          'BUNDLE_HASH_MISMATCH',
+          `user-code bundle ${ref.key} has SHA-256 ${actual}, but the plan expects ${ref.sha256}; refusing to load it (was it modified after submit?)`,
+          { key: ref.key, expected: ref.sha256, actual },
+        );
       }
       const dir = path.join(os.tmpdir(), 'stratus-bundles');
       mkdirSync(dir, { recursive: true });
@@ -83,12 +111,22 @@ export function loadBundle(store: ObjectStore, ref: UdfBundleRef): Promise<Reado
 }
 
 /** The operator context's views of a loaded table, for the names a plan uses. */
-export function functionTables(table: ReadonlyMap<string, Registered>, names: readonly string[]): { udfs: UdfTable; functions: Map<string, UserFunction> } {
-  const udfs = new Map<string, { fn: (...args: unknown[]) => unknown; returnType: Registered extends infer R ? (R extends { returns: infer T } ? T : never) : never }>();
+export function functionTables(
+  table: ReadonlyMap<string, Registered>,
+  names: readonly string[],
+): { udfs: UdfTable; functions: Map<string, UserFunction> } {
+  const udfs = new Map<
+    string,
+    {
+      fn: (...args: unknown[]) => unknown;
+      returnType: Registered extends infer R ? (R extends { returns: infer T } ? T : never) : never;
+    }
+  >();
   const functions = new Map<string, UserFunction>();
   for (const n of names) {
     const r = table.get(n);
-    if (!r) throw new ExecutionError('UNREGISTERED_FUNCTION', `function '${n}' is not in the job's bundle`, { function: n });
+    if (!r)
+      throw new ExecutionError('UNREGISTERED_FUNCTION', `function '${n}' is not in the job's bundle`, { function: n });
     if (r.kind === 'udf') udfs.set(n, { fn: r.fn, returnType: r.returns });
     functions.set(n, r as UserFunction);
   }

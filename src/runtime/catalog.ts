@@ -48,7 +48,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, f: (t: T) => P
   return out;
 }
 
-const sameSchema = (a: Schema, b: Schema) => a.length === b.length && a.every((f, i) => f.name === b[i]!.name && f.type === b[i]!.type);
+const sameSchema = (a: Schema, b: Schema) =>
+  a.length === b.length && a.every((f, i) => f.name === b[i]!.name && f.type === b[i]!.type);
 
 /** A footer read on an earlier driver call (planning large inputs over several calls). */
 export interface KnownFooter {
@@ -75,7 +76,12 @@ export class PlanningIncomplete extends Error {
   }
 }
 
-export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: StoreRef, opts: LoadOptions = {}): Promise<Datasets> {
+export async function loadDatasets(
+  root: PlanNode,
+  env: RuntimeEnv,
+  storeRef?: StoreRef,
+  opts: LoadOptions = {},
+): Promise<Datasets> {
   const fresh: KnownFooter[] = [];
   let budget = opts.budget ?? Infinity;
   const catalog = new Map<string, Schema>();
@@ -112,23 +118,33 @@ export async function loadDatasets(root: PlanNode, env: RuntimeEnv, storeRef?: S
     const schema = found[0]!.footer.schema;
     for (const f of found.slice(1)) {
       if (!sameSchema(schema, f.footer.schema)) {
-        throw new SchemaError('SCHEMA_MISMATCH', `file ${f.url} has schema (${f.footer.schema.map((x) => `${x.name} ${x.type}`).join(', ')}) but ${found[0]!.url} has (${schema.map((x) => `${x.name} ${x.type}`).join(', ')})`, { file: f.url });
+        throw new SchemaError(
+          'SCHEMA_MISMATCH',
+          `file ${f.url} has schema (${f.footer.schema.map((x) => `${x.name} ${x.type}`).join(', ')}) but ${found[0]!.url} has (${schema.map((x) => `${x.name} ${x.type}`).join(', ')})`,
+          { file: f.url },
+        );
       }
     }
     const root = loc.key ? `${loc.key}/` : '';
-    const parts = partitionFields(objects.map((o) => partitionValuesOf(o.key, root))).filter((p) => !schema.some((f) => f.name === p.name));
+    const parts = partitionFields(objects.map((o) => partitionValuesOf(o.key, root))).filter(
+      (p) => !schema.some((f) => f.name === p.name),
+    );
     catalog.set(scan.path, [...schema, ...parts]);
     files.set(scan.path, found);
     const bytes: Record<string, number> = {};
-    for (const f of found) for (const rg of f.footer.rowGroups) for (const [c, b] of Object.entries(rg.bytes)) bytes[c] = (bytes[c] ?? 0) + b;
+    for (const f of found)
+      for (const rg of f.footer.rowGroups)
+        for (const [c, b] of Object.entries(rg.bytes)) bytes[c] = (bytes[c] ?? 0) + b;
     columnBytes.set(scan.path, bytes);
     const ranges: Record<string, { min: number; max: number }> = {};
-    for (const f of found) for (const rg of f.footer.rowGroups) for (const [c, st] of Object.entries(rg.stats)) {
-      if (typeof st.min !== 'number' || typeof st.max !== 'number') continue;
-      const r = (ranges[c] ??= { min: st.min, max: st.max });
-      r.min = Math.min(r.min, st.min);
-      r.max = Math.max(r.max, st.max);
-    }
+    for (const f of found)
+      for (const rg of f.footer.rowGroups)
+        for (const [c, st] of Object.entries(rg.stats)) {
+          if (typeof st.min !== 'number' || typeof st.max !== 'number') continue;
+          const r = (ranges[c] ??= { min: st.min, max: st.max });
+          r.min = Math.min(r.min, st.min);
+          r.max = Math.max(r.max, st.max);
+        }
     columnRanges.set(scan.path, ranges);
   }
   return { catalog, files, columnBytes, columnRanges };

@@ -24,11 +24,21 @@ export async function jobFailure(store: ObjectStore, jobId: string, machineError
   const keys = jobKeys(jobId);
   const state = (await store.head(keys.state)) ? await getJson<JobState>(store, keys.state) : undefined;
   if (state?.error) return fromErrorData(state.error, { jobId });
-  const why = machineError ? `: the state machine stopped with ${machineError.name}: ${machineError.message}${machineError.cause ? ` (${String((machineError.cause as Error).message ?? machineError.cause)})` : ''}` : '';
-  return new InternalError('JOB_INCOMPLETE', `job ${jobId} ended without a result (state: ${state?.status ?? 'none'})${why}`, { jobId });
+  const why = machineError
+    ? `: the state machine stopped with ${machineError.name}: ${machineError.message}${machineError.cause ? ` (${String((machineError.cause as Error).message ?? machineError.cause)})` : ''}`
+    : '';
+  return new InternalError(
+    'JOB_INCOMPLETE',
+    `job ${jobId} ended without a result (state: ${state?.status ?? 'none'})${why}`,
+    { jobId },
+  );
 }
 
-export async function readResult(store: ObjectStore, jobId: string, machineError?: Error): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
+export async function readResult(
+  store: ObjectStore,
+  jobId: string,
+  machineError?: Error,
+): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
   const keys = jobKeys(jobId);
   if (!(await store.head(keys.result))) throw await jobFailure(store, jobId, machineError);
   const manifest = await getJson<ResultManifest>(store, keys.result);
@@ -36,7 +46,11 @@ export async function readResult(store: ObjectStore, jobId: string, machineError
   for (const part of manifest.parts) batches.push(...decodeIpc(await store.get(part), manifest.schema));
   const rows = batches.reduce((a, b) => a + b.length, 0);
   if (manifest.parts.length && rows !== manifest.rows) {
-    throw new StorageError('SHORT_RESULT', `job ${jobId}: the result parts hold ${rows} rows but the job committed ${manifest.rows}; a result object is damaged`, { jobId });
+    throw new StorageError(
+      'SHORT_RESULT',
+      `job ${jobId}: the result parts hold ${rows} rows but the job committed ${manifest.rows}; a result object is damaged`,
+      { jobId },
+    );
   }
   return { table: batchesToArrow(manifest.schema, batches, true), manifest };
 }

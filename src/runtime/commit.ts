@@ -18,7 +18,15 @@ export const stagingUrl = (path: string, jobId: string) => `${path.replace(/\/+$
 /** Data files already at the destination (hidden `_`/`.` entries excluded). */
 export async function existingFiles(store: ObjectStore, key: string): Promise<string[]> {
   const objects = await store.list(key ? `${key}/` : '');
-  return objects.map((o) => o.key).filter((k) => !k.slice(key.length + 1).split('/').some((seg) => seg.startsWith('_') || seg.startsWith('.')));
+  return objects
+    .map((o) => o.key)
+    .filter(
+      (k) =>
+        !k
+          .slice(key.length + 1)
+          .split('/')
+          .some((seg) => seg.startsWith('_') || seg.startsWith('.')),
+    );
 }
 
 export async function destinationExists(sink: WriteSink, env: RuntimeEnv, storeRef: StoreRef): Promise<boolean> {
@@ -28,14 +36,25 @@ export async function destinationExists(sink: WriteSink, env: RuntimeEnv, storeR
 }
 
 /** Move the staged files into place. Returns the number of files committed. */
-export async function commitWrite(sink: WriteSink, jobId: string, outputs: readonly TaskOutput[], env: RuntimeEnv, storeRef: StoreRef): Promise<number> {
+export async function commitWrite(
+  sink: WriteSink,
+  jobId: string,
+  outputs: readonly TaskOutput[],
+  env: RuntimeEnv,
+  storeRef: StoreRef,
+): Promise<number> {
   const loc = locate(sink.path, s3Defaults(storeRef));
   const store = env.store(loc.ref);
   const existing = await existingFiles(store, loc.key);
   if (existing.length && sink.mode === 'errorIfExists') {
-    throw new StorageError('PATH_EXISTS', `output path '${sink.path}' already exists; use mode 'overwrite', 'append' or 'ignore'`, { path: sink.path });
+    throw new StorageError(
+      'PATH_EXISTS',
+      `output path '${sink.path}' already exists; use mode 'overwrite', 'append' or 'ignore'`,
+      { path: sink.path },
+    );
   }
-  if (sink.mode === 'overwrite') await store.delete([...existing, ...((await store.head(`${loc.key}/_SUCCESS`)) ? [`${loc.key}/_SUCCESS`] : [])]);
+  if (sink.mode === 'overwrite')
+    await store.delete([...existing, ...((await store.head(`${loc.key}/_SUCCESS`)) ? [`${loc.key}/_SUCCESS`] : [])]);
   let n = 0;
   for (const o of outputs) {
     if (o.kind !== 'write') continue;

@@ -9,7 +9,16 @@ import { validatePlanDocument } from '../../planner/validate.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { pickBoundaries } from '../../operators/rangepart.js';
-import { jobKeys, type StageState, type TaskState, type JobState, type JobSubmission, type JobSummary, type ResultManifest, type StageCommit } from './jobState.js';
+import {
+  jobKeys,
+  type StageState,
+  type TaskState,
+  type JobState,
+  type JobSubmission,
+  type JobSummary,
+  type ResultManifest,
+  type StageCommit,
+} from './jobState.js';
 import { abortWrite, commitWrite } from './commit.js';
 import { planJob, reduceTasks } from './planJob.js';
 import type { KnownFooter } from './catalog.js';
@@ -17,7 +26,16 @@ import { DRIVER_STEP_EVENTS, fitsInHistory, HISTORY_EVENT_CAP, mapEvents, WAIT_E
 import { assertPayloadSize } from './payload.js';
 import { streamStep } from './microbatch.js';
 import { INLINE_MAP_LIMIT, sizeStage } from './sizing.js';
-import type { DriverEvent, DriverOutput, GroupManifest, GroupRef, GroupSummary, Progress, TaskReport, TaskSpec } from './protocol.js';
+import type {
+  DriverEvent,
+  DriverOutput,
+  GroupManifest,
+  GroupRef,
+  GroupSummary,
+  Progress,
+  TaskReport,
+  TaskSpec,
+} from './protocol.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 /** Error categories that no retry can fix. */
@@ -41,7 +59,10 @@ export async function driverStep(event: DriverEvent, env: RuntimeEnv): Promise<D
     if (!state) {
       validatePlanDocument(sub.plan);
       const footers = await loadSavedFooters(store, keys);
-      const planned = await planJob(event.job.jobId, sub, env, event.job.store, { known: footers.known, budget: sub.options.footersPerCall });
+      const planned = await planJob(event.job.jobId, sub, env, event.job.store, {
+        known: footers.known,
+        budget: sub.options.footersPerCall,
+      });
       if ('incomplete' in planned) {
         // Large inputs: read footers over several driver calls, saving them as we go.
         await putJson(store, keys.footers(footers.calls), planned.incomplete);
@@ -56,7 +77,15 @@ export async function driverStep(event: DriverEvent, env: RuntimeEnv): Promise<D
     }
   } catch (e) {
     const err = toErrorData(e);
-    const failed: JobState = { jobId: event.job.jobId, status: 'failed', round: 0, appliedRound: 0, stages: [], startedAt: Date.now(), error: err };
+    const failed: JobState = {
+      jobId: event.job.jobId,
+      status: 'failed',
+      round: 0,
+      appliedRound: 0,
+      stages: [],
+      startedAt: Date.now(),
+      error: err,
+    };
     await putJson(store, keys.state, failed);
     return failOutput(event, err);
   }
@@ -88,7 +117,10 @@ function countHistory(state: JobState, event: DriverEvent): void {
   if (state.lastAction === 'sleep') h.events += WAIT_EVENTS;
 }
 
-async function loadSavedFooters(store: ObjectStore, keys: ReturnType<typeof jobKeys>): Promise<{ known: Map<string, KnownFooter>; calls: number }> {
+async function loadSavedFooters(
+  store: ObjectStore,
+  keys: ReturnType<typeof jobKeys>,
+): Promise<{ known: Map<string, KnownFooter>; calls: number }> {
   const saved = await store.list(`${keys.base}/footers/`);
   const known = new Map<string, KnownFooter>();
   for (const o of saved) for (const f of await getJson<KnownFooter[]>(store, o.key)) known.set(f.url, f);
@@ -113,7 +145,13 @@ function balance(tasks: readonly TaskState[], groups: number): TaskState[][] {
 }
 
 function failOutput(event: DriverEvent, err: ErrorData): DriverOutput {
-  return { action: 'fail', job: event.job, results: [], error: `Stratus.${err.code}`, cause: `${err.message}${err.details && Object.keys(err.details).length ? ` ${JSON.stringify(err.details)}` : ''}` };
+  return {
+    action: 'fail',
+    job: event.job,
+    results: [],
+    error: `Stratus.${err.code}`,
+    cause: `${err.message}${err.details && Object.keys(err.details).length ? ` ${JSON.stringify(err.details)}` : ''}`,
+  };
 }
 
 class Scheduler {
@@ -141,11 +179,21 @@ class Scheduler {
         const manifest = await getJson<GroupManifest>(this.store, r.group.manifest);
         for (const spec of manifest.tasks) {
           const t = this.state.stages[spec.stage]?.tasks[spec.task];
-          if (!t || t.status !== 'running' || t.attempt !== spec.attempt) continue;
+          if (t?.status !== 'running' || t.attempt !== spec.attempt) continue;
           t.failures++;
           t.status = 'pending';
-          t.lastError = { category: 'execution', code: 'EXECUTOR_CRASHED', message: `executor invocation crashed: ${r.error ?? 'error'}: ${r.cause ?? ''}`.trim() };
-          if (t.failures >= maxAttempts) fatal ??= fromErrorData(t.lastError, { stage: spec.stage, task: spec.task, attempt: spec.attempt, failures: t.failures }).toData();
+          t.lastError = {
+            category: 'execution',
+            code: 'EXECUTOR_CRASHED',
+            message: `executor invocation crashed: ${r.error ?? 'error'}: ${r.cause ?? ''}`.trim(),
+          };
+          if (t.failures >= maxAttempts)
+            fatal ??= fromErrorData(t.lastError, {
+              stage: spec.stage,
+              task: spec.task,
+              attempt: spec.attempt,
+              failures: t.failures,
+            }).toData();
         }
         continue;
       }
@@ -155,19 +203,28 @@ class Scheduler {
       for (const rep of summary.reports) {
         this.account(rep);
         const t = this.state.stages[rep.stage]?.tasks[rep.task];
-        if (!t || t.status !== 'running' || t.attempt !== rep.attempt) continue;
+        if (t?.status !== 'running' || t.attempt !== rep.attempt) continue;
         if (rep.ok && rep.output) {
           t.status = 'done';
           t.output = rep.output;
-        } else if (rep.error && (rep.error.code === 'HANDED_BACK')) {
+        } else if (rep.error && rep.error.code === 'HANDED_BACK') {
           t.status = 'pending';
         } else {
           t.failures++;
           t.lastError = rep.error;
           t.status = 'pending';
-          const err = rep.error ?? { category: 'internal' as const, code: 'TASK_FAILED', message: 'task failed without an error' };
+          const err = rep.error ?? {
+            category: 'internal' as const,
+            code: 'TASK_FAILED',
+            message: 'task failed without an error',
+          };
           if (FATAL.has(err.category) || FATAL_CODES.has(err.code) || t.failures >= maxAttempts) {
-            fatal ??= fromErrorData(err, { stage: rep.stage, task: rep.task, attempt: rep.attempt, failures: t.failures }).toData();
+            fatal ??= fromErrorData(err, {
+              stage: rep.stage,
+              task: rep.task,
+              attempt: rep.attempt,
+              failures: t.failures,
+            }).toData();
           }
         }
       }
@@ -206,7 +263,10 @@ class Scheduler {
       stages: this.state.stages.map((s) => ({
         id: s.id,
         tasks: s.tasks.length,
-        rowGroups: s.tasks.reduce((a, t) => a + (t.input.kind === 'scan' ? t.input.parts.reduce((x, p) => x + p.rowGroups.length, 0) : 0), 0),
+        rowGroups: s.tasks.reduce(
+          (a, t) => a + (t.input.kind === 'scan' ? t.input.parts.reduce((x, p) => x + p.rowGroups.length, 0) : 0),
+          0,
+        ),
         wallMillis: (s.finishedAt ?? Date.now()) - (s.startedAt ?? this.state.startedAt),
         ...(s.metrics ?? { attempts: 0, taskMillis: 0, phases: {}, stats: {} }),
       })),
@@ -217,7 +277,8 @@ class Scheduler {
     this.state.status = 'failed';
     this.state.error = err;
     const sink = this.sub.plan.sink;
-    if (sink.kind === 'write') await abortWrite(sink, this.state.jobId, this.env, this.event.job.store).catch(() => undefined);
+    if (sink.kind === 'write')
+      await abortWrite(sink, this.state.jobId, this.env, this.event.job.store).catch(() => undefined);
     return failOutput(this.event, err);
   }
 
@@ -238,14 +299,18 @@ class Scheduler {
       if (stage.source.kind === 'shuffle') s.tasks = reduceTasks(this.plan, s.id);
       if (stage.output.kind === 'shuffle' && stage.output.partitioning.kind === 'range') {
         const p = stage.output.partitioning;
-        const samples = stageDeps(stage).flatMap((d) => this.state.stages[d]!.tasks.flatMap((t) => (t.output?.kind === 'shuffle' ? (t.output.samples ?? []) : [])));
+        const samples = stageDeps(stage).flatMap((d) =>
+          this.state.stages[d]!.tasks.flatMap((t) => (t.output?.kind === 'shuffle' ? (t.output.samples ?? []) : [])),
+        );
         s.boundaries = pickBoundaries(samples, p.keys, p.n) as StageState['boundaries'];
       }
       s.status = 'running';
     }
     const result = this.state.stages[this.plan.resultStage]!;
     if (result.status === 'done') return this.commitJob();
-    const pending = this.state.stages.filter((s) => s.status === 'running').flatMap((s) => s.tasks.filter((t) => t.status === 'pending').map((t) => ({ s, t })));
+    const pending = this.state.stages
+      .filter((s) => s.status === 'running')
+      .flatMap((s) => s.tasks.filter((t) => t.status === 'pending').map((t) => ({ s, t })));
     if (!pending.length) {
       // Nothing runnable and not done: a stage with no tasks would hang; go round again.
       return { action: 'run_driver', job: this.event.job, results: [], progress: this.progress() };
@@ -274,10 +339,22 @@ class Scheduler {
         const specs: TaskSpec[] = members.map((t) => {
           t.attempt++;
           t.status = 'running';
-          return { stage: s.id, task: t.task, attempt: t.attempt, input: t.input, ...(s.boundaries ? { boundaries: s.boundaries } : {}) };
+          return {
+            stage: s.id,
+            task: t.task,
+            attempt: t.attempt,
+            input: t.input,
+            ...(s.boundaries ? { boundaries: s.boundaries } : {}),
+          };
         });
         const index = groups.length;
-        const manifest: GroupManifest = { jobId: this.state.jobId, round, tasks: specs, workers: sizing.workers, ...(opts.safetyMarginMs !== undefined ? { safetyMarginMs: opts.safetyMarginMs } : {}) };
+        const manifest: GroupManifest = {
+          jobId: this.state.jobId,
+          round,
+          tasks: specs,
+          workers: sizing.workers,
+          ...(opts.safetyMarginMs !== undefined ? { safetyMarginMs: opts.safetyMarginMs } : {}),
+        };
         const key = this.keys.manifest(round, index);
         await putJson(this.store, key, manifest);
         groups.push({ manifest: key, round, index });
@@ -288,16 +365,34 @@ class Scheduler {
     if (groups.length > INLINE_MAP_LIMIT) {
       // More than an inline Map runs at once: hand the Distributed Map a list in the store.
       await putJson(this.store, this.keys.groupList(round), groups);
-      return { action: 'run_executors', job: this.event.job, results: [], distributed: true, groupList: this.groupListRef(round), groups, concurrency, progress: this.progress() };
+      return {
+        action: 'run_executors',
+        job: this.event.job,
+        results: [],
+        distributed: true,
+        groupList: this.groupListRef(round),
+        groups,
+        concurrency,
+        progress: this.progress(),
+      };
     }
-    return { action: 'run_executors', job: this.event.job, results: [], groups, concurrency, progress: this.progress() };
+    return {
+      action: 'run_executors',
+      job: this.event.job,
+      results: [],
+      groups,
+      concurrency,
+      progress: this.progress(),
+    };
   }
 
   /** Where the Distributed Map's ItemReader finds the group list (bucket and object key). */
   groupListRef(round: number): { bucket: string; key: string } {
     const ref = this.event.job.store;
     const key = this.keys.groupList(round);
-    return ref.kind === 's3' ? { bucket: ref.bucket, key: ref.prefix ? `${ref.prefix}/${key}` : key } : { bucket: '', key };
+    return ref.kind === 's3'
+      ? { bucket: ref.bucket, key: ref.prefix ? `${ref.prefix}/${key}` : key }
+      : { bucket: '', key };
   }
 
   async commitJob(): Promise<DriverOutput> {
@@ -314,7 +409,13 @@ class Scheduler {
       }
     }
     const parts = outputs.flatMap((o) => (o.kind === 'result' && o.rows > 0 ? [o.key] : []));
-    const manifest: ResultManifest = { schema: this.plan.schema, parts, rows, ...(files !== undefined ? { files } : {}), summary: this.summary() };
+    const manifest: ResultManifest = {
+      schema: this.plan.schema,
+      parts,
+      rows,
+      ...(files !== undefined ? { files } : {}),
+      summary: this.summary(),
+    };
     await putJson(this.store, this.keys.result, manifest);
     this.state.status = 'succeeded';
     this.state.rowsOut = rows;
@@ -332,4 +433,3 @@ class Scheduler {
     };
   }
 }
-

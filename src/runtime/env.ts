@@ -7,7 +7,14 @@ import { LocalStore } from '../storage/local.js';
 import { LocalParameterSource } from './params/local.js';
 import { ParameterCache } from './params/cache.js';
 import type { ParameterSource } from './params/source.js';
-import { addStats, emptyStats, type ObjectInfo, type ObjectStore, type StoreRef, type StoreStats } from '../storage/store.js';
+import {
+  addStats,
+  emptyStats,
+  type ObjectInfo,
+  type ObjectStore,
+  type StoreRef,
+  type StoreStats,
+} from '../storage/store.js';
 
 export interface RuntimeEnv {
   /** A store for a ref; clients are reused across invocations of a warm instance. */
@@ -40,13 +47,27 @@ class LazyS3Store implements ObjectStore {
     this.inner ??= import('../storage/open.js').then((m) => (this.loaded = m.openStore(this.ref)));
     return this.inner;
   }
-  async get(key: string): Promise<Uint8Array> { return (await this.store()).get(key); }
-  async getRange(key: string, start: number, end: number): Promise<Uint8Array> { return (await this.store()).getRange(key, start, end); }
-  async put(key: string, body: Uint8Array): Promise<void> { return (await this.store()).put(key, body); }
-  async head(key: string): Promise<ObjectInfo | undefined> { return (await this.store()).head(key); }
-  async list(prefix: string): Promise<ObjectInfo[]> { return (await this.store()).list(prefix); }
-  async delete(keys: readonly string[]): Promise<void> { return (await this.store()).delete(keys); }
-  async copy(from: string, to: string): Promise<void> { return (await this.store()).copy(from, to); }
+  async get(key: string): Promise<Uint8Array> {
+    return (await this.store()).get(key);
+  }
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    return (await this.store()).getRange(key, start, end);
+  }
+  async put(key: string, body: Uint8Array): Promise<void> {
+    return (await this.store()).put(key, body);
+  }
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    return (await this.store()).head(key);
+  }
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    return (await this.store()).list(prefix);
+  }
+  async delete(keys: readonly string[]): Promise<void> {
+    return (await this.store()).delete(keys);
+  }
+  async copy(from: string, to: string): Promise<void> {
+    return (await this.store()).copy(from, to);
+  }
 }
 
 const stores = new Map<string, ObjectStore>();

@@ -28,12 +28,20 @@ const TRANSIENT_CODES = new Set(['UNREACHABLE', 'THROTTLED', 'UNAVAILABLE']);
 export async function runExecutorGroup(event: ExecutorEvent, env: RuntimeEnv): Promise<ExecutorOutput> {
   return invocationScope(async () => {
     const store = env.store(event.job.store);
-    const manifest = await getJson<GroupManifest>(store, event.group.manifest).catch((e: { code?: string; message?: string }) => {
-      throw TRANSIENT_CODES.has(e.code ?? '') ? new ExecutorTransientError(`cannot read task group ${event.group.manifest}: ${e.message}`) : e;
-    });
+    const manifest = await getJson<GroupManifest>(store, event.group.manifest).catch(
+      (e: { code?: string; message?: string }) => {
+        throw TRANSIENT_CODES.has(e.code ?? '')
+          ? new ExecutorTransientError(`cannot read task group ${event.group.manifest}: ${e.message}`)
+          : e;
+      },
+    );
     const plan = await stagePlan(store, manifest.jobId);
     if (plan.parameters?.length) {
-      if (!env.parameters) throw new ExecutionError('NO_PARAMETER_SOURCE', `job ${manifest.jobId} names parameters but this runtime has no parameter source`);
+      if (!env.parameters)
+        throw new ExecutionError(
+          'NO_PARAMETER_SOURCE',
+          `job ${manifest.jobId} names parameters but this runtime has no parameter source`,
+        );
       setInvocationParameters(await env.parameters.get(plan.parameters));
     }
     const margin = manifest.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
@@ -46,7 +54,16 @@ export async function runExecutorGroup(event: ExecutorEvent, env: RuntimeEnv): P
         const ids = { stage: task.stage, task: task.task, attempt: task.attempt };
         if (env.remainingMillis() < margin) {
           // Out of time: hand the task back untouched; the driver reschedules it.
-          reports.push({ ...ids, ok: false, millis: 0, error: { category: 'resources', code: 'HANDED_BACK', message: `not started: ${env.remainingMillis()} ms left, margin ${margin} ms` } });
+          reports.push({
+            ...ids,
+            ok: false,
+            millis: 0,
+            error: {
+              category: 'resources',
+              code: 'HANDED_BACK',
+              message: `not started: ${env.remainingMillis()} ms left, margin ${margin} ms`,
+            },
+          });
           continue;
         }
         const t0 = performance.now();
@@ -54,10 +71,21 @@ export async function runExecutorGroup(event: ExecutorEvent, env: RuntimeEnv): P
         if (threads > 1) {
           // On a task thread: its requests are counted there and added to the group's.
           const ctx = invocationContext()!;
-          const r = await runOnThread(threads, { plan, task, event: jobEvent, deadline: Date.now() + env.remainingMillis(), scratch: ctx.dir, parameters: [...ctx.parameters] });
+          const r = await runOnThread(threads, {
+            plan,
+            task,
+            event: jobEvent,
+            deadline: Date.now() + env.remainingMillis(),
+            scratch: ctx.dir,
+            parameters: [...ctx.parameters],
+          });
           for (const [k, v] of Object.entries(r.stats)) threadStats[k] = (threadStats[k] ?? 0) + v;
           const millis = performance.now() - t0;
-          reports.push(r.ok ? { ...ids, ok: true, output: r.output, millis, phases: r.phases } : { ...ids, ok: false, error: r.error, millis, phases: r.phases });
+          reports.push(
+            r.ok
+              ? { ...ids, ok: true, output: r.output, millis, phases: r.phases }
+              : { ...ids, ok: false, error: r.error, millis, phases: r.phases },
+          );
           continue;
         }
         const run = await withMetrics(() => runTask(plan, task, jobEvent, env, store));

@@ -7,7 +7,9 @@ import type { ObjectStore, StoreRef } from '../storage/store.js';
 
 /** S3 settings (endpoint, region) that data URLs inherit from the job's store. */
 export function s3Defaults(ref: StoreRef | undefined): { endpoint?: string; region?: string } {
-  return ref?.kind === 's3' ? { ...(ref.endpoint ? { endpoint: ref.endpoint } : {}), ...(ref.region ? { region: ref.region } : {}) } : {};
+  return ref?.kind === 's3'
+    ? { ...(ref.endpoint ? { endpoint: ref.endpoint } : {}), ...(ref.region ? { region: ref.region } : {}) }
+    : {};
 }
 
 export function rangeReader(store: ObjectStore, key: string, size: number, name: string): RangeReader {

@@ -18,12 +18,16 @@ interface Invocation {
 const scratch = new AsyncLocalStorage<Invocation>();
 
 /** Job parameters (secrets) for user functions: `parameter(name)` reads them through this hook. */
-(globalThis as Record<symbol, unknown>)[Symbol.for('stratus.parameter')] = (name: string): string | undefined => scratch.getStore()?.parameters.get(name);
+(globalThis as Record<symbol, unknown>)[Symbol.for('stratus.parameter')] = (name: string): string | undefined =>
+  scratch.getStore()?.parameters.get(name);
 
 (globalThis as Record<symbol, unknown>)[Symbol.for('stratus.scratch')] = () => scratchDir();
 
 /** Run `f` with a given invocation context (a task thread, on behalf of its executor). */
-export function withInvocationContext<T>(ctx: { dir: string; parameters: ReadonlyMap<string, string> }, f: () => Promise<T>): Promise<T> {
+export function withInvocationContext<T>(
+  ctx: { dir: string; parameters: ReadonlyMap<string, string> },
+  f: () => Promise<T>,
+): Promise<T> {
   return scratch.run({ dir: ctx.dir, parameters: ctx.parameters }, f);
 }
 

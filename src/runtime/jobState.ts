@@ -106,7 +106,12 @@ export interface JobSummary {
   readonly rounds: number;
   /** Row groups skipped by footer statistics (and partition values) at planning. */
   readonly prunedRowGroups: number;
-  readonly stages: readonly ({ readonly id: number; readonly tasks: number; readonly wallMillis: number; readonly rowGroups: number } & StageMetrics)[];
+  readonly stages: readonly ({
+    readonly id: number;
+    readonly tasks: number;
+    readonly wallMillis: number;
+    readonly rowGroups: number;
+  } & StageMetrics)[];
 }
 
 export interface JobState {
@@ -145,8 +150,10 @@ export const jobKeys = (jobId: string) => {
     manifest: (round: number, g: number) => `${base}/manifests/${round}/${g}.json`,
     summary: (round: number, g: number, nonce: string) => `${base}/summaries/${round}/${g}.${nonce}.json`,
     commit: (stage: number) => `${base}/stages/${stage}/commit.json`,
-    shuffle: (stage: number, task: number, attempt: number, nonce: string) => `${base}/shuffle/${stage}/${task}.${attempt}.${nonce}`,
-    resultPart: (stage: number, task: number, attempt: number, nonce: string) => `${base}/result/${stage}/${task}.${attempt}.${nonce}.arrow`,
+    shuffle: (stage: number, task: number, attempt: number, nonce: string) =>
+      `${base}/shuffle/${stage}/${task}.${attempt}.${nonce}`,
+    resultPart: (stage: number, task: number, attempt: number, nonce: string) =>
+      `${base}/result/${stage}/${task}.${attempt}.${nonce}.arrow`,
   };
 };
 

@@ -43,7 +43,15 @@ export async function streamStep(event: DriverEvent, env: RuntimeEnv, sub: JobSu
     state.status = 'failed';
     state.error = err;
     await save();
-    await putJson(store, keys.state, { jobId: state.jobId, status: 'failed', round: 0, appliedRound: 0, stages: [], startedAt: Date.now(), error: err });
+    await putJson(store, keys.state, {
+      jobId: state.jobId,
+      status: 'failed',
+      round: 0,
+      appliedRound: 0,
+      stages: [],
+      startedAt: Date.now(),
+      error: err,
+    });
     return { action: 'fail', job: event.job, results: [], error: `Stratus.${err.code}`, cause: err.message };
   };
   if (state.status === 'failed') return fail(state.error!);
@@ -53,7 +61,13 @@ export async function streamStep(event: DriverEvent, env: RuntimeEnv, sub: JobSu
     if (state.active) {
       // Step the batch's own job with the executors' results.
       const out = await driverStep({ job: { ...event.job, jobId: state.active.jobId }, results: event.results }, env);
-      if (out.action === 'fail') return fail({ category: 'execution', code: 'BATCH_FAILED', message: `micro-batch ${state.batches} failed: ${out.cause}`, details: { batch: state.batches } });
+      if (out.action === 'fail')
+        return fail({
+          category: 'execution',
+          code: 'BATCH_FAILED',
+          message: `micro-batch ${state.batches} failed: ${out.cause}`,
+          details: { batch: state.batches },
+        });
       if (out.action !== 'succeed') return { ...out, job: event.job };
       const result = await getJson<ResultManifest>(store, jobKeys(state.active.jobId).result);
       state.seen.push(...state.active.files);
@@ -66,7 +80,8 @@ export async function streamStep(event: DriverEvent, env: RuntimeEnv, sub: JobSu
     const maxed = opts.maxBatches !== undefined && state.batches >= opts.maxBatches;
     const fresh = stop || maxed ? [] : await newFiles(sub, env, event, state.seen);
     if (!fresh.length) {
-      const idle = opts.idleTimeoutSeconds !== undefined && Date.now() - state.lastNewFileAt >= opts.idleTimeoutSeconds * 1000;
+      const idle =
+        opts.idleTimeoutSeconds !== undefined && Date.now() - state.lastNewFileAt >= opts.idleTimeoutSeconds * 1000;
       if (stop || maxed || idle) return finish(event, env, state);
       await save();
       return { action: 'sleep', job: event.job, results: [], seconds: opts.pollSeconds };
@@ -75,21 +90,43 @@ export async function streamStep(event: DriverEvent, env: RuntimeEnv, sub: JobSu
     state.lastNewFileAt = Date.now();
     const id = batchJobId(event.job.jobId, state.batches);
     const { stream: _stream, ...options } = sub.options;
-    const batchSub: JobSubmission = { ...sub, options: { ...options, onlyFiles: fresh }, plan: { ...sub.plan, sink: sub.plan.sink.kind === 'write' ? { ...sub.plan.sink, mode: 'append' } : sub.plan.sink } };
+    const batchSub: JobSubmission = {
+      ...sub,
+      options: { ...options, onlyFiles: fresh },
+      plan: {
+        ...sub.plan,
+        sink: sub.plan.sink.kind === 'write' ? { ...sub.plan.sink, mode: 'append' } : sub.plan.sink,
+      },
+    };
     await putJson(store, jobKeys(id).job, batchSub);
     state.active = { jobId: id, files: fresh };
     await save();
     const out = await driverStep({ job: { ...event.job, jobId: id }, results: [] }, env);
-    if (out.action === 'fail') return fail({ category: 'execution', code: 'BATCH_FAILED', message: `micro-batch ${state.batches} failed: ${out.cause}`, details: { batch: state.batches } });
+    if (out.action === 'fail')
+      return fail({
+        category: 'execution',
+        code: 'BATCH_FAILED',
+        message: `micro-batch ${state.batches} failed: ${out.cause}`,
+        details: { batch: state.batches },
+      });
     return { ...out, job: event.job };
   } catch (e) {
     return fail(toErrorData(e));
   }
 }
 
-async function newFiles(sub: JobSubmission, env: RuntimeEnv, event: DriverEvent, seen: readonly string[]): Promise<string[]> {
+async function newFiles(
+  sub: JobSubmission,
+  env: RuntimeEnv,
+  event: DriverEvent,
+  seen: readonly string[],
+): Promise<string[]> {
   const scans = collectScans(sub.plan.root);
-  if (scans.length !== 1) throw new PlanError('STREAM_SOURCE', `a micro-batch job reads exactly one dataset; this plan reads ${scans.length}`);
+  if (scans.length !== 1)
+    throw new PlanError(
+      'STREAM_SOURCE',
+      `a micro-batch job reads exactly one dataset; this plan reads ${scans.length}`,
+    );
   const path = scans[0]!.path;
   const loc = locate(path, s3Defaults(event.job.store));
   const done = new Set(seen);
@@ -107,7 +144,13 @@ async function finish(event: DriverEvent, env: RuntimeEnv, state: StreamState): 
   const keys = jobKeys(event.job.jobId);
   state.status = 'succeeded';
   await putJson(store, keys.stream, state);
-  const manifest: ResultManifest = { schema: [], parts: [], rows: state.rows, files: state.seen.length, batches: state.batches };
+  const manifest: ResultManifest = {
+    schema: [],
+    parts: [],
+    rows: state.rows,
+    files: state.seen.length,
+    batches: state.batches,
+  };
   await putJson(store, keys.result, manifest);
   return { action: 'succeed', job: event.job, results: [] };
 }

@@ -15,7 +15,12 @@ import { SsmParameterSource, type SsmParameterSourceOptions } from './params/ssm
 
 export type { ParameterSource } from './params/source.js';
 export { SsmParameterSource, SSM_MAX_BATCH, type SsmParameterSourceOptions } from './params/ssm.js';
-export { LocalParameterSource, envVarFor, DEFAULT_PARAMS_FILE, type LocalParameterSourceOptions } from './params/local.js';
+export {
+  LocalParameterSource,
+  envVarFor,
+  DEFAULT_PARAMS_FILE,
+  type LocalParameterSourceOptions,
+} from './params/local.js';
 export { ParameterCache, DEFAULT_PARAMS_TTL_MS, type ParameterCacheOptions } from './params/cache.js';
 export { redact, REDACTED } from './params/redact.js';
 export { backoffDelay, classifyFailure, type RetryOptions, type FailureKind } from './params/retry.js';
@@ -49,10 +54,17 @@ const factories: { [K in ParameterSourceKind]: (opts: ParameterSourceOptionsByKi
  * @example
  * const source = parameterSourceFor(config.params, { region: 'eu-west-1' });
  */
-export function parameterSourceFor<K extends ParameterSourceKind>(kind: K, opts?: ParameterSourceOptionsByKind[K]): ParameterSource {
+export function parameterSourceFor<K extends ParameterSourceKind>(
+  kind: K,
+  opts?: ParameterSourceOptionsByKind[K],
+): ParameterSource {
   const make = factories[kind] as ((o: ParameterSourceOptionsByKind[K]) => ParameterSource) | undefined;
   if (make === undefined) {
-    throw new ExecutionError('PARAMS_UNKNOWN_SOURCE', `unknown parameter source '${String(kind)}'; use one of ${Object.keys(factories).join(', ')}.`, { kind });
+    throw new ExecutionError(
+      'PARAMS_UNKNOWN_SOURCE',
+      `unknown parameter source '${String(kind)}'; use one of ${Object.keys(factories).join(', ')}.`,
+      { kind },
+    );
   }
   return make(opts ?? ({} as ParameterSourceOptionsByKind[K]));
 }

@@ -23,7 +23,11 @@ export function payloadSize(value: unknown): number {
 export function assertPayloadSize<T>(value: T, what: string, max = limit): T {
   const size = payloadSize(value);
   if (size > max) {
-    throw new ResourceError('PAYLOAD_TOO_LARGE', `${what} is ${size} bytes, above the ${max}-byte state payload limit of Step Functions; move the data to the store and pass a reference`, { what, size, limit: max });
+    throw new ResourceError(
+      'PAYLOAD_TOO_LARGE',
+      `${what} is ${size} bytes, above the ${max}-byte state payload limit of Step Functions; move the data to the store and pass a reference`,
+      { what, size, limit: max },
+    );
   }
   return value;
 }

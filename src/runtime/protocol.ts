@@ -116,7 +116,11 @@ export type TaskOutput =
     }
   | { readonly kind: 'result'; readonly key: string; readonly rows: number }
   /** Staged Parquet files (URLs under `<path>/_temporary/<job>/`), with their path below it. */
-  | { readonly kind: 'write'; readonly files: readonly { readonly url: string; readonly relative: string; readonly rows: number }[]; readonly rows: number };
+  | {
+      readonly kind: 'write';
+      readonly files: readonly { readonly url: string; readonly relative: string; readonly rows: number }[];
+      readonly rows: number;
+    };
 
 export interface TaskReport {
   readonly stage: number;
@@ -140,5 +144,7 @@ export interface GroupSummary {
 
 /** The store key of a group list from its bucket-level key (which includes the store's prefix). */
 export function groupListKey(store: StoreRef, bucketKey: string): string {
-  return store.kind === 's3' && store.prefix && bucketKey.startsWith(`${store.prefix}/`) ? bucketKey.slice(store.prefix.length + 1) : bucketKey;
+  return store.kind === 's3' && store.prefix && bucketKey.startsWith(`${store.prefix}/`)
+    ? bucketKey.slice(store.prefix.length + 1)
+    : bucketKey;
 }

@@ -9,9 +9,14 @@ import { jobKeys, type JobState } from './jobState.js';
 
 export async function resumeJob(store: ObjectStore, jobId: string): Promise<{ keptStages: number }> {
   const keys = jobKeys(jobId);
-  if (!(await store.head(keys.state))) throw new PlanError('NOT_RESUMABLE', `job ${jobId} has no state in ${store.url}; nothing to resume`, { jobId });
+  if (!(await store.head(keys.state)))
+    throw new PlanError('NOT_RESUMABLE', `job ${jobId} has no state in ${store.url}; nothing to resume`, { jobId });
   const state = await getJson<JobState>(store, keys.state);
-  if (state.status !== 'failed') throw new PlanError('NOT_RESUMABLE', `job ${jobId} is ${state.status}; only a failed job can be resumed`, { jobId, status: state.status });
+  if (state.status !== 'failed')
+    throw new PlanError('NOT_RESUMABLE', `job ${jobId} is ${state.status}; only a failed job can be resumed`, {
+      jobId,
+      status: state.status,
+    });
   if (!state.stages.length) {
     await store.delete([keys.state]);
     return { keptStages: 0 };

@@ -33,12 +33,22 @@ function commitOf(store: ObjectStore, jobId: string, stage: number): Promise<Sta
   return cached(commits, `${store.url}|${key}`, () => getJson<StageCommit>(store, key));
 }
 
-function indexOf(store: ObjectStore, key: string, indexAt: number, size: number, partitions: number): Promise<Float64Array> {
+function indexOf(
+  store: ObjectStore,
+  key: string,
+  indexAt: number,
+  size: number,
+  partitions: number,
+): Promise<Float64Array> {
   return cached(indexes, `${store.url}|${key}`, async () => {
     const bytes = await store.getRange(key, indexAt, size);
     const idx = parseIndex(bytes);
     if (bytes.byteLength !== size - indexAt || idx.length !== partitions + 1 || idx[partitions] !== indexAt) {
-      throw new StorageError('CORRUPT_SHUFFLE', `shuffle object ${key} has a malformed index (${bytes.byteLength} bytes read, expected ${size - indexAt} for ${partitions} partitions)`, { key });
+      throw new StorageError(
+        'CORRUPT_SHUFFLE',
+        `shuffle object ${key} has a malformed index (${bytes.byteLength} bytes read, expected ${size - indexAt} for ${partitions} partitions)`,
+        { key },
+      );
     }
     return idx;
   });
@@ -47,7 +57,13 @@ function indexOf(store: ObjectStore, key: string, indexAt: number, size: number,
 /** Network parallelism of a reduce task's range reads. */
 export const SHUFFLE_READ_PARALLELISM = 16;
 
-export async function* readShufflePartition(store: ObjectStore, jobId: string, stage: number, partition: number, schema: Schema): AsyncIterable<Batch> {
+export async function* readShufflePartition(
+  store: ObjectStore,
+  jobId: string,
+  stage: number,
+  partition: number,
+  schema: Schema,
+): AsyncIterable<Batch> {
   const commit = await commitOf(store, jobId, stage);
   const outputs = commit.outputs.filter((o) => o.kind === 'shuffle');
   const fetch = async (o: (typeof outputs)[number]): Promise<Batch[]> => {
@@ -60,7 +76,11 @@ export async function* readShufflePartition(store: ObjectStore, jobId: string, s
     if (end > start) {
       const bytes = await store.getRange(o.key, start, end);
       if (bytes.byteLength !== end - start) {
-        throw new StorageError('SHORT_READ', `shuffle object ${o.key}: read ${bytes.byteLength} of ${end - start} bytes of partition ${partition}`, { key: o.key, partition });
+        throw new StorageError(
+          'SHORT_READ',
+          `shuffle object ${o.key}: read ${bytes.byteLength} of ${end - start} bytes of partition ${partition}`,
+          { key: o.key, partition },
+        );
       }
       out = decodePartition(bytes, schema, o.codec ?? 'none');
     }

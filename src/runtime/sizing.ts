@@ -34,7 +34,9 @@ export interface SizingOptions {
 
 export function stageWorkload(stage: Stage, opts: SizingOptions): Workload {
   if (opts.workload) return opts.workload;
-  return stage.ops.some((o) => o.op === 'HashAggregate' || o.op === 'HashJoin' || o.op === 'Sort' || o.op === 'TopN') ? 'cpu' : 'network';
+  return stage.ops.some((o) => o.op === 'HashAggregate' || o.op === 'HashJoin' || o.op === 'Sort' || o.op === 'TopN')
+    ? 'cpu'
+    : 'network';
 }
 
 export interface StageSizing {
@@ -56,8 +58,19 @@ export function sizeStage(stage: Stage, pendingTasks: number, inputBytes: number
   const byBytes = Math.max(1, Math.ceil(inputBytes / BYTES_PER_EXECUTOR));
   const byTasks = Math.max(1, Math.ceil(pendingTasks / workers));
   // Scale from 1 by input size, but never leave tasks waiting when a free executor could run them.
-  const executors = Math.min(cap, Math.max(byBytes, Math.min(byTasks, pendingTasks), opts.minExecutors ?? 1), pendingTasks || 1);
+  const executors = Math.min(
+    cap,
+    Math.max(byBytes, Math.min(byTasks, pendingTasks), opts.minExecutors ?? 1),
+    pendingTasks || 1,
+  );
   const tasksPerGroup = Math.max(1, Math.ceil(pendingTasks / executors));
   const groups = Math.ceil(pendingTasks / tasksPerGroup);
-  return { workload, workers: Math.min(workers, tasksPerGroup), executors, tasksPerGroup, groups, distributed: groups > INLINE_MAP_LIMIT };
+  return {
+    workload,
+    workers: Math.min(workers, tasksPerGroup),
+    executors,
+    tasksPerGroup,
+    groups,
+    distributed: groups > INLINE_MAP_LIMIT,
+  };
 }

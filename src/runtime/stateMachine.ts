@@ -29,7 +29,14 @@ export const STATE = {
 
 /** What a driver invocation returns: the routing object the Choice state reads. */
 export type DriverAction = 'run_executors' | 'run_driver' | 'sleep' | 'succeed' | 'fail' | 'chain';
-export const DRIVER_ACTIONS: readonly DriverAction[] = ['run_executors', 'run_driver', 'sleep', 'succeed', 'fail', 'chain'];
+export const DRIVER_ACTIONS: readonly DriverAction[] = [
+  'run_executors',
+  'run_driver',
+  'sleep',
+  'succeed',
+  'fail',
+  'chain',
+];
 
 export interface DefinitionOptions {
   /** Resource of the driver Task: a Lambda ARN on AWS, any placeholder locally. */
@@ -58,7 +65,9 @@ export function buildDefinition(opts: DefinitionOptions): Record<string, unknown
     [STATE.executor + suffix]: {
       Type: 'Task',
       Resource: opts.executorResource,
-      Retry: [{ ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
+      Retry: [
+        { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
+      ],
       // A crash after the retries is data for the driver, which re-queues the group's tasks.
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.crash', Next: STATE.executorCrashed + suffix }],
       End: true,
@@ -74,7 +83,11 @@ export function buildDefinition(opts: DefinitionOptions): Record<string, unknown
     ItemsPath: itemsPath,
     ItemSelector: { 'job.$': '$.job', 'group.$': '$$.Map.Item.Value' },
     MaxConcurrencyPath: '$.concurrency',
-    ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: STATE.executor + suffix, States: executorStates(suffix) },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: STATE.executor + suffix,
+      States: executorStates(suffix),
+    },
     ResultPath: '$.results',
     Next: STATE.driver,
   });
@@ -92,13 +105,23 @@ export function buildDefinition(opts: DefinitionOptions): Record<string, unknown
           },
           ItemSelector: { 'job.$': '$.job', 'group.$': '$$.Map.Item.Value' },
           MaxConcurrencyPath: '$.concurrency',
-          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: `${STATE.executor}Distributed`, States: executorStates('Distributed') },
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: `${STATE.executor}Distributed`,
+            States: executorStates('Distributed'),
+          },
           ResultPath: '$.results',
           Next: STATE.driver,
         },
       }
     : {
-        [STATE.runExecutorsDistributed]: { Type: 'Task', Resource: opts.executorResource, Parameters: { 'job.$': '$.job', 'groupList.$': '$.groupList', loadGroupList: true }, ResultPath: '$.groups', Next: STATE.runExecutorsListed },
+        [STATE.runExecutorsDistributed]: {
+          Type: 'Task',
+          Resource: opts.executorResource,
+          Parameters: { 'job.$': '$.job', 'groupList.$': '$.groupList', loadGroupList: true },
+          ResultPath: '$.groups',
+          Next: STATE.runExecutorsListed,
+        },
         [STATE.runExecutorsListed]: inlineMap('$.groups', 'Listed'),
       };
 
@@ -110,7 +133,9 @@ export function buildDefinition(opts: DefinitionOptions): Record<string, unknown
         Type: 'Task',
         Resource: opts.driverResource,
         Parameters: { 'job.$': '$.job', 'results.$': '$.results' },
-        Retry: [{ ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
+        Retry: [
+          { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
+        ],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.crash', Next: STATE.driverCrashed }],
         Next: STATE.route,
       },
@@ -142,7 +167,10 @@ export function buildDefinition(opts: DefinitionOptions): Record<string, unknown
       [STATE.chain]: {
         Type: 'Task',
         Resource: 'arn:aws:states:::states:startExecution',
-        Parameters: { 'StateMachineArn.$': '$$.StateMachine.Id', Input: { 'job.$': '$.job', results: [], 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' } },
+        Parameters: {
+          'StateMachineArn.$': '$$.StateMachine.Id',
+          Input: { 'job.$': '$.job', results: [], 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+        },
         Next: STATE.chained,
       },
       [STATE.chained]: { Type: 'Succeed' },

@@ -46,7 +46,15 @@ export async function stagePlan(store: ObjectStore, jobId: string): Promise<Stag
 export const nonce = () => randomBytes(4).toString('hex');
 
 /** Stage the task's Parquet files; the job commit moves them into place. */
-async function writeFiles(stage: Stage, output: Extract<Stage['output'], { kind: 'write' }>, batches: Batch[], rows: number, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv): Promise<TaskOutput> {
+async function writeFiles(
+  stage: Stage,
+  output: Extract<Stage['output'], { kind: 'write' }>,
+  batches: Batch[],
+  rows: number,
+  task: TaskSpec,
+  event: ExecutorEvent,
+  env: RuntimeEnv,
+): Promise<TaskOutput> {
   if (rows === 0) return { kind: 'write', files: [], rows: 0 };
   const files: { url: string; relative: string; rows: number }[] = [];
   const staging = stagingUrl(output.path, event.job.jobId);
@@ -61,14 +69,23 @@ async function writeFiles(stage: Stage, output: Extract<Stage['output'], { kind:
 }
 
 /** Scan the file's own columns, then add the partition columns as constants, in schema order. */
-async function* withPartitionColumns(reader: RangeReader, rowGroups: readonly number[], src: Extract<Stage['source'], { kind: 'scan' }>, pv: Readonly<Record<string, string | null>>): AsyncIterable<Batch> {
+async function* withPartitionColumns(
+  reader: RangeReader,
+  rowGroups: readonly number[],
+  src: Extract<Stage['source'], { kind: 'scan' }>,
+  pv: Readonly<Record<string, string | null>>,
+): AsyncIterable<Batch> {
   const fileSchema = src.schema.filter((f) => !(f.name in pv));
   const fileFilters = src.filters.filter((e) => [...referencedColumns(e)].every((c) => !(c in pv)));
   const partFilters = src.filters.filter((e) => !fileFilters.includes(e));
   const spec = { columns: fileSchema.map((f) => f.name), filters: fileFilters, schema: fileSchema };
   const filter = partFilters.length ? compileConjunction(partFilters, src.schema) : null;
   for await (const b of scanRowGroups(reader, rowGroups, spec, {})) {
-    const cols = src.schema.map((f) => (f.name in pv ? vecFromValues(f.type, new Array(b.length).fill(typedPartitionValue(pv[f.name]!, f.type))) : b.columns[fileSchema.findIndex((x) => x.name === f.name)]!));
+    const cols = src.schema.map((f) =>
+      f.name in pv
+        ? vecFromValues(f.type, new Array(b.length).fill(typedPartitionValue(pv[f.name]!, f.type)))
+        : b.columns[fileSchema.findIndex((x) => x.name === f.name)]!,
+    );
     let out: Batch = { schema: src.schema, columns: cols, length: b.length };
     if (filter) out = filterBatch(out, filter);
     if (out.length) yield out;
@@ -85,7 +102,8 @@ async function collectAll(it: AsyncIterable<Batch>): Promise<Batch[]> {
 }
 
 function buildSide(store: ObjectStore, jobId: string, side: BuildSide, partition: number): Promise<Batch[]> {
-  if (side.kind === 'partitioned') return collectAll(readShufflePartition(store, jobId, side.stage, partition, side.schema));
+  if (side.kind === 'partitioned')
+    return collectAll(readShufflePartition(store, jobId, side.stage, partition, side.schema));
   const key = `${store.url}|${jobId}|${side.stage}`;
   let hit = broadcasts.get(key);
   if (!hit) {
@@ -98,10 +116,19 @@ function buildSide(store: ObjectStore, jobId: string, side: BuildSide, partition
 }
 
 /** One file's row groups: its own skipped filters and partition columns. */
-function scanPart(part: ScanPart, stageSource: Extract<Stage['source'], { kind: 'scan' }>, event: ExecutorEvent, env: RuntimeEnv): AsyncIterable<Batch> {
+function scanPart(
+  part: ScanPart,
+  stageSource: Extract<Stage['source'], { kind: 'scan' }>,
+  event: ExecutorEvent,
+  env: RuntimeEnv,
+): AsyncIterable<Batch> {
   const skip = new Set(part.skipFilters ?? []);
   // Fused into the aggregate that follows: the scan only prunes with its filters.
-  const src = stageSource.filtersInAggregate ? { ...stageSource, filters: [] } : skip.size ? { ...stageSource, filters: stageSource.filters.filter((_, i) => !skip.has(i)) } : stageSource;
+  const src = stageSource.filtersInAggregate
+    ? { ...stageSource, filters: [] }
+    : skip.size
+      ? { ...stageSource, filters: stageSource.filters.filter((_, i) => !skip.has(i)) }
+      : stageSource;
   const loc = locate(part.file, s3Defaults(event.job.store));
   const reader = rangeReader(env.store(loc.ref), loc.key, part.size, part.file);
   const pv = part.partitionValues ?? {};
@@ -109,16 +136,31 @@ function scanPart(part: ScanPart, stageSource: Extract<Stage['source'], { kind: 
   return withPartitionColumns(reader, part.rowGroups, src, pv);
 }
 
-function source(plan: StagePlan, stage: Stage, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv, store: ObjectStore): AsyncIterable<Batch> {
+function source(
+  plan: StagePlan,
+  stage: Stage,
+  task: TaskSpec,
+  event: ExecutorEvent,
+  env: RuntimeEnv,
+  store: ObjectStore,
+): AsyncIterable<Batch> {
   const stageSource = stage.source;
   if (stageSource.kind === 'scan') {
-    if (task.input.kind !== 'scan') throw new ExecutionError('BAD_TASK', `stage ${stage.id} scans but task ${task.task} has a ${task.input.kind} input`);
+    if (task.input.kind !== 'scan')
+      throw new ExecutionError(
+        'BAD_TASK',
+        `stage ${stage.id} scans but task ${task.task} has a ${task.input.kind} input`,
+      );
     const parts = task.input.parts;
     return (async function* () {
       for (const part of parts) yield* scanPart(part, stageSource, event, env);
     })();
   }
-  if (task.input.kind !== 'shuffle') throw new ExecutionError('BAD_TASK', `stage ${stage.id} reads a shuffle but task ${task.task} has a ${task.input.kind} input`);
+  if (task.input.kind !== 'shuffle')
+    throw new ExecutionError(
+      'BAD_TASK',
+      `stage ${stage.id} reads a shuffle but task ${task.task} has a ${task.input.kind} input`,
+    );
   const src = stageSource;
   const partition = task.input.partition;
   return (async function* () {
@@ -126,7 +168,13 @@ function source(plan: StagePlan, stage: Stage, task: TaskSpec, event: ExecutorEv
   })();
 }
 
-export async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEvent, env: RuntimeEnv, store: ObjectStore): Promise<TaskOutput> {
+export async function runTask(
+  plan: StagePlan,
+  task: TaskSpec,
+  event: ExecutorEvent,
+  env: RuntimeEnv,
+  store: ObjectStore,
+): Promise<TaskOutput> {
   const stage = plan.stages[task.stage];
   if (!stage) throw new ExecutionError('BAD_TASK', `job ${event.job.jobId} has no stage ${task.stage}`);
   const partition = task.input.kind === 'shuffle' ? task.input.partition : 0;
@@ -150,7 +198,16 @@ export async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEv
       await store.put(key, written.body);
       return written;
     });
-    return { kind: 'shuffle', key, size: body.byteLength, indexAt, partitions, rows: writer.rows, codec: plan.shuffleCodec ?? 'none', ...(sampler ? { samples: sampler.sample } : {}) };
+    return {
+      kind: 'shuffle',
+      key,
+      size: body.byteLength,
+      indexAt,
+      partitions,
+      rows: writer.rows,
+      codec: plan.shuffleCodec ?? 'none',
+      ...(sampler ? { samples: sampler.sample } : {}),
+    };
   }
   const out: Batch[] = [];
   let rows = 0;
@@ -158,7 +215,10 @@ export async function runTask(plan: StagePlan, task: TaskSpec, event: ExecutorEv
     out.push(b);
     rows += b.length;
   }
-  if (stage.output.kind === 'write') return timed('write', () => writeFiles(stage, stage.output as Extract<Stage['output'], { kind: 'write' }>, out, rows, task, event, env));
+  if (stage.output.kind === 'write')
+    return timed('write', () =>
+      writeFiles(stage, stage.output as Extract<Stage['output'], { kind: 'write' }>, out, rows, task, event, env),
+    );
   const key = keys.resultPart(stage.id, task.task, task.attempt, nonce());
   if (rows > 0) await store.put(key, encodeIpc(stage.schema, out));
   return { kind: 'result', key, rows };

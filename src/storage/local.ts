@@ -94,7 +94,7 @@ export class LocalStore implements ObjectStore {
       for (const e of entries) {
         const key = keyPrefix ? `${keyPrefix}/${e.name}` : e.name;
         if (e.isDirectory()) {
-          if (key.startsWith(prefix) || prefix.startsWith(key + '/')) await walk(path.join(dir, e.name), key);
+          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(path.join(dir, e.name), key);
         } else if (e.isFile() && key.startsWith(prefix) && !e.name.includes('.tmp-')) {
           const st = await fs.stat(path.join(dir, e.name));
           out.push({ key, size: st.size });
@@ -118,7 +118,9 @@ export class LocalStore implements ObjectStore {
 
 function notFound(e: unknown, url: string, key: string): Error {
   const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT') return new StorageError('NOT_FOUND', `object '${key}' does not exist in ${url}`, { store: url, key });
-  if (code === 'EISDIR') return new StorageError('NOT_FOUND', `'${key}' in ${url} is a directory, not an object`, { store: url, key });
+  if (code === 'ENOENT')
+    return new StorageError('NOT_FOUND', `object '${key}' does not exist in ${url}`, { store: url, key });
+  if (code === 'EISDIR')
+    return new StorageError('NOT_FOUND', `'${key}' in ${url} is a directory, not an object`, { store: url, key });
   return new StorageError('IO', `cannot read '${key}' from ${url}: ${(e as Error)?.message}`, { store: url, key });
 }

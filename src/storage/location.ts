@@ -22,7 +22,17 @@ export function normalizeDataUrl(p: string): string {
 
 export function locate(url: string, s3?: { endpoint?: string; region?: string }): Location {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
-  if (m) return { ref: { kind: 's3', bucket: m[1]!, prefix: '', ...(s3?.endpoint ? { endpoint: s3.endpoint } : {}), ...(s3?.region ? { region: s3.region } : {}) }, key: m[2]!.replace(/\/+$/, '') };
+  if (m)
+    return {
+      ref: {
+        kind: 's3',
+        bucket: m[1]!,
+        prefix: '',
+        ...(s3?.endpoint ? { endpoint: s3.endpoint } : {}),
+        ...(s3?.region ? { region: s3.region } : {}),
+      },
+      key: m[2]!.replace(/\/+$/, ''),
+    };
   const abs = /^file:\/\//i.test(url) ? fileURLToPath(url) : path.resolve(url);
   return { ref: { kind: 'local', root: '/' }, key: abs.replace(/^\/+/, '').replace(/\/+$/, '') };
 }
@@ -62,7 +72,14 @@ export async function expandDataset(store: ObjectStore, key: string, url: string
   }
   const file = await store.head(key);
   if (file) return [file];
-  const files = (await store.list(key ? `${key}/` : '')).filter((o) => isDataFile(o.key, key ? `${key}/` : '') && o.size > 0);
-  if (!files.length) throw new StorageError('NOT_FOUND', `dataset '${url}' does not exist (no file or directory with Parquet files there)`, { path: url });
+  const files = (await store.list(key ? `${key}/` : '')).filter(
+    (o) => isDataFile(o.key, key ? `${key}/` : '') && o.size > 0,
+  );
+  if (!files.length)
+    throw new StorageError(
+      'NOT_FOUND',
+      `dataset '${url}' does not exist (no file or directory with Parquet files there)`,
+      { path: url },
+    );
   return files;
 }

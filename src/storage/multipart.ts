@@ -49,28 +49,48 @@ export async function putMultipart(request: PutRequest, body: Uint8Array, o: Mul
     const parts = await mapLimit(offsets, o.concurrency, async (off, i) => {
       const chunk = body.subarray(off, Math.min(off + partSize, body.byteLength));
       const res = await request('UploadPart', { hedge: true, bytes: chunk.byteLength }, (c, h) =>
-        c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body: chunk, ContentLength: chunk.byteLength }), { abortSignal: h.signal }),
+        c.send(
+          new UploadPartCommand({
+            Bucket,
+            Key,
+            UploadId,
+            PartNumber: i + 1,
+            Body: chunk,
+            ContentLength: chunk.byteLength,
+          }),
+          { abortSignal: h.signal },
+        ),
       );
       return { PartNumber: i + 1, ETag: res.ETag! };
     });
     try {
       await request('CompleteMultipartUpload', { hedge: false, bytes: 0 }, (c, h) =>
-        c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: h.signal }),
+        c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), {
+          abortSignal: h.signal,
+        }),
       );
     } catch (e) {
       // A retried Complete whose first answer was lost finds the upload gone: check the object.
-      if ((e as { details?: { cause?: string } }).details?.cause?.startsWith('NoSuchUpload') && (await sizeOf(request, Bucket, Key)) === body.byteLength) return;
+      if (
+        (e as { details?: { cause?: string } }).details?.cause?.startsWith('NoSuchUpload') &&
+        (await sizeOf(request, Bucket, Key)) === body.byteLength
+      )
+        return;
       throw e;
     }
   } catch (e) {
-    await request('AbortMultipartUpload', { hedge: false, bytes: 0 }, (c) => c.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }))).catch(() => {});
+    await request('AbortMultipartUpload', { hedge: false, bytes: 0 }, (c) =>
+      c.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })),
+    ).catch(() => {});
     throw e;
   }
 }
 
 async function sizeOf(request: PutRequest, Bucket: string, Key: string): Promise<number | undefined> {
   try {
-    const res = await request('HeadObject', { hedge: false, bytes: 0 }, (c) => c.send(new HeadObjectCommand({ Bucket, Key })));
+    const res = await request('HeadObject', { hedge: false, bytes: 0 }, (c) =>
+      c.send(new HeadObjectCommand({ Bucket, Key })),
+    );
     return res.ContentLength;
   } catch {
     return undefined;

@@ -25,7 +25,9 @@ export function openStore(ref: StoreRef, opts: S3Tuning = {}): ObjectStore {
       return new S3Store({ ...opts, ...ref });
     default: {
       const never: never = ref;
-      throw new StorageError('BAD_STORE', `unknown store kind in ${JSON.stringify(never)}: use 'local' or 's3'`, { ref: never });
+      throw new StorageError('BAD_STORE', `unknown store kind in ${JSON.stringify(never)}: use 'local' or 's3'`, {
+        ref: never,
+      });
     }
   }
 }
@@ -53,7 +55,11 @@ export function parseStoreUrl(url: string, opts: ParseStoreUrlOptions = {}): Sto
   if (scheme === undefined) return { kind: 'local', root: path.resolve(url) };
   if (scheme === 'file') return { kind: 'local', root: fileURLToPath(url) };
   if (scheme !== 's3') {
-    throw new StorageError('BAD_URL', `unsupported store URL '${url}': use s3://bucket/prefix, file:///path or a local path`, { url });
+    throw new StorageError(
+      'BAD_URL',
+      `unsupported store URL '${url}': use s3://bucket/prefix, file:///path or a local path`,
+      { url },
+    );
   }
   const u = new URL(url);
   const bucket = u.hostname;

@@ -73,7 +73,12 @@ export function isConnectionError(e: unknown): boolean {
   const err = e as ErrorLike | undefined;
   if (!err || typeof err !== 'object') return false;
   if (err.code !== undefined && CONNECTION_CODES.has(err.code)) return true;
-  if (err.message !== undefined && /socket hang up|aborted|ECONNRESET|EPIPE/i.test(err.message) && err.name !== 'AbortError') return true;
+  if (
+    err.message !== undefined &&
+    /socket hang up|aborted|ECONNRESET|EPIPE/i.test(err.message) &&
+    err.name !== 'AbortError'
+  )
+    return true;
   return err.cause !== undefined && err.cause !== e && isConnectionError(err.cause);
 }
 

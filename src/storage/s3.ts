@@ -53,7 +53,10 @@ export interface S3Tuning {
 }
 
 /** What `new S3Store` takes: the fields of an 's3' StoreRef plus tuning. */
-export type S3StoreOptions = Omit<S3StoreRef, 'kind' | 'prefix'> & { readonly kind?: 's3'; readonly prefix?: string } & S3Tuning;
+export type S3StoreOptions = Omit<S3StoreRef, 'kind' | 'prefix'> & {
+  readonly kind?: 's3';
+  readonly prefix?: string;
+} & S3Tuning;
 
 type Counter = 'get' | 'put' | 'list' | 'head' | 'delete';
 const MiB = 1024 * 1024;
@@ -85,11 +88,19 @@ export class S3Store implements ObjectStore {
   private readonly concurrency: number;
 
   constructor(o: S3StoreOptions) {
-    if (!o.bucket) throw new StorageError('BAD_STORE', 'an S3 store needs a bucket name', { ...o, credentials: undefined });
+    if (!o.bucket)
+      throw new StorageError('BAD_STORE', 'an S3 store needs a bucket name', { ...o, credentials: undefined });
     const region = o.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
     this.bucket = o.bucket;
     this.layout = keyLayout(o.prefix ?? '', o.hashedPrefixes ?? false, o.hashBuckets);
-    this.ref = { kind: 's3', bucket: o.bucket, prefix: this.layout.base.replace(/\/$/, ''), region, ...(o.endpoint ? { endpoint: o.endpoint } : {}), ...(o.hashedPrefixes ? { hashedPrefixes: true } : {}) };
+    this.ref = {
+      kind: 's3',
+      bucket: o.bucket,
+      prefix: this.layout.base.replace(/\/$/, ''),
+      region,
+      ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+      ...(o.hashedPrefixes ? { hashedPrefixes: true } : {}),
+    };
     this.url = `s3://${o.bucket}/${this.ref.prefix}`;
     this.endpoint = o.endpoint ?? `AWS S3 (${region})`;
     this.clients = s3Clients({
@@ -121,7 +132,11 @@ export class S3Store implements ObjectStore {
 
   async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0) {
-      throw new StorageError('BAD_RANGE', `bad byte range [${start}, ${end}) of '${key}' in ${this.url}: need integers with 0 <= start`, { store: this.url, key, start, end });
+      throw new StorageError(
+        'BAD_RANGE',
+        `bad byte range [${start}, ${end}) of '${key}' in ${this.url}: need integers with 0 <= start`,
+        { store: this.url, key, start, end },
+      );
     }
     if (end <= start) return new Uint8Array(0);
     const Key = this.layout.toPhysical(key);
@@ -153,12 +168,22 @@ export class S3Store implements ObjectStore {
   async put(key: string, body: Uint8Array): Promise<void> {
     const Key = this.layout.toPhysical(key);
     if (body.byteLength >= this.multipartThreshold) {
-      const request = <T>(op: string, opts: { hedge: boolean; bytes: number }, send: (c: S3Client, h: HedgeLane) => Promise<T>): Promise<T> =>
-        this.request('put', op, key, Key, { ...opts, hedge: opts.hedge && this.hedgePuts }, send);
-      return putMultipart(request, body, { bucket: this.bucket, key: Key, partSize: this.partSize, concurrency: this.concurrency });
+      const request = <T>(
+        op: string,
+        opts: { hedge: boolean; bytes: number },
+        send: (c: S3Client, h: HedgeLane) => Promise<T>,
+      ): Promise<T> => this.request('put', op, key, Key, { ...opts, hedge: opts.hedge && this.hedgePuts }, send);
+      return putMultipart(request, body, {
+        bucket: this.bucket,
+        key: Key,
+        partSize: this.partSize,
+        concurrency: this.concurrency,
+      });
     }
     await this.request('put', 'PutObject', key, Key, { hedge: this.hedgePuts, bytes: body.byteLength }, (c, h) =>
-      c.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.byteLength }), { abortSignal: h.signal }),
+      c.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.byteLength }), {
+        abortSignal: h.signal,
+      }),
     );
   }
 
@@ -193,17 +218,29 @@ export class S3Store implements ObjectStore {
 
   async delete(keys: readonly string[]): Promise<void> {
     const batches: string[][] = [];
-    for (let i = 0; i < keys.length; i += 1000) batches.push(keys.slice(i, i + 1000).map((k) => this.layout.toPhysical(k)));
+    for (let i = 0; i < keys.length; i += 1000)
+      batches.push(keys.slice(i, i + 1000).map((k) => this.layout.toPhysical(k)));
     await mapLimit(batches, this.concurrency, async (batch) => {
       const res = await this.request('delete', 'DeleteObjects', keys[0], batch[0], { hedge: false, bytes: 0 }, (c) =>
-        c.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })),
+        c.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
+        ),
       );
       const errors = res.Errors ?? [];
       if (errors.length > 0) {
         const first = errors[0]!;
-        throw new StorageError('DELETE_FAILED', `could not delete ${errors.length} object(s) in ${this.url}, e.g. S3 key '${first.Key}': ${first.Code} ${first.Message ?? ''}`.trim(), {
-          store: this.url, bucket: this.bucket, s3Keys: errors.map((e) => e.Key),
-        });
+        throw new StorageError(
+          'DELETE_FAILED',
+          `could not delete ${errors.length} object(s) in ${this.url}, e.g. S3 key '${first.Key}': ${first.Code} ${first.Message ?? ''}`.trim(),
+          {
+            store: this.url,
+            bucket: this.bucket,
+            s3Keys: errors.map((e) => e.Key),
+          },
+        );
       }
     });
   }
@@ -255,7 +292,15 @@ export class S3Store implements ObjectStore {
     };
     const attempt = (): Promise<T> =>
       opts.hedge && this.straggler.enabled
-        ? inSlot(0, undefined, () => hedged((h) => (h.lane === 0 ? once(h) : inSlot(1, h.signal, () => once(h))), this.straggler, opts.bytes, undefined, this.withinDuplicateBudget))
+        ? inSlot(0, undefined, () =>
+            hedged(
+              (h) => (h.lane === 0 ? once(h) : inSlot(1, h.signal, () => once(h))),
+              this.straggler,
+              opts.bytes,
+              undefined,
+              this.withinDuplicateBudget,
+            ),
+          )
         : inSlot(0, undefined, () => once(unhedged()));
     try {
       return await withRetry(attempt, this.retry, () => this.stats.retries++);

@@ -7,7 +7,11 @@
 import type { Readable } from 'node:stream';
 
 /** Read `body` (a Node stream from the SDK) fully. */
-export async function readBody(body: unknown, signal: AbortSignal, contentLength: number | undefined): Promise<Uint8Array> {
+export async function readBody(
+  body: unknown,
+  signal: AbortSignal,
+  contentLength: number | undefined,
+): Promise<Uint8Array> {
   if (body === undefined || body === null) {
     if (contentLength) throw truncated(0, contentLength);
     return new Uint8Array(0);

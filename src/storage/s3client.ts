@@ -51,7 +51,15 @@ export function socketSlots(client: S3Client): Semaphore {
 /** The two clients (primary, duplicate lane) for these settings, created once per process. */
 export function s3Clients(s: S3ClientSettings): readonly [S3Client, S3Client] {
   const creds = clientCredentials(s);
-  const id = JSON.stringify([s.endpoint ?? '', s.region, creds?.accessKeyId ?? '', creds?.sessionToken ?? '', s.maxSockets, s.connectTimeoutMs, s.socketTimeoutMs]);
+  const id = JSON.stringify([
+    s.endpoint ?? '',
+    s.region,
+    creds?.accessKeyId ?? '',
+    creds?.sessionToken ?? '',
+    s.maxSockets,
+    s.connectTimeoutMs,
+    s.socketTimeoutMs,
+  ]);
   let pair = cache.get(id);
   if (!pair) {
     pair = [makeClient(s, creds), makeClient(s, creds)] as const;
@@ -76,7 +84,11 @@ export function clientCredentials(s: S3ClientSettings): S3Credentials | undefine
   if (!s.endpoint) return undefined;
   const env = process.env;
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
+    return {
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      sessionToken: env.AWS_SESSION_TOKEN,
+    };
   }
   return { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 }

@@ -29,13 +29,30 @@ interface SdkError {
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-const DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'Forbidden']);
-const THROTTLED = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
+const DENIED = new Set([
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'Forbidden',
+]);
+const THROTTLED = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
 
 /** True for the "no such object" answers (GET → NoSuchKey, HEAD → NotFound/404 without a body). */
 export function isNotFound(e: unknown): boolean {
   const err = e as SdkError;
-  return err?.name === 'NoSuchKey' || err?.name === 'NotFound' || (err?.$metadata?.httpStatusCode === 404 && err?.name !== 'NoSuchBucket');
+  return (
+    err?.name === 'NoSuchKey' ||
+    err?.name === 'NotFound' ||
+    (err?.$metadata?.httpStatusCode === 404 && err?.name !== 'NoSuchBucket')
+  );
 }
 
 /** A StorageError for a failed request (unwrapping `RetriesExhausted`). */
@@ -49,27 +66,60 @@ export function toStorageError(e: unknown, ctx: RequestContext): StorageError {
   const where = `bucket '${ctx.bucket}' at ${ctx.endpoint}`;
   const what = ctx.key !== undefined ? ` ${ctx.operation} '${ctx.key}'` : ` ${ctx.operation}`;
   const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-  const details = { store: ctx.store, endpoint: ctx.endpoint, bucket: ctx.bucket, key: ctx.key, s3Key: ctx.s3Key, operation: ctx.operation, attempts, cause: `${name}: ${cause}` };
+  const details = {
+    store: ctx.store,
+    endpoint: ctx.endpoint,
+    bucket: ctx.bucket,
+    key: ctx.key,
+    s3Key: ctx.s3Key,
+    operation: ctx.operation,
+    attempts,
+    cause: `${name}: ${cause}`,
+  };
 
   if (name === 'NoSuchBucket') {
-    return new StorageError('NO_SUCH_BUCKET', `bucket '${ctx.bucket}' does not exist at ${ctx.endpoint} (${ctx.store}): create it, or fix the store URL`, details);
+    return new StorageError(
+      'NO_SUCH_BUCKET',
+      `bucket '${ctx.bucket}' does not exist at ${ctx.endpoint} (${ctx.store}): create it, or fix the store URL`,
+      details,
+    );
   }
   if (isNotFound(err)) {
-    return new StorageError('NOT_FOUND', `object '${ctx.key}' does not exist in ${ctx.store} (S3 key '${ctx.s3Key}' in ${where})`, details);
+    return new StorageError(
+      'NOT_FOUND',
+      `object '${ctx.key}' does not exist in ${ctx.store} (S3 key '${ctx.s3Key}' in ${where})`,
+      details,
+    );
   }
   if (DENIED.has(name) || status === 403) {
-    return new StorageError('ACCESS_DENIED', `access denied to ${where} (${name}) on${what}: check the credentials and the bucket policy`, details);
+    return new StorageError(
+      'ACCESS_DENIED',
+      `access denied to ${where} (${name}) on${what}: check the credentials and the bucket policy`,
+      details,
+    );
   }
   if (isUnreachable(err)) {
-    return new StorageError('UNREACHABLE', `cannot reach the S3 endpoint ${ctx.endpoint} for bucket '${ctx.bucket}' (${cause})${tries}: is the server running, and is the endpoint right?`, details);
+    return new StorageError(
+      'UNREACHABLE',
+      `cannot reach the S3 endpoint ${ctx.endpoint} for bucket '${ctx.bucket}' (${cause})${tries}: is the server running, and is the endpoint right?`,
+      details,
+    );
   }
   if (THROTTLED.has(name) || status === 429) {
-    return new StorageError('THROTTLED', `S3 kept throttling${what} in ${where} (${name})${tries}: lower the request rate, or enable hashedPrefixes`, details);
+    return new StorageError(
+      'THROTTLED',
+      `S3 kept throttling${what} in ${where} (${name})${tries}: lower the request rate, or enable hashedPrefixes`,
+      details,
+    );
   }
   if (e instanceof RetriesExhausted) {
     return new StorageError('UNAVAILABLE', `S3 kept failing${what} in ${where} (${name}: ${cause})${tries}`, details);
   }
-  return new StorageError('IO', `S3${what} failed in ${where}: ${name}${status ? ` (HTTP ${status})` : ''}: ${cause}`, details);
+  return new StorageError(
+    'IO',
+    `S3${what} failed in ${where}: ${name}${status ? ` (HTTP ${status})` : ''}: ${cause}`,
+    details,
+  );
 }
 
 function isUnreachable(err: SdkError): boolean {

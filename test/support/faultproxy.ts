@@ -71,7 +71,11 @@ export async function startFaultProxy(target: string, rates: Partial<FaultRates>
       req.resume();
       req.once('end', () => {
         const body = req.method === 'HEAD' ? '' : slowDownXml(n);
-        res.writeHead(503, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-amz-request-id': `FAULT${n}` });
+        res.writeHead(503, {
+          'content-type': 'application/xml',
+          'content-length': Buffer.byteLength(body),
+          'x-amz-request-id': `FAULT${n}`,
+        });
         res.end(body);
       });
       return;
@@ -79,21 +83,27 @@ export async function startFaultProxy(target: string, rates: Partial<FaultRates>
     if (delayed) stats.delays++;
     let gone = false;
     res.once('close', () => (gone = true));
-    setTimeout(() => {
-      if (gone) return;
-      stats.forwarded++;
-      const headers = { ...req.headers };
-      delete headers.expect; // the proxy already answered 100-continue
-      const upstream = http.request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers }, (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
-      });
-      upstream.on('error', () => res.destroy());
-      res.once('close', () => {
-        if (!res.writableFinished) upstream.destroy(); // the client went away (e.g. a losing duplicate)
-      });
-      req.pipe(upstream);
-    }, delayed ? current.delayMs : 0);
+    setTimeout(
+      () => {
+        if (gone) return;
+        stats.forwarded++;
+        const headers = { ...req.headers };
+        delete headers.expect; // the proxy already answered 100-continue
+        const upstream = http.request(
+          { host: up.hostname, port: up.port, method: req.method, path: req.url, headers },
+          (upRes) => {
+            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+            upRes.pipe(res);
+          },
+        );
+        upstream.on('error', () => res.destroy());
+        res.once('close', () => {
+          if (!res.writableFinished) upstream.destroy(); // the client went away (e.g. a losing duplicate)
+        });
+        req.pipe(upstream);
+      },
+      delayed ? current.delayMs : 0,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

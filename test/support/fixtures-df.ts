@@ -81,7 +81,9 @@ export async function writeDfFixtures(dir: string): Promise<DfFixtures> {
     fs.mkdirSync(tableDir, { recursive: true });
     for (let i = 0; i < t.files; i++) {
       const file = path.join(tableDir, `part-${i}.parquet`);
-      await connection.run(`COPY (SELECT * FROM (${t.sql}) WHERE ${t.id} % ${t.files} = ${i} ORDER BY ${t.id}) TO '${quote(file)}' (FORMAT parquet)`);
+      await connection.run(
+        `COPY (SELECT * FROM (${t.sql}) WHERE ${t.id} % ${t.files} = ${i} ORDER BY ${t.id}) TO '${quote(file)}' (FORMAT parquet)`,
+      );
     }
     paths[name] = tableDir;
     sqls[name] = `read_parquet('${quote(tableDir)}/*.parquet')`;

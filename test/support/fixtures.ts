@@ -9,7 +9,13 @@
  * const expected = await fx.query(`SELECT id, i + 1 AS x FROM ${fx.table}`);
  */
 import * as path from 'node:path';
-import { DuckDBInstance, DuckDBDateValue, DuckDBDecimalValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import {
+  DuckDBInstance,
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import type { Table } from 'apache-arrow';
 import { DataType as ArrowType } from 'apache-arrow';
 import { col, type Column, type DataFrame } from '../../src/index.js';
@@ -116,7 +122,9 @@ export async function writeExpressionFixture(dir: string): Promise<ExpressionFix
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   const quoted = file.replaceAll("'", "''");
-  await connection.run(`COPY (SELECT *, ${DERIVED} FROM (${FIXTURE_SQL}) ORDER BY id) TO '${quoted}' (FORMAT parquet, ROW_GROUP_SIZE 16)`);
+  await connection.run(
+    `COPY (SELECT *, ${DERIVED} FROM (${FIXTURE_SQL}) ORDER BY id) TO '${quoted}' (FORMAT parquet, ROW_GROUP_SIZE 16)`,
+  );
   for (const m of MACROS) await connection.run(m);
   return {
     file,
@@ -140,8 +148,14 @@ export type ExpressionCase = readonly [name: string, stratus: Column, sql: strin
 export function expressionChecks(fx: () => ExpressionFixture, df: () => DataFrame) {
   return {
     async check(cases: readonly ExpressionCase[]): Promise<void> {
-      const actual = typedRowsFromArrow(await df().select(col('id'), ...cases.map(([name, c]) => c.alias(name))).collect());
-      const expected = await fx().query(`SELECT id, ${cases.map(([name, , sql]) => `${sql} AS ${name}`).join(',\n ')} FROM ${fx().table}`);
+      const actual = typedRowsFromArrow(
+        await df()
+          .select(col('id'), ...cases.map(([name, c]) => c.alias(name)))
+          .collect(),
+      );
+      const expected = await fx().query(
+        `SELECT id, ${cases.map(([name, , sql]) => `${sql} AS ${name}`).join(',\n ')} FROM ${fx().table}`,
+      );
       if (expected.rows.length !== 50) throw new Error(`the fixture has ${expected.rows.length} rows, expected 50`);
       expectSameTyped(actual, expected);
     },
@@ -163,16 +177,27 @@ export async function runQuery(connection: DuckDBConnection, sql: string): Promi
 }
 
 function duckTypeName(t: string): string {
-  const names: Record<string, string> = { INTEGER: 'int32', BIGINT: 'int64', DOUBLE: 'float64', VARCHAR: 'string', DATE: 'date', BOOLEAN: 'bool', '"NULL"': 'null' };
+  const names: Record<string, string> = {
+    INTEGER: 'int32',
+    BIGINT: 'int64',
+    DOUBLE: 'float64',
+    VARCHAR: 'string',
+    DATE: 'date',
+    BOOLEAN: 'bool',
+    '"NULL"': 'null',
+  };
   return names[t] ?? t;
 }
 
 function toCell(value: DuckDBValue, column: string): Cell {
-  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
+    return value;
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof DuckDBDecimalValue) return value.toDouble();
   if (value instanceof DuckDBDateValue) return isoDateFromDays(value.days);
-  throw new Error(`fixture: column "${column}" has a value of unsupported DuckDB type (${String(value)}); cast it in the SQL`);
+  throw new Error(
+    `fixture: column "${column}" has a value of unsupported DuckDB type (${String(value)}); cast it in the SQL`,
+  );
 }
 
 /** An Arrow result with engine type names (int32, int64, float64, string, date, bool). */
@@ -195,6 +220,8 @@ export function typedRowsFromArrow(table: Table): TypedResult {
  */
 export function expectSameTyped(actual: TypedResult, expected: TypedResult): void {
   expectSameResults(actual, expected, { ordered: false });
-  const diffs = expected.types.flatMap((t, i) => (actual.types[i] === t ? [] : [`column "${expected.columns[i]}": actual type ${actual.types[i]}, expected ${t}`]));
+  const diffs = expected.types.flatMap((t, i) =>
+    actual.types[i] === t ? [] : [`column "${expected.columns[i]}": actual type ${actual.types[i]}, expected ${t}`],
+  );
   if (diffs.length) throw new Error(`column types differ:\n  ${diffs.join('\n  ')}`);
 }

@@ -64,5 +64,7 @@ function toCell(value: DuckDBValue, column: string): Cell {
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof DuckDBDecimalValue) return value.toDouble();
   if (value instanceof DuckDBDateValue) return isoDateFromDays(value.days);
-  throw new Error(`oracle: column "${column}" has a value of unsupported DuckDB type (${value.constructor.name}: ${String(value)}); cast it in the SQL`);
+  throw new Error(
+    `oracle: column "${column}" has a value of unsupported DuckDB type (${value.constructor.name}: ${String(value)}); cast it in the SQL`,
+  );
 }

@@ -79,7 +79,9 @@ export async function putCopies(t: S3Target, keys: readonly string[], body: Uint
 /** The eight TPC-H tables under an `s3://bucket/prefix` base URL (one sub-directory per table). */
 export function s3TpchTables(s: Session, baseUrl: string): Tables {
   const base = baseUrl.replace(/\/+$/, '');
-  return Object.fromEntries(TABLE_NAMES.map((n) => [n, (): DataFrame => s.read.parquet(`${base}/${n}`)])) as unknown as Tables;
+  return Object.fromEntries(
+    TABLE_NAMES.map((n) => [n, (): DataFrame => s.read.parquet(`${base}/${n}`)]),
+  ) as unknown as Tables;
 }
 
 /** Run DuckDB statements (e.g. `COPY (...) TO '<file>' (FORMAT parquet)`) in a throwaway instance. */
@@ -96,7 +98,10 @@ export async function duckdbRows(sql: string): Promise<ResultSet> {
   const c = await instance.connect();
   try {
     const r = await c.runAndReadAll(sql);
-    return { columns: r.columnNames(), rows: r.getRows().map((row) => row.map((v): Cell => (typeof v === 'bigint' ? Number(v) : (v as Cell)))) };
+    return {
+      columns: r.columnNames(),
+      rows: r.getRows().map((row) => row.map((v): Cell => (typeof v === 'bigint' ? Number(v) : (v as Cell)))),
+    };
   } finally {
     c.closeSync();
     instance.closeSync();
@@ -105,7 +110,9 @@ export async function duckdbRows(sql: string): Promise<ResultSet> {
 
 /** Row groups of a local Parquet file, by DuckDB (so a fixture is what a test assumes). */
 export async function parquetRowGroups(file: string): Promise<number> {
-  const r = await duckdbRows(`select count(distinct row_group_id)::INTEGER as n from parquet_metadata('${file.replaceAll("'", "''")}')`);
+  const r = await duckdbRows(
+    `select count(distinct row_group_id)::INTEGER as n from parquet_metadata('${file.replaceAll("'", "''")}')`,
+  );
   return Number(r.rows[0]![0]);
 }
 
@@ -120,7 +127,8 @@ export function stageRows(summary: JobSummary | undefined): StageRow[] {
 /** Store requests summed over every stage of one or more job summaries. */
 export function totalStats(...summaries: (JobSummary | undefined)[]): StoreStats {
   const out = emptyStats();
-  for (const s of summaries) for (const st of stageRows(s)) for (const k of Object.keys(out) as (keyof StoreStats)[]) out[k] += st.requests[k];
+  for (const s of summaries)
+    for (const st of stageRows(s)) for (const k of Object.keys(out) as (keyof StoreStats)[]) out[k] += st.requests[k];
   return out;
 }
 
@@ -129,17 +137,58 @@ const kib = (n: number): string => (n / 1024).toFixed(1);
 /** A fixed-width table of requests and bytes per stage (for console output and reports). */
 export function formatStageTable(summary: JobSummary | undefined): string {
   const rows = stageRows(summary);
-  const head = ['stage', 'tasks', 'attempts', 'PUT', 'GET', 'LIST', 'HEAD', 'DEL', 'KiB in', 'KiB out', 'retries', 'dups', 'task ms'];
+  const head = [
+    'stage',
+    'tasks',
+    'attempts',
+    'PUT',
+    'GET',
+    'LIST',
+    'HEAD',
+    'DEL',
+    'KiB in',
+    'KiB out',
+    'retries',
+    'dups',
+    'task ms',
+  ];
   const body = rows.map((r) => [
-    String(r.id), String(r.tasks), String(r.attempts),
-    String(r.requests.put), String(r.requests.get), String(r.requests.list), String(r.requests.head), String(r.requests.delete),
-    kib(r.requests.bytesIn), kib(r.requests.bytesOut), String(r.requests.retries), String(r.requests.duplicates), r.taskMillis.toFixed(0),
+    String(r.id),
+    String(r.tasks),
+    String(r.attempts),
+    String(r.requests.put),
+    String(r.requests.get),
+    String(r.requests.list),
+    String(r.requests.head),
+    String(r.requests.delete),
+    kib(r.requests.bytesIn),
+    kib(r.requests.bytesOut),
+    String(r.requests.retries),
+    String(r.requests.duplicates),
+    r.taskMillis.toFixed(0),
   ]);
   const t = totalStats(summary);
-  body.push(['total', String(rows.reduce((a, r) => a + r.tasks, 0)), String(rows.reduce((a, r) => a + r.attempts, 0)),
-    String(t.put), String(t.get), String(t.list), String(t.head), String(t.delete), kib(t.bytesIn), kib(t.bytesOut), String(t.retries), String(t.duplicates),
-    rows.reduce((a, r) => a + r.taskMillis, 0).toFixed(0)]);
+  body.push([
+    'total',
+    String(rows.reduce((a, r) => a + r.tasks, 0)),
+    String(rows.reduce((a, r) => a + r.attempts, 0)),
+    String(t.put),
+    String(t.get),
+    String(t.list),
+    String(t.head),
+    String(t.delete),
+    kib(t.bytesIn),
+    kib(t.bytesOut),
+    String(t.retries),
+    String(t.duplicates),
+    rows.reduce((a, r) => a + r.taskMillis, 0).toFixed(0),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(head),
+    `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
 }

@@ -8,9 +8,12 @@ import { fileURLToPath } from 'node:url';
  * The external TPC-H conformance data: `../shared/data` beside the repository (override with
  * STRATUS_SHARED_DATA). Missing data is a clear error, never a silently skipped test.
  */
-export const SHARED_DATA = process.env.STRATUS_SHARED_DATA ?? path.resolve(fileURLToPath(new URL('../../../shared/data', import.meta.url)));
+export const SHARED_DATA =
+  process.env.STRATUS_SHARED_DATA ?? path.resolve(fileURLToPath(new URL('../../../shared/data', import.meta.url)));
 if (!fs.existsSync(path.join(SHARED_DATA, 'tpch-sf0.1'))) {
-  throw new Error(`TPC-H conformance data not found at ${SHARED_DATA}/tpch-sf0.1: the tests read ../shared/data beside the repository (or set STRATUS_SHARED_DATA)`);
+  throw new Error(
+    `TPC-H conformance data not found at ${SHARED_DATA}/tpch-sf0.1: the tests read ../shared/data beside the repository (or set STRATUS_SHARED_DATA)`,
+  );
 }
 export const SF01 = path.join(SHARED_DATA, 'tpch-sf0.1');
 export const ANSWERS = path.join(SHARED_DATA, 'tpch-sf0.1-answers');

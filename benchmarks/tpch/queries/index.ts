@@ -27,8 +27,28 @@ import type { Tables } from './tables.js';
 export { tpchTables, TABLE_NAMES, type Tables } from './tables.js';
 
 export const QUERIES: Readonly<Record<number, (t: Tables) => DataFrame>> = {
-  1: q1, 2: q2, 3: q3, 4: q4, 5: q5, 6: q6, 7: q7, 8: q8, 9: q9, 10: q10, 11: q11,
-  12: q12, 13: q13, 14: q14, 15: q15, 16: q16, 17: q17, 18: q18, 19: q19, 20: q20, 21: q21, 22: q22,
+  1: q1,
+  2: q2,
+  3: q3,
+  4: q4,
+  5: q5,
+  6: q6,
+  7: q7,
+  8: q8,
+  9: q9,
+  10: q10,
+  11: q11,
+  12: q12,
+  13: q13,
+  14: q14,
+  15: q15,
+  16: q16,
+  17: q17,
+  18: q18,
+  19: q19,
+  20: q20,
+  21: q21,
+  22: q22,
 };
 
 /**
@@ -39,6 +59,26 @@ export const QUERIES: Readonly<Record<number, (t: Tables) => DataFrame>> = {
  * (checked with DuckDB), so the order is determined there too.
  */
 export const ORDERED: Readonly<Record<number, boolean>> = {
-  1: true, 2: true, 3: true, 4: true, 5: true, 6: false, 7: true, 8: true, 9: true, 10: true, 11: true,
-  12: true, 13: true, 14: false, 15: true, 16: true, 17: false, 18: true, 19: false, 20: true, 21: true, 22: true,
+  1: true,
+  2: true,
+  3: true,
+  4: true,
+  5: true,
+  6: false,
+  7: true,
+  8: true,
+  9: true,
+  10: true,
+  11: true,
+  12: true,
+  13: true,
+  14: false,
+  15: true,
+  16: true,
+  17: false,
+  18: true,
+  19: false,
+  20: true,
+  21: true,
+  22: true,
 };

@@ -3,7 +3,11 @@ import { col, date, lit, sum } from '../../../src/index.js';
 import type { Tables } from './tables.js';
 
 export default function q10(t: Tables) {
-  const orders = t.orders().filter(col('o_orderdate').geq(date('1993-10-01')).and(col('o_orderdate').lt(date('1994-01-01'))));
+  const orders = t.orders().filter(
+    col('o_orderdate')
+      .geq(date('1993-10-01'))
+      .and(col('o_orderdate').lt(date('1994-01-01'))),
+  );
   return t
     .customer()
     .join(orders, col('c_custkey').equalTo(col('o_custkey')))

@@ -8,7 +8,11 @@ import type { Tables } from './tables.js';
 export default function q13(t: Tables) {
   return t
     .customer()
-    .join(t.orders(), col('c_custkey').equalTo(col('o_custkey')).and(col('o_comment').like('%special%requests%').not()), 'left')
+    .join(
+      t.orders(),
+      col('c_custkey').equalTo(col('o_custkey')).and(col('o_comment').like('%special%requests%').not()),
+      'left',
+    )
     .groupBy('c_custkey')
     .agg(count('o_orderkey').alias('c_count'))
     .groupBy('c_count')

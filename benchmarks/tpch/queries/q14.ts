@@ -6,7 +6,11 @@ export default function q14(t: Tables) {
   const volume = col('l_extendedprice').multiply(lit(1).minus(col('l_discount')));
   return t
     .lineitem()
-    .filter(col('l_shipdate').geq(date('1995-09-01')).and(col('l_shipdate').lt(date('1995-10-01'))))
+    .filter(
+      col('l_shipdate')
+        .geq(date('1995-09-01'))
+        .and(col('l_shipdate').lt(date('1995-10-01'))),
+    )
     .join(t.part(), col('l_partkey').equalTo(col('p_partkey')))
     .agg(
       lit(100.0)

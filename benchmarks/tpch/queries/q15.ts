@@ -8,7 +8,11 @@ import type { Tables } from './tables.js';
 export default function q15(t: Tables) {
   const revenue0 = t
     .lineitem()
-    .filter(col('l_shipdate').geq(date('1996-01-01')).and(col('l_shipdate').lt(date('1996-04-01'))))
+    .filter(
+      col('l_shipdate')
+        .geq(date('1996-01-01'))
+        .and(col('l_shipdate').lt(date('1996-04-01'))),
+    )
     .groupBy(col('l_suppkey').alias('supplier_no'))
     .agg(sum(col('l_extendedprice').multiply(lit(1).minus(col('l_discount')))).alias('total_revenue'));
   const top = revenue0.agg(max('total_revenue').alias('max_revenue'));

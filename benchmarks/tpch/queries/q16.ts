@@ -3,14 +3,12 @@ import { col, countDistinct } from '../../../src/index.js';
 import type { Tables } from './tables.js';
 
 export default function q16(t: Tables) {
-  const part = t
-    .part()
-    .filter(
-      col('p_brand')
-        .notEqual('Brand#45')
-        .and(col('p_type').like('MEDIUM POLISHED%').not())
-        .and(col('p_size').isin(49, 14, 23, 45, 19, 3, 36, 9)),
-    );
+  const part = t.part().filter(
+    col('p_brand')
+      .notEqual('Brand#45')
+      .and(col('p_type').like('MEDIUM POLISHED%').not())
+      .and(col('p_size').isin(49, 14, 23, 45, 19, 3, 36, 9)),
+  );
   const complained = t.supplier().filter(col('s_comment').like('%Customer%Complaints%')).select('s_suppkey');
   return t
     .partsupp()

@@ -19,7 +19,12 @@ export default function q2(t: Tables) {
     .part()
     .filter(col('p_size').equalTo(15).and(col('p_type').like('%BRASS')))
     .join(europeanOffers, col('p_partkey').equalTo(col('ps_partkey')))
-    .join(minCost, col('p_partkey').equalTo(col('min_partkey')).and(col('ps_supplycost').equalTo(col('min_supplycost'))))
+    .join(
+      minCost,
+      col('p_partkey')
+        .equalTo(col('min_partkey'))
+        .and(col('ps_supplycost').equalTo(col('min_supplycost'))),
+    )
     .select('s_acctbal', 's_name', 'n_name', 'p_partkey', 'p_mfgr', 's_address', 's_phone', 's_comment')
     .orderBy(col('s_acctbal').desc(), 'n_name', 's_name', 'p_partkey')
     .limit(100);

@@ -6,7 +6,11 @@ export default function q4(t: Tables) {
   const late = t.lineitem().filter(col('l_commitdate').lt(col('l_receiptdate')));
   return t
     .orders()
-    .filter(col('o_orderdate').geq(date('1993-07-01')).and(col('o_orderdate').lt(date('1993-10-01'))))
+    .filter(
+      col('o_orderdate')
+        .geq(date('1993-07-01'))
+        .and(col('o_orderdate').lt(date('1993-10-01'))),
+    )
     .join(late, col('o_orderkey').equalTo(col('l_orderkey')), 'left_semi')
     .groupBy('o_orderpriority')
     .agg(count('*').alias('order_count'))

@@ -19,7 +19,9 @@ export default function q7(t: Tables) {
       'supp_nation',
       'cust_nation',
       year('l_shipdate').alias('l_year'),
-      col('l_extendedprice').multiply(lit(1).minus(col('l_discount'))).alias('volume'),
+      col('l_extendedprice')
+        .multiply(lit(1).minus(col('l_discount')))
+        .alias('volume'),
     )
     .groupBy('supp_nation', 'cust_nation', 'l_year')
     .agg(sum('volume').alias('revenue'))

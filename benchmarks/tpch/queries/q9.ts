@@ -8,7 +8,12 @@ export default function q9(t: Tables) {
     .filter(col('p_name').like('%green%'))
     .join(t.lineitem(), col('p_partkey').equalTo(col('l_partkey')))
     .join(t.supplier(), col('s_suppkey').equalTo(col('l_suppkey')))
-    .join(t.partsupp(), col('ps_suppkey').equalTo(col('l_suppkey')).and(col('ps_partkey').equalTo(col('l_partkey'))))
+    .join(
+      t.partsupp(),
+      col('ps_suppkey')
+        .equalTo(col('l_suppkey'))
+        .and(col('ps_partkey').equalTo(col('l_partkey'))),
+    )
     .join(t.orders(), col('o_orderkey').equalTo(col('l_orderkey')))
     .join(t.nation(), col('s_nationkey').equalTo(col('n_nationkey')))
     .select(

@@ -2,7 +2,16 @@
 import * as path from 'node:path';
 import type { DataFrame, Session } from '../../../src/index.js';
 
-export const TABLE_NAMES = ['region', 'nation', 'supplier', 'customer', 'part', 'partsupp', 'orders', 'lineitem'] as const;
+export const TABLE_NAMES = [
+  'region',
+  'nation',
+  'supplier',
+  'customer',
+  'part',
+  'partsupp',
+  'orders',
+  'lineitem',
+] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 export type Tables = { readonly [K in TableName]: () => DataFrame };
 

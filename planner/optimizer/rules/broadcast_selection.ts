@@ -24,9 +24,13 @@ function literal(e: Expr): number | undefined {
 }
 
 /** Fraction of rows a conjunct keeps, guessed from the column's min/max over the dataset. */
-export function selectivity(e: Expr, ranges: Readonly<Record<string, { min: number; max: number }>> | undefined): number {
+export function selectivity(
+  e: Expr,
+  ranges: Readonly<Record<string, { min: number; max: number }>> | undefined,
+): number {
   if (e.kind === 'binary' && e.op === 'and') return selectivity(e.left, ranges) * selectivity(e.right, ranges);
-  if (e.kind === 'binary' && e.op === 'or') return Math.min(1, selectivity(e.left, ranges) + selectivity(e.right, ranges));
+  if (e.kind === 'binary' && e.op === 'or')
+    return Math.min(1, selectivity(e.left, ranges) + selectivity(e.right, ranges));
   if (e.kind === 'in') return Math.min(1, 0.1 * e.list.length);
   if (e.kind === 'call' && e.fn === 'like') return 0.25;
   if (e.kind !== 'binary') return 0.5;
@@ -64,7 +68,8 @@ export const broadcastSelection: Rule = {
   rewrite(node, ctx) {
     if (node.kind !== 'Join' || node.hint !== null || node.type === 'full') return node;
     const threshold = ctx.broadcastThreshold ?? DEFAULT_BROADCAST_THRESHOLD;
-    const fits = (e: { estimate: number; raw: number }) => e.estimate <= threshold && e.raw <= RAW_SIZE_CAP_FACTOR * Math.max(threshold, 1);
+    const fits = (e: { estimate: number; raw: number }) =>
+      e.estimate <= threshold && e.raw <= RAW_SIZE_CAP_FACTOR * Math.max(threshold, 1);
     const right = estimateBytes(node.right, ctx);
     const left = estimateBytes(node.left, ctx);
     const canRight = node.type !== 'right';

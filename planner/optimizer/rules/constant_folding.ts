@@ -91,8 +91,16 @@ export function foldExpr(e: Expr): Expr {
   return transformExpr(e, (x) => {
     if (x.kind === 'binary') return foldBinary(x);
     if (x.kind === 'not' && x.input.kind === 'lit' && typeof x.input.value === 'boolean') return lit(!x.input.value);
-    if (x.kind === 'neg' && x.input.kind === 'lit' && typeof x.input.value === 'number') return lit(-x.input.value, x.input.type as 'float64');
-    if (x.kind === 'call' && x.fn === 'date_add' && x.args[0]!.kind === 'lit' && x.args[1]!.kind === 'lit' && x.args[0]!.value !== null && typeof x.args[1]!.value === 'number') {
+    if (x.kind === 'neg' && x.input.kind === 'lit' && typeof x.input.value === 'number')
+      return lit(-x.input.value, x.input.type as 'float64');
+    if (
+      x.kind === 'call' &&
+      x.fn === 'date_add' &&
+      x.args[0]!.kind === 'lit' &&
+      x.args[1]!.kind === 'lit' &&
+      x.args[0]!.value !== null &&
+      typeof x.args[1]!.value === 'number'
+    ) {
       return lit(daysToDate(dateToDays(x.args[0]!.value as string) + x.args[1]!.value), 'date');
     }
     return x;

@@ -62,7 +62,10 @@ function pushFilter(node: PlanNode & { kind: 'Filter' }, ctx: RuleContext): Plan
       const keyNames = new Set(input.keys.filter((k) => k.kind === 'col').map(exprName));
       const movable = parts.filter((c) => deterministic(c) && within(c, keyNames));
       if (!movable.length) return node;
-      return wrap({ ...input, input: filter(input.input, andAll(movable)!) }, parts.filter((c) => !movable.includes(c)));
+      return wrap(
+        { ...input, input: filter(input.input, andAll(movable)!) },
+        parts.filter((c) => !movable.includes(c)),
+      );
     }
     case 'Join': {
       const left = new Set(schemaOf(input.left, ctx.catalog).map((f) => f.name));
@@ -74,7 +77,12 @@ function pushFilter(node: PlanNode & { kind: 'Filter' }, ctx: RuleContext): Plan
       const kept: Expr[] = [];
       for (const c of parts) {
         if (!deterministic(c)) kept.push(c);
-        else if (within(c, left) && !within(c, right) && ['inner', 'cross', 'left', 'left_semi', 'left_anti'].includes(t)) toLeft.push(c);
+        else if (
+          within(c, left) &&
+          !within(c, right) &&
+          ['inner', 'cross', 'left', 'left_semi', 'left_anti'].includes(t)
+        )
+          toLeft.push(c);
         else if (within(c, right) && !within(c, left) && ['inner', 'cross', 'right'].includes(t)) toRight.push(c);
         else if ((t === 'inner' || t === 'cross') && within(c, new Set([...left, ...right]))) toOn.push(c);
         else kept.push(c);

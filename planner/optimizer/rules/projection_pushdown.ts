@@ -45,7 +45,19 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
     case 'Aggregate':
       return { ...node, input: prune(node.input, refs([...node.keys, ...node.aggs]), ctx) };
     case 'Sort':
-      return { ...node, input: prune(node.input, required ? refs(node.keys.map((k) => k.expr), new Set(required)) : null, ctx) };
+      return {
+        ...node,
+        input: prune(
+          node.input,
+          required
+            ? refs(
+                node.keys.map((k) => k.expr),
+                new Set(required),
+              )
+            : null,
+          ctx,
+        ),
+      };
     case 'Limit':
       return { ...node, input: prune(node.input, required, ctx) };
     case 'Repartition':

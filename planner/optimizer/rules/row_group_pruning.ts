@@ -23,8 +23,13 @@ function literalValue(e: Expr): number | string | null | undefined {
 /** `column <op> literal` (either way round), normalized to the column on the left. */
 function comparison(e: Expr): { column: string; op: string; value: number | string } | null {
   if (e.kind !== 'binary' || !(e.op in FLIP)) return null;
-  const [c, v, op] = e.left.kind === 'col' ? [e.left, e.right, e.op] : e.right.kind === 'col' ? [e.right, e.left, FLIP[e.op]!] : [null, null, ''];
-  if (!c || c.kind !== 'col') return null;
+  const [c, v, op] =
+    e.left.kind === 'col'
+      ? [e.left, e.right, e.op]
+      : e.right.kind === 'col'
+        ? [e.right, e.left, FLIP[e.op]!]
+        : [null, null, ''];
+  if (c?.kind !== 'col') return null;
   const value = literalValue(v!);
   return value === undefined || value === null ? null : { column: c.name, op, value };
 }
@@ -56,11 +61,14 @@ function conjunctMayMatch(e: Expr, stats: Readonly<Record<string, MinMax>>): boo
 
 /** True only when the conjunct certainly holds for every row of the group (no nulls either). */
 function conjunctAlwaysMatches(e: Expr, stats: Readonly<Record<string, MinMax>>): boolean {
-  if (e.kind === 'binary' && e.op === 'and') return conjunctAlwaysMatches(e.left, stats) && conjunctAlwaysMatches(e.right, stats);
-  if (e.kind === 'binary' && e.op === 'or') return conjunctAlwaysMatches(e.left, stats) || conjunctAlwaysMatches(e.right, stats);
+  if (e.kind === 'binary' && e.op === 'and')
+    return conjunctAlwaysMatches(e.left, stats) && conjunctAlwaysMatches(e.right, stats);
+  if (e.kind === 'binary' && e.op === 'or')
+    return conjunctAlwaysMatches(e.left, stats) || conjunctAlwaysMatches(e.right, stats);
   const c = comparison(e);
   const s = c ? stats[c.column] : undefined;
-  if (!c || !s || s.min === null || s.max === null || s.nullCount !== 0 || typeof s.min !== typeof c.value) return false;
+  if (!c || !s || s.min === null || s.max === null || s.nullCount !== 0 || typeof s.min !== typeof c.value)
+    return false;
   if (typeof s.min === 'number' && (Number.isNaN(s.min) || Number.isNaN(s.max))) return false;
   const lo = compareValues(s.min, c.value);
   const hi = compareValues(s.max!, c.value);

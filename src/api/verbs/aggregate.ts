@@ -12,7 +12,11 @@ import { exprOf } from './columns.js';
  * @example agg(plan, ['l_returnflag'], [sum('l_quantity').alias('sum_qty')])
  */
 export function agg(input: PlanNode, keys: readonly (string | Column)[], aggs: readonly Column[]): PlanNode {
-  return aggregate(input, keys.map(exprOf), aggs.map((a) => a.expr));
+  return aggregate(
+    input,
+    keys.map(exprOf),
+    aggs.map((a) => a.expr),
+  );
 }
 
 /** count(*) per group, named `count` as in Spark. */

@@ -12,7 +12,11 @@ export function mapRows(input: PlanNode, name: string, mode: 'map' | 'flatMap' |
   const want = mode === 'batches' ? 'batches' : mode;
   if (!r || r.kind !== want) {
     const how = mode === 'map' ? 'mapFunction' : mode === 'flatMap' ? 'flatMapFunction' : 'batchFunction';
-    throw new PlanError('UNREGISTERED_FUNCTION', `no ${mode} function named '${name}' is registered; register it with ${how}('${name}', fn, schema) in a module the job imports`, { function: name });
+    throw new PlanError(
+      'UNREGISTERED_FUNCTION',
+      `no ${mode} function named '${name}' is registered; register it with ${how}('${name}', fn, schema) in a module the job imports`,
+      { function: name },
+    );
   }
   return Object.freeze({ kind: 'MapRows', input, name, mode, schema: r.schema });
 }

@@ -12,7 +12,8 @@ import { exprOf } from './columns.js';
  * @example filter(plan, col('l_shipdate').leq(date('1998-09-02')))
  */
 export function filter(input: PlanNode, condition: Column): PlanNode {
-  if (!(condition instanceof Column)) throw new PlanError('BAD_ARGUMENT', 'filter() takes a Column condition, e.g. col("x").gt(1)');
+  if (!(condition instanceof Column))
+    throw new PlanError('BAD_ARGUMENT', 'filter() takes a Column condition, e.g. col("x").gt(1)');
   return filterNode(input, condition.expr);
 }
 

@@ -66,7 +66,12 @@ export class ParameterCache implements ParameterSource {
     }
     for (const [name, p] of waits) {
       const v = (await p).get(name);
-      if (v === undefined) throw new InternalError('PARAMS_SOURCE_INCOMPLETE', `the parameter source returned no value for ${listNames([name])} and no error`, { name });
+      if (v === undefined)
+        throw new InternalError(
+          'PARAMS_SOURCE_INCOMPLETE',
+          `the parameter source returned no value for ${listNames([name])} and no error`,
+          { name },
+        );
       fresh.set(name, v);
     }
     return new Map(wanted.map((n) => [n, fresh.get(n)!]));

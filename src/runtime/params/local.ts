@@ -45,7 +45,10 @@ export class LocalParameterSource implements ParameterSource {
 
   constructor(opts: LocalParameterSourceOptions = {}) {
     this.#env = opts.env ?? process.env;
-    this.file = path.resolve(opts.cwd ?? process.cwd(), opts.file ?? this.#env['STRATUS_PARAMS_FILE'] ?? DEFAULT_PARAMS_FILE);
+    this.file = path.resolve(
+      opts.cwd ?? process.cwd(),
+      opts.file ?? this.#env.STRATUS_PARAMS_FILE ?? DEFAULT_PARAMS_FILE,
+    );
   }
 
   /** Load `names` from the file, else the environment; rejects naming every missing one. */
@@ -61,7 +64,10 @@ export class LocalParameterSource implements ParameterSource {
     }
     if (missing.length > 0) {
       const vars = missing.map(envVarFor);
-      throw missingParamsError('local parameters', missing, `Add them to ${this.file} or set ${vars.join(', ')}.`, { file: this.file, envVars: vars });
+      throw missingParamsError('local parameters', missing, `Add them to ${this.file} or set ${vars.join(', ')}.`, {
+        file: this.file,
+        envVars: vars,
+      });
     }
     return out;
   }
@@ -72,7 +78,11 @@ export class LocalParameterSource implements ParameterSource {
       text = await fs.readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw new ExecutionError('PARAMS_FILE_UNREADABLE', `cannot read params file ${this.file}: ${(e as Error).message}`, { file: this.file });
+      throw new ExecutionError(
+        'PARAMS_FILE_UNREADABLE',
+        `cannot read params file ${this.file}: ${(e as Error).message}`,
+        { file: this.file },
+      );
     }
     return parseParamsFile(text, this.file);
   }
@@ -89,14 +99,26 @@ function parseParamsFile(text: string, file: string): Record<string, string> {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new ExecutionError('PARAMS_FILE_INVALID', `params file ${file} is not valid JSON; it must be an object mapping names to string values.`, { file });
+    throw new ExecutionError(
+      'PARAMS_FILE_INVALID',
+      `params file ${file} is not valid JSON; it must be an object mapping names to string values.`,
+      { file },
+    );
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new ExecutionError('PARAMS_FILE_INVALID', `params file ${file} must hold a JSON object mapping names to string values.`, { file });
+    throw new ExecutionError(
+      'PARAMS_FILE_INVALID',
+      `params file ${file} must hold a JSON object mapping names to string values.`,
+      { file },
+    );
   }
   for (const [k, v] of Object.entries(data)) {
     if (typeof v !== 'string') {
-      throw new ExecutionError('PARAMS_FILE_INVALID', `params file ${file}: the value of '${k}' must be a string (got ${Array.isArray(v) ? 'array' : typeof v}).`, { file, name: k });
+      throw new ExecutionError(
+        'PARAMS_FILE_INVALID',
+        `params file ${file}: the value of '${k}' must be a string (got ${Array.isArray(v) ? 'array' : typeof v}).`,
+        { file, name: k },
+      );
     }
   }
   return data as Record<string, string>;

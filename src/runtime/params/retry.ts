@@ -20,16 +20,33 @@ export interface RetryOptions {
 /** What kind of failure an error is. */
 export type FailureKind = 'throttled' | 'transient' | 'fatal';
 
-const THROTTLED = new Set(['ThrottlingException', 'TooManyUpdates', 'RequestLimitExceeded', 'TooManyRequestsException']);
-const TRANSIENT = new Set(['InternalServerError', 'InternalFailure', 'ServiceUnavailable', 'RequestTimeout', 'TimeoutError']);
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'TooManyUpdates',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+const TRANSIENT = new Set([
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'RequestTimeout',
+  'TimeoutError',
+]);
 const NETWORK = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN']);
 
 /** Classify an AWS SDK (or network) error: throttling and transient failures are retried. */
 export function classifyFailure(e: unknown): FailureKind {
-  const err = (e ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
+  const err = (e ?? {}) as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: { throttling?: boolean };
+  };
   if (THROTTLED.has(err.name ?? '') || err.$retryable?.throttling === true) return 'throttled';
   const status = err.$metadata?.httpStatusCode ?? 0;
-  if (TRANSIENT.has(err.name ?? '') || status >= 500 || NETWORK.has(err.code ?? '') || err.$retryable) return 'transient';
+  if (TRANSIENT.has(err.name ?? '') || status >= 500 || NETWORK.has(err.code ?? '') || err.$retryable)
+    return 'transient';
   return 'fatal';
 }
 
@@ -43,7 +60,11 @@ export function backoffDelay(retry: number, opts: RetryOptions = {}): number {
 
 /** Thrown by `withRetry` when every attempt failed, or the failure was not retryable. */
 export class RetryExhausted extends Error {
-  constructor(readonly last: unknown, readonly kind: FailureKind, readonly attempts: number) {
+  constructor(
+    readonly last: unknown,
+    readonly kind: FailureKind,
+    readonly attempts: number,
+  ) {
     super(`gave up after ${attempts} attempt(s)`);
   }
 }

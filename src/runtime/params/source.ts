@@ -29,7 +29,12 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
  * The error for names a source does not hold. Carries the names and where they were looked
  * for, and how to fix it; it never carries a value.
  */
-export function missingParamsError(source: string, missing: readonly string[], fix: string, details: Record<string, unknown> = {}): ExecutionError {
+export function missingParamsError(
+  source: string,
+  missing: readonly string[],
+  fix: string,
+  details: Record<string, unknown> = {},
+): ExecutionError {
   const sorted = [...missing].sort();
   return new ExecutionError(
     'PARAMS_MISSING',

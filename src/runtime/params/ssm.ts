@@ -39,7 +39,11 @@ export class SsmParameterSource implements ParameterSource {
     this.#client = typeof client === 'function' ? client : () => client;
     this.#batchSize = opts.batchSize ?? SSM_MAX_BATCH;
     if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1 || this.#batchSize > SSM_MAX_BATCH) {
-      throw new ExecutionError('PARAMS_BAD_OPTION', `batchSize must be an integer in 1..${SSM_MAX_BATCH}, got ${this.#batchSize}`, { batchSize: this.#batchSize });
+      throw new ExecutionError(
+        'PARAMS_BAD_OPTION',
+        `batchSize must be an integer in 1..${SSM_MAX_BATCH}, got ${this.#batchSize}`,
+        { batchSize: this.#batchSize },
+      );
     }
     this.#concurrency = Math.max(1, Math.floor(opts.concurrency ?? 2));
     this.#retry = opts.retry ?? {};
@@ -69,14 +73,21 @@ export class SsmParameterSource implements ParameterSource {
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected) throw rejected.reason;
     if (missing.length > 0) {
-      throw missingParamsError('SSM Parameter Store', missing, 'Create them in the account and region the job runs in, or fix the names; the role needs ssm:GetParameters (and kms:Decrypt for SecureString).');
+      throw missingParamsError(
+        'SSM Parameter Store',
+        missing,
+        'Create them in the account and region the job runs in, or fix the names; the role needs ssm:GetParameters (and kms:Decrypt for SecureString).',
+      );
     }
     return new Map(wanted.map((n) => [n, found.get(n)!]));
   }
 
   async #fetch(batch: string[]): Promise<{ parameters: Parameter[]; invalid: string[] }> {
     try {
-      const out = await withRetry(() => this.#client().send(new GetParametersCommand({ Names: batch, WithDecryption: true })), this.#retry);
+      const out = await withRetry(
+        () => this.#client().send(new GetParametersCommand({ Names: batch, WithDecryption: true })),
+        this.#retry,
+      );
       return { parameters: out.Parameters ?? [], invalid: out.InvalidParameters ?? [] };
     } catch (e) {
       throw e instanceof RetryExhausted ? toStratusError(e, batch) : e;
@@ -90,7 +101,12 @@ export class SsmParameterSource implements ParameterSource {
 }
 
 /** Match returned parameters to requested names (by name or ARN, plus any `:version`/`:label` selector). */
-function collect(batch: readonly string[], res: { parameters: Parameter[]; invalid: string[] }, found: Map<string, string>, missing: string[]): void {
+function collect(
+  batch: readonly string[],
+  res: { parameters: Parameter[]; invalid: string[] },
+  found: Map<string, string>,
+  missing: string[],
+): void {
   const byKey = new Map<string, string>();
   for (const p of res.parameters) {
     if (p.Value === undefined) continue;
@@ -110,10 +126,22 @@ function toStratusError(e: RetryExhausted, batch: readonly string[]): StratusErr
   const awsCode = last.name ?? 'Error';
   const details = { source: 'ssm', names: [...batch], attempts: e.attempts, awsCode };
   if (e.kind === 'throttled') {
-    return new ResourceError('PARAMS_THROTTLED', `SSM Parameter Store throttled GetParameters for ${batch.length} name(s) ${e.attempts} time(s) (${awsCode}). Lower the concurrency, raise the retry attempts, or enable higher Parameter Store throughput.`, details);
+    return new ResourceError(
+      'PARAMS_THROTTLED',
+      `SSM Parameter Store throttled GetParameters for ${batch.length} name(s) ${e.attempts} time(s) (${awsCode}). Lower the concurrency, raise the retry attempts, or enable higher Parameter Store throughput.`,
+      details,
+    );
   }
   if (e.kind === 'transient') {
-    return new ExecutionError('PARAMS_UNAVAILABLE', `SSM Parameter Store failed GetParameters ${e.attempts} time(s) (${awsCode}: ${last.message ?? ''}). Retry the job later.`, details);
+    return new ExecutionError(
+      'PARAMS_UNAVAILABLE',
+      `SSM Parameter Store failed GetParameters ${e.attempts} time(s) (${awsCode}: ${last.message ?? ''}). Retry the job later.`,
+      details,
+    );
   }
-  return new ExecutionError('PARAMS_READ_FAILED', `SSM GetParameters failed (${awsCode}: ${last.message ?? ''}). Check the executor role allows ssm:GetParameters and kms:Decrypt, and the region.`, details);
+  return new ExecutionError(
+    'PARAMS_READ_FAILED',
+    `SSM GetParameters failed (${awsCode}: ${last.message ?? ''}). Check the executor role allows ssm:GetParameters and kms:Decrypt, and the region.`,
+    details,
+  );
 }
