@@ -17,10 +17,20 @@ function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-/** Hash every row of the key columns into `out` (combined across columns). */
+/** What a null key value hashes as, whatever bytes sit under its slot. */
+const NULL_HASH = 0x5bd1e995;
+
+/**
+ * Hash every row of the key columns into `out` (combined across columns). A null hashes as
+ * NULL_HASH whatever its slot holds (decoders and joins leave different bytes there), so equal
+ * keys, null or not, always hash alike — in grouping, distinct, joins and the hash shuffle.
+ */
 export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {
   out.fill(0x9e3779b9 | 0, 0, n);
+  const before = cols.some((c) => c.validity) ? new Int32Array(n) : null;
   for (const c of cols) {
+    const validity = c.validity;
+    if (validity) before!.set(out.subarray(0, n));
     if (c.type === 'string') {
       const { offsets, data } = c;
       for (let i = 0; i < n; i++) {
@@ -43,7 +53,7 @@ export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new 
       const v = c.values;
       for (let i = 0; i < n; i++) out[i] = mix(out[i]! * 31 + v[i]!);
     }
-    if (c.validity) for (let i = 0; i < n; i++) if (!isValid(c.validity, i)) out[i] = mix(out[i]! ^ 0x5bd1e995);
+    if (validity) for (let i = 0; i < n; i++) if (!isValid(validity, i)) out[i] = mix(before![i]! * 31 + NULL_HASH);
   }
   return out;
 }
@@ -107,14 +117,15 @@ export class GroupTable {
     }
     const codes = this.tinyCodes(cols, n);
     if (codes) {
-      const direct = (this.direct ??= new Int32Array(258 * 258).fill(-1));
-      let misses: number[] | null = null;
+      this.direct ??= new Int32Array(258 * 258).fill(-1);
+      const direct = this.direct;
+      const misses: number[] = [];
       for (let i = 0; i < n; i++) {
         const g = direct[codes[i]!]!;
         if (g >= 0) out[i] = g;
-        else (misses ??= []).push(i);
+        else misses.push(i);
       }
-      if (misses) {
+      if (misses.length) {
         // First sight of a key in this table: resolve through the hash table, then cache it.
         const sel = Int32Array.from(misses);
         const sub = cols.map((c) => take(c, sel));
