@@ -77,8 +77,8 @@ export async function* scanRowGroups(
         { file: r.name, rowGroup: rg },
       );
     });
+  let next = rowGroups.length ? read(rowGroups[0]!) : null;
   try {
-    let next = rowGroups.length ? read(rowGroups[0]!) : null;
     for (let i = 0; i < rowGroups.length; i++) {
       const t0 = performance.now();
       const table = await next!;
@@ -93,6 +93,13 @@ export async function* scanRowGroups(
       }
     }
   } finally {
+    // A consumer that stops early (a limit) leaves the prefetch of the next row group running,
+    // and it borrows the file: let it finish (its result and error are not wanted) before freeing.
+    if (next)
+      await next.then(
+        (t) => t.free(),
+        () => {},
+      );
     file.free();
   }
 }
