@@ -3,19 +3,24 @@
  * aggregation runs the same code in one process or across executors. States are columns
  * indexed by group id.
  */
-import type { AggFn } from '../planner/expr.js';
+import type { AggFn } from '../planner/aggregates.js';
 import type { DataType } from '../planner/types.js';
-import { compareStrings } from '../planner/order.js';
+import { InternalError } from '../planner/errors.js';
+import { compareNumbers, compareStrings } from '../planner/order.js';
 import type { Vec } from './vector.js';
 import { isValid, newValidity, setValid, stringAt, valueAt, vecFromValues } from './vector.js';
 
+/**
+ * Accumulators are fed group ids in `[0, size)`: `size` (the group count so far, which the
+ * aggregate's hash table knows) lets each grow its state once per batch without a scan.
+ */
 export interface Accumulator {
   /** Fold input values (one per row) into their groups. `values` is null for count(*). */
-  update(groups: Int32Array, values: Vec | null, n: number): void;
-  /** The partial state as columns (one row per group). */
+  update(groups: Int32Array, size: number, values: Vec | null, n: number): void;
+  /** The partial state as columns (one row per group), laid out as its registry entry declares. */
   state(groups: number): Vec[];
   /** Fold partial states (as produced by `state`) into groups. */
-  merge(groups: Int32Array, state: readonly Vec[], n: number): void;
+  merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void;
   /** The final value per group. */
   evaluate(groups: number): Vec;
   /** Forget group g (a scratch slot that collected rows a filter rejected). */
@@ -31,8 +36,8 @@ function grow<T extends Float64Array | Uint8Array>(a: T, need: number): T {
 
 class CountAcc implements Accumulator {
   counts = new Float64Array(256);
-  update(groups: Int32Array, values: Vec | null, n: number): void {
-    this.counts = grow(this.counts, maxGroup(groups, n) + 1);
+  update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
+    this.counts = grow(this.counts, size);
     const c = this.counts;
     if (!values?.validity) for (let i = 0; i < n; i++) c[groups[i]!]!++;
     else for (let i = 0; i < n; i++) if (isValid(values.validity, i)) c[groups[i]!]!++;
@@ -40,8 +45,8 @@ class CountAcc implements Accumulator {
   state(groups: number): Vec[] {
     return [{ type: 'int64', values: this.counts.slice(0, groups), validity: null }];
   }
-  merge(groups: Int32Array, state: readonly Vec[], n: number): void {
-    this.counts = grow(this.counts, maxGroup(groups, n) + 1);
+  merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
+    this.counts = grow(this.counts, size);
     const s = (state[0] as { values: Float64Array }).values;
     for (let i = 0; i < n; i++) this.counts[groups[i]!]! += s[i]!;
   }
@@ -66,8 +71,8 @@ class SumAcc implements Accumulator {
     this.sums = grow(this.sums, g);
     this.counts = grow(this.counts, g);
   }
-  update(groups: Int32Array, values: Vec | null, n: number): void {
-    this.ensure(maxGroup(groups, n) + 1);
+  update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
+    this.ensure(size);
     const v = (values as { values: Float64Array | Int32Array }).values;
     const s = this.sums;
     const c = this.counts;
@@ -93,8 +98,8 @@ class SumAcc implements Accumulator {
       { type: 'int64', values: this.counts.slice(0, groups), validity: null },
     ];
   }
-  merge(groups: Int32Array, state: readonly Vec[], n: number): void {
-    this.ensure(maxGroup(groups, n) + 1);
+  merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
+    this.ensure(size);
     const s = (state[0] as { values: Float64Array }).values;
     const c = (state[1] as { values: Float64Array }).values;
     for (let i = 0; i < n; i++) {
@@ -135,8 +140,8 @@ class ExtremeAcc implements Accumulator {
     this.vals = grow(this.vals, g);
     this.seen = grow(this.seen, g);
   }
-  update(groups: Int32Array, values: Vec | null, n: number): void {
-    this.ensure(maxGroup(groups, n) + 1);
+  update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
+    this.ensure(size);
     const v = values!;
     if (v.type === 'string') {
       for (let i = 0; i < n; i++) {
@@ -157,12 +162,7 @@ class ExtremeAcc implements Accumulator {
       if (v.validity && !isValid(v.validity, i)) continue;
       const g = groups[i]!;
       const val = x[i]!;
-      if (
-        !seen[g] ||
-        (max
-          ? val > vals[g]! || (val !== val && vals[g] === vals[g])
-          : val < vals[g]! || (vals[g] !== vals[g] && val === val))
-      ) {
+      if (!seen[g] || (max ? compareNumbers(val, vals[g]!) > 0 : compareNumbers(val, vals[g]!) < 0)) {
         vals[g] = val;
         seen[g] = 1;
       }
@@ -171,8 +171,8 @@ class ExtremeAcc implements Accumulator {
   state(groups: number): Vec[] {
     return [this.evaluate(groups)];
   }
-  merge(groups: Int32Array, state: readonly Vec[], n: number): void {
-    this.update(groups, state[0]!, n);
+  merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
+    this.update(groups, size, state[0]!, n);
   }
   reset(g: number): void {
     if (g < this.seen.length) this.seen[g] = 0;
@@ -197,8 +197,8 @@ class FirstAcc implements Accumulator {
   seen = new Uint8Array(256);
   rows: { vec: Vec; row: number }[] = [];
   constructor(readonly type: DataType) {}
-  private take(groups: Int32Array, vec: Vec, n: number, seenCol: Vec | null): void {
-    this.seen = grow(this.seen, maxGroup(groups, n) + 1);
+  private take(groups: Int32Array, size: number, vec: Vec, n: number, seenCol: Vec | null): void {
+    this.seen = grow(this.seen, size);
     for (let i = 0; i < n; i++) {
       const g = groups[i]!;
       if (this.seen[g]) continue;
@@ -207,16 +207,16 @@ class FirstAcc implements Accumulator {
       this.rows[g] = { vec, row: i };
     }
   }
-  update(groups: Int32Array, values: Vec | null, n: number): void {
-    this.take(groups, values!, n, null);
+  update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
+    this.take(groups, size, values!, n, null);
   }
   state(groups: number): Vec[] {
     const seen = new Float64Array(groups);
     for (let g = 0; g < groups; g++) seen[g] = this.seen[g] ?? 0;
     return [this.evaluate(groups), { type: 'int64', values: seen, validity: null }];
   }
-  merge(groups: Int32Array, state: readonly Vec[], n: number): void {
-    this.take(groups, state[0]!, n, state[1]!);
+  merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
+    this.take(groups, size, state[0]!, n, state[1]!);
   }
   reset(g: number): void {
     if (g < this.seen.length) this.seen[g] = 0;
@@ -232,22 +232,36 @@ class FirstAcc implements Accumulator {
   }
 }
 
+const noPartialState = () =>
+  new InternalError(
+    'NO_PARTIAL_STATE',
+    'count(DISTINCT) has no partial state; the planner aggregates it in one phase',
+    {
+      aggregate: 'count_distinct',
+    },
+  );
+
 /** count(DISTINCT x): exact, per group; runs in single-phase aggregation only. */
 class CountDistinctAcc implements Accumulator {
   sets: Set<number | string>[] = [];
-  update(groups: Int32Array, values: Vec | null, n: number): void {
+  update(groups: Int32Array, _size: number, values: Vec | null, n: number): void {
     const v = values!;
     for (let i = 0; i < n; i++) {
       if (!isValid(v.validity, i)) continue;
       const g = groups[i]!;
-      (this.sets[g] ??= new Set()).add(v.type === 'string' ? stringAt(v, i) : (v.values[i] as number));
+      let set = this.sets[g];
+      if (!set) {
+        set = new Set();
+        this.sets[g] = set;
+      }
+      set.add(v.type === 'string' ? stringAt(v, i) : (v.values[i] as number));
     }
   }
   state(): Vec[] {
-    throw new Error('count(DISTINCT) has no partial state; the planner aggregates it in one phase');
+    throw noPartialState();
   }
   merge(): void {
-    throw new Error('count(DISTINCT) has no partial state; the planner aggregates it in one phase');
+    throw noPartialState();
   }
   reset(g: number): void {
     delete this.sets[g];
@@ -259,35 +273,15 @@ class CountDistinctAcc implements Accumulator {
   }
 }
 
-/** The aggregate operator announces each batch's largest group id, sparing every accumulator a pass. */
-let known: { groups: Int32Array; n: number; max: number } | null = null;
+type Factory = (argType: DataType | null, outType: DataType) => Accumulator;
 
-export function noteGroups(groups: Int32Array, n: number, max: number): void {
-  known = { groups, n, max };
-}
-
-function maxGroup(groups: Int32Array, n: number): number {
-  if (known && known.groups === groups && known.n === n) return known.max;
-  let m = 0;
-  for (let i = 0; i < n; i++) if (groups[i]! > m) m = groups[i]!;
-  return m;
-}
-
-export function makeAccumulator(fn: AggFn, argType: DataType | null, outType: DataType): Accumulator {
-  switch (fn) {
-    case 'count':
-      return new CountAcc();
-    case 'sum':
-      return new SumAcc(outType, false);
-    case 'avg':
-      return new SumAcc('float64', true);
-    case 'min':
-      return new ExtremeAcc(argType ?? outType, false);
-    case 'max':
-      return new ExtremeAcc(argType ?? outType, true);
-    case 'count_distinct':
-      return new CountDistinctAcc();
-    case 'first':
-      return new FirstAcc(argType ?? outType);
-  }
-}
+/** The accumulator of each aggregate in the registry (planner/aggregates.ts), by the same names. */
+export const ACCUMULATORS: Record<AggFn, Factory> = {
+  count: () => new CountAcc(),
+  sum: (_arg, out) => new SumAcc(out, false),
+  avg: () => new SumAcc('float64', true),
+  min: (arg, out) => new ExtremeAcc(arg ?? out, false),
+  max: (arg, out) => new ExtremeAcc(arg ?? out, true),
+  count_distinct: () => new CountDistinctAcc(),
+  first: (arg, out) => new FirstAcc(arg ?? out),
+};

@@ -2,11 +2,11 @@
  * HashAggregate in three modes: partial (raw rows → accumulator states), final (states →
  * values) and single (raw rows → values). Groups are found with the typed-array GroupTable.
  */
-import { exprToString, type Expr } from '../planner/expr.js';
+import type { Expr } from '../planner/expr.js';
 import { stateFields } from '../planner/aggstate.js';
 import type { AggCall } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
-import { makeAccumulator, noteGroups, type Accumulator } from './accumulators.js';
+import { ACCUMULATORS, type Accumulator } from './accumulators.js';
 import { compileExpr, type Evaluator } from './eval.js';
 import { GroupTable } from './hash.js';
 import { compileConjunction, type Conjunction } from './filter.js';
@@ -47,7 +47,7 @@ export class HashAggregateOperator implements Operator {
 
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
     const table = new GroupTable(this.keys.map((_, i) => this.schema[i]!.type));
-    const accs: Accumulator[] = this.aggs.map((a) => makeAccumulator(a.fn, a.argType, a.outType));
+    const accs: Accumulator[] = this.aggs.map((a) => ACCUMULATORS[a.fn](a.argType, a.outType));
     let ids = new Int32Array(0);
     for await (const batch of input) {
       let b = batch;
@@ -63,6 +63,8 @@ export class HashAggregateOperator implements Operator {
       const keyCols = this.keyEvals.map((k) => materialize(k(b), n));
       let groups: Int32Array;
       let scratch = -1;
+      /** Group ids of this batch are below `size`. */
+      let size: number;
       if (sel) {
         // Only the selected rows' keys enter the table; the others go to a scratch group just
         // past the real ones, which every accumulator forgets after this batch.
@@ -73,19 +75,19 @@ export class HashAggregateOperator implements Operator {
         scratch = table.size;
         groups = ids.subarray(0, n).fill(scratch);
         for (let k = 0; k < sel.length; k++) groups[sel[k]!] = picked[k]!;
-        noteGroups(groups, n, scratch);
+        size = scratch + 1;
       } else {
         groups = table.groupIds(keyCols, n, ids);
-        noteGroups(groups, n, table.size - 1);
+        size = table.size;
       }
       accs.forEach((acc, i) => {
         if (this.mode === 'final') {
           const at = this.stateAt[i]!;
           const width = stateFields(this.aggs[i]!).length;
-          acc.merge(groups, b.columns.slice(at, at + width), n);
+          acc.merge(groups, size, b.columns.slice(at, at + width), n);
         } else {
           const ev = this.argEvals[i];
-          acc.update(groups, ev ? materialize(ev(b), n) : null, n);
+          acc.update(groups, size, ev ? materialize(ev(b), n) : null, n);
         }
       });
       if (scratch >= 0) for (const acc of accs) acc.reset(scratch);
@@ -101,10 +103,5 @@ export class HashAggregateOperator implements Operator {
       else cols.push(acc.evaluate(g));
     }
     yield { schema: this.schema, columns: cols, length: g };
-  }
-
-  display(): string {
-    const aggs = this.aggs.map((a) => `${a.fn}(${a.arg ? exprToString(a.arg) : '*'}) AS ${a.name}`);
-    return `HashAggregate: mode=${this.mode} keys=[${this.keys.map(exprToString).join(', ')}] aggs=[${aggs.join(', ')}]`;
   }
 }

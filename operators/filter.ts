@@ -70,7 +70,4 @@ export class FilterOperator implements Operator {
       if (out.length > 0) yield out;
     }
   }
-  display(): string {
-    return `Filter: predicate=${exprToString(this.predicate)}`;
-  }
 }

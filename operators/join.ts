@@ -71,9 +71,7 @@ export class HashJoinOperator implements Operator {
     this.residual = residual ? compileExpr(residual, [...probeSchema, ...build.schema], ctx.udfs) : null;
     this.buildWidth = build.schema.length;
     this.keysText = JSON.stringify(buildKeys);
-    this.displayText = `HashJoin: type=${type} build=${build.kind}(stage ${build.stage}) probeKeys=[${probeKeys.map(exprToString).join(', ')}] buildKeys=[${buildKeys.map(exprToString).join(', ')}]`;
   }
-  private readonly displayText: string;
   private readonly keysText: string;
 
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
@@ -254,10 +252,6 @@ export class HashJoinOperator implements Operator {
       length: psel.length,
       columns: this.buildFirst ? [...build, ...probe] : [...probe, ...build],
     };
-  }
-
-  display(): string {
-    return this.displayText;
   }
 }
 

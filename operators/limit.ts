@@ -26,7 +26,4 @@ export class LimitOperator implements Operator {
       if (left === 0) return;
     }
   }
-  display(): string {
-    return `Limit: n=${this.n}`;
-  }
 }

@@ -91,8 +91,4 @@ export class MapRowsOperator implements Operator {
       ? batches[0]!
       : { schema: this.schema, length: 0, columns: this.schema.map((f) => vecFromValues(f.type, [])) };
   }
-
-  display(): string {
-    return `MapRows: mode=${this.mode} function=${this.fnName}`;
-  }
 }

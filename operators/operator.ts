@@ -1,6 +1,7 @@
 /**
  * The operator interface: every physical operator is a stream transformer over batches with an
- * output schema and a one-line display used by explain.
+ * output schema. Operators have no text form of their own: explain renders the physical op
+ * specs they are built from (planner/explain.ts), the one plan renderer.
  */
 import type { BuildSide } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
@@ -11,7 +12,6 @@ export interface Operator {
   readonly name: string;
   readonly schema: Schema;
   execute(input: AsyncIterable<Batch>): AsyncIterable<Batch>;
-  display(): string;
 }
 
 /** A registered user function, as loaded from the job's bundle. */

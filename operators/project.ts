@@ -24,7 +24,4 @@ export class ProjectOperator implements Operator {
       yield { schema: this.schema, length: b.length, columns: this.evals.map((ev) => materialize(ev(b), b.length)) };
     }
   }
-  display(): string {
-    return `Project: exprs=[${this.exprs.map(exprToString).join(', ')}]`;
-  }
 }

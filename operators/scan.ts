@@ -103,7 +103,3 @@ export async function* scanRowGroups(
     file.free();
   }
 }
-
-export function displayScan(path: string, spec: ScanSpec): string {
-  return `ParquetScan: path=${path} columns=[${spec.columns.join(', ')}] filters=[${spec.filters.map(exprToString).join(', ')}]`;
-}

@@ -87,11 +87,6 @@ export function radixPermutation(values: Int32Array, desc: boolean): Int32Array 
   return src;
 }
 
-const displayKeys = (keys: readonly SortKey[]) =>
-  keys
-    .map((k) => `${exprToString(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`)
-    .join(', ');
-
 export class SortOperator implements Operator {
   readonly name = 'Sort';
   private readonly evals: Evaluator[];
@@ -108,9 +103,6 @@ export class SortOperator implements Operator {
     if (all.length === 0) return;
     const b = concatBatches(this.schema, all);
     yield takeBatch(b, sortPermutation(b, this.keys, this.evals));
-  }
-  display(): string {
-    return `Sort: keys=[${displayKeys(this.keys)}]`;
   }
 }
 
@@ -144,8 +136,5 @@ export class TopNOperator implements Operator {
     }
     if (buffer.length === 0 || this.n === 0) return;
     yield sliceBatch(this.top(buffer), 0, this.n);
-  }
-  display(): string {
-    return `TopN: n=${this.n} keys=[${displayKeys(this.keys)}]`;
   }
 }

@@ -1,26 +1,26 @@
 /**
  * The partial-aggregation state layout: which columns each aggregate call ships through the
- * shuffle. Shared by the planner (schemas) and the operators (encode/decode of states).
+ * shuffle, as its registry entry declares them (aggregates.ts). Shared by the planner (schemas)
+ * and the operators (where each call's state columns start).
  */
+import { aggregateSpec } from './aggregates.js';
+import { InternalError } from './errors.js';
 import type { AggCall } from './stages.js';
 import type { Field, Schema } from './types.js';
 import { field } from './types.js';
 
+/** Whether every call has a partial state, so the aggregation can split into partial + final. */
+export function splitsIntoPartial(calls: readonly AggCall[]): boolean {
+  return calls.every((c) => aggregateSpec(c.fn).state !== null);
+}
+
 export function stateFields(c: AggCall): Field[] {
-  switch (c.fn) {
-    case 'count':
-      return [field(`${c.name}#count`, 'int64')];
-    case 'sum':
-    case 'avg':
-      return [field(`${c.name}#sum`, 'float64'), field(`${c.name}#count`, 'int64')];
-    case 'min':
-    case 'max':
-      return [field(`${c.name}#${c.fn}`, c.argType ?? 'float64')];
-    case 'first':
-      return [field(`${c.name}#first`, c.argType ?? 'float64'), field(`${c.name}#seen`, 'int64')];
-    case 'count_distinct':
-      throw new Error('count(DISTINCT) has no partial state');
-  }
+  const state = aggregateSpec(c.fn).state;
+  if (!state)
+    throw new InternalError('NO_PARTIAL_STATE', `${c.fn} has no partial state; it is aggregated in one phase`, {
+      aggregate: c.fn,
+    });
+  return state.map((s) => field(`${c.name}#${s.suffix}`, s.type === 'arg' ? (c.argType ?? 'float64') : s.type));
 }
 
 export function stateSchema(calls: readonly AggCall[]): Schema {

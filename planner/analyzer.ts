@@ -4,6 +4,7 @@
  * date becomes a date literal). Unknown columns and type errors fail here, naming the thing at
  * fault and the valid choices.
  */
+import { AGG_FNS, aggregateSpec } from './aggregates.js';
 import { PlanError, SchemaError, listNames } from './errors.js';
 import { lower, lowerSetOp, lowerUnionByName, lowerUsingJoin } from './lowering.js';
 import type { Expr, ExprOf } from './expr.js';
@@ -113,26 +114,11 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
       throw typeError(e, `${e.fn} expects ${r}`);
     }
     case 'agg': {
-      const t = e.arg ? typeOf(e.arg, schema) : 'int64';
       if (e.arg && containsAgg(e.arg)) throw typeError(e, 'aggregate functions cannot be nested');
-      const fn = e.fn;
-      switch (fn) {
-        case 'count':
-        case 'count_distinct':
-          return 'int64';
-        case 'sum':
-          if (t !== 'null' && !isNumeric(t)) throw typeError(e, `sum needs a number, got ${t}`);
-          return t === 'float64' || t === 'null' ? 'float64' : 'int64';
-        case 'avg':
-          if (t !== 'null' && !isNumeric(t)) throw typeError(e, `avg needs a number, got ${t}`);
-          return 'float64';
-        case 'min':
-        case 'max':
-        case 'first':
-          return t;
-        default:
-          return assertNever(fn);
-      }
+      const t = e.arg ? typeOf(e.arg, schema) : null;
+      const r = aggregateSpec(e.fn).resultType(t);
+      if (typeof r === 'object') throw typeError(e, `${e.fn} needs ${r.expects}, got ${t ?? 'no argument'}`);
+      return r;
     }
     case 'udf':
       for (const a of e.args) typeOf(a, schema);
@@ -285,7 +271,7 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       });
       const aggs = p.aggs.map((a) => {
         if (!containsAgg(a))
-          throw typeError(a, 'agg() expressions must contain an aggregate function (count, sum, avg, min, max)');
+          throw typeError(a, `agg() expressions must contain an aggregate function (${AGG_FNS.join(', ')})`);
         checkAggregateScope(a, s, p.keys);
         return field(exprName(a), concrete(typeOf(a, s)));
       });

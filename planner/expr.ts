@@ -1,10 +1,12 @@
 /**
  * Expression nodes: readonly tagged objects, plain JSON end to end. One small factory per kind.
  */
+import type { AggFn } from './aggregates.js';
+import { aggregateSpec } from './aggregates.js';
 import type { DataType } from './types.js';
 
+export type { AggFn } from './aggregates.js';
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';
-export type AggFn = 'count' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max' | 'first';
 export type LiteralValue = number | string | boolean | null;
 
 export type Expr =
@@ -194,10 +196,10 @@ export function exprToString(e: Expr): string {
       return `${e.fn}(${e.args.map(exprToString).join(', ')})`;
     case 'udf':
       return `${e.name}(${e.args.map(exprToString).join(', ')})`;
-    case 'agg':
-      return e.fn === 'count_distinct'
-        ? `count(DISTINCT ${e.arg ? exprToString(e.arg) : '*'})`
-        : `${e.fn}(${e.arg ? exprToString(e.arg) : '*'})`;
+    case 'agg': {
+      const arg = e.arg ? exprToString(e.arg) : '*';
+      return aggregateSpec(e.fn).text?.(arg) ?? `${e.fn}(${arg})`;
+    }
     default:
       return assertNever(e);
   }

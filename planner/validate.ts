@@ -2,7 +2,8 @@
  * Loading a plan document: parse, check the version, and validate every node and expression
  * structurally, so a malformed plan is rejected with a message naming the path at fault.
  */
-import { PlanError } from './errors.js';
+import { AGG_FNS, isAggFn } from './aggregates.js';
+import { listNames, PlanError } from './errors.js';
 import type { Expr } from './expr.js';
 import type { PlanDocument, PlanNode } from './plan.js';
 import { PLAN_VERSION } from './plan.js';
@@ -88,7 +89,12 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
     c.arr(o.args, `${p}.args`).forEach((x, i) => checkExpr(x, `${p}.args[${i}]`));
   },
   agg: (o, p) => {
-    c.oneOf(o.fn, ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'first'], `${p}.fn`);
+    if (typeof o.fn !== 'string' || !isAggFn(o.fn))
+      throw new PlanError(
+        'UNKNOWN_AGGREGATE',
+        `malformed plan at ${p}.fn: unknown aggregate function ${JSON.stringify(o.fn)}; aggregates are ${listNames(AGG_FNS)}`,
+        { path: `${p}.fn`, aggregate: o.fn, validAggregates: AGG_FNS },
+      );
     if (o.arg !== null) checkExpr(o.arg, `${p}.arg`);
   },
 };

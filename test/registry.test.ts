@@ -1,0 +1,94 @@
+/**
+ * The extension points are registries that drive every pass: the aggregate registry drives plan
+ * validation and the partial-state layout (each accumulator's state must be the layout its entry
+ * declares, and partial → merge → evaluate must equal evaluating in one phase).
+ */
+import { describe, expect, it } from 'vitest';
+import { ACCUMULATORS } from '../operators/accumulators.js';
+import { valueAt, vecFromValues, type Vec } from '../operators/vector.js';
+import { AGG_FNS, AGGREGATES, type AggFn } from '../planner/aggregates.js';
+import { splitsIntoPartial, stateFields } from '../planner/aggstate.js';
+import { StratusError } from '../planner/errors.js';
+import * as E from '../planner/expr.js';
+import * as P from '../planner/plan.js';
+import type { AggCall } from '../planner/stages.js';
+import { validatePlanDocument } from '../planner/validate.js';
+
+const planWith = (fn: string) =>
+  JSON.parse(
+    JSON.stringify({
+      version: P.PLAN_VERSION,
+      root: P.aggregate(P.scan('t'), [], [E.agg('sum', E.col('x'))]),
+      sink: { kind: 'collect' },
+    }).replace('"fn":"sum"', `"fn":${JSON.stringify(fn)}`),
+  );
+
+describe('aggregate registry', () => {
+  it('validation accepts every registered aggregate and rejects others, naming the valid ones', () => {
+    for (const fn of AGG_FNS) expect(() => validatePlanDocument(planWith(fn))).not.toThrow();
+    let err: unknown;
+    try {
+      validatePlanDocument(planWith('median'));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(StratusError);
+    const se = err as StratusError;
+    expect(se.category).toBe('plan');
+    expect(se.code).toBe('UNKNOWN_AGGREGATE');
+    expect(se.message).toContain('unknown aggregate function "median"');
+    expect(se.message).toContain('plan.root.aggs[0].fn');
+    for (const fn of Object.keys(AGGREGATES)) expect(se.message).toContain(`'${fn}'`);
+    expect(se.details.validAggregates).toEqual(AGG_FNS);
+  });
+
+  it('the analyzer types a call from its entry and names what a misfit argument needs', async () => {
+    const { analyze } = await import('../planner/analyzer.js');
+    const { field } = await import('../planner/types.js');
+    const catalog = new Map([['t', [field('s', 'string'), field('x', 'int32')]]]);
+    const plan = (fn: AggFn, arg: E.Expr | null) => P.aggregate(P.scan('t'), [], [E.agg(fn, arg)]);
+    expect(() => analyze(plan('avg', E.col('s')), catalog)).toThrow(/avg needs a number, got string/);
+    expect(() => analyze(plan('sum', null), catalog)).toThrow(/sum needs a number, got no argument/);
+    expect(() => analyze(plan('count', null), catalog)).not.toThrow();
+  });
+
+  // Every aggregate with a partial state: its accumulator's state() has the declared columns,
+  // and folding two partial states gives what one accumulator over all rows gives.
+  const inputs: Record<'float64' | 'string', readonly unknown[]> = {
+    float64: [3, null, 1.5, -2, 7, Number.NaN, 4],
+    string: ['b', null, 'a', 'c', 'a', 'z', null],
+  };
+  const groups = Int32Array.from([0, 1, 0, 1, 2, 2, 0]);
+  for (const fn of AGG_FNS) {
+    for (const type of ['float64', 'string'] as const) {
+      const call: AggCall = { fn, arg: E.col('x'), name: 'a', argType: type, outType: type };
+      if (type === 'string' && ['sum', 'avg'].includes(fn)) continue;
+      const outType = fn.startsWith('count') ? 'int64' : fn === 'avg' ? 'float64' : type;
+      it(`${fn}(${type}): state layout and partial → final equal one phase`, () => {
+        const whole = ACCUMULATORS[fn](type, outType);
+        const values = vecFromValues(type, inputs[type]);
+        whole.update(groups, 3, values, 7);
+        const expected = rows(whole.evaluate(3));
+        if (!splitsIntoPartial([call])) {
+          expect(AGGREGATES[fn].state).toBeNull();
+          expect(() => whole.state(3)).toThrow(/no partial state/);
+          return;
+        }
+        const [a, b] = [ACCUMULATORS[fn](type, outType), ACCUMULATORS[fn](type, outType)];
+        a.update(groups.subarray(0, 4), 2, vecFromValues(type, inputs[type].slice(0, 4)), 4);
+        b.update(Int32Array.from([0, 0, 1]), 2, vecFromValues(type, inputs[type].slice(4)), 3);
+        const layout = stateFields(call);
+        const sa = a.state(2);
+        expect(sa.map((v) => v.type)).toEqual(layout.map((f) => f.type));
+        const final = ACCUMULATORS[fn](type, outType);
+        final.merge(Int32Array.from([0, 1]), 2, sa, 2);
+        // b's groups 0, 1 hold the rows of whole's group 2 and 0.
+        final.merge(Int32Array.from([2, 0]), 3, b.state(2), 2);
+        expect(rows(final.evaluate(3))).toEqual(expected);
+      });
+    }
+  }
+});
+
+const rows = (v: Vec) =>
+  Array.from({ length: v.type === 'string' ? v.offsets.length - 1 : v.values.length }, (_, i) => valueAt(v, i));
