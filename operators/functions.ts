@@ -4,7 +4,8 @@
  */
 import { ExecutionError } from '../planner/errors.js';
 import { addMonths, civil } from './dates.js';
-import { compareBytes, compareNumbersNaN } from './kernels.js';
+import { compareNumbers } from '../planner/order.js';
+import { compareBytes } from './kernels.js';
 import type { Operand } from './scalar.js';
 import { isScalar, materialize } from './scalar.js';
 import { PREDICATE_KERNELS } from './like.js';
@@ -142,7 +143,7 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
       for (let i = 0; i < n; i++) {
         if (!isValid(c.validity, i)) continue;
         const p = pick[i]!;
-        if (p < 0 || choose?.(compareNumbersNaN(vals[i]!, out[i]!))) {
+        if (p < 0 || choose?.(compareNumbers(vals[i]!, out[i]!))) {
           pick[i] = k;
           out[i] = vals[i]!;
         }

@@ -3,6 +3,7 @@
  * null tests. Each loops over raw arrays with the operator chosen outside the loop.
  */
 import type { BinaryOp } from '../planner/expr.js';
+import { compareNumbers as numberOrder } from '../planner/order.js';
 import type { DataType } from '../planner/types.js';
 import type { Operand } from './scalar.js';
 import { isScalar } from './scalar.js';
@@ -122,19 +123,12 @@ function hasNaN(o: Operand, n: number): boolean {
   return false;
 }
 
-/** Spark orders NaN above every other number and equal to itself. */
-export function compareNumbersNaN(x: number, y: number): number {
-  if (x !== x) return y !== y ? 0 : 1;
-  if (y !== y) return -1;
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 function compareWithNaN(op: CompareOp, x: NumArray | number, y: NumArray | number, n: number, out: Uint8Array): void {
   const X = typeof x === 'number' ? null : x;
   const Y = typeof y === 'number' ? null : y;
   const xv = typeof x === 'number' ? x : 0;
   const yv = typeof y === 'number' ? y : 0;
-  for (let i = 0; i < n; i++) out[i] = cmpScalar(op, compareNumbersNaN(X ? X[i]! : xv, Y ? Y[i]! : yv), 0) ? 1 : 0;
+  for (let i = 0; i < n; i++) out[i] = cmpScalar(op, numberOrder(X ? X[i]! : xv, Y ? Y[i]! : yv), 0) ? 1 : 0;
 }
 
 function compareNumbers(op: CompareOp, x: NumArray | number, y: NumArray | number, n: number, out: Uint8Array): void {
