@@ -4,7 +4,7 @@
  * on the rows still selected and gathering only the columns it reads; the whole batch is
  * gathered once, at the end.
  */
-import { resolveColumn } from '../planner/analyzer.js';
+import { resolveColumn } from '../planner/columns.js';
 import { exprToString, referencedColumns, type Expr } from '../planner/expr.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator, type UdfTable } from './eval.js';

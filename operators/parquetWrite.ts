@@ -4,7 +4,7 @@
  */
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import { resolveColumn } from '../planner/analyzer.js';
+import { resolveColumn } from '../planner/columns.js';
 import type { Schema } from '../planner/types.js';
 import { daysToDate } from '../planner/types.js';
 import { batchesToArrow } from './arrow.js';

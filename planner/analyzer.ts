@@ -6,50 +6,20 @@
  */
 import { AGG_FNS, aggregateSpec } from './aggregates.js';
 import { PlanError, SchemaError, listNames } from './errors.js';
+import { resolveColumn } from './columns.js';
 import { lower, lowerSetOp, lowerUnionByName, lowerUsingJoin } from './lowering.js';
 import type { Expr, ExprOf } from './expr.js';
 import { assertNever, containsAgg, exprChildren, exprName, exprToString, lit, transformExpr } from './expr.js';
 import { FUNCTIONS } from './functions.js';
 import type { PlanNode } from './plan.js';
 import { planChildren, transformPlan } from './plan.js';
-import type { DataType, Field, Schema } from './types.js';
+import type { DataType, Schema } from './types.js';
 import { dateToDays, field, isNumeric, widen } from './types.js';
 
 /** Schemas of the scanned datasets, keyed by scan path (read from Parquet footers by the caller). */
 export type Catalog = ReadonlyMap<string, Schema>;
 
 export type ExprType = DataType | 'null';
-
-/**
- * Find a column by name; unknown or ambiguous names are schema errors naming the valid ones.
- * A positional hint wins when the column there still has that name.
- */
-export function resolveColumn(schema: Schema, name: string, at?: number): { index: number; field: Field } {
-  if (at !== undefined && schema[at]?.name === name) return { index: at, field: schema[at]! };
-  let index = -1;
-  for (let i = 0; i < schema.length; i++) {
-    if (schema[i]!.name === name) {
-      if (index >= 0)
-        throw new SchemaError(
-          'AMBIGUOUS_COLUMN',
-          `column '${name}' is ambiguous: it appears more than once in ${listNames(schema.map((f) => f.name))}; rename one side first`,
-          { column: name },
-        );
-      index = i;
-    }
-  }
-  if (index < 0) {
-    throw new SchemaError(
-      'COLUMN_NOT_FOUND',
-      `column '${name}' does not exist; valid columns are ${listNames(schema.map((f) => f.name))}`,
-      {
-        column: name,
-        validColumns: schema.map((f) => f.name),
-      },
-    );
-  }
-  return { index, field: schema[index]! };
-}
 
 const typeError = (e: Expr, msg: string): SchemaError =>
   new SchemaError('TYPE_MISMATCH', `type error in ${exprToString(e)}: ${msg}`, { expression: exprToString(e) });
@@ -205,7 +175,8 @@ function dateLit(s: string): Expr {
   return lit(s, 'date');
 }
 
-const concrete = (t: ExprType): DataType => (t === 'null' ? 'string' : t);
+/** A column's type for an expression's: the NULL literal's type becomes string. */
+export const concrete = (t: ExprType): DataType => (t === 'null' ? 'string' : t);
 
 /**
  * The output schema of a plan node. Validates the whole subtree. Memoized per node object.
@@ -272,7 +243,7 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       const aggs = p.aggs.map((a) => {
         if (!containsAgg(a))
           throw typeError(a, `agg() expressions must contain an aggregate function (${AGG_FNS.join(', ')})`);
-        checkAggregateScope(a, s, p.keys);
+        checkAggregateScope(a, p.keys);
         return field(exprName(a), concrete(typeOf(a, s)));
       });
       return [...keys, ...aggs];
@@ -323,7 +294,7 @@ function expectBool(e: Expr, s: Schema, where: string): void {
 }
 
 /** Outside aggregate calls, an agg expression may only use grouping keys. */
-function checkAggregateScope(e: Expr, s: Schema, keys: readonly Expr[]): void {
+function checkAggregateScope(e: Expr, keys: readonly Expr[]): void {
   const keyNames = new Set(keys.map(exprName));
   const visit = (x: Expr): void => {
     if (x.kind === 'agg') return;

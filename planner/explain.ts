@@ -6,6 +6,8 @@ import { assertNever, exprToString } from './expr.js';
 import type { PlanNode, SortKey } from './plan.js';
 import { planChildren } from './plan.js';
 import type { PhysicalOp, Stage, StagePlan } from './stages.js';
+import { RULES } from './optimizer/index.js';
+import { PHYSICAL_RULES } from './optimizer/physicalRules.js';
 
 const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
 const sortKeys = (keys: readonly SortKey[]) =>
@@ -107,4 +109,10 @@ export function describeStage(s: Stage): string[] {
 
 export function explainStages(plan: StagePlan): string {
   return plan.stages.flatMap(describeStage).join('\n');
+}
+
+/** The rules in effect: `Rules: logical=[…] physical=[…] disabled=[…]`, each in the order it runs. */
+export function explainRules(disabledRules: readonly string[] = []): string {
+  const on = (names: readonly string[]) => list(names.filter((n) => !disabledRules.includes(n)));
+  return `Rules: logical=${on(RULES.map((r) => r.name))} physical=${on(PHYSICAL_RULES.map((r) => r.name))} disabled=${list(disabledRules)}`;
 }

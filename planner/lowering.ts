@@ -3,7 +3,7 @@
  * operations, unionByName, dropna/fillna) become plain Project/Filter/Join/Aggregate nodes.
  * The analyzer calls these once it knows the input schemas.
  */
-import { resolveColumn } from './analyzer.js';
+import { resolveColumn } from './columns.js';
 import { SchemaError, listNames } from './errors.js';
 import type { Expr } from './expr.js';
 import { agg as aggExpr, alias, binary, call, caseWhen, col, exprName, isNull, lit } from './expr.js';

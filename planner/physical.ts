@@ -3,23 +3,25 @@
  * aggregation (partial → hash shuffle → final), global order and limit (gather to one
  * partition). Stage ids are assigned in dependency order.
  */
-import { resolveColumn, schemaOf, typeOf, type Catalog } from './analyzer.js';
-import { PlanError } from './errors.js';
+import { concrete, schemaOf, typeOf, type Catalog } from './analyzer.js';
+import { resolveColumn } from './columns.js';
+import { splitsIntoPartial, stateSchema } from './aggstate.js';
+import { InternalError, PlanError } from './errors.js';
 import type { Expr } from './expr.js';
-import { agg as aggNode, alias, col, exprName, exprToString, transformExpr } from './expr.js';
-import type { PlanNode, PlanOf, Sink } from './plan.js';
+import { agg as aggNode, alias, assertNever, col, exprName, exprToString, transformExpr } from './expr.js';
+import { checkRuleNames } from './optimizer/index.js';
+import { physicalRuleOn, stageRules, type PhysicalRuleName } from './optimizer/physicalRules.js';
+import type { PlanKind, PlanNode, PlanOf, Sink } from './plan.js';
 import { aggregate } from './plan.js';
 import type { AggCall, Partitioning, PhysicalOp, Stage, StageOutput, StagePlan, StageSource } from './stages.js';
-import type { DataType, Schema } from './types.js';
+import type { Schema } from './types.js';
 import { field } from './types.js';
-import { stateSchema } from './aggstate.js';
 import { splitJoinCondition } from './joinkeys.js';
-import { usePartialAggregation } from './optimizer/rules/partial_aggregation.js';
 
 export interface PhysicalOptions {
   /** Width of hash exchanges. */
   readonly shufflePartitions: number;
-  /** Rules switched off by name (physical ones: partial_aggregation). */
+  /** Rules switched off by name (optimizer/physicalRules.ts lists the physical ones). */
   readonly disabledRules?: readonly string[];
 }
 
@@ -51,121 +53,116 @@ class Planner {
   }
 
   plan(p: PlanNode): Fragment {
+    return (PLANNERS[p.kind] as (planner: Planner, node: PlanNode) => Fragment)(this, p);
+  }
+
+  /** Whether a physical rule of the `plan` phase is switched on. */
+  on(rule: PhysicalRuleName): boolean {
+    return physicalRuleOn(rule, this.opts.disabledRules);
+  }
+
+  scan(p: PlanOf<'Scan'>): Fragment {
+    const schema = schemaOf(p, this.catalog);
+    return {
+      source: { kind: 'scan', path: p.path, columns: schema.map((f) => f.name), filters: p.filters, schema },
+      ops: [],
+      schema,
+      single: false,
+    };
+  }
+
+  /** Append an operator that keeps the row layout or sets a new schema. */
+  pipe(p: PlanOf<'Filter' | 'Project' | 'MapRows'>): Fragment {
+    const f = this.plan(p.input);
     switch (p.kind) {
-      case 'Scan': {
-        const schema = schemaOf(p, this.catalog);
-        return {
-          source: { kind: 'scan', path: p.path, columns: schema.map((f) => f.name), filters: p.filters, schema },
-          ops: [],
-          schema,
-          single: false,
-        };
-      }
-      case 'Filter': {
-        const f = this.plan(p.input);
+      case 'Filter':
         f.ops.push({ op: 'Filter', predicate: p.predicate, schema: f.schema });
         return f;
-      }
-      case 'Project': {
-        const f = this.plan(p.input);
-        const schema = schemaOf(p, this.catalog);
-        f.ops.push({ op: 'Project', exprs: p.exprs, schema });
-        f.schema = schema;
+      case 'Project':
+        f.schema = schemaOf(p, this.catalog);
+        f.ops.push({ op: 'Project', exprs: p.exprs, schema: f.schema });
         return f;
-      }
-      case 'Aggregate':
-        return this.aggregate(p);
-      case 'Join':
-        return this.join(p);
-      case 'Distinct': {
-        const schema = schemaOf(p.input, this.catalog);
-        const keys = p.columns ?? schema.map((f) => f.name);
-        const others = schema.filter((f) => !keys.includes(f.name));
-        // dropDuplicates(cols): one row per key, the other columns from the group's first row.
-        const grouped = aggregate(
-          p.input,
-          keys.map((k) => col(k)),
-          others.map((f) => alias(aggNode('first', col(f.name)), f.name)),
-        );
-        const f = this.aggregate(grouped as PlanOf<'Aggregate'>);
-        if (!others.length) return f;
-        f.ops.push({ op: 'Project', exprs: schema.map((x) => col(x.name)), schema });
-        f.schema = schema;
+      case 'MapRows':
+        f.schema = schemaOf(p, this.catalog);
+        f.ops.push({ op: 'MapRows', name: p.name, mode: p.mode, schema: f.schema });
         return f;
-      }
-      case 'Union': {
-        const n = this.opts.shufflePartitions;
-        const schema = schemaOf(p, this.catalog);
-        const stages = p.inputs.map((input) => {
-          const f = this.plan(input);
-          // Positional union: rename to the first input's names.
-          if (f.schema.some((x, i) => x.name !== schema[i]!.name)) {
-            f.ops.push({ op: 'Project', exprs: f.schema.map((x, i) => alias(col(x.name), schema[i]!.name)), schema });
-            f.schema = schema;
-          }
-          return this.materialize(f, { kind: 'roundrobin', n });
-        });
-        return { source: { kind: 'shuffle', stages, schema }, ops: [], schema, single: false };
-      }
-      case 'MapRows': {
-        const f = this.plan(p.input);
-        const schema = schemaOf(p, this.catalog);
-        f.ops.push({ op: 'MapRows', name: p.name, mode: p.mode, schema });
-        f.schema = schema;
-        return f;
-      }
-      case 'Repartition': {
-        const f = this.plan(p.input);
-        return this.exchange(
-          f,
-          p.keys.length ? { kind: 'hash', keys: p.keys, n: p.n } : { kind: 'roundrobin', n: p.n },
-        );
-      }
-      case 'Sort': {
-        let f = this.plan(p.input);
-        if (!f.single) {
-          // Global order: materialize with a key sample, range-partition by boundaries the
-          // driver picks from the sample, sort each range; ranges are read back in order.
-          const n = this.opts.shufflePartitions;
-          const id = this.stages.length;
-          this.stages.push({
-            id,
-            source: f.source,
-            ops: f.ops,
-            output: { kind: 'shuffle', partitioning: { kind: 'roundrobin', n }, sample: p.keys },
-            schema: f.schema,
-          });
-          f = { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: false };
-          f = this.exchange(f, { kind: 'range', keys: p.keys, n });
-          f.single = false;
-        }
-        f.ops.push({ op: 'Sort', keys: p.keys, schema: f.schema });
-        return f;
-      }
-      case 'Limit': {
-        if (p.input.kind === 'Sort') {
-          const sort = p.input;
-          let f = this.plan(sort.input);
-          const top: PhysicalOp = { op: 'TopN', keys: sort.keys, n: p.n, schema: f.schema };
-          f.ops.push(top);
-          if (!f.single) {
-            f = this.exchange(f, { kind: 'single' });
-            f.ops.push(top);
-          }
-          return f;
-        }
-        let f = this.plan(p.input);
-        const lim: PhysicalOp = { op: 'Limit', n: p.n, schema: f.schema };
-        f.ops.push(lim);
-        if (!f.single) {
-          f = this.exchange(f, { kind: 'single' });
-          f.ops.push(lim);
-        }
-        return f;
-      }
       default:
-        throw new PlanError('NOT_SUPPORTED', `the physical planner does not support ${p.kind} yet`, { node: p.kind });
+        return assertNever(p);
     }
+  }
+
+  /** dropDuplicates(cols): one row per key, the other columns from the group's first row. */
+  distinct(p: PlanOf<'Distinct'>): Fragment {
+    const schema = schemaOf(p.input, this.catalog);
+    const keys = p.columns ?? schema.map((f) => f.name);
+    const others = schema.filter((f) => !keys.includes(f.name));
+    const grouped = aggregate(
+      p.input,
+      keys.map((k) => col(k)),
+      others.map((f) => alias(aggNode('first', col(f.name)), f.name)),
+    );
+    const f = this.aggregate(grouped as PlanOf<'Aggregate'>);
+    if (!others.length) return f;
+    f.ops.push({ op: 'Project', exprs: schema.map((x) => col(x.name)), schema });
+    f.schema = schema;
+    return f;
+  }
+
+  union(p: PlanOf<'Union'>): Fragment {
+    const n = this.opts.shufflePartitions;
+    const schema = schemaOf(p, this.catalog);
+    const stages = p.inputs.map((input) => {
+      const f = this.plan(input);
+      // Positional union: rename to the first input's names.
+      if (f.schema.some((x, i) => x.name !== schema[i]!.name)) {
+        f.ops.push({ op: 'Project', exprs: f.schema.map((x, i) => alias(col(x.name), schema[i]!.name)), schema });
+        f.schema = schema;
+      }
+      return this.materialize(f, { kind: 'roundrobin', n });
+    });
+    return { source: { kind: 'shuffle', stages, schema }, ops: [], schema, single: false };
+  }
+
+  repartition(p: PlanOf<'Repartition'>): Fragment {
+    const f = this.plan(p.input);
+    return this.exchange(f, p.keys.length ? { kind: 'hash', keys: p.keys, n: p.n } : { kind: 'roundrobin', n: p.n });
+  }
+
+  sort(p: PlanOf<'Sort'>): Fragment {
+    let f = this.plan(p.input);
+    if (!f.single) {
+      // Global order: materialize with a key sample, range-partition by boundaries the
+      // driver picks from the sample, sort each range; ranges are read back in order.
+      const n = this.opts.shufflePartitions;
+      const id = this.stages.length;
+      this.stages.push({
+        id,
+        source: f.source,
+        ops: f.ops,
+        output: { kind: 'shuffle', partitioning: { kind: 'roundrobin', n }, sample: p.keys },
+        schema: f.schema,
+      });
+      f = { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: false };
+      f = this.exchange(f, { kind: 'range', keys: p.keys, n });
+      f.single = false;
+    }
+    f.ops.push({ op: 'Sort', keys: p.keys, schema: f.schema });
+    return f;
+  }
+
+  /** A limit (a top-n over a sort) in each task, then once more over the gathered rows. */
+  limit(p: PlanOf<'Limit'>): Fragment {
+    const sort = p.input.kind === 'Sort' ? p.input : null;
+    let f = this.plan(sort ? sort.input : p.input);
+    const op: PhysicalOp = sort
+      ? { op: 'TopN', keys: sort.keys, n: p.n, schema: f.schema }
+      : { op: 'Limit', n: p.n, schema: f.schema };
+    f.ops.push(op);
+    if (!f.single) {
+      f = this.exchange(f, { kind: 'single' });
+      f.ops.push(op);
+    }
+    return f;
   }
 
   /** Materialize a fragment as a stage output with the given partitioning; return its stage id. */
@@ -259,7 +256,7 @@ class Planner {
       : { kind: 'single' };
 
     let f = this.plan(p.input);
-    if (!f.single && !usePartialAggregation(calls, this.opts.disabledRules ?? [])) {
+    if (!f.single && !(this.on('partial_aggregation') && splitsIntoPartial(calls))) {
       // One phase: move raw rows (keys and arguments) to their group's partition.
       const args = calls.flatMap((c, i) => (c.arg ? [alias(c.arg, `__arg${i}`)] : []));
       const pre = [...p.keys.map((k, i) => alias(k, keyNames[i]!)), ...args];
@@ -284,7 +281,42 @@ class Planner {
   }
 }
 
-const concrete = (t: DataType | 'null'): DataType => (t === 'null' ? 'string' : t);
+/**
+ * Nodes the analyzer lowers to Project, Filter, Join or Aggregate before anything is planned:
+ * seeing one here is a bug in the caller (it skipped `analyze`).
+ */
+const lowered = (_planner: Planner, p: PlanNode): Fragment => {
+  throw new InternalError('NOT_LOWERED', `${p.kind} reached the physical planner; analyze() lowers it first`, {
+    node: p.kind,
+  });
+};
+
+/** One handler per plan node kind: a new kind fails the build until it is planned here. */
+const PLANNERS: { readonly [K in PlanKind]: (planner: Planner, node: PlanOf<K>) => Fragment } = {
+  Scan: (pl, p) => pl.scan(p),
+  Filter: (pl, p) => pl.pipe(p),
+  Project: (pl, p) => pl.pipe(p),
+  MapRows: (pl, p) => pl.pipe(p),
+  Aggregate: (pl, p) => pl.aggregate(p),
+  Join: (pl, p) => pl.join(p),
+  Distinct: (pl, p) => pl.distinct(p),
+  Union: (pl, p) => pl.union(p),
+  Repartition: (pl, p) => pl.repartition(p),
+  Sort: (pl, p) => pl.sort(p),
+  Limit: (pl, p) => pl.limit(p),
+  Values: (_pl, p) => {
+    throw new PlanError('NOT_SUPPORTED', 'the physical planner does not support Values (inline rows) yet', {
+      node: p.kind,
+    });
+  },
+  WithColumns: lowered,
+  Rename: lowered,
+  Drop: lowered,
+  DropNa: lowered,
+  FillNa: lowered,
+  UsingJoin: lowered,
+  SetOp: lowered,
+};
 
 function schemaOfExprs(exprs: readonly Expr[], input: Schema): Schema {
   return exprs.map((e) => field(exprName(e), concrete(typeOf(e, input))));
@@ -297,6 +329,7 @@ export function planStages(
   opts: PhysicalOptions,
   sink: Sink = { kind: 'collect' },
 ): StagePlan {
+  checkRuleNames(opts.disabledRules);
   const planner = new Planner(catalog, opts);
   const f = planner.plan(root);
   const id = planner.stages.length;
@@ -304,29 +337,7 @@ export function planStages(
     sink.kind === 'write' ? { kind: 'write', path: sink.path, partitionBy: sink.partitionBy } : { kind: 'result' };
   if (sink.kind === 'write') for (const c of sink.partitionBy) resolveColumn(f.schema, c);
   planner.stages.push({ id, source: f.source, ops: f.ops, output, schema: f.schema });
-  planner.stages.forEach((s, i) => (planner.stages[i] = fuseScanFilters(s)));
-  return { stages: planner.stages, resultStage: id, schema: f.schema };
-}
-
-/**
- * A scan whose rows go straight into an aggregation: the aggregate evaluates the scan's filters
- * itself and skips failing rows by group id, instead of the scan gathering every surviving row
- * into new columns (filters that keep most rows made that gather a large share of the work).
- * The filters stay on the scan for row-group pruning.
- */
-function fuseScanFilters(stage: Stage): Stage {
-  const first = stage.ops[0];
-  if (
-    stage.source.kind !== 'scan' ||
-    !stage.source.filters.length ||
-    first?.op !== 'HashAggregate' ||
-    first.mode === 'final'
-  )
-    return stage;
-  // Keys and arguments are then computed on rejected rows too: only for built-in expressions,
-  // never user code (which might fail on rows the filter was meant to keep away).
-  const exprs = [...first.keys, ...first.aggs.flatMap((a) => (a.arg ? [a.arg] : []))];
-  if (exprs.some((e) => JSON.stringify(e).includes('"kind":"udf"'))) return stage;
-  const aggregate = { ...first, filter: stage.source.filters };
-  return { ...stage, source: { ...stage.source, filtersInAggregate: true }, ops: [aggregate, ...stage.ops.slice(1)] };
+  let stages: readonly Stage[] = planner.stages;
+  for (const rule of stageRules(opts.disabledRules)) stages = stages.map(rule);
+  return { stages, resultStage: id, schema: f.schema };
 }

@@ -4,6 +4,8 @@
  * The engine has a small set of logical types. `int64` values are held as float64 inside the
  * engine (exact up to 2^53) and written back as Arrow Int64 at the edges.
  */
+import { PlanError } from './errors.js';
+
 export type DataType = 'bool' | 'int32' | 'int64' | 'float64' | 'string' | 'date';
 
 export const DATA_TYPES: readonly DataType[] = ['bool', 'int32', 'int64', 'float64', 'string', 'date'];
@@ -35,17 +37,19 @@ export function schemaNames(schema: Schema): string[] {
   return schema.map((f) => f.name);
 }
 
-/** Days since 1970-01-01 for an ISO date `YYYY-MM-DD`. */
+/** Days since 1970-01-01 for an ISO date `YYYY-MM-DD`; a plan error naming the literal otherwise. */
 export function dateToDays(iso: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  if (!m) throw new TypeError(`invalid date literal '${iso}': expected YYYY-MM-DD`);
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  const back = new Date(ms);
-  if (back.getUTCMonth() !== Number(m[2]) - 1 || back.getUTCDate() !== Number(m[3])) {
-    throw new TypeError(`invalid date literal '${iso}': no such day`);
-  }
+  if (!m) throw badDate(iso, 'expected YYYY-MM-DD');
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12) throw badDate(iso, `month ${month} does not exist`);
+  const ms = Date.UTC(year, month - 1, day);
+  if (day < 1 || new Date(ms).getUTCDate() !== day) throw badDate(iso, `day ${day} does not exist in ${m[1]}-${m[2]}`);
   return Math.round(ms / 86_400_000);
 }
+
+const badDate = (iso: string, why: string) =>
+  new PlanError('BAD_DATE_LITERAL', `invalid date literal '${iso}': ${why}`, { literal: iso });
 
 export function daysToDate(days: number): string {
   return new Date(days * 86_400_000).toISOString().slice(0, 10);

@@ -7,7 +7,7 @@ import { listNames, PlanError } from './errors.js';
 import type { Expr } from './expr.js';
 import type { PlanDocument, PlanNode } from './plan.js';
 import { PLAN_VERSION } from './plan.js';
-import { DATA_TYPES } from './types.js';
+import { DATA_TYPES, dateToDays } from './types.js';
 
 type Json = unknown;
 
@@ -50,6 +50,7 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
     c.oneOf(o.type, [...DATA_TYPES, 'null'], `${p}.type`);
     if (!['number', 'string', 'boolean'].includes(typeof o.value) && o.value !== null)
       c.fail(`${p}.value`, 'expected a literal value');
+    if (o.type === 'date' && o.value !== null) dateToDays(c.str(o.value, `${p}.value`));
   },
   binary: (o, p) => {
     c.oneOf(o.op, ['+', '-', '*', '/', '%', '=', '!=', '<', '<=', '>', '>=', 'and', 'or'], `${p}.op`);

@@ -1,14 +1,14 @@
 /**
  * Optimizer rules, one plan-text test each: build a plan, run one rule, compare explain text.
  * Plus the explain of TPC-H Q3 (filters inside the scans, only needed columns), row-group
- * pruning proven by counting, and partial aggregation switched by name.
+ * pruning proven by counting, and the physical rules switched by name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { analyze } from '../planner/analyzer.js';
 import * as E from '../planner/expr.js';
-import { explainLogical, explainStages } from '../planner/explain.js';
+import { explainLogical, explainRules, explainStages } from '../planner/explain.js';
 import { optimize, RULES } from '../planner/optimizer/index.js';
 import { rowGroupMayMatch } from '../planner/optimizer/rules/row_group_pruning.js';
 import { planStages } from '../planner/physical.js';
@@ -131,9 +131,53 @@ describe('optimizer rules', () => {
     expect(rowGroupMayMatch(f, { c: { min: 'y', max: 'z', nullCount: 0 } })).toBe(false);
   });
 
-  it('rejects an unknown rule name', () => {
+  it('aggregate_scan_filters hands scan filters to the aggregate unless disabled', () => {
+    const plan = analyze(
+      P.aggregate(
+        P.filter(P.scan('t'), E.binary('>', E.col('a'), E.lit(1))),
+        [E.col('c')],
+        [E.alias(E.agg('sum', E.col('b')), 's')],
+      ),
+      catalog,
+    );
+    const optimized = optimize(plan, catalog, { columnBytes }, only('predicate_pushdown'));
+    const staged = (disabledRules: string[]) =>
+      explainStages(planStages(optimized, catalog, { shufflePartitions: 4, disabledRules }))
+        .split('\n')
+        .slice(0, 3);
+    expect(staged([])).toEqual([
+      'Stage 0: output=shuffle(hash[c], n=4)',
+      '  ParquetScan: path=t columns=[a, b, c, d] filters=[(a > 1)]',
+      '  HashAggregate: mode=partial filter=[(a > 1)] keys=[c] aggs=[sum(b) AS __agg0]',
+    ]);
+    expect(staged(['aggregate_scan_filters'])).toEqual([
+      'Stage 0: output=shuffle(hash[c], n=4)',
+      '  ParquetScan: path=t columns=[a, b, c, d] filters=[(a > 1)]',
+      '  HashAggregate: mode=partial keys=[c] aggs=[sum(b) AS __agg0]',
+    ]);
+  });
+
+  it('explain lists the rules in effect, logical and physical', () => {
+    expect(explainRules()).toBe(
+      'Rules: logical=[constant_folding, predicate_pushdown, projection_pushdown, broadcast_selection] physical=[partial_aggregation, aggregate_scan_filters, row_group_pruning] disabled=[]',
+    );
+    expect(explainRules(['partial_aggregation', 'constant_folding'])).toBe(
+      'Rules: logical=[predicate_pushdown, projection_pushdown, broadcast_selection] physical=[aggregate_scan_filters, row_group_pruning] disabled=[partial_aggregation, constant_folding]',
+    );
+  });
+
+  it('rejects an unknown rule name, in the optimizer and in the physical planner', () => {
     expect(() => optimize(analyze(P.scan('t'), catalog), catalog, { disabledRules: ['no_such_rule'] })).toThrow(
-      /unknown optimizer rule\(s\) no_such_rule/,
+      /unknown optimizer rule\(s\) no_such_rule; rules are constant_folding, .*, partial_aggregation, aggregate_scan_filters, row_group_pruning/,
+    );
+    expect(() =>
+      planStages(analyze(P.scan('t'), catalog), catalog, { shufflePartitions: 2, disabledRules: ['partial_agg'] }),
+    ).toThrow(/unknown optimizer rule\(s\) partial_agg/);
+  });
+
+  it('the physical planner names a node the analyzer should have lowered', () => {
+    expect(() => planStages(P.rename(P.scan('t'), 'a', 'x'), catalog, { shufflePartitions: 2 })).toThrow(
+      /Rename reached the physical planner; analyze\(\) lowers it first/,
     );
   });
 });

@@ -68,6 +68,43 @@ describe('plan documents', () => {
 });
 
 describe('analysis at plan time', () => {
+  it('names a bad date literal, from the DSL, a compared string and a plan document', async () => {
+    const bad = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e as PlanError;
+      }
+      throw new Error('expected an error');
+    };
+    for (const [iso, why] of [
+      ['1998-13-01', 'month 13 does not exist'],
+      ['1998-02-29', 'day 29 does not exist in 1998-02'],
+      ['1998-04-00', 'day 0 does not exist in 1998-04'],
+      ['1998/01/01', 'expected YYYY-MM-DD'],
+    ]) {
+      const err = bad(() => date(iso!));
+      expect(err).toBeInstanceOf(PlanError);
+      expect(err.code).toBe('BAD_DATE_LITERAL');
+      expect(err.message).toBe(`invalid date literal '${iso}': ${why}`);
+      expect(err.details.literal).toBe(iso);
+    }
+    expect(date('2000-02-29').expr).toEqual({ kind: 'lit', value: '2000-02-29', type: 'date' });
+    const compared = await lineitem()
+      .filter(col('l_shipdate').lt(lit('1995-02-30')))
+      .count()
+      .catch((e) => e);
+    expect(compared).toBeInstanceOf(PlanError);
+    expect(compared.message).toBe("invalid date literal '1995-02-30': day 30 does not exist in 1995-02");
+    const doc = {
+      version: PLAN_VERSION,
+      root: lineitem().filter(col('l_shipdate').lt(date('1995-01-31'))).plan,
+      sink: { kind: 'collect' },
+    };
+    const text = JSON.stringify(doc).replace('1995-01-31', '1995-01-32');
+    expect(() => loadPlan(text)).toThrow("invalid date literal '1995-01-32': day 32 does not exist in 1995-01");
+  });
+
   it('names an unknown column and the valid ones', async () => {
     const err = await lineitem()
       .select('l_quantity', 'l_nope')

@@ -5,10 +5,9 @@
  */
 import { schemaOf, type Catalog } from '../analyzer.js';
 import { InternalError, PlanError } from '../errors.js';
-import { PARTIAL_AGGREGATION } from './rules/partial_aggregation.js';
-import { ROW_GROUP_PRUNING } from './rules/row_group_pruning.js';
 import type { PlanNode } from '../plan.js';
 import { transformPlan } from '../plan.js';
+import { PHYSICAL_RULES } from './physicalRules.js';
 import type { Rule, RuleContext } from './rule.js';
 import { broadcastSelection } from './rules/broadcast_selection.js';
 import { constantFolding } from './rules/constant_folding.js';
@@ -17,10 +16,19 @@ import { projectionPushdown } from './rules/projection_pushdown.js';
 
 export const RULES: readonly Rule[] = [constantFolding, predicatePushdown, projectionPushdown, broadcastSelection];
 
-/** Rules applied while planning stages and tasks rather than by rewriting the logical plan. */
-export const PHYSICAL_RULES: readonly string[] = [PARTIAL_AGGREGATION, ROW_GROUP_PRUNING];
+/** Every rule that can be switched off by name: the logical rules, then the physical ones. */
+export const RULE_NAMES: readonly string[] = [...RULES.map((r) => r.name), ...PHYSICAL_RULES.map((r) => r.name)];
 
-export const RULE_NAMES = [...RULES.map((r) => r.name), ...PHYSICAL_RULES];
+/** Names switched off must name rules (a typo would silently switch nothing off). */
+export function checkRuleNames(disabledRules: readonly string[] = []): void {
+  const unknown = disabledRules.filter((n) => !RULE_NAMES.includes(n));
+  if (unknown.length)
+    throw new PlanError(
+      'UNKNOWN_RULE',
+      `unknown optimizer rule(s) ${unknown.join(', ')}; rules are ${RULE_NAMES.join(', ')}`,
+      { rules: unknown, validRules: RULE_NAMES },
+    );
+}
 
 export interface OptimizeOptions {
   /** Names of rules to skip. */
@@ -47,14 +55,7 @@ export function optimize(
   opts: OptimizeOptions = {},
   rules: readonly Rule[] = RULES,
 ): PlanNode {
-  const known = [...rules.map((r) => r.name), ...PHYSICAL_RULES];
-  const unknown = (opts.disabledRules ?? []).filter((n) => !known.includes(n));
-  if (unknown.length)
-    throw new PlanError(
-      'UNKNOWN_RULE',
-      `unknown optimizer rule(s) ${unknown.join(', ')}; rules are ${known.join(', ')}`,
-      { rules: unknown },
-    );
+  checkRuleNames(opts.disabledRules);
   const ctx: RuleContext = {
     catalog,
     columnBytes: opts.columnBytes,

@@ -1,10 +1,12 @@
 /**
- * The optimizer rule interface. A rule rewrites one plan node that matches its pattern; the
+ * The rule interfaces. A logical rule rewrites one plan node that matches its pattern; the
  * optimizer owns the recursion (bottom-up over the tree) and checks the output schema after
- * each rule.
+ * each rule. A physical rule acts while the plan becomes stages and tasks; it is named and
+ * switched off by name like a logical one.
  */
 import type { Catalog } from '../analyzer.js';
 import type { PlanNode } from '../plan.js';
+import type { Stage } from '../stages.js';
 
 export interface RuleContext {
   readonly catalog: Catalog;
@@ -22,3 +24,17 @@ export interface Rule {
   /** Whole-tree rules (top-down information such as required columns). */
   readonly apply?: (root: PlanNode, ctx: RuleContext) => PlanNode;
 }
+
+/**
+ * A physical rule. `plan` rules are a choice the physical planner makes at one place
+ * (physical.ts asks `rules.on(name)`); `stage` rules rewrite every planned stage, in registry
+ * order; `tasks` rules act when scans are split into tasks.
+ */
+export type PhysicalRule =
+  | { readonly name: string; readonly phase: 'plan' | 'tasks'; readonly description: string }
+  | {
+      readonly name: string;
+      readonly phase: 'stage';
+      readonly description: string;
+      readonly rewriteStage: (stage: Stage) => Stage;
+    };

@@ -4,7 +4,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { explainLogical } from '../../planner/explain.js';
-import { explainStages } from '../../planner/explain.js';
+import { explainRules, explainStages } from '../../planner/explain.js';
 import { optimize } from '../../planner/optimizer/index.js';
 import { planStages } from '../../planner/physical.js';
 import type { PlanNode } from '../../planner/plan.js';
@@ -181,6 +181,8 @@ export class DataFrame {
       disabledRules: job?.disabledRules ?? [],
     });
     return [
+      '== Rules ==',
+      explainRules(job?.disabledRules),
       '== Logical Plan ==',
       explainLogical(plan),
       '== Optimized Plan ==',

@@ -6,11 +6,8 @@ import { analyze } from '../../planner/analyzer.js';
 import type { Expr } from '../../planner/expr.js';
 import { optimize } from '../../planner/optimizer/index.js';
 import { planStages } from '../../planner/physical.js';
-import {
-  filtersAlwaysTrue,
-  ROW_GROUP_PRUNING,
-  rowGroupMayMatch,
-} from '../../planner/optimizer/rules/row_group_pruning.js';
+import { physicalRuleOn } from '../../planner/optimizer/physicalRules.js';
+import { filtersAlwaysTrue, rowGroupMayMatch } from '../../planner/optimizer/rules/row_group_pruning.js';
 import type { StagePlan } from '../../planner/stages.js';
 import { inputPartitions, stageDeps } from '../../planner/stages.js';
 import type { StoreRef } from '../storage/store.js';
@@ -151,7 +148,7 @@ export async function planJob(
       ds,
       s.source.path,
       s.source.columns,
-      disabledRules.includes(ROW_GROUP_PRUNING) ? [] : s.source.filters,
+      physicalRuleOn('row_group_pruning', disabledRules) ? s.source.filters : [],
       taskBytes,
     );
     prunedRowGroups += split.pruned;

@@ -1,13 +1,13 @@
 /**
  * partial_aggregation: aggregate inside each map task before the hash shuffle (partial →
  * shuffle → final), so the shuffle carries one row per group per task instead of every row.
- * Applied by the physical planner; when disabled, raw rows are shuffled and aggregated once.
- * count(DISTINCT) always aggregates in one phase.
+ * A choice of the physical planner; when disabled, or when some call has no partial state in the
+ * aggregate registry (count(DISTINCT)), raw rows are shuffled and aggregated once.
  */
-import type { AggCall } from '../../stages.js';
+import type { PhysicalRule } from '../rule.js';
 
-export const PARTIAL_AGGREGATION = 'partial_aggregation';
-
-export function usePartialAggregation(calls: readonly AggCall[], disabledRules: readonly string[]): boolean {
-  return !disabledRules.includes(PARTIAL_AGGREGATION) && !calls.some((c) => c.fn === 'count_distinct');
-}
+export const partialAggregation = {
+  name: 'partial_aggregation',
+  phase: 'plan',
+  description: 'aggregate in each map task before the shuffle (partial → final)',
+} as const satisfies PhysicalRule;

@@ -1,10 +1,12 @@
 /**
- * Row-group pruning with footer statistics: a row group is skipped when some pushed-down
- * conjunct `column <op> literal` cannot hold for any value in its [min, max] range.
+ * row_group_pruning, a physical rule applied when scans are split into tasks: a row group is
+ * skipped when some pushed-down conjunct `column <op> literal` cannot hold for any value in its
+ * footer [min, max] range.
  */
 import type { Expr } from '../../expr.js';
 import { compareValues } from '../../order.js';
 import { dateToDays } from '../../types.js';
+import type { PhysicalRule } from '../rule.js';
 
 export interface MinMax {
   readonly min: number | string | null;
@@ -97,5 +99,8 @@ export function rowGroupMayMatch(filters: readonly Expr[], stats: Readonly<Recor
   return filters.every((f) => conjunctMayMatch(f, stats));
 }
 
-/** The rule's name: the driver skips pruning when it is disabled. */
-export const ROW_GROUP_PRUNING = 'row_group_pruning';
+export const rowGroupPruning = {
+  name: 'row_group_pruning',
+  phase: 'tasks',
+  description: 'skip row groups whose footer min/max prove the scan filters false',
+} as const satisfies PhysicalRule;

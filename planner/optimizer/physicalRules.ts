@@ -1,0 +1,27 @@
+/**
+ * The registry of physical rules: every rule that acts while the optimized plan becomes stages
+ * and tasks, by name. Switched off by name with the same `disabledRules` option as the logical
+ * rules (optimizer/index.ts), and listed by explain.
+ */
+import type { Stage } from '../stages.js';
+import type { PhysicalRule } from './rule.js';
+import { aggregateScanFilters } from './rules/aggregate_scan_filters.js';
+import { partialAggregation } from './rules/partial_aggregation.js';
+import { rowGroupPruning } from './rules/row_group_pruning.js';
+
+/** In the order they apply (stage rewrites run in this order). */
+export const PHYSICAL_RULES = [partialAggregation, aggregateScanFilters, rowGroupPruning] as const;
+
+export type PhysicalRuleName = (typeof PHYSICAL_RULES)[number]['name'];
+
+/** Whether a physical rule runs, given the names switched off. */
+export function physicalRuleOn(name: PhysicalRuleName, disabledRules: readonly string[] = []): boolean {
+  return !disabledRules.includes(name);
+}
+
+/** The stage-rewriting rules that run, in order. */
+export function stageRules(disabledRules: readonly string[] = []): ((stage: Stage) => Stage)[] {
+  return PHYSICAL_RULES.flatMap((r: PhysicalRule) =>
+    r.phase === 'stage' && !disabledRules.includes(r.name) ? [r.rewriteStage] : [],
+  );
+}
