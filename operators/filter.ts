@@ -5,7 +5,7 @@
  * gathered once, at the end.
  */
 import { resolveColumn } from '../planner/columns.js';
-import { exprToString, referencedColumns, type Expr } from '../planner/expr.js';
+import { referencedColumns, type Expr } from '../planner/expr.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator, type UdfTable } from './eval.js';
 import { selectionOf } from './kernels.js';

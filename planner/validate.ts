@@ -24,6 +24,12 @@ class Checker {
     if (!Array.isArray(v)) this.fail(path, 'expected an array');
     return v;
   }
+  /** Check each element of an array, at `path[i]`. */
+  each(v: Json, path: string, check: (x: Json, path: string) => unknown): void {
+    this.arr(v, path).forEach((x, i) => {
+      check(x, `${path}[${i}]`);
+    });
+  }
   str(v: Json, path: string): string {
     if (typeof v !== 'string') this.fail(path, 'expected a string');
     return v;
@@ -70,7 +76,7 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
   isnull: (o, p) => checkExpr(o.input, `${p}.input`),
   in: (o, p) => {
     checkExpr(o.input, `${p}.input`);
-    c.arr(o.list, `${p}.list`).forEach((x, i) => checkExpr(x, `${p}.list[${i}]`));
+    c.each(o.list, `${p}.list`, checkExpr);
   },
   case: (o, p) => {
     c.arr(o.branches, `${p}.branches`).forEach((b, i) => {
@@ -82,12 +88,12 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
   },
   call: (o, p) => {
     c.str(o.fn, `${p}.fn`);
-    c.arr(o.args, `${p}.args`).forEach((x, i) => checkExpr(x, `${p}.args[${i}]`));
+    c.each(o.args, `${p}.args`, checkExpr);
   },
   udf: (o, p) => {
     c.str(o.name, `${p}.name`);
     c.oneOf(o.returns, DATA_TYPES, `${p}.returns`);
-    c.arr(o.args, `${p}.args`).forEach((x, i) => checkExpr(x, `${p}.args[${i}]`));
+    c.each(o.args, `${p}.args`, checkExpr);
   },
   agg: (o, p) => {
     if (typeof o.fn !== 'string' || !isAggFn(o.fn))
@@ -106,13 +112,13 @@ function checkExpr(v: Json, path: string): void {
   EXPR_CHECKS[kind](o, path);
 }
 
-const exprs = (v: Json, p: string) => c.arr(v, p).forEach((x, i) => checkExpr(x, `${p}[${i}]`));
+const exprs = (v: Json, p: string) => c.each(v, p, checkExpr);
 
 const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string) => void> = {
   Scan: (o, p) => {
     c.str(o.path, `${p}.path`);
     c.oneOf(o.format, ['parquet'], `${p}.format`);
-    if (o.columns !== null) c.arr(o.columns, `${p}.columns`).forEach((x, i) => c.str(x, `${p}.columns[${i}]`));
+    if (o.columns !== null) c.each(o.columns, `${p}.columns`, (x, at) => c.str(x, at));
     exprs(o.filters, `${p}.filters`);
   },
   Filter: (o, p) => {
@@ -148,7 +154,7 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
     if (o.on !== null) checkExpr(o.on, `${p}.on`);
   },
   Distinct: (o, p) => checkNode(o.input, `${p}.input`),
-  Union: (o, p) => c.arr(o.inputs, `${p}.inputs`).forEach((x, i) => checkNode(x, `${p}.inputs[${i}]`)),
+  Union: (o, p) => c.each(o.inputs, `${p}.inputs`, checkNode),
   Repartition: (o, p) => {
     checkNode(o.input, `${p}.input`);
     c.num(o.n, `${p}.n`);
@@ -169,7 +175,7 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
   },
   Drop: (o, p) => {
     checkNode(o.input, `${p}.input`);
-    c.arr(o.names, `${p}.names`).forEach((x, i) => c.str(x, `${p}.names[${i}]`));
+    c.each(o.names, `${p}.names`, (x, at) => c.str(x, at));
   },
   MapRows: (o, p) => {
     checkNode(o.input, `${p}.input`);
@@ -180,7 +186,7 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
   UsingJoin: (o, p) => {
     checkNode(o.left, `${p}.left`);
     checkNode(o.right, `${p}.right`);
-    c.arr(o.keys, `${p}.keys`).forEach((x, i) => c.str(x, `${p}.keys[${i}]`));
+    c.each(o.keys, `${p}.keys`, (x, at) => c.str(x, at));
     c.oneOf(o.type, ['inner', 'left', 'right', 'full', 'left_semi', 'left_anti'], `${p}.type`);
   },
   SetOp: (o, p) => {
