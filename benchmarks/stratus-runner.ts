@@ -2,8 +2,8 @@
  * Stratus runner process: a local-mode session with `executors: threads` executor processes and
  * its store in the harness' scratch directory, running the DSL queries of benchmarks/tpch/queries. The timed part is
  * `collect()` (plan analysis, the job through the local state machine, reading the result).
- * Reports the executors' peak RSS (Linux /proc VmHWM) and, when the session exposes one, the
- * last job's summary (`lastJobSummary`) verbatim as the time breakdown.
+ * Reports the executors' peak RSS (Linux /proc VmHWM) and the last job's summary
+ * (`session.lastJobSummary`) verbatim as the time breakdown.
  */
 import { readFileSync } from 'node:fs';
 import type { Table } from 'apache-arrow';
@@ -12,26 +12,15 @@ import { QUERIES, tpchTables } from './tpch/queries/index.js';
 import { rowsFromArrow } from './compare.js';
 import { serveRunner, type EngineAdapter, type RunnerArgs } from './peers/protocol.js';
 
-const NO_BREAKDOWN = 'breakdown: not reported by this build (TODO: session.lastJobSummary)';
-
 async function open(args: RunnerArgs): Promise<EngineAdapter<Table>> {
   const s = session({ store: args.scratchDir, executors: args.threads, progress: false });
   const tables = tpchTables(s, args.dataDir);
-  const summary = () => (s as unknown as { lastJobSummary?: unknown }).lastJobSummary;
-  let reported = false;
   return {
     supports: (q) => QUERIES[q] !== undefined,
     run: (q) => QUERIES[q]!(tables).collect(),
     rows: rowsFromArrow,
-    breakdown: () => {
-      const b = summary();
-      reported ||= b !== undefined;
-      return b;
-    },
+    breakdown: () => s.lastJobSummary,
     helperPeakRssMB: () => s.localRunner.pool.pids.map(peakRssMB).filter((mb): mb is number => mb !== undefined),
-    get notes() {
-      return reported ? [] : [NO_BREAKDOWN];
-    },
     close: () => s.stop(),
   };
 }
