@@ -136,7 +136,7 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       const u = udfs?.get(e.name);
       if (!u)
         throw new ExecutionError(
-          'UNREGISTERED_FUNCTION',
+          'FUNCTION_NOT_IN_BUNDLE',
           `user function '${e.name}' is not registered in this job's bundle`,
           { function: e.name },
         );

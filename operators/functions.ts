@@ -2,7 +2,7 @@
  * Kernels of the built-in scalar functions (signatures in planner/functions.ts): dates, math,
  * coalesce / greatest / least here; string functions in ./strings.ts, string predicates in ./like.ts.
  */
-import { ExecutionError } from '../planner/errors.js';
+import { InternalError } from '../planner/errors.js';
 import { addMonths, civil } from './dates.js';
 import { compareNumbers } from '../planner/order.js';
 import { compareBytes } from './kernels.js';
@@ -173,6 +173,6 @@ export const FUNCTION_KERNELS: Readonly<Record<string, Kernel>> = {
 
 export function kernelFor(fn: string): Kernel {
   const k = FUNCTION_KERNELS[fn];
-  if (!k) throw new ExecutionError('UNKNOWN_FUNCTION', `no kernel for function '${fn}'`, { function: fn });
+  if (!k) throw new InternalError('NO_KERNEL', `no kernel for function '${fn}'`, { function: fn });
   return k;
 }

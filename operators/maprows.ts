@@ -54,7 +54,7 @@ export class MapRowsOperator implements Operator {
     const f = this.ctx.functions?.get(this.fnName);
     if (!f || (this.mode === 'batches' ? f.kind !== 'batches' : f.kind !== this.mode)) {
       throw new ExecutionError(
-        'UNREGISTERED_FUNCTION',
+        'FUNCTION_NOT_IN_BUNDLE',
         `${this.mode} function '${this.fnName}' is not registered in this job's bundle`,
         { function: this.fnName },
       );

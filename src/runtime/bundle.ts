@@ -126,7 +126,7 @@ export function functionTables(
   for (const n of names) {
     const r = table.get(n);
     if (!r)
-      throw new ExecutionError('UNREGISTERED_FUNCTION', `function '${n}' is not in the job's bundle`, { function: n });
+      throw new ExecutionError('FUNCTION_NOT_IN_BUNDLE', `function '${n}' is not in the job's bundle`, { function: n });
     if (r.kind === 'udf') udfs.set(n, { fn: r.fn, returnType: r.returns });
     functions.set(n, r as UserFunction);
   }

@@ -94,7 +94,7 @@ export async function loadDatasets(
     const store = env.store(loc.ref);
     const all = await expandDataset(store, loc.key, scan.path);
     const objects = opts.onlyFiles ? all.filter((o) => opts.onlyFiles!.includes(fileUrl(scan.path, o.key))) : all;
-    if (!objects.length) throw new PlanError('NO_FILES', `no files to read in '${scan.path}'`, { path: scan.path });
+    if (!objects.length) throw new PlanError('EMPTY_DATASET', `no files to read in '${scan.path}'`, { path: scan.path });
     const missing = objects.filter((o) => !opts.known?.has(fileUrl(scan.path, o.key)));
     if (missing.length > budget) {
       // Read what this call may, and hand them back to be saved for the next call.

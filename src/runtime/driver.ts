@@ -40,7 +40,7 @@ import type {
 const DEFAULT_MAX_ATTEMPTS = 3;
 /** Error categories that no retry can fix. */
 const FATAL = new Set(['plan', 'schema']);
-const FATAL_CODES = new Set(['CORRUPT_PARQUET', 'UNSUPPORTED_TYPE', 'UNREGISTERED_FUNCTION', 'BUNDLE_HASH_MISMATCH']);
+const FATAL_CODES = new Set(['CORRUPT_PARQUET', 'UNSUPPORTED_TYPE', 'FUNCTION_NOT_IN_BUNDLE', 'BUNDLE_HASH_MISMATCH']);
 
 export async function runDriverStep(event: DriverEvent, env: RuntimeEnv): Promise<DriverOutput> {
   assertPayloadSize(event, 'driver input');
