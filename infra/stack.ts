@@ -1,7 +1,7 @@
 /**
  * StratusStack: one S3 bucket (all state, shuffle included), the driver and executor Lambdas,
- * and two state machines built from the one ASL module — `Stratus` (inline Map, up to 40
- * executors) and `StratusDistributed` (Distributed Map, for wider stages).
+ * and the state machine built from the one ASL module (an inline Map for rounds of up to 40
+ * task groups, a Distributed Map reading the group list from S3 for wider ones).
  */
 import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -20,8 +20,7 @@ export class StratusStack extends Stack {
   readonly bucket: Bucket;
   readonly driver: StratusFunction;
   readonly executor: StratusFunction;
-  readonly inline: StratusStateMachine;
-  readonly distributed: StratusStateMachine;
+  readonly machine: StratusStateMachine;
 
   constructor(scope: Construct, id: string, props: StratusStackProps = {}) {
     super(scope, id, props);
@@ -55,20 +54,15 @@ export class StratusStack extends Stack {
     });
     for (const f of [this.driver, this.executor]) grantStratusAccess(f.role, this.bucket, prefix);
 
-    const machine = (id: string, distributed: boolean) =>
-      new StratusStateMachine(this, id, {
-        driver: this.driver.fn,
-        executor: this.executor.fn,
-        distributed,
-        bucket: this.bucket,
-        prefix,
-      });
-    this.inline = machine('Stratus', false);
-    this.distributed = machine('StratusDistributed', true);
+    this.machine = new StratusStateMachine(this, 'Stratus', {
+      driver: this.driver.fn,
+      executor: this.executor.fn,
+      bucket: this.bucket,
+      prefix,
+    });
 
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
-    new CfnOutput(this, 'StateMachineArn', { value: this.inline.stateMachine.stateMachineArn });
-    new CfnOutput(this, 'DistributedStateMachineArn', { value: this.distributed.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'StateMachineArn', { value: this.machine.stateMachine.stateMachineArn });
     new CfnOutput(this, 'DriverFunctionName', { value: this.driver.fn.functionName });
     new CfnOutput(this, 'ExecutorFunctionName', { value: this.executor.fn.functionName });
   }

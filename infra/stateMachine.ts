@@ -1,6 +1,8 @@
 /**
- * A deployed Stratus state machine: the ASL comes from src/runtime/stateMachine.ts (never a copy)
- * with the two Lambda ARNs as Task resources; its role may invoke only those two functions.
+ * The deployed Stratus state machine: the ASL comes from src/runtime/stateMachine.ts (never a
+ * copy) with the two Lambda ARNs as Task resources — the same definition the local runner runs.
+ * Its role may invoke only those two functions, read the group lists under the job scratch
+ * folder (the Distributed Map's ItemReader), and start and stop executions of itself only.
  */
 import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,8 +16,6 @@ import { buildDefinition } from '../src/runtime/stateMachine.js';
 export interface StratusStateMachineProps {
   readonly driver: IFunction;
   readonly executor: IFunction;
-  /** Distributed Map variant: child executions + ItemReader on the bucket. */
-  readonly distributed: boolean;
   readonly bucket: IBucket;
   readonly prefix: string;
 }
@@ -26,7 +26,7 @@ export class StratusStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: StratusStateMachineProps) {
     super(scope, id);
-    const { driver, executor, distributed } = props;
+    const { driver, executor } = props;
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -35,21 +35,18 @@ export class StratusStateMachine extends Construct {
         resources: [driver.functionArn, executor.functionArn],
       }),
     );
-    if (distributed) {
-      // ItemReader reads the task-group list the driver wrote under the job's scratch folder.
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadGroupLists',
-          actions: ['s3:GetObject'],
-          resources: [props.bucket.arnForObjects(`${props.prefix}jobs/*`)],
-        }),
-      );
-    }
+    // The ItemReader reads the task-group list the driver wrote under the job's scratch folder.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadGroupLists',
+        actions: ['s3:GetObject'],
+        resources: [props.bucket.arnForObjects(`${props.prefix}jobs/*`)],
+      }),
+    );
 
     const definition = buildDefinition({
       driverResource: driver.functionArn,
       executorResource: executor.functionArn,
-      distributed,
     });
     // The vended-logs name prefix keeps CloudWatch's account-wide log resource policy small.
     const logGroup = new LogGroup(this, 'Logs', {
@@ -76,24 +73,23 @@ export class StratusStateMachine extends Construct {
         }),
       ],
     });
-    if (distributed) {
-      const stack = Stack.of(this);
-      const name = this.stateMachine.stateMachineName;
-      const executions = (resourceName: string) =>
-        stack.formatArn({
-          service: 'states',
-          resource: 'execution',
-          resourceName,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        });
-      self.addStatements(
-        new iam.PolicyStatement({
-          sid: 'ManageMapRunChildren',
-          actions: ['states:DescribeExecution', 'states:StopExecution'],
-          resources: [executions(`${name}/*`), executions(`${name}:*`)],
-        }),
-      );
-    }
+    // The Distributed Map runs its items as child executions of this machine.
+    const stack = Stack.of(this);
+    const name = this.stateMachine.stateMachineName;
+    const executions = (resourceName: string) =>
+      stack.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    self.addStatements(
+      new iam.PolicyStatement({
+        sid: 'ManageMapRunChildren',
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [executions(`${name}/*`), executions(`${name}:*`)],
+      }),
+    );
     this.role.attachInlinePolicy(self);
   }
 }

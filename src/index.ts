@@ -1,8 +1,6 @@
 /**
  * Stratus: the public API.
  */
-import './polyfills.js';
-
 export { session, Session, type SessionOptions } from './api/session.js';
 export { DataFrame, GroupedData, broadcast } from './api/dataframe.js';
 export { Column } from './api/column.js';

@@ -5,7 +5,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { AwsRunner } from '../src/aws/runner.js';
 import { session } from '../src/index.js';
 import { LocalRunner } from '../src/local/runner.js';
 import { QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
@@ -75,5 +76,37 @@ describe('AWS runner', () => {
       .collect()
       .catch((e) => e);
     expect(err.message).toMatch(/execution arn:exec:x failed: DriverCrashed Runtime.ImportModuleError/);
+  });
+
+  it('follows the job into the execution it chained to, and aborts by stopping that one', async () => {
+    sfn.reset();
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec:first', startDate: new Date() });
+    const abort = new AbortController();
+    const described: string[] = [];
+    sfn.on(DescribeExecutionCommand).callsFake(async ({ executionArn }: { executionArn: string }) => {
+      described.push(executionArn);
+      if (executionArn === 'arn:exec:first')
+        // A chained execution succeeds with the ChainExecution result as its output.
+        return { executionArn, status: 'SUCCEEDED', output: JSON.stringify({ ExecutionArn: 'arn:exec:second' }) };
+      abort.abort('stopped by the test');
+      return { executionArn, status: 'RUNNING' };
+    });
+    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+    const runner = new AwsRunner({
+      stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
+      client: new SFNClient({ region: 'us-east-1' }),
+      pollMillis: 10,
+    });
+    const err = await runner.run(
+      { jobId: 'never-finishes', store: { kind: 'local', root: tempDir() } },
+      undefined,
+      abort.signal,
+    );
+    expect(described).toEqual(['arn:exec:first', 'arn:exec:second']);
+    expect(err).toMatchObject({ code: 'JOB_ABORTED' });
+    expect(sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { executionArn: 'arn:exec:second', error: 'JobAborted', cause: 'stopped by the test' },
+    ]);
+    await runner.close();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The CDK template of StratusStack, synthesized in-process with bundling skipped (fast, offline):
- * bucket hardening, function sizing, that both state machines deploy exactly what
- * src/runtime/stateMachine.ts builds, and least-privilege IAM.
+ * bucket hardening, function sizing, that the state machine deploys exactly what
+ * src/runtime/stateMachine.ts builds (the definition the local runner runs), and least-privilege IAM.
  */
 import { describe, expect, it } from 'vitest';
 import { App, type CfnElement } from 'aws-cdk-lib';
@@ -39,10 +39,8 @@ function synth(props: StratusStackProps = {}) {
     executor: logicalId(stack.executor.fn),
     driverRole: logicalId(stack.driver.role),
     executorRole: logicalId(stack.executor.role),
-    inline: logicalId(stack.inline.stateMachine),
-    distributed: logicalId(stack.distributed.stateMachine),
-    inlineRole: logicalId(stack.inline.role),
-    distributedRole: logicalId(stack.distributed.role),
+    machine: logicalId(stack.machine.stateMachine),
+    machineRole: logicalId(stack.machine.role),
   };
   return { template, resources, id };
 }
@@ -164,16 +162,11 @@ describe('functions', () => {
   });
 });
 
-describe('state machines', () => {
-  it('deploy the definition built by src/runtime/stateMachine.ts, inline variant', () => {
-    expect(deployedDefinition(id.inline)).toEqual(
+describe('state machine', () => {
+  it('is the only one, and deploys the definition built by src/runtime/stateMachine.ts', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    expect(deployedDefinition(id.machine)).toEqual(
       buildDefinition({ driverResource: 'DRIVER_ARN', executorResource: 'EXECUTOR_ARN' }),
-    );
-  });
-
-  it('deploy the definition built by src/runtime/stateMachine.ts, distributed variant', () => {
-    expect(deployedDefinition(id.distributed)).toEqual(
-      buildDefinition({ driverResource: 'DRIVER_ARN', executorResource: 'EXECUTOR_ARN', distributed: true }),
     );
   });
 
@@ -182,23 +175,23 @@ describe('state machines', () => {
     expect(() => resolveDefinition(stray, { [id.driver]: 'DRIVER_ARN' })).toThrow(/unexpected token/);
   });
 
-  it('are STANDARD, log errors without execution data, and use their own roles', () => {
-    for (const [machine, role] of [
-      [id.inline, id.inlineRole],
-      [id.distributed, id.distributedRole],
-    ] as const) {
-      expect(resources[machine]!.Properties).toMatchObject({
-        StateMachineType: 'STANDARD',
-        RoleArn: getAttArn(role),
-        LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: false },
-      });
-    }
+  it('is STANDARD, logs errors without execution data, and uses its own role', () => {
+    expect(resources[id.machine]!.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      RoleArn: getAttArn(id.machineRole),
+      LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: false },
+    });
   });
 
-  it('are exported with the bucket name', () => {
+  it('is exported with the bucket name', () => {
     template.hasOutput('BucketName', { Value: { Ref: id.bucket } });
-    template.hasOutput('StateMachineArn', { Value: { Ref: id.inline } });
-    template.hasOutput('DistributedStateMachineArn', { Value: { Ref: id.distributed } });
+    template.hasOutput('StateMachineArn', { Value: { Ref: id.machine } });
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
+      'BucketName',
+      'DriverFunctionName',
+      'ExecutorFunctionName',
+      'StateMachineArn',
+    ]);
   });
 });
 
@@ -221,8 +214,8 @@ describe('IAM', () => {
     'logs:DescribeLogGroups',
   ]);
 
-  it('has the four roles and no managed policies (AWSLambdaBasicExecutionRole writes logs on *)', () => {
-    expect(roles.sort()).toEqual([id.driverRole, id.executorRole, id.inlineRole, id.distributedRole].sort());
+  it('has the three roles and no managed policies (AWSLambdaBasicExecutionRole writes logs on *)', () => {
+    expect(roles.sort()).toEqual([id.driverRole, id.executorRole, id.machineRole].sort());
     for (const role of roles) expect(resources[role]!.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -273,36 +266,26 @@ describe('IAM', () => {
     }
   });
 
-  it('lets each state machine invoke exactly the two functions', () => {
-    for (const role of [id.inlineRole, id.distributedRole]) {
-      const invoke = allows(statementsOf(role), 'lambda:');
-      expect(invoke.flatMap((s) => asArray(s.Action))).toEqual(['lambda:InvokeFunction']);
-      expect(invoke.flatMap((s) => asArray(s.Resource))).toEqual([getAttArn(id.driver), getAttArn(id.executor)]);
-    }
+  it('lets the state machine invoke exactly the two functions', () => {
+    const invoke = allows(statementsOf(id.machineRole), 'lambda:');
+    expect(invoke.flatMap((s) => asArray(s.Action))).toEqual(['lambda:InvokeFunction']);
+    expect(invoke.flatMap((s) => asArray(s.Resource))).toEqual([getAttArn(id.driver), getAttArn(id.executor)]);
   });
 
-  it('gives the inline machine no S3 access and StartExecution only on itself', () => {
-    const statements = statementsOf(id.inlineRole);
-    expect(allows(statements, 's3:')).toEqual([]);
+  it('gives the state machine the ItemReader read and control of its own executions only', () => {
+    const statements = statementsOf(id.machineRole);
     expect(allows(statements, 'ssm:')).toEqual([]);
-    expect(allows(statements, 'states:')).toEqual([
-      expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: id.inline } }),
-    ]);
-  });
-
-  it('gives the distributed machine the ItemReader read and control of its own child executions only', () => {
-    const statements = statementsOf(id.distributedRole);
     expect(allows(statements, 's3:')).toEqual([
       expect.objectContaining({ Action: 's3:GetObject', Resource: objectsUnder('/jobs/*') }),
     ]);
     const states = allows(statements, 'states:');
     expect(states).toEqual([
-      expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: id.distributed } }),
+      expect.objectContaining({ Action: 'states:StartExecution', Resource: { Ref: id.machine } }),
       expect.objectContaining({ Action: ['states:DescribeExecution', 'states:StopExecution'] }),
     ]);
     for (const arn of asArray(states[1]!.Resource)) {
       const text = JSON.stringify(arn);
-      expect(text).toContain(`":execution:",{"Fn::GetAtt":["${id.distributed}","Name"]}`);
+      expect(text).toContain(`":execution:",{"Fn::GetAtt":["${id.machine}","Name"]}`);
     }
   });
 });

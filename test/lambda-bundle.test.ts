@@ -35,7 +35,7 @@ describe('Lambda bundles', () => {
         expect.arrayContaining(['index.mjs', 'parquet_wasm_bg.wasm', 'thread.mjs']),
       );
     const executorDir = assets.find((a) =>
-      fs.readFileSync(path.join(a, 'index.mjs'), 'utf8').includes('loadGroupList'),
+      fs.readFileSync(path.join(a, 'index.mjs'), 'utf8').includes('cannot read task group'),
     )!;
     const driverDir = assets.find((a) => a !== executorDir)!;
     const driver = (await import(pathToFileURL(path.join(driverDir, 'index.mjs')).href)).handler as Handler;

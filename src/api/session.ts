@@ -15,9 +15,8 @@ import { PLAN_VERSION, scan } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
 import { LocalRunner } from '../local/runner.js';
 import { AwsRunner, type AwsRunnerOptions } from '../aws/runner.js';
-import type { ProgressSink } from '../local/progress.js';
-import type { JobRef } from '../runtime/protocol.js';
-import { progressSink, silentProgress } from '../local/progress.js';
+import { progressSink, silentProgress } from '../runtime/progress.js';
+import type { Runner } from '../runtime/runner.js';
 import { loadDatasets } from '../runtime/catalog.js';
 import { buildBundle } from '../runtime/bundle.js';
 import { registeredFunctions } from '../functions.js';
@@ -94,7 +93,7 @@ export class Session {
   private aws: AwsRunner | undefined;
 
   /** The backend that runs jobs: the deployed state machine, or the embedded local runner. */
-  get runner(): { run(job: JobRef, progress?: ProgressSink): Promise<Error | undefined> } {
+  get runner(): Runner {
     if (this.options.aws) return (this.aws ??= new AwsRunner(this.options.aws));
     return this.localRunner;
   }

@@ -1,27 +1,23 @@
 /**
- * The local runner — the embedded default. It runs the one state machine definition with a real
- * ASL interpreter (aws-local-stepfunctions), maps the Driver task to the driver handler and the
- * Executor task to a pool of warm executor processes, over a file-backed object store.
+ * The local runner — the embedded default. It runs the one state machine definition, exactly
+ * as deployed, with the project's ASL interpreter (src/local/asl/): the driver resource is the
+ * driver handler, the executor resource a pool of warm executor processes, the Distributed
+ * Map's ItemReader a read of the job store, and StartExecution (chaining) a new execution.
  */
-import '../polyfills.js';
 import * as os from 'node:os';
-import { StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionError } from '../../planner/errors.js';
 import { runDriverStep } from '../runtime/driver.js';
 import { cachedStore, type RuntimeEnv } from '../runtime/env.js';
-import {
-  groupListKey,
-  type DriverEvent,
-  type DriverOutput,
-  type ExecutorEvent,
-  type GroupRef,
-  type JobRef,
-} from '../runtime/protocol.js';
-import { getJson } from '../storage/store.js';
-import { buildDefinition, STATE } from '../runtime/stateMachine.js';
+import { silentProgress, type ProgressSink } from '../runtime/progress.js';
+import type { DriverEvent, ExecutorEvent, JobRef } from '../runtime/protocol.js';
+import type { Runner } from '../runtime/runner.js';
+import { buildDefinition, resourceArns, type ResourceRole } from '../runtime/stateMachine.js';
 import type { StoreRef } from '../storage/store.js';
+import { StatesError } from './asl/errors.js';
+import { StateMachine, type HistoryEvent, type TaskHandler } from './asl/interpreter.js';
+import type { Json } from './asl/types.js';
 import { ExecutorPool } from './pool.js';
 import { workerBundle } from './workerBundle.js';
-import { silentProgress, type ProgressSink } from './progress.js';
 
 export interface LocalRunnerOptions {
   /** Where job state, shuffle files and results live. */
@@ -36,16 +32,27 @@ export const LOCAL_DRIVER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:
 export const LOCAL_EXECUTOR_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stratus-executor';
 export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:stratus-local';
 
-export class LocalRunner {
+/** What one run's handlers share: its progress sink and the next execution's input, if it chained. */
+interface RunContext {
+  readonly progress: ProgressSink;
+  chainedInput: Json | undefined;
+}
+
+export class LocalRunner implements Runner {
   readonly pool: ExecutorPool;
-  private readonly machine: StateMachine;
   readonly env: RuntimeEnv;
+  private readonly machine: StateMachine;
+  private readonly runs = new Map<string, RunContext>();
   /** Driver invocations of the last run (for tests and summaries). */
   driverCalls = 0;
   /** State machine executions of the last run (more than one when the job chained). */
   executions = 0;
   /** Actions the driver returned in the last run, in order. */
   actions: string[] = [];
+  /** History events of each execution of the last run, as Step Functions would count them. */
+  historyEvents: number[] = [];
+  /** Retries the state machine made in the last run: the state, the error and the delay drawn. */
+  retries: { state: string; error: string; delayMs: number }[] = [];
   /** Test hook: an error to throw instead of invoking an executor (transient fault injection). */
   faultInjector: ((event: ExecutorEvent) => Error | undefined) | undefined;
 
@@ -56,79 +63,118 @@ export class LocalRunner {
       timeLimitMs: opts.executorTimeLimitMs ?? 15 * 60_000,
       workerPath: workerBundle(),
     });
-    this.machine = new StateMachine(
-      buildDefinition({
-        driverResource: LOCAL_DRIVER_ARN,
-        executorResource: LOCAL_EXECUTOR_ARN,
-        distributed: false,
-      }) as never,
-    );
     this.env = { store: cachedStore, remainingMillis: () => 15 * 60_000, log: () => {} };
+    const options = { driverResource: LOCAL_DRIVER_ARN, executorResource: LOCAL_EXECUTOR_ARN };
+    const arns = resourceArns(options);
+    const handlers = this.handlers();
+    this.machine = new StateMachine(buildDefinition(options), {
+      handlers: Object.fromEntries((Object.keys(arns) as ResourceRole[]).map((role) => [arns[role], handlers[role]])),
+    });
+  }
+
+  /** One local handler per resource the definition calls. */
+  private handlers(): Record<ResourceRole, TaskHandler> {
+    return {
+      driver: async (input, call) => {
+        this.driverCalls++;
+        const out = await runDriverStep(input as unknown as DriverEvent, this.env);
+        this.actions.push(out.distributed ? `${out.action}:distributed` : out.action);
+        if (out.progress) this.runs.get(call.execution)?.progress.update(out.progress);
+        return out;
+      },
+      executor: async (input) => {
+        const event = input as unknown as ExecutorEvent;
+        const fault = this.faultInjector?.(event);
+        if (fault) throw fault;
+        return this.pool.invoke(event);
+      },
+      // The ItemReader: the object the driver named, read from the job store (a JSON array).
+      readGroupList: async (input) => {
+        const { Bucket, Key } = input as { Bucket: string; Key: string };
+        return new TextDecoder().decode(await this.readObject(Bucket, Key));
+      },
+      // StartExecution of this same machine: the run loop starts it when this execution ends.
+      startExecution: async (input, call) => {
+        const run = this.runs.get(call.execution);
+        if (!run) throw new StatesError('States.Runtime', `no local run for execution ${call.execution}`);
+        run.chainedInput = (input as { Input: Json }).Input;
+        return {
+          ExecutionArn: `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:next`,
+          StartDate: Date.now(),
+        };
+      },
+    };
+  }
+
+  /** An object by its physical bucket and key, with the runner's store settings. */
+  private readObject(bucket: string, key: string): Promise<Uint8Array> {
+    const ref = this.opts.store;
+    if (ref.kind === 'local') return this.env.store(ref).get(key);
+    return this.env.store({ kind: 's3', bucket, prefix: '', endpoint: ref.endpoint, region: ref.region }).get(key);
   }
 
   /**
    * Run a submitted job to completion through the state machine — following the chain when
    * the driver starts a new execution before the history cap, as Step Functions would.
    */
-  async run(job: JobRef, progress: ProgressSink = silentProgress): Promise<Error | undefined> {
+  async run(job: JobRef, progress: ProgressSink = silentProgress, signal?: AbortSignal): Promise<Error | undefined> {
     this.driverCalls = 0;
     this.executions = 0;
     this.actions = [];
-    const executor = async (input: unknown) => {
-      const fault = this.faultInjector?.(input as ExecutorEvent);
-      if (fault) throw fault;
-      return (await this.pool.invoke(input as ExecutorEvent)) as never;
-    };
+    this.historyEvents = [];
+    this.retries = [];
+    let input: Json = { job: job as unknown as Json, results: [] };
     for (;;) {
+      if (signal?.aborted) return aborted(job, signal);
       this.executions++;
-      let chained = false;
-      const execution = this.machine.run({ job, results: [] } as never, {
-        // The interpreter has no context object of its own; give the one Step Functions would.
-        context: {
-          StateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: 'stratus-local' },
-          Execution: {
-            Id: `${LOCAL_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${job.jobId}-${this.executions}`,
-            Name: `${job.jobId}-${this.executions}`,
-            StartTime: new Date().toISOString(),
-          },
-        } as never,
-        overrides: {
-          taskResourceLocalHandlers: {
-            [STATE.driver]: async (input: unknown) => {
-              this.driverCalls++;
-              const out: DriverOutput = await runDriverStep(input as DriverEvent, this.env);
-              this.actions.push(out.distributed ? `${out.action}:distributed` : out.action);
-              if (out.progress) progress.update(out.progress);
-              return out as never;
-            },
-            [STATE.executor]: executor,
-            [`${STATE.executor}Listed`]: executor,
-            [STATE.runExecutorsDistributed]: async (input: unknown) => {
-              const { job: ref, groupList } = input as { job: JobRef; groupList: { key: string } };
-              return (await getJson<GroupRef[]>(
-                this.env.store(ref.store),
-                groupListKey(ref.store, groupList.key),
-              )) as never;
-            },
-            [STATE.chain]: async () => {
-              chained = true;
-              return {} as never;
-            },
-          },
-        },
+      const name = `${job.jobId}-${this.executions}`;
+      const run: RunContext = { progress, chainedInput: undefined };
+      this.runs.set(name, run);
+      const execution = this.machine.start(input, {
+        stateMachine: { Id: LOCAL_STATE_MACHINE_ARN, Name: 'stratus-local' },
+        executionName: name,
+        onEvent: (e) => this.observe(e),
       });
+      const onAbort = () => execution.abort(String(signal?.reason ?? 'aborted by the client'));
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         await execution.result;
-        if (!chained) return undefined;
+        if (run.chainedInput === undefined) return undefined;
+        input = run.chainedInput;
       } catch (e) {
-        // A failed job's own state holds its cause; this is the interpreter's view, kept for
-        // failures that never reached the driver (e.g. a crashed executor after all retries).
-        return e as Error;
+        if (signal?.aborted) return aborted(job, signal);
+        // A failed job's own state holds its cause; this is the state machine's view, kept for
+        // failures that never reached the driver (e.g. a driver that kept crashing).
+        const err = e instanceof StatesError ? e : new StatesError('States.Runtime', String(e));
+        return new ExecutionError(
+          'STATE_MACHINE_FAILED',
+          `execution ${name} failed with ${err.error}: ${err.causeText}`,
+          { execution: name, error: err.error, cause: err.causeText },
+        );
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        this.runs.delete(name);
+        this.historyEvents.push(execution.events);
       }
     }
+  }
+
+  private observe(e: HistoryEvent): void {
+    if (e.retryInMs !== undefined)
+      this.retries.push({ state: e.state ?? '', error: e.error ?? '', delayMs: e.retryInMs });
   }
 
   async close(): Promise<void> {
     await this.pool.close();
   }
+}
+
+function aborted(job: JobRef, signal: AbortSignal): Error {
+  return new ExecutionError(
+    'JOB_ABORTED',
+    `job ${job.jobId} was aborted: ${String(signal.reason ?? 'by the client')}`,
+    {
+      jobId: job.jobId,
+    },
+  );
 }

@@ -3,7 +3,6 @@
  * by the pool, one at a time, like a warm Lambda instance. Nothing but the invocation event
  * comes in and the small executor output goes out.
  */
-import '../polyfills.js';
 import { runExecutorGroup } from '../runtime/executor.js';
 import { cachedStore, localParameters } from '../runtime/env.js';
 import { toErrorData } from '../../planner/errors.js';

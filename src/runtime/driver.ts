@@ -24,6 +24,7 @@ import { planJob, reduceTasks } from './planJob.js';
 import type { KnownFooter } from './catalog.js';
 import { DRIVER_STEP_EVENTS, fitsInHistory, HISTORY_EVENT_CAP, mapEvents, WAIT_EVENTS } from './history.js';
 import { assertPayloadSize } from './payload.js';
+import { jobProgress } from './progress.js';
 import { streamStep } from './microbatch.js';
 import { INLINE_MAP_LIMIT, sizeStage } from './sizing.js';
 import type {
@@ -370,8 +371,8 @@ class Scheduler {
         job: this.event.job,
         results: [],
         distributed: true,
+        // Only the list's location: the Distributed Map reads the groups from the store.
         groupList: this.groupListRef(round),
-        groups,
         concurrency,
         progress: this.progress(),
       };
@@ -423,13 +424,6 @@ class Scheduler {
   }
 
   progress(): Progress {
-    const tasks = this.state.stages.flatMap((s) => s.tasks);
-    return {
-      stagesDone: this.state.stages.filter((s) => s.status === 'done').length,
-      stagesTotal: this.state.stages.length,
-      tasksDone: tasks.filter((t) => t.status === 'done').length,
-      tasksTotal: tasks.length,
-      running: this.state.stages.filter((s) => s.status === 'running').map((s) => s.id),
-    };
+    return jobProgress(this.state);
   }
 }

@@ -1,52 +1,85 @@
 /**
- * The one state machine definition (Amazon States Language). `infra/` deploys it with the
- * Lambda ARNs filled in; the local runner executes the same definition with the two Task states
- * mapped to local handlers. States pass references (job id, manifest keys), never data.
+ * The one state machine definition (Amazon States Language), and the route table its Choice
+ * state is generated from. `infra/` deploys it with the Lambda ARNs as Task resources; the local
+ * runner executes the very same definition (src/local/asl/) with every resource mapped to a
+ * local handler. States pass references (job id, manifest keys), never data.
  *
- *   Driver -> Route --run_executors--> RunExecutors (Map of Executor) -> Driver
- *                   |--run_executors, distributed--> RunExecutorsDistributed -> Driver
+ *   Driver -> Route --run_executors--> RunExecutors (inline Map of Executor) -> Driver
+ *                   |--run_executors, distributed--> RunExecutorsDistributed (ItemReader) -> Driver
  *                   |--run_driver--> Driver
  *                   |--sleep--> Sleep (Wait $.seconds) -> Driver
  *                   |--chain--> ChainExecution (same machine, same job) -> Chained
  *                   |--succeed / fail
  */
 
+/** The machine's top-level states. */
 export const STATE = {
   driver: 'Driver',
   route: 'Route',
   runExecutors: 'RunExecutors',
   runExecutorsDistributed: 'RunExecutorsDistributed',
-  runExecutorsListed: 'RunExecutorsListed',
+  sleep: 'Sleep',
   chain: 'ChainExecution',
   chained: 'Chained',
-  executor: 'Executor',
-  executorCrashed: 'ExecutorCrashed',
-  sleep: 'Sleep',
   succeed: 'Succeeded',
   fail: 'Failed',
   driverCrashed: 'DriverCrashed',
 } as const;
+export type StateName = (typeof STATE)[keyof typeof STATE];
 
-/** What a driver invocation returns: the routing object the Choice state reads. */
-export type DriverAction = 'run_executors' | 'run_driver' | 'sleep' | 'succeed' | 'fail' | 'chain';
-export const DRIVER_ACTIONS: readonly DriverAction[] = [
-  'run_executors',
-  'run_driver',
-  'sleep',
-  'succeed',
-  'fail',
-  'chain',
-];
+/** The executor states of a Map's item processor (names are unique machine-wide: one pair per Map). */
+export const EXECUTOR_STATE = { executor: 'Executor', crashed: 'ExecutorCrashed' } as const;
+
+/** Where the Choice sends an action; `distributed` when the driver marks the round `distributed: true`. */
+export interface Route {
+  readonly target: StateName;
+  readonly distributed?: StateName;
+}
+
+/**
+ * The route table: every action a driver invocation can return and the state it leads to.
+ * The Choice state is generated from it and `DriverAction` is its keys, so a new action is one
+ * entry here (plus, for a new target, its state in `STATE` and in `buildDefinition`, which the
+ * compiler demands) and the driver code that returns it.
+ */
+export const ROUTES = {
+  run_executors: { target: STATE.runExecutors, distributed: STATE.runExecutorsDistributed },
+  run_driver: { target: STATE.driver },
+  sleep: { target: STATE.sleep },
+  chain: { target: STATE.chain },
+  succeed: { target: STATE.succeed },
+  fail: { target: STATE.fail },
+} as const satisfies Record<string, Route>;
+
+/** What a driver invocation returns: the routing value the Choice state reads (`$.action`). */
+export type DriverAction = keyof typeof ROUTES;
+export const DRIVER_ACTIONS = Object.keys(ROUTES) as readonly DriverAction[];
+
+/** Service resources the definition calls besides the two Lambdas. */
+export const SERVICE_RESOURCE = {
+  startExecution: 'arn:aws:states:::states:startExecution',
+  getObject: 'arn:aws:states:::s3:getObject',
+} as const;
+
+/**
+ * Every resource the definition calls, by role. Each backend serves all of them: the local
+ * runner maps each role to a handler (a `Record` over this type), infra grants each.
+ */
+export type ResourceRole = 'driver' | 'executor' | 'startExecution' | 'readGroupList';
 
 export interface DefinitionOptions {
-  /** Resource of the driver Task: a Lambda ARN on AWS, any placeholder locally. */
+  /** Resource of the driver Task: a Lambda ARN on AWS, any ARN-like name locally. */
   readonly driverResource: string;
   readonly executorResource: string;
-  /**
-   * true (AWS): rounds above 40 groups run in a Distributed Map reading the group list from S3.
-   * false (local runner): that branch loads the list with a Task and runs an inline Map.
-   */
-  readonly distributed?: boolean;
+}
+
+export function resourceArns(opts: DefinitionOptions): Record<ResourceRole, string> {
+  return {
+    driver: opts.driverResource,
+    executor: opts.executorResource,
+    startExecution: SERVICE_RESOURCE.startExecution,
+    readGroupList: SERVICE_RESOURCE.getObject,
+  };
 }
 
 /** Errors the state machine retries with backoff before handing a crash back to the driver. */
@@ -59,124 +92,97 @@ export const TRANSIENT_ERRORS = [
   'ExecutorTransientError',
 ];
 
+/** The Choice state: one rule per route (the distributed variant first), in table order. */
+export function routeChoice(): Record<string, unknown> {
+  const choices: Record<string, unknown>[] = [];
+  for (const [action, route] of Object.entries(ROUTES) as [DriverAction, Route][]) {
+    if (route.distributed)
+      choices.push({
+        And: [
+          { Variable: '$.action', StringEquals: action },
+          { Variable: '$.distributed', IsPresent: true },
+          { Variable: '$.distributed', BooleanEquals: true },
+        ],
+        Next: route.distributed,
+      });
+    choices.push({ Variable: '$.action', StringEquals: action, Next: route.target });
+  }
+  return { Type: 'Choice', Choices: choices, Default: STATE.fail };
+}
+
 export function buildDefinition(opts: DefinitionOptions): Record<string, unknown> {
-  // State names are unique machine-wide, so each Map's processor gets its own pair.
-  const executorStates = (suffix = '') => ({
-    [STATE.executor + suffix]: {
+  const arn = resourceArns(opts);
+  const retry = [
+    { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
+  ];
+  const executorStates = (suffix: string) => ({
+    [EXECUTOR_STATE.executor + suffix]: {
       Type: 'Task',
-      Resource: opts.executorResource,
-      Retry: [
-        { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
-      ],
+      Resource: arn.executor,
+      Retry: retry,
       // A crash after the retries is data for the driver, which re-queues the group's tasks.
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.crash', Next: STATE.executorCrashed + suffix }],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.crash', Next: EXECUTOR_STATE.crashed + suffix }],
       End: true,
     },
-    [STATE.executorCrashed + suffix]: {
+    [EXECUTOR_STATE.crashed + suffix]: {
       Type: 'Pass',
       Parameters: { 'group.$': '$.group', crashed: true, 'error.$': '$.crash.Error', 'cause.$': '$.crash.Cause' },
       End: true,
     },
   });
-  const inlineMap = (itemsPath: string, suffix = '') => ({
+  const map = (mode: 'INLINE' | 'DISTRIBUTED', suffix: string, items: Record<string, unknown>) => ({
     Type: 'Map',
-    ItemsPath: itemsPath,
+    ...items,
     ItemSelector: { 'job.$': '$.job', 'group.$': '$$.Map.Item.Value' },
     MaxConcurrencyPath: '$.concurrency',
     ItemProcessor: {
-      ProcessorConfig: { Mode: 'INLINE' },
-      StartAt: STATE.executor + suffix,
+      ProcessorConfig: mode === 'INLINE' ? { Mode: mode } : { Mode: mode, ExecutionType: 'STANDARD' },
+      StartAt: EXECUTOR_STATE.executor + suffix,
       States: executorStates(suffix),
     },
     ResultPath: '$.results',
     Next: STATE.driver,
   });
-  // Above 40 groups the driver writes the group list to the store. On AWS a Distributed Map
-  // reads it (ItemReader); the local interpreter has no ItemReader, so locally a Task loads the
-  // list and an inline Map runs it — the one place the local definition differs.
-  const distributedStates: Record<string, unknown> = opts.distributed
-    ? {
-        [STATE.runExecutorsDistributed]: {
-          Type: 'Map',
-          ItemReader: {
-            Resource: 'arn:aws:states:::s3:getObject',
-            ReaderConfig: { InputType: 'JSON' },
-            Parameters: { 'Bucket.$': '$.groupList.bucket', 'Key.$': '$.groupList.key' },
-          },
-          ItemSelector: { 'job.$': '$.job', 'group.$': '$$.Map.Item.Value' },
-          MaxConcurrencyPath: '$.concurrency',
-          ItemProcessor: {
-            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-            StartAt: `${STATE.executor}Distributed`,
-            States: executorStates('Distributed'),
-          },
-          ResultPath: '$.results',
-          Next: STATE.driver,
-        },
-      }
-    : {
-        [STATE.runExecutorsDistributed]: {
-          Type: 'Task',
-          Resource: opts.executorResource,
-          Parameters: { 'job.$': '$.job', 'groupList.$': '$.groupList', loadGroupList: true },
-          ResultPath: '$.groups',
-          Next: STATE.runExecutorsListed,
-        },
-        [STATE.runExecutorsListed]: inlineMap('$.groups', 'Listed'),
-      };
-
+  const states: Record<StateName, Record<string, unknown>> = {
+    [STATE.driver]: {
+      Type: 'Task',
+      Resource: arn.driver,
+      Parameters: { 'job.$': '$.job', 'results.$': '$.results' },
+      Retry: retry,
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.crash', Next: STATE.driverCrashed }],
+      Next: STATE.route,
+    },
+    [STATE.route]: routeChoice(),
+    // Up to 40 groups: an inline Map over the groups in the driver's output.
+    [STATE.runExecutors]: map('INLINE', '', { ItemsPath: '$.groups' }),
+    // More: the driver wrote the group list to the store; a Distributed Map reads it.
+    [STATE.runExecutorsDistributed]: map('DISTRIBUTED', 'Distributed', {
+      ItemReader: {
+        Resource: arn.readGroupList,
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { 'Bucket.$': '$.groupList.bucket', 'Key.$': '$.groupList.key' },
+      },
+    }),
+    [STATE.sleep]: { Type: 'Wait', SecondsPath: '$.seconds', Next: STATE.driver },
+    // Before the 25,000-event history cap: start a new execution of this same machine for the
+    // same job (its state is in the store), and end this one.
+    [STATE.chain]: {
+      Type: 'Task',
+      Resource: arn.startExecution,
+      Parameters: {
+        'StateMachineArn.$': '$$.StateMachine.Id',
+        Input: { 'job.$': '$.job', results: [], 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+      },
+      Next: STATE.chained,
+    },
+    [STATE.chained]: { Type: 'Succeed' },
+    [STATE.succeed]: { Type: 'Succeed' },
+    [STATE.fail]: { Type: 'Fail', ErrorPath: '$.error', CausePath: '$.cause' },
+    [STATE.driverCrashed]: { Type: 'Fail', Error: 'DriverCrashed', CausePath: '$.crash.Cause' },
+  };
   return {
     Comment: 'Stratus job: a stateless driver routes each step; executors run task groups; S3 holds all state.',
     StartAt: STATE.driver,
-    States: {
-      [STATE.driver]: {
-        Type: 'Task',
-        Resource: opts.driverResource,
-        Parameters: { 'job.$': '$.job', 'results.$': '$.results' },
-        Retry: [
-          { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
-        ],
-        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.crash', Next: STATE.driverCrashed }],
-        Next: STATE.route,
-      },
-      [STATE.route]: {
-        Type: 'Choice',
-        Choices: [
-          {
-            And: [
-              { Variable: '$.action', StringEquals: 'run_executors' },
-              { Variable: '$.distributed', IsPresent: true },
-              { Variable: '$.distributed', BooleanEquals: true },
-            ],
-            Next: STATE.runExecutorsDistributed,
-          },
-          { Variable: '$.action', StringEquals: 'run_executors', Next: STATE.runExecutors },
-          { Variable: '$.action', StringEquals: 'run_driver', Next: STATE.driver },
-          { Variable: '$.action', StringEquals: 'sleep', Next: STATE.sleep },
-          { Variable: '$.action', StringEquals: 'chain', Next: STATE.chain },
-          { Variable: '$.action', StringEquals: 'succeed', Next: STATE.succeed },
-          { Variable: '$.action', StringEquals: 'fail', Next: STATE.fail },
-        ],
-        Default: STATE.fail,
-      },
-      [STATE.runExecutors]: inlineMap('$.groups'),
-      ...distributedStates,
-      [STATE.sleep]: { Type: 'Wait', SecondsPath: '$.seconds', Next: STATE.driver },
-      // Before the 25,000-event history cap: start a new execution of this same machine for the
-      // same job (its state is in the store), and end this one.
-      [STATE.chain]: {
-        Type: 'Task',
-        Resource: 'arn:aws:states:::states:startExecution',
-        Parameters: {
-          'StateMachineArn.$': '$$.StateMachine.Id',
-          Input: { 'job.$': '$.job', results: [], 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
-        },
-        Next: STATE.chained,
-      },
-      [STATE.chained]: { Type: 'Succeed' },
-      [STATE.succeed]: { Type: 'Succeed' },
-      [STATE.fail]: { Type: 'Fail', ErrorPath: '$.error', CausePath: '$.cause' },
-      [STATE.driverCrashed]: { Type: 'Fail', Error: 'DriverCrashed', CausePath: '$.crash.Cause' },
-    },
+    States: states,
   };
 }

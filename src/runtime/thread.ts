@@ -3,7 +3,6 @@
  * holds its own stores, caches and loaded bundles; it reports each task's output or error,
  * its time by phase and its store requests.
  */
-import '../polyfills.js';
 import { parentPort } from 'node:worker_threads';
 import { toErrorData } from '../../planner/errors.js';
 import type { StagePlan } from '../../planner/stages.js';

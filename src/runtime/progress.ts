@@ -2,7 +2,20 @@
  * Progress of a job on a terminal: stages and tasks done/total and elapsed time, redrawn in
  * place on a TTY, and as plain lines (one per change) otherwise — e.g. in CI logs.
  */
-import type { Progress } from '../runtime/protocol.js';
+import type { JobState } from './jobState.js';
+import type { Progress } from './protocol.js';
+
+/** Stages and tasks of a job, done and in all, from its state (the driver's and the AWS client's view). */
+export function jobProgress(state: JobState): Progress {
+  const tasks = state.stages.flatMap((s) => s.tasks);
+  return {
+    stagesDone: state.stages.filter((s) => s.status === 'done').length,
+    stagesTotal: state.stages.length,
+    tasksDone: tasks.filter((t) => t.status === 'done').length,
+    tasksTotal: tasks.length,
+    running: state.stages.filter((s) => s.status === 'running').map((s) => s.id),
+  };
+}
 
 export interface ProgressSink {
   update(p: Progress): void;
