@@ -22,7 +22,8 @@ import {
 import { abortWrite, commitWrite } from './commit.js';
 import { planJob, reduceTasks } from './planJob.js';
 import type { KnownFooter } from './catalog.js';
-import { DRIVER_STEP_EVENTS, fitsInHistory, HISTORY_EVENT_CAP, mapEvents, WAIT_EVENTS } from './history.js';
+import { DRIVER_STEP_EVENTS, fitsInHistory, HISTORY_EVENT_CAP } from './history.js';
+import { ROUTES, type DriverAction } from './stateMachine.js';
 import { assertPayloadSize } from './payload.js';
 import { jobProgress } from './progress.js';
 import { streamStep } from './microbatch.js';
@@ -110,12 +111,12 @@ export async function driverStep(event: DriverEvent, env: RuntimeEnv): Promise<D
   return out;
 }
 
-/** Add the history events the previous steps used: this driver step, the map round, a wait. */
+/** Add the history events the previous steps used: this driver step and the last action's route. */
 function countHistory(state: JobState, event: DriverEvent): void {
   const h = (state.history ??= { execution: 0, events: 0 });
   h.events += DRIVER_STEP_EVENTS;
-  if (event.results.length) h.events += mapEvents(event.results.length);
-  if (state.lastAction === 'sleep') h.events += WAIT_EVENTS;
+  const route = state.lastAction ? ROUTES[state.lastAction as DriverAction] : undefined;
+  if (route) h.events += route.historyEvents(event.results.length);
 }
 
 async function loadSavedFooters(

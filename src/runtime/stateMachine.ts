@@ -12,6 +12,8 @@
  *                   |--succeed / fail
  */
 
+import { mapEvents, WAIT_EVENTS } from './history.js';
+
 /** The machine's top-level states. */
 export const STATE = {
   driver: 'Driver',
@@ -30,25 +32,33 @@ export type StateName = (typeof STATE)[keyof typeof STATE];
 /** The executor states of a Map's item processor (names are unique machine-wide: one pair per Map). */
 export const EXECUTOR_STATE = { executor: 'Executor', crashed: 'ExecutorCrashed' } as const;
 
-/** Where the Choice sends an action; `distributed` when the driver marks the round `distributed: true`. */
+/** Where the Choice sends an action, and what that costs in the execution's history. */
 export interface Route {
   readonly target: StateName;
+  /** The target instead when the driver marks the round `distributed: true`. */
   readonly distributed?: StateName;
+  /**
+   * History events the target states record before the driver runs again, given the results
+   * that come back (the driver step itself is DRIVER_STEP_EVENTS; the driver's chaining reads this).
+   */
+  readonly historyEvents: (results: number) => number;
 }
 
 /**
- * The route table: every action a driver invocation can return and the state it leads to.
- * The Choice state is generated from it and `DriverAction` is its keys, so a new action is one
- * entry here (plus, for a new target, its state in `STATE` and in `buildDefinition`, which the
- * compiler demands) and the driver code that returns it.
+ * The route table: every action a driver invocation can return, the state it leads to and its
+ * history cost. The Choice state is generated from it and `DriverAction` is its keys, so a new
+ * action is one entry here (plus, for a new target, its state in `STATE` and in
+ * `buildDefinition`, which the compiler demands) and the driver code that returns it.
  */
+const ENDS = () => 0;
 export const ROUTES = {
-  run_executors: { target: STATE.runExecutors, distributed: STATE.runExecutorsDistributed },
-  run_driver: { target: STATE.driver },
-  sleep: { target: STATE.sleep },
-  chain: { target: STATE.chain },
-  succeed: { target: STATE.succeed },
-  fail: { target: STATE.fail },
+  // A Distributed Map's parent records fewer events than this inline estimate: never more.
+  run_executors: { target: STATE.runExecutors, distributed: STATE.runExecutorsDistributed, historyEvents: mapEvents },
+  run_driver: { target: STATE.driver, historyEvents: () => 0 },
+  sleep: { target: STATE.sleep, historyEvents: () => WAIT_EVENTS },
+  chain: { target: STATE.chain, historyEvents: ENDS },
+  succeed: { target: STATE.succeed, historyEvents: ENDS },
+  fail: { target: STATE.fail, historyEvents: ENDS },
 } as const satisfies Record<string, Route>;
 
 /** What a driver invocation returns: the routing value the Choice state reads (`$.action`). */
