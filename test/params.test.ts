@@ -112,7 +112,7 @@ describe('SsmParameterSource', () => {
       .resolves({ Parameters: [{ Name: 'a', Value: secretOf('a') }] });
     const { sleeps, sleep } = recorder();
     const source = new SsmParameterSource(new SSMClient({ region: 'us-east-1' }), {
-      retry: { baseMs: 50, maxMs: 1000, sleep, random: () => 0.999 },
+      retry: { baseMs: 50, capMs: 1000, sleep, random: () => 0.999 },
     });
     const got = await source.get(['a']);
     expect(got).toEqual(new Map([['a', secretOf('a')]]));
@@ -125,17 +125,17 @@ describe('SsmParameterSource', () => {
     const { sleeps, sleep } = recorder();
     const randoms = [0.5, 0.25, 0.5, 0.1, 0.7];
     const source = new SsmParameterSource(new SSMClient({ region: 'us-east-1' }), {
-      retry: { attempts: 6, baseMs: 100, maxMs: 500, sleep, random: () => randoms.shift()! },
+      retry: { maxAttempts: 6, baseMs: 100, capMs: 500, sleep, random: () => randoms.shift()! },
     });
     await rejection(source.get(['a']));
-    // caps: 100, 200, 400, then 500 (maxMs)
+    // caps: 100, 200, 400, then 500 (capMs)
     expect(sleeps).toEqual([50, 50, 200, 50, 350]);
   });
 
   it('gives up after the attempt limit with a PARAMS_THROTTLED resource error', async () => {
     ssm.on(GetParametersCommand).rejects(throttle());
     const { sleeps, sleep } = recorder();
-    const source = new SsmParameterSource(new SSMClient({ region: 'us-east-1' }), { retry: { attempts: 4, sleep } });
+    const source = new SsmParameterSource(new SSMClient({ region: 'us-east-1' }), { retry: { maxAttempts: 4, sleep } });
     const e = await rejection(source.get(['/db/password']));
     expect(e.category).toBe('resources');
     expect(e.code).toBe('PARAMS_THROTTLED');

@@ -17,8 +17,8 @@ import { expectSameResults, rowsFromArrow, type ResultSet } from './support/comp
 import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
 import { SF01 } from './support/tpch.js';
 import { startFaultProxy, type FaultProxy } from './support/faultproxy.js';
-import { S3Store } from '../src/storage/s3.js';
-import { mapLimit } from '../src/storage/limit.js';
+import { S3Store } from '../src/storage/s3/store.js';
+import { mapLimit } from '../src/util/limit.js';
 import { formatStageTable, s3Store, s3TpchTables, totalStats, uniquePrefix, uploadDir } from './support/s3data.js';
 
 const endpoint = inject('s3Endpoint');

@@ -6,15 +6,16 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { StorageError } from '../planner/errors.js';
-import { S3Store, type S3StoreOptions } from '../src/storage/s3.js';
-import { openStore, parseStoreUrl } from '../src/storage/open.js';
-import { LocalStore } from '../src/storage/local.js';
+import { S3Store, type S3StoreOptions } from '../src/storage/s3/store.js';
+import { openStore } from '../src/storage/backends.js';
+import { parseStoreUrl } from '../src/storage/url.js';
+import { LocalStore } from '../src/storage/local/store.js';
 import { diffStats } from '../src/storage/store.js';
-import { keyLayout } from '../src/storage/keylayout.js';
-import { backoffMs, DEFAULT_RETRY, isRetryable, withRetry } from '../src/storage/retry.js';
-import { DEFAULT_STRAGGLER, hedged, stragglerDeadlineMs } from '../src/storage/straggler.js';
-import { s3Clients } from '../src/storage/s3client.js';
-import { mapLimit } from '../src/storage/limit.js';
+import { keyLayout } from '../src/storage/s3/keylayout.js';
+import { backoffMs, DEFAULT_RETRY, isRetryable, withRetry } from '../src/util/retry.js';
+import { DEFAULT_STRAGGLER, hedged, stragglerDeadlineMs } from '../src/storage/s3/straggler.js';
+import { s3Clients } from '../src/storage/s3/client.js';
+import { mapLimit } from '../src/util/limit.js';
 import { mulberry32, startFaultProxy, type FaultProxy } from './support/faultproxy.js';
 
 const endpoint = inject('s3Endpoint');
@@ -166,6 +167,7 @@ describe('S3Store on a local S3 server', () => {
     const settings = {
       endpoint,
       region: 'us-east-1',
+      forcePathStyle: true,
       maxSockets: 64,
       connectTimeoutMs: 3_000,
       socketTimeoutMs: 30_000,
@@ -175,6 +177,7 @@ describe('S3Store on a local S3 server', () => {
     expect(a0).toBe(b0);
     expect(a0).not.toBe(a1); // the duplicate lane has its own connection pool
     expect(s3Clients({ ...settings, region: 'eu-west-1' })[0]).not.toBe(a0);
+    expect(s3Clients({ ...settings, forcePathStyle: false })[0]).not.toBe(a0);
   });
 });
 
@@ -264,14 +267,16 @@ describe('store URLs and openStore', () => {
     });
     expect(parseStoreUrl('file:///tmp/stratus')).toEqual({ kind: 'local', root: '/tmp/stratus' });
     expect(parseStoreUrl('/tmp/a/../b')).toEqual({ kind: 'local', root: '/tmp/b' });
-    expect(() => parseStoreUrl('gs://x/y')).toThrow(/unsupported store URL/);
+    expect(() => parseStoreUrl('gs://x/y')).toThrow(/unsupported URL scheme 'gs:\/\/' in 'gs:\/\/x\/y'/);
   });
 
   it('opens the backend a ref names', () => {
     expect(openStore({ kind: 'local', root: '/tmp/x' })).toBeInstanceOf(LocalStore);
-    const s = openStore(parseStoreUrl('s3://bkt/p', { endpoint }));
-    expect(s).toBeInstanceOf(S3Store);
+    // An S3 store is opened lazily (the SDK loads on the first request), with the same URL and key layout.
+    const s = openStore(parseStoreUrl('s3://bkt/p?hashedPrefixes=true', { endpoint }));
     expect(s.url).toBe('s3://bkt/p');
+    const eager = new S3Store({ bucket: 'bkt', prefix: 'p', endpoint, hashedPrefixes: true });
+    expect(s.locate('jobs/1/plan.json')).toEqual(eager.locate('jobs/1/plan.json'));
   });
 });
 

@@ -13,7 +13,7 @@ import type { Column } from './column.js';
 import { count as countFn } from './functions.js';
 import type { Session } from './session.js';
 import { PlanError } from '../../planner/errors.js';
-import { normalizeDataUrl } from '../storage/location.js';
+import { normalizeDataUrl } from '../storage/url.js';
 import { formatTable, tableRows } from './show.js';
 import { agg, countRows } from './verbs/aggregate.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';

@@ -24,8 +24,7 @@ import { functionNames } from '../../planner/plan.js';
 import { deleteJob, newJobId, readResult, submitJob } from '../runtime/client.js';
 import { cachedStore, defaultEnv } from '../runtime/env.js';
 import type { JobOptions } from '../runtime/jobState.js';
-import { normalizeDataUrl } from '../storage/location.js';
-import { parseStoreUrl } from '../storage/open.js';
+import { normalizeDataUrl, parseStoreUrl } from '../storage/url.js';
 import type { StoreRef } from '../storage/store.js';
 import { DataFrame } from './dataframe.js';
 

@@ -13,6 +13,7 @@ import type { DriverEvent, ExecutorEvent, JobRef } from '../runtime/protocol.js'
 import type { Runner } from '../runtime/runner.js';
 import { buildDefinition, resourceArns, type ResourceRole } from '../runtime/stateMachine.js';
 import type { StoreRef } from '../storage/store.js';
+import { openLocation } from '../storage/url.js';
 import { StatesError } from './asl/errors.js';
 import { StateMachine, type HistoryEvent, type TaskHandler } from './asl/interpreter.js';
 import type { Json } from './asl/types.js';
@@ -106,11 +107,10 @@ export class LocalRunner implements Runner {
     };
   }
 
-  /** An object by its physical bucket and key, with the runner's store settings. */
+  /** An object by its physical bucket and key (what `ObjectStore.locate` gave), with the runner's store settings. */
   private readObject(bucket: string, key: string): Promise<Uint8Array> {
-    const ref = this.opts.store;
-    if (ref.kind === 'local') return this.env.store(ref).get(key);
-    return this.env.store({ kind: 's3', bucket, prefix: '', endpoint: ref.endpoint, region: ref.region }).get(key);
+    const at = openLocation(this.opts.store, { bucket, key });
+    return this.env.store(at.ref).get(at.key);
   }
 
   /**

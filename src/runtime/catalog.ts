@@ -8,8 +8,10 @@ import type { PlanNode } from '../../planner/plan.js';
 import { collectScans } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
 import { readFooter, type FileFooter } from '../../operators/parquet.js';
-import { expandDataset, locate } from '../storage/location.js';
-import { fileUrl, rangeReader, s3Defaults } from './files.js';
+import { expandDataset } from '../storage/dataset.js';
+import { locate, urlOf } from '../storage/url.js';
+import { mapLimit } from '../util/limit.js';
+import { rangeReader } from './files.js';
 import type { StoreRef } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { partitionFields, partitionValuesOf, type PartitionValues } from './partitions.js';
@@ -29,23 +31,6 @@ export interface Datasets {
   readonly columnBytes: ReadonlyMap<string, Readonly<Record<string, number>>>;
   /** Numeric min/max per column over all row groups (from footer statistics). */
   readonly columnRanges: ReadonlyMap<string, Readonly<Record<string, { min: number; max: number }>>>;
-}
-
-/** S3 settings (endpoint, region) that data URLs inherit from the job's store. */
-export { fileUrl, rangeReader, s3Defaults } from './files.js';
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await f(items[i]!);
-      }
-    }),
-  );
-  return out;
 }
 
 const sameSchema = (a: Schema, b: Schema) =>
@@ -90,16 +75,16 @@ export async function loadDatasets(
   const columnRanges = new Map<string, Record<string, { min: number; max: number }>>();
   for (const scan of collectScans(root)) {
     if (files.has(scan.path)) continue;
-    const loc = locate(scan.path, s3Defaults(storeRef));
+    const loc = locate(scan.path, storeRef);
     const store = env.store(loc.ref);
     const all = await expandDataset(store, loc.key, scan.path);
-    const objects = opts.onlyFiles ? all.filter((o) => opts.onlyFiles!.includes(fileUrl(scan.path, o.key))) : all;
+    const objects = opts.onlyFiles ? all.filter((o) => opts.onlyFiles!.includes(urlOf(loc.ref, o.key))) : all;
     if (!objects.length) throw new PlanError('EMPTY_DATASET', `no files to read in '${scan.path}'`, { path: scan.path });
-    const missing = objects.filter((o) => !opts.known?.has(fileUrl(scan.path, o.key)));
+    const missing = objects.filter((o) => !opts.known?.has(urlOf(loc.ref, o.key)));
     if (missing.length > budget) {
       // Read what this call may, and hand them back to be saved for the next call.
       const part = await mapLimit(missing.slice(0, budget), 16, async (o) => {
-        const url = fileUrl(scan.path, o.key);
+        const url = urlOf(loc.ref, o.key);
         return { url, size: o.size, footer: await readFooter(rangeReader(store, o.key, o.size, url)) };
       });
       throw new PlanningIncomplete([...fresh, ...part]);
@@ -109,7 +94,7 @@ export async function loadDatasets(
     // the driver reads them all when it plans.
     const read = opts.schemaOnly ? objects.slice(0, 1) : objects;
     const found = await mapLimit(read, 16, async (o) => {
-      const url = fileUrl(scan.path, o.key);
+      const url = urlOf(loc.ref, o.key);
       const known = opts.known?.get(url);
       const footer = known?.footer ?? (await readFooter(rangeReader(store, o.key, o.size, url)));
       if (!known) fresh.push({ url, size: o.size, footer });

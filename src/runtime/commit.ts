@@ -5,9 +5,8 @@
  */
 import { StorageError } from '../../planner/errors.js';
 import type { Sink } from '../../planner/plan.js';
-import { locate } from '../storage/location.js';
+import { locate } from '../storage/url.js';
 import type { ObjectStore, StoreRef } from '../storage/store.js';
-import { s3Defaults } from './files.js';
 import type { RuntimeEnv } from './env.js';
 import type { TaskOutput } from './protocol.js';
 
@@ -30,7 +29,7 @@ export async function existingFiles(store: ObjectStore, key: string): Promise<st
 }
 
 export async function destinationExists(sink: WriteSink, env: RuntimeEnv, storeRef: StoreRef): Promise<boolean> {
-  const loc = locate(sink.path, s3Defaults(storeRef));
+  const loc = locate(sink.path, storeRef);
   const store = env.store(loc.ref);
   return (await store.head(loc.key)) !== undefined || (await existingFiles(store, loc.key)).length > 0;
 }
@@ -43,7 +42,7 @@ export async function commitWrite(
   env: RuntimeEnv,
   storeRef: StoreRef,
 ): Promise<number> {
-  const loc = locate(sink.path, s3Defaults(storeRef));
+  const loc = locate(sink.path, storeRef);
   const store = env.store(loc.ref);
   const existing = await existingFiles(store, loc.key);
   if (existing.length && sink.mode === 'errorIfExists') {
@@ -59,7 +58,7 @@ export async function commitWrite(
   for (const o of outputs) {
     if (o.kind !== 'write') continue;
     for (const f of o.files) {
-      const from = locate(f.url, s3Defaults(storeRef)).key;
+      const from = locate(f.url, storeRef).key;
       // Attempt ids stay out of final names; the job id keeps appends from colliding.
       const name = f.relative.replace(/part-(\d+)\.\d+\.[0-9a-f]+\.parquet$/, `part-$1-${jobId}.parquet`);
       await store.copy(from, `${loc.key}/${name}`);
@@ -73,7 +72,7 @@ export async function commitWrite(
 
 /** Delete a job's staging directory (after commit, or when the job fails). */
 export async function abortWrite(sink: WriteSink, jobId: string, env: RuntimeEnv, storeRef: StoreRef): Promise<void> {
-  const loc = locate(stagingUrl(sink.path, jobId), s3Defaults(storeRef));
+  const loc = locate(stagingUrl(sink.path, jobId), storeRef);
   const store = env.store(loc.ref);
   const staged = await store.list(`${loc.key}/`);
   await store.delete(staged.map((o) => o.key));

@@ -6,7 +6,7 @@
 import { fromErrorData, toErrorData, type ErrorData } from '../../planner/errors.js';
 import { stageDeps, type StagePlan } from '../../planner/stages.js';
 import { validatePlanDocument } from '../../planner/validate.js';
-import { getJson, putJson, type ObjectStore } from '../storage/store.js';
+import { getJson, putJson, type ObjectLocation, type ObjectStore } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { pickBoundaries } from '../../operators/rangepart.js';
 import {
@@ -388,13 +388,9 @@ class Scheduler {
     };
   }
 
-  /** Where the Distributed Map's ItemReader finds the group list (bucket and object key). */
-  groupListRef(round: number): { bucket: string; key: string } {
-    const ref = this.event.job.store;
-    const key = this.keys.groupList(round);
-    return ref.kind === 's3'
-      ? { bucket: ref.bucket, key: ref.prefix ? `${ref.prefix}/${key}` : key }
-      : { bucket: '', key };
+  /** Where the Distributed Map's ItemReader finds the group list: where the store put it. */
+  groupListRef(round: number): ObjectLocation {
+    return this.store.locate(this.keys.groupList(round));
   }
 
   async commitJob(): Promise<DriverOutput> {

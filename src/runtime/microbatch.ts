@@ -8,9 +8,9 @@
  */
 import { PlanError, toErrorData, type ErrorData } from '../../planner/errors.js';
 import { collectScans } from '../../planner/plan.js';
-import { expandDataset, locate } from '../storage/location.js';
+import { expandDataset } from '../storage/dataset.js';
+import { locate, urlOf } from '../storage/url.js';
 import { getJson, putJson } from '../storage/store.js';
-import { fileUrl, s3Defaults } from './files.js';
 import type { RuntimeEnv } from './env.js';
 import { driverStep } from './driver.js';
 import { jobKeys, type JobSubmission, type ResultManifest } from './jobState.js';
@@ -128,11 +128,11 @@ async function newFiles(
       `a micro-batch job reads exactly one dataset; this plan reads ${scans.length}`,
     );
   const path = scans[0]!.path;
-  const loc = locate(path, s3Defaults(event.job.store));
+  const loc = locate(path, event.job.store);
   const done = new Set(seen);
   try {
     const files = await expandDataset(env.store(loc.ref), loc.key, path);
-    return files.map((o) => fileUrl(path, o.key)).filter((u) => !done.has(u));
+    return files.map((o) => urlOf(loc.ref, o.key)).filter((u) => !done.has(u));
   } catch (e) {
     if ((e as { code?: string }).code === 'NOT_FOUND' || (e as { code?: string }).code === 'NO_FILES') return [];
     throw e;

@@ -5,7 +5,7 @@
  * logs, JSON or plans.
  *
  * Pieces: `params/source.ts` (contract), `params/ssm.ts`, `params/local.ts` (backends),
- * `params/cache.ts` (TTL cache), `params/retry.ts` (backoff), `params/redact.ts`.
+ * `params/cache.ts` (TTL cache), `params/redact.ts`; backoff is `src/util/retry.ts`, shared with S3.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { ExecutionError } from '../../planner/errors.js';
@@ -23,7 +23,7 @@ export {
 } from './params/local.js';
 export { ParameterCache, DEFAULT_PARAMS_TTL_MS, type ParameterCacheOptions } from './params/cache.js';
 export { redact, REDACTED } from './params/redact.js';
-export { backoffDelay, classifyFailure, type RetryOptions, type FailureKind } from './params/retry.js';
+export { classifyFailure, type RetryOptions, type FailureKind } from '../util/retry.js';
 
 /** Options of the SSM backend when built by `parameterSourceFor`. */
 export interface SsmFactoryOptions extends SsmParameterSourceOptions {

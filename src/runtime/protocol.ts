@@ -3,7 +3,7 @@
  * that travel through the store. Payloads carry references, never data.
  */
 import type { ErrorData } from '../../planner/errors.js';
-import type { StoreRef } from '../storage/store.js';
+import type { ObjectLocation, StoreRef } from '../storage/store.js';
 import type { DriverAction } from './stateMachine.js';
 
 /** Identifies a job and where its state lives. */
@@ -43,7 +43,7 @@ export interface DriverOutput {
   readonly concurrency?: number;
   /** More groups than an inline Map runs: the Distributed Map reads them from the store. */
   readonly distributed?: boolean;
-  readonly groupList?: { readonly bucket: string; readonly key: string };
+  readonly groupList?: ObjectLocation;
   readonly seconds?: number;
   readonly error?: string;
   readonly cause?: string;
@@ -140,11 +140,4 @@ export interface GroupSummary {
   readonly reports: readonly TaskReport[];
   /** Store requests and bytes of the whole invocation (tasks of a group share one stage). */
   readonly stats?: Record<string, number>;
-}
-
-/** The store key of a group list from its bucket-level key (which includes the store's prefix). */
-export function groupListKey(store: StoreRef, bucketKey: string): string {
-  return store.kind === 's3' && store.prefix && bucketKey.startsWith(`${store.prefix}/`)
-    ? bucketKey.slice(store.prefix.length + 1)
-    : bucketKey;
 }

@@ -19,9 +19,9 @@ import { compileConjunction, filterBatch } from '../../operators/filter.js';
 import type { RangeReader } from '../../operators/parquet.js';
 import { referencedColumns } from '../../planner/expr.js';
 import { typedPartitionValue } from './partitions.js';
-import { locate } from '../storage/location.js';
+import { locate } from '../storage/url.js';
 import { getJson, type ObjectStore } from '../storage/store.js';
-import { rangeReader, s3Defaults } from './files.js';
+import { rangeReader } from './files.js';
 import type { RuntimeEnv } from './env.js';
 import { addTime, timed } from '../../operators/metrics.js';
 import { jobKeys } from './jobState.js';
@@ -61,7 +61,7 @@ async function writeFiles(
   for (const part of splitByPartition(stage.schema, batches, output.partitionBy)) {
     const relative = `${part.dir ? `${part.dir}/` : ''}part-${String(task.task).padStart(5, '0')}.${task.attempt}.${nonce()}.parquet`;
     const url = `${staging}/${relative}`;
-    const loc = locate(url, s3Defaults(event.job.store));
+    const loc = locate(url, event.job.store);
     await env.store(loc.ref).put(loc.key, encodeParquet(part.schema, [part.batch]));
     files.push({ url, relative, rows: part.batch.length });
   }
@@ -129,7 +129,7 @@ function scanPart(
     : skip.size
       ? { ...stageSource, filters: stageSource.filters.filter((_, i) => !skip.has(i)) }
       : stageSource;
-  const loc = locate(part.file, s3Defaults(event.job.store));
+  const loc = locate(part.file, event.job.store);
   const reader = rangeReader(env.store(loc.ref), loc.key, part.size, part.file);
   const pv = part.partitionValues ?? {};
   if (!Object.keys(pv).length) return scanRowGroups(reader, part.rowGroups, src, {});

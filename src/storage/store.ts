@@ -1,8 +1,12 @@
 /**
  * The object store facade: every byte between the driver, the executors and the client goes
- * through an `ObjectStore`. Backends: a local file-backed store (the default) and S3.
+ * through an `ObjectStore`. Backends (a local file-backed store, the default, and S3) are
+ * entries of one registry, `backends.ts`; URLs are parsed in one module, `url.ts`.
  *
- * Keys are '/'-separated, never start with '/'. Ranges are [start, end) byte offsets.
+ * Keys are LOGICAL: '/'-separated, never starting with '/', relative to the store's root. How a
+ * logical key maps to a physical object (a prefix, hashed prefixes) is the store's own business;
+ * `locate` tells where it put one, for the few readers outside Stratus (a Distributed Map's
+ * ItemReader). Ranges are [start, end) byte offsets.
  */
 export interface ObjectInfo {
   readonly key: string;
@@ -38,6 +42,15 @@ export function diffStats(after: StoreStats, before: StoreStats): StoreStats {
   return out;
 }
 
+/**
+ * Where an object physically lives: an S3 bucket and object key, or for a local store the
+ * filesystem root ('' ) and the absolute path without its leading '/'.
+ */
+export interface ObjectLocation {
+  readonly bucket: string;
+  readonly key: string;
+}
+
 export interface ObjectStore {
   /** A URL naming this store, e.g. `file:///tmp/x` or `s3://bucket/prefix`. */
   readonly url: string;
@@ -53,19 +66,40 @@ export interface ObjectStore {
   delete(keys: readonly string[]): Promise<void>;
   /** Copy an object inside this store (used by job commit). */
   copy(from: string, to: string): Promise<void>;
+  /** The physical place of a logical key (no request is made; the object need not exist). */
+  locate(key: string): ObjectLocation;
 }
 
-/** Where a store lives, as plain JSON: travels in state-machine payloads (never secrets). */
-export type StoreRef =
-  | { readonly kind: 'local'; readonly root: string }
-  | {
-      readonly kind: 's3';
-      readonly bucket: string;
-      readonly prefix: string;
-      readonly endpoint?: string;
-      readonly region?: string;
-      readonly hashedPrefixes?: boolean;
-    };
+/**
+ * Where a store lives, as plain JSON: travels in state-machine payloads (never secrets). One
+ * variant per backend; `backends.ts` has one entry per variant.
+ */
+export type StoreRef = LocalStoreRef | S3StoreRef;
+
+/** A directory of the local filesystem. */
+export interface LocalStoreRef {
+  readonly kind: 'local';
+  /** Absolute path of the directory. */
+  readonly root: string;
+}
+
+/** A bucket (and key prefix) on AWS S3 or an S3-compatible server. */
+export interface S3StoreRef {
+  readonly kind: 's3';
+  readonly bucket: string;
+  /** Key prefix, without leading or trailing '/' ('' for the bucket root). */
+  readonly prefix: string;
+  /** An S3-compatible server, e.g. `http://127.0.0.1:4568`; absent for AWS S3. */
+  readonly endpoint?: string;
+  readonly region?: string;
+  /** Path-style requests (`endpoint/bucket/key`); default: on with an `endpoint`, off without. */
+  readonly forcePathStyle?: boolean;
+  /** Spread keys over hashed prefixes (see s3/keylayout.ts): a property of the data layout. */
+  readonly hashedPrefixes?: boolean;
+}
+
+/** The kinds of store, one per backend. */
+export type StoreKind = StoreRef['kind'];
 
 export async function getJson<T>(store: ObjectStore, key: string): Promise<T> {
   return JSON.parse(new TextDecoder().decode(await store.get(key))) as T;

@@ -5,8 +5,12 @@
  */
 import { GetParametersCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
 import { ExecutionError, ResourceError, type StratusError } from '../../../planner/errors.js';
-import { RetryExhausted, withRetry, type RetryOptions } from './retry.js';
+import { mapLimit } from '../../util/limit.js';
+import { classifyFailure, RetriesExhausted, withRetry, type FailureKind, type RetryOptions } from '../../util/retry.js';
 import { chunk, missingParamsError, uniqueNames, type ParameterSource } from './source.js';
+
+/** Parameter Store's default backoff: fewer, slower retries than S3's (its limit is ~40 TPS). */
+const SSM_RETRY: RetryOptions = { maxAttempts: 5, baseMs: 100, capMs: 5_000 };
 
 /** The most names one `GetParameters` call accepts. */
 export const SSM_MAX_BATCH = 10;
@@ -17,7 +21,7 @@ export interface SsmParameterSourceOptions {
   readonly batchSize?: number;
   /** Batches in flight at once (default 2), to stay well under the account TPS limit. */
   readonly concurrency?: number;
-  /** Backoff for throttling and 5xx errors. */
+  /** Backoff for throttling and 5xx errors (default: 5 attempts, base 100 ms, cap 5 s). */
   readonly retry?: RetryOptions;
 }
 
@@ -46,7 +50,7 @@ export class SsmParameterSource implements ParameterSource {
       );
     }
     this.#concurrency = Math.max(1, Math.floor(opts.concurrency ?? 2));
-    this.#retry = opts.retry ?? {};
+    this.#retry = { ...SSM_RETRY, ...opts.retry };
   }
 
   /** Load `names`; all batches must succeed, and all missing names are reported together. */
@@ -55,23 +59,9 @@ export class SsmParameterSource implements ParameterSource {
     const batches = chunk(wanted, this.#batchSize);
     const found = new Map<string, string>();
     const missing: string[] = [];
-    let next = 0;
-    let failed = false;
-    const worker = async (): Promise<void> => {
-      while (!failed && next < batches.length) {
-        const batch = batches[next++]!;
-        try {
-          collect(batch, await this.#fetch(batch), found, missing);
-        } catch (e) {
-          failed = true;
-          throw e;
-        }
-      }
-    };
-    const workers = Array.from({ length: Math.min(this.#concurrency, batches.length) }, worker);
-    const results = await Promise.allSettled(workers);
-    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (rejected) throw rejected.reason;
+    await mapLimit(batches, this.#concurrency, async (batch) =>
+      collect(batch, await this.#fetch(batch), found, missing),
+    );
     if (missing.length > 0) {
       throw missingParamsError(
         'SSM Parameter Store',
@@ -90,7 +80,9 @@ export class SsmParameterSource implements ParameterSource {
       );
       return { parameters: out.Parameters ?? [], invalid: out.InvalidParameters ?? [] };
     } catch (e) {
-      throw e instanceof RetryExhausted ? toStratusError(e, batch) : e;
+      throw e instanceof RetriesExhausted
+        ? toStratusError(e.kind, e.cause, e.attempts, batch)
+        : toStratusError(classifyFailure(e), e, 1, batch);
     }
   }
 
@@ -121,21 +113,21 @@ function collect(
   }
 }
 
-function toStratusError(e: RetryExhausted, batch: readonly string[]): StratusError {
-  const last = (e.last ?? {}) as { name?: string; message?: string };
+function toStratusError(kind: FailureKind, error: unknown, attempts: number, batch: readonly string[]): StratusError {
+  const last = (error ?? {}) as { name?: string; message?: string };
   const awsCode = last.name ?? 'Error';
-  const details = { source: 'ssm', names: [...batch], attempts: e.attempts, awsCode };
-  if (e.kind === 'throttled') {
+  const details = { source: 'ssm', names: [...batch], attempts, awsCode };
+  if (kind === 'throttled') {
     return new ResourceError(
       'PARAMS_THROTTLED',
-      `SSM Parameter Store throttled GetParameters for ${batch.length} name(s) ${e.attempts} time(s) (${awsCode}). Lower the concurrency, raise the retry attempts, or enable higher Parameter Store throughput.`,
+      `SSM Parameter Store throttled GetParameters for ${batch.length} name(s) ${attempts} time(s) (${awsCode}). Lower the concurrency, raise the retry attempts, or enable higher Parameter Store throughput.`,
       details,
     );
   }
-  if (e.kind === 'transient') {
+  if (kind === 'transient') {
     return new ExecutionError(
       'PARAMS_UNAVAILABLE',
-      `SSM Parameter Store failed GetParameters ${e.attempts} time(s) (${awsCode}: ${last.message ?? ''}). Retry the job later.`,
+      `SSM Parameter Store failed GetParameters ${attempts} time(s) (${awsCode}: ${last.message ?? ''}). Retry the job later.`,
       details,
     );
   }

@@ -8,7 +8,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Semaphore } from './limit.js';
+import { Semaphore } from '../../util/limit.js';
 
 /** Static credentials (tests, S3-compatible servers). Never part of a StoreRef. */
 export interface S3Credentials {
@@ -21,6 +21,8 @@ export interface S3ClientSettings {
   /** e.g. `http://127.0.0.1:4568`; absent for AWS S3 itself. */
   readonly endpoint?: string;
   readonly region: string;
+  /** Path-style requests (`endpoint/bucket/key`) rather than virtual-hosted (`bucket.endpoint/key`). */
+  readonly forcePathStyle: boolean;
   /** Absent: the SDK default chain (the Lambda role), or, with an endpoint, see `clientCredentials`. */
   readonly credentials?: S3Credentials;
   /** Sockets per connection pool (per lane). */
@@ -54,6 +56,7 @@ export function s3Clients(s: S3ClientSettings): readonly [S3Client, S3Client] {
   const id = JSON.stringify([
     s.endpoint ?? '',
     s.region,
+    s.forcePathStyle,
     creds?.accessKeyId ?? '',
     creds?.sessionToken ?? '',
     s.maxSockets,
@@ -97,7 +100,8 @@ function makeClient(s: S3ClientSettings, credentials: S3Credentials | undefined)
   const agent = { keepAlive: true, maxSockets: s.maxSockets };
   const client = new S3Client({
     region: s.region,
-    ...(s.endpoint ? { endpoint: s.endpoint, forcePathStyle: true } : {}),
+    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+    forcePathStyle: s.forcePathStyle,
     ...(credentials ? { credentials } : {}),
     // Our retry loop (retry.ts) is the only one, so that every attempt is counted.
     maxAttempts: 1,

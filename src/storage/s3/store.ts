@@ -2,10 +2,10 @@
  * The S3 object store (AWS S3, or any S3-compatible server given an `endpoint`).
  *
  * Every request goes through one path (`request`): counted in `stats` per HTTP attempt,
- * retried with jittered backoff (retry.ts), and — for GET, range GET and (on AWS S3) PUT —
- * hedged against stragglers within a duplicate budget (straggler.ts). Keys map to
- * `<prefix>/<key>`, or spread over hashed prefixes (keylayout.ts). SDK clients are cached
- * per process (s3client.ts).
+ * retried with jittered backoff (src/util/retry.ts), and — for GET, range GET and (on AWS S3)
+ * PUT — hedged against stragglers within a duplicate budget (straggler.ts). Keys map to
+ * `<prefix>/<key>`, or spread over hashed prefixes (keylayout.ts); `locate` says where. SDK
+ * clients are cached per process (client.ts).
  */
 import {
   CopyObjectCommand,
@@ -16,19 +16,26 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { StorageError } from '../../planner/errors.js';
-import { emptyStats, type ObjectInfo, type ObjectStore, type StoreRef, type StoreStats } from './store.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import { StorageError } from '../../../planner/errors.js';
+import {
+  emptyStats,
+  type ObjectInfo,
+  type ObjectLocation,
+  type ObjectStore,
+  type S3StoreRef,
+  type StoreStats,
+} from '../store.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../util/retry.js';
 import { DEFAULT_STRAGGLER, hedged, type HedgeLane, type StragglerPolicy } from './straggler.js';
 import { keyLayout, type KeyLayout } from './keylayout.js';
-import { s3Clients, socketSlots, type S3Credentials } from './s3client.js';
-import { isNotFound, toStorageError } from './s3errors.js';
+import { s3Clients, socketSlots, type S3Credentials } from './client.js';
+import { isNotFound, toStorageError } from './errors.js';
 import { putMultipart } from './multipart.js';
-import { readBody } from './s3body.js';
-import { mapLimit } from './limit.js';
+import { readBody } from './body.js';
+import { mapLimit } from '../../util/limit.js';
+import { S3_BACKEND } from './backend.js';
 
-/** A StoreRef of kind 's3'. */
-export type S3StoreRef = Extract<StoreRef, { kind: 's3' }>;
+export type { S3StoreRef } from '../store.js';
 
 /** Tuning of an S3Store; every field has a default. Not part of a StoreRef. */
 export interface S3Tuning {
@@ -99,13 +106,15 @@ export class S3Store implements ObjectStore {
       prefix: this.layout.base.replace(/\/$/, ''),
       region,
       ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+      ...(o.forcePathStyle !== undefined ? { forcePathStyle: o.forcePathStyle } : {}),
       ...(o.hashedPrefixes ? { hashedPrefixes: true } : {}),
     };
-    this.url = `s3://${o.bucket}/${this.ref.prefix}`;
+    this.url = S3_BACKEND.urlOf(this.ref, '');
     this.endpoint = o.endpoint ?? `AWS S3 (${region})`;
     this.clients = s3Clients({
       endpoint: o.endpoint,
       region,
+      forcePathStyle: o.forcePathStyle ?? !!o.endpoint,
       credentials: o.credentials,
       maxSockets: o.maxSockets ?? 64,
       connectTimeoutMs: o.connectTimeoutMs ?? 3_000,
@@ -254,6 +263,11 @@ export class S3Store implements ObjectStore {
     );
   }
 
+  /** The bucket and S3 object key of a logical key (through the key layout: prefix, hash). */
+  locate(key: string): ObjectLocation {
+    return { bucket: this.bucket, key: this.layout.toPhysical(key) };
+  }
+
   /** Straggler duplicates stay a small share of the requests (see StragglerPolicy). */
   private readonly withinDuplicateBudget = (): boolean => {
     const s = this.stats;
@@ -303,7 +317,7 @@ export class S3Store implements ObjectStore {
           )
         : inSlot(0, undefined, () => once(unhedged()));
     try {
-      return await withRetry(attempt, this.retry, () => this.stats.retries++);
+      return await withRetry(attempt, { ...this.retry, onRetry: () => this.stats.retries++ });
     } catch (e) {
       throw toStorageError(e, { store: this.url, endpoint: this.endpoint, bucket: this.bucket, operation, key, s3Key });
     }

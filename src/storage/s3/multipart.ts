@@ -14,7 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { HedgeLane } from './straggler.js';
-import { mapLimit } from './limit.js';
+import { mapLimit } from '../../util/limit.js';
 
 /** S3 refuses parts below 5 MiB (except the last one). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;

@@ -5,8 +5,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { StorageError } from '../../planner/errors.js';
-import { emptyStats, type ObjectInfo, type ObjectStore, type StoreStats } from './store.js';
+import { StorageError } from '../../../planner/errors.js';
+import { emptyStats, type ObjectInfo, type ObjectLocation, type ObjectStore, type StoreStats } from '../store.js';
 
 export class LocalStore implements ObjectStore {
   readonly url: string;
@@ -113,6 +113,11 @@ export class LocalStore implements ObjectStore {
   async copy(from: string, to: string): Promise<void> {
     const body = await this.get(from);
     await this.put(to, body);
+  }
+
+  /** The filesystem root ('') and the file's absolute path without its leading '/'. */
+  locate(key: string): ObjectLocation {
+    return { bucket: '', key: this.file(key).replace(/^\/+/, '') };
   }
 }
 

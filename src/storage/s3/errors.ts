@@ -3,8 +3,8 @@
  * endpoint at fault and say what to do. Codes: NOT_FOUND, NO_SUCH_BUCKET, ACCESS_DENIED,
  * UNREACHABLE, THROTTLED, UNAVAILABLE, IO.
  */
-import { StorageError } from '../../planner/errors.js';
-import { RetriesExhausted } from './retry.js';
+import { StorageError } from '../../../planner/errors.js';
+import { classifyFailure, RetriesExhausted } from '../../util/retry.js';
 
 /** What the failed request was about. */
 export interface RequestContext {
@@ -37,14 +37,6 @@ const DENIED = new Set([
   'InvalidToken',
   'Forbidden',
 ]);
-const THROTTLED = new Set([
-  'SlowDown',
-  'Throttling',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-]);
-
 /** True for the "no such object" answers (GET → NoSuchKey, HEAD → NotFound/404 without a body). */
 export function isNotFound(e: unknown): boolean {
   const err = e as SdkError;
@@ -105,7 +97,7 @@ export function toStorageError(e: unknown, ctx: RequestContext): StorageError {
       details,
     );
   }
-  if (THROTTLED.has(name) || status === 429) {
+  if (classifyFailure(err) === 'throttled') {
     return new StorageError(
       'THROTTLED',
       `S3 kept throttling${what} in ${where} (${name})${tries}: lower the request rate, or enable hashedPrefixes`,

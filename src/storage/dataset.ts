@@ -1,41 +1,10 @@
 /**
- * Dataset locations: a URL or path names a file, a directory or a glob. `locate` splits it into
- * the store that holds it (bucket root or filesystem root) and a key; `expandDataset` lists the
- * Parquet files it covers.
+ * Datasets: a data location names a file, a directory or a glob; `expandDataset` lists the
+ * Parquet files it covers (hidden and temporary files left out). Where a URL lives is url.ts's
+ * business (`locate`).
  */
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { StorageError } from '../../planner/errors.js';
-import type { ObjectInfo, ObjectStore, StoreRef } from './store.js';
-
-export interface Location {
-  readonly ref: StoreRef;
-  readonly key: string;
-}
-
-/** Normalize a user path to a URL (`s3://…` kept; local paths made absolute `file://`). */
-export function normalizeDataUrl(p: string): string {
-  if (/^s3:\/\//i.test(p)) return p;
-  if (/^file:\/\//i.test(p)) return `file://${fileURLToPath(p)}`;
-  return `file://${path.resolve(p)}`;
-}
-
-export function locate(url: string, s3?: { endpoint?: string; region?: string }): Location {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
-  if (m)
-    return {
-      ref: {
-        kind: 's3',
-        bucket: m[1]!,
-        prefix: '',
-        ...(s3?.endpoint ? { endpoint: s3.endpoint } : {}),
-        ...(s3?.region ? { region: s3.region } : {}),
-      },
-      key: m[2]!.replace(/\/+$/, ''),
-    };
-  const abs = /^file:\/\//i.test(url) ? fileURLToPath(url) : path.resolve(url);
-  return { ref: { kind: 'local', root: '/' }, key: abs.replace(/^\/+/, '').replace(/\/+$/, '') };
-}
+import type { ObjectInfo, ObjectStore } from './store.js';
 
 const GLOB = /[*?[]/;
 
