@@ -11,6 +11,7 @@ import {
   CopyObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -152,7 +153,7 @@ export class S3Store implements ObjectStore {
     // Always an explicit first-last range: s3rver answers suffix ranges (bytes=-n) wrongly.
     const Range = `bytes=${start}-${end - 1}`;
     return this.request('get', 'GetObject', key, Key, { hedge: true, bytes: end - start }, async (c, h) => {
-      let res;
+      let res: GetObjectCommandOutput;
       try {
         res = await c.send(new GetObjectCommand({ Bucket: this.bucket, Key, Range }), { abortSignal: h.signal });
       } catch (e) {
