@@ -67,7 +67,9 @@ describe('hedged requests against an S3-compatible server', () => {
     expect(st.stats.duplicates).toBe(0);
     const got = await mapLimit(keys, 8, (k) => st.get(k));
     expect(st.stats.duplicates).toBeGreaterThan(0); // GETs are still hedged
-    got.forEach((g, i) => expect(Buffer.from(g).equals(Buffer.from(body(i))), `object ${keys[i]}`).toBe(true));
+    got.forEach((g, i) => {
+      expect(Buffer.from(g).equals(Buffer.from(body(i))), `object ${keys[i]}`).toBe(true);
+    });
     // Only when asked for (a server known to replace objects atomically, like AWS S3).
     const forced = new S3Store({
       bucket,
@@ -91,9 +93,9 @@ describe('requests queue for a socket slot, not in the HTTP agent', () => {
     const st = new S3Store({ bucket, prefix: `${prefix}/slots`, endpoint, maxSockets: 8, connectTimeoutMs: 250 });
     const ranges = Array.from({ length: 600 }, (_, i) => [(i * 997) % 200_000, ((i * 997) % 200_000) + 4096] as const);
     const got = await Promise.all(ranges.map(([a, b]) => st.getRange('obj', a, b)));
-    got.forEach((g, i) =>
-      expect(Buffer.from(g).equals(Buffer.from(body.subarray(ranges[i]![0], ranges[i]![1]))), `range ${i}`).toBe(true),
-    );
+    got.forEach((g, i) => {
+      expect(Buffer.from(g).equals(Buffer.from(body.subarray(ranges[i]![0], ranges[i]![1]))), `range ${i}`).toBe(true);
+    });
     expect(st.stats.retries).toBe(0);
     expect(st.stats.get).toBe(600 + st.stats.duplicates);
     // Duplicates stay within the budget (DEFAULT_STRAGGLER: 8 + 10% of requests).

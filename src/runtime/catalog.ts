@@ -79,7 +79,8 @@ export async function loadDatasets(
     const store = env.store(loc.ref);
     const all = await expandDataset(store, loc.key, scan.path);
     const objects = opts.onlyFiles ? all.filter((o) => opts.onlyFiles!.includes(urlOf(loc.ref, o.key))) : all;
-    if (!objects.length) throw new PlanError('EMPTY_DATASET', `no files to read in '${scan.path}'`, { path: scan.path });
+    if (!objects.length)
+      throw new PlanError('EMPTY_DATASET', `no files to read in '${scan.path}'`, { path: scan.path });
     const missing = objects.filter((o) => !opts.known?.has(urlOf(loc.ref, o.key)));
     if (missing.length > budget) {
       // Read what this call may, and hand them back to be saved for the next call.
@@ -126,9 +127,8 @@ export async function loadDatasets(
       for (const rg of f.footer.rowGroups)
         for (const [c, st] of Object.entries(rg.stats)) {
           if (typeof st.min !== 'number' || typeof st.max !== 'number') continue;
-          const r = (ranges[c] ??= { min: st.min, max: st.max });
-          r.min = Math.min(r.min, st.min);
-          r.max = Math.max(r.max, st.max);
+          const r = ranges[c];
+          ranges[c] = r ? { min: Math.min(r.min, st.min), max: Math.max(r.max, st.max) } : { min: st.min, max: st.max };
         }
     columnRanges.set(scan.path, ranges);
   }
