@@ -100,10 +100,10 @@ export class Scope {
     const local = new AbortController();
     const onAbort = () => local.abort(aborted(this.signal));
     this.signal.addEventListener('abort', onAbort, { once: true });
-    if (this.signal.aborted) onAbort();
     let timer: NodeJS.Timeout | undefined;
     const stopped = new Promise<never>((_, reject) => {
       local.signal.addEventListener('abort', () => reject(local.signal.reason), { once: true });
+      if (this.signal.aborted) onAbort();
       if (timeoutSeconds !== undefined)
         timer = setTimeout(
           () => local.abort(new StatesError('States.Timeout', `state '${state}' ran longer than ${timeoutSeconds} s`)),
