@@ -45,7 +45,7 @@ export function median(xs: readonly number[]): number | undefined {
   return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
 }
 
-export function geomean(xs: readonly number[]): number | undefined {
+function geomean(xs: readonly number[]): number | undefined {
   return xs.length === 0 ? undefined : Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 }
 

@@ -12,7 +12,7 @@ import { newValidity, setValid, take } from './vector.js';
 const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 /** The engine type of an Arrow field type, or undefined when unsupported. */
-export function engineType(t: arrow.DataType): DataType | undefined {
+function engineType(t: arrow.DataType): DataType | undefined {
   switch (t.typeId) {
     case arrow.Type.Bool:
       return 'bool';
@@ -35,7 +35,7 @@ export function engineType(t: arrow.DataType): DataType | undefined {
   }
 }
 
-export function schemaFromArrow(s: arrow.Schema): Schema {
+function schemaFromArrow(s: arrow.Schema): Schema {
   return s.fields.map((f) => {
     const t = engineType(f.type);
     if (!t)
@@ -58,7 +58,7 @@ function validityOf(d: arrow.Data): Uint8Array | null {
 }
 
 /** One Arrow Data chunk → one engine column of type `type`. */
-export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
+function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
   const validity = validityOf(d);
   const t = d.type;
   switch (t.typeId) {

@@ -46,7 +46,7 @@ function castNumbers(v: NumVec, to: DataType, n: number): Vec {
 }
 
 /** Java's Double.toString: decimal in [1e-3, 1e7), otherwise d.dddE±n; always a fraction digit. */
-export function javaDoubleString(x: number): string {
+function javaDoubleString(x: number): string {
   if (x !== x) return 'NaN';
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';

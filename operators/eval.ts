@@ -27,7 +27,7 @@ const encoder = new TextEncoder();
 
 const NULL_STRING: Scalar = Object.freeze({ scalar: true, type: 'string', value: null });
 
-export function scalarOf(type: DataType | 'null', value: unknown): Scalar {
+function scalarOf(type: DataType | 'null', value: unknown): Scalar {
   if (type === 'null' || value === null || value === undefined)
     return { scalar: true, type: type === 'null' ? 'string' : type, value: null };
   switch (type) {

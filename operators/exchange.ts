@@ -28,7 +28,7 @@ export interface ShuffleOutputRef {
  * Split a batch into per-partition batches: by hashing the key columns, or round-robin
  * starting at row `offset` (a running count kept by the writer).
  */
-export function partitionBatch(b: Batch, p: Partitioning, offset = 0, boundaries: readonly KeyTuple[] = []): Batch[] {
+function partitionBatch(b: Batch, p: Partitioning, offset = 0, boundaries: readonly KeyTuple[] = []): Batch[] {
   if (p.kind === 'single' || p.n === 1) return [b];
   const counts = new Int32Array(p.n);
   let part: Int32Array = new Int32Array(b.length);

@@ -50,7 +50,7 @@ function dateShift(shift: (days: number, k: number) => number): Kernel {
  * Spark's round: HALF_UP on the double's shortest decimal form (round(1.005, 2) = 1.01,
  * round(-2.5) = -3), at any scale, negative scales included.
  */
-export function roundHalfUp(x: number, scale: number): number {
+function roundHalfUp(x: number, scale: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
   const a = Math.abs(x);
   const sign = x < 0 ? -1 : 1;
@@ -156,7 +156,7 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
   };
 }
 
-export const FUNCTION_KERNELS: Readonly<Record<string, Kernel>> = {
+const FUNCTION_KERNELS: Readonly<Record<string, Kernel>> = {
   ...STRING_KERNELS,
   ...PREDICATE_KERNELS,
   year: datePart(0),

@@ -4,7 +4,7 @@
  * Types (from the probe side's view): inner, left, full, left_semi, left_anti; with no keys it
  * is a nested-loop (cross) join. A residual condition is applied to candidate pairs.
  */
-import { exprToString, type Expr } from '../planner/expr.js';
+import type { Expr } from '../planner/expr.js';
 import type { BuildSide } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator } from './eval.js';
@@ -30,7 +30,7 @@ function anyNull(cols: readonly Vec[], i: number): boolean {
   return false;
 }
 
-export function buildTable(batch: Batch, keys: readonly Evaluator[]): BuiltTable {
+function buildTable(batch: Batch, keys: readonly Evaluator[]): BuiltTable {
   const n = batch.length;
   const cols = keys.map((k) => materialize(k(batch), n));
   const table = new GroupTable(cols.map((c) => c.type));

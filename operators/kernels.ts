@@ -13,7 +13,7 @@ import { isValid, newValidity, setValid } from './vector.js';
 type NumArray = Int32Array | Float64Array | Uint8Array;
 
 /** AND of two validities (null = all valid). A null scalar makes everything null. */
-export function mergeValidity(a: Operand, b: Operand, n: number): Uint8Array | null {
+function mergeValidity(a: Operand, b: Operand, n: number): Uint8Array | null {
   const va = validityOf(a, n);
   const vb = validityOf(b, n);
   if (!va) return vb;
@@ -34,7 +34,7 @@ function numbers(o: Operand): NumArray | number {
   return o.values;
 }
 
-export function allocFor(type: DataType, n: number): NumArray {
+function allocFor(type: DataType, n: number): NumArray {
   return type === 'int32' || type === 'date'
     ? new Int32Array(n)
     : type === 'bool'

@@ -23,7 +23,7 @@ function compareOne(a: number | string | boolean | null, b: number | string | bo
 }
 
 /** Order of two key tuples under the sort keys (the same order Sort produces). */
-export function compareTuples(a: KeyTuple, b: KeyTuple, keys: readonly SortKey[]): number {
+function compareTuples(a: KeyTuple, b: KeyTuple, keys: readonly SortKey[]): number {
   for (let i = 0; i < keys.length; i++) {
     const c = compareOne(a[i]!, b[i]!, keys[i]!);
     if (c !== 0) return c;
@@ -32,7 +32,7 @@ export function compareTuples(a: KeyTuple, b: KeyTuple, keys: readonly SortKey[]
 }
 
 /** The key tuple of every row of a batch. */
-export function keyTuples(b: Batch, keys: readonly SortKey[], schema: Schema): KeyTuple[] {
+function keyTuples(b: Batch, keys: readonly SortKey[], schema: Schema): KeyTuple[] {
   const cols = keys.map((k) => materialize(compileExpr(k.expr, schema)(b), b.length));
   return Array.from({ length: b.length }, (_, i) => cols.map((c) => valueAt(c, i)));
 }

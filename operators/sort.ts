@@ -2,7 +2,6 @@
  * Sort and TopN: a permutation over the key columns' typed arrays (numbers compared directly,
  * strings by bytes), nulls placed per key. TopN keeps only the best n rows as it goes.
  */
-import { exprToString } from '../planner/expr.js';
 import type { SortKey } from '../planner/plan.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator } from './eval.js';
@@ -40,7 +39,7 @@ function keyComparator(v: Vec, key: SortKey): Cmp {
 }
 
 /** The sorted order of a batch's rows by the given keys (stable). */
-export function sortPermutation(b: Batch, keys: readonly SortKey[], evals: readonly Evaluator[]): Int32Array {
+function sortPermutation(b: Batch, keys: readonly SortKey[], evals: readonly Evaluator[]): Int32Array {
   const cols = keys.map((k, i) => materialize(evals[i]!(b), b.length));
   // One integer key without nulls (dates, ids, counts): a stable LSD radix sort, no comparator.
   const only = cols.length === 1 ? cols[0]! : null;

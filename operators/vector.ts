@@ -26,7 +26,7 @@ export interface Batch {
   readonly length: number;
 }
 
-export function vecLength(v: Vec): number {
+function vecLength(v: Vec): number {
   return v.type === 'string' ? v.offsets.length - 1 : v.values.length;
 }
 
@@ -41,13 +41,6 @@ export function newValidity(n: number, allValid = true): Uint8Array {
 export function setValid(validity: Uint8Array, i: number, valid: boolean): void {
   if (valid) validity[i >> 3]! |= 1 << (i & 7);
   else validity[i >> 3]! &= ~(1 << (i & 7));
-}
-
-/** Validity that is null when every value is present. */
-export function compactValidity(validity: Uint8Array | null, n: number): Uint8Array | null {
-  if (!validity) return null;
-  for (let i = 0; i < n; i++) if (!isValid(validity, i)) return validity;
-  return null;
 }
 
 const encoder = new TextEncoder();
@@ -226,7 +219,7 @@ export function sliceBatch(b: Batch, start: number, end: number): Batch {
 }
 
 /** Concatenate columns of one type. */
-export function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
+function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
   const lengths = vs.map(vecLength);
   const n = lengths.reduce((a, b) => a + b, 0);
   let validity: Uint8Array | null = null;

@@ -151,7 +151,7 @@ function numericType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
 }
 
 /** Coerce string literals compared with dates into date literals (as Spark does). */
-export function coerceExpr(e: Expr, schema: Schema): Expr {
+function coerceExpr(e: Expr, schema: Schema): Expr {
   return transformExpr(e, (x) => {
     if (x.kind === 'in' && typeOf(x.input, schema) === 'date') {
       return {

@@ -13,7 +13,7 @@ const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
 const sortKeys = (keys: readonly SortKey[]) =>
   list(keys.map((k) => `${exprToString(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`));
 
-export function describeNode(p: PlanNode): string {
+function describeNode(p: PlanNode): string {
   switch (p.kind) {
     case 'Scan':
       return `Scan: path=${p.path} columns=${p.columns ? list(p.columns) : '*'}${p.filters.length ? ` filters=${list(p.filters.map(exprToString))}` : ''}`;
@@ -64,7 +64,7 @@ export function explainLogical(p: PlanNode, depth = 0): string {
   return lines.join('\n');
 }
 
-export function describeOp(op: PhysicalOp): string {
+function describeOp(op: PhysicalOp): string {
   switch (op.op) {
     case 'Filter':
       return `Filter: predicate=${exprToString(op.predicate)}`;
@@ -87,7 +87,7 @@ export function describeOp(op: PhysicalOp): string {
   }
 }
 
-export function describeStage(s: Stage): string[] {
+function describeStage(s: Stage): string[] {
   const out =
     s.output.kind === 'result'
       ? 'result'

@@ -54,7 +54,7 @@ export const agg = (fn: AggFn, arg: Expr | null): Expr => freeze({ kind: 'agg', 
 export const udfCall = (name: string, args: readonly Expr[], returns: DataType): Expr =>
   freeze({ kind: 'udf', name, args: freeze([...args]), returns });
 
-export function literalType(value: LiteralValue): DataType | 'null' {
+function literalType(value: LiteralValue): DataType | 'null' {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'string') return 'string';
@@ -90,7 +90,7 @@ export function exprChildren(e: Expr): readonly Expr[] {
 }
 
 /** Rebuild an expression with new children (same order as `exprChildren`). */
-export function withChildren(e: Expr, c: readonly Expr[]): Expr {
+function withChildren(e: Expr, c: readonly Expr[]): Expr {
   switch (e.kind) {
     case 'col':
     case 'lit':

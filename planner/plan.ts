@@ -197,7 +197,7 @@ export function planChildren(p: PlanNode): readonly PlanNode[] {
   }
 }
 
-export function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode {
+function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode {
   switch (p.kind) {
     case 'Scan':
     case 'Values':

@@ -33,10 +33,6 @@ export function widen(a: DataType, b: DataType): DataType {
   return 'int32';
 }
 
-export function schemaNames(schema: Schema): string[] {
-  return schema.map((f) => f.name);
-}
-
 /** Days since 1970-01-01 for an ISO date `YYYY-MM-DD`; a plan error naming the literal otherwise. */
 export function dateToDays(iso: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);

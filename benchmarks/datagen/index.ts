@@ -40,7 +40,7 @@ export interface GenerateOptions {
   readonly onProgress?: (table: string, rows: number) => void;
 }
 
-export const DEFAULT_ROW_GROUP_SIZE = 122_880;
+const DEFAULT_ROW_GROUP_SIZE = 122_880;
 /** Orders generated per batch (about 4× as many lines). */
 const ORDER_BATCH = 32_768;
 

@@ -7,12 +7,12 @@
 const DAY_MS = 86_400_000;
 
 /** Days since 1970-01-01 (Arrow Date32) of a UTC calendar date. */
-export function epochDay(year: number, month: number, day: number): number {
+function epochDay(year: number, month: number, day: number): number {
   return Date.UTC(year, month - 1, day) / DAY_MS;
 }
 
 export const START_DATE = epochDay(1992, 1, 1);
-export const END_DATE = epochDay(1998, 12, 31);
+const END_DATE = epochDay(1998, 12, 31);
 /** "Today" of the data set: decides l_returnflag and l_linestatus. */
 export const CURRENT_DATE = epochDay(1995, 6, 17);
 /** Last order date: END_DATE - 151 days, so every line ships and arrives by END_DATE. */

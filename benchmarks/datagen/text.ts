@@ -20,7 +20,7 @@ import {
 import { Rng, STREAM } from './random.js';
 
 /** Size of the shared text pool (dbgen uses 300 MB; 16 MiB keeps slices varied enough). */
-export const TEXT_POOL_BYTES = 16 << 20;
+const TEXT_POOL_BYTES = 16 << 20;
 
 /** Picks a word with probability proportional to its weight, via a lookup table. */
 class Picker {

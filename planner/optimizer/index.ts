@@ -17,7 +17,7 @@ import { projectionPushdown } from './rules/projection_pushdown.js';
 export const RULES: readonly Rule[] = [constantFolding, predicatePushdown, projectionPushdown, broadcastSelection];
 
 /** Every rule that can be switched off by name: the logical rules, then the physical ones. */
-export const RULE_NAMES: readonly string[] = [...RULES.map((r) => r.name), ...PHYSICAL_RULES.map((r) => r.name)];
+const RULE_NAMES: readonly string[] = [...RULES.map((r) => r.name), ...PHYSICAL_RULES.map((r) => r.name)];
 
 /** Names switched off must name rules (a typo would silently switch nothing off). */
 export function checkRuleNames(disabledRules: readonly string[] = []): void {

@@ -22,8 +22,6 @@ export const TPCH_TABLES = [
   'region',
 ] as const;
 
-export type TpchTable = (typeof TPCH_TABLES)[number];
-
 /** Number of TPC-H queries (1 … TPCH_QUERY_COUNT). */
 export const TPCH_QUERY_COUNT = 22;
 

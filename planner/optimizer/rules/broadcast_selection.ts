@@ -11,9 +11,9 @@ import { collectScans, type PlanNode } from '../../plan.js';
 import { dateToDays } from '../../types.js';
 import type { Rule, RuleContext } from '../rule.js';
 
-export const DEFAULT_BROADCAST_THRESHOLD = 10 * 1024 * 1024;
+const DEFAULT_BROADCAST_THRESHOLD = 10 * 1024 * 1024;
 /** Never broadcast a side whose unfiltered input exceeds this many times the threshold. */
-export const RAW_SIZE_CAP_FACTOR = 8;
+const RAW_SIZE_CAP_FACTOR = 8;
 
 const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
@@ -48,7 +48,7 @@ export function selectivity(
 }
 
 /** Estimated bytes a subtree reads, and the unfiltered upper bound. Unknown sizes are infinite. */
-export function estimateBytes(node: PlanNode, ctx: RuleContext): { estimate: number; raw: number } {
+function estimateBytes(node: PlanNode, ctx: RuleContext): { estimate: number; raw: number } {
   let estimate = 0;
   let raw = 0;
   for (const s of collectScans(node)) {

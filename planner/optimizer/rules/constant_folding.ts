@@ -24,7 +24,7 @@ function fromScaled(digits: bigint, scale: number): number {
 }
 
 /** Exact decimal + - * of two numbers given by their shortest decimal text. */
-export function exactDecimal(op: '+' | '-' | '*', a: number, b: number): number {
+function exactDecimal(op: '+' | '-' | '*', a: number, b: number): number {
   const x = decimalParts(a);
   const y = decimalParts(b);
   if (!x || !y) return op === '+' ? a + b : op === '-' ? a - b : a * b;
@@ -87,7 +87,7 @@ function foldBinary(e: ExprOf<'binary'>): Expr {
   }
 }
 
-export function foldExpr(e: Expr): Expr {
+function foldExpr(e: Expr): Expr {
   return transformExpr(e, (x) => {
     if (x.kind === 'binary') return foldBinary(x);
     if (x.kind === 'not' && x.input.kind === 'lit' && typeof x.input.value === 'boolean') return lit(!x.input.value);

@@ -42,7 +42,7 @@ const HOW: Readonly<Record<JoinHow, JoinType>> = {
   leftanti: 'left_anti',
 };
 
-export function joinType(how: string): JoinType {
+function joinType(how: string): JoinType {
   const t = HOW[how as JoinHow];
   if (!t)
     throw new PlanError('BAD_JOIN_TYPE', `unknown join type '${how}'; use one of ${Object.keys(HOW).join(', ')}`, {
