@@ -27,6 +27,9 @@ const commonType = (a: readonly ArgType[]): DataType | string => {
   if (typed.every(isNumeric)) return typed.reduce(widen);
   return typed.every((t) => t === typed[0]) ? typed[0]! : 'arguments of one type';
 };
+/** A date moved by an integer number of days or months. */
+const dateShift = (a: readonly ArgType[]): DataType | string =>
+  is(a[0]!, 'date') && is(a[1]!, 'int32', 'int64') ? 'date' : 'a date and an integer';
 const stringPredicate = (args: readonly ArgType[]): DataType | string =>
   is(args[0]!, 'string') && is(args[1]!, 'string') ? 'bool' : 'two strings';
 
@@ -34,16 +37,8 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSignature>> = {
   year: { minArgs: 1, maxArgs: 1, result: dateToInt },
   month: { minArgs: 1, maxArgs: 1, result: dateToInt },
   day: { minArgs: 1, maxArgs: 1, result: dateToInt },
-  date_add: {
-    minArgs: 2,
-    maxArgs: 2,
-    result: (a) => (is(a[0]!, 'date') && is(a[1]!, 'int32', 'int64') ? 'date' : 'a date and an integer'),
-  },
-  add_months: {
-    minArgs: 2,
-    maxArgs: 2,
-    result: (a) => (is(a[0]!, 'date') && is(a[1]!, 'int32', 'int64') ? 'date' : 'a date and an integer'),
-  },
+  date_add: { minArgs: 2, maxArgs: 2, result: dateShift },
+  add_months: { minArgs: 2, maxArgs: 2, result: dateShift },
   substring: {
     minArgs: 3,
     maxArgs: 3,

@@ -2,7 +2,6 @@
  * Logical plan nodes: readonly tagged objects, plain JSON, versioned as a whole document.
  */
 import type { Expr } from './expr.js';
-import { assertNever } from './expr.js';
 import type { Schema } from './types.js';
 
 export const PLAN_VERSION = 1;
@@ -167,64 +166,51 @@ export const dropNa = (input: PlanNode, how: 'any' | 'all', subset: readonly str
 export const fillNa = (input: PlanNode, value: number | string | boolean, subset: readonly string[] | null): PlanNode =>
   freeze({ kind: 'FillNa', input, value, subset });
 
+/** The fields of a node that hold child plans. */
+type ChildField<N> = { [F in keyof N]: N[F] extends PlanNode | readonly PlanNode[] ? F : never }[keyof N];
+
+/** Where each node kind keeps its children, in order: a new kind fails the build until listed. */
+const CHILD_FIELDS: { readonly [K in PlanKind]: readonly ChildField<PlanOf<K>>[] } = {
+  Scan: [],
+  Values: [],
+  Filter: ['input'],
+  Project: ['input'],
+  Aggregate: ['input'],
+  Sort: ['input'],
+  Limit: ['input'],
+  Distinct: ['input'],
+  Repartition: ['input'],
+  WithColumns: ['input'],
+  Rename: ['input'],
+  Drop: ['input'],
+  MapRows: ['input'],
+  DropNa: ['input'],
+  FillNa: ['input'],
+  Join: ['left', 'right'],
+  UsingJoin: ['left', 'right'],
+  SetOp: ['left', 'right'],
+  Union: ['inputs'],
+};
+
+type Slots = Record<string, PlanNode | readonly PlanNode[]>;
+const fieldsOf = (p: PlanNode) => CHILD_FIELDS[p.kind] as readonly string[];
+
 export function planChildren(p: PlanNode): readonly PlanNode[] {
-  switch (p.kind) {
-    case 'Scan':
-    case 'Values':
-      return [];
-    case 'DropNa':
-    case 'FillNa':
-    case 'MapRows':
-    case 'WithColumns':
-    case 'Rename':
-    case 'Drop':
-    case 'Filter':
-    case 'Project':
-    case 'Aggregate':
-    case 'Sort':
-    case 'Limit':
-    case 'Distinct':
-    case 'Repartition':
-      return [p.input];
-    case 'Join':
-    case 'SetOp':
-    case 'UsingJoin':
-      return [p.left, p.right];
-    case 'Union':
-      return p.inputs;
-    default:
-      return assertNever(p);
-  }
+  return fieldsOf(p).flatMap((f) => (p as unknown as Slots)[f]!);
 }
 
+/** The node with its children replaced, in `planChildren` order. */
 function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode {
-  switch (p.kind) {
-    case 'Scan':
-    case 'Values':
-      return p;
-    case 'DropNa':
-    case 'FillNa':
-    case 'MapRows':
-    case 'WithColumns':
-    case 'Rename':
-    case 'Drop':
-    case 'Filter':
-    case 'Project':
-    case 'Aggregate':
-    case 'Sort':
-    case 'Limit':
-    case 'Distinct':
-    case 'Repartition':
-      return freeze({ ...p, input: c[0]! });
-    case 'Join':
-    case 'SetOp':
-    case 'UsingJoin':
-      return freeze({ ...p, left: c[0]!, right: c[1]! });
-    case 'Union':
-      return freeze({ ...p, inputs: freeze([...c]) });
-    default:
-      return assertNever(p);
+  const fields = fieldsOf(p);
+  if (!fields.length) return p;
+  const next: Slots = { ...(p as unknown as Slots) };
+  let at = 0;
+  for (const f of fields) {
+    const width = Array.isArray(next[f]) ? (next[f] as readonly PlanNode[]).length : 1;
+    next[f] = Array.isArray(next[f]) ? freeze(c.slice(at, at + width)) : c[at]!;
+    at += width;
   }
+  return freeze(next as unknown as PlanNode);
 }
 
 /** Bottom-up rewrite of a plan tree. */
@@ -250,7 +236,10 @@ export function functionNames(root: PlanNode): string[] {
   const names = new Set<string>();
   const visitExpr = (e: unknown): void => {
     if (!e || typeof e !== 'object') return;
-    if (Array.isArray(e)) return e.forEach(visitExpr);
+    if (Array.isArray(e)) {
+      for (const x of e) visitExpr(x);
+      return;
+    }
     const o = e as Record<string, unknown>;
     if (o.kind === 'udf' && typeof o.name === 'string') names.add(o.name);
     for (const v of Object.values(o)) if (v && typeof v === 'object') visitExpr(v);
