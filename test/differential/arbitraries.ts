@@ -47,7 +47,9 @@ export function tableArb(prefix: string, maxCols: number, maxRows: number, flags
       const columns = ts.map((t, i) => ({ name: `${prefix}${i}`, type: types[t]! }));
       return {
         columns,
-        rows: rows.map((cells) => columns.map((c, i) => (cells[i] == null ? null : valueFor(c.type, cells[i]!, flags)))),
+        rows: rows.map((cells) =>
+          columns.map((c, i) => (cells[i] == null ? null : valueFor(c.type, cells[i]!, flags))),
+        ),
         writer,
         rowGroupSize,
         files,
@@ -75,7 +77,10 @@ const { pred: predArb } = fc.letrec<{ pred: Pred }>((tie) => ({
       weight: 1,
     },
     { arbitrary: fc.record({ k: fc.constant('bool' as const), c: choice }), weight: 1 },
-    { arbitrary: fc.record({ k: fc.constantFrom('and' as const, 'or' as const), l: tie('pred'), r: tie('pred') }), weight: 2 },
+    {
+      arbitrary: fc.record({ k: fc.constantFrom('and' as const, 'or' as const), l: tie('pred'), r: tie('pred') }),
+      weight: 2,
+    },
     { arbitrary: fc.record({ k: fc.constant('not' as const), p: tie('pred') }), weight: 1 },
   ),
 }));

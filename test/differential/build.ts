@@ -117,7 +117,8 @@ class Builder {
         };
       case 3: {
         const n = num!;
-        if (n.type === 'float64') return { col: sum(n.name), sql: `sum(${n.name})`, code: `sum('${n.name}')`, type: 'float64' };
+        if (n.type === 'float64')
+          return { col: sum(n.name), sql: `sum(${n.name})`, code: `sum('${n.name}')`, type: 'float64' };
         if (isDecimal(n.type)) {
           const { precision, scale } = decimalParams(n.type);
           const type = `decimal(${Math.min(38, precision + 10)},${scale})` as const;
@@ -139,7 +140,12 @@ class Builder {
     const aggs = g.aggs.map((a) => {
       const x = this.aggregate(a, f.schema);
       const name = this.fresh();
-      return { col: x.col.alias(name), sql: `${x.sql} AS ${name}`, code: `${x.code}.alias('${name}')`, field: { name, type: x.type } };
+      return {
+        col: x.col.alias(name),
+        sql: `${x.sql} AS ${name}`,
+        code: `${x.code}.alias('${name}')`,
+        field: { name, type: x.type },
+      };
     });
     const keyNames = keys.map((k) => k.name);
     const grouped = keys.length ? f.df.groupBy(...keyNames) : null;
@@ -185,7 +191,8 @@ class Builder {
     const chosen: { field: Field; desc: boolean; nullsFirst: boolean }[] = [];
     for (const k of keys) {
       const field = pick(f.schema, k.c)!;
-      if (!chosen.some((c) => c.field.name === field.name)) chosen.push({ field, desc: k.desc, nullsFirst: k.nullsFirst });
+      if (!chosen.some((c) => c.field.name === field.name))
+        chosen.push({ field, desc: k.desc, nullsFirst: k.nullsFirst });
     }
     if (total)
       for (const field of f.schema)
@@ -195,13 +202,20 @@ class Builder {
     const d = chosen.map((c) => D.colRef(c.field.name, c.field.type));
     return {
       cols: chosen.map((c, i) => d[i]!.col[method(c)]()),
-      sql: chosen.map((c) => `${c.field.name} ${c.desc ? 'DESC' : 'ASC'} NULLS ${c.nullsFirst ? 'FIRST' : 'LAST'}`).join(', '),
+      sql: chosen
+        .map((c) => `${c.field.name} ${c.desc ? 'DESC' : 'ASC'} NULLS ${c.nullsFirst ? 'FIRST' : 'LAST'}`)
+        .join(', '),
       code: chosen.map((c, i) => `${d[i]!.code}.${method(c)}()`).join(', '),
       indexes: chosen.map((c) => f.schema.findIndex((x) => x.name === c.field.name)),
     };
   }
 
-  orderLimit(f: Frame, keys: readonly { c: number; desc: boolean; nullsFirst: boolean }[], n: number | null, total: boolean) {
+  orderLimit(
+    f: Frame,
+    keys: readonly { c: number; desc: boolean; nullsFirst: boolean }[],
+    n: number | null,
+    total: boolean,
+  ) {
     const s = this.sort(f, keys, total);
     const sorted = f.df.orderBy(...s.cols);
     const frame: Frame = {
@@ -244,7 +258,8 @@ class Builder {
       pairs.every((p) => p.l.type === p.r.type) &&
       !(this.avoid.usingSemiAntiKeyOrder && (how === 'left_semi' || how === 'left_anti'));
     // Rename the right side's columns apart (or, for a using-join, its keys to the left names).
-    const rename = (name: string) => (using ? (pairs.find((p) => p.r.name === name)?.l.name ?? `${name}_${jn}`) : `${name}_${jn}`);
+    const rename = (name: string) =>
+      using ? (pairs.find((p) => p.r.name === name)?.l.name ?? `${name}_${jn}`) : `${name}_${jn}`;
     right = this.project(
       right,
       right.schema.map((c) => D.alias(D.colRef(c.name, c.type), rename(c.name))),
@@ -293,7 +308,11 @@ class Builder {
     const lOthers = f.schema.filter((x) => !keys.includes(x.name));
     const rOthers = right.schema.filter((x) => !keys.includes(x.name));
     const keySql = keys.map((k) =>
-      how === 'right' ? `${r}.${k} AS ${k}` : how === 'full' ? `COALESCE(${l}.${k}, ${r}.${k}) AS ${k}` : `${l}.${k} AS ${k}`,
+      how === 'right'
+        ? `${r}.${k} AS ${k}`
+        : how === 'full'
+          ? `COALESCE(${l}.${k}, ${r}.${k}) AS ${k}`
+          : `${l}.${k} AS ${k}`,
     );
     const on = keys.map((k) => `${l}.${k} = ${r}.${k}`).join(' AND ');
     const semi = how === 'left_semi' || how === 'left_anti';

@@ -96,7 +96,13 @@ export function typedFromDuckdb(reader: DuckDBResultReader): Typed {
   });
   const rows = reader.getRows().map((row) =>
     (row as unknown[]).map((v): Cell => {
-      if (v === null || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' || typeof v === 'boolean')
+      if (
+        v === null ||
+        typeof v === 'number' ||
+        typeof v === 'bigint' ||
+        typeof v === 'string' ||
+        typeof v === 'boolean'
+      )
         return v;
       if (v instanceof DuckDBDateValue) return isoDay(v.days);
       if (v instanceof DuckDBDecimalValue) return formatUnscaled(v.value, v.scale);
@@ -121,7 +127,8 @@ const INT53 = 2n ** 53n;
 export function cellsEqual(a: Cell, b: Cell, tol: Tolerance): boolean {
   if (a === null || b === null) return a === b;
   if (typeof a === 'bigint' || typeof b === 'bigint') {
-    if (typeof a === 'string' || typeof b === 'string' || typeof a === 'boolean' || typeof b === 'boolean') return false;
+    if (typeof a === 'string' || typeof b === 'string' || typeof a === 'boolean' || typeof b === 'boolean')
+      return false;
     if (typeof a === 'number' && !Number.isInteger(a)) return false;
     if (typeof b === 'number' && !Number.isInteger(b)) return false;
     const x = BigInt(a);
@@ -180,11 +187,18 @@ const MAX_SHOWN = 8;
  * Rows of `actual` not matched in `pool` and (when `both`) rows of `pool` not matched in
  * `actual`, matching greedily with tolerance.
  */
-function unmatched(actual: readonly (readonly Cell[])[], pool: readonly (readonly Cell[])[], tol: Tolerance, both: boolean) {
+function unmatched(
+  actual: readonly (readonly Cell[])[],
+  pool: readonly (readonly Cell[])[],
+  tol: Tolerance,
+  both: boolean,
+) {
   const used = new Array<boolean>(pool.length).fill(false);
   const extra: (readonly Cell[])[] = [];
   for (const row of actual) {
-    const j = pool.findIndex((p, k) => !used[k] && p.length === row.length && row.every((v, c) => cellsEqual(v, p[c] ?? null, tol)));
+    const j = pool.findIndex(
+      (p, k) => !used[k] && p.length === row.length && row.every((v, c) => cellsEqual(v, p[c] ?? null, tol)),
+    );
     if (j >= 0) used[j] = true;
     else extra.push(row);
   }
@@ -198,16 +212,25 @@ function unmatched(actual: readonly (readonly Cell[])[], pool: readonly (readonl
 }
 
 /** Differences between two results as multisets of rows (empty when equal). */
-export function multisetDiff(actual: readonly (readonly Cell[])[], expected: readonly (readonly Cell[])[], tol: Tolerance): string[] {
+export function multisetDiff(
+  actual: readonly (readonly Cell[])[],
+  expected: readonly (readonly Cell[])[],
+  tol: Tolerance,
+): string[] {
   const a = [...actual].sort(compareRows);
   const e = [...expected].sort(compareRows);
-  if (a.length === e.length && a.every((row, r) => row.every((v, c) => cellsEqual(v, e[r]![c] ?? null, tol)))) return [];
+  if (a.length === e.length && a.every((row, r) => row.every((v, c) => cellsEqual(v, e[r]![c] ?? null, tol))))
+    return [];
   const head = a.length === e.length ? [] : [`row count: Stratus ${a.length}, DuckDB ${e.length}`];
   return [...head, ...unmatched(a, e, tol, true)];
 }
 
 /** Rows of `actual` that are not in the multiset `all` (empty when actual ⊆ all). */
-export function subMultisetDiff(actual: readonly (readonly Cell[])[], all: readonly (readonly Cell[])[], tol: Tolerance): string[] {
+export function subMultisetDiff(
+  actual: readonly (readonly Cell[])[],
+  all: readonly (readonly Cell[])[],
+  tol: Tolerance,
+): string[] {
   return unmatched(actual, all, tol, false);
 }
 

@@ -87,7 +87,11 @@ export function literal(type: ColType, v: Value): Dx | null {
       const x = v as number;
       // lit() types an integral number as int32; a cast keeps the literal a double.
       const integral = Number.isInteger(x) || Object.is(x, -0);
-      const text = Number.isNaN(x) ? 'Number.NaN' : Number.isFinite(x) ? String(x) : `Number.${x > 0 ? 'POSITIVE' : 'NEGATIVE'}_INFINITY`;
+      const text = Number.isNaN(x)
+        ? 'Number.NaN'
+        : Number.isFinite(x)
+          ? String(x)
+          : `Number.${x > 0 ? 'POSITIVE' : 'NEGATIVE'}_INFINITY`;
       return {
         col: integral ? lit(x).cast('float64') : lit(x),
         sql: sqlDouble(x),
@@ -186,7 +190,10 @@ export function arith(op: ArithOp, a: Dx, b: Dx): Dx {
   let sql: string;
   if (op === '/') sql = `sdiv(${a.sql}, ${b.sql})`;
   else if (type === 'float64')
-    sql = op === '%' ? `(CASE WHEN ${b.sql} = 0 THEN NULL ELSE (${a.sql})::DOUBLE % (${b.sql})::DOUBLE END)` : `((${a.sql})::DOUBLE ${op} (${b.sql})::DOUBLE)`;
+    sql =
+      op === '%'
+        ? `(CASE WHEN ${b.sql} = 0 THEN NULL ELSE (${a.sql})::DOUBLE % (${b.sql})::DOUBLE END)`
+        : `((${a.sql})::DOUBLE ${op} (${b.sql})::DOUBLE)`;
   else {
     const wrap = type === 'int32' ? 'wrap32' : 'wrap64';
     const body = `(${a.sql})::HUGEINT ${op} (${b.sql})::HUGEINT`;
@@ -196,7 +203,8 @@ export function arith(op: ArithOp, a: Dx, b: Dx): Dx {
 }
 
 export function negate(a: Dx): Dx {
-  const sql = a.type === 'float64' ? `(-(${a.sql}))` : `${a.type === 'int32' ? 'wrap32' : 'wrap64'}(-(${a.sql})::HUGEINT)`;
+  const sql =
+    a.type === 'float64' ? `(-(${a.sql}))` : `${a.type === 'int32' ? 'wrap32' : 'wrap64'}(-(${a.sql})::HUGEINT)`;
   return { col: a.col.negate(), sql, code: `${a.code}.negate()`, type: a.type };
 }
 
@@ -244,7 +252,12 @@ export function strLength(a: Dx): Dx {
 
 /** Spark's concat: NULL if any argument is NULL (DuckDB's || does the same, its concat() does not). */
 export function strConcat(a: Dx, b: Dx): Dx {
-  return { col: concat(a.col, b.col), sql: `(${a.sql} || ${b.sql})`, code: `concat(${a.code}, ${b.code})`, type: 'string' };
+  return {
+    col: concat(a.col, b.col),
+    sql: `(${a.sql} || ${b.sql})`,
+    code: `concat(${a.code}, ${b.code})`,
+    type: 'string',
+  };
 }
 
 export function alias(x: Dx, name: string): Dx {

@@ -25,7 +25,13 @@ const ref = (f: Field): Dx => D.colRef(f.name, f.type);
 const arithmetic = (t: ColType) => t === 'int32' || t === 'int64' || t === 'float64';
 
 /** The other side of a binary expression: a column of a fitting type, or a literal of `type`. */
-function operand(rhs: Operand, type: ColType, schema: readonly Field[], ok: (t: ColType) => boolean, flags: GenFlags): Dx | null {
+function operand(
+  rhs: Operand,
+  type: ColType,
+  schema: readonly Field[],
+  ok: (t: ColType) => boolean,
+  flags: GenFlags,
+): Dx | null {
   if (rhs.k === 'col') {
     const f = pick(schema, rhs.c, ok);
     if (f) return ref(f);

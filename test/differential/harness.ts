@@ -143,7 +143,9 @@ export async function compareWithDuckdb(
     case 'limited': {
       const all = typedFromDuckdb(await ctx.duck.runAndReadAll(check.sqlAll));
       if (actual.rows.length !== expected.rows.length)
-        diffs.push(`row count: Stratus ${actual.rows.length}, DuckDB ${expected.rows.length} (limit ${check.n} of ${all.rows.length})`);
+        diffs.push(
+          `row count: Stratus ${actual.rows.length}, DuckDB ${expected.rows.length} (limit ${check.n} of ${all.rows.length})`,
+        );
       diffs.push(...subMultisetDiff(actual.rows, all.rows, tol));
       if (check.keys && !diffs.length) diffs.push(...orderedKeysDiff(actual.rows, expected.rows, check.keys, tol));
       break;

@@ -7,8 +7,8 @@
 import type { Avoid } from './build.js';
 
 export const AVOID_KNOWN: Avoid = {
-  // test/regressions/pending-using-semi-anti.ts
+  // test/regressions/pending/using-semi-anti-key-order.pending.ts
   usingSemiAntiKeyOrder: true,
-  // test/regressions/pending/setop-by-position.ts
+  // test/regressions/pending/setop-by-position.pending.ts
   setOpRightNames: true,
 };

@@ -50,7 +50,22 @@ function checkCode(c: Check): string {
 }
 
 /** The DSL functions a pipeline's code uses (for the import line). */
-const DSL_NAMES = ['avg', 'broadcast', 'coalesce', 'col', 'concat', 'count', 'countDistinct', 'date', 'length', 'lit', 'max', 'min', 'sum', 'when'];
+const DSL_NAMES = [
+  'avg',
+  'broadcast',
+  'coalesce',
+  'col',
+  'concat',
+  'count',
+  'countDistinct',
+  'date',
+  'length',
+  'lit',
+  'max',
+  'min',
+  'sum',
+  'when',
+];
 
 /** Source of a vitest file reproducing one case. */
 export function regressionSource(c: Case, built: Built, title: string, origin: string, difference: string): string {
@@ -64,15 +79,13 @@ ${difference
   .join('\n')}
  */
 import { it } from 'vitest';
-import { ${used.join(', ')} } from '../../src/index.js';
-import { regressionContext } from '../differential/regression.js';
+${used.length ? `import { ${used.join(', ')} } from '../../src/index.js';\n` : ''}import { regressionContext } from '../differential/regression.js';
 
 const ctx = regressionContext();
 
 it('${title.replaceAll("'", "\\'")}', async () => {
   const t = await ctx.tables({
-    a: ${tableCode(c.a, '    ')},
-    b: ${tableCode(c.b, '    ')},
+    a: ${tableCode(c.a, '    ')},${built.code.includes('t.b') ? `\n    b: ${tableCode(c.b, '    ')},` : ''}
   });
   await ctx.expectSame(
     ${built.code},

@@ -24,6 +24,8 @@ export interface TableLiteral {
   readonly files: number;
 }
 
+const EMPTY: TableLiteral = { columns: [['b0', 'int32']], rows: [], writer: 'wasm', rowGroupSize: 1, files: 1 };
+
 function spec(t: TableLiteral): TableSpec {
   return { ...t, columns: t.columns.map(([name, type]) => ({ name, type })) };
 }
@@ -39,9 +41,9 @@ export function regressionContext() {
     await ctx?.close();
   });
   return {
-    /** Write tables a and b; DuckDB's views `a` and `b` read the same files. */
-    async tables(t: { a: TableLiteral; b: TableLiteral }): Promise<{ a: DataFrame; b: DataFrame }> {
-      const { dfs, cleanup } = await openTables(ctx!, { a: spec(t.a), b: spec(t.b) });
+    /** Write tables a and b (default: empty); DuckDB's views `a` and `b` read the same files. */
+    async tables(t: { a: TableLiteral; b?: TableLiteral }): Promise<{ a: DataFrame; b: DataFrame }> {
+      const { dfs, cleanup } = await openTables(ctx!, { a: spec(t.a), b: spec(t.b ?? EMPTY) });
       cleanups.push(cleanup);
       return dfs;
     },

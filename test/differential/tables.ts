@@ -120,7 +120,12 @@ export async function writeTable(duck: DuckDBConnection, dir: string, spec: Tabl
   const schema = new Schema(spec.columns.map((c) => new Field(c.name, arrowType(c.type), true)));
   for (let f = 0; f < spec.files; f++) {
     const rows = spec.rows.filter((_, i) => i % spec.files === f);
-    const columns = spec.columns.map((c, ci) => arrowColumn(c.type, rows.map((r) => r[ci] ?? null)));
+    const columns = spec.columns.map((c, ci) =>
+      arrowColumn(
+        c.type,
+        rows.map((r) => r[ci] ?? null),
+      ),
+    );
     const file = path.join(dir, `part-${f}.parquet`);
     const target = spec.writer === 'wasm' ? file : path.join(dir, `staging-${f}.parquet.tmp`);
     await writeParquetFile(target, schema, [recordBatch(schema, columns)], {

@@ -71,7 +71,18 @@ const INT64_EXTREMES = [
   4611686018427387904n,
 ];
 /** Mostly dyadic doubles (sums are exact in any order), plus the special values. */
-const FLOAT_EDGES = [0, 1.5, -2.5, Number.NaN, -0, 0.1, 1e6, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0.375];
+const FLOAT_EDGES = [
+  0,
+  1.5,
+  -2.5,
+  Number.NaN,
+  -0,
+  0.1,
+  1e6,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  -0.375,
+];
 const STRING_EDGES = ['', 'a', 'A', 'ü', '日本語', '😀', 'ｆｕｌｌ', 'a ', ' a', 'abc', 'b', 'NULL', 'naïve café'];
 const DATE_EDGES = ['1970-01-01', '1969-12-31', '2000-02-29', '1900-01-01', '2100-12-31', '1600-03-01', '2024-01-01'];
 const DAY_MS = 86_400_000;
