@@ -8,7 +8,6 @@
  * --avoid-known keeps away from every known, unfixed difference (test/differential/known.ts);
  * --avoid from the named ones only.
  */
-import '../src/polyfills.js';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AVOID_NOTHING, type Avoid } from '../test/differential/build.js';

@@ -5,7 +5,6 @@
  * Once one passes, move it to test/regressions/<name>.test.ts and drop its switch in
  * test/differential/known.ts.
  */
-import '../../../src/polyfills.js';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
