@@ -10,7 +10,11 @@ import { partialAggregation } from './rules/partial_aggregation.js';
 import { rowGroupPruning } from './rules/row_group_pruning.js';
 
 /** In the order they apply (stage rewrites run in this order). */
-export const PHYSICAL_RULES = [partialAggregation, aggregateScanFilters, rowGroupPruning] as const;
+export const PHYSICAL_RULES = [
+  partialAggregation,
+  aggregateScanFilters,
+  rowGroupPruning,
+] as const satisfies readonly PhysicalRule[];
 
 export type PhysicalRuleName = (typeof PHYSICAL_RULES)[number]['name'];
 
