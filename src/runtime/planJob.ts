@@ -10,6 +10,7 @@ import { physicalRuleOn } from '../../planner/optimizer/physicalRules.js';
 import { filtersAlwaysTrue, rowGroupMayMatch } from '../../planner/optimizer/rules/row_group_pruning.js';
 import type { StagePlan } from '../../planner/stages.js';
 import { inputPartitions, stageDeps } from '../../planner/stages.js';
+import { backendOf } from '../storage/backends.js';
 import type { StoreRef } from '../storage/store.js';
 import { loadDatasets, PlanningIncomplete, type Datasets, type KnownFooter, type LoadOptions } from './catalog.js';
 import { typedPartitionValue } from './partitions.js';
@@ -138,7 +139,7 @@ export async function planJob(
     ...planStages(optimized, ds.catalog, { shufflePartitions, disabledRules }, sub.plan.sink),
     udfs: sub.plan.udfs ?? null,
     parameters: sub.options.parameters ?? [],
-    shuffleCodec: sub.options.shuffleCodec ?? (storeRef.kind === 's3' ? 'brotli' : 'none'),
+    shuffleCodec: sub.options.shuffleCodec ?? backendOf(storeRef).shuffleCodec,
   };
 
   let prunedRowGroups = 0;

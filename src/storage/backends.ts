@@ -7,6 +7,7 @@
  * Adding a backend: a `StoreRef` variant (store.ts), an `ObjectStore` class and a `Backend`
  * entry in its own file or folder, and one line in `BACKENDS` (the compiler names the rest).
  */
+import type { ShuffleCodec } from '../../operators/exchange.js';
 import { LOCAL_BACKEND } from './local/backend.js';
 import { S3_BACKEND } from './s3/backend.js';
 import type { S3Tuning } from './s3/store.js';
@@ -28,6 +29,8 @@ export interface Backend<R extends StoreRef> {
   readonly schemes: readonly string[];
   /** How its URLs look, for error messages (e.g. `s3://bucket/prefix`). */
   readonly urlForm: string;
+  /** The shuffle codec of a job whose store this is, unless the job sets one (compress what crosses a network). */
+  readonly shuffleCodec: ShuffleCodec;
   /** The store a store URL names. */
   storeRef(url: string, defaults: StoreUrlDefaults): R;
   /** A data URL split into the container holding it (bucket root, filesystem root) and the key in it. */

@@ -19,6 +19,7 @@ const FILESYSTEM_ROOT: LocalStoreRef = { kind: 'local', root: '/' };
 export const LOCAL_BACKEND: Backend<LocalStoreRef> = {
   schemes: ['file'],
   urlForm: 'file:///path or a local path',
+  shuffleCodec: 'none',
   storeRef: (url) => ({ kind: 'local', root: localPath(url) }),
   locate: (url) => ({ ref: FILESYSTEM_ROOT, key: localPath(url).replace(/^\/+/, '').replace(/\/+$/, '') }),
   normalize: (url) => `file://${localPath(url)}`,

@@ -47,6 +47,7 @@ function storeRef(url: string, defaults: { endpoint?: string; region?: string; h
 export const S3_BACKEND: Backend<S3StoreRef> = {
   schemes: ['s3'],
   urlForm: 's3://bucket/prefix',
+  shuffleCodec: 'brotli',
   storeRef,
   locate(url) {
     const { bucket, rest } = split(url);
