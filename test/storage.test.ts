@@ -17,8 +17,11 @@ import type { DriverOutput, GroupRef } from '../src/runtime/protocol.js';
 import { BACKENDS, openStore } from '../src/storage/backends.js';
 import { LocalStore } from '../src/storage/local/store.js';
 import { S3Store } from '../src/storage/s3/store.js';
-import type { StoreRef } from '../src/storage/store.js';
+import { getJson, type StoreRef } from '../src/storage/store.js';
+import { jobKeys } from '../src/runtime/jobState.js';
+import type { StagePlan } from '../planner/stages.js';
 import { inheritSettings, locate, normalizeDataUrl, openLocation, parseStoreUrl, urlOf } from '../src/storage/url.js';
+import { classifyFailure, RetriesExhausted, withRetry } from '../src/util/retry.js';
 import { uniquePrefix } from './support/s3data.js';
 import { tempDir } from './support/tpch.js';
 
@@ -167,6 +170,67 @@ describe('physical keys are resolved by the store', () => {
   });
 });
 
+describe('one retry module for S3 and SSM', () => {
+  const sdk = (name: string, status?: number, extra: object = {}) =>
+    Object.assign(new Error(name), { name, ...(status ? { $metadata: { httpStatusCode: status } } : {}), ...extra });
+
+  it('classifies throttling, transient and fatal failures of either service with one list', () => {
+    for (const e of [
+      sdk('SlowDown', 503),
+      sdk('ThrottlingException', 400),
+      sdk('TooManyUpdates', 400),
+      sdk('Whatever', 429),
+      sdk('Whatever', 400, { $retryable: { throttling: true } }),
+    ])
+      expect(classifyFailure(e), e.name).toBe('throttled');
+    for (const e of [
+      sdk('InternalError', 500),
+      sdk('InternalServerError', 500),
+      sdk('ServiceUnavailable', 503),
+      sdk('RequestTimeout', 400),
+      sdk('TruncatedBody'),
+      Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      sdk('Whatever', 400, { $retryable: {} }),
+    ])
+      expect(classifyFailure(e), e.message).toBe('transient');
+    for (const e of [
+      sdk('NoSuchKey', 404),
+      sdk('AccessDeniedException', 400),
+      sdk('NotImplemented', 501),
+      Object.assign(new Error('aborted'), { name: 'AbortError' }),
+      undefined,
+    ])
+      expect(classifyFailure(e)).toBe('fatal');
+  });
+
+  it('retries with full-jitter backoff, reports each retry, and says why it gave up', async () => {
+    const sleeps: number[] = [];
+    const retries: number[] = [];
+    let calls = 0;
+    const e = await withRetry(
+      async () => {
+        calls++;
+        throw sdk('SlowDown', 503);
+      },
+      {
+        maxAttempts: 4,
+        baseMs: 100,
+        capMs: 300,
+        random: () => 0.5,
+        sleep: async (ms) => void sleeps.push(ms),
+        onRetry: (_e, n) => retries.push(n),
+      },
+    ).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RetriesExhausted);
+    expect(e).toMatchObject({ attempts: 4, kind: 'throttled' });
+    expect(calls).toBe(4);
+    expect(sleeps).toEqual([50, 100, 150]); // 0.5 × min(cap, 100·2^(n-1))
+    expect(retries).toEqual([1, 2, 3]);
+    const denied = sdk('AccessDenied', 403);
+    await expect(withRetry(() => Promise.reject(denied), { sleep: async () => {} })).rejects.toBe(denied);
+  });
+});
+
 /** A Parquet file of 150,000 integers in 74 row groups (DuckDB writes it). */
 async function manyRowGroups(): Promise<string> {
   const file = path.join(tempDir('stratus-storage-rg-'), 'x.parquet');
@@ -209,6 +273,23 @@ describe('bug 3: the Distributed Map reads the group list where the store wrote 
     const raw = new S3Store({ bucket: Bucket, prefix: '', endpoint, straggler: { enabled: false } });
     const groups = JSON.parse(dec(await raw.get(Key))) as GroupRef[];
     expect(groups.length).toBeGreaterThan(40);
+    // The job store's backend chose the shuffle codec (S3: compressed).
+    expect((await getJson<StagePlan>(store, jobKeys(jobId).stages)).shuffleCodec).toBe('brotli');
+  });
+
+  it('a local job store plans uncompressed shuffles (the backend entry decides)', async () => {
+    const file = await manyRowGroups();
+    const s = session({ store: tempDir('stratus-storage-'), progress: false });
+    open.push(s);
+    const jobId = newJobId();
+    const store = cachedStore(s.storeRef);
+    await submitJob(store, jobId, {
+      plan: { version: PLAN_VERSION, root: s.read.parquet(file).plan, sink: { kind: 'collect' } },
+      options: {},
+      submittedAt: new Date().toISOString(),
+    });
+    await runDriverStep({ job: { jobId, store: s.storeRef }, results: [] }, defaultEnv());
+    expect((await getJson<StagePlan>(store, jobKeys(jobId).stages)).shuffleCodec).toBe('none');
   });
 
   it('runs such a round end to end through the local runner, with the right answer', async () => {
