@@ -3,6 +3,7 @@
  * coalesce / greatest / least here; string functions in ./strings.ts, string predicates in ./like.ts.
  */
 import { InternalError } from '../planner/errors.js';
+import type { FunctionName } from '../planner/functions.js';
 import { addMonths, civil } from './dates.js';
 import { compareNumbers } from '../planner/order.js';
 import { compareBytes } from './kernels.js';
@@ -156,7 +157,8 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
   };
 }
 
-const FUNCTION_KERNELS: Readonly<Record<string, Kernel>> = {
+/** One kernel per built-in function of the planner's registry (planner/functions.ts). */
+const FUNCTION_KERNELS: Readonly<Record<FunctionName, Kernel>> = {
   ...STRING_KERNELS,
   ...PREDICATE_KERNELS,
   year: datePart(0),
@@ -172,7 +174,7 @@ const FUNCTION_KERNELS: Readonly<Record<string, Kernel>> = {
 };
 
 export function kernelFor(fn: string): Kernel {
-  const k = FUNCTION_KERNELS[fn];
+  const k = Object.hasOwn(FUNCTION_KERNELS, fn) ? FUNCTION_KERNELS[fn as FunctionName] : undefined;
   if (!k) throw new InternalError('NO_KERNEL', `no kernel for function '${fn}'`, { function: fn });
   return k;
 }

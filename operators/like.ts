@@ -145,9 +145,9 @@ const like: Kernel = ([a, b], n) => {
   return { type: 'bool', values: out, validity: validityAll([a!, b!], n) };
 };
 
-export const PREDICATE_KERNELS: Readonly<Record<string, Kernel>> = {
+export const PREDICATE_KERNELS = {
   like,
   starts_with: predicateKernel(startsWith),
   ends_with: predicateKernel(endsWith),
   contains: predicateKernel(contains),
-};
+} satisfies Readonly<Record<string, Kernel>>;

@@ -162,11 +162,11 @@ const concat: Kernel = (args, n) => {
   return out.build(validity);
 };
 
-export const STRING_KERNELS: Readonly<Record<string, Kernel>> = {
+export const STRING_KERNELS = {
   substring,
   trim,
   upper: caseMap(true),
   lower: caseMap(false),
   length,
   concat,
-};
+} satisfies Readonly<Record<string, Kernel>>;

@@ -10,7 +10,7 @@ import { resolveColumn } from './columns.js';
 import { lower, lowerSetOp, lowerUnionByName, lowerUsingJoin } from './lowering.js';
 import type { Expr, ExprOf } from './expr.js';
 import { assertNever, containsAgg, exprChildren, exprName, exprToString, lit, transformExpr } from './expr.js';
-import { FUNCTIONS } from './functions.js';
+import { FUNCTIONS, functionSignature } from './functions.js';
 import type { PlanNode } from './plan.js';
 import { planChildren, transformPlan } from './plan.js';
 import type { DataType, Schema } from './types.js';
@@ -70,7 +70,7 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
     case 'binary':
       return binaryType(e, typeOf(e.left, schema), typeOf(e.right, schema));
     case 'call': {
-      const sig = FUNCTIONS[e.fn];
+      const sig = functionSignature(e.fn);
       if (!sig)
         throw new PlanError(
           'UNKNOWN_FUNCTION',

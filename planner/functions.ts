@@ -1,6 +1,7 @@
 /**
  * Signatures of the built-in scalar functions: arity and result type by argument types.
- * Their kernels live in operators/functions.ts; the two tables share these names.
+ * Their kernels live in operators/functions.ts, in a table typed on `FunctionName`: a function
+ * added here fails the build until it has a kernel.
  */
 import type { DataType } from './types.js';
 import { isNumeric, widen } from './types.js';
@@ -33,7 +34,7 @@ const dateShift = (a: readonly ArgType[]): DataType | string =>
 const stringPredicate = (args: readonly ArgType[]): DataType | string =>
   is(args[0]!, 'string') && is(args[1]!, 'string') ? 'bool' : 'two strings';
 
-export const FUNCTIONS: Readonly<Record<string, FunctionSignature>> = {
+export const FUNCTIONS = {
   year: { minArgs: 1, maxArgs: 1, result: dateToInt },
   month: { minArgs: 1, maxArgs: 1, result: dateToInt },
   day: { minArgs: 1, maxArgs: 1, result: dateToInt },
@@ -74,4 +75,12 @@ export const FUNCTIONS: Readonly<Record<string, FunctionSignature>> = {
   /** The largest / smallest non-NULL argument (NULL only when all are). */
   greatest: { minArgs: 2, maxArgs: 64, result: commonType },
   least: { minArgs: 2, maxArgs: 64, result: commonType },
-};
+} as const satisfies Readonly<Record<string, FunctionSignature>>;
+
+/** The built-in scalar functions: the registry's keys. */
+export type FunctionName = keyof typeof FUNCTIONS;
+
+/** The signature of a built-in function, or undefined for any other name. */
+export function functionSignature(name: string): FunctionSignature | undefined {
+  return Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name as FunctionName] : undefined;
+}

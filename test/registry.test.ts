@@ -52,6 +52,20 @@ describe('aggregate registry', () => {
     expect(() => analyze(plan('count', null), catalog)).not.toThrow();
   });
 
+  it('scalar functions: only registered names resolve, not inherited object keys', async () => {
+    const { analyze } = await import('../planner/analyzer.js');
+    const { field } = await import('../planner/types.js');
+    const { FUNCTIONS } = await import('../planner/functions.js');
+    const { kernelFor } = await import('../operators/functions.js');
+    const catalog = new Map([['t', [field('s', 'string')]]]);
+    for (const fn of ['toString', 'constructor', 'median'])
+      expect(() => analyze(P.project(P.scan('t'), [E.call(fn, [E.col('s')])]), catalog)).toThrow(
+        new RegExp(`unknown function '${fn}'; known functions are 'year', 'month'`),
+      );
+    for (const fn of Object.keys(FUNCTIONS)) expect(typeof kernelFor(fn)).toBe('function');
+    expect(() => kernelFor('toString')).toThrow(/no kernel for function 'toString'/);
+  });
+
   // Every aggregate with a partial state: its accumulator's state() has the declared columns,
   // and folding two partial states gives what one accumulator over all rows gives.
   const inputs: Record<'float64' | 'string', readonly unknown[]> = {
