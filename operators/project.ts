@@ -1,7 +1,7 @@
 /**
  * Project: evaluates a list of expressions per batch into the output columns.
  */
-import { exprToString, type Expr } from '../planner/expr.js';
+import type { Expr } from '../planner/expr.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr } from './eval.js';
 import type { Operator, OperatorContext } from './operator.js';

@@ -8,7 +8,6 @@ import * as pw from 'parquet-wasm';
 import { parseTable } from 'arrow-js-ffi';
 import { ExecutionError } from '../planner/errors.js';
 import type { Expr } from '../planner/expr.js';
-import { exprToString } from '../planner/expr.js';
 import type { Schema } from '../planner/types.js';
 import { batchesFromArrow } from './arrow.js';
 import { compileConjunction, filterBatch } from './filter.js';
