@@ -14,16 +14,6 @@ import { rangePartitions, type KeyTuple } from './rangepart.js';
 import type { Batch } from './vector.js';
 import { takeBatch } from './vector.js';
 
-/** Where a committed map output lives: enough to read any partition without listing. */
-export interface ShuffleOutputRef {
-  readonly key: string;
-  readonly size: number;
-  /** Byte offset where the index starts; the index holds R+1 float64 offsets. */
-  readonly indexAt: number;
-  readonly partitions: number;
-  readonly rows: number;
-}
-
 /**
  * Split a batch into per-partition batches: by hashing the key columns, or round-robin
  * starting at row `offset` (a running count kept by the writer).
@@ -87,7 +77,7 @@ export class ShuffleWriter {
     for (let r = 0; r < chunks.length; r++) offsets[r + 1] = offsets[r]! + chunks[r]!.byteLength;
     const indexAt = offsets[chunks.length]!;
     const body = new Uint8Array(indexAt + offsets.byteLength);
-    chunks.forEach((c, r) => body.set(c, offsets[r]!));
+    for (let r = 0; r < chunks.length; r++) body.set(chunks[r]!, offsets[r]!);
     body.set(new Uint8Array(offsets.buffer), indexAt);
     return { body, indexAt, partitions: chunks.length };
   }

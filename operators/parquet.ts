@@ -6,6 +6,8 @@ import { parquetMetadataAsync } from 'hyparquet';
 import { ExecutionError } from '../planner/errors.js';
 import type { DataType, Schema } from '../planner/types.js';
 import { field } from '../planner/types.js';
+import type { MinMax } from '../planner/optimizer/rules/row_group_pruning.js';
+import type { SplitRowGroup } from '../planner/tasks.js';
 
 /** Random access to one file's bytes. */
 export interface RangeReader {
@@ -14,18 +16,12 @@ export interface RangeReader {
   read(start: number, end: number): Promise<Uint8Array>;
 }
 
-export interface ColumnStats {
-  readonly min: number | string | null;
-  readonly max: number | string | null;
-  readonly nullCount: number | null;
-}
+/** Min/max and null count of a column chunk (the planner's statistics, used for pruning). */
+export type ColumnStats = MinMax;
 
-export interface RowGroupInfo {
-  readonly index: number;
+/** A row group as planning sees it (index, column bytes, statistics), and its row count. */
+export interface RowGroupInfo extends SplitRowGroup {
   readonly numRows: number;
-  /** Compressed bytes per column. */
-  readonly bytes: Readonly<Record<string, number>>;
-  readonly stats: Readonly<Record<string, ColumnStats>>;
 }
 
 export interface FileFooter {

@@ -7,12 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { AwsRunner } from '../src/aws/runner.js';
-import { session } from '../src/index.js';
+import { count, session } from '../src/index.js';
 import { LocalRunner } from '../src/local/runner.js';
 import { QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
 import { readCsvAnswer, rowsFromArrow, expectSameResults } from './support/compare.js';
 import { ANSWERS, SF01, tempDir } from './support/tpch.js';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 
 const sfn = mockClient(SFNClient);
 const store = tempDir();
@@ -108,5 +110,44 @@ describe('AWS runner', () => {
       { executionArn: 'arn:exec:second', error: 'JobAborted', cause: 'stopped by the test' },
     ]);
     await runner.close();
+  });
+
+  it('sizes executors by the session goal: stability runs at most 10 at once, latency more', async () => {
+    // 19 row groups, a task each, and one task per worker: only the executor cap limits the groups.
+    const file = path.join(tempDir('stratus-rg-'), 'orders.parquet');
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run(
+      `COPY (SELECT o_orderkey, o_totalprice FROM '${SF01}/orders/*.parquet' ORDER BY o_orderkey) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 8192)`,
+    );
+    sfn.reset();
+    const runs: Promise<unknown>[] = [];
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string; input: string }) => {
+      runs.push(backend.run(JSON.parse(input.input).job));
+      return { executionArn: `arn:exec:${input.name}`, startDate: new Date() };
+    });
+    sfn
+      .on(DescribeExecutionCommand)
+      .callsFake(async ({ executionArn }: { executionArn: string }) => ({ executionArn, status: 'RUNNING' }));
+    const firstRound = async (goal: 'latency' | 'stability') => {
+      const s = session({
+        store,
+        progress: false,
+        keepJobs: true,
+        job: { goal, taskBytes: 1, workers: 1 },
+        aws: {
+          stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
+          client: new SFNClient({ region: 'us-east-1' }),
+          pollMillis: 50,
+        },
+      });
+      const rows = await s.read.parquet(file).agg(count('*').alias('n')).take(1);
+      expect(rows[0]!.n).toBe(150000);
+      expect(s.lastJobSummary!.stages[0]!.tasks).toBe(19);
+      // Groups of the first round: one executor invocation each.
+      return fs.readdirSync(path.join(store, 'jobs', s.lastJobId!, 'manifests', '1')).length;
+    };
+    expect(await firstRound('stability')).toBe(10);
+    expect(await firstRound('latency')).toBe(19);
+    await Promise.all(runs);
   });
 });

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { col, count, session, sum, type Session } from '../src/index.js';
 import { SF01, tempDir } from './support/tpch.js';
+import { flagCode } from './support/udfs.js';
 
 let s: Session | undefined;
 afterAll(async () => {
@@ -97,5 +98,23 @@ describe('micro-batch', () => {
       maxBatches: 1,
     });
     expect(await capped.done).toEqual({ batches: 1, rows: 25, files: 1 });
+  });
+
+  it('runs a plan that calls a user function: the job carries its bundle like any other job', async () => {
+    const input = tempDir('stratus-in-');
+    const output = path.join(tempDir('stratus-out-'), 'sink');
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run(
+      `COPY (SELECT n_nationkey, n_name FROM '${SF01}/nation/*.parquet') TO '${path.join(input, 'a.parquet')}' (FORMAT parquet)`,
+    );
+    s ??= session({ store: tempDir(), executors: 2, progress: false });
+    const df = s.read.parquet(input).select(col('n_nationkey'), flagCode(col('n_name')).alias('flag'));
+    const stream = s.microBatch(df, { output, pollSeconds: 1, maxBatches: 1 });
+    expect(await stream.done).toEqual({ batches: 1, rows: 25, files: 1 });
+    const got = await s.read.parquet(output).orderBy('n_nationkey').take(100);
+    const expected = await db.runAndReadAll(
+      `SELECT n_nationkey, 'flag-' || lower(n_name) FROM '${SF01}/nation/*.parquet' ORDER BY 1`,
+    );
+    expect(got.map((r) => [r.n_nationkey, r.flag])).toEqual(expected.getRows());
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Optimizer rules, one plan-text test each: build a plan, run one rule, compare explain text.
  * Plus the explain of TPC-H Q3 (filters inside the scans, only needed columns), row-group
- * pruning proven by counting, and the physical rules switched by name.
+ * pruning proven by counting, and the physical rules switched by name; and explain's staged
+ * plan is the driver's own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { analyze } from '../planner/analyzer.js';
@@ -16,6 +18,12 @@ import * as P from '../planner/plan.js';
 import { field } from '../planner/types.js';
 import { col, lit, session, sum, type Session } from '../src/index.js';
 import { QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
+import type { StagePlan } from '../planner/stages.js';
+import { deleteJob, newJobId, submitJob } from '../src/runtime/client.js';
+import { runDriverStep } from '../src/runtime/driver.js';
+import { cachedStore, defaultEnv } from '../src/runtime/env.js';
+import { jobKeys } from '../src/runtime/jobState.js';
+import { getJson } from '../src/storage/store.js';
 import { SF01, tempDir } from './support/tpch.js';
 
 const catalog = new Map([
@@ -256,5 +264,36 @@ describe('optimizer on real data', () => {
     } finally {
       await noPrune.stop();
     }
+  });
+});
+
+describe('explain shows the plan that runs', () => {
+  it('the staged plan of explain() is the one the driver plans, exchanges sized from the bytes read', async () => {
+    // ~48 MB of incompressible columns, linked under ten names: a 480 MB dataset on little disk.
+    const dir = tempDir('stratus-wide-');
+    const file = path.join(dir, 'part-0.parquet');
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run(
+      `COPY (SELECT (random() * 1e9)::BIGINT AS k, random() AS v FROM range(3000000)) TO '${file}' (FORMAT parquet, COMPRESSION uncompressed)`,
+    );
+    for (let i = 1; i < 10; i++) fs.linkSync(file, path.join(dir, `part-${i}.parquet`));
+    const df = s.read.parquet(dir).groupBy('k').agg(sum('v').alias('v'));
+    const shown = (await df.explain()).split('== Staged Plan ==\n')[1]!;
+
+    // The driver's first step on the same plan: it reads the footers and writes the stage plan.
+    const store = cachedStore(s.storeRef);
+    const jobId = newJobId();
+    await submitJob(store, jobId, {
+      plan: { version: P.PLAN_VERSION, root: df.plan, sink: { kind: 'collect' }, udfs: null },
+      options: {},
+      submittedAt: new Date().toISOString(),
+    });
+    const first = await runDriverStep({ job: { jobId, store: s.storeRef }, results: [] }, defaultEnv());
+    expect(first.action).toBe('run_executors');
+    const ran = explainStages(await getJson<StagePlan>(store, jobKeys(jobId).stages));
+    await deleteJob(store, jobId);
+    // Sized from the bytes (480 MB at 128 MiB a partition), not the 2 of a small input.
+    expect(Number(/output=shuffle\(hash\[k\], n=(\d+)\)/.exec(ran)?.[1])).toBeGreaterThan(2);
+    expect(shown).toBe(ran);
   });
 });

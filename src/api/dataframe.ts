@@ -3,10 +3,6 @@
  * DataFrames (each one line over a verb in ./verbs); actions run the plan as a job.
  */
 import type * as arrow from 'apache-arrow';
-import { explainLogical } from '../../planner/explain.js';
-import { explainRules, explainStages } from '../../planner/explain.js';
-import { optimize } from '../../planner/optimizer/index.js';
-import { planStages } from '../../planner/physical.js';
 import type { PlanNode } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
 import type { Column } from './column.js';
@@ -16,6 +12,7 @@ import { PlanError } from '../../planner/errors.js';
 import { normalizeDataUrl } from '../storage/url.js';
 import { formatTable, tableRows } from './show.js';
 import { agg, countRows } from './verbs/aggregate.js';
+import { explainText } from './verbs/explain.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
 import { filter, limit, orderBy } from './verbs/rows.js';
 import { join } from './verbs/join.js';
@@ -166,30 +163,9 @@ export class DataFrame {
     return new DataFrameWriter(this, 'errorIfExists', []);
   }
 
-  /** The logical, optimized and staged plans, one node per line. */
+  /** The logical, optimized and staged plans, one node per line: the staged plan is the one the driver runs. */
   async explain(): Promise<string> {
-    const { plan, catalog, columnBytes, columnRanges } = await this.session.analyze(this.plan);
-    const job = this.session.options.job;
-    const optimized = optimize(plan, catalog, {
-      disabledRules: job?.disabledRules ?? [],
-      columnBytes,
-      columnRanges,
-      broadcastThreshold: job?.broadcastThreshold,
-    });
-    const stages = planStages(optimized, catalog, {
-      shufflePartitions: job?.shufflePartitions ?? 2,
-      disabledRules: job?.disabledRules ?? [],
-    });
-    return [
-      '== Rules ==',
-      explainRules(job?.disabledRules),
-      '== Logical Plan ==',
-      explainLogical(plan),
-      '== Optimized Plan ==',
-      explainLogical(optimized),
-      '== Staged Plan ==',
-      explainStages(stages),
-    ].join('\n');
+    return explainText(await this.session.plan(this.plan));
   }
 }
 

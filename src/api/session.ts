@@ -5,25 +5,27 @@
  */
 import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
-import { analyze, schemaOf, type Catalog } from '../../planner/analyzer.js';
-import type { PlanDocument, PlanNode, Sink } from '../../planner/plan.js';
+import { analyze, type Catalog, schemaOf } from '../../planner/analyzer.js';
 import { StorageError } from '../../planner/errors.js';
-import { destinationExists } from '../runtime/commit.js';
-import { jobKeys, type JobSummary, type ResultManifest, type StreamOptions } from '../runtime/jobState.js';
-import { resumeJob } from '../runtime/resume.js';
-import { PLAN_VERSION, scan } from '../../planner/plan.js';
+import { PLAN_VERSION, type PlanDocument, type PlanNode, type Sink, scan } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
-import { LocalRunner } from '../local/runner.js';
 import { AwsRunner, type AwsRunnerOptions } from '../aws/runner.js';
+import { LocalRunner } from '../local/runner.js';
 import { progressSink, silentProgress } from '../runtime/progress.js';
 import type { Runner } from '../runtime/runner.js';
 import { loadDatasets } from '../runtime/catalog.js';
-import { buildBundle } from '../runtime/bundle.js';
-import { registeredFunctions } from '../functions.js';
-import { functionNames } from '../../planner/plan.js';
-import { deleteJob, newJobId, readResult, submitJob } from '../runtime/client.js';
+import { deleteJob, newJobId, planDocument, readResult, submitJob } from '../runtime/client.js';
+import { destinationExists } from '../runtime/commit.js';
 import { cachedStore, defaultEnv } from '../runtime/env.js';
-import type { JobOptions } from '../runtime/jobState.js';
+import {
+  type JobOptions,
+  type JobSummary,
+  jobKeys,
+  type ResultManifest,
+  type StreamOptions,
+} from '../runtime/jobState.js';
+import { planQuery, type QueryPlan } from '../runtime/planJob.js';
+import { resumeJob } from '../runtime/resume.js';
 import { normalizeDataUrl, parseStoreUrl } from '../storage/url.js';
 import type { StoreRef } from '../storage/store.js';
 import { DataFrame } from './dataframe.js';
@@ -93,15 +95,11 @@ export class Session {
 
   /** The backend that runs jobs: the deployed state machine, or the embedded local runner. */
   get runner(): Runner {
-    if (this.options.aws) return (this.aws ??= new AwsRunner(this.options.aws));
+    if (this.options.aws) {
+      this.aws ??= new AwsRunner(this.options.aws);
+      return this.aws;
+    }
     return this.localRunner;
-  }
-
-  /** Local: use every executor process; AWS: up to 40, scaled from 1 by the sizing policy. */
-  private executorDefaults(): { maxExecutors: number; minExecutors?: number } {
-    if (this.options.aws) return { maxExecutors: 40 };
-    const n = this.localRunner.pool.opts.size;
-    return { maxExecutors: n, minExecutors: n };
   }
 
   get localRunner(): LocalRunner {
@@ -113,6 +111,16 @@ export class Session {
     return this.local;
   }
 
+  /**
+   * The options a job of this session runs with: the call's over the session's defaults, over
+   * what the runner has (locally, its warm executor processes). The executor cap itself is the
+   * sizing policy's (`executorCap`): the user's maxExecutors if given, else the goal's.
+   */
+  jobOptions(options: JobOptions = {}): JobOptions {
+    const runner: JobOptions = this.options.aws ? {} : { executorSlots: this.localRunner.pool.opts.size };
+    return { ...runner, ...this.options.job, ...options };
+  }
+
   /** Resolve names and types of a plan against its datasets' footers (plan-time errors). */
   async analyze(root: PlanNode, opts: { schemaOnly?: boolean } = {}): Promise<Analysis> {
     const { catalog, columnBytes, columnRanges } = await loadDatasets(root, this.env, this.storeRef, opts);
@@ -120,9 +128,20 @@ export class Session {
     return { plan, catalog, schema: schemaOf(plan, catalog), columnBytes, columnRanges };
   }
 
+  /**
+   * The plan the driver would run for `root` — through the driver's own planning function, over
+   * the same footers and with the same options: what `explain()` shows.
+   */
+  async plan(root: PlanNode, sink: Sink = { kind: 'collect' }, options: JobOptions = {}): Promise<QueryPlan> {
+    const datasets = await loadDatasets(root, this.env, this.storeRef);
+    const doc: PlanDocument = { version: PLAN_VERSION, root, sink, udfs: null };
+    return planQuery(doc, datasets, this.jobOptions(options), this.storeRef);
+  }
+
   /** Run a plan as a job and return its result as an Arrow table. */
   async execute(root: PlanNode, label = 'job', options: JobOptions = {}): Promise<arrow.Table> {
-    return (await this.run(root, { kind: 'collect' }, label, options)).table;
+    const jobId = await this.submit(root, { kind: 'collect' }, options);
+    return (await this.follow(jobId!, label)).table;
   }
 
   /**
@@ -130,10 +149,23 @@ export class Session {
    * leaves nothing visible. Returns the rows and files written.
    */
   async write(root: PlanNode, sink: Extract<Sink, { kind: 'write' }>): Promise<{ rows: number; files: number }> {
-    await this.analyze(root, { schemaOnly: true });
-    if (sink.mode === 'ignore' || sink.mode === 'errorIfExists') {
+    const jobId = await this.submit(root, sink, {});
+    if (jobId === null) return { rows: 0, files: 0 };
+    const { manifest } = await this.follow(jobId, 'write');
+    return { rows: manifest.rows, files: manifest.files ?? 0 };
+  }
+
+  /**
+   * The one submission path (collect, write, micro-batch): check the plan against its inputs'
+   * schemas (plan-time errors, before anything runs) and a write against its destination, bundle
+   * the user functions the plan calls, and store the job with the session's options. Returns the
+   * job's id, or null when there is nothing to run (mode 'ignore' over an existing output).
+   */
+  private async submit(root: PlanNode, sink: Sink, options: JobOptions, jobId = newJobId()): Promise<string | null> {
+    await this.analyzeForSubmit(root, options.stream !== undefined);
+    if (sink.kind === 'write' && (sink.mode === 'ignore' || sink.mode === 'errorIfExists')) {
       if (await destinationExists(sink, this.env, this.storeRef)) {
-        if (sink.mode === 'ignore') return { rows: 0, files: 0 };
+        if (sink.mode === 'ignore') return null;
         throw new StorageError(
           'PATH_EXISTS',
           `output path '${sink.path}' already exists; use mode 'overwrite', 'append' or 'ignore'`,
@@ -141,47 +173,54 @@ export class Session {
         );
       }
     }
-    const { manifest } = await this.run(root, sink, 'write', {}, true);
-    return { rows: manifest.rows, files: manifest.files ?? 0 };
-  }
-
-  private async run(
-    root: PlanNode,
-    sink: Sink,
-    label: string,
-    options: JobOptions = {},
-    analyzed = false,
-  ): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
-    if (!analyzed) await this.analyze(root, { schemaOnly: true });
     const store = cachedStore(this.storeRef);
-    const names = functionNames(root);
-    const udfs = names.length ? await buildBundle(names, registeredFunctions(), store) : null;
-    const doc: PlanDocument = { version: PLAN_VERSION, root, sink, udfs };
-    const jobId = newJobId();
     this.lastJobId = jobId;
     await submitJob(store, jobId, {
-      plan: doc,
-      options: { ...this.executorDefaults(), ...this.options.job, ...options },
+      plan: await planDocument(root, sink, store),
+      options: this.jobOptions(options),
       submittedAt: new Date().toISOString(),
     });
+    return jobId;
+  }
+
+  /**
+   * Analyse before submitting. A micro-batch job may start before its input has any file: its
+   * batches are analysed by the driver as files arrive.
+   */
+  private async analyzeForSubmit(root: PlanNode, stream: boolean): Promise<void> {
+    try {
+      await this.analyze(root, { schemaOnly: true });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (!(stream && (code === 'NO_FILES' || code === 'NOT_FOUND'))) throw e;
+    }
+  }
+
+  /**
+   * Run a stored job (new or resumed) to its end and read its committed result; then remove its
+   * scratch objects unless the session keeps them (a micro-batch job's are its checkpoint).
+   */
+  private async follow(
+    jobId: string,
+    label: string,
+    keep = this.options.keepJobs ?? false,
+  ): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
+    const store = cachedStore(this.storeRef);
     const showProgress = this.options.progress ?? process.env.STRATUS_PROGRESS !== '0';
     const progress = showProgress ? progressSink(process.stderr, `${label} ${jobId}`) : silentProgress;
     const machineError = await this.runner.run({ jobId, store: this.storeRef }, progress);
     const result = await readResult(store, jobId, machineError);
     this.lastJobSummary = result.manifest.summary;
     progress.done(`${result.manifest.rows} rows`);
-    if (!this.options.keepJobs) await deleteJob(store, jobId);
+    if (!keep) await deleteJob(store, jobId);
     return result;
   }
 
   /** Resume a failed job from its last completed stage; returns its result. */
   async resume(jobId: string): Promise<arrow.Table> {
-    const store = cachedStore(this.storeRef);
-    await resumeJob(store, jobId);
-    const machineError = await this.runner.run({ jobId, store: this.storeRef });
-    const result = await readResult(store, jobId, machineError);
-    this.lastJobSummary = result.manifest.summary;
-    return result.table;
+    await resumeJob(cachedStore(this.storeRef), jobId);
+    this.lastJobId = jobId;
+    return (await this.follow(jobId, 'resume')).table;
   }
 
   /**
@@ -190,8 +229,6 @@ export class Session {
    * `maxBatches`, `idleTimeoutSeconds`, or `stop()`.
    */
   microBatch(df: { plan: PlanNode }, opts: MicroBatchOptions): MicroBatchHandle {
-    const store = cachedStore(this.storeRef);
-    const jobId = newJobId();
     const sink: Sink = {
       kind: 'write',
       path: normalizeDataUrl(opts.output),
@@ -204,17 +241,14 @@ export class Session {
       ...(opts.maxBatches !== undefined ? { maxBatches: opts.maxBatches } : {}),
       ...(opts.idleTimeoutSeconds !== undefined ? { idleTimeoutSeconds: opts.idleTimeoutSeconds } : {}),
     };
+    const jobId = newJobId();
     const done = (async () => {
-      await submitJob(store, jobId, {
-        plan: { version: PLAN_VERSION, root: df.plan, sink },
-        options: { ...this.executorDefaults(), ...this.options.job, stream },
-        submittedAt: new Date().toISOString(),
-      });
-      const machineError = await this.runner.run({ jobId, store: this.storeRef });
-      const { manifest } = await readResult(store, jobId, machineError);
+      await this.submit(df.plan, sink, { stream }, jobId);
+      const { manifest } = await this.follow(jobId, 'microBatch', true);
       return { batches: manifest.batches ?? 0, rows: manifest.rows, files: manifest.files ?? 0 };
     })();
-    return { jobId, done, stop: () => store.put(jobKeys(jobId).stop, new Uint8Array(0)) };
+    const stop = () => cachedStore(this.storeRef).put(jobKeys(jobId).stop, new Uint8Array(0));
+    return { jobId, done, stop };
   }
 
   /** Stop the local executor processes. */

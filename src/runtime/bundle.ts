@@ -11,9 +11,10 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ExecutionError, PlanError } from '../../planner/errors.js';
 import type { UdfBundleRef } from '../../planner/plan.js';
+import type { DataType } from '../../planner/types.js';
 import type { UserFunction } from '../../operators/operator.js';
 import type { UdfTable } from '../../operators/eval.js';
-import { LOADING, type Registered } from '../functions.js';
+import { LOADING, type Registered } from './userFunctions.js';
 import type { ObjectStore } from '../storage/store.js';
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -115,13 +116,7 @@ export function functionTables(
   table: ReadonlyMap<string, Registered>,
   names: readonly string[],
 ): { udfs: UdfTable; functions: Map<string, UserFunction> } {
-  const udfs = new Map<
-    string,
-    {
-      fn: (...args: unknown[]) => unknown;
-      returnType: Registered extends infer R ? (R extends { returns: infer T } ? T : never) : never;
-    }
-  >();
+  const udfs = new Map<string, { fn: (...args: unknown[]) => unknown; returnType: DataType }>();
   const functions = new Map<string, UserFunction>();
   for (const n of names) {
     const r = table.get(n);

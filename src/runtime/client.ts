@@ -1,18 +1,32 @@
 /**
- * The client side of a job: submit it to the store, and after the state machine finishes, read
- * its committed result (or its failure) back. Shared by the local runner and the AWS backend.
+ * The client side of a job: its plan document (with the user-code bundle), submitting it to the
+ * store, and after the state machine finishes, reading its committed result (or its failure)
+ * back. Shared by the local runner and the AWS backend.
  */
 import { randomBytes } from 'node:crypto';
 import type * as arrow from 'apache-arrow';
 import { batchesToArrow, decodeIpc } from '../../operators/arrow.js';
 import { fromErrorData, InternalError, StorageError, type StratusError } from '../../planner/errors.js';
 import type { Batch } from '../../operators/vector.js';
+import { functionNames, PLAN_VERSION, type PlanDocument, type PlanNode, type Sink } from '../../planner/plan.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
+import { buildBundle } from './bundle.js';
 import { jobKeys, type JobState, type JobSubmission, type ResultManifest } from './jobState.js';
+import { registeredFunctions } from './userFunctions.js';
 
 export function newJobId(): string {
   const t = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${t}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * The job's plan document: the plan, its sink, and — when it calls user functions — the bundle
+ * of the modules that register them (built and stored once per content hash).
+ */
+export async function planDocument(root: PlanNode, sink: Sink, store: ObjectStore): Promise<PlanDocument> {
+  const names = functionNames(root);
+  const udfs = names.length ? await buildBundle(names, registeredFunctions(), store) : null;
+  return { version: PLAN_VERSION, root, sink, udfs };
 }
 
 export async function submitJob(store: ObjectStore, jobId: string, sub: JobSubmission): Promise<void> {

@@ -12,26 +12,19 @@
 import type { ErrorData } from '../../planner/errors.js';
 import type { PlanDocument } from '../../planner/plan.js';
 import type { TaskInput, TaskOutput } from './protocol.js';
+import type { HistoryState } from './history.js';
+import type { SizingOptions } from './sizing.js';
 
-export interface JobOptions {
+/** A job's options; the sizing policy's (goal, maxExecutors, workload, workers…) among them. */
+export interface JobOptions extends SizingOptions {
   /** Width of hash exchanges; default from input size. */
   readonly shufflePartitions?: number;
-  /** Upper bound on executors running at once. */
-  readonly maxExecutors?: number;
-  /** Executors to use at least when tasks allow (local sessions: all executor processes). */
-  readonly minExecutors?: number;
   /** Task attempts before the job fails. */
   readonly maxTaskAttempts?: number;
   /** Target compressed input bytes per scan task. */
   readonly taskBytes?: number;
   /** Joins whose smaller side reads at most this many compressed bytes are broadcast (default 10 MiB). */
   readonly broadcastThreshold?: number;
-  /** Sizing policy: 'latency' (up to 40 executors) or 'stability' (up to 10). */
-  readonly goal?: 'latency' | 'stability';
-  /** Workload type for all stages (default: network for scans/shuffle reads, cpu for aggregation). */
-  readonly workload?: 'cpu' | 'memory' | 'network';
-  /** Workers per executor, overriding the workload default. */
-  readonly workers?: number;
   /** Executors start no task with less time left than this (ms). */
   readonly safetyMarginMs?: number;
   /** History events an execution may use before the driver chains a new one (default 25,000). */
@@ -128,11 +121,22 @@ export interface JobState {
   startedAt: number;
   rowsOut?: number;
   prunedRowGroups?: number;
-  history?: import('./history.js').HistoryState;
+  history?: HistoryState;
   /** The last action returned (the next call accounts for its history events). */
   lastAction?: string;
   /** Driver calls spent reading footers before the plan was made. */
   planningCalls?: number;
+}
+
+/** The state of a job that failed before it had stages (while planning, or a micro-batch job). */
+export function failedState(jobId: string, error: ErrorData): JobState {
+  return { jobId, status: 'failed', round: 0, appliedRound: 0, stages: [], startedAt: Date.now(), error };
+}
+
+/** The job's history-event account (chaining before the cap), started on first use. */
+export function historyOf(state: JobState): HistoryState {
+  state.history ??= { execution: 0, events: 0 };
+  return state.history;
 }
 
 export const jobKeys = (jobId: string) => {

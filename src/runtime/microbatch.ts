@@ -12,9 +12,9 @@ import { expandDataset } from '../storage/dataset.js';
 import { locate, urlOf } from '../storage/url.js';
 import { getJson, putJson } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
-import { driverStep } from './driver.js';
-import { jobKeys, type JobSubmission, type ResultManifest } from './jobState.js';
-import type { DriverEvent, DriverOutput } from './protocol.js';
+import { failedState, jobKeys, type JobSubmission, type ResultManifest } from './jobState.js';
+import { jobStep } from './jobStep.js';
+import { type DriverEvent, type DriverOutput, failOutput } from './protocol.js';
 
 export interface StreamState {
   readonly jobId: string;
@@ -43,16 +43,24 @@ export async function streamStep(event: DriverEvent, env: RuntimeEnv, sub: JobSu
     state.status = 'failed';
     state.error = err;
     await save();
-    await putJson(store, keys.state, {
-      jobId: state.jobId,
-      status: 'failed',
-      round: 0,
-      appliedRound: 0,
-      stages: [],
-      startedAt: Date.now(),
-      error: err,
+    await putJson(store, keys.state, failedState(state.jobId, err));
+    return failOutput(event, err);
+  };
+  /** Step the batch job `id` (its submission read from the store unless given). */
+  const stepBatch = async (id: string, results: DriverEvent['results'], batchSub?: JobSubmission) => {
+    const job = { ...event.job, jobId: id };
+    const out = await jobStep(
+      { job, results },
+      env,
+      batchSub ?? (await getJson<JobSubmission>(store, jobKeys(id).job)),
+    );
+    if (out.action !== 'fail') return out;
+    return fail({
+      category: 'execution',
+      code: 'BATCH_FAILED',
+      message: `micro-batch ${state.batches} failed: ${out.cause}`,
+      details: { batch: state.batches },
     });
-    return { action: 'fail', job: event.job, results: [], error: `Stratus.${err.code}`, cause: err.message };
   };
   if (state.status === 'failed') return fail(state.error!);
   if (state.status === 'succeeded') return { action: 'succeed', job: event.job, results: [] };
@@ -60,14 +68,7 @@ export async function streamStep(event: DriverEvent, env: RuntimeEnv, sub: JobSu
   try {
     if (state.active) {
       // Step the batch's own job with the executors' results.
-      const out = await driverStep({ job: { ...event.job, jobId: state.active.jobId }, results: event.results }, env);
-      if (out.action === 'fail')
-        return fail({
-          category: 'execution',
-          code: 'BATCH_FAILED',
-          message: `micro-batch ${state.batches} failed: ${out.cause}`,
-          details: { batch: state.batches },
-        });
+      const out = await stepBatch(state.active.jobId, event.results);
       if (out.action !== 'succeed') return { ...out, job: event.job };
       const result = await getJson<ResultManifest>(store, jobKeys(state.active.jobId).result);
       state.seen.push(...state.active.files);
@@ -101,15 +102,7 @@ export async function streamStep(event: DriverEvent, env: RuntimeEnv, sub: JobSu
     await putJson(store, jobKeys(id).job, batchSub);
     state.active = { jobId: id, files: fresh };
     await save();
-    const out = await driverStep({ job: { ...event.job, jobId: id }, results: [] }, env);
-    if (out.action === 'fail')
-      return fail({
-        category: 'execution',
-        code: 'BATCH_FAILED',
-        message: `micro-batch ${state.batches} failed: ${out.cause}`,
-        details: { batch: state.batches },
-      });
-    return { ...out, job: event.job };
+    return { ...(await stepBatch(id, [], batchSub)), job: event.job };
   } catch (e) {
     return fail(toErrorData(e));
   }

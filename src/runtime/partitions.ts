@@ -4,7 +4,7 @@
  * file's values double as exact min/max statistics for partition pruning.
  */
 import type { DataType, Field } from '../../planner/types.js';
-import { dateToDays, field } from '../../planner/types.js';
+import { field } from '../../planner/types.js';
 import { HIVE_NULL } from '../../operators/parquetWrite.js';
 
 export type PartitionValues = Readonly<Record<string, string | null>>;
@@ -35,12 +35,4 @@ export function partitionFields(all: readonly PartitionValues[]): Field[] {
   const names: string[] = [];
   for (const pv of all) for (const k of Object.keys(pv)) if (!names.includes(k)) names.push(k);
   return names.map((n) => field(n, inferType(all.map((pv) => pv[n] ?? null)), true));
-}
-
-/** A partition value as the engine holds it (days for dates). */
-export function typedPartitionValue(raw: string | null, type: DataType): number | string | null {
-  if (raw === null) return null;
-  if (type === 'date') return dateToDays(raw);
-  if (type === 'string') return raw;
-  return Number(raw);
 }

@@ -3,6 +3,7 @@
  * that travel through the store. Payloads carry references, never data.
  */
 import type { ErrorData } from '../../planner/errors.js';
+import type { ScanInput } from '../../planner/tasks.js';
 import type { ObjectLocation, StoreRef } from '../storage/store.js';
 import type { DriverAction } from './stateMachine.js';
 
@@ -50,6 +51,17 @@ export interface DriverOutput {
   readonly progress?: Progress;
 }
 
+/** The routing object of a failed job: its error code for the Fail state and the cause. */
+export function failOutput(event: DriverEvent, err: ErrorData): DriverOutput {
+  return {
+    action: 'fail',
+    job: event.job,
+    results: [],
+    error: `Stratus.${err.code}`,
+    cause: `${err.message}${err.details && Object.keys(err.details).length ? ` ${JSON.stringify(err.details)}` : ''}`,
+  };
+}
+
 /** A task group reference: the manifest key plus ids for idempotent bookkeeping. */
 export interface GroupRef {
   readonly manifest: string;
@@ -64,22 +76,8 @@ export interface ExecutorEvent {
 
 export type ExecutorOutput = GroupResult;
 
-/** Surviving row groups of one Parquet file, as one task reads them. */
-export interface ScanPart {
-  readonly file: string;
-  readonly size: number;
-  readonly rowGroups: readonly number[];
-  /** Pushed-down filters (by index) that footer statistics prove true for all these rows. */
-  readonly skipFilters?: readonly number[];
-  /** Hive-style partition values of the file (constant columns). */
-  readonly partitionValues?: Readonly<Record<string, string | null>>;
-}
-
-/** A unit of input for one task. */
-export type TaskInput =
-  /** Row groups of one or more files (small files share a task), read one after another. */
-  | { readonly kind: 'scan'; readonly parts: readonly ScanPart[]; readonly bytes: number }
-  | { readonly kind: 'shuffle'; readonly partition: number };
+/** A unit of input for one task: row groups of Parquet files, or one shuffle partition. */
+export type TaskInput = ScanInput | { readonly kind: 'shuffle'; readonly partition: number };
 
 export interface TaskSpec {
   readonly stage: number;
@@ -100,20 +98,27 @@ export interface GroupManifest {
   readonly safetyMarginMs?: number;
 }
 
+/**
+ * A committed map output: ONE object holding all R partitions followed by an index of R+1
+ * byte offsets (float64) — enough to read any partition without listing.
+ */
+export interface ShuffleOutput {
+  readonly kind: 'shuffle';
+  readonly key: string;
+  readonly size: number;
+  /** Byte offset where the index starts. */
+  readonly indexAt: number;
+  readonly partitions: number;
+  readonly rows: number;
+  /** How each partition chunk is encoded. */
+  readonly codec?: 'none' | 'brotli';
+  /** A small sample of the sort keys, when the stage samples for a later range exchange. */
+  readonly samples?: readonly (readonly (number | string | boolean | null)[])[];
+}
+
 /** What a finished task produced. */
 export type TaskOutput =
-  | {
-      readonly kind: 'shuffle';
-      readonly key: string;
-      readonly size: number;
-      readonly indexAt: number;
-      readonly partitions: number;
-      readonly rows: number;
-      /** How each partition chunk is encoded. */
-      readonly codec?: 'none' | 'brotli';
-      /** A small sample of the sort keys, when the stage samples for a later range exchange. */
-      readonly samples?: readonly (readonly (number | string | boolean | null)[])[];
-    }
+  | ShuffleOutput
   | { readonly kind: 'result'; readonly key: string; readonly rows: number }
   /** Staged Parquet files (URLs under `<path>/_temporary/<job>/`), with their path below it. */
   | {

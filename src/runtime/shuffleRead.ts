@@ -12,6 +12,7 @@ import type { Batch } from '../../operators/vector.js';
 import { addTime } from '../../operators/metrics.js';
 import { getJson, type ObjectStore } from '../storage/store.js';
 import { jobKeys, type StageCommit } from './jobState.js';
+import type { ShuffleOutput } from './protocol.js';
 
 const commits = new Map<string, Promise<StageCommit>>();
 const indexes = new Map<string, Promise<Float64Array>>();
@@ -65,9 +66,9 @@ export async function* readShufflePartition(
   schema: Schema,
 ): AsyncIterable<Batch> {
   const commit = await commitOf(store, jobId, stage);
-  const outputs = commit.outputs.filter((o) => o.kind === 'shuffle');
-  const fetch = async (o: (typeof outputs)[number]): Promise<Batch[]> => {
-    if (o.kind !== 'shuffle' || o.rows === 0) return [];
+  const outputs = commit.outputs.filter((o): o is ShuffleOutput => o.kind === 'shuffle');
+  const fetch = async (o: ShuffleOutput): Promise<Batch[]> => {
+    if (o.rows === 0) return [];
     const t0 = performance.now();
     const idx = await indexOf(store, o.key, o.indexAt, o.size, o.partitions);
     const start = idx[partition]!;
@@ -90,7 +91,7 @@ export async function* readShufflePartition(
   // Keep up to N reads in flight; yield in map-task order. A read that fails while queued is
   // observed (no unhandled rejection) and rethrown when its turn comes.
   const inflight: Promise<Batch[]>[] = [];
-  const start = (o: (typeof outputs)[number]) => {
+  const start = (o: ShuffleOutput) => {
     const p = fetch(o);
     p.catch(() => undefined);
     inflight.push(p);

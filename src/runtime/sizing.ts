@@ -1,6 +1,7 @@
 /**
- * The sizing policy. Executors per stage follow the job's goal — latency (up to 40) or
- * stability (up to 10) — auto-scaled from 1 by the stage's input bytes; workers per executor
+ * The sizing policy. Executors per stage follow the job's cap (`executorCap`: the user's
+ * maxExecutors, else the goal's — latency 40, stability 10), auto-scaled from 1 by the stage's
+ * input bytes; workers per executor
  * follow the stage's workload type: cpu ≈ 6 (vCPUs of a 10 GB Lambda), memory ≈ 3,
  * network ≈ 24. Scans and shuffle reads default to network-bound, stages that aggregate,
  * join or sort to cpu-bound. Above 40 groups a stage needs the Distributed Map.
@@ -16,20 +17,54 @@ export const WORKERS: Readonly<Record<Workload, number>> = { cpu: 6, memory: 3, 
 export const INLINE_MAP_LIMIT = 40;
 /** Input bytes one executor takes on before the policy adds another. */
 export const BYTES_PER_EXECUTOR = 256 * 1024 * 1024;
+const MB = 1 << 20;
+/** Largest scan task (compressed bytes of the columns read). */
+export const MAX_TASK_BYTES = 64 * MB;
+/** Scan bytes per shuffle partition when the job does not set `shufflePartitions`. */
+export const BYTES_PER_SHUFFLE_PARTITION = 128 * MB;
 
+/** The sizing options of a job (part of its JobOptions). */
 export interface SizingOptions {
+  /** 'latency' (up to 40 executors, the default) or 'stability' (up to 10). */
   readonly goal?: Goal;
-  /** Workload type for every stage (default: chosen per stage). */
+  /** Workload type for every stage (default: network for scans and shuffle reads, cpu for aggregation). */
   readonly workload?: Workload;
-  /** Executors at once, overriding the goal's cap (e.g. the local pool size, or above 40). */
+  /** Executors at once: the user's cap, taken over the goal's (above 40 needs the Distributed Map). */
   readonly maxExecutors?: number;
   /** Workers per executor, overriding the workload default. */
   readonly workers?: number;
   /**
-   * Executors to use at least (when there are tasks for them). On AWS the policy scales from 1;
-   * locally the executor processes are already running, so a session uses all of them.
+   * Executor processes the runner keeps warm (local mode; unset on AWS, where the policy scales
+   * from 1). A stage uses all of them when it has tasks for them, and the goal's cap never
+   * exceeds them; an explicit maxExecutors still may (the runner queues the extra groups).
    */
-  readonly minExecutors?: number;
+  readonly executorSlots?: number;
+}
+
+/**
+ * The one place the executor cap is decided: the user's maxExecutors if given, else the goal's
+ * (latency 40, stability 10), within the runner's warm executors when it has a fixed number.
+ * @example executorCap({ goal: 'stability' }) // 10
+ */
+export function executorCap(opts: SizingOptions): number {
+  const goalCap = Math.min(MAX_EXECUTORS[opts.goal ?? 'latency'], opts.executorSlots ?? Infinity);
+  return Math.max(1, opts.maxExecutors ?? goalCap);
+}
+
+/**
+ * Width of the job's hash exchanges: the user's, else one partition per 128 MiB the scans read
+ * (at least 2, at most 200).
+ */
+export function shufflePartitionsFor(scanBytes: number, opts: { readonly shufflePartitions?: number }): number {
+  return opts.shufflePartitions ?? Math.min(200, Math.max(2, Math.ceil(scanBytes / BYTES_PER_SHUFFLE_PARTITION)));
+}
+
+/**
+ * Target bytes of a scan task: the user's, else at most 64 MiB and small enough for two tasks
+ * per executor the cap allows, so every executor has work.
+ */
+export function taskBytesFor(scanBytes: number, opts: SizingOptions & { readonly taskBytes?: number }): number {
+  return opts.taskBytes ?? Math.max(1, Math.min(MAX_TASK_BYTES, Math.ceil(scanBytes / (2 * executorCap(opts)))));
 }
 
 export function stageWorkload(stage: Stage, opts: SizingOptions): Workload {
@@ -53,14 +88,13 @@ export interface StageSizing {
 export function sizeStage(stage: Stage, pendingTasks: number, inputBytes: number, opts: SizingOptions): StageSizing {
   const workload = stageWorkload(stage, opts);
   const workers = Math.max(1, opts.workers ?? WORKERS[workload]);
-  // An explicit maxExecutors overrides the goal's cap (above 40 needs the Distributed Map).
-  const cap = Math.max(1, opts.maxExecutors ?? MAX_EXECUTORS[opts.goal ?? 'latency']);
+  const cap = executorCap(opts);
   const byBytes = Math.max(1, Math.ceil(inputBytes / BYTES_PER_EXECUTOR));
   const byTasks = Math.max(1, Math.ceil(pendingTasks / workers));
   // Scale from 1 by input size, but never leave tasks waiting when a free executor could run them.
   const executors = Math.min(
     cap,
-    Math.max(byBytes, Math.min(byTasks, pendingTasks), opts.minExecutors ?? 1),
+    Math.max(byBytes, Math.min(byTasks, pendingTasks), opts.executorSlots ?? 1),
     pendingTasks || 1,
   );
   const tasksPerGroup = Math.max(1, Math.ceil(pendingTasks / executors));

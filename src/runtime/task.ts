@@ -18,14 +18,14 @@ import { vecFromValues } from '../../operators/vector.js';
 import { compileConjunction, filterBatch } from '../../operators/filter.js';
 import type { RangeReader } from '../../operators/parquet.js';
 import { referencedColumns } from '../../planner/expr.js';
-import { typedPartitionValue } from './partitions.js';
+import { type ScanPart, typedPartitionValue } from '../../planner/tasks.js';
 import { locate } from '../storage/url.js';
 import { getJson, type ObjectStore } from '../storage/store.js';
 import { rangeReader } from './files.js';
 import type { RuntimeEnv } from './env.js';
 import { addTime, timed } from '../../operators/metrics.js';
 import { jobKeys } from './jobState.js';
-import type { ExecutorEvent, ScanPart, TaskOutput, TaskSpec } from './protocol.js';
+import type { ExecutorEvent, TaskOutput, TaskSpec } from './protocol.js';
 import { readShufflePartition } from './shuffleRead.js';
 import { functionTables, loadBundle } from './bundle.js';
 
@@ -137,7 +137,6 @@ function scanPart(
 }
 
 function source(
-  plan: StagePlan,
   stage: Stage,
   task: TaskSpec,
   event: ExecutorEvent,
@@ -181,7 +180,7 @@ export async function runTask(
   const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partition);
   const fns = plan.udfs ? functionTables(await loadBundle(store, plan.udfs), plan.udfs.names) : undefined;
   const ops = buildOperators(stage.ops, stage.source.schema, { readBuildSide, ...(fns ?? {}) });
-  const batches = runPipeline(source(plan, stage, task, event, env, store), ops);
+  const batches = runPipeline(source(stage, task, event, env, store), ops);
   const keys = jobKeys(event.job.jobId);
   if (stage.output.kind === 'shuffle') {
     const writer = new ShuffleWriter(stage.schema, stage.output.partitioning, task.boundaries ?? []);

@@ -4,7 +4,7 @@
  */
 import { PlanError } from '../../../planner/errors.js';
 import type { PlanNode } from '../../../planner/plan.js';
-import { registeredFunctions } from '../../functions.js';
+import { registeredFunctions } from '../../runtime/userFunctions.js';
 
 /** @example mapRows(plan, 'tag', 'map') */
 export function mapRows(input: PlanNode, name: string, mode: 'map' | 'flatMap' | 'batches'): PlanNode {

@@ -1,0 +1,137 @@
+/**
+ * Task splitting: a scan stage's input becomes tasks of surviving row groups. Row groups are
+ * pruned with footer statistics (and a file's Hive partition values, exact statistics of all
+ * its rows) and packed, in file order, up to a byte budget of the columns the scan reads — a
+ * large file splits over several tasks, small files share one. Pure: the files and their
+ * footers come from the caller.
+ */
+import type { Expr } from './expr.js';
+import { filtersAlwaysTrue, type MinMax, rowGroupMayMatch } from './optimizer/rules/row_group_pruning.js';
+import { type DataType, dateToDays, type Schema } from './types.js';
+
+/** What splitting needs of one row group: its index, column bytes and min/max statistics. */
+export interface SplitRowGroup {
+  readonly index: number;
+  /** Compressed bytes per column. */
+  readonly bytes: Readonly<Record<string, number>>;
+  readonly stats: Readonly<Record<string, MinMax>>;
+}
+
+/** One file of a dataset, as splitting sees it. */
+export interface SplitFile {
+  readonly url: string;
+  readonly size: number;
+  readonly rowGroups: readonly SplitRowGroup[];
+  /** Hive-style partition values from the file's directories (empty when not partitioned). */
+  readonly partitionValues: Readonly<Record<string, string | null>>;
+}
+
+/** Surviving row groups of one Parquet file, as one task reads them. */
+export interface ScanPart {
+  readonly file: string;
+  readonly size: number;
+  readonly rowGroups: readonly number[];
+  /** Pushed-down filters (by index) that footer statistics prove true for all these rows. */
+  readonly skipFilters?: readonly number[];
+  /** Hive-style partition values of the file (constant columns). */
+  readonly partitionValues?: Readonly<Record<string, string | null>>;
+}
+
+/** Row groups of one or more files (small files share a task), read one after another. */
+export interface ScanInput {
+  readonly kind: 'scan';
+  readonly parts: readonly ScanPart[];
+  readonly bytes: number;
+}
+
+export interface ScanSplit {
+  /** The tasks' inputs, in file order. */
+  readonly inputs: readonly ScanInput[];
+  /** Bytes of the needed columns over the surviving row groups. */
+  readonly bytes: number;
+  /** Row groups skipped by statistics or partition values. */
+  readonly pruned: number;
+}
+
+/** A partition value as the engine holds it (days for dates). */
+export function typedPartitionValue(raw: string | null, type: DataType): number | string | null {
+  if (raw === null) return null;
+  if (type === 'date') return dateToDays(raw);
+  if (type === 'string') return raw;
+  return Number(raw);
+}
+
+/** Partition values as exact min/max statistics, typed by the dataset's schema. */
+function partitionStats(pv: Readonly<Record<string, string | null>>, schema: Schema): Record<string, MinMax> {
+  return Object.fromEntries(
+    Object.entries(pv).map(([k, v]) => {
+      const val = typedPartitionValue(v, schema.find((x) => x.name === k)?.type ?? 'string');
+      return [k, { min: val, max: val, nullCount: null }];
+    }),
+  );
+}
+
+/**
+ * Split a scan into tasks of at most `taskBytes` of `columns` (a single row group may exceed it).
+ * @example splitScan(files, schema, ['l_quantity'], filters, 64 << 20)
+ */
+export function splitScan(
+  files: readonly SplitFile[],
+  schema: Schema,
+  columns: readonly string[],
+  filters: readonly Expr[],
+  taskBytes: number,
+): ScanSplit {
+  const inputs: ScanInput[] = [];
+  let bytes = 0;
+  let pruned = 0;
+  let parts: ScanPart[] = [];
+  let taskSize = 0;
+  const flushTask = () => {
+    if (parts.length) inputs.push({ kind: 'scan', parts, bytes: taskSize });
+    parts = [];
+    taskSize = 0;
+  };
+  for (const f of files) {
+    const pv = f.partitionValues;
+    const hasParts = Object.keys(pv).length > 0;
+    if (hasParts && !rowGroupMayMatch(filters, partitionStats(pv, schema))) {
+      pruned += f.rowGroups.length;
+      continue;
+    }
+    let group: number[] = [];
+    let skip: number[] | null = null;
+    const flushPart = () => {
+      if (group.length)
+        parts.push({
+          file: f.url,
+          size: f.size,
+          rowGroups: group,
+          ...(hasParts ? { partitionValues: pv } : {}),
+          ...(skip?.length ? { skipFilters: skip } : {}),
+        });
+      group = [];
+      skip = null;
+    };
+    for (const rg of f.rowGroups) {
+      if (!rowGroupMayMatch(filters, rg.stats)) {
+        pruned++;
+        continue;
+      }
+      const b = columns.reduce((a, c) => a + (rg.bytes[c] ?? 0), 0);
+      if (taskSize > 0 && taskSize + b > taskBytes) {
+        flushPart();
+        flushTask();
+      }
+      // Filters that the footer statistics prove true for every row need not run at all.
+      const always = filtersAlwaysTrue(filters, rg.stats);
+      skip = skip === null ? always : skip.filter((i) => always.includes(i));
+      group.push(rg.index);
+      taskSize += b;
+      bytes += b;
+    }
+    flushPart();
+  }
+  flushTask();
+  return { inputs, bytes, pruned };
+}

@@ -1,0 +1,86 @@
+/**
+ * One driver step of a batch job: on the first call, plan it (over several calls when its
+ * footers are many); then replay the answer to a repeated input, or apply the executors'
+ * results and advance the stage graph one step (the Scheduler), saving the job state.
+ */
+import { toErrorData } from '../../planner/errors.js';
+import type { StagePlan } from '../../planner/stages.js';
+import { validatePlanDocument } from '../../planner/validate.js';
+import { getJson, putJson, type ObjectStore } from '../storage/store.js';
+import type { KnownFooter } from './catalog.js';
+import type { RuntimeEnv } from './env.js';
+import { DRIVER_STEP_EVENTS } from './history.js';
+import { failedState, historyOf, jobKeys, type JobState, type JobSubmission } from './jobState.js';
+import { planJob } from './planJob.js';
+import { type DriverEvent, type DriverOutput, failOutput } from './protocol.js';
+import { Scheduler } from './scheduler.js';
+import { type DriverAction, ROUTES } from './stateMachine.js';
+
+/** One step of a batch job (a micro-batch job steps each batch's job through this too). */
+export async function jobStep(event: DriverEvent, env: RuntimeEnv, sub: JobSubmission): Promise<DriverOutput> {
+  const store = env.store(event.job.store);
+  const keys = jobKeys(event.job.jobId);
+  let state = (await store.head(keys.state)) ? await getJson<JobState>(store, keys.state) : undefined;
+  let plan: StagePlan;
+  try {
+    if (!state) {
+      validatePlanDocument(sub.plan);
+      const footers = await loadSavedFooters(store, keys);
+      const planned = await planJob(event.job.jobId, sub, env, event.job.store, {
+        known: footers.known,
+        budget: sub.options.footersPerCall,
+      });
+      if ('incomplete' in planned) {
+        // Large inputs: read footers over several driver calls, saving them as we go.
+        await putJson(store, keys.footers(footers.calls), planned.incomplete);
+        return { action: 'run_driver', job: event.job, results: [] };
+      }
+      plan = planned.plan;
+      state = planned.state;
+      state.planningCalls = footers.calls + 1;
+      await putJson(store, keys.stages, plan);
+    } else {
+      plan = await getJson<StagePlan>(store, keys.stages);
+    }
+  } catch (e) {
+    const err = toErrorData(e);
+    await putJson(store, keys.state, failedState(event.job.jobId, err));
+    return failOutput(event, err);
+  }
+  if (state.status === 'failed') return failOutput(event, state.error!);
+  if (state.status === 'succeeded') return { action: 'succeed', job: event.job, results: [] };
+
+  const round = event.results[0]?.group.round ?? 0;
+  const repeated = event.results.length ? round <= state.appliedRound : state.lastAction === 'run_executors';
+  if (repeated && state.lastOutput) {
+    // The same input again (a retried driver call): answer as before. A run_executors answer
+    // is always followed by that round's results, so empty results mean a retry too.
+    return state.lastOutput as DriverOutput;
+  }
+  countHistory(state, event);
+  const sched = new Scheduler(state, plan, sub, store, event, env);
+  const fatal = await sched.applyResults();
+  const out = fatal ? await sched.fail(fatal) : await sched.advance();
+  state.lastOutput = out;
+  state.lastAction = out.action;
+  await putJson(store, keys.state, state);
+  return out;
+}
+
+/** Add the history events the previous steps used: this driver step and the last action's route. */
+function countHistory(state: JobState, event: DriverEvent): void {
+  const h = historyOf(state);
+  h.events += DRIVER_STEP_EVENTS;
+  const route = state.lastAction ? ROUTES[state.lastAction as DriverAction] : undefined;
+  if (route) h.events += route.historyEvents(event.results.length);
+}
+
+async function loadSavedFooters(
+  store: ObjectStore,
+  keys: ReturnType<typeof jobKeys>,
+): Promise<{ known: Map<string, KnownFooter>; calls: number }> {
+  const saved = await store.list(`${keys.base}/footers/`);
+  const known = new Map<string, KnownFooter>();
+  for (const o of saved) for (const f of await getJson<KnownFooter[]>(store, o.key)) known.set(f.url, f);
+  return { known, calls: saved.length };
+}

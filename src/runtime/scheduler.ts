@@ -1,0 +1,334 @@
+/**
+ * The scheduler of one batch job: folds the executors' reports into task states, completes
+ * stages, starts the ready ones, sizes and groups their pending tasks into a round of
+ * executors (inline or Distributed Map), and commits the job when its result stage is done.
+ */
+import { fromErrorData, toErrorData, type ErrorData } from '../../planner/errors.js';
+import { stageDeps, type StagePlan } from '../../planner/stages.js';
+import { pickBoundaries } from '../../operators/rangepart.js';
+import { getJson, putJson, type ObjectLocation, type ObjectStore } from '../storage/store.js';
+import { abortWrite, commitWrite } from './commit.js';
+import type { RuntimeEnv } from './env.js';
+import { fitsInHistory, HISTORY_EVENT_CAP } from './history.js';
+import {
+  historyOf,
+  jobKeys,
+  type JobState,
+  type JobSubmission,
+  type JobSummary,
+  type ResultManifest,
+  type StageCommit,
+  type StageMetrics,
+  type StageState,
+  type TaskState,
+} from './jobState.js';
+import { reduceTasks } from './planJob.js';
+import { jobProgress } from './progress.js';
+import {
+  type DriverEvent,
+  type DriverOutput,
+  failOutput,
+  type GroupManifest,
+  type GroupRef,
+  type GroupSummary,
+  type Progress,
+  type TaskReport,
+  type TaskSpec,
+} from './protocol.js';
+import { executorCap, INLINE_MAP_LIMIT, sizeStage } from './sizing.js';
+
+const DEFAULT_MAX_ATTEMPTS = 3;
+/** Error categories that no retry can fix. */
+const FATAL = new Set(['plan', 'schema']);
+const FATAL_CODES = new Set(['CORRUPT_PARQUET', 'UNSUPPORTED_TYPE', 'FUNCTION_NOT_IN_BUNDLE', 'BUNDLE_HASH_MISMATCH']);
+
+/**
+ * Split tasks into groups of near-equal work: largest first, each to the least-loaded group
+ * (by input bytes for scans; reduce partitions count as equal).
+ */
+function balance(tasks: readonly TaskState[], groups: number): TaskState[][] {
+  const out: TaskState[][] = Array.from({ length: groups }, () => []);
+  const load = new Float64Array(groups);
+  const weight = (t: TaskState) => (t.input.kind === 'scan' ? t.input.bytes : 1);
+  for (const t of [...tasks].sort((a, b) => weight(b) - weight(a) || a.task - b.task)) {
+    let g = 0;
+    for (let k = 1; k < groups; k++) if (load[k]! < load[g]!) g = k;
+    out[g]!.push(t);
+    load[g]! += weight(t);
+  }
+  return out.filter((m) => m.length > 0);
+}
+
+/** A stage's accounting, started on first use. */
+function stageMetrics(s: StageState): StageMetrics {
+  s.metrics ??= { attempts: 0, taskMillis: 0, phases: {}, stats: {} };
+  return s.metrics;
+}
+
+export class Scheduler {
+  readonly keys;
+  constructor(
+    readonly state: JobState,
+    readonly plan: StagePlan,
+    readonly sub: JobSubmission,
+    readonly store: ObjectStore,
+    readonly event: DriverEvent,
+    readonly env: RuntimeEnv,
+  ) {
+    this.keys = jobKeys(state.jobId);
+  }
+
+  /** Fold executor reports into task states; returns a fatal error if the job must fail. */
+  async applyResults(): Promise<ErrorData | undefined> {
+    const maxAttempts = this.sub.options.maxTaskAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    let fatal: ErrorData | undefined;
+    for (const r of this.event.results) {
+      if (r.group.round !== this.state.round) continue;
+      if (!r.summary) {
+        // The invocation crashed (after the state machine's retries): every task of the group
+        // failed an attempt, so a group that keeps crashing fails the job instead of looping.
+        const manifest = await getJson<GroupManifest>(this.store, r.group.manifest);
+        for (const spec of manifest.tasks) {
+          const t = this.state.stages[spec.stage]?.tasks[spec.task];
+          if (t?.status !== 'running' || t.attempt !== spec.attempt) continue;
+          t.failures++;
+          t.status = 'pending';
+          t.lastError = {
+            category: 'execution',
+            code: 'EXECUTOR_CRASHED',
+            message: `executor invocation crashed: ${r.error ?? 'error'}: ${r.cause ?? ''}`.trim(),
+          };
+          if (t.failures >= maxAttempts)
+            fatal ??= fromErrorData(t.lastError, {
+              stage: spec.stage,
+              task: spec.task,
+              attempt: spec.attempt,
+              failures: t.failures,
+            }).toData();
+        }
+        continue;
+      }
+      const summary = await getJson<GroupSummary>(this.store, r.summary);
+      const stage = summary.reports[0]?.stage;
+      if (stage !== undefined && summary.stats) this.accountStats(stage, summary.stats);
+      for (const rep of summary.reports) {
+        this.account(rep);
+        const t = this.state.stages[rep.stage]?.tasks[rep.task];
+        if (t?.status !== 'running' || t.attempt !== rep.attempt) continue;
+        if (rep.ok && rep.output) {
+          t.status = 'done';
+          t.output = rep.output;
+        } else if (rep.error && rep.error.code === 'HANDED_BACK') {
+          t.status = 'pending';
+        } else {
+          t.failures++;
+          t.lastError = rep.error;
+          t.status = 'pending';
+          const err = rep.error ?? {
+            category: 'internal' as const,
+            code: 'TASK_FAILED',
+            message: 'task failed without an error',
+          };
+          if (FATAL.has(err.category) || FATAL_CODES.has(err.code) || t.failures >= maxAttempts) {
+            fatal ??= fromErrorData(err, {
+              stage: rep.stage,
+              task: rep.task,
+              attempt: rep.attempt,
+              failures: t.failures,
+            }).toData();
+          }
+        }
+      }
+    }
+    this.state.appliedRound = this.state.round;
+    for (const s of this.state.stages) for (const t of s.tasks) if (t.status === 'running') t.status = 'pending';
+    return fatal;
+  }
+
+  /** Add a task report's figures to its stage's accounting. */
+  account(rep: TaskReport): void {
+    const s = this.state.stages[rep.stage];
+    if (!s) return;
+    const m = stageMetrics(s);
+    m.attempts++;
+    m.taskMillis += rep.millis;
+    m.maxTaskMillis = Math.max(m.maxTaskMillis ?? 0, rep.millis);
+    for (const [k, v] of Object.entries(rep.phases ?? {})) m.phases[k] = (m.phases[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(rep.stats ?? {})) m.stats[k] = (m.stats[k] ?? 0) + v;
+  }
+
+  /** Add an invocation's store requests to its stage (a group's tasks share one stage). */
+  accountStats(stage: number, stats: Record<string, number>): void {
+    const s = this.state.stages[stage];
+    if (!s) return;
+    const m = stageMetrics(s);
+    for (const [k, v] of Object.entries(stats)) m.stats[k] = (m.stats[k] ?? 0) + v;
+  }
+
+  summary(): JobSummary {
+    return {
+      jobId: this.state.jobId,
+      wallMillis: Date.now() - this.state.startedAt,
+      rounds: this.state.round,
+      prunedRowGroups: this.state.prunedRowGroups ?? 0,
+      stages: this.state.stages.map((s) => ({
+        id: s.id,
+        tasks: s.tasks.length,
+        rowGroups: s.tasks.reduce(
+          (a, t) => a + (t.input.kind === 'scan' ? t.input.parts.reduce((x, p) => x + p.rowGroups.length, 0) : 0),
+          0,
+        ),
+        wallMillis: (s.finishedAt ?? Date.now()) - (s.startedAt ?? this.state.startedAt),
+        ...(s.metrics ?? { attempts: 0, taskMillis: 0, phases: {}, stats: {} }),
+      })),
+    };
+  }
+
+  async fail(err: ErrorData): Promise<DriverOutput> {
+    this.state.status = 'failed';
+    this.state.error = err;
+    const sink = this.sub.plan.sink;
+    if (sink.kind === 'write')
+      await abortWrite(sink, this.state.jobId, this.env, this.event.job.store).catch(() => undefined);
+    return failOutput(this.event, err);
+  }
+
+  /** Complete finished stages, start ready ones, schedule pending tasks or commit the job. */
+  async advance(): Promise<DriverOutput> {
+    for (const s of this.state.stages) {
+      if (s.status === 'running' && s.tasks.every((t) => t.status === 'done')) {
+        const commit: StageCommit = { stage: s.id, outputs: s.tasks.map((t) => t.output!) };
+        await putJson(this.store, this.keys.commit(s.id), commit);
+        s.status = 'done';
+        s.finishedAt = Date.now();
+      }
+    }
+    for (const s of this.state.stages) {
+      if (s.status !== 'waiting') continue;
+      const stage = this.plan.stages[s.id]!;
+      if (!stageDeps(stage).every((d) => this.state.stages[d]!.status === 'done')) continue;
+      if (stage.source.kind === 'shuffle') s.tasks = reduceTasks(this.plan, s.id);
+      if (stage.output.kind === 'shuffle' && stage.output.partitioning.kind === 'range') {
+        const p = stage.output.partitioning;
+        const samples = stageDeps(stage).flatMap((d) =>
+          this.state.stages[d]!.tasks.flatMap((t) => (t.output?.kind === 'shuffle' ? (t.output.samples ?? []) : [])),
+        );
+        s.boundaries = pickBoundaries(samples, p.keys, p.n) as StageState['boundaries'];
+      }
+      s.status = 'running';
+    }
+    const result = this.state.stages[this.plan.resultStage]!;
+    if (result.status === 'done') return this.commitJob();
+    const pending = this.state.stages
+      .filter((s) => s.status === 'running')
+      .flatMap((s) => s.tasks.filter((t) => t.status === 'pending').map((t) => ({ s, t })));
+    if (!pending.length) {
+      // Nothing runnable and not done: a stage with no tasks would hang; go round again.
+      return { action: 'run_driver', job: this.event.job, results: [], progress: this.progress() };
+    }
+    // Size each runnable stage (groups never mix stages), then check the history budget.
+    const opts = this.sub.options;
+    const byStage = new Map<StageState, TaskState[]>();
+    for (const { s, t } of pending) byStage.set(s, [...(byStage.get(s) ?? []), t]);
+    const plans = [...byStage].map(([s, tasks]) => {
+      const bytes = tasks.reduce((a, t) => a + (t.input.kind === 'scan' ? t.input.bytes : 0), 0);
+      return { s, tasks, sizing: sizeStage(this.plan.stages[s.id]!, tasks.length, bytes, opts) };
+    });
+    const totalGroups = plans.reduce((a, p) => a + p.sizing.groups, 0);
+    const history = historyOf(this.state);
+    if (!fitsInHistory(history, totalGroups, opts.historyEventCap ?? HISTORY_EVENT_CAP)) {
+      // Carry on in a new execution before this one's history could overflow.
+      this.state.history = { execution: history.execution + 1, events: 0 };
+      return { action: 'chain', job: this.event.job, results: [], progress: this.progress() };
+    }
+    this.state.round++;
+    const round = this.state.round;
+    const groups: GroupRef[] = [];
+    for (const { s, tasks, sizing } of plans) {
+      s.startedAt ??= Date.now();
+      for (const members of balance(tasks, sizing.groups)) {
+        const specs: TaskSpec[] = members.map((t) => {
+          t.attempt++;
+          t.status = 'running';
+          return {
+            stage: s.id,
+            task: t.task,
+            attempt: t.attempt,
+            input: t.input,
+            ...(s.boundaries ? { boundaries: s.boundaries } : {}),
+          };
+        });
+        const index = groups.length;
+        const manifest: GroupManifest = {
+          jobId: this.state.jobId,
+          round,
+          tasks: specs,
+          workers: sizing.workers,
+          ...(opts.safetyMarginMs !== undefined ? { safetyMarginMs: opts.safetyMarginMs } : {}),
+        };
+        const key = this.keys.manifest(round, index);
+        await putJson(this.store, key, manifest);
+        groups.push({ manifest: key, round, index });
+      }
+    }
+    const concurrency = Math.min(groups.length, executorCap(opts));
+    if (groups.length > INLINE_MAP_LIMIT) {
+      // More than an inline Map runs at once: hand the Distributed Map a list in the store.
+      await putJson(this.store, this.keys.groupList(round), groups);
+      return {
+        action: 'run_executors',
+        job: this.event.job,
+        results: [],
+        distributed: true,
+        // Only the list's location: the Distributed Map reads the groups from the store.
+        groupList: this.groupListRef(round),
+        concurrency,
+        progress: this.progress(),
+      };
+    }
+    return {
+      action: 'run_executors',
+      job: this.event.job,
+      results: [],
+      groups,
+      concurrency,
+      progress: this.progress(),
+    };
+  }
+
+  /** Where the Distributed Map's ItemReader finds the group list: where the store put it. */
+  groupListRef(round: number): ObjectLocation {
+    return this.store.locate(this.keys.groupList(round));
+  }
+
+  async commitJob(): Promise<DriverOutput> {
+    const outputs = this.state.stages[this.plan.resultStage]!.tasks.map((t) => t.output!);
+    const rows = outputs.reduce((a, o) => a + o.rows, 0);
+    const sink = this.sub.plan.sink;
+    let files: number | undefined;
+    if (sink.kind === 'write') {
+      try {
+        files = await commitWrite(sink, this.state.jobId, outputs, this.env, this.event.job.store);
+      } catch (e) {
+        await abortWrite(sink, this.state.jobId, this.env, this.event.job.store);
+        return this.fail(toErrorData(e));
+      }
+    }
+    const parts = outputs.flatMap((o) => (o.kind === 'result' && o.rows > 0 ? [o.key] : []));
+    const manifest: ResultManifest = {
+      schema: this.plan.schema,
+      parts,
+      rows,
+      ...(files !== undefined ? { files } : {}),
+      summary: this.summary(),
+    };
+    await putJson(this.store, this.keys.result, manifest);
+    this.state.status = 'succeeded';
+    this.state.rowsOut = rows;
+    return { action: 'succeed', job: this.event.job, results: [], progress: this.progress() };
+  }
+
+  progress(): Progress {
+    return jobProgress(this.state);
+  }
+}
