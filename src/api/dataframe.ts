@@ -35,7 +35,7 @@ export class DataFrame {
 
   /** The resolved schema (reads Parquet footers). */
   async schema(): Promise<Schema> {
-    return (await this.session.analyze(this.plan, { schemaOnly: true })).schema;
+    return (await this.session.analyze(this.plan)).schema;
   }
 
   // ---- transformations -------------------------------------------------------------------

@@ -66,12 +66,11 @@ export interface MicroBatchHandle {
   stop(): Promise<void>;
 }
 
+/** A plan with its names and types resolved against its datasets' schemas. */
 export interface Analysis {
   readonly plan: PlanNode;
   readonly catalog: Catalog;
   readonly schema: Schema;
-  readonly columnBytes: ReadonlyMap<string, Readonly<Record<string, number>>>;
-  readonly columnRanges: ReadonlyMap<string, Readonly<Record<string, { min: number; max: number }>>>;
 }
 
 export class Session {
@@ -121,11 +120,14 @@ export class Session {
     return { ...runner, ...this.options.job, ...options };
   }
 
-  /** Resolve names and types of a plan against its datasets' footers (plan-time errors). */
-  async analyze(root: PlanNode, opts: { schemaOnly?: boolean } = {}): Promise<Analysis> {
-    const { catalog, columnBytes, columnRanges } = await loadDatasets(root, this.env, this.storeRef, opts);
+  /**
+   * Resolve names and types of a plan against its datasets' schemas (one footer per dataset):
+   * unknown columns and type errors fail here, before anything runs.
+   */
+  async analyze(root: PlanNode): Promise<Analysis> {
+    const { catalog } = await loadDatasets(root, this.env, this.storeRef, { schemaOnly: true });
     const plan = analyze(root, catalog);
-    return { plan, catalog, schema: schemaOf(plan, catalog), columnBytes, columnRanges };
+    return { plan, catalog, schema: schemaOf(plan, catalog) };
   }
 
   /**
@@ -189,7 +191,7 @@ export class Session {
    */
   private async analyzeForSubmit(root: PlanNode, stream: boolean): Promise<void> {
     try {
-      await this.analyze(root, { schemaOnly: true });
+      await this.analyze(root);
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (!(stream && (code === 'NO_FILES' || code === 'NOT_FOUND'))) throw e;
@@ -251,10 +253,11 @@ export class Session {
     return { jobId, done, stop };
   }
 
-  /** Stop the local executor processes. */
+  /** Stop the runners: the local executor processes, the AWS client the session created. */
   async stop(): Promise<void> {
-    await this.local?.close();
+    await Promise.all([this.local?.close(), this.aws?.close()]);
     this.local = undefined;
+    this.aws = undefined;
   }
 }
 
