@@ -18,9 +18,18 @@ export interface CaseLimits {
   readonly maxRowsA: number;
   readonly maxRowsB: number;
   readonly maxSteps: number;
+  /** Largest repeat factor of table a's rows (b's is 4). */
+  readonly maxRepeat: number;
 }
 
-export const DEFAULT_LIMITS: CaseLimits = { maxColsA: 5, maxColsB: 4, maxRowsA: 60, maxRowsB: 30, maxSteps: 4 };
+export const DEFAULT_LIMITS: CaseLimits = {
+  maxColsA: 5,
+  maxColsB: 4,
+  maxRowsA: 60,
+  maxRowsB: 30,
+  maxSteps: 4,
+  maxRepeat: 40,
+};
 
 /** Skewed natural numbers: mostly tiny (repeated keys, edge values), sometimes anything. */
 const skewedNat = fc.oneof(
@@ -32,7 +41,13 @@ const skewedNat = fc.oneof(
 /** A column choice (resolved modulo the columns that fit). */
 const choice = fc.noBias(fc.nat(11));
 
-export function tableArb(prefix: string, maxCols: number, maxRows: number, flags: GenFlags): fc.Arbitrary<TableSpec> {
+export function tableArb(
+  prefix: string,
+  maxCols: number,
+  maxRows: number,
+  maxRepeat: number,
+  flags: GenFlags,
+): fc.Arbitrary<TableSpec> {
   const types = columnTypes(flags);
   const cell = fc.option(skewedNat, { freq: 5, nil: null });
   return fc
@@ -42,8 +57,13 @@ export function tableArb(prefix: string, maxCols: number, maxRows: number, flags
       writer: fc.constantFrom<'wasm' | 'duckdb'>('wasm', 'duckdb'),
       rowGroupSize: fc.integer({ min: 1, max: 16 }),
       files: fc.integer({ min: 1, max: 3 }),
+      repeat: fc.oneof(
+        { withCrossShrink: true },
+        { arbitrary: fc.constant(1), weight: 5 },
+        { arbitrary: fc.integer({ min: 2, max: maxRepeat }), weight: 1 },
+      ),
     })
-    .map(({ types: ts, rows, writer, rowGroupSize, files }) => {
+    .map(({ types: ts, rows, writer, rowGroupSize, files, repeat }) => {
       const columns = ts.map((t, i) => ({ name: `${prefix}${i}`, type: types[t]! }));
       return {
         columns,
@@ -53,6 +73,7 @@ export function tableArb(prefix: string, maxCols: number, maxRows: number, flags
         writer,
         rowGroupSize,
         files,
+        repeat,
       };
     });
 }
@@ -95,6 +116,10 @@ const calcArb: fc.Arbitrary<Calc> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('cast' as const), c: choice }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('length' as const), c: choice }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('concat' as const), c: choice, rhs: operandArb }), weight: 1 },
+  {
+    arbitrary: fc.record({ k: fc.constant('fn' as const), f: fc.nat(40), c: choice, n: fc.nat(1000), d: choice }),
+    weight: 4,
+  },
 );
 
 const aggArb: fc.Arbitrary<AggSpec> = fc.record({ fn: fc.nat(6), c: choice });
@@ -118,12 +143,39 @@ const sideStepArb: fc.Arbitrary<SideStep> = fc.oneof(
     weight: 2,
   },
   { arbitrary: fc.record({ k: fc.constant('distinct' as const) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('dropna' as const),
+      all: fc.boolean(),
+      subset: fc.array(choice, { maxLength: 2 }),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('fillna' as const),
+      kind: fc.nat(2),
+      v: skewedNat,
+      subset: fc.array(choice, { maxLength: 2 }),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('withColumn' as const),
+      calc: calcArb,
+      replace: fc.option(choice, { nil: null }),
+    }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ k: fc.constant('drop' as const), c: choice }), weight: 1 },
+  { arbitrary: fc.record({ k: fc.constant('rename' as const), c: choice }), weight: 1 },
 );
 
 const sortKeyArb: fc.Arbitrary<SortKey> = fc.record({ c: choice, desc: fc.boolean(), nullsFirst: fc.boolean() });
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { arbitrary: sideStepArb, weight: 8 },
+  { arbitrary: sideStepArb, weight: 10 },
   {
     arbitrary: fc.record({
       k: fc.constant('sort' as const),
@@ -148,7 +200,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
     arbitrary: fc.record({
       k: fc.constant('setop' as const),
-      op: fc.nat(2),
+      op: fc.nat(3),
       fromB: fc.boolean(),
       right: fc.array(fc.record({ k: fc.constant('filter' as const), p: predArb }), { maxLength: 1 }),
       pick: fc.array(choice, { maxLength: 5 }),
@@ -159,8 +211,11 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 export function caseArb(flags: GenFlags, limits: CaseLimits = DEFAULT_LIMITS): fc.Arbitrary<Case> {
   return fc.record({
-    a: tableArb('a', limits.maxColsA, limits.maxRowsA, flags),
-    b: tableArb('b', limits.maxColsB, limits.maxRowsB, flags),
+    a: tableArb('a', limits.maxColsA, limits.maxRowsA, limits.maxRepeat, flags),
+    b: tableArb('b', limits.maxColsB, limits.maxRowsB, 4, flags),
     steps: fc.array(stepArb, { maxLength: limits.maxSteps }),
+    // Mapped from numbers so that they shrink to collect() and the default session.
+    action: fc.nat(7).map((n) => (n === 7 ? ('count' as const) : ('collect' as const))),
+    config: fc.nat(3).map((n) => (n === 3 ? 1 : 0)),
   });
 }

@@ -18,7 +18,7 @@ import type { Column } from '../../src/index.js';
 import * as D from './dual.js';
 import { buildCalc, buildPred, type Field, pick } from './exprs.js';
 import { type AggSpec, type Case, JOIN_HOWS, SET_OPS, type SideStep, type Step } from './model.js';
-import { decimalParams, type GenFlags, isDecimal } from './values.js';
+import { decimalParams, type GenFlags, isDecimal, valueFor } from './values.js';
 
 export type { Field };
 
@@ -44,9 +44,18 @@ export interface Avoid {
   readonly usingSemiAntiKeyOrder: boolean;
   /** intersect/except match the right side's columns by the left's names, not by position. */
   readonly setOpRightNames: boolean;
+  /** dropna keeps rows whose double is NaN (Spark drops them): dropna only over other columns. */
+  readonly dropnaNaN: boolean;
+  /** fillna(number) leaves NaN in doubles (Spark fills it): fill only the integer columns. */
+  readonly fillnaNaN: boolean;
 }
 
-export const AVOID_NOTHING: Avoid = { usingSemiAntiKeyOrder: false, setOpRightNames: false };
+export const AVOID_NOTHING: Avoid = {
+  usingSemiAntiKeyOrder: false,
+  setOpRightNames: false,
+  dropnaNaN: false,
+  fillnaNaN: false,
+};
 
 /** A bare limit in the middle of a pipeline keeps every row (it is exercised, yet determined). */
 const KEEP_ALL = 1_000_000;
@@ -181,9 +190,131 @@ class Builder {
         return this.groupBy(f, s);
       case 'distinct':
         return this.distinct(f);
+      case 'dropna':
+        return this.dropna(f, s);
+      case 'fillna':
+        return this.fillna(f, s);
+      case 'withColumn':
+        return this.withColumn(f, s);
+      case 'drop': {
+        if (f.schema.length < 2) return f;
+        const gone = pick(f.schema, s.c)!;
+        const rest = f.schema.filter((x) => x.name !== gone.name);
+        return {
+          df: f.df.drop(gone.name),
+          sql: `SELECT ${rest.map((x) => x.name).join(', ')} FROM (${f.sql}) ${this.alias()}`,
+          code: `${f.code}.drop('${gone.name}')`,
+          schema: rest,
+        };
+      }
+      case 'rename': {
+        const from = pick(f.schema, s.c)!;
+        const to = this.fresh();
+        const schema = f.schema.map((x) => (x.name === from.name ? { ...x, name: to } : x));
+        return {
+          df: f.df.withColumnRenamed(from.name, to),
+          sql: `SELECT ${f.schema.map((x) => (x.name === from.name ? `${x.name} AS ${to}` : x.name)).join(', ')} FROM (${f.sql}) ${this.alias()}`,
+          code: `${f.code}.withColumnRenamed('${from.name}', '${to}')`,
+          schema,
+        };
+      }
       default:
         return s satisfies never;
     }
+  }
+
+  /** The distinct fields a subset of choices names (empty: none given). */
+  subset(f: Frame, choices: readonly number[]): Field[] {
+    return unique(choices.map((c) => pick(f.schema, c)!));
+  }
+
+  /** Spark's dropna: a row goes when any / all of the columns are NULL or NaN (AtLeastNNonNulls). */
+  dropna(f: Frame, s: Extract<SideStep, { k: 'dropna' }>): Frame {
+    let cols = this.subset(f, s.subset);
+    if (this.avoid.dropnaNaN) {
+      cols = (cols.length ? cols : f.schema).filter((x) => x.type !== 'float64');
+      if (!cols.length) return f;
+    }
+    const over = cols.length ? cols : f.schema;
+    const present = over.map((x) =>
+      x.type === 'float64' ? `(${x.name} IS NOT NULL AND NOT isnan(${x.name}))` : `(${x.name} IS NOT NULL)`,
+    );
+    const how = s.all ? 'all' : 'any';
+    const subsetCode = cols.length ? `[${cols.map((x) => `'${x.name}'`).join(', ')}]` : 'null';
+    return {
+      df: f.df.dropna(how, cols.length ? cols.map((x) => x.name) : null),
+      sql: `SELECT * FROM (${f.sql}) ${this.alias()} WHERE ${present.join(s.all ? ' OR ' : ' AND ')}`,
+      code: `${f.code}.dropna('${how}', ${subsetCode})`,
+      schema: f.schema,
+    };
+  }
+
+  /**
+   * Spark's fillna: a number fills the numeric columns (cast to each column's type, NaN filled
+   * too), a string the string columns, a boolean the boolean ones; other columns are untouched.
+   */
+  fillna(f: Frame, s: Extract<SideStep, { k: 'fillna' }>): Frame {
+    const kind = (['number', 'string', 'bool'] as const)[s.kind % 3]!;
+    const value =
+      kind === 'number'
+        ? (valueFor('float64', s.v, this.flags) as number)
+        : kind === 'string'
+          ? (valueFor('string', s.v, this.flags) as string)
+          : s.v % 2 === 1;
+    if (typeof value === 'number' && !Number.isFinite(value)) return f;
+    let cols = this.subset(f, s.subset);
+    if (this.avoid.fillnaNaN && kind === 'number') {
+      cols = (cols.length ? cols : f.schema).filter((x) => x.type === 'int32' || x.type === 'int64');
+      if (!cols.length) return f;
+    }
+    const target = new Set((cols.length ? cols : f.schema).map((x) => x.name));
+    const fills = (t: Field['type']) =>
+      kind === 'number'
+        ? t === 'int32' || t === 'int64' || t === 'float64'
+        : kind === 'string'
+          ? t === 'string'
+          : t === 'bool';
+    const sqlValue = (x: Field) =>
+      kind === 'string'
+        ? D.sqlString(value as string)
+        : kind === 'bool'
+          ? String(value)
+          : x.type === 'float64'
+            ? `'${Object.is(value, -0) ? '-0.0' : value}'::DOUBLE`
+            : `(${Math.trunc(value as number)})::${D.sqlType(x.type)}`;
+    const items = f.schema.map((x) => {
+      if (!target.has(x.name) || !fills(x.type)) return x.name;
+      const v = x.type === 'float64' ? `(CASE WHEN isnan(${x.name}) THEN NULL ELSE ${x.name} END)` : x.name;
+      return `COALESCE(${v}, ${sqlValue(x)}) AS ${x.name}`;
+    });
+    const valueCode =
+      typeof value === 'string' ? D.codeString(value) : typeof value === 'number' ? D.numberCode(value) : String(value);
+    const subsetCode = cols.length ? `, [${cols.map((x) => `'${x.name}'`).join(', ')}]` : '';
+    return {
+      df: f.df.fillna(value, cols.length ? cols.map((x) => x.name) : null),
+      sql: `SELECT ${items.join(', ')} FROM (${f.sql}) ${this.alias()}`,
+      code: `${f.code}.fillna(${valueCode}${subsetCode})`,
+      schema: f.schema,
+    };
+  }
+
+  /** withColumn: a computed column replaces one in place (Spark keeps its position) or is appended. */
+  withColumn(f: Frame, s: Extract<SideStep, { k: 'withColumn' }>): Frame {
+    const x = buildCalc(s.calc, f.schema, this.flags);
+    const name = s.replace === null ? this.fresh() : pick(f.schema, s.replace)!.name;
+    const replaced = f.schema.some((c) => c.name === name);
+    const schema = replaced
+      ? f.schema.map((c) => (c.name === name ? { name, type: x.type } : c))
+      : [...f.schema, { name, type: x.type }];
+    const items = replaced
+      ? f.schema.map((c) => (c.name === name ? `${x.sql} AS ${name}` : c.name))
+      : [...f.schema.map((c) => c.name), `${x.sql} AS ${name}`];
+    return {
+      df: f.df.withColumn(name, x.col),
+      sql: `SELECT ${items.join(', ')} FROM (${f.sql}) ${this.alias()}`,
+      code: `${f.code}.withColumn('${name}', ${x.code})`,
+      schema,
+    };
   }
 
   /** orderBy (then limit): the keys as columns, SQL ORDER BY terms and code. */
@@ -332,19 +463,34 @@ class Builder {
     const op = SET_OPS[s.op % SET_OPS.length]!;
     let right = s.fromB ? b : f;
     for (const st of s.right) right = this.side(right, st);
+    const byName = op === 'unionByName';
     if (s.fromB) {
       const rs = right.schema;
-      const names = f.schema.map((lf) => (this.avoid.setOpRightNames && op !== 'union' ? lf.name : this.fresh()));
+      const names = f.schema.map((lf) =>
+        byName || (this.avoid.setOpRightNames && op !== 'union') ? lf.name : this.fresh(),
+      );
       const items = f.schema.map((lf, i) => {
         const m = pick(rs, s.pick[i] ?? i, (t) => t === lf.type);
         return D.alias(m ? D.colRef(m.name, m.type) : D.nullOf(lf.type), names[i]!);
       });
       right = this.project(right, items, names);
     }
-    const sqlOp = { union: 'UNION ALL', intersect: 'INTERSECT', except: 'EXCEPT' } as const;
+    let rightSql = right.sql;
+    if (byName && f.schema.length > 1) {
+      // The right side's columns rotated: unionByName must put them back by name.
+      const k = 1 + ((s.pick[0] ?? 0) % (f.schema.length - 1));
+      const rotated = [...right.schema.slice(k), ...right.schema.slice(0, k)];
+      right = this.project(
+        right,
+        rotated.map((x) => D.colRef(x.name, x.type)),
+        rotated.map((x) => x.name),
+      );
+      rightSql = `SELECT ${f.schema.map((x) => x.name).join(', ')} FROM (${right.sql}) ${this.alias()}`;
+    }
+    const sqlOp = { union: 'UNION ALL', intersect: 'INTERSECT', except: 'EXCEPT', unionByName: 'UNION ALL' } as const;
     return {
       df: f.df[op](right.df),
-      sql: `SELECT * FROM ((${f.sql}) ${sqlOp[op]} (${right.sql})) ${this.alias()}`,
+      sql: `SELECT * FROM ((${f.sql}) ${sqlOp[op]} (${rightSql})) ${this.alias()}`,
       code: `${f.code}.${op}(${right.code})`,
       schema: f.schema,
     };

@@ -13,6 +13,7 @@
  * x.code // col('a0').plus(lit(7))
  */
 import { type Column, coalesce, col, concat, date, length, lit, when } from '../../src/index.js';
+import { MACROS } from '../support/fixtures.js';
 import { type ColType, isDecimal, isNumericType, type Value } from './values.js';
 
 export interface Dx {
@@ -22,15 +23,17 @@ export interface Dx {
   readonly type: ColType;
 }
 
-/** Spark's wrap-around of int32 and int64 results, and its NULL for division by zero. */
+/**
+ * Spark's wrap-around of int32 (wrap32) and int64 (wrap64) results, its NULL for division by zero
+ * (sdiv) and its substring (ssubstr): the expression fixtures' macros plus wrap64.
+ */
 export const SQL_MACROS = [
-  `CREATE OR REPLACE MACRO wrap32(x) AS (((x::HUGEINT + 2147483648) % 4294967296 + 4294967296) % 4294967296 - 2147483648)::INTEGER`,
+  ...MACROS,
   `CREATE OR REPLACE MACRO wrap64(x) AS (((x::HUGEINT + 9223372036854775808) % 18446744073709551616 + 18446744073709551616) % 18446744073709551616 - 9223372036854775808)::BIGINT`,
-  `CREATE OR REPLACE MACRO sdiv(a, b) AS CASE WHEN b = 0 THEN NULL ELSE a::DOUBLE / b::DOUBLE END`,
 ];
 
 export const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
-const codeString = (s: string) => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+export const codeString = (s: string) => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
 /** DuckDB's name of a column type (for casts). */
 export function sqlType(t: ColType): string {
@@ -56,6 +59,14 @@ export function sqlType(t: ColType): string {
 
 export function colRef(name: string, type: ColType): Dx {
   return { col: col(name), sql: name, code: `col('${name}')`, type };
+}
+
+/** A number as TypeScript source (NaN, ±Infinity and -0 by name). */
+export function numberCode(x: number): string {
+  if (Number.isNaN(x)) return 'Number.NaN';
+  if (Object.is(x, -0)) return '-0';
+  if (!Number.isFinite(x)) return x > 0 ? 'Number.POSITIVE_INFINITY' : 'Number.NEGATIVE_INFINITY';
+  return String(x);
 }
 
 /** A float64 as SQL: NaN, ±Infinity and -0.0 by name. */
@@ -87,15 +98,11 @@ export function literal(type: ColType, v: Value): Dx | null {
       const x = v as number;
       // lit() types an integral number as int32; a cast keeps the literal a double.
       const integral = Number.isInteger(x) || Object.is(x, -0);
-      const text = Number.isNaN(x)
-        ? 'Number.NaN'
-        : Number.isFinite(x)
-          ? String(x)
-          : `Number.${x > 0 ? 'POSITIVE' : 'NEGATIVE'}_INFINITY`;
+      const text = numberCode(x);
       return {
         col: integral ? lit(x).cast('float64') : lit(x),
         sql: sqlDouble(x),
-        code: integral ? `lit(${Object.is(x, -0) ? '-0' : text}).cast('float64')` : `lit(${text})`,
+        code: integral ? `lit(${text}).cast('float64')` : `lit(${text})`,
         type,
       };
     }

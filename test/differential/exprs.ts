@@ -6,6 +6,7 @@
  */
 import * as D from './dual.js';
 import type { Dx } from './dual.js';
+import { FUNCTIONS } from './functions.js';
 import type { Calc, Operand, Pred } from './model.js';
 import { type ColType, type GenFlags, valueFor } from './values.js';
 
@@ -108,6 +109,13 @@ export function buildCalc(c: Calc, schema: readonly Field[], flags: GenFlags): D
       const a = pick(schema, c.c, (t) => t === 'string');
       if (!a) return fallback();
       return D.strConcat(ref(a), operand(c.rhs, 'string', schema, (t) => t === 'string', flags)!);
+    }
+    case 'fn': {
+      const fn = FUNCTIONS[c.f % FUNCTIONS.length]!;
+      const a = pick(schema, c.c, fn.fits);
+      if (!a) return fallback();
+      const b = fn.binary ? (pick(schema, c.d, (t) => t === a.type) ?? a) : null;
+      return fn.make(ref(a), c.n, b && ref(b));
     }
     default:
       return c satisfies never;

@@ -31,7 +31,11 @@ import { sqlTable, writeTable } from './tables.js';
 import { DEFAULT_FLAGS, type GenFlags } from './values.js';
 
 export interface DiffContext {
-  readonly session: Session;
+  /**
+   * The default session (config 0: shuffle joins unless hinted, 3 shuffle partitions), or one with
+   * the optimizer rules off and automatic broadcast on (config 1; started on first use).
+   */
+  session(config?: number): Session;
   readonly duck: DuckDBConnection;
   readonly dir: string;
   readonly flags: GenFlags;
@@ -59,12 +63,20 @@ export async function openContext(opts: ContextOptions = {}): Promise<DiffContex
     progress: false,
     job: { shufflePartitions: 3, broadcastThreshold: 0 },
   });
+  let plain: Session | undefined;
+  const unoptimized = () =>
+    (plain ??= session({
+      store: path.join(dir, 'store-plain'),
+      executors: 1,
+      progress: false,
+      job: { shufflePartitions: 2, disabledRules: OPTIMIZER_RULES },
+    }));
   const instance = await DuckDBInstance.create(':memory:');
   const duck = await instance.connect();
   for (const m of SQL_MACROS) await duck.run(m);
   const flags = opts.flags ?? DEFAULT_FLAGS;
   return {
-    session: s,
+    session: (config = 0) => (config === 1 ? unoptimized() : s),
     duck,
     dir,
     flags,
@@ -72,6 +84,7 @@ export async function openContext(opts: ContextOptions = {}): Promise<DiffContex
     tolerance: { ...DEFAULT_TOLERANCE, exactInt64: flags.int64Extremes },
     async close() {
       await s.stop();
+      await plain?.stop();
       duck.closeSync();
       instance.closeSync();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -79,19 +92,30 @@ export async function openContext(opts: ContextOptions = {}): Promise<DiffContex
   };
 }
 
+/** The optimizer rules (planner/optimizer/rules) switched off in config 1 — all but broadcast selection. */
+const OPTIMIZER_RULES = [
+  'aggregate_scan_filters',
+  'constant_folding',
+  'partial_aggregation',
+  'predicate_pushdown',
+  'projection_pushdown',
+  'row_group_pruning',
+];
+
 let caseCounter = 0;
 
 /** Write tables `a` and `b` for one case, point DuckDB's views `a`/`b` at them, and read them in Stratus. */
 export async function openTables(
   ctx: DiffContext,
   tables: { readonly a: TableSpec; readonly b: TableSpec },
+  config = 0,
 ): Promise<{ dfs: { a: DataFrame; b: DataFrame }; cleanup: () => void }> {
   const caseDir = path.join(ctx.dir, `case-${++caseCounter}`);
   const dfs = {} as { a: DataFrame; b: DataFrame };
   for (const name of ['a', 'b'] as const) {
     const dir = await writeTable(ctx.duck, path.join(caseDir, name), tables[name]);
     await ctx.duck.run(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM ${sqlTable(dir)}`);
-    dfs[name] = ctx.session.read.parquet(dir);
+    dfs[name] = ctx.session(config).read.parquet(dir);
   }
   return { dfs, cleanup: () => fs.rmSync(caseDir, { recursive: true, force: true }) };
 }
@@ -110,7 +134,9 @@ export async function compareWithDuckdb(
   df: DataFrame,
   sql: string,
   check: Check,
+  action: 'collect' | 'count' = 'collect',
 ): Promise<{ diffs: string[]; rows: number } | { skip: string }> {
+  if (action === 'count') return compareCounts(ctx, df, sql);
   let expected: Typed;
   try {
     expected = typedFromDuckdb(await ctx.duck.runAndReadAll(sql));
@@ -156,12 +182,35 @@ export async function compareWithDuckdb(
   return { diffs, rows: actual.rows.length };
 }
 
+/** `df.count()` against `SELECT count(*)` of the same query (a limited query's count is determined). */
+async function compareCounts(
+  ctx: DiffContext,
+  df: DataFrame,
+  sql: string,
+): Promise<{ diffs: string[]; rows: number } | { skip: string }> {
+  let expected: number;
+  try {
+    const rows = (await ctx.duck.runAndReadAll(`SELECT count(*) FROM (${sql}) counted`)).getRows();
+    expected = Number(rows[0]![0]);
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (ORACLE_GAPS.test(msg)) return { skip: `DuckDB: ${msg.split('\n')[0]}` };
+    throw new Error(`differential: the generated SQL failed in DuckDB (a bug in the test): ${msg}\n${sql}`);
+  }
+  try {
+    const actual = await df.count();
+    return { diffs: actual === expected ? [] : [`count(): Stratus ${actual}, DuckDB ${expected}`], rows: actual };
+  } catch (e) {
+    return { diffs: [`Stratus count() failed where DuckDB answered: ${(e as Error).message}`], rows: 0 };
+  }
+}
+
 /** Run one generated case. */
 export async function runCase(ctx: DiffContext, c: Case): Promise<Outcome> {
-  const { dfs, cleanup } = await openTables(ctx, c);
+  const { dfs, cleanup } = await openTables(ctx, c, c.config);
   try {
     const built = buildPipeline(c, dfs, ctx.flags, ctx.avoid);
-    const r = await compareWithDuckdb(ctx, built.df, built.sql, built.check);
+    const r = await compareWithDuckdb(ctx, built.df, built.sql, built.check, c.action);
     if ('skip' in r) return { status: 'skip', reason: r.skip };
     if (r.diffs.length) return { status: 'differ', message: r.diffs.join('\n'), built };
     return { status: 'same', rows: r.rows };

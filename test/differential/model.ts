@@ -17,6 +17,8 @@ export interface TableSpec {
   readonly rowGroupSize: number;
   /** Number of files the rows are dealt into (row i goes to file i mod files). */
   readonly files: number;
+  /** The rows are written this many times over (bigger tables: batches, hash tables that grow). */
+  readonly repeat: number;
 }
 
 /** Either a column (by choice) or a literal of the other side's type (by value-pool index). */
@@ -39,7 +41,9 @@ export type Calc =
   | { readonly k: 'when'; readonly p: Pred; readonly c: number; readonly rhs: Operand }
   | { readonly k: 'cast'; readonly c: number }
   | { readonly k: 'length'; readonly c: number }
-  | { readonly k: 'concat'; readonly c: number; readonly rhs: Operand };
+  | { readonly k: 'concat'; readonly c: number; readonly rhs: Operand }
+  /** A scalar function of functions.ts (`f` picks it), `n` its literal arguments, `d` a second column. */
+  | { readonly k: 'fn'; readonly f: number; readonly c: number; readonly n: number; readonly d: number };
 
 export interface SortKey {
   readonly c: number;
@@ -58,7 +62,15 @@ export type SideStep =
   | { readonly k: 'filter'; readonly p: Pred }
   | { readonly k: 'select'; readonly keep: readonly number[]; readonly calcs: readonly Calc[] }
   | { readonly k: 'groupBy'; readonly keys: readonly number[]; readonly aggs: readonly AggSpec[] }
-  | { readonly k: 'distinct' };
+  | { readonly k: 'distinct' }
+  /** dropna(how, subset): NULL — and NaN, as in Spark — in any / all of the columns. */
+  | { readonly k: 'dropna'; readonly all: boolean; readonly subset: readonly number[] }
+  /** fillna(value, subset): a number (numeric columns), a string or a boolean (`kind` 0, 1, 2). */
+  | { readonly k: 'fillna'; readonly kind: number; readonly v: number; readonly subset: readonly number[] }
+  /** withColumn: replace the column `replace` picks, or add one when null. */
+  | { readonly k: 'withColumn'; readonly calc: Calc; readonly replace: number | null }
+  | { readonly k: 'drop'; readonly c: number }
+  | { readonly k: 'rename'; readonly c: number };
 
 export type Step =
   | SideStep
@@ -78,7 +90,7 @@ export type Step =
     }
   | {
       readonly k: 'setop';
-      /** union, intersect, except. */
+      /** union, intersect, except, unionByName (the right side's columns in another order). */
       readonly op: number;
       /** Right side from table b (columns matched by type), or from the current frame. */
       readonly fromB: boolean;
@@ -90,7 +102,11 @@ export interface Case {
   readonly a: TableSpec;
   readonly b: TableSpec;
   readonly steps: readonly Step[];
+  /** collect() the rows, or count() them. */
+  readonly action: 'collect' | 'count';
+  /** 0: the default session; 1: a session with the optimizer rules off. */
+  readonly config: number;
 }
 
 export const JOIN_HOWS = ['inner', 'left', 'right', 'full', 'left_semi', 'left_anti', 'cross'] as const;
-export const SET_OPS = ['union', 'intersect', 'except'] as const;
+export const SET_OPS = ['union', 'intersect', 'except', 'unionByName'] as const;

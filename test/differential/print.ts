@@ -7,18 +7,15 @@
  * console.log(regressionSource(failingCase, built, 'NULL group keys split', 'seed 7, run 12'));
  */
 import type { Built, Check } from './build.js';
+import { codeString, numberCode } from './dual.js';
 import type { Case, TableSpec } from './model.js';
 import type { Value } from './values.js';
 
 function valueCode(v: Value): string {
   if (v === null) return 'null';
   if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'string') return `'${v.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-  if (typeof v === 'number') {
-    if (Number.isNaN(v)) return 'Number.NaN';
-    if (Object.is(v, -0)) return '-0';
-    if (!Number.isFinite(v)) return v > 0 ? 'Number.POSITIVE_INFINITY' : 'Number.NEGATIVE_INFINITY';
-  }
+  if (typeof v === 'string') return codeString(v);
+  if (typeof v === 'number') return numberCode(v);
   return String(v);
 }
 
@@ -32,6 +29,7 @@ function tableCode(t: TableSpec, indent: string): string {
     `${indent}  writer: '${t.writer}',`,
     `${indent}  rowGroupSize: ${t.rowGroupSize},`,
     `${indent}  files: ${t.files},`,
+    ...(t.repeat > 1 ? [`${indent}  repeat: ${t.repeat},`] : []),
     `${indent}}`,
   ].join('\n');
 }
@@ -86,11 +84,11 @@ const ctx = regressionContext();
 it('${title.replaceAll("'", "\\'")}', async () => {
   const t = await ctx.tables({
     a: ${tableCode(c.a, '    ')},${built.code.includes('t.b') ? `\n    b: ${tableCode(c.b, '    ')},` : ''}
-  });
+  }${c.config ? `, ${c.config}` : ''});
   await ctx.expectSame(
     ${built.code},
     ${JSON.stringify(built.sql)},
-    ${checkCode(built.check)},
+    ${checkCode(built.check)},${c.action === 'count' ? "\n    'count'," : ''}
   );
 });
 `;

@@ -22,12 +22,14 @@ export interface TableLiteral {
   readonly writer: 'wasm' | 'duckdb';
   readonly rowGroupSize: number;
   readonly files: number;
+  /** The rows written this many times over (default 1). */
+  readonly repeat?: number;
 }
 
 const EMPTY: TableLiteral = { columns: [['b0', 'int32']], rows: [], writer: 'wasm', rowGroupSize: 1, files: 1 };
 
 function spec(t: TableLiteral): TableSpec {
-  return { ...t, columns: t.columns.map(([name, type]) => ({ name, type })) };
+  return { ...t, repeat: t.repeat ?? 1, columns: t.columns.map(([name, type]) => ({ name, type })) };
 }
 
 export function regressionContext() {
@@ -41,15 +43,18 @@ export function regressionContext() {
     await ctx?.close();
   });
   return {
-    /** Write tables a and b (default: empty); DuckDB's views `a` and `b` read the same files. */
-    async tables(t: { a: TableLiteral; b?: TableLiteral }): Promise<{ a: DataFrame; b: DataFrame }> {
-      const { dfs, cleanup } = await openTables(ctx!, { a: spec(t.a), b: spec(t.b ?? EMPTY) });
+    /**
+     * Write tables a and b (default: empty); DuckDB's views `a` and `b` read the same files.
+     * `config` 1 reads them in the session with the optimizer rules off (harness.ts).
+     */
+    async tables(t: { a: TableLiteral; b?: TableLiteral }, config = 0): Promise<{ a: DataFrame; b: DataFrame }> {
+      const { dfs, cleanup } = await openTables(ctx!, { a: spec(t.a), b: spec(t.b ?? EMPTY) }, config);
       cleanups.push(cleanup);
       return dfs;
     },
-    /** Throw with the differences unless Stratus and DuckDB agree as `check` says. */
-    async expectSame(df: DataFrame, sql: string, check: Check): Promise<void> {
-      const r = await compareWithDuckdb(ctx!, df, sql, check);
+    /** Throw with the differences unless Stratus and DuckDB agree as `check` says (or on count()). */
+    async expectSame(df: DataFrame, sql: string, check: Check, action: 'collect' | 'count' = 'collect'): Promise<void> {
+      const r = await compareWithDuckdb(ctx!, df, sql, check, action);
       if ('skip' in r) throw new Error(`DuckDB cannot answer this case: ${r.skip}`);
       if (r.diffs.length) throw new Error(`Stratus and DuckDB differ:\n  ${r.diffs.join('\n  ')}`);
     },

@@ -119,7 +119,8 @@ export async function writeTable(duck: DuckDBConnection, dir: string, spec: Tabl
   fs.mkdirSync(dir, { recursive: true });
   const schema = new Schema(spec.columns.map((c) => new Field(c.name, arrowType(c.type), true)));
   for (let f = 0; f < spec.files; f++) {
-    const rows = spec.rows.filter((_, i) => i % spec.files === f);
+    const all = spec.repeat > 1 ? Array.from({ length: spec.repeat }, () => spec.rows).flat() : spec.rows;
+    const rows = all.filter((_, i) => i % spec.files === f);
     const columns = spec.columns.map((c, ci) =>
       arrowColumn(
         c.type,
