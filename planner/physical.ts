@@ -3,20 +3,17 @@
  * aggregation (partial → hash shuffle → final), global order and limit (gather to one
  * partition). Stage ids are assigned in dependency order.
  */
-import { concrete, schemaOf, typeOf, type Catalog } from './analyzer.js';
+import { schemaOf, type Catalog } from './analyzer.js';
 import { resolveColumn } from './columns.js';
-import { splitsIntoPartial, stateSchema } from './aggstate.js';
 import { InternalError, PlanError } from './errors.js';
-import type { Expr } from './expr.js';
-import { agg as aggNode, alias, assertNever, col, exprName, exprToString, transformExpr } from './expr.js';
+import { alias, assertNever, col } from './expr.js';
 import { checkRuleNames } from './optimizer/index.js';
 import { physicalRuleOn, stageRules, type PhysicalRuleName } from './optimizer/physicalRules.js';
+import { planAggregate, planDistinct } from './physicalAggregate.js';
+import { planJoin } from './physicalJoin.js';
 import type { PlanKind, PlanNode, PlanOf, Sink } from './plan.js';
-import { aggregate } from './plan.js';
-import type { AggCall, Partitioning, PhysicalOp, Stage, StageOutput, StagePlan, StageSource } from './stages.js';
+import type { Partitioning, PhysicalOp, Stage, StageOutput, StagePlan, StageSource } from './stages.js';
 import type { Schema } from './types.js';
-import { field } from './types.js';
-import { splitJoinCondition } from './joinkeys.js';
 
 export interface PhysicalOptions {
   /** Width of hash exchanges. */
@@ -25,7 +22,8 @@ export interface PhysicalOptions {
   readonly disabledRules?: readonly string[];
 }
 
-interface Fragment {
+/** A pipeline under construction: a source and the ops so far, not yet closed into a stage. */
+export interface Fragment {
   source: StageSource;
   ops: PhysicalOp[];
   schema: Schema;
@@ -33,7 +31,8 @@ interface Fragment {
   single: boolean;
 }
 
-class Planner {
+/** Builds the stage list while the plan is walked; the node handlers below and in physicalAggregate.ts / physicalJoin.ts extend fragments. */
+export class Planner {
   readonly stages: Stage[] = [];
   constructor(
     readonly catalog: Catalog,
@@ -89,23 +88,6 @@ class Planner {
       default:
         return assertNever(p);
     }
-  }
-
-  /** dropDuplicates(cols): one row per key, the other columns from the group's first row. */
-  distinct(p: PlanOf<'Distinct'>): Fragment {
-    const schema = schemaOf(p.input, this.catalog);
-    const keys = p.columns ?? schema.map((f) => f.name);
-    const others = schema.filter((f) => !keys.includes(f.name));
-    const grouped = aggregate(
-      p.input,
-      keys.map((k) => col(k)),
-      others.map((f) => alias(aggNode('first', col(f.name)), f.name)),
-    );
-    const f = this.aggregate(grouped as PlanOf<'Aggregate'>);
-    if (!others.length) return f;
-    f.ops.push({ op: 'Project', exprs: schema.map((x) => col(x.name)), schema });
-    f.schema = schema;
-    return f;
   }
 
   union(p: PlanOf<'Union'>): Fragment {
@@ -166,118 +148,9 @@ class Planner {
   }
 
   /** Materialize a fragment as a stage output with the given partitioning; return its stage id. */
-  private materialize(f: Fragment, partitioning: Partitioning): number {
+  materialize(f: Fragment, partitioning: Partitioning): number {
     this.exchange(f, partitioning);
     return this.stages.length - 1;
-  }
-
-  join(p: PlanOf<'Join'>): Fragment {
-    const ls = schemaOf(p.left, this.catalog);
-    const rs = schemaOf(p.right, this.catalog);
-    const { leftKeys, rightKeys, residual } = splitJoinCondition(p.on, ls, rs);
-    // Orientation: the build side is hashed (and broadcast, if chosen); the probe side streams.
-    const swap = p.type === 'right' || (p.hint === 'left' && (p.type === 'inner' || p.type === 'cross'));
-    const type = p.type === 'right' ? 'left' : p.type === 'cross' ? 'inner' : p.type;
-    const noKeys = leftKeys.length === 0;
-    if (noKeys && type === 'full')
-      throw new PlanError('NOT_SUPPORTED', 'a full outer join needs at least one equality between the two sides', {
-        on: p.on ? exprToString(p.on) : null,
-      });
-    const broadcast = noKeys || (swap ? p.hint === 'left' : p.hint === 'right' && type !== 'full');
-    const [probeNode, buildNode] = swap ? [p.right, p.left] : [p.left, p.right];
-    const [probeKeys, buildKeys] = swap ? [rightKeys, leftKeys] : [leftKeys, rightKeys];
-    const [probeSchema, buildSchema] = swap ? [rs, ls] : [ls, rs];
-    const joined: Schema =
-      type === 'left_semi' || type === 'left_anti' ? probeSchema : [...probeSchema, ...buildSchema];
-
-    let f: Fragment;
-    let buildStage: number;
-    if (broadcast) {
-      buildStage = this.materialize(this.plan(buildNode), { kind: 'single' });
-      f = this.plan(probeNode);
-    } else {
-      const n = this.opts.shufflePartitions;
-      buildStage = this.materialize(this.plan(buildNode), { kind: 'hash', keys: buildKeys, n });
-      f = this.exchange(this.plan(probeNode), { kind: 'hash', keys: probeKeys, n });
-      f.single = false;
-    }
-    const build = {
-      kind: broadcast ? ('broadcast' as const) : ('partitioned' as const),
-      stage: buildStage,
-      schema: buildSchema,
-    };
-    // When the sides were swapped, the operator emits build columns first: left ++ right again.
-    const buildFirst = swap && type !== 'left_semi' && type !== 'left_anti';
-    const schema = buildFirst ? [...ls, ...rs] : joined;
-    f.ops.push({
-      op: 'HashJoin',
-      type,
-      probeKeys,
-      buildKeys,
-      residual,
-      build,
-      schema,
-      ...(buildFirst ? { buildFirst } : {}),
-    });
-    f.schema = schema;
-    return f;
-  }
-
-  aggregate(p: PlanOf<'Aggregate'>): Fragment {
-    const inputSchema = schemaOf(p.input, this.catalog);
-    const outSchema = schemaOf(p, this.catalog);
-    const calls: AggCall[] = [];
-    const byText = new Map<string, string>();
-    // Each distinct aggregate call becomes one accumulator column; the agg expressions are
-    // rewritten over those columns and evaluated by a projection after the final aggregate.
-    const post = p.aggs.map((a) =>
-      transformExpr(a, (x) => {
-        if (x.kind !== 'agg') return x;
-        const text = exprToString(x);
-        let name = byText.get(text);
-        if (!name) {
-          name = `__agg${calls.length}`;
-          byText.set(text, name);
-          const argType = x.arg ? concrete(typeOf(x.arg, inputSchema)) : null;
-          calls.push({ fn: x.fn, arg: x.arg, name, argType, outType: concrete(typeOf(x, inputSchema)) });
-        }
-        return col(name);
-      }),
-    );
-    const keyNames = p.keys.map(exprName);
-    const keyCols = keyNames.map((n) => col(n));
-    const aggSchema: Schema = [...outSchema.slice(0, p.keys.length), ...calls.map((c) => field(c.name, c.outType))];
-    const postExprs: Expr[] = [
-      ...keyCols,
-      ...post.map((e, i) => alias(e.kind === 'alias' ? e.input : e, outSchema[p.keys.length + i]!.name)),
-    ];
-    const partitioning: Partitioning = p.keys.length
-      ? { kind: 'hash', keys: keyCols, n: this.opts.shufflePartitions }
-      : { kind: 'single' };
-
-    let f = this.plan(p.input);
-    if (!f.single && !(this.on('partial_aggregation') && splitsIntoPartial(calls))) {
-      // One phase: move raw rows (keys and arguments) to their group's partition.
-      const args = calls.flatMap((c, i) => (c.arg ? [alias(c.arg, `__arg${i}`)] : []));
-      const pre = [...p.keys.map((k, i) => alias(k, keyNames[i]!)), ...args];
-      const preSchema = schemaOfExprs(pre, f.schema);
-      f.ops.push({ op: 'Project', exprs: pre, schema: preSchema });
-      f.schema = preSchema;
-      if (!(f.single && partitioning.kind === 'single')) f = this.exchange(f, partitioning);
-      const single = calls.map((c, i) => ({ ...c, arg: c.arg ? col(`__arg${i}`) : null }));
-      f.ops.push({ op: 'HashAggregate', mode: 'single', keys: keyCols, aggs: single, schema: aggSchema });
-    } else if (f.single) {
-      f.ops.push({ op: 'HashAggregate', mode: 'single', keys: p.keys, aggs: calls, schema: aggSchema });
-    } else {
-      const partialSchema: Schema = [...outSchema.slice(0, p.keys.length), ...stateSchema(calls)];
-      f.ops.push({ op: 'HashAggregate', mode: 'partial', keys: p.keys, aggs: calls, schema: partialSchema });
-      f.schema = partialSchema;
-      f = this.exchange(f, partitioning);
-      f.ops.push({ op: 'HashAggregate', mode: 'final', keys: keyCols, aggs: calls, schema: aggSchema });
-    }
-    f.ops.push({ op: 'Project', exprs: postExprs, schema: outSchema });
-    f.schema = outSchema;
-    return f;
   }
 }
 
@@ -297,9 +170,9 @@ const PLANNERS: { readonly [K in PlanKind]: (planner: Planner, node: PlanOf<K>) 
   Filter: (pl, p) => pl.pipe(p),
   Project: (pl, p) => pl.pipe(p),
   MapRows: (pl, p) => pl.pipe(p),
-  Aggregate: (pl, p) => pl.aggregate(p),
-  Join: (pl, p) => pl.join(p),
-  Distinct: (pl, p) => pl.distinct(p),
+  Aggregate: planAggregate,
+  Join: planJoin,
+  Distinct: planDistinct,
   Union: (pl, p) => pl.union(p),
   Repartition: (pl, p) => pl.repartition(p),
   Sort: (pl, p) => pl.sort(p),
@@ -317,10 +190,6 @@ const PLANNERS: { readonly [K in PlanKind]: (planner: Planner, node: PlanOf<K>) 
   UsingJoin: lowered,
   SetOp: lowered,
 };
-
-function schemaOfExprs(exprs: readonly Expr[], input: Schema): Schema {
-  return exprs.map((e) => field(exprName(e), concrete(typeOf(e, input))));
-}
 
 /** Plan the stages of an analyzed, optimized plan; the last stage ends at the job's sink. */
 export function planStages(
