@@ -177,7 +177,8 @@ const parseBool: Parser = (d, s, e) => {
 
 const PARSERS: Record<Exclude<DataType, 'string'>, Parser> = {
   int32: parseIntegral(2147483647),
-  int64: parseIntegral(9223372036854775807),
+  // 2^63 as a double (9223372036854775807 itself is not representable): the range check is done in doubles.
+  int64: parseIntegral(2 ** 63),
   float64: parseDouble,
   date: parseDate,
   bool: parseBool,

@@ -175,7 +175,12 @@ function caseWhen(
       continue;
     }
     const bits = (c as Extract<Vec, { type: 'bool' }>).values;
-    for (let i = 0; i < n; i++) if (chosen[i] === -1 && bits[i] && isValid(c.validity, i)) (chosen[i] = k), remaining--;
+    for (let i = 0; i < n; i++) {
+      if (chosen[i] === -1 && bits[i] && isValid(c.validity, i)) {
+        chosen[i] = k;
+        remaining--;
+      }
+    }
   }
   const sources: (Operand | null)[] = thens.map((th, k) => (chosen.includes(k) ? th(b) : null));
   sources.push(other && remaining > 0 ? other(b) : null);
@@ -190,7 +195,10 @@ function gather(sources: readonly (Operand | null)[], pick: Int32Array, outType:
   let nulls = false;
   for (let i = 0; i < n; i++) {
     const c = cols[pick[i]!]!;
-    if (c === null || !isValid(c.validity, i)) setValid(validity, i, false), (nulls = true);
+    if (c === null || !isValid(c.validity, i)) {
+      setValid(validity, i, false);
+      nulls = true;
+    }
   }
   if (outType === 'string') {
     const ss = cols as (Extract<Vec, { type: 'string' }> | null)[];

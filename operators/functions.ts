@@ -130,7 +130,10 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
       for (let i = 0; i < n; i++) {
         const p = pick[i]!;
         if (p >= 0) out.append(ss[p]!.data, ss[p]!.offsets[i]!, ss[p]!.offsets[i + 1]!);
-        else setValid(validity, i, false), (nulls = true);
+        else {
+          setValid(validity, i, false);
+          nulls = true;
+        }
         out.end(i);
       }
       return out.build(nulls ? validity : null);

@@ -106,7 +106,10 @@ export class HashJoinOperator implements Operator {
     // A broadcast side is the same batches for every task of an executor: build its (read-only)
     // hash table once and share it.
     let byKeys = builtCache.get(parts);
-    if (!byKeys) builtCache.set(parts, (byKeys = new Map()));
+    if (!byKeys) {
+      byKeys = new Map();
+      builtCache.set(parts, byKeys);
+    }
     let built = byKeys.get(this.keysText);
     if (!built) {
       built = buildTable(

@@ -139,7 +139,8 @@ function compareNumbers(op: CompareOp, x: NumArray | number, y: NumArray | numbe
   if (typeof x === 'number') {
     // swap to column-vs-scalar
     const flipped: Record<CompareOp, CompareOp> = { '=': '=', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
-    return compareNumbers(flipped[op], y, x, n, out);
+    compareNumbers(flipped[op], y, x, n, out);
+    return;
   }
   const X = x;
   if (typeof y === 'number') {

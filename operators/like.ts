@@ -54,9 +54,13 @@ function parseLike(pattern: string): Segment[] {
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
     if (c === '\\' && i + 1 < pattern.length) lit += pattern[++i];
-    else if (c === '%') flush(), segments.push([]);
-    else if (c === '_') flush(), segments[segments.length - 1]!.push(null);
-    else lit += c;
+    else if (c === '%') {
+      flush();
+      segments.push([]);
+    } else if (c === '_') {
+      flush();
+      segments[segments.length - 1]!.push(null);
+    } else lit += c;
   }
   flush();
   return segments;

@@ -129,7 +129,8 @@ export class NumericKeyIndex {
   ids(c: NumericVec, n: number, out: Int32Array, insert: boolean): Int32Array {
     if (c.values instanceof Int32Array && !(this.pairs && this.pairs.length > 0))
       return this.intIds(c.values, c.validity, n, out, insert);
-    let pairs = (this.pairs ??= new Float64Array(2 * 1024).fill(-1));
+    this.pairs ??= new Float64Array(2 * 1024).fill(-1);
+    let pairs = this.pairs;
     if (this.pairMask === 0) this.pairMask = 1023;
     const v = c.values;
     const validity = c.validity;

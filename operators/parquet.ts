@@ -88,14 +88,11 @@ export async function readFooter(r: RangeReader): Promise<FileFooter> {
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
     },
   };
-  let md;
-  try {
-    md = await parquetMetadataAsync(file);
-  } catch (e) {
+  const md = await parquetMetadataAsync(file).catch((e: unknown) => {
     throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a readable Parquet file: ${(e as Error).message}`, {
       file: r.name,
     });
-  }
+  });
   const elements = md.schema as SchemaElement[];
   const leaves = elements.slice(1);
   if (leaves.some((e) => e.num_children))

@@ -24,11 +24,17 @@ export function encodeParquet(schema: Schema, batches: readonly Batch[], rowGrou
   return pw.writeParquet(wasmTable, props);
 }
 
+/** Characters a partition directory name may not hold as such (besides control characters). */
+const PATH_UNSAFE = new Set('%/=\\:*?"<>|#');
+
+/** Percent-escapes the characters that are unsafe in a path segment (`a/b` → `a%2Fb`). */
 function escapePathValue(s: string): string {
-  return s.replace(
-    /[%/=\\:*?"<>|#\x00-\x1f]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
-  );
+  let out = '';
+  for (const ch of s) {
+    const code = ch.charCodeAt(0);
+    out += code < 0x20 || PATH_UNSAFE.has(ch) ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : ch;
+  }
+  return out;
 }
 
 /** Rows grouped by the partition columns' values: directory (`a=1/b=x`) → batch without them. */

@@ -40,7 +40,7 @@ function keyComparator(v: Vec, key: SortKey): Cmp {
 
 /** The sorted order of a batch's rows by the given keys (stable). */
 function sortPermutation(b: Batch, keys: readonly SortKey[], evals: readonly Evaluator[]): Int32Array {
-  const cols = keys.map((k, i) => materialize(evals[i]!(b), b.length));
+  const cols = keys.map((_, i) => materialize(evals[i]!(b), b.length));
   // One integer key without nulls (dates, ids, counts): a stable LSD radix sort, no comparator.
   const only = cols.length === 1 ? cols[0]! : null;
   if (only && (only.type === 'int32' || only.type === 'date') && !only.validity)

@@ -76,7 +76,12 @@ export function vecFromValues(type: DataType, values: readonly unknown[]): Vec {
   const n = values.length;
   const validity = newValidity(n);
   let nulls = 0;
-  for (let i = 0; i < n; i++) if (values[i] === null || values[i] === undefined) setValid(validity, i, false), nulls++;
+  for (let i = 0; i < n; i++) {
+    if (values[i] === null || values[i] === undefined) {
+      setValid(validity, i, false);
+      nulls++;
+    }
+  }
   const vbits = nulls ? validity : null;
   if (type === 'string') {
     const parts = values.map((x) => (x == null ? new Uint8Array(0) : encoder.encode(String(x))));
@@ -281,7 +286,9 @@ export function batchRows(b: Batch): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
   for (let i = 0; i < b.length; i++) {
     const r: Record<string, unknown> = {};
-    b.schema.forEach((f: Field, c) => (r[f.name] = valueAt(b.columns[c]!, i)));
+    b.schema.forEach((f: Field, c) => {
+      r[f.name] = valueAt(b.columns[c]!, i);
+    });
     rows.push(r);
   }
   return rows;

@@ -34,7 +34,7 @@ describe('user functions', () => {
       SF01,
     );
     expect(rows.map((r) => r.flag)).toEqual(expected.rows.map((r) => r[0]));
-    rows.forEach((r, i) => expect((r.net as number) / (expected.rows[i]![1] as number)).toBeCloseTo(1, 9));
+    for (const [i, r] of rows.entries()) expect((r.net as number) / (expected.rows[i]![1] as number)).toBeCloseTo(1, 9);
     expect(rows.map((r) => r.n)).toEqual(expected.rows.map((r) => r[2]));
     expect(s.localRunner.pool.pids.every((p) => p !== process.pid)).toBe(true);
   });

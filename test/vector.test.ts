@@ -7,7 +7,10 @@ import { take, takeBatch, takeOrNull, valueAt, vecFromValues, type Vec } from '.
 import type { DataType } from '../planner/types.js';
 
 function rng(seed: number) {
-  return () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  return () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
 }
 
 const N = 5000;
@@ -49,9 +52,8 @@ describe('take', () => {
     const batch = { schema, length: N, columns: schema.map((f) => vecFromValues(f.type, columns[f.type])) };
     const sel = selections['most rows (long runs)']!;
     const out = takeBatch(batch, sel);
-    schema.forEach((f, c) =>
-      expect(values(out.columns[c]!, sel.length)).toEqual(Array.from(sel, (r) => valueAt(batch.columns[c]!, r))),
-    );
+    for (let c = 0; c < schema.length; c++)
+      expect(values(out.columns[c]!, sel.length)).toEqual(Array.from(sel, (r) => valueAt(batch.columns[c]!, r)));
     const withHoles = Int32Array.from([3, -1, 10, -1]);
     expect(values(takeOrNull(batch.columns[0]!, withHoles), 4)).toEqual([
       columns.int32[3],

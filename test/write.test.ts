@@ -61,7 +61,7 @@ describe('write.parquet', () => {
       .orderBy('o_orderstatus')
       .take(10);
     expect(byStatus.map((r) => [r.o_orderstatus, r.n])).toEqual(expected.map((r) => [r.o_orderstatus, r.n]));
-    byStatus.forEach((r, i) => expect(r.t as number).toBeCloseTo(expected[i]!.t as number, 2));
+    for (const [i, r] of byStatus.entries()) expect(r.t as number).toBeCloseTo(expected[i]!.t as number, 2);
     expect(await back.filter(col('o_orderstatus').equalTo('P')).count()).toBe(
       expected.find((r) => r.o_orderstatus === 'P')!.n,
     );

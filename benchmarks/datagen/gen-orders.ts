@@ -79,7 +79,8 @@ export function orderColumns(ctx: GenContext, from: number, to: number): OrderBa
     rng.seed(STREAM.orders, index);
     oKeys[r] = key;
     oCust[r] = customerKey(rng, customers);
-    const date = (oDate[r] = rng.int(START_DATE, LAST_ORDER_DATE));
+    const date = rng.int(START_DATE, LAST_ORDER_DATE);
+    oDate[r] = date;
     oPriority.push(PRIORITY_BYTES[rng.int(0, PRIORITY_BYTES.length - 1)]!);
     oClerk.put(CLERK).putDigits(rng.int(1, clerks), 9).commit();
     putText(oComment, rng, ctx.text, 19, 78);
@@ -102,9 +103,11 @@ export function orderColumns(ctx: GenContext, from: number, to: number): OrderBa
       lPrice[l] = priceCents / 100;
       lDiscount[l] = discount / 100;
       lTax[l] = tax / 100;
-      const ship = (lShip[l] = date + rng.int(1, 121));
+      const ship = date + rng.int(1, 121);
+      lShip[l] = ship;
       lCommit[l] = date + rng.int(30, 90);
-      const receipt = (lReceipt[l] = ship + rng.int(1, 30));
+      const receipt = ship + rng.int(1, 30);
+      lReceipt[l] = receipt;
       const returned = rng.int(0, 1) === 0 ? R : A;
       lFlag.putByte(receipt <= CURRENT_DATE ? returned : N).commit();
       const shipped = ship <= CURRENT_DATE;

@@ -45,7 +45,8 @@ class PartyColumns {
     this.names.put(this.prefix).putDigits(key, 9).commit();
     putAddress(this.addresses, rng);
     this.addresses.commit();
-    const nation = (this.nations[r] = rng.int(0, 24));
+    const nation = rng.int(0, 24);
+    this.nations[r] = nation;
     putPhone(this.phones, rng, nation);
     this.phones.commit();
     this.balances[r] = acctbal(rng);

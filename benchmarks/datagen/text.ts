@@ -35,7 +35,10 @@ class Picker {
     const total = list.reduce((s, [, weight]) => s + weight, 0);
     this.slots = new Uint8Array(total);
     let k = 0;
-    list.forEach(([, weight], i) => this.slots.fill(i, k, (k += weight)));
+    list.forEach(([, weight], i) => {
+      this.slots.fill(i, k, k + weight);
+      k += weight;
+    });
   }
 
   index(rng: Rng): number {

@@ -17,7 +17,9 @@ export function tableRows(t: arrow.Table): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < t.numRows; i++) {
     const r: Record<string, unknown> = {};
-    fields.forEach((f, k) => (r[f.name] = plain(cols[k]!.get(i), String(f.type))));
+    fields.forEach((f, k) => {
+      r[f.name] = plain(cols[k]!.get(i), String(f.type));
+    });
     out.push(r);
   }
   return out;
