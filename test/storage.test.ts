@@ -64,6 +64,10 @@ describe('URL module', () => {
   it('refuses an s3 URL without a bucket instead of reading it as a local path', () => {
     expect(thrown(() => locate('s3:///key')).code).toBe('BAD_URL');
     expect(thrown(() => parseStoreUrl('s3://')).code).toBe('BAD_URL');
+    expect(thrown(() => parseStoreUrl('s3://?endpoint=http://h:1')).code).toBe('BAD_URL');
+    expect(thrown(() => parseStoreUrl('s3://bkt:port/p')).message).toMatch(
+      /store URL 's3:\/\/bkt:port\/p' is malformed/,
+    );
   });
 
   it('normalises data URLs: local paths become absolute file URLs, s3 URLs keep their key as written', () => {

@@ -24,8 +24,20 @@ function split(url: string): { bucket: string; rest: string } {
  * which win over the defaults.
  */
 function storeRef(url: string, defaults: { endpoint?: string; region?: string; hashedPrefixes?: boolean }): S3StoreRef {
-  split(url);
-  const u = new URL(url);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch (e) {
+    throw new StorageError(
+      'BAD_URL',
+      `store URL '${url}' is malformed (${(e as Error).message}): use s3://bucket/prefix`,
+      {
+        url,
+      },
+    );
+  }
+  if (!u.hostname)
+    throw new StorageError('BAD_URL', `store URL '${url}' names no bucket: use s3://bucket/prefix`, { url });
   const prefix = decodeURIComponent(u.pathname).replace(/^\/+/, '').replace(/\/+$/, '');
   const q = u.searchParams;
   const flag = (name: string): boolean | undefined => (q.has(name) ? q.get(name) !== 'false' : undefined);
