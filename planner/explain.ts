@@ -2,7 +2,7 @@
  * Explain: a stable text form, one node per line as `Name: key=value`, children indented by two
  * spaces — for the logical, optimized and staged plans. Tests compare it.
  */
-import { assertNever, exprToString } from './expr.js';
+import { agg, assertNever, exprToString } from './expr.js';
 import type { PlanNode, SortKey } from './plan.js';
 import { planChildren } from './plan.js';
 import type { PhysicalOp, Stage, StagePlan } from './stages.js';
@@ -71,7 +71,7 @@ function describeOp(op: PhysicalOp): string {
     case 'Project':
       return `Project: exprs=${list(op.exprs.map(exprToString))}`;
     case 'HashAggregate':
-      return `HashAggregate: mode=${op.mode}${op.filter ? ` filter=${list(op.filter.map(exprToString))}` : ''} keys=${list(op.keys.map(exprToString))} aggs=${list(op.aggs.map((a) => `${a.fn}(${a.arg ? exprToString(a.arg) : '*'}) AS ${a.name}`))}`;
+      return `HashAggregate: mode=${op.mode}${op.filter ? ` filter=${list(op.filter.map(exprToString))}` : ''} keys=${list(op.keys.map(exprToString))} aggs=${list(op.aggs.map((a) => `${exprToString(agg(a.fn, a.arg))} AS ${a.name}`))}`;
     case 'Sort':
       return `Sort: keys=${sortKeys(op.keys)}`;
     case 'TopN':

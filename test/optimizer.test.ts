@@ -120,14 +120,38 @@ describe('optimizer rules', () => {
 
   it('partial_aggregation aggregates before the shuffle unless disabled', () => {
     const plan = analyze(P.aggregate(P.scan('t'), [E.col('c')], [E.alias(E.agg('sum', E.col('b')), 's')]), catalog);
-    const on = explainStages(planStages(plan, catalog, { shufflePartitions: 4 }));
-    expect(on).toContain('HashAggregate: mode=partial keys=[c]');
-    expect(on).toContain('HashAggregate: mode=final keys=[c]');
-    const off = explainStages(
-      planStages(plan, catalog, { shufflePartitions: 4, disabledRules: ['partial_aggregation'] }),
+    const staged = (disabledRules: string[]) =>
+      explainStages(planStages(plan, catalog, { shufflePartitions: 4, disabledRules }));
+    expect(staged([])).toBe(
+      [
+        'Stage 0: output=shuffle(hash[c], n=4)',
+        '  ParquetScan: path=t columns=[a, b, c, d]',
+        '  HashAggregate: mode=partial keys=[c] aggs=[sum(b) AS __agg0]',
+        'Stage 1: output=result',
+        '  ShuffleRead: stage=0',
+        '  HashAggregate: mode=final keys=[c] aggs=[sum(b) AS __agg0]',
+        '  Project: exprs=[c, __agg0 AS s]',
+      ].join('\n'),
     );
-    expect(off).not.toContain('mode=partial');
-    expect(off).toContain('HashAggregate: mode=single keys=[c]');
+    expect(staged(['partial_aggregation'])).toBe(
+      [
+        'Stage 0: output=shuffle(hash[c], n=4)',
+        '  ParquetScan: path=t columns=[a, b, c, d]',
+        '  Project: exprs=[c AS c, b AS __arg0]',
+        'Stage 1: output=result',
+        '  ShuffleRead: stage=0',
+        '  HashAggregate: mode=single keys=[c] aggs=[sum(__arg0) AS __agg0]',
+        '  Project: exprs=[c, __agg0 AS s]',
+      ].join('\n'),
+    );
+    // count(DISTINCT) has no partial state in the aggregate registry: one phase whatever the rule.
+    const distinct = analyze(
+      P.aggregate(P.scan('t'), [E.col('c')], [E.alias(E.agg('count_distinct', E.col('a')), 'n')]),
+      catalog,
+    );
+    expect(explainStages(planStages(distinct, catalog, { shufflePartitions: 4 }))).toContain(
+      'HashAggregate: mode=single keys=[c] aggs=[count(DISTINCT __arg0) AS __agg0]',
+    );
   });
 
   it('row_group_pruning skips groups whose min/max cannot match', () => {
