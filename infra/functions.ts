@@ -15,14 +15,14 @@ import { Construct } from 'constructs';
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** parquet-wasm's Node build reads `${__dirname}/parquet_wasm_bg.wasm` at load time. */
-export const PARQUET_WASM = 'node_modules/parquet-wasm/node/parquet_wasm_bg.wasm';
+const PARQUET_WASM = 'node_modules/parquet-wasm/node/parquet_wasm_bg.wasm';
 
 /**
  * ESM output has no `require`, `__filename` or `__dirname`, but CommonJS dependencies bundled into
  * it (parquet-wasm's Node build: `require('fs')`, `__dirname`) need them. Aliased imports keep the
  * banner's helper names from colliding with bundled code.
  */
-export const ESM_BANNER = [
+const ESM_BANNER = [
   "import { createRequire as __stratusCreateRequire } from 'node:module';",
   "import { fileURLToPath as __stratusFileURLToPath } from 'node:url';",
   "import { dirname as __stratusDirname } from 'node:path';",
@@ -32,7 +32,7 @@ export const ESM_BANNER = [
 ].join(' ');
 
 /** Bundling shared by both functions: one minified ESM file + source map + the parquet wasm. */
-export const BUNDLING: BundlingOptions = {
+const BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
   target: 'node22',
   minify: true,

@@ -15,9 +15,6 @@ import { STRING_KERNELS, validityAll, type Kernel } from './strings.js';
 import type { Vec } from './vector.js';
 import { isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 
-export { civil, daysFromCivil } from './dates.js';
-export { likeMatcher } from './like.js';
-
 type StrVec = Extract<Vec, { type: 'string' }>;
 type NumVec = Exclude<Vec, StrVec>;
 

@@ -29,9 +29,9 @@ export interface LocalRunnerOptions {
   readonly executorTimeLimitMs?: number;
 }
 
-export const LOCAL_DRIVER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stratus-driver';
-export const LOCAL_EXECUTOR_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stratus-executor';
-export const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:stratus-local';
+const LOCAL_DRIVER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stratus-driver';
+const LOCAL_EXECUTOR_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stratus-executor';
+const LOCAL_STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:stratus-local';
 
 /** What one run's handlers share: its progress sink and the next execution's input, if it chained. */
 interface RunContext {

@@ -34,7 +34,7 @@ export async function submitJob(store: ObjectStore, jobId: string, sub: JobSubmi
 }
 
 /** The job's failure as a typed error, or an internal error if it neither failed nor succeeded. */
-export async function jobFailure(store: ObjectStore, jobId: string, machineError?: Error): Promise<StratusError> {
+async function jobFailure(store: ObjectStore, jobId: string, machineError?: Error): Promise<StratusError> {
   const keys = jobKeys(jobId);
   const state = (await store.head(keys.state)) ? await getJson<JobState>(store, keys.state) : undefined;
   if (state?.error) return fromErrorData(state.error, { jobId });

@@ -16,7 +16,7 @@ import type { ExecutorEvent, ExecutorOutput, GroupManifest, GroupSummary, TaskRe
 import { nonce, runTask, stagePlan } from './task.js';
 
 /** Default margin: no task starts with less time left than this. */
-export const DEFAULT_SAFETY_MARGIN_MS = 60_000;
+const DEFAULT_SAFETY_MARGIN_MS = 60_000;
 
 /** Raised when the invocation itself could not start (store unreachable, throttled): the state machine retries it with backoff. */
 export class ExecutorTransientError extends Error {

@@ -5,7 +5,7 @@
  */
 export const HISTORY_EVENT_CAP = 25_000;
 /** Kept free for the chaining steps themselves and estimate error. */
-export const HISTORY_MARGIN = 500;
+const HISTORY_MARGIN = 500;
 
 /** Task state: entered, scheduled, started, succeeded, exited; then the Choice: entered, exited. */
 export const DRIVER_STEP_EVENTS = 7;

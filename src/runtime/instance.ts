@@ -41,7 +41,6 @@ export function setInvocationParameters(values: ReadonlyMap<string, string>): vo
   const inv = scratch.getStore();
   if (inv) inv.parameters = values;
 }
-let invocations = 0;
 
 /** The current invocation's scratch directory (created on first use, removed at its end). */
 export function scratchDir(): string {
@@ -51,13 +50,7 @@ export function scratchDir(): string {
   return inv.dir;
 }
 
-/** How many invocations this instance has run (instance reuse is visible in tests). */
-export function invocationCount(): number {
-  return invocations;
-}
-
 export async function invocationScope<T>(f: () => Promise<T>): Promise<T> {
-  invocations++;
   const env = { ...process.env };
   const baselineGlobals = new Set(Object.getOwnPropertyNames(globalThis));
   const dir = path.join(os.tmpdir(), 'stratus-scratch', `${process.pid}-${randomBytes(6).toString('hex')}`);

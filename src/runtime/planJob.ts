@@ -130,7 +130,7 @@ export async function planJob(
   return { plan, state, prunedRowGroups };
 }
 
-export function newTask(task: number, input: TaskInput): TaskState {
+function newTask(task: number, input: TaskInput): TaskState {
   return { task, input, attempt: -1, status: 'pending', failures: 0 };
 }
 

@@ -56,7 +56,7 @@ function indexOf(
 }
 
 /** Network parallelism of a reduce task's range reads. */
-export const SHUFFLE_READ_PARALLELISM = 16;
+const SHUFFLE_READ_PARALLELISM = 16;
 
 export async function* readShufflePartition(
   store: ObjectStore,

@@ -11,12 +11,12 @@ import type { Stage } from '../../planner/stages.js';
 export type Goal = 'latency' | 'stability';
 export type Workload = 'cpu' | 'memory' | 'network';
 
-export const MAX_EXECUTORS: Readonly<Record<Goal, number>> = { latency: 40, stability: 10 };
-export const WORKERS: Readonly<Record<Workload, number>> = { cpu: 6, memory: 3, network: 24 };
+const MAX_EXECUTORS: Readonly<Record<Goal, number>> = { latency: 40, stability: 10 };
+const WORKERS: Readonly<Record<Workload, number>> = { cpu: 6, memory: 3, network: 24 };
 /** Inline Map states run at most 40 iterations at once; more needs a Distributed Map. */
 export const INLINE_MAP_LIMIT = 40;
 /** Input bytes one executor takes on before the policy adds another. */
-export const BYTES_PER_EXECUTOR = 256 * 1024 * 1024;
+const BYTES_PER_EXECUTOR = 256 * 1024 * 1024;
 const MB = 1 << 20;
 /** Largest scan task (compressed bytes of the columns read). */
 export const MAX_TASK_BYTES = 64 * MB;
@@ -67,7 +67,7 @@ export function taskBytesFor(scanBytes: number, opts: SizingOptions & { readonly
   return opts.taskBytes ?? Math.max(1, Math.min(MAX_TASK_BYTES, Math.ceil(scanBytes / (2 * executorCap(opts)))));
 }
 
-export function stageWorkload(stage: Stage, opts: SizingOptions): Workload {
+function stageWorkload(stage: Stage, opts: SizingOptions): Workload {
   if (opts.workload) return opts.workload;
   return stage.ops.some((o) => o.op === 'HashAggregate' || o.op === 'HashJoin' || o.op === 'Sort' || o.op === 'TopN')
     ? 'cpu'

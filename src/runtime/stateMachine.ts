@@ -30,7 +30,7 @@ export const STATE = {
 export type StateName = (typeof STATE)[keyof typeof STATE];
 
 /** The executor states of a Map's item processor (names are unique machine-wide: one pair per Map). */
-export const EXECUTOR_STATE = { executor: 'Executor', crashed: 'ExecutorCrashed' } as const;
+const EXECUTOR_STATE = { executor: 'Executor', crashed: 'ExecutorCrashed' } as const;
 
 /** Where the Choice sends an action, and what that costs in the execution's history. */
 export interface Route {
@@ -66,7 +66,7 @@ export type DriverAction = keyof typeof ROUTES;
 export const DRIVER_ACTIONS = Object.keys(ROUTES) as readonly DriverAction[];
 
 /** Service resources the definition calls besides the two Lambdas. */
-export const SERVICE_RESOURCE = {
+const SERVICE_RESOURCE = {
   startExecution: 'arn:aws:states:::states:startExecution',
   getObject: 'arn:aws:states:::s3:getObject',
 } as const;
@@ -93,7 +93,7 @@ export function resourceArns(opts: DefinitionOptions): Record<ResourceRole, stri
 }
 
 /** Errors the state machine retries with backoff before handing a crash back to the driver. */
-export const TRANSIENT_ERRORS = [
+const TRANSIENT_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',

@@ -103,7 +103,7 @@ export function isRetryable(e: unknown): boolean {
 }
 
 /** True for a broken, reset, refused or timed-out connection (not an HTTP answer). */
-export function isConnectionError(e: unknown): boolean {
+function isConnectionError(e: unknown): boolean {
   const err = e as ErrorLike | undefined;
   if (!err || typeof err !== 'object') return false;
   if (err.code !== undefined && CONNECTION_CODES.has(err.code)) return true;

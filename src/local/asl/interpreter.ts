@@ -124,7 +124,7 @@ export class StateMachine {
 }
 
 /** Run a machine (or a Map iteration's processor) from StartAt to its end. */
-export async function runMachine(m: Machine, input: Json, scope: Scope): Promise<Json> {
+async function runMachine(m: Machine, input: Json, scope: Scope): Promise<Json> {
   let state = m.states.get(m.startAt)!;
   let data = input;
   for (;;) {

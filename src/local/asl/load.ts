@@ -22,7 +22,7 @@ import { compileTemplate, parsePath } from './paths.js';
 import type { ItemReader, Json, Machine, State, StateType } from './types.js';
 
 /** The one ItemReader resource supported: a JSON array read from an object. */
-export const S3_GET_OBJECT = 'arn:aws:states:::s3:getObject';
+const S3_GET_OBJECT = 'arn:aws:states:::s3:getObject';
 
 const COMMON = ['Type', 'Comment'];
 const FLOW = ['Next', 'End'];

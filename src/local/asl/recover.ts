@@ -17,7 +17,7 @@ export interface Step {
 }
 
 /** Milliseconds before retry number `n` (0-based) of a retrier. */
-export function retryDelayMs(r: Retrier, n: number, random: () => number): number {
+function retryDelayMs(r: Retrier, n: number, random: () => number): number {
   let seconds = r.intervalSeconds * r.backoffRate ** n;
   if (r.maxDelaySeconds !== undefined) seconds = Math.min(seconds, r.maxDelaySeconds);
   if (r.jitter === 'FULL') seconds *= random();

@@ -71,18 +71,12 @@ export function s3Clients(s: S3ClientSettings): readonly [S3Client, S3Client] {
   return pair;
 }
 
-/** Close every cached client and its sockets (tests, CLI shutdown). */
-export function destroyS3Clients(): void {
-  for (const pair of cache.values()) for (const c of pair) c.destroy();
-  cache.clear();
-}
-
 /**
  * Explicit credentials win. With a custom endpoint and none given: the AWS_* environment
  * variables if set, else s3rver's dummy account (`S3RVER`), so a local server needs no setup.
  * Without an endpoint: undefined, i.e. the SDK's default chain.
  */
-export function clientCredentials(s: S3ClientSettings): S3Credentials | undefined {
+function clientCredentials(s: S3ClientSettings): S3Credentials | undefined {
   if (s.credentials) return s.credentials;
   if (!s.endpoint) return undefined;
   const env = process.env;

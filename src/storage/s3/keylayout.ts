@@ -28,7 +28,7 @@ export interface KeyLayout {
 }
 
 /** FNV-1a, 32-bit, over the UTF-8 bytes of `s`. */
-export function fnv1a32(s: string): number {
+function fnv1a32(s: string): number {
   let h = 0x811c9dc5;
   for (const b of new TextEncoder().encode(s)) {
     h ^= b;
@@ -38,7 +38,7 @@ export function fnv1a32(s: string): number {
 }
 
 /** `prefix` with no leading '/' and exactly one trailing '/' (or '' for the bucket root). */
-export function normalizePrefix(prefix: string): string {
+function normalizePrefix(prefix: string): string {
   const p = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
   return p ? `${p}/` : '';
 }

@@ -17,7 +17,7 @@ import type { HedgeLane } from './straggler.js';
 import { mapLimit } from '../../util/limit.js';
 
 /** S3 refuses parts below 5 MiB (except the last one). */
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MIN_PART_SIZE = 5 * 1024 * 1024;
 
 /** The store's request path, as the upload needs it: one counted PUT-class request. */
 export type PutRequest = <T>(
