@@ -17,7 +17,7 @@ const EXT = path.extname(HERE);
 /** The repository, or dist/ in the compiled package (both hold src/, planner/, operators/). */
 const ROOT = path.resolve(path.dirname(HERE), '../..');
 const SOURCE_DIRS = ['src', 'planner', 'operators'].map((d) => path.join(ROOT, d));
-/** Where `npm run build` writes the compiled package's bundle. */
+/** Where `npm run build` writes the compiled package's bundle (exported for scripts/build.mjs). */
 export const PREBUILT_WORKER_DIR = path.join(ROOT, 'worker');
 
 function sourceHash(): string {
@@ -33,7 +33,7 @@ function sourceHash(): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** Bundles the worker and thread entry points (sources or compiled, whichever runs) into `outdir`. */
+/** Bundles the worker and thread entry points (sources or compiled, whichever runs) into `outdir`; scripts/build.mjs calls it. */
 export async function buildWorkerBundle(outdir: string): Promise<string> {
   mkdirSync(outdir, { recursive: true });
   const esbuild = await import('esbuild');
