@@ -170,6 +170,14 @@ const sideStepArb: fc.Arbitrary<SideStep> = fc.oneof(
   },
   { arbitrary: fc.record({ k: fc.constant('drop' as const), c: choice }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('rename' as const), c: choice }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      k: fc.constant('repartition' as const),
+      n: fc.nat(4),
+      keys: fc.array(choice, { maxLength: 2 }),
+    }),
+    weight: 1,
+  },
 );
 
 const sortKeyArb: fc.Arbitrary<SortKey> = fc.record({ c: choice, desc: fc.boolean(), nullsFirst: fc.boolean() });
@@ -193,7 +201,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       on: fc.array(fc.record({ l: choice, r: choice }), { minLength: 1, maxLength: 2 }),
       using: fc.boolean(),
       residual: fc.option(predArb, { freq: 4, nil: null }),
-      broadcast: fc.boolean(),
+      broadcast: fc.nat(2),
     }),
     weight: 3,
   },

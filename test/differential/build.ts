@@ -6,7 +6,8 @@
  * - `ordered`: the whole result, and the sort-key columns in order (the last step sorts);
  * - `limited`: n rows of the result without the limit, and the sort keys in order if sorted
  *   (which rows a limit keeps among ties, or without an order, is not determined).
- * A sort + limit or a limit in the middle of a pipeline is made deterministic: the sort is
+ * A sort followed only by filters keeps the `ordered` check (Spark keeps the order through a
+ * filter). A sort + limit or a limit in the middle of a pipeline is made deterministic: the sort is
  * completed to a total order over all columns, and a bare limit keeps every row.
  *
  * @example
@@ -48,6 +49,8 @@ export interface Avoid {
   readonly dropnaNaN: boolean;
   /** fillna(number) leaves NaN in doubles (Spark fills it): fill only the integer columns. */
   readonly fillnaNaN: boolean;
+  /** Row-group pruning trusts statistics that leave NaN out (`x > 1.5` loses NaN rows): the rule is switched off. */
+  readonly nanRowGroupPruning: boolean;
 }
 
 export const AVOID_NOTHING: Avoid = {
@@ -55,6 +58,7 @@ export const AVOID_NOTHING: Avoid = {
   setOpRightNames: false,
   dropnaNaN: false,
   fillnaNaN: false,
+  nanRowGroupPruning: false,
 };
 
 /** A bare limit in the middle of a pipeline keeps every row (it is exercised, yet determined). */
@@ -207,6 +211,16 @@ class Builder {
           schema: rest,
         };
       }
+      case 'repartition': {
+        const keys = this.subset(f, s.keys);
+        const n = 1 + (s.n % 5);
+        return {
+          df: f.df.repartition(n, ...keys.map((k) => k.name)),
+          sql: f.sql,
+          code: `${f.code}.repartition(${[n, ...keys.map((k) => `'${k.name}'`)].join(', ')})`,
+          schema: f.schema,
+        };
+      }
       case 'rename': {
         const from = pick(f.schema, s.c)!;
         const to = this.fresh();
@@ -355,7 +369,7 @@ class Builder {
       code: `${f.code}.orderBy(${s.code})${n === null ? '' : `.limit(${n})`}`,
       schema: f.schema,
     };
-    return { frame, keys: s.indexes };
+    return { frame, keys: s.indexes, orderSql: s.sql };
   }
 
   limit(f: Frame, n: number): Frame {
@@ -367,7 +381,8 @@ class Builder {
     };
   }
 
-  join(f: Frame, j: Extract<Step, { k: 'join' }>, b: Frame): Frame {
+  join(left: Frame, j: Extract<Step, { k: 'join' }>, b: Frame): Frame {
+    let f = left;
     let how: (typeof JOIN_HOWS)[number] = JOIN_HOWS[j.how % JOIN_HOWS.length]!;
     if (how === 'cross' && this.joins > 0) how = 'inner';
     const jn = ++this.joins;
@@ -396,8 +411,10 @@ class Builder {
       right.schema.map((c) => D.alias(D.colRef(c.name, c.type), rename(c.name))),
       right.schema.map((c) => rename(c.name)),
     );
-    const other = j.broadcast ? broadcast(right.df) : right.df;
-    const otherCode = j.broadcast ? `broadcast(${right.code})` : right.code;
+    const bc = j.broadcast % 3; // 0: the planner decides, 1: broadcast the right side, 2: the left side
+    const other = bc === 1 ? broadcast(right.df) : right.df;
+    const otherCode = bc === 1 ? `broadcast(${right.code})` : right.code;
+    if (bc === 2) f = { ...f, df: broadcast(f.df), code: `broadcast(${f.code})` };
     const [l, r] = [this.alias(), this.alias()];
     if (how === 'cross')
       return {
@@ -516,13 +533,19 @@ export function buildPipeline(
   const b = tableFrame(dfs.b, 'b', c.b.columns);
   let f = tableFrame(dfs.a, 'a', c.a.columns);
   let check: Check = { kind: 'multiset' };
+  // A sort followed only by filters still orders the result (Spark keeps the order through a filter).
+  const onlyFiltersAfter = (i: number) => c.steps.slice(i + 1).every((s) => s.k === 'filter');
+  let reorder: string | null = null;
   c.steps.forEach((s, i) => {
     const last = i === c.steps.length - 1;
     switch (s.k) {
       case 'sort': {
-        const { frame, keys } = bld.orderLimit(f, s.keys, s.limit, !last && s.limit !== null);
-        if (last)
-          check = s.limit === null ? { kind: 'ordered', keys } : { kind: 'limited', n: s.limit, keys, sqlAll: f.sql };
+        const ordersResult = s.limit === null && onlyFiltersAfter(i);
+        const { frame, keys, orderSql } = bld.orderLimit(f, s.keys, s.limit, !last && s.limit !== null);
+        if (ordersResult) {
+          check = { kind: 'ordered', keys };
+          if (!last) reorder = orderSql;
+        } else if (last && s.limit !== null) check = { kind: 'limited', n: s.limit, keys, sqlAll: f.sql };
         f = frame;
         return;
       }
@@ -540,5 +563,7 @@ export function buildPipeline(
         f = bld.side(f, s);
     }
   });
+  // SQL does not keep a subquery's order through a WHERE: sort the filtered rows again.
+  if (reorder) f = { ...f, sql: `SELECT * FROM (${f.sql}) ordered ORDER BY ${reorder}` };
   return { ...f, check };
 }

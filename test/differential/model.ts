@@ -70,7 +70,9 @@ export type SideStep =
   /** withColumn: replace the column `replace` picks, or add one when null. */
   | { readonly k: 'withColumn'; readonly calc: Calc; readonly replace: number | null }
   | { readonly k: 'drop'; readonly c: number }
-  | { readonly k: 'rename'; readonly c: number };
+  | { readonly k: 'rename'; readonly c: number }
+  /** repartition(n, keys…) (round-robin without keys): the rows do not change. */
+  | { readonly k: 'repartition'; readonly n: number; readonly keys: readonly number[] };
 
 export type Step =
   | SideStep
@@ -86,7 +88,8 @@ export type Step =
       readonly using: boolean;
       /** An extra non-equi condition over both sides (expression joins only). */
       readonly residual: Pred | null;
-      readonly broadcast: boolean;
+      /** 0: the planner decides, 1: broadcast(right), 2: broadcast(left) (taken mod 3). */
+      readonly broadcast: number;
     }
   | {
       readonly k: 'setop';
