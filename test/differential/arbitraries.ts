@@ -40,6 +40,8 @@ const skewedNat = fc.oneof(
 
 /** A column choice (resolved modulo the columns that fit). */
 const choice = fc.noBias(fc.nat(11));
+/** An unbiased pick among k + 1 options (fast-check's plain nat favours 0 and k). */
+const oneOf = (k: number) => fc.noBias(fc.nat(k));
 
 export function tableArb(
   prefix: string,
@@ -52,7 +54,7 @@ export function tableArb(
   const cell = fc.option(skewedNat, { freq: 5, nil: null });
   return fc
     .record({
-      types: fc.array(fc.nat(types.length - 1), { minLength: 1, maxLength: maxCols }),
+      types: fc.array(oneOf(types.length - 1), { minLength: 1, maxLength: maxCols }),
       rows: fc.array(fc.array(cell, { minLength: maxCols, maxLength: maxCols }), { maxLength: maxRows, size: 'max' }),
       writer: fc.constantFrom<'wasm' | 'duckdb'>('wasm', 'duckdb'),
       rowGroupSize: fc.integer({ min: 1, max: 16 }),
@@ -86,7 +88,7 @@ const operandArb: fc.Arbitrary<Operand> = fc.oneof(
 const { pred: predArb } = fc.letrec<{ pred: Pred }>((tie) => ({
   pred: fc.oneof(
     { maxDepth: 2, withCrossShrink: true, depthIdentifier: 'pred' },
-    { arbitrary: fc.record({ k: fc.constant('cmp' as const), op: fc.nat(5), c: choice, rhs: operandArb }), weight: 5 },
+    { arbitrary: fc.record({ k: fc.constant('cmp' as const), op: oneOf(5), c: choice, rhs: operandArb }), weight: 5 },
     { arbitrary: fc.record({ k: fc.constant('isnull' as const), c: choice, negated: fc.boolean() }), weight: 1 },
     {
       arbitrary: fc.record({
@@ -108,7 +110,7 @@ const { pred: predArb } = fc.letrec<{ pred: Pred }>((tie) => ({
 export { predArb };
 
 const calcArb: fc.Arbitrary<Calc> = fc.oneof(
-  { arbitrary: fc.record({ k: fc.constant('arith' as const), op: fc.nat(4), c: choice, rhs: operandArb }), weight: 4 },
+  { arbitrary: fc.record({ k: fc.constant('arith' as const), op: oneOf(4), c: choice, rhs: operandArb }), weight: 4 },
   { arbitrary: fc.record({ k: fc.constant('neg' as const), c: choice }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('pred' as const), p: predArb }), weight: 2 },
   { arbitrary: fc.record({ k: fc.constant('coalesce' as const), c: choice, rhs: operandArb }), weight: 1 },
@@ -117,12 +119,12 @@ const calcArb: fc.Arbitrary<Calc> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('length' as const), c: choice }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('concat' as const), c: choice, rhs: operandArb }), weight: 1 },
   {
-    arbitrary: fc.record({ k: fc.constant('fn' as const), f: fc.nat(40), c: choice, n: fc.nat(1000), d: choice }),
+    arbitrary: fc.record({ k: fc.constant('fn' as const), f: oneOf(40), c: choice, n: fc.nat(1000), d: choice }),
     weight: 4,
   },
 );
 
-const aggArb: fc.Arbitrary<AggSpec> = fc.record({ fn: fc.nat(6), c: choice });
+const aggArb: fc.Arbitrary<AggSpec> = fc.record({ fn: oneOf(6), c: choice });
 
 const sideStepArb: fc.Arbitrary<SideStep> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('filter' as const), p: predArb }), weight: 3 },
@@ -154,7 +156,7 @@ const sideStepArb: fc.Arbitrary<SideStep> = fc.oneof(
   {
     arbitrary: fc.record({
       k: fc.constant('fillna' as const),
-      kind: fc.nat(2),
+      kind: oneOf(2),
       v: skewedNat,
       subset: fc.array(choice, { maxLength: 2 }),
     }),
@@ -196,19 +198,19 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
     arbitrary: fc.record({
       k: fc.constant('join' as const),
-      how: fc.nat(6),
+      how: oneOf(6),
       right: fc.array(sideStepArb, { maxLength: 2 }),
       on: fc.array(fc.record({ l: choice, r: choice }), { minLength: 1, maxLength: 2 }),
       using: fc.boolean(),
       residual: fc.option(predArb, { freq: 4, nil: null }),
-      broadcast: fc.nat(2),
+      broadcast: oneOf(2),
     }),
     weight: 3,
   },
   {
     arbitrary: fc.record({
       k: fc.constant('setop' as const),
-      op: fc.nat(3),
+      op: oneOf(3),
       fromB: fc.boolean(),
       right: fc.array(fc.record({ k: fc.constant('filter' as const), p: predArb }), { maxLength: 1 }),
       pick: fc.array(choice, { maxLength: 5 }),

@@ -17,11 +17,14 @@
 import { avg, broadcast, count, countDistinct, type DataFrame, max, min, sum } from '../../src/index.js';
 import type { Column } from '../../src/index.js';
 import * as D from './dual.js';
+import type { Avoid } from './known.js';
+import { AVOID_NOTHING } from './known.js';
 import { buildCalc, buildPred, type Field, pick } from './exprs.js';
 import { type AggSpec, type Case, JOIN_HOWS, SET_OPS, type SideStep, type Step } from './model.js';
 import { decimalParams, type GenFlags, isDecimal, valueFor } from './values.js';
 
-export type { Field };
+export type { Avoid, Field };
+export { AVOID_NOTHING };
 
 export interface Frame {
   readonly df: DataFrame;
@@ -38,28 +41,6 @@ export type Check =
 export interface Built extends Frame {
   readonly check: Check;
 }
-
-/** Switches that keep generation away from known engine differences until they are fixed. */
-export interface Avoid {
-  /** Spark puts the key first in a semi/anti join on column names; the engine keeps the left order. */
-  readonly usingSemiAntiKeyOrder: boolean;
-  /** intersect/except match the right side's columns by the left's names, not by position. */
-  readonly setOpRightNames: boolean;
-  /** dropna keeps rows whose double is NaN (Spark drops them): dropna only over other columns. */
-  readonly dropnaNaN: boolean;
-  /** fillna(number) leaves NaN in doubles (Spark fills it): fill only the integer columns. */
-  readonly fillnaNaN: boolean;
-  /** Row-group pruning trusts statistics that leave NaN out (`x > 1.5` loses NaN rows): the rule is switched off. */
-  readonly nanRowGroupPruning: boolean;
-}
-
-export const AVOID_NOTHING: Avoid = {
-  usingSemiAntiKeyOrder: false,
-  setOpRightNames: false,
-  dropnaNaN: false,
-  fillnaNaN: false,
-  nanRowGroupPruning: false,
-};
 
 /** A bare limit in the middle of a pipeline keeps every row (it is exercised, yet determined). */
 const KEEP_ALL = 1_000_000;
@@ -81,7 +62,7 @@ class Builder {
   }
 
   filter(f: Frame, p: Extract<SideStep, { k: 'filter' }>['p']): Frame {
-    const x = buildPred(p, f.schema, this.flags);
+    const x = buildPred(p, f.schema, this);
     return {
       df: f.df.filter(x.col),
       sql: `SELECT * FROM (${f.sql}) ${this.alias()} WHERE ${x.sql}`,
@@ -106,7 +87,7 @@ class Builder {
     const names = kept.map((k) => k.name);
     for (const c of s.calcs) {
       const name = this.fresh();
-      items.push(D.alias(buildCalc(c, f.schema, this.flags), name));
+      items.push(D.alias(buildCalc(c, f.schema, this), name));
       names.push(name);
     }
     return this.project(f, items, names);
@@ -314,7 +295,7 @@ class Builder {
 
   /** withColumn: a computed column replaces one in place (Spark keeps its position) or is appended. */
   withColumn(f: Frame, s: Extract<SideStep, { k: 'withColumn' }>): Frame {
-    const x = buildCalc(s.calc, f.schema, this.flags);
+    const x = buildCalc(s.calc, f.schema, this);
     const name = s.replace === null ? this.fresh() : pick(f.schema, s.replace)!.name;
     const replaced = f.schema.some((c) => c.name === name);
     const schema = replaced
@@ -428,7 +409,7 @@ class Builder {
     let cond = pairs
       .map((p) => D.compare('=', D.colRef(p.l.name, p.l.type), D.colRef(rename(p.r.name), p.r.type)))
       .reduce((x, y) => D.and(x, y));
-    if (j.residual) cond = D.and(cond, buildPred(j.residual, both, this.flags));
+    if (j.residual) cond = D.and(cond, buildPred(j.residual, both, this));
     const semi = how === 'left_semi' || how === 'left_anti';
     const sqlJoin = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL JOIN' } as const;
     return {

@@ -8,7 +8,14 @@ import * as D from './dual.js';
 import type { Dx } from './dual.js';
 import { FUNCTIONS } from './functions.js';
 import type { Calc, Operand, Pred } from './model.js';
+import type { Avoid } from './known.js';
 import { type ColType, type GenFlags, valueFor } from './values.js';
+
+/** What expression building depends on: the types switched on and the known differences to avoid. */
+export interface Gen {
+  readonly flags: GenFlags;
+  readonly avoid: Avoid;
+}
 
 export interface Field {
   readonly name: string;
@@ -31,27 +38,27 @@ function operand(
   type: ColType,
   schema: readonly Field[],
   ok: (t: ColType) => boolean,
-  flags: GenFlags,
+  g: Gen,
 ): Dx | null {
   if (rhs.k === 'col') {
     const f = pick(schema, rhs.c, ok);
     if (f) return ref(f);
   }
-  return D.literal(type, valueFor(type, rhs.k === 'lit' ? rhs.v : rhs.c, flags));
+  return D.literal(type, valueFor(type, rhs.k === 'lit' ? rhs.v : rhs.c, g.flags), g.avoid.int32MinLiteral);
 }
 
-export function buildPred(p: Pred, schema: readonly Field[], flags: GenFlags): Dx {
+export function buildPred(p: Pred, schema: readonly Field[], g: Gen): Dx {
   switch (p.k) {
     case 'cmp': {
       const a = pick(schema, p.c)!;
-      const b = operand(p.rhs, a.type, schema, (t) => D.comparable(a.type, t), flags) ?? ref(a);
+      const b = operand(p.rhs, a.type, schema, (t) => D.comparable(a.type, t), g) ?? ref(a);
       return D.compare(D.CMP_OPS[p.op % D.CMP_OPS.length]!, ref(a), b);
     }
     case 'isnull':
       return D.isNull(ref(pick(schema, p.c)!), p.negated);
     case 'in': {
       const a = pick(schema, p.c)!;
-      const values = p.vs.map((v) => D.literal(a.type, valueFor(a.type, v, flags)));
+      const values = p.vs.map((v) => D.literal(a.type, valueFor(a.type, v, g.flags), g.avoid.int32MinLiteral));
       if (values.some((v) => v === null)) return D.isNull(ref(a), false);
       return D.isin(ref(a), values as Dx[], p.withNull);
     }
@@ -61,27 +68,27 @@ export function buildPred(p: Pred, schema: readonly Field[], flags: GenFlags): D
     }
     case 'and':
     case 'or': {
-      const l = buildPred(p.l, schema, flags);
-      const r = buildPred(p.r, schema, flags);
+      const l = buildPred(p.l, schema, g);
+      const r = buildPred(p.r, schema, g);
       return p.k === 'and' ? D.and(l, r) : D.or(l, r);
     }
     case 'not':
-      return D.not(buildPred(p.p, schema, flags));
+      return D.not(buildPred(p.p, schema, g));
     default:
       return p satisfies never;
   }
 }
 
-export function buildCalc(c: Calc, schema: readonly Field[], flags: GenFlags): Dx {
-  const fallback = () => buildPred({ k: 'isnull', c: c.k === 'pred' ? 0 : c.c, negated: false }, schema, flags);
+export function buildCalc(c: Calc, schema: readonly Field[], g: Gen): Dx {
+  const fallback = () => buildPred({ k: 'isnull', c: c.k === 'pred' ? 0 : c.c, negated: false }, schema, g);
   switch (c.k) {
     case 'arith': {
       const a = pick(schema, c.c, arithmetic);
       if (!a) return fallback();
-      const b = operand(c.rhs, a.type, schema, arithmetic, flags)!;
+      const b = operand(c.rhs, a.type, schema, arithmetic, g)!;
       let op = D.ARITH_OPS[c.op % D.ARITH_OPS.length]!;
       // int64 products leave ±2^53 (where the engine's int64 is exact today) unless extremes are on.
-      if (op === '*' && !flags.int64Extremes && D.arithType(op, a.type, b.type) === 'int64') op = '+';
+      if (op === '*' && !g.flags.int64Extremes && D.arithType(op, a.type, b.type) === 'int64') op = '+';
       return D.arith(op, ref(a), b);
     }
     case 'neg': {
@@ -89,12 +96,12 @@ export function buildCalc(c: Calc, schema: readonly Field[], flags: GenFlags): D
       return a ? D.negate(ref(a)) : fallback();
     }
     case 'pred':
-      return buildPred(c.p, schema, flags);
+      return buildPred(c.p, schema, g);
     case 'coalesce':
     case 'when': {
       const a = pick(schema, c.c)!;
-      const b = operand(c.rhs, a.type, schema, (t) => D.commonType(a.type, t) !== null, flags) ?? ref(a);
-      return c.k === 'coalesce' ? D.coalesce2(ref(a), b) : D.caseWhen(buildPred(c.p, schema, flags), ref(a), b);
+      const b = operand(c.rhs, a.type, schema, (t) => D.commonType(a.type, t) !== null, g) ?? ref(a);
+      return c.k === 'coalesce' ? D.coalesce2(ref(a), b) : D.caseWhen(buildPred(c.p, schema, g), ref(a), b);
     }
     case 'cast': {
       const a = pick(schema, c.c, (t) => t === 'int32' || t === 'int64');
@@ -108,7 +115,7 @@ export function buildCalc(c: Calc, schema: readonly Field[], flags: GenFlags): D
     case 'concat': {
       const a = pick(schema, c.c, (t) => t === 'string');
       if (!a) return fallback();
-      return D.strConcat(ref(a), operand(c.rhs, 'string', schema, (t) => t === 'string', flags)!);
+      return D.strConcat(ref(a), operand(c.rhs, 'string', schema, (t) => t === 'string', g)!);
     }
     case 'fn': {
       const fn = FUNCTIONS[c.f % FUNCTIONS.length]!;
