@@ -118,11 +118,14 @@ export function setop(b: Ctx, f: Frame, s: Extract<Step, { k: 'setop' }>, tableB
   if (s.fromB) {
     const rs = right.schema;
     const names = f.schema.map((lf) => (byName || (b.avoid.setOpRightNames && op !== 'union') ? lf.name : b.fresh()));
+    const matches = f.schema.map((lf, i) => pick(rs, s.pick[i] ?? i, (t) => t === lf.type));
     const items = f.schema.map((lf, i) => {
-      const m = pick(rs, s.pick[i] ?? i, (t) => t === lf.type);
+      const m = matches[i];
       return D.alias(m ? D.colRef(m.name, m.type) : D.nullOf(lf.type), names[i]!);
     });
-    right = project(b, right, items, names);
+    // Known: a right side that reads no column of its files can break the footer read.
+    if (b.avoid.noColumnScan && matches.every((m) => m === null)) right = f;
+    else right = project(b, right, items, names);
   }
   let rightSql = right.sql;
   if (byName && f.schema.length > 1) {

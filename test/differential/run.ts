@@ -79,12 +79,15 @@ export async function runDifferential(opts: RunOptions): Promise<RunReport> {
     const report = { seed: opts.seed, runs: found.numRuns, ...stats };
     if (!found.failed) return { ...report, elapsedMs: performance.now() - t0, failure: null };
     opts.log?.(`difference at run ${found.numRuns} (path ${found.counterexamplePath}); shrinking…`);
-    const shrunk = await fc.check(property(ctx, opts, { same: 0, skipped: 0, nonEmpty: 0 }), {
-      seed: opts.seed,
-      path: found.counterexamplePath ?? undefined,
-      numRuns: 1,
-      interruptAfterTimeLimit: opts.shrinkTimeMs ?? 120_000,
-    });
+    const shrunk = await fc.check(
+      property(ctx, { ...opts, logEvery: undefined }, { same: 0, skipped: 0, nonEmpty: 0 }),
+      {
+        seed: opts.seed,
+        path: found.counterexamplePath ?? undefined,
+        numRuns: 1,
+        interruptAfterTimeLimit: opts.shrinkTimeMs ?? 120_000,
+      },
+    );
     let c = (shrunk.counterexample ?? found.counterexample)![0] as Case;
     c = await dropColumns(ctx, c, performance.now() + 60_000);
     const failure = await describeFailure(
