@@ -1,10 +1,14 @@
 /**
  * Shuffle files. A map task writes ONE object holding all R partitions, each an Arrow IPC
- * stream (schema once per partition), followed by an index of R+1 byte offsets (float64, little
- * endian). A reduce task reads the index (cached) and then its own byte range of every map output.
+ * stream (schema once per partition), followed by an index: R+1 byte offsets, then R CRC-32
+ * checksums of the partitions' stored bytes (2R+1 float64, little endian). The writer also
+ * returns the index's own CRC-32, which the driver keeps with the output's reference. A reduce
+ * task reads the index (cached), checks it, then reads and checks its own byte range of every
+ * map output: corrupt bytes are never decoded as rows.
  */
 import { partitionCount, type Partitioning } from '../planner/stages.js';
 import * as zlib from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import type { Schema } from '../planner/types.js';
 import { compileExpr } from './eval.js';
 import { materialize } from './scalar.js';
@@ -13,6 +17,7 @@ import { hashRows } from './hash.js';
 import { rangePartitions, type KeyTuple } from './rangepart.js';
 import type { Batch } from './vector.js';
 import { takeBatch } from './vector.js';
+import { addTime } from './metrics.js';
 
 /**
  * Split a batch into per-partition batches: by hashing the key columns, or round-robin
@@ -68,24 +73,66 @@ export class ShuffleWriter {
       if (pb.length > 0) this.parts[r]!.push(pb);
     });
   }
-  /** The object bytes and where its index starts; each partition compressed on its own. */
-  finish(codec: ShuffleCodec = 'none'): { body: Uint8Array; indexAt: number; partitions: number } {
+  /**
+   * The object bytes, where its index starts and the index's checksum; each partition is
+   * compressed on its own and checksummed as stored.
+   */
+  finish(codec: ShuffleCodec = 'none'): { body: Uint8Array; indexAt: number; partitions: number; checksum: number } {
     const chunks = this.parts.map((bs) =>
       bs.length ? compress(encodeIpc(this.schema, bs), codec) : new Uint8Array(0),
     );
-    const offsets = new Float64Array(chunks.length + 1);
-    for (let r = 0; r < chunks.length; r++) offsets[r + 1] = offsets[r]! + chunks[r]!.byteLength;
-    const indexAt = offsets[chunks.length]!;
-    const body = new Uint8Array(indexAt + offsets.byteLength);
-    for (let r = 0; r < chunks.length; r++) body.set(chunks[r]!, offsets[r]!);
-    body.set(new Uint8Array(offsets.buffer), indexAt);
-    return { body, indexAt, partitions: chunks.length };
+    const r = chunks.length;
+    const index = new Float64Array(2 * r + 1);
+    for (let p = 0; p < r; p++) index[p + 1] = index[p]! + chunks[p]!.byteLength;
+    const t0 = performance.now();
+    for (let p = 0; p < r; p++) index[r + 1 + p] = crc32(chunks[p]!);
+    const indexAt = index[r]!;
+    const body = new Uint8Array(indexAt + index.byteLength);
+    for (let p = 0; p < r; p++) body.set(chunks[p]!, index[p]!);
+    const indexBytes = new Uint8Array(index.buffer);
+    body.set(indexBytes, indexAt);
+    const checksum = crc32(indexBytes);
+    addTime('checksum', performance.now() - t0);
+    return { body, indexAt, partitions: r, checksum };
   }
 }
 
-export function parseIndex(bytes: Uint8Array): Float64Array {
-  const copy = bytes.slice();
-  return new Float64Array(copy.buffer, 0, copy.byteLength / 8);
+/** Bytes of the index of a map output with `partitions` partitions. */
+export const indexBytes = (partitions: number): number => (2 * partitions + 1) * 8;
+
+/** A map output's parsed index: where each partition lies and what it must hash to. */
+export interface ShuffleIndex {
+  /** Byte offset of partition p is `offsets[p]`, its end `offsets[p + 1]`. */
+  readonly offsets: Float64Array;
+  /** CRC-32 of partition p's stored bytes. */
+  readonly checksums: Float64Array;
+}
+
+/**
+ * Parse and check an index read from a map output. Returns a description of what is wrong
+ * instead of an index when the bytes are not the index the writer recorded.
+ */
+export function parseIndex(bytes: Uint8Array, partitions: number, checksum: number, indexAt: number): ShuffleIndex | string {
+  if (bytes.byteLength !== indexBytes(partitions))
+    return `index is ${bytes.byteLength} bytes, expected ${indexBytes(partitions)}`;
+  const t0 = performance.now();
+  const actual = crc32(bytes);
+  addTime('checksum', performance.now() - t0);
+  if (actual !== checksum) return `index checksum ${actual} does not match the recorded ${checksum}`;
+  const all = new Float64Array(bytes.slice().buffer);
+  const offsets = all.subarray(0, partitions + 1);
+  if (offsets[partitions] !== indexAt) return `index ends at ${offsets[partitions]}, expected ${indexAt}`;
+  return { offsets, checksums: all.subarray(partitions + 1) };
+}
+
+/** Check a partition's stored bytes against its checksum; returns what is wrong, if anything. */
+export function checkPartition(bytes: Uint8Array, index: ShuffleIndex, partition: number): string | undefined {
+  const expected = index.offsets[partition + 1]! - index.offsets[partition]!;
+  if (bytes.byteLength !== expected) return `read ${bytes.byteLength} of ${expected} bytes`;
+  const t0 = performance.now();
+  const actual = crc32(bytes);
+  addTime('checksum', performance.now() - t0);
+  return actual === index.checksums[partition] ? undefined : `checksum ${actual} does not match the recorded ${index.checksums[partition]}`;
 }
 
 export function decodePartition(bytes: Uint8Array, schema: Schema, codec: ShuffleCodec = 'none'): Batch[] {

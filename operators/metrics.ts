@@ -1,14 +1,15 @@
 /**
- * Per-task timing counters (milliseconds by phase: decode, shuffleWrite, shuffleRead, write).
+ * Per-task timing counters (milliseconds by phase: decode, shuffleWrite, shuffleRead, write, and
+ * checksum — shuffle checksums, also counted in shuffleWrite/shuffleRead).
  * Tasks of a group may run concurrently, so each task's counters live in its own async context.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-export type Phase = 'decode' | 'shuffleWrite' | 'shuffleRead' | 'write';
+export type Phase = 'decode' | 'shuffleWrite' | 'shuffleRead' | 'write' | 'checksum';
 type Counters = Record<Phase, number>;
 
 const context = new AsyncLocalStorage<Counters>();
-const fresh = (): Counters => ({ decode: 0, shuffleWrite: 0, shuffleRead: 0, write: 0 });
+const fresh = (): Counters => ({ decode: 0, shuffleWrite: 0, shuffleRead: 0, write: 0, checksum: 0 });
 
 /** Run `f` with its own counters; returns its result and the counters. */
 export async function withMetrics<T>(

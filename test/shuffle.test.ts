@@ -12,7 +12,7 @@ import { readShufflePartition } from '../src/runtime/shuffleRead.js';
 import { getJson } from '../src/storage/store.js';
 import type { StagePlan } from '../planner/stages.js';
 import { rowsFromArrow } from './support/compare.js';
-import { decodePartition, parseIndex, ShuffleWriter } from '../operators/exchange.js';
+import { checkPartition, decodePartition, parseIndex, ShuffleWriter } from '../operators/exchange.js';
 import { vecFromValues } from '../operators/vector.js';
 import * as E from '../planner/expr.js';
 import { field } from '../planner/types.js';
@@ -74,12 +74,16 @@ describe('shuffle encoding', () => {
     for (const codec of ['none', 'brotli'] as const) {
       const w = new ShuffleWriter(schema, { kind: 'hash', keys: [E.col('k')], n: 4 });
       w.add(batch);
-      const { body, indexAt } = w.finish(codec);
+      const { body, indexAt, checksum } = w.finish(codec);
       sizes[codec] = body.byteLength;
-      const idx = parseIndex(body.subarray(indexAt));
+      const idx = parseIndex(body.subarray(indexAt), 4, checksum, indexAt);
+      if (typeof idx === 'string') throw new Error(idx);
       let rows = 0;
-      for (let r = 0; r < 4; r++)
-        for (const b of decodePartition(body.subarray(idx[r]!, idx[r + 1]!), schema, codec)) rows += b.length;
+      for (let r = 0; r < 4; r++) {
+        const bytes = body.subarray(idx.offsets[r]!, idx.offsets[r + 1]!);
+        expect(checkPartition(bytes, idx, r)).toBeUndefined();
+        for (const b of decodePartition(bytes, schema, codec)) rows += b.length;
+      }
       expect(rows).toBe(n);
     }
     expect(sizes.brotli!).toBeLessThan(sizes.none! / 2);

@@ -100,7 +100,8 @@ export interface GroupManifest {
 
 /**
  * A committed map output: ONE object holding all R partitions followed by an index of R+1
- * byte offsets (float64) — enough to read any partition without listing.
+ * byte offsets and R partition checksums (float64) — enough to read and check any partition
+ * without listing.
  */
 export interface ShuffleOutput {
   readonly kind: 'shuffle';
@@ -110,6 +111,8 @@ export interface ShuffleOutput {
   readonly indexAt: number;
   readonly partitions: number;
   readonly rows: number;
+  /** CRC-32 of the object's index (which holds each partition's CRC-32). */
+  readonly checksum: number;
   /** How each partition chunk is encoded. */
   readonly codec?: 'none' | 'brotli';
   /** A small sample of the sort keys, when the stage samples for a later range exchange. */

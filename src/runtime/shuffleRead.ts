@@ -3,19 +3,51 @@
  * record per stage), each map object's index, then the partition's byte range of every map
  * object with bounded parallel range reads. Commit records and indexes are cached per executor
  * instance as promises, so concurrent tasks share one read. Everything read is checked against
- * what the writer recorded: a short or malformed read is an error, never missing rows.
+ * what the writer recorded — sizes and CRC-32 checksums: a missing, short or corrupt map output
+ * is LOST_MAP_OUTPUT (naming the producing stage, map task and key), which the driver answers
+ * by re-running that map task; it is never read as rows.
  */
-import { StorageError } from '../../planner/errors.js';
+import { StorageError, StratusError } from '../../planner/errors.js';
 import type { Schema } from '../../planner/types.js';
-import { decodePartition, parseIndex } from '../../operators/exchange.js';
+import { checkPartition, decodePartition, parseIndex, type ShuffleIndex } from '../../operators/exchange.js';
 import type { Batch } from '../../operators/vector.js';
 import { addTime } from '../../operators/metrics.js';
 import { getJson, type ObjectStore } from '../storage/store.js';
 import { jobKeys, type StageCommit } from './jobState.js';
-import type { ShuffleOutput } from './protocol.js';
+import type { ShuffleOutput, TaskOutput } from './protocol.js';
+
+/** The error code of a map output that cannot be read as written; the driver recomputes it. */
+export const LOST_MAP_OUTPUT = 'LOST_MAP_OUTPUT';
+
+/** What a LOST_MAP_OUTPUT error names: the producing stage and task (absent: the commit record itself), the object. */
+export interface LostMapOutput {
+  readonly mapStage: number;
+  readonly mapTask?: number;
+  readonly key: string;
+  readonly partition?: number;
+  readonly reason: string;
+}
+
+export function lostMapOutput(lost: LostMapOutput): StorageError {
+  const what = lost.mapTask === undefined ? `the commit record of stage ${lost.mapStage}` : `the map output of stage ${lost.mapStage} task ${lost.mapTask}`;
+  return new StorageError(
+    LOST_MAP_OUTPUT,
+    `${what} (${lost.key}${lost.partition === undefined ? '' : `, partition ${lost.partition}`}) is lost: ${lost.reason}; the driver re-runs the task that wrote it`,
+    { ...lost },
+  );
+}
+
+/** A store error that means the object is gone or shorter than written (not a transient failure). */
+function missingOrShort(e: unknown): string | undefined {
+  if (!(e instanceof StratusError)) return undefined;
+  if (e.code === 'NOT_FOUND') return 'the object does not exist';
+  if (e.code === 'IO' && /InvalidRange|416/.test(String(e.details.cause ?? e.message)))
+    return 'the object is shorter than written';
+  return undefined;
+}
 
 const commits = new Map<string, Promise<StageCommit>>();
-const indexes = new Map<string, Promise<Float64Array>>();
+const indexes = new Map<string, Promise<ShuffleIndex>>();
 const MAX_CACHED = 4096;
 
 function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
@@ -31,26 +63,22 @@ function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promis
 
 function commitOf(store: ObjectStore, jobId: string, stage: number): Promise<StageCommit> {
   const key = jobKeys(jobId).commit(stage);
-  return cached(commits, `${store.url}|${key}`, () => getJson<StageCommit>(store, key));
+  return cached(commits, `${store.url}|${key}`, () =>
+    getJson<StageCommit>(store, key).catch((e: unknown) => {
+      const reason = missingOrShort(e);
+      throw reason ? lostMapOutput({ mapStage: stage, key, reason }) : e;
+    }),
+  );
 }
 
-function indexOf(
-  store: ObjectStore,
-  key: string,
-  indexAt: number,
-  size: number,
-  partitions: number,
-): Promise<Float64Array> {
-  return cached(indexes, `${store.url}|${key}`, async () => {
-    const bytes = await store.getRange(key, indexAt, size);
-    const idx = parseIndex(bytes);
-    if (bytes.byteLength !== size - indexAt || idx.length !== partitions + 1 || idx[partitions] !== indexAt) {
-      throw new StorageError(
-        'CORRUPT_SHUFFLE',
-        `shuffle object ${key} has a malformed index (${bytes.byteLength} bytes read, expected ${size - indexAt} for ${partitions} partitions)`,
-        { key },
-      );
-    }
+function indexOf(store: ObjectStore, o: ShuffleOutput, lost: (reason: string) => StorageError): Promise<ShuffleIndex> {
+  return cached(indexes, `${store.url}|${o.key}`, async () => {
+    const bytes = await store.getRange(o.key, o.indexAt, o.size).catch((e: unknown) => {
+      const reason = missingOrShort(e);
+      throw reason ? lost(reason) : e;
+    });
+    const idx = parseIndex(bytes, o.partitions, o.checksum, o.indexAt);
+    if (typeof idx === 'string') throw lost(idx);
     return idx;
   });
 }
@@ -66,22 +94,27 @@ export async function* readShufflePartition(
   schema: Schema,
 ): AsyncIterable<Batch> {
   const commit = await commitOf(store, jobId, stage);
-  const outputs = commit.outputs.filter((o): o is ShuffleOutput => o.kind === 'shuffle');
-  const fetch = async (o: ShuffleOutput): Promise<Batch[]> => {
-    if (o.rows === 0) return [];
+  const fetch = async (o: TaskOutput, mapTask: number): Promise<Batch[]> => {
+    if (o.kind !== 'shuffle' || o.rows === 0) return [];
+    const lost = (reason: string) => {
+      // A later attempt must read the commit record again: the driver rewrites it after re-running the task.
+      commits.delete(`${store.url}|${jobKeys(jobId).commit(stage)}`);
+      return lostMapOutput({ mapStage: stage, mapTask, key: o.key, partition, reason });
+    };
     const t0 = performance.now();
-    const idx = await indexOf(store, o.key, o.indexAt, o.size, o.partitions);
-    const start = idx[partition]!;
-    const end = idx[partition + 1]!;
+    const idx = await indexOf(store, o, lost);
+    const start = idx.offsets[partition]!;
+    const end = idx.offsets[partition + 1]!;
     let out: Batch[] = [];
     if (end > start) {
-      const bytes = await store.getRange(o.key, start, end);
-      if (bytes.byteLength !== end - start) {
-        throw new StorageError(
-          'SHORT_READ',
-          `shuffle object ${o.key}: read ${bytes.byteLength} of ${end - start} bytes of partition ${partition}`,
-          { key: o.key, partition },
-        );
+      const bytes = await store.getRange(o.key, start, end).catch((e: unknown) => {
+        const reason = missingOrShort(e);
+        throw reason ? lost(reason) : e;
+      });
+      const bad = checkPartition(bytes, idx, partition);
+      if (bad) {
+        indexes.delete(`${store.url}|${o.key}`);
+        throw lost(bad);
       }
       out = decodePartition(bytes, schema, o.codec ?? 'none');
     }
@@ -90,17 +123,18 @@ export async function* readShufflePartition(
   };
   // Keep up to N reads in flight; yield in map-task order. A read that fails while queued is
   // observed (no unhandled rejection) and rethrown when its turn comes.
+  const outputs = commit.outputs;
   const inflight: Promise<Batch[]>[] = [];
-  const start = (o: ShuffleOutput) => {
-    const p = fetch(o);
+  const start = (i: number) => {
+    const p = fetch(outputs[i]!, i);
     p.catch(() => undefined);
     inflight.push(p);
   };
   let next = 0;
-  while (next < outputs.length && inflight.length < SHUFFLE_READ_PARALLELISM) start(outputs[next++]!);
+  while (next < outputs.length && inflight.length < SHUFFLE_READ_PARALLELISM) start(next++);
   while (inflight.length) {
     const batches = await inflight.shift()!;
-    if (next < outputs.length) start(outputs[next++]!);
+    if (next < outputs.length) start(next++);
     yield* batches;
   }
 }

@@ -192,7 +192,7 @@ export async function runTask(
       addTime('shuffleWrite', performance.now() - t0);
     }
     const key = keys.shuffle(stage.id, task.task, task.attempt, nonce());
-    const { body, indexAt, partitions } = await timed('shuffleWrite', async () => {
+    const { body, indexAt, partitions, checksum } = await timed('shuffleWrite', async () => {
       const written = writer.finish(plan.shuffleCodec ?? 'none');
       await store.put(key, written.body);
       return written;
@@ -204,6 +204,7 @@ export async function runTask(
       indexAt,
       partitions,
       rows: writer.rows,
+      checksum,
       codec: plan.shuffleCodec ?? 'none',
       ...(sampler ? { samples: sampler.sample } : {}),
     };
