@@ -68,6 +68,8 @@ export interface TaskState {
   failures: number;
   output?: TaskOutput;
   lastError?: ErrorData;
+  /** Times its committed output was lost and the task ran again (bounded by maxTaskAttempts). */
+  recomputes?: number;
 }
 
 export interface StageState {

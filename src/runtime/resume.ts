@@ -1,6 +1,7 @@
 /**
  * Resuming a failed job from its last completed stage: completed stages (and finished tasks)
- * are kept; everything else goes back to pending with fresh failure counts. A job that failed
+ * are kept; everything else goes back to pending with fresh failure counts. A kept map output
+ * that has been lost since is recomputed from lineage when a task reads it. A job that failed
  * while planning plans again.
  */
 import { PlanError } from '../../planner/errors.js';
@@ -27,6 +28,8 @@ export async function resumeJob(store: ObjectStore, jobId: string): Promise<{ ke
   delete state.lastAction;
   state.appliedRound = state.round; // results of the failed run are stale
   for (const s of state.stages) {
+    // A kept output that has been lost since is recomputed when read, with a fresh budget.
+    for (const t of s.tasks) delete t.recomputes;
     if (s.status === 'done') continue;
     for (const t of s.tasks) {
       if (t.status === 'done') continue;

@@ -23,6 +23,8 @@ import {
   type TaskState,
 } from './jobState.js';
 import { reduceTasks } from './planJob.js';
+import { LOST_MAP_OUTPUT, type LostMapOutput } from './shuffleRead.js';
+import { classifyError } from '../util/retry.js';
 import { jobProgress } from './progress.js';
 import {
   type DriverEvent,
@@ -38,9 +40,6 @@ import {
 import { executorCap, INLINE_MAP_LIMIT, sizeStage } from './sizing.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
-/** Error categories that no retry can fix. */
-const FATAL = new Set(['plan', 'schema']);
-const FATAL_CODES = new Set(['CORRUPT_PARQUET', 'UNSUPPORTED_TYPE', 'FUNCTION_NOT_IN_BUNDLE', 'BUNDLE_HASH_MISMATCH']);
 
 /**
  * Split tasks into groups of near-equal work: largest first, each to the least-loaded group
@@ -120,6 +119,11 @@ export class Scheduler {
           t.output = rep.output;
         } else if (rep.error && rep.error.code === 'HANDED_BACK') {
           t.status = 'pending';
+        } else if (rep.error?.code === LOST_MAP_OUTPUT) {
+          // The task read a map output that is gone or corrupt: no fault of its own. It waits
+          // while the task that wrote the output runs again (lineage), then runs again itself.
+          t.status = 'pending';
+          fatal ??= this.recompute(rep.error, maxAttempts);
         } else {
           t.failures++;
           t.lastError = rep.error;
@@ -129,7 +133,8 @@ export class Scheduler {
             code: 'TASK_FAILED',
             message: 'task failed without an error',
           };
-          if (FATAL.has(err.category) || FATAL_CODES.has(err.code) || t.failures >= maxAttempts) {
+          // Only transient failures are retried: corrupt input and user-code errors fail at once.
+          if (classifyError(err) === 'fatal' || t.failures >= maxAttempts) {
             fatal ??= fromErrorData(err, {
               stage: rep.stage,
               task: rep.task,
@@ -143,6 +148,40 @@ export class Scheduler {
     this.state.appliedRound = this.state.round;
     for (const s of this.state.stages) for (const t of s.tasks) if (t.status === 'running') t.status = 'pending';
     return fatal;
+  }
+
+  /**
+   * Lost map output: put the task that wrote it back to pending (its stage runs again and
+   * rewrites its commit record; stages reading it wait), at most `maxAttempts` times per task.
+   * A report about an output already replaced is stale and changes nothing.
+   */
+  recompute(err: ErrorData, maxAttempts: number): ErrorData | undefined {
+    const lost = err.details as unknown as LostMapOutput;
+    const s = this.state.stages[lost.mapStage];
+    if (s?.status !== 'done' && s?.status !== 'running') return undefined;
+    if (lost.mapTask === undefined) {
+      // The commit record itself is gone: the job state still holds every output it named.
+      if (s.status === 'done') this.lostCommits.add(s.id);
+      return undefined;
+    }
+    const t = s.tasks[lost.mapTask];
+    if (t?.status !== 'done' || t.output?.kind !== 'shuffle' || t.output.key !== lost.key) return undefined;
+    t.recomputes = (t.recomputes ?? 0) + 1;
+    if (t.recomputes > maxAttempts)
+      return fromErrorData(err, { stage: s.id, task: t.task, recomputes: t.recomputes - 1 }).toData();
+    t.status = 'pending';
+    t.lastError = err;
+    delete t.output;
+    s.status = 'running';
+    return undefined;
+  }
+
+  /** Stages whose commit record must be written again (it was lost). */
+  readonly lostCommits = new Set<number>();
+
+  /** Whether every stage a stage reads is done (its tasks may run). */
+  ready(s: StageState): boolean {
+    return stageDeps(this.plan.stages[s.id]!).every((d) => this.state.stages[d]!.status === 'done');
   }
 
   /** Add a task report's figures to its stage's accounting. */
@@ -196,7 +235,8 @@ export class Scheduler {
   /** Complete finished stages, start ready ones, schedule pending tasks or commit the job. */
   async advance(): Promise<DriverOutput> {
     for (const s of this.state.stages) {
-      if (s.status === 'running' && s.tasks.every((t) => t.status === 'done')) {
+      const finished = s.status === 'running' && s.tasks.every((t) => t.status === 'done');
+      if (finished || (s.status === 'done' && this.lostCommits.has(s.id))) {
         const commit: StageCommit = { stage: s.id, outputs: s.tasks.map((t) => t.output!) };
         await putJson(this.store, this.keys.commit(s.id), commit);
         s.status = 'done';
@@ -204,9 +244,8 @@ export class Scheduler {
       }
     }
     for (const s of this.state.stages) {
-      if (s.status !== 'waiting') continue;
+      if (s.status !== 'waiting' || !this.ready(s)) continue;
       const stage = this.plan.stages[s.id]!;
-      if (!stageDeps(stage).every((d) => this.state.stages[d]!.status === 'done')) continue;
       if (stage.source.kind === 'shuffle') s.tasks = reduceTasks(this.plan, s.id);
       if (stage.output.kind === 'shuffle' && stage.output.partitioning.kind === 'range') {
         const p = stage.output.partitioning;
@@ -220,7 +259,7 @@ export class Scheduler {
     const result = this.state.stages[this.plan.resultStage]!;
     if (result.status === 'done') return this.commitJob();
     const pending = this.state.stages
-      .filter((s) => s.status === 'running')
+      .filter((s) => s.status === 'running' && this.ready(s))
       .flatMap((s) => s.tasks.filter((t) => t.status === 'pending').map((t) => ({ s, t })));
     if (!pending.length) {
       // Nothing runnable and not done: a stage with no tasks would hang; go round again.

@@ -1,6 +1,7 @@
 /**
- * The one retry module for remote calls (S3 requests, SSM Parameter Store reads): one
- * classification of failures — throttled, transient, fatal — and exponential backoff with full
+ * The one retry module for remote calls (S3 requests, SSM Parameter Store reads) and task
+ * attempts: one classification of failures — throttled, transient, fatal — for thrown errors
+ * (`classifyFailure`) and for errors as data (`classifyError`), and exponential backoff with full
  * jitter (sleep = random(0, min(cap, base · 2^(retry-1)))). The SDK's own retries are switched
  * off where this is used, so every attempt is ours and can be counted.
  */
@@ -95,6 +96,34 @@ export function classifyFailure(e: unknown): FailureKind {
   if (status !== undefined && TRANSIENT_STATUS.has(status)) return 'transient';
   if (err.name !== undefined && TRANSIENT_NAMES.has(err.name)) return 'transient';
   return err.$retryable ? 'transient' : 'fatal';
+}
+
+/**
+ * Stratus error codes (errors as data: the storage facade's, the executor's) that a later
+ * attempt may not hit. A task failing with any other code fails its job at once.
+ */
+const TRANSIENT_CODES: Readonly<Record<string, Exclude<FailureKind, 'fatal'>>> = {
+  // The store kept failing after its own retries.
+  THROTTLED: 'throttled',
+  UNAVAILABLE: 'transient',
+  UNREACHABLE: 'transient',
+  IO: 'transient',
+  // The executor invocation died (killed, out of memory, time limit) or its scratch disk was full.
+  EXECUTOR_CRASHED: 'transient',
+  NO_SPACE: 'transient',
+};
+
+/**
+ * Classify a task failure given as error data: its code's kind, or — for errors whose own
+ * cause was classified where it was caught (user code that met a network failure) —
+ * `details.transient`. Corrupt input, user-code errors, plan and schema errors are fatal.
+ *
+ * @example
+ * classifyError({ code: 'THROTTLED' }); // 'throttled'
+ * classifyError({ code: 'CORRUPT_PARQUET' }); // 'fatal'
+ */
+export function classifyError(err: { readonly code: string; readonly details?: Record<string, unknown> }): FailureKind {
+  return TRANSIENT_CODES[err.code] ?? (err.details?.transient === true ? 'transient' : 'fatal');
 }
 
 /** True for a failure that a later identical request may not hit. */
