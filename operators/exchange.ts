@@ -112,7 +112,12 @@ export interface ShuffleIndex {
  * Parse and check an index read from a map output. Returns a description of what is wrong
  * instead of an index when the bytes are not the index the writer recorded.
  */
-export function parseIndex(bytes: Uint8Array, partitions: number, checksum: number, indexAt: number): ShuffleIndex | string {
+export function parseIndex(
+  bytes: Uint8Array,
+  partitions: number,
+  checksum: number,
+  indexAt: number,
+): ShuffleIndex | string {
   if (bytes.byteLength !== indexBytes(partitions))
     return `index is ${bytes.byteLength} bytes, expected ${indexBytes(partitions)}`;
   const t0 = performance.now();
@@ -132,7 +137,9 @@ export function checkPartition(bytes: Uint8Array, index: ShuffleIndex, partition
   const t0 = performance.now();
   const actual = crc32(bytes);
   addTime('checksum', performance.now() - t0);
-  return actual === index.checksums[partition] ? undefined : `checksum ${actual} does not match the recorded ${index.checksums[partition]}`;
+  return actual === index.checksums[partition]
+    ? undefined
+    : `checksum ${actual} does not match the recorded ${index.checksums[partition]}`;
 }
 
 export function decodePartition(bytes: Uint8Array, schema: Schema, codec: ShuffleCodec = 'none'): Batch[] {

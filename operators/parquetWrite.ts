@@ -3,25 +3,27 @@
  * and splitting rows by hive-style partition columns (`key=value` directories).
  */
 import * as arrow from 'apache-arrow';
-import * as pw from 'parquet-wasm';
 import { resolveColumn } from '../planner/columns.js';
 import type { Schema } from '../planner/types.js';
 import { daysToDate } from '../planner/types.js';
 import { batchesToArrow } from './arrow.js';
 import { GroupTable } from './hash.js';
 import type { Batch } from './vector.js';
+import { syncCall } from './wasm.js';
 import { concatBatches, takeBatch, valueAt } from './vector.js';
 
 export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
 export function encodeParquet(schema: Schema, batches: readonly Batch[], rowGroupSize = 122_880): Uint8Array {
   const table = batchesToArrow(schema, batches, true);
-  const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
-  const props = new pw.WriterPropertiesBuilder()
-    .setCompression(pw.Compression.SNAPPY)
-    .setMaxRowGroupSize(rowGroupSize)
-    .build();
-  return pw.writeParquet(wasmTable, props);
+  return syncCall((pw) => {
+    const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
+    const props = new pw.WriterPropertiesBuilder()
+      .setCompression(pw.Compression.SNAPPY)
+      .setMaxRowGroupSize(rowGroupSize)
+      .build();
+    return pw.writeParquet(wasmTable, props);
+  });
 }
 
 /** Characters a partition directory name may not hold as such (besides control characters). */

@@ -20,7 +20,10 @@ import { rowsFromArrow } from './support/compare.js';
 import { SF01, tempDir } from './support/tpch.js';
 
 let s: Session;
+/** While this file exists, fail_while_flag throws (executors inherit the variable when they start). */
+const flag = path.join(tempDir(), 'flag');
 beforeAll(() => {
+  process.env.STRATUS_TEST_FLAG = flag;
   s = session({
     store: tempDir(),
     executors: 2,
@@ -103,22 +106,21 @@ describe('lost map output is recomputed from lineage', () => {
   });
 
   it('lost while the job is failed: resume re-runs the map task and completes with the right result', async () => {
-    const flag = path.join(tempDir(), 'flag');
     fs.writeFileSync(flag, '');
-    process.env.STRATUS_TEST_FLAG = flag;
     // The last stage fails (deterministically: no retries) after the map stages committed.
     const df = query()
       .select('o_orderpriority', 'l_returnflag', failWhileFlag(col('n')).alias('n'), 'qty')
       .orderBy('o_orderpriority', 'l_returnflag');
     const err = await df.collect().catch((e) => e);
-    expect(err.code).toBe('USER_CODE_ERROR');
+    expect(err.code, String(err)).toBe('USER_CODE_ERROR');
     const jobId = s.lastJobId!;
     const store = cachedStore(s.storeRef);
     const failed = await getJson<JobState>(store, jobKeys(jobId).state);
     const doneShuffle = failed.stages.filter((x) => x.status === 'done' && x.tasks[0]?.output?.kind === 'shuffle');
     expect(doneShuffle.length).toBeGreaterThan(0);
     // Every committed shuffle object of the done stages is deleted.
-    for (const st of doneShuffle) for (const o of await committedOutputs(store, jobId, st.id)) await store.delete([o.key]);
+    for (const st of doneShuffle)
+      for (const o of await committedOutputs(store, jobId, st.id)) await store.delete([o.key]);
     fs.rmSync(flag);
     const resumed = rowsFromArrow(await s.resume(jobId));
     expect(resumed).toEqual(clean);

@@ -56,7 +56,7 @@ describe('1. routing', () => {
     expect(actions.at(-1)).toBe('succeed');
   });
 
-  it('fails with the cause when a task keeps failing', async () => {
+  it('fails at once with the cause when user code throws (deterministic: no retries)', async () => {
     const flag = path.join(tempDir(), 'flag');
     fs.writeFileSync(flag, '');
     process.env.STRATUS_TEST_FLAG = flag;
@@ -67,8 +67,12 @@ describe('1. routing', () => {
       .collect()
       .catch((e) => e);
     expect(s.localRunner.actions.at(-1)).toBe('fail');
-    expect(err.message).toMatch(/deliberate failure/);
-    expect(err.details).toMatchObject({ stage: 0, task: 0, attempt: 1, failures: 2 });
+    expect(err.code).toBe('USER_CODE_ERROR');
+    expect(err.message).toMatch(/user function 'fail_while_flag' threw Error: deliberate failure/);
+    expect(err.details).toMatchObject({ function: 'fail_while_flag', stage: 0, task: 0, attempt: 0, failures: 1 });
+    // The stack is mapped to the function's own source file.
+    expect(err.message).toMatch(/\(.*test\/support\/runtime-fns.ts:\d+:\d+\)$/);
+    expect(err.details.stack).toMatch(/^Error: deliberate failure.*\n {4}at .*test\/support\/runtime-fns.ts:\d+:\d+/);
   });
 });
 
@@ -262,7 +266,7 @@ describe('9. failures', () => {
     expect(s.localRunner.actions.filter((a) => a === 'run_executors').length).toBe(2);
   });
 
-  it('retries a failed task attempt (error returned as data) and succeeds', async () => {
+  it('retries a task attempt that failed transiently (error returned as data) and succeeds', async () => {
     process.env.STRATUS_TEST_FLAKY_DIR = tempDir();
     const s = start();
     const rows = await s.read

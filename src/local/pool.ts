@@ -1,7 +1,9 @@
 /**
  * A pool of warm local executor instances (child processes). An invocation goes to an idle
  * instance, or waits for one; instances are started lazily up to the pool size and reused, so
- * instance reuse is real. Each invocation runs with a time limit, as on Lambda.
+ * instance reuse is real. Each invocation runs with a time limit, as on Lambda: still running
+ * at the limit, its process is killed and the invocation fails as Lambda's would
+ * (`Sandbox.Timedout`). A process that dies fails its invocation naming its exit code or signal.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { ExecutionError, fromErrorData, type ErrorData } from '../../planner/errors.js';
@@ -24,10 +26,23 @@ export interface PoolOptions {
   readonly workerPath: string | Promise<string>;
 }
 
+/** How long past its time limit an invocation may run before it is stopped (Lambda: none; a little for timers). */
+const TIME_LIMIT_GRACE_MS = 50;
+
+/** The error Lambda reports for an invocation stopped at its time limit. */
+function lambdaTimeout(limitMs: number): Error {
+  return Object.assign(new Error(`Task timed out after ${(limitMs / 1000).toFixed(2)} seconds`), {
+    name: 'Sandbox.Timedout',
+  });
+}
+
 export class ExecutorPool {
   private readonly instances: Instance[] = [];
   private readonly waiting: ((i: Instance) => void)[] = [];
-  private readonly pending = new Map<number, { resolve: (o: ExecutorOutput) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (o: ExecutorOutput) => void; reject: (e: Error) => void; inst: Instance }
+  >();
   private nextId = 1;
   private closed = false;
   private workerPath: string | undefined;
@@ -49,7 +64,12 @@ export class ExecutorPool {
 
   private spawn(): Instance {
     let onReady!: () => void;
-    const ready = new Promise<void>((r) => (onReady = r));
+    let onDied!: (e: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      onDied = reject;
+    });
+    ready.catch(() => undefined);
     // STRATUS_EXECUTOR_NODE_ARGS passes Node flags to executor processes (e.g. --cpu-prof).
     const execArgv = (process.env.STRATUS_EXECUTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const proc = fork(this.workerPath!, [], {
@@ -68,14 +88,23 @@ export class ExecutorPool {
         p.reject(Object.assign(new Error(m.error.message), { name: 'ExecutorTransientError' }));
       else p.reject(fromErrorData(m.error));
     });
-    proc.on('exit', (code) => {
+    // Sending to a process that just died fails here; its 'exit' fails the invocation.
+    proc.on('error', () => undefined);
+    proc.on('exit', (code, signal) => {
       const idx = this.instances.indexOf(inst);
       if (idx >= 0) this.instances.splice(idx, 1);
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      onDied(new ExecutionError('EXECUTOR_EXITED', `executor process ${proc.pid} ${how} before it was ready`));
       if (!this.closed)
         for (const [id, p] of this.pending)
-          if ((p as unknown as { inst?: Instance }).inst === inst) {
+          if (p.inst === inst) {
             this.pending.delete(id);
-            p.reject(new ExecutionError('EXECUTOR_EXITED', `executor process ${proc.pid} exited with code ${code}`));
+            p.reject(
+              new ExecutionError('EXECUTOR_EXITED', `executor process ${proc.pid} ${how}`, {
+                pid: proc.pid,
+                ...(signal ? { signal } : { exitCode: code }),
+              }),
+            );
           }
     });
     this.instances.push(inst);
@@ -98,6 +127,15 @@ export class ExecutorPool {
 
   private release(inst: Instance): void {
     const next = this.waiting.shift();
+    if (!this.instances.includes(inst)) {
+      // The process died: a waiting invocation gets a fresh one.
+      if (next && !this.closed) {
+        const fresh = this.spawn();
+        fresh.busy = true;
+        next(fresh);
+      }
+      return;
+    }
     if (next) next(inst);
     else inst.busy = false;
   }
@@ -110,11 +148,19 @@ export class ExecutorPool {
       await inst.ready;
       inst.invocations++;
       const id = this.nextId++;
+      let timer: NodeJS.Timeout | undefined;
       return await new Promise<ExecutorOutput>((resolve, reject) => {
         const entry = { resolve, reject, inst };
         this.pending.set(id, entry);
         inst.proc.send({ id, event, timeLimitMs: this.opts.timeLimitMs });
-      });
+        // As Lambda does: an invocation still running at its time limit is stopped, process and all.
+        timer = setTimeout(() => {
+          if (!this.pending.delete(id)) return;
+          inst.proc.kill('SIGKILL');
+          reject(lambdaTimeout(this.opts.timeLimitMs));
+        }, this.opts.timeLimitMs + TIME_LIMIT_GRACE_MS);
+        timer.unref();
+      }).finally(() => clearTimeout(timer));
     } finally {
       this.release(inst);
     }

@@ -2,10 +2,11 @@
  * User-code bundles. At submit, the modules that registered the functions a plan uses are
  * bundled with esbuild into one ESM file, content-addressed by SHA-256 in the store. An
  * executor fetches it, checks the hash before loading anything, imports it into a fresh
- * function table, and caches that table per instance by hash.
+ * function table, and caches that table per instance by hash. Each function is called through
+ * a guard that turns what it throws into USER_CODE_ERROR (userCode.ts).
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +17,7 @@ import type { UserFunction } from '../../operators/operator.js';
 import type { UdfTable } from '../../operators/eval.js';
 import { LOADING, type Registered } from './userFunctions.js';
 import type { ObjectStore } from '../storage/store.js';
+import { guardUserFunction, userCodeError } from './userCode.js';
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -61,6 +63,12 @@ export async function buildBundle(
     target: 'node20',
     write: false,
     logLevel: 'silent',
+    // Stacks of user-code errors name the user's own files and lines (executors switch source
+    // maps on): the map is inline, without the sources' text, and points at the client's paths.
+    sourcemap: 'inline',
+    sourcesContent: false,
+    sourceRoot: `${pathToFileURL(process.cwd()).href}/`,
+    absWorkingDir: process.cwd(),
     banner: {
       js: "import { createRequire as __stratusRequire } from 'node:module'; const require = __stratusRequire(import.meta.url);",
     },
@@ -94,12 +102,19 @@ export function loadBundle(store: ObjectStore, ref: UdfBundleRef): Promise<Reado
       const dir = path.join(os.tmpdir(), 'stratus-bundles');
       mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${actual}.mjs`);
-      writeFileSync(file, bytes);
+      // Other instances on this machine may be importing the same file: replace it whole.
+      const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, file);
       const table = new Map<string, Registered>();
       const g = globalThis as unknown as Record<symbol, unknown>;
       g[LOADING] = table;
+      process.setSourceMapsEnabled(true);
       try {
         await import(pathToFileURL(file).href);
+      } catch (e) {
+        // A module of the job's code threw while it loaded.
+        throw userCodeError(`<module of ${ref.names.join(', ')}>`, e, new Error());
       } finally {
         delete g[LOADING];
       }
@@ -122,8 +137,9 @@ export function functionTables(
     const r = table.get(n);
     if (!r)
       throw new ExecutionError('FUNCTION_NOT_IN_BUNDLE', `function '${n}' is not in the job's bundle`, { function: n });
-    if (r.kind === 'udf') udfs.set(n, { fn: r.fn, returnType: r.returns });
-    functions.set(n, r as UserFunction);
+    const fn = guardUserFunction(n, r.fn as (...args: unknown[]) => unknown);
+    if (r.kind === 'udf') udfs.set(n, { fn, returnType: r.returns });
+    functions.set(n, { ...r, fn } as UserFunction);
   }
   return { udfs, functions };
 }

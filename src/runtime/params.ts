@@ -22,7 +22,7 @@ export {
   type LocalParameterSourceOptions,
 } from './params/local.js';
 export { ParameterCache, DEFAULT_PARAMS_TTL_MS, type ParameterCacheOptions } from './params/cache.js';
-export { redact, REDACTED } from './params/redact.js';
+export { redact, redactValue, REDACTED } from './params/redact.js';
 export { classifyFailure, type RetryOptions, type FailureKind } from '../util/retry.js';
 
 /** Options of the SSM backend when built by `parameterSourceFor`. */

@@ -29,7 +29,10 @@ export interface LostMapOutput {
 }
 
 export function lostMapOutput(lost: LostMapOutput): StorageError {
-  const what = lost.mapTask === undefined ? `the commit record of stage ${lost.mapStage}` : `the map output of stage ${lost.mapStage} task ${lost.mapTask}`;
+  const what =
+    lost.mapTask === undefined
+      ? `the commit record of stage ${lost.mapStage}`
+      : `the map output of stage ${lost.mapStage} task ${lost.mapTask}`;
   return new StorageError(
     LOST_MAP_OUTPUT,
     `${what} (${lost.key}${lost.partition === undefined ? '' : `, partition ${lost.partition}`}) is lost: ${lost.reason}; the driver re-runs the task that wrote it`,

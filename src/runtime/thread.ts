@@ -4,7 +4,6 @@
  * its time by phase and its store requests.
  */
 import { parentPort } from 'node:worker_threads';
-import { toErrorData } from '../../planner/errors.js';
 import type { StagePlan } from '../../planner/stages.js';
 import { withMetrics } from '../../operators/metrics.js';
 import { diffStats } from '../storage/store.js';
@@ -12,6 +11,7 @@ import { allStoreStats, defaultEnv } from './env.js';
 import { withInvocationContext } from './instance.js';
 import type { ExecutorEvent, TaskSpec } from './protocol.js';
 import { runTask } from './task.js';
+import { failureData } from './failures.js';
 
 export interface ThreadTask {
   readonly id: number;
@@ -31,5 +31,5 @@ parentPort!.on('message', async (m: ThreadTask) => {
   );
   const stats = { ...diffStats(allStoreStats(), before) };
   if ('result' in run) parentPort!.postMessage({ id: m.id, ok: true, output: run.result, phases: run.phases, stats });
-  else parentPort!.postMessage({ id: m.id, ok: false, error: toErrorData(run.error), phases: run.phases, stats });
+  else parentPort!.postMessage({ id: m.id, ok: false, error: failureData(run.error), phases: run.phases, stats });
 });

@@ -48,7 +48,10 @@ mapFunction(
 /** Length and checksum of a secret — never the secret itself. */
 export const secretLength = udf('secret_length', () => parameter('/stratus/test/api-key').length, 'int32');
 
-/** Fails the first attempt of each task (a marker file per row group key), then succeeds. */
+/**
+ * Fails the first attempt of each task (a marker file per row group key) as a call to a flaky
+ * service would — its connection reset, a transient failure — then succeeds.
+ */
 export const flaky = udf(
   'flaky',
   (k) => {
@@ -56,14 +59,14 @@ export const flaky = udf(
     const marker = path.join(dir, `seen-${Math.floor((k as number) / 1_000_000)}`);
     if (!existsSync(marker)) {
       writeFileSync(marker, '');
-      throw new Error('flaky failure on first attempt');
+      throw Object.assign(new Error('flaky failure on first attempt: connection reset'), { code: 'ECONNRESET' });
     }
     return k;
   },
   'int32',
 );
 
-/** Fails while a flag file exists. */
+/** Fails while a flag file exists (a deterministic user-code error: no retries). */
 export const failWhileFlag = udf(
   'fail_while_flag',
   (k) => {

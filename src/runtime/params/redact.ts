@@ -1,6 +1,7 @@
 /**
- * Secret hygiene: `redact` masks secret values in any text (logs, error messages) before it
- * leaves the process.
+ * Secret hygiene: `redact` masks secret values in any text (logs, error messages), and
+ * `redactValue` in every string of a JSON-like value (errors as data, summaries), before it
+ * leaves the process. The executor applies them to everything it hands back (failures.ts).
  */
 
 /** The mask that replaces a secret value. */
@@ -24,4 +25,23 @@ export function redact(text: string, values: Iterable<string> | ReadonlyMap<stri
 
 function isMap(v: Iterable<string> | ReadonlyMap<string, string>): v is ReadonlyMap<string, string> {
   return v instanceof Map;
+}
+
+/**
+ * A copy of a JSON-like value (errors as data, summaries, states) with every string redacted.
+ *
+ * @example
+ * redactValue({ message: 'bad key hunter2', details: { stack: '…hunter2…' } }, ['hunter2'])
+ */
+export function redactValue<T>(value: T, values: Iterable<string> | ReadonlyMap<string, string>): T {
+  const list = isMap(values) ? [...values.values()] : [...values];
+  if (!list.some((v) => v.length > 0)) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return redact(v, list);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
 }
