@@ -18,8 +18,8 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const DATAGEN = path.join(REPO, 'benchmarks', 'datagen');
 const CACHE = process.env.STRATUS_TEST_CACHE ?? path.join(REPO, 'node_modules', '.cache', 'stratus');
 
-/** The generated data's options: SF 0.1 (the official files' scale), two files per table. */
-export const GENERATED = { sf: 0.1, filesPerTable: 2 } as const;
+/** The generated data's options: SF 0.1 (the official files' scale), four files per table (the official lineitem has four). */
+export const GENERATED = { sf: 0.1, filesPerTable: 4 } as const;
 const COMPLETE = '.complete';
 /** A lock whose holder is gone, or older than this, is taken over. */
 const STALE_LOCK_MS = 15 * 60_000;
