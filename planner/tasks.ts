@@ -95,7 +95,7 @@ export function splitScan(
   for (const f of files) {
     const pv = f.partitionValues;
     const hasParts = Object.keys(pv).length > 0;
-    if (hasParts && !rowGroupMayMatch(filters, partitionStats(pv, schema))) {
+    if (hasParts && !rowGroupMayMatch(filters, partitionStats(pv, schema), schema)) {
       pruned += f.rowGroups.length;
       continue;
     }
@@ -114,7 +114,7 @@ export function splitScan(
       skip = null;
     };
     for (const rg of f.rowGroups) {
-      if (!rowGroupMayMatch(filters, rg.stats)) {
+      if (!rowGroupMayMatch(filters, rg.stats, schema)) {
         pruned++;
         continue;
       }
@@ -124,7 +124,7 @@ export function splitScan(
         flushTask();
       }
       // Filters that the footer statistics prove true for every row need not run at all.
-      const always = filtersAlwaysTrue(filters, rg.stats);
+      const always = filtersAlwaysTrue(filters, rg.stats, schema);
       skip = skip === null ? always : skip.filter((i) => always.includes(i));
       group.push(rg.index);
       taskSize += b;

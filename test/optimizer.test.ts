@@ -12,7 +12,7 @@ import { analyze } from '../planner/analyzer.js';
 import * as E from '../planner/expr.js';
 import { explainLogical, explainRules, explainStages } from '../planner/explain.js';
 import { optimize, RULES } from '../planner/optimizer/index.js';
-import { rowGroupMayMatch } from '../planner/optimizer/rules/row_group_pruning.js';
+import { filtersAlwaysTrue, rowGroupMayMatch } from '../planner/optimizer/rules/row_group_pruning.js';
 import { planStages } from '../planner/physical.js';
 import * as P from '../planner/plan.js';
 import { field } from '../planner/types.js';
@@ -157,12 +157,33 @@ describe('optimizer rules', () => {
   });
 
   it('row_group_pruning skips groups whose min/max cannot match', () => {
+    const t = catalog.get('t')!;
     const f = [E.binary('<', E.col('a'), E.lit(100)), E.binary('=', E.col('c'), E.lit('x'))];
-    expect(rowGroupMayMatch(f, { a: { min: 0, max: 50, nullCount: 0 }, c: { min: 'a', max: 'z', nullCount: 0 } })).toBe(
-      true,
-    );
-    expect(rowGroupMayMatch(f, { a: { min: 100, max: 500, nullCount: 0 } })).toBe(false);
-    expect(rowGroupMayMatch(f, { c: { min: 'y', max: 'z', nullCount: 0 } })).toBe(false);
+    const stats = { a: { min: 0, max: 50, nullCount: 0 }, c: { min: 'a', max: 'z', nullCount: 0 } };
+    expect(rowGroupMayMatch(f, stats, t)).toBe(true);
+    expect(rowGroupMayMatch(f, { a: { min: 100, max: 500, nullCount: 0 } }, t)).toBe(false);
+    expect(rowGroupMayMatch(f, { c: { min: 'y', max: 'z', nullCount: 0 } }, t)).toBe(false);
+    expect(filtersAlwaysTrue(f, stats, t)).toEqual([0]);
+  });
+
+  it('row_group_pruning keeps NaN rows that float statistics leave out of [min, max]', () => {
+    const t = catalog.get('t')!;
+    const b = { b: { min: -1, max: 0.5, nullCount: 0 } };
+    const cmp = (op: E.BinaryOp, v: number) => [E.binary(op, E.col('b'), E.lit(v))];
+    // NaN is above every number and equals itself: it passes > and >=, and = NaN.
+    expect(rowGroupMayMatch(cmp('>', 1.5), b, t)).toBe(true);
+    expect(rowGroupMayMatch(cmp('>=', Number.NaN), b, t)).toBe(true);
+    expect(rowGroupMayMatch(cmp('=', Number.NaN), b, t)).toBe(true);
+    expect(rowGroupMayMatch(cmp('>', Number.NaN), b, t)).toBe(false);
+    expect(rowGroupMayMatch(cmp('<', -2), b, t)).toBe(false);
+    expect(rowGroupMayMatch(cmp('=', 7), b, t)).toBe(false);
+    // ... and fails <, <=, = a number: those cannot be skipped as always true.
+    expect(filtersAlwaysTrue(cmp('<', 1.5), b, t)).toEqual([]);
+    expect(filtersAlwaysTrue(cmp('>', -2), b, t)).toEqual([0]);
+    // An integer column has no NaN: its range is the whole story.
+    const a = { a: { min: 0, max: 50, nullCount: 0 } };
+    expect(rowGroupMayMatch([E.binary('>', E.col('a'), E.lit(60))], a, t)).toBe(false);
+    expect(filtersAlwaysTrue([E.binary('<', E.col('a'), E.lit(60))], a, t)).toEqual([0]);
   });
 
   it('aggregate_scan_filters hands scan filters to the aggregate unless disabled', () => {

@@ -64,7 +64,6 @@ export async function openContext(opts: ContextOptions = {}): Promise<DiffContex
     job: {
       shufflePartitions: 3,
       broadcastThreshold: 0,
-      disabledRules: opts.avoid?.nanRowGroupPruning ? ['row_group_pruning'] : [],
     },
   });
   let plain: Session | undefined;

@@ -14,8 +14,6 @@ export interface Avoid {
   readonly dropnaNaN: boolean;
   /** fillna(number) leaves NaN in doubles (Spark fills it): fill only the integer columns. */
   readonly fillnaNaN: boolean;
-  /** Row-group pruning trusts statistics that leave NaN out (`x > 1.5` loses NaN rows): the rule is switched off. */
-  readonly nanRowGroupPruning: boolean;
   /** lit(-2147483648) is typed float64, not int32: the generator writes lit(-2147483648).cast('int32'). */
   readonly int32MinLiteral: boolean;
   /** A union side that reads no column of its files, then a projection, fails reading a footer: such a side is not built. */
@@ -27,7 +25,6 @@ export const AVOID_NOTHING: Avoid = {
   setOpRightNames: false,
   dropnaNaN: false,
   fillnaNaN: false,
-  nanRowGroupPruning: false,
   int32MinLiteral: false,
   noColumnScan: false,
 };
@@ -41,8 +38,6 @@ export const AVOID_KNOWN: Avoid = {
   dropnaNaN: true,
   // test/regressions/pending/fillna-nan.pending.ts
   fillnaNaN: true,
-  // test/regressions/pending/nan-row-group-pruning.pending.ts
-  nanRowGroupPruning: true,
   // test/regressions/pending/int32-min-literal.pending.ts
   int32MinLiteral: true,
   // test/regressions/pending/union-empty-projection-footer.pending.ts
