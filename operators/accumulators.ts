@@ -7,7 +7,8 @@ import type { AggFn } from '../planner/aggregates.js';
 import type { DataType } from '../planner/types.js';
 import { InternalError } from '../planner/errors.js';
 import { compareNumbers, compareStrings } from '../planner/order.js';
-import type { Vec } from './vector.js';
+import { castVec, int64ToDoubles } from './cast.js';
+import type { Int64Vec, NumVec, Vec } from './vector.js';
 import { isValid, newValidity, setValid, stringAt, valueAt, vecFromValues } from './vector.js';
 
 /**
@@ -27,11 +28,23 @@ export interface Accumulator {
   reset(g: number): void;
 }
 
-function grow<T extends Float64Array | Uint8Array>(a: T, need: number): T {
+function grow<T extends Float64Array | Uint8Array | BigInt64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   const out = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
-  out.set(a);
+  out.set(a as never);
   return out;
+}
+
+/** Counts (kept as doubles, exact far beyond any row count) as an int64 column. */
+function countsAsInt64(counts: Float64Array, groups: number): Vec {
+  const out = new BigInt64Array(groups);
+  for (let g = 0; g < Math.min(groups, counts.length); g++) out[g] = BigInt(counts[g]!);
+  return { type: 'int64', values: out, validity: null };
+}
+
+/** An int64 state column (counts) as doubles. */
+function countsOf(state: Vec, n: number): Float64Array {
+  return int64ToDoubles((state as Int64Vec).values, n);
 }
 
 class CountAcc implements Accumulator {
@@ -43,40 +56,37 @@ class CountAcc implements Accumulator {
     else for (let i = 0; i < n; i++) if (isValid(values.validity, i)) c[groups[i]!]!++;
   }
   state(groups: number): Vec[] {
-    return [{ type: 'int64', values: this.counts.slice(0, groups), validity: null }];
+    return [countsAsInt64(this.counts, groups)];
   }
   merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
     this.counts = grow(this.counts, size);
-    const s = (state[0] as { values: Float64Array }).values;
+    const s = countsOf(state[0]!, n);
     for (let i = 0; i < n; i++) this.counts[groups[i]!]! += s[i]!;
   }
   reset(g: number): void {
     if (g < this.counts.length) this.counts[g] = 0;
   }
   evaluate(groups: number): Vec {
-    const v = this.counts.slice(0, groups);
-    if (v.length < groups) return { type: 'int64', values: grow(v, groups), validity: null };
-    return { type: 'int64', values: v, validity: null };
+    return countsAsInt64(this.counts, groups);
   }
 }
 
+/** sum and avg over doubles (avg of integers too, as Spark averages them as doubles). */
 class SumAcc implements Accumulator {
   sums = new Float64Array(256);
   counts = new Float64Array(256);
-  constructor(
-    readonly out: DataType,
-    readonly average: boolean,
-  ) {}
+  constructor(readonly average: boolean) {}
   private ensure(g: number): void {
     this.sums = grow(this.sums, g);
     this.counts = grow(this.counts, g);
   }
   update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
     this.ensure(size);
-    const v = (values as { values: Float64Array | Int32Array }).values;
+    const vec = values!;
+    const v = vec.type === 'int64' ? int64ToDoubles(vec.values, n) : (vec as NumVec).values;
     const s = this.sums;
     const c = this.counts;
-    if (!values!.validity) {
+    if (!vec.validity) {
       for (let i = 0; i < n; i++) {
         const g = groups[i]!;
         s[g]! += v[i]!;
@@ -84,7 +94,7 @@ class SumAcc implements Accumulator {
       }
     } else {
       for (let i = 0; i < n; i++) {
-        if (!isValid(values!.validity, i)) continue;
+        if (!isValid(vec.validity, i)) continue;
         const g = groups[i]!;
         s[g]! += v[i]!;
         c[g]!++;
@@ -95,13 +105,13 @@ class SumAcc implements Accumulator {
     this.ensure(groups);
     return [
       { type: 'float64', values: this.sums.slice(0, groups), validity: null },
-      { type: 'int64', values: this.counts.slice(0, groups), validity: null },
+      countsAsInt64(this.counts, groups),
     ];
   }
   merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
     this.ensure(size);
     const s = (state[0] as { values: Float64Array }).values;
-    const c = (state[1] as { values: Float64Array }).values;
+    const c = countsOf(state[1]!, n);
     for (let i = 0; i < n; i++) {
       const g = groups[i]!;
       this.sums[g]! += s[i]!;
@@ -123,13 +133,65 @@ class SumAcc implements Accumulator {
         nulls = true;
       } else out[g] = this.average ? this.sums[g]! / this.counts[g]! : this.sums[g]!;
     }
-    return { type: this.out as 'float64', values: out, validity: nulls ? validity : null };
+    return { type: 'float64', values: out, validity: nulls ? validity : null };
   }
 }
 
-/** min / max over numbers (dates, ints, doubles) or strings. */
+/**
+ * sum over integers: exact, in an int64 that wraps on overflow like a Java long (Spark's
+ * non-ANSI sum of longs); wrapping is associative, so partial sums merge to the same result.
+ */
+class LongSumAcc implements Accumulator {
+  sums = new BigInt64Array(256);
+  counts = new Float64Array(256);
+  private ensure(g: number): void {
+    this.sums = grow(this.sums, g);
+    this.counts = grow(this.counts, g);
+  }
+  update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
+    this.ensure(size);
+    const vec = castVec(values!, 'int64', n) as Int64Vec;
+    this.add(groups, vec.values, null, vec.validity, n);
+  }
+  private add(groups: Int32Array, v: BigInt64Array, cs: Float64Array | null, validity: Uint8Array | null, n: number) {
+    const s = this.sums;
+    const c = this.counts;
+    for (let i = 0; i < n; i++) {
+      if (validity && !isValid(validity, i)) continue;
+      const g = groups[i]!;
+      s[g] = BigInt.asIntN(64, s[g]! + v[i]!);
+      c[g]! += cs ? cs[i]! : 1;
+    }
+  }
+  state(groups: number): Vec[] {
+    this.ensure(groups);
+    return [{ type: 'int64', values: this.sums.slice(0, groups), validity: null }, countsAsInt64(this.counts, groups)];
+  }
+  merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
+    this.ensure(size);
+    this.add(groups, (state[0] as Int64Vec).values, countsOf(state[1]!, n), null, n);
+  }
+  reset(g: number): void {
+    if (g < this.sums.length) this.sums[g] = 0n;
+    if (g < this.counts.length) this.counts[g] = 0;
+  }
+  evaluate(groups: number): Vec {
+    this.ensure(groups);
+    const validity = newValidity(groups);
+    let nulls = false;
+    for (let g = 0; g < groups; g++)
+      if (this.counts[g] === 0) {
+        setValid(validity, g, false);
+        nulls = true;
+      }
+    return { type: 'int64', values: this.sums.slice(0, groups), validity: nulls ? validity : null };
+  }
+}
+
+/** min / max over numbers (dates, ints, doubles; int64 as BigInts) or strings. */
 class ExtremeAcc implements Accumulator {
   vals = new Float64Array(256);
+  longs = new BigInt64Array(0);
   seen = new Uint8Array(256);
   strs: (string | null)[] = [];
   constructor(
@@ -137,12 +199,28 @@ class ExtremeAcc implements Accumulator {
     readonly isMax: boolean,
   ) {}
   private ensure(g: number): void {
-    this.vals = grow(this.vals, g);
+    if (this.type === 'int64') this.longs = grow(this.longs, g);
+    else this.vals = grow(this.vals, g);
     this.seen = grow(this.seen, g);
   }
   update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
     this.ensure(size);
     const v = values!;
+    if (v.type === 'int64') {
+      const x = v.values;
+      const longs = this.longs;
+      const seen = this.seen;
+      for (let i = 0; i < n; i++) {
+        if (v.validity && !isValid(v.validity, i)) continue;
+        const g = groups[i]!;
+        const val = x[i]!;
+        if (!seen[g] || (this.isMax ? val > longs[g]! : val < longs[g]!)) {
+          longs[g] = val;
+          seen[g] = 1;
+        }
+      }
+      return;
+    }
     if (v.type === 'string') {
       for (let i = 0; i < n; i++) {
         if (!isValid(v.validity, i)) continue;
@@ -176,7 +254,6 @@ class ExtremeAcc implements Accumulator {
   }
   reset(g: number): void {
     if (g < this.seen.length) this.seen[g] = 0;
-    if (g < this.vals.length) this.vals[g] = 0;
     this.strs[g] = null;
   }
   evaluate(groups: number): Vec {
@@ -186,8 +263,9 @@ class ExtremeAcc implements Accumulator {
         'string',
         Array.from({ length: groups }, (_, g) => this.strs[g] ?? null),
       );
-    const vals: (number | null)[] = new Array(groups);
-    for (let g = 0; g < groups; g++) vals[g] = this.seen[g] ? this.vals[g]! : null;
+    const vals: (number | bigint | null)[] = new Array(groups);
+    const src = this.type === 'int64' ? this.longs : this.vals;
+    for (let g = 0; g < groups; g++) vals[g] = this.seen[g] ? src[g]! : null;
     return vecFromValues(this.type, vals);
   }
 }
@@ -199,10 +277,11 @@ class FirstAcc implements Accumulator {
   constructor(readonly type: DataType) {}
   private take(groups: Int32Array, size: number, vec: Vec, n: number, seenCol: Vec | null): void {
     this.seen = grow(this.seen, size);
+    const seen = seenCol ? (seenCol as Int64Vec).values : null;
     for (let i = 0; i < n; i++) {
       const g = groups[i]!;
       if (this.seen[g]) continue;
-      if (seenCol && (seenCol as { values: Float64Array }).values[i] === 0) continue;
+      if (seen && seen[i] === 0n) continue;
       this.seen[g] = 1;
       this.rows[g] = { vec, row: i };
     }
@@ -211,8 +290,8 @@ class FirstAcc implements Accumulator {
     this.take(groups, size, values!, n, null);
   }
   state(groups: number): Vec[] {
-    const seen = new Float64Array(groups);
-    for (let g = 0; g < groups; g++) seen[g] = this.seen[g] ?? 0;
+    const seen = new BigInt64Array(groups);
+    for (let g = 0; g < groups; g++) seen[g] = this.seen[g] ? 1n : 0n;
     return [this.evaluate(groups), { type: 'int64', values: seen, validity: null }];
   }
   merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
@@ -243,7 +322,7 @@ const noPartialState = () =>
 
 /** count(DISTINCT x): exact, per group; runs in single-phase aggregation only. */
 class CountDistinctAcc implements Accumulator {
-  sets: Set<number | string>[] = [];
+  sets: Set<number | bigint | string>[] = [];
   update(groups: Int32Array, _size: number, values: Vec | null, n: number): void {
     const v = values!;
     for (let i = 0; i < n; i++) {
@@ -254,7 +333,7 @@ class CountDistinctAcc implements Accumulator {
         set = new Set();
         this.sets[g] = set;
       }
-      set.add(v.type === 'string' ? stringAt(v, i) : (v.values[i] as number));
+      set.add(v.type === 'string' ? stringAt(v, i) : v.values[i]!); // a Set equates NaNs, -0 and 0, equal BigInts
     }
   }
   state(): Vec[] {
@@ -267,8 +346,8 @@ class CountDistinctAcc implements Accumulator {
     delete this.sets[g];
   }
   evaluate(groups: number): Vec {
-    const out = new Float64Array(groups);
-    for (let g = 0; g < groups; g++) out[g] = this.sets[g]?.size ?? 0;
+    const out = new BigInt64Array(groups);
+    for (let g = 0; g < groups; g++) out[g] = BigInt(this.sets[g]?.size ?? 0);
     return { type: 'int64', values: out, validity: null };
   }
 }
@@ -278,8 +357,8 @@ type Factory = (argType: DataType | null, outType: DataType) => Accumulator;
 /** The accumulator of each aggregate in the registry (planner/aggregates.ts), by the same names. */
 export const ACCUMULATORS: Record<AggFn, Factory> = {
   count: () => new CountAcc(),
-  sum: (_arg, out) => new SumAcc(out, false),
-  avg: () => new SumAcc('float64', true),
+  sum: (_arg, out) => (out === 'int64' ? new LongSumAcc() : new SumAcc(false)),
+  avg: () => new SumAcc(true),
   min: (arg, out) => new ExtremeAcc(arg ?? out, false),
   max: (arg, out) => new ExtremeAcc(arg ?? out, true),
   count_distinct: () => new CountDistinctAcc(),

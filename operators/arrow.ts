@@ -1,13 +1,14 @@
 /**
  * Conversions between Arrow (tables, record batches, IPC bytes) and engine batches.
- * Zero-copy where Arrow's layout matches ours; int64 and decimals become float64 inside.
+ * Zero-copy where Arrow's layout matches ours (int64 included: BigInt64Array both sides); unsigned
+ * 32-bit integers widen to int64, decimals become float64 inside.
  */
 import * as arrow from 'apache-arrow';
 import { ExecutionError } from '../planner/errors.js';
-import type { DataType, Field, Schema } from '../planner/types.js';
+import type { DataType, Schema } from '../planner/types.js';
 import { field } from '../planner/types.js';
 import type { Batch, Vec } from './vector.js';
-import { newValidity, setValid, take } from './vector.js';
+import { isValid, newValidity, setValid, take } from './vector.js';
 
 const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
@@ -17,8 +18,9 @@ function engineType(t: arrow.DataType): DataType | undefined {
     case arrow.Type.Bool:
       return 'bool';
     case arrow.Type.Int: {
-      const bits = (t as arrow.Int).bitWidth;
-      return bits === 64 ? 'int64' : 'int32';
+      const { bitWidth, isSigned } = t as arrow.Int;
+      if (bitWidth === 64) return isSigned ? 'int64' : undefined; // uint64 has no exact engine type
+      return bitWidth === 32 && !isSigned ? 'int64' : 'int32';
     }
     case arrow.Type.Float:
     case arrow.Type.Decimal:
@@ -110,16 +112,32 @@ function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
     case arrow.Type.Int:
     case arrow.Type.Float: {
       const src = d.values as ArrayLike<number | bigint>;
+      if (type === 'int64') {
+        if (src instanceof BigInt64Array) return { type, values: src.subarray(0, d.length), validity };
+        if (src instanceof BigUint64Array) {
+          const out = new BigInt64Array(d.length);
+          for (let i = 0; i < d.length; i++) {
+            const x = src[i]!;
+            if (x > 0x7fffffffffffffffn && isValid(validity, i))
+              throw new ExecutionError('UNSUPPORTED_TYPE', `uint64 value ${x} does not fit in int64`);
+            out[i] = BigInt.asIntN(64, x);
+          }
+          return { type, values: out, validity };
+        }
+        const out = new BigInt64Array(d.length);
+        for (let i = 0; i < d.length; i++) out[i] = BigInt(src[i] as number);
+        return { type, values: out, validity };
+      }
       if (type === 'int32' || type === 'date') {
         if (src instanceof Int32Array) return { type, values: src.subarray(0, d.length), validity };
         const out = new Int32Array(d.length);
         for (let i = 0; i < d.length; i++) out[i] = Number(src[i]);
         return { type, values: out, validity };
       }
-      if (src instanceof Float64Array) return { type: type as 'float64', values: src.subarray(0, d.length), validity };
+      if (src instanceof Float64Array) return { type: 'float64', values: src.subarray(0, d.length), validity };
       const out = new Float64Array(d.length);
       for (let i = 0; i < d.length; i++) out[i] = Number(src[i]);
-      return { type: type as 'float64' | 'int64', values: out, validity };
+      return { type: 'float64', values: out, validity };
     }
     default:
       throw new ExecutionError('UNSUPPORTED_TYPE', `unsupported Arrow type ${t}`);
@@ -189,7 +207,7 @@ function arrowTypeOf(t: DataType): arrow.DataType {
   }
 }
 
-function arrowData(v: Vec, f: Field, length: number): arrow.Data {
+function arrowData(v: Vec, length: number): arrow.Data {
   const nullBitmap = v.validity ?? undefined;
   switch (v.type) {
     case 'string':
@@ -199,12 +217,8 @@ function arrowData(v: Vec, f: Field, length: number): arrow.Data {
       for (let i = 0; i < length; i++) if (v.values[i]) bits[i >> 3]! |= 1 << (i & 7);
       return arrow.makeData({ type: new arrow.Bool(), length, data: bits, nullBitmap });
     }
-    case 'int64': {
-      if (f.type !== 'int64') return arrow.makeData({ type: new arrow.Float64(), length, data: v.values, nullBitmap });
-      const out = new BigInt64Array(length);
-      for (let i = 0; i < length; i++) out[i] = BigInt(Math.trunc(v.values[i]!));
-      return arrow.makeData({ type: new arrow.Int64(), length, data: out, nullBitmap });
-    }
+    case 'int64':
+      return arrow.makeData({ type: new arrow.Int64(), length, data: v.values, nullBitmap });
     case 'float64':
       return arrow.makeData({ type: new arrow.Float64(), length, data: v.values, nullBitmap });
     case 'int32':
@@ -214,24 +228,19 @@ function arrowData(v: Vec, f: Field, length: number): arrow.Data {
   }
 }
 
-/**
- * Engine batches → an Arrow table. `exact` writes int64 as Arrow Int64 (user-facing output);
- * otherwise int64 travels as Float64 (shuffle files, where the reader knows the schema).
- */
-export function batchesToArrow(schema: Schema, batches: readonly Batch[], exact = true): arrow.Table {
-  const fields = schema.map(
-    (f) => new arrow.Field(f.name, exact || f.type !== 'int64' ? arrowTypeOf(f.type) : new arrow.Float64(), true),
-  );
+/** Engine batches → an Arrow table (user-facing results, Parquet writes and shuffle files alike). */
+export function batchesToArrow(schema: Schema, batches: readonly Batch[]): arrow.Table {
+  const fields = schema.map((f) => new arrow.Field(f.name, arrowTypeOf(f.type), true));
   const aschema = new arrow.Schema(fields);
   const rbs = batches.map((b) => {
     // A column may appear twice (select a, a AS b): arrow-js cannot write one buffer twice into
     // a stream, so later uses get a copy.
     const seen = new Set<Vec>();
-    const children = schema.map((f, i) => {
+    const children = schema.map((_, i) => {
       let v = b.columns[i]!;
       if (seen.has(v)) v = take(v, identity(b.length));
       seen.add(v);
-      return arrowData(v, exact ? f : { ...f, type: 'float64' }, b.length);
+      return arrowData(v, b.length);
     });
     const data = arrow.makeData({ type: new arrow.Struct(fields), length: b.length, children, nullCount: 0 });
     return new arrow.RecordBatch(aschema, data);
@@ -240,7 +249,7 @@ export function batchesToArrow(schema: Schema, batches: readonly Batch[], exact 
 }
 
 export function encodeIpc(schema: Schema, batches: readonly Batch[]): Uint8Array {
-  return arrow.tableToIPC(batchesToArrow(schema, batches, false), 'stream');
+  return arrow.tableToIPC(batchesToArrow(schema, batches), 'stream');
 }
 
 export function decodeIpc(bytes: Uint8Array, schema: Schema): Batch[] {

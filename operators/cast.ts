@@ -1,19 +1,33 @@
 /**
- * CAST kernels with Spark's (non-ANSI) rules: double → int truncates toward zero and saturates,
- * bigint → int keeps the low 32 bits, doubles print as Java's Double.toString, and strings that
- * do not parse become NULL. Strings are parsed from their UTF-8 bytes.
+ * CAST kernels with Spark's (non-ANSI) rules: double → int/bigint truncates toward zero and
+ * saturates, bigint → int keeps the low 32 bits, bigint ↔ string is exact, doubles print as
+ * Java's Double.toString, and strings that do not parse become NULL. Strings are parsed from
+ * their UTF-8 bytes.
  */
 import type { DataType } from '../planner/types.js';
 import { daysToDate } from '../planner/types.js';
 import { daysFromCivil, daysInMonth } from './dates.js';
+import type { Operand } from './scalar.js';
+import { firstAsScalar, isScalar, materialize } from './scalar.js';
 import type { Vec } from './vector.js';
 import { StringBuilder } from './stringBuilder.js';
-import { isValid, newValidity, setValid, typedArrayFor } from './vector.js';
+import { int64Words, isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 
 type StrVec = Extract<Vec, { type: 'string' }>;
 type NumVec = Exclude<Vec, StrVec>;
 
 const decoder = new TextDecoder();
+
+/**
+ * An operand (column or scalar) as type `to`: the numeric kernels bring mixed operands to one
+ * representation with it (int32 → int64 for long arithmetic, int64 → float64 next to doubles).
+ */
+export function castOperand(o: Operand, to: DataType, n: number): Operand {
+  if (!isScalar(o)) return castVec(o, to, n);
+  if (o.type === to) return o;
+  if (o.value === null) return { scalar: true, type: to, value: null };
+  return firstAsScalar(castVec(materialize(o, 1), to, 1));
+}
 
 /** Cast a column to `to` (row count `n`). */
 export function castVec(v: Vec, to: DataType, n: number): Vec {
@@ -24,8 +38,15 @@ export function castVec(v: Vec, to: DataType, n: number): Vec {
 }
 
 function castNumbers(v: NumVec, to: DataType, n: number): Vec {
+  if (v.type === 'int64') return fromInt64(v.values, v.validity, to, n);
   const src = v.values;
-  const out = typedArrayFor(to, n);
+  if (to === 'int64') {
+    const out = new BigInt64Array(n);
+    if (v.type === 'float64') for (let i = 0; i < n; i++) out[i] = doubleToLong(src[i]!);
+    else for (let i = 0; i < n; i++) out[i] = BigInt(src[i]!);
+    return { type: 'int64', values: out, validity: v.validity };
+  }
+  const out = typedArrayFor(to, n) as Int32Array | Float64Array | Uint8Array;
   if (to === 'bool') {
     for (let i = 0; i < n; i++) out[i] = src[i] !== 0 ? 1 : 0; // NaN is true, as in Spark
   } else if (to === 'int32' && v.type === 'float64') {
@@ -33,16 +54,51 @@ function castNumbers(v: NumVec, to: DataType, n: number): Vec {
       const x = src[i]!;
       out[i] = x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : x === x ? x : 0; // Int32Array truncates
     }
-  } else if (to === 'int64' && v.type === 'float64') {
-    for (let i = 0; i < n; i++) {
-      const x = src[i]!;
-      out[i] = x === x ? Math.trunc(x) : 0;
-    }
   } else {
-    // int64 → int32 wraps (Int32Array keeps the low 32 bits); widening copies.
-    for (let i = 0; i < n; i++) out[i] = src[i]!;
+    for (let i = 0; i < n; i++) out[i] = src[i]!; // widening copies
   }
   return { type: to, values: out, validity: v.validity } as Vec;
+}
+
+const LONG_MAX = 0x7fffffffffffffffn;
+const LONG_MIN = -0x8000000000000000n;
+
+/** Spark's double → long: truncates toward zero, saturates at the ends, NaN is 0. */
+export function doubleToLong(x: number): bigint {
+  if (x !== x) return 0n;
+  if (x >= 2 ** 63) return LONG_MAX;
+  if (x <= -(2 ** 63)) return LONG_MIN;
+  return BigInt(Math.trunc(x));
+}
+
+/** int64 → another type: int32 keeps the low 32 bits (Spark), float64 rounds to nearest. */
+function fromInt64(src: BigInt64Array, validity: Uint8Array | null, to: DataType, n: number): Vec {
+  const words = int64Words(src);
+  switch (to) {
+    case 'int32':
+    case 'date': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = words[2 * i]!;
+      return { type: to, values: out, validity };
+    }
+    case 'float64':
+      return { type: 'float64', values: int64ToDoubles(src, n), validity };
+    case 'bool': {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = words[2 * i]! !== 0 || words[2 * i + 1]! !== 0 ? 1 : 0;
+      return { type: 'bool', values: out, validity };
+    }
+    default:
+      throw new Error(`cast from int64 to ${to} is not numeric`);
+  }
+}
+
+/** Each int64 as the nearest double (one rounding: the high word times 2^32 is exact). */
+export function int64ToDoubles(src: BigInt64Array, n: number): Float64Array {
+  const words = int64Words(src);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
+  return out;
 }
 
 /** Java's Double.toString: decimal in [1e-3, 1e7), otherwise d.dddE±n; always a fraction digit. */
@@ -61,8 +117,16 @@ function javaDoubleString(x: number): string {
 }
 
 function toStrings(v: NumVec, n: number): Vec {
-  const src = v.values;
   const out = new StringBuilder(n, n * 8);
+  if (v.type === 'int64') {
+    const src = v.values;
+    for (let i = 0; i < n; i++) {
+      if (isValid(v.validity, i)) out.appendAscii(String(src[i]!));
+      out.end(i);
+    }
+    return out.build(v.validity);
+  }
+  const src = v.values;
   const f: (x: number) => string =
     v.type === 'float64'
       ? javaDoubleString
@@ -88,10 +152,25 @@ function trimmed(v: StrVec, i: number): [number, number] {
 }
 
 function fromString(v: StrVec, to: DataType, n: number): Vec {
-  const out = typedArrayFor(to === 'string' ? 'int32' : to, n);
   const validity = newValidity(n);
   let nulls = false;
-  const parse = PARSERS[to as Exclude<DataType, 'string'>];
+  if (to === 'int64') {
+    const out = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) {
+      let x: bigint | null = null;
+      if (isValid(v.validity, i)) {
+        const [s, e] = trimmed(v, i);
+        x = parseLong(v.data, s, e);
+      }
+      if (x === null) {
+        setValid(validity, i, false);
+        nulls = true;
+      } else out[i] = x;
+    }
+    return { type: 'int64', values: out, validity: nulls ? validity : null };
+  }
+  const out = typedArrayFor(to === 'string' ? 'int32' : to, n) as Int32Array | Float64Array | Uint8Array;
+  const parse = PARSERS[to as Exclude<DataType, 'string' | 'int64'>];
   for (let i = 0; i < n; i++) {
     let x: number | null = null;
     if (isValid(v.validity, i)) {
@@ -104,6 +183,24 @@ function fromString(v: StrVec, to: DataType, n: number): Vec {
     } else out[i] = x;
   }
   return { type: to, values: out, validity: nulls ? validity : null } as Vec;
+}
+
+/** [+-]digits[.digits] as a long, exactly (the fraction is dropped); null when out of range. */
+function parseLong(d: Uint8Array, s: number, e: number): bigint | null {
+  let k = s;
+  const neg = d[k] === 0x2d;
+  if (neg || d[k] === 0x2b) k++;
+  const start = k;
+  while (k < e && d[k]! >= 0x30 && d[k]! <= 0x39) k++;
+  const end = k;
+  if (k < e) {
+    if (d[k] !== 0x2e) return null;
+    for (k++; k < e; k++) if (d[k]! < 0x30 || d[k]! > 0x39) return null;
+  }
+  if (end === start && e - start <= 1) return null;
+  const x = end === start ? 0n : BigInt(decoder.decode(d.subarray(start, end)));
+  const y = neg ? -x : x;
+  return y > LONG_MAX || y < LONG_MIN ? null : y;
 }
 
 type Parser = (d: Uint8Array, s: number, e: number) => number | null;
@@ -175,10 +272,8 @@ const parseBool: Parser = (d, s, e) => {
   return TRUE.has(text) ? 1 : FALSE.has(text) ? 0 : null;
 };
 
-const PARSERS: Record<Exclude<DataType, 'string'>, Parser> = {
+const PARSERS: Record<Exclude<DataType, 'string' | 'int64'>, Parser> = {
   int32: parseIntegral(2147483647),
-  // 2^63 as a double (9223372036854775807 itself is not representable): the range check is done in doubles.
-  int64: parseIntegral(2 ** 63),
   float64: parseDouble,
   date: parseDate,
   bool: parseBool,

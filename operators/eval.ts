@@ -16,7 +16,7 @@ import type { Operand, Scalar } from './scalar.js';
 import { firstAsScalar, isScalar, materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
 import { StringBuilder } from './stringBuilder.js';
-import { isValid, newValidity, setValid, typedArrayFor, valueAt, vecFromValues } from './vector.js';
+import { isValid, newValidity, setValid, toInt64, typedArrayFor, valueAt, vecFromValues } from './vector.js';
 
 export type Evaluator = (b: Batch) => Operand;
 
@@ -37,6 +37,14 @@ function scalarOf(type: DataType | 'null', value: unknown): Scalar {
       return { scalar: true, type, value: typeof value === 'string' ? dateToDays(value) : Number(value) };
     case 'bool':
       return { scalar: true, type, value: value ? 1 : 0 };
+    case 'int64': {
+      const v = toInt64(value);
+      if (v === null)
+        throw new ExecutionError('INVALID_LITERAL', `${String(value)} is not an int64 literal`, {
+          value: String(value),
+        });
+      return { scalar: true, type, value: v };
+    }
     default:
       return { scalar: true, type, value: Number(value) };
   }
@@ -190,7 +198,9 @@ function caseWhen(
 
 /** Row i takes its value from `sources[pick[i]]` (a null source gives NULL). */
 function gather(sources: readonly (Operand | null)[], pick: Int32Array, outType: DataType, n: number): Vec {
-  const cols = sources.map((o) => (o === null || (isScalar(o) && o.value === null) ? null : materialize(o, n)));
+  const cols = sources.map((o) =>
+    o === null || (isScalar(o) && o.value === null) ? null : castVec(materialize(o, n), outType, n),
+  );
   const validity = newValidity(n);
   let nulls = false;
   for (let i = 0; i < n; i++) {
@@ -217,7 +227,7 @@ function gather(sources: readonly (Operand | null)[], pick: Int32Array, outType:
   const arrays = cols.map((c) => (c === null ? null : (c as Exclude<Vec, { type: 'string' }>).values));
   for (let i = 0; i < n; i++) {
     const a = arrays[pick[i]!];
-    if (a) out[i] = a[i]!;
+    if (a) out[i] = a[i]! as never; // every source has the output's type
   }
   return { type: outType, values: out, validity: nulls ? validity : null } as Vec;
 }

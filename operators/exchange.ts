@@ -14,7 +14,7 @@ import { compileExpr } from './eval.js';
 import { materialize } from './scalar.js';
 import { decodeIpc, encodeIpc } from './arrow.js';
 import { hashRows } from './hash.js';
-import { rangePartitions, type KeyTuple } from './rangepart.js';
+import { keyTupleFromJson, rangePartitions, type KeyTuple, type KeyTupleJson } from './rangepart.js';
 import type { Batch } from './vector.js';
 import { takeBatch } from './vector.js';
 import { addTime } from './metrics.js';
@@ -57,13 +57,15 @@ function partitionBatch(b: Batch, p: Partitioning, offset = 0, boundaries: reado
 /** Buffers a map task's rows per partition and encodes the single shuffle object. */
 export class ShuffleWriter {
   private readonly parts: Batch[][];
+  private readonly boundaries: readonly KeyTuple[];
   rows = 0;
   constructor(
     readonly schema: Schema,
     readonly partitioning: Partitioning,
-    /** Range boundaries (range partitioning only). */
-    readonly boundaries: readonly KeyTuple[] = [],
+    /** Range boundaries (range partitioning only), as the driver chose them. */
+    boundaries: readonly KeyTupleJson[] = [],
   ) {
+    this.boundaries = boundaries.map(keyTupleFromJson);
     this.parts = Array.from({ length: partitionCount(partitioning) }, () => []);
   }
   add(b: Batch): void {

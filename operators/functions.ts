@@ -5,24 +5,29 @@
 import { InternalError } from '../planner/errors.js';
 import type { FunctionName } from '../planner/functions.js';
 import { addMonths, civil } from './dates.js';
-import { compareNumbers } from '../planner/order.js';
+import { compareNumbers, compareValues } from '../planner/order.js';
 import { compareBytes } from './kernels.js';
 import type { Operand } from './scalar.js';
 import { isScalar, materialize } from './scalar.js';
 import { PREDICATE_KERNELS } from './like.js';
 import { StringBuilder } from './stringBuilder.js';
 import { STRING_KERNELS, validityAll, type Kernel } from './strings.js';
-import type { Vec } from './vector.js';
+import { castOperand, castVec } from './cast.js';
+import type { Int64Vec, Vec } from './vector.js';
 import { isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 
 type StrVec = Extract<Vec, { type: 'string' }>;
 type NumVec = Exclude<Vec, StrVec>;
 
-/** A numeric operand as a column (a NULL literal of any type becomes an all-null column). */
-function nums(o: Operand, n: number): NumVec {
+/**
+ * A numeric operand as a column of type `to` (a NULL literal of any type becomes an all-null
+ * column); int64 arguments of date functions keep their low 32 bits.
+ */
+function nums(o: Operand, n: number, to: 'int32' | 'float64' | 'date' = 'int32'): Exclude<NumVec, { type: 'int64' }> {
   if (isScalar(o) && o.value === null)
     return { type: 'float64', values: new Float64Array(n), validity: newValidity(n, false) };
-  return materialize(o, n) as NumVec;
+  const v = materialize(o, n) as NumVec;
+  return (v.type === 'int64' ? castVec(v, to, n) : v) as Exclude<NumVec, { type: 'int64' }>;
 }
 
 function datePart(part: 0 | 1 | 2): Kernel {
@@ -77,7 +82,13 @@ function roundDecimal(a: number, scale: number): number {
 }
 
 const abs: Kernel = ([a], n, outType) => {
-  const v = nums(a!, n).values;
+  if (outType === 'int64') {
+    const v = (castOperand(materialize(a!, n), 'int64', n) as Int64Vec).values;
+    const out = new BigInt64Array(n); // abs of the smallest long wraps to itself, as in Spark
+    for (let i = 0; i < n; i++) out[i] = BigInt.asIntN(64, v[i]! < 0n ? -v[i]! : v[i]!);
+    return { type: 'int64', values: out, validity: validityAll([a!], n) };
+  }
+  const v = nums(a!, n, 'float64').values;
   const out = typedArrayFor(outType, n); // abs of the smallest int32 wraps to itself, as in Spark
   for (let i = 0; i < n; i++) out[i] = Math.abs(v[i]!);
   return { type: outType, values: out, validity: validityAll([a!], n) } as Vec;
@@ -85,8 +96,22 @@ const abs: Kernel = ([a], n, outType) => {
 
 const round: Kernel = ([a, s], n, outType) => {
   const scale = s && isScalar(s) ? ((s.value as number | null) ?? 0) : 0;
-  const v = nums(a!, n).values;
   const validity = validityAll([a!], n);
+  if (outType === 'int64') {
+    const v = (castOperand(materialize(a!, n), 'int64', n) as Int64Vec).values;
+    if (scale >= 0) return { type: 'int64', values: v, validity };
+    // HALF_UP at a negative scale, exactly; the result wraps to 64 bits as in Spark.
+    const unit = 10n ** BigInt(-scale);
+    const out = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = v[i]!;
+      const m = x < 0n ? -x : x;
+      const r = ((m + unit / 2n) / unit) * unit;
+      out[i] = BigInt.asIntN(64, x < 0n ? -r : r);
+    }
+    return { type: 'int64', values: out, validity };
+  }
+  const v = nums(a!, n, 'float64').values;
   if (outType !== 'float64' && scale >= 0) return { type: outType, values: v, validity } as Vec;
   const out = typedArrayFor(outType, n); // int32 results wrap, as in Spark
   for (let i = 0; i < n; i++) out[i] = roundHalfUp(v[i]!, scale);
@@ -99,7 +124,9 @@ const round: Kernel = ([a, s], n, outType) => {
  */
 function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
   return (args, n, outType) => {
-    const cols = args.filter((a) => !isScalar(a) || a.value !== null).map((a) => materialize(a, n));
+    const cols = args
+      .filter((a) => !isScalar(a) || a.value !== null)
+      .map((a) => castVec(materialize(a, n), outType, n));
     const pick = new Int8Array(n).fill(-1);
     if (outType === 'string') {
       const ss = cols as StrVec[];
@@ -144,9 +171,17 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
       for (let i = 0; i < n; i++) {
         if (!isValid(c.validity, i)) continue;
         const p = pick[i]!;
-        if (p < 0 || choose?.(compareNumbers(vals[i]!, out[i]!))) {
+        const x = vals[i]!;
+        const cur = out[i]!;
+        const cmp =
+          p < 0 || !choose
+            ? 0
+            : typeof x === 'bigint'
+              ? compareValues(x, cur as bigint)
+              : compareNumbers(x, cur as number);
+        if (p < 0 || choose?.(cmp)) {
           pick[i] = k;
-          out[i] = vals[i]!;
+          out[i] = x as never;
         }
       }
     }

@@ -1,10 +1,11 @@
 /**
  * Row hashing and a typed-array open-addressing table that maps key tuples to dense group ids.
- * Keys are normalized per column: numbers by their float64 bits, strings by their bytes.
+ * Keys are normalized per column: doubles by their float64 bits (-0 is 0, NaNs are one key), int64
+ * by its two 32-bit words, other numbers by value, strings by their bytes; a null by a constant.
  */
 import type { DataType } from '../planner/types.js';
 import type { Vec } from './vector.js';
-import { isValid, take } from './vector.js';
+import { int64Words, isValid, take } from './vector.js';
 import { NumericKeyIndex, type NumericVec } from './numericKeys.js';
 
 const f64 = new Float64Array(1);
@@ -38,7 +39,10 @@ export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new 
         for (let k = offsets[i]!; k < offsets[i + 1]!; k++) h = Math.imul(h ^ data[k]!, 0x01000193);
         out[i] = mix(out[i]! * 31 + h);
       }
-    } else if (c.type === 'float64' || c.type === 'int64') {
+    } else if (c.type === 'int64') {
+      const w = int64Words(c.values);
+      for (let i = 0; i < n; i++) out[i] = mix(out[i]! * 31 + (w[2 * i]! ^ Math.imul(w[2 * i + 1]!, 0x27d4eb2d)));
+    } else if (c.type === 'float64') {
       const v = c.values;
       for (let i = 0; i < n; i++) {
         const x = v[i]!;
@@ -61,11 +65,13 @@ export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new 
 /** Growable storage of the distinct key tuples, one column per key. */
 class KeyColumn {
   nums: Float64Array | null;
+  longs: BigInt64Array | null;
   offsets: Int32Array | null;
   bytes: Uint8Array | null;
   nulls = new Uint8Array(1024);
   constructor(readonly type: DataType) {
-    this.nums = type === 'string' ? null : new Float64Array(1024);
+    this.nums = type === 'string' || type === 'int64' ? null : new Float64Array(1024);
+    this.longs = type === 'int64' ? new BigInt64Array(1024) : null;
     this.offsets = type === 'string' ? new Int32Array(1025) : null;
     this.bytes = type === 'string' ? new Uint8Array(16384) : null;
   }
@@ -140,12 +146,13 @@ export class GroupTable {
     return this.groupIdsHashed(cols, n, out);
   }
 
-  private addNumber(x: number, isNull: boolean): number {
+  private addNumber(x: number | bigint, isNull: boolean): number {
     const id = this.size++;
     if (id >= this.hashes.length) this.grow();
     const kc = this.keys[0]!;
     kc.nulls[id] = isNull ? 1 : 0;
-    kc.nums![id] = x;
+    if (kc.longs) kc.longs[id] = x as bigint;
+    else kc.nums![id] = x as number;
     return id;
   }
 
@@ -223,6 +230,8 @@ export class GroupTable {
         if (kc.offsets![g + 1]! - gs !== len) return false;
         const bytes = kc.bytes!;
         for (let b = 0; b < len; b++) if (bytes[gs + b] !== c.data[s + b]) return false;
+      } else if (c.type === 'int64') {
+        if (kc.longs![g] !== c.values[i]) return false;
       } else {
         const a = kc.nums![g]!;
         const b = c.values[i]!;
@@ -252,7 +261,8 @@ export class GroupTable {
         }
         kc.bytes!.set(c.data.subarray(s, s + len), at);
         kc.offsets![id + 1] = at + len;
-      } else kc.nums![id] = isNull ? 0 : c.values[i]!;
+      } else if (c.type === 'int64') kc.longs![id] = isNull ? 0n : c.values[i]!;
+      else kc.nums![id] = isNull ? 0 : c.values[i]!;
     }
     return id;
   }
@@ -270,6 +280,10 @@ export class GroupTable {
         const x = new Float64Array(cap);
         x.set(kc.nums);
         kc.nums = x;
+      } else if (kc.longs) {
+        const x = new BigInt64Array(cap);
+        x.set(kc.longs);
+        kc.longs = x;
       } else {
         const o = new Int32Array(cap + 1);
         o.set(kc.offsets!);
@@ -307,7 +321,8 @@ export class GroupTable {
       if (kc.type === 'int32' || kc.type === 'date')
         return { type: kc.type, values: Int32Array.from(kc.nums!.subarray(0, n)), validity };
       if (kc.type === 'bool') return { type: 'bool', values: Uint8Array.from(kc.nums!.subarray(0, n)), validity };
-      return { type: kc.type, values: kc.nums!.slice(0, n), validity } as Vec;
+      if (kc.type === 'int64') return { type: 'int64', values: kc.longs!.slice(0, n), validity };
+      return { type: 'float64', values: kc.nums!.slice(0, n), validity };
     });
   }
 }

@@ -83,7 +83,7 @@ export class MapRowsOperator implements Operator {
   }
 
   private applyBatch(fn: BatchFn, b: Batch): Batch {
-    const table = batchesToArrow(this.inputSchema, [b], true);
+    const table = batchesToArrow(this.inputSchema, [b]);
     const result = fn(table.batches[0] ?? new arrow.RecordBatch(table.schema));
     const t = result instanceof arrow.Table ? result : new arrow.Table([result]);
     const batches = batchesFromArrow(t, this.schema);

@@ -1,14 +1,14 @@
 /**
  * The index of a group table keyed by one numeric column (join and group keys such as order
- * keys): int32 keys in separate key/id arrays with Fibonacci hashing, doubles in interleaved
- * (key, id) pairs so a probe touches one cache line. Null keys map to one group of their own;
- * a repeat of the previous key skips the probe. The table owns ids and key storage; the index
+ * keys): int32 keys in separate key/id arrays with Fibonacci hashing, int64 keys likewise as
+ * (low, high) word pairs, doubles in interleaved (key, id) pairs so a probe touches one cache
+ * line. Null keys map to one group of their own; a repeat of the previous key skips the probe. The table owns ids and key storage; the index
  * asks it to `add` a key and counts how many it holds.
  */
 import type { Vec } from './vector.js';
-import { isValid } from './vector.js';
+import { int64Words, isValid } from './vector.js';
 
-export type NumericVec = Vec & { values: Int32Array | Float64Array };
+export type NumericVec = Vec & { values: Int32Array | Float64Array | BigInt64Array };
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -23,20 +23,22 @@ function mix(h: number): number {
 export class NumericKeyIndex {
   /** Keys held (ids handed out by `add`). */
   private count = 0;
-  constructor(private readonly addKey: (x: number, isNull: boolean) => number) {}
+  constructor(private readonly addKey: (x: number | bigint, isNull: boolean) => number) {}
 
-  private add(x: number, isNull: boolean): number {
+  private add(x: number | bigint, isNull: boolean): number {
     this.count++;
     return this.addKey(x, isNull);
   }
 
-  /** Whether a column matches this index's representation (int32 keys, or doubles). */
+  /** Whether a column matches this index's representation (int32 keys, int64 keys, or doubles). */
   accepts(c: Vec): boolean {
     if (c.type === 'string' || c.type === 'bool') return false;
-    if (this.ik && !(c.values instanceof Int32Array)) return false;
-    if (this.pairs && this.pairs.length > 0 && c.values instanceof Int32Array) return false;
-    return true;
+    const kind = c.values instanceof Int32Array ? 'int' : c.values instanceof BigInt64Array ? 'long' : 'double';
+    return this.kind === null || this.kind === kind;
   }
+
+  /** The representation chosen by the first column seen. */
+  private kind: 'int' | 'long' | 'double' | null = null;
 
   private pairs: Float64Array | null = null;
   private pairMask = 0;
@@ -53,7 +55,6 @@ export class NumericKeyIndex {
       this.ik = new Int32Array(cap);
       this.iv = new Int32Array(cap).fill(-1);
       this.imask = cap - 1;
-      this.pairs = new Float64Array(0); // marks the table numeric-keyed
     }
     let ik = this.ik;
     let iv = this.iv!;
@@ -126,13 +127,104 @@ export class NumericKeyIndex {
     this.imask = mask;
   }
 
+  /** int64 keys: (low, high) words side by side, ids apart; hashed on both words. */
+  private lk: Int32Array | null = null;
+  private lv: Int32Array | null = null;
+  private lmask = 0;
+
+  private longIds(
+    v: BigInt64Array,
+    validity: Uint8Array | null,
+    n: number,
+    out: Int32Array,
+    insert: boolean,
+  ): Int32Array {
+    if (!this.lk) {
+      const cap = Math.max(1024, nextPow2(2 * n));
+      this.lk = new Int32Array(2 * cap);
+      this.lv = new Int32Array(cap).fill(-1);
+      this.lmask = cap - 1;
+    }
+    const w = int64Words(v);
+    let lk = this.lk;
+    let lv = this.lv!;
+    let mask = this.lmask;
+    for (let i = 0; i < n; i++) {
+      if (validity && !isValid(validity, i)) {
+        if (this.nullGroup < 0 && insert) this.nullGroup = this.add(0n, true);
+        out[i] = this.nullGroup;
+        continue;
+      }
+      const lo = w[2 * i]!;
+      const hi = w[2 * i + 1]!;
+      let s = mix(lo ^ Math.imul(hi + 0x9e3779b9, 0x27d4eb2d)) & mask;
+      for (;;) {
+        const id = lv[s]!;
+        if (id === -1) {
+          if (!insert) {
+            out[i] = -1;
+            break;
+          }
+          const g = this.add(v[i]!, false);
+          lk[2 * s] = lo;
+          lk[2 * s + 1] = hi;
+          lv[s] = g;
+          out[i] = g;
+          if (this.count * 2 > mask) {
+            this.rehashLongs();
+            lk = this.lk!;
+            lv = this.lv!;
+            mask = this.lmask;
+          }
+          break;
+        }
+        if (lk[2 * s] === lo && lk[2 * s + 1] === hi) {
+          out[i] = id;
+          break;
+        }
+        s = (s + 1) & mask;
+      }
+    }
+    return out;
+  }
+
+  private rehashLongs(): void {
+    const ok = this.lk!;
+    const ov = this.lv!;
+    const cap = ov.length * 2;
+    const lk = new Int32Array(2 * cap);
+    const lv = new Int32Array(cap).fill(-1);
+    const mask = cap - 1;
+    for (let t = 0; t < ov.length; t++) {
+      if (ov[t] === -1) continue;
+      const lo = ok[2 * t]!;
+      const hi = ok[2 * t + 1]!;
+      let s = mix(lo ^ Math.imul(hi + 0x9e3779b9, 0x27d4eb2d)) & mask;
+      while (lv[s] !== -1) s = (s + 1) & mask;
+      lk[2 * s] = lo;
+      lk[2 * s + 1] = hi;
+      lv[s] = ov[t]!;
+    }
+    this.lk = lk;
+    this.lv = lv;
+    this.lmask = mask;
+  }
+
   ids(c: NumericVec, n: number, out: Int32Array, insert: boolean): Int32Array {
-    if (c.values instanceof Int32Array && !(this.pairs && this.pairs.length > 0))
-      return this.intIds(c.values, c.validity, n, out, insert);
+    const values = c.values;
+    if (values instanceof Int32Array) {
+      this.kind = 'int';
+      return this.intIds(values, c.validity, n, out, insert);
+    }
+    if (values instanceof BigInt64Array) {
+      this.kind = 'long';
+      return this.longIds(values, c.validity, n, out, insert);
+    }
+    this.kind = 'double';
     this.pairs ??= new Float64Array(2 * 1024).fill(-1);
     let pairs = this.pairs;
     if (this.pairMask === 0) this.pairMask = 1023;
-    const v = c.values;
+    const v = values as Float64Array;
     const validity = c.validity;
     for (let i = 0; i < n; i++) {
       if (validity && !isValid(validity, i)) {

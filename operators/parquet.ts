@@ -35,31 +35,44 @@ interface SchemaElement {
   name: string;
   num_children?: number;
   converted_type?: string;
-  logical_type?: { type?: string; bitWidth?: number };
+  logical_type?: { type?: string; bitWidth?: number; isSigned?: boolean };
   repetition_type?: string;
   scale?: number;
 }
 
+/** An unsigned integer column (UINT_8 … UINT_64 or INTEGER(bits, false)), by its bit width; 0 if signed. */
+function unsignedBits(e: SchemaElement): number {
+  if (e.logical_type?.type === 'INTEGER' && e.logical_type.isSigned === false) return e.logical_type.bitWidth ?? 0;
+  const m = /^UINT_(8|16|32|64)$/.exec(e.converted_type ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
 function typeOfElement(e: SchemaElement, file: string): DataType {
   const logical = e.logical_type?.type;
+  const decimal = e.converted_type === 'DECIMAL' || logical === 'DECIMAL';
   switch (e.type) {
     case 'BOOLEAN':
       return 'bool';
     case 'INT32':
-      return e.converted_type === 'DATE' || logical === 'DATE'
-        ? 'date'
-        : e.converted_type === 'DECIMAL' || logical === 'DECIMAL'
-          ? 'float64'
-          : 'int32';
+      if (e.converted_type === 'DATE' || logical === 'DATE') return 'date';
+      if (decimal) return 'float64';
+      return unsignedBits(e) === 32 ? 'int64' : 'int32'; // uint32 widens to int64, exactly
     case 'INT64':
-      return e.converted_type === 'DECIMAL' || logical === 'DECIMAL' ? 'float64' : 'int64';
+      if (decimal) return 'float64';
+      if (unsignedBits(e) === 64)
+        throw new ExecutionError(
+          'UNSUPPORTED_TYPE',
+          `column '${e.name}' of ${file} is UINT64, whose values above 2^63-1 have no exact engine type; write it as BIGINT or DECIMAL(20,0)`,
+          { file, column: e.name, type: 'uint64' },
+        );
+      return 'int64';
     case 'FLOAT':
     case 'DOUBLE':
       return 'float64';
     case 'BYTE_ARRAY':
       return 'string';
     case 'FIXED_LEN_BYTE_ARRAY':
-      if (e.converted_type === 'DECIMAL' || logical === 'DECIMAL') return 'float64';
+      if (decimal) return 'float64';
       break;
   }
   throw new ExecutionError(
@@ -71,7 +84,8 @@ function typeOfElement(e: SchemaElement, file: string): DataType {
 
 const num = (v: unknown): number | string | null => {
   if (v === undefined || v === null) return null;
-  if (typeof v === 'bigint') return Number(v);
+  // Footers travel as JSON: an int64 bound is kept only where a number holds it exactly (no pruning otherwise).
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : null;
   if (v instanceof Date) return Math.round(v.getTime() / 86_400_000);
   if (typeof v === 'number' || typeof v === 'string') return v;
   return null;

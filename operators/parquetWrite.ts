@@ -15,7 +15,7 @@ import { concatBatches, takeBatch, valueAt } from './vector.js';
 export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
 export function encodeParquet(schema: Schema, batches: readonly Batch[], rowGroupSize = 122_880): Uint8Array {
-  const table = batchesToArrow(schema, batches, true);
+  const table = batchesToArrow(schema, batches);
   return syncCall((pw) => {
     const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
     const props = new pw.WriterPropertiesBuilder()

@@ -11,9 +11,21 @@ import type { Batch } from './vector.js';
 import { valueAt } from './vector.js';
 import { compareValues } from '../planner/order.js';
 
-export type KeyTuple = readonly (number | string | boolean | null)[];
+export type KeyValue = number | bigint | string | boolean | null;
+export type KeyTuple = readonly KeyValue[];
 
-function compareOne(a: number | string | boolean | null, b: number | string | boolean | null, k: SortKey): number {
+/** A key tuple as it travels in task reports and job state (JSON): an int64 as `{ int64: '…' }`. */
+export type KeyTupleJson = readonly (number | string | boolean | null | { readonly int64: string })[];
+
+export function keyTupleToJson(t: KeyTuple): KeyTupleJson {
+  return t.map((v) => (typeof v === 'bigint' ? { int64: String(v) } : v));
+}
+
+export function keyTupleFromJson(t: KeyTupleJson): KeyTuple {
+  return t.map((v) => (v !== null && typeof v === 'object' ? BigInt(v.int64) : v));
+}
+
+function compareOne(a: KeyValue, b: KeyValue, k: SortKey): number {
   if (a === null || b === null) {
     if (a === b) return 0;
     return (a === null) === k.nullsFirst ? -1 : 1;
@@ -37,12 +49,13 @@ function keyTuples(b: Batch, keys: readonly SortKey[], schema: Schema): KeyTuple
   return Array.from({ length: b.length }, (_, i) => cols.map((c) => valueAt(c, i)));
 }
 
-/** n-1 boundaries at the quantiles of the pooled samples. */
-export function pickBoundaries(samples: readonly KeyTuple[], keys: readonly SortKey[], n: number): KeyTuple[] {
+/** n-1 boundaries at the quantiles of the pooled samples (both in their JSON form). */
+export function pickBoundaries(samples: readonly KeyTupleJson[], keys: readonly SortKey[], n: number): KeyTupleJson[] {
   if (n <= 1 || samples.length === 0) return [];
-  const sorted = [...samples].sort((a, b) => compareTuples(a, b, keys));
-  const out: KeyTuple[] = [];
-  for (let i = 1; i < n; i++) out.push(sorted[Math.min(sorted.length - 1, Math.floor((i * sorted.length) / n))]!);
+  const sorted = samples.map(keyTupleFromJson).sort((a, b) => compareTuples(a, b, keys));
+  const out: KeyTupleJson[] = [];
+  for (let i = 1; i < n; i++)
+    out.push(keyTupleToJson(sorted[Math.min(sorted.length - 1, Math.floor((i * sorted.length) / n))]!));
   return out;
 }
 
@@ -65,7 +78,11 @@ export function rangePartitions(b: Batch, keys: readonly SortKey[], boundaries: 
 
 /** Reservoir sample of up to `k` key tuples over a stream of batches. */
 export class KeySampler {
-  readonly sample: KeyTuple[] = [];
+  private readonly tuples: KeyTuple[] = [];
+  /** The sample in its JSON form (for the task report). */
+  get sample(): KeyTupleJson[] {
+    return this.tuples.map(keyTupleToJson);
+  }
   private seen = 0;
   private seed = 0x9e3779b9;
   constructor(
@@ -82,10 +99,10 @@ export class KeySampler {
     const tuples = keyTuples(b, this.keys, b.schema);
     for (const t of tuples) {
       this.seen++;
-      if (this.sample.length < this.k) this.sample.push(t);
+      if (this.tuples.length < this.k) this.tuples.push(t);
       else {
         const j = Math.floor(this.random() * this.seen);
-        if (j < this.k) this.sample[j] = t;
+        if (j < this.k) this.tuples[j] = t;
       }
     }
   }

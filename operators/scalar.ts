@@ -9,8 +9,8 @@ import { isValid, newValidity, vecFromValues } from './vector.js';
 export interface Scalar {
   readonly scalar: true;
   readonly type: DataType;
-  /** number (also days for dates, 0/1 for bool), string bytes, or null. */
-  readonly value: number | Uint8Array | null;
+  /** number (also days for dates, 0/1 for bool), bigint for int64, string bytes, or null. */
+  readonly value: number | bigint | Uint8Array | null;
 }
 
 export type Operand = Vec | Scalar;
@@ -33,6 +33,8 @@ export function materialize(o: Operand, n: number): Vec {
     }
     return { type: 'string', offsets, data, validity: null };
   }
+  if (o.type === 'int64')
+    return { type: 'int64', values: new BigInt64Array(n).fill(o.value as bigint), validity: null };
   const v = o.value as number;
   switch (o.type) {
     case 'int32':
@@ -41,7 +43,7 @@ export function materialize(o: Operand, n: number): Vec {
     case 'bool':
       return { type: 'bool', values: new Uint8Array(n).fill(v), validity: null };
     default:
-      return { type: o.type, values: new Float64Array(n).fill(v), validity: null };
+      return { type: 'float64', values: new Float64Array(n).fill(v), validity: null };
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Sort and TopN: a permutation over the key columns' typed arrays (numbers compared directly,
- * strings by bytes), nulls placed per key. TopN keeps only the best n rows as it goes.
+ * int64 as BigInts, strings by bytes), nulls placed per key. TopN keeps only the best n rows as it goes.
  */
 import type { SortKey } from '../planner/plan.js';
 import type { Schema } from '../planner/types.js';
@@ -25,7 +25,7 @@ function keyComparator(v: Vec, key: SortKey): Cmp {
   } else {
     const x = v.values;
     base =
-      v.type === 'float64'
+      x instanceof Float64Array
         ? (a, b) => compareNumbers(x[a]!, x[b]!)
         : (a, b) => (x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : 0);
   }

@@ -1,15 +1,17 @@
 /**
  * Columnar batches over typed arrays: the unit every operator consumes and produces.
  *
- * A `Vec` is one column: numbers in Int32Array (int32, date as days) or Float64Array (float64,
- * int64), booleans one byte per value, strings as Arrow-style offsets + UTF-8 bytes. Validity is
- * an Arrow bitmap (bit i set = value i present) or null when there are no nulls.
+ * A `Vec` is one column: int32 and dates (days) in Int32Array, float64 in Float64Array, int64 in
+ * BigInt64Array (exact over its whole range; kernels wrap to 64 bits as Spark does), booleans one
+ * byte per value, strings as Arrow-style offsets + UTF-8 bytes. Validity is an Arrow bitmap
+ * (bit i set = value i present) or null when there are no nulls.
  */
 import type { DataType, Field, Schema } from '../planner/types.js';
 
 export type Vec =
   | { readonly type: 'int32' | 'date'; readonly values: Int32Array; readonly validity: Uint8Array | null }
-  | { readonly type: 'float64' | 'int64'; readonly values: Float64Array; readonly validity: Uint8Array | null }
+  | { readonly type: 'float64'; readonly values: Float64Array; readonly validity: Uint8Array | null }
+  | { readonly type: 'int64'; readonly values: BigInt64Array; readonly validity: Uint8Array | null }
   | { readonly type: 'bool'; readonly values: Uint8Array; readonly validity: Uint8Array | null }
   | {
       readonly type: 'string';
@@ -19,6 +21,23 @@ export type Vec =
     };
 
 export type NumVec = Extract<Vec, { values: Int32Array | Float64Array }>;
+export type Int64Vec = Extract<Vec, { type: 'int64' }>;
+
+/** The values of a typed column array (int64 as BigInt64Array). */
+export type ValueArray = Int32Array | Float64Array | BigInt64Array | Uint8Array;
+
+/** Every int64 as two int32 words (low, high), little endian: a view on the same memory. */
+export function int64Words(values: BigInt64Array): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+}
+
+/** A JS value as an int64 (BigInt) when it is an integer in range; null otherwise. */
+export function toInt64(x: unknown): bigint | null {
+  if (typeof x === 'bigint') return BigInt.asIntN(64, x) === x ? x : null;
+  if (typeof x === 'number') return Number.isInteger(x) && Math.abs(x) <= 2 ** 63 ? BigInt.asIntN(64, BigInt(x)) : null;
+  if (typeof x === 'string' && /^[+-]?\d+$/.test(x.trim())) return toInt64(BigInt(x.trim()));
+  return null;
+}
 
 export interface Batch {
   readonly schema: Schema;
@@ -50,8 +69,8 @@ export function stringAt(v: Extract<Vec, { type: 'string' }>, i: number): string
   return decoder.decode(v.data.subarray(v.offsets[i]!, v.offsets[i + 1]!));
 }
 
-/** The JS value at row i (for tests, show() and row-wise user code; never in hot loops). */
-export function valueAt(v: Vec, i: number): number | string | boolean | null {
+/** The JS value at row i (for tests, show() and row-wise user code; never in hot loops). int64 is a BigInt. */
+export function valueAt(v: Vec, i: number): number | bigint | string | boolean | null {
   if (!isValid(v.validity, i)) return null;
   switch (v.type) {
     case 'string':
@@ -63,12 +82,21 @@ export function valueAt(v: Vec, i: number): number | string | boolean | null {
   }
 }
 
-export function typedArrayFor(type: DataType, n: number): Int32Array | Float64Array | Uint8Array {
-  return type === 'int32' || type === 'date'
-    ? new Int32Array(n)
-    : type === 'bool'
-      ? new Uint8Array(n)
-      : new Float64Array(n);
+export function typedArrayFor(type: 'int64', n: number): BigInt64Array;
+export function typedArrayFor(type: Exclude<DataType, 'int64'>, n: number): Int32Array | Float64Array | Uint8Array;
+export function typedArrayFor(type: DataType, n: number): ValueArray;
+export function typedArrayFor(type: DataType, n: number): ValueArray {
+  switch (type) {
+    case 'int32':
+    case 'date':
+      return new Int32Array(n);
+    case 'bool':
+      return new Uint8Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    default:
+      return new Float64Array(n);
+  }
 }
 
 /** Build a column from JS values (nulls allowed). */
@@ -90,6 +118,17 @@ export function vecFromValues(type: DataType, values: readonly unknown[]): Vec {
     const data = new Uint8Array(offsets[n]!);
     for (let i = 0; i < n; i++) data.set(parts[i]!, offsets[i]!);
     return { type, offsets, data, validity: vbits };
+  }
+  if (type === 'int64') {
+    const arr = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = values[i];
+      if (x == null) continue;
+      const v = toInt64(x);
+      if (v === null) throw new TypeError(`${String(x)} is not an int64 value`);
+      arr[i] = v;
+    }
+    return { type, values: arr, validity: vbits };
   }
   const arr = typedArrayFor(type, n);
   for (let i = 0; i < n; i++) {

@@ -12,10 +12,10 @@ import { isNumeric } from './types.js';
 /** An argument's type: a data type, the NULL literal's type, or null for no argument (count(*)). */
 export type AggArgType = DataType | 'null' | null;
 
-/** A column of the partial state: its name suffix and type ('arg': the argument's type). */
+/** A column of the partial state: its name suffix and type ('arg': the argument's type; 'result': the call's). */
 export interface StateField {
   readonly suffix: string;
-  readonly type: DataType | 'arg';
+  readonly type: DataType | 'arg' | 'result';
 }
 
 export interface AggregateSpec {
@@ -43,13 +43,15 @@ export const AGGREGATES = {
     state: null,
     text: (arg) => `count(DISTINCT ${arg})`,
   },
+  /** Integers sum exactly into an int64 that wraps on overflow (Spark's non-ANSI long sum); doubles into a double. */
   sum: {
     resultType: (t) => (!number(t) ? needsNumber : t === 'float64' || t === 'null' ? 'float64' : 'int64'),
     state: [
-      { suffix: 'sum', type: 'float64' },
+      { suffix: 'sum', type: 'result' },
       { suffix: 'count', type: 'int64' },
     ],
   },
+  /** As in Spark, the mean of the values as doubles. */
   avg: {
     resultType: (t) => (number(t) ? 'float64' : needsNumber),
     state: [

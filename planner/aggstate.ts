@@ -6,7 +6,7 @@
 import { aggregateSpec } from './aggregates.js';
 import { InternalError } from './errors.js';
 import type { AggCall } from './stages.js';
-import type { Field, Schema } from './types.js';
+import type { DataType, Field, Schema } from './types.js';
 import { field } from './types.js';
 
 /** Whether every call has a partial state, so the aggregation can split into partial + final. */
@@ -20,7 +20,9 @@ export function stateFields(c: AggCall): Field[] {
     throw new InternalError('NO_PARTIAL_STATE', `${c.fn} has no partial state; it is aggregated in one phase`, {
       aggregate: c.fn,
     });
-  return state.map((s) => field(`${c.name}#${s.suffix}`, s.type === 'arg' ? (c.argType ?? 'float64') : s.type));
+  const typeOf = (t: DataType | 'arg' | 'result'): DataType =>
+    t === 'arg' ? (c.argType ?? 'float64') : t === 'result' ? c.outType : t;
+  return state.map((s) => field(`${c.name}#${s.suffix}`, typeOf(s.type)));
 }
 
 export function stateSchema(calls: readonly AggCall[]): Schema {

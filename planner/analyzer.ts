@@ -7,7 +7,7 @@
 import { AGG_FNS, aggregateSpec } from './aggregates.js';
 import { PlanError, SchemaError, listNames } from './errors.js';
 import { resolveColumn } from './columns.js';
-import { lower, lowerSetOp, lowerUnionByName, lowerUsingJoin } from './lowering.js';
+import { alignUnionTypes, lower, lowerSetOp, lowerUnionByName, lowerUsingJoin } from './lowering.js';
 import type { Expr, ExprOf } from './expr.js';
 import { assertNever, containsAgg, exprChildren, exprName, exprToString, lit, transformExpr } from './expr.js';
 import { FUNCTIONS, functionSignature } from './functions.js';
@@ -320,13 +320,18 @@ export function analyze(root: PlanNode, catalog: Catalog): PlanNode {
         return analyze(lowerSetOp(p, schemaOf(p.left, catalog, memo)), catalog);
       case 'UsingJoin':
         return analyze(lowerUsingJoin(p, schemaOf(p.left, catalog, memo), schemaOf(p.right, catalog, memo)), catalog);
-      case 'Union':
-        return p.byName
+      case 'Union': {
+        const u = p.byName
           ? lowerUnionByName(
               p,
               p.inputs.map((i) => schemaOf(i, catalog, memo)),
             )
           : p;
+        return alignUnionTypes(
+          u,
+          u.inputs.map((i) => schemaOf(i, catalog, memo)),
+        );
+      }
       case 'WithColumns':
       case 'Rename':
       case 'DropNa':

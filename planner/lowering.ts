@@ -6,11 +6,11 @@
 import { resolveColumn } from './columns.js';
 import { SchemaError, listNames } from './errors.js';
 import type { Expr } from './expr.js';
-import { agg as aggExpr, alias, binary, call, caseWhen, col, exprName, isNull, lit } from './expr.js';
+import { agg as aggExpr, alias, binary, call, caseWhen, cast, col, exprName, isNull, lit } from './expr.js';
 import type { PlanNode, PlanOf } from './plan.js';
 import { aggregate, filter, project } from './plan.js';
 import type { DataType, Schema } from './types.js';
-import { isNumeric } from './types.js';
+import { isNumeric, widen } from './types.js';
 
 /**
  * intersect / except as SQL set operations (distinct rows, nulls equal): tag each side, union,
@@ -163,7 +163,7 @@ export function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | '
 }
 
 /** unionByName: reorder every input's columns to the first input's names. */
-export function lowerUnionByName(p: PlanOf<'Union'>, schemas: readonly Schema[]): PlanNode {
+export function lowerUnionByName(p: PlanOf<'Union'>, schemas: readonly Schema[]): PlanOf<'Union'> {
   const names = schemas[0]!.map((f) => f.name);
   return {
     kind: 'Union',
@@ -177,6 +177,41 @@ export function lowerUnionByName(p: PlanOf<'Union'>, schemas: readonly Schema[])
               resolveColumn(schemas[i]!, n);
               return col(n);
             }),
+          ),
+    ),
+  };
+}
+
+/**
+ * Union inputs agree on each column's type: numbers widen (int32 ∪ int64 is int64, as in Spark)
+ * through a cast of the narrower inputs; any other difference is an error naming the column.
+ */
+export function alignUnionTypes(p: PlanOf<'Union'>, schemas: readonly Schema[]): PlanNode {
+  const first = schemas[0]!;
+  if (schemas.some((s) => s.length !== first.length)) return p; // the analyzer names the arity mismatch
+  const types = first.map((f, c) =>
+    schemas.reduce<DataType>((t, s, i) => {
+      const u = s[c]!.type;
+      if (u === t) return t;
+      if (isNumeric(t) && isNumeric(u)) return widen(t, u);
+      throw new SchemaError(
+        'UNION_TYPES',
+        `union column ${c + 1} ('${f.name}') is ${t} in the first input and ${u} in input ${i + 1}; cast one side`,
+        { column: f.name, types: [t, u] },
+      );
+    }, f.type),
+  );
+  if (schemas.every((s) => s.every((f, c) => f.type === types[c]))) return p;
+  return {
+    ...p,
+    inputs: p.inputs.map((input, i) =>
+      schemas[i]!.every((f, c) => f.type === types[c])
+        ? input
+        : project(
+            input,
+            schemas[i]!.map((f, c) =>
+              f.type === types[c] ? col(f.name, c) : alias(cast(col(f.name, c), types[c]!), f.name),
+            ),
           ),
     ),
   };

@@ -1,6 +1,6 @@
 /**
  * Value order shared by sorting, range partitioning and min/max: numbers with NaN above every
- * other number and equal to itself (Spark's order), strings by Unicode code point (= UTF-8 byte
+ * other number and equal to itself (Spark's order), int64 as BigInts, strings by Unicode code point (= UTF-8 byte
  * order, which is what the sort kernels compare).
  */
 
@@ -28,8 +28,9 @@ export function compareStrings(a: string, b: string): number {
   return a.length - b.length;
 }
 
-export function compareValues(a: number | string | boolean, b: number | string | boolean): number {
+export function compareValues(a: number | bigint | string | boolean, b: number | bigint | string | boolean): number {
   if (typeof a === 'number' && typeof b === 'number') return compareNumbers(a, b);
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -58,6 +58,8 @@ export function typedPartitionValue(raw: string | null, type: DataType): number 
   if (raw === null) return null;
   if (type === 'date') return dateToDays(raw);
   if (type === 'string') return raw;
+  // An int64 beyond 2^53 stays text, which the int64 column builder parses exactly.
+  if (type === 'int64' && !Number.isSafeInteger(Number(raw))) return raw;
   return Number(raw);
 }
 

@@ -1,8 +1,8 @@
 /**
  * Data types and schemas shared by the planner and the operators.
  *
- * The engine has a small set of logical types. `int64` values are held as float64 inside the
- * engine (exact up to 2^53) and written back as Arrow Int64 at the edges.
+ * The engine has a small set of logical types. `int64` values are exact over their whole range
+ * (BigInt64Array inside the engine, Arrow Int64 at the edges).
  */
 import { PlanError } from './errors.js';
 

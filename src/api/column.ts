@@ -6,7 +6,7 @@ import type { BinaryOp, Expr } from '../../planner/expr.js';
 import * as E from '../../planner/expr.js';
 import type { DataType } from '../../planner/types.js';
 
-export type ColumnLike = Column | string | number | boolean | null;
+export type ColumnLike = Column | string | number | bigint | boolean | null;
 
 export interface SortOrder {
   readonly desc: boolean;
@@ -21,10 +21,15 @@ export function toExpr(v: ColumnLike | Column): Expr {
 
 /**
  * A literal expression. NaN and ±Infinity have no JSON form, so they travel as a cast of their
- * name ('NaN', 'Infinity', '-Infinity'), which plans can carry to executors intact.
+ * name ('NaN', 'Infinity', '-Infinity'), which plans can carry to executors intact. A BigInt is
+ * an int64 literal, carried as its decimal text so every digit survives.
  */
-export function literal(v: string | number | boolean | null): Expr {
+export function literal(v: string | number | bigint | boolean | null): Expr {
   if (typeof v === 'number' && !Number.isFinite(v)) return E.cast(E.lit(String(v)), 'float64');
+  if (typeof v === 'bigint') {
+    if (BigInt.asIntN(64, v) !== v) throw new RangeError(`literal ${v} is outside the int64 range`);
+    return E.lit(String(v), 'int64');
+  }
   return E.lit(v);
 }
 

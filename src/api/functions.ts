@@ -14,8 +14,11 @@ export function col(name: string): Column {
   return new Column(E.col(name));
 }
 
-/** A literal. Integers are int32, other numbers float64. @example lit(0.05) */
-export function lit(value: string | number | boolean | null): Column {
+/**
+ * A literal. Integers are int32, other numbers float64, BigInts int64 (exact over the whole
+ * range). @example lit(0.05) @example col('id').eq(lit(9007199254740993n))
+ */
+export function lit(value: string | number | bigint | boolean | null): Column {
   return new Column(literal(value));
 }
 

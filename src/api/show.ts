@@ -3,9 +3,10 @@
  */
 import type * as arrow from 'apache-arrow';
 
+/** A cell as a plain value; an int64 is a number when that is exact, else it stays a BigInt. */
 function plain(v: unknown, type: string): unknown {
   if (v === null || v === undefined) return null;
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
   if (type.startsWith('Date'))
     return new Date(typeof v === 'number' ? v : (v as Date).getTime()).toISOString().slice(0, 10);
   return v;

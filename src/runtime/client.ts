@@ -66,7 +66,7 @@ export async function readResult(
       { jobId },
     );
   }
-  return { table: batchesToArrow(manifest.schema, batches, true), manifest };
+  return { table: batchesToArrow(manifest.schema, batches), manifest };
 }
 
 /** Remove a job's scratch objects (state, manifests, shuffle and result parts). */

@@ -9,6 +9,7 @@
  *   jobs/<id>/shuffle/<s>/<task>.<attempt>.<nonce>, result/<s>/<task>.<attempt>.<nonce>.arrow
  *   jobs/<id>/result.json             the job commit: the result parts, in order
  */
+import type { KeyTupleJson } from '../../operators/rangepart.js';
 import type { ErrorData } from '../../planner/errors.js';
 import type { PlanDocument } from '../../planner/plan.js';
 import type { TaskInput, TaskOutput } from './protocol.js';
@@ -79,7 +80,7 @@ export interface StageState {
   /** Accounting over every attempt of every task of the stage. */
   metrics?: StageMetrics;
   /** Range boundaries of this stage's output (range exchanges), from its input's samples. */
-  boundaries?: (readonly (number | string | boolean | null)[])[];
+  boundaries?: KeyTupleJson[];
   startedAt?: number;
   finishedAt?: number;
 }

@@ -1,6 +1,6 @@
 /**
  * Hive-style partitioned datasets: `key=value` directories below the dataset root become
- * columns. Types are inferred from the values (int32, float64, date, else string), and a
+ * columns. Types are inferred from the values (int32, int64, float64, date, else string), and a
  * file's values double as exact min/max statistics for partition pruning.
  */
 import type { DataType, Field } from '../../planner/types.js';
@@ -25,6 +25,8 @@ export function partitionValuesOf(key: string, root: string): PartitionValues {
 function inferType(values: readonly (string | null)[]): DataType {
   const present = values.filter((v): v is string => v !== null);
   if (present.length && present.every((v) => /^-?\d+$/.test(v) && Math.abs(Number(v)) < 2 ** 31)) return 'int32';
+  const long = (v: string) => /^-?\d+$/.test(v) && BigInt.asIntN(64, BigInt(v)) === BigInt(v);
+  if (present.length && present.every(long)) return 'int64';
   if (present.length && present.every((v) => v.trim() !== '' && Number.isFinite(Number(v)))) return 'float64';
   if (present.length && present.every((v) => /^\d{4}-\d{2}-\d{2}$/.test(v))) return 'date';
   return 'string';

@@ -2,6 +2,7 @@
  * The small payloads that travel through the state machine, and the manifests and summaries
  * that travel through the store. Payloads carry references, never data.
  */
+import type { KeyTupleJson } from '../../operators/rangepart.js';
 import type { ErrorData } from '../../planner/errors.js';
 import type { ScanInput } from '../../planner/tasks.js';
 import type { ObjectLocation, StoreRef } from '../storage/store.js';
@@ -85,7 +86,7 @@ export interface TaskSpec {
   readonly attempt: number;
   readonly input: TaskInput;
   /** Range boundaries for a range-partitioned output (chosen by the driver from samples). */
-  readonly boundaries?: readonly (readonly (number | string | boolean | null)[])[];
+  readonly boundaries?: readonly KeyTupleJson[];
 }
 
 export interface GroupManifest {
@@ -116,7 +117,7 @@ export interface ShuffleOutput {
   /** How each partition chunk is encoded. */
   readonly codec?: 'none' | 'brotli';
   /** A small sample of the sort keys, when the stage samples for a later range exchange. */
-  readonly samples?: readonly (readonly (number | string | boolean | null)[])[];
+  readonly samples?: readonly KeyTupleJson[];
 }
 
 /** What a finished task produced. */

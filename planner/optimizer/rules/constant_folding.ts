@@ -1,7 +1,7 @@
 /**
  * constant_folding: evaluates operations on literals at plan time. Decimal literals are folded
  * exactly (0.06 + 0.01 is 0.07, not 0.06999999999999999): + - * on literals with a decimal
- * text form are computed on scaled integers.
+ * text form are computed on scaled integers; int64 literals exactly, as BigInts.
  */
 import type { Expr, ExprOf } from '../../expr.js';
 import { lit, transformExpr } from '../../expr.js';
@@ -55,6 +55,7 @@ function foldBinary(e: ExprOf<'binary'>): Expr {
   if (l.type === 'date' && (op === '+' || op === '-') && typeof r.value === 'number') {
     return lit(daysToDate(dateToDays(l.value as string) + (op === '+' ? r.value : -r.value)), 'date');
   }
+  if (l.type === 'int64' || r.type === 'int64') return foldLong(e, l, r);
   const a = l.type === 'date' ? dateToDays(l.value as string) : l.value;
   const b = r.type === 'date' ? dateToDays(r.value as string) : r.value;
   switch (op) {
@@ -64,12 +65,53 @@ function foldBinary(e: ExprOf<'binary'>): Expr {
       if (typeof a !== 'number' || typeof b !== 'number') return e;
       const v = exactDecimal(op, a, b);
       const isInt = l.type !== 'float64' && r.type !== 'float64';
-      const type = isInt ? (l.type === 'int64' || r.type === 'int64' ? 'int64' : 'int32') : 'float64';
+      const type = isInt ? 'int32' : 'float64';
       // int32 arithmetic wraps on overflow, as in Spark (and as the kernels do at run time).
       return lit(type === 'int32' ? v | 0 : v, type);
     }
     case '/':
       return typeof a === 'number' && typeof b === 'number' && b !== 0 ? lit(a / b, 'float64') : e;
+    case '=':
+      return lit(a === b);
+    case '!=':
+      return lit(a !== b);
+    case '<':
+      return lit(a < b);
+    case '<=':
+      return lit(a <= b);
+    case '>':
+      return lit(a > b);
+    case '>=':
+      return lit(a >= b);
+    default:
+      return e;
+  }
+}
+
+/**
+ * Literals where one side is an int64 (its value a decimal string when beyond 2^53): with an
+ * integer, exactly and wrapping to 64 bits as the kernels do; with a double, as doubles.
+ */
+function foldLong(e: ExprOf<'binary'>, l: ExprOf<'lit'>, r: ExprOf<'lit'>): Expr {
+  const integral = (x: ExprOf<'lit'>) => x.type === 'int32' || x.type === 'int64';
+  if (!integral(l) || !integral(r)) {
+    if ((l.type !== 'float64' && !integral(l)) || (r.type !== 'float64' && !integral(r))) return e;
+    return foldBinary({ ...e, left: lit(Number(l.value), 'float64'), right: lit(Number(r.value), 'float64') });
+  }
+  const a = BigInt(l.value as string | number);
+  const b = BigInt(r.value as string | number);
+  const long = (v: bigint) => lit(String(BigInt.asIntN(64, v)), 'int64');
+  switch (e.op) {
+    case '+':
+      return long(a + b);
+    case '-':
+      return long(a - b);
+    case '*':
+      return long(a * b);
+    case '%':
+      return b === 0n ? e : long(a % b);
+    case '/':
+      return b === 0n ? e : lit(Number(a) / Number(b), 'float64');
     case '=':
       return lit(a === b);
     case '!=':

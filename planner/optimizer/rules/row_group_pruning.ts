@@ -20,6 +20,8 @@ const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=
 function literalValue(e: Expr): number | string | null | undefined {
   if (e.kind !== 'lit' || e.value === null) return undefined;
   if (e.type === 'date') return dateToDays(e.value as string);
+  // Footer bounds of int64 columns are numbers only where exact; so must the literal be.
+  if (e.type === 'int64') return Number.isSafeInteger(Number(e.value)) ? Number(e.value) : undefined;
   return typeof e.value === 'boolean' ? undefined : e.value;
 }
 
