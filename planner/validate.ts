@@ -57,6 +57,11 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
     if (!['number', 'string', 'boolean'].includes(typeof o.value) && o.value !== null)
       c.fail(`${p}.value`, 'expected a literal value');
     if (o.type === 'date' && o.value !== null) dateToDays(c.str(o.value, `${p}.value`));
+    if (o.type === 'int64' && o.value !== null) {
+      const text = String(o.value);
+      if (typeof o.value === 'boolean' || !/^[+-]?\d+$/.test(text) || BigInt.asIntN(64, BigInt(text)) !== BigInt(text))
+        c.fail(`${p}.value`, 'expected an int64: integer text within [-2^63, 2^63)');
+    }
   },
   binary: (o, p) => {
     c.oneOf(o.op, ['+', '-', '*', '/', '%', '=', '!=', '<', '<=', '>', '>=', 'and', 'or'], `${p}.op`);

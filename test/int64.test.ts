@@ -24,6 +24,8 @@ import {
   type DataFrame,
   type Session,
 } from '../src/index.js';
+import { PLAN_VERSION } from '../planner/plan.js';
+import { loadPlan } from '../planner/validate.js';
 import { expectSameResults, type Cell, type ResultSet } from './support/compare.js';
 import { tempDir } from './support/tpch.js';
 
@@ -345,6 +347,15 @@ describe('int64 values are exact', () => {
       { id: 1, big: MAX },
       { id: 6, big: -1 },
     ]);
+  });
+
+  it('int64 literals travel in plans as exact text; out-of-range ones are refused', () => {
+    const doc = { version: PLAN_VERSION, root: t.filter(col('big').eq(MIN)).plan, sink: { kind: 'collect' } };
+    const text = JSON.stringify(doc);
+    expect(text).toContain(`"value":"${MIN}","type":"int64"`);
+    expect(loadPlan(text)).toEqual(doc);
+    expect(() => lit(MAX + 1n)).toThrow(/outside the int64 range/);
+    expect(() => loadPlan(text.replace(`"${MIN}"`, `"${MIN - 1n}"`))).toThrow(/expected an int64/);
   });
 
   it('uint64 columns are refused when the plan is made, naming the column', async () => {
