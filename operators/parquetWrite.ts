@@ -1,6 +1,7 @@
 /**
  * Writing Parquet: engine batches → Arrow → parquet-wasm (snappy, row groups of ~122k rows),
- * and splitting rows by hive-style partition columns (`key=value` directories).
+ * and splitting rows by hive-style partition columns (`key=value` directories, escaped as Spark
+ * escapes them: hivePath.ts).
  */
 import * as arrow from 'apache-arrow';
 import { resolveColumn } from '../planner/columns.js';
@@ -8,11 +9,10 @@ import type { Schema } from '../planner/types.js';
 import { daysToDate } from '../planner/types.js';
 import { batchesToArrow } from './arrow.js';
 import { GroupTable } from './hash.js';
+import { partitionSegment } from './hivePath.js';
 import type { Batch } from './vector.js';
 import { syncCall } from './wasm.js';
 import { concatBatches, takeBatch, valueAt } from './vector.js';
-
-export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
 export function encodeParquet(schema: Schema, batches: readonly Batch[], rowGroupSize = 122_880): Uint8Array {
   const table = batchesToArrow(schema, batches);
@@ -24,19 +24,6 @@ export function encodeParquet(schema: Schema, batches: readonly Batch[], rowGrou
       .build();
     return pw.writeParquet(wasmTable, props);
   });
-}
-
-/** Characters a partition directory name may not hold as such (besides control characters). */
-const PATH_UNSAFE = new Set('%/=\\:*?"<>|#');
-
-/** Percent-escapes the characters that are unsafe in a path segment (`a/b` → `a%2Fb`). */
-function escapePathValue(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const code = ch.charCodeAt(0);
-    out += code < 0x20 || PATH_UNSAFE.has(ch) ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : ch;
-  }
-  return out;
 }
 
 /** Rows grouped by the partition columns' values: directory (`a=1/b=x`) → batch without them. */
@@ -63,9 +50,8 @@ export function splitByPartition(
     const dir = idx
       .map((i) => {
         const v = valueAt(part.columns[i]!, 0);
-        const text =
-          v === null ? HIVE_NULL : schema[i]!.type === 'date' ? daysToDate(v as number) : escapePathValue(String(v));
-        return `${schema[i]!.name}=${text}`;
+        const text = v === null ? null : schema[i]!.type === 'date' ? daysToDate(v as number) : String(v);
+        return partitionSegment(schema[i]!.name, text);
       })
       .join('/');
     return {

@@ -88,6 +88,9 @@ describe('write.parquet', () => {
     // job plans and runs, and fails in an executor after other tasks have staged files).
     const input = path.join(out, 'bad_input');
     await orders().select('o_orderkey', 'o_comment').write.parquet(input);
+    // A plain directory, as another tool would leave it: Stratus reads what is listed there
+    // (a dataset with a Stratus log would name its files and ignore the one added below).
+    fs.rmSync(path.join(input, '_stratus'), { recursive: true });
     const good = files(input).filter((f) => f.endsWith('.parquet'));
     const victim = path.join(input, good[0]!);
     fs.copyFileSync(victim, path.join(input, 'zz-corrupt.parquet'));

@@ -16,6 +16,7 @@ import type { Runner } from '../runtime/runner.js';
 import { loadDatasets } from '../runtime/catalog.js';
 import { deleteJob, newJobId, planDocument, readResult, submitJob } from '../runtime/client.js';
 import { destinationExists } from '../runtime/commit.js';
+import { collectGarbage, type GcOptions, type GcReport } from '../runtime/gc.js';
 import { cachedStore, defaultEnv } from '../runtime/env.js';
 import {
   type JobOptions,
@@ -43,6 +44,10 @@ export interface SessionOptions {
   readonly executorTimeLimitMs?: number;
   /** Keep each job's scratch objects after it finishes (default false). */
   readonly keepJobs?: boolean;
+  /** How long failed and abandoned jobs are kept for `resume` before `gc()` removes them (ms, default 24 h). */
+  readonly jobRetentionMs?: number;
+  /** Lease of a running job (ms, default 30 s): a job whose process died can be resumed once it expires. */
+  readonly leaseMs?: number;
   /** Defaults for every job (shuffle partitions, executors, disabled rules…). */
   readonly job?: JobOptions;
   /** Run on AWS: the deployed state machine (store must be `s3://…`). */
@@ -106,6 +111,7 @@ export class Session {
       store: this.storeRef,
       executors: this.options.executors,
       executorTimeLimitMs: this.options.executorTimeLimitMs,
+      leaseMs: this.options.leaseMs,
     });
     return this.local;
   }
@@ -211,11 +217,31 @@ export class Session {
     const showProgress = this.options.progress ?? process.env.STRATUS_PROGRESS !== '0';
     const progress = showProgress ? progressSink(process.stderr, `${label} ${jobId}`) : silentProgress;
     const machineError = await this.runner.run({ jobId, store: this.storeRef }, progress);
+    this.startGc();
     const result = await readResult(store, jobId, machineError);
     this.lastJobSummary = result.manifest.summary;
     progress.done(`${result.manifest.rows} rows`);
     if (!keep) await deleteJob(store, jobId);
     return result;
+  }
+
+  private gcRun: Promise<unknown> | undefined;
+
+  /** Once per session, after its first job: remove stale jobs in the background (stop() waits for it). */
+  private startGc(): void {
+    this.gcRun ??= this.gc().catch(() => undefined);
+  }
+
+  /**
+   * Remove what is stale in the job store: jobs whose client never read their result, failed
+   * jobs and jobs whose process died, once `jobRetentionMs` has passed (their staging
+   * directories too; their unfinished commits are settled). Running jobs are never touched.
+   */
+  async gc(opts: GcOptions = {}): Promise<GcReport> {
+    const retentionMs = opts.retentionMs ?? this.options.jobRetentionMs;
+    return collectGarbage(cachedStore(this.storeRef), this.env, this.storeRef, {
+      ...(retentionMs !== undefined ? { retentionMs } : {}),
+    });
   }
 
   /** Resume a failed job from its last completed stage; returns its result. */
@@ -253,8 +279,9 @@ export class Session {
     return { jobId, done, stop };
   }
 
-  /** Stop the runners: the local executor processes, the AWS client the session created. */
+  /** Stop the runners: the local executor processes, the AWS client the session created (a script that ends without it still exits). */
   async stop(): Promise<void> {
+    await this.gcRun;
     await Promise.all([this.local?.close(), this.aws?.close()]);
     this.local = undefined;
     this.aws = undefined;

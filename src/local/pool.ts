@@ -4,10 +4,26 @@
  * instance reuse is real. Each invocation runs with a time limit, as on Lambda: still running
  * at the limit, its process is killed and the invocation fails as Lambda's would
  * (`Sandbox.Timedout`). A process that dies fails its invocation naming its exit code or signal.
+ * Idle instances do not keep the client's process alive.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { ExecutionError, fromErrorData, type ErrorData } from '../../planner/errors.js';
 import type { ExecutorEvent, ExecutorOutput } from '../runtime/protocol.js';
+
+/**
+ * Whether an executor process keeps this one alive: only while it runs an invocation. An idle
+ * warm pool never holds the event loop, so a script that forgets `stop()` still ends; its
+ * executors exit when the IPC channel closes (worker.ts).
+ */
+function hold(proc: ChildProcess, on: boolean): void {
+  if (on) {
+    proc.ref();
+    proc.channel?.ref();
+  } else {
+    proc.unref();
+    proc.channel?.unref();
+  }
+}
 
 interface Instance {
   readonly proc: ChildProcess;
@@ -115,6 +131,7 @@ export class ExecutorPool {
     const idle = this.instances.find((i) => !i.busy);
     if (idle) {
       idle.busy = true;
+      hold(idle.proc, true);
       return Promise.resolve(idle);
     }
     if (this.instances.length < this.opts.size) {
@@ -137,7 +154,10 @@ export class ExecutorPool {
       return;
     }
     if (next) next(inst);
-    else inst.busy = false;
+    else {
+      inst.busy = false;
+      hold(inst.proc, false);
+    }
   }
 
   async invoke(event: ExecutorEvent): Promise<ExecutorOutput> {

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import { ExecutionError } from '../../planner/errors.js';
 import { runDriverStep } from '../runtime/driver.js';
 import { cachedStore, type RuntimeEnv } from '../runtime/env.js';
+import { holdJobLease } from '../runtime/lease.js';
 import { silentProgress, type ProgressSink } from '../runtime/progress.js';
 import type { DriverEvent, ExecutorEvent, JobRef } from '../runtime/protocol.js';
 import type { Runner } from '../runtime/runner.js';
@@ -27,6 +28,8 @@ export interface LocalRunnerOptions {
   readonly executors?: number;
   /** Simulated Lambda time limit per executor invocation. */
   readonly executorTimeLimitMs?: number;
+  /** The job lease this runner holds while it runs a job (ms; default JOB_LEASE_MS). */
+  readonly leaseMs?: number;
 }
 
 const LOCAL_DRIVER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stratus-driver';
@@ -118,6 +121,16 @@ export class LocalRunner implements Runner {
    * the driver starts a new execution before the history cap, as Step Functions would.
    */
   async run(job: JobRef, progress: ProgressSink = silentProgress, signal?: AbortSignal): Promise<Error | undefined> {
+    // The driver runs in this process: while it does, this process holds the job's lease.
+    const lease = await holdJobLease(this.env.store(job.store), job.jobId, this.opts.leaseMs);
+    try {
+      return await this.runMachine(job, progress, signal);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  private async runMachine(job: JobRef, progress: ProgressSink, signal?: AbortSignal): Promise<Error | undefined> {
     this.driverCalls = 0;
     this.executions = 0;
     this.actions = [];

@@ -38,4 +38,7 @@ process.on('message', async (msg: Invocation | { shutdown: true }) => {
   }
 });
 
+// The client went away (it ended without stop(), or died): so does this instance.
+process.on('disconnect', () => process.exit(0));
+
 process.send!({ ready: true });

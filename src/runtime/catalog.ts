@@ -1,6 +1,7 @@
 /**
- * Datasets of a plan: expands every scan path into its Parquet files and reads their footers
- * (bounded parallelism), giving the analyzer its catalog and the driver its row groups.
+ * Datasets of a plan: expands every scan path into its Parquet files (a dataset Stratus wrote:
+ * the files of its newest committed version, datasetLog.ts) and reads their footers (bounded
+ * parallelism), giving the analyzer its catalog and the driver its row groups.
  */
 import type { Catalog } from '../../planner/analyzer.js';
 import { PlanError, SchemaError } from '../../planner/errors.js';
@@ -8,10 +9,10 @@ import type { PlanNode } from '../../planner/plan.js';
 import { collectScans } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
 import { readFooter, type FileFooter } from '../../operators/parquet.js';
-import { expandDataset } from '../storage/dataset.js';
 import { locate, urlOf } from '../storage/url.js';
 import { mapLimit } from '../util/limit.js';
 import { rangeReader } from './files.js';
+import { datasetObjects } from './datasetLog.js';
 import type { StoreRef } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { partitionFields, partitionValuesOf, type PartitionValues } from './partitions.js';
@@ -77,7 +78,7 @@ export async function loadDatasets(
     if (files.has(scan.path)) continue;
     const loc = locate(scan.path, storeRef);
     const store = env.store(loc.ref);
-    const all = await expandDataset(store, loc.key, scan.path);
+    const all = await datasetObjects(store, loc.key, scan.path);
     const objects = opts.onlyFiles ? all.filter((o) => opts.onlyFiles!.includes(urlOf(loc.ref, o.key))) : all;
     if (!objects.length)
       throw new PlanError('EMPTY_DATASET', `no files to read in '${scan.path}'`, { path: scan.path });

@@ -69,8 +69,20 @@ export async function readResult(
   return { table: batchesToArrow(manifest.schema, batches), manifest };
 }
 
-/** Remove a job's scratch objects (state, manifests, shuffle and result parts). */
+/**
+ * Remove a job's objects: its folder, and the folders of its micro-batch jobs (`<id>-b<n>`).
+ */
 export async function deleteJob(store: ObjectStore, jobId: string): Promise<void> {
-  const objects = await store.list(`${jobKeys(jobId).base}/`);
-  await store.delete(objects.map((o) => o.key));
+  const base = jobKeys(jobId).base;
+  const batches = new Set((await store.list(`${base}-b`)).map((o) => o.key.split('/')[1]!));
+  for (const id of [jobId, ...batches]) await store.deleteTree(jobKeys(id).base);
+}
+
+/** What a job no longer needs once it succeeded: shuffle data, manifests, summaries, footers. */
+const SCRATCH = ['shuffle', 'manifests', 'summaries', 'footers', 'stages'] as const;
+
+/** Remove a succeeded job's scratch data; its submission, state and result stay for the client. */
+export async function removeScratch(store: ObjectStore, jobId: string): Promise<void> {
+  const base = jobKeys(jobId).base;
+  for (const dir of SCRATCH) await store.deleteTree(`${base}/${dir}`);
 }

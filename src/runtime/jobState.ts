@@ -3,6 +3,7 @@
  *
  *   jobs/<id>/job.json                submitted plan and options
  *   jobs/<id>/state.json              the driver's state (this module)
+ *   jobs/<id>/lease.json              the runner's lease: alive until (lease.ts)
  *   jobs/<id>/stages.json             the stage plan, written once
  *   jobs/<id>/manifests/<round>/<g>.json, summaries/<round>/<g>.<nonce>.json
  *   jobs/<id>/stages/<s>/commit.json  the winning attempt of every task of a finished stage
@@ -40,6 +41,8 @@ export interface JobOptions extends SizingOptions {
   readonly shuffleCodec?: 'none' | 'brotli';
   /** Read only these files of the scanned datasets (a micro-batch's new files). */
   readonly onlyFiles?: readonly string[];
+  /** Lease of a write's commit record (ms): another writer rolls a commit back or forward once it expires. */
+  readonly commitLeaseMs?: number;
   /** Micro-batch mode: poll the plan's input for new files and process each once. */
   readonly stream?: StreamOptions;
 }
@@ -151,6 +154,7 @@ export const jobKeys = (jobId: string) => {
     stages: `${base}/stages.json`,
     result: `${base}/result.json`,
     stop: `${base}/stop`,
+    lease: `${base}/lease.json`,
     stream: `${base}/stream.json`,
     footers: (call: number) => `${base}/footers/${String(call).padStart(5, '0')}.json`,
     groupList: (round: number) => `${base}/manifests/${round}/groups.json`,

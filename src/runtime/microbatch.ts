@@ -8,7 +8,7 @@
  */
 import { PlanError, toErrorData, type ErrorData } from '../../planner/errors.js';
 import { collectScans } from '../../planner/plan.js';
-import { expandDataset } from '../storage/dataset.js';
+import { datasetObjects } from './datasetLog.js';
 import { locate, urlOf } from '../storage/url.js';
 import { getJson, putJson } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
@@ -124,7 +124,7 @@ async function newFiles(
   const loc = locate(path, event.job.store);
   const done = new Set(seen);
   try {
-    const files = await expandDataset(env.store(loc.ref), loc.key, path);
+    const files = await datasetObjects(env.store(loc.ref), loc.key, path);
     return files.map((o) => urlOf(loc.ref, o.key)).filter((u) => !done.has(u));
   } catch (e) {
     if ((e as { code?: string }).code === 'NOT_FOUND' || (e as { code?: string }).code === 'NO_FILES') return [];

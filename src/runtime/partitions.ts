@@ -1,11 +1,13 @@
 /**
  * Hive-style partitioned datasets: `key=value` directories below the dataset root become
- * columns. Types are inferred from the values (int32, int64, float64, date, else string), and a
- * file's values double as exact min/max statistics for partition pruning.
+ * columns, names and values unescaped as Spark escapes them (operators/hivePath.ts), with
+ * `__HIVE_DEFAULT_PARTITION__` read as null. Types are inferred from the values (int32, int64,
+ * float64, date, else string), and a file's values double as exact min/max statistics for
+ * partition pruning.
  */
 import type { DataType, Field } from '../../planner/types.js';
 import { field } from '../../planner/types.js';
-import { HIVE_NULL } from '../../operators/parquetWrite.js';
+import { parseSegment } from '../../operators/hivePath.js';
 
 export type PartitionValues = Readonly<Record<string, string | null>>;
 
@@ -14,10 +16,8 @@ export function partitionValuesOf(key: string, root: string): PartitionValues {
   const rel = key.startsWith(root) ? key.slice(root.length) : key;
   const out: Record<string, string | null> = {};
   for (const seg of rel.split('/').slice(0, -1)) {
-    const eq = seg.indexOf('=');
-    if (eq <= 0) continue;
-    const raw = decodeURIComponent(seg.slice(eq + 1));
-    out[seg.slice(0, eq)] = raw === HIVE_NULL ? null : raw;
+    const p = parseSegment(seg);
+    if (p) out[p.name] = p.value;
   }
   return out;
 }

@@ -124,10 +124,10 @@ export interface ShuffleOutput {
 export type TaskOutput =
   | ShuffleOutput
   | { readonly kind: 'result'; readonly key: string; readonly rows: number }
-  /** Staged Parquet files (URLs under `<path>/_temporary/<job>/`), with their path below it. */
+  /** Staged Parquet files: their keys below `<path>/_temporary/<job>/`, rows and bytes. */
   | {
       readonly kind: 'write';
-      readonly files: readonly { readonly url: string; readonly relative: string; readonly rows: number }[];
+      readonly files: readonly { readonly relative: string; readonly rows: number; readonly size: number }[];
       readonly rows: number;
     };
 

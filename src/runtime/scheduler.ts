@@ -7,7 +7,8 @@ import { fromErrorData, toErrorData, type ErrorData } from '../../planner/errors
 import { stageDeps, type StagePlan } from '../../planner/stages.js';
 import { pickBoundaries } from '../../operators/rangepart.js';
 import { getJson, putJson, type ObjectLocation, type ObjectStore } from '../storage/store.js';
-import { abortWrite, commitWrite } from './commit.js';
+import { removeScratch } from './client.js';
+import { abortWrite, commitWrite, settleOwnCommit, SimulatedCrash } from './commit.js';
 import type { RuntimeEnv } from './env.js';
 import { fitsInHistory, HISTORY_EVENT_CAP } from './history.js';
 import {
@@ -34,6 +35,7 @@ import {
   type GroupRef,
   type GroupSummary,
   type Progress,
+  type TaskOutput,
   type TaskReport,
   type TaskSpec,
 } from './protocol.js';
@@ -342,16 +344,13 @@ export class Scheduler {
 
   async commitJob(): Promise<DriverOutput> {
     const outputs = this.state.stages[this.plan.resultStage]!.tasks.map((t) => t.output!);
-    const rows = outputs.reduce((a, o) => a + o.rows, 0);
+    let rows = outputs.reduce((a, o) => a + o.rows, 0);
     const sink = this.sub.plan.sink;
     let files: number | undefined;
     if (sink.kind === 'write') {
-      try {
-        files = await commitWrite(sink, this.state.jobId, outputs, this.env, this.event.job.store);
-      } catch (e) {
-        await abortWrite(sink, this.state.jobId, this.env, this.event.job.store);
-        return this.fail(toErrorData(e));
-      }
+      const written = await this.commitOutput(sink, outputs);
+      if ('failed' in written) return written.failed;
+      ({ files, rows } = written);
     }
     const parts = outputs.flatMap((o) => (o.kind === 'result' && o.rows > 0 ? [o.key] : []));
     const manifest: ResultManifest = {
@@ -364,7 +363,32 @@ export class Scheduler {
     await putJson(this.store, this.keys.result, manifest);
     this.state.status = 'succeeded';
     this.state.rowsOut = rows;
+    await removeScratch(this.store, this.state.jobId);
     return { action: 'succeed', job: this.event.job, results: [], progress: this.progress() };
+  }
+
+  /**
+   * The write commit (commit.ts). The state is saved first, so a crash inside the commit leaves
+   * a job that resume (or a retried step) brings back here, where the commit settles its record.
+   */
+  private async commitOutput(
+    sink: Extract<JobSubmission['plan']['sink'], { kind: 'write' }>,
+    outputs: TaskOutput[],
+  ): Promise<{ files: number; rows: number } | { failed: DriverOutput }> {
+    delete this.state.lastOutput;
+    this.state.lastAction = 'commit';
+    await putJson(this.store, this.keys.state, this.state);
+    const { jobId } = this.state;
+    const storeRef = this.event.job.store;
+    try {
+      return await commitWrite(sink, jobId, outputs, this.env, storeRef, { leaseMs: this.sub.options.commitLeaseMs });
+    } catch (e) {
+      if (e instanceof SimulatedCrash) throw e;
+      // Settle this job's record now: a flip that happened stands; anything else is undone.
+      const done = await settleOwnCommit(sink, jobId, this.env, storeRef).catch(() => undefined);
+      if (done) return done;
+      return { failed: await this.fail(toErrorData(e)) };
+    }
   }
 
   progress(): Progress {

@@ -10,7 +10,7 @@ import { encodeIpc } from '../../operators/arrow.js';
 import { ShuffleWriter } from '../../operators/exchange.js';
 import { KeySampler } from '../../operators/rangepart.js';
 import { encodeParquet, splitByPartition } from '../../operators/parquetWrite.js';
-import { stagingUrl } from './commit.js';
+import { stagedKey } from './commit.js';
 import { buildOperators, runPipeline } from '../../operators/pipeline.js';
 import { scanRowGroups } from '../../operators/scan.js';
 import type { Batch } from '../../operators/vector.js';
@@ -45,7 +45,11 @@ export async function stagePlan(store: ObjectStore, jobId: string): Promise<Stag
 
 export const nonce = () => randomBytes(4).toString('hex');
 
-/** Stage the task's Parquet files; the job commit moves them into place. */
+/**
+ * Stage the task's Parquet files under `<path>/_temporary/<job>/`; the job commit makes them the
+ * dataset's next version. Task 0 stages a schema-only file when it has no rows, kept by the
+ * commit only if the whole job wrote none (a 0-row write still leaves a readable dataset).
+ */
 async function writeFiles(
   stage: Stage,
   output: Extract<Stage['output'], { kind: 'write' }>,
@@ -55,16 +59,19 @@ async function writeFiles(
   event: ExecutorEvent,
   env: RuntimeEnv,
 ): Promise<TaskOutput> {
-  if (rows === 0) return { kind: 'write', files: [], rows: 0 };
-  const files: { url: string; relative: string; rows: number }[] = [];
-  const staging = stagingUrl(output.path, event.job.jobId);
-  for (const part of splitByPartition(stage.schema, batches, output.partitionBy)) {
-    const relative = `${part.dir ? `${part.dir}/` : ''}part-${String(task.task).padStart(5, '0')}.${task.attempt}.${nonce()}.parquet`;
-    const url = `${staging}/${relative}`;
-    const loc = locate(url, event.job.store);
-    await env.store(loc.ref).put(loc.key, encodeParquet(part.schema, [part.batch]));
-    files.push({ url, relative, rows: part.batch.length });
+  const files: { relative: string; rows: number; size: number }[] = [];
+  const name = () => `part-${String(task.task).padStart(5, '0')}.${task.attempt}.${nonce()}.parquet`;
+  const stageFile = async (relative: string, body: Uint8Array, n: number) => {
+    const at = stagedKey(output.path, event.job.jobId, relative, event.job.store);
+    await env.store(at.ref).put(at.key, body);
+    files.push({ relative, rows: n, size: body.byteLength });
+  };
+  if (rows === 0) {
+    if (task.task === 0) await stageFile(name(), encodeParquet(stage.schema, []), 0);
+    return { kind: 'write', files, rows: 0 };
   }
+  for (const part of splitByPartition(stage.schema, batches, output.partitionBy))
+    await stageFile(`${part.dir ? `${part.dir}/` : ''}${name()}`, encodeParquet(part.schema, [part.batch]), part.batch.length);
   return { kind: 'write', files, rows };
 }
 

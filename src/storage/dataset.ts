@@ -8,6 +8,9 @@ import type { ObjectInfo, ObjectStore } from './store.js';
 
 const GLOB = /[*?[]/;
 
+/** Whether a key is a glob pattern (`*`, `?`, `[`) rather than a file or directory. */
+export const isGlob = (key: string): boolean => GLOB.test(key);
+
 function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {

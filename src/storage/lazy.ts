@@ -37,6 +37,9 @@ export class LazyStore implements ObjectStore {
   async put(key: string, body: Uint8Array): Promise<void> {
     return (await this.store()).put(key, body);
   }
+  async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
+    return (await this.store()).putIfAbsent(key, body);
+  }
   async head(key: string): Promise<ObjectInfo | undefined> {
     return (await this.store()).head(key);
   }
@@ -45,6 +48,9 @@ export class LazyStore implements ObjectStore {
   }
   async delete(keys: readonly string[]): Promise<void> {
     return (await this.store()).delete(keys);
+  }
+  async deleteTree(prefix: string): Promise<void> {
+    return (await this.store()).deleteTree(prefix);
   }
   async copy(from: string, to: string): Promise<void> {
     return (await this.store()).copy(from, to);

@@ -59,11 +59,20 @@ export interface ObjectStore {
   /** Bytes [start, end) of an object. */
   getRange(key: string, start: number, end: number): Promise<Uint8Array>;
   put(key: string, body: Uint8Array): Promise<void>;
+  /**
+   * Create an object only if no object has the key (S3 `If-None-Match: *`; a hard link locally):
+   * true when this call created it, false when the key was taken. A server that ignores the
+   * condition (some S3-compatible ones) overwrites and answers true; callers that arbitrate with
+   * it read the object back.
+   */
+  putIfAbsent(key: string, body: Uint8Array): Promise<boolean>;
   /** Size of an object, or undefined if it does not exist. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** All objects whose key starts with `prefix`, sorted by key. */
   list(prefix: string): Promise<ObjectInfo[]>;
   delete(keys: readonly string[]): Promise<void>;
+  /** Delete every object whose key starts with `prefix` + '/' and, where the store has directories, the directory. */
+  deleteTree(prefix: string): Promise<void>;
   /** Copy an object inside this store (used by job commit). */
   copy(from: string, to: string): Promise<void>;
   /** The physical place of a logical key (no request is made; the object need not exist). */

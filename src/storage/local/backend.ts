@@ -4,7 +4,7 @@
  * one store instance.
  */
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Backend } from '../backends.js';
 import type { LocalStoreRef } from '../store.js';
 import { LocalStore } from './store.js';
@@ -22,9 +22,10 @@ export const LOCAL_BACKEND: Backend<LocalStoreRef> = {
   shuffleCodec: 'none',
   storeRef: (url) => ({ kind: 'local', root: localPath(url) }),
   locate: (url) => ({ ref: FILESYSTEM_ROOT, key: localPath(url).replace(/^\/+/, '').replace(/\/+$/, '') }),
-  normalize: (url) => `file://${localPath(url)}`,
+  // Real file URLs (a key's `%`, `#`, `?` percent-encoded), so that locate gives back the key.
+  normalize: (url) => pathToFileURL(localPath(url)).href,
   container: (bucket) => (bucket ? { kind: 'local', root: path.resolve('/', bucket) } : FILESYSTEM_ROOT),
-  urlOf: (ref, key) => `file://${key ? `${ref.root.replace(/\/+$/, '')}/${key}` : ref.root}`,
+  urlOf: (ref, key) => pathToFileURL(key ? `${ref.root.replace(/\/+$/, '')}/${key}` : ref.root).href,
   inherit: (ref) => ref,
   open: (ref) => new LocalStore(ref.root),
 };

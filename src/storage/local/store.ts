@@ -62,10 +62,39 @@ export class LocalStore implements ObjectStore {
     this.stats.put++;
     this.stats.bytesOut += body.byteLength;
     const target = this.file(key);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
-    await fs.writeFile(tmp, body);
+    const tmp = await this.writeTemp(target, body);
     await fs.rename(tmp, target);
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
+    this.stats.put++;
+    this.stats.bytesOut += body.byteLength;
+    const target = this.file(key);
+    const tmp = await this.writeTemp(target, body);
+    try {
+      // link() fails if the target exists: an atomic create of a complete file.
+      await fs.link(tmp, target);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+  }
+
+  /** The body in a temporary file beside `target` (its directory created, also if a concurrent deleteTree removed it). */
+  private async writeTemp(target: string, body: Uint8Array): Promise<string> {
+    const tmp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
+    for (let i = 0; ; i++) {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      try {
+        await fs.writeFile(tmp, body);
+        return tmp;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || i >= 2) throw e;
+      }
+    }
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
@@ -108,6 +137,13 @@ export class LocalStore implements ObjectStore {
   async delete(keys: readonly string[]): Promise<void> {
     this.stats.delete += keys.length;
     await Promise.all(keys.map((k) => fs.rm(this.file(k), { force: true })));
+  }
+
+  async deleteTree(prefix: string): Promise<void> {
+    const dir = this.file(prefix);
+    if (dir === this.root) throw new StorageError('BAD_KEY', `refusing to delete the whole store ${this.url}`, { prefix });
+    this.stats.delete++;
+    await fs.rm(dir, { recursive: true, force: true });
   }
 
   async copy(from: string, to: string): Promise<void> {

@@ -197,6 +197,22 @@ export class S3Store implements ObjectStore {
     );
   }
 
+  /** PutObject with `If-None-Match: *`: 412 (the key exists) answers false. Never hedged or multipart. */
+  async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
+    const Key = this.layout.toPhysical(key);
+    return this.request('put', 'PutObject', key, Key, { hedge: false, bytes: body.byteLength }, async (c) => {
+      try {
+        await c.send(
+          new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.byteLength, IfNoneMatch: '*' }),
+        );
+        return true;
+      } catch (e) {
+        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) return false;
+        throw e;
+      }
+    });
+  }
+
   async head(key: string): Promise<ObjectInfo | undefined> {
     const Key = this.layout.toPhysical(key);
     return this.request('head', 'HeadObject', key, Key, { hedge: false, bytes: 0 }, async (c) => {
@@ -253,6 +269,12 @@ export class S3Store implements ObjectStore {
         );
       }
     });
+  }
+
+  /** S3 has no directories: the objects under `prefix/`, listed and deleted in batches. */
+  async deleteTree(prefix: string): Promise<void> {
+    const objects = await this.list(`${prefix.replace(/\/+$/, '')}/`);
+    if (objects.length) await this.delete(objects.map((o) => o.key));
   }
 
   /** Server-side copy (CopyObject; objects up to 5 GB). Counted as a PUT. */

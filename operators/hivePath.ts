@@ -1,0 +1,35 @@
+/**
+ * Hive-style partition paths as Spark writes them (`ExternalCatalogUtils.escapePathName`):
+ * control characters, DEL and each of  " # % ' * / : = ? \ { [ ] ^  become `%XX` (upper-case
+ * hex) in both the column name and the value; a null or empty value is
+ * `__HIVE_DEFAULT_PARTITION__`, read back as null. Reading undoes exactly that: `%XX` with two hex digits becomes the character, any
+ * other `%` stays as it is (Spark's `unescapePathName`), so no directory name can fail to read.
+ */
+
+export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
+
+/** The characters Spark (and Hive) escape in partition path segments. */
+const ESCAPED = /[\x01-\x1f"#%'*/:=?\\\x7f{[\]^]/g;
+
+/** A partition column name or value as a path segment part. @example escapePathName('a/b=c') // 'a%2Fb%3Dc' */
+export function escapePathName(s: string): string {
+  return s.replace(ESCAPED, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** The inverse of escapePathName; a `%` not followed by two hex digits is kept. */
+export function unescapePathName(s: string): string {
+  return s.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+/** One `name=value` directory of a partition path; null and '' become the default partition. */
+export function partitionSegment(name: string, value: string | null): string {
+  return `${escapePathName(name)}=${value === null || value === '' ? HIVE_NULL : escapePathName(value)}`;
+}
+
+/** A `name=value` directory read back: unescaped name and value (null for the default partition), or undefined. */
+export function parseSegment(segment: string): { name: string; value: string | null } | undefined {
+  const eq = segment.indexOf('=');
+  if (eq <= 0) return undefined;
+  const raw = segment.slice(eq + 1);
+  return { name: unescapePathName(segment.slice(0, eq)), value: raw === HIVE_NULL ? null : unescapePathName(raw) };
+}

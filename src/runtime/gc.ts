@@ -1,0 +1,86 @@
+/**
+ * Housekeeping of a job store: jobs nobody will read or resume are removed. A succeeded job's
+ * scratch data goes when it commits (driver) and the rest when its client has read the result;
+ * what remains here are jobs whose client never came back, failed jobs kept for `resume`, and
+ * jobs whose runner died. Each is removed once `retentionMs` has passed since it was last seen
+ * alive (its lease, else its submission) — never while its lease (or its micro-batch parent's)
+ * is live. A removed write job's staging directory goes too, and its commit record, if any, is
+ * settled (rolled forward or back).
+ */
+import { getJson, type ObjectStore, type StoreRef } from '../storage/store.js';
+import { abortWrite, settleExpiredCommits } from './commit.js';
+import type { RuntimeEnv } from './env.js';
+import { jobKeys, type JobState, type JobSubmission } from './jobState.js';
+import { isLive, type Lease } from './lease.js';
+
+/** Default time a failed or abandoned job is kept for `resume`. */
+export const JOB_RETENTION_MS = 24 * 3600_000;
+
+export interface GcOptions {
+  /** Keep jobs seen alive within this many ms (default JOB_RETENTION_MS; 0: remove every stale job). */
+  readonly retentionMs?: number;
+}
+
+export interface GcReport {
+  /** Jobs removed, with the status they had. */
+  readonly removed: readonly { readonly jobId: string; readonly status: string }[];
+  /** Jobs kept (running, or within the retention time). */
+  readonly kept: readonly string[];
+}
+
+interface JobInfo {
+  readonly jobId: string;
+  readonly sub?: JobSubmission;
+  readonly status: string;
+  readonly lease?: Lease;
+}
+
+async function jobInfo(store: ObjectStore, jobId: string, present: ReadonlySet<string>): Promise<JobInfo> {
+  const keys = jobKeys(jobId);
+  const read = async <T>(key: string): Promise<T | undefined> =>
+    present.has(key) ? getJson<T>(store, key).catch(() => undefined) : undefined;
+  const sub = await read<JobSubmission>(keys.job);
+  const state = await read<JobState>(keys.state);
+  const lease = await read<Lease>(keys.lease);
+  const status = state?.status ?? (present.has(keys.result) ? 'succeeded' : 'submitted');
+  return { jobId, status, ...(sub ? { sub } : {}), ...(lease ? { lease } : {}) };
+}
+
+/** Remove the stale jobs of a job store (see the header). */
+export async function collectGarbage(
+  store: ObjectStore,
+  env: RuntimeEnv,
+  storeRef: StoreRef,
+  opts: GcOptions = {},
+): Promise<GcReport> {
+  const retention = opts.retentionMs ?? JOB_RETENTION_MS;
+  const now = Date.now();
+  const present = new Set((await store.list('jobs/')).map((o) => o.key));
+  const ids = [...new Set([...present].map((k) => k.split('/')[1]!))].sort();
+  const infos = new Map<string, JobInfo>();
+  for (const id of ids) infos.set(id, await jobInfo(store, id, present));
+  const removed: { jobId: string; status: string }[] = [];
+  const kept: string[] = [];
+  for (const info of infos.values()) {
+    const parent = /^(.+)-b\d+$/.exec(info.jobId)?.[1];
+    const lastSeen = Math.max(info.lease?.until ?? 0, Date.parse(info.sub?.submittedAt ?? '') || 0);
+    const alive = isLive(info.lease) || (parent !== undefined && isLive(infos.get(parent)?.lease));
+    if (alive || now - lastSeen < retention) {
+      kept.push(info.jobId);
+      continue;
+    }
+    const sink = info.sub?.plan.sink;
+    try {
+      if (sink?.kind === 'write') {
+        await settleExpiredCommits(sink.path, env, storeRef);
+        await abortWrite(sink, info.jobId, env, storeRef);
+      }
+    } catch {
+      kept.push(info.jobId); // its destination is unreachable now: try again next time
+      continue;
+    }
+    await store.deleteTree(jobKeys(info.jobId).base);
+    removed.push({ jobId: info.jobId, status: info.status });
+  }
+  return { removed, kept };
+}
