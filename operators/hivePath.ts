@@ -16,9 +16,25 @@ export function escapePathName(s: string): string {
   return s.replace(ESCAPED, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
-/** The inverse of escapePathName; a `%` not followed by two hex digits is kept. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The inverse of escapePathName; a `%` not followed by two hex digits is kept. Escapes of bytes
+ * above 0x7F (other writers, e.g. DuckDB, percent-encode UTF-8; Spark never does) decode as
+ * UTF-8 where they form it, else one character per byte.
+ */
 export function unescapePathName(s: string): string {
-  return s.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return s.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    const bytes = Uint8Array.from(run.slice(1).split('%'), (h) => Number.parseInt(h, 16));
+    if (bytes.some((b) => b > 0x7f)) {
+      try {
+        return utf8.decode(bytes);
+      } catch {
+        // not UTF-8: one character per byte, as Spark decodes
+      }
+    }
+    return String.fromCharCode(...bytes);
+  });
 }
 
 /** One `name=value` directory of a partition path; null and '' become the default partition. */
