@@ -8,12 +8,18 @@
 
 export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
-/** The characters Spark (and Hive) escape in partition path segments. */
-const ESCAPED = /[\x01-\x1f"#%'*/:=?\\\x7f{[\]^]/g;
+/** The characters Spark (and Hive) escape in partition path segments: 0x01-0x1F, DEL and these. */
+const ESCAPED_PUNCTUATION = new Set('"#%\'*/:=?\\{[]^');
+const needsEscape = (c: string): boolean => {
+  const code = c.charCodeAt(0);
+  return (code >= 0x01 && code <= 0x1f) || code === 0x7f || ESCAPED_PUNCTUATION.has(c);
+};
 
 /** A partition column name or value as a path segment part. @example escapePathName('a/b=c') // 'a%2Fb%3Dc' */
 export function escapePathName(s: string): string {
-  return s.replace(ESCAPED, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  let out = '';
+  for (const c of s) out += needsEscape(c) ? `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}` : c;
+  return out;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -308,11 +308,7 @@ async function finish(d: Dest, record: CommitRecord, hooks: boolean): Promise<vo
 
 /** Undo a commit that did not flip: its copies go, the old `_SUCCESS` and log come back. */
 async function rollBack(d: Dest, record: CommitRecord): Promise<void> {
-  await mapLimit(
-    chunks(record.files.map((f) => under(d.root, f.path))),
-    4,
-    (keys) => d.store.delete(keys),
-  );
+  await mapLimit(chunks(record.files.map((f) => under(d.root, f.path))), 4, (keys) => d.store.delete(keys));
   const latest = await latestSnapshot(d.store, d.root);
   if (record.adopted && latest?.version === 0 && latest.files.length === 0) {
     // The log this commit created for an empty path: the path goes back to not existing.
@@ -372,7 +368,9 @@ async function settleRecords(d: Dest, jobId: string): Promise<{ committed?: Comm
       if (r.jobId === jobId)
         own =
           how === 'forward'
-            ? { committed: { files: r.files.length, rows: r.files.reduce((a, f) => a + f.rows, 0), version: r.version } }
+            ? {
+                committed: { files: r.files.length, rows: r.files.reduce((a, f) => a + f.rows, 0), version: r.version },
+              }
             : {};
     }
     if (!live.length) return own;
@@ -415,7 +413,8 @@ export async function settleExpiredCommits(
 ): Promise<{ jobId: string; how: 'forward' | 'back' }[]> {
   const d = destination(path, env, storeRef);
   const out: { jobId: string; how: 'forward' | 'back' }[] = [];
-  for (const r of await records(d)) if (r.leaseUntil <= Date.now()) out.push({ jobId: r.jobId, how: await settle(d, r) });
+  for (const r of await records(d))
+    if (r.leaseUntil <= Date.now()) out.push({ jobId: r.jobId, how: await settle(d, r) });
   return out;
 }
 

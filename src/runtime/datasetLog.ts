@@ -69,7 +69,9 @@ export async function latestSnapshot(store: ObjectStore, root: string): Promise<
 
 /** The snapshot of one version, or undefined. */
 export async function snapshotAt(store: ObjectStore, root: string, version: number): Promise<Snapshot | undefined> {
-  return (await store.head(versionKey(root, version))) ? getJson<Snapshot>(store, versionKey(root, version)) : undefined;
+  return (await store.head(versionKey(root, version)))
+    ? getJson<Snapshot>(store, versionKey(root, version))
+    : undefined;
 }
 
 /**

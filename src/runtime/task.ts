@@ -71,7 +71,11 @@ async function writeFiles(
     return { kind: 'write', files, rows: 0 };
   }
   for (const part of splitByPartition(stage.schema, batches, output.partitionBy))
-    await stageFile(`${part.dir ? `${part.dir}/` : ''}${name()}`, encodeParquet(part.schema, [part.batch]), part.batch.length);
+    await stageFile(
+      `${part.dir ? `${part.dir}/` : ''}${name()}`,
+      encodeParquet(part.schema, [part.batch]),
+      part.batch.length,
+    );
   return { kind: 'write', files, rows };
 }
 

@@ -141,7 +141,8 @@ export class LocalStore implements ObjectStore {
 
   async deleteTree(prefix: string): Promise<void> {
     const dir = this.file(prefix);
-    if (dir === this.root) throw new StorageError('BAD_KEY', `refusing to delete the whole store ${this.url}`, { prefix });
+    if (dir === this.root)
+      throw new StorageError('BAD_KEY', `refusing to delete the whole store ${this.url}`, { prefix });
     this.stats.delete++;
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -203,7 +203,13 @@ export class S3Store implements ObjectStore {
     return this.request('put', 'PutObject', key, Key, { hedge: false, bytes: body.byteLength }, async (c) => {
       try {
         await c.send(
-          new PutObjectCommand({ Bucket: this.bucket, Key, Body: body, ContentLength: body.byteLength, IfNoneMatch: '*' }),
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key,
+            Body: body,
+            ContentLength: body.byteLength,
+            IfNoneMatch: '*',
+          }),
         );
         return true;
       } catch (e) {

@@ -1,0 +1,214 @@
+/**
+ * Housekeeping and process life: a finished job leaves no scratch data and no empty folders;
+ * failed jobs stay for `resume` until `gc()` finds them older than the retention; a running job
+ * is never collected; a script that forgets `stop()` still exits; and a client killed (SIGKILL,
+ * a real child process) in the middle of a commit leaves a job that is refused while its lease
+ * lives and resumed once it expires — the destination old, then new, never neither.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { col, count, session, type Session } from '../src/index.js';
+import { commitHooks } from '../src/runtime/commit.js';
+import { normalizeDataUrl } from '../src/storage/url.js';
+import { expectSameTyped, type TypedResult } from './support/fixtures.js';
+import { filesUnder, inputRows, stratusRows, writeInput } from './support/commitFixtures.js';
+import { tempDir } from './support/tpch.js';
+
+const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+let db: DuckDBConnection;
+let dir: string;
+let A: string;
+let B: string;
+
+beforeAll(async () => {
+  db = await (await DuckDBInstance.create(':memory:')).connect();
+  dir = tempDir('stratus-house-');
+  A = await writeInput(db, path.join(dir, 'a.parquet'), 0, 300);
+  B = await writeInput(db, path.join(dir, 'b.parquet'), 1000, 200);
+});
+afterAll(() => db.closeSync());
+
+/** Run a TypeScript script in a child Node process (tsx), with a time limit. */
+function runScript(
+  source: string,
+  timeoutMs: number,
+): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; timedOut: boolean }> {
+  const file = path.join(dir, `script-${Math.random().toString(36).slice(2)}.mts`);
+  fs.writeFileSync(file, source.replaceAll('@root', ROOT));
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, STRATUS_PROGRESS: '0' },
+  });
+  let stdout = '';
+  let stderr = '';
+  let timedOut = false;
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    }),
+  );
+}
+
+const jobDirs = (store: string) =>
+  fs.existsSync(path.join(store, 'jobs')) ? fs.readdirSync(path.join(store, 'jobs')) : [];
+
+describe('scratch data', () => {
+  let s: Session;
+  let kept: Session;
+  let store: string;
+  let keptStore: string;
+  beforeAll(() => {
+    store = tempDir();
+    keptStore = tempDir();
+    s = session({ store, executors: 2, progress: false });
+    kept = session({ store: keptStore, executors: 2, progress: false, keepJobs: true });
+  });
+  afterAll(async () => {
+    await s.stop();
+    await kept.stop();
+  });
+
+  const query = (x: Session) => x.read.parquet(A).groupBy('p').agg(count('*').alias('n')).orderBy('p').take(5);
+
+  it('a finished job leaves nothing in the job store, not even empty folders', async () => {
+    expect(await query(s)).toEqual([
+      { p: 0, n: 150 },
+      { p: 1, n: 150 },
+    ]);
+    await s.read.parquet(A).write.partitionBy('p').parquet(path.join(dir, 'w1'));
+    expect(jobDirs(store)).toEqual([]);
+  });
+
+  it('a kept job keeps its submission, state and result, but no shuffle data or manifests', async () => {
+    await query(kept);
+    const files = filesUnder(path.join(keptStore, 'jobs', kept.lastJobId!));
+    expect(files.some((f) => f.startsWith('result'))).toBe(true);
+    expect(files.filter((f) => /^(shuffle|manifests|summaries|footers|stages)\//.test(f))).toEqual([]);
+    expect(files).toContain('job.json');
+    expect(files).toContain('state.json');
+  });
+});
+
+describe('gc', () => {
+  it('keeps a failed job for resume within the retention, then removes it; never a running job', async () => {
+    const store = tempDir();
+    const s = session({ store, executors: 2, progress: false });
+    try {
+      // A file whose pages are zeroed (footer intact): the job plans, then fails in an executor.
+      const bad = path.join(dir, 'bad');
+      fs.mkdirSync(bad);
+      const bytes = fs.readFileSync(A);
+      const footer = bytes.length - 8 - bytes.readUInt32LE(bytes.length - 8);
+      bytes.fill(0x5a, 4, footer);
+      fs.writeFileSync(path.join(bad, 'x.parquet'), bytes);
+      const err = await s.read
+        .parquet(bad)
+        .groupBy('p')
+        .agg(count('*'))
+        .collect()
+        .catch((e) => e);
+      expect(err).toBeInstanceOf(Error);
+      const failed = s.lastJobId!;
+      expect(jobDirs(store)).toContain(failed);
+      expect((await s.gc({ retentionMs: 3600_000 })).kept).toContain(failed);
+      expect(jobDirs(store)).toContain(failed);
+
+      // A job in the middle of its commit holds a live lease: gc leaves it alone.
+      const dest = path.join(dir, 'gc-running');
+      const url = normalizeDataUrl(dest);
+      let during: Awaited<ReturnType<Session['gc']>> | undefined;
+      commitHooks.afterStep = async (step, at) => {
+        if (at === url && step === 'copy:0') during = await s.gc({ retentionMs: 0 });
+      };
+      try {
+        await s.read.parquet(A).write.parquet(dest);
+      } finally {
+        commitHooks.afterStep = undefined;
+      }
+      expect(during?.kept).toContain(s.lastJobId);
+      expect(during?.removed.map((r) => r.jobId)).toEqual([failed]);
+      expect(jobDirs(store)).toEqual([]);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('process life', () => {
+  it('a script that never calls stop() exits when its work is done', async () => {
+    const store = tempDir();
+    const out = path.join(dir, 'no-stop');
+    const run = await runScript(
+      `import { session } from '@root/src/index.ts';
+       const s = session({ store: ${JSON.stringify(store)}, executors: 2, progress: false });
+       const n = await s.read.parquet(${JSON.stringify(A)}).count();
+       await s.read.parquet(${JSON.stringify(A)}).write.parquet(${JSON.stringify(out)});
+       console.log('rows', n);`,
+      120_000,
+    );
+    expect(run.timedOut, run.stderr).toBe(false);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('rows 300');
+    expect(fs.existsSync(path.join(out, '_SUCCESS'))).toBe(true);
+  });
+
+  it('a client killed mid-commit: refused while its lease lives, then resumed; old, then new', async () => {
+    const store = tempDir();
+    const dest = path.join(dir, 'killed');
+    const s = session({ store, executors: 2, progress: false });
+    try {
+      await s.read.parquet(A).write.partitionBy('p').parquet(dest);
+      const run = await runScript(
+        `import { session } from '@root/src/index.ts';
+         import { commitHooks } from '@root/src/runtime/commit.ts';
+         const s = session({ store: ${JSON.stringify(store)}, executors: 2, progress: false, leaseMs: 6000 });
+         commitHooks.afterStep = (step) => {
+           if (step !== 'copy:0') return;
+           console.log(JSON.stringify({ jobId: s.lastJobId }));
+           process.kill(process.pid, 'SIGKILL');
+         };
+         await s.read.parquet(${JSON.stringify(B)}).write.mode('overwrite').partitionBy('p').parquet(${JSON.stringify(dest)});
+         console.log('not killed');`,
+        120_000,
+      );
+      expect(run.signal, run.stderr).toBe('SIGKILL');
+      const { jobId } = JSON.parse(run.stdout.trim().split('\n')[0]!) as { jobId: string };
+      const [oldRows, newRows] = [await inputRows(db, [A]), await inputRows(db, [B])];
+      expectSameTyped((await stratusRows(s, dest)) as TypedResult, oldRows);
+      expect(fs.existsSync(path.join(dest, '_SUCCESS'))).toBe(false);
+
+      const refused = await s.resume(jobId).catch((e) => e);
+      expect(refused.code, refused.message).toBe('NOT_RESUMABLE');
+      expect(refused.message).toMatch(/is running .* holds its lease until/);
+      for (const deadline = Date.now() + 60_000; ; ) {
+        const r = await s.resume(jobId).then(
+          () => undefined,
+          (e: Error & { code?: string }) => e,
+        );
+        if (!r) break;
+        expect(r.code, r.message).toBe('NOT_RESUMABLE');
+        expect(Date.now()).toBeLessThan(deadline);
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      expectSameTyped((await stratusRows(s, dest)) as TypedResult, newRows);
+      expect(filesUnder(dest).filter((f) => f.startsWith('_stratus/commits/') || f.startsWith('_temporary/'))).toEqual(
+        [],
+      );
+      expect(await s.read.parquet(dest).filter(col('id').lt(1000)).count()).toBe(0);
+    } finally {
+      await s.stop();
+    }
+  });
+});
