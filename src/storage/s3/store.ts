@@ -286,7 +286,12 @@ export class S3Store implements ObjectStore {
   /** Server-side copy (CopyObject; objects up to 5 GB). Counted as a PUT. */
   async copy(from: string, to: string): Promise<void> {
     const src = this.layout.toPhysical(from);
-    const CopySource = `${this.bucket}/${src.split('/').map(encodeURIComponent).join('/')}`;
+    // URL-encoded, except '=' (every hive partition directory has one): S3 decodes it either way,
+    // s3rver's decodeURI leaves `%3D` as it is and then finds no such key.
+    const CopySource = `${this.bucket}/${src
+      .split('/')
+      .map((seg) => encodeURIComponent(seg).replaceAll('%3D', '='))
+      .join('/')}`;
     await this.request('put', 'CopyObject', from, src, { hedge: false, bytes: 0 }, (c) =>
       c.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.layout.toPhysical(to), CopySource })),
     );
