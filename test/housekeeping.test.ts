@@ -173,7 +173,7 @@ describe('process life', () => {
       const run = await runScript(
         `import { session } from '@root/src/index.ts';
          import { commitHooks } from '@root/src/runtime/commit.ts';
-         const s = session({ store: ${JSON.stringify(store)}, executors: 2, progress: false, leaseMs: 6000 });
+         const s = session({ store: ${JSON.stringify(store)}, executors: 2, progress: false, leaseMs: 15000 });
          commitHooks.afterStep = (step) => {
            if (step !== 'copy:0') return;
            console.log(JSON.stringify({ jobId: s.lastJobId }));
@@ -185,13 +185,13 @@ describe('process life', () => {
       );
       expect(run.signal, run.stderr).toBe('SIGKILL');
       const { jobId } = JSON.parse(run.stdout.trim().split('\n')[0]!) as { jobId: string };
-      const [oldRows, newRows] = [await inputRows(db, [A]), await inputRows(db, [B])];
-      expectSameTyped((await stratusRows(s, dest)) as TypedResult, oldRows);
-      expect(fs.existsSync(path.join(dest, '_SUCCESS'))).toBe(false);
-
+      // At once: the dead client's lease (renewed every third of its 15 s) is still live.
       const refused = await s.resume(jobId).catch((e) => e);
       expect(refused.code, refused.message).toBe('NOT_RESUMABLE');
       expect(refused.message).toMatch(/is running .* holds its lease until/);
+      const [oldRows, newRows] = [await inputRows(db, [A]), await inputRows(db, [B])];
+      expectSameTyped((await stratusRows(s, dest)) as TypedResult, oldRows);
+      expect(fs.existsSync(path.join(dest, '_SUCCESS'))).toBe(false);
       for (const deadline = Date.now() + 60_000; ; ) {
         const r = await s.resume(jobId).then(
           () => undefined,
