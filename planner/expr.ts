@@ -58,7 +58,8 @@ function literalType(value: LiteralValue): DataType | 'null' {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'string') return 'string';
-  return Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? 'int32' : 'float64';
+  // int32's range is [-2^31, 2^31 - 1].
+  return Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31 ? 'int32' : 'float64';
 }
 
 /** The children of an expression, in a fixed order. */

@@ -80,14 +80,11 @@ const INT53 = 2n ** 53n;
 /**
  * A literal of `type` (the value comes from the value pool), or null where the public API has
  * no literal for the type (decimals and timestamps: the generator compares those column to column).
- * `castInt32Min` writes int32 min as lit(…).cast('int32') (known.ts: int32MinLiteral).
  */
-export function literal(type: ColType, v: Value, castInt32Min = false): Dx | null {
+export function literal(type: ColType, v: Value): Dx | null {
   if (v === null) return null;
   switch (type) {
     case 'int32':
-      if (castInt32Min && v === -2147483648)
-        return { col: lit(v).cast('int32'), sql: `(${v})::INTEGER`, code: `lit(${v}).cast('int32')`, type };
       return { col: lit(v as number), sql: `(${v})::INTEGER`, code: `lit(${v})`, type };
     case 'int64': {
       const b = v as bigint;

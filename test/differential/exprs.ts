@@ -44,7 +44,7 @@ function operand(
     const f = pick(schema, rhs.c, ok);
     if (f) return ref(f);
   }
-  return D.literal(type, valueFor(type, rhs.k === 'lit' ? rhs.v : rhs.c, g.flags), g.avoid.int32MinLiteral);
+  return D.literal(type, valueFor(type, rhs.k === 'lit' ? rhs.v : rhs.c, g.flags));
 }
 
 export function buildPred(p: Pred, schema: readonly Field[], g: Gen): Dx {
@@ -58,7 +58,7 @@ export function buildPred(p: Pred, schema: readonly Field[], g: Gen): Dx {
       return D.isNull(ref(pick(schema, p.c)!), p.negated);
     case 'in': {
       const a = pick(schema, p.c)!;
-      const values = p.vs.map((v) => D.literal(a.type, valueFor(a.type, v, g.flags), g.avoid.int32MinLiteral));
+      const values = p.vs.map((v) => D.literal(a.type, valueFor(a.type, v, g.flags)));
       if (values.some((v) => v === null)) return D.isNull(ref(a), false);
       return D.isin(ref(a), values as Dx[], p.withNull);
     }

@@ -14,8 +14,6 @@ export interface Avoid {
   readonly dropnaNaN: boolean;
   /** fillna(number) leaves NaN in doubles (Spark fills it): fill only the integer columns. */
   readonly fillnaNaN: boolean;
-  /** lit(-2147483648) is typed float64, not int32: the generator writes lit(-2147483648).cast('int32'). */
-  readonly int32MinLiteral: boolean;
   /** A union side that reads no column of its files, then a projection, fails reading a footer: such a side is not built. */
   readonly noColumnScan: boolean;
 }
@@ -25,7 +23,6 @@ export const AVOID_NOTHING: Avoid = {
   setOpRightNames: false,
   dropnaNaN: false,
   fillnaNaN: false,
-  int32MinLiteral: false,
   noColumnScan: false,
 };
 
@@ -38,8 +35,6 @@ export const AVOID_KNOWN: Avoid = {
   dropnaNaN: true,
   // test/regressions/pending/fillna-nan.pending.ts
   fillnaNaN: true,
-  // test/regressions/pending/int32-min-literal.pending.ts
-  int32MinLiteral: true,
   // test/regressions/pending/union-empty-projection-footer.pending.ts
   noColumnScan: true,
 };

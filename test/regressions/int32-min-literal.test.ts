@@ -1,12 +1,12 @@
 /**
  * Regression (differential test, seed 401, shrunk by hand from path 77:…): `lit(-2147483648)` is
  * an int32 literal — it is an integer in int32's range, as lit() documents ("Integers are int32")
- * — so int32 + it stays int32 and wraps around. planner/expr.ts literalType checks
- * `Math.abs(value) < 2 ** 31`, which leaves out int32 min, and types it float64.
+ * — so int32 + it stays int32 and wraps around. planner/expr.ts literalType checked
+ * `Math.abs(value) < 2 ** 31`, which left out int32 min and typed it float64.
  */
 import { it } from 'vitest';
-import { col, lit } from '../../../src/index.js';
-import { regressionContext } from '../../differential/regression.js';
+import { col, lit } from '../../src/index.js';
+import { regressionContext } from '../differential/regression.js';
 
 const ctx = regressionContext();
 
