@@ -94,6 +94,15 @@ const abs: Kernel = ([a], n, outType) => {
   return { type: outType, values: out, validity: validityAll([a!], n) } as Vec;
 };
 
+/** NaN test, false for NULL and for integers (Spark's isnan). */
+const isnan: Kernel = ([a], n) => {
+  const out = new Uint8Array(n);
+  const v = materialize(a!, n) as NumVec;
+  if (v.type === 'float64')
+    for (let i = 0; i < n; i++) out[i] = isValid(v.validity, i) && Number.isNaN(v.values[i]!) ? 1 : 0;
+  return { type: 'bool', values: out, validity: null };
+};
+
 const round: Kernel = ([a, s], n, outType) => {
   const scale = s && isScalar(s) ? ((s.value as number | null) ?? 0) : 0;
   const validity = validityAll([a!], n);
@@ -203,6 +212,7 @@ const FUNCTION_KERNELS: Readonly<Record<FunctionName, Kernel>> = {
   add_months: dateShift(addMonths),
   abs,
   round,
+  isnan,
   coalesce: pickKernel(null),
   greatest: pickKernel((c) => c > 0),
   least: pickKernel((c) => c < 0),

@@ -71,6 +71,8 @@ export const FUNCTIONS = {
           : (a[0] as DataType)
         : 'a number and an integer scale',
   },
+  /** Whether a number is NaN (false for NULL), as Spark's isnan. */
+  isnan: { minArgs: 1, maxArgs: 1, result: (a) => (numericOrNull(a[0]!) ? 'bool' : 'a number') },
   coalesce: { minArgs: 1, maxArgs: 64, result: commonType },
   /** The largest / smallest non-NULL argument (NULL only when all are). */
   greatest: { minArgs: 2, maxArgs: 64, result: commonType },

@@ -6,7 +6,7 @@
 import { resolveColumn } from './columns.js';
 import { SchemaError, listNames } from './errors.js';
 import type { Expr } from './expr.js';
-import { agg as aggExpr, alias, binary, call, caseWhen, cast, col, exprName, isNull, lit } from './expr.js';
+import { agg as aggExpr, alias, binary, call, caseWhen, cast, col, exprName, isNull, lit, not } from './expr.js';
 import type { PlanNode, PlanOf } from './plan.js';
 import { aggregate, filter, project } from './plan.js';
 import type { DataType, Schema } from './types.js';
@@ -116,7 +116,12 @@ export function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | '
       const cols = p.subset ?? names;
       for (const c of cols) resolveColumn(s, c);
       if (!cols.length) return p.input;
-      const tests = cols.map((c) => isNull(col(c), true));
+      // As Spark's AtLeastNNonNulls, a NaN double counts as missing.
+      const tests = cols.map((c) =>
+        resolveColumn(s, c).field.type === 'float64'
+          ? binary('and', isNull(col(c), true), not(call('isnan', [col(c)])))
+          : isNull(col(c), true),
+      );
       const cond = tests.reduce((a, b) => binary(p.how === 'any' ? 'and' : 'or', a, b));
       return filter(p.input, cond);
     }
@@ -134,9 +139,16 @@ export function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | '
             : lit(p.value);
       return project(
         p.input,
-        s.map((f, i) =>
-          targets.has(f.name) ? alias(call('coalesce', [col(f.name, i), valueFor(f.type)]), f.name) : col(f.name, i),
-        ),
+        s.map((f, i) => {
+          if (!targets.has(f.name)) return col(f.name, i);
+          const filled = call('coalesce', [col(f.name, i), valueFor(f.type)]);
+          // As Spark (coalesce(nanvl(c, null), value)), NaN in a double is filled too.
+          const nan = call('isnan', [col(f.name, i)]);
+          return alias(
+            f.type === 'float64' ? caseWhen([{ when: nan, then: valueFor(f.type) }], filled) : filled,
+            f.name,
+          );
+        }),
       );
     }
     case 'WithColumns': {

@@ -14,11 +14,7 @@ import { valueFor } from './values.js';
 
 /** Spark's dropna: a row goes when any / all of the columns are NULL or NaN (AtLeastNNonNulls). */
 export function dropna(b: Ctx, f: Frame, s: Extract<SideStep, { k: 'dropna' }>): Frame {
-  let cols = subset(f, s.subset);
-  if (b.avoid.dropnaNaN) {
-    cols = (cols.length ? cols : f.schema).filter((x) => x.type !== 'float64');
-    if (!cols.length) return f;
-  }
+  const cols = subset(f, s.subset);
   const over = cols.length ? cols : f.schema;
   const present = over.map((x) =>
     x.type === 'float64' ? `(${x.name} IS NOT NULL AND NOT isnan(${x.name}))` : `(${x.name} IS NOT NULL)`,
@@ -46,11 +42,7 @@ export function fillna(b: Ctx, f: Frame, s: Extract<SideStep, { k: 'fillna' }>):
         ? (valueFor('string', s.v, b.flags) as string)
         : s.v % 2 === 1;
   if (typeof value === 'number' && !Number.isFinite(value)) return f;
-  let cols = subset(f, s.subset);
-  if (b.avoid.fillnaNaN && kind === 'number') {
-    cols = (cols.length ? cols : f.schema).filter((x) => x.type === 'int32' || x.type === 'int64');
-    if (!cols.length) return f;
-  }
+  const cols = subset(f, s.subset);
   const target = new Set((cols.length ? cols : f.schema).map((x) => x.name));
   const fills = (t: Field['type']) =>
     kind === 'number'

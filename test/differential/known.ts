@@ -10,10 +10,6 @@ export interface Avoid {
   readonly usingSemiAntiKeyOrder: boolean;
   /** intersect/except match the right side's columns by the left's names, not by position. */
   readonly setOpRightNames: boolean;
-  /** dropna keeps rows whose double is NaN (Spark drops them): dropna only over other columns. */
-  readonly dropnaNaN: boolean;
-  /** fillna(number) leaves NaN in doubles (Spark fills it): fill only the integer columns. */
-  readonly fillnaNaN: boolean;
   /** A union side that reads no column of its files, then a projection, fails reading a footer: such a side is not built. */
   readonly noColumnScan: boolean;
 }
@@ -21,8 +17,6 @@ export interface Avoid {
 export const AVOID_NOTHING: Avoid = {
   usingSemiAntiKeyOrder: false,
   setOpRightNames: false,
-  dropnaNaN: false,
-  fillnaNaN: false,
   noColumnScan: false,
 };
 
@@ -31,10 +25,6 @@ export const AVOID_KNOWN: Avoid = {
   usingSemiAntiKeyOrder: true,
   // test/regressions/pending/setop-by-position.pending.ts
   setOpRightNames: true,
-  // test/regressions/pending/dropna-nan.pending.ts
-  dropnaNaN: true,
-  // test/regressions/pending/fillna-nan.pending.ts
-  fillnaNaN: true,
   // test/regressions/pending/union-empty-projection-footer.pending.ts
   noColumnScan: true,
 };

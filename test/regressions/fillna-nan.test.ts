@@ -4,7 +4,7 @@
  * coalesce(nanvl(col, null), value)); a fractional fill value is cast to an integer column's type.
  */
 import { it } from 'vitest';
-import { regressionContext } from '../../differential/regression.js';
+import { regressionContext } from '../differential/regression.js';
 
 const ctx = regressionContext();
 

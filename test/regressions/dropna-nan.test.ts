@@ -3,7 +3,7 @@
  * (AtLeastNNonNulls counts non-null and non-NaN values), so a row whose double is NaN goes.
  */
 import { it } from 'vitest';
-import { regressionContext } from '../../differential/regression.js';
+import { regressionContext } from '../differential/regression.js';
 
 const ctx = regressionContext();
 
