@@ -218,7 +218,7 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
           'SET_OP_ARITY',
           `${p.op} needs inputs with the same number of columns, got ${l.length} and ${r.length}`,
         );
-      return computeSchema(lowerSetOp(p, l), catalog, memo);
+      return computeSchema(lowerSetOp(p, l, r), catalog, memo);
     }
     case 'Filter': {
       const s = input(p.input);
@@ -317,7 +317,8 @@ export function analyze(root: PlanNode, catalog: Catalog): PlanNode {
     for (const k of planChildren(p)) schemaOf(k, catalog, memo);
     switch (p.kind) {
       case 'SetOp':
-        return analyze(lowerSetOp(p, schemaOf(p.left, catalog, memo)), catalog);
+        schemaOf(p, catalog, memo); // checks the arity
+        return analyze(lowerSetOp(p, schemaOf(p.left, catalog, memo), schemaOf(p.right, catalog, memo)), catalog);
       case 'UsingJoin':
         return analyze(lowerUsingJoin(p, schemaOf(p.left, catalog, memo), schemaOf(p.right, catalog, memo)), catalog);
       case 'Union': {

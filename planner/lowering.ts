@@ -14,9 +14,10 @@ import { isNumeric, widen } from './types.js';
 
 /**
  * intersect / except as SQL set operations (distinct rows, nulls equal): tag each side, union,
- * group by every column and keep the groups seen on the right sides.
+ * group by every column and keep the groups seen on the right sides. As in Spark, the right
+ * side's columns match by position and the output takes the left side's names.
  */
-export function lowerSetOp(p: PlanOf<'SetOp'>, l: Schema): PlanNode {
+export function lowerSetOp(p: PlanOf<'SetOp'>, l: Schema, r: Schema): PlanNode {
   const names = l.map((f) => f.name);
   const tag = (input: PlanNode, side: number) =>
     project(input, [...names.map((n) => col(n)), alias(lit(side), '__side')]);
@@ -27,7 +28,7 @@ export function lowerSetOp(p: PlanOf<'SetOp'>, l: Schema): PlanNode {
       tag(
         project(
           p.right,
-          names.map((n) => col(n)),
+          r.map((f, i) => alias(col(f.name, i), names[i]!)),
         ),
         2,
       ),

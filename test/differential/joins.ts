@@ -117,7 +117,7 @@ export function setop(b: Ctx, f: Frame, s: Extract<Step, { k: 'setop' }>, tableB
   const byName = op === 'unionByName';
   if (s.fromB) {
     const rs = right.schema;
-    const names = f.schema.map((lf) => (byName || (b.avoid.setOpRightNames && op !== 'union') ? lf.name : b.fresh()));
+    const names = f.schema.map((lf) => (byName ? lf.name : b.fresh()));
     const matches = f.schema.map((lf, i) => pick(rs, s.pick[i] ?? i, (t) => t === lf.type));
     const items = f.schema.map((lf, i) => {
       const m = matches[i];

@@ -8,23 +8,18 @@
 export interface Avoid {
   /** Spark puts the key first in a semi/anti join on column names; the engine keeps the left order. */
   readonly usingSemiAntiKeyOrder: boolean;
-  /** intersect/except match the right side's columns by the left's names, not by position. */
-  readonly setOpRightNames: boolean;
   /** A union side that reads no column of its files, then a projection, fails reading a footer: such a side is not built. */
   readonly noColumnScan: boolean;
 }
 
 export const AVOID_NOTHING: Avoid = {
   usingSemiAntiKeyOrder: false,
-  setOpRightNames: false,
   noColumnScan: false,
 };
 
 export const AVOID_KNOWN: Avoid = {
   // test/regressions/pending/using-semi-anti-key-order.pending.ts
   usingSemiAntiKeyOrder: true,
-  // test/regressions/pending/setop-by-position.pending.ts
-  setOpRightNames: true,
   // test/regressions/pending/union-empty-projection-footer.pending.ts
   noColumnScan: true,
 };

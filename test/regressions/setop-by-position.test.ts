@@ -1,11 +1,11 @@
 /**
  * Regression (differential test, seeds 1 and 4, shrunk): intersect and except match the right
  * side's columns by position, as Spark does, whatever their names — not by the left side's names
- * (planner/lowering.ts lowerSetOp projects the right side on the left's column names).
+ * (planner/lowering.ts lowerSetOp projected the right side on the left's column names).
  */
 import { it } from 'vitest';
-import { col } from '../../../src/index.js';
-import { regressionContext } from '../../differential/regression.js';
+import { col } from '../../src/index.js';
+import { regressionContext } from '../differential/regression.js';
 
 const ctx = regressionContext();
 
