@@ -57,7 +57,8 @@ const RIGHT_KEY = '__right_';
 
 /**
  * A join on column names, as Spark: keys once and first (coalesced for a full join, the right
- * side's for a right join), then the other left columns, then the other right columns.
+ * side's for a right join), then the other left columns, then the other right columns (none for
+ * a semi or anti join).
  */
 export function lowerUsingJoin(p: PlanOf<'UsingJoin'>, l: Schema, r: Schema): PlanNode {
   for (const [side, s] of [
@@ -92,8 +93,11 @@ export function lowerUsingJoin(p: PlanOf<'UsingJoin'>, l: Schema, r: Schema): Pl
     )
     .reduce((a, b) => binary('and', a, b));
   const joined: PlanNode = { kind: 'Join', left: p.left, right, type: p.type, on, hint: p.hint };
-  if (p.type === 'left_semi' || p.type === 'left_anti') return joined;
   const li = (k: string) => l.findIndex((f) => f.name === k);
+  const leftRest = l.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, i)]));
+  // Spark (LeftExistence): the keys, then the other left columns.
+  if (p.type === 'left_semi' || p.type === 'left_anti')
+    return project(joined, [...p.keys.map((k) => col(k, li(k))), ...leftRest]);
   const ri = (k: string) => l.length + r.findIndex((f) => f.name === k);
   const keys = p.keys.map((k) =>
     p.type === 'right'
@@ -102,10 +106,7 @@ export function lowerUsingJoin(p: PlanOf<'UsingJoin'>, l: Schema, r: Schema): Pl
         ? alias(call('coalesce', [col(k, li(k)), col(RIGHT_KEY + k, ri(k))]), k)
         : col(k, li(k)),
   );
-  const rest = [
-    ...l.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, i)])),
-    ...r.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, l.length + i)])),
-  ];
+  const rest = [...leftRest, ...r.flatMap((f, i) => (keyed(f.name) ? [] : [col(f.name, l.length + i)]))];
   return project(joined, [...keys, ...rest]);
 }
 

@@ -34,8 +34,7 @@ export function join(b: Ctx, left: Frame, j: Extract<Step, { k: 'join' }>, table
     j.residual === null &&
     usingNames.size === pairs.length &&
     new Set(pairs.map((p) => p.r.name)).size === pairs.length &&
-    pairs.every((p) => p.l.type === p.r.type) &&
-    !(b.avoid.usingSemiAntiKeyOrder && (how === 'left_semi' || how === 'left_anti'));
+    pairs.every((p) => p.l.type === p.r.type);
   // Rename the right side's columns apart (or, for a using-join, its keys to the left names).
   const rename = (name: string) =>
     using ? (pairs.find((p) => p.r.name === name)?.l.name ?? `${name}_${jn}`) : `${name}_${jn}`;

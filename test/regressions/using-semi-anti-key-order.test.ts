@@ -4,8 +4,8 @@
  * commonNaturalJoinProcessing: `case LeftExistence(_) => leftKeys ++ lUniqueOutput`).
  */
 import { it } from 'vitest';
-import { col } from '../../../src/index.js';
-import { regressionContext } from '../../differential/regression.js';
+import { col } from '../../src/index.js';
+import { regressionContext } from '../differential/regression.js';
 
 const ctx = regressionContext();
 
