@@ -90,9 +90,12 @@ export class ExecutorPool {
     const execArgv = (process.env.STRATUS_EXECUTOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const proc = fork(this.workerPath!, [], {
       execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
+    // The executor's output goes to this process's streams (where tools and tests see it).
+    proc.stdout?.pipe(process.stdout, { end: false });
+    proc.stderr?.pipe(process.stderr, { end: false });
     const inst: Instance = { proc, ready, busy: false, invocations: 0 };
     proc.on('message', (m: Reply | { ready: true }) => {
       if ('ready' in m) return onReady();

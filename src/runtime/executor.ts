@@ -15,7 +15,7 @@ import { jobKeys } from './jobState.js';
 import { assertPayloadSize } from './payload.js';
 import type { ExecutorEvent, ExecutorOutput, GroupManifest, GroupSummary, TaskReport } from './protocol.js';
 import { nonce, runTask, stagePlan } from './task.js';
-import { failureData, redactThrown } from './failures.js';
+import { failureData, maskInLogs, redactThrown } from './failures.js';
 import { redact, redactValue } from './params/redact.js';
 import { classifyError } from '../util/retry.js';
 
@@ -53,6 +53,7 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
       );
     const values = await env.parameters.get(plan.parameters);
     secrets.push(...values.values());
+    maskInLogs(secrets);
     setInvocationParameters(values);
   }
   const margin = manifest.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;

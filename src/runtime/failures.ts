@@ -3,9 +3,10 @@
  * is NO_SPACE naming the path (a later attempt, on another instance, may have room); an
  * engine error keeps its code; anything else is UNEXPECTED with its stack, marked transient
  * when the one classification (util/retry.ts) says a later attempt may not hit it. Everything
- * that leaves the executor — task errors, the group summary, a failed invocation, log lines —
- * is redacted of the job's parameter values first.
+ * that leaves the executor — task errors, the group summary, a failed invocation, log and
+ * console lines — is redacted of the job's parameter values first.
  */
+import { format } from 'node:util';
 import { ResourceError, StratusError, toErrorData, type ErrorData } from '../../planner/errors.js';
 import { classifyFailure } from '../util/retry.js';
 import { redact, redactValue } from './params/redact.js';
@@ -49,4 +50,22 @@ export function redactThrown(e: unknown, secrets: readonly string[]): unknown {
     return out;
   }
   return redact(String(e), secrets);
+}
+
+/** Every parameter value this instance has loaded: masked in its console output. */
+const seen = new Set<string>();
+const METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
+
+/**
+ * Mask `secrets` (and those seen before) in every console line this process prints from now on
+ * — user code's included. Installed once per instance, on the first job that names parameters.
+ */
+export function maskInLogs(secrets: Iterable<string>): void {
+  const first = seen.size === 0;
+  for (const v of secrets) if (v) seen.add(v);
+  if (!first || seen.size === 0) return;
+  for (const m of METHODS) {
+    const original = console[m].bind(console);
+    console[m] = (...args: unknown[]) => original(redact(format(...args), seen));
+  }
 }

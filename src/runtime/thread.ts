@@ -11,7 +11,7 @@ import { allStoreStats, defaultEnv } from './env.js';
 import { withInvocationContext } from './instance.js';
 import type { ExecutorEvent, TaskSpec } from './protocol.js';
 import { runTask } from './task.js';
-import { failureData } from './failures.js';
+import { failureData, maskInLogs } from './failures.js';
 
 export interface ThreadTask {
   readonly id: number;
@@ -25,6 +25,7 @@ export interface ThreadTask {
 
 parentPort!.on('message', async (m: ThreadTask) => {
   const env = defaultEnv(() => m.deadline - Date.now());
+  maskInLogs(m.parameters.map(([, v]) => v));
   const before = allStoreStats();
   const run = await withInvocationContext({ dir: m.scratch, parameters: new Map(m.parameters) }, () =>
     withMetrics(() => runTask(m.plan, m.task, m.event, env, env.store(m.event.job.store))),
