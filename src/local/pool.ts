@@ -78,6 +78,12 @@ export class ExecutorPool {
     return this.instances.map((i) => i.proc.pid!);
   }
 
+  /** Processes running an invocation now. */
+  get busyPids(): number[] {
+    const busy = new Set([...this.pending.values()].map((p) => p.inst));
+    return [...busy].map((i) => i.proc.pid!);
+  }
+
   private spawn(): Instance {
     let onReady!: () => void;
     let onDied!: (e: Error) => void;

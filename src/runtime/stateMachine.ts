@@ -100,6 +100,9 @@ const TRANSIENT_ERRORS = [
   'Lambda.TooManyRequestsException',
   'States.Timeout',
   'ExecutorTransientError',
+  // The function's process was killed mid-invocation: a driver step is idempotent, an
+  // executor's outputs are attempt-unique — running the same input again is safe.
+  'Runtime.ExitError',
 ];
 
 /** The Choice state: one rule per route (the distributed variant first), in table order. */

@@ -13,6 +13,7 @@ import { encodeParquet, splitByPartition } from '../../operators/parquetWrite.js
 import { stagedKey } from './commit.js';
 import { buildOperators, runPipeline } from '../../operators/pipeline.js';
 import { scanRowGroups } from '../../operators/scan.js';
+import type { OperatorContext } from '../../operators/operator.js';
 import type { Batch } from '../../operators/vector.js';
 import { vecFromValues } from '../../operators/vector.js';
 import { compileConjunction, filterBatch } from '../../operators/filter.js';
@@ -85,13 +86,14 @@ async function* withPartitionColumns(
   rowGroups: readonly number[],
   src: Extract<Stage['source'], { kind: 'scan' }>,
   pv: Readonly<Record<string, string | null>>,
+  ctx: OperatorContext,
 ): AsyncIterable<Batch> {
   const fileSchema = src.schema.filter((f) => !(f.name in pv));
   const fileFilters = src.filters.filter((e) => [...referencedColumns(e)].every((c) => !(c in pv)));
   const partFilters = src.filters.filter((e) => !fileFilters.includes(e));
   const spec = { columns: fileSchema.map((f) => f.name), filters: fileFilters, schema: fileSchema };
-  const filter = partFilters.length ? compileConjunction(partFilters, src.schema) : null;
-  for await (const b of scanRowGroups(reader, rowGroups, spec, {})) {
+  const filter = partFilters.length ? compileConjunction(partFilters, src.schema, ctx.udfs) : null;
+  for await (const b of scanRowGroups(reader, rowGroups, spec, ctx)) {
     const cols = src.schema.map((f) =>
       f.name in pv
         ? vecFromValues(f.type, new Array(b.length).fill(typedPartitionValue(pv[f.name]!, f.type)))
@@ -132,6 +134,7 @@ function scanPart(
   stageSource: Extract<Stage['source'], { kind: 'scan' }>,
   event: ExecutorEvent,
   env: RuntimeEnv,
+  ctx: OperatorContext,
 ): AsyncIterable<Batch> {
   const skip = new Set(part.skipFilters ?? []);
   // Fused into the aggregate that follows: the scan only prunes with its filters.
@@ -143,8 +146,9 @@ function scanPart(
   const loc = locate(part.file, event.job.store);
   const reader = rangeReader(env.store(loc.ref), loc.key, part.size, part.file);
   const pv = part.partitionValues ?? {};
-  if (!Object.keys(pv).length) return scanRowGroups(reader, part.rowGroups, src, {});
-  return withPartitionColumns(reader, part.rowGroups, src, pv);
+  // Pushed-down filters may call user functions: the scan gets the task's function tables.
+  if (!Object.keys(pv).length) return scanRowGroups(reader, part.rowGroups, src, ctx);
+  return withPartitionColumns(reader, part.rowGroups, src, pv, ctx);
 }
 
 function source(
@@ -153,6 +157,7 @@ function source(
   event: ExecutorEvent,
   env: RuntimeEnv,
   store: ObjectStore,
+  ctx: OperatorContext,
 ): AsyncIterable<Batch> {
   const stageSource = stage.source;
   if (stageSource.kind === 'scan') {
@@ -163,7 +168,7 @@ function source(
       );
     const parts = task.input.parts;
     return (async function* () {
-      for (const part of parts) yield* scanPart(part, stageSource, event, env);
+      for (const part of parts) yield* scanPart(part, stageSource, event, env, ctx);
     })();
   }
   if (task.input.kind !== 'shuffle')
@@ -190,8 +195,9 @@ export async function runTask(
   const partition = task.input.kind === 'shuffle' ? task.input.partition : 0;
   const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partition);
   const fns = plan.udfs ? functionTables(await loadBundle(store, plan.udfs), plan.udfs.names) : undefined;
-  const ops = buildOperators(stage.ops, stage.source.schema, { readBuildSide, ...(fns ?? {}) });
-  const batches = runPipeline(source(stage, task, event, env, store), ops);
+  const ctx: OperatorContext = { readBuildSide, ...(fns ?? {}) };
+  const ops = buildOperators(stage.ops, stage.source.schema, ctx);
+  const batches = runPipeline(source(stage, task, event, env, store, ctx), ops);
   const keys = jobKeys(event.job.jobId);
   if (stage.output.kind === 'shuffle') {
     const writer = new ShuffleWriter(stage.schema, stage.output.partitioning, task.boundaries ?? []);

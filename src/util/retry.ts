@@ -111,6 +111,9 @@ const TRANSIENT_CODES: Readonly<Record<string, Exclude<FailureKind, 'fatal'>>> =
   // The executor invocation died (killed, out of memory, time limit) or its scratch disk was full.
   EXECUTOR_CRASHED: 'transient',
   NO_SPACE: 'transient',
+  // Parameter Store kept failing after its own retries.
+  PARAMS_THROTTLED: 'throttled',
+  PARAMS_UNAVAILABLE: 'transient',
 };
 
 /**
