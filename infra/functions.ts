@@ -14,8 +14,12 @@ import { Construct } from 'constructs';
 /** The repository root: entries and the lock file are resolved from here, not from the cwd. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** parquet-wasm's Node build reads `${__dirname}/parquet_wasm_bg.wasm` at load time. */
-const PARQUET_WASM = 'node_modules/parquet-wasm/node/parquet_wasm_bg.wasm';
+/**
+ * parquet-wasm's Node build (its glue code and `parquet_wasm_bg.wasm`, which it reads from its
+ * own directory). It ships as a module beside the bundle, not inside it: after the decoder
+ * panics, operators/wasm.ts evaluates it again for a fresh instance.
+ */
+const PARQUET_WASM_PACKAGE = 'node_modules/parquet-wasm';
 
 /**
  * ESM output has no `require`, `__filename` or `__dirname`, but CommonJS dependencies bundled into
@@ -31,7 +35,7 @@ const ESM_BANNER = [
   'const __dirname = __stratusDirname(__filename);',
 ].join(' ');
 
-/** Bundling shared by both functions: one minified ESM file + source map + the parquet wasm. */
+/** Bundling shared by both functions: one minified ESM file + source map + parquet-wasm's Node build. */
 const BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
   target: 'node22',
@@ -45,7 +49,8 @@ const BUNDLING: BundlingOptions = {
     beforeBundling: () => [],
     beforeInstall: () => [],
     afterBundling: (inputDir: string, outputDir: string) => [
-      `cp "${inputDir}/${PARQUET_WASM}" "${outputDir}/parquet_wasm_bg.wasm"`,
+      `mkdir -p "${outputDir}/${PARQUET_WASM_PACKAGE}"`,
+      `cp -r "${inputDir}/${PARQUET_WASM_PACKAGE}/package.json" "${inputDir}/${PARQUET_WASM_PACKAGE}/node" "${outputDir}/${PARQUET_WASM_PACKAGE}/"`,
       // Task threads (worker_threads) load this script from next to the handler.
       `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/src/runtime/thread.ts" --bundle --platform=node --format=esm --target=node22 --minify --outfile="${outputDir}/thread.mjs" --banner:js=${JSON.stringify(ESM_BANNER)}`,
     ],

@@ -42,11 +42,11 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
   // Failing to start (store or Parameter Store throttled, unreachable): the state machine retries.
   const starting = (what: string) => (e: unknown) => {
     throw e instanceof StratusError && classifyError(e) !== 'fatal'
-      ? new ExecutorTransientError(`cannot ${what}: ${e.message}`)
+      ? new ExecutorTransientError(`${what}: ${e.message}`)
       : e;
   };
   const manifest = await getJson<GroupManifest>(store, event.group.manifest).catch(
-    starting(`read task group ${event.group.manifest}`),
+    starting(`cannot read task group ${event.group.manifest}`),
   );
   const plan = await stagePlan(store, manifest.jobId);
   if (plan.parameters?.length) {
@@ -55,7 +55,7 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
         'NO_PARAMETER_SOURCE',
         `job ${manifest.jobId} names parameters but this runtime has no parameter source`,
       );
-    const values = await env.parameters.get(plan.parameters).catch(starting(`read the job's parameters`));
+    const values = await env.parameters.get(plan.parameters).catch(starting(`cannot read the job's parameters`));
     secrets.push(...values.values());
     maskInLogs(secrets);
     setInvocationParameters(values);
