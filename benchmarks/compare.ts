@@ -54,6 +54,7 @@ function arrowCell(value: unknown, type: DataType, column: string): Cell {
     if (typeof value === 'number') return new Date(value).toISOString().slice(0, 10);
   }
   if (typeof value === 'bigint') return Number(value);
+  if (DataType.isDecimal(type)) return Number(`${String(value)}e-${type.scale}`); // unscaled digits → the nearest double
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   throw new Error(`rowsFromArrow: column "${column}" has unsupported Arrow type ${String(type)}`);
 }

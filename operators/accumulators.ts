@@ -4,12 +4,15 @@
  * indexed by group id.
  */
 import type { AggFn } from '../planner/aggregates.js';
-import type { DataType } from '../planner/types.js';
+import type { DataType, DecimalType } from '../planner/types.js';
+import { decimalParts, isDecimal } from '../planner/types.js';
+import { decimalSumType } from '../planner/aggregates.js';
+import { decimalArray, divRound, fits, pow10 } from './decimal.js';
 import { InternalError } from '../planner/errors.js';
 import { compareNumbers, compareStrings } from '../planner/order.js';
 import { castVec, int64ToDoubles } from './cast.js';
-import type { Int64Vec, NumVec, Vec } from './vector.js';
-import { isValid, newValidity, setValid, stringAt, valueAt, vecFromValues } from './vector.js';
+import type { DecimalVec, Int64Vec, NumVec, Vec } from './vector.js';
+import { isDecimalVec, isValid, newValidity, setValid, stringAt, valueAt, vecFromValues } from './vector.js';
 
 /**
  * Accumulators are fed group ids in `[0, size)`: `size` (the group count so far, which the
@@ -33,6 +36,23 @@ function grow<T extends Float64Array | Uint8Array | BigInt64Array>(a: T, need: n
   const out = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
   out.set(a as never);
   return out;
+}
+
+function growLongs(a: BigInt64Array | bigint[], need: number): BigInt64Array | bigint[] {
+  if (!Array.isArray(a)) return grow(a, need);
+  while (a.length < need) a.push(0n);
+  return a;
+}
+
+/** A validity bitmap from per-group flags (null when every group is set). */
+function seenValidity(seen: Uint8Array, groups: number): Uint8Array | null {
+  let validity: Uint8Array | null = null;
+  for (let g = 0; g < groups; g++)
+    if (!seen[g]) {
+      validity ??= newValidity(groups);
+      setValid(validity, g, false);
+    }
+  return validity;
 }
 
 /** Counts (kept as doubles, exact far beyond any row count) as an int64 column. */
@@ -188,25 +208,115 @@ class LongSumAcc implements Accumulator {
   }
 }
 
-/** min / max over numbers (dates, ints, doubles; int64 as BigInts) or strings. */
+/**
+ * sum and avg over decimals, exactly: the sum of unscaled values at the argument's scale. Its
+ * state is decimal(p + 10, s) (NULL once it outgrows that: the group's sum overflowed, as Spark's
+ * non-ANSI sum); avg divides at its result scale, HALF_UP.
+ */
+class DecimalSumAcc implements Accumulator {
+  sums: bigint[] = [];
+  counts = new Float64Array(256);
+  overflow = new Uint8Array(256);
+  private readonly scale: number;
+  private readonly state0: DecimalType;
+  constructor(
+    arg: DecimalType,
+    readonly out: DecimalType,
+    readonly average: boolean,
+  ) {
+    this.scale = decimalParts(arg).scale;
+    this.state0 = decimalSumType(arg);
+  }
+  private ensure(g: number): void {
+    while (this.sums.length < g) this.sums.push(0n);
+    this.counts = grow(this.counts, g);
+    this.overflow = grow(this.overflow, g);
+  }
+  update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
+    this.ensure(size);
+    const v = values as DecimalVec;
+    const x = v.values;
+    for (let i = 0; i < n; i++) {
+      if (v.validity && !isValid(v.validity, i)) continue;
+      const g = groups[i]!;
+      this.sums[g]! += x[i]!;
+      this.counts[g]!++;
+    }
+  }
+  state(groups: number): Vec[] {
+    this.ensure(groups);
+    const { precision } = decimalParts(this.state0);
+    const sums = decimalArray(this.state0, groups);
+    const seen = new Uint8Array(groups);
+    for (let g = 0; g < groups; g++) {
+      const s = this.sums[g]!;
+      if (!this.overflow[g] && fits(s, precision)) {
+        sums[g] = s;
+        seen[g] = 1;
+      }
+    }
+    return [
+      { type: this.state0, values: sums, validity: seenValidity(seen, groups) },
+      countsAsInt64(this.counts, groups),
+    ];
+  }
+  merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
+    this.ensure(size);
+    const s = state[0] as DecimalVec;
+    const c = countsOf(state[1]!, n);
+    for (let i = 0; i < n; i++) {
+      const g = groups[i]!;
+      if (c[i] === 0) continue;
+      if (!isValid(s.validity, i)) this.overflow[g] = 1;
+      else this.sums[g]! += s.values[i]!;
+      this.counts[g]! += c[i]!;
+    }
+  }
+  reset(g: number): void {
+    if (g < this.sums.length) this.sums[g] = 0n;
+    if (g < this.counts.length) this.counts[g] = 0;
+    if (g < this.overflow.length) this.overflow[g] = 0;
+  }
+  evaluate(groups: number): Vec {
+    this.ensure(groups);
+    const { precision, scale } = decimalParts(this.out);
+    const values = decimalArray(this.out, groups);
+    const ok = new Uint8Array(groups);
+    for (let g = 0; g < groups; g++) {
+      if (this.counts[g] === 0 || this.overflow[g]) continue;
+      const sum = this.sums[g]!;
+      const v = this.average ? divRound(sum * pow10(scale - this.scale), BigInt(this.counts[g]!)) : sum;
+      if (fits(v, precision)) {
+        values[g] = v;
+        ok[g] = 1;
+      }
+    }
+    return { type: this.out, values, validity: seenValidity(ok, groups) };
+  }
+}
+
+/** min / max over numbers (dates, ints, doubles; int64 and decimals as BigInts) or strings. */
 class ExtremeAcc implements Accumulator {
   vals = new Float64Array(256);
-  longs = new BigInt64Array(0);
+  /** int64 and (unscaled) decimal values. */
+  longs: BigInt64Array | bigint[];
   seen = new Uint8Array(256);
   strs: (string | null)[] = [];
   constructor(
     readonly type: DataType,
     readonly isMax: boolean,
-  ) {}
+  ) {
+    this.longs = isDecimal(type) ? decimalArray(type, 0) : new BigInt64Array(0);
+  }
   private ensure(g: number): void {
-    if (this.type === 'int64') this.longs = grow(this.longs, g);
+    if (this.type === 'int64' || isDecimal(this.type)) this.longs = growLongs(this.longs, g);
     else this.vals = grow(this.vals, g);
     this.seen = grow(this.seen, g);
   }
   update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
     this.ensure(size);
     const v = values!;
-    if (v.type === 'int64') {
+    if (v.type === 'int64' || isDecimalVec(v)) {
       const x = v.values;
       const longs = this.longs;
       const seen = this.seen;
@@ -263,9 +373,10 @@ class ExtremeAcc implements Accumulator {
         'string',
         Array.from({ length: groups }, (_, g) => this.strs[g] ?? null),
       );
-    const vals: (number | bigint | null)[] = new Array(groups);
-    const src = this.type === 'int64' ? this.longs : this.vals;
-    for (let g = 0; g < groups; g++) vals[g] = this.seen[g] ? src[g]! : null;
+    if (this.type === 'int64' || isDecimal(this.type))
+      return { type: this.type, values: this.longs.slice(0, groups), validity: seenValidity(this.seen, groups) } as Vec;
+    const vals: (number | null)[] = new Array(groups);
+    for (let g = 0; g < groups; g++) vals[g] = this.seen[g] ? this.vals[g]! : null;
     return vecFromValues(this.type, vals);
   }
 }
@@ -357,8 +468,13 @@ type Factory = (argType: DataType | null, outType: DataType) => Accumulator;
 /** The accumulator of each aggregate in the registry (planner/aggregates.ts), by the same names. */
 export const ACCUMULATORS: Record<AggFn, Factory> = {
   count: () => new CountAcc(),
-  sum: (_arg, out) => (out === 'int64' ? new LongSumAcc() : new SumAcc(false)),
-  avg: () => new SumAcc(true),
+  sum: (arg, out) =>
+    isDecimal(out)
+      ? new DecimalSumAcc(arg as DecimalType, out, false)
+      : out === 'int64'
+        ? new LongSumAcc()
+        : new SumAcc(false),
+  avg: (arg, out) => (isDecimal(out) ? new DecimalSumAcc(arg as DecimalType, out, true) : new SumAcc(true)),
   min: (arg, out) => new ExtremeAcc(arg ?? out, false),
   max: (arg, out) => new ExtremeAcc(arg ?? out, true),
   count_distinct: () => new CountDistinctAcc(),

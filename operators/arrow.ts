@@ -1,14 +1,22 @@
 /**
  * Conversions between Arrow (tables, record batches, IPC bytes) and engine batches.
  * Zero-copy where Arrow's layout matches ours (int64 included: BigInt64Array both sides); unsigned
- * 32-bit integers widen to int64, decimals become float64 inside.
+ * 32-bit integers widen to int64; decimals are unscaled integers inside and Decimal128 outside.
  */
 import * as arrow from 'apache-arrow';
 import { ExecutionError } from '../planner/errors.js';
 import type { DataType, Schema } from '../planner/types.js';
-import { field } from '../planner/types.js';
+import {
+  decimalParts,
+  decimalType,
+  field,
+  isDecimal,
+  MAX_DECIMAL_PRECISION,
+  MAX_SHORT_DECIMAL,
+} from '../planner/types.js';
+import { type DecimalArray, decimalToDouble } from './decimal.js';
 import type { Batch, Vec } from './vector.js';
-import { isValid, newValidity, setValid, take } from './vector.js';
+import { isDecimalVec, isValid, newValidity, setValid, take } from './vector.js';
 
 const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
@@ -23,8 +31,11 @@ function engineType(t: arrow.DataType): DataType | undefined {
       return bitWidth === 32 && !isSigned ? 'int64' : 'int32';
     }
     case arrow.Type.Float:
-    case arrow.Type.Decimal:
       return 'float64';
+    case arrow.Type.Decimal: {
+      const { precision, scale } = t as arrow.Decimal;
+      return precision >= 1 && precision <= MAX_DECIMAL_PRECISION ? decimalType(precision, scale) : undefined;
+    }
     case arrow.Type.Utf8:
     case arrow.Type.LargeUtf8:
       return 'string';
@@ -102,11 +113,13 @@ function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
       return { type: 'date', values: out, validity };
     }
     case arrow.Type.Decimal: {
-      const scale = (t as arrow.Decimal).scale;
+      const dt = t as arrow.Decimal;
       const words = d.values as Uint32Array;
-      const stride = (t as arrow.Decimal).bitWidth / 32;
+      const values = decimalsFromWords(words, dt.bitWidth / 32, d.length, type);
+      if (isDecimal(type)) return { type, values, validity };
+      // A decimal file column read as a double (another file of the dataset has the wider type).
       const out = new Float64Array(d.length);
-      for (let i = 0; i < d.length; i++) out[i] = decimalToNumber(words, i * stride, stride, scale);
+      for (let i = 0; i < d.length; i++) out[i] = decimalToDouble(values[i]!, dt.scale);
       return { type: 'float64', values: out, validity };
     }
     case arrow.Type.Int:
@@ -163,12 +176,35 @@ function takeDict(dict: Vec, sel: Int32Array): Vec {
   return { type: 'string', offsets, data, validity: null };
 }
 
-function decimalToNumber(words: Uint32Array, at: number, stride: number, scale: number): number {
-  const negative = (words[at + stride - 1]! & 0x80000000) !== 0;
-  let v = 0n;
-  for (let k = stride - 1; k >= 0; k--) v = (v << 32n) | BigInt(words[at + k]!);
-  if (negative) v -= 1n << BigInt(32 * stride);
-  return Number(v) / 10 ** scale;
+/**
+ * Arrow decimal words (little endian, `stride` 32-bit words a value) as unscaled values: a
+ * BigInt64Array for short decimals (the low 64 bits, which hold the whole value), BigInts else.
+ */
+function decimalsFromWords(words: Uint32Array, stride: number, n: number, type: DataType): DecimalArray {
+  if (stride === 4 && isDecimal(type) && decimalParts(type).precision <= MAX_SHORT_DECIMAL) {
+    const longs = new BigInt64Array(words.buffer, words.byteOffset, 2 * n);
+    const out = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) out[i] = longs[2 * i]!;
+    return out;
+  }
+  const out = new Array<bigint>(n);
+  for (let i = 0; i < n; i++) {
+    let v = 0n;
+    for (let k = stride - 1; k >= 0; k--) v = (v << 32n) | BigInt(words[i * stride + k]!);
+    out[i] = BigInt.asIntN(32 * stride, v);
+  }
+  return out;
+}
+
+/** Unscaled values as Arrow Decimal128 words (two's complement, 16 bytes a value). */
+function decimalWords(values: DecimalArray, n: number): Uint32Array {
+  const longs = new BigInt64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    longs[2 * i] = BigInt.asIntN(64, v);
+    longs[2 * i + 1] = v >> 64n;
+  }
+  return new Uint32Array(longs.buffer);
 }
 
 /** An Arrow table → engine batches (one per record batch), typed by `schema` when given. */
@@ -191,6 +227,10 @@ export function batchesFromArrow(table: arrow.Table, schema?: Schema): Batch[] {
 }
 
 function arrowTypeOf(t: DataType): arrow.DataType {
+  if (isDecimal(t)) {
+    const { precision, scale } = decimalParts(t);
+    return new arrow.Decimal(scale, precision, 128);
+  }
   switch (t) {
     case 'bool':
       return new arrow.Bool();
@@ -209,6 +249,13 @@ function arrowTypeOf(t: DataType): arrow.DataType {
 
 function arrowData(v: Vec, length: number): arrow.Data {
   const nullBitmap = v.validity ?? undefined;
+  if (isDecimalVec(v))
+    return arrow.makeData({
+      type: arrowTypeOf(v.type) as arrow.Decimal,
+      length,
+      data: decimalWords(v.values, length),
+      nullBitmap,
+    });
   switch (v.type) {
     case 'string':
       return arrow.makeData({ type: new arrow.Utf8(), length, valueOffsets: v.offsets, data: v.data, nullBitmap });

@@ -4,17 +4,28 @@
  * Java's Double.toString, and strings that do not parse become NULL. Strings are parsed from
  * their UTF-8 bytes.
  */
-import type { DataType } from '../planner/types.js';
+import type { DataType, DecimalType } from '../planner/types.js';
+import { decimalParts, isDecimal } from '../planner/types.js';
+import {
+  decimalArray,
+  decimalFromDouble,
+  decimalToDouble,
+  fits,
+  formatDecimal,
+  parseDecimal,
+  pow10,
+  rescale,
+} from './decimal.js';
 import { daysToDate } from '../planner/types.js';
 import { daysFromCivil, daysInMonth } from './dates.js';
 import type { Operand } from './scalar.js';
 import { firstAsScalar, isScalar, materialize } from './scalar.js';
-import type { Vec } from './vector.js';
+import type { DecimalVec, Vec } from './vector.js';
 import { StringBuilder } from './stringBuilder.js';
-import { int64Words, isValid, newValidity, setValid, typedArrayFor } from './vector.js';
+import { int64Words, isDecimalVec, isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 
 type StrVec = Extract<Vec, { type: 'string' }>;
-type NumVec = Exclude<Vec, StrVec>;
+type NumVec = Exclude<Vec, StrVec | DecimalVec>;
 
 const decoder = new TextDecoder();
 
@@ -32,9 +43,93 @@ export function castOperand(o: Operand, to: DataType, n: number): Operand {
 /** Cast a column to `to` (row count `n`). */
 export function castVec(v: Vec, to: DataType, n: number): Vec {
   if (v.type === to) return v;
+  if (isDecimal(to)) return toDecimal(v, to, n);
+  if (isDecimalVec(v)) return fromDecimal(v, to, n);
   if (v.type === 'string') return fromString(v, to, n);
-  if (to === 'string') return toStrings(v, n);
-  return castNumbers(v, to, n);
+  if (to === 'string') return toStrings(v as NumVec, n);
+  return castNumbers(v as NumVec, to, n);
+}
+
+/**
+ * Any column to decimal(p, s): integers scale up, doubles round HALF_UP from their exact binary
+ * value, strings parse exactly, decimals rescale HALF_UP; a value with more than p digits (or a
+ * NaN, an infinity, text that is not a number) is NULL, as in Spark's non-ANSI mode.
+ */
+function toDecimal(v: Vec, to: DecimalType, n: number): Vec {
+  const { precision, scale } = decimalParts(to);
+  const out = decimalArray(to, n);
+  const validity = newValidity(n);
+  let nulls = false;
+  const value = decimalReader(v, scale);
+  for (let i = 0; i < n; i++) {
+    const x = isValid(v.validity, i) ? value(i) : null;
+    if (x === null || !fits(x, precision)) {
+      setValid(validity, i, false);
+      nulls = true;
+    } else out[i] = x;
+  }
+  return { type: to, values: out, validity: nulls ? validity : null };
+}
+
+/** Row i of a column as an unscaled decimal at `scale` (null when it has no decimal form). */
+function decimalReader(v: Vec, scale: number): (i: number) => bigint | null {
+  if (isDecimalVec(v)) {
+    const from = decimalParts(v.type).scale;
+    return (i) => rescale(v.values[i]!, from, scale);
+  }
+  const unit = pow10(scale);
+  switch (v.type) {
+    case 'string':
+      return (i) => parseDecimal(decoder.decode(v.data.subarray(v.offsets[i]!, v.offsets[i + 1]!)), scale);
+    case 'float64':
+      return (i) => decimalFromDouble(v.values[i]!, scale);
+    case 'int64':
+      return (i) => v.values[i]! * unit;
+    case 'int32':
+    case 'bool':
+      return (i) => BigInt(v.values[i]!) * unit;
+    case 'date':
+      throw new Error('a date has no decimal form');
+  }
+}
+
+/** decimal(p, s) to another type: integers truncate toward zero and keep the low bits (Spark), doubles round to nearest. */
+function fromDecimal(v: DecimalVec, to: DataType, n: number): Vec {
+  const { scale } = decimalParts(v.type);
+  const unit = pow10(scale);
+  const src = v.values;
+  switch (to) {
+    case 'string': {
+      const out = new StringBuilder(n, n * 8);
+      for (let i = 0; i < n; i++) {
+        if (isValid(v.validity, i)) out.appendAscii(formatDecimal(src[i]!, scale));
+        out.end(i);
+      }
+      return out.build(v.validity);
+    }
+    case 'float64': {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = decimalToDouble(src[i]!, scale);
+      return { type: 'float64', values: out, validity: v.validity };
+    }
+    case 'int64': {
+      const out = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) out[i] = BigInt.asIntN(64, src[i]! / unit);
+      return { type: 'int64', values: out, validity: v.validity };
+    }
+    case 'int32': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = Number(BigInt.asIntN(32, src[i]! / unit));
+      return { type: 'int32', values: out, validity: v.validity };
+    }
+    case 'bool': {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = src[i] !== 0n ? 1 : 0;
+      return { type: 'bool', values: out, validity: v.validity };
+    }
+    default:
+      throw new Error(`cast from ${v.type} to ${to} is not supported`);
+  }
 }
 
 function castNumbers(v: NumVec, to: DataType, n: number): Vec {

@@ -8,7 +8,8 @@ import { ExecutionError } from '../planner/errors.js';
 import type { Expr } from '../planner/expr.js';
 import { assertNever } from '../planner/expr.js';
 import type { DataType, Schema } from '../planner/types.js';
-import { dateToDays } from '../planner/types.js';
+import { dateToDays, decimalParts, isDecimal } from '../planner/types.js';
+import { fits, toUnscaled } from './decimal.js';
 import { castVec } from './cast.js';
 import { kernelFor } from './functions.js';
 import { arithmetic, compare, isArithmetic, isComparison, logical, negateBool, nullTest } from './kernels.js';
@@ -45,8 +46,15 @@ function scalarOf(type: DataType | 'null', value: unknown): Scalar {
         });
       return { scalar: true, type, value: v };
     }
-    default:
-      return { scalar: true, type, value: Number(value) };
+    default: {
+      if (!isDecimal(type)) return { scalar: true, type, value: Number(value) };
+      const v = toUnscaled(value, decimalParts(type).scale);
+      if (v === null || !fits(v, decimalParts(type).precision))
+        throw new ExecutionError('INVALID_LITERAL', `${String(value)} is not a ${type} literal`, {
+          value: String(value),
+        });
+      return { scalar: true, type, value: v };
+    }
   }
 }
 
@@ -90,7 +98,7 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       const x = compileExpr(e.input, schema, udfs);
       // -1 * x: int32 wraps (Math.imul) and -(0.0) is -0.0, as in Spark.
       const ty = t(e) as DataType;
-      const minusOne = scalarOf(ty, -1);
+      const minusOne = isDecimal(ty) ? scalarOf('decimal(1,0)', -1) : scalarOf(ty, -1);
       return (b) => arithmetic('*', minusOne, x(b), ty, b.length);
     }
     case 'isnull': {

@@ -13,21 +13,24 @@ import { PREDICATE_KERNELS } from './like.js';
 import { StringBuilder } from './stringBuilder.js';
 import { STRING_KERNELS, validityAll, type Kernel } from './strings.js';
 import { castOperand, castVec } from './cast.js';
-import type { Int64Vec, Vec } from './vector.js';
-import { isValid, newValidity, setValid, typedArrayFor } from './vector.js';
+import type { DecimalVec, Int64Vec, Vec } from './vector.js';
+import { decimalParts, isDecimal } from '../planner/types.js';
+import { decimalArray, fits, rescale } from './decimal.js';
+import { isDecimalVec, isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 
 type StrVec = Extract<Vec, { type: 'string' }>;
-type NumVec = Exclude<Vec, StrVec>;
+type NumVec = Exclude<Vec, StrVec | DecimalVec>;
+type SmallVec = Exclude<NumVec, { type: 'int64' }>;
 
 /**
  * A numeric operand as a column of type `to` (a NULL literal of any type becomes an all-null
  * column); int64 arguments of date functions keep their low 32 bits.
  */
-function nums(o: Operand, n: number, to: 'int32' | 'float64' | 'date' = 'int32'): Exclude<NumVec, { type: 'int64' }> {
+function nums(o: Operand, n: number, to: 'int32' | 'float64' | 'date' = 'int32'): SmallVec {
   if (isScalar(o) && o.value === null)
     return { type: 'float64', values: new Float64Array(n), validity: newValidity(n, false) };
-  const v = materialize(o, n) as NumVec;
-  return (v.type === 'int64' ? castVec(v, to, n) : v) as Exclude<NumVec, { type: 'int64' }>;
+  const v = materialize(o, n);
+  return (v.type === 'int64' || isDecimalVec(v) ? castVec(v, to, n) : v) as SmallVec;
 }
 
 function datePart(part: 0 | 1 | 2): Kernel {
@@ -82,6 +85,12 @@ function roundDecimal(a: number, scale: number): number {
 }
 
 const abs: Kernel = ([a], n, outType) => {
+  if (isDecimal(outType)) {
+    const v = (castVec(materialize(a!, n), outType, n) as DecimalVec).values;
+    const out = decimalArray(outType, n);
+    for (let i = 0; i < n; i++) out[i] = v[i]! < 0n ? -v[i]! : v[i]!;
+    return { type: outType, values: out, validity: validityAll([a!], n) };
+  }
   if (outType === 'int64') {
     const v = (castOperand(materialize(a!, n), 'int64', n) as Int64Vec).values;
     const out = new BigInt64Array(n); // abs of the smallest long wraps to itself, as in Spark
@@ -106,6 +115,24 @@ const isnan: Kernel = ([a], n) => {
 const round: Kernel = ([a, s], n, outType) => {
   const scale = s && isScalar(s) ? ((s.value as number | null) ?? 0) : 0;
   const validity = validityAll([a!], n);
+  if (isDecimal(outType)) {
+    // HALF_UP to `scale` digits, kept at the column's scale (12.345 → 12.350 at decimal(5,3));
+    // a result that outgrows the precision is NULL.
+    const { precision, scale: s } = decimalParts(outType);
+    const v = (castVec(materialize(a!, n), outType, n) as DecimalVec).values;
+    const out = decimalArray(outType, n);
+    const nulls = validity ? validity.slice() : newValidity(n);
+    let any = validity !== null;
+    for (let i = 0; i < n; i++) {
+      const r = scale >= s ? v[i]! : rescale(rescale(v[i]!, s, scale), scale, s);
+      if (fits(r, precision)) out[i] = r;
+      else {
+        setValid(nulls, i, false);
+        any = true;
+      }
+    }
+    return { type: outType, values: out, validity: any ? nulls : null };
+  }
   if (outType === 'int64') {
     const v = (castOperand(materialize(a!, n), 'int64', n) as Int64Vec).values;
     if (scale >= 0) return { type: 'int64', values: v, validity };

@@ -5,7 +5,9 @@
  */
 import type { DataType } from '../planner/types.js';
 import type { Vec } from './vector.js';
-import { int64Words, isValid, take } from './vector.js';
+import { int64Words, isDecimalVec, isValid, take } from './vector.js';
+import { isDecimal } from '../planner/types.js';
+import { decimalArray } from './decimal.js';
 import { NumericKeyIndex, type NumericVec } from './numericKeys.js';
 
 const f64 = new Float64Array(1);
@@ -39,8 +41,16 @@ export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new 
         for (let k = offsets[i]!; k < offsets[i + 1]!; k++) h = Math.imul(h ^ data[k]!, 0x01000193);
         out[i] = mix(out[i]! * 31 + h);
       }
-    } else if (c.type === 'int64') {
-      const w = int64Words(c.values);
+    } else if (isDecimalVec(c) && Array.isArray(c.values)) {
+      const v = c.values;
+      for (let i = 0; i < n; i++) {
+        let x = v[i]!;
+        let h = 0;
+        for (let k = 0; k < 4; k++, x >>= 32n) h = Math.imul(h ^ Number(BigInt.asIntN(32, x)), 0x27d4eb2d);
+        out[i] = mix(out[i]! * 31 + h);
+      }
+    } else if (c.type === 'int64' || isDecimalVec(c)) {
+      const w = int64Words(c.values as BigInt64Array);
       for (let i = 0; i < n; i++) out[i] = mix(out[i]! * 31 + (w[2 * i]! ^ Math.imul(w[2 * i + 1]!, 0x27d4eb2d)));
     } else if (c.type === 'float64') {
       const v = c.values;
@@ -65,13 +75,15 @@ export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new 
 /** Growable storage of the distinct key tuples, one column per key. */
 class KeyColumn {
   nums: Float64Array | null;
-  longs: BigInt64Array | null;
+  /** int64 and decimal keys (wide decimals as BigInts). */
+  longs: BigInt64Array | bigint[] | null;
   offsets: Int32Array | null;
   bytes: Uint8Array | null;
   nulls = new Uint8Array(1024);
   constructor(readonly type: DataType) {
-    this.nums = type === 'string' || type === 'int64' ? null : new Float64Array(1024);
-    this.longs = type === 'int64' ? new BigInt64Array(1024) : null;
+    const long = type === 'int64' || isDecimal(type);
+    this.nums = type === 'string' || long ? null : new Float64Array(1024);
+    this.longs = type === 'int64' ? new BigInt64Array(1024) : isDecimal(type) ? decimalArray(type, 1024) : null;
     this.offsets = type === 'string' ? new Int32Array(1025) : null;
     this.bytes = type === 'string' ? new Uint8Array(16384) : null;
   }
@@ -158,7 +170,8 @@ export class GroupTable {
 
   /** The numeric-key index, if this table is (or may become) keyed by one numeric column. */
   private numericKey(cols: readonly Vec[]): NumericKeyIndex | null {
-    if (cols.length !== 1 || cols[0]!.type === 'string' || cols[0]!.type === 'bool') return null;
+    const c = cols[0]!;
+    if (cols.length !== 1 || c.type === 'string' || c.type === 'bool' || Array.isArray(c.values)) return null;
     if (!this.numeric) {
       if (this.size > 0) return null; // started with general keys: stay general
       this.numeric = new NumericKeyIndex((x, isNull) => this.addNumber(x, isNull));
@@ -230,7 +243,7 @@ export class GroupTable {
         if (kc.offsets![g + 1]! - gs !== len) return false;
         const bytes = kc.bytes!;
         for (let b = 0; b < len; b++) if (bytes[gs + b] !== c.data[s + b]) return false;
-      } else if (c.type === 'int64') {
+      } else if (c.type === 'int64' || isDecimalVec(c)) {
         if (kc.longs![g] !== c.values[i]) return false;
       } else {
         const a = kc.nums![g]!;
@@ -261,7 +274,7 @@ export class GroupTable {
         }
         kc.bytes!.set(c.data.subarray(s, s + len), at);
         kc.offsets![id + 1] = at + len;
-      } else if (c.type === 'int64') kc.longs![id] = isNull ? 0n : c.values[i]!;
+      } else if (c.type === 'int64' || isDecimalVec(c)) kc.longs![id] = isNull ? 0n : c.values[i]!;
       else kc.nums![id] = isNull ? 0 : c.values[i]!;
     }
     return id;
@@ -280,6 +293,8 @@ export class GroupTable {
         const x = new Float64Array(cap);
         x.set(kc.nums);
         kc.nums = x;
+      } else if (Array.isArray(kc.longs)) {
+        while (kc.longs.length < cap) kc.longs.push(0n);
       } else if (kc.longs) {
         const x = new BigInt64Array(cap);
         x.set(kc.longs);
@@ -321,7 +336,8 @@ export class GroupTable {
       if (kc.type === 'int32' || kc.type === 'date')
         return { type: kc.type, values: Int32Array.from(kc.nums!.subarray(0, n)), validity };
       if (kc.type === 'bool') return { type: 'bool', values: Uint8Array.from(kc.nums!.subarray(0, n)), validity };
-      if (kc.type === 'int64') return { type: 'int64', values: kc.longs!.slice(0, n), validity };
+      if (kc.type === 'int64') return { type: 'int64', values: kc.longs!.slice(0, n) as BigInt64Array, validity };
+      if (isDecimal(kc.type)) return { type: kc.type, values: kc.longs!.slice(0, n), validity };
       return { type: 'float64', values: kc.nums!.slice(0, n), validity };
     });
   }

@@ -4,12 +4,14 @@
  */
 import type { BinaryOp } from '../planner/expr.js';
 import { compareNumbers as numberOrder } from '../planner/order.js';
-import type { DataType } from '../planner/types.js';
+import type { DataType, DecimalType } from '../planner/types.js';
+import { asDecimal, decimalParts, isDecimal } from '../planner/types.js';
+import { decimalArray, divRound, fits, pow10, rescale } from './decimal.js';
 import type { Operand } from './scalar.js';
 import { isScalar } from './scalar.js';
 import { castOperand } from './cast.js';
-import type { Vec } from './vector.js';
-import { isValid, newValidity, setValid } from './vector.js';
+import type { DecimalVec, Vec } from './vector.js';
+import { isDecimalVec, isValid, newValidity, setValid } from './vector.js';
 
 type NumArray = Int32Array | Float64Array | Uint8Array;
 
@@ -31,7 +33,8 @@ function validityOf(o: Operand, n: number): Uint8Array | null {
 
 function numbers(o: Operand): NumArray | number {
   if (isScalar(o)) return (o.value as number) ?? 0;
-  if (o.type === 'string' || o.type === 'int64') throw new TypeError(`number kernel on a ${o.type} column`);
+  if (o.type === 'string' || o.type === 'int64' || isDecimalVec(o))
+    throw new TypeError(`number kernel on a ${o.type} column`);
   return o.values;
 }
 
@@ -43,7 +46,88 @@ function longs(o: Operand): BigInt64Array | bigint {
 
 /** An int64 operand next to a 32-bit or double computation, in that computation's type. */
 function narrowed(o: Operand, to: DataType, n: number): Operand {
-  return o.type === 'int64' ? castOperand(o, to === 'float64' ? 'float64' : 'int32', n) : o;
+  if (o.type === 'int64' || isDecimal(o.type)) return castOperand(o, to === 'float64' ? 'float64' : 'int32', n);
+  return o;
+}
+
+/** A decimal or integer operand as unscaled BigInts (a column, or one value) with its scale. */
+function unscaled(o: Operand, n: number): { col: ArrayLike<bigint> | null; value: bigint; scale: number } {
+  const t = asDecimal(o.type)!;
+  const d = castOperand(o, t, n);
+  const scale = decimalParts(t).scale;
+  if (isScalar(d)) return { col: null, value: (d.value as bigint | null) ?? 0n, scale };
+  return { col: (d as DecimalVec).values, value: 0n, scale };
+}
+
+/**
+ * Decimal + - * / % with Spark's result type (the analyzer's `outType`): exact on unscaled
+ * BigInts, the result rounded HALF_UP to its scale; a result with more digits than its
+ * precision, or a division by zero, is NULL (Spark's non-ANSI mode).
+ */
+function arithmeticDecimal(
+  op: '+' | '-' | '*' | '/' | '%',
+  a: Operand,
+  b: Operand,
+  outType: DecimalType,
+  n: number,
+): Vec {
+  const { precision, scale } = decimalParts(outType);
+  const x = unscaled(a, n);
+  const y = unscaled(b, n);
+  const merged = mergeValidity(a, b, n);
+  const validity = merged ? merged.slice() : newValidity(n);
+  let nulls = merged !== null;
+  const out = decimalArray(outType, n);
+  const common = Math.max(x.scale, y.scale);
+  // Each operation on (p, q), the operands at their own scales, gives the result at `scale`.
+  const f: (p: bigint, q: bigint) => bigint | null =
+    op === '+' || op === '-'
+      ? (p, q) => {
+          const l = rescale(p, x.scale, common);
+          const r = rescale(q, y.scale, common);
+          return rescale(op === '+' ? l + r : l - r, common, scale);
+        }
+      : op === '*'
+        ? (p, q) => rescale(p * q, x.scale + y.scale, scale)
+        : op === '/'
+          ? (p, q) => {
+              if (q === 0n) return null;
+              const shift = scale + y.scale - x.scale; // (p / 10^sx) / (q / 10^sy) at 10^scale
+              return shift >= 0 ? divRound(p * pow10(shift), q) : divRound(p, q * pow10(-shift));
+            }
+          : (p, q) => {
+              if (q === 0n) return null;
+              return rescale(rescale(p, x.scale, common) % rescale(q, y.scale, common), common, scale);
+            };
+  for (let i = 0; i < n; i++) {
+    if (!isValid(validity, i)) continue;
+    const v = f(x.col ? x.col[i]! : x.value, y.col ? y.col[i]! : y.value);
+    if (v === null || !fits(v, precision)) {
+      setValid(validity, i, false);
+      nulls = true;
+    } else out[i] = v;
+  }
+  return { type: outType, values: out, validity: nulls ? validity : null };
+}
+
+/** Comparison of decimals (with each other or with integers): exactly, at the larger scale. */
+function compareDecimals(op: CompareOp, a: Operand, b: Operand, n: number, out: Uint8Array): void {
+  const x = unscaled(a, n);
+  const y = unscaled(b, n);
+  const common = Math.max(x.scale, y.scale);
+  const xs = pow10(common - x.scale);
+  const ys = pow10(common - y.scale);
+  if (x.col && !y.col && xs === 1n) {
+    const yv = y.value * ys;
+    const X = x.col;
+    for (let i = 0; i < n; i++) out[i] = cmpScalar(op, X[i]!, yv) ? 1 : 0;
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const l = (x.col ? x.col[i]! : x.value) * xs;
+    const r = (y.col ? y.col[i]! : y.value) * ys;
+    out[i] = cmpScalar(op, l, r) ? 1 : 0;
+  }
 }
 
 function allocFor(type: DataType, n: number): NumArray {
@@ -61,6 +145,7 @@ function allocFor(type: DataType, n: number): NumArray {
  */
 export function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: Operand, b: Operand, outType: DataType, n: number): Vec {
   if (outType === 'int64') return arithmetic64(op, castOperand(a, 'int64', n), castOperand(b, 'int64', n), n);
+  if (isDecimal(outType)) return arithmeticDecimal(op, a, b, outType, n);
   a = narrowed(a, outType, n);
   b = narrowed(b, outType, n);
   const x = numbers(a);
@@ -178,7 +263,12 @@ export function compare(op: CompareOp, a: Operand, b: Operand, n: number): Vec {
     return { type: 'bool', values: out, validity: newValidity(n, false) };
   const validity = mergeValidity(a, b, n);
   if (a.type === 'string') compareStrings(op, a, b, n, out);
-  else if (a.type === 'int64' || b.type === 'int64') {
+  else if (isDecimal(a.type) || isDecimal(b.type)) {
+    // A decimal against a double compares as doubles (Spark); against a decimal or an integer, exactly.
+    if (a.type === 'float64' || b.type === 'float64')
+      return compare(op, narrowed(a, 'float64', n), narrowed(b, 'float64', n), n);
+    compareDecimals(op, a, b, n, out);
+  } else if (a.type === 'int64' || b.type === 'int64') {
     // A long against a double compares as doubles (Spark); against any integer, exactly as longs.
     if (a.type === 'float64' || b.type === 'float64')
       return compare(op, narrowed(a, 'float64', n), narrowed(b, 'float64', n), n);

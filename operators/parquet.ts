@@ -5,7 +5,7 @@
 import { parquetMetadataAsync } from 'hyparquet';
 import { ExecutionError } from '../planner/errors.js';
 import type { DataType, Schema } from '../planner/types.js';
-import { field } from '../planner/types.js';
+import { decimalType, field, isDecimal, MAX_DECIMAL_PRECISION } from '../planner/types.js';
 import type { MinMax } from '../planner/optimizer/rules/row_group_pruning.js';
 import type { SplitRowGroup } from '../planner/tasks.js';
 
@@ -38,6 +38,7 @@ interface SchemaElement {
   logical_type?: { type?: string; bitWidth?: number; isSigned?: boolean };
   repetition_type?: string;
   scale?: number;
+  precision?: number;
 }
 
 /** An unsigned integer column (UINT_8 … UINT_64 or INTEGER(bits, false)), by its bit width; 0 if signed. */
@@ -45,6 +46,18 @@ function unsignedBits(e: SchemaElement): number {
   if (e.logical_type?.type === 'INTEGER' && e.logical_type.isSigned === false) return e.logical_type.bitWidth ?? 0;
   const m = /^UINT_(8|16|32|64)$/.exec(e.converted_type ?? '');
   return m ? Number(m[1]) : 0;
+}
+
+/** decimal(p, s) of a DECIMAL column, named in the error when its precision is out of range. */
+function decimalOf(e: SchemaElement, file: string): DataType {
+  const precision = e.precision ?? 0;
+  if (precision < 1 || precision > MAX_DECIMAL_PRECISION)
+    throw new ExecutionError(
+      'UNSUPPORTED_TYPE',
+      `column '${e.name}' of ${file} is DECIMAL(${precision},${e.scale ?? 0}); precision must be 1..${MAX_DECIMAL_PRECISION}`,
+      { file, column: e.name },
+    );
+  return decimalType(precision, e.scale ?? 0);
 }
 
 function typeOfElement(e: SchemaElement, file: string): DataType {
@@ -55,10 +68,10 @@ function typeOfElement(e: SchemaElement, file: string): DataType {
       return 'bool';
     case 'INT32':
       if (e.converted_type === 'DATE' || logical === 'DATE') return 'date';
-      if (decimal) return 'float64';
+      if (decimal) return decimalOf(e, file);
       return unsignedBits(e) === 32 ? 'int64' : 'int32'; // uint32 widens to int64, exactly
     case 'INT64':
-      if (decimal) return 'float64';
+      if (decimal) return decimalOf(e, file);
       if (unsignedBits(e) === 64)
         throw new ExecutionError(
           'UNSUPPORTED_TYPE',
@@ -72,7 +85,7 @@ function typeOfElement(e: SchemaElement, file: string): DataType {
     case 'BYTE_ARRAY':
       return 'string';
     case 'FIXED_LEN_BYTE_ARRAY':
-      if (decimal) return 'float64';
+      if (decimal) return decimalOf(e, file);
       break;
   }
   throw new ExecutionError(
@@ -123,7 +136,11 @@ export async function readFooter(r: RangeReader): Promise<FileFooter> {
       const name = m.path_in_schema.join('.');
       bytes[name] = Number(m.total_compressed_size);
       const s = m.statistics;
-      if (s)
+      // Decimal bounds come back as doubles: not exact, so not kept (no pruning on decimals).
+      const inexact = isDecimal(schema.find((f) => f.name === name)?.type ?? 'string');
+      if (s && inexact)
+        stats[name] = { min: null, max: null, nullCount: s.null_count === undefined ? null : Number(s.null_count) };
+      else if (s)
         stats[name] = {
           min: num(s.min_value ?? s.min),
           max: num(s.max_value ?? s.max),

@@ -3,13 +3,15 @@
  * without materializing scalars; `materialize` expands a scalar when a column is needed.
  */
 import type { DataType } from '../planner/types.js';
+import { isDecimal } from '../planner/types.js';
+import { decimalArray } from './decimal.js';
 import type { Vec } from './vector.js';
 import { isValid, newValidity, vecFromValues } from './vector.js';
 
 export interface Scalar {
   readonly scalar: true;
   readonly type: DataType;
-  /** number (also days for dates, 0/1 for bool), bigint for int64, string bytes, or null. */
+  /** number (also days for dates, 0/1 for bool), bigint for int64 and (unscaled) decimals, string bytes, or null. */
   readonly value: number | bigint | Uint8Array | null;
 }
 
@@ -35,6 +37,8 @@ export function materialize(o: Operand, n: number): Vec {
   }
   if (o.type === 'int64')
     return { type: 'int64', values: new BigInt64Array(n).fill(o.value as bigint), validity: null };
+  if (isDecimal(o.type))
+    return { type: o.type, values: decimalArray(o.type, n).fill(o.value as bigint), validity: null };
   const v = o.value as number;
   switch (o.type) {
     case 'int32':

@@ -2,17 +2,21 @@
  * Columnar batches over typed arrays: the unit every operator consumes and produces.
  *
  * A `Vec` is one column: int32 and dates (days) in Int32Array, float64 in Float64Array, int64 in
- * BigInt64Array (exact over its whole range; kernels wrap to 64 bits as Spark does), booleans one
- * byte per value, strings as Arrow-style offsets + UTF-8 bytes. Validity is an Arrow bitmap
- * (bit i set = value i present) or null when there are no nulls.
+ * BigInt64Array (exact over its whole range; kernels wrap to 64 bits as Spark does), decimals as
+ * unscaled integers (./decimal.ts), booleans one byte per value, strings as Arrow-style offsets +
+ * UTF-8 bytes. Validity is an Arrow bitmap (bit i set = value i present) or null when there are
+ * no nulls.
  */
-import type { DataType, Field, Schema } from '../planner/types.js';
+import type { DataType, DecimalType, Field, Schema } from '../planner/types.js';
+import { decimalParts, isDecimal } from '../planner/types.js';
+import { type DecimalArray, decimalArray, formatDecimal, toUnscaled } from './decimal.js';
 
 export type Vec =
   | { readonly type: 'int32' | 'date'; readonly values: Int32Array; readonly validity: Uint8Array | null }
   | { readonly type: 'float64'; readonly values: Float64Array; readonly validity: Uint8Array | null }
   | { readonly type: 'int64'; readonly values: BigInt64Array; readonly validity: Uint8Array | null }
   | { readonly type: 'bool'; readonly values: Uint8Array; readonly validity: Uint8Array | null }
+  | { readonly type: DecimalType; readonly values: DecimalArray; readonly validity: Uint8Array | null }
   | {
       readonly type: 'string';
       readonly offsets: Int32Array;
@@ -22,9 +26,14 @@ export type Vec =
 
 export type NumVec = Extract<Vec, { values: Int32Array | Float64Array }>;
 export type Int64Vec = Extract<Vec, { type: 'int64' }>;
+export type DecimalVec = Extract<Vec, { type: DecimalType }>;
 
-/** The values of a typed column array (int64 as BigInt64Array). */
-export type ValueArray = Int32Array | Float64Array | BigInt64Array | Uint8Array;
+export function isDecimalVec(v: Vec): v is DecimalVec {
+  return isDecimal(v.type);
+}
+
+/** The values of a typed column array (int64 as BigInt64Array, decimals as DecimalArray). */
+export type ValueArray = Int32Array | Float64Array | BigInt64Array | Uint8Array | bigint[];
 
 /** Every int64 as two int32 words (low, high), little endian: a view on the same memory. */
 export function int64Words(values: BigInt64Array): Int32Array {
@@ -72,6 +81,7 @@ export function stringAt(v: Extract<Vec, { type: 'string' }>, i: number): string
 /** The JS value at row i (for tests, show() and row-wise user code; never in hot loops). int64 is a BigInt. */
 export function valueAt(v: Vec, i: number): number | bigint | string | boolean | null {
   if (!isValid(v.validity, i)) return null;
+  if (isDecimalVec(v)) return formatDecimal(v.values[i]!, decimalParts(v.type).scale);
   switch (v.type) {
     case 'string':
       return stringAt(v, i);
@@ -83,9 +93,13 @@ export function valueAt(v: Vec, i: number): number | bigint | string | boolean |
 }
 
 export function typedArrayFor(type: 'int64', n: number): BigInt64Array;
-export function typedArrayFor(type: Exclude<DataType, 'int64'>, n: number): Int32Array | Float64Array | Uint8Array;
+export function typedArrayFor(
+  type: Exclude<DataType, 'int64' | DecimalType>,
+  n: number,
+): Int32Array | Float64Array | Uint8Array;
 export function typedArrayFor(type: DataType, n: number): ValueArray;
 export function typedArrayFor(type: DataType, n: number): ValueArray {
+  if (isDecimal(type)) return decimalArray(type, n);
   switch (type) {
     case 'int32':
     case 'date':
@@ -118,6 +132,18 @@ export function vecFromValues(type: DataType, values: readonly unknown[]): Vec {
     const data = new Uint8Array(offsets[n]!);
     for (let i = 0; i < n; i++) data.set(parts[i]!, offsets[i]!);
     return { type, offsets, data, validity: vbits };
+  }
+  if (isDecimal(type)) {
+    const arr = decimalArray(type, n);
+    const { scale } = decimalParts(type);
+    for (let i = 0; i < n; i++) {
+      const x = values[i];
+      if (x == null) continue;
+      const v = toUnscaled(x, scale);
+      if (v === null) throw new TypeError(`${String(x)} is not a ${type} value`);
+      arr[i] = v;
+    }
+    return { type, values: arr, validity: vbits };
   }
   if (type === 'int64') {
     const arr = new BigInt64Array(n);
@@ -170,6 +196,7 @@ function takeRuns(v: Vec, sel: Int32Array, validity: Uint8Array | null): Vec {
     return { type: 'string', offsets, data, validity };
   }
   const src = v.values;
+  if (Array.isArray(src)) return { type: v.type, values: Array.from(sel, (r) => src[r]!), validity } as Vec;
   const out = new (src.constructor as Int32ArrayConstructor)(n) as typeof src;
   for (let i = 0; i < n; ) {
     let j = i + 1;
@@ -295,8 +322,9 @@ function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
   }
   const out = typedArrayFor(type, n);
   let base = 0;
-  for (const v of vs as NumVec[]) {
-    out.set(v.values as never, base);
+  for (const v of vs as Exclude<Vec, { type: 'string' }>[]) {
+    if (Array.isArray(out)) for (let i = 0; i < v.values.length; i++) out[base + i] = v.values[i] as bigint;
+    else out.set(v.values as never, base);
     base += v.values.length;
   }
   return { type, values: out, validity } as Vec;

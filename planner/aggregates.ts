@@ -6,16 +6,31 @@
  * `ACCUMULATORS` (operators/accumulators.ts), a table typed on the same `AggFn`: a new entry here
  * fails the build until it has one.
  */
-import type { DataType } from './types.js';
-import { isNumeric } from './types.js';
+import type { DataType, DecimalType } from './types.js';
+import { decimalParts, decimalType, isDecimal, isNumeric, MAX_DECIMAL_PRECISION } from './types.js';
 
 /** An argument's type: a data type, the NULL literal's type, or null for no argument (count(*)). */
 export type AggArgType = DataType | 'null' | null;
 
-/** A column of the partial state: its name suffix and type ('arg': the argument's type; 'result': the call's). */
+/**
+ * A column of the partial state: its name suffix and type ('arg': the argument's type; 'result':
+ * the call's; or a function of the argument's type).
+ */
 export interface StateField {
   readonly suffix: string;
-  readonly type: DataType | 'arg' | 'result';
+  readonly type: DataType | 'arg' | 'result' | ((arg: DataType | null) => DataType);
+}
+
+/** Spark's sum of decimal(p, s): decimal(p + 10, s), at most 38 digits. */
+export function decimalSumType(t: DecimalType): DecimalType {
+  const { precision, scale } = decimalParts(t);
+  return decimalType(Math.min(MAX_DECIMAL_PRECISION, precision + 10), scale);
+}
+
+/** Spark's avg of decimal(p, s): decimal(p + 4, s + 4), at most 38 digits. */
+function decimalAvgType(t: DecimalType): DecimalType {
+  const { precision, scale } = decimalParts(t);
+  return decimalType(Math.min(MAX_DECIMAL_PRECISION, precision + 4), Math.min(MAX_DECIMAL_PRECISION, scale + 4));
 }
 
 export interface AggregateSpec {
@@ -43,19 +58,30 @@ export const AGGREGATES = {
     state: null,
     text: (arg) => `count(DISTINCT ${arg})`,
   },
-  /** Integers sum exactly into an int64 that wraps on overflow (Spark's non-ANSI long sum); doubles into a double. */
+  /**
+   * Integers sum exactly into an int64 that wraps on overflow (Spark's non-ANSI long sum);
+   * decimals exactly into a decimal with 10 more digits (NULL if it overflows); doubles into a double.
+   */
   sum: {
-    resultType: (t) => (!number(t) ? needsNumber : t === 'float64' || t === 'null' ? 'float64' : 'int64'),
+    resultType: (t) =>
+      !number(t)
+        ? needsNumber
+        : t !== null && t !== 'null' && isDecimal(t)
+          ? decimalSumType(t)
+          : t === 'float64' || t === 'null'
+            ? 'float64'
+            : 'int64',
     state: [
       { suffix: 'sum', type: 'result' },
       { suffix: 'count', type: 'int64' },
     ],
   },
-  /** As in Spark, the mean of the values as doubles. */
+  /** As in Spark: the mean of decimals is a decimal with 4 more digits (HALF_UP); of other numbers, a double. */
   avg: {
-    resultType: (t) => (number(t) ? 'float64' : needsNumber),
+    resultType: (t) =>
+      !number(t) ? needsNumber : t !== null && t !== 'null' && isDecimal(t) ? decimalAvgType(t) : 'float64',
     state: [
-      { suffix: 'sum', type: 'float64' },
+      { suffix: 'sum', type: (t) => (t !== null && isDecimal(t) ? decimalSumType(t) : 'float64') },
       { suffix: 'count', type: 'int64' },
     ],
   },

@@ -3,7 +3,7 @@
  * shuffle, as its registry entry declares them (aggregates.ts). Shared by the planner (schemas)
  * and the operators (where each call's state columns start).
  */
-import { aggregateSpec } from './aggregates.js';
+import { aggregateSpec, type StateField } from './aggregates.js';
 import { InternalError } from './errors.js';
 import type { AggCall } from './stages.js';
 import type { DataType, Field, Schema } from './types.js';
@@ -20,8 +20,8 @@ export function stateFields(c: AggCall): Field[] {
     throw new InternalError('NO_PARTIAL_STATE', `${c.fn} has no partial state; it is aggregated in one phase`, {
       aggregate: c.fn,
     });
-  const typeOf = (t: DataType | 'arg' | 'result'): DataType =>
-    t === 'arg' ? (c.argType ?? 'float64') : t === 'result' ? c.outType : t;
+  const typeOf = (t: StateField['type']): DataType =>
+    typeof t === 'function' ? t(c.argType) : t === 'arg' ? (c.argType ?? 'float64') : t === 'result' ? c.outType : t;
   return state.map((s) => field(`${c.name}#${s.suffix}`, typeOf(s.type)));
 }
 

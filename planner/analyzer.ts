@@ -13,8 +13,8 @@ import { assertNever, containsAgg, exprChildren, exprName, exprToString, lit, tr
 import { FUNCTIONS, functionSignature } from './functions.js';
 import type { PlanNode } from './plan.js';
 import { planChildren, transformPlan } from './plan.js';
-import type { DataType, Schema } from './types.js';
-import { dateToDays, field, isNumeric, widen } from './types.js';
+import type { DataType, DecimalType, Schema } from './types.js';
+import { asDecimal, boundedDecimal, dateToDays, decimalParts, field, isDecimal, isNumeric, widen } from './types.js';
 
 /** Schemas of the scanned datasets, keyed by scan path (read from Parquet footers by the caller). */
 export type Catalog = ReadonlyMap<string, Schema>;
@@ -43,9 +43,12 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
       if (t !== 'null' && t !== 'bool') throw typeError(e, `NOT needs a bool, got ${t}`);
       return 'bool';
     }
-    case 'cast':
-      typeOf(e.input, schema);
+    case 'cast': {
+      const from = typeOf(e.input, schema);
+      if ((isDecimal(e.to) && from === 'date') || (from !== 'null' && isDecimal(from) && e.to === 'date'))
+        throw typeError(e, `cannot cast ${from} to ${e.to}`);
       return e.to;
+    }
     case 'isnull':
       typeOf(e.input, schema);
       return 'bool';
@@ -138,7 +141,7 @@ function binaryType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
     case '/':
       if ((l !== 'null' && !isNumeric(l)) || (r !== 'null' && !isNumeric(r)))
         throw typeError(e, `arithmetic '/' needs numbers, got ${l} and ${r}`);
-      return 'float64';
+      return decimalArithmetic('/', l, r) ?? 'float64';
     default:
       return assertNever(e.op);
   }
@@ -147,7 +150,40 @@ function binaryType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
 function numericType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
   if (l === 'null' || r === 'null') return l === 'null' ? (r === 'null' ? 'float64' : r) : l;
   if (!isNumeric(l) || !isNumeric(r)) throw typeError(e, `arithmetic '${e.op}' needs numbers, got ${l} and ${r}`);
-  return widen(l, r);
+  return decimalArithmetic(e.op as '+' | '-' | '*' | '%', l, r) ?? widen(l, r);
+}
+
+/**
+ * Spark's result type of decimal arithmetic (an integer operand counts as decimal(10,0) or
+ * decimal(20,0), a double makes the result a double): + and - keep the larger scale and one more
+ * integer digit, * adds precisions and scales, / keeps at least 6 fraction digits, and a precision
+ * beyond 38 gives up scale (not below 6) to keep the integer digits. Null when no decimal is involved.
+ */
+function decimalArithmetic(op: '+' | '-' | '*' | '/' | '%', l: ExprType, r: ExprType): DecimalType | null {
+  if (l === 'null' || r === 'null' || l === 'float64' || r === 'float64') return null;
+  if (!isDecimal(l) && !isDecimal(r)) return null;
+  const a = asDecimal(l);
+  const b = asDecimal(r);
+  if (!a || !b) return null;
+  const { precision: p1, scale: s1 } = decimalParts(a);
+  const { precision: p2, scale: s2 } = decimalParts(b);
+  switch (op) {
+    case '+':
+    case '-': {
+      const s = Math.max(s1, s2);
+      return boundedDecimal(Math.max(p1 - s1, p2 - s2) + s + 1, s);
+    }
+    case '*':
+      return boundedDecimal(p1 + p2 + 1, s1 + s2);
+    case '/': {
+      const s = Math.max(6, s1 + p2 + 1);
+      return boundedDecimal(p1 - s1 + s2 + s, s);
+    }
+    case '%': {
+      const s = Math.max(s1, s2);
+      return boundedDecimal(Math.min(p1 - s1, p2 - s2) + s, s);
+    }
+  }
 }
 
 /** Coerce string literals compared with dates into date literals (as Spark does). */

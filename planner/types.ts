@@ -2,13 +2,82 @@
  * Data types and schemas shared by the planner and the operators.
  *
  * The engine has a small set of logical types. `int64` values are exact over their whole range
- * (BigInt64Array inside the engine, Arrow Int64 at the edges).
+ * (BigInt64Array inside the engine, Arrow Int64 at the edges); `decimal(p,s)` values are exact
+ * unscaled integers (BigInt64Array up to 18 digits, BigInts beyond; Arrow Decimal128 at the edges).
  */
 import { PlanError } from './errors.js';
 
-export type DataType = 'bool' | 'int32' | 'int64' | 'float64' | 'string' | 'date';
+/** An exact decimal of `precision` digits, `scale` of them after the point: `decimal(10,2)`. */
+export type DecimalType = `decimal(${number},${number})`;
 
+export type DataType = 'bool' | 'int32' | 'int64' | 'float64' | 'string' | 'date' | DecimalType;
+
+/** The types without parameters (decimals are `decimal(p,s)` for any valid p and s). */
 export const DATA_TYPES: readonly DataType[] = ['bool', 'int32', 'int64', 'float64', 'string', 'date'];
+
+/** Spark's largest decimal precision. */
+export const MAX_DECIMAL_PRECISION = 38;
+
+/** Decimals of up to this many digits hold their unscaled values in a BigInt64Array; wider ones in BigInts. */
+export const MAX_SHORT_DECIMAL = 18;
+
+const DECIMAL = /^decimal\((\d+),(\d+)\)$/;
+
+export function isDecimal(t: string): t is DecimalType {
+  return DECIMAL.test(t);
+}
+
+/** `decimal(p,s)`, checked: 1 ≤ p ≤ 38 and 0 ≤ s ≤ p (a plan error naming the type otherwise). */
+export function decimalType(precision: number, scale: number): DecimalType {
+  if (!Number.isInteger(precision) || precision < 1 || precision > MAX_DECIMAL_PRECISION)
+    throw new PlanError('BAD_TYPE', `decimal precision ${precision} is outside 1..${MAX_DECIMAL_PRECISION}`, {
+      type: `decimal(${precision},${scale})`,
+    });
+  if (!Number.isInteger(scale) || scale < 0 || scale > precision)
+    throw new PlanError('BAD_TYPE', `decimal scale ${scale} is outside 0..${precision}`, {
+      type: `decimal(${precision},${scale})`,
+    });
+  return `decimal(${precision},${scale})`;
+}
+
+export function decimalParts(t: DecimalType): { readonly precision: number; readonly scale: number } {
+  const m = DECIMAL.exec(t)!;
+  return { precision: Number(m[1]), scale: Number(m[2]) };
+}
+
+/** Whether a string names a data type (a decimal's precision and scale must be valid). */
+export function isDataType(t: unknown): t is DataType {
+  if (typeof t !== 'string') return false;
+  if ((DATA_TYPES as readonly string[]).includes(t)) return true;
+  if (!isDecimal(t)) return false;
+  const { precision, scale } = decimalParts(t);
+  return precision >= 1 && precision <= MAX_DECIMAL_PRECISION && scale <= precision;
+}
+
+/** The decimal an integer type converts to without loss (Spark: int is decimal(10,0), bigint decimal(20,0)). */
+export function asDecimal(t: DataType): DecimalType | null {
+  if (isDecimal(t)) return t;
+  if (t === 'int32') return 'decimal(10,0)';
+  if (t === 'int64') return 'decimal(20,0)';
+  return null;
+}
+
+/** Spark's bounded decimal: precision capped at 38, giving up scale (down to 6) to keep the integer digits. */
+export function boundedDecimal(precision: number, scale: number): DecimalType {
+  if (precision <= MAX_DECIMAL_PRECISION) return decimalType(precision, scale);
+  const intDigits = precision - scale;
+  const minScale = Math.min(scale, 6);
+  return decimalType(MAX_DECIMAL_PRECISION, Math.max(MAX_DECIMAL_PRECISION - intDigits, minScale));
+}
+
+/** The narrowest decimal holding both (for comparisons, unions, CASE and coalesce). */
+export function widerDecimal(a: DecimalType, b: DecimalType): DecimalType {
+  const x = decimalParts(a);
+  const y = decimalParts(b);
+  const scale = Math.max(x.scale, y.scale);
+  const range = Math.max(x.precision - x.scale, y.precision - y.scale);
+  return decimalType(Math.min(MAX_DECIMAL_PRECISION, range + scale), Math.min(scale, MAX_DECIMAL_PRECISION - range));
+}
 
 export interface Field {
   readonly name: string;
@@ -23,12 +92,13 @@ export function field(name: string, type: DataType, nullable = true): Field {
 }
 
 export function isNumeric(t: DataType): boolean {
-  return t === 'int32' || t === 'int64' || t === 'float64';
+  return t === 'int32' || t === 'int64' || t === 'float64' || isDecimal(t);
 }
 
-/** The type two numeric operands are widened to. */
+/** The type two numeric operands are widened to (a decimal with an integer stays exact; with a double it is a double). */
 export function widen(a: DataType, b: DataType): DataType {
   if (a === 'float64' || b === 'float64') return 'float64';
+  if (isDecimal(a) || isDecimal(b)) return widerDecimal(asDecimal(a)!, asDecimal(b)!);
   if (a === 'int64' || b === 'int64') return 'int64';
   return 'int32';
 }

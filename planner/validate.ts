@@ -7,7 +7,7 @@ import { listNames, PlanError } from './errors.js';
 import type { Expr } from './expr.js';
 import type { PlanDocument, PlanNode } from './plan.js';
 import { PLAN_VERSION } from './plan.js';
-import { DATA_TYPES, dateToDays } from './types.js';
+import { DATA_TYPES, dateToDays, isDataType } from './types.js';
 
 type Json = unknown;
 
@@ -38,6 +38,10 @@ class Checker {
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(path, 'expected a number');
     return v;
   }
+  dataType(v: Json, path: string, orNull = false): void {
+    if (!isDataType(v) && !(orNull && v === 'null'))
+      this.fail(path, `expected a data type (${DATA_TYPES.join(', ')}, decimal(p,s)), got ${JSON.stringify(v)}`);
+  }
   oneOf<T extends string>(v: Json, allowed: readonly T[], path: string): T {
     if (typeof v !== 'string' || !allowed.includes(v as T))
       this.fail(path, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
@@ -53,7 +57,7 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
     if (o.index !== undefined) c.num(o.index, `${p}.index`);
   },
   lit: (o, p) => {
-    c.oneOf(o.type, [...DATA_TYPES, 'null'], `${p}.type`);
+    c.dataType(o.type, `${p}.type`, true);
     if (!['number', 'string', 'boolean'].includes(typeof o.value) && o.value !== null)
       c.fail(`${p}.value`, 'expected a literal value');
     if (o.type === 'date' && o.value !== null) dateToDays(c.str(o.value, `${p}.value`));
@@ -76,7 +80,7 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
   },
   cast: (o, p) => {
     checkExpr(o.input, `${p}.input`);
-    c.oneOf(o.to, DATA_TYPES, `${p}.to`);
+    c.dataType(o.to, `${p}.to`);
   },
   isnull: (o, p) => checkExpr(o.input, `${p}.input`),
   in: (o, p) => {
@@ -97,7 +101,7 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
   },
   udf: (o, p) => {
     c.str(o.name, `${p}.name`);
-    c.oneOf(o.returns, DATA_TYPES, `${p}.returns`);
+    c.dataType(o.returns, `${p}.returns`);
     c.each(o.args, `${p}.args`, checkExpr);
   },
   agg: (o, p) => {

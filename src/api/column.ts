@@ -5,6 +5,8 @@
 import type { BinaryOp, Expr } from '../../planner/expr.js';
 import * as E from '../../planner/expr.js';
 import type { DataType } from '../../planner/types.js';
+import { DATA_TYPES, isDataType } from '../../planner/types.js';
+import { PlanError } from '../../planner/errors.js';
 
 export type ColumnLike = Column | string | number | bigint | boolean | null;
 
@@ -135,7 +137,14 @@ export class Column {
   as(name: string): Column {
     return this.alias(name);
   }
+  /** Cast to a type: 'int32', 'int64', 'float64', 'string', 'date', 'bool' or 'decimal(p,s)'. @example col('x').cast('decimal(10,2)') */
   cast(to: DataType): Column {
+    if (!isDataType(to))
+      throw new PlanError(
+        'BAD_TYPE',
+        `cannot cast to '${to}': not a data type (${DATA_TYPES.join(', ')}, decimal(p,s) with 1 ≤ p ≤ 38, 0 ≤ s ≤ p)`,
+        { type: to },
+      );
     return new Column(E.cast(this.expr, to));
   }
 

@@ -1,13 +1,18 @@
 /**
  * Rendering results: Arrow tables as plain rows and as Spark-style text tables.
  */
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
+import { formatDecimal } from '../../operators/decimal.js';
 
-/** A cell as a plain value; an int64 is a number when that is exact, else it stays a BigInt. */
-function plain(v: unknown, type: string): unknown {
+/**
+ * A cell as a plain value: an int64 is a number when that is exact, else it stays a BigInt; a
+ * decimal is its exact text ('12.30').
+ */
+function plain(v: unknown, type: arrow.DataType): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v;
-  if (type.startsWith('Date'))
+  if (arrow.DataType.isDecimal(type)) return formatDecimal(BigInt(String(v)), type.scale);
+  if (String(type).startsWith('Date'))
     return new Date(typeof v === 'number' ? v : (v as Date).getTime()).toISOString().slice(0, 10);
   return v;
 }
@@ -19,7 +24,7 @@ export function tableRows(t: arrow.Table): Record<string, unknown>[] {
   for (let i = 0; i < t.numRows; i++) {
     const r: Record<string, unknown> = {};
     fields.forEach((f, k) => {
-      r[f.name] = plain(cols[k]!.get(i), String(f.type));
+      r[f.name] = plain(cols[k]!.get(i), f.type);
     });
     out.push(r);
   }

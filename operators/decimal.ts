@@ -1,0 +1,101 @@
+/**
+ * Exact decimals as unscaled integers: a `decimal(p,s)` value v stands for v / 10^s. Columns of
+ * up to 18 digits hold them in a BigInt64Array, wider ones in an array of BigInts (one code path
+ * reads both as BigInts). Rescaling rounds HALF_UP (Spark's rounding); a value with more than p
+ * digits does not fit its type, which Spark's non-ANSI mode turns into NULL.
+ */
+import type { DecimalType } from '../planner/types.js';
+import { decimalParts, MAX_SHORT_DECIMAL } from '../planner/types.js';
+
+/** The unscaled values of a decimal column. */
+export type DecimalArray = BigInt64Array | bigint[];
+
+const POW10: bigint[] = Array.from({ length: 80 }, (_, i) => 10n ** BigInt(i));
+
+/** 10^k as a BigInt (0 ≤ k < 80). */
+export function pow10(k: number): bigint {
+  return POW10[k]!;
+}
+
+/** Storage for n values of a decimal type (zeros). */
+export function decimalArray(t: DecimalType, n: number): DecimalArray {
+  return decimalParts(t).precision <= MAX_SHORT_DECIMAL ? new BigInt64Array(n) : new Array<bigint>(n).fill(0n);
+}
+
+/** Whether an unscaled value has at most `precision` digits. */
+export function fits(v: bigint, precision: number): boolean {
+  const bound = POW10[precision]!;
+  return v < bound && v > -bound;
+}
+
+/** v / 10^k rounded HALF_UP (halves away from zero). */
+export function divRound(v: bigint, d: bigint): bigint {
+  const q = v / d;
+  const r = v - q * d;
+  if (r === 0n) return q;
+  const twice = (r < 0n ? -r : r) * 2n;
+  const dd = d < 0n ? -d : d;
+  if (twice < dd) return q;
+  return v < 0n !== d < 0n ? q - 1n : q + 1n;
+}
+
+/** An unscaled value moved from scale `from` to scale `to` (HALF_UP when digits are dropped). */
+export function rescale(v: bigint, from: number, to: number): bigint {
+  if (to === from) return v;
+  if (to > from) return v * POW10[to - from]!;
+  return divRound(v, POW10[from - to]!);
+}
+
+/** The text of an unscaled value at a scale, with exactly `scale` fraction digits (Spark's form: 12.30). */
+export function formatDecimal(v: bigint, scale: number): string {
+  const neg = v < 0n;
+  const digits = (neg ? -v : v).toString();
+  if (scale === 0) return neg ? `-${digits}` : digits;
+  const padded = digits.padStart(scale + 1, '0');
+  const text = `${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`;
+  return neg ? `-${text}` : text;
+}
+
+const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * Decimal text (`12.5`, `-0.001`, `1e3`, surrounding spaces allowed) as an unscaled value at
+ * `scale`, rounded HALF_UP; null when it is not a number.
+ */
+export function parseDecimal(text: string, scale: number): bigint | null {
+  const m = DECIMAL_TEXT.exec(text.trim());
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
+  const frac = m[3] ?? '';
+  const exp = m[4] ? Number(m[4]) : 0;
+  if (Math.abs(exp) > 1000) return null;
+  const digits = BigInt(`${m[2] || '0'}${frac}`);
+  const v = rescaleAny(digits, frac.length - exp, scale);
+  return m[1] === '-' ? -v : v;
+}
+
+/** rescale for any source scale, negative included (an exponent moves the point right). */
+function rescaleAny(v: bigint, from: number, to: number): bigint {
+  if (from < 0) return v * 10n ** BigInt(to - from);
+  if (to >= from) return v * 10n ** BigInt(to - from);
+  return divRound(v, 10n ** BigInt(from - to));
+}
+
+/** A double as an unscaled decimal at `scale`, from its exact binary value, HALF_UP (Spark's BigDecimal(double)). */
+export function decimalFromDouble(x: number, scale: number): bigint | null {
+  if (!Number.isFinite(x)) return null;
+  if (Math.abs(x) < 1e21) return parseDecimal(x.toFixed(Math.min(scale, 100)), scale);
+  return BigInt(x) * pow10(scale); // |x| ≥ 1e21 is an integer
+}
+
+/** An unscaled decimal as the nearest double. */
+export function decimalToDouble(v: bigint, scale: number): number {
+  return scale === 0 ? Number(v) : Number(`${v}e-${scale}`);
+}
+
+/** A JS value (decimal text, number, or a BigInt taken as an integer) as an unscaled decimal; null if not numeric. */
+export function toUnscaled(x: unknown, scale: number): bigint | null {
+  if (typeof x === 'bigint') return x * pow10(scale);
+  if (typeof x === 'number') return decimalFromDouble(x, scale);
+  if (typeof x === 'string') return parseDecimal(x, scale);
+  return null;
+}
