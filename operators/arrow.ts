@@ -279,14 +279,16 @@ function arrowData(v: Vec, length: number): arrow.Data {
 export function batchesToArrow(schema: Schema, batches: readonly Batch[]): arrow.Table {
   const fields = schema.map((f) => new arrow.Field(f.name, arrowTypeOf(f.type), true));
   const aschema = new arrow.Schema(fields);
+  // arrow-js cannot write one buffer twice into a stream: a column that appears twice (select a,
+  // a AS b), or shares a buffer with another (a + 1 keeps a's validity), in any batch, is copied.
+  const seen = new Set<unknown>();
   const rbs = batches.map((b) => {
-    // A column may appear twice (select a, a AS b): arrow-js cannot write one buffer twice into
-    // a stream, so later uses get a copy.
-    const seen = new Set<Vec>();
     const children = schema.map((_, i) => {
       let v = b.columns[i]!;
-      if (seen.has(v)) v = take(v, identity(b.length));
-      seen.add(v);
+      const buffers = (x: Vec): unknown[] =>
+        x.type === 'string' ? [x.data, x.offsets, x.validity] : [x.values, x.validity];
+      if (buffers(v).some((x) => x && seen.has(x))) v = take(v, identity(b.length));
+      for (const x of buffers(v)) if (x) seen.add(x);
       return arrowData(v, b.length);
     });
     const data = arrow.makeData({ type: new arrow.Struct(fields), length: b.length, children, nullCount: 0 });

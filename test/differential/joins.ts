@@ -122,9 +122,7 @@ export function setop(b: Ctx, f: Frame, s: Extract<Step, { k: 'setop' }>, tableB
       const m = matches[i];
       return D.alias(m ? D.colRef(m.name, m.type) : D.nullOf(lf.type), names[i]!);
     });
-    // Known: a right side that reads no column of its files can break the footer read.
-    if (b.avoid.noColumnScan && matches.every((m) => m === null)) right = f;
-    else right = project(b, right, items, names);
+    right = project(b, right, items, names);
   }
   let rightSql = right.sql;
   if (byName && f.schema.length > 1) {
