@@ -14,7 +14,17 @@ import { FUNCTIONS, functionSignature } from './functions.js';
 import type { PlanNode } from './plan.js';
 import { planChildren, transformPlan } from './plan.js';
 import type { DataType, DecimalType, Schema } from './types.js';
-import { asDecimal, boundedDecimal, dateToDays, decimalParts, field, isDecimal, isNumeric, widen } from './types.js';
+import {
+  asDecimal,
+  boundedDecimal,
+  dateToDays,
+  decimalParts,
+  field,
+  isDataType,
+  isDecimal,
+  isNumeric,
+  widen,
+} from './types.js';
 
 /** Schemas of the scanned datasets, keyed by scan path (read from Parquet footers by the caller). */
 export type Catalog = ReadonlyMap<string, Schema>;
@@ -83,7 +93,7 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
       if (e.args.length < sig.minArgs || e.args.length > sig.maxArgs)
         throw typeError(e, `${e.fn} takes ${sig.minArgs}..${sig.maxArgs} arguments, got ${e.args.length}`);
       const r = sig.result(e.args.map((a) => typeOf(a, schema)));
-      if (r === 'bool' || r === 'int32' || r === 'int64' || r === 'float64' || r === 'string' || r === 'date') return r;
+      if (isDataType(r)) return r;
       throw typeError(e, `${e.fn} expects ${r}`);
     }
     case 'agg': {

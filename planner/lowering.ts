@@ -10,7 +10,7 @@ import { agg as aggExpr, alias, binary, call, caseWhen, cast, col, exprName, isN
 import type { PlanNode, PlanOf } from './plan.js';
 import { aggregate, filter, project } from './plan.js';
 import type { DataType, Schema } from './types.js';
-import { isNumeric, widen } from './types.js';
+import { isDecimal, isNumeric, widen } from './types.js';
 
 /**
  * intersect / except as SQL set operations (distinct rows, nulls equal): tag each side, union,
@@ -136,9 +136,11 @@ export function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | '
       const valueFor = (t: DataType) =>
         typeof p.value === 'number' && (t === 'int32' || t === 'int64')
           ? lit(Math.trunc(p.value), t)
-          : typeof p.value === 'number'
-            ? lit(p.value, 'float64')
-            : lit(p.value);
+          : typeof p.value === 'number' && isDecimal(t)
+            ? cast(lit(p.value, 'float64'), t) // rounded to the column's scale; NULL if it does not fit
+            : typeof p.value === 'number'
+              ? lit(p.value, 'float64')
+              : lit(p.value);
       return project(
         p.input,
         s.map((f, i) => {

@@ -13,13 +13,18 @@ import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { divRound, formatDecimal, parseDecimal, pow10 } from '../operators/decimal.js';
 import {
+  abs,
   avg,
+  coalesce,
   col,
   count,
   countDistinct,
+  greatest,
+  least,
   lit,
   max,
   min,
+  round,
   session,
   sum,
   type DataFrame,
@@ -303,6 +308,32 @@ describe('decimals are exact', () => {
       await duck(`SELECT * FROM ${tSql}`),
       { ordered: false },
     );
+  });
+
+  it('coalesce, greatest, least, abs and round keep decimals exact', async () => {
+    await expectSame(
+      t.select(
+        'id',
+        coalesce(col('q'), col('amt')).alias('c'),
+        greatest(col('q'), col('amt')).alias('gr'),
+        least(col('q'), lit(0)).alias('le'),
+        abs(col('amt')).alias('a'),
+      ),
+      `SELECT id, coalesce(q, amt) AS c, greatest(q, amt) AS gr, least(q, 0) AS le, abs(amt) AS a FROM ${tSql}`,
+    );
+    const r = exact(
+      await t
+        .filter(col('id').eq(5))
+        .select(round(col('amt'), 1).alias('r'), 'amt')
+        .collect(),
+    ).rows[0]!;
+    expect(r[0]).toBe(formatDecimal(divRound(parseDecimal(String(r[1]), 2)!, 10n) * 10n, 2));
+  });
+
+  it('fillna keeps decimal columns decimal', async () => {
+    const df = t.select('id', 'q').fillna(2.25);
+    expect((await df.schema()).map((f) => f.type)).toEqual(['int32', 'decimal(4,1)']);
+    await expectSame(df, `SELECT id, coalesce(q, 2.3) AS q FROM ${tSql}`);
   });
 
   it('bad decimal types are named when the plan is built', () => {
