@@ -26,7 +26,7 @@ beforeAll(() => {
     executors: 2,
     progress: false,
     keepJobs: true,
-    job: { shufflePartitions: R, taskBytes: 1 },
+    job: { shufflePartitions: R, taskBytes: 1, keepScratch: true },
   });
 });
 afterAll(async () => {

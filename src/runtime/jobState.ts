@@ -41,6 +41,8 @@ export interface JobOptions extends SizingOptions {
   readonly shuffleCodec?: 'none' | 'brotli';
   /** Read only these files of the scanned datasets (a micro-batch's new files). */
   readonly onlyFiles?: readonly string[];
+  /** Keep the job's scratch objects (shuffle, manifests, summaries) after it succeeds (default false). */
+  readonly keepScratch?: boolean;
   /** Lease of a write's commit record (ms): another writer rolls a commit back or forward once it expires. */
   readonly commitLeaseMs?: number;
   /** Micro-batch mode: poll the plan's input for new files and process each once. */
