@@ -16,12 +16,16 @@ import type { ExecutorEvent, ExecutorOutput } from '../runtime/protocol.js';
  * executors exit when the IPC channel closes (worker.ts).
  */
 function hold(proc: ChildProcess, on: boolean): void {
+  // The piped output streams are handles too: an idle executor's must not hold the loop either.
+  const streams = [proc.stdout, proc.stderr] as { ref?(): void; unref?(): void }[];
   if (on) {
     proc.ref();
     proc.channel?.ref();
+    for (const s of streams) s?.ref?.();
   } else {
     proc.unref();
     proc.channel?.unref();
+    for (const s of streams) s?.unref?.();
   }
 }
 
