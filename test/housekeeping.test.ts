@@ -91,13 +91,30 @@ describe('scratch data', () => {
     expect(jobDirs(store)).toEqual([]);
   });
 
-  it('a kept job keeps its submission, state and result, but no shuffle data or manifests', async () => {
+  it('the driver removes the shuffle data and manifests of a succeeded job; keepJobs keeps them', async () => {
+    // The client keeps the job folder here, so what the driver left is visible.
+    const scratch = /^(shuffle|manifests|summaries|footers|stages)\//;
+    const cleaned = session({
+      store: keptStore,
+      executors: 2,
+      progress: false,
+      keepJobs: true,
+      job: { keepScratch: false },
+    });
+    try {
+      await query(cleaned);
+      const files = filesUnder(path.join(keptStore, 'jobs', cleaned.lastJobId!));
+      expect(files.some((f) => f.startsWith('result'))).toBe(true);
+      expect(files).toContain('job.json');
+      expect(files).toContain('state.json');
+      expect(files.filter((f) => scratch.test(f))).toEqual([]);
+    } finally {
+      await cleaned.stop();
+    }
     await query(kept);
     const files = filesUnder(path.join(keptStore, 'jobs', kept.lastJobId!));
-    expect(files.some((f) => f.startsWith('result'))).toBe(true);
-    expect(files.filter((f) => /^(shuffle|manifests|summaries|footers|stages)\//.test(f))).toEqual([]);
-    expect(files).toContain('job.json');
-    expect(files).toContain('state.json');
+    expect(files.filter((f) => f.startsWith('shuffle/')).length).toBeGreaterThan(0);
+    expect(files.filter((f) => f.startsWith('manifests/')).length).toBeGreaterThan(0);
   });
 });
 
@@ -147,7 +164,7 @@ describe('gc', () => {
 });
 
 describe('process life', () => {
-  it('a script that never calls stop() exits when its work is done', async () => {
+  it('a script that never calls stop() exits when its work is done; one that does, too', async () => {
     const store = tempDir();
     const out = path.join(dir, 'no-stop');
     const run = await runScript(
@@ -162,6 +179,19 @@ describe('process life', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('rows 300');
     expect(fs.existsSync(path.join(out, '_SUCCESS'))).toBe(true);
+
+    // And one that does: awaiting stop() at the top level waits for the idle executors to exit
+    // (an unsettled top-level await would end the process with code 13).
+    const stopped = await runScript(
+      `import { session } from '@root/src/index.ts';
+       const s = session({ store: ${JSON.stringify(store)}, executors: 2, progress: false });
+       console.log('rows', await s.read.parquet(${JSON.stringify(A)}).count());
+       await s.stop();
+       console.log('stopped');`,
+      120_000,
+    );
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stdout).toContain('stopped');
   });
 
   it('a client killed mid-commit: refused while its lease lives, then resumed; old, then new', async () => {

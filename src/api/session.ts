@@ -123,7 +123,8 @@ export class Session {
    */
   jobOptions(options: JobOptions = {}): JobOptions {
     const runner: JobOptions = this.options.aws ? {} : { executorSlots: this.localRunner.pool.opts.size };
-    return { ...runner, ...this.options.job, ...options };
+    const keep: JobOptions = this.options.keepJobs ? { keepScratch: true } : {};
+    return { ...runner, ...keep, ...this.options.job, ...options };
   }
 
   /**

@@ -207,6 +207,9 @@ export class ExecutorPool {
           new Promise<void>((r) => {
             if (i.proc.exitCode !== null) return r();
             i.proc.once('exit', () => r());
+            // An idle instance holds nothing: hold it again, or `await stop()` could end the
+            // process (exit code 13, an unsettled top-level await) before the exit event.
+            hold(i.proc, true);
             // Ask for a clean exit (profilers and flushes run), then insist.
             i.proc.send({ shutdown: true }, () => undefined);
             setTimeout(() => i.proc.kill(), 2000).unref();

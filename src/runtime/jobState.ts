@@ -41,7 +41,7 @@ export interface JobOptions extends SizingOptions {
   readonly shuffleCodec?: 'none' | 'brotli';
   /** Read only these files of the scanned datasets (a micro-batch's new files). */
   readonly onlyFiles?: readonly string[];
-  /** Keep the job's scratch objects (shuffle, manifests, summaries) after it succeeds (default false). */
+  /** Keep the job's scratch objects (shuffle, manifests, summaries) after it succeeds (default false; the session's `keepJobs` sets it). */
   readonly keepScratch?: boolean;
   /** Lease of a write's commit record (ms): another writer rolls a commit back or forward once it expires. */
   readonly commitLeaseMs?: number;

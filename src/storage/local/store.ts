@@ -144,7 +144,8 @@ export class LocalStore implements ObjectStore {
     if (dir === this.root)
       throw new StorageError('BAD_KEY', `refusing to delete the whole store ${this.url}`, { prefix });
     this.stats.delete++;
-    await fs.rm(dir, { recursive: true, force: true });
+    // A file written into the tree meanwhile (ENOTEMPTY) is retried, then removed with the rest.
+    await fs.rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   }
 
   async copy(from: string, to: string): Promise<void> {
