@@ -5,7 +5,7 @@
  */
 import type { AggFn } from '../planner/aggregates.js';
 import type { DataType, DecimalType } from '../planner/types.js';
-import { decimalParts, isDecimal } from '../planner/types.js';
+import { decimalParts, isDecimal, storageType } from '../planner/types.js';
 import { decimalSumType } from '../planner/aggregates.js';
 import { decimalArray, divRound, fits, pow10 } from './decimal.js';
 import { InternalError } from '../planner/errors.js';
@@ -475,8 +475,8 @@ export const ACCUMULATORS: Record<AggFn, Factory> = {
         ? new LongSumAcc()
         : new SumAcc(false),
   avg: (arg, out) => (isDecimal(out) ? new DecimalSumAcc(arg as DecimalType, out, true) : new SumAcc(true)),
-  min: (arg, out) => new ExtremeAcc(arg ?? out, false),
-  max: (arg, out) => new ExtremeAcc(arg ?? out, true),
+  min: (arg, out) => new ExtremeAcc(storageType(arg ?? out), false),
+  max: (arg, out) => new ExtremeAcc(storageType(arg ?? out), true),
   count_distinct: () => new CountDistinctAcc(),
-  first: (arg, out) => new FirstAcc(arg ?? out),
+  first: (arg, out) => new FirstAcc(storageType(arg ?? out)),
 };

@@ -15,8 +15,9 @@ import {
   MAX_SHORT_DECIMAL,
 } from '../planner/types.js';
 import { type DecimalArray, decimalToDouble } from './decimal.js';
-import type { Batch, Vec } from './vector.js';
+import type { Batch, Int64Vec, Vec } from './vector.js';
 import { isDecimalVec, isValid, newValidity, setValid, take } from './vector.js';
+import { temporalArrowType, temporalEngineType, temporalFromArrow, temporalToArrow } from './time/arrowTypes.js';
 
 const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
@@ -44,7 +45,7 @@ function engineType(t: arrow.DataType): DataType | undefined {
     case arrow.Type.Dictionary:
       return engineType((t as arrow.Dictionary).dictionary);
     default:
-      return undefined;
+      return temporalEngineType(t);
   }
 }
 
@@ -112,6 +113,9 @@ function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
       for (let i = 0; i < d.length; i++) out[i] = Math.floor(Number(ms[i]) / 86_400_000);
       return { type: 'date', values: out, validity };
     }
+    case arrow.Type.Timestamp:
+    case arrow.Type.Time:
+      return temporalFromArrow(d, type, validity);
     case arrow.Type.Decimal: {
       const dt = t as arrow.Decimal;
       const words = d.values as Uint32Array;
@@ -231,6 +235,8 @@ function arrowTypeOf(t: DataType): arrow.DataType {
     const { precision, scale } = decimalParts(t);
     return new arrow.Decimal(scale, precision, 128);
   }
+  const temporal = temporalArrowType(t);
+  if (temporal) return temporal;
   switch (t) {
     case 'bool':
       return new arrow.Bool();
@@ -244,10 +250,14 @@ function arrowTypeOf(t: DataType): arrow.DataType {
       return new arrow.Utf8();
     case 'date':
       return new arrow.DateDay();
+    default:
+      throw new ExecutionError('UNSUPPORTED_TYPE', `no Arrow type for ${t}`, { type: t });
   }
 }
 
-function arrowData(v: Vec, length: number): arrow.Data {
+/** One engine column as Arrow data of the schema's type `type` (timestamps and times are int64 vectors). */
+function arrowData(v: Vec, length: number, type: DataType): arrow.Data {
+  if (v.type === 'int64' && type !== 'int64') return temporalToArrow(v as Int64Vec, type, length);
   const nullBitmap = v.validity ?? undefined;
   if (isDecimalVec(v))
     return arrow.makeData({
@@ -289,7 +299,7 @@ export function batchesToArrow(schema: Schema, batches: readonly Batch[]): arrow
         x.type === 'string' ? [x.data, x.offsets, x.validity] : [x.values, x.validity];
       if (buffers(v).some((x) => x && seen.has(x))) v = take(v, identity(b.length));
       for (const x of buffers(v)) if (x) seen.add(x);
-      return arrowData(v, b.length);
+      return arrowData(v, b.length, schema[i]!.type);
     });
     const data = arrow.makeData({ type: new arrow.Struct(fields), length: b.length, children, nullCount: 0 });
     return new arrow.RecordBatch(aschema, data);

@@ -5,7 +5,7 @@
  * their UTF-8 bytes.
  */
 import type { DataType, DecimalType } from '../planner/types.js';
-import { decimalParts, isDecimal } from '../planner/types.js';
+import { decimalParts, isDecimal, storageType } from '../planner/types.js';
 import {
   decimalArray,
   decimalFromDouble,
@@ -17,7 +17,7 @@ import {
   rescale,
 } from './decimal.js';
 import { daysToDate } from '../planner/types.js';
-import { daysFromCivil, daysInMonth } from './dates.js';
+import { daysFromCivil, daysInMonth } from '../planner/calendar.js';
 import type { Operand } from './scalar.js';
 import { firstAsScalar, isScalar, materialize } from './scalar.js';
 import type { DecimalVec, Vec } from './vector.js';
@@ -36,12 +36,17 @@ const decoder = new TextDecoder();
 export function castOperand(o: Operand, to: DataType, n: number): Operand {
   if (!isScalar(o)) return castVec(o, to, n);
   if (o.type === to) return o;
-  if (o.value === null) return { scalar: true, type: to, value: null };
+  if (o.value === null) return { scalar: true, type: storageType(to), value: null };
   return firstAsScalar(castVec(materialize(o, 1), to, 1));
 }
 
-/** Cast a column to `to` (row count `n`). */
-export function castVec(v: Vec, to: DataType, n: number): Vec {
+/**
+ * Cast a column to the storage of `target` (row count `n`): a timestamp or time target is its
+ * int64 storage. Casts whose meaning depends on the source's logical type (to and from
+ * timestamps) are `castTyped`'s (operators/time/cast.ts).
+ */
+export function castVec(v: Vec, target: DataType, n: number): Vec {
+  const to = storageType(target);
   if (v.type === to) return v;
   if (isDecimal(to)) return toDecimal(v, to, n);
   if (isDecimalVec(v)) return fromDecimal(v, to, n);
@@ -265,7 +270,7 @@ function fromString(v: StrVec, to: DataType, n: number): Vec {
     return { type: 'int64', values: out, validity: nulls ? validity : null };
   }
   const out = typedArrayFor(to === 'string' ? 'int32' : to, n) as Int32Array | Float64Array | Uint8Array;
-  const parse = PARSERS[to as Exclude<DataType, 'string' | 'int64'>];
+  const parse = PARSERS[to as keyof typeof PARSERS];
   for (let i = 0; i < n; i++) {
     let x: number | null = null;
     if (isValid(v.validity, i)) {
@@ -367,7 +372,7 @@ const parseBool: Parser = (d, s, e) => {
   return TRUE.has(text) ? 1 : FALSE.has(text) ? 0 : null;
 };
 
-const PARSERS: Record<Exclude<DataType, 'string' | 'int64'>, Parser> = {
+const PARSERS: Record<'int32' | 'float64' | 'date' | 'bool', Parser> = {
   int32: parseIntegral(2147483647),
   float64: parseDouble,
   date: parseDate,

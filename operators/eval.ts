@@ -8,9 +8,11 @@ import { ExecutionError } from '../planner/errors.js';
 import type { Expr } from '../planner/expr.js';
 import { assertNever } from '../planner/expr.js';
 import type { DataType, Schema } from '../planner/types.js';
-import { dateToDays, decimalParts, isDecimal } from '../planner/types.js';
+import { temporalUnits } from '../planner/time.js';
+import { dateToDays, decimalParts, isDecimal, isTemporal, storageType } from '../planner/types.js';
 import { fits, toUnscaled } from './decimal.js';
 import { castVec } from './cast.js';
+import { castTyped } from './time/cast.js';
 import { kernelFor } from './functions.js';
 import { arithmetic, compare, isArithmetic, isComparison, logical, negateBool, nullTest } from './kernels.js';
 import type { Operand, Scalar } from './scalar.js';
@@ -30,7 +32,8 @@ const NULL_STRING: Scalar = Object.freeze({ scalar: true, type: 'string', value:
 
 function scalarOf(type: DataType | 'null', value: unknown): Scalar {
   if (type === 'null' || value === null || value === undefined)
-    return { scalar: true, type: type === 'null' ? 'string' : type, value: null };
+    return { scalar: true, type: type === 'null' ? 'string' : storageType(type), value: null };
+  if (isTemporal(type)) return { scalar: true, type: 'int64', value: temporalUnits(value, type) };
   switch (type) {
     case 'string':
       return { scalar: true, type, value: encoder.encode(String(value)) };
@@ -108,13 +111,15 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
     case 'cast': {
       const x = compileExpr(e.input, schema, udfs);
       const to = e.to;
+      const from = t(e.input);
+      const cast = (v: Vec, n: number) => (from === 'null' ? castVec(v, to, n) : castTyped(v, from, to, n));
       return (b) => {
         const v = x(b);
         if (isScalar(v))
           return v.value === null
-            ? { scalar: true, type: to, value: null }
-            : firstAsScalar(castVec(materialize(v, 1), to, 1));
-        return castVec(v, to, b.length);
+            ? { scalar: true, type: storageType(to), value: null }
+            : firstAsScalar(cast(materialize(v, 1), 1));
+        return cast(v, b.length);
       };
     }
     case 'in': {
@@ -141,11 +146,13 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       const kernel = kernelFor(e.fn);
       const args = e.args.map((a) => compileExpr(a, schema, udfs));
       const outType = t(e) as DataType;
+      const argTypes = e.args.map(t);
       return (b) =>
         kernel(
           args.map((a) => a(b)),
           b.length,
           outType,
+          argTypes,
         );
     }
     case 'udf': {
@@ -237,5 +244,5 @@ function gather(sources: readonly (Operand | null)[], pick: Int32Array, outType:
     const a = arrays[pick[i]!];
     if (a) out[i] = a[i]! as never; // every source has the output's type
   }
-  return { type: outType, values: out, validity: nulls ? validity : null } as Vec;
+  return { type: storageType(outType), values: out, validity: nulls ? validity : null } as Vec;
 }

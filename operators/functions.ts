@@ -4,7 +4,8 @@
  */
 import { InternalError } from '../planner/errors.js';
 import type { FunctionName } from '../planner/functions.js';
-import { addMonths, civil } from './dates.js';
+import { addMonths } from '../planner/calendar.js';
+import { TIME_KERNELS } from './time/kernels.js';
 import { compareNumbers, compareValues } from '../planner/order.js';
 import { compareBytes } from './kernels.js';
 import type { Operand } from './scalar.js';
@@ -14,7 +15,7 @@ import { StringBuilder } from './stringBuilder.js';
 import { STRING_KERNELS, validityAll, type Kernel } from './strings.js';
 import { castOperand, castVec } from './cast.js';
 import type { DecimalVec, Int64Vec, Vec } from './vector.js';
-import { decimalParts, isDecimal } from '../planner/types.js';
+import { decimalParts, isDecimal, storageType } from '../planner/types.js';
 import { decimalArray, fits, rescale } from './decimal.js';
 import { isDecimalVec, isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 
@@ -31,15 +32,6 @@ function nums(o: Operand, n: number, to: 'int32' | 'float64' | 'date' = 'int32')
     return { type: 'float64', values: new Float64Array(n), validity: newValidity(n, false) };
   const v = materialize(o, n);
   return (v.type === 'int64' || isDecimalVec(v) ? castVec(v, to, n) : v) as SmallVec;
-}
-
-function datePart(part: 0 | 1 | 2): Kernel {
-  return ([a], n) => {
-    const v = nums(a!, n).values;
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = civil(v[i]!)[part];
-    return { type: 'int32', values: out, validity: validityAll([a!], n) };
-  };
 }
 
 function dateShift(shift: (days: number, k: number) => number): Kernel {
@@ -224,7 +216,7 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
     for (let i = 0; i < n; i++)
       if (pick[i]! >= 0) setValid(validity, i, true);
       else nulls = true;
-    return { type: outType, values: out, validity: nulls ? validity : null } as Vec;
+    return { type: storageType(outType), values: out, validity: nulls ? validity : null } as Vec;
   };
 }
 
@@ -232,9 +224,7 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
 const FUNCTION_KERNELS: Readonly<Record<FunctionName, Kernel>> = {
   ...STRING_KERNELS,
   ...PREDICATE_KERNELS,
-  year: datePart(0),
-  month: datePart(1),
-  day: datePart(2),
+  ...TIME_KERNELS,
   date_add: dateShift((d, k) => d + k),
   add_months: dateShift(addMonths),
   abs,

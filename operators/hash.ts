@@ -3,10 +3,10 @@
  * Keys are normalized per column: doubles by their float64 bits (-0 is 0, NaNs are one key), int64
  * by its two 32-bit words, other numbers by value, strings by their bytes; a null by a constant.
  */
-import type { DataType } from '../planner/types.js';
+import type { DataType, VecType } from '../planner/types.js';
 import type { Vec } from './vector.js';
 import { int64Words, isDecimalVec, isValid, take } from './vector.js';
-import { isDecimal } from '../planner/types.js';
+import { isDecimal, storageType } from '../planner/types.js';
 import { decimalArray } from './decimal.js';
 import { NumericKeyIndex, type NumericVec } from './numericKeys.js';
 
@@ -80,7 +80,7 @@ class KeyColumn {
   offsets: Int32Array | null;
   bytes: Uint8Array | null;
   nulls = new Uint8Array(1024);
-  constructor(readonly type: DataType) {
+  constructor(readonly type: VecType) {
     const long = type === 'int64' || isDecimal(type);
     this.nums = type === 'string' || long ? null : new Float64Array(1024);
     this.longs = type === 'int64' ? new BigInt64Array(1024) : isDecimal(type) ? decimalArray(type, 1024) : null;
@@ -99,7 +99,7 @@ export class GroupTable {
   constructor(readonly types: readonly DataType[]) {
     this.slots = new Int32Array(1024).fill(-1);
     this.mask = 1023;
-    this.keys = types.map((t) => new KeyColumn(t));
+    this.keys = types.map((t) => new KeyColumn(storageType(t)));
   }
 
   /** Direct-address cache for keys made of one-byte strings and booleans (flags, codes). */

@@ -6,7 +6,7 @@
  */
 import type { Expr } from '../planner/expr.js';
 import type { BuildSide } from '../planner/stages.js';
-import type { Schema } from '../planner/types.js';
+import type { DataType, Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator } from './eval.js';
 import { GroupTable } from './hash.js';
 import { selectionOf } from './kernels.js';
@@ -258,6 +258,6 @@ export class HashJoinOperator implements Operator {
   }
 }
 
-function emptyVecLike(type: Vec['type']): Vec {
+function emptyVecLike(type: DataType): Vec {
   return emptyBatch([{ name: 'x', type, nullable: true }]).columns[0]!;
 }

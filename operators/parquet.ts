@@ -2,10 +2,12 @@
  * Parquet footers: schema, row groups, column-chunk sizes and min/max statistics, read with one
  * or two ranged reads through any `RangeReader` (local file, S3). Used for planning and pruning.
  */
+import type * as arrow from 'apache-arrow';
 import { parquetMetadataAsync } from 'hyparquet';
 import { ExecutionError } from '../planner/errors.js';
 import type { DataType, Schema } from '../planner/types.js';
-import { decimalType, field, isDecimal, MAX_DECIMAL_PRECISION } from '../planner/types.js';
+import { decimalType, field, isDecimal, isTemporal, MAX_DECIMAL_PRECISION } from '../planner/types.js';
+import { embeddedArrowTypes, temporalBound, temporalElementType } from './time/parquetTypes.js';
 import type { MinMax } from '../planner/optimizer/rules/row_group_pruning.js';
 import type { SplitRowGroup } from '../planner/tasks.js';
 
@@ -35,7 +37,7 @@ interface SchemaElement {
   name: string;
   num_children?: number;
   converted_type?: string;
-  logical_type?: { type?: string; bitWidth?: number; isSigned?: boolean };
+  logical_type?: { type?: string; bitWidth?: number; isSigned?: boolean; isAdjustedToUTC?: boolean; unit?: string };
   repetition_type?: string;
   scale?: number;
   precision?: number;
@@ -60,7 +62,9 @@ function decimalOf(e: SchemaElement, file: string): DataType {
   return decimalType(precision, e.scale ?? 0);
 }
 
-function typeOfElement(e: SchemaElement, file: string): DataType {
+function typeOfElement(e: SchemaElement, file: string, embedded: ReadonlyMap<string, arrow.DataType>): DataType {
+  const temporal = temporalElementType(e, embedded.get(e.name));
+  if (temporal) return temporal;
   const logical = e.logical_type?.type;
   const decimal = e.converted_type === 'DECIMAL' || logical === 'DECIMAL';
   switch (e.type) {
@@ -126,7 +130,8 @@ export async function readFooter(r: RangeReader): Promise<FileFooter> {
     throw new ExecutionError('UNSUPPORTED_TYPE', `${r.name} has nested columns, which are not supported`, {
       file: r.name,
     });
-  const schema = leaves.map((e) => field(e.name, typeOfElement(e, r.name), e.repetition_type !== 'REQUIRED'));
+  const embedded = embeddedArrowTypes(md.key_value_metadata);
+  const schema = leaves.map((e) => field(e.name, typeOfElement(e, r.name, embedded), e.repetition_type !== 'REQUIRED'));
   const rowGroups = md.row_groups.map((rg, index) => {
     const bytes: Record<string, number> = {};
     const stats: Record<string, ColumnStats> = {};
@@ -137,9 +142,16 @@ export async function readFooter(r: RangeReader): Promise<FileFooter> {
       bytes[name] = Number(m.total_compressed_size);
       const s = m.statistics;
       // Decimal bounds come back as doubles: not exact, so not kept (no pruning on decimals).
-      const inexact = isDecimal(schema.find((f) => f.name === name)?.type ?? 'string');
+      const type = schema.find((f) => f.name === name)?.type ?? 'string';
+      const inexact = isDecimal(type);
       if (s && inexact)
         stats[name] = { min: null, max: null, nullCount: s.null_count === undefined ? null : Number(s.null_count) };
+      else if (s && isTemporal(type))
+        stats[name] = {
+          min: temporalBound(s.min_value ?? s.min, type, 'min'),
+          max: temporalBound(s.max_value ?? s.max, type, 'max'),
+          nullCount: s.null_count === undefined ? null : Number(s.null_count),
+        };
       else if (s)
         stats[name] = {
           min: num(s.min_value ?? s.min),

@@ -6,8 +6,10 @@
 import * as arrow from 'apache-arrow';
 import { resolveColumn } from '../planner/columns.js';
 import type { Schema } from '../planner/types.js';
-import { daysToDate } from '../planner/types.js';
+import { temporalText } from '../planner/time.js';
+import { daysToDate, isTemporal } from '../planner/types.js';
 import { batchesToArrow } from './arrow.js';
+import { parquetCompatible } from './time/arrowTypes.js';
 import { GroupTable } from './hash.js';
 import { partitionSegment } from './hivePath.js';
 import type { Batch } from './vector.js';
@@ -15,7 +17,8 @@ import { syncCall } from './wasm.js';
 import { concatBatches, takeBatch, valueAt } from './vector.js';
 
 export function encodeParquet(schema: Schema, batches: readonly Batch[], rowGroupSize = 122_880): Uint8Array {
-  const table = batchesToArrow(schema, batches);
+  const compatible = parquetCompatible(schema, batches);
+  const table = batchesToArrow(compatible.schema, compatible.batches);
   return syncCall((pw) => {
     const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
     const props = new pw.WriterPropertiesBuilder()
@@ -50,7 +53,15 @@ export function splitByPartition(
     const dir = idx
       .map((i) => {
         const v = valueAt(part.columns[i]!, 0);
-        const text = v === null ? null : schema[i]!.type === 'date' ? daysToDate(v as number) : String(v);
+        const t = schema[i]!.type;
+        const text =
+          v === null
+            ? null
+            : t === 'date'
+              ? daysToDate(v as number)
+              : isTemporal(t)
+                ? temporalText(v as bigint, t)
+                : String(v);
         return partitionSegment(schema[i]!.name, text);
       })
       .join('/');

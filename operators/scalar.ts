@@ -2,7 +2,7 @@
  * Evaluated operands: a column (`Vec`) or a scalar broadcast over the batch. Kernels take either
  * without materializing scalars; `materialize` expands a scalar when a column is needed.
  */
-import type { DataType } from '../planner/types.js';
+import type { VecType } from '../planner/types.js';
 import { isDecimal } from '../planner/types.js';
 import { decimalArray } from './decimal.js';
 import type { Vec } from './vector.js';
@@ -10,7 +10,7 @@ import { isValid, newValidity, vecFromValues } from './vector.js';
 
 export interface Scalar {
   readonly scalar: true;
-  readonly type: DataType;
+  readonly type: VecType;
   /** number (also days for dates, 0/1 for bool), bigint for int64 and (unscaled) decimals, string bytes, or null. */
   readonly value: number | bigint | Uint8Array | null;
 }

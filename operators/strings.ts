@@ -12,7 +12,13 @@ import type { Vec } from './vector.js';
 import { isValid, newValidity } from './vector.js';
 
 type StrVec = Extract<Vec, { type: 'string' }>;
-export type Kernel = (args: readonly Operand[], n: number, outType: DataType) => Vec;
+/** A function's kernel: its arguments evaluated, the row count, the result type and the arguments' types. */
+export type Kernel = (
+  args: readonly Operand[],
+  n: number,
+  outType: DataType,
+  argTypes?: readonly (DataType | 'null')[],
+) => Vec;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -7,8 +7,9 @@
  * UTF-8 bytes. Validity is an Arrow bitmap (bit i set = value i present) or null when there are
  * no nulls.
  */
+import { temporalUnits } from '../planner/time.js';
 import type { DataType, DecimalType, Field, Schema } from '../planner/types.js';
-import { decimalParts, isDecimal } from '../planner/types.js';
+import { decimalParts, isDecimal, isTemporal, storageType } from '../planner/types.js';
 import { type DecimalArray, decimalArray, formatDecimal, toUnscaled } from './decimal.js';
 
 export type Vec =
@@ -94,13 +95,13 @@ export function valueAt(v: Vec, i: number): number | bigint | string | boolean |
 
 export function typedArrayFor(type: 'int64', n: number): BigInt64Array;
 export function typedArrayFor(
-  type: Exclude<DataType, 'int64' | DecimalType>,
+  type: 'int32' | 'date' | 'bool' | 'float64' | 'string',
   n: number,
 ): Int32Array | Float64Array | Uint8Array;
 export function typedArrayFor(type: DataType, n: number): ValueArray;
 export function typedArrayFor(type: DataType, n: number): ValueArray {
   if (isDecimal(type)) return decimalArray(type, n);
-  switch (type) {
+  switch (storageType(type)) {
     case 'int32':
     case 'date':
       return new Int32Array(n);
@@ -113,8 +114,13 @@ export function typedArrayFor(type: DataType, n: number): ValueArray {
   }
 }
 
-/** Build a column from JS values (nulls allowed). */
-export function vecFromValues(type: DataType, values: readonly unknown[]): Vec {
+/**
+ * Build a column from JS values (nulls allowed). Timestamps and times take counts of their unit
+ * (BigInts or integers), Dates, or text ('2024-01-01 12:00:00', an instant with its offset).
+ */
+export function vecFromValues(t: DataType, values: readonly unknown[]): Vec {
+  if (isTemporal(t)) values = values.map((x) => (x == null ? x : temporalUnits(x, t)));
+  const type = storageType(t);
   const n = values.length;
   const validity = newValidity(n);
   let nulls = 0;
@@ -290,7 +296,8 @@ export function sliceBatch(b: Batch, start: number, end: number): Batch {
 }
 
 /** Concatenate columns of one type. */
-function concatVecs(type: DataType, vs: readonly Vec[]): Vec {
+function concatVecs(t: DataType, vs: readonly Vec[]): Vec {
+  const type = storageType(t);
   const lengths = vs.map(vecLength);
   const n = lengths.reduce((a, b) => a + b, 0);
   let validity: Uint8Array | null = null;

@@ -13,9 +13,12 @@ import { assertNever, containsAgg, exprChildren, exprName, exprToString, lit, tr
 import { FUNCTIONS, functionSignature } from './functions.js';
 import type { PlanNode } from './plan.js';
 import { planChildren, transformPlan } from './plan.js';
+import { bindNode, type TimeContext, TimeBinder } from './timeBinding.js';
+import { castAllowed } from './timeCasts.js';
 import type { DataType, DecimalType, Schema } from './types.js';
 import {
   asDecimal,
+  commonTemporalType,
   boundedDecimal,
   dateToDays,
   decimalParts,
@@ -23,6 +26,7 @@ import {
   isDataType,
   isDecimal,
   isNumeric,
+  isTemporal,
   widen,
 } from './types.js';
 
@@ -55,7 +59,11 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
     }
     case 'cast': {
       const from = typeOf(e.input, schema);
-      if ((isDecimal(e.to) && from === 'date') || (from !== 'null' && isDecimal(from) && e.to === 'date'))
+      if (
+        (isDecimal(e.to) && from === 'date') ||
+        (from !== 'null' && isDecimal(from) && e.to === 'date') ||
+        !castAllowed(from, e.to)
+      )
         throw typeError(e, `cannot cast ${from} to ${e.to}`);
       return e.to;
     }
@@ -92,9 +100,10 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
         );
       if (e.args.length < sig.minArgs || e.args.length > sig.maxArgs)
         throw typeError(e, `${e.fn} takes ${sig.minArgs}..${sig.maxArgs} arguments, got ${e.args.length}`);
-      const r = sig.result(e.args.map((a) => typeOf(a, schema)));
+      const args = e.args.map((a) => typeOf(a, schema));
+      const r = sig.result(args);
       if (isDataType(r)) return r;
-      throw typeError(e, `${e.fn} expects ${r}`);
+      throw typeError(e, `${e.fn} expects ${r}, got ${args.join(', ') || 'no arguments'}`);
     }
     case 'agg': {
       if (e.arg && containsAgg(e.arg)) throw typeError(e, 'aggregate functions cannot be nested');
@@ -114,14 +123,20 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
 function comparable(a: ExprType, b: ExprType): boolean {
   if (a === 'null' || b === 'null') return true;
   if (isNumeric(a) && isNumeric(b)) return true;
-  return a === b;
+  if (a === b || commonTemporalType(a, b) !== null) return true;
+  // Strings compared with timestamps and times are read as them (literals when the plan is bound).
+  return (isTemporal(a) && b === 'string') || (isTemporal(b) && a === 'string');
 }
 
 function unify(e: Expr, a: ExprType, b: ExprType): ExprType {
   if (a === 'null') return b;
   if (b === 'null') return a;
   if (isNumeric(a) && isNumeric(b)) return widen(a, b);
-  if (a !== b) throw typeError(e, `branches have different types ${a} and ${b}`);
+  if (a !== b) {
+    const t = commonTemporalType(a, b);
+    if (t) return t;
+    throw typeError(e, `branches have different types ${a} and ${b}`);
+  }
   return a;
 }
 
@@ -144,6 +159,11 @@ function binaryType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
     case '-':
       if (l === 'date' && (r === 'int32' || r === 'int64' || r === 'null')) return 'date';
       if (e.op === '-' && l === 'date' && r === 'date') return 'int32';
+      if ((l !== 'null' && isTemporal(l)) || (r !== 'null' && isTemporal(r)))
+        throw typeError(
+          e,
+          `arithmetic '${e.op}' on ${l} and ${r}: add or subtract an interval (col.plus(interval({ hours: 1 }))), or compare unix_timestamp() values`,
+        );
       return numericType(e, l, r);
     case '*':
     case '%':
@@ -356,50 +376,69 @@ function checkAggregateScope(e: Expr, keys: readonly Expr[]): void {
   visit(e);
 }
 
-/** Analyze a plan: validates every node and applies literal coercions. Returns the new root. */
-export function analyze(root: PlanNode, catalog: Catalog): PlanNode {
+/**
+ * Analyze a plan: validates every node, applies literal coercions and binds it to the session
+ * time (zone and start; planner/timeBinding.ts). Returns the new root.
+ */
+export function analyze(
+  root: PlanNode,
+  catalog: Catalog,
+  time: TimeContext = { timeZone: 'UTC', now: Date.now() },
+): PlanNode {
   const memo = new WeakMap<PlanNode, Schema>();
+  const binder = new TimeBinder(time);
+  const schema = (n: PlanNode) => schemaOf(n, catalog, memo);
   const out = transformPlan(root, (p) => {
-    for (const k of planChildren(p)) schemaOf(k, catalog, memo);
-    switch (p.kind) {
-      case 'SetOp':
-        schemaOf(p, catalog, memo); // checks the arity
-        return analyze(lowerSetOp(p, schemaOf(p.left, catalog, memo), schemaOf(p.right, catalog, memo)), catalog);
-      case 'UsingJoin':
-        return analyze(lowerUsingJoin(p, schemaOf(p.left, catalog, memo), schemaOf(p.right, catalog, memo)), catalog);
-      case 'Union': {
-        const u = p.byName
-          ? lowerUnionByName(
-              p,
-              p.inputs.map((i) => schemaOf(i, catalog, memo)),
-            )
-          : p;
-        return alignUnionTypes(
-          u,
-          u.inputs.map((i) => schemaOf(i, catalog, memo)),
-        );
-      }
-      case 'WithColumns':
-      case 'Rename':
-      case 'DropNa':
-      case 'FillNa':
-      case 'Drop': {
-        const lowered = lower(p, schemaOf(p.input, catalog, memo));
-        if (lowered.kind !== 'Project') return lowered;
-        return { ...lowered, exprs: lowered.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };
-      }
-      case 'Filter':
-        return { ...p, predicate: coerceExpr(p.predicate, schemaOf(p.input, catalog, memo)) };
-      case 'Project':
-        return { ...p, exprs: p.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };
-      case 'Join':
-        return p.on
-          ? { ...p, on: coerceExpr(p.on, [...schemaOf(p.left, catalog, memo), ...schemaOf(p.right, catalog, memo)]) }
-          : p;
-      default:
-        return p;
-    }
+    for (const k of planChildren(p)) schema(k);
+    const q = coerceNode(p, catalog, memo, time);
+    return bindNode(q, binder, schema, typeOf, (path) => catalog.get(path));
   });
   schemaOf(out, catalog, memo);
   return out;
+}
+
+/** Lower a node whose meaning needs its input schema, and coerce literals compared with dates. */
+function coerceNode(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Schema>, time: TimeContext): PlanNode {
+  switch (p.kind) {
+    case 'SetOp':
+      schemaOf(p, catalog, memo); // checks the arity
+      return analyze(lowerSetOp(p, schemaOf(p.left, catalog, memo), schemaOf(p.right, catalog, memo)), catalog, time);
+    case 'UsingJoin':
+      return analyze(
+        lowerUsingJoin(p, schemaOf(p.left, catalog, memo), schemaOf(p.right, catalog, memo)),
+        catalog,
+        time,
+      );
+    case 'Union': {
+      const u = p.byName
+        ? lowerUnionByName(
+            p,
+            p.inputs.map((i) => schemaOf(i, catalog, memo)),
+          )
+        : p;
+      return alignUnionTypes(
+        u,
+        u.inputs.map((i) => schemaOf(i, catalog, memo)),
+      );
+    }
+    case 'WithColumns':
+    case 'Rename':
+    case 'DropNa':
+    case 'FillNa':
+    case 'Drop': {
+      const lowered = lower(p, schemaOf(p.input, catalog, memo));
+      if (lowered.kind !== 'Project') return lowered;
+      return { ...lowered, exprs: lowered.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };
+    }
+    case 'Filter':
+      return { ...p, predicate: coerceExpr(p.predicate, schemaOf(p.input, catalog, memo)) };
+    case 'Project':
+      return { ...p, exprs: p.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };
+    case 'Join':
+      return p.on
+        ? { ...p, on: coerceExpr(p.on, [...schemaOf(p.left, catalog, memo), ...schemaOf(p.right, catalog, memo)]) }
+        : p;
+    default:
+      return p;
+  }
 }

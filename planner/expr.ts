@@ -176,7 +176,10 @@ export function exprToString(e: Expr): string {
     case 'col':
       return e.name;
     case 'lit':
-      return e.type === 'string' ? `'${e.value}'` : e.type === 'date' ? `date'${e.value}'` : String(e.value);
+      if (e.type === 'string') return `'${e.value}'`;
+      if (e.type === 'date') return `date'${e.value}'`;
+      if (e.value !== null && /^time(stamp)?\[/.test(e.type)) return `${e.type}'${e.value}'`;
+      return String(e.value);
     case 'binary':
       return `(${exprToString(e.left)} ${e.op} ${exprToString(e.right)})`;
     case 'not':

@@ -3,22 +3,24 @@
  * Their kernels live in operators/functions.ts, in a table typed on `FunctionName`: a function
  * added here fails the build until it has a kernel.
  */
+import { TIME_FUNCTIONS } from './timeFunctions.js';
 import type { DataType } from './types.js';
-import { isNumeric, widen } from './types.js';
+import { commonTemporalType, isNumeric, widen } from './types.js';
 
-type ArgType = DataType | 'null';
+export type ArgType = DataType | 'null';
 
 export interface FunctionSignature {
   readonly minArgs: number;
   readonly maxArgs: number;
   /** The result type, or a message saying what argument types it expects. */
   readonly result: (args: readonly ArgType[]) => DataType | string;
+  /** The last argument (at maxArgs) is the session time zone, appended when the analyzer binds a plan. */
+  readonly zoned?: boolean;
 }
 
 const numericOrNull = (t: ArgType): boolean => t === 'null' || isNumeric(t);
 const is = (t: ArgType, ...ok: DataType[]): boolean => t === 'null' || ok.includes(t);
 
-const dateToInt = (args: readonly ArgType[]): DataType | string => (is(args[0]!, 'date') ? 'int32' : 'a date');
 const stringToString = (args: readonly ArgType[]): DataType | string =>
   args.every((a) => is(a, 'string')) ? 'string' : 'strings';
 /** The common type of arguments that must agree (numbers widen); all NULL is a string. */
@@ -26,7 +28,8 @@ const commonType = (a: readonly ArgType[]): DataType | string => {
   const typed = a.filter((t): t is DataType => t !== 'null');
   if (typed.length === 0) return 'string';
   if (typed.every(isNumeric)) return typed.reduce(widen);
-  return typed.every((t) => t === typed[0]) ? typed[0]! : 'arguments of one type';
+  if (typed.every((t) => t === typed[0])) return typed[0]!;
+  return typed.reduce<DataType | null>((a, b) => a && commonTemporalType(a, b), typed[0]!) ?? 'arguments of one type';
 };
 /** A date moved by an integer number of days or months. */
 const dateShift = (a: readonly ArgType[]): DataType | string =>
@@ -35,9 +38,7 @@ const stringPredicate = (args: readonly ArgType[]): DataType | string =>
   is(args[0]!, 'string') && is(args[1]!, 'string') ? 'bool' : 'two strings';
 
 export const FUNCTIONS = {
-  year: { minArgs: 1, maxArgs: 1, result: dateToInt },
-  month: { minArgs: 1, maxArgs: 1, result: dateToInt },
-  day: { minArgs: 1, maxArgs: 1, result: dateToInt },
+  ...TIME_FUNCTIONS,
   date_add: { minArgs: 2, maxArgs: 2, result: dateShift },
   add_months: { minArgs: 2, maxArgs: 2, result: dateShift },
   substring: {

@@ -10,7 +10,15 @@ import { agg as aggExpr, alias, binary, call, caseWhen, cast, col, exprName, isN
 import type { PlanNode, PlanOf } from './plan.js';
 import { aggregate, filter, project } from './plan.js';
 import type { DataType, Schema } from './types.js';
-import { isDecimal, isNumeric, widen } from './types.js';
+import { commonTemporalType, isDecimal, isNumeric, isTime, timestampInfo, widen } from './types.js';
+
+/** Timestamps of one kind (both naive or both instants) or times, in different units: the finer. */
+function sameClockUnits(a: DataType, b: DataType): DataType | null {
+  const ta = timestampInfo(a);
+  const tb = timestampInfo(b);
+  if (ta && tb) return (ta.zone === null) === (tb.zone === null) ? commonTemporalType(a, b) : null;
+  return isTime(a) && isTime(b) ? commonTemporalType(a, b) : null;
+}
 
 /**
  * intersect / except as SQL set operations (distinct rows, nulls equal): tag each side, union,
@@ -210,6 +218,8 @@ export function alignUnionTypes(p: PlanOf<'Union'>, schemas: readonly Schema[]):
       const u = s[c]!.type;
       if (u === t) return t;
       if (isNumeric(t) && isNumeric(u)) return widen(t, u);
+      const finer = sameClockUnits(t, u);
+      if (finer) return finer;
       throw new SchemaError(
         'UNION_TYPES',
         `union column ${c + 1} ('${f.name}') is ${t} in the first input and ${u} in input ${i + 1}; cast one side`,

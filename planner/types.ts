@@ -4,16 +4,78 @@
  * The engine has a small set of logical types. `int64` values are exact over their whole range
  * (BigInt64Array inside the engine, Arrow Int64 at the edges); `decimal(p,s)` values are exact
  * unscaled integers (BigInt64Array up to 18 digits, BigInts beyond; Arrow Decimal128 at the edges).
+ * Timestamps and times are one string each, as printSchema shows them: `timestamp[us]` (naive
+ * wall clock, Spark's TIMESTAMP_NTZ), `timestamp[us, UTC]` (an instant, the Arrow zone kept
+ * verbatim), `time[us]`; inside the engine they are int64 counts of their unit (`storageType`).
  */
 import { PlanError } from './errors.js';
 
 /** An exact decimal of `precision` digits, `scale` of them after the point: `decimal(10,2)`. */
 export type DecimalType = `decimal(${number},${number})`;
 
-export type DataType = 'bool' | 'int32' | 'int64' | 'float64' | 'string' | 'date' | DecimalType;
+export type TimeUnit = 's' | 'ms' | 'us' | 'ns';
+/** A timestamp: naive (`timestamp[us]`) or an instant with its Arrow zone (`timestamp[us, UTC]`). */
+export type TimestampType = `timestamp[${TimeUnit}]` | `timestamp[${TimeUnit}, ${string}]`;
+/** A time of day: `time[us]`. */
+export type TimeType = `time[${TimeUnit}]`;
+
+/** The types a column vector has inside the engine (timestamps and times are int64 vectors). */
+export type VecType = 'bool' | 'int32' | 'int64' | 'float64' | 'string' | 'date' | DecimalType;
+
+export type DataType = VecType | TimestampType | TimeType;
 
 /** The types without parameters (decimals are `decimal(p,s)` for any valid p and s). */
 export const DATA_TYPES: readonly DataType[] = ['bool', 'int32', 'int64', 'float64', 'string', 'date'];
+
+/** Units per second of each time unit. */
+export const UNITS_PER_SECOND: Readonly<Record<TimeUnit, number>> = { s: 1, ms: 1e3, us: 1e6, ns: 1e9 };
+
+const TIMESTAMP = /^timestamp\[(s|ms|us|ns)(?:, (.+))?\]$/;
+const TIME = /^time\[(s|ms|us|ns)\]$/;
+
+/** Unit and zone (null: naive) of a timestamp type; null for other types. */
+export function timestampInfo(t: string): { unit: TimeUnit; zone: string | null } | null {
+  const m = TIMESTAMP.exec(t);
+  return m ? { unit: m[1] as TimeUnit, zone: m[2] ?? null } : null;
+}
+
+/** The unit of a time-of-day type; null for other types. */
+export function timeUnitOf(t: string): TimeUnit | null {
+  const m = TIME.exec(t);
+  return m ? (m[1] as TimeUnit) : null;
+}
+
+export const timestampType = (unit: TimeUnit, zone: string | null = null): TimestampType =>
+  zone === null ? `timestamp[${unit}]` : `timestamp[${unit}, ${zone}]`;
+
+export const isTimestamp = (t: string): t is TimestampType => TIMESTAMP.test(t);
+export const isTime = (t: string): t is TimeType => TIME.test(t);
+export const isTemporal = (t: string): t is TimestampType | TimeType => isTimestamp(t) || isTime(t);
+
+/** The vector type that holds a data type's values: timestamps and times are int64 counts of their unit. */
+export function storageType(t: DataType): VecType {
+  return isTemporal(t) ? 'int64' : t;
+}
+
+/** The finer of two units. */
+export const finerUnit = (a: TimeUnit, b: TimeUnit): TimeUnit => (UNITS_PER_SECOND[a] >= UNITS_PER_SECOND[b] ? a : b);
+
+/**
+ * The type two timestamps (or two times) compare and combine in: the finer unit; an instant
+ * when either is one (a naive value is read in the session zone). Null when they do not mix.
+ */
+export function commonTemporalType(a: DataType, b: DataType): DataType | null {
+  if (a === b) return a;
+  const ta = timestampInfo(a);
+  const tb = timestampInfo(b);
+  if (ta && tb) return timestampType(finerUnit(ta.unit, tb.unit), ta.zone ?? tb.zone);
+  if (ta && b === 'date') return a;
+  if (tb && a === 'date') return b;
+  const ua = timeUnitOf(a);
+  const ub = timeUnitOf(b);
+  if (ua && ub) return `time[${finerUnit(ua, ub)}]`;
+  return null;
+}
 
 /** Spark's largest decimal precision. */
 export const MAX_DECIMAL_PRECISION = 38;
@@ -48,7 +110,7 @@ export function decimalParts(t: DecimalType): { readonly precision: number; read
 /** Whether a string names a data type (a decimal's precision and scale must be valid). */
 export function isDataType(t: unknown): t is DataType {
   if (typeof t !== 'string') return false;
-  if ((DATA_TYPES as readonly string[]).includes(t)) return true;
+  if ((DATA_TYPES as readonly string[]).includes(t) || isTemporal(t)) return true;
   if (!isDecimal(t)) return false;
   const { precision, scale } = decimalParts(t);
   return precision >= 1 && precision <= MAX_DECIMAL_PRECISION && scale <= precision;

@@ -7,7 +7,8 @@ import { listNames, PlanError } from './errors.js';
 import type { Expr } from './expr.js';
 import type { PlanDocument, PlanNode } from './plan.js';
 import { PLAN_VERSION } from './plan.js';
-import { DATA_TYPES, dateToDays, isDataType } from './types.js';
+import { temporalUnits } from './time.js';
+import { DATA_TYPES, dateToDays, isDataType, isTemporal } from './types.js';
 
 type Json = unknown;
 
@@ -40,7 +41,10 @@ class Checker {
   }
   dataType(v: Json, path: string, orNull = false): void {
     if (!isDataType(v) && !(orNull && v === 'null'))
-      this.fail(path, `expected a data type (${DATA_TYPES.join(', ')}, decimal(p,s)), got ${JSON.stringify(v)}`);
+      this.fail(
+        path,
+        `expected a data type (${DATA_TYPES.join(', ')}, decimal(p,s), timestamp[unit], timestamp[unit, zone], time[unit]), got ${JSON.stringify(v)}`,
+      );
   }
   oneOf<T extends string>(v: Json, allowed: readonly T[], path: string): T {
     if (typeof v !== 'string' || !allowed.includes(v as T))
@@ -61,6 +65,7 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
     if (!['number', 'string', 'boolean'].includes(typeof o.value) && o.value !== null)
       c.fail(`${p}.value`, 'expected a literal value');
     if (o.type === 'date' && o.value !== null) dateToDays(c.str(o.value, `${p}.value`));
+    if (isTemporal(String(o.type)) && o.value !== null) temporalUnits(c.str(o.value, `${p}.value`), String(o.type));
     if (o.type === 'int64' && o.value !== null) {
       const text = String(o.value);
       if (typeof o.value === 'boolean' || !/^[+-]?\d+$/.test(text) || BigInt.asIntN(64, BigInt(text)) !== BigInt(text))

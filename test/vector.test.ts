@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { take, takeBatch, takeOrNull, valueAt, vecFromValues, type Vec } from '../operators/vector.js';
-import type { DataType } from '../planner/types.js';
+import type { VecType } from '../planner/types.js';
 
 function rng(seed: number) {
   return () => {
@@ -15,7 +15,7 @@ function rng(seed: number) {
 
 const N = 5000;
 const random = rng(7);
-const columns: Record<DataType, unknown[]> = {
+const columns: Record<VecType, unknown[]> = {
   int32: Array.from({ length: N }, (_, i) => (i % 17 === 0 ? null : i * 3 - 7000)),
   int64: Array.from({ length: N }, (_, i) => (i % 13 === 0 ? null : i * 1e6)),
   float64: Array.from({ length: N }, (_, i) => (i % 11 === 0 ? null : i / 7)),
@@ -37,7 +37,7 @@ const selections: Record<string, Int32Array> = {
 const values = (v: Vec, n: number) => Array.from({ length: n }, (_, i) => valueAt(v, i));
 
 describe('take', () => {
-  for (const [type, raw] of Object.entries(columns) as [DataType, unknown[]][]) {
+  for (const [type, raw] of Object.entries(columns) as [VecType, unknown[]][]) {
     const vec = vecFromValues(type, raw);
     const expected = values(vec, N);
     for (const [name, sel] of Object.entries(selections)) {
@@ -48,7 +48,7 @@ describe('take', () => {
   }
 
   it('takeBatch keeps every column aligned, and takeOrNull fills -1 with nulls', () => {
-    const schema = (Object.keys(columns) as DataType[]).map((t) => ({ name: t, type: t, nullable: true }));
+    const schema = (Object.keys(columns) as VecType[]).map((t) => ({ name: t, type: t, nullable: true }));
     const batch = { schema, length: N, columns: schema.map((f) => vecFromValues(f.type, columns[f.type])) };
     const sel = selections['most rows (long runs)']!;
     const out = takeBatch(batch, sel);

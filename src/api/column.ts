@@ -4,11 +4,12 @@
  */
 import type { BinaryOp, Expr } from '../../planner/expr.js';
 import * as E from '../../planner/expr.js';
+import { Interval } from './interval.js';
 import type { DataType } from '../../planner/types.js';
 import { DATA_TYPES, isDataType } from '../../planner/types.js';
 import { PlanError } from '../../planner/errors.js';
 
-export type ColumnLike = Column | string | number | bigint | boolean | null;
+export type ColumnLike = Column | string | number | bigint | boolean | Date | null;
 
 export interface SortOrder {
   readonly desc: boolean;
@@ -26,7 +27,11 @@ export function toExpr(v: ColumnLike | Column): Expr {
  * name ('NaN', 'Infinity', '-Infinity'), which plans can carry to executors intact. A BigInt is
  * an int64 literal, carried as its decimal text so every digit survives.
  */
-export function literal(v: string | number | bigint | boolean | null): Expr {
+export function literal(v: string | number | bigint | boolean | Date | null): Expr {
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) throw new RangeError('an invalid Date is not a literal');
+    return E.lit(v.toISOString(), 'timestamp[us, UTC]'); // an instant, as Spark's lit(datetime)
+  }
   if (typeof v === 'number' && !Number.isFinite(v)) return E.cast(E.lit(String(v)), 'float64');
   if (typeof v === 'bigint') {
     if (BigInt.asIntN(64, v) !== v) throw new RangeError(`literal ${v} is outside the int64 range`);
@@ -47,11 +52,19 @@ export class Column {
     return new Column(E.binary(op, this.expr, toExpr(other)));
   }
 
-  plus(o: ColumnLike): Column {
-    return this.bin('+', o);
+  /** Addition; with an `interval(...)`, timestamp (or date) arithmetic. @example col('ts').plus(interval({ hours: 1 })) */
+  plus(o: ColumnLike | Interval): Column {
+    return o instanceof Interval ? this.addInterval(o) : this.bin('+', o);
   }
-  minus(o: ColumnLike): Column {
-    return this.bin('-', o);
+  minus(o: ColumnLike | Interval): Column {
+    return o instanceof Interval ? this.addInterval(o.negate()) : this.bin('-', o);
+  }
+  private addInterval(i: Interval): Column {
+    const micros =
+      Number.isSafeInteger(i.micros) && Math.abs(i.micros) < 2 ** 31
+        ? E.lit(i.micros)
+        : E.lit(String(i.micros), 'int64');
+    return new Column(E.call('add_interval', [this.expr, E.lit(i.months), E.lit(i.days), micros]));
   }
   multiply(o: ColumnLike): Column {
     return this.bin('*', o);
@@ -137,12 +150,17 @@ export class Column {
   as(name: string): Column {
     return this.alias(name);
   }
-  /** Cast to a type: 'int32', 'int64', 'float64', 'string', 'date', 'bool' or 'decimal(p,s)'. @example col('x').cast('decimal(10,2)') */
-  cast(to: DataType): Column {
+  /**
+   * Cast to a type: 'int32', 'int64', 'float64', 'string', 'date', 'bool', 'decimal(p,s)',
+   * 'timestamp[unit]' / 'timestamp[unit, zone]' / 'time[unit]' — and Spark's 'timestamp' (an
+   * instant, microseconds) and 'timestamp_ntz' (a wall clock). @example col('x').cast('decimal(10,2)')
+   */
+  cast(type: DataType | 'timestamp' | 'timestamp_ntz'): Column {
+    const to = type === 'timestamp' ? 'timestamp[us, UTC]' : type === 'timestamp_ntz' ? 'timestamp[us]' : type;
     if (!isDataType(to))
       throw new PlanError(
         'BAD_TYPE',
-        `cannot cast to '${to}': not a data type (${DATA_TYPES.join(', ')}, decimal(p,s) with 1 ≤ p ≤ 38, 0 ≤ s ≤ p)`,
+        `cannot cast to '${to}': not a data type (${DATA_TYPES.join(', ')}, decimal(p,s) with 1 ≤ p ≤ 38, 0 ≤ s ≤ p, timestamp[unit], timestamp[unit, zone], time[unit], timestamp, timestamp_ntz)`,
         { type: to },
       );
     return new Column(E.cast(this.expr, to));

@@ -143,14 +143,14 @@ export class DataFrame {
   }
   /** The first n rows as plain objects. */
   async take(n: number): Promise<Record<string, unknown>[]> {
-    return tableRows(await this.limit(n).collect());
+    return tableRows(await this.limit(n).collect(), this.session.timeZone);
   }
   async head(n = 1): Promise<Record<string, unknown>[]> {
     return this.take(n);
   }
   /** Print the first n rows as a table. */
   async show(n = 20): Promise<void> {
-    console.log(formatTable(await this.limit(n).collect()));
+    console.log(formatTable(await this.limit(n).collect(), this.session.timeZone));
   }
   async printSchema(): Promise<void> {
     console.log(

@@ -18,7 +18,7 @@ export function col(name: string): Column {
  * A literal. Integers are int32, other numbers float64, BigInts int64 (exact over the whole
  * range). @example lit(0.05) @example col('id').eq(lit(9007199254740993n))
  */
-export function lit(value: string | number | bigint | boolean | null): Column {
+export function lit(value: string | number | bigint | boolean | Date | null): Column {
   return new Column(literal(value));
 }
 
@@ -27,6 +27,9 @@ export function date(iso: string): Column {
   dateToDays(iso);
   return new Column(E.lit(iso, 'date'));
 }
+
+export * from './timeFunctions.js';
+export { interval, Interval, type IntervalParts } from './interval.js';
 
 const aggregate = (fn: AggFn, v: string | Column | null) => new Column(E.agg(fn, v === null ? null : c(v).expr));
 

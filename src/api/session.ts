@@ -8,6 +8,7 @@ import type * as arrow from 'apache-arrow';
 import { analyze, type Catalog, schemaOf } from '../../planner/analyzer.js';
 import { StorageError } from '../../planner/errors.js';
 import { PLAN_VERSION, type PlanDocument, type PlanNode, type Sink, scan } from '../../planner/plan.js';
+import { checkTimeZone } from '../../planner/timezones.js';
 import type { Schema } from '../../planner/types.js';
 import { AwsRunner, type AwsRunnerOptions } from '../aws/runner.js';
 import { LocalRunner } from '../local/runner.js';
@@ -52,6 +53,11 @@ export interface SessionOptions {
   readonly job?: JobOptions;
   /** Run on AWS: the deployed state machine (store must be `s3://…`). */
   readonly aws?: AwsRunnerOptions;
+  /**
+   * Session time zone (Spark's spark.sql.session.timeZone), UTC by default: instants are shown
+   * in it and zone-dependent functions (hour, date_trunc, to_date, date_format…) compute in it.
+   */
+  readonly timeZone?: string;
 }
 
 export interface MicroBatchOptions {
@@ -91,6 +97,12 @@ export class Session {
     this.storeRef = parseStoreUrl(options.store ?? path.resolve('.stratus'), { endpoint: options.endpoint });
     this.read = new DataFrameReader(this);
     Object.freeze(this.read);
+    checkTimeZone(this.timeZone);
+  }
+
+  /** The session time zone: the option, else the jobs' default, else UTC. */
+  get timeZone(): string {
+    return this.options.timeZone ?? this.options.job?.timeZone ?? 'UTC';
   }
 
   /** Stores for client-side work (footers, results); the runtime's own instances. */
@@ -124,7 +136,7 @@ export class Session {
   jobOptions(options: JobOptions = {}): JobOptions {
     const runner: JobOptions = this.options.aws ? {} : { executorSlots: this.localRunner.pool.opts.size };
     const keep: JobOptions = this.options.keepJobs ? { keepScratch: true } : {};
-    return { ...runner, ...keep, ...this.options.job, ...options };
+    return { ...runner, ...keep, ...this.options.job, timeZone: this.timeZone, ...options };
   }
 
   /**
@@ -133,7 +145,7 @@ export class Session {
    */
   async analyze(root: PlanNode): Promise<Analysis> {
     const { catalog } = await loadDatasets(root, this.env, this.storeRef, { schemaOnly: true });
-    const plan = analyze(root, catalog);
+    const plan = analyze(root, catalog, { timeZone: this.timeZone, now: Date.now() });
     return { plan, catalog, schema: schemaOf(plan, catalog) };
   }
 

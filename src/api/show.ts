@@ -3,6 +3,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { formatDecimal } from '../../operators/decimal.js';
+import { temporalCells } from '../../operators/time/arrowTypes.js';
 
 /**
  * A cell as a plain value: an int64 is a number when that is exact, else it stays a BigInt; a
@@ -17,14 +18,20 @@ function plain(v: unknown, type: arrow.DataType): unknown {
   return v;
 }
 
-export function tableRows(t: arrow.Table): Record<string, unknown>[] {
+/**
+ * Rows as plain objects. Timestamps and times are text as DuckDB prints them: naive ones as
+ * their wall clock, instants in the session zone `timeZone` with its offset.
+ */
+export function tableRows(t: arrow.Table, timeZone = 'UTC'): Record<string, unknown>[] {
   const fields = t.schema.fields;
   const cols = fields.map((f) => t.getChild(f.name)!);
+  const temporal = cols.map((c) => temporalCells(c, timeZone));
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < t.numRows; i++) {
     const r: Record<string, unknown> = {};
     fields.forEach((f, k) => {
-      r[f.name] = plain(cols[k]!.get(i), f.type);
+      const cells = temporal[k];
+      r[f.name] = cells ? cells[i] : plain(cols[k]!.get(i), f.type);
     });
     out.push(r);
   }
@@ -37,9 +44,9 @@ function cell(v: unknown): string {
   return String(v);
 }
 
-export function formatTable(t: arrow.Table): string {
+export function formatTable(t: arrow.Table, timeZone = 'UTC'): string {
   const names = t.schema.fields.map((f) => f.name);
-  const rows = tableRows(t).map((r) => names.map((n) => cell(r[n])));
+  const rows = tableRows(t, timeZone).map((r) => names.map((n) => cell(r[n])));
   const widths = names.map((n, i) => Math.max(n.length, ...rows.map((r) => r[i]!.length)));
   const sep = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;

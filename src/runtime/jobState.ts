@@ -47,6 +47,8 @@ export interface JobOptions extends SizingOptions {
   readonly commitLeaseMs?: number;
   /** Micro-batch mode: poll the plan's input for new files and process each once. */
   readonly stream?: StreamOptions;
+  /** Session time zone (default UTC): rendering and zone-dependent time functions (hour, date_trunc, to_date…). */
+  readonly timeZone?: string;
 }
 
 export interface StreamOptions {

@@ -60,11 +60,18 @@ function splitStage(ds: Datasets, stage: Stage, taskBytes: number, disabledRules
 
 /**
  * The one planning function (driver and explain): the plan document's query over the datasets'
- * footers, with the job's options. Same footers, same options → the same staged plan.
+ * footers, with the job's options. Same footers, same options, same `now` → the same staged plan.
+ * `now` (epoch ms) is the job's current time: current_timestamp() and friends become it.
  */
-export function planQuery(doc: PlanDocument, ds: Datasets, options: JobOptions, storeRef: StoreRef): QueryPlan {
+export function planQuery(
+  doc: PlanDocument,
+  ds: Datasets,
+  options: JobOptions,
+  storeRef: StoreRef,
+  now = Date.now(),
+): QueryPlan {
   const disabledRules = options.disabledRules ?? [];
-  const analyzed = analyze(doc.root, ds.catalog);
+  const analyzed = analyze(doc.root, ds.catalog, { timeZone: options.timeZone ?? 'UTC', now });
   const optimized = optimize(analyzed, ds.catalog, {
     disabledRules,
     columnBytes: ds.columnBytes,
@@ -103,7 +110,8 @@ export async function planJob(
     if (e instanceof PlanningIncomplete) return { incomplete: e.footers };
     throw e;
   }
-  const { plan, taskBytes } = planQuery(sub.plan, ds, sub.options, storeRef);
+  // The job's current time is its submission's: the same in every task and every driver retry.
+  const { plan, taskBytes } = planQuery(sub.plan, ds, sub.options, storeRef, Date.parse(sub.submittedAt));
   const disabledRules = sub.options.disabledRules ?? [];
   let prunedRowGroups = 0;
   const stages: StageState[] = plan.stages.map((s) => {

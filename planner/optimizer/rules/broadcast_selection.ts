@@ -8,7 +8,8 @@
  */
 import type { Expr } from '../../expr.js';
 import { collectScans, type PlanNode } from '../../plan.js';
-import { dateToDays } from '../../types.js';
+import { temporalLiteralNumber } from '../../time.js';
+import { dateToDays, isTemporal } from '../../types.js';
 import type { Rule, RuleContext } from '../rule.js';
 
 const DEFAULT_BROADCAST_THRESHOLD = 10 * 1024 * 1024;
@@ -20,6 +21,7 @@ const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=
 function literal(e: Expr): number | undefined {
   if (e.kind !== 'lit' || e.value === null) return undefined;
   if (e.type === 'date') return dateToDays(e.value as string);
+  if (e.type !== 'null' && isTemporal(e.type)) return temporalLiteralNumber(e.value, e.type);
   return typeof e.value === 'number' ? e.value : undefined;
 }
 

@@ -6,7 +6,7 @@
 import type { Expr, ExprOf } from '../../expr.js';
 import { lit, transformExpr } from '../../expr.js';
 import type { PlanNode } from '../../plan.js';
-import { dateToDays, daysToDate } from '../../types.js';
+import { dateToDays, daysToDate, isTemporal } from '../../types.js';
 import type { Rule } from '../rule.js';
 
 function decimalParts(x: number): { digits: bigint; scale: number } | null {
@@ -35,6 +35,8 @@ function exactDecimal(op: '+' | '-' | '*', a: number, b: number): number {
   return fromScaled(op === '+' ? xd + yd : xd - yd, scale);
 }
 
+const isTemporalLit = (x: ExprOf<'lit'>) => x.type !== 'null' && isTemporal(x.type);
+
 function foldBinary(e: ExprOf<'binary'>): Expr {
   const { left: l, right: r, op } = e;
   if (op === 'and' || op === 'or') {
@@ -52,6 +54,7 @@ function foldBinary(e: ExprOf<'binary'>): Expr {
     return e;
   }
   if (l.kind !== 'lit' || r.kind !== 'lit' || l.value === null || r.value === null) return e;
+  if (isTemporalLit(l) || isTemporalLit(r)) return e; // timestamps and times are compared when the job runs
   if (l.type === 'date' && (op === '+' || op === '-') && typeof r.value === 'number') {
     return lit(daysToDate(dateToDays(l.value as string) + (op === '+' ? r.value : -r.value)), 'date');
   }

@@ -6,7 +6,8 @@
 import type { Expr } from '../../expr.js';
 import { compareNumbers, compareValues } from '../../order.js';
 import type { Schema } from '../../types.js';
-import { dateToDays } from '../../types.js';
+import { temporalLiteralNumber } from '../../time.js';
+import { dateToDays, isTemporal } from '../../types.js';
 import type { PhysicalRule } from '../rule.js';
 
 export interface MinMax {
@@ -20,6 +21,7 @@ const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=
 function literalValue(e: Expr): number | string | null | undefined {
   if (e.kind !== 'lit' || e.value === null) return undefined;
   if (e.type === 'date') return dateToDays(e.value as string);
+  if (e.type !== 'null' && isTemporal(e.type)) return temporalLiteralNumber(e.value, e.type);
   // Footer bounds of int64 columns are numbers only where exact; so must the literal be.
   if (e.type === 'int64') return Number.isSafeInteger(Number(e.value)) ? Number(e.value) : undefined;
   return typeof e.value === 'boolean' ? undefined : e.value;

@@ -1,6 +1,7 @@
 /**
  * Calendar arithmetic on days since 1970-01-01 (proleptic Gregorian, as Spark 3 and DuckDB):
- * civil dates from day numbers and back, and month addition clamped to the month's end.
+ * civil dates from day numbers and back, and month addition clamped to the month's end. Pure
+ * integer arithmetic, so the planner (literals) and the kernels share it.
  */
 
 /** [year, month 1..12, day 1..31] of a day number (Howard Hinnant's algorithm). */
