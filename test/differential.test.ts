@@ -10,12 +10,21 @@
 import { expect, it } from 'vitest';
 import { AVOID_KNOWN } from './differential/known.js';
 import { runDifferential } from './differential/run.js';
+import { DEFAULT_FLAGS } from './differential/values.js';
 
 const SEED = 20_261_201;
 const CASES = 100;
+/** Types the engine computes exactly, switched on (docs/testing.md, "Types behind flags"). */
+const FLAGS = { ...DEFAULT_FLAGS, timestamps: true };
 
 it(`Stratus agrees with DuckDB on ${CASES} random pipelines (seed ${SEED})`, { timeout: 600_000 }, async () => {
-  const report = await runDifferential({ seed: SEED, numRuns: CASES, avoid: AVOID_KNOWN, shrinkTimeMs: 120_000 });
+  const report = await runDifferential({
+    seed: SEED,
+    numRuns: CASES,
+    flags: FLAGS,
+    avoid: AVOID_KNOWN,
+    shrinkTimeMs: 120_000,
+  });
   if (report.failure) {
     const f = report.failure;
     throw new Error(
