@@ -115,7 +115,7 @@ describe('a 0-row write', () => {
   it('leaves one schema-only file that Stratus and DuckDB read as 0 rows with the schema', async () => {
     const input = path.join(dir, 'typed.parquet');
     await db.run(
-      `COPY (SELECT i::INTEGER AS id, 'v' || i AS name, DATE '2024-01-01' + i::INTEGER AS day, i * 1.5 AS x FROM range(10) r(i)) TO ${sq(input)} (FORMAT parquet)`,
+      `COPY (SELECT i::INTEGER AS id, 'v' || i AS name, DATE '2024-01-01' + i::INTEGER AS day, (i * 1.5)::DOUBLE AS x FROM range(10) r(i)) TO ${sq(input)} (FORMAT parquet)`,
     );
     const src = s.read.parquet(input).select(col('id').cast('int32').alias('id'), 'name', 'day', 'x');
     const none = src.filter(col('id').lt(0));
