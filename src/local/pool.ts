@@ -189,6 +189,9 @@ export class ExecutorPool {
         // As Lambda does: an invocation still running at its time limit is stopped, process and all.
         timer = setTimeout(() => {
           if (!this.pending.delete(id)) return;
+          // Gone from now on: no other invocation may be handed to it before its 'exit'.
+          const idx = this.instances.indexOf(inst);
+          if (idx >= 0) this.instances.splice(idx, 1);
           inst.proc.kill('SIGKILL');
           reject(lambdaTimeout(this.opts.timeLimitMs));
         }, this.opts.timeLimitMs + TIME_LIMIT_GRACE_MS);
