@@ -15,6 +15,7 @@ import { cachedStore, type RuntimeEnv } from '../src/runtime/env.js';
 import { runExecutorGroup } from '../src/runtime/executor.js';
 import { jobKeys, type JobState } from '../src/runtime/jobState.js';
 import { SsmParameterSource } from '../src/runtime/params.js';
+import { StorageError } from '../planner/errors.js';
 import type { ObjectStore, StoreRef } from '../src/storage/store.js';
 import { getJson } from '../src/storage/store.js';
 import { aroundGroups } from './support/faults.js';
@@ -193,6 +194,25 @@ describe('the driver', () => {
     expect(kills).toBe(3);
     const driverRetries = s.localRunner.retries.filter((r) => r.state === 'Driver' && r.error === 'Runtime.ExitError');
     expect(driverRetries.length).toBe(3);
+  });
+});
+
+describe('the driver (store throttling)', () => {
+  it('its store kept throttling: the step is run again by the state machine, identical result', async () => {
+    const s = start();
+    let throttles = 0;
+    const env = s.localRunner.env as { store: RuntimeEnv['store'] };
+    const inner = env.store;
+    env.store = (ref: StoreRef) =>
+      faultyStore(inner(ref), (op, key) =>
+        op === 'put' && key.endsWith('/state.json') && throttles++ < 2
+          ? new StorageError('THROTTLED', `S3 kept throttling PutObject '${key}' (SlowDown) after 6 attempts`, { key })
+          : undefined,
+      );
+    expect(rowsFromArrow(await query(s).collect())).toEqual(clean);
+    expect(throttles).toBeGreaterThan(2);
+    const retried = s.localRunner.retries.filter((r) => r.state === 'Driver' && r.error === 'DriverTransientError');
+    expect(retried.length).toBe(2);
   });
 });
 

@@ -4,7 +4,9 @@
  * batches' jobs through jobStep) — returning a small routing object for the state machine
  * (run_executors, run_driver, sleep, succeed, fail — and chain, before the history cap).
  */
+import { StratusError } from '../../planner/errors.js';
 import { getJson } from '../storage/store.js';
+import { classifyError } from '../util/retry.js';
 import type { RuntimeEnv } from './env.js';
 import { jobKeys, type JobSubmission } from './jobState.js';
 import { jobStep } from './jobStep.js';
@@ -12,10 +14,24 @@ import { streamStep } from './microbatch.js';
 import { assertPayloadSize } from './payload.js';
 import type { DriverEvent, DriverOutput } from './protocol.js';
 
-/** The driver handler's work: one step, with both payloads checked against the state limit. */
+/** A step failed on a transient error (the store kept throttling): the state machine runs it again. */
+export class DriverTransientError extends Error {
+  override readonly name = 'DriverTransientError';
+}
+
+/**
+ * The driver handler's work: one step, with both payloads checked against the state limit. A
+ * step is idempotent, so one that fails transiently is handed back to be run again.
+ */
 export async function runDriverStep(event: DriverEvent, env: RuntimeEnv): Promise<DriverOutput> {
   assertPayloadSize(event, 'driver input');
-  return assertPayloadSize(await driverStep(event, env), 'driver output');
+  try {
+    return assertPayloadSize(await driverStep(event, env), 'driver output');
+  } catch (e) {
+    if (e instanceof StratusError && classifyError(e) !== 'fatal')
+      throw new DriverTransientError(`driver step of job ${event.job.jobId}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** One step of the job `event` names. */

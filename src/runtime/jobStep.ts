@@ -4,6 +4,7 @@
  * results and advance the stage graph one step (the Scheduler), saving the job state.
  */
 import { toErrorData } from '../../planner/errors.js';
+import { classifyError } from '../util/retry.js';
 import type { StagePlan } from '../../planner/stages.js';
 import { validatePlanDocument } from '../../planner/validate.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
@@ -44,6 +45,8 @@ export async function jobStep(event: DriverEvent, env: RuntimeEnv, sub: JobSubmi
     }
   } catch (e) {
     const err = toErrorData(e);
+    // A transient failure (the store throttled) is not the job's: the step runs again.
+    if (classifyError(err) !== 'fatal') throw e;
     await putJson(store, keys.state, failedState(event.job.jobId, err));
     return failOutput(event, err);
   }

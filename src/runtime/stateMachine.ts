@@ -100,6 +100,7 @@ const TRANSIENT_ERRORS = [
   'Lambda.TooManyRequestsException',
   'States.Timeout',
   'ExecutorTransientError',
+  'DriverTransientError',
   // The function's process was killed mid-invocation: a driver step is idempotent, an
   // executor's outputs are attempt-unique — running the same input again is safe.
   'Runtime.ExitError',
