@@ -11,8 +11,24 @@ import { decimalArray, divRound, fits, pow10 } from './decimal.js';
 import { InternalError } from '../planner/errors.js';
 import { compareNumbers, compareStrings } from '../planner/order.js';
 import { castVec, int64ToDoubles } from './cast.js';
-import type { DecimalVec, Int64Vec, NumVec, Vec } from './vector.js';
-import { isDecimalVec, isValid, newValidity, setValid, stringAt, valueAt, vecFromValues } from './vector.js';
+import { field } from '../planner/types.js';
+import type { Batch, DecimalVec, Int64Vec, NumVec, Vec } from './vector.js';
+import {
+  bytesAt,
+  concatBatches,
+  fromLatin1,
+  isBytesVec,
+  isDecimalVec,
+  isOpaqueVec,
+  isValid,
+  latin1,
+  newValidity,
+  setValid,
+  stringAt,
+  takeOrNull,
+  vecFromValues,
+  vecLength as batchLength,
+} from './vector.js';
 
 /**
  * Accumulators are fed group ids in `[0, size)`: `size` (the group count so far, which the
@@ -331,17 +347,20 @@ class ExtremeAcc implements Accumulator {
       }
       return;
     }
-    if (v.type === 'string') {
+    if (isBytesVec(v)) {
+      // Binaries as one char per byte: compared byte-wise like UTF-8 strings.
+      const text = v.type === 'binary' ? (i: number) => latin1(bytesAt(v, i)) : (i: number) => stringAt(v, i);
       for (let i = 0; i < n; i++) {
         if (!isValid(v.validity, i)) continue;
         const g = groups[i]!;
-        const s = stringAt(v, i);
+        const s = text(i);
         const cur = this.strs[g];
         if (cur == null || (this.isMax ? compareStrings(s, cur) > 0 : compareStrings(s, cur) < 0)) this.strs[g] = s;
         this.seen[g] = 1;
       }
       return;
     }
+    if (isOpaqueVec(v)) throw new InternalError('OPAQUE_AGGREGATE', `min/max of a ${v.type} column`);
     const x = v.values;
     const vals = this.vals;
     const seen = this.seen;
@@ -368,11 +387,13 @@ class ExtremeAcc implements Accumulator {
   }
   evaluate(groups: number): Vec {
     this.ensure(groups);
-    if (this.type === 'string')
+    if (this.type === 'string' || this.type === 'binary') {
+      const asValue = this.type === 'binary' ? fromLatin1 : (s: string) => s;
       return vecFromValues(
-        'string',
-        Array.from({ length: groups }, (_, g) => this.strs[g] ?? null),
+        this.type,
+        Array.from({ length: groups }, (_, g) => (this.strs[g] == null ? null : asValue(this.strs[g]))),
       );
+    }
     if (this.type === 'int64' || isDecimal(this.type))
       return { type: this.type, values: this.longs.slice(0, groups), validity: seenValidity(this.seen, groups) } as Vec;
     const vals: (number | null)[] = new Array(groups);
@@ -412,13 +433,28 @@ class FirstAcc implements Accumulator {
     if (g < this.seen.length) this.seen[g] = 0;
     delete this.rows[g];
   }
+  /** The first rows gathered from the columns they were seen in (any type, values untouched). */
   evaluate(groups: number): Vec {
-    const vals: unknown[] = new Array(groups);
+    const schema = [field('first', this.type)];
+    const sources: Batch[] = [];
+    const base = new Map<Vec, number>();
+    let total = 0;
+    const sel = new Int32Array(groups).fill(-1);
     for (let g = 0; g < groups; g++) {
       const r = this.rows[g];
-      vals[g] = r ? valueAt(r.vec, r.row) : null;
+      if (!r) continue;
+      let at = base.get(r.vec);
+      if (at === undefined) {
+        at = total;
+        base.set(r.vec, at);
+        const length = batchLength(r.vec);
+        sources.push({ schema, columns: [r.vec], length });
+        total += length;
+      }
+      sel[g] = at + r.row;
     }
-    return vecFromValues(this.type, vals);
+    if (!sources.length) return vecFromValues(this.type, new Array(groups).fill(null));
+    return takeOrNull(concatBatches(schema, sources).columns[0]!, sel);
   }
 }
 
@@ -444,7 +480,14 @@ class CountDistinctAcc implements Accumulator {
         set = new Set();
         this.sets[g] = set;
       }
-      set.add(v.type === 'string' ? stringAt(v, i) : v.values[i]!); // a Set equates NaNs, -0 and 0, equal BigInts
+      // A Set equates NaNs, -0 and 0, equal BigInts; a binary is one char per byte.
+      set.add(
+        isBytesVec(v)
+          ? v.type === 'binary'
+            ? latin1(bytesAt(v, i))
+            : stringAt(v, i)
+          : (v as NumVec | Int64Vec).values[i]!,
+      );
     }
   }
   state(): Vec[] {

@@ -2,6 +2,8 @@
  * Conversions between Arrow (tables, record batches, IPC bytes) and engine batches.
  * Zero-copy where Arrow's layout matches ours (int64 included: BigInt64Array both sides); unsigned
  * 32-bit integers widen to int64; decimals are unscaled integers inside and Decimal128 outside.
+ * Columns of opaque types (lists, structs, maps, uuids, …) stay Arrow data, named by
+ * operators/arrowTypes.ts.
  */
 import * as arrow from 'apache-arrow';
 import { ExecutionError } from '../planner/errors.js';
@@ -11,12 +13,15 @@ import {
   decimalType,
   field,
   isDecimal,
+  isOpaque,
   MAX_DECIMAL_PRECISION,
   MAX_SHORT_DECIMAL,
 } from '../planner/types.js';
+import { arrowFieldOfName, arrowFieldTypeName, arrowTypeName } from './arrowTypes.js';
 import { type DecimalArray, decimalToDouble } from './decimal.js';
+import { dataBuffers, withValidityData } from './opaque.js';
 import type { Batch, Int64Vec, Vec } from './vector.js';
-import { isDecimalVec, isValid, newValidity, setValid, take } from './vector.js';
+import { isBytesVec, isDecimalVec, isOpaqueVec, isValid, newValidity, opaqueVec, setValid, take } from './vector.js';
 import { temporalArrowType, temporalEngineType, temporalFromArrow, temporalToArrow } from './time/arrowTypes.js';
 
 const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
@@ -28,9 +33,12 @@ function engineType(t: arrow.DataType): DataType | undefined {
       return 'bool';
     case arrow.Type.Int: {
       const { bitWidth, isSigned } = t as arrow.Int;
-      if (bitWidth === 64) return isSigned ? 'int64' : undefined; // uint64 has no exact engine type
+      if (bitWidth === 64) return isSigned ? 'int64' : 'uint64'; // uint64 has no exact engine type: passed through
       return bitWidth === 32 && !isSigned ? 'int64' : 'int32';
     }
+    case arrow.Type.Binary:
+    case arrow.Type.LargeBinary:
+      return 'binary';
     case arrow.Type.Float:
       return 'float64';
     case arrow.Type.Decimal: {
@@ -44,14 +52,18 @@ function engineType(t: arrow.DataType): DataType | undefined {
       return 'date';
     case arrow.Type.Dictionary:
       return engineType((t as arrow.Dictionary).dictionary);
-    default:
-      return temporalEngineType(t);
+    default: {
+      const temporal = temporalEngineType(t);
+      if (temporal) return temporal;
+      const name = arrowTypeName(t);
+      return isOpaque(name) ? name : undefined;
+    }
   }
 }
 
 function schemaFromArrow(s: arrow.Schema): Schema {
   return s.fields.map((f) => {
-    const t = engineType(f.type);
+    const t = arrowFieldTypeName(f) === 'uuid' ? 'uuid' : engineType(f.type);
     if (!t)
       throw new ExecutionError('UNSUPPORTED_TYPE', `column '${f.name}' has unsupported type ${f.type}`, {
         column: f.name,
@@ -73,6 +85,7 @@ function validityOf(d: arrow.Data): Uint8Array | null {
 
 /** One Arrow Data chunk → one engine column of type `type`. */
 function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
+  if (isOpaque(type)) return opaqueVec(type, d);
   const validity = validityOf(d);
   const t = d.type;
   switch (t.typeId) {
@@ -84,17 +97,19 @@ function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
       return withValidity(takeDict(dict, sel), validity);
     }
     case arrow.Type.Utf8:
+    case arrow.Type.Binary:
       return {
-        type: 'string',
+        type: type === 'binary' ? 'binary' : 'string',
         offsets: (d.valueOffsets as Int32Array).subarray(0, d.length + 1),
         data: d.values as Uint8Array,
         validity,
       };
-    case arrow.Type.LargeUtf8: {
+    case arrow.Type.LargeUtf8:
+    case arrow.Type.LargeBinary: {
       const big = d.valueOffsets as unknown as BigInt64Array;
       const offsets = new Int32Array(d.length + 1);
       for (let i = 0; i <= d.length; i++) offsets[i] = Number(big[i]);
-      return { type: 'string', offsets, data: d.values as Uint8Array, validity };
+      return { type: type === 'binary' ? 'binary' : 'string', offsets, data: d.values as Uint8Array, validity };
     }
     case arrow.Type.Bool: {
       const out = new Uint8Array(d.length);
@@ -165,19 +180,9 @@ function withValidity(v: Vec, validity: Uint8Array | null): Vec {
   return validity ? ({ ...v, validity } as Vec) : v;
 }
 
+/** Dictionary codes → values (the codes' validity is applied by the caller). */
 function takeDict(dict: Vec, sel: Int32Array): Vec {
-  if (dict.type !== 'string') throw new ExecutionError('UNSUPPORTED_TYPE', 'only string dictionaries are supported');
-  const n = sel.length;
-  const offsets = new Int32Array(n + 1);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    total += dict.offsets[sel[i]! + 1]! - dict.offsets[sel[i]!]!;
-    offsets[i + 1] = total;
-  }
-  const data = new Uint8Array(total);
-  for (let i = 0; i < n; i++)
-    data.set(dict.data.subarray(dict.offsets[sel[i]!]!, dict.offsets[sel[i]! + 1]!), offsets[i]!);
-  return { type: 'string', offsets, data, validity: null };
+  return take({ ...dict, validity: null } as Vec, sel);
 }
 
 /**
@@ -237,6 +242,7 @@ function arrowTypeOf(t: DataType): arrow.DataType {
   }
   const temporal = temporalArrowType(t);
   if (temporal) return temporal;
+  if (isOpaque(t)) return arrowFieldOfName('item', t).type;
   switch (t) {
     case 'bool':
       return new arrow.Bool();
@@ -248,6 +254,8 @@ function arrowTypeOf(t: DataType): arrow.DataType {
       return new arrow.Float64();
     case 'string':
       return new arrow.Utf8();
+    case 'binary':
+      return new arrow.Binary();
     case 'date':
       return new arrow.DateDay();
     default:
@@ -257,6 +265,7 @@ function arrowTypeOf(t: DataType): arrow.DataType {
 
 /** One engine column as Arrow data of the schema's type `type` (timestamps and times are int64 vectors). */
 function arrowData(v: Vec, length: number, type: DataType): arrow.Data {
+  if (isOpaqueVec(v)) return withValidityData(v.arrow, v.validity);
   if (v.type === 'int64' && type !== 'int64') return temporalToArrow(v as Int64Vec, type, length);
   const nullBitmap = v.validity ?? undefined;
   if (isDecimalVec(v))
@@ -269,6 +278,8 @@ function arrowData(v: Vec, length: number, type: DataType): arrow.Data {
   switch (v.type) {
     case 'string':
       return arrow.makeData({ type: new arrow.Utf8(), length, valueOffsets: v.offsets, data: v.data, nullBitmap });
+    case 'binary':
+      return arrow.makeData({ type: new arrow.Binary(), length, valueOffsets: v.offsets, data: v.data, nullBitmap });
     case 'bool': {
       const bits = new Uint8Array((length + 7) >> 3);
       for (let i = 0; i < length; i++) if (v.values[i]) bits[i >> 3]! |= 1 << (i & 7);
@@ -287,7 +298,14 @@ function arrowData(v: Vec, length: number, type: DataType): arrow.Data {
 
 /** Engine batches → an Arrow table (user-facing results, Parquet writes and shuffle files alike). */
 export function batchesToArrow(schema: Schema, batches: readonly Batch[]): arrow.Table {
-  const fields = schema.map((f) => new arrow.Field(f.name, arrowTypeOf(f.type), true));
+  const fields = schema.map((f, i) => {
+    if (!isOpaque(f.type)) return new arrow.Field(f.name, arrowTypeOf(f.type), true);
+    // An opaque column keeps the Arrow type its data came with (child names and all).
+    const named = arrowFieldOfName(f.name, f.type);
+    const data = batches.find((b) => b.length > 0)?.columns[i];
+    const type = data && isOpaqueVec(data) ? data.arrow.type : named.type;
+    return new arrow.Field(f.name, type, true, named.metadata);
+  });
   const aschema = new arrow.Schema(fields);
   // arrow-js cannot write one buffer twice into a stream: a column that appears twice (select a,
   // a AS b), or shares a buffer with another (a + 1 keeps a's validity), in any batch, is copied.
@@ -296,7 +314,11 @@ export function batchesToArrow(schema: Schema, batches: readonly Batch[]): arrow
     const children = schema.map((_, i) => {
       let v = b.columns[i]!;
       const buffers = (x: Vec): unknown[] =>
-        x.type === 'string' ? [x.data, x.offsets, x.validity] : [x.values, x.validity];
+        isBytesVec(x)
+          ? [x.data, x.offsets, x.validity]
+          : isOpaqueVec(x)
+            ? [...dataBuffers(x.arrow), x.validity]
+            : [x.values, x.validity];
       if (buffers(v).some((x) => x && seen.has(x))) v = take(v, identity(b.length));
       for (const x of buffers(v)) if (x) seen.add(x);
       return arrowData(v, b.length, schema[i]!.type);

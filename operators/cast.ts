@@ -4,8 +4,9 @@
  * Java's Double.toString, and strings that do not parse become NULL. Strings are parsed from
  * their UTF-8 bytes.
  */
+import { InternalError } from '../planner/errors.js';
 import type { DataType, DecimalType } from '../planner/types.js';
-import { decimalParts, isDecimal, storageType } from '../planner/types.js';
+import { decimalParts, isDecimal, isOpaque, storageType } from '../planner/types.js';
 import {
   decimalArray,
   decimalFromDouble,
@@ -20,12 +21,21 @@ import { daysToDate } from '../planner/types.js';
 import { daysFromCivil, daysInMonth } from '../planner/calendar.js';
 import type { Operand } from './scalar.js';
 import { firstAsScalar, isScalar, materialize } from './scalar.js';
-import type { DecimalVec, Vec } from './vector.js';
+import type { BytesVec, DecimalVec, OpaqueVec, Vec } from './vector.js';
 import { StringBuilder } from './stringBuilder.js';
-import { int64Words, isDecimalVec, isValid, newValidity, setValid, typedArrayFor } from './vector.js';
+import {
+  int64Words,
+  isBytesVec,
+  isDecimalVec,
+  isOpaqueVec,
+  isValid,
+  newValidity,
+  setValid,
+  typedArrayFor,
+} from './vector.js';
 
-type StrVec = Extract<Vec, { type: 'string' }>;
-type NumVec = Exclude<Vec, StrVec | DecimalVec>;
+type StrVec = BytesVec;
+type NumVec = Exclude<Vec, StrVec | DecimalVec | OpaqueVec>;
 
 const decoder = new TextDecoder();
 
@@ -48,9 +58,13 @@ export function castOperand(o: Operand, to: DataType, n: number): Operand {
 export function castVec(v: Vec, target: DataType, n: number): Vec {
   const to = storageType(target);
   if (v.type === to) return v;
+  // string ↔ binary keep the bytes (UTF-8), as Spark's casts do.
+  if (isBytesVec(v) && (to === 'string' || to === 'binary')) return { ...v, type: to };
+  if (v.type === 'binary' || isOpaqueVec(v) || to === 'binary' || isOpaque(to))
+    throw new InternalError('BAD_CAST', `no cast from ${v.type} to ${to} (the analyzer refuses it)`);
   if (isDecimal(to)) return toDecimal(v, to, n);
   if (isDecimalVec(v)) return fromDecimal(v, to, n);
-  if (v.type === 'string') return fromString(v, to, n);
+  if (v.type === 'string') return fromString(v as StrVec, to, n);
   if (to === 'string') return toStrings(v as NumVec, n);
   return castNumbers(v as NumVec, to, n);
 }
@@ -93,8 +107,8 @@ function decimalReader(v: Vec, scale: number): (i: number) => bigint | null {
     case 'int32':
     case 'bool':
       return (i) => BigInt(v.values[i]!) * unit;
-    case 'date':
-      throw new Error('a date has no decimal form');
+    default:
+      throw new Error(`a ${v.type} has no decimal form`);
   }
 }
 

@@ -17,7 +17,7 @@ import { kernelFor } from './functions.js';
 import { arithmetic, compare, isArithmetic, isComparison, logical, negateBool, nullTest } from './kernels.js';
 import type { Operand, Scalar } from './scalar.js';
 import { firstAsScalar, isScalar, materialize } from './scalar.js';
-import type { Batch, Vec } from './vector.js';
+import type { Batch, BytesVec, Vec } from './vector.js';
 import { StringBuilder } from './stringBuilder.js';
 import { isValid, newValidity, setValid, toInt64, typedArrayFor, valueAt, vecFromValues } from './vector.js';
 
@@ -37,6 +37,8 @@ function scalarOf(type: DataType | 'null', value: unknown): Scalar {
   switch (type) {
     case 'string':
       return { scalar: true, type, value: encoder.encode(String(value)) };
+    case 'binary': // base64 in the plan (lit(Uint8Array))
+      return { scalar: true, type, value: new Uint8Array(Buffer.from(String(value), 'base64')) };
     case 'date':
       return { scalar: true, type, value: typeof value === 'string' ? dateToDays(value) : Number(value) };
     case 'bool':
@@ -225,8 +227,8 @@ function gather(sources: readonly (Operand | null)[], pick: Int32Array, outType:
       nulls = true;
     }
   }
-  if (outType === 'string') {
-    const ss = cols as (Extract<Vec, { type: 'string' }> | null)[];
+  if (outType === 'string' || outType === 'binary') {
+    const ss = cols as (BytesVec | null)[];
     const out = new StringBuilder(
       n,
       ss.reduce((t, c) => t + (c ? c.data.length : 0), 0),
@@ -236,10 +238,10 @@ function gather(sources: readonly (Operand | null)[], pick: Int32Array, outType:
       if (c && isValid(validity, i)) out.append(c.data, c.offsets[i]!, c.offsets[i + 1]!);
       out.end(i);
     }
-    return out.build(nulls ? validity : null);
+    return { ...out.build(nulls ? validity : null), type: outType };
   }
   const out = typedArrayFor(outType, n);
-  const arrays = cols.map((c) => (c === null ? null : (c as Exclude<Vec, { type: 'string' }>).values));
+  const arrays = cols.map((c) => (c === null ? null : (c as Extract<Vec, { values: unknown }>).values));
   for (let i = 0; i < n; i++) {
     const a = arrays[pick[i]!];
     if (a) out[i] = a[i]! as never; // every source has the output's type

@@ -14,13 +14,13 @@ import { PREDICATE_KERNELS } from './like.js';
 import { StringBuilder } from './stringBuilder.js';
 import { STRING_KERNELS, validityAll, type Kernel } from './strings.js';
 import { castOperand, castVec } from './cast.js';
-import type { DecimalVec, Int64Vec, Vec } from './vector.js';
+import type { BytesVec, DecimalVec, Int64Vec, OpaqueVec, Vec } from './vector.js';
 import { decimalParts, isDecimal, storageType } from '../planner/types.js';
 import { decimalArray, fits, rescale } from './decimal.js';
 import { isDecimalVec, isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 
-type StrVec = Extract<Vec, { type: 'string' }>;
-type NumVec = Exclude<Vec, StrVec | DecimalVec>;
+type StrVec = BytesVec;
+type NumVec = Exclude<Vec, StrVec | DecimalVec | OpaqueVec>;
 type SmallVec = Exclude<NumVec, { type: 'int64' }>;
 
 /**
@@ -156,7 +156,7 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
       .filter((a) => !isScalar(a) || a.value !== null)
       .map((a) => castVec(materialize(a, n), outType, n));
     const pick = new Int8Array(n).fill(-1);
-    if (outType === 'string') {
+    if (outType === 'string' || outType === 'binary') {
       const ss = cols as StrVec[];
       for (let k = 0; k < ss.length; k++) {
         const c = ss[k]!;
@@ -188,7 +188,7 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
         }
         out.end(i);
       }
-      return out.build(nulls ? validity : null);
+      return { ...out.build(nulls ? validity : null), type: outType };
     }
     const out = typedArrayFor(outType, n);
     const validity = newValidity(n, false);

@@ -3,11 +3,12 @@
  * Keys are normalized per column: doubles by their float64 bits (-0 is 0, NaNs are one key), int64
  * by its two 32-bit words, other numbers by value, strings by their bytes; a null by a constant.
  */
+import { InternalError } from '../planner/errors.js';
 import type { DataType, VecType } from '../planner/types.js';
-import type { Vec } from './vector.js';
-import { int64Words, isDecimalVec, isValid, take } from './vector.js';
-import { isDecimal, storageType } from '../planner/types.js';
+import { isBytes, isDecimal, storageType } from '../planner/types.js';
 import { decimalArray } from './decimal.js';
+import type { SmallVec, Vec } from './vector.js';
+import { int64Words, isBytesVec, isDecimalVec, isOpaqueVec, isValid, take } from './vector.js';
 import { NumericKeyIndex, type NumericVec } from './numericKeys.js';
 
 const f64 = new Float64Array(1);
@@ -34,7 +35,7 @@ export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new 
   for (const c of cols) {
     const validity = c.validity;
     if (validity) before!.set(out.subarray(0, n));
-    if (c.type === 'string') {
+    if (isBytesVec(c)) {
       const { offsets, data } = c;
       for (let i = 0; i < n; i++) {
         let h = 0x811c9dc5 | 0;
@@ -63,6 +64,8 @@ export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new 
         f64[0] = x === 0 ? 0 : x; // -0 and 0 hash alike
         out[i] = mix(out[i]! * 31 + (u32[0]! ^ Math.imul(u32[1]!, 0x27d4eb2d)));
       }
+    } else if (isOpaqueVec(c)) {
+      throw new InternalError('OPAQUE_KEY', `a ${c.type} column cannot be a key (the analyzer refuses it)`);
     } else {
       const v = c.values;
       for (let i = 0; i < n; i++) out[i] = mix(out[i]! * 31 + v[i]!);
@@ -82,10 +85,10 @@ class KeyColumn {
   nulls = new Uint8Array(1024);
   constructor(readonly type: VecType) {
     const long = type === 'int64' || isDecimal(type);
-    this.nums = type === 'string' || long ? null : new Float64Array(1024);
+    this.nums = isBytes(type) || long ? null : new Float64Array(1024);
     this.longs = type === 'int64' ? new BigInt64Array(1024) : isDecimal(type) ? decimalArray(type, 1024) : null;
-    this.offsets = type === 'string' ? new Int32Array(1025) : null;
-    this.bytes = type === 'string' ? new Uint8Array(16384) : null;
+    this.offsets = isBytes(type) ? new Int32Array(1025) : null;
+    this.bytes = isBytes(type) ? new Uint8Array(16384) : null;
   }
 }
 
@@ -107,14 +110,14 @@ export class GroupTable {
 
   /** Each row's code in the direct table, or null if some key value is not tiny. */
   private tinyCodes(cols: readonly Vec[], n: number): Int32Array | null {
-    if (cols.length > 2 || !cols.every((c) => c.type === 'string' || c.type === 'bool')) return null;
+    if (cols.length > 2 || !cols.every((c) => isBytesVec(c) || c.type === 'bool')) return null;
     const codes = new Int32Array(n);
     for (const c of cols) {
-      const radix = c.type === 'string' ? 258 : 3;
+      const radix = isBytesVec(c) ? 258 : 3;
       for (let i = 0; i < n; i++) {
         let code: number;
         if (!isValid(c.validity, i)) code = radix - 1;
-        else if (c.type === 'bool') code = c.values[i]!;
+        else if (!isBytesVec(c)) code = (c as Extract<Vec, { type: 'bool' }>).values[i]!;
         else {
           const len = c.offsets[i + 1]! - c.offsets[i]!;
           if (len > 1) return null;
@@ -171,7 +174,8 @@ export class GroupTable {
   /** The numeric-key index, if this table is (or may become) keyed by one numeric column. */
   private numericKey(cols: readonly Vec[]): NumericKeyIndex | null {
     const c = cols[0]!;
-    if (cols.length !== 1 || c.type === 'string' || c.type === 'bool' || Array.isArray(c.values)) return null;
+    if (cols.length !== 1 || isBytesVec(c) || isOpaqueVec(c) || c.type === 'bool' || Array.isArray(c.values))
+      return null;
     if (!this.numeric) {
       if (this.size > 0) return null; // started with general keys: stay general
       this.numeric = new NumericKeyIndex((x, isNull) => this.addNumber(x, isNull));
@@ -236,7 +240,7 @@ export class GroupTable {
         if (isNull !== (kc.nulls[g] === 1)) return false;
         continue;
       }
-      if (c.type === 'string') {
+      if (isBytesVec(c)) {
         const s = c.offsets[i]!;
         const len = c.offsets[i + 1]! - s;
         const gs = kc.offsets![g]!;
@@ -247,7 +251,7 @@ export class GroupTable {
         if (kc.longs![g] !== c.values[i]) return false;
       } else {
         const a = kc.nums![g]!;
-        const b = c.values[i]!;
+        const b = (c as SmallVec).values[i]!;
         if (a !== b && !(a !== a && b !== b)) return false; // NaN equals NaN as a key
       }
     }
@@ -263,7 +267,7 @@ export class GroupTable {
       const kc = this.keys[k]!;
       const isNull = !isValid(c.validity, i);
       kc.nulls[id] = isNull ? 1 : 0;
-      if (c.type === 'string') {
+      if (isBytesVec(c)) {
         const s = isNull ? 0 : c.offsets[i]!;
         const len = isNull ? 0 : c.offsets[i + 1]! - s;
         const at = kc.offsets![id]!;
@@ -275,7 +279,7 @@ export class GroupTable {
         kc.bytes!.set(c.data.subarray(s, s + len), at);
         kc.offsets![id + 1] = at + len;
       } else if (c.type === 'int64' || isDecimalVec(c)) kc.longs![id] = isNull ? 0n : c.values[i]!;
-      else kc.nums![id] = isNull ? 0 : c.values[i]!;
+      else kc.nums![id] = isNull ? 0 : (c as SmallVec).values[i]!;
     }
     return id;
   }
@@ -329,9 +333,9 @@ export class GroupTable {
           validity[g >> 3]! &= ~(1 << (g & 7));
         }
       }
-      if (kc.type === 'string') {
+      if (isBytes(kc.type)) {
         const offsets = kc.offsets!.slice(0, n + 1);
-        return { type: 'string', offsets, data: kc.bytes!.slice(0, offsets[n]!), validity };
+        return { type: kc.type, offsets, data: kc.bytes!.slice(0, offsets[n]!), validity };
       }
       if (kc.type === 'int32' || kc.type === 'date')
         return { type: kc.type, values: Int32Array.from(kc.nums!.subarray(0, n)), validity };

@@ -5,13 +5,13 @@
 import type { BinaryOp } from '../planner/expr.js';
 import { compareNumbers as numberOrder } from '../planner/order.js';
 import type { DataType, DecimalType } from '../planner/types.js';
-import { asDecimal, decimalParts, isDecimal } from '../planner/types.js';
+import { asDecimal, decimalParts, isBytes, isDecimal } from '../planner/types.js';
 import { decimalArray, divRound, fits, pow10, rescale } from './decimal.js';
 import type { Operand } from './scalar.js';
 import { isScalar } from './scalar.js';
 import { castOperand } from './cast.js';
-import type { DecimalVec, Vec } from './vector.js';
-import { isDecimalVec, isValid, newValidity, setValid } from './vector.js';
+import type { BytesVec, DecimalVec, Vec } from './vector.js';
+import { isBytesVec, isDecimalVec, isOpaqueVec, isValid, newValidity, setValid } from './vector.js';
 
 type NumArray = Int32Array | Float64Array | Uint8Array;
 
@@ -33,7 +33,7 @@ function validityOf(o: Operand, n: number): Uint8Array | null {
 
 function numbers(o: Operand): NumArray | number {
   if (isScalar(o)) return (o.value as number) ?? 0;
-  if (o.type === 'string' || o.type === 'int64' || isDecimalVec(o))
+  if (o.type === 'int64' || isDecimalVec(o) || isBytesVec(o) || isOpaqueVec(o))
     throw new TypeError(`number kernel on a ${o.type} column`);
   return o.values;
 }
@@ -262,7 +262,7 @@ export function compare(op: CompareOp, a: Operand, b: Operand, n: number): Vec {
   if ((isScalar(a) && a.value === null) || (isScalar(b) && b.value === null))
     return { type: 'bool', values: out, validity: newValidity(n, false) };
   const validity = mergeValidity(a, b, n);
-  if (a.type === 'string') compareStrings(op, a, b, n, out);
+  if (isBytes(a.type)) compareStrings(op, a, b, n, out);
   else if (isDecimal(a.type) || isDecimal(b.type)) {
     // A decimal against a double compares as doubles (Spark); against a decimal or an integer, exactly.
     if (a.type === 'float64' || b.type === 'float64')
@@ -430,8 +430,8 @@ function compareStrings(op: CompareOp, a: Operand, b: Operand, n: number, out: U
     isScalar(o)
       ? { data: (o.value as Uint8Array | null) ?? empty, offsets: null as Int32Array | null }
       : {
-          data: (o as Extract<Vec, { type: 'string' }>).data,
-          offsets: (o as Extract<Vec, { type: 'string' }>).offsets,
+          data: (o as BytesVec).data,
+          offsets: (o as BytesVec).offsets,
         };
   const A = side(a);
   const B = side(b);

@@ -6,7 +6,7 @@
  * asks it to `add` a key and counts how many it holds.
  */
 import type { Vec } from './vector.js';
-import { int64Words, isValid } from './vector.js';
+import { int64Words, isBytesVec, isOpaqueVec, isValid } from './vector.js';
 
 export type NumericVec = Vec & { values: Int32Array | Float64Array | BigInt64Array };
 
@@ -32,7 +32,7 @@ export class NumericKeyIndex {
 
   /** Whether a column matches this index's representation (int32 keys, int64 keys, or doubles). */
   accepts(c: Vec): boolean {
-    if (c.type === 'string' || c.type === 'bool') return false;
+    if (isBytesVec(c) || isOpaqueVec(c) || c.type === 'bool') return false;
     const kind = c.values instanceof Int32Array ? 'int' : c.values instanceof BigInt64Array ? 'long' : 'double';
     return this.kind === null || this.kind === kind;
   }

@@ -6,7 +6,8 @@ import type * as arrow from 'apache-arrow';
 import { parquetMetadataAsync } from 'hyparquet';
 import { ExecutionError } from '../planner/errors.js';
 import type { DataType, Schema } from '../planner/types.js';
-import { decimalType, field, isDecimal, isTemporal, MAX_DECIMAL_PRECISION } from '../planner/types.js';
+import { decimalType, field, isDecimal, isOpaque, isTemporal, MAX_DECIMAL_PRECISION } from '../planner/types.js';
+import { columnTypeName, leafTypeName, type SchemaElement, type SchemaNode, schemaTree } from './parquetTypes.js';
 import { embeddedArrowTypes, temporalBound, temporalElementType } from './time/parquetTypes.js';
 import type { MinMax } from '../planner/optimizer/rules/row_group_pruning.js';
 import type { SplitRowGroup } from '../planner/tasks.js';
@@ -32,17 +33,6 @@ export interface FileFooter {
   readonly rowGroups: readonly RowGroupInfo[];
 }
 
-interface SchemaElement {
-  type?: string;
-  name: string;
-  num_children?: number;
-  converted_type?: string;
-  logical_type?: { type?: string; bitWidth?: number; isSigned?: boolean; isAdjustedToUTC?: boolean; unit?: string };
-  repetition_type?: string;
-  scale?: number;
-  precision?: number;
-}
-
 /** An unsigned integer column (UINT_8 … UINT_64 or INTEGER(bits, false)), by its bit width; 0 if signed. */
 function unsignedBits(e: SchemaElement): number {
   if (e.logical_type?.type === 'INTEGER' && e.logical_type.isSigned === false) return e.logical_type.bitWidth ?? 0;
@@ -62,7 +52,12 @@ function decimalOf(e: SchemaElement, file: string): DataType {
   return decimalType(precision, e.scale ?? 0);
 }
 
-function typeOfElement(e: SchemaElement, file: string, embedded: ReadonlyMap<string, arrow.DataType>): DataType {
+/** The engine type of a top-level leaf, or undefined when the engine has none for it. */
+function typeOfElement(
+  e: SchemaElement,
+  file: string,
+  embedded: ReadonlyMap<string, arrow.DataType>,
+): DataType | undefined {
   const temporal = temporalElementType(e, embedded.get(e.name));
   if (temporal) return temporal;
   const logical = e.logical_type?.type;
@@ -76,26 +71,36 @@ function typeOfElement(e: SchemaElement, file: string, embedded: ReadonlyMap<str
       return unsignedBits(e) === 32 ? 'int64' : 'int32'; // uint32 widens to int64, exactly
     case 'INT64':
       if (decimal) return decimalOf(e, file);
-      if (unsignedBits(e) === 64)
-        throw new ExecutionError(
-          'UNSUPPORTED_TYPE',
-          `column '${e.name}' of ${file} is UINT64, whose values above 2^63-1 have no exact engine type; write it as BIGINT or DECIMAL(20,0)`,
-          { file, column: e.name, type: 'uint64' },
-        );
+      if (unsignedBits(e) === 64) return undefined; // above 2^63-1 no engine type holds it: passes through as uint64
       return 'int64';
     case 'FLOAT':
     case 'DOUBLE':
       return 'float64';
     case 'BYTE_ARRAY':
-      return 'string';
+      return leafTypeName(e) === 'binary' ? 'binary' : 'string';
     case 'FIXED_LEN_BYTE_ARRAY':
       if (decimal) return decimalOf(e, file);
       break;
   }
+  return undefined;
+}
+
+/**
+ * The type of a top-level column: its engine type, or the exact name of a type the engine
+ * carries without computing on it (nested, uuid, …); a type it cannot carry is an error
+ * naming the column and the file.
+ */
+function columnType(node: SchemaNode, file: string, embedded: ReadonlyMap<string, arrow.DataType>): DataType {
+  const e = node.element;
+  const engine =
+    node.children.length || e.repetition_type === 'REPEATED' ? undefined : typeOfElement(e, file, embedded);
+  if (engine) return engine;
+  const name = columnTypeName(node);
+  if (isOpaque(name)) return name;
   throw new ExecutionError(
     'UNSUPPORTED_TYPE',
-    `column '${e.name}' of ${file} has unsupported Parquet type ${e.type}${e.converted_type ? ` (${e.converted_type})` : ''}`,
-    { file, column: e.name },
+    `column '${e.name}' of ${file} has unsupported type ${name} (Parquet ${e.type}${e.converted_type ? ` ${e.converted_type}` : ''})`,
+    { file, column: e.name, type: name },
   );
 }
 
@@ -124,27 +129,26 @@ export async function readFooter(r: RangeReader): Promise<FileFooter> {
       file: r.name,
     });
   });
-  const elements = md.schema as SchemaElement[];
-  const leaves = elements.slice(1);
-  if (leaves.some((e) => e.num_children))
-    throw new ExecutionError('UNSUPPORTED_TYPE', `${r.name} has nested columns, which are not supported`, {
-      file: r.name,
-    });
   const embedded = embeddedArrowTypes(md.key_value_metadata);
-  const schema = leaves.map((e) => field(e.name, typeOfElement(e, r.name, embedded), e.repetition_type !== 'REQUIRED'));
+  const columns = schemaTree(md.schema as SchemaElement[]).children;
+  const schema = columns.map((c) =>
+    field(c.element.name, columnType(c, r.name, embedded), c.element.repetition_type !== 'REQUIRED'),
+  );
   const rowGroups = md.row_groups.map((rg, index) => {
     const bytes: Record<string, number> = {};
     const stats: Record<string, ColumnStats> = {};
     for (const c of rg.columns) {
       const m = c.meta_data;
       if (!m) continue;
-      const name = m.path_in_schema.join('.');
-      bytes[name] = Number(m.total_compressed_size);
+      // A nested column's leaves count towards its top-level column; only flat columns have bounds.
+      const name = m.path_in_schema[0]!;
+      bytes[name] = (bytes[name] ?? 0) + Number(m.total_compressed_size);
       const s = m.statistics;
-      // Decimal bounds come back as doubles: not exact, so not kept (no pruning on decimals).
+      // Bounds only for flat columns whose bounds compare as the engine compares values: decimal
+      // bounds come back as doubles (not exact), binary ones as bytes: no pruning on those.
       const type = schema.find((f) => f.name === name)?.type ?? 'string';
-      const inexact = isDecimal(type);
-      if (s && inexact)
+      const inexact = isDecimal(type) || type === 'binary' || isOpaque(type);
+      if (s && (inexact || m.path_in_schema.length > 1))
         stats[name] = { min: null, max: null, nullCount: s.null_count === undefined ? null : Number(s.null_count) };
       else if (s && isTemporal(type))
         stats[name] = {

@@ -7,8 +7,8 @@ import type { SortKey } from '../planner/plan.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr } from './eval.js';
 import { materialize } from './scalar.js';
-import type { Batch } from './vector.js';
-import { isDecimalVec, isValid, valueAt } from './vector.js';
+import type { Batch, Vec } from './vector.js';
+import { bytesAt, isDecimalVec, isValid, latin1, valueAt } from './vector.js';
 import { compareValues } from '../planner/order.js';
 
 export type KeyValue = number | bigint | string | boolean | null;
@@ -46,10 +46,15 @@ function compareTuples(a: KeyTuple, b: KeyTuple, keys: readonly SortKey[]): numb
 /** The key tuple of every row of a batch. */
 function keyTuples(b: Batch, keys: readonly SortKey[], schema: Schema): KeyTuple[] {
   const cols = keys.map((k) => materialize(compileExpr(k.expr, schema)(b), b.length));
-  // A decimal key is its unscaled value (one scale per column), which orders as the decimal does.
-  return Array.from({ length: b.length }, (_, i) =>
-    cols.map((c) => (isDecimalVec(c) ? (isValid(c.validity, i) ? c.values[i]! : null) : valueAt(c, i))),
-  );
+  // A decimal key is its unscaled value (one scale per column), which orders as the decimal does;
+  // a binary key a string of one char per byte, compared the same and JSON-safe.
+  const value = (c: Vec, i: number): KeyValue => {
+    if (!isValid(c.validity, i)) return null;
+    if (isDecimalVec(c)) return c.values[i]!;
+    if (c.type === 'binary') return latin1(bytesAt(c, i));
+    return valueAt(c, i) as KeyValue;
+  };
+  return Array.from({ length: b.length }, (_, i) => cols.map((c) => value(c, i)));
 }
 
 /** n-1 boundaries at the quantiles of the pooled samples (both in their JSON form). */

@@ -9,7 +9,7 @@ import type { Schema } from '../planner/types.js';
 import { batchesFromArrow } from './arrow.js';
 import { compileConjunction, filterBatch } from './filter.js';
 import type { OperatorContext } from './operator.js';
-import type { RangeReader } from './parquet.js';
+import { type RangeReader, readFooter } from './parquet.js';
 import { RowGroupReader } from './parquetDecode.js';
 import type { Batch } from './vector.js';
 import { addTime } from './metrics.js';
@@ -28,8 +28,17 @@ export async function* scanRowGroups(
   ctx: OperatorContext,
 ): AsyncIterable<Batch> {
   const filter = spec.filters.length ? compileConjunction(spec.filters, spec.schema, ctx.udfs) : null;
-  // Reading zero columns is not possible; count(*) reads the first column and drops it.
-  const reader = new RowGroupReader(r, spec.columns.length ? spec.columns : undefined);
+  if (!spec.columns.length) {
+    // No column of the file is needed (only partition or missing columns): rows counted from the footer.
+    const footer = await readFooter(r);
+    for (const rg of rowGroups) {
+      let b: Batch = { schema: [], columns: [], length: footer.rowGroups[rg]!.numRows };
+      if (filter) b = filterBatch(b, filter);
+      if (b.length > 0) yield b;
+    }
+    return;
+  }
+  const reader = new RowGroupReader(r, spec.columns);
   const read = (rg: number) => {
     const p = reader.read(rg);
     p.catch(() => undefined); // observed here, rethrown where it is awaited
@@ -41,10 +50,9 @@ export async function* scanRowGroups(
       const t0 = performance.now();
       const at = await next!;
       next = i + 1 < rowGroups.length ? read(rowGroups[i + 1]!) : null;
-      const decoded = batchesFromArrow(at, spec.schema.length ? spec.schema : undefined);
+      const decoded = batchesFromArrow(at, spec.schema);
       addTime('decode', performance.now() - t0);
       for (let b of decoded) {
-        if (!spec.schema.length) b = { schema: [], columns: [], length: b.length };
         if (filter) b = filterBatch(b, filter);
         if (b.length > 0) yield b;
       }

@@ -2,6 +2,7 @@
  * Sort and TopN: a permutation over the key columns' typed arrays (numbers compared directly,
  * int64 as BigInts, strings by bytes), nulls placed per key. TopN keeps only the best n rows as it goes.
  */
+import { InternalError } from '../planner/errors.js';
 import type { SortKey } from '../planner/plan.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator } from './eval.js';
@@ -10,7 +11,7 @@ import { compareNumbers } from '../planner/order.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
-import { concatBatches, isValid, sliceBatch, takeBatch } from './vector.js';
+import { concatBatches, isBytesVec, isOpaqueVec, isValid, sliceBatch, takeBatch } from './vector.js';
 
 type Cmp = (a: number, b: number) => number;
 
@@ -19,10 +20,11 @@ function keyComparator(v: Vec, key: SortKey): Cmp {
   const nullOrder = key.nullsFirst ? -1 : 1;
   const validity = v.validity;
   let base: Cmp;
-  if (v.type === 'string') {
+  if (isBytesVec(v)) {
     const { offsets, data } = v;
     base = (a, b) => compareBytes(data, offsets[a]!, offsets[a + 1]!, data, offsets[b]!, offsets[b + 1]!);
   } else {
+    if (isOpaqueVec(v)) throw new InternalError('OPAQUE_KEY', `a ${v.type} column cannot be a sort key`);
     const x = v.values;
     base =
       x instanceof Float64Array

@@ -2,7 +2,7 @@
  * StringBuilder: builds a string column (Arrow-style offsets + UTF-8 bytes) row by row, with
  * no intermediate JS strings.
  */
-import type { Vec } from './vector.js';
+import type { BytesVec } from './vector.js';
 
 export class StringBuilder {
   private data: Uint8Array;
@@ -46,7 +46,7 @@ export class StringBuilder {
   end(i: number): void {
     this.offsets[i + 1] = this.pos;
   }
-  build(validity: Uint8Array | null): Extract<Vec, { type: 'string' }> {
+  build(validity: Uint8Array | null): BytesVec {
     return { type: 'string', offsets: this.offsets, data: this.data.subarray(0, this.pos), validity };
   }
 }

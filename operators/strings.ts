@@ -8,10 +8,10 @@ import { castVec } from './cast.js';
 import { StringBuilder } from './stringBuilder.js';
 import type { Operand } from './scalar.js';
 import { isScalar, materialize } from './scalar.js';
-import type { Vec } from './vector.js';
+import type { BytesVec, Vec } from './vector.js';
 import { isValid, newValidity } from './vector.js';
 
-type StrVec = Extract<Vec, { type: 'string' }>;
+type StrVec = BytesVec;
 /** A function's kernel: its arguments evaluated, the row count, the result type and the arguments' types. */
 export type Kernel = (
   args: readonly Operand[],
@@ -144,11 +144,12 @@ function caseMap(upper: boolean): Kernel {
   };
 }
 
-/** Length in characters (code points). */
+/** Length in characters (code points) of a string, in bytes of a binary. */
 const length: Kernel = ([a], n) => {
   const x = source(a!);
   const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = countChars(x.data, startOf(x, i), endOf(x, i));
+  if (a!.type === 'binary') for (let i = 0; i < n; i++) out[i] = endOf(x, i) - startOf(x, i);
+  else for (let i = 0; i < n; i++) out[i] = countChars(x.data, startOf(x, i), endOf(x, i));
   return { type: 'int32', values: out, validity: validityAll([a!], n) };
 };
 

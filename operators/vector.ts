@@ -3,14 +3,19 @@
  *
  * A `Vec` is one column: int32 and dates (days) in Int32Array, float64 in Float64Array, int64 in
  * BigInt64Array (exact over its whole range; kernels wrap to 64 bits as Spark does), decimals as
- * unscaled integers (./decimal.ts), booleans one byte per value, strings as Arrow-style offsets +
- * UTF-8 bytes. Validity is an Arrow bitmap (bit i set = value i present) or null when there are
- * no nulls.
+ * unscaled integers (./decimal.ts), booleans one byte per value, strings (UTF-8) and binaries as
+ * Arrow-style offsets + bytes. Columns the engine never computes on (opaque types: lists,
+ * structs, maps, uuids, …) keep their Arrow data, moved by operators/opaque.ts. Validity is an
+ * Arrow bitmap (bit i set = value i present) or null when there are no nulls.
  */
+import * as arrow from 'apache-arrow';
+import { InternalError } from '../planner/errors.js';
 import { temporalUnits } from '../planner/time.js';
-import type { DataType, DecimalType, Field, Schema } from '../planner/types.js';
-import { decimalParts, isDecimal, isTemporal, storageType } from '../planner/types.js';
+import type { DataType, DecimalType, Field, OpaqueType, Schema } from '../planner/types.js';
+import { decimalParts, isDecimal, isOpaque, isTemporal, storageType } from '../planner/types.js';
+import { arrowFieldOfName } from './arrowTypes.js';
 import { type DecimalArray, decimalArray, formatDecimal, toUnscaled } from './decimal.js';
+import { concatData, nullData, takeData, validityBits } from './opaque.js';
 
 export type Vec =
   | { readonly type: 'int32' | 'date'; readonly values: Int32Array; readonly validity: Uint8Array | null }
@@ -19,13 +24,36 @@ export type Vec =
   | { readonly type: 'bool'; readonly values: Uint8Array; readonly validity: Uint8Array | null }
   | { readonly type: DecimalType; readonly values: DecimalArray; readonly validity: Uint8Array | null }
   | {
-      readonly type: 'string';
+      readonly type: 'string' | 'binary';
       readonly offsets: Int32Array;
       readonly data: Uint8Array;
       readonly validity: Uint8Array | null;
+    }
+  | {
+      readonly type: OpaqueType;
+      /** The column as Arrow data; `validity` is derived from it (`opaqueVec`). */
+      readonly arrow: arrow.Data;
+      readonly validity: Uint8Array | null;
     };
 
+/** Strings and binaries: offsets + bytes. */
+export type BytesVec = Extract<Vec, { offsets: Int32Array }>;
+export type OpaqueVec = Extract<Vec, { arrow: arrow.Data }>;
+
+export const isBytesVec = (v: Vec): v is BytesVec => v.type === 'string' || v.type === 'binary';
+export const isOpaqueVec = (v: Vec): v is OpaqueVec => isOpaque(v.type);
+
+/** An opaque column over Arrow data (its validity read from the data). */
+export function opaqueVec(type: OpaqueType, data: arrow.Data): OpaqueVec {
+  return { type, arrow: data, validity: validityBits(data) };
+}
+
+/** The Arrow type an opaque column of this type is built with when it has no data yet. */
+const arrowTypeFor = (type: OpaqueType) => arrowFieldOfName('item', type).type;
+
 export type NumVec = Extract<Vec, { values: Int32Array | Float64Array }>;
+/** Columns of one number per row as a JS number: int32, date, float64 and bool. */
+export type SmallVec = Extract<Vec, { values: Int32Array | Float64Array | Uint8Array }>;
 export type Int64Vec = Extract<Vec, { type: 'int64' }>;
 export type DecimalVec = Extract<Vec, { type: DecimalType }>;
 
@@ -55,8 +83,10 @@ export interface Batch {
   readonly length: number;
 }
 
-function vecLength(v: Vec): number {
-  return v.type === 'string' ? v.offsets.length - 1 : v.values.length;
+export function vecLength(v: Vec): number {
+  if (isBytesVec(v)) return v.offsets.length - 1;
+  if (isOpaqueVec(v)) return v.arrow.length;
+  return v.values.length;
 }
 
 export function isValid(validity: Uint8Array | null, i: number): boolean {
@@ -75,17 +105,36 @@ export function setValid(validity: Uint8Array, i: number, valid: boolean): void 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export function stringAt(v: Extract<Vec, { type: 'string' }>, i: number): string {
+export function stringAt(v: BytesVec, i: number): string {
   return decoder.decode(v.data.subarray(v.offsets[i]!, v.offsets[i + 1]!));
 }
 
-/** The JS value at row i (for tests, show() and row-wise user code; never in hot loops). int64 is a BigInt. */
-export function valueAt(v: Vec, i: number): number | bigint | string | boolean | null {
+/** Bytes as a string of one char per byte: ordered as the bytes, JSON-safe (binary keys), and back. */
+export function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
+  return s;
+}
+export const fromLatin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** The bytes of row i of a string or binary column (a view). */
+export function bytesAt(v: BytesVec, i: number): Uint8Array {
+  return v.data.subarray(v.offsets[i]!, v.offsets[i + 1]!);
+}
+
+/**
+ * The JS value at row i (for tests, show() and row-wise user code; never in hot loops). int64 is
+ * a BigInt, a binary a Uint8Array, an opaque value Arrow's JS value (array, struct row, …).
+ */
+export function valueAt(v: Vec, i: number): unknown {
   if (!isValid(v.validity, i)) return null;
   if (isDecimalVec(v)) return formatDecimal(v.values[i]!, decimalParts(v.type).scale);
+  if (isOpaqueVec(v)) return new arrow.Vector([v.arrow]).get(i);
   switch (v.type) {
     case 'string':
       return stringAt(v, i);
+    case 'binary':
+      return bytesAt(v, i).slice();
     case 'bool':
       return v.values[i] !== 0;
     default:
@@ -110,6 +159,8 @@ export function typedArrayFor(type: DataType, n: number): ValueArray {
     case 'int64':
       return new BigInt64Array(n);
     default:
+      if (isOpaque(type) || type === 'binary')
+        throw new InternalError('NO_TYPED_ARRAY', `a ${type} column has no typed array of values`);
       return new Float64Array(n);
   }
 }
@@ -131,8 +182,14 @@ export function vecFromValues(t: DataType, values: readonly unknown[]): Vec {
     }
   }
   const vbits = nulls ? validity : null;
-  if (type === 'string') {
-    const parts = values.map((x) => (x == null ? new Uint8Array(0) : encoder.encode(String(x))));
+  if (isOpaque(type)) {
+    if (nulls === n) return opaqueVec(type, nullData(arrowTypeFor(type), n));
+    return opaqueVec(type, arrow.vectorFromArray(values as unknown[], arrowTypeFor(type) as never).data[0]!);
+  }
+  if (type === 'string' || type === 'binary') {
+    const parts = values.map((x) =>
+      x == null ? new Uint8Array(0) : x instanceof Uint8Array ? x : encoder.encode(String(x)),
+    );
     const offsets = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + parts[i]!.length;
     const data = new Uint8Array(offsets[n]!);
@@ -184,7 +241,8 @@ function mostlyRuns(sel: Int32Array): boolean {
 /** Gather by copying runs of consecutive rows as blocks. */
 function takeRuns(v: Vec, sel: Int32Array, validity: Uint8Array | null): Vec {
   const n = sel.length;
-  if (v.type === 'string') {
+  if (isOpaqueVec(v)) return opaqueVec(v.type, takeData(v.arrow, sel));
+  if (isBytesVec(v)) {
     const so = v.offsets;
     const offsets = new Int32Array(n + 1);
     let total = 0;
@@ -199,7 +257,7 @@ function takeRuns(v: Vec, sel: Int32Array, validity: Uint8Array | null): Vec {
       data.set(v.data.subarray(so[sel[i]!]!, so[sel[j - 1]! + 1]!), offsets[i]!);
       i = j;
     }
-    return { type: 'string', offsets, data, validity };
+    return { type: v.type, offsets, data, validity };
   }
   const src = v.values;
   if (Array.isArray(src)) return { type: v.type, values: Array.from(sel, (r) => src[r]!), validity } as Vec;
@@ -215,13 +273,14 @@ function takeRuns(v: Vec, sel: Int32Array, validity: Uint8Array | null): Vec {
 
 export function take(v: Vec, sel: Int32Array): Vec {
   const n = sel.length;
+  if (isOpaqueVec(v)) return opaqueVec(v.type, takeData(v.arrow, sel));
   let validity: Uint8Array | null = null;
   if (v.validity) {
     validity = newValidity(n);
     for (let i = 0; i < n; i++) if (!isValid(v.validity, sel[i]!)) setValid(validity, i, false);
   }
   if (mostlyRuns(sel)) return takeRuns(v, sel, validity);
-  if (v.type === 'string') {
+  if (isBytesVec(v)) {
     const offsets = new Int32Array(n + 1);
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -241,7 +300,7 @@ export function take(v: Vec, sel: Int32Array): Vec {
       if (e - s <= 32) for (let k = s; k < e; k++) data[o++] = src[k]!;
       else data.set(src.subarray(s, e), o);
     }
-    return { type: 'string', offsets, data, validity };
+    return { type: v.type, offsets, data, validity };
   }
   const src = v.values;
   const out = new (src.constructor as Int32ArrayConstructor)(n) as typeof src;
@@ -259,6 +318,7 @@ function takeValidity(v: Vec, sel: Int32Array): Uint8Array | null {
 /** Gather rows where index -1 gives a null (outer joins). */
 export function takeOrNull(v: Vec, sel: Int32Array): Vec {
   const n = sel.length;
+  if (isOpaqueVec(v)) return opaqueVec(v.type, takeData(v.arrow, sel));
   let any = false;
   for (let i = 0; i < n; i++)
     if (sel[i]! < 0) {
@@ -272,7 +332,7 @@ export function takeOrNull(v: Vec, sel: Int32Array): Vec {
   const out = len ? take(v, safe) : vecFromValues(v.type, new Array(n).fill(null));
   const validity = out.validity ? out.validity.slice() : newValidity(n);
   for (let i = 0; i < n; i++) if (sel[i]! < 0) setValid(validity, i, false);
-  if (out.type === 'string' && !len) return out;
+  if (isBytesVec(out) && !len) return out;
   return { ...out, validity } as Vec;
 }
 
@@ -298,6 +358,8 @@ export function sliceBatch(b: Batch, start: number, end: number): Batch {
 /** Concatenate columns of one type. */
 function concatVecs(t: DataType, vs: readonly Vec[]): Vec {
   const type = storageType(t);
+  if (isOpaque(type))
+    return vs.length ? opaqueVec(type, concatData(vs.map((v) => (v as OpaqueVec).arrow))) : vecFromValues(type, []);
   const lengths = vs.map(vecLength);
   const n = lengths.reduce((a, b) => a + b, 0);
   let validity: Uint8Array | null = null;
@@ -310,8 +372,8 @@ function concatVecs(t: DataType, vs: readonly Vec[]): Vec {
       base += lengths[k]!;
     });
   }
-  if (type === 'string') {
-    const ss = vs as Extract<Vec, { type: 'string' }>[];
+  if (type === 'string' || type === 'binary') {
+    const ss = vs as BytesVec[];
     const bytes = ss.reduce((a, v) => a + (v.offsets[v.offsets.length - 1]! - v.offsets[0]!), 0);
     const offsets = new Int32Array(n + 1);
     const data = new Uint8Array(bytes);
@@ -325,11 +387,11 @@ function concatVecs(t: DataType, vs: readonly Vec[]): Vec {
       pos += v.offsets[m]! - start;
       row += m;
     }
-    return { type: 'string', offsets, data, validity };
+    return { type, offsets, data, validity };
   }
   const out = typedArrayFor(type, n);
   let base = 0;
-  for (const v of vs as Exclude<Vec, { type: 'string' }>[]) {
+  for (const v of vs as Extract<Vec, { values: unknown }>[]) {
     if (Array.isArray(out)) for (let i = 0; i < v.values.length; i++) out[base + i] = v.values[i] as bigint;
     else out.set(v.values as never, base);
     base += v.values.length;

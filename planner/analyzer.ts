@@ -11,6 +11,7 @@ import { alignUnionTypes, lower, lowerSetOp, lowerUnionByName, lowerUsingJoin } 
 import type { Expr, ExprOf } from './expr.js';
 import { assertNever, containsAgg, exprChildren, exprName, exprToString, lit, transformExpr } from './expr.js';
 import { FUNCTIONS, functionSignature } from './functions.js';
+import { checkColumnsComputable, checkOpaqueUse } from './opaqueUse.js';
 import type { PlanNode } from './plan.js';
 import { planChildren, transformPlan } from './plan.js';
 import { bindNode, type TimeContext, TimeBinder } from './timeBinding.js';
@@ -23,9 +24,11 @@ import {
   dateToDays,
   decimalParts,
   field,
+  isBytes,
   isDataType,
   isDecimal,
   isNumeric,
+  isOpaque,
   isTemporal,
   widen,
 } from './types.js';
@@ -64,6 +67,9 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
         (from !== 'null' && isDecimal(from) && e.to === 'date') ||
         !castAllowed(from, e.to)
       )
+        throw typeError(e, `cannot cast ${from} to ${e.to}`);
+      // A binary converts only to and from a string (its UTF-8 bytes), as in Spark.
+      if ((from === 'binary' || e.to === 'binary') && ((from !== 'null' && !isBytes(from)) || !isBytes(e.to)))
         throw typeError(e, `cannot cast ${from} to ${e.to}`);
       return e.to;
     }
@@ -266,8 +272,17 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
     }
     case 'Values':
       return p.schema;
-    case 'MapRows':
-      return p.schema ?? input(p.input);
+    case 'MapRows': {
+      const s = input(p.input);
+      // Row functions see values; batch functions get Arrow data of any type.
+      if (p.mode !== 'batches')
+        checkColumnsComputable(
+          s,
+          s.map((f) => f.name),
+          `the row function '${p.name}'`,
+        );
+      return p.schema ?? s;
+    }
     case 'WithColumns':
     case 'Rename':
     case 'Drop':
@@ -297,6 +312,7 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       const s = input(p.input);
       return p.exprs.map((e) => {
         if (containsAgg(e)) throw typeError(e, 'aggregate functions need groupBy().agg() or agg()');
+        checkOpaqueUse(e, s, 'the expression', true);
         return field(exprName(e), concrete(typeOf(e, s)));
       });
     }
@@ -304,19 +320,24 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       const s = input(p.input);
       const keys = p.keys.map((k) => {
         if (containsAgg(k)) throw typeError(k, 'aggregate functions cannot be grouping keys');
+        checkOpaqueUse(k, s, 'the grouping key', false);
         return field(exprName(k), concrete(typeOf(k, s)));
       });
       const aggs = p.aggs.map((a) => {
         if (!containsAgg(a))
           throw typeError(a, `agg() expressions must contain an aggregate function (${AGG_FNS.join(', ')})`);
         checkAggregateScope(a, p.keys);
+        checkOpaqueUse(a, s, 'the aggregate', false);
         return field(exprName(a), concrete(typeOf(a, s)));
       });
       return [...keys, ...aggs];
     }
     case 'Sort': {
       const s = input(p.input);
-      for (const k of p.keys) typeOf(k.expr, s);
+      for (const k of p.keys) {
+        checkOpaqueUse(k.expr, s, 'the sort key', false);
+        typeOf(k.expr, s);
+      }
       return s;
     }
     case 'Limit':
@@ -325,12 +346,20 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       return input(p.input);
     case 'Repartition': {
       const s = input(p.input);
-      for (const k of p.keys) typeOf(k, s);
+      for (const k of p.keys) {
+        checkOpaqueUse(k, s, 'the partitioning key', false);
+        typeOf(k, s);
+      }
       return s;
     }
     case 'Distinct': {
       const s = input(p.input);
-      for (const c of p.columns ?? []) resolveColumn(s, c);
+      // The keys are compared; dropDuplicates carries the other columns of each key's first row.
+      checkColumnsComputable(
+        s,
+        p.columns ?? s.map((f) => f.name),
+        p.columns ? 'dropDuplicates, as a key,' : 'distinct',
+      );
       return s;
     }
     case 'Join': {
@@ -346,6 +375,16 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       for (const s of schemas.slice(1)) {
         if (s.length !== first.length)
           throw new SchemaError('UNION_ARITY', `union inputs have ${first.length} and ${s.length} columns`);
+        first.forEach((f, i) => {
+          const g = s[i]!;
+          // Opaque columns pass through as they are: a union cannot convert them.
+          if ((isOpaque(f.type) || isOpaque(g.type)) && f.type !== g.type)
+            throw new SchemaError(
+              'UNION_TYPE_MISMATCH',
+              `union column ${i + 1} ('${f.name}') is ${f.type} in one input and ${g.type} (as '${g.name}') in another`,
+              { column: f.name, types: [f.type, g.type] },
+            );
+        });
       }
       return first;
     }
@@ -355,6 +394,7 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
 }
 
 function expectBool(e: Expr, s: Schema, where: string): void {
+  checkOpaqueUse(e, s, `the ${where}`, false);
   const t = typeOf(e, s);
   if (t !== 'bool' && t !== 'null') throw typeError(e, `${where} needs a bool condition, got ${t}`);
 }

@@ -16,7 +16,7 @@ const sortKeys = (keys: readonly SortKey[]) =>
 function describeNode(p: PlanNode): string {
   switch (p.kind) {
     case 'Scan':
-      return `Scan: path=${p.path} columns=${p.columns ? list(p.columns) : '*'}${p.filters.length ? ` filters=${list(p.filters.map(exprToString))}` : ''}`;
+      return `Scan: path=${p.path} columns=${p.columns ? list(p.columns) : '*'}${p.filters.length ? ` filters=${list(p.filters.map(exprToString))}` : ''}${p.mergeSchema ? ' mergeSchema=true' : ''}`;
     case 'Filter':
       return `Filter: predicate=${exprToString(p.predicate)}`;
     case 'Project':

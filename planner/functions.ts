@@ -50,7 +50,8 @@ export const FUNCTIONS = {
   upper: { minArgs: 1, maxArgs: 1, result: stringToString },
   lower: { minArgs: 1, maxArgs: 1, result: stringToString },
   trim: { minArgs: 1, maxArgs: 1, result: stringToString },
-  length: { minArgs: 1, maxArgs: 1, result: (a) => (is(a[0]!, 'string') ? 'int32' : 'a string') },
+  /** Characters of a string, bytes of a binary (as Spark's length). */
+  length: { minArgs: 1, maxArgs: 1, result: (a) => (is(a[0]!, 'string', 'binary') ? 'int32' : 'a string or a binary') },
   /** Arguments of other types are cast to strings, as in Spark. */
   concat: { minArgs: 1, maxArgs: 64, result: () => 'string' },
   like: { minArgs: 2, maxArgs: 2, result: stringPredicate },

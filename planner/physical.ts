@@ -14,6 +14,7 @@ import { planJoin } from './physicalJoin.js';
 import type { PlanKind, PlanNode, PlanOf, Sink } from './plan.js';
 import type { Partitioning, PhysicalOp, Stage, StageOutput, StagePlan, StageSource } from './stages.js';
 import type { Schema } from './types.js';
+import { isOpaque, unreadableReason, unsupportedType } from './types.js';
 
 export interface PhysicalOptions {
   /** Width of hash exchanges. */
@@ -62,6 +63,15 @@ export class Planner {
 
   scan(p: PlanOf<'Scan'>): Fragment {
     const schema = schemaOf(p, this.catalog);
+    for (const f of schema) {
+      const why = unreadableReason(f.type);
+      if (why)
+        throw new PlanError(
+          'UNREADABLE_TYPE',
+          `column '${f.name}' of '${p.path}' has type ${f.type}, which cannot be read: ${why}; drop or do not select it (the file's other columns read fine)`,
+          { column: f.name, type: f.type, path: p.path },
+        );
+    }
     return {
       source: { kind: 'scan', path: p.path, columns: schema.map((f) => f.name), filters: p.filters, schema },
       ops: [],
@@ -204,7 +214,12 @@ export function planStages(
   const id = planner.stages.length;
   const output: StageOutput =
     sink.kind === 'write' ? { kind: 'write', path: sink.path, partitionBy: sink.partitionBy } : { kind: 'result' };
-  if (sink.kind === 'write') for (const c of sink.partitionBy) resolveColumn(f.schema, c);
+  if (sink.kind === 'write')
+    for (const c of sink.partitionBy) {
+      const t = resolveColumn(f.schema, c).field.type;
+      // A partition value becomes a directory name: only types with a plain text form.
+      if (isOpaque(t) || t === 'binary') throw unsupportedType(c, t, 'partitionBy');
+    }
   planner.stages.push({ id, source: f.source, ops: f.ops, output, schema: f.schema });
   let stages: readonly Stage[] = planner.stages;
   for (const rule of stageRules(opts.disabledRules)) stages = stages.map(rule);

@@ -24,6 +24,8 @@ export type PlanNode =
       readonly columns: readonly string[] | null;
       /** Conjuncts evaluated inside the scan (set by predicate pushdown). */
       readonly filters: readonly Expr[];
+      /** Merge the files' schemas by name: missing columns read as nulls, int32 widens to int64. */
+      readonly mergeSchema?: boolean;
     }
   | { readonly kind: 'Filter'; readonly input: PlanNode; readonly predicate: Expr }
   | { readonly kind: 'Project'; readonly input: PlanNode; readonly exprs: readonly Expr[] }
@@ -121,8 +123,15 @@ export type Sink =
 
 const freeze = <T extends object>(o: T): T => Object.freeze(o);
 
-export const scan = (path: string): PlanNode =>
-  freeze({ kind: 'Scan', path, format: 'parquet', columns: null, filters: freeze([]) });
+export const scan = (path: string, options: { mergeSchema?: boolean } = {}): PlanNode =>
+  freeze({
+    kind: 'Scan',
+    path,
+    format: 'parquet',
+    columns: null,
+    filters: freeze([]),
+    ...(options.mergeSchema ? { mergeSchema: true } : {}),
+  });
 export const filter = (input: PlanNode, predicate: Expr): PlanNode => freeze({ kind: 'Filter', input, predicate });
 export const project = (input: PlanNode, exprs: readonly Expr[]): PlanNode =>
   freeze({ kind: 'Project', input, exprs: freeze([...exprs]) });

@@ -24,6 +24,8 @@ export interface SplitFile {
   readonly rowGroups: readonly SplitRowGroup[];
   /** Hive-style partition values from the file's directories (empty when not partitioned). */
   readonly partitionValues: Readonly<Record<string, string | null>>;
+  /** The file's own columns (a dataset read with mergeSchema may have more). */
+  readonly columns?: readonly string[];
 }
 
 /** Surviving row groups of one Parquet file, as one task reads them. */
@@ -35,6 +37,8 @@ export interface ScanPart {
   readonly skipFilters?: readonly number[];
   /** Hive-style partition values of the file (constant columns). */
   readonly partitionValues?: Readonly<Record<string, string | null>>;
+  /** Columns the scan reads that this file lacks (mergeSchema): nulls in its rows. */
+  readonly missingColumns?: readonly string[];
 }
 
 /** Row groups of one or more files (small files share a task), read one after another. */
@@ -103,6 +107,8 @@ export function splitScan(
     }
     let group: number[] = [];
     let skip: number[] | null = null;
+    const own = f.columns ? new Set(f.columns) : null;
+    const missing = own ? columns.filter((c) => !own.has(c) && !(c in pv)) : [];
     const flushPart = () => {
       if (group.length)
         parts.push({
@@ -111,6 +117,7 @@ export function splitScan(
           rowGroups: group,
           ...(hasParts ? { partitionValues: pv } : {}),
           ...(skip?.length ? { skipFilters: skip } : {}),
+          ...(missing.length ? { missingColumns: missing } : {}),
         });
       group = [];
       skip = null;

@@ -20,12 +20,58 @@ export type TimestampType = `timestamp[${TimeUnit}]` | `timestamp[${TimeUnit}, $
 export type TimeType = `time[${TimeUnit}]`;
 
 /** The types a column vector has inside the engine (timestamps and times are int64 vectors). */
-export type VecType = 'bool' | 'int32' | 'int64' | 'float64' | 'string' | 'date' | DecimalType;
+export type VecType = 'bool' | 'int32' | 'int64' | 'float64' | 'string' | 'date' | DecimalType | 'binary' | OpaqueType;
 
 export type DataType = VecType | TimestampType | TimeType;
 
 /** The types without parameters (decimals are `decimal(p,s)` for any valid p and s). */
-export const DATA_TYPES: readonly DataType[] = ['bool', 'int32', 'int64', 'float64', 'string', 'date'];
+export const DATA_TYPES: readonly DataType[] = ['bool', 'int32', 'int64', 'float64', 'string', 'date', 'binary'];
+
+/**
+ * Types the engine reads and writes unchanged but never computes on: nested columns, intervals,
+ * UUIDs, fixed-size binaries, uint64, float16. Each is named by its exact type, as printSchema
+ * shows it: `list<int32>`, `struct<a: int32, b: string>`, `map<string, int64>`, `uuid`,
+ * `fixed_size_binary[16]`. Such a column passes through projections, filters and sorts on other
+ * columns, limits, joins and writes; any expression, key or aggregate that needs its values is
+ * refused at plan time (`unsupportedType`), naming the column and the type.
+ */
+export type OpaqueType =
+  | `list<${string}>`
+  | `fixed_size_list<${string}>`
+  | `struct<${string}>`
+  | `map<${string}>`
+  | 'uuid'
+  | `fixed_size_binary[${number}]`
+  | 'uint64'
+  | 'float16'
+  | 'interval';
+
+const OPAQUE = /^(list<|fixed_size_list<|struct<|map<|fixed_size_binary\[|uuid$|uint64$|float16$|interval$)/;
+
+/** Whether values of this type pass through the engine untouched (no expression computes on them). */
+export function isOpaque(t: string): t is OpaqueType {
+  return OPAQUE.test(t);
+}
+
+/**
+ * Opaque types that cannot even be read exactly: Parquet INTERVAL (months, days, millis) is
+ * decoded by parquet-wasm as days and millis only, and written back without its months. A file
+ * holding one stays readable; reading the column itself is refused at plan time.
+ */
+export function unreadableReason(t: DataType): string | null {
+  return /(^|[<, ])interval([>,]|$)/.test(t)
+    ? 'its Parquet decoder drops the months of an INTERVAL, so its values cannot be read exactly'
+    : null;
+}
+
+/** The plan-time error for an operation on a column whose type the engine cannot compute on. */
+export function unsupportedType(column: string, type: DataType, use: string): PlanError {
+  return new PlanError(
+    'UNSUPPORTED_TYPE_USE',
+    `column '${column}' has type ${type}, which ${use} cannot use: such columns pass through select, filters and sorts on other columns, limit, joins on other keys and writes, but cannot be computed on`,
+    { column, type },
+  );
+}
 
 /** Units per second of each time unit. */
 export const UNITS_PER_SECOND: Readonly<Record<TimeUnit, number>> = { s: 1, ms: 1e3, us: 1e6, ns: 1e9 };
@@ -151,6 +197,11 @@ export type Schema = readonly Field[];
 
 export function field(name: string, type: DataType, nullable = true): Field {
   return Object.freeze({ name, type, nullable });
+}
+
+/** Whether values are byte strings (strings as UTF-8, binaries as they are). */
+export function isBytes(t: DataType): t is 'string' | 'binary' {
+  return t === 'string' || t === 'binary';
 }
 
 export function isNumeric(t: DataType): boolean {

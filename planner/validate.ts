@@ -66,6 +66,8 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
       c.fail(`${p}.value`, 'expected a literal value');
     if (o.type === 'date' && o.value !== null) dateToDays(c.str(o.value, `${p}.value`));
     if (isTemporal(String(o.type)) && o.value !== null) temporalUnits(c.str(o.value, `${p}.value`), String(o.type));
+    if (o.type === 'binary' && o.value !== null && !/^[A-Za-z0-9+/]*={0,2}$/.test(c.str(o.value, `${p}.value`)))
+      c.fail(`${p}.value`, 'expected base64 text');
     if (o.type === 'int64' && o.value !== null) {
       const text = String(o.value);
       if (typeof o.value === 'boolean' || !/^[+-]?\d+$/.test(text) || BigInt.asIntN(64, BigInt(text)) !== BigInt(text))
@@ -134,6 +136,8 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
     c.oneOf(o.format, ['parquet'], `${p}.format`);
     if (o.columns !== null) c.each(o.columns, `${p}.columns`, (x, at) => c.str(x, at));
     exprs(o.filters, `${p}.filters`);
+    if (o.mergeSchema !== undefined && typeof o.mergeSchema !== 'boolean')
+      c.fail(`${p}.mergeSchema`, 'expected a boolean');
   },
   Filter: (o, p) => {
     checkNode(o.input, `${p}.input`);

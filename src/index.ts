@@ -4,5 +4,6 @@
 export { session, Session, type SessionOptions } from './api/session.js';
 export { DataFrame, GroupedData, broadcast } from './api/dataframe.js';
 export { Column } from './api/column.js';
+export { toJSONRows, type JsonRowsOptions, type JsonValue } from './api/jsonRows.js';
 export * from './api/functions.js';
 export { StratusError, PlanError, SchemaError, ExecutionError, StorageError } from '../planner/errors.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ACCUMULATORS } from '../operators/accumulators.js';
-import { valueAt, vecFromValues, type Vec } from '../operators/vector.js';
+import { valueAt, vecFromValues, vecLength, type Vec } from '../operators/vector.js';
 import { AGG_FNS, AGGREGATES, type AggFn } from '../planner/aggregates.js';
 import { splitsIntoPartial, stateFields } from '../planner/aggstate.js';
 import { StratusError } from '../planner/errors.js';
@@ -104,5 +104,4 @@ describe('aggregate registry', () => {
   }
 });
 
-const rows = (v: Vec) =>
-  Array.from({ length: v.type === 'string' ? v.offsets.length - 1 : v.values.length }, (_, i) => valueAt(v, i));
+const rows = (v: Vec) => Array.from({ length: vecLength(v) }, (_, i) => valueAt(v, i));

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { take, takeBatch, takeOrNull, valueAt, vecFromValues, type Vec } from '../operators/vector.js';
-import type { VecType } from '../planner/types.js';
+import type { OpaqueType, VecType } from '../planner/types.js';
 
 function rng(seed: number) {
   return () => {
@@ -15,7 +15,7 @@ function rng(seed: number) {
 
 const N = 5000;
 const random = rng(7);
-const columns: Record<VecType, unknown[]> = {
+const columns: Record<Exclude<VecType, OpaqueType>, unknown[]> = {
   int32: Array.from({ length: N }, (_, i) => (i % 17 === 0 ? null : i * 3 - 7000)),
   int64: Array.from({ length: N }, (_, i) => (i % 13 === 0 ? null : i * 1e6)),
   float64: Array.from({ length: N }, (_, i) => (i % 11 === 0 ? null : i / 7)),
@@ -23,6 +23,9 @@ const columns: Record<VecType, unknown[]> = {
   bool: Array.from({ length: N }, (_, i) => (i % 23 === 0 ? null : i % 2 === 0)),
   string: Array.from({ length: N }, (_, i) =>
     i % 29 === 0 ? null : i % 5 === 0 ? '' : `v${i}${'ü'.repeat(i % 4)}${'x'.repeat(i % 40)}`,
+  ),
+  binary: Array.from({ length: N }, (_, i) =>
+    i % 31 === 0 ? null : Uint8Array.from({ length: i % 7 }, (_, k) => (i * 37 + k * 101) & 0xff),
   ),
 };
 
@@ -37,7 +40,7 @@ const selections: Record<string, Int32Array> = {
 const values = (v: Vec, n: number) => Array.from({ length: n }, (_, i) => valueAt(v, i));
 
 describe('take', () => {
-  for (const [type, raw] of Object.entries(columns) as [VecType, unknown[]][]) {
+  for (const [type, raw] of Object.entries(columns) as [keyof typeof columns, unknown[]][]) {
     const vec = vecFromValues(type, raw);
     const expected = values(vec, N);
     for (const [name, sel] of Object.entries(selections)) {
@@ -48,7 +51,11 @@ describe('take', () => {
   }
 
   it('takeBatch keeps every column aligned, and takeOrNull fills -1 with nulls', () => {
-    const schema = (Object.keys(columns) as VecType[]).map((t) => ({ name: t, type: t, nullable: true }));
+    const schema = (Object.keys(columns) as (keyof typeof columns)[]).map((t) => ({
+      name: t,
+      type: t,
+      nullable: true,
+    }));
     const batch = { schema, length: N, columns: schema.map((f) => vecFromValues(f.type, columns[f.type])) };
     const sel = selections['most rows (long runs)']!;
     const out = takeBatch(batch, sel);

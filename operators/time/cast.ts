@@ -20,7 +20,7 @@ import type { DataType, TimeUnit } from '../../planner/types.js';
 import { isTemporal, timestampInfo, timeUnitOf, UNITS_PER_SECOND } from '../../planner/types.js';
 import { castVec, doubleToLong } from '../cast.js';
 import { StringBuilder } from '../stringBuilder.js';
-import type { Int64Vec, Vec } from '../vector.js';
+import type { BytesVec, Int64Vec, Vec } from '../vector.js';
 import { isValid, newValidity, setValid, stringAt } from '../vector.js';
 import { secondsOf } from './local.js';
 
@@ -42,7 +42,7 @@ function strings(v: Int64Vec, n: number, f: (x: bigint) => string): Vec {
 }
 
 /** Parse each string; a row that does not parse is NULL. */
-function parsed(v: Extract<Vec, { type: 'string' }>, n: number, f: (s: string) => bigint | null): Int64Vec {
+function parsed(v: BytesVec, n: number, f: (s: string) => bigint | null): Int64Vec {
   const out = new BigInt64Array(n);
   const validity = newValidity(n);
   let nulls = false;
@@ -128,7 +128,7 @@ export function castTemporal(v: Vec, from: DataType, to: DataType, n: number): V
       }
       case 'string': {
         if (tts.zone !== null) throw zoneDependent(from, to);
-        return parsed(v as Extract<Vec, { type: 'string' }>, n, (s) => {
+        return parsed(v as BytesVec, n, (s) => {
           const w = parseTimestampText(s);
           return w ? wallToUnits(w, tts.unit) : null;
         });
@@ -140,8 +140,7 @@ export function castTemporal(v: Vec, from: DataType, to: DataType, n: number): V
     }
   }
   if (ftime && to === 'string') return strings(v as Int64Vec, n, (x) => timeText(x, from));
-  if (ttime && from === 'string')
-    return parsed(v as Extract<Vec, { type: 'string' }>, n, (s) => parseTimeText(s, ttime));
+  if (ttime && from === 'string') return parsed(v as BytesVec, n, (s) => parseTimeText(s, ttime));
   throw new InternalError('BAD_TEMPORAL_CAST', `no cast from ${from} to ${to}; the analyzer refuses it`, { from, to });
 }
 

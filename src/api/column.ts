@@ -9,7 +9,7 @@ import type { DataType } from '../../planner/types.js';
 import { DATA_TYPES, isDataType } from '../../planner/types.js';
 import { PlanError } from '../../planner/errors.js';
 
-export type ColumnLike = Column | string | number | bigint | boolean | Date | null;
+export type ColumnLike = Column | string | number | bigint | boolean | Date | Uint8Array | null;
 
 export interface SortOrder {
   readonly desc: boolean;
@@ -25,13 +25,16 @@ export function toExpr(v: ColumnLike | Column): Expr {
 /**
  * A literal expression. NaN and ±Infinity have no JSON form, so they travel as a cast of their
  * name ('NaN', 'Infinity', '-Infinity'), which plans can carry to executors intact. A BigInt is
- * an int64 literal, carried as its decimal text so every digit survives.
+ * an int64 literal, carried as its decimal text so every digit survives; a Uint8Array is a
+ * binary literal, carried as base64.
  */
-export function literal(v: string | number | bigint | boolean | Date | null): Expr {
+export function literal(v: string | number | bigint | boolean | Date | Uint8Array | null): Expr {
   if (v instanceof Date) {
     if (Number.isNaN(v.getTime())) throw new RangeError('an invalid Date is not a literal');
     return E.lit(v.toISOString(), 'timestamp[us, UTC]'); // an instant, as Spark's lit(datetime)
   }
+  if (v instanceof Uint8Array)
+    return E.lit(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'), 'binary');
   if (typeof v === 'number' && !Number.isFinite(v)) return E.cast(E.lit(String(v)), 'float64');
   if (typeof v === 'bigint') {
     if (BigInt.asIntN(64, v) !== v) throw new RangeError(`literal ${v} is outside the int64 range`);

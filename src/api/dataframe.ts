@@ -10,6 +10,7 @@ import { count as countFn } from './functions.js';
 import type { Session } from './session.js';
 import { PlanError } from '../../planner/errors.js';
 import { normalizeDataUrl } from '../storage/url.js';
+import { type JsonRowsOptions, type JsonValue, toJSONRows } from './jsonRows.js';
 import { formatTable, tableRows } from './show.js';
 import { agg, countRows } from './verbs/aggregate.js';
 import { explainText } from './verbs/explain.js';
@@ -135,6 +136,16 @@ export class DataFrame {
   /** Run the job and return the result as an Arrow table. */
   collect(): Promise<arrow.Table> {
     return this.session.execute(this.plan, 'collect');
+  }
+  /**
+   * Run the job and return its rows as plain objects that `JSON.stringify` accepts, every value
+   * exact: int64 a number when |v| ≤ 2^53 − 1 else a string (`{ int64: 'string' }`: always),
+   * decimals exact strings, dates 'YYYY-MM-DD', timestamps ISO 8601, binaries base64 (see
+   * `toJSONRows` for every type).
+   * @example JSON.stringify(await df.groupBy('k').agg(sum('id')).collectRows())
+   */
+  async collectRows(opts: JsonRowsOptions = {}): Promise<Record<string, JsonValue>[]> {
+    return toJSONRows(await this.collect(), opts);
   }
   /** Number of rows. */
   async count(): Promise<number> {

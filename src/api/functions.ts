@@ -16,9 +16,10 @@ export function col(name: string): Column {
 
 /**
  * A literal. Integers are int32, other numbers float64, BigInts int64 (exact over the whole
- * range). @example lit(0.05) @example col('id').eq(lit(9007199254740993n))
+ * range), a Uint8Array binary. @example lit(0.05) @example col('id').eq(lit(9007199254740993n))
+ * @example col('digest').eq(lit(new Uint8Array([0xca, 0xfe])))
  */
-export function lit(value: string | number | bigint | boolean | Date | null): Column {
+export function lit(value: string | number | bigint | boolean | Date | Uint8Array | null): Column {
   return new Column(literal(value));
 }
 

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { analyze, type Catalog, schemaOf } from '../../planner/analyzer.js';
-import { StorageError } from '../../planner/errors.js';
+import { PlanError, StorageError } from '../../planner/errors.js';
 import { PLAN_VERSION, type PlanDocument, type PlanNode, type Sink, scan } from '../../planner/plan.js';
 import { checkTimeZone } from '../../planner/timezones.js';
 import type { Schema } from '../../planner/types.js';
@@ -301,11 +301,56 @@ export class Session {
   }
 }
 
+/** Options of `read`: `mergeSchema` merges the files' schemas by name (missing columns are nulls, int32 widens to int64). */
+export interface ReadOptions {
+  readonly mergeSchema?: boolean;
+}
+
+const READ_OPTIONS: readonly (keyof ReadOptions)[] = ['mergeSchema'];
+
+/** Immutable reader settings, as Spark's `DataFrameReader`. */
 export class DataFrameReader {
-  constructor(private readonly session: Session) {}
-  /** Read Parquet: a file, a directory of files or a glob. @example s.read.parquet('data/lineitem') */
-  parquet(p: string): DataFrame {
-    return new DataFrame(this.session, scan(normalizeDataUrl(p)));
+  constructor(
+    private readonly session: Session,
+    private readonly settings: ReadOptions = {},
+  ) {
+    Object.freeze(this);
+  }
+  /**
+   * One read option (Spark's names; a boolean or 'true' / 'false').
+   * @example s.read.option('mergeSchema', true).parquet('events/')
+   */
+  option(name: string, value: boolean | string): DataFrameReader {
+    return this.options({ [name]: value });
+  }
+  /** Several read options at once. @example s.read.options({ mergeSchema: true }).parquet('events/') */
+  options(opts: Readonly<Record<string, boolean | string>>): DataFrameReader {
+    const next: Record<string, boolean> = { ...this.settings };
+    for (const [name, value] of Object.entries(opts)) {
+      if (!READ_OPTIONS.includes(name as keyof ReadOptions))
+        throw new PlanError(
+          'BAD_ARGUMENT',
+          `unknown read option '${name}'; read options are ${READ_OPTIONS.join(', ')}`,
+          {
+            option: name,
+          },
+        );
+      const b = value === true || value === 'true' ? true : value === false || value === 'false' ? false : null;
+      if (b === null)
+        throw new PlanError('BAD_ARGUMENT', `read option '${name}' takes true or false, got ${JSON.stringify(value)}`, {
+          option: name,
+        });
+      next[name] = b;
+    }
+    return new DataFrameReader(this.session, next);
+  }
+  /**
+   * Read Parquet: a file, a directory of files or a glob. Files match by column name, in any
+   * order. @example s.read.parquet('data/lineitem') @example s.read.parquet('events/', { mergeSchema: true })
+   */
+  parquet(p: string, opts: ReadOptions = {}): DataFrame {
+    const settings = Object.keys(opts).length ? this.options(opts as Record<string, boolean>).settings : this.settings;
+    return new DataFrame(this.session, scan(normalizeDataUrl(p), settings));
   }
 }
 

@@ -4,6 +4,7 @@
 import * as arrow from 'apache-arrow';
 import { formatDecimal } from '../../operators/decimal.js';
 import { temporalCells } from '../../operators/time/arrowTypes.js';
+import { type JsonValue, toJSONRows } from './jsonRows.js';
 
 /**
  * A cell as a plain value: an int64 is a number when that is exact, else it stays a BigInt; a
@@ -38,15 +39,26 @@ export function tableRows(t: arrow.Table, timeZone = 'UTC'): Record<string, unkn
   return out;
 }
 
-function cell(v: unknown): string {
+function cell(v: JsonValue): string {
   if (v === null) return 'NULL';
   if (typeof v === 'number' && !Number.isInteger(v)) return String(Math.round(v * 1e6) / 1e6);
+  if (typeof v === 'object') return JSON.stringify(v); // lists, structs, maps
   return String(v);
 }
 
+/**
+ * A Spark-style text table: timestamps and times as `tableRows` shows them (in the session zone),
+ * every other value in its exact JSON-row form (decimals, int64, binaries, nested values).
+ */
 export function formatTable(t: arrow.Table, timeZone = 'UTC'): string {
   const names = t.schema.fields.map((f) => f.name);
-  const rows = tableRows(t, timeZone).map((r) => names.map((n) => cell(r[n])));
+  const temporal = names.map((_, k) => temporalCells(t.getChildAt(k)!, timeZone));
+  const rows = toJSONRows(t).map((r, i) =>
+    names.map((n, k) => {
+      const cells = temporal[k];
+      return cells ? cell(cells[i] ?? null) : cell(r[n]!);
+    }),
+  );
   const widths = names.map((n, i) => Math.max(n.length, ...rows.map((r) => r[i]!.length)));
   const sep = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;

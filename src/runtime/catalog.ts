@@ -4,9 +4,10 @@
  * parallelism), giving the analyzer its catalog and the driver its row groups.
  */
 import type { Catalog } from '../../planner/analyzer.js';
-import { PlanError, SchemaError } from '../../planner/errors.js';
+import { PlanError } from '../../planner/errors.js';
 import type { PlanNode } from '../../planner/plan.js';
 import { collectScans } from '../../planner/plan.js';
+import { datasetSchema } from '../../planner/schemaMerge.js';
 import type { Schema } from '../../planner/types.js';
 import { readFooter, type FileFooter } from '../../operators/parquet.js';
 import { locate, urlOf } from '../storage/url.js';
@@ -33,9 +34,6 @@ export interface Datasets {
   /** Numeric min/max per column over all row groups (from footer statistics). */
   readonly columnRanges: ReadonlyMap<string, Readonly<Record<string, { min: number; max: number }>>>;
 }
-
-const sameSchema = (a: Schema, b: Schema) =>
-  a.length === b.length && a.every((f, i) => f.name === b[i]!.name && f.type === b[i]!.type);
 
 /** A footer read on an earlier driver call (planning large inputs over several calls). */
 export interface KnownFooter {
@@ -74,7 +72,16 @@ export async function loadDatasets(
   const files = new Map<string, DatasetFile[]>();
   const columnBytes = new Map<string, Record<string, number>>();
   const columnRanges = new Map<string, Record<string, { min: number; max: number }>>();
+  const merging = new Map<string, boolean>();
   for (const scan of collectScans(root)) {
+    const merge = scan.mergeSchema === true;
+    if (merging.has(scan.path) && merging.get(scan.path) !== merge)
+      throw new PlanError(
+        'CONFLICTING_READ_OPTIONS',
+        `'${scan.path}' is read both with and without mergeSchema in one job; read it one way`,
+        { path: scan.path },
+      );
+    merging.set(scan.path, merge);
     if (files.has(scan.path)) continue;
     const loc = locate(scan.path, storeRef);
     const store = env.store(loc.ref);
@@ -92,9 +99,9 @@ export async function loadDatasets(
       throw new PlanningIncomplete([...fresh, ...part]);
     }
     budget -= missing.length;
-    // Schema-only loads (the client's checks before submitting) read one footer per dataset;
-    // the driver reads them all when it plans.
-    const read = opts.schemaOnly ? objects.slice(0, 1) : objects;
+    // Schema-only loads (the client's checks before submitting) read one footer per dataset
+    // unless schemas merge; the driver reads them all when it plans.
+    const read = opts.schemaOnly && !merge ? objects.slice(0, 1) : objects;
     const found = await mapLimit(read, 16, async (o) => {
       const url = urlOf(loc.ref, o.key);
       const known = opts.known?.get(url);
@@ -102,16 +109,11 @@ export async function loadDatasets(
       if (!known) fresh.push({ url, size: o.size, footer });
       return { url, size: o.size, footer, partitionValues: partitionValuesOf(o.key, loc.key ? `${loc.key}/` : '') };
     });
-    const schema = found[0]!.footer.schema;
-    for (const f of found.slice(1)) {
-      if (!sameSchema(schema, f.footer.schema)) {
-        throw new SchemaError(
-          'SCHEMA_MISMATCH',
-          `file ${f.url} has schema (${f.footer.schema.map((x) => `${x.name} ${x.type}`).join(', ')}) but ${found[0]!.url} has (${schema.map((x) => `${x.name} ${x.type}`).join(', ')})`,
-          { file: f.url },
-        );
-      }
-    }
+    // Files match by column name, in any order; with mergeSchema they may also differ.
+    const schema = datasetSchema(
+      found.map((f) => ({ file: f.url, schema: f.footer.schema })),
+      merge,
+    );
     const root = loc.key ? `${loc.key}/` : '';
     const parts = partitionFields(objects.map((o) => partitionValuesOf(o.key, root))).filter(
       (p) => !schema.some((f) => f.name === p.name),

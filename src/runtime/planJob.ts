@@ -47,6 +47,7 @@ function splitFiles(ds: Datasets, path: string): SplitFile[] {
     size: f.size,
     rowGroups: f.footer.rowGroups,
     partitionValues: f.partitionValues,
+    columns: f.footer.schema.map((c) => c.name),
   }));
 }
 

@@ -145,7 +145,8 @@ function scanPart(
       : stageSource;
   const loc = locate(part.file, event.job.store);
   const reader = rangeReader(env.store(loc.ref), loc.key, part.size, part.file);
-  const pv = part.partitionValues ?? {};
+  // Columns the file lacks (mergeSchema) are constant nulls, as partition columns are constants.
+  const pv = { ...part.partitionValues, ...Object.fromEntries((part.missingColumns ?? []).map((c) => [c, null])) };
   // Pushed-down filters may call user functions: the scan gets the task's function tables.
   if (!Object.keys(pv).length) return scanRowGroups(reader, part.rowGroups, src, ctx);
   return withPartitionColumns(reader, part.rowGroups, src, pv, ctx);

@@ -7,6 +7,7 @@ import { schemaOf } from '../../analyzer.js';
 import type { Expr } from '../../expr.js';
 import { exprName, referencedColumns } from '../../expr.js';
 import type { PlanNode } from '../../plan.js';
+import { type DataType, unreadableReason } from '../../types.js';
 import type { Rule, RuleContext } from '../rule.js';
 
 function refs(exprs: readonly (Expr | null)[], into = new Set<string>()): Set<string> {
@@ -83,7 +84,9 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
 
 function pickSmallest(schema: readonly { name: string; type: string }[]): string {
   const rank: Record<string, number> = { bool: 0, int32: 1, date: 1, int64: 2, float64: 2, string: 3 };
-  return [...schema].sort((a, b) => rank[a.type]! - rank[b.type]!)[0]!.name;
+  // Other types (binary, nested, …) rank after these, and one that cannot be read at all last.
+  const of = (t: string) => rank[t] ?? (unreadableReason(t as DataType) ? 9 : 4);
+  return [...schema].sort((a, b) => of(a.type) - of(b.type))[0]!.name;
 }
 
 export const projectionPushdown: Rule = {
