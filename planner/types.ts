@@ -48,9 +48,17 @@ export type OpaqueType =
 
 const OPAQUE = /^(list<|fixed_size_list<|struct<|map<|fixed_size_binary\[|uuid$|uint64$|float16$|interval$)/;
 
+const opaqueCache = new Map<string, boolean>();
+
 /** Whether values of this type pass through the engine untouched (no expression computes on them). */
 export function isOpaque(t: string): t is OpaqueType {
-  return OPAQUE.test(t);
+  // Asked per column of every batch: a type is tested once.
+  let hit = opaqueCache.get(t);
+  if (hit === undefined) {
+    hit = OPAQUE.test(t);
+    if (opaqueCache.size < 4096) opaqueCache.set(t, hit);
+  }
+  return hit;
 }
 
 /**
