@@ -10,6 +10,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { formatDecimal } from '../../operators/decimal.js';
+import { civil } from '../../planner/calendar.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -34,18 +35,10 @@ const pad = (n: number | bigint, w: number) => String(n).padStart(w, '0');
 
 /**
  * Days since 1970-01-01 as 'YYYY-MM-DD' in the proleptic Gregorian calendar, exact over the
- * whole int32 range (beyond JS Date's): civil_from_days of H. Hinnant's date algorithms.
+ * whole int32 range (beyond JS Date's), through the planner's one calendar (`civil`).
  */
 export function dayString(days: number): string {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const [y, m, d] = civil(days);
   return `${y < 0 ? `-${pad(-y, 4)}` : pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
 }
 
