@@ -91,10 +91,24 @@ describe('executors', () => {
   it('every executor killed: EXECUTOR_CRASHED naming SIGKILL after the attempts, no result', async () => {
     const s = start({ job: { maxTaskAttempts: 2 } });
     aroundGroups(s, async (_g, run) => {
+      let settled = false;
       const out = run();
-      out.catch(() => undefined); // observed; the state machine gets the rejection
-      await new Promise((r) => setTimeout(r, 20));
-      for (const pid of s.localRunner.pool.busyPids) process.kill(pid, 'SIGKILL');
+      out.then(
+        () => (settled = true),
+        () => (settled = true), // observed; the state machine gets the rejection
+      );
+      // Kill whatever runs this group until it settles: a fresh executor may still be starting
+      // when the group is handed over, so a single kill at a fixed delay can miss it.
+      while (!settled) {
+        for (const pid of s.localRunner.pool.busyPids) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
       return out;
     });
     const err = await query(s)
