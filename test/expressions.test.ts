@@ -18,6 +18,7 @@ import {
   dateSub,
   dayofmonth,
   greatest,
+  isnan,
   least,
   length,
   lit,
@@ -444,6 +445,14 @@ describe('math and conditionals', () => {
       ['w6', when(col('b').and(col('b2')), col('b')).otherwise(col('b2')), 'CASE WHEN b AND b2 THEN b ELSE b2 END'],
       ['w7', when(col('s').like('a%'), col('l')).otherwise(col('i')), "CASE WHEN s LIKE 'a%' THEN l ELSE i END"],
       ['w8', when(not(col('b')), col('s')).otherwise(col('t')), 'CASE WHEN NOT b THEN s ELSE t END'],
+    ]));
+
+  it('isnan: true for NaN only, false for NULL and for integers', () =>
+    check([
+      ['nan_f', isnan('f'), 'coalesce(isnan(f), false)'],
+      ['nan_f2', col('f').isNaN(), 'coalesce(isnan(f), false)'],
+      ['nan_d', isnan('d'), 'coalesce(isnan(d), false)'],
+      ['nan_i', isnan('i'), 'false'],
     ]));
 });
 

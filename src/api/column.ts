@@ -146,6 +146,10 @@ export class Column {
   isNotNull(): Column {
     return new Column(E.isNull(this.expr, true));
   }
+  /** Whether a number is NaN: false for NULL and for integers (Spark's isnan). @example col('x').isNaN() */
+  isNaN(): Column {
+    return new Column(E.call('isnan', [this.expr]));
+  }
 
   alias(name: string): Column {
     return new Column(E.alias(this.expr.kind === 'alias' ? this.expr.input : this.expr, name));

@@ -94,6 +94,8 @@ export const not = (x: string | Column) => c(x).not();
 export const isnull = (x: string | Column) => c(x).isNull();
 /** True where the value is not null. @example isnotnull('x') */
 export const isnotnull = (x: string | Column) => c(x).isNotNull();
+/** Whether a number is NaN: false for NULL and for integers (Spark's isnan). @example isnan('x') */
+export const isnan = (x: string | Column) => c(x).isNaN();
 /** Arithmetic negation. @example negate('x') */
 export const negate = (x: string | Column) => c(x).negate();
 

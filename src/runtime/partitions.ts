@@ -24,7 +24,8 @@ export function partitionValuesOf(key: string, root: string): PartitionValues {
 
 function inferType(values: readonly (string | null)[]): DataType {
   const present = values.filter((v): v is string => v !== null);
-  if (present.length && present.every((v) => /^-?\d+$/.test(v) && Math.abs(Number(v)) < 2 ** 31)) return 'int32';
+  const int32 = (v: string) => /^-?\d+$/.test(v) && Number(v) >= -(2 ** 31) && Number(v) < 2 ** 31;
+  if (present.length && present.every(int32)) return 'int32';
   const long = (v: string) => /^-?\d+$/.test(v) && BigInt.asIntN(64, BigInt(v)) === BigInt(v);
   if (present.length && present.every(long)) return 'int64';
   if (present.length && present.every((v) => v.trim() !== '' && Number.isFinite(Number(v)))) return 'float64';
