@@ -4,7 +4,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { parquetMetadataAsync } from 'hyparquet';
-import { ExecutionError } from '../planner/errors.js';
+import { ExecutionError, StratusError } from '../planner/errors.js';
 import type { DataType, Schema } from '../planner/types.js';
 import { decimalType, field, isDecimal, isOpaque, isTemporal, MAX_DECIMAL_PRECISION } from '../planner/types.js';
 import { columnTypeName, leafTypeName, type SchemaElement, type SchemaNode, schemaTree } from './parquetTypes.js';
@@ -113,7 +113,7 @@ const num = (v: unknown): number | string | null => {
   return null;
 };
 
-/** Read a Parquet footer. A file that is not Parquet gives a clear error naming it. */
+/** Read a Parquet footer. A file that is not Parquet gives a clear error naming it; store errors pass through. */
 export async function readFooter(r: RangeReader): Promise<FileFooter> {
   if (r.size < 12)
     throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a Parquet file (${r.size} bytes)`, { file: r.name });
@@ -125,6 +125,8 @@ export async function readFooter(r: RangeReader): Promise<FileFooter> {
     },
   };
   const md = await parquetMetadataAsync(file).catch((e: unknown) => {
+    // A store error (the file vanished, S3 throttled) is not corrupt data: it keeps its own code.
+    if (e instanceof StratusError) throw e;
     throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a readable Parquet file: ${(e as Error).message}`, {
       file: r.name,
     });

@@ -6,11 +6,15 @@
  *   - a Stratus reader sees exactly the old output (before `flip`) or exactly the new one (from
  *     `flip` on) — whole rows, against DuckDB reading the input files that make that version;
  *   - another engine sees what the protocol documents: DuckDB over `p=*` / `*.parquet` finds
- *     the old files until `unmark`, the new ones from `remove`, a superset of the old and a
- *     subset of old ∪ new in between; `_SUCCESS` is absent from `unmark` to `mark`;
+ *     the old files until `unmark`, old ∪ new from `remove` (an overwrite's old files are
+ *     retired, kept for readers of the old version), a superset of the old and a subset of
+ *     old ∪ new in between; `_SUCCESS` is absent from `unmark` to `mark`;
  *   - resume (even steps) or the next writer (odd steps) rolls the commit forward or back, and
- *     the directory ends clean: no commit record, DuckDB and Stratus read the same rows.
- * Also: a reader at every step of an overwrite, and readers running freely during appends.
+ *     after `gc` deletes the retired files the directory ends clean: no commit record, DuckDB
+ *     and Stratus read the same rows.
+ * Also: a reader at every step of an overwrite, readers running freely during appends, a reader
+ * that pinned the old version while a whole overwrite commits (locally and on S3), and the
+ * retention of retired files (gc, the next commit, retention 0).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -18,8 +22,10 @@ import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { session, type Session } from '../src/index.js';
 import { COMMIT_STEPS, commitHooks, SimulatedCrash } from '../src/runtime/commit.js';
+import { datasetLogHooks, latestSnapshot } from '../src/runtime/datasetLog.js';
+import { LocalStore } from '../src/storage/local/store.js';
 import { normalizeDataUrl } from '../src/storage/url.js';
-import { expectSameTyped, type TypedResult } from './support/fixtures.js';
+import { expectSameTyped, typedRowsFromArrow, type TypedResult } from './support/fixtures.js';
 import { duckRows, filesUnder, ids, inputRows, stratusRows, writeInput } from './support/commitFixtures.js';
 import { s3Store, uniquePrefix } from './support/s3data.js';
 import { tempDir } from './support/tpch.js';
@@ -111,6 +117,34 @@ async function expectReads(dest: string, want: TypedResult | 'missing', what: st
 const union = (a: readonly number[], b: readonly number[]) => [...a, ...b].sort((x, y) => x - y);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Read `dest` (a Stratus collect) with `overwrite()` — a whole overwrite commit — run between the
+ * moment the reader's driver pins the dataset's version (its second pin: the first is the
+ * client's schema check) and the reader's first task. The reader's rows, or its error.
+ */
+async function readAcrossOverwrite(
+  sess: Session,
+  dest: string,
+  overwrite: () => Promise<unknown>,
+): Promise<{ rows?: TypedResult; error?: unknown; pinned?: number }> {
+  const url = normalizeDataUrl(dest);
+  const df = sess.read.parquet(dest).select('id', 'v', 'p');
+  let pins = 0;
+  let pinned: number | undefined;
+  datasetLogHooks.afterPin = async (at, version) => {
+    if (at !== url || ++pins !== 2) return;
+    pinned = version;
+    await overwrite();
+  };
+  try {
+    return { rows: typedRowsFromArrow(await df.collect()), ...(pinned !== undefined ? { pinned } : {}) };
+  } catch (error) {
+    return { error, ...(pinned !== undefined ? { pinned } : {}) };
+  } finally {
+    datasetLogHooks.afterPin = undefined;
+  }
+}
+
 describe('a commit crashed after every step', () => {
   for (const mode of MODES) {
     it(`${mode}: old or new, never neither; resume or the next writer settles it`, async () => {
@@ -138,7 +172,7 @@ describe('a commit crashed after every step', () => {
         // Other engines: the documented view of the directory.
         const duck = ids(await duckRows(db, dest));
         if (k <= at('unmark')) expect(duck, what).toEqual(oldIds);
-        else if (k >= at('remove')) expect(duck, what).toEqual(ids(newRows));
+        else if (k >= at('remove')) expect(duck, what).toEqual([...new Set(union(oldIds, ids(newRows)))]);
         else {
           expect(
             oldIds.every((id) => duck.includes(id)),
@@ -173,6 +207,7 @@ describe('a commit crashed after every step', () => {
           ).toContain(jobId);
         }
         await expectReads(dest, settled, `${what}, settled`);
+        await s.gc({ fileRetentionMs: 0 }); // the overwrite's retired files go
         expectSameTyped(await duckRows(db, dest), settled);
         const left = filesUnder(dest);
         expect(
@@ -210,11 +245,35 @@ describe('readers during a commit', () => {
     for (const [i, x] of seen.entries()) expect(x.ids, x.step).toEqual(ids(i < flip ? oldRows : newRows));
   });
 
+  it('a reader that pinned the old version reads it whole while an overwrite commits', async () => {
+    const dest = freshDest('overwrite');
+    const [oldRows, newRows] = [await inputRows(db, [A]), await inputRows(db, [B])];
+    const before = filesUnder(dest).filter((f) => f.endsWith('.parquet'));
+    const got = await readAcrossOverwrite(s, dest, () => writeB('overwrite', dest));
+    expect(got.error).toBeUndefined();
+    expect(got.pinned).toBe(1); // the template: version 0 adopted the empty path, 1 wrote A
+    expectSameTyped(got.rows!, oldRows);
+    // The overwrite committed (a new reader sees it) and kept the old files for that reader.
+    await expectReads(dest, newRows, 'after the overwrite');
+    const snap = await latestSnapshot(new LocalStore(dest), '');
+    expect(snap?.version).toBe(2);
+    expect(snap?.retired?.map((r) => r.path).sort()).toEqual(before);
+    expect(filesUnder(dest)).toEqual(expect.arrayContaining(before));
+    // gc keeps them within their retention (default 1 h) and deletes them after it.
+    const kept = await s.gc();
+    expect(kept.datasets.find((x) => x.path === normalizeDataUrl(dest))).toMatchObject({ deleted: 0, pending: 2 });
+    expect(filesUnder(dest)).toEqual(expect.arrayContaining(before));
+    const vacuumed = await s.gc({ fileRetentionMs: 0 });
+    expect(vacuumed.datasets.find((x) => x.path === normalizeDataUrl(dest))).toMatchObject({ deleted: 2, pending: 0 });
+    expect(filesUnder(dest).filter((f) => before.includes(f))).toEqual([]);
+    expectSameTyped(await duckRows(db, dest), newRows);
+    // Nothing is left waiting: the next gc does not visit the dataset again.
+    expect((await s.gc()).datasets.map((x) => x.path)).not.toContain(normalizeDataUrl(dest));
+  });
+
   it('readers running freely during appends never see a mix', async () => {
     // Appends delete nothing, so no reader loses a file: every read must be a whole version.
-    // (An overwrite removes the old files after its flip; a reader still reading them fails, and
-    // today the Parquet decoder crashes its executor on the vanished file: issue 11's failure
-    // classification. The step-by-step reader above covers overwrite.)
+    // (Overwrites: the pinned reader above and the retention tests below.)
     const dest = freshDest('append');
     const url = normalizeDataUrl(dest);
     const [a, b] = [ids(await inputRows(db, [A])), ids(await inputRows(db, [B]))];
@@ -245,7 +304,44 @@ describe('readers during a commit', () => {
   });
 });
 
-describe('on S3 (s3rver: no rename, and conditional writes ignored)', () => {
+describe('retired files', () => {
+  it('with fileRetentionMs 0 an overwrite deletes the old files at commit, and a pinned reader names the lost file', async () => {
+    const s0 = session({ store: tempDir(), executors: 1, progress: false, job: { fileRetentionMs: 0 } });
+    try {
+      const dest = freshDest('overwrite');
+      const before = filesUnder(dest).filter((f) => f.endsWith('.parquet'));
+      const got = await readAcrossOverwrite(s0, dest, () =>
+        s0.read.parquet(B).write.mode('overwrite').partitionBy('p').parquet(dest),
+      );
+      expect(filesUnder(dest).filter((f) => before.includes(f))).toEqual([]);
+      expect(got.rows).toBeUndefined();
+      expect((got.error as { code?: string }).code).toBe('NOT_FOUND');
+      expect(String((got.error as Error).message)).toContain(before[0]!.split('/').at(-1)!);
+      expectSameTyped(await duckRows(db, dest), await inputRows(db, [B]));
+    } finally {
+      await s0.stop();
+    }
+  });
+
+  it('the next commit of the path deletes retired files whose retention has passed', async () => {
+    const dest = freshDest('overwrite');
+    const before = filesUnder(dest).filter((f) => f.endsWith('.parquet'));
+    const s1 = session({ store: tempDir(), executors: 1, progress: false, job: { fileRetentionMs: 1 } });
+    try {
+      await s1.read.parquet(B).write.mode('overwrite').partitionBy('p').parquet(dest);
+      expect(filesUnder(dest)).toEqual(expect.arrayContaining(before)); // retired, not deleted
+      await sleep(5); // past their 1 ms retention
+      await s1.read.parquet(C).write.mode('append').partitionBy('p').parquet(dest);
+      expect(filesUnder(dest).filter((f) => before.includes(f))).toEqual([]);
+      expect((await latestSnapshot(new LocalStore(dest), ''))?.retired).toBeUndefined();
+      expectSameTyped(await duckRows(db, dest), await inputRows(db, [B, C]));
+    } finally {
+      await s1.stop();
+    }
+  });
+});
+
+describe('on S3 (s3rver: no rename)', () => {
   it('an overwrite crashed after its copies reads old, and resume makes it new; nothing left over', async () => {
     const endpoint = inject('s3Endpoint');
     const bucket = inject('s3Bucket');
@@ -274,6 +370,7 @@ describe('on S3 (s3rver: no rename, and conditional writes ignored)', () => {
       expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [A]));
       await s3.resume(crashed);
       expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [B]));
+      await s3.gc({ fileRetentionMs: 0 }); // the old version's retired files go
       const keys = (await store.list('out/')).map((o) => o.key.slice('out/'.length));
       expect(keys).toContain('_SUCCESS');
       expect(keys.filter((k) => k.startsWith('_temporary/') || k.startsWith('_stratus/commits/'))).toEqual([]);
@@ -281,6 +378,38 @@ describe('on S3 (s3rver: no rename, and conditional writes ignored)', () => {
       expect(keys.filter((k) => k.endsWith('.parquet')).map((k) => k.split('/')[0])).toEqual(['p=0', 'p=1']);
     } finally {
       commitHooks.afterStep = undefined;
+      await s3.stop();
+    }
+  });
+
+  it('a reader that pinned the old version reads it whole while an overwrite commits', async () => {
+    const endpoint = inject('s3Endpoint');
+    const bucket = inject('s3Bucket');
+    const prefix = uniquePrefix('commit-pinned');
+    const store = s3Store({ endpoint, bucket, prefix });
+    await store.put('in/a.parquet', new Uint8Array(fs.readFileSync(A)));
+    await store.put('in/b.parquet', new Uint8Array(fs.readFileSync(B)));
+    const s3 = session({ store: `s3://${bucket}/${prefix}/jobs`, endpoint, executors: 2, progress: false });
+    try {
+      const url = (k: string) => `s3://${bucket}/${prefix}/${k}`;
+      const dest = url('out');
+      await s3.read.parquet(url('in/a.parquet')).write.partitionBy('p').parquet(dest);
+      const dataFiles = async () =>
+        (await store.list('out/')).map((o) => o.key).filter((k) => k.endsWith('.parquet') && !k.includes('/_'));
+      const before = await dataFiles();
+      expect(before.length).toBe(2);
+      const got = await readAcrossOverwrite(s3, dest, () =>
+        s3.read.parquet(url('in/b.parquet')).write.mode('overwrite').partitionBy('p').parquet(dest),
+      );
+      expect(got.error).toBeUndefined();
+      expectSameTyped(got.rows!, await inputRows(db, [A]));
+      expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [B]));
+      expect(await dataFiles()).toEqual(expect.arrayContaining(before));
+      const report = await s3.gc({ fileRetentionMs: 0 });
+      expect(report.datasets.find((x) => x.path === dest)).toMatchObject({ deleted: 2, pending: 0 });
+      expect((await dataFiles()).filter((k) => before.includes(k))).toEqual([]);
+      expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [B]));
+    } finally {
       await s3.stop();
     }
   });

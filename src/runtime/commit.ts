@@ -8,10 +8,15 @@
  * it afterwards — the same job retried or resumed, the next writer of the path, `session.gc()`
  * — rolls it forward if the flip happened and back if it did not.
  *
+ * An overwrite does not delete the files it replaces: the new snapshot lists them as retired,
+ * and they are deleted once the writer's retention (`fileRetentionMs`) has passed — by a later
+ * commit of the path, or by `session.gc()` through the job store's list of datasets with retired
+ * files (`vacuumDataset`). A reader that pinned the old version reads it whole meanwhile.
+ *
  * Nothing here catches its own errors: a failure at any step leaves the record, exactly as a
  * killed process would. The driver settles its own commit after an error (`settleOwnCommit`).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { StorageError } from '../../planner/errors.js';
 import type { Sink } from '../../planner/plan.js';
 import { getJson, putJson, type ObjectStore, type StoreRef } from '../storage/store.js';
@@ -20,6 +25,7 @@ import { mapLimit } from '../util/limit.js';
 import {
   COMMITS_DIR,
   createSnapshot,
+  DEFAULT_FILE_RETENTION_MS,
   latestSnapshot,
   listedFiles,
   logVersions,
@@ -27,6 +33,7 @@ import {
   snapshotAt,
   under,
   versionKey,
+  type RetiredFile,
   type Snapshot,
   type SnapshotFile,
 } from './datasetLog.js';
@@ -77,7 +84,9 @@ export interface CommitRecord {
   readonly hadSuccess: boolean;
   /** New files: staged key and final key (both relative to the dataset root). */
   readonly files: readonly (SnapshotFile & { readonly staged: string; readonly rows: number })[];
-  /** Files of the base that the new version drops (overwrite), deleted after the flip. */
+  /** Retired files the new version lists: the base's still within retention, and those it drops now. */
+  readonly retired: readonly RetiredFile[];
+  /** Files deleted after the flip: retired files whose retention passed (all dropped files with retention 0). */
   readonly remove: readonly string[];
 }
 
@@ -92,12 +101,19 @@ interface Dest {
   readonly store: ObjectStore;
   readonly root: string;
   readonly url: string;
+  /** The job store: its `datasets/` lists the destinations with retired files, for gc. */
+  readonly jobs: ObjectStore;
 }
 
 function destination(path: string, env: RuntimeEnv, storeRef: StoreRef): Dest {
   const loc = locate(path, storeRef);
-  return { store: env.store(loc.ref), root: loc.key, url: path };
+  return { store: env.store(loc.ref), root: loc.key, url: path, jobs: env.store(storeRef) };
 }
+
+/** The job store's entry for a dataset with retired files (`{ path }`), read by gc. */
+const RETIRED_DIR = 'datasets/';
+const retiredEntry = (url: string) =>
+  `${RETIRED_DIR}${createHash('sha256').update(url).digest('hex').slice(0, 32)}.json`;
 
 /** Where a job stages its files, relative to the dataset root. */
 export const stagingDir = (jobId: string) => `_temporary/${jobId}`;
@@ -161,10 +177,13 @@ export async function commitWrite(
   outputs: readonly TaskOutput[],
   env: RuntimeEnv,
   storeRef: StoreRef,
-  opts: { leaseMs?: number } = {},
+  opts: { leaseMs?: number; fileRetentionMs?: number } = {},
 ): Promise<CommitResult> {
   const d = destination(sink.path, env, storeRef);
   const leaseMs = opts.leaseMs ?? DEFAULT_COMMIT_LEASE_MS;
+  const retention = opts.fileRetentionMs ?? DEFAULT_FILE_RETENTION_MS;
+  if (!(retention >= 0))
+    throw new StorageError('BAD_OPTION', `fileRetentionMs must be a number >= 0, got ${retention}`, { retention });
   const own = await settleRecords(d, jobId);
   if (own?.committed) return own.committed;
   const staged = stagedFiles(outputs);
@@ -203,6 +222,10 @@ export async function commitWrite(
       if (!(await createSnapshot(d.store, d.root, adopted))) continue; // another writer adopted it first
       await step(d, 'adopt');
     }
+    const now = Date.now();
+    const prior = base.snapshot?.retired ?? [];
+    const dropped = sink.mode === 'overwrite' ? base.files : [];
+    const retiredNow = retention > 0 ? dropped : [];
     const record: CommitRecord = {
       format: 'stratus-commit/1',
       jobId,
@@ -219,7 +242,14 @@ export async function commitWrite(
         size: f.size,
         rows: f.rows,
       })),
-      remove: sink.mode === 'overwrite' ? base.files.map((f) => f.path) : [],
+      retired: [
+        ...prior.filter((r) => r.deleteAfter > now),
+        ...retiredNow.map((f) => ({ path: f.path, size: f.size, retiredAt: now, deleteAfter: now + retention })),
+      ],
+      remove: [
+        ...prior.filter((r) => r.deleteAfter <= now).map((r) => r.path),
+        ...(retention > 0 ? [] : dropped.map((f) => f.path)),
+      ],
     };
     const won = await runCommit(d, record, base.files, leaseMs);
     if (won) return { files: record.files.length, rows, version: record.version };
@@ -273,6 +303,7 @@ async function runCommit(
       nonce: randomBytes(8).toString('hex'),
       files: [...kept, ...record.files.map(({ path, size, rows }) => ({ path, size, rows }))],
       committedAt: new Date().toISOString(),
+      ...(record.retired.length ? { retired: record.retired } : {}),
     };
     if (!(await createSnapshot(d.store, d.root, snapshot))) {
       await beat.stop();
@@ -290,13 +321,30 @@ async function runCommit(
 const commitTakenOver = (d: Dest, r: CommitRecord) =>
   `the commit of job ${r.jobId} to '${d.url}' was rolled back by another writer after its lease expired`;
 
-/** After the flip: drop the files the new version no longer names, mark, clean up, forget the record. */
+/**
+ * After the flip: delete the retired files whose retention passed (and list the path for gc if
+ * some remain), mark, clean up, forget the record.
+ */
 async function finish(d: Dest, record: CommitRecord, hooks: boolean): Promise<void> {
   const latest = await latestSnapshot(d.store, d.root);
   const live = new Set(latest?.files.map((f) => f.path));
   await d.store.delete(record.remove.filter((p) => !live.has(p)).map((p) => under(d.root, p)));
+  if (latest?.retired?.length) await putJson(d.jobs, retiredEntry(d.url), { path: d.url });
   if (hooks) await step(d, 'remove');
-  const marker = { committer: 'stratus', jobId: record.jobId, version: record.version, files: live.size };
+  const retired = latest?.retired ?? [];
+  const marker = {
+    committer: 'stratus',
+    jobId: record.jobId,
+    version: record.version,
+    files: live.size,
+    // Files older versions named, still in the directory for their readers until this time.
+    ...(retired.length
+      ? {
+          retired: retired.length,
+          retiredUntil: new Date(Math.max(...retired.map((r) => r.deleteAfter))).toISOString(),
+        }
+      : {}),
+  };
   await putJson(d.store, successKey(d), marker);
   if (hooks) await step(d, 'mark');
   await d.store.deleteTree(under(d.root, stagingDir(record.jobId)));
@@ -422,4 +470,53 @@ export async function settleExpiredCommits(
 export async function abortWrite(sink: WriteSink, jobId: string, env: RuntimeEnv, storeRef: StoreRef): Promise<void> {
   const d = destination(sink.path, env, storeRef);
   await d.store.deleteTree(under(d.root, stagingDir(jobId)));
+}
+
+/**
+ * Delete a dataset's retired files whose retention has passed (`fileRetentionMs`, when given,
+ * replaces the retention each commit recorded: measured from when the file was retired). Files
+ * the newest version names are never deleted. Returns how many went and how many still wait.
+ */
+export async function vacuumDataset(
+  path: string,
+  env: RuntimeEnv,
+  storeRef: StoreRef,
+  opts: { fileRetentionMs?: number } = {},
+): Promise<{ deleted: number; pending: number }> {
+  const d = destination(path, env, storeRef);
+  const latest = await latestSnapshot(d.store, d.root);
+  const live = new Set(latest?.files.map((f) => f.path));
+  const now = Date.now();
+  const due = (r: RetiredFile) =>
+    (opts.fileRetentionMs !== undefined ? r.retiredAt + opts.fileRetentionMs : r.deleteAfter) <= now;
+  const retired = (latest?.retired ?? []).filter((r) => !live.has(r.path));
+  const gone = retired.filter(due);
+  await mapLimit(chunks(gone.map((r) => under(d.root, r.path))), 4, (keys) => d.store.delete(keys));
+  return { deleted: gone.length, pending: retired.length - gone.length };
+}
+
+/**
+ * gc's pass over the datasets with retired files (listed in the job store by their commits):
+ * vacuum each, and forget those with nothing left waiting.
+ */
+export async function vacuumRetired(
+  env: RuntimeEnv,
+  storeRef: StoreRef,
+  opts: { fileRetentionMs?: number } = {},
+): Promise<{ path: string; deleted: number; pending: number }[]> {
+  const jobs = env.store(storeRef);
+  const out: { path: string; deleted: number; pending: number }[] = [];
+  for (const o of await jobs.list(RETIRED_DIR)) {
+    const entry = await getJson<{ path: string }>(jobs, o.key).catch(() => undefined);
+    if (!entry) continue; // removed meanwhile
+    const r = await vacuumDataset(entry.path, env, storeRef, opts).catch(() => undefined);
+    if (!r) continue; // its store is unreachable now: next time
+    if (r.pending === 0) {
+      await jobs.delete([o.key]);
+      // A commit that retired files just now may have written the entry again before the delete.
+      if ((await vacuumDataset(entry.path, env, storeRef, opts)).pending > 0) await putJson(jobs, o.key, entry);
+    }
+    out.push({ path: entry.path, ...r });
+  }
+  return out;
 }

@@ -10,6 +10,12 @@
  * A directory without a log (written by another tool) is read by listing it; the first Stratus
  * commit there records that listing as version 0 before it changes anything, so a reader that
  * listed the directory and then finds no log knows its listing was not mid-commit.
+ *
+ * A reader pins the version it planned against: it reads exactly that snapshot's files. Files a
+ * newer version drops (overwrite) are not deleted at its commit but RETIRED: the snapshot lists
+ * them with the time after which they may go, and they are deleted by a later commit of the path
+ * or by `session.gc()` once that time has passed (commit.ts `vacuumDataset`), so a reader still
+ * reading an older version finds its files for the whole retention period.
  */
 import { StorageError } from '../../planner/errors.js';
 import { expandDataset, isGlob } from '../storage/dataset.js';
@@ -19,6 +25,14 @@ export const LOG_DIR = '_stratus/log';
 export const COMMITS_DIR = '_stratus/commits';
 /** Snapshots kept after a commit (a reader that listed the log still finds the one it chose). */
 const KEEP_VERSIONS = 10;
+/**
+ * How long files a commit drops stay for readers of older versions (ms). Shorter than Delta's
+ * vacuum default (7 days): engines that list the directory see them until they go.
+ */
+export const DEFAULT_FILE_RETENTION_MS = 3600_000;
+
+/** Test hook: called when a reader pins a dataset version (undefined: a directory without a log). */
+export const datasetLogHooks: { afterPin?: (url: string, version: number | undefined) => void | Promise<void> } = {};
 
 export interface SnapshotFile {
   /** Key relative to the dataset root, e.g. `k=a/part-00000-<job>-<tag>.parquet`. */
@@ -36,6 +50,18 @@ export interface Snapshot {
   readonly nonce: string;
   readonly files: readonly SnapshotFile[];
   readonly committedAt: string;
+  /** Files earlier versions named that this one does not, kept for their readers until `deleteAfter`. */
+  readonly retired?: readonly RetiredFile[];
+}
+
+/** A file no longer in the dataset, still there for readers of the versions that named it. */
+export interface RetiredFile {
+  readonly path: string;
+  readonly size: number;
+  /** Epoch ms of the commit that dropped it. */
+  readonly retiredAt: number;
+  /** Epoch ms after which a commit or gc deletes it (retiredAt + the writer's retention). */
+  readonly deleteAfter: number;
 }
 
 /** `<root>/` or '' for a dataset at the store's root. */
@@ -122,11 +148,15 @@ export async function datasetObjects(store: ObjectStore, key: string, url: strin
           `dataset '${url}' does not exist (version ${snap.version} of its log holds no files)`,
           { path: url, version: snap.version },
         );
+      await datasetLogHooks.afterPin?.(url, snap.version);
       return snapshotObjects(key, snap);
     }
     const listed = await expandDataset(store, key, url);
     if (listed.length === 1 && listed[0]!.key === key) return listed; // a single file
-    if ((await logVersions(store, key)).length === 0) return listed;
+    if ((await logVersions(store, key)).length === 0) {
+      await datasetLogHooks.afterPin?.(url, undefined);
+      return listed;
+    }
     // A commit started while we listed: read its log instead (it names the version we saw).
     if (tries >= 3) throw new StorageError('DATASET_CHANGING', `dataset '${url}' kept changing while read`);
   }

@@ -5,10 +5,11 @@
  * jobs whose runner died. Each is removed once `retentionMs` has passed since it was last seen
  * alive (its lease, else its submission) — never while its lease (or its micro-batch parent's)
  * is live. A removed write job's staging directory goes too, and its commit record, if any, is
- * settled (rolled forward or back).
+ * settled (rolled forward or back). Then the files overwrites retired are deleted once their
+ * retention has passed, for every dataset the job store lists (commit.ts `vacuumRetired`).
  */
 import { getJson, type ObjectStore, type StoreRef } from '../storage/store.js';
-import { abortWrite, settleExpiredCommits } from './commit.js';
+import { abortWrite, settleExpiredCommits, vacuumRetired } from './commit.js';
 import type { RuntimeEnv } from './env.js';
 import { jobKeys, type JobState, type JobSubmission } from './jobState.js';
 import { isLive, type Lease } from './lease.js';
@@ -19,6 +20,11 @@ export const JOB_RETENTION_MS = 24 * 3600_000;
 export interface GcOptions {
   /** Keep jobs seen alive within this many ms (default JOB_RETENTION_MS; 0: remove every stale job). */
   readonly retentionMs?: number;
+  /**
+   * Delete files that overwrites retired (kept for readers of older versions) this long after
+   * they were retired; default: the retention each commit recorded (job option `fileRetentionMs`).
+   */
+  readonly fileRetentionMs?: number;
 }
 
 export interface GcReport {
@@ -26,6 +32,8 @@ export interface GcReport {
   readonly removed: readonly { readonly jobId: string; readonly status: string }[];
   /** Jobs kept (running, or within the retention time). */
   readonly kept: readonly string[];
+  /** Datasets with retired files: how many were deleted now, how many still wait for their time. */
+  readonly datasets: readonly { readonly path: string; readonly deleted: number; readonly pending: number }[];
 }
 
 interface JobInfo {
@@ -82,5 +90,8 @@ export async function collectGarbage(
     await store.deleteTree(jobKeys(info.jobId).base);
     removed.push({ jobId: info.jobId, status: info.status });
   }
-  return { removed, kept };
+  const datasets = await vacuumRetired(env, storeRef, {
+    ...(opts.fileRetentionMs !== undefined ? { fileRetentionMs: opts.fileRetentionMs } : {}),
+  });
+  return { removed, kept, datasets };
 }

@@ -45,6 +45,8 @@ export interface JobOptions extends SizingOptions {
   readonly keepScratch?: boolean;
   /** Lease of a write's commit record (ms): another writer rolls a commit back or forward once it expires. */
   readonly commitLeaseMs?: number;
+  /** How long an overwrite keeps the files it replaces for readers of the old version (ms, default 1 h; 0: deleted at commit). */
+  readonly fileRetentionMs?: number;
   /** Micro-batch mode: poll the plan's input for new files and process each once. */
   readonly stream?: StreamOptions;
   /** Session time zone (default UTC): rendering and zone-dependent time functions (hour, date_trunc, to_date…). */

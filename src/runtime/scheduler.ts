@@ -381,7 +381,8 @@ export class Scheduler {
     const { jobId } = this.state;
     const storeRef = this.event.job.store;
     try {
-      return await commitWrite(sink, jobId, outputs, this.env, storeRef, { leaseMs: this.sub.options.commitLeaseMs });
+      const { commitLeaseMs: leaseMs, fileRetentionMs } = this.sub.options;
+      return await commitWrite(sink, jobId, outputs, this.env, storeRef, { leaseMs, fileRetentionMs });
     } catch (e) {
       if (e instanceof SimulatedCrash) throw e;
       // Settle this job's record now: a flip that happened stands; anything else is undone.
