@@ -118,6 +118,37 @@ const union = (a: readonly number[], b: readonly number[]) => [...a, ...b].sort(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Two appends (`b`, `c`) to `dest` held just before their commit records until both have chosen
+ * the version they create — the same one — so they race for it at `flip`. The versions each
+ * commit attempt chose, in order.
+ */
+async function raceTwoAppends(sess: Session, dest: string, b: string, c: string): Promise<number[]> {
+  const url = normalizeDataUrl(dest);
+  const chosen: number[] = [];
+  let open: () => void = () => {};
+  const both = new Promise<void>((r) => {
+    open = r;
+  });
+  // A safety valve, not a timing condition: should one writer never get here, fail instead of hanging.
+  const valve = setTimeout(open, 120_000);
+  commitHooks.beforeIntent = async (_job, at, version) => {
+    if (at !== url) return;
+    chosen.push(version);
+    if (chosen.length === 2) open();
+    if (chosen.length <= 2) await both;
+  };
+  try {
+    await Promise.all(
+      [b, c].map((input) => sess.read.parquet(input).write.mode('append').partitionBy('p').parquet(dest)),
+    );
+  } finally {
+    clearTimeout(valve);
+    commitHooks.beforeIntent = undefined;
+  }
+  return chosen;
+}
+
+/**
  * Read `dest` (a Stratus collect) with `overwrite()` — a whole overwrite commit — run between the
  * moment the reader's driver pins the dataset's version (its second pin: the first is the
  * client's schema check) and the reader's first task. The reader's rows, or its error.
@@ -304,6 +335,19 @@ describe('readers during a commit', () => {
   });
 });
 
+describe('writers racing for one version', () => {
+  it('locally: one flips it, the other rolls back and commits the next; every row once', async () => {
+    const dest = freshDest('append'); // version 1 holds A
+    expect(await raceTwoAppends(s, dest, B, C)).toEqual([2, 2, 3]);
+    expectSameTyped((await stratusRows(s, dest)) as TypedResult, await inputRows(db, [A, B, C]));
+    expect((await latestSnapshot(new LocalStore(dest), ''))?.version).toBe(3);
+    expect(filesUnder(dest).filter((f) => f.startsWith('_stratus/commits/') || f.startsWith('_temporary/'))).toEqual(
+      [],
+    );
+    expectSameTyped(await duckRows(db, dest), await inputRows(db, [A, B, C]));
+  });
+});
+
 describe('retired files', () => {
   it('with fileRetentionMs 0 an overwrite deletes the old files at commit, and a pinned reader names the lost file', async () => {
     const s0 = session({ store: tempDir(), executors: 1, progress: false, job: { fileRetentionMs: 0 } });
@@ -341,7 +385,7 @@ describe('retired files', () => {
   });
 });
 
-describe('on S3 (s3rver: no rename)', () => {
+describe('on S3 (s3rver: no rename; If-None-Match honoured by the test server)', () => {
   it('an overwrite crashed after its copies reads old, and resume makes it new; nothing left over', async () => {
     const endpoint = inject('s3Endpoint');
     const bucket = inject('s3Bucket');
@@ -409,6 +453,33 @@ describe('on S3 (s3rver: no rename)', () => {
       expect(report.datasets.find((x) => x.path === dest)).toMatchObject({ deleted: 2, pending: 0 });
       expect((await dataFiles()).filter((k) => before.includes(k))).toEqual([]);
       expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [B]));
+    } finally {
+      await s3.stop();
+    }
+  });
+
+  it('two writers racing for one version (put-if-absent with S3 semantics): one flips, the other commits the next', async () => {
+    const endpoint = inject('s3Endpoint');
+    const bucket = inject('s3Bucket');
+    const prefix = uniquePrefix('commit-race');
+    const store = s3Store({ endpoint, bucket, prefix });
+    for (const [k, f] of [
+      ['a', A],
+      ['b', B],
+      ['c', C],
+    ] as const)
+      await store.put(`in/${k}.parquet`, new Uint8Array(fs.readFileSync(f)));
+    const s3 = session({ store: `s3://${bucket}/${prefix}/jobs`, endpoint, executors: 2, progress: false });
+    try {
+      const url = (k: string) => `s3://${bucket}/${prefix}/${k}`;
+      const dest = url('out');
+      await s3.read.parquet(url('in/a.parquet')).write.partitionBy('p').parquet(dest);
+      expect(await raceTwoAppends(s3, dest, url('in/b.parquet'), url('in/c.parquet'))).toEqual([2, 2, 3]);
+      expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [A, B, C]));
+      expect((await latestSnapshot(store, 'out'))?.version).toBe(3);
+      const keys = (await store.list('out/')).map((o) => o.key.slice('out/'.length));
+      expect(keys.filter((k) => k.startsWith('_temporary/') || k.startsWith('_stratus/commits/'))).toEqual([]);
+      expect(keys.filter((k) => k.endsWith('.parquet'))).toHaveLength(6); // two partitions × three writes
     } finally {
       await s3.stop();
     }

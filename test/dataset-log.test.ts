@@ -3,12 +3,17 @@
  * put-if-absent names one winner per version; a directory Stratus wrote is its newest snapshot;
  * a reader that listed a plain directory while the first commit there began still reads the
  * old files, because that commit records them as version 0 before it changes anything.
+ * Put-if-absent on S3 semantics (the test server answers `If-None-Match: *` as S3 does: 412 when
+ * the key exists): one winner among racing creators, and S3's 409 ConditionalRequestConflict
+ * retried (injected by the fault proxy).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { LocalStore } from '../src/storage/local/store.js';
 import type { ObjectStore } from '../src/storage/store.js';
 import { createSnapshot, datasetObjects, latestSnapshot, type Snapshot } from '../src/runtime/datasetLog.js';
 import { tempDir } from './support/tpch.js';
+import { startFaultProxy } from './support/faultproxy.js';
+import { s3Store, uniquePrefix } from './support/s3data.js';
 
 const bytes = new Uint8Array([1, 2, 3]);
 const snapshot = (version: number, jobId: string, files: string[]): Snapshot => ({
@@ -63,5 +68,50 @@ describe('dataset log', () => {
     });
     expect(keys(await datasetObjects(store, 'd', 'file:///d'))).toEqual(['d/a.parquet', 'd/b.parquet']);
     expect(started).toBe(true);
+  });
+});
+
+describe('put-if-absent with S3 semantics', () => {
+  const s3 = () => s3Store({ endpoint: inject('s3Endpoint'), bucket: inject('s3Bucket'), prefix: uniquePrefix('log') });
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+  it('creates once: a second create of the key is refused (412) and changes nothing', async () => {
+    const store = s3();
+    expect(await store.putIfAbsent('x/one', bytes)).toBe(true);
+    expect(await store.putIfAbsent('x/one', new Uint8Array([9]))).toBe(false);
+    expect(await store.get('x/one')).toEqual(bytes);
+    expect(store.stats.retries).toBe(0);
+  });
+
+  it('of eight creators racing for one key exactly one wins, and the object is its body', async () => {
+    const store = s3();
+    const won = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.putIfAbsent('race/key', new TextEncoder().encode(`writer-${i}`))),
+    );
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect(text(await store.get('race/key'))).toBe(`writer-${won.indexOf(true)}`);
+  });
+
+  it('of six commits racing for one dataset version exactly one creates it', async () => {
+    const store = s3();
+    const won = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => createSnapshot(store, 'd', snapshot(1, `job-${i}`, [`f${i}.parquet`]))),
+    );
+    expect(won.filter(Boolean)).toHaveLength(1);
+    expect((await latestSnapshot(store, 'd'))?.jobId).toBe(`job-${won.indexOf(true)}`);
+  });
+
+  it("S3's 409 ConditionalRequestConflict is retried: the create succeeds, or is refused if the key exists", async () => {
+    const proxy = await startFaultProxy(inject('s3Endpoint'), { conditionalConflict: 0.4 }, 7);
+    try {
+      const store = s3Store({ endpoint: proxy.endpoint, bucket: inject('s3Bucket'), prefix: uniquePrefix('log409') });
+      for (let i = 0; i < 8; i++) expect(await store.putIfAbsent(`k/${i}`, bytes)).toBe(true);
+      for (let i = 0; i < 8; i++) expect(await store.putIfAbsent(`k/${i}`, new Uint8Array([9]))).toBe(false);
+      expect(proxy.stats.conflicts).toBeGreaterThan(0);
+      expect(store.stats.retries).toBe(proxy.stats.conflicts);
+      for (let i = 0; i < 8; i++) expect(await store.get(`k/${i}`)).toEqual(bytes);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

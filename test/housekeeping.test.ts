@@ -3,9 +3,10 @@
  * failed jobs stay for `resume` until `gc()` finds them older than the retention; a running job
  * is never collected; a script that forgets `stop()` still exits; and a client killed (SIGKILL,
  * a real child process) in the middle of a commit leaves a job that is refused while its lease
- * lives and resumed once it expires — the destination old, then new, never neither.
+ * lives and resumed once it expires — the destination old, then new, never neither — with its
+ * job store and output on a local disk and on S3 (the lease goes through the store facade).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +18,7 @@ import { normalizeDataUrl } from '../src/storage/url.js';
 import { expectSameTyped, type TypedResult } from './support/fixtures.js';
 import { filesUnder, inputRows, stratusRows, writeInput } from './support/commitFixtures.js';
 import { tempDir } from './support/tpch.js';
+import { s3Store, uniquePrefix } from './support/s3data.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 let db: DuckDBConnection;
@@ -194,22 +196,34 @@ describe('process life', () => {
     expect(stopped.stdout).toContain('stopped');
   });
 
-  it('a client killed mid-commit: refused while its lease lives, then resumed; old, then new', async () => {
-    const store = tempDir();
-    const dest = path.join(dir, 'killed');
-    const s = session({ store, executors: 2, progress: false });
+  /**
+   * A client (a real child process) killed by SIGKILL after the first copy of an overwrite of
+   * `dest`: resume is refused while the dead client's lease lives, then succeeds; the output reads
+   * old, then new, and no commit record or staged file is left (`leftovers` lists them).
+   */
+  async function killedMidCommit(o: {
+    store: string;
+    endpoint?: string;
+    a: string;
+    b: string;
+    dest: string;
+    leftovers: () => Promise<string[]>;
+    hasSuccess: () => Promise<boolean>;
+  }): Promise<void> {
+    const opts = { store: o.store, executors: 2, progress: false, ...(o.endpoint ? { endpoint: o.endpoint } : {}) };
+    const s = session(opts);
     try {
-      await s.read.parquet(A).write.partitionBy('p').parquet(dest);
+      await s.read.parquet(o.a).write.partitionBy('p').parquet(o.dest);
       const run = await runScript(
         `import { session } from '@root/src/index.ts';
          import { commitHooks } from '@root/src/runtime/commit.ts';
-         const s = session({ store: ${JSON.stringify(store)}, executors: 2, progress: false, leaseMs: 15000 });
+         const s = session({ ...${JSON.stringify(opts)}, leaseMs: 15000 });
          commitHooks.afterStep = (step) => {
            if (step !== 'copy:0') return;
            console.log(JSON.stringify({ jobId: s.lastJobId }));
            process.kill(process.pid, 'SIGKILL');
          };
-         await s.read.parquet(${JSON.stringify(B)}).write.mode('overwrite').partitionBy('p').parquet(${JSON.stringify(dest)});
+         await s.read.parquet(${JSON.stringify(o.b)}).write.mode('overwrite').partitionBy('p').parquet(${JSON.stringify(o.dest)});
          console.log('not killed');`,
         120_000,
       );
@@ -220,8 +234,8 @@ describe('process life', () => {
       expect(refused.code, refused.message).toBe('NOT_RESUMABLE');
       expect(refused.message).toMatch(/is running .* holds its lease until/);
       const [oldRows, newRows] = [await inputRows(db, [A]), await inputRows(db, [B])];
-      expectSameTyped((await stratusRows(s, dest)) as TypedResult, oldRows);
-      expect(fs.existsSync(path.join(dest, '_SUCCESS'))).toBe(false);
+      expectSameTyped((await stratusRows(s, o.dest)) as TypedResult, oldRows);
+      expect(await o.hasSuccess()).toBe(false);
       for (const deadline = Date.now() + 60_000; ; ) {
         const r = await s.resume(jobId).then(
           () => undefined,
@@ -232,13 +246,47 @@ describe('process life', () => {
         expect(Date.now()).toBeLessThan(deadline);
         await new Promise((res) => setTimeout(res, 500));
       }
-      expectSameTyped((await stratusRows(s, dest)) as TypedResult, newRows);
-      expect(filesUnder(dest).filter((f) => f.startsWith('_stratus/commits/') || f.startsWith('_temporary/'))).toEqual(
-        [],
-      );
-      expect(await s.read.parquet(dest).filter(col('id').lt(1000)).count()).toBe(0);
+      expectSameTyped((await stratusRows(s, o.dest)) as TypedResult, newRows);
+      expect(await o.leftovers()).toEqual([]);
+      expect(await o.hasSuccess()).toBe(true);
+      expect(await s.read.parquet(o.dest).filter(col('id').lt(1000)).count()).toBe(0);
     } finally {
       await s.stop();
     }
+  }
+
+  it('a client killed mid-commit: refused while its lease lives, then resumed; old, then new', async () => {
+    const dest = path.join(dir, 'killed');
+    await killedMidCommit({
+      store: tempDir(),
+      a: A,
+      b: B,
+      dest,
+      leftovers: async () =>
+        filesUnder(dest).filter((f) => f.startsWith('_stratus/commits/') || f.startsWith('_temporary/')),
+      hasSuccess: async () => fs.existsSync(path.join(dest, '_SUCCESS')),
+    });
+  });
+
+  it('the same on S3: the job lease and the commit record live in the S3 store', async () => {
+    const endpoint = inject('s3Endpoint');
+    const bucket = inject('s3Bucket');
+    const prefix = uniquePrefix('house-lease');
+    const store = s3Store({ endpoint, bucket, prefix });
+    await store.put('in/a.parquet', new Uint8Array(fs.readFileSync(A)));
+    await store.put('in/b.parquet', new Uint8Array(fs.readFileSync(B)));
+    const url = (k: string) => `s3://${bucket}/${prefix}/${k}`;
+    await killedMidCommit({
+      store: url('jobs'),
+      endpoint,
+      a: url('in/a.parquet'),
+      b: url('in/b.parquet'),
+      dest: url('out'),
+      leftovers: async () =>
+        (await store.list('out/'))
+          .map((o) => o.key.slice('out/'.length))
+          .filter((k) => k.startsWith('_stratus/commits/') || k.startsWith('_temporary/')),
+      hasSuccess: async () => (await store.head('out/_SUCCESS')) !== undefined,
+    });
   });
 });

@@ -49,8 +49,15 @@ type WriteSink = Extract<Sink, { kind: 'write' }>;
  */
 export const COMMIT_STEPS = ['adopt', 'intent', 'unmark', 'copy:<i>', 'flip', 'remove', 'mark', 'cleanup', 'done'];
 
-/** Test hook: called after every step of every commit in this process (await-ed). */
-export const commitHooks: { afterStep?: (step: string, path: string) => void | Promise<void> } = {};
+/**
+ * Test hooks (await-ed): `afterStep` after every step of every commit in this process;
+ * `beforeIntent` when a commit has chosen the version it will create, before its record exists
+ * (two writers held there race for the same version at `flip`).
+ */
+export const commitHooks: {
+  afterStep?: (step: string, path: string) => void | Promise<void>;
+  beforeIntent?: (jobId: string, path: string, version: number) => void | Promise<void>;
+} = {};
 
 /**
  * Thrown by a fault-injection hook to stop a commit as a killed process would: the driver lets
@@ -251,6 +258,7 @@ export async function commitWrite(
         ...(retention > 0 ? [] : dropped.map((f) => f.path)),
       ],
     };
+    await commitHooks.beforeIntent?.(jobId, d.url, record.version);
     const won = await runCommit(d, record, base.files, leaseMs);
     if (won) return { files: record.files.length, rows, version: record.version };
   }

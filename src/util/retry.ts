@@ -55,6 +55,8 @@ const TRANSIENT_NAMES = new Set([
   'TimeoutError',
   // A body shorter or longer than its Content-Length (storage/s3/body.ts).
   'TruncatedBody',
+  // S3 409 on a conditional write racing another request on the key: retry (S3's advice).
+  'ConditionalRequestConflict',
 ]);
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
 /** Connection-level failures: the request may never have reached the server, or its answer was lost. */

@@ -2,7 +2,9 @@
  * A fault-injecting HTTP proxy for S3 tests, on 127.0.0.1 in front of an S3 server. Per
  * request, drawn from a seeded PRNG: reset the connection (socket.destroy(), before anything
  * is forwarded), answer 503 SlowDown with S3's XML error body, or delay forwarding by
- * `delayMs`. Everything else is forwarded unchanged (the Host header too, so SigV4
+ * `delayMs`; and for conditional PUTs (`If-None-Match: *`), answer 409
+ * ConditionalRequestConflict, as S3 does when such a write races another request on the key.
+ * Everything else is forwarded unchanged (the Host header too, so SigV4
  * signatures stay valid). Counts what it injected.
  */
 import * as http from 'node:http';
@@ -15,6 +17,8 @@ export interface FaultRates {
   readonly reset: number;
   /** How long a delayed request waits before it is forwarded. */
   readonly delayMs: number;
+  /** Of the conditional PUTs: answered 409 ConditionalRequestConflict (drawn only when > 0). */
+  readonly conditionalConflict: number;
 }
 
 export interface FaultStats {
@@ -23,6 +27,7 @@ export interface FaultStats {
   slowDowns: number;
   delays: number;
   resets: number;
+  conflicts: number;
 }
 
 export interface FaultProxy {
@@ -46,15 +51,16 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-const slowDownXml = (id: number): string =>
+const errorXml = (code: string, message: string, id: number): string =>
   '<?xml version="1.0" encoding="UTF-8"?>\n' +
-  `<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>FAULT${id}</RequestId><HostId>faultproxy</HostId></Error>`;
+  `<Error><Code>${code}</Code><Message>${message}</Message><RequestId>FAULT${id}</RequestId><HostId>faultproxy</HostId></Error>`;
+const slowDownXml = (id: number): string => errorXml('SlowDown', 'Please reduce your request rate.', id);
 
 /** Start a proxy to `target` (an http:// endpoint). No faults until rates are set. */
 export async function startFaultProxy(target: string, rates: Partial<FaultRates> = {}, seed = 42): Promise<FaultProxy> {
   const up = new URL(target);
-  let current: FaultRates = { slowDown: 0, delay: 0, reset: 0, delayMs: 2_000, ...rates };
-  const stats: FaultStats = { requests: 0, forwarded: 0, slowDowns: 0, delays: 0, resets: 0 };
+  let current: FaultRates = { slowDown: 0, delay: 0, reset: 0, delayMs: 2_000, conditionalConflict: 0, ...rates };
+  const stats: FaultStats = { requests: 0, forwarded: 0, slowDowns: 0, delays: 0, resets: 0, conflicts: 0 };
   const random = mulberry32(seed);
 
   const server = http.createServer((req, res) => {
@@ -72,6 +78,25 @@ export async function startFaultProxy(target: string, rates: Partial<FaultRates>
       req.once('end', () => {
         const body = req.method === 'HEAD' ? '' : slowDownXml(n);
         res.writeHead(503, {
+          'content-type': 'application/xml',
+          'content-length': Buffer.byteLength(body),
+          'x-amz-request-id': `FAULT${n}`,
+        });
+        res.end(body);
+      });
+      return;
+    }
+    const conditional = req.method === 'PUT' && req.headers['if-none-match'] === '*';
+    if (conditional && current.conditionalConflict > 0 && random() < current.conditionalConflict) {
+      stats.conflicts++;
+      req.resume();
+      req.once('end', () => {
+        const body = errorXml(
+          'ConditionalRequestConflict',
+          'A conflicting operation occurred. If using PutObject you can retry the request.',
+          n,
+        );
+        res.writeHead(409, {
           'content-type': 'application/xml',
           'content-length': Buffer.byteLength(body),
           'x-amz-request-id': `FAULT${n}`,

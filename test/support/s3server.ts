@@ -5,6 +5,12 @@
  * The child runs node with `--openssl-legacy-provider`: s3rver's paginated ListObjectsV2
  * (continuation tokens, >1000 keys) fails with InternalError without it (see LIBRARIES.md).
  * A child process also keeps s3rver's CPU off the test worker's event loop.
+ *
+ * s3rver ignores conditional writes; AWS S3 honours `If-None-Match: *` on PutObject (412
+ * PreconditionFailed when the key exists). A middleware in front of s3rver's router gives it
+ * that semantics: conditional PUTs of one key are serialized, and each checks the key first, so
+ * exactly one of several racing creators wins, as on S3. Put-if-absent (the dataset log's
+ * commit point) is exercised against S3 semantics in every S3 test.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -31,6 +37,34 @@ const server = new S3rver({
   directory: process.env.STRATUS_S3RVER_DIR,
   configureBuckets: [{ name: process.env.STRATUS_S3RVER_BUCKET, configs: [] }],
 });
+// If-None-Match: * on PutObject, as S3 answers it. Before the router (the last middleware).
+const locks = new Map();
+const ifNoneMatch = async (ctx, next) => {
+  const parts = ctx.method === 'PUT' && ctx.get('if-none-match') === '*' ? ctx.path.split('/') : [];
+  if (parts.length < 3 || !parts[2] || ctx.get('x-amz-copy-source') || ctx.query.partNumber) return next();
+  const bucket = parts[1];
+  const key = decodeURIComponent(parts.slice(2).join('/'));
+  const id = bucket + '/' + key;
+  const before = locks.get(id) || Promise.resolve();
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const mine = before.then(() => gate);
+  locks.set(id, mine);
+  await before;
+  try {
+    if (await server.store.existsObject(bucket, key)) {
+      ctx.req.resume();
+      ctx.status = 412;
+      ctx.body = { Error: { Code: 'PreconditionFailed', Message: 'At least one of the pre-conditions you specified did not hold', Condition: 'If-None-Match', Resource: '/' + id } };
+      return;
+    }
+    await next();
+  } finally {
+    release();
+    if (locks.get(id) === mine) locks.delete(id);
+  }
+};
+server.middleware.splice(server.middleware.length - 1, 0, ifNoneMatch);
 const stop = () => server.close().catch(() => {}).finally(() => process.exit(0));
 process.on('message', (m) => { if (m === 'stop') stop(); });
 process.on('disconnect', stop);
