@@ -16,7 +16,7 @@ const WORKERS: Readonly<Record<Workload, number>> = { cpu: 6, memory: 3, network
 /** Inline Map states run at most 40 iterations at once; more needs a Distributed Map. */
 export const INLINE_MAP_LIMIT = 40;
 /** Input bytes one executor takes on before the policy adds another. */
-const BYTES_PER_EXECUTOR = 256 * 1024 * 1024;
+export const BYTES_PER_EXECUTOR = 256 * 1024 * 1024;
 const MB = 1 << 20;
 /** Largest scan task (compressed bytes of the columns read). */
 export const MAX_TASK_BYTES = 64 * MB;

@@ -1,0 +1,179 @@
+/**
+ * Growth of each stage metric with the scale factor: an ordinary least-squares line
+ * y = intercept + slope × SF per (query, stage, metric) over the measured runs, with its R².
+ * Stages are matched by id; a query whose stage graph differs between scale factors (a join
+ * that flips from broadcast to shuffle, say) gets no per-stage fit and says so.
+ */
+
+/** One stage of one measured job. */
+export interface StageRun {
+  readonly stage: number;
+  readonly kind: 'scan' | 'reduce';
+  /** Stages this one reads (shuffle sources and broadcast build sides). */
+  readonly deps: readonly number[];
+  readonly tasks: number;
+  readonly taskMillis: number;
+  readonly maxTaskMillis: number;
+  readonly cpuSeconds: number;
+  readonly parquetBytes: number;
+  readonly shuffleBytesWritten: number;
+  readonly shuffleBytesRead: number;
+  readonly resultBytes: number;
+  readonly gets: number;
+  readonly puts: number;
+  readonly lists: number;
+  readonly heads: number;
+  /** Peak RSS of the executor process over the whole job (not per stage). */
+  readonly peakMemoryMB: number;
+}
+
+/** One measured job. */
+export interface QueryRun {
+  readonly query: number;
+  readonly sf: number;
+  readonly collectMillis: number;
+  readonly jobWallMillis: number;
+  readonly rounds: number;
+  readonly scanBytesPlanned: number;
+  readonly executorCpuSeconds: number;
+  readonly driverCpuSeconds: number;
+  readonly executorPeakMB: number;
+  readonly duckdbMillis: number;
+  /** CPU-seconds of the profiling process over DuckDB's timed run (DuckDB threads=1). */
+  readonly duckdbCpuSeconds: number;
+  readonly stages: readonly StageRun[];
+}
+
+export const FIT_METRICS = [
+  'tasks',
+  'cpuSeconds',
+  'parquetBytes',
+  'shuffleBytesWritten',
+  'shuffleBytesRead',
+  'resultBytes',
+  'gets',
+  'puts',
+  'peakMemoryMB',
+] as const;
+export type FitMetric = (typeof FIT_METRICS)[number];
+
+export interface LinearFit {
+  readonly intercept: number;
+  readonly slope: number;
+  /** Coefficient of determination (1 when every point is on the line; 1 for a constant metric). */
+  readonly r2: number;
+}
+
+export interface StageFit {
+  readonly stage: number;
+  readonly kind: 'scan' | 'reduce';
+  readonly deps: readonly number[];
+  readonly metrics: Readonly<Record<FitMetric, LinearFit>>;
+}
+
+export interface QueryFit {
+  readonly query: number;
+  readonly scaleFactors: readonly number[];
+  /** Null when the stage graph differs between scale factors (then `reason` says how). */
+  readonly stages: readonly StageFit[] | null;
+  readonly reason?: string;
+  /** Job-level fits: driver CPU, rounds, DuckDB single-thread time (s). */
+  readonly job: Readonly<
+    Record<'driverCpuSeconds' | 'rounds' | 'duckdbSeconds' | 'duckdbCpuSeconds' | 'executorCpuSeconds', LinearFit>
+  >;
+}
+
+/**
+ * Least-squares line through (x, y) points.
+ * @example linearFit([1, 2, 3], [2, 4, 6]) // { intercept: 0, slope: 2, r2: 1 }
+ */
+export function linearFit(xs: readonly number[], ys: readonly number[]): LinearFit {
+  if (xs.length !== ys.length || xs.length < 2)
+    throw new Error(`linearFit: need at least two (x, y) points of equal count, got ${xs.length} and ${ys.length}`);
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = xs[i]! - mx;
+    const dy = ys[i]! - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  if (sxx === 0) throw new Error('linearFit: every x is the same; growth cannot be fitted');
+  const slope = sxy / sxx;
+  const intercept = my - slope * mx;
+  const r2 = syy === 0 ? 1 : Math.min(1, (sxy * sxy) / (sxx * syy));
+  return { intercept, slope, r2 };
+}
+
+/** The fitted value at x, never below zero (a count or a size). */
+export function atScale(f: LinearFit, x: number): number {
+  return Math.max(0, f.intercept + f.slope * x);
+}
+
+function shapeOf(run: QueryRun): string {
+  return run.stages.map((s) => `${s.stage}:${s.kind}<${s.deps.join(',')}>`).join(' ');
+}
+
+export function fitProfiles(runs: readonly QueryRun[]): QueryFit[] {
+  const byQuery = new Map<number, QueryRun[]>();
+  for (const r of runs) byQuery.set(r.query, [...(byQuery.get(r.query) ?? []), r]);
+  const out: QueryFit[] = [];
+  for (const [query, rs] of [...byQuery].sort((a, b) => a[0] - b[0])) {
+    rs.sort((a, b) => a.sf - b.sf);
+    const xs = rs.map((r) => r.sf);
+    const job = {
+      driverCpuSeconds: linearFit(
+        xs,
+        rs.map((r) => r.driverCpuSeconds),
+      ),
+      rounds: linearFit(
+        xs,
+        rs.map((r) => r.rounds),
+      ),
+      duckdbSeconds: linearFit(
+        xs,
+        rs.map((r) => r.duckdbMillis / 1000),
+      ),
+      duckdbCpuSeconds: linearFit(
+        xs,
+        rs.map((r) => r.duckdbCpuSeconds),
+      ),
+      executorCpuSeconds: linearFit(
+        xs,
+        rs.map((r) => r.executorCpuSeconds),
+      ),
+    };
+    const shapes = new Set(rs.map(shapeOf));
+    if (shapes.size > 1) {
+      out.push({
+        query,
+        scaleFactors: xs,
+        stages: null,
+        reason: `stage graph differs between scale factors: ${[...shapes].join(' | ')}`,
+        job,
+      });
+      continue;
+    }
+    const stages = rs[0]!.stages.map((s0, i) => ({
+      stage: s0.stage,
+      kind: s0.kind,
+      deps: s0.deps,
+      metrics: Object.fromEntries(
+        FIT_METRICS.map((m) => [
+          m,
+          linearFit(
+            xs,
+            rs.map((r) => r.stages[i]![m]),
+          ),
+        ]),
+      ) as Record<FitMetric, LinearFit>,
+    }));
+    out.push({ query, scaleFactors: xs, stages, job });
+  }
+  return out;
+}
