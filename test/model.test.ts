@@ -54,6 +54,7 @@ function testDoc(): PlatformDoc {
     'lmi.managementFee': 0.15,
     'lmi.perRequest': 0.0000002,
     'lmi.coldStartS': 0,
+    'lmi.minInstances': 3,
     'starling.crossoverIntervalS': 60,
   };
   return {
@@ -75,6 +76,7 @@ const JOB: JobAtScale = {
   rounds: 3,
   driverCpuSeconds: 0.3,
   nativeFactor: 0.5,
+  warnings: [],
   stages: [
     {
       stage: 0,
@@ -118,16 +120,16 @@ describe('cost model arithmetic (hand-computed)', () => {
   it('Lambda + Step Functions, cold (1 job/h)', () => {
     const p = model.predict(JOB, 'lambda', 'stratus', 1);
     // stage 0: executors = min(40, max(ceil(1e9/256 MiB) = 4, ceil(10/6) = 2), 10) = 4
-    //   cpu 100/min(10, 4·5) = 10; io 1.1e9/(4·50e6) = 5.5; reqs 240·0.1/(4·24) = 0.25 → 10.25
-    // stage 1: 1 executor: cpu 1, io 101e6/50e6 = 2.02, reqs 10·0.1/24 → 2.02 + 1/24
+    //   cpu 100/min(10, 4·5) = 10; io 1.1e9/(4·50e6) = 5.5; reqs 240·0.1/(4 executors·5 vCPU·4) = 0.3 → 10.3
+    // stage 1: 1 executor: cpu 1, io 101e6/50e6 = 2.02, reqs 10·0.1/(5·4) = 0.05 → 2.07
     expect(p.stages.map((s) => s.executors)).toEqual([4, 1]);
-    expect(p.stages[0]!.seconds).toBeCloseTo(10.25, 9);
-    expect(p.stages[1]!.seconds).toBeCloseTo(2.02 + 1 / 24, 9);
+    expect(p.stages[0]!.seconds).toBeCloseTo(10.3, 9);
+    expect(p.stages[1]!.seconds).toBeCloseTo(2.07, 9);
     // overhead: 3 rounds × (3 transitions × 0.05 + driver 0.3/3 + 2 × 0.1) + 2 manifests × 0.1 = 1.55; cold start 1
     expect(p.parts.overheadS).toBeCloseTo(1.55, 9);
-    expect(p.seconds).toBeCloseTo(1 + 10.25 + 2.02 + 1 / 24 + 1.55, 9);
-    // GB-s: 4·10·10.25 + 1·10·(2.02 + 1/24) + cold 4·10·1 = 470 + 20.2 + 100/24 (+ driver 3·2·0.3 = 1.8)
-    const gbs = 4 * 10 * 10.25 + 10 * (2.02 + 1 / 24) + 4 * 10 * 1 + 1.8;
+    expect(p.seconds).toBeCloseTo(1 + 10.3 + 2.07 + 1.55, 9);
+    // GB-s: 4·10·10.3 + 1·10·2.07 + cold 4·10·1 (+ driver 3 rounds · 2 GB · 0.3 s = 1.8)
+    const gbs = 4 * 10 * 10.3 + 10 * 2.07 + 4 * 10 * 1 + 1.8;
     const invocations = 4 + 1 + 3;
     expect(p.parts.computeUSD).toBeCloseTo(gbs * 0.00001 + invocations * 0.0000002, 12);
     // transitions: 3 rounds × 3 + 5 executor tasks + start/end 2 = 16
@@ -143,35 +145,40 @@ describe('cost model arithmetic (hand-computed)', () => {
   it('Lambda warm (60 jobs/h: a job every 60 s, inside the 300 s keep-alive) has no cold start', () => {
     const p = model.predict(JOB, 'lambda', 'stratus', 60);
     expect(p.parts.startupS).toBe(0);
-    expect(p.seconds).toBeCloseTo(10.25 + 2.02 + 1 / 24 + 1.55, 9);
+    expect(p.seconds).toBeCloseTo(10.3 + 2.07 + 1.55, 9);
   });
 
   it('native speed line scales CPU only: stage 0 becomes io-bound at 5.5 s', () => {
     const p = model.predict(JOB, 'lambda', 'native', 60);
     // cpu 100·0.5/10 = 5 < io 5.5
-    expect(p.stages[0]!.seconds).toBeCloseTo(5.5 + 0.25, 9);
+    expect(p.stages[0]!.seconds).toBeCloseTo(5.5 + 0.3, 9);
   });
 
-  it('Lambda Managed Instances: 13 always-on 16-vCPU instances at EC2 price + 15%', () => {
+  it('Lambda Managed Instances: an always-on fleet of 16-vCPU instances at EC2 price + 15%', () => {
     const p = model.predict(JOB, 'lmi', 'stratus', 1);
-    // stage 0: min(13, max(4, ceil(10/16) = 1), 10) = 4 executors; cpu 10, io 1.1e9/(4·1e9) = 0.275, reqs 0.25
+    // stage 0: min(13, max(4, ceil(10/16) = 1), 10) = 4 executors; cpu 10, io 1.1e9/(4·1e9) = 0.275,
+    //   reqs 24/(4·16·4) = 0.09375; stage 1: cpu 1, io 0.101, reqs 1/(16·4) = 0.015625
     expect(p.stages.map((s) => s.executors)).toEqual([4, 1]);
-    expect(p.seconds).toBeCloseTo(10.25 + (1 + 1 / 24) + 1.55, 9);
-    expect(p.parts.fixedUSD).toBeCloseTo(13 * 0.64 * 1.15, 9);
+    expect(p.seconds).toBeCloseTo(10.09375 + 1.015625 + 1.55, 9);
+    // fleet max(3 minimum, widest stage 4) = 4 instances, paid over the hour between jobs
+    expect(p.parts.fixedUSD).toBeCloseTo(4 * 0.64 * 1.15, 9);
     expect(p.dollars).toBeCloseTo(
-      13 * 0.64 * 1.15 + 8 * 0.0000002 + 16 * 0.000025 + (256 * 0.0004 + 17 * 0.005) / 1000,
+      4 * 0.64 * 1.15 + 8 * 0.0000002 + 16 * 0.000025 + (256 * 0.0004 + 17 * 0.005) / 1000,
       9,
     );
+    // 1,000 jobs/h overlap: busy instance-seconds 4·10.09375 + 1.015625 + 4·1.55 = 47.59 > 4 × 3.6 s
+    const busy = 4 * 10.09375 + 1.015625 + 4 * 1.55;
+    expect(model.predict(JOB, 'lmi', 'stratus', 1000).parts.fixedUSD).toBeCloseTo((0.64 * 1.15 * busy) / 3600, 12);
   });
 
-  it('EKS Fargate: 50 pods of 4 vCPU / 16 GB started per job, per-second billing', () => {
+  it('EKS Fargate: pods of 4 vCPU / 16 GB for the widest stage (10 of 50) started per job, per-second billing', () => {
     const p = model.predict(JOB, 'fargate', 'stratus', 1);
-    // stage 0: 10 pods: cpu 10, io 1.1e9/(10·200e6) = 0.55, reqs 240·0.1/(10·24) = 0.1 → 10.1
-    // stage 1: 1 pod: cpu 1, io 101e6/200e6 = 0.505, reqs 1/24 → 1 + 1/24
-    const stagesS = 10.1 + 1 + 1 / 24;
+    // stage 0: 10 pods: cpu 10, io 1.1e9/(10·200e6) = 0.55, reqs 240·0.1/(10·4·4) = 0.15 → 10.15
+    // stage 1: 1 pod: cpu 1, io 101e6/200e6 = 0.505, reqs 1/(4·4) = 0.0625 → 1.0625
+    const stagesS = 10.15 + 1.0625;
     const seconds = 57 + stagesS + 2 * 2 * 0.1;
     expect(p.seconds).toBeCloseTo(seconds, 9);
-    const perSecond = (50 * (4 * 0.04 + 16 * 0.004) + (1 * 0.04 + 2 * 0.004)) / 3600;
+    const perSecond = (10 * (4 * 0.04 + 16 * 0.004) + (1 * 0.04 + 2 * 0.004)) / 3600;
     expect(p.parts.computeUSD).toBeCloseTo(seconds * perSecond, 12);
     expect(p.parts.fixedUSD).toBeCloseTo(0.1, 12);
     // S3: 250 + 2 per stage GETs, 11 + 1 per stage PUTs
@@ -179,31 +186,34 @@ describe('cost model arithmetic (hand-computed)', () => {
     expect(model.predict(JOB, 'fargate-soci', 'stratus', 1).parts.startupS).toBeCloseTo(57 * 0.4, 9);
   });
 
-  it('EKS on EC2, warm cluster: 13 nodes paid for the whole interval between jobs', () => {
+  it("EKS on EC2, warm cluster: the job's width (10 of 13 nodes) paid for the whole interval between jobs", () => {
     const p = model.predict(JOB, 'ec2-warm-od', 'stratus', 1);
-    // stage 0: 10 nodes: cpu 10, io 0.11, reqs 0.1 → 10.1; stage 1: cpu 1, io 0.101, reqs 1/24
-    const seconds = 2 + 10.1 + 1 + 1 / 24 + 0.4;
+    // stage 0: 10 nodes: cpu 10, io 0.11, reqs 24/(10·16·4) = 0.0375; stage 1: cpu 1, io 0.101, reqs 1/64
+    const seconds = 2 + 10.0375 + 1.015625 + 0.4;
     expect(p.seconds).toBeCloseTo(seconds, 9);
-    expect(p.dollars).toBeCloseTo(13 * 0.64 + 0.1 + (254 * 0.0004 + 13 * 0.005) / 1000, 9);
-    expect(model.predict(JOB, 'ec2-warm-spot', 'stratus', 1).parts.computeUSD).toBeCloseTo(13 * 0.32, 9);
+    expect(p.dollars).toBeCloseTo(10 * 0.64 + 0.1 + (254 * 0.0004 + 13 * 0.005) / 1000, 9);
+    expect(model.predict(JOB, 'ec2-warm-spot', 'stratus', 1).parts.computeUSD).toBeCloseTo(10 * 0.32, 9);
+    // 3,600 jobs/h: busy node-seconds 10·10.0375 + 1.015625 + 10·(2 + 0.4) = 125.39 > 10 nodes × 1 s
+    const busy = 10 * 10.0375 + 1.015625 + 10 * 2.4;
+    expect(model.predict(JOB, 'ec2-warm-od', 'stratus', 3600).parts.computeUSD).toBeCloseTo((0.64 * busy) / 3600, 12);
   });
 
   it('EKS on EC2 with Karpenter: cold at 1 job/h (bring-up + scale-down paid), warm at 120 jobs/h', () => {
     const cold = model.predict(JOB, 'ec2-karpenter-od', 'stratus', 1);
-    const stagesS = 10.1 + 1 + 1 / 24;
+    const stagesS = 10.0375 + 1.015625;
     // bring-up 60 + image 20 + pod 2 = 82
     expect(cold.warm).toBe(false);
     expect(cold.seconds).toBeCloseTo(82 + stagesS + 0.4, 9);
-    expect(cold.parts.computeUSD).toBeCloseTo((13 * 0.64 * (82 + stagesS + 0.4 + 60)) / 3600, 12);
+    expect(cold.parts.computeUSD).toBeCloseTo((10 * 0.64 * (82 + stagesS + 0.4 + 60)) / 3600, 12);
     const warm = model.predict(JOB, 'ec2-karpenter-od', 'stratus', 120);
-    // a job every 30 s < job 13.54 s + 60 s scale-down: the nodes never leave
+    // a job every 30 s < job 13.45 s + 60 s scale-down: the nodes never leave
     expect(warm.warm).toBe(true);
     expect(warm.seconds).toBeCloseTo(2 + stagesS + 0.4, 9);
     expect(warm.dollars).toBeCloseTo(
-      (13 * 0.64 * 30) / 3600 + (0.1 * 30) / 3600 + (254 * 0.0004 + 13 * 0.005) / 1000,
+      (10 * 0.64 * 30) / 3600 + (0.1 * 30) / 3600 + (254 * 0.0004 + 13 * 0.005) / 1000,
       12,
     );
-    // the cluster autoscaler's 600 s scale-down keeps the nodes up at 6 jobs/h (every 600 s < 613.5 s)
+    // the cluster autoscaler's 600 s scale-down keeps the nodes up at 6 jobs/h (every 600 s < 613.45 s)
     expect(model.predict(JOB, 'ec2-ca-od', 'stratus', 6).warm).toBe(true);
     expect(model.predict(JOB, 'ec2-ca-od', 'stratus', 1).parts.startupS).toBeCloseTo(240 + 20 + 2, 9);
   });
@@ -319,12 +329,29 @@ describe('fits and sizing at scale', () => {
     expect(job.nativeFactor).toBeCloseTo(0.1, 9);
   });
 
-  it('a query whose stage graph changes between scale factors gets no per-stage fit, and says why', () => {
+  it("a scan stage's broadcast reads are its build side's size × its tasks, flagged above 1 GB", () => {
+    const probe = (sf: number): StageRun => ({ ...stageRun(1, 'scan', [0], sf), shuffleBytesRead: 2e6 * sf });
+    const runs = [0.1, 0.3, 1].map((sf) => ({ ...run(sf), stages: [stageRun(0, 'scan', [], sf), probe(sf)] }));
+    const [fit] = fitProfiles(runs) as [QueryFit];
+    const job = jobAtScale(fit, 1000);
+    // build: 1e6 × 1000 = 1 GB written; probe: 1e12 bytes in 64 MiB tasks = 14,902 tasks, each reading the build
+    expect(job.stages[1]!.tasks).toBe(Math.ceil(1e12 / 67108864));
+    expect(job.stages[1]!.shuffleBytesRead).toBeCloseTo(1e9 * Math.ceil(1e12 / 67108864), -3);
+    expect(job.warnings).toEqual([]);
+    expect(jobAtScale(fit, 2000).warnings[0]).toMatch(/Q1 stage 1 broadcasts 2\.0 GB to each of its \d+ tasks/);
+  });
+
+  it("a query whose stage graph changes with SF is fitted on the largest SF's graph, and says so", () => {
     const other = { ...run(1), stages: [stageRun(0, 'scan', [], 1)] };
     const [fit] = fitProfiles([run(0.1), other]) as [QueryFit];
-    expect(fit.stages).toBeNull();
-    expect(fit.reason).toMatch(/stage graph differs/);
-    expect(() => jobAtScale(fit, 1)).toThrow(/Q1: no per-stage fit/);
+    expect(fit.reason).toMatch(/stage graph differs between scale factors .*fitted on the graph of SF 1$/);
+    // one run with that graph: a line through the origin and it
+    expect(fit.basis).toBe('proportional');
+    expect(fit.stages?.length).toBe(1);
+    expect(fit.stages![0]!.metrics.cpuSeconds).toEqual({ intercept: 0, slope: 2, r2: 1 });
+    const [linear] = fitProfiles([run(0.1), run(0.3), run(1)]) as [QueryFit];
+    expect(linear.basis).toBe('linear');
+    expect(linear.reason).toBeUndefined();
   });
 });
 

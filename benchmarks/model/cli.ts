@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crossovers, DEFAULT_GRID, type Grid, runGrid, starlingSideBySide, timeline, verdicts } from './analysis.js';
 import { byRateChart, bySfChart, renderSvg, timelineChart } from './charts.js';
-import type { QueryFit } from './fit.js';
+import { fitProfiles, type QueryRun } from './fit.js';
 import { CostModel, jobAtScale } from './model.js';
 import { Platforms } from './platforms.js';
 import { markdownReport, verdictTable } from './report.js';
@@ -39,7 +39,7 @@ interface ProfileDoc {
   readonly measuredAt: string;
   readonly machine: unknown;
   readonly method: string;
-  readonly fits: readonly QueryFit[];
+  readonly runs: readonly QueryRun[];
 }
 
 async function main(): Promise<void> {
@@ -80,8 +80,9 @@ async function main(): Promise<void> {
 
   const platforms = Platforms.load();
   const model = new CostModel(platforms);
-  const fits = doc.fits.filter((f) => f.stages);
-  for (const f of doc.fits) if (!f.stages) console.error(`model: Q${f.query} left out: ${f.reason}`);
+  // Fitted here from the raw runs, so a change to the fit needs no new measurement.
+  const fits = fitProfiles(doc.runs);
+  for (const f of fits) if (f.reason) console.error(`model: Q${f.query}: ${f.reason}`);
   const preds = runGrid(model, fits, grid);
   const cells = verdicts(preds, grid);
   const cross = crossovers(
@@ -135,6 +136,9 @@ async function main(): Promise<void> {
   ];
   for (const c of charts) writeFileSync(path.join(out, c.file), await renderSvg(c.spec));
 
+  const warnings = fits.flatMap((f) =>
+    grid.sfs.flatMap((sf) => jobAtScale(f, sf).warnings.map((w) => `SF ${sf}: ${w}`)),
+  );
   const generatedAt = new Date().toISOString();
   const md = markdownReport({
     generatedAt,
@@ -148,6 +152,7 @@ async function main(): Promise<void> {
     starling,
     tableRate,
     charts,
+    warnings,
   });
   writeFileSync(path.join(out, 'report.md'), md);
   writeFileSync(

@@ -1,8 +1,7 @@
 /**
  * Growth of each stage metric with the scale factor: an ordinary least-squares line
  * y = intercept + slope × SF per (query, stage, metric) over the measured runs, with its R².
- * Stages are matched by id; a query whose stage graph differs between scale factors (a join
- * that flips from broadcast to shuffle, say) gets no per-stage fit and says so.
+ * Stages are matched by id over the runs whose stage graph is the largest SF's (see fitProfiles).
  */
 
 /** One stage of one measured job. */
@@ -73,9 +72,12 @@ export interface StageFit {
 
 export interface QueryFit {
   readonly query: number;
+  /** The scale factors the per-stage fits use (those with the largest SF's stage graph). */
   readonly scaleFactors: readonly number[];
-  /** Null when the stage graph differs between scale factors (then `reason` says how). */
   readonly stages: readonly StageFit[] | null;
+  /** 'linear' through two or more runs; 'proportional' through the origin and one run. */
+  readonly basis?: 'linear' | 'proportional';
+  /** Why the fit left runs out (the stage graph changed with SF). */
   readonly reason?: string;
   /** Job-level fits: driver CPU, rounds, DuckDB single-thread time (s). */
   readonly job: Readonly<
@@ -119,61 +121,72 @@ function shapeOf(run: QueryRun): string {
   return run.stages.map((s) => `${s.stage}:${s.kind}<${s.deps.join(',')}>`).join(' ');
 }
 
+/**
+ * Per query: a line per stage metric through the runs of every scale factor. When the stage graph
+ * changes with SF (a broadcast join that becomes a shuffle join), the graph of the largest SF is
+ * the one that runs at scale: the fit uses the runs with that graph — a line when there are two or
+ * more, else a line through the origin and the one run (`basis: 'proportional'`) — and says so.
+ */
 export function fitProfiles(runs: readonly QueryRun[]): QueryFit[] {
   const byQuery = new Map<number, QueryRun[]>();
   for (const r of runs) byQuery.set(r.query, [...(byQuery.get(r.query) ?? []), r]);
   const out: QueryFit[] = [];
-  for (const [query, rs] of [...byQuery].sort((a, b) => a[0] - b[0])) {
-    rs.sort((a, b) => a.sf - b.sf);
-    const xs = rs.map((r) => r.sf);
+  for (const [query, all] of [...byQuery].sort((a, b) => a[0] - b[0])) {
+    all.sort((a, b) => a.sf - b.sf);
+    const xs = all.map((r) => r.sf);
     const job = {
       driverCpuSeconds: linearFit(
         xs,
-        rs.map((r) => r.driverCpuSeconds),
+        all.map((r) => r.driverCpuSeconds),
       ),
       rounds: linearFit(
         xs,
-        rs.map((r) => r.rounds),
+        all.map((r) => r.rounds),
       ),
       duckdbSeconds: linearFit(
         xs,
-        rs.map((r) => r.duckdbMillis / 1000),
+        all.map((r) => r.duckdbMillis / 1000),
       ),
       duckdbCpuSeconds: linearFit(
         xs,
-        rs.map((r) => r.duckdbCpuSeconds),
+        all.map((r) => r.duckdbCpuSeconds),
       ),
       executorCpuSeconds: linearFit(
         xs,
-        rs.map((r) => r.executorCpuSeconds),
+        all.map((r) => r.executorCpuSeconds),
       ),
     };
-    const shapes = new Set(rs.map(shapeOf));
-    if (shapes.size > 1) {
-      out.push({
-        query,
-        scaleFactors: xs,
-        stages: null,
-        reason: `stage graph differs between scale factors: ${[...shapes].join(' | ')}`,
-        job,
-      });
-      continue;
-    }
+    const largest = shapeOf(all[all.length - 1]!);
+    const rs = all.filter((r) => shapeOf(r) === largest);
+    const shapes = new Set(all.map(shapeOf));
+    const reason =
+      shapes.size > 1
+        ? `stage graph differs between scale factors (${[...shapes].join(' | ')}); fitted on the graph of SF ${rs.map((r) => r.sf).join(', ')}`
+        : undefined;
+    const fitOne = (ys: number[]): LinearFit =>
+      rs.length >= 2
+        ? linearFit(
+            rs.map((r) => r.sf),
+            ys,
+          )
+        : { intercept: 0, slope: ys[0]! / rs[0]!.sf, r2: 1 };
     const stages = rs[0]!.stages.map((s0, i) => ({
       stage: s0.stage,
       kind: s0.kind,
       deps: s0.deps,
-      metrics: Object.fromEntries(
-        FIT_METRICS.map((m) => [
-          m,
-          linearFit(
-            xs,
-            rs.map((r) => r.stages[i]![m]),
-          ),
-        ]),
-      ) as Record<FitMetric, LinearFit>,
+      metrics: Object.fromEntries(FIT_METRICS.map((m) => [m, fitOne(rs.map((r) => r.stages[i]![m]))])) as Record<
+        FitMetric,
+        LinearFit
+      >,
     }));
-    out.push({ query, scaleFactors: xs, stages, job });
+    out.push({
+      query,
+      scaleFactors: rs.map((r) => r.sf),
+      stages,
+      basis: rs.length >= 2 ? 'linear' : 'proportional',
+      ...(reason ? { reason } : {}),
+      job,
+    });
   }
   return out;
 }

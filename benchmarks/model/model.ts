@@ -6,13 +6,18 @@
  * Per stage, on a platform whose stage gets E executors of v vCPUs and b MB/s each:
  *   cpu  = CPU-seconds × speed / min(tasks, E·v)
  *   io   = (Parquet + shuffle read + shuffle written + result bytes) / (min(tasks, E) · b)
- *   reqs = GETs × S3 first-byte latency / (E · 24 connections)
+ *   reqs = GETs × S3 first-byte latency / (E · v · 4 requests in flight per vCPU)
  *   time = max(cpu, io) + reqs
  * Stages run one after another (as the measured jobs did). Stratus on Lambda/LMI adds per driver
  * round the Step Functions transitions, the driver's work and its two state round trips; a
  * cluster adds per stage a commit write and a poll. Start-up: Lambda cold start when the previous
  * job is older than the keep-alive; Fargate pod start every job; EC2 node bring-up when the
  * autoscaler has removed the nodes since the previous job.
+ *
+ * Every platform may use as many vCPUs as Stratus's 40 Lambda executors have (≈232: 15 m7g.4xlarge
+ * nodes, 60 Fargate pods of 4 vCPU, 15 LMI instances); a job occupies only its widest stage's
+ * share. Fixed fleets (warm cluster, LMI) are paid for that width over the whole interval between
+ * jobs, or for the node-seconds the jobs keep busy when they overlap, whichever is more.
  */
 import { BYTES_PER_EXECUTOR, executorCap, shufflePartitionsFor, taskBytesFor } from '../../src/runtime/sizing.js';
 import { atScale, type QueryFit } from './fit.js';
@@ -22,8 +27,11 @@ import type { Platforms } from './platforms.js';
 export const STRATUS_DEPLOYMENT = { driverMB: 2048, executorMB: 10240 } as const;
 /** Workers per executor the sizing policy gives a cpu-bound stage (repo:src/runtime/sizing.ts). */
 const CPU_WORKERS = 6;
-/** Concurrent S3 connections per executor (the sizing policy's network workers). */
-const CONNECTIONS = 24;
+/**
+ * Concurrent S3 requests per vCPU: the sizing policy's 24 network workers on a ~6 vCPU Lambda
+ * executor (repo:src/runtime/sizing.ts), applied per vCPU so a 16-vCPU node keeps 64 in flight.
+ */
+const CONNECTIONS_PER_VCPU = 4;
 const MB = 1e6;
 const HOUR = 3600;
 
@@ -80,12 +88,15 @@ export interface JobAtScale {
   readonly driverCpuSeconds: number;
   /** Native-engine CPU per Stratus executor CPU (DuckDB's growth with SF over ours). */
   readonly nativeFactor: number;
+  /** What the model flags at this size (broadcast build sides over 1 GB). */
+  readonly warnings: readonly string[];
 }
 
 /**
  * A job's stages at scale factor `sf`: sizes and CPU from the fits; task counts from Stratus's
  * sizing policy at that size (scan tasks ≤ 64 MiB; hash exchanges one partition per 128 MiB
- * scanned, 2..200; single-partition stages stay single); shuffle range GETs M×R added.
+ * scanned, 2..200; single-partition stages stay single); shuffle range GETs M×R added; a scan
+ * stage's broadcast reads are its build sides' size × its tasks.
  */
 export function jobAtScale(fit: QueryFit, sf: number): JobAtScale {
   if (!fit.stages) throw new Error(`Q${fit.query}: no per-stage fit (${fit.reason ?? 'unknown reason'})`);
@@ -99,10 +110,19 @@ export function jobAtScale(fit: QueryFit, sf: number): JobAtScale {
     return atScale(s.metrics.tasks, maxSf) <= 1.5 ? 1 : partitions;
   });
   const byId = new Map(fit.stages.map((s, i) => [s.stage, i]));
+  const written = fit.stages.map((s) => atScale(s.metrics.shuffleBytesWritten, sf));
+  const warnings: string[] = [];
   const stages = fit.stages.map((s, i): StageAtScale => {
     const m = s.metrics;
     const putsPerTask = atScale(m.puts, maxSf) / Math.max(1, atScale(m.tasks, maxSf));
     const shuffleGets = s.deps.reduce((a, d) => a + (tasks[byId.get(d) ?? -1] ?? 0) * tasks[i]!, 0);
+    // A scan stage's deps are broadcast build sides, read whole by every task: build size × tasks
+    // (both grow with SF, so this is not the measured line).
+    const builds = s.kind === 'scan' ? s.deps.reduce((a, d) => a + (written[byId.get(d) ?? -1] ?? 0), 0) : 0;
+    if (builds > 1e9)
+      warnings.push(
+        `Q${fit.query} stage ${s.stage} broadcasts ${(builds / 1e9).toFixed(1)} GB to each of its ${tasks[i]} tasks (the query hints a broadcast join)`,
+      );
     return {
       stage: s.stage,
       kind: s.kind,
@@ -111,7 +131,7 @@ export function jobAtScale(fit: QueryFit, sf: number): JobAtScale {
       cpuSeconds: atScale(m.cpuSeconds, sf),
       parquetBytes: parquet[i]!,
       shuffleBytesWritten: atScale(m.shuffleBytesWritten, sf),
-      shuffleBytesRead: atScale(m.shuffleBytesRead, sf),
+      shuffleBytesRead: s.kind === 'scan' ? builds * tasks[i]! : atScale(m.shuffleBytesRead, sf),
       resultBytes: atScale(m.resultBytes, sf),
       gets: atScale(m.gets, sf) + shuffleGets,
       puts: Math.max(1, putsPerTask) * tasks[i]!,
@@ -128,6 +148,7 @@ export function jobAtScale(fit: QueryFit, sf: number): JobAtScale {
     rounds: Math.max(stages.length + 1, Math.round(atScale(fit.job.rounds, sf))),
     driverCpuSeconds: atScale(fit.job.driverCpuSeconds, sf),
     nativeFactor: nativeGrowth / stratusGrowth,
+    warnings,
   };
 }
 
@@ -154,7 +175,7 @@ export function stageTimes(job: JobAtScale, shape: Shape, speed: number, firstBy
     const cpu = (s.cpuSeconds * speed) / cores;
     const bytes = s.parquetBytes + s.shuffleBytesRead + s.shuffleBytesWritten + s.resultBytes;
     const io = bytes / (Math.min(s.tasks, e) * shape.mbps * MB);
-    const reqs = (s.gets * firstByteS) / (e * CONNECTIONS);
+    const reqs = (s.gets * firstByteS) / (e * shape.vcpus * CONNECTIONS_PER_VCPU);
     return { stage: s.stage, executors: e, seconds: Math.max(cpu, io) + reqs, cpuSeconds: cpu, ioSeconds: io };
   });
 }
@@ -291,8 +312,11 @@ export class CostModel {
     let computeUSD: number;
     let fixedUSD = 0;
     if (lmi) {
-      const fleetHour = instances * this.nodeHourOnDemand() * (1 + p.n('lmi.managementFee'));
-      fixedUSD = (fleetHour * Math.max(interval, seconds)) / HOUR;
+      // The fleet: at least the minimum, at least the job's widest stage, more when jobs overlap.
+      const fleet = Math.max(p.n('lmi.minInstances'), ...stages.map((s) => s.executors));
+      const busy = stages.reduce((a, s) => a + s.executors * s.seconds, 0) + fleet * overheadS;
+      const instanceHour = this.nodeHourOnDemand() * (1 + p.n('lmi.managementFee'));
+      fixedUSD = (instanceHour * Math.max(fleet * interval, busy)) / HOUR;
       computeUSD = invocations * p.n('lmi.perRequest');
     } else {
       const gbS = p.n('lambda.gbSecondArm64');
@@ -332,7 +356,9 @@ export class CostModel {
   ): Prediction {
     const p = this.p;
     const podVcpu = 4;
-    const pods = Math.ceil(this.clusterVcpus() / podVcpu);
+    const maxPods = Math.ceil(this.clusterVcpus() / podVcpu);
+    // The job starts as many worker pods as its widest stage has tasks, up to the cluster's share.
+    const pods = Math.min(maxPods, Math.max(...job.stages.map((s) => s.tasks)));
     const shape: Shape = {
       executors: (s) => Math.min(pods, s.tasks),
       vcpus: podVcpu,
@@ -395,7 +421,11 @@ export class CostModel {
       warm,
       stages,
     });
-    const warmCompute = (n * nodeHour * Math.max(interval, jobWarmS)) / HOUR;
+    // Nodes the job occupies: its widest stage. A warm cluster is sized to the load: at least that
+    // width all the time, more when jobs overlap (node-seconds the jobs keep busy).
+    const width = Math.max(...stages.map((s) => s.executors));
+    const busy = stages.reduce((a, s) => a + s.executors * s.seconds, 0) + width * (warmStart + overheadS);
+    const warmCompute = (nodeHour * Math.max(width * interval, busy)) / HOUR;
     if (platform === 'ec2-warm-od' || platform === 'ec2-warm-spot') return result(warmStart, warmCompute, true);
     const karpenter = platform !== 'ec2-ca-od';
     const scaleDown = p.n(karpenter ? 'k8s.karpenterScaleDownS' : 'k8s.clusterAutoscalerScaleDownS');
@@ -406,6 +436,6 @@ export class CostModel {
       p.n('k8s.imagePullS') +
       warmStart;
     const nodeSeconds = Math.max(p.n('ec2.billingMinimumS'), bringUp + stagesS + overheadS + scaleDown);
-    return result(bringUp, (n * nodeHour * nodeSeconds) / HOUR, false);
+    return result(bringUp, (width * nodeHour * nodeSeconds) / HOUR, false);
   }
 }

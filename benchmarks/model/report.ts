@@ -21,6 +21,8 @@ export interface ReportInput {
   readonly starling: readonly StarlingRow[];
   readonly tableRate: number;
   readonly charts: readonly { readonly file: string; readonly title: string }[];
+  /** What the model flags at the grid's sizes (from jobAtScale). */
+  readonly warnings?: readonly string[];
 }
 
 export function fmtSeconds(s: number): string {
@@ -211,6 +213,7 @@ export function markdownReport(r: ReportInput): string {
   for (const line of r.grid.lines)
     out.push(`### Engine speed: ${line}`, '', verdictTable(r.verdicts, r.grid, line), '');
   out.push(
+    ...(r.warnings?.length ? ['### Flags at scale', '', ...r.warnings.map((w) => `- ${w}`), ''] : []),
     '## Crossovers by jobs per hour',
     '',
     'The rate at which an always-on or autoscaled cluster and Stratus on Lambda cost the same per job (engine speed: stratus).',
@@ -250,6 +253,8 @@ export function markdownReport(r: ReportInput): string {
     'Slopes of the least-squares line per stage over the measured scale factors; the model evaluates the full line (intercept + slope × SF). Parquet bytes = bytes a scan stage reads minus its broadcast build sides.',
     '',
     stageTable(r.fits),
+    '',
+    ...r.fits.filter((f) => f.reason).map((f) => `- Q${f.query} (${f.basis} fit): ${f.reason}.`),
     '',
     '### Native-engine factor',
     '',
