@@ -5,8 +5,12 @@
  *
  *   npm run bench -- [--sf 1 | --data <dir>] [--codec snappy|zstd] [--queries 1,3,5,6,12,18|all]
  *       [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out <file.json>]
- *       [--timeout <seconds per engine process, default 1800>]
+ *       [--timeout <seconds per engine process, default 1800>] [--report]
+ *   --report: afterwards measure stage profiles (SF 0.1, 0.3 and this SF) and write the Lambda-vs-EKS
+ *   cost model's report under benchmarks/out/model (benchmarks/model/cli.ts; `npm run model` is the
+ *   model-only mode from the committed profiles).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -33,11 +37,12 @@ interface Options {
   engines: EngineName[];
   out: string;
   timeoutMs: number;
+  report: boolean;
 }
 
 function fail(message: string): never {
   console.error(
-    `bench: ${message}\nusage: npm run bench -- [--sf N | --data DIR] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS]`,
+    `bench: ${message}\nusage: npm run bench -- [--sf N | --data DIR] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS] [--report]`,
   );
   process.exit(2);
 }
@@ -52,12 +57,19 @@ function intList(name: string, v: string, min: number, max = Infinity): number[]
 function parseOptions(argv: string[]): Options {
   const { values: v } = parseArgs({
     args: argv,
-    options: Object.fromEntries(
-      ['sf', 'data', 'codec', 'queries', 'runs', 'warmup', 'threads', 'engines', 'out', 'timeout'].map((k) => [
-        k,
-        { type: 'string' as const },
-      ]),
-    ),
+    options: {
+      sf: { type: 'string' },
+      data: { type: 'string' },
+      codec: { type: 'string' },
+      queries: { type: 'string' },
+      runs: { type: 'string' },
+      warmup: { type: 'string' },
+      threads: { type: 'string' },
+      engines: { type: 'string' },
+      out: { type: 'string' },
+      timeout: { type: 'string' },
+      report: { type: 'boolean' },
+    },
   });
   const sf = Number(v.sf ?? 1);
   if (!(sf > 0)) fail(`--sf must be a positive number, got ${v.sf}`);
@@ -85,6 +97,7 @@ function parseOptions(argv: string[]): Options {
     engines: [...new Set(engines)],
     out: path.resolve(v.out ?? path.join(OUT_DIR, `results-${stamp}.json`)),
     timeoutMs: intList('timeout', v.timeout ?? '1800', 1)[0]! * 1000,
+    report: v.report === true,
   };
 }
 
@@ -234,6 +247,22 @@ async function main(): Promise<void> {
   if (mismatches) console.error(`\n*** ${mismatches} MISMATCH(ES) — see above ***`);
   for (const f of failures) console.error(`*** FAILED: ${f}`);
   if (mismatches || failures.length) process.exitCode = 1;
+  if (opts.report) costModelReport(opts, queries);
+}
+
+/** --report: stage profiles measured at SF 0.1, 0.3 and this run's SF, then the cost model's report. */
+function costModelReport(opts: Options, queries: number[]): void {
+  const sfs = [...new Set([0.1, 0.3, opts.data ? 1 : opts.sf])].sort((a, b) => a - b);
+  const stratus = queries.filter((q) => QUERIES[q]);
+  const args = ['tsx', path.join(PROJECT_ROOT, 'benchmarks', 'model', 'cli.ts'), '--measure'];
+  args.push('--measure-sf', sfs.join(','), '--queries', stratus.join(','), '--data-root', path.join(OUT_DIR, 'data'));
+  args.push('--profiles', path.join(OUT_DIR, 'model', 'stage-profiles.json'), '--out', path.join(OUT_DIR, 'model'));
+  console.error(`[bench] cost model: measuring stage profiles at SF ${sfs.join(', ')} …`);
+  const r = spawnSync('npx', args, { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`*** FAILED: cost model report (exit ${r.status})`);
+    process.exitCode = 1;
+  }
 }
 
 await main();
