@@ -11,13 +11,25 @@ import { PHYSICAL_RULES } from './physicalRules.js';
 import type { Rule, RuleContext } from './rule.js';
 import { broadcastSelection } from './rules/broadcast_selection.js';
 import { constantFolding } from './rules/constant_folding.js';
+import { joinDisjunctionFilters } from './rules/join_disjunction_filters.js';
 import { predicatePushdown } from './rules/predicate_pushdown.js';
 import { projectionPushdown } from './rules/projection_pushdown.js';
 
-export const RULES: readonly Rule[] = [constantFolding, predicatePushdown, projectionPushdown, broadcastSelection];
+/**
+ * In order. predicate_pushdown runs twice: first to move filters into join conditions, then to
+ * move the filters join_disjunction_filters derives from those conditions into the scans.
+ */
+export const RULES: readonly Rule[] = [
+  constantFolding,
+  predicatePushdown,
+  joinDisjunctionFilters,
+  predicatePushdown,
+  projectionPushdown,
+  broadcastSelection,
+];
 
 /** Every rule that can be switched off by name: the logical rules, then the physical ones. */
-const RULE_NAMES: readonly string[] = [...RULES.map((r) => r.name), ...PHYSICAL_RULES.map((r) => r.name)];
+const RULE_NAMES: readonly string[] = [...new Set([...RULES.map((r) => r.name), ...PHYSICAL_RULES.map((r) => r.name)])];
 
 /** Names switched off must name rules (a typo would silently switch nothing off). */
 export function checkRuleNames(disabledRules: readonly string[] = []): void {
