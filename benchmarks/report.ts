@@ -8,6 +8,7 @@
  * console.log(formatReport(summarize(records, engines, queries, threads), checks, records));
  */
 import { compareResults } from './compare.js';
+import { geomean, orchestrationShare } from './headline.js';
 import type { EngineName, QueryOutcome } from './peers/protocol.js';
 import { isFailure, type RunnerRecord } from './peers/spawn.js';
 
@@ -43,10 +44,6 @@ export function median(xs: readonly number[]): number | undefined {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
-}
-
-function geomean(xs: readonly number[]): number | undefined {
-  return xs.length === 0 ? undefined : Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 }
 
 function outcome(
@@ -266,8 +263,6 @@ function breakdownTable(engine: string, queries: readonly QueryOutcome[]): strin
     'orchestration',
   ];
   const stageRows: string[][] = [];
-  let orchestration = 0;
-  let total = 0;
   for (const o of withSummary) {
     const b = o.breakdown;
     if (!isJobSummary(b)) continue;
@@ -287,14 +282,11 @@ function breakdownTable(engine: string, queries: readonly QueryOutcome[]): strin
         ms(orch),
       ]);
     }
-    // Job-level: what the job's wall time spent outside its critical task path.
-    const critical = b.stages.reduce((a, st) => a + (st.maxTaskMillis ?? 0), 0);
-    orchestration += Math.max(0, b.wallMillis - critical) + Math.max(0, (o.runsMs.at(-1) ?? 0) - b.wallMillis);
-    total += o.runsMs.at(-1) ?? 0;
   }
+  const orchestration = orchestrationShare(queries);
   const share =
-    total > 0
-      ? ` — orchestration ≈ ${((100 * orchestration) / total).toFixed(1)}% of collect time (job wall − the stages' longest tasks, plus outside the job)`
+    orchestration !== undefined
+      ? ` — orchestration ≈ ${(100 * orchestration).toFixed(1)}% of collect time (job wall − the stages' longest tasks, plus outside the job)`
       : '';
   return [
     `${engine} breakdown of the last run (ms; task figures summed over tasks and stages, from session.lastJobSummary):`,
@@ -302,4 +294,46 @@ function breakdownTable(engine: string, queries: readonly QueryOutcome[]): strin
     `${engine} per stage (ms)${share}:`,
     table(stageHeader, stageRows),
   ];
+}
+
+/**
+ * Time per scale factor, one row per query and threads: each engine's median at every SF and
+ * its growth from the first SF to each later one (SF10/SF1 ≈ 10 means linear scaling).
+ */
+export function formatScaleTable(
+  scales: readonly { sf: number | null; summaries: readonly ThreadsSummary[] }[],
+  engines: readonly EngineName[],
+): string {
+  const label = (sf: number | null) => (sf === null ? 'data' : `SF${sf}`);
+  const [base, ...later] = scales;
+  if (!base) return '';
+  const header = [
+    'query',
+    'threads',
+    ...engines.flatMap((e) => [
+      ...scales.map((sc) => `${e} ${label(sc.sf)} ms`),
+      ...later.map((sc) => `${e} ${label(sc.sf)}/${label(base.sf)}`),
+    ]),
+  ];
+  const body: string[][] = [];
+  for (const s of base.summaries)
+    for (const r of s.rows) {
+      const at = (sc: (typeof scales)[number], e: EngineName) =>
+        sc.summaries.find((y) => y.threads === s.threads)?.rows.find((y) => y.query === r.query)?.medianMs[e];
+      body.push([
+        `Q${r.query}`,
+        String(s.threads),
+        ...engines.flatMap((e) => {
+          const t0 = at(base, e);
+          return [
+            ...scales.map((sc) => ms(at(sc, e))),
+            ...later.map((sc) => {
+              const t = at(sc, e);
+              return t0 !== undefined && t !== undefined && t0 > 0 ? ratio(t / t0) : 'n/a';
+            }),
+          ];
+        }),
+      ]);
+    }
+  return `\ntime per scale factor (median ms) and growth\n${table(header, body)}`;
 }

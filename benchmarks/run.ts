@@ -3,7 +3,7 @@
  * process per (engine, threads), answers checked against DuckDB, tables on stdout, everything
  * as JSON in --out. Exits 1 on a mismatch or a failed engine (after writing the JSON).
  *
- *   npm run bench -- [--sf 1 | --data <dir>] [--codec snappy|zstd] [--queries 1,3,5,6,12,18|all]
+ *   npm run bench -- [--sf 1[,10] | --data <dir>] [--codec snappy|zstd] [--queries all|1,3,5,6,12,18]
  *       [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out <file.json>]
  *       [--timeout <seconds per engine process, default 1800>] [--report]
  *   --report: afterwards measure stage profiles (SF 0.1, 0.3 and this SF) and write the Lambda-vs-EKS
@@ -21,13 +21,17 @@ import { ORDERED, QUERIES } from './tpch/queries/index.js';
 import { TPCH_QUERY_COUNT, tpchSql } from './tpch/sql/index.js';
 import { ENGINES, type EngineName } from './peers/protocol.js';
 import { isFailure, PROJECT_ROOT, runEngine, type RunnerRecord } from './peers/spawn.js';
-import { checkAnswers, formatReport, REL_TOL, summarize } from './report.js';
+import { formatHeadline, headline, type ScaleResult } from './headline.js';
+import { checkAnswers, formatReport, formatScaleTable, REL_TOL, summarize, type AnswerCheck } from './report.js';
 
 const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
-const DEFAULT_QUERIES = [1, 3, 5, 6, 12, 18];
+const ALL_QUERIES = Array.from({ length: TPCH_QUERY_COUNT }, (_, i) => i + 1);
 
 interface Options {
-  sf: number;
+  /** Scale factors, run one after another (one with --data). */
+  sfs: number[];
+  /** Whether --sf was given (with --data it labels the data's scale factor). */
+  sfGiven: boolean;
   data?: string;
   codec: 'snappy' | 'zstd';
   queries?: number[];
@@ -42,7 +46,7 @@ interface Options {
 
 function fail(message: string): never {
   console.error(
-    `bench: ${message}\nusage: npm run bench -- [--sf N | --data DIR] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS] [--report]`,
+    `bench: ${message}\nusage: npm run bench -- [--sf N[,M] | --data DIR] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS] [--report]`,
   );
   process.exit(2);
 }
@@ -71,8 +75,9 @@ function parseOptions(argv: string[]): Options {
       report: { type: 'boolean' },
     },
   });
-  const sf = Number(v.sf ?? 1);
-  if (!(sf > 0)) fail(`--sf must be a positive number, got ${v.sf}`);
+  const sfs = [...new Set((v.sf ?? '1').split(',').map((x) => Number(x.trim())))];
+  if (sfs.some((sf) => !(sf > 0))) fail(`--sf must be positive numbers, got ${v.sf}`);
+  if (v.data && sfs.length > 1) fail('--data names one directory: give one --sf (its label) or none');
   const codec = v.codec ?? 'snappy';
   if (codec !== 'snappy' && codec !== 'zstd') fail(`--codec must be snappy or zstd, got ${codec}`);
   const engines = (v.engines ?? ENGINES.join(',')).split(',').map((s) => s.trim()) as EngineName[];
@@ -80,17 +85,11 @@ function parseOptions(argv: string[]): Options {
   if (unknown.length) fail(`unknown engine(s) ${unknown.join(', ')}; known: ${ENGINES.join(', ')}`);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return {
-    sf,
+    sfs,
+    sfGiven: v.sf !== undefined,
     ...(v.data ? { data: path.resolve(v.data) } : {}),
     codec,
-    ...(v.queries
-      ? {
-          queries:
-            v.queries === 'all'
-              ? Array.from({ length: TPCH_QUERY_COUNT }, (_, i) => i + 1)
-              : intList('queries', v.queries, 1, TPCH_QUERY_COUNT),
-        }
-      : {}),
+    ...(v.queries && v.queries !== 'all' ? { queries: intList('queries', v.queries, 1, TPCH_QUERY_COUNT) } : {}),
     runs: intList('runs', v.runs ?? '5', 1)[0]!,
     warmup: intList('warmup', v.warmup ?? '1', 0)[0]!,
     threads: intList('threads', v.threads ?? '1,2', 1),
@@ -179,9 +178,9 @@ async function main(): Promise<void> {
   const stratusHas = Object.keys(QUERIES).map(Number);
   const queries =
     opts.queries ??
-    (opts.engines.includes('stratus') ? DEFAULT_QUERIES.filter((q) => stratusHas.includes(q)) : DEFAULT_QUERIES);
+    (opts.engines.includes('stratus') ? ALL_QUERIES.filter((q) => stratusHas.includes(q)) : ALL_QUERIES);
   const missing = opts.engines.includes('stratus')
-    ? (opts.queries ?? DEFAULT_QUERIES).filter((q) => !stratusHas.includes(q))
+    ? (opts.queries ?? ALL_QUERIES).filter((q) => !stratusHas.includes(q))
     : [];
   const missingText = missing.length
     ? `Stratus has no DSL version of ${missing.map((q) => `Q${q}`).join(', ')} yet${opts.queries ? '' : ' (skipped)'}`
@@ -190,31 +189,50 @@ async function main(): Promise<void> {
   if (!queries.length) fail('no queries to run');
   if (opts.data && !existsSync(path.join(opts.data, 'lineitem')))
     fail(`--data ${opts.data} has no lineitem/ sub-directory`);
-  const dataDir = opts.data ?? (await ensureData(opts.sf, opts.codec));
 
-  const records = await runAll(opts, queries, dataDir);
-  const checks = checkAnswers(records, ordered);
-  const summaries = summarize(records, opts.engines, queries, opts.threads);
+  // One scale after another: its data, every (threads, engine) process, its checks.
+  const scales: (ScaleResult & { dataDir: string; checks: AnswerCheck[] })[] = [];
+  for (const sf of opts.sfs) {
+    const dataDir = opts.data ?? (await ensureData(sf, opts.codec));
+    const records = await runAll(opts, queries, dataDir);
+    scales.push({
+      sf: opts.data && !opts.sfGiven ? null : sf,
+      dataDir,
+      records,
+      checks: checkAnswers(records, ordered),
+      summaries: summarize(records, opts.engines, queries, opts.threads),
+    });
+  }
   const machine = machineInfo(loadAvgStart);
   const load = (xs: number[]) => xs.map((x) => x.toFixed(1)).join('/');
+  const where = opts.data ? `data ${opts.data}` : `SF ${opts.sfs.join(', ')} (${opts.codec})`;
   console.log(
-    `TPC-H ${opts.data ? `data ${dataDir}` : `SF ${opts.sf} (${opts.codec})`}; ${opts.warmup} warmup + ${opts.runs} runs; ` +
+    `TPC-H ${where}; ${opts.warmup} warmup + ${opts.runs} runs; ` +
       `${machine.cpus} CPUs; node ${process.version}; load avg ${load(loadAvgStart)} at start, ${load(machine.loadAvgEnd)} at end${missingText ? `\n${missingText}` : ''}`,
   );
-  console.log(formatReport(summaries, checks, records, opts.engines));
+  for (const sc of scales) {
+    if (scales.length > 1) console.log(`\n===== SF ${sc.sf} (${sc.dataDir}) =====`);
+    console.log(formatReport(sc.summaries, sc.checks, sc.records, opts.engines));
+  }
+  if (scales.length > 1) console.log(formatScaleTable(scales, opts.engines));
+  const head = headline(scales, opts.engines);
+  console.log(formatHeadline(head));
 
+  const checks = scales.flatMap((sc) => sc.checks);
   const mismatches = checks.filter((c) => c.status === 'mismatch').length;
-  const failures = records.flatMap((r) =>
-    isFailure(r)
-      ? [`${r.engine} threads=${r.threads}: ${r.failure}`]
-      : r.queries
-          .filter((o) => o.status === 'error')
-          .map((o) => `${r.engine} threads=${r.threads} Q${o.query}: ${o.error}`),
+  const failures = scales.flatMap((sc) =>
+    sc.records.flatMap((r) => {
+      const at = `${scales.length > 1 ? `SF${sc.sf} ` : ''}${r.engine} threads=${r.threads}`;
+      return isFailure(r)
+        ? [`${at}: ${r.failure}`]
+        : r.queries.filter((o) => o.status === 'error').map((o) => `${at} Q${o.query}: ${o.error}`);
+    }),
   );
   const config = {
-    sf: opts.data ? null : opts.sf,
+    sf: opts.data ? null : opts.sfs[0],
+    sfs: opts.data ? null : opts.sfs,
     codec: opts.data ? null : opts.codec,
-    dataDir,
+    dataDir: scales[0]!.dataDir,
     queries,
     stratusMissing: missing,
     runs: opts.runs,
@@ -225,6 +243,7 @@ async function main(): Promise<void> {
     timeoutS: opts.timeoutMs / 1000,
   };
   mkdirSync(path.dirname(opts.out), { recursive: true });
+  const first = scales[0]!;
   writeFileSync(
     opts.out,
     JSON.stringify(
@@ -233,11 +252,24 @@ async function main(): Promise<void> {
         finishedAt: new Date().toISOString(),
         machine,
         config,
-        summaries,
-        checks,
+        // The first scale's results at the top level; every scale's under `scales`.
+        summaries: first.summaries,
+        checks: first.checks,
         mismatches,
         failures,
-        runs: records,
+        runs: first.records,
+        headline: { lines: head.lines, targets: head.targets, figures: head.figures },
+        ...(scales.length > 1
+          ? {
+              scales: scales.map((sc) => ({
+                sf: sc.sf,
+                dataDir: sc.dataDir,
+                summaries: sc.summaries,
+                checks: sc.checks,
+                runs: sc.records,
+              })),
+            }
+          : {}),
       },
       null,
       1,
@@ -250,9 +282,9 @@ async function main(): Promise<void> {
   if (opts.report) costModelReport(opts, queries);
 }
 
-/** --report: stage profiles measured at SF 0.1, 0.3 and this run's SF, then the cost model's report. */
+/** --report: stage profiles measured at SF 0.1, 0.3 and this run's largest SF, then the cost model's report. */
 function costModelReport(opts: Options, queries: number[]): void {
-  const sfs = [...new Set([0.1, 0.3, opts.data ? 1 : opts.sf])].sort((a, b) => a - b);
+  const sfs = [...new Set([0.1, 0.3, opts.data ? 1 : Math.max(...opts.sfs)])].sort((a, b) => a - b);
   const stratus = queries.filter((q) => QUERIES[q]);
   const args = ['tsx', path.join(PROJECT_ROOT, 'benchmarks', 'model', 'cli.ts'), '--measure'];
   args.push('--measure-sf', sfs.join(','), '--queries', stratus.join(','), '--data-root', path.join(OUT_DIR, 'data'));

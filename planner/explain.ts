@@ -81,7 +81,7 @@ function describeOp(op: PhysicalOp): string {
     case 'MapRows':
       return `MapRows: mode=${op.mode} function=${op.name}`;
     case 'HashJoin':
-      return `HashJoin: type=${op.type} build=${op.build.kind}(stage ${op.build.stage}) probeKeys=${list(op.probeKeys.map(exprToString))} buildKeys=${list(op.buildKeys.map(exprToString))}${op.residual ? ` residual=${exprToString(op.residual)}` : ''}`;
+      return `HashJoin: type=${op.type} build=${op.build.kind}(stage ${op.build.stage}${op.build.partitions ? `, ${op.build.partitions} partitions` : ''}) probeKeys=${list(op.probeKeys.map(exprToString))} buildKeys=${list(op.buildKeys.map(exprToString))}${op.residual ? ` residual=${exprToString(op.residual)}` : ''}`;
     default:
       return assertNever(op);
   }
@@ -100,11 +100,19 @@ function describeStage(s: Stage): string[] {
             : s.output.partitioning.kind === 'range'
               ? `shuffle(range${sortKeys(s.output.partitioning.keys)}, n=${s.output.partitioning.n})`
               : `shuffle(hash${list(s.output.partitioning.keys.map(exprToString))}, n=${s.output.partitioning.n})`;
-  const src =
-    s.source.kind === 'scan'
-      ? `ParquetScan: path=${s.source.path} columns=${list(s.source.columns)}${s.source.filters.length ? ` filters=${list(s.source.filters.map(exprToString))}` : ''}`
-      : `ShuffleRead: stage=${s.source.stages.join(',')}`;
-  return [`Stage ${s.id}: output=${out}`, `  ${src}`, ...s.ops.map((o) => `  ${describeOp(o)}`)];
+  const src = (source: Stage['source']) =>
+    source.kind === 'scan'
+      ? `ParquetScan: path=${source.path} columns=${list(source.columns)}${source.filters.length ? ` filters=${list(source.filters.map(exprToString))}` : ''}`
+      : `ShuffleRead: stage=${source.stages.join(',')}`;
+  const a = s.adaptive;
+  const alt = a
+    ? [
+        `  Adaptive: if stage ${a.smallStage} writes at most ${a.maxBytes} bytes, instead (stage ${a.deferredStage} not run):`,
+        `    ${src(a.source)}`,
+        ...a.ops.map((o) => `    ${describeOp(o)}`),
+      ]
+    : [];
+  return [`Stage ${s.id}: output=${out}`, `  ${src(s.source)}`, ...s.ops.map((o) => `  ${describeOp(o)}`), ...alt];
 }
 
 export function explainStages(plan: StagePlan): string {

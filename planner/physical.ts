@@ -19,6 +19,8 @@ import { isOpaque, unreadableReason, unsupportedType } from './types.js';
 export interface PhysicalOptions {
   /** Width of hash exchanges. */
   readonly shufflePartitions: number;
+  /** Largest shuffle output (bytes) an adaptive join broadcasts (default: broadcast_selection's threshold). */
+  readonly broadcastThreshold?: number;
   /** Rules switched off by name (optimizer/physicalRules.ts lists the physical ones). */
   readonly disabledRules?: readonly string[];
 }
@@ -30,6 +32,32 @@ export interface Fragment {
   schema: Schema;
   /** Whether the rows are spread over many tasks or already in one. */
   single: boolean;
+  /**
+   * An adaptive join in `ops` (at index `at`): its broadcast form starts from `source` and
+   * `before`, then `join`; the stage's later ops follow when the fragment becomes a stage.
+   */
+  adaptive?: {
+    readonly at: number;
+    readonly smallStage: number;
+    readonly deferredStage: number;
+    readonly maxBytes: number;
+    readonly source: StageSource;
+    readonly before: readonly PhysicalOp[];
+    readonly join: PhysicalOp;
+  };
+}
+
+/** A fragment closed into stage `id` with an output: its adaptive broadcast form, if any, completed. */
+function stageOf(f: Fragment, id: number, output: StageOutput): Stage {
+  const a = f.adaptive;
+  const adaptive = a && {
+    smallStage: a.smallStage,
+    deferredStage: a.deferredStage,
+    maxBytes: a.maxBytes,
+    source: a.source,
+    ops: [...a.before, a.join, ...f.ops.slice(a.at + 1)],
+  };
+  return { id, source: f.source, ops: f.ops, output, schema: f.schema, ...(adaptive ? { adaptive } : {}) };
 }
 
 /** Builds the stage list while the plan is walked; the node handlers below and in physicalAggregate.ts / physicalJoin.ts extend fragments. */
@@ -43,7 +71,7 @@ export class Planner {
   /** Close a fragment into a stage that ends with an exchange; return a fragment reading it. */
   exchange(f: Fragment, partitioning: Partitioning): Fragment {
     const id = this.stages.length;
-    this.stages.push({ id, source: f.source, ops: f.ops, output: { kind: 'shuffle', partitioning }, schema: f.schema });
+    this.stages.push(stageOf(f, id, { kind: 'shuffle', partitioning }));
     return {
       source: { kind: 'shuffle', stages: [id], schema: f.schema },
       ops: [],
@@ -201,6 +229,14 @@ const PLANNERS: { readonly [K in PlanKind]: (planner: Planner, node: PlanOf<K>) 
   SetOp: lowered,
 };
 
+/** A stage rule applied to a stage's adaptive broadcast form too (it runs as a stage of its own). */
+function withAdaptive(rewritten: Stage, original: Stage, rule: (s: Stage) => Stage): Stage {
+  const a = original.adaptive;
+  if (!a) return rewritten;
+  const alt = rule({ id: original.id, source: a.source, ops: a.ops, output: original.output, schema: original.schema });
+  return { ...rewritten, adaptive: { ...a, source: alt.source, ops: alt.ops } };
+}
+
 /** Plan the stages of an analyzed, optimized plan; the last stage ends at the job's sink. */
 export function planStages(
   root: PlanNode,
@@ -220,8 +256,8 @@ export function planStages(
       // A partition value becomes a directory name: only types with a plain text form.
       if (isOpaque(t) || t === 'binary') throw unsupportedType(c, t, 'partitionBy');
     }
-  planner.stages.push({ id, source: f.source, ops: f.ops, output, schema: f.schema });
+  planner.stages.push(stageOf(f, id, output));
   let stages: readonly Stage[] = planner.stages;
-  for (const rule of stageRules(opts.disabledRules)) stages = stages.map(rule);
+  for (const rule of stageRules(opts.disabledRules)) stages = stages.map((st) => withAdaptive(rule(st), st, rule));
   return { stages, resultStage: id, schema: f.schema };
 }

@@ -5,7 +5,9 @@
  */
 import { schemaOf } from './analyzer.js';
 import { PlanError } from './errors.js';
-import { exprToString } from './expr.js';
+import { type Expr, exprToString, walkExpr } from './expr.js';
+import { uncertainSize } from './optimizer/rules/adaptive_broadcast.js';
+import { DEFAULT_BROADCAST_THRESHOLD } from './optimizer/rules/broadcast_selection.js';
 import { splitJoinCondition } from './joinkeys.js';
 import type { Fragment, Planner } from './physical.js';
 import type { PlanOf } from './plan.js';
@@ -29,6 +31,9 @@ export function planJoin(pl: Planner, p: PlanOf<'Join'>): Fragment {
   const [probeSchema, buildSchema] = swap ? [rs, ls] : [ls, rs];
   const joined: Schema = type === 'left_semi' || type === 'left_anti' ? probeSchema : [...probeSchema, ...buildSchema];
 
+  // When the sides were swapped, the operator emits build columns first: left ++ right again.
+  const buildFirst = swap && type !== 'left_semi' && type !== 'left_anti';
+  const schema = buildFirst ? [...ls, ...rs] : joined;
   let f: Fragment;
   let buildStage: number;
   if (broadcast) {
@@ -36,18 +41,59 @@ export function planJoin(pl: Planner, p: PlanOf<'Join'>): Fragment {
     f = pl.plan(probeNode);
   } else {
     const n = pl.opts.shufflePartitions;
-    buildStage = pl.materialize(pl.plan(buildNode), { kind: 'hash', keys: buildKeys, n });
-    f = pl.exchange(pl.plan(probeNode), { kind: 'hash', keys: probeKeys, n });
+    const buildFrag = pl.plan(buildNode);
+    const buildScan =
+      buildFrag.source.kind === 'scan' ? { source: buildFrag.source, before: [...buildFrag.ops] } : null;
+    buildStage = pl.materialize(buildFrag, { kind: 'hash', keys: buildKeys, n });
+    const probeFrag = pl.plan(probeNode);
+    const probeScan =
+      probeFrag.source.kind === 'scan' ? { source: probeFrag.source, before: [...probeFrag.ops] } : null;
+    f = pl.exchange(probeFrag, { kind: 'hash', keys: probeKeys, n });
     f.single = false;
+    const probeStage = (f.source as { stages: readonly number[] }).stages[0]!;
+    const maxBytes = pl.opts.broadcastThreshold ?? DEFAULT_BROADCAST_THRESHOLD;
+    const base = { op: 'HashJoin' as const, type, residual, schema };
+    if (pl.on('adaptive_broadcast') && maxBytes > 0 && type !== 'full') {
+      // The uncertain build side broadcast into the probe side's scan …
+      if (uncertainSize(buildNode) && probeScan)
+        f.adaptive = {
+          at: f.ops.length,
+          smallStage: buildStage,
+          deferredStage: probeStage,
+          maxBytes,
+          ...probeScan,
+          join: {
+            ...base,
+            probeKeys,
+            buildKeys,
+            build: { kind: 'broadcast', stage: buildStage, schema: buildSchema, partitions: n },
+            ...(buildFirst ? { buildFirst } : {}),
+          },
+        };
+      // … or, for an inner join, the uncertain probe side broadcast into the build side's scan
+      // (roles swapped, columns still left ++ right).
+      else if (type === 'inner' && !swap && uncertainSize(probeNode) && buildScan && !pinsColumns(residual))
+        f.adaptive = {
+          at: f.ops.length,
+          smallStage: probeStage,
+          deferredStage: buildStage,
+          maxBytes,
+          ...buildScan,
+          join: {
+            ...base,
+            probeKeys: buildKeys,
+            buildKeys: probeKeys,
+            build: { kind: 'broadcast', stage: probeStage, schema: probeSchema, partitions: n },
+            buildFirst: true,
+          },
+        };
+    }
   }
   const build = {
     kind: broadcast ? ('broadcast' as const) : ('partitioned' as const),
     stage: buildStage,
     schema: buildSchema,
   };
-  // When the sides were swapped, the operator emits build columns first: left ++ right again.
-  const buildFirst = swap && type !== 'left_semi' && type !== 'left_anti';
-  const schema = buildFirst ? [...ls, ...rs] : joined;
   f.ops.push({
     op: 'HashJoin',
     type,
@@ -60,4 +106,14 @@ export function planJoin(pl: Planner, p: PlanOf<'Join'>): Fragment {
   });
   f.schema = schema;
   return f;
+}
+
+/** Whether an expression pins a column by position (its meaning would change with the sides swapped). */
+function pinsColumns(e: Expr | null): boolean {
+  let pinned = false;
+  if (e)
+    walkExpr(e, (x) => {
+      if (x.kind === 'col' && x.index !== undefined) pinned = true;
+    });
+  return pinned;
 }

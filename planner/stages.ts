@@ -56,6 +56,25 @@ export interface BuildSide {
   readonly kind: 'broadcast' | 'partitioned';
   readonly stage: number;
   readonly schema: Schema;
+  /** A broadcast of a stage with several output partitions reads them all (adaptive joins). */
+  readonly partitions?: number;
+}
+
+/**
+ * Adaptive broadcast (physical rule `adaptive_broadcast`): a stage whose shuffled join has one
+ * side of a size the planner cannot know (behind a HAVING filter or a semi join) and the other
+ * side read straight from files. The file side's stage (`deferredStage`) waits until the
+ * uncertain side's stage (`smallStage`) is done; if that side's shuffle output is at most
+ * `maxBytes`, the driver runs this stage as `source` + `ops` instead — the file side's scan and
+ * operators, the join with the small side broadcast, then the rest of the stage — and never
+ * runs `deferredStage` (its rows are never shuffled). Otherwise both run as planned.
+ */
+export interface AdaptiveJoin {
+  readonly smallStage: number;
+  readonly deferredStage: number;
+  readonly maxBytes: number;
+  readonly source: StageSource;
+  readonly ops: readonly PhysicalOp[];
 }
 
 export type OpName = PhysicalOp['op'];
@@ -100,6 +119,15 @@ export interface Stage {
   readonly output: StageOutput;
   /** Schema of the rows the stage emits. */
   readonly schema: Schema;
+  /** The broadcast form the driver may run instead, once a join side's real size is known. */
+  readonly adaptive?: AdaptiveJoin;
+}
+
+/** The stage as a task runs it: its adaptive broadcast form when the driver chose that. */
+export function stageAsRun(stage: Stage, adaptive: boolean | undefined): Stage {
+  if (!adaptive || !stage.adaptive) return stage;
+  const { adaptive: a, ...rest } = stage;
+  return { ...rest, source: a.source, ops: a.ops };
 }
 
 export interface StagePlan {
@@ -121,6 +149,13 @@ export function stageDeps(stage: Stage): number[] {
   const deps = stage.source.kind === 'shuffle' ? [...stage.source.stages] : [];
   for (const op of stage.ops) if (op.op === 'HashJoin') deps.push(op.build.stage);
   return deps;
+}
+
+/** Stages that wait for an adaptive join's small side before they may start: deferred → small. */
+export function deferredStages(plan: StagePlan): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const s of plan.stages) if (s.adaptive) out.set(s.adaptive.deferredStage, s.adaptive.smallStage);
+  return out;
 }
 
 /** Partition count of a stage's input: the producing stage's exchange width (1 for single). */

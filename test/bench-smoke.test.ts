@@ -59,14 +59,28 @@ describe('npm run bench', () => {
     const { code, stdout, stderr } = await runBench(args);
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr.slice(-3000)}`).toBe(0);
     expect(stdout).toMatch(/stratus\/duckdb/);
+    // The summary: geo means over the six and the 22 queries (two of them ran here), the
+    // orchestration share, and every target of issue 12 with met / missed / not measured.
+    expect(stdout).toMatch(
+      /threads=1 stratus\/duckdb: six-query geo mean \d+\.\d+x \(2 of 6 queries\), 22-query geo mean \d+\.\d+x \(2 of 22 queries\)/,
+    );
+    expect(stdout).toMatch(/threads=1 Stratus orchestration: \d+\.\d% of collect time/);
+    expect(stdout).toMatch(/targets \(issue 12\)/);
+    expect(stdout).toMatch(
+      /six queries SF1, 1 thread\(s\): Stratus\/DuckDB geo mean +≤ 2\.5 +measured \S+ \(2 of 6 queries\) +(met|missed)/,
+    );
+    expect(stdout).toMatch(/Stratus 1→2 threads speed-up, six-query geo mean +≥ 1\.7 +measured n\/a +not measured/);
+    expect(stdout).toMatch(/executor peak RSS at SF10 +≤ 1\.5 GB +measured n\/a +not measured/);
 
     const json = JSON.parse(readFileSync(out, 'utf8')) as {
+      headline: { targets: { name: string; status: string }[] };
       summaries: ThreadsSummary[];
       checks: AnswerCheck[];
       mismatches: number;
       runs: RunnerResult[];
     };
     expect(json.mismatches).toBe(0);
+    expect(json.headline.targets.length).toBe(10);
     expect(json.summaries.map((s) => s.threads)).toEqual([1]);
     for (const q of [1, 6]) {
       const row = json.summaries[0]!.rows.find((r) => r.query === q)!;

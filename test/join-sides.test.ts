@@ -2,10 +2,12 @@
  * A shuffled inner join builds its hash table on whichever partition turns out smaller at run
  * time: here the small side is the probe side, so the roles swap — same answer as DuckDB,
  * including a residual condition and the column order.
+ * Adaptive broadcast: a side whose size the planner cannot know is broadcast once its stage
+ * proved small (Q18's shape), else the planned shuffle join runs.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { col, session } from '../src/index.js';
+import { col, session, sum, type Session } from '../src/index.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
 import { duckdbQuery } from './support/oracle.js';
 import { SF01, tempDir } from './support/tpch.js';
@@ -37,5 +39,70 @@ describe('shuffled inner join', () => {
     );
     expectSameResults(rowsFromArrow(await df.collect()), expected, { ordered: false });
     expect(expected.rows.length).toBeGreaterThan(100);
+  });
+});
+
+describe('adaptive broadcast (physical rule adaptive_broadcast)', () => {
+  // Q18's shape: orders semi-joined with the orders whose lines sum above a quantity (a HAVING
+  // filter: the planner cannot know how few), then joined with lineitem.
+  const q18 = (x: Session) => {
+    const li = () => x.read.parquet(path.join(SF01, 'lineitem'));
+    const big = li()
+      .groupBy('l_orderkey')
+      .agg(sum('l_quantity').alias('sum_qty'))
+      .filter(col('sum_qty').gt(300))
+      .select(col('l_orderkey').alias('big_orderkey'));
+    return x.read
+      .parquet(path.join(SF01, 'orders'))
+      .join(big, col('o_orderkey').equalTo(col('big_orderkey')), 'left_semi')
+      .join(li(), col('o_orderkey').equalTo(col('l_orderkey')))
+      .select('o_orderkey', 'o_totalprice', 'l_linenumber', 'l_quantity');
+  };
+  const sql = `select o_orderkey, o_totalprice, l_linenumber, l_quantity from orders join lineitem on o_orderkey = l_orderkey
+    where o_orderkey in (select l_orderkey from lineitem group by l_orderkey having sum(l_quantity) > 300)`;
+
+  it('broadcasts a side once its stage ran and proved small; the other side is never shuffled', async () => {
+    const a = session({
+      store: tempDir(),
+      executors: 2,
+      progress: false,
+      job: { shufflePartitions: 3, broadcastThreshold: 20_000 },
+    });
+    try {
+      const text = await q18(a).explain();
+      expect(text).toMatch(/Adaptive: if stage \d+ writes at most 20000 bytes, instead \(stage \d+ not run\):/);
+      expect(text).toMatch(/HashJoin: type=left_semi build=broadcast\(stage \d+, 3 partitions\)/);
+      expect(text).toMatch(
+        /HashJoin: type=inner build=broadcast\(stage \d+, 3 partitions\) probeKeys=\[l_orderkey\] buildKeys=\[o_orderkey\]/,
+      );
+      const expected = await duckdbQuery(sql, SF01);
+      expectSameResults(rowsFromArrow(await q18(a).collect()), expected, { ordered: false });
+      expect(expected.rows.length).toBeGreaterThan(10);
+      const stages = a.lastJobSummary!.stages;
+      expect(stages.filter((st) => st.skipped).length).toBe(2); // the orders and the lineitem shuffles
+      expect(stages.filter((st) => st.adaptive).length).toBe(2);
+    } finally {
+      await a.stop();
+    }
+  });
+
+  it('runs the planned shuffle join when the side turns out larger than the threshold, and not at all when disabled', async () => {
+    const big = session({ store: tempDir(), executors: 2, progress: false, job: { broadcastThreshold: 1 } });
+    const off = session({
+      store: tempDir(),
+      executors: 2,
+      progress: false,
+      job: { disabledRules: ['adaptive_broadcast'] },
+    });
+    try {
+      const expected = await duckdbQuery(sql, SF01);
+      expectSameResults(rowsFromArrow(await q18(big).collect()), expected, { ordered: false });
+      expect(big.lastJobSummary!.stages.some((st) => st.skipped || st.adaptive)).toBe(false);
+      expect(await q18(off).explain()).not.toMatch(/Adaptive:/);
+      expectSameResults(rowsFromArrow(await q18(off).collect()), expected, { ordered: false });
+    } finally {
+      await big.stop();
+      await off.stop();
+    }
   });
 });

@@ -259,16 +259,16 @@ describe('optimizer rules', () => {
 
   it('explain lists the rules in effect, logical and physical', () => {
     expect(explainRules()).toBe(
-      'Rules: logical=[constant_folding, predicate_pushdown, join_disjunction_filters, predicate_pushdown, projection_pushdown, broadcast_selection] physical=[partial_aggregation, aggregate_scan_filters, row_group_pruning] disabled=[]',
+      'Rules: logical=[constant_folding, predicate_pushdown, join_disjunction_filters, predicate_pushdown, projection_pushdown, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, aggregate_scan_filters, row_group_pruning] disabled=[]',
     );
     expect(explainRules(['partial_aggregation', 'constant_folding'])).toBe(
-      'Rules: logical=[predicate_pushdown, join_disjunction_filters, predicate_pushdown, projection_pushdown, broadcast_selection] physical=[aggregate_scan_filters, row_group_pruning] disabled=[partial_aggregation, constant_folding]',
+      'Rules: logical=[predicate_pushdown, join_disjunction_filters, predicate_pushdown, projection_pushdown, broadcast_selection] physical=[adaptive_broadcast, aggregate_scan_filters, row_group_pruning] disabled=[partial_aggregation, constant_folding]',
     );
   });
 
   it('rejects an unknown rule name, in the optimizer and in the physical planner', () => {
     expect(() => optimize(analyze(P.scan('t'), catalog), catalog, { disabledRules: ['no_such_rule'] })).toThrow(
-      /unknown optimizer rule\(s\) no_such_rule; rules are constant_folding, .*, partial_aggregation, aggregate_scan_filters, row_group_pruning/,
+      /unknown optimizer rule\(s\) no_such_rule; rules are constant_folding, .*, partial_aggregation, adaptive_broadcast, aggregate_scan_filters, row_group_pruning/,
     );
     expect(() =>
       planStages(analyze(P.scan('t'), catalog), catalog, { shufflePartitions: 2, disabledRules: ['partial_agg'] }),

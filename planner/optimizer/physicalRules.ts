@@ -5,6 +5,7 @@
  */
 import type { Stage } from '../stages.js';
 import type { PhysicalRule } from './rule.js';
+import { adaptiveBroadcast } from './rules/adaptive_broadcast.js';
 import { aggregateScanFilters } from './rules/aggregate_scan_filters.js';
 import { partialAggregation } from './rules/partial_aggregation.js';
 import { rowGroupPruning } from './rules/row_group_pruning.js';
@@ -12,6 +13,7 @@ import { rowGroupPruning } from './rules/row_group_pruning.js';
 /** In the order they apply (stage rewrites run in this order). */
 export const PHYSICAL_RULES = [
   partialAggregation,
+  adaptiveBroadcast,
   aggregateScanFilters,
   rowGroupPruning,
 ] as const satisfies readonly PhysicalRule[];

@@ -92,6 +92,10 @@ export interface StageState {
   boundaries?: KeyTupleJson[];
   startedAt?: number;
   finishedAt?: number;
+  /** The driver runs the stage's adaptive broadcast form (its tasks are the deferred scan's). */
+  adaptive?: boolean;
+  /** Not run: an adaptive join broadcast the other side into this stage's scan instead. */
+  skipped?: boolean;
 }
 
 export interface StageMetrics {
@@ -116,6 +120,10 @@ export interface JobSummary {
     readonly tasks: number;
     readonly wallMillis: number;
     readonly rowGroups: number;
+    /** Ran its adaptive broadcast form. */
+    readonly adaptive?: boolean;
+    /** Not run (an adaptive join broadcast into its scan instead). */
+    readonly skipped?: boolean;
   } & StageMetrics)[];
 }
 

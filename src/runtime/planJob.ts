@@ -11,7 +11,7 @@ import { physicalRuleOn } from '../../planner/optimizer/physicalRules.js';
 import { planStages } from '../../planner/physical.js';
 import type { PlanDocument, PlanNode } from '../../planner/plan.js';
 import type { Stage, StagePlan } from '../../planner/stages.js';
-import { inputPartitions, stageDeps } from '../../planner/stages.js';
+import { deferredStages, inputPartitions, stageDeps } from '../../planner/stages.js';
 import { type ScanInput, type ScanSplit, type SplitFile, splitScan } from '../../planner/tasks.js';
 import { backendOf } from '../storage/backends.js';
 import type { StoreRef } from '../storage/store.js';
@@ -81,11 +81,17 @@ export function planQuery(
   });
   // Size tasks and exchanges from the bytes the scans will read (a probe plan: the scans do not
   // depend on the exchanges' width).
-  const probe = planStages(optimized, ds.catalog, { shufflePartitions: 1, disabledRules }, doc.sink);
+  const broadcastThreshold = options.broadcastThreshold;
+  const probe = planStages(
+    optimized,
+    ds.catalog,
+    { shufflePartitions: 1, disabledRules, broadcastThreshold },
+    doc.sink,
+  );
   const scanBytes = probe.stages.reduce((a, s) => a + splitStage(ds, s, Infinity, disabledRules).bytes, 0);
   const shufflePartitions = shufflePartitionsFor(scanBytes, options);
   const plan: StagePlan = {
-    ...planStages(optimized, ds.catalog, { shufflePartitions, disabledRules }, doc.sink),
+    ...planStages(optimized, ds.catalog, { shufflePartitions, disabledRules, broadcastThreshold }, doc.sink),
     udfs: doc.udfs ?? null,
     parameters: options.parameters ?? [],
     shuffleCodec: options.shuffleCodec ?? backendOf(storeRef).shuffleCodec,
@@ -115,6 +121,8 @@ export async function planJob(
   const { plan, taskBytes } = planQuery(sub.plan, ds, sub.options, storeRef, Date.parse(sub.submittedAt));
   const disabledRules = sub.options.disabledRules ?? [];
   let prunedRowGroups = 0;
+  // A scan that is an adaptive join's deferred side waits for the join's small side.
+  const deferred = deferredStages(plan);
   const stages: StageState[] = plan.stages.map((s) => {
     if (s.source.kind !== 'scan') return { id: s.id, status: 'waiting', tasks: [] };
     const split = splitStage(ds, s, taskBytes, disabledRules);
@@ -123,7 +131,7 @@ export async function planJob(
     const inputs: readonly ScanInput[] = split.inputs.length ? split.inputs : [{ kind: 'scan', parts: [], bytes: 0 }];
     return {
       id: s.id,
-      status: stageDeps(s).length ? 'waiting' : 'running',
+      status: stageDeps(s).length || deferred.has(s.id) ? 'waiting' : 'running',
       tasks: inputs.map((input, task) => newTask(task, input)),
     };
   });
@@ -139,7 +147,7 @@ export async function planJob(
   return { plan, state, prunedRowGroups };
 }
 
-function newTask(task: number, input: TaskInput): TaskState {
+export function newTask(task: number, input: TaskInput): TaskState {
   return { task, input, attempt: -1, status: 'pending', failures: 0 };
 }
 

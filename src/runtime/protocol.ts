@@ -87,6 +87,8 @@ export interface TaskSpec {
   readonly input: TaskInput;
   /** Range boundaries for a range-partitioned output (chosen by the driver from samples). */
   readonly boundaries?: readonly KeyTupleJson[];
+  /** Run the stage's adaptive broadcast form (`Stage.adaptive`), as the driver chose. */
+  readonly adaptive?: boolean;
 }
 
 export interface GroupManifest {

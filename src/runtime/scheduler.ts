@@ -4,7 +4,7 @@
  * executors (inline or Distributed Map), and commits the job when its result stage is done.
  */
 import { fromErrorData, toErrorData, type ErrorData } from '../../planner/errors.js';
-import { stageDeps, type StagePlan } from '../../planner/stages.js';
+import { deferredStages, stageAsRun, stageDeps, type StagePlan } from '../../planner/stages.js';
 import { pickBoundaries } from '../../operators/rangepart.js';
 import { getJson, putJson, type ObjectLocation, type ObjectStore } from '../storage/store.js';
 import { removeScratch } from './client.js';
@@ -23,7 +23,7 @@ import {
   type StageState,
   type TaskState,
 } from './jobState.js';
-import { reduceTasks } from './planJob.js';
+import { newTask, reduceTasks } from './planJob.js';
 import { LOST_MAP_OUTPUT, type LostMapOutput } from './shuffleRead.js';
 import { classifyError } from '../util/retry.js';
 import { jobProgress } from './progress.js';
@@ -181,9 +181,42 @@ export class Scheduler {
   /** Stages whose commit record must be written again (it was lost). */
   readonly lostCommits = new Set<number>();
 
-  /** Whether every stage a stage reads is done (its tasks may run). */
+  /** Deferred stage → the adaptive join's small side it waits for. */
+  private deferred?: Map<number, number>;
+
+  /** Whether every stage a stage reads is done (its tasks may run); a deferred scan waits for the small side. */
   ready(s: StageState): boolean {
-    return stageDeps(this.plan.stages[s.id]!).every((d) => this.state.stages[d]!.status === 'done');
+    this.deferred ??= deferredStages(this.plan);
+    const small = this.deferred.get(s.id);
+    if (small !== undefined && this.state.stages[small]!.status !== 'done') return false;
+    const stage = stageAsRun(this.plan.stages[s.id]!, s.adaptive);
+    return stageDeps(stage).every((d) => this.state.stages[d]!.status === 'done');
+  }
+
+  /**
+   * Adaptive joins (physical rule adaptive_broadcast): once the small side's stage is done and
+   * its shuffle output is at most the stage's `maxBytes`, the stage runs its broadcast form
+   * over the deferred scan's tasks and the deferred stage is never run. Otherwise the deferred
+   * stage starts as planned (`ready` lets it go now).
+   */
+  adapt(): void {
+    for (const plan of this.plan.stages) {
+      const a = plan.adaptive;
+      const s = this.state.stages[plan.id]!;
+      if (!a || s.status !== 'waiting' || s.adaptive) continue;
+      const small = this.state.stages[a.smallStage]!;
+      const deferred = this.state.stages[a.deferredStage]!;
+      if (small.status !== 'done' || deferred.status !== 'waiting') continue;
+      const bytes = small.tasks.reduce((x, t) => x + (t.output?.kind === 'shuffle' ? t.output.size : 0), 0);
+      if (bytes > a.maxBytes) continue;
+      s.adaptive = true;
+      s.tasks = deferred.tasks.map((t) => newTask(t.task, t.input));
+      s.status = 'running';
+      deferred.skipped = true;
+      deferred.tasks = [];
+      deferred.status = 'done';
+      deferred.startedAt = deferred.finishedAt = Date.now();
+    }
   }
 
   /** Add a task report's figures to its stage's accounting. */
@@ -220,6 +253,8 @@ export class Scheduler {
           0,
         ),
         wallMillis: (s.finishedAt ?? Date.now()) - (s.startedAt ?? this.state.startedAt),
+        ...(s.adaptive ? { adaptive: true } : {}),
+        ...(s.skipped ? { skipped: true } : {}),
         ...(s.metrics ?? { attempts: 0, taskMillis: 0, phases: {}, stats: {} }),
       })),
     };
@@ -245,6 +280,7 @@ export class Scheduler {
         s.finishedAt = Date.now();
       }
     }
+    this.adapt();
     for (const s of this.state.stages) {
       if (s.status !== 'waiting' || !this.ready(s)) continue;
       const stage = this.plan.stages[s.id]!;
@@ -273,7 +309,11 @@ export class Scheduler {
     for (const { s, t } of pending) byStage.set(s, [...(byStage.get(s) ?? []), t]);
     const plans = [...byStage].map(([s, tasks]) => {
       const bytes = tasks.reduce((a, t) => a + (t.input.kind === 'scan' ? t.input.bytes : 0), 0);
-      return { s, tasks, sizing: sizeStage(this.plan.stages[s.id]!, tasks.length, bytes, opts) };
+      return {
+        s,
+        tasks,
+        sizing: sizeStage(stageAsRun(this.plan.stages[s.id]!, s.adaptive), tasks.length, bytes, opts),
+      };
     });
     const totalGroups = plans.reduce((a, p) => a + p.sizing.groups, 0);
     const history = historyOf(this.state);
@@ -297,6 +337,7 @@ export class Scheduler {
             attempt: t.attempt,
             input: t.input,
             ...(s.boundaries ? { boundaries: s.boundaries } : {}),
+            ...(s.adaptive ? { adaptive: true } : {}),
           };
         });
         const index = groups.length;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ExecutionError } from '../../planner/errors.js';
-import type { BuildSide, Stage, StagePlan } from '../../planner/stages.js';
+import { type BuildSide, type Stage, type StagePlan, stageAsRun } from '../../planner/stages.js';
 import { encodeIpc } from '../../operators/arrow.js';
 import { ShuffleWriter } from '../../operators/exchange.js';
 import { KeySampler } from '../../operators/rangepart.js';
@@ -121,7 +121,13 @@ function buildSide(store: ObjectStore, jobId: string, side: BuildSide, partition
   let hit = broadcasts.get(key);
   if (!hit) {
     if (broadcasts.size >= 8) broadcasts.delete(broadcasts.keys().next().value!);
-    hit = collectAll(readShufflePartition(store, jobId, side.stage, 0, side.schema));
+    // A single-partition stage, or every partition of an adaptive join's small side.
+    const parts = Array.from({ length: side.partitions ?? 1 }, (_, p) => p);
+    hit = collectAll(
+      (async function* () {
+        for (const p of parts) yield* readShufflePartition(store, jobId, side.stage, p, side.schema);
+      })(),
+    );
     hit.catch(() => broadcasts.delete(key));
     broadcasts.set(key, hit);
   }
@@ -191,8 +197,9 @@ export async function runTask(
   env: RuntimeEnv,
   store: ObjectStore,
 ): Promise<TaskOutput> {
-  const stage = plan.stages[task.stage];
-  if (!stage) throw new ExecutionError('BAD_TASK', `job ${event.job.jobId} has no stage ${task.stage}`);
+  const planned = plan.stages[task.stage];
+  if (!planned) throw new ExecutionError('BAD_TASK', `job ${event.job.jobId} has no stage ${task.stage}`);
+  const stage = stageAsRun(planned, task.adaptive);
   const partition = task.input.kind === 'shuffle' ? task.input.partition : 0;
   const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partition);
   const fns = plan.udfs ? functionTables(await loadBundle(store, plan.udfs), plan.udfs.names) : undefined;

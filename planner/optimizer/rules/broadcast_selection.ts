@@ -12,7 +12,7 @@ import { temporalLiteralNumber } from '../../time.js';
 import { dateToDays, isTemporal } from '../../types.js';
 import type { Rule, RuleContext } from '../rule.js';
 
-const DEFAULT_BROADCAST_THRESHOLD = 10 * 1024 * 1024;
+export const DEFAULT_BROADCAST_THRESHOLD = 10 * 1024 * 1024;
 /** Never broadcast a side whose unfiltered input exceeds this many times the threshold. */
 const RAW_SIZE_CAP_FACTOR = 8;
 
