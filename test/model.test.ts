@@ -33,6 +33,9 @@ function testDoc(): PlatformDoc {
     's3.getPer1000': 0.0004,
     's3.putPer1000': 0.005,
     's3.firstByteLatencyS': 0.1,
+    's3.prefixGetRps': 5500,
+    's3.prefixPutRps': 3500,
+    'lambda.maxDurationS': 900,
     'eks.controlPlanePerHour': 0.1,
     'fargate.vcpuHourX86': 0.04,
     'fargate.gbHourX86': 0.004,
@@ -188,19 +191,21 @@ describe('cost model arithmetic (hand-computed)', () => {
 
   it("EKS on EC2, warm cluster: the job's width (10 of 13 nodes) paid for the whole interval between jobs", () => {
     const p = model.predict(JOB, 'ec2-warm-od', 'stratus', 1);
-    // stage 0: 10 nodes: cpu 10, io 0.11, reqs 24/(10·16·4) = 0.0375; stage 1: cpu 1, io 0.101, reqs 1/64
-    const seconds = 2 + 10.0375 + 1.015625 + 0.4;
+    // stage 0: 10 nodes: cpu 10, io 0.11, reqs max(24/(10·16·4) = 0.0375, 240 GETs / 5,500 per s on the
+    //   prefix = 0.0436) — the prefix sets the pace; stage 1: cpu 1, io 0.101, reqs max(1/64, 10/5500)
+    const s0 = 10 + 240 / 5500;
+    const seconds = 2 + s0 + 1.015625 + 0.4;
     expect(p.seconds).toBeCloseTo(seconds, 9);
     expect(p.dollars).toBeCloseTo(10 * 0.64 + 0.1 + (254 * 0.0004 + 13 * 0.005) / 1000, 9);
     expect(model.predict(JOB, 'ec2-warm-spot', 'stratus', 1).parts.computeUSD).toBeCloseTo(10 * 0.32, 9);
-    // 3,600 jobs/h: busy node-seconds 10·10.0375 + 1.015625 + 10·(2 + 0.4) = 125.39 > 10 nodes × 1 s
-    const busy = 10 * 10.0375 + 1.015625 + 10 * 2.4;
+    // 3,600 jobs/h: busy node-seconds 10·s0 + 1.015625 + 10·(2 + 0.4) = 125.45 > 10 nodes × 1 s
+    const busy = 10 * s0 + 1.015625 + 10 * 2.4;
     expect(model.predict(JOB, 'ec2-warm-od', 'stratus', 3600).parts.computeUSD).toBeCloseTo((0.64 * busy) / 3600, 12);
   });
 
   it('EKS on EC2 with Karpenter: cold at 1 job/h (bring-up + scale-down paid), warm at 120 jobs/h', () => {
     const cold = model.predict(JOB, 'ec2-karpenter-od', 'stratus', 1);
-    const stagesS = 10.0375 + 1.015625;
+    const stagesS = 10 + 240 / 5500 + 1.015625;
     // bring-up 60 + image 20 + pod 2 = 82
     expect(cold.warm).toBe(false);
     expect(cold.seconds).toBeCloseTo(82 + stagesS + 0.4, 9);
@@ -216,6 +221,21 @@ describe('cost model arithmetic (hand-computed)', () => {
     // the cluster autoscaler's 600 s scale-down keeps the nodes up at 6 jobs/h (every 600 s < 613.45 s)
     expect(model.predict(JOB, 'ec2-ca-od', 'stratus', 6).warm).toBe(true);
     expect(model.predict(JOB, 'ec2-ca-od', 'stratus', 1).parts.startupS).toBeCloseTo(240 + 20 + 2, 9);
+  });
+
+  it('flags S3 prefix request rates and the 15-minute Lambda limit, and nothing for the small job', () => {
+    expect(model.predict(JOB, 'lambda', 'stratus', 1).flags).toEqual([]);
+    // 1e6 GETs in stage 1: its 1 executor needs 1e6·0.1/(5·4) = 5,000 s of request latency
+    const heavy: JobAtScale = { ...JOB, stages: [JOB.stages[0]!, { ...JOB.stages[1]!, gets: 1e6 }] };
+    const flags = model.predict(heavy, 'lambda', 'stratus', 1).flags;
+    expect(flags).toEqual(['stage 1: 5002 s per executor (> 900 s Lambda limit)']);
+    // on 16-vCPU nodes the same GETs take 1e6·0.1/64 = 1,562.5 s: 640 GET/s, under the prefix rate, no Lambda limit
+    expect(model.predict(heavy, 'ec2-warm-od', 'stratus', 1).flags).toEqual([]);
+    // 1e5 GETs on 10 nodes: 1e5·0.1/640 = 15.6 s in flight, but the prefix allows 1e5/5,500 = 18.2 s
+    const wide: JobAtScale = { ...JOB, stages: [{ ...JOB.stages[0]!, gets: 1e5 }, JOB.stages[1]!] };
+    const p = model.predict(wide, 'ec2-warm-od', 'stratus', 1);
+    expect(p.stages[0]!.seconds).toBeCloseTo(10 + 1e5 / 5500, 9);
+    expect(p.flags).toEqual(["stage 0: 18 s of GETs held to 5500/s by the job's S3 prefix"]);
   });
 
   it('refuses a non-positive rate and names it', () => {

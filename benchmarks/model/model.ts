@@ -6,7 +6,8 @@
  * Per stage, on a platform whose stage gets E executors of v vCPUs and b MB/s each:
  *   cpu  = CPU-seconds × speed / min(tasks, E·v)
  *   io   = (Parquet + shuffle read + shuffle written + result bytes) / (min(tasks, E) · b)
- *   reqs = GETs × S3 first-byte latency / (E · v · 4 requests in flight per vCPU)
+ *   reqs = max(GETs × S3 first-byte latency / (E · v · 4 requests in flight per vCPU),
+ *              GETs / 5,500 per second — one job's keys share one S3 prefix)
  *   time = max(cpu, io) + reqs
  * Stages run one after another (as the measured jobs did). Stratus on Lambda/LMI adds per driver
  * round the Step Functions transitions, the driver's work and its two state round trips; a
@@ -165,18 +166,35 @@ export interface StageTime {
   readonly seconds: number;
   readonly cpuSeconds: number;
   readonly ioSeconds: number;
+  /** Seconds of GETs when the S3 prefix's request rate, not the executors, sets their pace (else 0). */
+  readonly prefixBoundS: number;
 }
 
 /** Time of each stage on a shape (see the header for the formula). */
-export function stageTimes(job: JobAtScale, shape: Shape, speed: number, firstByteS: number): StageTime[] {
+export function stageTimes(
+  job: JobAtScale,
+  shape: Shape,
+  speed: number,
+  firstByteS: number,
+  prefixGetRps: number,
+): StageTime[] {
   return job.stages.map((s) => {
     const e = Math.max(1, shape.executors(s));
     const cores = Math.min(s.tasks, e * shape.vcpus);
     const cpu = (s.cpuSeconds * speed) / cores;
     const bytes = s.parquetBytes + s.shuffleBytesRead + s.shuffleBytesWritten + s.resultBytes;
     const io = bytes / (Math.min(s.tasks, e) * shape.mbps * MB);
-    const reqs = (s.gets * firstByteS) / (e * shape.vcpus * CONNECTIONS_PER_VCPU);
-    return { stage: s.stage, executors: e, seconds: Math.max(cpu, io) + reqs, cpuSeconds: cpu, ioSeconds: io };
+    const inFlight = (s.gets * firstByteS) / (e * shape.vcpus * CONNECTIONS_PER_VCPU);
+    const prefixS = s.gets / prefixGetRps;
+    const reqs = Math.max(inFlight, prefixS);
+    return {
+      stage: s.stage,
+      executors: e,
+      seconds: Math.max(cpu, io) + reqs,
+      cpuSeconds: cpu,
+      ioSeconds: io,
+      prefixBoundS: prefixS >= inFlight ? prefixS : 0,
+    };
   });
 }
 
@@ -200,6 +218,8 @@ export interface Prediction {
   };
   readonly warm: boolean;
   readonly stages: readonly StageTime[];
+  /** Limits the job runs into on this platform (S3 prefix request rates, Lambda's 15 minutes). */
+  readonly flags: readonly string[];
 }
 
 /** Stratus's sizing over a stage: scale from 1 by input bytes, never leave tasks waiting, within the cap. */
@@ -291,7 +311,7 @@ export class CostModel {
           vcpus: this.lambdaVcpus(),
           mbps: p.n('lambda.s3ThroughputMBps'),
         };
-    const stages = stageTimes(job, shape, speed, fb);
+    const stages = stageTimes(job, shape, speed, fb, p.n('s3.prefixGetRps'));
     const driverPerRound = job.driverCpuSeconds / job.rounds + 2 * fb;
     const perRound = p.n('sfn.transitionsPerRound') * p.n('sfn.transitionLatencyS') + driverPerRound;
     const overheadS = job.rounds * perRound + stages.length * fb; // each executor loads its manifest
@@ -337,7 +357,32 @@ export class CostModel {
       parts: { startupS, stagesS, overheadS, computeUSD, orchestrationUSD, requestsUSD, fixedUSD },
       warm: lmi || warm,
       stages,
+      flags: this.flags(job, stages, true),
     };
+  }
+
+  /**
+   * What the stage times run into: a job's keys share one S3 prefix, which serves at least 5,500
+   * GETs and 3,500 PUTs a second before it is partitioned (the GET pace is in the stage time; a
+   * stage held by it for over a second is flagged); a Lambda executor stops at 15 minutes and
+   * hands its unfinished tasks back (more rounds than modelled).
+   */
+  flags(job: JobAtScale, stages: readonly StageTime[], lambda: boolean): string[] {
+    const p = this.p;
+    const out: string[] = [];
+    job.stages.forEach((s, i) => {
+      const t = stages[i]!.seconds;
+      const putRate = s.puts / t;
+      if (stages[i]!.prefixBoundS > 1)
+        out.push(
+          `stage ${s.stage}: ${stages[i]!.prefixBoundS.toFixed(0)} s of GETs held to ${p.n('s3.prefixGetRps')}/s by the job's S3 prefix`,
+        );
+      if (putRate > p.n('s3.prefixPutRps'))
+        out.push(`stage ${s.stage}: ${putRate.toFixed(0)} PUT/s on the job's prefix (> ${p.n('s3.prefixPutRps')}/s)`);
+      if (lambda && t > p.n('lambda.maxDurationS'))
+        out.push(`stage ${s.stage}: ${t.toFixed(0)} s per executor (> ${p.n('lambda.maxDurationS')} s Lambda limit)`);
+    });
+    return out;
   }
 
   /** The cluster baseline's per-stage coordination: one commit write and one poll of the store. */
@@ -364,7 +409,7 @@ export class CostModel {
       vcpus: podVcpu,
       mbps: podVcpu * p.n('fargate.podNetworkMBpsPerVcpu'),
     };
-    const stages = stageTimes(job, shape, speed, p.n('s3.firstByteLatencyS'));
+    const stages = stageTimes(job, shape, speed, p.n('s3.firstByteLatencyS'), p.n('s3.prefixGetRps'));
     const stagesS = stages.reduce((a, s) => a + s.seconds, 0);
     const overheadS = this.clusterOverhead(job);
     const startupS = p.n('fargate.podStartS') * (platform === 'fargate-soci' ? p.n('fargate.podStartSociFactor') : 1);
@@ -385,6 +430,7 @@ export class CostModel {
       parts: { startupS, stagesS, overheadS, computeUSD, orchestrationUSD: 0, requestsUSD, fixedUSD },
       warm: false,
       stages,
+      flags: this.flags(job, stages, false),
     };
   }
 
@@ -400,7 +446,7 @@ export class CostModel {
     const p = this.p;
     const n = this.nodes();
     const shape: Shape = { executors: (s) => Math.min(n, s.tasks), vcpus: 16, mbps: p.n('ec2.nodeNetworkMBps') };
-    const stages = stageTimes(job, shape, speed, p.n('s3.firstByteLatencyS'));
+    const stages = stageTimes(job, shape, speed, p.n('s3.firstByteLatencyS'), p.n('s3.prefixGetRps'));
     const stagesS = stages.reduce((a, s) => a + s.seconds, 0);
     const overheadS = this.clusterOverhead(job);
     const spot = platform.endsWith('spot');
@@ -420,6 +466,7 @@ export class CostModel {
       parts: { startupS, stagesS, overheadS, computeUSD, orchestrationUSD: 0, requestsUSD, fixedUSD },
       warm,
       stages,
+      flags: this.flags(job, stages, false),
     });
     // Nodes the job occupies: its widest stage. A warm cluster is sized to the load: at least that
     // width all the time, more when jobs overlap (node-seconds the jobs keep busy).

@@ -194,6 +194,15 @@ function platformTable(p: Platforms): string {
   );
 }
 
+/** Per platform and SF, the limits its jobs run into (at the table's rate, measured engine speed). */
+function platformFlags(preds: readonly Prediction[], rate: number): string[] {
+  const lines: string[] = [];
+  for (const p of preds)
+    if (p.rate === rate && p.line === 'stratus' && p.flags.length)
+      lines.push(`- ${p.platform}, SF ${p.sf}, Q${p.query}: ${p.flags.join('; ')}`);
+  return lines.length ? ['### Limits the modelled jobs run into', '', ...lines, ''] : [];
+}
+
 export function markdownReport(r: ReportInput): string {
   const p = r.platforms;
   const starlingInterval = p.n('starling.crossoverIntervalS');
@@ -214,6 +223,7 @@ export function markdownReport(r: ReportInput): string {
     out.push(`### Engine speed: ${line}`, '', verdictTable(r.verdicts, r.grid, line), '');
   out.push(
     ...(r.warnings?.length ? ['### Flags at scale', '', ...r.warnings.map((w) => `- ${w}`), ''] : []),
+    ...platformFlags(r.preds, r.tableRate),
     '## Crossovers by jobs per hour',
     '',
     'The rate at which an always-on or autoscaled cluster and Stratus on Lambda cost the same per job (engine speed: stratus).',
