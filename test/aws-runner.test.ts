@@ -44,6 +44,7 @@ describe('AWS runner', () => {
       store,
       progress: false,
       aws: {
+        emulated: true,
         stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
         client: new SFNClient({ region: 'us-east-1' }),
         pollMillis: 50,
@@ -68,6 +69,7 @@ describe('AWS runner', () => {
       store,
       progress: false,
       aws: {
+        emulated: true,
         stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
         client: new SFNClient({ region: 'us-east-1' }),
         pollMillis: 10,
@@ -134,6 +136,7 @@ describe('AWS runner', () => {
         keepJobs: true,
         job: { goal, taskBytes: 1, workers: 1 },
         aws: {
+          emulated: true,
           stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
           client: new SFNClient({ region: 'us-east-1' }),
           pollMillis: 50,

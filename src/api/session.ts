@@ -11,6 +11,7 @@ import { PLAN_VERSION, type PlanDocument, type PlanNode, type Sink, scan } from 
 import { checkTimeZone } from '../../planner/timezones.js';
 import type { Schema } from '../../planner/types.js';
 import { AwsRunner, type AwsRunnerOptions } from '../aws/runner.js';
+import { assertAwsSafe } from '../aws/safety.js';
 import { LocalRunner } from '../local/runner.js';
 import { progressSink, silentProgress } from '../runtime/progress.js';
 import type { Runner } from '../runtime/runner.js';
@@ -183,6 +184,7 @@ export class Session {
    * job's id, or null when there is nothing to run (mode 'ignore' over an existing output).
    */
   private async submit(root: PlanNode, sink: Sink, options: JobOptions, jobId = newJobId()): Promise<string | null> {
+    if (this.options.aws && !this.options.aws.emulated) assertAwsSafe(root, sink, this.storeRef);
     await this.analyzeForSubmit(root, options.stream !== undefined);
     if (sink.kind === 'write' && (sink.mode === 'ignore' || sink.mode === 'errorIfExists')) {
       if (await destinationExists(sink, this.env, this.storeRef)) {
@@ -218,6 +220,23 @@ export class Session {
   }
 
   /**
+   * Store a job without running it (the one submission path): `runStored` runs it, here or in
+   * another process (`stratus submit` runs it in the background, or starts it on AWS). Returns
+   * its id, or null when there is nothing to run (mode 'ignore' over an existing output).
+   */
+  async enqueue(root: PlanNode, sink: Sink = { kind: 'collect' }, options: JobOptions = {}): Promise<string | null> {
+    return this.submit(root, sink, options);
+  }
+
+  /** Run a stored job to its end and read its result, keeping the job's record (for status and report). Aborting `signal` stops it. */
+  async runStored(
+    jobId: string,
+    opts: { label?: string; signal?: AbortSignal } = {},
+  ): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
+    return this.follow(jobId, opts.label ?? 'job', true, opts.signal);
+  }
+
+  /**
    * Run a stored job (new or resumed) to its end and read its committed result; then remove its
    * scratch objects unless the session keeps them (a micro-batch job's are its checkpoint).
    */
@@ -225,11 +244,12 @@ export class Session {
     jobId: string,
     label: string,
     keep = this.options.keepJobs ?? false,
+    signal?: AbortSignal,
   ): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
     const store = cachedStore(this.storeRef);
     const showProgress = this.options.progress ?? process.env.STRATUS_PROGRESS !== '0';
     const progress = showProgress ? progressSink(process.stderr, `${label} ${jobId}`) : silentProgress;
-    const machineError = await this.runner.run({ jobId, store: this.storeRef }, progress);
+    const machineError = await this.runner.run({ jobId, store: this.storeRef }, progress, signal);
     this.startGc();
     const result = await readResult(store, jobId, machineError);
     this.lastJobSummary = result.manifest.summary;

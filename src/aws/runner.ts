@@ -3,7 +3,8 @@
  * job reference (the plan is already in S3), then follows the job through its state in the
  * store — which also covers executions chained before the history cap — and through
  * DescribeExecution for failures that never reached the job state. Aborting stops the
- * execution the job is in.
+ * execution the job is in. The execution is recorded with the job, so that another process
+ * (the `stratus` CLI) can follow, stop or describe it.
  */
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { ExecutionError } from '../../planner/errors.js';
@@ -12,7 +13,16 @@ import { jobKeys, type JobState } from '../runtime/jobState.js';
 import type { JobRef } from '../runtime/protocol.js';
 import { jobProgress, type ProgressSink } from '../runtime/progress.js';
 import type { Runner } from '../runtime/runner.js';
-import { getJson } from '../storage/store.js';
+import { getJson, putJson } from '../storage/store.js';
+
+/** Where a job runs on AWS (`jobs/<id>/execution.json`): the execution last started for it. */
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly startedAt: string;
+  /** Executions started for the job so far (a resumed job starts another; names must differ). */
+  readonly n: number;
+}
 
 export interface AwsRunnerOptions {
   readonly stateMachineArn: string;
@@ -22,6 +32,11 @@ export interface AwsRunnerOptions {
   readonly pollMillis?: number;
   /** Give up waiting after this long (the job keeps running on AWS). */
   readonly timeoutMillis?: number;
+  /**
+   * The "deployed" machine is a stand-in on this host (tests that mock Step Functions with the
+   * local runner): local stores and paths are then allowed. Never set it for a real deployment.
+   */
+  readonly emulated?: boolean;
 }
 
 export class AwsRunner implements Runner {
@@ -32,17 +47,64 @@ export class AwsRunner implements Runner {
 
   /** Start the job's execution and wait until the job succeeds or fails (or `signal` aborts it). */
   async run(job: JobRef, progress?: ProgressSink, signal?: AbortSignal): Promise<Error | undefined> {
+    return this.follow(job, await this.start(job), progress, signal);
+  }
+
+  /**
+   * Start an execution of the state machine for a stored job and record it with the job
+   * (`jobs/<id>/execution.json`), so that another process can follow or stop it. Returns its ARN.
+   */
+  async start(job: JobRef): Promise<string> {
+    const n = ((await this.readExecution(job))?.n ?? 0) + 1;
+    const suffix = n > 1 ? `-r${n}` : '';
     const started = await this.client.send(
       new StartExecutionCommand({
         stateMachineArn: this.opts.stateMachineArn,
-        name: job.jobId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80),
+        name: `${job.jobId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80 - suffix.length)}${suffix}`,
         input: JSON.stringify({ job, results: [] }),
       }),
     );
+    const record: ExecutionRecord = {
+      executionArn: started.executionArn!,
+      stateMachineArn: this.opts.stateMachineArn,
+      startedAt: new Date().toISOString(),
+      n,
+    };
+    await putJson(cachedStore(job.store), jobKeys(job.jobId).execution, record);
+    return record.executionArn;
+  }
+
+  /** The execution a job was last started in, if it ran on AWS. */
+  async readExecution(job: JobRef): Promise<ExecutionRecord | undefined> {
+    const store = cachedStore(job.store);
+    const key = jobKeys(job.jobId).execution;
+    return (await store.head(key)) ? getJson<ExecutionRecord>(store, key) : undefined;
+  }
+
+  /** Stop an execution (its job's state keeps what it finished). */
+  async stopExecution(executionArn: string, cause: string): Promise<void> {
+    await this.client.send(
+      new StopExecutionCommand({ executionArn, error: 'JobAborted', cause: cause.slice(0, 32768) }),
+    );
+  }
+
+  /** The Step Functions status of an execution (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED…). */
+  async describe(executionArn: string): Promise<{ status: string; error?: string; cause?: string; output?: string }> {
+    const d = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+    return {
+      status: d.status ?? 'UNKNOWN',
+      ...(d.error ? { error: d.error } : {}),
+      ...(d.cause ? { cause: d.cause } : {}),
+      ...(d.output ? { output: d.output } : {}),
+    };
+  }
+
+  /** Follow a started execution until the job succeeds or fails (or `signal` aborts it). */
+  async follow(job: JobRef, first: string, progress?: ProgressSink, signal?: AbortSignal): Promise<Error | undefined> {
     const store = cachedStore(job.store);
     const keys = jobKeys(job.jobId);
     const deadline = Date.now() + (this.opts.timeoutMillis ?? 24 * 3600_000);
-    let executionArn = started.executionArn!;
+    let executionArn = first;
     for (;;) {
       if (signal?.aborted) return this.stop(job, executionArn, signal);
       if ((await store.head(keys.result)) !== undefined) return undefined;
@@ -78,9 +140,7 @@ export class AwsRunner implements Runner {
   /** Stop the execution the job is in; the job's state keeps what it finished. */
   private async stop(job: JobRef, executionArn: string, signal: AbortSignal): Promise<Error> {
     const reason = String(signal.reason ?? 'by the client');
-    await this.client.send(
-      new StopExecutionCommand({ executionArn, error: 'JobAborted', cause: reason.slice(0, 32768) }),
-    );
+    await this.stopExecution(executionArn, reason);
     return new ExecutionError('JOB_ABORTED', `job ${job.jobId} was aborted: ${reason}`, {
       jobId: job.jobId,
       executionArn,

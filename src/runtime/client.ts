@@ -12,6 +12,7 @@ import { functionNames, PLAN_VERSION, type PlanDocument, type PlanNode, type Sin
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 import { buildBundle } from './bundle.js';
 import { jobKeys, type JobState, type JobSubmission, type ResultManifest } from './jobState.js';
+import type { GroupSummary, TaskReport } from './protocol.js';
 import { registeredFunctions } from './userFunctions.js';
 
 export function newJobId(): string {
@@ -81,8 +82,35 @@ export async function deleteJob(store: ObjectStore, jobId: string): Promise<void
 /** What a job no longer needs once it succeeded: shuffle data, manifests, summaries, footers. */
 const SCRATCH = ['shuffle', 'manifests', 'summaries', 'footers', 'stages'] as const;
 
-/** Remove a succeeded job's scratch data; its submission, state and result stay for the client. */
+/**
+ * Remove a succeeded job's scratch data; its submission, state and result stay for the client,
+ * and its executors' task reports, condensed (no outputs), as `timeline.json` for `stratus report`.
+ */
 export async function removeScratch(store: ObjectStore, jobId: string): Promise<void> {
   const base = jobKeys(jobId).base;
+  await putJson(store, jobKeys(jobId).timeline, await readTimeline(store, jobId));
   for (const dir of SCRATCH) await store.deleteTree(`${base}/${dir}`);
+}
+
+/** One executor invocation's task reports (outputs left out), as `timeline.json` keeps them. */
+export interface TimelineGroup {
+  readonly round: number;
+  readonly group: number;
+  readonly reports: readonly Omit<TaskReport, 'output'>[];
+}
+
+/** The task reports of every executor invocation of a job: its condensed timeline, else its summaries. */
+export async function readTimeline(store: ObjectStore, jobId: string): Promise<TimelineGroup[]> {
+  const keys = jobKeys(jobId);
+  if (await store.head(keys.timeline)) return getJson<TimelineGroup[]>(store, keys.timeline);
+  const out: TimelineGroup[] = [];
+  for (const o of await store.list(`${keys.base}/summaries/`)) {
+    const m = /summaries\/(\d+)\/(\d+)\.[^/]+\.json$/.exec(o.key);
+    if (!m) continue;
+    const summary = await getJson<GroupSummary>(store, o.key).catch(() => undefined);
+    if (!summary) continue;
+    const reports = summary.reports.map(({ output: _output, ...r }) => r);
+    out.push({ round: Number(m[1]), group: Number(m[2]), reports });
+  }
+  return out.sort((a, b) => a.round - b.round || a.group - b.group);
 }

@@ -5,6 +5,7 @@
  * driver), and writes a summary of the reports to the store. Task errors are returned as data;
  * everything handed back is redacted of the job's parameter values (failures.ts).
  */
+import { hostname } from 'node:os';
 import { ExecutionError, StratusError } from '../../planner/errors.js';
 import { withMetrics } from '../../operators/metrics.js';
 import { diffStats, getJson, putJson } from '../storage/store.js';
@@ -18,6 +19,9 @@ import { nonce, runTask, stagePlan } from './task.js';
 import { failureData, maskInLogs, redactThrown } from './failures.js';
 import { redact, redactValue } from './params/redact.js';
 import { classifyError } from '../util/retry.js';
+
+/** This instance, as task reports name it: the Lambda execution environment (its log stream) or host:pid. */
+const INSTANCE = process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? `${hostname()}:${process.pid}`;
 
 /** Default margin: no task starts with less time left than this. */
 const DEFAULT_SAFETY_MARGIN_MS = 60_000;
@@ -83,6 +87,7 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
         continue;
       }
       const t0 = performance.now();
+      const at = { startedAt: Date.now(), executor: INSTANCE };
       const jobEvent = { ...event, job: { ...event.job, jobId: manifest.jobId } };
       if (threads > 1) {
         // On a task thread: its requests are counted there and added to the group's.
@@ -99,15 +104,15 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
         const millis = performance.now() - t0;
         reports.push(
           r.ok
-            ? { ...ids, ok: true, output: r.output, millis, phases: r.phases }
-            : { ...ids, ok: false, error: r.error, millis, phases: r.phases },
+            ? { ...ids, ...at, ok: true, output: r.output, millis, phases: r.phases }
+            : { ...ids, ...at, ok: false, error: r.error, millis, phases: r.phases },
         );
         continue;
       }
       const run = await withMetrics(() => runTask(plan, task, jobEvent, env, store));
       const millis = performance.now() - t0;
-      if ('result' in run) reports.push({ ...ids, ok: true, output: run.result, millis, phases: run.phases });
-      else reports.push({ ...ids, ok: false, error: failureData(run.error), millis, phases: run.phases });
+      if ('result' in run) reports.push({ ...ids, ...at, ok: true, output: run.result, millis, phases: run.phases });
+      else reports.push({ ...ids, ...at, ok: false, error: failureData(run.error), millis, phases: run.phases });
     }
   };
   // CPU-bound tasks run on task threads when the instance has cores to spare; within a

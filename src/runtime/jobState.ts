@@ -170,6 +170,12 @@ export const jobKeys = (jobId: string) => {
     stop: `${base}/stop`,
     lease: `${base}/lease.json`,
     stream: `${base}/stream.json`,
+    /** Task reports of a succeeded job, kept when its scratch goes (client.ts removeScratch). */
+    timeline: `${base}/timeline.json`,
+    /** A request to cancel the job (stratus cancel): its runner stops the execution. */
+    cancel: `${base}/cancel.json`,
+    /** The AWS execution that runs the job (stratus submit --target aws). */
+    execution: `${base}/execution.json`,
     footers: (call: number) => `${base}/footers/${String(call).padStart(5, '0')}.json`,
     groupList: (round: number) => `${base}/manifests/${round}/groups.json`,
     manifest: (round: number, g: number) => `${base}/manifests/${round}/${g}.json`,

@@ -141,6 +141,9 @@ export interface TaskReport {
   readonly output?: TaskOutput;
   readonly error?: ErrorData;
   readonly millis: number;
+  /** When the attempt started (epoch ms) and on which instance (Lambda log stream, or host:pid): the report's timeline. */
+  readonly startedAt?: number;
+  readonly executor?: string;
   /** Store requests and bytes of this task (all stores it touched). */
   readonly stats?: Record<string, number>;
   /** Milliseconds by phase (decode, shuffleWrite, shuffleRead, write). */
