@@ -45,6 +45,7 @@ describe('Lambda bundles', () => {
     const executor = (await import(pathToFileURL(path.join(executorDir, 'index.mjs')).href)).handler as Handler;
 
     const store = tempDir();
+    process.env.STRATUS_STORE = store; // the handlers serve only their deployed store (src/lambda/environment.ts)
     const s = session({ store, progress: false });
     const jobId = newJobId();
     await submitJob(cachedStore(s.storeRef), jobId, {
