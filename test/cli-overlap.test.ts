@@ -28,8 +28,9 @@ function gate(): { wait: Promise<void>; open(): void } {
   return { wait, open };
 }
 
-const param = (name: string) =>
-  (globalThis as Record<symbol, unknown>)[Symbol.for('stratus.parameter')] as (n: string) => string | undefined;
+/** What user code's parameter(name) reads (the hook instance.ts installs). */
+const param = (name: string): string | undefined =>
+  ((globalThis as Record<symbol, unknown>)[Symbol.for('stratus.parameter')] as (n: string) => string | undefined)(name);
 
 describe('invocation scope under overlap', () => {
   it('keeps environment, scratch directory and parameters per invocation; globals go when the last ends', async () => {
@@ -49,7 +50,7 @@ describe('invocation scope under overlap', () => {
       await bStarted.wait;
       seen.aEnv = process.env.STRATUS_TEST_OVERLAP;
       seen.aHome = process.env.HOME;
-      seen.aParam = param('/p/a')('/p/a');
+      seen.aParam = param('/p/a');
       seen.aFiles = fs.readdirSync(dir);
       return dir;
     });
@@ -57,7 +58,7 @@ describe('invocation scope under overlap', () => {
     const b = invocationScope(async () => {
       seen.bEnvAtStart = process.env.STRATUS_TEST_OVERLAP ?? '';
       seen.bHome = process.env.HOME;
-      seen.bParamOfA = param('/p/a')('/p/a') ?? '';
+      seen.bParamOfA = param('/p/a') ?? '';
       process.env.STRATUS_TEST_OVERLAP = 'b';
       seen.bKeys = Object.keys(process.env).includes('STRATUS_TEST_OVERLAP');
       const dir = scratchDir();
