@@ -121,7 +121,11 @@ export async function listJobs(store: ObjectStore, aws?: AwsRunner): Promise<Job
   return out;
 }
 
+/** How long `wait` waits for a runner to pick up a submitted or resumed job before giving up. */
+export const START_GRACE_MS = 120_000;
+
 export interface WaitOptions {
+  readonly startGraceMs?: number;
   readonly timeoutMs?: number;
   readonly pollMs?: number;
   readonly onProgress?: (s: JobStatus) => void;
@@ -131,15 +135,16 @@ export interface WaitOptions {
 /** Poll a job's status until it is final (or abandoned), or until the timeout: then its last status. */
 export async function waitForJob(store: ObjectStore, jobId: string, opts: WaitOptions = {}): Promise<JobStatus> {
   const deadline = Date.now() + (opts.timeoutMs ?? Number.POSITIVE_INFINITY);
-  let waitedForStart = 0;
+  let idleSince: number | undefined;
   for (;;) {
     const s = await jobStatus(store, jobId, opts.aws);
     opts.onProgress?.(s);
     if (FINAL.has(s.status)) return s;
-    // A job that nobody runs will not finish: a few polls' grace for a runner that is starting.
+    // A job that nobody runs will not finish: a grace for a runner that is starting.
     if (s.status === 'abandoned' || s.status === 'submitted') {
-      if (++waitedForStart > 20) return s;
-    } else waitedForStart = 0;
+      idleSince ??= Date.now();
+      if (Date.now() - idleSince > (opts.startGraceMs ?? START_GRACE_MS)) return s;
+    } else idleSince = undefined;
     if (Date.now() >= deadline) return s;
     await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 500, Math.max(0, deadline - Date.now()))));
   }
