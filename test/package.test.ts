@@ -5,7 +5,7 @@
  * `node` ESM job script imports `stratus` and, from its own module, a UDF registered through
  * `stratus/functions`, runs a query over the generated TPC-H lineitem with executors in separate
  * processes, and its result is compared with DuckDB. A TypeScript consumer is type-checked against
- * the installed declarations.
+ * the installed declarations. The installed `stratus` command runs the same job from a job file.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -42,6 +42,19 @@ try {
 } finally {
   await s.stop();
 }
+`;
+
+/** The same job as a job file for the installed \`stratus\` command (default export: session => DataFrame). */
+const CLI_JOB_MJS = `import { col, count, date, sum } from 'stratus';
+import { net } from './functions.mjs';
+
+export default (s) =>
+  s.read
+    .parquet(\`\${process.env.TPCH_DATA}/lineitem\`)
+    .filter(col('l_shipdate').leq(date('1998-09-02')))
+    .groupBy('l_returnflag')
+    .agg(sum(net(col('l_extendedprice'), col('l_discount'))).alias('revenue'), count('*').alias('n'))
+    .orderBy('l_returnflag');
 `;
 
 const CONSUMER_TS = `import { col, type DataFrame, session, sum } from 'stratus';
@@ -84,6 +97,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(project, 'functions.mjs'), FUNCTIONS_MJS);
   fs.writeFileSync(path.join(project, 'job.mjs'), JOB_MJS);
   fs.writeFileSync(path.join(project, 'consumer.ts'), CONSUMER_TS);
+  fs.writeFileSync(path.join(project, 'cli-job.mjs'), CLI_JOB_MJS);
 }, TIMEOUT);
 
 describe('the packed package, installed into a scratch project', () => {
@@ -118,6 +132,34 @@ describe('the packed package, installed into a scratch project', () => {
         ordered: true,
         relTol: 1e-9,
       });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'installs the stratus command, which runs a job file in plain node, matching DuckDB',
+    async () => {
+      const bin = path.join(project, 'node_modules', '.bin', 'stratus');
+      expect(run(bin, ['--help'], project)).toContain('submit');
+      const r = spawnSync(
+        bin,
+        ['--json', '--store', path.join(project, 'cli-store'), '--executors', '2', 'run', 'cli-job.mjs'],
+        {
+          cwd: project,
+          encoding: 'utf8',
+          env: { ...process.env, TPCH_DATA: SF01 },
+        },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as { result: { l_returnflag: string; revenue: number; n: number | string }[] };
+      const rows = doc.result.map((o) => [o.l_returnflag, o.revenue, Number(o.n)]);
+      const expected = await duckdbQuery(
+        `select l_returnflag, sum(l_extendedprice * (1 - l_discount)) as revenue, count(*) as n
+         from lineitem where l_shipdate <= date '1998-09-02' group by 1 order by 1`,
+        SF01,
+      );
+      await closeDuckdbOracles();
+      expectSameResults({ columns: ['l_returnflag', 'revenue', 'n'], rows }, expected, { ordered: true, relTol: 1e-9 });
     },
     TIMEOUT,
   );
