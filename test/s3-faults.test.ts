@@ -83,7 +83,7 @@ describe('hedged requests against an S3-compatible server', () => {
 });
 
 describe('requests queue for a socket slot, not in the HTTP agent', () => {
-  it('600 concurrent range GETs over 8 sockets with a 250 ms connect timeout: no timeouts, no retries, few duplicates', async () => {
+  it('600 concurrent range GETs over 8 sockets with a 250 ms connect timeout: queueing is no timeout; duplicates within budget', async () => {
     const direct = s3Store({ endpoint, bucket, prefix: `${prefix}/slots` });
     const body = new Uint8Array(256 * 1024).map((_, i) => (i * 7) & 0xff);
     await direct.put('obj', body);
@@ -96,23 +96,32 @@ describe('requests queue for a socket slot, not in the HTTP agent', () => {
     got.forEach((g, i) => {
       expect(Buffer.from(g).equals(Buffer.from(body.subarray(ranges[i]![0], ranges[i]![1]))), `range ${i}`).toBe(true);
     });
-    expect(st.stats.retries).toBe(0);
-    expect(st.stats.get).toBe(600 + st.stats.duplicates);
-    // Duplicates stay within the budget (DEFAULT_STRAGGLER: 8 + 10% of requests).
-    expect(st.stats.duplicates).toBeLessThanOrEqual(8 + 0.1 * st.stats.get);
+    // Every GET is an asked-for range, a straggler duplicate or a retry: exactly.
+    expect(st.stats.get).toBe(600 + st.stats.duplicates + st.stats.retriedGets);
+    // Had the queue wait counted as connecting, most of the 600 would time out and retry. A real
+    // connect can still outlast 250 ms on a loaded machine: at most a few, one per new socket
+    // (8 per lane, each possibly retried once more) — whatever the load, far from 600.
+    expect(st.stats.retries, `${st.stats.retries} retries`).toBeLessThanOrEqual(32);
+    // Duplicates stay within the budget (DEFAULT_STRAGGLER: 8 + 10% of requests), give or take
+    // the hedges decided at once before either counted: at most one per socket slot (8).
+    expect(st.stats.duplicates).toBeLessThanOrEqual(8 + 0.1 * st.stats.get + 8);
   });
 });
 
 describe('TPC-H on S3 through a fault-injecting proxy', () => {
-  it('fault-free through the proxy: Q1, Q3, Q6 match DuckDB with no retries', async () => {
+  it('fault-free through the proxy: Q1, Q3, Q6 match DuckDB; no server error, every retry a request the client gave up on', async () => {
     for (const q of QUERY_LIST) {
       const { rows, summary } = await runQuery(q);
       expectSameResults(rows, await duckdbQuery(tpchSql(q), SF01), { ordered: ORDERED[q]!, relTol: 1e-9 });
-      expect(totalStats(summary).retries).toBe(0);
+      // Tasks' retries (timeouts on a loaded machine) never answer a failure the server reported.
+      // (Tasks never delete: s3rver's 500s on concurrent DeleteObjects, `deleteErrors`, are the
+      // job clean-up's, retried there.)
+      expect(totalStats(summary).retries).toBeLessThanOrEqual(proxy.stats.clientAborts);
       clean.set(q, rows);
     }
     expect(proxy.stats.forwarded).toBeGreaterThan(100);
     expect(proxy.stats.slowDowns + proxy.stats.delays + proxy.stats.resets).toBe(0);
+    expect(proxy.stats.serverErrors).toBe(0);
   });
 
   it('with 5% SlowDown, 2% 2-s delays and 1% resets: identical results, retries and duplicates in the summaries', async () => {
@@ -142,6 +151,7 @@ describe('TPC-H on S3 through a fault-injecting proxy', () => {
       slowDowns: proxy.stats.slowDowns - before.slowDowns,
       delays: proxy.stats.delays - before.delays,
       resets: proxy.stats.resets - before.resets,
+      aborts: proxy.stats.clientAborts - before.clientAborts,
       requests: proxy.stats.requests - before.requests,
     };
     const total = totalStats(...summaries);
@@ -154,7 +164,9 @@ describe('TPC-H on S3 through a fault-injecting proxy', () => {
     // The executors retried (SlowDown, resets) and hedged the delayed requests.
     expect(total.retries).toBeGreaterThan(0);
     expect(total.duplicates).toBeGreaterThan(0);
-    // Every retry answers an injected fault (there are no others): tasks' retries are a part of them.
-    expect(total.retries).toBeLessThanOrEqual(injected.slowDowns + injected.resets);
+    // Every retry answers an injected fault or a request the client gave up on (its timeouts,
+    // more likely on a loaded machine); the server itself failed nothing.
+    expect(total.retries).toBeLessThanOrEqual(injected.slowDowns + injected.resets + injected.aborts);
+    expect(proxy.stats.serverErrors).toBe(0);
   });
 });

@@ -61,11 +61,13 @@ describe.each(BACKENDS)('TPC-H SF0.1 with job store and data on $name', ({ name 
     it(`Q${q} matches DuckDB`, async () => {
       const actual = rowsFromArrow(await QUERIES[q]!(tables).collect());
       expectSameResults(actual, await duckdbQuery(tpchSql(q), SF01), { ordered: ORDERED[q]!, relTol: 1e-9 });
-      // The executors' requests went to this backend: data read, shuffle/results written, no retries.
+      // The executors' requests went to this backend: data read, shuffle/results written (every
+      // stage wrote; PUTs counted once each, retries apart — a loaded machine may time some out).
       const stats = totalStats(s.lastJobSummary);
       expect(stats.bytesIn).toBeGreaterThan(100_000);
-      expect(stats.put).toBeGreaterThanOrEqual(stageRows(s.lastJobSummary).length);
-      expect(stats.retries).toBe(0);
+      expect(stats.put - stats.retriedPuts).toBeGreaterThanOrEqual(stageRows(s.lastJobSummary).length);
+      for (const st of stageRows(s.lastJobSummary))
+        expect(st.requests.put - st.requests.retriedPuts).toBeGreaterThan(0);
       results.get(name)!.set(q, actual);
     });
   }

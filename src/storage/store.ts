@@ -22,12 +22,28 @@ export interface StoreStats {
   delete: number;
   bytesIn: number;
   bytesOut: number;
+  /** Attempts that were retries (each also counted under its operation). */
   retries: number;
+  /** Of those, retries of GETs and of PUTs: `get − retriedGets − duplicates` GETs were asked for. */
+  retriedGets: number;
+  retriedPuts: number;
   duplicates: number;
 }
 
 export function emptyStats(): StoreStats {
-  return { put: 0, get: 0, list: 0, head: 0, delete: 0, bytesIn: 0, bytesOut: 0, retries: 0, duplicates: 0 };
+  return {
+    put: 0,
+    get: 0,
+    list: 0,
+    head: 0,
+    delete: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    retries: 0,
+    retriedGets: 0,
+    retriedPuts: 0,
+    duplicates: 0,
+  };
 }
 
 export function addStats(a: StoreStats, b: StoreStats): StoreStats {

@@ -28,6 +28,12 @@ export interface FaultStats {
   delays: number;
   resets: number;
   conflicts: number;
+  /** Forwarded requests the server answered with a 5xx: failures no fault of ours explains (DeleteObjects apart). */
+  serverErrors: number;
+  /** DeleteObjects requests the server answered with a 5xx. */
+  deleteErrors: number;
+  /** Forwarded requests the client gave up on before the answer was through (its timeouts, lost hedges). */
+  clientAborts: number;
 }
 
 export interface FaultProxy {
@@ -60,7 +66,17 @@ const slowDownXml = (id: number): string => errorXml('SlowDown', 'Please reduce 
 export async function startFaultProxy(target: string, rates: Partial<FaultRates> = {}, seed = 42): Promise<FaultProxy> {
   const up = new URL(target);
   let current: FaultRates = { slowDown: 0, delay: 0, reset: 0, delayMs: 2_000, conditionalConflict: 0, ...rates };
-  const stats: FaultStats = { requests: 0, forwarded: 0, slowDowns: 0, delays: 0, resets: 0, conflicts: 0 };
+  const stats: FaultStats = {
+    requests: 0,
+    forwarded: 0,
+    slowDowns: 0,
+    delays: 0,
+    resets: 0,
+    conflicts: 0,
+    serverErrors: 0,
+    deleteErrors: 0,
+    clientAborts: 0,
+  };
   const random = mulberry32(seed);
 
   const server = http.createServer((req, res) => {
@@ -110,25 +126,44 @@ export async function startFaultProxy(target: string, rates: Partial<FaultRates>
     res.once('close', () => (gone = true));
     setTimeout(
       () => {
-        if (gone) return;
+        if (gone) {
+          stats.clientAborts++;
+          return;
+        }
         stats.forwarded++;
         const headers = { ...req.headers };
         delete headers.expect; // the proxy already answered 100-continue
         const upstream = http.request(
           { host: up.hostname, port: up.port, method: req.method, path: req.url, headers },
           (upRes) => {
+            if ((upRes.statusCode ?? 502) >= 500) {
+              // s3rver answers some concurrent multi-object deletes (job clean-up) with 500
+              // InternalError; retried, they succeed. Counted apart from the data path's.
+              if (req.method === 'POST' && /[?&]delete(=|&|$)/.test(req.url ?? '')) stats.deleteErrors++;
+              else stats.serverErrors++;
+            }
             res.writeHead(upRes.statusCode ?? 502, upRes.headers);
             upRes.pipe(res);
           },
         );
         upstream.on('error', () => res.destroy());
         res.once('close', () => {
-          if (!res.writableFinished) upstream.destroy(); // the client went away (e.g. a losing duplicate)
+          if (res.writableFinished) return;
+          stats.clientAborts++;
+          upstream.destroy(); // the client went away (a timeout, a losing duplicate)
         });
         req.pipe(upstream);
       },
       delayed ? current.delayMs : 0,
     );
+  });
+  // A connection that closes before carrying a request: a client that gave up while connecting.
+  const used = new WeakSet<object>();
+  server.on('request', (req: http.IncomingMessage) => used.add(req.socket));
+  server.on('connection', (socket) => {
+    socket.once('close', () => {
+      if (!used.has(socket)) stats.clientAborts++;
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -351,7 +351,14 @@ export class S3Store implements ObjectStore {
           )
         : inSlot(0, undefined, () => once(unhedged()));
     try {
-      return await withRetry(attempt, { ...this.retry, onRetry: () => this.stats.retries++ });
+      return await withRetry(attempt, {
+        ...this.retry,
+        onRetry: () => {
+          this.stats.retries++;
+          if (op === 'get') this.stats.retriedGets++;
+          else if (op === 'put') this.stats.retriedPuts++;
+        },
+      });
     } catch (e) {
       throw toStorageError(e, { store: this.url, endpoint: this.endpoint, bucket: this.bucket, operation, key, s3Key });
     }
