@@ -142,7 +142,12 @@ describe('secrets never leave', () => {
         .select(leakSecret(col('r_regionkey')).alias('k'))
         .collect()
         .catch((e) => e);
-      // Executors' output reaches this process through pipes: let it arrive.
+      // Executors' output reaches this process through pipes: wait for the log line (however
+      // loaded the machine), then a little more for anything written after it.
+      for (const until = Date.now() + 60_000; Date.now() < until; ) {
+        if (captured.join('').includes('calling the pricing API for 0')) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await new Promise((r) => setTimeout(r, 300));
     } finally {
       streams.forEach((st, i) => {
