@@ -16,7 +16,7 @@ export async function toSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-const WIDTH = 900;
+const WIDTH = 720;
 
 /** Task attempts by executor invocation over time, coloured by stage; stragglers and failures outlined. */
 export function timelineSpec(d: ReportData): TopLevelSpec {
