@@ -16,7 +16,7 @@ import { take, takeBatch } from './vector.js';
 /** A compiled conjunction: the selection of rows where every conjunct holds (null = all rows). */
 export type Conjunction = (b: Batch) => Int32Array | null;
 
-function conjuncts(e: Expr): Expr[] {
+export function conjuncts(e: Expr): Expr[] {
   return e.kind === 'binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 

@@ -3,7 +3,7 @@
  * or two ranged reads through any `RangeReader` (local file, S3). Used for planning and pruning.
  */
 import type * as arrow from 'apache-arrow';
-import { parquetMetadataAsync } from 'hyparquet';
+import { type FileMetaData, parquetMetadataAsync } from 'hyparquet';
 import { ExecutionError, StratusError } from '../planner/errors.js';
 import type { DataType, Schema } from '../planner/types.js';
 import { decimalType, field, isDecimal, isOpaque, isTemporal, MAX_DECIMAL_PRECISION } from '../planner/types.js';
@@ -113,8 +113,8 @@ const num = (v: unknown): number | string | null => {
   return null;
 };
 
-/** Read a Parquet footer. A file that is not Parquet gives a clear error naming it; store errors pass through. */
-export async function readFooter(r: RangeReader): Promise<FileFooter> {
+/** The file's raw footer as hyparquet parses it (the page decoder's chunk offsets, encodings, codecs). */
+export async function fileMetadata(r: RangeReader): Promise<FileMetaData> {
   if (r.size < 12)
     throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a Parquet file (${r.size} bytes)`, { file: r.name });
   const file = {
@@ -124,13 +124,18 @@ export async function readFooter(r: RangeReader): Promise<FileFooter> {
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
     },
   };
-  const md = await parquetMetadataAsync(file).catch((e: unknown) => {
+  return parquetMetadataAsync(file).catch((e: unknown) => {
     // A store error (the file vanished, S3 throttled) is not corrupt data: it keeps its own code.
     if (e instanceof StratusError) throw e;
     throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a readable Parquet file: ${(e as Error).message}`, {
       file: r.name,
     });
   });
+}
+
+/** Read a Parquet footer. A file that is not Parquet gives a clear error naming it; store errors pass through. */
+export async function readFooter(r: RangeReader): Promise<FileFooter> {
+  const md = await fileMetadata(r);
   const embedded = embeddedArrowTypes(md.key_value_metadata);
   const columns = schemaTree(md.schema as SchemaElement[]).children;
   const schema = columns.map((c) =>

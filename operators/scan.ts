@@ -2,14 +2,16 @@
  * Parquet scan: decodes the needed columns of the given row groups with parquet-wasm, one row
  * group at a time (the next one is fetched while the current one is processed), and applies
  * the pushed-down filters right after decode. Decoding and its failures (storage errors, corrupt
- * row groups) are parquetDecode.ts's.
+ * row groups) are parquetDecode.ts's. A filter on dictionary-encoded columns takes the
+ * late-materializing path instead (scanLate.ts).
  */
 import type { Expr } from '../planner/expr.js';
 import type { Schema } from '../planner/types.js';
 import { batchesFromArrow } from './arrow.js';
 import { compileConjunction, filterBatch } from './filter.js';
 import type { OperatorContext } from './operator.js';
-import { type RangeReader, readFooter } from './parquet.js';
+import { fileMetadata, type RangeReader, readFooter } from './parquet.js';
+import { lateScan } from './scanLate.js';
 import { RowGroupReader } from './parquetDecode.js';
 import type { Batch } from './vector.js';
 import { addTime } from './metrics.js';
@@ -19,6 +21,11 @@ export interface ScanSpec {
   readonly filters: readonly Expr[];
   /** Schema of the columns read (the scan's output). */
   readonly schema: Schema;
+  /**
+   * The filters are applied again after the scan (fused into an aggregate): the scan may keep
+   * rows that fail them, and applies only those it can decide cheaply (scanLate.ts).
+   */
+  readonly prefilter?: boolean;
 }
 
 export async function* scanRowGroups(
@@ -27,7 +34,7 @@ export async function* scanRowGroups(
   spec: ScanSpec,
   ctx: OperatorContext,
 ): AsyncIterable<Batch> {
-  const filter = spec.filters.length ? compileConjunction(spec.filters, spec.schema, ctx.udfs) : null;
+  let filter = spec.filters.length ? compileConjunction(spec.filters, spec.schema, ctx.udfs) : null;
   if (!spec.columns.length) {
     // No column of the file is needed (only partition or missing columns): rows counted from the footer.
     const footer = await readFooter(r);
@@ -37,6 +44,16 @@ export async function* scanRowGroups(
       if (b.length > 0) yield b;
     }
     return;
+  }
+  // Filters on dictionary-encoded columns: decided on codes, other columns built only for survivors.
+  const late = lateScan(r, await fileMetadata(r), spec, ctx.udfs);
+  if (late) {
+    yield* late(rowGroups);
+    return;
+  }
+  if (spec.prefilter) {
+    // The consumer applies the filters: the scan passes every row.
+    filter = null;
   }
   const reader = new RowGroupReader(r, spec.columns);
   const read = (rg: number) => {

@@ -356,7 +356,7 @@ export function sliceBatch(b: Batch, start: number, end: number): Batch {
 }
 
 /** Concatenate columns of one type. */
-function concatVecs(t: DataType, vs: readonly Vec[]): Vec {
+export function concatVecs(t: DataType, vs: readonly Vec[]): Vec {
   const type = storageType(t);
   if (isOpaque(type))
     return vs.length ? opaqueVec(type, concatData(vs.map((v) => (v as OpaqueVec).arrow))) : vecFromValues(type, []);

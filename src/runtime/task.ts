@@ -84,14 +84,15 @@ async function writeFiles(
 async function* withPartitionColumns(
   reader: RangeReader,
   rowGroups: readonly number[],
-  src: Extract<Stage['source'], { kind: 'scan' }>,
+  src: Extract<Stage['source'], { kind: 'scan' }> & { readonly prefilter?: boolean },
   pv: Readonly<Record<string, string | null>>,
   ctx: OperatorContext,
 ): AsyncIterable<Batch> {
   const fileSchema = src.schema.filter((f) => !(f.name in pv));
+  const prefilter = src.prefilter ?? false;
   const fileFilters = src.filters.filter((e) => [...referencedColumns(e)].every((c) => !(c in pv)));
   const partFilters = src.filters.filter((e) => !fileFilters.includes(e));
-  const spec = { columns: fileSchema.map((f) => f.name), filters: fileFilters, schema: fileSchema };
+  const spec = { columns: fileSchema.map((f) => f.name), filters: fileFilters, schema: fileSchema, prefilter };
   const filter = partFilters.length ? compileConjunction(partFilters, src.schema, ctx.udfs) : null;
   for await (const b of scanRowGroups(reader, rowGroups, spec, ctx)) {
     const cols = src.schema.map((f) =>
@@ -143,9 +144,12 @@ function scanPart(
   ctx: OperatorContext,
 ): AsyncIterable<Batch> {
   const skip = new Set(part.skipFilters ?? []);
-  // Fused into the aggregate that follows: the scan only prunes with its filters.
+  // Fused into the aggregate that follows: the scan prunes with its filters and may apply the
+  // cheap ones (on dictionaries, operators/scanLate.ts) — never user code, which would run twice.
   const src = stageSource.filtersInAggregate
-    ? { ...stageSource, filters: [] }
+    ? stageSource.filters.some((e) => JSON.stringify(e).includes('"kind":"udf"'))
+      ? { ...stageSource, filters: [] }
+      : { ...stageSource, prefilter: true }
     : skip.size
       ? { ...stageSource, filters: stageSource.filters.filter((_, i) => !skip.has(i)) }
       : stageSource;

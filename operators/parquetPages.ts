@@ -1,0 +1,384 @@
+/**
+ * Our own decoder for the common flat Parquet column chunk: INT32 (plain or DATE), INT64,
+ * DOUBLE and BYTE_ARRAY (string/binary) values, PLAIN or dictionary encoded, required or
+ * optional, UNCOMPRESSED or SNAPPY pages (v1 and v2). It exists so that a filtered scan can
+ * keep dictionary-encoded columns as codes (a predicate is evaluated once per dictionary
+ * entry, not once per row) and build the other columns only for the rows that survive
+ * (operators/scan.ts). Anything else (other codecs, encodings, types) is not ours:
+ * `pageDecodable` says no and parquet-wasm decodes it (parquetDecode.ts).
+ */
+import type { ColumnMetaData, PageHeader, SchemaElement } from 'hyparquet';
+import { parquetHeader } from 'hyparquet/src/column.js';
+import { ExecutionError } from '../planner/errors.js';
+import type { DataType } from '../planner/types.js';
+import type { Vec } from './vector.js';
+import { concatVecs, newValidity, setValid, take, vecFromValues, vecLength } from './vector.js';
+
+/**
+ * A decoded column chunk. `dict`: row i is `dict[codes[i]]`; when the chunk has nulls, the
+ * dictionary has one extra entry at its end, a null, and null rows point at it.
+ */
+export type ChunkColumn =
+  | { readonly kind: 'dict'; readonly dict: Vec; readonly codes: Int32Array }
+  | { readonly kind: 'plain'; readonly vec: Vec };
+
+/** The engine types this decoder produces, by the file's physical and logical type. */
+function producedType(e: SchemaElement): DataType | undefined {
+  const logical = e.logical_type?.type;
+  switch (e.type) {
+    case 'INT32':
+      if (e.converted_type === 'DATE' || logical === 'DATE') return 'date';
+      return e.converted_type || logical ? undefined : 'int32';
+    case 'INT64':
+      return e.converted_type || logical ? undefined : 'int64';
+    case 'DOUBLE':
+      return 'float64';
+    case 'BYTE_ARRAY':
+      if (e.converted_type === 'UTF8' || logical === 'STRING') return 'string';
+      return e.converted_type || logical ? undefined : 'binary';
+    default:
+      return undefined;
+  }
+}
+
+const ENCODINGS = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY', 'RLE', 'BIT_PACKED']);
+
+/** Whether this decoder reads the chunk as the engine type `type` (otherwise parquet-wasm does). */
+export function pageDecodable(e: SchemaElement, m: ColumnMetaData, type: DataType): boolean {
+  return (
+    m.path_in_schema.length === 1 &&
+    e.repetition_type !== 'REPEATED' &&
+    !e.num_children &&
+    producedType(e) === type &&
+    (m.codec === 'SNAPPY' || m.codec === 'UNCOMPRESSED') &&
+    m.encodings.every((x) => ENCODINGS.has(x))
+  );
+}
+
+/** The byte range of a column chunk in its file (from its dictionary page, when it has one). */
+export function chunkRange(m: ColumnMetaData): [number, number] {
+  const data = Number(m.data_page_offset);
+  const dict = m.dictionary_page_offset === undefined ? 0 : Number(m.dictionary_page_offset);
+  const start = dict > 0 && dict < data ? dict : data;
+  return [start, start + Number(m.total_compressed_size)];
+}
+
+function bad(what: string): never {
+  throw new ExecutionError('CORRUPT_PARQUET', what);
+}
+
+/**
+ * Read `n` values of `width` bits (≤ 32) of an RLE / bit-packed hybrid sequence from `pos` into
+ * `out` at `at`; returns the position after the runs read.
+ */
+function readHybrid(buf: Uint8Array, pos: number, end: number, width: number, out: Int32Array, at: number, n: number) {
+  const stop = at + n;
+  const bytes = (width + 7) >> 3;
+  const mask = width >= 32 ? -1 : (1 << width) - 1;
+  while (at < stop) {
+    if (pos >= end) bad('RLE run past the end of its page');
+    let header = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = buf[pos++]!;
+      header += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    if (header % 2 === 1) {
+      // bit-packed: groups of 8 values, `width` bytes per group
+      const groups = Math.floor(header / 2);
+      const runEnd = pos + groups * width;
+      if (runEnd > end) bad('bit-packed run past the end of its page');
+      const count = Math.min(groups * 8, stop - at);
+      if (width <= 25) {
+        // Each value from a 4-byte little-endian window at its bit offset.
+        const len = buf.length;
+        let bit = pos * 8;
+        for (let k = 0; k < count; k++) {
+          const p = bit >>> 3;
+          const w =
+            p + 3 < len
+              ? buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)
+              : buf[p]! | (p + 1 < len ? buf[p + 1]! << 8 : 0) | (p + 2 < len ? buf[p + 2]! << 16 : 0);
+          out[at++] = (w >>> (bit & 7)) & mask;
+          bit += width;
+        }
+      } else {
+        let acc = 0;
+        let bits = 0;
+        for (let k = 0; k < count; k++) {
+          while (bits < width) {
+            acc += buf[pos++]! * 2 ** bits;
+            bits += 8;
+          }
+          out[at++] = (acc % 2 ** width) | 0;
+          acc = Math.floor(acc / 2 ** width);
+          bits -= width;
+        }
+      }
+      pos = runEnd;
+    } else {
+      const count = Math.floor(header / 2);
+      let v = 0;
+      for (let k = 0; k < bytes; k++) v |= buf[pos++]! << (8 * k);
+      const e = Math.min(stop, at + count);
+      out.fill(v & mask, at, e);
+      at = e;
+    }
+  }
+  return pos;
+}
+
+/** Plain values of a page (or a dictionary page), `n` of them, as an engine column. */
+function plainValues(buf: Uint8Array, pos: number, end: number, type: DataType, n: number): Vec {
+  switch (type) {
+    case 'int32':
+    case 'date': {
+      if (pos + 4 * n > end) bad('plain INT32 values past the end of their page');
+      return { type, values: new Int32Array(buf.slice(pos, pos + 4 * n).buffer), validity: null };
+    }
+    case 'int64':
+      if (pos + 8 * n > end) bad('plain INT64 values past the end of their page');
+      return { type, values: new BigInt64Array(buf.slice(pos, pos + 8 * n).buffer), validity: null };
+    case 'float64':
+      if (pos + 8 * n > end) bad('plain DOUBLE values past the end of their page');
+      return { type, values: new Float64Array(buf.slice(pos, pos + 8 * n).buffer), validity: null };
+    default: {
+      // BYTE_ARRAY: a 4-byte length before each value
+      const offsets = new Int32Array(n + 1);
+      let p = pos;
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        if (p + 4 > end) bad('plain BYTE_ARRAY value past the end of its page');
+        const len = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+        p += 4 + len;
+        total += len;
+        offsets[i + 1] = total;
+      }
+      if (p > end) bad('plain BYTE_ARRAY value past the end of its page');
+      const data = new Uint8Array(total);
+      p = pos;
+      for (let i = 0; i < n; i++) {
+        const len = offsets[i + 1]! - offsets[i]!;
+        p += 4;
+        if (len <= 16) for (let k = 0, o = offsets[i]!; k < len; k++) data[o + k] = buf[p + k]!;
+        else data.set(buf.subarray(p, p + len), offsets[i]!);
+        p += len;
+      }
+      return { type: type as 'string' | 'binary', offsets, data, validity: null };
+    }
+  }
+}
+
+/** Raw snappy decompression of `src` into `out` (exactly its size): literals and back-references. */
+function unsnappy(src: Uint8Array, out: Uint8Array): void {
+  const n = src.length;
+  let pos = 0;
+  let size = 0;
+  let shift = 0;
+  let b: number;
+  do {
+    b = src[pos++] ?? bad('snappy block without its length');
+    size += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  if (size !== out.length) bad(`snappy block of ${size} bytes where its page header says ${out.length}`);
+  let o = 0;
+  while (pos < n) {
+    const c = src[pos++]!;
+    const tag = c & 3;
+    if (tag === 0) {
+      let len = c >>> 2;
+      if (len >= 60) {
+        const bytes = len - 59;
+        len = 0;
+        for (let k = 0; k < bytes; k++) len += src[pos++]! * 2 ** (8 * k);
+      }
+      len += 1;
+      if (pos + len > n || o + len > size) bad('snappy literal past the end of its block');
+      if (len < 32) for (let k = 0; k < len; k++) out[o + k] = src[pos + k]!;
+      else out.set(src.subarray(pos, pos + len), o);
+      pos += len;
+      o += len;
+      continue;
+    }
+    let len: number;
+    let offset: number;
+    if (tag === 1) {
+      len = ((c >>> 2) & 7) + 4;
+      offset = ((c >>> 5) << 8) | src[pos++]!;
+    } else if (tag === 2) {
+      len = (c >>> 2) + 1;
+      offset = src[pos]! | (src[pos + 1]! << 8);
+      pos += 2;
+    } else {
+      len = (c >>> 2) + 1;
+      offset = (src[pos]! | (src[pos + 1]! << 8) | (src[pos + 2]! << 16) | (src[pos + 3]! << 24)) >>> 0;
+      pos += 4;
+    }
+    if (offset === 0 || offset > o || o + len > size) bad('snappy copy outside its block');
+    if (offset >= len && len >= 32) out.copyWithin(o, o - offset, o - offset + len);
+    else for (let k = 0; k < len; k++) out[o + k] = out[o - offset + k]!;
+    o += len;
+  }
+  if (o !== size) bad(`snappy block decompressed to ${o} bytes, not ${size}`);
+}
+
+/** Page bytes after decompression. */
+function inflate(codec: string, src: Uint8Array, size: number): Uint8Array {
+  if (codec === 'UNCOMPRESSED') return src;
+  const out = new Uint8Array(size);
+  unsnappy(src, out);
+  return out;
+}
+
+let scratch = new Int32Array(0);
+
+/** Definition levels (0 or 1) of a page's rows into `out`; returns how many rows are present. */
+function readLevels(src: Uint8Array, at: number, end: number, out: Uint8Array): number {
+  const n = out.length;
+  if (scratch.length < n) scratch = new Int32Array(n);
+  readHybrid(src, at, end, 1, scratch, 0, n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = scratch[i]!;
+    out[i] = v;
+    count += v;
+  }
+  return count;
+}
+
+/** One data page: codes (dictionary) or values, for its non-null rows, and its definition levels. */
+interface PageOut {
+  readonly rows: number;
+  /** Definition level per row (1 = present) when the page has nulls; null when none. */
+  readonly present: Uint8Array | null;
+  readonly codes: Int32Array | null;
+  readonly values: Vec | null;
+}
+
+function dataPage(bytes: Uint8Array, header: PageHeader, codec: string, optional: boolean, type: DataType): PageOut {
+  let rows: number;
+  let encoding: string;
+  let buf: Uint8Array;
+  let pos = 0;
+  let present: Uint8Array | null = null;
+  let nonNull: number;
+  if (header.type === 'DATA_PAGE_V2') {
+    const h = header.data_page_header_v2!;
+    rows = h.num_values;
+    encoding = h.encoding;
+    const lvBytes = h.definition_levels_byte_length + h.repetition_levels_byte_length;
+    if (h.repetition_levels_byte_length) bad('repeated values in a flat column');
+    nonNull = rows - h.num_nulls;
+    if (optional && h.num_nulls > 0) {
+      present = new Uint8Array(rows);
+      readLevels(bytes, 0, h.definition_levels_byte_length, present);
+    }
+    const body = bytes.subarray(lvBytes);
+    buf = h.is_compressed === false ? body : inflate(codec, body, header.uncompressed_page_size - lvBytes);
+  } else {
+    const h = header.data_page_header!;
+    rows = h.num_values;
+    encoding = h.encoding;
+    buf = inflate(codec, bytes, header.uncompressed_page_size);
+    nonNull = rows;
+    if (optional) {
+      const len = buf[0]! | (buf[1]! << 8) | (buf[2]! << 16) | (buf[3]! << 24);
+      const lv = new Uint8Array(rows);
+      const count = readLevels(buf, 4, 4 + len, lv);
+      pos = 4 + len;
+      nonNull = count;
+      if (count < rows) present = lv;
+    }
+  }
+  if (encoding === 'PLAIN')
+    return { rows, present, codes: null, values: plainValues(buf, pos, buf.length, type, nonNull) };
+  if (encoding !== 'RLE_DICTIONARY' && encoding !== 'PLAIN_DICTIONARY') bad(`unsupported page encoding ${encoding}`);
+  const width = buf[pos++]!;
+  const codes = new Int32Array(nonNull);
+  if (width > 0) readHybrid(buf, pos, buf.length, width, codes, 0, nonNull);
+  return { rows, present, codes, values: null };
+}
+
+/**
+ * Decode one column chunk (its bytes from `chunkRange`) of `numRows` rows as `type`
+ * (`pageDecodable` said yes). Dictionary-encoded chunks stay codes.
+ */
+export function decodeChunk(
+  bytes: Uint8Array,
+  e: SchemaElement,
+  m: ColumnMetaData,
+  type: DataType,
+  numRows: number,
+): ChunkColumn {
+  const optional = e.repetition_type === 'OPTIONAL';
+  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  let dict: Vec | null = null;
+  const pages: PageOut[] = [];
+  let rows = 0;
+  while (rows < numRows && reader.offset < bytes.length) {
+    const header = parquetHeader(reader);
+    const size = header.compressed_page_size;
+    if (!(size >= 0 && header.uncompressed_page_size >= 0 && reader.offset + size <= bytes.length))
+      bad(`page header with sizes ${size}/${header.uncompressed_page_size} outside its column chunk`);
+    const body = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
+    reader.offset += header.compressed_page_size;
+    if (header.type === 'DICTIONARY_PAGE') {
+      const n = header.dictionary_page_header!.num_values;
+      const buf = inflate(m.codec, body, header.uncompressed_page_size);
+      dict = plainValues(buf, 0, buf.length, type, n);
+    } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
+      const p = dataPage(body, header, m.codec, optional, type);
+      if (p.codes && !dict) bad('dictionary-encoded page without a dictionary');
+      pages.push(p);
+      rows += p.rows;
+    }
+  }
+  if (rows !== numRows) bad(`column chunk has ${rows} rows, its row group ${numRows}`);
+  const anyNull = pages.some((p) => p.present);
+  if (dict && pages.every((p) => p.codes)) {
+    const nullCode = vecLength(dict);
+    const codes = new Int32Array(numRows);
+    let at = 0;
+    for (const p of pages) {
+      const c = p.codes!;
+      if (!p.present) codes.set(c, at);
+      else for (let i = 0, k = 0; i < p.rows; i++) codes[at + i] = p.present[i] ? c[k++]! : nullCode;
+      at += p.rows;
+    }
+    if (anyNull) dict = withNullEntry(dict);
+    return { kind: 'dict', dict, codes };
+  }
+  // Some pages plain (a dictionary that grew too large), or no dictionary: values for every row.
+  const parts = pages.map((p) => {
+    const v = p.codes ? take(dict!, p.codes) : p.values!;
+    return p.present ? spread(v, p.present, p.rows) : v;
+  });
+  return { kind: 'plain', vec: parts.length === 1 ? parts[0]! : concatVecs(type, parts) };
+}
+
+/** The dictionary with a null appended (the code of null rows). */
+function withNullEntry(dict: Vec): Vec {
+  const n = vecLength(dict);
+  const sel = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) sel[i] = i;
+  sel[n] = 0;
+  const grown = n ? take(dict, sel) : vecFromValues(dict.type, [null]);
+  const validity = newValidity(n + 1);
+  setValid(validity, n, false);
+  return { ...grown, validity } as Vec;
+}
+
+/** Values of the present rows spread over all rows, nulls between. */
+function spread(v: Vec, present: Uint8Array, rows: number): Vec {
+  if (vecLength(v) === 0) return vecFromValues(v.type, new Array<null>(rows).fill(null));
+  const sel = new Int32Array(rows);
+  const validity = newValidity(rows);
+  for (let i = 0, k = 0; i < rows; i++) {
+    if (present[i]) sel[i] = k++;
+    else setValid(validity, i, false);
+  }
+  return { ...take(v, sel), validity } as Vec;
+}

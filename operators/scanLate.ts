@@ -1,0 +1,306 @@
+/**
+ * Scan with late materialization: per row group, the filter's dictionary-encoded columns are
+ * decoded first as codes (operators/parquetPages.ts); a conjunct on one such column
+ * is evaluated once per dictionary entry and applied to the codes; the other conjuncts on the
+ * rows still selected. Only then are the other columns decoded — not at all for a row group
+ * where no row survives — and every column is gathered once, at the surviving rows
+ * (dictionary columns straight from their codes). Chunks our decoder does not read (other
+ * codecs, encodings, types) and plain-encoded strings go through parquet-wasm as before.
+ *
+ * `prefilter`: the filters are also evaluated after the scan (fused into an aggregate), so the
+ * scan applies only the cheap ones (on dictionaries) and keeps every row when most survive.
+ */
+import type { ColumnMetaData, FileMetaData, SchemaElement } from 'hyparquet';
+import { resolveColumn } from '../planner/columns.js';
+import { ExecutionError, StratusError } from '../planner/errors.js';
+import { type Expr, exprChildren, referencedColumns } from '../planner/expr.js';
+import type { Schema } from '../planner/types.js';
+import { batchesFromArrow } from './arrow.js';
+import { compileExpr, type Evaluator, type UdfTable } from './eval.js';
+import { conjuncts } from './filter.js';
+import { selectionOf } from './kernels.js';
+import { addTime } from './metrics.js';
+import type { RangeReader } from './parquet.js';
+import { type ChunkColumn, chunkRange, decodeChunk, pageDecodable } from './parquetPages.js';
+import { RowGroupReader } from './parquetDecode.js';
+import type { Batch, Vec } from './vector.js';
+import { concatBatches, take, vecLength } from './vector.js';
+
+export interface LateScanSpec {
+  readonly columns: readonly string[];
+  readonly filters: readonly Expr[];
+  readonly schema: Schema;
+  readonly prefilter?: boolean;
+}
+
+interface Part {
+  readonly evaluate: Evaluator;
+  /** Indexes (in the scan schema) of the columns it reads. */
+  readonly columns: readonly number[];
+  readonly udf: boolean;
+}
+
+const hasUdf = (e: Expr): boolean => e.kind === 'udf' || exprChildren(e).some(hasUdf);
+const DICTIONARY = new Set(['RLE_DICTIONARY', 'PLAIN_DICTIONARY']);
+
+/** Where each scan column is in the file: its leaf's schema element and chunk index. */
+interface Leaf {
+  readonly element: SchemaElement;
+  readonly chunk: number;
+}
+
+/**
+ * The leaves of the scan's columns, when every one is a flat top-level column found once by
+ * name; null otherwise (the scan then takes the plain path).
+ */
+function leavesOf(md: FileMetaData, schema: Schema): Leaf[] | null {
+  const names = new Set(schema.map((f) => f.name));
+  if (names.size !== schema.length) return null;
+  const rg = md.row_groups[0];
+  if (!rg) return null;
+  const byName = new Map<string, number[]>();
+  rg.columns.forEach((c, i) => {
+    const path = c.meta_data?.path_in_schema;
+    if (path) {
+      const k = path.join('\u0000');
+      byName.set(k, [...(byName.get(k) ?? []), i]);
+    }
+  });
+  // Flat schemas: element i + 1 is leaf i.
+  const flat = md.schema.length === rg.columns.length + 1 && md.schema.slice(1).every((e) => !e.num_children);
+  if (!flat) return null;
+  const out: Leaf[] = [];
+  for (const f of schema) {
+    const at = byName.get(f.name);
+    if (at?.length !== 1) return null;
+    out.push({ element: md.schema[at[0]! + 1]!, chunk: at[0]! });
+  }
+  return out;
+}
+
+/**
+ * A late-materializing scan of `rowGroups`, or null when it does not apply to this file
+ * (the caller scans as before).
+ */
+export function lateScan(
+  r: RangeReader,
+  md: FileMetaData,
+  spec: LateScanSpec,
+  udfs: UdfTable | undefined,
+): ((rowGroups: readonly number[]) => AsyncIterable<Batch>) | null {
+  const leaves = leavesOf(md, spec.schema);
+  if (!leaves) return null;
+  const parts: Part[] = spec.filters.flatMap(conjuncts).map((e) => ({
+    evaluate: compileExpr(e, spec.schema, udfs),
+    columns: [...referencedColumns(e)].map((c) => resolveColumn(spec.schema, c).index),
+    udf: hasUdf(e),
+  }));
+  // Ours: dictionary-encoded chunks, and plain numbers (plain strings decode faster in wasm).
+  const ours = (rg: number, i: number): boolean => {
+    const m = md.row_groups[rg]!.columns[leaves[i]!.chunk]!.meta_data;
+    const type = spec.schema[i]!.type;
+    return (
+      !!m &&
+      (m.encodings.some((x) => DICTIONARY.has(x)) || (type !== 'string' && type !== 'binary')) &&
+      pageDecodable(leaves[i]!.element, m, type)
+    );
+  };
+  if (!spec.schema.some((_, i) => ours(0, i))) return null;
+  return (rowGroups) => scan(r, md, spec, leaves, parts, ours, rowGroups);
+}
+
+async function* scan(
+  r: RangeReader,
+  md: FileMetaData,
+  spec: LateScanSpec,
+  leaves: readonly Leaf[],
+  parts: readonly Part[],
+  ours: (rg: number, i: number) => boolean,
+  rowGroups: readonly number[],
+): AsyncIterable<Batch> {
+  const readers = new Map<string, RowGroupReader>();
+  const wasmRead = async (rg: number, cols: readonly number[]): Promise<Map<number, Vec>> => {
+    const key = cols.join(',');
+    let reader = readers.get(key);
+    if (!reader) {
+      reader = new RowGroupReader(
+        r,
+        cols.map((i) => spec.columns[i]!),
+      );
+      readers.set(key, reader);
+    }
+    const sub = cols.map((i) => spec.schema[i]!);
+    const b = concatBatches(sub, batchesFromArrow(await reader.read(rg), sub));
+    return new Map(cols.map((c, k) => [c, b.columns[k]!]));
+  };
+  // Raw bytes of our chunks, fetched for the next row group while this one is processed.
+  const fetch = (rg: number) => {
+    const cols = spec.schema.map((_, i) => i).filter((i) => ours(rg, i));
+    const p = Promise.all(
+      cols.map(async (i) => {
+        const m = md.row_groups[rg]!.columns[leaves[i]!.chunk]!.meta_data!;
+        const [s, e] = chunkRange(m);
+        return [i, await r.read(s, e)] as const;
+      }),
+    ).then((xs) => new Map(xs));
+    p.catch(() => undefined); // observed here, rethrown where awaited
+    return p;
+  };
+  let next = rowGroups.length ? fetch(rowGroups[0]!) : null;
+  try {
+    for (let g = 0; g < rowGroups.length; g++) {
+      const rg = rowGroups[g]!;
+      const bytes = await next!;
+      next = g + 1 < rowGroups.length ? fetch(rowGroups[g + 1]!) : null;
+      const t0 = performance.now();
+      const n = Number(md.row_groups[rg]!.num_rows);
+      const out = await rowGroup(spec, parts, new RowGroupColumns(r, md, spec, leaves, rg, n, bytes, wasmRead));
+      addTime('decode', performance.now() - t0);
+      if (out && out.length > 0) yield out;
+    }
+  } finally {
+    if (next) await next.catch(() => undefined);
+    for (const reader of readers.values()) reader.close();
+  }
+}
+
+/** Rows of `sel` (all `n` rows when null) whose code passes `ok`; null when all `n` pass. */
+function applyMask(ok: Uint8Array, codes: Int32Array, sel: Int32Array | null, n: number): Int32Array | null {
+  const m = sel ? sel.length : n;
+  const kept = new Int32Array(m);
+  let k = 0;
+  if (sel) {
+    for (let j = 0; j < m; j++) {
+      const r = sel[j]!;
+      if (ok[codes[r]!]) kept[k++] = r;
+    }
+  } else {
+    for (let j = 0; j < m; j++) if (ok[codes[j]!]) kept[k++] = j;
+  }
+  return k === n ? null : kept.subarray(0, k);
+}
+
+/** `codes` at the selected rows. */
+function codesAt(codes: Int32Array, sel: Int32Array): Int32Array {
+  const out = new Int32Array(sel.length);
+  for (let k = 0; k < sel.length; k++) out[k] = codes[sel[k]!]!;
+  return out;
+}
+
+/** Rows `s` of the selection `sel` (a selection of a selection). */
+function compose(sel: Int32Array, s: Int32Array): Int32Array {
+  const out = new Int32Array(s.length);
+  for (let k = 0; k < s.length; k++) out[k] = sel[s[k]!]!;
+  return out;
+}
+
+/** The decoded columns of one row group. */
+class RowGroupColumns {
+  private readonly decoded = new Map<number, ChunkColumn>();
+  private readonly wasm = new Map<number, Vec>();
+  constructor(
+    private readonly r: RangeReader,
+    private readonly md: FileMetaData,
+    private readonly spec: LateScanSpec,
+    private readonly leaves: readonly Leaf[],
+    readonly rg: number,
+    readonly n: number,
+    /** Raw bytes of the chunks our decoder reads. */
+    readonly bytes: ReadonlyMap<number, Uint8Array>,
+    private readonly wasmRead: (rg: number, cols: readonly number[]) => Promise<Map<number, Vec>>,
+  ) {}
+
+  chunk(i: number): ChunkColumn {
+    let c = this.decoded.get(i);
+    if (!c) {
+      const m = this.md.row_groups[this.rg]!.columns[this.leaves[i]!.chunk]!.meta_data as ColumnMetaData;
+      try {
+        c = decodeChunk(this.bytes.get(i)!, this.leaves[i]!.element, m, this.spec.schema[i]!.type, this.n);
+      } catch (e) {
+        throw corrupt(this.r.name, this.rg, this.spec.columns[i]!, e);
+      }
+      this.decoded.set(i, c);
+    }
+    return c;
+  }
+
+  /** Decode with parquet-wasm the columns among `cols` that are not ours and not decoded yet. */
+  async ensureWasm(cols: readonly number[]): Promise<void> {
+    const missing = cols.filter((i) => !this.bytes.has(i) && !this.wasm.has(i));
+    if (missing.length) for (const [i, v] of await this.wasmRead(this.rg, missing)) this.wasm.set(i, v);
+  }
+
+  /** Column i at the selected rows (all rows when `sel` is null). */
+  column(i: number, sel: Int32Array | null): Vec {
+    if (this.bytes.has(i)) {
+      const c = this.chunk(i);
+      if (c.kind === 'plain') return sel ? take(c.vec, sel) : c.vec;
+      return take(c.dict, sel ? codesAt(c.codes, sel) : c.codes);
+    }
+    const v = this.wasm.get(i)!;
+    return sel ? take(v, sel) : v;
+  }
+}
+
+/** One row group: the filtered batch, or null when no row survives. */
+async function rowGroup(spec: LateScanSpec, parts: readonly Part[], g: RowGroupColumns): Promise<Batch | null> {
+  const n = g.n;
+  const placeholder = spec.schema.map(() => null as unknown as Vec);
+  // Conjuncts on one dictionary column: combined per column into one mask over its dictionary.
+  const masks = new Map<number, Uint8Array>();
+  const rest: Part[] = [];
+  for (const p of parts) {
+    const i = p.columns[0]!;
+    const c = p.columns.length === 1 && !p.udf && g.bytes.has(i) ? g.chunk(i) : null;
+    if (c?.kind !== 'dict') {
+      rest.push(p);
+      continue;
+    }
+    const size = vecLength(c.dict);
+    const cols = placeholder.slice();
+    cols[i] = c.dict;
+    const pass = selectionOf(p.evaluate({ schema: spec.schema, columns: cols, length: size }), size);
+    if (pass === null) continue;
+    let ok = masks.get(i);
+    if (!ok) {
+      ok = new Uint8Array(size).fill(1);
+      masks.set(i, ok);
+    }
+    const hit = new Uint8Array(size);
+    for (let k = 0; k < pass.length; k++) hit[pass[k]!] = 1;
+    for (let k = 0; k < size; k++) ok[k] &= hit[k]!;
+  }
+  let sel: Int32Array | null = null;
+  for (const [i, ok] of masks) {
+    const c = g.chunk(i) as Extract<ChunkColumn, { kind: 'dict' }>;
+    sel = applyMask(ok, c.codes, sel, n);
+    if (sel && sel.length === 0) return null;
+  }
+  for (const p of rest) {
+    // Conjuncts that need wasm-decoded columns or user code are left to the consumer when it re-checks.
+    if (spec.prefilter && (p.udf || p.columns.some((i) => !g.bytes.has(i)))) continue;
+    await g.ensureWasm(p.columns);
+    const cols = placeholder.slice();
+    for (const i of p.columns) cols[i] = g.column(i, sel);
+    const len = sel ? sel.length : n;
+    const s = selectionOf(p.evaluate({ schema: spec.schema, columns: cols, length: len }), len);
+    if (s === null) continue;
+    sel = sel ? compose(sel, s) : s;
+    if (sel.length === 0) return null;
+  }
+  // Most rows kept and the consumer filters again: no gather.
+  if (spec.prefilter && sel && sel.length * 2 >= n) sel = null;
+  await g.ensureWasm(spec.schema.map((_, i) => i));
+  const columns = spec.schema.map((_, i) => g.column(i, sel));
+  return { schema: spec.schema, columns, length: sel ? sel.length : n };
+}
+
+function corrupt(file: string, rowGroup: number, column: string, e: unknown): Error {
+  if (e instanceof StratusError && e.code !== 'CORRUPT_PARQUET') return e;
+  const why = e instanceof Error ? e.message : String(e);
+  return new ExecutionError(
+    'CORRUPT_PARQUET',
+    `${file}: row group ${rowGroup}, column '${column}' cannot be decoded — the file is corrupt (${why})`,
+    { file, rowGroup, column },
+  );
+}
