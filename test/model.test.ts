@@ -145,6 +145,39 @@ describe('cost model arithmetic (hand-computed)', () => {
     );
   });
 
+  it('Lambda with the Distributed Map: past the 40-executor inline cap, 2 transitions per child', () => {
+    // one scan stage: 300 tasks, 3,000 CPU-s, 100 GB of Parquet, a 1 MB result, 3,000 GETs; 2 rounds
+    const wide: JobAtScale = {
+      ...JOB,
+      rounds: 2,
+      driverCpuSeconds: 0.2,
+      stages: [
+        {
+          ...JOB.stages[0]!,
+          tasks: 300,
+          cpuSeconds: 3000,
+          parquetBytes: 100e9,
+          shuffleBytesWritten: 0,
+          resultBytes: 1e6,
+          gets: 3000,
+          puts: 300,
+        },
+      ],
+    };
+    // executors: max(ceil(100e9 / 256 MiB) = 373, ceil(300/6) = 50) within min(cap, 300 tasks)
+    const dmap = model.predict(wide, 'lambda-dmap', 'stratus', 60);
+    const inline = model.predict(wide, 'lambda', 'stratus', 60);
+    expect(dmap.stages[0]!.executors).toBe(300);
+    expect(inline.stages[0]!.executors).toBe(40);
+    // dmap: cpu 3000/300 = 10, io 100.001e9/(300·50e6) = 6.67, GETs paced by the prefix 3000/5500
+    expect(dmap.stages[0]!.seconds).toBeCloseTo(10 + 3000 / 5500, 9);
+    // inline: cpu 3000/min(300, 40·5) = 15 < io 100.001e9/(40·50e6) = 50.0005
+    expect(inline.stages[0]!.seconds).toBeCloseTo(100.001e9 / 2e9 + 3000 / 5500, 9);
+    // transitions: 2 rounds × 3 + executors + 2, plus 2 per Distributed Map child
+    expect(dmap.parts.orchestrationUSD).toBeCloseTo((6 + 300 + 2 + 300 * 2) * 0.000025, 12);
+    expect(inline.parts.orchestrationUSD).toBeCloseTo((6 + 40 + 2) * 0.000025, 12);
+  });
+
   it('Lambda warm (60 jobs/h: a job every 60 s, inside the 300 s keep-alive) has no cold start', () => {
     const p = model.predict(JOB, 'lambda', 'stratus', 60);
     expect(p.parts.startupS).toBe(0);
