@@ -7,7 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { crossoverRate, DEFAULT_GRID, runGrid, verdicts, verdictText } from '../benchmarks/model/analysis.js';
 import { bySfChart, renderSvg } from '../benchmarks/model/charts.js';
-import { fitProfiles, linearFit, type QueryFit, type QueryRun, type StageRun } from '../benchmarks/model/fit.js';
+import {
+  fitProfiles,
+  linearFit,
+  type QueryFit,
+  type QueryRun,
+  splitBytesIn,
+  type StageRun,
+} from '../benchmarks/model/fit.js';
 import { CostModel, type JobAtScale, jobAtScale } from '../benchmarks/model/model.js';
 import { type PlatformDoc, platformProblems, Platforms } from '../benchmarks/model/platforms.js';
 import { markdownReport } from '../benchmarks/model/report.js';
@@ -380,6 +387,36 @@ describe('fits and sizing at scale', () => {
     expect(job.stages[0]!.gets).toBeCloseTo(5 + 100, 6);
     expect(job.stages[0]!.cpuSeconds).toBeCloseTo(20, 9);
     expect(job.nativeFactor).toBeCloseTo(0.1, 9);
+  });
+
+  it('splits bytes in: broadcast builds × tasks in scans, shuffle sources once in reduces, the rest Parquet', () => {
+    expect(splitBytesIn('scan', 1000, 2, 100)).toEqual({ parquetBytes: 800, shuffleBytesRead: 200 });
+    expect(splitBytesIn('scan', 150, 2, 100)).toEqual({ parquetBytes: 0, shuffleBytesRead: 150 });
+    // a reduce stage the adaptive planner let read a small file side directly
+    expect(splitBytesIn('reduce', 1000, 4, 100)).toEqual({ parquetBytes: 900, shuffleBytesRead: 100 });
+  });
+
+  it('leaves out a stage that ran no task at the largest SF and splits a Parquet-reading reduce by bytes', () => {
+    const folded = (sf: number): QueryRun => ({
+      ...run(sf),
+      stages: [
+        {
+          ...stageRun(0, 'scan', [], sf),
+          tasks: 0,
+          cpuSeconds: 0,
+          parquetBytes: 0,
+          shuffleBytesWritten: 0,
+          gets: 0,
+          puts: 0,
+        },
+        { ...stageRun(1, 'reduce', [0], sf), tasks: 1, parquetBytes: 1e9 * sf, shuffleBytesRead: 0 },
+      ],
+    });
+    const [fit] = fitProfiles([folded(0.1), folded(0.3), folded(1)]) as [QueryFit];
+    const job = jobAtScale(fit, 10);
+    expect(job.stages.map((s) => s.stage)).toEqual([1]);
+    // 10 GB of Parquet in 64 MiB tasks (the only scan bytes: taskBytes = min(64 MiB, 10e9/80))
+    expect(job.stages[0]!.tasks).toBe(Math.ceil(10e9 / 67108864));
   });
 
   it("a scan stage's broadcast reads are its build side's size × its tasks, flagged above 1 GB", () => {

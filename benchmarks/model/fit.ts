@@ -43,6 +43,23 @@ export interface QueryRun {
   readonly stages: readonly StageRun[];
 }
 
+/**
+ * Splits a stage's bytes in into Parquet and shuffle reads, given the bytes its deps wrote: a scan
+ * stage's deps are broadcast build sides, read whole by each of its tasks; a reduce stage reads its
+ * shuffle sources once in all — and, when the adaptive planner lets it read a small file side
+ * directly, Parquet too. Whatever the deps cannot account for is Parquet.
+ * @example splitBytesIn('scan', 1000, 2, 100) // { parquetBytes: 800, shuffleBytesRead: 200 }
+ */
+export function splitBytesIn(
+  kind: 'scan' | 'reduce',
+  bytesIn: number,
+  tasks: number,
+  depsWritten: number,
+): { parquetBytes: number; shuffleBytesRead: number } {
+  const shuffleBytesRead = Math.min(bytesIn, kind === 'scan' ? depsWritten * tasks : depsWritten);
+  return { parquetBytes: bytesIn - shuffleBytesRead, shuffleBytesRead };
+}
+
 export const FIT_METRICS = [
   'tasks',
   'cpuSeconds',

@@ -106,14 +106,19 @@ export function jobAtScale(fit: QueryFit, sf: number): JobAtScale {
   const scanBytes = parquet.reduce((a, b) => a + b, 0);
   const taskBytes = taskBytesFor(scanBytes, { goal: 'latency' });
   const partitions = shufflePartitionsFor(scanBytes, {});
+  // A stage that ran no task at the largest measured SF (the adaptive planner folded it into
+  // another) stays out; a stage that reads Parquet is split by bytes like a scan.
+  const ran = fit.stages.map((s) => atScale(s.metrics.tasks, maxSf) >= 0.5);
   const tasks = fit.stages.map((s, i) => {
-    if (s.kind === 'scan') return Math.max(1, Math.ceil(parquet[i]! / taskBytes));
-    return atScale(s.metrics.tasks, maxSf) <= 1.5 ? 1 : partitions;
+    if (!ran[i]) return 0;
+    const byBytes = Math.ceil(parquet[i]! / taskBytes);
+    if (s.kind === 'scan') return Math.max(1, byBytes);
+    return Math.max(atScale(s.metrics.tasks, maxSf) <= 1.5 ? 1 : partitions, byBytes);
   });
   const byId = new Map(fit.stages.map((s, i) => [s.stage, i]));
   const written = fit.stages.map((s) => atScale(s.metrics.shuffleBytesWritten, sf));
   const warnings: string[] = [];
-  const stages = fit.stages.map((s, i): StageAtScale => {
+  const all = fit.stages.map((s, i): StageAtScale => {
     const m = s.metrics;
     const putsPerTask = atScale(m.puts, maxSf) / Math.max(1, atScale(m.tasks, maxSf));
     const shuffleGets = s.deps.reduce((a, d) => a + (tasks[byId.get(d) ?? -1] ?? 0) * tasks[i]!, 0);
@@ -138,6 +143,7 @@ export function jobAtScale(fit: QueryFit, sf: number): JobAtScale {
       puts: Math.max(1, putsPerTask) * tasks[i]!,
     };
   });
+  const stages = all.filter((_, i) => ran[i]);
   const stratusGrowth = fit.job.executorCpuSeconds.slope;
   const nativeGrowth = fit.job.duckdbCpuSeconds.slope;
   if (!(stratusGrowth > 0) || !(nativeGrowth > 0))
@@ -147,7 +153,8 @@ export function jobAtScale(fit: QueryFit, sf: number): JobAtScale {
     sf,
     stages,
     rounds: Math.max(stages.length + 1, Math.round(atScale(fit.job.rounds, sf))),
-    driverCpuSeconds: atScale(fit.job.driverCpuSeconds, sf),
+    // The driver's CPU (0.1-0.4 s a job, mostly noise over SF 0.1-1) is not extrapolated.
+    driverCpuSeconds: atScale(fit.job.driverCpuSeconds, Math.min(sf, maxSf)),
     nativeFactor: nativeGrowth / stratusGrowth,
     warnings,
   };

@@ -24,7 +24,7 @@ import { session } from '../../src/index.js';
 import { generateTpch } from '../datagen/index.js';
 import { QUERIES, tpchTables } from '../tpch/queries/index.js';
 import { TPCH_TABLES, tpchSql } from '../tpch/sql/index.js';
-import { fitProfiles, type QueryRun, type StageRun } from './fit.js';
+import { fitProfiles, type QueryRun, splitBytesIn, type StageRun } from './fit.js';
 
 const DEFAULT_SF = [0.1, 0.3, 1];
 const DEFAULT_QUERIES = [1, 3, 5, 6, 12, 18];
@@ -125,22 +125,25 @@ async function profileSf(sf: number, dataDir: string, queries: number[], scratch
         const bytesIn = stats.bytesIn ?? 0;
         const bytesOut = stats.bytesOut ?? 0;
         const isScan = stage.source.kind !== 'shuffle';
-        // A scan stage's bytes in are its Parquet reads plus its broadcast build sides (read by every task).
-        const builds = stage.ops.flatMap((o) => (o.op === 'HashJoin' ? [o.build.stage] : []));
-        const buildBytes = builds.reduce((a, b) => a + (byId.get(b)?.stats.bytesOut ?? 0), 0) * st.tasks;
-        const shuffleRead = isScan ? Math.min(bytesIn, buildBytes) : bytesIn;
+        const deps = stageDeps(stage);
+        const { parquetBytes, shuffleBytesRead } = splitBytesIn(
+          isScan ? 'scan' : 'reduce',
+          bytesIn,
+          st.tasks,
+          deps.reduce((a, d) => a + (byId.get(d)?.stats.bytesOut ?? 0), 0),
+        );
         const result = stage.id === plan.resultStage;
         return {
           stage: stage.id,
           kind: isScan ? 'scan' : 'reduce',
-          deps: stageDeps(stage),
+          deps,
           tasks: st.tasks,
           taskMillis: st.taskMillis,
           maxTaskMillis: st.maxTaskMillis ?? st.taskMillis,
           cpuSeconds: (executorCpu * st.taskMillis) / totalTask,
-          parquetBytes: isScan ? bytesIn - shuffleRead : 0,
+          parquetBytes,
           shuffleBytesWritten: result ? 0 : bytesOut,
-          shuffleBytesRead: shuffleRead,
+          shuffleBytesRead,
           resultBytes: result ? bytesOut : 0,
           gets: stats.get ?? 0,
           puts: stats.put ?? 0,
@@ -211,7 +214,7 @@ async function main(): Promise<void> {
     },
     method:
       'local mode, 1 executor process, 1 warmup + 1 timed run per query; CPU from /proc utime+stime of the executor, ' +
-      'apportioned to stages by task time; Parquet bytes = bytes in of scan stages minus broadcast build reads',
+      'apportioned to stages by task time; Parquet bytes = bytes in minus the shuffle reads of its deps (splitBytesIn)',
     scaleFactors: sfs,
     queries,
     runs,
