@@ -125,7 +125,7 @@ export function jobAtScale(fit: QueryFit, sf: number): JobAtScale {
     // A scan stage's deps are broadcast build sides, read whole by every task: build size × tasks
     // (both grow with SF, so this is not the measured line).
     const builds = s.kind === 'scan' ? s.deps.reduce((a, d) => a + (written[byId.get(d) ?? -1] ?? 0), 0) : 0;
-    if (builds > 1e9)
+    if (builds > 1e9 && tasks[i]! > 0)
       warnings.push(
         `Q${fit.query} stage ${s.stage} broadcasts ${(builds / 1e9).toFixed(1)} GB to each of its ${tasks[i]} tasks (the query hints a broadcast join)`,
       );
