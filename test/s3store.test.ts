@@ -74,6 +74,8 @@ describe('S3Store on a local S3 server', () => {
       bytesIn: 10 + 3 + 3 + 6,
       bytesOut: 16,
       retries: 0,
+      retriedGets: 0,
+      retriedPuts: 0,
       duplicates: 0,
     });
     expect((await s.getRange('b/z.txt', 0, 4)).byteLength).toBe(0); // empty object (s3rver answers 1 byte)
