@@ -1,15 +1,42 @@
 /**
  * Result comparison shared by the benchmark and the tests: the plain tabular form (`ResultSet`
  * of `Cell`s) that Arrow tables, DuckDB results and CSV answer files all convert to, and a
- * tolerant comparison that lists human-readable differences (empty means equal).
+ * comparison that lists human-readable differences (empty means equal). Doubles compare within a
+ * tolerance; decimals stay exact text (`{ decimal: '12.30' }`, JSON-safe) and compare digit for
+ * digit (see `decimalMatches` for the one rule that relates two different scales).
  *
  * @example
  * compareResults(stratusRows, duckdbRows, { ordered: true, relTol: 1e-6 }); // [] when equal
  */
 import { DataType, type Table } from 'apache-arrow';
 
-/** One value: numbers (all numeric types), strings, dates as 'YYYY-MM-DD', booleans, null. */
-export type Cell = number | string | boolean | null;
+/** An exact decimal: its text with exactly as many fraction digits as its type's scale ('-12.30'). */
+export interface DecimalCell {
+  readonly decimal: string;
+}
+
+/** One value: numbers (other numeric types), exact decimals, strings, dates as 'YYYY-MM-DD', booleans, null. */
+export type Cell = number | DecimalCell | string | boolean | null;
+
+/** The exact cell of an unscaled decimal value at a scale. */
+export function decimalCell(unscaled: bigint, scale: number): DecimalCell {
+  const neg = unscaled < 0n;
+  const digits = (neg ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+  const text =
+    scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+  return { decimal: neg ? `-${text}` : text };
+}
+
+export function isDecimalCell(v: unknown): v is DecimalCell {
+  return typeof v === 'object' && v !== null && typeof (v as DecimalCell).decimal === 'string';
+}
+
+/** A decimal cell as its unscaled value and scale. */
+function unscaledOf(c: DecimalCell): { v: bigint; scale: number } {
+  const dot = c.decimal.indexOf('.');
+  if (dot < 0) return { v: BigInt(c.decimal), scale: 0 };
+  return { v: BigInt(c.decimal.slice(0, dot) + c.decimal.slice(dot + 1)), scale: c.decimal.length - dot - 1 };
+}
 
 export interface ResultSet {
   columns: string[];
@@ -53,10 +80,17 @@ function arrowCell(value: unknown, type: DataType, column: string): Cell {
     if (value instanceof Date) return value.toISOString().slice(0, 10);
     if (typeof value === 'number') return new Date(value).toISOString().slice(0, 10);
   }
+  if (DataType.isDecimal(type)) return decimalCell(unscaledDecimal(value as Uint32Array), type.scale);
   if (typeof value === 'bigint') return Number(value);
-  if (DataType.isDecimal(type)) return Number(`${String(value)}e-${type.scale}`); // unscaled digits → the nearest double
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   throw new Error(`rowsFromArrow: column "${column}" has unsupported Arrow type ${String(type)}`);
+}
+
+/** A Decimal128 value (four little-endian 32-bit words, two's complement) as a BigInt. */
+function unscaledDecimal(words: Uint32Array): bigint {
+  let u = 0n;
+  for (let k = words.length - 1; k >= 0; k--) u = (u << 32n) | BigInt(words[k]!);
+  return BigInt.asIntN(32 * words.length, u);
 }
 
 /** Differences between `actual` and `expected`, human-readable; empty means equal. */
@@ -97,12 +131,58 @@ export function compareResults(actual: ResultSet, expected: ResultSet, opts: Com
 /** Throw with the first ~10 differences when the results differ. */
 
 function cellsEqual(a: Cell, b: Cell, relTol: number, absTol: number): boolean {
+  if (isDecimalCell(a) || isDecimalCell(b)) return decimalMatches(a, b, relTol, absTol);
   if (typeof a === 'number' && typeof b === 'number') {
     if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return true;
     const diff = Math.abs(a - b);
     return diff <= absTol || diff <= relTol * Math.max(Math.abs(a), Math.abs(b));
   }
   return a === b;
+}
+
+/**
+ * A decimal against the other side's value, `a` being the engine under test (its type's scale is
+ * the one compared at):
+ * - two decimals: equal digit for digit after the expected value is brought to the actual's scale
+ *   (HALF_UP when that drops digits, which happens where Spark's result type keeps fewer fraction
+ *   digits than the oracle's, e.g. a product whose precision exceeds 38; padded with zeros when it
+ *   adds digits, so an actual with more digits must end in zeros to match);
+ * - a decimal against a double (DuckDB answers avg and `/` of decimals as DOUBLE; a double engine
+ *   against a decimal oracle): the decimal must be the double rounded to the decimal's scale, i.e.
+ *   within half a unit of its last digit, widened only by the double's own rounding error (4 ulps)
+ *   which cannot say which way a near-tie goes;
+ * - anything else (null, string) differs.
+ */
+function decimalMatches(a: Cell, b: Cell, relTol: number, absTol: number): boolean {
+  if (isDecimalCell(a) && isDecimalCell(b)) {
+    const x = unscaledOf(a);
+    const y = unscaledOf(b);
+    return x.v === rescaleHalfUp(y.v, y.scale, x.scale);
+  }
+  if (isDecimalCell(a) && typeof b === 'number') return decimalNearDouble(a, b);
+  if (typeof a === 'number' && isDecimalCell(b)) {
+    // A double engine against an exact oracle: the usual tolerance on the oracle's value.
+    return cellsEqual(a, Number(b.decimal), relTol, absTol);
+  }
+  return false;
+}
+
+function decimalNearDouble(d: DecimalCell, x: number): boolean {
+  if (!Number.isFinite(x)) return false;
+  const { scale } = unscaledOf(d);
+  const value = Number(d.decimal);
+  const halfUnit = 0.5 * 10 ** -scale;
+  const doubleError = 4 * Number.EPSILON * Math.max(Math.abs(x), Math.abs(value));
+  return Math.abs(value - x) <= halfUnit + doubleError;
+}
+
+function rescaleHalfUp(v: bigint, from: number, to: number): bigint {
+  if (to >= from) return v * 10n ** BigInt(to - from);
+  const d = 10n ** BigInt(from - to);
+  const q = v / d;
+  const r = v - q * d;
+  const twice = (r < 0n ? -r : r) * 2n;
+  return twice >= d ? q + (v < 0n ? -1n : 1n) : q;
 }
 
 /** Rows of either side with no tolerant match on the other (multiset difference). */
@@ -133,9 +213,9 @@ function compareCellKeys(x: Cell, y: Cell): number {
   const rx = rank(x);
   const ry = rank(y);
   if (rx !== ry) return rx - ry;
-  if (typeof x === 'number' && typeof y === 'number') {
-    const kx = Number(x.toPrecision(9));
-    const ky = Number(y.toPrecision(9));
+  if (rx === 2) {
+    const kx = Number(numeric(x).toPrecision(9));
+    const ky = Number(numeric(y).toPrecision(9));
     return kx < ky ? -1 : kx > ky ? 1 : 0;
   }
   if (typeof x === 'string' && typeof y === 'string') return x < y ? -1 : x > y ? 1 : 0;
@@ -143,11 +223,17 @@ function compareCellKeys(x: Cell, y: Cell): number {
   return 0;
 }
 
+/** A number or decimal cell as a double (for the canonical order only). */
+function numeric(v: Cell): number {
+  return isDecimalCell(v) ? Number(v.decimal) : Number(v);
+}
+
 function rank(v: Cell): number {
-  return v === null ? 0 : typeof v === 'boolean' ? 1 : typeof v === 'number' ? 2 : 3;
+  return v === null ? 0 : typeof v === 'boolean' ? 1 : typeof v === 'number' || isDecimalCell(v) ? 2 : 3;
 }
 
 function show(v: Cell): string {
+  if (isDecimalCell(v)) return `${v.decimal}(decimal)`;
   return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 

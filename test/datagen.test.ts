@@ -115,10 +115,16 @@ const SPEC_NATIONS = [
 ].map(([name, region], key) => ({ n_nationkey: key, n_name: name, n_regionkey: region }));
 const NATIONS_SQL = 'SELECT n_nationkey, n_name, n_regionkey FROM';
 
+/** The generator's default schema: the official one with the money columns DECIMAL(15,2), as dbgen writes them. */
+const GENERATED_SCHEMA: Record<string, string[]> = Object.fromEntries(
+  Object.entries(OFFICIAL_SCHEMA).map(([t, cols]) => [t, cols.map((c) => c.replace(' DOUBLE ', ' DECIMAL(15,2) '))]),
+);
+
 let root: string;
 let dirA: string; // default split
 let dirB: string; // same options again
 let dirC: string; // another split, row-group size and codec
+let dirD: string; // money columns as DOUBLE
 let rowsA: Record<string, number>;
 let rowsC: Record<string, number>;
 let db: DuckDBInstance;
@@ -148,10 +154,11 @@ async function describeTable(path: string): Promise<string[]> {
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'stratus-datagen-'));
-  [dirA, dirB, dirC] = ['a', 'b', 'c'].map((d) => join(root, d)) as [string, string, string];
+  [dirA, dirB, dirC, dirD] = ['a', 'b', 'c', 'd'].map((d) => join(root, d)) as [string, string, string, string];
   rowsA = await generateTpch({ sf: SF, dir: dirA });
   await generateTpch({ sf: SF, dir: dirB });
   rowsC = await generateTpch({ sf: SF, dir: dirC, filesPerTable: 3, rowGroupSize: 5000, compression: 'snappy' });
+  await generateTpch({ sf: SF, dir: dirD, money: 'double' });
   db = await DuckDBInstance.create(':memory:');
   conn = await db.connect();
 });
@@ -184,12 +191,24 @@ describe('generateTpch at SF 0.01', () => {
     expect(groups.slice(0, -1).every((g) => g.n === 5000)).toBe(true);
   });
 
-  it("has exactly the column names, order and types of the official files, and the spec's nations", async () => {
+  it("has the official files' column names and order, money as DECIMAL(15,2), and the spec's nations", async () => {
     expect(Object.keys(OFFICIAL_SCHEMA).sort()).toEqual([...TABLES].sort());
+    expect(GENERATED_SCHEMA.lineitem).toContain('l_extendedprice DECIMAL(15,2) YES');
     for (const table of TABLES) {
-      expect(await describeTable(join(dirA, table)), table).toEqual(OFFICIAL_SCHEMA[table]);
+      expect(await describeTable(join(dirA, table)), table).toEqual(GENERATED_SCHEMA[table]);
     }
     expect(await query(`${NATIONS_SQL} ${scan(dirA, 'nation')} ORDER BY 1`)).toEqual(SPEC_NATIONS);
+  });
+
+  it("with money: 'double', has exactly the official files' types and the same values", async () => {
+    for (const table of TABLES) {
+      expect(await describeTable(join(dirD, table)), table).toEqual(OFFICIAL_SCHEMA[table]);
+      // DECIMAL meets DOUBLE as DOUBLE: cents / 100 as a double either way, so the rows are identical.
+      const onlyIn = async (x: string, y: string) =>
+        scalar(`SELECT count(*) FROM (SELECT * FROM ${scan(x, table)} EXCEPT ALL SELECT * FROM ${scan(y, table)})`);
+      expect(await onlyIn(dirA, dirD), table).toBe(0);
+      expect(await onlyIn(dirD, dirA), table).toBe(0);
+    }
   });
 
   it.runIf(OFFICIAL)('checks against what the official files hold (schema and nations)', async () => {

@@ -1,7 +1,7 @@
 /**
  * Command line for the TPC-H generator:
  *   tsx benchmarks/datagen/cli.ts --sf 0.01 --out <dir> [--compression snappy|zstd|uncompressed]
- *       [--row-group-size N] [--files-per-table N]
+ *       [--row-group-size N] [--files-per-table N] [--money decimal|double]
  * Prints rows, files, bytes and time per table.
  */
 import { readdir, stat } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { textPool } from './text.js';
 
 const USAGE =
   'usage: tsx benchmarks/datagen/cli.ts --sf <scale factor> --out <dir> ' +
-  '[--compression snappy|zstd|uncompressed] [--row-group-size N] [--files-per-table N]';
+  '[--compression snappy|zstd|uncompressed] [--row-group-size N] [--files-per-table N] [--money decimal|double]';
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       compression: { type: 'string' },
       'row-group-size': { type: 'string' },
       'files-per-table': { type: 'string' },
+      money: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,6 +53,9 @@ async function main(): Promise<void> {
   if (!values.out) fail('--out is required');
   const compression = (values.compression ?? 'zstd') as Compression;
   if (!['snappy', 'zstd', 'uncompressed'].includes(compression)) fail(`unknown --compression ${compression}`);
+
+  const money = values.money ?? 'decimal';
+  if (money !== 'decimal' && money !== 'double') fail(`unknown --money ${money} (decimal or double)`);
 
   const started = performance.now();
   textPool(); // built once per process; timed on its own
@@ -66,6 +70,7 @@ async function main(): Promise<void> {
     compression,
     rowGroupSize: positiveInt('row-group-size', values['row-group-size']),
     filesPerTable: positiveInt('files-per-table', values['files-per-table']),
+    money,
     onProgress: (table) => {
       const now = performance.now();
       const key = table === 'orders' ? 'lineitem' : table;
@@ -75,7 +80,9 @@ async function main(): Promise<void> {
   });
   const total = performance.now() - started;
 
-  console.log(`TPC-H SF ${sf} → ${values.out} (${compression}); text pool ${(setup / 1000).toFixed(2)} s`);
+  console.log(
+    `TPC-H SF ${sf} → ${values.out} (${compression}, money ${money}); text pool ${(setup / 1000).toFixed(2)} s`,
+  );
   console.log(['table', 'rows', 'files', 'MB', 'seconds'].map((h, i) => (i ? h.padStart(12) : h.padEnd(10))).join(''));
   let bytes = 0;
   for (const table of TABLES) {

@@ -1,6 +1,6 @@
 /**
  * Stratus's own deterministic TPC-H data generator: all eight tables as Parquet, one directory per
- * table (`<dir>/lineitem/part-0.parquet`, ...), with the schema of the official files. Values follow
+ * table (`<dir>/lineitem/part-0.parquet`, ...), with the column order of the official files (money columns DECIMAL(15,2) by default, see schema.ts). Values follow
  * the spec's rules (spec.ts, dists.ts) but not dbgen's random streams. Same scale factor → the same
  * values and byte-identical files; the values do not depend on the file split either.
  *
@@ -10,18 +10,18 @@
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Data, RecordBatch } from 'apache-arrow';
+import type { Data, RecordBatch, Schema } from 'apache-arrow';
 import { createContext, type GenContext } from './context.js';
 import { nationColumns, regionColumns } from './gen-fixed.js';
 import { orderColumns } from './gen-orders.js';
 import { partColumns, partsuppColumns } from './gen-part.js';
 import { customerColumns, supplierColumns } from './gen-supplier.js';
 import { chunks, fileCount, splitRanges, splitUnits, type Range } from './plan.js';
-import { SCHEMAS, TABLES, type TableName } from './schema.js';
+import { schemasFor, TABLES, type MoneyType, type TableName } from './schema.js';
 import { MAX_SF } from './spec.js';
 import { recordBatch, writeParquetFile, type Compression, type WriteOptions } from './writer.js';
 
-export { TABLES, SCHEMAS, type TableName } from './schema.js';
+export { TABLES, SCHEMAS, DOUBLE_SCHEMAS, type MoneyType, type TableName } from './schema.js';
 export { cardinalities } from './spec.js';
 export type { Compression } from './writer.js';
 
@@ -36,6 +36,8 @@ export interface GenerateOptions {
   readonly rowGroupSize?: number;
   /** Files for every table but REGION and NATION; default ceil(4·SF) lineitem, ceil(2·SF) orders/partsupp, else 1. */
   readonly filesPerTable?: number;
+  /** Money and quantity columns: 'decimal' (DECIMAL(15,2), like dbgen; the default) or 'double' (like the official SF 0.1 files). */
+  readonly money?: MoneyType;
   /** Called after each file with the table and its rows written so far. */
   readonly onProgress?: (table: string, rows: number) => void;
 }
@@ -71,6 +73,7 @@ function validate(opts: GenerateOptions): void {
 export async function generateTpch(opts: GenerateOptions): Promise<Record<string, number>> {
   validate(opts);
   const ctx = createContext(opts.sf);
+  const SCHEMAS = schemasFor(opts.money ?? 'decimal');
   const write: WriteOptions = {
     compression: opts.compression ?? 'zstd',
     rowGroupSize: opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE,
@@ -97,7 +100,7 @@ export async function generateTpch(opts: GenerateOptions): Promise<Record<string
       await emit(table, index, batches);
     }
   }
-  await generateOrders(ctx, files.orders, files.lineitem, emit);
+  await generateOrders(ctx, SCHEMAS, files.orders, files.lineitem, emit);
   return rows;
 }
 
@@ -115,6 +118,7 @@ async function prepareDir(dir: string): Promise<void> {
  */
 async function generateOrders(
   ctx: GenContext,
+  SCHEMAS: Record<TableName, Schema>,
   orderFiles: readonly Range[],
   lineFiles: readonly Range[],
   emit: (table: TableName, index: number, batches: RecordBatch[]) => Promise<void>,

@@ -3,7 +3,7 @@
  * in; the writer cuts row groups of exactly `rowGroupSize` rows (the last one shorter).
  */
 import { writeFile } from 'node:fs/promises';
-import { RecordBatch, Struct, Table, makeData, tableToIPC, type Data, type Schema } from 'apache-arrow';
+import { DataType, RecordBatch, Struct, Table, makeData, tableToIPC, type Data, type Schema } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { isDictionaryColumn } from './schema.js';
 
@@ -20,8 +20,15 @@ const CODECS: Record<Compression, pw.Compression> = {
   uncompressed: pw.Compression.UNCOMPRESSED,
 };
 
-/** One record batch from columns given in schema order. */
-export function recordBatch(schema: Schema, columns: readonly Data[]): RecordBatch {
+/**
+ * One record batch from columns given in schema order. Money columns are generated as doubles
+ * holding whole cents / 100; where the schema says DECIMAL they become exact unscaled Decimal128.
+ */
+export function recordBatch(schema: Schema, generated: readonly Data[]): RecordBatch {
+  const columns = generated.map((c, i) => {
+    const type = schema.fields[i]?.type;
+    return type && DataType.isDecimal(type) && DataType.isFloat(c.type) ? decimalData(c, type.scale, type) : c;
+  });
   const length = columns[0]?.length ?? 0;
   if (columns.length !== schema.fields.length || columns.some((c) => c.length !== length)) {
     throw new Error(
@@ -53,4 +60,18 @@ export async function writeParquetFile(
   const bytes = pw.writeParquet(wasmTable, props.build()); // consumes wasmTable and props
   await writeFile(path, bytes);
   return bytes.length;
+}
+
+/** Doubles → Decimal128 at `scale` (each value rounded to the nearest unscaled integer, which is exact for cents / 100). */
+function decimalData(doubles: Data, scale: number, type: DataType): Data {
+  const values = doubles.values as Float64Array;
+  const n = doubles.length;
+  const words = new BigInt64Array(2 * n); // 128-bit little-endian: low word, then the sign extension
+  const factor = 10 ** scale;
+  for (let i = 0; i < n; i++) {
+    const v = BigInt(Math.round(values[i]! * factor));
+    words[2 * i] = v;
+    words[2 * i + 1] = v < 0n ? -1n : 0n;
+  }
+  return makeData({ type, length: n, nullCount: 0, data: new Uint32Array(words.buffer) } as never);
 }

@@ -11,7 +11,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { TPCH_QUERY_COUNT, TPCH_TABLES, tpchSql } from '../tpch/sql/index.js';
-import { isoDateFromDays, type Cell, type ResultSet } from '../compare.js';
+import { decimalCell, isoDateFromDays, type Cell, type ResultSet } from '../compare.js';
 import { serveRunner, type EngineAdapter, type RunnerArgs } from './protocol.js';
 
 async function open(args: RunnerArgs): Promise<EngineAdapter<DuckDBResultReader>> {
@@ -41,7 +41,7 @@ function toCell(value: DuckDBValue, column: string): Cell {
   if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
     return value;
   if (typeof value === 'bigint') return Number(value);
-  if (value instanceof DuckDBDecimalValue) return value.toDouble();
+  if (value instanceof DuckDBDecimalValue) return decimalCell(value.value, value.scale); // exact
   if (value instanceof DuckDBDateValue) return isoDateFromDays(value.days);
   throw new Error(
     `duckdb runner: column "${column}" has a value of unsupported type (${value.constructor.name}: ${String(value)})`,

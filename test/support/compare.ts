@@ -16,10 +16,13 @@ import {
 
 export {
   compareResults,
+  decimalCell,
+  isDecimalCell,
   isoDateFromDays,
   rowsFromArrow,
   type Cell,
   type CompareOptions,
+  type DecimalCell,
   type ResultSet,
 } from '../../benchmarks/compare.js';
 

@@ -8,7 +8,7 @@
  */
 import { DuckDBInstance, DuckDBDateValue, DuckDBDecimalValue, type DuckDBValue } from '@duckdb/node-api';
 import { TPCH_TABLES } from '../../benchmarks/tpch/sql/index.js';
-import { isoDateFromDays, type Cell, type ResultSet } from './compare.js';
+import { decimalCell, isoDateFromDays, type Cell, type ResultSet } from './compare.js';
 
 const instances = new Map<string, Promise<DuckDBInstance>>();
 
@@ -62,7 +62,7 @@ function toCell(value: DuckDBValue, column: string): Cell {
     return value;
   }
   if (typeof value === 'bigint') return Number(value);
-  if (value instanceof DuckDBDecimalValue) return value.toDouble();
+  if (value instanceof DuckDBDecimalValue) return decimalCell(value.value, value.scale); // exact
   if (value instanceof DuckDBDateValue) return isoDateFromDays(value.days);
   throw new Error(
     `oracle: column "${column}" has a value of unsupported DuckDB type (${value.constructor.name}: ${String(value)}); cast it in the SQL`,

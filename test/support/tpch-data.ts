@@ -18,8 +18,12 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const DATAGEN = path.join(REPO, 'benchmarks', 'datagen');
 const CACHE = process.env.STRATUS_TEST_CACHE ?? path.join(REPO, 'node_modules', '.cache', 'stratus');
 
-/** The generated data's options: SF 0.1 (the official files' scale), four files per table (the official lineitem has four). */
-export const GENERATED = { sf: 0.1, filesPerTable: 4 } as const;
+/**
+ * The generated data's options: SF 0.1 (the official files' scale), four files per table (the
+ * official lineitem has four), money columns DECIMAL(15,2) as dbgen writes them (the official
+ * files hold DOUBLE, so the two data sets cover both). Part of the cache key, like the sources.
+ */
+export const GENERATED = { sf: 0.1, filesPerTable: 4, money: 'decimal' } as const;
 const COMPLETE = '.complete';
 /** A lock whose holder is gone, or older than this, is taken over. */
 const STALE_LOCK_MS = 15 * 60_000;
@@ -57,7 +61,7 @@ async function generateInto(dir: string, log: (line: string) => void): Promise<v
   fs.rmSync(tmp, { recursive: true, force: true });
   const t0 = performance.now();
   log(`stratus tests: generating TPC-H SF ${GENERATED.sf} with benchmarks/datagen into ${dir} (once, then cached)`);
-  await generateTpch({ sf: GENERATED.sf, dir: tmp, filesPerTable: GENERATED.filesPerTable });
+  await generateTpch({ sf: GENERATED.sf, dir: tmp, filesPerTable: GENERATED.filesPerTable, money: GENERATED.money });
   fs.writeFileSync(path.join(tmp, COMPLETE), '');
   fs.rmSync(dir, { recursive: true, force: true }); // an unfinished copy left by a killed run
   fs.renameSync(tmp, dir);
