@@ -7,7 +7,16 @@ import type { AggFn } from '../planner/aggregates.js';
 import type { DataType, DecimalType } from '../planner/types.js';
 import { decimalParts, isDecimal, storageType } from '../planner/types.js';
 import { decimalSumType } from '../planner/aggregates.js';
-import { decimalArray, divRound, fits, pow10 } from './decimal.js';
+import {
+  type DecimalArray,
+  decimalArray,
+  divRound,
+  EXACT_LIMIT,
+  exactDoubles,
+  fits,
+  longsFromDoubles,
+  pow10,
+} from './decimal.js';
 import { InternalError } from '../planner/errors.js';
 import { compareNumbers, compareStrings } from '../planner/order.js';
 import { castVec, int64ToDoubles } from './cast.js';
@@ -228,11 +237,18 @@ class LongSumAcc implements Accumulator {
  * sum and avg over decimals, exactly: the sum of unscaled values at the argument's scale. Its
  * state is decimal(p + 10, s) (NULL once it outgrows that: the group's sum overflowed, as Spark's
  * non-ANSI sum); avg divides at its result scale, HALF_UP.
+ *
+ * A group's sum is `big[g] + fast[g]`: `fast` is a double holding an integer below 2^52 in
+ * magnitude, to which values below 2^52 (read from a BigInt64Array's words) are added exactly;
+ * when it reaches 2^52 it is carried into the BigInt `big` (allocated on the first carry). Wider
+ * values go straight to `big`. Short data therefore sums without a BigInt per row.
  */
 class DecimalSumAcc implements Accumulator {
-  sums: bigint[] = [];
+  private fast = new Float64Array(256);
+  private big: bigint[] | null = null;
   counts = new Float64Array(256);
   overflow = new Uint8Array(256);
+  private scratch = new Float64Array(0);
   private readonly scale: number;
   private readonly state0: DecimalType;
   constructor(
@@ -244,64 +260,117 @@ class DecimalSumAcc implements Accumulator {
     this.state0 = decimalSumType(arg);
   }
   private ensure(g: number): void {
-    while (this.sums.length < g) this.sums.push(0n);
+    this.fast = grow(this.fast, g);
     this.counts = grow(this.counts, g);
     this.overflow = grow(this.overflow, g);
+    if (this.big) while (this.big.length < this.fast.length) this.big.push(0n);
+  }
+  private bigOf(): bigint[] {
+    this.big ??= new Array<bigint>(this.fast.length).fill(0n);
+    return this.big;
+  }
+  /**
+   * Adds unscaled values into their groups, skipping rows that `validity` marks null and, with
+   * `count` (partial states), rows whose count is 0; a row adds `count[i]` (else 1) to its count.
+   */
+  private add(groups: Int32Array, x: DecimalArray, n: number, validity: Uint8Array | null, count: Float64Array | null) {
+    const fast = this.fast;
+    const counts = this.counts;
+    if (x instanceof BigInt64Array) {
+      if (this.scratch.length < n) this.scratch = new Float64Array(n);
+      const d = this.scratch;
+      if (exactDoubles(x, n, d) < EXACT_LIMIT) {
+        for (let i = 0; i < n; i++) {
+          if ((validity !== null && !isValid(validity, i)) || (count !== null && count[i] === 0)) continue;
+          const g = groups[i]!;
+          const s = fast[g]! + d[i]!; // both below 2^52: exact
+          if (s >= EXACT_LIMIT || s <= -EXACT_LIMIT) {
+            this.bigOf()[g]! += BigInt(s);
+            fast[g] = 0;
+          } else fast[g] = s;
+          counts[g]! += count !== null ? count[i]! : 1;
+        }
+        return;
+      }
+    }
+    const big = this.bigOf();
+    for (let i = 0; i < n; i++) {
+      if ((validity !== null && !isValid(validity, i)) || (count !== null && count[i] === 0)) continue;
+      const g = groups[i]!;
+      big[g]! += x[i]!;
+      counts[g]! += count !== null ? count[i]! : 1;
+    }
   }
   update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
     this.ensure(size);
     const v = values as DecimalVec;
-    const x = v.values;
-    for (let i = 0; i < n; i++) {
-      if (v.validity && !isValid(v.validity, i)) continue;
-      const g = groups[i]!;
-      this.sums[g]! += x[i]!;
-      this.counts[g]!++;
+    this.add(groups, v.values, n, v.validity, null);
+  }
+  /** Group g's whole sum as a BigInt. */
+  private total(g: number): bigint {
+    const f = BigInt(this.fast[g]!);
+    return this.big ? this.big[g]! + f : f;
+  }
+  /**
+   * Per-group sums at the sum's scale as a column of `type` (null where a group has no rows,
+   * overflowed, or does not fit `precision`): int64 words straight from the doubles when no group
+   * ever carried into BigInts, else BigInts.
+   */
+  private sumsColumn(groups: number, type: DecimalType, wanted: (g: number) => boolean): DecimalVec {
+    const { precision } = decimalParts(type);
+    const ok = new Uint8Array(groups);
+    if (!this.big && precision >= 16) {
+      const d = new Float64Array(groups);
+      for (let g = 0; g < groups; g++) {
+        if (!wanted(g)) continue;
+        d[g] = this.fast[g]!;
+        ok[g] = 1;
+      }
+      return { type, values: longsFromDoubles(d, groups), validity: seenValidity(ok, groups) };
     }
+    const values = decimalArray(type, groups);
+    for (let g = 0; g < groups; g++) {
+      if (!wanted(g)) continue;
+      const s = this.total(g);
+      if (fits(s, precision)) {
+        values[g] = s;
+        ok[g] = 1;
+      }
+    }
+    return { type, values, validity: seenValidity(ok, groups) };
   }
   state(groups: number): Vec[] {
     this.ensure(groups);
-    const { precision } = decimalParts(this.state0);
-    const sums = decimalArray(this.state0, groups);
-    const seen = new Uint8Array(groups);
-    for (let g = 0; g < groups; g++) {
-      const s = this.sums[g]!;
-      if (!this.overflow[g] && fits(s, precision)) {
-        sums[g] = s;
-        seen[g] = 1;
-      }
-    }
-    return [
-      { type: this.state0, values: sums, validity: seenValidity(seen, groups) },
-      countsAsInt64(this.counts, groups),
-    ];
+    return [this.sumsColumn(groups, this.state0, (g) => !this.overflow[g]), countsAsInt64(this.counts, groups)];
   }
   merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
     this.ensure(size);
     const s = state[0] as DecimalVec;
     const c = countsOf(state[1]!, n);
     for (let i = 0; i < n; i++) {
-      const g = groups[i]!;
-      if (c[i] === 0) continue;
-      if (!isValid(s.validity, i)) this.overflow[g] = 1;
-      else this.sums[g]! += s.values[i]!;
-      this.counts[g]! += c[i]!;
+      // A partial state that overflowed (NULL with rows behind it) makes its group overflow.
+      if (c[i] !== 0 && !isValid(s.validity, i)) this.overflow[groups[i]!] = 1;
     }
+    this.add(groups, s.values, n, s.validity, c);
+    // Counts of overflowed partials still count.
+    for (let i = 0; i < n; i++) if (c[i] !== 0 && !isValid(s.validity, i)) this.counts[groups[i]!]! += c[i]!;
   }
   reset(g: number): void {
-    if (g < this.sums.length) this.sums[g] = 0n;
+    if (g < this.fast.length) this.fast[g] = 0;
+    if (this.big && g < this.big.length) this.big[g] = 0n;
     if (g < this.counts.length) this.counts[g] = 0;
     if (g < this.overflow.length) this.overflow[g] = 0;
   }
   evaluate(groups: number): Vec {
     this.ensure(groups);
+    const wanted = (g: number) => this.counts[g] !== 0 && !this.overflow[g];
+    if (!this.average) return this.sumsColumn(groups, this.out, wanted);
     const { precision, scale } = decimalParts(this.out);
     const values = decimalArray(this.out, groups);
     const ok = new Uint8Array(groups);
     for (let g = 0; g < groups; g++) {
-      if (this.counts[g] === 0 || this.overflow[g]) continue;
-      const sum = this.sums[g]!;
-      const v = this.average ? divRound(sum * pow10(scale - this.scale), BigInt(this.counts[g]!)) : sum;
+      if (!wanted(g)) continue;
+      const v = divRound(this.total(g) * pow10(scale - this.scale), BigInt(this.counts[g]!));
       if (fits(v, precision)) {
         values[g] = v;
         ok[g] = 1;

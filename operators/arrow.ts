@@ -191,9 +191,12 @@ function takeDict(dict: Vec, sel: Int32Array): Vec {
  */
 function decimalsFromWords(words: Uint32Array, stride: number, n: number, type: DataType): DecimalArray {
   if (stride === 4 && isDecimal(type) && decimalParts(type).precision <= MAX_SHORT_DECIMAL) {
-    const longs = new BigInt64Array(words.buffer, words.byteOffset, 2 * n);
     const out = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) out[i] = longs[2 * i]!;
+    const to = new Int32Array(out.buffer);
+    for (let i = 0; i < n; i++) {
+      to[2 * i] = words[4 * i]!; // the low 64 bits as two words: no BigInt per value
+      to[2 * i + 1] = words[4 * i + 1]!;
+    }
     return out;
   }
   const out = new Array<bigint>(n);

@@ -11,9 +11,12 @@ import {
   decimalArray,
   decimalFromDouble,
   decimalToDouble,
+  EXACT_LIMIT,
+  exactDoubles,
   fits,
   formatDecimal,
   parseDecimal,
+  pow10Double,
   pow10,
   rescale,
 } from './decimal.js';
@@ -128,6 +131,13 @@ function fromDecimal(v: DecimalVec, to: DataType, n: number): Vec {
     }
     case 'float64': {
       const out = new Float64Array(n);
+      // Fast path: unscaled values below 2^52 are exact doubles, and one IEEE division by the exact
+      // 10^scale rounds to the nearest double, as parsing the decimal text does.
+      if (src instanceof BigInt64Array && scale <= 22 && exactDoubles(src, n, out) < EXACT_LIMIT) {
+        const unitDouble = pow10Double(scale);
+        for (let i = 0; i < n; i++) out[i] = out[i]! / unitDouble;
+        return { type: 'float64', values: out, validity: v.validity };
+      }
       for (let i = 0; i < n; i++) out[i] = decimalToDouble(src[i]!, scale);
       return { type: 'float64', values: out, validity: v.validity };
     }

@@ -1,8 +1,16 @@
 /**
  * Exact decimals as unscaled integers: a `decimal(p,s)` value v stands for v / 10^s. Columns of
- * up to 18 digits hold them in a BigInt64Array, wider ones in an array of BigInts (one code path
- * reads both as BigInts). Rescaling rounds HALF_UP (Spark's rounding); a value with more than p
- * digits does not fit its type, which Spark's non-ANSI mode turns into NULL.
+ * up to 18 digits hold them in a BigInt64Array; wider ones in an array of BigInts, or in a
+ * BigInt64Array when a kernel knows every value fits in 64 bits (readers read both as BigInts;
+ * code that allocates for a wide type allocates BigInts). Rescaling rounds HALF_UP (Spark's
+ * rounding); a value with more than p digits does not fit its type, which Spark's non-ANSI mode
+ * turns into NULL.
+ *
+ * Fast path (`exactDoubles`, `longsFromDoubles`): short values are read through the two 32-bit
+ * words of the BigInt64Array as integer-valued doubles, exact below 2^52 in magnitude, so kernels
+ * and accumulators add, multiply and compare them with double arithmetic and no BigInt at all;
+ * they prove beforehand (from the inputs' largest magnitude) that every result stays below 2^53,
+ * and otherwise take the BigInt path.
  */
 import type { DecimalType } from '../planner/types.js';
 import { decimalParts, MAX_SHORT_DECIMAL } from '../planner/types.js';
@@ -15,6 +23,47 @@ const POW10: bigint[] = Array.from({ length: 80 }, (_, i) => 10n ** BigInt(i));
 /** 10^k as a BigInt (0 ≤ k < 80). */
 export function pow10(k: number): bigint {
   return POW10[k]!;
+}
+
+const TWO32 = 4294967296;
+/** Magnitude bound of the fast path's inputs and running sums: 2^52 (results of one + stay below 2^53). */
+export const EXACT_LIMIT = 2 ** 52;
+
+/**
+ * The unscaled values of a BigInt64Array as doubles (into `out`), read through their 32-bit
+ * words; returns the largest magnitude, or Infinity when some value is 2^52 or more (then `out`
+ * is incomplete and the caller takes the BigInt path). Slots under nulls are read like others.
+ */
+export function exactDoubles(values: BigInt64Array, n: number, out: Float64Array): number {
+  const w = new Int32Array(values.buffer, values.byteOffset, 2 * n);
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const hi = w[2 * i + 1]!;
+    if (hi >= 0x100000 || hi < -0x100000 || (hi === -0x100000 && w[2 * i] === 0)) return Number.POSITIVE_INFINITY;
+    const x = hi * TWO32 + (w[2 * i]! >>> 0);
+    out[i] = x;
+    const a = x < 0 ? -x : x;
+    if (a > max) max = a;
+  }
+  return max;
+}
+
+/** Integer-valued doubles below 2^53 in magnitude as int64 values, written word by word (no BigInts). */
+export function longsFromDoubles(src: Float64Array, n: number): BigInt64Array {
+  const out = new BigInt64Array(n);
+  const w = new Int32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    const x = src[i]!;
+    const hi = Math.floor(x / TWO32);
+    w[2 * i] = (x - hi * TWO32) | 0;
+    w[2 * i + 1] = hi;
+  }
+  return out;
+}
+
+/** 10^k as a double (exact for k ≤ 22). */
+export function pow10Double(k: number): number {
+  return 10 ** k;
 }
 
 /** Storage for n values of a decimal type (zeros). */

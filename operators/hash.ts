@@ -5,7 +5,7 @@
  */
 import { InternalError } from '../planner/errors.js';
 import type { DataType, VecType } from '../planner/types.js';
-import { isBytes, isDecimal, storageType } from '../planner/types.js';
+import { decimalParts, isBytes, isDecimal, MAX_SHORT_DECIMAL, storageType } from '../planner/types.js';
 import { decimalArray } from './decimal.js';
 import type { SmallVec, Vec } from './vector.js';
 import { int64Words, isBytesVec, isDecimalVec, isOpaqueVec, isValid, take } from './vector.js';
@@ -42,7 +42,8 @@ export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new 
         for (let k = offsets[i]!; k < offsets[i + 1]!; k++) h = Math.imul(h ^ data[k]!, 0x01000193);
         out[i] = mix(out[i]! * 31 + h);
       }
-    } else if (isDecimalVec(c) && Array.isArray(c.values)) {
+    } else if (isDecimalVec(c) && (Array.isArray(c.values) || isWideDecimal(c.type))) {
+      // Wide decimals hash their value by 4 words, whichever array holds them (BigInts, or int64 when they fit).
       const v = c.values;
       for (let i = 0; i < n; i++) {
         let x = v[i]!;
@@ -90,6 +91,11 @@ class KeyColumn {
     this.offsets = isBytes(type) ? new Int32Array(1025) : null;
     this.bytes = isBytes(type) ? new Uint8Array(16384) : null;
   }
+}
+
+/** A decimal type wider than 18 digits (BigInts, or int64 where a kernel knows the values fit). */
+function isWideDecimal(type: DataType): boolean {
+  return isDecimal(type) && decimalParts(type).precision > MAX_SHORT_DECIMAL;
 }
 
 export class GroupTable {
@@ -176,6 +182,7 @@ export class GroupTable {
     const c = cols[0]!;
     if (cols.length !== 1 || isBytesVec(c) || isOpaqueVec(c) || c.type === 'bool' || Array.isArray(c.values))
       return null;
+    if (isDecimalVec(c) && isWideDecimal(c.type)) return null; // BigInts in some batches, int64 in others
     if (!this.numeric) {
       if (this.size > 0) return null; // started with general keys: stay general
       this.numeric = new NumericKeyIndex((x, isNull) => this.addNumber(x, isNull));

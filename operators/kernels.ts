@@ -6,7 +6,17 @@ import type { BinaryOp } from '../planner/expr.js';
 import { compareNumbers as numberOrder } from '../planner/order.js';
 import type { DataType, DecimalType } from '../planner/types.js';
 import { asDecimal, decimalParts, isBytes, isDecimal } from '../planner/types.js';
-import { decimalArray, divRound, fits, pow10, rescale } from './decimal.js';
+import {
+  decimalArray,
+  divRound,
+  EXACT_LIMIT,
+  exactDoubles,
+  fits,
+  longsFromDoubles,
+  pow10,
+  pow10Double,
+  rescale,
+} from './decimal.js';
 import type { Operand } from './scalar.js';
 import { isScalar } from './scalar.js';
 import { castOperand } from './cast.js';
@@ -59,10 +69,69 @@ function unscaled(o: Operand, n: number): { col: ArrayLike<bigint> | null; value
   return { col: (d as DecimalVec).values, value: 0n, scale };
 }
 
+type Unscaled = ReturnType<typeof unscaled>;
+
+/** One side of a fast decimal kernel: unscaled values as exact doubles (a column or one value) and the largest magnitude. */
+interface ExactSide {
+  readonly col: Float64Array | null;
+  readonly value: number;
+  readonly max: number;
+}
+
+/** An unscaled operand as exact doubles, or null when it is wide (BigInts) or some value is 2^52 or more. */
+function exactSide(u: Unscaled, n: number): ExactSide | null {
+  if (u.col === null) {
+    const a = u.value < 0n ? -u.value : u.value;
+    return a < BigInt(EXACT_LIMIT) ? { col: null, value: Number(u.value), max: Number(a) } : null;
+  }
+  if (!(u.col instanceof BigInt64Array)) return null;
+  const col = new Float64Array(n);
+  const max = exactDoubles(u.col, n, col);
+  return max < EXACT_LIMIT ? { col, value: 0, max } : null;
+}
+
+/**
+ * + - * of decimals without BigInts: the unscaled operands as exact doubles, when their largest
+ * magnitudes prove every result exact (below 2^53) and within the result's precision, and the
+ * result's scale needs no rounding (+ -: the larger scale; *: the sum of scales — Spark's types
+ * unless precision passed 38). Returns the unscaled results as int64, or null for the BigInt path.
+ */
+function fastDecimal(op: '+' | '-' | '*', x: Unscaled, y: Unscaled, scale: number, precision: number, n: number) {
+  const fx = exactSide(x, n);
+  const fy = fx && exactSide(y, n);
+  if (!fx || !fy) return null;
+  const limit = Math.min(2 ** 53, precision < 22 ? pow10Double(precision) : Number.POSITIVE_INFINITY);
+  const out = new Float64Array(n);
+  if (op === '*') {
+    if (scale !== x.scale + y.scale || fx.max * fy.max >= limit) return null;
+    const { col: X, value: xv } = fx;
+    const { col: Y, value: yv } = fy;
+    if (X && Y) for (let i = 0; i < n; i++) out[i] = X[i]! * Y[i]!;
+    else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * yv;
+    else if (Y) for (let i = 0; i < n; i++) out[i] = xv * Y[i]!;
+    else out.fill(xv * yv);
+    return longsFromDoubles(out, n);
+  }
+  const common = Math.max(x.scale, y.scale);
+  if (scale !== common || common > 22) return null;
+  const kx = pow10Double(common - x.scale);
+  const ky = pow10Double(common - y.scale);
+  if (fx.max * kx + fy.max * ky >= limit) return null;
+  const sign = op === '+' ? 1 : -1;
+  const { col: X, value: xv } = fx;
+  const { col: Y, value: yv } = fy;
+  if (X && Y) for (let i = 0; i < n; i++) out[i] = X[i]! * kx + sign * (Y[i]! * ky);
+  else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * kx + sign * (yv * ky);
+  else if (Y) for (let i = 0; i < n; i++) out[i] = xv * kx + sign * (Y[i]! * ky);
+  else out.fill(xv * kx + sign * (yv * ky));
+  return longsFromDoubles(out, n);
+}
+
 /**
  * Decimal + - * / % with Spark's result type (the analyzer's `outType`): exact on unscaled
  * BigInts, the result rounded HALF_UP to its scale; a result with more digits than its
- * precision, or a division by zero, is NULL (Spark's non-ANSI mode).
+ * precision, or a division by zero, is NULL (Spark's non-ANSI mode). + - * take `fastDecimal`
+ * when it can prove the results exact.
  */
 function arithmeticDecimal(
   op: '+' | '-' | '*' | '/' | '%',
@@ -75,6 +144,10 @@ function arithmeticDecimal(
   const x = unscaled(a, n);
   const y = unscaled(b, n);
   const merged = mergeValidity(a, b, n);
+  if (op === '+' || op === '-' || op === '*') {
+    const fast = fastDecimal(op, x, y, scale, precision, n);
+    if (fast) return { type: outType, values: fast, validity: merged };
+  }
   const validity = merged ? merged.slice() : newValidity(n);
   let nulls = merged !== null;
   const out = decimalArray(outType, n);
@@ -115,6 +188,22 @@ function compareDecimals(op: CompareOp, a: Operand, b: Operand, n: number, out: 
   const x = unscaled(a, n);
   const y = unscaled(b, n);
   const common = Math.max(x.scale, y.scale);
+  // Fast path: both sides as exact doubles at the common scale (all below 2^53), compared as numbers.
+  const fx = common <= 22 ? exactSide(x, n) : null;
+  const fy = fx && exactSide(y, n);
+  if (fx && fy) {
+    const kx = pow10Double(common - x.scale);
+    const ky = pow10Double(common - y.scale);
+    if (fx.max * kx < 2 ** 53 && fy.max * ky < 2 ** 53) {
+      const side = (f: ExactSide, k: number): Float64Array | number => {
+        if (!f.col) return f.value * k;
+        if (k !== 1) for (let i = 0; i < n; i++) f.col[i]! *= k;
+        return f.col;
+      };
+      compareNumbers(op, side(fx, kx), side(fy, ky), n, out);
+      return;
+    }
+  }
   const xs = pow10(common - x.scale);
   const ys = pow10(common - y.scale);
   if (x.col && !y.col && xs === 1n) {

@@ -1,0 +1,217 @@
+/**
+ * The fast path of short decimals (operators/decimal.ts `exactDoubles`): + - *, comparisons, casts
+ * to double and sum/avg run on unscaled values as exact doubles while every value and result is
+ * provably below 2^53, and fall back to BigInts otherwise. Values at the edge (2^52 − 1, 2^52,
+ * 2^53 + 1, the 18-digit extremes) and sums that cross 2^52 again and again must come out digit for
+ * digit as DuckDB computes them; wide results held as int64 (a product of two decimal(15,2) is
+ * decimal(31,4)) must join and group with the same values held as BigInts (read from a file).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DuckDBDecimalValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { divRound, EXACT_LIMIT, exactDoubles, longsFromDoubles } from '../operators/decimal.js';
+import { avg, col, count, lit, session, sum, type DataFrame, type Session } from '../src/index.js';
+import { decimalCell, expectSameResults, rowsFromArrow, type Cell, type ResultSet } from './support/compare.js';
+import { tempDir } from './support/tpch.js';
+
+const P52 = 2n ** 52n;
+/** 400 rows, several row groups and files: `e` decimal(18,0) at the fast path's edges, `a`/`b` decimal(15,2). */
+const T_SQL = `
+  SELECT
+    id::INTEGER AS id,
+    (id % 3)::INTEGER AS g,
+    CASE
+      WHEN id % 17 = 0 THEN NULL
+      WHEN id = 1 THEN ${P52 - 1n}
+      WHEN id = 2 THEN ${P52}
+      WHEN id = 3 THEN ${P52 + 1n}
+      WHEN id = 4 THEN -${P52}
+      WHEN id = 5 THEN ${2n ** 53n + 1n}
+      WHEN id = 6 THEN 999999999999999999
+      WHEN id = 7 THEN -999999999999999999
+      WHEN id < 200 THEN 3000000000000000 + id
+      ELSE id * 1000 - 7
+    END::DECIMAL(18,0) AS e,
+    CASE WHEN id % 13 = 0 THEN NULL ELSE ((id * 7919) % 10007 - 5000) / 100.0 END::DECIMAL(15,2) AS a,
+    (((id * 31) % 97) / 100.0)::DECIMAL(15,2) AS b
+  FROM range(0, 400) AS t(id)`;
+
+let s: Session;
+let conn: DuckDBConnection;
+let closeDuck: () => void;
+let t: DataFrame;
+let keys: DataFrame;
+let tSql: string;
+let keysSql: string;
+
+/** DuckDB rows, decimals exact. */
+async function duck(sql: string): Promise<ResultSet> {
+  const reader = await conn.runAndReadAll(sql);
+  const rows = reader.getRows().map((row) =>
+    row.map((v): Cell => {
+      if (v instanceof DuckDBDecimalValue) return decimalCell(v.value, v.scale);
+      if (typeof v === 'bigint') return Number(v);
+      if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+      return String(v);
+    }),
+  );
+  return { columns: reader.columnNames(), rows };
+}
+
+async function expectSame(df: DataFrame, sql: string): Promise<void> {
+  expectSameResults(rowsFromArrow(await df.collect()), await duck(sql), { ordered: false });
+}
+
+beforeAll(async () => {
+  const dir = tempDir('stratus-decimal-fast-');
+  const instance = await DuckDBInstance.create(':memory:');
+  conn = await instance.connect();
+  closeDuck = () => {
+    conn.closeSync();
+    instance.closeSync();
+  };
+  const write = async (sql: string, name: string) => {
+    const d = path.join(dir, name);
+    fs.mkdirSync(d);
+    for (let i = 0; i < 2; i++)
+      await conn.run(
+        `COPY (SELECT * FROM (${sql}) WHERE id % 2 = ${i}) TO '${d}/part-${i}.parquet' (FORMAT parquet, ROW_GROUP_SIZE 64)`,
+      );
+    return d;
+  };
+  const tDir = await write(T_SQL, 't');
+  tSql = `read_parquet('${tDir}/*.parquet')`;
+  // decimal(31,4) keys read from a file (BigInts in the engine), equal to some a * b computed in kernels.
+  const keysDir = await write(
+    `SELECT id, (a * b)::DECIMAL(31,4) AS k, 'k' || id AS tag FROM (${T_SQL}) WHERE id % 5 = 0 AND a IS NOT NULL`,
+    'keys',
+  );
+  keysSql = `read_parquet('${keysDir}/*.parquet')`;
+  s = session({ store: tempDir(), executors: 2, progress: false, job: { shufflePartitions: 3 } });
+  t = s.read.parquet(tDir);
+  keys = s.read.parquet(keysDir);
+});
+afterAll(async () => {
+  await s?.stop();
+  closeDuck?.();
+});
+
+describe('short decimals: fast exact path and its BigInt fallback', () => {
+  it('reads values below 2^52 as exact doubles and refuses 2^52 and beyond', () => {
+    const v = new BigInt64Array([0n, -1n, P52 - 1n, -(P52 - 1n), 123456789012n]);
+    const d = new Float64Array(v.length);
+    expect(exactDoubles(v, v.length, d)).toBe(Number(P52 - 1n));
+    expect([...d]).toEqual([0, -1, Number(P52 - 1n), -Number(P52 - 1n), 123456789012]);
+    expect([...longsFromDoubles(d, d.length)]).toEqual([...v]);
+    for (const edge of [P52, -P52, 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n)])
+      expect(exactDoubles(new BigInt64Array([1n, edge]), 2, new Float64Array(2))).toBe(Number.POSITIVE_INFINITY);
+    expect(EXACT_LIMIT).toBe(2 ** 52);
+    expect([...longsFromDoubles(new Float64Array([2 ** 53 - 1, -(2 ** 53 - 1)]), 2)]).toEqual([
+      2n ** 53n - 1n,
+      -(2n ** 53n - 1n),
+    ]);
+  });
+
+  it('sum crosses 2^52 many times and stays exact; sums beyond 2^63 too', async () => {
+    const df = t.groupBy('g').agg(sum('e').alias('se'), sum('a').alias('sa'), count('e').alias('n'));
+    expect((await df.schema()).map((f) => f.type)).toEqual(['int32', 'decimal(28,0)', 'decimal(25,2)', 'int64']);
+    await expectSame(df, `SELECT g, sum(e) AS se, sum(a) AS sa, count(e) AS n FROM ${tSql} GROUP BY g`);
+    // Rows 8..199 hold about 3·10^15 (> 2^51) each: every second addition carries past 2^52.
+    await expectSame(
+      t.filter(col('id').geq(8).and(col('id').lt(200))).agg(sum('e').alias('se')),
+      `SELECT sum(e) AS se FROM ${tSql} WHERE id >= 8 AND id < 200`,
+    );
+    await expectSame(t.agg(sum('e').alias('se')), `SELECT sum(e) AS se FROM ${tSql}`);
+  });
+
+  it('avg at the edge is the exact mean, HALF_UP at Spark scale s+4', async () => {
+    const df = t.groupBy('g').agg(avg('e').alias('ae'), avg('a').alias('aa'));
+    expect((await df.schema()).map((f) => f.type)).toEqual(['int32', 'decimal(22,4)', 'decimal(19,6)']);
+    const inputs = await duck(`SELECT g, sum(e), count(e), sum(a), count(a) FROM ${tSql} GROUP BY g`);
+    const mean = (total: Cell, n: Cell, scale: number, outScale: number) => {
+      const text = (total as { decimal: string }).decimal.replace('.', '');
+      return decimalCell(divRound(BigInt(text) * 10n ** BigInt(outScale - scale), BigInt(n as number)), outScale);
+    };
+    expectSameResults(
+      rowsFromArrow(await df.collect()),
+      {
+        columns: ['g', 'ae', 'aa'],
+        rows: inputs.rows.map(([g, se, ne, sa, na]) => [g!, mean(se!, ne!, 0, 4), mean(sa!, na!, 2, 6)]),
+      },
+      { ordered: false },
+    );
+  });
+
+  it('+ - * at the edge equal DuckDB (the fast path where provable, BigInts where not)', async () => {
+    const df = t.select(
+      'id',
+      col('e').plus(col('e')).alias('ee'),
+      col('e').minus(1).alias('em'),
+      col('e').multiply(col('e')).alias('sq'),
+      col('a').multiply(col('b')).alias('ab'),
+      col('a')
+        .multiply(lit(1).minus(col('b')))
+        .multiply(lit(1).plus(col('b')))
+        .alias('charge'),
+      col('a').minus(col('b')).alias('amb'),
+    );
+    expect((await df.schema()).map((f) => f.type)).toEqual([
+      'int32',
+      'decimal(19,0)',
+      'decimal(19,0)',
+      'decimal(37,0)',
+      'decimal(31,4)',
+      'decimal(38,6)',
+      'decimal(16,2)',
+    ]);
+    await expectSame(
+      df,
+      `SELECT id, e::DECIMAL(19,0) + e AS ee, e::DECIMAL(19,0) - 1 AS em, e::DECIMAL(37,0) * e AS sq, a * b AS ab, a * (1 - b) * (1 + b) AS charge, a - b AS amb FROM ${tSql}`,
+    );
+    // Every input below 2^52 but products (and e rescaled for + a) beyond 2^53: the bound must send them to BigInts.
+    await expectSame(
+      t
+        .filter(col('id').geq(8).and(col('id').lt(200)))
+        .select('id', col('e').multiply(col('e')).alias('sq'), col('e').plus(col('a')).alias('ea')),
+      `SELECT id, e::DECIMAL(37,0) * e AS sq, e + a AS ea FROM ${tSql} WHERE id >= 8 AND id < 200`,
+    );
+    // Only small values: the whole batch can take the fast path.
+    await expectSame(
+      df.filter(col('id').geq(200)).select('id', 'ee', 'em', 'ab'),
+      `SELECT id, e::DECIMAL(19,0) + e AS ee, e::DECIMAL(19,0) - 1 AS em, a * b AS ab FROM ${tSql} WHERE id >= 200`,
+    );
+  });
+
+  it('comparisons and casts to double at the edge', async () => {
+    await expectSame(
+      t.filter(col('e').gt(lit(P52 - 1n))).select('id', 'e'),
+      `SELECT id, e FROM ${tSql} WHERE e > ${P52 - 1n}`,
+    );
+    await expectSame(
+      t.filter(col('e').equalTo(lit(P52 + 1n))).select('id'),
+      `SELECT id FROM ${tSql} WHERE e = ${P52 + 1n}`,
+    );
+    await expectSame(
+      t.filter(col('a').lt(24).and(col('b').between(0.05, 0.07))).select('id', 'a'),
+      `SELECT id, a FROM ${tSql} WHERE a < 24 AND b::DOUBLE BETWEEN 0.05 AND 0.07`,
+    );
+    await expectSame(
+      t.select('id', col('e').cast('float64').alias('de'), col('a').cast('float64').alias('da')),
+      `SELECT id, e::DOUBLE AS de, a::DOUBLE AS da FROM ${tSql}`,
+    );
+  });
+
+  it('wide results held as int64 join and group with the same values held as BigInts', async () => {
+    const computed = t.select('id', col('a').multiply(col('b')).alias('k'));
+    expect((await computed.schema())[1]!.type).toBe('decimal(31,4)');
+    await expectSame(
+      computed.join(keys.select(col('k').alias('k2'), 'tag'), col('k').equalTo(col('k2'))).select('id', 'tag', 'k'),
+      `SELECT t.id, tag, a * b AS k FROM ${tSql} t JOIN ${keysSql} ON a * b = k`,
+    );
+    await expectSame(
+      computed.select('k').union(keys.select('k')).groupBy('k').agg(count('*').alias('n')),
+      `SELECT k, count(*) AS n FROM (SELECT a * b AS k FROM ${tSql} UNION ALL SELECT k FROM ${keysSql}) GROUP BY k`,
+    );
+  });
+});
