@@ -11,8 +11,8 @@ import {
   type DecimalArray,
   decimalArray,
   divRound,
+  doublesOf,
   EXACT_LIMIT,
-  exactDoubles,
   fits,
   longsFromDoubles,
   pow10,
@@ -248,7 +248,8 @@ class DecimalSumAcc implements Accumulator {
   private big: bigint[] | null = null;
   counts = new Float64Array(256);
   overflow = new Uint8Array(256);
-  private scratch = new Float64Array(0);
+  /** An upper bound of every |fast[g]| (the fast loop without per-row checks runs while it stays below 2^52). */
+  private fastBound = 0;
   private readonly scale: number;
   private readonly state0: DecimalType;
   constructor(
@@ -276,22 +277,33 @@ class DecimalSumAcc implements Accumulator {
   private add(groups: Int32Array, x: DecimalArray, n: number, validity: Uint8Array | null, count: Float64Array | null) {
     const fast = this.fast;
     const counts = this.counts;
-    if (x instanceof BigInt64Array) {
-      if (this.scratch.length < n) this.scratch = new Float64Array(n);
-      const d = this.scratch;
-      if (exactDoubles(x, n, d) < EXACT_LIMIT) {
+    const known = x instanceof BigInt64Array ? doublesOf(x, n) : null;
+    if (known) {
+      const d = known.doubles;
+      if (validity === null && count === null && n * known.max < EXACT_LIMIT && this.fastBound < EXACT_LIMIT) {
+        // No group can reach 2^53 within this batch: plain double additions, carried afterwards if needed.
         for (let i = 0; i < n; i++) {
-          if ((validity !== null && !isValid(validity, i)) || (count !== null && count[i] === 0)) continue;
           const g = groups[i]!;
-          const s = fast[g]! + d[i]!; // both below 2^52: exact
-          if (s >= EXACT_LIMIT || s <= -EXACT_LIMIT) {
-            this.bigOf()[g]! += BigInt(s);
-            fast[g] = 0;
-          } else fast[g] = s;
-          counts[g]! += count !== null ? count[i]! : 1;
+          fast[g]! += d[i]!;
+          counts[g]!++;
         }
+        this.fastBound += n * known.max;
+        if (this.fastBound >= EXACT_LIMIT) this.carryAll();
         return;
       }
+      for (let i = 0; i < n; i++) {
+        if ((validity !== null && !isValid(validity, i)) || (count !== null && count[i] === 0)) continue;
+        const g = groups[i]!;
+        const s = fast[g]! + d[i]!; // both below 2^52: exact
+        if (s >= EXACT_LIMIT || s <= -EXACT_LIMIT) {
+          this.bigOf()[g]! += BigInt(s);
+          fast[g] = 0;
+        } else fast[g] = s;
+        counts[g]! += count !== null ? count[i]! : 1;
+      }
+      // Every |fast[g]| is now below 2^52; a later batch's bound starts there.
+      this.fastBound = EXACT_LIMIT - 1;
+      return;
     }
     const big = this.bigOf();
     for (let i = 0; i < n; i++) {
@@ -305,6 +317,17 @@ class DecimalSumAcc implements Accumulator {
     this.ensure(size);
     const v = values as DecimalVec;
     this.add(groups, v.values, n, v.validity, null);
+  }
+  /** Carries every group's double into its BigInt (when the bound says a double could soon lose exactness). */
+  private carryAll(): void {
+    const big = this.bigOf();
+    const fast = this.fast;
+    for (let g = 0; g < fast.length; g++) {
+      if (fast[g] === 0) continue;
+      big[g]! += BigInt(fast[g]!);
+      fast[g] = 0;
+    }
+    this.fastBound = 0;
   }
   /** Group g's whole sum as a BigInt. */
   private total(g: number): bigint {

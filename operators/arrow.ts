@@ -18,7 +18,7 @@ import {
   MAX_SHORT_DECIMAL,
 } from '../planner/types.js';
 import { arrowFieldOfName, arrowFieldTypeName, arrowTypeName } from './arrowTypes.js';
-import { type DecimalArray, decimalToDouble } from './decimal.js';
+import { type DecimalArray, decimalToDouble, rememberDoubles } from './decimal.js';
 import { dataBuffers, withValidityData } from './opaque.js';
 import type { Batch, Int64Vec, Vec } from './vector.js';
 import { isBytesVec, isDecimalVec, isOpaqueVec, isValid, newValidity, opaqueVec, setValid, take } from './vector.js';
@@ -191,12 +191,24 @@ function takeDict(dict: Vec, sel: Int32Array): Vec {
  */
 function decimalsFromWords(words: Uint32Array, stride: number, n: number, type: DataType): DecimalArray {
   if (stride === 4 && isDecimal(type) && decimalParts(type).precision <= MAX_SHORT_DECIMAL) {
+    // The low 64 bits as two int32 words (no BigInt per value), and, in the same pass, the exact
+    // doubles the kernels and aggregates read (remembered when every value is below 2^52).
     const out = new BigInt64Array(n);
     const to = new Int32Array(out.buffer);
+    const from = new Int32Array(words.buffer, words.byteOffset, 4 * n);
+    const doubles = new Float64Array(n);
+    let max = 0;
     for (let i = 0; i < n; i++) {
-      to[2 * i] = words[4 * i]!; // the low 64 bits as two words: no BigInt per value
-      to[2 * i + 1] = words[4 * i + 1]!;
+      const lo = from[4 * i]!;
+      const hi = from[4 * i + 1]!;
+      to[2 * i] = lo;
+      to[2 * i + 1] = hi;
+      const x = hi * 4294967296 + (lo >>> 0);
+      doubles[i] = x;
+      const a = x < 0 ? -x : x;
+      if (a > max) max = a;
     }
+    rememberDoubles(out, doubles, max);
     return out;
   }
   const out = new Array<bigint>(n);

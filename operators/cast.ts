@@ -11,8 +11,7 @@ import {
   decimalArray,
   decimalFromDouble,
   decimalToDouble,
-  EXACT_LIMIT,
-  exactDoubles,
+  doublesOf,
   fits,
   formatDecimal,
   parseDecimal,
@@ -133,9 +132,11 @@ function fromDecimal(v: DecimalVec, to: DataType, n: number): Vec {
       const out = new Float64Array(n);
       // Fast path: unscaled values below 2^52 are exact doubles, and one IEEE division by the exact
       // 10^scale rounds to the nearest double, as parsing the decimal text does.
-      if (src instanceof BigInt64Array && scale <= 22 && exactDoubles(src, n, out) < EXACT_LIMIT) {
+      const known = src instanceof BigInt64Array && scale <= 22 ? doublesOf(src, n) : null;
+      if (known) {
         const unitDouble = pow10Double(scale);
-        for (let i = 0; i < n; i++) out[i] = out[i]! / unitDouble;
+        const d = known.doubles;
+        for (let i = 0; i < n; i++) out[i] = d[i]! / unitDouble;
         return { type: 'float64', values: out, validity: v.validity };
       }
       for (let i = 0; i < n; i++) out[i] = decimalToDouble(src[i]!, scale);

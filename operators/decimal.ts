@@ -48,6 +48,34 @@ export function exactDoubles(values: BigInt64Array, n: number, out: Float64Array
   return max;
 }
 
+/** Exact doubles of an int64 array and an upper bound of their magnitudes (below 2^52). */
+export interface ExactDoubles {
+  readonly doubles: Float64Array;
+  readonly max: number;
+}
+
+/** int64 arrays whose exact doubles are known (made by a fast kernel or the decoder), or known not to exist (null). */
+const SHADOWS = new WeakMap<BigInt64Array, ExactDoubles | null>();
+
+/** Remembers the exact doubles of `values` (all below 2^52, `max` bounding their magnitudes). */
+export function rememberDoubles(values: BigInt64Array, doubles: Float64Array, max: number): void {
+  if (max < EXACT_LIMIT) SHADOWS.set(values, { doubles, max });
+}
+
+/**
+ * The unscaled values of a BigInt64Array as exact doubles, or null when some value is 2^52 or
+ * more: remembered per array, so a column read by several kernels and aggregates is converted once.
+ */
+export function doublesOf(values: BigInt64Array, n: number): ExactDoubles | null {
+  const known = SHADOWS.get(values);
+  if (known !== undefined && (known === null || known.doubles.length >= n)) return known;
+  const doubles = new Float64Array(n);
+  const max = exactDoubles(values, n, doubles);
+  const found = max < EXACT_LIMIT ? { doubles, max } : null;
+  if (n === values.length) SHADOWS.set(values, found);
+  return found;
+}
+
 /** Integer-valued doubles below 2^53 in magnitude as int64 values, written word by word (no BigInts). */
 export function longsFromDoubles(src: Float64Array, n: number): BigInt64Array {
   const out = new BigInt64Array(n);

@@ -9,12 +9,13 @@ import { asDecimal, decimalParts, isBytes, isDecimal } from '../planner/types.js
 import {
   decimalArray,
   divRound,
+  doublesOf,
   EXACT_LIMIT,
-  exactDoubles,
   fits,
   longsFromDoubles,
   pow10,
   pow10Double,
+  rememberDoubles,
   rescale,
 } from './decimal.js';
 import type { Operand } from './scalar.js';
@@ -85,9 +86,15 @@ function exactSide(u: Unscaled, n: number): ExactSide | null {
     return a < BigInt(EXACT_LIMIT) ? { col: null, value: Number(u.value), max: Number(a) } : null;
   }
   if (!(u.col instanceof BigInt64Array)) return null;
-  const col = new Float64Array(n);
-  const max = exactDoubles(u.col, n, col);
-  return max < EXACT_LIMIT ? { col, value: 0, max } : null;
+  const known = doublesOf(u.col, n);
+  return known && { col: known.doubles, value: 0, max: known.max };
+}
+
+/** Results as int64, their doubles remembered for the next kernel or aggregate (`bound` ≥ every magnitude). */
+function remembered(out: Float64Array, n: number, bound: number): BigInt64Array {
+  const longs = longsFromDoubles(out, n);
+  rememberDoubles(longs, out, bound);
+  return longs;
 }
 
 /**
@@ -110,7 +117,7 @@ function fastDecimal(op: '+' | '-' | '*', x: Unscaled, y: Unscaled, scale: numbe
     else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * yv;
     else if (Y) for (let i = 0; i < n; i++) out[i] = xv * Y[i]!;
     else out.fill(xv * yv);
-    return longsFromDoubles(out, n);
+    return remembered(out, n, fx.max * fy.max);
   }
   const common = Math.max(x.scale, y.scale);
   if (scale !== common || common > 22) return null;
@@ -124,7 +131,7 @@ function fastDecimal(op: '+' | '-' | '*', x: Unscaled, y: Unscaled, scale: numbe
   else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * kx + sign * (yv * ky);
   else if (Y) for (let i = 0; i < n; i++) out[i] = xv * kx + sign * (Y[i]! * ky);
   else out.fill(xv * kx + sign * (yv * ky));
-  return longsFromDoubles(out, n);
+  return remembered(out, n, fx.max * kx + fy.max * ky);
 }
 
 /**
@@ -197,8 +204,10 @@ function compareDecimals(op: CompareOp, a: Operand, b: Operand, n: number, out: 
     if (fx.max * kx < 2 ** 53 && fy.max * ky < 2 ** 53) {
       const side = (f: ExactSide, k: number): Float64Array | number => {
         if (!f.col) return f.value * k;
-        if (k !== 1) for (let i = 0; i < n; i++) f.col[i]! *= k;
-        return f.col;
+        if (k === 1) return f.col;
+        const scaled = new Float64Array(n); // the column's doubles are shared (remembered): scale a copy
+        for (let i = 0; i < n; i++) scaled[i] = f.col[i]! * k;
+        return scaled;
       };
       compareNumbers(op, side(fx, kx), side(fy, ky), n, out);
       return;

@@ -7,12 +7,23 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Table, makeVector, vectorFromArray, DateDay, Int64, Utf8, Bool } from 'apache-arrow';
+import { Table, makeData, makeVector, vectorFromArray, DateDay, Decimal, Int64, Utf8, Bool } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tpchSql, TPCH_QUERY_COUNT } from '../benchmarks/tpch/sql/index.js';
 import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
 import { compareResults, expectSameResults, readCsvAnswer, rowsFromArrow, type ResultSet } from './support/compare.js';
 import { OFFICIAL, SF01 } from './support/tpch.js';
+
+/** An Arrow Decimal128 vector of unscaled values. */
+function decimalVector(values: bigint[], scale: number, precision: number) {
+  const words = new BigInt64Array(2 * values.length);
+  values.forEach((v, i) => {
+    words[2 * i] = BigInt.asIntN(64, v);
+    words[2 * i + 1] = v >> 64n;
+  });
+  const type = new Decimal(scale, precision, 128);
+  return makeVector(makeData({ type, length: values.length, nullCount: 0, data: new Uint32Array(words.buffer) }));
+}
 
 /**
  * Row counts at SF0.1. Q1, Q4–Q8, Q9, Q12, Q14, Q15, Q17, Q19 and Q22 have the same count as
@@ -84,7 +95,10 @@ describe('DuckDB oracle over the generated TPC-H SF0.1 data', () => {
       "select 1.25::decimal(10,2) as d, sum(x)::hugeint as h, count(*) as c, date '1995-03-15' as dt, true as b, null as n from (values (1), (2)) t(x)",
       SF01,
     );
-    expect(r).toEqual({ columns: ['d', 'h', 'c', 'dt', 'b', 'n'], rows: [[1.25, 3, 2, '1995-03-15', true, null]] });
+    expect(r).toEqual({
+      columns: ['d', 'h', 'c', 'dt', 'b', 'n'],
+      rows: [[{ decimal: '1.25' }, 3, 2, '1995-03-15', true, null]], // decimals stay exact
+    });
   });
 
   it('rejects query numbers outside 1..22', () => {
@@ -129,6 +143,40 @@ describe('compareResults', () => {
     expect(compareResults(missing, expected, { ordered: false })).toEqual([
       'row count: actual 2, expected 3',
       'missing row (expected, not in actual): ["c", 1000000, "1996-02-29"]',
+    ]);
+  });
+
+  it('compares decimals digit for digit, whatever the tolerance', () => {
+    const dec = (rows: ResultSet['rows']): ResultSet => ({ columns: ['x'], rows });
+    const opts = { ordered: true, relTol: 1e-3, absTol: 1e-3 };
+    expect(
+      compareResults(dec([[{ decimal: '5255372692.874043' }]]), dec([[{ decimal: '5255372692.874043' }]]), opts),
+    ).toEqual([]);
+    expect(
+      compareResults(dec([[{ decimal: '5255372692.874044' }]]), dec([[{ decimal: '5255372692.874043' }]]), opts),
+    ).toEqual(['row 0, column "x": actual 5255372692.874044(decimal), expected 5255372692.874043(decimal)']);
+    // At the engine's (actual's) scale: the oracle's extra digits round HALF_UP; fewer digits must match exactly.
+    expect(compareResults(dec([[{ decimal: '-1.25' }]]), dec([[{ decimal: '-1.245' }]]), opts)).toEqual([]);
+    expect(compareResults(dec([[{ decimal: '-1.24' }]]), dec([[{ decimal: '-1.245' }]]), opts)).toHaveLength(1);
+    expect(compareResults(dec([[{ decimal: '1.2500' }]]), dec([[{ decimal: '1.25' }]]), opts)).toEqual([]);
+    expect(compareResults(dec([[{ decimal: '1.2501' }]]), dec([[{ decimal: '1.25' }]]), opts)).toHaveLength(1);
+    // Against a double oracle (DuckDB's avg and / of decimals): the double rounded at the decimal's scale.
+    expect(compareResults(dec([[{ decimal: '0.050145' }]]), dec([[0.050144597063413246]]), opts)).toEqual([]);
+    expect(compareResults(dec([[{ decimal: '0.050144' }]]), dec([[0.050144597063413246]]), opts)).toHaveLength(1);
+    expect(compareResults(dec([[{ decimal: '1.25' }]]), dec([[null]]), opts)).toHaveLength(1);
+    expect(compareResults(dec([[{ decimal: '1.25' }]]), dec([['1.25']]), opts)).toHaveLength(1);
+  });
+
+  it('reads Arrow decimals as exact text, negative and wide included', () => {
+    const t = new Table({
+      d: decimalVector([12345n, -5n, 0n], 2, 10),
+      w: decimalVector([10n ** 30n + 1n, -(10n ** 30n) - 1n, 0n], 9, 38),
+    });
+    const rows = rowsFromArrow(t).rows;
+    expect(rows).toEqual([
+      [{ decimal: '123.45' }, { decimal: '1000000000000000000000.000000001' }],
+      [{ decimal: '-0.05' }, { decimal: '-1000000000000000000000.000000001' }],
+      [{ decimal: '0.00' }, { decimal: '0.000000000' }],
     ]);
   });
 

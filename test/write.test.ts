@@ -47,7 +47,7 @@ describe('write.parquet', () => {
     const back = s.read.parquet(dest);
     expect((await back.schema()).map((f) => `${f.name}:${f.type}`)).toEqual([
       'o_orderkey:int32',
-      'o_totalprice:float64',
+      'o_totalprice:decimal(15,2)',
       'o_orderstatus:string',
     ]);
     const byStatus = await back
@@ -61,7 +61,7 @@ describe('write.parquet', () => {
       .orderBy('o_orderstatus')
       .take(10);
     expect(byStatus.map((r) => [r.o_orderstatus, r.n])).toEqual(expected.map((r) => [r.o_orderstatus, r.n]));
-    for (const [i, r] of byStatus.entries()) expect(r.t as number).toBeCloseTo(expected[i]!.t as number, 2);
+    for (const [i, r] of byStatus.entries()) expect(r.t).toBe(expected[i]!.t); // exact decimal text
     expect(await back.filter(col('o_orderstatus').equalTo('P')).count()).toBe(
       expected.find((r) => r.o_orderstatus === 'P')!.n,
     );
