@@ -49,6 +49,17 @@ export const options = { maxTaskAttempts: 1 };
 export default (s: Session) => s.read.parquet('${SF01}/nation').select(slow(col('n_nationkey')).alias('k'));`,
 );
 
+// Four tasks (one per file) run one after another in one executor, each slow: a long stage.
+const longStageJob = jobFile(
+  'long-stage.ts',
+  `const slowRow = udf('cli_test_slow_row2', (k) => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.env.STRATUS_TEST_ROW_MS ?? 0));
+  return k as number;
+}, 'int32');
+export const options = { workers: 1, taskBytes: 1, maxExecutors: 1 };
+export default (s: Session) => s.read.parquet('${SF01}/supplier').select(slowRow(col('s_suppkey')).alias('k'));`,
+);
+
 interface Run {
   code: number;
   out: string;
@@ -188,6 +199,29 @@ describe('submit, follow, report, cancel, resume, gc', () => {
     const again = await cli('resume', jobId);
     expect(again.code).toBe(EXIT.usage);
     expect(again.err).toContain('NOT_RESUMABLE');
+  });
+
+  it('progress moves during a long stage: executors report tasks done before the driver steps', async () => {
+    process.env.STRATUS_TEST_ROW_MS = '6'; // 250 rows per task: ~1.5 s per task, 4 tasks in a row
+    let jobId: string;
+    try {
+      jobId = ((await cli('--json', 'submit', longStageJob)).json() as { jobId: string }).jobId;
+    } finally {
+      delete process.env.STRATUS_TEST_ROW_MS;
+    }
+    type S = { status: string; progress: { stagesDone: number; tasksDone: number; tasksTotal: number } };
+    const seen: S['progress'][] = [];
+    for (let i = 0; i < 3000; i++) {
+      const s = (await cli('--json', 'status', jobId)).json() as S;
+      seen.push(s.progress);
+      if (s.status !== 'running' && s.status !== 'submitted' && s.status !== 'abandoned') break;
+      await sleep(100);
+    }
+    expect((await cli('wait', jobId)).code).toBe(EXIT.ok);
+    // While the only stage ran (no stage done yet), some but not all of its tasks were counted done.
+    const mid = seen.filter((p) => p.stagesDone === 0 && p.tasksTotal === 4 && p.tasksDone > 0 && p.tasksDone < 4);
+    expect(mid.length).toBeGreaterThan(0);
+    expect(seen.at(-1)).toMatchObject({ stagesDone: 1, tasksDone: 4, tasksTotal: 4 });
   });
 
   it('gc removes finished jobs past the retention, and status then exits 3', async () => {

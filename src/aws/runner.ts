@@ -11,7 +11,8 @@ import { ExecutionError } from '../../planner/errors.js';
 import { cachedStore } from '../runtime/env.js';
 import { jobKeys, type JobState } from '../runtime/jobState.js';
 import type { JobRef } from '../runtime/protocol.js';
-import { jobProgress, type ProgressSink } from '../runtime/progress.js';
+import { liveProgress } from '../runtime/heartbeat.js';
+import type { ProgressSink } from '../runtime/progress.js';
 import type { Runner } from '../runtime/runner.js';
 import { getJson, putJson } from '../storage/store.js';
 
@@ -132,7 +133,7 @@ export class AwsRunner implements Runner {
           { jobId: job.jobId },
         );
       if (progress && (await store.head(keys.state)))
-        progress.update(jobProgress(await getJson<JobState>(store, keys.state)));
+        progress.update(await liveProgress(store, await getJson<JobState>(store, keys.state)));
       await pause(this.opts.pollMillis ?? 2000, signal);
     }
   }

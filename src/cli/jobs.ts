@@ -9,7 +9,7 @@ import { PlanError } from '../../planner/errors.js';
 import type { AwsRunner, ExecutionRecord } from '../aws/runner.js';
 import { failedState, jobKeys, type JobState, type JobSubmission, type ResultManifest } from '../runtime/jobState.js';
 import { isLive, type Lease } from '../runtime/lease.js';
-import { jobProgress } from '../runtime/progress.js';
+import { liveProgress } from '../runtime/heartbeat.js';
 import type { Progress } from '../runtime/protocol.js';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 
@@ -61,7 +61,7 @@ export async function jobStatus(store: ObjectStore, jobId: string, aws?: AwsRunn
     jobId,
     submittedAt: sub.submittedAt,
     sink: sub.plan.sink.kind === 'write' ? ('write' as const) : ('collect' as const),
-    progress: state ? jobProgress(state) : NO_PROGRESS,
+    progress: state ? await liveProgress(store, state) : NO_PROGRESS,
     ...(lease ? { runner: { owner: lease.owner, live: isLive(lease) } } : {}),
     ...(execution ? { execution } : {}),
   };

@@ -8,12 +8,14 @@ import * as os from 'node:os';
 import { ExecutionError } from '../../planner/errors.js';
 import { runDriverStep } from '../runtime/driver.js';
 import { cachedStore, type RuntimeEnv } from '../runtime/env.js';
-import { holdJobLease } from '../runtime/lease.js';
+import { liveProgress } from '../runtime/heartbeat.js';
+import { jobKeys, type JobState, type JobSubmission } from '../runtime/jobState.js';
+import { heartbeat, holdJobLease } from '../runtime/lease.js';
 import { silentProgress, type ProgressSink } from '../runtime/progress.js';
 import type { DriverEvent, ExecutorEvent, JobRef } from '../runtime/protocol.js';
 import type { Runner } from '../runtime/runner.js';
 import { buildDefinition, resourceArns, type ResourceRole } from '../runtime/stateMachine.js';
-import type { StoreRef } from '../storage/store.js';
+import { getJson, type ObjectStore, type StoreRef } from '../storage/store.js';
 import { openLocation } from '../storage/url.js';
 import { StatesError } from './asl/errors.js';
 import { StateMachine, type HistoryEvent, type TaskHandler } from './asl/interpreter.js';
@@ -123,9 +125,12 @@ export class LocalRunner implements Runner {
   async run(job: JobRef, progress: ProgressSink = silentProgress, signal?: AbortSignal): Promise<Error | undefined> {
     // The driver runs in this process: while it does, this process holds the job's lease.
     const lease = await holdJobLease(this.env.store(job.store), job.jobId, this.opts.leaseMs);
+    const live =
+      progress === silentProgress ? undefined : await followProgress(this.env.store(job.store), job, progress);
     try {
       return await this.runMachine(job, progress, signal);
     } finally {
+      await live?.stop();
       await lease.release();
     }
   }
@@ -190,4 +195,23 @@ function aborted(job: JobRef, signal: AbortSignal): Error {
       jobId: job.jobId,
     },
   );
+}
+
+/**
+ * While a job whose executors write progress records (`progressMillis`) runs, show the tasks they
+ * finish between driver steps: poll its state and the running round's records.
+ */
+async function followProgress(
+  store: ObjectStore,
+  job: JobRef,
+  progress: ProgressSink,
+): Promise<{ stop(): Promise<void> } | undefined> {
+  const keys = jobKeys(job.jobId);
+  const every = (await getJson<JobSubmission>(store, keys.job).catch(() => undefined))?.options.progressMillis;
+  if (!every) return undefined;
+  return heartbeat(async () => {
+    if (!(await store.head(keys.state))) return;
+    const state = await getJson<JobState>(store, keys.state);
+    if (state.status === 'running') progress.update(await liveProgress(store, state));
+  }, every);
 }

@@ -12,6 +12,7 @@ import { diffStats, getJson, putJson } from '../storage/store.js';
 import { allStoreStats, type RuntimeEnv } from './env.js';
 import { invocationContext, invocationScope, setInvocationParameters } from './instance.js';
 import { runOnThread, threadsAvailable } from './threads.js';
+import { groupHeartbeat } from './heartbeat.js';
 import { jobKeys } from './jobState.js';
 import { assertPayloadSize } from './payload.js';
 import type { ExecutorEvent, ExecutorOutput, GroupManifest, GroupSummary, TaskReport } from './protocol.js';
@@ -67,9 +68,15 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
   const margin = manifest.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
   const before = allStoreStats();
   const reports: TaskReport[] = [];
+  const beat = groupHeartbeat(
+    store,
+    { jobId: manifest.jobId, round: manifest.round, group: event.group.index, total: manifest.tasks.length },
+    manifest.progressMillis,
+  );
   let next = 0;
   const worker = async () => {
     while (next < manifest.tasks.length) {
+      beat.update(reports.length);
       const task = manifest.tasks[next++]!;
       const ids = { stage: task.stage, task: task.task, attempt: task.attempt };
       if (env.remainingMillis() < margin) {
@@ -120,7 +127,7 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
   const concurrency = Math.max(1, Math.min(manifest.workers ?? 1, manifest.tasks.length));
   const threads = threadsAvailable() ? Math.min(env.threads ?? 1, concurrency) : 1;
   const threadStats: Record<string, number> = {};
-  await Promise.all(Array.from({ length: threads > 1 ? threads : concurrency }, worker));
+  await Promise.all(Array.from({ length: threads > 1 ? threads : concurrency }, worker)).finally(() => beat.stop());
   const stats = { ...diffStats(allStoreStats(), before) } as Record<string, number>;
   for (const [k, v] of Object.entries(threadStats)) stats[k] = (stats[k] ?? 0) + v;
   const summary: GroupSummary = redactValue({ reports, stats }, secrets);

@@ -49,6 +49,8 @@ export interface JobOptions extends SizingOptions {
   readonly fileRetentionMs?: number;
   /** Micro-batch mode: poll the plan's input for new files and process each once. */
   readonly stream?: StreamOptions;
+  /** Executors write a progress record (tasks done in their group) at most this often (ms); off by default. */
+  readonly progressMillis?: number;
   /** Session time zone (default UTC): rendering and zone-dependent time functions (hour, date_trunc, to_date…). */
   readonly timeZone?: string;
 }
@@ -172,6 +174,8 @@ export const jobKeys = (jobId: string) => {
     stream: `${base}/stream.json`,
     /** Task reports of a succeeded job, kept when its scratch goes (client.ts removeScratch). */
     timeline: `${base}/timeline.json`,
+    /** An executor invocation's progress while it runs (progressMillis): tasks done of its group. */
+    progress: (round: number, g: number) => `${base}/progress/${round}/${g}.json`,
     /** A request to cancel the job (stratus cancel): its runner stops the execution. */
     cancel: `${base}/cancel.json`,
     /** The AWS execution that runs the job (stratus submit --target aws). */

@@ -99,6 +99,8 @@ export interface GroupManifest {
   readonly workers?: number;
   /** No task starts when less time than this is left in the invocation. */
   readonly safetyMarginMs?: number;
+  /** Write a progress record at most this often (ms) while the group runs (JobOptions.progressMillis). */
+  readonly progressMillis?: number;
 }
 
 /**

@@ -347,6 +347,7 @@ export class Scheduler {
           tasks: specs,
           workers: sizing.workers,
           ...(opts.safetyMarginMs !== undefined ? { safetyMarginMs: opts.safetyMarginMs } : {}),
+          ...(opts.progressMillis !== undefined ? { progressMillis: opts.progressMillis } : {}),
         };
         const key = this.keys.manifest(round, index);
         await putJson(this.store, key, manifest);

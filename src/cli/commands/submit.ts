@@ -16,7 +16,7 @@ export async function runCommand(ctx: CliContext, file: string, opts: { limit: n
   const s = await ctx.session();
   try {
     const job = await loadJob(file, s, ctx.cwd);
-    const jobId = await s.enqueue(job.frame.plan, job.sink, job.options);
+    const jobId = await s.enqueue(job.frame.plan, job.sink, { progressMillis: progressMillis(ctx), ...job.options });
     if (jobId === null) {
       ctx.io.out(
         ctx.json
@@ -62,7 +62,7 @@ export async function submitCommand(ctx: CliContext, file: string): Promise<numb
   const s = await ctx.session({ progress: false });
   try {
     const job = await loadJob(file, s, ctx.cwd);
-    const jobId = await s.enqueue(job.frame.plan, job.sink, job.options);
+    const jobId = await s.enqueue(job.frame.plan, job.sink, { progressMillis: progressMillis(ctx), ...job.options });
     if (jobId === null) {
       ctx.io.out(ctx.json ? JSON.stringify({ status: 'skipped' }) : 'nothing to run: the output exists (mode ignore)');
       return EXIT.ok;
@@ -100,4 +100,9 @@ export async function startJob(
     jobId,
   );
   return { pid };
+}
+
+/** How often executors of CLI jobs write progress records: each second locally, every 5 s on S3 (PUTs cost). */
+function progressMillis(ctx: CliContext): number {
+  return ctx.aws ? 5000 : 1000;
 }
