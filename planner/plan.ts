@@ -209,7 +209,7 @@ export function planChildren(p: PlanNode): readonly PlanNode[] {
 }
 
 /** The node with its children replaced, in `planChildren` order. */
-function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode {
+export function withPlanChildren(p: PlanNode, c: readonly PlanNode[]): PlanNode {
   const fields = fieldsOf(p);
   if (!fields.length) return p;
   const next: Slots = { ...(p as unknown as Slots) };

@@ -51,13 +51,19 @@ export type PhysicalOp =
       readonly schema: Schema;
     };
 
-/** Where a join's build side comes from: all of a single-partition stage, or the same partition. */
+/**
+ * Where a join's build side comes from: all of a single-partition stage, the same partition, or
+ * (`scan`, rule inline_broadcast_scans) the stage's own scan pipeline run inside the reading
+ * task over `parts` — that stage is then not run.
+ */
 export interface BuildSide {
-  readonly kind: 'broadcast' | 'partitioned';
+  readonly kind: 'broadcast' | 'partitioned' | 'scan';
   readonly stage: number;
   readonly schema: Schema;
   /** A broadcast of a stage with several output partitions reads them all (adaptive joins). */
   readonly partitions?: number;
+  /** `scan`: the row groups the stage's scan reads. */
+  readonly parts?: readonly import('./tasks.js').ScanPart[];
 }
 
 /**
@@ -147,8 +153,19 @@ export interface StagePlan {
 /** The stages a stage reads: its shuffle source and its joins' build sides. */
 export function stageDeps(stage: Stage): number[] {
   const deps = stage.source.kind === 'shuffle' ? [...stage.source.stages] : [];
-  for (const op of stage.ops) if (op.op === 'HashJoin') deps.push(op.build.stage);
+  for (const op of stage.ops) if (op.op === 'HashJoin' && op.build.kind !== 'scan') deps.push(op.build.stage);
   return deps;
+}
+
+/** Stages nothing reads (build sides inlined into their readers): they are not run. */
+export function unreadStages(plan: StagePlan): Set<number> {
+  const read = new Set<number>([plan.resultStage]);
+  for (const s of plan.stages) {
+    for (const d of stageDeps(s)) read.add(d);
+    if (s.adaptive) for (const d of stageDeps(stageAsRun(s, true))) read.add(d);
+    if (s.adaptive) read.add(s.adaptive.deferredStage);
+  }
+  return new Set(plan.stages.filter((s) => !read.has(s.id)).map((s) => s.id));
 }
 
 /** Stages that wait for an adaptive join's small side before they may start: deferred → small. */

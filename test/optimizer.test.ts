@@ -259,16 +259,16 @@ describe('optimizer rules', () => {
 
   it('explain lists the rules in effect, logical and physical', () => {
     expect(explainRules()).toBe(
-      'Rules: logical=[constant_folding, predicate_pushdown, join_disjunction_filters, predicate_pushdown, projection_pushdown, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, aggregate_scan_filters, row_group_pruning] disabled=[]',
+      'Rules: logical=[constant_folding, predicate_pushdown, join_disjunction_filters, predicate_pushdown, join_reorder, projection_pushdown, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, aggregate_scan_filters, row_group_pruning, inline_broadcast_scans] disabled=[]',
     );
     expect(explainRules(['partial_aggregation', 'constant_folding'])).toBe(
-      'Rules: logical=[predicate_pushdown, join_disjunction_filters, predicate_pushdown, projection_pushdown, broadcast_selection] physical=[adaptive_broadcast, aggregate_scan_filters, row_group_pruning] disabled=[partial_aggregation, constant_folding]',
+      'Rules: logical=[predicate_pushdown, join_disjunction_filters, predicate_pushdown, join_reorder, projection_pushdown, broadcast_selection] physical=[adaptive_broadcast, aggregate_scan_filters, row_group_pruning, inline_broadcast_scans] disabled=[partial_aggregation, constant_folding]',
     );
   });
 
   it('rejects an unknown rule name, in the optimizer and in the physical planner', () => {
     expect(() => optimize(analyze(P.scan('t'), catalog), catalog, { disabledRules: ['no_such_rule'] })).toThrow(
-      /unknown optimizer rule\(s\) no_such_rule; rules are constant_folding, .*, partial_aggregation, adaptive_broadcast, aggregate_scan_filters, row_group_pruning/,
+      /unknown optimizer rule\(s\) no_such_rule; rules are constant_folding, .*, partial_aggregation, adaptive_broadcast, aggregate_scan_filters, row_group_pruning, inline_broadcast_scans/,
     );
     expect(() =>
       planStages(analyze(P.scan('t'), catalog), catalog, { shufflePartitions: 2, disabledRules: ['partial_agg'] }),
@@ -327,7 +327,7 @@ describe('optimizer on real data', () => {
     }
   });
 
-  it('Q19 and Q7: each join side gets its part of the disjunction, in its scan; answers equal DuckDB', async () => {
+  it('Q19 and Q7: each join side gets its part of the disjunction, in its scan; Q7 joins the nations first; answers equal DuckDB', async () => {
     const t = tpchTables(s, SF01);
     const q19 = (await QUERIES[19]!(t).explain()).split('== Optimized Plan ==')[1]!.split('== Staged Plan ==')[0]!;
     expect(q19).toMatch(
@@ -342,19 +342,63 @@ describe('optimizer on real data', () => {
         /Scan: path=\S+\/nation columns=\[n_nationkey, n_name\] filters=\[\(\(n_name = '(FRANCE|GERMANY)'\) or/g,
       ),
     ).toHaveLength(2);
+    // join_reorder: each filtered nation meets supplier / customer before lineitem does.
+    expect(q7).toMatch(
+      /Join: type=inner on=\(s_nationkey = supp_nationkey\)[^\n]*\n\s+Scan: path=\S+\/supplier columns=\[s_suppkey, s_nationkey\]\n\s+Project: exprs=\[n_nationkey AS supp_nationkey/,
+    );
+    expect(q7).toMatch(/Join: type=inner on=\(c_nationkey = cust_nationkey\)[^\n]*\n\s+Scan: path=\S+\/customer/);
     const off = session({
       store: tempDir(),
       executors: 1,
       progress: false,
       job: { disabledRules: ['join_disjunction_filters'] },
     });
+    const off2 = session({ store: tempDir(), executors: 1, progress: false, job: { disabledRules: ['join_reorder'] } });
     try {
       const plain = await QUERIES[19]!(tpchTables(off, SF01)).explain();
       expect(plain).not.toMatch(/lineitem columns=\[[^\]]*\] filters=/);
+      const unordered = await QUERIES[7]!(tpchTables(off2, SF01)).explain();
+      expect(unordered).not.toMatch(/on=\(s_nationkey = supp_nationkey\)[^\n]*\n\s+Scan: path=\S+\/supplier/);
+      const [table, expected] = await Promise.all([
+        QUERIES[7]!(tpchTables(off2, SF01)).collect(),
+        duckdbQuery(tpchSql(7), SF01),
+      ]);
+      expectSameResults(rowsFromArrow(table), expected, { ordered: ORDERED[7]!, relTol: 1e-9 });
       for (const q of [19, 7]) {
         const [table, expected] = await Promise.all([QUERIES[q]!(t).collect(), duckdbQuery(tpchSql(q), SF01)]);
         expectSameResults(rowsFromArrow(table), expected, { ordered: ORDERED[q]!, relTol: 1e-9 });
       }
+    } finally {
+      await off.stop();
+      await off2.stop();
+    }
+  });
+
+  it('inline_broadcast_scans: Q2 reads its tiny dimension scans inside the tasks that broadcast them, in fewer rounds', async () => {
+    const t = tpchTables(s, SF01);
+    const staged = (await QUERIES[2]!(t).explain()).split('== Staged Plan ==')[1]!;
+    expect(staged).toMatch(
+      /HashJoin: type=inner build=scan\(stage \d+, 1 row groups read here\) probeKeys=\[n_regionkey\]/,
+    );
+    const expected = await duckdbQuery(tpchSql(2), SF01);
+    expectSameResults(rowsFromArrow(await QUERIES[2]!(t).collect()), expected, { ordered: ORDERED[2]!, relTol: 1e-9 });
+    const inlined = s.lastJobSummary!;
+    const off = session({
+      store: tempDir(),
+      executors: 1,
+      progress: false,
+      job: { disabledRules: ['inline_broadcast_scans'] },
+    });
+    try {
+      expect(await QUERIES[2]!(tpchTables(off, SF01)).explain()).not.toMatch(/build=scan/);
+      expectSameResults(rowsFromArrow(await QUERIES[2]!(tpchTables(off, SF01)).collect()), expected, {
+        ordered: ORDERED[2]!,
+        relTol: 1e-9,
+      });
+      const staged = off.lastJobSummary!;
+      expect(inlined.rounds).toBeLessThan(staged.rounds);
+      expect(inlined.stages.filter((st) => st.skipped).length).toBeGreaterThanOrEqual(3);
+      expect(staged.stages.some((st) => st.skipped)).toBe(false);
     } finally {
       await off.stop();
     }

@@ -12,6 +12,7 @@ import type { Rule, RuleContext } from './rule.js';
 import { broadcastSelection } from './rules/broadcast_selection.js';
 import { constantFolding } from './rules/constant_folding.js';
 import { joinDisjunctionFilters } from './rules/join_disjunction_filters.js';
+import { joinReorder } from './rules/join_reorder.js';
 import { predicatePushdown } from './rules/predicate_pushdown.js';
 import { projectionPushdown } from './rules/projection_pushdown.js';
 
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   predicatePushdown,
   joinDisjunctionFilters,
   predicatePushdown,
+  joinReorder,
   projectionPushdown,
   broadcastSelection,
 ];

@@ -7,6 +7,7 @@ import type { Stage } from '../stages.js';
 import type { PhysicalRule } from './rule.js';
 import { adaptiveBroadcast } from './rules/adaptive_broadcast.js';
 import { aggregateScanFilters } from './rules/aggregate_scan_filters.js';
+import { inlineBroadcastScans } from './rules/inline_broadcast_scans.js';
 import { partialAggregation } from './rules/partial_aggregation.js';
 import { rowGroupPruning } from './rules/row_group_pruning.js';
 
@@ -16,6 +17,7 @@ export const PHYSICAL_RULES = [
   adaptiveBroadcast,
   aggregateScanFilters,
   rowGroupPruning,
+  inlineBroadcastScans,
 ] as const satisfies readonly PhysicalRule[];
 
 export type PhysicalRuleName = (typeof PHYSICAL_RULES)[number]['name'];

@@ -11,7 +11,8 @@ import { physicalRuleOn } from '../../planner/optimizer/physicalRules.js';
 import { planStages } from '../../planner/physical.js';
 import type { PlanDocument, PlanNode } from '../../planner/plan.js';
 import type { Stage, StagePlan } from '../../planner/stages.js';
-import { deferredStages, inputPartitions, stageDeps } from '../../planner/stages.js';
+import { deferredStages, inputPartitions, stageDeps, unreadStages } from '../../planner/stages.js';
+import { inlineBroadcasts } from '../../planner/optimizer/rules/inline_broadcast_scans.js';
 import { type ScanInput, type ScanSplit, type SplitFile, splitScan } from '../../planner/tasks.js';
 import { backendOf } from '../storage/backends.js';
 import type { StoreRef } from '../storage/store.js';
@@ -90,8 +91,11 @@ export function planQuery(
   );
   const scanBytes = probe.stages.reduce((a, s) => a + splitStage(ds, s, Infinity, disabledRules).bytes, 0);
   const shufflePartitions = shufflePartitionsFor(scanBytes, options);
+  let staged = planStages(optimized, ds.catalog, { shufflePartitions, disabledRules, broadcastThreshold }, doc.sink);
+  if (physicalRuleOn('inline_broadcast_scans', disabledRules) && (broadcastThreshold ?? 1) > 0)
+    staged = inlineBroadcasts(staged, (s) => splitStage(ds, s, Infinity, disabledRules));
   const plan: StagePlan = {
-    ...planStages(optimized, ds.catalog, { shufflePartitions, disabledRules, broadcastThreshold }, doc.sink),
+    ...staged,
     udfs: doc.udfs ?? null,
     parameters: options.parameters ?? [],
     shuffleCodec: options.shuffleCodec ?? backendOf(storeRef).shuffleCodec,
@@ -123,7 +127,12 @@ export async function planJob(
   let prunedRowGroups = 0;
   // A scan that is an adaptive join's deferred side waits for the join's small side.
   const deferred = deferredStages(plan);
+  // A stage whose readers read its scan themselves (inline_broadcast_scans) is not run.
+  const unread = unreadStages(plan);
+  const now = Date.now();
   const stages: StageState[] = plan.stages.map((s) => {
+    if (unread.has(s.id))
+      return { id: s.id, status: 'done', tasks: [], skipped: true, startedAt: now, finishedAt: now };
     if (s.source.kind !== 'scan') return { id: s.id, status: 'waiting', tasks: [] };
     const split = splitStage(ds, s, taskBytes, disabledRules);
     prunedRowGroups += split.pruned;

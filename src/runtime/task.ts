@@ -115,19 +115,28 @@ async function collectAll(it: AsyncIterable<Batch>): Promise<Batch[]> {
   return out;
 }
 
-function buildSide(store: ObjectStore, jobId: string, side: BuildSide, partition: number): Promise<Batch[]> {
+function buildSide(
+  store: ObjectStore,
+  jobId: string,
+  side: BuildSide,
+  partition: number,
+  inline: (side: BuildSide) => AsyncIterable<Batch>,
+): Promise<Batch[]> {
   if (side.kind === 'partitioned')
     return collectAll(readShufflePartition(store, jobId, side.stage, partition, side.schema));
   const key = `${store.url}|${jobId}|${side.stage}`;
   let hit = broadcasts.get(key);
   if (!hit) {
     if (broadcasts.size >= 8) broadcasts.delete(broadcasts.keys().next().value!);
-    // A single-partition stage, or every partition of an adaptive join's small side.
+    // A single-partition stage, every partition of an adaptive join's small side, or the
+    // stage's own scan pipeline read here (inline_broadcast_scans).
     const parts = Array.from({ length: side.partitions ?? 1 }, (_, p) => p);
     hit = collectAll(
-      (async function* () {
-        for (const p of parts) yield* readShufflePartition(store, jobId, side.stage, p, side.schema);
-      })(),
+      side.kind === 'scan'
+        ? inline(side)
+        : (async function* () {
+            for (const p of parts) yield* readShufflePartition(store, jobId, side.stage, p, side.schema);
+          })(),
     );
     hit.catch(() => broadcasts.delete(key));
     broadcasts.set(key, hit);
@@ -205,7 +214,19 @@ export async function runTask(
   if (!planned) throw new ExecutionError('BAD_TASK', `job ${event.job.jobId} has no stage ${task.stage}`);
   const stage = stageAsRun(planned, task.adaptive);
   const partition = task.input.kind === 'shuffle' ? task.input.partition : 0;
-  const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partition);
+  // An inlined build side: its stage's scan and operators over the row groups the plan names.
+  const inline = (side: BuildSide): AsyncIterable<Batch> => {
+    const st = plan.stages[side.stage]!;
+    if (st.source.kind !== 'scan')
+      throw new ExecutionError('BAD_TASK', `stage ${side.stage} is read inline but does not scan files`);
+    const src = st.source;
+    const parts = side.parts ?? [];
+    const scanned = (async function* () {
+      for (const part of parts) yield* scanPart(part, src, event, env, ctx);
+    })();
+    return runPipeline(scanned, buildOperators(st.ops, src.schema, ctx));
+  };
+  const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partition, inline);
   const fns = plan.udfs ? functionTables(await loadBundle(store, plan.udfs), plan.udfs.names) : undefined;
   const ctx: OperatorContext = { readBuildSide, ...(fns ?? {}) };
   const ops = buildOperators(stage.ops, stage.source.schema, ctx);

@@ -50,7 +50,7 @@ export function selectivity(
 }
 
 /** Estimated bytes a subtree reads, and the unfiltered upper bound. Unknown sizes are infinite. */
-function estimateBytes(node: PlanNode, ctx: RuleContext): { estimate: number; raw: number } {
+export function estimateBytes(node: PlanNode, ctx: RuleContext): { estimate: number; raw: number } {
   let estimate = 0;
   let raw = 0;
   for (const s of collectScans(node)) {
