@@ -16,7 +16,7 @@ import { STRING_KERNELS, validityAll, type Kernel } from './strings.js';
 import { castOperand, castVec } from './cast.js';
 import type { BytesVec, DecimalVec, Int64Vec, OpaqueVec, Vec } from './vector.js';
 import { decimalParts, isDecimal, storageType } from '../planner/types.js';
-import { decimalArray, fits, rescale } from './decimal.js';
+import { decimalArray, divRound, fits, pow10, rescale } from './decimal.js';
 import { isDecimalVec, isValid, newValidity, setValid, typedArrayFor } from './vector.js';
 
 type StrVec = BytesVec;
@@ -104,19 +104,28 @@ const isnan: Kernel = ([a], n) => {
   return { type: 'bool', values: out, validity: null };
 };
 
+/** An unscaled value at scale `from` rounded HALF_UP to `to` < from digits (negative: tens, hundreds…), at scale max(to, 0). */
+function roundTo(v: bigint, from: number, to: number): bigint {
+  if (to >= 0) return rescale(v, from, to);
+  return divRound(v, pow10(from - to)) * pow10(-to);
+}
+
 const round: Kernel = ([a, s], n, outType) => {
   const scale = s && isScalar(s) ? ((s.value as number | null) ?? 0) : 0;
   const validity = validityAll([a!], n);
   if (isDecimal(outType)) {
-    // HALF_UP to `scale` digits, kept at the column's scale (12.345 → 12.350 at decimal(5,3));
-    // a result that outgrows the precision is NULL.
+    // HALF_UP to `scale` digits from the argument's own scale (one rounding, negative scales
+    // too), at the result's scale (Spark's type: planner/functions.ts roundedDecimal); a result
+    // that outgrows the precision is NULL.
     const { precision, scale: s } = decimalParts(outType);
-    const v = (castVec(materialize(a!, n), outType, n) as DecimalVec).values;
+    const arg = materialize(a!, n) as DecimalVec;
+    const from = decimalParts(arg.type).scale;
+    const v = arg.values;
     const out = decimalArray(outType, n);
     const nulls = validity ? validity.slice() : newValidity(n);
     let any = validity !== null;
     for (let i = 0; i < n; i++) {
-      const r = scale >= s ? v[i]! : rescale(rescale(v[i]!, s, scale), scale, s);
+      const r = scale >= from ? rescale(v[i]!, from, s) : rescale(roundTo(v[i]!, from, scale), Math.max(scale, 0), s);
       if (fits(r, precision)) out[i] = r;
       else {
         setValid(nulls, i, false);

@@ -107,7 +107,10 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
       if (e.args.length < sig.minArgs || e.args.length > sig.maxArgs)
         throw typeError(e, `${e.fn} takes ${sig.minArgs}..${sig.maxArgs} arguments, got ${e.args.length}`);
       const args = e.args.map((a) => typeOf(a, schema));
-      const r = sig.result(args);
+      const r = sig.result(
+        args,
+        e.args.map((a) => (a.kind === 'lit' ? a.value : undefined)),
+      );
       if (isDataType(r)) return r;
       throw typeError(e, `${e.fn} expects ${r}, got ${args.join(', ') || 'no arguments'}`);
     }

@@ -5,15 +5,40 @@
  */
 import { TIME_FUNCTIONS } from './timeFunctions.js';
 import type { DataType } from './types.js';
-import { commonTemporalType, isNumeric, widen } from './types.js';
+import {
+  commonTemporalType,
+  decimalParts,
+  decimalType,
+  isDecimal,
+  isNumeric,
+  MAX_DECIMAL_PRECISION,
+  widen,
+} from './types.js';
+
+/**
+ * Spark's type of round(decimal(p, s), d) (RoundBase): one more integral digit than the input
+ * (9.9 → 10); d ≥ 0 keeps min(s, d) fraction digits, d < 0 none, with at least -d + 1 digits; at
+ * most 38 digits (a value that outgrows them is NULL).
+ */
+export function roundedDecimal(t: DataType, d: number): DataType {
+  const { precision: p, scale: s } = decimalParts(t as Parameters<typeof decimalParts>[0]);
+  const integral = p - s + 1;
+  if (d < 0) return decimalType(Math.min(Math.max(integral, -d + 1), MAX_DECIMAL_PRECISION), 0);
+  const scale = Math.min(s, d);
+  return decimalType(Math.min(integral + scale, MAX_DECIMAL_PRECISION), scale);
+}
 
 export type ArgType = DataType | 'null';
 
 export interface FunctionSignature {
   readonly minArgs: number;
   readonly maxArgs: number;
-  /** The result type, or a message saying what argument types it expects. */
-  readonly result: (args: readonly ArgType[]) => DataType | string;
+  /**
+   * The result type, or a message saying what argument types it expects. `literals` holds the
+   * value of each argument that is a literal (undefined for the others), for types that depend
+   * on one (round's decimal scale).
+   */
+  readonly result: (args: readonly ArgType[], literals: readonly unknown[]) => DataType | string;
   /** The last argument (at maxArgs) is the session time zone, appended when the analyzer binds a plan. */
   readonly zoned?: boolean;
 }
@@ -66,12 +91,14 @@ export const FUNCTIONS = {
   round: {
     minArgs: 1,
     maxArgs: 2,
-    result: (a) =>
-      numericOrNull(a[0]!) && (a[1] === undefined || is(a[1], 'int32'))
-        ? a[0] === 'null'
-          ? 'float64'
-          : (a[0] as DataType)
-        : 'a number and an integer scale',
+    result: (a, literals) => {
+      if (!numericOrNull(a[0]!) || !(a[1] === undefined || is(a[1], 'int32'))) return 'a number and an integer scale';
+      if (a[0] === 'null') return 'float64';
+      if (!isDecimal(a[0]!)) return a[0] as DataType;
+      const d = a[1] === undefined ? 0 : literals[1];
+      if (typeof d !== 'number') return 'a decimal and a literal integer scale';
+      return roundedDecimal(a[0], d);
+    },
   },
   /** Whether a number is NaN (false for NULL), as Spark's isnan. */
   isnan: { minArgs: 1, maxArgs: 1, result: (a) => (numericOrNull(a[0]!) ? 'bool' : 'a number') },

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { DuckDBDecimalValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { divRound, EXACT_LIMIT, exactDoubles, longsFromDoubles } from '../operators/decimal.js';
-import { avg, col, count, lit, session, sum, type DataFrame, type Session } from '../src/index.js';
+import { avg, col, count, lit, round, session, sum, type DataFrame, type Session } from '../src/index.js';
 import { decimalCell, expectSameResults, rowsFromArrow, type Cell, type ResultSet } from './support/compare.js';
 import { tempDir } from './support/tpch.js';
 
@@ -212,6 +212,33 @@ describe('short decimals: fast exact path and its BigInt fallback', () => {
     await expectSame(
       computed.select('k').union(keys.select('k')).groupBy('k').agg(count('*').alias('n')),
       `SELECT k, count(*) AS n FROM (SELECT a * b AS k FROM ${tSql} UNION ALL SELECT k FROM ${keysSql}) GROUP BY k`,
+    );
+  });
+});
+
+describe('round(decimal, d)', () => {
+  it("has Spark's type (one more integral digit, min(s, d) fraction digits, none when d < 0) and DuckDB's values", async () => {
+    const df = t.select(
+      'id',
+      round(col('a'), 1).alias('r1'),
+      round(col('a')).alias('r0'),
+      round(col('a'), -2).alias('rm2'),
+      round(col('a'), 5).alias('r5'),
+      round(col('e'), -3).alias('em3'),
+      round(col('e'), -25).alias('em25'),
+    );
+    expect((await df.schema()).map((f) => f.type)).toEqual([
+      'int32',
+      'decimal(15,1)',
+      'decimal(14,0)',
+      'decimal(14,0)',
+      'decimal(16,2)',
+      'decimal(19,0)',
+      'decimal(26,0)',
+    ]);
+    await expectSame(
+      df,
+      `SELECT id, round(a, 1) AS r1, round(a, 0) AS r0, round(a, -2) AS rm2, a AS r5, round(e, -3) AS em3, CASE WHEN e IS NULL THEN NULL ELSE 0 END AS em25 FROM ${tSql}`,
     );
   });
 });
