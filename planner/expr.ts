@@ -91,7 +91,7 @@ export function exprChildren(e: Expr): readonly Expr[] {
 }
 
 /** Rebuild an expression with new children (same order as `exprChildren`). */
-function withChildren(e: Expr, c: readonly Expr[]): Expr {
+export function withChildren(e: Expr, c: readonly Expr[]): Expr {
   switch (e.kind) {
     case 'col':
     case 'lit':

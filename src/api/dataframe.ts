@@ -132,6 +132,11 @@ export class DataFrame {
     return this.next(drop(this.plan, names));
   }
 
+  /** Register this DataFrame as a session-scoped view for `session.sql()`. @example df.createOrReplaceTempView('t') */
+  createOrReplaceTempView(name: string): void {
+    this.session.registerView(name, this);
+  }
+
   // ---- actions ---------------------------------------------------------------------------
   /** Run the job and return the result as an Arrow table. */
   collect(): Promise<arrow.Table> {

@@ -32,6 +32,7 @@ import { resumeJob } from '../runtime/resume.js';
 import { normalizeDataUrl, parseStoreUrl } from '../storage/url.js';
 import type { StoreRef } from '../storage/store.js';
 import { DataFrame } from './dataframe.js';
+import { sqlToDataFrame } from '../sql/query.js';
 
 export interface SessionOptions {
   /** Where job state and shuffle files live: a local directory (default `.stratus`) or `s3://bucket/prefix`. */
@@ -313,6 +314,36 @@ export class Session {
     })();
     const stop = () => cachedStore(this.storeRef).put(jobKeys(jobId).stop, new Uint8Array(0));
     return { jobId, done, stop };
+  }
+
+  private readonly views = new Map<string, DataFrame>();
+
+  /** Register (or replace) a session-scoped view for `sql()`; names match case-insensitively. */
+  registerView(name: string, df: DataFrame): void {
+    if (typeof name !== 'string' || !/^[A-Za-z_][\w$]*$/.test(name))
+      throw new PlanError('BAD_ARGUMENT', `view name must be an identifier, got ${JSON.stringify(name)}`, {
+        view: name,
+      });
+    this.views.set(name.toLowerCase(), df);
+  }
+
+  /** Remove a view; returns whether it existed (Spark's dropTempView). */
+  dropTempView(name: string): boolean {
+    return this.views.delete(String(name).toLowerCase());
+  }
+
+  /**
+   * A DataFrame from a SQL SELECT over the views registered with `createOrReplaceTempView`:
+   * translated to the same plan the DSL builds. Unsupported constructs, unknown tables and
+   * columns fail here, naming the thing and its position.
+   * @example lineitem.createOrReplaceTempView('lineitem'); const df = await s.sql('select count(*) from lineitem')
+   */
+  async sql(text: string): Promise<DataFrame> {
+    return sqlToDataFrame(text, {
+      view: (name) => this.views.get(name.toLowerCase()),
+      viewNames: () => [...this.views.keys()],
+      columnsOf: async (df) => (await df.schema()).map((f) => f.name),
+    });
   }
 
   /** Stop the runners: the local executor processes, the AWS client the session created (a script that ends without it still exits). */

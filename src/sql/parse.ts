@@ -1,0 +1,121 @@
+/**
+ * SQL text → node-sql-parser AST (PostgreSQL dialect), with errors that name the position.
+ * One rewrite happens first: the standard `substring(x from a for b)`, which the parser's
+ * PostgreSQL grammar lacks, becomes `substring(x, a, b)` (outside strings and comments).
+ */
+import parserPkg from 'node-sql-parser';
+import { PlanError } from '../../planner/errors.js';
+
+const { Parser } = parserPkg;
+const parser = new Parser();
+
+/** A node of the parser's AST: loosely typed, read by the translator with checks. */
+// biome-ignore lint/suspicious/noExplicitAny: the parser's AST is untyped JSON
+export type Ast = any;
+
+export interface SqlPosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Where a node starts, when the parser recorded it. */
+export function positionOf(node: Ast): SqlPosition | null {
+  const start = node?.loc?.start;
+  return start ? { line: start.line, column: start.column } : null;
+}
+
+/** ` at line L, column C` for messages, or ''. */
+export function at(pos: SqlPosition | null): string {
+  return pos ? ` at line ${pos.line}, column ${pos.column}` : '';
+}
+
+/** An unsupported construct, named, with its position when known. */
+export function unsupported(construct: string, node?: Ast, hint = ''): PlanError {
+  const pos = positionOf(node);
+  return new PlanError('SQL_UNSUPPORTED', `SQL: ${construct} is not supported${at(pos)}${hint ? `; ${hint}` : ''}`, {
+    construct,
+    ...(pos ?? {}),
+  });
+}
+
+/** Parse one SELECT statement (optionally with WITH). */
+export function parseSelect(text: string): Ast {
+  if (typeof text !== 'string' || !text.trim())
+    throw new PlanError('SQL_PARSE', 'SQL: expected a SELECT statement, got empty text');
+  let ast: Ast;
+  try {
+    ast = parser.astify(rewriteSubstring(text), { database: 'postgresql', parseOptions: { includeLocations: true } });
+  } catch (e) {
+    const err = e as { message?: string; location?: { start?: { line: number; column: number } }; found?: string };
+    const start = err.location?.start;
+    const found =
+      err.found === undefined ? '' : err.found === null ? ' (found end of input)' : ` (found '${err.found}')`;
+    throw new PlanError(
+      'SQL_PARSE',
+      `SQL: syntax error${start ? ` at line ${start.line}, column ${start.column}` : ''}${found}`,
+      { ...(start ? { line: start.line, column: start.column } : {}), parser: err.message?.slice(0, 300) },
+    );
+  }
+  const stmts = Array.isArray(ast) ? ast : [ast];
+  if (stmts.length !== 1) throw unsupported(`${stmts.length} statements in one call (one SELECT per sql())`);
+  const stmt = stmts[0];
+  if (stmt.type !== 'select') throw unsupported(`statement ${String(stmt.type).toUpperCase()}`, stmt, 'only SELECT');
+  return stmt;
+}
+
+/**
+ * `substring(e from a [for b])` → `substring(e, a[, b])`: scans the text once, skipping quoted
+ * strings, quoted identifiers and comments; FROM/FOR are replaced only at the call's top level.
+ */
+export function rewriteSubstring(text: string): string {
+  let out = '';
+  let i = 0;
+  const n = text.length;
+  const stack: boolean[] = []; // per open paren: is it a substring( call
+  while (i < n) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"') {
+      let j = i + 1;
+      while (j < n && !(text[j] === ch && text[j + 1] !== ch)) j += text[j] === ch ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (ch === '-' && text[i + 1] === '-') {
+      const j = text.indexOf('\n', i);
+      const end = j < 0 ? n : j;
+      out += text.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (ch === '/' && text[i + 1] === '*') {
+      const j = text.indexOf('*/', i + 2);
+      const end = j < 0 ? n : j + 2;
+      out += text.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (ch === '(') {
+      stack.push(/substring\s*$/i.test(out) && !/[\w$]substring\s*$/i.test(out));
+      out += ch;
+      i++;
+      continue;
+    }
+    if (ch === ')') {
+      stack.pop();
+      out += ch;
+      i++;
+      continue;
+    }
+    if (stack.at(-1) && /[a-z]/i.test(ch) && !/[\w$]/.test(out.at(-1) ?? ' ')) {
+      const word = /^[a-z_][\w$]*/i.exec(text.slice(i))![0];
+      const lower = word.toLowerCase();
+      out += lower === 'from' || lower === 'for' ? ',' : word;
+      i += word.length;
+      continue;
+    }
+    out += ch;
+    i++;
+  }
+  return out;
+}
