@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/cli/config.js';
 import { main } from '../src/cli/main.js';
 import { EXIT } from '../src/cli/output.js';
+import { type Cell, type DecimalCell, isDecimalCell } from './support/compare.js';
 import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
 import { SF01, tempDir } from './support/tpch.js';
 
@@ -122,7 +123,9 @@ describe('run and explain', () => {
     expect(doc.status).toBe('succeeded');
     const expected = await duckdbQuery(ORDERS_SQL, SF01);
     expect(doc.rows).toBe(expected.rows.length);
-    const cells = (rows: readonly (readonly unknown[])[]) => rows.map((row) => row.map((c) => Number(c)));
+    // Exact text: counts, and o_totalprice (DECIMAL(15,2)) digit for digit.
+    const cells = (rows: readonly (readonly unknown[])[]) =>
+      rows.map((row) => row.map((c) => (isDecimalCell(c as Cell) ? (c as DecimalCell).decimal : String(c))));
     expect(cells(doc.result.map((o) => [o.n, o.top]))).toEqual(cells(expected.rows.map((row) => row.slice(1))));
     expect(doc.result.map((o) => o.o_orderstatus)).toEqual(expected.rows.map((row) => row[0]));
     // The text form: a table and the job id.
