@@ -6,4 +6,5 @@ export { DataFrame, GroupedData, broadcast } from './api/dataframe.js';
 export { Column } from './api/column.js';
 export { toJSONRows, type JsonRowsOptions, type JsonValue } from './api/jsonRows.js';
 export * from './api/functions.js';
+export { expr } from './sql/exprText.js';
 export { StratusError, PlanError, SchemaError, ExecutionError, StorageError } from '../planner/errors.js';

@@ -5,8 +5,9 @@
 import type * as arrow from 'apache-arrow';
 import type { PlanNode } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
-import type { Column } from './column.js';
-import { count as countFn } from './functions.js';
+import { Column } from './column.js';
+import { avg as avgFn, count as countFn, max as maxFn, min as minFn, sum as sumFn } from './functions.js';
+import { expr } from '../sql/exprText.js';
 import type { Session } from './session.js';
 import { PlanError } from '../../planner/errors.js';
 import { normalizeDataUrl } from '../storage/url.js';
@@ -39,14 +40,28 @@ export class DataFrame {
     return (await this.session.analyze(this.plan)).schema;
   }
 
+  /** Column names, in order (reads Parquet footers). @example await df.columns */
+  get columns(): Promise<string[]> {
+    return this.schema().then((s) => s.map((f) => f.name));
+  }
+  /** (name, type) pairs, in order. @example await df.dtypes // [['id', 'int64'], …] */
+  get dtypes(): Promise<[string, string][]> {
+    return this.schema().then((s) => s.map((f) => [f.name, String(f.type)] as [string, string]));
+  }
+
   // ---- transformations -------------------------------------------------------------------
   select(...cols: (string | Column)[]): DataFrame {
     return this.next(select(this.plan, cols));
   }
-  filter(condition: Column): DataFrame {
-    return this.next(filter(this.plan, condition));
+  /** Select SQL expressions. @example df.selectExpr('id', 'v * 2 as v2') */
+  selectExpr(...exprs: string[]): DataFrame {
+    return this.select(...exprs.map(expr));
   }
-  where(condition: Column): DataFrame {
+  /** Keep rows where a Column condition or SQL expression text holds. @example df.filter('id > 5') */
+  filter(condition: Column | string): DataFrame {
+    return this.next(filter(this.plan, typeof condition === 'string' ? expr(condition) : condition));
+  }
+  where(condition: Column | string): DataFrame {
     return this.filter(condition);
   }
   limit(n: number): DataFrame {
@@ -61,8 +76,9 @@ export class DataFrame {
   groupBy(...keys: (string | Column)[]): GroupedData {
     return new GroupedData(this, keys);
   }
-  agg(...aggs: Column[]): DataFrame {
-    return this.next(agg(this.plan, [], aggs));
+  /** Aggregate the whole frame: Columns, or Spark's dict form `{ column: 'sum' }`. */
+  agg(...aggs: Column[] | [Readonly<Record<string, string>>]): DataFrame {
+    return this.next(agg(this.plan, [], aggColumns(aggs)));
   }
   /**
    * Join with another DataFrame on column names (the key appears once) or a condition.
@@ -192,12 +208,63 @@ export class GroupedData {
   ) {
     Object.freeze(this);
   }
-  agg(...aggs: Column[]): DataFrame {
-    return new DataFrame(this.df.session, agg(this.df.plan, this.keys, aggs));
+  /** Aggregates per group: Columns, or Spark's dict form `{ column: 'sum' | 'avg' | 'mean' | 'min' | 'max' | 'count' }`. */
+  agg(...aggs: Column[] | [Readonly<Record<string, string>>]): DataFrame {
+    return new DataFrame(this.df.session, agg(this.df.plan, this.keys, aggColumns(aggs)));
   }
   count(): DataFrame {
     return new DataFrame(this.df.session, countRows(this.df.plan, this.keys));
   }
+  /** sum of each named column per group, named `sum(x)`. @example df.groupBy('k').sum('v') */
+  sum(...cols: string[]): DataFrame {
+    return this.shortcut('sum', cols);
+  }
+  avg(...cols: string[]): DataFrame {
+    return this.shortcut('avg', cols);
+  }
+  mean(...cols: string[]): DataFrame {
+    return this.shortcut('avg', cols);
+  }
+  min(...cols: string[]): DataFrame {
+    return this.shortcut('min', cols);
+  }
+  max(...cols: string[]): DataFrame {
+    return this.shortcut('max', cols);
+  }
+  private shortcut(fn: keyof typeof DICT_AGGREGATES, cols: readonly string[]): DataFrame {
+    if (!cols.length) throw new PlanError('BAD_ARGUMENT', `${fn}() needs at least one column name`, { function: fn });
+    return this.agg(...cols.map((c) => aggregateByName(c, fn)));
+  }
+}
+
+const DICT_AGGREGATES = { sum: sumFn, avg: avgFn, mean: avgFn, min: minFn, max: maxFn, count: countFn } as const;
+
+/** `fn(column)` named as Spark names it (`sum(x)`). */
+function aggregateByName(column: string, fn: string): Column {
+  const f = DICT_AGGREGATES[fn.toLowerCase() as keyof typeof DICT_AGGREGATES];
+  if (!f)
+    throw new PlanError(
+      'BAD_ARGUMENT',
+      `unknown aggregate '${fn}' for column '${column}'; use ${Object.keys(DICT_AGGREGATES).join(', ')}`,
+      { column, aggregate: fn },
+    );
+  if (typeof column !== 'string' || !column)
+    throw new PlanError('BAD_ARGUMENT', `agg() dict keys must be column names, got ${JSON.stringify(column)}`);
+  const c = column === '*' && fn.toLowerCase() === 'count' ? countFn() : f(column);
+  return c.alias(`${fn.toLowerCase()}(${column})`);
+}
+
+/** Columns, or one `{ column: aggregate }` object, as a list of aggregate Columns. */
+function aggColumns(aggs: readonly (Column | Readonly<Record<string, string>>)[]): Column[] {
+  if (aggs.length === 1 && !(aggs[0] instanceof Column) && typeof aggs[0] === 'object' && aggs[0] !== null)
+    return Object.entries(aggs[0]).map(([column, fn]) => aggregateByName(column, String(fn)));
+  for (const a of aggs)
+    if (!(a instanceof Column))
+      throw new PlanError(
+        'BAD_ARGUMENT',
+        `agg() takes aggregate Columns (e.g. sum('x')) or one { column: 'sum' } object, got ${typeof a}`,
+      );
+  return aggs as Column[];
 }
 
 /** Mark a DataFrame to be broadcast to every task of a join. @example a.join(broadcast(b), 'k') */

@@ -56,11 +56,53 @@ export function parseSelect(text: string): Ast {
       { ...(start ? { line: start.line, column: start.column } : {}), parser: err.message?.slice(0, 300) },
     );
   }
-  const stmts = Array.isArray(ast) ? ast : [ast];
+  const stmts = (Array.isArray(ast) ? ast : [ast]).map(fixBooleanPrecedence);
   if (stmts.length !== 1) throw unsupported(`${stmts.length} statements in one call (one SELECT per sql())`);
   const stmt = stmts[0];
   if (stmt.type !== 'select') throw unsupported(`statement ${String(stmt.type).toUpperCase()}`, stmt, 'only SELECT');
   return stmt;
+}
+
+const isAndOr = (n: Ast): boolean =>
+  n?.type === 'binary_expr' && ['AND', 'OR'].includes(String(n.operator).toUpperCase());
+
+/**
+ * The parser (5.4.0, postgresql) gives AND and OR one precedence: in WHERE it associates left
+ * (`a or b and c` → `(a or b) and c`), in a select list right. Each unparenthesized chain of
+ * AND/OR is flattened in text order and rebuilt with AND binding tighter than OR, left to right;
+ * a parenthesized group (`parentheses: true`) stays one operand. Applied to the whole tree.
+ */
+export function fixBooleanPrecedence(node: Ast): Ast {
+  if (!node || typeof node !== 'object') return node;
+  if (Array.isArray(node)) return node.map(fixBooleanPrecedence);
+  if (isAndOr(node)) {
+    const seq: Ast[] = [];
+    const flatten = (n: Ast, top: boolean): void => {
+      if (isAndOr(n) && (top || !n.parentheses)) {
+        flatten(n.left, false);
+        seq.push(String(n.operator).toUpperCase());
+        flatten(n.right, false);
+      } else seq.push(fixBooleanPrecedence(n));
+    };
+    flatten(node, true);
+    const bin = (operator: string, left: Ast, right: Ast): Ast => ({
+      type: 'binary_expr',
+      operator,
+      left,
+      right,
+      loc: left.loc,
+    });
+    const groups: Ast[][] = [[seq[0]]];
+    for (let i = 1; i < seq.length; i += 2) {
+      if (seq[i] === 'OR') groups.push([seq[i + 1]]);
+      else groups.at(-1)!.push(seq[i + 1]);
+    }
+    const rebuilt = groups.map((g) => g.reduce((a, b) => bin('AND', a, b))).reduce((a, b) => bin('OR', a, b));
+    return node.parentheses ? { ...rebuilt, parentheses: true } : rebuilt;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = v && typeof v === 'object' ? fixBooleanPrecedence(v) : v;
+  return out;
 }
 
 /**
