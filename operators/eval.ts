@@ -175,6 +175,8 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
     }
     case 'agg':
       throw new ExecutionError('AGG_IN_SCALAR', 'aggregate function evaluated outside an aggregation');
+    case 'window':
+      throw new ExecutionError('WINDOW_IN_SCALAR', `window function ${e.fn}() evaluated outside a Window operator`);
     default:
       return assertNever(e);
   }

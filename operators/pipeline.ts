@@ -13,6 +13,7 @@ import type { Operator, OperatorContext } from './operator.js';
 import { ProjectOperator } from './project.js';
 import { SortOperator, TopNOperator } from './sort.js';
 import type { Batch } from './vector.js';
+import { WindowOperator } from './window.js';
 
 type Builder<K extends OpName> = (
   spec: Extract<PhysicalOp, { op: K }>,
@@ -28,6 +29,7 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
   TopN: (s, _input, ctx) => new TopNOperator(s.keys, s.n, s.schema, ctx),
   Limit: (s) => new LimitOperator(s.n, s.schema),
   MapRows: (s, input, ctx) => new MapRowsOperator(s.name, s.mode, input, s.schema, ctx),
+  Window: (s, input, ctx) => new WindowOperator(s.partitionBy, s.orderBy, s.calls, input, s.schema, ctx),
   HashJoin: (s, input, ctx) =>
     new HashJoinOperator(
       s.type,

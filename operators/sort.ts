@@ -13,9 +13,9 @@ import { materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
 import { concatBatches, isBytesVec, isOpaqueVec, isValid, sliceBatch, takeBatch } from './vector.js';
 
-type Cmp = (a: number, b: number) => number;
+export type Cmp = (a: number, b: number) => number;
 
-function keyComparator(v: Vec, key: SortKey): Cmp {
+export function keyComparator(v: Vec, key: SortKey): Cmp {
   const dir = key.desc ? -1 : 1;
   const nullOrder = key.nullsFirst ? -1 : 1;
   const validity = v.validity;

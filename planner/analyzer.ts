@@ -15,6 +15,7 @@ import { checkColumnsComputable, checkOpaqueUse } from './opaqueUse.js';
 import type { PlanNode } from './plan.js';
 import { planChildren, transformPlan } from './plan.js';
 import { bindNode, type TimeContext, TimeBinder } from './timeBinding.js';
+import { containsWindow, extractWindows, windowSchema, windowType } from './window.js';
 import { castAllowed } from './timeCasts.js';
 import type { DataType, DecimalType, Schema } from './types.js';
 import {
@@ -124,6 +125,14 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
     case 'udf':
       for (const a of e.args) typeOf(a, schema);
       return e.returns;
+    case 'window':
+      // Only a projection may hold one (select / withColumn); it is extracted into a Window node.
+      windowType(e, schema, typeOf);
+      throw new PlanError(
+        'WINDOW_NOT_ALLOWED',
+        `window function ${e.fn}() is allowed only in select() / withColumn(), not in ${exprToString(e)}`,
+        { function: e.fn },
+      );
     default:
       return assertNever(e);
   }
@@ -311,8 +320,11 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       expectBool(p.predicate, s, 'filter');
       return s;
     }
+    case 'Window':
+      return windowSchema(p, input(p.input), typeOf);
     case 'Project': {
       const s = input(p.input);
+      if (p.exprs.some(containsWindow)) return computeSchema(extractWindows(p, s, typeOf), catalog, memo);
       return p.exprs.map((e) => {
         if (containsAgg(e)) throw typeError(e, 'aggregate functions need groupBy().agg() or agg()');
         checkOpaqueUse(e, s, 'the expression', true);
@@ -471,12 +483,17 @@ function coerceNode(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Schem
     case 'Drop': {
       const lowered = lower(p, schemaOf(p.input, catalog, memo));
       if (lowered.kind !== 'Project') return lowered;
-      return { ...lowered, exprs: lowered.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };
+      return coerceNode(lowered, catalog, memo, time);
     }
     case 'Filter':
       return { ...p, predicate: coerceExpr(p.predicate, schemaOf(p.input, catalog, memo)) };
-    case 'Project':
-      return { ...p, exprs: p.exprs.map((e) => coerceExpr(e, schemaOf(p.input, catalog, memo))) };
+    case 'Project': {
+      const s = schemaOf(p.input, catalog, memo);
+      // Window functions become Window nodes under the projection (their input is analyzed already).
+      const q = p.exprs.some(containsWindow) ? (extractWindows(p, s, typeOf) as typeof p) : p;
+      const qs = q === p ? s : schemaOf(q.input, catalog, memo);
+      return { ...q, exprs: q.exprs.map((e) => coerceExpr(e, qs)) };
+    }
     case 'Join':
       return p.on
         ? { ...p, on: coerceExpr(p.on, [...schemaOf(p.left, catalog, memo), ...schemaOf(p.right, catalog, memo)]) }

@@ -7,6 +7,7 @@ import type { PlanNode, SortKey } from './plan.js';
 import { planChildren } from './plan.js';
 import type { PhysicalOp, Stage, StagePlan } from './stages.js';
 import { RULES } from './optimizer/index.js';
+import { windowCallText } from './window.js';
 import { PHYSICAL_RULES } from './optimizer/physicalRules.js';
 
 const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
@@ -51,6 +52,8 @@ function describeNode(p: PlanNode): string {
       return `MapRows: mode=${p.mode} function=${p.name}${p.schema ? ` schema=${list(p.schema.map((f) => `${f.name}:${f.type}`))}` : ''}`;
     case 'DropNa':
       return `DropNa: how=${p.how} subset=${p.subset ? list(p.subset) : '*'}`;
+    case 'Window':
+      return `Window: partitionBy=${list(p.partitionBy.map(exprToString))} orderBy=${sortKeys(p.orderBy)} calls=${list(p.calls.map(windowCallText))}`;
     case 'FillNa':
       return `FillNa: value=${JSON.stringify(p.value)} subset=${p.subset ? list(p.subset) : '*'}`;
     default:
@@ -80,6 +83,8 @@ function describeOp(op: PhysicalOp): string {
       return `Limit: n=${op.n}`;
     case 'MapRows':
       return `MapRows: mode=${op.mode} function=${op.name}`;
+    case 'Window':
+      return `Window: partitionBy=${list(op.partitionBy.map(exprToString))} orderBy=${sortKeys(op.orderBy)} calls=${list(op.calls.map(windowCallText))}`;
     case 'HashJoin':
       return `HashJoin: type=${op.type} build=${op.build.kind}(stage ${op.build.stage}${op.build.partitions ? `, ${op.build.partitions} partitions` : ''}${op.build.parts ? `, ${op.build.parts.reduce((a, p) => a + p.rowGroups.length, 0)} row groups read here` : ''}) probeKeys=${list(op.probeKeys.map(exprToString))} buildKeys=${list(op.buildKeys.map(exprToString))}${op.residual ? ` residual=${exprToString(op.residual)}` : ''}`;
     default:

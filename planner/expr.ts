@@ -4,6 +4,7 @@
 import type { AggFn } from './aggregates.js';
 import { aggregateSpec } from './aggregates.js';
 import type { DataType } from './types.js';
+import type { WindowFn, WindowFrame, WindowSpecExpr } from './window.js';
 
 export type { AggFn } from './aggregates.js';
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '=' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';
@@ -28,7 +29,14 @@ export type Expr =
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] }
   | { readonly kind: 'agg'; readonly fn: AggFn; readonly arg: Expr | null }
   /** A registered row-wise user function; its code travels in the job's bundle, by name. */
-  | { readonly kind: 'udf'; readonly name: string; readonly args: readonly Expr[]; readonly returns: DataType };
+  | { readonly kind: 'udf'; readonly name: string; readonly args: readonly Expr[]; readonly returns: DataType }
+  /** A window function; `spec` is null until `.over(…)` (the analyzer extracts it into a Window node). */
+  | {
+      readonly kind: 'window';
+      readonly fn: WindowFn;
+      readonly args: readonly Expr[];
+      readonly spec: WindowSpecExpr | null;
+    };
 
 export type ExprKind = Expr['kind'];
 export type ExprOf<K extends ExprKind> = Extract<Expr, { kind: K }>;
@@ -51,6 +59,8 @@ export const caseWhen = (branches: readonly { when: Expr; then: Expr }[], otherw
   freeze({ kind: 'case', branches: freeze(branches.map((b) => freeze({ ...b }))), otherwise });
 export const call = (fn: string, args: readonly Expr[]): Expr => freeze({ kind: 'call', fn, args: freeze([...args]) });
 export const agg = (fn: AggFn, arg: Expr | null): Expr => freeze({ kind: 'agg', fn, arg });
+export const windowCall = (fn: WindowFn, args: readonly Expr[], spec: WindowSpecExpr | null): Expr =>
+  freeze({ kind: 'window', fn, args: freeze([...args]), spec });
 export const udfCall = (name: string, args: readonly Expr[], returns: DataType): Expr =>
   freeze({ kind: 'udf', name, args: freeze([...args]), returns });
 
@@ -85,6 +95,8 @@ export function exprChildren(e: Expr): readonly Expr[] {
       return e.args;
     case 'agg':
       return e.arg ? [e.arg] : [];
+    case 'window':
+      return [...e.args, ...(e.spec ? [...e.spec.partitionBy, ...e.spec.orderBy.map((k) => k.expr)] : [])];
     default:
       return assertNever(e);
   }
@@ -120,6 +132,13 @@ export function withChildren(e: Expr, c: readonly Expr[]): Expr {
       return udfCall(e.name, c, e.returns);
     case 'agg':
       return agg(e.fn, e.arg ? c[0]! : null);
+    case 'window': {
+      const n = e.args.length;
+      if (!e.spec) return windowCall(e.fn, c, null);
+      const p = e.spec.partitionBy.length;
+      const orderBy = e.spec.orderBy.map((k, i) => ({ ...k, expr: c[n + p + i]! }));
+      return windowCall(e.fn, c.slice(0, n), { ...e.spec, partitionBy: c.slice(n, n + p), orderBy });
+    }
     default:
       return assertNever(e);
   }
@@ -204,10 +223,30 @@ export function exprToString(e: Expr): string {
       const arg = e.arg ? exprToString(e.arg) : '*';
       return aggregateSpec(e.fn).text?.(arg) ?? `${e.fn}(${arg})`;
     }
+    case 'window': {
+      const call = `${e.fn}(${e.args.map(exprToString).join(', ')})`;
+      if (!e.spec) return call;
+      const { partitionBy, orderBy, frame } = e.spec;
+      const parts = [
+        partitionBy.length ? `PARTITION BY ${partitionBy.map(exprToString).join(', ')}` : '',
+        orderBy.length
+          ? `ORDER BY ${orderBy.map((k) => `${exprToString(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ')}`
+          : '',
+        frame ? frameText(frame) : '',
+      ];
+      return `${call} OVER (${parts.filter(Boolean).join(' ')})`;
+    }
     default:
       return assertNever(e);
   }
 }
+
+/** A window frame's SQL text. */
+export const frameText = (f: WindowFrame): string => {
+  const b = (n: number | null, side: string) =>
+    n === null ? `UNBOUNDED ${side}` : n === 0 ? 'CURRENT ROW' : `${Math.abs(n)} ${n < 0 ? 'PRECEDING' : 'FOLLOWING'}`;
+  return `${f.unit.toUpperCase()} BETWEEN ${b(f.lower, 'PRECEDING')} AND ${b(f.upper, 'FOLLOWING')}`;
+};
 
 export function assertNever(x: never): never {
   throw new Error(`unhandled node: ${JSON.stringify(x)}`);

@@ -11,6 +11,7 @@ import { checkRuleNames } from './optimizer/index.js';
 import { physicalRuleOn, stageRules, type PhysicalRuleName } from './optimizer/physicalRules.js';
 import { planAggregate, planDistinct } from './physicalAggregate.js';
 import { planJoin } from './physicalJoin.js';
+import { planWindow } from './windowPhysical.js';
 import type { PlanKind, PlanNode, PlanOf, Sink } from './plan.js';
 import type { Partitioning, PhysicalOp, Stage, StageOutput, StagePlan, StageSource } from './stages.js';
 import type { Schema } from './types.js';
@@ -215,6 +216,7 @@ const PLANNERS: { readonly [K in PlanKind]: (planner: Planner, node: PlanOf<K>) 
   Repartition: (pl, p) => pl.repartition(p),
   Sort: (pl, p) => pl.sort(p),
   Limit: (pl, p) => pl.limit(p),
+  Window: planWindow,
   Values: (_pl, p) => {
     throw new PlanError('NOT_SUPPORTED', 'the physical planner does not support Values (inline rows) yet', {
       node: p.kind,

@@ -3,6 +3,7 @@
  */
 import type { Expr } from './expr.js';
 import type { Schema } from './types.js';
+import type { WindowCall } from './window.js';
 
 export const PLAN_VERSION = 1;
 
@@ -77,6 +78,14 @@ export type PlanNode =
     }
   /** Distinct rows of `left` that are (intersect) or are not (except) in `right`. */
   | { readonly kind: 'SetOp'; readonly op: 'intersect' | 'except'; readonly left: PlanNode; readonly right: PlanNode }
+  /** Window functions over one partition/order spec: the input's columns, then one per call. */
+  | {
+      readonly kind: 'Window';
+      readonly input: PlanNode;
+      readonly partitionBy: readonly Expr[];
+      readonly orderBy: readonly SortKey[];
+      readonly calls: readonly WindowCall[];
+    }
   | {
       readonly kind: 'DropNa';
       readonly input: PlanNode;
@@ -161,6 +170,20 @@ export const rename = (input: PlanNode, from: string, to: string): PlanNode =>
 export const dropColumns = (input: PlanNode, names: readonly string[]): PlanNode =>
   freeze({ kind: 'Drop', input, names: freeze([...names]) });
 
+export const windowNode = (
+  input: PlanNode,
+  partitionBy: readonly Expr[],
+  orderBy: readonly SortKey[],
+  calls: readonly WindowCall[],
+): PlanNode =>
+  freeze({
+    kind: 'Window',
+    input,
+    partitionBy: freeze([...partitionBy]),
+    orderBy: freeze([...orderBy]),
+    calls: freeze([...calls]),
+  });
+
 export const usingJoin = (
   left: PlanNode,
   right: PlanNode,
@@ -195,6 +218,7 @@ const CHILD_FIELDS: { readonly [K in PlanKind]: readonly ChildField<PlanOf<K>>[]
   MapRows: ['input'],
   DropNa: ['input'],
   FillNa: ['input'],
+  Window: ['input'],
   Join: ['left', 'right'],
   UsingJoin: ['left', 'right'],
   SetOp: ['left', 'right'],

@@ -31,6 +31,14 @@ export type PhysicalOp =
   | { readonly op: 'Sort'; readonly keys: readonly SortKey[]; readonly schema: Schema }
   | { readonly op: 'TopN'; readonly keys: readonly SortKey[]; readonly n: number; readonly schema: Schema }
   | { readonly op: 'Limit'; readonly n: number; readonly schema: Schema }
+  /** Window functions over rows sorted by partition keys then order keys (planner/windowPhysical.ts). */
+  | {
+      readonly op: 'Window';
+      readonly partitionBy: readonly Expr[];
+      readonly orderBy: readonly SortKey[];
+      readonly calls: readonly import('./window.js').WindowCall[];
+      readonly schema: Schema;
+    }
   | {
       readonly op: 'MapRows';
       readonly name: string;

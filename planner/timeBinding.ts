@@ -350,6 +350,7 @@ export function bindNode(
     case 'SetOp':
     case 'DropNa':
     case 'FillNa':
+    case 'Window':
       return p;
     default:
       return assertNeverNode(p);

@@ -111,6 +111,15 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
     c.dataType(o.returns, `${p}.returns`);
     c.each(o.args, `${p}.args`, checkExpr);
   },
+  window: (o, p) => {
+    c.str(o.fn, `${p}.fn`);
+    c.each(o.args, `${p}.args`, checkExpr);
+    if (o.spec !== null) {
+      const s = c.obj(o.spec, `${p}.spec`);
+      exprs(s.partitionBy, `${p}.spec.partitionBy`);
+      sortKeys(s.orderBy, `${p}.spec.orderBy`);
+    }
+  },
   agg: (o, p) => {
     if (typeof o.fn !== 'string' || !isAggFn(o.fn))
       throw new PlanError(
@@ -129,6 +138,13 @@ function checkExpr(v: Json, path: string): void {
 }
 
 const exprs = (v: Json, p: string) => c.each(v, p, checkExpr);
+const sortKeys = (v: Json, p: string) =>
+  c.arr(v, p).forEach((k, i) => {
+    const ko = c.obj(k, `${p}[${i}]`);
+    checkExpr(ko.expr, `${p}[${i}].expr`);
+    if (typeof ko.desc !== 'boolean' || typeof ko.nullsFirst !== 'boolean')
+      c.fail(`${p}[${i}]`, 'desc and nullsFirst must be booleans');
+  });
 
 const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string) => void> = {
   Scan: (o, p) => {
@@ -159,6 +175,21 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
       checkExpr(ko.expr, `${p}.keys[${i}].expr`);
       if (typeof ko.desc !== 'boolean' || typeof ko.nullsFirst !== 'boolean')
         c.fail(`${p}.keys[${i}]`, 'desc and nullsFirst must be booleans');
+    });
+  },
+  Window: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    exprs(o.partitionBy, `${p}.partitionBy`);
+    sortKeys(o.orderBy, `${p}.orderBy`);
+    c.arr(o.calls, `${p}.calls`).forEach((x, i) => {
+      const co = c.obj(x, `${p}.calls[${i}]`);
+      c.str(co.name, `${p}.calls[${i}].name`);
+      c.str(co.fn, `${p}.calls[${i}].fn`);
+      exprs(co.args, `${p}.calls[${i}].args`);
+      const f = c.obj(co.frame, `${p}.calls[${i}].frame`);
+      c.oneOf(f.unit, ['rows', 'range'], `${p}.calls[${i}].frame.unit`);
+      if (f.lower !== null) c.num(f.lower, `${p}.calls[${i}].frame.lower`);
+      if (f.upper !== null) c.num(f.upper, `${p}.calls[${i}].frame.upper`);
     });
   },
   Limit: (o, p) => {

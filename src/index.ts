@@ -7,4 +7,5 @@ export { Column } from './api/column.js';
 export { toJSONRows, type JsonRowsOptions, type JsonValue } from './api/jsonRows.js';
 export * from './api/functions.js';
 export { expr } from './sql/exprText.js';
+export * from './api/window.js';
 export { StratusError, PlanError, SchemaError, ExecutionError, StorageError } from '../planner/errors.js';

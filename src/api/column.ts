@@ -8,6 +8,7 @@ import { Interval } from './interval.js';
 import type { DataType } from '../../planner/types.js';
 import { DATA_TYPES, isDataType } from '../../planner/types.js';
 import { PlanError } from '../../planner/errors.js';
+import type { WindowSpecExpr } from '../../planner/window.js';
 
 export type ColumnLike = Column | string | number | bigint | boolean | Date | Uint8Array | null;
 
@@ -149,6 +150,21 @@ export class Column {
   /** Whether a number is NaN: false for NULL and for integers (Spark's isnan). @example col('x').isNaN() */
   isNaN(): Column {
     return new Column(E.call('isnan', [this.expr]));
+  }
+
+  /**
+   * This window function or aggregate over a window. @example sum('x').over(Window.partitionBy('k').orderBy('t'))
+   * @example row_number().over(Window.partitionBy('k').orderBy(col('t').desc()))
+   */
+  over(window: { readonly spec: WindowSpecExpr }): Column {
+    const e = this.expr;
+    if (e.kind === 'window') return new Column(E.windowCall(e.fn, e.args, window.spec));
+    if (e.kind === 'agg') return new Column(E.windowCall(e.fn, e.arg ? [e.arg] : [], window.spec));
+    throw new PlanError(
+      'NOT_A_WINDOW_FUNCTION',
+      `over() applies to a window function (row_number, rank, lag, …) or an aggregate (sum, avg, …), not to ${E.exprToString(e)}`,
+      { expression: E.exprToString(e) },
+    );
   }
 
   alias(name: string): Column {

@@ -61,6 +61,16 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
       };
     case 'Limit':
       return { ...node, input: prune(node.input, required, ctx) };
+    case 'Window': {
+      if (!required) return { ...node, input: prune(node.input, null, ctx) };
+      const need = refs([
+        ...node.partitionBy,
+        ...node.orderBy.map((k) => k.expr),
+        ...node.calls.flatMap((c) => c.args),
+      ]);
+      for (const r of required) if (!node.calls.some((c) => c.name === r)) need.add(r);
+      return { ...node, input: prune(node.input, need, ctx) };
+    }
     case 'Repartition':
       return { ...node, input: prune(node.input, required ? refs(node.keys, new Set(required)) : null, ctx) };
     case 'Join': {

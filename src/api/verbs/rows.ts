@@ -28,9 +28,13 @@ export function limit(input: PlanNode, n: number): PlanNode {
  * @example orderBy(plan, ['l_returnflag', col('revenue').desc()])
  */
 export function orderBy(input: PlanNode, cols: readonly (string | Column)[]): PlanNode {
-  const keys: SortKey[] = cols.map((c) => {
+  return sort(input, sortKeysOf(cols));
+}
+
+/** Sort keys of columns: ascending (nulls first) unless a column says `.desc()` etc. Also Window.orderBy's. */
+export function sortKeysOf(cols: readonly (string | Column)[]): SortKey[] {
+  return cols.map((c) => {
     const order = c instanceof Column ? c.sortOrder : null;
     return { expr: exprOf(c), desc: order?.desc ?? false, nullsFirst: order?.nullsFirst ?? true };
   });
-  return sort(input, keys);
 }

@@ -1,0 +1,287 @@
+/**
+ * The Window operator: its input holds whole window partitions sorted by partition keys, then
+ * order keys (the stage's Sort). It finds partition and peer (equal order key) boundaries once,
+ * then computes each call: ranking from positions, offsets (lag/lead, first/last/nth_value) as a
+ * gather, aggregates through the aggregate registry's accumulators with one group per distinct
+ * frame (a whole partition or a peer group shares one). Frames are ROWS or RANGE (numeric offsets
+ * over the one order key, in its sort direction; a null key's frame is its peer group).
+ */
+import { typeOf } from '../planner/analyzer.js';
+import { InternalError } from '../planner/errors.js';
+import type { Expr } from '../planner/expr.js';
+import type { SortKey } from '../planner/plan.js';
+import type { DataType, Schema } from '../planner/types.js';
+import { decimalParts, isDecimal } from '../planner/types.js';
+import { isAggFn } from '../planner/aggregates.js';
+import type { WindowCall, WindowFrame } from '../planner/window.js';
+import { ACCUMULATORS } from './accumulators.js';
+import { compileExpr, type Evaluator } from './eval.js';
+import type { Operator, OperatorContext } from './operator.js';
+import { materialize } from './scalar.js';
+import { keyComparator, type Cmp } from './sort.js';
+import type { Batch, Vec } from './vector.js';
+import { concatBatches, concatVecs, isValid, take, takeOrNull } from './vector.js';
+
+/** Row positions of a sorted batch: partition start/end and peer start/end of every row. */
+interface Layout {
+  readonly partStart: Int32Array;
+  readonly partEnd: Int32Array;
+  readonly peerStart: Int32Array;
+  readonly peerEnd: Int32Array;
+}
+
+function boundaries(n: number, partCmps: readonly Cmp[], orderCmps: readonly Cmp[]): Layout {
+  const partStart = new Int32Array(n);
+  const peerStart = new Int32Array(n);
+  const differs = (cmps: readonly Cmp[], i: number) => cmps.some((c) => c(i - 1, i) !== 0);
+  for (let i = 0; i < n; i++) {
+    const newPart = i === 0 || differs(partCmps, i);
+    partStart[i] = newPart ? i : partStart[i - 1]!;
+    peerStart[i] = newPart || differs(orderCmps, i) ? i : peerStart[i - 1]!;
+  }
+  const partEnd = new Int32Array(n);
+  const peerEnd = new Int32Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    const last = i === n - 1;
+    partEnd[i] = last || partStart[i + 1] !== partStart[i] ? i + 1 : partEnd[i + 1]!;
+    peerEnd[i] = last || peerStart[i + 1] !== peerStart[i] ? i + 1 : peerEnd[i + 1]!;
+  }
+  return { partStart, partEnd, peerStart, peerEnd };
+}
+
+/** The order key as numbers in its sort direction (NaN = null), for RANGE offsets. */
+function rangeValues(v: Vec, key: SortKey, n: number): Float64Array {
+  const out = new Float64Array(n);
+  const sign = key.desc ? -1 : 1;
+  const scale = isDecimal(v.type) ? 10 ** decimalParts(v.type).scale : 1;
+  if (!('values' in v) || v.values instanceof Uint8Array)
+    throw new InternalError('RANGE_KEY', `a RANGE frame cannot order by a ${v.type} column`);
+  const x = v.values as ArrayLike<number | bigint>;
+  for (let i = 0; i < n; i++) out[i] = isValid(v.validity, i) ? (sign * Number(x[i]!)) / scale : Number.NaN;
+  return out;
+}
+
+/** Each row's frame as [lo, hi] row indices (inclusive; lo > hi = empty). */
+function frames(f: WindowFrame, n: number, l: Layout, range: Float64Array | null): [Int32Array, Int32Array] {
+  const lo = new Int32Array(n);
+  const hi = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const ps = l.partStart[i]!;
+    const pe = l.partEnd[i]! - 1;
+    if (f.unit === 'rows') {
+      lo[i] = f.lower === null ? ps : Math.max(ps, i + f.lower);
+      hi[i] = f.upper === null ? pe : Math.min(pe, i + f.upper);
+      continue;
+    }
+    const v = range ? range[i]! : Number.NaN;
+    const bound = (b: number | null, upper: boolean): number => {
+      if (b === null) return upper ? pe : ps;
+      if (b === 0 || Number.isNaN(v)) return upper ? l.peerEnd[i]! - 1 : l.peerStart[i]!;
+      // Non-null keys are contiguous and ascending in the sort direction within the partition.
+      const target = v + b;
+      let a = ps;
+      let z = pe + 1;
+      if (upper) {
+        // last row with a non-null value ≤ target
+        while (a < z) {
+          const m = (a + z) >>> 1;
+          const x = range![m]!;
+          if (Number.isNaN(x) ? m < i : x <= target) a = m + 1;
+          else z = m;
+        }
+        return a - 1;
+      }
+      // first row with a non-null value ≥ target
+      while (a < z) {
+        const m = (a + z) >>> 1;
+        const x = range![m]!;
+        if (Number.isNaN(x) ? m < i : x < target) a = m + 1;
+        else z = m;
+      }
+      return a;
+    };
+    lo[i] = bound(f.lower, false);
+    hi[i] = bound(f.upper, true);
+  }
+  return [lo, hi];
+}
+
+const ints = (type: 'int32', values: Int32Array): Vec => ({ type, values, validity: null });
+const doubles = (values: Float64Array): Vec => ({ type: 'float64', values, validity: null });
+
+interface Compiled {
+  readonly call: WindowCall;
+  readonly args: readonly Evaluator[];
+  readonly argTypes: readonly (DataType | 'null')[];
+  readonly outType: DataType;
+}
+
+export class WindowOperator implements Operator {
+  readonly name = 'Window';
+  private readonly parts: Evaluator[];
+  private readonly orders: Evaluator[];
+  private readonly calls: Compiled[];
+  constructor(
+    readonly partitionBy: readonly Expr[],
+    readonly orderBy: readonly SortKey[],
+    calls: readonly WindowCall[],
+    readonly input: Schema,
+    readonly schema: Schema,
+    ctx: OperatorContext,
+  ) {
+    this.parts = partitionBy.map((e) => compileExpr(e, input, ctx.udfs));
+    this.orders = orderBy.map((k) => compileExpr(k.expr, input, ctx.udfs));
+    this.calls = calls.map((call, i) => ({
+      call,
+      args: call.args.map((a) => compileExpr(a, input, ctx.udfs)),
+      argTypes: call.args.map((a) => typeOf(a, input)),
+      outType: schema[input.length + i]!.type,
+    }));
+  }
+
+  async *execute(source: AsyncIterable<Batch>): AsyncIterable<Batch> {
+    const all: Batch[] = [];
+    for await (const b of source) all.push(b);
+    if (!all.length) return;
+    const b = concatBatches(this.input, all);
+    const n = b.length;
+    const partVecs = this.parts.map((e) => materialize(e(b), n));
+    const orderVecs = this.orders.map((e) => materialize(e(b), n));
+    const layout = boundaries(
+      n,
+      partVecs.map((v) =>
+        keyComparator(v, { expr: { kind: 'lit', value: null, type: 'null' }, desc: false, nullsFirst: true }),
+      ),
+      orderVecs.map((v, i) => keyComparator(v, this.orderBy[i]!)),
+    );
+    const range =
+      this.orderBy.length === 1 && this.calls.some((c) => c.call.frame.unit === 'range')
+        ? (() => {
+            try {
+              return rangeValues(orderVecs[0]!, this.orderBy[0]!, n);
+            } catch {
+              return null; // only RANGE frames with offsets read it; the analyzer allows them on numbers and dates
+            }
+          })()
+        : null;
+    const outs = this.calls.map((c) => this.compute(c, b, layout, range));
+    yield { schema: this.schema, columns: [...b.columns, ...outs], length: n };
+  }
+
+  private compute(c: Compiled, b: Batch, l: Layout, range: Float64Array | null): Vec {
+    const n = b.length;
+    const fn = c.call.fn;
+    const arg = (i: number) => materialize(c.args[i]!(b), n);
+    const lit = (i: number, dflt: number) => {
+      const a = c.call.args[i];
+      return a && a.kind === 'lit' && typeof a.value === 'number' ? a.value : dflt;
+    };
+    if (isAggFn(fn)) return this.aggregate(c, fn, b, l, range);
+    switch (fn) {
+      case 'row_number':
+      case 'rank':
+      case 'dense_rank':
+      case 'ntile': {
+        const out = new Int32Array(n);
+        const k = lit(0, 1);
+        let dense = 0;
+        for (let i = 0; i < n; i++) {
+          const ps = l.partStart[i]!;
+          if (fn === 'row_number') out[i] = i - ps + 1;
+          else if (fn === 'rank') out[i] = l.peerStart[i]! - ps + 1;
+          else if (fn === 'dense_rank') {
+            if (i === ps) dense = 0;
+            if (l.peerStart[i] === i) dense++;
+            out[i] = dense;
+          } else {
+            // Spark's NTILE: the first (rows % k) buckets hold one row more.
+            const rows = l.partEnd[i]! - ps;
+            const j = i - ps;
+            const size = Math.floor(rows / k);
+            const rem = rows % k;
+            const big = rem * (size + 1);
+            out[i] = j < big ? Math.floor(j / (size + 1)) + 1 : Math.floor((j - big) / size) + rem + 1;
+          }
+        }
+        return ints('int32', out);
+      }
+      case 'percent_rank':
+      case 'cume_dist': {
+        const out = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const ps = l.partStart[i]!;
+          const rows = l.partEnd[i]! - ps;
+          out[i] =
+            fn === 'cume_dist' ? (l.peerEnd[i]! - ps) / rows : rows === 1 ? 0 : (l.peerStart[i]! - ps) / (rows - 1);
+        }
+        return doubles(out);
+      }
+      case 'lag':
+      case 'lead': {
+        const x = arg(0);
+        const off = (fn === 'lag' ? -1 : 1) * lit(1, 1);
+        const dflt = c.call.args[2];
+        const hasDefault = dflt && !(dflt.kind === 'lit' && dflt.value === null);
+        const sel = new Int32Array(n);
+        for (let i = 0; i < n; i++) {
+          const j = i + off;
+          sel[i] = j >= l.partStart[i]! && j < l.partEnd[i]! ? j : hasDefault ? n + i : -1;
+        }
+        return hasDefault ? take(concatVecs(c.outType, [x, arg(2)]), sel) : takeOrNull(x, sel);
+      }
+      case 'first_value':
+      case 'last_value':
+      case 'nth_value': {
+        const x = arg(0);
+        const [lo, hi] = frames(c.call.frame, n, l, range);
+        const k = lit(1, 1);
+        const sel = new Int32Array(n);
+        for (let i = 0; i < n; i++) {
+          const j = fn === 'first_value' ? lo[i]! : fn === 'last_value' ? hi[i]! : lo[i]! + k - 1;
+          sel[i] = lo[i]! <= hi[i]! && j <= hi[i]! ? j : -1;
+        }
+        return takeOrNull(x, sel);
+      }
+      default: {
+        const never: never = fn;
+        throw new InternalError('UNKNOWN_WINDOW_FN', `no window kernel for ${String(never)}`);
+      }
+    }
+  }
+
+  /** An aggregate over each row's frame: one accumulator group per distinct frame. */
+  private aggregate(
+    c: Compiled,
+    fn: Parameters<typeof isAggFn>[0] & keyof typeof ACCUMULATORS,
+    b: Batch,
+    l: Layout,
+    range: Float64Array | null,
+  ): Vec {
+    const n = b.length;
+    const [lo, hi] = frames(c.call.frame, n, l, range);
+    const rowGroup = new Int32Array(n);
+    let groups = 0;
+    let pairs = 0;
+    for (let i = 0; i < n; i++) {
+      if (i === 0 || lo[i] !== lo[i - 1] || hi[i] !== hi[i - 1]) {
+        groups++;
+        pairs += Math.max(0, hi[i]! - lo[i]! + 1);
+      }
+      rowGroup[i] = groups - 1;
+    }
+    const rows = new Int32Array(pairs);
+    const ids = new Int32Array(pairs);
+    let at = 0;
+    for (let i = 0; i < n; i++)
+      if (i === 0 || rowGroup[i] !== rowGroup[i - 1])
+        for (let j = lo[i]!; j <= hi[i]!; j++) {
+          rows[at] = j;
+          ids[at++] = rowGroup[i]!;
+        }
+    const argType = c.argTypes[0] ?? null;
+    const acc = ACCUMULATORS[fn](argType === 'null' ? null : argType, c.outType);
+    const values = c.args.length ? take(materialize(c.args[0]!(b), n), rows) : null;
+    acc.update(ids, groups, values, pairs);
+    return take(acc.evaluate(groups), rowGroup);
+  }
+}
