@@ -137,6 +137,23 @@ describe('SQL features against DuckDB', () => {
       false,
     );
   });
+  it('NOT IN (subquery) with NULLs on either side, and over an empty subquery, as SQL', async () => {
+    const nullable = 'case when n_nationkey < 3 then null else n_nationkey end';
+    for (const sub of [
+      'select r_regionkey from region where r_regionkey > 2',
+      'select case when r_regionkey = 0 then null else r_regionkey end from region',
+      'select r_regionkey from region where r_regionkey > 100',
+    ]) {
+      await sameAsDuckdb(`select n_nationkey from nation where n_regionkey not in (${sub})`, false);
+      await sameAsDuckdb(`select n_nationkey from nation where ${nullable} not in (${sub})`, false);
+    }
+  });
+  it('decimal literals are exact decimals', async () => {
+    await sameAsDuckdb(
+      'select c_custkey, c_acctbal * 0.0001 as a, c_acctbal + 0.005 as b from customer where c_custkey < 50',
+      false,
+    );
+  });
   it('LEFT JOIN keeps unmatched rows (nulls), IS NULL, coalesce', async () => {
     await sameAsDuckdb(
       `select n.n_name, s.s_suppkey, coalesce(s.s_name, 'none') as who, s.s_phone is null as missing

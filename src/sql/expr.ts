@@ -38,12 +38,27 @@ export function subqueryOf(node: Ast): Ast | null {
 const functionName = (node: Ast): string =>
   String(node.name?.name?.map((p: Ast) => p.value).join('.') ?? node.name).toLowerCase();
 
-/** A number literal: integers as int32 (int64 past its range), others float64. */
+/**
+ * A number literal, typed as Spark types it: integers int32 (int64, then decimal, past their
+ * range), decimals exactly as decimal(p,s) from their digits (`0.0001` is decimal(4,4)),
+ * exponent forms float64.
+ */
 function numberLiteral(v: number | string, node: Ast): Column {
   const text = String(v);
   if (/^-?\d+$/.test(text)) {
     const b = BigInt(text);
-    return b >= -(2n ** 31n) && b < 2n ** 31n ? F.lit(Number(b)) : F.lit(b);
+    if (b >= -(2n ** 31n) && b < 2n ** 31n) return F.lit(Number(b));
+    if (BigInt.asIntN(64, b) === b) return F.lit(b);
+  }
+  const m = /^-?(\d*)(?:\.(\d*))?$/.exec(text);
+  if (m) {
+    const int = m[1]!.replace(/^0+/, '');
+    const frac = m[2] ?? '';
+    const scale = frac.length;
+    const precision = Math.max(int.length + scale, scale, 1);
+    if (precision > 38)
+      throw new PlanError('SQL_BAD_LITERAL', `SQL: number '${text}' has more than 38 digits${at(positionOf(node))}`);
+    return F.lit(text).cast(`decimal(${precision},${scale})` as never);
   }
   const x = Number(text);
   if (!Number.isFinite(x)) throw new PlanError('SQL_BAD_LITERAL', `SQL: bad number '${text}'${at(positionOf(node))}`);
@@ -280,6 +295,7 @@ export function toColumn(node: Ast, ctx: ExprContext): Column {
       if (node.column === '*' || node.column?.expr?.value === '*') throw unsupported('* inside an expression', node);
       return ctx.column(node.table ?? null, columnName(node), node);
     case 'number':
+    case 'bigint':
       return numberLiteral(node.value, node);
     case 'single_quote_string':
     case 'string':

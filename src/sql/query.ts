@@ -9,7 +9,7 @@ import { PlanError, listNames } from '../../planner/errors.js';
 import * as E from '../../planner/expr.js';
 import { Column } from '../api/column.js';
 import { broadcast, type DataFrame } from '../api/dataframe.js';
-import { col } from '../api/functions.js';
+import { col, count } from '../api/functions.js';
 import { type Ast, at, parseSelect, positionOf, unsupported } from './parse.js';
 import { columnName, conjunctsOf, type ExprContext, exprConjuncts, factorOr, subqueryOf, toColumn } from './expr.js';
 
@@ -427,7 +427,21 @@ class Translator {
     const value = toColumn(node.left, ctx);
     const name = this.fresh('in');
     const right = rel.df.select(col(rel.names[0]!).alias(name));
-    return df.join(right, value.equalTo(col(name)), negated ? 'left_anti' : 'left_semi');
+    const matched = df.join(right, value.equalTo(col(name)), negated ? 'left_anti' : 'left_semi');
+    if (!negated) return matched;
+    // NOT IN is NULL (drops the row) when the value is NULL or the subquery holds a NULL, unless
+    // the subquery is empty: one row of counts decides, joined to every unmatched row.
+    const rows = this.fresh('inrows');
+    const nulls = this.fresh('innulls');
+    const counts = right.agg(count().alias(rows), count(name).alias(nulls));
+    return matched
+      .crossJoin(broadcast(counts))
+      .filter(
+        col(rows)
+          .equalTo(0)
+          .or(value.isNotNull().and(col(rows).equalTo(col(nulls)))),
+      )
+      .drop(rows, nulls);
   }
 
   /** A scalar subquery joined to `df`: its value is the returned column. */
@@ -446,6 +460,12 @@ class Translator {
       return { df: df.crossJoin(broadcast(rel.df.select(col(rel.names[0]!).alias(name)))), column: name };
     }
     if (sub.groupby || sub.having) throw unsupported('a correlated scalar subquery with GROUP BY or HAVING', sub);
+    if (walkAst(sub.columns, (n) => n.type === 'aggr_func' && String(n.name).toUpperCase() === 'COUNT'))
+      throw unsupported(
+        'COUNT in a correlated scalar subquery',
+        sub,
+        'groups without rows would need 0, not a missing row',
+      );
     const { cond, exposed, pairs } = this.correlate(core.correlated, core.scope);
     if (pairs.length !== cond.length)
       throw unsupported('a correlated scalar subquery whose correlation is not inner = outer equalities', sub);
