@@ -148,6 +148,13 @@ describe('SQL features against DuckDB', () => {
       await sameAsDuckdb(`select n_nationkey from nation where ${nullable} not in (${sub})`, false);
     }
   });
+  it('GROUP BY position and select alias', async () => {
+    await sameAsDuckdb(
+      'select substring(c_phone, 1, 2) as cc, c_mktsegment, count(*) as n from customer group by 1, c_mktsegment order by 1, 2',
+      true,
+    );
+    await sameAsDuckdb('select n_regionkey * 10 as r10, count(*) as n from nation group by r10 order by r10', true);
+  });
   it('decimal literals are exact decimals', async () => {
     await sameAsDuckdb(
       'select c_custkey, c_acctbal * 0.0001 as a, c_acctbal + 0.005 as b from customer where c_custkey < 50',

@@ -507,7 +507,10 @@ class Translator {
     const grouped = Boolean(ast.groupby?.columns?.length) || Boolean(ast.having) || hasAggregate(ast.columns);
     let rel: Relation & { exprs?: E.Expr[] };
     if (grouped) {
-      const keys = (ast.groupby?.columns ?? []).map((g: Ast) => ({ column: this.plainColumn(g, scope), name: null }));
+      const keys = (ast.groupby?.columns ?? []).map((g: Ast) => ({
+        column: this.plainColumn(this.groupKey(g, ast, scope), scope),
+        name: null,
+      }));
       rel = await this.aggregate(ast, df, scope, keys, ctes);
     } else {
       rel = this.project(ast, df, scope);
@@ -521,6 +524,33 @@ class Translator {
       out = out.limit(Number(limit[0].value));
     }
     return { df: out, names: rel.names };
+  }
+
+  /**
+   * A GROUP BY item: a position (`group by 1`) or a select alias that names no column in scope
+   * stands for that select item's expression.
+   */
+  private groupKey(g: Ast, ast: Ast, scope: Scope): Ast {
+    const items: Ast[] = ast.columns ?? [];
+    if (g?.type === 'number') {
+      const i = Number(g.value);
+      if (!Number.isInteger(i) || i < 1 || i > items.length)
+        throw new PlanError(
+          'SQL_BAD_GROUP',
+          `SQL: GROUP BY position ${g.value} is not in 1..${items.length}${at(positionOf(g))}`,
+        );
+      const item = items[i - 1];
+      if (!item?.expr || item.expr.type === 'aggr_func')
+        throw unsupported(`GROUP BY position ${i} (an aggregate or *)`, g);
+      return item.expr;
+    }
+    if (g?.type === 'column_ref' && !g.table) {
+      const name = columnName(g);
+      const inScope = allRels(scope).some((r) => r.cols.some((c) => lower(c.name) === lower(name)));
+      const item = items.find((it) => it.as && lower(String(it.as)) === lower(name));
+      if (!inScope && item) return item.expr;
+    }
+    return g;
   }
 
   private plainColumn(node: Ast, scope: Scope): Column {
