@@ -12,7 +12,7 @@ import type { Expr } from '../planner/expr.js';
 import type { SortKey } from '../planner/plan.js';
 import type { DataType, Schema } from '../planner/types.js';
 import { decimalParts, isDecimal } from '../planner/types.js';
-import { isAggFn } from '../planner/aggregates.js';
+import { type AggFn, aggregateSpec, isAggFn } from '../planner/aggregates.js';
 import type { WindowCall, WindowFrame } from '../planner/window.js';
 import { ACCUMULATORS } from './accumulators.js';
 import { compileExpr, type Evaluator } from './eval.js';
@@ -249,39 +249,95 @@ export class WindowOperator implements Operator {
     }
   }
 
-  /** An aggregate over each row's frame: one accumulator group per distinct frame. */
-  private aggregate(
-    c: Compiled,
-    fn: Parameters<typeof isAggFn>[0] & keyof typeof ACCUMULATORS,
-    b: Batch,
-    l: Layout,
-    range: Float64Array | null,
-  ): Vec {
+  /**
+   * An aggregate over each row's frame: one accumulator group per distinct frame. Frames that
+   * grow (same start, later end: running) or shrink (same end, later start) along the rows feed
+   * each row once, into the first frame that holds it, then fold partial states along the chain
+   * in log2 rounds (a prefix scan through the accumulator's state/merge); other frames (sliding)
+   * feed each row once per frame it is in.
+   */
+  private aggregate(c: Compiled, fn: AggFn, b: Batch, l: Layout, range: Float64Array | null): Vec {
     const n = b.length;
-    const [lo, hi] = frames(c.call.frame, n, l, range);
+    const [rowLo, rowHi] = frames(c.call.frame, n, l, range);
     const rowGroup = new Int32Array(n);
-    let groups = 0;
-    let pairs = 0;
+    const los: number[] = [];
+    const his: number[] = [];
     for (let i = 0; i < n; i++) {
-      if (i === 0 || lo[i] !== lo[i - 1] || hi[i] !== hi[i - 1]) {
-        groups++;
-        pairs += Math.max(0, hi[i]! - lo[i]! + 1);
+      if (i === 0 || rowLo[i] !== rowLo[i - 1] || rowHi[i] !== rowHi[i - 1]) {
+        los.push(rowLo[i]!);
+        his.push(rowHi[i]!);
       }
-      rowGroup[i] = groups - 1;
+      rowGroup[i] = los.length - 1;
     }
-    const rows = new Int32Array(pairs);
-    const ids = new Int32Array(pairs);
+    const groups = los.length;
+    const size = (a: number, z: number) => Math.max(0, z - a + 1);
+    // Chains: head[g] is the first group of g's chain (in scan direction); delta = rows g adds.
+    const plan = (dir: 1 | -1) => {
+      const head = new Int32Array(groups);
+      const from = new Int32Array(groups);
+      const to = new Int32Array(groups);
+      let total = 0;
+      for (let k = 0; k < groups; k++) {
+        const g = dir === 1 ? k : groups - 1 - k;
+        const p = g - dir;
+        const chained =
+          k > 0 && (dir === 1 ? los[g] === los[p] && his[g]! >= his[p]! : his[g] === his[p] && los[g]! <= los[p]!);
+        head[g] = chained ? head[p]! : g;
+        from[g] = chained && dir === 1 ? Math.max(los[g]!, his[p]! + 1) : los[g]!;
+        to[g] = chained && dir === -1 ? Math.min(his[g]!, los[p]! - 1) : his[g]!;
+        total += size(from[g]!, to[g]!);
+      }
+      return { dir, head, from, to, total };
+    };
+    const naive = { dir: 0 as const, head: null, from: los, to: his, total: 0 };
+    for (let g = 0; g < groups; g++) naive.total += size(los[g]!, his[g]!);
+    const scans = aggregateSpec(fn).state !== null && naive.total > 2 * n ? [plan(1), plan(-1)] : [];
+    const best = scans.reduce<(typeof scans)[number] | typeof naive>((a, x) => (x.total < a.total ? x : a), naive);
+    const rows = new Int32Array(best.total);
+    const ids = new Int32Array(best.total);
     let at = 0;
-    for (let i = 0; i < n; i++)
-      if (i === 0 || rowGroup[i] !== rowGroup[i - 1])
-        for (let j = lo[i]!; j <= hi[i]!; j++) {
-          rows[at] = j;
-          ids[at++] = rowGroup[i]!;
-        }
+    for (let g = 0; g < groups; g++)
+      for (let j = best.from[g]!; j <= best.to[g]!; j++) {
+        rows[at] = j;
+        ids[at++] = g;
+      }
     const argType = c.argTypes[0] ?? null;
-    const acc = ACCUMULATORS[fn](argType === 'null' ? null : argType, c.outType);
+    const make = () => ACCUMULATORS[fn](argType === 'null' ? null : argType, c.outType);
+    let acc = make();
     const values = c.args.length ? take(materialize(c.args[0]!(b), n), rows) : null;
-    acc.update(ids, groups, values, pairs);
+    acc.update(ids, groups, values, best.total);
+    if (best.head) {
+      const ident = new Int32Array(groups);
+      for (let g = 0; g < groups; g++) ident[g] = g;
+      for (let r = 1; r < groups; r *= 2) {
+        const to: number[] = [];
+        const sel: number[] = [];
+        for (let g = 0; g < groups; g++) {
+          const p = g - best.dir * r;
+          if (best.dir === 1 ? p >= best.head[g]! : p <= best.head[g]!) {
+            to.push(g);
+            sel.push(p);
+          }
+        }
+        if (!to.length) break;
+        const state = acc.state(groups);
+        const next = make();
+        const partner = () => {
+          const s = Int32Array.from(sel);
+          next.merge(
+            Int32Array.from(to),
+            groups,
+            state.map((v) => take(v, s)),
+            to.length,
+          );
+        };
+        // Earlier rows first (order-sensitive aggregates such as first()).
+        if (best.dir === 1) partner();
+        next.merge(ident, groups, state, groups);
+        if (best.dir === -1) partner();
+        acc = next;
+      }
+    }
     return take(acc.evaluate(groups), rowGroup);
   }
 }

@@ -50,6 +50,8 @@ let s: Session;
 let duck: { query(sql: string): Promise<TypedResult>; close(): void };
 let t: DataFrame;
 let tSql: string;
+let big: DataFrame;
+let bigSql: string;
 
 beforeAll(async () => {
   const dir = tempDir('stratus-window-');
@@ -64,6 +66,11 @@ beforeAll(async () => {
       `COPY (SELECT * FROM t WHERE ${where} ORDER BY id) TO '${path.join(data, `part-${i}.parquet`)}' (FORMAT parquet, ROW_GROUP_SIZE 20)`,
     );
   tSql = `read_parquet('${data}/*.parquet')`;
+  const bigFile = path.join(dir, 'big.parquet');
+  await connection.run(
+    `COPY (SELECT i::INTEGER AS id, (i % 97)::BIGINT AS x FROM range(0, 30000) t(i)) TO '${bigFile}' (FORMAT parquet)`,
+  );
+  bigSql = `read_parquet('${bigFile}')`;
   duck = {
     query: (sql) => runQuery(connection, sql),
     close: () => {
@@ -73,6 +80,7 @@ beforeAll(async () => {
   };
   s = session({ store: tempDir(), executors: 1, progress: false, job: { shufflePartitions: 3, taskBytes: 1500 } });
   t = s.read.parquet(data);
+  big = s.read.parquet(bigFile);
 });
 afterAll(async () => {
   await s?.stop();
@@ -218,6 +226,20 @@ describe('window functions match DuckDB', () => {
         `nth_value(x, 2) OVER (${D_SQL} ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)`,
       ],
     });
+  });
+
+  it('running and shrinking frames over one 30,000-row partition (each row fed once, then a prefix scan)', async () => {
+    const w = Window.orderBy('id');
+    const df = big.select(
+      'id',
+      sum('x').over(w).alias('run'),
+      max('x').over(w.rowsBetween(0, Window.unboundedFollowing)).alias('rest'),
+      avg('x').over(w.rowsBetween(Window.unboundedPreceding, -1)).alias('before'),
+    );
+    const sql = `SELECT id, sum(x) OVER (ORDER BY id) AS run,
+      max(x) OVER (ORDER BY id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rest,
+      avg(x) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before FROM ${bigSql}`;
+    expectSameResults(rowsFromArrow(await df.collect()), await duck.query(sql), { ordered: false });
   });
 
   it('withColumn and two specs in one select', async () => {
