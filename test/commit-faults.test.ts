@@ -6,15 +6,16 @@
  *   - a Stratus reader sees exactly the old output (before `flip`) or exactly the new one (from
  *     `flip` on) — whole rows, against DuckDB reading the input files that make that version;
  *   - another engine sees what the protocol documents: DuckDB over `p=*` / `*.parquet` finds
- *     the old files until `unmark`, old ∪ new from `remove` (an overwrite's old files are
- *     retired, kept for readers of the old version), a superset of the old and a subset of
+ *     the old files until `unmark`, exactly the new version from `remove` (no reader pinned the
+ *     old one, so an overwrite's old files go at once), a superset of the old and a subset of
  *     old ∪ new in between; `_SUCCESS` is absent from `unmark` to `mark`;
  *   - resume (even steps) or the next writer (odd steps) rolls the commit forward or back, and
- *     after `gc` deletes the retired files the directory ends clean: no commit record, DuckDB
- *     and Stratus read the same rows.
+ *     the directory ends clean: no commit record, DuckDB and Stratus read the same rows.
  * Also: a reader at every step of an overwrite, readers running freely during appends, a reader
- * that pinned the old version while a whole overwrite commits (locally and on S3), and the
- * retention of retired files (gc, the next commit, retention 0).
+ * held between its planning (its pin) and its first task while a whole overwrite commits
+ * (locally and on S3): old rows for it, old files gone once it finishes; an overwrite with no
+ * reader leaves only the new files (DuckDB over the directory glob); a dead reader's expired
+ * pin holds nothing; and the explicit extra retention `fileRetentionMs` (gc, the next commit).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as fs from 'node:fs';
@@ -22,7 +23,8 @@ import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { session, type Session } from '../src/index.js';
 import { COMMIT_STEPS, commitHooks, SimulatedCrash } from '../src/runtime/commit.js';
-import { datasetLogHooks, latestSnapshot, versionKey } from '../src/runtime/datasetLog.js';
+import { datasetLogHooks, latestSnapshot, pinKey, type Pin, versionKey } from '../src/runtime/datasetLog.js';
+import { putJson } from '../src/storage/store.js';
 import { LocalStore } from '../src/storage/local/store.js';
 import { normalizeDataUrl } from '../src/storage/url.js';
 import { expectSameTyped, typedRowsFromArrow, type TypedResult } from './support/fixtures.js';
@@ -203,7 +205,7 @@ describe('a commit crashed after every step', () => {
         // Other engines: the documented view of the directory.
         const duck = ids(await duckRows(db, dest));
         if (k <= at('unmark')) expect(duck, what).toEqual(oldIds);
-        else if (k >= at('remove')) expect(duck, what).toEqual([...new Set(union(oldIds, ids(newRows)))]);
+        else if (k >= at('remove')) expect(duck, what).toEqual(ids(newRows));
         else {
           expect(
             oldIds.every((id) => duck.includes(id)),
@@ -238,7 +240,6 @@ describe('a commit crashed after every step', () => {
           ).toContain(jobId);
         }
         await expectReads(dest, settled, `${what}, settled`);
-        await s.gc({ fileRetentionMs: 0 }); // the overwrite's retired files go
         expectSameTyped(await duckRows(db, dest), settled);
         const left = filesUnder(dest);
         expect(
@@ -276,29 +277,33 @@ describe('readers during a commit', () => {
     for (const [i, x] of seen.entries()) expect(x.ids, x.step).toEqual(ids(i < flip ? oldRows : newRows));
   });
 
-  it('a reader that pinned the old version reads it whole while an overwrite commits', async () => {
+  it('a reader that pinned the old version reads it whole while an overwrite commits; its files go when it ends', async () => {
     const dest = freshDest('overwrite');
     const [oldRows, newRows] = [await inputRows(db, [A]), await inputRows(db, [B])];
     const before = filesUnder(dest).filter((f) => f.endsWith('.parquet'));
-    const got = await readAcrossOverwrite(s, dest, () => writeB('overwrite', dest));
+    let during: TypedResult | undefined;
+    let pinsDuring: string[] = [];
+    const got = await readAcrossOverwrite(s, dest, async () => {
+      await writeB('overwrite', dest);
+      // The overwrite committed while the reader holds its pin: plain engines see old + new.
+      during = await duckRows(db, dest);
+      pinsDuring = filesUnder(dest).filter((f) => f.startsWith('_stratus/pins/'));
+    });
     expect(got.error).toBeUndefined();
     expect(got.pinned).toBe(1); // the template: version 0 adopted the empty path, 1 wrote A
     expectSameTyped(got.rows!, oldRows);
-    // The overwrite committed (a new reader sees it) and kept the old files for that reader.
-    await expectReads(dest, newRows, 'after the overwrite');
+    expect(pinsDuring).toHaveLength(1); // the reader's, on version 1
+    expect(pinsDuring[0]).toMatch(new RegExp(`^_stratus/pins/${String(1).padStart(20, '0')}/[^/]+\\.json$`));
+    expect(ids(during!)).toEqual(union(ids(oldRows), ids(newRows)));
+    // The overwrite retired the old files; the reader's end released its pin and swept them.
     const snap = await latestSnapshot(new LocalStore(dest), '');
     expect(snap?.version).toBe(2);
     expect(snap?.retired?.map((r) => r.path).sort()).toEqual(before);
-    expect(filesUnder(dest)).toEqual(expect.arrayContaining(before));
-    // gc keeps them within their retention (default 1 h) and deletes them after it.
-    const kept = await s.gc();
-    expect(kept.datasets.find((x) => x.path === normalizeDataUrl(dest))).toMatchObject({ deleted: 0, pending: 2 });
-    expect(filesUnder(dest)).toEqual(expect.arrayContaining(before));
-    const vacuumed = await s.gc({ fileRetentionMs: 0 });
-    expect(vacuumed.datasets.find((x) => x.path === normalizeDataUrl(dest))).toMatchObject({ deleted: 2, pending: 0 });
-    expect(filesUnder(dest).filter((f) => before.includes(f))).toEqual([]);
+    expect(filesUnder(dest).filter((f) => before.includes(f) || f.startsWith('_stratus/pins/'))).toEqual([]);
     expectSameTyped(await duckRows(db, dest), newRows);
-    // Nothing is left waiting: the next gc does not visit the dataset again.
+    await expectReads(dest, newRows, 'after the overwrite');
+    // gc finds nothing waiting and forgets the dataset.
+    expect((await s.gc()).datasets.find((x) => x.path === normalizeDataUrl(dest))).toMatchObject({ pending: 0 });
     expect((await s.gc()).datasets.map((x) => x.path)).not.toContain(normalizeDataUrl(dest));
   });
 
@@ -349,39 +354,66 @@ describe('writers racing for one version', () => {
 });
 
 describe('retired files', () => {
-  it('with fileRetentionMs 0 an overwrite deletes the old files at commit, and a pinned reader names the lost file', async () => {
-    const s0 = session({ store: tempDir(), executors: 1, progress: false, job: { fileRetentionMs: 0 } });
-    try {
-      const dest = freshDest('overwrite');
-      const before = filesUnder(dest).filter((f) => f.endsWith('.parquet'));
-      const got = await readAcrossOverwrite(s0, dest, () =>
-        s0.read.parquet(B).write.mode('overwrite').partitionBy('p').parquet(dest),
-      );
-      expect(filesUnder(dest).filter((f) => before.includes(f))).toEqual([]);
-      expect(got.rows).toBeUndefined();
-      expect((got.error as { code?: string }).code).toBe('NOT_FOUND');
-      expect(String((got.error as Error).message)).toContain(before[0]!.split('/').at(-1)!);
-      expectSameTyped(await duckRows(db, dest), await inputRows(db, [B]));
-    } finally {
-      await s0.stop();
-    }
-  });
-
-  it('the next commit of the path deletes retired files whose retention has passed', async () => {
+  it('an overwrite with no reader leaves only the new files: DuckDB over the directory glob reads the new rows', async () => {
     const dest = freshDest('overwrite');
     const before = filesUnder(dest).filter((f) => f.endsWith('.parquet'));
     await writeB('overwrite', dest);
-    expect(filesUnder(dest)).toEqual(expect.arrayContaining(before)); // retired, not deleted
-    // As if their retention (1 h) had passed: the newest snapshot's retired files are due now.
+    const parquet = filesUnder(dest).filter((f) => f.endsWith('.parquet'));
+    expect(parquet.filter((f) => before.includes(f))).toEqual([]);
+    expect(parquet).toHaveLength(2); // two partitions, one file each
+    expectSameTyped(await duckRows(db, dest), await inputRows(db, [B]));
+    // The glob a user types, `**` included: nothing else under the directory is Parquet.
+    const all = await db.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n, sum(id)::BIGINT AS s FROM read_parquet('${dest.replaceAll("'", "''")}/**/*.parquet')`,
+    );
+    const b = ids(await inputRows(db, [B]));
+    expect(all.getRowObjects()[0]).toEqual({ n: b.length, s: BigInt(b.reduce((x, y) => x + y, 0)) });
+    const marker = JSON.parse(fs.readFileSync(path.join(dest, '_SUCCESS'), 'utf8'));
+    expect(marker.retired).toBeUndefined();
+  });
+
+  it("a dead reader's expired pin holds nothing: gc deletes the files it held", async () => {
+    const dest = freshDest('overwrite'); // version 1 holds A
+    const before = filesUnder(dest).filter((f) => f.endsWith('.parquet'));
     const store = new LocalStore(dest);
-    const snap = (await latestSnapshot(store, ''))!;
-    expect(snap.retired?.map((r) => r.path).sort()).toEqual(before);
-    const due = { ...snap, retired: snap.retired!.map((r) => ({ ...r, deleteAfter: r.retiredAt })) };
-    await store.put(versionKey('', snap.version), new TextEncoder().encode(JSON.stringify(due)));
-    await s.read.parquet(C).write.mode('append').partitionBy('p').parquet(dest);
-    expect(filesUnder(dest).filter((f) => before.includes(f))).toEqual([]);
-    expect((await latestSnapshot(store, ''))?.retired).toBeUndefined();
-    expectSameTyped(await duckRows(db, dest), await inputRows(db, [B, C]));
+    // A reader that pinned version 1 and was killed: its pin is never renewed nor released.
+    const pin: Pin = { jobId: 'dead-reader', owner: 'elsewhere:1', until: Date.now() + 1000, ttlMs: 1000 };
+    await putJson(store, pinKey('', 1, pin.jobId), pin);
+    await writeB('overwrite', dest);
+    expect(filesUnder(dest)).toEqual(expect.arrayContaining(before)); // held while the pin lives
+    const marker = JSON.parse(fs.readFileSync(path.join(dest, '_SUCCESS'), 'utf8'));
+    expect(marker.retired).toBe(2);
+    while (Date.now() <= pin.until) await sleep(100);
+    const report = await s.gc();
+    expect(report.datasets.find((x) => x.path === normalizeDataUrl(dest))).toMatchObject({ pending: 0 });
+    expect(filesUnder(dest).filter((f) => before.includes(f) || f.startsWith('_stratus/pins/'))).toEqual([]);
+    expectSameTyped(await duckRows(db, dest), await inputRows(db, [B]));
+  });
+
+  it('the next commit of the path deletes retired files whose explicit retention has passed', async () => {
+    const s1 = session({ store: tempDir(), executors: 1, progress: false, job: { fileRetentionMs: 3600_000 } });
+    try {
+      const dest = freshDest('overwrite');
+      const before = filesUnder(dest).filter((f) => f.endsWith('.parquet'));
+      await s1.read.parquet(B).write.mode('overwrite').partitionBy('p').parquet(dest);
+      expect(filesUnder(dest)).toEqual(expect.arrayContaining(before)); // retired, not deleted
+      // gc keeps them within their retention
+      const kept = await s1.gc();
+      expect(kept.datasets.find((x) => x.path === normalizeDataUrl(dest))).toMatchObject({ deleted: 0, pending: 2 });
+      expect(filesUnder(dest)).toEqual(expect.arrayContaining(before));
+      // As if their retention (1 h) had passed: the newest snapshot's retired files are due now.
+      const store = new LocalStore(dest);
+      const snap = (await latestSnapshot(store, ''))!;
+      expect(snap.retired?.map((r) => r.path).sort()).toEqual(before);
+      const due = { ...snap, retired: snap.retired!.map((r) => ({ ...r, deleteAfter: r.retiredAt })) };
+      await store.put(versionKey('', snap.version), new TextEncoder().encode(JSON.stringify(due)));
+      await s1.read.parquet(C).write.mode('append').partitionBy('p').parquet(dest);
+      expect(filesUnder(dest).filter((f) => before.includes(f))).toEqual([]);
+      expect((await latestSnapshot(store, ''))?.retired).toBeUndefined();
+      expectSameTyped(await duckRows(db, dest), await inputRows(db, [B, C]));
+    } finally {
+      await s1.stop();
+    }
   });
 });
 
@@ -414,7 +446,6 @@ describe('on S3 (s3rver: no rename; If-None-Match honoured by the test server)',
       expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [A]));
       await s3.resume(crashed);
       expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [B]));
-      await s3.gc({ fileRetentionMs: 0 }); // the old version's retired files go
       const keys = (await store.list('out/')).map((o) => o.key.slice('out/'.length));
       expect(keys).toContain('_SUCCESS');
       expect(keys.filter((k) => k.startsWith('_temporary/') || k.startsWith('_stratus/commits/'))).toEqual([]);
@@ -442,16 +473,22 @@ describe('on S3 (s3rver: no rename; If-None-Match honoured by the test server)',
         (await store.list('out/')).map((o) => o.key).filter((k) => k.endsWith('.parquet') && !k.includes('/_'));
       const before = await dataFiles();
       expect(before.length).toBe(2);
-      const got = await readAcrossOverwrite(s3, dest, () =>
-        s3.read.parquet(url('in/b.parquet')).write.mode('overwrite').partitionBy('p').parquet(dest),
-      );
+      let during: string[] = [];
+      const got = await readAcrossOverwrite(s3, dest, async () => {
+        await s3.read.parquet(url('in/b.parquet')).write.mode('overwrite').partitionBy('p').parquet(dest);
+        during = (await store.list('out/')).map((o) => o.key);
+      });
       expect(got.error).toBeUndefined();
       expectSameTyped(got.rows!, await inputRows(db, [A]));
+      // Held by the reader's pin while it ran; its end released the pin and swept them.
+      expect(during).toEqual(expect.arrayContaining(before));
+      expect(during.filter((k) => k.includes('/_stratus/pins/'))).toHaveLength(1);
+      expect(
+        (await store.list('out/')).map((o) => o.key).filter((k) => before.includes(k) || k.includes('/_stratus/pins/')),
+      ).toEqual([]);
       expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [B]));
-      expect(await dataFiles()).toEqual(expect.arrayContaining(before));
-      const report = await s3.gc({ fileRetentionMs: 0 });
-      expect(report.datasets.find((x) => x.path === dest)).toMatchObject({ deleted: 2, pending: 0 });
-      expect((await dataFiles()).filter((k) => before.includes(k))).toEqual([]);
+      const report = await s3.gc();
+      expect(report.datasets.find((x) => x.path === dest)).toMatchObject({ pending: 0 });
       expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [B]));
     } finally {
       await s3.stop();

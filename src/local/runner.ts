@@ -10,7 +10,8 @@ import { runDriverStep } from '../runtime/driver.js';
 import { cachedStore, type RuntimeEnv } from '../runtime/env.js';
 import { liveProgress } from '../runtime/heartbeat.js';
 import { jobKeys, type JobState, type JobSubmission } from '../runtime/jobState.js';
-import { heartbeat, holdJobLease } from '../runtime/lease.js';
+import { heartbeat, holdJobLease, JOB_LEASE_MS } from '../runtime/lease.js';
+import { releasePins, renewPins } from '../runtime/pins.js';
 import { silentProgress, type ProgressSink } from '../runtime/progress.js';
 import type { DriverEvent, ExecutorEvent, JobRef } from '../runtime/protocol.js';
 import type { Runner } from '../runtime/runner.js';
@@ -127,10 +128,14 @@ export class LocalRunner implements Runner {
     const lease = await holdJobLease(this.env.store(job.store), job.jobId, this.opts.leaseMs);
     const live =
       progress === silentProgress ? undefined : await followProgress(this.env.store(job.store), job, progress);
+    // And renews the job's reader pins (pins.ts) with it; whatever way the run ends, they go.
+    const pins = heartbeat(() => renewPins(this.env, job.store, job.jobId), (this.opts.leaseMs ?? JOB_LEASE_MS) / 3);
     try {
       return await this.runMachine(job, progress, signal);
     } finally {
       await live?.stop();
+      await pins.stop();
+      await releasePins(this.env, job.store, job.jobId).catch(() => undefined);
       await lease.release();
     }
   }

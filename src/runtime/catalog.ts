@@ -13,7 +13,7 @@ import { readFooter, type FileFooter } from '../../operators/parquet.js';
 import { locate, urlOf } from '../storage/url.js';
 import { mapLimit } from '../util/limit.js';
 import { rangeReader } from './files.js';
-import { datasetObjects } from './datasetLog.js';
+import { datasetObjects, type PinHolder } from './datasetLog.js';
 import type { StoreRef } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { partitionFields, partitionValuesOf, type PartitionValues } from './partitions.js';
@@ -51,6 +51,8 @@ export interface LoadOptions {
   readonly onlyFiles?: readonly string[];
   /** Read only the first footer of each dataset (enough for names and types). */
   readonly schemaOnly?: boolean;
+  /** Pin the dataset versions read (a job's planning: pins.ts `readerPins`). */
+  readonly pins?: PinHolder;
 }
 
 /** Thrown when the footer budget runs out: carries the footers read so far. */
@@ -85,7 +87,7 @@ export async function loadDatasets(
     if (files.has(scan.path)) continue;
     const loc = locate(scan.path, storeRef);
     const store = env.store(loc.ref);
-    const all = await datasetObjects(store, loc.key, scan.path);
+    const all = await datasetObjects(store, loc.key, scan.path, opts.pins);
     const objects = opts.onlyFiles ? all.filter((o) => opts.onlyFiles!.includes(urlOf(loc.ref, o.key))) : all;
     if (!objects.length)
       throw new PlanError('EMPTY_DATASET', `no files to read in '${scan.path}'`, { path: scan.path });

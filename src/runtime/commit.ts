@@ -8,10 +8,12 @@
  * it afterwards — the same job retried or resumed, the next writer of the path, `session.gc()`
  * — rolls it forward if the flip happened and back if it did not.
  *
- * An overwrite does not delete the files it replaces: the new snapshot lists them as retired,
- * and they are deleted once the writer's retention (`fileRetentionMs`) has passed — by a later
- * commit of the path, or by `session.gc()` through the job store's list of datasets with retired
- * files (`vacuumDataset`). A reader that pinned the old version reads it whole meanwhile.
+ * An overwrite lists the files it replaces as retired in the new snapshot, and right after the
+ * flip one sweep (`sweepRetired`) deletes every retired file that no live reader pin holds
+ * (datasetLog.ts) and whose extra retention (`fileRetentionMs`, default 0) has passed. Files a
+ * pin holds go at a later sweep: the reader's pin release, a later commit of the path, or
+ * `session.gc()` through the job store's list of datasets with retired files (`vacuumDataset`).
+ * A reader that pinned the old version reads it whole meanwhile.
  *
  * Nothing here catches its own errors: a failure at any step leaves the record, exactly as a
  * killed process would. The driver settles its own commit after an error (`settleOwnCommit`).
@@ -29,6 +31,7 @@ import {
   latestSnapshot,
   listedFiles,
   logVersions,
+  pinnedFiles,
   pruneLog,
   snapshotAt,
   under,
@@ -91,10 +94,8 @@ export interface CommitRecord {
   readonly hadSuccess: boolean;
   /** New files: staged key and final key (both relative to the dataset root). */
   readonly files: readonly (SnapshotFile & { readonly staged: string; readonly rows: number })[];
-  /** Retired files the new version lists: the base's still within retention, and those it drops now. */
+  /** Retired files the new version lists: the base's still held, and those it drops now (swept after the flip). */
   readonly retired: readonly RetiredFile[];
-  /** Files deleted after the flip: retired files whose retention passed (all dropped files with retention 0). */
-  readonly remove: readonly string[];
 }
 
 export interface CommitResult {
@@ -229,10 +230,10 @@ export async function commitWrite(
       if (!(await createSnapshot(d.store, d.root, adopted))) continue; // another writer adopted it first
       await step(d, 'adopt');
     }
+    // The base's retired files no pin holds any more go now (no reader of the base needs them).
+    const prior = (await sweepRetired(d, base.snapshot?.retired ?? [], base.files)).kept;
     const now = Date.now();
-    const prior = base.snapshot?.retired ?? [];
     const dropped = sink.mode === 'overwrite' ? base.files : [];
-    const retiredNow = retention > 0 ? dropped : [];
     const record: CommitRecord = {
       format: 'stratus-commit/1',
       jobId,
@@ -250,12 +251,8 @@ export async function commitWrite(
         rows: f.rows,
       })),
       retired: [
-        ...prior.filter((r) => r.deleteAfter > now),
-        ...retiredNow.map((f) => ({ path: f.path, size: f.size, retiredAt: now, deleteAfter: now + retention })),
-      ],
-      remove: [
-        ...prior.filter((r) => r.deleteAfter <= now).map((r) => r.path),
-        ...(retention > 0 ? [] : dropped.map((f) => f.path)),
+        ...prior,
+        ...dropped.map((f) => ({ path: f.path, size: f.size, retiredAt: now, deleteAfter: now + retention })),
       ],
     };
     await commitHooks.beforeIntent?.(jobId, d.url, record.version);
@@ -330,26 +327,51 @@ const commitTakenOver = (d: Dest, r: CommitRecord) =>
   `the commit of job ${r.jobId} to '${d.url}' was rolled back by another writer after its lease expired`;
 
 /**
- * After the flip: delete the retired files whose retention passed (and list the path for gc if
- * some remain), mark, clean up, forget the record.
+ * The retired-file sweep (the one way retired files are deleted): delete those not in `live`
+ * whose retention has passed (`fileRetentionMs`, when given, replaces the one each commit
+ * recorded, measured from the retirement) and that no live reader pin holds. Returns how many
+ * went and the retired files still kept.
+ */
+async function sweepRetired(
+  d: Dest,
+  retired: readonly RetiredFile[],
+  live: readonly SnapshotFile[],
+  fileRetentionMs?: number,
+): Promise<{ deleted: number; kept: RetiredFile[] }> {
+  const current = new Set(live.map((f) => f.path));
+  const candidates = retired.filter((r) => !current.has(r.path));
+  if (!candidates.length) return { deleted: 0, kept: [] };
+  const now = Date.now();
+  const held = await pinnedFiles(d.store, d.root, now);
+  const due = (r: RetiredFile) =>
+    (fileRetentionMs !== undefined ? r.retiredAt + fileRetentionMs : r.deleteAfter) <= now &&
+    held !== 'all' &&
+    !held.has(r.path);
+  const gone = candidates.filter(due);
+  await mapLimit(chunks(gone.map((r) => under(d.root, r.path))), 4, (keys) => d.store.delete(keys));
+  return { deleted: gone.length, kept: candidates.filter((r) => !due(r)) };
+}
+
+/**
+ * After the flip: sweep the retired files (and list the path for gc if some remain), mark, clean
+ * up, forget the record.
  */
 async function finish(d: Dest, record: CommitRecord, hooks: boolean): Promise<void> {
   const latest = await latestSnapshot(d.store, d.root);
-  const live = new Set(latest?.files.map((f) => f.path));
-  await d.store.delete(record.remove.filter((p) => !live.has(p)).map((p) => under(d.root, p)));
-  if (latest?.retired?.length) await putJson(d.jobs, retiredEntry(d.url), { path: d.url });
+  const files = latest?.files ?? [];
+  const { kept } = await sweepRetired(d, latest?.retired ?? [], files);
+  if (kept.length) await putJson(d.jobs, retiredEntry(d.url), { path: d.url });
   if (hooks) await step(d, 'remove');
-  const retired = latest?.retired ?? [];
   const marker = {
     committer: 'stratus',
     jobId: record.jobId,
     version: record.version,
-    files: live.size,
-    // Files older versions named, still in the directory for their readers until this time.
-    ...(retired.length
+    files: files.length,
+    // Files older versions named, still in the directory for their readers (pins, retention).
+    ...(kept.length
       ? {
-          retired: retired.length,
-          retiredUntil: new Date(Math.max(...retired.map((r) => r.deleteAfter))).toISOString(),
+          retired: kept.length,
+          retiredUntil: new Date(Math.max(...kept.map((r) => r.deleteAfter))).toISOString(),
         }
       : {}),
   };
@@ -481,9 +503,8 @@ export async function abortWrite(sink: WriteSink, jobId: string, env: RuntimeEnv
 }
 
 /**
- * Delete a dataset's retired files whose retention has passed (`fileRetentionMs`, when given,
- * replaces the retention each commit recorded: measured from when the file was retired). Files
- * the newest version names are never deleted. Returns how many went and how many still wait.
+ * Sweep a dataset's retired files (`sweepRetired`: retention passed, no live pin holds them).
+ * Files the newest version names are never deleted. Returns how many went and how many still wait.
  */
 export async function vacuumDataset(
   path: string,
@@ -493,14 +514,8 @@ export async function vacuumDataset(
 ): Promise<{ deleted: number; pending: number }> {
   const d = destination(path, env, storeRef);
   const latest = await latestSnapshot(d.store, d.root);
-  const live = new Set(latest?.files.map((f) => f.path));
-  const now = Date.now();
-  const due = (r: RetiredFile) =>
-    (opts.fileRetentionMs !== undefined ? r.retiredAt + opts.fileRetentionMs : r.deleteAfter) <= now;
-  const retired = (latest?.retired ?? []).filter((r) => !live.has(r.path));
-  const gone = retired.filter(due);
-  await mapLimit(chunks(gone.map((r) => under(d.root, r.path))), 4, (keys) => d.store.delete(keys));
-  return { deleted: gone.length, pending: retired.length - gone.length };
+  const { deleted, kept } = await sweepRetired(d, latest?.retired ?? [], latest?.files ?? [], opts.fileRetentionMs);
+  return { deleted, pending: kept.length };
 }
 
 /**

@@ -11,11 +11,19 @@
  * commit there records that listing as version 0 before it changes anything, so a reader that
  * listed the directory and then finds no log knows its listing was not mid-commit.
  *
- * A reader pins the version it planned against: it reads exactly that snapshot's files. Files a
- * newer version drops (overwrite) are not deleted at its commit but RETIRED: the snapshot lists
- * them with the time after which they may go, and they are deleted by a later commit of the path
- * or by `session.gc()` once that time has passed (commit.ts `vacuumDataset`), so a reader still
- * reading an older version finds its files for the whole retention period.
+ * A reader reads exactly the snapshot it planned against, and a job's reader PINS that version:
+ *
+ *   _stratus/pins/<version, 20 digits>/<jobId>.json   { jobId, owner, until, ttlMs }
+ *
+ * written before it reads any file and checked against the log afterwards (a version that is no
+ * longer the newest once pinned is unpinned and the newest taken instead), renewed while the job
+ * runs and deleted when it ends (pins.ts). Files a newer version drops (overwrite) are listed
+ * by its snapshot as RETIRED and deleted right after its commit point by the one retired-file
+ * sweep (commit.ts `sweepRetired`) unless a live pin is on a version that names them (or the
+ * writer asked for extra retention, `fileRetentionMs`); held files go at the next sweep after
+ * the pin is released or expired: the reader's release, the next commit of the path, or gc.
+ * Since a commit sweeps after its flip and a reader checks the log after pinning, either the
+ * sweep sees the pin or the reader sees the new version.
  */
 import { StorageError } from '../../planner/errors.js';
 import { expandDataset, isGlob } from '../storage/dataset.js';
@@ -23,13 +31,14 @@ import { getJson, type ObjectInfo, type ObjectStore } from '../storage/store.js'
 
 export const LOG_DIR = '_stratus/log';
 export const COMMITS_DIR = '_stratus/commits';
+export const PINS_DIR = '_stratus/pins';
 /** Snapshots kept after a commit (a reader that listed the log still finds the one it chose). */
 const KEEP_VERSIONS = 10;
 /**
- * How long files a commit drops stay for readers of older versions (ms). Shorter than Delta's
- * vacuum default (7 days): engines that list the directory see them until they go.
+ * How long files a commit drops stay beyond what pinned readers need (ms). 0: engines that list
+ * the directory see old files only while a Stratus reader is reading the old version.
  */
-export const DEFAULT_FILE_RETENTION_MS = 3600_000;
+export const DEFAULT_FILE_RETENTION_MS = 0;
 
 /** Test hook: called when a reader pins a dataset version (undefined: a directory without a log). */
 export const datasetLogHooks: { afterPin?: (url: string, version: number | undefined) => void | Promise<void> } = {};
@@ -62,6 +71,53 @@ export interface RetiredFile {
   readonly retiredAt: number;
   /** Epoch ms after which a commit or gc deletes it (retiredAt + the writer's retention). */
   readonly deleteAfter: number;
+}
+
+/** A reader's pin on one version (`_stratus/pins/<version>/<jobId>.json`). */
+export interface Pin {
+  readonly jobId: string;
+  /** Who holds it: `host:pid`. */
+  readonly owner: string;
+  /** Epoch ms after which the pin no longer holds files (a reader that died). */
+  readonly until: number;
+  /** The pin's lifetime from each renewal (ms). */
+  readonly ttlMs: number;
+}
+
+/** How a job's planning pins the versions it reads (pins.ts `readerPins`). */
+export interface PinHolder {
+  /** Pin `version` of the dataset at `root` (recording it for renewal and release first). */
+  pin(store: ObjectStore, root: string, url: string, version: number): Promise<void>;
+  /** Drop a pin taken on a version that turned out not to be the newest. */
+  unpin(store: ObjectStore, root: string, version: number): Promise<void>;
+}
+
+export const pinKey = (root: string, version: number, jobId: string) =>
+  under(root, `${PINS_DIR}/${String(version).padStart(20, '0')}/${jobId}.json`);
+
+/**
+ * The files live pins hold: those of every version a live pin is on ('all' when such a version's
+ * snapshot is no longer kept). Expired pins are deleted on the way.
+ */
+export async function pinnedFiles(store: ObjectStore, root: string, now = Date.now()): Promise<Set<string> | 'all'> {
+  const held = new Set<string>();
+  const expired: string[] = [];
+  const versions = new Set<number>();
+  for (const o of await store.list(under(root, `${PINS_DIR}/`))) {
+    const m = /\/(\d{20})\/[^/]+\.json$/.exec(o.key);
+    if (!m) continue;
+    const pin = await getJson<Pin>(store, o.key).catch(() => undefined);
+    if (!pin) continue; // released meanwhile
+    if (pin.until > now) versions.add(Number(m[1]));
+    else expired.push(o.key);
+  }
+  if (expired.length) await store.delete(expired);
+  for (const v of versions) {
+    const snap = await snapshotAt(store, root, v).catch(() => undefined);
+    if (!snap) return 'all';
+    for (const f of snap.files) held.add(f.path);
+  }
+  return held;
 }
 
 /** `<root>/` or '' for a dataset at the store's root. */
@@ -137,9 +193,16 @@ const snapshotObjects = (root: string, snap: Snapshot): ObjectInfo[] =>
  * matches; a directory's newest snapshot; or, for a directory without a log, its listing —
  * checked against the log afterwards, since the first commit there creates the log first.
  */
-export async function datasetObjects(store: ObjectStore, key: string, url: string): Promise<ObjectInfo[]> {
+export async function datasetObjects(
+  store: ObjectStore,
+  key: string,
+  url: string,
+  pins?: PinHolder,
+): Promise<ObjectInfo[]> {
   if (isGlob(key)) return expandDataset(store, key, url);
   for (let tries = 0; ; tries++) {
+    if (tries > 5)
+      throw new StorageError('DATASET_CHANGING', `dataset '${url}' kept changing while read`, { path: url });
     const snap = await latestSnapshot(store, key);
     if (snap) {
       if (!snap.files.length)
@@ -148,6 +211,14 @@ export async function datasetObjects(store: ObjectStore, key: string, url: strin
           `dataset '${url}' does not exist (version ${snap.version} of its log holds no files)`,
           { path: url, version: snap.version },
         );
+      if (pins) {
+        await pins.pin(store, key, url, snap.version);
+        // A commit that flipped before the pin was written may not have seen it: take the newest.
+        if ((await logVersions(store, key)).at(-1) !== snap.version) {
+          await pins.unpin(store, key, snap.version);
+          continue;
+        }
+      }
       await datasetLogHooks.afterPin?.(url, snap.version);
       return snapshotObjects(key, snap);
     }
@@ -158,6 +229,5 @@ export async function datasetObjects(store: ObjectStore, key: string, url: strin
       return listed;
     }
     // A commit started while we listed: read its log instead (it names the version we saw).
-    if (tries >= 3) throw new StorageError('DATASET_CHANGING', `dataset '${url}' kept changing while read`);
   }
 }

@@ -45,8 +45,14 @@ export interface JobOptions extends SizingOptions {
   readonly keepScratch?: boolean;
   /** Lease of a write's commit record (ms): another writer rolls a commit back or forward once it expires. */
   readonly commitLeaseMs?: number;
-  /** How long an overwrite keeps the files it replaces for readers of the old version (ms, default 1 h; 0: deleted at commit). */
+  /**
+   * Extra time an overwrite keeps the files it replaces (ms, default 0: deleted at commit unless a
+   * running Stratus reader pinned a version that names them; plain engines listing the directory
+   * see them while they stay).
+   */
   readonly fileRetentionMs?: number;
+  /** Lifetime of this job's reader pins from each renewal (ms, default 10 min): a killed reader's pins hold files this long. */
+  readonly readPinMs?: number;
   /** Micro-batch mode: poll the plan's input for new files and process each once. */
   readonly stream?: StreamOptions;
   /** Executors write a progress record (tasks done in their group) at most this often (ms); off by default. */

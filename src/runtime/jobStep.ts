@@ -12,6 +12,7 @@ import type { KnownFooter } from './catalog.js';
 import type { RuntimeEnv } from './env.js';
 import { DRIVER_STEP_EVENTS } from './history.js';
 import { failedState, historyOf, jobKeys, type JobState, type JobSubmission } from './jobState.js';
+import { releasePins, readerPins, renewPins } from './pins.js';
 import { planJob } from './planJob.js';
 import { type DriverEvent, type DriverOutput, failOutput } from './protocol.js';
 import { Scheduler } from './scheduler.js';
@@ -30,6 +31,7 @@ export async function jobStep(event: DriverEvent, env: RuntimeEnv, sub: JobSubmi
       const planned = await planJob(event.job.jobId, sub, env, event.job.store, {
         known: footers.known,
         budget: sub.options.footersPerCall,
+        pins: readerPins(env, event.job.store, event.job.jobId, sub.options.readPinMs),
       });
       if ('incomplete' in planned) {
         // Large inputs: read footers over several driver calls, saving them as we go.
@@ -42,12 +44,15 @@ export async function jobStep(event: DriverEvent, env: RuntimeEnv, sub: JobSubmi
       await putJson(store, keys.stages, plan);
     } else {
       plan = await getJson<StagePlan>(store, keys.stages);
+      // Every step renews the pins of a running job (on AWS no runner holds it).
+      if (state.status === 'running') await renewPins(env, event.job.store, event.job.jobId);
     }
   } catch (e) {
     const err = toErrorData(e);
     // A transient failure (the store throttled) is not the job's: the step runs again.
     if (classifyError(err) !== 'fatal') throw e;
     await putJson(store, keys.state, failedState(event.job.jobId, err));
+    await releasePins(env, event.job.store, event.job.jobId).catch(() => undefined);
     return failOutput(event, err);
   }
   if (state.status === 'failed') return failOutput(event, state.error!);

@@ -8,6 +8,7 @@ import { deferredStages, stageAsRun, stageDeps, type StagePlan } from '../../pla
 import { pickBoundaries } from '../../operators/rangepart.js';
 import { getJson, putJson, type ObjectLocation, type ObjectStore } from '../storage/store.js';
 import { removeScratch } from './client.js';
+import { releasePins } from './pins.js';
 import { abortWrite, commitWrite, settleOwnCommit, SimulatedCrash } from './commit.js';
 import type { RuntimeEnv } from './env.js';
 import { fitsInHistory, HISTORY_EVENT_CAP } from './history.js';
@@ -263,6 +264,7 @@ export class Scheduler {
   async fail(err: ErrorData): Promise<DriverOutput> {
     this.state.status = 'failed';
     this.state.error = err;
+    await releasePins(this.env, this.event.job.store, this.state.jobId).catch(() => undefined);
     const sink = this.sub.plan.sink;
     if (sink.kind === 'write')
       await abortWrite(sink, this.state.jobId, this.env, this.event.job.store).catch(() => undefined);
@@ -385,6 +387,8 @@ export class Scheduler {
   }
 
   async commitJob(): Promise<DriverOutput> {
+    // Every task has read its input: the versions the job pinned are free.
+    await releasePins(this.env, this.event.job.store, this.state.jobId);
     const outputs = this.state.stages[this.plan.resultStage]!.tasks.map((t) => t.output!);
     let rows = outputs.reduce((a, o) => a + o.rows, 0);
     const sink = this.sub.plan.sink;
