@@ -270,8 +270,8 @@ export class Session {
    * Remove what is stale in the job store: jobs whose client never read their result, failed
    * jobs and jobs whose process died, once `jobRetentionMs` has passed (their staging
    * directories too; their unfinished commits are settled). Running jobs are never touched.
-   * Files that overwrites retired for readers of the old version are deleted once their
-   * retention (job option `fileRetentionMs`, default 1 h; or `opts.fileRetentionMs`) has passed.
+   * Files that overwrites retired are deleted once no live reader pin holds them and their extra
+   * retention (job option `fileRetentionMs`, default 0; or `opts.fileRetentionMs`) has passed.
    */
   async gc(opts: GcOptions = {}): Promise<GcReport> {
     const retentionMs = opts.retentionMs ?? this.options.jobRetentionMs;

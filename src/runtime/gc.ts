@@ -5,8 +5,9 @@
  * jobs whose runner died. Each is removed once `retentionMs` has passed since it was last seen
  * alive (its lease, else its submission) — never while its lease (or its micro-batch parent's)
  * is live. A removed write job's staging directory goes too, and its commit record, if any, is
- * settled (rolled forward or back). Then the files overwrites retired are deleted once their
- * retention has passed, for every dataset the job store lists (commit.ts `vacuumRetired`).
+ * settled (rolled forward or back). Then the files overwrites retired are deleted once no live
+ * reader pin holds them (and any extra retention passed), for every dataset the job store lists
+ * (commit.ts `vacuumRetired`).
  */
 import { getJson, type ObjectStore, type StoreRef } from '../storage/store.js';
 import { abortWrite, settleExpiredCommits, vacuumRetired } from './commit.js';
@@ -32,7 +33,7 @@ export interface GcReport {
   readonly removed: readonly { readonly jobId: string; readonly status: string }[];
   /** Jobs kept (running, or within the retention time). */
   readonly kept: readonly string[];
-  /** Datasets with retired files: how many were deleted now, how many still wait for their time. */
+  /** Datasets with retired files: how many are gone (deleted now or by an earlier sweep), how many still wait (pinned or retained). */
   readonly datasets: readonly { readonly path: string; readonly deleted: number; readonly pending: number }[];
 }
 

@@ -387,8 +387,9 @@ export class Scheduler {
   }
 
   async commitJob(): Promise<DriverOutput> {
-    // Every task has read its input: the versions the job pinned are free.
-    await releasePins(this.env, this.event.job.store, this.state.jobId);
+    // Every task has read its input: the versions the job pinned are free (a pin this fails to
+    // delete expires; files it held go at a later sweep).
+    await releasePins(this.env, this.event.job.store, this.state.jobId).catch(() => undefined);
     const outputs = this.state.stages[this.plan.resultStage]!.tasks.map((t) => t.output!);
     let rows = outputs.reduce((a, o) => a + o.rows, 0);
     const sink = this.sub.plan.sink;
