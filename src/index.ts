@@ -9,3 +9,4 @@ export * from './api/functions.js';
 export { expr } from './sql/exprText.js';
 export * from './api/window.js';
 export { StratusError, PlanError, SchemaError, ExecutionError, StorageError } from '../planner/errors.js';
+export { followJob, type JobHandle, submitJob } from './cli/handle.js';

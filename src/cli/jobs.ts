@@ -11,7 +11,7 @@ import { failedState, jobKeys, type JobState, type JobSubmission, type ResultMan
 import { isLive, type Lease } from '../runtime/lease.js';
 import { liveProgress } from '../runtime/heartbeat.js';
 import type { Progress } from '../runtime/protocol.js';
-import { getJson, putJson, type ObjectStore } from '../storage/store.js';
+import { getJson, putJson, type ObjectStore, type StoreRef } from '../storage/store.js';
 
 export type JobStatusName = 'submitted' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'abandoned';
 
@@ -168,4 +168,29 @@ export async function markCancelled(store: ObjectStore, jobId: string, reason: s
 /** Forget a cancel request (before a resume). */
 export async function clearCancel(store: ObjectStore, jobId: string): Promise<void> {
   await store.delete([jobKeys(jobId).cancel]);
+}
+
+/**
+ * Cancel a job that has not ended: on AWS stop its execution and mark it; locally ask its runner
+ * (which stops the run and marks it) and wait for that, or mark it when nobody runs it.
+ */
+export async function cancelJob(
+  store: ObjectStore,
+  jobId: string,
+  reason: string,
+  aws?: AwsRunner,
+  storeRef?: StoreRef,
+): Promise<JobStatus> {
+  const before = await jobStatus(store, jobId, aws);
+  if (FINAL.has(before.status)) return before;
+  await requestCancel(store, jobId, reason);
+  const record = aws && storeRef ? await aws.readExecution({ jobId, store: storeRef }) : undefined;
+  if (aws && record) {
+    await aws.stopExecution(record.executionArn, reason);
+    await markCancelled(store, jobId, reason);
+  } else if (before.runner?.live || before.status === 'submitted') {
+    const after = await waitForJob(store, jobId, { timeoutMs: 60_000, pollMs: 200 });
+    if (!FINAL.has(after.status)) await markCancelled(store, jobId, reason);
+  } else await markCancelled(store, jobId, reason);
+  return jobStatus(store, jobId, aws);
 }

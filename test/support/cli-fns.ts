@@ -33,3 +33,13 @@ export const whoSeesWhat = udf(
   },
   'string',
 );
+
+/** Sleeps STRATUS_TEST_ROW_MS per row (read where it runs: the runner's executors). */
+export const slowRow = udf(
+  'cli_slow_row',
+  (k) => {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.env.STRATUS_TEST_ROW_MS ?? 0));
+    return k as number;
+  },
+  'int32',
+);

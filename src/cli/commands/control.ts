@@ -7,7 +7,7 @@ import { progressSink } from '../../runtime/progress.js';
 import { resumeJob } from '../../runtime/resume.js';
 import { readRunnerLog } from '../background.js';
 import type { CliContext } from '../context.js';
-import { clearCancel, FINAL, jobStatus, listJobs, markCancelled, requestCancel, waitForJob } from '../jobs.js';
+import { cancelJob, clearCancel, FINAL, jobStatus, listJobs, waitForJob } from '../jobs.js';
 import { EXIT, exitFor, statusLine } from '../output.js';
 import { startJob } from './submit.js';
 
@@ -84,18 +84,7 @@ export async function cancelCommand(ctx: CliContext, jobId: string, opts: { reas
     ctx.io.out(ctx.json ? JSON.stringify(before) : statusLine(before));
     return before.status === 'cancelled' ? EXIT.ok : EXIT.failed;
   }
-  const reason = opts.reason ?? 'cancelled with stratus cancel';
-  await requestCancel(store, jobId, reason);
-  const record = aws ? await aws.readExecution({ jobId, store: await ctx.storeRef() }) : undefined;
-  if (aws && record) {
-    await aws.stopExecution(record.executionArn, reason);
-    await markCancelled(store, jobId, reason);
-  } else if (before.runner?.live || before.status === 'submitted') {
-    // The local runner sees the request, stops the execution and marks the job.
-    const after = await waitForJob(store, jobId, { timeoutMs: 60_000, pollMs: 200 });
-    if (after.status !== 'cancelled' && !FINAL.has(after.status)) await markCancelled(store, jobId, reason);
-  } else await markCancelled(store, jobId, reason);
-  const s = await jobStatus(store, jobId, aws);
+  const s = await cancelJob(store, jobId, opts.reason ?? 'cancelled with stratus cancel', aws, await ctx.storeRef());
   ctx.io.out(ctx.json ? JSON.stringify(s) : statusLine(s));
   return s.status === 'cancelled' ? EXIT.ok : exitFor(s.status);
 }
