@@ -46,7 +46,7 @@ export function fillna(b: Ctx, f: Frame, s: Extract<SideStep, { k: 'fillna' }>):
   const target = new Set((cols.length ? cols : f.schema).map((x) => x.name));
   const fills = (t: Field['type']) =>
     kind === 'number'
-      ? t === 'int32' || t === 'int64' || t === 'float64'
+      ? t === 'int32' || t === 'int64' || t === 'float64' || t.startsWith('decimal(')
       : kind === 'string'
         ? t === 'string'
         : t === 'bool';
@@ -57,7 +57,10 @@ export function fillna(b: Ctx, f: Frame, s: Extract<SideStep, { k: 'fillna' }>):
         ? String(value)
         : x.type === 'float64'
           ? `'${Object.is(value, -0) ? '-0.0' : value}'::DOUBLE`
-          : `(${Math.trunc(value as number)})::${D.sqlType(x.type)}`;
+          : x.type.startsWith('decimal(')
+            ? // Spark casts the number to the column's decimal type (HALF_UP; NULL when it does not fit).
+              `TRY_CAST('${value}'::DOUBLE AS ${D.sqlType(x.type)})`
+            : `(${Math.trunc(value as number)})::${D.sqlType(x.type)}`;
   const items = f.schema.map((x) => {
     if (!target.has(x.name) || !fills(x.type)) return x.name;
     const v = x.type === 'float64' ? `(CASE WHEN isnan(${x.name}) THEN NULL ELSE ${x.name} END)` : x.name;
