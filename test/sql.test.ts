@@ -67,7 +67,10 @@ describe('sql() errors name the thing at fault', () => {
       ['select n_name, row_number() over (order by n_name) from nation', /window|function row_number/i],
       ['select n_name from nation limit 5 offset 2', /LIMIT with OFFSET/],
       ['select n_name from nation where exists (select * from region)', /uncorrelated EXISTS/],
-      ['select n_name from nation order by n_nationkey + 1', /ORDER BY an expression/],
+      [
+        'select distinct n_name from nation order by n_nationkey + 1',
+        /ORDER BY an expression not in the select list of a SELECT DISTINCT/,
+      ],
       ['select mystery(n_name) from nation', /function mystery\(\)/],
       ['insert into nation values (1)', /INSERT/],
     ];
@@ -154,6 +157,13 @@ describe('SQL features against DuckDB', () => {
       true,
     );
     await sameAsDuckdb('select n_regionkey * 10 as r10, count(*) as n from nation group by r10 order by r10', true);
+  });
+  it('ORDER BY expressions and columns outside the select list, grouped or not', async () => {
+    await sameAsDuckdb('select n_name from nation n order by n.n_regionkey desc, n_nationkey % 7, 1 limit 12', true);
+    await sameAsDuckdb(
+      'select n_regionkey as r from nation group by n_regionkey order by count(*) desc, max(n_name) limit 3',
+      true,
+    );
   });
   it('decimal literals are exact decimals', async () => {
     await sameAsDuckdb(

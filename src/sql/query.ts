@@ -505,25 +505,43 @@ class Translator {
     ctes: ReadonlyMap<string, Relation>,
   ): Promise<Relation> {
     const grouped = Boolean(ast.groupby?.columns?.length) || Boolean(ast.having) || hasAggregate(ast.columns);
-    let rel: Relation & { exprs?: E.Expr[] };
-    if (grouped) {
+    const build = async (extra: Ast[]): Promise<Relation & { exprs: E.Expr[] }> => {
+      if (!grouped) return this.project(ast, df, scope, extra);
       const keys = (ast.groupby?.columns ?? []).map((g: Ast) => ({
         column: this.plainColumn(this.groupKey(g, ast, scope), scope),
         name: null,
       }));
-      rel = await this.aggregate(ast, df, scope, keys, ctes);
-    } else {
-      rel = this.project(ast, df, scope);
+      return this.aggregate(ast, df, scope, keys, ctes, false, extra);
+    };
+    let rel = await build([]);
+    const order: Ast[] = ast.orderby ?? [];
+    const distinct = ast.distinct?.type === 'DISTINCT';
+    // ORDER BY items that are not output columns sort on hidden columns, dropped after the sort.
+    const hidden = order.filter((o) => orderTarget(o, rel.names, rel.exprs) === null);
+    const visible = rel.names;
+    if (hidden.length) {
+      if (distinct)
+        throw unsupported('ORDER BY an expression not in the select list of a SELECT DISTINCT', hidden[0].expr);
+      rel = await build(hidden.map((o) => o.expr));
     }
     let out = rel.df;
-    if (ast.distinct?.type === 'DISTINCT') out = out.distinct();
-    if (ast.orderby?.length) out = this.orderBy(ast.orderby, out, rel.names, rel.exprs ?? []);
+    if (distinct) out = out.distinct();
+    if (order.length) {
+      let h = 0;
+      out = out.orderBy(
+        ...order.map((o) => {
+          const name = orderTarget(o, visible, rel.exprs) ?? rel.names[visible.length + h++]!;
+          return sortKey(o, col(name));
+        }),
+      );
+    }
+    if (hidden.length) out = out.select(...visible.map((n) => col(n)));
     const limit = ast.limit?.value ?? [];
     if (limit.length) {
       if (limit.length > 1 || ast.limit.seperator) throw unsupported('LIMIT with OFFSET', ast);
       out = out.limit(Number(limit[0].value));
     }
-    return { df: out, names: rel.names };
+    return { df: out, names: visible };
   }
 
   /**
@@ -581,8 +599,11 @@ class Translator {
     return out;
   }
 
-  private project(ast: Ast, df: DataFrame, scope: Scope): Relation & { exprs: E.Expr[] } {
-    const items = this.items(ast, scope);
+  private project(ast: Ast, df: DataFrame, scope: Scope, extra: Ast[] = []): Relation & { exprs: E.Expr[] } {
+    const items: { node: Ast | null; name: string; internal?: string }[] = [
+      ...this.items(ast, scope),
+      ...extra.map((node) => ({ node, name: this.fresh('ord') })),
+    ];
     const exprs = items.map((it) => (it.node ? this.plainColumn(it.node, scope).expr : E.col(it.internal!)));
     const names = items.map((it, i) => it.name || E.exprName(exprs[i]!));
     return {
@@ -603,6 +624,7 @@ class Translator {
     keys: { column: Column; name: string | null }[],
     ctes: ReadonlyMap<string, Relation>,
     keepKeys = false,
+    extra: Ast[] = [],
   ): Promise<Relation & { exprs: E.Expr[] }> {
     const keyOut = keys.map((k) => k.name ?? (k.column.expr.kind === 'col' ? k.column.expr.name : this.fresh('key')));
     const keyJson = new Map(keys.map((k, i) => [JSON.stringify(k.column.expr), keyOut[i]!]));
@@ -634,7 +656,10 @@ class Translator {
       };
       return rewrite(c.expr);
     };
-    const items = this.items(ast, scope);
+    const items: { node: Ast | null; name: string; internal?: string }[] = [
+      ...this.items(ast, scope),
+      ...extra.map((node) => ({ node, name: this.fresh('ord') })),
+    ];
     if (items.some((it) => !it.node)) throw unsupported('SELECT * with GROUP BY', ast);
     const exprs = items.map((it) => post(toColumn(it.node, ctx), it.node));
     const names = items.map((it) => it.name || E.exprName(toColumn(it.node, ctx).expr));
@@ -668,42 +693,37 @@ class Translator {
     const kept = keepKeys ? keyOut.map((k) => col(k)) : [];
     return { df: out.select(...kept, ...exprs.map((e, i) => new Column(e).alias(names[i]!))), names, exprs };
   }
+}
 
-  private orderBy(order: Ast[], df: DataFrame, names: readonly string[], exprs: readonly E.Expr[]): DataFrame {
-    const keys = order.map((o) => {
-      const e = o.expr;
-      let name: string | undefined;
-      if (e?.type === 'number') {
-        const i = Number(e.value);
-        if (!Number.isInteger(i) || i < 1 || i > names.length)
-          throw new PlanError(
-            'SQL_BAD_ORDER',
-            `SQL: ORDER BY position ${e.value} is not in 1..${names.length}${at(positionOf(o))}`,
-          );
-        name = names[i - 1];
-      } else if (e?.type === 'column_ref' && !e.table) {
-        const n = columnName(e);
-        name = names.find((x) => x === n) ?? names.find((x) => lower(x) === lower(n));
-        if (!name) {
-          const i = exprs.findIndex((x) => x.kind === 'col' && lower(x.name) === lower(n));
-          if (i >= 0) name = names[i];
-        }
-      }
-      if (!name)
-        throw unsupported(
-          'ORDER BY an expression not in the select list',
-          e,
-          'order by an output column, alias or position',
-        );
-      const c = col(name);
-      const desc = String(o.type ?? 'ASC').toUpperCase() === 'DESC';
-      const nulls = String(o.nulls ?? '').toUpperCase();
-      if (nulls.includes('FIRST')) return desc ? c.descNullsFirst() : c.ascNullsFirst();
-      if (nulls.includes('LAST')) return desc ? c.descNullsLast() : c.ascNullsLast();
-      return desc ? c.desc() : c.asc();
-    });
-    return df.orderBy(...keys);
+/** The output column an ORDER BY item names (position, output name, or selected column), or null. */
+function orderTarget(o: Ast, names: readonly string[], exprs: readonly E.Expr[]): string | null {
+  const e = o.expr;
+  if (e?.type === 'number') {
+    const i = Number(e.value);
+    if (!Number.isInteger(i) || i < 1 || i > names.length)
+      throw new PlanError(
+        'SQL_BAD_ORDER',
+        `SQL: ORDER BY position ${e.value} is not in 1..${names.length}${at(positionOf(o))}`,
+      );
+    return names[i - 1]!;
   }
+  if (e?.type === 'column_ref' && !e.table) {
+    const n = columnName(e);
+    const name = names.find((x) => x === n) ?? names.find((x) => lower(x) === lower(n));
+    if (name) return name;
+    const i = exprs.findIndex((x) => x.kind === 'col' && lower(x.name) === lower(n));
+    if (i >= 0 && i < names.length) return names[i]!;
+  }
+  return null;
+}
+
+/** ASC / DESC and NULLS FIRST / LAST of an ORDER BY item on a column (SQL's defaults, as Spark's). */
+function sortKey(o: Ast, c: Column): Column {
+  const desc = String(o.type ?? 'ASC').toUpperCase() === 'DESC';
+  const nulls = String(o.nulls ?? '').toUpperCase();
+  if (nulls.includes('FIRST')) return desc ? c.descNullsFirst() : c.ascNullsFirst();
+  if (nulls.includes('LAST')) return desc ? c.descNullsLast() : c.ascNullsLast();
+  return desc ? c.desc() : c.asc();
 }
 
 /** Rebuild an expression with each child mapped (for top-down rewrites). */
