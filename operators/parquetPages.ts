@@ -228,10 +228,14 @@ function unsnappy(src: Uint8Array, out: Uint8Array): void {
 /** Page bytes after decompression. */
 function inflate(codec: string, src: Uint8Array, size: number): Uint8Array {
   if (codec === 'UNCOMPRESSED') return src;
-  const out = new Uint8Array(size);
+  // One buffer reused for every page: a page's values are copied out before the next is read.
+  if (pageBuffer.length < size) pageBuffer = new Uint8Array(Math.max(size, pageBuffer.length * 2));
+  const out = pageBuffer.subarray(0, size);
   unsnappy(src, out);
   return out;
 }
+
+let pageBuffer = new Uint8Array(1 << 16);
 
 let scratch = new Int32Array(0);
 
@@ -254,11 +258,25 @@ interface PageOut {
   readonly rows: number;
   /** Definition level per row (1 = present) when the page has nulls; null when none. */
   readonly present: Uint8Array | null;
-  readonly codes: Int32Array | null;
+  /** Its codes are in the chunk's codes array (dictionary encoded). */
+  readonly codes: boolean;
   readonly values: Vec | null;
 }
 
-function dataPage(bytes: Uint8Array, header: PageHeader, codec: string, optional: boolean, type: DataType): PageOut {
+/**
+ * One data page of a chunk: codes go to `into` at row `at` (nulls as `nullCode`), plain values
+ * are returned.
+ */
+function dataPage(
+  bytes: Uint8Array,
+  header: PageHeader,
+  codec: string,
+  optional: boolean,
+  type: DataType,
+  into: Int32Array,
+  at: number,
+  nullCode: number,
+): PageOut {
   let rows: number;
   let encoding: string;
   let buf: Uint8Array;
@@ -294,12 +312,20 @@ function dataPage(bytes: Uint8Array, header: PageHeader, codec: string, optional
     }
   }
   if (encoding === 'PLAIN')
-    return { rows, present, codes: null, values: plainValues(buf, pos, buf.length, type, nonNull) };
+    return { rows, present, codes: false, values: plainValues(buf, pos, buf.length, type, nonNull) };
   if (encoding !== 'RLE_DICTIONARY' && encoding !== 'PLAIN_DICTIONARY') bad(`unsupported page encoding ${encoding}`);
   const width = buf[pos++]!;
-  const codes = new Int32Array(nonNull);
-  if (width > 0) readHybrid(buf, pos, buf.length, width, codes, 0, nonNull);
-  return { rows, present, codes, values: null };
+  // Codes straight into the chunk's array when every row is present; else spread around the nulls.
+  if (!present) {
+    if (width > 0) readHybrid(buf, pos, buf.length, width, into, at, nonNull);
+    else into.fill(0, at, at + nonNull);
+  } else {
+    if (scratch.length < nonNull) scratch = new Int32Array(nonNull);
+    if (width > 0) readHybrid(buf, pos, buf.length, width, scratch, 0, nonNull);
+    else scratch.fill(0, 0, nonNull);
+    for (let i = 0, k = 0; i < rows; i++) into[at + i] = present[i] ? scratch[k++]! : nullCode;
+  }
+  return { rows, present, codes: true, values: null };
 }
 
 /**
@@ -317,46 +343,118 @@ export function decodeChunk(
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   let dict: Vec | null = null;
   const pages: PageOut[] = [];
+  const codes = new Int32Array(numRows);
   let rows = 0;
   while (rows < numRows && reader.offset < bytes.length) {
     const header = parquetHeader(reader);
     const size = header.compressed_page_size;
     if (!(size >= 0 && header.uncompressed_page_size >= 0 && reader.offset + size <= bytes.length))
       bad(`page header with sizes ${size}/${header.uncompressed_page_size} outside its column chunk`);
-    const body = bytes.subarray(reader.offset, reader.offset + header.compressed_page_size);
-    reader.offset += header.compressed_page_size;
+    const body = bytes.subarray(reader.offset, reader.offset + size);
+    reader.offset += size;
     if (header.type === 'DICTIONARY_PAGE') {
       const n = header.dictionary_page_header!.num_values;
       const buf = inflate(m.codec, body, header.uncompressed_page_size);
       dict = plainValues(buf, 0, buf.length, type, n);
     } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
-      const p = dataPage(body, header, m.codec, optional, type);
+      const nullCode = dict ? vecLength(dict) : 0;
+      const p = dataPage(body, header, m.codec, optional, type, codes, rows, nullCode);
       if (p.codes && !dict) bad('dictionary-encoded page without a dictionary');
+      if (rows + p.rows > numRows) bad(`column chunk has more rows than its row group's ${numRows}`);
       pages.push(p);
       rows += p.rows;
     }
   }
   if (rows !== numRows) bad(`column chunk has ${rows} rows, its row group ${numRows}`);
   const anyNull = pages.some((p) => p.present);
-  if (dict && pages.every((p) => p.codes)) {
-    const nullCode = vecLength(dict);
-    const codes = new Int32Array(numRows);
-    let at = 0;
-    for (const p of pages) {
-      const c = p.codes!;
-      if (!p.present) codes.set(c, at);
-      else for (let i = 0, k = 0; i < p.rows; i++) codes[at + i] = p.present[i] ? c[k++]! : nullCode;
-      at += p.rows;
-    }
-    if (anyNull) dict = withNullEntry(dict);
-    return { kind: 'dict', dict, codes };
-  }
+  if (dict && anyNull) dict = withNullEntry(dict);
+  if (dict && pages.every((p) => p.codes)) return { kind: 'dict', dict, codes };
   // Some pages plain (a dictionary that grew too large), or no dictionary: values for every row.
+  let at = 0;
   const parts = pages.map((p) => {
-    const v = p.codes ? take(dict!, p.codes) : p.values!;
-    return p.present ? spread(v, p.present, p.rows) : v;
+    const from = at;
+    at += p.rows;
+    if (p.codes) return gather(dict!, codes.subarray(from, from + p.rows));
+    return p.present ? spread(p.values!, p.present, p.rows) : p.values!;
   });
   return { kind: 'plain', vec: parts.length === 1 ? parts[0]! : concatVecs(type, parts) };
+}
+
+/**
+ * Rows `idx` of `v` (a dictionary and its codes, or a column and a selection), one loop per
+ * storage type (the generic `take` is polymorphic over array types, and slow here).
+ */
+export function gather(v: Vec, idx: Int32Array): Vec {
+  const n = idx.length;
+  let validity: Uint8Array | null = null;
+  if (v.validity) {
+    const src = v.validity;
+    validity = newValidity(n);
+    for (let k = 0; k < n; k++) {
+      const i = idx[k]!;
+      if ((src[i >> 3]! & (1 << (i & 7))) === 0) validity[k >> 3]! &= ~(1 << (k & 7));
+    }
+  }
+  switch (v.type) {
+    case 'int32':
+    case 'date':
+      return { type: v.type, values: gatherInt32(v.values, idx), validity };
+    case 'float64':
+      return { type: v.type, values: gatherFloat64(v.values, idx), validity };
+    case 'int64':
+      return { type: v.type, values: gatherInt64(v.values, idx), validity };
+    case 'string':
+    case 'binary':
+      return { ...gatherBytes(v.offsets, v.data, idx), type: v.type, validity };
+    default:
+      return { ...take(v, idx), validity } as Vec;
+  }
+}
+
+function gatherInt32(src: Int32Array, idx: Int32Array): Int32Array {
+  const out = new Int32Array(idx.length);
+  for (let k = 0; k < idx.length; k++) out[k] = src[idx[k]!]!;
+  return out;
+}
+
+function gatherFloat64(src: Float64Array, idx: Int32Array): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let k = 0; k < idx.length; k++) out[k] = src[idx[k]!]!;
+  return out;
+}
+
+function gatherInt64(src: BigInt64Array, idx: Int32Array): BigInt64Array {
+  // As two int32 words per value: no BigInt per row.
+  const from = new Int32Array(src.buffer, src.byteOffset, src.length * 2);
+  const out = new BigInt64Array(idx.length);
+  const to = new Int32Array(out.buffer);
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]! * 2;
+    to[2 * k] = from[i]!;
+    to[2 * k + 1] = from[i + 1]!;
+  }
+  return out;
+}
+
+function gatherBytes(so: Int32Array, src: Uint8Array, idx: Int32Array): { offsets: Int32Array; data: Uint8Array } {
+  const n = idx.length;
+  const offsets = new Int32Array(n + 1);
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    const i = idx[k]!;
+    total += so[i + 1]! - so[i]!;
+    offsets[k + 1] = total;
+  }
+  const data = new Uint8Array(total);
+  for (let k = 0; k < n; k++) {
+    const i = idx[k]!;
+    const s = so[i]!;
+    const e = so[i + 1]!;
+    const o = offsets[k]!;
+    if (e - s <= 32) for (let j = 0; j < e - s; j++) data[o + j] = src[s + j]!;
+    else data.set(src.subarray(s, e), o);
+  }
+  return { offsets, data };
 }
 
 /** The dictionary with a null appended (the code of null rows). */

@@ -21,7 +21,7 @@ import { conjuncts } from './filter.js';
 import { selectionOf } from './kernels.js';
 import { addTime } from './metrics.js';
 import type { RangeReader } from './parquet.js';
-import { type ChunkColumn, chunkRange, decodeChunk, pageDecodable } from './parquetPages.js';
+import { type ChunkColumn, chunkRange, decodeChunk, gather, pageDecodable } from './parquetPages.js';
 import { RowGroupReader } from './parquetDecode.js';
 import type { Batch, Vec } from './vector.js';
 import { concatBatches, take, vecLength } from './vector.js';
@@ -234,8 +234,8 @@ class RowGroupColumns {
   column(i: number, sel: Int32Array | null): Vec {
     if (this.bytes.has(i)) {
       const c = this.chunk(i);
-      if (c.kind === 'plain') return sel ? take(c.vec, sel) : c.vec;
-      return take(c.dict, sel ? codesAt(c.codes, sel) : c.codes);
+      if (c.kind === 'plain') return sel ? gather(c.vec, sel) : c.vec;
+      return gather(c.dict, sel ? codesAt(c.codes, sel) : c.codes);
     }
     const v = this.wasm.get(i)!;
     return sel ? take(v, sel) : v;
