@@ -8,7 +8,7 @@
 import type { Expr } from '../planner/expr.js';
 import type { Schema } from '../planner/types.js';
 import { batchesFromArrow } from './arrow.js';
-import { compileConjunction, filterBatch } from './filter.js';
+import { compileConjunction, type Conjunction, filterBatch } from './filter.js';
 import type { OperatorContext } from './operator.js';
 import { fileMetadata, type RangeReader, readFooter } from './parquet.js';
 import { lateScan } from './scanLate.js';
@@ -34,7 +34,7 @@ export async function* scanRowGroups(
   spec: ScanSpec,
   ctx: OperatorContext,
 ): AsyncIterable<Batch> {
-  let filter = spec.filters.length ? compileConjunction(spec.filters, spec.schema, ctx.udfs) : null;
+  const filter = spec.filters.length ? compileConjunction(spec.filters, spec.schema, ctx.udfs) : null;
   if (!spec.columns.length) {
     // No column of the file is needed (only partition or missing columns): rows counted from the footer.
     const footer = await readFooter(r);
@@ -46,15 +46,22 @@ export async function* scanRowGroups(
     return;
   }
   // Filters on dictionary-encoded columns: decided on codes, other columns built only for survivors.
-  const late = lateScan(r, await fileMetadata(r), spec, ctx.udfs);
+  const late = spec.filters.length ? lateScan(r, await fileMetadata(r), spec, ctx.udfs) : null;
   if (late) {
-    yield* late(rowGroups);
+    yield* late(rowGroups, (rest) => decodeAll(r, rest, spec, null));
     return;
   }
-  if (spec.prefilter) {
-    // The consumer applies the filters: the scan passes every row.
-    filter = null;
-  }
+  // With `prefilter` the consumer applies the filters: the scan passes every row.
+  yield* decodeAll(r, rowGroups, spec, spec.prefilter ? null : filter);
+}
+
+/** Decode every column of the row groups with parquet-wasm, then filter. */
+async function* decodeAll(
+  r: RangeReader,
+  rowGroups: readonly number[],
+  spec: ScanSpec,
+  filter: Conjunction | null,
+): AsyncIterable<Batch> {
   const reader = new RowGroupReader(r, spec.columns);
   const read = (rg: number) => {
     const p = reader.read(rg);

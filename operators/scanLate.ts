@@ -5,10 +5,11 @@
  * rows still selected. Only then are the other columns decoded — not at all for a row group
  * where no row survives — and every column is gathered once, at the surviving rows
  * (dictionary columns straight from their codes). Chunks our decoder does not read (other
- * codecs, encodings, types) and plain-encoded strings go through parquet-wasm as before.
+ * codecs, encodings, types) and strings no filter reads go through parquet-wasm as before.
  *
  * `prefilter`: the filters are also evaluated after the scan (fused into an aggregate), so the
- * scan applies only the cheap ones (on dictionaries) and keeps every row when most survive.
+ * scan applies only the cheap ones (on dictionaries); once they keep most of a row group, the
+ * rest of the file is decoded the plain way (all columns, no filter).
  */
 import type { ColumnMetaData, FileMetaData, SchemaElement } from 'hyparquet';
 import { resolveColumn } from '../planner/columns.js';
@@ -79,15 +80,24 @@ function leavesOf(md: FileMetaData, schema: Schema): Leaf[] | null {
 }
 
 /**
- * A late-materializing scan of `rowGroups`, or null when it does not apply to this file
- * (the caller scans as before).
+ * Scans row groups; `plain` decodes the given ones the usual way (all columns with
+ * parquet-wasm, no filter), for the rest of a `prefilter` scan whose filters keep most rows.
+ */
+export type LateScan = (
+  rowGroups: readonly number[],
+  plain: (rowGroups: readonly number[]) => AsyncIterable<Batch>,
+) => AsyncIterable<Batch>;
+
+/**
+ * A late-materializing scan, or null when it does not apply to this file (the caller scans as
+ * before).
  */
 export function lateScan(
   r: RangeReader,
   md: FileMetaData,
   spec: LateScanSpec,
   udfs: UdfTable | undefined,
-): ((rowGroups: readonly number[]) => AsyncIterable<Batch>) | null {
+): LateScan | null {
   const leaves = leavesOf(md, spec.schema);
   if (!leaves) return null;
   const parts: Part[] = spec.filters.flatMap(conjuncts).map((e) => ({
@@ -95,18 +105,22 @@ export function lateScan(
     columns: [...referencedColumns(e)].map((c) => resolveColumn(spec.schema, c).index),
     udf: hasUdf(e),
   }));
-  // Ours: dictionary-encoded chunks, and plain numbers (plain strings decode faster in wasm).
+  // Ours: numbers (plain or dictionary), and dictionary strings that a filter reads (kept as
+  // codes). Strings only passed on decode faster in wasm (materializing them row by row here
+  // cost Q1 more than it saved).
+  const filtered = new Set(parts.flatMap((p) => p.columns));
   const ours = (rg: number, i: number): boolean => {
     const m = md.row_groups[rg]!.columns[leaves[i]!.chunk]!.meta_data;
     const type = spec.schema[i]!.type;
+    const bytes = type === 'string' || type === 'binary';
     return (
       !!m &&
-      (m.encodings.some((x) => DICTIONARY.has(x)) || (type !== 'string' && type !== 'binary')) &&
+      (!bytes || (filtered.has(i) && m.encodings.some((x) => DICTIONARY.has(x)))) &&
       pageDecodable(leaves[i]!.element, m, type)
     );
   };
   if (!spec.schema.some((_, i) => ours(0, i))) return null;
-  return (rowGroups) => scan(r, md, spec, leaves, parts, ours, rowGroups);
+  return (rowGroups, plain) => scan(r, md, spec, leaves, parts, ours, rowGroups, plain);
 }
 
 async function* scan(
@@ -117,6 +131,7 @@ async function* scan(
   parts: readonly Part[],
   ours: (rg: number, i: number) => boolean,
   rowGroups: readonly number[],
+  plain: (rowGroups: readonly number[]) => AsyncIterable<Batch>,
 ): AsyncIterable<Batch> {
   const readers = new Map<string, RowGroupReader>();
   const wasmRead = async (rg: number, cols: readonly number[]): Promise<Map<number, Vec>> => {
@@ -156,6 +171,13 @@ async function* scan(
       const n = Number(md.row_groups[rg]!.num_rows);
       const out = await rowGroup(spec, parts, new RowGroupColumns(r, md, spec, leaves, rg, n, bytes, wasmRead));
       addTime('decode', performance.now() - t0);
+      if (out === 'most') {
+        // The consumer filters again and the cheap filters keep most rows: nothing to gain here.
+        if (next) await next.catch(() => undefined);
+        next = null;
+        yield* plain(rowGroups.slice(g));
+        return;
+      }
       if (out && out.length > 0) yield out;
     }
   } finally {
@@ -242,8 +264,15 @@ class RowGroupColumns {
   }
 }
 
-/** One row group: the filtered batch, or null when no row survives. */
-async function rowGroup(spec: LateScanSpec, parts: readonly Part[], g: RowGroupColumns): Promise<Batch | null> {
+/**
+ * One row group: the filtered batch, null when no row survives, or 'most' when the scan only
+ * prefilters and most rows pass (the row group is then decoded the plain way).
+ */
+async function rowGroup(
+  spec: LateScanSpec,
+  parts: readonly Part[],
+  g: RowGroupColumns,
+): Promise<Batch | null | 'most'> {
   const n = g.n;
   const placeholder = spec.schema.map(() => null as unknown as Vec);
   // Conjuncts on one dictionary column: combined per column into one mask over its dictionary.
@@ -288,8 +317,7 @@ async function rowGroup(spec: LateScanSpec, parts: readonly Part[], g: RowGroupC
     sel = sel ? compose(sel, s) : s;
     if (sel.length === 0) return null;
   }
-  // Most rows kept and the consumer filters again: no gather.
-  if (spec.prefilter && sel && sel.length * 2 >= n) sel = null;
+  if (spec.prefilter && (!sel || sel.length * 2 >= n)) return 'most';
   await g.ensureWasm(spec.schema.map((_, i) => i));
   const columns = spec.schema.map((_, i) => g.column(i, sel));
   return { schema: spec.schema, columns, length: sel ? sel.length : n };
