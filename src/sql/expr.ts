@@ -9,6 +9,21 @@ import * as E from '../../planner/expr.js';
 import type { Column } from '../api/column.js';
 import * as F from '../api/functions.js';
 import { interval } from '../api/interval.js';
+import {
+  cume_dist,
+  dense_rank,
+  first_value,
+  lag,
+  last_value,
+  lead,
+  nth_value,
+  ntile,
+  percent_rank,
+  rank,
+  row_number,
+  Window,
+  type WindowSpec,
+} from '../api/window.js';
 import { type Ast, at, positionOf, unsupported } from './parse.js';
 
 export interface ExprContext {
@@ -175,11 +190,77 @@ const AGGREGATES: Readonly<Record<string, (c: Column) => Column>> = {
   count: F.count,
 };
 
+/** The window of an OVER clause (PARTITION BY, ORDER BY; frames are not translated). */
+function windowOf(over: Ast, ctx: ExprContext): WindowSpec {
+  const spec = over?.as_window_specification?.window_specification;
+  if (!spec) throw unsupported('a named window (OVER w)', over);
+  if (spec.window_frame_clause) throw unsupported('a window frame clause (ROWS / RANGE BETWEEN) in SQL', over);
+  const plain: ExprContext = { ...ctx, aggregates: false, scalarSubquery: undefined };
+  let w = Window.partitionBy(...(spec.partitionby ?? []).map((p: Ast) => toColumn(p.expr ?? p, plain)));
+  const order = (spec.orderby ?? []).map((o: Ast) => {
+    const c = toColumn(o.expr, plain);
+    const desc = String(o.type ?? 'ASC').toUpperCase() === 'DESC';
+    const nulls = String(o.nulls ?? '').toUpperCase();
+    if (nulls.includes('FIRST')) return desc ? c.descNullsFirst() : c.ascNullsFirst();
+    if (nulls.includes('LAST')) return desc ? c.descNullsLast() : c.ascNullsLast();
+    return desc ? c.desc() : c.asc();
+  });
+  if (order.length) w = w.orderBy(...order);
+  return w;
+}
+
+const constantInt = (node: Ast, what: string): number => {
+  const v = Number(node?.value);
+  if (node?.type !== 'number' || !Number.isInteger(v)) throw unsupported(`a non-constant ${what}`, node);
+  return v;
+};
+
+const RANKING = { row_number, rank, dense_rank, percent_rank, cume_dist } as const;
+
+/** Ranking and offset window functions by SQL name. */
+function windowFunctionOf(node: Ast, ctx: ExprContext): Column {
+  const name = String(node.name).toLowerCase();
+  const args: Ast[] = node.args?.value ?? [];
+  const plain: ExprContext = { ...ctx, aggregates: false };
+  const arg = (i: number) => toColumn(args[i], plain);
+  let f: Column;
+  switch (name) {
+    case 'row_number':
+    case 'rank':
+    case 'dense_rank':
+    case 'percent_rank':
+    case 'cume_dist':
+      f = RANKING[name]();
+      break;
+    case 'ntile':
+      f = ntile(constantInt(args[0], 'NTILE bucket count'));
+      break;
+    case 'lag':
+    case 'lead': {
+      const offset = args[1] ? constantInt(args[1], `${name.toUpperCase()} offset`) : 1;
+      f = (name === 'lag' ? lag : lead)(arg(0), offset, args[2] ? arg(2) : null);
+      break;
+    }
+    case 'first_value':
+    case 'last_value':
+      f = (name === 'first_value' ? first_value : last_value)(arg(0));
+      break;
+    case 'nth_value':
+      f = nth_value(arg(0), constantInt(args[1], 'NTH_VALUE position'));
+      break;
+    default:
+      throw unsupported(`window function ${name}()`, node);
+  }
+  if (!node.over) throw unsupported(`${name}() without OVER`, node);
+  return f.over(windowOf(node.over, ctx));
+}
+
 function aggregateOf(node: Ast, ctx: ExprContext): Column {
   const name = String(node.name).toLowerCase();
+  if (node.over)
+    return aggregateOf({ ...node, over: null }, { ...ctx, aggregates: true }).over(windowOf(node.over, ctx));
   if (!ctx.aggregates)
     throw unsupported(`aggregate ${name.toUpperCase()}() here (only in SELECT, HAVING, ORDER BY)`, node);
-  if (node.over) throw unsupported(`window function ${name.toUpperCase()}() OVER`, node);
   const arg = node.args?.expr;
   const distinct = String(node.args?.distinct ?? '').toUpperCase() === 'DISTINCT';
   const inner: ExprContext = { ...ctx, aggregates: false };
@@ -331,6 +412,8 @@ export function toColumn(node: Ast, ctx: ExprContext): Column {
     }
     case 'aggr_func':
       return aggregateOf(node, ctx);
+    case 'window_func':
+      return windowFunctionOf(node, ctx);
     case 'function': {
       const name = functionName(node);
       const args: Ast[] = node.args?.value ?? [];

@@ -772,7 +772,7 @@ function hasSubquery(node: Ast): boolean {
 function hasAggregate(columns: Ast): boolean {
   return walkAst(columns, (n) => {
     if (n.ast) return false;
-    if (n.type === 'aggr_func') return true;
+    if (n.type === 'aggr_func') return !n.over;
     return false;
   });
 }
