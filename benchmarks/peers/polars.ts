@@ -32,7 +32,10 @@ async function open(args: RunnerArgs): Promise<EngineAdapter<pl.DataFrame>> {
 
 function toResultSet(df: pl.DataFrame): ResultSet {
   const columns = df.columns;
-  const data = df.getColumns().map((s) => s.toArray() as unknown[]);
+  // nodejs-polars cannot hand decimals to JavaScript: compared as doubles (within the tolerance).
+  const data = df
+    .getColumns()
+    .map((s) => (s.dtype.variant === 'Decimal' ? s.cast(pl.Float64) : s).toArray() as unknown[]);
   const rows: Cell[][] = [];
   for (let r = 0; r < df.height; r++) rows.push(data.map((values, c) => toCell(values[r], columns[c] ?? `#${c}`)));
   return { columns, rows };
