@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { crossoverRate, DEFAULT_GRID, runGrid, verdicts, verdictText } from '../benchmarks/model/analysis.js';
-import { bySfChart, renderSvg } from '../benchmarks/model/charts.js';
+import { bySfChart } from '../benchmarks/model/charts.js';
+import { toSvg } from '../src/cli/report/charts.js';
 import {
   fitProfiles,
   linearFit,
@@ -471,7 +472,7 @@ describe('verdicts, crossovers and the report', () => {
     const fits = fitProfiles([run(0.1), run(0.3), run(1)]);
     const grid = { ...DEFAULT_GRID, sfs: [1, 10] };
     const preds = runGrid(model, fits, grid);
-    const svg = await renderSvg(bySfChart(preds, 'seconds', 'test'));
+    const svg = await toSvg(bySfChart(preds, 'seconds', 'test'));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('Q1');
     const md = markdownReport({

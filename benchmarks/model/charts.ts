@@ -1,22 +1,10 @@
 /**
- * SVG charts for the cost-model report: Vega-Lite specs compiled by vega-lite and rendered
- * headless by vega's View (renderer 'none', toSVG) — no browser, no canvas, no network (the data
- * is inline). One function per chart; each returns the SVG text.
+ * Charts for the cost-model report: one Vega-Lite spec per chart (the data inline), rendered to
+ * SVG headless by the job report's `toSvg` (src/cli/report/charts.ts) — no browser, no network.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { TimelineBar } from './analysis.js';
 import { PLATFORM_LABELS, type Prediction } from './model.js';
-
-/** Renders a Vega-Lite spec to an SVG string. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
 
 const LOG = { type: 'log' } as const;
 

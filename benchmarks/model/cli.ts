@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crossovers, DEFAULT_GRID, type Grid, runGrid, starlingSideBySide, timeline, verdicts } from './analysis.js';
-import { byRateChart, bySfChart, renderSvg, timelineChart } from './charts.js';
+import { toSvg } from '../../src/cli/report/charts.js';
+import { byRateChart, bySfChart, timelineChart } from './charts.js';
 import { fitProfiles, type QueryRun } from './fit.js';
 import { CostModel, jobAtScale } from './model.js';
 import { Platforms } from './platforms.js';
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
       spec: timelineChart(bars, `Stratus on Lambda: executors per stage, SF ${midSf}`),
     },
   ];
-  for (const c of charts) writeFileSync(path.join(out, c.file), await renderSvg(c.spec));
+  for (const c of charts) writeFileSync(path.join(out, c.file), await toSvg(c.spec));
 
   const warnings = fits.flatMap((f) =>
     grid.sfs.flatMap((sf) => jobAtScale(f, sf).warnings.map((w) => `SF ${sf}: ${w}`)),
