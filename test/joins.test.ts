@@ -25,11 +25,19 @@ const L_COLS = ['k', 'k2', 'id', 'v', 's', 'big'];
 
 let fx: DfFixtures;
 let bc: Session;
+let inl: Session;
 let sh: Session;
 
 beforeAll(async () => {
   fx = await writeDfFixtures(tempDir('stratus-joins-fx-'));
-  bc = session({ store: tempDir(), executors: 2, progress: false, job: { shufflePartitions: 3 } });
+  // The broadcast exchange path: tiny scans would otherwise be read inline by the building tasks.
+  bc = session({
+    store: tempDir(),
+    executors: 2,
+    progress: false,
+    job: { shufflePartitions: 3, disabledRules: ['inline_broadcast_scans'] },
+  });
+  inl = session({ store: tempDir(), executors: 2, progress: false, job: { shufflePartitions: 3 } });
   sh = session({
     store: tempDir(),
     executors: 2,
@@ -39,13 +47,15 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await bc?.stop();
+  await inl?.stop();
   await sh?.stop();
   fx?.close();
 });
 
-type Strategy = 'broadcast' | 'shuffle';
-const STRATEGIES: readonly Strategy[] = ['broadcast', 'shuffle'];
-const sessionFor = (st: Strategy): Session => (st === 'broadcast' ? bc : sh);
+/** Broadcast through an exchange stage, broadcast of a tiny scan read inside the building tasks, shuffle. */
+type Strategy = 'broadcast' | 'inline' | 'shuffle';
+const STRATEGIES: readonly Strategy[] = ['broadcast', 'inline', 'shuffle'];
+const sessionFor = (st: Strategy): Session => ({ broadcast: bc, inline: inl, shuffle: sh })[st];
 const L = (s: Session): DataFrame => s.read.parquet(fx.path.l);
 const R = (s: Session): DataFrame => s.read.parquet(fx.path.r);
 /** `r` without its k2 column, so a using-join on k has no other shared column name. */
@@ -63,17 +73,18 @@ async function expectJoin(df: DataFrame, sql: string): Promise<TypedResult> {
   return actual;
 }
 
-/** The staged plan's hash joins build from a broadcast or a hash-partitioned stage. */
-async function expectBuild(df: DataFrame, build: 'broadcast' | 'partitioned'): Promise<void> {
+/** The staged plan's hash joins build from a broadcast stage, a scan read inline, or a hash-partitioned stage. */
+async function expectBuild(df: DataFrame, build: Build): Promise<void> {
   const staged = (await df.explain()).split('== Staged Plan ==')[1]!;
   const joins = staged.split('\n').filter((line) => line.includes('HashJoin:'));
   expect(joins.length).toBeGreaterThan(0);
   for (const line of joins) expect(line).toContain(`build=${build}(`);
 }
 
+type Build = 'broadcast' | 'scan' | 'partitioned';
 /** With the default threshold small inputs are broadcast, except for full outer joins (never broadcast). */
-const expectedBuild = (st: Strategy, how: How): 'broadcast' | 'partitioned' =>
-  st === 'broadcast' && how !== 'full' ? 'broadcast' : 'partitioned';
+const expectedBuild = (st: Strategy, how: How): Build =>
+  st === 'shuffle' || how === 'full' ? 'partitioned' : st === 'inline' ? 'scan' : 'broadcast';
 
 /**
  * DuckDB SQL for a using-join of `l` with `right` on `keys`, in Spark's column order: the keys
