@@ -184,7 +184,8 @@ describe('S3 request accounting', () => {
     expect(total.list + total.head + total.delete).toBe(0);
     // Every task writes at most one object (a shuffle object, or a result part when it has
     // rows); PUTs are not hedged against s3rver, so no duplicate PUT either (retries apart).
-    for (const st of stageRows(s.lastJobSummary)) {
+    // A stage read inline by the tasks that build on it (inline_broadcast_scans) does not run.
+    for (const st of stageRows(s.lastJobSummary).filter((x) => !x.skipped)) {
       expect(st.requests.put - st.requests.retriedPuts).toBeGreaterThanOrEqual(1);
       expect(st.requests.put - st.requests.retriedPuts).toBeLessThanOrEqual(st.attempts);
     }
