@@ -290,6 +290,45 @@ describe('IAM', () => {
   });
 });
 
+describe('Lambda Managed Instances (option)', () => {
+  it('is off by default: no capacity provider, the executor on on-demand Lambda', () => {
+    template.resourceCountIs('AWS::Lambda::CapacityProvider', 0);
+    expect(resources[id.executor]!.Properties.CapacityProviderConfig).toBeUndefined();
+  });
+
+  it('puts the executor (only) on a capacity provider in the given subnets and security groups', () => {
+    const mi = synth({
+      managedInstances: {
+        subnetIds: ['subnet-0a', 'subnet-0b'],
+        securityGroupIds: ['sg-01'],
+        maxVCpuCount: 96,
+        minEnvironments: 1,
+      },
+    });
+    mi.template.resourceCountIs('AWS::Lambda::CapacityProvider', 1);
+    const [providerId, provider] = Object.entries(mi.resources).find(
+      ([, r]) => r.Type === 'AWS::Lambda::CapacityProvider',
+    )!;
+    expect(provider.Properties).toMatchObject({
+      VpcConfig: { SubnetIds: ['subnet-0a', 'subnet-0b'], SecurityGroupIds: ['sg-01'] },
+      InstanceRequirements: { Architectures: ['arm64'] },
+      CapacityProviderScalingConfig: { MaxVCpuCount: 96 },
+    });
+    const config = mi.resources[mi.id.executor]!.Properties.CapacityProviderConfig as {
+      LambdaManagedInstancesCapacityProviderConfig: {
+        CapacityProviderArn: unknown;
+        PerExecutionEnvironmentMaxConcurrency: number;
+      };
+    };
+    expect(JSON.stringify(config.LambdaManagedInstancesCapacityProviderConfig.CapacityProviderArn)).toContain(
+      providerId,
+    );
+    expect(config.LambdaManagedInstancesCapacityProviderConfig.PerExecutionEnvironmentMaxConcurrency).toBe(2);
+    expect(mi.resources[mi.id.executor]!.Properties.FunctionScalingConfig).toEqual({ MinExecutionEnvironments: 1 });
+    expect(mi.resources[mi.id.driver]!.Properties.CapacityProviderConfig).toBeUndefined();
+  });
+});
+
 describe('prefix', () => {
   it('scopes objects, listing and the scratch expiry to the prefix', () => {
     const scoped = synth({ prefix: 'stratus/' });
