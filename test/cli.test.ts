@@ -255,6 +255,41 @@ describe('synth', () => {
   });
 });
 
+describe('synth with Lambda Managed Instances', () => {
+  it('puts the executor on a capacity provider from --lmi-subnets/--lmi-security-groups, and wants both', async () => {
+    const out = path.join(work, 'cdk-lmi.out');
+    const r = await cli(
+      '--json',
+      'synth',
+      '--no-bundle',
+      '--out',
+      out,
+      '--lmi-subnets',
+      'subnet-1,subnet-2',
+      '--lmi-security-groups',
+      'sg-1',
+    );
+    expect(r.code).toBe(EXIT.ok);
+    const { template } = r.json() as { template: string };
+    const t = JSON.parse(fs.readFileSync(template, 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const providers = Object.values(t.Resources).filter((x) => x.Type === 'AWS::Lambda::CapacityProvider');
+    expect(providers.length).toBe(1);
+    expect(providers[0]!.Properties.VpcConfig).toEqual({
+      SubnetIds: ['subnet-1', 'subnet-2'],
+      SecurityGroupIds: ['sg-1'],
+    });
+    const onProvider = Object.values(t.Resources).filter(
+      (x) => x.Type === 'AWS::Lambda::Function' && x.Properties.CapacityProviderConfig,
+    );
+    expect(onProvider.length).toBe(1);
+    const half = await cli('synth', '--no-bundle', '--out', out, '--lmi-subnets', 'subnet-1');
+    expect(half.code).toBe(EXIT.usage);
+    expect(half.err).toMatch(/--lmi-security-groups/);
+  });
+});
+
 describe('the bin entry', () => {
   it('runs as a program: bin/stratus.mjs --version', () => {
     const out = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'stratus.mjs'), '--version'], {

@@ -15,7 +15,7 @@ import {
   statusCommand,
   waitCommand,
 } from './commands/control.js';
-import { cdkCommand, iamCommand, synthCommand } from './commands/infra.js';
+import { cdkCommand, iamCommand, type InfraOptions, synthCommand } from './commands/infra.js';
 import { reportCommand } from './commands/report.js';
 import { explainCommand, runCommand, submitCommand } from './commands/submit.js';
 import { type ConfigFlags, resolveConfig } from './config.js';
@@ -154,11 +154,9 @@ export async function main(argv: readonly string[], opts: MainOptions = {}): Pro
       .option('--out <dir>', 'synth output directory')
       .option('--no-bundle', 'skip bundling the Lambda code (synth: template only, fast)')
       .option('--dry-run', 'print the CDK command instead of running it')
-      .action(
-        action((ctx, o: { prefix?: string; stackName?: string; out?: string; bundle?: boolean; dryRun?: boolean }) =>
-          verb === 'synth' ? synthCommand(ctx, o) : cdkCommand(ctx, verb, o),
-        ),
-      );
+      .option('--lmi-subnets <ids>', 'run executors on Lambda Managed Instances in these subnets (comma-separated)')
+      .option('--lmi-security-groups <ids>', 'security groups of those instances (comma-separated)')
+      .action(action((ctx, o: InfraOptions) => (verb === 'synth' ? synthCommand(ctx, o) : cdkCommand(ctx, verb, o))));
   }
   program
     .command('iam')

@@ -22,6 +22,9 @@ export interface InfraOptions {
   readonly out?: string;
   readonly bundle?: boolean;
   readonly dryRun?: boolean;
+  /** Lambda Managed Instances for the executor: subnet ids and security group ids (comma lists). */
+  readonly lmiSubnets?: string;
+  readonly lmiSecurityGroups?: string;
 }
 
 /** The repository root holding infra/app.ts, or a clear error from an installed package. */
@@ -36,8 +39,28 @@ function repoRoot(): string {
   return root;
 }
 
+/** `--lmi-subnets` and `--lmi-security-groups` as the stack's `managedInstances` (both or neither). */
+function managedInstances(opts: InfraOptions): Record<string, unknown> {
+  const list = (v: string | undefined) =>
+    (v ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+  const subnetIds = list(opts.lmiSubnets);
+  const securityGroupIds = list(opts.lmiSecurityGroups);
+  if (!subnetIds.length && !securityGroupIds.length) return {};
+  if (!subnetIds.length || !securityGroupIds.length)
+    throw new PlanError(
+      'BAD_OPTION',
+      'Lambda Managed Instances need both --lmi-subnets and --lmi-security-groups (comma-separated ids)',
+      { subnetIds, securityGroupIds },
+    );
+  return { 'stratus:managedInstances': JSON.stringify({ subnetIds, securityGroupIds }) };
+}
+
 function context(opts: InfraOptions): Record<string, unknown> {
   return {
+    ...managedInstances(opts),
     ...(opts.prefix !== undefined ? { 'stratus:prefix': opts.prefix } : {}),
     ...(opts.stackName ? { 'stratus:stackName': opts.stackName } : {}),
     ...(opts.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}),
