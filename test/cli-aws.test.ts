@@ -18,8 +18,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { EXIT } from '../src/cli/output.js';
+import { type CliRun, runCli } from './support/cli.js';
 import { handler as driverHandler } from '../src/lambda/driver.js';
 import { handler as executorHandler } from '../src/lambda/executor.js';
 import { checkJobStore } from '../src/lambda/environment.js';
@@ -130,28 +130,14 @@ afterAll(async () => {
   await closeDuckdbOracles();
 });
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-  json: () => Record<string, unknown>;
-}
-
-async function cli(...argv: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['--target', 'aws', '--endpoint', endpoint, '--region', 'eu-west-1', ...argv], {
-    io: { out: (t) => out.push(t), err: (t) => err.push(t) },
+const cli = (...argv: string[]): Promise<CliRun> =>
+  runCli(['--target', 'aws', '--endpoint', endpoint, '--region', 'eu-west-1', ...argv], {
     cwd: work,
-    env: { ...process.env, STRATUS_PROGRESS: '0' },
     clients: {
       sfn: new SFNClient({ region: 'eu-west-1' }),
       cloudformation: new CloudFormationClient({ region: 'eu-west-1' }),
     },
   });
-  const text = out.join('\n');
-  return { code, out: text, err: err.join('\n'), json: () => JSON.parse(text) as Record<string, unknown> };
-}
 
 describe('safe AWS mode: refused at submission', () => {
   it('a local job store, local input and local output are refused with LOCAL_PATH_ON_AWS', async () => {

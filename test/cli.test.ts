@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/cli/config.js';
-import { main } from '../src/cli/main.js';
 import { EXIT } from '../src/cli/output.js';
+import { type CliRun, runCli } from './support/cli.js';
 import { type Cell, type DecimalCell, isDecimalCell } from './support/compare.js';
 import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
 import { SF01, tempDir } from './support/tpch.js';
@@ -61,25 +61,9 @@ export const options = { workers: 1, taskBytes: 1, maxExecutors: 1 };
 export default (s: Session) => s.read.parquet('${SF01}/supplier').select(slowRow(col('s_suppkey')).alias('k'));`,
 );
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-  json: () => Record<string, unknown>;
-}
-
-/** Run the CLI in-process against the test store; stdout and stderr captured. */
-async function cli(...argv: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(['--store', store, '--executors', '2', ...argv], {
-    io: { out: (t) => out.push(t), err: (t) => err.push(t) },
-    cwd: work,
-    env: { ...process.env, STRATUS_PROGRESS: '0' },
-  });
-  const text = out.join('\n');
-  return { code, out: text, err: err.join('\n'), json: () => JSON.parse(text) as Record<string, unknown> };
-}
+/** Run the CLI in-process against the test store. */
+const cli = (...argv: string[]): Promise<CliRun> =>
+  runCli(['--store', store, '--executors', '2', ...argv], { cwd: work });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
