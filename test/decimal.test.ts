@@ -6,7 +6,6 @@
  * differs from Spark (its avg and / are doubles, its casts to integers round), the expected value
  * is computed with BigInts from DuckDB's exact inputs.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBDecimalValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
@@ -31,6 +30,7 @@ import {
   type Session,
 } from '../src/index.js';
 import { expectSameResults, type Cell, type ResultSet } from './support/compare.js';
+import { writeParquet } from './support/timestamps.js';
 import { tempDir } from './support/tpch.js';
 
 const W_MAX = `${'9'.repeat(28)}.${'9'.repeat(10)}`;
@@ -115,15 +115,8 @@ beforeAll(async () => {
     conn.closeSync();
     instance.closeSync();
   };
-  const write = async (sql: string, name: string, files: number, key: string) => {
-    const d = path.join(dir, name);
-    fs.mkdirSync(d);
-    for (let i = 0; i < files; i++)
-      await conn.run(
-        `COPY (SELECT * FROM (${sql}) WHERE hash(${key}) % ${files} = ${i}) TO '${d}/part-${i}.parquet' (FORMAT parquet, ROW_GROUP_SIZE 8)`,
-      );
-    return d;
-  };
+  const write = (sql: string, name: string, files: number, key: string) =>
+    writeParquet(conn, sql, dir, name, files, key, 8);
   const tDir = await write(T_SQL, 't', 3, 'id');
   const sideDir = await write(SIDE_SQL, 'side', 2, 'tag');
   tSql = `read_parquet('${tDir}/*.parquet')`;

@@ -6,7 +6,6 @@
  * (long arithmetic and sum wrap), checked against BigInt arithmetic. uint32 widens to int64;
  * uint64 is refused when the plan is made, naming the column.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from 'apache-arrow';
@@ -27,6 +26,7 @@ import {
 import { PLAN_VERSION } from '../planner/plan.js';
 import { loadPlan } from '../planner/validate.js';
 import { expectSameResults, type Cell, type ResultSet } from './support/compare.js';
+import { duckRows, writeParquet } from './support/timestamps.js';
 import { tempDir } from './support/tpch.js';
 
 const MAX = 9223372036854775807n;
@@ -71,17 +71,7 @@ let tSql: string;
 let sideSql: string;
 
 /** DuckDB rows with BIGINT/HUGEINT as decimal text. */
-async function duck(sql: string): Promise<ResultSet> {
-  const reader = await conn.runAndReadAll(sql);
-  const rows = reader.getRows().map((row) =>
-    row.map((v): Cell => {
-      if (typeof v === 'bigint') return String(v);
-      if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
-      return String(v);
-    }),
-  );
-  return { columns: reader.columnNames(), rows };
-}
+const duck = (sql: string): Promise<ResultSet> => duckRows(conn, sql);
 
 /** Stratus rows with int64 as decimal text. */
 function exact(table: Table): ResultSet {
@@ -110,15 +100,8 @@ beforeAll(async () => {
     conn.closeSync();
     instance.closeSync();
   };
-  const write = async (sql: string, name: string, files: number, key: string) => {
-    const d = path.join(dir, name);
-    fs.mkdirSync(d);
-    for (let i = 0; i < files; i++)
-      await conn.run(
-        `COPY (SELECT * FROM (${sql}) WHERE hash(${key}) % ${files} = ${i}) TO '${d}/part-${i}.parquet' (FORMAT parquet, ROW_GROUP_SIZE 8)`,
-      );
-    return d;
-  };
+  const write = (sql: string, name: string, files: number, key: string) =>
+    writeParquet(conn, sql, dir, name, files, key, 8);
   const tDir = await write(T_SQL, 't', 3, 'id');
   const sideDir = await write(SIDE_SQL, 'side', 2, 'tag');
   tSql = `read_parquet('${tDir}/*.parquet')`;

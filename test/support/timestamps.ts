@@ -57,7 +57,7 @@ export async function duckdb(timeZone = 'UTC'): Promise<Fixture> {
   };
 }
 
-/** Write a query as `files` Parquet files (rows split by `key`) of 16-row groups under dir/name; returns the directory. */
+/** Write a query as `files` Parquet files (rows split by `key`) of `rowGroupSize`-row groups under dir/name; returns the directory. */
 export async function writeParquet(
   conn: DuckDBConnection,
   sql: string,
@@ -65,12 +65,13 @@ export async function writeParquet(
   name: string,
   files: number,
   key: string,
+  rowGroupSize = 16,
 ): Promise<string> {
   const d = path.join(dir, name);
   fs.mkdirSync(d);
   for (let i = 0; i < files; i++)
     await conn.run(
-      `COPY (SELECT * FROM (${sql}) WHERE hash(${key}) % ${files} = ${i}) TO '${d}/part-${i}.parquet' (FORMAT parquet, ROW_GROUP_SIZE 16)`,
+      `COPY (SELECT * FROM (${sql}) WHERE hash(${key}) % ${files} = ${i}) TO '${d}/part-${i}.parquet' (FORMAT parquet, ROW_GROUP_SIZE ${rowGroupSize})`,
     );
   return d;
 }
