@@ -51,7 +51,7 @@ function managedInstances(opts: InfraOptions): Record<string, unknown> {
   if (!subnetIds.length && !securityGroupIds.length) return {};
   if (!subnetIds.length || !securityGroupIds.length)
     throw new PlanError(
-      'BAD_OPTION',
+      'INCOMPLETE_LMI_OPTIONS',
       'Lambda Managed Instances need both --lmi-subnets and --lmi-security-groups (comma-separated ids)',
       { subnetIds, securityGroupIds },
     );
