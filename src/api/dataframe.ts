@@ -13,7 +13,9 @@ import { PlanError } from '../../planner/errors.js';
 import { normalizeDataUrl } from '../storage/url.js';
 import { type JsonRowsOptions, type JsonValue, toJSONRows } from './jsonRows.js';
 import { formatTable, tableRows } from './show.js';
-import { agg, countRows } from './verbs/aggregate.js';
+import { agg, countRows, type GroupShape, groupedAgg } from './verbs/aggregate.js';
+import { cubeSets, rollupSets } from './verbs/grouping.js';
+import { foundPivot, givenPivot, type PivotValue, pivotValuesPlan } from './verbs/pivot.js';
 import { explainText } from './verbs/explain.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
 import { filter, limit, orderBy } from './verbs/rows.js';
@@ -75,6 +77,14 @@ export class DataFrame {
   }
   groupBy(...keys: (string | Column)[]): GroupedData {
     return new GroupedData(this, keys);
+  }
+  /** Aggregate per (k1..kn), (k1..kn-1), …, (): subtotals and a grand total. @example df.rollup('a', 'b').agg(sum('x'), grouping('b')) */
+  rollup(...keys: (string | Column)[]): GroupedData {
+    return new GroupedData(this, keys, { kind: 'sets', sets: rollupSets(keys.length) });
+  }
+  /** Aggregate per every subset of the keys. @example df.cube('a', 'b').agg(count(), grouping_id()) */
+  cube(...keys: (string | Column)[]): GroupedData {
+    return new GroupedData(this, keys, { kind: 'sets', sets: cubeSets(keys.length) });
   }
   /** Aggregate the whole frame: Columns, or Spark's dict form `{ column: 'sum' }`. */
   agg(...aggs: Column[] | [Readonly<Record<string, string>>]): DataFrame {
@@ -205,15 +215,43 @@ export class GroupedData {
   constructor(
     readonly df: DataFrame,
     readonly keys: readonly (string | Column)[],
+    /** groupBy, rollup / cube (grouping sets of the keys) or pivot. */
+    readonly shape: GroupShape = { kind: 'groupBy' },
   ) {
     Object.freeze(this);
   }
   /** Aggregates per group: Columns, or Spark's dict form `{ column: 'sum' | 'avg' | 'mean' | 'min' | 'max' | 'count' }`. */
   agg(...aggs: Column[] | [Readonly<Record<string, string>>]): DataFrame {
-    return new DataFrame(this.df.session, agg(this.df.plan, this.keys, aggColumns(aggs)));
+    return new DataFrame(this.df.session, groupedAgg(this.df.plan, this.keys, this.shape, aggColumns(aggs)));
   }
   count(): DataFrame {
+    if (this.shape.kind !== 'groupBy') return this.agg(countFn().alias('count'));
     return new DataFrame(this.df.session, countRows(this.df.plan, this.keys));
+  }
+  /**
+   * One output column per value of `column` (per value and aggregate when there are several:
+   * `value_aggregate`). Without values a job finds them first (sorted, at most 10,000), so the
+   * call returns a Promise.
+   * @example df.groupBy('year').pivot('course', ['dotNET', 'Java']).sum('earnings')
+   * @example (await df.groupBy('year').pivot('course')).agg(sum('earnings'), avg('hours'))
+   */
+  pivot(column: string | Column): Promise<GroupedData>;
+  pivot(column: string | Column, values: readonly PivotValue[]): GroupedData;
+  pivot(column: string | Column, values?: readonly PivotValue[]): GroupedData | Promise<GroupedData> {
+    if (this.shape.kind !== 'groupBy')
+      throw new PlanError(
+        'BAD_ARGUMENT',
+        `pivot() follows groupBy(), not ${this.shape.kind === 'sets' ? 'rollup() or cube()' : 'pivot()'}`,
+      );
+    if (values !== undefined) return this.pivoted(givenPivot(column, values));
+    const { session, plan } = this.df;
+    const values$ = pivotValuesPlan(plan, column);
+    return Promise.all([session.analyze(values$), session.execute(values$, 'pivot values')]).then(([a, table]) =>
+      this.pivoted(foundPivot(column, table, a.schema[0]!.type)),
+    );
+  }
+  private pivoted(pivot: Extract<GroupShape, { kind: 'pivot' }>['pivot']): GroupedData {
+    return new GroupedData(this.df, this.keys, { kind: 'pivot', pivot });
   }
   /** sum of each named column per group, named `sum(x)`. @example df.groupBy('k').sum('v') */
   sum(...cols: string[]): DataFrame {

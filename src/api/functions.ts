@@ -30,6 +30,7 @@ export function date(iso: string): Column {
 }
 
 export * from './timeFunctions.js';
+export * from './groupingFunctions.js';
 export { interval, Interval, type IntervalParts } from './interval.js';
 
 const aggregate = (fn: AggFn, v: string | Column | null) => new Column(E.agg(fn, v === null ? null : c(v).expr));

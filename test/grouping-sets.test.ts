@@ -1,0 +1,192 @@
+/**
+ * rollup / cube with grouping() and grouping_id(), and groupBy().pivot() with and without values,
+ * compared with DuckDB's GROUP BY ROLLUP / CUBE, GROUPING(), FILTER and PIVOT on whole results —
+ * with NULL keys from the data next to rolled-up NULLs, several aggregates, and Spark's names.
+ */
+import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  avg,
+  col,
+  count,
+  grouping,
+  grouping_id,
+  max,
+  min,
+  session,
+  sum,
+  type DataFrame,
+  type Session,
+} from '../src/index.js';
+import { expectSameResults, rowsFromArrow } from './support/compare.js';
+import { runQuery, type TypedResult } from './support/fixtures.js';
+import { tempDir } from './support/tpch.js';
+
+/** a and b have NULLs of their own; c never does; x has NULLs too. */
+const T_SQL = `
+  SELECT * FROM (VALUES
+    (0,  'p',  1,    'u', 10,   1.5::DOUBLE,  12.50::DECIMAL(10,2), DATE '2020-01-01'),
+    (1,  'p',  2,    'v', 20,   2.5::DOUBLE,  1.25::DECIMAL(10,2),  DATE '2020-01-02'),
+    (2,  'p',  NULL, 'u', NULL, 3.5::DOUBLE,  12.50::DECIMAL(10,2), DATE '2020-01-01'),
+    (3,  'q',  1,    'w', 5,    NULL,         NULL,                 DATE '2020-01-03'),
+    (4,  NULL, 1,    'u', 7,    0.5::DOUBLE,  1.25::DECIMAL(10,2),  NULL),
+    (5,  NULL, NULL, 'v', 3,    9.0::DOUBLE,  3.00::DECIMAL(10,2),  DATE '2020-01-02'),
+    (6,  'q',  2,    'u', 11,   4.0::DOUBLE,  12.50::DECIMAL(10,2), DATE '2020-01-01'),
+    (7,  'r',  NULL, 'w', 2,    1.0::DOUBLE,  3.00::DECIMAL(10,2),  DATE '2020-01-03'),
+    (8,  'p',  1,    'v', 4,    2.0::DOUBLE,  1.25::DECIMAL(10,2),  DATE '2020-01-02'),
+    (9,  NULL, 2,    'w', NULL, NULL,         3.00::DECIMAL(10,2),  DATE '2020-01-03'),
+    (10, 'q',  NULL, 'u', 6,    6.0::DOUBLE,  12.50::DECIMAL(10,2), DATE '2020-01-01')
+  ) AS t(id, a, b, c, x, y, d, dt)`;
+
+let s: Session;
+let duck: { query(sql: string): Promise<TypedResult>; close(): void };
+let t: DataFrame;
+let many: DataFrame;
+
+beforeAll(async () => {
+  const dir = tempDir('stratus-grouping-');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const tFile = path.join(dir, 't.parquet');
+  await connection.run(`COPY (${T_SQL} ORDER BY id) TO '${tFile}' (FORMAT parquet, ROW_GROUP_SIZE 3)`);
+  await connection.run(`CREATE VIEW t AS SELECT * FROM read_parquet('${tFile}')`);
+  const manyFile = path.join(dir, 'many.parquet');
+  await connection.run(`COPY (SELECT range % 3 AS g, range AS v FROM range(10001)) TO '${manyFile}' (FORMAT parquet)`);
+  duck = {
+    query: (sql) => runQuery(connection, sql),
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+  s = session({ store: tempDir(), executors: 1, progress: false, job: { shufflePartitions: 3 } });
+  t = s.read.parquet(tFile);
+  many = s.read.parquet(manyFile);
+});
+afterAll(async () => {
+  await s?.stop();
+  duck?.close();
+});
+
+async function expectSame(df: DataFrame, sql: string): Promise<void> {
+  expectSameResults(rowsFromArrow(await df.collect()), await duck.query(sql), { ordered: false });
+}
+
+describe('rollup and cube', () => {
+  it('rollup(a, b) with several aggregates, grouping() and grouping_id()', async () => {
+    await expectSame(
+      t.rollup('a', 'b').agg(sum('x'), count(), avg('y'), grouping('a'), grouping('b'), grouping_id()),
+      `SELECT a, b, sum(x) AS "sum(x)", count(*) AS "count(*)", avg(y) AS "avg(y)",
+              grouping(a) AS "grouping(a)", grouping(b) AS "grouping(b)", grouping(a, b) AS "grouping_id()"
+       FROM t GROUP BY ROLLUP (a, b)`,
+    );
+  });
+
+  it('cube(a, c) with min/max over decimals and dates, and the grouping id in an expression', async () => {
+    await expectSame(
+      t
+        .cube('a', 'c')
+        .agg(
+          min('d').alias('lo'),
+          max('dt').alias('last'),
+          sum('x').plus(grouping_id()).alias('sx'),
+          grouping_id().alias('gid'),
+        ),
+      `SELECT a, c, min(d) AS lo, max(dt) AS last, sum(x) + grouping(a, c) AS sx, grouping(a, c) AS gid
+       FROM t GROUP BY CUBE (a, c)`,
+    );
+  });
+
+  it('cube over three keys, one an expression, with grouping_id over a subset', async () => {
+    await expectSame(
+      t.cube('a', col('b').plus(1).alias('b1'), 'c').agg(count('x'), grouping_id('c', 'a').alias('g')),
+      `SELECT a, b + 1 AS b1, c, count(x) AS "count(x)", grouping(c, a) AS g
+       FROM t GROUP BY CUBE (a, b + 1, c)`,
+    );
+  });
+
+  it('a NULL key from the data and the rolled-up NULL are different rows', async () => {
+    const rows = await t.rollup('a').agg(count().alias('n'), grouping('a').alias('g')).orderBy('g', 'a').collectRows();
+    expect(rows).toEqual([
+      { a: null, n: 3, g: 0 },
+      { a: 'p', n: 4, g: 0 },
+      { a: 'q', n: 3, g: 0 },
+      { a: 'r', n: 1, g: 0 },
+      { a: null, n: 11, g: 1 },
+    ]);
+  });
+
+  it('count() and the shortcuts work on rollup and cube; rollup() alone is the grand total', async () => {
+    await expectSame(t.rollup('a', 'b').count(), 'SELECT a, b, count(*) AS count FROM t GROUP BY ROLLUP (a, b)');
+    await expectSame(
+      t.cube('c').sum('x', 'y'),
+      'SELECT c, sum(x) AS "sum(x)", sum(y) AS "sum(y)" FROM t GROUP BY CUBE (c)',
+    );
+    await expectSame(t.rollup().agg(sum('x')), 'SELECT sum(x) AS "sum(x)" FROM t');
+  });
+
+  it('grouping() outside grouping sets, or of a column that is not a key, fails naming it', async () => {
+    expect(() => t.groupBy('a').agg(grouping('a'))).toThrow(/need rollup\(\.\.\.\), cube\(\.\.\.\) or GROUPING SETS/);
+    expect(() => t.rollup('a').agg(grouping('b'))).toThrow(/b is not a grouping column; grouping columns are a/);
+    expect(() => t.cube(...'abcdefghi'.split(''))).toThrow(/512 grouping sets; at most 256/);
+  });
+});
+
+describe('pivot', () => {
+  it('with values, NULL among them, one aggregate: columns named by value', async () => {
+    await expectSame(
+      t.groupBy('a').pivot('b', [1, 2, null]).agg(sum('x')),
+      `SELECT a, sum(x) FILTER (WHERE b = 1) AS "1", sum(x) FILTER (WHERE b = 2) AS "2",
+              sum(x) FILTER (WHERE b IS NULL) AS "null"
+       FROM t GROUP BY a`,
+    );
+  });
+
+  it('with values and several aggregates: value_aggregate names; count of no rows is 0', async () => {
+    await expectSame(
+      t.groupBy('c').pivot('a', ['p', 'q']).agg(count(), avg('y').alias('m')),
+      `SELECT c, count(*) FILTER (WHERE a = 'p') AS "p_count(1)", avg(y) FILTER (WHERE a = 'p') AS p_m,
+              count(*) FILTER (WHERE a = 'q') AS "q_count(1)", avg(y) FILTER (WHERE a = 'q') AS q_m
+       FROM t GROUP BY c`.replaceAll('count(1)', 'count(*)'),
+    );
+  });
+
+  it('without values: a job finds them sorted, as DuckDB PIVOT does', async () => {
+    const g = await t.groupBy('a').pivot('c');
+    await expectSame(g.agg(sum('x')), 'PIVOT t ON c USING sum(x) GROUP BY a');
+    await expectSame(
+      g.agg(sum('x').alias('s'), max('y').alias('m')),
+      'PIVOT t ON c USING sum(x) AS s, max(y) AS m GROUP BY a',
+    );
+    expect(await g.agg(sum('x')).columns).toEqual(['a', 'u', 'v', 'w']);
+  });
+
+  it('without values, over NULLs, decimals and dates, with no grouping keys', async () => {
+    const byB = await t.groupBy().pivot('b');
+    expect(await byB.agg(count()).columns).toEqual(['null', '1', '2']);
+    await expectSame(
+      byB.agg(count()),
+      `SELECT count(*) FILTER (WHERE b IS NULL) AS "null", count(*) FILTER (WHERE b = 1) AS "1",
+              count(*) FILTER (WHERE b = 2) AS "2" FROM t`,
+    );
+    await expectSame(
+      (await t.groupBy('c').pivot('d')).agg(sum('x')),
+      `SELECT c, sum(x) FILTER (WHERE d IS NULL) AS "null", sum(x) FILTER (WHERE d = 1.25) AS "1.25", sum(x) FILTER (WHERE d = 3.00) AS "3.00",
+              sum(x) FILTER (WHERE d = 12.50) AS "12.50" FROM t GROUP BY c`,
+    );
+    // DuckDB's PIVOT leaves NULL out; Spark (and Stratus) give it a column named null.
+    await expectSame(
+      (await t.groupBy('a').pivot('dt')).agg(min('id')),
+      `SELECT a, min(id) FILTER (WHERE dt IS NULL) AS "null", ${[1, 2, 3]
+        .map((d) => `min(id) FILTER (WHERE dt = DATE '2020-01-0${d}') AS "2020-01-0${d}"`)
+        .join(', ')} FROM t GROUP BY a`,
+    );
+  });
+
+  it("refuses more than Spark's 10,000 values, and non-aggregates", async () => {
+    await expect(many.groupBy('g').pivot('v')).rejects.toThrow(/more than 10000 distinct values/);
+    expect(() => t.groupBy('a').pivot('b', [1]).agg(col('a'))).toThrow(/must be aggregate functions/);
+    expect(() => t.rollup('a').pivot('b', [1])).toThrow(/pivot\(\) follows groupBy\(\)/);
+  });
+});
