@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { crossoverRate, DEFAULT_GRID, runGrid, verdicts, verdictText } from '../benchmarks/model/analysis.js';
 import { bySfChart } from '../benchmarks/model/charts.js';
-import { toSvg } from '../src/cli/report/charts.js';
+import { timelineSpec, toSvg } from '../src/cli/report/charts.js';
+import { taskBars } from '../src/cli/report/data.js';
 import {
   fitProfiles,
   linearFit,
@@ -491,5 +492,30 @@ describe('verdicts, crossovers and the report', () => {
     expect(md).toContain('| A: Lambda faster than EKS Fargate (SOCI) | 1 |');
     expect(md).toContain('![A](a.svg)');
     expect(md).toContain('**ASSUMPTION**: test value');
+  });
+
+  it("draws a profiled job's measured timeline: one bar per task attempt, lanes by executor invocation", async () => {
+    const report = (stage: number, task: number, startedAt: number, millis: number, executor: string) => ({
+      stage,
+      task,
+      attempt: 1,
+      ok: true,
+      millis,
+      startedAt,
+      executor,
+      stats: { bytesIn: 10, get: 2 },
+    });
+    const bars = taskBars([
+      { round: 1, group: 0, reports: [report(0, 0, 1_000, 400, 'e1'), report(0, 1, 1_400, 300, 'e1')] },
+      { round: 2, group: 0, reports: [report(1, 0, 2_000, 3_000, 'e2')] },
+    ] as never);
+    expect(bars.map((b) => [b.stage, b.task, b.lane, b.start, b.end])).toEqual([
+      [0, 0, 'e1 · round 1 group 0', 0, 400],
+      [0, 1, 'e1 · round 1 group 0', 400, 700],
+      [1, 0, 'e2 · round 2 group 0', 1_000, 4_000],
+    ]);
+    const svg = await toSvg(timelineSpec(bars, 'Q1 measured'));
+    expect(svg).toContain('Q1 measured');
+    expect(svg).toContain('stage 1');
   });
 });

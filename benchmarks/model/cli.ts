@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { crossovers, DEFAULT_GRID, type Grid, runGrid, starlingSideBySide, timeline, verdicts } from './analysis.js';
-import { toSvg } from '../../src/cli/report/charts.js';
+import { timelineSpec, toSvg } from '../../src/cli/report/charts.js';
 import { byRateChart, bySfChart, timelineChart } from './charts.js';
 import { fitProfiles, type QueryRun } from './fit.js';
 import { CostModel, jobAtScale } from './model.js';
@@ -41,6 +41,16 @@ interface ProfileDoc {
   readonly machine: unknown;
   readonly method: string;
   readonly runs: readonly QueryRun[];
+}
+
+/** Each profiled job's measured task timeline (recorded at the profile's largest SF), one chart per query. */
+function measuredTimelines(runs: readonly QueryRun[]) {
+  return runs
+    .filter((r) => r.timeline?.length)
+    .map((r) => {
+      const title = `Q${r.query} measured at SF ${r.sf} (local mode, 1 executor): tasks by executor invocation over time`;
+      return { file: `timeline-q${r.query}-sf${r.sf}.svg`, title, spec: timelineSpec(r.timeline!, title) };
+    });
 }
 
 async function main(): Promise<void> {
@@ -134,6 +144,7 @@ async function main(): Promise<void> {
       title: `Stratus on Lambda, modelled executors per stage over time (SF ${midSf})`,
       spec: timelineChart(bars, `Stratus on Lambda: executors per stage, SF ${midSf}`),
     },
+    ...measuredTimelines(doc.runs),
   ];
   for (const c of charts) writeFileSync(path.join(out, c.file), await toSvg(c.spec));
 

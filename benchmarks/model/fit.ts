@@ -3,6 +3,7 @@
  * y = intercept + slope × SF per (query, stage, metric) over the measured runs, with its R².
  * Stages are matched by id over the runs whose stage graph is the largest SF's (see fitProfiles).
  */
+import type { TaskBar } from '../../src/cli/report/data.js';
 
 /** One stage of one measured job. */
 export interface StageRun {
@@ -41,6 +42,8 @@ export interface QueryRun {
   /** CPU-seconds of the profiling process over DuckDB's timed run (DuckDB threads=1). */
   readonly duckdbCpuSeconds: number;
   readonly stages: readonly StageRun[];
+  /** The job's task attempts over time (ms from its start), recorded at the profile's largest SF. */
+  readonly timeline?: readonly TaskBar[];
 }
 
 /**

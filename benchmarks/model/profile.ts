@@ -5,7 +5,8 @@
  * (Linux /proc utime+stime, apportioned to stages by task time) and its peak RSS (VmHWM, reset per
  * job through /proc/<pid>/clear_refs). DuckDB (threads=1) runs the same queries in the same process
  * for the native-engine speed ratio. Writes the raw runs and a linear fit per stage metric against
- * SF (see fit.ts) as JSON.
+ * SF (see fit.ts) as JSON, with the task timeline of each job at the largest SF (for the report's
+ * measured timeline charts).
  *
  *   npx tsx benchmarks/model/profile.ts [--sf 0.1,0.3,1] [--queries 1,3,5,6,12,18]
  *       [--data-root /work/benchdata] [--out benchmarks/model/stage-profiles.json]
@@ -20,6 +21,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { stageDeps } from '../../planner/stages.js';
+import { taskBars } from '../../src/cli/report/data.js';
+import { readTimeline } from '../../src/runtime/client.js';
+import { cachedStore } from '../../src/runtime/env.js';
 import { session } from '../../src/index.js';
 import { generateTpch } from '../datagen/index.js';
 import { QUERIES, tpchTables } from '../tpch/queries/index.js';
@@ -91,7 +95,13 @@ async function duckdbRuns(dataDir: string, queries: number[]): Promise<Record<nu
   return out;
 }
 
-async function profileSf(sf: number, dataDir: string, queries: number[], scratch: string): Promise<QueryRun[]> {
+async function profileSf(
+  sf: number,
+  dataDir: string,
+  queries: number[],
+  scratch: string,
+  withTimeline: boolean,
+): Promise<QueryRun[]> {
   const store = path.join(scratch, `store-sf${sf}`);
   const s = session({ store, executors: 1, progress: false });
   const tables = tpchTables(s, dataDir);
@@ -115,6 +125,7 @@ async function profileSf(sf: number, dataDir: string, queries: number[], scratch
       const summary = s.lastJobSummary;
       if (!summary) throw new Error(`profile: Q${q} reported no job summary`);
       const peak = peakRssMB(pid);
+      const timeline = withTimeline ? taskBars(await readTimeline(cachedStore(s.storeRef), summary.jobId)) : undefined;
       const plan = planned.plan;
       const byId = new Map(summary.stages.map((st) => [st.id, st]));
       const totalTask = summary.stages.reduce((a, st) => a + st.taskMillis, 0) || 1;
@@ -165,6 +176,7 @@ async function profileSf(sf: number, dataDir: string, queries: number[], scratch
         duckdbMillis: duck[q]!.ms,
         duckdbCpuSeconds: duck[q]!.cpuS,
         stages,
+        ...(timeline ? { timeline } : {}),
       });
       console.error(
         `[profile] SF ${sf} Q${q}: ${millis.toFixed(0)} ms, executor CPU ${executorCpu.toFixed(2)} s, ` +
@@ -198,7 +210,9 @@ async function main(): Promise<void> {
   const load0 = os.loadavg();
   const runs: QueryRun[] = [];
   try {
-    for (const sf of sfs) runs.push(...(await profileSf(sf, await ensureData(root, sf), queries, scratch)));
+    const largest = Math.max(...sfs);
+    for (const sf of sfs)
+      runs.push(...(await profileSf(sf, await ensureData(root, sf), queries, scratch, sf === largest)));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { ReportData } from './data.js';
+import type { ReportData, TaskBar } from './data.js';
 
 /** Render a Vega-Lite spec to an SVG string. */
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
@@ -19,18 +19,21 @@ export async function toSvg(spec: TopLevelSpec): Promise<string> {
 const WIDTH = 720;
 
 /** Task attempts by executor invocation over time, coloured by stage; stragglers and failures outlined. */
-export function timelineSpec(d: ReportData): TopLevelSpec {
-  const values = d.bars.map((b) => ({
+export function timelineSpec(
+  bars: readonly TaskBar[],
+  title = 'Task timeline by executor (seconds from job start)',
+): TopLevelSpec {
+  const values = bars.map((b) => ({
     ...b,
     start: b.start / 1000,
     end: Math.max(b.end, b.start + 1) / 1000,
     stageName: `stage ${b.stage}`,
     mark: !b.ok ? 'failed' : b.straggler ? 'straggler' : 'ok',
   }));
-  const lanes = new Set(d.bars.map((b) => b.lane)).size;
+  const lanes = new Set(bars.map((b) => b.lane)).size;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Task timeline by executor (seconds from job start)',
+    title,
     width: WIDTH,
     height: Math.max(60, Math.min(900, lanes * 18)),
     data: { values },

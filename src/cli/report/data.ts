@@ -6,7 +6,7 @@
  */
 import { explainStages } from '../../../planner/explain.js';
 import type { StagePlan } from '../../../planner/stages.js';
-import { readTimeline } from '../../runtime/client.js';
+import { readTimeline, type TimelineGroup } from '../../runtime/client.js';
 import { jobKeys, type JobState, type JobSubmission, type ResultManifest } from '../../runtime/jobState.js';
 import { getJson, type ObjectStore } from '../../storage/store.js';
 import type { JobStatus } from '../jobs.js';
@@ -96,21 +96,17 @@ async function readJson<T>(store: ObjectStore, key: string): Promise<T | undefin
   return (await store.head(key)) ? getJson<T>(store, key).catch(() => undefined) : undefined;
 }
 
-export async function reportData(store: ObjectStore, status: JobStatus): Promise<ReportData> {
-  const keys = jobKeys(status.jobId);
-  const [sub, state, result, stagePlan, timeline] = await Promise.all([
-    readJson<JobSubmission>(store, keys.job),
-    readJson<JobState>(store, keys.state),
-    readJson<ResultManifest>(store, keys.result),
-    readJson<StagePlan>(store, keys.stages),
-    readTimeline(store, status.jobId),
-  ]);
+/**
+ * The task attempts of a job's timeline as bars, in ms from the job's start (`jobStartedAt`, else
+ * the first task's start), each lane one executor invocation; attempts handed back unrun are left out.
+ */
+export function taskBars(timeline: readonly TimelineGroup[], jobStartedAt?: number): TaskBar[] {
   const reports = timeline.flatMap((g) => g.reports.map((r) => ({ ...r, round: g.round, group: g.group })));
-  const t0 = Math.min(state?.startedAt ?? Number.POSITIVE_INFINITY, ...reports.map((r) => r.startedAt ?? Infinity));
+  const t0 = Math.min(jobStartedAt ?? Number.POSITIVE_INFINITY, ...reports.map((r) => r.startedAt ?? Infinity));
   const medians = new Map<number, number>();
   for (const id of new Set(reports.map((r) => r.stage)))
     medians.set(id, median(reports.filter((r) => r.stage === id && r.ok).map((r) => r.millis)));
-  const bars: TaskBar[] = reports
+  return reports
     .filter((r) => r.startedAt !== undefined && r.error?.code !== 'HANDED_BACK')
     .map((r) => {
       const start = r.startedAt! - t0;
@@ -132,6 +128,18 @@ export async function reportData(store: ObjectStore, status: JobStatus): Promise
         requests: (st.get ?? 0) + (st.put ?? 0) + (st.list ?? 0) + (st.head ?? 0) + (st.delete ?? 0),
       };
     });
+}
+
+export async function reportData(store: ObjectStore, status: JobStatus): Promise<ReportData> {
+  const keys = jobKeys(status.jobId);
+  const [sub, state, result, stagePlan, timeline] = await Promise.all([
+    readJson<JobSubmission>(store, keys.job),
+    readJson<JobState>(store, keys.state),
+    readJson<ResultManifest>(store, keys.result),
+    readJson<StagePlan>(store, keys.stages),
+    readTimeline(store, status.jobId),
+  ]);
+  const bars = taskBars(timeline, state?.startedAt);
   const summary = result?.summary;
   const stages: StageRow[] = (state?.stages ?? []).map((s) => {
     const m = s.metrics;
@@ -143,7 +151,7 @@ export async function reportData(store: ObjectStore, status: JobStatus): Promise
       wallMillis: s.startedAt && s.finishedAt ? s.finishedAt - s.startedAt : 0,
       taskMillis: m?.taskMillis ?? 0,
       maxTaskMillis: m?.maxTaskMillis ?? 0,
-      medianTaskMillis: medians.get(s.id) ?? 0,
+      medianTaskMillis: median(bars.filter((b) => b.stage === s.id && b.ok).map((b) => b.millis)),
       phases: m?.phases ?? {},
       stats: m?.stats ?? {},
       retries: s.tasks.reduce((a, t) => a + t.failures + (t.recomputes ?? 0), 0),

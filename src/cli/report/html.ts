@@ -21,7 +21,7 @@ function table(head: readonly string[], rows: readonly (readonly unknown[])[]): 
 export async function reportHtml(d: ReportData): Promise<string> {
   const s = d.status;
   const [timeline, phases, bytes] = await Promise.all([
-    d.bars.length ? toSvg(timelineSpec(d)) : Promise.resolve('<p>No task reports recorded for this job.</p>'),
+    d.bars.length ? toSvg(timelineSpec(d.bars)) : Promise.resolve('<p>No task reports recorded for this job.</p>'),
     d.stages.length ? toSvg(phasesSpec(d)) : Promise.resolve(''),
     d.stages.length ? toSvg(bytesSpec(d)) : Promise.resolve(''),
   ]);
