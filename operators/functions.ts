@@ -1,6 +1,7 @@
 /**
  * Kernels of the built-in scalar functions (signatures in planner/functions.ts): dates, math,
- * coalesce / greatest / least here; string functions in ./strings.ts, string predicates in ./like.ts.
+ * coalesce / greatest / least here; string functions in ./strings.ts and ./stringEdits.ts, regular
+ * expressions in ./regexp.ts, string predicates in ./like.ts.
  */
 import { InternalError } from '../planner/errors.js';
 import type { FunctionName } from '../planner/functions.js';
@@ -11,6 +12,8 @@ import { compareBytes } from './kernels.js';
 import type { Operand } from './scalar.js';
 import { isScalar, materialize } from './scalar.js';
 import { PREDICATE_KERNELS } from './like.js';
+import { REGEXP_KERNELS } from './regexp.js';
+import { STRING_EDIT_KERNELS } from './stringEdits.js';
 import { StringBuilder } from './stringBuilder.js';
 import { STRING_KERNELS, validityAll, type Kernel } from './strings.js';
 import { castOperand, castVec } from './cast.js';
@@ -233,6 +236,8 @@ function pickKernel(choose: ((cmp: number) => boolean) | null): Kernel {
 const FUNCTION_KERNELS: Readonly<Record<FunctionName, Kernel>> = {
   ...STRING_KERNELS,
   ...PREDICATE_KERNELS,
+  ...REGEXP_KERNELS,
+  ...STRING_EDIT_KERNELS,
   ...TIME_KERNELS,
   date_add: dateShift((d, k) => d + k),
   add_months: dateShift(addMonths),

@@ -17,7 +17,8 @@ const endsWith: BytePredicate = (d, s, e, p, ps, pe) =>
   e - s >= pe - ps && compareBytes(d, e - (pe - ps), e, p, ps, pe) === 0;
 const contains: BytePredicate = (d, s, e, p, ps, pe) => indexOfBytes(d, s, e, p, ps, pe) >= 0;
 
-function indexOfBytes(d: Uint8Array, s: number, e: number, p: Uint8Array, ps = 0, pe = p.length): number {
+/** The byte position of the first occurrence of p[ps, pe) in d[s, e), or -1. */
+export function indexOfBytes(d: Uint8Array, s: number, e: number, p: Uint8Array, ps = 0, pe = p.length): number {
   const m = pe - ps;
   if (m === 0) return s;
   const first = p[ps]!;

@@ -192,6 +192,13 @@ export class Column {
   like(pattern: string): Column {
     return new Column(E.call('like', [this.expr, E.lit(pattern)]));
   }
+  /**
+   * Whether a Java regular expression matches somewhere in the value (Spark's rlike; see
+   * docs/functions.md for how patterns run on JS RegExp). @example col('s').rlike('^[0-9]+$')
+   */
+  rlike(pattern: string | Column): Column {
+    return new Column(E.call('rlike', [this.expr, toExpr(pattern)]));
+  }
   startsWith(prefix: ColumnLike): Column {
     return new Column(E.call('starts_with', [this.expr, toExpr(prefix)]));
   }

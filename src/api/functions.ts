@@ -69,6 +69,56 @@ export const concat = (...xs: (string | Column)[]) =>
       xs.map((x) => c(x).expr),
     ),
   );
+/** A pattern or other string argument: text is a literal, a Column is evaluated per row. */
+const text = (v: string | Column): E.Expr => (typeof v === 'string' ? E.lit(v) : v.expr);
+const int = (v: number | Column): E.Expr => (typeof v === 'number' ? E.lit(v) : v.expr);
+
+/**
+ * Group `idx` (0 = the whole match) of the first match of a Java regular expression, '' when
+ * nothing matches. @example regexp_extract('s', '(\\d+)-(\\d+)', 2)
+ */
+export const regexp_extract = (s: string | Column, pattern: string | Column, idx: number | Column = 1) =>
+  new Column(E.call('regexp_extract', [c(s).expr, text(pattern), int(idx)]));
+/**
+ * Every match replaced; `$1` / `${name}` insert groups, `\$` a dollar sign (Java's syntax), from
+ * character `position` (1-based) on. @example regexp_replace('s', '(\\w+)@', '$1 at ')
+ */
+export const regexp_replace = (
+  s: string | Column,
+  pattern: string | Column,
+  replacement: string | Column,
+  position: number | Column = 1,
+) => new Column(E.call('regexp_replace', [c(s).expr, text(pattern), text(replacement), int(position)]));
+/** Whether a Java regular expression matches somewhere in the string. @example rlike('s', '^a.c$') */
+export const rlike = (s: string | Column, pattern: string | Column) => c(s).rlike(pattern);
+/** Spark 3.2's name for rlike. */
+export const regexp_like = rlike;
+/** Every occurrence of `search` replaced by `replacement` (default: removed). @example replace('s', 'a', 'b') */
+export const replace = (s: string | Column, search: string | Column, replacement: string | Column = '') =>
+  new Column(E.call('replace', [c(s).expr, text(search), text(replacement)]));
+/** Left-padded with `pad` to `len` characters, or cut to them. @example lpad('id', 5, '0') */
+export const lpad = (s: string | Column, len: number | Column, pad: string | Column = ' ') =>
+  new Column(E.call('lpad', [c(s).expr, int(len), text(pad)]));
+/** Right-padded with `pad` to `len` characters, or cut to them. @example rpad('name', 10, '.') */
+export const rpad = (s: string | Column, len: number | Column, pad: string | Column = ' ') =>
+  new Column(E.call('rpad', [c(s).expr, int(len), text(pad)]));
+/** 1-based character position of the first `substr`, 0 when absent. @example instr('s', '@') */
+export const instr = (s: string | Column, substr: string | Column) =>
+  new Column(E.call('instr', [c(s).expr, text(substr)]));
+/**
+ * 1-based position of `substr` in the column at or after character `pos` (0 when absent or pos < 1);
+ * argument order as Spark's. @example locate('b', 's', 2)
+ */
+export const locate = (substr: string | Column, s: string | Column, pos: number | Column = 1) =>
+  new Column(E.call('locate', [text(substr), c(s).expr, int(pos)]));
+/** Lower case with the first letter of each space-separated word upper case. @example initcap('name') */
+export const initcap = (s: string | Column) => new Column(E.call('initcap', [c(s).expr]));
+/**
+ * Each character of `matching` replaced by the one at its place in `replace`, deleted when
+ * `replace` is shorter. @example translate('s', 'abc', 'xy')
+ */
+export const translate = (s: string | Column, matching: string | Column, replace: string | Column) =>
+  new Column(E.call('translate', [c(s).expr, text(matching), text(replace)]));
 export const abs = (x: string | Column) => new Column(E.call('abs', [c(x).expr]));
 export const round = (x: string | Column, scale = 0) => new Column(E.call('round', [c(x).expr, E.lit(scale)]));
 export const coalesce = (...xs: (Column | ColumnLike)[]) => new Column(E.call('coalesce', xs.map(toExpr)));

@@ -152,6 +152,19 @@ const arity =
     return f(...args);
   };
 
+/** A function of `min`..`max` arguments (the rest take the DSL function's defaults). */
+const arities =
+  (min: number, max: number, f: (...a: Column[]) => Column): Scalar =>
+  (args, node) => {
+    if (args.length < min || args.length > max)
+      throw new PlanError(
+        'SQL_BAD_CALL',
+        `SQL: ${functionName(node)}() takes ${min} to ${max} arguments, got ${args.length}${at(positionOf(node))}`,
+        { function: functionName(node) },
+      );
+    return f(...args);
+  };
+
 /** Scalar functions by SQL name. */
 const SCALARS: Readonly<Record<string, Scalar>> = {
   substring: (a, node) => {
@@ -175,6 +188,18 @@ const SCALARS: Readonly<Record<string, Scalar>> = {
     if (a.length === 2 && scale?.kind === 'lit' && typeof scale.value === 'number') return F.round(a[0]!, scale.value);
     throw new PlanError('SQL_BAD_CALL', `SQL: round() takes a value and a constant scale${at(positionOf(node))}`);
   },
+  regexp_extract: arities(2, 3, (s, p, i) => F.regexp_extract(s!, p!, i)),
+  regexp_replace: arities(3, 4, (s, p, r, i) => F.regexp_replace(s!, p!, r!, i)),
+  rlike: arity(2, F.rlike),
+  regexp_like: arity(2, F.rlike),
+  regexp: arity(2, F.rlike),
+  replace: arities(2, 3, (s, a, b) => F.replace(s!, a!, b)),
+  lpad: arities(2, 3, (s, n, p) => F.lpad(s!, n!, p)),
+  rpad: arities(2, 3, (s, n, p) => F.rpad(s!, n!, p)),
+  instr: arity(2, F.instr),
+  locate: arities(2, 3, (a, s, p) => F.locate(a!, s!, p)),
+  initcap: arity(1, F.initcap),
+  translate: arity(3, F.translate),
   coalesce: (a) => F.coalesce(...a),
   concat: (a) => F.concat(...a),
   greatest: (a) => F.greatest(...a),

@@ -1,0 +1,152 @@
+/**
+ * Regular-expression kernels (Spark's regexp_extract, regexp_replace, rlike) on JS RegExps
+ * compiled from Java patterns by planner/regex.ts. Rows are decoded to JS strings, matched,
+ * and encoded back; a pattern or replacement column is compiled per distinct value (cached).
+ */
+import { ExecutionError } from '../planner/errors.js';
+import { type CompiledRegex, javaRegex, javaReplacement, type ReplacementPart } from '../planner/regex.js';
+import type { Operand } from './scalar.js';
+import { isScalar, materialize } from './scalar.js';
+import { StringBuilder } from './stringBuilder.js';
+import { endOf, type Kernel, source, type StrSource, startOf, validityAll } from './strings.js';
+import { isValid } from './vector.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+interface Pattern extends CompiledRegex {
+  readonly global: RegExp;
+}
+const patterns = new Map<string, Pattern>();
+const replacements = new Map<string, ReplacementPart[]>();
+
+function compiled(pattern: string, fn: string): Pattern {
+  let p = patterns.get(pattern);
+  if (!p) {
+    const re = javaRegex(pattern, fn);
+    p = { ...re, global: new RegExp(re.regex.source, `${re.regex.flags}g`) };
+    if (patterns.size >= 256) patterns.clear();
+    patterns.set(pattern, p);
+  }
+  return p;
+}
+
+const text = (x: StrSource, i: number): string => decoder.decode(x.data.subarray(startOf(x, i), endOf(x, i)));
+
+/** Row i's compiled pattern: one compilation for a literal, a cached one per value for a column. */
+function patternAt(o: Operand, fn: string): (i: number) => Pattern {
+  const x = source(o);
+  if (isScalar(o)) {
+    const p = o.value === null ? null : compiled(text(x, 0), fn);
+    return () => p!;
+  }
+  return (i) => compiled(text(x, i), fn);
+}
+
+function appendText(out: StringBuilder, s: string): void {
+  const bytes = encoder.encode(s);
+  out.append(bytes, 0, bytes.length);
+}
+
+/** regexp_extract(str, pattern, idx = 1): group idx of the first match; '' when none matched. */
+const regexpExtract: Kernel = (args, n) => {
+  const [a, p, g] = args;
+  const x = source(a!);
+  const re = patternAt(p!, 'regexp_extract');
+  const idx = g ? (materialize(g, n) as { values: Int32Array }).values : null;
+  const validity = validityAll(args, n);
+  const out = new StringBuilder(n, x.data.length);
+  for (let i = 0; i < n; i++) {
+    if (isValid(validity, i)) {
+      const r = re(i);
+      const m = r.regex.exec(text(x, i));
+      if (m) {
+        const k = idx ? idx[i]! : 1;
+        if (k < 0 || k > r.groups)
+          throw new ExecutionError(
+            'REGEXP_GROUP_OUT_OF_RANGE',
+            `regexp_extract: group index ${k} is out of range: the pattern '${r.regex.source}' has ${r.groups} group(s)`,
+            { function: 'regexp_extract', index: k },
+          );
+        if (m[k] !== undefined) appendText(out, m[k]!);
+      }
+    }
+    out.end(i);
+  }
+  return out.build(validity);
+};
+
+function expand(parts: readonly ReplacementPart[], m: RegExpExecArray): string {
+  let s = '';
+  for (const part of parts)
+    s +=
+      typeof part === 'string'
+        ? part
+        : ((typeof part.group === 'number' ? m[part.group] : m.groups?.[part.group]) ?? '');
+  return s;
+}
+
+/** regexp_replace(str, pattern, replacement, position = 1): every match from `position` on replaced. */
+const regexpReplace: Kernel = (args, n) => {
+  const [a, p, r, pos] = args;
+  const x = source(a!);
+  const re = patternAt(p!, 'regexp_replace');
+  const rep = source(r!);
+  const from = pos ? (materialize(pos, n) as { values: Int32Array }).values : null;
+  const validity = validityAll(args, n);
+  const out = new StringBuilder(n, x.data.length);
+  for (let i = 0; i < n; i++) {
+    if (isValid(validity, i)) {
+      const pattern = re(i);
+      const replacement = text(rep, i);
+      const key = `${pattern.regex.source}\u0000${replacement}`;
+      let parts = replacements.get(key);
+      if (!parts) {
+        parts = javaReplacement(replacement, pattern, 'regexp_replace');
+        if (replacements.size >= 256) replacements.clear();
+        replacements.set(key, parts);
+      }
+      const s = text(x, i);
+      const start = from ? from[i]! - 1 : 0;
+      if (start < 0)
+        throw new ExecutionError(
+          'REGEXP_BAD_POSITION',
+          `regexp_replace: position must be 1 or more, got ${start + 1}`,
+          {
+            function: 'regexp_replace',
+            position: start + 1,
+          },
+        );
+      // Java's region: the text before `position` is kept and invisible to the pattern (Spark).
+      if (start === 0 || start < s.length) {
+        const rest = s.slice(start);
+        let res = s.slice(0, start);
+        let last = 0;
+        for (const m of rest.matchAll(pattern.global)) {
+          res += rest.slice(last, m.index) + expand(parts, m);
+          last = m.index + m[0].length;
+        }
+        appendText(out, res + rest.slice(last));
+      } else out.append(x.data, startOf(x, i), endOf(x, i));
+    }
+    out.end(i);
+  }
+  return out.build(validity);
+};
+
+/** rlike(str, pattern): whether the pattern matches anywhere in the string (Java's find()). */
+const rlike: Kernel = (args, n) => {
+  const [a, p] = args;
+  const x = source(a!);
+  const re = patternAt(p!, 'rlike');
+  const validity = validityAll(args, n);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (isValid(validity, i)) out[i] = re(i).regex.test(text(x, i)) ? 1 : 0;
+  return { type: 'bool', values: out, validity };
+};
+
+export const REGEXP_KERNELS = {
+  regexp_extract: regexpExtract,
+  regexp_replace: regexpReplace,
+  rlike,
+} satisfies Readonly<Record<string, Kernel>>;
