@@ -77,8 +77,16 @@ describe('regular expressions', () => {
       ['r4', regexp_replace('s', '\\s+', '_'), "regexp_replace(s, '\\s+', '_', 'g')"],
       ['r5', regexp_replace('s', '[aä]', '\\$'), "regexp_replace(s, '[aä]', '$', 'g')"],
       ['r6', regexp_replace('s', '(ü|é|語)', '<$1$0>'), "regexp_replace(s, '(ü|é|語)', '<\\1\\0>', 'g')"],
-      ['r7', regexp_replace('s', 'a', 'X', 2), "CASE WHEN length(s) <= 1 THEN s ELSE s[1] || regexp_replace(s[2:], 'a', 'X', 'g') END"],
-      ['r8', regexp_replace('s', '^.', '#', 2), "CASE WHEN length(s) <= 1 THEN s ELSE s[1] || regexp_replace(s[2:], '^.', '#') END"],
+      [
+        'r7',
+        regexp_replace('s', 'a', 'X', 2),
+        "CASE WHEN length(s) <= 1 THEN s ELSE s[1] || regexp_replace(s[2:], 'a', 'X', 'g') END",
+      ],
+      [
+        'r8',
+        regexp_replace('s', '^.', '#', 2),
+        "CASE WHEN length(s) <= 1 THEN s ELSE s[1] || regexp_replace(s[2:], '^.', '#') END",
+      ],
       ['r9', regexp_replace('s', 'c', col('t')), "regexp_replace(s, 'c', t, 'g')"],
     ]));
 
@@ -153,7 +161,7 @@ describe('string editing', () => {
       ['t2', translate('s', 'üéß', 'ue'), "translate(s, 'üéß', 'ue')"],
       ['t3', translate('s', 'aa', 'xy'), "translate(s, 'aa', 'xy')"],
       ['t4', translate('t', '😀 ', '!_'), "translate(t, '😀 ', '!_')"],
-      ['t5', translate('s', col('t'), 'Z'), 'translate(s, t, \'Z\')'],
+      ['t5', translate('s', col('t'), 'Z'), "translate(s, t, 'Z')"],
     ]));
 });
 
@@ -231,10 +239,16 @@ describe('Java patterns on JS RegExp', () => {
 
   it('a pattern column with an invalid pattern fails the job naming it', async () => {
     // A NULL pattern is NULL, not an error.
-    const nulls = await s.read.parquet(fx.file).select(rlike('s', lit(null).cast('string')).alias('x')).collect();
+    const nulls = await s.read
+      .parquet(fx.file)
+      .select(rlike('s', lit(null).cast('string')).alias('x'))
+      .collect();
     expect([...nulls.getChild('x')!].every((v) => v === null)).toBe(true);
     await expect(
-      s.read.parquet(fx.file).select(rlike('s', concat(col('s'), lit('('))).alias('x')).collect(),
+      s.read
+        .parquet(fx.file)
+        .select(rlike('s', concat(col('s'), lit('('))).alias('x'))
+        .collect(),
     ).rejects.toThrow(/rlike: invalid regular expression '.*\('/);
   });
 });
