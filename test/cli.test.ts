@@ -218,9 +218,11 @@ describe('submit, follow, report, cancel, resume, gc', () => {
     const kept = (await cli('--json', 'gc')).json() as { removed: unknown[] };
     expect(kept.removed).toEqual([]); // within the default 24 h retention
     const gc = (await cli('--json', 'gc', '--retention-hours', '0')).json() as { removed: { jobId: string }[] };
-    // Every listed job goes; gc may also remove a stale folder that holds no submission (list
-    // shows only jobs with one: on a loaded machine a cancelled runner can leave such a folder).
+    // Every listed job goes; gc may also remove a folder that holds no submission, reported as
+    // orphaned (list shows only jobs with one: on a loaded machine a cancelled runner can leave one).
     expect(gc.removed.map((r) => r.jobId)).toEqual(expect.arrayContaining(jobs.map((j) => j.jobId)));
+    for (const r of gc.removed as { jobId: string; status: string }[])
+      if (!jobs.some((j) => j.jobId === r.jobId)) expect(r.status).toBe('orphaned');
     expect((await cli('status', jobs[0]!.jobId)).code).toBe(EXIT.notFound);
   });
 });

@@ -163,6 +163,21 @@ describe('gc', () => {
       await s.stop();
     }
   });
+
+  it('removes a job folder that holds no submission (what a cancelled runner leaves) as orphaned, within any retention', async () => {
+    const store = tempDir();
+    const s = session({ store, executors: 1, progress: false });
+    try {
+      const orphan = path.join(store, 'jobs', '20261201000000-0rphan00', 'progress');
+      fs.mkdirSync(orphan, { recursive: true });
+      fs.writeFileSync(path.join(orphan, '0.json'), '{}');
+      const report = await s.gc();
+      expect(report.removed).toEqual([{ jobId: '20261201000000-0rphan00', status: 'orphaned' }]);
+      expect(jobDirs(store)).toEqual([]);
+    } finally {
+      await s.stop();
+    }
+  });
 });
 
 describe('process life', () => {

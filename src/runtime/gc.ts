@@ -51,7 +51,9 @@ async function jobInfo(store: ObjectStore, jobId: string, present: ReadonlySet<s
   const sub = await read<JobSubmission>(keys.job);
   const state = await read<JobState>(keys.state);
   const lease = await read<Lease>(keys.lease);
-  const status = state?.status ?? (present.has(keys.result) ? 'succeeded' : 'submitted');
+  // A folder with no submission is no job (the submission is a job's first write): what a runner
+  // cancelled or collected mid-write left behind. `list` does not show it; it goes at once.
+  const status = !sub ? 'orphaned' : (state?.status ?? (present.has(keys.result) ? 'succeeded' : 'submitted'));
   return { jobId, status, ...(sub ? { sub } : {}), ...(lease ? { lease } : {}) };
 }
 
@@ -72,7 +74,7 @@ export async function collectGarbage(
   const kept: string[] = [];
   for (const info of infos.values()) {
     const parent = /^(.+)-b\d+$/.exec(info.jobId)?.[1];
-    const lastSeen = Math.max(info.lease?.until ?? 0, Date.parse(info.sub?.submittedAt ?? '') || 0);
+    const lastSeen = Math.max(info.lease?.until ?? 0, Date.parse(info.sub?.submittedAt ?? '') || 0); // 0: orphaned
     const alive = isLive(info.lease) || (parent !== undefined && isLive(infos.get(parent)?.lease));
     if (alive || now - lastSeen < retention) {
       kept.push(info.jobId);
