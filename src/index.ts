@@ -4,6 +4,7 @@
 export { session, Session, type SessionOptions } from './api/session.js';
 export { DataFrame, GroupedData, broadcast } from './api/dataframe.js';
 export { Column } from './api/column.js';
+export { StorageLevel } from './api/cache.js';
 export { toJSONRows, type JsonRowsOptions, type JsonValue } from './api/jsonRows.js';
 export * from './api/functions.js';
 export { expr } from './sql/exprText.js';

@@ -13,6 +13,7 @@ import { PlanError } from '../../planner/errors.js';
 import { normalizeDataUrl } from '../storage/url.js';
 import { type JsonRowsOptions, type JsonValue, toJSONRows } from './jsonRows.js';
 import { formatTable, tableRows } from './show.js';
+import { checkStorageLevel, DEFAULT_STORAGE_LEVEL, type StorageLevel } from './cache.js';
 import { agg, countRows, type GroupShape, groupedAgg } from './verbs/aggregate.js';
 import { cubeSets, rollupSets } from './verbs/grouping.js';
 import { foundPivot, givenPivot, type PivotValue, pivotValuesPlan } from './verbs/pivot.js';
@@ -161,6 +162,28 @@ export class DataFrame {
   /** Register this DataFrame as a session-scoped view for `session.sql()`. @example df.createOrReplaceTempView('t') */
   createOrReplaceTempView(name: string): void {
     this.session.registerView(name, this);
+  }
+
+  /**
+   * Keep the result once computed: the next job that needs it writes it to the session's store,
+   * later actions and jobs read it instead of re-running the plan. @example const hot = df.filter(...).cache()
+   */
+  cache(): DataFrame {
+    return this.persist();
+  }
+  /** As `cache()`; every Spark storage level is accepted and means "in the store". @example df.persist('DISK_ONLY') */
+  persist(level: StorageLevel | string = DEFAULT_STORAGE_LEVEL): DataFrame {
+    this.session.persist(this.plan, checkStorageLevel(level));
+    return this;
+  }
+  /** Drop the kept result (its files are deleted); later actions run the plan again. */
+  unpersist(_blocking = false): DataFrame {
+    this.session.unpersist(this.plan);
+    return this;
+  }
+  /** The storage level the result is kept at, or 'NONE'. */
+  get storageLevel(): StorageLevel | 'NONE' {
+    return this.session.storageLevel(this.plan);
   }
 
   // ---- actions ---------------------------------------------------------------------------

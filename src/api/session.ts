@@ -29,10 +29,11 @@ import {
 } from '../runtime/jobState.js';
 import { planQuery, type QueryPlan } from '../runtime/planJob.js';
 import { resumeJob } from '../runtime/resume.js';
-import { normalizeDataUrl, parseStoreUrl } from '../storage/url.js';
+import { locate, normalizeDataUrl, parseStoreUrl } from '../storage/url.js';
 import type { StoreRef } from '../storage/store.js';
 import { DataFrame } from './dataframe.js';
 import { sqlToDataFrame } from '../sql/query.js';
+import { SessionCache, type StorageLevel } from './cache.js';
 
 export interface SessionOptions {
   /** Where job state and shuffle files live: a local directory (default `.stratus`) or `s3://bucket/prefix`. */
@@ -98,6 +99,10 @@ export class Session {
   constructor(readonly options: SessionOptions = {}) {
     this.storeRef = parseStoreUrl(options.store ?? path.resolve('.stratus'), { endpoint: options.endpoint });
     this.read = new DataFrameReader(this);
+    this.persisted = new SessionCache(this.storeRef, `sessions/${newJobId()}`, async (url) => {
+      const loc = locate(url, this.storeRef);
+      await this.env.store(loc.ref).deleteTree(loc.key);
+    });
     Object.freeze(this.read);
     checkTimeZone(this.timeZone);
   }
@@ -109,6 +114,8 @@ export class Session {
 
   /** Stores for client-side work (footers, results); the runtime's own instances. */
   readonly env = defaultEnv();
+  /** Results kept by `df.cache()` / `persist()`, under `sessions/<id>/cache/` in the store. */
+  private readonly persisted: SessionCache;
   private aws: AwsRunner | undefined;
 
   /** The backend that runs jobs: the deployed state machine, or the embedded local runner. */
@@ -146,6 +153,7 @@ export class Session {
    * unknown columns and type errors fail here, before anything runs.
    */
   async analyze(root: PlanNode): Promise<Analysis> {
+    root = await this.persisted.substitute(root, null);
     const { catalog } = await loadDatasets(root, this.env, this.storeRef, { schemaOnly: true });
     const plan = analyze(root, catalog, { timeZone: this.timeZone, now: Date.now() });
     return { plan, catalog, schema: schemaOf(plan, catalog) };
@@ -156,6 +164,7 @@ export class Session {
    * the same footers and with the same options: what `explain()` shows.
    */
   async plan(root: PlanNode, sink: Sink = { kind: 'collect' }, options: JobOptions = {}): Promise<QueryPlan> {
+    root = await this.persisted.substitute(root, null);
     const datasets = await loadDatasets(root, this.env, this.storeRef);
     const doc: PlanDocument = { version: PLAN_VERSION, root, sink, udfs: null };
     return planQuery(doc, datasets, this.jobOptions(options), this.storeRef);
@@ -171,8 +180,12 @@ export class Session {
    * Write a plan's rows as Parquet. The output appears only when the job commits; a failed job
    * leaves nothing visible. Returns the rows and files written.
    */
-  async write(root: PlanNode, sink: Extract<Sink, { kind: 'write' }>): Promise<{ rows: number; files: number }> {
-    const jobId = await this.submit(root, sink, {});
+  async write(
+    root: PlanNode,
+    sink: Extract<Sink, { kind: 'write' }>,
+    cached = true,
+  ): Promise<{ rows: number; files: number }> {
+    const jobId = await this.submit(root, sink, {}, newJobId(), cached);
     if (jobId === null) return { rows: 0, files: 0 };
     const { manifest } = await this.follow(jobId, 'write');
     return { rows: manifest.rows, files: manifest.files ?? 0 };
@@ -184,7 +197,15 @@ export class Session {
    * the user functions the plan calls, and store the job with the session's options. Returns the
    * job's id, or null when there is nothing to run (mode 'ignore' over an existing output).
    */
-  private async submit(root: PlanNode, sink: Sink, options: JobOptions, jobId = newJobId()): Promise<string | null> {
+  private async submit(
+    root: PlanNode,
+    sink: Sink,
+    options: JobOptions,
+    jobId = newJobId(),
+    cached = true,
+  ): Promise<string | null> {
+    // Cached results the plan uses are written first (once), then read in place of their plans.
+    if (cached) root = await this.persisted.substitute(root, (r, s) => this.write(r, s, false));
     if (this.options.aws && !this.options.aws.emulated) assertAwsSafe(root, sink, this.storeRef);
     await this.analyzeForSubmit(root, options.stream !== undefined);
     if (sink.kind === 'write' && (sink.mode === 'ignore' || sink.mode === 'errorIfExists')) {
@@ -316,6 +337,19 @@ export class Session {
     return { jobId, done, stop };
   }
 
+  /** Keep a plan's result once computed (`df.persist(level)`). */
+  persist(root: PlanNode, level: StorageLevel): void {
+    this.persisted.persist(root, level);
+  }
+  /** Drop a plan's kept result (`df.unpersist()`); its files are deleted in the background (`stop()` waits). */
+  unpersist(root: PlanNode): void {
+    this.persisted.unpersist(root);
+  }
+  /** The level a plan's result is kept at, or 'NONE'. */
+  storageLevel(root: PlanNode): StorageLevel | 'NONE' {
+    return this.persisted.level(root);
+  }
+
   private readonly views = new Map<string, DataFrame>();
 
   /** Register (or replace) a session-scoped view for `sql()`; names match case-insensitively. */
@@ -349,6 +383,7 @@ export class Session {
   /** Stop the runners: the local executor processes, the AWS client the session created (a script that ends without it still exits). */
   async stop(): Promise<void> {
     await this.gcRun;
+    await this.persisted.close();
     await Promise.all([this.local?.close(), this.aws?.close()]);
     this.local = undefined;
     this.aws = undefined;

@@ -1,0 +1,142 @@
+/**
+ * cache() / persist() / unpersist(), with the job store and the data on the local store and on
+ * the S3-compatible server: the first action writes the result once, later actions and derived
+ * DataFrames read the copy (one stage, and they do not see the source change under them), explain
+ * shows the cached relation, unpersist() and stop() delete it, and a failed materialization
+ * leaves no copy that anything reads.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { col, count, session, StorageLevel, sum, type DataFrame, type Session } from '../src/index.js';
+import { strictNation } from './support/fault-fns.js';
+import { expectSameResults, rowsFromArrow } from './support/compare.js';
+import { duckdbRows, duckdbRun, s3Store, uniquePrefix } from './support/s3data.js';
+import { tempDir } from './support/tpch.js';
+
+const endpoint = inject('s3Endpoint');
+const bucket = inject('s3Bucket');
+const prefix = uniquePrefix('cache');
+const dir = tempDir('stratus-cache-');
+const v1 = path.join(dir, 'v1.parquet');
+const v2 = path.join(dir, 'v2.parquet');
+
+const QUERY = (file: string) =>
+  `SELECT k, sum(v) AS sv, count(*) AS n FROM read_parquet('${file}') WHERE k <> 0 GROUP BY k`;
+
+beforeAll(async () => {
+  const gen = (rows: number, file: string) =>
+    duckdbRun(
+      `COPY (SELECT range::INTEGER AS id, (range % 5)::INTEGER AS k, (range * 1.5)::DOUBLE AS v FROM range(${rows}))
+       TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 300)`,
+    );
+  await gen(1000, v1);
+  await gen(1700, v2);
+});
+
+const BACKENDS = ['local', 's3'] as const;
+
+describe.each(BACKENDS)('cache with the store and data on %s', (backend) => {
+  let s: Session;
+  let src: string;
+  /** Replace the source file's contents. */
+  let put: (file: string) => Promise<void>;
+  /** Keys of the data files under the session's cache area. */
+  let cacheFiles: () => Promise<string[]>;
+
+  beforeAll(async () => {
+    if (backend === 'local') {
+      const store = tempDir('stratus-cache-store-');
+      src = path.join(dir, 'src.parquet');
+      put = async (file) => fs.copyFileSync(file, src);
+      s = session({ store, executors: 1, progress: false, job: { shufflePartitions: 2 } });
+      cacheFiles = async () =>
+        fs.existsSync(path.join(store, 'sessions'))
+          ? (fs.readdirSync(path.join(store, 'sessions'), { recursive: true }) as string[]).filter(isDataFile)
+          : [];
+    } else {
+      const t = { endpoint, bucket, prefix };
+      src = `s3://${bucket}/${prefix}/data/src.parquet`;
+      put = (file) => s3Store(t).put('data/src.parquet', fs.readFileSync(file));
+      s = session({ store: `s3://${bucket}/${prefix}/jobs`, endpoint, executors: 1, progress: false });
+      cacheFiles = async () =>
+        (await s3Store({ ...t, prefix: `${prefix}/jobs` }).list('sessions/')).map((o) => o.key).filter(isDataFile);
+    }
+    await put(v1);
+  });
+  afterAll(async () => {
+    await s?.stop();
+  });
+
+  const query = (): DataFrame =>
+    s.read.parquet(src).filter(col('k').notEqual(0)).groupBy('k').agg(sum('v').alias('sv'), count().alias('n'));
+
+  it('the first action writes the result once; later actions and jobs read it, not the source', async () => {
+    const cached = query().cache();
+    expect(cached.storageLevel).toBe('MEMORY_AND_DISK');
+    expect(query().storageLevel).toBe('MEMORY_AND_DISK'); // the same plan is the same cached relation
+    expect(await cached.explain()).not.toMatch(/sessions\/.*\/cache\//); // not written yet
+    expectSameResults(rowsFromArrow(await cached.collect()), await duckdbRows(QUERY(v1)), { ordered: false });
+    expect(s.lastJobSummary!.stages).toHaveLength(1); // a scan of the copy: no aggregate, no shuffle
+    expect(await cacheFiles()).not.toHaveLength(0);
+
+    await put(v2); // the source changes; the cached relation keeps the result it had
+    expectSameResults(rowsFromArrow(await cached.collect()), await duckdbRows(QUERY(v1)), { ordered: false });
+    expect(s.lastJobSummary!.stages).toHaveLength(1);
+    const derived = cached.filter(col('k').leq(2)).select('k', 'n');
+    expectSameResults(
+      rowsFromArrow(await derived.collect()),
+      await duckdbRows(`SELECT k, n FROM (${QUERY(v1)}) WHERE k <= 2`),
+      { ordered: false },
+    );
+    expect(await derived.explain()).toMatch(/Scan: path=.*sessions\/[^ ]*\/cache\/1/);
+    // A plan that does not use the cached relation sees the new source.
+    expect(await s.read.parquet(src).count()).toBe(1700);
+
+    cached.unpersist();
+    expect(cached.storageLevel).toBe('NONE');
+    expectSameResults(rowsFromArrow(await cached.collect()), await duckdbRows(QUERY(v2)), { ordered: false });
+    expect(s.lastJobSummary!.stages.length).toBeGreaterThan(1); // the plan runs again
+    await put(v1);
+  });
+
+  it('persist() takes every Spark storage level and refuses others; stop() deletes the copies', async () => {
+    const df = s.read.parquet(src).filter(col('k').equalTo(1)).persist(StorageLevel.DISK_ONLY);
+    expect(df.storageLevel).toBe('DISK_ONLY');
+    expect(s.read.parquet(src).persist('memory_only_ser').storageLevel).toBe('MEMORY_ONLY_SER');
+    expect(() => s.read.parquet(src).persist('IN_THE_CLOUD')).toThrow(/unknown storage level "IN_THE_CLOUD"/);
+    expect(await df.count()).toBe(200);
+    expect(await cacheFiles()).not.toHaveLength(0);
+    await s.stop();
+    expect(await cacheFiles()).toEqual([]);
+  });
+
+  it('a materialization that fails leaves no copy, and the next action runs the plan again', async () => {
+    s = session(
+      backend === 'local'
+        ? { store: tempDir('stratus-cache-fail-'), executors: 1, progress: false }
+        : { store: `s3://${bucket}/${prefix}/jobs`, endpoint, executors: 1, progress: false },
+    );
+    if (backend === 'local') {
+      const store = s.storeRef.kind === 'local' ? s.storeRef.root : '';
+      cacheFiles = async () =>
+        fs.existsSync(path.join(store, 'sessions'))
+          ? (fs.readdirSync(path.join(store, 'sessions'), { recursive: true }) as string[]).filter(isDataFile)
+          : [];
+    }
+    // strict_nation throws for values over 23: id 23 fails the job.
+    const bad = s.read
+      .parquet(src)
+      .select(strictNation(col('id')).alias('x'))
+      .cache();
+    await expect(bad.collect()).rejects.toThrow(/out of range/);
+    expect(await cacheFiles()).toEqual([]);
+    expect(await bad.explain()).not.toMatch(/cache\//);
+    await expect(bad.count()).rejects.toThrow(/out of range/);
+  });
+});
+
+/** A committed data file (not staging, not the dataset log). */
+function isDataFile(key: string): boolean {
+  return key.endsWith('.parquet') && !key.includes('_temporary');
+}
