@@ -1,9 +1,10 @@
 /**
  * Task splitting: a scan stage's input becomes tasks of surviving row groups. Row groups are
  * pruned with footer statistics (and a file's Hive partition values, exact statistics of all
- * its rows) and packed, in file order, up to a byte budget of the columns the scan reads — a
- * large file splits over several tasks, small files share one. Pure: the files and their
- * footers come from the caller.
+ * its rows) and packed, in file order, into tasks of about a byte budget of the columns the scan
+ * reads — a task ends at the row group nearest each multiple of the budget, so the tasks come
+ * out even (a large file splits over several tasks, small files share one). Pure: the files and
+ * their footers come from the caller.
  */
 import type { Expr } from './expr.js';
 import { filtersAlwaysTrue, type MinMax, rowGroupMayMatch } from './optimizer/rules/row_group_pruning.js';
@@ -78,7 +79,9 @@ function partitionStats(pv: Readonly<Record<string, string | null>>, schema: Sch
 }
 
 /**
- * Split a scan into tasks of at most `taskBytes` of `columns` (a single row group may exceed it).
+ * Split a scan into tasks of about `taskBytes` of `columns`: a row group goes to the task whose
+ * budget holds its middle byte, so n × taskBytes bytes make n tasks within a row group of even
+ * (never a short last one); a single row group may exceed the budget.
  * @example splitScan(files, schema, ['l_quantity'], filters, 64 << 20)
  */
 export function splitScan(
@@ -93,6 +96,8 @@ export function splitScan(
   let pruned = 0;
   let parts: ScanPart[] = [];
   let taskSize = 0;
+  /** The budget slot (multiple of taskBytes) the current task fills. */
+  let slot = 0;
   const flushTask = () => {
     if (parts.length) inputs.push({ kind: 'scan', parts, bytes: taskSize });
     parts = [];
@@ -128,10 +133,12 @@ export function splitScan(
         continue;
       }
       const b = columns.reduce((a, c) => a + (rg.bytes[c] ?? 0), 0);
-      if (taskSize > 0 && taskSize + b > taskBytes) {
+      const at = Math.floor((bytes + b / 2) / taskBytes);
+      if (taskSize > 0 && at > slot) {
         flushPart();
         flushTask();
       }
+      if (taskSize === 0) slot = at;
       // Filters that the footer statistics prove true for every row need not run at all.
       const always = filtersAlwaysTrue(filters, rg.stats, schema);
       skip = skip === null ? always : skip.filter((i) => always.includes(i));

@@ -95,7 +95,7 @@ export interface JobAtScale {
 
 /**
  * A job's stages at scale factor `sf`: sizes and CPU from the fits; task counts from Stratus's
- * sizing policy at that size (scan tasks ≤ 64 MiB; hash exchanges one partition per 128 MiB
+ * sizing policy at that size (scan tasks ≤ 64 MiB, sized per stage; hash exchanges one partition per 128 MiB
  * scanned, 2..200; single-partition stages stay single); shuffle range GETs M×R added; a scan
  * stage's broadcast reads are its build sides' size × its tasks.
  */
@@ -104,14 +104,13 @@ export function jobAtScale(fit: QueryFit, sf: number): JobAtScale {
   const maxSf = Math.max(...fit.scaleFactors);
   const parquet = fit.stages.map((s) => atScale(s.metrics.parquetBytes, sf));
   const scanBytes = parquet.reduce((a, b) => a + b, 0);
-  const taskBytes = taskBytesFor(scanBytes, { goal: 'latency' });
   const partitions = shufflePartitionsFor(scanBytes, {});
   // A stage that ran no task at the largest measured SF (the adaptive planner folded it into
   // another) stays out; a stage that reads Parquet is split by bytes like a scan.
   const ran = fit.stages.map((s) => atScale(s.metrics.tasks, maxSf) >= 0.5);
   const tasks = fit.stages.map((s, i) => {
     if (!ran[i]) return 0;
-    const byBytes = Math.ceil(parquet[i]! / taskBytes);
+    const byBytes = Math.ceil(parquet[i]! / taskBytesFor(parquet[i]!, { goal: 'latency' }));
     if (s.kind === 'scan') return Math.max(1, byBytes);
     return Math.max(atScale(s.metrics.tasks, maxSf) <= 1.5 ? 1 : partitions, byBytes);
   });

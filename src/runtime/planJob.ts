@@ -31,8 +31,6 @@ export interface QueryPlan {
   readonly plan: StagePlan;
   /** Compressed bytes of the columns the scans read, over the row groups that survive pruning. */
   readonly scanBytes: number;
-  /** Target bytes of one scan task. */
-  readonly taskBytes: number;
 }
 
 export interface PlannedJob {
@@ -52,7 +50,7 @@ function splitFiles(ds: Datasets, path: string): SplitFile[] {
   }));
 }
 
-/** Split one scan stage of a plan into tasks of at most `taskBytes`. */
+/** Split one scan stage of a plan into tasks of about `taskBytes`. */
 function splitStage(ds: Datasets, stage: Stage, taskBytes: number, disabledRules: readonly string[]): ScanSplit {
   if (stage.source.kind !== 'scan') return { inputs: [], bytes: 0, pruned: 0 };
   const { path, columns, filters } = stage.source;
@@ -100,7 +98,7 @@ export function planQuery(
     parameters: options.parameters ?? [],
     shuffleCodec: options.shuffleCodec ?? backendOf(storeRef).shuffleCodec,
   };
-  return { disabledRules, analyzed, optimized, plan, scanBytes, taskBytes: taskBytesFor(scanBytes, options) };
+  return { disabledRules, analyzed, optimized, plan, scanBytes };
 }
 
 /**
@@ -122,7 +120,8 @@ export async function planJob(
     throw e;
   }
   // The job's current time is its submission's: the same in every task and every driver retry.
-  const { plan, taskBytes } = planQuery(sub.plan, ds, sub.options, storeRef, Date.parse(sub.submittedAt));
+  const { plan } = planQuery(sub.plan, ds, sub.options, storeRef, Date.parse(sub.submittedAt));
+  const taskBytes = (stageBytes: number) => taskBytesFor(stageBytes, sub.options);
   const disabledRules = sub.options.disabledRules ?? [];
   let prunedRowGroups = 0;
   // A scan that is an adaptive join's deferred side waits for the join's small side.
@@ -134,7 +133,9 @@ export async function planJob(
     if (unread.has(s.id))
       return { id: s.id, status: 'done', tasks: [], skipped: true, startedAt: now, finishedAt: now };
     if (s.source.kind !== 'scan') return { id: s.id, status: 'waiting', tasks: [] };
-    const split = splitStage(ds, s, taskBytes, disabledRules);
+    // Each scan is sized by its own bytes (not the job's): every scan, small or large, has
+    // even tasks for all the executors, so no executor waits on another's remainder.
+    const split = splitStage(ds, s, taskBytes(splitStage(ds, s, Infinity, disabledRules).bytes), disabledRules);
     prunedRowGroups += split.pruned;
     // A scan with every row group pruned still runs one empty task so the stage has an output.
     const inputs: readonly ScanInput[] = split.inputs.length ? split.inputs : [{ kind: 'scan', parts: [], bytes: 0 }];

@@ -60,11 +60,15 @@ export function shufflePartitionsFor(scanBytes: number, opts: { readonly shuffle
 }
 
 /**
- * Target bytes of a scan task: the user's, else at most 64 MiB and small enough for two tasks
- * per executor the cap allows, so every executor has work.
+ * Target bytes of a task of one scan reading `scanBytes`: the user's, else an even share of the
+ * scan — at least two tasks per executor the cap allows (so every executor has work) and at
+ * most 64 MiB each.
+ * @example taskBytesFor(100 << 20, { maxExecutors: 2 }) // 25 MiB: four even tasks
  */
 export function taskBytesFor(scanBytes: number, opts: SizingOptions & { readonly taskBytes?: number }): number {
-  return opts.taskBytes ?? Math.max(1, Math.min(MAX_TASK_BYTES, Math.ceil(scanBytes / (2 * executorCap(opts)))));
+  if (opts.taskBytes !== undefined) return opts.taskBytes;
+  const tasks = Math.max(2 * executorCap(opts), Math.ceil(scanBytes / MAX_TASK_BYTES));
+  return Math.max(1, Math.ceil(scanBytes / tasks));
 }
 
 function stageWorkload(stage: Stage, opts: SizingOptions): Workload {
