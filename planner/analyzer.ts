@@ -443,10 +443,16 @@ export function analyze(
   const memo = new WeakMap<PlanNode, Schema>();
   const binder = new TimeBinder(time);
   const schema = (n: PlanNode) => schemaOf(n, catalog, memo);
+  const bind = (n: PlanNode) => bindNode(n, binder, schema, typeOf, (path) => catalog.get(path));
+  /** The Window nodes a projection's window functions became (above `below`), bound bottom-up. */
+  const bindWindows = (n: PlanNode, below: PlanNode): PlanNode =>
+    n === below || n.kind !== 'Window' ? n : bind({ ...n, input: bindWindows(n.input, below) });
   const out = transformPlan(root, (p) => {
     for (const k of planChildren(p)) schema(k);
     const q = coerceNode(p, catalog, memo, time);
-    return bindNode(q, binder, schema, typeOf, (path) => catalog.get(path));
+    if (p.kind === 'Project' && q.kind === 'Project' && q.input !== p.input)
+      return bind({ ...q, input: bindWindows(q.input, p.input) });
+    return bind(q);
   });
   schemaOf(out, catalog, memo);
   return out;

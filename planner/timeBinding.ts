@@ -339,6 +339,15 @@ export function bindNode(
       return p.on ? { ...p, on: over([...schemaOf(p.left), ...schemaOf(p.right)])(p.on) } : p;
     case 'WithColumns':
       return { ...p, columns: p.columns.map((c) => ({ ...c, expr: named(schemaOf(p.input))(c.expr) })) };
+    case 'Window': {
+      const b = over(schemaOf(p.input));
+      return {
+        ...p,
+        partitionBy: p.partitionBy.map(b),
+        orderBy: p.orderBy.map((k) => ({ ...k, expr: b(k.expr) })),
+        calls: p.calls.map((c) => ({ ...c, args: c.args.map(b) })),
+      };
+    }
     case 'Limit':
     case 'Distinct':
     case 'Union':
@@ -350,7 +359,6 @@ export function bindNode(
     case 'SetOp':
     case 'DropNa':
     case 'FillNa':
-    case 'Window':
       return p;
     default:
       return assertNeverNode(p);

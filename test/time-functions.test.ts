@@ -23,7 +23,10 @@ import {
   hour,
   interval,
   lit,
+  lag,
   max,
+  row_number,
+  Window,
   min,
   minute,
   month,
@@ -347,6 +350,25 @@ describe('a session time zone with daylight saving time (America/New_York)', () 
       ['17', String(Date.UTC(2024, 10, 3, 5) * 1000), 1], // 01:13 EDT → 01:00 EDT
       ['18', String(Date.UTC(2024, 10, 3, 6) * 1000), 1], // 01:42 EST → 01:00 EST
     ]);
+  });
+
+  it('time functions inside window functions read the session zone too (partition, order and arguments)', async () => {
+    const byDay = Window.partitionBy(to_date('tz')).orderBy(hour('tz'), 'id');
+    await expectSame(
+      dst.select(
+        'id',
+        max(hour('tz'))
+          .over(Window.partitionBy(to_date('tz')))
+          .alias('mh'),
+        row_number().over(byDay).alias('rn'),
+        lag(hour('tz')).over(byDay).alias('prev'),
+      ),
+      `SELECT id, max(hour(tz)) OVER (PARTITION BY tz::DATE)::INTEGER AS mh,
+         row_number() OVER (PARTITION BY tz::DATE ORDER BY hour(tz), id)::INTEGER AS rn,
+         lag(hour(tz)) OVER (PARTITION BY tz::DATE ORDER BY hour(tz), id)::INTEGER AS prev
+       FROM ${dstSql}`,
+      nyDuck,
+    );
   });
 
   it('days and months move the wall clock, hours the instant, across the transitions', async () => {
