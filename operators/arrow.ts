@@ -14,10 +14,13 @@ import {
   field,
   isDecimal,
   isOpaque,
+  isSmallNumber,
   MAX_DECIMAL_PRECISION,
   MAX_SHORT_DECIMAL,
+  type SmallNumberType,
+  storageType,
 } from '../planner/types.js';
-import { arrowFieldOfName, arrowFieldTypeName, arrowTypeName } from './arrowTypes.js';
+import { arrowFieldOfName, arrowFieldTypeName, arrowTypeName, arrowTypeOfName } from './arrowTypes.js';
 import { type DecimalArray, decimalToDouble, rememberDoubles } from './decimal.js';
 import { dataBuffers, withValidityData } from './opaque.js';
 import type { Batch, Int64Vec, Vec } from './vector.js';
@@ -31,16 +34,13 @@ function engineType(t: arrow.DataType): DataType | undefined {
   switch (t.typeId) {
     case arrow.Type.Bool:
       return 'bool';
-    case arrow.Type.Int: {
-      const { bitWidth, isSigned } = t as arrow.Int;
-      if (bitWidth === 64) return isSigned ? 'int64' : 'uint64'; // uint64 has no exact engine type: passed through
-      return bitWidth === 32 && !isSigned ? 'int64' : 'int32';
-    }
+    case arrow.Type.Int:
+    case arrow.Type.Float:
+      // int8…uint32, float32, float64; uint64 and float16 have no engine type and pass through (opaque).
+      return arrowTypeName(t) as DataType;
     case arrow.Type.Binary:
     case arrow.Type.LargeBinary:
       return 'binary';
-    case arrow.Type.Float:
-      return 'float64';
     case arrow.Type.Decimal: {
       const { precision, scale } = t as arrow.Decimal;
       return precision >= 1 && precision <= MAX_DECIMAL_PRECISION ? decimalType(precision, scale) : undefined;
@@ -144,8 +144,9 @@ function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
     case arrow.Type.Int:
     case arrow.Type.Float: {
       const src = d.values as ArrayLike<number | bigint>;
-      if (type === 'int64') {
-        if (src instanceof BigInt64Array) return { type, values: src.subarray(0, d.length), validity };
+      const store = storageType(type);
+      if (store === 'int64') {
+        if (src instanceof BigInt64Array) return { type: 'int64', values: src.subarray(0, d.length), validity };
         if (src instanceof BigUint64Array) {
           const out = new BigInt64Array(d.length);
           for (let i = 0; i < d.length; i++) {
@@ -154,17 +155,17 @@ function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
               throw new ExecutionError('UNSUPPORTED_TYPE', `uint64 value ${x} does not fit in int64`);
             out[i] = BigInt.asIntN(64, x);
           }
-          return { type, values: out, validity };
+          return { type: 'int64', values: out, validity };
         }
         const out = new BigInt64Array(d.length);
         for (let i = 0; i < d.length; i++) out[i] = BigInt(src[i] as number);
-        return { type, values: out, validity };
+        return { type: 'int64', values: out, validity };
       }
-      if (type === 'int32' || type === 'date') {
-        if (src instanceof Int32Array) return { type, values: src.subarray(0, d.length), validity };
+      if (store === 'int32' || store === 'date') {
+        if (src instanceof Int32Array) return { type: store, values: src.subarray(0, d.length), validity };
         const out = new Int32Array(d.length);
         for (let i = 0; i < d.length; i++) out[i] = Number(src[i]);
-        return { type, values: out, validity };
+        return { type: store, values: out, validity };
       }
       if (src instanceof Float64Array) return { type: 'float64', values: src.subarray(0, d.length), validity };
       const out = new Float64Array(d.length);
@@ -261,6 +262,13 @@ function arrowTypeOf(t: DataType): arrow.DataType {
   switch (t) {
     case 'bool':
       return new arrow.Bool();
+    case 'int8':
+    case 'int16':
+    case 'uint8':
+    case 'uint16':
+    case 'uint32':
+    case 'float32':
+      return arrowTypeOfName(t);
     case 'int32':
       return new arrow.Int32();
     case 'int64':
@@ -281,6 +289,7 @@ function arrowTypeOf(t: DataType): arrow.DataType {
 /** One engine column as Arrow data of the schema's type `type` (timestamps and times are int64 vectors). */
 function arrowData(v: Vec, length: number, type: DataType): arrow.Data {
   if (isOpaqueVec(v)) return withValidityData(v.arrow, v.validity);
+  if (isSmallNumber(type)) return smallNumberData(v, length, type);
   if (v.type === 'int64' && type !== 'int64') return temporalToArrow(v as Int64Vec, type, length);
   const nullBitmap = v.validity ?? undefined;
   if (isDecimalVec(v))
@@ -309,6 +318,15 @@ function arrowData(v: Vec, length: number, type: DataType): arrow.Data {
     case 'date':
       return arrow.makeData({ type: new arrow.DateDay(), length, data: v.values, nullBitmap });
   }
+}
+
+/** A narrow number column (int8…uint32, float32) as Arrow data of its own width. */
+function smallNumberData(v: Vec, length: number, type: SmallNumberType): arrow.Data {
+  const t = arrowTypeOf(type) as arrow.Int | arrow.Float;
+  const src = (v as Extract<Vec, { type: 'int32' | 'int64' | 'float64' }>).values;
+  const out = new t.ArrayType(length) as Int8Array | Int16Array | Uint8Array | Uint16Array | Uint32Array | Float32Array;
+  for (let i = 0; i < length; i++) out[i] = Number(src[i]!);
+  return arrow.makeData({ type: t, length, data: out, nullBitmap: v.validity ?? undefined } as never);
 }
 
 /** Engine batches → an Arrow table (user-facing results, Parquet writes and shuffle files alike). */

@@ -6,7 +6,8 @@
  */
 import { InternalError } from '../planner/errors.js';
 import type { DataType, DecimalType } from '../planner/types.js';
-import { decimalParts, isDecimal, isOpaque, storageType } from '../planner/types.js';
+import type { SmallNumberType } from '../planner/types.js';
+import { decimalParts, isDecimal, isOpaque, isSmallNumber, storageType } from '../planner/types.js';
 import {
   decimalArray,
   decimalFromDouble,
@@ -58,6 +59,76 @@ export function castOperand(o: Operand, to: DataType, n: number): Operand {
  * timestamps) are `castTyped`'s (operators/time/cast.ts).
  */
 export function castVec(v: Vec, target: DataType, n: number): Vec {
+  if (!isSmallNumber(target)) return castStorage(v, target, n);
+  // To a narrow number: through its storage, then to its width (a string out of its range is NULL, as in Spark).
+  return narrowVec(castStorage(v, target, n), target, n, v.type === 'string');
+}
+
+/**
+ * A column of a narrow type's storage brought to that type (a copy only when a value changes):
+ * int8/int16 keep their low bits, uint8/uint16/uint32 their low bits unsigned (Java's toByte,
+ * toShort), float32 rounds to single precision; `outOfRangeIsNull` makes such values NULL instead.
+ */
+export function narrowVec(v: Vec, to: SmallNumberType, n: number, outOfRangeIsNull = false): Vec {
+  if (to === 'uint32') {
+    const src = (v as Extract<Vec, { type: 'int64' }>).values;
+    let k = 0;
+    while (k < n && (!isValid(v.validity, k) || BigInt.asUintN(32, src[k]!) === src[k])) k++;
+    if (k === n) return v;
+    const out = src.slice(0, n);
+    const validity = outOfRangeIsNull ? (v.validity?.slice() ?? newValidity(n)) : v.validity;
+    for (let i = k; i < n; i++) {
+      const x = BigInt.asUintN(32, out[i]!);
+      if (x !== out[i] && outOfRangeIsNull) setValid(validity!, i, false);
+      out[i] = x;
+    }
+    return { type: 'int64', values: out, validity };
+  }
+  const src = (v as Extract<Vec, { type: 'int32' | 'float64' }>).values;
+  const f = NARROW[to];
+  let k = 0;
+  while (k < n && (!isValid(v.validity, k) || Object.is(f(src[k]!), src[k]))) k++;
+  if (k === n) return v;
+  const out = src.slice(0, n);
+  const validity = outOfRangeIsNull ? (v.validity?.slice() ?? newValidity(n)) : v.validity;
+  for (let i = k; i < n; i++) {
+    const x = f(out[i]!);
+    if (outOfRangeIsNull && !Object.is(x, out[i]) && x === x) setValid(validity!, i, false);
+    out[i] = x;
+  }
+  return { ...v, values: out, validity } as Vec;
+}
+
+const NARROW: Readonly<Record<Exclude<SmallNumberType, 'uint32'>, (x: number) => number>> = {
+  int8: (x) => (x << 24) >> 24,
+  int16: (x) => (x << 16) >> 16,
+  uint8: (x) => x & 0xff,
+  uint16: (x) => x & 0xffff,
+  float32: Math.fround,
+};
+
+/** Java's Float.toString of float32 values (the shortest digits that read back as the same float). */
+export function float32Strings(v: Vec, n: number): Vec {
+  const src = (v as Extract<Vec, { type: 'float64' }>).values;
+  const out = new StringBuilder(n, n * 8);
+  for (let i = 0; i < n; i++) {
+    if (isValid(v.validity, i)) out.appendAscii(javaDoubleString(shortestFloat32(src[i]!)));
+    out.end(i);
+  }
+  return out.build(v.validity);
+}
+
+/** The double with the fewest digits that rounds to the same float32 (0.1f, not 0.10000000149011612). */
+export function shortestFloat32(x: number): number {
+  if (!Number.isFinite(x) || x === 0) return x;
+  for (let p = 1; p < 9; p++) {
+    const y = Number(x.toPrecision(p));
+    if (Math.fround(y) === x) return y;
+  }
+  return Number(x.toPrecision(9));
+}
+
+function castStorage(v: Vec, target: DataType, n: number): Vec {
   const to = storageType(target);
   if (v.type === to) return v;
   // string ↔ binary keep the bytes (UTF-8), as Spark's casts do.

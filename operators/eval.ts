@@ -9,7 +9,7 @@ import type { Expr } from '../planner/expr.js';
 import { assertNever } from '../planner/expr.js';
 import type { DataType, Schema } from '../planner/types.js';
 import { temporalUnits } from '../planner/time.js';
-import { dateToDays, decimalParts, isDecimal, isTemporal, storageType } from '../planner/types.js';
+import { dateToDays, decimalParts, isDecimal, isSmallNumber, isTemporal, storageType } from '../planner/types.js';
 import { fits, toUnscaled } from './decimal.js';
 import { castVec } from './cast.js';
 import { castTyped } from './time/cast.js';
@@ -52,6 +52,11 @@ function scalarOf(type: DataType | 'null', value: unknown): Scalar {
       return { scalar: true, type, value: v };
     }
     default: {
+      if (type === 'uint32') return { scalar: true, type: 'int64', value: BigInt(Number(value)) };
+      if (isSmallNumber(type)) {
+        const v = castVec(vecFromValues(type, [Number(value)]), type, 1); // a literal of a narrow type is narrowed
+        return firstAsScalar(v);
+      }
       if (!isDecimal(type)) return { scalar: true, type, value: Number(value) };
       const v = toUnscaled(value, decimalParts(type).scale);
       if (v === null || !fits(v, decimalParts(type).precision))
@@ -101,7 +106,7 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
     }
     case 'neg': {
       const x = compileExpr(e.input, schema, udfs);
-      // -1 * x: int32 wraps (Math.imul) and -(0.0) is -0.0, as in Spark.
+      // -1 * x: int32 (int16, int8) wraps and -(0.0) is -0.0, as in Spark.
       const ty = t(e) as DataType;
       const minusOne = isDecimal(ty) ? scalarOf('decimal(1,0)', -1) : scalarOf(ty, -1);
       return (b) => arithmetic('*', minusOne, x(b), ty, b.length);

@@ -5,7 +5,15 @@
 import type { BinaryOp } from '../planner/expr.js';
 import { compareNumbers as numberOrder } from '../planner/order.js';
 import type { DataType, DecimalType } from '../planner/types.js';
-import { asDecimal, decimalParts, isBytes, isDecimal } from '../planner/types.js';
+import {
+  asDecimal,
+  decimalParts,
+  isBytes,
+  isDecimal,
+  isFloating,
+  isSmallNumber,
+  storageType,
+} from '../planner/types.js';
 import {
   decimalArray,
   divRound,
@@ -20,7 +28,7 @@ import {
 } from './decimal.js';
 import type { Operand } from './scalar.js';
 import { isScalar } from './scalar.js';
-import { castOperand } from './cast.js';
+import { castOperand, narrowVec } from './cast.js';
 import type { BytesVec, DecimalVec, Vec } from './vector.js';
 import { isBytesVec, isDecimalVec, isOpaqueVec, isValid, newValidity, setValid } from './vector.js';
 
@@ -57,7 +65,7 @@ function longs(o: Operand): BigInt64Array | bigint {
 
 /** An int64 operand next to a 32-bit or double computation, in that computation's type. */
 function narrowed(o: Operand, to: DataType, n: number): Operand {
-  if (o.type === 'int64' || isDecimal(o.type)) return castOperand(o, to === 'float64' ? 'float64' : 'int32', n);
+  if (o.type === 'int64' || isDecimal(o.type)) return castOperand(o, isFloating(to) ? 'float64' : 'int32', n);
   return o;
 }
 
@@ -237,7 +245,7 @@ function allocFor(type: DataType, n: number): NumArray {
 }
 
 /**
- * + - * / % over numbers (and dates ± days). int32 results wrap around as in Spark's non-ANSI
+ * + - * / % over numbers (and dates ± days). int32 (int16, int8) results wrap around as in Spark's non-ANSI
  * mode (the Int32Array keeps the low 32 bits; * uses Math.imul to stay exact). Division and
  * remainder by zero are NULL, as in Spark.
  */
@@ -248,7 +256,8 @@ export function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: Operand, b: Opera
   b = narrowed(b, outType, n);
   const x = numbers(a);
   const y = numbers(b);
-  const out = allocFor(outType, n);
+  const store = storageType(outType);
+  const out = allocFor(store, n);
   let validity = mergeValidity(a, b, n);
   const X = typeof x === 'number' ? null : x;
   const Y = typeof y === 'number' ? null : y;
@@ -268,7 +277,7 @@ export function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: Operand, b: Opera
       else out.fill(xv - yv);
       break;
     case '*':
-      if (outType === 'int32') {
+      if (store === 'int32') {
         if (X && Y) for (let i = 0; i < n; i++) out[i] = Math.imul(X[i]!, Y[i]!);
         else if (X) for (let i = 0; i < n; i++) out[i] = Math.imul(X[i]!, yv);
         else if (Y) for (let i = 0; i < n; i++) out[i] = Math.imul(xv, Y[i]!);
@@ -296,7 +305,9 @@ export function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: Operand, b: Opera
       break;
     }
   }
-  return { type: outType, values: out, validity } as Vec;
+  const v = { type: store, values: out, validity } as Vec;
+  // int8/int16 results wrap to their width and float32 results round to single precision, as in Spark.
+  return isSmallNumber(outType) ? narrowVec(v, outType, n) : v;
 }
 
 /**

@@ -68,12 +68,13 @@ function typeOfElement(
     case 'INT32':
       if (e.converted_type === 'DATE' || logical === 'DATE') return 'date';
       if (decimal) return decimalOf(e, file);
-      return unsignedBits(e) === 32 ? 'int64' : 'int32'; // uint32 widens to int64, exactly
+      return leafTypeName(e) as DataType; // int8 … int32, uint8 … uint32
     case 'INT64':
       if (decimal) return decimalOf(e, file);
       if (unsignedBits(e) === 64) return undefined; // above 2^63-1 no engine type holds it: passes through as uint64
       return 'int64';
     case 'FLOAT':
+      return 'float32';
     case 'DOUBLE':
       return 'float64';
     case 'BYTE_ARRAY':

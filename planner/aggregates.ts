@@ -7,7 +7,7 @@
  * fails the build until it has one.
  */
 import type { DataType, DecimalType } from './types.js';
-import { decimalParts, decimalType, isDecimal, isNumeric, MAX_DECIMAL_PRECISION } from './types.js';
+import { decimalParts, decimalType, isDecimal, isFloating, isNumeric, MAX_DECIMAL_PRECISION } from './types.js';
 
 /** An argument's type: a data type, the NULL literal's type, or null for no argument (count(*)). */
 export type AggArgType = DataType | 'null' | null;
@@ -68,7 +68,7 @@ export const AGGREGATES = {
         ? needsNumber
         : t !== null && t !== 'null' && isDecimal(t)
           ? decimalSumType(t)
-          : t === 'float64' || t === 'null'
+          : t === 'null' || isFloating(t!)
             ? 'float64'
             : 'int64',
     state: [

@@ -19,8 +19,10 @@ import { containsWindow, extractWindows, windowSchema, windowType } from './wind
 import { castAllowed } from './timeCasts.js';
 import type { DataType, DecimalType, Schema } from './types.js';
 import {
+  arithmeticType,
   asDecimal,
   commonTemporalType,
+  computeType,
   boundedDecimal,
   dateToDays,
   decimalParts,
@@ -28,6 +30,8 @@ import {
   isBytes,
   isDataType,
   isDecimal,
+  isFloating,
+  isIntegral,
   isNumeric,
   isOpaque,
   isTemporal,
@@ -54,7 +58,7 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
     case 'neg': {
       const t = typeOf(e.input, schema);
       if (t !== 'null' && !isNumeric(t)) throw typeError(e, `cannot negate a ${t}`);
-      return t;
+      return t === 'null' ? t : computeType(t);
     }
     case 'not': {
       const t = typeOf(e.input, schema);
@@ -175,7 +179,7 @@ function binaryType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
       return 'bool';
     case '+':
     case '-':
-      if (l === 'date' && (r === 'int32' || r === 'int64' || r === 'null')) return 'date';
+      if (l === 'date' && (r === 'null' || isIntegral(r))) return 'date';
       if (e.op === '-' && l === 'date' && r === 'date') return 'int32';
       if ((l !== 'null' && isTemporal(l)) || (r !== 'null' && isTemporal(r)))
         throw typeError(
@@ -198,7 +202,7 @@ function binaryType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
 function numericType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
   if (l === 'null' || r === 'null') return l === 'null' ? (r === 'null' ? 'float64' : r) : l;
   if (!isNumeric(l) || !isNumeric(r)) throw typeError(e, `arithmetic '${e.op}' needs numbers, got ${l} and ${r}`);
-  return decimalArithmetic(e.op as '+' | '-' | '*' | '%', l, r) ?? widen(l, r);
+  return decimalArithmetic(e.op as '+' | '-' | '*' | '%', l, r) ?? arithmeticType(l, r);
 }
 
 /**
@@ -208,7 +212,7 @@ function numericType(e: ExprOf<'binary'>, l: ExprType, r: ExprType): ExprType {
  * beyond 38 gives up scale (not below 6) to keep the integer digits. Null when no decimal is involved.
  */
 function decimalArithmetic(op: '+' | '-' | '*' | '/' | '%', l: ExprType, r: ExprType): DecimalType | null {
-  if (l === 'null' || r === 'null' || l === 'float64' || r === 'float64') return null;
+  if (l === 'null' || r === 'null' || isFloating(l) || isFloating(r)) return null;
   if (!isDecimal(l) && !isDecimal(r)) return null;
   const a = asDecimal(l);
   const b = asDecimal(r);

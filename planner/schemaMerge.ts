@@ -14,16 +14,29 @@ export interface FileSchema {
   readonly schema: Schema;
 }
 
-/** Widenings that lose no value; a pair not listed here does not merge. */
-const WIDER: Readonly<Record<string, DataType>> = {
-  'int32|int64': 'int64',
-  'int64|int32': 'int64',
-};
+/** Widenings that lose no value (each narrower type to each wider one); a pair not listed does not merge. */
+const CHAINS: readonly (readonly DataType[])[] = [
+  ['int8', 'int16', 'int32', 'int64'],
+  ['uint8', 'int16'],
+  ['uint8', 'uint16', 'int32'],
+  ['uint16', 'uint32', 'int64'],
+  ['float32', 'float64'],
+];
+const WIDER: ReadonlyMap<string, DataType> = new Map(
+  CHAINS.flatMap((chain) =>
+    chain.flatMap((a, i) =>
+      chain.slice(i + 1).flatMap((b): [string, DataType][] => [
+        [`${a}|${b}`, b],
+        [`${b}|${a}`, b],
+      ]),
+    ),
+  ),
+);
 
 /** The type both files' values fit exactly, or null. */
 export function mergeTypes(a: DataType, b: DataType): DataType | null {
   if (a === b) return a;
-  return WIDER[`${a}|${b}`] ?? null;
+  return WIDER.get(`${a}|${b}`) ?? null;
 }
 
 const describe = (s: Schema) => s.map((f) => `${f.name} ${f.type}`).join(', ');
@@ -62,7 +75,7 @@ export function datasetSchema(files: readonly FileSchema[], mergeSchema: boolean
       if (merged === null)
         throw new SchemaError(
           'SCHEMA_MISMATCH',
-          `column '${f.name}' is ${seen.field.type} in ${seen.file} but ${f.type} in ${file}${mergeSchema ? ', and the two do not merge (only int32 → int64 widens)' : "; read with option('mergeSchema', true) to widen int32 to int64"}`,
+          `column '${f.name}' is ${seen.field.type} in ${seen.file} but ${f.type} in ${file}${mergeSchema ? ', and the two do not merge (only integers and floats widen without loss)' : "; read with option('mergeSchema', true) to widen integers and floats (int32 → int64, float32 → float64)"}`,
           { column: f.name, files: [seen.file, file], types: [seen.field.type, f.type] },
         );
       if (merged !== seen.field.type || (f.nullable && !seen.field.nullable))

@@ -22,10 +22,56 @@ export type TimeType = `time[${TimeUnit}]`;
 /** The types a column vector has inside the engine (timestamps and times are int64 vectors). */
 export type VecType = 'bool' | 'int32' | 'int64' | 'float64' | 'string' | 'date' | DecimalType | 'binary' | OpaqueType;
 
-export type DataType = VecType | TimestampType | TimeType;
+/**
+ * Narrow numbers, as files hold them (Parquet INT(8|16), unsigned INT(8|16|32), FLOAT). They keep
+ * their type through the engine and back into files, and compute as Spark does: an int8 or int16
+ * result wraps to its width (byte + byte is a byte), float32 results round to single precision,
+ * and the unsigned ones compute as the signed type that holds them (Spark reads UINT8 as short,
+ * UINT16 as int, UINT32 as long). Stored in the int32 vector (uint32: int64; float32: float64).
+ */
+export type SmallNumberType = 'int8' | 'int16' | 'uint8' | 'uint16' | 'uint32' | 'float32';
+
+export type DataType = VecType | TimestampType | TimeType | SmallNumberType;
 
 /** The types without parameters (decimals are `decimal(p,s)` for any valid p and s). */
-export const DATA_TYPES: readonly DataType[] = ['bool', 'int32', 'int64', 'float64', 'string', 'date', 'binary'];
+export const DATA_TYPES: readonly DataType[] = [
+  'bool',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'float32',
+  'float64',
+  'string',
+  'date',
+  'binary',
+];
+
+/** Whether a type is one of the narrow numbers (stored wider, narrowed after each computation). */
+export function isSmallNumber(t: string): t is SmallNumberType {
+  switch (t) {
+    case 'int8':
+    case 'int16':
+    case 'uint8':
+    case 'uint16':
+    case 'uint32':
+    case 'float32':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether a type holds whole numbers (the signed and unsigned integers). */
+export function isIntegral(t: string): boolean {
+  return t === 'int32' || t === 'int64' || (isSmallNumber(t) && t !== 'float32');
+}
+
+/** Whether a type is a binary floating point number. */
+export const isFloating = (t: string): boolean => t === 'float64' || t === 'float32';
 
 /**
  * Types the engine reads and writes unchanged but never computes on: nested columns, intervals,
@@ -108,7 +154,19 @@ export const isTemporal = (t: string): t is TimestampType | TimeType => isTimest
 
 /** The vector type that holds a data type's values: timestamps and times are int64 counts of their unit. */
 export function storageType(t: DataType): VecType {
-  return isTemporal(t) ? 'int64' : t;
+  switch (t) {
+    case 'int8':
+    case 'int16':
+    case 'uint8':
+    case 'uint16':
+      return 'int32';
+    case 'uint32':
+      return 'int64';
+    case 'float32':
+      return 'float64';
+    default:
+      return isTemporal(t) ? 'int64' : t;
+  }
 }
 
 /** The finer of two units. */
@@ -173,10 +231,19 @@ export function isDataType(t: unknown): t is DataType {
 /** The decimal an integer type converts to without loss (Spark: int is decimal(10,0), bigint decimal(20,0)). */
 export function asDecimal(t: DataType): DecimalType | null {
   if (isDecimal(t)) return t;
-  if (t === 'int32') return 'decimal(10,0)';
-  if (t === 'int64') return 'decimal(20,0)';
-  return null;
+  return INTEGER_DECIMAL[t] ?? null;
 }
+
+/** Spark's DecimalType.forType: byte is decimal(3,0), short decimal(5,0), int decimal(10,0), long decimal(20,0). */
+const INTEGER_DECIMAL: Readonly<Partial<Record<DataType, DecimalType>>> = {
+  int8: 'decimal(3,0)',
+  uint8: 'decimal(3,0)',
+  int16: 'decimal(5,0)',
+  uint16: 'decimal(5,0)',
+  int32: 'decimal(10,0)',
+  uint32: 'decimal(10,0)',
+  int64: 'decimal(20,0)',
+};
 
 /** Spark's bounded decimal: precision capped at 38, giving up scale (down to 6) to keep the integer digits. */
 export function boundedDecimal(precision: number, scale: number): DecimalType {
@@ -213,15 +280,43 @@ export function isBytes(t: DataType): t is 'string' | 'binary' {
 }
 
 export function isNumeric(t: DataType): boolean {
-  return t === 'int32' || t === 'int64' || t === 'float64' || isDecimal(t);
+  return t === 'int32' || t === 'int64' || t === 'float64' || isSmallNumber(t) || isDecimal(t);
 }
 
-/** The type two numeric operands are widened to (a decimal with an integer stays exact; with a double it is a double). */
+/** The signed type an unsigned integer computes in (Spark's reading of UINT8/16/32); others unchanged. */
+export function computeType(t: DataType): DataType {
+  return t === 'uint8' ? 'int16' : t === 'uint16' ? 'int32' : t === 'uint32' ? 'int64' : t;
+}
+
+/** Spark's numeric precedence: byte < short < int < long < float < double. */
+const RANK: Readonly<Partial<Record<DataType, number>>> = {
+  int8: 0,
+  int16: 1,
+  int32: 2,
+  int64: 3,
+  float32: 4,
+  float64: 5,
+};
+
+/**
+ * The type two numeric operands are widened to, as Spark's type coercion does: the higher of
+ * byte < short < int < long < float < double; a decimal with an integer stays exact, with a float
+ * or double it is a double. The same type stays itself (a CASE or union of two uint8 columns is uint8).
+ */
 export function widen(a: DataType, b: DataType): DataType {
-  if (a === 'float64' || b === 'float64') return 'float64';
-  if (isDecimal(a) || isDecimal(b)) return widerDecimal(asDecimal(a)!, asDecimal(b)!);
-  if (a === 'int64' || b === 'int64') return 'int64';
-  return 'int32';
+  if (a === b) return a;
+  return arithmeticType(a, b);
+}
+
+/** The type + - * % compute in (Spark: byte + byte is a byte, float + int a float; unsigned types as their signed holders). */
+export function arithmeticType(a: DataType, b: DataType): DataType {
+  const x = computeType(a);
+  const y = computeType(b);
+  if (isDecimal(x) || isDecimal(y)) {
+    if (isFloating(x) || isFloating(y)) return 'float64';
+    return x === y ? x : widerDecimal(asDecimal(x)!, asDecimal(y)!);
+  }
+  return (RANK[x] ?? 5) >= (RANK[y] ?? 5) ? x : y;
 }
 
 /** Days since 1970-01-01 for an ISO date `YYYY-MM-DD`; a plan error naming the literal otherwise. */

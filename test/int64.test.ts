@@ -132,7 +132,7 @@ describe('int64 values are exact', () => {
       'id:int32',
       'big:int64',
       'k:int32',
-      'u:int64',
+      'u:uint32',
     ]);
   });
 
@@ -297,17 +297,20 @@ describe('int64 values are exact', () => {
     ).rejects.toThrow(/union column 1 \('id'\) is int32 in the first input and string in input 2/);
   });
 
-  it('uint32 widens to int64 exactly', async () => {
-    await expectSame(t.select('id', 'u'), `SELECT id, u::BIGINT AS u FROM ${tSql}`);
+  it('uint32 keeps every value; it computes as an int64 (Spark reads UINT32 as long)', async () => {
+    await expectSame(t.select('id', 'u'), `SELECT id, u FROM ${tSql}`);
+    const plus = t.select('id', col('u').plus(lit(1)).alias('u1'));
+    expect((await plus.schema()).map((f) => f.type)).toEqual(['int32', 'int64']);
+    await expectSame(plus, `SELECT id, u::BIGINT + 1 AS u1 FROM ${tSql}`);
   });
 
   it('written back, DuckDB reads the same ids', async () => {
     const out = path.join(dir, 'copy');
     await t.select('id', 'big', 'u').write.mode('overwrite').parquet(out);
     const types = await duck(`SELECT DISTINCT typeof(big), typeof(u) FROM read_parquet('${out}/**/*.parquet')`);
-    expect(types.rows).toEqual([['BIGINT', 'BIGINT']]);
+    expect(types.rows).toEqual([['BIGINT', 'UINTEGER']]);
     expectSameResults(
-      await duck(`SELECT id, big, u FROM read_parquet('${out}/**/*.parquet')`),
+      await duck(`SELECT id, big, u::BIGINT AS u FROM read_parquet('${out}/**/*.parquet')`),
       await duck(`SELECT id, big, u::BIGINT AS u FROM ${tSql}`),
       { ordered: false },
     );

@@ -18,7 +18,7 @@ import {
 } from '../../planner/time.js';
 import type { DataType, TimeUnit } from '../../planner/types.js';
 import { isTemporal, timestampInfo, timeUnitOf, UNITS_PER_SECOND } from '../../planner/types.js';
-import { castVec, doubleToLong } from '../cast.js';
+import { castVec, doubleToLong, float32Strings } from '../cast.js';
 import { StringBuilder } from '../stringBuilder.js';
 import type { BytesVec, Int64Vec, Vec } from '../vector.js';
 import { isValid, newValidity, setValid, stringAt } from '../vector.js';
@@ -147,5 +147,6 @@ export function castTemporal(v: Vec, from: DataType, to: DataType, n: number): V
 /** Cast a column whose logical type is `from` to `to` (the one entry point for CAST). */
 export function castTyped(v: Vec, from: DataType, to: DataType, n: number): Vec {
   if (from === to) return v;
+  if (from === 'float32' && to === 'string') return float32Strings(v, n);
   return isTemporal(from) || isTemporal(to) ? castTemporal(v, from, to, n) : castVec(v, to, n);
 }

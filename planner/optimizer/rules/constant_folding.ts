@@ -6,7 +6,7 @@
 import type { Expr, ExprOf } from '../../expr.js';
 import { lit, transformExpr } from '../../expr.js';
 import type { PlanNode } from '../../plan.js';
-import { dateToDays, daysToDate, isTemporal } from '../../types.js';
+import { dateToDays, daysToDate, isSmallNumber, isTemporal } from '../../types.js';
 import type { Rule } from '../rule.js';
 
 function decimalParts(x: number): { digits: bigint; scale: number } | null {
@@ -55,6 +55,7 @@ function foldBinary(e: ExprOf<'binary'>): Expr {
   }
   if (l.kind !== 'lit' || r.kind !== 'lit' || l.value === null || r.value === null) return e;
   if (isTemporalLit(l) || isTemporalLit(r)) return e; // timestamps and times are compared when the job runs
+  if (isSmallNumber(l.type) || isSmallNumber(r.type)) return e; // narrow numbers wrap and round when the job runs
   if (l.type === 'date' && (op === '+' || op === '-') && typeof r.value === 'number') {
     return lit(daysToDate(dateToDays(l.value as string) + (op === '+' ? r.value : -r.value)), 'date');
   }
