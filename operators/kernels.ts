@@ -65,7 +65,9 @@ function longs(o: Operand): BigInt64Array | bigint {
 
 /** An int64 operand next to a 32-bit or double computation, in that computation's type. */
 function narrowed(o: Operand, to: DataType, n: number): Operand {
-  if (o.type === 'int64' || isDecimal(o.type)) return castOperand(o, isFloating(to) ? 'float64' : 'int32', n);
+  // A float32 result adds float32 operands: an integer is rounded to a float first, as Spark's cast does.
+  if (to === 'float32') return castOperand(o, 'float32', n);
+  if (o.type === 'int64' || isDecimal(o.type)) return castOperand(o, to === 'float64' ? 'float64' : 'int32', n);
   return o;
 }
 

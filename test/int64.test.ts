@@ -3,7 +3,7 @@
  * NULLs) go through read → filter / arithmetic / group / join / sort / aggregates / shuffle →
  * collect digit for digit, and through write → DuckDB reads back the same ids. Compared with
  * DuckDB as text (so no value passes through a double on either side); overflow follows Spark
- * (long arithmetic and sum wrap), checked against BigInt arithmetic. uint32 widens to int64;
+ * (long arithmetic and sum wrap), checked against BigInt arithmetic. uint32 keeps its type and computes as an int64;
  * uint64 is refused when the plan is made, naming the column.
  */
 import * as path from 'node:path';
