@@ -10,7 +10,6 @@ import {
   decimalParts,
   isBytes,
   isDecimal,
-  isFloating,
   isSmallNumber,
   storageType,
 } from '../planner/types.js';
