@@ -133,6 +133,28 @@ describe('rollup and cube', () => {
   });
 });
 
+describe('GROUP BY ROLLUP / CUBE in SQL', () => {
+  it('ROLLUP with GROUPING() and grouping_id(), HAVING and ORDER BY', async () => {
+    t.createOrReplaceTempView('t');
+    await expectSame(
+      await s.sql(
+        `select a, b, sum(x) as sx, count(*) as n, grouping(a) as ga, grouping_id(a, b) as g
+         from t group by rollup(a, b) having count(*) > 1 order by g, a, b`,
+      ),
+      `SELECT a, b, sum(x) AS sx, count(*) AS n, grouping(a) AS ga, grouping(a, b) AS g
+       FROM t GROUP BY ROLLUP (a, b) HAVING count(*) > 1`,
+    );
+  });
+
+  it('a plain key with CUBE: the cross product of their sets, expression keys included', async () => {
+    t.createOrReplaceTempView('t');
+    await expectSame(
+      await s.sql('select c, b + 1 as b1, a, max(y) as m, grouping_id() as g from t group by c, cube(b + 1, a)'),
+      'SELECT c, b + 1 AS b1, a, max(y) AS m, grouping(c, b + 1, a) AS g FROM t GROUP BY c, CUBE (b + 1, a)',
+    );
+  });
+});
+
 describe('pivot', () => {
   it('with values, NULL among them, one aggregate: columns named by value', async () => {
     await expectSame(

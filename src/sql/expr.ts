@@ -208,6 +208,8 @@ const SCALARS: Readonly<Record<string, Scalar>> = {
   concat: (a) => F.concat(...a),
   greatest: (a) => F.greatest(...a),
   least: (a) => F.least(...a),
+  grouping: arity(1, F.grouping),
+  grouping_id: (a) => F.grouping_id(...a),
 };
 
 const AGGREGATES: Readonly<Record<string, (c: Column) => Column>> = {

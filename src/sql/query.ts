@@ -8,7 +8,8 @@
 import { PlanError, listNames } from '../../planner/errors.js';
 import * as E from '../../planner/expr.js';
 import { Column } from '../api/column.js';
-import { broadcast, type DataFrame } from '../api/dataframe.js';
+import { broadcast, type DataFrame, GroupedData } from '../api/dataframe.js';
+import { groupingSetsOf } from './groupingSets.js';
 import { col, count } from '../api/functions.js';
 import { type Ast, at, parseSelect, positionOf, unsupported } from './parse.js';
 import { columnName, conjunctsOf, type ExprContext, exprConjuncts, factorOr, subqueryOf, toColumn } from './expr.js';
@@ -507,11 +508,9 @@ class Translator {
     const grouped = Boolean(ast.groupby?.columns?.length) || Boolean(ast.having) || hasAggregate(ast.columns);
     const build = async (extra: Ast[]): Promise<Relation & { exprs: E.Expr[] }> => {
       if (!grouped) return this.project(ast, df, scope, extra);
-      const keys = (ast.groupby?.columns ?? []).map((g: Ast) => ({
-        column: this.plainColumn(this.groupKey(g, ast, scope), scope),
-        name: null,
-      }));
-      return this.aggregate(ast, df, scope, keys, ctes, false, extra);
+      const { keys: keyNodes, sets } = groupingSetsOf(ast.groupby?.columns ?? [], (g) => this.groupKey(g, ast, scope));
+      const keys = keyNodes.map((g) => ({ column: this.plainColumn(g, scope), name: null }));
+      return this.aggregate(ast, df, scope, keys, ctes, false, extra, sets);
     };
     let rel = await build([]);
     const order: Ast[] = ast.orderby ?? [];
@@ -625,6 +624,8 @@ class Translator {
     ctes: ReadonlyMap<string, Relation>,
     keepKeys = false,
     extra: Ast[] = [],
+    /** GROUP BY ROLLUP / CUBE: the grouping sets, as positions in `keys`. */
+    sets: number[][] | null = null,
   ): Promise<Relation & { exprs: E.Expr[] }> {
     const keyOut = keys.map((k) => k.name ?? (k.column.expr.kind === 'col' ? k.column.expr.name : this.fresh('key')));
     const keyJson = new Map(keys.map((k, i) => [JSON.stringify(k.column.expr), keyOut[i]!]));
@@ -641,7 +642,7 @@ class Translator {
       const rewrite = (e: E.Expr): E.Expr => {
         const k = keyJson.get(JSON.stringify(e));
         if (k !== undefined) return E.col(k);
-        if (e.kind === 'agg') {
+        if (e.kind === 'agg' || (e.kind === 'call' && (e.fn === 'grouping' || e.fn === 'grouping_id'))) {
           const json = JSON.stringify(e);
           if (!aggs.has(json)) aggs.set(json, { expr: e, name: this.fresh('agg') });
           return E.col(aggs.get(json)!.name);
@@ -675,13 +676,12 @@ class Translator {
       };
       having = post(toColumn(ast.having, hctx), ast.having);
     }
-    let out = df
-      .groupBy(
-        ...keys.map((k, i) =>
-          k.column.expr.kind === 'col' && k.column.expr.name === keyOut[i] ? k.column : k.column.alias(keyOut[i]!),
-        ),
-      )
-      .agg(...[...aggs.values()].map((a) => new Column(a.expr).alias(a.name)));
+    const keyCols = keys.map((k, i) =>
+      k.column.expr.kind === 'col' && k.column.expr.name === keyOut[i] ? k.column : k.column.alias(keyOut[i]!),
+    );
+    let out = (sets ? new GroupedData(df, keyCols, { kind: 'sets', sets }) : df.groupBy(...keyCols)).agg(
+      ...[...aggs.values()].map((a) => new Column(a.expr).alias(a.name)),
+    );
     // Scalar subqueries of HAVING join the aggregate's rows, then HAVING filters.
     const subNames: string[] = [];
     for (const sub of havingSubs) {

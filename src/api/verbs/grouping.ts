@@ -98,7 +98,7 @@ function bindGrouping(
 ): E.Expr {
   const position = (arg: E.Expr, fn: string): number => {
     const text = JSON.stringify(arg);
-    let i = keys.findIndex((k) => JSON.stringify(k) === text);
+    let i = keys.findIndex((k) => JSON.stringify(k.kind === 'alias' ? k.input : k) === text);
     if (i < 0) i = keyNames.indexOf(E.exprName(arg));
     if (i < 0)
       throw new PlanError(
