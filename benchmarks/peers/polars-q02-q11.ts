@@ -4,7 +4,7 @@
  * become semi joins.
  */
 import pl from 'nodejs-polars';
-import { between, col, d, discPrice, lit, year, type PolarsQuery } from './polars-queries.js';
+import { between, col, d, discPrice, lit, sortedBy, year, type PolarsQuery } from './polars-queries.js';
 
 const q2: PolarsQuery = (t) => {
   const europe = t.nation.join(t.region.filter(col('r_name').eq(lit('EUROPE'))), {
@@ -21,7 +21,7 @@ const q2: PolarsQuery = (t) => {
     .join(cheapest, { on: 'p_partkey' })
     .filter(col('ps_supplycost').eq(col('min_cost')))
     .select('s_acctbal', 's_name', 'n_name', 'p_partkey', 'p_mfgr', 's_address', 's_phone', 's_comment')
-    .sort({ by: ['s_acctbal', 'n_name', 's_name', 'p_partkey'], descending: [true, false, false, false] })
+    .select(sortedBy(['s_acctbal', 'n_name', 's_name', 'p_partkey'], [true, false, false, false]))
     .head(100);
 };
 
@@ -105,7 +105,7 @@ const q9: PolarsQuery = (t) =>
         .sum()
         .alias('sum_profit'),
     )
-    .sort({ by: ['nation', 'o_year'], descending: [false, true] });
+    .select(sortedBy(['nation', 'o_year'], [false, true]));
 
 const q10: PolarsQuery = (t) =>
   t.customer

@@ -4,7 +4,7 @@
  * joins, NOT EXISTS / NOT IN anti joins; scalar subqueries a one-row frame joined with `cross`.
  */
 import pl from 'nodejs-polars';
-import { between, col, d, discPrice, lit, sqlSum, type PolarsQuery } from './polars-queries.js';
+import { between, col, d, discPrice, lit, sortedBy, sqlSum, type PolarsQuery } from './polars-queries.js';
 
 const q13: PolarsQuery = (t) =>
   t.customer
@@ -17,7 +17,7 @@ const q13: PolarsQuery = (t) =>
     .agg(col('o_orderkey').count().alias('c_count'))
     .groupBy('c_count')
     .agg(pl.len().alias('custdist'))
-    .sort({ by: ['custdist', 'c_count'], descending: [true, true] });
+    .select(sortedBy(['custdist', 'c_count'], [true, true]));
 
 const q14: PolarsQuery = (t) =>
   t.lineitem
@@ -63,7 +63,7 @@ const q16: PolarsQuery = (t) => {
     .join(complaints, { leftOn: 'ps_suppkey', rightOn: 's_suppkey', how: 'anti' })
     .groupBy(['p_brand', 'p_type', 'p_size'])
     .agg(col('ps_suppkey').nUnique().alias('supplier_cnt'))
-    .sort({ by: ['supplier_cnt', 'p_brand', 'p_type', 'p_size'], descending: [true, false, false, false] });
+    .select(sortedBy(['supplier_cnt', 'p_brand', 'p_type', 'p_size'], [true, false, false, false]));
 };
 
 const q17: PolarsQuery = (t) => {
@@ -149,7 +149,7 @@ const q21: PolarsQuery = (t) => {
     })
     .groupBy('s_name')
     .agg(pl.len().alias('numwait'))
-    .sort({ by: ['numwait', 's_name'], descending: [true, false] })
+    .select(sortedBy(['numwait', 's_name'], [true, false]))
     .head(100);
 };
 
