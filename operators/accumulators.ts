@@ -3,7 +3,9 @@
  * aggregation runs the same code in one process or across executors. States are columns
  * indexed by group id.
  */
-import type { AggFn } from '../planner/aggregates.js';
+import type { AggFn, AggOptions } from '../planner/aggregates.js';
+import { MORE_ACCUMULATORS } from './accumulators/more.js';
+import type { Udaf } from './accumulators/udaf.js';
 import type { DataType, DecimalType } from '../planner/types.js';
 import { decimalParts, isDecimal, storageType } from '../planner/types.js';
 import { decimalSumType } from '../planner/aggregates.js';
@@ -44,8 +46,11 @@ import {
  * aggregate's hash table knows) lets each grow its state once per batch without a scan.
  */
 export interface Accumulator {
-  /** Fold input values (one per row) into their groups. `values` is null for count(*). */
-  update(groups: Int32Array, size: number, values: Vec | null, n: number): void;
+  /**
+   * Fold input values (one per row) into their groups. `values` is null for count(*); `more`
+   * holds the further arguments' columns (corr's second, a UDAF's others).
+   */
+  update(groups: Int32Array, size: number, values: Vec | null, n: number, more?: readonly Vec[]): void;
   /** The partial state as columns (one row per group), laid out as its registry entry declares. */
   state(groups: number): Vec[];
   /** Fold partial states (as produced by `state`) into groups. */
@@ -56,7 +61,7 @@ export interface Accumulator {
   reset(g: number): void;
 }
 
-function grow<T extends Float64Array | Uint8Array | BigInt64Array>(a: T, need: number): T {
+export function grow<T extends Float64Array | Uint8Array | BigInt64Array>(a: T, need: number): T {
   if (need <= a.length) return a;
   const out = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
   out.set(a as never);
@@ -70,7 +75,7 @@ function growLongs(a: BigInt64Array | bigint[], need: number): BigInt64Array | b
 }
 
 /** A validity bitmap from per-group flags (null when every group is set). */
-function seenValidity(seen: Uint8Array, groups: number): Uint8Array | null {
+export function seenValidity(seen: Uint8Array, groups: number): Uint8Array | null {
   let validity: Uint8Array | null = null;
   for (let g = 0; g < groups; g++)
     if (!seen[g]) {
@@ -81,14 +86,14 @@ function seenValidity(seen: Uint8Array, groups: number): Uint8Array | null {
 }
 
 /** Counts (kept as doubles, exact far beyond any row count) as an int64 column. */
-function countsAsInt64(counts: Float64Array, groups: number): Vec {
+export function countsAsInt64(counts: Float64Array, groups: number): Vec {
   const out = new BigInt64Array(groups);
   for (let g = 0; g < Math.min(groups, counts.length); g++) out[g] = BigInt(counts[g]!);
   return { type: 'int64', values: out, validity: null };
 }
 
 /** An int64 state column (counts) as doubles. */
-function countsOf(state: Vec, n: number): Float64Array {
+export function countsOf(state: Vec, n: number): Float64Array {
   return int64ToDoubles((state as Int64Vec).values, n);
 }
 
@@ -494,62 +499,6 @@ class ExtremeAcc implements Accumulator {
   }
 }
 
-/** first(x): the value of the first row seen per group (null included), for dropDuplicates. */
-class FirstAcc implements Accumulator {
-  seen = new Uint8Array(256);
-  rows: { vec: Vec; row: number }[] = [];
-  constructor(readonly type: DataType) {}
-  private take(groups: Int32Array, size: number, vec: Vec, n: number, seenCol: Vec | null): void {
-    this.seen = grow(this.seen, size);
-    const seen = seenCol ? (seenCol as Int64Vec).values : null;
-    for (let i = 0; i < n; i++) {
-      const g = groups[i]!;
-      if (this.seen[g]) continue;
-      if (seen && seen[i] === 0n) continue;
-      this.seen[g] = 1;
-      this.rows[g] = { vec, row: i };
-    }
-  }
-  update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
-    this.take(groups, size, values!, n, null);
-  }
-  state(groups: number): Vec[] {
-    const seen = new BigInt64Array(groups);
-    for (let g = 0; g < groups; g++) seen[g] = this.seen[g] ? 1n : 0n;
-    return [this.evaluate(groups), { type: 'int64', values: seen, validity: null }];
-  }
-  merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
-    this.take(groups, size, state[0]!, n, state[1]!);
-  }
-  reset(g: number): void {
-    if (g < this.seen.length) this.seen[g] = 0;
-    delete this.rows[g];
-  }
-  /** The first rows gathered from the columns they were seen in (any type, values untouched). */
-  evaluate(groups: number): Vec {
-    const schema = [field('first', this.type)];
-    const sources: Batch[] = [];
-    const base = new Map<Vec, number>();
-    let total = 0;
-    const sel = new Int32Array(groups).fill(-1);
-    for (let g = 0; g < groups; g++) {
-      const r = this.rows[g];
-      if (!r) continue;
-      let at = base.get(r.vec);
-      if (at === undefined) {
-        at = total;
-        base.set(r.vec, at);
-        const length = batchLength(r.vec);
-        sources.push({ schema, columns: [r.vec], length });
-        total += length;
-      }
-      sel[g] = at + r.row;
-    }
-    if (!sources.length) return vecFromValues(this.type, new Array(groups).fill(null));
-    return takeOrNull(concatBatches(schema, sources).columns[0]!, sel);
-  }
-}
-
 const noPartialState = () =>
   new InternalError(
     'NO_PARTIAL_STATE',
@@ -598,7 +547,17 @@ class CountDistinctAcc implements Accumulator {
   }
 }
 
-type Factory = (argType: DataType | null, outType: DataType) => Accumulator;
+/** What a call has besides its argument and result types (its further arguments, options, the job's UDAFs). */
+export interface AccInit {
+  readonly moreTypes: readonly DataType[];
+  readonly options: AggOptions;
+  /** The job's registered user aggregates, by name (a UDAF's accumulator looks its own up). */
+  readonly udafs?: ReadonlyMap<string, Udaf>;
+}
+
+export const NO_INIT: AccInit = { moreTypes: [], options: {} };
+
+type Factory = (argType: DataType | null, outType: DataType, init: AccInit) => Accumulator;
 
 /** The accumulator of each aggregate in the registry (planner/aggregates.ts), by the same names. */
 export const ACCUMULATORS: Record<AggFn, Factory> = {
@@ -613,5 +572,5 @@ export const ACCUMULATORS: Record<AggFn, Factory> = {
   min: (arg, out) => new ExtremeAcc(storageType(arg ?? out), false),
   max: (arg, out) => new ExtremeAcc(storageType(arg ?? out), true),
   count_distinct: () => new CountDistinctAcc(),
-  first: (arg, out) => new FirstAcc(storageType(arg ?? out)),
+  ...MORE_ACCUMULATORS,
 };

@@ -19,6 +19,9 @@ export class HashAggregateOperator implements Operator {
   readonly name = 'HashAggregate';
   private readonly keyEvals: Evaluator[];
   private readonly argEvals: (Evaluator | null)[];
+  /** Each call's further argument evaluators (corr's second, a UDAF's others). */
+  private readonly moreEvals: Evaluator[][];
+  private readonly udafs: OperatorContext['udafs'];
   /** For final mode: the column index of each call's first state column. */
   private readonly stateAt: number[] = [];
   /** The scan's filters, when they were fused into this aggregate. */
@@ -35,6 +38,9 @@ export class HashAggregateOperator implements Operator {
   ) {
     this.keyEvals = keys.map((k) => compileExpr(k, inputSchema, ctx.udfs));
     this.argEvals = mode === 'final' ? [] : aggs.map((a) => (a.arg ? compileExpr(a.arg, inputSchema, ctx.udfs) : null));
+    this.moreEvals =
+      mode === 'final' ? [] : aggs.map((a) => (a.more ?? []).map((m) => compileExpr(m, inputSchema, ctx.udfs)));
+    this.udafs = ctx.udafs;
     this.filter = filter?.length ? compileConjunction(filter, inputSchema, ctx.udfs) : null;
     if (mode === 'final') {
       let at = keys.length;
@@ -47,7 +53,13 @@ export class HashAggregateOperator implements Operator {
 
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
     const table = new GroupTable(this.keys.map((_, i) => this.schema[i]!.type));
-    const accs: Accumulator[] = this.aggs.map((a) => ACCUMULATORS[a.fn](a.argType, a.outType));
+    const accs: Accumulator[] = this.aggs.map((a) =>
+      ACCUMULATORS[a.fn](a.argType, a.outType, {
+        moreTypes: a.moreTypes ?? [],
+        options: a.options ?? {},
+        ...(this.udafs ? { udafs: this.udafs } : {}),
+      }),
+    );
     let ids = new Int32Array(0);
     for await (const batch of input) {
       let b = batch;
@@ -87,7 +99,8 @@ export class HashAggregateOperator implements Operator {
           acc.merge(groups, size, b.columns.slice(at, at + width), n);
         } else {
           const ev = this.argEvals[i];
-          acc.update(groups, size, ev ? materialize(ev(b), n) : null, n);
+          const more = this.moreEvals[i]!.map((m) => materialize(m(b), n));
+          acc.update(groups, size, ev ? materialize(ev(b), n) : null, n, more);
         }
       });
       if (scratch >= 0) for (const acc of accs) acc.reset(scratch);

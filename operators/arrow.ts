@@ -84,7 +84,7 @@ function validityOf(d: arrow.Data): Uint8Array | null {
 }
 
 /** One Arrow Data chunk → one engine column of type `type`. */
-function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
+export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
   if (isOpaque(type)) return opaqueVec(type, d);
   const validity = validityOf(d);
   const t = d.type;
@@ -287,7 +287,7 @@ function arrowTypeOf(t: DataType): arrow.DataType {
 }
 
 /** One engine column as Arrow data of the schema's type `type` (timestamps and times are int64 vectors). */
-function arrowData(v: Vec, length: number, type: DataType): arrow.Data {
+export function arrowData(v: Vec, length: number, type: DataType): arrow.Data {
   if (isOpaqueVec(v)) return withValidityData(v.arrow, v.validity);
   if (isSmallNumber(type)) return smallNumberData(v, length, type);
   if (v.type === 'int64' && type !== 'int64') return temporalToArrow(v as Int64Vec, type, length);

@@ -5,6 +5,7 @@
  */
 import type { BuildSide } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
+import type { Udaf } from './accumulators/udaf.js';
 import type { UdfTable } from './eval.js';
 import type { Batch } from './vector.js';
 
@@ -32,6 +33,8 @@ export interface OperatorContext {
   readonly udfs?: UdfTable;
   /** Row and batch functions by registered name. */
   readonly functions?: ReadonlyMap<string, UserFunction>;
+  /** User-defined aggregates by registered name (their methods guarded: a throw names the UDAF). */
+  readonly udafs?: ReadonlyMap<string, Udaf>;
   /** Reads a join's build side (all of a broadcast stage, or this task's partition). */
   readonly readBuildSide?: (side: BuildSide) => Promise<Batch[]>;
 }

@@ -121,6 +121,7 @@ export class WindowOperator implements Operator {
   private readonly parts: Evaluator[];
   private readonly orders: Evaluator[];
   private readonly calls: Compiled[];
+  private readonly udafs: OperatorContext['udafs'];
   constructor(
     readonly partitionBy: readonly Expr[],
     readonly orderBy: readonly SortKey[],
@@ -129,6 +130,7 @@ export class WindowOperator implements Operator {
     readonly schema: Schema,
     ctx: OperatorContext,
   ) {
+    this.udafs = ctx.udafs;
     this.parts = partitionBy.map((e) => compileExpr(e, input, ctx.udfs));
     this.orders = orderBy.map((k) => compileExpr(k.expr, input, ctx.udfs));
     this.calls = calls.map((call, i) => ({
@@ -302,10 +304,15 @@ export class WindowOperator implements Operator {
         ids[at++] = g;
       }
     const argType = c.argTypes[0] ?? null;
-    const make = () => ACCUMULATORS[fn](argType === 'null' ? null : argType, c.outType);
+    const init = {
+      moreTypes: c.argTypes.slice(1).map((t) => (t === 'null' ? 'int32' : t)),
+      options: c.call.options ?? {},
+      ...(this.udafs ? { udafs: this.udafs } : {}),
+    };
+    const make = () => ACCUMULATORS[fn](argType === 'null' ? null : argType, c.outType, init);
     let acc = make();
-    const values = c.args.length ? take(materialize(c.args[0]!(b), n), rows) : null;
-    acc.update(ids, groups, values, best.total);
+    const [values, ...more] = c.args.map((a) => take(materialize(a(b), n), rows));
+    acc.update(ids, groups, values ?? null, best.total, more);
     if (best.head) {
       const ident = new Int32Array(groups);
       for (let g = 0; g < groups; g++) ident[g] = g;

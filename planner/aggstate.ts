@@ -3,7 +3,7 @@
  * shuffle, as its registry entry declares them (aggregates.ts). Shared by the planner (schemas)
  * and the operators (where each call's state columns start).
  */
-import { aggregateSpec, type StateField } from './aggregates.js';
+import { type AggSig, aggregateSpec, NO_SIG, type StateField } from './aggregates.js';
 import { InternalError } from './errors.js';
 import type { AggCall } from './stages.js';
 import type { DataType, Field, Schema } from './types.js';
@@ -21,9 +21,19 @@ export function stateFields(c: AggCall): Field[] {
       aggregate: c.fn,
     });
   const typeOf = (t: StateField['type']): DataType =>
-    typeof t === 'function' ? t(c.argType) : t === 'arg' ? (c.argType ?? 'float64') : t === 'result' ? c.outType : t;
+    typeof t === 'function'
+      ? t(c.argType, callSig(c))
+      : t === 'arg'
+        ? (c.argType ?? 'float64')
+        : t === 'result'
+          ? c.outType
+          : t;
   return state.map((s) => field(`${c.name}#${s.suffix}`, typeOf(s.type)));
 }
+
+/** A call's further argument types and options, as registry entries read them. */
+export const callSig = (c: AggCall): AggSig =>
+  c.more?.length || c.options ? { more: c.moreTypes ?? [], options: c.options ?? {} } : NO_SIG;
 
 export function stateSchema(calls: readonly AggCall[]): Schema {
   return calls.flatMap(stateFields);

@@ -4,7 +4,7 @@
  * date becomes a date literal). Unknown columns and type errors fail here, naming the thing at
  * fault and the valid choices.
  */
-import { AGG_FNS, aggregateSpec } from './aggregates.js';
+import { AGG_FNS, aggCallType } from './aggregates.js';
 import { PlanError, SchemaError, listNames } from './errors.js';
 import { resolveColumn } from './columns.js';
 import { alignUnionTypes, lower, lowerSetOp, lowerUnionByName, lowerUsingJoin } from './lowering.js';
@@ -120,11 +120,12 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
       throw typeError(e, `${e.fn} expects ${r}, got ${args.join(', ') || 'no arguments'}`);
     }
     case 'agg': {
-      if (e.arg && containsAgg(e.arg)) throw typeError(e, 'aggregate functions cannot be nested');
-      const t = e.arg ? typeOf(e.arg, schema) : null;
-      const r = aggregateSpec(e.fn).resultType(t);
-      if (typeof r === 'object') throw typeError(e, `${e.fn} needs ${r.expects}, got ${t ?? 'no argument'}`);
-      return r;
+      const args = e.arg ? [e.arg, ...(e.more ?? [])] : [];
+      if (args.some(containsAgg)) throw typeError(e, 'aggregate functions cannot be nested');
+      const [t = null, ...more] = args.map((a) => typeOf(a, schema));
+      const r = aggCallType(e.fn, t, { more, options: e.options ?? {} });
+      if ('error' in r) throw typeError(e, r.error);
+      return r.type;
     }
     case 'udf':
       for (const a of e.args) typeOf(a, schema);

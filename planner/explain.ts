@@ -74,7 +74,7 @@ function describeOp(op: PhysicalOp): string {
     case 'Project':
       return `Project: exprs=${list(op.exprs.map(exprToString))}`;
     case 'HashAggregate':
-      return `HashAggregate: mode=${op.mode}${op.filter ? ` filter=${list(op.filter.map(exprToString))}` : ''} keys=${list(op.keys.map(exprToString))} aggs=${list(op.aggs.map((a) => `${exprToString(agg(a.fn, a.arg))} AS ${a.name}`))}`;
+      return `HashAggregate: mode=${op.mode}${op.filter ? ` filter=${list(op.filter.map(exprToString))}` : ''} keys=${list(op.keys.map(exprToString))} aggs=${list(op.aggs.map((a) => `${exprToString(agg(a.fn, a.arg, a.more, a.options))} AS ${a.name}`))}`;
     case 'Sort':
       return `Sort: keys=${sortKeys(op.keys)}`;
     case 'TopN':

@@ -1,8 +1,8 @@
 /**
  * Expression nodes: readonly tagged objects, plain JSON end to end. One small factory per kind.
  */
-import type { AggFn } from './aggregates.js';
-import { aggregateSpec } from './aggregates.js';
+import type { AggFn, AggOptions } from './aggregates.js';
+import { aggregateSpec, isAggFn as isAggFnName } from './aggregates.js';
 import type { DataType } from './types.js';
 import type { WindowFn, WindowFrame, WindowSpecExpr } from './window.js';
 
@@ -27,7 +27,14 @@ export type Expr =
       readonly otherwise: Expr | null;
     }
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] }
-  | { readonly kind: 'agg'; readonly fn: AggFn; readonly arg: Expr | null }
+  /** An aggregate call: its first argument (null: count(*)), further ones (`more`) and literal `options`. */
+  | {
+      readonly kind: 'agg';
+      readonly fn: AggFn;
+      readonly arg: Expr | null;
+      readonly more?: readonly Expr[];
+      readonly options?: AggOptions;
+    }
   /** A registered row-wise user function; its code travels in the job's bundle, by name. */
   | { readonly kind: 'udf'; readonly name: string; readonly args: readonly Expr[]; readonly returns: DataType }
   /** A window function; `spec` is null until `.over(…)` (the analyzer extracts it into a Window node). */
@@ -36,6 +43,8 @@ export type Expr =
       readonly fn: WindowFn;
       readonly args: readonly Expr[];
       readonly spec: WindowSpecExpr | null;
+      /** An aggregate's options (see the agg node). */
+      readonly options?: AggOptions;
     };
 
 export type ExprKind = Expr['kind'];
@@ -58,9 +67,28 @@ export const inList = (input: Expr, list: readonly Expr[]): Expr =>
 export const caseWhen = (branches: readonly { when: Expr; then: Expr }[], otherwise: Expr | null): Expr =>
   freeze({ kind: 'case', branches: freeze(branches.map((b) => freeze({ ...b }))), otherwise });
 export const call = (fn: string, args: readonly Expr[]): Expr => freeze({ kind: 'call', fn, args: freeze([...args]) });
-export const agg = (fn: AggFn, arg: Expr | null): Expr => freeze({ kind: 'agg', fn, arg });
-export const windowCall = (fn: WindowFn, args: readonly Expr[], spec: WindowSpecExpr | null): Expr =>
-  freeze({ kind: 'window', fn, args: freeze([...args]), spec });
+/** An aggregate call; `more` and `options` are left out of the node when empty (plans stay as they were). */
+export const agg = (fn: AggFn, arg: Expr | null, more: readonly Expr[] = [], options: AggOptions = {}): Expr =>
+  freeze({
+    kind: 'agg',
+    fn,
+    arg,
+    ...(more.length ? { more: freeze([...more]) } : {}),
+    ...(Object.keys(options).length ? { options: freeze({ ...options }) } : {}),
+  });
+export const windowCall = (
+  fn: WindowFn,
+  args: readonly Expr[],
+  spec: WindowSpecExpr | null,
+  options: AggOptions = {},
+): Expr =>
+  freeze({
+    kind: 'window',
+    fn,
+    args: freeze([...args]),
+    spec,
+    ...(Object.keys(options).length ? { options: freeze({ ...options }) } : {}),
+  });
 export const udfCall = (name: string, args: readonly Expr[], returns: DataType): Expr =>
   freeze({ kind: 'udf', name, args: freeze([...args]), returns });
 
@@ -94,7 +122,7 @@ export function exprChildren(e: Expr): readonly Expr[] {
     case 'udf':
       return e.args;
     case 'agg':
-      return e.arg ? [e.arg] : [];
+      return e.arg ? [e.arg, ...(e.more ?? [])] : [];
     case 'window':
       return [...e.args, ...(e.spec ? [...e.spec.partitionBy, ...e.spec.orderBy.map((k) => k.expr)] : [])];
     default:
@@ -131,13 +159,13 @@ export function withChildren(e: Expr, c: readonly Expr[]): Expr {
     case 'udf':
       return udfCall(e.name, c, e.returns);
     case 'agg':
-      return agg(e.fn, e.arg ? c[0]! : null);
+      return agg(e.fn, e.arg ? c[0]! : null, c.slice(1), e.options);
     case 'window': {
       const n = e.args.length;
-      if (!e.spec) return windowCall(e.fn, c, null);
+      if (!e.spec) return windowCall(e.fn, c, null, e.options);
       const p = e.spec.partitionBy.length;
       const orderBy = e.spec.orderBy.map((k, i) => ({ ...k, expr: c[n + p + i]! }));
-      return windowCall(e.fn, c.slice(0, n), { ...e.spec, partitionBy: c.slice(n, n + p), orderBy });
+      return windowCall(e.fn, c.slice(0, n), { ...e.spec, partitionBy: c.slice(n, n + p), orderBy }, e.options);
     }
     default:
       return assertNever(e);
@@ -219,12 +247,13 @@ export function exprToString(e: Expr): string {
       return `${e.fn}(${e.args.map(exprToString).join(', ')})`;
     case 'udf':
       return `${e.name}(${e.args.map(exprToString).join(', ')})`;
-    case 'agg': {
-      const arg = e.arg ? exprToString(e.arg) : '*';
-      return aggregateSpec(e.fn).text?.(arg) ?? `${e.fn}(${arg})`;
-    }
+    case 'agg':
+      return aggText(e.fn, e.arg ? exprToString(e.arg) : '*', (e.more ?? []).map(exprToString), e.options ?? {});
     case 'window': {
-      const call = `${e.fn}(${e.args.map(exprToString).join(', ')})`;
+      const args = e.args.map(exprToString);
+      const call = isAggFnName(e.fn)
+        ? aggText(e.fn, args[0] ?? '', args.slice(1), e.options ?? {})
+        : `${e.fn}(${args.join(', ')})`;
       if (!e.spec) return call;
       const { partitionBy, orderBy, frame } = e.spec;
       const parts = [
@@ -239,6 +268,11 @@ export function exprToString(e: Expr): string {
     default:
       return assertNever(e);
   }
+}
+
+/** An aggregate call's text: its registry entry's form, else `fn(arg, …)`. */
+export function aggText(fn: AggFn, arg: string, more: readonly string[], options: AggOptions): string {
+  return aggregateSpec(fn).text?.(arg, options, more) ?? `${fn}(${[arg, ...more].join(', ')})`;
 }
 
 /** A window frame's SQL text. */

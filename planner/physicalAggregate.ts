@@ -31,7 +31,19 @@ export function planAggregate(pl: Planner, p: PlanOf<'Aggregate'>): Fragment {
         name = `__agg${calls.length}`;
         byText.set(text, name);
         const argType = x.arg ? concrete(typeOf(x.arg, inputSchema)) : null;
-        calls.push({ fn: x.fn, arg: x.arg, name, argType, outType: concrete(typeOf(x, inputSchema)) });
+        const outType = concrete(typeOf(x, inputSchema));
+        const more = x.more?.length
+          ? { more: x.more, moreTypes: x.more.map((m) => concrete(typeOf(m, inputSchema))) }
+          : {};
+        calls.push({
+          fn: x.fn,
+          arg: x.arg,
+          name,
+          argType,
+          outType,
+          ...more,
+          ...(x.options ? { options: x.options } : {}),
+        });
       }
       return col(name);
     }),
@@ -50,13 +62,19 @@ export function planAggregate(pl: Planner, p: PlanOf<'Aggregate'>): Fragment {
   let f = pl.plan(p.input);
   if (!f.single && !(pl.on('partial_aggregation') && splitsIntoPartial(calls))) {
     // One phase: move raw rows (keys and arguments) to their group's partition.
-    const args = calls.flatMap((c, i) => (c.arg ? [alias(c.arg, `__arg${i}`)] : []));
+    const args = calls.flatMap((c, i) =>
+      c.arg ? [alias(c.arg, `__arg${i}`), ...(c.more ?? []).map((m, j) => alias(m, `__arg${i}_${j + 1}`))] : [],
+    );
     const pre = [...p.keys.map((k, i) => alias(k, keyNames[i]!)), ...args];
     const preSchema = schemaOfExprs(pre, f.schema);
     f.ops.push({ op: 'Project', exprs: pre, schema: preSchema });
     f.schema = preSchema;
     if (!(f.single && partitioning.kind === 'single')) f = pl.exchange(f, partitioning);
-    const single = calls.map((c, i) => ({ ...c, arg: c.arg ? col(`__arg${i}`) : null }));
+    const single = calls.map((c, i) => ({
+      ...c,
+      arg: c.arg ? col(`__arg${i}`) : null,
+      ...(c.more ? { more: c.more.map((_, j) => col(`__arg${i}_${j + 1}`)) } : {}),
+    }));
     f.ops.push({ op: 'HashAggregate', mode: 'single', keys: keyCols, aggs: single, schema: aggSchema });
   } else if (f.single) {
     f.ops.push({ op: 'HashAggregate', mode: 'single', keys: p.keys, aggs: calls, schema: aggSchema });

@@ -264,7 +264,7 @@ export function collectScans(p: PlanNode, out: PlanOf<'Scan'>[] = []): PlanOf<'S
   return out;
 }
 
-/** Names of the registered user functions a plan uses (row/batch functions and udf calls). */
+/** Names of the registered user functions a plan uses (row/batch functions, udf and udaf calls). */
 export function functionNames(root: PlanNode): string[] {
   const names = new Set<string>();
   const visitExpr = (e: unknown): void => {
@@ -275,6 +275,9 @@ export function functionNames(root: PlanNode): string[] {
     }
     const o = e as Record<string, unknown>;
     if (o.kind === 'udf' && typeof o.name === 'string') names.add(o.name);
+    // A UDAF call (an agg expression, a window expression or a Window node's call).
+    const udaf = o.fn === 'udaf' ? (o.options as { udaf?: unknown } | undefined)?.udaf : undefined;
+    if (typeof udaf === 'string') names.add(udaf);
     for (const v of Object.values(o)) if (v && typeof v === 'object') visitExpr(v);
   };
   const visit = (p: PlanNode): void => {

@@ -3,6 +3,7 @@
  * shuffle partition), runs a linear pipeline of operators, and ends at an exchange (hash or
  * single-partition shuffle) or at the job's sink. All plain JSON.
  */
+import type { AggOptions } from './aggregates.js';
 import type { AggFn, Expr } from './expr.js';
 import type { SortKey } from './plan.js';
 import type { DataType, Schema } from './types.js';
@@ -14,6 +15,10 @@ export interface AggCall {
   readonly name: string;
   readonly argType: DataType | null;
   readonly outType: DataType;
+  /** Column arguments after the first (corr's second, a UDAF's others) and their types. */
+  readonly more?: readonly Expr[];
+  readonly moreTypes?: readonly DataType[];
+  readonly options?: AggOptions;
 }
 
 export type PhysicalOp =

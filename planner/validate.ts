@@ -128,6 +128,8 @@ const EXPR_CHECKS: Record<Expr['kind'], (o: Record<string, Json>, p: string) => 
         { path: `${p}.fn`, aggregate: o.fn, validAggregates: AGG_FNS },
       );
     if (o.arg !== null) checkExpr(o.arg, `${p}.arg`);
+    if (o.more !== undefined) c.each(o.more, `${p}.more`, checkExpr);
+    if (o.options !== undefined) c.obj(o.options, `${p}.options`);
   },
 };
 

@@ -4,10 +4,10 @@
  * plan-time checks, and the extraction of window expressions from a projection into `Window`
  * plan nodes (one per partition/order spec), as Spark's analyzer does.
  */
-import { AGGREGATES, type AggFn, aggregateSpec, isAggFn } from './aggregates.js';
+import { AGGREGATES, type AggFn, type AggOptions, aggCallType, isAggFn } from './aggregates.js';
 import { PlanError, SchemaError, listNames } from './errors.js';
 import type { Expr, ExprOf } from './expr.js';
-import { alias, cast, col, exprName, exprToString, frameText, transformExpr, walkExpr } from './expr.js';
+import { aggText, alias, cast, col, exprName, exprToString, frameText, transformExpr, walkExpr } from './expr.js';
 import type { PlanNode, PlanOf, SortKey } from './plan.js';
 import { project, windowNode } from './plan.js';
 import type { DataType, Schema } from './types.js';
@@ -33,6 +33,8 @@ export interface WindowCall {
   readonly fn: WindowFn;
   readonly args: readonly Expr[];
   readonly frame: WindowFrame;
+  /** An aggregate's options (percentages, ignoreNulls, a UDAF's name…). */
+  readonly options?: AggOptions;
 }
 
 type ArgTypes = readonly (DataType | 'null')[];
@@ -132,13 +134,10 @@ export function windowType(e: ExprOf<'window'>, schema: Schema, typeOf: TypeOf):
     );
   checkFrame(fn, effectiveFrame(spec), spec, schema, typeOf);
   if (isAggFn(fn)) {
-    const t = args.length ? args[0]! : null;
-    const r = aggregateSpec(fn).resultType(t);
-    if (typeof r === 'object')
-      throw new SchemaError('TYPE_MISMATCH', `window function ${fn}(): needs ${r.expects}, got ${t ?? 'no argument'}`, {
-        function: fn,
-      });
-    return r;
+    const [t = null, ...more] = args;
+    const r = aggCallType(fn, t, { more, options: e.options ?? {} });
+    if ('error' in r) throw new SchemaError('TYPE_MISMATCH', `window function ${fn}(): ${r.error}`, { function: fn });
+    return r.type;
   }
   return WINDOW_ONLY[fn].resultType(args);
 }
@@ -202,7 +201,7 @@ export function extractWindows(p: PlanOf<'Project'>, schema: Schema, typeOf: Typ
         g = { spec, calls: [] };
         groups.push(g);
       }
-      g.calls.push({ name, fn: x.fn, args, frame: effectiveFrame(spec) });
+      g.calls.push({ name, fn: x.fn, args, frame: effectiveFrame(spec), ...(x.options ? { options: x.options } : {}) });
       return col(name);
     });
     return out === e || exprName(out) === named ? out : alias(out, named);
@@ -221,11 +220,26 @@ export function windowSchema(p: PlanOf<'Window'>, schema: Schema, typeOf: TypeOf
     ...schema,
     ...p.calls.map((c) => {
       const frame = isWindowOnly(c.fn) && WINDOW_ONLY[c.fn].ordered ? null : c.frame;
-      const t = windowType({ kind: 'window', fn: c.fn, args: c.args, spec: { ...spec, frame } }, schema, typeOf);
+      const t = windowType(
+        {
+          kind: 'window',
+          fn: c.fn,
+          args: c.args,
+          spec: { ...spec, frame },
+          ...(c.options ? { options: c.options } : {}),
+        },
+        schema,
+        typeOf,
+      );
       return field(c.name, t === 'null' ? 'string' : t);
     }),
   ];
 }
 
-export const windowCallText = (c: WindowCall): string =>
-  `${c.fn}(${c.args.map(exprToString).join(', ')}) ${frameText(c.frame)} AS ${c.name}`;
+export const windowCallText = (c: WindowCall): string => {
+  const args = c.args.map(exprToString);
+  const call = isAggFn(c.fn)
+    ? aggText(c.fn, args[0] ?? '', args.slice(1), c.options ?? {})
+    : `${c.fn}(${args.join(', ')})`;
+  return `${call} ${frameText(c.frame)} AS ${c.name}`;
+};

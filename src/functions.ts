@@ -13,12 +13,12 @@
  *   { name: 'key', type: 'int32', nullable: true }, { name: 'big', type: 'bool', nullable: true }]);
  */
 import { PlanError } from '../planner/errors.js';
-import { udfCall } from '../planner/expr.js';
+import { agg, udfCall } from '../planner/expr.js';
 import type { DataType, Schema } from '../planner/types.js';
 import { Column, type ColumnLike, toExpr } from './api/column.js';
-import { type BatchFunction, register, type ScalarFunction } from './runtime/userFunctions.js';
+import { type BatchFunction, register, type ScalarFunction, type UdafMethods } from './runtime/userFunctions.js';
 
-export type { BatchFunction } from './runtime/userFunctions.js';
+export type { BatchFunction, UdafMethods } from './runtime/userFunctions.js';
 export type RowFunction = (row: Record<string, unknown>) => Record<string, unknown>;
 export type FlatRowFunction = (row: Record<string, unknown>) => readonly Record<string, unknown>[];
 
@@ -29,6 +29,33 @@ export type FlatRowFunction = (row: Record<string, unknown>) => readonly Record<
 export function udf(name: string, fn: ScalarFunction, returns: DataType): (...args: ColumnLike[]) => Column {
   register({ kind: 'udf', name, fn, returns });
   return (...args) => new Column(udfCall(name, args.map(toExpr), returns));
+}
+
+/**
+ * A user-defined aggregate (UDAF), usable in groupBy().agg, a global agg and over windows. Its
+ * state must be JSON-serializable (it travels between executors as JSON text).
+ * @example
+ * export const geomean = udaf('geomean', {
+ *   init: () => ({ logs: 0, n: 0 }),
+ *   update: (s, x) => (x == null ? s : { logs: s.logs + Math.log(x as number), n: s.n + 1 }),
+ *   merge: (a, b) => ({ logs: a.logs + b.logs, n: a.n + b.n }),
+ *   finish: (s) => (s.n ? Math.exp(s.logs / s.n) : null),
+ * }, 'float64');
+ * df.groupBy('k').agg(geomean(col('x')).alias('g'))
+ */
+export function udaf<S>(name: string, methods: UdafMethods<S>, returns: DataType): (...args: ColumnLike[]) => Column {
+  for (const m of ['init', 'update', 'merge', 'finish'] as const)
+    if (typeof methods?.[m] !== 'function')
+      throw new PlanError('BAD_UDAF', `UDAF '${name}' needs a ${m}() method (init, update, merge and finish)`, {
+        function: name,
+      });
+  register({ kind: 'udaf', name, fn: methods as UdafMethods, returns });
+  return (...args) => {
+    if (!args.length)
+      throw new PlanError('BAD_UDAF', `UDAF '${name}' takes at least one column argument`, { function: name });
+    const [first, ...more] = args.map(toExpr);
+    return new Column(agg('udaf', first!, more, { udaf: name, returns }));
+  };
 }
 
 /** A row → row function with its output schema. @example df.map('tag') */

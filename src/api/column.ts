@@ -158,8 +158,9 @@ export class Column {
    */
   over(window: { readonly spec: WindowSpecExpr }): Column {
     const e = this.expr;
-    if (e.kind === 'window') return new Column(E.windowCall(e.fn, e.args, window.spec));
-    if (e.kind === 'agg') return new Column(E.windowCall(e.fn, e.arg ? [e.arg] : [], window.spec));
+    if (e.kind === 'window') return new Column(E.windowCall(e.fn, e.args, window.spec, e.options));
+    if (e.kind === 'agg')
+      return new Column(E.windowCall(e.fn, e.arg ? [e.arg, ...(e.more ?? [])] : [], window.spec, e.options));
     throw new PlanError(
       'NOT_A_WINDOW_FUNCTION',
       `over() applies to a window function (row_number, rank, lag, …) or an aggregate (sum, avg, …), not to ${E.exprToString(e)}`,

@@ -44,6 +44,8 @@ export const max = (v: string | Column) => aggregate('max', v);
 export const count = (v: string | Column = '*') => aggregate('count', v === '*' ? null : v);
 export const countDistinct = (v: string | Column) => aggregate('count_distinct', v);
 
+export * from './aggregates.js';
+
 /** Days added to a date. */
 export const dateAdd = (d: string | Column, days: ColumnLike) =>
   new Column(E.call('date_add', [c(d).expr, toExpr(days)]));

@@ -15,7 +15,7 @@ import type { UdfBundleRef } from '../../planner/plan.js';
 import type { DataType } from '../../planner/types.js';
 import type { UserFunction } from '../../operators/operator.js';
 import type { UdfTable } from '../../operators/eval.js';
-import { LOADING, type Registered } from './userFunctions.js';
+import { LOADING, type Registered, type UdafMethods } from './userFunctions.js';
 import type { ObjectStore } from '../storage/store.js';
 import { guardUserFunction, userCodeError } from './userCode.js';
 
@@ -33,7 +33,7 @@ export async function buildBundle(
     if (!r)
       throw new PlanError(
         'UNREGISTERED_FUNCTION',
-        `function '${n}' is not registered; register it with udf(), mapFunction(), flatMapFunction() or batchFunction() in a module the job imports`,
+        `function '${n}' is not registered; register it with udf(), udaf(), mapFunction(), flatMapFunction() or batchFunction() in a module the job imports`,
         { function: n, registered: [...registry.keys()] },
       );
     if (!r.module)
@@ -130,16 +130,23 @@ export function loadBundle(store: ObjectStore, ref: UdfBundleRef): Promise<Reado
 export function functionTables(
   table: ReadonlyMap<string, Registered>,
   names: readonly string[],
-): { udfs: UdfTable; functions: Map<string, UserFunction> } {
+): { udfs: UdfTable; functions: Map<string, UserFunction>; udafs: Map<string, UdafMethods> } {
   const udfs = new Map<string, { fn: (...args: unknown[]) => unknown; returnType: DataType }>();
   const functions = new Map<string, UserFunction>();
+  const udafs = new Map<string, UdafMethods>();
   for (const n of names) {
     const r = table.get(n);
     if (!r)
       throw new ExecutionError('FUNCTION_NOT_IN_BUNDLE', `function '${n}' is not in the job's bundle`, { function: n });
+    if (r.kind === 'udaf') {
+      const m = r.fn;
+      const guard = <K extends keyof typeof m>(k: K) => guardUserFunction(`${n}.${k}`, m[k].bind(m)) as (typeof m)[K];
+      udafs.set(n, { init: guard('init'), update: guard('update'), merge: guard('merge'), finish: guard('finish') });
+      continue;
+    }
     const fn = guardUserFunction(n, r.fn as (...args: unknown[]) => unknown);
     if (r.kind === 'udf') udfs.set(n, { fn, returnType: r.returns });
     functions.set(n, { ...r, fn } as UserFunction);
   }
-  return { udfs, functions };
+  return { udfs, functions, udafs };
 }

@@ -37,7 +37,29 @@ export type Registered =
       readonly fn: BatchFunction;
       readonly schema: Schema | null;
       readonly module: string | null;
+    }
+  | {
+      readonly kind: 'udaf';
+      readonly name: string;
+      readonly fn: UdafMethods;
+      readonly returns: DataType;
+      readonly module: string | null;
     };
+
+/**
+ * A user-defined aggregate: `init()` makes an empty state, `update(state, ...values)` folds one
+ * row's argument values in, `merge(a, b)` combines two states, `finish(state)` gives the result.
+ * Each returns the new state (it may mutate and return its argument). States travel between
+ * executors as JSON text, so a state must survive `JSON.parse(JSON.stringify(state))`: numbers,
+ * strings, booleans, null, arrays and plain objects.
+ */
+export interface UdafMethods<S = unknown> {
+  init(): S;
+  // biome-ignore lint/suspicious/noExplicitAny: arguments are whatever values the columns hold
+  update(state: S, ...values: any[]): S;
+  merge(a: S, b: S): S;
+  finish(state: S): unknown;
+}
 
 const DEFAULT = Symbol.for('stratus.functions');
 /** While a bundle is being loaded, registrations go to the table this key holds. */

@@ -24,6 +24,7 @@ import {
   Window,
   type WindowSpec,
 } from '../api/window.js';
+import { isSqlAggregateName, sqlAggregate } from './aggregates.js';
 import { type Ast, at, positionOf, unsupported } from './parse.js';
 
 export interface ExprContext {
@@ -50,7 +51,8 @@ export function subqueryOf(node: Ast): Ast | null {
   return null;
 }
 
-const functionName = (node: Ast): string =>
+/** A function call's name, lower case (qualified names joined with dots). */
+export const functionName = (node: Ast): string =>
   String(node.name?.name?.map((p: Ast) => p.value).join('.') ?? node.name).toLowerCase();
 
 /**
@@ -451,6 +453,12 @@ export function toColumn(node: Ast, ctx: ExprContext): Column {
       if (name === 'not' && args.length === 1) return toColumn(args[0], ctx).not();
       if (name === 'exists') throw unsupported('EXISTS inside an expression', node, 'use it as a WHERE conjunct');
       if (AGGREGATES[name]) return aggregateOf({ ...node, name, args: { expr: args[0] } }, ctx);
+      if (isSqlAggregateName(name)) {
+        if (!ctx.aggregates)
+          throw unsupported(`aggregate ${name.toUpperCase()}() here (only in SELECT, HAVING, ORDER BY)`, node);
+        const inner: ExprContext = { ...ctx, aggregates: false };
+        return sqlAggregate(name, args, node, (a) => toColumn(a, inner))!;
+      }
       const f = SCALARS[name];
       if (!f) throw unsupported(`function ${name}()`, node);
       return f(

@@ -12,7 +12,17 @@ import { broadcast, type DataFrame, GroupedData } from '../api/dataframe.js';
 import { groupingSetsOf } from './groupingSets.js';
 import { col, count } from '../api/functions.js';
 import { type Ast, at, parseSelect, positionOf, unsupported } from './parse.js';
-import { columnName, conjunctsOf, type ExprContext, exprConjuncts, factorOr, subqueryOf, toColumn } from './expr.js';
+import { isSqlAggregateName } from './aggregates.js';
+import {
+  columnName,
+  conjunctsOf,
+  type ExprContext,
+  exprConjuncts,
+  factorOr,
+  functionName as functionNameOf,
+  subqueryOf,
+  toColumn,
+} from './expr.js';
 
 /** What the translator needs from the session: the registered views and their column names. */
 export interface SqlCatalog {
@@ -773,6 +783,7 @@ function hasAggregate(columns: Ast): boolean {
   return walkAst(columns, (n) => {
     if (n.ast) return false;
     if (n.type === 'aggr_func') return !n.over;
+    if (n.type === 'function' && !n.over) return isSqlAggregateName(functionNameOf(n));
     return false;
   });
 }

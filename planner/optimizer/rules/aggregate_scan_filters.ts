@@ -17,9 +17,10 @@ function rewriteStage(stage: Stage): Stage {
   )
     return stage;
   // Keys and arguments are then computed on rejected rows too: only for built-in expressions,
-  // never user code (which might fail on rows the filter was meant to keep away).
-  const exprs = [...first.keys, ...first.aggs.flatMap((a) => (a.arg ? [a.arg] : []))];
-  if (exprs.some((e) => JSON.stringify(e).includes('"kind":"udf"'))) return stage;
+  // never user code (which might fail on rows the filter was meant to keep away): UDFs and UDAFs.
+  const exprs = [...first.keys, ...first.aggs.flatMap((a) => (a.arg ? [a.arg, ...(a.more ?? [])] : []))];
+  if (first.aggs.some((a) => a.fn === 'udaf') || exprs.some((e) => JSON.stringify(e).includes('"kind":"udf"')))
+    return stage;
   const aggregate = { ...first, filter: stage.source.filters };
   return { ...stage, source: { ...stage.source, filtersInAggregate: true }, ops: [aggregate, ...stage.ops.slice(1)] };
 }
