@@ -22,11 +22,9 @@ import {
 import { InternalError } from '../planner/errors.js';
 import { compareNumbers, compareStrings } from '../planner/order.js';
 import { castVec, int64ToDoubles } from './cast.js';
-import { field } from '../planner/types.js';
-import type { Batch, DecimalVec, Int64Vec, NumVec, Vec } from './vector.js';
+import type { DecimalVec, Int64Vec, NumVec, Vec } from './vector.js';
 import {
   bytesAt,
-  concatBatches,
   fromLatin1,
   isBytesVec,
   isDecimalVec,
@@ -36,9 +34,7 @@ import {
   newValidity,
   setValid,
   stringAt,
-  takeOrNull,
   vecFromValues,
-  vecLength as batchLength,
 } from './vector.js';
 
 /**
