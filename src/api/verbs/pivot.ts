@@ -106,7 +106,14 @@ export function pivotAgg(
     const when = slot.expr === null ? E.isNull(pivot.column) : E.binary('=', pivot.column, slot.expr);
     return items.map((it) => {
       const e = E.transformExpr(it.expr, (x) =>
-        x.kind === 'agg' ? E.agg(x.fn, E.caseWhen([{ when, then: x.arg ?? E.lit(1) }], null)) : x,
+        x.kind === 'agg'
+          ? E.agg(
+              x.fn,
+              E.caseWhen([{ when, then: x.arg ?? E.lit(1) }], null),
+              (x.more ?? []).map((m) => E.caseWhen([{ when, then: m }], null)),
+              x.options,
+            )
+          : x,
       );
       return E.alias(e, items.length === 1 ? slot.name : `${slot.name}_${E.exprName(it.expr)}`);
     });
