@@ -17,7 +17,7 @@ const sortKeys = (keys: readonly SortKey[]) =>
 function describeNode(p: PlanNode): string {
   switch (p.kind) {
     case 'Scan':
-      return `Scan: path=${p.path} columns=${p.columns ? list(p.columns) : '*'}${p.filters.length ? ` filters=${list(p.filters.map(exprToString))}` : ''}${p.mergeSchema ? ' mergeSchema=true' : ''}`;
+      return `Scan: path=${p.path} columns=${p.columns ? list(p.columns) : '*'}${p.filters.length ? ` filters=${list(p.filters.map(exprToString))}` : ''}${p.mergeSchema ? ' mergeSchema=true' : ''}${p.format !== 'parquet' ? ` format=${p.format}` : ''}`;
     case 'Filter':
       return `Filter: predicate=${exprToString(p.predicate)}`;
     case 'Project':
@@ -97,7 +97,7 @@ function describeStage(s: Stage): string[] {
     s.output.kind === 'result'
       ? 'result'
       : s.output.kind === 'write'
-        ? `write(${s.output.path}${s.output.partitionBy.length ? `, partitionBy=${list(s.output.partitionBy)}` : ''})`
+        ? `write(${s.output.path}${s.output.text ? `, format=${s.output.text.format}` : ''}${s.output.partitionBy.length ? `, partitionBy=${list(s.output.partitionBy)}` : ''})`
         : s.output.partitioning.kind === 'single'
           ? 'shuffle(single)'
           : s.output.partitioning.kind === 'roundrobin'
@@ -107,7 +107,7 @@ function describeStage(s: Stage): string[] {
               : `shuffle(hash${list(s.output.partitioning.keys.map(exprToString))}, n=${s.output.partitioning.n})`;
   const src = (source: Stage['source']) =>
     source.kind === 'scan'
-      ? `ParquetScan: path=${source.path} columns=${list(source.columns)}${source.filters.length ? ` filters=${list(source.filters.map(exprToString))}` : ''}`
+      ? `${source.text ? (source.text.options.format === 'csv' ? 'CsvScan' : 'JsonScan') : 'ParquetScan'}: path=${source.path} columns=${list(source.columns)}${source.filters.length ? ` filters=${list(source.filters.map(exprToString))}` : ''}`
       : `ShuffleRead: stage=${source.stages.join(',')}`;
   const a = s.adaptive;
   const alt = a

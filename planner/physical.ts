@@ -102,7 +102,14 @@ export class Planner {
         );
     }
     return {
-      source: { kind: 'scan', path: p.path, columns: schema.map((f) => f.name), filters: p.filters, schema },
+      source: {
+        kind: 'scan',
+        path: p.path,
+        columns: schema.map((f) => f.name),
+        filters: p.filters,
+        schema,
+        ...(p.text ? { text: { options: p.text, fields: schemaOf({ ...p, columns: null }, this.catalog) } } : {}),
+      },
       ops: [],
       schema,
       single: false,
@@ -251,13 +258,18 @@ export function planStages(
   const f = planner.plan(root);
   const id = planner.stages.length;
   const output: StageOutput =
-    sink.kind === 'write' ? { kind: 'write', path: sink.path, partitionBy: sink.partitionBy } : { kind: 'result' };
+    sink.kind === 'write'
+      ? { kind: 'write', path: sink.path, partitionBy: sink.partitionBy, ...(sink.text ? { text: sink.text } : {}) }
+      : { kind: 'result' };
   if (sink.kind === 'write')
     for (const c of sink.partitionBy) {
       const t = resolveColumn(f.schema, c).field.type;
       // A partition value becomes a directory name: only types with a plain text form.
       if (isOpaque(t) || t === 'binary') throw unsupportedType(c, t, 'partitionBy');
     }
+  if (sink.kind === 'write' && sink.text)
+    for (const c of f.schema)
+      if (isOpaque(c.type) || c.type === 'binary') throw unsupportedType(c.name, c.type, `the ${sink.format} writer`);
   planner.stages.push(stageOf(f, id, output));
   let stages: readonly Stage[] = planner.stages;
   for (const rule of stageRules(opts.disabledRules)) stages = stages.map((st) => withAdaptive(rule(st), st, rule));

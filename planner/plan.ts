@@ -2,6 +2,7 @@
  * Logical plan nodes: readonly tagged objects, plain JSON, versioned as a whole document.
  */
 import type { Expr } from './expr.js';
+import type { FileFormat, TextReadOptions, TextWriteOptions } from './textFormat.js';
 import type { Schema } from './types.js';
 import type { WindowCall } from './window.js';
 
@@ -20,7 +21,9 @@ export type PlanNode =
       readonly kind: 'Scan';
       /** A file, a directory or a glob: `s3://bucket/key`, `file:///abs/path`. */
       readonly path: string;
-      readonly format: 'parquet';
+      readonly format: FileFormat;
+      /** CSV / NDJSON options (text formats only). */
+      readonly text?: TextReadOptions;
       /** Columns to read; null = all (set by projection pushdown). */
       readonly columns: readonly string[] | null;
       /** Conjuncts evaluated inside the scan (set by predicate pushdown). */
@@ -125,18 +128,21 @@ export type Sink =
   | {
       readonly kind: 'write';
       readonly path: string;
-      readonly format: 'parquet';
+      readonly format: FileFormat;
+      /** CSV / NDJSON writer options (text formats only). */
+      readonly text?: TextWriteOptions;
       readonly mode: 'errorIfExists' | 'overwrite' | 'append' | 'ignore';
       readonly partitionBy: readonly string[];
     };
 
 const freeze = <T extends object>(o: T): T => Object.freeze(o);
 
-export const scan = (path: string, options: { mergeSchema?: boolean } = {}): PlanNode =>
+export const scan = (path: string, options: { mergeSchema?: boolean; text?: TextReadOptions } = {}): PlanNode =>
   freeze({
     kind: 'Scan',
     path,
-    format: 'parquet',
+    format: options.text?.format ?? 'parquet',
+    ...(options.text ? { text: options.text } : {}),
     columns: null,
     filters: freeze([]),
     ...(options.mergeSchema ? { mergeSchema: true } : {}),

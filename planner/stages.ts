@@ -111,6 +111,8 @@ export type StageSource =
       readonly partitionColumns?: readonly string[];
       /** The filters prune row groups here but are evaluated by the aggregate right after the scan. */
       readonly filtersInAggregate?: boolean;
+      /** CSV / NDJSON files: their options and every column of the dataset (the files' layout). */
+      readonly text?: { readonly options: import('./textFormat.js').TextReadOptions; readonly fields: Schema };
     }
   /** One partition of the outputs of one or more stages (several for a union). */
   | { readonly kind: 'shuffle'; readonly stages: readonly number[]; readonly schema: Schema };
@@ -128,8 +130,13 @@ export type StageOutput =
   /** `sample`: each map task also reports a small random sample of these sort keys. */
   | { readonly kind: 'shuffle'; readonly partitioning: Partitioning; readonly sample?: readonly SortKey[] }
   | { readonly kind: 'result' }
-  /** Parquet files staged under `<path>/_temporary/<job>/`, made visible by the job commit. */
-  | { readonly kind: 'write'; readonly path: string; readonly partitionBy: readonly string[] };
+  /** Files staged under `<path>/_temporary/<job>/` (Parquet, or CSV / NDJSON with `text`), made visible by the job commit. */
+  | {
+      readonly kind: 'write';
+      readonly path: string;
+      readonly partitionBy: readonly string[];
+      readonly text?: import('./textFormat.js').TextWriteOptions;
+    };
 
 export interface Stage {
   readonly id: number;

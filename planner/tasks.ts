@@ -16,6 +16,8 @@ export interface SplitRowGroup {
   /** Compressed bytes per column. */
   readonly bytes: Readonly<Record<string, number>>;
   readonly stats: Readonly<Record<string, MinMax>>;
+  /** Bytes a task reads for this group whatever its columns (a byte range of a CSV / NDJSON file). */
+  readonly wholeBytes?: number;
 }
 
 /** One file of a dataset, as splitting sees it. */
@@ -132,7 +134,7 @@ export function splitScan(
         pruned++;
         continue;
       }
-      const b = columns.reduce((a, c) => a + (rg.bytes[c] ?? 0), 0);
+      const b = rg.wholeBytes ?? columns.reduce((a, c) => a + (rg.bytes[c] ?? 0), 0);
       const at = Math.floor((bytes + b / 2) / taskBytes);
       if (taskSize > 0 && at > slot) {
         flushPart();

@@ -22,6 +22,7 @@ import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js'
 import { filter, limit, orderBy } from './verbs/rows.js';
 import { join } from './verbs/join.js';
 import { mapRows } from './verbs/maprows.js';
+import { type TextOptionValue, textWriteOptions } from './textOptions.js';
 import { distinct, dropna, fillna, repartition, setOperation, union } from './verbs/sets.js';
 
 export class DataFrame {
@@ -358,6 +359,27 @@ export class DataFrameWriter {
       kind: 'write',
       path: normalizeDataUrl(path),
       format: 'parquet',
+      mode: this.saveMode,
+      partitionBy: this.partitionCols,
+    });
+  }
+  /**
+   * Write CSV files (options: header, sep / delimiter, quote, escape, nullValue, dateFormat,
+   * timestampFormat), committed as Parquet writes are. @example df.write.mode('overwrite').csv('out/', { header: true })
+   */
+  csv(path: string, opts: Readonly<Record<string, TextOptionValue>> = {}): Promise<{ rows: number; files: number }> {
+    return this.text('csv', path, opts);
+  }
+  /** Write NDJSON files (one object per line; null fields left out). @example df.write.json('out/') */
+  json(path: string, opts: Readonly<Record<string, TextOptionValue>> = {}): Promise<{ rows: number; files: number }> {
+    return this.text('json', path, opts);
+  }
+  private text(format: 'csv' | 'json', path: string, opts: Readonly<Record<string, TextOptionValue>>) {
+    return this.df.session.write(this.df.plan, {
+      kind: 'write',
+      path: normalizeDataUrl(path),
+      format,
+      text: textWriteOptions(format, opts),
       mode: this.saveMode,
       partitionBy: this.partitionCols,
     });

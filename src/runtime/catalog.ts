@@ -17,6 +17,7 @@ import { datasetObjects, type PinHolder } from './datasetLog.js';
 import type { StoreRef } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { partitionFields, partitionValuesOf, type PartitionValues } from './partitions.js';
+import { checkTextFiles, textFooter, textSchema } from './textCatalog.js';
 
 export interface DatasetFile {
   readonly url: string;
@@ -74,16 +75,17 @@ export async function loadDatasets(
   const files = new Map<string, DatasetFile[]>();
   const columnBytes = new Map<string, Record<string, number>>();
   const columnRanges = new Map<string, Record<string, { min: number; max: number }>>();
-  const merging = new Map<string, boolean>();
+  const merging = new Map<string, string>();
   for (const scan of collectScans(root)) {
     const merge = scan.mergeSchema === true;
-    if (merging.has(scan.path) && merging.get(scan.path) !== merge)
+    const how = JSON.stringify({ merge, format: scan.format, text: scan.text ?? null });
+    if (merging.has(scan.path) && merging.get(scan.path) !== how)
       throw new PlanError(
         'CONFLICTING_READ_OPTIONS',
-        `'${scan.path}' is read both with and without mergeSchema in one job; read it one way`,
+        `'${scan.path}' is read with different formats or options in one job (${merging.get(scan.path)} and ${how}); read it one way`,
         { path: scan.path },
       );
-    merging.set(scan.path, merge);
+    merging.set(scan.path, how);
     if (files.has(scan.path)) continue;
     const loc = locate(scan.path, storeRef);
     const store = env.store(loc.ref);
@@ -91,31 +93,51 @@ export async function loadDatasets(
     const objects = opts.onlyFiles ? all.filter((o) => opts.onlyFiles!.includes(urlOf(loc.ref, o.key))) : all;
     if (!objects.length)
       throw new PlanError('EMPTY_DATASET', `no files to read in '${scan.path}'`, { path: scan.path });
-    const missing = objects.filter((o) => !opts.known?.has(urlOf(loc.ref, o.key)));
-    if (missing.length > budget) {
-      // Read what this call may, and hand them back to be saved for the next call.
-      const part = await mapLimit(missing.slice(0, budget), 16, async (o) => {
+    const parquetFiles = async (): Promise<{ found: DatasetFile[]; schema: Schema }> => {
+      const missing = objects.filter((o) => !opts.known?.has(urlOf(loc.ref, o.key)));
+      if (missing.length > budget) {
+        // Read what this call may, and hand them back to be saved for the next call.
+        const part = await mapLimit(missing.slice(0, budget), 16, async (o) => {
+          const url = urlOf(loc.ref, o.key);
+          return { url, size: o.size, footer: await readFooter(rangeReader(store, o.key, o.size, url)) };
+        });
+        throw new PlanningIncomplete([...fresh, ...part]);
+      }
+      budget -= missing.length;
+      // Schema-only loads (the client's checks before submitting) read one footer per dataset
+      // unless schemas merge; the driver reads them all when it plans.
+      const read = opts.schemaOnly && !merge ? objects.slice(0, 1) : objects;
+      const found = await mapLimit(read, 16, async (o) => {
         const url = urlOf(loc.ref, o.key);
-        return { url, size: o.size, footer: await readFooter(rangeReader(store, o.key, o.size, url)) };
+        const known = opts.known?.get(url);
+        const footer = known?.footer ?? (await readFooter(rangeReader(store, o.key, o.size, url)));
+        if (!known) fresh.push({ url, size: o.size, footer });
+        return { url, size: o.size, footer, partitionValues: partitionValuesOf(o.key, loc.key ? `${loc.key}/` : '') };
       });
-      throw new PlanningIncomplete([...fresh, ...part]);
-    }
-    budget -= missing.length;
-    // Schema-only loads (the client's checks before submitting) read one footer per dataset
-    // unless schemas merge; the driver reads them all when it plans.
-    const read = opts.schemaOnly && !merge ? objects.slice(0, 1) : objects;
-    const found = await mapLimit(read, 16, async (o) => {
-      const url = urlOf(loc.ref, o.key);
-      const known = opts.known?.get(url);
-      const footer = known?.footer ?? (await readFooter(rangeReader(store, o.key, o.size, url)));
-      if (!known) fresh.push({ url, size: o.size, footer });
-      return { url, size: o.size, footer, partitionValues: partitionValuesOf(o.key, loc.key ? `${loc.key}/` : '') };
-    });
-    // Files match by column name, in any order; with mergeSchema they may also differ.
-    const schema = datasetSchema(
-      found.map((f) => ({ file: f.url, schema: f.footer.schema })),
-      merge,
-    );
+      // Files match by column name, in any order; with mergeSchema they may also differ.
+      return {
+        found,
+        schema: datasetSchema(
+          found.map((f) => ({ file: f.url, schema: f.footer.schema })),
+          merge,
+        ),
+      };
+    };
+    let found: DatasetFile[];
+    let schema: Schema;
+    if (scan.text) {
+      // CSV / NDJSON: no footers; the schema is given or inferred, files split by byte ranges.
+      const text = scan.text;
+      checkTextFiles(objects, scan.path);
+      schema = await textSchema(store, objects[0]!, text, scan.path);
+      const root = loc.key ? `${loc.key}/` : '';
+      found = objects.map((o) => ({
+        url: urlOf(loc.ref, o.key),
+        size: o.size,
+        footer: textFooter(o.size, schema, text),
+        partitionValues: partitionValuesOf(o.key, root),
+      }));
+    } else ({ found, schema } = await parquetFiles());
     const root = loc.key ? `${loc.key}/` : '';
     const parts = partitionFields(objects.map((o) => partitionValuesOf(o.key, root))).filter(
       (p) => !schema.some((f) => f.name === p.name),

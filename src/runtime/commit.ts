@@ -135,11 +135,11 @@ export function stagedKey(path: string, jobId: string, relative: string, storeRe
   return { ref: loc.ref, key: under(loc.key, `${stagingDir(jobId)}/${relative}`) };
 }
 
-/** A staged name (`part-00003.2.<nonce>.parquet`) made final: job id in, attempt out of sight. */
+/** A staged name (`part-00003.2.<nonce>.parquet`, `.csv`, `.json`) made final: job id in, attempt out of sight. */
 function finalPath(relative: string, jobId: string): string {
-  const m = /^(.*?)part-(\d+)\.(\d+)\.([0-9a-f]+)\.parquet$/.exec(relative);
+  const m = /^(.*?)part-(\d+)\.(\d+)\.([0-9a-f]+)\.(parquet|csv|json)$/.exec(relative);
   if (!m) throw new StorageError('BAD_STAGED_FILE', `unexpected staged file name '${relative}'`, { relative });
-  return `${m[1]}part-${m[2]}-${jobId}-${m[3]}${m[4]}.parquet`;
+  return `${m[1]}part-${m[2]}-${jobId}-${m[3]}${m[4]}.${m[5]}`;
 }
 
 /** The destination now: its newest snapshot, or its listing when it has no log. */

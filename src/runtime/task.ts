@@ -12,7 +12,11 @@ import { KeySampler } from '../../operators/rangepart.js';
 import { encodeParquet, splitByPartition } from '../../operators/parquetWrite.js';
 import { stagedKey } from './commit.js';
 import { buildOperators, runPipeline } from '../../operators/pipeline.js';
-import { scanRowGroups } from '../../operators/scan.js';
+import { type ScanSpec, scanRowGroups } from '../../operators/scan.js';
+import { scanText } from '../../operators/textScan.js';
+import { encodeText } from '../../operators/textWrite.js';
+import { FORMAT_EXTENSION } from '../../planner/textFormat.js';
+import type { Schema } from '../../planner/types.js';
 import type { OperatorContext } from '../../operators/operator.js';
 import type { Batch } from '../../operators/vector.js';
 import { vecFromValues } from '../../operators/vector.js';
@@ -61,22 +65,22 @@ async function writeFiles(
   env: RuntimeEnv,
 ): Promise<TaskOutput> {
   const files: { relative: string; rows: number; size: number }[] = [];
-  const name = () => `part-${String(task.task).padStart(5, '0')}.${task.attempt}.${nonce()}.parquet`;
+  const text = output.text;
+  const encode = (schema: Schema, batches: readonly Batch[]) =>
+    text ? encodeText(schema, batches, text) : encodeParquet(schema, batches);
+  const ext = FORMAT_EXTENSION[text?.format ?? 'parquet'];
+  const name = () => `part-${String(task.task).padStart(5, '0')}.${task.attempt}.${nonce()}.${ext}`;
   const stageFile = async (relative: string, body: Uint8Array, n: number) => {
     const at = stagedKey(output.path, event.job.jobId, relative, event.job.store);
     await env.store(at.ref).put(at.key, body);
     files.push({ relative, rows: n, size: body.byteLength });
   };
   if (rows === 0) {
-    if (task.task === 0) await stageFile(name(), encodeParquet(stage.schema, []), 0);
+    if (task.task === 0) await stageFile(name(), encode(stage.schema, []), 0);
     return { kind: 'write', files, rows: 0 };
   }
   for (const part of splitByPartition(stage.schema, batches, output.partitionBy))
-    await stageFile(
-      `${part.dir ? `${part.dir}/` : ''}${name()}`,
-      encodeParquet(part.schema, [part.batch]),
-      part.batch.length,
-    );
+    await stageFile(`${part.dir ? `${part.dir}/` : ''}${name()}`, encode(part.schema, [part.batch]), part.batch.length);
   return { kind: 'write', files, rows };
 }
 
@@ -94,7 +98,7 @@ async function* withPartitionColumns(
   const partFilters = src.filters.filter((e) => !fileFilters.includes(e));
   const spec = { columns: fileSchema.map((f) => f.name), filters: fileFilters, schema: fileSchema, prefilter };
   const filter = partFilters.length ? compileConjunction(partFilters, src.schema, ctx.udfs) : null;
-  for await (const b of scanRowGroups(reader, rowGroups, spec, ctx)) {
+  for await (const b of scanFile(reader, rowGroups, spec, src.text, ctx)) {
     const cols = src.schema.map((f) =>
       f.name in pv
         ? vecFromValues(f.type, new Array(b.length).fill(typedPartitionValue(pv[f.name]!, f.type)))
@@ -104,6 +108,18 @@ async function* withPartitionColumns(
     if (filter) out = filterBatch(out, filter);
     if (out.length) yield out;
   }
+}
+
+/** One file's row groups (Parquet) or byte ranges (CSV / NDJSON, with the dataset's columns but the partition columns). */
+function scanFile(
+  reader: RangeReader,
+  rowGroups: readonly number[],
+  spec: ScanSpec,
+  text: Extract<Stage['source'], { kind: 'scan' }>['text'],
+  ctx: OperatorContext,
+): AsyncIterable<Batch> {
+  if (!text) return scanRowGroups(reader, rowGroups, spec, ctx);
+  return scanText(reader, rowGroups, { ...spec, text }, ctx);
 }
 
 /** Broadcast build sides are read once per executor instance and job (they never change). */
@@ -167,8 +183,10 @@ function scanPart(
   // Columns the file lacks (mergeSchema) are constant nulls, as partition columns are constants.
   const pv = { ...part.partitionValues, ...Object.fromEntries((part.missingColumns ?? []).map((c) => [c, null])) };
   // Pushed-down filters may call user functions: the scan gets the task's function tables.
-  if (!Object.keys(pv).length) return scanRowGroups(reader, part.rowGroups, src, ctx);
-  return withPartitionColumns(reader, part.rowGroups, src, pv, ctx);
+  if (!Object.keys(pv).length) return scanFile(reader, part.rowGroups, src, src.text, ctx);
+  // A text file holds the dataset's columns but its partition columns.
+  const text = src.text && { ...src.text, fields: src.text.fields.filter((f) => !(f.name in pv)) };
+  return withPartitionColumns(reader, part.rowGroups, { ...src, ...(text ? { text } : {}) }, pv, ctx);
 }
 
 function source(
