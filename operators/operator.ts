@@ -37,4 +37,6 @@ export interface OperatorContext {
   readonly udafs?: ReadonlyMap<string, Udaf>;
   /** Reads a join's build side (all of a broadcast stage, or this task's partition). */
   readonly readBuildSide?: (side: BuildSide) => Promise<Batch[]>;
+  /** The task's index in its stage (its shuffle partition, or its share of the scan): seeds sample(). */
+  readonly partition?: number;
 }

@@ -11,6 +11,7 @@ import { LimitOperator } from './limit.js';
 import { MapRowsOperator } from './maprows.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { ProjectOperator } from './project.js';
+import { SampleOperator } from './sample.js';
 import { SortOperator, TopNOperator } from './sort.js';
 import type { Batch } from './vector.js';
 import { WindowOperator } from './window.js';
@@ -28,6 +29,7 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
   Sort: (s, _input, ctx) => new SortOperator(s.keys, s.schema, ctx),
   TopN: (s, _input, ctx) => new TopNOperator(s.keys, s.n, s.schema, ctx),
   Limit: (s) => new LimitOperator(s.n, s.schema),
+  Sample: (s, _input, ctx) => new SampleOperator(s.fraction, s.seed, s.schema, ctx.partition ?? 0),
   MapRows: (s, input, ctx) => new MapRowsOperator(s.name, s.mode, input, s.schema, ctx),
   Window: (s, input, ctx) => new WindowOperator(s.partitionBy, s.orderBy, s.calls, input, s.schema, ctx),
   HashJoin: (s, input, ctx) =>

@@ -360,6 +360,14 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       }
       return s;
     }
+    case 'Sample':
+      if (!(p.fraction >= 0 && p.fraction <= 1))
+        throw new PlanError('BAD_SAMPLE', `sample fraction must be between 0 and 1, got ${p.fraction}`, {
+          fraction: p.fraction,
+        });
+      if (!Number.isSafeInteger(p.seed))
+        throw new PlanError('BAD_SAMPLE', `sample seed must be an integer, got ${p.seed}`, { seed: p.seed });
+      return input(p.input);
     case 'Limit':
       if (!Number.isInteger(p.n) || p.n < 0)
         throw new PlanError('BAD_LIMIT', `limit must be a non-negative integer, got ${p.n}`);

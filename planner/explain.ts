@@ -28,6 +28,8 @@ function describeNode(p: PlanNode): string {
       return `Sort: keys=${sortKeys(p.keys)}`;
     case 'Limit':
       return `Limit: n=${p.n}`;
+    case 'Sample':
+      return `Sample: fraction=${p.fraction} seed=${p.seed}`;
     case 'Join':
       return `Join: type=${p.type}${p.on ? ` on=${exprToString(p.on)}` : ''}${p.hint ? ` broadcast=${p.hint}` : ''}`;
     case 'Distinct':
@@ -81,6 +83,8 @@ function describeOp(op: PhysicalOp): string {
       return `TopN: n=${op.n} keys=${sortKeys(op.keys)}`;
     case 'Limit':
       return `Limit: n=${op.n}`;
+    case 'Sample':
+      return `Sample: fraction=${op.fraction} seed=${op.seed}`;
     case 'MapRows':
       return `MapRows: mode=${op.mode} function=${op.name}`;
     case 'Window':

@@ -117,7 +117,7 @@ export class Planner {
   }
 
   /** Append an operator that keeps the row layout or sets a new schema. */
-  pipe(p: PlanOf<'Filter' | 'Project' | 'MapRows'>): Fragment {
+  pipe(p: PlanOf<'Filter' | 'Project' | 'MapRows' | 'Sample'>): Fragment {
     const f = this.plan(p.input);
     switch (p.kind) {
       case 'Filter':
@@ -130,6 +130,9 @@ export class Planner {
       case 'MapRows':
         f.schema = schemaOf(p, this.catalog);
         f.ops.push({ op: 'MapRows', name: p.name, mode: p.mode, schema: f.schema });
+        return f;
+      case 'Sample':
+        f.ops.push({ op: 'Sample', fraction: p.fraction, seed: p.seed, schema: f.schema });
         return f;
       default:
         return assertNever(p);
@@ -223,6 +226,7 @@ const PLANNERS: { readonly [K in PlanKind]: (planner: Planner, node: PlanOf<K>) 
   Repartition: (pl, p) => pl.repartition(p),
   Sort: (pl, p) => pl.sort(p),
   Limit: (pl, p) => pl.limit(p),
+  Sample: (pl, p) => pl.pipe(p),
   Window: planWindow,
   Values: (_pl, p) => {
     throw new PlanError('NOT_SUPPORTED', 'the physical planner does not support Values (inline rows) yet', {

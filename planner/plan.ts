@@ -89,6 +89,8 @@ export type PlanNode =
       readonly orderBy: readonly SortKey[];
       readonly calls: readonly WindowCall[];
     }
+  /** Each row kept with probability `fraction`, drawn from a generator seeded by `seed` and the task (Spark's Bernoulli sample). */
+  | { readonly kind: 'Sample'; readonly input: PlanNode; readonly fraction: number; readonly seed: number }
   | {
       readonly kind: 'DropNa';
       readonly input: PlanNode;
@@ -224,6 +226,7 @@ const CHILD_FIELDS: { readonly [K in PlanKind]: readonly ChildField<PlanOf<K>>[]
   MapRows: ['input'],
   DropNa: ['input'],
   FillNa: ['input'],
+  Sample: ['input'],
   Window: ['input'],
   Join: ['left', 'right'],
   UsingJoin: ['left', 'right'],
@@ -296,3 +299,5 @@ export function functionNames(root: PlanNode): string[] {
   visit(root);
   return [...names].sort();
 }
+export const sample = (input: PlanNode, fraction: number, seed: number): PlanNode =>
+  freeze({ kind: 'Sample', input, fraction, seed });

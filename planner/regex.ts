@@ -210,7 +210,8 @@ export function javaReplacement(rep: string, re: CompiledRegex, fn: string): Rep
       if (rep[i] === '{') {
         const end = rep.indexOf('}', i);
         const name = end < 0 ? '' : rep.slice(i + 1, end);
-        if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(name)) throw fail('a named group reference (dollar, braces) needs a name of letters and digits');
+        if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(name))
+          throw fail('a named group reference (dollar, braces) needs a name of letters and digits');
         if (!re.names.includes(name)) throw fail(`no group named '${name}'`);
         group = name;
         i = end + 1;

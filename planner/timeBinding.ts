@@ -349,6 +349,7 @@ export function bindNode(
       };
     }
     case 'Limit':
+    case 'Sample':
     case 'Distinct':
     case 'Union':
     case 'Values':

@@ -199,6 +199,11 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
     checkNode(o.input, `${p}.input`);
     c.num(o.n, `${p}.n`);
   },
+  Sample: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    c.num(o.fraction, `${p}.fraction`);
+    c.num(o.seed, `${p}.seed`);
+  },
   Join: (o, p) => {
     checkNode(o.left, `${p}.left`);
     checkNode(o.right, `${p}.right`);

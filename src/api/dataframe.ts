@@ -20,6 +20,7 @@ import { foundPivot, givenPivot, type PivotValue, pivotValuesPlan } from './verb
 import { explainText } from './verbs/explain.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
 import { filter, limit, orderBy } from './verbs/rows.js';
+import { sample } from './verbs/sample.js';
 import { join } from './verbs/join.js';
 import { mapRows } from './verbs/maprows.js';
 import { type TextOptionValue, textWriteOptions } from './textOptions.js';
@@ -70,6 +71,16 @@ export class DataFrame {
   }
   limit(n: number): DataFrame {
     return this.next(limit(this.plan, n));
+  }
+  /**
+   * A Bernoulli sample: each row kept with probability `fraction`, the same rows for the same
+   * seed and partitioning (Spark's sample; withReplacement must be false).
+   * @example df.sample(0.1, 42) @example df.sample(false, 0.5)
+   */
+  sample(fraction: number, seed?: number): DataFrame;
+  sample(withReplacement: boolean, fraction: number, seed?: number): DataFrame;
+  sample(...args: (number | boolean | undefined)[]): DataFrame {
+    return this.next(sample(this.plan, args));
   }
   orderBy(...cols: (string | Column)[]): DataFrame {
     return this.next(orderBy(this.plan, cols));

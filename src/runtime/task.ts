@@ -246,7 +246,7 @@ export async function runTask(
   };
   const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partition, inline);
   const fns = plan.udfs ? functionTables(await loadBundle(store, plan.udfs), plan.udfs.names) : undefined;
-  const ctx: OperatorContext = { readBuildSide, ...(fns ?? {}) };
+  const ctx: OperatorContext = { readBuildSide, partition: task.task, ...(fns ?? {}) };
   const ops = buildOperators(stage.ops, stage.source.schema, ctx);
   const batches = runPipeline(source(stage, task, event, env, store, ctx), ops);
   const keys = jobKeys(event.job.jobId);

@@ -60,6 +60,7 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
         ),
       };
     case 'Limit':
+    case 'Sample':
       return { ...node, input: prune(node.input, required, ctx) };
     case 'Window': {
       if (!required) return { ...node, input: prune(node.input, null, ctx) };
