@@ -31,6 +31,8 @@ export interface QueryRow {
   readonly status: Partial<Record<EngineName, string>>;
   /** `stratus/${other}` → ratio of medians (> 1: Stratus is slower). */
   readonly ratios: Record<string, number | undefined>;
+  /** Stratus's largest executor peak RSS (MB) during this query's runs, when measured. */
+  readonly executorPeakMB?: number;
 }
 
 export interface ThreadsSummary {
@@ -108,7 +110,9 @@ export function summarize(
         const b = medianMs[o];
         ratios[`${first}/${o}`] = a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
       }
-      return { query, medianMs, status, ratios };
+      const st = outcome(records, 'stratus', threads, query);
+      const peak = typeof st === 'object' ? st.helperPeakRssMB : undefined;
+      return { query, medianMs, status, ratios, ...(peak !== undefined ? { executorPeakMB: peak } : {}) };
     });
     const geomeans: Record<string, number | undefined> = {};
     for (const o of others) {
@@ -120,6 +124,7 @@ export function summarize(
 }
 
 const ms = (x: number | undefined) => (x === undefined ? '' : x < 100 ? x.toFixed(1) : x.toFixed(0));
+const mb = (x: number | undefined) => (x === undefined ? '' : x.toFixed(0));
 const ratio = (x: number | undefined) => (x === undefined ? 'n/a' : `${x < 10 ? x.toFixed(2) : x.toFixed(1)}x`);
 
 function table(header: string[], body: string[][]): string {
@@ -139,6 +144,7 @@ export function formatReport(
   const out: string[] = [];
   for (const s of summaries) {
     const ratioNames = Object.keys(s.geomeans);
+    const peaks = s.rows.some((r) => r.executorPeakMB !== undefined);
     const body = s.rows.map((r) => {
       const mine = checks.filter((c) => c.threads === s.threads && c.query === r.query);
       const bad = mine.filter((c) => c.status === 'mismatch').map((c) => c.engine);
@@ -149,12 +155,21 @@ export function formatReport(
         `Q${r.query}`,
         ...cells,
         ...ratioNames.map((n) => ratio(r.ratios[n])),
+        ...(peaks ? [mb(r.executorPeakMB)] : []),
         bad.length ? `MISMATCH: ${bad.join(', ')}` : mine.length ? 'ok' : 'unchecked',
       ];
     });
-    body.push(['geo mean', ...engines.map(() => ''), ...ratioNames.map((n) => ratio(s.geomeans[n])), '']);
+    const maxPeak = Math.max(...s.rows.map((r) => r.executorPeakMB ?? 0));
+    body.push([
+      'geo mean',
+      ...engines.map(() => ''),
+      ...ratioNames.map((n) => ratio(s.geomeans[n])),
+      ...(peaks ? [`max ${mb(maxPeak)}`] : []),
+      '',
+    ]);
     out.push(`\nthreads = ${s.threads} (median ms)`);
-    out.push(table(['query', ...engines.map((e) => `${e} ms`), ...ratioNames, 'answers'], body));
+    const peakHeader = peaks ? ['executor peak MB'] : [];
+    out.push(table(['query', ...engines.map((e) => `${e} ms`), ...ratioNames, ...peakHeader, 'answers'], body));
     out.push(`peak RSS: ${engines.map((e) => rssText(records, e, s.threads)).join('; ')}`);
     out.push(...notesFor(records.filter((r) => r.threads === s.threads)));
   }
@@ -307,6 +322,7 @@ export function formatScaleTable(
   const label = (sf: number | null) => (sf === null ? 'data' : `SF${sf}`);
   const [base, ...later] = scales;
   if (!base) return '';
+  const stratus = engines.includes('stratus');
   const header = [
     'query',
     'threads',
@@ -314,12 +330,14 @@ export function formatScaleTable(
       ...scales.map((sc) => `${e} ${label(sc.sf)} ms`),
       ...later.map((sc) => `${e} ${label(sc.sf)}/${label(base.sf)}`),
     ]),
+    ...(stratus ? scales.map((sc) => `executor peak MB ${label(sc.sf)}`) : []),
   ];
   const body: string[][] = [];
   for (const s of base.summaries)
     for (const r of s.rows) {
-      const at = (sc: (typeof scales)[number], e: EngineName) =>
-        sc.summaries.find((y) => y.threads === s.threads)?.rows.find((y) => y.query === r.query)?.medianMs[e];
+      const row = (sc: (typeof scales)[number]) =>
+        sc.summaries.find((y) => y.threads === s.threads)?.rows.find((y) => y.query === r.query);
+      const at = (sc: (typeof scales)[number], e: EngineName) => row(sc)?.medianMs[e];
       body.push([
         `Q${r.query}`,
         String(s.threads),
@@ -333,6 +351,7 @@ export function formatScaleTable(
             }),
           ];
         }),
+        ...(stratus ? scales.map((sc) => mb(row(sc)?.executorPeakMB)) : []),
       ]);
     }
   return `\ntime per scale factor (median ms) and growth\n${table(header, body)}`;

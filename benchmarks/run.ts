@@ -3,7 +3,7 @@
  * process per (engine, threads), answers checked against DuckDB, tables on stdout, everything
  * as JSON in --out. Exits 1 on a mismatch or a failed engine (after writing the JSON).
  *
- *   npm run bench -- [--sf 1[,10] | --data <dir>] [--codec snappy|zstd] [--queries all|1,3,5,6,12,18]
+ *   npm run bench -- [--sf 1[,10]] [--data <dir>[,<dir>]] [--codec snappy|zstd] [--queries all|1,3,5,6,12,18]
  *       [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out <file.json>]
  *       [--timeout <seconds per engine process, default 1800>] [--report]
  *   --report: afterwards measure stage profiles (SF 0.1, 0.3 and this SF) and write the Lambda-vs-EKS
@@ -32,7 +32,8 @@ interface Options {
   sfs: number[];
   /** Whether --sf was given (with --data it labels the data's scale factor). */
   sfGiven: boolean;
-  data?: string;
+  /** Pre-generated data directories, one per scale factor (--data), instead of generating. */
+  data?: string[];
   codec: 'snappy' | 'zstd';
   queries?: number[];
   runs: number;
@@ -46,7 +47,7 @@ interface Options {
 
 function fail(message: string): never {
   console.error(
-    `bench: ${message}\nusage: npm run bench -- [--sf N[,M] | --data DIR] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS] [--report]`,
+    `bench: ${message}\nusage: npm run bench -- [--sf N[,M]] [--data DIR[,DIR]] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS] [--report]`,
   );
   process.exit(2);
 }
@@ -77,7 +78,11 @@ function parseOptions(argv: string[]): Options {
   });
   const sfs = [...new Set((v.sf ?? '1').split(',').map((x) => Number(x.trim())))];
   if (sfs.some((sf) => !(sf > 0))) fail(`--sf must be positive numbers, got ${v.sf}`);
-  if (v.data && sfs.length > 1) fail('--data names one directory: give one --sf (its label) or none');
+  const data = v.data?.split(',').map((d) => path.resolve(d.trim()));
+  if (data && data.length !== sfs.length)
+    fail(
+      `--data names ${data.length} director${data.length === 1 ? 'y' : 'ies'} and --sf ${sfs.length} scale factor(s): give one directory per scale factor (--sf labels them)`,
+    );
   const codec = v.codec ?? 'snappy';
   if (codec !== 'snappy' && codec !== 'zstd') fail(`--codec must be snappy or zstd, got ${codec}`);
   const engines = (v.engines ?? ENGINES.join(',')).split(',').map((s) => s.trim()) as EngineName[];
@@ -87,7 +92,7 @@ function parseOptions(argv: string[]): Options {
   return {
     sfs,
     sfGiven: v.sf !== undefined,
-    ...(v.data ? { data: path.resolve(v.data) } : {}),
+    ...(data ? { data } : {}),
     codec,
     ...(v.queries && v.queries !== 'all' ? { queries: intList('queries', v.queries, 1, TPCH_QUERY_COUNT) } : {}),
     runs: intList('runs', v.runs ?? '5', 1)[0]!,
@@ -187,13 +192,13 @@ async function main(): Promise<void> {
     : '';
   if (missingText) console.error(`[bench] ${missingText}`);
   if (!queries.length) fail('no queries to run');
-  if (opts.data && !existsSync(path.join(opts.data, 'lineitem')))
-    fail(`--data ${opts.data} has no lineitem/ sub-directory`);
+  for (const dir of opts.data ?? [])
+    if (!existsSync(path.join(dir, 'lineitem'))) fail(`--data ${dir} has no lineitem/ sub-directory`);
 
   // One scale after another: its data, every (threads, engine) process, its checks.
   const scales: (ScaleResult & { dataDir: string; checks: AnswerCheck[] })[] = [];
-  for (const sf of opts.sfs) {
-    const dataDir = opts.data ?? (await ensureData(sf, opts.codec));
+  for (const [i, sf] of opts.sfs.entries()) {
+    const dataDir = opts.data?.[i] ?? (await ensureData(sf, opts.codec));
     const records = await runAll(opts, queries, dataDir);
     scales.push({
       sf: opts.data && !opts.sfGiven ? null : sf,
@@ -205,7 +210,7 @@ async function main(): Promise<void> {
   }
   const machine = machineInfo(loadAvgStart);
   const load = (xs: number[]) => xs.map((x) => x.toFixed(1)).join('/');
-  const where = opts.data ? `data ${opts.data}` : `SF ${opts.sfs.join(', ')} (${opts.codec})`;
+  const where = opts.data ? `data ${opts.data.join(', ')}` : `SF ${opts.sfs.join(', ')} (${opts.codec})`;
   console.log(
     `TPC-H ${where}; ${opts.warmup} warmup + ${opts.runs} runs; ` +
       `${machine.cpus} CPUs; node ${process.version}; load avg ${load(loadAvgStart)} at start, ${load(machine.loadAvgEnd)} at end${missingText ? `\n${missingText}` : ''}`,
@@ -229,8 +234,8 @@ async function main(): Promise<void> {
     }),
   );
   const config = {
-    sf: opts.data ? null : opts.sfs[0],
-    sfs: opts.data ? null : opts.sfs,
+    sf: opts.data && !opts.sfGiven ? null : opts.sfs[0],
+    sfs: opts.data && !opts.sfGiven ? null : opts.sfs,
     codec: opts.data ? null : opts.codec,
     dataDir: scales[0]!.dataDir,
     queries,

@@ -37,6 +37,8 @@ export interface QueryOutcome {
   readonly error?: string;
   /** Engine-reported time breakdown of the last run (Stratus job summary), verbatim. */
   readonly breakdown?: unknown;
+  /** Largest helper process's peak RSS (MB) over this query's runs (Stratus executors), when known. */
+  readonly helperPeakRssMB?: number;
 }
 
 export interface RunnerResult {
@@ -61,8 +63,12 @@ export interface EngineAdapter<H> {
   rows(result: H): ResultSet;
   /** Engine-reported breakdown of the last run, if the engine has one. */
   breakdown?(): unknown;
-  /** Peak RSS of helper processes in MB, read before close. */
+  /** Peak RSS of helper processes in MB, read before close (and after each query). */
   helperPeakRssMB?(): number[];
+  /** Restarts the helper processes' peak RSS from their current RSS (before each query). */
+  resetHelperPeaks?(): void;
+  /** The largest helper process's peak RSS in MB since the last reset. */
+  helperPeakSinceResetMB?(): number | undefined;
   readonly notes?: string[];
   close(): Promise<void>;
 }
@@ -106,6 +112,7 @@ async function runQuery<H>(
     return { query, status: 'missing', warmupMs, runsMs };
   }
   let last: H | undefined;
+  adapter.resetHelperPeaks?.();
   try {
     for (let i = 0; i < args.warmup + args.runs; i++) {
       const warm = i < args.warmup;
@@ -118,11 +125,13 @@ async function runQuery<H>(
       );
     }
     const breakdown = adapter.breakdown?.();
+    const peak = adapter.helperPeakSinceResetMB?.();
     return {
       query,
       status: 'ok',
       warmupMs,
       runsMs,
+      ...(peak !== undefined ? { helperPeakRssMB: peak } : {}),
       ...(last !== undefined ? { result: adapter.rows(last) } : {}),
       ...(breakdown !== undefined ? { breakdown } : {}),
     };
