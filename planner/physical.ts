@@ -5,7 +5,7 @@
  */
 import { schemaOf, type Catalog } from './analyzer.js';
 import { resolveColumn } from './columns.js';
-import { InternalError, PlanError } from './errors.js';
+import { InternalError, PlanError, SchemaError } from './errors.js';
 import { alias, assertNever, col } from './expr.js';
 import { checkRuleNames } from './optimizer/index.js';
 import { physicalRuleOn, stageRules, type PhysicalRuleName } from './optimizer/physicalRules.js';
@@ -265,6 +265,17 @@ export function planStages(
     sink.kind === 'write'
       ? { kind: 'write', path: sink.path, partitionBy: sink.partitionBy, ...(sink.text ? { text: sink.text } : {}) }
       : { kind: 'result' };
+  if (sink.kind === 'write') {
+    // A file has one column per name: a repeated name would lose a column.
+    const names = f.schema.map((x) => x.name);
+    const repeated = names.find((n, i) => names.indexOf(n) !== i);
+    if (repeated !== undefined)
+      throw new SchemaError(
+        'DUPLICATE_OUTPUT_COLUMN',
+        `cannot write two columns named '${repeated}' to '${sink.path}'; rename one (alias or withColumnRenamed)`,
+        { column: repeated, path: sink.path },
+      );
+  }
   if (sink.kind === 'write')
     for (const c of sink.partitionBy) {
       const t = resolveColumn(f.schema, c).field.type;

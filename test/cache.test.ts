@@ -100,6 +100,15 @@ describe.each(BACKENDS)('cache with the store and data on %s', (backend) => {
     await put(v1);
   });
 
+  it('a cached result keeps repeated and odd column names', async () => {
+    const df = s.read.parquet(src).select(col('k').alias('x'), col('id').alias('x'), col('v').alias('v 1;{}')).cache();
+    const expected = await duckdbRows(`SELECT k AS x, id AS x, v AS "v 1;{}" FROM read_parquet('${v1}')`);
+    expectSameResults(rowsFromArrow(await df.collect()), expected, { ordered: false });
+    expectSameResults(rowsFromArrow(await df.collect()), expected, { ordered: false });
+    expect(s.lastJobSummary!.stages).toHaveLength(1);
+    df.unpersist();
+  });
+
   it('persist() takes every Spark storage level and refuses others; stop() deletes the copies', async () => {
     const df = s.read.parquet(src).filter(col('k').equalTo(1)).persist(StorageLevel.DISK_ONLY);
     expect(df.storageLevel).toBe('DISK_ONLY');

@@ -83,6 +83,13 @@ describe('write.parquet', () => {
     expect(await s.read.parquet(dest).count()).toBe(n);
   });
 
+  it('refuses two columns of one name (a file keeps one column per name)', async () => {
+    const dest = path.join(out, 'dup');
+    const twice = orders().select(col('o_orderkey').alias('k'), col('o_custkey').alias('k'));
+    await expect(twice.write.parquet(dest)).rejects.toThrow(/cannot write two columns named 'k'/);
+    expect(files(dest).filter((f) => f.endsWith('.parquet'))).toEqual([]);
+  });
+
   it('leaves no visible output when the job fails', async () => {
     // Input: one good file and one whose data pages are corrupt (its footer is intact, so the
     // job plans and runs, and fails in an executor after other tasks have staged files).

@@ -11,7 +11,8 @@
  * only in the session, never in the stored plan: jobs see a Scan of the cache directory.
  */
 import { PlanError } from '../../planner/errors.js';
-import { type PlanNode, planChildren, scan, type Sink, withPlanChildren } from '../../planner/plan.js';
+import { alias, col } from '../../planner/expr.js';
+import { type PlanNode, planChildren, project, scan, type Sink, withPlanChildren } from '../../planner/plan.js';
 import type { StoreRef } from '../storage/store.js';
 import { urlOf } from '../storage/url.js';
 
@@ -60,11 +61,16 @@ interface Entry {
   readonly path: string;
   /** Set once the copy is committed; the promise while it is being written. */
   ready: boolean;
+  /** The result's column names: the copy stores them as c0, c1, … (names may repeat or not suit Parquet). */
+  names?: readonly string[];
   writing?: Promise<void>;
 }
 
-/** Runs a write job for the cache (the session's one submission path). */
-export type CacheWriter = (root: PlanNode, sink: Extract<Sink, { kind: 'write' }>) => Promise<unknown>;
+/** Runs a write job for the cache (the session's one submission path), and names a plan's columns. */
+export interface CacheWriter {
+  write(root: PlanNode, sink: Extract<Sink, { kind: 'write' }>): Promise<unknown>;
+  columnNames(root: PlanNode): Promise<readonly string[]>;
+}
 
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
@@ -110,7 +116,10 @@ export class SessionCache {
     const e = this.entries.get(JSON.stringify(root));
     if (e && (e.ready || write)) {
       if (!e.ready) await this.materialize(root, e, write!);
-      return scan(e.path);
+      return project(
+        scan(e.path),
+        e.names!.map((n, i) => alias(col(`c${i}`), n)),
+      );
     }
     const kids = planChildren(root);
     if (!kids.length) return root;
@@ -125,7 +134,13 @@ export class SessionCache {
       const inner = kids.length
         ? withPlanChildren(plan, await Promise.all(kids.map((k) => this.substitute(k, write))))
         : plan;
-      await write(inner, { kind: 'write', path: e.path, format: 'parquet', mode: 'overwrite', partitionBy: [] });
+      const names = await write.columnNames(inner);
+      const stored = project(
+        inner,
+        names.map((_, i) => alias(col(names[i]!, i), `c${i}`)),
+      );
+      await write.write(stored, { kind: 'write', path: e.path, format: 'parquet', mode: 'overwrite', partitionBy: [] });
+      e.names = names;
       e.ready = true;
     })().finally(() => {
       e.writing = undefined;

@@ -206,7 +206,11 @@ export class Session {
     cached = true,
   ): Promise<string | null> {
     // Cached results the plan uses are written first (once), then read in place of their plans.
-    if (cached) root = await this.persisted.substitute(root, (r, s) => this.write(r, s, false));
+    if (cached)
+      root = await this.persisted.substitute(root, {
+        write: (r, s) => this.write(r, s, false),
+        columnNames: async (r) => (await this.analyze(r)).schema.map((f) => f.name),
+      });
     if (this.options.aws && !this.options.aws.emulated) assertAwsSafe(root, sink, this.storeRef);
     await this.analyzeForSubmit(root, options.stream !== undefined);
     if (sink.kind === 'write' && (sink.mode === 'ignore' || sink.mode === 'errorIfExists')) {
