@@ -342,9 +342,8 @@ describe('approx_count_distinct (HyperLogLog)', () => {
     expect(got.length).toBe(exp.rows.length);
     for (const r of got) {
       const e = byKey.get(r.k as number | null)!;
-      [r.x, r.s, r.d].forEach((v, i) =>
-        expect(Math.abs(Number(v) - e[i]!)).toBeLessThanOrEqual(Math.max(1, 0.1 * e[i]!)),
-      );
+      for (const [i, v] of [r.x, r.s, r.d].entries())
+        expect(Math.abs(Number(v) - e[i]!)).toBeLessThanOrEqual(Math.max(1, 0.1 * e[i]!));
     }
     const bigGroups = await big(on).groupBy('g').agg(approx_count_distinct('y', 0.02).alias('n')).collectRows();
     const bigExact = await duck.query(`SELECT g, count(DISTINCT y) FROM ${bigSql} GROUP BY g`);
