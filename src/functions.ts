@@ -46,7 +46,7 @@ export function udf(name: string, fn: ScalarFunction, returns: DataType): (...ar
 export function udaf<S>(name: string, methods: UdafMethods<S>, returns: DataType): (...args: ColumnLike[]) => Column {
   for (const m of ['init', 'update', 'merge', 'finish'] as const)
     if (typeof methods?.[m] !== 'function')
-      throw new PlanError('BAD_UDAF', `UDAF '${name}' needs a ${m}() method (init, update, merge and finish)`, {
+      throw new PlanError('BAD_UDAF', `UDAF '${name}' needs its ${m}() method (init, update, merge and finish)`, {
         function: name,
       });
   register({ kind: 'udaf', name, fn: methods as UdafMethods, returns });
