@@ -5,14 +5,7 @@
 import type { BinaryOp } from '../planner/expr.js';
 import { compareNumbers as numberOrder } from '../planner/order.js';
 import type { DataType, DecimalType } from '../planner/types.js';
-import {
-  asDecimal,
-  decimalParts,
-  isBytes,
-  isDecimal,
-  isSmallNumber,
-  storageType,
-} from '../planner/types.js';
+import { asDecimal, decimalParts, isBytes, isDecimal, isSmallNumber, storageType } from '../planner/types.js';
 import {
   decimalArray,
   divRound,
