@@ -21,7 +21,7 @@ import {
   storageType,
 } from '../planner/types.js';
 import { arrowFieldOfName, arrowFieldTypeName, arrowTypeName, arrowTypeOfName } from './arrowTypes.js';
-import { type DecimalArray, decimalToDouble, rememberDoubles } from './decimal.js';
+import { type DecimalArray, decimalToDouble, longsFromWords } from './decimal.js';
 import { dataBuffers, withValidityData } from './opaque.js';
 import type { Batch, Int64Vec, Vec } from './vector.js';
 import { isBytesVec, isDecimalVec, isOpaqueVec, isValid, newValidity, opaqueVec, setValid, take } from './vector.js';
@@ -188,29 +188,14 @@ function takeDict(dict: Vec, sel: Int32Array): Vec {
 
 /**
  * Arrow decimal words (little endian, `stride` 32-bit words a value) as unscaled values: a
- * BigInt64Array for short decimals (the low 64 bits, which hold the whole value), BigInts else.
+ * BigInt64Array for short decimals (the low 64 bits, which hold the whole value) and for wide
+ * ones whose values all fit in 64 bits (operators/decimal.ts allows it), BigInts else.
  */
 function decimalsFromWords(words: Uint32Array, stride: number, n: number, type: DataType): DecimalArray {
-  if (stride === 4 && isDecimal(type) && decimalParts(type).precision <= MAX_SHORT_DECIMAL) {
-    // The low 64 bits as two int32 words (no BigInt per value), and, in the same pass, the exact
-    // doubles the kernels and aggregates read (remembered when every value is below 2^52).
-    const out = new BigInt64Array(n);
-    const to = new Int32Array(out.buffer);
-    const from = new Int32Array(words.buffer, words.byteOffset, 4 * n);
-    const doubles = new Float64Array(n);
-    let max = 0;
-    for (let i = 0; i < n; i++) {
-      const lo = from[4 * i]!;
-      const hi = from[4 * i + 1]!;
-      to[2 * i] = lo;
-      to[2 * i + 1] = hi;
-      const x = hi * 4294967296 + (lo >>> 0);
-      doubles[i] = x;
-      const a = x < 0 ? -x : x;
-      if (a > max) max = a;
-    }
-    rememberDoubles(out, doubles, max);
-    return out;
+  if (stride === 4 && isDecimal(type)) {
+    const w = new Int32Array(words.buffer, words.byteOffset, 4 * n);
+    // Short decimals always fit in 64 bits; wide ones (sums' states of decimal(p + 10, s)) too, mostly.
+    if (decimalParts(type).precision <= MAX_SHORT_DECIMAL || fitInt64(w, n)) return longsFromWords(w, n, 4);
   }
   const out = new Array<bigint>(n);
   for (let i = 0; i < n; i++) {
@@ -221,8 +206,29 @@ function decimalsFromWords(words: Uint32Array, stride: number, n: number, type: 
   return out;
 }
 
+/** Whether every Decimal128 value (4 words each) fits in 64 bits: its high words are the sign of its low ones. */
+function fitInt64(w: Int32Array, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const sign = w[4 * i + 1]! >> 31;
+    if (w[4 * i + 2] !== sign || w[4 * i + 3] !== sign) return false;
+  }
+  return true;
+}
+
 /** Unscaled values as Arrow Decimal128 words (two's complement, 16 bytes a value). */
 function decimalWords(values: DecimalArray, n: number): Uint32Array {
+  if (values instanceof BigInt64Array) {
+    // Word by word, the high 64 bits the sign of the low (no BigInt per value).
+    const from = new Int32Array(values.buffer, values.byteOffset, 2 * n);
+    const to = new Int32Array(4 * n);
+    for (let i = 0; i < n; i++) {
+      const hi = from[2 * i + 1]!;
+      to[4 * i] = from[2 * i]!;
+      to[4 * i + 1] = hi;
+      to[4 * i + 2] = to[4 * i + 3] = hi >> 31;
+    }
+    return new Uint32Array(to.buffer);
+  }
   const longs = new BigInt64Array(2 * n);
   for (let i = 0; i < n; i++) {
     const v = values[i]!;

@@ -76,6 +76,49 @@ export function doublesOf(values: BigInt64Array, n: number): ExactDoubles | null
   return found;
 }
 
+/**
+ * n unscaled values given as little-endian 32-bit words, `stride` words a value (1: INT32, 2:
+ * INT64, 4: Decimal128 whose low 64 bits hold the whole value), as int64 values with their
+ * exact doubles built in the same pass (remembered when every value is below 2^52). No BigInt
+ * per value. With stride 2 the result shares `words`' memory.
+ */
+export function longsFromWords(words: Int32Array, n: number, stride: 1 | 2 | 4): BigInt64Array {
+  const shared = stride === 2 && words.byteOffset % 8 === 0;
+  const out = shared ? new BigInt64Array(words.buffer, words.byteOffset, n) : new BigInt64Array(n);
+  const to = shared ? words : new Int32Array(out.buffer);
+  const doubles = new Float64Array(n);
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const lo = words[stride * i]!;
+    const hi = stride === 1 ? lo >> 31 : words[stride * i + 1]!;
+    if (!shared) {
+      to[2 * i] = lo;
+      to[2 * i + 1] = hi;
+    }
+    const x = hi * TWO32 + (lo >>> 0);
+    doubles[i] = x;
+    const a = x < 0 ? -x : x;
+    if (a > max) max = a;
+  }
+  // max ≥ 2^52 (possibly rounded) leaves the array without doubles: readers take the BigInt path.
+  rememberDoubles(out, doubles, max);
+  return out;
+}
+
+/**
+ * After `out` was gathered from `src` at rows `idx` (a filter's selection, dictionary codes):
+ * the exact doubles of `out` gathered the same way from those of `src`, when `src` has them
+ * (computed here for a source no larger than the gather, such as a dictionary).
+ */
+export function takeDoubles(src: BigInt64Array, out: BigInt64Array, idx: Int32Array): void {
+  const known = src.length <= idx.length ? doublesOf(src, src.length) : SHADOWS.get(src);
+  if (!known) return;
+  const from = known.doubles;
+  const d = new Float64Array(idx.length);
+  for (let k = 0; k < idx.length; k++) d[k] = from[idx[k]!]!;
+  rememberDoubles(out, d, known.max);
+}
+
 /** Integer-valued doubles below 2^53 in magnitude as int64 values, written word by word (no BigInts). */
 export function longsFromDoubles(src: Float64Array, n: number): BigInt64Array {
   const out = new BigInt64Array(n);

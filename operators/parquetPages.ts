@@ -1,6 +1,8 @@
 /**
  * Our own decoder for the common flat Parquet column chunk: INT32 (plain or DATE), INT64,
- * DOUBLE and BYTE_ARRAY (string/binary) values, PLAIN or dictionary encoded, required or
+ * DOUBLE, BYTE_ARRAY (string/binary) and short decimals stored as INT32/INT64 (unscaled
+ * values, with their exact doubles built in the same pass: operators/decimal.ts), PLAIN or
+ * dictionary encoded, required or
  * optional, UNCOMPRESSED or SNAPPY pages (v1 and v2). It exists so that a filtered scan can
  * keep dictionary-encoded columns as codes (a predicate is evaluated once per dictionary
  * entry, not once per row) and build the other columns only for the rows that survive
@@ -10,9 +12,11 @@
 import type { ColumnMetaData, PageHeader, SchemaElement } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { ExecutionError } from '../planner/errors.js';
-import type { DataType } from '../planner/types.js';
+import type { DataType, DecimalType } from '../planner/types.js';
+import { decimalType, isDecimal, MAX_SHORT_DECIMAL } from '../planner/types.js';
+import { longsFromWords, takeDoubles } from './decimal.js';
 import type { Vec } from './vector.js';
-import { concatVecs, newValidity, setValid, take, vecFromValues, vecLength } from './vector.js';
+import { concatVecs, isDecimalVec, newValidity, setValid, take, vecFromValues, vecLength } from './vector.js';
 
 /**
  * A decoded column chunk. `dict`: row i is `dict[codes[i]]`; when the chunk has nulls, the
@@ -22,14 +26,30 @@ export type ChunkColumn =
   | { readonly kind: 'dict'; readonly dict: Vec; readonly codes: Int32Array }
   | { readonly kind: 'plain'; readonly vec: Vec };
 
+/** A short decimal stored as INT32 or INT64 (its unscaled value): its engine type. */
+function shortDecimal(e: SchemaElement): DecimalType | undefined {
+  const logical = e.logical_type;
+  const [precision, scale] =
+    logical?.type === 'DECIMAL'
+      ? [logical.precision, logical.scale]
+      : e.converted_type === 'DECIMAL'
+        ? [e.precision, e.scale ?? 0]
+        : [undefined, undefined];
+  if (precision === undefined || !(precision >= 1 && precision <= MAX_SHORT_DECIMAL)) return undefined;
+  if (!(scale >= 0 && scale <= precision)) return undefined;
+  return decimalType(precision, scale);
+}
+
 /** The engine types this decoder produces, by the file's physical and logical type. */
 function producedType(e: SchemaElement): DataType | undefined {
   const logical = e.logical_type?.type;
   switch (e.type) {
     case 'INT32':
       if (e.converted_type === 'DATE' || logical === 'DATE') return 'date';
+      if (e.converted_type === 'DECIMAL' || logical === 'DECIMAL') return shortDecimal(e);
       return e.converted_type || logical ? undefined : 'int32';
     case 'INT64':
+      if (e.converted_type === 'DECIMAL' || logical === 'DECIMAL') return shortDecimal(e);
       return e.converted_type || logical ? undefined : 'int64';
     case 'DOUBLE':
       return 'float64';
@@ -130,8 +150,17 @@ function readHybrid(buf: Uint8Array, pos: number, end: number, width: number, ou
   return pos;
 }
 
-/** Plain values of a page (or a dictionary page), `n` of them, as an engine column. */
-function plainValues(buf: Uint8Array, pos: number, end: number, type: DataType, n: number): Vec {
+/**
+ * Plain values of a page (or a dictionary page), `n` of them, as an engine column (`int32`: a
+ * decimal's physical type is INT32).
+ */
+function plainValues(buf: Uint8Array, pos: number, end: number, type: DataType, n: number, int32: boolean): Vec {
+  if (isDecimal(type)) {
+    const width = int32 ? 4 : 8;
+    if (pos + width * n > end) bad(`plain ${int32 ? 'INT32' : 'INT64'} decimals past the end of their page`);
+    const words = new Int32Array(buf.slice(pos, pos + width * n).buffer);
+    return { type, values: longsFromWords(words, n, int32 ? 1 : 2), validity: null };
+  }
   switch (type) {
     case 'int32':
     case 'date': {
@@ -276,6 +305,7 @@ function dataPage(
   into: Int32Array,
   at: number,
   nullCode: number,
+  int32: boolean,
 ): PageOut {
   let rows: number;
   let encoding: string;
@@ -312,7 +342,7 @@ function dataPage(
     }
   }
   if (encoding === 'PLAIN')
-    return { rows, present, codes: false, values: plainValues(buf, pos, buf.length, type, nonNull) };
+    return { rows, present, codes: false, values: plainValues(buf, pos, buf.length, type, nonNull, int32) };
   if (encoding !== 'RLE_DICTIONARY' && encoding !== 'PLAIN_DICTIONARY') bad(`unsupported page encoding ${encoding}`);
   const width = buf[pos++]!;
   // Codes straight into the chunk's array when every row is present; else spread around the nulls.
@@ -340,6 +370,7 @@ export function decodeChunk(
   numRows: number,
 ): ChunkColumn {
   const optional = e.repetition_type === 'OPTIONAL';
+  const int32 = e.type === 'INT32';
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   let dict: Vec | null = null;
   const pages: PageOut[] = [];
@@ -355,10 +386,10 @@ export function decodeChunk(
     if (header.type === 'DICTIONARY_PAGE') {
       const n = header.dictionary_page_header!.num_values;
       const buf = inflate(m.codec, body, header.uncompressed_page_size);
-      dict = plainValues(buf, 0, buf.length, type, n);
+      dict = plainValues(buf, 0, buf.length, type, n, int32);
     } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
       const nullCode = dict ? vecLength(dict) : 0;
-      const p = dataPage(body, header, m.codec, optional, type, codes, rows, nullCode);
+      const p = dataPage(body, header, m.codec, optional, type, codes, rows, nullCode, int32);
       if (p.codes && !dict) bad('dictionary-encoded page without a dictionary');
       if (rows + p.rows > numRows) bad(`column chunk has more rows than its row group's ${numRows}`);
       pages.push(p);
@@ -407,6 +438,11 @@ export function gather(v: Vec, idx: Int32Array): Vec {
     case 'binary':
       return { ...gatherBytes(v.offsets, v.data, idx), type: v.type, validity };
     default:
+      if (isDecimalVec(v) && v.values instanceof BigInt64Array) {
+        const values = gatherInt64(v.values, idx);
+        takeDoubles(v.values, values, idx);
+        return { type: v.type, values, validity };
+      }
       return { ...take(v, idx), validity } as Vec;
   }
 }

@@ -10,13 +10,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBDecimalValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { divRound, EXACT_LIMIT, exactDoubles, longsFromDoubles } from '../operators/decimal.js';
-import { avg, col, count, lit, round, session, sum, type DataFrame, type Session } from '../src/index.js';
+import { decodeIpc, encodeIpc } from '../operators/arrow.js';
+import { divRound, doublesOf, EXACT_LIMIT, exactDoubles, longsFromDoubles } from '../operators/decimal.js';
+import type { DecimalVec } from '../operators/vector.js';
+import { vecFromValues } from '../operators/vector.js';
+import { avg, col, count, lit, max, min, round, session, sum, type DataFrame, type Session } from '../src/index.js';
 import { decimalCell, expectSameResults, rowsFromArrow, type Cell, type ResultSet } from './support/compare.js';
 import { tempDir } from './support/tpch.js';
 
 const P52 = 2n ** 52n;
-/** 400 rows, several row groups and files: `e` decimal(18,0) at the fast path's edges, `a`/`b` decimal(15,2). */
+/**
+ * 400 rows, several row groups and files: `e` decimal(18,0) at the fast path's edges, `a`/`b`
+ * decimal(15,2) (INT64 in the file), `c` decimal(9,2) (INT32).
+ */
 const T_SQL = `
   SELECT
     id::INTEGER AS id,
@@ -34,7 +40,9 @@ const T_SQL = `
       ELSE id * 1000 - 7
     END::DECIMAL(18,0) AS e,
     CASE WHEN id % 13 = 0 THEN NULL ELSE ((id * 7919) % 10007 - 5000) / 100.0 END::DECIMAL(15,2) AS a,
-    (((id * 31) % 97) / 100.0)::DECIMAL(15,2) AS b
+    (((id * 31) % 97) / 100.0)::DECIMAL(15,2) AS b,
+    CASE WHEN id % 11 = 0 THEN NULL WHEN id = 9 THEN 9999999.99 WHEN id = 10 THEN -9999999.99
+      ELSE ((id * 104729) % 2000003 - 1000000) / 100.0 END::DECIMAL(9,2) AS c
   FROM range(0, 400) AS t(id)`;
 
 let s: Session;
@@ -213,6 +221,70 @@ describe('short decimals: fast exact path and its BigInt fallback', () => {
       computed.select('k').union(keys.select('k')).groupBy('k').agg(count('*').alias('n')),
       `SELECT k, count(*) AS n FROM (SELECT a * b AS k FROM ${tSql} UNION ALL SELECT k FROM ${keysSql}) GROUP BY k`,
     );
+  });
+});
+
+describe('short decimals read by our page decoder (a filtered scan) and moved through shuffles', () => {
+  it('INT32 and INT64 decimals, dictionary and plain, nulls and 2^52 and beyond, equal DuckDB', async () => {
+    // g = 0 keeps a third of every row group: the late scan decodes e, a, b, c itself for the survivors.
+    await expectSame(
+      t
+        .filter(col('g').equalTo(0))
+        .agg(
+          sum('e').alias('se'),
+          sum('a').alias('sa'),
+          sum('c').alias('sc'),
+          max('e').alias('xe'),
+          min('c').alias('nc'),
+        ),
+      `SELECT sum(e) AS se, sum(a) AS sa, sum(c) AS sc, max(e) AS xe, min(c) AS nc FROM ${tSql} WHERE g = 0`,
+    );
+    await expectSame(
+      t
+        .filter(col('g').equalTo(1))
+        .select('id', 'e', 'c', col('e').plus(col('e')).alias('ee'), col('c').multiply(col('a')).alias('ca')),
+      `SELECT id, e, c, e::DECIMAL(19,0) + e AS ee, c * a AS ca FROM ${tSql} WHERE g = 1`,
+    );
+    // Conjuncts on the decimal dictionaries themselves.
+    await expectSame(
+      t
+        .filter(
+          col('c')
+            .lt(0)
+            .and(
+              col('e')
+                .geq(lit(P52 - 1n))
+                .or(col('a').gt(10)),
+            ),
+        )
+        .select('id', 'e', 'a', 'c'),
+      `SELECT id, e, a, c FROM ${tSql} WHERE c < 0 AND (e >= ${P52 - 1n} OR a > 10)`,
+    );
+  });
+
+  it('wide decimals cross Arrow IPC as int64 when every value fits, as BigInts beyond 2^63', () => {
+    const type = 'decimal(28,0)';
+    const schema = [{ name: 'x', type, nullable: true }] as const;
+    const roundTrip = (values: (bigint | null)[]) =>
+      decodeIpc(
+        encodeIpc(schema, [{ schema, columns: [vecFromValues(type, values)], length: values.length }]),
+        schema,
+      )[0]!.columns[0] as DecimalVec;
+    const small = roundTrip([1n, -5n, null, 2n ** 62n, -(2n ** 63n)]);
+    expect(small.values).toBeInstanceOf(BigInt64Array);
+    expect([...small.values]).toEqual([1n, -5n, 0n, 2n ** 62n, -(2n ** 63n)]);
+    const exact = roundTrip([7n, -(2n ** 51n)]);
+    expect([...doublesOf(exact.values as BigInt64Array, 2)!.doubles]).toEqual([7, -(2 ** 51)]);
+    const big = roundTrip([1n, 2n ** 63n, -(2n ** 63n) - 1n, 10n ** 27n, -(2n ** 64n)]);
+    expect([...big.values]).toEqual([1n, 2n ** 63n, -(2n ** 63n) - 1n, 10n ** 27n, -(2n ** 64n)]);
+  });
+
+  it('group sums beyond 2^63 shuffled as partial states stay exact', async () => {
+    const df = t
+      .filter(col('e').gt(lit(P52)))
+      .groupBy('g')
+      .agg(sum(col('e').multiply(10)).alias('s'));
+    await expectSame(df, `SELECT g, sum(e::DECIMAL(29,0) * 10) AS s FROM ${tSql} WHERE e > ${P52} GROUP BY g`);
   });
 });
 
