@@ -8,7 +8,7 @@
  * record's byte offset (and line, when the range starts the file).
  */
 import { ExecutionError } from '../planner/errors.js';
-import { type ByteRange, type TextReadOptions, textRange } from '../planner/textFormat.js';
+import { type TextReadOptions, textRange } from '../planner/textFormat.js';
 import type { Schema } from '../planner/types.js';
 import { compileConjunction, filterBatch } from './filter.js';
 import { addTime } from './metrics.js';
@@ -27,18 +27,6 @@ export interface TextScanSpec extends ScanSpec {
   readonly text: { readonly options: TextReadOptions; readonly fields: Schema };
 }
 
-/** Consecutive chunks (the "row groups" a task names) as one byte range each. */
-export function mergedRanges(size: number, chunks: readonly number[], o: TextReadOptions): ByteRange[] {
-  const out: { start: number; end: number }[] = [];
-  for (const c of [...chunks].sort((a, b) => a - b)) {
-    const r = textRange(size, c, o);
-    const last = out[out.length - 1];
-    if (last && last.end === r.start) last.end = r.end;
-    else out.push({ ...r });
-  }
-  return out;
-}
-
 export async function* scanText(
   r: RangeReader,
   chunks: readonly number[],
@@ -48,7 +36,9 @@ export async function* scanText(
   const filter =
     spec.filters.length && !spec.prefilter ? compileConjunction(spec.filters, spec.schema, ctx.udfs) : null;
   const decoder = new TextDecoder();
-  for (const range of mergedRanges(r.size, chunks, spec.text.options)) {
+  // Each chunk is read as its own range (it owns its lines), so memory stays within a chunk.
+  for (const chunkIndex of chunks) {
+    const range = textRange(r.size, chunkIndex, spec.text.options);
     const slice = await readLines(r, range.start, range.end);
     const t0 = performance.now();
     const text = decoder.decode(slice.bytes);
@@ -56,17 +46,18 @@ export async function* scanText(
     // The header is the first record of the file (a range starting the file).
     if (spec.text.options.header && slice.offset === 0 && spec.text.options.format === 'csv')
       pos = readRecords(text, spec.text.options, 0, 1, -1).next;
-    const batches: Batch[] = [];
+    const width = spec.text.fields.filter((f) => f.name !== spec.text.options.columnNameOfCorruptRecord).length;
+    addTime('decode', performance.now() - t0);
     while (pos < text.length) {
-      const width = spec.text.fields.filter((f) => f.name !== spec.text.options.columnNameOfCorruptRecord).length;
+      const t1 = performance.now();
       const { chunk, next } = readRecords(text, spec.text.options, pos, BATCH_RECORDS, width);
       pos = next;
       if (!chunk.length) continue;
-      const b = toBatch(chunk, spec, (i) => where(r.name, slice.offset, text, chunk.starts[i]!));
-      batches.push(filter ? filterBatch(b, filter) : b);
+      let b = toBatch(chunk, spec, (i) => where(r.name, slice.offset, text, chunk.starts[i]!));
+      if (filter) b = filterBatch(b, filter);
+      addTime('decode', performance.now() - t1);
+      if (b.length > 0) yield b;
     }
-    addTime('decode', performance.now() - t0);
-    for (const b of batches) if (b.length > 0) yield b;
   }
 }
 

@@ -12,7 +12,8 @@ import type { Scalar } from './scalar.js';
 import { castTyped } from './time/cast.js';
 import { TIME_KERNELS } from './time/kernels.js';
 import { parseByPattern } from './time/pattern.js';
-import { isValid, type Vec, vecFromValues } from './vector.js';
+import { daysFromCivil, daysInMonth } from '../planner/calendar.js';
+import { isValid, newValidity, setValid, type Vec, vecFromValues } from './vector.js';
 
 export interface ConvertOptions {
   readonly dateFormat: string | null;
@@ -23,13 +24,13 @@ export interface ConvertOptions {
 
 const INT = /^\s*[+-]?\d+\s*$/;
 const BOOL = /^\s*(true|false)\s*$/i;
-const NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$|^\s*[+-]?(NaN|Infinity|Inf)\s*$/;
+const NUMBER = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$|^\s*[+-]?(NaN|Infinity)\s*$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const OFFSET = /(Z|[+-]\d{2}:?\d{2})$/;
 
 /** Texts a type's conversion accepts before it runs (Spark's readers are stricter than CAST: "1.5" is no int). */
-const SHAPES: Partial<Record<string, RegExp>> = { int32: INT, int64: INT, bool: BOOL, float64: NUMBER };
+const SHAPES: Partial<Record<string, RegExp>> = { int64: INT };
 
 const encoder = new TextEncoder();
 const text = (s: string | null): Scalar => ({
@@ -38,6 +39,76 @@ const text = (s: string | null): Scalar => ({
   value: s === null ? null : encoder.encode(s),
 });
 
+/** A string column from texts: one UTF-8 encoding for the whole column when it is ASCII. */
+export function stringVec(values: readonly (string | null)[]): Vec {
+  const n = values.length;
+  const offsets = new Int32Array(n + 1);
+  let validity: Uint8Array | null = null;
+  let joined = '';
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v == null) {
+      validity ??= newValidity(n);
+      setValid(validity, i, false);
+    } else joined += v;
+    offsets[i + 1] = joined.length;
+  }
+  const data = Buffer.from(joined, 'utf8');
+  if (data.length !== joined.length) return vecFromValues('string', values);
+  return { type: 'string', offsets, data: new Uint8Array(data.buffer, data.byteOffset, data.length), validity };
+}
+
+type Fast = (v: string) => number | null;
+const int32: Fast = (v) => {
+  if (!INT.test(v)) return null;
+  const x = Number(v);
+  return x >= -2147483648 && x <= 2147483647 ? x : null;
+};
+const float64: Fast = (v) => {
+  if (!NUMBER.test(v)) return null;
+  const x = Number(v);
+  return Number.isNaN(x) && !/NaN/.test(v) ? null : x;
+};
+const bool: Fast = (v) => (BOOL.test(v) ? (v.trim().toLowerCase() === 'true' ? 1 : 0) : null);
+const date: Fast = (v) => {
+  if (!DATE.test(v)) return null;
+  const y = Number(v.slice(0, 4));
+  const m = Number(v.slice(5, 7));
+  const d = Number(v.slice(8, 10));
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m) ? daysFromCivil(y, m, d) : null;
+};
+
+/** Types parsed straight from JS strings (the same texts the casts accept, faster). */
+const FAST: Partial<Record<string, { parse: Fast; array: (n: number) => Int32Array | Float64Array | Uint8Array }>> = {
+  int32: { parse: int32, array: (n) => new Int32Array(n) },
+  float64: { parse: float64, array: (n) => new Float64Array(n) },
+  bool: { parse: bool, array: (n) => new Uint8Array(n) },
+};
+
+function fastColumn(
+  values: readonly (string | null)[],
+  t: DataType,
+  parse: Fast,
+  values_: Int32Array | Float64Array | Uint8Array,
+) {
+  const n = values.length;
+  let validity: Uint8Array | null = null;
+  let bad: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const x = v == null ? null : parse(v);
+    if (x === null) {
+      validity ??= newValidity(n);
+      setValid(validity, i, false);
+      if (v != null) {
+        bad ??= new Uint8Array(n);
+        bad[i] = 1;
+      }
+    } else values_[i] = x;
+  }
+  return { vec: { type: t, values: values_, validity } as Vec, bad };
+}
+
 /** Convert a string column to `t`; `bad` marks rows whose text did not convert (null: none). */
 export function convertColumn(
   values: readonly (string | null)[],
@@ -45,6 +116,12 @@ export function convertColumn(
   o: ConvertOptions,
 ): { vec: Vec; bad: Uint8Array | null } {
   const n = values.length;
+  const fast = FAST[t];
+  if (fast) return fastColumn(values, t, fast.parse, fast.array(n));
+  // Dates in the default form parse here; any other text goes through the cast.
+  if (t === 'date' && !o.dateFormat && values.every((v) => v == null || DATE.test(v)))
+    return fastColumn(values, t, date, new Int32Array(n));
+  if (t === 'string') return { vec: stringVec(values), bad: null };
   const shape = SHAPES[t];
   let bad: Uint8Array | null = null;
   let input = values;
@@ -61,8 +138,7 @@ export function convertColumn(
     }
     if (copy) input = copy;
   }
-  const src = vecFromValues('string', input);
-  if (t === 'string') return { vec: src, bad };
+  const src = stringVec(input);
   const vec = convert(src, t, n, o);
   for (let i = 0; i < n; i++)
     if (isValid(src.validity, i) && !isValid(vec.validity, i)) {
