@@ -1,5 +1,5 @@
 /**
- * Regular-expression kernels (Spark's regexp_extract, regexp_replace, rlike) on JS RegExps
+ * Regular-expression kernels (Spark's regexp_extract, regexp_replace, rlike, split) on JS RegExps
  * compiled from Java patterns by planner/regex.ts. Rows are decoded to JS strings, matched,
  * and encoded back; a pattern or replacement column is compiled per distinct value (cached).
  */
@@ -9,6 +9,7 @@ import type { Operand } from './scalar.js';
 import { isScalar, materialize } from './scalar.js';
 import { StringBuilder } from './stringBuilder.js';
 import { endOf, type Kernel, source, type StrSource, startOf, validityAll } from './strings.js';
+import { listVec } from './lists.js';
 import { isValid } from './vector.js';
 
 const encoder = new TextEncoder();
@@ -145,7 +146,67 @@ const rlike: Kernel = (args, n) => {
   return { type: 'bool', values: out, validity };
 };
 
+/**
+ * Java's Pattern.split(s, limit) as Spark calls it (a limit of 0 is -1: trailing empty strings
+ * kept): the pieces between matches, at most `limit` when positive (the last holds the rest); a
+ * zero-width match at the start adds no empty first piece; no match gives [s].
+ */
+export function javaSplit(s: string, re: RegExp, limit: number): string[] {
+  const out: string[] = [];
+  let index = 0;
+  for (const m of s.matchAll(re)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (limit > 0 && out.length >= limit - 1) {
+      if (out.length === limit - 1) {
+        out.push(s.slice(index));
+        index = end;
+      }
+      continue;
+    }
+    if (index === 0 && start === 0 && end === 0) continue;
+    out.push(s.slice(index, start));
+    index = end;
+  }
+  if (index === 0) return [s];
+  if (limit <= 0 || out.length < limit) out.push(s.slice(index));
+  return out;
+}
+
+/** split(str, pattern, limit = -1): an array of the pieces (an empty pattern splits into characters). */
+const split: Kernel = (args, n) => {
+  const [a, p, l] = args;
+  const x = source(a!);
+  const re = patternAt(p!, 'split');
+  const limits = l ? (materialize(l, n) as { values: Int32Array }).values : null;
+  const validity = validityAll(args, n);
+  const offsets = new Int32Array(n + 1);
+  const pieces: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (isValid(validity, i)) {
+      const s = text(x, i);
+      const pattern = re(i);
+      const limit = limits ? limits[i]! : -1;
+      if (s !== '' && pattern.regex.source === '(?:)') {
+        // Spark: an empty pattern splits into characters (at most limit, the last holding the rest).
+        const chars = [...s];
+        const k = limit > 0 && limit < chars.length ? limit : chars.length;
+        for (let c = 0; c < k - 1; c++) pieces.push(chars[c]!);
+        pieces.push(chars.slice(k - 1).join(''));
+      } else for (const piece of javaSplit(s, pattern.global, limit)) pieces.push(piece);
+    }
+    offsets[i + 1] = pieces.length;
+  }
+  const elements = new StringBuilder(pieces.length, x.data.length);
+  pieces.forEach((piece, k) => {
+    appendText(elements, piece);
+    elements.end(k);
+  });
+  return listVec('string', elements.build(null), offsets, validity);
+};
+
 export const REGEXP_KERNELS = {
+  split,
   regexp_extract: regexpExtract,
   regexp_replace: regexpReplace,
   rlike,

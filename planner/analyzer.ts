@@ -116,7 +116,7 @@ export function typeOf(e: Expr, schema: Schema): ExprType {
         args,
         e.args.map((a) => (a.kind === 'lit' ? a.value : undefined)),
       );
-      if (isDataType(r)) return r;
+      if (isDataType(r) || isOpaque(r as DataType)) return r as DataType; // list<…> results (split)
       throw typeError(e, `${e.fn} expects ${r}, got ${args.join(', ') || 'no arguments'}`);
     }
     case 'agg': {

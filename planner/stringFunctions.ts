@@ -77,7 +77,19 @@ const pad: FunctionSignature = {
   result: (a) => (str(a[0]) && int(a[1]) && str(a[2]) ? 'string' : 'a string, a length and a pad string'),
 };
 
+const split: FunctionSignature = {
+  minArgs: 2,
+  maxArgs: 3,
+  result: (a, literals) => {
+    if (!str(a[0]) || !str(a[1]) || !int(a[2])) return 'a string, a pattern and a limit';
+    literalRegex(literals, 1, 'split');
+    return 'list<string>';
+  },
+};
+
 export const STRING_FUNCTIONS = {
+  /** The pieces between matches, as list<string>; at most `limit` when positive (the last holds the rest). */
+  split,
   /** The group `idx` (default 1; 0 = the whole match) of the first match, '' when none. */
   regexp_extract: regexpExtract,
   /** Every match replaced (Java `$1` / `${name}` group references), from `position` (1-based). */

@@ -22,6 +22,7 @@ import {
   rlike,
   rpad,
   session,
+  split,
   translate,
   type Session,
 } from '../src/index.js';
@@ -165,6 +166,74 @@ describe('string editing', () => {
     ]));
 });
 
+describe('split', () => {
+  it('split returns list<string>: the pieces between matches, trailing empty ones kept', async () => {
+    const df = s.read
+      .parquet(fx.file)
+      .select(
+        col('id'),
+        split('s', '%').alias('a'),
+        split('s', '_').alias('b'),
+        split('s', '\\s+').alias('c'),
+        split('s', '').alias('d'),
+        split('s', 'a').alias('e'),
+        split('t', '[aeiouü ]').alias('f'),
+        split('s', 'a', 2).alias('g'),
+        split('s', col('t')).alias('h'),
+      );
+    expect(await df.dtypes).toContainEqual(['a', 'list<string>']);
+    const actual = (await df.collectRows()).map((r) => [r.id, r.a, r.b, r.c, r.d, r.e, r.f, r.g, r.h]);
+    const json = (x: string) => `to_json(${x})::VARCHAR`;
+    const expected = await fx.query(
+      `SELECT id, ${[
+        "string_split(s, '%')",
+        "string_split(s, '_')",
+        "regexp_split_to_array(s, '\\s+')",
+        "string_split(s, '')",
+        "string_split(s, 'a')",
+        "regexp_split_to_array(t, '[aeiouü ]')",
+        "CASE WHEN s IS NULL THEN NULL WHEN instr(s, 'a') = 0 THEN [s] ELSE [substring(s, 1, instr(s, 'a') - 1), substring(s, instr(s, 'a') + 1)] END",
+        // Spark's split by an empty pattern (t = '') gives the characters; DuckDB's regexp split agrees.
+        // DuckDB splits by a NULL pattern as by none; Spark's result is NULL.
+        'CASE WHEN t IS NOT NULL THEN regexp_split_to_array(s, t) END',
+      ]
+        .map(json)
+        .join(', ')} FROM ${fx.table} ORDER BY id`,
+    );
+    const parsed = expected.rows.map((r) => r.map((v, i) => (i === 0 || v === null ? v : JSON.parse(v as string))));
+    expect(actual.sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual(parsed);
+  });
+
+  it("split follows Java's String.split where DuckDB differs (limits, zero-width matches)", async () => {
+    const row = await s.read
+      .parquet(fx.file)
+      .limit(1)
+      .select(
+        split(lit('a b'), 'x*').alias('zero_width'),
+        split(lit('a,b,,'), ',').alias('trailing'),
+        split(lit('a,b,,'), ',', 0).alias('limit0'),
+        split(lit('a,b,c'), ',', 2).alias('limit2'),
+        split(lit('a,b,c'), ',', 1).alias('limit1'),
+        split(lit('abc'), '', 2).alias('chars2'),
+        split(lit(''), ',').alias('empty'),
+        split(lit('😀x😀'), '').alias('astral'),
+        split(lit(null).cast('string'), ',').alias('nul'),
+      )
+      .collectRows();
+    expect(row[0]).toEqual({
+      zero_width: ['a', ' ', 'b', ''],
+      trailing: ['a', 'b', '', ''],
+      limit0: ['a', 'b', '', ''],
+      limit2: ['a', 'b,c'],
+      limit1: ['a,b,c'],
+      chars2: ['a', 'bc'],
+      empty: [''],
+      astral: ['😀', 'x', '😀'],
+      nul: null,
+    });
+  });
+});
+
 describe('SQL', () => {
   it('session.sql and selectExpr know the functions by their Spark names', async () => {
     s.read.parquet(fx.file).createOrReplaceTempView('fx');
@@ -180,6 +249,14 @@ describe('SQL', () => {
       translate(s, 'ab', 'BA') AS k, regexp_extract(s, '(.)') AS l FROM ${fx.table}`,
     );
     expectSameTyped(typedRowsFromArrow(await (await s.sql(text)).collect()), expected);
+    const splits = await (
+      await s.sql("SELECT id, split(s, 'b') AS m, split(s, 'b', 1) AS n FROM fx WHERE id < 3")
+    ).collectRows();
+    expect(splits.sort((a, b) => Number(a.id) - Number(b.id))).toEqual([
+      { id: 0, m: [''], n: [''] },
+      { id: 1, m: ['ü'], n: ['ü'] },
+      { id: 2, m: ['a%', ''], n: ['a%b'] },
+    ]);
     const viaExpr = await s.read
       .parquet(fx.file)
       .selectExpr('id', "regexp_replace(s, '[aeiou]', '*') AS v", "rlike(s, '[0-9]') AS w")

@@ -93,6 +93,13 @@ export const regexp_replace = (
 ) => new Column(E.call('regexp_replace', [c(s).expr, text(pattern), text(replacement), int(position)]));
 /** Whether a Java regular expression matches somewhere in the string. @example rlike('s', '^a.c$') */
 export const rlike = (s: string | Column, pattern: string | Column) => c(s).rlike(pattern);
+/**
+ * The pieces between matches of a Java regular expression, as a `list<string>` column; at most
+ * `limit` pieces when positive (the last holds the rest), else all, trailing empty ones kept.
+ * @example split('tags', ',\\s*')
+ */
+export const split = (s: string | Column, pattern: string | Column, limit: number | Column = -1) =>
+  new Column(E.call('split', [c(s).expr, text(pattern), int(limit)]));
 /** Spark 3.2's name for rlike. */
 export const regexp_like = rlike;
 /** Every occurrence of `search` replaced by `replacement` (default: removed). @example replace('s', 'a', 'b') */

@@ -196,6 +196,7 @@ const SCALARS: Readonly<Record<string, Scalar>> = {
   },
   regexp_extract: arities(2, 3, (s, p, i) => F.regexp_extract(s!, p!, i)),
   regexp_replace: arities(3, 4, (s, p, r, i) => F.regexp_replace(s!, p!, r!, i)),
+  split: arities(2, 3, (s, p, n) => F.split(s!, p!, n)),
   rlike: arity(2, F.rlike),
   regexp_like: arity(2, F.rlike),
   regexp: arity(2, F.rlike),
