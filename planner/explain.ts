@@ -101,7 +101,7 @@ function describeStage(s: Stage): string[] {
     s.output.kind === 'result'
       ? 'result'
       : s.output.kind === 'write'
-        ? `write(${s.output.path}${s.output.text ? `, format=${s.output.text.format}` : ''}${s.output.partitionBy.length ? `, partitionBy=${list(s.output.partitionBy)}` : ''})`
+        ? `write(${s.output.path}${s.output.text ? `, format=${s.output.text.format}` : s.output.arrow ? ', format=arrow' : ''}${s.output.partitionBy.length ? `, partitionBy=${list(s.output.partitionBy)}` : ''})`
         : s.output.partitioning.kind === 'single'
           ? 'shuffle(single)'
           : s.output.partitioning.kind === 'roundrobin'
@@ -111,7 +111,7 @@ function describeStage(s: Stage): string[] {
               : `shuffle(hash${list(s.output.partitioning.keys.map(exprToString))}, n=${s.output.partitioning.n})`;
   const src = (source: Stage['source']) =>
     source.kind === 'scan'
-      ? `${source.text ? (source.text.options.format === 'csv' ? 'CsvScan' : 'JsonScan') : 'ParquetScan'}: path=${source.path} columns=${list(source.columns)}${source.filters.length ? ` filters=${list(source.filters.map(exprToString))}` : ''}`
+      ? `${source.text ? (source.text.options.format === 'csv' ? 'CsvScan' : 'JsonScan') : source.arrow ? 'ArrowScan' : 'ParquetScan'}: path=${source.path} columns=${list(source.columns)}${source.filters.length ? ` filters=${list(source.filters.map(exprToString))}` : ''}`
       : `ShuffleRead: stage=${source.stages.join(',')}`;
   const a = s.adaptive;
   const alt = a

@@ -109,6 +109,7 @@ export class Planner {
         filters: p.filters,
         schema,
         ...(p.text ? { text: { options: p.text, fields: schemaOf({ ...p, columns: null }, this.catalog) } } : {}),
+        ...(p.format === 'arrow' ? { arrow: true } : {}),
       },
       ops: [],
       schema,
@@ -263,7 +264,13 @@ export function planStages(
   const id = planner.stages.length;
   const output: StageOutput =
     sink.kind === 'write'
-      ? { kind: 'write', path: sink.path, partitionBy: sink.partitionBy, ...(sink.text ? { text: sink.text } : {}) }
+      ? {
+          kind: 'write',
+          path: sink.path,
+          partitionBy: sink.partitionBy,
+          ...(sink.text ? { text: sink.text } : {}),
+          ...(sink.format === 'arrow' ? { arrow: true } : {}),
+        }
       : { kind: 'result' };
   if (sink.kind === 'write') {
     // A file has one column per name: a repeated name would lose a column.

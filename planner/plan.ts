@@ -24,6 +24,8 @@ export type PlanNode =
       readonly format: FileFormat;
       /** CSV / NDJSON options (text formats only). */
       readonly text?: TextReadOptions;
+      /** Arrow IPC files (format 'arrow'): the schema they were written with. */
+      readonly arrowSchema?: Schema;
       /** Columns to read; null = all (set by projection pushdown). */
       readonly columns: readonly string[] | null;
       /** Conjuncts evaluated inside the scan (set by predicate pushdown). */
@@ -139,12 +141,16 @@ export type Sink =
 
 const freeze = <T extends object>(o: T): T => Object.freeze(o);
 
-export const scan = (path: string, options: { mergeSchema?: boolean; text?: TextReadOptions } = {}): PlanNode =>
+export const scan = (
+  path: string,
+  options: { mergeSchema?: boolean; text?: TextReadOptions; arrowSchema?: Schema } = {},
+): PlanNode =>
   freeze({
     kind: 'Scan',
     path,
-    format: options.text?.format ?? 'parquet',
+    format: options.arrowSchema ? 'arrow' : (options.text?.format ?? 'parquet'),
     ...(options.text ? { text: options.text } : {}),
+    ...(options.arrowSchema ? { arrowSchema: options.arrowSchema } : {}),
     columns: null,
     filters: freeze([]),
     ...(options.mergeSchema ? { mergeSchema: true } : {}),

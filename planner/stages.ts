@@ -113,6 +113,8 @@ export type StageSource =
       readonly partitionColumns?: readonly string[];
       /** The filters prune row groups here but are evaluated by the aggregate right after the scan. */
       readonly filtersInAggregate?: boolean;
+      /** Arrow IPC files (the session cache's copies) instead of Parquet. */
+      readonly arrow?: boolean;
       /** CSV / NDJSON files: their options and every column of the dataset (the files' layout). */
       readonly text?: { readonly options: import('./textFormat.js').TextReadOptions; readonly fields: Schema };
     }
@@ -138,6 +140,8 @@ export type StageOutput =
       readonly path: string;
       readonly partitionBy: readonly string[];
       readonly text?: import('./textFormat.js').TextWriteOptions;
+      /** Arrow IPC files (the session cache's copies) instead of Parquet. */
+      readonly arrow?: boolean;
     };
 
 export interface Stage {

@@ -7,8 +7,9 @@
  */
 import type { Schema } from './types.js';
 
-export type FileFormat = 'parquet' | 'csv' | 'json';
-export type TextFormat = Exclude<FileFormat, 'parquet'>;
+/** `arrow`: Arrow IPC files with a schema the plan carries (the session cache's copies, src/api/cache.ts). */
+export type FileFormat = 'parquet' | 'csv' | 'json' | 'arrow';
+export type TextFormat = Exclude<FileFormat, 'parquet' | 'arrow'>;
 
 /** Spark's parse modes for malformed records. */
 export type ParseMode = 'PERMISSIVE' | 'DROPMALFORMED' | 'FAILFAST';
@@ -76,4 +77,9 @@ export function textRange(size: number, index: number, opts: Pick<TextReadOption
 }
 
 /** A file extension per format (written part files). */
-export const FORMAT_EXTENSION: Readonly<Record<FileFormat, string>> = { parquet: 'parquet', csv: 'csv', json: 'json' };
+export const FORMAT_EXTENSION: Readonly<Record<FileFormat, string>> = {
+  parquet: 'parquet',
+  csv: 'csv',
+  json: 'json',
+  arrow: 'arrow',
+};

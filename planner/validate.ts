@@ -151,8 +151,9 @@ const sortKeys = (v: Json, p: string) =>
 const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string) => void> = {
   Scan: (o, p) => {
     c.str(o.path, `${p}.path`);
-    const format = c.oneOf(o.format, ['parquet', 'csv', 'json'], `${p}.format`);
-    if (format !== 'parquet') c.oneOf(c.obj(o.text ?? null, `${p}.text`).format, [format], `${p}.text.format`);
+    const format = c.oneOf(o.format, ['parquet', 'csv', 'json', 'arrow'], `${p}.format`);
+    if (format === 'arrow') c.arr(o.arrowSchema ?? null, `${p}.arrowSchema`);
+    else if (format !== 'parquet') c.oneOf(c.obj(o.text ?? null, `${p}.text`).format, [format], `${p}.text.format`);
     if (o.columns !== null) c.each(o.columns, `${p}.columns`, (x, at) => c.str(x, at));
     exprs(o.filters, `${p}.filters`);
     if (o.mergeSchema !== undefined && typeof o.mergeSchema !== 'boolean')
@@ -291,8 +292,8 @@ export function validatePlanDocument(v: Json): PlanDocument {
   if (kind === 'write') {
     c.str(sink.path, 'plan.sink.path');
     c.oneOf(sink.mode, ['errorIfExists', 'overwrite', 'append', 'ignore'], 'plan.sink.mode');
-    const format = c.oneOf(sink.format, ['parquet', 'csv', 'json'], 'plan.sink.format');
-    if (format !== 'parquet')
+    const format = c.oneOf(sink.format, ['parquet', 'csv', 'json', 'arrow'], 'plan.sink.format');
+    if (format !== 'parquet' && format !== 'arrow')
       c.oneOf(c.obj(sink.text ?? null, 'plan.sink.text').format, [format], 'plan.sink.text.format');
     c.arr(sink.partitionBy, 'plan.sink.partitionBy');
   }

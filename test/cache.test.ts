@@ -20,6 +20,7 @@ const prefix = uniquePrefix('cache');
 const dir = tempDir('stratus-cache-');
 const v1 = path.join(dir, 'v1.parquet');
 const v2 = path.join(dir, 'v2.parquet');
+const typed = path.join(dir, 'typed.parquet');
 
 const QUERY = (file: string) =>
   `SELECT k, sum(v) AS sv, count(*) AS n FROM read_parquet('${file}') WHERE k <> 0 GROUP BY k`;
@@ -32,6 +33,14 @@ beforeAll(async () => {
     );
   await gen(1000, v1);
   await gen(1700, v2);
+  await duckdbRun(
+    `COPY (SELECT * FROM (VALUES
+       (1, 9007199254740993::BIGINT, 12345678901234567890.0123456789::DECIMAL(38,10), TIMESTAMPTZ '2024-03-10 01:59:59.123456+00',
+        TIMESTAMP '1900-01-01 00:00:00.000001', DATE '0001-01-01', 'é', '\\xCAFE'::BLOB, [1, NULL, 3]),
+       (2, (-9223372036854775807 - 1)::BIGINT, -0.0000000001::DECIMAL(38,10), NULL, NULL, NULL, NULL, NULL, NULL),
+       (3, NULL, NULL, TIMESTAMPTZ '2262-04-11 23:47:16.854775+00', TIMESTAMP '2024-02-29 12:00:00', DATE '9999-12-31', '', ''::BLOB, [])
+     ) AS t(id, big, dec, tz, ntz, d, s, bin, l)) TO '${typed}' (FORMAT parquet)`,
+  );
 });
 
 const BACKENDS = ['local', 's3'] as const;
@@ -63,6 +72,7 @@ describe.each(BACKENDS)('cache with the store and data on %s', (backend) => {
         (await s3Store({ ...t, prefix: `${prefix}/jobs` }).list('sessions/')).map((o) => o.key).filter(isDataFile);
     }
     await put(v1);
+    if (backend === 's3') await s3Store({ endpoint, bucket, prefix }).put('data/typed.parquet', fs.readFileSync(typed));
   });
   afterAll(async () => {
     await s?.stop();
@@ -89,7 +99,7 @@ describe.each(BACKENDS)('cache with the store and data on %s', (backend) => {
       await duckdbRows(`SELECT k, n FROM (${QUERY(v1)}) WHERE k <= 2`),
       { ordered: false },
     );
-    expect(await derived.explain()).toMatch(/Scan: path=.*sessions\/[^ ]*\/cache\/1/);
+    expect(await derived.explain()).toMatch(/ArrowScan: path=.*sessions\/[^ ]*\/cache\/1/);
     // A plan that does not use the cached relation sees the new source.
     expect(await s.read.parquet(src).count()).toBe(1700);
 
@@ -107,6 +117,22 @@ describe.each(BACKENDS)('cache with the store and data on %s', (backend) => {
     expectSameResults(rowsFromArrow(await df.collect()), expected, { ordered: false });
     expect(s.lastJobSummary!.stages).toHaveLength(1);
     df.unpersist();
+  });
+
+  it('a cached copy keeps every value and type exactly (int64, decimal(38,10), timestamps, binary, lists)', async () => {
+    const source = s.read.parquet(backend === 'local' ? typed : src.replace('src.parquet', 'typed.parquet'));
+    const cached = source.filter(col('id').gt(0)).cache();
+    const expected = await source.filter(col('id').gt(0)).collectRows({ int64: 'string' });
+    await cached.collect();
+    const again = await cached.collectRows({ int64: 'string' });
+    expect(s.lastJobSummary!.stages).toHaveLength(1);
+    expect(await cached.explain()).toMatch(/ArrowScan/);
+    const byId = (rows: Record<string, unknown>[]) =>
+      [...rows].sort((a, b) => String(a.id).localeCompare(String(b.id)));
+    expect(again).toHaveLength(3);
+    expect(byId(again)).toEqual(byId(expected));
+    expect(await cached.dtypes).toEqual(await source.dtypes);
+    cached.unpersist();
   });
 
   it('persist() takes every Spark storage level and refuses others; stop() deletes the copies', async () => {
@@ -145,7 +171,7 @@ describe.each(BACKENDS)('cache with the store and data on %s', (backend) => {
   });
 });
 
-/** A committed data file (not staging, not the dataset log). */
+/** A committed data file of a copy (Arrow IPC; not staging, not the dataset log). */
 function isDataFile(key: string): boolean {
-  return key.endsWith('.parquet') && !key.includes('_temporary');
+  return key.endsWith('.arrow') && !key.includes('_temporary');
 }

@@ -4,14 +4,16 @@
  * and every later job of the session reads that copy in place of the plan. `unpersist()` and
  * `session.stop()` drop it.
  *
- * The copy is written by the engine's own write path — Parquet, committed through the dataset
- * log — so a crash mid-write leaves nothing a reader would take for a cache (old or new, never
- * neither), types stay exact, and the reading side is the ordinary scan (row-group splitting,
- * pruning and projection included) over the local store or S3 alike. A cached relation is marked
- * only in the session, never in the stored plan: jobs see a Scan of the cache directory.
+ * The copy is Arrow IPC files written by the engine's own write path (format 'arrow'), one per
+ * task of the plan's last stage, committed through the dataset log: a crash mid-write leaves
+ * nothing a reader would take for a cache (old or new, never neither), and types stay exact. The
+ * reading side is the ordinary scan with format 'arrow' (ArrowScan in explain; one task per file)
+ * over the local store or S3 alike. A cached relation is marked only in the session, never in
+ * the stored plan: jobs see a Scan of the cache directory.
  */
 import { PlanError } from '../../planner/errors.js';
 import { alias, col } from '../../planner/expr.js';
+import type { Schema } from '../../planner/types.js';
 import { type PlanNode, planChildren, project, scan, type Sink, withPlanChildren } from '../../planner/plan.js';
 import type { StoreRef } from '../storage/store.js';
 import { urlOf } from '../storage/url.js';
@@ -61,15 +63,15 @@ interface Entry {
   readonly path: string;
   /** Set once the copy is committed; the promise while it is being written. */
   ready: boolean;
-  /** The result's column names: the copy stores them as c0, c1, … (names may repeat or not suit Parquet). */
-  names?: readonly string[];
+  /** The result's schema: the copy stores its columns as c0, c1, … (names may repeat). */
+  schema?: Schema;
   writing?: Promise<void>;
 }
 
 /** Runs a write job for the cache (the session's one submission path), and names a plan's columns. */
 export interface CacheWriter {
   write(root: PlanNode, sink: Extract<Sink, { kind: 'write' }>): Promise<unknown>;
-  columnNames(root: PlanNode): Promise<readonly string[]>;
+  schema(root: PlanNode): Promise<Schema>;
 }
 
 export class SessionCache {
@@ -116,9 +118,10 @@ export class SessionCache {
     const e = this.entries.get(JSON.stringify(root));
     if (e && (e.ready || write)) {
       if (!e.ready) await this.materialize(root, e, write!);
+      const stored = e.schema!.map((f, i) => ({ ...f, name: `c${i}` }));
       return project(
-        scan(e.path),
-        e.names!.map((n, i) => alias(col(`c${i}`), n)),
+        scan(e.path, { arrowSchema: stored }),
+        e.schema!.map((f, i) => alias(col(`c${i}`), f.name)),
       );
     }
     const kids = planChildren(root);
@@ -134,13 +137,13 @@ export class SessionCache {
       const inner = kids.length
         ? withPlanChildren(plan, await Promise.all(kids.map((k) => this.substitute(k, write))))
         : plan;
-      const names = await write.columnNames(inner);
+      const schema = await write.schema(inner);
       const stored = project(
         inner,
-        names.map((_, i) => alias(col(names[i]!, i), `c${i}`)),
+        schema.map((f, i) => alias(col(f.name, i), `c${i}`)),
       );
-      await write.write(stored, { kind: 'write', path: e.path, format: 'parquet', mode: 'overwrite', partitionBy: [] });
-      e.names = names;
+      await write.write(stored, { kind: 'write', path: e.path, format: 'arrow', mode: 'overwrite', partitionBy: [] });
+      e.schema = schema;
       e.ready = true;
     })().finally(() => {
       e.writing = undefined;

@@ -209,7 +209,7 @@ export class Session {
     if (cached)
       root = await this.persisted.substitute(root, {
         write: (r, s) => this.write(r, s, false),
-        columnNames: async (r) => (await this.analyze(r)).schema.map((f) => f.name),
+        schema: async (r) => (await this.analyze(r)).schema,
       });
     if (this.options.aws && !this.options.aws.emulated) assertAwsSafe(root, sink, this.storeRef);
     await this.analyzeForSubmit(root, options.stream !== undefined);

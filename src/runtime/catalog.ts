@@ -18,6 +18,7 @@ import type { StoreRef } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { partitionFields, partitionValuesOf, type PartitionValues } from './partitions.js';
 import { checkTextFiles, textFooter, textSchema } from './textCatalog.js';
+import { arrowFooter } from '../../operators/arrowScan.js';
 
 export interface DatasetFile {
   readonly url: string;
@@ -135,6 +136,16 @@ export async function loadDatasets(
         url: urlOf(loc.ref, o.key),
         size: o.size,
         footer: textFooter(o.size, schema, text),
+        partitionValues: partitionValuesOf(o.key, root),
+      }));
+    } else if (scan.format === 'arrow') {
+      // Arrow IPC (the session cache's copies): the schema is the plan's; a file is one unit.
+      schema = scan.arrowSchema ?? [];
+      const root = loc.key ? `${loc.key}/` : '';
+      found = objects.map((o) => ({
+        url: urlOf(loc.ref, o.key),
+        size: o.size,
+        footer: arrowFooter(o.size, schema),
         partitionValues: partitionValuesOf(o.key, root),
       }));
     } else ({ found, schema } = await parquetFiles());

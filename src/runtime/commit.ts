@@ -135,9 +135,9 @@ export function stagedKey(path: string, jobId: string, relative: string, storeRe
   return { ref: loc.ref, key: under(loc.key, `${stagingDir(jobId)}/${relative}`) };
 }
 
-/** A staged name (`part-00003.2.<nonce>.parquet`, `.csv`, `.json`) made final: job id in, attempt out of sight. */
+/** A staged name (`part-00003.2.<nonce>.parquet`, `.csv`, `.json`, `.arrow`) made final: job id in, attempt out of sight. */
 function finalPath(relative: string, jobId: string): string {
-  const m = /^(.*?)part-(\d+)\.(\d+)\.([0-9a-f]+)\.(parquet|csv|json)$/.exec(relative);
+  const m = /^(.*?)part-(\d+)\.(\d+)\.([0-9a-f]+)\.(parquet|csv|json|arrow)$/.exec(relative);
   if (!m) throw new StorageError('BAD_STAGED_FILE', `unexpected staged file name '${relative}'`, { relative });
   return `${m[1]}part-${m[2]}-${jobId}-${m[3]}${m[4]}.${m[5]}`;
 }

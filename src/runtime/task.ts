@@ -14,6 +14,7 @@ import { stagedKey } from './commit.js';
 import { buildOperators, runPipeline } from '../../operators/pipeline.js';
 import { type ScanSpec, scanRowGroups } from '../../operators/scan.js';
 import { scanText } from '../../operators/textScan.js';
+import { scanArrow } from '../../operators/arrowScan.js';
 import { encodeText } from '../../operators/textWrite.js';
 import { FORMAT_EXTENSION } from '../../planner/textFormat.js';
 import type { Schema } from '../../planner/types.js';
@@ -67,8 +68,12 @@ async function writeFiles(
   const files: { relative: string; rows: number; size: number }[] = [];
   const text = output.text;
   const encode = (schema: Schema, batches: readonly Batch[]) =>
-    text ? encodeText(schema, batches, text) : encodeParquet(schema, batches);
-  const ext = FORMAT_EXTENSION[text?.format ?? 'parquet'];
+    text
+      ? encodeText(schema, batches, text)
+      : output.arrow
+        ? encodeIpc(schema, batches)
+        : encodeParquet(schema, batches);
+  const ext = FORMAT_EXTENSION[text?.format ?? (output.arrow ? 'arrow' : 'parquet')];
   const name = () => `part-${String(task.task).padStart(5, '0')}.${task.attempt}.${nonce()}.${ext}`;
   const stageFile = async (relative: string, body: Uint8Array, n: number) => {
     const at = stagedKey(output.path, event.job.jobId, relative, event.job.store);
@@ -98,7 +103,7 @@ async function* withPartitionColumns(
   const partFilters = src.filters.filter((e) => !fileFilters.includes(e));
   const spec = { columns: fileSchema.map((f) => f.name), filters: fileFilters, schema: fileSchema, prefilter };
   const filter = partFilters.length ? compileConjunction(partFilters, src.schema, ctx.udfs) : null;
-  for await (const b of scanFile(reader, rowGroups, spec, src.text, ctx)) {
+  for await (const b of scanFile(reader, rowGroups, spec, src.text, ctx, src.arrow)) {
     const cols = src.schema.map((f) =>
       f.name in pv
         ? vecFromValues(f.type, new Array(b.length).fill(typedPartitionValue(pv[f.name]!, f.type)))
@@ -110,14 +115,16 @@ async function* withPartitionColumns(
   }
 }
 
-/** One file's row groups (Parquet) or byte ranges (CSV / NDJSON, with the dataset's columns but the partition columns). */
+/** One file's row groups (Parquet), byte ranges (CSV / NDJSON, with the dataset's columns but the partition columns) or whole (Arrow IPC). */
 function scanFile(
   reader: RangeReader,
   rowGroups: readonly number[],
   spec: ScanSpec,
   text: Extract<Stage['source'], { kind: 'scan' }>['text'],
   ctx: OperatorContext,
+  arrow = false,
 ): AsyncIterable<Batch> {
+  if (arrow) return scanArrow(reader, spec, ctx);
   if (!text) return scanRowGroups(reader, rowGroups, spec, ctx);
   return scanText(reader, rowGroups, { ...spec, text }, ctx);
 }
@@ -183,7 +190,7 @@ function scanPart(
   // Columns the file lacks (mergeSchema) are constant nulls, as partition columns are constants.
   const pv = { ...part.partitionValues, ...Object.fromEntries((part.missingColumns ?? []).map((c) => [c, null])) };
   // Pushed-down filters may call user functions: the scan gets the task's function tables.
-  if (!Object.keys(pv).length) return scanFile(reader, part.rowGroups, src, src.text, ctx);
+  if (!Object.keys(pv).length) return scanFile(reader, part.rowGroups, src, src.text, ctx, src.arrow);
   // A text file holds the dataset's columns but its partition columns.
   const text = src.text && { ...src.text, fields: src.text.fields.filter((f) => !(f.name in pv)) };
   return withPartitionColumns(reader, part.rowGroups, { ...src, ...(text ? { text } : {}) }, pv, ctx);
