@@ -14,6 +14,7 @@ import { isScalar, materialize } from './scalar.js';
 import { PREDICATE_KERNELS } from './like.js';
 import { REGEXP_KERNELS } from './regexp.js';
 import { STRING_EDIT_KERNELS } from './stringEdits.js';
+import { LIST_KERNELS } from './lists.js';
 import { StringBuilder } from './stringBuilder.js';
 import { STRING_KERNELS, validityAll, type Kernel } from './strings.js';
 import { castOperand, castVec } from './cast.js';
@@ -239,6 +240,7 @@ const FUNCTION_KERNELS: Readonly<Record<FunctionName, Kernel>> = {
   ...REGEXP_KERNELS,
   ...STRING_EDIT_KERNELS,
   ...TIME_KERNELS,
+  ...LIST_KERNELS,
   date_add: dateShift((d, k) => d + k),
   add_months: dateShift(addMonths),
   abs,

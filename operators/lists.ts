@@ -12,18 +12,18 @@
 import * as arrow from 'apache-arrow';
 import { InternalError } from '../planner/errors.js';
 import type { DataType, OpaqueType } from '../planner/types.js';
+import { listElementType } from '../planner/listFunctions.js';
 import { arrowData, vecFromArrowData } from './arrow.js';
+import type { Operand } from './scalar.js';
+import { isScalar, materialize } from './scalar.js';
+import type { Kernel } from './strings.js';
 import type { OpaqueVec, Vec } from './vector.js';
-import { opaqueVec, vecLength } from './vector.js';
+import { isValid, newValidity, opaqueVec, setValid, valueAt, vecLength } from './vector.js';
+
+export { listElementType } from '../planner/listFunctions.js';
 
 /** The type name of a list of `element`s: `list<int32>`. */
 export const listType = (element: DataType): OpaqueType => `list<${element}>`;
-
-/** The element type of a `list<T>` type, or null for other types. */
-export function listElementType(t: DataType): DataType | null {
-  const m = /^list<(.+)>$/.exec(t);
-  return m ? (m[1] as DataType) : null;
-}
 
 /**
  * A list column of `offsets.length - 1` rows over `elements` (an engine column of type
@@ -62,3 +62,55 @@ export function listParts(v: Vec): { offsets: Int32Array; elements: Vec; element
   const elements = vecFromArrowData(child.slice(base, offsets[d.length]!), element);
   return { offsets, elements, element };
 }
+
+/** A list operand's parts, or null for the NULL literal (every row NULL). */
+function listOperand(o: Operand, n: number): ReturnType<typeof listParts> | null {
+  if (isScalar(o)) return null;
+  const v = materialize(o, n);
+  return listParts(v);
+}
+
+/** size(list): the element count; -1 for a NULL list (Spark's default). */
+const size: Kernel = (args, n) => {
+  const out = new Int32Array(n).fill(-1);
+  const l = listOperand(args[0]!, n);
+  if (l) {
+    const v = args[0] as Vec;
+    for (let i = 0; i < n; i++) if (isValid(v.validity, i)) out[i] = l.offsets[i + 1]! - l.offsets[i]!;
+  }
+  return { type: 'int32', values: out, validity: null };
+};
+
+/**
+ * array_contains(list, value): true when an element equals the value (numbers of any width
+ * compare by value); NULL for a NULL list or value, or when not found and the list holds a NULL.
+ */
+const arrayContains: Kernel = (args, n) => {
+  const out = new Uint8Array(n);
+  const validity = newValidity(n, false);
+  const l = listOperand(args[0]!, n);
+  const value = materialize(args[1]!, n);
+  if (l) {
+    const v = args[0] as Vec;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(v.validity, i) || !isValid(value.validity, i)) continue;
+      const x = valueAt(value, i);
+      let found = false;
+      let sawNull = false;
+      for (let j = l.offsets[i]!; j < l.offsets[i + 1]! && !found; j++) {
+        const e = valueAt(l.elements, j);
+        // biome-ignore lint/suspicious/noDoubleEquals: 5n == 5 and '1.50' == 1.5 (int64 and decimal elements)
+        if (e === null) sawNull = true;
+        else if (e == x) found = true;
+      }
+      if (found || !sawNull) {
+        out[i] = found ? 1 : 0;
+        setValid(validity, i, true);
+      }
+    }
+  }
+  return { type: 'bool', values: out, validity };
+};
+
+/** The kernels of planner/listFunctions.ts. */
+export const LIST_KERNELS = { size, array_contains: arrayContains } satisfies Record<string, Kernel>;

@@ -16,6 +16,7 @@
  * - udaf: a registered user aggregate; its state is JSON text.
  */
 import type { AggArgType, AggOptions, AggregateSpec, AggSig } from './aggregates.js';
+import { listType } from './listFunctions.js';
 import type { DataType } from './types.js';
 import { isNumeric, isOpaque } from './types.js';
 
@@ -59,7 +60,7 @@ const firstLike = (name: string): AggregateSpec => ({
 });
 
 const listOf = (t: AggArgType): DataType | { expects: string } =>
-  plain(t) ? (`list<${t === 'null' ? 'int32' : t}>` as DataType) : { expects: 'a value of a primitive type' };
+  plain(t) ? listType(t === 'null' ? 'int32' : t) : { expects: 'a value of a primitive type' };
 
 export const DEFAULT_ACCURACY = 10000;
 
@@ -94,7 +95,7 @@ export const MORE_AGGREGATES = {
     resultType: (t, s) =>
       t !== null && t !== 'null' && (isNumeric(t) || t === 'date')
         ? s.options.array
-          ? (`list<${t}>` as DataType)
+          ? listType(t)
           : t
         : t === 'null'
           ? 'float64'

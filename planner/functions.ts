@@ -3,6 +3,7 @@
  * Their kernels live in operators/functions.ts, in a table typed on `FunctionName`: a function
  * added here fails the build until it has a kernel.
  */
+import { LIST_FUNCTIONS } from './listFunctions.js';
 import { STRING_FUNCTIONS } from './stringFunctions.js';
 import { TIME_FUNCTIONS } from './timeFunctions.js';
 import type { DataType } from './types.js';
@@ -66,6 +67,7 @@ const stringPredicate = (args: readonly ArgType[]): DataType | string =>
 export const FUNCTIONS = {
   ...TIME_FUNCTIONS,
   ...STRING_FUNCTIONS,
+  ...LIST_FUNCTIONS,
   date_add: { minArgs: 2, maxArgs: 2, result: dateShift },
   add_months: { minArgs: 2, maxArgs: 2, result: dateShift },
   substring: {

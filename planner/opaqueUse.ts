@@ -1,12 +1,13 @@
 /**
  * Where a column of an opaque type (list, struct, map, uuid, … — see `isOpaque`) may appear:
  * as a bare column (possibly renamed) that passes through, under IS [NOT] NULL, and as the
- * argument of count() or first() (dropDuplicates). Anything else — arithmetic, comparison, cast, function, grouping, join
+ * argument of count() or first() (dropDuplicates); a list column as the list of size() / array_contains(). Anything else — arithmetic, comparison, cast, function, grouping, join
  * or sort key, any other aggregate — is refused at plan time, naming the column and its type.
  */
 import { resolveColumn } from './columns.js';
 import type { Expr } from './expr.js';
 import { exprChildren, exprToString } from './expr.js';
+import { isListFunction } from './listFunctions.js';
 import type { Schema } from './types.js';
 import { isOpaque, unsupportedType } from './types.js';
 
@@ -16,6 +17,7 @@ import { isOpaque, unsupportedType } from './types.js';
  * @example checkOpaqueUse(col('tags').eq(lit(1)), schema, 'filter', false) // throws naming tags
  */
 export function checkOpaqueUse(e: Expr, schema: Schema, use: string, passthrough: boolean): void {
+  const typeOfCol = (c: Expr) => (c.kind === 'col' ? resolveColumn(schema, c.name, c.index).field.type : '');
   const visit = (x: Expr, top: boolean): void => {
     switch (x.kind) {
       case 'alias':
@@ -27,6 +29,14 @@ export function checkOpaqueUse(e: Expr, schema: Schema, use: string, passthrough
         if (isOpaque(f.type)) throw unsupportedType(f.name, f.type, `${use} ${exprToString(e)}`);
         return;
       }
+      case 'call':
+        // size / array_contains read a list column.
+        if (isListFunction(x.fn) && x.args[0]?.kind === 'col' && /^list</.test(typeOfCol(x.args[0]))) {
+          visit(x.args[0], true);
+          for (const a of x.args.slice(1)) visit(a, false);
+          return;
+        }
+        break;
       case 'isnull':
         // Only the validity is read.
         visit(x.input, x.input.kind === 'col');

@@ -22,13 +22,16 @@ import {
   covar_pop,
   covar_samp,
   type DataFrame,
+  array_contains,
   expr,
   first,
   last,
+  lit,
   median,
   percentile_approx,
   type Session,
   session,
+  size,
   stddev,
   stddev_pop,
   stddev_samp,
@@ -303,6 +306,43 @@ describe('collect_list / collect_set', () => {
       { columns: ['k', 'l'], rows: exp2.rows.map((r) => [r[0]!, r[2]!]) },
       { ordered: false },
     );
+  });
+});
+
+describe('size / array_contains over list columns', () => {
+  it('match DuckDB over collected lists, in the DSL and SQL; size of a NULL list is -1', async () => {
+    const lists = t(on).groupBy('k').agg(collect_list('x').alias('l'), collect_set('s').alias('ss'));
+    const got = await lists
+      .select(
+        'k',
+        size('l').alias('n'),
+        array_contains('l', 5).alias('c5'),
+        array_contains('l', lit(-40n)).alias('cm'),
+        array_contains('ss', 'a').alias('ca'),
+      )
+      .collect();
+    const l = 'list(x) FILTER (WHERE x IS NOT NULL)';
+    const ss = 'list(s) FILTER (WHERE s IS NOT NULL)';
+    const exp = await duck.query(
+      `SELECT k, coalesce(len(${l}), 0)::INTEGER, coalesce(list_contains(${l}, 5), false), coalesce(list_contains(${l}, -40), false), coalesce(list_contains(${ss}, 'a'), false) FROM ${tSql} GROUP BY k`,
+    );
+    expectSameResults(rowsFromArrow(got), exp, { ordered: false, ignoreNames: true });
+    on.registerView('lists', lists);
+    const sql = await on.sql('SELECT k, size(l) AS n, array_contains(l, 5) AS c5 FROM lists');
+    expectSameResults(
+      rowsFromArrow(await sql.collect()),
+      { columns: exp.columns.slice(0, 3), rows: exp.rows.map((r) => r.slice(0, 3)) },
+      {
+        ordered: false,
+        ignoreNames: true,
+      },
+    );
+    const nulls = await t(on)
+      .limit(1)
+      .select(size(lit(null)).alias('n'), array_contains(lit(null), 1).alias('c'))
+      .collectRows();
+    expect(nulls).toEqual([{ n: -1, c: null }]);
+    await expect(t(on).select(size('x')).schema()).rejects.toThrow(/size expects a list, got int64/);
   });
 });
 

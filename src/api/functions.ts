@@ -45,6 +45,7 @@ export const count = (v: string | Column = '*') => aggregate('count', v === '*' 
 export const countDistinct = (v: string | Column) => aggregate('count_distinct', v);
 
 export * from './aggregates.js';
+export * from './listFunctions.js';
 
 /** Days added to a date. */
 export const dateAdd = (d: string | Column, days: ColumnLike) =>

@@ -179,6 +179,9 @@ const SCALARS: Readonly<Record<string, Scalar>> = {
     return a[0]!.substr(a[1]!, a[2] ?? F.lit(2 ** 31 - 1));
   },
   substr: (a, node) => SCALARS.substring!(a, node),
+  size: arity(1, F.size),
+  cardinality: arity(1, F.size),
+  array_contains: arity(2, F.array_contains),
   upper: arity(1, F.upper),
   lower: arity(1, F.lower),
   trim: arity(1, F.trim),
