@@ -99,8 +99,8 @@ const arrayContains: Kernel = (args, n) => {
       let sawNull = false;
       for (let j = l.offsets[i]!; j < l.offsets[i + 1]! && !found; j++) {
         const e = valueAt(l.elements, j);
-        // biome-ignore lint/suspicious/noDoubleEquals: 5n == 5 and '1.50' == 1.5 (int64 and decimal elements)
         if (e === null) sawNull = true;
+        // biome-ignore lint/suspicious/noDoubleEquals: 5n == 5 and '1.50' == 1.5 (int64 and decimal elements)
         else if (e == x) found = true;
       }
       if (found || !sawNull) {
