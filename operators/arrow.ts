@@ -341,7 +341,7 @@ export function batchesToArrow(schema: Schema, batches: readonly Batch[]): arrow
     if (!isOpaque(f.type)) return new arrow.Field(f.name, arrowTypeOf(f.type), true);
     // An opaque column keeps the Arrow type its data came with (child names and all).
     const named = arrowFieldOfName(f.name, f.type);
-    const data = batches.find((b) => b.length > 0)?.columns[i];
+    const data = (batches.find((b) => b.length > 0) ?? batches[0])?.columns[i];
     const type = data && isOpaqueVec(data) ? data.arrow.type : named.type;
     return new arrow.Field(f.name, type, true, named.metadata);
   });

@@ -159,8 +159,8 @@ export function arrowFieldOfName(fieldNameText: string, name: string): arrow.Fie
         return field(new arrow.Float32());
       case 'float64':
         return field(new arrow.Float64());
-      case 'interval':
-        return field(new arrow.IntervalDayTime());
+      case 'interval': // months, days and nanoseconds: a Parquet INTERVAL exactly (operators/parquetInterval.ts)
+        return field(new arrow.IntervalMonthDayNano());
       case 'uuid':
         return field(
           new arrow.FixedSizeBinary(16),

@@ -35,6 +35,20 @@ function gatherValidity(d: arrow.Data, sel: Int32Array): { bitmap: Uint8Array | 
 
 const offsetAt = (o: Offsets, i: number) => Number(o[i]!);
 
+/** Layouts of `stride` words per row in `values` (dictionaries: their codes), moved alike. */
+const FIXED_WIDTH: ReadonlySet<arrow.Type> = new Set([
+  arrow.Type.Int,
+  arrow.Type.Float,
+  arrow.Type.Date,
+  arrow.Type.Time,
+  arrow.Type.Timestamp,
+  arrow.Type.Interval,
+  arrow.Type.Duration,
+  arrow.Type.Decimal,
+  arrow.Type.FixedSizeBinary,
+  arrow.Type.Dictionary,
+]);
+
 /** Child row ranges of the selected list rows, as new offsets and the child selection. */
 function gatherRanges(offsets: Offsets, sel: Int32Array, large: boolean): { offsets: Offsets; childSel: Int32Array } {
   const n = sel.length;
@@ -60,6 +74,18 @@ export function takeData(d: arrow.Data, sel: Int32Array): arrow.Data {
   const n = sel.length;
   const type = d.type;
   const { bitmap: nullBitmap, nulls: nullCount } = gatherValidity(d, sel);
+  if (FIXED_WIDTH.has(type.typeId)) {
+    const src = d.values as unknown as Int32Array;
+    const stride = d.stride;
+    const out = new (src.constructor as Int32ArrayConstructor)(n * stride);
+    for (let i = 0; i < n; i++) {
+      const r = sel[i]!;
+      if (r < 0) continue;
+      if (stride === 1) out[i] = src[r]!;
+      else out.set(src.subarray(r * stride, r * stride + stride), i * stride);
+    }
+    return arrow.makeData({ type, length: n, nullCount, nullBitmap, data: out, dictionary: d.dictionary } as never);
+  }
   switch (type.typeId) {
     case arrow.Type.Null:
       return arrow.makeData({ type, length: n, nullCount: n });
@@ -68,27 +94,6 @@ export function takeData(d: arrow.Data, sel: Int32Array): arrow.Data {
       const src = d.values as Uint8Array;
       for (let i = 0; i < n; i++) if (sel[i]! >= 0 && bitAt(src, d.offset + sel[i]!)) bits[i >> 3]! |= 1 << (i & 7);
       return arrow.makeData({ type, length: n, nullCount, nullBitmap, data: bits } as never);
-    }
-    case arrow.Type.Int:
-    case arrow.Type.Float:
-    case arrow.Type.Date:
-    case arrow.Type.Time:
-    case arrow.Type.Timestamp:
-    case arrow.Type.Interval:
-    case arrow.Type.Duration:
-    case arrow.Type.Decimal:
-    case arrow.Type.FixedSizeBinary:
-    case arrow.Type.Dictionary: {
-      const src = d.values as unknown as Int32Array;
-      const stride = d.stride;
-      const out = new (src.constructor as Int32ArrayConstructor)(n * stride);
-      for (let i = 0; i < n; i++) {
-        const r = sel[i]!;
-        if (r < 0) continue;
-        if (stride === 1) out[i] = src[r]!;
-        else out.set(src.subarray(r * stride, r * stride + stride), i * stride);
-      }
-      return arrow.makeData({ type, length: n, nullCount, nullBitmap, data: out, dictionary: d.dictionary } as never);
     }
     case arrow.Type.Utf8:
     case arrow.Type.Binary:
@@ -179,6 +184,15 @@ function joinPieces(pieces: readonly arrow.Data[]): arrow.Data {
     }
     return out;
   };
+  if (FIXED_WIDTH.has(type.typeId)) {
+    if (type.typeId === arrow.Type.Dictionary && pieces.some((d) => d.dictionary !== first.dictionary))
+      throw new InternalError(
+        'UNSUPPORTED_LAYOUT',
+        'cannot concatenate dictionary columns with different dictionaries',
+      );
+    const data = joinValues(first.stride);
+    return arrow.makeData({ type, length, nullCount, nullBitmap, data, dictionary: first.dictionary } as never);
+  }
   switch (type.typeId) {
     case arrow.Type.Null:
       return arrow.makeData({ type, length, nullCount: length });
@@ -192,29 +206,6 @@ function joinPieces(pieces: readonly arrow.Data[]): arrow.Data {
       }
       return arrow.makeData({ type, length, nullCount, nullBitmap, data: bits } as never);
     }
-    case arrow.Type.Int:
-    case arrow.Type.Float:
-    case arrow.Type.Date:
-    case arrow.Type.Time:
-    case arrow.Type.Timestamp:
-    case arrow.Type.Interval:
-    case arrow.Type.Duration:
-    case arrow.Type.Decimal:
-    case arrow.Type.FixedSizeBinary:
-    case arrow.Type.Dictionary:
-      if (type.typeId === arrow.Type.Dictionary && pieces.some((d) => d.dictionary !== first.dictionary))
-        throw new InternalError(
-          'UNSUPPORTED_LAYOUT',
-          'cannot concatenate dictionary columns with different dictionaries',
-        );
-      return arrow.makeData({
-        type,
-        length,
-        nullCount,
-        nullBitmap,
-        data: joinValues(first.stride),
-        dictionary: first.dictionary,
-      } as never);
     case arrow.Type.Utf8:
     case arrow.Type.Binary:
     case arrow.Type.LargeUtf8:

@@ -7,10 +7,15 @@
  * deterministic error, raised without crashing the process (operators/wasm.ts).
  */
 import type * as arrow from 'apache-arrow';
+import * as A from 'apache-arrow';
 import { parseTable } from 'arrow-js-ffi';
 import { ExecutionError, StratusError } from '../planner/errors.js';
 import type { RangeReader } from './parquet.js';
-import { readFooter } from './parquet.js';
+import type { FileMetaData } from 'hyparquet';
+import { fileMetadata, readFooter } from './parquet.js';
+import { chunkRange, decodeChunk, gather, pageDecodable } from './parquetPages.js';
+import { withValidityData } from './opaque.js';
+import type { OpaqueVec } from './vector.js';
 import { exclusive, guarded, type ParquetWasm } from './wasm.js';
 
 type WasmFile = import('parquet-wasm').ParquetFile;
@@ -50,6 +55,8 @@ function free(o: { free(): void }): void {
 export class RowGroupReader {
   /** Open files per instance (a fresh instance after a panic opens the file again). */
   private readonly files = new Map<ParquetWasm, Promise<WasmFile>>();
+  /** The file's raw footer, read once when an INTERVAL column needs its chunk offsets. */
+  private md: Promise<FileMetaData> | undefined;
   /** The first read of the file's bytes that failed: the real cause of a decoder failure. */
   private ioError: unknown;
 
@@ -57,6 +64,8 @@ export class RowGroupReader {
     readonly r: RangeReader,
     /** Columns to decode (all when undefined). */
     readonly columns: readonly string[] | undefined,
+    /** Top-level INTERVAL columns among them (parquet-wasm drops their months: decoded here). */
+    readonly intervals: readonly string[] = [],
   ) {}
 
   /** parquet-wasm reads through a Blob-like object; ours is backed by ranged reads. */
@@ -97,11 +106,26 @@ export class RowGroupReader {
 
   /** Row group `rg` as an Arrow table. */
   async read(rg: number): Promise<arrow.Table> {
+    if (!this.intervals.length) return this.readWasm(rg, this.columns);
+    // INTERVAL columns are ours (parquet-wasm drops their months); the rest is parquet-wasm's.
+    const names = this.columns ?? (await readFooter(this.r)).schema.map((f) => f.name);
+    const own = new Set(this.intervals.filter((n) => names.includes(n)));
+    const rest = names.filter((n) => !own.has(n));
+    const [base, intervals] = await Promise.all([
+      rest.length ? this.readWasm(rg, rest) : null,
+      Promise.all(
+        [...own].map(async (n) => [n, await readInterval(this.r, (this.md ??= fileMetadata(this.r)), rg, n)] as const),
+      ),
+    ]);
+    return withColumns(base, new Map(intervals), names);
+  }
+
+  private async readWasm(rg: number, columns: readonly string[] | undefined): Promise<arrow.Table> {
     let decoded: Decoded;
     try {
-      decoded = await guarded((pw) => this.decode(pw, rg, this.columns));
+      decoded = await guarded((pw) => this.decode(pw, rg, columns));
     } catch (e) {
-      decoded = await this.diagnose(rg, e);
+      decoded = await this.diagnose(rg, e, columns);
     }
     try {
       return toArrow(decoded);
@@ -111,12 +135,12 @@ export class RowGroupReader {
   }
 
   /** After a failed decode: the storage error behind it, a retry alone, or the corrupt column. */
-  private diagnose(rg: number, cause: unknown): Promise<Decoded> {
+  private diagnose(rg: number, cause: unknown, columns: readonly string[] | undefined): Promise<Decoded> {
     this.rethrowIo(cause);
     return exclusive(async (alone) => {
       const once = (columns: readonly string[] | undefined) => alone((pw) => this.decode(pw, rg, columns));
       try {
-        return await once(this.columns);
+        return await once(columns);
       } catch (again) {
         this.rethrowIo(again);
         if (again instanceof FooterFailure) {
@@ -127,7 +151,7 @@ export class RowGroupReader {
             { file: this.r.name },
           );
         }
-        const names = this.columns ?? (await readFooter(this.r)).schema.map((f) => f.name);
+        const names = columns ?? (await readFooter(this.r)).schema.map((f) => f.name);
         for (const c of names) {
           try {
             free((await once([c])).table);
@@ -157,6 +181,57 @@ export class RowGroupReader {
     for (const f of this.files.values()) void f.then(free, () => undefined);
     this.files.clear();
   }
+}
+
+/** Row group `rg` of a top-level INTERVAL column, decoded exactly by the page decoder. */
+async function readInterval(
+  r: RangeReader,
+  meta: Promise<FileMetaData>,
+  rg: number,
+  name: string,
+): Promise<arrow.Data> {
+  const md = await meta;
+  const group = md.row_groups[rg]!;
+  const chunk = group.columns.find(
+    (c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name,
+  );
+  const element = md.schema.find((e, i) => i > 0 && e.name === name && !e.num_children);
+  const m = chunk?.meta_data;
+  if (!m || !element || !pageDecodable(element, m, 'interval'))
+    throw new ExecutionError(
+      'UNSUPPORTED_TYPE',
+      `column '${name}' of ${r.name} is an INTERVAL stored as ${m ? `${m.codec} ${m.encodings.join('/')}` : 'an unknown chunk'}; the engine reads INTERVAL columns itself (its Parquet decoder drops the months) and only from SNAPPY or uncompressed, plain or dictionary pages`,
+      { file: r.name, column: name },
+    );
+  const [start, end] = chunkRange(m);
+  const col = decodeChunk(await r.read(start, end), element, m, 'interval', Number(group.num_rows));
+  const vec = (col.kind === 'dict' ? gather(col.dict, col.codes) : col.vec) as OpaqueVec;
+  return withValidityData(vec.arrow, vec.validity);
+}
+
+/** The table's batches with the decoded columns added, the columns in `names` order. */
+function withColumns(
+  base: arrow.Table | null,
+  own: ReadonlyMap<string, arrow.Data>,
+  names: readonly string[],
+): arrow.Table {
+  const length = own.values().next().value!.length;
+  const slices = base ? base.batches.map((b) => b.numRows) : [length];
+  const fields = names.map((n) => {
+    const d = own.get(n);
+    return d ? new A.Field(n, d.type, true) : base!.schema.fields.find((f) => f.name === n)!;
+  });
+  const schema = new A.Schema(fields);
+  let at = 0;
+  const batches = slices.map((rows, k) => {
+    const children = names.map((n) => {
+      const d = own.get(n);
+      return d ? d.slice(at, rows) : base!.batches[k]!.getChild(n)!.data[0]!;
+    });
+    at += rows;
+    return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(fields), length: rows, children, nullCount: 0 }));
+  });
+  return new A.Table(schema, batches);
 }
 
 /** Opening the file (reading its footer) failed. */

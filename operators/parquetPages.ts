@@ -1,8 +1,8 @@
 /**
  * Our own decoder for the common flat Parquet column chunk: INT32 (plain or DATE), INT64,
- * DOUBLE, BYTE_ARRAY (string/binary) and short decimals stored as INT32/INT64 (unscaled
- * values, with their exact doubles built in the same pass: operators/decimal.ts), PLAIN or
- * dictionary encoded, required or
+ * DOUBLE, BYTE_ARRAY (string/binary), short decimals stored as INT32/INT64 (unscaled
+ * values, with their exact doubles built in the same pass: operators/decimal.ts) and INTERVAL
+ * (which parquet-wasm cannot read exactly), PLAIN or dictionary encoded, required or
  * optional, UNCOMPRESSED or SNAPPY pages (v1 and v2). It exists so that a filtered scan can
  * keep dictionary-encoded columns as codes (a predicate is evaluated once per dictionary
  * entry, not once per row) and build the other columns only for the rows that survive
@@ -16,7 +16,17 @@ import type { DataType, DecimalType } from '../planner/types.js';
 import { decimalType, isDecimal, MAX_SHORT_DECIMAL } from '../planner/types.js';
 import { longsFromWords, takeDoubles } from './decimal.js';
 import type { Vec } from './vector.js';
-import { concatVecs, isDecimalVec, newValidity, setValid, take, vecFromValues, vecLength } from './vector.js';
+import {
+  concatVecs,
+  isDecimalVec,
+  newValidity,
+  opaqueVec,
+  setValid,
+  take,
+  vecFromValues,
+  vecLength,
+} from './vector.js';
+import { intervalData } from './parquetInterval.js';
 
 /**
  * A decoded column chunk. `dict`: row i is `dict[codes[i]]`; when the chunk has nulls, the
@@ -56,6 +66,9 @@ function producedType(e: SchemaElement): DataType | undefined {
     case 'BYTE_ARRAY':
       if (e.converted_type === 'UTF8' || logical === 'STRING') return 'string';
       return e.converted_type || logical ? undefined : 'binary';
+    case 'FIXED_LEN_BYTE_ARRAY':
+      // parquet-wasm drops an INTERVAL's months: this decoder is the only one that reads it exactly.
+      return e.converted_type === 'INTERVAL' && e.type_length === 12 ? 'interval' : undefined;
     default:
       return undefined;
   }
@@ -173,6 +186,9 @@ function plainValues(buf: Uint8Array, pos: number, end: number, type: DataType, 
     case 'float64':
       if (pos + 8 * n > end) bad('plain DOUBLE values past the end of their page');
       return { type, values: new Float64Array(buf.slice(pos, pos + 8 * n).buffer), validity: null };
+    case 'interval':
+      if (pos + 12 * n > end) bad('plain INTERVAL values past the end of their page');
+      return opaqueVec('interval', intervalData(buf, pos, n));
     default: {
       // BYTE_ARRAY: a 4-byte length before each value
       const offsets = new Int32Array(n + 1);

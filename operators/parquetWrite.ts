@@ -14,11 +14,37 @@ import { GroupTable } from './hash.js';
 import { partitionSegment } from './hivePath.js';
 import type { Batch } from './vector.js';
 import { syncCall } from './wasm.js';
-import { concatBatches, takeBatch, valueAt } from './vector.js';
+import { concatBatches, isOpaqueVec, takeBatch, valueAt, vecFromValues } from './vector.js';
+import { annotateParquet } from './parquetAnnotate.js';
+import { intervalBytes } from './parquetInterval.js';
+import { withValidityData } from './opaque.js';
 
 export function encodeParquet(schema: Schema, batches: readonly Batch[], rowGroupSize = 122_880): Uint8Array {
-  const compatible = parquetCompatible(schema, batches);
+  // With no rows, one empty batch still carries each column's written type (an interval's 12 bytes).
+  const some = batches.length
+    ? batches
+    : [{ schema, length: 0, columns: schema.map((f) => vecFromValues(f.type, [])) }];
+  const compatible = parquetCompatible(
+    schema,
+    some.map((b) => intervalsAsBytes(schema, b)),
+  );
   const table = batchesToArrow(compatible.schema, compatible.batches);
+  // parquet-wasm writes no UUID or INTERVAL annotation: added to the footer afterwards.
+  return annotateParquet(writeTable(table, rowGroupSize), schema);
+}
+
+/** Interval columns as the 12 bytes a Parquet INTERVAL holds (parquet-wasm cannot write their months). */
+function intervalsAsBytes(schema: Schema, b: Batch): Batch {
+  if (!schema.some((f) => f.type === 'interval')) return b;
+  const columns = b.columns.map((v, i) =>
+    isOpaqueVec(v) && v.type === 'interval'
+      ? { ...v, arrow: intervalBytes(withValidityData(v.arrow, v.validity), schema[i]!.name) }
+      : v,
+  );
+  return { ...b, columns };
+}
+
+function writeTable(table: arrow.Table, rowGroupSize: number): Uint8Array {
   return syncCall((pw) => {
     const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
     const props = new pw.WriterPropertiesBuilder()

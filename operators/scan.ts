@@ -62,7 +62,8 @@ async function* decodeAll(
   spec: ScanSpec,
   filter: Conjunction | null,
 ): AsyncIterable<Batch> {
-  const reader = new RowGroupReader(r, spec.columns);
+  const intervals = spec.schema.filter((f) => f.type === 'interval').map((f) => f.name);
+  const reader = new RowGroupReader(r, spec.columns, intervals);
   const read = (rg: number) => {
     const p = reader.read(rg);
     p.catch(() => undefined); // observed here, rethrown where it is awaited

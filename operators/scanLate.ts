@@ -141,6 +141,7 @@ async function* scan(
       reader = new RowGroupReader(
         r,
         cols.map((i) => spec.columns[i]!),
+        cols.filter((i) => spec.schema[i]!.type === 'interval').map((i) => spec.columns[i]!),
       );
       readers.set(key, reader);
     }

@@ -108,13 +108,14 @@ export function isOpaque(t: string): t is OpaqueType {
 }
 
 /**
- * Opaque types that cannot even be read exactly: Parquet INTERVAL (months, days, millis) is
- * decoded by parquet-wasm as days and millis only, and written back without its months. A file
- * holding one stays readable; reading the column itself is refused at plan time.
+ * Opaque types that cannot even be read exactly: an INTERVAL nested in a list, struct or map is
+ * decoded by parquet-wasm as days and millis only (a top-level INTERVAL column is read by the
+ * engine's own page decoder, exactly). A file holding one stays readable; reading that column
+ * itself is refused at plan time.
  */
 export function unreadableReason(t: DataType): string | null {
-  return /(^|[<, ])interval([>,]|$)/.test(t)
-    ? 'its Parquet decoder drops the months of an INTERVAL, so its values cannot be read exactly'
+  return /[<, ]interval([>,]|$)/.test(t)
+    ? 'its Parquet decoder drops the months of an INTERVAL nested in another type, so its values cannot be read exactly'
     : null;
 }
 

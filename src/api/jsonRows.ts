@@ -9,6 +9,7 @@
  * type, order and duplicates kept).
  */
 import * as arrow from 'apache-arrow';
+import { intervalJson } from '../../operators/parquetInterval.js';
 import { formatDecimal } from '../../operators/decimal.js';
 import { civil } from '../../planner/calendar.js';
 
@@ -191,13 +192,22 @@ function valueReader(d: arrow.Data, field: arrow.Field | null, opts: JsonRowsOpt
     }
     case arrow.Type.Null:
       return () => null;
-    default: {
-      // Any other type (interval, union): Arrow's own JS value, made JSON-safe.
-      const v = new arrow.Vector([d]);
-      return (i) =>
-        JSON.parse(JSON.stringify(v.get(i), (_, x) => (typeof x === 'bigint' ? x.toString() : x))) as JsonValue;
-    }
+    case arrow.Type.Interval:
+      if ((t as arrow.Interval).unit === arrow.IntervalUnit.MONTH_DAY_NANO) {
+        // An interval as Spark's CalendarInterval holds it: { months, days, micros }.
+        const v = d.values as Int32Array;
+        return (i) => intervalJson(v.subarray(4 * i, 4 * i + 4)); // values start at the data's first row
+      }
+      return defaultReader(d);
+    default:
+      return defaultReader(d);
   }
+}
+
+/** Any other type (union, other intervals): Arrow's own JS value, made JSON-safe. */
+function defaultReader(d: arrow.Data): Reader {
+  const v = new arrow.Vector([d]);
+  return (i) => JSON.parse(JSON.stringify(v.get(i), (_, x) => (typeof x === 'bigint' ? x.toString() : x))) as JsonValue;
 }
 
 /** The reader of one chunk, nulls included. */
