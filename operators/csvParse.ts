@@ -16,7 +16,10 @@ export interface CsvDialect {
 
 /** Records parsed from a text: fields, where each record starts and ends, and why one is malformed. */
 export interface CsvRecords {
-  readonly fields: (string | null)[][];
+  /** The fields of every record, one after another (few allocations: one array per call). */
+  readonly cells: (string | null)[];
+  /** Record k's fields are cells[bounds[k]] up to cells[bounds[k + 1]]. */
+  readonly bounds: number[];
   /** Character offsets of each record's first character and of its end (before the line break). */
   readonly starts: number[];
   readonly ends: number[];
@@ -33,7 +36,8 @@ export function parseCsv(text: string, d: CsvDialect, from = 0, limit = Infinity
   const Q = d.quote.charCodeAt(0);
   const E = d.escape.charCodeAt(0);
   const n = text.length;
-  const out: CsvRecords = { fields: [], starts: [], ends: [], errors: [] };
+  const out: CsvRecords = { cells: [], bounds: [0], starts: [], ends: [], errors: [] };
+  const row = out.cells;
   /** The end of an unquoted stretch: the next delimiter or line break. */
   const fieldEnd = (from: number): number => {
     let k = from;
@@ -44,7 +48,7 @@ export function parseCsv(text: string, d: CsvDialect, from = 0, limit = Infinity
     return k;
   };
   let i = from;
-  while (i < n && out.fields.length < limit) {
+  while (i < n && out.starts.length < limit) {
     // Blank lines hold no record.
     const c0 = text.charCodeAt(i);
     if (c0 === 10) {
@@ -56,7 +60,6 @@ export function parseCsv(text: string, d: CsvDialect, from = 0, limit = Infinity
       continue;
     }
     const start = i;
-    const row: (string | null)[] = [];
     let error: string | null = null;
     let c = 0;
     for (;;) {
@@ -119,7 +122,7 @@ export function parseCsv(text: string, d: CsvDialect, from = 0, limit = Infinity
       }
       break;
     }
-    out.fields.push(row);
+    out.bounds.push(row.length);
     out.starts.push(start);
     out.ends.push(i);
     out.errors.push(error);

@@ -51,17 +51,30 @@ export function readRecords(
 
 function csvRecords(text: string, o: TextReadOptions, from: number, limit: number, width: number) {
   const r = parseCsv(text, o, from, limit);
-  r.fields.forEach((row, i) => {
-    if (width >= 0 && r.errors[i] === null && row.length !== width)
-      r.errors[i] = `the record has ${row.length} field${row.length === 1 ? '' : 's'}, the schema ${width}`;
-  });
+  const { cells, bounds } = r;
+  const n = r.starts.length;
+  if (width >= 0)
+    for (let k = 0; k < n; k++) {
+      const w = bounds[k + 1]! - bounds[k]!;
+      if (r.errors[k] === null && w !== width)
+        r.errors[k] = `the record has ${w} field${w === 1 ? '' : 's'}, the schema ${width}`;
+    }
   const chunk: RecordChunk = {
-    length: r.fields.length,
+    length: n,
     errors: r.errors,
     starts: r.starts,
     raw: (i) => text.slice(r.starts[i], r.ends[i]),
-    column: (_f, index) => ({ values: r.fields.map((row) => row[index] ?? null), wrongKind: null }),
-    rows: r.fields,
+    column: (_f, index) => {
+      const values: (string | null)[] = new Array(n);
+      for (let k = 0; k < n; k++) {
+        const at = bounds[k]! + index;
+        values[k] = at < bounds[k + 1]! ? cells[at]! : null;
+      }
+      return { values, wrongKind: null };
+    },
+    get rows() {
+      return Array.from({ length: n }, (_, k) => cells.slice(bounds[k], bounds[k + 1]));
+    },
   };
   return { chunk, next: r.next };
 }

@@ -15,22 +15,29 @@ export type TextFormat = Exclude<FileFormat, 'parquet' | 'arrow'>;
 export type ParseMode = 'PERMISSIVE' | 'DROPMALFORMED' | 'FAILFAST';
 export const PARSE_MODES: readonly ParseMode[] = ['PERMISSIVE', 'DROPMALFORMED', 'FAILFAST'];
 
-export interface TextReadOptions {
+/** What reading and writing share: the format, the CSV dialect and the datetime patterns. */
+export interface TextDialect {
   readonly format: TextFormat;
   /** CSV: the first line of each file names the columns (and is not data). */
   readonly header: boolean;
   readonly delimiter: string;
   readonly quote: string;
-  /** Inside a quoted field, this character before a quote makes it literal (a doubled quote always does). */
+  /**
+   * Inside a quoted field, this character before a quote makes it literal (a doubled quote
+   * always does); a writer doubles quotes when it is the quote, else escapes them with it.
+   */
   readonly escape: string;
-  /** CSV: this text reads as null (default ''; a quoted empty field stays an empty string). */
+  /** CSV: this text is null (default ''; a quoted empty field stays an empty string). */
   readonly nullValue: string;
+  readonly dateFormat: string | null;
+  readonly timestampFormat: string | null;
+}
+
+export interface TextReadOptions extends TextDialect {
   /** CSV: infer types from a sample (else every column is a string); NDJSON always infers. */
   readonly inferSchema: boolean;
   /** A given schema (CSV: by position; NDJSON: by name); null = from the header or inference. */
   readonly schema: Schema | null;
-  readonly dateFormat: string | null;
-  readonly timestampFormat: string | null;
   readonly mode: ParseMode;
   /** PERMISSIVE: a string column holding the raw text of each malformed record (null otherwise). */
   readonly columnNameOfCorruptRecord: string | null;
@@ -42,17 +49,7 @@ export interface TextReadOptions {
   readonly timeZone: string;
 }
 
-export interface TextWriteOptions {
-  readonly format: TextFormat;
-  readonly header: boolean;
-  readonly delimiter: string;
-  readonly quote: string;
-  /** Quotes inside a quoted field are written doubled when escape is the quote, else escaped with it. */
-  readonly escape: string;
-  readonly nullValue: string;
-  readonly dateFormat: string | null;
-  readonly timestampFormat: string | null;
-}
+export type TextWriteOptions = TextDialect;
 
 export const DEFAULT_SPLIT_BYTES = 8 << 20;
 
