@@ -12,6 +12,7 @@ import { MapRowsOperator } from './maprows.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { ProjectOperator } from './project.js';
 import { SampleOperator } from './sample.js';
+import { ExpandOperator } from './expand.js';
 import { SortOperator, TopNOperator } from './sort.js';
 import type { Batch } from './vector.js';
 import { WindowOperator } from './window.js';
@@ -29,6 +30,7 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
   Sort: (s, _input, ctx) => new SortOperator(s.keys, s.schema, ctx),
   TopN: (s, _input, ctx) => new TopNOperator(s.keys, s.n, s.schema, ctx),
   Limit: (s) => new LimitOperator(s.n, s.schema),
+  Expand: (s, input, ctx) => new ExpandOperator(s.projections, input, s.schema, ctx),
   Sample: (s, _input, ctx) => new SampleOperator(s.fraction, s.seed, s.schema, ctx.partition ?? 0),
   MapRows: (s, input, ctx) => new MapRowsOperator(s.name, s.mode, input, s.schema, ctx),
   Window: (s, input, ctx) => new WindowOperator(s.partitionBy, s.orderBy, s.calls, input, s.schema, ctx),

@@ -360,6 +360,22 @@ function computeSchema(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Sc
       }
       return s;
     }
+    case 'Expand': {
+      const s = input(p.input);
+      if (!p.projections.length) throw new PlanError('BAD_EXPAND', 'Expand needs at least one projection');
+      return p.names.map((name, i) => {
+        let t: ExprType = 'null';
+        for (const x of p.projections) {
+          const e = x[i];
+          if (!e)
+            throw new PlanError('BAD_EXPAND', `Expand projection has no expression for '${name}'`, { column: name });
+          if (containsAgg(e)) throw typeError(e, 'aggregate functions need groupBy().agg() or agg()');
+          checkOpaqueUse(e, s, 'the expression', true);
+          t = unify(e, t, typeOf(e, s));
+        }
+        return field(name, concrete(t));
+      });
+    }
     case 'Sample':
       if (!(p.fraction >= 0 && p.fraction <= 1))
         throw new PlanError('BAD_SAMPLE', `sample fraction must be between 0 and 1, got ${p.fraction}`, {
@@ -512,6 +528,10 @@ function coerceNode(p: PlanNode, catalog: Catalog, memo: WeakMap<PlanNode, Schem
       const q = p.exprs.some(containsWindow) ? (extractWindows(p, s, typeOf) as typeof p) : p;
       const qs = q === p ? s : schemaOf(q.input, catalog, memo);
       return { ...q, exprs: q.exprs.map((e) => coerceExpr(e, qs)) };
+    }
+    case 'Expand': {
+      const s = schemaOf(p.input, catalog, memo);
+      return { ...p, projections: p.projections.map((x) => x.map((e) => coerceExpr(e, s))) };
     }
     case 'Join':
       return p.on

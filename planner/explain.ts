@@ -30,6 +30,8 @@ function describeNode(p: PlanNode): string {
       return `Limit: n=${p.n}`;
     case 'Sample':
       return `Sample: fraction=${p.fraction} seed=${p.seed}`;
+    case 'Expand':
+      return `Expand: names=${list(p.names)} projections=${p.projections.map((x) => `[${x.map(exprToString).join(', ')}]`).join(' ')}`;
     case 'Join':
       return `Join: type=${p.type}${p.on ? ` on=${exprToString(p.on)}` : ''}${p.hint ? ` broadcast=${p.hint}` : ''}`;
     case 'Distinct':
@@ -85,6 +87,8 @@ function describeOp(op: PhysicalOp): string {
       return `Limit: n=${op.n}`;
     case 'Sample':
       return `Sample: fraction=${op.fraction} seed=${op.seed}`;
+    case 'Expand':
+      return `Expand: names=${list(op.schema.map((f) => f.name))} projections=${op.projections.length}`;
     case 'MapRows':
       return `MapRows: mode=${op.mode} function=${op.name}`;
     case 'Window':

@@ -118,7 +118,7 @@ export class Planner {
   }
 
   /** Append an operator that keeps the row layout or sets a new schema. */
-  pipe(p: PlanOf<'Filter' | 'Project' | 'MapRows' | 'Sample'>): Fragment {
+  pipe(p: PlanOf<'Filter' | 'Project' | 'MapRows' | 'Sample' | 'Expand'>): Fragment {
     const f = this.plan(p.input);
     switch (p.kind) {
       case 'Filter':
@@ -131,6 +131,10 @@ export class Planner {
       case 'MapRows':
         f.schema = schemaOf(p, this.catalog);
         f.ops.push({ op: 'MapRows', name: p.name, mode: p.mode, schema: f.schema });
+        return f;
+      case 'Expand':
+        f.schema = schemaOf(p, this.catalog);
+        f.ops.push({ op: 'Expand', projections: p.projections, schema: f.schema });
         return f;
       case 'Sample':
         f.ops.push({ op: 'Sample', fraction: p.fraction, seed: p.seed, schema: f.schema });
@@ -228,6 +232,7 @@ const PLANNERS: { readonly [K in PlanKind]: (planner: Planner, node: PlanOf<K>) 
   Sort: (pl, p) => pl.sort(p),
   Limit: (pl, p) => pl.limit(p),
   Sample: (pl, p) => pl.pipe(p),
+  Expand: (pl, p) => pl.pipe(p),
   Window: planWindow,
   Values: (_pl, p) => {
     throw new PlanError('NOT_SUPPORTED', 'the physical planner does not support Values (inline rows) yet', {

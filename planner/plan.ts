@@ -91,6 +91,13 @@ export type PlanNode =
       readonly orderBy: readonly SortKey[];
       readonly calls: readonly WindowCall[];
     }
+  /** Each input row once per projection, named `names` (Spark's Expand: one copy per grouping set). */
+  | {
+      readonly kind: 'Expand';
+      readonly input: PlanNode;
+      readonly projections: readonly (readonly Expr[])[];
+      readonly names: readonly string[];
+    }
   /** Each row kept with probability `fraction`, drawn from a generator seeded by `seed` and the task (Spark's Bernoulli sample). */
   | { readonly kind: 'Sample'; readonly input: PlanNode; readonly fraction: number; readonly seed: number }
   | {
@@ -233,6 +240,7 @@ const CHILD_FIELDS: { readonly [K in PlanKind]: readonly ChildField<PlanOf<K>>[]
   DropNa: ['input'],
   FillNa: ['input'],
   Sample: ['input'],
+  Expand: ['input'],
   Window: ['input'],
   Join: ['left', 'right'],
   UsingJoin: ['left', 'right'],
@@ -307,3 +315,14 @@ export function functionNames(root: PlanNode): string[] {
 }
 export const sample = (input: PlanNode, fraction: number, seed: number): PlanNode =>
   freeze({ kind: 'Sample', input, fraction, seed });
+export const expand = (
+  input: PlanNode,
+  projections: readonly (readonly Expr[])[],
+  names: readonly string[],
+): PlanNode =>
+  freeze({
+    kind: 'Expand',
+    input,
+    projections: freeze(projections.map((p) => freeze([...p]))),
+    names: freeze([...names]),
+  });

@@ -36,6 +36,8 @@ export type PhysicalOp =
   | { readonly op: 'Sort'; readonly keys: readonly SortKey[]; readonly schema: Schema }
   | { readonly op: 'TopN'; readonly keys: readonly SortKey[]; readonly n: number; readonly schema: Schema }
   | { readonly op: 'Limit'; readonly n: number; readonly schema: Schema }
+  /** Each input row once per projection (grouping sets: one copy per set). */
+  | { readonly op: 'Expand'; readonly projections: readonly (readonly Expr[])[]; readonly schema: Schema }
   /** Bernoulli sample: a generator seeded by `seed` and the task's partition draws one number per row. */
   | { readonly op: 'Sample'; readonly fraction: number; readonly seed: number; readonly schema: Schema }
   /** Window functions over rows sorted by partition keys then order keys (planner/windowPhysical.ts). */

@@ -325,6 +325,10 @@ export function bindNode(
       return { ...p, predicate: over(schemaOf(p.input))(p.predicate) };
     case 'Project':
       return { ...p, exprs: p.exprs.map(named(schemaOf(p.input))) };
+    case 'Expand': {
+      const b = over(schemaOf(p.input));
+      return { ...p, projections: p.projections.map((x) => x.map(b)) };
+    }
     case 'Aggregate': {
       const b = named(schemaOf(p.input));
       return { ...p, keys: p.keys.map(b), aggs: p.aggs.map(b) };

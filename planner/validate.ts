@@ -200,6 +200,15 @@ const PLAN_CHECKS: Record<PlanNode['kind'], (o: Record<string, Json>, p: string)
     checkNode(o.input, `${p}.input`);
     c.num(o.n, `${p}.n`);
   },
+  Expand: (o, p) => {
+    checkNode(o.input, `${p}.input`);
+    c.each(o.names, `${p}.names`, (x, at) => c.str(x, at));
+    c.arr(o.projections, `${p}.projections`).forEach((x, i) => {
+      exprs(x, `${p}.projections[${i}]`);
+      if (c.arr(x, `${p}.projections[${i}]`).length !== c.arr(o.names, `${p}.names`).length)
+        c.fail(`${p}.projections[${i}]`, 'expected one expression per name');
+    });
+  },
   Sample: (o, p) => {
     checkNode(o.input, `${p}.input`);
     c.num(o.fraction, `${p}.fraction`);

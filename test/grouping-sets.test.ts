@@ -21,7 +21,8 @@ import {
 } from '../src/index.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
 import { runQuery, type TypedResult } from './support/fixtures.js';
-import { tempDir } from './support/tpch.js';
+import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
+import { SF01, tempDir } from './support/tpch.js';
 
 /** a and b have NULLs of their own; c never does; x has NULLs too. */
 const T_SQL = `
@@ -67,6 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.stop();
   duck?.close();
+  await closeDuckdbOracles();
 });
 
 async function expectSame(df: DataFrame, sql: string): Promise<void> {
@@ -124,6 +126,31 @@ describe('rollup and cube', () => {
       'SELECT c, sum(x) AS "sum(x)", sum(y) AS "sum(y)" FROM t GROUP BY CUBE (c)',
     );
     await expectSame(t.rollup().agg(sum('x')), 'SELECT sum(x) AS "sum(x)" FROM t');
+  });
+
+  it('reads the input once: an Expand under one aggregate (TPC-H lineitem, many tasks, vs DuckDB)', async () => {
+    const lineitem = s.read.parquet(`${SF01}/lineitem`);
+    const df = lineitem
+      .cube('l_returnflag', 'l_linestatus', 'l_shipmode')
+      .agg(
+        sum('l_quantity').alias('qty'),
+        avg('l_extendedprice').alias('price'),
+        count().alias('n'),
+        grouping_id().alias('g'),
+      );
+    const plan = await df.explain();
+    expect(plan.match(/ParquetScan/g)).toHaveLength(1);
+    expect(plan).toMatch(/Expand: /);
+    expectSameResults(
+      rowsFromArrow(await df.collect()),
+      await duckdbQuery(
+        `SELECT l_returnflag, l_linestatus, l_shipmode, sum(l_quantity) AS qty, avg(l_extendedprice) AS price,
+                count(*) AS n, grouping(l_returnflag, l_linestatus, l_shipmode) AS g
+         FROM lineitem GROUP BY CUBE (l_returnflag, l_linestatus, l_shipmode)`,
+        SF01,
+      ),
+      { ordered: false, relTol: 1e-9 },
+    );
   });
 
   it('grouping() outside grouping sets, or of a column that is not a key, fails naming it', async () => {

@@ -45,6 +45,8 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
     }
     case 'Aggregate':
       return { ...node, input: prune(node.input, refs([...node.keys, ...node.aggs]), ctx) };
+    case 'Expand':
+      return { ...node, input: prune(node.input, refs(node.projections.flat()), ctx) };
     case 'Sort':
       return {
         ...node,

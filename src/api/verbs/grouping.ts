@@ -2,20 +2,20 @@
  * Grouping sets: rollup(...).agg(...), cube(...).agg(...) and SQL's GROUP BY ROLLUP / CUBE /
  * GROUPING SETS, with Spark's grouping(col) and grouping_id().
  *
- * Planned as a union of aggregates, one per grouping set: each aggregates the input by its own
- * keys (a key outside the set is a typed constant NULL, so it still groups as one value), then
- * computes grouping() and grouping_id() as that set's constants. A NULL key from the data and a
- * rolled-up NULL never share a row: they come from different branches, whose grouping id differs.
- * The input is read once per grouping set (Spark's Expand would read it once; see the README).
+ * Planned as Spark plans them: an Expand emits each input row once per grouping set — the set's
+ * keys, the others as typed NULLs, the set's grouping id and grouping() values as constants, and
+ * the columns the aggregates read — then ONE aggregate groups by the keys and the grouping id
+ * (partial aggregation, shuffle, final). The input is read once. A NULL key from the data and a
+ * rolled-up NULL never share a row: the grouping id is part of the key.
  */
 import * as E from '../../../planner/expr.js';
 import { PlanError } from '../../../planner/errors.js';
 import type { PlanNode } from '../../../planner/plan.js';
-import { aggregate, project, union } from '../../../planner/plan.js';
+import { aggregate, expand, project } from '../../../planner/plan.js';
 import type { Column } from '../column.js';
 import { exprOf } from './columns.js';
 
-/** Most grouping sets one aggregation plans (cube of 8 keys): each is a branch reading the input. */
+/** Most grouping sets one aggregation plans (cube of 8 keys): each row is copied once per set. */
 export const MAX_GROUPING_SETS = 256;
 
 /** The sets of rollup(k0..kn-1): (k0..kn-1), (k0..kn-2), …, (). */
@@ -32,7 +32,7 @@ function checkSetCount(count: number, what: string): void {
   if (count > MAX_GROUPING_SETS)
     throw new PlanError(
       'TOO_MANY_GROUPING_SETS',
-      `${what} makes ${count} grouping sets; at most ${MAX_GROUPING_SETS} are planned (each reads the input once): group by fewer columns or list the sets you need with GROUPING SETS`,
+      `${what} makes ${count} grouping sets; at most ${MAX_GROUPING_SETS} are planned (each input row is copied once per set): group by fewer columns, or cube a subset and rollup the rest`,
       { groupingSets: count },
     );
 }
@@ -41,7 +41,7 @@ function checkSetCount(count: number, what: string): void {
 export function usesGrouping(e: E.Expr): boolean {
   let found = false;
   E.walkExpr(e, (x) => {
-    if (x.kind === 'call' && (x.fn === 'grouping' || x.fn === 'grouping_id')) found = true;
+    if (isGroupingCall(x)) found = true;
   });
   return found;
 }
@@ -72,22 +72,54 @@ export function groupingSetsAgg(
   const keyNames = keys.map(E.exprName);
   const exprs = items.map((c) => c.expr);
   const names = exprs.map(E.exprName);
-  const branches = sets.map((set) => {
+  // Every grouping() / grouping_id() call, computed per set as a constant column of the Expand.
+  const calls = new Map<string, { call: E.Expr; name: string }>();
+  for (const e of exprs)
+    E.walkExpr(e, (x) => {
+      const json = JSON.stringify(x);
+      if (isGroupingCall(x) && !calls.has(json)) calls.set(json, { call: x, name: `${INTERNAL}gc${calls.size}` });
+    });
+  const keyCol = (i: number) => `${INTERNAL}k${i}`;
+  const gid = `${INTERNAL}gid`;
+  // Columns the aggregates read pass through every copy unchanged.
+  const through = [...new Set(exprs.flatMap((e) => [...E.referencedColumns(e)]))];
+  const projections = sets.map((set) => {
     const inSet = new Set(set);
-    const groupKeys = keys.map((k, i) =>
-      E.alias(inSet.has(i) ? k : E.caseWhen([{ when: E.lit(false), then: k }], null), keyNames[i]!),
-    );
-    const bound = exprs.map((e) => bindGrouping(e, keys, keyNames, inSet));
-    const aggs = bound.flatMap((e, j) => (E.containsAgg(e) ? [E.alias(e, names[j]!)] : []));
-    let at = keys.length;
-    const out = [
-      ...keyNames.map((n, i) => E.col(n, i)),
-      ...bound.map((e, j) => (E.containsAgg(e) ? E.col(names[j]!, at++) : E.alias(e, names[j]!))),
+    return [
+      ...keys.map((k, i) => (inSet.has(i) ? k : E.caseWhen([{ when: E.lit(false), then: k }], null))),
+      E.lit(String(groupingId(keys.length, inSet)), 'int64'),
+      ...[...calls.values()].map((c) => bindGrouping(c.call, keys, keyNames, inSet)),
+      ...through.map((c) => E.col(c)),
     ];
-    return project(aggregate(input, groupKeys, aggs), out);
   });
-  return branches.length === 1 ? branches[0]! : union(branches, false);
+  const outNames = [...keys.map((_, i) => keyCol(i)), gid, ...[...calls.values()].map((c) => c.name), ...through];
+  // grouping calls read their constant column; keys outside aggregate calls read the key column.
+  const bind = (e: E.Expr): E.Expr => {
+    const c = calls.get(JSON.stringify(e));
+    if (c) return E.col(c.name);
+    if (e.kind === 'agg') return e;
+    if (e.kind === 'col' && keyNames.includes(e.name)) return E.col(keyCol(keyNames.indexOf(e.name)));
+    return E.withChildren(e, E.exprChildren(e).map(bind));
+  };
+  const groupKeys = outNames.slice(0, keys.length + 1 + calls.size).map((n) => E.col(n));
+  const bound = exprs.map(bind);
+  const aggs = bound.flatMap((e, j) => (E.containsAgg(e) ? [E.alias(e, names[j]!)] : []));
+  let at = groupKeys.length;
+  const out = [
+    ...keyNames.map((n, i) => E.alias(E.col(keyCol(i), i), n)),
+    ...bound.map((e, j) => (E.containsAgg(e) ? E.col(names[j]!, at++) : E.alias(e, names[j]!))),
+  ];
+  return project(aggregate(expand(input, projections, outNames), groupKeys, aggs), out);
 }
+
+/** Prefix of the Expand's own columns (rolled-up keys, grouping id and grouping() values). */
+const INTERNAL = '__grouping_';
+
+const isGroupingCall = (x: E.Expr): boolean => x.kind === 'call' && (x.fn === 'grouping' || x.fn === 'grouping_id');
+
+/** Spark's grouping id of a set: one bit per key, 1 where rolled up, the first key most significant. */
+const groupingId = (n: number, inSet: ReadonlySet<number>): bigint =>
+  Array.from({ length: n }, (_, i) => i).reduce((acc, i) => (acc << 1n) | (inSet.has(i) ? 0n : 1n), 0n);
 
 /** grouping(k) and grouping_id(...) as the constants of one grouping set (bit 1 = rolled up). */
 function bindGrouping(
