@@ -15,8 +15,11 @@ export interface JsonCell {
 
 const EXACT = '\u0000';
 
-/** Quote number tokens of 16+ digits outside strings, marked so they still count as numbers. */
-function protectLongNumbers(line: string): string {
+/**
+ * Quote number tokens of 16+ digits outside strings (with `fractions`, also those with a point or
+ * an exponent, so `1.0` keeps its text), marked so they still count as numbers.
+ */
+function protectNumbers(line: string, fractions: boolean): string {
   let out = '';
   let last = 0;
   let i = 0;
@@ -35,7 +38,7 @@ function protectLongNumbers(line: string): string {
         if (line.charCodeAt(i) >= 48 && line.charCodeAt(i) <= 57) digits++;
         i++;
       }
-      if (digits >= 16) {
+      if (digits >= 16 || (fractions && /[.eE]/.test(line.slice(s, i)))) {
         out += `${line.slice(last, s)}"\\u0000${line.slice(s, i)}"`;
         last = i;
       }
@@ -44,11 +47,11 @@ function protectLongNumbers(line: string): string {
   return last === 0 ? line : out + line.slice(last);
 }
 
-/** Parse one line: its object, or why it is not one. */
-export function parseJsonLine(line: string): { value: Record<string, unknown> } | { error: string } {
+/** Parse one line: its object, or why it is not one. `exact`: every fraction keeps its text (inference). */
+export function parseJsonLine(line: string, exact = false): { value: Record<string, unknown> } | { error: string } {
   let v: unknown;
   try {
-    v = JSON.parse(/\d{16}/.test(line) ? protectLongNumbers(line) : line);
+    v = JSON.parse(exact || /\d{16}/.test(line) ? protectNumbers(line, exact) : line);
   } catch (e) {
     return { error: `not valid JSON (${(e as Error).message})` };
   }
@@ -57,7 +60,8 @@ export function parseJsonLine(line: string): { value: Record<string, unknown> } 
   return { value: v as Record<string, unknown> };
 }
 
-const unmark = (_: string, x: unknown) => (typeof x === 'string' && x.startsWith(EXACT) ? Number(x.slice(1)) : x);
+/** JSON text of a nested value, numbers kept as written. */
+const nestedText = (v: unknown) => JSON.stringify(v).replace(/"\\u0000([-+0-9.eE]+)"/g, '$1');
 
 /** A parsed value as a cell, or null for JSON null and a missing key. */
 export function jsonCell(v: unknown): JsonCell | null {
@@ -70,6 +74,6 @@ export function jsonCell(v: unknown): JsonCell | null {
     case 'boolean':
       return { text: v ? 'true' : 'false', kind: 'bool' };
     default:
-      return { text: JSON.stringify(v, unmark), kind: 'nested' };
+      return { text: nestedText(v), kind: 'nested' };
   }
 }

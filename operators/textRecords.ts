@@ -37,7 +37,8 @@ function acceptsKind(t: DataType, kind: JsonKind, text: string): boolean {
 
 /**
  * Up to `limit` records from character `from`; `next` is where the following call resumes.
- * CSV records must have `width` fields (the dataset's columns) or are malformed.
+ * CSV records must have `width` fields (the dataset's columns) or are malformed. A `sample`
+ * (schema inference) keeps the text of JSON numbers with a fraction (`1.0` is a double).
  */
 export function readRecords(
   text: string,
@@ -45,8 +46,9 @@ export function readRecords(
   from: number,
   limit: number,
   width: number,
+  sample = false,
 ): { chunk: RecordChunk; next: number } {
-  return o.format === 'csv' ? csvRecords(text, o, from, limit, width) : jsonRecords(text, from, limit);
+  return o.format === 'csv' ? csvRecords(text, o, from, limit, width) : jsonRecords(text, from, limit, sample);
 }
 
 function csvRecords(text: string, o: TextReadOptions, from: number, limit: number, width: number) {
@@ -79,7 +81,7 @@ function csvRecords(text: string, o: TextReadOptions, from: number, limit: numbe
   return { chunk, next: r.next };
 }
 
-function jsonRecords(text: string, from: number, limit: number): { chunk: RecordChunk; next: number } {
+function jsonRecords(text: string, from: number, limit: number, sample: boolean): { chunk: RecordChunk; next: number } {
   const objects: (Record<string, unknown> | null)[] = [];
   const errors: (string | null)[] = [];
   const starts: number[] = [];
@@ -92,7 +94,7 @@ function jsonRecords(text: string, from: number, limit: number): { chunk: Record
     const end = nl > i && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
     const line = text.slice(i, end);
     if (line.trim() !== '') {
-      const p = parseJsonLine(line);
+      const p = parseJsonLine(line, sample);
       starts.push(i);
       ends.push(end);
       if ('error' in p) {

@@ -236,9 +236,10 @@ describe('read.json (NDJSON)', () => {
     const p = file(
       'events.json',
       [
-        '{"id": 9007199254740993, "name": "a", "v": 1.5, "ok": true}',
-        '{"id": 2, "name": null, "v": 2, "ok": false}',
+        '{"id": 9007199254740993, "name": "a", "v": 1.5, "ok": true, "w": 3.0}',
+        '{"id": 2, "name": null, "v": 2, "ok": false, "tags": ["a", {"b": 12345678901234567890}]}',
         '{"name": "c, \\"q\\"", "id": -3, "v": -0.25}',
+        '{"id": 4, "w": 1.0, "name": "whole double"}',
         '',
       ].join('\n'),
     );
@@ -248,10 +249,14 @@ describe('read.json (NDJSON)', () => {
       'name:string',
       'v:float64',
       'ok:bool',
+      'w:float64',
+      'tags:string',
     ]);
+    const tags = (await df.select('id', 'tags').collectRows()).filter((r) => r.tags !== null);
+    expect(tags).toEqual([{ id: 2, tags: '["a",{"b":12345678901234567890}]' }]);
     await expectSame(
-      df.orderBy('id'),
-      `select id, name, v, ok from read_json('${p}', format='newline_delimited', columns={'id':'BIGINT','name':'VARCHAR','v':'DOUBLE','ok':'BOOLEAN'}) order by id`,
+      df.drop('tags'),
+      `select id, name, v, ok, w from read_json('${p}', format='newline_delimited', columns={'id':'BIGINT','name':'VARCHAR','v':'DOUBLE','ok':'BOOLEAN','w':'DOUBLE'}) order by id`,
     );
   });
 

@@ -55,7 +55,7 @@ export async function textSchema(store: ObjectStore, first: ObjectInfo, o: TextR
   // A sample that cuts a line ends at its last whole line.
   const cut = bytes.length < first.size ? bytes.lastIndexOf(10) + 1 : bytes.length;
   const text = new TextDecoder().decode(bytes.subarray(0, cut));
-  const { chunk } = readRecords(text, o, 0, SAMPLE_RECORDS, -1);
+  const { chunk } = readRecords(text, o, 0, SAMPLE_RECORDS, -1, true);
   const schema = o.format === 'csv' ? csvSchema(chunk.rows ?? [], chunk.errors, o) : jsonSchema(chunk, o);
   if (!schema.length)
     throw new PlanError(
