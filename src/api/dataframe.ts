@@ -21,6 +21,7 @@ import { explainText } from './verbs/explain.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
 import { filter, limit, orderBy } from './verbs/rows.js';
 import { sample } from './verbs/sample.js';
+import { DESCRIBE_STATS, SUMMARY_STATS, summarize } from './verbs/describe.js';
 import { join } from './verbs/join.js';
 import { mapRows } from './verbs/maprows.js';
 import { type TextOptionValue, textWriteOptions } from './textOptions.js';
@@ -169,6 +170,23 @@ export class DataFrame {
   }
   drop(...names: string[]): DataFrame {
     return this.next(drop(this.plan, names));
+  }
+
+  /**
+   * Spark's describe: count, mean, stddev, min and max of the named (default: every) number and
+   * string column, as strings, one row per statistic named in a `summary` column.
+   * @example (await df.describe('l_quantity', 'l_comment')).show()
+   */
+  describe(...cols: string[]): Promise<DataFrame> {
+    return summarize(this, DESCRIBE_STATS, cols);
+  }
+  /**
+   * Spark's summary: the given statistics (default count, mean, stddev, min, 25%, 50%, 75%, max;
+   * also count_distinct, approx_count_distinct and any 'NN%') of every number and string column.
+   * @example (await df.summary('count', 'min', '50%', 'max')).show()
+   */
+  summary(...stats: string[]): Promise<DataFrame> {
+    return summarize(this, stats.length ? stats : SUMMARY_STATS, []);
   }
 
   /** Register this DataFrame as a session-scoped view for `session.sql()`. @example df.createOrReplaceTempView('t') */
