@@ -63,20 +63,20 @@ async function expectSummary(
   expect(rows.map((r) => r.summary)).toEqual(stats);
   const sql = `SELECT ${stats.flatMap((st) => names.map((n) => duckStat(st, n, columns[n]!))).join(', ')} FROM ${table}`;
   const expected = (await query(sql)).rows[0]!;
-  stats.forEach((st, i) =>
-    names.forEach((n, j) => {
+  for (const [i, st] of stats.entries())
+    for (const [j, n] of names.entries()) {
       const want = expected[i * names.length + j];
       const got = rows[i]![n];
       const where = `${st} of ${n}: got ${got}, DuckDB ${want}`;
-      if (want === null || want === undefined) return expect(got, where).toBeNull();
-      expect(typeof got, where).toBe('string');
-      if (typeof want === 'string') return expect(got, where).toBe(want);
-      const v = Number(got);
-      if (st === 'mean' || st === 'stddev')
-        expect(Math.abs(v - Number(want)), where).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(Number(want))));
-      else expect(v, where).toBe(Number(want));
-    }),
-  );
+      if (want === null || want === undefined) expect(got, where).toBeNull();
+      else if (typeof want === 'string') expect(got, where).toBe(want);
+      else if (st === 'mean' || st === 'stddev')
+        expect(Math.abs(Number(got) - Number(want)), where).toBeLessThanOrEqual(
+          1e-12 * Math.max(1, Math.abs(Number(want))),
+        );
+      else expect(Number(got), where).toBe(Number(want));
+      if (want !== null && want !== undefined) expect(typeof got, where).toBe('string');
+    }
 }
 
 describe('describe / summary', () => {
