@@ -153,6 +153,16 @@ describe('rollup and cube', () => {
     );
   });
 
+  it('groupingSets() lists the sets (SQL GROUPING SETS), an empty set for the total', async () => {
+    await expectSame(
+      t.groupingSets([['a', 'c'], ['b'], []], 'a', 'b', 'c').agg(sum('x').alias('sx'), grouping_id().alias('g')),
+      `SELECT a, b, c, sum(x) AS sx, grouping(a, b, c) AS g FROM t GROUP BY GROUPING SETS ((a, c), (b), ())`,
+    );
+    expect(() => t.groupingSets([['a', 'z']], 'a', 'b')).toThrow(
+      /z is not a grouping column; grouping columns are a, b/,
+    );
+  });
+
   it('grouping() outside grouping sets, or of a column that is not a key, fails naming it', async () => {
     expect(() => t.groupBy('a').agg(grouping('a'))).toThrow(/need rollup\(\.\.\.\), cube\(\.\.\.\) or GROUPING SETS/);
     expect(() => t.rollup('a').agg(grouping('b'))).toThrow(/b is not a grouping column; grouping columns are a/);

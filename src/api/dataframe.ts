@@ -15,7 +15,7 @@ import { type JsonRowsOptions, type JsonValue, toJSONRows } from './jsonRows.js'
 import { formatTable, tableRows } from './show.js';
 import { checkStorageLevel, DEFAULT_STORAGE_LEVEL, type StorageLevel } from './cache.js';
 import { agg, countRows, type GroupShape, groupedAgg } from './verbs/aggregate.js';
-import { cubeSets, rollupSets } from './verbs/grouping.js';
+import { cubeSets, rollupSets, setsOf } from './verbs/grouping.js';
 import { foundPivot, givenPivot, type PivotValue, pivotValuesPlan } from './verbs/pivot.js';
 import { explainText } from './verbs/explain.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
@@ -99,6 +99,10 @@ export class DataFrame {
   /** Aggregate per every subset of the keys. @example df.cube('a', 'b').agg(count(), grouping_id()) */
   cube(...keys: (string | Column)[]): GroupedData {
     return new GroupedData(this, keys, { kind: 'sets', sets: cubeSets(keys.length) });
+  }
+  /** Aggregate per each listed set of the keys (SQL's GROUPING SETS). @example df.groupingSets([['a', 'b'], ['a'], []], 'a', 'b') */
+  groupingSets(sets: readonly (readonly (string | Column)[])[], ...keys: (string | Column)[]): GroupedData {
+    return new GroupedData(this, keys, { kind: 'sets', sets: setsOf(sets, keys) });
   }
   /** Aggregate the whole frame: Columns, or Spark's dict form `{ column: 'sum' }`. */
   agg(...aggs: Column[] | [Readonly<Record<string, string>>]): DataFrame {

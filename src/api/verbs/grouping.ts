@@ -28,6 +28,30 @@ export function cubeSets(n: number): number[][] {
   return Array.from({ length: 2 ** n }, (_, gid) => [...Array(n).keys()].filter((i) => !(gid & (1 << (n - 1 - i)))));
 }
 
+/** Grouping sets given as lists of key columns (Spark's groupingSets), as positions in `keys`. */
+export function setsOf(
+  sets: readonly (readonly (string | Column)[])[],
+  keys: readonly (string | Column)[],
+): number[][] {
+  const names = keys.map((k) => E.exprName(exprOf(k)));
+  if (!Array.isArray(sets)) throw new PlanError('BAD_ARGUMENT', 'groupingSets() takes an array of column lists');
+  return sets.map((set) => {
+    if (!Array.isArray(set))
+      throw new PlanError('BAD_ARGUMENT', `each grouping set is an array of columns, got ${JSON.stringify(set)}`);
+    return set.map((c) => {
+      const name = E.exprName(exprOf(c));
+      const i = names.indexOf(name);
+      if (i < 0)
+        throw new PlanError(
+          'NOT_A_GROUPING_COLUMN',
+          `grouping set column ${name} is not a grouping column; grouping columns are ${names.join(', ')}`,
+          { column: name, keys: names },
+        );
+      return i;
+    });
+  });
+}
+
 function checkSetCount(count: number, what: string): void {
   if (count > MAX_GROUPING_SETS)
     throw new PlanError(
