@@ -149,6 +149,26 @@ describe('statistical aggregates match DuckDB (grouped and global)', () => {
       });
     });
 
+  it('under a scan filter fused into the aggregate (rejected rows go to a scratch group that is reset)', async () => {
+    const got = await t(on)
+      .filter(col('id').mod(3).notEqual(0))
+      .groupBy('k')
+      .agg(
+        stddev('v').alias('sd'),
+        corr('x', 'd').alias('c'),
+        percentile_approx('x', 0.5).alias('p'),
+        approx_count_distinct('s').alias('n'),
+        size(collect_list('x')).alias('l'),
+        covar_pop('v', 'x').alias('cp'),
+        median('d').alias('m'),
+      )
+      .collect();
+    const exp = await duck.query(
+      `SELECT k, stddev(v), CASE WHEN regr_count(x, d) < 2 THEN NULL ELSE corr(x, d) END, quantile_disc(x, 0.5), count(DISTINCT s), count(x)::INTEGER, covar_pop(v, x), quantile_cont(d::DOUBLE, 0.5) FROM ${tSql} WHERE id % 3 <> 0 GROUP BY k`,
+    );
+    expectSameResults(rowsFromArrow(got), exp, { ordered: false, ignoreNames: true, relTol: 1e-9 });
+  });
+
   it("result types are Spark's: doubles; NULL over no rows, and the sample forms over one row", async () => {
     const schema = await t(on).agg(stddev('x').alias('a'), corr('x', 'd').alias('b'), median('x').alias('c')).schema();
     expect(schema.map((f) => f.type)).toEqual(['float64', 'float64', 'float64']);
