@@ -7,9 +7,7 @@
  * quantile_disc has Spark's rank ceil(p·n)); list results collected, printed and written as
  * Parquet LIST.
  */
-import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   any_value,
@@ -30,7 +28,6 @@ import {
   median,
   percentile_approx,
   type Session,
-  session,
   size,
   stddev,
   stddev_pop,
@@ -41,7 +38,8 @@ import {
   Window,
 } from '../src/index.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
-import { runQuery, type TypedResult } from './support/fixtures.js';
+import type { TypedResult } from './support/fixtures.js';
+import { generatedTables, partialOnAndOff } from './support/generated.js';
 import { tempDir } from './support/tpch.js';
 
 /** 600 rows: k (null every 11th; k = 3 has only NULL v; k = 9 one row), v double, x int64, d decimal, s string, u: one non-null per id % 50. */
@@ -66,37 +64,19 @@ const big = (s: Session) => s.read.parquet(path.join(dir, 'big'));
 
 beforeAll(async () => {
   dir = tempDir('stratus-aggs-');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  await connection.run(`CREATE TABLE t AS ${T_SQL}`);
-  mkdirSync(path.join(dir, 't'));
-  for (const [i, where] of ['id < 200', 'id >= 200 AND id < 420', 'id >= 420'].entries())
-    await connection.run(
-      `COPY (SELECT * FROM t WHERE ${where} ORDER BY id) TO '${path.join(dir, 't', `part-${i}.parquet`)}' (FORMAT parquet, ROW_GROUP_SIZE 40)`,
-    );
-  tSql = `read_parquet('${dir}/t/*.parquet')`;
-  // 200k rows, 100k distinct values: y is a permutation of 0..99999 twice over (7919 is prime to 100000).
-  mkdirSync(path.join(dir, 'big'));
-  for (const [i, where] of ['i < 100000', 'i >= 100000'].entries())
-    await connection.run(
-      `COPY (SELECT i::INTEGER AS id, (i % 10)::INTEGER AS g, ((i * 7919) % 100000)::BIGINT AS y, 'u' || (i % 100000)::VARCHAR AS w FROM range(0, 200000) t(i) WHERE ${where}) TO '${path.join(dir, 'big', `part-${i}.parquet`)}' (FORMAT parquet, ROW_GROUP_SIZE 20000)`,
-    );
-  bigSql = `read_parquet('${dir}/big/*.parquet')`;
-  duck = {
-    query: (sql) => runQuery(connection, sql),
-    close: () => {
-      connection.closeSync();
-      instance.closeSync();
+  const fx = await generatedTables(dir, {
+    t: { sql: T_SQL, parts: ['id < 200', 'id >= 200 AND id < 420', 'id >= 420'], rowGroup: 40 },
+    // 200k rows, 100k distinct values: y is a permutation of 0..99999 twice over (7919 is prime to 100000).
+    big: {
+      sql: `SELECT i::INTEGER AS id, (i % 10)::INTEGER AS g, ((i * 7919) % 100000)::BIGINT AS y, 'u' || (i % 100000)::VARCHAR AS w FROM range(0, 200000) t(i)`,
+      parts: ['id < 100000', 'id >= 100000'],
+      rowGroup: 20000,
     },
-  };
-  const job = { shufflePartitions: 3, taskBytes: 1500 };
-  on = session({ store: tempDir(), executors: 1, progress: false, job });
-  off = session({
-    store: tempDir(),
-    executors: 1,
-    progress: false,
-    job: { ...job, disabledRules: ['partial_aggregation'] },
   });
+  duck = fx.duck;
+  tSql = fx.sql('t');
+  bigSql = fx.sql('big');
+  ({ on, off } = partialOnAndOff(1));
 });
 afterAll(async () => {
   await on?.stop();

@@ -5,15 +5,14 @@
  * (states travel as JSON). Errors name the UDAF: a missing one, a throwing one, a state JSON
  * cannot carry, a declaration without its methods.
  */
-import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as E from '../planner/expr.js';
-import { col, Column, count, type Session, session, Window } from '../src/index.js';
+import { col, Column, count, type Session, Window } from '../src/index.js';
 import { udaf } from '../src/functions.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
-import { runQuery, type TypedResult } from './support/fixtures.js';
+import type { TypedResult } from './support/fixtures.js';
+import { generatedTables, partialOnAndOff } from './support/generated.js';
 import { tempDir } from './support/tpch.js';
 import { bigState, boom, geomean, weightedAvg } from './support/udafs.js';
 
@@ -33,30 +32,12 @@ const t = (s: Session) => s.read.parquet(path.join(dir, 't'));
 
 beforeAll(async () => {
   dir = tempDir('stratus-udaf-');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  await connection.run(`CREATE TABLE t AS ${T_SQL}`);
-  mkdirSync(path.join(dir, 't'));
-  for (const [i, where] of ['id < 150', 'id >= 150 AND id < 280', 'id >= 280'].entries())
-    await connection.run(
-      `COPY (SELECT * FROM t WHERE ${where} ORDER BY id) TO '${path.join(dir, 't', `part-${i}.parquet`)}' (FORMAT parquet, ROW_GROUP_SIZE 40)`,
-    );
-  tSql = `read_parquet('${dir}/t/*.parquet')`;
-  duck = {
-    query: (sql) => runQuery(connection, sql),
-    close: () => {
-      connection.closeSync();
-      instance.closeSync();
-    },
-  };
-  const job = { shufflePartitions: 3, taskBytes: 1500 };
-  on = session({ store: tempDir(), executors: 2, progress: false, job });
-  off = session({
-    store: tempDir(),
-    executors: 2,
-    progress: false,
-    job: { ...job, disabledRules: ['partial_aggregation'] },
+  const fx = await generatedTables(dir, {
+    t: { sql: T_SQL, parts: ['id < 150', 'id >= 150 AND id < 280', 'id >= 280'], rowGroup: 40 },
   });
+  duck = fx.duck;
+  tSql = fx.sql('t');
+  ({ on, off } = partialOnAndOff(2));
 });
 afterAll(async () => {
   await on?.stop();
