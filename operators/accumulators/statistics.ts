@@ -96,6 +96,8 @@ export class MomentsAcc implements Accumulator {
 
 export type ComomentFn = Extract<AggFn, 'covar_samp' | 'covar_pop' | 'corr'>;
 
+type Six = [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+
 /** Count, means, co-moment and both second moments per group, over rows where x and y are both non-null. */
 export class ComomentsAcc implements Accumulator {
   private cols = Array.from({ length: 6 }, () => new Float64Array(256));
@@ -109,14 +111,7 @@ export class ComomentsAcc implements Accumulator {
     const vy = doubles(more![0]!, n);
     const x = vx.values;
     const y = vy.values;
-    const [cnt, mx, my, cxy, qx, qy] = this.cols as [
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-    ];
+    const [cnt, mx, my, cxy, qx, qy] = this.cols as Six;
     for (let i = 0; i < n; i++) {
       if ((vx.validity && !isValid(vx.validity, i)) || (vy.validity && !isValid(vy.validity, i))) continue;
       const g = groups[i]!;
@@ -137,14 +132,7 @@ export class ComomentsAcc implements Accumulator {
   merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
     this.ensure(size);
     const [nb, mxb, myb, cb, qxb, qyb] = state.map((s) => (s as NumVec).values) as Float64Array[];
-    const [cnt, mx, my, cxy, qx, qy] = this.cols as [
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-      Float64Array,
-    ];
+    const [cnt, mx, my, cxy, qx, qy] = this.cols as Six;
     for (let i = 0; i < n; i++) {
       const b = nb![i]!;
       if (b === 0) continue;
