@@ -9,6 +9,9 @@
  *   jobs/<id>/stages/<s>/commit.json  the winning attempt of every task of a finished stage
  *   jobs/<id>/shuffle/<s>/<task>.<attempt>.<nonce>, result/<s>/<task>.<attempt>.<nonce>.arrow
  *   jobs/<id>/result.json             the job commit: the result parts, in order
+ *
+ * Beside the jobs, a session's cached results (`df.cache()`, src/api/cache.ts) are datasets of
+ * Arrow IPC files at sessions/<session>/cache/<n>/, deleted by unpersist() and session.stop().
  */
 import type { KeyTupleJson } from '../../operators/rangepart.js';
 import type { ErrorData } from '../../planner/errors.js';
