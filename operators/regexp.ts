@@ -6,14 +6,13 @@
 import { ExecutionError } from '../planner/errors.js';
 import { type CompiledRegex, javaRegex, javaReplacement, type ReplacementPart } from '../planner/regex.js';
 import type { Operand } from './scalar.js';
-import { isScalar, materialize } from './scalar.js';
+import { isScalar } from './scalar.js';
 import { StringBuilder } from './stringBuilder.js';
-import { endOf, type Kernel, source, type StrSource, startOf, validityAll } from './strings.js';
+import { endOf, int32s, type Kernel, source, startOf, textAt, validityAll } from './strings.js';
 import { listVec } from './lists.js';
 import { isValid } from './vector.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 interface Pattern extends CompiledRegex {
   readonly global: RegExp;
@@ -32,16 +31,14 @@ function compiled(pattern: string, fn: string): Pattern {
   return p;
 }
 
-const text = (x: StrSource, i: number): string => decoder.decode(x.data.subarray(startOf(x, i), endOf(x, i)));
-
 /** Row i's compiled pattern: one compilation for a literal, a cached one per value for a column. */
 function patternAt(o: Operand, fn: string): (i: number) => Pattern {
   const x = source(o);
   if (isScalar(o)) {
-    const p = o.value === null ? null : compiled(text(x, 0), fn);
+    const p = o.value === null ? null : compiled(textAt(x, 0), fn);
     return () => p!;
   }
-  return (i) => compiled(text(x, i), fn);
+  return (i) => compiled(textAt(x, i), fn);
 }
 
 function appendText(out: StringBuilder, s: string): void {
@@ -54,13 +51,13 @@ const regexpExtract: Kernel = (args, n) => {
   const [a, p, g] = args;
   const x = source(a!);
   const re = patternAt(p!, 'regexp_extract');
-  const idx = g ? (materialize(g, n) as { values: Int32Array }).values : null;
+  const idx = g ? int32s(g, n) : null;
   const validity = validityAll(args, n);
   const out = new StringBuilder(n, x.data.length);
   for (let i = 0; i < n; i++) {
     if (isValid(validity, i)) {
       const r = re(i);
-      const m = r.regex.exec(text(x, i));
+      const m = r.regex.exec(textAt(x, i));
       if (m) {
         const k = idx ? idx[i]! : 1;
         if (k < 0 || k > r.groups)
@@ -93,13 +90,13 @@ const regexpReplace: Kernel = (args, n) => {
   const x = source(a!);
   const re = patternAt(p!, 'regexp_replace');
   const rep = source(r!);
-  const from = pos ? (materialize(pos, n) as { values: Int32Array }).values : null;
+  const from = pos ? int32s(pos, n) : null;
   const validity = validityAll(args, n);
   const out = new StringBuilder(n, x.data.length);
   for (let i = 0; i < n; i++) {
     if (isValid(validity, i)) {
       const pattern = re(i);
-      const replacement = text(rep, i);
+      const replacement = textAt(rep, i);
       const key = `${pattern.regex.source}\u0000${replacement}`;
       let parts = replacements.get(key);
       if (!parts) {
@@ -107,7 +104,7 @@ const regexpReplace: Kernel = (args, n) => {
         if (replacements.size >= 256) replacements.clear();
         replacements.set(key, parts);
       }
-      const s = text(x, i);
+      const s = textAt(x, i);
       const start = from ? from[i]! - 1 : 0;
       if (start < 0)
         throw new ExecutionError(
@@ -142,7 +139,7 @@ const rlike: Kernel = (args, n) => {
   const re = patternAt(p!, 'rlike');
   const validity = validityAll(args, n);
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) if (isValid(validity, i)) out[i] = re(i).regex.test(text(x, i)) ? 1 : 0;
+  for (let i = 0; i < n; i++) if (isValid(validity, i)) out[i] = re(i).regex.test(textAt(x, i)) ? 1 : 0;
   return { type: 'bool', values: out, validity };
 };
 
@@ -178,13 +175,13 @@ const split: Kernel = (args, n) => {
   const [a, p, l] = args;
   const x = source(a!);
   const re = patternAt(p!, 'split');
-  const limits = l ? (materialize(l, n) as { values: Int32Array }).values : null;
+  const limits = l ? int32s(l, n) : null;
   const validity = validityAll(args, n);
   const offsets = new Int32Array(n + 1);
   const pieces: string[] = [];
   for (let i = 0; i < n; i++) {
     if (isValid(validity, i)) {
-      const s = text(x, i);
+      const s = textAt(x, i);
       const pattern = re(i);
       const limit = limits ? limits[i]! : -1;
       if (s !== '' && pattern.regex.source === '(?:)') {

@@ -4,17 +4,13 @@
  * (code points); initcap and translate go through JS strings.
  */
 import { indexOfBytes } from './like.js';
-import type { Operand } from './scalar.js';
 import { isScalar, materialize } from './scalar.js';
 import { StringBuilder } from './stringBuilder.js';
-import { countChars, endOf, type Kernel, nextChar, source, startOf, validityAll } from './strings.js';
+import { countChars, endOf, int32s, type Kernel, nextChar, source, startOf, textAt, validityAll } from './strings.js';
 import { isValid } from './vector.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 const SPACE = Uint8Array.of(0x20);
-
-const intsOf = (o: Operand, n: number): Int32Array => (materialize(o, n) as { values: Int32Array }).values;
 
 /** The byte position after k characters from p (bounded by e). */
 function advance(d: Uint8Array, p: number, e: number, k: number): number {
@@ -59,7 +55,7 @@ function padKernel(left: boolean): Kernel {
   return (args, n) => {
     const [a, l, p] = args;
     const x = source(a!);
-    const len = intsOf(l!, n);
+    const len = int32s(l!, n);
     const pad = p ? source(p) : { data: SPACE, offsets: null };
     const validity = validityAll(args, n);
     const out = new StringBuilder(n, x.data.length);
@@ -142,7 +138,7 @@ const initcap: Kernel = (args, n) => {
   const out = new StringBuilder(n, x.data.length);
   for (let i = 0; i < n; i++) {
     if (isValid(validity, i)) {
-      const s = decoder.decode(x.data.subarray(startOf(x, i), endOf(x, i))).toLowerCase();
+      const s = textAt(x, i).toLowerCase();
       let r = '';
       for (let k = 0; k < s.length; k++) r += k === 0 || s[k - 1] === ' ' ? titleCase(s[k]!) : s[k];
       const bytes = encoder.encode(r);
@@ -169,15 +165,14 @@ const translate: Kernel = (args, n) => {
   const x = source(a!);
   const fs = source(f!);
   const ts = source(t!);
-  const text = (o: ReturnType<typeof source>, i: number) => decoder.decode(o.data.subarray(startOf(o, i), endOf(o, i)));
-  const constant = isScalar(f!) && isScalar(t!) ? translation(text(fs, 0), text(ts, 0)) : null;
+  const constant = isScalar(f!) && isScalar(t!) ? translation(textAt(fs, 0), textAt(ts, 0)) : null;
   const validity = validityAll(args, n);
   const out = new StringBuilder(n, x.data.length);
   for (let i = 0; i < n; i++) {
     if (isValid(validity, i)) {
-      const map = constant ?? translation(text(fs, i), text(ts, i));
+      const map = constant ?? translation(textAt(fs, i), textAt(ts, i));
       let r = '';
-      for (const ch of text(x, i)) r += map.get(ch) ?? ch;
+      for (const ch of textAt(x, i)) r += map.get(ch) ?? ch;
       const bytes = encoder.encode(r);
       out.append(bytes, 0, bytes.length);
     }

@@ -72,6 +72,12 @@ function ints(o: Operand, n: number): { values: ArrayLike<number>; validity: Uin
   return materialize(o, n) as Extract<Vec, { values: Int32Array }>;
 }
 
+/** An int32 operand's values, one per row. */
+export const int32s = (o: Operand, n: number): Int32Array => (materialize(o, n) as { values: Int32Array }).values;
+
+/** Row i of a string source as a JS string. */
+export const textAt = (x: StrSource, i: number): string => decoder.decode(x.data.subarray(startOf(x, i), endOf(x, i)));
+
 /** Spark's substring(str, pos, len) on characters (UTF8String.substringSQL). */
 const substring: Kernel = ([a, p, l], n) => {
   const x = source(a!);
