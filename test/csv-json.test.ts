@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { session, type Session } from '../src/index.js';
+import { col, session, type Session } from '../src/index.js';
 import type { RangeReader } from '../operators/parquet.js';
 import { readLines } from '../operators/textRange.js';
 import { tempDir } from './support/tpch.js';
@@ -215,6 +215,9 @@ describe('byte-range splitting', () => {
     const opts = { header: true, inferSchema: true, splitBytes: 1000 };
     const split = session({ store: tempDir(), executors: 2, progress: false, job: { taskBytes: 3000 } });
     try {
+      const plan = await split.read.csv(p, opts).filter(col('amount').gt(10)).select('id').explain();
+      expect(plan).toMatch(/Scan: path=file:\/\/.*big\.csv columns=\[id, amount\] filters=\[.*amount.*\] format=csv/);
+      expect(plan).toMatch(/CsvScan: path=file:\/\/.*big\.csv columns=\[id, amount\]/);
       const many = await split.read.csv(p, opts).collect();
       const tasks = split.lastJobSummary!.stages[0]!.tasks;
       expect(tasks).toBeGreaterThanOrEqual(3);
