@@ -10,6 +10,7 @@ import {
   avg,
   col,
   count,
+  countDistinct,
   grouping,
   grouping_id,
   max,
@@ -202,13 +203,21 @@ describe('pivot', () => {
     );
   });
 
-  it('with values and several aggregates: value_aggregate names; count of no rows is 0', async () => {
+  it('with values and several aggregates: value_aggregate names; a group without the value is NULL, counts too', async () => {
+    // Spark's two phases: aggregate per (group, value), then each value's row or NULL.
     await expectSame(
-      t.groupBy('c').pivot('a', ['p', 'q']).agg(count(), avg('y').alias('m')),
-      `SELECT c, count(*) FILTER (WHERE a = 'p') AS "p_count(1)", avg(y) FILTER (WHERE a = 'p') AS p_m,
-              count(*) FILTER (WHERE a = 'q') AS "q_count(1)", avg(y) FILTER (WHERE a = 'q') AS q_m
-       FROM t GROUP BY c`.replaceAll('count(1)', 'count(*)'),
+      t.groupBy('c').pivot('a', ['p', 'q']).agg(count(), avg('y').alias('m'), countDistinct('b').alias('nb')),
+      `WITH g AS (SELECT c, a, count(*) AS n, avg(y) AS m, count(DISTINCT b) AS nb FROM t GROUP BY c, a)
+       SELECT k.c, p.n AS "p_count(*)", p.m AS p_m, p.nb AS p_nb, q.n AS "q_count(*)", q.m AS q_m, q.nb AS q_nb
+       FROM (SELECT DISTINCT c FROM t) k
+       LEFT JOIN g p ON p.c = k.c AND p.a = 'p' LEFT JOIN g q ON q.c = k.c AND q.a = 'q'`,
     );
+    const rows = await t.groupBy('c').pivot('a', ['p']).count().orderBy('c').collectRows();
+    expect(rows).toEqual([
+      { c: 'u', p: 2 },
+      { c: 'v', p: 2 },
+      { c: 'w', p: null },
+    ]);
   });
 
   it('without values: a job finds them sorted, as DuckDB PIVOT does', async () => {

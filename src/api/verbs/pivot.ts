@@ -1,7 +1,8 @@
 /**
  * Pivot: groupBy(...).pivot(column, values?).agg(...), as Spark's. One aggregate with conditional
  * aggregation per pivot value: each aggregate function reads its argument only on the rows whose
- * pivot column equals the value (NULL matches NULL). Without values, a job of its own finds the
+ * pivot column equals the value (NULL matches NULL); a group without the value gets NULL, counts
+ * included (Spark's PivotFirst). Without values, a job of its own finds the
  * distinct values first, sorted, refusing more than Spark's 10,000.
  */
 import type * as arrow from 'apache-arrow';
@@ -14,6 +15,17 @@ import type { DataType } from '../../../planner/types.js';
 import { type Column, literal } from '../column.js';
 import { toJSONRows } from '../jsonRows.js';
 import { exprOf } from './columns.js';
+
+/** Aggregates whose value over no rows is not NULL. */
+const COUNTS: ReadonlySet<string> = new Set(['count', 'count_distinct', 'approx_count_distinct']);
+
+const countsRows = (e: E.Expr): boolean => {
+  let found = false;
+  E.walkExpr(e, (x) => {
+    if (x.kind === 'agg' && COUNTS.has(x.fn)) found = true;
+  });
+  return found;
+};
 
 /** Spark's spark.sql.pivotMaxValues default. */
 export const PIVOT_MAX_VALUES = 10_000;
@@ -115,7 +127,11 @@ export function pivotAgg(
             )
           : x,
       );
-      return E.alias(e, items.length === 1 ? slot.name : `${slot.name}_${E.exprName(it.expr)}`);
+      // As Spark's pivot (first per value of a per-(group, value) aggregate): a group without the
+      // value gets NULL, also from counts, whose conditional form would give 0.
+      const present = E.binary('>', E.agg('count', E.caseWhen([{ when, then: E.lit(1) }], null)), E.lit(0));
+      const out = countsRows(it.expr) ? E.caseWhen([{ when: present, then: e }], null) : e;
+      return E.alias(out, items.length === 1 ? slot.name : `${slot.name}_${E.exprName(it.expr)}`);
     });
   });
   return aggregate(input, keys.map(exprOf), aggs);
