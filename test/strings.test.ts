@@ -257,6 +257,30 @@ describe('SQL', () => {
       { id: 1, m: ['ü'], n: ['ü'] },
       { id: 2, m: ['a%', ''], n: ['a%b'] },
     ]);
+    // Spark's RLIKE / REGEXP operators (and PostgreSQL's ~ / !~); the words inside strings stay.
+    const ops = await (
+      await s.sql(
+        `SELECT id, s RLIKE '^a' AS a, s NOT RLIKE 'b' AS b, s regexp '[0-9]' AS c, s ~ 'é|ü' AS d, s !~ 'c$' AS e,
+         'x rlike y' AS f FROM fx WHERE s Rlike '.' -- rlike in a comment`,
+      )
+    ).collect();
+    expectSameTyped(
+      typedRowsFromArrow(ops),
+      await fx.query(
+        `SELECT id, regexp_matches(s, '^a') AS a, NOT regexp_matches(s, 'b') AS b, regexp_matches(s, '[0-9]') AS c,
+         regexp_matches(s, 'é|ü') AS d, NOT regexp_matches(s, 'c$') AS e, 'x rlike y' AS f
+         FROM ${fx.table} WHERE regexp_matches(s, '.')`,
+      ),
+    );
+    expect(
+      (await s.read.parquet(fx.file).filter("s not rlike '[a-z]'").select('id').collectRows())
+        .map((r) => Number(r.id))
+        .sort((x, y) => x - y),
+    ).toEqual(
+      (await fx.query(`SELECT id FROM ${fx.table} WHERE NOT regexp_matches(s, '[a-z]') ORDER BY id`)).rows.map(
+        (r) => r[0],
+      ),
+    );
     const viaExpr = await s.read
       .parquet(fx.file)
       .selectExpr('id', "regexp_replace(s, '[aeiou]', '*') AS v", "rlike(s, '[0-9]') AS w")

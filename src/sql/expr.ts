@@ -395,6 +395,10 @@ function binaryOf(node: Ast, ctx: ExprContext): Column {
       return left().geq(toColumn(node.right, ctx));
     case '||':
       return F.concat(left(), toColumn(node.right, ctx));
+    case '~':
+      return left().rlike(toColumn(node.right, ctx));
+    case '!~':
+      return left().rlike(toColumn(node.right, ctx)).not();
     default:
       throw unsupported(`operator ${op}`, node);
   }

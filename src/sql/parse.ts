@@ -44,7 +44,10 @@ export function parseSelect(text: string): Ast {
     throw new PlanError('SQL_PARSE', 'SQL: expected a SELECT statement, got empty text');
   let ast: Ast;
   try {
-    ast = parser.astify(rewriteSubstring(text), { database: 'postgresql', parseOptions: { includeLocations: true } });
+    ast = parser.astify(rewriteRlike(rewriteSubstring(text)), {
+      database: 'postgresql',
+      parseOptions: { includeLocations: true },
+    });
   } catch (e) {
     const err = e as { message?: string; location?: { start?: { line: number; column: number } }; found?: string };
     const start = err.location?.start;
@@ -103,6 +106,19 @@ export function fixBooleanPrecedence(node: Ast): Ast {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) out[k] = v && typeof v === 'object' ? fixBooleanPrecedence(v) : v;
   return out;
+}
+
+/**
+ * Spark's `x [NOT] RLIKE p` / `x [NOT] REGEXP p` → PostgreSQL's `x ~ p` / `x !~ p`, which the
+ * parser knows (translated back to rlike in ./expr.ts). Quoted strings, quoted identifiers and
+ * comments are left alone, as are calls `rlike(…)`; the operator is padded with spaces to the
+ * keywords' length so that error positions stay those of the text as written.
+ */
+export function rewriteRlike(text: string): string {
+  return text.replace(
+    /('(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/)|\b(not\s+)?(?:rlike|regexp)\b(?!\s*\()/gi,
+    (m: string, skip: string | undefined, not: string | undefined) => skip ?? (not ? '!~' : '~').padEnd(m.length),
+  );
 }
 
 /**
