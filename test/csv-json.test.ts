@@ -193,6 +193,17 @@ describe('malformed lines: mode', () => {
 });
 
 describe('byte-range splitting', () => {
+  it('FAILFAST in a range that does not start the file names the exact byte offset', async () => {
+    const good = Array.from({ length: 200 }, (_, i) => `${i},${i * 2}`).join('\n');
+    const offset = Buffer.byteLength(`${good}\n`);
+    const p = file('late-bad.csv', `${good}\nbad,1\n7,8\n`);
+    const df = s.read.csv(p, { schema: 'a INT, b INT', mode: 'FAILFAST', splitBytes: 100 });
+    await expect(df.collect()).rejects.toThrow(
+      new RegExp(`late-bad\\.csv at byte offset ${offset}: column 'a' \\(int32\\) cannot hold "bad"`),
+    );
+    expect(await s.read.csv(p, { schema: 'a INT, b INT', mode: 'DROPMALFORMED', splitBytes: 100 }).count()).toBe(201);
+  });
+
   it('consecutive ranges read every line exactly once, whatever the boundaries', async () => {
     const text = 'a,1\nbb,22\n\nccc,333\r\nd,4\nlast-no-newline';
     const bytes = new TextEncoder().encode(text);
@@ -210,7 +221,9 @@ describe('byte-range splitting', () => {
   it('a file split into many tasks reads the same rows as one task and as DuckDB, lines straddling boundaries included', async () => {
     const lines = ['id,name,amount'];
     for (let i = 0; i < 3000; i++)
-      lines.push(`${i},"name ${i % 37}, ${'x'.repeat(i % 23)}",${i % 11 === 0 ? '' : (i * 0.25).toFixed(2)}`);
+      lines.push(
+        `${i},"name ${i % 37}, ${i % 5 === 0 ? 'é€🙂' : ''}${'x'.repeat(i % 23)}",${i % 11 === 0 ? '' : (i * 0.25).toFixed(2)}`,
+      );
     const p = file('big.csv', `${lines.join('\n')}\n`);
     const opts = { header: true, inferSchema: true, splitBytes: 1000 };
     const split = session({ store: tempDir(), executors: 2, progress: false, job: { taskBytes: 3000 } });
