@@ -392,6 +392,27 @@ describe('approx_count_distinct (HyperLogLog)', () => {
   });
 });
 
+describe('approx_count_distinct over windows', () => {
+  it("running and whole-partition frames stay close to DuckDB's exact count(DISTINCT)", async () => {
+    const A = Window.partitionBy('k').orderBy('id');
+    const df = t(on).select(
+      'id',
+      approx_count_distinct('x').over(A).alias('run'),
+      approx_count_distinct('s', 0.01).over(Window.partitionBy('k')).alias('part'),
+    );
+    const exp = await duck.query(
+      `SELECT id, count(DISTINCT x) OVER (PARTITION BY k ORDER BY id), count(DISTINCT s) OVER (PARTITION BY k) FROM ${tSql}`,
+    );
+    // rsd 0.05 is 512 registers (standard error 4.6%): within 3·rsd, or 1.
+    expectSameResults(rowsFromArrow(await df.collect()), exp, {
+      ordered: false,
+      ignoreNames: true,
+      relTol: 0.15,
+      absTol: 1,
+    });
+  });
+});
+
 describe('percentile_approx', () => {
   it("is exact on small inputs: Spark's documented examples, and DuckDB's quantile_disc (rank ceil(p·n)) grouped", async () => {
     const small = (values: number[]) => {

@@ -88,35 +88,61 @@ function tau(x: number): number {
   }
 }
 
-/** The estimated count of distinct values behind a group's registers. */
-export function estimate(regs: Uint8Array, p: number): number {
+/** The estimated count of distinct values from the histogram of register values (c[k]: registers holding k). */
+function estimateFrom(c: Float64Array, p: number): number {
   const m = 1 << p;
   const q = 64 - p;
-  const c = new Float64Array(q + 2);
-  for (let i = 0; i < m; i++) c[regs[i]!]!++;
   let z = m * tau(1 - c[q + 1]! / m);
   for (let k = q; k >= 1; k--) z = 0.5 * (z + c[k]!);
   z += m * sigma(c[0]! / m);
   return Math.round((m * m) / (2 * Math.LN2 * z));
 }
 
+/**
+ * A group's registers: sparse (a few set registers as `index << 8 | value` numbers, while they
+ * are at most m/32) or dense (m bytes) — so many small groups (a fine groupBy, a window's frames)
+ * do not each hold m bytes.
+ */
+type Registers = number[] | Uint8Array;
+
 export class HllAcc implements Accumulator {
   readonly p: number;
-  private regs: (Uint8Array | undefined)[] = [];
+  private readonly m: number;
+  private readonly sparseMax: number;
+  private regs: (Registers | undefined)[] = [];
   private readonly h = new Uint32Array(2);
   constructor(
     readonly argType: string,
     rsd: number,
   ) {
     this.p = hllPrecision(rsd);
+    this.m = 1 << this.p;
+    this.sparseMax = this.m >> 5;
   }
-  private registers(g: number): Uint8Array {
+  /** Raise register `idx` of group g to `rank`. */
+  private set(g: number, idx: number, rank: number): void {
     let r = this.regs[g];
-    if (!r) {
-      r = new Uint8Array(1 << this.p);
+    if (r === undefined) {
+      r = [];
       this.regs[g] = r;
     }
-    return r;
+    if (r instanceof Uint8Array) {
+      if (rank > r[idx]!) r[idx] = rank;
+      return;
+    }
+    for (let k = 0; k < r.length; k++)
+      if (r[k]! >>> 8 === idx) {
+        if (rank > (r[k]! & 0xff)) r[k] = (idx << 8) | rank;
+        return;
+      }
+    if (r.length < this.sparseMax) {
+      r.push((idx << 8) | rank);
+      return;
+    }
+    const dense = new Uint8Array(this.m);
+    for (const e of r) dense[e >>> 8] = e & 0xff;
+    dense[idx] = rank;
+    this.regs[g] = dense;
   }
   /** Fold the hash in `this.h` into group g. */
   private add(g: number): void {
@@ -126,8 +152,7 @@ export class HllAcc implements Accumulator {
     // The other 64 - p bits: a's low 32 - p bits, then b; the rank is their leading zeros + 1.
     const rest = (a << p) >>> 0;
     const rank = rest !== 0 ? Math.clz32(rest) + 1 : b !== 0 ? 32 - p + Math.clz32(b) + 1 : 64 - p + 1;
-    const r = this.registers(g);
-    if (rank > r[idx]!) r[idx] = rank;
+    this.set(g, idx, rank);
   }
   update(groups: Int32Array, _size: number, values: Vec | null, n: number): void {
     const v = values!;
@@ -172,26 +197,35 @@ export class HllAcc implements Accumulator {
       this.add(groups[i]!);
     }
   }
+  /** Each group's registers as bytes: m bytes dense, 4 per set register sparse (fewer than m), none when empty. */
   state(groups: number): Vec[] {
-    const m = 1 << this.p;
     return [
       vecFromValues(
         'binary',
-        Array.from({ length: groups }, (_, g) => this.regs[g] ?? new Uint8Array(m)),
+        Array.from({ length: groups }, (_, g) => {
+          const r = this.regs[g];
+          return r === undefined
+            ? new Uint8Array(0)
+            : r instanceof Uint8Array
+              ? r
+              : new Uint8Array(Uint32Array.from(r).buffer);
+        }),
       ),
     ];
   }
   merge(groups: Int32Array, _size: number, state: readonly Vec[], n: number): void {
     const s = state[0] as BytesVec;
-    const m = 1 << this.p;
+    const m = this.m;
     for (let i = 0; i < n; i++) {
       const at = s.offsets[i]!;
-      if (s.offsets[i + 1]! - at !== m) continue;
-      const r = this.registers(groups[i]!);
-      for (let k = 0; k < m; k++) {
-        const x = s.data[at + k]!;
-        if (x > r[k]!) r[k] = x;
+      const len = s.offsets[i + 1]! - at;
+      const g = groups[i]!;
+      if (len === m) {
+        for (let k = 0; k < m; k++) if (s.data[at + k]!) this.set(g, k, s.data[at + k]!);
+        continue;
       }
+      const entries = new Uint32Array(s.data.slice(at, at + len).buffer);
+      for (const e of entries) this.set(g, e >>> 8, e & 0xff);
     }
   }
   reset(g: number): void {
@@ -199,9 +233,17 @@ export class HllAcc implements Accumulator {
   }
   evaluate(groups: number): Vec {
     const out = new BigInt64Array(groups);
+    const c = new Float64Array(64 - this.p + 2);
     for (let g = 0; g < groups; g++) {
       const r = this.regs[g];
-      out[g] = r ? BigInt(estimate(r, this.p)) : 0n;
+      if (!r) continue;
+      c.fill(0);
+      if (r instanceof Uint8Array) for (let i = 0; i < this.m; i++) c[r[i]!]!++;
+      else {
+        c[0] = this.m - r.length;
+        for (const e of r) c[e & 0xff]!++;
+      }
+      out[g] = BigInt(estimateFrom(c, this.p));
     }
     return { type: 'int64', values: out, validity: null };
   }
