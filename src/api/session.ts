@@ -178,7 +178,7 @@ export class Session {
   }
 
   /**
-   * Write a plan's rows as Parquet. The output appears only when the job commits; a failed job
+   * Write a plan's rows as Parquet, CSV or NDJSON (the sink's format). The output appears only when the job commits; a failed job
    * leaves nothing visible. Returns the rows and files written.
    */
   async write(
