@@ -178,8 +178,8 @@ export class Session {
   }
 
   /**
-   * Write a plan's rows as Parquet, CSV or NDJSON (the sink's format). The output appears only when the job commits; a failed job
-   * leaves nothing visible. Returns the rows and files written.
+   * Write a plan's rows as Parquet, CSV or NDJSON (the sink's format). The output appears only
+   * when the job commits; a failed job leaves nothing visible. Returns the rows and files written.
    */
   async write(
     root: PlanNode,
