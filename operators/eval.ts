@@ -11,7 +11,7 @@ import type { DataType, Schema } from '../planner/types.js';
 import { temporalUnits } from '../planner/time.js';
 import { dateToDays, decimalParts, isDecimal, isSmallNumber, isTemporal, storageType } from '../planner/types.js';
 import { fits, toUnscaled } from './decimal.js';
-import { castVec } from './cast.js';
+import { castVec, narrowVec } from './cast.js';
 import { castTyped } from './time/cast.js';
 import { kernelFor } from './functions.js';
 import { arithmetic, compare, isArithmetic, isComparison, logical, negateBool, nullTest } from './kernels.js';
@@ -154,13 +154,19 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       const args = e.args.map((a) => compileExpr(a, schema, udfs));
       const outType = t(e) as DataType;
       const argTypes = e.args.map(t);
-      return (b) =>
+      const call = (b: Batch) =>
         kernel(
           args.map((a) => a(b)),
           b.length,
           outType,
           argTypes,
         );
+      if (!isSmallNumber(outType)) return call;
+      // A function of a narrow type computes in its storage: its result wraps or rounds to the type (abs(-128) is -128 as a byte).
+      return (b) => {
+        const r = call(b);
+        return isScalar(r) ? r : narrowVec(r, outType, b.length);
+      };
     }
     case 'udf': {
       const u = udfs?.get(e.name);

@@ -10,7 +10,16 @@ import { agg as aggExpr, alias, binary, call, caseWhen, cast, col, exprName, isN
 import type { PlanNode, PlanOf } from './plan.js';
 import { aggregate, filter, project } from './plan.js';
 import type { DataType, Schema } from './types.js';
-import { commonTemporalType, isDecimal, isNumeric, isTime, timestampInfo, widen } from './types.js';
+import {
+  commonTemporalType,
+  isDecimal,
+  isFloating,
+  isNumeric,
+  isSmallNumber,
+  isTime,
+  timestampInfo,
+  widen,
+} from './types.js';
 
 /** Timestamps of one kind (both naive or both instants) or times, in different units: the finer. */
 function sameClockUnits(a: DataType, b: DataType): DataType | null {
@@ -128,7 +137,7 @@ export function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | '
       if (!cols.length) return p.input;
       // As Spark's AtLeastNNonNulls, a NaN double counts as missing.
       const tests = cols.map((c) =>
-        resolveColumn(s, c).field.type === 'float64'
+        isFloating(resolveColumn(s, c).field.type)
           ? binary('and', isNull(col(c), true), not(call('isnan', [col(c)])))
           : isNull(col(c), true),
       );
@@ -144,8 +153,8 @@ export function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | '
       const valueFor = (t: DataType) =>
         typeof p.value === 'number' && (t === 'int32' || t === 'int64')
           ? lit(Math.trunc(p.value), t)
-          : typeof p.value === 'number' && isDecimal(t)
-            ? cast(lit(p.value, 'float64'), t) // rounded to the column's scale; NULL if it does not fit
+          : typeof p.value === 'number' && (isDecimal(t) || isSmallNumber(t))
+            ? cast(lit(p.value, 'float64'), t) // rounded to the column's scale (NULL if it does not fit); narrowed
             : typeof p.value === 'number'
               ? lit(p.value, 'float64')
               : lit(p.value);
@@ -156,10 +165,7 @@ export function lower(p: PlanOf<'WithColumns' | 'Rename' | 'Drop' | 'DropNa' | '
           const filled = call('coalesce', [col(f.name, i), valueFor(f.type)]);
           // As Spark (coalesce(nanvl(c, null), value)), NaN in a double is filled too.
           const nan = call('isnan', [col(f.name, i)]);
-          return alias(
-            f.type === 'float64' ? caseWhen([{ when: nan, then: valueFor(f.type) }], filled) : filled,
-            f.name,
-          );
+          return alias(isFloating(f.type) ? caseWhen([{ when: nan, then: valueFor(f.type) }], filled) : filled, f.name);
         }),
       );
     }

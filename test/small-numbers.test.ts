@@ -9,7 +9,19 @@
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { avg, col, count, type DataFrame, lit, max, min, type Session, session, sum } from '../src/index.js';
+import {
+  abs as absOf,
+  avg,
+  col,
+  count,
+  type DataFrame,
+  lit,
+  max,
+  min,
+  type Session,
+  session,
+  sum,
+} from '../src/index.js';
 import { writeParquet } from './support/timestamps.js';
 import { tempDir } from './support/tpch.js';
 
@@ -250,6 +262,41 @@ describe("arithmetic follows Spark's types and overflow", () => {
     const text = await duck(`SELECT f::VARCHAR AS fs FROM ${tSql()} WHERE id IN (1, 2, 3, 12) ORDER BY id`);
     expect(rows.map((r) => r.fs)).toEqual(text.map((r) => r.fs));
     expect(rows[0]!.ui32).toBe(4294967295 - 1000 - 2 ** 32);
+  });
+
+  it('functions keep the narrow type: abs(-128) is -128 as a byte (Spark; DuckDB raises), fillna casts its value', async () => {
+    const ids = [0, 1, 2, 3, 4, 5, 9, 11];
+    const edge = t.filter(col('id').isin(...ids)).orderBy('id');
+    expect((await edge.select(absOf(col('b')).alias('a')).schema())[0]!.type).toBe('int8');
+    const src = (await duck(`SELECT b, sh, f FROM ${tSql()} WHERE id IN (${ids}) ORDER BY id`)) as {
+      b: number | null;
+      sh: number | null;
+      f: number | string | null;
+    }[];
+    const wrap = (x: number | null, bits: number) => (x === null ? null : (Math.abs(x) << (32 - bits)) >> (32 - bits));
+    expect(await edge.select(absOf(col('b')).alias('a'), absOf(col('sh')).alias('as')).collectRows()).toEqual(
+      src.map((r) => ({ a: wrap(r.b, 8), as: wrap(r.sh, 16) })),
+    );
+    expect(src.some((r) => r.b === -128) && src.some((r) => r.sh === -32768)).toBe(true);
+    const filled = t.fillna(300.7, ['b', 'f']);
+    expect((await filled.schema()).filter((f) => f.name === 'b' || f.name === 'f').map((f) => f.type)).toEqual([
+      'int8',
+      'float32',
+    ]);
+    // 300 as a byte keeps its low bits (44); NaN is filled too, as Spark's fillna does.
+    expect(
+      await filled
+        .filter(col('id').isin(...ids))
+        .orderBy('id')
+        .select('b', 'f')
+        .collectRows(),
+    ).toEqual(
+      src.map((r) => ({
+        b: r.b ?? 44,
+        f: r.f === null || r.f === 'NaN' ? Math.fround(300.7) : r.f,
+      })),
+    );
+    expect(src.some((r) => r.b === null) && src.some((r) => r.f === 'NaN') && src.some((r) => r.f === null)).toBe(true);
   });
 
   it('avg of narrow numbers is a double; comparisons of float32 with a double literal are in double, as in Spark', async () => {
