@@ -9,16 +9,7 @@ import type { Udaf } from './accumulators/udaf.js';
 import type { DataType, DecimalType } from '../planner/types.js';
 import { decimalParts, isDecimal, storageType } from '../planner/types.js';
 import { decimalSumType } from '../planner/aggregates.js';
-import {
-  type DecimalArray,
-  decimalArray,
-  divRound,
-  doublesOf,
-  EXACT_LIMIT,
-  fits,
-  longsFromDoubles,
-  pow10,
-} from './decimal.js';
+import { decimalArray, divRound, vecDoubles, EXACT_LIMIT, fits, longsFromDoubles, pow10 } from './decimal.js';
 import { InternalError } from '../planner/errors.js';
 import { compareNumbers, compareStrings } from '../planner/order.js';
 import { castVec, int64ToDoubles } from './cast.js';
@@ -275,10 +266,10 @@ class DecimalSumAcc implements Accumulator {
    * Adds unscaled values into their groups, skipping rows that `validity` marks null and, with
    * `count` (partial states), rows whose count is 0; a row adds `count[i]` (else 1) to its count.
    */
-  private add(groups: Int32Array, x: DecimalArray, n: number, validity: Uint8Array | null, count: Float64Array | null) {
+  private add(groups: Int32Array, v: DecimalVec, n: number, validity: Uint8Array | null, count: Float64Array | null) {
     const fast = this.fast;
     const counts = this.counts;
-    const known = x instanceof BigInt64Array ? doublesOf(x, n) : null;
+    const known = vecDoubles(v, n);
     if (known) {
       const d = known.doubles;
       if (validity === null && count === null && n * known.max < EXACT_LIMIT && this.fastBound < EXACT_LIMIT) {
@@ -307,6 +298,7 @@ class DecimalSumAcc implements Accumulator {
       return;
     }
     const big = this.bigOf();
+    const x = v.values;
     for (let i = 0; i < n; i++) {
       if ((validity !== null && !isValid(validity, i)) || (count !== null && count[i] === 0)) continue;
       const g = groups[i]!;
@@ -317,7 +309,7 @@ class DecimalSumAcc implements Accumulator {
   update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
     this.ensure(size);
     const v = values as DecimalVec;
-    this.add(groups, v.values, n, v.validity, null);
+    this.add(groups, v, n, v.validity, null);
   }
   /** Carries every group's double into its BigInt (when the bound says a double could soon lose exactness). */
   private carryAll(): void {
@@ -375,7 +367,7 @@ class DecimalSumAcc implements Accumulator {
       // A partial state that overflowed (NULL with rows behind it) makes its group overflow.
       if (c[i] !== 0 && !isValid(s.validity, i)) this.overflow[groups[i]!] = 1;
     }
-    this.add(groups, s.values, n, s.validity, c);
+    this.add(groups, s, n, s.validity, c);
     // Counts of overflowed partials still count.
     for (let i = 0; i < n; i++) if (c[i] !== 0 && !isValid(s.validity, i)) this.counts[groups[i]!]! += c[i]!;
   }

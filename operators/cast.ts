@@ -12,13 +12,13 @@ import {
   decimalArray,
   decimalFromDouble,
   decimalToDouble,
-  doublesOf,
   fits,
   formatDecimal,
   parseDecimal,
   pow10Double,
   pow10,
   rescale,
+  vecDoubles,
 } from './decimal.js';
 import { daysToDate } from '../planner/types.js';
 import { daysFromCivil, daysInMonth } from '../planner/calendar.js';
@@ -189,6 +189,19 @@ function decimalReader(v: Vec, scale: number): (i: number) => bigint | null {
 function fromDecimal(v: DecimalVec, to: DataType, n: number): Vec {
   const { scale } = decimalParts(v.type);
   const unit = pow10(scale);
+  if (to === 'float64') {
+    // Fast path: unscaled values below 2^52 are exact doubles (read without building a lazy
+    // column's int64 values), and one IEEE division by the exact 10^scale rounds to the nearest
+    // double, as parsing the decimal text does.
+    const known = scale <= 22 ? vecDoubles(v, n) : null;
+    if (known) {
+      const out = new Float64Array(n);
+      const unitDouble = pow10Double(scale);
+      const d = known.doubles;
+      for (let i = 0; i < n; i++) out[i] = d[i]! / unitDouble;
+      return { type: 'float64', values: out, validity: v.validity };
+    }
+  }
   const src = v.values;
   switch (to) {
     case 'string': {
@@ -201,15 +214,6 @@ function fromDecimal(v: DecimalVec, to: DataType, n: number): Vec {
     }
     case 'float64': {
       const out = new Float64Array(n);
-      // Fast path: unscaled values below 2^52 are exact doubles, and one IEEE division by the exact
-      // 10^scale rounds to the nearest double, as parsing the decimal text does.
-      const known = src instanceof BigInt64Array && scale <= 22 ? doublesOf(src, n) : null;
-      if (known) {
-        const unitDouble = pow10Double(scale);
-        const d = known.doubles;
-        for (let i = 0; i < n; i++) out[i] = d[i]! / unitDouble;
-        return { type: 'float64', values: out, validity: v.validity };
-      }
       for (let i = 0; i < n; i++) out[i] = decimalToDouble(src[i]!, scale);
       return { type: 'float64', values: out, validity: v.validity };
     }

@@ -11,9 +11,16 @@
  * and accumulators add, multiply and compare them with double arithmetic and no BigInt at all;
  * they prove beforehand (from the inputs' largest magnitude) that every result stays below 2^53,
  * and otherwise take the BigInt path.
+ *
+ * Columns those kernels compute, and columns gathered from ones whose doubles are known (a
+ * dictionary, a filter's selection), start as their doubles alone (`decimalVecOfDoubles`): the
+ * int64 values are built on the first read of `values` (hashing, sorting, shuffling, output),
+ * so an intermediate result that only feeds the next kernel or a sum never gets them.
+ * `vecDoubles` reads a column's doubles without building them.
  */
 import type { DecimalType } from '../planner/types.js';
 import { decimalParts, MAX_SHORT_DECIMAL } from '../planner/types.js';
+import type { DecimalVec } from './vector.js';
 
 /** The unscaled values of a decimal column. */
 export type DecimalArray = BigInt64Array | bigint[];
@@ -105,18 +112,68 @@ export function longsFromWords(words: Int32Array, n: number, stride: 1 | 2 | 4):
   return out;
 }
 
+/** Decimal columns whose int64 values may not be built yet: their exact doubles. */
+const LAZY = new WeakMap<object, ExactDoubles>();
+
 /**
- * After `out` was gathered from `src` at rows `idx` (a filter's selection, dictionary codes):
- * the exact doubles of `out` gathered the same way from those of `src`, when `src` has them
- * (computed here for a source no larger than the gather, such as a dictionary).
+ * A decimal column of n = doubles.length values given as exact doubles (integers, every
+ * magnitude ≤ max < 2^52): its `values` (int64) are built on first read and remembered with
+ * these doubles.
  */
-export function takeDoubles(src: BigInt64Array, out: BigInt64Array, idx: Int32Array): void {
-  const known = src.length <= idx.length ? doublesOf(src, src.length) : SHADOWS.get(src);
-  if (!known) return;
+export function decimalVecOfDoubles(
+  type: DecimalType,
+  doubles: Float64Array,
+  max: number,
+  validity: Uint8Array | null,
+): DecimalVec {
+  if (!(max < EXACT_LIMIT)) throw new RangeError(`decimal doubles up to ${max} are not exact`);
+  let longs: BigInt64Array | null = null;
+  const v = { type } as { type: DecimalType; values: BigInt64Array; validity: Uint8Array | null };
+  Object.defineProperty(v, 'values', {
+    enumerable: true,
+    get(): BigInt64Array {
+      if (!longs) {
+        longs = longsFromDoubles(doubles, doubles.length);
+        rememberDoubles(longs, doubles, max);
+      }
+      return longs;
+    },
+  });
+  v.validity = validity;
+  LAZY.set(v, { doubles, max });
+  return v;
+}
+
+/**
+ * The exact doubles of a short decimal column (without building its int64 values when they are
+ * not built yet), computed from its values when unknown; null when it holds BigInts or some
+ * value is 2^52 or more.
+ */
+export function vecDoubles(v: DecimalVec, n: number): ExactDoubles | null {
+  const lazy = LAZY.get(v);
+  if (lazy) return lazy;
+  return v.values instanceof BigInt64Array ? doublesOf(v.values, n) : null;
+}
+
+/** The number of values of a decimal column (without building lazy int64 values). */
+export function decimalLength(v: DecimalVec): number {
+  return LAZY.get(v)?.doubles.length ?? v.values.length;
+}
+
+/**
+ * Rows `idx` of a decimal column whose doubles are known (or cheap: a column no longer than the
+ * gather, such as a dictionary), as a column of gathered doubles (its int64 values built only
+ * when read); null when its doubles are not at hand (then gather its values).
+ */
+export function takeDecimalDoubles(v: DecimalVec, idx: Int32Array, validity: Uint8Array | null): DecimalVec | null {
+  let known = LAZY.get(v) ?? null;
+  if (!known && v.values instanceof BigInt64Array)
+    known = (v.values.length <= idx.length ? doublesOf(v.values, v.values.length) : SHADOWS.get(v.values)) ?? null;
+  if (!known) return null;
   const from = known.doubles;
   const d = new Float64Array(idx.length);
   for (let k = 0; k < idx.length; k++) d[k] = from[idx[k]!]!;
-  rememberDoubles(out, d, known.max);
+  return decimalVecOfDoubles(v.type, d, known.max, validity);
 }
 
 /** Integer-valued doubles below 2^53 in magnitude as int64 values, written word by word (no BigInts). */

@@ -8,15 +8,15 @@ import type { DataType, DecimalType } from '../planner/types.js';
 import { asDecimal, decimalParts, isBytes, isDecimal, isSmallNumber, storageType } from '../planner/types.js';
 import {
   decimalArray,
+  decimalVecOfDoubles,
   divRound,
-  doublesOf,
   EXACT_LIMIT,
   fits,
   longsFromDoubles,
   pow10,
   pow10Double,
-  rememberDoubles,
   rescale,
+  vecDoubles,
 } from './decimal.js';
 import type { Operand } from './scalar.js';
 import { isScalar } from './scalar.js';
@@ -63,16 +63,21 @@ function narrowed(o: Operand, to: DataType, n: number): Operand {
   return o;
 }
 
-/** A decimal or integer operand as unscaled BigInts (a column, or one value) with its scale. */
-function unscaled(o: Operand, n: number): { col: ArrayLike<bigint> | null; value: bigint; scale: number } {
+/**
+ * A decimal or integer operand as unscaled values (a column, or one value) with its scale; the
+ * column's BigInts (`longsOf`) are read only by the BigInt path.
+ */
+function unscaled(o: Operand, n: number): { vec: DecimalVec | null; value: bigint; scale: number } {
   const t = asDecimal(o.type)!;
   const d = castOperand(o, t, n);
   const scale = decimalParts(t).scale;
-  if (isScalar(d)) return { col: null, value: (d.value as bigint | null) ?? 0n, scale };
-  return { col: (d as DecimalVec).values, value: 0n, scale };
+  if (isScalar(d)) return { vec: null, value: (d.value as bigint | null) ?? 0n, scale };
+  return { vec: d as DecimalVec, value: 0n, scale };
 }
 
 type Unscaled = ReturnType<typeof unscaled>;
+
+const longsOf = (u: Unscaled): ArrayLike<bigint> | null => u.vec?.values ?? null;
 
 /** One side of a fast decimal kernel: unscaled values as exact doubles (a column or one value) and the largest magnitude. */
 interface ExactSide {
@@ -83,20 +88,21 @@ interface ExactSide {
 
 /** An unscaled operand as exact doubles, or null when it is wide (BigInts) or some value is 2^52 or more. */
 function exactSide(u: Unscaled, n: number): ExactSide | null {
-  if (u.col === null) {
+  if (u.vec === null) {
     const a = u.value < 0n ? -u.value : u.value;
     return a < BigInt(EXACT_LIMIT) ? { col: null, value: Number(u.value), max: Number(a) } : null;
   }
-  if (!(u.col instanceof BigInt64Array)) return null;
-  const known = doublesOf(u.col, n);
+  const known = vecDoubles(u.vec, n);
   return known && { col: known.doubles, value: 0, max: known.max };
 }
 
-/** Results as int64, their doubles remembered for the next kernel or aggregate (`bound` ≥ every magnitude). */
-function remembered(out: Float64Array, n: number, bound: number): BigInt64Array {
-  const longs = longsFromDoubles(out, n);
-  rememberDoubles(longs, out, bound);
-  return longs;
+/**
+ * Results given as exact doubles (`bound` ≥ every magnitude, below 2^53): a column of them whose
+ * int64 values are built when read, or built now when some may reach 2^52.
+ */
+function fromDoubles(type: DecimalType, out: Float64Array, n: number, bound: number, validity: Uint8Array | null): Vec {
+  if (bound < EXACT_LIMIT) return decimalVecOfDoubles(type, out, bound, validity);
+  return { type, values: longsFromDoubles(out, n), validity };
 }
 
 /**
@@ -105,7 +111,15 @@ function remembered(out: Float64Array, n: number, bound: number): BigInt64Array 
  * result's scale needs no rounding (+ -: the larger scale; *: the sum of scales — Spark's types
  * unless precision passed 38). Returns the unscaled results as int64, or null for the BigInt path.
  */
-function fastDecimal(op: '+' | '-' | '*', x: Unscaled, y: Unscaled, scale: number, precision: number, n: number) {
+function fastDecimal(
+  op: '+' | '-' | '*',
+  x: Unscaled,
+  y: Unscaled,
+  outType: DecimalType,
+  n: number,
+  validity: Uint8Array | null,
+): Vec | null {
+  const { precision, scale } = decimalParts(outType);
   const fx = exactSide(x, n);
   const fy = fx && exactSide(y, n);
   if (!fx || !fy) return null;
@@ -119,7 +133,7 @@ function fastDecimal(op: '+' | '-' | '*', x: Unscaled, y: Unscaled, scale: numbe
     else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * yv;
     else if (Y) for (let i = 0; i < n; i++) out[i] = xv * Y[i]!;
     else out.fill(xv * yv);
-    return remembered(out, n, fx.max * fy.max);
+    return fromDoubles(outType, out, n, fx.max * fy.max, validity);
   }
   const common = Math.max(x.scale, y.scale);
   if (scale !== common || common > 22) return null;
@@ -133,7 +147,7 @@ function fastDecimal(op: '+' | '-' | '*', x: Unscaled, y: Unscaled, scale: numbe
   else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * kx + sign * (yv * ky);
   else if (Y) for (let i = 0; i < n; i++) out[i] = xv * kx + sign * (Y[i]! * ky);
   else out.fill(xv * kx + sign * (yv * ky));
-  return remembered(out, n, fx.max * kx + fy.max * ky);
+  return fromDoubles(outType, out, n, fx.max * kx + fy.max * ky, validity);
 }
 
 /**
@@ -154,13 +168,15 @@ function arithmeticDecimal(
   const y = unscaled(b, n);
   const merged = mergeValidity(a, b, n);
   if (op === '+' || op === '-' || op === '*') {
-    const fast = fastDecimal(op, x, y, scale, precision, n);
-    if (fast) return { type: outType, values: fast, validity: merged };
+    const fast = fastDecimal(op, x, y, outType, n, merged);
+    if (fast) return fast;
   }
   const validity = merged ? merged.slice() : newValidity(n);
   let nulls = merged !== null;
   const out = decimalArray(outType, n);
   const common = Math.max(x.scale, y.scale);
+  const xc = longsOf(x);
+  const yc = longsOf(y);
   // Each operation on (p, q), the operands at their own scales, gives the result at `scale`.
   const f: (p: bigint, q: bigint) => bigint | null =
     op === '+' || op === '-'
@@ -183,7 +199,7 @@ function arithmeticDecimal(
             };
   for (let i = 0; i < n; i++) {
     if (!isValid(validity, i)) continue;
-    const v = f(x.col ? x.col[i]! : x.value, y.col ? y.col[i]! : y.value);
+    const v = f(xc ? xc[i]! : x.value, yc ? yc[i]! : y.value);
     if (v === null || !fits(v, precision)) {
       setValid(validity, i, false);
       nulls = true;
@@ -217,15 +233,17 @@ function compareDecimals(op: CompareOp, a: Operand, b: Operand, n: number, out: 
   }
   const xs = pow10(common - x.scale);
   const ys = pow10(common - y.scale);
-  if (x.col && !y.col && xs === 1n) {
+  const xc = longsOf(x);
+  const yc = longsOf(y);
+  if (xc && !yc && xs === 1n) {
     const yv = y.value * ys;
-    const X = x.col;
+    const X = xc;
     for (let i = 0; i < n; i++) out[i] = cmpScalar(op, X[i]!, yv) ? 1 : 0;
     return;
   }
   for (let i = 0; i < n; i++) {
-    const l = (x.col ? x.col[i]! : x.value) * xs;
-    const r = (y.col ? y.col[i]! : y.value) * ys;
+    const l = (xc ? xc[i]! : x.value) * xs;
+    const r = (yc ? yc[i]! : y.value) * ys;
     out[i] = cmpScalar(op, l, r) ? 1 : 0;
   }
 }

@@ -14,7 +14,7 @@ import { parquetHeader } from 'hyparquet/src/column.js';
 import { ExecutionError } from '../planner/errors.js';
 import type { DataType, DecimalType } from '../planner/types.js';
 import { decimalType, isDecimal, MAX_SHORT_DECIMAL } from '../planner/types.js';
-import { longsFromWords, takeDoubles } from './decimal.js';
+import { longsFromWords, takeDecimalDoubles } from './decimal.js';
 import type { Vec } from './vector.js';
 import {
   concatVecs,
@@ -454,10 +454,9 @@ export function gather(v: Vec, idx: Int32Array): Vec {
     case 'binary':
       return { ...gatherBytes(v.offsets, v.data, idx), type: v.type, validity };
     default:
-      if (isDecimalVec(v) && v.values instanceof BigInt64Array) {
-        const values = gatherInt64(v.values, idx);
-        takeDoubles(v.values, values, idx);
-        return { type: v.type, values, validity };
+      if (isDecimalVec(v)) {
+        const d = takeDecimalDoubles(v, idx, validity);
+        if (d) return d;
       }
       return { ...take(v, idx), validity } as Vec;
   }

@@ -3,10 +3,13 @@
  * group at a time (the next one is fetched while the current one is processed), and applies
  * the pushed-down filters right after decode. Decoding and its failures (storage errors, corrupt
  * row groups) are parquetDecode.ts's. A filter on dictionary-encoded columns takes the
- * late-materializing path instead (scanLate.ts).
+ * late-materializing path instead (scanLate.ts); short decimal columns are read by our page
+ * decoder (parquetPages.ts) in every scan.
  */
 import type { Expr } from '../planner/expr.js';
+import type { FileMetaData } from 'hyparquet';
 import type { Schema } from '../planner/types.js';
+import { isDecimal } from '../planner/types.js';
 import { batchesFromArrow } from './arrow.js';
 import { compileConjunction, type Conjunction, filterBatch } from './filter.js';
 import type { OperatorContext } from './operator.js';
@@ -45,18 +48,41 @@ export async function* scanRowGroups(
     }
     return;
   }
+  const md = spec.filters.length || spec.schema.some((f) => isDecimal(f.type)) ? await fileMetadata(r) : null;
   // Filters on dictionary-encoded columns: decided on codes, other columns built only for survivors.
-  const late = spec.filters.length ? lateScan(r, await fileMetadata(r), spec, ctx.udfs) : null;
+  const late = spec.filters.length ? lateScan(r, md!, spec, ctx.udfs) : null;
   if (late) {
-    yield* late(rowGroups, (rest) => decodeAll(r, rest, spec, null));
+    yield* late(rowGroups, (rest) => decodeAll(r, rest, spec, null, md));
     return;
   }
   // With `prefilter` the consumer applies the filters: the scan passes every row.
-  yield* decodeAll(r, rowGroups, spec, spec.prefilter ? null : filter);
+  yield* decodeAll(r, rowGroups, spec, spec.prefilter ? null : filter, md);
+}
+
+/**
+ * Decode every column of the row groups, then filter: short decimals with our page decoder
+ * (scanLate.ts without filters), everything else with parquet-wasm.
+ */
+async function* decodeAll(
+  r: RangeReader,
+  rowGroups: readonly number[],
+  spec: ScanSpec,
+  filter: Conjunction | null,
+  md: FileMetaData | null,
+): AsyncIterable<Batch> {
+  const own = md && lateScan(r, md, { ...spec, filters: [], prefilter: false }, undefined, isDecimal);
+  if (!own) {
+    yield* decodeWasm(r, rowGroups, spec, filter);
+    return;
+  }
+  for await (let b of own(rowGroups, (rest) => decodeWasm(r, rest, spec, null))) {
+    if (filter) b = filterBatch(b, filter);
+    if (b.length > 0) yield b;
+  }
 }
 
 /** Decode every column of the row groups with parquet-wasm, then filter. */
-async function* decodeAll(
+async function* decodeWasm(
   r: RangeReader,
   rowGroups: readonly number[],
   spec: ScanSpec,

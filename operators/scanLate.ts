@@ -15,7 +15,7 @@ import type { ColumnMetaData, FileMetaData, SchemaElement } from 'hyparquet';
 import { resolveColumn } from '../planner/columns.js';
 import { ExecutionError, StratusError } from '../planner/errors.js';
 import { type Expr, exprChildren, referencedColumns } from '../planner/expr.js';
-import type { Schema } from '../planner/types.js';
+import type { DataType, Schema } from '../planner/types.js';
 import { batchesFromArrow } from './arrow.js';
 import { compileExpr, type Evaluator, type UdfTable } from './eval.js';
 import { conjuncts } from './filter.js';
@@ -90,13 +90,17 @@ export type LateScan = (
 
 /**
  * A late-materializing scan, or null when it does not apply to this file (the caller scans as
- * before).
+ * before). `only`: our decoder reads just the columns of these types (the others go through
+ * parquet-wasm) — without filters, the plain scan of a file with short decimals, which our
+ * decoder reads straight into unscaled int64 values and their exact doubles where parquet-wasm
+ * would widen them to Decimal128 first.
  */
 export function lateScan(
   r: RangeReader,
   md: FileMetaData,
   spec: LateScanSpec,
   udfs: UdfTable | undefined,
+  only?: (type: DataType) => boolean,
 ): LateScan | null {
   const leaves = leavesOf(md, spec.schema);
   if (!leaves) return null;
@@ -115,6 +119,7 @@ export function lateScan(
     const bytes = type === 'string' || type === 'binary';
     return (
       !!m &&
+      (only === undefined || only(type)) &&
       (!bytes || (filtered.has(i) && m.encodings.some((x) => DICTIONARY.has(x)))) &&
       pageDecodable(leaves[i]!.element, m, type)
     );

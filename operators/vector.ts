@@ -14,7 +14,14 @@ import { temporalUnits } from '../planner/time.js';
 import type { DataType, DecimalType, Field, OpaqueType, Schema } from '../planner/types.js';
 import { decimalParts, isDecimal, isOpaque, isTemporal, storageType } from '../planner/types.js';
 import { arrowFieldOfName } from './arrowTypes.js';
-import { type DecimalArray, decimalArray, formatDecimal, toUnscaled } from './decimal.js';
+import {
+  type DecimalArray,
+  decimalArray,
+  decimalLength,
+  formatDecimal,
+  takeDecimalDoubles,
+  toUnscaled,
+} from './decimal.js';
 import { concatData, nullData, takeData, validityBits } from './opaque.js';
 
 export type Vec =
@@ -86,6 +93,7 @@ export interface Batch {
 export function vecLength(v: Vec): number {
   if (isBytesVec(v)) return v.offsets.length - 1;
   if (isOpaqueVec(v)) return v.arrow.length;
+  if (isDecimalVec(v)) return decimalLength(v);
   return v.values.length;
 }
 
@@ -242,6 +250,9 @@ function mostlyRuns(sel: Int32Array): boolean {
 function takeRuns(v: Vec, sel: Int32Array, validity: Uint8Array | null): Vec {
   const n = sel.length;
   if (isOpaqueVec(v)) return opaqueVec(v.type, takeData(v.arrow, sel));
+  // Short decimals whose exact doubles are known: those gathered (operators/decimal.ts).
+  const doubles = isDecimalVec(v) ? takeDecimalDoubles(v, sel, validity) : null;
+  if (doubles) return doubles;
   if (isBytesVec(v)) {
     const so = v.offsets;
     const offsets = new Int32Array(n + 1);
@@ -280,6 +291,8 @@ export function take(v: Vec, sel: Int32Array): Vec {
     for (let i = 0; i < n; i++) if (!isValid(v.validity, sel[i]!)) setValid(validity, i, false);
   }
   if (mostlyRuns(sel)) return takeRuns(v, sel, validity);
+  const doubles = isDecimalVec(v) ? takeDecimalDoubles(v, sel, validity) : null;
+  if (doubles) return doubles;
   if (isBytesVec(v)) {
     const offsets = new Int32Array(n + 1);
     let total = 0;

@@ -11,9 +11,17 @@ import * as path from 'node:path';
 import { DuckDBDecimalValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIpc, encodeIpc } from '../operators/arrow.js';
-import { divRound, doublesOf, EXACT_LIMIT, exactDoubles, longsFromDoubles } from '../operators/decimal.js';
+import {
+  decimalVecOfDoubles,
+  divRound,
+  doublesOf,
+  EXACT_LIMIT,
+  exactDoubles,
+  longsFromDoubles,
+  vecDoubles,
+} from '../operators/decimal.js';
 import type { DecimalVec } from '../operators/vector.js';
-import { vecFromValues } from '../operators/vector.js';
+import { take, vecFromValues, vecLength } from '../operators/vector.js';
 import { avg, col, count, lit, max, min, round, session, sum, type DataFrame, type Session } from '../src/index.js';
 import { decimalCell, expectSameResults, rowsFromArrow, type Cell, type ResultSet } from './support/compare.js';
 import { tempDir } from './support/tpch.js';
@@ -119,6 +127,19 @@ describe('short decimals: fast exact path and its BigInt fallback', () => {
       2n ** 53n - 1n,
       -(2n ** 53n - 1n),
     ]);
+  });
+
+  it('a column computed as exact doubles builds its int64 values when read; inexact doubles are refused', () => {
+    const d = new Float64Array([1, -2, 2 ** 52 - 1, -(2 ** 52 - 1)]);
+    const v = decimalVecOfDoubles('decimal(18,0)', d, 2 ** 52 - 1, null);
+    expect(vecDoubles(v, 4)!.doubles).toBe(d);
+    expect(vecLength(v)).toBe(4);
+    const picked = take(v, Int32Array.from([2, 0, 3])) as DecimalVec;
+    expect(vecDoubles(picked, 3)!.max).toBe(2 ** 52 - 1);
+    expect([...picked.values]).toEqual([P52 - 1n, 1n, -(P52 - 1n)]);
+    expect([...v.values]).toEqual([1n, -2n, P52 - 1n, -(P52 - 1n)]);
+    expect(doublesOf(v.values as BigInt64Array, 4)!.doubles).toBe(d);
+    expect(() => decimalVecOfDoubles('decimal(18,0)', new Float64Array([2 ** 52]), 2 ** 52, null)).toThrow(RangeError);
   });
 
   it('sum crosses 2^52 many times and stays exact; sums beyond 2^63 too', async () => {
