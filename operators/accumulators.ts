@@ -225,6 +225,9 @@ class LongSumAcc implements Accumulator {
   }
 }
 
+/** The shortest run of rows the unchecked loop of DecimalSumAcc takes (shorter: the checked one). */
+const MIN_RUN = 256;
+
 /**
  * sum and avg over decimals, exactly: the sum of unscaled values at the argument's scale. Its
  * state is decimal(p + 10, s) (NULL once it outgrows that: the group's sum overflowed, as Spark's
@@ -240,7 +243,7 @@ class DecimalSumAcc implements Accumulator {
   private big: bigint[] | null = null;
   counts = new Float64Array(256);
   overflow = new Uint8Array(256);
-  /** An upper bound of every |fast[g]| (the fast loop without per-row checks runs while it stays below 2^52). */
+  /** An upper bound of every |fast[g]| (the loop without per-row checks runs while it stays below 2^52). */
   private fastBound = 0;
   private readonly scale: number;
   private readonly state0: DecimalType;
@@ -272,18 +275,31 @@ class DecimalSumAcc implements Accumulator {
     const known = vecDoubles(v, n);
     if (known) {
       const d = known.doubles;
-      if (validity === null && count === null && n * known.max < EXACT_LIMIT && this.fastBound < EXACT_LIMIT) {
-        // No group can reach 2^53 within this batch: plain double additions, carried afterwards if needed.
-        for (let i = 0; i < n; i++) {
-          const g = groups[i]!;
-          fast[g]! += d[i]!;
-          counts[g]!++;
+      let i = 0;
+      if (validity === null && count === null) {
+        // Runs of rows in which no group can reach 2^52 (the bound says how many): plain double
+        // additions. When the room runs out and there are few groups (no more than rows left),
+        // every group is carried into its BigInt and the room starts again.
+        const max = Math.max(known.max, 1);
+        while (i < n) {
+          let room = Math.floor((EXACT_LIMIT - 1 - this.fastBound) / max);
+          if (room < MIN_RUN && this.fast.length <= n - i) {
+            this.carryAll();
+            room = Math.floor((EXACT_LIMIT - 1) / max);
+          }
+          if (room < MIN_RUN) break;
+          const start = i;
+          const end = Math.min(n, i + room);
+          for (; i < end; i++) {
+            const g = groups[i]!;
+            fast[g]! += d[i]!;
+            counts[g]!++;
+          }
+          this.fastBound += (end - start) * max;
         }
-        this.fastBound += n * known.max;
-        if (this.fastBound >= EXACT_LIMIT) this.carryAll();
-        return;
+        if (i === n) return;
       }
-      for (let i = 0; i < n; i++) {
+      for (; i < n; i++) {
         if ((validity !== null && !isValid(validity, i)) || (count !== null && count[i] === 0)) continue;
         const g = groups[i]!;
         const s = fast[g]! + d[i]!; // both below 2^52: exact

@@ -300,6 +300,21 @@ describe('short decimals read by our page decoder (a filtered scan) and moved th
     expect([...big.values]).toEqual([1n, 2n ** 63n, -(2n ** 63n) - 1n, 10n ** 27n, -(2n ** 64n)]);
   });
 
+  it('sums of large values over big batches carry past 2^52 run by run and stay exact', async () => {
+    // 20,000 rows of about 10^13 in one row group: runs of ~450 rows fit below 2^52 per group, then carry.
+    const dir = tempDir('stratus-decimal-runs-');
+    await conn.run(
+      `COPY (SELECT (id % 3)::INTEGER AS g, (9999999999999 - id * 7919)::DECIMAL(18,0) AS v, (id % 2 = 0) AS even FROM range(0, 20000) t(id)) TO '${dir}/runs.parquet' (FORMAT parquet)`,
+    );
+    const sql = `read_parquet('${dir}/runs.parquet')`;
+    const runs = s.read.parquet(dir);
+    await expectSame(
+      runs.groupBy('g').agg(sum('v').alias('s'), count('v').alias('n')),
+      `SELECT g, sum(v) AS s, count(v) AS n FROM ${sql} GROUP BY g`,
+    );
+    await expectSame(runs.agg(sum('v').alias('s')), `SELECT sum(v) AS s FROM ${sql}`);
+  });
+
   it('group sums beyond 2^63 shuffled as partial states stay exact', async () => {
     const df = t
       .filter(col('e').gt(lit(P52)))
