@@ -343,7 +343,8 @@ break', 1e300::double, 99999999.99::decimal(10,2), date '2024-12-31', timestamp 
     await df.write.csv(out, { sep: '|', nullValue: 'NULL' });
     await expect(df.write.csv(out)).rejects.toThrow(/already exists/);
     expect((await df.write.mode('ignore').csv(out)).rows).toBe(0);
-    await df.write.mode('append').csv(out, { sep: '|', nullValue: 'NULL' });
+    // Spark's builder form: format / option / save.
+    await df.write.format('csv').option('sep', '|').options({ nullValue: 'NULL' }).mode('append').save(out);
     const back = s.read.csv(out, { sep: '|', nullValue: 'NULL', schema: 'id INT, s STRING', multiLine: true });
     expect(await back.count()).toBe(10);
     await expectSame(back.orderBy('id', 's'), `select id, s from (${SOURCE} union all ${SOURCE}) order by id, s`);
@@ -397,6 +398,9 @@ describe('errors', () => {
     expect(() => s.read.json('x.json', { header: true })).toThrow(/unknown json read option 'header'/);
     expect(() => s.read.csv('x.csv', { schema: 'a INTERVAL' })).toThrow(/column 'a' has type 'INTERVAL'/);
     expect(() => s.read.option('sep', ';').parquet('x.parquet')).toThrow(/'sep' is not a Parquet option/);
+    expect(() => s.read.parquet('x').write.option('header', true).parquet('y')).toThrow(
+      /'header' is not a Parquet option/,
+    );
     expect(() => s.read.parquet('x').write.csv('y', { compression: 'gzip' })).toThrow(
       /unknown csv write option 'compression'/,
     );
