@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { splitScan, type SplitFile } from '../planner/tasks.js';
-import { MAX_TASK_BYTES, taskBytesFor } from '../src/runtime/sizing.js';
+import type { Stage } from '../planner/stages.js';
+import { LOCAL_WORKERS, MAX_TASK_BYTES, sizeStage, taskBytesFor } from '../src/runtime/sizing.js';
 import type { Schema } from '../planner/types.js';
 
 const schema: Schema = [{ name: 'a', type: 'int64', nullable: false }];
@@ -66,5 +67,17 @@ describe('scan task sizing', () => {
     expect(taskBytesFor(1e12, {})).toBeLessThanOrEqual(MAX_TASK_BYTES);
     // The user's budget is taken as given.
     expect(taskBytesFor(1000 * MiB, { taskBytes: 1 })).toBe(1);
+  });
+});
+
+describe('local executor workers', () => {
+  const aggStage = { id: 0, source: { kind: 'scan' }, ops: [{ op: 'HashAggregate' }], schema: [] } as unknown as Stage;
+  it('interleaves at most two tasks in a local executor process, unless the job says otherwise', () => {
+    // Each interleaved task holds its row groups and buffered shuffle output; a local executor is one thread.
+    expect(sizeStage(aggStage, 40, 1e9, { executorSlots: 2 })).toMatchObject({ executors: 2, workers: LOCAL_WORKERS });
+    expect(LOCAL_WORKERS).toBe(2);
+    expect(sizeStage(aggStage, 40, 1e9, { executorSlots: 2, workers: 8 })).toMatchObject({ workers: 8 });
+    // On AWS (no slots) the workload's workers stand: 6 for a cpu-bound stage.
+    expect(sizeStage(aggStage, 40, 1e9, {})).toMatchObject({ workers: 6 });
   });
 });

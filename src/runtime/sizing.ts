@@ -3,7 +3,7 @@
  * maxExecutors, else the goal's — latency 40, stability 10), auto-scaled from 1 by the stage's
  * input bytes; workers per executor
  * follow the stage's workload type: cpu ≈ 6 (vCPUs of a 10 GB Lambda), memory ≈ 3,
- * network ≈ 24. Scans and shuffle reads default to network-bound, stages that aggregate,
+ * network ≈ 24 (a local executor process: 2). Scans and shuffle reads default to network-bound, stages that aggregate,
  * join or sort to cpu-bound. Above 40 groups a stage needs the Distributed Map.
  */
 import type { Stage } from '../../planner/stages.js';
@@ -13,6 +13,13 @@ export type Workload = 'cpu' | 'memory' | 'network';
 
 const MAX_EXECUTORS: Readonly<Record<Goal, number>> = { latency: 40, stability: 10 };
 const WORKERS: Readonly<Record<Workload, number>> = { cpu: 6, memory: 3, network: 24 };
+/**
+ * Workers per local executor process (a runner with executorSlots). A local executor is one
+ * JavaScript thread: tasks interleaved beyond two only overlap I/O, while each holds its decoded
+ * row groups, aggregation state and buffered shuffle output, so memory grew with the workload's
+ * 6 or 24 (SF10: executors past 4 GB, GC-bound).
+ */
+export const LOCAL_WORKERS = 2;
 /** Inline Map states run at most 40 iterations at once; more needs a Distributed Map. */
 export const INLINE_MAP_LIMIT = 40;
 /** Input bytes one executor takes on before the policy adds another. */
@@ -91,7 +98,7 @@ export interface StageSizing {
 
 export function sizeStage(stage: Stage, pendingTasks: number, inputBytes: number, opts: SizingOptions): StageSizing {
   const workload = stageWorkload(stage, opts);
-  const workers = Math.max(1, opts.workers ?? WORKERS[workload]);
+  const workers = Math.max(1, opts.workers ?? (opts.executorSlots !== undefined ? LOCAL_WORKERS : WORKERS[workload]));
   const cap = executorCap(opts);
   const byBytes = Math.max(1, Math.ceil(inputBytes / BYTES_PER_EXECUTOR));
   const byTasks = Math.max(1, Math.ceil(pendingTasks / workers));
