@@ -526,6 +526,18 @@ describe('SQL and expr() name them', () => {
   });
 });
 
+describe('the dict form of agg names them too', () => {
+  it("agg({ v: 'stddev', x: 'median' }) names columns as Spark does", async () => {
+    const got = await t(on).groupBy('k').agg({ v: 'stddev', x: 'median', d: 'var_pop' }).collect();
+    expect(got.schema.fields.map((f) => f.name)).toEqual(['k', 'stddev(v)', 'median(x)', 'var_pop(d)']);
+    expectSameResults(
+      rowsFromArrow(got),
+      await duck.query(`SELECT k, stddev(v), median(x), var_pop(d) FROM ${tSql} GROUP BY k`),
+      { ordered: false, ignoreNames: true, relTol: 1e-9 },
+    );
+  });
+});
+
 describe('bad calls say what is wrong, naming the aggregate', () => {
   it('types, percentages, rsd and arity', async () => {
     await expect(t(on).agg(stddev('s')).schema()).rejects.toThrow(/stddev needs a number, got string/);

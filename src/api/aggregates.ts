@@ -69,3 +69,21 @@ export const any_value = (v: ColumnArg, ignoreNulls = false) =>
 export const collect_list = (v: ColumnArg) => call('collect_list', v);
 /** The distinct non-null values as a list (no promised order). @example collect_set('item') */
 export const collect_set = (v: ColumnArg) => call('collect_set', v);
+
+/** The one-column aggregates `agg({ x: 'stddev' })` names (beside sum, avg, mean, min, max, count). */
+export const DICT_MORE_AGGREGATES = {
+  stddev,
+  stddev_samp,
+  stddev_pop,
+  std: stddev,
+  variance,
+  var_samp,
+  var_pop,
+  median,
+  approx_count_distinct: (v: ColumnArg) => approx_count_distinct(v),
+  first: (v: ColumnArg) => first(v),
+  last: (v: ColumnArg) => last(v),
+  any_value: (v: ColumnArg) => any_value(v),
+  collect_list,
+  collect_set,
+} as const;

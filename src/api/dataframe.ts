@@ -6,6 +6,7 @@ import type * as arrow from 'apache-arrow';
 import type { PlanNode } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
 import { Column } from './column.js';
+import { DICT_MORE_AGGREGATES } from './aggregates.js';
 import { avg as avgFn, count as countFn, max as maxFn, min as minFn, sum as sumFn } from './functions.js';
 import { expr } from '../sql/exprText.js';
 import type { Session } from './session.js';
@@ -332,7 +333,15 @@ export class GroupedData {
   }
 }
 
-const DICT_AGGREGATES = { sum: sumFn, avg: avgFn, mean: avgFn, min: minFn, max: maxFn, count: countFn } as const;
+const DICT_AGGREGATES = {
+  sum: sumFn,
+  avg: avgFn,
+  mean: avgFn,
+  min: minFn,
+  max: maxFn,
+  count: countFn,
+  ...DICT_MORE_AGGREGATES,
+} as const;
 
 /** `fn(column)` named as Spark names it (`sum(x)`). */
 function aggregateByName(column: string, fn: string): Column {
