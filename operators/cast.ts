@@ -60,6 +60,7 @@ export function castOperand(o: Operand, to: DataType, n: number): Operand {
  */
 export function castVec(v: Vec, target: DataType, n: number): Vec {
   if (!isSmallNumber(target)) return castStorage(v, target, n);
+  if (target === 'float32' && v.type === 'int64') return longsToFloat32(v.values, v.validity, n);
   // To a narrow number: through its storage, then to its width (a string out of its range is NULL, as in Spark).
   return narrowVec(castStorage(v, target, n), target, n, v.type === 'string');
 }
@@ -106,6 +107,30 @@ const NARROW: Readonly<Record<Exclude<SmallNumberType, 'uint32'>, (x: number) =>
   uint16: (x) => x & 0xffff,
   float32: Math.fround,
 };
+
+/**
+ * int64 → float32 rounded once, as Java's (float) long: a value beyond 2^53 is first cut to 53
+ * bits with a sticky lowest bit (round to odd), which a double holds exactly and which rounds to
+ * the same float as the whole value (going through the nearest double could round twice).
+ */
+function longsToFloat32(src: BigInt64Array, validity: Uint8Array | null, n: number): Vec {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = src[i]!;
+    const small = x >= -9007199254740992n && x <= 9007199254740992n;
+    out[i] = Math.fround(small ? Number(x) : roundToOdd(x));
+  }
+  return { type: 'float64', values: out, validity };
+}
+
+function roundToOdd(x: bigint): number {
+  const neg = x < 0n;
+  const a = neg ? -x : x;
+  const shift = BigInt(a.toString(2).length - 53);
+  const kept = (a >> shift) | ((a & ((1n << shift) - 1n)) === 0n ? 0n : 1n);
+  const y = Number(kept) * 2 ** Number(shift);
+  return neg ? -y : y;
+}
 
 /** Java's Float.toString of float32 values (the shortest digits that read back as the same float). */
 export function float32Strings(v: Vec, n: number): Vec {

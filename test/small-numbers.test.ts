@@ -262,6 +262,15 @@ describe("arithmetic follows Spark's types and overflow", () => {
     const text = await duck(`SELECT f::VARCHAR AS fs FROM ${tSql()} WHERE id IN (1, 2, 3, 12) ORDER BY id`);
     expect(rows.map((r) => r.fs)).toEqual(text.map((r) => r.fs));
     expect(rows[0]!.ui32).toBe(4294967295 - 1000 - 2 ** 32);
+    // A long rounds to a float once (through the nearest double it would round twice, to 2^60).
+    const big = 2n ** 60n + 2n ** 36n + 1n;
+    const [f] = await t
+      .limit(1)
+      .select(lit(big).cast('float32').alias('f'), lit(-big).cast('float32').alias('g'))
+      .collectRows();
+    const [d] = await duck(`SELECT ${big}::BIGINT::FLOAT AS f, (-${big})::BIGINT::FLOAT AS g`);
+    expect(f).toEqual(d);
+    expect(f!.f).toBe(2 ** 60 + 2 ** 37);
   });
 
   it('functions keep the narrow type: abs(-128) is -128 as a byte (Spark; DuckDB raises), fillna casts its value', async () => {
