@@ -1,5 +1,5 @@
 /**
- * Regular-expression kernels (Spark's regexp_extract, regexp_replace, rlike, split) on JS RegExps
+ * Regular-expression kernels (Spark's regexp_extract(_all), regexp_replace, rlike, split) on JS RegExps
  * compiled from Java patterns by planner/regex.ts. Rows are decoded to JS strings, matched,
  * and encoded back; a pattern or replacement column is compiled per distinct value (cached).
  */
@@ -10,6 +10,7 @@ import { isScalar } from './scalar.js';
 import { StringBuilder } from './stringBuilder.js';
 import { endOf, int32s, type Kernel, source, startOf, textAt, validityAll } from './strings.js';
 import { listVec } from './lists.js';
+import type { BytesVec } from './vector.js';
 import { isValid } from './vector.js';
 
 const encoder = new TextEncoder();
@@ -46,6 +47,16 @@ function appendText(out: StringBuilder, s: string): void {
   out.append(bytes, 0, bytes.length);
 }
 
+/** Spark's check, made when a row matches: the group index within the pattern's groups. */
+function checkGroup(r: Pattern, k: number, fn: string): void {
+  if (k < 0 || k > r.groups)
+    throw new ExecutionError(
+      'REGEXP_GROUP_OUT_OF_RANGE',
+      `${fn}: group index ${k} is out of range: the pattern '${r.regex.source}' has ${r.groups} group(s)`,
+      { function: fn, index: k },
+    );
+}
+
 /** regexp_extract(str, pattern, idx = 1): group idx of the first match; '' when none matched. */
 const regexpExtract: Kernel = (args, n) => {
   const [a, p, g] = args;
@@ -60,12 +71,7 @@ const regexpExtract: Kernel = (args, n) => {
       const m = r.regex.exec(textAt(x, i));
       if (m) {
         const k = idx ? idx[i]! : 1;
-        if (k < 0 || k > r.groups)
-          throw new ExecutionError(
-            'REGEXP_GROUP_OUT_OF_RANGE',
-            `regexp_extract: group index ${k} is out of range: the pattern '${r.regex.source}' has ${r.groups} group(s)`,
-            { function: 'regexp_extract', index: k },
-          );
+        checkGroup(r, k, 'regexp_extract');
         if (m[k] !== undefined) appendText(out, m[k]!);
       }
     }
@@ -73,6 +79,39 @@ const regexpExtract: Kernel = (args, n) => {
   }
   return out.build(validity);
 };
+
+/** regexp_extract_all(str, pattern, idx = 1): group idx of every match, as a list<string>. */
+const regexpExtractAll: Kernel = (args, n) => {
+  const [a, p, g] = args;
+  const x = source(a!);
+  const re = patternAt(p!, 'regexp_extract_all');
+  const idx = g ? int32s(g, n) : null;
+  const validity = validityAll(args, n);
+  const offsets = new Int32Array(n + 1);
+  const found: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (isValid(validity, i)) {
+      const r = re(i);
+      const k = idx ? idx[i]! : 1;
+      for (const m of textAt(x, i).matchAll(r.global)) {
+        checkGroup(r, k, 'regexp_extract_all');
+        found.push(m[k] ?? '');
+      }
+    }
+    offsets[i + 1] = found.length;
+  }
+  return listVec('string', strings(found, x.data.length), offsets, validity);
+};
+
+/** A string column of `texts`. */
+function strings(texts: readonly string[], bytesGuess: number): BytesVec {
+  const out = new StringBuilder(texts.length, bytesGuess);
+  texts.forEach((t, k) => {
+    appendText(out, t);
+    out.end(k);
+  });
+  return out.build(null);
+}
 
 function expand(parts: readonly ReplacementPart[], m: RegExpExecArray): string {
   let s = '';
@@ -194,16 +233,12 @@ const split: Kernel = (args, n) => {
     }
     offsets[i + 1] = pieces.length;
   }
-  const elements = new StringBuilder(pieces.length, x.data.length);
-  pieces.forEach((piece, k) => {
-    appendText(elements, piece);
-    elements.end(k);
-  });
-  return listVec('string', elements.build(null), offsets, validity);
+  return listVec('string', strings(pieces, x.data.length), offsets, validity);
 };
 
 export const REGEXP_KERNELS = {
   split,
+  regexp_extract_all: regexpExtractAll,
   regexp_extract: regexpExtract,
   regexp_replace: regexpReplace,
   rlike,

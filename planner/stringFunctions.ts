@@ -20,23 +20,24 @@ function literalRegex(literals: readonly unknown[], at: number, fn: string): Com
   return typeof p === 'string' ? javaRegex(p, fn) : null;
 }
 
-const regexpExtract: FunctionSignature = {
+/** regexp_extract / regexp_extract_all: a string, a pattern and a group index within the pattern's groups. */
+const extracting = (fn: string, out: DataType): FunctionSignature => ({
   minArgs: 2,
   maxArgs: 3,
   result: (a, literals) => {
     if (!str(a[0]) || !str(a[1]) || !int(a[2])) return 'a string, a pattern and a group index';
-    const re = literalRegex(literals, 1, 'regexp_extract');
+    const re = literalRegex(literals, 1, fn);
     const idx = literals[2];
     if (typeof idx === 'number' && (idx < 0 || (re && idx > re.groups)))
       throw new PlanError(
         'BAD_GROUP_INDEX',
-        `regexp_extract: group index ${idx} is out of range: the pattern '${literals[1]}' has ${re?.groups ?? 'no'} group(s)` +
+        `${fn}: group index ${idx} is out of range: the pattern '${literals[1]}' has ${re?.groups ?? 'no'} group(s)` +
           (idx < 0 ? ' and the index cannot be negative' : ''),
-        { function: 'regexp_extract', pattern: literals[1], index: idx },
+        { function: fn, pattern: literals[1], index: idx },
       );
-    return 'string';
+    return out;
   },
-};
+});
 
 const regexpReplace: FunctionSignature = {
   minArgs: 3,
@@ -91,7 +92,9 @@ export const STRING_FUNCTIONS = {
   /** The pieces between matches, as list<string>; at most `limit` when positive (the last holds the rest). */
   split,
   /** The group `idx` (default 1; 0 = the whole match) of the first match, '' when none. */
-  regexp_extract: regexpExtract,
+  regexp_extract: extracting('regexp_extract', 'string'),
+  /** The group `idx` (default 1) of every match, as list<string> ('' for a group that took no part). */
+  regexp_extract_all: extracting('regexp_extract_all', 'list<string>'),
   /** Every match replaced (Java `$1` / `${name}` group references), from `position` (1-based). */
   regexp_replace: regexpReplace,
   /** Whether the pattern matches somewhere in the string (Spark's rlike / regexp_like / regexp). */

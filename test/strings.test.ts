@@ -16,6 +16,7 @@ import {
   locate,
   lpad,
   regexp_extract,
+  regexp_extract_all,
   regexp_like,
   regexp_replace,
   replace,
@@ -202,6 +203,42 @@ describe('split', () => {
     );
     const parsed = expected.rows.map((r) => r.map((v, i) => (i === 0 || v === null ? v : JSON.parse(v as string))));
     expect(actual.sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual(parsed);
+  });
+
+  it('regexp_extract_all: the group of every match as list<string>', async () => {
+    const df = s.read
+      .parquet(fx.file)
+      .select(
+        col('id'),
+        regexp_extract_all('s', '([a-z])([a-z])?', 1).alias('a'),
+        regexp_extract_all('s', '([a-z])([a-z])?', 2).alias('b'),
+        regexp_extract_all('s', '[äöüéï本語]', 0).alias('c'),
+        regexp_extract_all('t', '(\\w+)').alias('d'),
+      );
+    expect(await df.dtypes).toContainEqual(['a', 'list<string>']);
+    const actual = (await df.collectRows()).map((r) => [r.id, r.a, r.b, r.c, r.d]);
+    const expected = await fx.query(
+      `SELECT id, ${[
+        "regexp_extract_all(s, '([a-z])([a-z])?', 1)",
+        // Spark: '' for a group that took no part in a match (DuckDB: NULL).
+        "list_transform(regexp_extract_all(s, '([a-z])([a-z])?', 2), x -> coalesce(x, ''))",
+        "regexp_extract_all(s, '[äöüéï本語]', 0)",
+        "regexp_extract_all(t, '(\\w+)', 1)",
+      ]
+        .map((x) => `to_json(${x})::VARCHAR`)
+        .join(', ')} FROM ${fx.table} ORDER BY id`,
+    );
+    const parsed = expected.rows.map((r) => r.map((v, i) => (i === 0 || v === null ? v : JSON.parse(v as string))));
+    expect(actual.sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual(parsed);
+    await expect(
+      s.read
+        .parquet(fx.file)
+        .select(regexp_extract_all('s', 'a', 1))
+        .schema(),
+    ).rejects.toMatchObject({
+      code: 'BAD_GROUP_INDEX',
+      message: expect.stringMatching(/regexp_extract_all: group index 1/),
+    });
   });
 
   it("split follows Java's String.split where DuckDB differs (limits, zero-width matches)", async () => {

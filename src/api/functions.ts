@@ -83,6 +83,12 @@ const int = (v: number | Column): E.Expr => (typeof v === 'number' ? E.lit(v) : 
 export const regexp_extract = (s: string | Column, pattern: string | Column, idx: number | Column = 1) =>
   new Column(E.call('regexp_extract', [c(s).expr, text(pattern), int(idx)]));
 /**
+ * Group `idx` (0 = the whole match) of every match, as a `list<string>` column.
+ * @example regexp_extract_all('s', '(\\d+)')
+ */
+export const regexp_extract_all = (s: string | Column, pattern: string | Column, idx: number | Column = 1) =>
+  new Column(E.call('regexp_extract_all', [c(s).expr, text(pattern), int(idx)]));
+/**
  * Every match replaced; `$1` / `${name}` insert groups, `\$` a dollar sign (Java's syntax), from
  * character `position` (1-based) on. @example regexp_replace('s', '(\\w+)@', '$1 at ')
  */

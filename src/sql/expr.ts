@@ -198,6 +198,7 @@ const SCALARS: Readonly<Record<string, Scalar>> = {
     throw new PlanError('SQL_BAD_CALL', `SQL: round() takes a value and a constant scale${at(positionOf(node))}`);
   },
   regexp_extract: arities(2, 3, (s, p, i) => F.regexp_extract(s!, p!, i)),
+  regexp_extract_all: arities(2, 3, (s, p, i) => F.regexp_extract_all(s!, p!, i)),
   regexp_replace: arities(3, 4, (s, p, r, i) => F.regexp_replace(s!, p!, r!, i)),
   split: arities(2, 3, (s, p, n) => F.split(s!, p!, n)),
   rlike: arity(2, F.rlike),
