@@ -193,6 +193,20 @@ describe('GROUP BY ROLLUP / CUBE in SQL', () => {
   });
 });
 
+describe('GROUP BY GROUPING SETS in SQL', () => {
+  it('parenthesized and bare sets, the empty set, with a plain key and strings that mention it', async () => {
+    t.createOrReplaceTempView('t');
+    await expectSame(
+      await s.sql(
+        `select c, a, b, sum(x) as sx, 'grouping sets (' as note, grouping_id(a, b) as g -- grouping sets (z)
+         from t group by c, grouping sets ((a, b), a, ())`,
+      ),
+      `SELECT c, a, b, sum(x) AS sx, 'grouping sets (' AS note, grouping(a, b) AS g
+       FROM t GROUP BY c, GROUPING SETS ((a, b), a, ())`,
+    );
+  });
+});
+
 describe('pivot', () => {
   it('with values, NULL among them, one aggregate: columns named by value', async () => {
     await expectSame(

@@ -1,10 +1,12 @@
 /**
  * SQL text → node-sql-parser AST (PostgreSQL dialect), with errors that name the position.
- * One rewrite happens first: the standard `substring(x from a for b)`, which the parser's
- * PostgreSQL grammar lacks, becomes `substring(x, a, b)` (outside strings and comments).
+ * Rewrites happen first, outside strings and comments, for SQL the parser's PostgreSQL grammar
+ * lacks: `substring(x from a for b)` becomes `substring(x, a, b)`, `x RLIKE p` a call
+ * (`rewriteRlike`), and `GROUPING SETS (...)` calls (./groupingSets.ts).
  */
 import parserPkg from 'node-sql-parser';
 import { PlanError } from '../../planner/errors.js';
+import { rewriteGroupingSets } from './groupingSets.js';
 
 const { Parser } = parserPkg;
 const parser = new Parser();
@@ -44,7 +46,7 @@ export function parseSelect(text: string): Ast {
     throw new PlanError('SQL_PARSE', 'SQL: expected a SELECT statement, got empty text');
   let ast: Ast;
   try {
-    ast = parser.astify(rewriteRlike(rewriteSubstring(text)), {
+    ast = parser.astify(rewriteGroupingSets(rewriteRlike(rewriteSubstring(text))), {
       database: 'postgresql',
       parseOptions: { includeLocations: true },
     });
