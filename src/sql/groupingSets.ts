@@ -55,7 +55,8 @@ const SET_CALL = '__set';
 /**
  * `GROUPING SETS ((a, b), (a), ())` → `__grouping_sets(__set(a, b), __set(a), __set())`, which
  * the parser reads as calls (outside strings, quoted names and comments); a set without
- * parentheses (`GROUPING SETS (a, b)`) stays a plain expression, a one-key set.
+ * parentheses (`GROUPING SETS (a, b)`) stays a plain expression, a one-key set. Positions in
+ * errors after such a clause, on its line, are those of the rewritten text (a few columns on).
  */
 export function rewriteGroupingSets(text: string): string {
   const code = maskLiterals(text);

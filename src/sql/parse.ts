@@ -1,7 +1,7 @@
 /**
  * SQL text → node-sql-parser AST (PostgreSQL dialect), with errors that name the position.
  * Rewrites happen first, outside strings and comments, for SQL the parser's PostgreSQL grammar
- * lacks: `substring(x from a for b)` becomes `substring(x, a, b)`, `x RLIKE p` a call
+ * lacks: `substring(x from a for b)` becomes `substring(x, a, b)`, `x RLIKE p` the operator `~`
  * (`rewriteRlike`), and `GROUPING SETS (...)` calls (./groupingSets.ts).
  */
 import parserPkg from 'node-sql-parser';
