@@ -195,6 +195,8 @@ describe('refused at plan time, naming the column and the type', () => {
     ['distinct', () => nested().select('id', 'll').distinct(), 'll', 'list<list<int32>>'],
     ['an aggregate other than count', () => nested().agg(countDistinct('u')), 'u', 'uuid'],
     ['sum', () => nested().agg(sum('ub')), 'ub', 'uint64'],
+    ['arithmetic on an interval', () => s.read.parquet(file).select(col('iv').plus(lit(1))), 'iv', 'interval'],
+    ['an interval sort key', () => s.read.parquet(file).drop('liv').orderBy('iv'), 'iv', 'interval'],
   ];
   for (const [what, df, column, type] of cases)
     it(what, async () => {
@@ -214,6 +216,8 @@ describe('refused at plan time, naming the column and the type', () => {
       .select('iv')
       .collectRows();
     expect(iv).toEqual([{ iv: { months: 1, days: 3, micros: 0 } }]);
+    // Only its validity is read by isNull: no plan error.
+    expect(await s.read.parquet(file).filter(col('iv').isNotNull()).count()).toBe(20);
     // The file's other columns read fine, count(*) included.
     expect(await s.read.parquet(file).count()).toBe(20);
     expect(await s.read.parquet(file).select('id').count()).toBe(20);
