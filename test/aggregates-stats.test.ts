@@ -167,6 +167,16 @@ describe('statistical aggregates match DuckDB (grouped and global)', () => {
       .agg(stddev('v').alias('s'), var_pop('v').alias('p'), median('v').alias('m'), corr('v', 'x').alias('c'))
       .collectRows();
     expect(none).toEqual([{ s: null, p: null, m: null, c: null }]);
+    // The NULL literal as the argument: no values.
+    const nulls = await t(on)
+      .agg(
+        stddev(lit(null)).alias('s'),
+        collect_list(lit(null)).alias('l'),
+        approx_count_distinct(lit(null)).alias('n'),
+        percentile_approx(lit(null), 0.5).alias('p'),
+      )
+      .collectRows();
+    expect(nulls).toEqual([{ s: null, l: [], n: 0, p: null }]);
   });
 });
 

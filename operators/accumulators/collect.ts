@@ -55,8 +55,12 @@ export class CollectAcc implements Accumulator {
   }
   update(groups: Int32Array, _size: number, values: Vec | null, n: number): void {
     const v = values!;
-    const s = this.source(v);
-    for (let i = 0; i < n; i++) if (isValid(v.validity, i)) this.add(groups[i]!, s, v, i);
+    let s = -1; // registered at its first non-null value (the NULL literal's column has none)
+    for (let i = 0; i < n; i++) {
+      if (!isValid(v.validity, i)) continue;
+      if (s < 0) s = this.source(v);
+      this.add(groups[i]!, s, v, i);
+    }
   }
   state(groups: number): Vec[] {
     return [this.evaluate(groups)];
