@@ -34,7 +34,8 @@ import {
   writeExpressionFixture,
   type ExpressionFixture,
 } from './support/fixtures.js';
-import { tempDir } from './support/tpch.js';
+import { duckdbQuery } from './support/oracle.js';
+import { SF01, tempDir } from './support/tpch.js';
 
 let s: Session;
 let fx: ExpressionFixture;
@@ -268,6 +269,24 @@ describe('split', () => {
       astral: ['😀', 'x', '😀'],
       nul: null,
     });
+  });
+});
+
+describe('on TPC-H', () => {
+  it('pattern filters pushed into lineitem scans (dictionary-encoded strings) count as DuckDB', async () => {
+    const lineitem = s.read.parquet(`${SF01}/lineitem`);
+    const got = await lineitem
+      .filter(col('l_shipmode').rlike('^(AIR|RAIL)$').and(instr('l_comment', 'furious').gt(0)))
+      .groupBy(regexp_extract('l_shipinstruct', '^(\\w+)').alias('verb'))
+      .count()
+      .collectRows();
+    const { rows } = await duckdbQuery(
+      `SELECT regexp_extract(l_shipinstruct, '^(\\w+)', 1) AS verb, count(*) FROM lineitem
+       WHERE regexp_matches(l_shipmode, '^(AIR|RAIL)$') AND instr(l_comment, 'furious') > 0 GROUP BY 1 ORDER BY 1`,
+      SF01,
+    );
+    expect(rows.length).toBe(4); // DELIVER, COLLECT, NONE, TAKE
+    expect(got.map((r) => [r.verb, r.count]).sort()).toEqual(rows.map((r) => [r[0], r[1]]));
   });
 });
 
