@@ -265,16 +265,10 @@ function arrowTypeOf(t: DataType): arrow.DataType {
   const temporal = temporalArrowType(t);
   if (temporal) return temporal;
   if (isOpaque(t)) return arrowFieldOfName('item', t).type;
+  if (isSmallNumber(t)) return arrowTypeOfName(t);
   switch (t) {
     case 'bool':
       return new arrow.Bool();
-    case 'int8':
-    case 'int16':
-    case 'uint8':
-    case 'uint16':
-    case 'uint32':
-    case 'float32':
-      return arrowTypeOfName(t);
     case 'int32':
       return new arrow.Int32();
     case 'int64':

@@ -44,10 +44,7 @@ export function needsAnnotation(schema: Schema): boolean {
 /** The Parquet file with UUID and INTERVAL annotations on the leaves whose engine type is uuid or interval. */
 export function annotateParquet(file: Uint8Array, schema: Schema): Uint8Array {
   if (!needsAnnotation(schema)) return file;
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const len = view.getUint32(file.length - 8, true);
-  const start = file.length - 8 - len;
-  const { struct: meta } = readStruct(file.subarray(start, file.length - 8));
+  const { struct: meta } = readStruct(footerBytes(file));
   const elements = listItems(fieldOf(meta, SCHEMA)) as ThriftStruct[];
   // Element 0 is the root; its children are the columns, depth first.
   let at = 1;
@@ -74,7 +71,18 @@ export function annotateParquet(file: Uint8Array, schema: Schema): Uint8Array {
       const m = fieldOf(chunk, META_DATA);
       if (intervalLeaves.has(i) && m?.kind === 'struct') dropField(m, STATISTICS);
     });
-  const footer = writeStruct(meta);
+  return withFooter(file, writeStruct(meta));
+}
+
+/** The Thrift bytes of a Parquet file's footer (before its 4-byte length and the closing magic). */
+export function footerBytes(file: Uint8Array): Uint8Array {
+  const len = new DataView(file.buffer, file.byteOffset, file.byteLength).getUint32(file.length - 8, true);
+  return file.subarray(file.length - 8 - len, file.length - 8);
+}
+
+/** The file with its footer replaced (it is the file's last part: the data pages keep their offsets). */
+export function withFooter(file: Uint8Array, footer: Uint8Array): Uint8Array {
+  const start = file.length - 8 - footerBytes(file).length;
   const out = new Uint8Array(start + footer.length + 8);
   out.set(file.subarray(0, start));
   out.set(footer, start);

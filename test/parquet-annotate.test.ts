@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { annotateParquet, needsAnnotation } from '../operators/parquetAnnotate.js';
+import { annotateParquet, footerBytes, needsAnnotation, withFooter } from '../operators/parquetAnnotate.js';
 import { dropField, fieldOf, readStruct, type ThriftStruct, writeStruct } from '../operators/thriftCompact.js';
 import { readFooter } from '../operators/parquet.js';
 import { field } from '../planner/types.js';
@@ -17,10 +17,6 @@ import { tempDir } from './support/tpch.js';
 let conn: DuckDBConnection;
 let dir: string;
 
-const footerOf = (file: Uint8Array) => {
-  const len = new DataView(file.buffer, file.byteOffset).getUint32(file.length - 8, true);
-  return file.subarray(file.length - 8 - len, file.length - 8);
-};
 const local = (name: string, bytes: Uint8Array) => ({
   name,
   size: bytes.length,
@@ -41,7 +37,7 @@ describe('footer patch', () => {
          i::DECIMAL(30,4) AS dec, uuid() AS u, INTERVAL (i) DAY AS iv, i % 2 = 0 AS b
        FROM range(100) t(i)) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 30)`,
     );
-    const footer = footerOf(fs.readFileSync(file));
+    const footer = footerBytes(fs.readFileSync(file));
     const { struct, end } = readStruct(footer);
     expect(end).toBe(footer.length);
     expect(Buffer.from(writeStruct(struct)).equals(Buffer.from(footer))).toBe(true);
@@ -58,7 +54,7 @@ describe('footer patch', () => {
     const schema = (await readFooter(local(file, original))).schema;
     expect(schema.map((f) => f.type)).toEqual(['int32', 'uuid', 'list<uuid>', 'interval']);
     // The file as parquet-wasm writes it: the same bytes without UUID and INTERVAL annotations.
-    const footer = footerOf(original);
+    const footer = footerBytes(original);
     const { struct } = readStruct(footer);
     const elements = (fieldOf(struct, 2) as { items: ThriftStruct[] }).items;
     for (const e of elements) {
@@ -90,14 +86,3 @@ describe('footer patch', () => {
     expect(needsAnnotation([field('x', 'struct<a: int32>'), field('y', 'binary')])).toBe(false);
   });
 });
-
-/** A Parquet file's bytes with its footer replaced (the data pages stay where they are). */
-function withFooter(file: Uint8Array, footer: Uint8Array): Uint8Array {
-  const start = file.length - 8 - footerOf(file).length;
-  const out = new Uint8Array(start + footer.length + 8);
-  out.set(file.subarray(0, start));
-  out.set(footer, start);
-  new DataView(out.buffer).setUint32(start + footer.length, footer.length, true);
-  out.set(file.subarray(file.length - 4), start + footer.length + 4);
-  return out;
-}
