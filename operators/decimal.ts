@@ -176,6 +176,35 @@ export function takeDecimalDoubles(v: DecimalVec, idx: Int32Array, validity: Uin
   return decimalVecOfDoubles(v.type, d, known.max, validity);
 }
 
+/**
+ * Decimal columns (n values in all) concatenated as their exact doubles when every one's are
+ * known (lazy columns, remembered int64 arrays), the int64 values built only when read; null
+ * otherwise (then concatenate their values).
+ */
+export function concatDecimalDoubles(
+  type: DecimalType,
+  vs: readonly DecimalVec[],
+  n: number,
+  validity: Uint8Array | null,
+): DecimalVec | null {
+  const parts: ExactDoubles[] = [];
+  for (const v of vs) {
+    const known = LAZY.get(v) ?? (v.values instanceof BigInt64Array ? SHADOWS.get(v.values) : null);
+    if (!known) return null;
+    parts.push(known);
+  }
+  const d = new Float64Array(n);
+  let at = 0;
+  let max = 0;
+  vs.forEach((v, k) => {
+    const m = decimalLength(v);
+    d.set(parts[k]!.doubles.subarray(0, m), at);
+    at += m;
+    max = Math.max(max, parts[k]!.max);
+  });
+  return decimalVecOfDoubles(type, d, max, validity);
+}
+
 /** Integer-valued doubles below 2^53 in magnitude as int64 values, written word by word (no BigInts). */
 export function longsFromDoubles(src: Float64Array, n: number): BigInt64Array {
   const out = new BigInt64Array(n);

@@ -15,6 +15,7 @@ import type { DataType, DecimalType, Field, OpaqueType, Schema } from '../planne
 import { decimalParts, isDecimal, isOpaque, isTemporal, storageType } from '../planner/types.js';
 import { arrowFieldOfName } from './arrowTypes.js';
 import {
+  concatDecimalDoubles,
   type DecimalArray,
   decimalArray,
   decimalLength,
@@ -385,6 +386,9 @@ export function concatVecs(t: DataType, vs: readonly Vec[]): Vec {
       base += lengths[k]!;
     });
   }
+  // Short decimals whose exact doubles are known: those concatenated (operators/decimal.ts).
+  const doubles = isDecimal(type) ? concatDecimalDoubles(type, vs as DecimalVec[], n, validity) : null;
+  if (doubles) return doubles;
   if (type === 'string' || type === 'binary') {
     const ss = vs as BytesVec[];
     const bytes = ss.reduce((a, v) => a + (v.offsets[v.offsets.length - 1]! - v.offsets[0]!), 0);

@@ -21,7 +21,7 @@ import {
   vecDoubles,
 } from '../operators/decimal.js';
 import type { DecimalVec } from '../operators/vector.js';
-import { take, vecFromValues, vecLength } from '../operators/vector.js';
+import { concatVecs, take, vecFromValues, vecLength } from '../operators/vector.js';
 import { avg, col, count, lit, max, min, round, session, sum, type DataFrame, type Session } from '../src/index.js';
 import { decimalCell, expectSameResults, rowsFromArrow, type Cell, type ResultSet } from './support/compare.js';
 import { tempDir } from './support/tpch.js';
@@ -140,6 +140,15 @@ describe('short decimals: fast exact path and its BigInt fallback', () => {
     expect([...v.values]).toEqual([1n, -2n, P52 - 1n, -(P52 - 1n)]);
     expect(doublesOf(v.values as BigInt64Array, 4)!.doubles).toBe(d);
     expect(() => decimalVecOfDoubles('decimal(18,0)', new Float64Array([2 ** 52]), 2 ** 52, null)).toThrow(RangeError);
+    // Concatenated with int64 columns: as doubles while every part has them, as int64 values otherwise.
+    const known = vecFromValues('decimal(18,0)', [5n, -7n]) as DecimalVec;
+    doublesOf(known.values as BigInt64Array, 2);
+    const both = concatVecs('decimal(18,0)', [v, known]) as DecimalVec;
+    expect(vecDoubles(both, 6)!.max).toBe(2 ** 52 - 1);
+    expect([...both.values]).toEqual([1n, -2n, P52 - 1n, -(P52 - 1n), 5n, -7n]);
+    const wide = concatVecs('decimal(18,0)', [v, vecFromValues('decimal(18,0)', [P52 + 1n])]) as DecimalVec;
+    expect(vecDoubles(wide, 5)).toBeNull();
+    expect([...wide.values]).toEqual([1n, -2n, P52 - 1n, -(P52 - 1n), P52 + 1n]);
   });
 
   it('sum crosses 2^52 many times and stays exact; sums beyond 2^63 too', async () => {
