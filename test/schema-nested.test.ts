@@ -216,6 +216,10 @@ describe('refused at plan time, naming the column and the type', () => {
       .select('iv')
       .collectRows();
     expect(iv).toEqual([{ iv: { months: 1, days: 3, micros: 0 } }]);
+    // Read alone (no column for parquet-wasm to decode), every row group.
+    const alone = await s.read.parquet(file).select('iv').collectRows();
+    expect(alone.length).toBe(20);
+    expect(alone[19]).toEqual({ iv: { months: 1, days: 19, micros: 0 } });
     // Only its validity is read by isNull: no plan error.
     expect(await s.read.parquet(file).filter(col('iv').isNotNull()).count()).toBe(20);
     // The file's other columns read fine, count(*) included.
