@@ -308,6 +308,20 @@ describe("arithmetic follows Spark's types and overflow", () => {
     expect(src.some((r) => r.b === null) && src.some((r) => r.f === 'NaN') && src.some((r) => r.f === null)).toBe(true);
   });
 
+  it('SQL casts: TINYINT, SMALLINT and FLOAT (REAL) are int8, int16 and float32, as in Spark SQL', async () => {
+    t.createOrReplaceTempView('small');
+    const q = `SELECT id, CAST(sh AS TINYINT) AS s8, CAST(id * 1000 AS SMALLINT) AS i16, CAST(f AS FLOAT) AS f, CAST(id AS REAL) / 3 AS r FROM small`;
+    const df = await s.sql(q);
+    expect((await df.schema()).map((f) => f.type)).toEqual(['int32', 'int8', 'int16', 'float32', 'float64']);
+    const wrap = (x: string, bits: number) =>
+      `((((${x}) + ${2 ** (bits - 1)}) % ${2 ** bits} + ${2 ** bits}) % ${2 ** bits} - ${2 ** (bits - 1)})`;
+    await expectSame(
+      df,
+      // Spark's '/' is a double (DuckDB's FLOAT / INT a FLOAT): the oracle divides the float as a double.
+      `SELECT id, ${wrap('sh::INT', 8)}::TINYINT AS s8, ${wrap('id * 1000', 16)}::SMALLINT AS i16, f, id::FLOAT::DOUBLE / 3 AS r FROM ${tSql()}`,
+    );
+  });
+
   it('avg of narrow numbers is a double; comparisons of float32 with a double literal are in double, as in Spark', async () => {
     await expectSame(
       t.groupBy('k').agg(avg('b').alias('ab'), avg('us').alias('aus')),
