@@ -4,7 +4,9 @@
  * is never collected; a script that forgets `stop()` still exits; and a client killed (SIGKILL,
  * a real child process) in the middle of a commit leaves a job that is refused while its lease
  * lives and resumed once it expires — the destination old, then new, never neither — with its
- * job store and output on a local disk and on S3 (the lease goes through the store facade).
+ * job store and output on a local disk and on S3 (the lease goes through the store facade). A
+ * session killed with cached results leaves its area (`sessions/<id>/`) to `gc`, which removes it
+ * once its lease has expired and the retention passed, never a live session's (local and S3).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -14,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { col, count, session, type Session } from '../src/index.js';
 import { commitHooks } from '../src/runtime/commit.js';
+import { cachedStore } from '../src/runtime/env.js';
 import { normalizeDataUrl } from '../src/storage/url.js';
 import { expectSameTyped, type TypedResult } from './support/fixtures.js';
 import { filesUnder, inputRows, stratusRows, writeInput } from './support/commitFixtures.js';
@@ -302,6 +305,82 @@ describe('process life', () => {
           .map((o) => o.key.slice('out/'.length))
           .filter((k) => k.startsWith('_stratus/commits/') || k.startsWith('_temporary/')),
       hasSuccess: async () => (await store.head('out/_SUCCESS')) !== undefined,
+    });
+  });
+
+  /**
+   * A session (a real child process) caches a result, then is killed: its area stays while the
+   * retention runs, and goes at the first gc after its lease expired; the area of a live session
+   * of this process (with a cached result too) is never taken, whatever the retention.
+   */
+  async function killedWithCache(o: { store: string; endpoint?: string; input: string }): Promise<void> {
+    const opts = { store: o.store, executors: 1, progress: false, ...(o.endpoint ? { endpoint: o.endpoint } : {}) };
+    const s = session(opts);
+    const live = session({ ...opts, leaseMs: 120_000 });
+    const jobStore = cachedStore(s.storeRef);
+    const keys = async () => (await jobStore.list('sessions/')).map((x) => x.key).sort();
+    const ids = async () => [...new Set((await keys()).map((k) => k.split('/')[1]!))].sort();
+    try {
+      const hot = live.read.parquet(o.input).filter(col('p').equalTo(1)).cache();
+      expect(await hot.count()).toBe(150);
+      const [liveId] = await ids();
+      expect(await ids()).toEqual([liveId]);
+      const run = await runScript(
+        `import { session } from '@root/src/index.ts';
+         const s = session({ ...${JSON.stringify(opts)}, leaseMs: 2000 });
+         const df = s.read.parquet(${JSON.stringify(o.input)}).cache();
+         console.log(JSON.stringify({ n: await df.count() }));
+         process.kill(process.pid, 'SIGKILL');`,
+        120_000,
+      );
+      expect(run.signal, run.stderr).toBe('SIGKILL');
+      expect(JSON.parse(run.stdout.trim())).toEqual({ n: 300 });
+      const deadId = (await ids()).find((id) => id !== liveId)!;
+      expect(await ids()).toEqual([liveId, deadId].sort());
+      const deadKeys = (await keys()).filter((k) => k.startsWith(`sessions/${deadId}/`));
+      expect(deadKeys).toContain(`sessions/${deadId}/lease.json`);
+      expect(deadKeys.filter((k) => k.startsWith(`sessions/${deadId}/cache/1/`) && k.endsWith('.arrow')).length).toBe(
+        1,
+      );
+
+      // Within the retention both stay (the dead one's lease expired at most seconds ago).
+      const within = await s.gc({ retentionMs: 3600_000 });
+      expect(within.sessions).toEqual({ removed: [], kept: [liveId, deadId].sort() });
+      // Without retention, the dead one goes as soon as its lease (2 s) has expired; the live one never.
+      for (const deadline = Date.now() + 60_000; ; ) {
+        const r = await s.gc({ retentionMs: 0 });
+        expect(r.sessions.kept).toContain(liveId);
+        if (r.sessions.removed.length) {
+          expect(r.sessions).toEqual({ removed: [deadId], kept: [liveId] });
+          break;
+        }
+        expect(Date.now()).toBeLessThan(deadline);
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      expect(await ids()).toEqual([liveId]);
+      // The live session still reads its copy; its stop() leaves nothing.
+      expect(await hot.count()).toBe(150);
+      await live.stop();
+      expect(await keys()).toEqual([]);
+    } finally {
+      await live.stop();
+      await s.stop();
+    }
+  }
+
+  it("a session killed with cached results: gc removes its area once its lease expired, never a live session's", async () => {
+    await killedWithCache({ store: tempDir(), input: A });
+  });
+
+  it('the same on S3: the session lease and the cached copies live in the S3 store', async () => {
+    const endpoint = inject('s3Endpoint');
+    const bucket = inject('s3Bucket');
+    const prefix = uniquePrefix('house-cache');
+    await s3Store({ endpoint, bucket, prefix }).put('in/a.parquet', new Uint8Array(fs.readFileSync(A)));
+    await killedWithCache({
+      store: `s3://${bucket}/${prefix}/jobs`,
+      endpoint,
+      input: `s3://${bucket}/${prefix}/in/a.parquet`,
     });
   });
 });

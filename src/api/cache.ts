@@ -2,7 +2,9 @@
  * The session's cache: `df.cache()` / `df.persist(level)` mark a plan; the first job that needs it
  * materializes its result once in the session's area of the store (`sessions/<id>/cache/<n>`),
  * and every later job of the session reads that copy in place of the plan. `unpersist()` and
- * `session.stop()` drop it.
+ * `session.stop()` drop it. Before its first copy is written the session takes a lease on its
+ * area (`sessions/<id>/lease.json`, lease.ts) and renews it while the process lives: a process
+ * that dies leaves an expired lease, and `gc` removes the area once the retention has passed.
  *
  * The copy is Arrow IPC files written by the engine's own write path (format 'arrow'), one per
  * task of the plan's last stage, committed through the dataset log: a crash mid-write leaves
@@ -15,7 +17,9 @@ import { PlanError } from '../../planner/errors.js';
 import { alias, col } from '../../planner/expr.js';
 import type { Schema } from '../../planner/types.js';
 import { type PlanNode, planChildren, project, scan, type Sink, withPlanChildren } from '../../planner/plan.js';
-import type { StoreRef } from '../storage/store.js';
+import { holdLease } from '../runtime/lease.js';
+import { sessionKeys } from '../runtime/jobState.js';
+import type { ObjectStore, StoreRef } from '../storage/store.js';
 import { urlOf } from '../storage/url.js';
 
 /**
@@ -61,6 +65,8 @@ interface Entry {
   readonly level: StorageLevel;
   /** Data URL of the materialized copy. */
   readonly path: string;
+  /** Its key in the job store. */
+  readonly key: string;
   /** Set once the copy is committed; the promise while it is being written. */
   ready: boolean;
   /** The result's schema: the copy stores its columns as c0, c1, … (names may repeat). */
@@ -78,20 +84,26 @@ export class SessionCache {
   private readonly entries = new Map<string, Entry>();
   private readonly drops = new Set<Promise<void>>();
   private next = 0;
+  private lease: Promise<{ release(): Promise<void> }> | undefined;
+  private readonly keys: ReturnType<typeof sessionKeys>;
 
   constructor(
     private readonly storeRef: StoreRef,
-    /** This session's area of the store. */
-    private readonly area: string,
-    private readonly deleteTree: (url: string) => Promise<void>,
-  ) {}
+    /** The job store (`storeRef`), which holds the session's area. */
+    private readonly store: ObjectStore,
+    sessionId: string,
+    /** Lease of the session's area (ms; renewed every third of it). */
+    private readonly leaseMs?: number,
+  ) {
+    this.keys = sessionKeys(sessionId);
+  }
 
   /** Mark a plan to be kept once computed (idempotent; a second level for the same plan is ignored, as in Spark). */
   persist(plan: PlanNode, level: StorageLevel): void {
     const key = JSON.stringify(plan);
     if (this.entries.has(key)) return;
-    const path = urlOf(this.storeRef, `${this.area}/cache/${++this.next}`);
-    this.entries.set(key, { level, path, ready: false });
+    const at = `${this.keys.cache}/${++this.next}`;
+    this.entries.set(key, { level, path: urlOf(this.storeRef, at), key: at, ready: false });
   }
 
   /** Forget a plan's copy and delete it (in the background; `close()` waits). */
@@ -132,6 +144,12 @@ export class SessionCache {
 
   private materialize(plan: PlanNode, e: Entry, write: CacheWriter): Promise<void> {
     e.writing ??= (async () => {
+      // The area is leased before anything is written in it, so `gc` never takes a live copy.
+      this.lease ??= holdLease(this.store, this.keys.lease, this.leaseMs).catch((err: unknown) => {
+        this.lease = undefined;
+        throw err;
+      });
+      await this.lease;
       // Cached plans inside this one are read from their copies too.
       const kids = planChildren(plan);
       const inner = kids.length
@@ -154,17 +172,26 @@ export class SessionCache {
   private drop(e: Entry): void {
     const p = (async () => {
       await e.writing?.catch(() => undefined);
-      await this.deleteTree(e.path);
+      await this.store.deleteTree(e.key);
     })()
       .catch(() => undefined)
       .finally(() => this.drops.delete(p));
     this.drops.add(p);
   }
 
-  /** Drop every copy and wait for the deletions (session.stop()). */
+  /**
+   * Drop every copy, wait for the deletions, and let go of the area (session.stop()). Should a
+   * deletion fail, the released lease leaves what remains to `gc`.
+   */
   async close(): Promise<void> {
     for (const e of this.entries.values()) this.drop(e);
     this.entries.clear();
     await Promise.all([...this.drops]);
+    const lease = this.lease;
+    this.lease = undefined;
+    const held = await lease?.catch(() => undefined);
+    if (!held) return;
+    await held.release();
+    await this.store.deleteTree(this.keys.base).catch(() => undefined);
   }
 }

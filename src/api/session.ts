@@ -29,7 +29,7 @@ import {
 } from '../runtime/jobState.js';
 import { planQuery, type QueryPlan } from '../runtime/planJob.js';
 import { resumeJob } from '../runtime/resume.js';
-import { locate, normalizeDataUrl, parseStoreUrl } from '../storage/url.js';
+import { normalizeDataUrl, parseStoreUrl } from '../storage/url.js';
 import type { StoreRef } from '../storage/store.js';
 import { DataFrame } from './dataframe.js';
 import { sqlToDataFrame } from '../sql/query.js';
@@ -100,10 +100,7 @@ export class Session {
   constructor(readonly options: SessionOptions = {}) {
     this.storeRef = parseStoreUrl(options.store ?? path.resolve('.stratus'), { endpoint: options.endpoint });
     this.read = new DataFrameReader(this);
-    this.persisted = new SessionCache(this.storeRef, `sessions/${newJobId()}`, async (url) => {
-      const loc = locate(url, this.storeRef);
-      await this.env.store(loc.ref).deleteTree(loc.key);
-    });
+    this.persisted = new SessionCache(this.storeRef, cachedStore(this.storeRef), newJobId(), options.leaseMs);
     Object.freeze(this.read);
     checkTimeZone(this.timeZone);
   }

@@ -7,12 +7,15 @@
  * is live. A removed write job's staging directory goes too, and its commit record, if any, is
  * settled (rolled forward or back). Then the files overwrites retired are deleted once no live
  * reader pin holds them (and any extra retention passed), for every dataset the job store lists
- * (commit.ts `vacuumRetired`).
+ * (commit.ts `vacuumRetired`). Sessions' cached results (`sessions/<id>/`, api/cache.ts) go the
+ * same way: the area of a session whose lease is not live and was last renewed more than
+ * `retentionMs` ago (a process that died without `stop()`); an area with no lease at all is what
+ * an interrupted `stop()` left and goes at once. A live session's area is never touched.
  */
 import { getJson, type ObjectStore, type StoreRef } from '../storage/store.js';
 import { abortWrite, settleExpiredCommits, vacuumRetired } from './commit.js';
 import type { RuntimeEnv } from './env.js';
-import { jobKeys, type JobState, type JobSubmission } from './jobState.js';
+import { jobKeys, type JobState, type JobSubmission, sessionKeys } from './jobState.js';
 import { isLive, type Lease } from './lease.js';
 
 /** Default time a failed or abandoned job is kept for `resume`. */
@@ -35,6 +38,8 @@ export interface GcReport {
   readonly kept: readonly string[];
   /** Datasets with retired files: how many are gone (deleted now or by an earlier sweep), how many still wait (pinned or retained). */
   readonly datasets: readonly { readonly path: string; readonly deleted: number; readonly pending: number }[];
+  /** Sessions' areas of cached results: removed (their session died or stopped), kept (live or within the retention). */
+  readonly sessions: { readonly removed: readonly string[]; readonly kept: readonly string[] };
 }
 
 interface JobInfo {
@@ -96,5 +101,31 @@ export async function collectGarbage(
   const datasets = await vacuumRetired(env, storeRef, {
     ...(opts.fileRetentionMs !== undefined ? { fileRetentionMs: opts.fileRetentionMs } : {}),
   });
-  return { removed, kept, datasets };
+  return { removed, kept, datasets, sessions: await collectSessions(store, retention, now) };
+}
+
+/** Remove the cached-result areas of dead sessions (see the header). */
+async function collectSessions(
+  store: ObjectStore,
+  retention: number,
+  now: number,
+): Promise<{ removed: string[]; kept: string[] }> {
+  const present = new Set((await store.list('sessions/')).map((o) => o.key));
+  const ids = [...new Set([...present].map((k) => k.split('/')[1]!))].sort();
+  const removed: string[] = [];
+  const kept: string[] = [];
+  for (const id of ids) {
+    const keys = sessionKeys(id);
+    // A lease that is there but cannot be read now counts as live: only a missing one means none.
+    const lease = present.has(keys.lease)
+      ? await getJson<Lease>(store, keys.lease).catch((): Lease => ({ owner: '?', until: Number.POSITIVE_INFINITY }))
+      : undefined;
+    if (isLive(lease, now) || (lease !== undefined && now - lease.until < retention)) {
+      kept.push(id);
+      continue;
+    }
+    await store.deleteTree(keys.base);
+    removed.push(id);
+  }
+  return { removed, kept };
 }

@@ -11,7 +11,9 @@
  *   jobs/<id>/result.json             the job commit: the result parts, in order
  *
  * Beside the jobs, a session's cached results (`df.cache()`, src/api/cache.ts) are datasets of
- * Arrow IPC files at sessions/<session>/cache/<n>/, deleted by unpersist() and session.stop().
+ * Arrow IPC files at sessions/<session>/cache/<n>/, deleted by unpersist() and session.stop(),
+ * with the session's lease at sessions/<session>/lease.json (lease.ts): `gc` removes the area of
+ * a session whose lease expired (a crashed process) once the retention has passed.
  */
 import type { KeyTupleJson } from '../../operators/rangepart.js';
 import type { ErrorData } from '../../planner/errors.js';
@@ -169,6 +171,12 @@ export function historyOf(state: JobState): HistoryState {
   state.history ??= { execution: 0, events: 0 };
   return state.history;
 }
+
+/** Keys of a session's area in the job store: its lease and its cached results. */
+export const sessionKeys = (sessionId: string) => {
+  const base = `sessions/${sessionId}`;
+  return { base, lease: `${base}/lease.json`, cache: `${base}/cache` } as const;
+};
 
 export const jobKeys = (jobId: string) => {
   const base = `jobs/${jobId}`;

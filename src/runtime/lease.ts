@@ -2,7 +2,9 @@
  * Leases: proof of life with an expiry, instead of a status that stays "running" forever when
  * its process dies. The holder renews on a timer that never keeps the process alive (unref);
  * anyone may treat an expired lease as a dead holder. A job's lease (`jobs/<id>/lease.json`) is
- * held by whoever runs its state machine; a commit record carries its own (commit.ts).
+ * held by whoever runs its state machine; a session's (`sessions/<id>/lease.json`) by the session
+ * while it keeps cached results (cache.ts), so `gc` can tell a crashed session's copies from a
+ * live one's; a commit record carries its own (commit.ts).
  */
 import * as os from 'node:os';
 import { getJson, putJson, type ObjectStore } from '../storage/store.js';
@@ -58,12 +60,20 @@ export async function readJobLease(store: ObjectStore, jobId: string): Promise<L
  * Hold a job's lease while its state machine runs: written now, renewed every third of `ttlMs`,
  * released (marked, with the time) when the run ends.
  */
-export async function holdJobLease(
+export function holdJobLease(
   store: ObjectStore,
   jobId: string,
   ttlMs = JOB_LEASE_MS,
 ): Promise<{ release(): Promise<void> }> {
-  const key = jobKeys(jobId).lease;
+  return holdLease(store, jobKeys(jobId).lease, ttlMs);
+}
+
+/** Hold the lease at `key`: written now, renewed every third of `ttlMs`, marked released by `release()`. */
+export async function holdLease(
+  store: ObjectStore,
+  key: string,
+  ttlMs = JOB_LEASE_MS,
+): Promise<{ release(): Promise<void> }> {
   const owner = leaseOwner();
   const write = () => putJson(store, key, { owner, until: Date.now() + ttlMs } satisfies Lease);
   await write();

@@ -114,7 +114,11 @@ export async function gcCommand(ctx: CliContext, opts: { retentionHours?: number
   if (ctx.json) ctx.io.out(JSON.stringify(report));
   else {
     for (const r of report.removed) ctx.io.out(`removed ${r.jobId} (${r.status})`);
-    ctx.io.out(`${report.removed.length} removed, ${report.kept.length} kept`);
+    for (const id of report.sessions.removed) ctx.io.out(`removed session ${id} (cached results)`);
+    ctx.io.out(
+      `${report.removed.length} removed, ${report.kept.length} kept` +
+        (report.sessions.removed.length ? `; ${report.sessions.removed.length} session caches removed` : ''),
+    );
   }
   return EXIT.ok;
 }
