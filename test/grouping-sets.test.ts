@@ -109,6 +109,28 @@ describe('rollup and cube', () => {
     );
   });
 
+  it("grouping() is Spark's tinyint (int8) and grouping_id() its bigint (int64), in the DSL and in SQL", async () => {
+    // Spark: grouping() returns ByteType, grouping_id() LongType (DuckDB gives BIGINT for both:
+    // the values are compared with DuckDB, the types with Spark's).
+    const df = t.cube('a', 'b').agg(grouping('a').alias('ga'), grouping_id().alias('g'), grouping_id('b').alias('gb'));
+    expect((await df.schema()).map((f) => [f.name, f.type])).toEqual([
+      ['a', 'string'],
+      ['b', 'int32'],
+      ['ga', 'int8'],
+      ['g', 'int64'],
+      ['gb', 'int64'],
+    ]);
+    await expectSame(
+      df,
+      'SELECT a, b, grouping(a) AS ga, grouping(a, b) AS g, grouping(b) AS gb FROM t GROUP BY CUBE (a, b)',
+    );
+    t.createOrReplaceTempView('tg');
+    const q = await s.sql('select a, grouping(a) + grouping(a) as two, grouping_id(a) as g from tg group by rollup(a)');
+    // int8 + int8 stays int8 (Spark's byte arithmetic).
+    expect((await q.schema()).map((f) => f.type)).toEqual(['string', 'int8', 'int64']);
+    await expectSame(q, 'SELECT a, grouping(a) + grouping(a) AS two, grouping(a) AS g FROM t GROUP BY ROLLUP (a)');
+  });
+
   it('a NULL key from the data and the rolled-up NULL are different rows', async () => {
     const rows = await t.rollup('a').agg(count().alias('n'), grouping('a').alias('g')).orderBy('g', 'a').collectRows();
     expect(rows).toEqual([

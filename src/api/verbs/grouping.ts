@@ -168,7 +168,7 @@ function bindGrouping(
     if (x.kind !== 'call') return x;
     if (x.fn === 'grouping') {
       if (x.args.length !== 1) throw new PlanError('BAD_ARGUMENT', 'grouping() takes exactly one grouping column');
-      return E.lit(inSet.has(position(x.args[0]!, 'grouping')) ? 0 : 1, 'int32');
+      return E.lit(inSet.has(position(x.args[0]!, 'grouping')) ? 0 : 1, 'int8');
     }
     if (x.fn === 'grouping_id') {
       const at = x.args.length ? x.args.map((a) => position(a, 'grouping_id')) : keys.map((_, i) => i);
