@@ -18,7 +18,7 @@
 import type { AggArgType, AggOptions, AggregateSpec, AggSig } from './aggregates.js';
 import { listType } from './listFunctions.js';
 import type { DataType } from './types.js';
-import { isNumeric, isOpaque } from './types.js';
+import { isNumeric, isOpaque, isTimestamp } from './types.js';
 
 export const number = (t: AggArgType) => t === 'null' || (t !== null && isNumeric(t));
 export const needsNumber = { expects: 'a number' } as const;
@@ -93,13 +93,13 @@ export const MORE_AGGREGATES = {
   /** Spark's percentile_approx: an input value whose rank is within about n/accuracy of the wanted one. */
   percentile_approx: {
     resultType: (t, s) =>
-      t !== null && t !== 'null' && (isNumeric(t) || t === 'date')
+      t !== null && t !== 'null' && (isNumeric(t) || t === 'date' || isTimestamp(t))
         ? s.options.array
           ? listType(t)
           : t
         : t === 'null'
           ? 'float64'
-          : { expects: 'a number or a date' },
+          : { expects: 'a number, a date or a timestamp' },
     state: [{ suffix: 'sketch', type: 'binary' }],
     check: (o) => {
       const ps = o.percentages ?? [];

@@ -53,14 +53,29 @@ const T_SQL = `
     CASE WHEN i // 50 = (i % 50) % 12 THEN (i * 3)::INTEGER ELSE NULL END AS u
   FROM range(0, 600) t(i)`;
 
+/**
+ * 61 rows in three groups (21, 20 and 20 rows: odd and even counts): int64 around ±2^62 and
+ * 2^53 + odd (not doubles), decimal(38,10) with 28 integer digits, timestamps before 1970 in µs.
+ */
+const HUGE_SQL = `
+  SELECT i::INTEGER AS id, (i % 3)::INTEGER AS g,
+    CASE i % 4 WHEN 0 THEN 4611686018427387904 + i * 1000003 WHEN 1 THEN -4611686018427387904 - i * 7
+      WHEN 2 THEN 9007199254740993 + 2 * i ELSE i - 30 END::BIGINT AS x,
+    (CASE WHEN i % 2 = 0 THEN '' ELSE '-' END || '9999999999999999999999999' || lpad(((i * 37) % 1000)::VARCHAR, 3, '0')
+      || '.' || lpad(((i * 7919 * 104729) % 10000000000)::VARCHAR, 10, '0'))::DECIMAL(38,10) AS d,
+    make_timestamp(-2208988800000000 + i * 1234567890123 - (i % 5) * 999999999999) AS ts
+  FROM range(0, 61) t(i)`;
+
 let on: Session;
 let off: Session;
 let duck: { query(sql: string): Promise<TypedResult>; close(): void };
 let dir: string;
 let tSql: string;
 let bigSql: string;
+let hugeSql: string;
 const t = (s: Session) => s.read.parquet(path.join(dir, 't'));
 const big = (s: Session) => s.read.parquet(path.join(dir, 'big'));
+const huge = (s: Session) => s.read.parquet(path.join(dir, 'huge'));
 
 beforeAll(async () => {
   dir = tempDir('stratus-aggs-');
@@ -72,10 +87,12 @@ beforeAll(async () => {
       parts: ['id < 100000', 'id >= 100000'],
       rowGroup: 20000,
     },
+    huge: { sql: HUGE_SQL, parts: ['id < 25', 'id >= 25 AND id < 45', 'id >= 45'], rowGroup: 10 },
   });
   duck = fx.duck;
   tSql = fx.sql('t');
   bigSql = fx.sql('big');
+  hugeSql = fx.sql('huge');
   ({ on, off } = partialOnAndOff(1));
 });
 afterAll(async () => {
@@ -470,6 +487,67 @@ describe('percentile_approx', () => {
     );
     const rows = (await listRows(arr, false)).filter((r) => r[1] !== null);
     expectSameResults({ columns: exp.columns, rows }, exp, { ordered: false, ignoreNames: true });
+  });
+
+  it('keeps int64 (±2^62, 2^53 + odd), decimal(38,10) and pre-1970 timestamp values exactly; median rounds the exact midpoint once', async () => {
+    const ps = [0, 0.1, 0.5, 0.77, 1];
+    const disc = (c: string) => ps.map((p) => `quantile_disc(${c}, ${p})`);
+    // DuckDB: the exact discrete quantiles, and the two middle values (as text) of each group.
+    const mids = (c: string) =>
+      `list_sort(list(${c}))[(count(${c}) + 1) // 2]::VARCHAR, list_sort(list(${c}))[count(${c}) // 2 + 1]::VARCHAR`;
+    const exp = await duck.query(
+      `SELECT g, ${[...disc('x'), ...disc('d')].map((q) => `${q}::VARCHAR`).join(', ')},
+        ${disc('ts')
+          .map((q) => `strftime(${q}, '%Y-%m-%dT%H:%M:%S.%f')`)
+          .join(', ')}, ${mids('x')}, ${mids('d')}
+       FROM ${hugeSql} GROUP BY g ORDER BY g`,
+    );
+    /** The midpoint of two exact decimals (text) rounded once: as decimal text, which parseFloat rounds correctly. */
+    const midpoint = (lo: string, hi: string, scale: number) => {
+      const unscaled = (t: string) => BigInt(t.replace('.', ''));
+      const half = (unscaled(lo) + unscaled(hi)) * 5n; // (lo + hi) / 2 with one more decimal digit
+      const neg = half < 0n;
+      const digits = (neg ? -half : half).toString().padStart(scale + 2, '0');
+      return Number.parseFloat(`${neg ? '-' : ''}${digits.slice(0, -(scale + 1))}.${digits.slice(-(scale + 1))}`);
+    };
+    const want = exp.rows.map((r) => {
+      const t = r.map((c) => (c === null ? null : String(c)));
+      return [
+        Number(t[0]),
+        ...t.slice(1, 11),
+        ...t.slice(11, 16).map((v) => v!.replace(/\.000000$/, '')),
+        midpoint(t[16]!, t[17]!, 0),
+        midpoint(t[18]!, t[19]!, 10),
+      ];
+    });
+    for (const [label, s] of BOTH) {
+      const got = await huge(s())
+        .groupBy('g')
+        .agg(
+          percentile_approx('x', ps).alias('px'),
+          percentile_approx('d', ps).alias('pd'),
+          percentile_approx('ts', ps).alias('pt'),
+          median('x').alias('mx'),
+          median('d').alias('md'),
+        )
+        .orderBy('g')
+        .collectRows();
+      const rows = got.map((r) => [
+        r.g,
+        ...(r.px as unknown[]).map(String),
+        ...(r.pd as unknown[]).map(String),
+        ...(r.pt as string[]).map((v) => v.replace(/\.000000$/, '')),
+        r.mx,
+        r.md,
+      ]);
+      expect(rows, label).toEqual(want);
+    }
+    // Values beyond 2^53 that no double holds come back as stored.
+    const notDoubles = want
+      .flat()
+      .filter((v) => typeof v === 'string' && /^-?\d+$/.test(v) && BigInt(v) !== BigInt(Number(v)));
+    expect(notDoubles.length).toBeGreaterThan(3);
+    expect((await huge(on).agg(percentile_approx('ts', 0.5).alias('p')).schema())[0]!.type).toBe('timestamp[us]');
   });
 
   it('stays within its rank error bound on 100k values (exact ranks known), partial on and off', async () => {

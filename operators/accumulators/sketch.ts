@@ -7,22 +7,25 @@
  * holds them all and answers exactly. Each compaction at level h moves a rank by at most 2^h, so
  * a rank is off by at most n/k per level: about log2(n/k)·n/k in all (n/k for n ≤ 2k).
  *
- * Serialized (the partial state) as doubles: the level count L, each level's size, then the
- * levels' values.
+ * Values are held exactly (exactValues.ts: numbers, or BigInts for int64s and decimals beyond
+ * 2^53), so the answer is an input value as stored. Serialized (the partial state) with
+ * encodeExact: the levels' sizes as the header, then the levels' values.
  */
+import { compareExact, decodeExact, type Exact, encodeExact } from './exactValues.js';
+
 export class QuantileSketch {
-  levels: number[][] = [[]];
+  levels: Exact[][] = [[]];
   private flips: number[] = [0];
   constructor(readonly k: number) {}
 
-  add(x: number): void {
+  add(x: Exact): void {
     const l0 = this.levels[0]!;
     l0.push(x);
     if (l0.length >= this.k) this.compact(0);
   }
 
   private compact(h: number): void {
-    const items = this.levels[h]!.sort((a, b) => a - b);
+    const items = this.levels[h]!.sort(compareExact);
     if (this.levels.length === h + 1) {
       this.levels.push([]);
       this.flips.push(0);
@@ -56,13 +59,13 @@ export class QuantileSketch {
    * Spark's answer for each percentage p: the value of rank ceil(p·n) (the first value for p = 0),
    * ranks counted by weight over the sorted values. Null when the sketch is empty.
    */
-  quantiles(ps: readonly number[]): number[] | null {
-    const items: [number, number][] = [];
+  quantiles(ps: readonly number[]): Exact[] | null {
+    const items: [Exact, number][] = [];
     this.levels.forEach((l, h) => {
       for (const x of l) items.push([x, 2 ** h]);
     });
     if (!items.length) return null;
-    items.sort((a, b) => a[0] - b[0]);
+    items.sort((a, b) => compareExact(a[0], b[0]));
     const n = this.count;
     return ps.map((p) => {
       const rank = Math.max(1, Math.ceil(p * n));
@@ -76,32 +79,23 @@ export class QuantileSketch {
   }
 
   serialize(): Uint8Array {
-    const sizes = this.levels.map((l) => l.length);
-    const out = new Float64Array(1 + sizes.length + sizes.reduce((a, b) => a + b, 0));
-    out[0] = sizes.length;
-    out.set(sizes, 1);
-    let at = 1 + sizes.length;
-    for (const l of this.levels) {
-      out.set(l, at);
-      at += l.length;
-    }
-    return new Uint8Array(out.buffer);
+    return encodeExact(
+      this.levels.map((l) => l.length),
+      this.levels.flat(),
+    );
   }
 
   static deserialize(k: number, bytes: Uint8Array): QuantileSketch {
     const s = new QuantileSketch(k);
     if (bytes.length < 8) return s;
-    const d = new Float64Array(bytes.slice().buffer);
-    const L = d[0]!;
-    let at = 1 + L;
-    s.levels = [];
-    s.flips = [];
-    for (let h = 0; h < L; h++) {
-      const size = d[1 + h]!;
-      s.levels.push(Array.from(d.subarray(at, at + size)));
-      s.flips.push(0);
+    const { header, values } = decodeExact(bytes);
+    let at = 0;
+    s.levels = header.map((size) => {
+      const level = values.slice(at, at + size);
       at += size;
-    }
+      return level;
+    });
+    s.flips = header.map(() => 0);
     return s;
   }
 }
