@@ -20,7 +20,7 @@ import {
   type SmallNumberType,
   storageType,
 } from '../planner/types.js';
-import { arrowFieldOfName, arrowFieldTypeName, arrowTypeName, arrowTypeOfName } from './arrowTypes.js';
+import { arrowFieldOfName, arrowFieldTypeName, arrowTypeName, arrowTypeOfName, withNestedUuids } from './arrowTypes.js';
 import { type DecimalArray, decimalToDouble, longsFromWords } from './decimal.js';
 import { dataBuffers, withValidityData } from './opaque.js';
 import type { Batch, Int64Vec, Vec } from './vector.js';
@@ -85,7 +85,7 @@ function validityOf(d: arrow.Data): Uint8Array | null {
 
 /** One Arrow Data chunk → one engine column of type `type`. */
 export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
-  if (isOpaque(type)) return opaqueVec(type, d);
+  if (isOpaque(type)) return opaqueVec(type, withNestedUuids(d, type));
   const validity = validityOf(d);
   const t = d.type;
   switch (t.typeId) {

@@ -29,6 +29,45 @@ export function arrowFieldTypeName(f: arrow.Field): string {
   return arrowTypeName(f.type);
 }
 
+/**
+ * Arrow data whose nested uuid fields carry the `arrow.uuid` extension marker, as the engine's
+ * type name (`list<uuid>`, `struct<id: uuid>`) says: the Parquet decoder gives nested UUIDs as
+ * plain FixedSizeBinary(16) fields, and results render a marked field as uuid text.
+ */
+export function withNestedUuids(d: arrow.Data, typeName: string): arrow.Data {
+  if (typeName === 'uuid' || !typeName.includes('uuid')) return d;
+  const marked = markUuids(d.type, arrowTypeOfName(typeName));
+  return marked === d.type ? d : d.clone(marked);
+}
+
+function markUuids(t: arrow.DataType, named: arrow.DataType): arrow.DataType {
+  const kids = t.children as arrow.Field[] | undefined;
+  const namedKids = named.children as arrow.Field[] | undefined;
+  if (!kids?.length || kids.length !== namedKids?.length) return t;
+  let changed = false;
+  const fields = kids.map((f, i) => {
+    const n = namedKids[i]!;
+    const type = markUuids(f.type, n.type);
+    const uuid = n.metadata.get('ARROW:extension:name') === 'arrow.uuid' && !f.metadata.has('ARROW:extension:name');
+    if (type === f.type && !uuid) return f;
+    changed = true;
+    return new arrow.Field(f.name, type, f.nullable, uuid ? new Map([...f.metadata, ...n.metadata]) : f.metadata);
+  });
+  if (!changed) return t;
+  switch (t.typeId) {
+    case arrow.Type.List:
+      return new arrow.List(fields[0]!);
+    case arrow.Type.FixedSizeList:
+      return new arrow.FixedSizeList((t as arrow.FixedSizeList).listSize, fields[0]!);
+    case arrow.Type.Map:
+      return new arrow.Map_(fields[0] as arrow.Field<arrow.Struct>, (t as arrow.Map_).keysSorted);
+    case arrow.Type.Struct:
+      return new arrow.Struct(fields);
+    default:
+      return t;
+  }
+}
+
 /** The name of an Arrow type. */
 export function arrowTypeName(t: arrow.DataType): string {
   switch (t.typeId) {

@@ -55,7 +55,8 @@ const ALL_SQL = `
     CASE WHEN id % 4 = 0 THEN NULL ELSE ('00000000-0000-4000-8000-' || lpad(id::VARCHAR, 12, '0'))::UUID END AS u,
     CASE WHEN id % 3 = 2 THEN NULL ELSE INTERVAL (id) MONTH + INTERVAL (id * 3) DAY + INTERVAL (id * 1001) MILLISECOND END AS iv,
     CASE WHEN id % 8 = 0 THEN NULL ELSE [id, NULL, id * 2]::INT[] END AS l,
-    CASE WHEN id % 9 = 0 THEN NULL ELSE {'a': id::BIGINT, 'b': 'x' || id} END AS st
+    CASE WHEN id % 9 = 0 THEN NULL ELSE {'a': id::BIGINT, 'b': 'x' || id} END AS st,
+    CASE WHEN id % 7 = 0 THEN NULL ELSE [('00000000-0000-4000-8000-' || lpad((id * 7)::VARCHAR, 12, '0'))::UUID, NULL] END AS lu
   FROM range(0, 30) AS t(id)`;
 
 /** A dimension keyed by int16 values of the table (a join of int16 with int32). */
@@ -175,11 +176,22 @@ describe('every Parquet type DuckDB writes round-trips', () => {
       'iv: interval',
       'l: list<int32>',
       'st: struct<a: int64, b: string>',
+      'lu: list<uuid>',
     ]);
   });
 
   it('read → collect, and → write: every column as it is', async () => {
     await expectRoundTrip(all, `SELECT * FROM ${allSql()}`);
+  });
+
+  it('uuids collect as their text, nested ones too', async () => {
+    const rows = await all
+      .filter(col('id').eq(lit(3)))
+      .select('u', 'lu')
+      .collectRows();
+    expect(rows).toEqual([
+      { u: '00000000-0000-4000-8000-000000000003', lu: ['00000000-0000-4000-8000-000000000021', null] },
+    ]);
   });
 
   it('read → filter → collect / write', async () => {
@@ -218,14 +230,14 @@ describe('every Parquet type DuckDB writes round-trips', () => {
         .groupBy('k')
         .agg(
           ...ORDERED.flatMap((c) => [min(c).alias(`min_${c}`), max(c).alias(`max_${c}`)]),
-          ...['b', 'u64', 'bin', 'u', 'iv', 'l', 'st'].map((c) => count(c).alias(`n_${c}`)),
+          ...['b', 'u64', 'bin', 'u', 'iv', 'l', 'st', 'lu'].map((c) => count(c).alias(`n_${c}`)),
           sum('i8').alias('sum_i8'),
           sum('u32').alias('sum_u32'),
           sum('dec18').alias('sum_dec18'),
         ),
       // Spark's types: count is a long, sum of integers a long, sum of decimal(18,3) a decimal(28,3).
       `SELECT k, ${ORDERED.map((c) => `min(${c}) AS min_${c}, max(${c}) AS max_${c}`).join(', ')},
-         ${['b', 'u64', 'bin', 'u', 'iv', 'l', 'st'].map((c) => `count(${c}) AS n_${c}`).join(', ')},
+         ${['b', 'u64', 'bin', 'u', 'iv', 'l', 'st', 'lu'].map((c) => `count(${c}) AS n_${c}`).join(', ')},
          sum(i8)::BIGINT AS sum_i8, sum(u32)::BIGINT AS sum_u32, sum(dec18)::DECIMAL(28,3) AS sum_dec18
        FROM ${allSql()} GROUP BY k`,
     );
