@@ -6,7 +6,7 @@
  * counts, min, max and percentiles, to 1e-12 relative for means and standard deviations.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { col, session, type DataFrame, type Session } from '../src/index.js';
+import { col, count, session, type DataFrame, type Session } from '../src/index.js';
 import { writeExpressionFixture, type ExpressionFixture } from './support/fixtures.js';
 import { duckdbQuery } from './support/oracle.js';
 import { SF01, tempDir } from './support/tpch.js';
@@ -131,6 +131,24 @@ describe('describe / summary', () => {
     await expectSummary(await df.describe(), ['count', 'mean', 'stddev', 'min', 'max'], columns, 'lineitem', (q) =>
       duckdbQuery(q, SF01),
     );
+  });
+
+  it('reads the input once: one aggregate of every statistic, reshaped (not one scan per statistic)', async () => {
+    const df = s.read.parquet(`${SF01}/lineitem`).select('l_quantity', 'l_discount', 'l_shipmode');
+    const scanned = () => {
+      const stages = s.lastJobSummary!.stages;
+      return {
+        rowGroups: stages.reduce((a, st) => a + st.rowGroups, 0),
+        scans: stages.filter((st) => st.rowGroups > 0).length,
+      };
+    };
+    await df.agg(count().alias('n')).collect();
+    const once = scanned();
+    expect(once.rowGroups).toBeGreaterThan(1);
+    await (await df.summary()).collect();
+    expect(scanned()).toEqual(once);
+    await (await df.describe()).collect();
+    expect(scanned()).toEqual(once);
   });
 
   it('refuses unknown statistics and columns, naming them', async () => {

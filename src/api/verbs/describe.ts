@@ -3,16 +3,18 @@
  * naming the statistic, then one column per input column, one row per statistic in the order
  * asked. Numbers' mean / stddev are over the values, strings' over their values read as doubles
  * (NULL for text), percentiles (percentile_approx, numbers only) keep the column's type. Only
- * number and string columns are described (others are left out, as Spark). Each statistic is one
- * aggregate of the input; the rows are their union, ordered.
+ * number and string columns are described (others are left out, as Spark). Planned as one
+ * aggregate of the input (every statistic of every column, so the input is read once) whose one
+ * row an Expand turns into one row per statistic, in the order asked.
  */
 import { resolveColumn } from '../../../planner/columns.js';
 import { PlanError } from '../../../planner/errors.js';
+import { expand } from '../../../planner/plan.js';
 import type { DataType, Field } from '../../../planner/types.js';
 import { isNumeric } from '../../../planner/types.js';
 import { approx_count_distinct, percentile_approx, stddev } from '../aggregates.js';
 import type { Column } from '../column.js';
-import type { DataFrame } from '../dataframe.js';
+import { DataFrame } from '../dataframe.js';
 import { avg, col, count, countDistinct, lit, max, min } from '../functions.js';
 
 /** describe()'s statistics. */
@@ -65,21 +67,19 @@ async function describedFields(df: DataFrame, names: readonly string[]): Promise
 /** One row per statistic (in `stats` order): `summary`, then each field's value as a string. */
 export async function summarize(df: DataFrame, stats: readonly string[], names: readonly string[]): Promise<DataFrame> {
   const fns = stats.map(statOf);
+  if (!fns.length) throw new PlanError('BAD_ARGUMENT', 'summary: no statistics asked for');
   const fields = await describedFields(df, names);
-  const none = lit(null).cast('string' as DataType);
-  const rows = stats.map((name, k) => {
-    const values = fields.map((f) => fns[k]!(f));
-    const row = df.agg(
-      count().alias('__rows'),
-      ...values.flatMap((v, j) => (v ? [v.cast('string').alias(`__${j}`)] : [])),
-    );
-    const out = fields.map((f, j) => (values[j] ? col(`__${j}`) : none).alias(f.name));
-    return row.select(lit(name).alias('summary'), lit(k).alias('__stat'), ...out);
-  });
-  if (!rows.length) throw new PlanError('BAD_ARGUMENT', 'summary: no statistics asked for');
-  return rows
-    .slice(1)
-    .reduce((all, r) => all.union(r), rows[0]!)
-    .orderBy('__stat')
-    .drop('__stat');
+  const values = stats.map((_, k) => fields.map((f) => fns[k]!(f)));
+  const name = (k: number, j: number) => `__${k}_${j}`;
+  // count(*) keeps the aggregate one row even when no column is described.
+  const row = df.agg(
+    count().alias('__rows'),
+    ...values.flatMap((vs, k) => vs.flatMap((v, j) => (v ? [v.cast('string').alias(name(k, j))] : []))),
+  );
+  const none = lit(null).cast('string' as DataType).expr;
+  const projections = stats.map((stat, k) => [
+    lit(stat).expr,
+    ...fields.map((_, j) => (values[k]![j] ? col(name(k, j)).expr : none)),
+  ]);
+  return new DataFrame(df.session, expand(row.plan, projections, ['summary', ...fields.map((f) => f.name)]));
 }
