@@ -15,6 +15,7 @@ import { decimalParts, isDecimal } from '../planner/types.js';
 import { type AggFn, aggregateSpec, isAggFn } from '../planner/aggregates.js';
 import type { WindowCall, WindowFrame } from '../planner/window.js';
 import { ACCUMULATORS } from './accumulators.js';
+import { runningQuantiles, runsIncrementally } from './accumulators/runningQuantiles.js';
 import { compileExpr, type Evaluator } from './eval.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { materialize } from './scalar.js';
@@ -310,8 +311,15 @@ export class WindowOperator implements Operator {
       ...(this.udafs ? { udafs: this.udafs } : {}),
     };
     const make = () => ACCUMULATORS[fn](argType === 'null' ? null : argType, c.outType, init);
-    let acc = make();
     const [values, ...more] = c.args.map((a) => take(materialize(a(b), n), rows));
+    if (best.head && runsIncrementally(fn) && argType && argType !== 'null' && values) {
+      // One order-statistics structure per chain: linear memory, not every frame's values.
+      const offsets = new Int32Array(groups + 1);
+      for (let g = 0; g < groups; g++) offsets[g + 1] = offsets[g]! + size(best.from[g]!, best.to[g]!);
+      const feed = { dir: best.dir, head: best.head, offsets };
+      return take(runningQuantiles(fn, argType, init.options, values, feed), rowGroup);
+    }
+    let acc = make();
     acc.update(ids, groups, values ?? null, best.total, more);
     if (best.head) {
       const ident = new Int32Array(groups);

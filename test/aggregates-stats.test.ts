@@ -258,6 +258,35 @@ describe('statistics over windows match DuckDB', () => {
   });
 });
 
+describe('median / percentile_approx over growing frames (one order-statistics structure per chain)', () => {
+  it('running and shrinking frames match DuckDB, scalar and array percentages', async () => {
+    const A = Window.partitionBy('k').orderBy('id');
+    const A_SQL = 'PARTITION BY k ORDER BY id';
+    const R = A.rowsBetween(Window.unboundedPreceding, Window.currentRow);
+    const R_SQL = `${A_SQL} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`;
+    const S = A.rowsBetween(Window.currentRow, Window.unboundedFollowing);
+    const S_SQL = `${A_SQL} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING`;
+    await expectWindows({
+      mv: [median('v').over(A), `median(v) OVER (${A_SQL})`],
+      mx: [median('x').over(R), `median(x) OVER (${R_SQL})`],
+      md: [median('d').over(S), `quantile_cont(d::DOUBLE, 0.5) OVER (${S_SQL})`],
+      px: [percentile_approx('x', 0.3).over(R), `quantile_disc(x, 0.3) OVER (${R_SQL})`],
+      pv: [percentile_approx('v', 0.9).over(S), `quantile_disc(v, 0.9) OVER (${S_SQL})`],
+      pd: [percentile_approx('d', 0).over(A).cast('float64'), `(quantile_disc(d, 0) OVER (${A_SQL}))::DOUBLE`],
+    });
+    const got = await t(on)
+      .select('id', percentile_approx('x', [0.1, 0.5, 1]).over(R).alias('q'))
+      .orderBy('id')
+      .collectRows();
+    const exp = await duck.query(
+      `SELECT id, array_to_string(quantile_disc(x, [0.1, 0.5, 1]) OVER (${R_SQL}), ',') FROM ${tSql} ORDER BY id`,
+    );
+    expect(got.map((r) => [r.id, r.q === null ? null : (r.q as unknown[]).join(',')])).toEqual(
+      exp.rows.map((r) => [r[0], r[1] === null || r[1] === '' ? null : r[1]]),
+    );
+  });
+});
+
 /** A list cell as text, its elements sorted (or in order) and joined by commas; '' for an empty list. */
 const listText = (v: unknown, sorted: boolean): string | null => {
   if (v === null || v === undefined) return null;

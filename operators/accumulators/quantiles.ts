@@ -8,7 +8,7 @@
 import { DEFAULT_ACCURACY } from '../../planner/aggregatesMore.js';
 import type { AggOptions } from '../../planner/aggregates.js';
 import type { DataType } from '../../planner/types.js';
-import { isDecimal } from '../../planner/types.js';
+import { decimalParts, isDecimal } from '../../planner/types.js';
 import type { Accumulator } from '../accumulators.js';
 import { pow10 } from '../decimal.js';
 import { listVec } from '../lists.js';
@@ -24,6 +24,23 @@ import {
   ratioToDouble,
 } from './exactValues.js';
 import { QuantileSketch } from './sketch.js';
+
+/** percentile_approx's answers for an array of percentages (null: no values) as a list column. */
+export function answerList(argType: DataType, answers: readonly (readonly Exact[] | null)[]): Vec {
+  const groups = answers.length;
+  const offsets = new Int32Array(groups + 1);
+  const flat: Exact[] = [];
+  let validity: Uint8Array | null = null;
+  answers.forEach((a, g) => {
+    if (a) flat.push(...a);
+    else {
+      validity ??= newValidity(groups);
+      setValid(validity, g, false);
+    }
+    offsets[g + 1] = flat.length;
+  });
+  return listVec(argType, exactColumn(argType, flat), offsets, validity);
+}
 
 export class PercentileApproxAcc implements Accumulator {
   private sketches: (QuantileSketch | undefined)[] = [];
@@ -75,19 +92,25 @@ export class PercentileApproxAcc implements Accumulator {
         this.argType,
         answers.map((a) => (a ? a[0]! : null)),
       );
-    const offsets = new Int32Array(groups + 1);
-    const flat: Exact[] = [];
-    let validity: Uint8Array | null = null;
-    answers.forEach((a, g) => {
-      if (a) flat.push(...a);
-      else {
-        validity ??= newValidity(groups);
-        setValid(validity, g, false);
-      }
-      offsets[g + 1] = flat.length;
-    });
-    return listVec(this.argType, exactColumn(this.argType, flat), offsets, validity);
+    return answerList(this.argType, answers);
   }
+}
+
+/** The scale median divides by: a decimal's, else null (doubles, ints). */
+export const medianScale = (argType: DataType): number | null =>
+  isDecimal(argType) ? decimalParts(argType).scale : null;
+
+/**
+ * The midpoint of a and b (the two middle values, equal for an odd count) as a double, rounded
+ * once; `scale` is a decimal's (values unscaled), null for doubles and ints.
+ */
+export function midpoint(scale: number | null, a: Exact, b: Exact): number {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (scale === null) return a === b ? a : 0.5 * a + 0.5 * b;
+    const sum = a + b; // integers below 2^53: exact while the sum is, and 10^scale exact to 10^22
+    if (Math.abs(sum) <= 2 ** 53 && scale <= 22) return sum / (2 * 10 ** scale);
+  }
+  return ratioToDouble(BigInt(a) + BigInt(b), 2n * pow10(scale ?? 0));
 }
 
 /**
@@ -97,10 +120,9 @@ export class PercentileApproxAcc implements Accumulator {
  */
 export class MedianAcc implements Accumulator {
   private values: (Exact[] | undefined)[] = [];
-  private readonly scale: number;
+  private readonly scale: number | null;
   constructor(readonly argType: DataType) {
-    const m = /^decimal\(\d+,(\d+)\)$/.exec(argType);
-    this.scale = m ? Number(m[1]) : 0;
+    this.scale = medianScale(argType);
   }
   private push(g: number, x: Exact): void {
     const v = this.values[g];
@@ -135,15 +157,6 @@ export class MedianAcc implements Accumulator {
   reset(g: number): void {
     delete this.values[g];
   }
-  /** The midpoint of a and b (the two middle values, equal for an odd count) as a double, rounded once. */
-  private midpoint(a: Exact, b: Exact): number {
-    if (typeof a === 'number' && typeof b === 'number') {
-      if (!isDecimal(this.argType) && this.scale === 0) return a === b ? a : 0.5 * a + 0.5 * b;
-      const sum = a + b; // integers below 2^53: exact while the sum is, and 10^scale exact to 10^22
-      if (Math.abs(sum) <= 2 ** 53 && this.scale <= 22) return sum / (2 * 10 ** this.scale);
-    }
-    return ratioToDouble(BigInt(a) + BigInt(b), 2n * pow10(this.scale));
-  }
   evaluate(groups: number): Vec {
     const out: (number | null)[] = new Array(groups).fill(null);
     for (let g = 0; g < groups; g++) {
@@ -153,7 +166,7 @@ export class MedianAcc implements Accumulator {
         ? Float64Array.from(v as number[]).sort()
         : v.sort(compareExact);
       const mid = (sorted.length - 1) / 2;
-      out[g] = this.midpoint(sorted[Math.floor(mid)]!, sorted[Math.ceil(mid)]!);
+      out[g] = midpoint(this.scale, sorted[Math.floor(mid)]!, sorted[Math.ceil(mid)]!);
     }
     return exactColumn('float64', out);
   }
