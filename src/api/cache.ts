@@ -74,6 +74,14 @@ interface Entry {
   writing?: Promise<void>;
 }
 
+/** A cached relation not materialized yet (`SessionCache.pending`). */
+export interface PendingCache {
+  readonly plan: PlanNode;
+  readonly level: StorageLevel;
+  /** Where the first job that needs it will write it. */
+  readonly path: string;
+}
+
 /** Runs a write job for the cache (the session's one submission path), and names a plan's columns. */
 export interface CacheWriter {
   write(root: PlanNode, sink: Extract<Sink, { kind: 'write' }>): Promise<unknown>;
@@ -140,6 +148,18 @@ export class SessionCache {
     if (!kids.length) return root;
     const next = await Promise.all(kids.map((k) => this.substitute(k, write)));
     return next.every((k, i) => k === kids[i]) ? root : withPlanChildren(root, next);
+  }
+
+  /**
+   * The cached subtrees of `root` whose copies are not written yet, outermost first (one inside
+   * another is listed too; one inside a written copy is not): what `explain()` shows as pending.
+   */
+  pending(root: PlanNode): PendingCache[] {
+    if (!this.entries.size) return [];
+    const e = this.entries.get(JSON.stringify(root));
+    if (e?.ready) return [];
+    const inner = planChildren(root).flatMap((k) => this.pending(k));
+    return e ? [{ plan: root, level: e.level, path: e.path }, ...inner] : inner;
   }
 
   private materialize(plan: PlanNode, e: Entry, write: CacheWriter): Promise<void> {

@@ -265,7 +265,7 @@ export class DataFrame {
 
   /** The logical, optimized and staged plans, one node per line: the staged plan is the one the driver runs. */
   async explain(): Promise<string> {
-    return explainText(await this.session.plan(this.plan));
+    return explainText(await this.session.plan(this.plan), this.session.pendingCaches(this.plan));
   }
 }
 

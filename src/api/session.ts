@@ -33,7 +33,7 @@ import { normalizeDataUrl, parseStoreUrl } from '../storage/url.js';
 import type { StoreRef } from '../storage/store.js';
 import { DataFrame } from './dataframe.js';
 import { sqlToDataFrame } from '../sql/query.js';
-import { SessionCache, type StorageLevel } from './cache.js';
+import { type PendingCache, SessionCache, type StorageLevel } from './cache.js';
 import { TEXT_READ_OPTIONS, type TextOptionValue, textReadOptions } from './textOptions.js';
 
 export interface SessionOptions {
@@ -350,6 +350,10 @@ export class Session {
   /** The level a plan's result is kept at, or 'NONE'. */
   storageLevel(root: PlanNode): StorageLevel | 'NONE' {
     return this.persisted.level(root);
+  }
+  /** Cached relations in a plan that no job has written yet (explain shows them). */
+  pendingCaches(root: PlanNode): PendingCache[] {
+    return this.persisted.pending(root);
   }
 
   private readonly views = new Map<string, DataFrame>();

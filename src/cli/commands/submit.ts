@@ -49,7 +49,7 @@ export async function explainCommand(ctx: CliContext, file: string): Promise<num
   const s = await ctx.session({ progress: false });
   try {
     const job = await loadJob(file, s, ctx.cwd);
-    const text = explainText(await s.plan(job.frame.plan, job.sink, job.options));
+    const text = explainText(await s.plan(job.frame.plan, job.sink, job.options), s.pendingCaches(job.frame.plan));
     ctx.io.out(ctx.json ? JSON.stringify({ file: job.file, explain: text }) : text);
     return EXIT.ok;
   } finally {
