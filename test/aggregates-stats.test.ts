@@ -577,6 +577,14 @@ describe('percentile_approx', () => {
       .filter((v) => typeof v === 'string' && /^-?\d+$/.test(v) && BigInt(v) !== BigInt(Number(v)));
     expect(notDoubles.length).toBeGreaterThan(3);
     expect((await huge(on).agg(percentile_approx('ts', 0.5).alias('p')).schema())[0]!.type).toBe('timestamp[us]');
+    // Past `accuracy` values the sketch compacts: its answers are still input values, exactly.
+    const inputs = new Set((await duck.query(`SELECT x::VARCHAR FROM ${hugeSql}`)).rows.map((r) => String(r[0])));
+    for (const [label, s] of BOTH) {
+      const [row] = await huge(s())
+        .agg(percentile_approx('x', [0.05, 0.3, 0.5, 0.9, 1], 8).alias('q'))
+        .collectRows();
+      for (const v of row!.q as unknown[]) expect(inputs.has(String(v)), `${label}: ${v}`).toBe(true);
+    }
   });
 
   it('stays within its rank error bound on 100k values (exact ranks known), partial on and off', async () => {
