@@ -182,16 +182,16 @@ export class DataFrame {
    * string column, as strings, one row per statistic named in a `summary` column.
    * @example (await df.describe('l_quantity', 'l_comment')).show()
    */
-  describe(...cols: string[]): Promise<DataFrame> {
-    return summarize(this, DESCRIBE_STATS, cols);
+  async describe(...cols: string[]): Promise<DataFrame> {
+    return this.next(await summarize(this, DESCRIBE_STATS, cols));
   }
   /**
    * Spark's summary: the given statistics (default count, mean, stddev, min, 25%, 50%, 75%, max;
    * also count_distinct, approx_count_distinct and any 'NN%') of every number and string column.
    * @example (await df.summary('count', 'min', '50%', 'max')).show()
    */
-  summary(...stats: string[]): Promise<DataFrame> {
-    return summarize(this, stats.length ? stats : SUMMARY_STATS, []);
+  async summary(...stats: string[]): Promise<DataFrame> {
+    return this.next(await summarize(this, stats.length ? stats : SUMMARY_STATS, []));
   }
 
   /** Register this DataFrame as a session-scoped view for `session.sql()`. @example df.createOrReplaceTempView('t') */

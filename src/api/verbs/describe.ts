@@ -9,12 +9,12 @@
  */
 import { resolveColumn } from '../../../planner/columns.js';
 import { PlanError } from '../../../planner/errors.js';
-import { expand } from '../../../planner/plan.js';
+import { expand, type PlanNode } from '../../../planner/plan.js';
 import type { DataType, Field } from '../../../planner/types.js';
 import { isNumeric } from '../../../planner/types.js';
 import { approx_count_distinct, percentile_approx, stddev } from '../aggregates.js';
 import type { Column } from '../column.js';
-import { DataFrame } from '../dataframe.js';
+import type { DataFrame } from '../dataframe.js';
 import { avg, col, count, countDistinct, lit, max, min } from '../functions.js';
 
 /** describe()'s statistics. */
@@ -64,8 +64,8 @@ async function describedFields(df: DataFrame, names: readonly string[]): Promise
   return named.filter((f) => isNumeric(f.type) || f.type === 'string');
 }
 
-/** One row per statistic (in `stats` order): `summary`, then each field's value as a string. */
-export async function summarize(df: DataFrame, stats: readonly string[], names: readonly string[]): Promise<DataFrame> {
+/** The plan of one row per statistic (in `stats` order): `summary`, then each field's value as a string. */
+export async function summarize(df: DataFrame, stats: readonly string[], names: readonly string[]): Promise<PlanNode> {
   const fns = stats.map(statOf);
   if (!fns.length) throw new PlanError('BAD_ARGUMENT', 'summary: no statistics asked for');
   const fields = await describedFields(df, names);
@@ -81,5 +81,5 @@ export async function summarize(df: DataFrame, stats: readonly string[], names: 
     lit(stat).expr,
     ...fields.map((_, j) => (values[k]![j] ? col(name(k, j)).expr : none)),
   ]);
-  return new DataFrame(df.session, expand(row.plan, projections, ['summary', ...fields.map((f) => f.name)]));
+  return expand(row.plan, projections, ['summary', ...fields.map((f) => f.name)]);
 }
