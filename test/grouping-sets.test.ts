@@ -7,20 +7,25 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  approx_count_distinct,
   avg,
   col,
   count,
   countDistinct,
   grouping,
+  first,
   grouping_id,
+  lit,
   max,
   min,
+  percentile_approx,
   session,
   sum,
   type DataFrame,
   type Session,
 } from '../src/index.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
+import { rowCount, weightedAvg } from './support/udafs.js';
 import { runQuery, type TypedResult } from './support/fixtures.js';
 import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
 import { SF01, tempDir } from './support/tpch.js';
@@ -286,6 +291,78 @@ describe('pivot', () => {
         .map((d) => `min(id) FILTER (WHERE dt = DATE '2020-01-0${d}') AS "2020-01-0${d}"`)
         .join(', ')} FROM t GROUP BY a`,
     );
+  });
+
+  it('aggregates with constant parameters keep them constant; each reads only its value rows', async () => {
+    const df = t
+      .groupBy('c')
+      .pivot('a', ['p', 'q', null])
+      .agg(
+        percentile_approx('x', 0.5).alias('med'),
+        percentile_approx('x', [0.25, 0.75]).alias('qs'),
+        approx_count_distinct('b', 0.01).alias('nd'),
+        first('x', true).alias('fx'),
+      );
+    const text = await df.explain();
+    // The constants stay literal options of the calls; only the column argument is conditional.
+    expect(text).toContain("percentile_approx(CASE WHEN (a = 'p') THEN x END, 0.5, 10000)");
+    expect(text).toContain("percentile_approx(CASE WHEN (a = 'q') THEN x END, array(0.25, 0.75), 10000)");
+    expect(text).toContain('approx_count_distinct(CASE WHEN a IS NULL THEN b END, 0.01)');
+    expect(text).toContain("first(CASE WHEN (a = 'p') THEN x END) IGNORE NULLS");
+    const per = (v: string) => {
+      const f = v === 'null' ? 'a IS NULL' : `a = '${v}'`;
+      return `quantile_disc(x, 0.5) FILTER (WHERE ${f}) AS ${v}_med,
+              CASE WHEN count(*) FILTER (WHERE ${f}) > 0 THEN count(DISTINCT b) FILTER (WHERE ${f}) END AS ${v}_nd`;
+    };
+    const scalars = df.select(...(await df.columns).filter((c) => !c.endsWith('_fx') && !c.endsWith('_qs')));
+    await expectSame(scalars, `SELECT c, ${['p', 'q', 'null'].map(per).join(', ')} FROM t GROUP BY c`);
+    // The array of percentiles, as text (the comparison helpers take scalars).
+    const qs = (await df.select('c', 'p_qs', 'q_qs', 'null_qs').orderBy('c').collectRows()).map((r) => [
+      r.c,
+      ...['p', 'q', 'null'].map((v) => (r[`${v}_qs`] === null ? null : (r[`${v}_qs`] as number[]).join(','))),
+    ]);
+    const listText = (f: string) => `array_to_string(quantile_disc(x, [0.25, 0.75]) FILTER (WHERE ${f}), ',')`;
+    const expectedQs = await duck.query(
+      `SELECT c, ${listText("a = 'p'")}, ${listText("a = 'q'")}, ${listText('a IS NULL')} FROM t GROUP BY c ORDER BY c`,
+    );
+    expect(qs).toEqual(expectedQs.rows);
+    // first(x, true): some non-null x of the group's rows with that value (NULL if none).
+    const firsts = await df.select('c', 'p_fx', 'q_fx', 'null_fx').orderBy('c').collectRows();
+    const options = await duck.query(
+      `SELECT c, a, array_to_string(list(x) FILTER (WHERE x IS NOT NULL), ',') AS xs FROM t GROUP BY c, a`,
+    );
+    for (const row of firsts)
+      for (const v of ['p', 'q', 'null']) {
+        const text = options.rows.find((r) => r[0] === row.c && r[1] === (v === 'null' ? null : v))?.[2];
+        const xs = typeof text === 'string' && text ? text.split(',').map(Number) : [];
+        const got = row[`${v}_fx`];
+        if (!xs.length) expect(got, `${row.c} ${v}`).toBeNull();
+        else expect(xs, `${row.c} ${v}`).toContain(got);
+      }
+  });
+
+  it("first/last keeping nulls and UDAFs (which see every row) go through Spark's two phases", async () => {
+    // first(a) over the rows of value a = 'p' is 'p' whatever the order; a conditional argument
+    // would give NULL where the group's first row has another value.
+    const df = t
+      .groupBy('c')
+      .pivot('a', ['p', 'q', null])
+      .agg(
+        first('a').alias('fa'),
+        rowCount(col('x')).alias('n'),
+        weightedAvg(col('x'), lit(2)).alias('wa'),
+        sum('x').alias('sx'),
+      );
+    const per = (v: string) => {
+      const f = v === 'null' ? 'a IS NULL' : `a = '${v}'`;
+      const present = `count(*) FILTER (WHERE ${f}) > 0`;
+      return `CASE WHEN ${present} THEN ${v === 'null' ? 'NULL' : `'${v}'`} END AS ${v}_fa,
+              CASE WHEN ${present} THEN count(*) FILTER (WHERE ${f}) END AS ${v}_n,
+              avg(x) FILTER (WHERE ${f}) AS ${v}_wa, sum(x) FILTER (WHERE ${f}) AS ${v}_sx`;
+    };
+    await expectSame(df, `SELECT c, ${['p', 'q', 'null'].map(per).join(', ')} FROM t GROUP BY c`);
+    // The UDAF's constant argument is not made conditional.
+    expect(await df.explain()).toMatch(/weighted_avg\(x, 2\)/);
   });
 
   it("refuses more than Spark's 10,000 values, and non-aggregates", async () => {

@@ -62,3 +62,15 @@ export const bigState = udaf<{ n: bigint }>(
   },
   'int64',
 );
+
+/** The number of rows, nulls included (its update sees every row, as a UDAF's does). */
+export const rowCount = udaf<number>(
+  'row_count',
+  {
+    init: () => 0,
+    update: (s) => s + 1,
+    merge: (a, b) => a + b,
+    finish: (s) => s,
+  },
+  'int64',
+);

@@ -2,8 +2,10 @@
  * Pivot: groupBy(...).pivot(column, values?).agg(...), as Spark's. One aggregate with conditional
  * aggregation per pivot value: each aggregate function reads its argument only on the rows whose
  * pivot column equals the value (NULL matches NULL); a group without the value gets NULL, counts
- * included (Spark's PivotFirst). Without values, a job of its own finds the
- * distinct values first, sorted, refusing more than Spark's 10,000.
+ * included (Spark's PivotFirst); constant arguments stay constants. Aggregates that would see the
+ * other values' rows as NULLs (first / last / any_value keeping nulls, UDAFs) go through Spark's
+ * two phases instead: per (group, value), then each value's row. Without values, a job of its own
+ * finds the distinct values first, sorted, refusing more than Spark's 10,000.
  */
 import type * as arrow from 'apache-arrow';
 import * as E from '../../../planner/expr.js';
@@ -114,25 +116,81 @@ export function pivotAgg(
         `pivot aggregates must be aggregate functions, got ${E.exprToString(it.expr)}`,
         { expression: E.exprToString(it.expr) },
       );
+  const name = (slot: PivotSlot, it: Column) =>
+    items.length === 1 ? slot.name : `${slot.name}_${E.exprName(it.expr)}`;
+  if (items.some((it) => readsOtherRows(it.expr))) return twoPhase(input, keys, pivot, items, name);
   const aggs = pivot.slots.flatMap((slot) => {
     const when = slot.expr === null ? E.isNull(pivot.column) : E.binary('=', pivot.column, slot.expr);
+    // Column arguments read only the value's rows; constant ones (and literal options:
+    // percentages, rsd, ignoreNulls) stay as they are.
+    const only = (x: E.Expr) => E.caseWhen([{ when, then: x }], null);
     return items.map((it) => {
       const e = E.transformExpr(it.expr, (x) =>
         x.kind === 'agg'
           ? E.agg(
               x.fn,
-              E.caseWhen([{ when, then: x.arg ?? E.lit(1) }], null),
-              (x.more ?? []).map((m) => E.caseWhen([{ when, then: m }], null)),
+              only(x.arg ?? E.lit(1)),
+              (x.more ?? []).map((m) => (m.kind === 'lit' ? m : only(m))),
               x.options,
             )
           : x,
       );
       // As Spark's pivot (first per value of a per-(group, value) aggregate): a group without the
       // value gets NULL, also from counts, whose conditional form would give 0.
-      const present = E.binary('>', E.agg('count', E.caseWhen([{ when, then: E.lit(1) }], null)), E.lit(0));
+      const present = E.binary('>', E.agg('count', only(E.lit(1))), E.lit(0));
       const out = countsRows(it.expr) ? E.caseWhen([{ when: present, then: e }], null) : e;
-      return E.alias(out, items.length === 1 ? slot.name : `${slot.name}_${E.exprName(it.expr)}`);
+      return E.alias(out, name(slot, it));
     });
   });
   return aggregate(input, keys.map(exprOf), aggs);
+}
+
+/**
+ * Aggregates that would see the other values' rows as NULLs if their arguments were made
+ * conditional: first / last / any_value that keep nulls, and UDAFs (their update sees every row).
+ */
+const readsOtherRows = (e: E.Expr): boolean => {
+  let found = false;
+  E.walkExpr(e, (x) => {
+    if (x.kind === 'agg' && (x.fn === 'udaf' || (FIRSTS.has(x.fn) && !x.options?.ignoreNulls))) found = true;
+  });
+  return found;
+};
+const FIRSTS: ReadonlySet<string> = new Set(['first', 'last', 'any_value']);
+
+const PIVOT_COLUMN = '__pivot_value';
+
+/**
+ * Spark's two phases (PivotFirst): each item aggregated per (group, pivot value), then per group
+ * each value's result (the one row of that value, NULL when the group has none).
+ */
+function twoPhase(
+  input: PlanNode,
+  keys: readonly (string | Column)[],
+  pivot: PivotSpec,
+  items: readonly Column[],
+  name: (slot: PivotSlot, it: Column) => string,
+): PlanNode {
+  const keyExprs = keys.map(exprOf);
+  const item = (j: number) => `__pivot_item${j}`;
+  const perValue = aggregate(
+    input,
+    [...keyExprs, E.alias(pivot.column, PIVOT_COLUMN)],
+    items.map((it, j) => E.alias(it.expr, item(j))),
+  );
+  const value = E.col(PIVOT_COLUMN);
+  const aggs = pivot.slots.flatMap((slot) => {
+    const when = slot.expr === null ? E.isNull(value) : E.binary('=', value, slot.expr);
+    return items.map((it, j) =>
+      E.alias(
+        E.agg('first', E.caseWhen([{ when, then: E.col(item(j)) }], null), [], { ignoreNulls: true }),
+        name(slot, it),
+      ),
+    );
+  });
+  return aggregate(
+    perValue,
+    keyExprs.map((k) => E.col(E.exprName(k))),
+    aggs,
+  );
 }
