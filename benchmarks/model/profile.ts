@@ -103,7 +103,8 @@ async function profileSf(
   withTimeline: boolean,
 ): Promise<QueryRun[]> {
   const store = path.join(scratch, `store-sf${sf}`);
-  const s = session({ store, executors: 1, progress: false });
+  // keepJobs: the job's task reports stay readable after collect() (for the timeline), at the largest SF only.
+  const s = session({ store, executors: 1, progress: false, keepJobs: withTimeline });
   const tables = tpchTables(s, dataDir);
   const duck = await duckdbRuns(dataDir, queries);
   const runs: QueryRun[] = [];
