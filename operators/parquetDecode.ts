@@ -111,11 +111,11 @@ export class RowGroupReader {
     const names = this.columns ?? (await readFooter(this.r)).schema.map((f) => f.name);
     const own = new Set(this.intervals.filter((n) => names.includes(n)));
     const rest = names.filter((n) => !own.has(n));
+    this.md ??= fileMetadata(this.r);
+    const md = this.md;
     const [base, intervals] = await Promise.all([
       rest.length ? this.readWasm(rg, rest) : null,
-      Promise.all(
-        [...own].map(async (n) => [n, await readInterval(this.r, (this.md ??= fileMetadata(this.r)), rg, n)] as const),
-      ),
+      Promise.all([...own].map(async (n) => [n, await readInterval(this.r, md, rg, n)] as const)),
     ]);
     return withColumns(base, new Map(intervals), names);
   }

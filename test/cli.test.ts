@@ -137,7 +137,12 @@ describe('submit, follow, report, cancel, resume, gc', () => {
     const waited = await cli('--json', 'wait', jobId);
     expect(waited.code).toBe(EXIT.ok);
     expect(waited.json()).toMatchObject({ jobId, status: 'succeeded', rows: 3 });
-    const logs = await cli('logs', jobId);
+    // The runner process writes its last log line after the result (which ends `wait`): poll for it.
+    let logs = await cli('logs', jobId);
+    for (let i = 0; i < 300 && !logs.out.includes(`job ${jobId}: 3 rows`); i++) {
+      await sleep(100);
+      logs = await cli('logs', jobId);
+    }
     expect(logs.out).toContain(`job ${jobId}: 3 rows`);
     const list = (await cli('--json', 'list')).json() as unknown as { jobId: string }[];
     expect(list.map((j) => j.jobId)).toContain(jobId);
@@ -208,7 +213,14 @@ describe('submit, follow, report, cancel, resume, gc', () => {
     // While the only stage ran (no stage done yet), some but not all of its tasks were counted done.
     const mid = seen.filter((p) => p.stagesDone === 0 && p.tasksTotal === 4 && p.tasksDone > 0 && p.tasksDone < 4);
     expect(mid.length).toBeGreaterThan(0);
-    expect(seen.at(-1)).toMatchObject({ stagesDone: 1, tasksDone: 4, tasksTotal: 4 });
+    // A finished job's progress reads all done (the driver may record its last step just after the
+    // result that ends `wait`: poll briefly).
+    let last = seen.at(-1);
+    for (let i = 0; i < 300 && last?.stagesDone !== 1; i++) {
+      await sleep(100);
+      last = ((await cli('--json', 'status', jobId)).json() as S).progress;
+    }
+    expect(last).toMatchObject({ stagesDone: 1, tasksDone: 4, tasksTotal: 4 });
   });
 
   it('gc removes finished jobs past the retention, and status then exits 3', async () => {
