@@ -2,7 +2,8 @@
  * CSV and NDJSON over the S3-compatible server (s3rver, test/support/s3-global-setup.ts): a CSV
  * file uploaded to the bucket reads over ranged GETs split into several byte-range tasks with
  * exactly the rows the local file gives (and DuckDB reads); writes to `s3://…` commit and read
- * back as they do locally — job store and data both on S3.
+ * back as they do locally — job store and data both on S3; malformed records in a later byte range
+ * follow the parse modes there as they do on a local disk (same rows, same byte offset named).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,8 +30,18 @@ const csvText = (() => {
   return `${lines.join('\n')}\n`;
 })();
 
+/** 6000 good CSV lines (several tasks at taskBytes 20,000) with malformed ones in the later ranges; NDJSON likewise. */
+const goodCsv = Array.from({ length: 6000 }, (_, i) => `${i},${i * 2}`).join('\n');
+const badCsv = `${goodCsv}\nbad,1\n7\n8,9,10\n11,22\n`;
+const badJson = `${Array.from({ length: 6000 }, (_, i) => JSON.stringify({ a: i, b: i * 2 })).join('\n')}\nnot json\n{"a":"x","b":1}\n{"a":11,"b":22}\n`;
+
 beforeAll(async () => {
   dir = tempDir('stratus-csv-s3-');
+  fs.writeFileSync(path.join(dir, 'bad.csv'), badCsv);
+  fs.writeFileSync(path.join(dir, 'bad.json'), badJson);
+  const data = s3Store({ endpoint, bucket, prefix: `${prefix}/data` });
+  await data.put('bad-csv/part-0.csv', new TextEncoder().encode(badCsv));
+  await data.put('bad-json/part-0.json', new TextEncoder().encode(badJson));
   fs.writeFileSync(path.join(dir, 'in.csv'), csvText);
   await s3Store({ endpoint, bucket, prefix: `${prefix}/data` }).put('in/part-0.csv', new TextEncoder().encode(csvText));
   local = session({ store: tempDir(), executors: 2, progress: false });
@@ -85,5 +96,31 @@ describe('CSV and NDJSON on S3', () => {
     // An overwrite replaces the dataset whole.
     await src.limit(5).write.mode('overwrite').json(jsonOut);
     expect(await remote.read.json(jsonOut, { schema }).count()).toBe(5);
+  });
+
+  it('malformed records in later byte ranges: PERMISSIVE, DROPMALFORMED and FAILFAST over S3 as on disk', async () => {
+    const offset = Buffer.byteLength(`${goodCsv}\n`);
+    const csvOpts = { schema: 'a INT, b INT', splitBytes: 5000 };
+    const jsonOpts = { schema: 'a INT, b INT', splitBytes: 5000 };
+    const onS3 = (kind: string) => `s3://${bucket}/${prefix}/data/bad-${kind}`;
+    for (const [read, s3Path, localPath, opts] of [
+      ['csv', onS3('csv'), path.join(dir, 'bad.csv'), csvOpts],
+      ['json', onS3('json'), path.join(dir, 'bad.json'), jsonOpts],
+    ] as const) {
+      const permissive = { ...opts, columnNameOfCorruptRecord: '_corrupt' };
+      const fromS3 = await remote.read[read](s3Path, permissive).collectRows();
+      expect(remote.lastJobSummary!.stages[0]!.tasks).toBeGreaterThanOrEqual(3);
+      expect(fromS3).toEqual(await local.read[read](localPath, permissive).collectRows());
+      expect(fromS3.filter((r) => r._corrupt !== null).length).toBe(read === 'csv' ? 3 : 2);
+      const dropped = { ...opts, mode: 'DROPMALFORMED' } as const;
+      expect(await remote.read[read](s3Path, dropped).count()).toBe(6001);
+      expect(await local.read[read](localPath, dropped).count()).toBe(6001);
+    }
+    await expect(remote.read.csv(onS3('csv'), { ...csvOpts, mode: 'FAILFAST' }).collect()).rejects.toThrow(
+      new RegExp(`bad-csv/part-0\\.csv at byte offset ${offset}: column 'a' \\(int32\\) cannot hold "bad"`),
+    );
+    await expect(remote.read.json(onS3('json'), { ...jsonOpts, mode: 'FAILFAST' }).collect()).rejects.toThrow(
+      /malformed JSON record in .*bad-json\/part-0\.json/,
+    );
   });
 });
