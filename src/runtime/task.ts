@@ -150,6 +150,10 @@ function buildSide(
   const key = `${store.url}|${jobId}|${side.stage}`;
   let hit = broadcasts.get(key);
   if (!hit) {
+    // Earlier jobs' build sides go first: a job that ended never asks again, and an executor kept
+    // warm across jobs would otherwise hold up to 8 of them (hundreds of MB at SF10).
+    const job = `${store.url}|${jobId}|`;
+    for (const k of broadcasts.keys()) if (!k.startsWith(job)) broadcasts.delete(k);
     if (broadcasts.size >= 8) broadcasts.delete(broadcasts.keys().next().value!);
     // A single-partition stage, every partition of an adaptive join's small side, or the
     // stage's own scan pipeline read here (inline_broadcast_scans).
