@@ -5,23 +5,13 @@
  * casts); they are read back as numbers and compared with DuckDB's aggregates — exactly for
  * counts, min, max and percentiles, to 1e-12 relative for means and standard deviations.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { col, count, session, type DataFrame, type Session } from '../src/index.js';
-import { writeExpressionFixture, type ExpressionFixture } from './support/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { col, count, type DataFrame } from '../src/index.js';
+import { useExpressionFixture } from './support/fixtures.js';
 import { duckdbQuery } from './support/oracle.js';
-import { SF01, tempDir } from './support/tpch.js';
+import { SF01 } from './support/tpch.js';
 
-let s: Session;
-let fx: ExpressionFixture;
-
-beforeAll(async () => {
-  fx = await writeExpressionFixture(tempDir('stratus-describe-'));
-  s = session({ store: tempDir(), executors: 2, progress: false });
-});
-afterAll(async () => {
-  await s?.stop();
-  fx?.close();
-});
+const fx = useExpressionFixture('describe', { executors: 2 });
 
 /** decimal: scale 2, so Spark's mean is decimal(…, 6), rounded HALF_UP. */
 type Kind = 'number' | 'decimal' | 'string';
@@ -81,7 +71,7 @@ async function expectSummary(
 
 describe('describe / summary', () => {
   it('describe(): count, mean, stddev, min, max of every number and string column', async () => {
-    const df = s.read.parquet(fx.file).drop('f'); // f has NaNs: DuckDB's NaN ordering and averages differ
+    const df = fx.frame().drop('f'); // f has NaNs: DuckDB's NaN ordering and averages differ
     const columns = {
       id: 'number',
       i: 'number',
@@ -97,7 +87,7 @@ describe('describe / summary', () => {
   });
 
   it('summary() adds quartiles (numbers only); any statistics in the order asked', async () => {
-    const df = s.read.parquet(fx.file).select('i', 'l', 'd', 's');
+    const df = fx.frame().select('i', 'l', 'd', 's');
     const columns = { i: 'number', l: 'number', d: 'number', s: 'string' } as const;
     const all = ['count', 'mean', 'stddev', 'min', '25%', '50%', '75%', 'max'];
     await expectSummary(await df.summary(), all, columns, fx.table, fx.query);
@@ -111,7 +101,7 @@ describe('describe / summary', () => {
   });
 
   it("values are Spark's strings: integers plainly, doubles in Spark's form", async () => {
-    const rows = await (await s.read.parquet(fx.file).describe('i', 'd', 'dt', 'b')).collectRows();
+    const rows = await (await fx.frame().describe('i', 'd', 'dt', 'b')).collectRows();
     // Dates and booleans are not described (as Spark).
     expect(Object.keys(rows[0]!)).toEqual(['summary', 'i', 'd']);
     const by = Object.fromEntries(rows.map((r) => [r.summary, r]));
@@ -121,7 +111,9 @@ describe('describe / summary', () => {
   });
 
   it('describe of lineitem: decimals and strings, against DuckDB', async () => {
-    const df = s.read.parquet(`${SF01}/lineitem`).select('l_quantity', 'l_extendedprice', 'l_discount', 'l_shipmode');
+    const df = fx.session.read
+      .parquet(`${SF01}/lineitem`)
+      .select('l_quantity', 'l_extendedprice', 'l_discount', 'l_shipmode');
     const columns = {
       l_quantity: 'decimal',
       l_extendedprice: 'decimal',
@@ -134,9 +126,9 @@ describe('describe / summary', () => {
   });
 
   it('reads the input once: one aggregate of every statistic, reshaped (not one scan per statistic)', async () => {
-    const df = s.read.parquet(`${SF01}/lineitem`).select('l_quantity', 'l_discount', 'l_shipmode');
+    const df = fx.session.read.parquet(`${SF01}/lineitem`).select('l_quantity', 'l_discount', 'l_shipmode');
     const scanned = () => {
-      const stages = s.lastJobSummary!.stages;
+      const stages = fx.session.lastJobSummary!.stages;
       return {
         rowGroups: stages.reduce((a, st) => a + st.rowGroups, 0),
         scans: stages.filter((st) => st.rowGroups > 0).length,
@@ -152,7 +144,7 @@ describe('describe / summary', () => {
   });
 
   it('refuses unknown statistics and columns, naming them', async () => {
-    const df = s.read.parquet(fx.file);
+    const df = fx.frame();
     await expect(df.summary('count', 'median')).rejects.toThrow(/unknown statistic 'median'/);
     await expect(df.summary('101%')).rejects.toThrow(/unknown statistic '101%'/);
     await expect(df.describe('nope')).rejects.toMatchObject({ code: 'COLUMN_NOT_FOUND' });

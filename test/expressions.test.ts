@@ -6,7 +6,7 @@
  * Stratus follows Spark (non-ANSI mode). Where Spark and DuckDB differ, the SQL spells out
  * Spark's answer (with a comment), so the test still checks against the oracle's arithmetic.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   abs,
   addMonths,
@@ -26,33 +26,15 @@ import {
   month,
   not,
   round,
-  session,
   substring,
   trim,
   upper,
   when,
   year,
-  type Session,
 } from '../src/index.js';
-import { expressionChecks, writeExpressionFixture, type ExpressionFixture } from './support/fixtures.js';
-import { tempDir } from './support/tpch.js';
+import { useExpressionFixture } from './support/fixtures.js';
 
-let s: Session;
-let fx: ExpressionFixture;
-
-beforeAll(async () => {
-  fx = await writeExpressionFixture(tempDir('stratus-exprs-'));
-  s = session({ store: tempDir(), executors: 1, progress: false });
-});
-afterAll(async () => {
-  await s?.stop();
-  fx?.close();
-});
-
-const { check, checkFilter } = expressionChecks(
-  () => fx,
-  () => s.read.parquet(fx.file),
-);
+const { check, checkFilter } = useExpressionFixture('exprs');
 
 describe('arithmetic', () => {
   it('+ - * on ints wrap around like Spark, mix with bigint and double', () =>

@@ -4,7 +4,7 @@
  * (count(col) vs count(*), all-NULL groups, NULL group keys). Null join keys are tested with
  * the joins.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import {
   abs,
   avg,
@@ -20,44 +20,22 @@ import {
   min,
   not,
   round,
-  session,
   sum,
   upper,
   when,
   year,
   type Column,
-  type DataFrame,
-  type Session,
 } from '../src/index.js';
 import { expectSameResults } from './support/compare.js';
 import {
   expectSameTyped,
-  expressionChecks,
   typedRowsFromArrow,
-  writeExpressionFixture,
+  useExpressionFixture,
   type ExpressionCase as Case,
-  type ExpressionFixture,
 } from './support/fixtures.js';
-import { tempDir } from './support/tpch.js';
 
-let s: Session;
-let fx: ExpressionFixture;
-let df: DataFrame;
-
-beforeAll(async () => {
-  fx = await writeExpressionFixture(tempDir('stratus-nulls-'));
-  s = session({ store: tempDir(), executors: 1, progress: false });
-  df = s.read.parquet(fx.file);
-});
-afterAll(async () => {
-  await s?.stop();
-  fx?.close();
-});
-
-const { check, checkFilter } = expressionChecks(
-  () => fx,
-  () => df,
-);
+const fx = useExpressionFixture('nulls');
+const { check, checkFilter } = fx;
 
 describe('three-valued logic', () => {
   it('AND / OR / NOT over all nine pairs of TRUE, FALSE, NULL', () =>
@@ -176,7 +154,7 @@ describe('NaN is not NULL', () => {
 describe('aggregates over NULLs', () => {
   /** Group by the given keys in both engines; `aggs` pairs Stratus aggregates with SQL. */
   async function checkAgg(keys: readonly string[], aggs: readonly Case[], where?: [Column, string]): Promise<void> {
-    const input = where ? df.filter(where[0]) : df;
+    const input = where ? fx.frame().filter(where[0]) : fx.frame();
     const stratusAggs = aggs.map(([name, c]) => c.alias(name));
     const result = keys.length ? input.groupBy(...keys).agg(...stratusAggs) : input.agg(...stratusAggs);
     const actual = typedRowsFromArrow(await result.collect());
@@ -271,11 +249,11 @@ describe('aggregates over NULLs', () => {
 
 describe('ordering with NULLs', () => {
   it('ascending puts NULLs first, descending last (Spark defaults)', async () => {
-    const asc = rowsOf(await df.orderBy(col('i').asc(), col('id')).select('id', 'i').collect());
+    const asc = rowsOf(await fx.frame().orderBy(col('i').asc(), col('id')).select('id', 'i').collect());
     expectSameResults(asc, await fx.query(`SELECT id, i FROM ${fx.table} ORDER BY i ASC NULLS FIRST, id`), {
       ordered: true,
     });
-    const desc = rowsOf(await df.orderBy(col('s').desc(), col('id')).select('id', 's').collect());
+    const desc = rowsOf(await fx.frame().orderBy(col('s').desc(), col('id')).select('id', 's').collect());
     expectSameResults(desc, await fx.query(`SELECT id, s FROM ${fx.table} ORDER BY s DESC NULLS LAST, id`), {
       ordered: true,
     });

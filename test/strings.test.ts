@@ -6,7 +6,7 @@
  * (Spark: all matches, $1); DuckDB has no initcap or locate(…, pos) and refuses an empty lpad pad.
  * The Java-regex forms JS spells differently are checked on literals against Java's answers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   col,
   concat,
@@ -22,37 +22,15 @@ import {
   replace,
   rlike,
   rpad,
-  session,
   split,
   translate,
-  type Session,
 } from '../src/index.js';
-import {
-  expectSameTyped,
-  expressionChecks,
-  typedRowsFromArrow,
-  writeExpressionFixture,
-  type ExpressionFixture,
-} from './support/fixtures.js';
+import { expectSameTyped, typedRowsFromArrow, useExpressionFixture } from './support/fixtures.js';
 import { duckdbQuery } from './support/oracle.js';
-import { SF01, tempDir } from './support/tpch.js';
+import { SF01 } from './support/tpch.js';
 
-let s: Session;
-let fx: ExpressionFixture;
-
-beforeAll(async () => {
-  fx = await writeExpressionFixture(tempDir('stratus-strings-'));
-  s = session({ store: tempDir(), executors: 1, progress: false });
-});
-afterAll(async () => {
-  await s?.stop();
-  fx?.close();
-});
-
-const { check, checkFilter } = expressionChecks(
-  () => fx,
-  () => s.read.parquet(fx.file),
-);
+const fx = useExpressionFixture('strings');
+const { check, checkFilter } = fx;
 
 // Spark's initcap: lower case, then the first character and each one after a space upper case.
 const INITCAP = (x: string) =>
@@ -170,8 +148,8 @@ describe('string editing', () => {
 
 describe('split', () => {
   it('split returns list<string>: the pieces between matches, trailing empty ones kept', async () => {
-    const df = s.read
-      .parquet(fx.file)
+    const df = fx
+      .frame()
       .select(
         col('id'),
         split('s', '%').alias('a'),
@@ -207,8 +185,8 @@ describe('split', () => {
   });
 
   it('regexp_extract_all: the group of every match as list<string>', async () => {
-    const df = s.read
-      .parquet(fx.file)
+    const df = fx
+      .frame()
       .select(
         col('id'),
         regexp_extract_all('s', '([a-z])([a-z])?', 1).alias('a'),
@@ -232,8 +210,8 @@ describe('split', () => {
     const parsed = expected.rows.map((r) => r.map((v, i) => (i === 0 || v === null ? v : JSON.parse(v as string))));
     expect(actual.sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual(parsed);
     await expect(
-      s.read
-        .parquet(fx.file)
+      fx
+        .frame()
         .select(regexp_extract_all('s', 'a', 1))
         .schema(),
     ).rejects.toMatchObject({
@@ -243,8 +221,8 @@ describe('split', () => {
   });
 
   it("split follows Java's String.split where DuckDB differs (limits, zero-width matches)", async () => {
-    const row = await s.read
-      .parquet(fx.file)
+    const row = await fx
+      .frame()
       .limit(1)
       .select(
         split(lit('a b'), 'x*').alias('zero_width'),
@@ -274,7 +252,7 @@ describe('split', () => {
 
 describe('on TPC-H', () => {
   it('pattern filters pushed into lineitem scans (dictionary-encoded strings) count as DuckDB', async () => {
-    const lineitem = s.read.parquet(`${SF01}/lineitem`);
+    const lineitem = fx.session.read.parquet(`${SF01}/lineitem`);
     const got = await lineitem
       .filter(col('l_shipmode').rlike('^(AIR|RAIL)$').and(instr('l_comment', 'furious').gt(0)))
       .groupBy(regexp_extract('l_shipinstruct', '^(\\w+)').alias('verb'))
@@ -292,7 +270,7 @@ describe('on TPC-H', () => {
 
 describe('SQL', () => {
   it('session.sql and selectExpr know the functions by their Spark names', async () => {
-    s.read.parquet(fx.file).createOrReplaceTempView('fx');
+    fx.frame().createOrReplaceTempView('fx');
     const text = `SELECT id, regexp_extract(s, '([a-z]+)', 1) AS a, regexp_replace(s, '(a)', '[$1]') AS b,
       rlike(s, '^a') AS c, regexp_like(s, 'b') AS d, replace(s, 'a', '') AS e, lpad(s, 4, '0') AS f,
       rpad(s, 4) AS g, instr(s, 'b') AS h, locate('b', s, 2) AS i, initcap(s) AS j,
@@ -304,9 +282,9 @@ describe('SQL', () => {
       (CASE WHEN instr(s[2:], 'b') = 0 THEN 0 ELSE instr(s[2:], 'b') + 1 END)::INTEGER AS i, ${INITCAP('s')} AS j,
       translate(s, 'ab', 'BA') AS k, regexp_extract(s, '(.)') AS l FROM ${fx.table}`,
     );
-    expectSameTyped(typedRowsFromArrow(await (await s.sql(text)).collect()), expected);
+    expectSameTyped(typedRowsFromArrow(await (await fx.session.sql(text)).collect()), expected);
     const splits = await (
-      await s.sql("SELECT id, split(s, 'b') AS m, split(s, 'b', 1) AS n FROM fx WHERE id < 3")
+      await fx.session.sql("SELECT id, split(s, 'b') AS m, split(s, 'b', 1) AS n FROM fx WHERE id < 3")
     ).collectRows();
     expect(splits.sort((a, b) => Number(a.id) - Number(b.id))).toEqual([
       { id: 0, m: [''], n: [''] },
@@ -315,7 +293,7 @@ describe('SQL', () => {
     ]);
     // Spark's RLIKE / REGEXP operators (and PostgreSQL's ~ / !~); the words inside strings stay.
     const ops = await (
-      await s.sql(
+      await fx.session.sql(
         `SELECT id, s RLIKE '^a' AS a, s NOT RLIKE 'b' AS b, s regexp '[0-9]' AS c, s ~ 'é|ü' AS d, s !~ 'c$' AS e,
          'x rlike y' AS f FROM fx WHERE s Rlike '.' -- rlike in a comment`,
       )
@@ -329,7 +307,7 @@ describe('SQL', () => {
       ),
     );
     expect(
-      (await s.read.parquet(fx.file).filter("s not rlike '[a-z]'").select('id').collectRows())
+      (await fx.frame().filter("s not rlike '[a-z]'").select('id').collectRows())
         .map((r) => Number(r.id))
         .sort((x, y) => x - y),
     ).toEqual(
@@ -337,8 +315,8 @@ describe('SQL', () => {
         (r) => r[0],
       ),
     );
-    const viaExpr = await s.read
-      .parquet(fx.file)
+    const viaExpr = await fx
+      .frame()
       .selectExpr('id', "regexp_replace(s, '[aeiou]', '*') AS v", "rlike(s, '[0-9]') AS w")
       .collect();
     expectSameTyped(
@@ -352,7 +330,7 @@ describe('SQL', () => {
 
 describe('Java patterns on JS RegExp', () => {
   const one = async (c: ReturnType<typeof lit>) => {
-    const t = await s.read.parquet(fx.file).limit(1).select(c.alias('v')).collect();
+    const t = await fx.frame().limit(1).select(c.alias('v')).collect();
     return t.getChild('v')!.get(0);
   };
   it('translates the Java forms JS spells differently (answers as Java gives them)', async () => {
@@ -377,7 +355,7 @@ describe('Java patterns on JS RegExp', () => {
   });
 
   it('refuses, at plan time and naming the pattern, patterns it cannot run', async () => {
-    const df = s.read.parquet(fx.file);
+    const df = fx.frame();
     const fails = (c: ReturnType<typeof lit>, code: string, text: RegExp) =>
       expect(df.select(c).schema()).rejects.toMatchObject({ code, message: expect.stringMatching(text) });
     await fails(regexp_extract('s', '(a', 1), 'BAD_REGEX', /regexp_extract: invalid regular expression '\(a'/);
@@ -396,14 +374,14 @@ describe('Java patterns on JS RegExp', () => {
 
   it('a pattern column with an invalid pattern fails the job naming it', async () => {
     // A NULL pattern is NULL, not an error.
-    const nulls = await s.read
-      .parquet(fx.file)
+    const nulls = await fx
+      .frame()
       .select(rlike('s', lit(null).cast('string')).alias('x'))
       .collect();
     expect([...nulls.getChild('x')!].every((v) => v === null)).toBe(true);
     await expect(
-      s.read
-        .parquet(fx.file)
+      fx
+        .frame()
         .select(rlike('s', concat(col('s'), lit('('))).alias('x'))
         .collect(),
     ).rejects.toThrow(/rlike: invalid regular expression '.*\('/);

@@ -5,8 +5,8 @@
  * values and the result's column types, for comparison with Stratus results.
  *
  * @example
- * const fx = await writeExpressionFixture(tempDir());
- * const expected = await fx.query(`SELECT id, i + 1 AS x FROM ${fx.table}`);
+ * const fx = useExpressionFixture('exprs'); // written in beforeAll, closed in afterAll
+ * it('adds', () => fx.check([['x', col('i').plus(1), 'i + 1']]));
  */
 import * as path from 'node:path';
 import {
@@ -18,8 +18,10 @@ import {
 } from '@duckdb/node-api';
 import type { Table } from 'apache-arrow';
 import { DataType as ArrowType } from 'apache-arrow';
-import { col, type Column, type DataFrame } from '../../src/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { col, session, type Column, type DataFrame, type Session } from '../../src/index.js';
 import { expectSameResults, isoDateFromDays, rowsFromArrow, type Cell, type ResultSet } from './compare.js';
+import { tempDir } from './tpch.js';
 
 /** A result with the engine type name of each column. */
 export interface TypedResult extends ResultSet {
@@ -140,12 +142,55 @@ export async function writeExpressionFixture(dir: string): Promise<ExpressionFix
 /** One output column: the Stratus expression and the DuckDB SQL that must give the same. */
 export type ExpressionCase = readonly [name: string, stratus: Column, sql: string];
 
+/** The expression fixture of one test file, with its session and the checks against DuckDB. */
+export interface ExpressionSuite extends Omit<ExpressionFixture, 'close'> {
+  readonly session: Session;
+  /** The fixture table as a DataFrame of the session. */
+  frame(): DataFrame;
+  /** Select all cases in one job and one query; compare values and types. */
+  check(cases: readonly ExpressionCase[]): Promise<void>;
+  /** Compare the rows a filter keeps with those WHERE keeps. */
+  checkFilter(cond: Column, where: string): Promise<void>;
+}
+
 /**
- * Checks of Stratus expressions over the fixture table (`df()` reads it) against the same SQL
- * in DuckDB: `check` selects all cases in one job and one query and compares values and types;
- * `checkFilter` compares the rows a filter keeps with those WHERE keeps.
+ * Write the fixture and open a one-executor session in the test file's `beforeAll`, close both in
+ * its `afterAll`. Every member but `check`/`checkFilter`/`frame` is read inside tests only.
  */
-export function expressionChecks(fx: () => ExpressionFixture, df: () => DataFrame) {
+export function useExpressionFixture(name: string, options: { executors?: number } = {}): ExpressionSuite {
+  let fx: ExpressionFixture | undefined;
+  let s: Session | undefined;
+  beforeAll(async () => {
+    fx = await writeExpressionFixture(tempDir(`stratus-${name}-`));
+    s = session({ store: tempDir(), executors: options.executors ?? 1, progress: false });
+  });
+  afterAll(async () => {
+    await s?.stop();
+    fx?.close();
+  });
+  const ready = <T>(x: T | undefined): T => {
+    if (x === undefined) throw new Error('the expression fixture is set up in beforeAll: use it inside tests');
+    return x;
+  };
+  const frame = () => ready(s).read.parquet(ready(fx).file);
+  const checks = expressionChecks(() => ready(fx), frame);
+  return {
+    get file() {
+      return ready(fx).file;
+    },
+    get table() {
+      return ready(fx).table;
+    },
+    get session() {
+      return ready(s);
+    },
+    query: (sql) => ready(fx).query(sql),
+    frame,
+    ...checks,
+  };
+}
+
+function expressionChecks(fx: () => ExpressionFixture, df: () => DataFrame) {
   return {
     async check(cases: readonly ExpressionCase[]): Promise<void> {
       const actual = typedRowsFromArrow(
