@@ -3,8 +3,6 @@
  * compared with DuckDB's GROUP BY ROLLUP / CUBE, GROUPING(), FILTER and PIVOT on whole results —
  * with NULL keys from the data next to rolled-up NULLs, several aggregates, and Spark's names.
  */
-import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   approx_count_distinct,
@@ -26,7 +24,7 @@ import {
 } from '../src/index.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
 import { rowCount, weightedAvg } from './support/udafs.js';
-import { runQuery, type TypedResult } from './support/fixtures.js';
+import { generatedTables, type Generated } from './support/generated.js';
 import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
 import { SF01, tempDir } from './support/tpch.js';
 
@@ -47,29 +45,20 @@ const T_SQL = `
   ) AS t(id, a, b, c, x, y, d, dt)`;
 
 let s: Session;
-let duck: { query(sql: string): Promise<TypedResult>; close(): void };
+let duck: Generated['duck'];
 let t: DataFrame;
 let many: DataFrame;
 
 beforeAll(async () => {
-  const dir = tempDir('stratus-grouping-');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  const tFile = path.join(dir, 't.parquet');
-  await connection.run(`COPY (${T_SQL} ORDER BY id) TO '${tFile}' (FORMAT parquet, ROW_GROUP_SIZE 3)`);
-  await connection.run(`CREATE VIEW t AS SELECT * FROM read_parquet('${tFile}')`);
-  const manyFile = path.join(dir, 'many.parquet');
-  await connection.run(`COPY (SELECT range % 3 AS g, range AS v FROM range(10001)) TO '${manyFile}' (FORMAT parquet)`);
-  duck = {
-    query: (sql) => runQuery(connection, sql),
-    close: () => {
-      connection.closeSync();
-      instance.closeSync();
-    },
-  };
+  // DuckDB's views t and many are the tables' files.
+  const fx = await generatedTables(tempDir('stratus-grouping-'), {
+    t: { sql: T_SQL, rowGroup: 3 },
+    many: { sql: 'SELECT range % 3 AS g, range AS v FROM range(10001)' },
+  });
+  duck = fx.duck;
   s = session({ store: tempDir(), executors: 1, progress: false, job: { shufflePartitions: 3 } });
-  t = s.read.parquet(tFile);
-  many = s.read.parquet(manyFile);
+  t = s.read.parquet(fx.path('t'));
+  many = s.read.parquet(fx.path('many'));
 });
 afterAll(async () => {
   await s?.stop();

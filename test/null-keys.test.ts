@@ -4,14 +4,12 @@
  * the nulls of a left join mixed with file nulls, distinct, and the hash shuffle. Every key type
  * is covered; results are compared with DuckDB.
  */
-import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupTable, hashRows } from '../operators/hash.js';
 import type { Vec } from '../operators/vector.js';
 import { col, count, countDistinct, session, sum, type DataFrame, type Session } from '../src/index.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
-import { runQuery, type TypedResult } from './support/fixtures.js';
+import { generatedTables, type Generated } from './support/generated.js';
 import { tempDir } from './support/tpch.js';
 
 /**
@@ -36,43 +34,30 @@ const SIDE_SQL = `
 const KEYS = ['d', 's', 'f', 'b', 'dt', 'big'] as const;
 
 let s: Session;
-let duck: { query(sql: string): Promise<TypedResult>; close(): void };
+let fx: Generated;
 let t: DataFrame;
 let side: DataFrame;
 let tSql: string;
 let sideSql: string;
 
 beforeAll(async () => {
-  const dir = tempDir('stratus-nullkeys-');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  const write = async (sql: string, name: string, rowGroup: number) => {
-    const file = path.join(dir, `${name}.parquet`);
-    await connection.run(`COPY (${sql} ORDER BY id) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE ${rowGroup})`);
-    return file;
-  };
-  const tFile = await write(T_SQL, 't', 2);
-  const sideFile = await write(SIDE_SQL, 'side', 2);
-  tSql = `read_parquet('${tFile}')`;
-  sideSql = `read_parquet('${sideFile}')`;
-  duck = {
-    query: (sql) => runQuery(connection, sql),
-    close: () => {
-      connection.closeSync();
-      instance.closeSync();
-    },
-  };
+  fx = await generatedTables(tempDir('stratus-nullkeys-'), {
+    t: { sql: T_SQL, rowGroup: 2 },
+    side: { sql: SIDE_SQL, rowGroup: 2 },
+  });
+  tSql = fx.sql('t');
+  sideSql = fx.sql('side');
   s = session({ store: tempDir(), executors: 1, progress: false, job: { shufflePartitions: 3 } });
-  t = s.read.parquet(tFile);
-  side = s.read.parquet(sideFile);
+  t = s.read.parquet(fx.path('t'));
+  side = s.read.parquet(fx.path('side'));
 });
 afterAll(async () => {
   await s?.stop();
-  duck?.close();
+  fx?.duck.close();
 });
 
 async function expectSame(df: DataFrame, sql: string): Promise<void> {
-  expectSameResults(rowsFromArrow(await df.collect()), await duck.query(sql), { ordered: false });
+  expectSameResults(rowsFromArrow(await df.collect()), await fx.duck.query(sql), { ordered: false });
 }
 
 describe('NULL group keys are one group', () => {
@@ -93,11 +78,11 @@ describe('NULL group keys are one group', () => {
       job: { shufflePartitions: 3, disabledRules: ['partial_aggregation'] },
     });
     try {
-      const df = s2.read.parquet(tSql.slice("read_parquet('".length, -2));
+      const df = s2.read.parquet(fx.path('t'));
       for (const k of KEYS)
         expectSameResults(
           rowsFromArrow(await df.groupBy(k).agg(count('*').alias('n'), sum('g').alias('sg')).collect()),
-          await duck.query(`SELECT ${k}, count(*) AS n, sum(g) AS sg FROM ${tSql} GROUP BY ${k}`),
+          await fx.duck.query(`SELECT ${k}, count(*) AS n, sum(g) AS sg FROM ${tSql} GROUP BY ${k}`),
           { ordered: false },
         );
     } finally {

@@ -1,7 +1,8 @@
 /**
  * Generated test tables: SQL run in an in-memory DuckDB (the oracle the test then queries), written
- * as several Parquet files (one per WHERE slice, small row groups) so Stratus reads them as several
- * scan tasks; and a pair of sessions with partial aggregation on and off.
+ * as Parquet files (one per WHERE slice, small row groups) so Stratus reads them as several scan
+ * tasks, each also a DuckDB view named after the table; and a pair of sessions with partial
+ * aggregation on and off.
  *
  * @example
  * const fx = await generatedTables(dir, { t: { sql: T_SQL, parts: ['id < 200', 'id >= 200'], rowGroup: 40 } });
@@ -17,9 +18,10 @@ import { tempDir } from './tpch.js';
 export interface GeneratedTable {
   /** A SELECT producing the rows. */
   readonly sql: string;
-  /** One WHERE condition per file. */
-  readonly parts: readonly string[];
-  readonly rowGroup: number;
+  /** One WHERE condition per file; one file of all rows when left out. */
+  readonly parts?: readonly string[];
+  /** Rows per row group; DuckDB's default when left out. */
+  readonly rowGroup?: number;
 }
 
 export interface Generated {
@@ -38,10 +40,12 @@ export async function generatedTables(
   const connection = await instance.connect();
   for (const [name, t] of Object.entries(tables)) {
     mkdirSync(path.join(dir, name));
-    for (const [i, where] of t.parts.entries())
+    const rowGroup = t.rowGroup === undefined ? '' : `, ROW_GROUP_SIZE ${t.rowGroup}`;
+    for (const [i, where] of (t.parts ?? ['true']).entries())
       await connection.run(
-        `COPY (SELECT * FROM (${t.sql}) WHERE ${where}) TO '${path.join(dir, name, `part-${i}.parquet`)}' (FORMAT parquet, ROW_GROUP_SIZE ${t.rowGroup})`,
+        `COPY (SELECT * FROM (${t.sql}) WHERE ${where}) TO '${path.join(dir, name, `part-${i}.parquet`)}' (FORMAT parquet${rowGroup})`,
       );
+    await connection.run(`CREATE VIEW "${name}" AS SELECT * FROM ${readParquet(dir, name)}`);
   }
   return {
     duck: {
@@ -52,9 +56,11 @@ export async function generatedTables(
       },
     },
     path: (name) => path.join(dir, name),
-    sql: (name) => `read_parquet('${path.join(dir, name)}/*.parquet')`,
+    sql: (name) => readParquet(dir, name),
   };
 }
+
+const readParquet = (dir: string, name: string) => `read_parquet('${path.join(dir, name)}/*.parquet')`;
 
 /** Two sessions over small tasks and three shuffle partitions: partial aggregation on, and off. */
 export function partialOnAndOff(executors: number): { on: Session; off: Session } {
