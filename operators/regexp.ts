@@ -8,12 +8,10 @@ import { type CompiledRegex, javaRegex, javaReplacement, type ReplacementPart } 
 import type { Operand } from './scalar.js';
 import { isScalar } from './scalar.js';
 import { StringBuilder } from './stringBuilder.js';
-import { endOf, int32s, type Kernel, source, startOf, textAt, validityAll } from './strings.js';
+import { endOf, int32s, type Kernel, source, startOf, stringRows, textAt, validityAll } from './strings.js';
 import { listVec } from './lists.js';
 import type { BytesVec } from './vector.js';
 import { isValid } from './vector.js';
-
-const encoder = new TextEncoder();
 
 interface Pattern extends CompiledRegex {
   readonly global: RegExp;
@@ -42,11 +40,6 @@ function patternAt(o: Operand, fn: string): (i: number) => Pattern {
   return (i) => compiled(textAt(x, i), fn);
 }
 
-function appendText(out: StringBuilder, s: string): void {
-  const bytes = encoder.encode(s);
-  out.append(bytes, 0, bytes.length);
-}
-
 /** Spark's check, made when a row matches: the group index within the pattern's groups. */
 function checkGroup(r: Pattern, k: number, fn: string): void {
   if (k < 0 || k > r.groups)
@@ -63,21 +56,15 @@ const regexpExtract: Kernel = (args, n) => {
   const x = source(a!);
   const re = patternAt(p!, 'regexp_extract');
   const idx = g ? int32s(g, n) : null;
-  const validity = validityAll(args, n);
-  const out = new StringBuilder(n, x.data.length);
-  for (let i = 0; i < n; i++) {
-    if (isValid(validity, i)) {
-      const r = re(i);
-      const m = r.regex.exec(textAt(x, i));
-      if (m) {
-        const k = idx ? idx[i]! : 1;
-        checkGroup(r, k, 'regexp_extract');
-        if (m[k] !== undefined) appendText(out, m[k]!);
-      }
+  return stringRows(args, n, x.data.length, (i, out) => {
+    const r = re(i);
+    const m = r.regex.exec(textAt(x, i));
+    if (m) {
+      const k = idx ? idx[i]! : 1;
+      checkGroup(r, k, 'regexp_extract');
+      if (m[k] !== undefined) out.appendText(m[k]!);
     }
-    out.end(i);
-  }
-  return out.build(validity);
+  });
 };
 
 /** regexp_extract_all(str, pattern, idx = 1): group idx of every match, as a list<string>. */
@@ -107,7 +94,7 @@ const regexpExtractAll: Kernel = (args, n) => {
 function strings(texts: readonly string[], bytesGuess: number): BytesVec {
   const out = new StringBuilder(texts.length, bytesGuess);
   texts.forEach((t, k) => {
-    appendText(out, t);
+    out.appendText(t);
     out.end(k);
   });
   return out.build(null);
@@ -130,45 +117,35 @@ const regexpReplace: Kernel = (args, n) => {
   const re = patternAt(p!, 'regexp_replace');
   const rep = source(r!);
   const from = pos ? int32s(pos, n) : null;
-  const validity = validityAll(args, n);
-  const out = new StringBuilder(n, x.data.length);
-  for (let i = 0; i < n; i++) {
-    if (isValid(validity, i)) {
-      const pattern = re(i);
-      const replacement = textAt(rep, i);
-      const key = `${pattern.regex.source}\u0000${replacement}`;
-      let parts = replacements.get(key);
-      if (!parts) {
-        parts = javaReplacement(replacement, pattern, 'regexp_replace');
-        if (replacements.size >= 256) replacements.clear();
-        replacements.set(key, parts);
-      }
-      const s = textAt(x, i);
-      const start = from ? from[i]! - 1 : 0;
-      if (start < 0)
-        throw new ExecutionError(
-          'REGEXP_BAD_POSITION',
-          `regexp_replace: position must be 1 or more, got ${start + 1}`,
-          {
-            function: 'regexp_replace',
-            position: start + 1,
-          },
-        );
-      // Java's region: the text before `position` is kept and invisible to the pattern (Spark).
-      if (start === 0 || start < s.length) {
-        const rest = s.slice(start);
-        let res = s.slice(0, start);
-        let last = 0;
-        for (const m of rest.matchAll(pattern.global)) {
-          res += rest.slice(last, m.index) + expand(parts, m);
-          last = m.index + m[0].length;
-        }
-        appendText(out, res + rest.slice(last));
-      } else out.append(x.data, startOf(x, i), endOf(x, i));
+  return stringRows(args, n, x.data.length, (i, out) => {
+    const pattern = re(i);
+    const replacement = textAt(rep, i);
+    const key = `${pattern.regex.source}\u0000${replacement}`;
+    let parts = replacements.get(key);
+    if (!parts) {
+      parts = javaReplacement(replacement, pattern, 'regexp_replace');
+      if (replacements.size >= 256) replacements.clear();
+      replacements.set(key, parts);
     }
-    out.end(i);
-  }
-  return out.build(validity);
+    const s = textAt(x, i);
+    const start = from ? from[i]! - 1 : 0;
+    if (start < 0)
+      throw new ExecutionError('REGEXP_BAD_POSITION', `regexp_replace: position must be 1 or more, got ${start + 1}`, {
+        function: 'regexp_replace',
+        position: start + 1,
+      });
+    // Java's region: the text before `position` is kept and invisible to the pattern (Spark).
+    if (start === 0 || start < s.length) {
+      const rest = s.slice(start);
+      let res = s.slice(0, start);
+      let last = 0;
+      for (const m of rest.matchAll(pattern.global)) {
+        res += rest.slice(last, m.index) + expand(parts, m);
+        last = m.index + m[0].length;
+      }
+      out.appendText(res + rest.slice(last));
+    } else out.append(x.data, startOf(x, i), endOf(x, i));
+  });
 };
 
 /** rlike(str, pattern): whether the pattern matches anywhere in the string (Java's find()). */

@@ -4,6 +4,8 @@
  */
 import type { BytesVec } from './vector.js';
 
+const encoder = new TextEncoder();
+
 export class StringBuilder {
   private data: Uint8Array;
   private pos = 0;
@@ -41,6 +43,11 @@ export class StringBuilder {
     const out = this.reserve(text.length);
     for (let k = 0; k < text.length; k++) out[this.pos + k] = text.charCodeAt(k);
     this.pos += text.length;
+  }
+  /** Append a JS string as UTF-8. */
+  appendText(text: string): void {
+    const bytes = encoder.encode(text);
+    this.append(bytes, 0, bytes.length);
   }
   /** Close row `i` (rows are closed in order; a null row is closed empty). */
   end(i: number): void {

@@ -5,12 +5,22 @@
  */
 import { indexOfBytes } from './like.js';
 import { isScalar, materialize } from './scalar.js';
-import { StringBuilder } from './stringBuilder.js';
-import { countChars, endOf, int32s, type Kernel, nextChar, source, startOf, textAt, validityAll } from './strings.js';
+import {
+  countChars,
+  endOf,
+  int32s,
+  type Kernel,
+  nextChar,
+  source,
+  startOf,
+  stringRows,
+  textAt,
+  validityAll,
+} from './strings.js';
 import { isValid } from './vector.js';
 
-const encoder = new TextEncoder();
 const SPACE = Uint8Array.of(0x20);
+const NONE = { data: new Uint8Array(0), offsets: null };
 
 /** The byte position after k characters from p (bounded by e). */
 function advance(d: Uint8Array, p: number, e: number, k: number): number {
@@ -23,31 +33,24 @@ const replace: Kernel = (args, n) => {
   const [a, b, c] = args;
   const x = source(a!);
   const y = source(b!);
-  const z = c ? source(c) : { data: new Uint8Array(0), offsets: null };
-  const validity = validityAll(args, n);
-  const out = new StringBuilder(n, x.data.length);
-  for (let i = 0; i < n; i++) {
-    if (isValid(validity, i)) {
-      const s = startOf(x, i);
-      const e = endOf(x, i);
-      const ps = startOf(y, i);
-      const pe = endOf(y, i);
-      let from = s;
-      if (pe > ps)
-        for (
-          let at = indexOfBytes(x.data, from, e, y.data, ps, pe);
-          at >= 0;
-          at = indexOfBytes(x.data, from, e, y.data, ps, pe)
-        ) {
-          out.append(x.data, from, at);
-          out.append(z.data, startOf(z, i), endOf(z, i));
-          from = at + (pe - ps);
-        }
-      out.append(x.data, from, e);
-    }
-    out.end(i);
-  }
-  return out.build(validity);
+  const z = c ? source(c) : NONE;
+  return stringRows(args, n, x.data.length, (i, out) => {
+    const e = endOf(x, i);
+    const ps = startOf(y, i);
+    const pe = endOf(y, i);
+    let from = startOf(x, i);
+    if (pe > ps)
+      for (
+        let at = indexOfBytes(x.data, from, e, y.data, ps, pe);
+        at >= 0;
+        at = indexOfBytes(x.data, from, e, y.data, ps, pe)
+      ) {
+        out.append(x.data, from, at);
+        out.append(z.data, startOf(z, i), endOf(z, i));
+        from = at + (pe - ps);
+      }
+    out.append(x.data, from, e);
+  });
 };
 
 /** lpad / rpad: cut to `len` characters, or padded with whole copies of `pad` then a prefix of it. */
@@ -57,28 +60,22 @@ function padKernel(left: boolean): Kernel {
     const x = source(a!);
     const len = int32s(l!, n);
     const pad = p ? source(p) : { data: SPACE, offsets: null };
-    const validity = validityAll(args, n);
-    const out = new StringBuilder(n, x.data.length);
-    for (let i = 0; i < n; i++) {
-      if (isValid(validity, i)) {
-        const s = startOf(x, i);
-        const e = endOf(x, i);
-        const ps = startOf(pad, i);
-        const pe = endOf(pad, i);
-        const want = len[i]!;
-        const spaces = want - countChars(x.data, s, e);
-        if (spaces <= 0 || pe === ps) out.append(x.data, s, want <= 0 ? s : advance(x.data, s, e, want));
-        else {
-          if (!left) out.append(x.data, s, e);
-          const padChars = countChars(pad.data, ps, pe);
-          for (let k = Math.floor(spaces / padChars); k > 0; k--) out.append(pad.data, ps, pe);
-          out.append(pad.data, ps, advance(pad.data, ps, pe, spaces % padChars));
-          if (left) out.append(x.data, s, e);
-        }
+    return stringRows(args, n, x.data.length, (i, out) => {
+      const s = startOf(x, i);
+      const e = endOf(x, i);
+      const ps = startOf(pad, i);
+      const pe = endOf(pad, i);
+      const want = len[i]!;
+      const spaces = want - countChars(x.data, s, e);
+      if (spaces <= 0 || pe === ps) out.append(x.data, s, want <= 0 ? s : advance(x.data, s, e, want));
+      else {
+        if (!left) out.append(x.data, s, e);
+        const padChars = countChars(pad.data, ps, pe);
+        for (let k = Math.floor(spaces / padChars); k > 0; k--) out.append(pad.data, ps, pe);
+        out.append(pad.data, ps, advance(pad.data, ps, pe, spaces % padChars));
+        if (left) out.append(x.data, s, e);
       }
-      out.end(i);
-    }
-    return out.build(validity);
+    });
   };
 }
 
@@ -134,19 +131,12 @@ const titleCase = (ch: string): string => {
 /** initcap: lower case, then title case at the start and after each space (UTF8String.toTitleCase). */
 const initcap: Kernel = (args, n) => {
   const x = source(args[0]!);
-  const validity = validityAll(args, n);
-  const out = new StringBuilder(n, x.data.length);
-  for (let i = 0; i < n; i++) {
-    if (isValid(validity, i)) {
-      const s = textAt(x, i).toLowerCase();
-      let r = '';
-      for (let k = 0; k < s.length; k++) r += k === 0 || s[k - 1] === ' ' ? titleCase(s[k]!) : s[k];
-      const bytes = encoder.encode(r);
-      out.append(bytes, 0, bytes.length);
-    }
-    out.end(i);
-  }
-  return out.build(validity);
+  return stringRows(args, n, x.data.length, (i, out) => {
+    const s = textAt(x, i).toLowerCase();
+    let r = '';
+    for (let k = 0; k < s.length; k++) r += k === 0 || s[k - 1] === ' ' ? titleCase(s[k]!) : s[k];
+    out.appendText(r);
+  });
 };
 
 /** translate's map: each character of `from` to the one at its place in `to` ('' past its end); the first wins. */
@@ -166,19 +156,12 @@ const translate: Kernel = (args, n) => {
   const fs = source(f!);
   const ts = source(t!);
   const constant = isScalar(f!) && isScalar(t!) ? translation(textAt(fs, 0), textAt(ts, 0)) : null;
-  const validity = validityAll(args, n);
-  const out = new StringBuilder(n, x.data.length);
-  for (let i = 0; i < n; i++) {
-    if (isValid(validity, i)) {
-      const map = constant ?? translation(textAt(fs, i), textAt(ts, i));
-      let r = '';
-      for (const ch of textAt(x, i)) r += map.get(ch) ?? ch;
-      const bytes = encoder.encode(r);
-      out.append(bytes, 0, bytes.length);
-    }
-    out.end(i);
-  }
-  return out.build(validity);
+  return stringRows(args, n, x.data.length, (i, out) => {
+    const map = constant ?? translation(textAt(fs, i), textAt(ts, i));
+    let r = '';
+    for (const ch of textAt(x, i)) r += map.get(ch) ?? ch;
+    out.appendText(r);
+  });
 };
 
 export const STRING_EDIT_KERNELS = {

@@ -24,6 +24,25 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 export const EMPTY = new Uint8Array(0);
 
+/**
+ * A string column of `n` rows built by `row(i, out)`, called for the rows where every argument is
+ * valid (the others are NULL).
+ */
+export function stringRows(
+  args: readonly Operand[],
+  n: number,
+  bytesGuess: number,
+  row: (i: number, out: StringBuilder) => void,
+): StrVec {
+  const validity = validityAll(args, n);
+  const out = new StringBuilder(n, bytesGuess);
+  for (let i = 0; i < n; i++) {
+    if (isValid(validity, i)) row(i, out);
+    out.end(i);
+  }
+  return out.build(validity);
+}
+
 /** Row-wise access to a string operand without materializing scalars. */
 export interface StrSource {
   readonly data: Uint8Array;

@@ -24,7 +24,6 @@ import { formatter, type Parsed, parseByPattern } from './pattern.js';
 
 type ArgType = DataType | 'null';
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
 /** A string scalar argument's text (the zone, a unit, a format); null for NULL. */
 function text(o: Operand | undefined): string | null {
@@ -262,11 +261,6 @@ const toTimestamp: Kernel = (args, n, outType, types) => {
   return timestamps(outType, zone, l, n, naive ? 'wall' : 'same');
 };
 
-function appendText(out: StringBuilder, s: string): void {
-  const b = encoder.encode(s);
-  out.append(b, 0, b.length);
-}
-
 /** Local readings as text: by a pattern, or (no pattern) as CAST prints them. */
 function formatColumn(
   l: LocalColumn,
@@ -291,7 +285,7 @@ function formatColumn(
         reading.offset = l.offsets[i]!;
         const text = format(reading);
         if (ascii) out.appendAscii(text);
-        else appendText(out, text);
+        else out.appendText(text);
       } else if (dateOnly) out.appendAscii(dateText(days));
       else out.appendAscii(wallText(BigInt(s) * 1_000_000_000n + BigInt(l.nanos[i]!), 'ns'));
     }
