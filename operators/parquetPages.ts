@@ -11,6 +11,7 @@
  */
 import type { ColumnMetaData, PageHeader, SchemaElement } from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
+import { snappyUncompressor } from 'hysnappy';
 import { ExecutionError } from '../planner/errors.js';
 import type { DataType, DecimalType } from '../planner/types.js';
 import { decimalType, isDecimal, MAX_SHORT_DECIMAL } from '../planner/types.js';
@@ -216,9 +217,8 @@ function plainValues(buf: Uint8Array, pos: number, end: number, type: DataType, 
   }
 }
 
-/** Raw snappy decompression of `src` into `out` (exactly its size): literals and back-references. */
-function unsnappy(src: Uint8Array, out: Uint8Array): void {
-  const n = src.length;
+/** The length a raw snappy block declares (its leading varint) and where its body starts. */
+function snappyLength(src: Uint8Array): [size: number, pos: number] {
   let pos = 0;
   let size = 0;
   let shift = 0;
@@ -228,6 +228,17 @@ function unsnappy(src: Uint8Array, out: Uint8Array): void {
     size += (b & 0x7f) * 2 ** shift;
     shift += 7;
   } while (b & 0x80);
+  return [size, pos];
+}
+
+/**
+ * Raw snappy decompression of `src` into `out` (exactly its size): literals and back-references.
+ * The fallback where hysnappy's WebAssembly decoder cannot load (`unsnappyInto`).
+ */
+export function unsnappy(src: Uint8Array, out: Uint8Array): void {
+  const n = src.length;
+  const [size, start] = snappyLength(src);
+  let pos = start;
   if (size !== out.length) bad(`snappy block of ${size} bytes where its page header says ${out.length}`);
   let o = 0;
   while (pos < n) {
@@ -270,14 +281,49 @@ function unsnappy(src: Uint8Array, out: Uint8Array): void {
   if (o !== size) bad(`snappy block decompressed to ${o} bytes, not ${size}`);
 }
 
+type Uncompress = (src: Uint8Array, size: number) => Uint8Array;
+
+/**
+ * hysnappy's decompressor (C compiled to WebAssembly, inlined in its JS: the same on every
+ * platform), ~2.5× our JS loop on lineitem's pages; null where WebAssembly cannot load it.
+ */
+let wasmSnappy: Uncompress | null | undefined;
+
+function loadWasmSnappy(): Uncompress | null {
+  try {
+    return snappyUncompressor();
+  } catch {
+    return null;
+  }
+}
+
+/** Raw snappy decompression of a page of `size` bytes (a fresh array, or `fallback`'s memory for the JS decoder). */
+export function unsnappyPage(src: Uint8Array, size: number, fallback: (size: number) => Uint8Array): Uint8Array {
+  if (wasmSnappy === undefined) wasmSnappy = loadWasmSnappy();
+  if (wasmSnappy === null) {
+    const out = fallback(size);
+    unsnappy(src, out);
+    return out;
+  }
+  const [declared] = snappyLength(src);
+  if (declared !== size) bad(`snappy block of ${declared} bytes where its page header says ${size}`);
+  try {
+    return wasmSnappy(src, size);
+  } catch (e) {
+    return bad(`snappy block cannot be decompressed (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
 /** Page bytes after decompression. */
 function inflate(codec: string, src: Uint8Array, size: number): Uint8Array {
   if (codec === 'UNCOMPRESSED') return src;
-  // One buffer reused for every page: a page's values are copied out before the next is read.
+  return unsnappyPage(src, size, reusedPage);
+}
+
+/** The JS decoder's output: one buffer reused for every page (a page's values are copied out before the next is read). */
+function reusedPage(size: number): Uint8Array {
   if (pageBuffer.length < size) pageBuffer = new Uint8Array(Math.max(size, pageBuffer.length * 2));
-  const out = pageBuffer.subarray(0, size);
-  unsnappy(src, out);
-  return out;
+  return pageBuffer.subarray(0, size);
 }
 
 let pageBuffer = new Uint8Array(1 << 16);
