@@ -5,6 +5,7 @@
  * when two scale factors ran, and the issue's targets with the measured value and met / missed
  * (or "not measured" when the run lacks what a target needs). Pure functions over summaries.
  */
+import { stageCriticalMillis } from '../src/runtime/jobState.js';
 import type { EngineName, QueryOutcome } from './peers/protocol.js';
 import { isFailure, type RunnerRecord } from './peers/spawn.js';
 import type { ThreadsSummary } from './report.js';
@@ -66,7 +67,7 @@ export function speedup(scale: ScaleResult, engine: EngineName, queries: readonl
 
 interface JobSummaryLike {
   wallMillis: number;
-  stages: { maxTaskMillis?: number }[];
+  stages: { wallMillis?: number; maxTaskMillis?: number; executorMillis?: Record<string, number> }[];
 }
 
 const isJobSummary = (b: unknown): b is JobSummaryLike =>
@@ -74,8 +75,11 @@ const isJobSummary = (b: unknown): b is JobSummaryLike =>
 
 /**
  * Orchestration share of Stratus's collect time over a run's queries (last run of each): the
- * job's wall time minus its stages' longest tasks (rounds, driver, state machine, process hops,
- * store round trips), plus the time outside the job (analysis, submission, reading the result).
+ * job's wall time minus its stages' critical paths (`stageCriticalMillis`: the busiest
+ * executor's busy time, so tasks an executor runs one after another count as work, not as
+ * orchestration), plus the time outside the job (analysis, submission, reading the result).
+ * What remains is rounds, the driver, the state machine, process hops, store round trips and
+ * executors left idle while another finishes its share.
  */
 export function orchestrationShare(queries: readonly QueryOutcome[]): number | undefined {
   let orchestration = 0;
@@ -84,7 +88,7 @@ export function orchestrationShare(queries: readonly QueryOutcome[]): number | u
     const b = o.breakdown;
     const last = o.runsMs.at(-1);
     if (!isJobSummary(b) || last === undefined) continue;
-    const critical = b.stages.reduce((a, st) => a + (st.maxTaskMillis ?? 0), 0);
+    const critical = b.stages.reduce((a, st) => a + stageCriticalMillis(st), 0);
     orchestration += Math.max(0, b.wallMillis - critical) + Math.max(0, last - b.wallMillis);
     total += last;
   }

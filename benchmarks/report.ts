@@ -9,6 +9,7 @@
  */
 import { compareResults } from './compare.js';
 import { geomean, orchestrationShare } from './headline.js';
+import { stageCriticalMillis } from '../src/runtime/jobState.js';
 import type { EngineName, QueryOutcome } from './peers/protocol.js';
 import { isFailure, type RunnerRecord } from './peers/spawn.js';
 
@@ -211,6 +212,7 @@ interface JobSummaryLike {
     wallMillis: number;
     taskMillis: number;
     maxTaskMillis?: number;
+    executorMillis?: Record<string, number>;
     phases: Record<string, number>;
     stats: Record<string, number>;
   }[];
@@ -263,15 +265,18 @@ function breakdownTable(engine: string, queries: readonly QueryOutcome[]): strin
     'store reqs',
     'MB in',
   ];
-  // Per stage: wall, the longest task (critical path inside executors), decode / compute /
-  // shuffle summed over its tasks, and orchestration = stage wall − longest task (rounds, the
-  // driver, the state machine, process hops, store round trips).
+  // Per stage: wall, the longest task, the critical path inside executors (the busiest
+  // executor's busy time, stageCriticalMillis), the mean executor's (their gap: imbalance),
+  // decode / compute / shuffle summed over its tasks, and orchestration = stage wall − critical
+  // path (rounds, the driver, the state machine, process hops, store round trips).
   const stageHeader = [
     'query',
     'stage',
     'tasks',
     'wall',
     'longest task',
+    'critical',
+    'mean executor',
     'decode',
     'compute',
     'shuffle w+r',
@@ -283,14 +288,17 @@ function breakdownTable(engine: string, queries: readonly QueryOutcome[]): strin
     if (!isJobSummary(b)) continue;
     for (const st of b.stages) {
       const p = (k: string) => st.phases[k] ?? 0;
-      const longest = st.maxTaskMillis ?? 0;
-      const orch = Math.max(0, st.wallMillis - longest);
+      const critical = stageCriticalMillis(st);
+      const busy = Object.values(st.executorMillis ?? {});
+      const orch = Math.max(0, st.wallMillis - critical);
       stageRows.push([
         `Q${o.query}`,
         String(st.id),
         String(st.tasks),
         ms(st.wallMillis),
-        ms(longest),
+        ms(st.maxTaskMillis),
+        ms(critical),
+        ms(busy.length ? busy.reduce((a, x) => a + x, 0) / busy.length : undefined),
         ms(p('decode')),
         ms(Math.max(0, st.taskMillis - p('decode') - p('shuffleRead') - p('shuffleWrite') - p('write'))),
         ms(p('shuffleRead') + p('shuffleWrite')),
@@ -301,7 +309,7 @@ function breakdownTable(engine: string, queries: readonly QueryOutcome[]): strin
   const orchestration = orchestrationShare(queries);
   const share =
     orchestration !== undefined
-      ? ` — orchestration ≈ ${(100 * orchestration).toFixed(1)}% of collect time (job wall − the stages' longest tasks, plus outside the job)`
+      ? ` — orchestration ≈ ${(100 * orchestration).toFixed(1)}% of collect time (job wall − the stages' critical paths, plus outside the job)`
       : '';
   return [
     `${engine} breakdown of the last run (ms; task figures summed over tasks and stages, from session.lastJobSummary):`,

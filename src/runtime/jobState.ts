@@ -115,10 +115,40 @@ export interface StageMetrics {
   attempts: number;
   /** Sum of task times (ms). */
   taskMillis: number;
-  /** The longest task attempt (ms): the stage's critical path inside executors. */
+  /** The longest task attempt (ms). */
   maxTaskMillis?: number;
+  /**
+   * Busy time per executor instance (ms): the union of the intervals its task attempts ran, so
+   * tasks it interleaved count once and tasks it ran one after another add up.
+   */
+  executorMillis?: Record<string, number>;
   phases: Record<string, number>;
   stats: Record<string, number>;
+}
+
+/**
+ * A stage's critical path inside executors (ms): its busiest executor's busy time — the stage
+ * cannot end before that executor's tasks do. Summaries without per-executor times fall back to
+ * the longest task. What a stage's wall exceeds this by is orchestration (rounds, the driver,
+ * process hops, store round trips) and idle executors; the one definition the bench reports use.
+ * @example stageCriticalMillis({ executorMillis: { a: 300, b: 200 }, maxTaskMillis: 150 }) // 300
+ */
+export function stageCriticalMillis(st: Pick<StageMetrics, 'executorMillis' | 'maxTaskMillis'>): number {
+  const busy = Object.values(st.executorMillis ?? {});
+  return busy.length ? Math.max(...busy) : (st.maxTaskMillis ?? 0);
+}
+
+/** Total of intervals `[start, end)` after merging overlaps (ms): how long any of them was running. */
+export function unionMillis(intervals: readonly (readonly [number, number])[]): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [a, b] of sorted) {
+    // Only the part past the running end is new time.
+    if (b > end) total += b - Math.max(a, end);
+    end = Math.max(end, b);
+  }
+  return total;
 }
 
 /** What a job did, per stage: the job summary returned with its result. */

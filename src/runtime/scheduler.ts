@@ -23,6 +23,7 @@ import {
   type StageMetrics,
   type StageState,
   type TaskState,
+  unionMillis,
 } from './jobState.js';
 import { newTask, reduceTasks } from './planJob.js';
 import { LOST_MAP_OUTPUT, type LostMapOutput } from './shuffleRead.js';
@@ -113,6 +114,7 @@ export class Scheduler {
       const summary = await getJson<GroupSummary>(this.store, r.summary);
       const stage = summary.reports[0]?.stage;
       if (stage !== undefined && summary.stats) this.accountStats(stage, summary.stats);
+      if (stage !== undefined) this.accountBusy(stage, summary.reports);
       for (const rep of summary.reports) {
         this.account(rep);
         const t = this.state.stages[rep.stage]?.tasks[rep.task];
@@ -230,6 +232,20 @@ export class Scheduler {
     m.maxTaskMillis = Math.max(m.maxTaskMillis ?? 0, rep.millis);
     for (const [k, v] of Object.entries(rep.phases ?? {})) m.phases[k] = (m.phases[k] ?? 0) + v;
     for (const [k, v] of Object.entries(rep.stats ?? {})) m.stats[k] = (m.stats[k] ?? 0) + v;
+  }
+
+  /**
+   * Add an invocation's busy time to its executor's account in the stage: the union of its task
+   * attempts' run intervals (a group's tasks share one stage and one executor instance).
+   */
+  accountBusy(stage: number, reports: readonly TaskReport[]): void {
+    const s = this.state.stages[stage];
+    const ran = reports.filter((r) => r.startedAt !== undefined && r.executor !== undefined);
+    if (!s || !ran.length) return;
+    const m = stageMetrics(s);
+    const executor = ran[0]!.executor!;
+    const busy = unionMillis(ran.map((r) => [r.startedAt!, r.startedAt! + r.millis] as const));
+    m.executorMillis = { ...m.executorMillis, [executor]: (m.executorMillis?.[executor] ?? 0) + busy };
   }
 
   /** Add an invocation's store requests to its stage (a group's tasks share one stage). */
