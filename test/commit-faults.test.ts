@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { session, type Session } from '../src/index.js';
-import { COMMIT_STEPS, commitHooks, SimulatedCrash } from '../src/runtime/commit.js';
+import { COMMIT_STEPS, commitHooks, SimulatedCrash } from '../src/runtime/commitRecord.js';
 import { datasetLogHooks, latestSnapshot, pinKey, type Pin, versionKey } from '../src/runtime/datasetLog.js';
 import { putJson } from '../src/storage/store.js';
 import { LocalStore } from '../src/storage/local/store.js';

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { col, count, session, type Session } from '../src/index.js';
-import { commitHooks } from '../src/runtime/commit.js';
+import { commitHooks } from '../src/runtime/commitRecord.js';
 import { cachedStore } from '../src/runtime/env.js';
 import { normalizeDataUrl } from '../src/storage/url.js';
 import { expectSameTyped, type TypedResult } from './support/fixtures.js';
@@ -234,7 +234,7 @@ describe('process life', () => {
       await s.read.parquet(o.a).write.partitionBy('p').parquet(o.dest);
       const run = await runScript(
         `import { session } from '@root/src/index.ts';
-         import { commitHooks } from '@root/src/runtime/commit.ts';
+         import { commitHooks } from '@root/src/runtime/commitRecord.ts';
          const s = session({ ...${JSON.stringify(opts)}, leaseMs: 15000 });
          commitHooks.afterStep = (step) => {
            if (step !== 'copy:0') return;

@@ -17,123 +17,48 @@
  *
  * Nothing here catches its own errors: a failure at any step leaves the record, exactly as a
  * killed process would. The driver settles its own commit after an error (`settleOwnCommit`).
+ *
+ * Here: the commit itself. The record, keys, steps and hooks are in commitRecord.ts; settling
+ * records (forward or back) in commitSettle.ts; the retired-file sweep in retiredFiles.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { StorageError } from '../../planner/errors.js';
-import type { Sink } from '../../planner/plan.js';
-import { getJson, putJson, type ObjectStore, type StoreRef } from '../storage/store.js';
-import { locate, type Location } from '../storage/url.js';
-import { mapLimit } from '../util/limit.js';
+import { putJson, type StoreRef } from '../storage/store.js';
 import {
-  COMMITS_DIR,
   createSnapshot,
   DEFAULT_FILE_RETENTION_MS,
   latestSnapshot,
   listedFiles,
   logVersions,
-  pinnedFiles,
-  pruneLog,
   snapshotAt,
   under,
-  versionKey,
-  type RetiredFile,
   type Snapshot,
   type SnapshotFile,
 } from './datasetLog.js';
+import {
+  commitHooks,
+  destination,
+  recordKey,
+  stagingDir,
+  step,
+  successKey,
+  type CommitRecord,
+  type CommitResult,
+  type Dest,
+  type WriteSink,
+} from './commitRecord.js';
+import { finish, rollBack, settleRecords } from './commitSettle.js';
 import type { RuntimeEnv } from './env.js';
 import { heartbeat, leaseOwner } from './lease.js';
 import type { TaskOutput } from './protocol.js';
+import { sweepRetired } from './retiredFiles.js';
 
-type WriteSink = Extract<Sink, { kind: 'write' }>;
-
-/**
- * The steps of a commit, in order; `copy:<i>` repeats once per new file. The fault-injection
- * suite crashes after each of them (commitHooks).
- */
-export const COMMIT_STEPS = ['adopt', 'intent', 'unmark', 'copy:<i>', 'flip', 'remove', 'mark', 'cleanup', 'done'];
-
-/**
- * Test hooks (await-ed): `afterStep` after every step of every commit in this process;
- * `beforeIntent` when a commit has chosen the version it will create, before its record exists
- * (two writers held there race for the same version at `flip`).
- */
-export const commitHooks: {
-  afterStep?: (step: string, path: string) => void | Promise<void>;
-  beforeIntent?: (jobId: string, path: string, version: number) => void | Promise<void>;
-} = {};
-
-/**
- * Thrown by a fault-injection hook to stop a commit as a killed process would: the driver lets
- * it through untouched, and its name ends the state machine execution at once, with no retry.
- */
-export class SimulatedCrash extends Error {
-  constructor(step: string) {
-    super(`simulated crash after commit step '${step}'`);
-    this.name = 'States.Runtime';
-  }
-}
+// The driver's commit calls (scheduler.ts), all from this module.
+export { SimulatedCrash } from './commitRecord.js';
+export { settleOwnCommit } from './commitSettle.js';
 
 export const DEFAULT_COMMIT_LEASE_MS = 60_000;
-/** How long a commit waits for another live commit of the same path before giving up. */
-const WAIT_FOR_OTHERS_MS = 10 * 60_000;
 const LOST_RACES = 3;
-
-/** A commit in progress, as stored at `<path>/_stratus/commits/<job>.json`. */
-export interface CommitRecord {
-  readonly format: 'stratus-commit/1';
-  readonly jobId: string;
-  readonly owner: string;
-  readonly leaseUntil: number;
-  readonly mode: WriteSink['mode'];
-  /** The version this commit started from, and the one it creates. */
-  readonly base: number;
-  readonly version: number;
-  /** This commit created the base (version 0) for a directory that had no log. */
-  readonly adopted: boolean;
-  /** `_SUCCESS` was there before (restored on roll-back). */
-  readonly hadSuccess: boolean;
-  /** New files: staged key and final key (both relative to the dataset root). */
-  readonly files: readonly (SnapshotFile & { readonly staged: string; readonly rows: number })[];
-  /** Retired files the new version lists: the base's still held, and those it drops now (swept after the flip). */
-  readonly retired: readonly RetiredFile[];
-}
-
-export interface CommitResult {
-  readonly files: number;
-  readonly rows: number;
-  /** The dataset version written (undefined when `ignore` found the path taken). */
-  readonly version?: number;
-}
-
-interface Dest {
-  readonly store: ObjectStore;
-  readonly root: string;
-  readonly url: string;
-  /** The job store: its `datasets/` lists the destinations with retired files, for gc. */
-  readonly jobs: ObjectStore;
-}
-
-function destination(path: string, env: RuntimeEnv, storeRef: StoreRef): Dest {
-  const loc = locate(path, storeRef);
-  return { store: env.store(loc.ref), root: loc.key, url: path, jobs: env.store(storeRef) };
-}
-
-/** The job store's entry for a dataset with retired files (`{ path }`), read by gc. */
-const RETIRED_DIR = 'datasets/';
-const retiredEntry = (url: string) =>
-  `${RETIRED_DIR}${createHash('sha256').update(url).digest('hex').slice(0, 32)}.json`;
-
-/** Where a job stages its files, relative to the dataset root. */
-export const stagingDir = (jobId: string) => `_temporary/${jobId}`;
-const recordKey = (d: Dest, jobId: string) => under(d.root, `${COMMITS_DIR}/${jobId}.json`);
-const successKey = (d: Dest) => under(d.root, '_SUCCESS');
-const step = async (d: Dest, name: string) => commitHooks.afterStep?.(name, d.url);
-
-/** The key a task stages a file at: `<root>/_temporary/<job>/<relative>`. */
-export function stagedKey(path: string, jobId: string, relative: string, storeRef: StoreRef): Location {
-  const loc = locate(path, storeRef);
-  return { ref: loc.ref, key: under(loc.key, `${stagingDir(jobId)}/${relative}`) };
-}
 
 /** A staged name (`part-00003.2.<nonce>.parquet`, `.csv`, `.json`, `.arrow`) made final: job id in, attempt out of sight. */
 function finalPath(relative: string, jobId: string): string {
@@ -326,220 +251,8 @@ async function runCommit(
 const commitTakenOver = (d: Dest, r: CommitRecord) =>
   `the commit of job ${r.jobId} to '${d.url}' was rolled back by another writer after its lease expired`;
 
-/**
- * The retired-file sweep (the one way retired files are deleted): delete those not in `live`
- * whose retention has passed (`fileRetentionMs`, when given, replaces the one each commit
- * recorded, measured from the retirement) and that no live reader pin holds. Returns how many
- * went and the retired files still kept.
- */
-async function sweepRetired(
-  d: Dest,
-  retired: readonly RetiredFile[],
-  live: readonly SnapshotFile[],
-  fileRetentionMs?: number,
-): Promise<{ deleted: number; kept: RetiredFile[] }> {
-  const current = new Set(live.map((f) => f.path));
-  const candidates = retired.filter((r) => !current.has(r.path));
-  if (!candidates.length) return { deleted: 0, kept: [] };
-  const now = Date.now();
-  const held = await pinnedFiles(d.store, d.root, now);
-  const due = (r: RetiredFile) =>
-    (fileRetentionMs !== undefined ? r.retiredAt + fileRetentionMs : r.deleteAfter) <= now &&
-    held !== 'all' &&
-    !held.has(r.path);
-  const gone = candidates.filter(due);
-  await mapLimit(chunks(gone.map((r) => under(d.root, r.path))), 4, (keys) => d.store.delete(keys));
-  return { deleted: gone.length, kept: candidates.filter((r) => !due(r)) };
-}
-
-/**
- * After the flip: sweep the retired files (and list the path for gc if some remain), mark, clean
- * up, forget the record.
- */
-async function finish(d: Dest, record: CommitRecord, hooks: boolean): Promise<void> {
-  const latest = await latestSnapshot(d.store, d.root);
-  const files = latest?.files ?? [];
-  const { kept } = await sweepRetired(d, latest?.retired ?? [], files);
-  if (kept.length) await putJson(d.jobs, retiredEntry(d.url), { path: d.url });
-  if (hooks) await step(d, 'remove');
-  const marker = {
-    committer: 'stratus',
-    jobId: record.jobId,
-    version: record.version,
-    files: files.length,
-    // Files older versions named, still in the directory for their readers (pins, retention).
-    ...(kept.length
-      ? {
-          retired: kept.length,
-          retiredUntil: new Date(Math.max(...kept.map((r) => r.deleteAfter))).toISOString(),
-        }
-      : {}),
-  };
-  await putJson(d.store, successKey(d), marker);
-  if (hooks) await step(d, 'mark');
-  await d.store.deleteTree(under(d.root, stagingDir(record.jobId)));
-  await pruneLog(d.store, d.root);
-  if (hooks) await step(d, 'cleanup');
-  await d.store.delete([recordKey(d, record.jobId)]);
-  if (hooks) await step(d, 'done');
-}
-
-/** Undo a commit that did not flip: its copies go, the old `_SUCCESS` and log come back. */
-async function rollBack(d: Dest, record: CommitRecord): Promise<void> {
-  await mapLimit(chunks(record.files.map((f) => under(d.root, f.path))), 4, (keys) => d.store.delete(keys));
-  const latest = await latestSnapshot(d.store, d.root);
-  if (record.adopted && latest?.version === 0 && latest.files.length === 0) {
-    // The log this commit created for an empty path: the path goes back to not existing.
-    await d.store.delete([versionKey(d.root, 0)]);
-  } else if (record.hadSuccess && latest?.version === record.base) {
-    await putJson(d.store, successKey(d), { committer: 'stratus', version: record.base, files: latest.files.length });
-  }
-  await d.store.delete([recordKey(d, record.jobId)]);
-}
-
-function chunks<T>(xs: readonly T[], n = 1000): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
-}
-
-/** Roll one record forward (its version is in the log) or back; reports which. */
-async function settle(d: Dest, record: CommitRecord): Promise<'forward' | 'back'> {
-  const snap = await snapshotAt(d.store, d.root, record.version);
-  if (snap?.jobId === record.jobId) {
-    await finish(d, record, false);
-    return 'forward';
-  }
-  await rollBack(d, record);
-  return 'back';
-}
-
-async function records(d: Dest): Promise<CommitRecord[]> {
-  const objects = await d.store.list(under(d.root, `${COMMITS_DIR}/`));
-  const out: CommitRecord[] = [];
-  for (const o of objects) {
-    try {
-      out.push(await getJson<CommitRecord>(d.store, o.key));
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'NOT_FOUND') throw e; // settled meanwhile
-    }
-  }
-  return out;
-}
-
-/**
- * Before committing: settle every commit record of the path. Another job's live commit is
- * waited for; an expired one is rolled forward or back. This job's own record (a crash or a
- * retry) is taken over: rolled forward — the job's commit is then done — or back.
- */
-async function settleRecords(d: Dest, jobId: string): Promise<{ committed?: CommitResult } | undefined> {
-  const deadline = Date.now() + WAIT_FOR_OTHERS_MS;
-  let own: { committed?: CommitResult } | undefined;
-  for (;;) {
-    const live: CommitRecord[] = [];
-    for (const r of await records(d)) {
-      if (r.jobId !== jobId && r.leaseUntil > Date.now()) {
-        live.push(r);
-        continue;
-      }
-      const how = await settle(d, r);
-      if (r.jobId === jobId)
-        own =
-          how === 'forward'
-            ? {
-                committed: { files: r.files.length, rows: r.files.reduce((a, f) => a + f.rows, 0), version: r.version },
-              }
-            : {};
-    }
-    if (!live.length) return own;
-    if (Date.now() > deadline)
-      throw new StorageError(
-        'PATH_BUSY',
-        `output path '${d.url}' is being committed by job ${live[0]!.jobId} (${live[0]!.owner}); gave up waiting`,
-        { path: d.url, jobId: live[0]!.jobId },
-      );
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/**
- * After a failed commit attempt of this job: settle its record. `committed` when the flip had
- * happened (the output is the new version; only clean-up was left), otherwise rolled back.
- */
-export async function settleOwnCommit(
-  sink: WriteSink,
-  jobId: string,
-  env: RuntimeEnv,
-  storeRef: StoreRef,
-): Promise<CommitResult | undefined> {
-  const d = destination(sink.path, env, storeRef);
-  const key = recordKey(d, jobId);
-  if (!(await d.store.head(key))) return undefined;
-  const record = await getJson<CommitRecord>(d.store, key);
-  if ((await settle(d, record)) === 'back') return undefined;
-  return { files: record.files.length, rows: record.files.reduce((a, f) => a + f.rows, 0), version: record.version };
-}
-
-/**
- * Settle the commit records of a path whose leases expired (gc, and any caller that wants a
- * tidy directory); live commits are left alone. Returns the records settled.
- */
-export async function settleExpiredCommits(
-  path: string,
-  env: RuntimeEnv,
-  storeRef: StoreRef,
-): Promise<{ jobId: string; how: 'forward' | 'back' }[]> {
-  const d = destination(path, env, storeRef);
-  const out: { jobId: string; how: 'forward' | 'back' }[] = [];
-  for (const r of await records(d))
-    if (r.leaseUntil <= Date.now()) out.push({ jobId: r.jobId, how: await settle(d, r) });
-  return out;
-}
-
 /** Delete a job's staging directory (after commit, or when the job fails). */
 export async function abortWrite(sink: WriteSink, jobId: string, env: RuntimeEnv, storeRef: StoreRef): Promise<void> {
   const d = destination(sink.path, env, storeRef);
   await d.store.deleteTree(under(d.root, stagingDir(jobId)));
-}
-
-/**
- * Sweep a dataset's retired files (`sweepRetired`: retention passed, no live pin holds them).
- * Files the newest version names are never deleted. Returns how many went and how many still wait.
- */
-export async function vacuumDataset(
-  path: string,
-  env: RuntimeEnv,
-  storeRef: StoreRef,
-  opts: { fileRetentionMs?: number } = {},
-): Promise<{ deleted: number; pending: number }> {
-  const d = destination(path, env, storeRef);
-  const latest = await latestSnapshot(d.store, d.root);
-  const { deleted, kept } = await sweepRetired(d, latest?.retired ?? [], latest?.files ?? [], opts.fileRetentionMs);
-  return { deleted, pending: kept.length };
-}
-
-/**
- * gc's pass over the datasets with retired files (listed in the job store by their commits):
- * vacuum each, and forget those with nothing left waiting.
- */
-export async function vacuumRetired(
-  env: RuntimeEnv,
-  storeRef: StoreRef,
-  opts: { fileRetentionMs?: number } = {},
-): Promise<{ path: string; deleted: number; pending: number }[]> {
-  const jobs = env.store(storeRef);
-  const out: { path: string; deleted: number; pending: number }[] = [];
-  for (const o of await jobs.list(RETIRED_DIR)) {
-    const entry = await getJson<{ path: string }>(jobs, o.key).catch(() => undefined);
-    if (!entry) continue; // removed meanwhile
-    const r = await vacuumDataset(entry.path, env, storeRef, opts).catch(() => undefined);
-    if (!r) continue; // its store is unreachable now: next time
-    if (r.pending === 0) {
-      await jobs.delete([o.key]);
-      // A commit that retired files just now may have written the entry again before the delete.
-      if ((await vacuumDataset(entry.path, env, storeRef, opts)).pending > 0) await putJson(jobs, o.key, entry);
-    }
-    out.push({ path: entry.path, ...r });
-  }
-  return out;
 }

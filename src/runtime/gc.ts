@@ -13,7 +13,9 @@
  * an interrupted `stop()` left and goes at once. A live session's area is never touched.
  */
 import { getJson, type ObjectStore, type StoreRef } from '../storage/store.js';
-import { abortWrite, settleExpiredCommits, vacuumRetired } from './commit.js';
+import { abortWrite } from './commit.js';
+import { settleExpiredCommits } from './commitSettle.js';
+import { vacuumRetired } from './retiredFiles.js';
 import type { RuntimeEnv } from './env.js';
 import { jobKeys, type JobState, type JobSubmission, sessionKeys } from './jobState.js';
 import { isLive, type Lease } from './lease.js';

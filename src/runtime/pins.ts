@@ -9,7 +9,7 @@
  */
 import { getJson, putJson, type ObjectStore, type StoreRef } from '../storage/store.js';
 import { locate } from '../storage/url.js';
-import { vacuumDataset } from './commit.js';
+import { vacuumDataset } from './retiredFiles.js';
 import { pinKey, type Pin, type PinHolder } from './datasetLog.js';
 import type { RuntimeEnv } from './env.js';
 import { jobKeys } from './jobState.js';

@@ -10,7 +10,7 @@ import { encodeIpc } from '../../operators/arrow.js';
 import { ShuffleWriter } from '../../operators/exchange.js';
 import { KeySampler } from '../../operators/rangepart.js';
 import { encodeParquet, splitByPartition } from '../../operators/parquetWrite.js';
-import { stagedKey } from './commit.js';
+import { stagedKey } from './commitRecord.js';
 import { buildOperators, runPipeline } from '../../operators/pipeline.js';
 import { type ScanSpec, scanRowGroups } from '../../operators/scan.js';
 import { scanText } from '../../operators/textScan.js';
