@@ -123,6 +123,89 @@ describe('optimizer rules', () => {
     );
   });
 
+  it('join_condition_pushdown filters the side a one-sided conjunct of the condition reads, where the join type allows', () => {
+    const gt = (c: string) => E.binary('>', E.col(c), E.lit(1));
+    const on = E.binary(
+      'and',
+      E.binary('=', E.col('a'), E.col('k')),
+      E.binary('and', gt('b'), E.binary('=', E.col('v'), E.lit('y'))),
+    );
+    // A left join keeps every left row: only the right side's conjunct moves.
+    expect(run(P.join(P.scan('u'), P.scan('t'), 'left', on), 'join_condition_pushdown')).toBe(
+      [
+        "Join: type=left on=((a = k) and (v = 'y'))",
+        '  Scan: path=u columns=*',
+        '  Filter: predicate=(b > 1)',
+        '    Scan: path=t columns=*',
+      ].join('\n'),
+    );
+    expect(run(P.join(P.scan('t'), P.scan('u'), 'inner', on), 'join_condition_pushdown')).toBe(
+      [
+        'Join: type=inner on=(a = k)',
+        '  Filter: predicate=(b > 1)',
+        '    Scan: path=t columns=*',
+        "  Filter: predicate=(v = 'y')",
+        '    Scan: path=u columns=*',
+      ].join('\n'),
+    );
+    // Nothing moves out of a full join, nor the last conjunct of a condition.
+    const full = P.join(P.scan('t'), P.scan('u'), 'full', on);
+    expect(run(full, 'join_condition_pushdown')).toBe(explainLogical(analyze(full, catalog)));
+    const lone = P.join(P.scan('u'), P.scan('t'), 'left', gt('b'));
+    expect(run(lone, 'join_condition_pushdown')).toBe(explainLogical(analyze(lone, catalog)));
+  });
+
+  it("semi_join_reduction reduces the big right side of a semi join by the small left side's keys", () => {
+    const semi = (type: 'left_semi' | 'left_anti') =>
+      P.join(
+        P.filter(P.scan('u'), E.binary('=', E.col('v'), E.lit('x'))),
+        P.filter(P.scan('t'), E.binary('>', E.col('b'), E.lit(1))),
+        type,
+        E.binary('=', E.col('k'), E.col('a')),
+      );
+    const rules = RULES.filter((r) =>
+      ['predicate_pushdown', 'projection_pushdown', 'semi_join_reduction'].includes(r.name),
+    );
+    const reduced = (type: 'left_semi' | 'left_anti') =>
+      explainLogical(optimize(analyze(semi(type), catalog), catalog, { columnBytes }, rules));
+    expect(reduced('left_semi')).toBe(
+      [
+        'Join: type=left_semi on=(k = a)',
+        "  Scan: path=u columns=* filters=[(v = 'x')]",
+        '  Join: type=left_semi on=(a = k)',
+        '    Scan: path=t columns=* filters=[(b > 1)]',
+        '    Project: exprs=[k]',
+        "      Scan: path=u columns=[k, v] filters=[(v = 'x')]",
+      ].join('\n'),
+    );
+    expect(reduced('left_anti')).toContain('Join: type=left_anti on=(k = a)\n');
+    expect(reduced('left_anti')).toContain('  Join: type=left_semi on=(a = k)\n');
+    // A right side small enough to broadcast is left alone (broadcast_selection broadcasts it).
+    const small = new Map([...columnBytes, ['t', { a: 1e4, b: 1e4, c: 1e4, d: 1e4 }]]);
+    expect(
+      explainLogical(optimize(analyze(semi('left_semi'), catalog), catalog, { columnBytes: small }, rules)),
+    ).not.toContain('Project: exprs=[k]');
+  });
+
+  it("projection_pushdown drops the columns only a join side's scan filters read, before the join", () => {
+    const plan = P.join(
+      P.scan('u'),
+      P.filter(P.scan('t'), E.binary('>', E.col('b'), E.lit(1))),
+      'left_semi',
+      E.binary('=', E.col('k'), E.col('a')),
+    );
+    const rules = RULES.filter((r) => ['predicate_pushdown', 'projection_pushdown'].includes(r.name));
+    expect(explainLogical(optimize(analyze(P.project(plan, [E.col('v')]), catalog), catalog, {}, rules))).toBe(
+      [
+        'Project: exprs=[v]',
+        '  Join: type=left_semi on=(k = a)',
+        '    Scan: path=u columns=[k, v]',
+        '    Project: exprs=[a]',
+        '      Scan: path=t columns=[a, b] filters=[(b > 1)]',
+      ].join('\n'),
+    );
+  });
+
   it('projection_pushdown reads only the needed columns', () => {
     const plan = P.aggregate(
       P.filter(P.scan('t'), E.binary('>', E.col('a'), E.lit(1))),
@@ -259,10 +342,10 @@ describe('optimizer rules', () => {
 
   it('explain lists the rules in effect, logical and physical', () => {
     expect(explainRules()).toBe(
-      'Rules: logical=[constant_folding, predicate_pushdown, join_disjunction_filters, predicate_pushdown, join_reorder, projection_pushdown, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, aggregate_scan_filters, row_group_pruning, inline_broadcast_scans] disabled=[]',
+      'Rules: logical=[constant_folding, predicate_pushdown, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, aggregate_scan_filters, row_group_pruning, inline_broadcast_scans] disabled=[]',
     );
     expect(explainRules(['partial_aggregation', 'constant_folding'])).toBe(
-      'Rules: logical=[predicate_pushdown, join_disjunction_filters, predicate_pushdown, join_reorder, projection_pushdown, broadcast_selection] physical=[adaptive_broadcast, aggregate_scan_filters, row_group_pruning, inline_broadcast_scans] disabled=[partial_aggregation, constant_folding]',
+      'Rules: logical=[predicate_pushdown, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[adaptive_broadcast, aggregate_scan_filters, row_group_pruning, inline_broadcast_scans] disabled=[partial_aggregation, constant_folding]',
     );
   });
 
@@ -371,6 +454,48 @@ describe('optimizer on real data', () => {
     } finally {
       await off.stop();
       await off2.stop();
+    }
+  });
+
+  it("semi_join_reduction: Q4 broadcasts the quarter's orders into the lineitem scan and shuffles far fewer bytes; Q13 filters comments in the orders scan; answers equal DuckDB", async () => {
+    // SF 0.1 is small: a low threshold makes lineitem too big to broadcast, as at SF 1.
+    const job = { broadcastThreshold: 200_000 };
+    const on = session({ store: tempDir(), executors: 1, progress: false, job });
+    const off = session({
+      store: tempDir(),
+      executors: 1,
+      progress: false,
+      job: { ...job, disabledRules: ['semi_join_reduction'] },
+    });
+    const shuffled = (x: Session) => x.lastJobSummary!.stages.reduce((a, st) => a + (st.stats.bytesOut ?? 0), 0);
+    try {
+      const staged = (await QUERIES[4]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!;
+      expect(staged).toMatch(
+        /lineitem[^\n]*\n\s+Project: exprs=\[l_orderkey\]\n\s+HashJoin: type=left_semi build=(broadcast|scan)/,
+      );
+      const expected = await duckdbQuery(tpchSql(4), SF01);
+      for (const x of [on, off])
+        expectSameResults(rowsFromArrow(await QUERIES[4]!(tpchTables(x, SF01)).collect()), expected, {
+          ordered: ORDERED[4]!,
+          relTol: 1e-9,
+        });
+      expect(shuffled(on) * 5).toBeLessThan(shuffled(off));
+      expect(on.lastJobSummary!.stages.some((st) => st.adaptive)).toBe(true);
+      const q13 = (await QUERIES[13]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!;
+      expect(q13).toMatch(
+        /orders columns=\[[^\]]*\] filters=\[NOT like\(o_comment[^\n]*\n\s+Project: exprs=\[o_orderkey, o_custkey\]/,
+      );
+      expectSameResults(
+        rowsFromArrow(await QUERIES[13]!(tpchTables(on, SF01)).collect()),
+        await duckdbQuery(tpchSql(13), SF01),
+        {
+          ordered: ORDERED[13]!,
+          relTol: 1e-9,
+        },
+      );
+    } finally {
+      await on.stop();
+      await off.stop();
     }
   });
 

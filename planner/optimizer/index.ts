@@ -11,22 +11,27 @@ import { PHYSICAL_RULES } from './physicalRules.js';
 import type { Rule, RuleContext } from './rule.js';
 import { broadcastSelection } from './rules/broadcast_selection.js';
 import { constantFolding } from './rules/constant_folding.js';
+import { joinConditionPushdown } from './rules/join_condition_pushdown.js';
 import { joinDisjunctionFilters } from './rules/join_disjunction_filters.js';
 import { joinReorder } from './rules/join_reorder.js';
 import { predicatePushdown } from './rules/predicate_pushdown.js';
 import { projectionPushdown } from './rules/projection_pushdown.js';
+import { semiJoinReduction } from './rules/semi_join_reduction.js';
 
 /**
  * In order. predicate_pushdown runs twice: first to move filters into join conditions, then to
- * move the filters join_disjunction_filters derives from those conditions into the scans.
+ * move the filters join_condition_pushdown and join_disjunction_filters take out of or derive
+ * from those conditions into the scans.
  */
 export const RULES: readonly Rule[] = [
   constantFolding,
   predicatePushdown,
+  joinConditionPushdown,
   joinDisjunctionFilters,
   predicatePushdown,
   joinReorder,
   projectionPushdown,
+  semiJoinReduction,
   broadcastSelection,
 ];
 

@@ -65,13 +65,17 @@ export function estimateBytes(node: PlanNode, ctx: RuleContext): { estimate: num
   return { estimate, raw };
 }
 
+/** Whether an estimated side may be broadcast: estimated under the threshold, unfiltered under the cap. */
+export function fitsBroadcast(e: { estimate: number; raw: number }, ctx: RuleContext): boolean {
+  const threshold = ctx.broadcastThreshold ?? DEFAULT_BROADCAST_THRESHOLD;
+  return e.estimate <= threshold && e.raw <= RAW_SIZE_CAP_FACTOR * Math.max(threshold, 1);
+}
+
 export const broadcastSelection: Rule = {
   name: 'broadcast_selection',
   rewrite(node, ctx) {
     if (node.kind !== 'Join' || node.hint !== null || node.type === 'full') return node;
-    const threshold = ctx.broadcastThreshold ?? DEFAULT_BROADCAST_THRESHOLD;
-    const fits = (e: { estimate: number; raw: number }) =>
-      e.estimate <= threshold && e.raw <= RAW_SIZE_CAP_FACTOR * Math.max(threshold, 1);
+    const fits = (e: { estimate: number; raw: number }) => fitsBroadcast(e, ctx);
     const right = estimateBytes(node.right, ctx);
     const left = estimateBytes(node.left, ctx);
     const canRight = node.type !== 'right';

@@ -24,7 +24,7 @@ const disjuncts = (e: Expr): Expr[] =>
 const same = (a: Expr, b: Expr): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Which sides may be filtered by a condition of the join without changing its result. */
-const FILTERABLE: Record<JoinType, { readonly left: boolean; readonly right: boolean }> = {
+export const FILTERABLE: Record<JoinType, { readonly left: boolean; readonly right: boolean }> = {
   inner: { left: true, right: true },
   cross: { left: true, right: true },
   left_semi: { left: true, right: true },
@@ -35,7 +35,7 @@ const FILTERABLE: Record<JoinType, { readonly left: boolean; readonly right: boo
 };
 
 /** No user code, no aggregate, no column pinned by position (names shared by both sides). */
-function plain(e: Expr): boolean {
+export function plain(e: Expr): boolean {
   let ok = true;
   walkExpr(e, (x) => {
     if (x.kind === 'udf' || x.kind === 'agg' || (x.kind === 'col' && x.index !== undefined)) ok = false;

@@ -1,12 +1,13 @@
 /**
  * projection_pushdown: works out, top-down, which columns each node's parent needs, drops
  * unused projections and narrows every scan to the columns actually read (Parquet column
- * projection). A scan that needs no column (count(*)) keeps its smallest one.
+ * projection). A scan that needs no column (count(*)) keeps its smallest one. A join side's
+ * scan drops the columns only its filters read before the join (they would be shuffled).
  */
 import { schemaOf } from '../../analyzer.js';
 import type { Expr } from '../../expr.js';
-import { exprName, referencedColumns } from '../../expr.js';
-import type { PlanNode } from '../../plan.js';
+import { col, exprName, referencedColumns } from '../../expr.js';
+import { type PlanNode, project } from '../../plan.js';
 import { type DataType, unreadableReason } from '../../types.js';
 import type { Rule, RuleContext } from '../rule.js';
 
@@ -15,7 +16,8 @@ function refs(exprs: readonly (Expr | null)[], into = new Set<string>()): Set<st
   return into;
 }
 
-function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): PlanNode {
+/** The subtree reading only what `required` names (null: every column) and what its own nodes use. */
+export function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): PlanNode {
   const all = () => null;
   switch (node.kind) {
     case 'Scan': {
@@ -81,10 +83,17 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
       const right = schemaOf(node.right, ctx.catalog).map((f) => f.name);
       if (!required) return { ...node, left: prune(node.left, all(), ctx), right: prune(node.right, all(), ctx) };
       const need = refs([node.on], new Set(required));
+      const side = (input: PlanNode, names: readonly string[]) => narrow(prune(input, new Set(names), ctx), names);
       return {
         ...node,
-        left: prune(node.left, new Set(left.filter((n) => need.has(n))), ctx),
-        right: prune(node.right, new Set(right.filter((n) => need.has(n))), ctx),
+        left: side(
+          node.left,
+          left.filter((n) => need.has(n)),
+        ),
+        right: side(
+          node.right,
+          right.filter((n) => need.has(n)),
+        ),
       };
     }
     case 'Distinct':
@@ -93,6 +102,21 @@ function prune(node: PlanNode, required: Set<string> | null, ctx: RuleContext): 
     case 'Union':
       return { ...node, inputs: node.inputs.map((i) => prune(i, null, ctx)) };
   }
+}
+
+/**
+ * A join side that is a scan reading columns only its filters use: those columns are dropped
+ * right after the filters (a Project), so they never cross the join's shuffle or broadcast.
+ */
+function narrow(side: PlanNode, names: readonly string[]): PlanNode {
+  if (side.kind !== 'Scan' || !side.columns || !names.length || side.columns.length <= names.length) return side;
+  const kept = side.columns.filter((c) => names.includes(c));
+  return kept.length === names.length
+    ? project(
+        side,
+        kept.map((c) => col(c)),
+      )
+    : side;
 }
 
 function pickSmallest(schema: readonly { name: string; type: string }[]): string {
