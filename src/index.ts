@@ -1,15 +1,8 @@
 /**
  * Stratus: the public API.
  */
-export {
-  session,
-  Session,
-  DataFrameReader,
-  type SessionOptions,
-  type ReadFormat,
-  type ReadOptions,
-  type TextReadOptionBag,
-} from './api/session.js';
+export { session, Session, type SessionOptions } from './api/session.js';
+export { DataFrameReader, type ReadFormat, type ReadOptions, type TextReadOptionBag } from './api/reader.js';
 export { DataFrame, GroupedData, broadcast } from './api/dataframe.js';
 export { Column } from './api/column.js';
 export { StorageLevel } from './api/cache.js';

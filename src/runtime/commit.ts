@@ -85,7 +85,8 @@ export async function destinationExists(sink: WriteSink, env: RuntimeEnv, storeR
   return (await current(d)).files.length > 0;
 }
 
-const pathExists = (sink: WriteSink) =>
+/** A write's destination holds data and its mode is errorIfExists. */
+export const pathExists = (sink: WriteSink) =>
   new StorageError(
     'PATH_EXISTS',
     `output path '${sink.path}' already exists; use mode 'overwrite', 'append' or 'ignore'`,
