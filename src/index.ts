@@ -3,7 +3,8 @@
  */
 export { session, Session, type SessionOptions } from './api/session.js';
 export { DataFrameReader, type ReadFormat, type ReadOptions, type TextReadOptionBag } from './api/reader.js';
-export { DataFrame, GroupedData, broadcast } from './api/dataframe.js';
+export { DataFrame, broadcast } from './api/dataframe.js';
+export { GroupedData } from './api/groupedData.js';
 export { Column } from './api/column.js';
 export { StorageLevel } from './api/cache.js';
 export { toJSONRows, type JsonRowsOptions, type JsonValue } from './api/jsonRows.js';

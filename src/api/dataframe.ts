@@ -5,19 +5,17 @@
 import type * as arrow from 'apache-arrow';
 import type { PlanNode } from '../../planner/plan.js';
 import type { Schema } from '../../planner/types.js';
-import { Column } from './column.js';
-import { DICT_MORE_AGGREGATES } from './aggregates.js';
-import { avg as avgFn, count as countFn, max as maxFn, min as minFn, sum as sumFn } from './functions.js';
+import type { Column } from './column.js';
 import { expr } from '../sql/exprText.js';
 import type { Session } from './session.js';
-import { PlanError } from '../../planner/errors.js';
-import { normalizeDataUrl } from '../storage/url.js';
+import { count as countFn } from './functions.js';
 import { type JsonRowsOptions, type JsonValue, toJSONRows } from './jsonRows.js';
 import { formatTable, tableRows } from './show.js';
 import { checkStorageLevel, DEFAULT_STORAGE_LEVEL, type StorageLevel } from './cache.js';
-import { agg, countRows, type GroupShape, groupedAgg } from './verbs/aggregate.js';
+import { agg } from './verbs/aggregate.js';
+import { aggColumns, GroupedData } from './groupedData.js';
+import { DataFrameWriter } from './writer.js';
 import { cubeSets, rollupSets, setsOf } from './verbs/grouping.js';
-import { foundPivot, givenPivot, type PivotValue, pivotValuesPlan } from './verbs/pivot.js';
 import { explainText } from './verbs/explain.js';
 import { drop, select, withColumn, withColumnRenamed } from './verbs/columns.js';
 import { filter, limit, orderBy } from './verbs/rows.js';
@@ -25,7 +23,6 @@ import { sample } from './verbs/sample.js';
 import { DESCRIBE_STATS, SUMMARY_STATS, summarize } from './verbs/describe.js';
 import { join } from './verbs/join.js';
 import { mapRows } from './verbs/maprows.js';
-import { type TextOptionValue, textWriteOptions } from './textOptions.js';
 import { distinct, dropna, fillna, repartition, setOperation, union } from './verbs/sets.js';
 
 export class DataFrame {
@@ -269,194 +266,7 @@ export class DataFrame {
   }
 }
 
-export class GroupedData {
-  constructor(
-    readonly df: DataFrame,
-    readonly keys: readonly (string | Column)[],
-    /** groupBy, rollup / cube (grouping sets of the keys) or pivot. */
-    readonly shape: GroupShape = { kind: 'groupBy' },
-  ) {
-    Object.freeze(this);
-  }
-  /** Aggregates per group: Columns, or Spark's dict form `{ column: 'sum' | 'avg' | 'mean' | 'min' | 'max' | 'count' }`. */
-  agg(...aggs: Column[] | [Readonly<Record<string, string>>]): DataFrame {
-    return new DataFrame(this.df.session, groupedAgg(this.df.plan, this.keys, this.shape, aggColumns(aggs)));
-  }
-  count(): DataFrame {
-    if (this.shape.kind !== 'groupBy') return this.agg(countFn().alias('count'));
-    return new DataFrame(this.df.session, countRows(this.df.plan, this.keys));
-  }
-  /**
-   * One output column per value of `column` (per value and aggregate when there are several:
-   * `value_aggregate`). Without values a job finds them first (sorted, at most 10,000), so the
-   * call returns a Promise.
-   * @example df.groupBy('year').pivot('course', ['dotNET', 'Java']).sum('earnings')
-   * @example (await df.groupBy('year').pivot('course')).agg(sum('earnings'), avg('hours'))
-   */
-  pivot(column: string | Column): Promise<GroupedData>;
-  pivot(column: string | Column, values: readonly PivotValue[]): GroupedData;
-  pivot(column: string | Column, values?: readonly PivotValue[]): GroupedData | Promise<GroupedData> {
-    if (this.shape.kind !== 'groupBy')
-      throw new PlanError(
-        'BAD_ARGUMENT',
-        `pivot() follows groupBy(), not ${this.shape.kind === 'sets' ? 'rollup() or cube()' : 'pivot()'}`,
-      );
-    if (values !== undefined) return this.pivoted(givenPivot(column, values));
-    const { session, plan } = this.df;
-    const values$ = pivotValuesPlan(plan, column);
-    return Promise.all([session.analyze(values$), session.execute(values$, 'pivot values')]).then(([a, table]) =>
-      this.pivoted(foundPivot(column, table, a.schema[0]!.type)),
-    );
-  }
-  private pivoted(pivot: Extract<GroupShape, { kind: 'pivot' }>['pivot']): GroupedData {
-    return new GroupedData(this.df, this.keys, { kind: 'pivot', pivot });
-  }
-  /** sum of each named column per group, named `sum(x)`. @example df.groupBy('k').sum('v') */
-  sum(...cols: string[]): DataFrame {
-    return this.shortcut('sum', cols);
-  }
-  avg(...cols: string[]): DataFrame {
-    return this.shortcut('avg', cols);
-  }
-  mean(...cols: string[]): DataFrame {
-    return this.shortcut('avg', cols);
-  }
-  min(...cols: string[]): DataFrame {
-    return this.shortcut('min', cols);
-  }
-  max(...cols: string[]): DataFrame {
-    return this.shortcut('max', cols);
-  }
-  private shortcut(fn: keyof typeof DICT_AGGREGATES, cols: readonly string[]): DataFrame {
-    if (!cols.length) throw new PlanError('BAD_ARGUMENT', `${fn}() needs at least one column name`, { function: fn });
-    return this.agg(...cols.map((c) => aggregateByName(c, fn)));
-  }
-}
-
-const DICT_AGGREGATES = {
-  sum: sumFn,
-  avg: avgFn,
-  mean: avgFn,
-  min: minFn,
-  max: maxFn,
-  count: countFn,
-  ...DICT_MORE_AGGREGATES,
-} as const;
-
-/** `fn(column)` named as Spark names it (`sum(x)`). */
-function aggregateByName(column: string, fn: string): Column {
-  const f = DICT_AGGREGATES[fn.toLowerCase() as keyof typeof DICT_AGGREGATES];
-  if (!f)
-    throw new PlanError(
-      'BAD_ARGUMENT',
-      `unknown aggregate '${fn}' for column '${column}'; use ${Object.keys(DICT_AGGREGATES).join(', ')}`,
-      { column, aggregate: fn },
-    );
-  if (typeof column !== 'string' || !column)
-    throw new PlanError('BAD_ARGUMENT', `agg() dict keys must be column names, got ${JSON.stringify(column)}`);
-  const c = column === '*' && fn.toLowerCase() === 'count' ? countFn() : f(column);
-  return c.alias(`${fn.toLowerCase()}(${column})`);
-}
-
-/** Columns, or one `{ column: aggregate }` object, as a list of aggregate Columns. */
-function aggColumns(aggs: readonly (Column | Readonly<Record<string, string>>)[]): Column[] {
-  if (aggs.length === 1 && !(aggs[0] instanceof Column) && typeof aggs[0] === 'object' && aggs[0] !== null)
-    return Object.entries(aggs[0]).map(([column, fn]) => aggregateByName(column, String(fn)));
-  for (const a of aggs)
-    if (!(a instanceof Column))
-      throw new PlanError(
-        'BAD_ARGUMENT',
-        `agg() takes aggregate Columns (e.g. sum('x')) or one { column: 'sum' } object, got ${typeof a}`,
-      );
-  return aggs as Column[];
-}
-
 /** Mark a DataFrame to be broadcast to every task of a join. @example a.join(broadcast(b), 'k') */
 export function broadcast(df: DataFrame): DataFrame {
   return new DataFrame(df.session, df.plan, true);
-}
-
-export type SaveMode = 'errorIfExists' | 'overwrite' | 'append' | 'ignore';
-
-/** Immutable writer settings; `parquet(path)` runs the job and commits its output atomically. */
-export class DataFrameWriter {
-  constructor(
-    private readonly df: DataFrame,
-    private readonly saveMode: SaveMode,
-    private readonly partitionCols: readonly string[],
-    private readonly fmt: 'parquet' | 'csv' | 'json' = 'parquet',
-    private readonly settings: Readonly<Record<string, TextOptionValue>> = {},
-  ) {
-    Object.freeze(this);
-  }
-  private with(
-    change: Partial<{ mode: SaveMode; cols: readonly string[]; fmt: 'parquet' | 'csv' | 'json'; settings: object }>,
-  ) {
-    return new DataFrameWriter(
-      this.df,
-      change.mode ?? this.saveMode,
-      change.cols ?? this.partitionCols,
-      change.fmt ?? this.fmt,
-      (change.settings as Record<string, TextOptionValue>) ?? this.settings,
-    );
-  }
-  mode(m: SaveMode | 'error' | 'errorifexists'): DataFrameWriter {
-    const mode: SaveMode = m === 'error' || m === 'errorifexists' ? 'errorIfExists' : m;
-    if (!['errorIfExists', 'overwrite', 'append', 'ignore'].includes(mode))
-      throw new PlanError('BAD_ARGUMENT', `unknown save mode '${m}'; use errorIfExists, overwrite, append or ignore`);
-    return this.with({ mode });
-  }
-  partitionBy(...cols: string[]): DataFrameWriter {
-    return this.with({ cols });
-  }
-  /** The format `save` writes (Parquet by default). @example df.write.format('csv').option('header', true).save('out/') */
-  format(f: 'parquet' | 'csv' | 'json'): DataFrameWriter {
-    if (!['parquet', 'csv', 'json'].includes(f))
-      throw new PlanError('BAD_ARGUMENT', `unknown write format '${f}'; formats are parquet, csv, json`, { format: f });
-    return this.with({ fmt: f });
-  }
-  /** One writer option (CSV / NDJSON: Spark's names; checked when the format writes). */
-  option(name: string, value: TextOptionValue): DataFrameWriter {
-    return this.with({ settings: { ...this.settings, [name]: value } });
-  }
-  options(opts: Readonly<Record<string, TextOptionValue>>): DataFrameWriter {
-    return this.with({ settings: { ...this.settings, ...opts } });
-  }
-  /** Write in the format set with `format`. */
-  save(path: string): Promise<{ rows: number; files: number }> {
-    return this.fmt === 'parquet' ? this.parquet(path) : this.text(this.fmt, path, {});
-  }
-  parquet(path: string): Promise<{ rows: number; files: number }> {
-    const other = Object.keys(this.settings)[0];
-    if (other !== undefined)
-      throw new PlanError('BAD_ARGUMENT', `write option '${other}' is not a Parquet option`, { option: other });
-    return this.df.session.write(this.df.plan, {
-      kind: 'write',
-      path: normalizeDataUrl(path),
-      format: 'parquet',
-      mode: this.saveMode,
-      partitionBy: this.partitionCols,
-    });
-  }
-  /**
-   * Write CSV files (options: header, sep / delimiter, quote, escape, nullValue, dateFormat,
-   * timestampFormat), committed as Parquet writes are. @example df.write.mode('overwrite').csv('out/', { header: true })
-   */
-  csv(path: string, opts: Readonly<Record<string, TextOptionValue>> = {}): Promise<{ rows: number; files: number }> {
-    return this.text('csv', path, opts);
-  }
-  /** Write NDJSON files (one object per line; null fields left out). @example df.write.json('out/') */
-  json(path: string, opts: Readonly<Record<string, TextOptionValue>> = {}): Promise<{ rows: number; files: number }> {
-    return this.text('json', path, opts);
-  }
-  private text(format: 'csv' | 'json', path: string, opts: Readonly<Record<string, TextOptionValue>>) {
-    return this.df.session.write(this.df.plan, {
-      kind: 'write',
-      path: normalizeDataUrl(path),
-      format,
-      text: textWriteOptions(format, { ...this.settings, ...opts }),
-      mode: this.saveMode,
-      partitionBy: this.partitionCols,
-    });
-  }
 }

@@ -7,7 +7,8 @@
 import { PlanError } from '../../planner/errors.js';
 import * as E from '../../planner/expr.js';
 import { Column } from '../api/column.js';
-import { type DataFrame, GroupedData } from '../api/dataframe.js';
+import type { DataFrame } from '../api/dataframe.js';
+import { GroupedData } from '../api/groupedData.js';
 import { col } from '../api/functions.js';
 import { columnName } from './ast.js';
 import { type ExprContext, toColumn } from './expr.js';
