@@ -1,7 +1,7 @@
 /**
  * The S3 object store (AWS S3, or any S3-compatible server given an `endpoint`).
  *
- * Every request goes through one path (`request`): counted in `stats` per HTTP attempt,
+ * Every request goes through one path (`request`, request.ts): counted in `stats` per HTTP attempt,
  * retried with jittered backoff (src/util/retry.ts), and — for GET, range GET and (on AWS S3)
  * PUT — hedged against stragglers within a duplicate budget (straggler.ts). Keys map to
  * `<prefix>/<key>`, or spread over hashed prefixes (keylayout.ts); `locate` says where. SDK
@@ -26,11 +26,12 @@ import {
   type S3StoreRef,
   type StoreStats,
 } from '../store.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../util/retry.js';
-import { DEFAULT_STRAGGLER, hedged, type HedgeLane, type StragglerPolicy } from './straggler.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../../util/retry.js';
+import { DEFAULT_STRAGGLER, type HedgeLane, type StragglerPolicy } from './straggler.js';
 import { keyLayout, type KeyLayout } from './keylayout.js';
-import { s3Clients, socketSlots, type S3Credentials } from './client.js';
-import { isNotFound, toStorageError } from './errors.js';
+import { s3Clients, type S3Credentials } from './client.js';
+import { isNotFound } from './errors.js';
+import { s3Requester, type S3Requester } from './request.js';
 import { putMultipart } from './multipart.js';
 import { readBody } from './body.js';
 import { mapLimit } from '../../util/limit.js';
@@ -66,10 +67,7 @@ export type S3StoreOptions = Omit<S3StoreRef, 'kind' | 'prefix'> & {
   readonly prefix?: string;
 } & S3Tuning;
 
-type Counter = 'get' | 'put' | 'list' | 'head' | 'delete';
 const MiB = 1024 * 1024;
-/** The lane of a request that is not hedged (a fresh signal: the SDK adds a listener per request). */
-const unhedged = (): HedgeLane => ({ lane: 0, signal: new AbortController().signal, expectBytes: () => {} });
 
 /**
  * An ObjectStore on S3.
@@ -84,11 +82,9 @@ export class S3Store implements ObjectStore {
   /** Where this store lives, as plain JSON (no credentials, no tuning). */
   readonly ref: S3StoreRef;
   private readonly bucket: string;
-  private readonly endpoint: string;
   private readonly layout: KeyLayout;
-  private readonly clients: readonly [S3Client, S3Client];
-  private readonly retry: RetryPolicy;
-  private readonly straggler: StragglerPolicy;
+  /** The one request path (request.ts). */
+  private readonly request: S3Requester;
   /** Whether PUTs and part uploads are hedged (only where a PUT is atomic: see straggler.ts). */
   private readonly hedgePuts: boolean;
   private readonly multipartThreshold: number;
@@ -111,8 +107,7 @@ export class S3Store implements ObjectStore {
       ...(o.hashedPrefixes ? { hashedPrefixes: true } : {}),
     };
     this.url = S3_BACKEND.urlOf(this.ref, '');
-    this.endpoint = o.endpoint ?? `AWS S3 (${region})`;
-    this.clients = s3Clients({
+    const clients = s3Clients({
       endpoint: o.endpoint,
       region,
       forcePathStyle: o.forcePathStyle ?? !!o.endpoint,
@@ -121,9 +116,17 @@ export class S3Store implements ObjectStore {
       connectTimeoutMs: o.connectTimeoutMs ?? 3_000,
       socketTimeoutMs: o.socketTimeoutMs ?? 30_000,
     });
-    this.retry = { ...DEFAULT_RETRY, ...o.retry };
-    this.straggler = { ...DEFAULT_STRAGGLER, ...o.straggler };
-    this.hedgePuts = this.straggler.puts ?? !o.endpoint;
+    const straggler = { ...DEFAULT_STRAGGLER, ...o.straggler };
+    this.request = s3Requester({
+      stats: this.stats,
+      clients,
+      retry: { ...DEFAULT_RETRY, ...o.retry },
+      straggler,
+      url: this.url,
+      endpoint: o.endpoint ?? `AWS S3 (${region})`,
+      bucket: this.bucket,
+    });
+    this.hedgePuts = straggler.puts ?? !o.endpoint;
     this.multipartThreshold = o.multipartThreshold ?? 8 * MiB;
     this.partSize = o.partSize ?? 8 * MiB;
     this.concurrency = o.concurrency ?? 8;
@@ -300,67 +303,5 @@ export class S3Store implements ObjectStore {
   /** The bucket and S3 object key of a logical key (through the key layout: prefix, hash). */
   locate(key: string): ObjectLocation {
     return { bucket: this.bucket, key: this.layout.toPhysical(key) };
-  }
-
-  /** Straggler duplicates stay a small share of the requests (see StragglerPolicy). */
-  private readonly withinDuplicateBudget = (): boolean => {
-    const s = this.stats;
-    return s.duplicates < this.straggler.duplicateBurst + this.straggler.maxDuplicateFraction * (s.get + s.put);
-  };
-
-  /**
-   * The one request path: each attempt (and each straggler duplicate) counts as one `op`
-   * request; `bytes` (a PUT body) count as bytes out when the attempt succeeds.
-   */
-  private async request<T>(
-    op: Counter,
-    operation: string,
-    key: string | undefined,
-    s3Key: string | undefined,
-    opts: { hedge: boolean; bytes: number },
-    send: (client: S3Client, lane: HedgeLane) => Promise<T>,
-  ): Promise<T> {
-    const once = async (h: HedgeLane): Promise<T> => {
-      this.stats[op]++;
-      if (h.lane === 1) this.stats.duplicates++;
-      const out = await send(this.clients[h.lane], h);
-      if (op === 'put') this.stats.bytesOut += opts.bytes;
-      return out;
-    };
-    // A request holds a socket slot of its lane from send to the end of its body (see
-    // socketSlots): the original's slot is taken before the straggler clock starts, and a
-    // duplicate that is no longer needed gives up its wait for a slot.
-    const inSlot = async <R>(lane: 0 | 1, signal: AbortSignal | undefined, f: () => Promise<R>): Promise<R> => {
-      const release = await socketSlots(this.clients[lane]).acquire(signal);
-      try {
-        return await f();
-      } finally {
-        release();
-      }
-    };
-    const attempt = (): Promise<T> =>
-      opts.hedge && this.straggler.enabled
-        ? inSlot(0, undefined, () =>
-            hedged(
-              (h) => (h.lane === 0 ? once(h) : inSlot(1, h.signal, () => once(h))),
-              this.straggler,
-              opts.bytes,
-              undefined,
-              this.withinDuplicateBudget,
-            ),
-          )
-        : inSlot(0, undefined, () => once(unhedged()));
-    try {
-      return await withRetry(attempt, {
-        ...this.retry,
-        onRetry: () => {
-          this.stats.retries++;
-          if (op === 'get') this.stats.retriedGets++;
-          else if (op === 'put') this.stats.retriedPuts++;
-        },
-      });
-    } catch (e) {
-      throw toStorageError(e, { store: this.url, endpoint: this.endpoint, bucket: this.bucket, operation, key, s3Key });
-    }
   }
 }
