@@ -12,7 +12,7 @@ import { QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
 import { runDriverStep } from '../src/runtime/driver.js';
 import { cachedStore, defaultEnv } from '../src/runtime/env.js';
 import { newJobId, submitJob } from '../src/runtime/client.js';
-import { jobKeys } from '../src/runtime/jobState.js';
+import { jobKeys, stageCriticalMillis } from '../src/runtime/jobState.js';
 import { setPayloadLimit, PAYLOAD_LIMIT_BYTES, payloadSize } from '../src/runtime/payload.js';
 import { sizeStage } from '../src/runtime/sizing.js';
 import { PLAN_VERSION } from '../planner/plan.js';
@@ -129,6 +129,21 @@ describe('3. sizing policy', () => {
     expect(s.lastJobSummary!.stages[0]!.tasks).toBeGreaterThan(40);
     // The same definition as on AWS: a Distributed Map whose ItemReader read the group list.
     expect(s.localRunner.actions).toContain('run_executors:distributed');
+  });
+});
+
+describe('3c. job summary', () => {
+  it("accounts each executor's busy time and CPU: tasks run one after another add up", async () => {
+    const file = await manyRowGroups(4);
+    const s = start({ executors: 1, job: { taskBytes: 1, workers: 1 } });
+    await s.read.parquet(file).agg(count('*').alias('n')).take(1);
+    const scan = s.lastJobSummary!.stages[0]!;
+    expect(scan.tasks).toBeGreaterThanOrEqual(4);
+    const busy = Object.values(scan.executorMillis ?? {});
+    expect(busy).toHaveLength(1); // one executor ran every task, one at a time
+    expect(stageCriticalMillis(scan)).toBeGreaterThan(scan.maxTaskMillis!);
+    expect(stageCriticalMillis(scan)).toBeGreaterThan(0.9 * scan.taskMillis);
+    expect(scan.stats.cpuMillis).toBeGreaterThan(0);
   });
 });
 

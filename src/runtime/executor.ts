@@ -44,6 +44,8 @@ export async function runExecutorGroup(event: ExecutorEvent, env: RuntimeEnv): P
 
 async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]): Promise<ExecutorOutput> {
   const store = env.store(event.job.store);
+  // The instance's CPU over the invocation (all its threads): the group's load-independent cost.
+  const cpu0 = process.cpuUsage();
   // Failing to start (store or Parameter Store throttled, unreachable): the state machine retries.
   const starting = (what: string) => (e: unknown) => {
     throw e instanceof StratusError && classifyError(e) !== 'fatal'
@@ -130,6 +132,8 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
   await Promise.all(Array.from({ length: threads > 1 ? threads : concurrency }, worker)).finally(() => beat.stop());
   const stats = { ...diffStats(allStoreStats(), before) } as Record<string, number>;
   for (const [k, v] of Object.entries(threadStats)) stats[k] = (stats[k] ?? 0) + v;
+  const cpu = process.cpuUsage(cpu0);
+  stats.cpuMillis = (cpu.user + cpu.system) / 1000;
   const summary: GroupSummary = redactValue({ reports, stats }, secrets);
   const key = jobKeys(manifest.jobId).summary(manifest.round, event.group.index, nonce());
   await putJson(store, key, summary);

@@ -154,6 +154,6 @@ export interface TaskReport {
 
 export interface GroupSummary {
   readonly reports: readonly TaskReport[];
-  /** Store requests and bytes of the whole invocation (tasks of a group share one stage). */
+  /** Store requests and bytes of the whole invocation (tasks of a group share one stage), and its process CPU (`cpuMillis`). */
   readonly stats?: Record<string, number>;
 }
