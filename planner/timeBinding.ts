@@ -10,29 +10,20 @@
  *   when it can exactly, so footer statistics still prune.
  * - Casts that need a zone become calls that carry it (to_timestamp, to_timestamp_ntz, to_date,
  *   date_format), so CAST kernels never guess one.
+ * Literal conversion is in timeLiterals.ts; the pass over a plan node's expressions in
+ * timeBindingNodes.ts.
  */
+import { convertsExactly, literalValue, temporalLit } from './timeLiterals.js';
 import { compilePattern } from './datetimePattern.js';
 import { PlanError } from './errors.js';
 import type { Expr, ExprOf } from './expr.js';
-import { alias, call, cast, exprName, exprToString, lit, transformExpr } from './expr.js';
+import { call, cast, exprToString, lit, transformExpr } from './expr.js';
 import { functionSignature } from './functions.js';
-import type { PlanNode } from './plan.js';
-import {
-  convertUnit,
-  dateText,
-  floorDiv,
-  parseTimestampText,
-  timeLiteral,
-  timestampLiteral,
-  timeText,
-  UNITS_BIG,
-  wallText,
-  wallToUnits,
-} from './time.js';
+import { dateText } from './time.js';
 import { DATE_TRUNC_UNITS } from './timeFunctions.js';
-import { checkTimeZone, localToEpoch, offsetFn } from './timezones.js';
-import type { DataType, Schema } from './types.js';
-import { commonTemporalType, dateToDays, isTemporal, isTimestamp, timestampInfo, timeUnitOf } from './types.js';
+import { checkTimeZone, offsetFn } from './timezones.js';
+import type { DataType } from './types.js';
+import { commonTemporalType, isTemporal, isTimestamp, timestampInfo } from './types.js';
 
 /** The session time a plan is bound to: its zone and the job's start (epoch milliseconds). */
 export interface TimeContext {
@@ -44,61 +35,6 @@ type ExprType = DataType | 'null';
 type TypeOf = (e: Expr) => ExprType;
 
 const COMPARISONS = new Set(['=', '!=', '<', '<=', '>', '>=']);
-
-/** A literal of a timestamp or time type, in its canonical text (instants in UTC with 'Z'). */
-function temporalLit(v: bigint, type: DataType): Expr {
-  const ts = timestampInfo(type);
-  if (ts) return lit(`${wallText(v, ts.unit)}${ts.zone === null ? '' : 'Z'}`, type);
-  return lit(timeText(v, type), type);
-}
-
-/** A literal's value as a count of `to`'s unit, read in the session zone; null when it is not one. */
-function literalValue(e: ExprOf<'lit'>, to: DataType, zone: string): bigint | null {
-  if (e.value === null) return null;
-  const ts = timestampInfo(to);
-  if (e.type === 'string') {
-    const text = String(e.value);
-    if (timeUnitOf(to)) return timeLiteral(text, to);
-    const w = parseTimestampText(text);
-    if (!w || !ts) throw badLiteral(text, to);
-    if (ts.zone === null) return wallToUnits(w, ts.unit); // a naive timestamp reads the wall clock (an offset is ignored, as Spark)
-    return timestampLiteral(text, to, zone);
-  }
-  if (e.type === 'date' && ts) {
-    const wall = dateToDays(String(e.value)) * 86400;
-    const s = ts.zone === null ? wall : localToEpoch(wall, offsetFn(zone));
-    return BigInt(s) * UNITS_BIG[ts.unit];
-  }
-  const from = timestampInfo(e.type);
-  if (from && ts) {
-    let v = timestampLiteral(String(e.value), e.type, 'UTC');
-    if ((from.zone === null) !== (ts.zone === null)) {
-      const seconds = Number(floorDiv(v, UNITS_BIG[from.unit]));
-      const sub = v - BigInt(seconds) * UNITS_BIG[from.unit];
-      const off = offsetFn(zone);
-      const moved = from.zone === null ? localToEpoch(seconds, off) : seconds + off(seconds);
-      v = BigInt(moved) * UNITS_BIG[from.unit] + sub;
-    }
-    return convertUnit(v, from.unit, ts.unit);
-  }
-  const fromTime = timeUnitOf(e.type);
-  const toTime = timeUnitOf(to);
-  if (fromTime && toTime) return convertUnit(timeLiteral(String(e.value), e.type), fromTime, toTime);
-  return null;
-}
-
-const badLiteral = (text: string, type: string) =>
-  new PlanError('BAD_TIMESTAMP_LITERAL', `'${text}' is not a ${type} literal`, { literal: text, type });
-
-/** Whether a literal converts to `to` without losing anything (so it, not the column, changes type). */
-function convertsExactly(e: Expr, to: DataType, zone: string): boolean {
-  if (e.kind !== 'lit' || e.value === null || e.type === 'null') return false;
-  const v = literalValue(e, to, zone);
-  if (v === null) return false;
-  const back = timestampInfo(e.type)?.unit ?? timeUnitOf(e.type);
-  const unit = timestampInfo(to)?.unit ?? timeUnitOf(to)!;
-  return !back || convertUnit(convertUnit(v, unit, back), back, unit) === v;
-}
 
 export class TimeBinder {
   constructor(private readonly ctx: TimeContext) {
@@ -300,76 +236,4 @@ export class TimeBinder {
     }
     return call(x.fn, args);
   }
-}
-
-/** Bind every expression of one plan node (its children are bound already). */
-export function bindNode(
-  p: PlanNode,
-  binder: TimeBinder,
-  schemaOf: (n: PlanNode) => Schema,
-  typeOf: (e: Expr, s: Schema) => ExprType,
-  scanSchema: (path: string) => Schema | undefined,
-): PlanNode {
-  const over = (s: Schema) => (e: Expr) => binder.bind(e, (x) => typeOf(x, s));
-  /** Output expressions keep the names they had before binding (hour(ts), not hour(ts, 'UTC')). */
-  const named = (s: Schema) => (e: Expr) => {
-    const bound = over(s)(e);
-    return bound === e || e.kind === 'alias' || exprName(bound) === exprName(e) ? bound : alias(bound, exprName(e));
-  };
-  switch (p.kind) {
-    case 'Scan': {
-      const s = scanSchema(p.path);
-      return s && p.filters.length ? { ...p, filters: p.filters.map(over(s)) } : p;
-    }
-    case 'Filter':
-      return { ...p, predicate: over(schemaOf(p.input))(p.predicate) };
-    case 'Project':
-      return { ...p, exprs: p.exprs.map(named(schemaOf(p.input))) };
-    case 'Expand': {
-      const b = over(schemaOf(p.input));
-      return { ...p, projections: p.projections.map((x) => x.map(b)) };
-    }
-    case 'Aggregate': {
-      const b = named(schemaOf(p.input));
-      return { ...p, keys: p.keys.map(b), aggs: p.aggs.map(b) };
-    }
-    case 'Sort': {
-      const b = over(schemaOf(p.input));
-      return { ...p, keys: p.keys.map((k) => ({ ...k, expr: b(k.expr) })) };
-    }
-    case 'Repartition':
-      return { ...p, keys: p.keys.map(over(schemaOf(p.input))) };
-    case 'Join':
-      return p.on ? { ...p, on: over([...schemaOf(p.left), ...schemaOf(p.right)])(p.on) } : p;
-    case 'WithColumns':
-      return { ...p, columns: p.columns.map((c) => ({ ...c, expr: named(schemaOf(p.input))(c.expr) })) };
-    case 'Window': {
-      const b = over(schemaOf(p.input));
-      return {
-        ...p,
-        partitionBy: p.partitionBy.map(b),
-        orderBy: p.orderBy.map((k) => ({ ...k, expr: b(k.expr) })),
-        calls: p.calls.map((c) => ({ ...c, args: c.args.map(b) })),
-      };
-    }
-    case 'Limit':
-    case 'Sample':
-    case 'Distinct':
-    case 'Union':
-    case 'Values':
-    case 'Rename':
-    case 'Drop':
-    case 'MapRows':
-    case 'UsingJoin':
-    case 'SetOp':
-    case 'DropNa':
-    case 'FillNa':
-      return p;
-    default:
-      return assertNeverNode(p);
-  }
-}
-
-function assertNeverNode(p: never): never {
-  throw new PlanError('UNKNOWN_PLAN_NODE', `unhandled plan node ${JSON.stringify(p)}`);
 }
