@@ -377,15 +377,15 @@ describe('fits and sizing at scale', () => {
     expect(() => linearFit([1, 1], [1, 2])).toThrow(/every x is the same/);
   });
 
-  it('extrapolates a job with Stratus sizing: 64 MiB scan tasks, one partition per 128 MiB, M×R shuffle GETs', () => {
+  it('extrapolates a job with Stratus sizing: 64 MiB scan tasks, one partition per 32 MiB, M×R shuffle GETs', () => {
     const [fit] = fitProfiles([run(0.1), run(0.3), run(1)]) as [QueryFit];
     const job = jobAtScale(fit, 10);
     // 10 GB scanned: tasks of min(64 MiB, 10e9/80) = 64 MiB → ceil(10e9 / 67108864) = 150
     expect(job.stages[0]!.tasks).toBe(150);
-    // the reduce had 2 partitions when measured → hash exchange: min(200, ceil(10e9 / 128 MiB)) = 75
-    expect(job.stages[1]!.tasks).toBe(75);
-    // fitted GETs 3 + 150 × 75 range GETs
-    expect(job.stages[1]!.gets).toBeCloseTo(3 + 150 * 75, 6);
+    // the reduce had 2 partitions when measured → hash exchange: min(200, ceil(10e9 / 32 MiB)) = 200
+    expect(job.stages[1]!.tasks).toBe(200);
+    // fitted GETs 3 + 150 × 200 range GETs
+    expect(job.stages[1]!.gets).toBeCloseTo(3 + 150 * 200, 6);
     expect(job.stages[0]!.gets).toBeCloseTo(5 + 100, 6);
     expect(job.stages[0]!.cpuSeconds).toBeCloseTo(20, 9);
     expect(job.nativeFactor).toBeCloseTo(0.1, 9);

@@ -582,14 +582,15 @@ describe('explain shows the plan that runs', () => {
     const jobId = newJobId();
     await submitJob(store, jobId, {
       plan: { version: P.PLAN_VERSION, root: df.plan, sink: { kind: 'collect' }, udfs: null },
-      options: {},
+      // What the session submits: its runner's executors size the exchanges too.
+      options: s.jobOptions(),
       submittedAt: new Date().toISOString(),
     });
     const first = await runDriverStep({ job: { jobId, store: s.storeRef }, results: [] }, defaultEnv());
     expect(first.action).toBe('run_executors');
     const ran = explainStages(await getJson<StagePlan>(store, jobKeys(jobId).stages));
     await deleteJob(store, jobId);
-    // Sized from the bytes (480 MB at 128 MiB a partition), not the 2 of a small input.
+    // Sized from the bytes (480 MB at 32 MiB a partition), not the 2 of a small input.
     expect(Number(/output=shuffle\(hash\[k\], n=(\d+)\)/.exec(ran)?.[1])).toBeGreaterThan(2);
     expect(shown).toBe(ran);
   });

@@ -5,7 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { splitScan, type SplitFile } from '../planner/tasks.js';
 import type { Stage } from '../planner/stages.js';
-import { LOCAL_WORKERS, MAX_TASK_BYTES, sizeStage, taskBytesFor } from '../src/runtime/sizing.js';
+import {
+  BYTES_PER_SHUFFLE_PARTITION,
+  LOCAL_WORKERS,
+  MAX_SHUFFLE_PARTITIONS,
+  MAX_TASK_BYTES,
+  shufflePartitionsFor,
+  sizeStage,
+  taskBytesFor,
+} from '../src/runtime/sizing.js';
 import type { Schema } from '../planner/types.js';
 
 const schema: Schema = [{ name: 'a', type: 'int64', nullable: false }];
@@ -67,6 +75,30 @@ describe('scan task sizing', () => {
     expect(taskBytesFor(1e12, {})).toBeLessThanOrEqual(MAX_TASK_BYTES);
     // The user's budget is taken as given.
     expect(taskBytesFor(1000 * MiB, { taskBytes: 1 })).toBe(1);
+  });
+});
+
+describe('shuffle partition count', () => {
+  const MiB = 1 << 20;
+  it('grows with the bytes the scans read, so a partition stays the same size at every scale', () => {
+    // TPC-H Q21 reads ~105 MiB at SF1 and ~1.4 GiB at SF10: 4 and 45 partitions of at most 32 MiB.
+    expect(shufflePartitionsFor(105 * MiB, { executorSlots: 1 })).toBe(4);
+    expect(shufflePartitionsFor(1429 * MiB, { executorSlots: 1 })).toBe(45);
+    expect(1429 / 45).toBeLessThanOrEqual(BYTES_PER_SHUFFLE_PARTITION / MiB);
+    expect(shufflePartitionsFor(0, {})).toBe(2);
+    expect(shufflePartitionsFor(1e15, { executorSlots: 1 })).toBe(MAX_SHUFFLE_PARTITIONS);
+  });
+  it('is a multiple of the executor count once there are more partitions than executors', () => {
+    expect(shufflePartitionsFor(1429 * MiB, { executorSlots: 2 })).toBe(46);
+    expect(shufflePartitionsFor(1000 * MiB, { maxExecutors: 4 })).toBe(32);
+    // On AWS the goal's cap (latency: 40) divides 200; a cap of 30 gives 180, the widest multiple within 200.
+    expect(shufflePartitionsFor(1e15, {})).toBe(200);
+    expect(shufflePartitionsFor(1e15, { maxExecutors: 30 })).toBe(180);
+    // Fewer partitions than executors: as many as the bytes ask for.
+    expect(shufflePartitionsFor(100 * MiB, {})).toBe(4);
+  });
+  it("takes the job's width as given", () => {
+    expect(shufflePartitionsFor(1e12, { shufflePartitions: 3, executorSlots: 2 })).toBe(3);
   });
 });
 

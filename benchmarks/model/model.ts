@@ -95,8 +95,8 @@ export interface JobAtScale {
 
 /**
  * A job's stages at scale factor `sf`: sizes and CPU from the fits; task counts from Stratus's
- * sizing policy at that size (scan tasks ≤ 64 MiB, sized per stage; hash exchanges one partition per 128 MiB
- * scanned, 2..200; single-partition stages stay single); shuffle range GETs M×R added; a scan
+ * sizing policy at that size (scan tasks ≤ 64 MiB, sized per stage; hash exchanges one partition per 32 MiB
+ * scanned, 2..200, a multiple of the executor cap; single-partition stages stay single); shuffle range GETs M×R added; a scan
  * stage's broadcast reads are its build sides' size × its tasks.
  */
 export function jobAtScale(fit: QueryFit, sf: number): JobAtScale {

@@ -27,8 +27,15 @@ export const BYTES_PER_EXECUTOR = 256 * 1024 * 1024;
 const MB = 1 << 20;
 /** Largest scan task (compressed bytes of the columns read). */
 export const MAX_TASK_BYTES = 64 * MB;
-/** Scan bytes per shuffle partition when the job does not set `shufflePartitions`. */
-export const BYTES_PER_SHUFFLE_PARTITION = 128 * MB;
+/**
+ * Scan bytes per shuffle partition when the job does not set `shufflePartitions`. Scan bytes are
+ * compressed: a partition of TPC-H lineitem columns holds ~5x as many bytes once decoded, and a
+ * reduce task holds its whole partition (a join's build side, an aggregate's groups). At 128 MiB
+ * SF10 partitions held 0.6-0.7 GB each and two interleaved tasks took executors past 1.5 GB.
+ */
+export const BYTES_PER_SHUFFLE_PARTITION = 32 * MB;
+/** Widest default hash exchange. */
+export const MAX_SHUFFLE_PARTITIONS = 200;
 
 /** The sizing options of a job (part of its JobOptions). */
 export interface SizingOptions {
@@ -59,11 +66,24 @@ export function executorCap(opts: SizingOptions): number {
 }
 
 /**
- * Width of the job's hash exchanges: the user's, else one partition per 128 MiB the scans read
- * (at least 2, at most 200).
+ * Width of the job's hash exchanges: the user's, else one partition per 32 MiB the scans read
+ * (at least 2, at most 200), so partitions keep their size as the data grows. Once there are
+ * more partitions than executors, a multiple of the executor cap: every executor gets the same
+ * number of reduce tasks.
+ * @example shufflePartitionsFor(1000 << 20, { maxExecutors: 4 }) // 32 (32 MiB each → 32, a multiple of 4)
  */
-export function shufflePartitionsFor(scanBytes: number, opts: { readonly shufflePartitions?: number }): number {
-  return opts.shufflePartitions ?? Math.min(200, Math.max(2, Math.ceil(scanBytes / BYTES_PER_SHUFFLE_PARTITION)));
+export function shufflePartitionsFor(
+  scanBytes: number,
+  opts: SizingOptions & { readonly shufflePartitions?: number },
+): number {
+  if (opts.shufflePartitions !== undefined) return opts.shufflePartitions;
+  const n = Math.min(MAX_SHUFFLE_PARTITIONS, Math.max(2, Math.ceil(scanBytes / BYTES_PER_SHUFFLE_PARTITION)));
+  const executors = executorCap(opts);
+  if (n <= executors) return n;
+  const even = Math.ceil(n / executors) * executors;
+  return even <= MAX_SHUFFLE_PARTITIONS
+    ? even
+    : Math.max(executors, Math.floor(MAX_SHUFFLE_PARTITIONS / executors) * executors);
 }
 
 /**
