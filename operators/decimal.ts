@@ -112,6 +112,39 @@ export function longsFromWords(words: Int32Array, n: number, stride: 1 | 2 | 4):
   return out;
 }
 
+/**
+ * n unscaled values stored little-endian from `bytes[pos]` (`stride` 1: INT32, 2: INT64, at any
+ * alignment) as exact doubles into `out` at `at`; returns their largest magnitude, 2^52 or more
+ * when some value is (then the doubles are not exact and the caller reads int64 values instead).
+ */
+export function doublesFromBytes(
+  bytes: Uint8Array,
+  pos: number,
+  n: number,
+  stride: 1 | 2,
+  out: Float64Array,
+  at: number,
+): number {
+  let max = 0;
+  let p = pos;
+  for (let i = 0; i < n; i++) {
+    const lo = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
+    let x: number;
+    if (stride === 1) {
+      x = lo;
+      p += 4;
+    } else {
+      const hi = bytes[p + 4]! | (bytes[p + 5]! << 8) | (bytes[p + 6]! << 16) | (bytes[p + 7]! << 24);
+      x = hi * TWO32 + (lo >>> 0);
+      p += 8;
+    }
+    out[at + i] = x;
+    const a = x < 0 ? -x : x;
+    if (a > max) max = a;
+  }
+  return max;
+}
+
 /** Decimal columns whose int64 values may not be built yet: their exact doubles. */
 const LAZY = new WeakMap<object, ExactDoubles>();
 
@@ -163,17 +196,26 @@ export function decimalLength(v: DecimalVec): number {
 /**
  * Rows `idx` of a decimal column whose doubles are known (or cheap: a column no longer than the
  * gather, such as a dictionary), as a column of gathered doubles (its int64 values built only
- * when read); null when its doubles are not at hand (then gather its values).
+ * when read); null when its doubles are not at hand (then gather its values). `gather` takes
+ * the rows from the doubles when the caller has a better way (runs of rows copied as blocks).
  */
-export function takeDecimalDoubles(v: DecimalVec, idx: Int32Array, validity: Uint8Array | null): DecimalVec | null {
+export function takeDecimalDoubles(
+  v: DecimalVec,
+  idx: Int32Array,
+  validity: Uint8Array | null,
+  gather: (doubles: Float64Array) => Float64Array = (from) => gatherDoubles(from, idx),
+): DecimalVec | null {
   let known = LAZY.get(v) ?? null;
   if (!known && v.values instanceof BigInt64Array)
     known = (v.values.length <= idx.length ? doublesOf(v.values, v.values.length) : SHADOWS.get(v.values)) ?? null;
   if (!known) return null;
-  const from = known.doubles;
+  return decimalVecOfDoubles(v.type, gather(known.doubles), known.max, validity);
+}
+
+function gatherDoubles(from: Float64Array, idx: Int32Array): Float64Array {
   const d = new Float64Array(idx.length);
   for (let k = 0; k < idx.length; k++) d[k] = from[idx[k]!]!;
-  return decimalVecOfDoubles(v.type, d, known.max, validity);
+  return d;
 }
 
 /**

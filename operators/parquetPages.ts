@@ -15,7 +15,7 @@ import { snappyUncompressor } from 'hysnappy';
 import { ExecutionError } from '../planner/errors.js';
 import type { DataType, DecimalType } from '../planner/types.js';
 import { decimalType, isDecimal, MAX_SHORT_DECIMAL } from '../planner/types.js';
-import { longsFromWords, takeDecimalDoubles } from './decimal.js';
+import { decimalVecOfDoubles, doublesFromBytes, EXACT_LIMIT, longsFromWords, takeDecimalDoubles } from './decimal.js';
 import type { Vec } from './vector.js';
 import {
   concatVecs,
@@ -405,6 +405,11 @@ interface PageOut {
   /** Its codes are in the chunk's codes array (dictionary encoded). */
   readonly codes: boolean;
   readonly values: Vec | null;
+  /**
+   * Short decimals of a plain page without nulls, written as exact doubles straight into the
+   * chunk's array: the largest magnitude (Infinity when some value is 2^52 or more); else null.
+   */
+  readonly direct: number | null;
 }
 
 /**
@@ -421,6 +426,7 @@ function dataPage(
   at: number,
   nullCode: number,
   int32: boolean,
+  doubles: (() => Float64Array) | null,
 ): PageOut {
   let rows: number;
   let encoding: string;
@@ -457,8 +463,15 @@ function dataPage(
       }
     }
   }
-  if (encoding === 'PLAIN')
-    return { rows, present, codes: false, values: plainValues(buf, pos, buf.length, type, nonNull, int32) };
+  if (encoding === 'PLAIN') {
+    if (doubles && !present) {
+      if (pos + (int32 ? 4 : 8) * rows > buf.length) bad('plain decimals past the end of their page');
+      const max = doublesFromBytes(buf, pos, rows, int32 ? 1 : 2, doubles(), at);
+      return { rows, present, codes: false, values: null, direct: max };
+    }
+    const values = plainValues(buf, pos, buf.length, type, nonNull, int32);
+    return { rows, present, codes: false, values, direct: null };
+  }
   if (encoding !== 'RLE_DICTIONARY' && encoding !== 'PLAIN_DICTIONARY') bad(`unsupported page encoding ${encoding}`);
   const width = buf[pos++]!;
   // Codes straight into the chunk's array when every row is present; else spread around the nulls.
@@ -471,12 +484,15 @@ function dataPage(
     else scratch.fill(0, 0, nonNull);
     for (let i = 0, k = 0; i < rows; i++) into[at + i] = present[i] ? scratch[k++]! : nullCode;
   }
-  return { rows, present, codes: true, values: null };
+  return { rows, present, codes: true, values: null, direct: null };
 }
 
 /**
  * Decode one column chunk (its bytes from `chunkRange`) of `numRows` rows as `type`
- * (`pageDecodable` said yes). Dictionary-encoded chunks stay codes.
+ * (`pageDecodable` said yes). Dictionary-encoded chunks stay codes. Plain pages of short
+ * decimals without nulls become exact doubles in one array for the chunk (its int64 values built
+ * only when read: operators/decimal.ts), unless some value is 2^52 or more (`exact` false: then
+ * int64 values with their doubles, page by page).
  */
 export function decodeChunk(
   bytes: Uint8Array,
@@ -484,9 +500,12 @@ export function decodeChunk(
   m: ColumnMetaData,
   type: DataType,
   numRows: number,
+  exact = true,
 ): ChunkColumn {
   const optional = e.repetition_type === 'OPTIONAL';
   const int32 = e.type === 'INT32';
+  let chunkDoubles: Float64Array | null = null;
+  const doubles = exact && isDecimal(type) ? () => (chunkDoubles ??= new Float64Array(numRows)) : null;
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   let dict: Vec | null = null;
   const pages: PageOut[] = [];
@@ -505,7 +524,7 @@ export function decodeChunk(
       dict = plainValues(buf, 0, buf.length, type, n, int32);
     } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
       const nullCode = dict ? vecLength(dict) : 0;
-      const p = dataPage(body, header, m.codec, optional, type, codes, rows, nullCode, int32);
+      const p = dataPage(body, header, m.codec, optional, type, codes, rows, nullCode, int32, doubles);
       if (p.codes && !dict) bad('dictionary-encoded page without a dictionary');
       if (rows + p.rows > numRows) bad(`column chunk has more rows than its row group's ${numRows}`);
       pages.push(p);
@@ -516,12 +535,18 @@ export function decodeChunk(
   const anyNull = pages.some((p) => p.present);
   if (dict && anyNull) dict = withNullEntry(dict);
   if (dict && pages.every((p) => p.codes)) return { kind: 'dict', dict, codes };
+  const direct = pages.reduce((max, p) => (p.direct === null ? max : Math.max(max, p.direct)), -1);
+  if (direct >= EXACT_LIMIT) return decodeChunk(bytes, e, m, type, numRows, false);
+  if (chunkDoubles && pages.every((p) => p.direct !== null))
+    return { kind: 'plain', vec: decimalVecOfDoubles(type as DecimalType, chunkDoubles, direct, null) };
   // Some pages plain (a dictionary that grew too large), or no dictionary: values for every row.
   let at = 0;
   const parts = pages.map((p) => {
     const from = at;
     at += p.rows;
     if (p.codes) return gather(dict!, codes.subarray(from, from + p.rows));
+    if (p.direct !== null)
+      return decimalVecOfDoubles(type as DecimalType, chunkDoubles!.subarray(from, at), p.direct, null);
     return p.present ? spread(p.values!, p.present, p.rows) : p.values!;
   });
   return { kind: 'plain', vec: parts.length === 1 ? parts[0]! : concatVecs(type, parts) };

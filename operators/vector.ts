@@ -251,8 +251,8 @@ function mostlyRuns(sel: Int32Array): boolean {
 function takeRuns(v: Vec, sel: Int32Array, validity: Uint8Array | null): Vec {
   const n = sel.length;
   if (isOpaqueVec(v)) return opaqueVec(v.type, takeData(v.arrow, sel));
-  // Short decimals whose exact doubles are known: those gathered (operators/decimal.ts).
-  const doubles = isDecimalVec(v) ? takeDecimalDoubles(v, sel, validity) : null;
+  // Short decimals whose exact doubles are known: those copied run by run (operators/decimal.ts).
+  const doubles = isDecimalVec(v) ? takeDecimalDoubles(v, sel, validity, (d) => copyRuns(d, sel)) : null;
   if (doubles) return doubles;
   if (isBytesVec(v)) {
     const so = v.offsets;
@@ -273,14 +273,20 @@ function takeRuns(v: Vec, sel: Int32Array, validity: Uint8Array | null): Vec {
   }
   const src = v.values;
   if (Array.isArray(src)) return { type: v.type, values: Array.from(sel, (r) => src[r]!), validity } as Vec;
-  const out = new (src.constructor as Int32ArrayConstructor)(n) as typeof src;
+  return { type: v.type, values: copyRuns(src, sel), validity } as Vec;
+}
+
+/** Rows `sel` of a typed array, runs of consecutive rows copied as blocks. */
+function copyRuns<T extends Int32Array | Float64Array | BigInt64Array | Uint8Array>(src: T, sel: Int32Array): T {
+  const n = sel.length;
+  const out = new (src.constructor as Int32ArrayConstructor)(n) as unknown as T;
   for (let i = 0; i < n; ) {
     let j = i + 1;
     while (j < n && sel[j] === sel[j - 1]! + 1) j++;
     out.set(src.subarray(sel[i]!, sel[j - 1]! + 1) as never, i);
     i = j;
   }
-  return { type: v.type, values: out, validity } as Vec;
+  return out;
 }
 
 export function take(v: Vec, sel: Int32Array): Vec {
