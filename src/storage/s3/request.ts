@@ -27,24 +27,17 @@ export interface RequestContext {
   readonly bucket: string;
 }
 
-/**
- * The one request path: each attempt (and each straggler duplicate) counts as one `op`
- * request; `bytes` (a PUT body) count as bytes out when the attempt succeeds.
- */
-export type S3Requester = <T>(
-  op: Counter,
-  operation: string,
-  key: string | undefined,
-  s3Key: string | undefined,
-  opts: { hedge: boolean; bytes: number },
-  send: (client: S3Client, lane: HedgeLane) => Promise<T>,
-) => Promise<T>;
+export type S3Requester = ReturnType<typeof s3Requester>;
 
 /** The lane of a request that is not hedged (a fresh signal: the SDK adds a listener per request). */
 const unhedged = (): HedgeLane => ({ lane: 0, signal: new AbortController().signal, expectBytes: () => {} });
 
-/** The request function of a store. */
-export function s3Requester(c: RequestContext): S3Requester {
+/**
+ * The request function of a store, the one request path: each attempt (and each straggler
+ * duplicate) counts as one `op` request; `bytes` (a PUT body) count as bytes out when the attempt
+ * succeeds.
+ */
+export function s3Requester(c: RequestContext) {
   /** Straggler duplicates stay a small share of the requests (see StragglerPolicy). */
   const withinDuplicateBudget = (): boolean =>
     c.stats.duplicates < c.straggler.duplicateBurst + c.straggler.maxDuplicateFraction * (c.stats.get + c.stats.put);
