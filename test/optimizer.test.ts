@@ -4,7 +4,7 @@
  * pruning proven by counting, and the physical rules switched by name; and explain's staged
  * plan is the driver's own.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -25,8 +25,8 @@ import { runDriverStep } from '../src/runtime/driver.js';
 import { cachedStore, defaultEnv } from '../src/runtime/env.js';
 import { jobKeys } from '../src/runtime/jobState.js';
 import { getJson } from '../src/storage/store.js';
-import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
-import { SF01, tempDir } from './support/tpch.js';
+import { duckdbQuery } from './support/oracle.js';
+import { SF01, tempDir, useTpchSession } from './support/tpch.js';
 import { tpchSql } from '../benchmarks/tpch/sql/index.js';
 
 const catalog = new Map([
@@ -365,18 +365,11 @@ describe('optimizer rules', () => {
   });
 });
 
-let s: Session;
-beforeAll(() => {
-  s = session({ store: tempDir(), executors: 2, progress: false });
-});
-afterAll(async () => {
-  await s.stop();
-  await closeDuckdbOracles();
-});
+const s = useTpchSession();
 
 describe('optimizer on real data', () => {
   it('explain of Q3 shows the filters inside the scans and only the needed columns read', async () => {
-    const text = await QUERIES[3]!(tpchTables(s, SF01)).explain();
+    const text = await QUERIES[3]!(tpchTables(s(), SF01)).explain();
     const optimized = text.split('== Optimized Plan ==')[1]!.split('== Staged Plan ==')[0]!;
     expect(optimized).toMatch(
       /Scan: path=\S+\/customer columns=\[c_custkey, c_mktsegment\] filters=\[\(c_mktsegment = 'BUILDING'\)\]/,
@@ -391,7 +384,7 @@ describe('optimizer on real data', () => {
   });
 
   it('Q6 needs exact constant folding: without it 0.06 - 0.01 drops rows', async () => {
-    const q6 = QUERIES[6]!(tpchTables(s, SF01));
+    const q6 = QUERIES[6]!(tpchTables(s(), SF01));
     // revenue is decimal(38,4) (take() gives its exact text), equal to DuckDB's digit for digit.
     const folded = (await q6.take(1))[0]!.revenue as string;
     const oracle = (await duckdbQuery(tpchSql(6), SF01)).rows[0]![0];
@@ -411,7 +404,7 @@ describe('optimizer on real data', () => {
   });
 
   it('Q19 and Q7: each join side gets its part of the disjunction, in its scan; Q7 joins the nations first; answers equal DuckDB', async () => {
-    const t = tpchTables(s, SF01);
+    const t = tpchTables(s(), SF01);
     const q19 = (await QUERIES[19]!(t).explain()).split('== Optimized Plan ==')[1]!.split('== Staged Plan ==')[0]!;
     expect(q19).toMatch(
       /Scan: path=\S+\/lineitem columns=\[[^\]]*\] filters=\[l_shipmode IN \('AIR', 'AIR REG'\), \(l_shipinstruct = 'DELIVER IN PERSON'\), \(\(\(\(l_quantity >= 1\) and \(l_quantity <= 11\)\) or/,
@@ -500,14 +493,14 @@ describe('optimizer on real data', () => {
   });
 
   it('inline_broadcast_scans: Q2 reads its tiny dimension scans inside the tasks that broadcast them, in fewer rounds', async () => {
-    const t = tpchTables(s, SF01);
+    const t = tpchTables(s(), SF01);
     const staged = (await QUERIES[2]!(t).explain()).split('== Staged Plan ==')[1]!;
     expect(staged).toMatch(
       /HashJoin: type=inner build=scan\(stage \d+, 1 row groups read here\) probeKeys=\[n_regionkey\]/,
     );
     const expected = await duckdbQuery(tpchSql(2), SF01);
     expectSameResults(rowsFromArrow(await QUERIES[2]!(t).collect()), expected, { ordered: ORDERED[2]!, relTol: 1e-9 });
-    const inlined = s.lastJobSummary!;
+    const inlined = s().lastJobSummary!;
     const off = session({
       store: tempDir(),
       executors: 1,
@@ -541,8 +534,8 @@ describe('optimizer on real data', () => {
         .parquet(file)
         .filter(col('o_orderkey').lt(lit(20000)))
         .agg(sum('o_totalprice').alias('t'));
-    const pruned = (await selective(s).take(1))[0]!.t;
-    const withPruning = s.lastJobSummary!;
+    const pruned = (await selective(s()).take(1))[0]!.t;
+    const withPruning = s().lastJobSummary!;
     const noPrune = session({
       store: tempDir(),
       executors: 2,
@@ -574,19 +567,19 @@ describe('explain shows the plan that runs', () => {
       `COPY (SELECT (random() * 1e9)::BIGINT AS k, random() AS v FROM range(3000000)) TO '${file}' (FORMAT parquet, COMPRESSION uncompressed)`,
     );
     for (let i = 1; i < 10; i++) fs.linkSync(file, path.join(dir, `part-${i}.parquet`));
-    const df = s.read.parquet(dir).groupBy('k').agg(sum('v').alias('v'));
+    const df = s().read.parquet(dir).groupBy('k').agg(sum('v').alias('v'));
     const shown = (await df.explain()).split('== Staged Plan ==\n')[1]!;
 
     // The driver's first step on the same plan: it reads the footers and writes the stage plan.
-    const store = cachedStore(s.storeRef);
+    const store = cachedStore(s().storeRef);
     const jobId = newJobId();
     await submitJob(store, jobId, {
       plan: { version: P.PLAN_VERSION, root: df.plan, sink: { kind: 'collect' }, udfs: null },
       // What the session submits: its runner's executors size the exchanges too.
-      options: s.jobOptions(),
+      options: s().jobOptions(),
       submittedAt: new Date().toISOString(),
     });
-    const first = await runDriverStep({ job: { jobId, store: s.storeRef }, results: [] }, defaultEnv());
+    const first = await runDriverStep({ job: { jobId, store: s().storeRef }, results: [] }, defaultEnv());
     expect(first.action).toBe('run_executors');
     const ran = explainStages(await getJson<StagePlan>(store, jobKeys(jobId).stages));
     await deleteJob(store, jobId);

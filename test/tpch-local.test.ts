@@ -4,29 +4,21 @@
  * compared with the official answers and with DuckDB. All 22 queries are compared with DuckDB on
  * the generated data, and on the official data when present, in tpch22.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { session, type Session } from '../src/index.js';
 import { QUERIES, ORDERED, tpchTables } from '../benchmarks/tpch/queries/index.js';
 import { tpchSql } from '../benchmarks/tpch/sql/index.js';
 import { expectSameResults, readCsvAnswer, rowsFromArrow } from './support/compare.js';
-import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
-import { OFFICIAL, SF01, tempDir } from './support/tpch.js';
+import { duckdbQuery } from './support/oracle.js';
+import { OFFICIAL, SF01, useTpchSession } from './support/tpch.js';
 
-let s: Session;
-beforeAll(() => {
-  s = session({ store: tempDir(), executors: 2, progress: false });
-});
-afterAll(async () => {
-  await s.stop();
-  await closeDuckdbOracles();
-});
+const s = useTpchSession();
 
 describe.runIf(OFFICIAL)('TPC-H on the official SF0.1 data in local mode', () => {
   for (const q of [1, 3, 5, 6, 12, 18]) {
     it(`Q${q} matches the official answer and DuckDB`, async () => {
       const { data, answers } = OFFICIAL!;
-      const table = await QUERIES[q]!(tpchTables(s, data)).collect();
+      const table = await QUERIES[q]!(tpchTables(s(), data)).collect();
       const actual = rowsFromArrow(table);
       const expected = readCsvAnswer(path.join(answers, `q${q}.csv`));
       expectSameResults(actual, expected, { ordered: ORDERED[q]!, relTol: 1e-9 });
@@ -37,8 +29,8 @@ describe.runIf(OFFICIAL)('TPC-H on the official SF0.1 data in local mode', () =>
 
 describe('local mode executors', () => {
   it('runs executors in separate, reused processes', async () => {
-    await QUERIES[6]!(tpchTables(s, SF01)).collect();
-    const pool = s.localRunner.pool;
+    await QUERIES[6]!(tpchTables(s(), SF01)).collect();
+    const pool = s().localRunner.pool;
     expect(pool.pids.every((p) => p !== process.pid)).toBe(true);
     expect(pool.invocationCounts.reduce((a, b) => a + b, 0)).toBeGreaterThan(pool.started);
   });

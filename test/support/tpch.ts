@@ -12,6 +12,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { session, type Session } from '../../src/index.js';
+import { closeDuckdbOracles } from './oracle.js';
 import { ensureGeneratedTpch } from './tpch-data.js';
 
 export interface OfficialTpch {
@@ -40,4 +43,24 @@ export const SF01: string = await ensureGeneratedTpch();
 
 export function tempDir(prefix = 'stratus-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * The session of a file's TPC-H query tests: two executors, opened in `beforeAll`; stopped, and the
+ * DuckDB oracles closed, in `afterAll`. Call the result inside tests.
+ * @example const s = useTpchSession(); it('Q6', () => QUERIES[6]!(tpchTables(s(), SF01)).collect());
+ */
+export function useTpchSession(): () => Session {
+  let s: Session | undefined;
+  beforeAll(() => {
+    s = session({ store: tempDir(), executors: 2, progress: false });
+  });
+  afterAll(async () => {
+    await s?.stop();
+    await closeDuckdbOracles();
+  });
+  return () => {
+    if (!s) throw new Error('the TPC-H session opens in beforeAll: use it inside tests');
+    return s;
+  };
 }
