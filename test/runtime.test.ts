@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { col, count, session, sum, type Session, type SessionOptions } from '../src/index.js';
 import { QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
+import { EXECUTOR_INITIAL_OLD_SPACE_MB, executorNodeArgs } from '../src/local/pool.js';
 import { runDriverStep } from '../src/runtime/driver.js';
 import { cachedStore, defaultEnv } from '../src/runtime/env.js';
 import { newJobId, submitJob } from '../src/runtime/client.js';
@@ -198,6 +199,18 @@ describe('5. instance reuse', () => {
     expect(pool.started).toBe(1);
     expect(pool.invocationCounts[0]).toBeGreaterThanOrEqual(4);
     for (const r of seen) expect(r).toMatchObject({ global: '', env: '', files: '', pid: pool.pids[0] });
+  });
+});
+
+describe('5b. executor processes', () => {
+  it('start with a larger initial old generation, and GC on their own thread when every core has one', async () => {
+    expect(executorNodeArgs(1, 2)).toEqual([`--initial-old-space-size=${EXECUTOR_INITIAL_OLD_SPACE_MB}`]);
+    expect(executorNodeArgs(2, 2)).toContain('--single-threaded-gc');
+    expect(executorNodeArgs(4, 2)).toContain('--single-threaded-gc');
+    const s = start({ executors: 1 });
+    await s.read.parquet(path.join(SF01, 'nation')).count();
+    const argv = fs.readFileSync(`/proc/${s.localRunner.pool.pids[0]}/cmdline`, 'utf8').split('\0');
+    expect(argv).toContain(`--initial-old-space-size=${EXECUTOR_INITIAL_OLD_SPACE_MB}`);
   });
 });
 
