@@ -417,18 +417,22 @@ describe('retired files', () => {
   });
 });
 
+/** A fresh S3 prefix holding `inputs` as in/<name>.parquet, a session storing its jobs there, and the output URL. */
+async function s3Case(name: string, inputs: Readonly<Record<string, string>>) {
+  const endpoint = inject('s3Endpoint');
+  const bucket = inject('s3Bucket');
+  const prefix = uniquePrefix(name);
+  const store = s3Store({ endpoint, bucket, prefix });
+  for (const [k, f] of Object.entries(inputs)) await store.put(`in/${k}.parquet`, new Uint8Array(fs.readFileSync(f)));
+  const s3 = session({ store: `s3://${bucket}/${prefix}/jobs`, endpoint, executors: 2, progress: false });
+  const url = (k: string) => `s3://${bucket}/${prefix}/${k}`;
+  return { store, s3, url, dest: url('out') };
+}
+
 describe('on S3 (s3rver: no rename; If-None-Match honoured by the test server)', () => {
   it('an overwrite crashed after its copies reads old, and resume makes it new; nothing left over', async () => {
-    const endpoint = inject('s3Endpoint');
-    const bucket = inject('s3Bucket');
-    const prefix = uniquePrefix('commit-faults');
-    const store = s3Store({ endpoint, bucket, prefix });
-    await store.put('in/a.parquet', new Uint8Array(fs.readFileSync(A)));
-    await store.put('in/b.parquet', new Uint8Array(fs.readFileSync(B)));
-    const s3 = session({ store: `s3://${bucket}/${prefix}/jobs`, endpoint, executors: 2, progress: false });
+    const { store, s3, url, dest } = await s3Case('commit-faults', { a: A, b: B });
     try {
-      const url = (k: string) => `s3://${bucket}/${prefix}/${k}`;
-      const dest = url('out');
       await s3.read.parquet(url('in/a.parquet')).write.partitionBy('p').parquet(dest);
       commitHooks.afterStep = (step, at) => {
         if (at === dest && step === 'copy:1') throw new SimulatedCrash(step);
@@ -458,16 +462,8 @@ describe('on S3 (s3rver: no rename; If-None-Match honoured by the test server)',
   });
 
   it('a reader that pinned the old version reads it whole while an overwrite commits', async () => {
-    const endpoint = inject('s3Endpoint');
-    const bucket = inject('s3Bucket');
-    const prefix = uniquePrefix('commit-pinned');
-    const store = s3Store({ endpoint, bucket, prefix });
-    await store.put('in/a.parquet', new Uint8Array(fs.readFileSync(A)));
-    await store.put('in/b.parquet', new Uint8Array(fs.readFileSync(B)));
-    const s3 = session({ store: `s3://${bucket}/${prefix}/jobs`, endpoint, executors: 2, progress: false });
+    const { store, s3, url, dest } = await s3Case('commit-pinned', { a: A, b: B });
     try {
-      const url = (k: string) => `s3://${bucket}/${prefix}/${k}`;
-      const dest = url('out');
       await s3.read.parquet(url('in/a.parquet')).write.partitionBy('p').parquet(dest);
       const dataFiles = async () =>
         (await store.list('out/')).map((o) => o.key).filter((k) => k.endsWith('.parquet') && !k.includes('/_'));
@@ -496,20 +492,8 @@ describe('on S3 (s3rver: no rename; If-None-Match honoured by the test server)',
   });
 
   it('two writers racing for one version (put-if-absent with S3 semantics): one flips, the other commits the next', async () => {
-    const endpoint = inject('s3Endpoint');
-    const bucket = inject('s3Bucket');
-    const prefix = uniquePrefix('commit-race');
-    const store = s3Store({ endpoint, bucket, prefix });
-    for (const [k, f] of [
-      ['a', A],
-      ['b', B],
-      ['c', C],
-    ] as const)
-      await store.put(`in/${k}.parquet`, new Uint8Array(fs.readFileSync(f)));
-    const s3 = session({ store: `s3://${bucket}/${prefix}/jobs`, endpoint, executors: 2, progress: false });
+    const { store, s3, url, dest } = await s3Case('commit-race', { a: A, b: B, c: C });
     try {
-      const url = (k: string) => `s3://${bucket}/${prefix}/${k}`;
-      const dest = url('out');
       await s3.read.parquet(url('in/a.parquet')).write.partitionBy('p').parquet(dest);
       expect(await raceTwoAppends(s3, dest, url('in/b.parquet'), url('in/c.parquet'))).toEqual([2, 2, 3]);
       expectSameTyped((await stratusRows(s3, dest)) as TypedResult, await inputRows(db, [A, B, C]));
