@@ -19,6 +19,12 @@ import { duckdbQuery } from './support/oracle.js';
 import { SF01, tempDir } from './support/tpch.js';
 
 const sfn = mockClient(SFNClient);
+/** The "deployed" state machine through the mocked SFN client, polled every `pollMillis`. */
+const deployed = (pollMillis: number) => ({
+  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
+  client: new SFNClient({ region: 'us-east-1' }),
+  pollMillis,
+});
 const store = tempDir();
 const backend = new LocalRunner({ store: { kind: 'local', root: store }, executors: 2 });
 afterAll(async () => {
@@ -45,9 +51,7 @@ describe('AWS runner', () => {
       progress: false,
       aws: {
         emulated: true,
-        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
-        client: new SFNClient({ region: 'us-east-1' }),
-        pollMillis: 50,
+        ...deployed(50),
       },
     });
     const table = await QUERIES[1]!(tpchTables(s, SF01)).collect();
@@ -70,9 +74,7 @@ describe('AWS runner', () => {
       progress: false,
       aws: {
         emulated: true,
-        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
-        client: new SFNClient({ region: 'us-east-1' }),
-        pollMillis: 10,
+        ...deployed(10),
       },
     });
     const err = await QUERIES[6]!(tpchTables(s, SF01))
@@ -95,11 +97,7 @@ describe('AWS runner', () => {
       return { executionArn, status: 'RUNNING' };
     });
     sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
-    const runner = new AwsRunner({
-      stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
-      client: new SFNClient({ region: 'us-east-1' }),
-      pollMillis: 10,
-    });
+    const runner = new AwsRunner(deployed(10));
     const err = await runner.run(
       { jobId: 'never-finishes', store: { kind: 'local', root: tempDir() } },
       undefined,
@@ -137,9 +135,7 @@ describe('AWS runner', () => {
         job: { goal, taskBytes: 1, workers: 1 },
         aws: {
           emulated: true,
-          stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Stratus',
-          client: new SFNClient({ region: 'us-east-1' }),
-          pollMillis: 50,
+          ...deployed(50),
         },
       });
       const rows = await s.read.parquet(file).agg(count('*').alias('n')).take(1);
