@@ -366,6 +366,12 @@ export function encodeIpc(schema: Schema, batches: readonly Batch[]): Uint8Array
   return arrow.tableToIPC(batchesToArrow(schema, batches), 'stream');
 }
 
+/** The batches of one or more Arrow IPC streams back to back (a shuffle partition has a stream per flush). */
 export function decodeIpc(bytes: Uint8Array, schema: Schema): Batch[] {
-  return batchesFromArrow(arrow.tableFromIPC(bytes), schema).filter((b) => b.length > 0);
+  const out: Batch[] = [];
+  for (const reader of arrow.RecordBatchReader.readAll(bytes)) {
+    const rbs = [...reader];
+    if (rbs.length) out.push(...batchesFromArrow(new arrow.Table(rbs), schema).filter((b) => b.length > 0));
+  }
+  return out;
 }

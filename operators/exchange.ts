@@ -1,6 +1,7 @@
 /**
- * Shuffle files. A map task writes ONE object holding all R partitions, each an Arrow IPC
- * stream (schema once per partition), followed by an index: R+1 byte offsets, then R CRC-32
+ * Shuffle files. A map task writes ONE object holding all R partitions, each one or more Arrow
+ * IPC streams back to back (the writer encodes a partition's rows as they gather, a stream per
+ * flush), followed by an index: R+1 byte offsets, then R CRC-32
  * checksums of the partitions' stored bytes (2R+1 float64, little endian). The writer also
  * returns the index's own CRC-32, which the driver keeps with the output's reference. A reduce
  * task reads the index (cached), checks it, then reads and checks its own byte range of every
@@ -16,7 +17,7 @@ import { decodeIpc, encodeIpc } from './arrow.js';
 import { hashRows } from './hash.js';
 import { keyTupleFromJson, rangePartitions, type KeyTuple, type KeyTupleJson } from './rangepart.js';
 import type { Batch } from './vector.js';
-import { takeBatch } from './vector.js';
+import { isBytesVec, isOpaqueVec, takeBatch } from './vector.js';
 import { addTime } from './metrics.js';
 
 /**
@@ -54,11 +55,38 @@ function partitionBatch(b: Batch, p: Partitioning, offset = 0, boundaries: reado
   return sels.map((s) => takeBatch(b, s));
 }
 
-/** Buffers a map task's rows per partition and encodes the single shuffle object. */
+/** Bytes a batch's columns hold (boxed decimals counted at 16 a value). */
+function batchBytes(b: Batch): number {
+  let n = 0;
+  for (const v of b.columns) {
+    if (isOpaqueVec(v)) n += v.arrow.byteLength;
+    else if (isBytesVec(v)) n += v.data.byteLength + v.offsets.byteLength;
+    else n += ArrayBuffer.isView(v.values) ? v.values.byteLength : v.values.length * 16;
+  }
+  return n;
+}
+
+/** A partition's rows are encoded once they hold this many bytes... */
+export const FLUSH_PARTITION_BYTES = 1 << 20;
+/** ...and every partition's once the writer holds this many un-encoded bytes in all. */
+export const MAX_PENDING_BYTES = 16 << 20;
+
+/**
+ * Partitions a map task's rows and encodes each partition's rows as they gather, so the task
+ * holds its output once, encoded (plus at most MAX_PENDING_BYTES of rows), instead of its rows,
+ * their encoding and the object at once; `finish` joins the streams into the single object.
+ */
 export class ShuffleWriter {
-  private readonly parts: Batch[][];
+  /** Rows of each partition not yet encoded, and their bytes. */
+  private readonly pending: Batch[][];
+  private readonly pendingBytes: number[];
+  private pendingTotal = 0;
+  /** Each partition's encoded streams, in order. */
+  private readonly streams: Uint8Array[][];
   private readonly boundaries: readonly KeyTuple[];
   rows = 0;
+  /** Most un-encoded bytes held at once (bounded by MAX_PENDING_BYTES plus one input batch). */
+  maxPendingBytes = 0;
   constructor(
     readonly schema: Schema,
     readonly partitioning: Partitioning,
@@ -66,37 +94,78 @@ export class ShuffleWriter {
     boundaries: readonly KeyTupleJson[] = [],
   ) {
     this.boundaries = boundaries.map(keyTupleFromJson);
-    this.parts = Array.from({ length: partitionCount(partitioning) }, () => []);
+    const r = partitionCount(partitioning);
+    this.pending = Array.from({ length: r }, () => []);
+    this.pendingBytes = new Array<number>(r).fill(0);
+    this.streams = Array.from({ length: r }, () => []);
   }
   add(b: Batch): void {
     const offset = this.rows;
     this.rows += b.length;
     partitionBatch(b, this.partitioning, offset, this.boundaries).forEach((pb, r) => {
-      if (pb.length > 0) this.parts[r]!.push(pb);
+      if (pb.length === 0) return;
+      const bytes = batchBytes(pb);
+      this.pending[r]!.push(pb);
+      this.pendingBytes[r]! += bytes;
+      this.pendingTotal += bytes;
     });
+    this.maxPendingBytes = Math.max(this.maxPendingBytes, this.pendingTotal);
+    for (let r = 0; r < this.pending.length; r++)
+      if (this.pendingBytes[r]! >= FLUSH_PARTITION_BYTES || this.pendingTotal > MAX_PENDING_BYTES) this.flush(r);
+  }
+  /** Encode a partition's pending rows as one IPC stream. */
+  private flush(r: number): void {
+    const bs = this.pending[r]!;
+    if (!bs.length) return;
+    this.streams[r]!.push(encodeIpc(this.schema, bs));
+    this.pending[r] = [];
+    this.pendingTotal -= this.pendingBytes[r]!;
+    this.pendingBytes[r] = 0;
   }
   /**
    * The object bytes, where its index starts and the index's checksum; each partition is
    * compressed on its own and checksummed as stored.
    */
   finish(codec: ShuffleCodec = 'none'): { body: Uint8Array; indexAt: number; partitions: number; checksum: number } {
-    const chunks = this.parts.map((bs) =>
-      bs.length ? compress(encodeIpc(this.schema, bs), codec) : new Uint8Array(0),
-    );
-    const r = chunks.length;
+    const r = this.streams.length;
+    for (let p = 0; p < r; p++) this.flush(p);
+    // Compressed partitions are one buffer each; plain ones stay their streams.
+    const parts = this.streams.map((ss) => (codec === 'none' || !ss.length ? ss : [compress(concatBytes(ss), codec)]));
     const index = new Float64Array(2 * r + 1);
-    for (let p = 0; p < r; p++) index[p + 1] = index[p]! + chunks[p]!.byteLength;
-    const t0 = performance.now();
-    for (let p = 0; p < r; p++) index[r + 1 + p] = crc32(chunks[p]!);
+    for (let p = 0; p < r; p++) index[p + 1] = index[p]! + parts[p]!.reduce((a, c) => a + c.byteLength, 0);
     const indexAt = index[r]!;
     const body = new Uint8Array(indexAt + index.byteLength);
-    for (let p = 0; p < r; p++) body.set(chunks[p]!, index[p]!);
+    const t0 = performance.now();
+    for (let p = 0; p < r; p++) {
+      let at = index[p]!;
+      let crc = 0;
+      for (const c of parts[p]!) {
+        body.set(c, at);
+        at += c.byteLength;
+        crc = crc32(c, crc);
+      }
+      index[r + 1 + p] = crc;
+      // The object holds the bytes now: let the streams go as they are copied.
+      parts[p] = [];
+      this.streams[p] = [];
+    }
     const indexBytes = new Uint8Array(index.buffer);
     body.set(indexBytes, indexAt);
     const checksum = crc32(indexBytes);
     addTime('checksum', performance.now() - t0);
     return { body, indexAt, partitions: r, checksum };
   }
+}
+
+function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(chunks.reduce((a, c) => a + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 /** Bytes of the index of a map output with `partitions` partitions. */

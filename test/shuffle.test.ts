@@ -2,6 +2,7 @@
  * Shuffle files: one object per map task holding all partitions; attempt-unique keys and
  * commit records, so re-running a task's attempt never changes the result.
  */
+import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { session, type Session } from '../src/index.js';
 import { QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
@@ -12,10 +13,16 @@ import { readShufflePartition } from '../src/runtime/shuffleRead.js';
 import { getJson } from '../src/storage/store.js';
 import type { StagePlan } from '../planner/stages.js';
 import { rowsFromArrow } from './support/compare.js';
-import { checkPartition, decodePartition, parseIndex, ShuffleWriter } from '../operators/exchange.js';
-import { vecFromValues } from '../operators/vector.js';
+import {
+  checkPartition,
+  decodePartition,
+  MAX_PENDING_BYTES,
+  parseIndex,
+  ShuffleWriter,
+} from '../operators/exchange.js';
+import { type Batch, batchRows, vecFromValues } from '../operators/vector.js';
 import * as E from '../planner/expr.js';
-import { field } from '../planner/types.js';
+import { field, type Schema } from '../planner/types.js';
 import { SF01, tempDir } from './support/tpch.js';
 
 const R = 4;
@@ -87,6 +94,100 @@ describe('shuffle encoding', () => {
       expect(rows).toBe(n);
     }
     expect(sizes.brotli!).toBeLessThan(sizes.none! / 2);
+  });
+});
+
+describe('streaming shuffle writer', () => {
+  function partitions(
+    w: ShuffleWriter,
+    schema: Schema,
+    n: number,
+    codec: 'none' | 'brotli' = 'none',
+  ): { bytes: Uint8Array; batches: Batch[] }[] {
+    const { body, indexAt, checksum } = w.finish(codec);
+    const idx = parseIndex(body.subarray(indexAt), n, checksum, indexAt);
+    if (typeof idx === 'string') throw new Error(idx);
+    return Array.from({ length: n }, (_, r) => {
+      const bytes = body.subarray(idx.offsets[r]!, idx.offsets[r + 1]!);
+      expect(checkPartition(bytes, idx, r)).toBeUndefined();
+      return { bytes, batches: decodePartition(bytes, schema, codec) };
+    });
+  }
+
+  it("writes each partition's rows in input order, a stream per flush, compressed or not", () => {
+    const schema = [field('i', 'int32'), field('s', 'string')];
+    // 300,000 rows (~5 MB): each of 3 partitions passes the flush size (1 MiB) once, so it is two streams.
+    const batches: Batch[] = Array.from({ length: 15 }, (_, j) => ({
+      schema,
+      length: 20_000,
+      columns: [
+        vecFromValues(
+          'int32',
+          Array.from({ length: 20_000 }, (_, r) => j * 20_000 + r),
+        ),
+        vecFromValues(
+          'string',
+          Array.from({ length: 20_000 }, (_, r) => `name-${(j * 20_000 + r) % 5000}`),
+        ),
+      ],
+    }));
+    const all = batches.flatMap(batchRows);
+    for (const codec of ['none', 'brotli'] as const) {
+      // Round-robin: row i belongs to partition i mod 3, so every partition's rows are known.
+      const w = new ShuffleWriter(schema, { kind: 'roundrobin', n: 3 });
+      for (const b of batches) w.add(b);
+      expect(w.rows).toBe(all.length);
+      const parts = partitions(w, schema, 3, codec);
+      for (let r = 0; r < 3; r++) {
+        // Each reader must be read to its end before the next stream opens.
+        let streams = 0;
+        if (codec === 'none')
+          for (const reader of arrow.RecordBatchReader.readAll(parts[r]!.bytes)) streams += [...reader].length ? 1 : 0;
+        if (codec === 'none') expect(streams).toBeGreaterThan(1);
+        expect(parts[r]!.batches.flatMap(batchRows)).toEqual(all.filter((row) => (row.i as number) % 3 === r));
+      }
+    }
+  });
+
+  it('holds at most MAX_PENDING_BYTES and one input batch un-encoded, every row once, each key in one partition', () => {
+    const schema = [field('k', 'int32'), field('x', 'float64')];
+    // 48 batches of 100,000 rows: 57.6 MB of columns, 1.2 MB a batch.
+    const n = 100_000;
+    const batches: Batch[] = Array.from({ length: 48 }, (_, j) => {
+      const k = new Int32Array(n);
+      const x = new Float64Array(n);
+      for (let r = 0; r < n; r++) {
+        k[r] = ((j * n + r) * 7919) % 1009;
+        x[r] = j * n + r;
+      }
+      return {
+        schema,
+        length: n,
+        columns: [
+          { type: 'int32', values: k, validity: null },
+          { type: 'float64', values: x, validity: null },
+        ],
+      };
+    });
+    const w = new ShuffleWriter(schema, { kind: 'hash', keys: [E.col('k')], n: 5 });
+    for (const b of batches) w.add(b);
+    expect(w.maxPendingBytes).toBeLessThanOrEqual(MAX_PENDING_BYTES + 12 * n);
+    const home = new Map<number, number>();
+    let rows = 0;
+    let elsewhere = 0;
+    partitions(w, schema, 5).forEach(({ batches: bs }, r) => {
+      for (const b of bs) {
+        const k = (b.columns[0] as { values: Int32Array }).values;
+        for (let i = 0; i < b.length; i++) {
+          if ((home.get(k[i]!) ?? r) !== r) elsewhere++;
+          home.set(k[i]!, r);
+        }
+        rows += b.length;
+      }
+    });
+    expect(rows).toBe(48 * n);
+    expect(elsewhere).toBe(0);
+    expect(home.size).toBe(1009);
   });
 });
 
