@@ -13,6 +13,7 @@ import * as E from '../planner/expr.js';
 import { explainLogical, explainRules, explainStages } from '../planner/explain.js';
 import { optimize, RULES } from '../planner/optimizer/index.js';
 import { filtersAlwaysTrue, rowGroupMayMatch } from '../planner/optimizer/rules/row_group_pruning.js';
+import { filtersSelectivity } from '../planner/optimizer/rules/broadcast_selection.js';
 import { planStages } from '../planner/physical.js';
 import * as P from '../planner/plan.js';
 import { field } from '../planner/types.js';
@@ -246,6 +247,29 @@ describe('optimizer rules', () => {
     expect(withRules(plan2(dated))).toContain('broadcast=right');
     const full = P.join(P.scan('t'), P.scan('u'), 'full', E.binary('=', E.col('a'), E.col('k')));
     expect(run(full, 'broadcast_selection')).not.toContain('broadcast=');
+    // Two bounds on one column are one range: [30%, 40%) keeps 10%, not 70% × 40%.
+    const r = { d: { min: 0, max: 100 } };
+    const bounds = [E.binary('>=', E.col('d'), E.lit(30)), E.binary('<', E.col('d'), E.lit(40))];
+    expect(filtersSelectivity(bounds, r)).toBeCloseTo(0.1, 9);
+    expect(filtersSelectivity([...bounds, E.binary('=', E.col('c'), E.lit('x'))], r)).toBeCloseTo(0.01, 9);
+    // When both sides fit, a grouped aggregate's side is not the one broadcast (its row count is
+    // one per key, unknown), even with the smaller estimate.
+    const perKey = P.aggregate(P.filter(P.scan('t'), E.binary('<', E.col('a'), E.lit(1))), [E.col('a')], []);
+    const small = new Map<string, Record<string, number>>([
+      ['t', { a: 1e5, b: 1e5, c: 1e5, d: 1e5 }],
+      ['u', { k: 1e5, v: 1e5 }],
+    ]);
+    const grouped = P.join(P.scan('u'), perKey, 'inner', E.binary('=', E.col('a'), E.col('k')));
+    expect(
+      explainLogical(
+        optimize(
+          analyze(grouped, catalog),
+          catalog,
+          { columnBytes: small, columnRanges: new Map([['t', { a: r.d }]]) },
+          only('broadcast_selection'),
+        ),
+      ),
+    ).toContain('broadcast=left');
   });
 
   it('partial_aggregation aggregates before the shuffle unless disabled', () => {
@@ -488,6 +512,25 @@ describe('optimizer on real data', () => {
       );
     } finally {
       await on.stop();
+      await off.stop();
+    }
+  });
+
+  it("join_reorder: Q10 joins the quarter's orders to lineitem before customer; answers equal DuckDB either way", async () => {
+    const opt = (x: Session) => QUERIES[10]!(tpchTables(x, SF01)).explain();
+    const off = session({ store: tempDir(), executors: 1, progress: false, job: { disabledRules: ['join_reorder'] } });
+    try {
+      const reordered =
+        /Join: type=inner on=\(c_custkey = o_custkey\)[^\n]*\n\s+Scan: path=\S+\/customer[^\n]*\n\s+Join: type=inner on=\(l_orderkey = o_orderkey\)/;
+      expect(await opt(s())).toMatch(reordered);
+      expect(await opt(off)).not.toMatch(reordered);
+      const expected = await duckdbQuery(tpchSql(10), SF01);
+      for (const x of [s(), off])
+        expectSameResults(rowsFromArrow(await QUERIES[10]!(tpchTables(x, SF01)).collect()), expected, {
+          ordered: ORDERED[10]!,
+          relTol: 1e-9,
+        });
+    } finally {
       await off.stop();
     }
   });

@@ -17,7 +17,7 @@ import type { Expr } from '../../expr.js';
 import { binary, referencedColumns } from '../../expr.js';
 import { splitJoinCondition } from '../../joinkeys.js';
 import type { PlanNode } from '../../plan.js';
-import { join, project, transformPlan } from '../../plan.js';
+import { join, planChildren, project, transformPlan } from '../../plan.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { estimateBytes, fitsBroadcast } from './broadcast_selection.js';
 import { plain } from './join_disjunction_filters.js';
@@ -54,6 +54,13 @@ function keySource(node: PlanNode, keys: ReadonlySet<string>, ctx: RuleContext):
   }
 }
 
+/** Whether a plan drops rows somewhere (a filter, a scan's filters, a semi join). */
+function filtered(n: PlanNode): boolean {
+  if (n.kind === 'Filter' || (n.kind === 'Scan' && n.filters.length > 0)) return true;
+  if (n.kind === 'Join' && n.type === 'left_semi') return true;
+  return planChildren(n).some(filtered);
+}
+
 function reduce(node: PlanNode & { kind: 'Join' }, ctx: RuleContext): PlanNode {
   if ((node.type !== 'left_semi' && node.type !== 'left_anti') || node.hint !== null || !node.on) return node;
   const ls = schemaOf(node.left, ctx.catalog);
@@ -65,7 +72,8 @@ function reduce(node: PlanNode & { kind: 'Join' }, ctx: RuleContext): PlanNode {
   const keyNames = new Set(leftKeys.flatMap((k) => [...referencedColumns(k)]));
   if ([...keyNames].some((k) => rightNames.has(k))) return node;
   const source = keySource(node.left, keyNames, ctx);
-  if (!source) return node;
+  // Keys of an unfiltered input (every supplier) would reduce nothing.
+  if (!source || !filtered(source)) return node;
   // A projection of plain columns under the keys' projection adds nothing.
   const under = source.kind === 'Project' && source.exprs.every((e) => isCol(e)) ? source.input : source;
   const keys = prune(project(under, leftKeys), null, ctx);
