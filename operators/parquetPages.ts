@@ -15,7 +15,15 @@ import { snappyUncompressor } from 'hysnappy';
 import { ExecutionError } from '../planner/errors.js';
 import type { DataType, DecimalType } from '../planner/types.js';
 import { decimalType, isDecimal, MAX_SHORT_DECIMAL } from '../planner/types.js';
-import { decimalVecOfDoubles, doublesFromBytes, EXACT_LIMIT, longsFromWords, takeDecimalDoubles } from './decimal.js';
+import {
+  decimalVecOfDoubles,
+  doublesFromBytes,
+  EXACT_LIMIT,
+  type ExactDoubles,
+  longsFromWords,
+  takeDecimalDoubles,
+  vecDoubles,
+} from './decimal.js';
 import type { Vec } from './vector.js';
 import {
   concatVecs,
@@ -412,9 +420,23 @@ interface PageOut {
   readonly direct: number | null;
 }
 
+/** Where the pages of a chunk put what they decode. */
+interface ChunkSink {
+  /** The chunk's codes (allocated on first use). */
+  readonly codes: () => Int32Array;
+  /** The chunk's exact doubles (short decimals; allocated on first use), or null. */
+  readonly doubles: (() => Float64Array) | null;
+  /**
+   * The dictionary's exact doubles when no one needs the chunk's codes (no filter reads them):
+   * coded pages without nulls then go straight to `doubles`.
+   */
+  readonly dictDoubles: ExactDoubles | null;
+}
+
 /**
- * One data page of a chunk: codes go to `into` at row `at` (nulls as `nullCode`), plain values
- * are returned.
+ * One data page of a chunk: codes go to the chunk's codes at row `at` (nulls as `nullCode`),
+ * or through the dictionary's doubles to the chunk's doubles; plain values are returned, or
+ * written to the chunk's doubles.
  */
 function dataPage(
   bytes: Uint8Array,
@@ -422,12 +444,12 @@ function dataPage(
   codec: string,
   optional: boolean,
   type: DataType,
-  into: Int32Array,
+  sink: ChunkSink,
   at: number,
   nullCode: number,
   int32: boolean,
-  doubles: (() => Float64Array) | null,
 ): PageOut {
+  const doubles = sink.doubles;
   let rows: number;
   let encoding: string;
   let buf: Uint8Array;
@@ -474,6 +496,23 @@ function dataPage(
   }
   if (encoding !== 'RLE_DICTIONARY' && encoding !== 'PLAIN_DICTIONARY') bad(`unsupported page encoding ${encoding}`);
   const width = buf[pos++]!;
+  const dd = sink.dictDoubles;
+  if (!present && dd && doubles) {
+    // Codes of this page only (a reused buffer), looked up in the dictionary's doubles.
+    if (scratch.length < nonNull) scratch = new Int32Array(nonNull);
+    if (width > 0) readHybrid(buf, pos, buf.length, width, scratch, 0, nonNull);
+    else scratch.fill(0, 0, nonNull);
+    const out = doubles();
+    const from = dd.doubles;
+    const size = from.length;
+    for (let i = 0; i < nonNull; i++) {
+      const c = scratch[i]!;
+      if (c >= size) bad(`dictionary code ${c} past its dictionary of ${size}`);
+      out[at + i] = from[c]!;
+    }
+    return { rows, present, codes: false, values: null, direct: dd.max };
+  }
+  const into = sink.codes();
   // Codes straight into the chunk's array when every row is present; else spread around the nulls.
   if (!present) {
     if (width > 0) readHybrid(buf, pos, buf.length, width, into, at, nonNull);
@@ -500,16 +539,20 @@ export function decodeChunk(
   m: ColumnMetaData,
   type: DataType,
   numRows: number,
-  exact = true,
+  { exact = true, keepCodes = true }: { exact?: boolean; keepCodes?: boolean } = {},
 ): ChunkColumn {
   const optional = e.repetition_type === 'OPTIONAL';
   const int32 = e.type === 'INT32';
   let chunkDoubles: Float64Array | null = null;
-  const doubles = exact && isDecimal(type) ? () => (chunkDoubles ??= new Float64Array(numRows)) : null;
+  let codes: Int32Array | null = null;
+  const sink: { -readonly [K in keyof ChunkSink]: ChunkSink[K] } = {
+    codes: () => (codes ??= new Int32Array(numRows)),
+    doubles: exact && isDecimal(type) ? () => (chunkDoubles ??= new Float64Array(numRows)) : null,
+    dictDoubles: null,
+  };
   const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
   let dict: Vec | null = null;
   const pages: PageOut[] = [];
-  const codes = new Int32Array(numRows);
   let rows = 0;
   while (rows < numRows && reader.offset < bytes.length) {
     const header = parquetHeader(reader);
@@ -522,9 +565,10 @@ export function decodeChunk(
       const n = header.dictionary_page_header!.num_values;
       const buf = inflate(m.codec, body, header.uncompressed_page_size);
       dict = plainValues(buf, 0, buf.length, type, n, int32);
+      if (!keepCodes && sink.doubles && isDecimalVec(dict)) sink.dictDoubles = vecDoubles(dict, n);
     } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
       const nullCode = dict ? vecLength(dict) : 0;
-      const p = dataPage(body, header, m.codec, optional, type, codes, rows, nullCode, int32, doubles);
+      const p = dataPage(body, header, m.codec, optional, type, sink, rows, nullCode, int32);
       if (p.codes && !dict) bad('dictionary-encoded page without a dictionary');
       if (rows + p.rows > numRows) bad(`column chunk has more rows than its row group's ${numRows}`);
       pages.push(p);
@@ -534,9 +578,9 @@ export function decodeChunk(
   if (rows !== numRows) bad(`column chunk has ${rows} rows, its row group ${numRows}`);
   const anyNull = pages.some((p) => p.present);
   if (dict && anyNull) dict = withNullEntry(dict);
-  if (dict && pages.every((p) => p.codes)) return { kind: 'dict', dict, codes };
+  if (dict && pages.every((p) => p.codes)) return { kind: 'dict', dict, codes: codes! };
   const direct = pages.reduce((max, p) => (p.direct === null ? max : Math.max(max, p.direct)), -1);
-  if (direct >= EXACT_LIMIT) return decodeChunk(bytes, e, m, type, numRows, false);
+  if (direct >= EXACT_LIMIT) return decodeChunk(bytes, e, m, type, numRows, { exact: false, keepCodes });
   if (chunkDoubles && pages.every((p) => p.direct !== null))
     return { kind: 'plain', vec: decimalVecOfDoubles(type as DecimalType, chunkDoubles, direct, null) };
   // Some pages plain (a dictionary that grew too large), or no dictionary: values for every row.
@@ -544,7 +588,7 @@ export function decodeChunk(
   const parts = pages.map((p) => {
     const from = at;
     at += p.rows;
-    if (p.codes) return gather(dict!, codes.subarray(from, from + p.rows));
+    if (p.codes) return gather(dict!, codes!.subarray(from, from + p.rows));
     if (p.direct !== null)
       return decimalVecOfDoubles(type as DecimalType, chunkDoubles!.subarray(from, at), p.direct, null);
     return p.present ? spread(p.values!, p.present, p.rows) : p.values!;

@@ -125,7 +125,7 @@ export function lateScan(
     );
   };
   if (!spec.schema.some((_, i) => ours(0, i))) return null;
-  return (rowGroups, plain) => scan(r, md, spec, leaves, parts, ours, rowGroups, plain);
+  return (rowGroups, plain) => scan(r, md, spec, leaves, parts, filtered, ours, rowGroups, plain);
 }
 
 async function* scan(
@@ -134,6 +134,7 @@ async function* scan(
   spec: LateScanSpec,
   leaves: readonly Leaf[],
   parts: readonly Part[],
+  filtered: ReadonlySet<number>,
   ours: (rg: number, i: number) => boolean,
   rowGroups: readonly number[],
   plain: (rowGroups: readonly number[]) => AsyncIterable<Batch>,
@@ -175,7 +176,8 @@ async function* scan(
       next = g + 1 < rowGroups.length ? fetch(rowGroups[g + 1]!) : null;
       const t0 = performance.now();
       const n = Number(md.row_groups[rg]!.num_rows);
-      const out = await rowGroup(spec, parts, new RowGroupColumns(r, md, spec, leaves, rg, n, bytes, wasmRead));
+      const columns = new RowGroupColumns(r, md, spec, leaves, rg, n, bytes, filtered, wasmRead);
+      const out = await rowGroup(spec, parts, columns);
       addTime('decode', performance.now() - t0);
       if (out === 'most') {
         // The consumer filters again and the cheap filters keep most rows: nothing to gain here.
@@ -235,6 +237,8 @@ class RowGroupColumns {
     readonly n: number,
     /** Raw bytes of the chunks our decoder reads. */
     readonly bytes: ReadonlyMap<number, Uint8Array>,
+    /** Columns a filter reads (kept as dictionary codes; the others' codes are not kept). */
+    private readonly filtered: ReadonlySet<number>,
     private readonly wasmRead: (rg: number, cols: readonly number[]) => Promise<Map<number, Vec>>,
   ) {}
 
@@ -243,7 +247,9 @@ class RowGroupColumns {
     if (!c) {
       const m = this.md.row_groups[this.rg]!.columns[this.leaves[i]!.chunk]!.meta_data as ColumnMetaData;
       try {
-        c = decodeChunk(this.bytes.get(i)!, this.leaves[i]!.element, m, this.spec.schema[i]!.type, this.n);
+        c = decodeChunk(this.bytes.get(i)!, this.leaves[i]!.element, m, this.spec.schema[i]!.type, this.n, {
+          keepCodes: this.filtered.has(i),
+        });
       } catch (e) {
         throw corrupt(this.r.name, this.rg, this.spec.columns[i]!, e);
       }

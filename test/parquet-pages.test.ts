@@ -2,7 +2,7 @@
  * Our page decoder (operators/parquetPages.ts) on dictionary codes of every narrow bit width
  * (1–8 bits: the two-word group unpacking and its value-by-value tail, run ends that are not
  * multiples of 8), on optional columns without nulls (levels skipped) and with nulls, and on
- * short decimals (plain pages read as exact doubles, a chunk holding a value of 2^52 or more as
+ * short decimals (plain pages read as exact doubles, dictionary pages too when no one keeps the codes, a chunk holding a value of 2^52 or more as
  * int64; dictionaries; nulls): every value as written, from files DuckDB writes in v1 and v2 pages.
  */
 import * as fs from 'node:fs';
@@ -67,12 +67,14 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
  */
 async function decodeFile(
   file: string,
-): Promise<{ columns: Map<string, (number | bigint | null)[]>; encodings: Set<string> }> {
+  keepCodes: boolean,
+): Promise<{ columns: Map<string, (number | bigint | null)[]>; encodings: Set<string>; kinds: Set<string> }> {
   const bytes = fs.readFileSync(file);
   const r = { name: file, size: bytes.length, read: async (s: number, e: number) => bytes.subarray(s, e) };
   const md = await fileMetadata(r);
   const columns = new Map<string, (number | bigint | null)[]>();
   const encodings = new Set<string>();
+  const kinds = new Set<string>();
   for (const rg of md.row_groups) {
     rg.columns.forEach((chunk, k) => {
       const m = chunk.meta_data!;
@@ -81,7 +83,8 @@ async function decodeFile(
       if (m.encodings.some((x) => x.startsWith('DELTA'))) return; // DuckDB's v2 integers: not ours
       for (const x of m.encodings) encodings.add(x);
       const [s, end] = chunkRange(m);
-      const c = decodeChunk(bytes.subarray(s, end), e, m, type, Number(rg.num_rows));
+      const c = decodeChunk(bytes.subarray(s, end), e, m, type, Number(rg.num_rows), { keepCodes });
+      kinds.add(`${e.name}:${c.kind}`);
       const v: Vec = c.kind === 'dict' ? gather(c.dict, c.codes) : c.vec;
       const n = Number(rg.num_rows);
       const doubles = isDecimalVec(v) ? vecDoubles(v, n) : null;
@@ -95,13 +98,16 @@ async function decodeFile(
       columns.set(e.name, out);
     });
   }
-  return { columns, encodings };
+  return { columns, encodings, kinds };
 }
 
 describe('page decoder', () => {
-  for (const layout of Object.keys(layouts)) {
-    it(`${layout}: dictionary codes of 1–8 bits, nulls, decimals`, async () => {
-      const { columns, encodings } = await decodeFile(path.join(dir, `${layout}.parquet`));
+  for (const [layout, keepCodes] of Object.keys(layouts).flatMap((l) => [[l, true] as const, [l, false] as const])) {
+    it(`${layout}: dictionary codes of 1–8 bits, nulls, decimals${keepCodes ? '' : ' (codes not kept)'}`, async () => {
+      const { columns, encodings, kinds } = await decodeFile(path.join(dir, `${layout}.parquet`), keepCodes);
+      // A dictionary decimal column without nulls: kept as codes, or straight to exact doubles.
+      expect(kinds.has(`m:${keepCodes ? 'dict' : 'plain'}`)).toBe(true);
+      expect(kinds.has(`m:${keepCodes ? 'plain' : 'dict'}`)).toBe(false);
       expect(encodings.has('RLE_DICTIONARY') || encodings.has('PLAIN_DICTIONARY')).toBe(true);
       if (layout === 'v1') expect(columns.size).toBe(WIDTHS.length + Object.keys(DECIMALS).length);
       for (const w of WIDTHS) {
