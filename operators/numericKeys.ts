@@ -4,6 +4,11 @@
  * (low, high) word pairs, doubles in interleaved (key, id) pairs so a probe touches one cache
  * line. Null keys map to one group of their own; a repeat of the previous key skips the probe. The table owns ids and key storage; the index
  * asks it to `add` a key and counts how many it holds.
+ *
+ * int32 keys in a narrow range (order keys of a file's slice, dates) skip hashing altogether:
+ * their ids sit in an array addressed by key − base (DuckDB's "perfect hash" aggregation), as
+ * long as the range stays within DIRECT_DENSITY × the keys held (and DIRECT_MAX_SPAN); once a
+ * batch would break that, the keys held move to the hash table and the index stays hashed.
  */
 import type { Vec } from './vector.js';
 import { int64Words, isBytesVec, isOpaqueVec, isValid } from './vector.js';
@@ -13,6 +18,12 @@ export type NumericVec = Vec & { values: Int32Array | Float64Array | BigInt64Arr
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const nextPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(2, x)));
+
+/** A direct id array may span this many slots per key held (plus one batch)... */
+const DIRECT_DENSITY = 4;
+/** ...and never fewer than this many, nor more than DIRECT_MAX_SPAN (32 MiB of ids). */
+const DIRECT_MIN_SPAN = 1 << 16;
+const DIRECT_MAX_SPAN = 1 << 23;
 
 function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
@@ -44,19 +55,88 @@ export class NumericKeyIndex {
   private pairMask = 0;
   private nullGroup = -1;
 
+  /** int32/date keys in a narrow range: the id of key x at `direct[x - directBase]` (-1: absent). */
+  private direct: Int32Array | null = null;
+  private directBase = 0;
+  /** Keys once came too spread out for a direct array: hashed from then on. */
+  private directOff = false;
+
+  /** How int32 keys are held (tests and metrics): addressed directly by value, or hashed. */
+  get intLayout(): 'direct' | 'hashed' {
+    return this.directOff ? 'hashed' : 'direct';
+  }
+
+  /**
+   * Ids of int32 keys through the direct array; false (nothing done) when the batch's keys would
+   * spread it beyond its bounds, after moving the keys held into the hash table.
+   */
+  private directIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array, insert: boolean): boolean {
+    let min = 2147483647;
+    let max = -2147483648;
+    for (let i = 0; i < n; i++) {
+      if (validity && !isValid(validity, i)) continue;
+      const x = v[i]!;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    let dir = this.direct;
+    let base = this.directBase;
+    if (insert && min <= max && (!dir || min < base || max >= base + dir.length)) {
+      const lo = dir ? Math.min(min, base) : min;
+      const hi = dir ? Math.max(max, base + dir.length - 1) : max;
+      const span = hi - lo + 1;
+      if (span > Math.min(DIRECT_MAX_SPAN, Math.max(DIRECT_MIN_SPAN, DIRECT_DENSITY * (this.count + n)))) {
+        this.leaveDirect();
+        return false;
+      }
+      // Room to grow on the side that grew (doubling), so keys rising batch by batch copy rarely.
+      const len = Math.min(DIRECT_MAX_SPAN, Math.max(span, dir ? 2 * dir.length : span));
+      const nb = dir && min < base ? Math.max(-2147483648, hi - len + 1) : lo;
+      const next = new Int32Array(len).fill(-1);
+      if (dir) next.set(dir, base - nb);
+      this.direct = dir = next;
+      this.directBase = base = nb;
+    }
+    const end = dir ? base + dir.length : base;
+    for (let i = 0; i < n; i++) {
+      if (validity && !isValid(validity, i)) {
+        if (this.nullGroup < 0 && insert) this.nullGroup = this.add(0, true);
+        out[i] = this.nullGroup;
+        continue;
+      }
+      const x = v[i]!;
+      if (x < base || x >= end) {
+        out[i] = -1; // a lookup of a key never added
+        continue;
+      }
+      let id = dir![x - base]!;
+      if (id === -1 && insert) {
+        id = this.add(x, false);
+        dir![x - base] = id;
+      }
+      out[i] = id;
+    }
+    return true;
+  }
+
+  /** Moves the keys of the direct array into the hash table, for good. */
+  private leaveDirect(): void {
+    this.directOff = true;
+    const dir = this.direct;
+    this.direct = null;
+    if (!dir) return;
+    this.ensureInts(this.count);
+    for (let d = 0; d < dir.length; d++) if (dir[d] !== -1) this.putInt(this.directBase + d, dir[d]!);
+  }
+
   /** int32/date keys: separate key and id tables, multiplicative hashing, no float views. */
   private ik: Int32Array | null = null;
   private iv: Int32Array | null = null;
   private imask = 0;
 
   private intIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array, insert: boolean): Int32Array {
-    if (!this.ik) {
-      const cap = Math.max(1024, nextPow2(2 * n));
-      this.ik = new Int32Array(cap);
-      this.iv = new Int32Array(cap).fill(-1);
-      this.imask = cap - 1;
-    }
-    let ik = this.ik;
+    this.ensureInts(n);
+    let ik = this.ik!;
     let iv = this.iv!;
     let mask = this.imask;
     let shift = 32 - Math.log2(mask + 1); // Fibonacci hashing: the product's top bits
@@ -105,6 +185,26 @@ export class NumericKeyIndex {
       lastId = out[i]!;
     }
     return out;
+  }
+
+  /** Creates the int hash table, sized for `n` keys, if there is none. */
+  private ensureInts(n: number): void {
+    if (this.ik) return;
+    const cap = Math.max(1024, nextPow2(2 * n));
+    this.ik = new Int32Array(cap);
+    this.iv = new Int32Array(cap).fill(-1);
+    this.imask = cap - 1;
+  }
+
+  /** Puts key x with id `id` into the int hash table (x is absent; the table has room). */
+  private putInt(x: number, id: number): void {
+    const ik = this.ik!;
+    const iv = this.iv!;
+    const mask = this.imask;
+    let s = Math.imul(x, 0x9e3779b1) >>> (32 - Math.log2(mask + 1));
+    while (iv[s] !== -1) s = (s + 1) & mask;
+    ik[s] = x;
+    iv[s] = id;
   }
 
   private rehashInts(): void {
@@ -214,6 +314,7 @@ export class NumericKeyIndex {
     const values = c.values;
     if (values instanceof Int32Array) {
       this.kind = 'int';
+      if (!this.directOff && this.directIds(values, c.validity, n, out, insert)) return out;
       return this.intIds(values, c.validity, n, out, insert);
     }
     if (values instanceof BigInt64Array) {
