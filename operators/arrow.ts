@@ -1,7 +1,10 @@
 /**
  * Conversions between Arrow (tables, record batches, IPC bytes) and engine batches.
  * Zero-copy where Arrow's layout matches ours (int64 included: BigInt64Array both sides); unsigned
- * 32-bit integers widen to int64; decimals are unscaled integers inside and Decimal128 outside.
+ * 32-bit integers widen to int64; decimals are unscaled integers inside and Decimal128 outside,
+ * but in shuffle files, where short decimals travel as 8 bytes a value with no conversion: their
+ * exact doubles (Float64) when known, else their int64 unscaled values (Int64), read back by
+ * the schema's type (`shuffleForm`).
  * Columns of opaque types (lists, structs, maps, uuids, …) stay Arrow data, named by
  * operators/arrowTypes.ts.
  */
@@ -21,9 +24,16 @@ import {
   storageType,
 } from '../planner/types.js';
 import { arrowFieldOfName, arrowFieldTypeName, arrowTypeName, arrowTypeOfName, withNestedUuids } from './arrowTypes.js';
-import { type DecimalArray, decimalToDouble, longsFromWords } from './decimal.js';
+import {
+  type DecimalArray,
+  decimalToDouble,
+  decimalVecOfDoubles,
+  EXACT_LIMIT,
+  knownDoubles,
+  longsFromWords,
+} from './decimal.js';
 import { dataBuffers, withValidityData } from './opaque.js';
-import type { Batch, Int64Vec, Vec } from './vector.js';
+import type { Batch, DecimalVec, Int64Vec, Vec } from './vector.js';
 import { isBytesVec, isDecimalVec, isOpaqueVec, isValid, newValidity, opaqueVec, setValid, take } from './vector.js';
 import { temporalArrowType, temporalEngineType, temporalFromArrow, temporalToArrow } from './time/arrowTypes.js';
 
@@ -83,11 +93,16 @@ function validityOf(d: arrow.Data): Uint8Array | null {
   return out;
 }
 
-/** One Arrow Data chunk → one engine column of type `type`. */
-export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
+/**
+ * One Arrow Data chunk → one engine column of type `type`; `shuffleForm`: the data is a shuffle
+ * file's, where a short decimal may be Float64 (exact doubles) or Int64 (unscaled values).
+ */
+export function vecFromArrowData(d: arrow.Data, type: DataType, shuffleForm = false): Vec {
   if (isOpaque(type)) return opaqueVec(type, withNestedUuids(d, type));
   const validity = validityOf(d);
   const t = d.type;
+  if (shuffleForm && isDecimal(type) && (t.typeId === arrow.Type.Float || t.typeId === arrow.Type.Int))
+    return shuffleDecimalVec(d, type, validity);
   switch (t.typeId) {
     case arrow.Type.Dictionary: {
       const dict = vecFromArrowData(d.dictionary!.data[0]!, type);
@@ -177,6 +192,43 @@ export function vecFromArrowData(d: arrow.Data, type: DataType): Vec {
   }
 }
 
+/** A short decimal column of a shuffle file (see ShuffleDecimal): lazy over its doubles, or its int64 values. */
+function shuffleDecimalVec(d: arrow.Data, type: DecimalVec['type'], validity: Uint8Array | null): Vec {
+  if (d.type.typeId === arrow.Type.Int)
+    return { type, values: (d.values as BigInt64Array).subarray(0, d.length), validity };
+  const doubles = (d.values as Float64Array).subarray(0, d.length);
+  let max = 0;
+  for (let i = 0; i < doubles.length; i++) {
+    const a = Math.abs(doubles[i]!);
+    if (a > max) max = a;
+  }
+  return decimalVecOfDoubles(type, doubles, max, validity);
+}
+
+/**
+ * How a column travels in a shuffle stream when that differs from outside: a short decimal as
+ * its exact doubles when every batch's are known (lazy columns, remembered values), else as
+ * its int64 unscaled values; both 8 bytes a value and views of what the column holds (Decimal128
+ * words would be 16, built value by value). Undefined for other columns.
+ */
+type ShuffleDecimal = 'doubles' | 'longs' | undefined;
+
+function shuffleDecimal(t: DataType, i: number, batches: readonly Batch[]): ShuffleDecimal {
+  if (!isDecimal(t) || decimalParts(t).precision > MAX_SHORT_DECIMAL) return undefined;
+  return batches.every((b) => (knownDoubles(b.columns[i] as DecimalVec)?.max ?? EXACT_LIMIT) < EXACT_LIMIT)
+    ? 'doubles'
+    : 'longs';
+}
+
+/** A short decimal column in its shuffle form. */
+function shuffleDecimalData(v: DecimalVec, length: number, form: 'doubles' | 'longs'): arrow.Data {
+  const nullBitmap = v.validity ?? undefined;
+  if (form === 'longs')
+    return arrow.makeData({ type: new arrow.Int64(), length, data: v.values as BigInt64Array, nullBitmap });
+  const data = knownDoubles(v)!.doubles.subarray(0, length);
+  return arrow.makeData({ type: new arrow.Float64(), length, data, nullBitmap });
+}
+
 function withValidity(v: Vec, validity: Uint8Array | null): Vec {
   return validity ? ({ ...v, validity } as Vec) : v;
 }
@@ -238,8 +290,8 @@ function decimalWords(values: DecimalArray, n: number): Uint32Array {
   return new Uint32Array(longs.buffer);
 }
 
-/** An Arrow table → engine batches (one per record batch), typed by `schema` when given. */
-export function batchesFromArrow(table: arrow.Table, schema?: Schema): Batch[] {
+/** An Arrow table → engine batches (one per record batch), typed by `schema` when given (`shuffleForm`: a shuffle file's). */
+export function batchesFromArrow(table: arrow.Table, schema?: Schema, shuffleForm = false): Batch[] {
   const s = schema ?? schemaFromArrow(table.schema);
   const names = table.schema.fields.map((f) => f.name);
   // Same names in the same order (our own files, where names may repeat): by position.
@@ -252,7 +304,7 @@ export function batchesFromArrow(table: arrow.Table, schema?: Schema): Batch[] {
       const i = positional ? at : index.get(f.name);
       if (i === undefined)
         throw new ExecutionError('MISSING_COLUMN', `column '${f.name}' missing from Arrow data`, { column: f.name });
-      return vecFromArrowData(rb.getChildAt(i)!.data[0]!, f.type);
+      return vecFromArrowData(rb.getChildAt(i)!.data[0]!, f.type, shuffleForm);
     }),
   }));
 }
@@ -329,9 +381,12 @@ function smallNumberData(v: Vec, length: number, type: SmallNumberType): arrow.D
   return arrow.makeData({ type: t, length, data: out, nullBitmap: v.validity ?? undefined } as never);
 }
 
-/** Engine batches → an Arrow table (user-facing results, Parquet writes and shuffle files alike). */
-export function batchesToArrow(schema: Schema, batches: readonly Batch[]): arrow.Table {
+/** Engine batches → an Arrow table (user-facing results, Parquet writes and shuffle files alike; `shuffleForm` for the latter). */
+export function batchesToArrow(schema: Schema, batches: readonly Batch[], shuffleForm = false): arrow.Table {
+  const forms = schema.map((f, i) => (shuffleForm ? shuffleDecimal(f.type, i, batches) : undefined));
   const fields = schema.map((f, i) => {
+    const form = forms[i];
+    if (form) return new arrow.Field(f.name, form === 'doubles' ? new arrow.Float64() : new arrow.Int64(), true);
     if (!isOpaque(f.type)) return new arrow.Field(f.name, arrowTypeOf(f.type), true);
     // An opaque column keeps the Arrow type its data came with (child names and all).
     const named = arrowFieldOfName(f.name, f.type);
@@ -346,15 +401,18 @@ export function batchesToArrow(schema: Schema, batches: readonly Batch[]): arrow
   const rbs = batches.map((b) => {
     const children = schema.map((_, i) => {
       let v = b.columns[i]!;
+      const form = forms[i];
       const buffers = (x: Vec): unknown[] =>
         isBytesVec(x)
           ? [x.data, x.offsets, x.validity]
           : isOpaqueVec(x)
             ? [...dataBuffers(x.arrow), x.validity]
-            : [x.values, x.validity];
+            : form === 'doubles'
+              ? [knownDoubles(x as DecimalVec)!.doubles, x.validity]
+              : [x.values, x.validity];
       if (buffers(v).some((x) => x && seen.has(x))) v = take(v, identity(b.length));
       for (const x of buffers(v)) if (x) seen.add(x);
-      return arrowData(v, b.length, schema[i]!.type);
+      return form ? shuffleDecimalData(v as DecimalVec, b.length, form) : arrowData(v, b.length, schema[i]!.type);
     });
     const data = arrow.makeData({ type: new arrow.Struct(fields), length: b.length, children, nullCount: 0 });
     return new arrow.RecordBatch(aschema, data);
@@ -363,15 +421,38 @@ export function batchesToArrow(schema: Schema, batches: readonly Batch[]): arrow
 }
 
 export function encodeIpc(schema: Schema, batches: readonly Batch[]): Uint8Array {
-  return arrow.tableToIPC(batchesToArrow(schema, batches), 'stream');
+  return Buffer.concat(encodeIpcChunks(schema, batches));
+}
+
+/** Collects what an Arrow IPC writer writes, chunk by chunk, instead of queueing it for a reader. */
+class ChunkSink extends arrow.AsyncByteQueue {
+  readonly chunks: Uint8Array[] = [];
+  override write(chunk: Uint8Array): void {
+    if (chunk.byteLength) this.chunks.push(chunk);
+  }
+}
+
+/**
+ * An Arrow IPC stream of the batches as the chunks that follow each other in it: message headers
+ * and padding, and the columns' own buffers (views, not copies) — `encodeIpc` without the joined
+ * copy, for writers that store the chunks as they are.
+ */
+export function encodeIpcChunks(schema: Schema, batches: readonly Batch[], shuffleForm = false): Uint8Array[] {
+  const sink = new ChunkSink();
+  const writer = new arrow.RecordBatchStreamWriter();
+  writer.reset(sink);
+  writer.write(batchesToArrow(schema, batches, shuffleForm));
+  writer.finish();
+  return sink.chunks;
 }
 
 /** The batches of one or more Arrow IPC streams back to back (a shuffle partition has a stream per flush). */
-export function decodeIpc(bytes: Uint8Array, schema: Schema): Batch[] {
+export function decodeIpc(bytes: Uint8Array, schema: Schema, shuffleForm = false): Batch[] {
   const out: Batch[] = [];
   for (const reader of arrow.RecordBatchReader.readAll(bytes)) {
     const rbs = [...reader];
-    if (rbs.length) out.push(...batchesFromArrow(new arrow.Table(rbs), schema).filter((b) => b.length > 0));
+    if (rbs.length)
+      out.push(...batchesFromArrow(new arrow.Table(rbs), schema, shuffleForm).filter((b) => b.length > 0));
   }
   return out;
 }

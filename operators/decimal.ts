@@ -188,6 +188,11 @@ export function vecDoubles(v: DecimalVec, n: number): ExactDoubles | null {
   return v.values instanceof BigInt64Array ? doublesOf(v.values, n) : null;
 }
 
+/** The exact doubles of a short decimal column when already known (lazy, or remembered with its values); never computed here. */
+export function knownDoubles(v: DecimalVec): ExactDoubles | null {
+  return LAZY.get(v) ?? (v.values instanceof BigInt64Array ? (SHADOWS.get(v.values) ?? null) : null);
+}
+
 /** The number of values of a decimal column (without building lazy int64 values). */
 export function decimalLength(v: DecimalVec): number {
   return LAZY.get(v)?.doubles.length ?? v.values.length;

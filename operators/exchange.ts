@@ -1,7 +1,7 @@
 /**
  * Shuffle files. A map task writes ONE object holding all R partitions, each one or more Arrow
  * IPC streams back to back (the writer encodes a partition's rows as they gather, a stream per
- * flush), followed by an index: R+1 byte offsets, then R CRC-32
+ * flush; the streams are stored as the writer's chunks, never joined in memory), followed by an index: R+1 byte offsets, then R CRC-32
  * checksums of the partitions' stored bytes (2R+1 float64, little endian). The writer also
  * returns the index's own CRC-32, which the driver keeps with the output's reference. A reduce
  * task reads the index (cached), checks it, then reads and checks its own byte range of every
@@ -13,11 +13,12 @@ import { crc32 } from 'node:zlib';
 import type { Schema } from '../planner/types.js';
 import { compileExpr } from './eval.js';
 import { materialize } from './scalar.js';
-import { decodeIpc, encodeIpc } from './arrow.js';
+import { decodeIpc, encodeIpcChunks } from './arrow.js';
 import { hashRows } from './hash.js';
 import { keyTupleFromJson, rangePartitions, type KeyTuple, type KeyTupleJson } from './rangepart.js';
-import type { Batch } from './vector.js';
-import { isBytesVec, isOpaqueVec, takeBatch } from './vector.js';
+import type { Batch, DecimalVec } from './vector.js';
+import { isBytesVec, isDecimalVec, isOpaqueVec, takeBatch } from './vector.js';
+import { decimalLength, knownDoubles } from './decimal.js';
 import { addTime } from './metrics.js';
 
 /**
@@ -55,16 +56,20 @@ function partitionBatch(b: Batch, p: Partitioning, offset = 0, boundaries: reado
   return sels.map((s) => takeBatch(b, s));
 }
 
-/** Bytes a batch's columns hold (boxed decimals counted at 16 a value). */
+/** Bytes a batch's columns hold (boxed decimals counted at 16 a value; lazy ones never built). */
 function batchBytes(b: Batch): number {
   let n = 0;
   for (const v of b.columns) {
     if (isOpaqueVec(v)) n += v.arrow.byteLength;
     else if (isBytesVec(v)) n += v.data.byteLength + v.offsets.byteLength;
-    else n += ArrayBuffer.isView(v.values) ? v.values.byteLength : v.values.length * 16;
+    else if (isDecimalVec(v)) n += decimalLength(v) * (isDecimalBoxed(v) ? 16 : 8);
+    else n += v.values.byteLength;
   }
   return n;
 }
+
+/** Whether a decimal column holds BigInts (wide), without building a lazy column's int64 values. */
+const isDecimalBoxed = (v: DecimalVec): boolean => !knownDoubles(v) && !(v.values instanceof BigInt64Array);
 
 /** A partition's rows are encoded once they hold this many bytes... */
 export const FLUSH_PARTITION_BYTES = 1 << 20;
@@ -81,7 +86,7 @@ export class ShuffleWriter {
   private readonly pending: Batch[][];
   private readonly pendingBytes: number[];
   private pendingTotal = 0;
-  /** Each partition's encoded streams, in order. */
+  /** Each partition's encoded streams, in order, as the IPC writer's chunks (views of the gathered columns). */
   private readonly streams: Uint8Array[][];
   private readonly boundaries: readonly KeyTuple[];
   rows = 0;
@@ -117,43 +122,51 @@ export class ShuffleWriter {
   private flush(r: number): void {
     const bs = this.pending[r]!;
     if (!bs.length) return;
-    this.streams[r]!.push(encodeIpc(this.schema, bs));
+    this.streams[r]!.push(...encodeIpcChunks(this.schema, bs, true));
     this.pending[r] = [];
     this.pendingTotal -= this.pendingBytes[r]!;
     this.pendingBytes[r] = 0;
   }
   /**
-   * The object bytes, where its index starts and the index's checksum; each partition is
-   * compressed on its own and checksummed as stored.
+   * The object as chunks to store back to back (`size` bytes; the streams' own chunks, not a
+   * joined copy), where its index starts and the index's checksum; each partition is compressed
+   * on its own and checksummed as stored.
    */
-  finish(codec: ShuffleCodec = 'none'): { body: Uint8Array; indexAt: number; partitions: number; checksum: number } {
+  finish(codec: ShuffleCodec = 'none'): {
+    body: Uint8Array[];
+    size: number;
+    indexAt: number;
+    partitions: number;
+    checksum: number;
+  } {
     const r = this.streams.length;
     for (let p = 0; p < r; p++) this.flush(p);
-    // Compressed partitions are one buffer each; plain ones stay their streams.
+    // Compressed partitions are one buffer each; plain ones stay their streams' chunks.
     const parts = this.streams.map((ss) => (codec === 'none' || !ss.length ? ss : [compress(concatBytes(ss), codec)]));
+    for (let p = 0; p < r; p++) this.streams[p] = [];
     const index = new Float64Array(2 * r + 1);
-    for (let p = 0; p < r; p++) index[p + 1] = index[p]! + parts[p]!.reduce((a, c) => a + c.byteLength, 0);
-    const indexAt = index[r]!;
-    const body = new Uint8Array(indexAt + index.byteLength);
     const t0 = performance.now();
     for (let p = 0; p < r; p++) {
-      let at = index[p]!;
       let crc = 0;
+      let bytes = 0;
       for (const c of parts[p]!) {
-        body.set(c, at);
-        at += c.byteLength;
         crc = crc32(c, crc);
+        bytes += c.byteLength;
       }
+      index[p + 1] = index[p]! + bytes;
       index[r + 1 + p] = crc;
-      // The object holds the bytes now: let the streams go as they are copied.
-      parts[p] = [];
-      this.streams[p] = [];
     }
+    const indexAt = index[r]!;
     const indexBytes = new Uint8Array(index.buffer);
-    body.set(indexBytes, indexAt);
     const checksum = crc32(indexBytes);
     addTime('checksum', performance.now() - t0);
-    return { body, indexAt, partitions: r, checksum };
+    return {
+      body: [...parts.flat(), indexBytes],
+      size: indexAt + indexBytes.byteLength,
+      indexAt,
+      partitions: r,
+      checksum,
+    };
   }
 }
 
@@ -195,7 +208,8 @@ export function parseIndex(
   const actual = crc32(bytes);
   addTime('checksum', performance.now() - t0);
   if (actual !== checksum) return `index checksum ${actual} does not match the recorded ${checksum}`;
-  const all = new Float64Array(bytes.slice().buffer);
+  // A copy (aligned for the float64 view; a Buffer's slice() would be a view of its pool).
+  const all = new Float64Array(new Uint8Array(bytes).buffer);
   const offsets = all.subarray(0, partitions + 1);
   if (offsets[partitions] !== indexAt) return `index ends at ${offsets[partitions]}, expected ${indexAt}`;
   return { offsets, checksums: all.subarray(partitions + 1) };
@@ -214,7 +228,7 @@ export function checkPartition(bytes: Uint8Array, index: ShuffleIndex, partition
 }
 
 export function decodePartition(bytes: Uint8Array, schema: Schema, codec: ShuffleCodec = 'none'): Batch[] {
-  return bytes.byteLength ? decodeIpc(decompress(bytes, codec), schema) : [];
+  return bytes.byteLength ? decodeIpc(decompress(bytes, codec), schema, true) : [];
 }
 
 /**

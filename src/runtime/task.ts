@@ -271,15 +271,15 @@ export async function runTask(
       addTime('shuffleWrite', performance.now() - t0);
     }
     const key = keys.shuffle(stage.id, task.task, task.attempt, nonce());
-    const { body, indexAt, partitions, checksum } = await timed('shuffleWrite', async () => {
-      const written = writer.finish(plan.shuffleCodec ?? 'none');
-      await store.put(key, written.body);
+    const { size, indexAt, partitions, checksum } = await timed('shuffleWrite', async () => {
+      const { body, ...written } = writer.finish(plan.shuffleCodec ?? 'none');
+      await store.put(key, body);
       return written;
     });
     return {
       kind: 'shuffle',
       key,
-      size: body.byteLength,
+      size,
       indexAt,
       partitions,
       rows: writer.rows,

@@ -3,7 +3,14 @@
  * import of an executor, and local runs or reduce-only invocations may never need it. Where an
  * object lives (`locate`) is known without loading anything.
  */
-import { emptyStats, type ObjectInfo, type ObjectLocation, type ObjectStore, type StoreStats } from './store.js';
+import {
+  type Body,
+  emptyStats,
+  type ObjectInfo,
+  type ObjectLocation,
+  type ObjectStore,
+  type StoreStats,
+} from './store.js';
 
 export class LazyStore implements ObjectStore {
   private inner: Promise<ObjectStore> | undefined;
@@ -34,7 +41,7 @@ export class LazyStore implements ObjectStore {
   async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
     return (await this.store()).getRange(key, start, end);
   }
-  async put(key: string, body: Uint8Array): Promise<void> {
+  async put(key: string, body: Body): Promise<void> {
     return (await this.store()).put(key, body);
   }
   async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {

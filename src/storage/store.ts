@@ -8,6 +8,13 @@
  * `locate` tells where it put one, for the few readers outside Stratus (a Distributed Map's
  * ItemReader). Ranges are [start, end) byte offsets.
  */
+/** An object's bytes: one array, or chunks that follow each other (a shuffle map output's streams, unjoined). */
+export type Body = Uint8Array | readonly Uint8Array[];
+
+/** Bytes of a body. */
+export const bodyLength = (body: Body): number =>
+  body instanceof Uint8Array ? body.byteLength : body.reduce((a, c) => a + c.byteLength, 0);
+
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
@@ -74,7 +81,8 @@ export interface ObjectStore {
   get(key: string): Promise<Uint8Array>;
   /** Bytes [start, end) of an object. */
   getRange(key: string, start: number, end: number): Promise<Uint8Array>;
-  put(key: string, body: Uint8Array): Promise<void>;
+  /** Write an object: one array, or chunks stored back to back (written as they are where the backend can). */
+  put(key: string, body: Body): Promise<void>;
   /**
    * Create an object only if no object has the key (S3 `If-None-Match: *`; a hard link locally):
    * true when this call created it, false when the key was taken. A server that ignores the

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { StorageError } from '../../../planner/errors.js';
 import {
+  type Body,
   emptyStats,
   type ObjectInfo,
   type ObjectLocation,
@@ -178,7 +179,9 @@ export class S3Store implements ObjectStore {
     });
   }
 
-  async put(key: string, body: Uint8Array): Promise<void> {
+  async put(key: string, parts: Body): Promise<void> {
+    // A request body is one buffer (chunks are joined: shuffle outputs on S3 are a compressed buffer per partition).
+    const body: Uint8Array = parts instanceof Uint8Array ? parts : Buffer.concat(parts);
     const Key = this.layout.toPhysical(key);
     if (body.byteLength >= this.multipartThreshold) {
       const request = <T>(
