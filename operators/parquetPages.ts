@@ -6,7 +6,7 @@
  * optional, UNCOMPRESSED or SNAPPY pages (v1 and v2). It exists so that a filtered scan can
  * keep dictionary-encoded columns as codes (a predicate is evaluated once per dictionary
  * entry, not once per row) and build the other columns only for the rows that survive
- * (operators/scan.ts). Anything else (other codecs, encodings, types) is not ours:
+ * (operators/scanLate.ts): `decodeChunkAt` reads a chunk at chosen rows only. Anything else (other codecs, encodings, types) is not ours:
  * `pageDecodable` says no and parquet-wasm decodes it (parquetDecode.ts).
  */
 import type { ColumnMetaData, PageHeader, SchemaElement } from 'hyparquet';
@@ -109,6 +109,27 @@ function bad(what: string): never {
   throw new ExecutionError('CORRUPT_PARQUET', what);
 }
 
+/** The position of the run header `runHeader` reads (one object, reused). */
+const cursor = { pos: 0 };
+
+/**
+ * The header (ULEB128) of the RLE / bit-packed run at `c.pos` (`c.pos` moves past it): odd for
+ * header / 2 groups of 8 bit-packed values of `width` bits, checked to end by `end`.
+ */
+function runHeader(buf: Uint8Array, c: { pos: number }, end: number, width: number): number {
+  if (c.pos >= end) bad('RLE run past the end of its page');
+  let header = 0;
+  let shift = 0;
+  let b: number;
+  do {
+    b = buf[c.pos++]!;
+    header += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  if (header % 2 === 1 && c.pos + Math.floor(header / 2) * width > end) bad('bit-packed run past the end of its page');
+  return header;
+}
+
 /**
  * Read `n` values of `width` bits (≤ 32) of an RLE / bit-packed hybrid sequence from `pos` into
  * `out` at `at`; returns the position after the runs read.
@@ -118,20 +139,13 @@ function readHybrid(buf: Uint8Array, pos: number, end: number, width: number, ou
   const bytes = (width + 7) >> 3;
   const mask = width >= 32 ? -1 : (1 << width) - 1;
   while (at < stop) {
-    if (pos >= end) bad('RLE run past the end of its page');
-    let header = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      b = buf[pos++]!;
-      header += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
+    cursor.pos = pos;
+    const header = runHeader(buf, cursor, end, width);
+    pos = cursor.pos;
     if (header % 2 === 1) {
       // bit-packed: groups of 8 values, `width` bytes per group
       const groups = Math.floor(header / 2);
       const runEnd = pos + groups * width;
-      if (runEnd > end) bad('bit-packed run past the end of its page');
       const count = Math.min(groups * 8, stop - at);
       if (width <= 8) {
         at = unpackNarrow(buf, pos, width, out, at, count);
@@ -433,23 +447,26 @@ interface ChunkSink {
   readonly dictDoubles: ExactDoubles | null;
 }
 
-/**
- * One data page of a chunk: codes go to the chunk's codes at row `at` (nulls as `nullCode`),
- * or through the dictionary's doubles to the chunk's doubles; plain values are returned, or
- * written to the chunk's doubles.
- */
-function dataPage(
-  bytes: Uint8Array,
-  header: PageHeader,
-  codec: string,
-  optional: boolean,
-  type: DataType,
-  sink: ChunkSink,
-  at: number,
-  nullCode: number,
-  int32: boolean,
-): PageOut {
-  const doubles = sink.doubles;
+/** A data page's values section (decompressed) and its rows' definition levels. */
+interface PageBody {
+  readonly rows: number;
+  readonly encoding: string;
+  /** The values: from `pos` to the end of `buf`. */
+  readonly buf: Uint8Array;
+  readonly pos: number;
+  /** Definition level per row (1 = present) when the page has nulls; null when none. */
+  readonly present: Uint8Array | null;
+  /** How many rows are present (have a value). */
+  readonly nonNull: number;
+}
+
+/** Rows of a data page, from its header (a flat column: one value slot per row). */
+function pageRows(header: PageHeader): number {
+  return header.type === 'DATA_PAGE_V2' ? header.data_page_header_v2!.num_values : header.data_page_header!.num_values;
+}
+
+/** Decompress a data page (v1 or v2) and read its definition levels. */
+function pageBody(bytes: Uint8Array, header: PageHeader, codec: string, optional: boolean): PageBody {
   let rows: number;
   let encoding: string;
   let buf: Uint8Array;
@@ -485,6 +502,29 @@ function dataPage(
       }
     }
   }
+  return { rows, encoding, buf, pos, present, nonNull };
+}
+
+/**
+ * One data page of a chunk: codes go to the chunk's codes at row `at` (nulls as `nullCode`),
+ * or through the dictionary's doubles to the chunk's doubles; plain values are returned, or
+ * written to the chunk's doubles.
+ */
+function dataPage(
+  bytes: Uint8Array,
+  header: PageHeader,
+  codec: string,
+  optional: boolean,
+  type: DataType,
+  sink: ChunkSink,
+  at: number,
+  nullCode: number,
+  int32: boolean,
+): PageOut {
+  const doubles = sink.doubles;
+  const page = pageBody(bytes, header, codec, optional);
+  const { rows, encoding, buf, present, nonNull } = page;
+  let pos = page.pos;
   if (encoding === 'PLAIN') {
     if (doubles && !present) {
       if (pos + (int32 ? 4 : 8) * rows > buf.length) bad('plain decimals past the end of their page');
@@ -526,6 +566,42 @@ function dataPage(
   return { rows, present, codes: true, values: null, direct: null };
 }
 
+type PageReader = { view: DataView; offset: number };
+
+const pageReader = (bytes: Uint8Array): PageReader => ({
+  view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  offset: 0,
+});
+
+/** The next page of a chunk: its header and its (compressed) body. */
+function nextPage(reader: PageReader, bytes: Uint8Array): [PageHeader, Uint8Array] {
+  const header = parquetHeader(reader);
+  const size = header.compressed_page_size;
+  if (!(size >= 0 && header.uncompressed_page_size >= 0 && reader.offset + size <= bytes.length))
+    bad(`page header with sizes ${size}/${header.uncompressed_page_size} outside its column chunk`);
+  const body = bytes.subarray(reader.offset, reader.offset + size);
+  reader.offset += size;
+  return [header, body];
+}
+
+/** The values of a dictionary page. */
+function dictionaryValues(body: Uint8Array, header: PageHeader, codec: string, type: DataType, int32: boolean): Vec {
+  const n = header.dictionary_page_header!.num_values;
+  const buf = inflate(codec, body, header.uncompressed_page_size);
+  return plainValues(buf, 0, buf.length, type, n, int32);
+}
+
+/**
+ * The dictionary of a column chunk (its first page), with a null appended: entry `size` is the
+ * code `decodeChunk` and `decodeChunkAt` give null rows. Null when the chunk has no dictionary.
+ */
+export function chunkDictionary(bytes: Uint8Array, e: SchemaElement, m: ColumnMetaData, type: DataType): Vec | null {
+  if (!bytes.length) return null;
+  const [header, body] = nextPage(pageReader(bytes), bytes);
+  if (header.type !== 'DICTIONARY_PAGE') return null;
+  return withNullEntry(dictionaryValues(body, header, m.codec, type, e.type === 'INT32'));
+}
+
 /**
  * Decode one column chunk (its bytes from `chunkRange`) of `numRows` rows as `type`
  * (`pageDecodable` said yes). Dictionary-encoded chunks stay codes. Plain pages of short
@@ -550,22 +626,15 @@ export function decodeChunk(
     doubles: exact && isDecimal(type) ? () => (chunkDoubles ??= new Float64Array(numRows)) : null,
     dictDoubles: null,
   };
-  const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+  const reader = pageReader(bytes);
   let dict: Vec | null = null;
   const pages: PageOut[] = [];
   let rows = 0;
   while (rows < numRows && reader.offset < bytes.length) {
-    const header = parquetHeader(reader);
-    const size = header.compressed_page_size;
-    if (!(size >= 0 && header.uncompressed_page_size >= 0 && reader.offset + size <= bytes.length))
-      bad(`page header with sizes ${size}/${header.uncompressed_page_size} outside its column chunk`);
-    const body = bytes.subarray(reader.offset, reader.offset + size);
-    reader.offset += size;
+    const [header, body] = nextPage(reader, bytes);
     if (header.type === 'DICTIONARY_PAGE') {
-      const n = header.dictionary_page_header!.num_values;
-      const buf = inflate(m.codec, body, header.uncompressed_page_size);
-      dict = plainValues(buf, 0, buf.length, type, n, int32);
-      if (!keepCodes && sink.doubles && isDecimalVec(dict)) sink.dictDoubles = vecDoubles(dict, n);
+      dict = dictionaryValues(body, header, m.codec, type, int32);
+      if (!keepCodes && sink.doubles && isDecimalVec(dict)) sink.dictDoubles = vecDoubles(dict, vecLength(dict));
     } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
       const nullCode = dict ? vecLength(dict) : 0;
       const p = dataPage(body, header, m.codec, optional, type, sink, rows, nullCode, int32);
@@ -594,6 +663,208 @@ export function decodeChunk(
     return p.present ? spread(p.values!, p.present, p.rows) : p.values!;
   });
   return { kind: 'plain', vec: parts.length === 1 ? parts[0]! : concatVecs(type, parts) };
+}
+
+/**
+ * Rows `sel` (ascending row numbers of the chunk's `numRows`) of one column chunk, decoded there
+ * only: a page holding none of them is not even decompressed, dictionary codes are read at those
+ * rows alone (a bit-packed run by offset, an RLE run at once) and plain fixed-width values at
+ * their byte offsets; only the dictionary and plain strings are decoded whole. Row k of the
+ * result is row sel[k]: `dict` (codes at the selected rows, nulls as the dictionary's size) when
+ * every page read is dictionary encoded, else `plain`.
+ */
+export function decodeChunkAt(
+  bytes: Uint8Array,
+  e: SchemaElement,
+  m: ColumnMetaData,
+  type: DataType,
+  numRows: number,
+  sel: Int32Array,
+): ChunkColumn {
+  const optional = e.repetition_type === 'OPTIONAL';
+  const int32 = e.type === 'INT32';
+  const reader = pageReader(bytes);
+  let dict: Vec | null = null;
+  const codes = new Int32Array(sel.length);
+  // The selected rows of each page read: [from, to) in `sel`, with their values (null: codes).
+  const parts: { from: number; to: number; vec: Vec | null }[] = [];
+  let anyNull = false;
+  let rows = 0;
+  let k = 0;
+  while (rows < numRows && reader.offset < bytes.length) {
+    const [header, body] = nextPage(reader, bytes);
+    if (header.type === 'DICTIONARY_PAGE') {
+      dict = dictionaryValues(body, header, m.codec, type, int32);
+      continue;
+    }
+    if (header.type !== 'DATA_PAGE' && header.type !== 'DATA_PAGE_V2') continue;
+    const n = pageRows(header);
+    if (!(n >= 0) || rows + n > numRows) bad(`column chunk has more rows than its row group's ${numRows}`);
+    let to = k;
+    while (to < sel.length && sel[to]! < rows + n) to++;
+    if (to > k) {
+      const page = pageBody(body, header, m.codec, optional);
+      if (page.rows !== n) bad(`data page of ${page.rows} rows where its header says ${n}`);
+      // Value index of each selected row in the page (its present rows before it); -1 for a null.
+      const at = new Int32Array(to - k);
+      if (page.present) {
+        const present = page.present;
+        let r = rows;
+        let v = 0;
+        for (let j = k; j < to; j++) {
+          const row = sel[j]!;
+          for (; r < row; r++) v += present[r - rows]!;
+          at[j - k] = present[row - rows] ? v : -1;
+        }
+        anyNull ||= at.includes(-1);
+      } else for (let j = k; j < to; j++) at[j - k] = sel[j]! - rows;
+      if (page.encoding === 'PLAIN') {
+        parts.push({ from: k, to, vec: plainAt(page, type, int32, at) });
+      } else if (page.encoding === 'RLE_DICTIONARY' || page.encoding === 'PLAIN_DICTIONARY') {
+        if (!dict) bad('dictionary-encoded page without a dictionary');
+        const size = vecLength(dict);
+        hybridAt(page.buf, page.pos + 1, page.buf[page.pos]!, at, page.nonNull, size, codes.subarray(k, to));
+        parts.push({ from: k, to, vec: null });
+      } else bad(`unsupported page encoding ${page.encoding}`);
+    }
+    k = to;
+    rows += n;
+  }
+  if (rows !== numRows) bad(`column chunk has ${rows} rows, its row group ${numRows}`);
+  if (k !== sel.length) bad(`selected row ${sel[k]} past the chunk's ${numRows} rows`);
+  if (dict && parts.every((p) => p.vec === null))
+    return { kind: 'dict', dict: anyNull ? withNullEntry(dict) : dict, codes };
+  const full = dict && anyNull ? withNullEntry(dict) : dict;
+  const vecs = parts.map((p) => p.vec ?? gather(full!, codes.subarray(p.from, p.to)));
+  if (vecs.length === 1) return { kind: 'plain', vec: vecs[0]! };
+  return { kind: 'plain', vec: vecs.length ? concatVecs(type, vecs) : vecFromValues(type, []) };
+}
+
+/**
+ * Codes at the value indexes `at` (ascending; -1: a null row, given code `size`) of an RLE /
+ * bit-packed hybrid run sequence of `count` values of `width` bits from `pos`, into `out`.
+ * Runs before a wanted value are skipped by their headers; a code past the dictionary's `size`
+ * is an error.
+ */
+function hybridAt(
+  buf: Uint8Array,
+  pos: number,
+  width: number,
+  at: Int32Array,
+  count: number,
+  size: number,
+  out: Int32Array,
+): void {
+  const n = at.length;
+  const end = buf.length;
+  if (width > 32) bad(`dictionary codes of ${width} bits`);
+  const bytes = (width + 7) >> 3;
+  const mask = width >= 32 ? -1 : (1 << width) - 1;
+  let base = 0; // value index at the start of the next run
+  let j = 0;
+  while (j < n) {
+    if (at[j]! < 0) {
+      out[j++] = size;
+      continue;
+    }
+    if (width === 0) {
+      if (at[j]! >= count) bad('dictionary code past the end of its page');
+      out[j++] = 0;
+      continue;
+    }
+    cursor.pos = pos;
+    const header = runHeader(buf, cursor, end, width);
+    pos = cursor.pos;
+    if (header % 2 === 1) {
+      const runEnd = pos + Math.floor(header / 2) * width;
+      const stop = base + Math.floor(header / 2) * 8;
+      for (; j < n && at[j]! < stop; j++) {
+        const v = at[j]!;
+        if (v < 0) {
+          out[j] = size;
+          continue;
+        }
+        const bit = (v - base) * width;
+        const p = pos + (bit >>> 3);
+        const s = bit & 7;
+        let c: number;
+        if (width + s <= 32) {
+          const w = buf[p]! | ((buf[p + 1] ?? 0) << 8) | ((buf[p + 2] ?? 0) << 16) | ((buf[p + 3] ?? 0) << 24);
+          c = (w >>> s) & mask;
+        } else {
+          const w = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;
+          c = (Math.floor((w + buf[p + 4]! * 2 ** 32) / 2 ** s) % 2 ** width) | 0;
+        }
+        if (c < 0 || c >= size) bad(`dictionary code ${c} past its dictionary of ${size}`);
+        out[j] = c;
+      }
+      pos = runEnd;
+      base = stop;
+    } else {
+      const stop = base + Math.floor(header / 2);
+      let c = 0;
+      for (let q = 0; q < bytes; q++) c |= buf[pos++]! << (8 * q);
+      c &= mask;
+      for (; j < n && at[j]! < stop; j++) {
+        if (at[j]! < 0) out[j] = size;
+        else if (c < 0 || c >= size) bad(`dictionary code ${c} past its dictionary of ${size}`);
+        else out[j] = c;
+      }
+      base = stop;
+    }
+  }
+}
+
+/**
+ * Plain values of a page at the value indexes `at` (-1: a null row): fixed-width numbers read
+ * at their offsets, other types decoded whole and gathered.
+ */
+function plainAt(page: PageBody, type: DataType, int32: boolean, at: Int32Array): Vec {
+  const { buf, pos, nonNull } = page;
+  const n = at.length;
+  let validity: Uint8Array | null = null;
+  for (let j = 0; j < n; j++)
+    if (at[j]! < 0) {
+      validity ??= newValidity(n);
+      setValid(validity, j, false);
+    }
+  const decimal = isDecimal(type);
+  const width = decimal
+    ? int32
+      ? 4
+      : 8
+    : type === 'int32' || type === 'date'
+      ? 4
+      : type === 'int64' || type === 'float64'
+        ? 8
+        : 0;
+  if (width === 0) {
+    const all = plainValues(buf, pos, buf.length, type, nonNull, int32);
+    const idx = at.map((v) => Math.max(v, 0));
+    return { ...gather(nonNull ? all : vecFromValues(type, [null]), idx), validity } as Vec;
+  }
+  if (pos + width * nonNull > buf.length) bad(`plain values past the end of their page`);
+  // Little-endian words of the selected values (two per 8-byte value).
+  const stride = width / 4;
+  const words = new Int32Array(n * stride);
+  for (let j = 0; j < n; j++) {
+    const v = at[j]!;
+    if (v < 0) continue;
+    for (let w = 0; w < stride; w++) {
+      const p = pos + v * width + 4 * w;
+      words[j * stride + w] = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+    }
+  }
+  if (decimal) return { type, values: longsFromWords(words, n, stride as 1 | 2), validity } as Vec;
+  switch (type) {
+    case 'int32':
+    case 'date':
+      return { type, values: words, validity };
+    case 'int64':
+      return { type, values: new BigInt64Array(words.buffer), validity };
+    default:
+      return { type: 'float64', values: new Float64Array(words.buffer), validity };
+  }
 }
 
 /**
