@@ -13,7 +13,7 @@ import { compileConjunction, type Conjunction } from './filter.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
-import { take, takeBatch } from './vector.js';
+import { takeBatch } from './vector.js';
 
 export class HashAggregateOperator implements Operator {
   readonly name = 'HashAggregate';
@@ -73,25 +73,13 @@ export class HashAggregateOperator implements Operator {
       const n = b.length;
       if (ids.length < n) ids = new Int32Array(n);
       const keyCols = this.keyEvals.map((k) => materialize(k(b), n));
-      let groups: Int32Array;
-      let scratch = -1;
+      // With a selection, only the selected rows' keys enter the table; the others go to a scratch
+      // group just past the real ones, which every accumulator forgets after this batch.
+      const groups = table.groupIds(keyCols, n, ids, sel);
+      const scratch = sel ? table.size : -1;
+      if (sel) for (let i = 0; i < n; i++) if (groups[i]! < 0) groups[i] = scratch;
       /** Group ids of this batch are below `size`. */
-      let size: number;
-      if (sel) {
-        // Only the selected rows' keys enter the table; the others go to a scratch group just
-        // past the real ones, which every accumulator forgets after this batch.
-        const picked = table.groupIds(
-          keyCols.map((c) => take(c, sel)),
-          sel.length,
-        );
-        scratch = table.size;
-        groups = ids.subarray(0, n).fill(scratch);
-        for (let k = 0; k < sel.length; k++) groups[sel[k]!] = picked[k]!;
-        size = scratch + 1;
-      } else {
-        groups = table.groupIds(keyCols, n, ids);
-        size = table.size;
-      }
+      const size = sel ? scratch + 1 : table.size;
       accs.forEach((acc, i) => {
         if (this.mode === 'final') {
           const at = this.stateAt[i]!;

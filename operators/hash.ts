@@ -114,57 +114,87 @@ export class GroupTable {
   /** Direct-address cache for keys made of one-byte strings and booleans (flags, codes). */
   private direct: Int32Array | null = null;
 
-  /** Each row's code in the direct table, or null if some key value is not tiny. */
+  /** Each row's code in the direct table (in a buffer reused batch to batch), or null if some key value is not tiny. */
   private tinyCodes(cols: readonly Vec[], n: number): Int32Array | null {
     if (cols.length > 2 || !cols.every((c) => isBytesVec(c) || c.type === 'bool')) return null;
-    const codes = new Int32Array(n);
-    for (const c of cols) {
-      const radix = isBytesVec(c) ? 258 : 3;
+    if (this.codes.length < n) this.codes = new Int32Array(n);
+    const codes = this.codes;
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k]!;
+      // The first column starts the codes; the second appends its digit in its radix.
+      const scale = k === 0 ? 0 : isBytesVec(c) ? 258 : 3;
+      if (!isBytesVec(c)) {
+        const { values, validity } = c as Extract<Vec, { type: 'bool' }>;
+        for (let i = 0; i < n; i++) codes[i] = codes[i]! * scale + (validity && !isValid(validity, i) ? 2 : values[i]!);
+        continue;
+      }
+      const { offsets, data, validity } = c;
       for (let i = 0; i < n; i++) {
+        const at = offsets[i]!;
+        const len = offsets[i + 1]! - at;
         let code: number;
-        if (!isValid(c.validity, i)) code = radix - 1;
-        else if (!isBytesVec(c)) code = (c as Extract<Vec, { type: 'bool' }>).values[i]!;
-        else {
-          const len = c.offsets[i + 1]! - c.offsets[i]!;
-          if (len > 1) return null;
-          code = len === 0 ? 256 : c.data[c.offsets[i]!]!;
-        }
-        codes[i] = codes[i]! * radix + code;
+        if (validity && !isValid(validity, i)) code = 257;
+        else if (len === 1) code = data[at]!;
+        else if (len === 0) code = 256;
+        else return null;
+        codes[i] = codes[i]! * scale + code;
       }
     }
     return codes;
   }
+  private codes = new Int32Array(0);
 
-  /** Group id of every row (new groups are added); keys are the key columns of the batch. */
-  groupIds(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {
+  /**
+   * Group id of every row (new groups are added); keys are the key columns of the batch. With
+   * `sel`, only the selected rows count: the others get -1 and add no group (a filter's rejects).
+   */
+  groupIds(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n), sel?: Int32Array | null): Int32Array {
     if (cols.length === 0) {
-      if (this.size === 0) this.size = 1;
-      out.fill(0, 0, n);
+      if (this.size === 0 && (!sel || sel.length > 0)) this.size = 1;
+      if (!sel) out.fill(0, 0, n);
+      else {
+        out.fill(-1, 0, n);
+        for (let k = 0; k < sel.length; k++) out[sel[k]!] = 0;
+      }
       return out;
     }
     const codes = this.tinyCodes(cols, n);
     if (codes) {
       this.direct ??= new Int32Array(258 * 258).fill(-1);
       const direct = this.direct;
-      const misses: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const g = direct[codes[i]!]!;
-        if (g >= 0) out[i] = g;
-        else misses.push(i);
-      }
-      if (misses.length) {
-        // First sight of a key in this table: resolve through the hash table, then cache it.
-        const sel = Int32Array.from(misses);
-        const sub = cols.map((c) => take(c, sel));
-        const ids = this.groupIdsHashed(sub, sel.length);
+      // A code seen for the first time is resolved through the hash table at once, then cached.
+      const resolve = (i: number): number => {
+        const one = Int32Array.of(i);
+        const g = this.groupIdsHashed(
+          cols.map((c) => take(c, one)),
+          1,
+        )[0]!;
+        direct[codes[i]!] = g;
+        return g;
+      };
+      if (!sel) {
+        for (let i = 0; i < n; i++) {
+          const g = direct[codes[i]!]!;
+          out[i] = g >= 0 ? g : resolve(i);
+        }
+      } else {
+        out.fill(-1, 0, n);
         for (let k = 0; k < sel.length; k++) {
-          out[sel[k]!] = ids[k]!;
-          direct[codes[sel[k]!]!] = ids[k]!;
+          const i = sel[k]!;
+          const g = direct[codes[i]!]!;
+          out[i] = g >= 0 ? g : resolve(i);
         }
       }
       return out;
     }
-    return this.groupIdsHashed(cols, n, out);
+    if (!sel) return this.groupIdsHashed(cols, n, out);
+    const picked = this.groupIdsHashed(
+      cols.map((c) => take(c, sel)),
+      sel.length,
+    );
+    out.fill(-1, 0, n);
+    for (let k = 0; k < sel.length; k++) out[sel[k]!] = picked[k]!;
+    return out;
   }
 
   private addNumber(x: number | bigint, isNull: boolean): number {
