@@ -72,11 +72,16 @@ export function seenValidity(seen: Uint8Array, groups: number): Uint8Array | nul
   return validity;
 }
 
-/** Counts (kept as doubles, exact far beyond any row count) as an int64 column. */
+/** Counts (kept as doubles, exact far beyond any row count) as an int64 column, word by word (no BigInt per group). */
 export function countsAsInt64(counts: Float64Array, groups: number): Vec {
-  const out = new BigInt64Array(groups);
-  for (let g = 0; g < Math.min(groups, counts.length); g++) out[g] = BigInt(counts[g]!);
-  return { type: 'int64', values: out, validity: null };
+  const known = Math.min(groups, counts.length);
+  let values = longsFromDoubles(counts, known);
+  if (known < groups) {
+    const all = new BigInt64Array(groups);
+    all.set(values);
+    values = all;
+  }
+  return { type: 'int64', values, validity: null };
 }
 
 /** An int64 state column (counts) as doubles. */
