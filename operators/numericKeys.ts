@@ -19,8 +19,11 @@ const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 const nextPow2 = (x: number) => 2 ** Math.ceil(Math.log2(Math.max(2, x)));
 
-/** A direct id array may span this many slots per key held (plus one batch)... */
-const DIRECT_DENSITY = 4;
+/**
+ * A direct id array may span this many slots per key held (plus one batch): TPC-H order keys use
+ * 1 slot in 4, and a hash partition of them 1 in 4 × partitions...
+ */
+const DIRECT_DENSITY = 16;
 /** ...and never fewer than this many, nor more than DIRECT_MAX_SPAN (32 MiB of ids). */
 const DIRECT_MIN_SPAN = 1 << 16;
 const DIRECT_MAX_SPAN = 1 << 23;

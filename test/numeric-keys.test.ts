@@ -50,6 +50,19 @@ describe('NumericKeyIndex int32 keys', () => {
     expect(run(index, [[1003, 4, 60000, 60001, -41]], false)).toEqual([[2, -1, 11, -1, -1]]);
   });
 
+  it('keeps TPC-H order keys (8 of every 32), and a hash partition of them, direct', () => {
+    const orderKeys = Array.from({ length: 40000 }, (_, i) => 32 * Math.floor(i / 8) + (i % 8) + 1);
+    const partition = orderKeys.filter((_, i) => (i * 0x9e3779b1) >>> 31 === 0);
+    for (const keys of [orderKeys, partition]) {
+      const { index } = indexed();
+      const batches = Array.from({ length: 8 }, (_, b) =>
+        keys.slice((b * keys.length) / 8, ((b + 1) * keys.length) / 8),
+      );
+      expect(run(index, batches)).toEqual(reference(batches));
+      expect(index.intLayout).toBe('direct');
+    }
+  });
+
   it('moves to the hash table when keys spread out, keeping every id', () => {
     const { index } = indexed();
     const dense = Array.from({ length: 3000 }, (_, i) => 2 * i);
