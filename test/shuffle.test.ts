@@ -145,11 +145,17 @@ describe('streaming shuffle writer', () => {
       expect(w.rows).toBe(all.length);
       const parts = partitions(w, schema, 3, codec);
       for (let r = 0; r < 3; r++) {
-        // Each reader must be read to its end before the next stream opens.
+        // Each reader must be read to its end before the next stream opens. A stream is one
+        // record batch (the rows of many input batches), not one per input batch.
         let streams = 0;
         if (codec === 'none')
-          for (const reader of arrow.RecordBatchReader.readAll(parts[r]!.bytes)) streams += [...reader].length ? 1 : 0;
+          for (const reader of arrow.RecordBatchReader.readAll(parts[r]!.bytes)) {
+            const rbs = [...reader];
+            if (rbs.length) expect(rbs.length).toBe(1);
+            streams += rbs.length ? 1 : 0;
+          }
         if (codec === 'none') expect(streams).toBeGreaterThan(1);
+        if (codec === 'none') expect(parts[r]!.batches.length).toBe(streams);
         expect(parts[r]!.batches.flatMap(batchRows)).toEqual(all.filter((row) => (row.i as number) % 3 === r));
       }
     }
