@@ -9,7 +9,16 @@ import type { Udaf } from './accumulators/udaf.js';
 import type { DataType, DecimalType } from '../planner/types.js';
 import { decimalParts, isDecimal, storageType } from '../planner/types.js';
 import { decimalSumType } from '../planner/aggregates.js';
-import { decimalArray, divRound, vecDoubles, EXACT_LIMIT, fits, longsFromDoubles, pow10 } from './decimal.js';
+import {
+  decimalArray,
+  decimalVecOfDoubles,
+  divRound,
+  vecDoubles,
+  EXACT_LIMIT,
+  fits,
+  longsFromDoubles,
+  pow10,
+} from './decimal.js';
 import { InternalError } from '../planner/errors.js';
 import { compareNumbers, compareStrings } from '../planner/order.js';
 import { castVec, int64ToDoubles } from './cast.js';
@@ -350,20 +359,25 @@ class DecimalSumAcc implements Accumulator {
   }
   /**
    * Per-group sums at the sum's scale as a column of `type` (null where a group has no rows,
-   * overflowed, or does not fit `precision`): int64 words straight from the doubles when no group
-   * ever carried into BigInts, else BigInts.
+   * overflowed, or does not fit `precision`): the exact doubles themselves (int64 built when read)
+   * when no group ever carried into BigInts, else BigInts.
    */
   private sumsColumn(groups: number, type: DecimalType, wanted: (g: number) => boolean): DecimalVec {
     const { precision } = decimalParts(type);
     const ok = new Uint8Array(groups);
     if (!this.big && precision >= 16) {
+      // Lazy over the exact doubles: a shuffle sends them as they are, a merge adds them as they are.
       const d = new Float64Array(groups);
+      let max = 0;
       for (let g = 0; g < groups; g++) {
         if (!wanted(g)) continue;
-        d[g] = this.fast[g]!;
+        const x = this.fast[g]!;
+        d[g] = x;
         ok[g] = 1;
+        if (x > max) max = x;
+        else if (-x > max) max = -x;
       }
-      return { type, values: longsFromDoubles(d, groups), validity: seenValidity(ok, groups) };
+      return decimalVecOfDoubles(type, d, max, seenValidity(ok, groups));
     }
     const values = decimalArray(type, groups);
     for (let g = 0; g < groups; g++) {

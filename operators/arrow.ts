@@ -192,7 +192,7 @@ export function vecFromArrowData(d: arrow.Data, type: DataType, shuffleForm = fa
   }
 }
 
-/** A short decimal column of a shuffle file (see ShuffleDecimal): lazy over its doubles, or its int64 values. */
+/** A decimal column of a shuffle file in 8 bytes a value (see ShuffleDecimal): lazy over its doubles, or its int64 values. */
 function shuffleDecimalVec(d: arrow.Data, type: DecimalVec['type'], validity: Uint8Array | null): Vec {
   if (d.type.typeId === arrow.Type.Int)
     return { type, values: (d.values as BigInt64Array).subarray(0, d.length), validity };
@@ -206,21 +206,24 @@ function shuffleDecimalVec(d: arrow.Data, type: DecimalVec['type'], validity: Ui
 }
 
 /**
- * How a column travels in a shuffle stream when that differs from outside: a short decimal as
- * its exact doubles when every batch's are known (lazy columns, remembered values), else as
- * its int64 unscaled values; both 8 bytes a value and views of what the column holds (Decimal128
- * words would be 16, built value by value). Undefined for other columns.
+ * How a column travels in a shuffle stream when that differs from outside: a decimal as its
+ * exact doubles when every batch's are known (lazy columns, remembered values), else a short one
+ * (and a wide one held in int64 in every batch) as its int64 unscaled values; both 8 bytes a
+ * value and views of what the column holds (Decimal128 words would be 16, built value by value).
+ * Undefined for other columns (wide decimals held as BigInts stay Decimal128).
  */
 type ShuffleDecimal = 'doubles' | 'longs' | undefined;
 
 function shuffleDecimal(t: DataType, i: number, batches: readonly Batch[]): ShuffleDecimal {
-  if (!isDecimal(t) || decimalParts(t).precision > MAX_SHORT_DECIMAL) return undefined;
-  return batches.every((b) => (knownDoubles(b.columns[i] as DecimalVec)?.max ?? EXACT_LIMIT) < EXACT_LIMIT)
-    ? 'doubles'
-    : 'longs';
+  if (!isDecimal(t)) return undefined;
+  if (batches.every((b) => (knownDoubles(b.columns[i] as DecimalVec)?.max ?? EXACT_LIMIT) < EXACT_LIMIT))
+    return 'doubles';
+  // A wide decimal (a sum's partial state) travels so too while every value fits in 64 bits.
+  if (decimalParts(t).precision <= MAX_SHORT_DECIMAL) return 'longs';
+  return batches.every((b) => (b.columns[i] as DecimalVec).values instanceof BigInt64Array) ? 'longs' : undefined;
 }
 
-/** A short decimal column in its shuffle form. */
+/** A decimal column in its 8-byte shuffle form. */
 function shuffleDecimalData(v: DecimalVec, length: number, form: 'doubles' | 'longs'): arrow.Data {
   const nullBitmap = v.validity ?? undefined;
   if (form === 'longs')

@@ -20,7 +20,7 @@ import {
   parseIndex,
   ShuffleWriter,
 } from '../operators/exchange.js';
-import { type Batch, batchRows, vecFromValues } from '../operators/vector.js';
+import { type Batch, batchRows, type Vec, vecFromValues } from '../operators/vector.js';
 import { decimalVecOfDoubles } from '../operators/decimal.js';
 import * as E from '../planner/expr.js';
 import { field, type Schema } from '../planner/types.js';
@@ -281,6 +281,35 @@ describe('short decimals in shuffle files', () => {
       const back = decodePartition(body.subarray(0, written.indexAt), schema);
       expect(back.flatMap(batchRows)).toEqual(b === batches[0] ? expected.slice(0, n) : expected.slice(n));
     }
+  });
+});
+
+describe("wide decimals in shuffle files (a decimal sum's partial state)", () => {
+  it('travel as 8 bytes a value while held as exact doubles or int64, as Decimal128 when held as BigInts, and come back exactly', () => {
+    const type = 'decimal(25,2)' as const;
+    const schema = [field('k', 'int32'), field('s', type)];
+    const n = 20_000;
+    const k = Int32Array.from({ length: n }, (_, i) => i);
+    const validity = new Uint8Array(Math.ceil(n / 8)).fill(0xff);
+    validity[5] = 0b0110_1001;
+    const doubles = Float64Array.from({ length: n }, (_, i) => (i % 2 ? -1 : 1) * (i * 98_765_431 + 3));
+    const held: Vec[] = [
+      decimalVecOfDoubles(type, doubles, n * 98_765_431 + 3, validity),
+      { type, values: BigInt64Array.from({ length: n }, (_, i) => 2n ** 62n - BigInt(i)), validity: null },
+      { type, values: Array.from({ length: n }, (_, i) => 10n ** 24n - BigInt(i)), validity },
+    ];
+    held.forEach((v, at) => {
+      const b: Batch = { schema, length: n, columns: [{ type: 'int32', values: k, validity: null }, v] };
+      const w = new ShuffleWriter(schema, { kind: 'roundrobin', n: 1 });
+      w.add(b);
+      const written = w.finish();
+      const body = Buffer.concat(written.body);
+      if (at < 2)
+        expect(written.indexAt).toBeLessThan(n * 13); // 4 + 8 bytes a row and headers
+      else expect(written.indexAt).toBeGreaterThan(n * 20); // 4 + 16
+      const back = decodePartition(body.subarray(0, written.indexAt), schema);
+      expect(back.flatMap(batchRows)).toEqual(batchRows(b));
+    });
   });
 });
 
