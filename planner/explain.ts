@@ -120,7 +120,9 @@ function describeStage(s: Stage): string[] {
   const a = s.adaptive;
   const alt = a
     ? [
-        `  Adaptive: if stage ${a.smallStage} writes at most ${a.maxBytes} bytes, instead (stage ${a.deferredStage} not run):`,
+        a.kind === 'join'
+          ? `  Adaptive: if stage ${a.smallStage} writes at most ${a.maxBytes} bytes, instead (stage ${a.deferredStage} not run):`
+          : `  Adaptive: if stage ${a.inputStages.join(',')} writes at most ${a.maxBytes} bytes, instead as one task (stages ${a.sampledStage}, ${a.rangeStage} not run):`,
         `    ${src(a.source)}`,
         ...a.ops.map((o) => `    ${describeOp(o)}`),
       ]

@@ -10,12 +10,16 @@ import { alias, assertNever, col } from './expr.js';
 import { checkRuleNames } from './optimizer/index.js';
 import { physicalRuleOn, stageRules, type PhysicalRuleName } from './optimizer/physicalRules.js';
 import { planAggregate, planDistinct } from './physicalAggregate.js';
+import { reuseExchanges } from './optimizer/rules/reuse_exchange.js';
 import { planJoin } from './physicalJoin.js';
 import { planWindow } from './windowPhysical.js';
 import type { PlanKind, PlanNode, PlanOf, Sink } from './plan.js';
 import type { Partitioning, PhysicalOp, Stage, StageOutput, StagePlan, StageSource } from './stages.js';
 import type { Schema } from './types.js';
 import { isOpaque, unreadableReason, unsupportedType } from './types.js';
+
+/** Largest input (shuffle bytes written by the stages it reads) an adaptive sort sorts in one task. */
+export const ADAPTIVE_SORT_BYTES = 8 * 1024 * 1024;
 
 export interface PhysicalOptions {
   /** Width of hash exchanges. */
@@ -46,18 +50,39 @@ export interface Fragment {
     readonly before: readonly PhysicalOp[];
     readonly join: PhysicalOp;
   };
+  /** A global sort's three stages in this fragment's stage: its one-task form starts from `source` + `before`. */
+  sort?: {
+    readonly inputStages: readonly number[];
+    readonly sampledStage: number;
+    readonly rangeStage: number;
+    readonly maxBytes: number;
+    readonly source: StageSource;
+    readonly before: readonly PhysicalOp[];
+  };
 }
 
-/** A fragment closed into stage `id` with an output: its adaptive broadcast form, if any, completed. */
+/** A fragment closed into stage `id` with an output: its adaptive form, if any, completed. */
 function stageOf(f: Fragment, id: number, output: StageOutput): Stage {
   const a = f.adaptive;
-  const adaptive = a && {
-    smallStage: a.smallStage,
-    deferredStage: a.deferredStage,
-    maxBytes: a.maxBytes,
-    source: a.source,
-    ops: [...a.before, a.join, ...f.ops.slice(a.at + 1)],
-  };
+  const so = f.sort;
+  const adaptive: Stage['adaptive'] = a
+    ? {
+        kind: 'join',
+        smallStage: a.smallStage,
+        deferredStage: a.deferredStage,
+        maxBytes: a.maxBytes,
+        source: a.source,
+        ops: [...a.before, a.join, ...f.ops.slice(a.at + 1)],
+      }
+    : so && {
+        kind: 'sort',
+        inputStages: so.inputStages,
+        sampledStage: so.sampledStage,
+        rangeStage: so.rangeStage,
+        maxBytes: so.maxBytes,
+        source: so.source,
+        ops: [...so.before, ...f.ops],
+      };
   return { id, source: f.source, ops: f.ops, output, schema: f.schema, ...(adaptive ? { adaptive } : {}) };
 }
 
@@ -171,6 +196,7 @@ export class Planner {
       // driver picks from the sample, sort each range; ranges are read back in order.
       const n = this.opts.shufflePartitions;
       const id = this.stages.length;
+      const input = f;
       this.stages.push({
         id,
         source: f.source,
@@ -181,6 +207,24 @@ export class Planner {
       f = { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: false };
       f = this.exchange(f, { kind: 'range', keys: p.keys, n });
       f.single = false;
+      // adaptive_sort: a sort of what earlier stages wrote (their size known at run time) may
+      // run as one task over all of it. Not over a scan, an adaptive join or a per-task sample.
+      const src = input.source;
+      if (
+        this.on('adaptive_sort') &&
+        src.kind === 'shuffle' &&
+        !input.adaptive &&
+        !input.sort &&
+        !input.ops.some((op) => op.op === 'Sample')
+      )
+        f.sort = {
+          inputStages: src.stages,
+          sampledStage: id,
+          rangeStage: id + 1,
+          maxBytes: ADAPTIVE_SORT_BYTES,
+          source: src,
+          before: input.ops,
+        };
     }
     f.ops.push({ op: 'Sort', keys: p.keys, schema: f.schema });
     return f;
@@ -300,5 +344,6 @@ export function planStages(
   planner.stages.push(stageOf(f, id, output));
   let stages: readonly Stage[] = planner.stages;
   for (const rule of stageRules(opts.disabledRules)) stages = stages.map((st) => withAdaptive(rule(st), st, rule));
+  if (planner.on('reuse_exchange')) return { ...reuseExchanges(stages, id), schema: f.schema };
   return { stages, resultStage: id, schema: f.schema };
 }

@@ -93,8 +93,27 @@ export interface BuildSide {
  * runs `deferredStage` (its rows are never shuffled). Otherwise both run as planned.
  */
 export interface AdaptiveJoin {
+  readonly kind: 'join';
   readonly smallStage: number;
   readonly deferredStage: number;
+  readonly maxBytes: number;
+  readonly source: StageSource;
+  readonly ops: readonly PhysicalOp[];
+}
+
+/**
+ * Adaptive sort (physical rule `adaptive_sort`): a global sort runs as three stages — its input
+ * written with a key sample (`sampledStage`), range-partitioned (`rangeStage`), each range sorted
+ * (this stage). When the stages the sampled stage reads (`inputStages`) turn out to have written
+ * at most `maxBytes`, the driver runs this stage as one task instead: `source` + `ops` are the
+ * sampled stage's pipeline over every input partition, then this stage's (the sort and what
+ * follows); the sampled and range stages never run. Two rounds fewer for a small sorted result.
+ */
+export interface AdaptiveSort {
+  readonly kind: 'sort';
+  readonly inputStages: readonly number[];
+  readonly sampledStage: number;
+  readonly rangeStage: number;
   readonly maxBytes: number;
   readonly source: StageSource;
   readonly ops: readonly PhysicalOp[];
@@ -153,8 +172,8 @@ export interface Stage {
   readonly output: StageOutput;
   /** Schema of the rows the stage emits. */
   readonly schema: Schema;
-  /** The broadcast form the driver may run instead, once a join side's real size is known. */
-  readonly adaptive?: AdaptiveJoin;
+  /** The form the driver may run instead, once a join side's or a sort input's real size is known. */
+  readonly adaptive?: AdaptiveJoin | AdaptiveSort;
 }
 
 /** The stage as a task runs it: its adaptive broadcast form when the driver chose that. */
@@ -185,13 +204,49 @@ export function stageDeps(stage: Stage): number[] {
   return deps;
 }
 
+/** The stage with every stage id it names (source, build sides, adaptive form) mapped by `f`. */
+export function mapStageRefs(stage: Stage, f: (id: number) => number): Stage {
+  const ops = (list: readonly PhysicalOp[]): PhysicalOp[] =>
+    list.map((op) => (op.op === 'HashJoin' ? { ...op, build: { ...op.build, stage: f(op.build.stage) } } : op));
+  const source = (src: StageSource): StageSource =>
+    src.kind === 'shuffle' ? { ...src, stages: src.stages.map(f) } : src;
+  const a = stage.adaptive;
+  return {
+    ...stage,
+    source: source(stage.source),
+    ops: ops(stage.ops),
+    ...(a?.kind === 'join'
+      ? {
+          adaptive: {
+            ...a,
+            smallStage: f(a.smallStage),
+            deferredStage: f(a.deferredStage),
+            source: source(a.source),
+            ops: ops(a.ops),
+          },
+        }
+      : a?.kind === 'sort'
+        ? {
+            adaptive: {
+              ...a,
+              inputStages: a.inputStages.map(f),
+              sampledStage: f(a.sampledStage),
+              rangeStage: f(a.rangeStage),
+              source: source(a.source),
+              ops: ops(a.ops),
+            },
+          }
+        : {}),
+  };
+}
+
 /** Stages nothing reads (build sides inlined into their readers): they are not run. */
 export function unreadStages(plan: StagePlan): Set<number> {
   const read = new Set<number>([plan.resultStage]);
   for (const s of plan.stages) {
     for (const d of stageDeps(s)) read.add(d);
     if (s.adaptive) for (const d of stageDeps(stageAsRun(s, true))) read.add(d);
-    if (s.adaptive) read.add(s.adaptive.deferredStage);
+    if (s.adaptive?.kind === 'join') read.add(s.adaptive.deferredStage);
   }
   return new Set(plan.stages.filter((s) => !read.has(s.id)).map((s) => s.id));
 }
@@ -199,7 +254,8 @@ export function unreadStages(plan: StagePlan): Set<number> {
 /** Stages that wait for an adaptive join's small side before they may start: deferred → small. */
 export function deferredStages(plan: StagePlan): Map<number, number> {
   const out = new Map<number, number>();
-  for (const s of plan.stages) if (s.adaptive) out.set(s.adaptive.deferredStage, s.adaptive.smallStage);
+  for (const s of plan.stages)
+    if (s.adaptive?.kind === 'join') out.set(s.adaptive.deferredStage, s.adaptive.smallStage);
   return out;
 }
 

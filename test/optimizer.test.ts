@@ -188,6 +188,39 @@ describe('optimizer rules', () => {
     ).not.toContain('Project: exprs=[k]');
   });
 
+  it("semi_join_reduction reduces an aggregate's input by the keys of the small side it is inner-joined to on its grouping columns", () => {
+    const sums = P.aggregate(P.scan('t'), [E.alias(E.col('a'), 'g')], [E.alias(E.agg('sum', E.col('b')), 's')]);
+    const q = P.join(
+      P.filter(P.scan('u'), E.binary('=', E.col('v'), E.lit('x'))),
+      sums,
+      'inner',
+      E.binary('and', E.binary('=', E.col('k'), E.col('g')), E.binary('>', E.col('s'), E.lit(1))),
+    );
+    const rules = RULES.filter((r) =>
+      ['predicate_pushdown', 'projection_pushdown', 'semi_join_reduction'].includes(r.name),
+    );
+    expect(explainLogical(optimize(analyze(q, catalog), catalog, { columnBytes }, rules))).toBe(
+      [
+        'Join: type=inner on=((k = g) and (s > 1))',
+        "  Scan: path=u columns=* filters=[(v = 'x')]",
+        '  Aggregate: keys=[a AS g] aggs=[sum(b) AS s]',
+        '    Join: type=left_semi on=(a = k)',
+        '      Scan: path=t columns=[a, b]',
+        "      Scan: path=u columns=* filters=[(v = 'x')]",
+      ].join('\n'),
+    );
+    // Not on an aggregated value, nor from an unfiltered side (every key: nothing to drop).
+    const onValue = P.join(
+      P.filter(P.scan('u'), E.binary('=', E.col('v'), E.lit('x'))),
+      sums,
+      'inner',
+      E.binary('=', E.col('k'), E.col('s')),
+    );
+    const unfiltered = P.join(P.scan('u'), sums, 'inner', E.binary('=', E.col('k'), E.col('g')));
+    for (const p of [onValue, unfiltered])
+      expect(explainLogical(optimize(analyze(p, catalog), catalog, { columnBytes }, rules))).not.toContain('left_semi');
+  });
+
   it("projection_pushdown drops the columns only a join side's scan filters read, before the join", () => {
     const plan = P.join(
       P.scan('u'),
@@ -366,16 +399,16 @@ describe('optimizer rules', () => {
 
   it('explain lists the rules in effect, logical and physical', () => {
     expect(explainRules()).toBe(
-      'Rules: logical=[constant_folding, predicate_pushdown, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, aggregate_scan_filters, row_group_pruning, inline_broadcast_scans] disabled=[]',
+      'Rules: logical=[constant_folding, predicate_pushdown, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans] disabled=[]',
     );
     expect(explainRules(['partial_aggregation', 'constant_folding'])).toBe(
-      'Rules: logical=[predicate_pushdown, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[adaptive_broadcast, aggregate_scan_filters, row_group_pruning, inline_broadcast_scans] disabled=[partial_aggregation, constant_folding]',
+      'Rules: logical=[predicate_pushdown, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans] disabled=[partial_aggregation, constant_folding]',
     );
   });
 
   it('rejects an unknown rule name, in the optimizer and in the physical planner', () => {
     expect(() => optimize(analyze(P.scan('t'), catalog), catalog, { disabledRules: ['no_such_rule'] })).toThrow(
-      /unknown optimizer rule\(s\) no_such_rule; rules are constant_folding, .*, partial_aggregation, adaptive_broadcast, aggregate_scan_filters, row_group_pruning, inline_broadcast_scans/,
+      /unknown optimizer rule\(s\) no_such_rule; rules are constant_folding, .*, partial_aggregation, adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans/,
     );
     expect(() =>
       planStages(analyze(P.scan('t'), catalog), catalog, { shufflePartitions: 2, disabledRules: ['partial_agg'] }),
@@ -516,6 +549,46 @@ describe('optimizer on real data', () => {
     }
   });
 
+  it("semi_join_reduction: Q17 averages the quantities of one brand's parts only, answers equal DuckDB (Q20's forest line items: the SF 1 plan)", async () => {
+    // SF 0.1 is small: a low threshold makes the line items too big to broadcast, as at SF 1.
+    const cases = [
+      [
+        17,
+        200_000,
+        /lineitem columns=\[l_partkey, l_quantity\]\n\s+HashJoin: type=left_semi build=[^\n]* probeKeys=\[l_partkey\] buildKeys=\[p_partkey\]\n\s+HashAggregate: mode=partial keys=\[l_partkey AS agg_partkey\]/,
+      ],
+    ] as const;
+    const shuffled = (x: Session) => x.lastJobSummary!.stages.reduce((a, st) => a + (st.stats.bytesOut ?? 0), 0);
+    for (const [q, broadcastThreshold, reduced] of cases) {
+      const on = session({ store: tempDir(), executors: 1, progress: false, job: { broadcastThreshold } });
+      const off = session({
+        store: tempDir(),
+        executors: 1,
+        progress: false,
+        job: { broadcastThreshold, disabledRules: ['semi_join_reduction'] },
+      });
+      try {
+        expect((await QUERIES[q]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!).toMatch(reduced);
+        expect((await QUERIES[q]!(tpchTables(off, SF01)).explain()).split('== Staged Plan ==')[1]!).not.toMatch(
+          reduced,
+        );
+        const expected = await duckdbQuery(tpchSql(q), SF01);
+        const bytes: number[] = [];
+        for (const x of [on, off]) {
+          expectSameResults(rowsFromArrow(await QUERIES[q]!(tpchTables(x, SF01)).collect()), expected, {
+            ordered: ORDERED[q]!,
+            relTol: 1e-9,
+          });
+          bytes.push(shuffled(x));
+        }
+        expect(bytes[0]! * 3).toBeLessThan(bytes[1]!);
+      } finally {
+        await on.stop();
+        await off.stop();
+      }
+    }
+  });
+
   it("join_reorder: Q10 joins the quarter's orders to lineitem before customer; answers equal DuckDB either way", async () => {
     const opt = (x: Session) => QUERIES[10]!(tpchTables(x, SF01)).explain();
     const off = session({ store: tempDir(), executors: 1, progress: false, job: { disabledRules: ['join_reorder'] } });
@@ -560,6 +633,73 @@ describe('optimizer on real data', () => {
       expect(inlined.rounds).toBeLessThan(staged.rounds);
       expect(inlined.stages.filter((st) => st.skipped).length).toBeGreaterThanOrEqual(3);
       expect(staged.stages.some((st) => st.skipped)).toBe(false);
+    } finally {
+      await off.stop();
+    }
+  });
+
+  it('reuse_exchange: Q15 scans lineitem once for the revenue view it uses twice, Q11 its German suppliers once; answers equal DuckDB', async () => {
+    const scans = (text: string, table: string) =>
+      (text.split('== Staged Plan ==')[1]!.match(new RegExp(`ParquetScan: path=\\S+/${table} `, 'g')) ?? []).length;
+    const off = session({
+      store: tempDir(),
+      executors: 1,
+      progress: false,
+      job: { disabledRules: ['reuse_exchange'] },
+    });
+    try {
+      for (const [q, table] of [
+        [15, 'lineitem'],
+        [11, 'supplier'],
+      ] as const) {
+        expect(scans(await QUERIES[q]!(tpchTables(s(), SF01)).explain(), table)).toBe(1);
+        expect(scans(await QUERIES[q]!(tpchTables(off, SF01)).explain(), table)).toBe(2);
+        const expected = await duckdbQuery(tpchSql(q), SF01);
+        for (const x of [s(), off])
+          expectSameResults(rowsFromArrow(await QUERIES[q]!(tpchTables(x, SF01)).collect()), expected, {
+            ordered: ORDERED[q]!,
+            relTol: 1e-9,
+          });
+      }
+      // Q15's merged scan stage ran once: one stage fewer in the job, no fewer rows out.
+      await QUERIES[15]!(tpchTables(s(), SF01)).collect();
+      const once = s().lastJobSummary!.stages.length;
+      await QUERIES[15]!(tpchTables(off, SF01)).collect();
+      expect(once).toBe(off.lastJobSummary!.stages.length - 1);
+    } finally {
+      await off.stop();
+    }
+  });
+
+  it('adaptive_sort: Q1 and Q22 sort their few groups in one task, two rounds fewer; answers equal DuckDB', async () => {
+    const off = session({
+      store: tempDir(),
+      executors: 2,
+      progress: false,
+      job: { disabledRules: ['adaptive_sort'] },
+    });
+    try {
+      for (const q of [1, 22]) {
+        expect(await QUERIES[q]!(tpchTables(s(), SF01)).explain()).toMatch(
+          /Adaptive: if stage \d+ writes at most \d+ bytes, instead as one task \(stages \d+, \d+ not run\)/,
+        );
+        expect(await QUERIES[q]!(tpchTables(off, SF01)).explain()).not.toMatch(/instead as one task/);
+        const expected = await duckdbQuery(tpchSql(q), SF01);
+        const summaries = [];
+        for (const x of [s(), off]) {
+          expectSameResults(rowsFromArrow(await QUERIES[q]!(tpchTables(x, SF01)).collect()), expected, {
+            ordered: ORDERED[q]!,
+            relTol: 1e-9,
+          });
+          summaries.push(x.lastJobSummary!);
+        }
+        const [adaptive, planned] = summaries;
+        expect(adaptive!.rounds).toBe(planned!.rounds - 2);
+        const skipped = (x: typeof adaptive) => x!.stages.filter((st) => st.skipped).length;
+        expect(skipped(adaptive)).toBe(skipped(planned) + 2);
+        const sorted = adaptive!.stages.find((st) => st.adaptive)!;
+        expect(sorted.tasks).toBe(1);
+      }
     } finally {
       await off.stop();
     }

@@ -6,16 +6,20 @@
 import type { Stage } from '../stages.js';
 import type { PhysicalRule } from './rule.js';
 import { adaptiveBroadcast } from './rules/adaptive_broadcast.js';
+import { adaptiveSort } from './rules/adaptive_sort.js';
 import { aggregateScanFilters } from './rules/aggregate_scan_filters.js';
 import { inlineBroadcastScans } from './rules/inline_broadcast_scans.js';
 import { partialAggregation } from './rules/partial_aggregation.js';
+import { reuseExchange } from './rules/reuse_exchange.js';
 import { rowGroupPruning } from './rules/row_group_pruning.js';
 
 /** In the order they apply (stage rewrites run in this order). */
 export const PHYSICAL_RULES = [
   partialAggregation,
   adaptiveBroadcast,
+  adaptiveSort,
   aggregateScanFilters,
+  reuseExchange,
   rowGroupPruning,
   inlineBroadcastScans,
 ] as const satisfies readonly PhysicalRule[];

@@ -105,9 +105,9 @@ export interface StageState {
   boundaries?: KeyTupleJson[];
   startedAt?: number;
   finishedAt?: number;
-  /** The driver runs the stage's adaptive broadcast form (its tasks are the deferred scan's). */
+  /** The driver runs the stage's adaptive form: a broadcast join over the deferred scan's tasks, or a one-task sort. */
   adaptive?: boolean;
-  /** Not run: an adaptive join broadcast the other side into this stage's scan instead. */
+  /** Not run: read inline, merged by an adaptive join into its reader, or an adaptive sort ran in one task. */
   skipped?: boolean;
 }
 

@@ -77,8 +77,13 @@ export interface ExecutorEvent {
 
 export type ExecutorOutput = GroupResult;
 
-/** A unit of input for one task: row groups of Parquet files, or one shuffle partition. */
-export type TaskInput = ScanInput | { readonly kind: 'shuffle'; readonly partition: number };
+/**
+ * A unit of input for one task: row groups of Parquet files, or one shuffle partition (or
+ * `partitions` of them from `partition` on: an adaptive sort's one task reads them all).
+ */
+export type TaskInput =
+  | ScanInput
+  | { readonly kind: 'shuffle'; readonly partition: number; readonly partitions?: number };
 
 export interface TaskSpec {
   readonly stage: number;
@@ -87,7 +92,7 @@ export interface TaskSpec {
   readonly input: TaskInput;
   /** Range boundaries for a range-partitioned output (chosen by the driver from samples). */
   readonly boundaries?: readonly KeyTupleJson[];
-  /** Run the stage's adaptive broadcast form (`Stage.adaptive`), as the driver chose. */
+  /** Run the stage's adaptive form (`Stage.adaptive`: a broadcast join or a one-task sort), as the driver chose. */
   readonly adaptive?: boolean;
 }
 

@@ -4,7 +4,7 @@
  * executors (inline or Distributed Map), and commits the job when its result stage is done.
  */
 import { fromErrorData, toErrorData, type ErrorData } from '../../planner/errors.js';
-import { deferredStages, stageAsRun, stageDeps, type StagePlan } from '../../planner/stages.js';
+import { deferredStages, inputPartitions, stageAsRun, stageDeps, type StagePlan } from '../../planner/stages.js';
 import { pickBoundaries } from '../../operators/rangepart.js';
 import { getJson, putJson, type ObjectLocation, type ObjectStore } from '../storage/store.js';
 import { removeScratch } from './client.js';
@@ -203,22 +203,40 @@ export class Scheduler {
    * stage starts as planned (`ready` lets it go now).
    */
   adapt(): void {
+    const written = (st: StageState) =>
+      st.tasks.reduce((x, t) => x + (t.output?.kind === 'shuffle' ? t.output.size : 0), 0);
+    const skip = (st: StageState) => {
+      st.skipped = true;
+      st.tasks = [];
+      st.status = 'done';
+      st.startedAt = st.finishedAt = Date.now();
+    };
     for (const plan of this.plan.stages) {
       const a = plan.adaptive;
       const s = this.state.stages[plan.id]!;
       if (!a || s.status !== 'waiting' || s.adaptive) continue;
+      if (a.kind === 'sort') {
+        // Adaptive sort: once the sort's input is known small, one task sorts all of it.
+        const inputs = a.inputStages.map((id) => this.state.stages[id]!);
+        const sampled = this.state.stages[a.sampledStage]!;
+        if (sampled.status !== 'waiting' || inputs.some((st) => st.status !== 'done')) continue;
+        if (inputs.reduce((x, st) => x + written(st), 0) > a.maxBytes) continue;
+        const partitions = inputPartitions(this.plan, stageAsRun(plan, true));
+        s.adaptive = true;
+        s.tasks = [newTask(0, { kind: 'shuffle', partition: 0, partitions })];
+        s.status = 'running';
+        skip(sampled);
+        skip(this.state.stages[a.rangeStage]!);
+        continue;
+      }
       const small = this.state.stages[a.smallStage]!;
       const deferred = this.state.stages[a.deferredStage]!;
       if (small.status !== 'done' || deferred.status !== 'waiting') continue;
-      const bytes = small.tasks.reduce((x, t) => x + (t.output?.kind === 'shuffle' ? t.output.size : 0), 0);
-      if (bytes > a.maxBytes) continue;
+      if (written(small) > a.maxBytes) continue;
       s.adaptive = true;
       s.tasks = deferred.tasks.map((t) => newTask(t.task, t.input));
       s.status = 'running';
-      deferred.skipped = true;
-      deferred.tasks = [];
-      deferred.status = 'done';
-      deferred.startedAt = deferred.finishedAt = Date.now();
+      skip(deferred);
     }
   }
 

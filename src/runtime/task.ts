@@ -138,15 +138,26 @@ async function collectAll(it: AsyncIterable<Batch>): Promise<Batch[]> {
   return out;
 }
 
+/** The shuffle partitions a task reads: its one, or the range an adaptive sort's task reads. */
+function taskPartitions(task: TaskSpec): number[] {
+  if (task.input.kind !== 'shuffle') return [0];
+  const { partition, partitions = 1 } = task.input;
+  return Array.from({ length: partitions }, (_, i) => partition + i);
+}
+
 function buildSide(
   store: ObjectStore,
   jobId: string,
   side: BuildSide,
-  partition: number,
+  partitions: readonly number[],
   inline: (side: BuildSide) => AsyncIterable<Batch>,
 ): Promise<Batch[]> {
   if (side.kind === 'partitioned')
-    return collectAll(readShufflePartition(store, jobId, side.stage, partition, side.schema));
+    return collectAll(
+      (async function* () {
+        for (const p of partitions) yield* readShufflePartition(store, jobId, side.stage, p, side.schema);
+      })(),
+    );
   const key = `${store.url}|${jobId}|${side.stage}`;
   let hit = broadcasts.get(key);
   if (!hit) {
@@ -226,9 +237,10 @@ function source(
       `stage ${stage.id} reads a shuffle but task ${task.task} has a ${task.input.kind} input`,
     );
   const src = stageSource;
-  const partition = task.input.partition;
+  const partitions = taskPartitions(task);
   return (async function* () {
-    for (const s of src.stages) yield* readShufflePartition(store, event.job.jobId, s, partition, src.schema);
+    for (const p of partitions)
+      for (const s of src.stages) yield* readShufflePartition(store, event.job.jobId, s, p, src.schema);
   })();
 }
 
@@ -242,7 +254,7 @@ export async function runTask(
   const planned = plan.stages[task.stage];
   if (!planned) throw new ExecutionError('BAD_TASK', `job ${event.job.jobId} has no stage ${task.stage}`);
   const stage = stageAsRun(planned, task.adaptive);
-  const partition = task.input.kind === 'shuffle' ? task.input.partition : 0;
+  const partitions = taskPartitions(task);
   // An inlined build side: its stage's scan and operators over the row groups the plan names.
   const inline = (side: BuildSide): AsyncIterable<Batch> => {
     const st = plan.stages[side.stage]!;
@@ -255,7 +267,7 @@ export async function runTask(
     })();
     return runPipeline(scanned, buildOperators(st.ops, src.schema, ctx));
   };
-  const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partition, inline);
+  const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partitions, inline);
   const fns = plan.udfs ? functionTables(await loadBundle(store, plan.udfs), plan.udfs.names) : undefined;
   const ctx: OperatorContext = { readBuildSide, partition: task.task, ...(fns ?? {}) };
   const ops = buildOperators(stage.ops, stage.source.schema, ctx);

@@ -14,7 +14,7 @@
  */
 import { schemaOf } from '../../analyzer.js';
 import type { Expr } from '../../expr.js';
-import { binary, referencedColumns } from '../../expr.js';
+import { binary, col, referencedColumns } from '../../expr.js';
 import { splitJoinCondition } from '../../joinkeys.js';
 import type { PlanNode } from '../../plan.js';
 import { join, planChildren, project, transformPlan } from '../../plan.js';
@@ -46,8 +46,19 @@ function keySource(node: PlanNode, keys: ReadonlySet<string>, ctx: RuleContext):
     case 'Join': {
       // Rows of an inner / left / semi / anti join carry left-side values the left side has.
       if (!['inner', 'cross', 'left', 'left_semi', 'left_anti'].includes(node.type)) return null;
-      const left = new Set(schemaOf(node.left, ctx.catalog).map((f) => f.name));
-      return [...keys].every((k) => left.has(k)) ? keySource(node.left, keys, ctx) : null;
+      const has = (n: PlanNode) => {
+        const names = new Set(schemaOf(n, ctx.catalog).map((f) => f.name));
+        return [...keys].every((k) => names.has(k));
+      };
+      if (has(node.left)) {
+        const input = keySource(node.left, keys, ctx);
+        // A semi join over an unchanged input only narrows it: keep the narrowing (Q20's parts).
+        return node.type === 'left_semi' && input === node.left ? node : input;
+      }
+      // ... and an inner join's rows carry right-side values the right side has (Q17's parts).
+      return (node.type === 'inner' || node.type === 'cross') && has(node.right)
+        ? keySource(node.right, keys, ctx)
+        : null;
     }
     default:
       return null;
@@ -82,9 +93,74 @@ function reduce(node: PlanNode & { kind: 'Join' }, ctx: RuleContext): PlanNode {
   return { ...node, right: join(node.right, keys, 'left_semi', on) };
 }
 
+/**
+ * An inner join of an aggregate on its grouping columns: the aggregate's input is first reduced by
+ * the other side's keys (a group whose keys the other side lacks joins nothing, and a group's
+ * rows are kept or dropped together). TPC-H Q17: the per-part averages are computed for the
+ * ~200 parts of one brand and container, not all 200 K; Q20: the per-(part, supplier) sums for
+ * the forest parts' suppliers only.
+ */
+function reduceAggregate(node: PlanNode & { kind: 'Join' }, ctx: RuleContext): PlanNode {
+  if (node.type !== 'inner' || node.hint !== null || !node.on) return node;
+  for (const side of ['left', 'right'] as const) {
+    const agg = node[side];
+    const other = node[side === 'left' ? 'right' : 'left'];
+    if (agg.kind !== 'Aggregate') continue;
+    const as = schemaOf(agg, ctx.catalog);
+    const os = schemaOf(other, ctx.catalog);
+    const { leftKeys: aggKeys, rightKeys: otherKeys } = splitJoinCondition(node.on, as, os);
+    // The input column each aggregate-side key groups by (a grouping key `c` or `c AS k`).
+    const inputCol = (k: Expr): string | null => {
+      if (k.kind !== 'col' || k.index !== undefined) return null;
+      for (const g of agg.keys) {
+        if (g.kind === 'col' && g.index === undefined && g.name === k.name) return g.name;
+        if (g.kind === 'alias' && g.name === k.name && g.input.kind === 'col' && g.input.index === undefined)
+          return g.input.name;
+      }
+      return null;
+    };
+    const pairs = aggKeys.flatMap((k, i) => {
+      const c = inputCol(k);
+      const o = otherKeys[i]!;
+      return c !== null && o.kind === 'col' && o.index === undefined ? [{ c, o, name: o.name }] : [];
+    });
+    if (!pairs.length) continue;
+    // The semi join's two sides must not share a key name.
+    const inputNames = new Set(schemaOf(agg.input, ctx.catalog).map((f) => f.name));
+    if (pairs.some((p) => inputNames.has(p.name))) continue;
+    const names = new Set(pairs.map((p) => p.name));
+    const source = keySource(other, names, ctx);
+    if (!source || !filtered(source)) continue;
+    // The other side itself when it is the source: planned alike, its stage is shared (reuse_exchange).
+    const under = source.kind === 'Project' && source.exprs.every(plain) ? source.input : source;
+    const keys =
+      source === other
+        ? other
+        : prune(
+            project(
+              under,
+              pairs.map((p) => p.o),
+            ),
+            null,
+            ctx,
+          );
+    // Worth a semi join when the keys are small (broadcast) and the aggregate reads more than that
+    // before its filters (a year of Q20's line items is estimated under it, yet scanned whole).
+    const { raw } = estimateBytes(agg.input, ctx);
+    if (!fitsBroadcast(estimateBytes(keys, ctx), ctx) || fitsBroadcast({ estimate: raw, raw }, ctx)) continue;
+    const on = andAll(pairs.map((p) => binary('=', col(p.c), p.o)));
+    const reduced = { ...agg, input: join(agg.input, keys, 'left_semi', on) };
+    return { ...node, [side]: reduced };
+  }
+  return node;
+}
+
 export const semiJoinReduction: Rule = {
   name: 'semi_join_reduction',
   apply(root, ctx) {
-    return transformPlan(root, (n) => (n.kind === 'Join' ? reduce(n, ctx) : n));
+    return transformPlan(root, (n) => {
+      const r = n.kind === 'Join' ? reduce(n, ctx) : n;
+      return r.kind === 'Join' ? reduceAggregate(r, ctx) : r;
+    });
   },
 };
