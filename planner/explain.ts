@@ -122,7 +122,7 @@ function describeStage(s: Stage): string[] {
     ? [
         a.kind === 'join'
           ? `  Adaptive: if stage ${a.smallStage} writes at most ${a.maxBytes} bytes, instead (stage ${a.deferredStage} not run):`
-          : `  Adaptive: if stage ${a.inputStages.join(',')} writes at most ${a.maxBytes} bytes, instead as one task (stages ${a.sampledStage}, ${a.rangeStage} not run):`,
+          : `  Adaptive: if stage ${a.inputStages.join(',')} writes at most ${a.maxBytes} bytes, instead as one task (stage ${a.skipped.join(', ')} not run):`,
         `    ${src(a.source)}`,
         ...a.ops.map((o) => `    ${describeOp(o)}`),
       ]

@@ -53,8 +53,7 @@ export interface Fragment {
   /** A global sort's three stages in this fragment's stage: its one-task form starts from `source` + `before`. */
   sort?: {
     readonly inputStages: readonly number[];
-    readonly sampledStage: number;
-    readonly rangeStage: number;
+    readonly skipped: readonly number[];
     readonly maxBytes: number;
     readonly source: StageSource;
     readonly before: readonly PhysicalOp[];
@@ -77,8 +76,7 @@ function stageOf(f: Fragment, id: number, output: StageOutput): Stage {
     : so && {
         kind: 'sort',
         inputStages: so.inputStages,
-        sampledStage: so.sampledStage,
-        rangeStage: so.rangeStage,
+        skipped: so.skipped,
         maxBytes: so.maxBytes,
         source: so.source,
         ops: [...so.before, ...f.ops],
@@ -207,27 +205,33 @@ export class Planner {
       f = { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: false };
       f = this.exchange(f, { kind: 'range', keys: p.keys, n });
       f.single = false;
-      // adaptive_sort: a sort of what earlier stages wrote (their size known at run time) may
-      // run as one task over all of it. Not over a scan, an adaptive join or a per-task sample.
-      const src = input.source;
-      if (
-        this.on('adaptive_sort') &&
-        src.kind === 'shuffle' &&
-        !input.adaptive &&
-        !input.sort &&
-        !input.ops.some((op) => op.op === 'Sample')
-      )
-        f.sort = {
-          inputStages: src.stages,
-          sampledStage: id,
-          rangeStage: id + 1,
-          maxBytes: ADAPTIVE_SORT_BYTES,
-          source: src,
-          before: input.ops,
-        };
+      this.oneTaskForm(input, f, [id, id + 1]);
     }
     f.ops.push({ op: 'Sort', keys: p.keys, schema: f.schema });
     return f;
+  }
+
+  /**
+   * adaptive_sort: a sort (or limit) of what earlier stages wrote — their size known at run time —
+   * may run as one task over all of it: `input` (the fragment before the exchanges), whose stages
+   * `skipped` then never run, then `f`'s operators. Not over a scan, an adaptive join or a per-task sample.
+   */
+  private oneTaskForm(input: Fragment, f: Fragment, skipped: readonly number[]): void {
+    const src = input.source;
+    if (
+      this.on('adaptive_sort') &&
+      src.kind === 'shuffle' &&
+      !input.adaptive &&
+      !input.sort &&
+      !input.ops.some((op) => op.op === 'Sample')
+    )
+      f.sort = {
+        inputStages: src.stages,
+        skipped,
+        maxBytes: ADAPTIVE_SORT_BYTES,
+        source: src,
+        before: input.ops,
+      };
   }
 
   /** A limit (a top-n over a sort) in each task, then once more over the gathered rows. */
@@ -239,8 +243,10 @@ export class Planner {
       : { op: 'Limit', n: p.n, schema: f.schema };
     f.ops.push(op);
     if (!f.single) {
+      const input = f;
       f = this.exchange(f, { kind: 'single' });
       f.ops.push(op);
+      this.oneTaskForm(input, f, [this.stages.length - 1]);
     }
     return f;
   }

@@ -103,17 +103,17 @@ export interface AdaptiveJoin {
 
 /**
  * Adaptive sort (physical rule `adaptive_sort`): a global sort runs as three stages — its input
- * written with a key sample (`sampledStage`), range-partitioned (`rangeStage`), each range sorted
- * (this stage). When the stages the sampled stage reads (`inputStages`) turn out to have written
- * at most `maxBytes`, the driver runs this stage as one task instead: `source` + `ops` are the
- * sampled stage's pipeline over every input partition, then this stage's (the sort and what
- * follows); the sampled and range stages never run. Two rounds fewer for a small sorted result.
+ * written with a key sample, range-partitioned, each range sorted (this stage) — and a global
+ * limit as two (a top-n per task, gathered, this stage's top-n). When the stages the first of
+ * them reads (`inputStages`) turn out to have written at most `maxBytes`, the driver runs this
+ * stage as one task instead: `source` + `ops` are the first stage's pipeline over every input
+ * partition, then this stage's (the sort and what follows); the `skipped` stages never run. Two
+ * rounds fewer for a small sorted result, one for a small top-n.
  */
 export interface AdaptiveSort {
   readonly kind: 'sort';
   readonly inputStages: readonly number[];
-  readonly sampledStage: number;
-  readonly rangeStage: number;
+  readonly skipped: readonly number[];
   readonly maxBytes: number;
   readonly source: StageSource;
   readonly ops: readonly PhysicalOp[];
@@ -230,8 +230,7 @@ export function mapStageRefs(stage: Stage, f: (id: number) => number): Stage {
             adaptive: {
               ...a,
               inputStages: a.inputStages.map(f),
-              sampledStage: f(a.sampledStage),
-              rangeStage: f(a.rangeStage),
+              skipped: a.skipped.map(f),
               source: source(a.source),
               ops: ops(a.ops),
             },

@@ -218,15 +218,14 @@ export class Scheduler {
       if (a.kind === 'sort') {
         // Adaptive sort: once the sort's input is known small, one task sorts all of it.
         const inputs = a.inputStages.map((id) => this.state.stages[id]!);
-        const sampled = this.state.stages[a.sampledStage]!;
-        if (sampled.status !== 'waiting' || inputs.some((st) => st.status !== 'done')) continue;
+        const skipped = a.skipped.map((id) => this.state.stages[id]!);
+        if (skipped.some((st) => st.status !== 'waiting') || inputs.some((st) => st.status !== 'done')) continue;
         if (inputs.reduce((x, st) => x + written(st), 0) > a.maxBytes) continue;
         const partitions = inputPartitions(this.plan, stageAsRun(plan, true));
         s.adaptive = true;
         s.tasks = [newTask(0, { kind: 'shuffle', partition: 0, partitions })];
         s.status = 'running';
-        skip(sampled);
-        skip(this.state.stages[a.rangeStage]!);
+        for (const st of skipped) skip(st);
         continue;
       }
       const small = this.state.stages[a.smallStage]!;
