@@ -130,9 +130,12 @@ describe('executors', () => {
     });
     expect(rowsFromArrow(await query(s).collect())).toEqual(clean);
     expect(twice).toBeGreaterThan(4);
-    // Both copies of every task reported; the driver took one report per task attempt.
+    // Both copies of every task reported; the driver took one report per task attempt (stages that
+    // adaptive_sort skipped ran no task).
     const st = await stateOf(s);
-    expect(st.stages.every((x) => x.metrics!.attempts === x.tasks.length)).toBe(true);
+    const ran = st.stages.filter((x) => !x.skipped);
+    expect(ran.length).toBeGreaterThan(0);
+    expect(ran.every((x) => x.metrics!.attempts === x.tasks.length)).toBe(true);
   });
 });
 

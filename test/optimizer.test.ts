@@ -631,8 +631,9 @@ describe('optimizer on real data', () => {
       });
       const staged = off.lastJobSummary!;
       expect(inlined.rounds).toBeLessThan(staged.rounds);
-      expect(inlined.stages.filter((st) => st.skipped).length).toBeGreaterThanOrEqual(3);
-      expect(staged.stages.some((st) => st.skipped)).toBe(false);
+      // Both runs skip the stages adaptive_sort makes unneeded; only the inlined run skips its scans.
+      const skipped = (job: typeof staged) => job.stages.filter((st) => st.skipped).length;
+      expect(skipped(inlined) - skipped(staged)).toBeGreaterThanOrEqual(3);
     } finally {
       await off.stop();
     }
