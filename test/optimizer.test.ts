@@ -24,7 +24,7 @@ import type { StagePlan } from '../planner/stages.js';
 import { deleteJob, newJobId, submitJob } from '../src/runtime/client.js';
 import { runDriverStep } from '../src/runtime/driver.js';
 import { cachedStore, defaultEnv } from '../src/runtime/env.js';
-import { jobKeys } from '../src/runtime/jobState.js';
+import { jobKeys, type JobOptions } from '../src/runtime/jobState.js';
 import { getJson } from '../src/storage/store.js';
 import { duckdbQuery } from './support/oracle.js';
 import { SF01, tempDir, useTpchSession } from './support/tpch.js';
@@ -424,6 +424,10 @@ describe('optimizer rules', () => {
 
 const s = useTpchSession();
 
+/** A session of its own (the caller stops it) with one rule switched off, to compare plans, jobs and answers. */
+const sessionWithout = (rule: string, { executors = 1, job = {} }: { executors?: number; job?: JobOptions } = {}) =>
+  session({ store: tempDir(), executors, progress: false, job: { ...job, disabledRules: [rule] } });
+
 describe('optimizer on real data', () => {
   it('explain of Q3 shows the filters inside the scans and only the needed columns read', async () => {
     const text = await QUERIES[3]!(tpchTables(s(), SF01)).explain();
@@ -446,12 +450,7 @@ describe('optimizer on real data', () => {
     const folded = (await q6.take(1))[0]!.revenue as string;
     const oracle = (await duckdbQuery(tpchSql(6), SF01)).rows[0]![0];
     expect({ decimal: folded }).toEqual(oracle);
-    const unfolded = session({
-      store: tempDir(),
-      executors: 1,
-      progress: false,
-      job: { disabledRules: ['constant_folding'] },
-    });
+    const unfolded = sessionWithout('constant_folding');
     try {
       const raw = Number((await QUERIES[6]!(tpchTables(unfolded, SF01)).take(1))[0]!.revenue);
       expect(Math.abs(raw - Number(folded)) / Number(folded)).toBeGreaterThan(0.01);
@@ -480,13 +479,8 @@ describe('optimizer on real data', () => {
       /Join: type=inner on=\(s_nationkey = supp_nationkey\)[^\n]*\n\s+Scan: path=\S+\/supplier columns=\[s_suppkey, s_nationkey\]\n\s+Project: exprs=\[n_nationkey AS supp_nationkey/,
     );
     expect(q7).toMatch(/Join: type=inner on=\(c_nationkey = cust_nationkey\)[^\n]*\n\s+Scan: path=\S+\/customer/);
-    const off = session({
-      store: tempDir(),
-      executors: 1,
-      progress: false,
-      job: { disabledRules: ['join_disjunction_filters'] },
-    });
-    const off2 = session({ store: tempDir(), executors: 1, progress: false, job: { disabledRules: ['join_reorder'] } });
+    const off = sessionWithout('join_disjunction_filters');
+    const off2 = sessionWithout('join_reorder');
     try {
       const plain = await QUERIES[19]!(tpchTables(off, SF01)).explain();
       expect(plain).not.toMatch(/lineitem columns=\[[^\]]*\] filters=/);
@@ -511,12 +505,7 @@ describe('optimizer on real data', () => {
     // SF 0.1 is small: a low threshold makes lineitem too big to broadcast, as at SF 1.
     const job = { broadcastThreshold: 200_000 };
     const on = session({ store: tempDir(), executors: 1, progress: false, job });
-    const off = session({
-      store: tempDir(),
-      executors: 1,
-      progress: false,
-      job: { ...job, disabledRules: ['semi_join_reduction'] },
-    });
+    const off = sessionWithout('semi_join_reduction', { job });
     const shuffled = (x: Session) => x.lastJobSummary!.stages.reduce((a, st) => a + (st.stats.bytesOut ?? 0), 0);
     try {
       const staged = (await QUERIES[4]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!;
@@ -561,12 +550,7 @@ describe('optimizer on real data', () => {
     const shuffled = (x: Session) => x.lastJobSummary!.stages.reduce((a, st) => a + (st.stats.bytesOut ?? 0), 0);
     for (const [q, broadcastThreshold, reduced] of cases) {
       const on = session({ store: tempDir(), executors: 1, progress: false, job: { broadcastThreshold } });
-      const off = session({
-        store: tempDir(),
-        executors: 1,
-        progress: false,
-        job: { broadcastThreshold, disabledRules: ['semi_join_reduction'] },
-      });
+      const off = sessionWithout('semi_join_reduction', { job: { broadcastThreshold } });
       try {
         expect((await QUERIES[q]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!).toMatch(reduced);
         expect((await QUERIES[q]!(tpchTables(off, SF01)).explain()).split('== Staged Plan ==')[1]!).not.toMatch(
@@ -591,7 +575,7 @@ describe('optimizer on real data', () => {
 
   it("join_reorder: Q10 joins the quarter's orders to lineitem before customer; answers equal DuckDB either way", async () => {
     const opt = (x: Session) => QUERIES[10]!(tpchTables(x, SF01)).explain();
-    const off = session({ store: tempDir(), executors: 1, progress: false, job: { disabledRules: ['join_reorder'] } });
+    const off = sessionWithout('join_reorder');
     try {
       const reordered =
         /Join: type=inner on=\(c_custkey = o_custkey\)[^\n]*\n\s+Scan: path=\S+\/customer[^\n]*\n\s+Join: type=inner on=\(l_orderkey = o_orderkey\)/;
@@ -617,12 +601,7 @@ describe('optimizer on real data', () => {
     const expected = await duckdbQuery(tpchSql(2), SF01);
     expectSameResults(rowsFromArrow(await QUERIES[2]!(t).collect()), expected, { ordered: ORDERED[2]!, relTol: 1e-9 });
     const inlined = s().lastJobSummary!;
-    const off = session({
-      store: tempDir(),
-      executors: 1,
-      progress: false,
-      job: { disabledRules: ['inline_broadcast_scans'] },
-    });
+    const off = sessionWithout('inline_broadcast_scans');
     try {
       expect(await QUERIES[2]!(tpchTables(off, SF01)).explain()).not.toMatch(/build=scan/);
       expectSameResults(rowsFromArrow(await QUERIES[2]!(tpchTables(off, SF01)).collect()), expected, {
@@ -642,12 +621,7 @@ describe('optimizer on real data', () => {
   it('reuse_exchange: Q15 scans lineitem once for the revenue view it uses twice, Q11 its German suppliers once; answers equal DuckDB', async () => {
     const scans = (text: string, table: string) =>
       (text.split('== Staged Plan ==')[1]!.match(new RegExp(`ParquetScan: path=\\S+/${table} `, 'g')) ?? []).length;
-    const off = session({
-      store: tempDir(),
-      executors: 1,
-      progress: false,
-      job: { disabledRules: ['reuse_exchange'] },
-    });
+    const off = sessionWithout('reuse_exchange');
     try {
       for (const [q, table] of [
         [15, 'lineitem'],
@@ -673,12 +647,7 @@ describe('optimizer on real data', () => {
   });
 
   it('adaptive_sort: Q1 and Q22 sort their few groups in one task, two rounds fewer, Q3 takes its top 10 in one task, one round fewer; answers equal DuckDB', async () => {
-    const off = session({
-      store: tempDir(),
-      executors: 2,
-      progress: false,
-      job: { disabledRules: ['adaptive_sort'] },
-    });
+    const off = sessionWithout('adaptive_sort', { executors: 2 });
     try {
       for (const [q, fewer] of [
         [1, 2],
@@ -724,12 +693,7 @@ describe('optimizer on real data', () => {
         .agg(sum('o_totalprice').alias('t'));
     const pruned = (await selective(s()).take(1))[0]!.t;
     const withPruning = s().lastJobSummary!;
-    const noPrune = session({
-      store: tempDir(),
-      executors: 2,
-      progress: false,
-      job: { disabledRules: ['row_group_pruning'] },
-    });
+    const noPrune = sessionWithout('row_group_pruning', { executors: 2 });
     try {
       const full = (await selective(noPrune).take(1))[0]!.t;
       const without = noPrune.lastJobSummary!;
