@@ -6,7 +6,7 @@
  */
 import { snappyCompress } from 'hysnappy';
 import { describe, expect, it } from 'vitest';
-import { unsnappy, unsnappyPage } from '../operators/parquetPages.js';
+import { unsnappy, unsnappyPage } from '../operators/snappy.js';
 
 /** Deterministic pseudo-random bytes. */
 function bytes(n: number, seed: number, repetitive: number): Uint8Array {
