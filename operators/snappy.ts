@@ -75,46 +75,110 @@ export function unsnappy(src: Uint8Array, out: Uint8Array): void {
   if (o !== size) corruptParquet(`snappy block decompressed to ${o} bytes, not ${size}`);
 }
 
-type Uncompress = (src: Uint8Array, size: number) => Uint8Array;
+/** The decompressor's WebAssembly exports: `uncompress(in, inLength, out)` returns 0 or an error code. */
+interface SnappyExports {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly uncompress: (input: number, inputLength: number, output: number) => number;
+}
+
+/** The WebAssembly namespace's constructor of instances (not in the compiler's lib here). */
+type InstanceConstructor = new (module: unknown, imports?: unknown) => { readonly exports: Record<string, unknown> };
+const webAssembly = (globalThis as unknown as { WebAssembly?: { Instance: InstanceConstructor } }).WebAssembly;
 
 /**
  * hysnappy's decompressor (C compiled to WebAssembly, inlined in its JS: the same on every
  * platform), ~2.5× our JS loop on lineitem's pages; null where WebAssembly cannot load it.
+ * Its JS wrapper copies each page out of WebAssembly memory into a fresh array (as much CPU as
+ * the decompression, with the page faults of a new buffer), so we keep the instance it creates
+ * (caught as it is constructed: hysnappy exports only the wrapper) and call its `uncompress`
+ * ourselves, reading the page where it was written.
  */
-let wasmSnappy: Uncompress | null | undefined;
+let wasmSnappy: SnappyExports | null | undefined;
 
-function loadWasmSnappy(): Uncompress | null {
+function loadWasmSnappy(): SnappyExports | null {
+  if (!webAssembly) return null;
+  const Instance = webAssembly.Instance;
+  let exports: Record<string, unknown> | undefined;
   try {
-    return snappyUncompressor();
+    webAssembly.Instance = ((module: unknown, imports?: unknown) => {
+      const instance = new Instance(module, imports);
+      exports = instance.exports;
+      return instance;
+    }) as unknown as InstanceConstructor;
+    snappyUncompressor();
   } catch {
     return null;
+  } finally {
+    webAssembly.Instance = Instance;
   }
+  const memory = exports?.memory as SnappyExports['memory'] | undefined;
+  const uncompress = exports?.uncompress;
+  if (!(memory?.buffer instanceof ArrayBuffer) || typeof uncompress !== 'function') return null;
+  return { memory, uncompress: uncompress as SnappyExports['uncompress'] };
 }
 
-/** Raw snappy decompression of a page of `size` bytes (a fresh array, or `fallback`'s memory for the JS decoder). */
-export function unsnappyPage(src: Uint8Array, size: number, fallback: (size: number) => Uint8Array): Uint8Array {
+/** Which decoder inflates pages here (tests). */
+export function snappyDecoder(): 'wasm' | 'js' {
+  return wasmDecoder() ? 'wasm' : 'js';
+}
+
+function wasmDecoder(): SnappyExports | null {
   if (wasmSnappy === undefined) wasmSnappy = loadWasmSnappy();
-  if (wasmSnappy === null) {
-    const out = fallback(size);
+  return wasmSnappy;
+}
+
+/**
+ * Where hysnappy's wrapper puts the compressed block in WebAssembly memory (past the C stack and
+ * data); the page follows it.
+ */
+const WASM_INPUT = 68_000;
+/** A view of the decompressor's memory (replaced when the memory grows, which detaches it). */
+let heap = new Uint8Array(0);
+
+function wasmUnsnappy(w: SnappyExports, src: Uint8Array, size: number): Uint8Array {
+  const output = WASM_INPUT + src.length;
+  const need = output + size;
+  const have = w.memory.buffer.byteLength;
+  if (have < need) w.memory.grow(Math.ceil((need - have) / 65_536));
+  if (heap.buffer !== w.memory.buffer) heap = new Uint8Array(w.memory.buffer);
+  heap.set(src, WASM_INPUT);
+  let result: number;
+  try {
+    result = w.uncompress(WASM_INPUT, src.length, output);
+  } catch (e) {
+    return corruptParquet(`snappy block cannot be decompressed (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (result !== 0) {
+    const why = result === -1 ? 'invalid length header' : result === -3 ? 'premature end of input' : `error ${result}`;
+    corruptParquet(`snappy block cannot be decompressed (${why})`);
+  }
+  return heap.subarray(output, need);
+}
+
+/**
+ * Raw snappy decompression of a page of `size` bytes, into memory reused by the next call (the
+ * WebAssembly decoder's, or one buffer for the JS decoder): read the page's values out before
+ * inflating another.
+ */
+export function unsnappyPage(src: Uint8Array, size: number): Uint8Array {
+  const w = wasmDecoder();
+  if (w === null) {
+    const out = reusedPage(size);
     unsnappy(src, out);
     return out;
   }
   const [declared] = snappyLength(src);
   if (declared !== size) corruptParquet(`snappy block of ${declared} bytes where its page header says ${size}`);
-  try {
-    return wasmSnappy(src, size);
-  } catch (e) {
-    return corruptParquet(`snappy block cannot be decompressed (${e instanceof Error ? e.message : String(e)})`);
-  }
+  return wasmUnsnappy(w, src, size);
 }
 
-/** Page bytes after decompression. */
+/** Page bytes after decompression (valid until the next page is inflated). */
 export function inflate(codec: string, src: Uint8Array, size: number): Uint8Array {
   if (codec === 'UNCOMPRESSED') return src;
-  return unsnappyPage(src, size, reusedPage);
+  return unsnappyPage(src, size);
 }
 
-/** The JS decoder's output: one buffer reused for every page (a page's values are copied out before the next is read). */
+/** The JS decoder's output: one buffer reused for every page. */
 function reusedPage(size: number): Uint8Array {
   if (pageBuffer.length < size) pageBuffer = new Uint8Array(Math.max(size, pageBuffer.length * 2));
   return pageBuffer.subarray(0, size);

@@ -6,7 +6,7 @@
  */
 import { snappyCompress } from 'hysnappy';
 import { describe, expect, it } from 'vitest';
-import { unsnappy, unsnappyPage } from '../operators/snappy.js';
+import { snappyDecoder, unsnappy, unsnappyPage } from '../operators/snappy.js';
 
 /** Deterministic pseudo-random bytes. */
 function bytes(n: number, seed: number, repetitive: number): Uint8Array {
@@ -26,7 +26,8 @@ const js = (src: Uint8Array, size: number): Uint8Array => {
 };
 /** Byte equality (vitest's deep equality is slow on large arrays). */
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
-const wasm = (src: Uint8Array, size: number): Uint8Array => unsnappyPage(src, size, (n) => new Uint8Array(n));
+/** A page through hysnappy's WebAssembly decoder, copied out of the memory the next page reuses. */
+const wasm = (src: Uint8Array, size: number): Uint8Array => unsnappyPage(src, size).slice();
 
 describe('snappy pages', () => {
   const blocks = [
@@ -46,6 +47,21 @@ describe('snappy pages', () => {
       expect(same(wasm(c, b.length), b)).toBe(true);
       expect(same(js(c, b.length), b)).toBe(true);
     }
+  });
+
+  it('pages are inflated by the WebAssembly decoder, in place, across its memory growing', () => {
+    expect(snappyDecoder()).toBe('wasm');
+    // Small, large (the memory grows: earlier views of it are detached), small again.
+    for (const b of [bytes(3000, 6, 0.5), bytes(1_500_000, 7, 0.8), bytes(10, 8, 0), bytes(2_500_000, 9, 0.2)]) {
+      const page = unsnappyPage(snappyCompress(b), b.length);
+      expect(page.length).toBe(b.length);
+      expect(same(page, b)).toBe(true);
+    }
+    // The next page reuses the memory: the same bytes are not copied out again.
+    const first = unsnappyPage(snappyCompress(bytes(100, 10, 0)), 100);
+    const second = unsnappyPage(snappyCompress(bytes(100, 11, 0)), 100);
+    expect(first.buffer).toBe(second.buffer);
+    expect(same(second, bytes(100, 11, 0))).toBe(true);
   });
 
   it('a block whose length is not the page header’s is corrupt in both', () => {
