@@ -100,11 +100,13 @@ function loadWasmSnappy(): SnappyExports | null {
   const Instance = webAssembly.Instance;
   let exports: Record<string, unknown> | undefined;
   try {
-    webAssembly.Instance = ((module: unknown, imports?: unknown) => {
-      const instance = new Instance(module, imports);
-      exports = instance.exports;
-      return instance;
-    }) as unknown as InstanceConstructor;
+    // A constructor (not an arrow function): hysnappy calls it with `new`.
+    webAssembly.Instance = class extends Instance {
+      constructor(module: unknown, imports?: unknown) {
+        super(module, imports);
+        exports = this.exports;
+      }
+    };
     snappyUncompressor();
   } catch {
     return null;
