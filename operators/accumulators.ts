@@ -20,6 +20,8 @@ import {
   pow10,
 } from './decimal.js';
 import { InternalError } from '../planner/errors.js';
+import { exprToString } from '../planner/expr.js';
+import type { AggCall } from '../planner/stages.js';
 import { compareNumbers, compareStrings } from '../planner/order.js';
 import { castVec, int64ToDoubles } from './cast.js';
 import type { DecimalVec, Int64Vec, NumVec, Vec } from './vector.js';
@@ -55,6 +57,8 @@ export interface Accumulator {
   evaluate(groups: number): Vec;
   /** Forget group g (a scratch slot that collected rows a filter rejected). */
   reset(g: number): void;
+  /** Set when another accumulator keeps this one's state: update and merge do nothing and need no input. */
+  readonly twin?: boolean;
 }
 
 export function grow<T extends Float64Array | Uint8Array | BigInt64Array>(a: T, need: number): T {
@@ -174,6 +178,9 @@ class SumAcc implements Accumulator {
     if (g < this.counts.length) this.counts[g] = 0;
   }
   evaluate(groups: number): Vec {
+    return this.evaluateAs(groups, this.average, 'float64');
+  }
+  evaluateAs(groups: number, average: boolean, _out: DataType): Vec {
     this.ensure(groups);
     const out = new Float64Array(groups);
     const validity = newValidity(groups);
@@ -182,7 +189,7 @@ class SumAcc implements Accumulator {
       if (this.counts[g] === 0) {
         setValid(validity, g, false);
         nulls = true;
-      } else out[g] = this.average ? this.sums[g]! / this.counts[g]! : this.sums[g]!;
+      } else out[g] = average ? this.sums[g]! / this.counts[g]! : this.sums[g]!;
     }
     return { type: 'float64', values: out, validity: nulls ? validity : null };
   }
@@ -413,11 +420,15 @@ class DecimalSumAcc implements Accumulator {
     if (g < this.overflow.length) this.overflow[g] = 0;
   }
   evaluate(groups: number): Vec {
+    return this.evaluateAs(groups, this.average, this.out);
+  }
+  evaluateAs(groups: number, average: boolean, out: DataType): Vec {
     this.ensure(groups);
+    const type = out as DecimalType;
     const wanted = (g: number) => this.counts[g] !== 0 && !this.overflow[g];
-    if (!this.average) return this.sumsColumn(groups, this.out, wanted);
-    const { precision, scale } = decimalParts(this.out);
-    const values = decimalArray(this.out, groups);
+    if (!average) return this.sumsColumn(groups, type, wanted);
+    const { precision, scale } = decimalParts(type);
+    const values = decimalArray(type, groups);
     const ok = new Uint8Array(groups);
     for (let g = 0; g < groups; g++) {
       if (!wanted(g)) continue;
@@ -427,8 +438,52 @@ class DecimalSumAcc implements Accumulator {
         ok[g] = 1;
       }
     }
-    return { type: this.out, values, validity: seenValidity(ok, groups) };
+    return { type, values, validity: seenValidity(ok, groups) };
   }
+}
+
+/**
+ * A call whose state another accumulator keeps (sum(x) next to avg(x)): it reads that state and
+ * adds nothing itself, so each row is summed once for both.
+ */
+class TwinAcc implements Accumulator {
+  readonly twin = true;
+  constructor(
+    readonly of: SumAcc | DecimalSumAcc,
+    readonly average: boolean,
+    readonly out: DataType,
+  ) {}
+  update(): void {}
+  merge(): void {}
+  reset(): void {}
+  state(groups: number): Vec[] {
+    return this.of.state(groups);
+  }
+  evaluate(groups: number): Vec {
+    return this.of.evaluateAs(groups, this.average, this.out);
+  }
+}
+
+/**
+ * The accumulators of an aggregate's calls. A sum and an avg of the same argument keep the same
+ * state (the running sum and count, shipped in the same layout), so the later one is a twin
+ * reading the earlier one's: the rows are summed once.
+ */
+export function accumulatorsOf(calls: readonly AggCall[], init: (c: AggCall) => AccInit): Accumulator[] {
+  const accs: Accumulator[] = [];
+  const sums = new Map<string, SumAcc | DecimalSumAcc>();
+  for (const c of calls) {
+    const acc = ACCUMULATORS[c.fn](c.argType, c.outType, init(c));
+    const summing = (acc instanceof SumAcc || acc instanceof DecimalSumAcc) && c.arg !== null && !c.more?.length;
+    const key = summing ? `${acc.constructor.name} ${JSON.stringify(c.argType)} ${exprToString(c.arg!)}` : '';
+    const primary = summing ? sums.get(key) : undefined;
+    if (primary) accs.push(new TwinAcc(primary, c.fn === 'avg', c.outType));
+    else {
+      if (summing) sums.set(key, acc as SumAcc | DecimalSumAcc);
+      accs.push(acc);
+    }
+  }
+  return accs;
 }
 
 /** min / max over numbers (dates, ints, doubles; int64 and decimals as BigInts) or strings. */

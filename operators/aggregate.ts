@@ -6,7 +6,7 @@ import type { Expr } from '../planner/expr.js';
 import { stateFields } from '../planner/aggstate.js';
 import type { AggCall } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
-import { ACCUMULATORS, type Accumulator } from './accumulators.js';
+import { type Accumulator, accumulatorsOf } from './accumulators.js';
 import { compileExpr, type Evaluator } from './eval.js';
 import { GroupTable } from './hash.js';
 import { compileConjunction, type Conjunction } from './filter.js';
@@ -53,13 +53,11 @@ export class HashAggregateOperator implements Operator {
 
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
     const table = new GroupTable(this.keys.map((_, i) => this.schema[i]!.type));
-    const accs: Accumulator[] = this.aggs.map((a) =>
-      ACCUMULATORS[a.fn](a.argType, a.outType, {
-        moreTypes: a.moreTypes ?? [],
-        options: a.options ?? {},
-        ...(this.udafs ? { udafs: this.udafs } : {}),
-      }),
-    );
+    const accs: Accumulator[] = accumulatorsOf(this.aggs, (a) => ({
+      moreTypes: a.moreTypes ?? [],
+      options: a.options ?? {},
+      ...(this.udafs ? { udafs: this.udafs } : {}),
+    }));
     let ids = new Int32Array(0);
     for await (const batch of input) {
       let b = batch;
@@ -81,6 +79,7 @@ export class HashAggregateOperator implements Operator {
       /** Group ids of this batch are below `size`. */
       const size = sel ? scratch + 1 : table.size;
       accs.forEach((acc, i) => {
+        if (acc.twin) return;
         if (this.mode === 'final') {
           const at = this.stateAt[i]!;
           const width = stateFields(this.aggs[i]!).length;
