@@ -16,6 +16,7 @@ import { joinDisjunctionFilters } from './rules/join_disjunction_filters.js';
 import { joinReorder } from './rules/join_reorder.js';
 import { predicatePushdown } from './rules/predicate_pushdown.js';
 import { projectionPushdown } from './rules/projection_pushdown.js';
+import { semiJoinPushdown } from './rules/semi_join_pushdown.js';
 import { semiJoinReduction } from './rules/semi_join_reduction.js';
 
 /**
@@ -29,6 +30,7 @@ export const RULES: readonly Rule[] = [
   joinConditionPushdown,
   joinDisjunctionFilters,
   predicatePushdown,
+  semiJoinPushdown,
   joinReorder,
   projectionPushdown,
   semiJoinReduction,

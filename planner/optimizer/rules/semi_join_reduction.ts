@@ -66,7 +66,7 @@ function keySource(node: PlanNode, keys: ReadonlySet<string>, ctx: RuleContext):
 }
 
 /** Whether a plan drops rows somewhere (a filter, a scan's filters, a semi join). */
-function filtered(n: PlanNode): boolean {
+export function filtered(n: PlanNode): boolean {
   if (n.kind === 'Filter' || (n.kind === 'Scan' && n.filters.length > 0)) return true;
   if (n.kind === 'Join' && n.type === 'left_semi') return true;
   return planChildren(n).some(filtered);
