@@ -6,7 +6,9 @@ import type { Expr } from '../planner/expr.js';
 import { stateFields } from '../planner/aggstate.js';
 import type { AggCall } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
+import { isDecimal } from '../planner/types.js';
 import { type Accumulator, accumulatorsOf } from './accumulators.js';
+import { ExactArgs } from './accumulators/exactArgs.js';
 import { compileExpr, type Evaluator } from './eval.js';
 import { GroupTable } from './hash.js';
 import { compileConjunction, type Conjunction } from './filter.js';
@@ -26,6 +28,8 @@ export class HashAggregateOperator implements Operator {
   private readonly stateAt: number[] = [];
   /** The scan's filters, when they were fused into this aggregate. */
   private readonly filter: Conjunction | null;
+  /** Decimal sums' arithmetic arguments, computed into reused buffers (partial and single modes). */
+  private readonly exact: ExactArgs | null;
 
   constructor(
     readonly mode: 'partial' | 'final' | 'single',
@@ -40,6 +44,17 @@ export class HashAggregateOperator implements Operator {
     this.argEvals = mode === 'final' ? [] : aggs.map((a) => (a.arg ? compileExpr(a.arg, inputSchema, ctx.udfs) : null));
     this.moreEvals =
       mode === 'final' ? [] : aggs.map((a) => (a.more ?? []).map((m) => compileExpr(m, inputSchema, ctx.udfs)));
+    // The decimal sum and avg read their input at once, so theirs may live in reused buffers.
+    const reads = aggs.map((a) => (a.fn === 'sum' || a.fn === 'avg') && isDecimal(a.outType) && !a.more?.length);
+    this.exact =
+      mode === 'final'
+        ? null
+        : new ExactArgs(
+            aggs.map((a) => a.arg),
+            reads,
+            inputSchema,
+            ctx.udfs,
+          );
     this.udafs = ctx.udafs;
     this.filter = filter?.length ? compileConjunction(filter, inputSchema, ctx.udfs) : null;
     if (mode === 'final') {
@@ -59,7 +74,9 @@ export class HashAggregateOperator implements Operator {
       ...(this.udafs ? { udafs: this.udafs } : {}),
     }));
     let ids = new Int32Array(0);
+    let batchNo = 0;
     for await (const batch of input) {
+      batchNo++;
       let b = batch;
       let sel = this.filter ? this.filter(b) : null;
       if (sel && sel.length === 0) continue;
@@ -87,7 +104,8 @@ export class HashAggregateOperator implements Operator {
         } else {
           const ev = this.argEvals[i];
           const more = this.moreEvals[i]!.map((m) => materialize(m(b), n));
-          acc.update(groups, size, ev ? materialize(ev(b), n) : null, n, more);
+          const arg = this.exact?.value(i, b, n, batchNo) ?? (ev ? materialize(ev(b), n) : null);
+          acc.update(groups, size, arg, n, more);
         }
       });
       if (scratch >= 0) for (const acc of accs) acc.reset(scratch);

@@ -80,7 +80,7 @@ type Unscaled = ReturnType<typeof unscaled>;
 const longsOf = (u: Unscaled): ArrayLike<bigint> | null => u.vec?.values ?? null;
 
 /** One side of a fast decimal kernel: unscaled values as exact doubles (a column or one value) and the largest magnitude. */
-interface ExactSide {
+export interface ExactSide {
   readonly col: Float64Array | null;
   readonly value: number;
   readonly max: number;
@@ -97,6 +97,68 @@ function exactSide(u: Unscaled, n: number): ExactSide | null {
 }
 
 /**
+ * A decimal or integer operand (a column or one value) as exact doubles with its scale, as the
+ * fast kernels read it; null when it is wide, some value is 2^52 or more, or it holds nulls
+ * (`validity` is the caller's to merge: this reads the values only).
+ */
+export function exactOperand(o: Operand, n: number): (ExactSide & { readonly scale: number }) | null {
+  if ((isScalar(o) && o.value === null) || !asDecimal(o.type as DataType)) return null;
+  const u = unscaled(o, n);
+  const side = exactSide(u, n);
+  return side && { ...side, scale: u.scale };
+}
+
+/**
+ * The proof of one fast + - * step: x·kx ± y·ky (or x·y) is exact and within the result's
+ * precision for operands at scales `sx`, `sy` bounded by `mx`, `my`, and the result's scale needs
+ * no rounding (+ -: the larger scale; *: the sum of scales — Spark's types unless precision passed
+ * 38). `max` bounds the results (below 2^53); null when the step is not provably exact.
+ */
+export interface ExactStep {
+  readonly op: '+' | '-' | '*';
+  readonly kx: number;
+  readonly ky: number;
+  readonly max: number;
+}
+
+export function exactStep(
+  op: '+' | '-' | '*',
+  sx: number,
+  mx: number,
+  sy: number,
+  my: number,
+  outType: DecimalType,
+): ExactStep | null {
+  const { precision, scale } = decimalParts(outType);
+  const limit = Math.min(2 ** 53, precision < 22 ? pow10Double(precision) : Number.POSITIVE_INFINITY);
+  if (op === '*') return scale !== sx + sy || mx * my >= limit ? null : { op, kx: 1, ky: 1, max: mx * my };
+  const common = Math.max(sx, sy);
+  if (scale !== common || common > 22) return null;
+  const kx = pow10Double(common - sx);
+  const ky = pow10Double(common - sy);
+  return mx * kx + my * ky >= limit ? null : { op, kx, ky, max: mx * kx + my * ky };
+}
+
+/** Runs a proven step over n rows into `out` (each side a column or, when its column is null, one value). */
+export function exactLoop(step: ExactStep, fx: ExactSide, fy: ExactSide, out: Float64Array, n: number): void {
+  const { col: X, value: xv } = fx;
+  const { col: Y, value: yv } = fy;
+  if (step.op === '*') {
+    if (X && Y) for (let i = 0; i < n; i++) out[i] = X[i]! * Y[i]!;
+    else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * yv;
+    else if (Y) for (let i = 0; i < n; i++) out[i] = xv * Y[i]!;
+    else out.fill(xv * yv, 0, n);
+    return;
+  }
+  const { kx, ky } = step;
+  const sign = step.op === '+' ? 1 : -1;
+  if (X && Y) for (let i = 0; i < n; i++) out[i] = X[i]! * kx + sign * (Y[i]! * ky);
+  else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * kx + sign * (yv * ky);
+  else if (Y) for (let i = 0; i < n; i++) out[i] = xv * kx + sign * (Y[i]! * ky);
+  else out.fill(xv * kx + sign * (yv * ky), 0, n);
+}
+
+/**
  * Results given as exact doubles (`bound` ≥ every magnitude, below 2^53): a column of them whose
  * int64 values are built when read, or built now when some may reach 2^52.
  */
@@ -106,10 +168,8 @@ function fromDoubles(type: DecimalType, out: Float64Array, n: number, bound: num
 }
 
 /**
- * + - * of decimals without BigInts: the unscaled operands as exact doubles, when their largest
- * magnitudes prove every result exact (below 2^53) and within the result's precision, and the
- * result's scale needs no rounding (+ -: the larger scale; *: the sum of scales — Spark's types
- * unless precision passed 38). Returns the unscaled results as int64, or null for the BigInt path.
+ * + - * of decimals without BigInts (`exactStep` proves every result exact): the unscaled
+ * results as exact doubles, or null for the BigInt path.
  */
 function fastDecimal(
   op: '+' | '-' | '*',
@@ -119,35 +179,14 @@ function fastDecimal(
   n: number,
   validity: Uint8Array | null,
 ): Vec | null {
-  const { precision, scale } = decimalParts(outType);
   const fx = exactSide(x, n);
   const fy = fx && exactSide(y, n);
   if (!fx || !fy) return null;
-  const limit = Math.min(2 ** 53, precision < 22 ? pow10Double(precision) : Number.POSITIVE_INFINITY);
+  const step = exactStep(op, x.scale, fx.max, y.scale, fy.max, outType);
+  if (!step) return null;
   const out = new Float64Array(n);
-  if (op === '*') {
-    if (scale !== x.scale + y.scale || fx.max * fy.max >= limit) return null;
-    const { col: X, value: xv } = fx;
-    const { col: Y, value: yv } = fy;
-    if (X && Y) for (let i = 0; i < n; i++) out[i] = X[i]! * Y[i]!;
-    else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * yv;
-    else if (Y) for (let i = 0; i < n; i++) out[i] = xv * Y[i]!;
-    else out.fill(xv * yv);
-    return fromDoubles(outType, out, n, fx.max * fy.max, validity);
-  }
-  const common = Math.max(x.scale, y.scale);
-  if (scale !== common || common > 22) return null;
-  const kx = pow10Double(common - x.scale);
-  const ky = pow10Double(common - y.scale);
-  if (fx.max * kx + fy.max * ky >= limit) return null;
-  const sign = op === '+' ? 1 : -1;
-  const { col: X, value: xv } = fx;
-  const { col: Y, value: yv } = fy;
-  if (X && Y) for (let i = 0; i < n; i++) out[i] = X[i]! * kx + sign * (Y[i]! * ky);
-  else if (X) for (let i = 0; i < n; i++) out[i] = X[i]! * kx + sign * (yv * ky);
-  else if (Y) for (let i = 0; i < n; i++) out[i] = xv * kx + sign * (Y[i]! * ky);
-  else out.fill(xv * kx + sign * (yv * ky));
-  return fromDoubles(outType, out, n, fx.max * kx + fy.max * ky, validity);
+  exactLoop(step, fx, fy, out, n);
+  return fromDoubles(outType, out, n, step.max, validity);
 }
 
 /**
