@@ -13,6 +13,7 @@ import { planAggregate, planDistinct } from './physicalAggregate.js';
 import { reuseExchanges } from './optimizer/rules/reuse_exchange.js';
 import { planJoin } from './physicalJoin.js';
 import { planWindow } from './windowPhysical.js';
+import type { RuleContext } from './optimizer/rule.js';
 import type { PlanKind, PlanNode, PlanOf, Sink } from './plan.js';
 import type { Partitioning, PhysicalOp, Stage, StageOutput, StagePlan, StageSource } from './stages.js';
 import type { Schema } from './types.js';
@@ -28,6 +29,9 @@ export interface PhysicalOptions {
   readonly broadcastThreshold?: number;
   /** Rules switched off by name (optimizer/physicalRules.ts lists the physical ones). */
   readonly disabledRules?: readonly string[];
+  /** The datasets' column sizes and ranges, for size estimates (adaptive_broadcast's near-threshold sides). */
+  readonly columnBytes?: RuleContext['columnBytes'];
+  readonly columnRanges?: RuleContext['columnRanges'];
 }
 
 /** A pipeline under construction: a source and the ops so far, not yet closed into a stage. */

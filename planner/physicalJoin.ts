@@ -6,8 +6,7 @@
 import { schemaOf } from './analyzer.js';
 import { PlanError } from './errors.js';
 import { type Expr, exprToString, walkExpr } from './expr.js';
-import { uncertainSize } from './optimizer/rules/adaptive_broadcast.js';
-import { DEFAULT_BROADCAST_THRESHOLD } from './optimizer/rules/broadcast_selection.js';
+import { adaptiveBytes } from './optimizer/rules/adaptive_broadcast.js';
 import { splitJoinCondition } from './joinkeys.js';
 import type { Fragment, Planner } from './physical.js';
 import type { PlanOf } from './plan.js';
@@ -51,16 +50,19 @@ export function planJoin(pl: Planner, p: PlanOf<'Join'>): Fragment {
     f = pl.exchange(probeFrag, { kind: 'hash', keys: probeKeys, n });
     f.single = false;
     const probeStage = (f.source as { stages: readonly number[] }).stages[0]!;
-    const maxBytes = pl.opts.broadcastThreshold ?? DEFAULT_BROADCAST_THRESHOLD;
     const base = { op: 'HashJoin' as const, type, residual, schema };
-    if (pl.on('adaptive_broadcast') && maxBytes > 0 && type !== 'full') {
+    if (pl.on('adaptive_broadcast') && type !== 'full') {
+      const ctx = { catalog: pl.catalog, ...pl.opts };
+      const buildBytes = probeScan ? adaptiveBytes(buildNode, probeNode, ctx) : 0;
+      const probeBytes =
+        type === 'inner' && !swap && buildScan && !pinsColumns(residual) ? adaptiveBytes(probeNode, buildNode, ctx) : 0;
       // The uncertain build side broadcast into the probe side's scan …
-      if (uncertainSize(buildNode) && probeScan)
+      if (probeScan && buildBytes > 0)
         f.adaptive = {
           at: f.ops.length,
           smallStage: buildStage,
           deferredStage: probeStage,
-          maxBytes,
+          maxBytes: buildBytes,
           ...probeScan,
           join: {
             ...base,
@@ -72,12 +74,12 @@ export function planJoin(pl: Planner, p: PlanOf<'Join'>): Fragment {
         };
       // … or, for an inner join, the uncertain probe side broadcast into the build side's scan
       // (roles swapped, columns still left ++ right).
-      else if (type === 'inner' && !swap && uncertainSize(probeNode) && buildScan && !pinsColumns(residual))
+      else if (buildScan && probeBytes > 0)
         f.adaptive = {
           at: f.ops.length,
           smallStage: probeStage,
           deferredStage: buildStage,
-          maxBytes,
+          maxBytes: probeBytes,
           ...buildScan,
           join: {
             ...base,

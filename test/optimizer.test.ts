@@ -624,6 +624,34 @@ describe('optimizer on real data', () => {
     }
   });
 
+  it("adaptive_broadcast: Q5's year of orders, estimated a little over the threshold, proves small and is broadcast into the lineitem scan; answers equal DuckDB", async () => {
+    // SF 0.1 is small: at a 60 KB threshold the orders side is estimated just over it, as at SF 10 at 10 MB.
+    const job = { broadcastThreshold: 60_000 };
+    const on = session({ store: tempDir(), executors: 1, progress: false, job });
+    const off = sessionWithout('adaptive_broadcast', { job });
+    const shuffled = (x: Session) => x.lastJobSummary!.stages.reduce((a, st) => a + (st.stats.bytesOut ?? 0), 0);
+    try {
+      const near =
+        /Adaptive: if stage \d+ writes at most 240000 bytes, instead \(stage \d+ not run\):\n\s+ParquetScan: \S+\/lineitem /;
+      expect((await QUERIES[5]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!).toMatch(near);
+      const expected = await duckdbQuery(tpchSql(5), SF01);
+      const bytes: number[] = [];
+      for (const x of [on, off]) {
+        expectSameResults(rowsFromArrow(await QUERIES[5]!(tpchTables(x, SF01)).collect()), expected, {
+          ordered: ORDERED[5]!,
+          relTol: 1e-9,
+        });
+        bytes.push(shuffled(x));
+      }
+      expect(on.lastJobSummary!.stages.some((st) => st.adaptive && st.tasks > 1)).toBe(true);
+      // Off, all of lineitem is shuffled (14.9 MB in all); on, 0.19 MB.
+      expect(bytes[0]! * 20).toBeLessThan(bytes[1]!);
+    } finally {
+      await on.stop();
+      await off.stop();
+    }
+  });
+
   it("join_reorder: Q10 joins the quarter's orders to lineitem before customer; answers equal DuckDB either way", async () => {
     const opt = (x: Session) => QUERIES[10]!(tpchTables(x, SF01)).explain();
     const off = sessionWithout('join_reorder');

@@ -81,15 +81,11 @@ export function planQuery(
   // Size tasks and exchanges from the bytes the scans will read (a probe plan: the scans do not
   // depend on the exchanges' width).
   const broadcastThreshold = options.broadcastThreshold;
-  const probe = planStages(
-    optimized,
-    ds.catalog,
-    { shufflePartitions: 1, disabledRules, broadcastThreshold },
-    doc.sink,
-  );
+  const sizes = { disabledRules, broadcastThreshold, columnBytes: ds.columnBytes, columnRanges: ds.columnRanges };
+  const probe = planStages(optimized, ds.catalog, { shufflePartitions: 1, ...sizes }, doc.sink);
   const scanBytes = probe.stages.reduce((a, s) => a + splitStage(ds, s, Infinity, disabledRules).bytes, 0);
   const shufflePartitions = shufflePartitionsFor(scanBytes, options);
-  let staged = planStages(optimized, ds.catalog, { shufflePartitions, disabledRules, broadcastThreshold }, doc.sink);
+  let staged = planStages(optimized, ds.catalog, { shufflePartitions, ...sizes }, doc.sink);
   if (physicalRuleOn('inline_broadcast_scans', disabledRules) && (broadcastThreshold ?? 1) > 0)
     staged = inlineBroadcasts(staged, (s) => splitStage(ds, s, Infinity, disabledRules));
   const plan: StagePlan = {
