@@ -104,6 +104,8 @@ export function chunkRange(m: ColumnMetaData): [number, number] {
   return [start, start + Number(m.total_compressed_size)];
 }
 
+const viewOf = (buf: Uint8Array): DataView => new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+
 /** The position of the run header `runHeader` reads (one object, reused). */
 const cursor = { pos: 0 };
 
@@ -145,15 +147,19 @@ function readHybrid(buf: Uint8Array, pos: number, end: number, width: number, ou
       if (width <= 8) {
         at = unpackNarrow(buf, pos, width, out, at, count);
       } else if (width <= 25) {
-        // Each value from a 4-byte little-endian window at its bit offset.
+        // Each value from a 4-byte little-endian window at its bit offset (one DataView read:
+        // ~3.5× four byte loads); the last ones, whose window could pass the end, byte by byte.
         const len = buf.length;
+        const view = viewOf(buf);
         let bit = pos * 8;
-        for (let k = 0; k < count; k++) {
+        let k = 0;
+        for (const safe = Math.min(count, Math.floor(((len - 4 - pos) * 8) / width) + 1); k < safe; k++) {
+          out[at++] = (view.getUint32(bit >>> 3, true) >>> (bit & 7)) & mask;
+          bit += width;
+        }
+        for (; k < count; k++) {
           const p = bit >>> 3;
-          const w =
-            p + 3 < len
-              ? buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)
-              : buf[p]! | (p + 1 < len ? buf[p + 1]! << 8 : 0) | (p + 2 < len ? buf[p + 2]! << 16 : 0);
+          const w = buf[p]! | (p + 1 < len ? buf[p + 1]! << 8 : 0) | (p + 2 < len ? buf[p + 2]! << 16 : 0);
           out[at++] = (w >>> (bit & 7)) & mask;
           bit += width;
         }
@@ -499,14 +505,27 @@ export function decodeChunk(
   m: ColumnMetaData,
   type: DataType,
   numRows: number,
-  { exact = true, keepCodes = true }: { exact?: boolean; keepCodes?: boolean } = {},
+  {
+    exact = true,
+    keepCodes = true,
+    codesBuffer,
+  }: {
+    exact?: boolean;
+    keepCodes?: boolean;
+    /**
+     * Where to write the chunk's codes when it has room (a buffer reused from chunk to chunk:
+     * the result's codes are then valid until it is written again).
+     */
+    codesBuffer?: Int32Array;
+  } = {},
 ): ChunkColumn {
   const optional = e.repetition_type === 'OPTIONAL';
   const int32 = e.type === 'INT32';
   let chunkDoubles: Float64Array | null = null;
   let codes: Int32Array | null = null;
   const sink: { -readonly [K in keyof ChunkSink]: ChunkSink[K] } = {
-    codes: () => (codes ??= new Int32Array(numRows)),
+    codes: () =>
+      (codes ??= codesBuffer && codesBuffer.length >= numRows ? codesBuffer.subarray(0, numRows) : new Int32Array(numRows)),
     doubles: exact && isDecimal(type) ? () => (chunkDoubles ??= new Float64Array(numRows)) : null,
     dictDoubles: null,
   };
@@ -533,7 +552,7 @@ export function decodeChunk(
   if (dict && anyNull) dict = withNullEntry(dict);
   if (dict && pages.every((p) => p.codes)) return { kind: 'dict', dict, codes: codes! };
   const direct = pages.reduce((max, p) => (p.direct === null ? max : Math.max(max, p.direct)), -1);
-  if (direct >= EXACT_LIMIT) return decodeChunk(bytes, e, m, type, numRows, { exact: false, keepCodes });
+  if (direct >= EXACT_LIMIT) return decodeChunk(bytes, e, m, type, numRows, { exact: false, keepCodes, codesBuffer });
   if (chunkDoubles && pages.every((p) => p.direct !== null))
     return { kind: 'plain', vec: decimalVecOfDoubles(type as DecimalType, chunkDoubles, direct, null) };
   // Some pages plain (a dictionary that grew too large), or no dictionary: values for every row.
@@ -641,6 +660,7 @@ function hybridAt(
 ): void {
   const n = at.length;
   const end = buf.length;
+  const view = viewOf(buf);
   if (width > 32) bad(`dictionary codes of ${width} bits`);
   const bytes = (width + 7) >> 3;
   const mask = width >= 32 ? -1 : (1 << width) - 1;
@@ -673,7 +693,10 @@ function hybridAt(
         const s = bit & 7;
         let c: number;
         if (width + s <= 32) {
-          const w = buf[p]! | ((buf[p + 1] ?? 0) << 8) | ((buf[p + 2] ?? 0) << 16) | ((buf[p + 3] ?? 0) << 24);
+          const w =
+            p + 4 <= end
+              ? view.getUint32(p, true)
+              : buf[p]! | ((buf[p + 1] ?? 0) << 8) | ((buf[p + 2] ?? 0) << 16) | ((buf[p + 3] ?? 0) << 24);
           c = (w >>> s) & mask;
         } else {
           const w = (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24)) >>> 0;

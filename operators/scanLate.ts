@@ -178,6 +178,7 @@ async function* scan(
     p.catch(() => undefined); // observed here, rethrown where awaited
     return p;
   };
+  const buffers = new ScanBuffers();
   let next = rowGroups.length ? fetch(rowGroups[0]!) : null;
   try {
     for (let g = 0; g < rowGroups.length; g++) {
@@ -186,7 +187,7 @@ async function* scan(
       next = g + 1 < rowGroups.length ? fetch(rowGroups[g + 1]!) : null;
       const t0 = performance.now();
       const n = Number(md.row_groups[rg]!.num_rows);
-      const columns = new RowGroupColumns(r, md, spec, leaves, rg, n, bytes, filtered, wasmRead);
+      const columns = new RowGroupColumns(r, md, spec, leaves, rg, n, bytes, filtered, wasmRead, buffers);
       const out = await rowGroup(spec, parts, columns);
       addTime('decode', performance.now() - t0);
       if (out === 'most') {
@@ -214,9 +215,10 @@ function applyMask(
   sel: Int32Array | null,
   n: number,
   aligned: boolean,
+  buffers: ScanBuffers,
 ): Int32Array | null {
   const m = sel ? sel.length : n;
-  const kept = new Int32Array(m);
+  const kept = buffers.rows(m);
   let k = 0;
   if (sel && aligned) {
     for (let j = 0; j < m; j++) if (ok[codes[j]!]) kept[k++] = sel[j]!;
@@ -228,7 +230,32 @@ function applyMask(
   } else {
     for (let j = 0; j < m; j++) if (ok[codes[j]!]) kept[k++] = j;
   }
-  return k === n ? null : kept.subarray(0, k);
+  return k === n ? null : kept.slice(0, k);
+}
+
+/**
+ * Buffers one scan reuses from row group to row group (a fresh large array costs about a pass
+ * over it in page faults): what they hold never leaves the row group (columns are gathered).
+ */
+class ScanBuffers {
+  private readonly codes = new Map<number, Int32Array>();
+  private kept = new Int32Array(0);
+
+  /** Room for column i's codes of `n` rows. */
+  codesOf(i: number, n: number): Int32Array {
+    let b = this.codes.get(i);
+    if (!b || b.length < n) {
+      b = new Int32Array(n);
+      this.codes.set(i, b);
+    }
+    return b;
+  }
+
+  /** Room for a selection of up to `n` rows (read out before the next call). */
+  rows(n: number): Int32Array {
+    if (this.kept.length < n) this.kept = new Int32Array(n);
+    return this.kept;
+  }
 }
 
 /** Where each row of `sel` is in `rows` (both ascending, `sel` a subset of `rows`). */
@@ -286,6 +313,7 @@ class RowGroupColumns {
     /** Columns a filter reads (kept as dictionary codes; the others' codes are not kept). */
     private readonly filtered: ReadonlySet<number>,
     private readonly wasmRead: (rg: number, cols: readonly number[]) => Promise<Map<number, Vec>>,
+    readonly buffers: ScanBuffers,
   ) {}
 
   private meta(i: number): ColumnMetaData {
@@ -306,7 +334,13 @@ class RowGroupColumns {
         c =
           sel && sel.length <= this.n * DENSE
             ? { rows: sel, col: decodeChunkAt(bytes, element, m, type, this.n, sel) }
-            : { rows: null, col: decodeChunk(bytes, element, m, type, this.n, { keepCodes: this.filtered.has(i) }) };
+            : {
+                rows: null,
+                col: decodeChunk(bytes, element, m, type, this.n, {
+                  keepCodes: this.filtered.has(i),
+                  codesBuffer: this.buffers.codesOf(i, this.n),
+                }),
+              };
       } catch (e) {
         throw corrupt(this.r.name, this.rg, this.spec.columns[i]!, e);
       }
@@ -393,7 +427,7 @@ async function rowGroup(
       continue;
     }
     const codes = rows === null || rows === sel ? col.codes : codesAt(col.codes, positionsIn(rows, sel!));
-    sel = applyMask(ok, codes, sel, n, rows !== null);
+    sel = applyMask(ok, codes, sel, n, rows !== null, g.buffers);
     if (sel && sel.length === 0) return null;
   }
   for (const p of rest) {

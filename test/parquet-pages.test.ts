@@ -1,7 +1,8 @@
 /**
  * Our page decoder (operators/parquetPages.ts) on dictionary codes of every narrow bit width
  * (1–8 bits: the two-word group unpacking and its value-by-value tail, run ends that are not
- * multiples of 8), on optional columns without nulls (levels skipped) and with nulls, and on
+ * multiples of 8) and wider ones (9–11 bits: a 4-byte window per value, byte by byte near the
+ * page's end), on optional columns without nulls (levels skipped) and with nulls, and on
  * short decimals (plain pages read as exact doubles, dictionary pages too when no one keeps the codes, a chunk holding a value of 2^52 or more as
  * int64; dictionaries; nulls): every value as written, from files DuckDB writes in v1 and v2 pages.
  */
@@ -18,7 +19,7 @@ import { tempDir } from './support/tpch.js';
 
 const ROWS = 30_011;
 const dir = tempDir('stratus-pages-');
-const WIDTHS = [1, 2, 3, 4, 5, 6, 7, 8];
+const WIDTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 
 /** Expected value of column `c<w>` at row i (null every 13th row of the nullable ones). */
 const code = (w: number, i: number): number | null =>
@@ -103,12 +104,13 @@ async function decodeFile(
 
 describe('page decoder', () => {
   for (const [layout, keepCodes] of Object.keys(layouts).flatMap((l) => [[l, true] as const, [l, false] as const])) {
-    it(`${layout}: dictionary codes of 1–8 bits, nulls, decimals${keepCodes ? '' : ' (codes not kept)'}`, async () => {
+    it(`${layout}: dictionary codes of 1–11 bits, nulls, decimals${keepCodes ? '' : ' (codes not kept)'}`, async () => {
       const { columns, encodings, kinds } = await decodeFile(path.join(dir, `${layout}.parquet`), keepCodes);
       // A dictionary decimal column without nulls: kept as codes, or straight to exact doubles.
       expect(kinds.has(`m:${keepCodes ? 'dict' : 'plain'}`)).toBe(true);
       expect(kinds.has(`m:${keepCodes ? 'plain' : 'dict'}`)).toBe(false);
       expect(encodings.has('RLE_DICTIONARY') || encodings.has('PLAIN_DICTIONARY')).toBe(true);
+      if (keepCodes) for (const w of [9, 10, 11]) expect(kinds.has(`c${w}:dict`)).toBe(true);
       if (layout === 'v1') expect(columns.size).toBe(WIDTHS.length + Object.keys(DECIMALS).length);
       for (const w of WIDTHS) {
         const got = columns.get(`c${w}`);
