@@ -2,7 +2,8 @@
  * The executor: runs one task group per invocation. It loads the group's manifest and the
  * job's stage plan, runs the tasks with the group's worker count, stops starting tasks when
  * the invocation's remaining time falls below a safety margin (handing the rest back to the
- * driver), and writes a summary of the reports to the store. Task errors are returned as data;
+ * driver), takes unstarted tasks of the round's other groups once its own are done (claims.ts),
+ * and writes a summary of the reports to the store. Task errors are returned as data;
  * everything handed back is redacted of the job's parameter values (failures.ts).
  */
 import { hostname } from 'node:os';
@@ -15,7 +16,8 @@ import { runOnThread, threadsAvailable } from './threads.js';
 import { groupHeartbeat } from './heartbeat.js';
 import { jobKeys } from './jobState.js';
 import { assertPayloadSize } from './payload.js';
-import type { ExecutorEvent, ExecutorOutput, GroupManifest, GroupSummary, TaskReport } from './protocol.js';
+import type { ExecutorEvent, ExecutorOutput, GroupManifest, GroupSummary, TaskReport, TaskSpec } from './protocol.js';
+import { TaskQueue } from './claims.js';
 import { nonce, runTask, stagePlan } from './task.js';
 import { failureData, maskInLogs, redactThrown } from './failures.js';
 import { redact, redactValue } from './params/redact.js';
@@ -75,11 +77,15 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
     { jobId: manifest.jobId, round: manifest.round, group: event.group.index, total: manifest.tasks.length },
     manifest.progressMillis,
   );
-  let next = 0;
+  const queue = new TaskQueue(store, manifest, event.group.index);
+  /** The longest task this invocation ran: another group's task is taken only with twice that left. */
+  let longest = 0;
+  /** Own tasks first, then (time allowing) the unstarted tasks of the round's other groups. */
+  const nextTask = async (): Promise<TaskSpec | undefined> =>
+    (await queue.nextOwn()) ?? (env.remainingMillis() < margin + 2 * longest ? undefined : await queue.steal());
   const worker = async () => {
-    while (next < manifest.tasks.length) {
+    for (let task = await nextTask(); task; task = await nextTask()) {
       beat.update(reports.length);
-      const task = manifest.tasks[next++]!;
       const ids = { stage: task.stage, task: task.task, attempt: task.attempt };
       if (env.remainingMillis() < margin) {
         // Out of time: hand the task back untouched; the driver reschedules it.
@@ -111,6 +117,7 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
         });
         for (const [k, v] of Object.entries(r.stats)) threadStats[k] = (threadStats[k] ?? 0) + v;
         const millis = performance.now() - t0;
+        longest = Math.max(longest, millis);
         reports.push(
           r.ok
             ? { ...ids, ...at, ok: true, output: r.output, millis, phases: r.phases }
@@ -120,13 +127,14 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
       }
       const run = await withMetrics(() => runTask(plan, task, jobEvent, env, store));
       const millis = performance.now() - t0;
+      longest = Math.max(longest, millis);
       if ('result' in run) reports.push({ ...ids, ...at, ok: true, output: run.result, millis, phases: run.phases });
       else reports.push({ ...ids, ...at, ok: false, error: failureData(run.error), millis, phases: run.phases });
     }
   };
   // CPU-bound tasks run on task threads when the instance has cores to spare; within a
   // thread (or without threads) tasks interleave their I/O.
-  const concurrency = Math.max(1, Math.min(manifest.workers ?? 1, manifest.tasks.length));
+  const concurrency = Math.max(1, Math.min(manifest.workers ?? 1, queue.size));
   const threads = threadsAvailable() ? Math.min(env.threads ?? 1, concurrency) : 1;
   const threadStats: Record<string, number> = {};
   await Promise.all(Array.from({ length: threads > 1 ? threads : concurrency }, worker)).finally(() => beat.stop());
