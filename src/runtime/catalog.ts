@@ -14,11 +14,42 @@ import { locate, urlOf } from '../storage/url.js';
 import { mapLimit } from '../util/limit.js';
 import { rangeReader } from './files.js';
 import { datasetObjects, type PinHolder } from './datasetLog.js';
-import type { StoreRef } from '../storage/store.js';
+import type { ObjectStore, StoreRef } from '../storage/store.js';
 import type { RuntimeEnv } from './env.js';
 import { partitionFields, partitionValuesOf, type PartitionValues } from './partitions.js';
 import { checkTextFiles, textFooter, textSchema } from './textCatalog.js';
 import { arrowFooter } from '../../operators/arrowScan.js';
+
+/** Bytes a footer read fetches from a file's end at once (hyparquet's initial fetch). */
+const FOOTER_FETCH = 512 * 1024;
+/** Footers kept per instance (a driver or client planning many jobs over the same files). */
+const FOOTER_CACHE_ENTRIES = 1024;
+/** Parsed footers by file URL, with the footer bytes they were parsed from. */
+const footerCache = new Map<string, { readonly bytes: Uint8Array; readonly footer: FileFooter }>();
+
+/**
+ * A Parquet file's footer, parsed once per instance while its bytes stay the same: the file's
+ * end is read as before and its footer bytes compared with those of the cached parse, so a file
+ * rewritten in place is parsed again.
+ */
+async function footerOf(store: ObjectStore, key: string, size: number, url: string): Promise<FileFooter> {
+  const r = rangeReader(store, key, size, url);
+  if (size < 12) return readFooter(r);
+  const from = Math.max(0, size - FOOTER_FETCH);
+  const end = await r.read(from, size);
+  const length = new DataView(end.buffer, end.byteOffset, end.byteLength).getUint32(end.byteLength - 8, true);
+  const bytes = length + 8 <= end.byteLength ? end.subarray(end.byteLength - 8 - length) : end;
+  const hit = footerCache.get(url);
+  if (hit && Buffer.compare(hit.bytes, bytes) === 0) return hit.footer;
+  // Parsed from the bytes just read (a footer longer than them reads the rest).
+  const footer = await readFooter({
+    ...r,
+    read: (a, b) => (a >= from && b <= size ? Promise.resolve(end.subarray(a - from, b - from)) : r.read(a, b)),
+  });
+  if (footerCache.size >= FOOTER_CACHE_ENTRIES) footerCache.delete(footerCache.keys().next().value!);
+  footerCache.set(url, { bytes: bytes.slice(), footer });
+  return footer;
+}
 
 export interface DatasetFile {
   readonly url: string;
@@ -100,7 +131,7 @@ export async function loadDatasets(
         // Read what this call may, and hand them back to be saved for the next call.
         const part = await mapLimit(missing.slice(0, budget), 16, async (o) => {
           const url = urlOf(loc.ref, o.key);
-          return { url, size: o.size, footer: await readFooter(rangeReader(store, o.key, o.size, url)) };
+          return { url, size: o.size, footer: await footerOf(store, o.key, o.size, url) };
         });
         throw new PlanningIncomplete([...fresh, ...part]);
       }
@@ -111,7 +142,7 @@ export async function loadDatasets(
       const found = await mapLimit(read, 16, async (o) => {
         const url = urlOf(loc.ref, o.key);
         const known = opts.known?.get(url);
-        const footer = known?.footer ?? (await readFooter(rangeReader(store, o.key, o.size, url)));
+        const footer = known?.footer ?? (await footerOf(store, o.key, o.size, url));
         if (!known) fresh.push({ url, size: o.size, footer });
         return { url, size: o.size, footer, partitionValues: partitionValuesOf(o.key, loc.key ? `${loc.key}/` : '') };
       });
