@@ -81,6 +81,8 @@ export interface BuildSide {
   readonly partitions?: number;
   /** `scan`: the row groups the stage's scan reads. */
   readonly parts?: readonly import('./tasks.js').ScanPart[];
+  /** `scan` of a stage that reads a shuffle (a global aggregate's final step): the stages it reads, read here. */
+  readonly reads?: readonly number[];
 }
 
 /**
@@ -200,14 +202,26 @@ export interface StagePlan {
 /** The stages a stage reads: its shuffle source and its joins' build sides. */
 export function stageDeps(stage: Stage): number[] {
   const deps = stage.source.kind === 'shuffle' ? [...stage.source.stages] : [];
-  for (const op of stage.ops) if (op.op === 'HashJoin' && op.build.kind !== 'scan') deps.push(op.build.stage);
+  for (const op of stage.ops)
+    if (op.op === 'HashJoin') deps.push(...(op.build.kind !== 'scan' ? [op.build.stage] : (op.build.reads ?? [])));
   return deps;
 }
 
 /** The stage with every stage id it names (source, build sides, adaptive form) mapped by `f`. */
 export function mapStageRefs(stage: Stage, f: (id: number) => number): Stage {
   const ops = (list: readonly PhysicalOp[]): PhysicalOp[] =>
-    list.map((op) => (op.op === 'HashJoin' ? { ...op, build: { ...op.build, stage: f(op.build.stage) } } : op));
+    list.map((op) =>
+      op.op === 'HashJoin'
+        ? {
+            ...op,
+            build: {
+              ...op.build,
+              stage: f(op.build.stage),
+              ...(op.build.reads ? { reads: op.build.reads.map(f) } : {}),
+            },
+          }
+        : op,
+    );
   const source = (src: StageSource): StageSource =>
     src.kind === 'shuffle' ? { ...src, stages: src.stages.map(f) } : src;
   const a = stage.adaptive;

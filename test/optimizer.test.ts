@@ -697,6 +697,30 @@ describe('optimizer on real data', () => {
     }
   });
 
+  it("inline_broadcast_scans: Q11's threshold and Q22's average balance, global aggregates, are finished inside the tasks that read them, one round fewer; answers equal DuckDB", async () => {
+    for (const q of [11, 22]) {
+      const t = tpchTables(s(), SF01);
+      const staged = (await QUERIES[q]!(t).explain()).split('== Staged Plan ==')[1]!;
+      const inline =
+        /HashJoin: type=inner build=scan\(stage (\d+), stages (\d+) read here\) probeKeys=\[\] buildKeys=\[\]/;
+      const [, finalStage, partialStage] = inline.exec(staged) ?? [];
+      expect(finalStage).toBeDefined();
+      expect(staged).toMatch(
+        new RegExp(
+          `Stage ${finalStage}: [^\\n]*\\n\\s+ShuffleRead: stage=${partialStage}\\n\\s+HashAggregate: mode=final keys=\\[\\]`,
+        ),
+      );
+      const expected = await duckdbQuery(tpchSql(q), SF01);
+      expectSameResults(rowsFromArrow(await QUERIES[q]!(t).collect()), expected, {
+        ordered: ORDERED[q]!,
+        relTol: 1e-9,
+      });
+      const job = s().lastJobSummary!;
+      expect(job.stages[Number(finalStage)]!.skipped).toBe(true);
+      expect(job.stages[Number(partialStage)]!.skipped).toBeFalsy();
+    }
+  });
+
   it('reuse_exchange: Q15 scans lineitem once for the revenue view it uses twice, Q11 its German suppliers once; answers equal DuckDB', async () => {
     const scans = (text: string, table: string) =>
       (text.split('== Staged Plan ==')[1]!.match(new RegExp(`ParquetScan: path=\\S+/${table} `, 'g')) ?? []).length;

@@ -255,15 +255,15 @@ export async function runTask(
   if (!planned) throw new ExecutionError('BAD_TASK', `job ${event.job.jobId} has no stage ${task.stage}`);
   const stage = stageAsRun(planned, task.adaptive);
   const partitions = taskPartitions(task);
-  // An inlined build side: its stage's scan and operators over the row groups the plan names.
+  // An inlined build side: its stage's scan and operators over the row groups the plan names,
+  // or over the single-partition stages it reads (a global aggregate's partial rows).
   const inline = (side: BuildSide): AsyncIterable<Batch> => {
     const st = plan.stages[side.stage]!;
-    if (st.source.kind !== 'scan')
-      throw new ExecutionError('BAD_TASK', `stage ${side.stage} is read inline but does not scan files`);
     const src = st.source;
     const parts = side.parts ?? [];
     const scanned = (async function* () {
-      for (const part of parts) yield* scanPart(part, src, event, env, ctx);
+      if (src.kind === 'scan') for (const part of parts) yield* scanPart(part, src, event, env, ctx);
+      else for (const s of src.stages) yield* readShufflePartition(store, event.job.jobId, s, 0, src.schema);
     })();
     return runPipeline(scanned, buildOperators(st.ops, src.schema, ctx));
   };
