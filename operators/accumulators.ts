@@ -249,6 +249,22 @@ class LongSumAcc implements Accumulator {
 /** The shortest run of rows the unchecked loop of DecimalSumAcc takes (shorter: the checked one). */
 const MIN_RUN = 256;
 
+/** Rows [start, end) of `d` added into their groups' sums and counts, unchecked (a small function V8 compiles tightly). */
+function addRun(
+  groups: Int32Array,
+  d: Float64Array,
+  sums: Float64Array,
+  counts: Float64Array,
+  start: number,
+  end: number,
+): void {
+  for (let i = start; i < end; i++) {
+    const g = groups[i]!;
+    sums[g]! += d[i]!;
+    counts[g]!++;
+  }
+}
+
 /**
  * sum and avg over decimals, exactly: the sum of unscaled values at the argument's scale. Its
  * state is decimal(p + 10, s) (NULL once it outgrows that: the group's sum overflowed, as Spark's
@@ -310,13 +326,9 @@ class DecimalSumAcc implements Accumulator {
           }
           if (room < MIN_RUN) break;
           const start = i;
-          const end = Math.min(n, i + room);
-          for (; i < end; i++) {
-            const g = groups[i]!;
-            fast[g]! += d[i]!;
-            counts[g]!++;
-          }
-          this.fastBound += (end - start) * max;
+          i = Math.min(n, i + room);
+          addRun(groups, d, fast, counts, start, i);
+          this.fastBound += (i - start) * max;
         }
         if (i === n) return;
       }

@@ -8,7 +8,7 @@ import type { AggCall } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
 import { isDecimal } from '../planner/types.js';
 import { type Accumulator, accumulatorsOf } from './accumulators.js';
-import { ExactArgs } from './accumulators/exactArgs.js';
+import { EXACT_CHUNK, ExactArgs } from './accumulators/exactArgs.js';
 import { compileExpr, type Evaluator } from './eval.js';
 import { GroupTable } from './hash.js';
 import { compileConjunction, type Conjunction } from './filter.js';
@@ -74,9 +74,7 @@ export class HashAggregateOperator implements Operator {
       ...(this.udafs ? { udafs: this.udafs } : {}),
     }));
     let ids = new Int32Array(0);
-    let batchNo = 0;
     for await (const batch of input) {
-      batchNo++;
       let b = batch;
       let sel = this.filter ? this.filter(b) : null;
       if (sel && sel.length === 0) continue;
@@ -95,8 +93,10 @@ export class HashAggregateOperator implements Operator {
       if (sel) for (let i = 0; i < n; i++) if (groups[i]! < 0) groups[i] = scratch;
       /** Group ids of this batch are below `size`. */
       const size = sel ? scratch + 1 : table.size;
+      // Decimal sums' arithmetic arguments proven exact: computed and summed chunk by chunk below.
+      const chunked = this.exact?.prepare(b, n) ?? [];
       accs.forEach((acc, i) => {
-        if (acc.twin) return;
+        if (acc.twin || chunked.includes(i)) return;
         if (this.mode === 'final') {
           const at = this.stateAt[i]!;
           const width = stateFields(this.aggs[i]!).length;
@@ -104,10 +104,15 @@ export class HashAggregateOperator implements Operator {
         } else {
           const ev = this.argEvals[i];
           const more = this.moreEvals[i]!.map((m) => materialize(m(b), n));
-          const arg = this.exact?.value(i, b, n, batchNo) ?? (ev ? materialize(ev(b), n) : null);
-          acc.update(groups, size, arg, n, more);
+          acc.update(groups, size, ev ? materialize(ev(b), n) : null, n, more);
         }
       });
+      for (let from = 0; chunked.length && from < n; from += EXACT_CHUNK) {
+        const to = Math.min(n, from + EXACT_CHUNK);
+        this.exact!.chunk(from, to);
+        const chunkGroups = groups.subarray(from, to);
+        for (const i of chunked) accs[i]!.update(chunkGroups, size, this.exact!.value(i), to - from);
+      }
       if (scratch >= 0) for (const acc of accs) acc.reset(scratch);
     }
     // A global aggregate over no rows still yields one row (count 0, sum null), except in

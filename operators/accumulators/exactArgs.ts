@@ -7,7 +7,7 @@
  * result's precision); when a step cannot be proven, or an operand holds nulls, that argument is
  * evaluated by the ordinary kernels instead, so the values are the kernels' exactly.
  *
- * A result lives until the next batch: only accumulators that read their input at once (the
+ * A result lives until the next chunk: only accumulators that read their input at once (the
  * decimal sum and avg) may be given one.
  */
 import { typeOf } from '../../planner/analyzer.js';
@@ -17,32 +17,53 @@ import type { DecimalType, Schema } from '../../planner/types.js';
 import { decimalParts, isDecimal } from '../../planner/types.js';
 import { decimalVecOfDoubles, EXACT_LIMIT } from '../decimal.js';
 import { compileExpr, type Evaluator, type UdfTable } from '../eval.js';
-import { type ExactSide, exactLoop, exactOperand, exactStep } from '../kernels.js';
+import { type ExactSide, type ExactStep, exactLoop, exactOperand, exactStep } from '../kernels.js';
 import { isScalar } from '../scalar.js';
 import type { Batch, DecimalVec } from '../vector.js';
 
 type Exact = ExactSide & { readonly scale: number };
 
 type Node =
-  | { readonly kind: 'leaf'; readonly ev: Evaluator }
+  | {
+      readonly kind: 'leaf';
+      readonly ev: Evaluator;
+      /** This batch's values (null: not exact), and the batch they are of. */
+      exact: Exact | null;
+      batch: number;
+    }
   | {
       readonly kind: 'op';
       readonly op: '+' | '-' | '*';
       readonly left: Node;
       readonly right: Node;
       readonly type: DecimalType;
-      buf: Float64Array;
+      readonly scale: number;
+      /** This batch's proof (null: not provable), and the batch it is of. */
+      step: ExactStep | null;
+      batch: number;
+      /** The current chunk's results, and the chunk they are of. */
+      readonly buf: Float64Array;
+      chunk: number;
     };
+
+/** Rows computed at a time: every buffer of a chunk stays in the processor's cache. */
+export const EXACT_CHUNK = 4096;
 
 const isExactOp = (e: Expr): e is Expr & { kind: 'binary'; op: '+' | '-' | '*' } =>
   e.kind === 'binary' && (e.op === '+' || e.op === '-' || e.op === '*');
 
+/**
+ * Per batch, `prepare` evaluates the leaves and proves every step from their bounds; then the
+ * provable arguments are computed chunk by chunk (`chunk`, then `value` for each), each step
+ * into its own buffer of EXACT_CHUNK rows.
+ */
 export class ExactArgs {
   /** Each argument's root (null: not a decimal + - * tree; the caller evaluates it). */
   private readonly roots: (Node | null)[];
-  private readonly memo = new Map<Node, Exact | null>();
-  /** The batch the memo holds results of. */
-  private batchNo = -1;
+  private batchNo = 0;
+  private chunkNo = 0;
+  private from = 0;
+  private to = 0;
 
   /** `args[i]` is compiled only where `eligible[i]` (its accumulator reads its input at once). */
   constructor(args: readonly (Expr | null)[], eligible: readonly boolean[], schema: Schema, udfs?: UdfTable) {
@@ -54,8 +75,19 @@ export class ExactArgs {
       const type = typeOf(e, schema);
       node =
         isExactOp(e) && type !== 'null' && isDecimal(type)
-          ? { kind: 'op', op: e.op, left: build(e.left), right: build(e.right), type, buf: new Float64Array(0) }
-          : { kind: 'leaf', ev: compileExpr(e, schema, udfs) };
+          ? {
+              kind: 'op',
+              op: e.op,
+              left: build(e.left),
+              right: build(e.right),
+              type,
+              scale: decimalParts(type).scale,
+              step: null,
+              batch: 0,
+              buf: new Float64Array(EXACT_CHUNK),
+              chunk: 0,
+            }
+          : { kind: 'leaf', ev: compileExpr(e, schema, udfs), exact: null, batch: 0 };
       nodes.set(text, node);
       return node;
     };
@@ -68,40 +100,70 @@ export class ExactArgs {
   }
 
   /**
-   * Argument i of batch `b` as a decimal column of exact doubles (valid until the next batch),
-   * or null when it cannot be proven exact here (then evaluate it with the kernels).
+   * Evaluates batch `b`'s leaves and proves the steps; returns the arguments computed here for
+   * it: every step provable and the result, which a sum reads, below 2^52. The others are the
+   * kernels' to evaluate.
    */
-  value(i: number, b: Batch, n: number, batchNo: number): DecimalVec | null {
-    if (batchNo !== this.batchNo) {
-      this.batchNo = batchNo;
-      this.memo.clear();
-    }
-    const root = this.roots[i];
-    if (root?.kind !== 'op') return null;
-    const r = this.eval(root, b, n);
-    return r && r.max < EXACT_LIMIT ? decimalVecOfDoubles(root.type, r.col!.subarray(0, n), r.max, null) : null;
+  prepare(b: Batch, n: number): number[] {
+    this.batchNo++;
+    const ready: number[] = [];
+    this.roots.forEach((root, i) => {
+      if (root?.kind !== 'op') return;
+      const r = this.prove(root, b, n);
+      if (r && r.max < EXACT_LIMIT) ready.push(i);
+    });
+    return ready;
   }
 
-  private eval(node: Node, b: Batch, n: number): Exact | null {
-    const known = this.memo.get(node);
-    if (known !== undefined) return known;
-    let out: Exact | null = null;
+  /** Starts rows [from, to) of the prepared batch. */
+  chunk(from: number, to: number): void {
+    this.chunkNo++;
+    this.from = from;
+    this.to = to;
+  }
+
+  /** Argument i (one `prepare` returned) over the current chunk's rows, valid until the next chunk. */
+  value(i: number): DecimalVec {
+    const root = this.roots[i] as Node & { kind: 'op' };
+    const n = this.to - this.from;
+    this.compute(root);
+    return decimalVecOfDoubles(root.type, root.buf.subarray(0, n), root.step!.max, null);
+  }
+
+  /** A node's bound and scale for this batch (null: not exact). */
+  private prove(node: Node, b: Batch, n: number): { max: number; scale: number } | null {
     if (node.kind === 'leaf') {
-      const o = node.ev(b);
-      out = isScalar(o) || o.validity === null ? exactOperand(o, n) : null;
-    } else {
-      const x = this.eval(node.left, b, n);
-      const y = x && this.eval(node.right, b, n);
-      // The step's bound (below 2^53) proves it exact on exact operands; only the result a sum
-      // reads must stay below 2^52 (checked by `value`).
-      const step = x && y ? exactStep(node.op, x.scale, x.max, y.scale, y.max, node.type) : null;
-      if (x && y && step) {
-        if (node.buf.length < n) node.buf = new Float64Array(n);
-        exactLoop(step, x, y, node.buf, n);
-        out = { col: node.buf, value: 0, max: step.max, scale: decimalParts(node.type).scale };
+      if (node.batch !== this.batchNo) {
+        const o = node.ev(b);
+        node.exact = isScalar(o) || o.validity === null ? exactOperand(o, n) : null;
+        node.batch = this.batchNo;
       }
+      return node.exact;
     }
-    this.memo.set(node, out);
-    return out;
+    if (node.batch !== this.batchNo) {
+      const x = this.prove(node.left, b, n);
+      const y = x && this.prove(node.right, b, n);
+      // The step's bound (below 2^53) proves it exact on exact operands; only the result a sum
+      // reads must stay below 2^52 (checked by `prepare`).
+      node.step = x && y ? exactStep(node.op, x.scale, x.max, y.scale, y.max, node.type) : null;
+      node.batch = this.batchNo;
+    }
+    return node.step && { max: node.step.max, scale: node.scale };
+  }
+
+  /** A proven node's values over the current chunk. */
+  private side(node: Node): ExactSide {
+    if (node.kind === 'op') {
+      this.compute(node);
+      return { col: node.buf, value: 0, max: node.step!.max };
+    }
+    const e = node.exact!;
+    return e.col ? { col: e.col.subarray(this.from, this.to), value: 0, max: e.max } : e;
+  }
+
+  private compute(node: Node & { kind: 'op' }): void {
+    if (node.chunk === this.chunkNo) return;
+    exactLoop(node.step!, this.side(node.left), this.side(node.right), node.buf, this.to - this.from);
+    node.chunk = this.chunkNo;
   }
 }
