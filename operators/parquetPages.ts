@@ -525,7 +525,8 @@ export function decodeChunk(
   let codes: Int32Array | null = null;
   const sink: { -readonly [K in keyof ChunkSink]: ChunkSink[K] } = {
     codes: () =>
-      (codes ??= codesBuffer && codesBuffer.length >= numRows ? codesBuffer.subarray(0, numRows) : new Int32Array(numRows)),
+      (codes ??=
+        codesBuffer && codesBuffer.length >= numRows ? codesBuffer.subarray(0, numRows) : new Int32Array(numRows)),
     doubles: exact && isDecimal(type) ? () => (chunkDoubles ??= new Float64Array(numRows)) : null,
     dictDoubles: null,
   };

@@ -268,6 +268,28 @@ describe('scan with filters against DuckDB on a file of small pages', () => {
     ).rejects.toThrow(/corrupt/);
   });
 
+  it("reads a row group's adjacent chunks at once (one request, not one a column)", async () => {
+    const reads: [number, number][] = [];
+    const counting: RangeReader = {
+      ...reader(bytes),
+      read: async (a, b) => {
+        reads.push([a, b]);
+        return bytes.slice(a, b);
+      },
+    };
+    const names = ['id', 'k', 'd', 'x', 'm'];
+    const footer = await readFooter(counting);
+    const schema = names.map((n) => footer.schema.find((f) => f.name === n)!);
+    const filters = [binary('<', col('k'), lit(10))];
+    let rows = 0;
+    for await (const b of scanRowGroups(counting, [0, 1, 2], { columns: names, filters, schema }, {})) rows += b.length;
+    expect(rows).toBe((await duckRows('k < 10')).length);
+    // Reads of column chunks only (the footer's end past the last row group): per row group, id–k–d
+    // at once and x–m at once (s and u, not read, lie between them).
+    const dataEnd = Math.max(...md.row_groups.flatMap((g) => g.columns.map((c) => chunkRange(c.meta_data!)[1])));
+    expect(reads.filter(([, b]) => b <= dataEnd).length).toBe(6);
+  });
+
   for (const c of CASES)
     it(c.name, async () => {
       const [got, want] = await Promise.all([scanRows(c.filters), duckRows(c.sql)]);
