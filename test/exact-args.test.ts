@@ -104,5 +104,8 @@ describe('decimal sum arguments as exact doubles in reused buffers', () => {
     const args = new ExactArgs([disc, x, binary('/', x, y), disc], [true, true, true, false], schema);
     const b = batch([100n, 200n], [1n, 2n], [1n, 2n]);
     expect(args.prepare(b, 2)).toEqual([0]);
+    // A leaf other than a column or a literal (here a cast) would be evaluated twice when not provable.
+    const cast: Expr = { kind: 'cast', input: y, to: 'decimal(15,2)' };
+    expect(new ExactArgs([binary('*', x, cast)], [true], schema).prepare(b, 2)).toEqual([]);
   });
 });

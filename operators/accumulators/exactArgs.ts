@@ -53,6 +53,18 @@ const isExactOp = (e: Expr): e is Expr & { kind: 'binary'; op: '+' | '-' | '*' }
   e.kind === 'binary' && (e.op === '+' || e.op === '-' || e.op === '*');
 
 /**
+ * Whether the tree's leaves are columns and literals only: a leaf is evaluated again by the
+ * kernels when its argument is not provable, which must cost nothing and call no user code.
+ */
+function plainLeaves(e: Expr, schema: Schema): boolean {
+  if (isExactOp(e)) {
+    const type = typeOf(e, schema);
+    if (type !== 'null' && isDecimal(type)) return plainLeaves(e.left, schema) && plainLeaves(e.right, schema);
+  }
+  return e.kind === 'col' || e.kind === 'lit';
+}
+
+/**
  * Per batch, `prepare` evaluates the leaves and proves every step from their bounds; then the
  * provable arguments are computed chunk by chunk (`chunk`, then `value` for each), each step
  * into its own buffer of EXACT_CHUNK rows.
@@ -93,7 +105,7 @@ export class ExactArgs {
     };
     this.roots = args.map((a, i) => {
       const e = a?.kind === 'alias' ? a.input : a;
-      if (!e || !eligible[i] || !isExactOp(e)) return null;
+      if (!e || !eligible[i] || !isExactOp(e) || !plainLeaves(e, schema)) return null;
       const root = build(e);
       return root.kind === 'op' ? root : null;
     });
