@@ -10,8 +10,8 @@ import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator, type UdfTable } from './eval.js';
 import { selectionOf } from './kernels.js';
 import type { Operator, OperatorContext } from './operator.js';
-import type { Batch } from './vector.js';
-import { take, takeBatch } from './vector.js';
+import type { Batch, Vec } from './vector.js';
+import { gatherAll, gatherColumn, selectRows, takeBatch } from './vector.js';
 
 /** A compiled conjunction: the selection of rows where every conjunct holds (null = all rows). */
 export type Conjunction = (b: Batch) => Int32Array | null;
@@ -31,8 +31,9 @@ export function compileConjunction(preds: readonly Expr[], schema: Schema, udfs?
       // Rows still selected, with just this conjunct's columns gathered.
       let view = b;
       if (sel) {
-        const cols = b.columns.slice();
-        for (const i of p.columns) cols[i] = take(b.columns[i]!, sel);
+        // Only this conjunct's columns (gathered once, from their source if b is deferred).
+        const cols = new Array<Vec>(b.columns.length);
+        for (const i of p.columns) cols[i] = gatherColumn(b, i, sel);
         view = { schema: b.schema, columns: cols, length: sel.length };
       }
       const s = selectionOf(p.evaluate(view), view.length);
@@ -61,13 +62,17 @@ export class FilterOperator implements Operator {
     readonly predicate: Expr,
     readonly schema: Schema,
     ctx: OperatorContext,
+    /** Whether kept rows may stay deferred (the next operator streams: operators/pipeline.ts). */
+    private readonly lazyOutput = false,
   ) {
     this.conj = compileConjunction([predicate], schema, ctx.udfs);
   }
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
     for await (const b of input) {
-      const out = filterBatch(b, this.conj);
-      if (out.length > 0) yield out;
+      const sel = this.conj(b);
+      if (sel !== null && sel.length === 0) continue;
+      if (this.lazyOutput) yield sel === null ? b : selectRows(b, sel);
+      else yield sel === null ? gatherAll(b) : takeBatch(b, sel);
     }
   }
 }

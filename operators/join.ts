@@ -1,48 +1,36 @@
 /**
- * HashJoin: builds a hash table over the build side's keys (typed-array open addressing, rows
- * chained per key in CSR form), then streams the probe side through it. Null keys never match.
+ * HashJoin: indexes the build side's keys (operators/joinIndex.ts), then streams the probe side
+ * through the index. Null keys never match.
  * Types (from the probe side's view): inner, left, full, left_semi, left_anti; with no keys it
  * is a nested-loop (cross) join. A residual condition is applied to candidate pairs.
  */
 import type { Expr } from '../planner/expr.js';
 import type { BuildSide } from '../planner/stages.js';
-import type { DataType, Schema } from '../planner/types.js';
+import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator } from './eval.js';
-import { GroupTable } from './hash.js';
+import { joinIndex, type JoinIndex } from './joinIndex.js';
 import { selectionOf } from './kernels.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { materialize } from './scalar.js';
-import type { Batch, Vec } from './vector.js';
-import { concatBatches, emptyBatch, isValid, takeOrNull } from './vector.js';
+import type { Batch } from './vector.js';
+import { concatBatches, deferredBatch, emptyBatch, gatherAll, pendingRows, selectRows } from './vector.js';
 
 type JoinType = 'inner' | 'left' | 'full' | 'left_semi' | 'left_anti';
 
 interface BuiltTable {
   readonly batch: Batch;
-  readonly table: GroupTable;
-  /** rows of group g are rows[start[g] .. start[g+1]) */
-  readonly start: Int32Array;
-  readonly rows: Int32Array;
-}
-
-function anyNull(cols: readonly Vec[], i: number): boolean {
-  for (const c of cols) if (!isValid(c.validity, i)) return true;
-  return false;
+  readonly index: JoinIndex;
 }
 
 function buildTable(batch: Batch, keys: readonly Evaluator[]): BuiltTable {
   const n = batch.length;
-  const cols = keys.map((k) => materialize(k(batch), n));
-  const table = new GroupTable(cols.map((c) => c.type));
-  const ids = table.groupIds(cols, n);
-  for (let i = 0; i < n; i++) if (anyNull(cols, i)) ids[i] = -1;
-  const start = new Int32Array(table.size + 1);
-  for (let i = 0; i < n; i++) if (ids[i]! >= 0) start[ids[i]! + 1]!++;
-  for (let g = 0; g < table.size; g++) start[g + 1]! += start[g]!;
-  const fill = start.slice(0, table.size);
-  const rows = new Int32Array(start[table.size]!);
-  for (let i = 0; i < n; i++) if (ids[i]! >= 0) rows[fill[ids[i]!]!++] = i;
-  return { batch, table, start, rows };
+  return {
+    batch,
+    index: joinIndex(
+      keys.map((k) => materialize(k(batch), n)),
+      n,
+    ),
+  };
 }
 
 const builtCache = new WeakMap<readonly Batch[], Map<string, BuiltTable>>();
@@ -52,7 +40,6 @@ export class HashJoinOperator implements Operator {
   private readonly probeKeys: Evaluator[];
   private readonly buildKeys: Evaluator[];
   private readonly residual: Evaluator | null;
-  private readonly buildWidth: number;
 
   constructor(
     readonly type: JoinType,
@@ -65,11 +52,12 @@ export class HashJoinOperator implements Operator {
     private readonly ctx: OperatorContext,
     /** Output build columns before probe columns. */
     private readonly buildFirst = false,
+    /** Whether output batches may stay deferred (the next operator streams: operators/pipeline.ts). */
+    private readonly lazyOutput = false,
   ) {
     this.probeKeys = probeKeys.map((k) => compileExpr(k, probeSchema, ctx.udfs));
     this.buildKeys = buildKeys.map((k) => compileExpr(k, build.schema, ctx.udfs));
     this.residual = residual ? compileExpr(residual, [...probeSchema, ...build.schema], ctx.udfs) : null;
-    this.buildWidth = build.schema.length;
     this.keysText = JSON.stringify(buildKeys);
   }
   private readonly keysText: string;
@@ -91,7 +79,7 @@ export class HashJoinOperator implements Operator {
           done = true;
           break;
         }
-        head.push(r.value);
+        head.push(gatherAll(r.value)); // held: no deferred batch keeps its sources alive
         rows += r.value.length;
       }
       if (done && rows < buildRows) {
@@ -104,11 +92,13 @@ export class HashJoinOperator implements Operator {
       })();
     }
     // A broadcast side is the same batches for every task of an executor: build its (read-only)
-    // hash table once and share it.
-    let byKeys = builtCache.get(parts);
+    // hash table once and share it. A partitioned side is this task's own: its index is released
+    // once probed.
+    const own = this.build.kind === 'partitioned';
+    let byKeys = own ? undefined : builtCache.get(parts);
     if (!byKeys) {
       byKeys = new Map();
-      builtCache.set(parts, byKeys);
+      if (!own) builtCache.set(parts, byKeys);
     }
     let built = byKeys.get(this.keysText);
     if (!built) {
@@ -119,9 +109,13 @@ export class HashJoinOperator implements Operator {
       byKeys.set(this.keysText, built);
     }
     const matchedBuild = this.type === 'full' ? new Uint8Array(built.batch.length) : null;
-    for await (const probe of input) {
-      const out = this.probe(probe, built, matchedBuild);
-      if (out && out.length > 0) yield out;
+    try {
+      for await (const probe of input) {
+        const out = this.probe(probe, built, matchedBuild);
+        if (out && out.length > 0) yield out;
+      }
+    } finally {
+      if (own) built.index.release();
     }
     if (matchedBuild) {
       // Full outer: build rows no probe row matched, with nulls on the probe side.
@@ -130,8 +124,7 @@ export class HashJoinOperator implements Operator {
       if (rest.length) {
         const bsel = Int32Array.from(rest);
         const psel = new Int32Array(rest.length).fill(-1);
-        const probeCols = this.probeSchema.map((f) => emptyVecLike(f.type));
-        yield this.assemble(probeCols, psel, built.batch.columns, bsel);
+        yield this.assemble(emptyBatch(this.probeSchema), psel, built.batch, bsel);
       }
     }
   }
@@ -140,59 +133,49 @@ export class HashJoinOperator implements Operator {
   private *buildOnProbeSide(probeBatches: Batch[], buildBatches: readonly Batch[]): Iterable<Batch> {
     if (!probeBatches.length) return;
     const small = buildTable(concatBatches(this.probeSchema, probeBatches), this.probeKeys);
+    try {
+      yield* this.probeSwapped(small, buildBatches);
+    } finally {
+      small.index.release();
+    }
+  }
+
+  private *probeSwapped(small: BuiltTable, buildBatches: readonly Batch[]): Iterable<Batch> {
     for (const b of buildBatches) {
       const n = b.length;
-      const cols = this.buildKeys.map((k) => materialize(k(b), n));
-      const groups = small.table.lookup(cols, n);
-      let count = 0;
-      for (let i = 0; i < n; i++)
-        if (groups[i]! >= 0 && !anyNull(cols, i)) count += small.start[groups[i]! + 1]! - small.start[groups[i]!]!;
-      let psel = new Int32Array(count);
-      let bsel = new Int32Array(count);
-      let k = 0;
-      for (let i = 0; i < n; i++) {
-        const g = groups[i]!;
-        if (g < 0 || anyNull(cols, i)) continue;
-        for (let j = small.start[g]!; j < small.start[g + 1]!; j++) {
-          psel[k] = small.rows[j]!;
-          bsel[k++] = i;
-        }
-      }
+      const m = small.index.matches(
+        this.buildKeys.map((k) => materialize(k(b), n)),
+        n,
+      );
+      // Pairs found from the build side's rows: the small (probe) side's rows are m.bsel.
+      let psel = m.bsel;
+      let bsel = m.psel;
+      const count = psel.length;
       if (this.residual && count > 0) {
-        const keep = selectionOf(this.residual(this.assemble(small.batch.columns, psel, b.columns, bsel, true)), count);
+        const keep = selectionOf(this.residual(this.assemble(small.batch, psel, b, bsel, true)), count);
         if (keep) {
           psel = keep.map((x) => psel[x]!);
           bsel = keep.map((x) => bsel[x]!);
         }
       }
-      if (psel.length) yield this.assemble(small.batch.columns, psel, b.columns, bsel);
+      if (psel.length) yield this.assemble(small.batch, psel, b, bsel);
     }
   }
 
   private probe(probe: Batch, built: BuiltTable, matchedBuild: Uint8Array | null): Batch | null {
     const n = probe.length;
-    const cols = this.probeKeys.map((k) => materialize(k(probe), n));
-    const groups = built.table.lookup(cols, n);
-    if (cols.length) for (let i = 0; i < n; i++) if (groups[i]! >= 0 && anyNull(cols, i)) groups[i] = -1;
-    // Candidate pairs.
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      const g = groups[i]!;
-      if (g >= 0) count += built.start[g + 1]! - built.start[g]!;
-    }
-    let psel = new Int32Array(count);
-    let bsel = new Int32Array(count);
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const g = groups[i]!;
-      if (g < 0) continue;
-      for (let j = built.start[g]!; j < built.start[g + 1]!; j++) {
-        psel[k] = i;
-        bsel[k++] = built.rows[j]!;
-      }
-    }
+    // Without a residual, a semi or anti join asks only whether a probe row has a match.
+    const firstOnly = !this.residual && (this.type === 'left_semi' || this.type === 'left_anti');
+    const m = built.index.matches(
+      this.probeKeys.map((k) => materialize(k(probe), n)),
+      n,
+      firstOnly,
+    );
+    let psel = m.psel;
+    let bsel = m.bsel;
+    const count = psel.length;
     if (this.residual && count > 0) {
-      const pairs = this.assemble(probe.columns, psel, built.batch.columns, bsel, true);
+      const pairs = this.assemble(probe, psel, built.batch, bsel, true);
       const keep = selectionOf(this.residual(pairs), pairs.length);
       if (keep) {
         psel = keep.map((x) => psel[x]!);
@@ -202,16 +185,22 @@ export class HashJoinOperator implements Operator {
     if (matchedBuild) for (let x = 0; x < bsel.length; x++) matchedBuild[bsel[x]!] = 1;
     switch (this.type) {
       case 'inner':
-        return psel.length ? this.assemble(probe.columns, psel, built.batch.columns, bsel) : null;
+        return psel.length ? this.assemble(probe, psel, built.batch, bsel) : null;
       case 'left_semi':
       case 'left_anti': {
         const hit = new Uint8Array(n);
-        for (let x = 0; x < psel.length; x++) hit[psel[x]!] = 1;
+        let hits = 0;
+        for (let x = 0; x < psel.length; x++) {
+          const p = psel[x]!;
+          if (hit[p] === 0) {
+            hit[p] = 1;
+            hits++;
+          }
+        }
         const want = this.type === 'left_semi' ? 1 : 0;
-        const rows: number[] = [];
-        for (let i = 0; i < n; i++) if (hit[i] === want) rows.push(i);
-        const sel = Int32Array.from(rows);
-        return { schema: this.schema, length: sel.length, columns: probe.columns.map((c) => takeOrNull(c, sel)) };
+        const sel = new Int32Array(want ? hits : n - hits);
+        for (let i = 0, k = 0; i < n; i++) if (hit[i] === want) sel[k++] = i;
+        return this.output(selectRows(probe, sel));
       }
       case 'left':
       case 'full': {
@@ -219,7 +208,7 @@ export class HashJoinOperator implements Operator {
         for (let x = 0; x < psel.length; x++) hit[psel[x]!] = 1;
         let misses = 0;
         for (let i = 0; i < n; i++) if (!hit[i]) misses++;
-        if (misses === 0) return this.assemble(probe.columns, psel, built.batch.columns, bsel);
+        if (misses === 0) return this.assemble(probe, psel, built.batch, bsel);
         const p2 = new Int32Array(psel.length + misses);
         const b2 = new Int32Array(psel.length + misses);
         p2.set(psel);
@@ -230,34 +219,25 @@ export class HashJoinOperator implements Operator {
             p2[at] = i;
             b2[at++] = -1;
           }
-        return this.assemble(probe.columns, p2, built.batch.columns, b2);
+        return this.assemble(probe, p2, built.batch, b2);
       }
     }
   }
 
-  private assemble(
-    probeCols: readonly Vec[],
-    psel: Int32Array,
-    buildCols: readonly Vec[],
-    bsel: Int32Array,
-    forResidual = false,
-  ): Batch {
-    const probe = probeCols.map((c) => takeOrNull(c, psel));
-    const build = buildCols.slice(0, this.buildWidth).map((c) => takeOrNull(c, bsel));
-    if (forResidual)
-      return {
-        schema: [...this.probeSchema, ...this.build.schema],
-        length: psel.length,
-        columns: [...probe, ...build],
-      };
-    return {
-      schema: this.schema,
-      length: psel.length,
-      columns: this.buildFirst ? [...build, ...probe] : [...probe, ...build],
-    };
+  /**
+   * The joined rows: probe rows psel beside build rows bsel (-1: nulls), deferred (each column
+   * gathered once, when read). For the residual, in the probe ++ build order it is compiled for.
+   */
+  private assemble(probe: Batch, psel: Int32Array, build: Batch, bsel: Int32Array, forResidual = false): Batch {
+    const cache = new Map<Int32Array, Int32Array>();
+    const p = probe.schema.map((_, i) => pendingRows(probe, i, psel, cache));
+    const b = this.build.schema.map((_, i) => pendingRows(build, i, bsel, cache));
+    if (forResidual) return deferredBatch([...this.probeSchema, ...this.build.schema], psel.length, [...p, ...b]);
+    return this.output(deferredBatch(this.schema, psel.length, this.buildFirst ? [...b, ...p] : [...p, ...b]));
   }
-}
 
-function emptyVecLike(type: DataType): Vec {
-  return emptyBatch([{ name: 'x', type, nullable: true }]).columns[0]!;
+  /** An output batch: left deferred when the next operator reads only what it needs, else gathered. */
+  private output(b: Batch): Batch {
+    return this.lazyOutput ? b : gatherAll(b);
+  }
 }

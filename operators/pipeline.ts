@@ -21,10 +21,19 @@ type Builder<K extends OpName> = (
   spec: Extract<PhysicalOp, { op: K }>,
   input: Schema,
   ctx: OperatorContext,
+  /** Whether the op's output batches may stay deferred (late materialization, vector.ts). */
+  lazyOutput: boolean,
 ) => Operator;
 
+/**
+ * Operators that read only the columns they need from each batch and keep no batch: an op
+ * feeding one of them may hand on deferred batches (columns gathered when read). Any other
+ * consumer (sorts, windows, limits, the stage's output) gets gathered batches.
+ */
+const STREAMING: ReadonlySet<OpName> = new Set(['Filter', 'Project', 'HashJoin', 'HashAggregate']);
+
 const BUILDERS: { [K in OpName]: Builder<K> } = {
-  Filter: (s, input, ctx) => new FilterOperator(s.predicate, input, ctx),
+  Filter: (s, input, ctx, lazy) => new FilterOperator(s.predicate, input, ctx, lazy),
   Project: (s, input, ctx) => new ProjectOperator(s.exprs, input, s.schema, ctx),
   HashAggregate: (s, input, ctx) => new HashAggregateOperator(s.mode, s.keys, s.aggs, input, s.schema, ctx, s.filter),
   Sort: (s, _input, ctx) => new SortOperator(s.keys, s.schema, ctx),
@@ -34,7 +43,7 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
   Sample: (s, _input, ctx) => new SampleOperator(s.fraction, s.seed, s.schema, ctx.partition ?? 0),
   MapRows: (s, input, ctx) => new MapRowsOperator(s.name, s.mode, input, s.schema, ctx),
   Window: (s, input, ctx) => new WindowOperator(s.partitionBy, s.orderBy, s.calls, input, s.schema, ctx),
-  HashJoin: (s, input, ctx) =>
+  HashJoin: (s, input, ctx, lazy) =>
     new HashJoinOperator(
       s.type,
       s.probeKeys,
@@ -45,13 +54,15 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
       s.schema,
       ctx,
       s.buildFirst ?? false,
+      lazy,
     ),
 };
 
 export function buildOperators(ops: readonly PhysicalOp[], inputSchema: Schema, ctx: OperatorContext): Operator[] {
   let schema = inputSchema;
-  return ops.map((spec) => {
-    const op = (BUILDERS[spec.op] as Builder<OpName>)(spec, schema, ctx);
+  return ops.map((spec, k) => {
+    const lazy = k + 1 < ops.length && STREAMING.has(ops[k + 1]!.op);
+    const op = (BUILDERS[spec.op] as Builder<OpName>)(spec, schema, ctx, lazy);
     schema = spec.schema;
     return op;
   });

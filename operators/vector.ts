@@ -356,7 +356,86 @@ export function takeOrNull(v: Vec, sel: Int32Array): Vec {
   return { ...out, validity } as Vec;
 }
 
+/**
+ * Late materialization: rows of a column not gathered yet — `source` at rows `sel` (-1: null).
+ * A deferred batch holds such columns behind getters: a column is gathered the first time it is
+ * read, and only then, so the columns no later operator reads (a join's key columns, those a
+ * projection drops) are never gathered. Selecting rows of a deferred batch composes the
+ * selections (one pass per source, shared by its columns) instead of gathering its columns.
+ */
+export interface PendingRows {
+  readonly source: Vec;
+  readonly sel: Int32Array;
+}
+
+const PENDING = Symbol('pending');
+type DeferredColumns = Vec[] & { [PENDING]?: (PendingRows | null)[] };
+
+const isPending = (c: Vec | PendingRows): c is PendingRows => 'source' in c;
+
+/** A batch whose columns are plain or pending (gathered when first read). */
+export function deferredBatch(schema: Schema, length: number, parts: readonly (Vec | PendingRows)[]): Batch {
+  const pending = parts.map((p) => (isPending(p) ? p : null));
+  const columns = new Array(parts.length) as DeferredColumns;
+  parts.forEach((p, i) => {
+    if (!isPending(p)) {
+      columns[i] = p;
+      return;
+    }
+    Object.defineProperty(columns, i, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const v = takeOrNull(pending[i]!.source, pending[i]!.sel);
+        pending[i] = null; // the source may go once every column of it is gathered
+        Object.defineProperty(columns, i, { value: v, enumerable: true, configurable: true, writable: false });
+        return v;
+      },
+    });
+  });
+  Object.defineProperty(columns, PENDING, { value: pending });
+  return { schema, length, columns };
+}
+
+/** Rows `sel` of column i of b (-1: null), without gathering it; `cache` shares compositions between columns. */
+export function pendingRows(b: Batch, i: number, sel: Int32Array, cache?: Map<Int32Array, Int32Array>): PendingRows {
+  const p = (b.columns as DeferredColumns)[PENDING]?.[i];
+  if (!p) return { source: b.columns[i]!, sel };
+  let composed = cache?.get(p.sel);
+  if (!composed) {
+    const inner = p.sel;
+    composed = new Int32Array(sel.length);
+    for (let k = 0; k < sel.length; k++) {
+      const r = sel[k]!;
+      composed[k] = r < 0 ? -1 : inner[r]!;
+    }
+    cache?.set(p.sel, composed);
+  }
+  return { source: p.source, sel: composed };
+}
+
+/** Rows `sel` (-1: null) of column i of b, gathered once from where its values are. */
+export function gatherColumn(b: Batch, i: number, sel: Int32Array): Vec {
+  const p = pendingRows(b, i, sel);
+  return takeOrNull(p.source, p.sel);
+}
+
+/** Rows `sel` of b as a deferred batch (nothing gathered yet). */
+export function selectRows(b: Batch, sel: Int32Array): Batch {
+  const cache = new Map<Int32Array, Int32Array>();
+  const parts: PendingRows[] = [];
+  for (let i = 0; i < b.columns.length; i++) parts.push(pendingRows(b, i, sel, cache));
+  return deferredBatch(b.schema, sel.length, parts);
+}
+
+/** Every column of a batch gathered (a plain batch). */
+export function gatherAll(b: Batch): Batch {
+  if (!(b.columns as DeferredColumns)[PENDING]) return b;
+  return { schema: b.schema, length: b.length, columns: Array.from(b.columns) };
+}
+
 export function takeBatch(b: Batch, sel: Int32Array): Batch {
+  if ((b.columns as DeferredColumns)[PENDING]) return gatherAll(selectRows(b, sel));
   if (b.columns.length > 1 && mostlyRuns(sel)) {
     // Decide once per batch, not per column.
     return {

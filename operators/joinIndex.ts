@@ -1,0 +1,286 @@
+/**
+ * The build side of a hash join as an index from key to build rows, and the probe that turns a
+ * batch of probe keys into matching (probe row, build row) pairs. Null keys never match.
+ *
+ * One int32/date key column (order, customer, part, supplier keys; dates) gets an index of its
+ * own: a slot per key, addressed directly by key − base when the keys are dense (at most
+ * DIRECT_SLOTS_PER_ROW slots per build row), else in an open-addressing table sized by the
+ * build rows with a bitmap of the keys present in front of it, so that probe keys absent from
+ * the build side (most of them, in a selective join) skip the table. Unique build keys (a
+ * dimension's primary key) keep their one row in the slot; repeated keys list their rows slot
+ * by slot. No group ids or key copies are made. Other keys go through a GroupTable of their
+ * distinct tuples.
+ */
+import { GroupTable } from './hash.js';
+import type { Vec } from './vector.js';
+import { isValid } from './vector.js';
+
+/** Matching pairs: probe row psel[k] meets build row bsel[k], probe rows ascending. */
+export interface Matches {
+  readonly psel: Int32Array;
+  readonly bsel: Int32Array;
+}
+
+/**
+ * Slot arrays of indexes no longer used (a task's partitioned build side, after its probe),
+ * kept for the next build: a fresh large typed array costs about a pass over it here (a page
+ * fault per 4 KiB), a reused one only the pass that fills it.
+ */
+const spareSlots: Int32Array[] = [];
+const SPARE_SLOT_ARRAYS = 2;
+
+function slotArray(len: number): Int32Array {
+  const k = spareSlots.findIndex((a) => a.length >= len && a.length <= 4 * len + 4096);
+  if (k < 0) return new Int32Array(len);
+  return spareSlots.splice(k, 1)[0]!.subarray(0, len);
+}
+
+export interface JoinIndex {
+  /**
+   * Every (probe row, build row) pair whose keys are equal (no null key matches); with
+   * `firstOnly`, only each probe row's first match (semi and anti joins ask whether there is one).
+   */
+  matches(keys: readonly Vec[], n: number, firstOnly?: boolean): Matches;
+  /** The index will not be used again: its memory may serve the next one. */
+  release(): void;
+}
+
+/**
+ * A key range is addressed directly while it spans at most this many slots per build row (and
+ * DIRECT_MAX_SPAN in all): keys that arrive sorted or clustered (order keys of a file, or of a
+ * hash partition of them: 1 slot in 16) then touch the slots in order, where a hash table's
+ * slots are a cache miss each.
+ */
+const DIRECT_SLOTS_PER_ROW = 16;
+const DIRECT_MAX_SPAN = 1 << 23;
+/** The presence bitmap of a hashed index covers key ranges up to this many keys (8 MiB of bits). */
+const BITMAP_MAX_SPAN = 1 << 26;
+
+function anyNull(cols: readonly Vec[], i: number): boolean {
+  for (const c of cols) if (!isValid(c.validity, i)) return true;
+  return false;
+}
+
+const isIntKey = (keys: readonly Vec[]): keys is [Vec & { values: Int32Array }] =>
+  keys.length === 1 && 'values' in keys[0]! && keys[0].values instanceof Int32Array && keys[0].type !== 'bool';
+
+/** One int32 key column: build rows per key slot, slots addressed directly or hashed. */
+export class IntJoinIndex implements JoinIndex {
+  private readonly base: number;
+  private readonly span: number;
+  /** Hashed: the key of slot s (null when slots are addressed directly by key − base). */
+  private readonly keys: Int32Array | null;
+  private readonly mask: number;
+  private readonly shift: number;
+  /** Hashed: bit k set when key base + k is present (null when the range is too wide). */
+  private readonly present: Uint8Array | null;
+  /**
+   * Unique keys: the build row of slot s, or -1 (`rows` null). Otherwise the rows of slot s are
+   * rows[slots[s] .. slots[s+1]), ascending.
+   */
+  private readonly slots: Int32Array;
+  private readonly rows: Int32Array | null;
+  /** For probe keys held otherwise than as int32 (a type the planner did not align). */
+  private fallback: GeneralJoinIndex | null = null;
+
+  constructor(
+    private readonly build: Vec & { values: Int32Array },
+    private readonly n: number,
+  ) {
+    const v = build.values;
+    const validity = build.validity;
+    let min = 2147483647;
+    let max = -2147483648;
+    for (let i = 0; i < n; i++) {
+      if (validity && !isValid(validity, i)) continue;
+      const x = v[i]!;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    const span = min <= max ? max - min + 1 : 0;
+    this.base = min;
+    this.span = span;
+    const direct = span <= Math.max(1024, Math.min(DIRECT_MAX_SPAN, DIRECT_SLOTS_PER_ROW * n));
+    const cap = direct ? Math.max(span, 1) : 2 ** Math.ceil(Math.log2(Math.max(1024, 2 * n)));
+    const keys = direct ? null : new Int32Array(cap);
+    this.keys = keys;
+    const mask = cap - 1;
+    const shift = 32 - Math.log2(direct ? 1 : cap);
+    this.mask = mask;
+    this.shift = shift;
+    const present = !direct && span <= BITMAP_MAX_SPAN ? new Uint8Array((span + 7) >> 3) : null;
+    this.present = present;
+    // First the lowest row of each key (rows from the last), noting whether any key repeats.
+    const slots = slotArray(cap + 1).fill(-1);
+    // Hashed: each row's slot, so that listing repeated keys' rows needs no second lookup.
+    const slotOfRow = keys ? new Int32Array(n) : null;
+    let unique = true;
+    for (let i = n - 1; i >= 0; i--) {
+      if (validity && !isValid(validity, i)) continue;
+      const x = v[i]!;
+      let s: number;
+      if (keys === null) s = x - min;
+      else {
+        s = Math.imul(x, 0x9e3779b1) >>> shift;
+        while (slots[s] !== -1 && keys[s] !== x) s = (s + 1) & mask;
+        keys[s] = x;
+        const k = x - min;
+        if (present) present[k >> 3]! |= 1 << (k & 7);
+        slotOfRow![i] = s;
+      }
+      if (slots[s] !== -1) unique = false;
+      slots[s] = i;
+    }
+    this.slots = slots;
+    this.rows = null;
+    if (unique) return;
+    // Repeated keys: count rows per slot, then list them slot by slot (CSR).
+    slots.fill(0);
+    const slotOf = (i: number): number => (slotOfRow ? slotOfRow[i]! : v[i]! - min);
+    for (let i = 0; i < n; i++) if (!validity || isValid(validity, i)) slots[slotOf(i)]!++;
+    for (let s = 0, acc = 0; s < cap; s++) slots[s] = acc += slots[s]!;
+    slots[cap] = slots[cap - 1]!;
+    const rows = new Int32Array(slots[cap]!);
+    for (let i = n - 1; i >= 0; i--) if (!validity || isValid(validity, i)) rows[--slots[slotOf(i)]!] = i;
+    this.rows = rows;
+  }
+
+  release(): void {
+    const whole = new Int32Array(this.slots.buffer);
+    if (spareSlots.includes(whole)) return;
+    spareSlots.push(whole);
+    spareSlots.sort((a, b) => b.length - a.length);
+    spareSlots.length = Math.min(spareSlots.length, SPARE_SLOT_ARRAYS);
+  }
+
+  /** The slot of key x, or -1 when x is absent. */
+  private slotOf(x: number): number {
+    const k = x - this.base;
+    if (this.keys === null) return k >= 0 && k < this.span ? k : -1;
+    if (this.present && (k < 0 || k >= this.span || (this.present[k >> 3]! & (1 << (k & 7))) === 0)) return -1;
+    const keys = this.keys;
+    const unique = this.rows === null;
+    const slots = this.slots;
+    for (let s = Math.imul(x, 0x9e3779b1) >>> this.shift; ; s = (s + 1) & this.mask) {
+      // An empty slot: -1 (unique keys), or no rows (CSR).
+      if (unique ? slots[s] === -1 : slots[s] === slots[s + 1]) return -1;
+      if (keys[s] === x) return s;
+    }
+  }
+
+  matches(cols: readonly Vec[], n: number, firstOnly = false): Matches {
+    const c = cols[0]!;
+    if (!isIntKey(cols)) {
+      this.fallback ??= new GeneralJoinIndex([this.build], this.n);
+      return this.fallback.matches(cols, n, firstOnly);
+    }
+    const v = (c as Vec & { values: Int32Array }).values;
+    const validity = c.validity;
+    const { slots, rows } = this;
+    // Probe keys often come in runs (a file sorted by order key): a repeat needs no lookup.
+    let lastKey = 0;
+    let lastSlot = -2;
+    if (rows === null || firstOnly) {
+      // At most one match a row: room for all of them (pages never written cost nothing).
+      const psel = new Int32Array(n);
+      const bsel = new Int32Array(n);
+      let k = 0;
+      for (let i = 0; i < n; i++) {
+        if (validity && !isValid(validity, i)) continue;
+        const x = v[i]!;
+        if (x !== lastKey || lastSlot === -2) {
+          lastKey = x;
+          lastSlot = this.slotOf(x);
+        }
+        if (lastSlot === -1) continue;
+        const r =
+          rows === null ? slots[lastSlot]! : slots[lastSlot]! < slots[lastSlot + 1]! ? rows[slots[lastSlot]!]! : -1;
+        if (r === -1) continue;
+        psel[k] = i;
+        bsel[k++] = r;
+      }
+      return { psel: psel.subarray(0, k), bsel: bsel.subarray(0, k) };
+    }
+    const at = new Int32Array(n);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      if (validity && !isValid(validity, i)) {
+        at[i] = -1;
+        continue;
+      }
+      const x = v[i]!;
+      if (x !== lastKey || lastSlot === -2) {
+        lastKey = x;
+        lastSlot = this.slotOf(x);
+      }
+      at[i] = lastSlot;
+      if (lastSlot !== -1) count += slots[lastSlot + 1]! - slots[lastSlot]!;
+    }
+    const psel = new Int32Array(count);
+    const bsel = new Int32Array(count);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const s = at[i]!;
+      if (s === -1) continue;
+      for (let j = slots[s]!, e = slots[s + 1]!; j < e; j++) {
+        psel[k] = i;
+        bsel[k++] = rows[j]!;
+      }
+    }
+    return { psel, bsel };
+  }
+}
+
+/** Any other keys: a GroupTable of the distinct key tuples, rows listed per group (CSR). */
+export class GeneralJoinIndex implements JoinIndex {
+  private readonly table: GroupTable;
+  /** rows of group g are rows[start[g] .. start[g+1]) */
+  private readonly start: Int32Array;
+  private readonly rows: Int32Array;
+
+  constructor(cols: readonly Vec[], n: number) {
+    const table = new GroupTable(cols.map((c) => c.type));
+    const ids = table.groupIds(cols, n);
+    for (let i = 0; i < n; i++) if (anyNull(cols, i)) ids[i] = -1;
+    const start = new Int32Array(table.size + 1);
+    for (let i = 0; i < n; i++) if (ids[i]! >= 0) start[ids[i]! + 1]!++;
+    for (let g = 0; g < table.size; g++) start[g + 1]! += start[g]!;
+    const fill = start.slice(0, table.size);
+    const rows = new Int32Array(start[table.size]!);
+    for (let i = 0; i < n; i++) if (ids[i]! >= 0) rows[fill[ids[i]!]!++] = i;
+    this.table = table;
+    this.start = start;
+    this.rows = rows;
+  }
+
+  release(): void {}
+
+  matches(cols: readonly Vec[], n: number, firstOnly = false): Matches {
+    const groups = this.table.lookup(cols, n);
+    const { start, rows } = this;
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const g = groups[i]!;
+      if (g >= 0 && anyNull(cols, i)) groups[i] = -1;
+      else if (g >= 0) count += firstOnly ? 1 : start[g + 1]! - start[g]!;
+    }
+    const psel = new Int32Array(count);
+    const bsel = new Int32Array(count);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const g = groups[i]!;
+      if (g < 0) continue;
+      for (let j = start[g]!, e = firstOnly ? j + 1 : start[g + 1]!; j < e; j++) {
+        psel[k] = i;
+        bsel[k++] = rows[j]!;
+      }
+    }
+    return { psel, bsel };
+  }
+}
+
+/** The index of a build side's key columns (n rows). */
+export function joinIndex(keys: readonly Vec[], n: number): JoinIndex {
+  if (isIntKey(keys)) return new IntJoinIndex(keys[0], n);
+  return new GeneralJoinIndex(keys, n);
+}
