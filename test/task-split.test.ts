@@ -99,11 +99,6 @@ describe('shuffle partition count', () => {
     // Fewer partitions than executors: as many as the bytes ask for.
     expect(shufflePartitionsFor(100 * MiB, {})).toBe(4);
   });
-  it('gives several local executors two partitions per worker at least (one keeps 2)', () => {
-    expect(shufflePartitionsFor(10 * MiB, { executorSlots: 2 })).toBe(4 * 2);
-    expect(shufflePartitionsFor(10 * MiB, { executorSlots: 1 })).toBe(2);
-    expect(shufflePartitionsFor(10 * MiB, {})).toBe(2);
-  });
   it("takes the job's width as given", () => {
     expect(shufflePartitionsFor(1e12, { shufflePartitions: 3, executorSlots: 2 })).toBe(3);
   });

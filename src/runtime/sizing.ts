@@ -66,22 +66,10 @@ export function executorCap(opts: SizingOptions): number {
 }
 
 /**
- * Fewest partitions of a default hash exchange: 2, and with several local executors two per
- * worker of each — so an executor done first takes another's reduce tasks (claims.ts) instead of
- * idling beside one partition that costs more, and each task's hash table is smaller (SF1 Q18's
- * final aggregation at 2 executors, 2 → 8 partitions: CPU 1015-1055 → 591-674 ms, executors busy
- * [1813, 2248] → [1366, 1412] ms).
- */
-function minShufflePartitions(opts: SizingOptions): number {
-  const cap = executorCap(opts);
-  return opts.executorSlots !== undefined && cap > 1 ? 2 * LOCAL_WORKERS * cap : 2;
-}
-
-/**
  * Width of the job's hash exchanges: the user's, else one partition per 32 MiB the scans read
- * (at least `minShufflePartitions`, at most 200), so partitions keep their size as the data
- * grows. Once there are more partitions than executors, a multiple of the executor cap: every
- * executor gets the same number of reduce tasks.
+ * (at least 2, at most 200), so partitions keep their size as the data grows. Once there are
+ * more partitions than executors, a multiple of the executor cap: every executor gets the same
+ * number of reduce tasks.
  * @example shufflePartitionsFor(1000 << 20, { maxExecutors: 4 }) // 32 (32 MiB each → 32, a multiple of 4)
  */
 export function shufflePartitionsFor(
@@ -89,8 +77,7 @@ export function shufflePartitionsFor(
   opts: SizingOptions & { readonly shufflePartitions?: number },
 ): number {
   if (opts.shufflePartitions !== undefined) return opts.shufflePartitions;
-  const fewest = minShufflePartitions(opts);
-  const n = Math.min(MAX_SHUFFLE_PARTITIONS, Math.max(fewest, Math.ceil(scanBytes / BYTES_PER_SHUFFLE_PARTITION)));
+  const n = Math.min(MAX_SHUFFLE_PARTITIONS, Math.max(2, Math.ceil(scanBytes / BYTES_PER_SHUFFLE_PARTITION)));
   const executors = executorCap(opts);
   if (n <= executors) return n;
   const even = Math.ceil(n / executors) * executors;
