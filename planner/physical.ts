@@ -199,17 +199,17 @@ export class Planner {
       const n = this.opts.shufflePartitions;
       const id = this.stages.length;
       const input = f;
-      this.stages.push({
-        id,
-        source: f.source,
-        ops: f.ops,
-        output: { kind: 'shuffle', partitioning: { kind: 'roundrobin', n }, sample: p.keys },
-        schema: f.schema,
-      });
-      f = { source: { kind: 'shuffle', stages: [id], schema: f.schema }, ops: [], schema: f.schema, single: false };
+      // stageOf: an adaptive join in the sampled stage keeps its broadcast form.
+      this.stages.push(stageOf(f, id, { kind: 'shuffle', partitioning: { kind: 'roundrobin', n }, sample: p.keys }));
+      const sampled: StageSource = { kind: 'shuffle', stages: [id], schema: f.schema };
+      f = { source: sampled, ops: [], schema: f.schema, single: false };
       f = this.exchange(f, { kind: 'range', keys: p.keys, n });
       f.single = false;
       this.oneTaskForm(input, f, [id, id + 1]);
+      // Over an adaptive join (its two forms cannot be folded into one task): the sampled stage
+      // runs, and if it wrote little, one task sorts all of it instead of the range stage.
+      if (!f.sort && input.adaptive && this.on('adaptive_sort'))
+        f.sort = { inputStages: [id], skipped: [id + 1], maxBytes: ADAPTIVE_SORT_BYTES, source: sampled, before: [] };
     }
     f.ops.push({ op: 'Sort', keys: p.keys, schema: f.schema });
     return f;

@@ -652,6 +652,33 @@ describe('optimizer on real data', () => {
     }
   });
 
+  it("Q20's sort over an adaptive semi join: the semi join keeps its broadcast form (supplier never shuffled) and one task sorts in place of the range stage, one round fewer; answers equal DuckDB", async () => {
+    // SF 0.1 is small: a low threshold leaves the semi join shuffled at plan time, as at SF 1.
+    const job = { broadcastThreshold: 20_000 };
+    const on = session({ store: tempDir(), executors: 1, progress: false, job });
+    const off = sessionWithout('adaptive_sort', { job });
+    try {
+      const staged = (await QUERIES[20]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!;
+      expect(staged).toMatch(
+        /output=shuffle\(roundrobin, n=\d+, sampled\)\n[^\n]*\n[^\n]*\n[^\n]*\n[^\n]*\n\s+Adaptive: if stage \d+ writes at most 20000 bytes, instead \(stage \d+ not run\):\n\s+ParquetScan: \S+\/supplier /,
+      );
+      expect(staged).toMatch(
+        /Adaptive: if stage (\d+) writes at most \d+ bytes, instead as one task \(stage \d+ not run\):\n\s+ShuffleRead: stage=\1\n\s+Sort:/,
+      );
+      const expected = await duckdbQuery(tpchSql(20), SF01);
+      for (const x of [on, off])
+        expectSameResults(rowsFromArrow(await QUERIES[20]!(tpchTables(x, SF01)).collect()), expected, {
+          ordered: ORDERED[20]!,
+          relTol: 1e-9,
+        });
+      expect(on.lastJobSummary!.rounds).toBe(off.lastJobSummary!.rounds - 1);
+      expect(on.lastJobSummary!.stages.filter((st) => st.adaptive).length).toBe(2);
+    } finally {
+      await on.stop();
+      await off.stop();
+    }
+  });
+
   it("join_reorder: Q10 joins the quarter's orders to lineitem before customer; answers equal DuckDB either way", async () => {
     const opt = (x: Session) => QUERIES[10]!(tpchTables(x, SF01)).explain();
     const off = sessionWithout('join_reorder');
