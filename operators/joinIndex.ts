@@ -8,12 +8,12 @@
  * build rows with a bitmap of the keys present in front of it, so that probe keys absent from
  * the build side (most of them, in a selective join) skip the table. Unique build keys (a
  * dimension's primary key) keep their one row in the slot; repeated keys list their rows slot
- * by slot. No group ids or key copies are made. Other keys go through a GroupTable of their
- * distinct tuples.
+ * by slot. No group ids or key copies are made. Several int32 key columns with narrow ranges are
+ * packed into one int32 key; other keys go through a GroupTable of their distinct tuples.
  */
 import { GroupTable } from './hash.js';
 import type { Vec } from './vector.js';
-import { isValid } from './vector.js';
+import { isValid, newValidity, setValid } from './vector.js';
 
 /** Matching pairs: probe row psel[k] meets build row bsel[k], probe rows ascending. */
 export interface Matches {
@@ -279,8 +279,85 @@ export class GeneralJoinIndex implements JoinIndex {
   }
 }
 
+type IntVec = Vec & { values: Int32Array };
+const isIntVec = (c: Vec): c is IntVec => isIntKey([c]);
+
+/**
+ * Several int32 key columns (partsupp's (partkey, suppkey)) whose ranges multiply to at most
+ * 2^31 keys: each tuple packed into one int32, ((a − minA) · spanB + (b − minB)) …, and indexed as
+ * one int32 key; a probe tuple outside the build side's ranges matches nothing.
+ */
+class PackedJoinIndex implements JoinIndex {
+  private readonly inner: IntJoinIndex;
+  private fallback: GeneralJoinIndex | null = null;
+
+  private constructor(
+    private readonly build: readonly IntVec[],
+    private readonly n: number,
+    private readonly mins: readonly number[],
+    private readonly spans: readonly number[],
+  ) {
+    this.inner = new IntJoinIndex(this.pack(build, n), n);
+  }
+
+  static of(keys: readonly Vec[], n: number): PackedJoinIndex | null {
+    if (keys.length < 2 || !keys.every(isIntVec)) return null;
+    const mins: number[] = [];
+    const spans: number[] = [];
+    let product = 1;
+    for (const c of keys) {
+      let min = 2147483647;
+      let max = -2147483648;
+      for (let i = 0; i < n; i++) {
+        if (c.validity && !isValid(c.validity, i)) continue;
+        const x = c.values[i]!;
+        if (x < min) min = x;
+        if (x > max) max = x;
+      }
+      const span = min <= max ? max - min + 1 : 1;
+      product *= span;
+      mins.push(min <= max ? min : 0);
+      spans.push(span);
+    }
+    return product <= 2147483647 ? new PackedJoinIndex(keys, n, mins, spans) : null;
+  }
+
+  /** Each row's packed tuple; null where a value is null or outside the build side's range. */
+  private pack(cols: readonly IntVec[], n: number): IntVec {
+    const packed = new Int32Array(n);
+    let validity: Uint8Array | null = null;
+    const reject = (i: number) => {
+      validity ??= newValidity(n);
+      setValid(validity, i, false);
+    };
+    for (let k = 0; k < cols.length; k++) {
+      const { values, validity: valid } = cols[k]!;
+      const min = this.mins[k]!;
+      const span = this.spans[k]!;
+      for (let i = 0; i < n; i++) {
+        const d = values[i]! - min;
+        if ((valid && !isValid(valid, i)) || d < 0 || d >= span) reject(i);
+        else packed[i] = packed[i]! * span + d;
+      }
+    }
+    return { type: 'int32', values: packed, validity };
+  }
+
+  matches(cols: readonly Vec[], n: number, firstOnly = false): Matches {
+    if (!cols.every(isIntVec)) {
+      this.fallback ??= new GeneralJoinIndex(this.build, this.n);
+      return this.fallback.matches(cols, n, firstOnly);
+    }
+    return this.inner.matches([this.pack(cols, n)], n, firstOnly);
+  }
+
+  release(): void {
+    this.inner.release();
+  }
+}
+
 /** The index of a build side's key columns (n rows). */
 export function joinIndex(keys: readonly Vec[], n: number): JoinIndex {
   if (isIntKey(keys)) return new IntJoinIndex(keys[0], n);
-  return new GeneralJoinIndex(keys, n);
+  return PackedJoinIndex.of(keys, n) ?? new GeneralJoinIndex(keys, n);
 }

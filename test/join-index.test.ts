@@ -128,6 +128,32 @@ describe('join index', () => {
     }
   });
 
+  it('several int32 key columns: packed into one when their ranges allow, else general; nulls and out-of-range probes', () => {
+    const r = rng(99);
+    for (const range of [
+      [200, 30, 5],
+      [200_000, 10_000],
+      [100_000, 100_000],
+    ]) {
+      const draw = (k: number) => (r() < 0.04 ? null : Math.floor(r() * range[k]!) - 7);
+      const nb = 300;
+      const build = range.map((_, k) => ints(Array.from({ length: nb }, () => draw(k))));
+      // Probe tuples: half copied from build rows (some shifted out of range), half random.
+      const rows = Array.from({ length: 500 }, (_, i) => {
+        const j = Math.floor(r() * nb);
+        return range.map((_, k) => {
+          if (i % 2) return draw(k);
+          const x = valueAt(build[k]!, j) as number | null;
+          return x !== null && r() < 0.05 ? x + range[k]! * 3 : x;
+        });
+      });
+      const probe = range.map((_, k) => ints(rows.map((row) => row[k]!)));
+      expect(pairs(build, probe, nb, rows.length)).toEqual(naive(build, probe, nb, rows.length));
+      const packs = range.reduce((a, b) => a * b, 1) < 2 ** 31;
+      expect(joinIndex(build, nb).constructor.name).toBe(packs ? 'PackedJoinIndex' : 'GeneralJoinIndex');
+    }
+  });
+
   it('two key columns and string keys go through the general index', () => {
     const build = [ints([1, 1, 2, null]), vecFromValues('string', ['a', 'b', 'a', 'a'])];
     const probe = [ints([1, 2, 1, 1]), vecFromValues('string', ['b', 'a', null, 'a'])];
