@@ -27,7 +27,9 @@ export interface Matches {
  * fault per 4 KiB), a reused one only the pass that fills it.
  */
 const spareSlots: Int32Array[] = [];
-const SPARE_SLOT_ARRAYS = 2;
+/** As many as the tasks an executor runs at once (each builds its own), within 128 MiB in all. */
+const SPARE_SLOT_ARRAYS = 4;
+const SPARE_SLOTS_MAX = 1 << 25;
 
 function slotArray(len: number): Int32Array {
   const k = spareSlots.findIndex((a) => a.length >= len && a.length <= 4 * len + 4096);
@@ -151,6 +153,7 @@ export class IntJoinIndex implements JoinIndex {
     spareSlots.push(whole);
     spareSlots.sort((a, b) => b.length - a.length);
     spareSlots.length = Math.min(spareSlots.length, SPARE_SLOT_ARRAYS);
+    while (spareSlots.reduce((a, b) => a + b.length, 0) > SPARE_SLOTS_MAX) spareSlots.shift();
   }
 
   /** The slot of key x, or -1 when x is absent. */
