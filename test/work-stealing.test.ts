@@ -8,21 +8,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { col, count, session, sum, type Session } from '../src/index.js';
 import { readTimeline } from '../src/runtime/client.js';
 import { cachedStore } from '../src/runtime/env.js';
-import type { JobOptions } from '../src/runtime/jobState.js';
 import type { ExecutorOutput } from '../src/runtime/protocol.js';
 import { rowsFromArrow } from './support/compare.js';
 import { aroundGroups } from './support/faults.js';
 import { SF01, tempDir } from './support/tpch.js';
 
 const open: Session[] = [];
-const start = (job: JobOptions = {}) => {
+const start = () => {
   // One task per row group, so every round has tasks for both executors.
   const s = session({
     store: tempDir(),
     executors: 2,
     progress: false,
     keepJobs: true,
-    job: { taskBytes: 1, shufflePartitions: 4, broadcastThreshold: 0, ...job },
+    job: { taskBytes: 1, shufflePartitions: 4, broadcastThreshold: 0 },
   });
   open.push(s);
   return s;
@@ -83,28 +82,5 @@ describe('work stealing', () => {
       const stolen = ran.filter((k) => owned.get(k) === 0);
       expect(stolen.length).toBeGreaterThan(0);
     }
-  });
-
-  it("lists only the next four groups' tasks in a manifest of a wide round", async () => {
-    const lineitem = (s: Session) =>
-      s.read
-        .parquet(path.join(SF01, 'lineitem'))
-        .groupBy('l_returnflag')
-        .agg(count('*').alias('n'))
-        .orderBy('l_returnflag');
-    const clean = rowsFromArrow(await lineitem(start()).collect());
-    // Eight row groups, one task and one group each.
-    const s = start({ maxExecutors: 8, workers: 1 });
-    const seen: { round: number; index: number; own: string[]; others: string[][] }[] = [];
-    const ids = (ts: readonly { stage: number; task: number }[]) => ts.map((t) => `${t.stage}.${t.task}`);
-    aroundGroups(s, async ({ event, manifest }, run) => {
-      seen.push({ ...event.group, own: ids(manifest.tasks), others: (manifest.others ?? []).map(ids) });
-      return run();
-    });
-    expect(rowsFromArrow(await lineitem(s).collect())).toEqual(clean);
-    const wide = seen.filter((g) => seen.filter((x) => x.round === g.round).length === 8);
-    expect(wide).toHaveLength(8);
-    const own = new Map(wide.map((g) => [g.index, g.own]));
-    for (const g of wide) expect(g.others).toEqual([1, 2, 3, 4].map((d) => own.get((g.index + d) % 8)));
   });
 });

@@ -44,8 +44,6 @@ import {
 import { executorCap, INLINE_MAP_LIMIT, sizeStage } from './sizing.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
-/** Groups whose unstarted tasks an executor may take once its own are done (claims.ts). */
-const STEAL_NEIGHBOURS = 4;
 
 /**
  * Split tasks into groups of near-equal work: largest first, each to the least-loaded group
@@ -383,11 +381,7 @@ export class Scheduler {
       );
       for (const [g, specs] of members.entries()) {
         const index = groups.length;
-        // The next few groups' tasks (not every group's: manifests stay small in a wide Map).
-        const others = Array.from(
-          { length: Math.min(members.length - 1, STEAL_NEIGHBOURS) },
-          (_, d) => members[(g + 1 + d) % members.length]!,
-        );
+        const others = members.filter((_, k) => k !== g);
         const manifest: GroupManifest = {
           jobId: this.state.jobId,
           round,
