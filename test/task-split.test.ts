@@ -66,12 +66,10 @@ describe('scan task splitting', () => {
 });
 
 describe('scan task sizing', () => {
-  it('gives every scan at least two even tasks per executor (local executors: four per worker), from its own bytes', () => {
+  it('gives every scan at least two even tasks per executor, from its own bytes', () => {
     const MiB = 1 << 20;
     expect(taskBytesFor(100 * MiB, { maxExecutors: 2 })).toBe(25 * MiB);
-    // Local executors run two at once and take each other's queued tasks: 8 each; one keeps 2.
-    expect(taskBytesFor(10 * MiB, { executorSlots: 2 })).toBe(Math.ceil((10 * MiB) / 16));
-    expect(taskBytesFor(10 * MiB, { executorSlots: 1 })).toBe(Math.ceil((10 * MiB) / 2));
+    expect(taskBytesFor(10 * MiB, { executorSlots: 2 })).toBe(Math.ceil((10 * MiB) / 4));
     // Large scans: tasks of at most 64 MiB, all the same size (16 tasks of 62.5 MiB, not 15 + a rest).
     expect(taskBytesFor(1000 * MiB, { maxExecutors: 2 })).toBe(Math.ceil((1000 * MiB) / 16));
     expect(taskBytesFor(1e12, {})).toBeLessThanOrEqual(MAX_TASK_BYTES);

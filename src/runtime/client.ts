@@ -80,7 +80,7 @@ export async function deleteJob(store: ObjectStore, jobId: string): Promise<void
 }
 
 /** What a job no longer needs once it succeeded: shuffle data, manifests, summaries, footers. */
-const SCRATCH = ['shuffle', 'manifests', 'summaries', 'claims', 'footers', 'stages', 'progress'] as const;
+const SCRATCH = ['shuffle', 'manifests', 'summaries', 'footers', 'stages', 'progress'] as const;
 
 /**
  * Remove a succeeded job's scratch data; its submission, state and result stay for the client,

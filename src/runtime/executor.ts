@@ -2,8 +2,7 @@
  * The executor: runs one task group per invocation. It loads the group's manifest and the
  * job's stage plan, runs the tasks with the group's worker count, stops starting tasks when
  * the invocation's remaining time falls below a safety margin (handing the rest back to the
- * driver), takes unstarted tasks of the round's other groups once its own are done (claims.ts),
- * and writes a summary of the reports to the store. Task errors are returned as data;
+ * driver), and writes a summary of the reports to the store. Task errors are returned as data;
  * everything handed back is redacted of the job's parameter values (failures.ts).
  */
 import { hostname } from 'node:os';
@@ -16,8 +15,7 @@ import { runOnThread, threadsAvailable } from './threads.js';
 import { groupHeartbeat } from './heartbeat.js';
 import { jobKeys } from './jobState.js';
 import { assertPayloadSize } from './payload.js';
-import type { ExecutorEvent, ExecutorOutput, GroupManifest, GroupSummary, TaskReport, TaskSpec } from './protocol.js';
-import { TaskQueue } from './claims.js';
+import type { ExecutorEvent, ExecutorOutput, GroupManifest, GroupSummary, TaskReport } from './protocol.js';
 import { nonce, runTask, stagePlan } from './task.js';
 import { failureData, maskInLogs, redactThrown } from './failures.js';
 import { redact, redactValue } from './params/redact.js';
@@ -77,15 +75,11 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
     { jobId: manifest.jobId, round: manifest.round, group: event.group.index, total: manifest.tasks.length },
     manifest.progressMillis,
   );
-  const queue = new TaskQueue(store, manifest, event.group.index);
-  /** The longest task this invocation ran: another group's task is taken only with twice that left. */
-  let longest = 0;
-  /** Own tasks first, then (time allowing) the unstarted tasks of the round's other groups. */
-  const nextTask = async (): Promise<TaskSpec | undefined> =>
-    (await queue.nextOwn()) ?? (env.remainingMillis() < margin + 2 * longest ? undefined : await queue.steal());
+  let next = 0;
   const worker = async () => {
-    for (let task = await nextTask(); task; task = await nextTask()) {
+    while (next < manifest.tasks.length) {
       beat.update(reports.length);
+      const task = manifest.tasks[next++]!;
       const ids = { stage: task.stage, task: task.task, attempt: task.attempt };
       if (env.remainingMillis() < margin) {
         // Out of time: hand the task back untouched; the driver reschedules it.
@@ -117,7 +111,6 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
         });
         for (const [k, v] of Object.entries(r.stats)) threadStats[k] = (threadStats[k] ?? 0) + v;
         const millis = performance.now() - t0;
-        longest = Math.max(longest, millis);
         reports.push(
           r.ok
             ? { ...ids, ...at, ok: true, output: r.output, millis, phases: r.phases }
@@ -127,14 +120,13 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
       }
       const run = await withMetrics(() => runTask(plan, task, jobEvent, env, store));
       const millis = performance.now() - t0;
-      longest = Math.max(longest, millis);
       if ('result' in run) reports.push({ ...ids, ...at, ok: true, output: run.result, millis, phases: run.phases });
       else reports.push({ ...ids, ...at, ok: false, error: failureData(run.error), millis, phases: run.phases });
     }
   };
   // CPU-bound tasks run on task threads when the instance has cores to spare; within a
   // thread (or without threads) tasks interleave their I/O.
-  const concurrency = Math.max(1, Math.min(manifest.workers ?? 1, queue.size));
+  const concurrency = Math.max(1, Math.min(manifest.workers ?? 1, manifest.tasks.length));
   const threads = threadsAvailable() ? Math.min(env.threads ?? 1, concurrency) : 1;
   const threadStats: Record<string, number> = {};
   await Promise.all(Array.from({ length: threads > 1 ? threads : concurrency }, worker)).finally(() => beat.stop());

@@ -231,9 +231,6 @@ export const jobKeys = (jobId: string) => {
     groupList: (round: number) => `${base}/manifests/${round}/groups.json`,
     manifest: (round: number, g: number) => `${base}/manifests/${round}/${g}.json`,
     summary: (round: number, g: number, nonce: string) => `${base}/summaries/${round}/${g}.${nonce}.json`,
-    /** An executor's claim on a task attempt of a round with several groups (claims.ts). */
-    claim: (round: number, stage: number, task: number, attempt: number) =>
-      `${base}/claims/${round}/${stage}.${task}.${attempt}`,
     commit: (stage: number) => `${base}/stages/${stage}/commit.json`,
     shuffle: (stage: number, task: number, attempt: number, nonce: string) =>
       `${base}/shuffle/${stage}/${task}.${attempt}.${nonce}`,

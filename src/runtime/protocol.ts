@@ -100,11 +100,6 @@ export interface GroupManifest {
   readonly jobId: string;
   readonly round: number;
   readonly tasks: readonly TaskSpec[];
-  /**
-   * The tasks of the round's other groups of the same stage, one list per group: once its own
-   * are done, the executor takes the unstarted ones (claims.ts, work stealing).
-   */
-  readonly others?: readonly (readonly TaskSpec[])[];
   /** Tasks the executor runs at once (the sizing policy's workers per executor). */
   readonly workers?: number;
   /** No task starts when less time than this is left in the invocation. */

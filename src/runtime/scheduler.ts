@@ -85,10 +85,7 @@ export class Scheduler {
   async applyResults(): Promise<ErrorData | undefined> {
     const maxAttempts = this.sub.options.maxTaskAttempts ?? DEFAULT_MAX_ATTEMPTS;
     let fatal: ErrorData | undefined;
-    // Summaries first: a task a crashed invocation owned may have been taken (claims.ts) and
-    // finished by another executor, whose report stands.
-    const results = [...this.event.results].sort((a, b) => Number(!a.summary) - Number(!b.summary));
-    for (const r of results) {
+    for (const r of this.event.results) {
       if (r.group.round !== this.state.round) continue;
       if (!r.summary) {
         // The invocation crashed (after the state machine's retries): every task of the group
@@ -365,8 +362,8 @@ export class Scheduler {
     const groups: GroupRef[] = [];
     for (const { s, tasks, sizing } of plans) {
       s.startedAt ??= Date.now();
-      const members = balance(tasks, sizing.groups).map((group) =>
-        group.map((t): TaskSpec => {
+      for (const members of balance(tasks, sizing.groups)) {
+        const specs: TaskSpec[] = members.map((t) => {
           t.attempt++;
           t.status = 'running';
           return {
@@ -377,17 +374,12 @@ export class Scheduler {
             ...(s.boundaries ? { boundaries: s.boundaries } : {}),
             ...(s.adaptive ? { adaptive: true } : {}),
           };
-        }),
-      );
-      for (const [g, specs] of members.entries()) {
+        });
         const index = groups.length;
-        const others = members.filter((_, k) => k !== g);
         const manifest: GroupManifest = {
           jobId: this.state.jobId,
           round,
           tasks: specs,
-          // An executor done with its own tasks takes the others' unstarted ones (claims.ts).
-          ...(others.length ? { others } : {}),
           workers: sizing.workers,
           ...(opts.safetyMarginMs !== undefined ? { safetyMarginMs: opts.safetyMarginMs } : {}),
           ...(opts.progressMillis !== undefined ? { progressMillis: opts.progressMillis } : {}),

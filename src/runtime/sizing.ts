@@ -87,24 +87,14 @@ export function shufflePartitionsFor(
 }
 
 /**
- * Scan tasks per executor at least: two (every executor has work). Several local executors, each
- * running LOCAL_WORKERS at once, take each other's unstarted tasks when one ends its share first
- * (claims.ts; equal bytes are not equal time: filters keep more of one file, an instance runs
- * slower): four per worker, so tasks are still queued then. Each task costs a few ms of its own
- * (footer, output streams), so one executor keeps two.
- */
-function scanTasksPerExecutor(opts: SizingOptions): number {
-  return opts.executorSlots !== undefined && executorCap(opts) > 1 ? 4 * LOCAL_WORKERS : 2;
-}
-
-/**
  * Target bytes of a task of one scan reading `scanBytes`: the user's, else an even share of the
- * scan — at least `scanTasksPerExecutor` tasks per executor the cap allows and at most 64 MiB each.
+ * scan — at least two tasks per executor the cap allows (so every executor has work) and at
+ * most 64 MiB each.
  * @example taskBytesFor(100 << 20, { maxExecutors: 2 }) // 25 MiB: four even tasks
  */
 export function taskBytesFor(scanBytes: number, opts: SizingOptions & { readonly taskBytes?: number }): number {
   if (opts.taskBytes !== undefined) return opts.taskBytes;
-  const tasks = Math.max(scanTasksPerExecutor(opts) * executorCap(opts), Math.ceil(scanBytes / MAX_TASK_BYTES));
+  const tasks = Math.max(2 * executorCap(opts), Math.ceil(scanBytes / MAX_TASK_BYTES));
   return Math.max(1, Math.ceil(scanBytes / tasks));
 }
 
