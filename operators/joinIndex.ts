@@ -13,7 +13,7 @@
  */
 import { GroupTable } from './hash.js';
 import type { Vec } from './vector.js';
-import { isValid, newValidity, setValid } from './vector.js';
+import { int32Range, isValid, newValidity, setValid } from './vector.js';
 
 /** Matching pairs: probe row psel[k] meets build row bsel[k], probe rows ascending. */
 export interface Matches {
@@ -91,14 +91,7 @@ export class IntJoinIndex implements JoinIndex {
   ) {
     const v = build.values;
     const validity = build.validity;
-    let min = 2147483647;
-    let max = -2147483648;
-    for (let i = 0; i < n; i++) {
-      if (validity && !isValid(validity, i)) continue;
-      const x = v[i]!;
-      if (x < min) min = x;
-      if (x > max) max = x;
-    }
+    const [min, max] = int32Range(v, validity, n);
     const span = min <= max ? max - min + 1 : 0;
     this.base = min;
     this.span = span;
@@ -309,14 +302,7 @@ class PackedJoinIndex implements JoinIndex {
     const spans: number[] = [];
     let product = 1;
     for (const c of keys) {
-      let min = 2147483647;
-      let max = -2147483648;
-      for (let i = 0; i < n; i++) {
-        if (c.validity && !isValid(c.validity, i)) continue;
-        const x = c.values[i]!;
-        if (x < min) min = x;
-        if (x > max) max = x;
-      }
+      const [min, max] = int32Range(c.values, c.validity, n);
       const span = min <= max ? max - min + 1 : 1;
       product *= span;
       mins.push(min <= max ? min : 0);

@@ -11,7 +11,7 @@
  * batch would break that, the keys held move to the hash table and the index stays hashed.
  */
 import type { Vec } from './vector.js';
-import { int64Words, isBytesVec, isOpaqueVec, isValid } from './vector.js';
+import { int32Range, int64Words, isBytesVec, isOpaqueVec, isValid } from './vector.js';
 
 export type NumericVec = Vec & { values: Int32Array | Float64Array | BigInt64Array };
 
@@ -74,14 +74,7 @@ export class NumericKeyIndex {
    * spread it beyond its bounds, after moving the keys held into the hash table.
    */
   private directIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array, insert: boolean): boolean {
-    let min = 2147483647;
-    let max = -2147483648;
-    for (let i = 0; i < n; i++) {
-      if (validity && !isValid(validity, i)) continue;
-      const x = v[i]!;
-      if (x < min) min = x;
-      if (x > max) max = x;
-    }
+    const [min, max] = int32Range(v, validity, n);
     let dir = this.direct;
     let base = this.directBase;
     if (insert && min <= max && (!dir || min < base || max >= base + dir.length)) {

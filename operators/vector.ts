@@ -102,6 +102,19 @@ export function isValid(validity: Uint8Array | null, i: number): boolean {
   return validity === null || (validity[i >> 3]! & (1 << (i & 7))) !== 0;
 }
 
+/** The least and greatest valid value among the first n (min > max when none is valid). */
+export function int32Range(values: Int32Array, validity: Uint8Array | null, n: number): [min: number, max: number] {
+  let min = 2147483647;
+  let max = -2147483648;
+  for (let i = 0; i < n; i++) {
+    if (validity && !isValid(validity, i)) continue;
+    const x = values[i]!;
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  return [min, max];
+}
+
 export function newValidity(n: number, allValid = true): Uint8Array {
   return new Uint8Array((n + 7) >> 3).fill(allValid ? 0xff : 0);
 }

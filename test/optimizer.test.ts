@@ -451,6 +451,23 @@ const s = useTpchSession();
 const sessionWithout = (rule: string, { executors = 1, job = {} }: { executors?: number; job?: JobOptions } = {}) =>
   session({ store: tempDir(), executors, progress: false, job: { ...job, disabledRules: [rule] } });
 
+/** The staged plan's text of TPC-H query q on a session. */
+const stagedPlan = async (x: Session, q: number) =>
+  (await QUERIES[q]!(tpchTables(x, SF01)).explain()).split('== Staged Plan ==')[1]!;
+
+/** Bytes the session's last job wrote to the shuffle. */
+const shuffledBytes = (x: Session) => x.lastJobSummary!.stages.reduce((a, st) => a + (st.stats.bytesOut ?? 0), 0);
+
+/** Runs TPC-H query q on each session and checks its rows against DuckDB's. */
+async function expectDuckdbAnswers(q: number, ...sessions: Session[]): Promise<void> {
+  const expected = await duckdbQuery(tpchSql(q), SF01);
+  for (const x of sessions)
+    expectSameResults(rowsFromArrow(await QUERIES[q]!(tpchTables(x, SF01)).collect()), expected, {
+      ordered: ORDERED[q]!,
+      relTol: 1e-9,
+    });
+}
+
 describe('optimizer on real data', () => {
   it('explain of Q3 shows the filters inside the scans and only the needed columns read', async () => {
     const text = await QUERIES[3]!(tpchTables(s(), SF01)).explain();
@@ -529,21 +546,15 @@ describe('optimizer on real data', () => {
     const job = { broadcastThreshold: 200_000 };
     const on = session({ store: tempDir(), executors: 1, progress: false, job });
     const off = sessionWithout('semi_join_reduction', { job });
-    const shuffled = (x: Session) => x.lastJobSummary!.stages.reduce((a, st) => a + (st.stats.bytesOut ?? 0), 0);
     try {
-      const staged = (await QUERIES[4]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!;
+      const staged = await stagedPlan(on, 4);
       expect(staged).toMatch(
         /lineitem[^\n]*\n\s+Project: exprs=\[l_orderkey\]\n\s+HashJoin: type=left_semi build=(broadcast|scan)/,
       );
-      const expected = await duckdbQuery(tpchSql(4), SF01);
-      for (const x of [on, off])
-        expectSameResults(rowsFromArrow(await QUERIES[4]!(tpchTables(x, SF01)).collect()), expected, {
-          ordered: ORDERED[4]!,
-          relTol: 1e-9,
-        });
-      expect(shuffled(on) * 5).toBeLessThan(shuffled(off));
+      await expectDuckdbAnswers(4, on, off);
+      expect(shuffledBytes(on) * 5).toBeLessThan(shuffledBytes(off));
       expect(on.lastJobSummary!.stages.some((st) => st.adaptive)).toBe(true);
-      const q13 = (await QUERIES[13]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!;
+      const q13 = await stagedPlan(on, 13);
       expect(q13).toMatch(
         /orders columns=\[[^\]]*\] filters=\[NOT like\(o_comment[^\n]*\n\s+Project: exprs=\[o_orderkey, o_custkey\]/,
       );
@@ -570,24 +581,14 @@ describe('optimizer on real data', () => {
         /lineitem columns=\[l_partkey, l_quantity\]\n\s+HashJoin: type=left_semi build=[^\n]* probeKeys=\[l_partkey\] buildKeys=\[p_partkey\]\n\s+HashAggregate: mode=partial keys=\[l_partkey AS agg_partkey\]/,
       ],
     ] as const;
-    const shuffled = (x: Session) => x.lastJobSummary!.stages.reduce((a, st) => a + (st.stats.bytesOut ?? 0), 0);
     for (const [q, broadcastThreshold, reduced] of cases) {
       const on = session({ store: tempDir(), executors: 1, progress: false, job: { broadcastThreshold } });
       const off = sessionWithout('semi_join_reduction', { job: { broadcastThreshold } });
       try {
-        expect((await QUERIES[q]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!).toMatch(reduced);
-        expect((await QUERIES[q]!(tpchTables(off, SF01)).explain()).split('== Staged Plan ==')[1]!).not.toMatch(
-          reduced,
-        );
-        const expected = await duckdbQuery(tpchSql(q), SF01);
-        const bytes: number[] = [];
-        for (const x of [on, off]) {
-          expectSameResults(rowsFromArrow(await QUERIES[q]!(tpchTables(x, SF01)).collect()), expected, {
-            ordered: ORDERED[q]!,
-            relTol: 1e-9,
-          });
-          bytes.push(shuffled(x));
-        }
+        expect(await stagedPlan(on, q)).toMatch(reduced);
+        expect(await stagedPlan(off, q)).not.toMatch(reduced);
+        await expectDuckdbAnswers(q, on, off);
+        const bytes = [shuffledBytes(on), shuffledBytes(off)];
         expect(bytes[0]! * 3).toBeLessThan(bytes[1]!);
       } finally {
         await on.stop();
@@ -601,21 +602,13 @@ describe('optimizer on real data', () => {
     const job = { broadcastThreshold: 20_000 };
     const on = session({ store: tempDir(), executors: 1, progress: false, job });
     const off = sessionWithout('semi_join_pushdown', { job });
-    const shuffled = (x: Session) => x.lastJobSummary!.stages.reduce((a, st) => a + (st.stats.bytesOut ?? 0), 0);
     try {
       const pushed =
         /orders columns=\[[^\]]*\]\n\s+HashJoin: type=left_semi build=broadcast\(stage \d+, \d+ partitions\) probeKeys=\[o_orderkey\]/;
-      expect((await QUERIES[18]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!).toMatch(pushed);
-      expect((await QUERIES[18]!(tpchTables(off, SF01)).explain()).split('== Staged Plan ==')[1]!).not.toMatch(pushed);
-      const expected = await duckdbQuery(tpchSql(18), SF01);
-      const bytes: number[] = [];
-      for (const x of [on, off]) {
-        expectSameResults(rowsFromArrow(await QUERIES[18]!(tpchTables(x, SF01)).collect()), expected, {
-          ordered: ORDERED[18]!,
-          relTol: 1e-9,
-        });
-        bytes.push(shuffled(x));
-      }
+      expect(await stagedPlan(on, 18)).toMatch(pushed);
+      expect(await stagedPlan(off, 18)).not.toMatch(pushed);
+      await expectDuckdbAnswers(18, on, off);
+      const bytes = [shuffledBytes(on), shuffledBytes(off)];
       // Off, orders and customer are shuffled whole (13.3 MB in all); on, 3.0 MB (the per-order sums).
       expect(bytes[0]! * 3).toBeLessThan(bytes[1]!);
     } finally {
@@ -629,20 +622,12 @@ describe('optimizer on real data', () => {
     const job = { broadcastThreshold: 60_000 };
     const on = session({ store: tempDir(), executors: 1, progress: false, job });
     const off = sessionWithout('adaptive_broadcast', { job });
-    const shuffled = (x: Session) => x.lastJobSummary!.stages.reduce((a, st) => a + (st.stats.bytesOut ?? 0), 0);
     try {
       const near =
         /Adaptive: if stage \d+ writes at most 240000 bytes, instead \(stage \d+ not run\):\n\s+ParquetScan: \S+\/lineitem /;
-      expect((await QUERIES[5]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!).toMatch(near);
-      const expected = await duckdbQuery(tpchSql(5), SF01);
-      const bytes: number[] = [];
-      for (const x of [on, off]) {
-        expectSameResults(rowsFromArrow(await QUERIES[5]!(tpchTables(x, SF01)).collect()), expected, {
-          ordered: ORDERED[5]!,
-          relTol: 1e-9,
-        });
-        bytes.push(shuffled(x));
-      }
+      expect(await stagedPlan(on, 5)).toMatch(near);
+      await expectDuckdbAnswers(5, on, off);
+      const bytes = [shuffledBytes(on), shuffledBytes(off)];
       expect(on.lastJobSummary!.stages.some((st) => st.adaptive && st.tasks > 1)).toBe(true);
       // Off, all of lineitem is shuffled (14.9 MB in all); on, 0.19 MB.
       expect(bytes[0]! * 20).toBeLessThan(bytes[1]!);
@@ -658,19 +643,14 @@ describe('optimizer on real data', () => {
     const on = session({ store: tempDir(), executors: 1, progress: false, job });
     const off = sessionWithout('adaptive_sort', { job });
     try {
-      const staged = (await QUERIES[20]!(tpchTables(on, SF01)).explain()).split('== Staged Plan ==')[1]!;
+      const staged = await stagedPlan(on, 20);
       expect(staged).toMatch(
         /output=shuffle\(roundrobin, n=\d+, sampled\)\n[^\n]*\n[^\n]*\n[^\n]*\n[^\n]*\n\s+Adaptive: if stage \d+ writes at most 20000 bytes, instead \(stage \d+ not run\):\n\s+ParquetScan: \S+\/supplier /,
       );
       expect(staged).toMatch(
         /Adaptive: if stage (\d+) writes at most \d+ bytes, instead as one task \(stage \d+ not run\):\n\s+ShuffleRead: stage=\1\n\s+Sort:/,
       );
-      const expected = await duckdbQuery(tpchSql(20), SF01);
-      for (const x of [on, off])
-        expectSameResults(rowsFromArrow(await QUERIES[20]!(tpchTables(x, SF01)).collect()), expected, {
-          ordered: ORDERED[20]!,
-          relTol: 1e-9,
-        });
+      await expectDuckdbAnswers(20, on, off);
       expect(on.lastJobSummary!.rounds).toBe(off.lastJobSummary!.rounds - 1);
       expect(on.lastJobSummary!.stages.filter((st) => st.adaptive).length).toBe(2);
     } finally {
