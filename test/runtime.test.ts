@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { col, count, session, sum, type Session, type SessionOptions } from '../src/index.js';
 import { QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
-import { EXECUTOR_INITIAL_OLD_SPACE_MB, executorNodeArgs } from '../src/local/pool.js';
+import { EXECUTOR_INITIAL_OLD_SPACE_MB, EXECUTOR_MALLOC_ENV, executorNodeArgs } from '../src/local/pool.js';
 import { runDriverStep } from '../src/runtime/driver.js';
 import { cachedStore, defaultEnv } from '../src/runtime/env.js';
 import { newJobId, submitJob } from '../src/runtime/client.js';
@@ -203,7 +203,7 @@ describe('5. instance reuse', () => {
 });
 
 describe('5b. executor processes', () => {
-  it('start with a larger initial old generation, and GC on their own thread when every core has one', async () => {
+  it('start with a larger initial old generation, glibc malloc keeping its pages, and GC on their own thread when every core has one', async () => {
     expect(executorNodeArgs(1, 2)).toEqual([`--initial-old-space-size=${EXECUTOR_INITIAL_OLD_SPACE_MB}`]);
     expect(executorNodeArgs(2, 2)).toContain('--single-threaded-gc');
     expect(executorNodeArgs(4, 2)).toContain('--single-threaded-gc');
@@ -211,6 +211,8 @@ describe('5b. executor processes', () => {
     await s.read.parquet(path.join(SF01, 'nation')).count();
     const argv = fs.readFileSync(`/proc/${s.localRunner.pool.pids[0]}/cmdline`, 'utf8').split('\0');
     expect(argv).toContain(`--initial-old-space-size=${EXECUTOR_INITIAL_OLD_SPACE_MB}`);
+    const environ = fs.readFileSync(`/proc/${s.localRunner.pool.pids[0]}/environ`, 'utf8').split('\0');
+    for (const [k, v] of Object.entries(EXECUTOR_MALLOC_ENV)) expect(environ).toContain(`${k}=${v}`);
   });
 });
 
