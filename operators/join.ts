@@ -7,7 +7,7 @@
 import type { Expr } from '../planner/expr.js';
 import type { BuildSide } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
-import { compileExpr, type Evaluator } from './eval.js';
+import { compileExpr, type Evaluator, type UdfTable } from './eval.js';
 import { joinIndex, type JoinIndex } from './joinIndex.js';
 import { selectionOf } from './kernels.js';
 import type { Operator, OperatorContext } from './operator.js';
@@ -17,7 +17,7 @@ import { concatBatches, deferredBatch, emptyBatch, gatherAll, pendingRows, selec
 
 type JoinType = 'inner' | 'left' | 'full' | 'left_semi' | 'left_anti';
 
-interface BuiltTable {
+export interface BuiltTable {
   readonly batch: Batch;
   readonly index: JoinIndex;
 }
@@ -34,6 +34,34 @@ function buildTable(batch: Batch, keys: readonly Evaluator[]): BuiltTable {
 }
 
 const builtCache = new WeakMap<readonly Batch[], Map<string, BuiltTable>>();
+
+/**
+ * The index of a build side read whole (the same batches for every task of an executor), built
+ * once per key list and shared: by the joins on it and by the scans that look their keys up in
+ * it first (rule runtime_filter, operators/runtimeFilter.ts). Read-only once built.
+ */
+export function sharedBuild(
+  parts: readonly Batch[],
+  schema: Schema,
+  keys: readonly Expr[],
+  udfs?: UdfTable,
+): BuiltTable {
+  let byKeys = builtCache.get(parts);
+  if (!byKeys) {
+    byKeys = new Map();
+    builtCache.set(parts, byKeys);
+  }
+  const text = JSON.stringify(keys);
+  let built = byKeys.get(text);
+  if (!built) {
+    built = buildTable(
+      parts.length ? concatBatches(schema, parts) : emptyBatch(schema),
+      keys.map((k) => compileExpr(k, schema, udfs)),
+    );
+    byKeys.set(text, built);
+  }
+  return built;
+}
 
 export class HashJoinOperator implements Operator {
   readonly name = 'HashJoin';
@@ -58,9 +86,9 @@ export class HashJoinOperator implements Operator {
     this.probeKeys = probeKeys.map((k) => compileExpr(k, probeSchema, ctx.udfs));
     this.buildKeys = buildKeys.map((k) => compileExpr(k, build.schema, ctx.udfs));
     this.residual = residual ? compileExpr(residual, [...probeSchema, ...build.schema], ctx.udfs) : null;
-    this.keysText = JSON.stringify(buildKeys);
+    this.buildKeyExprs = buildKeys;
   }
-  private readonly keysText: string;
+  private readonly buildKeyExprs: readonly Expr[];
 
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
     if (!this.ctx.readBuildSide) throw new Error('HashJoin needs a build-side reader in its context');
@@ -91,23 +119,16 @@ export class HashJoinOperator implements Operator {
         for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
       })();
     }
-    // A broadcast side is the same batches for every task of an executor: build its (read-only)
-    // hash table once and share it. A partitioned side is this task's own: its index is released
+    // A broadcast side is the same batches for every task of an executor: its (read-only) index
+    // is built once and shared. A partitioned side is this task's own: its index is released
     // once probed.
     const own = this.build.kind === 'partitioned';
-    let byKeys = own ? undefined : builtCache.get(parts);
-    if (!byKeys) {
-      byKeys = new Map();
-      if (!own) builtCache.set(parts, byKeys);
-    }
-    let built = byKeys.get(this.keysText);
-    if (!built) {
-      built = buildTable(
-        parts.length ? concatBatches(this.build.schema, parts) : emptyBatch(this.build.schema),
-        this.buildKeys,
-      );
-      byKeys.set(this.keysText, built);
-    }
+    const built = own
+      ? buildTable(
+          parts.length ? concatBatches(this.build.schema, parts) : emptyBatch(this.build.schema),
+          this.buildKeys,
+        )
+      : sharedBuild(parts, this.build.schema, this.buildKeyExprs, this.ctx.udfs);
     const matchedBuild = this.type === 'full' ? new Uint8Array(built.batch.length) : null;
     try {
       for await (const probe of input) {

@@ -18,6 +18,7 @@ import { lateScan } from './scanLate.js';
 import { RowGroupReader } from './parquetDecode.js';
 import type { Batch } from './vector.js';
 import { addTime } from './metrics.js';
+import { type KeyFilter, keyLookups } from './runtimeFilter.js';
 
 export interface ScanSpec {
   readonly columns: readonly string[];
@@ -29,6 +30,8 @@ export interface ScanSpec {
    * rows that fail them, and applies only those it can decide cheaply (scanLate.ts).
    */
   readonly prefilter?: boolean;
+  /** Joins' keys to look up right after decoding the key columns (rule runtime_filter). */
+  readonly keyFilters?: readonly KeyFilter[];
 }
 
 export async function* scanRowGroups(
@@ -48,9 +51,12 @@ export async function* scanRowGroups(
     }
     return;
   }
-  const md = spec.filters.length || spec.schema.some((f) => isDecimal(f.type)) ? await fileMetadata(r) : null;
+  // Join keys the build sides lack: rows dropped before their other columns are decoded.
+  const lookups = spec.keyFilters?.length ? await keyLookups(spec.keyFilters, spec.schema, ctx) : [];
+  const md =
+    spec.filters.length || lookups.length || spec.schema.some((f) => isDecimal(f.type)) ? await fileMetadata(r) : null;
   // Filters on dictionary-encoded columns: decided on codes, other columns built only for survivors.
-  const late = spec.filters.length ? lateScan(r, md!, spec, ctx.udfs) : null;
+  const late = spec.filters.length || lookups.length ? lateScan(r, md!, spec, ctx.udfs, undefined, lookups) : null;
   if (late) {
     yield* late(rowGroups, (rest) => decodeAll(r, rest, spec, null, md));
     return;

@@ -19,7 +19,7 @@ import { ExecutionError, StratusError } from '../planner/errors.js';
 import { type Expr, exprChildren, referencedColumns } from '../planner/expr.js';
 import type { DataType, Schema } from '../planner/types.js';
 import { batchesFromArrow } from './arrow.js';
-import { compileExpr, type Evaluator, type UdfTable } from './eval.js';
+import { compileExpr, type UdfTable } from './eval.js';
 import { conjuncts } from './filter.js';
 import { selectionOf } from './kernels.js';
 import { addTime } from './metrics.js';
@@ -34,6 +34,7 @@ import {
   pageDecodable,
 } from './parquetPages.js';
 import { RowGroupReader } from './parquetDecode.js';
+import type { KeyLookup } from './runtimeFilter.js';
 import type { Batch, Vec } from './vector.js';
 import { concatBatches, take, vecLength } from './vector.js';
 
@@ -45,7 +46,8 @@ export interface LateScanSpec {
 }
 
 interface Part {
-  readonly evaluate: Evaluator;
+  /** The rows of a batch (its columns at `columns` filled) that pass; null when all do. */
+  readonly select: (b: Batch) => Int32Array | null;
   /** Indexes (in the scan schema) of the columns it reads. */
   readonly columns: readonly number[];
   readonly udf: boolean;
@@ -111,14 +113,20 @@ export function lateScan(
   spec: LateScanSpec,
   udfs: UdfTable | undefined,
   only?: (type: DataType) => boolean,
+  lookups: readonly KeyLookup[] = [],
 ): LateScan | null {
   const leaves = leavesOf(md, spec.schema);
   if (!leaves) return null;
-  const parts: Part[] = spec.filters.flatMap(conjuncts).map((e) => ({
-    evaluate: compileExpr(e, spec.schema, udfs),
-    columns: [...referencedColumns(e)].map((c) => resolveColumn(spec.schema, c).index),
-    udf: hasUdf(e),
-  }));
+  const parts: Part[] = spec.filters.flatMap(conjuncts).map((e) => {
+    const evaluate = compileExpr(e, spec.schema, udfs);
+    return {
+      select: (b: Batch) => selectionOf(evaluate(b), b.length),
+      columns: [...referencedColumns(e)].map((c) => resolveColumn(spec.schema, c).index),
+      udf: hasUdf(e),
+    };
+  });
+  // Join keys looked up last, on the rows the filters keep (runtimeFilter.ts).
+  for (const k of lookups) parts.push({ select: (b) => k.select(b), columns: k.columns, udf: false });
   // Ours: numbers (plain or dictionary), and dictionary strings that a filter reads (kept as
   // codes). Strings only passed on decode faster in wasm (materializing them row by row here
   // cost Q1 more than it saved).
@@ -433,7 +441,7 @@ async function rowGroup(
     mask.parts.push(p);
     const cols = placeholder.slice();
     cols[i] = dict;
-    const pass = selectionOf(p.evaluate({ schema: spec.schema, columns: cols, length: size }), size);
+    const pass = p.select({ schema: spec.schema, columns: cols, length: size });
     if (pass === null) continue;
     const hit = new Uint8Array(size);
     for (let k = 0; k < pass.length; k++) hit[pass[k]!] = 1;
@@ -462,7 +470,7 @@ async function rowGroup(
     const cols = placeholder.slice();
     for (const i of p.columns) cols[i] = g.column(i, sel);
     const len = sel ? sel.length : n;
-    const s = selectionOf(p.evaluate({ schema: spec.schema, columns: cols, length: len }), len);
+    const s = p.select({ schema: spec.schema, columns: cols, length: len });
     if (s === null) continue;
     sel = sel ? compose(sel, s) : s;
     if (sel.length === 0) return null;

@@ -94,7 +94,7 @@ function describeOp(op: PhysicalOp): string {
     case 'Window':
       return `Window: partitionBy=${list(op.partitionBy.map(exprToString))} orderBy=${sortKeys(op.orderBy)} calls=${list(op.calls.map(windowCallText))}`;
     case 'HashJoin':
-      return `HashJoin: type=${op.type} build=${op.build.kind}(stage ${op.build.stage}${op.build.partitions ? `, ${op.build.partitions} partitions` : ''}${op.build.parts ? `, ${op.build.parts.reduce((a, p) => a + p.rowGroups.length, 0)} row groups read here` : ''}${op.build.reads ? `, stages ${op.build.reads.join(', ')} read here` : ''}) probeKeys=${list(op.probeKeys.map(exprToString))} buildKeys=${list(op.buildKeys.map(exprToString))}${op.residual ? ` residual=${exprToString(op.residual)}` : ''}`;
+      return `HashJoin: type=${op.type} build=${op.build.kind}(stage ${op.build.stage}${op.build.partitions ? `, ${op.build.partitions} partitions` : ''}${op.build.parts ? `, ${op.build.parts.reduce((a, p) => a + p.rowGroups.length, 0)} row groups read here` : ''}${op.build.reads ? `, stages ${op.build.reads.join(', ')} read here` : ''}) probeKeys=${list(op.probeKeys.map(exprToString))} buildKeys=${list(op.buildKeys.map(exprToString))}${op.residual ? ` residual=${exprToString(op.residual)}` : ''}${op.scanFilter ? ' scanFilter' : ''}`;
     default:
       return assertNever(op);
   }

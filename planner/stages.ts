@@ -65,6 +65,11 @@ export type PhysicalOp =
       readonly build: BuildSide;
       /** Emit the build side's columns first (the sides were swapped to build on the left). */
       readonly buildFirst?: boolean;
+      /**
+       * Rule runtime_filter: the probe keys are computed from the stage's scan columns unchanged, so
+       * the scan drops rows whose keys the build side lacks before decoding the other columns.
+       */
+      readonly scanFilter?: boolean;
       readonly schema: Schema;
     };
 

@@ -12,6 +12,7 @@ import { inlineBroadcastScans } from './rules/inline_broadcast_scans.js';
 import { partialAggregation } from './rules/partial_aggregation.js';
 import { reuseExchange } from './rules/reuse_exchange.js';
 import { rowGroupPruning } from './rules/row_group_pruning.js';
+import { runtimeFilter } from './rules/runtime_filter.js';
 
 /** In the order they apply (stage rewrites run in this order). */
 export const PHYSICAL_RULES = [
@@ -22,6 +23,7 @@ export const PHYSICAL_RULES = [
   reuseExchange,
   rowGroupPruning,
   inlineBroadcastScans,
+  runtimeFilter,
 ] as const satisfies readonly PhysicalRule[];
 
 export type PhysicalRuleName = (typeof PHYSICAL_RULES)[number]['name'];
