@@ -24,6 +24,7 @@ import { exprToString } from '../planner/expr.js';
 import type { AggCall } from '../planner/stages.js';
 import { compareNumbers, compareStrings } from '../planner/order.js';
 import { castVec, int64ToDoubles } from './cast.js';
+import { growArray, recycle } from './spareArrays.js';
 import type { DecimalVec, Int64Vec, NumVec, Vec } from './vector.js';
 import {
   bytesAt,
@@ -59,13 +60,13 @@ export interface Accumulator {
   reset(g: number): void;
   /** Set when another accumulator keeps this one's state: update and merge do nothing and need no input. */
   readonly twin?: boolean;
+  /** Hands the state's arrays back for recycling (spareArrays) once every result was read; not used again. */
+  release?(): void;
 }
 
+/** An accumulator's per-group array with room for `need` groups (spareArrays: the outgrown one is recycled). */
 export function grow<T extends Float64Array | Uint8Array | BigInt64Array>(a: T, need: number): T {
-  if (need <= a.length) return a;
-  const out = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
-  out.set(a as never);
-  return out;
+  return growArray(a, need);
 }
 
 function growLongs(a: BigInt64Array | bigint[], need: number): BigInt64Array | bigint[] {
@@ -124,6 +125,9 @@ class CountAcc implements Accumulator {
   evaluate(groups: number): Vec {
     return countsAsInt64(this.counts, groups);
   }
+  release(): void {
+    recycle(this.counts);
+  }
 }
 
 /** sum and avg over doubles (avg of integers too, as Spark averages them as doubles). */
@@ -176,6 +180,10 @@ class SumAcc implements Accumulator {
   reset(g: number): void {
     if (g < this.sums.length) this.sums[g] = 0;
     if (g < this.counts.length) this.counts[g] = 0;
+  }
+  release(): void {
+    recycle(this.sums);
+    recycle(this.counts);
   }
   evaluate(groups: number): Vec {
     return this.evaluateAs(groups, this.average, 'float64');
@@ -430,6 +438,11 @@ class DecimalSumAcc implements Accumulator {
     if (this.big && g < this.big.length) this.big[g] = 0n;
     if (g < this.counts.length) this.counts[g] = 0;
     if (g < this.overflow.length) this.overflow[g] = 0;
+  }
+  release(): void {
+    recycle(this.fast);
+    recycle(this.counts);
+    recycle(this.overflow);
   }
   evaluate(groups: number): Vec {
     return this.evaluateAs(groups, this.average, this.out);

@@ -125,6 +125,9 @@ export class HashAggregateOperator implements Operator {
       if (this.mode === 'partial') cols.push(...acc.state(g));
       else cols.push(acc.evaluate(g));
     }
+    // Every result is a copy: the table's and the states' arrays go to the next aggregate.
+    table.release();
+    for (const acc of accs) acc.release?.();
     yield { schema: this.schema, columns: cols, length: g };
   }
 }

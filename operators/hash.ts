@@ -10,6 +10,7 @@ import { decimalArray } from './decimal.js';
 import type { SmallVec, Vec } from './vector.js';
 import { int64Words, isBytesVec, isDecimalVec, isOpaqueVec, isValid, take } from './vector.js';
 import { NumericKeyIndex, type NumericVec } from './numericKeys.js';
+import { growArray, recycle, spareArray } from './spareArrays.js';
 
 const f64 = new Float64Array(1);
 
@@ -308,11 +309,7 @@ export class GroupTable {
         const s = isNull ? 0 : c.offsets[i]!;
         const len = isNull ? 0 : c.offsets[i + 1]! - s;
         const at = kc.offsets![id]!;
-        if (at + len > kc.bytes!.length) {
-          const nb = new Uint8Array(Math.max(kc.bytes!.length * 2, at + len));
-          nb.set(kc.bytes!);
-          kc.bytes = nb;
-        }
+        kc.bytes = growArray(kc.bytes!, at + len);
         kc.bytes!.set(c.data.subarray(s, s + len), at);
         kc.offsets![id + 1] = at + len;
       } else if (c.type === 'int64' || isDecimalVec(c)) kc.longs![id] = isNull ? 0n : c.values[i]!;
@@ -323,34 +320,35 @@ export class GroupTable {
 
   private grow(): void {
     const cap = this.hashes.length * 2;
-    const h = new Int32Array(cap);
-    h.set(this.hashes);
-    this.hashes = h;
+    this.hashes = growArray(this.hashes, cap);
     for (const kc of this.keys) {
-      const nn = new Uint8Array(cap);
-      nn.set(kc.nulls);
-      kc.nulls = nn;
-      if (kc.nums) {
-        const x = new Float64Array(cap);
-        x.set(kc.nums);
-        kc.nums = x;
-      } else if (Array.isArray(kc.longs)) {
+      kc.nulls = growArray(kc.nulls, cap);
+      if (kc.nums) kc.nums = growArray(kc.nums, cap);
+      else if (Array.isArray(kc.longs)) {
         while (kc.longs.length < cap) kc.longs.push(0n);
-      } else if (kc.longs) {
-        const x = new BigInt64Array(cap);
-        x.set(kc.longs);
-        kc.longs = x;
-      } else {
-        const o = new Int32Array(cap + 1);
-        o.set(kc.offsets!);
-        kc.offsets = o;
-      }
+      } else if (kc.longs) kc.longs = growArray(kc.longs, cap);
+      else kc.offsets = growArray(kc.offsets!, cap + 1);
     }
+  }
+
+  /** Hands the table's arrays back for recycling (spareArrays) once its keys were read; the table is not used again. */
+  release(): void {
+    recycle(this.hashes);
+    recycle(this.slots);
+    for (const kc of this.keys) {
+      recycle(kc.nulls);
+      recycle(kc.nums);
+      if (!Array.isArray(kc.longs)) recycle(kc.longs);
+      recycle(kc.offsets);
+      recycle(kc.bytes);
+    }
+    this.numeric?.release();
   }
 
   private rehash(): void {
     const cap = (this.mask + 1) * 2;
-    this.slots = new Int32Array(cap).fill(-1);
+    recycle(this.slots);
+    this.slots = spareArray(Int32Array, cap, -1);
     this.mask = cap - 1;
     for (let g = 0; g < this.size; g++) {
       let s = this.hashes[g]! & this.mask;

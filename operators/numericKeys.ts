@@ -11,6 +11,7 @@
  * batch would break that, the keys held move to the hash table and the index stays hashed.
  */
 import type { Vec } from './vector.js';
+import { recycle, spareArray } from './spareArrays.js';
 import { int32Range, int64Words, isBytesVec, isOpaqueVec, isValid } from './vector.js';
 
 export type NumericVec = Vec & { values: Int32Array | Float64Array | BigInt64Array };
@@ -88,8 +89,9 @@ export class NumericKeyIndex {
       // Room to grow on the side that grew (doubling), so keys rising batch by batch copy rarely.
       const len = Math.min(DIRECT_MAX_SPAN, Math.max(span, dir ? 2 * dir.length : span));
       const nb = dir && min < base ? Math.max(-2147483648, hi - len + 1) : lo;
-      const next = new Int32Array(len).fill(-1);
+      const next = spareArray(Int32Array, len, -1);
       if (dir) next.set(dir, base - nb);
+      recycle(dir);
       this.direct = dir = next;
       this.directBase = base = nb;
     }
@@ -123,6 +125,14 @@ export class NumericKeyIndex {
     if (!dir) return;
     this.ensureInts(this.count);
     for (let d = 0; d < dir.length; d++) if (dir[d] !== -1) this.putInt(this.directBase + d, dir[d]!);
+    recycle(dir);
+  }
+
+  /** Hands the index's arrays back for recycling (spareArrays); the index is not used again. */
+  release(): void {
+    for (const a of [this.direct, this.ik, this.iv, this.lk, this.lv, this.pairs]) recycle(a);
+    this.direct = this.ik = this.iv = this.lk = this.lv = this.pairs = null;
+    this.pairMask = 0;
   }
 
   /** int32/date keys: separate key and id tables, multiplicative hashing, no float views. */
@@ -187,8 +197,8 @@ export class NumericKeyIndex {
   private ensureInts(n: number): void {
     if (this.ik) return;
     const cap = Math.max(1024, nextPow2(2 * n));
-    this.ik = new Int32Array(cap);
-    this.iv = new Int32Array(cap).fill(-1);
+    this.ik = spareArray(Int32Array, cap);
+    this.iv = spareArray(Int32Array, cap, -1);
     this.imask = cap - 1;
   }
 
@@ -207,8 +217,8 @@ export class NumericKeyIndex {
     const ok = this.ik!;
     const ov = this.iv!;
     const cap = ok.length * 2;
-    const ik = new Int32Array(cap);
-    const iv = new Int32Array(cap).fill(-1);
+    const ik = spareArray(Int32Array, cap);
+    const iv = spareArray(Int32Array, cap, -1);
     const mask = cap - 1;
     for (let t = 0; t < ok.length; t++) {
       if (ov[t] === -1) continue;
@@ -218,6 +228,8 @@ export class NumericKeyIndex {
       ik[s] = x;
       iv[s] = ov[t]!;
     }
+    recycle(ok);
+    recycle(ov);
     this.ik = ik;
     this.iv = iv;
     this.imask = mask;
@@ -288,8 +300,8 @@ export class NumericKeyIndex {
     const ok = this.lk!;
     const ov = this.lv!;
     const cap = ov.length * 2;
-    const lk = new Int32Array(2 * cap);
-    const lv = new Int32Array(cap).fill(-1);
+    const lk = spareArray(Int32Array, 2 * cap);
+    const lv = spareArray(Int32Array, cap, -1);
     const mask = cap - 1;
     for (let t = 0; t < ov.length; t++) {
       if (ov[t] === -1) continue;
@@ -301,6 +313,8 @@ export class NumericKeyIndex {
       lk[2 * s + 1] = hi;
       lv[s] = ov[t]!;
     }
+    recycle(ok);
+    recycle(ov);
     this.lk = lk;
     this.lv = lv;
     this.lmask = mask;
@@ -361,7 +375,7 @@ export class NumericKeyIndex {
   private rehashPairs(): Float64Array {
     const old = this.pairs!;
     const cap = (this.pairMask + 1) * 2;
-    const pairs = new Float64Array(2 * cap).fill(-1);
+    const pairs = spareArray(Float64Array, 2 * cap, -1);
     const mask = cap - 1;
     for (let s = 0; s < old.length; s += 2) {
       const id = old[s + 1]!;
@@ -372,6 +386,7 @@ export class NumericKeyIndex {
       pairs[2 * t] = old[s]!;
       pairs[2 * t + 1] = id;
     }
+    recycle(old);
     this.pairs = pairs;
     this.pairMask = mask;
     return pairs;
