@@ -85,15 +85,27 @@ describe('scratch data', () => {
     await kept.stop();
   });
 
-  const query = (x: Session) => x.read.parquet(A).groupBy('p').agg(count('*').alias('n')).orderBy('p').take(5);
+  const frame = (x: Session) => x.read.parquet(A).groupBy('p').agg(count('*').alias('n')).orderBy('p');
+  const query = (x: Session) => frame(x).take(5);
 
-  it('a finished job leaves nothing in the job store, not even empty folders', async () => {
+  it('a finished job leaves nothing in the job store, not even empty folders, once the session stops', async () => {
     expect(await query(s)).toEqual([
       { p: 0, n: 150 },
       { p: 1, n: 150 },
     ]);
     await s.read.parquet(A).write.partitionBy('p').parquet(path.join(dir, 'w1'));
+    // The removals run in the background; stop() waits for them.
+    await s.stop();
     expect(jobDirs(store)).toEqual([]);
+  });
+
+  it('the driver leaves the scratch data of a job its client deletes to that deletion (no timeline)', async () => {
+    // keepJobs: this client keeps the folder, so what the driver left is visible.
+    const jobs = path.join(keptStore, 'jobs');
+    await kept.execute(frame(kept).plan, 'job', { deletedByClient: true });
+    const files = filesUnder(path.join(jobs, kept.lastJobId!));
+    expect(files.some((f) => f.startsWith('shuffle/'))).toBe(true);
+    expect(files).not.toContain('timeline.json');
   });
 
   it('the driver removes the shuffle data and manifests of a succeeded job; keepJobs keeps them', async () => {
@@ -161,6 +173,7 @@ describe('gc', () => {
       }
       expect(during?.kept).toContain(s.lastJobId);
       expect(during?.removed.map((r) => r.jobId)).toEqual([failed]);
+      await s.stop(); // the write job is removed in the background; stop() waits for that
       expect(jobDirs(store)).toEqual([]);
     } finally {
       await s.stop();

@@ -30,7 +30,7 @@ import {
 import { planQuery, type QueryPlan } from '../runtime/planJob.js';
 import { resumeJob } from '../runtime/resume.js';
 import { normalizeDataUrl, parseStoreUrl } from '../storage/url.js';
-import type { StoreRef } from '../storage/store.js';
+import type { ObjectStore, StoreRef } from '../storage/store.js';
 import type { DataFrame } from './dataframe.js';
 import { sqlToDataFrame } from '../sql/query.js';
 import { type PendingCache, SessionCache, type StorageLevel } from './cache.js';
@@ -170,7 +170,7 @@ export class Session {
 
   /** Run a plan as a job and return its result as an Arrow table. */
   async execute(root: PlanNode, label = 'job', options: JobOptions = {}): Promise<arrow.Table> {
-    const jobId = await this.submit(root, { kind: 'collect' }, options);
+    const jobId = await this.submit(root, { kind: 'collect' }, { ...this.deletedByClient, ...options });
     return (await this.follow(jobId!, label)).table;
   }
 
@@ -183,10 +183,18 @@ export class Session {
     sink: Extract<Sink, { kind: 'write' }>,
     cached = true,
   ): Promise<{ rows: number; files: number }> {
-    const jobId = await this.submit(root, sink, {}, newJobId(), cached);
+    const jobId = await this.submit(root, sink, this.deletedByClient, newJobId(), cached);
     if (jobId === null) return { rows: 0, files: 0 };
     const { manifest } = await this.follow(jobId, 'write');
     return { rows: manifest.rows, files: manifest.files ?? 0 };
+  }
+
+  /**
+   * Jobs that `follow` deletes once their result is read (collect, write): their driver leaves
+   * the scratch objects to that deletion (JobOptions.deletedByClient).
+   */
+  private get deletedByClient(): JobOptions {
+    return this.options.keepJobs ? {} : { deletedByClient: true };
   }
 
   /**
@@ -257,8 +265,11 @@ export class Session {
   }
 
   /**
-   * Run a stored job (new or resumed) to its end and read its committed result; then remove its
-   * scratch objects unless the session keeps them (a micro-batch job's are its checkpoint).
+   * Run a stored job (new or resumed) to its end and read its committed result; then remove the
+   * job unless the session keeps it (a micro-batch job's objects are its checkpoint). The removal
+   * runs in the background, off the caller's time: the result is already read and a succeeded
+   * job's output committed, so nothing waits on it but `stop()`; should the process die first,
+   * `gc` removes the job once `jobRetentionMs` has passed.
    */
   private async follow(
     jobId: string,
@@ -274,8 +285,19 @@ export class Session {
     const result = await readResult(store, jobId, machineError);
     this.lastJobSummary = result.manifest.summary;
     progress.done(`${result.manifest.rows} rows`);
-    if (!keep) await deleteJob(store, jobId);
+    if (!keep) this.deleteInBackground(store, jobId);
     return result;
+  }
+
+  /** Job removals still running (`stop()` waits for them). */
+  private readonly deletions = new Set<Promise<void>>();
+
+  private deleteInBackground(store: ObjectStore, jobId: string): void {
+    // A removal that fails leaves the job to gc, as a process that died would.
+    const run: Promise<void> = deleteJob(store, jobId)
+      .catch(() => undefined)
+      .finally(() => this.deletions.delete(run));
+    this.deletions.add(run);
   }
 
   private gcRun: Promise<unknown> | undefined;
@@ -382,9 +404,13 @@ export class Session {
     });
   }
 
-  /** Stop the runners: the local executor processes, the AWS client the session created (a script that ends without it still exits). */
+  /**
+   * Stop the runners: the local executor processes, the AWS client the session created (a script
+   * that ends without it still exits); first wait for the background work (gc, removals of
+   * finished jobs).
+   */
   async stop(): Promise<void> {
-    await this.gcRun;
+    await Promise.all([this.gcRun, ...this.deletions]);
     await this.persisted.close();
     await Promise.all([this.local?.close(), this.aws?.close()]);
     this.local = undefined;

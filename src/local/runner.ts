@@ -133,10 +133,12 @@ export class LocalRunner implements Runner {
     try {
       return await this.runMachine(job, progress, signal);
     } finally {
-      await live?.stop();
-      await pins.stop();
-      await releasePins(this.env, job.store, job.jobId).catch(() => undefined);
-      await lease.release();
+      // Independent of one another: done side by side (each is a store round trip or two).
+      await Promise.all([
+        live?.stop(),
+        pins.stop().then(() => releasePins(this.env, job.store, job.jobId).catch(() => undefined)),
+        lease.release(),
+      ]);
     }
   }
 

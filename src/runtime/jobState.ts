@@ -48,6 +48,13 @@ export interface JobOptions extends SizingOptions {
   readonly onlyFiles?: readonly string[];
   /** Keep the job's scratch objects (shuffle, manifests, summaries) after it succeeds (default false; the session's `keepJobs` sets it). */
   readonly keepScratch?: boolean;
+  /**
+   * The client deletes the whole job once it has read the result (a session's collect and write,
+   * without `keepJobs`): the driver then leaves the scratch objects to that one deletion instead
+   * of removing them (and writing `timeline.json`) at commit. A client that dies before deleting
+   * leaves the job to `gc`, which removes it once `jobRetentionMs` has passed.
+   */
+  readonly deletedByClient?: boolean;
   /** Lease of a write's commit record (ms): another writer rolls a commit back or forward once it expires. */
   readonly commitLeaseMs?: number;
   /**

@@ -443,7 +443,8 @@ export class Scheduler {
     await putJson(this.store, this.keys.result, manifest);
     this.state.status = 'succeeded';
     this.state.rowsOut = rows;
-    if (!this.sub.options.keepScratch) await removeScratch(this.store, this.state.jobId);
+    const { keepScratch, deletedByClient } = this.sub.options;
+    if (!keepScratch && !deletedByClient) await removeScratch(this.store, this.state.jobId);
     return { action: 'succeed', job: this.event.job, results: [], progress: this.progress() };
   }
 
