@@ -10,6 +10,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import type { Construct } from 'constructs';
 import { grantStratusAccess, StratusFunction } from './functions.js';
 import { StratusStateMachine } from './stateMachine.js';
+import { EXECUTOR_MALLOC_ENV } from '../src/local/pool.js';
 
 export interface StratusStackProps extends StackProps {
   /** Key prefix for everything Stratus writes, '' or ending in '/'. Default ''. */
@@ -75,7 +76,9 @@ export class StratusStack extends Stack {
       entry: 'src/lambda/executor.ts',
       memoryMiB: 10240,
       ephemeralStorage: Size.gibibytes(10),
-      environment,
+      // The local executors' glibc malloc settings (src/local/pool.ts): Lambda's Node.js runtimes
+      // run on Amazon Linux (glibc), whose malloc reads them from the environment at start.
+      environment: { ...environment, ...EXECUTOR_MALLOC_ENV },
     });
     for (const f of [this.driver, this.executor]) grantStratusAccess(f.role, this.bucket, prefix);
     if (props.managedInstances) this.onManagedInstances(props.managedInstances);

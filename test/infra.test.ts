@@ -146,12 +146,13 @@ describe('functions', () => {
     });
   });
 
-  it('get the bucket and prefix and nothing else through the environment', () => {
-    for (const fn of [id.driver, id.executor]) {
-      expect(resources[fn]!.Properties.Environment).toEqual({
-        Variables: { STRATUS_BUCKET: { Ref: id.bucket }, STRATUS_PREFIX: '', NODE_OPTIONS: '--enable-source-maps' },
-      });
-    }
+  it('get the bucket and prefix and nothing else through the environment; the executor also the malloc settings', () => {
+    const common = { STRATUS_BUCKET: { Ref: id.bucket }, STRATUS_PREFIX: '', NODE_OPTIONS: '--enable-source-maps' };
+    expect(resources[id.driver]!.Properties.Environment).toEqual({ Variables: common });
+    // The same glibc malloc settings as the local executor processes (pool.ts).
+    expect(resources[id.executor]!.Properties.Environment).toEqual({
+      Variables: { ...common, MALLOC_MMAP_THRESHOLD_: '67108864', MALLOC_TRIM_THRESHOLD_: '268435456' },
+    });
   });
 
   it('log to their own log groups kept one month', () => {
