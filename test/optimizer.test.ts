@@ -147,6 +147,45 @@ describe('optimizer rules', () => {
     );
   });
 
+  it('join_aggregate_window: a join with an avg of the same rows on its grouping key becomes a window; not for sum, nor rows joined on other columns', () => {
+    const withAgg = (rows: P.PlanNode, fn: 'avg' | 'sum', key = 'k') =>
+      P.join(
+        rows,
+        P.aggregate(
+          P.scan('t'),
+          [E.alias(E.col('a'), 'g')],
+          [E.alias(E.binary('*', E.lit(2), E.agg(fn, E.col('b'))), 'm')],
+        ),
+        'inner',
+        E.binary('and', E.binary('=', E.col('g'), E.col(key)), E.binary('<', E.col('b'), E.col('m'))),
+      );
+    const onKey = E.binary('=', E.col('a'), E.col('k'));
+    const rows = (on: E.Expr) =>
+      P.join(P.scan('t'), P.filter(P.scan('u'), E.binary('=', E.col('v'), E.lit('y'))), 'inner', on);
+    expect(run(withAgg(rows(onKey), 'avg'), 'join_aggregate_window')).toBe(
+      [
+        'Filter: predicate=(b < m)',
+        '  Project: exprs=[a, b, c, d, k, v, k AS g, (2 * __w0) AS m]',
+        '    Window: partitionBy=[k] orderBy=[] calls=[avg(b) ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING AS __w0]',
+        '      Filter: predicate=k IS NOT NULL',
+        '        Join: type=inner on=(a = k)',
+        '          Scan: path=t columns=*',
+        "          Filter: predicate=(v = 'y')",
+        '            Scan: path=u columns=*',
+      ].join('\n'),
+    );
+    expect(run(withAgg(P.scan('t'), 'avg', 'a'), 'join_aggregate_window')).toMatch(
+      /^Filter: predicate=\(b < m\)\n\s+Project/,
+    );
+    // sum counts repeated rows; a join on b keeps some rows of a group and not others.
+    const unchanged = [
+      withAgg(rows(onKey), 'sum'),
+      withAgg(rows(E.binary('and', onKey, E.binary('>', E.col('b'), E.lit(1)))), 'avg'),
+    ];
+    for (const plan of unchanged)
+      expect(run(plan, 'join_aggregate_window')).toBe(explainLogical(analyze(plan, catalog)));
+  });
+
   it('join_condition_pushdown filters the side a one-sided conjunct of the condition reads, where the join type allows', () => {
     const gt = (c: string) => E.binary('>', E.col(c), E.lit(1));
     const on = E.binary(
@@ -422,10 +461,10 @@ describe('optimizer rules', () => {
 
   it('explain lists the rules in effect, logical and physical', () => {
     expect(explainRules()).toBe(
-      'Rules: logical=[constant_folding, predicate_pushdown, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, semi_join_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans, runtime_filter] disabled=[]',
+      'Rules: logical=[constant_folding, predicate_pushdown, join_aggregate_window, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, semi_join_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans, runtime_filter] disabled=[]',
     );
     expect(explainRules(['partial_aggregation', 'constant_folding'])).toBe(
-      'Rules: logical=[predicate_pushdown, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, semi_join_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans, runtime_filter] disabled=[partial_aggregation, constant_folding]',
+      'Rules: logical=[predicate_pushdown, join_aggregate_window, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, semi_join_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans, runtime_filter] disabled=[partial_aggregation, constant_folding]',
     );
   });
 
@@ -582,8 +621,10 @@ describe('optimizer on real data', () => {
       ],
     ] as const;
     for (const [q, broadcastThreshold, reduced] of cases) {
-      const on = session({ store: tempDir(), executors: 1, progress: false, job: { broadcastThreshold } });
-      const off = sessionWithout('semi_join_reduction', { job: { broadcastThreshold } });
+      // join_aggregate_window would turn Q17's aggregate into a window: off in both.
+      const job = (rules: string[]) => ({ broadcastThreshold, disabledRules: ['join_aggregate_window', ...rules] });
+      const on = session({ store: tempDir(), executors: 1, progress: false, job: job([]) });
+      const off = session({ store: tempDir(), executors: 1, progress: false, job: job(['semi_join_reduction']) });
       try {
         expect(await stagedPlan(on, q)).toMatch(reduced);
         expect(await stagedPlan(off, q)).not.toMatch(reduced);
@@ -594,6 +635,26 @@ describe('optimizer on real data', () => {
         await on.stop();
         await off.stop();
       }
+    }
+  });
+
+  it('join_aggregate_window: Q17 and Q2 read lineitem / partsupp once, the per-part avg / min a window beside the rows; answers equal DuckDB', async () => {
+    const off = sessionWithout('join_aggregate_window');
+    try {
+      const scans = (plan: string, table: string) =>
+        plan.split('Adaptive:')[0]!.match(new RegExp(`ParquetScan: \\S+/${table} `, 'g'))?.length ?? 0;
+      for (const [q, table, fn] of [
+        [17, 'lineitem', 'avg\\(l_quantity\\)'],
+        [2, 'partsupp', 'min\\(ps_supplycost\\)'],
+      ] as const) {
+        const [on, plain] = [await stagedPlan(s(), q), await stagedPlan(off, q)];
+        expect(on).toMatch(new RegExp(`Window: partitionBy=\\[p_partkey\\] orderBy=\\[\\] calls=\\[${fn}`));
+        expect(plain).not.toMatch(/Window:/);
+        expect([scans(on, table), scans(plain, table)]).toEqual([1, 2]);
+        await expectDuckdbAnswers(q, s(), off);
+      }
+    } finally {
+      await off.stop();
     }
   });
 

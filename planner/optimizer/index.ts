@@ -12,6 +12,7 @@ import type { Rule, RuleContext } from './rule.js';
 import { broadcastSelection } from './rules/broadcast_selection.js';
 import { constantFolding } from './rules/constant_folding.js';
 import { joinConditionPushdown } from './rules/join_condition_pushdown.js';
+import { joinAggregateWindow } from './rules/join_aggregate_window.js';
 import { joinDisjunctionFilters } from './rules/join_disjunction_filters.js';
 import { joinReorder } from './rules/join_reorder.js';
 import { predicatePushdown } from './rules/predicate_pushdown.js';
@@ -27,6 +28,7 @@ import { semiJoinReduction } from './rules/semi_join_reduction.js';
 export const RULES: readonly Rule[] = [
   constantFolding,
   predicatePushdown,
+  joinAggregateWindow,
   joinConditionPushdown,
   joinDisjunctionFilters,
   predicatePushdown,

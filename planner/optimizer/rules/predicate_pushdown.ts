@@ -15,7 +15,7 @@ export function conjuncts(e: Expr): Expr[] {
   return e.kind === 'binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 
-function andAll(es: readonly Expr[]): Expr | null {
+export function andAll(es: readonly Expr[]): Expr | null {
   return es.length ? es.reduce((a, b) => binary('and', a, b)) : null;
 }
 
