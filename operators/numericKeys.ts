@@ -59,7 +59,10 @@ export class NumericKeyIndex {
   private pairMask = 0;
   private nullGroup = -1;
 
-  /** int32/date keys in a narrow range: the id of key x at `direct[x - directBase]` (-1: absent). */
+  /**
+   * int32/date keys in a narrow range: the id of key x plus one at `direct[x - directBase]` (0:
+   * absent, so a fresh array needs no fill and its pages no keys touch are never written).
+   */
   private direct: Int32Array | null = null;
   private directBase = 0;
   /** Keys once came too spread out for a direct array: hashed from then on. */
@@ -89,7 +92,7 @@ export class NumericKeyIndex {
       // Room to grow on the side that grew (doubling), so keys rising batch by batch copy rarely.
       const len = Math.min(DIRECT_MAX_SPAN, Math.max(span, dir ? 2 * dir.length : span));
       const nb = dir && min < base ? Math.max(-2147483648, hi - len + 1) : lo;
-      const next = spareArray(Int32Array, len, -1);
+      const next = spareArray(Int32Array, len);
       if (dir) next.set(dir, base - nb);
       recycle(dir);
       this.direct = dir = next;
@@ -107,10 +110,10 @@ export class NumericKeyIndex {
         out[i] = -1; // a lookup of a key never added
         continue;
       }
-      let id = dir![x - base]!;
+      let id = dir![x - base]! - 1;
       if (id === -1 && insert) {
         id = this.add(x, false);
-        dir![x - base] = id;
+        dir![x - base] = id + 1;
       }
       out[i] = id;
     }
@@ -124,7 +127,7 @@ export class NumericKeyIndex {
     this.direct = null;
     if (!dir) return;
     this.ensureInts(this.count);
-    for (let d = 0; d < dir.length; d++) if (dir[d] !== -1) this.putInt(this.directBase + d, dir[d]!);
+    for (let d = 0; d < dir.length; d++) if (dir[d] !== 0) this.putInt(this.directBase + d, dir[d]! - 1);
     recycle(dir);
   }
 
