@@ -147,6 +147,31 @@ describe('optimizer rules', () => {
     );
   });
 
+  it('aggregate_of_groups: a global sum beside the same sum per group is the sum of the groups; not for avg, nor over other rows', () => {
+    const rows = P.filter(P.scan('t'), E.binary('>', E.col('b'), E.lit(1)));
+    const total = (fn: 'sum' | 'avg', input = rows) =>
+      P.join(
+        P.aggregate(rows, [E.col('a')], [E.alias(E.agg(fn, E.col('b')), 'value')]),
+        P.aggregate(input, [], [E.alias(E.binary('*', E.agg(fn, E.col('b')), E.lit(2)), 'threshold')]),
+        'cross',
+        null,
+      );
+    expect(run(total('sum'), 'aggregate_of_groups')).toBe(
+      [
+        'Join: type=cross',
+        '  Aggregate: keys=[a] aggs=[sum(b) AS value]',
+        '    Filter: predicate=(b > 1)',
+        '      Scan: path=t columns=*',
+        '  Aggregate: keys=[] aggs=[(sum(value) * 2) AS threshold]',
+        '    Aggregate: keys=[a] aggs=[sum(b) AS value]',
+        '      Filter: predicate=(b > 1)',
+        '        Scan: path=t columns=*',
+      ].join('\n'),
+    );
+    for (const plan of [total('avg'), total('sum', P.scan('t'))])
+      expect(run(plan, 'aggregate_of_groups')).toBe(explainLogical(analyze(plan, catalog)));
+  });
+
   it('join_aggregate_window: a join with an avg of the same rows on its grouping key becomes a window; not for sum, nor rows joined on other columns', () => {
     const withAgg = (rows: P.PlanNode, fn: 'avg' | 'sum', key = 'k') =>
       P.join(
@@ -461,10 +486,10 @@ describe('optimizer rules', () => {
 
   it('explain lists the rules in effect, logical and physical', () => {
     expect(explainRules()).toBe(
-      'Rules: logical=[constant_folding, predicate_pushdown, join_aggregate_window, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, semi_join_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans, runtime_filter] disabled=[]',
+      'Rules: logical=[constant_folding, aggregate_of_groups, predicate_pushdown, join_aggregate_window, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, semi_join_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[partial_aggregation, adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans, runtime_filter] disabled=[]',
     );
     expect(explainRules(['partial_aggregation', 'constant_folding'])).toBe(
-      'Rules: logical=[predicate_pushdown, join_aggregate_window, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, semi_join_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans, runtime_filter] disabled=[partial_aggregation, constant_folding]',
+      'Rules: logical=[aggregate_of_groups, predicate_pushdown, join_aggregate_window, join_condition_pushdown, join_disjunction_filters, predicate_pushdown, semi_join_pushdown, join_reorder, projection_pushdown, semi_join_reduction, broadcast_selection] physical=[adaptive_broadcast, adaptive_sort, aggregate_scan_filters, reuse_exchange, row_group_pruning, inline_broadcast_scans, runtime_filter] disabled=[partial_aggregation, constant_folding]',
     );
   });
 
@@ -635,6 +660,20 @@ describe('optimizer on real data', () => {
         await on.stop();
         await off.stop();
       }
+    }
+  });
+
+  it('aggregate_of_groups: Q11 scans partsupp once, its threshold summed from the per-part values; answers equal DuckDB', async () => {
+    const off = sessionWithout('aggregate_of_groups');
+    try {
+      const scans = (plan: string) => plan.match(/ParquetScan: \S+\/partsupp /g)?.length ?? 0;
+      expect([scans(await stagedPlan(s(), 11)), scans(await stagedPlan(off, 11))]).toEqual([1, 2]);
+      expect(await stagedPlan(s(), 11)).toMatch(
+        /HashAggregate: mode=partial keys=\[\] aggs=\[sum\(value\) AS __agg0\]/,
+      );
+      await expectDuckdbAnswers(11, s(), off);
+    } finally {
+      await off.stop();
     }
   });
 

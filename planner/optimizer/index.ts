@@ -9,6 +9,7 @@ import type { PlanNode } from '../plan.js';
 import { transformPlan } from '../plan.js';
 import { PHYSICAL_RULES } from './physicalRules.js';
 import type { Rule, RuleContext } from './rule.js';
+import { aggregateOfGroups } from './rules/aggregate_of_groups.js';
 import { broadcastSelection } from './rules/broadcast_selection.js';
 import { constantFolding } from './rules/constant_folding.js';
 import { joinConditionPushdown } from './rules/join_condition_pushdown.js';
@@ -27,6 +28,7 @@ import { semiJoinReduction } from './rules/semi_join_reduction.js';
  */
 export const RULES: readonly Rule[] = [
   constantFolding,
+  aggregateOfGroups,
   predicatePushdown,
   joinAggregateWindow,
   joinConditionPushdown,
