@@ -63,8 +63,11 @@ describe('stage critical path', () => {
     // invocation (100 ms more); executor b runs task 3. A task handed back never ran.
     s.accountBusy(0, [rep(0, 1000, 100, 'a'), rep(1, 1020, 100, 'a')]);
     s.accountBusy(0, [rep(2, 2000, 100, 'a'), { stage: 0, task: 4, attempt: 1, ok: false, millis: 0 }]);
-    s.accountBusy(0, [rep(3, 1000, 150, 'b')]);
-    expect(state.stages[0]!.metrics?.executorMillis).toEqual({ a: 220, b: 150 });
+    s.accountBusy(0, [rep(3, 1000, 150, 'b')], 90);
+    s.accountBusy(0, [rep(5, 3000, 10, 'b')], 7);
+    expect(state.stages[0]!.metrics?.executorMillis).toEqual({ a: 220, b: 160 });
+    // Each invocation's CPU, added up per executor (the invocations of a above reported none).
+    expect(state.stages[0]!.metrics?.executorCpuMillis).toEqual({ b: 97 });
     expect(stageCriticalMillis(state.stages[0]!.metrics!)).toBe(220);
   });
 });

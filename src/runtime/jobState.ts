@@ -129,6 +129,8 @@ export interface StageMetrics {
    * tasks it interleaved count once and tasks it ran one after another add up.
    */
   executorMillis?: Record<string, number>;
+  /** CPU per executor instance (ms): its invocations' process CPU (all threads), load-independent. */
+  executorCpuMillis?: Record<string, number>;
   phases: Record<string, number>;
   stats: Record<string, number>;
 }

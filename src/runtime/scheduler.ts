@@ -114,7 +114,7 @@ export class Scheduler {
       const summary = await getJson<GroupSummary>(this.store, r.summary);
       const stage = summary.reports[0]?.stage;
       if (stage !== undefined && summary.stats) this.accountStats(stage, summary.stats);
-      if (stage !== undefined) this.accountBusy(stage, summary.reports);
+      if (stage !== undefined) this.accountBusy(stage, summary.reports, summary.stats?.cpuMillis);
       for (const rep of summary.reports) {
         this.account(rep);
         const t = this.state.stages[rep.stage]?.tasks[rep.task];
@@ -253,9 +253,10 @@ export class Scheduler {
 
   /**
    * Add an invocation's busy time to its executor's account in the stage: the union of its task
-   * attempts' run intervals (a group's tasks share one stage and one executor instance).
+   * attempts' run intervals (a group's tasks share one stage and one executor instance), and its
+   * CPU (the invocation's process CPU, `cpuMillis` of its stats).
    */
-  accountBusy(stage: number, reports: readonly TaskReport[]): void {
+  accountBusy(stage: number, reports: readonly TaskReport[], cpuMillis?: number): void {
     const s = this.state.stages[stage];
     const ran = reports.filter((r) => r.startedAt !== undefined && r.executor !== undefined);
     if (!s || !ran.length) return;
@@ -263,6 +264,8 @@ export class Scheduler {
     const executor = ran[0]!.executor!;
     const busy = unionMillis(ran.map((r) => [r.startedAt!, r.startedAt! + r.millis] as const));
     m.executorMillis = { ...m.executorMillis, [executor]: (m.executorMillis?.[executor] ?? 0) + busy };
+    if (cpuMillis !== undefined)
+      m.executorCpuMillis = { ...m.executorCpuMillis, [executor]: (m.executorCpuMillis?.[executor] ?? 0) + cpuMillis };
   }
 
   /** Add an invocation's store requests to its stage (a group's tasks share one stage). */

@@ -1,7 +1,7 @@
 /**
  * Reading one shuffle partition: the committed map outputs of the producing stage (one commit
  * record per stage), each map object's index, then the partition's byte range of every map
- * object with bounded parallel range reads. Commit records and indexes are cached per executor
+ * object with bounded parallel range reads (a run of consecutive partitions in one range). Commit records and indexes are cached per executor
  * instance as promises, so concurrent tasks share one read. Everything read is checked against
  * what the writer recorded — sizes and CRC-32 checksums: a missing, short or corrupt map output
  * is LOST_MAP_OUTPUT (naming the producing stage, map task and key), which the driver answers
@@ -89,37 +89,48 @@ function indexOf(store: ObjectStore, o: ShuffleOutput, lost: (reason: string) =>
 /** Network parallelism of a reduce task's range reads. */
 const SHUFFLE_READ_PARALLELISM = 16;
 
-export async function* readShufflePartition(
+/**
+ * Read partitions `first` … `first + count − 1` of a stage's shuffle: from every map object one
+ * range holding the whole run (they lie next to each other), each partition checked against its
+ * own checksum. A one-task reader of R partitions (an adaptive sort's) makes M range reads,
+ * not M×R. Batches come map object by map object, each one's partitions in order.
+ */
+export async function* readShufflePartitions(
   store: ObjectStore,
   jobId: string,
   stage: number,
-  partition: number,
+  first: number,
+  count: number,
   schema: Schema,
 ): AsyncIterable<Batch> {
   const commit = await commitOf(store, jobId, stage);
   const fetch = async (o: TaskOutput, mapTask: number): Promise<Batch[]> => {
     if (o.kind !== 'shuffle' || o.rows === 0) return [];
-    const lost = (reason: string) => {
+    const lost = (reason: string, partition = first) => {
       // A later attempt must read the commit record again: the driver rewrites it after re-running the task.
       commits.delete(`${store.url}|${jobKeys(jobId).commit(stage)}`);
       return lostMapOutput({ mapStage: stage, mapTask, key: o.key, partition, reason });
     };
     const t0 = performance.now();
     const idx = await indexOf(store, o, lost);
-    const start = idx.offsets[partition]!;
-    const end = idx.offsets[partition + 1]!;
-    let out: Batch[] = [];
+    const start = idx.offsets[first]!;
+    const end = idx.offsets[first + count]!;
+    const out: Batch[] = [];
     if (end > start) {
       const bytes = await store.getRange(o.key, start, end).catch((e: unknown) => {
         const reason = missingOrShort(e);
         throw reason ? lost(reason) : e;
       });
-      const bad = checkPartition(bytes, idx, partition);
-      if (bad) {
-        indexes.delete(`${store.url}|${o.key}`);
-        throw lost(bad);
+      if (bytes.byteLength !== end - start) throw lost(`read ${bytes.byteLength} of ${end - start} bytes`);
+      for (let p = first; p < first + count; p++) {
+        const part = bytes.subarray(idx.offsets[p]! - start, idx.offsets[p + 1]! - start);
+        const bad = checkPartition(part, idx, p);
+        if (bad) {
+          indexes.delete(`${store.url}|${o.key}`);
+          throw lost(bad, p);
+        }
+        for (const b of decodePartition(part, schema, o.codec ?? 'none')) out.push(b);
       }
-      out = decodePartition(bytes, schema, o.codec ?? 'none');
     }
     addTime('shuffleRead', performance.now() - t0);
     return out;
@@ -128,16 +139,27 @@ export async function* readShufflePartition(
   // observed (no unhandled rejection) and rethrown when its turn comes.
   const outputs = commit.outputs;
   const inflight: Promise<Batch[]>[] = [];
-  const start = (i: number) => {
+  const startRead = (i: number) => {
     const p = fetch(outputs[i]!, i);
     p.catch(() => undefined);
     inflight.push(p);
   };
   let next = 0;
-  while (next < outputs.length && inflight.length < SHUFFLE_READ_PARALLELISM) start(next++);
+  while (next < outputs.length && inflight.length < SHUFFLE_READ_PARALLELISM) startRead(next++);
   while (inflight.length) {
     const batches = await inflight.shift()!;
-    if (next < outputs.length) start(next++);
+    if (next < outputs.length) startRead(next++);
     yield* batches;
   }
+}
+
+/** Read one shuffle partition of a stage (see readShufflePartitions). */
+export function readShufflePartition(
+  store: ObjectStore,
+  jobId: string,
+  stage: number,
+  partition: number,
+  schema: Schema,
+): AsyncIterable<Batch> {
+  return readShufflePartitions(store, jobId, stage, partition, 1, schema);
 }

@@ -33,7 +33,7 @@ import type { RuntimeEnv } from './env.js';
 import { addTime, timed } from '../../operators/metrics.js';
 import { jobKeys } from './jobState.js';
 import type { ExecutorEvent, TaskOutput, TaskSpec } from './protocol.js';
-import { readShufflePartition } from './shuffleRead.js';
+import { readShufflePartition, readShufflePartitions } from './shuffleRead.js';
 import { functionTables, loadBundle } from './bundle.js';
 
 /** Per-instance cache of immutable job documents (stage plans), keyed by store and job. */
@@ -156,7 +156,7 @@ function buildSide(
   if (side.kind === 'partitioned')
     return collectAll(
       (async function* () {
-        for (const p of partitions) yield* readShufflePartition(store, jobId, side.stage, p, side.schema);
+        yield* readShufflePartitions(store, jobId, side.stage, partitions[0]!, partitions.length, side.schema);
       })(),
     );
   const key = `${store.url}|${jobId}|${side.stage}`;
@@ -169,13 +169,10 @@ function buildSide(
     if (broadcasts.size >= 8) broadcasts.delete(broadcasts.keys().next().value!);
     // A single-partition stage, every partition of an adaptive join's small side, or the
     // stage's own scan pipeline read here (inline_broadcast_scans).
-    const parts = Array.from({ length: side.partitions ?? 1 }, (_, p) => p);
     hit = collectAll(
       side.kind === 'scan'
         ? inline(side)
-        : (async function* () {
-            for (const p of parts) yield* readShufflePartition(store, jobId, side.stage, p, side.schema);
-          })(),
+        : readShufflePartitions(store, jobId, side.stage, 0, side.partitions ?? 1, side.schema),
     );
     hit.catch(() => broadcasts.delete(key));
     broadcasts.set(key, hit);
@@ -239,9 +236,10 @@ function source(
     );
   const src = stageSource;
   const partitions = taskPartitions(task);
+  // A run of partitions (a one-task reader's) in one range per map object.
   return (async function* () {
-    for (const p of partitions)
-      for (const s of src.stages) yield* readShufflePartition(store, event.job.jobId, s, p, src.schema);
+    for (const s of src.stages)
+      yield* readShufflePartitions(store, event.job.jobId, s, partitions[0]!, partitions.length, src.schema);
   })();
 }
 
