@@ -5,9 +5,10 @@
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { scan } from '../planner/plan.js';
+import { scan, union } from '../planner/plan.js';
 import { loadDatasets } from '../src/runtime/catalog.js';
 import { cachedStore, type RuntimeEnv } from '../src/runtime/env.js';
+import type { ObjectStore } from '../src/storage/store.js';
 import { tempDir } from './support/tpch.js';
 
 const env: RuntimeEnv = { store: cachedStore, remainingMillis: () => 60_000, log: () => {} };
@@ -33,5 +34,39 @@ describe('footer cache', () => {
     expect(rewritten).not.toBe(first);
     expect(rewritten.numRows).toBe(5);
     expect(await footer()).toBe(rewritten);
+  });
+
+  it("loads a plan's datasets side by side, each read before the other's footer arrives; the catalog in scan order", async () => {
+    const dirs = [tempDir(), tempDir()];
+    for (const [i, d] of dirs.entries()) await writeParquet(path.join(d, 'part-0.parquet'), 3 + i);
+    // A store whose footer reads take 100 ms: a dataset loaded after another starts 100 ms later.
+    const calls: { key: string; at: number; end?: number }[] = [];
+    const slow = (inner: ObjectStore): ObjectStore =>
+      new Proxy(inner, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (typeof v !== 'function') return v;
+          return async (...args: unknown[]) => {
+            const call: { key: string; at: number; end?: number } = { key: String(args[0]), at: performance.now() };
+            calls.push(call);
+            if (prop === 'getRange') await new Promise((r) => setTimeout(r, 100));
+            try {
+              return await v.apply(target, args);
+            } finally {
+              call.end = performance.now();
+            }
+          };
+        },
+      });
+    const slowEnv: RuntimeEnv = { ...env, store: (ref) => slow(cachedStore(ref)) };
+    const ds = await loadDatasets(union([scan(dirs[1]!), scan(dirs[0]!)], false), slowEnv);
+    expect([...ds.catalog.keys()]).toEqual([dirs[1], dirs[0]]);
+    expect(ds.files.get(dirs[0]!)![0]!.footer.numRows).toBe(3);
+    expect(ds.files.get(dirs[1]!)![0]!.footer.numRows).toBe(4);
+    const key = (d: string) => d.replace(/^\/+/, '');
+    const firstCall = (d: string) => Math.min(...calls.filter((c) => c.key.startsWith(key(d))).map((c) => c.at));
+    const footerRead = calls.find((c) => c.key.startsWith(key(dirs[1]!)) && c.key.endsWith('.parquet'));
+    expect(footerRead?.end).toBeDefined();
+    expect(firstCall(dirs[0]!)).toBeLessThan(footerRead!.end!);
   });
 });

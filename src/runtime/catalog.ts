@@ -5,7 +5,7 @@
  */
 import type { Catalog } from '../../planner/analyzer.js';
 import { PlanError } from '../../planner/errors.js';
-import type { PlanNode } from '../../planner/plan.js';
+import type { PlanNode, PlanOf } from '../../planner/plan.js';
 import { collectScans } from '../../planner/plan.js';
 import { datasetSchema } from '../../planner/schemaMerge.js';
 import type { Schema } from '../../planner/types.js';
@@ -19,6 +19,8 @@ import type { RuntimeEnv } from './env.js';
 import { partitionFields, partitionValuesOf, type PartitionValues } from './partitions.js';
 import { checkTextFiles, textFooter, textSchema } from './textCatalog.js';
 import { arrowFooter } from '../../operators/arrowScan.js';
+
+type Scan = PlanOf<'Scan'>;
 
 /** Bytes a footer read fetches from a file's end at once (hyparquet's initial fetch). */
 const FOOTER_FETCH = 512 * 1024;
@@ -103,11 +105,8 @@ export async function loadDatasets(
 ): Promise<Datasets> {
   const fresh: KnownFooter[] = [];
   let budget = opts.budget ?? Infinity;
-  const catalog = new Map<string, Schema>();
-  const files = new Map<string, DatasetFile[]>();
-  const columnBytes = new Map<string, Record<string, number>>();
-  const columnRanges = new Map<string, Record<string, { min: number; max: number }>>();
   const merging = new Map<string, string>();
+  const scans: Scan[] = [];
   for (const scan of collectScans(root)) {
     const merge = scan.mergeSchema === true;
     const how = JSON.stringify({ merge, format: scan.format, text: scan.text ?? null });
@@ -117,11 +116,16 @@ export async function loadDatasets(
         `'${scan.path}' is read with different formats or options in one job (${merging.get(scan.path)} and ${how}); read it one way`,
         { path: scan.path },
       );
+    if (!merging.has(scan.path)) scans.push(scan);
     merging.set(scan.path, how);
-    if (files.has(scan.path)) continue;
+  }
+  // Pins are listed in one object of the job store (read, then written): one at a time.
+  const pins = opts.pins && oneAtATime(opts.pins);
+  const loadOne = async (scan: Scan): Promise<LoadedDataset> => {
+    const merge = scan.mergeSchema === true;
     const loc = locate(scan.path, storeRef);
     const store = env.store(loc.ref);
-    const all = await datasetObjects(store, loc.key, scan.path, opts.pins);
+    const all = await datasetObjects(store, loc.key, scan.path, pins);
     const objects = opts.onlyFiles ? all.filter((o) => opts.onlyFiles!.includes(urlOf(loc.ref, o.key))) : all;
     if (!objects.length)
       throw new PlanError('EMPTY_DATASET', `no files to read in '${scan.path}'`, { path: scan.path });
@@ -184,13 +188,10 @@ export async function loadDatasets(
     const parts = partitionFields(objects.map((o) => partitionValuesOf(o.key, root))).filter(
       (p) => !schema.some((f) => f.name === p.name),
     );
-    catalog.set(scan.path, [...schema, ...parts]);
-    files.set(scan.path, found);
     const bytes: Record<string, number> = {};
     for (const f of found)
       for (const rg of f.footer.rowGroups)
         for (const [c, b] of Object.entries(rg.bytes)) bytes[c] = (bytes[c] ?? 0) + b;
-    columnBytes.set(scan.path, bytes);
     const ranges: Record<string, { min: number; max: number }> = {};
     for (const f of found)
       for (const rg of f.footer.rowGroups)
@@ -199,7 +200,52 @@ export async function loadDatasets(
           const r = ranges[c];
           ranges[c] = r ? { min: Math.min(r.min, st.min), max: Math.max(r.max, st.max) } : { min: st.min, max: st.max };
         }
-    columnRanges.set(scan.path, ranges);
-  }
-  return { catalog, files, columnBytes, columnRanges };
+    return { path: scan.path, schema: [...schema, ...parts], found, bytes, ranges };
+  };
+  // Datasets load side by side (each is a few sequential store round trips); a footer budget
+  // (planning over several driver calls) reads them in order, so each call's share is the same.
+  const loaded = Number.isFinite(budget) ? await inOrder(scans, loadOne) : await allInOrder(scans.map(loadOne));
+  return {
+    catalog: new Map(loaded.map((d) => [d.path, d.schema])),
+    files: new Map(loaded.map((d) => [d.path, d.found])),
+    columnBytes: new Map(loaded.map((d) => [d.path, d.bytes])),
+    columnRanges: new Map(loaded.map((d) => [d.path, d.ranges])),
+  };
+}
+
+/** One dataset as loadDatasets gives it. */
+interface LoadedDataset {
+  readonly path: string;
+  readonly schema: Schema;
+  readonly found: DatasetFile[];
+  readonly bytes: Record<string, number>;
+  readonly ranges: Record<string, { min: number; max: number }>;
+}
+
+async function inOrder<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
+}
+
+/** Every promise's value; if any fails, the first failure in their order (not in time), once all have settled. */
+async function allInOrder<R>(promises: readonly Promise<R>[]): Promise<R[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<R>).value);
+}
+
+/** A pin holder whose calls run one after another. */
+function oneAtATime(pins: PinHolder): PinHolder {
+  let last: Promise<unknown> = Promise.resolve();
+  const queue = <T>(f: () => Promise<T>): Promise<T> => {
+    const run = last.then(f, f);
+    last = run.catch(() => undefined);
+    return run;
+  };
+  return {
+    pin: (...a) => queue(() => pins.pin(...a)),
+    unpin: (...a) => queue(() => pins.unpin(...a)),
+  };
 }
