@@ -9,7 +9,7 @@ import { getJson } from '../storage/store.js';
 import { classifyError } from '../util/retry.js';
 import type { RuntimeEnv } from './env.js';
 import { jobKeys, type JobSubmission } from './jobState.js';
-import { jobStep } from './jobStep.js';
+import { jobStep, readJobFiles } from './jobStep.js';
 import { streamStep } from './microbatch.js';
 import { assertPayloadSize } from './payload.js';
 import type { DriverEvent, DriverOutput } from './protocol.js';
@@ -36,6 +36,10 @@ export async function runDriverStep(event: DriverEvent, env: RuntimeEnv): Promis
 
 /** One step of the job `event` names. */
 export async function driverStep(event: DriverEvent, env: RuntimeEnv): Promise<DriverOutput> {
-  const sub = await getJson<JobSubmission>(env.store(event.job.store), jobKeys(event.job.jobId).job);
-  return sub.options.stream ? streamStep(event, env, sub) : jobStep(event, env, sub);
+  const store = env.store(event.job.store);
+  // A batch job's state and plan are read while the submission is (a micro-batch job reads its batches' own).
+  const files = readJobFiles(store, event.job.jobId);
+  files.catch(() => undefined); // not read when the submission fails, or for a micro-batch job
+  const sub = await getJson<JobSubmission>(store, jobKeys(event.job.jobId).job);
+  return sub.options.stream ? streamStep(event, env, sub) : jobStep(event, env, sub, files);
 }

@@ -18,11 +18,40 @@ import { type DriverEvent, type DriverOutput, failOutput } from './protocol.js';
 import { Scheduler } from './scheduler.js';
 import { type DriverAction, ROUTES } from './stateMachine.js';
 
+/** A job's state and stage plan (undefined before its first step has saved them). */
+export interface JobFiles {
+  readonly state: JobState | undefined;
+  readonly stages: StagePlan | undefined;
+}
+
+/**
+ * Read a job's state and stage plan side by side, one round trip for both (the driver starts
+ * this while it reads the submission). The plan is written once, before the first state.
+ */
+export function readJobFiles(store: ObjectStore, jobId: string): Promise<JobFiles> {
+  const keys = jobKeys(jobId);
+  const maybe = <T>(key: string): Promise<T | undefined> =>
+    getJson<T>(store, key).catch((e: unknown) => {
+      if ((e as { code?: string }).code === 'NOT_FOUND') return undefined;
+      throw e;
+    });
+  return Promise.all([maybe<JobState>(keys.state), maybe<StagePlan>(keys.stages)]).then(([state, stages]) => ({
+    state,
+    stages,
+  }));
+}
+
 /** One step of a batch job (a micro-batch job steps each batch's job through this too). */
-export async function jobStep(event: DriverEvent, env: RuntimeEnv, sub: JobSubmission): Promise<DriverOutput> {
+export async function jobStep(
+  event: DriverEvent,
+  env: RuntimeEnv,
+  sub: JobSubmission,
+  files: Promise<JobFiles> = readJobFiles(env.store(event.job.store), event.job.jobId),
+): Promise<DriverOutput> {
   const store = env.store(event.job.store);
   const keys = jobKeys(event.job.jobId);
-  let state = (await store.head(keys.state)) ? await getJson<JobState>(store, keys.state) : undefined;
+  const read = await files;
+  let state = read.state;
   let plan: StagePlan;
   try {
     if (!state) {
@@ -43,7 +72,7 @@ export async function jobStep(event: DriverEvent, env: RuntimeEnv, sub: JobSubmi
       state.planningCalls = footers.calls + 1;
       await putJson(store, keys.stages, plan);
     } else {
-      plan = await getJson<StagePlan>(store, keys.stages);
+      plan = read.stages ?? (await getJson<StagePlan>(store, keys.stages));
       // Every step renews the pins of a running job (on AWS no runner holds it).
       if (state.status === 'running') await renewPins(env, event.job.store, event.job.jobId);
     }
