@@ -315,6 +315,8 @@ export class Session {
    * retention (job option `fileRetentionMs`, default 0; or `opts.fileRetentionMs`) has passed.
    */
   async gc(opts: GcOptions = {}): Promise<GcReport> {
+    // This session's own finished jobs are being removed: let that end first (not reported as gc's).
+    await Promise.all([...this.deletions]);
     const retentionMs = opts.retentionMs ?? this.options.jobRetentionMs;
     return collectGarbage(cachedStore(this.storeRef), this.env, this.storeRef, {
       ...(retentionMs !== undefined ? { retentionMs } : {}),

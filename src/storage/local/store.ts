@@ -2,7 +2,20 @@
  * A file-backed object store: keys are paths under a root directory. Writes are atomic
  * (temporary file + rename), so a reader never sees a half-written object.
  */
-import { promises as fs } from 'node:fs';
+import {
+  promises as fs,
+  closeSync,
+  fstatSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writevSync,
+} from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StorageError } from '../../../planner/errors.js';
@@ -15,6 +28,16 @@ import {
   type ObjectStore,
   type StoreStats,
 } from '../store.js';
+
+/**
+ * Objects and ranges up to this size are read and written with synchronous calls: a few system
+ * calls on this thread instead of a round trip through libuv's thread pool for each (open, read,
+ * close…), every one of which waits for this thread to be woken again — microseconds on an idle
+ * machine, milliseconds on a loaded one, and a job's driver and tasks make hundreds of small
+ * requests (state, manifests, footers, shuffle partitions). Larger bodies stay asynchronous, their
+ * copies on the pool's threads while this one computes.
+ */
+export const LOCAL_SYNC_BYTES = 1 << 20;
 
 export class LocalStore implements ObjectStore {
   readonly url: string;
@@ -36,8 +59,23 @@ export class LocalStore implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array> {
     this.stats.get++;
+    const file = this.file(key);
+    let fd: number | undefined;
     try {
-      const buf = await fs.readFile(this.file(key));
+      fd = openSync(file, 'r');
+      const size = fstatSync(fd).size;
+      if (size <= LOCAL_SYNC_BYTES) {
+        const out = readAt(fd, new Uint8Array(size), 0);
+        this.stats.bytesIn += out.byteLength;
+        return out;
+      }
+    } catch (e) {
+      throw notFound(e, this.url, key);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+    try {
+      const buf = await fs.readFile(file);
       this.stats.bytesIn += buf.byteLength;
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (e) {
@@ -47,6 +85,19 @@ export class LocalStore implements ObjectStore {
 
   async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
     this.stats.get++;
+    if (end - start <= LOCAL_SYNC_BYTES) {
+      let fd: number | undefined;
+      try {
+        fd = openSync(this.file(key), 'r');
+        const out = readAt(fd, new Uint8Array(Math.max(0, end - start)), start);
+        this.stats.bytesIn += out.byteLength;
+        return out;
+      } catch (e) {
+        throw notFound(e, this.url, key);
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+      }
+    }
     let fh: fs.FileHandle | undefined;
     try {
       fh = await fs.open(this.file(key), 'r');
@@ -70,6 +121,10 @@ export class LocalStore implements ObjectStore {
     this.stats.put++;
     this.stats.bytesOut += bodyLength(body);
     const target = this.file(key);
+    if (bodyLength(body) <= LOCAL_SYNC_BYTES) {
+      renameSync(writeTempSync(target, body), target);
+      return;
+    }
     const tmp = await this.writeTemp(target, body);
     await fs.rename(tmp, target);
   }
@@ -78,24 +133,27 @@ export class LocalStore implements ObjectStore {
     this.stats.put++;
     this.stats.bytesOut += body.byteLength;
     const target = this.file(key);
-    const tmp = await this.writeTemp(target, body);
+    const small = body.byteLength <= LOCAL_SYNC_BYTES;
+    const tmp = small ? writeTempSync(target, body) : await this.writeTemp(target, body);
     try {
       // link() fails if the target exists: an atomic create of a complete file.
-      await fs.link(tmp, target);
+      if (small) linkSync(tmp, target);
+      else await fs.link(tmp, target);
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw e;
     } finally {
-      await fs.rm(tmp, { force: true });
+      rmSync(tmp, { force: true });
     }
   }
 
   /** The body in a temporary file beside `target` (its directory created, also if a concurrent deleteTree removed it). */
   private async writeTemp(target: string, body: Body): Promise<string> {
-    const tmp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
+    const tmp = tempName(target);
     for (let i = 0; ; i++) {
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      // The directory usually exists: created only when the write finds it missing.
+      if (i > 0) await fs.mkdir(path.dirname(target), { recursive: true });
       try {
         if (body instanceof Uint8Array) await fs.writeFile(tmp, body);
         else await writeChunks(tmp, body);
@@ -109,7 +167,7 @@ export class LocalStore implements ObjectStore {
   async head(key: string): Promise<ObjectInfo | undefined> {
     this.stats.head++;
     try {
-      const st = await fs.stat(this.file(key));
+      const st = statSync(this.file(key));
       return st.isFile() ? { key, size: st.size } : undefined;
     } catch {
       return undefined;
@@ -122,30 +180,32 @@ export class LocalStore implements ObjectStore {
     const slash = prefix.lastIndexOf('/');
     const dirKey = slash >= 0 ? prefix.slice(0, slash) : '';
     const out: ObjectInfo[] = [];
-    const walk = async (dir: string, keyPrefix: string): Promise<void> => {
+    // Synchronous: directory reads and stats are single system calls (see LOCAL_SYNC_BYTES).
+    const walk = (dir: string, keyPrefix: string): void => {
       let entries: import('node:fs').Dirent[];
       try {
-        entries = await fs.readdir(dir, { withFileTypes: true });
+        entries = readdirSync(dir, { withFileTypes: true });
       } catch {
         return;
       }
       for (const e of entries) {
         const key = keyPrefix ? `${keyPrefix}/${e.name}` : e.name;
         if (e.isDirectory()) {
-          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) await walk(path.join(dir, e.name), key);
+          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) walk(path.join(dir, e.name), key);
         } else if (e.isFile() && key.startsWith(prefix) && !e.name.includes('.tmp-')) {
-          const st = await fs.stat(path.join(dir, e.name));
-          out.push({ key, size: st.size });
+          // Gone since the directory was read (a concurrent delete): not listed.
+          const st = statSync(path.join(dir, e.name), { throwIfNoEntry: false });
+          if (st) out.push({ key, size: st.size });
         }
       }
     };
-    await walk(this.file(dirKey), dirKey);
+    walk(this.file(dirKey), dirKey);
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async delete(keys: readonly string[]): Promise<void> {
     this.stats.delete += keys.length;
-    await Promise.all(keys.map((k) => fs.rm(this.file(k), { force: true })));
+    for (const k of keys) rmSync(this.file(k), { force: true });
   }
 
   async deleteTree(prefix: string): Promise<void> {
@@ -175,6 +235,48 @@ function notFound(e: unknown, url: string, key: string): Error {
   if (code === 'EISDIR')
     return new StorageError('NOT_FOUND', `'${key}' in ${url} is a directory, not an object`, { store: url, key });
   return new StorageError('IO', `cannot read '${key}' from ${url}: ${(e as Error)?.message}`, { store: url, key });
+}
+
+/** A temporary name beside `target`. */
+const tempName = (target: string) => `${target}.tmp-${randomBytes(6).toString('hex')}`;
+
+/** `length` bytes from `position` into `out` (short at the file's end): read until full or EOF. */
+function readAt(fd: number, out: Uint8Array, position: number): Uint8Array {
+  let off = 0;
+  while (off < out.length) {
+    const n = readSync(fd, out, off, out.length - off, position + off);
+    if (n === 0) break;
+    off += n;
+  }
+  return off === out.length ? out : out.subarray(0, off);
+}
+
+/** writeTemp's synchronous form, for small bodies. */
+function writeTempSync(target: string, body: Body): string {
+  const tmp = tempName(target);
+  const chunks = body instanceof Uint8Array ? [body] : body;
+  for (let i = 0; ; i++) {
+    if (i > 0) mkdirSync(path.dirname(target), { recursive: true });
+    let fd: number | undefined;
+    try {
+      fd = openSync(tmp, 'w');
+      for (let c = 0; c < chunks.length; c += WRITEV_CHUNKS) {
+        const group = chunks.slice(c, c + WRITEV_CHUNKS);
+        let want = group.reduce((a, x) => a + x.byteLength, 0);
+        let written = writevSync(fd, group);
+        // A short write (rare on files) goes on with what is left.
+        while (written < want) {
+          want -= written;
+          written = writevSync(fd, [Buffer.concat(group).subarray(-want)]);
+        }
+      }
+      return tmp;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || i >= 2) throw e;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
 }
 
 /** Chunks written back to back into a new file, up to IOV_MAX of them a system call. */
