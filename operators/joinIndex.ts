@@ -12,6 +12,7 @@
  * packed into one int32 key; other keys go through a GroupTable of their distinct tuples.
  */
 import { GroupTable } from './hash.js';
+import { recycle, spareArray } from './spareArrays.js';
 import type { Vec } from './vector.js';
 import { int32Range, isValid, newValidity, setValid } from './vector.js';
 
@@ -19,22 +20,6 @@ import { int32Range, isValid, newValidity, setValid } from './vector.js';
 export interface Matches {
   readonly psel: Int32Array;
   readonly bsel: Int32Array;
-}
-
-/**
- * Slot arrays of indexes no longer used (a task's partitioned build side, after its probe),
- * kept for the next build: a fresh large typed array costs about a pass over it here (a page
- * fault per 4 KiB), a reused one only the pass that fills it.
- */
-const spareSlots: Int32Array[] = [];
-/** As many as the tasks an executor runs at once (each builds its own), within 128 MiB in all. */
-const SPARE_SLOT_ARRAYS = 4;
-const SPARE_SLOTS_MAX = 1 << 25;
-
-function slotArray(len: number): Int32Array {
-  const k = spareSlots.findIndex((a) => a.length >= len && a.length <= 4 * len + 4096);
-  if (k < 0) return new Int32Array(len);
-  return spareSlots.splice(k, 1)[0]!.subarray(0, len);
 }
 
 export interface JoinIndex {
@@ -106,7 +91,7 @@ export class IntJoinIndex implements JoinIndex {
     const present = !direct && span <= BITMAP_MAX_SPAN ? new Uint8Array((span + 7) >> 3) : null;
     this.present = present;
     // First the lowest row of each key (rows from the last), noting whether any key repeats.
-    const slots = slotArray(cap + 1).fill(-1);
+    const slots = spareArray(Int32Array, cap + 1, -1);
     // Hashed: each row's slot, so that listing repeated keys' rows needs no second lookup.
     const slotOfRow = keys ? new Int32Array(n) : null;
     let unique = true;
@@ -140,13 +125,9 @@ export class IntJoinIndex implements JoinIndex {
     this.rows = rows;
   }
 
+  /** Hands the slot array back for the next build (operators/spareArrays.ts): a fresh large one costs its page faults. */
   release(): void {
-    const whole = new Int32Array(this.slots.buffer);
-    if (spareSlots.includes(whole)) return;
-    spareSlots.push(whole);
-    spareSlots.sort((a, b) => b.length - a.length);
-    spareSlots.length = Math.min(spareSlots.length, SPARE_SLOT_ARRAYS);
-    while (spareSlots.reduce((a, b) => a + b.length, 0) > SPARE_SLOTS_MAX) spareSlots.shift();
+    recycle(this.slots);
   }
 
   /** The slot of key x, or -1 when x is absent. */

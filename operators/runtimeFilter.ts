@@ -5,7 +5,7 @@
  * columns, and decodes the other columns only for the rows whose keys the build side has
  * (scanLate.ts). The build side is read through the task's reader, as the join reads it.
  */
-import { type Expr, transformExpr } from '../planner/expr.js';
+import { type Expr, referencedColumns, transformExpr } from '../planner/expr.js';
 import type { BuildSide, Stage } from '../planner/stages.js';
 import { resolveColumn } from '../planner/columns.js';
 import type { Schema } from '../planner/types.js';
@@ -14,7 +14,6 @@ import { sharedBuild } from './join.js';
 import type { OperatorContext } from './operator.js';
 import { materialize } from './scalar.js';
 import type { Batch } from './vector.js';
-import { referencedColumns } from '../planner/expr.js';
 
 /** A join's keys, for the scan of its stage to look up. */
 export interface KeyFilter {
