@@ -59,23 +59,10 @@ export class LocalStore implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array> {
     this.stats.get++;
-    const file = this.file(key);
-    let fd: number | undefined;
+    const small = this.readSmall(key);
+    if (small) return small;
     try {
-      fd = openSync(file, 'r');
-      const size = fstatSync(fd).size;
-      if (size <= LOCAL_SYNC_BYTES) {
-        const out = readAt(fd, new Uint8Array(size), 0);
-        this.stats.bytesIn += out.byteLength;
-        return out;
-      }
-    } catch (e) {
-      throw notFound(e, this.url, key);
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-    try {
-      const buf = await fs.readFile(file);
+      const buf = await fs.readFile(this.file(key));
       this.stats.bytesIn += buf.byteLength;
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (e) {
@@ -85,19 +72,7 @@ export class LocalStore implements ObjectStore {
 
   async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
     this.stats.get++;
-    if (end - start <= LOCAL_SYNC_BYTES) {
-      let fd: number | undefined;
-      try {
-        fd = openSync(this.file(key), 'r');
-        const out = readAt(fd, new Uint8Array(Math.max(0, end - start)), start);
-        this.stats.bytesIn += out.byteLength;
-        return out;
-      } catch (e) {
-        throw notFound(e, this.url, key);
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
-    }
+    if (end - start <= LOCAL_SYNC_BYTES) return this.readSmall(key, start, end)!;
     let fh: fs.FileHandle | undefined;
     try {
       fh = await fs.open(this.file(key), 'r');
@@ -114,6 +89,26 @@ export class LocalStore implements ObjectStore {
       throw notFound(e, this.url, key);
     } finally {
       await fh?.close();
+    }
+  }
+
+  /**
+   * The object's bytes, or bytes [start, end) of it, read with synchronous calls when they are at
+   * most LOCAL_SYNC_BYTES; undefined when they are more (the caller reads them asynchronously).
+   */
+  private readSmall(key: string, start = 0, end?: number): Uint8Array | undefined {
+    let fd: number | undefined;
+    try {
+      fd = openSync(this.file(key), 'r');
+      const stop = end ?? fstatSync(fd).size;
+      if (stop - start > LOCAL_SYNC_BYTES) return undefined;
+      const out = readAt(fd, new Uint8Array(Math.max(0, stop - start)), start);
+      this.stats.bytesIn += out.byteLength;
+      return out;
+    } catch (e) {
+      throw notFound(e, this.url, key);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 
