@@ -96,6 +96,32 @@ export function estimateBytes(node: PlanNode, ctx: RuleContext): { estimate: num
   return { estimate, raw };
 }
 
+/**
+ * estimateBytes with an inner join against a broadcast side read as a dimension joined on its
+ * key: each row of the other side meets at most one of its rows, so the other side keeps the
+ * share of rows the dimension's filters keep (TPC-H Q3: orders joined with the customers of one
+ * market segment keep a fifth of their rows). A guess (the key might not be the dimension's own),
+ * so only for choices the real size settles at run time (adaptive_broadcast).
+ */
+export function estimateJoinedBytes(node: PlanNode, ctx: RuleContext): { estimate: number; raw: number } {
+  if (node.kind === 'Scan') return estimateBytes(node, ctx);
+  if (node.kind === 'Join' && node.type === 'inner' && node.on !== null && node.hint !== null) {
+    const [dim, other] = node.hint === 'left' ? [node.left, node.right] : [node.right, node.left];
+    const d = estimateJoinedBytes(dim, ctx);
+    const o = estimateJoinedBytes(other, ctx);
+    const kept = d.raw > 0 && Number.isFinite(d.raw) ? Math.min(1, d.estimate / d.raw) : 1;
+    return { estimate: o.estimate * kept + d.estimate, raw: o.raw + d.raw };
+  }
+  let estimate = 0;
+  let raw = 0;
+  for (const k of planChildren(node)) {
+    const e = estimateJoinedBytes(k, ctx);
+    estimate += e.estimate;
+    raw += e.raw;
+  }
+  return { estimate, raw };
+}
+
 /** Whether an estimated side may be broadcast: estimated under the threshold, unfiltered under the cap. */
 export function fitsBroadcast(e: { estimate: number; raw: number }, ctx: RuleContext): boolean {
   const threshold = ctx.broadcastThreshold ?? DEFAULT_BROADCAST_THRESHOLD;
