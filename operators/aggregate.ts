@@ -1,6 +1,8 @@
 /**
  * HashAggregate in three modes: partial (raw rows → accumulator states), final (states →
  * values) and single (raw rows → values). Groups are found with the typed-array GroupTable.
+ * A partial aggregate whose table passes a bound flushes its states and starts again
+ * (operators/partialFlush.ts).
  */
 import type { Expr } from '../planner/expr.js';
 import { stateFields } from '../planner/aggstate.js';
@@ -13,6 +15,7 @@ import { compileExpr, type Evaluator } from './eval.js';
 import { GroupTable } from './hash.js';
 import { compileConjunction, type Conjunction } from './filter.js';
 import type { Operator, OperatorContext } from './operator.js';
+import { PartialFlush } from './partialFlush.js';
 import { materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
 import { takeBatch } from './vector.js';
@@ -66,13 +69,22 @@ export class HashAggregateOperator implements Operator {
     }
   }
 
-  async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
-    const table = new GroupTable(this.keys.map((_, i) => this.schema[i]!.type));
-    const accs: Accumulator[] = accumulatorsOf(this.aggs, (a) => ({
+  private newTable(): GroupTable {
+    return new GroupTable(this.keys.map((_, i) => this.schema[i]!.type));
+  }
+
+  private newAccumulators(): Accumulator[] {
+    return accumulatorsOf(this.aggs, (a) => ({
       moreTypes: a.moreTypes ?? [],
       options: a.options ?? {},
       ...(this.udafs ? { udafs: this.udafs } : {}),
     }));
+  }
+
+  async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
+    let table = this.newTable();
+    let accs = this.newAccumulators();
+    const flush = this.mode === 'partial' ? new PartialFlush() : null;
     let ids = new Int32Array(0);
     for await (const batch of input) {
       let b = batch;
@@ -114,12 +126,24 @@ export class HashAggregateOperator implements Operator {
         for (const i of chunked) accs[i]!.update(chunkGroups, size, this.exact!.value(i), to - from);
       }
       if (scratch >= 0) for (const acc of accs) acc.reset(scratch);
+      if (flush?.due(table.size)) {
+        const out = this.result(table, accs);
+        flush.flushed(out.columns.slice(0, this.keys.length), out.length);
+        yield out;
+        table = this.newTable();
+        accs = this.newAccumulators();
+      }
     }
     // A global aggregate over no rows still yields one row (count 0, sum null), except in
     // partial mode where an empty state is simply absent.
     if (table.size === 0 && this.keys.length === 0 && this.mode !== 'partial') table.size = 1;
+    if (table.size === 0) return;
+    yield this.result(table, accs);
+  }
+
+  /** The groups' keys and states (partial) or values, as one batch; the table and accumulators are released. */
+  private result(table: GroupTable, accs: readonly Accumulator[]): Batch {
     const g = table.size;
-    if (g === 0) return;
     const cols: Vec[] = [...table.keyColumns()];
     for (const acc of accs) {
       if (this.mode === 'partial') cols.push(...acc.state(g));
@@ -128,6 +152,6 @@ export class HashAggregateOperator implements Operator {
     // Every result is a copy: the table's and the states' arrays go to the next aggregate.
     table.release();
     for (const acc of accs) acc.release?.();
-    yield { schema: this.schema, columns: cols, length: g };
+    return { schema: this.schema, columns: cols, length: g };
   }
 }
