@@ -70,12 +70,11 @@ export async function keyLookups(
       columns: [...new Set(refs)].map((c) => resolveColumn(schema, c).index),
       select(b) {
         const n = b.length;
-        const { psel } = built.index.matches(
+        const kept = built.index.has(
           keys.map((k) => materialize(k(b), n)),
           n,
-          true,
         );
-        return psel.length === n ? null : psel;
+        return kept.length === n ? null : kept;
       },
     });
   }
