@@ -146,6 +146,20 @@ describe('3c. job summary', () => {
     expect(stageCriticalMillis(scan)).toBeGreaterThan(0.9 * scan.taskMillis);
     expect(scan.stats.cpuMillis).toBeGreaterThan(0);
   });
+
+  it.runIf(process.platform === 'linux')(
+    "accounts the invocation thread's own CPU (within the process's) and its run-queue wait",
+    async () => {
+      const file = await manyRowGroups(4);
+      const s = start({ executors: 1, job: { taskBytes: 1, workers: 1 } });
+      await s.read.parquet(file).agg(count('*').alias('n')).take(1);
+      const { stats } = s.lastJobSummary!.stages[0]!;
+      expect(stats.threadCpuMillis).toBeGreaterThan(0);
+      // The process's CPU adds its helper threads' (GC, compilers) to the invocation thread's.
+      expect(stats.threadCpuMillis).toBeLessThanOrEqual(stats.cpuMillis! + 1);
+      expect(stats.threadWaitMillis).toBeGreaterThanOrEqual(0);
+    },
+  );
 });
 
 describe('3b. task threads', () => {

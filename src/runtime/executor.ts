@@ -5,6 +5,7 @@
  * driver), and writes a summary of the reports to the store. Task errors are returned as data;
  * everything handed back is redacted of the job's parameter values (failures.ts).
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ExecutionError, StratusError } from '../../planner/errors.js';
 import { withMetrics } from '../../operators/metrics.js';
@@ -23,6 +24,22 @@ import { classifyError } from '../util/retry.js';
 
 /** This instance, as task reports name it: the Lambda execution environment (its log stream) or host:pid. */
 const INSTANCE = process.env.AWS_LAMBDA_LOG_STREAM_NAME ?? `${hostname()}:${process.pid}`;
+
+/**
+ * This thread's own time so far (ms), from Linux's schedstat (elsewhere: undefined): `cpu` on a
+ * core, `wait` runnable but waiting for one. process.cpuUsage also counts V8's GC and compiler
+ * helper threads, which beside one executor run on a spare core but beside one executor per core
+ * take turns with the executors themselves; `wait` shows what load and those helpers cost the
+ * invocation's own thread, so a stage's critical path can be told apart from the machine's load.
+ */
+function threadTimes(): { cpu: number; wait: number } | undefined {
+  try {
+    const [cpu, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return Number.isFinite(cpu) && Number.isFinite(wait) ? { cpu: cpu! / 1e6, wait: wait! / 1e6 } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Default margin: no task starts with less time left than this. */
 const DEFAULT_SAFETY_MARGIN_MS = 60_000;
@@ -46,6 +63,7 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
   const store = env.store(event.job.store);
   // The instance's CPU over the invocation (all its threads): the group's load-independent cost.
   const cpu0 = process.cpuUsage();
+  const thread0 = threadTimes();
   // Failing to start (store or Parameter Store throttled, unreachable): the state machine retries.
   const starting = (what: string) => (e: unknown) => {
     throw e instanceof StratusError && classifyError(e) !== 'fatal'
@@ -134,6 +152,11 @@ async function runGroup(event: ExecutorEvent, env: RuntimeEnv, secrets: string[]
   for (const [k, v] of Object.entries(threadStats)) stats[k] = (stats[k] ?? 0) + v;
   const cpu = process.cpuUsage(cpu0);
   stats.cpuMillis = (cpu.user + cpu.system) / 1000;
+  const thread = threadTimes();
+  if (thread0 && thread) {
+    stats.threadCpuMillis = thread.cpu - thread0.cpu;
+    stats.threadWaitMillis = thread.wait - thread0.wait;
+  }
   const summary: GroupSummary = redactValue({ reports, stats }, secrets);
   const key = jobKeys(manifest.jobId).summary(manifest.round, event.group.index, nonce());
   await putJson(store, key, summary);
