@@ -58,6 +58,16 @@ function shortDecimal(e: SchemaElement): DecimalType | undefined {
   return decimalType(precision, scale);
 }
 
+/**
+ * Whether an INT32 / INT64 column holds plain signed integers of its full width: no annotation,
+ * or INT_32 / INT_64 (what DuckDB and Spark write), or INTEGER(32|64, signed).
+ */
+function fullWidthInt(e: SchemaElement, bits: 32 | 64): boolean {
+  const logical = e.logical_type;
+  if (logical) return logical.type === 'INTEGER' && logical.bitWidth === bits && logical.isSigned;
+  return e.converted_type === undefined || e.converted_type === `INT_${bits}`;
+}
+
 /** The engine types this decoder produces, by the file's physical and logical type. */
 function producedType(e: SchemaElement): DataType | undefined {
   const logical = e.logical_type?.type;
@@ -65,10 +75,10 @@ function producedType(e: SchemaElement): DataType | undefined {
     case 'INT32':
       if (e.converted_type === 'DATE' || logical === 'DATE') return 'date';
       if (e.converted_type === 'DECIMAL' || logical === 'DECIMAL') return shortDecimal(e);
-      return e.converted_type || logical ? undefined : 'int32';
+      return fullWidthInt(e, 32) ? 'int32' : undefined;
     case 'INT64':
       if (e.converted_type === 'DECIMAL' || logical === 'DECIMAL') return shortDecimal(e);
-      return e.converted_type || logical ? undefined : 'int64';
+      return fullWidthInt(e, 64) ? 'int64' : undefined;
     case 'DOUBLE':
       return 'float64';
     case 'BYTE_ARRAY':
@@ -837,6 +847,8 @@ function gatherInt64(src: BigInt64Array, idx: Int32Array): BigInt64Array {
 
 function gatherBytes(so: Int32Array, src: Uint8Array, idx: Int32Array): { offsets: Int32Array; data: Uint8Array } {
   const n = idx.length;
+  const width = so.length - 1 <= n ? uniformWidth(so) : -1;
+  if (width >= 0) return gatherFixed(so[0]!, width, src, idx);
   const offsets = new Int32Array(n + 1);
   let total = 0;
   for (let k = 0; k < n; k++) {
@@ -878,4 +890,32 @@ function spread(v: Vec, present: Uint8Array, rows: number): Vec {
     else setValid(validity, i, false);
   }
   return { ...take(v, sel), validity } as Vec;
+}
+
+/** The byte length every value of `so` has, or -1 when they differ. */
+function uniformWidth(so: Int32Array): number {
+  const n = so.length - 1;
+  if (n < 1) return -1;
+  const width = so[1]! - so[0]!;
+  for (let i = 1; i < n; i++) if (so[i + 1]! - so[i]! !== width) return -1;
+  return width;
+}
+
+/**
+ * Rows `idx` of values all `width` bytes long, stored from `start` in `src` (a dictionary of
+ * flags or codes): offsets without reading the source's, bytes copied without a loop per value
+ * when they are single bytes.
+ */
+function gatherFixed(start: number, width: number, src: Uint8Array, idx: Int32Array) {
+  const n = idx.length;
+  const offsets = new Int32Array(n + 1);
+  for (let k = 1; k <= n; k++) offsets[k] = k * width;
+  const data = new Uint8Array(n * width);
+  if (width === 1) for (let k = 0; k < n; k++) data[k] = src[start + idx[k]!]!;
+  else
+    for (let k = 0, o = 0; k < n; k++, o += width) {
+      const s = start + idx[k]! * width;
+      for (let j = 0; j < width; j++) data[o + j] = src[s + j]!;
+    }
+  return { offsets, data };
 }

@@ -3,13 +3,12 @@
  * group at a time (the next one is fetched while the current one is processed), and applies
  * the pushed-down filters right after decode. Decoding and its failures (storage errors, corrupt
  * row groups) are parquetDecode.ts's. A filter on dictionary-encoded columns takes the
- * late-materializing path instead (scanLate.ts); short decimal columns are read by our page
- * decoder (parquetPages.ts) in every scan.
+ * late-materializing path instead (scanLate.ts); number, date and decimal columns, and strings
+ * stored as dictionary codes, are read by our page decoder (parquetPages.ts) in every scan.
  */
 import type { Expr } from '../planner/expr.js';
 import type { FileMetaData } from 'hyparquet';
 import type { Schema } from '../planner/types.js';
-import { isDecimal } from '../planner/types.js';
 import { batchesFromArrow } from './arrow.js';
 import { compileConjunction, type Conjunction, filterBatch } from './filter.js';
 import type { OperatorContext } from './operator.js';
@@ -53,10 +52,9 @@ export async function* scanRowGroups(
   }
   // Join keys the build sides lack: rows dropped before their other columns are decoded.
   const lookups = spec.keyFilters?.length ? await keyLookups(spec.keyFilters, spec.schema, ctx) : [];
-  const md =
-    spec.filters.length || lookups.length || spec.schema.some((f) => isDecimal(f.type)) ? await fileMetadata(r) : null;
+  const md = await fileMetadata(r);
   // Filters on dictionary-encoded columns: decided on codes, other columns built only for survivors.
-  const late = spec.filters.length || lookups.length ? lateScan(r, md!, spec, ctx.udfs, undefined, lookups) : null;
+  const late = spec.filters.length || lookups.length ? lateScan(r, md, spec, ctx.udfs, false, lookups) : null;
   if (late) {
     yield* late(rowGroups, (rest) => decodeAll(r, rest, spec, null, md));
     return;
@@ -66,17 +64,17 @@ export async function* scanRowGroups(
 }
 
 /**
- * Decode every column of the row groups, then filter: short decimals with our page decoder
- * (scanLate.ts without filters), everything else with parquet-wasm.
+ * Decode every column of the row groups, then filter: numbers, dates, decimals and dictionary
+ * strings with our page decoder (scanLate.ts without filters), the rest with parquet-wasm.
  */
 async function* decodeAll(
   r: RangeReader,
   rowGroups: readonly number[],
   spec: ScanSpec,
   filter: Conjunction | null,
-  md: FileMetaData | null,
+  md: FileMetaData,
 ): AsyncIterable<Batch> {
-  const own = md && lateScan(r, md, { ...spec, filters: [], prefilter: false }, undefined, isDecimal);
+  const own = lateScan(r, md, { ...spec, filters: [], prefilter: false }, undefined, true);
   if (!own) {
     yield* decodeWasm(r, rowGroups, spec, filter);
     return;

@@ -17,7 +17,7 @@ import type { ColumnMetaData, FileMetaData, SchemaElement } from 'hyparquet';
 import { resolveColumn } from '../planner/columns.js';
 import { ExecutionError, StratusError } from '../planner/errors.js';
 import { type Expr, exprChildren, referencedColumns } from '../planner/expr.js';
-import type { DataType, Schema } from '../planner/types.js';
+import type { Schema } from '../planner/types.js';
 import { batchesFromArrow } from './arrow.js';
 import { compileExpr, type UdfTable } from './eval.js';
 import { conjuncts } from './filter.js';
@@ -55,6 +55,16 @@ interface Part {
 
 const hasUdf = (e: Expr): boolean => e.kind === 'udf' || exprChildren(e).some(hasUdf);
 const DICTIONARY = new Set(['RLE_DICTIONARY', 'PLAIN_DICTIONARY']);
+
+/**
+ * Whether every data page of a chunk is dictionary encoded, by its encoding statistics (without
+ * them: whether it has a dictionary; pages that fell back to plain still decode, only slower).
+ */
+function dictionaryPages(m: ColumnMetaData): boolean {
+  const stats = m.encoding_stats;
+  if (!stats?.length) return m.encodings.some((x) => DICTIONARY.has(x));
+  return stats.every((s) => s.page_type === 'DICTIONARY_PAGE' || DICTIONARY.has(s.encoding));
+}
 
 /** Where each scan column is in the file: its leaf's schema element and chunk index. */
 interface Leaf {
@@ -102,17 +112,15 @@ export type LateScan = (
 
 /**
  * A late-materializing scan, or null when it does not apply to this file (the caller scans as
- * before). `only`: our decoder reads just the columns of these types (the others go through
- * parquet-wasm) — without filters, the plain scan of a file with short decimals, which our
- * decoder reads straight into unscaled int64 values and their exact doubles where parquet-wasm
- * would widen them to Decimal128 first.
+ * before). `plain`: the scan has no filters (scan.ts `decodeAll`): our decoder then also reads
+ * the strings whose pages are all dictionary codes.
  */
 export function lateScan(
   r: RangeReader,
   md: FileMetaData,
   spec: LateScanSpec,
   udfs: UdfTable | undefined,
-  only?: (type: DataType) => boolean,
+  plain = false,
   lookups: readonly KeyLookup[] = [],
 ): LateScan | null {
   const leaves = leavesOf(md, spec.schema);
@@ -127,20 +135,21 @@ export function lateScan(
   });
   // Join keys looked up last, on the rows the filters keep (runtimeFilter.ts).
   for (const k of lookups) parts.push({ select: (b) => k.select(b), columns: k.columns, udf: false });
-  // Ours: numbers (plain or dictionary), and dictionary strings that a filter reads (kept as
-  // codes). Strings only passed on decode faster in wasm (materializing them row by row here
-  // cost Q1 more than it saved).
+  // Ours: numbers, dates and decimals (plain or dictionary), and dictionary strings that a
+  // filter reads (kept as codes) or, in a plain scan, whose pages are all dictionary codes.
+  // parquet-wasm decodes into its own memory, then the columns are copied out: ours cost less
+  // (SF1 lineitem, in process: Q18's l_orderkey scan 270-360 -> 215-320 ms, Q1's columns 1180-1430
+  // -> 1000-1170 ms, l_shipmode/l_shipinstruct/l_linestatus 620-910 -> 490-700 ms), and a scan
+  // that reads no column with parquet-wasm does not load it (~1 s of CPU in an executor's first
+  // task: compiling and warming up its code). Plain strings (comments, names) stay with
+  // parquet-wasm.
   const filtered = new Set(parts.flatMap((p) => p.columns));
   const ours = (rg: number, i: number): boolean => {
     const m = md.row_groups[rg]!.columns[leaves[i]!.chunk]!.meta_data;
     const type = spec.schema[i]!.type;
-    const bytes = type === 'string' || type === 'binary';
-    return (
-      !!m &&
-      (only === undefined || only(type)) &&
-      (!bytes || (filtered.has(i) && m.encodings.some((x) => DICTIONARY.has(x)))) &&
-      pageDecodable(leaves[i]!.element, m, type)
-    );
+    if (!m || !pageDecodable(leaves[i]!.element, m, type)) return false;
+    if (type !== 'string' && type !== 'binary') return true;
+    return filtered.has(i) ? m.encodings.some((x) => DICTIONARY.has(x)) : plain && dictionaryPages(m);
   };
   if (!spec.schema.some((_, i) => ours(0, i))) return null;
   return (rowGroups, plain) => scan(r, md, spec, leaves, parts, filtered, ours, rowGroups, plain);
