@@ -82,7 +82,7 @@ export class HashAggregateOperator implements Operator {
   }
 
   async *execute(input: AsyncIterable<Batch>): AsyncIterable<Batch> {
-    let table = this.newTable();
+    const table = this.newTable();
     let accs = this.newAccumulators();
     const flush = this.mode === 'partial' ? new PartialFlush() : null;
     let ids = new Int32Array(0);
@@ -130,18 +130,19 @@ export class HashAggregateOperator implements Operator {
         const out = this.result(table, accs);
         flush.flushed(out.columns.slice(0, this.keys.length), out.length);
         yield out;
-        table = this.newTable();
+        table.clear();
         accs = this.newAccumulators();
       }
     }
     // A global aggregate over no rows still yields one row (count 0, sum null), except in
     // partial mode where an empty state is simply absent.
     if (table.size === 0 && this.keys.length === 0 && this.mode !== 'partial') table.size = 1;
-    if (table.size === 0) return;
-    yield this.result(table, accs);
+    const out = table.size === 0 ? null : this.result(table, accs);
+    table.release();
+    if (out) yield out;
   }
 
-  /** The groups' keys and states (partial) or values, as one batch; the table and accumulators are released. */
+  /** The groups' keys and states (partial) or values, as one batch; the accumulators are released. */
   private result(table: GroupTable, accs: readonly Accumulator[]): Batch {
     const g = table.size;
     const cols: Vec[] = [...table.keyColumns()];
@@ -149,8 +150,7 @@ export class HashAggregateOperator implements Operator {
       if (this.mode === 'partial') cols.push(...acc.state(g));
       else cols.push(acc.evaluate(g));
     }
-    // Every result is a copy: the table's and the states' arrays go to the next aggregate.
-    table.release();
+    // Every result is a copy: the states' arrays go to the next aggregate, the table's too once released.
     for (const acc of accs) acc.release?.();
     return { schema: this.schema, columns: cols, length: g };
   }

@@ -331,6 +331,18 @@ export class GroupTable {
     }
   }
 
+  /**
+   * Forgets every group once its keys were read, keeping the grown arrays: a partial aggregate
+   * starting again after a flush (operators/partialFlush.ts) does not grow them anew.
+   */
+  clear(): void {
+    this.size = 0;
+    this.slots.fill(-1);
+    this.direct?.fill(-1);
+    this.numeric?.release();
+    this.numeric = null;
+  }
+
   /** Hands the table's arrays back for recycling (spareArrays) once its keys were read; the table is not used again. */
   release(): void {
     recycle(this.hashes);

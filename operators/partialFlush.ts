@@ -9,7 +9,8 @@
  * as lineitem sorted by l_orderkey. Each flush therefore checks its groups against the hashes of
  * the groups flushed before (a bitmap): when clearly more of them were seen before than the
  * bitmap's false positives explain, the keys are spread out, flushing would only multiply the
- * shuffled rows, and the table grows unbounded for the rest of the task, as it did before.
+ * shuffled rows, and the table grows unbounded for the rest of the task, as it did before. After
+ * the first flushes only every CHECK_EVERY-th is checked: keys that spread out show in any flush.
  */
 import { hashRows } from './hash.js';
 import type { Vec } from './vector.js';
@@ -28,6 +29,9 @@ export function setPartialFlushGroups(groups: number): number {
 const SEEN_BITS = 1 << 21;
 /** Flushing stops when this fraction of a flush's groups were seen before, beyond the false positives. */
 const REPEAT_LIMIT = 0.1;
+/** Flushes checked one by one, then one in CHECK_EVERY. */
+const CHECKED_FIRST = 8;
+const CHECK_EVERY = 8;
 
 export class PartialFlush {
   private seen: Uint32Array | null = null;
@@ -35,6 +39,7 @@ export class PartialFlush {
   private setBits = 0;
   /** False once flushing was found to lose reduction: the table grows unbounded from then on. */
   private on = true;
+  private flushes = 0;
 
   private readonly bound = flushGroups;
 
@@ -48,7 +53,8 @@ export class PartialFlush {
    * many of them were flushed before.
    */
   flushed(keys: readonly Vec[], groups: number): void {
-    if (keys.length === 0) return;
+    const n = this.flushes++;
+    if (keys.length === 0 || (n >= CHECKED_FIRST && n % CHECK_EVERY !== 0)) return;
     const h = hashRows(keys, groups);
     if (!this.seen || this.setBits * 2 > SEEN_BITS) {
       // Half full: false positives would hide repeats, so start a fresh bitmap.
