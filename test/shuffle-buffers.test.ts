@@ -101,7 +101,7 @@ describe('shuffle partition buffers', () => {
     const expected: Record<string, unknown>[][] = Array.from({ length: R }, () => []);
     for (const b of batches) {
       const at = expectedPartitions(b);
-      batchRows(b).forEach((row, i) => expected[at[i]!]!.push(row));
+      for (const [i, row] of batchRows(b).entries()) expected[at[i]!]!.push(row);
     }
     for (let r = 0; r < R; r++) expect(parts[r]).toEqual(expected[r]);
   });
