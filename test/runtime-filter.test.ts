@@ -13,7 +13,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDERED, QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
 import { tpchSql } from '../benchmarks/tpch/sql/index.js';
-import { readFooter, type RangeReader } from '../operators/parquet.js';
+import { readFooter } from '../operators/parquet.js';
 import type { KeyFilter } from '../operators/runtimeFilter.js';
 import { scanRowGroups } from '../operators/scan.js';
 import { type Batch, batchRows, vecFromValues } from '../operators/vector.js';
@@ -24,6 +24,7 @@ import { type DataType, field, type Schema } from '../planner/types.js';
 import { session, type Session } from '../src/index.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
 import { duckdbQuery } from './support/oracle.js';
+import { fileReader } from './support/rangeReaders.js';
 import { SF01, tempDir } from './support/tpch.js';
 
 const scanSchema: Schema = [field('a', 'int32'), field('b', 'int32'), field('c', 'float64')];
@@ -101,11 +102,6 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function reader(f: string): RangeReader {
-  const bytes = fs.readFileSync(f);
-  return { name: f, size: bytes.length, read: async (s, e) => bytes.subarray(s, e).slice() };
-}
-
 /** A build side of the given columns (with nulls where a value is null). */
 function buildBatch(cols: Record<string, { type: DataType; values: unknown[] }>): Batch {
   const names = Object.keys(cols);
@@ -117,7 +113,7 @@ function buildBatch(cols: Record<string, { type: DataType; values: unknown[] }>)
 }
 
 async function scanIds(filters: Expr[], probeKeys: Expr[], build: Batch): Promise<number[]> {
-  const r = reader(file);
+  const r = fileReader(file);
   const footer = await readFooter(r);
   const keyFilters: KeyFilter[] = [
     {

@@ -14,13 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTpch } from '../benchmarks/datagen/index.js';
 import { ORDERED, QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
 import { tpchSql } from '../benchmarks/tpch/sql/index.js';
-import { readFooter, type RangeReader } from '../operators/parquet.js';
+import { readFooter } from '../operators/parquet.js';
 import { scanRowGroups } from '../operators/scan.js';
 import { batchRows } from '../operators/vector.js';
 import { binary, col, type Expr, inList, isNull, lit } from '../planner/expr.js';
 import { session, type Session } from '../src/index.js';
 import { expectSameResults, rowsFromArrow } from './support/compare.js';
 import { closeDuckdbOracles, duckdbQuery } from './support/oracle.js';
+import { fileReader } from './support/rangeReaders.js';
 import { SF01, tempDir } from './support/tpch.js';
 
 const ROWS = 50_000;
@@ -44,20 +45,11 @@ const SELECT = `SELECT i::INTEGER AS id,
     (i * 7919 % 100003)::BIGINT AS big
   FROM range(${ROWS}) t(i)`;
 
-function reader(file: string): RangeReader {
-  const bytes = fs.readFileSync(file);
-  return {
-    name: file,
-    size: bytes.length,
-    read: async (s, e) => new Uint8Array(bytes.buffer, bytes.byteOffset + s, e - s).slice(),
-  };
-}
-
 /** A DuckDB value as the scan gives it: dates as day numbers. */
 const cell = (v: unknown): unknown => (v instanceof DuckDBDateValue ? v.days : v);
 
 async function scanRows(file: string, filters: readonly Expr[], rowGroups?: number[], prefilter = false) {
-  const r = reader(file);
+  const r = fileReader(file);
   const footer = await readFooter(r);
   const spec = { columns: footer.schema.map((f) => f.name), filters, schema: footer.schema, prefilter };
   const rows: unknown[][] = [];
@@ -130,7 +122,7 @@ describe('scan with filters against DuckDB on the same file', () => {
     const file = path.join(dir, 'snappy.parquet');
     const got = await scanRows(file, [binary('=', col('s'), lit('mode4'))], [1, 3]);
     // Rows are written in id order: row group g holds the ids from the rows before it.
-    const sizes = (await readFooter(reader(file))).rowGroups.map((g) => g.numRows);
+    const sizes = (await readFooter(fileReader(file))).rowGroups.map((g) => g.numRows);
     expect(sizes.length).toBeGreaterThan(3);
     const from = (g: number) => sizes.slice(0, g).reduce((a, b) => a + b, 0);
     const range = (g: number) => `id >= ${from(g)} AND id < ${from(g + 1)}`;

@@ -10,9 +10,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBDateValue, DuckDBDecimalValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFooter, type RangeReader } from '../operators/parquet.js';
+import { readFooter } from '../operators/parquet.js';
 import { scanRowGroups } from '../operators/scan.js';
 import { batchRows } from '../operators/vector.js';
+import { fileReader } from './support/rangeReaders.js';
 import { tempDir } from './support/tpch.js';
 
 const ROWS = 40_000;
@@ -46,21 +47,12 @@ const SELECT = `SELECT i::INTEGER AS id,
     md5(i::VARCHAR) AS h
   FROM range(${ROWS}) t(i)`;
 
-function reader(file: string): RangeReader {
-  const bytes = fs.readFileSync(file);
-  return {
-    name: file,
-    size: bytes.length,
-    read: async (s, e) => new Uint8Array(bytes.buffer, bytes.byteOffset + s, e - s).slice(),
-  };
-}
-
 /** A value as both sides are compared: dates as day numbers, decimals as their text. */
 const cell = (v: unknown): unknown =>
   v instanceof DuckDBDateValue ? v.days : v instanceof DuckDBDecimalValue ? v.toString() : v;
 
 async function scanRows(file: string, rowGroups?: number[]): Promise<unknown[][]> {
-  const r = reader(file);
+  const r = fileReader(file);
   const footer = await readFooter(r);
   const spec = { columns: footer.schema.map((f) => f.name), filters: [], schema: footer.schema };
   const rows: unknown[][] = [];
@@ -100,7 +92,7 @@ describe('plain scan against DuckDB on the same file', () => {
     const file = path.join(dir, 'snappy.parquet');
     const got = await scanRows(file, [1]);
     // Rows are written in id order: row group 1 holds the ids after row group 0's.
-    const [first, second] = (await readFooter(reader(file))).rowGroups.map((g) => g.numRows);
+    const [first, second] = (await readFooter(fileReader(file))).rowGroups.map((g) => g.numRows);
     const want = await duckRows(file, `id >= ${first} AND id < ${first! + second!}`);
     expect(got.length).toBe(second);
     expect(got).toEqual(want);

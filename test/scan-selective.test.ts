@@ -22,6 +22,7 @@ import { batchRows, type Vec } from '../operators/vector.js';
 import { binary, col, type Expr, isNull, lit } from '../planner/expr.js';
 import type { DataType } from '../planner/types.js';
 import { decimalType } from '../planner/types.js';
+import { bytesReader } from './support/rangeReaders.js';
 import { tempDir } from './support/tpch.js';
 
 const ROWS = 30_000;
@@ -65,10 +66,6 @@ const TYPES: Record<string, DataType> = {
   m: decimalType(15, 2),
 };
 
-function reader(bytes: Uint8Array, name = file): RangeReader {
-  return { name, size: bytes.length, read: async (s, e) => bytes.slice(s, e) };
-}
-
 /** Every row of a column vector, as plain JS values (decimals as bigint unscaled). */
 function values(v: Vec, n: number): unknown[] {
   const out: unknown[] = [];
@@ -109,7 +106,7 @@ beforeAll(async () => {
     return pw.writeParquet(pw.Table.fromIPCStream(ipc), props);
   });
   fs.writeFileSync(file, bytes);
-  md = await fileMetadata(reader(bytes));
+  md = await fileMetadata(bytesReader(bytes, file));
   db = await (await DuckDBInstance.create(':memory:')).connect();
 });
 afterAll(() => {
@@ -195,7 +192,7 @@ const cell = (v: unknown): unknown =>
   v instanceof DuckDBDateValue ? v.days : v instanceof DuckDBDecimalValue ? v.toString() : v;
 
 async function scanRows(filters: readonly Expr[], from = bytes): Promise<unknown[][]> {
-  const r = reader(from);
+  const r = bytesReader(from, file);
   const footer = await readFooter(r);
   const spec = { columns: footer.schema.map((f) => f.name), filters, schema: footer.schema };
   const rows: unknown[][] = [];
@@ -271,7 +268,7 @@ describe('scan with filters against DuckDB on a file of small pages', () => {
   it("reads a row group's adjacent chunks at once (one request, not one a column)", async () => {
     const reads: [number, number][] = [];
     const counting: RangeReader = {
-      ...reader(bytes),
+      ...bytesReader(bytes, file),
       read: async (a, b) => {
         reads.push([a, b]);
         return bytes.slice(a, b);
