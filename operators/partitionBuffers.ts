@@ -63,7 +63,7 @@ function newLaneArray(lane: Lane, rows: number): LaneArray {
 }
 
 /** One partition's rows gathered so far: a values array per column (and a validity bitmap once a null came). */
-interface Buffer {
+interface PartitionBuffer {
   readonly values: LaneArray[];
   readonly validity: (Uint8Array | null)[];
   /** Per decimal-doubles column, a bound of the magnitudes gathered. */
@@ -100,7 +100,7 @@ function sourcesOf(b: Batch): Sources | null {
  * buffer, as a batch, to `emit(partition, batch)`; `drain` emits the partly filled ones.
  */
 export class PartitionBuffers {
-  private readonly buffers: (Buffer | null)[];
+  private readonly buffers: (PartitionBuffer | null)[];
   /** The lanes of the rows buffered (a batch of other lanes drains the buffers first). */
   private lanes: Lane[] | null = null;
   /** The buffered columns' types (a timestamp's is int64, as its values) and the batches' schema. */
@@ -116,7 +116,7 @@ export class PartitionBuffers {
     private readonly rowsFor: (rowBytes: number) => number,
     private readonly emit: (partition: number, batch: Batch) => void,
   ) {
-    this.buffers = new Array<Buffer | null>(partitions).fill(null);
+    this.buffers = new Array<PartitionBuffer | null>(partitions).fill(null);
     this.starts = new Int32Array(partitions + 1);
   }
 
@@ -177,9 +177,9 @@ export class PartitionBuffers {
     this.emit(r, { schema: this.schema, columns, length: n });
   }
 
-  private newBuffer(r: number): Buffer {
+  private newBuffer(r: number): PartitionBuffer {
     const lanes = this.lanes!;
-    const buf: Buffer = {
+    const buf: PartitionBuffer = {
       values: lanes.map((l) => newLaneArray(l, this.capacity)),
       validity: lanes.map(() => null),
       max: lanes.map(() => 0),
@@ -204,7 +204,7 @@ export class PartitionBuffers {
 }
 
 /** Gather rows order[from … to − 1] of every source column into the buffer at its row count. */
-function gatherColumns(src: Sources, order: Int32Array, from: number, to: number, buf: Buffer): void {
+function gatherColumns(src: Sources, order: Int32Array, from: number, to: number, buf: PartitionBuffer): void {
   const at = buf.rows;
   for (let c = 0; c < src.lanes.length; c++) {
     const lane = src.lanes[c]!;
@@ -228,7 +228,7 @@ function gatherValidity(
   order: Int32Array,
   from: number,
   to: number,
-  buf: Buffer,
+  buf: PartitionBuffer,
   c: number,
   lane: Lane,
 ): void {
