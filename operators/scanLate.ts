@@ -30,9 +30,9 @@ import {
   chunkRange,
   decodeChunk,
   decodeChunkAt,
-  gather,
   pageDecodable,
 } from './parquetPages.js';
+import { gather } from './parquetGather.js';
 import { RowGroupReader } from './parquetDecode.js';
 import type { KeyLookup } from './runtimeFilter.js';
 import type { Batch, Vec } from './vector.js';

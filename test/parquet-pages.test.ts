@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DecimalType, decimalType } from '../planner/types.js';
 import { vecDoubles } from '../operators/decimal.js';
 import { fileMetadata } from '../operators/parquet.js';
-import { chunkRange, decodeChunk, gather } from '../operators/parquetPages.js';
+import { gather } from '../operators/parquetGather.js';
+import { chunkRange, decodeChunk } from '../operators/parquetPages.js';
 import { isDecimalVec, isValid, type NumVec, type Vec } from '../operators/vector.js';
 import { tempDir } from './support/tpch.js';
 
