@@ -63,6 +63,16 @@ export function sharedBuild(
   return built;
 }
 
+/**
+ * `head`, then the rest of `it`. A module-level generator, not a closure per join: a closure's
+ * generators have a map of their own, and code optimized for one task's map is thrown away when
+ * that task's closure dies (task.ts scanParts).
+ */
+async function* prepend(head: readonly Batch[], it: AsyncIterator<Batch>): AsyncIterable<Batch> {
+  yield* head;
+  for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+}
+
 export class HashJoinOperator implements Operator {
   readonly name = 'HashJoin';
   private readonly probeKeys: Evaluator[];
@@ -114,10 +124,7 @@ export class HashJoinOperator implements Operator {
         yield* this.buildOnProbeSide(head, parts);
         return;
       }
-      input = (async function* () {
-        yield* head;
-        for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-      })();
+      input = prepend(head, it);
     }
     // A broadcast side is the same batches for every task of an executor: its (read-only) index
     // is built once and shared. A partitioned side is this task's own: its index is released

@@ -154,11 +154,7 @@ function buildSide(
   inline: (side: BuildSide) => AsyncIterable<Batch>,
 ): Promise<Batch[]> {
   if (side.kind === 'partitioned')
-    return collectAll(
-      (async function* () {
-        yield* readShufflePartitions(store, jobId, side.stage, partitions[0]!, partitions.length, side.schema);
-      })(),
-    );
+    return collectAll(readShufflePartitions(store, jobId, side.stage, partitions[0]!, partitions.length, side.schema));
   const key = `${store.url}|${jobId}|${side.stage}`;
   let hit = broadcasts.get(key);
   if (!hit) {
@@ -209,7 +205,8 @@ function scanPart(
   return withPartitionColumns(reader, part.rowGroups, { ...src, ...(text ? { text } : {}) }, pv, ctx);
 }
 
-function source(
+/** The batches a task's pipeline reads: its files' row groups, or its shuffle partitions. */
+export function taskSource(
   stage: Stage,
   task: TaskSpec,
   event: ExecutorEvent,
@@ -224,10 +221,7 @@ function source(
         'BAD_TASK',
         `stage ${stage.id} scans but task ${task.task} has a ${task.input.kind} input`,
       );
-    const parts = task.input.parts;
-    return (async function* () {
-      for (const part of parts) yield* scanPart(part, stageSource, event, env, ctx);
-    })();
+    return scanParts(task.input.parts, stageSource, event, env, ctx);
   }
   if (task.input.kind !== 'shuffle')
     throw new ExecutionError(
@@ -237,10 +231,49 @@ function source(
   const src = stageSource;
   const partitions = taskPartitions(task);
   // A run of partitions (a one-task reader's) in one range per map object.
-  return (async function* () {
-    for (const s of src.stages)
-      yield* readShufflePartitions(store, event.job.jobId, s, partitions[0]!, partitions.length, src.schema);
-  })();
+  return readStages(store, event.job.jobId, src.stages, partitions[0]!, partitions.length, src.schema);
+}
+
+/*
+ * The task's sources are module-level generator functions, never closures made per task: every
+ * generator function object has its own prototype, so generators of a per-task closure have a
+ * per-task map, and the optimized code of the operators that pull from them (an aggregate's
+ * execute loop) depended on that map. When the task's closure died, GC threw the code away
+ * ("weak objects") and the next task ran unoptimized until recompiled: SF1 Q1 recompiled
+ * HashAggregate's execute twice per executor per query (~100 ms of compiler CPU each).
+ */
+
+/** The row groups of a scan task's files, one file after the other. */
+async function* scanParts(
+  parts: readonly ScanPart[],
+  src: Extract<Stage['source'], { kind: 'scan' }>,
+  event: ExecutorEvent,
+  env: RuntimeEnv,
+  ctx: OperatorContext,
+): AsyncIterable<Batch> {
+  for (const part of parts) yield* scanPart(part, src, event, env, ctx);
+}
+
+/** Partitions [first, first + count) of each of `stages`' shuffle outputs. */
+async function* readStages(
+  store: ObjectStore,
+  jobId: string,
+  stages: readonly number[],
+  first: number,
+  count: number,
+  schema: Schema,
+): AsyncIterable<Batch> {
+  for (const s of stages) yield* readShufflePartitions(store, jobId, s, first, count, schema);
+}
+
+/** A single-partition stage's rows (partition 0 of each of `stages`). */
+async function* readFirstPartitions(
+  store: ObjectStore,
+  jobId: string,
+  stages: readonly number[],
+  schema: Schema,
+): AsyncIterable<Batch> {
+  for (const s of stages) yield* readShufflePartition(store, jobId, s, 0, schema);
 }
 
 export async function runTask(
@@ -260,17 +293,17 @@ export async function runTask(
     const st = plan.stages[side.stage]!;
     const src = st.source;
     const parts = side.parts ?? [];
-    const scanned = (async function* () {
-      if (src.kind === 'scan') for (const part of parts) yield* scanPart(part, src, event, env, ctx);
-      else for (const s of src.stages) yield* readShufflePartition(store, event.job.jobId, s, 0, src.schema);
-    })();
+    const scanned =
+      src.kind === 'scan'
+        ? scanParts(parts, src, event, env, ctx)
+        : readFirstPartitions(store, event.job.jobId, src.stages, src.schema);
     return runPipeline(scanned, buildOperators(st.ops, src.schema, ctx));
   };
   const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partitions, inline);
   const fns = plan.udfs ? functionTables(await loadBundle(store, plan.udfs), plan.udfs.names) : undefined;
   const ctx: OperatorContext = { readBuildSide, partition: task.task, ...(fns ?? {}) };
   const ops = buildOperators(stage.ops, stage.source.schema, ctx);
-  const batches = runPipeline(source(stage, task, event, env, store, ctx), ops);
+  const batches = runPipeline(taskSource(stage, task, event, env, store, ctx), ops);
   const keys = jobKeys(event.job.jobId);
   if (stage.output.kind === 'shuffle') {
     const writer = new ShuffleWriter(stage.schema, stage.output.partitioning, task.boundaries ?? []);
