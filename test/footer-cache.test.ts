@@ -2,6 +2,7 @@
  * The planner's footer cache (src/runtime/catalog.ts): a file's footer is parsed once per
  * instance while its footer bytes stay the same, and parsed again once the file is rewritten.
  */
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
@@ -13,10 +14,12 @@ import { tempDir } from './support/tpch.js';
 
 const env: RuntimeEnv = { store: cachedStore, remainingMillis: () => 60_000, log: () => {} };
 
-async function writeParquet(file: string, rows: number): Promise<void> {
+async function writeParquet(file: string, rows: number, tag = 'x'): Promise<void> {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
-  await c.run(`COPY (SELECT range AS a, range * 2 AS b FROM range(${rows})) TO '${file}' (FORMAT parquet)`);
+  await c.run(
+    `COPY (SELECT range AS a, range * 2 AS b, '${tag}' AS c FROM range(${rows})) TO '${file}' (FORMAT parquet)`,
+  );
   c.closeSync();
 }
 
@@ -34,6 +37,41 @@ describe('footer cache', () => {
     expect(rewritten).not.toBe(first);
     expect(rewritten.numRows).toBe(5);
     expect(await footer()).toBe(rewritten);
+  });
+
+  it('checks a cached footer by reading only its own bytes from the end, and parses a same-size rewrite again', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'part-0.parquet');
+    await writeParquet(file, 3);
+    const reads: [number, number][] = [];
+    const counting: RuntimeEnv = {
+      ...env,
+      store: (ref) =>
+        new Proxy(cachedStore(ref), {
+          get(target, prop, receiver) {
+            const v = Reflect.get(target, prop, receiver);
+            if (prop !== 'getRange') return typeof v === 'function' ? v.bind(target) : v;
+            return (key: string, a: number, b: number) => {
+              if (key.endsWith('.parquet')) reads.push([a, b]);
+              return target.getRange(key, a, b);
+            };
+          },
+        }),
+    };
+    const load = async () => (await loadDatasets(scan(dir), counting)).files.get(dir)![0]!;
+    const first = await load();
+    reads.length = 0;
+    const again = await load();
+    expect(again.footer).toBe(first.footer);
+    // One read: the footer, its length and the magic (the file is smaller than a footer fetch).
+    const footerBytes = new DataView((await readFile(file)).buffer).getUint32(first.size - 8, true) + 8;
+    expect(reads).toEqual([[first.size - footerBytes, first.size]]);
+    // Rewritten in place with another value of the same width: same size, other statistics.
+    await writeParquet(file, 3, 'y');
+    const rewritten = await load();
+    expect(rewritten.size).toBe(first.size);
+    expect(rewritten.footer).not.toBe(first.footer);
+    expect(rewritten.footer.rowGroups[0]!.stats.c!.min).toBe('y');
   });
 
   it("loads a plan's datasets side by side, each read before the other's footer arrives; the catalog in scan order", async () => {

@@ -26,30 +26,40 @@ type Scan = PlanOf<'Scan'>;
 const FOOTER_FETCH = 512 * 1024;
 /** Footers kept per instance (a driver or client planning many jobs over the same files). */
 const FOOTER_CACHE_ENTRIES = 1024;
-/** Parsed footers by file URL, with the footer bytes they were parsed from. */
-const footerCache = new Map<string, { readonly bytes: Uint8Array; readonly footer: FileFooter }>();
+/** Parsed footers by file URL, with the file's size and the footer bytes they were parsed from. */
+const footerCache = new Map<
+  string,
+  { readonly size: number; readonly bytes: Uint8Array; readonly footer: FileFooter }
+>();
 
 /**
- * A Parquet file's footer, parsed once per instance while its bytes stay the same: the file's
- * end is read as before and its footer bytes compared with those of the cached parse, so a file
- * rewritten in place is parsed again.
+ * A Parquet file's footer, parsed once per instance while its bytes stay the same. A file of the
+ * cached size is checked by reading just its cached footer's bytes (footer, length, magic) from its
+ * end — one small read instead of FOOTER_FETCH — and comparing them: equal bytes are the same
+ * footer, so a file rewritten in place (another footer, or the same size with other statistics)
+ * is read and parsed again.
  */
 async function footerOf(store: ObjectStore, key: string, size: number, url: string): Promise<FileFooter> {
   const r = rangeReader(store, key, size, url);
   if (size < 12) return readFooter(r);
+  const hit = footerCache.get(url);
+  if (hit && hit.size === size && hit.bytes.byteLength <= size) {
+    const tail = await r.read(size - hit.bytes.byteLength, size);
+    if (Buffer.compare(hit.bytes, tail) === 0) return hit.footer;
+  }
   const from = Math.max(0, size - FOOTER_FETCH);
   const end = await r.read(from, size);
   const length = new DataView(end.buffer, end.byteOffset, end.byteLength).getUint32(end.byteLength - 8, true);
-  const bytes = length + 8 <= end.byteLength ? end.subarray(end.byteLength - 8 - length) : end;
-  const hit = footerCache.get(url);
-  if (hit && Buffer.compare(hit.bytes, bytes) === 0) return hit.footer;
   // Parsed from the bytes just read (a footer longer than them reads the rest).
   const footer = await readFooter({
     ...r,
     read: (a, b) => (a >= from && b <= size ? Promise.resolve(end.subarray(a - from, b - from)) : r.read(a, b)),
   });
+  footerCache.delete(url);
+  // Cached when the whole footer was in the bytes read (a longer one is read again each time).
+  if (length + 8 > end.byteLength) return footer;
   if (footerCache.size >= FOOTER_CACHE_ENTRIES) footerCache.delete(footerCache.keys().next().value!);
-  footerCache.set(url, { bytes: bytes.slice(), footer });
+  footerCache.set(url, { size, bytes: end.slice(end.byteLength - 8 - length), footer });
   return footer;
 }
 
