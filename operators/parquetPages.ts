@@ -324,6 +324,8 @@ interface PageOut {
    * chunk's array: the largest magnitude (Infinity when some value is 2^52 or more); else null.
    */
   readonly direct: number | null;
+  /** Fixed-width plain values of a page without nulls, copied straight into the chunk's values. */
+  readonly inChunk: boolean;
 }
 
 /** Where the pages of a chunk put what they decode. */
@@ -337,6 +339,23 @@ interface ChunkSink {
    * coded pages without nulls then go straight to `doubles`.
    */
   readonly dictDoubles: ExactDoubles | null;
+  /**
+   * The chunk's values as bytes (allocated on first use) for the fixed-width types plain pages
+   * without nulls copy into (`FIXED_WIDTH`), or null.
+   */
+  readonly values: (() => Uint8Array) | null;
+}
+
+/**
+ * Bytes per value of the types whose plain pages are copied straight into one array for the
+ * chunk: no array per page, and no concatenation of a chunk's pages after.
+ */
+const FIXED_WIDTH: Partial<Record<DataType, 4 | 8>> = { int32: 4, date: 4, int64: 8, float64: 8 };
+
+/** The chunk-wide values array of a `FIXED_WIDTH` type. */
+function fixedArray(type: DataType, n: number): Int32Array | BigInt64Array | Float64Array {
+  if (type === 'int64') return new BigInt64Array(n);
+  return type === 'float64' ? new Float64Array(n) : new Int32Array(n);
 }
 
 /** A data page's values section (decompressed) and its rows' definition levels. */
@@ -421,10 +440,19 @@ function dataPage(
     if (doubles && !present) {
       if (pos + (int32 ? 4 : 8) * rows > buf.length) bad('plain decimals past the end of their page');
       const max = doublesFromBytes(buf, pos, rows, int32 ? 1 : 2, doubles(), at);
-      return { rows, present, codes: false, values: null, direct: max };
+      return { rows, present, codes: false, values: null, direct: max, inChunk: false };
+    }
+    const width = FIXED_WIDTH[type];
+    if (sink.values && width && !present) {
+      if (pos + width * rows > buf.length) bad(`plain ${PHYSICAL[type]} values past the end of their page`);
+      const into = sink.values();
+      if ((at + rows) * width > into.length)
+        bad(`column chunk has more rows than its row group's ${into.length / width}`);
+      into.set(buf.subarray(pos, pos + width * rows), at * width);
+      return { rows, present, codes: false, values: null, direct: null, inChunk: true };
     }
     const values = plainValues(buf, pos, buf.length, type, nonNull, int32);
-    return { rows, present, codes: false, values, direct: null };
+    return { rows, present, codes: false, values, direct: null, inChunk: false };
   }
   if (encoding !== 'RLE_DICTIONARY' && encoding !== 'PLAIN_DICTIONARY') bad(`unsupported page encoding ${encoding}`);
   const width = buf[pos++]!;
@@ -442,7 +470,7 @@ function dataPage(
       if (c >= size) bad(`dictionary code ${c} past its dictionary of ${size}`);
       out[at + i] = from[c]!;
     }
-    return { rows, present, codes: false, values: null, direct: dd.max };
+    return { rows, present, codes: false, values: null, direct: dd.max, inChunk: false };
   }
   const into = sink.codes();
   // Codes straight into the chunk's array when every row is present; else spread around the nulls.
@@ -455,7 +483,7 @@ function dataPage(
     else scratch.fill(0, 0, nonNull);
     for (let i = 0, k = 0; i < rows; i++) into[at + i] = present[i] ? scratch[k++]! : nullCode;
   }
-  return { rows, present, codes: true, values: null, direct: null };
+  return { rows, present, codes: true, values: null, direct: null, inChunk: false };
 }
 
 type PageReader = { view: DataView; offset: number };
@@ -524,6 +552,7 @@ export function decodeChunk(
   const optional = e.repetition_type === 'OPTIONAL';
   const int32 = e.type === 'INT32';
   let chunkDoubles: Float64Array | null = null;
+  let chunkValues: Int32Array | BigInt64Array | Float64Array | null = null;
   let codes: Int32Array | null = null;
   const sink: { -readonly [K in keyof ChunkSink]: ChunkSink[K] } = {
     codes: () =>
@@ -531,6 +560,12 @@ export function decodeChunk(
         codesBuffer && codesBuffer.length >= numRows ? codesBuffer.subarray(0, numRows) : new Int32Array(numRows)),
     doubles: exact && isDecimal(type) ? () => (chunkDoubles ??= new Float64Array(numRows)) : null,
     dictDoubles: null,
+    values: FIXED_WIDTH[type]
+      ? () => {
+          chunkValues ??= fixedArray(type, numRows);
+          return new Uint8Array(chunkValues.buffer, chunkValues.byteOffset, chunkValues.byteLength);
+        }
+      : null,
   };
   const reader = pageReader(bytes);
   let dict: Vec | null = null;
@@ -558,6 +593,7 @@ export function decodeChunk(
   if (direct >= EXACT_LIMIT) return decodeChunk(bytes, e, m, type, numRows, { exact: false, keepCodes, codesBuffer });
   if (chunkDoubles && pages.every((p) => p.direct !== null))
     return { kind: 'plain', vec: decimalVecOfDoubles(type as DecimalType, chunkDoubles, direct, null) };
+  if (chunkValues && pages.every((p) => p.inChunk)) return { kind: 'plain', vec: fixedVec(type, chunkValues) };
   // Some pages plain (a dictionary that grew too large), or no dictionary: values for every row.
   let at = 0;
   const parts = pages.map((p) => {
@@ -566,9 +602,23 @@ export function decodeChunk(
     if (p.codes) return gather(dict!, codes!.subarray(from, from + p.rows));
     if (p.direct !== null)
       return decimalVecOfDoubles(type as DecimalType, chunkDoubles!.subarray(from, at), p.direct, null);
+    if (p.inChunk) return fixedVec(type, chunkValues!.subarray(from, at));
     return p.present ? spread(p.values!, p.present, p.rows) : p.values!;
   });
   return { kind: 'plain', vec: parts.length === 1 ? parts[0]! : concatVecs(type, parts) };
+}
+
+/** Physical type names of the `FIXED_WIDTH` types (errors). */
+const PHYSICAL: Partial<Record<DataType, string>> = {
+  int32: 'INT32',
+  date: 'INT32',
+  int64: 'INT64',
+  float64: 'DOUBLE',
+};
+
+/** A column of a `FIXED_WIDTH` type over its values, without nulls. */
+function fixedVec(type: DataType, values: Int32Array | BigInt64Array | Float64Array): Vec {
+  return { type, values, validity: null } as Vec;
 }
 
 /**
