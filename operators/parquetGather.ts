@@ -123,6 +123,26 @@ function uniformWidth(so: Int32Array): number {
   return width;
 }
 
+/** Widths whose offsets are shared (`widthOffsets`): flags and short codes. */
+const SHARED_WIDTHS = 16;
+/** Offsets k * width (k = 0, 1, …), by width: one array each, grown as longer columns come. */
+const sharedOffsets: Int32Array[] = [];
+
+/**
+ * The offsets of `n` values all `width` bytes long: 0, width, 2 * width, …. For short widths a
+ * view of one array shared by every such column (as vectors are never written once built): a
+ * column of flags (Q1's l_returnflag, l_linestatus) costs its bytes, not 4 more per row.
+ */
+export function widthOffsets(width: number, n: number): Int32Array {
+  let o = width <= SHARED_WIDTHS ? sharedOffsets[width] : undefined;
+  if (!o || o.length < n + 1) {
+    o = new Int32Array(Math.max(n + 1, o ? 2 * o.length : 0));
+    for (let k = 1; k < o.length; k++) o[k] = k * width;
+    if (width <= SHARED_WIDTHS) sharedOffsets[width] = o;
+  }
+  return o.length === n + 1 ? o : o.subarray(0, n + 1);
+}
+
 /**
  * Rows `idx` of values all `width` bytes long, stored from `start` in `src` (a dictionary of
  * flags or codes): offsets without reading the source's, bytes copied without a loop per value
@@ -130,8 +150,7 @@ function uniformWidth(so: Int32Array): number {
  */
 function gatherFixed(start: number, width: number, src: Uint8Array, idx: Int32Array) {
   const n = idx.length;
-  const offsets = new Int32Array(n + 1);
-  for (let k = 1; k <= n; k++) offsets[k] = k * width;
+  const offsets = widthOffsets(width, n);
   const data = new Uint8Array(n * width);
   if (width === 1) for (let k = 0; k < n; k++) data[k] = src[start + idx[k]!]!;
   else
