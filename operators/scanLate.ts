@@ -23,6 +23,7 @@ import { compileExpr, type UdfTable } from './eval.js';
 import { conjuncts } from './filter.js';
 import { selectionOf } from './kernels.js';
 import { addTime } from './metrics.js';
+import { recycle, spareArray } from './spareArrays.js';
 import type { RangeReader } from './parquet.js';
 import {
   type ChunkColumn,
@@ -214,6 +215,7 @@ async function* scan(
   } finally {
     if (next) await next.catch(() => undefined);
     for (const reader of readers.values()) reader.close();
+    buffers.release();
   }
 }
 
@@ -278,8 +280,10 @@ function applyMask(
 /**
  * Buffers one scan reuses from row group to row group (a fresh large array costs about a pass
  * over it in page faults): what they hold never leaves the row group (columns are gathered).
+ * They come from the executor's spare arrays and go back there when the scan ends (`release`):
+ * the next scan (the next task's) takes them instead of allocating its own.
  */
-class ScanBuffers {
+export class ScanBuffers {
   private readonly codes = new Map<number, Int32Array>();
   private kept = new Int32Array(0);
 
@@ -287,7 +291,8 @@ class ScanBuffers {
   codesOf(i: number, n: number): Int32Array {
     let b = this.codes.get(i);
     if (!b || b.length < n) {
-      b = new Int32Array(n);
+      recycle(b);
+      b = spareArray(Int32Array, n);
       this.codes.set(i, b);
     }
     return b;
@@ -295,8 +300,19 @@ class ScanBuffers {
 
   /** Room for a selection of up to `n` rows (read out before the next call). */
   rows(n: number): Int32Array {
-    if (this.kept.length < n) this.kept = new Int32Array(n);
+    if (this.kept.length < n) {
+      recycle(this.kept);
+      this.kept = spareArray(Int32Array, n);
+    }
     return this.kept;
+  }
+
+  /** Hands the buffers back to the spare arrays: none may be used after. */
+  release(): void {
+    for (const b of this.codes.values()) recycle(b);
+    this.codes.clear();
+    recycle(this.kept);
+    this.kept = new Int32Array(0);
   }
 }
 
