@@ -268,10 +268,24 @@ function dateLit(s: string): Expr {
 /** A column's type for an expression's: the NULL literal's type becomes string. */
 export const concrete = (t: ExprType): DataType => (t === 'null' ? 'string' : t);
 
+/** Schemas by catalog, then by plan node object: a node's schema depends on nothing else. */
+const schemaMemos = new WeakMap<Catalog, WeakMap<PlanNode, Schema>>();
+
+function memoFor(catalog: Catalog): WeakMap<PlanNode, Schema> {
+  let memo = schemaMemos.get(catalog);
+  if (!memo) {
+    memo = new WeakMap();
+    schemaMemos.set(catalog, memo);
+  }
+  return memo;
+}
+
 /**
- * The output schema of a plan node. Validates the whole subtree. Memoized per node object.
+ * The output schema of a plan node. Validates the whole subtree. Memoized per node object and
+ * catalog across calls (plan nodes and catalogs are immutable): planning asks for the schemas of
+ * the same subtrees many times — after every optimizer rule, in every physical planning step.
  */
-export function schemaOf(p: PlanNode, catalog: Catalog, memo = new WeakMap<PlanNode, Schema>()): Schema {
+export function schemaOf(p: PlanNode, catalog: Catalog, memo = memoFor(catalog)): Schema {
   const hit = memo.get(p);
   if (hit) return hit;
   const out = computeSchema(p, catalog, memo);

@@ -68,11 +68,40 @@ function applyRule(rule: Rule, root: PlanNode, ctx: RuleContext): PlanNode {
   let current = root;
   for (let i = 0; i < 32; i++) {
     const next = transformPlan(current, (n) => rule.rewrite!(n, ctx));
-    if (JSON.stringify(next) === JSON.stringify(current)) return next;
+    if (sameJson(next, current)) return next;
     current = next;
   }
   return current;
 }
+
+/**
+ * Whether two plans serialize to the same JSON, without serializing them: subtrees a rewrite
+ * kept are the same objects, and a difference ends the walk.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || hasToJson(a) || hasToJson(b))
+    return JSON.stringify(a) === JSON.stringify(b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    if (a.length !== y.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], y[i])) return false;
+    return true;
+  }
+  // Key order matters to JSON.stringify: the keys with defined values, in order.
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = (o: Record<string, unknown>) =>
+    Object.keys(o).filter((k) => o[k] !== undefined && typeof o[k] !== 'function');
+  const kx = keys(x);
+  const ky = keys(y);
+  if (kx.length !== ky.length) return false;
+  for (let i = 0; i < kx.length; i++) if (kx[i] !== ky[i] || !sameJson(x[kx[i]!], y[kx[i]!])) return false;
+  return true;
+}
+
+const hasToJson = (o: object) => typeof (o as { toJSON?: unknown }).toJSON === 'function';
 
 export function optimize(
   root: PlanNode,
