@@ -20,6 +20,44 @@ export interface SplitRowGroup {
   readonly wholeBytes?: number;
 }
 
+/** What a row group's statistics prove about a scan's filters. */
+interface StatsVerdict {
+  /** False when some filter is false for every row of the group (it is pruned). */
+  readonly mayMatch: boolean;
+  /** Indexes of the filters that hold for every row of the group. */
+  readonly alwaysTrue: readonly number[];
+}
+
+const NO_FILTERS: StatsVerdict = Object.freeze({ mayMatch: true, alwaysTrue: Object.freeze([]) });
+
+/**
+ * Verdicts by schema, filter list and statistics object: planning splits a scan several times
+ * over the same footers (probe sizing, broadcast inlining, then its tasks), and cached footers
+ * keep their statistics objects from job to job. All three are immutable.
+ */
+const verdicts = new WeakMap<Schema, WeakMap<readonly Expr[], WeakMap<SplitRowGroup['stats'], StatsVerdict>>>();
+
+function statsVerdict(filters: readonly Expr[], stats: SplitRowGroup['stats'], schema: Schema): StatsVerdict {
+  if (!filters.length) return NO_FILTERS;
+  let bySchema = verdicts.get(schema);
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    verdicts.set(schema, bySchema);
+  }
+  let byFilters = bySchema.get(filters);
+  if (!byFilters) {
+    byFilters = new WeakMap();
+    bySchema.set(filters, byFilters);
+  }
+  let v = byFilters.get(stats);
+  if (!v) {
+    const mayMatch = rowGroupMayMatch(filters, stats, schema);
+    v = { mayMatch, alwaysTrue: mayMatch ? filtersAlwaysTrue(filters, stats, schema) : [] };
+    byFilters.set(stats, v);
+  }
+  return v;
+}
+
 /** One file of a dataset, as splitting sees it. */
 export interface SplitFile {
   readonly url: string;
@@ -130,7 +168,8 @@ export function splitScan(
       skip = null;
     };
     for (const rg of f.rowGroups) {
-      if (!rowGroupMayMatch(filters, rg.stats, schema)) {
+      const v = statsVerdict(filters, rg.stats, schema);
+      if (!v.mayMatch) {
         pruned++;
         continue;
       }
@@ -142,8 +181,8 @@ export function splitScan(
       }
       if (taskSize === 0) slot = at;
       // Filters that the footer statistics prove true for every row need not run at all.
-      const always = filtersAlwaysTrue(filters, rg.stats, schema);
-      skip = skip === null ? always : skip.filter((i) => always.includes(i));
+      const always = v.alwaysTrue;
+      skip = skip === null ? [...always] : skip.filter((i) => always.includes(i));
       group.push(rg.index);
       taskSize += b;
       bytes += b;
