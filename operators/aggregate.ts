@@ -6,6 +6,7 @@
  */
 import type { Expr } from '../planner/expr.js';
 import { stateFields } from '../planner/aggstate.js';
+import { resolveColumn } from '../planner/columns.js';
 import type { AggCall } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
 import { isDecimal } from '../planner/types.js';
@@ -16,6 +17,7 @@ import { GroupTable } from './hash.js';
 import { compileConjunction, type Conjunction } from './filter.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { PartialFlush } from './partialFlush.js';
+import { RADIX_COMPACT, RADIX_TABLE_ROWS, RadixPartitions, radixGroups } from './radixPartitions.js';
 import { materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
 import { takeBatch } from './vector.js';
@@ -33,6 +35,11 @@ export class HashAggregateOperator implements Operator {
   private readonly filter: Conjunction | null;
   /** Decimal sums' arithmetic arguments, computed into reused buffers (partial and single modes). */
   private readonly exact: ExactArgs | null;
+  /**
+   * A final aggregate whose input rows are its keys then its calls' states, so that its own groups'
+   * states can join them: it may radix-partition a large input (operators/radixPartitions.ts).
+   */
+  private readonly radixable: boolean;
 
   constructor(
     readonly mode: 'partial' | 'final' | 'single',
@@ -67,6 +74,11 @@ export class HashAggregateOperator implements Operator {
         at += stateFields(a).length;
       }
     }
+    this.radixable =
+      mode === 'final' &&
+      keys.length > 0 &&
+      inputSchema.length === this.stateAt.reduce((n, _, i) => n + stateFields(aggs[i]!).length, keys.length) &&
+      keys.every((k, i) => k.kind === 'col' && resolveColumn(inputSchema, k.name, k.index).index === i);
   }
 
   private newTable(): GroupTable {
@@ -85,53 +97,49 @@ export class HashAggregateOperator implements Operator {
     const table = this.newTable();
     let accs = this.newAccumulators();
     const flush = this.mode === 'partial' ? new PartialFlush() : null;
-    let ids = new Int32Array(0);
+    /** Set once a final aggregate's table passed the radix bound: rows go to partitions from then on. */
+    let radix: RadixPartitions | null = null;
+    const bound = this.radixable ? radixGroups() : Infinity;
+    /** Rows the partitions may hold before they are compacted (they grow with the groups found). */
+    let compactAt = RADIX_COMPACT * bound;
+    let ids: Int32Array = new Int32Array(0);
     for await (const batch of input) {
-      let b = batch;
-      let sel = this.filter ? this.filter(b) : null;
-      if (sel && sel.length === 0) continue;
-      if (sel && sel.length * 2 < b.length) {
-        // A selective filter: gathering the few surviving rows is cheaper than computing on all.
-        b = takeBatch(b, sel);
-        sel = null;
-      }
-      const n = b.length;
-      if (ids.length < n) ids = new Int32Array(n);
-      const keyCols = this.keyEvals.map((k) => materialize(k(b), n));
-      // With a selection, only the selected rows' keys enter the table; the others go to a scratch
-      // group just past the real ones, which every accumulator forgets after this batch.
-      const groups = table.groupIds(keyCols, n, ids, sel);
-      const scratch = sel ? table.size : -1;
-      if (sel) for (let i = 0; i < n; i++) if (groups[i]! < 0) groups[i] = scratch;
-      /** Group ids of this batch are below `size`. */
-      const size = sel ? scratch + 1 : table.size;
-      // Decimal sums' arithmetic arguments proven exact: computed and summed chunk by chunk below.
-      const chunked = this.exact?.prepare(b, n) ?? [];
-      accs.forEach((acc, i) => {
-        if (acc.twin || chunked.includes(i)) return;
-        if (this.mode === 'final') {
-          const at = this.stateAt[i]!;
-          const width = stateFields(this.aggs[i]!).length;
-          acc.merge(groups, size, b.columns.slice(at, at + width), n);
-        } else {
-          const ev = this.argEvals[i];
-          const more = this.moreEvals[i]!.map((m) => materialize(m(b), n));
-          acc.update(groups, size, ev ? materialize(ev(b), n) : null, n, more);
+      if (radix) {
+        radix.add(batch, this.keyColumnsOf(batch));
+        if (radix.held > compactAt) {
+          // Rows repeating keys pile up: each partition's rows become its groups' states.
+          radix = this.compact(radix, table);
+          compactAt = Math.max(compactAt, RADIX_COMPACT * radix.held);
         }
-      });
-      for (let from = 0; chunked.length && from < n; from += EXACT_CHUNK) {
-        const to = Math.min(n, from + EXACT_CHUNK);
-        this.exact!.chunk(from, to);
-        const chunkGroups = groups.subarray(from, to);
-        for (const i of chunked) accs[i]!.update(chunkGroups, size, this.exact!.value(i), to - from);
+        continue;
       }
-      if (scratch >= 0) for (const acc of accs) acc.reset(scratch);
+      ids = this.consume(table, accs, batch, ids);
       if (flush?.due(table.size)) {
         const out = this.result(table, accs);
         flush.flushed(out.columns.slice(0, this.keys.length), out.length);
         yield out;
         table.clear();
         accs = this.newAccumulators();
+      } else if (table.size > bound) {
+        // The table outgrew the cache: its groups' states go to the partitions as the first rows.
+        radix = new RadixPartitions(this.inputSchema);
+        const states = this.states(table, accs);
+        radix.add(states, states.columns.slice(0, this.keys.length));
+        table.clear();
+        accs = this.newAccumulators();
+      }
+    }
+    if (radix) {
+      // Each partition aggregated on its own; small ones share a table (fewer, larger output batches).
+      for (let p = 0; p < radix.count; p++) {
+        const rows = radix.rows[p]!;
+        if (rows === 0) continue;
+        if (table.size > 0 && table.size + rows > Math.min(RADIX_TABLE_ROWS, bound)) {
+          yield this.result(table, accs);
+          table.clear();
+          accs = this.newAccumulators();
+        }
+        ids = this.consume(table, accs, radix.take(p)!, ids);
       }
     }
     // A global aggregate over no rows still yields one row (count 0, sum null), except in
@@ -140,6 +148,82 @@ export class HashAggregateOperator implements Operator {
     const out = table.size === 0 ? null : this.result(table, accs);
     table.release();
     if (out) yield out;
+  }
+
+  /** The key columns of an input batch. */
+  private keyColumnsOf(b: Batch): Vec[] {
+    return this.keyEvals.map((k) => materialize(k(b), b.length));
+  }
+
+  /** Folds one input batch into the table's groups; returns the group-id buffer (grown when needed). */
+  private consume(table: GroupTable, accs: readonly Accumulator[], batch: Batch, buffer: Int32Array): Int32Array {
+    let ids = buffer;
+    let b = batch;
+    let sel = this.filter ? this.filter(b) : null;
+    if (sel && sel.length === 0) return ids;
+    if (sel && sel.length * 2 < b.length) {
+      // A selective filter: gathering the few surviving rows is cheaper than computing on all.
+      b = takeBatch(b, sel);
+      sel = null;
+    }
+    const n = b.length;
+    if (ids.length < n) ids = new Int32Array(n);
+    const keyCols = this.keyColumnsOf(b);
+    // With a selection, only the selected rows' keys enter the table; the others go to a scratch
+    // group just past the real ones, which every accumulator forgets after this batch.
+    const groups = table.groupIds(keyCols, n, ids, sel);
+    const scratch = sel ? table.size : -1;
+    if (sel) for (let i = 0; i < n; i++) if (groups[i]! < 0) groups[i] = scratch;
+    /** Group ids of this batch are below `size`. */
+    const size = sel ? scratch + 1 : table.size;
+    // Decimal sums' arithmetic arguments proven exact: computed and summed chunk by chunk below.
+    const chunked = this.exact?.prepare(b, n) ?? [];
+    accs.forEach((acc, i) => {
+      if (acc.twin || chunked.includes(i)) return;
+      if (this.mode === 'final') {
+        const at = this.stateAt[i]!;
+        const width = stateFields(this.aggs[i]!).length;
+        acc.merge(groups, size, b.columns.slice(at, at + width), n);
+      } else {
+        const ev = this.argEvals[i];
+        const more = this.moreEvals[i]!.map((m) => materialize(m(b), n));
+        acc.update(groups, size, ev ? materialize(ev(b), n) : null, n, more);
+      }
+    });
+    for (let from = 0; chunked.length && from < n; from += EXACT_CHUNK) {
+      const to = Math.min(n, from + EXACT_CHUNK);
+      this.exact!.chunk(from, to);
+      const chunkGroups = groups.subarray(from, to);
+      for (const i of chunked) accs[i]!.update(chunkGroups, size, this.exact!.value(i), to - from);
+    }
+    if (scratch >= 0) for (const acc of accs) acc.reset(scratch);
+    return ids;
+  }
+
+  /** Partitions holding each partition's groups once (as states) instead of their rows; `table` is left empty. */
+  private compact(radix: RadixPartitions, table: GroupTable): RadixPartitions {
+    const next = new RadixPartitions(this.inputSchema);
+    let ids: Int32Array = new Int32Array(0);
+    for (let p = 0; p < radix.count; p++) {
+      const rows = radix.take(p);
+      if (!rows) continue;
+      table.clear();
+      const accs = this.newAccumulators();
+      ids = this.consume(table, accs, rows, ids);
+      const states = this.states(table, accs);
+      next.add(states, states.columns.slice(0, this.keys.length));
+    }
+    table.clear();
+    return next;
+  }
+
+  /** A final aggregate's groups as rows of its input (keys, then each call's state); the accumulators are released. */
+  private states(table: GroupTable, accs: readonly Accumulator[]): Batch {
+    const g = table.size;
+    const cols: Vec[] = [...table.keyColumns()];
+    for (const acc of accs) cols.push(...acc.state(g));
+    for (const acc of accs) acc.release?.();
+    return { schema: this.inputSchema, columns: cols, length: g };
   }
 
   /** The groups' keys and states (partial) or values, as one batch; the accumulators are released. */
