@@ -105,7 +105,8 @@ export async function readTimeline(store: ObjectStore, jobId: string): Promise<T
   if (await store.head(keys.timeline)) return getJson<TimelineGroup[]>(store, keys.timeline);
   const out: TimelineGroup[] = [];
   for (const o of await store.list(`${keys.base}/summaries/`)) {
-    const m = /summaries\/(\d+)\/(\d+)\.[^/]+\.json$/.exec(o.key);
+    // summaries/<round>.<group>.<nonce>.json (a job of an earlier version: <round>/<group>.<nonce>.json)
+    const m = /summaries\/(\d+)[./](\d+)\.[^/]+\.json$/.exec(o.key);
     if (!m) continue;
     const summary = await getJson<GroupSummary>(store, o.key).catch(() => undefined);
     if (!summary) continue;

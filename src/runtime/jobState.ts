@@ -237,10 +237,13 @@ export const jobKeys = (jobId: string) => {
     /** The AWS execution that runs the job (stratus submit --target aws). */
     execution: `${base}/execution.json`,
     footers: (call: number) => `${base}/footers/${String(call).padStart(5, '0')}.json`,
-    groupList: (round: number) => `${base}/manifests/${round}/groups.json`,
-    manifest: (round: number, g: number) => `${base}/manifests/${round}/${g}.json`,
-    summary: (round: number, g: number, nonce: string) => `${base}/summaries/${round}/${g}.${nonce}.json`,
-    commit: (stage: number) => `${base}/stages/${stage}/commit.json`,
+    // Per-round and per-stage objects sit side by side in one directory each, not in a directory
+    // per round or stage: a local store creates a directory for a new one (a journaled metadata
+    // write, milliseconds on a busy disk) on the driver's and the executors' paths between tasks.
+    groupList: (round: number) => `${base}/manifests/${round}.groups.json`,
+    manifest: (round: number, g: number) => `${base}/manifests/${round}.${g}.json`,
+    summary: (round: number, g: number, nonce: string) => `${base}/summaries/${round}.${g}.${nonce}.json`,
+    commit: (stage: number) => `${base}/stages/${stage}.commit.json`,
     shuffle: (stage: number, task: number, attempt: number, nonce: string) =>
       `${base}/shuffle/${stage}/${task}.${attempt}.${nonce}`,
     resultPart: (stage: number, task: number, attempt: number, nonce: string) =>
