@@ -120,8 +120,10 @@ export class HashAggregateOperator implements Operator {
         yield out;
         table.clear();
         accs = this.newAccumulators();
-      } else if (table.size > bound) {
+      } else if (table.size > bound && !table.directKeys) {
         // The table outgrew the cache: its groups' states go to the partitions as the first rows.
+        // (Keys in a direct array, such as order keys of a narrow range arriving in order, stay:
+        // their ids are found without hashing, and the array is walked in order.)
         radix = new RadixPartitions(this.inputSchema);
         const states = this.states(table, accs);
         radix.add(states, states.columns.slice(0, this.keys.length));

@@ -223,6 +223,11 @@ export class GroupTable {
 
   private numeric: NumericKeyIndex | null = null;
 
+  /** Whether the groups' keys are int32s held in a direct id array (no hashing: large tables stay cheap). */
+  get directKeys(): boolean {
+    return this.numeric?.isDirect ?? false;
+  }
+
   private groupIdsHashed(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {
     const num = this.numericKey(cols);
     if (num) return num.ids(cols[0] as NumericVec, n, out, true);

@@ -68,6 +68,11 @@ export class NumericKeyIndex {
   /** Keys once came too spread out for a direct array: hashed from then on. */
   private directOff = false;
 
+  /** Whether the keys held sit in a direct id array (int32 keys in a narrow range: no hashing, few cache misses). */
+  get isDirect(): boolean {
+    return this.kind === 'int' && !this.directOff && this.direct !== null;
+  }
+
   /** How int32 keys are held (tests and metrics): addressed directly by value, or hashed. */
   get intLayout(): 'direct' | 'hashed' {
     return this.directOff ? 'hashed' : 'direct';

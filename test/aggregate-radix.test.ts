@@ -33,12 +33,12 @@ interface Column {
 }
 
 const COLUMNS: readonly Column[] = [
-  // Spread out over ~5000 keys, a null now and then.
+  // ~5000 keys spread over a wide range (hashed, not a direct id array), a null now and then.
   {
     name: 'k',
     type: 'int32' as DataType,
-    sql: 'case when i % 101 = 0 then null else (i * 7919) % 5003 end',
-    at: (i: number) => (i % 101 === 0 ? null : (i * 7919) % 5003),
+    sql: 'case when i % 101 = 0 then null else ((i * 7919) % 5003) * 100003 end',
+    at: (i: number) => (i % 101 === 0 ? null : ((i * 7919) % 5003) * 100003),
   },
   // int64 keys past 2^53 that differ in their low bits only.
   {
@@ -161,6 +161,30 @@ describe('a final aggregate past its bound aggregates radix partitions one by on
       expectSameResults(rowsOf(answer), expected, { ordered: false });
     });
   }
+
+  it('int32 keys of a narrow range (a direct id array) stay in one table', async () => {
+    const states: Batch[] = [];
+    const schema: Schema = [field('o', 'int32' as DataType), ...stateSchema([call('count', null, 'n')])];
+    for (let from = 0; from < 20_000; from += 1000) {
+      const keys = Int32Array.from({ length: 1000 }, (_, i) => 4 * (from + i));
+      const counts = BigInt64Array.from({ length: 1000 }, () => 2n);
+      states.push({
+        schema,
+        columns: [
+          { type: 'int32', values: keys, validity: null },
+          { type: 'int64', values: counts, validity: null },
+        ],
+        length: 1000,
+      });
+    }
+    const calls = [call('count', null, 'n')];
+    const out = [field('o', 'int32' as DataType), field('n', 'int64' as DataType)];
+    const final = new HashAggregateOperator('final', [col('o')], calls, schema, out, {});
+    const answer: Batch[] = [];
+    for await (const b of final.execute(from(states))) answer.push(b);
+    expect(answer.length).toBe(1);
+    expect(answer[0]!.length).toBe(20_000);
+  });
 
   for (const keys of [['k'], ['s', 'l']]) {
     it(`every kind of state (${keys.join(', ')}): the same answer as one table`, async () => {
