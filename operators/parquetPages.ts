@@ -106,7 +106,21 @@ export function chunkRange(m: ColumnMetaData): [number, number] {
   return [start, start + Number(m.total_compressed_size)];
 }
 
-const viewOf = (buf: Uint8Array): DataView => new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+/** The last buffer `viewOf` was asked for, and its view (a page's runs share one). */
+let viewed: Uint8Array | null = null;
+let view: DataView = new DataView(new ArrayBuffer(0));
+
+/**
+ * A DataView of `buf`: one per page, not one per bit-packed run (each page's bytes are a view
+ * object of their own, never moved once made).
+ */
+function viewOf(buf: Uint8Array): DataView {
+  if (buf !== viewed) {
+    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    viewed = buf;
+  }
+  return view;
+}
 
 /** The position of the run header `runHeader` reads (one object, reused). */
 const cursor = { pos: 0 };

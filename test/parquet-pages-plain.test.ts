@@ -3,7 +3,8 @@
  * array per column chunk (operators/parquetPages.ts `decodeChunk`): chunks of several pages (as
  * parquet-wasm writes them, 20,000 rows a page), v1 and v2, uncompressed and snappy, with nulls
  * in one page among pages without (that page spread, then the pages concatenated), and
- * dictionary pages falling back to plain ones within a chunk: every value as written.
+ * dictionary pages falling back to plain ones within a chunk; and dictionary chunks (codes
+ * kept or not): every value as written.
  */
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +28,11 @@ const WANT: Record<string, { type: DataType; at: (i: number) => number | bigint 
   t: { type: 'date', at: (i) => i - 25567 },
   n: { type: 'int32', at: (i) => (NULLS(i) ? null : i * 3) },
   m: { type: 'float64', at: (i) => (NULLS(i) ? null : i * 0.25) },
+  // Few distinct values: dictionary encoded.
+  k: { type: 'int64', at: (i) => BigInt((i * 7) % 1000) * 1000000000000n - 5n },
+  f: { type: 'float64', at: (i) => ((i * 11) % 333) * 0.5 },
+  dt: { type: 'date', at: (i) => 9000 + ((i * 13) % 2000) },
+  dn: { type: 'int32', at: (i) => (NULLS(i) ? null : (i * 3) % 500) },
 };
 const schema: Schema = Object.entries(WANT).map(([name, { type }]) => field(name, type));
 
@@ -38,7 +44,7 @@ const table = batchesToArrow(schema, [
     length: ROWS,
     columns: schema.map((f) =>
       f.type === 'date'
-        ? { type: 'date', values: Int32Array.from(rows, (i) => Number(WANT[f.name]!.at(i))), validity: null }
+        ? { type: 'date' as const, values: Int32Array.from(rows, (i) => Number(WANT[f.name]!.at(i))), validity: null }
         : vecFromValues(
             f.type,
             rows.map((i) => WANT[f.name]!.at(i)),
@@ -47,7 +53,7 @@ const table = batchesToArrow(schema, [
   },
 ]);
 
-type Props = 'plain' | 'plain-v2' | 'plain-raw' | 'fallback';
+type Props = 'plain' | 'plain-v2' | 'plain-raw' | 'fallback' | 'dictionary';
 
 function write(kind: Props): Uint8Array {
   return syncCall((pw) => {
@@ -56,6 +62,7 @@ function write(kind: Props): Uint8Array {
       .setCompression(kind === 'plain-raw' ? pw.Compression.UNCOMPRESSED : pw.Compression.SNAPPY)
       .setMaxRowGroupSize(122_880);
     if (kind === 'fallback') b = b.setDictionaryPageSizeLimit(64 << 10);
+    else if (kind === 'dictionary') b = b.setDictionaryEnabled(true);
     else b = b.setDictionaryEnabled(false).setEncoding(pw.Encoding.PLAIN);
     if (kind === 'plain-v2') b = b.setWriterVersion(pw.WriterVersion.V2);
     // A fresh Uint8Array, as a store's reads are.
@@ -79,14 +86,23 @@ function pages(chunk: Uint8Array): { data: number; plain: number } {
 }
 
 describe('plain pages straight into the chunk', () => {
-  for (const kind of ['plain', 'plain-v2', 'plain-raw', 'fallback'] as const)
-    it(`${kind}: int32, int64, float64 and date chunks of several pages, nulls in one page`, async () => {
+  for (const [kind, keepCodes] of [
+    ['plain', true],
+    ['plain-v2', true],
+    ['plain-raw', true],
+    ['fallback', true],
+    ['fallback', false],
+    ['dictionary', true],
+    ['dictionary', false],
+  ] as const)
+    it(`${kind}${keepCodes ? '' : ' (codes not kept)'}: int32, int64, float64 and date chunks of several pages, nulls in one page`, async () => {
       const bytes = write(kind);
       const r = { name: kind, size: bytes.length, read: async (s: number, e: number) => bytes.slice(s, e) };
       const md = await fileMetadata(r);
       const got = new Map<string, (number | bigint | null)[]>();
       let multiPage = 0;
       let mixed = 0;
+      const kinds = new Set<string>();
       for (const rg of md.row_groups)
         rg.columns.forEach((chunk, k) => {
           const m = chunk.meta_data!;
@@ -96,7 +112,8 @@ describe('plain pages straight into the chunk', () => {
           if (p.data > 1 && p.plain === p.data) multiPage++;
           if (p.plain > 0 && p.plain < p.data) mixed++;
           const n = Number(rg.num_rows);
-          const c = decodeChunk(bytes.slice(s, end), e, m, WANT[e.name]!.type, n);
+          const c = decodeChunk(bytes.slice(s, end), e, m, WANT[e.name]!.type, n, { keepCodes });
+          kinds.add(`${e.name}:${c.kind}`);
           const v: Vec = c.kind === 'dict' ? gather(c.dict, c.codes) : c.vec;
           const values = (v as { values: ArrayLike<number | bigint> }).values;
           expect(values.length).toBe(n);
@@ -105,7 +122,8 @@ describe('plain pages straight into the chunk', () => {
           got.set(e.name, out);
         });
       if (kind === 'fallback') expect(mixed).toBeGreaterThan(0);
-      else expect(multiPage).toBeGreaterThan(0);
+      else if (kind !== 'dictionary') expect(multiPage).toBeGreaterThan(0);
+      if (kind === 'dictionary') for (const name of ['k', 'f', 'dt']) expect(kinds.has(`${name}:dict`)).toBe(true);
       expect([...got.keys()].sort()).toEqual(Object.keys(WANT).sort());
       for (const [name, { at }] of Object.entries(WANT)) {
         const col = got.get(name)!;
