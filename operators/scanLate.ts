@@ -250,8 +250,9 @@ async function readRanges(r: RangeReader, ranges: readonly (readonly [number, nu
 }
 
 /**
- * Rows of `sel` (all `n` rows when null) whose code passes `ok`; null when all `n` pass. `codes`
- * are the chunk's (row r at r) or, when `aligned`, those of the rows of `sel` (row sel[j] at j).
+ * Rows of `sel` (all `n` rows when null) whose code passes `ok` (0 or 1 per code; a code past it
+ * fails); null when all `n` pass. `codes` are the chunk's (row r at r) or, when `aligned`, those
+ * of the rows of `sel` (row sel[j] at j). `share`: the share of codes that pass (of rows, about).
  */
 function applyMask(
   ok: Uint8Array,
@@ -259,10 +260,30 @@ function applyMask(
   sel: Int32Array | null,
   n: number,
   aligned: boolean,
+  share: number,
   buffers: ScanBuffers,
 ): Int32Array | null {
   const m = sel ? sel.length : n;
   const kept = buffers.rows(m);
+  // Between 10% and 90% passing, a branch per row is mispredicted often: every row is written
+  // instead, the next one over it unless it passes (122,880 random dates, half passing:
+  // 0.70 -> 0.32 ms; at 2% or 98% the branch costs less: 0.17-0.31 vs 0.32-0.36 ms).
+  const k =
+    share > 0.1 && share < 0.9
+      ? keptWithout(ok, codes, sel, m, aligned, kept)
+      : keptWith(ok, codes, sel, m, aligned, kept);
+  return k === n ? null : kept.slice(0, k);
+}
+
+/** `applyMask`'s rows into `kept`, a branch per row; returns how many. */
+function keptWith(
+  ok: Uint8Array,
+  codes: Int32Array,
+  sel: Int32Array | null,
+  m: number,
+  aligned: boolean,
+  kept: Int32Array,
+): number {
   let k = 0;
   if (sel && aligned) {
     for (let j = 0; j < m; j++) if (ok[codes[j]!]) kept[k++] = sel[j]!;
@@ -274,7 +295,37 @@ function applyMask(
   } else {
     for (let j = 0; j < m; j++) if (ok[codes[j]!]) kept[k++] = j;
   }
-  return k === n ? null : kept.slice(0, k);
+  return k;
+}
+
+/** `applyMask`'s rows into `kept` without branches; returns how many. */
+function keptWithout(
+  ok: Uint8Array,
+  codes: Int32Array,
+  sel: Int32Array | null,
+  m: number,
+  aligned: boolean,
+  kept: Int32Array,
+): number {
+  let k = 0;
+  if (sel && aligned) {
+    for (let j = 0; j < m; j++) {
+      kept[k] = sel[j]!;
+      k += ok[codes[j]!]! | 0;
+    }
+  } else if (sel) {
+    for (let j = 0; j < m; j++) {
+      const r = sel[j]!;
+      kept[k] = r;
+      k += ok[codes[r]!]! | 0;
+    }
+  } else {
+    for (let j = 0; j < m; j++) {
+      kept[k] = j;
+      k += ok[codes[j]!]! | 0;
+    }
+  }
+  return k;
 }
 
 /**
@@ -477,7 +528,8 @@ async function rowGroup(
   const share = (ok: Uint8Array) => ok.reduce((a, b) => a + b, 0) / ok.length;
   let sel: Int32Array | null = null;
   for (const [i, { ok, parts: own }] of [...masks].sort(([, a], [, b]) => share(a.ok) - share(b.ok))) {
-    if (share(ok) === 1) continue; // every entry passes (the null too)
+    const passing = share(ok);
+    if (passing === 1) continue; // every entry passes (the null too)
     const { rows, col } = g.chunk(i, sel);
     if (col.kind !== 'dict') {
       // Some pages plain (a dictionary that grew too large): its conjuncts on values, below.
@@ -485,7 +537,7 @@ async function rowGroup(
       continue;
     }
     const codes = rows === null || rows === sel ? col.codes : codesAt(col.codes, positionsIn(rows, sel!));
-    sel = applyMask(ok, codes, sel, n, rows !== null, g.buffers);
+    sel = applyMask(ok, codes, sel, n, rows !== null, passing, g.buffers);
     if (sel && sel.length === 0) return null;
   }
   for (const p of rest) {
