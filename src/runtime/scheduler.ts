@@ -27,6 +27,7 @@ import {
 } from './jobState.js';
 import { newTask, reduceTasks } from './planJob.js';
 import { LOST_MAP_OUTPUT, type LostMapOutput } from './shuffleRead.js';
+import { mapLimit } from '../util/limit.js';
 import { classifyError } from '../util/retry.js';
 import { jobProgress } from './progress.js';
 import {
@@ -44,6 +45,8 @@ import {
 import { executorCap, INLINE_MAP_LIMIT, sizeStage } from './sizing.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
+/** Summaries the driver reads at once. */
+const READ_CONCURRENCY = 16;
 
 /**
  * Split tasks into groups of near-equal work: largest first, each to the least-loaded group
@@ -85,12 +88,20 @@ export class Scheduler {
   async applyResults(): Promise<ErrorData | undefined> {
     const maxAttempts = this.sub.options.maxTaskAttempts ?? DEFAULT_MAX_ATTEMPTS;
     let fatal: ErrorData | undefined;
-    for (const r of this.event.results) {
-      if (r.group.round !== this.state.round) continue;
+    const results = this.event.results.filter((r) => r.group.round === this.state.round);
+    // Each group's summary (a crashed invocation's: its manifest) read side by side — one store
+    // round trip for the round, not one per group — then applied in the groups' order.
+    const read = await mapLimit(
+      results,
+      READ_CONCURRENCY,
+      (r): Promise<GroupSummary | GroupManifest> =>
+        r.summary ? getJson<GroupSummary>(this.store, r.summary) : getJson<GroupManifest>(this.store, r.group.manifest),
+    );
+    for (const [i, r] of results.entries()) {
       if (!r.summary) {
         // The invocation crashed (after the state machine's retries): every task of the group
         // failed an attempt, so a group that keeps crashing fails the job instead of looping.
-        const manifest = await getJson<GroupManifest>(this.store, r.group.manifest);
+        const manifest = read[i] as GroupManifest;
         for (const spec of manifest.tasks) {
           const t = this.state.stages[spec.stage]?.tasks[spec.task];
           if (t?.status !== 'running' || t.attempt !== spec.attempt) continue;
@@ -111,7 +122,7 @@ export class Scheduler {
         }
         continue;
       }
-      const summary = await getJson<GroupSummary>(this.store, r.summary);
+      const summary = read[i] as GroupSummary;
       const stage = summary.reports[0]?.stage;
       if (stage !== undefined && summary.stats) this.accountStats(stage, summary.stats);
       if (stage !== undefined) this.accountBusy(stage, summary.reports, summary.stats?.cpuMillis);
