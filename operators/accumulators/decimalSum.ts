@@ -9,7 +9,7 @@ import { type Accumulator, countsAsInt64, countsOf, grow, seenValidity } from '.
 import { decimalArray, decimalVecOfDoubles, divRound, EXACT_LIMIT, fits, pow10, vecDoubles } from '../decimal.js';
 import { recycle } from '../spareArrays.js';
 import type { DecimalVec, Vec } from '../vector.js';
-import { isValid } from '../vector.js';
+import { isValid, newValidity, setValid } from '../vector.js';
 
 /** The shortest run of rows the unchecked loop of DecimalSumAcc takes (shorter: the checked one). */
 const MIN_RUN = 256;
@@ -142,41 +142,48 @@ export class DecimalSumAcc implements Accumulator {
     return this.big ? this.big[g]! + f : f;
   }
   /**
-   * Per-group sums at the sum's scale as a column of `type` (null where a group has no rows,
-   * overflowed, or does not fit `precision`): the exact doubles themselves (int64 built when read)
-   * when no group ever carried into BigInts, else BigInts.
+   * Per-group sums at the sum's scale as a column of `type` (null where a group overflowed, has
+   * no rows when `needRows`, or does not fit `precision`): the exact doubles themselves (int64
+   * built when read) when no group ever carried into BigInts, else BigInts.
    */
-  private sumsColumn(groups: number, type: DecimalType, wanted: (g: number) => boolean): DecimalVec {
+  private sumsColumn(groups: number, type: DecimalType, needRows: boolean): DecimalVec {
     const { precision } = decimalParts(type);
-    const ok = new Uint8Array(groups);
+    const counts = this.counts;
+    const overflow = this.overflow;
+    let validity: Uint8Array | null = null;
+    /** Marks group g null (the bitmap made at the first). */
+    const unset = (g: number) => {
+      validity ??= newValidity(groups);
+      setValid(validity, g, false);
+    };
     if (!this.big && precision >= 16) {
       // Lazy over the exact doubles: a shuffle sends them as they are, a merge adds them as they are.
+      const fast = this.fast;
       const d = new Float64Array(groups);
       let max = 0;
       for (let g = 0; g < groups; g++) {
-        if (!wanted(g)) continue;
-        const x = this.fast[g]!;
+        if (overflow[g] !== 0 || (needRows && counts[g] === 0)) {
+          unset(g);
+          continue;
+        }
+        const x = fast[g]!;
         d[g] = x;
-        ok[g] = 1;
         if (x > max) max = x;
         else if (-x > max) max = -x;
       }
-      return decimalVecOfDoubles(type, d, max, seenValidity(ok, groups));
+      return decimalVecOfDoubles(type, d, max, validity);
     }
     const values = decimalArray(type, groups);
     for (let g = 0; g < groups; g++) {
-      if (!wanted(g)) continue;
-      const s = this.total(g);
-      if (fits(s, precision)) {
-        values[g] = s;
-        ok[g] = 1;
-      }
+      const s = overflow[g] !== 0 || (needRows && counts[g] === 0) ? null : this.total(g);
+      if (s !== null && fits(s, precision)) values[g] = s;
+      else unset(g);
     }
-    return { type, values, validity: seenValidity(ok, groups) };
+    return { type, values, validity };
   }
   state(groups: number): Vec[] {
     this.ensure(groups);
-    return [this.sumsColumn(groups, this.state0, (g) => !this.overflow[g]), countsAsInt64(this.counts, groups)];
+    return [this.sumsColumn(groups, this.state0, false), countsAsInt64(this.counts, groups)];
   }
   merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
     this.ensure(size);
@@ -207,8 +214,8 @@ export class DecimalSumAcc implements Accumulator {
   evaluateAs(groups: number, average: boolean, out: DataType): Vec {
     this.ensure(groups);
     const type = out as DecimalType;
+    if (!average) return this.sumsColumn(groups, type, true);
     const wanted = (g: number) => this.counts[g] !== 0 && !this.overflow[g];
-    if (!average) return this.sumsColumn(groups, type, wanted);
     const { precision, scale } = decimalParts(type);
     const values = decimalArray(type, groups);
     const ok = new Uint8Array(groups);
