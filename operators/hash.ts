@@ -223,9 +223,13 @@ export class GroupTable {
 
   private numeric: NumericKeyIndex | null = null;
 
-  /** Whether the groups' keys are int32s held in a direct id array (no hashing: large tables stay cheap). */
-  get directKeys(): boolean {
-    return this.numeric?.isDirect ?? false;
+  /**
+   * Whether the groups' keys are one number each, found by hashing (not a direct id array): the
+   * kind of table whose index grows out of the cache with its groups and which radix partitions
+   * are measured to help (operators/radixPartitions.ts).
+   */
+  get hashedNumberKeys(): boolean {
+    return this.numeric !== null && !this.numeric.isDirect;
   }
 
   private groupIdsHashed(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {

@@ -1,9 +1,10 @@
 /**
  * A final aggregate whose group table passes its bound sends its rows to radix partitions and
- * aggregates each partition on its own (operators/radixPartitions.ts). With a bound of a few
- * groups, partial → final over generated rows must give DuckDB's answers — int32, int64 past
- * 2^53, string and multi-column keys with nulls, exact decimal sums past 2^53 — and, for every
- * kind of accumulator state (order-dependent ones included), the same answer as one table.
+ * aggregates each partition on its own (operators/radixPartitions.ts), when its key is one
+ * hashed number. With a bound of a few groups, partial → final over generated rows must give
+ * DuckDB's answers — int32 and int64 keys past 2^53 with nulls (partitioned), string and
+ * multi-column keys (not), exact decimal sums past 2^53 — and, for every kind of accumulator
+ * state (order-dependent ones included), the same answer as one table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashAggregateOperator } from '../operators/aggregate.js';
@@ -149,10 +150,12 @@ describe('a final aggregate past its bound aggregates radix partitions one by on
   });
 
   for (const keys of [['k'], ['l'], ['s'], ['k', 's'], ['s', 'l', 'k']]) {
-    it(`keys (${keys.join(', ')}) with nulls, exact sums: partitioned, same answer as DuckDB`, async () => {
+    const numeric = keys.length === 1 && keys[0] !== 's';
+    it(`keys (${keys.join(', ')}) with nulls, exact sums: ${numeric ? '' : 'not '}partitioned, same answer as DuckDB`, async () => {
       const answer = await aggregate(keys, CALLS);
-      // One batch per run of partitions: the table was partitioned.
-      expect(answer.length).toBeGreaterThan(1);
+      // One batch per partition: the table was partitioned (only one hashed number key is).
+      if (numeric) expect(answer.length).toBeGreaterThan(1);
+      else expect(answer.length).toBe(1);
       const cols = COLUMNS.map((c) => `${c.sql} as ${c.name}`).join(', ');
       const expected = await duckdbQuery(
         `select ${keys.join(', ')}, ${AGGS_SQL} from (select ${cols} from range(${ROWS}) t(i)) group by ${keys.join(', ')}`,
@@ -186,7 +189,7 @@ describe('a final aggregate past its bound aggregates radix partitions one by on
     expect(answer[0]!.length).toBe(20_000);
   });
 
-  for (const keys of [['k'], ['s', 'l']]) {
+  for (const keys of [['k'], ['l']]) {
     it(`every kind of state (${keys.join(', ')}): the same answer as one table`, async () => {
       const partitioned = await aggregate(keys, MORE_CALLS);
       expect(partitioned.length).toBeGreaterThan(1);
