@@ -655,7 +655,8 @@ export function decodeChunkAt(
   const int32 = e.type === 'INT32';
   const reader = pageReader(bytes);
   let dict: Vec | null = null;
-  const codes = new Int32Array(sel.length);
+  // The selected rows' codes: allocated at the first dictionary-encoded page (none for a plain chunk).
+  let codes: Int32Array | null = null;
   // The selected rows of each page read: [from, to) in `sel`, with their values (null: codes).
   const parts: { from: number; to: number; vec: Vec | null }[] = [];
   let anyNull = false;
@@ -676,7 +677,7 @@ export function decodeChunkAt(
       const page = pageBody(body, header, m.codec, optional);
       if (page.rows !== n) bad(`data page of ${page.rows} rows where its header says ${n}`);
       // Value index of each selected row in the page (its present rows before it); -1 for a null.
-      const at = new Int32Array(to - k);
+      const at = pageIndexes(to - k);
       if (page.present) {
         const present = page.present;
         let r = rows;
@@ -693,6 +694,7 @@ export function decodeChunkAt(
       } else if (page.encoding === 'RLE_DICTIONARY' || page.encoding === 'PLAIN_DICTIONARY') {
         if (!dict) bad('dictionary-encoded page without a dictionary');
         const size = vecLength(dict);
+        codes ??= new Int32Array(sel.length);
         hybridAt(page.buf, page.pos + 1, page.buf[page.pos]!, at, page.nonNull, size, codes.subarray(k, to));
         parts.push({ from: k, to, vec: null });
       } else bad(`unsupported page encoding ${page.encoding}`);
@@ -703,11 +705,23 @@ export function decodeChunkAt(
   if (rows !== numRows) bad(`column chunk has ${rows} rows, its row group ${numRows}`);
   if (k !== sel.length) bad(`selected row ${sel[k]} past the chunk's ${numRows} rows`);
   if (dict && parts.every((p) => p.vec === null))
-    return { kind: 'dict', dict: anyNull ? withNullEntry(dict) : dict, codes };
+    return { kind: 'dict', dict: anyNull ? withNullEntry(dict) : dict, codes: codes ?? new Int32Array(sel.length) };
   const full = dict && anyNull ? withNullEntry(dict) : dict;
-  const vecs = parts.map((p) => p.vec ?? gather(full!, codes.subarray(p.from, p.to)));
+  const vecs = parts.map((p) => p.vec ?? gather(full!, codes!.subarray(p.from, p.to)));
   if (vecs.length === 1) return { kind: 'plain', vec: vecs[0]! };
   return { kind: 'plain', vec: vecs.length ? concatVecs(type, vecs) : vecFromValues(type, []) };
+}
+
+/** `decodeChunkAt`'s value indexes of a page's selected rows: one buffer, reused page after page. */
+let indexes = new Int32Array(0);
+
+/**
+ * Room for `n` value indexes, valid until the next call (`decodeChunkAt` reads a page's whole,
+ * synchronously, before the next: no other scan can interleave).
+ */
+function pageIndexes(n: number): Int32Array {
+  if (indexes.length < n) indexes = new Int32Array(Math.max(n, 2 * indexes.length));
+  return indexes.subarray(0, n);
 }
 
 /**

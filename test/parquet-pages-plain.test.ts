@@ -4,7 +4,8 @@
  * parquet-wasm writes them, 20,000 rows a page), v1 and v2, uncompressed and snappy, with nulls
  * in one page among pages without (that page spread, then the pages concatenated), and
  * dictionary pages falling back to plain ones within a chunk; and dictionary chunks (codes
- * kept or not): every value as written.
+ * kept or not): every value as written; and the same chunks at a sparse selection of rows
+ * (`decodeChunkAt`).
  */
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { field, type DataType, type Schema } from '../planner/types.js';
 import { batchesToArrow } from '../operators/arrow.js';
 import { fileMetadata } from '../operators/parquet.js';
 import { gather } from '../operators/parquetGather.js';
-import { chunkRange, decodeChunk } from '../operators/parquetPages.js';
+import { chunkRange, decodeChunk, decodeChunkAt } from '../operators/parquetPages.js';
 import { isValid, vecFromValues, type Vec } from '../operators/vector.js';
 import { syncCall } from '../operators/wasm.js';
 import { parquetHeader } from 'hyparquet/src/column.js';
@@ -120,6 +121,16 @@ describe('plain pages straight into the chunk', () => {
           const out = got.get(e.name) ?? [];
           for (let i = 0; i < n; i++) out.push(!v.validity || isValid(v.validity, i) ? values[i]! : null);
           got.set(e.name, out);
+          // The same chunk at every 7th row (and its last) only: the rows of the whole decode.
+          const sel = Int32Array.from({ length: Math.ceil(n / 7) }, (_, j) => Math.min(7 * j + (j % 3), n - 1));
+          const at = decodeChunkAt(bytes.slice(s, end), e, m, WANT[e.name]!.type, n, sel);
+          const w: Vec = at.kind === 'dict' ? gather(at.dict, at.codes) : at.vec;
+          const wv = (w as { values: ArrayLike<number | bigint> }).values;
+          const first = out.length - n;
+          sel.forEach((r, j) => {
+            const x = !w.validity || isValid(w.validity, j) ? wv[j]! : null;
+            if (x !== out[first + r]) throw new Error(`${e.name} at row ${r}: ${x}, whole ${out[first + r]}`);
+          });
         });
       if (kind === 'fallback') expect(mixed).toBeGreaterThan(0);
       else if (kind !== 'dictionary') expect(multiPage).toBeGreaterThan(0);
