@@ -657,8 +657,11 @@ export function decodeChunkAt(
   let dict: Vec | null = null;
   // The selected rows' codes: allocated at the first dictionary-encoded page (none for a plain chunk).
   let codes: Int32Array | null = null;
-  // The selected rows of each page read: [from, to) in `sel`, with their values (null: codes).
-  const parts: { from: number; to: number; vec: Vec | null }[] = [];
+  // The selected rows of each page read: [from, to) in `sel`, with their values (null: codes, or
+  // `direct`: short decimals written as exact doubles into `doubles` at [from, to)).
+  const parts: { from: number; to: number; vec: Vec | null; direct?: boolean }[] = [];
+  let doubles: Float64Array | null = null;
+  let directMax = 0;
   let anyNull = false;
   let rows = 0;
   let k = 0;
@@ -678,6 +681,7 @@ export function decodeChunkAt(
       if (page.rows !== n) bad(`data page of ${page.rows} rows where its header says ${n}`);
       // Value index of each selected row in the page (its present rows before it); -1 for a null.
       const at = pageIndexes(to - k);
+      let pageNull = false;
       if (page.present) {
         const present = page.present;
         let r = rows;
@@ -687,10 +691,21 @@ export function decodeChunkAt(
           for (; r < row; r++) v += present[r - rows]!;
           at[j - k] = present[row - rows] ? v : -1;
         }
-        anyNull ||= at.includes(-1);
+        pageNull = at.includes(-1);
+        anyNull ||= pageNull;
       } else for (let j = k; j < to; j++) at[j - k] = sel[j]! - rows;
       if (page.encoding === 'PLAIN') {
-        parts.push({ from: k, to, vec: plainAt(page, type, int32, at) });
+        // Short decimals without a null among the selected rows: exact doubles straight into one
+        // array for the selection (no int64 words per page, no concatenation after).
+        let max = -1;
+        if (isDecimal(type) && !pageNull) {
+          doubles ??= new Float64Array(sel.length);
+          max = doublesAt(page, int32, at, doubles, k);
+        }
+        if (max >= 0 && max < EXACT_LIMIT) {
+          directMax = Math.max(directMax, max);
+          parts.push({ from: k, to, vec: null, direct: true });
+        } else parts.push({ from: k, to, vec: plainAt(page, type, int32, at) });
       } else if (page.encoding === 'RLE_DICTIONARY' || page.encoding === 'PLAIN_DICTIONARY') {
         if (!dict) bad('dictionary-encoded page without a dictionary');
         const size = vecLength(dict);
@@ -704,10 +719,16 @@ export function decodeChunkAt(
   }
   if (rows !== numRows) bad(`column chunk has ${rows} rows, its row group ${numRows}`);
   if (k !== sel.length) bad(`selected row ${sel[k]} past the chunk's ${numRows} rows`);
-  if (dict && parts.every((p) => p.vec === null))
+  if (dict && parts.every((p) => p.vec === null && !p.direct))
     return { kind: 'dict', dict: anyNull ? withNullEntry(dict) : dict, codes: codes ?? new Int32Array(sel.length) };
+  if (doubles && parts.length && parts.every((p) => p.direct))
+    return { kind: 'plain', vec: decimalVecOfDoubles(type as DecimalType, doubles, directMax, null) };
   const full = dict && anyNull ? withNullEntry(dict) : dict;
-  const vecs = parts.map((p) => p.vec ?? gather(full!, codes!.subarray(p.from, p.to)));
+  const vecs = parts.map((p) =>
+    p.direct
+      ? decimalVecOfDoubles(type as DecimalType, doubles!.subarray(p.from, p.to), directMax, null)
+      : (p.vec ?? gather(full!, codes!.subarray(p.from, p.to))),
+  );
   if (vecs.length === 1) return { kind: 'plain', vec: vecs[0]! };
   return { kind: 'plain', vec: vecs.length ? concatVecs(type, vecs) : vecFromValues(type, []) };
 }
@@ -801,6 +822,29 @@ function hybridAt(
       base = stop;
     }
   }
+}
+
+/**
+ * Short decimals (unscaled INT32 or INT64) of a plain page at the value indexes `at` (none -1)
+ * as exact doubles into `out` from `base`; returns their largest magnitude (2^52 or more: not
+ * exact, the caller reads them as int64 instead).
+ */
+function doublesAt(page: PageBody, int32: boolean, at: Int32Array, out: Float64Array, base: number): number {
+  const { buf, pos, nonNull } = page;
+  const width = int32 ? 4 : 8;
+  if (pos + width * nonNull > buf.length) bad(`plain values past the end of their page`);
+  const view = viewOf(buf);
+  let max = 0;
+  for (let j = 0; j < at.length; j++) {
+    const v = at[j]!;
+    if (v >= nonNull) bad(`plain value ${v} past the ${nonNull} of its page`);
+    const p = pos + v * width;
+    const x = int32 ? view.getInt32(p, true) : view.getInt32(p + 4, true) * 2 ** 32 + view.getUint32(p, true);
+    out[base + j] = x;
+    const a = x < 0 ? -x : x;
+    if (a > max) max = a;
+  }
+  return max;
 }
 
 /**

@@ -2,7 +2,8 @@
  * Plain pages of short decimals (INT32 and INT64 unscaled values) read straight into exact
  * doubles (operators/decimal.ts doublesFromBytes, from operators/parquetPages.ts decodeChunk):
  * negative and positive values, of both widths, at every byte alignment a page can start at,
- * read back exactly as DuckDB wrote them.
+ * read back exactly as DuckDB wrote them; and at a sparse selection of rows (decodeChunkAt), with
+ * nulls and with a value of 2^52 (then int64) among them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimalType } from '../planner/types.js';
 import { doublesFromBytes, vecDoubles } from '../operators/decimal.js';
 import { fileMetadata } from '../operators/parquet.js';
-import { chunkRange, decodeChunk } from '../operators/parquetPages.js';
-import { isDecimalVec } from '../operators/vector.js';
+import { chunkRange, decodeChunk, decodeChunkAt } from '../operators/parquetPages.js';
+import { gather } from '../operators/parquetGather.js';
+import { isDecimalVec, isValid, type Vec } from '../operators/vector.js';
 import { bytesReader } from './support/rangeReaders.js';
 import { tempDir } from './support/tpch.js';
 
@@ -27,7 +29,9 @@ beforeAll(async () => {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   await c.run(`COPY (SELECT ((i - 50000) * 0.37)::DECIMAL(9,2) AS a,
-      ((i - 50000)::BIGINT * 123456.789 + (i % 1000) * 0.001)::DECIMAL(18,3) AS b
+      ((i - 50000)::BIGINT * 123456.789 + (i % 1000) * 0.001)::DECIMAL(18,3) AS b,
+      CASE WHEN i % 10 = 3 THEN NULL ELSE (i * 7 - 1000)::DECIMAL(18,0) END AS c,
+      (CASE WHEN i = 70000 THEN 4503599627370496 ELSE i * 3 - 7 END)::DECIMAL(18,0) AS big
     FROM range(${ROWS}) t(i)) TO '${file}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)`);
   c.closeSync();
   db.closeSync();
@@ -35,11 +39,24 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** A decoded chunk's unscaled values (null for nulls), checked against its exact doubles where known. */
+function valuesOf(c: ReturnType<typeof decodeChunk>, n: number): (bigint | null)[] {
+  const v: Vec = c.kind === 'dict' ? gather(c.dict, c.codes) : c.vec;
+  if (!isDecimalVec(v)) throw new Error('not a decimal');
+  const d = vecDoubles(v, n);
+  return Array.from({ length: n }, (_, i) => {
+    if (!isValid(v.validity, i)) return null;
+    const x = v.values[i]!;
+    if (d && BigInt(d.doubles[i]!) !== x) throw new Error(`row ${i}: double ${d.doubles[i]}, value ${x}`);
+    return x;
+  });
+}
+
 describe('short decimal pages as exact doubles', () => {
   it('INT32 and INT64 values of both signs', async () => {
     const bytes = new Uint8Array(fs.readFileSync(file));
     const md = await fileMetadata(bytesReader(bytes, file));
-    const types = { a: decimalType(9, 2), b: decimalType(18, 3) } as const;
+    const types = { a: decimalType(9, 2), b: decimalType(18, 3), c: decimalType(18, 0), big: decimalType(18, 0) };
     let row = 0;
     for (const rg of md.row_groups) {
       const n = Number(rg.num_rows);
@@ -48,7 +65,16 @@ describe('short decimal pages as exact doubles', () => {
         const e = md.schema[k + 1]!;
         expect(m.encodings).not.toContain('RLE_DICTIONARY');
         const [s, end] = chunkRange(m);
-        const c = decodeChunk(bytes.subarray(s, end), e, m, types[e.name as 'a' | 'b'], n);
+        const type = types[e.name as keyof typeof types];
+        // At a sparse selection (decodeChunkAt): the same values as the whole chunk's.
+        const whole = valuesOf(decodeChunk(bytes.subarray(s, end), e, m, type, n), n);
+        const sel = Int32Array.from({ length: Math.ceil(n / 5) }, (_, j) => 5 * j + (j % 4));
+        const at = valuesOf(decodeChunkAt(bytes.subarray(s, end), e, m, type, n, sel), sel.length);
+        sel.forEach((r, j) => {
+          if (at[j] !== whole[r]) throw new Error(`${e.name} at row ${row + r}: ${at[j]}, whole ${whole[r]}`);
+        });
+        if (e.name === 'c' || e.name === 'big') return;
+        const c = decodeChunk(bytes.subarray(s, end), e, m, type, n);
         expect(c.kind).toBe('plain');
         const v = (c as { vec: Parameters<typeof vecDoubles>[0] }).vec;
         expect(isDecimalVec(v)).toBe(true);

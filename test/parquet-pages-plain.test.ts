@@ -1,5 +1,5 @@
 /**
- * Plain pages of fixed-width columns (int32, int64, float64, date) copied straight into one
+ * Plain pages of fixed-width columns (int32, int64, float64, date, short decimals) copied straight into one
  * array per column chunk (operators/parquetPages.ts `decodeChunk`): chunks of several pages (as
  * parquet-wasm writes them, 20,000 rows a page), v1 and v2, uncompressed and snappy, with nulls
  * in one page among pages without (that page spread, then the pages concatenated), and
@@ -9,7 +9,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { field, type DataType, type Schema } from '../planner/types.js';
+import { type DataType, decimalType, field, type Schema } from '../planner/types.js';
 import { batchesToArrow } from '../operators/arrow.js';
 import { fileMetadata } from '../operators/parquet.js';
 import { gather } from '../operators/parquetGather.js';
@@ -34,6 +34,9 @@ const WANT: Record<string, { type: DataType; at: (i: number) => number | bigint 
   f: { type: 'float64', at: (i) => ((i * 11) % 333) * 0.5 },
   dt: { type: 'date', at: (i) => 9000 + ((i * 13) % 2000) },
   dn: { type: 'int32', at: (i) => (NULLS(i) ? null : (i * 3) % 500) },
+  // Short decimals (arrow-rs writes them as INT64 and INT32 unscaled values): exact doubles.
+  p: { type: decimalType(18, 0), at: (i) => BigInt((i * 7919) % 1000003) - 500000n },
+  q: { type: decimalType(9, 0), at: (i) => (NULLS(i) ? null : BigInt((i % 100000) - 50000)) },
 };
 const schema: Schema = Object.entries(WANT).map(([name, { type }]) => field(name, type));
 
