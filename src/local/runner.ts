@@ -6,7 +6,7 @@
  */
 import * as os from 'node:os';
 import { ExecutionError } from '../../planner/errors.js';
-import { runDriverStep } from '../runtime/driver.js';
+import { DriverTransientError, runDriverStep } from '../runtime/driver.js';
 import { cachedStore, type RuntimeEnv } from '../runtime/env.js';
 import { liveProgress } from '../runtime/heartbeat.js';
 import { jobKeys, type JobState, type JobSubmission } from '../runtime/jobState.js';
@@ -70,7 +70,12 @@ export class LocalRunner implements Runner {
       timeLimitMs: opts.executorTimeLimitMs ?? 15 * 60_000,
       workerPath: workerBundle(),
     });
-    this.env = { store: cachedStore, remainingMillis: () => 15 * 60_000, log: () => {} };
+    this.env = {
+      store: cachedStore,
+      remainingMillis: () => 15 * 60_000,
+      log: () => {},
+      writeBehind: (jobId, write) => this.writeBehind(jobId, write),
+    };
     const options = { driverResource: LOCAL_DRIVER_ARN, executorResource: LOCAL_EXECUTOR_ARN };
     const arns = resourceArns(options);
     const handlers = this.handlers();
@@ -79,12 +84,41 @@ export class LocalRunner implements Runner {
     });
   }
 
+  /** Each job's state write left to run beside its executors (env.writeBehind), by job id. */
+  private readonly stateWrites = new Map<string, Promise<void>>();
+
+  /**
+   * A driver step's state write, run once the round's executors are started: the answer goes to
+   * the state machine first, which starts the executors in this turn of the event loop; the write
+   * (synchronous system calls on a local store; a rename over the previous state is the costliest
+   * write a step makes) then runs while they work instead of before.
+   */
+  private writeBehind(jobId: string, write: () => Promise<void>): void {
+    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(write);
+    done.catch(() => undefined); // settled by the job's next step (settleStateWrite)
+    this.stateWrites.set(jobId, done);
+  }
+
+  /** Wait for a job's pending state write; a failed one fails the step (retried: the step is idempotent). */
+  private async settleStateWrite(jobId: string): Promise<void> {
+    const done = this.stateWrites.get(jobId);
+    if (!done) return;
+    this.stateWrites.delete(jobId);
+    try {
+      await done;
+    } catch (e) {
+      throw new DriverTransientError(`job ${jobId}: the previous step's state write failed: ${(e as Error).message}`);
+    }
+  }
+
   /** One local handler per resource the definition calls. */
   private handlers(): Record<ResourceRole, TaskHandler> {
     return {
       driver: async (input, call) => {
         this.driverCalls++;
-        const out = await runDriverStep(input as unknown as DriverEvent, this.env);
+        const event = input as unknown as DriverEvent;
+        await this.settleStateWrite(event.job.jobId);
+        const out = await runDriverStep(event, this.env);
         this.actions.push(out.distributed ? `${out.action}:distributed` : out.action);
         if (out.progress) this.runs.get(call.execution)?.progress.update(out.progress);
         return out;
@@ -133,6 +167,8 @@ export class LocalRunner implements Runner {
     try {
       return await this.runMachine(job, progress, signal);
     } finally {
+      // A run that ended while executors ran (aborted) still lands its last state first.
+      await this.settleStateWrite(job.jobId).catch(() => undefined);
       // Independent of one another: done side by side (each is a store round trip or two).
       await Promise.all([
         live?.stop(),

@@ -41,5 +41,8 @@ export async function driverStep(event: DriverEvent, env: RuntimeEnv): Promise<D
   const files = readJobFiles(store, event.job.jobId);
   files.catch(() => undefined); // not read when the submission fails, or for a micro-batch job
   const sub = await getJson<JobSubmission>(store, jobKeys(event.job.jobId).job);
-  return sub.options.stream ? streamStep(event, env, sub) : jobStep(event, env, sub, files);
+  // A micro-batch job steps its batches' jobs, whose state it reads itself: written in the step.
+  return sub.options.stream
+    ? streamStep(event, { ...env, writeBehind: undefined }, sub)
+    : jobStep(event, env, sub, files);
 }

@@ -16,6 +16,13 @@ export interface RuntimeEnv {
   parameters?: ParameterSource;
   /** Task threads an executor may use (worker_threads over the instance's cores); default 1. */
   threads?: number;
+  /**
+   * Where a batch job's driver step may leave its state write when it answers run_executors: the
+   * write runs once the executors are started and the runner awaits it before the job's next step
+   * (the local runner, whose driver shares the process). Absent (Lambda): the step writes its
+   * state before it returns.
+   */
+  writeBehind?(jobId: string, write: () => Promise<void>): void;
   /** Milliseconds left before the platform stops this invocation. */
   remainingMillis(): number;
   log(message: string): void;

@@ -100,7 +100,12 @@ export async function jobStep(
   const out = fatal ? await sched.fail(fatal) : await sched.advance();
   state.lastOutput = out;
   state.lastAction = out.action;
-  await putJson(store, keys.state, state);
+  const save = () => putJson(store, keys.state, state);
+  // While the round runs the state can be written beside it (the runner awaits the write before
+  // the next step); a crash before it lands leaves the previous step's state, as a crash between
+  // this step's manifests and its state write always could.
+  if (out.action === 'run_executors' && env.writeBehind) env.writeBehind(event.job.jobId, save);
+  else await save();
   return out;
 }
 
