@@ -42,6 +42,14 @@ export interface JoinIndex {
  */
 const DIRECT_SLOTS_PER_ROW = 16;
 const DIRECT_MAX_SPAN = 1 << 23;
+/**
+ * Wider ranges are addressed by rank while that takes no more memory than a hashed table (its
+ * bitmap, span / 8 bytes, and 8 bytes a slot): a bitmap of the keys present and a count per 32
+ * keys (span / 4 bytes) number the distinct keys in key order, one slot each. Sorted build keys
+ * (order keys of a file, a date-filtered orders table) then build and probe in order, with no
+ * hash table's cache miss per key.
+ */
+const RANK_SLOTS_PER_CAP = 64;
 /** The presence bitmap of a hashed index covers key ranges up to this many keys (8 MiB of bits). */
 const BITMAP_MAX_SPAN = 1 << 26;
 
@@ -53,22 +61,29 @@ function anyNull(cols: readonly Vec[], i: number): boolean {
 const isIntKey = (keys: readonly Vec[]): keys is [Vec & { values: Int32Array }] =>
   keys.length === 1 && 'values' in keys[0]! && keys[0].values instanceof Int32Array && keys[0].type !== 'bool';
 
-/** One int32 key column: build rows per key slot, slots addressed directly or hashed. */
+/** One int32 key column: build rows per key slot, slots addressed directly, by rank or hashed. */
 export class IntJoinIndex implements JoinIndex {
   private readonly base: number;
   private readonly span: number;
-  /** Hashed: the key of slot s (null when slots are addressed directly by key − base). */
+  /** Hashed: the key of slot s (null when slots are addressed directly by key − base, or by rank). */
   private readonly keys: Int32Array | null;
   private readonly mask: number;
   private readonly shift: number;
-  /** Hashed: bit k set when key base + k is present (null when the range is too wide). */
+  /** Hashed or ranked: bit k set when key base + k is present (null when the range is too wide). */
   private readonly present: Uint8Array | null;
+  /**
+   * Ranked: bit k of word k >> 5 set when key base + k is present (`present` is a byte view of
+   * it), and rankBase[w] the keys present below word w; key base + k has slot rankBase[k >> 5] +
+   * the bits below bit k. Null otherwise.
+   */
+  private readonly rankBits: Int32Array | null = null;
+  private readonly rankBase: Int32Array | null = null;
   /**
    * Unique keys: the build row of slot s, or -1 (`rows` null). Otherwise the rows of slot s are
    * rows[slots[s] .. slots[s+1]), ascending.
    */
   private readonly slots: Int32Array;
-  private readonly rows: Int32Array | null;
+  private readonly rows: Int32Array | null = null;
   /** For probe keys held otherwise than as int32 (a type the planner did not align). */
   private fallback: GeneralJoinIndex | null = null;
   /** Direct slots: bit k set when key base + k has rows (has(), made on its first call). */
@@ -86,6 +101,20 @@ export class IntJoinIndex implements JoinIndex {
     this.span = span;
     const direct = span <= Math.max(1024, Math.min(DIRECT_MAX_SPAN, DIRECT_SLOTS_PER_ROW * n));
     const cap = direct ? Math.max(span, 1) : 2 ** Math.ceil(Math.log2(Math.max(1024, 2 * n)));
+    if (!direct && span <= Math.min(BITMAP_MAX_SPAN, RANK_SLOTS_PER_CAP * cap)) {
+      this.keys = null;
+      this.mask = 0;
+      this.shift = 0;
+      const bits = spareArray(Int32Array, (span + 31) >>> 5);
+      const ranks = spareArray(Int32Array, bits.length);
+      this.rankBits = bits;
+      this.rankBase = ranks;
+      this.present = new Uint8Array(bits.buffer, bits.byteOffset, (span + 7) >> 3);
+      const built = rankedSlots(v, validity, n, min, bits, ranks);
+      this.slots = built.slots;
+      this.rows = built.rows;
+      return;
+    }
     const keys = direct ? null : new Int32Array(cap);
     this.keys = keys;
     const mask = cap - 1;
@@ -116,7 +145,6 @@ export class IntJoinIndex implements JoinIndex {
       slots[s] = i;
     }
     this.slots = slots;
-    this.rows = null;
     if (unique) return;
     // Repeated keys: count rows per slot, then list them slot by slot (CSR).
     slots.fill(0);
@@ -132,11 +160,20 @@ export class IntJoinIndex implements JoinIndex {
   /** Hands the slot array back for the next build (operators/spareArrays.ts): a fresh large one costs its page faults. */
   release(): void {
     recycle(this.slots);
+    recycle(this.rankBits);
+    recycle(this.rankBase);
   }
 
   /** The slot of key x, or -1 when x is absent. */
   private slotOf(x: number): number {
     const k = x - this.base;
+    const rankBits = this.rankBits;
+    if (rankBits !== null) {
+      if (k < 0 || k >= this.span) return -1;
+      const w = rankBits[k >> 5]!;
+      const bit = 1 << (k & 31);
+      return (w & bit) === 0 ? -1 : this.rankBase![k >> 5]! + bitCount(w & (bit - 1));
+    }
     if (this.keys === null) return k >= 0 && k < this.span ? k : -1;
     if (this.present && (k < 0 || k >= this.span || (this.present[k >> 3]! & (1 << (k & 7))) === 0)) return -1;
     const keys = this.keys;
@@ -236,6 +273,118 @@ export class IntJoinIndex implements JoinIndex {
     }
     return { psel, bsel };
   }
+}
+
+/** The bits set in a 32-bit word. */
+function bitCount(w: number): number {
+  let x = w - ((w >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/**
+ * The slots of a ranked index: sets the bit of each valid key (key − min) in `bits` and the keys
+ * present below each word in `ranks` (both zeroed, a word each per 32 keys); returns one slot per
+ * distinct key, in key order: its build row when no key repeats (rows null), else the start of
+ * its rows (CSR, ascending). Keys that arrive sorted touch every array in order.
+ */
+function rankedSlots(
+  v: Int32Array,
+  validity: Uint8Array | null,
+  n: number,
+  min: number,
+  bits: Int32Array,
+  ranks: Int32Array,
+): { slots: Int32Array; rows: Int32Array | null } {
+  const sorted = sortedRankedSlots(v, validity, n, min, bits, ranks);
+  if (sorted) return sorted;
+  bits.fill(0);
+  let unique = true;
+  let valid = 0;
+  for (let i = 0; i < n; i++) {
+    if (validity && !isValid(validity, i)) continue;
+    const k = v[i]! - min;
+    const w = bits[k >> 5]!;
+    const bit = 1 << (k & 31);
+    if ((w & bit) !== 0) unique = false;
+    bits[k >> 5] = w | bit;
+    valid++;
+  }
+  let distinct = 0;
+  for (let w = 0; w < bits.length; w++) {
+    ranks[w] = distinct;
+    distinct += bitCount(bits[w]!);
+  }
+  const rankOf = (k: number): number => ranks[k >> 5]! + bitCount(bits[k >> 5]! & ((1 << (k & 31)) - 1));
+  if (unique) {
+    const slots = spareArray(Int32Array, distinct);
+    for (let i = 0; i < n; i++) if (!validity || isValid(validity, i)) slots[rankOf(v[i]! - min)] = i;
+    return { slots, rows: null };
+  }
+  // Repeated keys: count rows per slot, then list them slot by slot (CSR).
+  const slots = spareArray(Int32Array, distinct + 1);
+  const rankOfRow = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (validity && !isValid(validity, i)) continue;
+    const s = rankOf(v[i]! - min);
+    rankOfRow[i] = s;
+    slots[s]!++;
+  }
+  for (let s = 0, acc = 0; s < distinct; s++) slots[s] = acc += slots[s]!;
+  slots[distinct] = valid;
+  const rows = new Int32Array(valid);
+  for (let i = n - 1; i >= 0; i--) if (!validity || isValid(validity, i)) rows[--slots[rankOfRow[i]!]!] = i;
+  return { slots, rows };
+}
+
+/**
+ * rankedSlots for keys that arrive in ascending order (a sorted file's): the j-th distinct key
+ * has slot j, so one pass sets the bits, the counts and the slots. Null (bits partly set) at the
+ * first key out of order.
+ */
+function sortedRankedSlots(
+  v: Int32Array,
+  validity: Uint8Array | null,
+  n: number,
+  min: number,
+  bits: Int32Array,
+  ranks: Int32Array,
+): { slots: Int32Array; rows: Int32Array | null } | null {
+  // The valid rows in order: the slots while no key repeats, else the CSR rows of `starts`.
+  const rows = spareArray(Int32Array, n);
+  let starts: Int32Array | null = null;
+  let j = 0;
+  let valid = 0;
+  let last = -1;
+  let lastWord = -1;
+  for (let i = 0; i < n; i++) {
+    if (validity && !isValid(validity, i)) continue;
+    const k = v[i]! - min;
+    if (k !== last) {
+      if (k < last) {
+        recycle(rows);
+        recycle(starts);
+        return null;
+      }
+      last = k;
+      const w = k >> 5;
+      bits[w]! |= 1 << (k & 31);
+      // The words from the last key's on (a loop: a fill call per word costs more).
+      while (lastWord < w) ranks[++lastWord] = j;
+      if (starts !== null) starts[j] = valid;
+      j++;
+    } else if (starts === null) {
+      // The first repeat: so far key t had the one row t.
+      starts = spareArray(Int32Array, n + 1);
+      for (let t = 0; t < j; t++) starts[t] = t;
+    }
+    rows[valid++] = i;
+  }
+  while (lastWord < ranks.length - 1) ranks[++lastWord] = j;
+  if (starts === null) return { slots: rows, rows: null };
+  starts[j] = valid;
+  return { slots: starts, rows };
 }
 
 /** Writes to `out` the rows whose key has its bit set in `bits` (key − base); returns how many. */
