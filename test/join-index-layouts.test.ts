@@ -62,18 +62,19 @@ function layout(index: JoinIndex): string {
   return x.present ? 'hashed with bitmap' : 'hashed';
 }
 
-/** n keys drawn by `draw`, a twentieth null; distinct, or a fifth repeated (from `repeatFrom` on). */
+/** n keys drawn by `draw`, a twentieth null (`nulls`); distinct, or a fifth repeated (from `repeatFrom` on). */
 function buildKeys(
   r: () => number,
   n: number,
   draw: () => number,
   repeated: boolean,
   repeatFrom: number,
+  nulls = 0.05,
 ): (number | null)[] {
   const out: (number | null)[] = [];
   const seen = new Set<number>();
   while (out.length < n) {
-    const x = r() < 0.05 ? null : draw();
+    const x = r() < nulls ? null : draw();
     if (x !== null && seen.has(x) && !repeated) continue;
     if (x !== null) seen.add(x);
     out.push(x);
@@ -101,12 +102,12 @@ const cases: [layout: string, n: number, draw: (r: () => number) => number][] = 
 
 describe('join index layouts against a naive lookup', () => {
   for (const [c, [want, n, draw]] of cases.entries())
-    for (const order of ['sorted', 'shuffled'])
+    for (const order of ['sorted', 'sorted without nulls', 'shuffled'])
       for (const repeated of [false, true])
         it(`${want} (case ${c}), ${order}, ${repeated ? 'repeated' : 'unique'} build keys`, () => {
           const r = rng(c * 31 + order.length * 7 + (repeated ? 1 : 0));
-          let bk = buildKeys(r, n, () => draw(r), repeated, n / 2);
-          if (order === 'sorted') bk = sortKeys(bk);
+          let bk = buildKeys(r, n, () => draw(r), repeated, n / 2, order === 'sorted without nulls' ? 0 : 0.05);
+          if (order !== 'shuffled') bk = sortKeys(bk);
           const held = bk.filter((x): x is number => x !== null);
           // Probe keys: runs of held keys (a sorted file), neighbours of held keys, others, nulls.
           const pk: Key[] = [];
