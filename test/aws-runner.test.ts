@@ -142,7 +142,10 @@ describe('AWS runner', () => {
       expect(rows[0]!.n).toBe(150000);
       expect(s.lastJobSummary!.stages[0]!.tasks).toBe(19);
       // Groups of the first round: one executor invocation each.
-      return fs.readdirSync(path.join(store, 'jobs', s.lastJobId!, 'manifests', '1')).length;
+      // Group manifests are manifests/<round>.<group>.json (lists: <round>.<group>.list.json).
+      return fs
+        .readdirSync(path.join(store, 'jobs', s.lastJobId!, 'manifests'))
+        .filter((f) => /^1\.\d+\.json$/.test(f)).length;
     };
     expect(await firstRound('stability')).toBe(10);
     expect(await firstRound('latency')).toBe(19);

@@ -5,8 +5,9 @@
  *   jobs/<id>/state.json              the driver's state (this module)
  *   jobs/<id>/lease.json              the runner's lease: alive until (lease.ts)
  *   jobs/<id>/stages.json             the stage plan, written once
- *   jobs/<id>/manifests/<round>/<g>.json, summaries/<round>/<g>.<nonce>.json
- *   jobs/<id>/stages/<s>/commit.json  the winning attempt of every task of a finished stage
+ *   jobs/<id>/manifests/<round>.<g>.json, <round>.groups.json, summaries/<round>.<g>.<nonce>.json
+ *                                     (one flat directory each: no directory per round)
+ *   jobs/<id>/stages/<s>.commit.json  the winning attempt of every task of a finished stage
  *   jobs/<id>/shuffle/<s>/<task>.<attempt>.<nonce>, result/<s>/<task>.<attempt>.<nonce>.arrow
  *   jobs/<id>/result.json             the job commit: the result parts, in order
  *
