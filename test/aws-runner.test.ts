@@ -142,10 +142,9 @@ describe('AWS runner', () => {
       expect(rows[0]!.n).toBe(150000);
       expect(s.lastJobSummary!.stages[0]!.tasks).toBe(19);
       // Groups of the first round: one executor invocation each.
-      // Group manifests are manifests/<round>.<group>.json (lists: <round>.<group>.list.json).
-      return fs
-        .readdirSync(path.join(store, 'jobs', s.lastJobId!, 'manifests'))
-        .filter((f) => /^1\.\d+\.json$/.test(f)).length;
+      // Group manifests are manifests/<round>.<group>.json (beside <round>.groups.json).
+      return fs.readdirSync(path.join(store, 'jobs', s.lastJobId!, 'manifests')).filter((f) => /^1\.\d+\.json$/.test(f))
+        .length;
     };
     expect(await firstRound('stability')).toBe(10);
     expect(await firstRound('latency')).toBe(19);
