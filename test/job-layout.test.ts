@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { col, count, session } from '../src/index.js';
+import { session } from '../src/index.js';
 import { readTimeline } from '../src/runtime/client.js';
 import { cachedStore } from '../src/runtime/env.js';
-import { writeInput } from './support/commitFixtures.js';
+import { countsByP, writeInput } from './support/commitFixtures.js';
 import { tempDir } from './support/tpch.js';
 
 describe('job folder layout', () => {
@@ -24,12 +24,7 @@ describe('job folder layout', () => {
     const s = session({ store, executors: 2, progress: false, keepJobs: true });
     try {
       // Two stages (a shuffle, then the final aggregate): several rounds.
-      const rows = await s.read
-        .parquet(input)
-        .groupBy('p')
-        .agg(count(col('id')).alias('n'))
-        .orderBy('p')
-        .collectRows();
+      const rows = await countsByP(s, input);
       expect(rows).toEqual([
         { p: 0, n: 150 },
         { p: 1, n: 150 },

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { col, count, session } from '../src/index.js';
+import { session } from '../src/index.js';
 import type { ObjectStore } from '../src/storage/store.js';
-import { writeInput } from './support/commitFixtures.js';
+import { countsByP, writeInput } from './support/commitFixtures.js';
 import { tempDir } from './support/tpch.js';
 
 describe('state write behind', () => {
@@ -44,12 +44,7 @@ describe('state write behind', () => {
       return invoke(event);
     };
     try {
-      const rows = await s.read
-        .parquet(path.join(dir, 'in'))
-        .groupBy('p')
-        .agg(count(col('id')).alias('n'))
-        .orderBy('p')
-        .collectRows();
+      const rows = await countsByP(s, path.join(dir, 'in'));
       expect(rows).toEqual([
         { p: 0, n: 150 },
         { p: 1, n: 150 },

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Session } from '../../src/index.js';
+import { col, count, type Session } from '../../src/index.js';
 import { runQuery, typedRowsFromArrow, type TypedResult } from './fixtures.js';
 
 export const sq = (p: string) => `'${p.replaceAll("'", "''")}'`;
@@ -17,6 +17,19 @@ export async function writeInput(db: DuckDBConnection, file: string, from: numbe
     `COPY (SELECT (${from} + i)::INTEGER AS id, 'v' || (${from} + i) AS v, ((${from} + i) % 2)::INTEGER AS p FROM range(${n}) r(i)) TO ${sq(file)} (FORMAT parquet)`,
   );
   return file;
+}
+
+/**
+ * A two-stage job over `writeInput` files (a shuffle by `p`, then the final count): its rows per
+ * `p`, in order. Used where a test needs several rounds and watches the job, not the answer.
+ */
+export function countsByP(s: Session, input: string): Promise<Record<string, unknown>[]> {
+  return s.read
+    .parquet(input)
+    .groupBy('p')
+    .agg(count(col('id')).alias('n'))
+    .orderBy('p')
+    .collectRows();
 }
 
 /** The rows of some input files, as DuckDB reads them (the expected content of an output). */
