@@ -23,7 +23,16 @@ import {
   vecDoubles,
 } from './decimal.js';
 import type { Vec } from './vector.js';
-import { concatVecs, isDecimalVec, newValidity, opaqueVec, setValid, vecFromValues, vecLength } from './vector.js';
+import {
+  concatVecs,
+  isDecimalVec,
+  newValidity,
+  opaqueVec,
+  setValid,
+  typedArrayFor,
+  vecFromValues,
+  vecLength,
+} from './vector.js';
 import { gather, spread, withNullEntry } from './parquetGather.js';
 import { intervalData } from './parquetInterval.js';
 import { corruptParquet as bad, inflate } from './snappy.js';
@@ -366,11 +375,8 @@ interface ChunkSink {
  */
 const FIXED_WIDTH: Partial<Record<DataType, 4 | 8>> = { int32: 4, date: 4, int64: 8, float64: 8 };
 
-/** The chunk-wide values array of a `FIXED_WIDTH` type. */
-function fixedArray(type: DataType, n: number): Int32Array | BigInt64Array | Float64Array {
-  if (type === 'int64') return new BigInt64Array(n);
-  return type === 'float64' ? new Float64Array(n) : new Int32Array(n);
-}
+/** A chunk-wide values array of a `FIXED_WIDTH` type. */
+type FixedValues = Int32Array | BigInt64Array | Float64Array;
 
 /** A data page's values section (decompressed) and its rows' definition levels. */
 interface PageBody {
@@ -458,7 +464,7 @@ function dataPage(
     }
     const width = FIXED_WIDTH[type];
     if (sink.values && width && !present) {
-      if (pos + width * rows > buf.length) bad(`plain ${PHYSICAL[type]} values past the end of their page`);
+      if (pos + width * rows > buf.length) bad(`plain ${type} values past the end of their page`);
       const into = sink.values();
       if ((at + rows) * width > into.length)
         bad(`column chunk has more rows than its row group's ${into.length / width}`);
@@ -566,7 +572,7 @@ export function decodeChunk(
   const optional = e.repetition_type === 'OPTIONAL';
   const int32 = e.type === 'INT32';
   let chunkDoubles: Float64Array | null = null;
-  let chunkValues: Int32Array | BigInt64Array | Float64Array | null = null;
+  let chunkValues: FixedValues | null = null;
   let codes: Int32Array | null = null;
   const sink: { -readonly [K in keyof ChunkSink]: ChunkSink[K] } = {
     codes: () =>
@@ -576,7 +582,7 @@ export function decodeChunk(
     dictDoubles: null,
     values: FIXED_WIDTH[type]
       ? () => {
-          chunkValues ??= fixedArray(type, numRows);
+          chunkValues ??= typedArrayFor(type, numRows) as FixedValues;
           return new Uint8Array(chunkValues.buffer, chunkValues.byteOffset, chunkValues.byteLength);
         }
       : null,
@@ -622,16 +628,8 @@ export function decodeChunk(
   return { kind: 'plain', vec: parts.length === 1 ? parts[0]! : concatVecs(type, parts) };
 }
 
-/** Physical type names of the `FIXED_WIDTH` types (errors). */
-const PHYSICAL: Partial<Record<DataType, string>> = {
-  int32: 'INT32',
-  date: 'INT32',
-  int64: 'INT64',
-  float64: 'DOUBLE',
-};
-
 /** A column of a `FIXED_WIDTH` type over its values, without nulls. */
-function fixedVec(type: DataType, values: Int32Array | BigInt64Array | Float64Array): Vec {
+function fixedVec(type: DataType, values: FixedValues): Vec {
   return { type, values, validity: null } as Vec;
 }
 
