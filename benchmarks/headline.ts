@@ -45,6 +45,13 @@ export function geomean(xs: readonly number[]): number | undefined {
   return xs.length === 0 ? undefined : Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 }
 
+export function median(xs: readonly number[]): number | undefined {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
+}
+
 /** The geo mean of a ratio over a query set, with how many of the queries had it. */
 export function ratioGeomean(s: ThreadsSummary | undefined, ratio: string, queries: readonly number[]): Figure {
   const xs = (s?.rows ?? []).flatMap((r) =>
@@ -73,23 +80,38 @@ interface JobSummaryLike {
 const isJobSummary = (b: unknown): b is JobSummaryLike =>
   typeof b === 'object' && b !== null && typeof (b as JobSummaryLike).wallMillis === 'number';
 
+/** One run's orchestration (ms): its job's wall time minus its stages' critical paths, plus the time outside the job. */
+function runOrchestration(b: JobSummaryLike, runMs: number): number {
+  const critical = b.stages.reduce((a, st) => a + stageCriticalMillis(st), 0);
+  return Math.max(0, b.wallMillis - critical) + Math.max(0, runMs - b.wallMillis);
+}
+
 /**
- * Orchestration share of Stratus's collect time over a run's queries (last run of each): the
- * job's wall time minus its stages' critical paths (`stageCriticalMillis`: the busiest
+ * Orchestration share of Stratus's collect time over a run's queries. A run's orchestration is
+ * its job's wall time minus its stages' critical paths (`stageCriticalMillis`: the busiest
  * executor's busy time, so tasks an executor runs one after another count as work, not as
  * orchestration), plus the time outside the job (analysis, submission, reading the result).
  * What remains is rounds, the driver, the state machine, process hops, store round trips and
  * executors left idle while another finishes its share.
+ *
+ * Per query, the median over its timed runs (`runBreakdowns`), beside the median of its run
+ * times — as the bench's times are medians, so one stalled run among five (a page-cache flush,
+ * another process) moves neither; the share is their sums over the queries. A query recorded
+ * without per-run figures (an older JSON) counts its last run, from `breakdown`.
  */
 export function orchestrationShare(queries: readonly QueryOutcome[]): number | undefined {
   let orchestration = 0;
   let total = 0;
   for (const o of queries) {
-    const b = o.breakdown;
+    const perRun = o.runBreakdowns;
+    if (perRun?.length && perRun.length === o.runsMs.length && perRun.every(isJobSummary)) {
+      orchestration += median(perRun.map((b, i) => runOrchestration(b, o.runsMs[i]!)))!;
+      total += median(o.runsMs)!;
+      continue;
+    }
     const last = o.runsMs.at(-1);
-    if (!isJobSummary(b) || last === undefined) continue;
-    const critical = b.stages.reduce((a, st) => a + stageCriticalMillis(st), 0);
-    orchestration += Math.max(0, b.wallMillis - critical) + Math.max(0, last - b.wallMillis);
+    if (!isJobSummary(o.breakdown) || last === undefined) continue;
+    orchestration += runOrchestration(o.breakdown, last);
     total += last;
   }
   return total > 0 ? orchestration / total : undefined;

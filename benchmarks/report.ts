@@ -8,7 +8,7 @@
  * console.log(formatReport(summarize(records, engines, queries, threads), checks, records));
  */
 import { compareResults } from './compare.js';
-import { geomean, orchestrationShare } from './headline.js';
+import { geomean, median, orchestrationShare } from './headline.js';
 import { stageCriticalMillis } from '../src/runtime/jobState.js';
 import type { EngineName, QueryOutcome } from './peers/protocol.js';
 import { isFailure, type RunnerRecord } from './peers/spawn.js';
@@ -40,13 +40,6 @@ export interface ThreadsSummary {
   readonly threads: number;
   readonly rows: QueryRow[];
   readonly geomeans: Record<string, number | undefined>;
-}
-
-export function median(xs: readonly number[]): number | undefined {
-  if (xs.length === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1]! + s[m]!) / 2;
 }
 
 function outcome(
@@ -311,7 +304,7 @@ function breakdownTable(engine: string, queries: readonly QueryOutcome[]): strin
   const orchestration = orchestrationShare(queries);
   const share =
     orchestration !== undefined
-      ? ` — orchestration ≈ ${(100 * orchestration).toFixed(1)}% of collect time (job wall − the stages' critical paths, plus outside the job)`
+      ? ` — orchestration ≈ ${(100 * orchestration).toFixed(1)}% of collect time (per query, the median over its runs of job wall − the stages' critical paths, plus outside the job)`
       : '';
   return [
     `${engine} breakdown of the last run (ms; task figures summed over tasks and stages, from session.lastJobSummary):`,

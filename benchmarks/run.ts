@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { generateTpch } from './datagen/index.js';
 import { ORDERED, QUERIES } from './tpch/queries/index.js';
 import { TPCH_QUERY_COUNT, tpchSql } from './tpch/sql/index.js';
@@ -45,10 +45,11 @@ interface Options {
   report: boolean;
 }
 
+const USAGE =
+  'npm run bench -- [--sf N[,M]] [--data DIR[,DIR]] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS] [--report]';
+
 function fail(message: string): never {
-  console.error(
-    `bench: ${message}\nusage: npm run bench -- [--sf N[,M]] [--data DIR[,DIR]] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS] [--report]`,
-  );
+  console.error(`bench: ${message}\nusage: ${USAGE}`);
   process.exit(2);
 }
 
@@ -59,23 +60,30 @@ function intList(name: string, v: string, min: number, max = Infinity): number[]
   return [...new Set(xs)];
 }
 
+type Flags = {
+  [k in 'sf' | 'data' | 'codec' | 'queries' | 'runs' | 'warmup' | 'threads' | 'engines' | 'out' | 'timeout']?: string;
+} & {
+  report?: boolean;
+};
+
+/** The command line (commander): `--help` prints the options; an unknown option is a usage error (exit 2). */
 function parseOptions(argv: string[]): Options {
-  const { values: v } = parseArgs({
-    args: argv,
-    options: {
-      sf: { type: 'string' },
-      data: { type: 'string' },
-      codec: { type: 'string' },
-      queries: { type: 'string' },
-      runs: { type: 'string' },
-      warmup: { type: 'string' },
-      threads: { type: 'string' },
-      engines: { type: 'string' },
-      out: { type: 'string' },
-      timeout: { type: 'string' },
-      report: { type: 'boolean' },
-    },
-  });
+  const v = new Command('npm run bench --')
+    .description('TPC-H on Stratus, DuckDB and Polars in the same run: tables on stdout, everything as JSON in --out')
+    .option('--sf <n[,m]>', 'scale factors, one after another (default 1; with --data they label the data)')
+    .option('--data <dir[,dir]>', 'pre-generated TPC-H data, one directory per scale factor')
+    .option('--codec <codec>', 'Parquet codec of generated data: snappy or zstd (default snappy)')
+    .option('--queries <list>', "queries: 'all' or a list like 1,3,5,6,12,18 (default all)")
+    .option('--runs <n>', 'timed runs per query (default 5)')
+    .option('--warmup <n>', 'warmup runs per query (default 1)')
+    .option('--threads <list>', 'thread counts (Stratus: executor processes; default 1,2)')
+    .option('--engines <list>', `engines (default ${ENGINES.join(',')})`)
+    .option('--out <file>', 'the JSON results (default benchmarks/out/results-<time>.json)')
+    .option('--timeout <seconds>', 'per engine process (default 1800)')
+    .option('--report', "afterwards measure stage profiles and write the cost model's report")
+    .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
+    .parse(argv, { from: 'user' })
+    .opts<Flags>();
   const sfs = [...new Set((v.sf ?? '1').split(',').map((x) => Number(x.trim())))];
   if (sfs.some((sf) => !(sf > 0))) fail(`--sf must be positive numbers, got ${v.sf}`);
   const data = v.data?.split(',').map((d) => path.resolve(d.trim()));

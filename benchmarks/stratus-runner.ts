@@ -3,12 +3,14 @@
  * its store in the harness' scratch directory, running the DSL queries of benchmarks/tpch/queries. The timed part is
  * `collect()` (plan analysis, the job through the local state machine, reading the result).
  * Reports the executors' peak RSS (Linux /proc VmHWM), over the whole run and per query (the
- * peak is restarted before each query through /proc/<pid>/clear_refs), and the last job's summary
- * (`session.lastJobSummary`) verbatim as the time breakdown.
+ * peak is restarted before each query through /proc/<pid>/clear_refs), the last job's summary
+ * (`session.lastJobSummary`) verbatim as the time breakdown, and of every timed run the job's
+ * wall time and its stages' critical-path figures (the orchestration share's inputs).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Table } from 'apache-arrow';
 import { session } from '../src/index.js';
+import type { JobSummary } from '../src/runtime/jobState.js';
 import { QUERIES, tpchTables } from './tpch/queries/index.js';
 import { rowsFromArrow } from './compare.js';
 import { serveRunner, type EngineAdapter, type RunnerArgs } from './peers/protocol.js';
@@ -30,6 +32,7 @@ async function open(args: RunnerArgs): Promise<EngineAdapter<Table>> {
     run: (q) => QUERIES[q]!(tables).collect(),
     rows: rowsFromArrow,
     breakdown: () => s.lastJobSummary,
+    runBreakdown: () => runFigures(s.lastJobSummary),
     helperPeakRssMB: runPeaks,
     resetHelperPeaks: () => {
       runPeaks();
@@ -40,6 +43,18 @@ async function open(args: RunnerArgs): Promise<EngineAdapter<Table>> {
       return mbs.length ? Math.max(...mbs) : undefined;
     },
     close: () => s.stop(),
+  };
+}
+
+/** What the orchestration share needs of one run's job summary (headline.ts `orchestrationShare`). */
+function runFigures(summary: JobSummary | undefined) {
+  if (!summary) return undefined;
+  return {
+    wallMillis: summary.wallMillis,
+    stages: summary.stages.map((st) => ({
+      ...(st.maxTaskMillis !== undefined ? { maxTaskMillis: st.maxTaskMillis } : {}),
+      ...(st.executorMillis ? { executorMillis: st.executorMillis } : {}),
+    })),
   };
 }
 

@@ -2,7 +2,8 @@
  * The orchestration figure of the bench (issue 12): a stage's critical path is its busiest
  * executor's busy time (tasks it interleaved count once, tasks it ran one after another add
  * up), which the scheduler accounts per executor from the task reports, and the orchestration
- * share is job wall − the stages' critical paths, plus the time outside the job.
+ * share is job wall − the stages' critical paths, plus the time outside the job (per query, the
+ * median over its runs).
  */
 import { describe, expect, it } from 'vitest';
 import { orchestrationShare } from '../benchmarks/headline.js';
@@ -86,6 +87,42 @@ describe('orchestration share', () => {
   it('falls back to the longest task for summaries without executor times', () => {
     const job = { wallMillis: 250, stages: [{ wallMillis: 240, maxTaskMillis: 100 }] };
     expect(orchestrationShare([outcome(300, job)])).toBeCloseTo(200 / 300, 9);
+  });
+
+  it('takes per query the median over its runs, so one stalled run among five does not move it', () => {
+    // Five runs of 300 ms with 100 ms of orchestration each; the fourth stalled 370 ms between stages.
+    const run = (wall: number) => ({ wallMillis: wall, stages: [{ executorMillis: { a: 200, b: 100 } }] });
+    const runsMs = [300, 300, 300, 670, 300];
+    const o: QueryOutcome = {
+      ...outcome(300, run(250)),
+      runsMs,
+      runBreakdowns: [run(250), run(250), run(250), run(620), run(250)],
+    };
+    expect(orchestrationShare([o])).toBeCloseTo(100 / 300, 9);
+    // Only the last run counted before: had it been the stalled one, 470 of 670 ms.
+    const lastStalled = { ...o, runsMs: [300, 300, 300, 300, 670], breakdown: run(620) };
+    expect(orchestrationShare([{ ...lastStalled, runBreakdowns: undefined }])).toBeCloseTo(470 / 670, 9);
+    expect(
+      orchestrationShare([{ ...lastStalled, runBreakdowns: [run(250), run(250), run(250), run(250), run(620)] }]),
+    ).toBeCloseTo(100 / 300, 9);
+  });
+
+  it('sums the medians over queries; per-run figures that do not match the runs fall back to the last run', () => {
+    const a: QueryOutcome = {
+      ...outcome(100, undefined),
+      runsMs: [100, 120, 110],
+      runBreakdowns: [100, 120, 110].map((w) => ({ wallMillis: w - 10, stages: [{ executorMillis: { x: 60 } }] })),
+    };
+    // a: runs of 40, 60, 50 ms orchestration: medians 50 of 110; b: two per-run figures for three runs, its last run: 30 of 200.
+    const b: QueryOutcome = {
+      ...outcome(200, { wallMillis: 190, stages: [{ maxTaskMillis: 170 }] }),
+      runsMs: [150, 160, 200],
+      runBreakdowns: [
+        { wallMillis: 1, stages: [] },
+        { wallMillis: 1, stages: [] },
+      ],
+    };
+    expect(orchestrationShare([a, b])).toBeCloseTo((50 + 30) / (110 + 200), 9);
   });
 
   it('adds up over queries and skips those without a summary', () => {

@@ -37,6 +37,11 @@ export interface QueryOutcome {
   readonly error?: string;
   /** Engine-reported time breakdown of the last run (Stratus job summary), verbatim. */
   readonly breakdown?: unknown;
+  /**
+   * Engine-reported breakdown of each timed run, in the order of `runsMs` (Stratus: the job's
+   * wall time and each stage's critical-path figures), when the engine reports one per run.
+   */
+  readonly runBreakdowns?: unknown[];
   /** Largest helper process's peak RSS (MB) over this query's runs (Stratus executors), when known. */
   readonly helperPeakRssMB?: number;
 }
@@ -63,6 +68,8 @@ export interface EngineAdapter<H> {
   rows(result: H): ResultSet;
   /** Engine-reported breakdown of the last run, if the engine has one. */
   breakdown?(): unknown;
+  /** A compact breakdown of the run that just ended, read after every timed run (not timed). */
+  runBreakdown?(): unknown;
   /** Peak RSS of helper processes in MB, read before close (and after each query). */
   helperPeakRssMB?(): number[];
   /** Restarts the helper processes' peak RSS from their current RSS (before each query). */
@@ -107,6 +114,7 @@ async function runQuery<H>(
 ): Promise<QueryOutcome> {
   const warmupMs: number[] = [];
   const runsMs: number[] = [];
+  const runBreakdowns: unknown[] = [];
   if (!adapter.supports(query)) {
     log(`Q${query}: not implemented by this engine`);
     return { query, status: 'missing', warmupMs, runsMs };
@@ -120,6 +128,7 @@ async function runQuery<H>(
       last = await adapter.run(query);
       const ms = performance.now() - t;
       (warm ? warmupMs : runsMs).push(ms);
+      if (!warm && adapter.runBreakdown) runBreakdowns.push(adapter.runBreakdown());
       log(
         `Q${query} ${warm ? `warmup ${i + 1}/${args.warmup}` : `run ${i - args.warmup + 1}/${args.runs}`}: ${ms.toFixed(1)} ms`,
       );
@@ -134,6 +143,7 @@ async function runQuery<H>(
       ...(peak !== undefined ? { helperPeakRssMB: peak } : {}),
       ...(last !== undefined ? { result: adapter.rows(last) } : {}),
       ...(breakdown !== undefined ? { breakdown } : {}),
+      ...(adapter.runBreakdown ? { runBreakdowns } : {}),
     };
   } catch (e) {
     const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
