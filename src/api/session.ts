@@ -12,6 +12,7 @@ import { checkTimeZone } from '../../planner/timezones.js';
 import type { Schema } from '../../planner/types.js';
 import { AwsRunner, type AwsRunnerOptions } from '../aws/runner.js';
 import { assertAwsSafe } from '../aws/safety.js';
+import { IdleDeleter } from '../local/deleter.js';
 import { LocalRunner } from '../local/runner.js';
 import { progressSink, silentProgress } from '../runtime/progress.js';
 import type { Runner } from '../runtime/runner.js';
@@ -294,10 +295,24 @@ export class Session {
 
   private deleteInBackground(store: ObjectStore, jobId: string): void {
     // A removal that fails leaves the job to gc, as a process that died would.
-    const run: Promise<void> = deleteJob(store, jobId)
+    const run: Promise<void> = deleteJob(store, jobId, this.treeRemover(store))
       .catch(() => undefined)
       .finally(() => this.deletions.delete(run));
     this.deletions.add(run);
+  }
+
+  /** Removes finished jobs' folders of a local store on idle CPU (local/deleter.ts), started with the first. */
+  private deleter: IdleDeleter | undefined;
+
+  /**
+   * How a finished job's folders go: in a local store, by the idle-priority deletion thread (its
+   * file-system path, from the store's `locate`) while its backlog has room, else by the store.
+   */
+  private treeRemover(store: ObjectStore): ((prefix: string) => Promise<void>) | undefined {
+    if (this.storeRef.kind !== 'local') return undefined;
+    this.deleter ??= new IdleDeleter();
+    const deleter = this.deleter;
+    return (prefix) => (deleter.hasRoom ? deleter.remove(`/${store.locate(prefix).key}`) : store.deleteTree(prefix));
   }
 
   private gcRun: Promise<unknown> | undefined;
@@ -413,6 +428,8 @@ export class Session {
    */
   async stop(): Promise<void> {
     await Promise.all([this.gcRun, ...this.deletions]);
+    await this.deleter?.close();
+    this.deleter = undefined;
     await this.persisted.close();
     await Promise.all([this.local?.close(), this.aws?.close()]);
     this.local = undefined;

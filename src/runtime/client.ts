@@ -71,12 +71,17 @@ export async function readResult(
 }
 
 /**
- * Remove a job's objects: its folder, and the folders of its micro-batch jobs (`<id>-b<n>`).
+ * Remove a job's objects: its folder, and the folders of its micro-batch jobs (`<id>-b<n>`),
+ * each with `removeTree` (default the store's `deleteTree`; a local session's runs on idle CPU).
  */
-export async function deleteJob(store: ObjectStore, jobId: string): Promise<void> {
+export async function deleteJob(
+  store: ObjectStore,
+  jobId: string,
+  removeTree: (prefix: string) => Promise<void> = (prefix) => store.deleteTree(prefix),
+): Promise<void> {
   const base = jobKeys(jobId).base;
   const batches = new Set((await store.list(`${base}-b`)).map((o) => o.key.split('/')[1]!));
-  for (const id of [jobId, ...batches]) await store.deleteTree(jobKeys(id).base);
+  for (const id of [jobId, ...batches]) await removeTree(jobKeys(id).base);
 }
 
 /** What a job no longer needs once it succeeded: shuffle data, manifests, summaries, footers. */
