@@ -18,9 +18,13 @@ import { compileConjunction, type Conjunction } from './filter.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { PartialFlush } from './partialFlush.js';
 import { RADIX_COMPACT, RADIX_TABLE_ROWS, RadixPartitions, radixGroups } from './radixPartitions.js';
+import { releaseColumns } from './ownedColumns.js';
 import { materialize } from './scalar.js';
 import type { Batch, Vec } from './vector.js';
 import { takeBatch } from './vector.js';
+
+/** Calls whose accumulators copy what they read (numbers; min and max strings as JS strings): none keeps a batch's vector. */
+const COPYING: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max']);
 
 export class HashAggregateOperator implements Operator {
   readonly name = 'HashAggregate';
@@ -40,6 +44,12 @@ export class HashAggregateOperator implements Operator {
    * states can join them: it may radix-partition a large input (operators/radixPartitions.ts).
    */
   private readonly radixable: boolean;
+  /**
+   * Whether each input batch's columns are handed back once folded in (operators/ownedColumns.ts):
+   * the aggregate reads its stage's scan directly (`ownInput`) and keeps nothing of a batch — its
+   * group keys are copied into the table and these calls' states are numbers (strings as JS strings).
+   */
+  private readonly releasesInput: boolean;
 
   constructor(
     readonly mode: 'partial' | 'final' | 'single',
@@ -49,6 +59,8 @@ export class HashAggregateOperator implements Operator {
     readonly schema: Schema,
     ctx: OperatorContext,
     filter?: readonly Expr[],
+    /** The input is the stage's source, which nothing else reads (operators/pipeline.ts). */
+    ownInput = false,
   ) {
     this.keyEvals = keys.map((k) => compileExpr(k, inputSchema, ctx.udfs));
     this.argEvals = mode === 'final' ? [] : aggs.map((a) => (a.arg ? compileExpr(a.arg, inputSchema, ctx.udfs) : null));
@@ -66,7 +78,8 @@ export class HashAggregateOperator implements Operator {
             ctx.udfs,
           );
     this.udafs = ctx.udafs;
-    this.filter = filter?.length ? compileConjunction(filter, inputSchema, ctx.udfs) : null;
+    // Its selection is read within the batch only (consume): written into reused buffers.
+    this.filter = filter?.length ? compileConjunction(filter, inputSchema, ctx.udfs, true) : null;
     if (mode === 'final') {
       let at = keys.length;
       for (const a of aggs) {
@@ -74,6 +87,7 @@ export class HashAggregateOperator implements Operator {
         at += stateFields(a).length;
       }
     }
+    this.releasesInput = ownInput && mode !== 'final' && aggs.every((a) => COPYING.has(a.fn) && !a.more?.length);
     this.radixable =
       mode === 'final' &&
       keys.length > 0 &&
@@ -114,6 +128,7 @@ export class HashAggregateOperator implements Operator {
         continue;
       }
       ids = this.consume(table, accs, batch, ids);
+      if (this.releasesInput) releaseColumns(batch.columns);
       if (flush?.due(table.size)) {
         const out = this.result(table, accs);
         flush.flushed(out.columns.slice(0, this.keys.length), out.length);

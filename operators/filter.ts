@@ -11,7 +11,8 @@ import { compileExpr, type Evaluator, type UdfTable } from './eval.js';
 import { selectionOf } from './kernels.js';
 import type { Operator, OperatorContext } from './operator.js';
 import type { Batch, Vec } from './vector.js';
-import { gatherAll, gatherColumn, selectRows, takeBatch } from './vector.js';
+import { isScalar } from './scalar.js';
+import { gatherAll, gatherColumn, isValid, selectRows, takeBatch } from './vector.js';
 
 /** A compiled conjunction: the selection of rows where every conjunct holds (null = all rows). */
 export type Conjunction = (b: Batch) => Int32Array | null;
@@ -20,11 +21,22 @@ export function conjuncts(e: Expr): Expr[] {
   return e.kind === 'binary' && e.op === 'and' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 
-export function compileConjunction(preds: readonly Expr[], schema: Schema, udfs?: UdfTable): Conjunction {
+/**
+ * With `reuse`, the selection returned is written into buffers the conjunction keeps: valid only
+ * until its next call (HashAggregate's fused filter reads it within the batch; a full-length
+ * selection per batch was Q1's largest allocation after the scan's columns, ~21 MB a run).
+ */
+export function compileConjunction(
+  preds: readonly Expr[],
+  schema: Schema,
+  udfs?: UdfTable,
+  reuse = false,
+): Conjunction {
   const parts = preds.flatMap(conjuncts).map((e) => ({
     evaluate: compileExpr(e, schema, udfs) as Evaluator,
     columns: [...referencedColumns(e)].map((c) => resolveColumn(schema, c).index),
   }));
+  if (reuse) return reusingConjunction(parts);
   return (b) => {
     let sel: Int32Array | null = null;
     for (const p of parts) {
@@ -47,6 +59,51 @@ export function compileConjunction(preds: readonly Expr[], schema: Schema, udfs?
     }
     return sel;
   };
+}
+
+/** `compileConjunction`'s evaluation with its selections written into two buffers it keeps. */
+function reusingConjunction(parts: readonly { evaluate: Evaluator; columns: number[] }[]): Conjunction {
+  // Two buffers: the rows still selected live in one, the next conjunct's rows go to the other
+  // (composed there in place), which then holds the selection.
+  const bufs = [new Int32Array(0), new Int32Array(0)];
+  return (b) => {
+    let sel: Int32Array | null = null;
+    let cur = 0;
+    for (const p of parts) {
+      let view = b;
+      if (sel) {
+        const cols = new Array<Vec>(b.columns.length);
+        for (const i of p.columns) cols[i] = gatherColumn(b, i, sel);
+        view = { schema: b.schema, columns: cols, length: sel.length };
+      }
+      const n = view.length;
+      const pred = p.evaluate(view);
+      if (isScalar(pred)) {
+        if (pred.value === 1) continue;
+        return new Int32Array(0);
+      }
+      const free = 1 - cur;
+      if (bufs[free]!.length < n) bufs[free] = new Int32Array(Math.max(n, 2 * bufs[free]!.length));
+      const into = bufs[free]!;
+      const k = selectInto(pred as Extract<Vec, { type: 'bool' }>, n, into);
+      if (k === n) continue;
+      if (sel) for (let j = 0; j < k; j++) into[j] = sel[into[j]!]!;
+      sel = into.subarray(0, k);
+      cur = free;
+      if (k === 0) break;
+    }
+    return sel;
+  };
+}
+
+/** The rows where `v` is true (not null) into `out`; returns how many. */
+function selectInto(v: Extract<Vec, { type: 'bool' }>, n: number, out: Int32Array): number {
+  let k = 0;
+  const bits = v.values;
+  if (v.validity) {
+    for (let i = 0; i < n; i++) if (bits[i] && isValid(v.validity, i)) out[k++] = i;
+  } else for (let i = 0; i < n; i++) if (bits[i]) out[k++] = i;
+  return k;
 }
 
 /** Keep the rows where a compiled conjunction holds. */

@@ -5,6 +5,8 @@
  */
 import { takeDecimalDoubles } from './decimal.js';
 import type { Vec } from './vector.js';
+import { owning } from './ownedColumns.js';
+import { columnArray } from './spareArrays.js';
 import { isDecimalVec, newValidity, setValid, take, vecFromValues, vecLength } from './vector.js';
 
 /**
@@ -24,15 +26,23 @@ export function gather(v: Vec, idx: Int32Array): Vec {
   }
   switch (v.type) {
     case 'int32':
-    case 'date':
-      return { type: v.type, values: gatherInt32(v.values, idx), validity };
-    case 'float64':
-      return { type: v.type, values: gatherFloat64(v.values, idx), validity };
-    case 'int64':
-      return { type: v.type, values: gatherInt64(v.values, idx), validity };
+    case 'date': {
+      const values = gatherInt32(v.values, idx);
+      return owning({ type: v.type, values, validity }, values);
+    }
+    case 'float64': {
+      const values = gatherFloat64(v.values, idx);
+      return owning({ type: v.type, values, validity }, values);
+    }
+    case 'int64': {
+      const values = gatherInt64(v.values, idx);
+      return owning({ type: v.type, values, validity }, values);
+    }
     case 'string':
-    case 'binary':
-      return { ...gatherBytes(v.offsets, v.data, idx), type: v.type, validity };
+    case 'binary': {
+      const { offsets, data, own } = gatherBytes(v.offsets, v.data, idx);
+      return owning({ offsets, data, type: v.type, validity }, ...own);
+    }
     default:
       if (isDecimalVec(v)) {
         const d = takeDecimalDoubles(v, idx, validity);
@@ -43,13 +53,13 @@ export function gather(v: Vec, idx: Int32Array): Vec {
 }
 
 function gatherInt32(src: Int32Array, idx: Int32Array): Int32Array {
-  const out = new Int32Array(idx.length);
+  const out = columnArray(Int32Array, idx.length);
   for (let k = 0; k < idx.length; k++) out[k] = src[idx[k]!]!;
   return out;
 }
 
 function gatherFloat64(src: Float64Array, idx: Int32Array): Float64Array {
-  const out = new Float64Array(idx.length);
+  const out = columnArray(Float64Array, idx.length);
   for (let k = 0; k < idx.length; k++) out[k] = src[idx[k]!]!;
   return out;
 }
@@ -57,8 +67,8 @@ function gatherFloat64(src: Float64Array, idx: Int32Array): Float64Array {
 function gatherInt64(src: BigInt64Array, idx: Int32Array): BigInt64Array {
   // As two int32 words per value: no BigInt per row.
   const from = new Int32Array(src.buffer, src.byteOffset, src.length * 2);
-  const out = new BigInt64Array(idx.length);
-  const to = new Int32Array(out.buffer);
+  const out = columnArray(BigInt64Array, idx.length);
+  const to = new Int32Array(out.buffer, 0, 2 * idx.length);
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k]! * 2;
     to[2 * k] = from[i]!;
@@ -67,10 +77,18 @@ function gatherInt64(src: BigInt64Array, idx: Int32Array): BigInt64Array {
   return out;
 }
 
-function gatherBytes(so: Int32Array, src: Uint8Array, idx: Int32Array): { offsets: Int32Array; data: Uint8Array } {
+/** Rows `idx` of strings: their offsets and bytes, and those of the two arrays that are fresh (`own`: not shared). */
+function gatherBytes(
+  so: Int32Array,
+  src: Uint8Array,
+  idx: Int32Array,
+): { offsets: Int32Array; data: Uint8Array; own: Uint8Array[] } {
   const n = idx.length;
   const width = so.length - 1 <= n ? uniformWidth(so) : -1;
-  if (width >= 0) return gatherFixed(so[0]!, width, src, idx);
+  if (width >= 0) {
+    const fixed = gatherFixed(so[0]!, width, src, idx);
+    return { ...fixed, own: [fixed.data] };
+  }
   const offsets = new Int32Array(n + 1);
   let total = 0;
   for (let k = 0; k < n; k++) {
@@ -87,7 +105,7 @@ function gatherBytes(so: Int32Array, src: Uint8Array, idx: Int32Array): { offset
     if (e - s <= 32) for (let j = 0; j < e - s; j++) data[o + j] = src[s + j]!;
     else data.set(src.subarray(s, e), o);
   }
-  return { offsets, data };
+  return { offsets, data, own: [data] };
 }
 
 /** The dictionary with a null appended (the code of null rows). */
@@ -151,7 +169,7 @@ export function widthOffsets(width: number, n: number): Int32Array {
 function gatherFixed(start: number, width: number, src: Uint8Array, idx: Int32Array) {
   const n = idx.length;
   const offsets = widthOffsets(width, n);
-  const data = new Uint8Array(n * width);
+  const data = columnArray(Uint8Array, n * width);
   if (width === 1) for (let k = 0; k < n; k++) data[k] = src[start + idx[k]!]!;
   else
     for (let k = 0, o = 0; k < n; k++, o += width) {

@@ -23,17 +23,10 @@ import {
   vecDoubles,
 } from './decimal.js';
 import type { Vec } from './vector.js';
-import {
-  concatVecs,
-  isDecimalVec,
-  newValidity,
-  opaqueVec,
-  setValid,
-  typedArrayFor,
-  vecFromValues,
-  vecLength,
-} from './vector.js';
+import { concatVecs, isDecimalVec, newValidity, opaqueVec, setValid, vecFromValues, vecLength } from './vector.js';
 import { gather, spread, withNullEntry } from './parquetGather.js';
+import { owning } from './ownedColumns.js';
+import { columnArray, recycleColumn } from './spareArrays.js';
 import { intervalData } from './parquetInterval.js';
 import { corruptParquet as bad, inflate } from './snappy.js';
 
@@ -578,11 +571,13 @@ export function decodeChunk(
     codes: () =>
       (codes ??=
         codesBuffer && codesBuffer.length >= numRows ? codesBuffer.subarray(0, numRows) : new Int32Array(numRows)),
-    doubles: exact && isDecimal(type) ? () => (chunkDoubles ??= new Float64Array(numRows)) : null,
+    // Chunk-wide arrays from the spare ones (the pages write every row before it is read): a
+    // consumer that releases the scan's columns hands them back (operators/ownedColumns.ts).
+    doubles: exact && isDecimal(type) ? () => (chunkDoubles ??= columnArray(Float64Array, numRows)) : null,
     dictDoubles: null,
     values: FIXED_WIDTH[type]
       ? () => {
-          chunkValues ??= typedArrayFor(type, numRows) as FixedValues;
+          chunkValues ??= fixedArray(type, numRows);
           return new Uint8Array(chunkValues.buffer, chunkValues.byteOffset, chunkValues.byteLength);
         }
       : null,
@@ -610,10 +605,17 @@ export function decodeChunk(
   if (dict && anyNull) dict = withNullEntry(dict);
   if (dict && pages.every((p) => p.codes)) return { kind: 'dict', dict, codes: codes! };
   const direct = pages.reduce((max, p) => (p.direct === null ? max : Math.max(max, p.direct)), -1);
-  if (direct >= EXACT_LIMIT) return decodeChunk(bytes, e, m, type, numRows, { exact: false, keepCodes, codesBuffer });
+  if (direct >= EXACT_LIMIT) {
+    if (chunkDoubles) recycleColumn(chunkDoubles);
+    return decodeChunk(bytes, e, m, type, numRows, { exact: false, keepCodes, codesBuffer });
+  }
   if (chunkDoubles && pages.every((p) => p.direct !== null))
-    return { kind: 'plain', vec: decimalVecOfDoubles(type as DecimalType, chunkDoubles, direct, null) };
-  if (chunkValues && pages.every((p) => p.inChunk)) return { kind: 'plain', vec: fixedVec(type, chunkValues) };
+    return {
+      kind: 'plain',
+      vec: owning(decimalVecOfDoubles(type as DecimalType, chunkDoubles, direct, null), chunkDoubles),
+    };
+  if (chunkValues && pages.every((p) => p.inChunk))
+    return { kind: 'plain', vec: owning(fixedVec(type, chunkValues), chunkValues) };
   // Some pages plain (a dictionary that grew too large), or no dictionary: values for every row.
   let at = 0;
   const parts = pages.map((p) => {
@@ -626,6 +628,12 @@ export function decodeChunk(
     return p.present ? spread(p.values!, p.present, p.rows) : p.values!;
   });
   return { kind: 'plain', vec: parts.length === 1 ? parts[0]! : concatVecs(type, parts) };
+}
+
+/** A chunk-wide values array of a `FIXED_WIDTH` type, from the spare arrays (contents left as they were). */
+function fixedArray(type: DataType, n: number): FixedValues {
+  if (type === 'int64') return columnArray(BigInt64Array, n);
+  return type === 'float64' ? columnArray(Float64Array, n) : columnArray(Int32Array, n);
 }
 
 /** A column of a `FIXED_WIDTH` type over its values, without nulls. */

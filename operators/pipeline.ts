@@ -23,6 +23,11 @@ type Builder<K extends OpName> = (
   ctx: OperatorContext,
   /** Whether the op's output batches may stay deferred (late materialization, vector.ts). */
   lazyOutput: boolean,
+  /**
+   * Whether the op is the stage's first: its input batches come straight from the task's source
+   * (a scan, a shuffle read), which keeps none of them and hands them to nobody else.
+   */
+  first: boolean,
 ) => Operator;
 
 /**
@@ -35,7 +40,8 @@ const STREAMING: ReadonlySet<OpName> = new Set(['Filter', 'Project', 'HashJoin',
 const BUILDERS: { [K in OpName]: Builder<K> } = {
   Filter: (s, input, ctx, lazy) => new FilterOperator(s.predicate, input, ctx, lazy),
   Project: (s, input, ctx) => new ProjectOperator(s.exprs, input, s.schema, ctx),
-  HashAggregate: (s, input, ctx) => new HashAggregateOperator(s.mode, s.keys, s.aggs, input, s.schema, ctx, s.filter),
+  HashAggregate: (s, input, ctx, _lazy, first) =>
+    new HashAggregateOperator(s.mode, s.keys, s.aggs, input, s.schema, ctx, s.filter, first),
   Sort: (s, _input, ctx) => new SortOperator(s.keys, s.schema, ctx),
   TopN: (s, _input, ctx) => new TopNOperator(s.keys, s.n, s.schema, ctx),
   Limit: (s) => new LimitOperator(s.n, s.schema),
@@ -62,7 +68,7 @@ export function buildOperators(ops: readonly PhysicalOp[], inputSchema: Schema, 
   let schema = inputSchema;
   return ops.map((spec, k) => {
     const lazy = k + 1 < ops.length && STREAMING.has(ops[k + 1]!.op);
-    const op = (BUILDERS[spec.op] as Builder<OpName>)(spec, schema, ctx, lazy);
+    const op = (BUILDERS[spec.op] as Builder<OpName>)(spec, schema, ctx, lazy, k === 0);
     schema = spec.schema;
     return op;
   });

@@ -23,7 +23,8 @@ import { compileExpr, type UdfTable } from './eval.js';
 import { conjuncts } from './filter.js';
 import { selectionOf } from './kernels.js';
 import { addTime } from './metrics.js';
-import { recycle, spareArray } from './spareArrays.js';
+import { columnArray, handBack, recycle, recycleColumn, spareArray } from './spareArrays.js';
+import { releaseColumns } from './ownedColumns.js';
 import type { RangeReader } from './parquet.js';
 import {
   type ChunkColumn,
@@ -187,7 +188,10 @@ async function* scan(
   const fetch = (rg: number) => {
     const cols = spec.schema.map((_, i) => i).filter((i) => ours(rg, i));
     const ranges = cols.map((i) => chunkRange(md.row_groups[rg]!.columns[leaves[i]!.chunk]!.meta_data!));
-    const p = readRanges(r, ranges).then((bytes) => new Map(cols.map((i, k) => [i, bytes[k]!])));
+    const p = readRanges(r, ranges).then(({ out, reads }) => ({
+      bytes: new Map(cols.map((i, k) => [i, out[k]!])),
+      reads,
+    }));
     p.catch(() => undefined); // observed here, rethrown where awaited
     return p;
   };
@@ -196,12 +200,19 @@ async function* scan(
   try {
     for (let g = 0; g < rowGroups.length; g++) {
       const rg = rowGroups[g]!;
-      const bytes = await next!;
+      const { bytes, reads } = await next!;
       next = g + 1 < rowGroups.length ? fetch(rowGroups[g + 1]!) : null;
       const t0 = performance.now();
       const n = Number(md.row_groups[rg]!.num_rows);
       const columns = new RowGroupColumns(r, md, spec, leaves, rg, n, bytes, filtered, wasmRead, buffers);
       const out = await rowGroup(spec, parts, columns);
+      // What the row group decoded and does not hand on (whole chunks it gathered from, its
+      // selections) goes back to the column arrays for the next row group.
+      columns.releaseDecoded(out === null || out === 'most' ? [] : out.columns);
+      buffers.endRowGroup();
+      // The decoders copy all they keep out of the chunks' bytes (a decompressed page's buffer is
+      // reused too): the reads go back to the store's spare buffers for the next row group's.
+      for (const b of reads) handBack(b);
       addTime('decode', performance.now() - t0);
       if (out === 'most') {
         // The consumer filters again and the cheap filters keep most rows: nothing to gain here.
@@ -225,7 +236,10 @@ async function* scan(
  * between them are not merged: reading the gap too (Q19's l_partkey and l_quantity, 290 KB apart,
  * or Q6's three columns 111 KB apart) cost more CPU in allocation and GC here than the requests saved.
  */
-async function readRanges(r: RangeReader, ranges: readonly (readonly [number, number])[]): Promise<Uint8Array[]> {
+async function readRanges(
+  r: RangeReader,
+  ranges: readonly (readonly [number, number])[],
+): Promise<{ out: Uint8Array[]; reads: Uint8Array[] }> {
   const order = ranges.map((_, k) => k).sort((a, b) => ranges[a]![0] - ranges[b]![0]);
   const reads: { start: number; end: number; members: number[] }[] = [];
   for (const k of order) {
@@ -237,16 +251,18 @@ async function readRanges(r: RangeReader, ranges: readonly (readonly [number, nu
     } else reads.push({ start: s, end: e, members: [k] });
   }
   const out: Uint8Array[] = new Array(ranges.length);
+  const got: Uint8Array[] = [];
   await Promise.all(
     reads.map(async ({ start, end, members }) => {
       const bytes = await r.read(start, end);
+      got.push(bytes);
       for (const k of members) {
         const [s, e] = ranges[k]!;
         out[k] = bytes.subarray(Math.min(s - start, bytes.length), Math.min(e - start, bytes.length));
       }
     }),
   );
-  return out;
+  return { out, reads: got };
 }
 
 /**
@@ -272,7 +288,7 @@ function applyMask(
     share > 0.1 && share < 0.9
       ? keptWithout(ok, codes, sel, m, aligned, kept)
       : keptWith(ok, codes, sel, m, aligned, kept);
-  return k === n ? null : kept.slice(0, k);
+  return k === n ? null : buffers.selection(kept, k);
 }
 
 /** `applyMask`'s rows into `kept`, a branch per row; returns how many. */
@@ -337,6 +353,7 @@ function keptWithout(
 export class ScanBuffers {
   private readonly codes = new Map<number, Int32Array>();
   private kept = new Int32Array(0);
+  private readonly selections: Int32Array[] = [];
 
   /** Room for column i's codes of `n` rows. */
   codesOf(i: number, n: number): Int32Array {
@@ -356,6 +373,23 @@ export class ScanBuffers {
       this.kept = spareArray(Int32Array, n);
     }
     return this.kept;
+  }
+
+  /**
+   * The first `k` rows of `kept` as a row group's selection: on a column array handed back when
+   * the row group is done (`endRowGroup`; selections never leave it: columns are gathered).
+   */
+  selection(kept: Int32Array, k: number): Int32Array {
+    const out = columnArray(Int32Array, k);
+    out.set(kept.subarray(0, k));
+    this.selections.push(out);
+    return out;
+  }
+
+  /** The row group's selections go back to the column arrays: none may be read after. */
+  endRowGroup(): void {
+    for (const s of this.selections) recycleColumn(s);
+    this.selections.length = 0;
   }
 
   /** Hands the buffers back to the spare arrays: none may be used after. */
@@ -456,6 +490,17 @@ class RowGroupColumns {
       this.decoded.set(i, c);
     }
     return c;
+  }
+
+  /**
+   * Hands back the arrays of the chunks decoded whole that are not among `kept` (the row group's
+   * output columns): only gathers of them left the row group. None may be read after.
+   */
+  releaseDecoded(kept: readonly Vec[]): void {
+    const keep = new Set(kept);
+    for (const c of this.decoded.values())
+      if (c.col.kind === 'plain' && !keep.has(c.col.vec)) releaseColumns([c.col.vec]);
+    this.decoded.clear();
   }
 
   /** Column i's dictionary with a null entry last (`chunkDictionary`), or null. */

@@ -19,6 +19,7 @@ import {
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StorageError } from '../../../planner/errors.js';
+import { lendBytes } from '../../../operators/spareArrays.js';
 import {
   type Body,
   bodyLength,
@@ -76,7 +77,7 @@ export class LocalStore implements ObjectStore {
     let fh: fs.FileHandle | undefined;
     try {
       fh = await fs.open(this.file(key), 'r');
-      const out = new Uint8Array(Math.max(0, end - start));
+      const out = lendBytes(Math.max(0, end - start));
       let off = 0;
       while (off < out.length) {
         const { bytesRead } = await fh.read(out, off, out.length - off, start + off);
@@ -102,7 +103,9 @@ export class LocalStore implements ObjectStore {
       fd = openSync(this.file(key), 'r');
       const stop = end ?? fstatSync(fd).size;
       if (stop - start > LOCAL_SYNC_BYTES) return undefined;
-      const out = readAt(fd, new Uint8Array(Math.max(0, stop - start)), start);
+      // A range's bytes may be handed back by their reader (a scan, once its row group is decoded).
+      const n = Math.max(0, stop - start);
+      const out = readAt(fd, end === undefined ? new Uint8Array(n) : lendBytes(n), start);
       this.stats.bytesIn += out.byteLength;
       return out;
     } catch (e) {
