@@ -8,26 +8,29 @@ import type { Expr } from '../planner/expr.js';
 import type { BuildSide } from '../planner/stages.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator, type UdfTable } from './eval.js';
+import { BuildRows } from './buildRows.js';
 import { joinIndex, type JoinIndex } from './joinIndex.js';
 import { selectionOf } from './kernels.js';
 import type { Operator, OperatorContext } from './operator.js';
 import { materialize } from './scalar.js';
 import type { Batch } from './vector.js';
-import { concatBatches, deferredBatch, emptyBatch, gatherAll, pendingRows, selectRows } from './vector.js';
+import { deferredBatch, emptyBatch, gatherAll, pendingRows, selectRows } from './vector.js';
 
 type JoinType = 'inner' | 'left' | 'full' | 'left_semi' | 'left_anti';
 
 export interface BuiltTable {
-  readonly batch: Batch;
+  /** The build rows, in the batches read (a column concatenated only when read whole). */
+  readonly rows: BuildRows;
   readonly index: JoinIndex;
 }
 
-function buildTable(batch: Batch, keys: readonly Evaluator[]): BuiltTable {
-  const n = batch.length;
+function buildTable(parts: readonly Batch[], schema: Schema, keys: readonly Evaluator[]): BuiltTable {
+  const rows = new BuildRows(schema, parts);
+  const n = rows.length;
   return {
-    batch,
+    rows,
     index: joinIndex(
-      keys.map((k) => materialize(k(batch), n)),
+      keys.map((k) => materialize(k(rows.batch), n)),
       n,
     ),
   };
@@ -55,7 +58,8 @@ export function sharedBuild(
   let built = byKeys.get(text);
   if (!built) {
     built = buildTable(
-      parts.length ? concatBatches(schema, parts) : emptyBatch(schema),
+      parts,
+      schema,
       keys.map((k) => compileExpr(k, schema, udfs)),
     );
     byKeys.set(text, built);
@@ -131,12 +135,9 @@ export class HashJoinOperator implements Operator {
     // once probed.
     const own = this.build.kind === 'partitioned';
     const built = own
-      ? buildTable(
-          parts.length ? concatBatches(this.build.schema, parts) : emptyBatch(this.build.schema),
-          this.buildKeys,
-        )
+      ? buildTable(parts, this.build.schema, this.buildKeys)
       : sharedBuild(parts, this.build.schema, this.buildKeyExprs, this.ctx.udfs);
-    const matchedBuild = this.type === 'full' ? new Uint8Array(built.batch.length) : null;
+    const matchedBuild = this.type === 'full' ? new Uint8Array(built.rows.length) : null;
     try {
       for await (const probe of input) {
         const out = this.probe(probe, built, matchedBuild);
@@ -152,7 +153,7 @@ export class HashJoinOperator implements Operator {
       if (rest.length) {
         const bsel = Int32Array.from(rest);
         const psel = new Int32Array(rest.length).fill(-1);
-        yield this.assemble(emptyBatch(this.probeSchema), psel, built.batch, bsel);
+        yield this.assemble(emptyBatch(this.probeSchema), psel, built.rows, bsel);
       }
     }
   }
@@ -160,7 +161,7 @@ export class HashJoinOperator implements Operator {
   /** Inner join with the roles swapped: hash the (smaller) probe rows, stream the build side. */
   private *buildOnProbeSide(probeBatches: Batch[], buildBatches: readonly Batch[]): Iterable<Batch> {
     if (!probeBatches.length) return;
-    const small = buildTable(concatBatches(this.probeSchema, probeBatches), this.probeKeys);
+    const small = buildTable(probeBatches, this.probeSchema, this.probeKeys);
     try {
       yield* this.probeSwapped(small, buildBatches);
     } finally {
@@ -169,8 +170,10 @@ export class HashJoinOperator implements Operator {
   }
 
   private *probeSwapped(small: BuiltTable, buildBatches: readonly Batch[]): Iterable<Batch> {
+    const probe = small.rows.batch;
     for (const b of buildBatches) {
       const n = b.length;
+      const rows = new BuildRows(this.build.schema, [b]);
       const m = small.index.matches(
         this.buildKeys.map((k) => materialize(k(b), n)),
         n,
@@ -180,13 +183,13 @@ export class HashJoinOperator implements Operator {
       let bsel = m.psel;
       const count = psel.length;
       if (this.residual && count > 0) {
-        const keep = selectionOf(this.residual(this.assemble(small.batch, psel, b, bsel, true)), count);
+        const keep = selectionOf(this.residual(this.assemble(probe, psel, rows, bsel, true)), count);
         if (keep) {
           psel = keep.map((x) => psel[x]!);
           bsel = keep.map((x) => bsel[x]!);
         }
       }
-      if (psel.length) yield this.assemble(small.batch, psel, b, bsel);
+      if (psel.length) yield this.assemble(probe, psel, rows, bsel);
     }
   }
 
@@ -203,7 +206,7 @@ export class HashJoinOperator implements Operator {
     let bsel = m.bsel;
     const count = psel.length;
     if (this.residual && count > 0) {
-      const pairs = this.assemble(probe, psel, built.batch, bsel, true);
+      const pairs = this.assemble(probe, psel, built.rows, bsel, true);
       const keep = selectionOf(this.residual(pairs), pairs.length);
       if (keep) {
         psel = keep.map((x) => psel[x]!);
@@ -213,7 +216,7 @@ export class HashJoinOperator implements Operator {
     if (matchedBuild) for (let x = 0; x < bsel.length; x++) matchedBuild[bsel[x]!] = 1;
     switch (this.type) {
       case 'inner':
-        return psel.length ? this.assemble(probe, psel, built.batch, bsel) : null;
+        return psel.length ? this.assemble(probe, psel, built.rows, bsel) : null;
       case 'left_semi':
       case 'left_anti': {
         const hit = new Uint8Array(n);
@@ -236,7 +239,7 @@ export class HashJoinOperator implements Operator {
         for (let x = 0; x < psel.length; x++) hit[psel[x]!] = 1;
         let misses = 0;
         for (let i = 0; i < n; i++) if (!hit[i]) misses++;
-        if (misses === 0) return this.assemble(probe, psel, built.batch, bsel);
+        if (misses === 0) return this.assemble(probe, psel, built.rows, bsel);
         const p2 = new Int32Array(psel.length + misses);
         const b2 = new Int32Array(psel.length + misses);
         p2.set(psel);
@@ -247,7 +250,7 @@ export class HashJoinOperator implements Operator {
             p2[at] = i;
             b2[at++] = -1;
           }
-        return this.assemble(probe, p2, built.batch, b2);
+        return this.assemble(probe, p2, built.rows, b2);
       }
     }
   }
@@ -256,10 +259,10 @@ export class HashJoinOperator implements Operator {
    * The joined rows: probe rows psel beside build rows bsel (-1: nulls), deferred (each column
    * gathered once, when read). For the residual, in the probe ++ build order it is compiled for.
    */
-  private assemble(probe: Batch, psel: Int32Array, build: Batch, bsel: Int32Array, forResidual = false): Batch {
+  private assemble(probe: Batch, psel: Int32Array, build: BuildRows, bsel: Int32Array, forResidual = false): Batch {
     const cache = new Map<Int32Array, Int32Array>();
     const p = probe.schema.map((_, i) => pendingRows(probe, i, psel, cache));
-    const b = this.build.schema.map((_, i) => pendingRows(build, i, bsel, cache));
+    const b = this.build.schema.map((_, i) => build.rows(i, bsel, cache));
     if (forResidual) return deferredBatch([...this.probeSchema, ...this.build.schema], psel.length, [...p, ...b]);
     return this.output(deferredBatch(this.schema, psel.length, this.buildFirst ? [...b, ...p] : [...p, ...b]));
   }
