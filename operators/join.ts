@@ -12,9 +12,10 @@ import { BuildRows } from './buildRows.js';
 import { joinIndex, type JoinIndex } from './joinIndex.js';
 import { selectionOf } from './kernels.js';
 import type { Operator, OperatorContext } from './operator.js';
+import type { FilteredBuildSide, KeyFilter } from './runtimeFilter.js';
 import { materialize } from './scalar.js';
 import type { Batch } from './vector.js';
-import { deferredBatch, emptyBatch, gatherAll, pendingRows, selectRows } from './vector.js';
+import { deferredBatch, emptyBatch, gatherAll, pendingRows, selectRows, takeBatch } from './vector.js';
 
 type JoinType = 'inner' | 'left' | 'full' | 'left_semi' | 'left_anti';
 
@@ -38,33 +39,84 @@ function buildTable(parts: readonly Batch[], schema: Schema, keys: readonly Eval
 
 const builtCache = new WeakMap<readonly Batch[], Map<string, BuiltTable>>();
 
+/** What a build side's filters are, for the cache of its indexes. */
+const filtersText = (filters: readonly KeyFilter[]): string =>
+  JSON.stringify(
+    filters.map((f) => [
+      f.probeKeys,
+      f.buildKeys,
+      f.build.kind,
+      f.build.stage,
+      filtersText((f.build as FilteredBuildSide).filters ?? []),
+    ]),
+  );
+
 /**
  * The index of a build side read whole (the same batches for every task of an executor), built
  * once per key list and shared: by the joins on it and by the scans that look their keys up in
- * it first (rule runtime_filter, operators/runtimeFilter.ts). Read-only once built.
+ * it first (rule runtime_filter, operators/runtimeFilter.ts). Read-only once built. With
+ * `filters` (runtimeFilter.ts withBuildFilters), only the rows whose filter keys each filter's
+ * index has (`narrowing`, in order) are indexed.
  */
 export function sharedBuild(
   parts: readonly Batch[],
   schema: Schema,
   keys: readonly Expr[],
   udfs?: UdfTable,
+  filters: readonly KeyFilter[] = [],
+  narrowing: readonly BuiltTable[] = [],
 ): BuiltTable {
   let byKeys = builtCache.get(parts);
   if (!byKeys) {
     byKeys = new Map();
     builtCache.set(parts, byKeys);
   }
-  const text = JSON.stringify(keys);
+  const text = filters.length ? `${JSON.stringify(keys)}|${filtersText(filters)}` : JSON.stringify(keys);
   let built = byKeys.get(text);
   if (!built) {
+    const rows = filters.length ? narrowed(parts, schema, filters, narrowing, udfs) : parts;
     built = buildTable(
-      parts,
+      rows,
       schema,
       keys.map((k) => compileExpr(k, schema, udfs)),
     );
     byKeys.set(text, built);
   }
   return built;
+}
+
+/** The rows of `parts` whose keys of every filter its index (`narrowing`) has. */
+function narrowed(
+  parts: readonly Batch[],
+  schema: Schema,
+  filters: readonly KeyFilter[],
+  narrowing: readonly BuiltTable[],
+  udfs?: UdfTable,
+): Batch[] {
+  const out: Batch[] = [];
+  const keys = filters.map((f) => f.probeKeys.map((k) => compileExpr(k, schema, udfs)));
+  for (let b of parts) {
+    for (let f = 0; f < filters.length && b.length; f++) {
+      const n = b.length;
+      const kept = narrowing[f]!.index.has(
+        keys[f]!.map((k) => materialize(k(b), n)),
+        n,
+      );
+      if (kept.length < n) b = takeBatch(b, kept);
+    }
+    if (b.length) out.push(b);
+  }
+  return out;
+}
+
+/** The shared index of a build side read whole, with its filters' indexes built (or reused) first. */
+export async function sharedBuildOf(side: BuildSide, keys: readonly Expr[], ctx: OperatorContext): Promise<BuiltTable> {
+  if (!ctx.readBuildSide) throw new Error('a shared build side needs a build-side reader in its context');
+  const parts = await ctx.readBuildSide(side);
+  const filters = (side as FilteredBuildSide).filters ?? [];
+  const narrowing: BuiltTable[] = [];
+  for (const f of filters) narrowing.push(await sharedBuildOf(f.build, f.buildKeys, ctx));
+  return sharedBuild(parts, side.schema, keys, ctx.udfs, filters, narrowing);
 }
 
 /**
@@ -136,7 +188,7 @@ export class HashJoinOperator implements Operator {
     const own = this.build.kind === 'partitioned';
     const built = own
       ? buildTable(parts, this.build.schema, this.buildKeys)
-      : sharedBuild(parts, this.build.schema, this.buildKeyExprs, this.ctx.udfs);
+      : await sharedBuildOf(this.build, this.buildKeyExprs, this.ctx);
     const matchedBuild = this.type === 'full' ? new Uint8Array(built.rows.length) : null;
     try {
       for await (const probe of input) {

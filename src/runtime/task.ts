@@ -13,7 +13,7 @@ import { encodeParquet, splitByPartition } from '../../operators/parquetWrite.js
 import { stagedKey } from './commitRecord.js';
 import { buildOperators, runPipeline } from '../../operators/pipeline.js';
 import { type ScanSpec, scanRowGroups } from '../../operators/scan.js';
-import { withKeyFilters } from '../../operators/runtimeFilter.js';
+import { withBuildFilters, withKeyFilters } from '../../operators/runtimeFilter.js';
 import { scanText } from '../../operators/textScan.js';
 import { scanArrow } from '../../operators/arrowScan.js';
 import { encodeText } from '../../operators/textWrite.js';
@@ -285,7 +285,7 @@ export async function runTask(
 ): Promise<TaskOutput> {
   const planned = plan.stages[task.stage];
   if (!planned) throw new ExecutionError('BAD_TASK', `job ${event.job.jobId} has no stage ${task.stage}`);
-  const stage = withKeyFilters(stageAsRun(planned, task.adaptive));
+  const stage = withKeyFilters(withBuildFilters(stageAsRun(planned, task.adaptive)));
   const partitions = taskPartitions(task);
   // An inlined build side: its stage's scan and operators over the row groups the plan names,
   // or over the single-partition stages it reads (a global aggregate's partial rows).

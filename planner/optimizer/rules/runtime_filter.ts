@@ -16,14 +16,14 @@ import type { PhysicalOp, Stage } from '../../stages.js';
 import type { PhysicalRule } from '../rule.js';
 
 /** Names used exactly once in a schema (a join key resolved by name must find one column). */
-function uniqueNames(names: readonly string[]): Set<string> {
+export function uniqueNames(names: readonly string[]): Set<string> {
   const seen = new Map<string, number>();
   for (const n of names) seen.set(n, (seen.get(n) ?? 0) + 1);
   return new Set([...seen].filter(([, k]) => k === 1).map(([n]) => n));
 }
 
 /** Whether evaluating `e` on a row gives the same value wherever in the pipeline it runs. */
-function pure(e: Expr): boolean {
+export function pure(e: Expr): boolean {
   let ok = true;
   walkExpr(e, (x) => {
     if (x.kind === 'udf' || x.kind === 'agg' || x.kind === 'window') ok = false;
@@ -35,7 +35,7 @@ function pure(e: Expr): boolean {
  * The names after `op` whose values are still the scan's columns of those names (each row out
  * of `op` holding the values of a row of the scan), given those before it.
  */
-function through(op: PhysicalOp, live: ReadonlySet<string>): Set<string> {
+export function through(op: PhysicalOp, live: ReadonlySet<string>): Set<string> {
   const out = uniqueNames(op.schema.map((f) => f.name));
   switch (op.op) {
     case 'Filter':
