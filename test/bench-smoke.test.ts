@@ -95,6 +95,11 @@ describe('npm run bench', () => {
     ]);
     const q1 = json.runs.find((r) => r.engine === 'duckdb')!.queries.find((o) => o.query === 1)!;
     expect(q1.result?.rows).toHaveLength(4);
+    // Every timed Stratus run's job figures, for the orchestration share (median over runs).
+    for (const o of json.runs.find((r) => r.engine === 'stratus')!.queries) {
+      expect(o.runBreakdowns, `Q${o.query}`).toHaveLength(o.runsMs.length);
+      expect((o.runBreakdowns![0] as { wallMillis: number }).wallMillis).toBeGreaterThan(0);
+    }
   }, 60_000);
 });
 
