@@ -15,48 +15,131 @@ import { concatBatches, isBytesVec, isOpaqueVec, isValid, sliceBatch, takeBatch 
 
 export type Cmp = (a: number, b: number) => number;
 
+/** Rows of `v` ordered by one sort key (NULLs first or last, either direction). */
 export function keyComparator(v: Vec, key: SortKey): Cmp {
-  const dir = key.desc ? -1 : 1;
-  const nullOrder = key.nullsFirst ? -1 : 1;
-  const validity = v.validity;
-  let base: Cmp;
+  const c = sortColumn(v, key);
+  return (a, b) => compareBy(c, a, b);
+}
+
+/**
+ * One sort key's column as `compareRows` reads it: every key type in one object shape, so the
+ * comparator's property loads stay monomorphic. The comparator is a module-level function (not a
+ * closure per batch): its optimized code lives as long as the process, where a closure's would be
+ * dropped with the closure at the next full GC and compiled again on the next query.
+ */
+interface SortColumn {
+  /** Which of the value fields holds the key: BYTES, FLOATS, INTS, BIGINTS or OTHER (any other array, compared with < and >). */
+  readonly kind: number;
+  readonly floats: Float64Array | null;
+  readonly ints: Int32Array | null;
+  readonly bigints: BigInt64Array | null;
+  readonly other: ArrayLike<number | bigint> | null;
+  readonly offsets: Int32Array | null;
+  readonly data: Uint8Array | null;
+  readonly validity: Uint8Array | null;
+  /** 1 ascending, -1 descending. */
+  readonly dir: number;
+  /** Where a NULL goes relative to a value: -1 first, 1 last. */
+  readonly nullOrder: number;
+}
+
+const BYTES = 0;
+const FLOATS = 1;
+const INTS = 2;
+const BIGINTS = 3;
+const OTHER = 4;
+
+function sortColumn(v: Vec, key: SortKey): SortColumn {
+  const c = {
+    kind: OTHER,
+    floats: null as Float64Array | null,
+    ints: null as Int32Array | null,
+    bigints: null as BigInt64Array | null,
+    other: null as ArrayLike<number | bigint> | null,
+    offsets: null as Int32Array | null,
+    data: null as Uint8Array | null,
+    validity: v.validity,
+    dir: key.desc ? -1 : 1,
+    nullOrder: key.nullsFirst ? -1 : 1,
+  };
   if (isBytesVec(v)) {
-    const { offsets, data } = v;
-    base = (a, b) => compareBytes(data, offsets[a]!, offsets[a + 1]!, data, offsets[b]!, offsets[b + 1]!);
-  } else {
-    if (isOpaqueVec(v)) throw new InternalError('OPAQUE_KEY', `a ${v.type} column cannot be a sort key`);
-    const x = v.values;
-    base =
-      x instanceof Float64Array
-        ? (a, b) => compareNumbers(x[a]!, x[b]!)
-        : (a, b) => (x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : 0);
+    c.kind = BYTES;
+    c.offsets = v.offsets;
+    c.data = v.data;
+    return c;
   }
-  if (!validity) return dir === 1 ? base : (a, b) => -base(a, b);
-  return (a, b) => {
+  if (isOpaqueVec(v)) throw new InternalError('OPAQUE_KEY', `a ${v.type} column cannot be a sort key`);
+  const x = v.values;
+  if (x instanceof Float64Array) {
+    c.kind = FLOATS;
+    c.floats = x;
+  } else if (x instanceof Int32Array) {
+    c.kind = INTS;
+    c.ints = x;
+  } else if (x instanceof BigInt64Array) {
+    c.kind = BIGINTS;
+    c.bigints = x;
+  } else c.other = x;
+  return c;
+}
+
+/** Rows a and b by one key, as `keyComparator` orders them (each kind reads its own array: monomorphic loads). */
+function compareBy(c: SortColumn, a: number, b: number): number {
+  const validity = c.validity;
+  if (validity !== null) {
     const va = isValid(validity, a);
     const vb = isValid(validity, b);
-    if (!va || !vb) return va === vb ? 0 : !va ? nullOrder : -nullOrder;
-    return dir * base(a, b);
-  };
+    if (!va || !vb) return va === vb ? 0 : !va ? c.nullOrder : -c.nullOrder;
+  }
+  let r: number;
+  const kind = c.kind;
+  if (kind === FLOATS) r = compareNumbers(c.floats![a]!, c.floats![b]!);
+  else if (kind === INTS) {
+    const x = c.ints!;
+    r = x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : 0;
+  } else if (kind === BIGINTS) {
+    const x = c.bigints!;
+    r = x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : 0;
+  } else if (kind === OTHER) {
+    const x = c.other!;
+    r = x[a]! < x[b]! ? -1 : x[a]! > x[b]! ? 1 : 0;
+  } else {
+    const o = c.offsets!;
+    r = compareBytes(c.data!, o[a]!, o[a + 1]!, c.data!, o[b]!, o[b + 1]!);
+  }
+  return c.dir === 1 ? r : -r;
+}
+
+/** The keys `compareRows` sorts by: set only while one `sortPermutation` sorts (sorting is synchronous). */
+let sorting: readonly SortColumn[] = [];
+
+function compareRows(a: number, b: number): number {
+  const cols = sorting;
+  for (let k = 0; k < cols.length; k++) {
+    const r = compareBy(cols[k]!, a, b);
+    if (r !== 0) return r;
+  }
+  return a - b;
 }
 
 /** The sorted order of a batch's rows by the given keys (stable). */
 function sortPermutation(b: Batch, keys: readonly SortKey[], evals: readonly Evaluator[]): Int32Array {
-  const cols = keys.map((_, i) => materialize(evals[i]!(b), b.length));
+  const cols: Vec[] = [];
+  for (let i = 0; i < keys.length; i++) cols.push(materialize(evals[i]!(b), b.length));
   // One integer key without nulls (dates, ids, counts): a stable LSD radix sort, no comparator.
   const only = cols.length === 1 ? cols[0]! : null;
   if (only && (only.type === 'int32' || only.type === 'date') && !only.validity)
     return radixPermutation(only.values, keys[0]!.desc);
-  const cmps = keys.map((k, i) => keyComparator(cols[i]!, k));
+  const columns: SortColumn[] = [];
+  for (let i = 0; i < keys.length; i++) columns.push(sortColumn(cols[i]!, keys[i]!));
   const perm = new Int32Array(b.length);
   for (let i = 0; i < perm.length; i++) perm[i] = i;
-  return perm.sort((a, c) => {
-    for (const cmp of cmps) {
-      const r = cmp(a, c);
-      if (r !== 0) return r;
-    }
-    return a - c;
-  });
+  sorting = columns;
+  try {
+    return perm.sort(compareRows);
+  } finally {
+    sorting = [];
+  }
 }
 
 /** Stable ascending (or descending) order of int32 keys: four 8-bit LSD passes over the indices. */
