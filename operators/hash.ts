@@ -380,25 +380,29 @@ export class GroupTable {
 
   /** The distinct keys as columns, in group-id order. */
   keyColumns(): Vec[] {
-    const n = this.size;
-    return this.keys.map((kc) => {
-      let validity: Uint8Array | null = null;
-      for (let g = 0; g < n; g++) {
-        if (kc.nulls[g]) {
-          validity ??= new Uint8Array((n + 7) >> 3).fill(0xff);
-          validity[g >> 3]! &= ~(1 << (g & 7));
-        }
-      }
-      if (isBytes(kc.type)) {
-        const offsets = kc.offsets!.slice(0, n + 1);
-        return { type: kc.type, offsets, data: kc.bytes!.slice(0, offsets[n]!), validity };
-      }
-      if (kc.type === 'int32' || kc.type === 'date')
-        return { type: kc.type, values: Int32Array.from(kc.nums!.subarray(0, n)), validity };
-      if (kc.type === 'bool') return { type: 'bool', values: Uint8Array.from(kc.nums!.subarray(0, n)), validity };
-      if (kc.type === 'int64') return { type: 'int64', values: kc.longs!.slice(0, n) as BigInt64Array, validity };
-      if (isDecimal(kc.type)) return { type: kc.type, values: kc.longs!.slice(0, n), validity };
-      return { type: 'float64', values: kc.nums!.slice(0, n), validity };
-    });
+    const out: Vec[] = [];
+    for (const kc of this.keys) out.push(keyColumnVec(kc, this.size));
+    return out;
   }
+}
+
+/** A key column's first n keys as a vector (a module-level function, not a closure per call: its optimized code survives full GCs). */
+function keyColumnVec(kc: KeyColumn, n: number): Vec {
+  let validity: Uint8Array | null = null;
+  for (let g = 0; g < n; g++) {
+    if (kc.nulls[g]) {
+      validity ??= new Uint8Array((n + 7) >> 3).fill(0xff);
+      validity[g >> 3]! &= ~(1 << (g & 7));
+    }
+  }
+  if (isBytes(kc.type)) {
+    const offsets = kc.offsets!.slice(0, n + 1);
+    return { type: kc.type, offsets, data: kc.bytes!.slice(0, offsets[n]!), validity };
+  }
+  if (kc.type === 'int32' || kc.type === 'date')
+    return { type: kc.type, values: Int32Array.from(kc.nums!.subarray(0, n)), validity };
+  if (kc.type === 'bool') return { type: 'bool', values: Uint8Array.from(kc.nums!.subarray(0, n)), validity };
+  if (kc.type === 'int64') return { type: 'int64', values: kc.longs!.slice(0, n) as BigInt64Array, validity };
+  if (isDecimal(kc.type)) return { type: kc.type, values: kc.longs!.slice(0, n), validity };
+  return { type: 'float64', values: kc.nums!.slice(0, n), validity };
 }
