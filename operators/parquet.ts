@@ -114,24 +114,56 @@ const num = (v: unknown): number | string | null => {
   return null;
 };
 
-/** The file's raw footer as hyparquet parses it (the page decoder's chunk offsets, encodings, codecs). */
+/** Raw footers kept per instance: a warm executor (and each task thread) scans the same files query after query. */
+const METADATA_CACHE_ENTRIES = 256;
+/** Parsed raw footers by file name, with the file's size and the footer bytes (footer, length, magic) they were parsed from. */
+const metadataCache = new Map<
+  string,
+  { readonly size: number; readonly bytes: Uint8Array; readonly md: FileMetaData }
+>();
+
+/**
+ * The file's raw footer as hyparquet parses it (the page decoder's chunk offsets, encodings,
+ * codecs), parsed once per instance while its bytes stay the same: a file of the cached size is
+ * checked by reading just the cached footer's bytes from its end and comparing them, so a file
+ * rewritten in place is parsed again. Parsing a footer is not only its own time: hyparquet's
+ * per-column closures are compiled again by V8 after each full GC drops their code.
+ */
 export async function fileMetadata(r: RangeReader): Promise<FileMetaData> {
   if (r.size < 12)
     throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a Parquet file (${r.size} bytes)`, { file: r.name });
+  const hit = metadataCache.get(r.name);
+  if (hit && hit.size === r.size) {
+    const tail = await r.read(r.size - hit.bytes.byteLength, r.size);
+    if (Buffer.compare(hit.bytes, tail) === 0) return hit.md;
+  }
+  let last: Uint8Array | null = null; // the bytes hyparquet read last: the file's end
   const file = {
     byteLength: r.size,
     slice: async (start: number, end?: number) => {
       const b = await r.read(start, end ?? r.size);
+      if ((end ?? r.size) === r.size) last = b;
       return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
     },
   };
-  return parquetMetadataAsync(file).catch((e: unknown) => {
+  const md = await parquetMetadataAsync(file).catch((e: unknown) => {
     // A store error (the file vanished, S3 throttled) is not corrupt data: it keeps its own code.
     if (e instanceof StratusError) throw e;
     throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a readable Parquet file: ${(e as Error).message}`, {
       file: r.name,
     });
   });
+  metadataCache.delete(r.name);
+  const end = last as Uint8Array | null;
+  if (end && end.byteLength >= 8) {
+    const length = new DataView(end.buffer, end.byteOffset, end.byteLength).getUint32(end.byteLength - 8, true);
+    // Cached when the whole footer was in the last bytes read (a longer one is parsed each time).
+    if (length + 8 <= end.byteLength) {
+      if (metadataCache.size >= METADATA_CACHE_ENTRIES) metadataCache.delete(metadataCache.keys().next().value!);
+      metadataCache.set(r.name, { size: r.size, bytes: end.slice(end.byteLength - 8 - length), md });
+    }
+  }
+  return md;
 }
 
 /** Read a Parquet footer. A file that is not Parquet gives a clear error naming it; store errors pass through. */
