@@ -125,6 +125,10 @@ export function lateScan(
   plain = false,
   lookups: readonly KeyLookup[] = [],
 ): LateScan | null {
+  // One object shape for every scan's spec (callers pass the stage plan's object or a spread of
+  // it, whose shapes differ and are new after a full GC): the per-row-group code's loads of it
+  // stay monomorphic instead of deoptimizing on each new shape.
+  spec = { columns: spec.columns, filters: spec.filters, schema: spec.schema, prefilter: spec.prefilter ?? false };
   const leaves = leavesOf(md, spec.schema);
   if (!leaves) return null;
   const parts: Part[] = spec.filters.flatMap(conjuncts).map((e) => {
