@@ -45,8 +45,9 @@ export function gather(v: Vec, idx: Int32Array): Vec {
     }
     default:
       if (isDecimalVec(v)) {
-        const d = takeDecimalDoubles(v, idx, validity);
-        if (d) return d;
+        let doubles: Float64Array | null = null;
+        const d = takeDecimalDoubles(v, idx, validity, (from) => (doubles = gatherFloat64(from, idx)));
+        if (d) return doubles ? owning(d, doubles) : d;
       }
       return { ...take(v, idx), validity } as Vec;
   }

@@ -35,7 +35,13 @@ import { corruptParquet as bad, inflate } from './snappy.js';
  * dictionary has one extra entry at its end, a null, and null rows point at it.
  */
 export type ChunkColumn =
-  | { readonly kind: 'dict'; readonly dict: Vec; readonly codes: Int32Array }
+  | {
+      readonly kind: 'dict';
+      readonly dict: Vec;
+      readonly codes: Int32Array;
+      /** The codes are the chunk's alone (a column array: `recycleColumn` once unread), not a caller's buffer. */
+      readonly ownCodes?: boolean;
+    }
   | { readonly kind: 'plain'; readonly vec: Vec };
 
 /** A short decimal stored as INT32 or INT64 (its unscaled value): its engine type. */
@@ -705,7 +711,7 @@ export function decodeChunkAt(
         // array for the selection (no int64 words per page, no concatenation after).
         let max = -1;
         if (isDecimal(type) && !pageNull) {
-          doubles ??= new Float64Array(sel.length);
+          doubles ??= columnArray(Float64Array, sel.length);
           max = doublesAt(page, int32, at, doubles, k);
         }
         if (max >= 0 && max < EXACT_LIMIT) {
@@ -715,7 +721,7 @@ export function decodeChunkAt(
       } else if (page.encoding === 'RLE_DICTIONARY' || page.encoding === 'PLAIN_DICTIONARY') {
         if (!dict) bad('dictionary-encoded page without a dictionary');
         const size = vecLength(dict);
-        codes ??= new Int32Array(sel.length);
+        codes ??= columnArray(Int32Array, sel.length);
         hybridAt(page.buf, page.pos + 1, page.buf[page.pos]!, at, page.nonNull, size, codes.subarray(k, to));
         parts.push({ from: k, to, vec: null });
       } else bad(`unsupported page encoding ${page.encoding}`);
@@ -726,9 +732,14 @@ export function decodeChunkAt(
   if (rows !== numRows) bad(`column chunk has ${rows} rows, its row group ${numRows}`);
   if (k !== sel.length) bad(`selected row ${sel[k]} past the chunk's ${numRows} rows`);
   if (dict && parts.every((p) => p.vec === null && !p.direct))
-    return { kind: 'dict', dict: anyNull ? withNullEntry(dict) : dict, codes: codes ?? new Int32Array(sel.length) };
+    return {
+      kind: 'dict',
+      dict: anyNull ? withNullEntry(dict) : dict,
+      codes: codes ?? new Int32Array(sel.length),
+      ownCodes: true,
+    };
   if (doubles && parts.length && parts.every((p) => p.direct))
-    return { kind: 'plain', vec: decimalVecOfDoubles(type as DecimalType, doubles, directMax, null) };
+    return { kind: 'plain', vec: owning(decimalVecOfDoubles(type as DecimalType, doubles, directMax, null), doubles) };
   const full = dict && anyNull ? withNullEntry(dict) : dict;
   const vecs = parts.map((p) =>
     p.direct

@@ -498,12 +498,16 @@ class RowGroupColumns {
 
   /**
    * Hands back the arrays of the chunks decoded whole that are not among `kept` (the row group's
-   * output columns): only gathers of them left the row group. None may be read after.
+   * output columns), and the codes decoded at a selection: only gathers of them left the row
+   * group. None may be read after.
    */
   releaseDecoded(kept: readonly Vec[]): void {
     const keep = new Set(kept);
-    for (const c of this.decoded.values())
-      if (c.col.kind === 'plain' && !keep.has(c.col.vec)) releaseColumns([c.col.vec]);
+    for (const { col } of this.decoded.values()) {
+      if (col.kind === 'plain') {
+        if (!keep.has(col.vec)) releaseColumns([col.vec]);
+      } else if (col.ownCodes) recycleColumn(col.codes);
+    }
     this.decoded.clear();
   }
 
