@@ -288,9 +288,10 @@ export async function runTask(
   const stage = withKeyFilters(withBuildFilters(stageAsRun(planned, task.adaptive)));
   const partitions = taskPartitions(task);
   // An inlined build side: its stage's scan and operators over the row groups the plan names,
-  // or over the single-partition stages it reads (a global aggregate's partial rows).
+  // or over the single-partition stages it reads (a global aggregate's partial rows), with its
+  // own joins' runtime filters (TPC-H Q5's customers: only those of the region's nations decoded).
   const inline = (side: BuildSide): AsyncIterable<Batch> => {
-    const st = plan.stages[side.stage]!;
+    const st = withKeyFilters(withBuildFilters(plan.stages[side.stage]!));
     const src = st.source;
     const parts = side.parts ?? [];
     const scanned =
