@@ -8,11 +8,11 @@ import { resolveColumn } from '../planner/columns.js';
 import { referencedColumns, type Expr } from '../planner/expr.js';
 import type { Schema } from '../planner/types.js';
 import { compileExpr, type Evaluator, type UdfTable } from './eval.js';
-import { selectionOf } from './kernels.js';
+import { selectInto } from './kernels.js';
 import type { Operator, OperatorContext } from './operator.js';
 import type { Batch, Vec } from './vector.js';
 import { isScalar } from './scalar.js';
-import { gatherAll, gatherColumn, isValid, selectRows, takeBatch } from './vector.js';
+import { gatherAll, gatherColumn, selectRows, takeBatch } from './vector.js';
 
 /** A compiled conjunction: the selection of rows where every conjunct holds (null = all rows). */
 export type Conjunction = (b: Batch) => Int32Array | null;
@@ -36,42 +36,17 @@ export function compileConjunction(
     evaluate: compileExpr(e, schema, udfs) as Evaluator,
     columns: [...referencedColumns(e)].map((c) => resolveColumn(schema, c).index),
   }));
-  if (reuse) return reusingConjunction(parts);
-  return (b) => {
-    let sel: Int32Array | null = null;
-    for (const p of parts) {
-      // Rows still selected, with just this conjunct's columns gathered.
-      let view = b;
-      if (sel) {
-        // Only this conjunct's columns (gathered once, from their source if b is deferred).
-        const cols = new Array<Vec>(b.columns.length);
-        for (const i of p.columns) cols[i] = gatherColumn(b, i, sel);
-        view = { schema: b.schema, columns: cols, length: sel.length };
-      }
-      const s = selectionOf(p.evaluate(view), view.length);
-      if (s === null) continue;
-      if (sel) {
-        const composed = new Int32Array(s.length);
-        for (let k = 0; k < s.length; k++) composed[k] = sel[s[k]!]!;
-        sel = composed;
-      } else sel = s;
-      if (sel.length === 0) break;
-    }
-    return sel;
-  };
-}
-
-/** `compileConjunction`'s evaluation with its selections written into two buffers it keeps. */
-function reusingConjunction(parts: readonly { evaluate: Evaluator; columns: number[] }[]): Conjunction {
-  // Two buffers: the rows still selected live in one, the next conjunct's rows go to the other
-  // (composed there in place), which then holds the selection.
+  // With `reuse`, two buffers: the rows still selected live in one, the next conjunct's rows go
+  // to the other (composed there in place), which then holds the selection.
   const bufs = [new Int32Array(0), new Int32Array(0)];
   return (b) => {
     let sel: Int32Array | null = null;
     let cur = 0;
     for (const p of parts) {
+      // Rows still selected, with just this conjunct's columns gathered.
       let view = b;
       if (sel) {
+        // Only this conjunct's columns (gathered once, from their source if b is deferred).
         const cols = new Array<Vec>(b.columns.length);
         for (const i of p.columns) cols[i] = gatherColumn(b, i, sel);
         view = { schema: b.schema, columns: cols, length: sel.length };
@@ -82,28 +57,23 @@ function reusingConjunction(parts: readonly { evaluate: Evaluator; columns: numb
         if (pred.value === 1) continue;
         return new Int32Array(0);
       }
-      const free = 1 - cur;
-      if (bufs[free]!.length < n) bufs[free] = new Int32Array(Math.max(n, 2 * bufs[free]!.length));
-      const into = bufs[free]!;
+      let into: Int32Array;
+      if (reuse) {
+        cur = 1 - cur;
+        if (bufs[cur]!.length < n) bufs[cur] = new Int32Array(Math.max(n, 2 * bufs[cur]!.length));
+        into = bufs[cur]!;
+      } else into = new Int32Array(n);
       const k = selectInto(pred as Extract<Vec, { type: 'bool' }>, n, into);
-      if (k === n) continue;
+      if (k === n) {
+        if (reuse) cur = 1 - cur; // the buffer was not taken
+        continue;
+      }
       if (sel) for (let j = 0; j < k; j++) into[j] = sel[into[j]!]!;
       sel = into.subarray(0, k);
-      cur = free;
       if (k === 0) break;
     }
     return sel;
   };
-}
-
-/** The rows where `v` is true (not null) into `out`; returns how many. */
-function selectInto(v: Extract<Vec, { type: 'bool' }>, n: number, out: Int32Array): number {
-  let k = 0;
-  const bits = v.values;
-  if (v.validity) {
-    for (let i = 0; i < n; i++) if (bits[i] && isValid(v.validity, i)) out[k++] = i;
-  } else for (let i = 0; i < n; i++) if (bits[i]) out[k++] = i;
-  return k;
 }
 
 /** Keep the rows where a compiled conjunction holds. */

@@ -698,16 +698,21 @@ export function nullTest(a: Operand, negated: boolean, n: number): Operand {
 /** Rows where a predicate is true (null counts as false): a selection vector. */
 export function selectionOf(pred: Operand, n: number): Int32Array | null {
   if (isScalar(pred)) return pred.value === 1 ? null : new Int32Array(0);
-  const v = pred as Extract<Vec, { type: 'bool' }>;
   const sel = new Int32Array(n);
+  const k = selectInto(pred as Extract<Vec, { type: 'bool' }>, n, sel);
+  return k === n ? null : sel.subarray(0, k);
+}
+
+/** The rows of the first `n` where `v` is true (not null), written into `out`; returns how many. */
+export function selectInto(v: Extract<Vec, { type: 'bool' }>, n: number, out: Int32Array): number {
   let k = 0;
   const bits = v.values;
   if (v.validity) {
-    for (let i = 0; i < n; i++) if (bits[i] && isValid(v.validity, i)) sel[k++] = i;
+    for (let i = 0; i < n; i++) if (bits[i] && isValid(v.validity, i)) out[k++] = i;
   } else {
-    for (let i = 0; i < n; i++) if (bits[i]) sel[k++] = i;
+    for (let i = 0; i < n; i++) if (bits[i]) out[k++] = i;
   }
-  return k === n ? null : sel.subarray(0, k);
+  return k;
 }
 
 export const isArithmetic = (op: BinaryOp): op is '+' | '-' | '*' | '/' | '%' =>
