@@ -114,29 +114,54 @@ const num = (v: unknown): number | string | null => {
   return null;
 };
 
+/**
+ * Values parsed from Parquet footers, kept per instance while a file's footer bytes stay the
+ * same: a file of the cached size is checked by reading just the cached footer's bytes (footer,
+ * length, magic) from its end and comparing them — equal bytes are the same footer, so a file
+ * rewritten in place (another footer, or the same size with other statistics) is parsed again.
+ * Used for the planner's footers (runtime/catalog.ts) and the scans' raw footers (fileMetadata).
+ */
+export class FooterCache<T> {
+  private readonly cache = new Map<string, { readonly size: number; readonly bytes: Uint8Array; readonly value: T }>();
+
+  constructor(private readonly entries: number) {}
+
+  /** The value kept for `r`'s file (by its name) when its footer bytes are unchanged. */
+  async get(r: RangeReader): Promise<T | undefined> {
+    const hit = this.cache.get(r.name);
+    if (!hit || hit.size !== r.size || hit.bytes.byteLength > r.size) return undefined;
+    const tail = await r.read(r.size - hit.bytes.byteLength, r.size);
+    return Buffer.compare(hit.bytes, tail) === 0 ? hit.value : undefined;
+  }
+
+  /**
+   * Keeps `value`, parsed from `r`'s file, when `end` (the last bytes read, up to the file's end)
+   * holds its whole footer; a longer footer is not kept (it is read again each time).
+   */
+  set(r: RangeReader, end: Uint8Array | null, value: T): void {
+    this.cache.delete(r.name);
+    if (!end || end.byteLength < 8) return;
+    const length = new DataView(end.buffer, end.byteOffset, end.byteLength).getUint32(end.byteLength - 8, true);
+    if (length + 8 > end.byteLength) return;
+    if (this.cache.size >= this.entries) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(r.name, { size: r.size, bytes: end.slice(end.byteLength - 8 - length), value });
+  }
+}
+
 /** Raw footers kept per instance: a warm executor (and each task thread) scans the same files query after query. */
-const METADATA_CACHE_ENTRIES = 256;
-/** Parsed raw footers by file name, with the file's size and the footer bytes (footer, length, magic) they were parsed from. */
-const metadataCache = new Map<
-  string,
-  { readonly size: number; readonly bytes: Uint8Array; readonly md: FileMetaData }
->();
+const metadataCache = new FooterCache<FileMetaData>(256);
 
 /**
  * The file's raw footer as hyparquet parses it (the page decoder's chunk offsets, encodings,
- * codecs), parsed once per instance while its bytes stay the same: a file of the cached size is
- * checked by reading just the cached footer's bytes from its end and comparing them, so a file
- * rewritten in place is parsed again. Parsing a footer is not only its own time: hyparquet's
- * per-column closures are compiled again by V8 after each full GC drops their code.
+ * codecs), parsed once per instance while its bytes stay the same (FooterCache). Parsing a
+ * footer is not only its own time: hyparquet's per-column closures are compiled again by V8
+ * after each full GC drops their code.
  */
 export async function fileMetadata(r: RangeReader): Promise<FileMetaData> {
   if (r.size < 12)
     throw new ExecutionError('CORRUPT_PARQUET', `${r.name} is not a Parquet file (${r.size} bytes)`, { file: r.name });
-  const hit = metadataCache.get(r.name);
-  if (hit && hit.size === r.size) {
-    const tail = await r.read(r.size - hit.bytes.byteLength, r.size);
-    if (Buffer.compare(hit.bytes, tail) === 0) return hit.md;
-  }
+  const hit = await metadataCache.get(r);
+  if (hit) return hit;
   let last: Uint8Array | null = null; // the bytes hyparquet read last: the file's end
   const file = {
     byteLength: r.size,
@@ -153,16 +178,7 @@ export async function fileMetadata(r: RangeReader): Promise<FileMetaData> {
       file: r.name,
     });
   });
-  metadataCache.delete(r.name);
-  const end = last as Uint8Array | null;
-  if (end && end.byteLength >= 8) {
-    const length = new DataView(end.buffer, end.byteOffset, end.byteLength).getUint32(end.byteLength - 8, true);
-    // Cached when the whole footer was in the last bytes read (a longer one is parsed each time).
-    if (length + 8 <= end.byteLength) {
-      if (metadataCache.size >= METADATA_CACHE_ENTRIES) metadataCache.delete(metadataCache.keys().next().value!);
-      metadataCache.set(r.name, { size: r.size, bytes: end.slice(end.byteLength - 8 - length), md });
-    }
-  }
+  metadataCache.set(r, last, md);
   return md;
 }
 

@@ -9,7 +9,7 @@ import type { PlanNode, PlanOf } from '../../planner/plan.js';
 import { collectScans } from '../../planner/plan.js';
 import { datasetSchema } from '../../planner/schemaMerge.js';
 import type { Schema } from '../../planner/types.js';
-import { readFooter, type FileFooter } from '../../operators/parquet.js';
+import { FooterCache, readFooter, type FileFooter } from '../../operators/parquet.js';
 import { locate, urlOf } from '../storage/url.js';
 import { mapLimit } from '../util/limit.js';
 import { rangeReader } from './files.js';
@@ -25,12 +25,7 @@ type Scan = PlanOf<'Scan'>;
 /** Bytes a footer read fetches from a file's end at once (hyparquet's initial fetch). */
 const FOOTER_FETCH = 512 * 1024;
 /** Footers kept per instance (a driver or client planning many jobs over the same files). */
-const FOOTER_CACHE_ENTRIES = 1024;
-/** Parsed footers by file URL, with the file's size and the footer bytes they were parsed from. */
-const footerCache = new Map<
-  string,
-  { readonly size: number; readonly bytes: Uint8Array; readonly footer: FileFooter }
->();
+const footerCache = new FooterCache<FileFooter>(1024);
 
 /**
  * A Parquet file's footer, parsed once per instance while its bytes stay the same. A file of the
@@ -42,24 +37,16 @@ const footerCache = new Map<
 async function footerOf(store: ObjectStore, key: string, size: number, url: string): Promise<FileFooter> {
   const r = rangeReader(store, key, size, url);
   if (size < 12) return readFooter(r);
-  const hit = footerCache.get(url);
-  if (hit && hit.size === size && hit.bytes.byteLength <= size) {
-    const tail = await r.read(size - hit.bytes.byteLength, size);
-    if (Buffer.compare(hit.bytes, tail) === 0) return hit.footer;
-  }
+  const hit = await footerCache.get(r);
+  if (hit) return hit;
   const from = Math.max(0, size - FOOTER_FETCH);
   const end = await r.read(from, size);
-  const length = new DataView(end.buffer, end.byteOffset, end.byteLength).getUint32(end.byteLength - 8, true);
   // Parsed from the bytes just read (a footer longer than them reads the rest).
   const footer = await readFooter({
     ...r,
     read: (a, b) => (a >= from && b <= size ? Promise.resolve(end.subarray(a - from, b - from)) : r.read(a, b)),
   });
-  footerCache.delete(url);
-  // Cached when the whole footer was in the bytes read (a longer one is read again each time).
-  if (length + 8 > end.byteLength) return footer;
-  if (footerCache.size >= FOOTER_CACHE_ENTRIES) footerCache.delete(footerCache.keys().next().value!);
-  footerCache.set(url, { size, bytes: end.slice(end.byteLength - 8 - length), footer });
+  footerCache.set(r, end, footer);
   return footer;
 }
 
