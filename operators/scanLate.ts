@@ -26,14 +26,8 @@ import { addTime } from './metrics.js';
 import { columnArray, handBack, recycle, recycleColumn, spareArray } from './spareArrays.js';
 import { releaseColumns } from './ownedColumns.js';
 import type { RangeReader } from './parquet.js';
-import {
-  type ChunkColumn,
-  chunkDictionary,
-  chunkRange,
-  decodeChunk,
-  decodeChunkAt,
-  pageDecodable,
-} from './parquetPages.js';
+import { type ChunkColumn, decodeChunk, decodeChunkAt } from './parquetChunk.js';
+import { chunkDictionary, chunkRange, pageDecodable } from './parquetPages.js';
 import { gather } from './parquetGather.js';
 import { RowGroupReader } from './parquetDecode.js';
 import type { KeyLookup } from './runtimeFilter.js';

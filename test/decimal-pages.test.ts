@@ -1,6 +1,6 @@
 /**
  * Plain pages of short decimals (INT32 and INT64 unscaled values) read straight into exact
- * doubles (operators/decimal.ts doublesFromBytes, from operators/parquetPages.ts decodeChunk):
+ * doubles (operators/decimal.ts doublesFromBytes, from operators/parquetChunk.ts decodeChunk):
  * negative and positive values, of both widths, at every byte alignment a page can start at,
  * read back exactly as DuckDB wrote them; and at a sparse selection of rows (decodeChunkAt), with
  * nulls and with a value of 2^52 (then int64) among them.
@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimalType } from '../planner/types.js';
 import { doublesFromBytes, vecDoubles } from '../operators/decimal.js';
 import { fileMetadata } from '../operators/parquet.js';
-import { chunkRange, decodeChunk, decodeChunkAt } from '../operators/parquetPages.js';
+import { decodeChunk, decodeChunkAt } from '../operators/parquetChunk.js';
+import { chunkRange } from '../operators/parquetPages.js';
 import { gather } from '../operators/parquetGather.js';
 import { isDecimalVec, isValid, type Vec } from '../operators/vector.js';
 import { bytesReader } from './support/rangeReaders.js';

@@ -1,6 +1,6 @@
 /**
  * Plain pages of fixed-width columns (int32, int64, float64, date, short decimals) copied straight into one
- * array per column chunk (operators/parquetPages.ts `decodeChunk`): chunks of several pages (as
+ * array per column chunk (operators/parquetChunk.ts `decodeChunk`): chunks of several pages (as
  * parquet-wasm writes them, 20,000 rows a page), v1 and v2, uncompressed and snappy, with nulls
  * in one page among pages without (that page spread, then the pages concatenated), and
  * dictionary pages falling back to plain ones within a chunk; and dictionary chunks (codes
@@ -13,7 +13,8 @@ import { type DataType, decimalType, field, type Schema } from '../planner/types
 import { batchesToArrow } from '../operators/arrow.js';
 import { fileMetadata } from '../operators/parquet.js';
 import { gather } from '../operators/parquetGather.js';
-import { chunkRange, decodeChunk, decodeChunkAt } from '../operators/parquetPages.js';
+import { decodeChunk, decodeChunkAt } from '../operators/parquetChunk.js';
+import { chunkRange } from '../operators/parquetPages.js';
 import { isValid, vecFromValues, type Vec } from '../operators/vector.js';
 import { syncCall } from '../operators/wasm.js';
 import { parquetHeader } from 'hyparquet/src/column.js';

@@ -14,7 +14,8 @@ import { type DecimalType, decimalType } from '../planner/types.js';
 import { vecDoubles } from '../operators/decimal.js';
 import { fileMetadata } from '../operators/parquet.js';
 import { gather } from '../operators/parquetGather.js';
-import { chunkRange, decodeChunk } from '../operators/parquetPages.js';
+import { decodeChunk } from '../operators/parquetChunk.js';
+import { chunkRange } from '../operators/parquetPages.js';
 import { isDecimalVec, isValid, type NumVec, type Vec } from '../operators/vector.js';
 import { tempDir } from './support/tpch.js';
 

@@ -1,5 +1,5 @@
 /**
- * Decoding only the selected rows (operators/parquetPages.ts `decodeChunkAt`, used by the
+ * Decoding only the selected rows (operators/parquetChunk.ts `decodeChunkAt`, used by the
  * late-materializing scan, operators/scanLate.ts): on a file written with small pages (many per
  * chunk), several row groups, dictionaries that overflow into plain pages within one chunk,
  * a chunk of nulls and sorted columns (filters keeping none or all rows of a page),
@@ -16,7 +16,8 @@ import { readOffsetIndex } from 'hyparquet/src/indexes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileMetadata, readFooter, type RangeReader } from '../operators/parquet.js';
 import { gather } from '../operators/parquetGather.js';
-import { type ChunkColumn, chunkRange, decodeChunk, decodeChunkAt } from '../operators/parquetPages.js';
+import { type ChunkColumn, decodeChunk, decodeChunkAt } from '../operators/parquetChunk.js';
+import { chunkRange } from '../operators/parquetPages.js';
 import { scanRowGroups } from '../operators/scan.js';
 import { syncCall } from '../operators/wasm.js';
 import { batchRows, type Vec } from '../operators/vector.js';
