@@ -5,7 +5,8 @@
  *
  *   npm run bench -- [--sf 1[,10]] [--data <dir>[,<dir>]] [--codec snappy|zstd] [--queries all|1,3,5,6,12,18]
  *       [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out <file.json>]
- *       [--timeout <seconds per engine process, default 1800>] [--report]
+ *       [--timeout <seconds per engine process, default 1800>] [--no-pin] [--report]
+ *   A --threads N run is held to N cores (taskset on Linux, peers/spawn.ts cpuPinning) unless --no-pin.
  *   --report: afterwards measure stage profiles (SF 0.1, 0.3 and this SF) and write the Lambda-vs-EKS
  *   cost model's report under benchmarks/out/model (benchmarks/model/cli.ts; `npm run model` is the
  *   model-only mode from the committed profiles).
@@ -20,7 +21,7 @@ import { generateTpch } from './datagen/index.js';
 import { ORDERED, QUERIES } from './tpch/queries/index.js';
 import { TPCH_QUERY_COUNT, tpchSql } from './tpch/sql/index.js';
 import { ENGINES, type EngineName } from './peers/protocol.js';
-import { isFailure, PROJECT_ROOT, runEngine, type RunnerRecord } from './peers/spawn.js';
+import { cpuPinning, isFailure, PROJECT_ROOT, runEngine, type RunnerRecord } from './peers/spawn.js';
 import { formatHeadline, headline, type ScaleResult } from './headline.js';
 import { checkAnswers, formatReport, formatScaleTable, REL_TOL, summarize, type AnswerCheck } from './report.js';
 
@@ -43,10 +44,12 @@ interface Options {
   out: string;
   timeoutMs: number;
   report: boolean;
+  /** Hold a --threads N run to N cores (taskset), so threads mean cores for every engine. */
+  pin: boolean;
 }
 
 const USAGE =
-  'npm run bench -- [--sf N[,M]] [--data DIR[,DIR]] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS] [--report]';
+  'npm run bench -- [--sf N[,M]] [--data DIR[,DIR]] [--codec snappy|zstd] [--queries 1,6|all] [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out FILE] [--timeout SECONDS] [--no-pin] [--report]';
 
 function fail(message: string): never {
   console.error(`bench: ${message}\nusage: ${USAGE}`);
@@ -64,6 +67,7 @@ type Flags = {
   [k in 'sf' | 'data' | 'codec' | 'queries' | 'runs' | 'warmup' | 'threads' | 'engines' | 'out' | 'timeout']?: string;
 } & {
   report?: boolean;
+  pin?: boolean;
 };
 
 /** The command line (commander): `--help` prints the options; an unknown option is a usage error (exit 2). */
@@ -80,6 +84,7 @@ function parseOptions(argv: string[]): Options {
     .option('--engines <list>', `engines (default ${ENGINES.join(',')})`)
     .option('--out <file>', 'the JSON results (default benchmarks/out/results-<time>.json)')
     .option('--timeout <seconds>', 'per engine process (default 1800)')
+    .option('--no-pin', 'let every engine use all cores (default: a --threads N run is held to N cores with taskset)')
     .option('--report', "afterwards measure stage profiles and write the cost model's report")
     .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
     .parse(argv, { from: 'user' })
@@ -110,6 +115,7 @@ function parseOptions(argv: string[]): Options {
     out: path.resolve(v.out ?? path.join(OUT_DIR, `results-${stamp}.json`)),
     timeoutMs: intList('timeout', v.timeout ?? '1800', 1)[0]! * 1000,
     report: v.report === true,
+    pin: v.pin !== false,
   };
 }
 
@@ -160,6 +166,7 @@ async function runAll(opts: Options, queries: number[], dataDir: string): Promis
       const record = await runEngine(
         { engine, dataDir, queries, runs: opts.runs, warmup: opts.warmup, threads, scratchDir },
         opts.timeoutMs,
+        opts.pin ? cpuPinning(threads) : undefined,
       );
       rmSync(scratchDir, { recursive: true, force: true });
       if (isFailure(record)) console.error(`[bench] ${engine} threads=${threads} FAILED: ${record.failure}`);
@@ -251,6 +258,13 @@ async function main(): Promise<void> {
     runs: opts.runs,
     warmup: opts.warmup,
     threads: opts.threads,
+    // The cores each --threads setting was held to (taskset -c); absent: all cores.
+    pinnedCpus: Object.fromEntries(
+      opts.threads.flatMap((t) => {
+        const cpus = opts.pin ? cpuPinning(t) : undefined;
+        return cpus ? [[t, cpus]] : [];
+      }),
+    ),
     engines: opts.engines,
     relTol: REL_TOL,
     timeoutS: opts.timeoutMs / 1000,
