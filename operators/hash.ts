@@ -224,12 +224,13 @@ export class GroupTable {
   private numeric: NumericKeyIndex | null = null;
 
   /**
-   * Whether the groups' keys are one number each, found by hashing (not a direct id array): the
+   * Whether the groups' keys are one number each, found by hashing (not a direct id array, nor
+   * sorted runs: operators/numericKeys.ts): the
    * kind of table whose index grows out of the cache with its groups and which radix partitions
    * are measured to help (operators/radixPartitions.ts).
    */
   get hashedNumberKeys(): boolean {
-    return this.numeric !== null && !this.numeric.isDirect;
+    return this.numeric !== null && !this.numeric.unhashed;
   }
 
   private groupIdsHashed(cols: readonly Vec[], n: number, out: Int32Array = new Int32Array(n)): Int32Array {

@@ -8,9 +8,12 @@
  * int32 keys in a narrow range (order keys of a file's slice, dates) skip hashing altogether:
  * their ids sit in an array addressed by key − base (DuckDB's "perfect hash" aggregation), as
  * long as the range stays within DIRECT_DENSITY × the keys held (and DIRECT_MAX_SPAN); once a
- * batch would break that, the keys held move to the hash table and the index stays hashed.
+ * batch would break that, the keys held become one sorted run (operators/keyRuns.ts): keys that
+ * keep coming in ascending runs over ranges of their own (sorted files) are found without
+ * hashing still. Keys that do not move to the hash table, and the index stays hashed.
  */
 import type { Vec } from './vector.js';
+import { ABSENT, HOLE, KeyRuns, NO_REACH } from './keyRuns.js';
 import { recycle, spareArray } from './spareArrays.js';
 import { int32Range, int64Words, isBytesVec, isOpaqueVec, isValid } from './vector.js';
 
@@ -65,17 +68,22 @@ export class NumericKeyIndex {
    */
   private direct: Int32Array | null = null;
   private directBase = 0;
-  /** Keys once came too spread out for a direct array: hashed from then on. */
-  private directOff = false;
+  /** How int32 keys are held: a direct id array, then sorted runs, then hashed, each for good once left. */
+  private layout: 'direct' | 'runs' | 'hashed' = 'direct';
+  /** The sorted runs (layout 'runs'). */
+  private runs: KeyRuns | null = null;
 
-  /** Whether the keys held sit in a direct id array (int32 keys in a narrow range: no hashing, few cache misses). */
-  get isDirect(): boolean {
-    return this.kind === 'int' && !this.directOff && this.direct !== null;
+  /**
+   * Whether the keys held are found without hashing (int32 keys in a direct id array or in sorted
+   * runs): few cache misses, however many groups.
+   */
+  get unhashed(): boolean {
+    return this.kind === 'int' && this.layout !== 'hashed' && (this.direct !== null || this.runs !== null);
   }
 
-  /** How int32 keys are held (tests and metrics): addressed directly by value, or hashed. */
-  get intLayout(): 'direct' | 'hashed' {
-    return this.directOff ? 'hashed' : 'direct';
+  /** How int32 keys are held (tests and metrics): addressed directly by value, in sorted runs, or hashed. */
+  get intLayout(): 'direct' | 'runs' | 'hashed' {
+    return this.layout;
   }
 
   /**
@@ -91,7 +99,7 @@ export class NumericKeyIndex {
       const hi = dir ? Math.max(max, base + dir.length - 1) : max;
       const span = hi - lo + 1;
       if (span > Math.min(DIRECT_MAX_SPAN, Math.max(DIRECT_MIN_SPAN, DIRECT_DENSITY * (this.count + n)))) {
-        this.leaveDirect();
+        this.directToRuns();
         return false;
       }
       // Room to grow on the side that grew (doubling), so keys rising batch by batch copy rarely.
@@ -125,21 +133,96 @@ export class NumericKeyIndex {
     return true;
   }
 
-  /** Moves the keys of the direct array into the hash table, for good. */
-  private leaveDirect(): void {
-    this.directOff = true;
+  /** Moves the keys of the direct array into one sorted run, for good. */
+  private directToRuns(): void {
+    this.layout = 'runs';
     const dir = this.direct;
     this.direct = null;
+    const runs = new KeyRuns(this.count);
+    this.runs = runs;
     if (!dir) return;
-    this.ensureInts(this.count);
-    for (let d = 0; d < dir.length; d++) if (dir[d] !== 0) this.putInt(this.directBase + d, dir[d]! - 1);
+    let d = 0;
+    while (d < dir.length && dir[d] === 0) d++;
+    if (d < dir.length) {
+      runs.find(this.directBase + d); // no runs yet: where the first one begins
+      runs.start(this.directBase + d, dir[d]! - 1);
+    }
+    for (d++; d < dir.length; d++) if (dir[d] !== 0) runs.append(this.directBase + d, dir[d]! - 1);
     recycle(dir);
+  }
+
+  /**
+   * Ids of int32 keys through the sorted runs, adding the new ones; false when a key says the
+   * runs do not fit the keys (see operators/keyRuns.ts), after moving every key held into the
+   * hash table: the keys this batch added keep their ids there.
+   */
+  private runIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array): boolean {
+    const runs = this.runs!;
+    let top = runs.top;
+    let limit = runs.limit;
+    let reach = runs.size > 0 ? runs.reach() : 0;
+    let lastKey = 0;
+    let lastId = -2;
+    for (let i = 0; i < n; i++) {
+      if (validity && !isValid(validity, i)) {
+        if (this.nullGroup < 0) this.nullGroup = this.add(0, true);
+        out[i] = this.nullGroup;
+        continue;
+      }
+      const x = v[i]!;
+      if (x === lastKey && lastId !== -2) {
+        out[i] = lastId;
+        continue;
+      }
+      let id: number;
+      const above = x > top && x < limit;
+      if (above && x - top > reach) reach = runs.reach(); // stale: the run's mean gap grew
+      if (above && x - top <= reach) {
+        // Above the growing run and near it, below the next run: a new key, appended.
+        id = this.add(x, false);
+        runs.append(x, id);
+        top = x;
+        if (reach === NO_REACH) reach = runs.reach(); // a run's second key: now it has a mean gap
+      } else {
+        id = runs.find(x);
+        if (id === HOLE || (id === ABSENT && runs.full)) {
+          this.leaveRuns();
+          return false;
+        }
+        if (id === ABSENT) {
+          id = this.add(x, false);
+          runs.start(x, id);
+          reach = runs.reach();
+        }
+        top = runs.top;
+        limit = runs.limit;
+      }
+      out[i] = id;
+      lastKey = x;
+      lastId = id;
+    }
+    // Keys found by searching a run (out of order) cost a binary search each: frequent ones mean a hash table suits better.
+    if (runs.searches > 1024 && runs.searches * 8 > runs.size) this.leaveRuns();
+    return true;
+  }
+
+  /** Moves the keys of the sorted runs into the hash table, for good. */
+  private leaveRuns(): void {
+    this.layout = 'hashed';
+    const runs = this.runs;
+    this.runs = null;
+    if (!runs) return;
+    this.ensureInts(this.count);
+    for (let k = 0; k < runs.size; k++) this.putInt(runs.keys[k]!, runs.ids[k]!);
+    runs.release();
   }
 
   /** Hands the index's arrays back for recycling (spareArrays); the index is not used again. */
   release(): void {
     for (const a of [this.direct, this.ik, this.iv, this.lk, this.lv, this.pairs]) recycle(a);
     this.direct = this.ik = this.iv = this.lk = this.lv = this.pairs = null;
+    this.runs?.release();
+    this.runs = null;
     this.pairMask = 0;
   }
 
@@ -332,7 +415,10 @@ export class NumericKeyIndex {
     const values = c.values;
     if (values instanceof Int32Array) {
       this.kind = 'int';
-      if (!this.directOff && this.directIds(values, c.validity, n, out, insert)) return out;
+      if (this.layout === 'direct' && this.directIds(values, c.validity, n, out, insert)) return out;
+      // Lookups (a join's probes) would search the sorted runs key by key: the hash table serves them better.
+      if (this.layout === 'runs' && !insert) this.leaveRuns();
+      if (this.layout === 'runs' && this.runIds(values, c.validity, n, out)) return out;
       return this.intIds(values, c.validity, n, out, insert);
     }
     if (values instanceof BigInt64Array) {

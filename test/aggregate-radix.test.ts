@@ -189,6 +189,43 @@ describe('a final aggregate past its bound aggregates radix partitions one by on
     expect(answer[0]!.length).toBe(20_000);
   });
 
+  it('int32 keys in sorted runs (a hash partition of sorted files read out of order) stay in one table', async () => {
+    // Files of 1000 keys 64 apart (too sparse for a direct id array), read part-0, part-1, part-10, …;
+    // each file's keys come as the states of two partial flushes, the key at the flush boundary in both.
+    const names = Array.from({ length: 20 }, (_, f) => f).sort((a, b) => String(a).localeCompare(String(b)));
+    const schema: Schema = [field('o', 'int32' as DataType), ...stateSchema([call('count', null, 'n')])];
+    const expected = new Map<number, bigint>();
+    const states: Batch[] = [];
+    for (const f of names) {
+      for (const [from, to] of [
+        [0, 600],
+        [599, 1000],
+      ] as const) {
+        const keys = Int32Array.from({ length: to - from }, (_, i) => 64 * (1000 * f + from + i) + 1);
+        const counts = BigInt64Array.from(keys, (k) => BigInt(k % 7) + 1n);
+        for (const [i, k] of keys.entries()) expected.set(k, (expected.get(k) ?? 0n) + counts[i]!);
+        states.push({
+          schema,
+          columns: [
+            { type: 'int32', values: keys, validity: null },
+            { type: 'int64', values: counts, validity: null },
+          ],
+          length: keys.length,
+        });
+      }
+    }
+    const calls = [call('count', null, 'n')];
+    const out = [field('o', 'int32' as DataType), field('n', 'int64' as DataType)];
+    const final = new HashAggregateOperator('final', [col('o')], calls, schema, out, {});
+    const answer: Batch[] = [];
+    for await (const b of final.execute(from(states))) answer.push(b);
+    // One table, not radix partitions (the bound is 64 groups here), and every key's count.
+    expect(answer.length).toBe(1);
+    const rows = batchRows(answer[0]!).map((r) => [r.o, r.n]);
+    expect(new Map(rows as [number, bigint][])).toEqual(expected);
+    expect(rows.length).toBe(20_000);
+  });
+
   for (const keys of [['k'], ['l']]) {
     it(`every kind of state (${keys.join(', ')}): the same answer as one table`, async () => {
       const partitioned = await aggregate(keys, MORE_CALLS);

@@ -1,7 +1,8 @@
 /**
  * NumericKeyIndex's int32 layouts: keys in a narrow range are addressed directly by value, keys
- * that spread out move to the hash table; either way every key keeps the id it first got (ids in
- * order of first sight), lookups of absent keys give -1 and nulls share one group.
+ * that spread out in ascending runs of their own ranges (sorted files read in any order) sit in
+ * sorted runs, others move to the hash table; in every layout each key keeps the id it first got
+ * (ids in order of first sight), lookups of absent keys give -1 and nulls share one group.
  */
 import { describe, expect, it } from 'vitest';
 import { NumericKeyIndex } from '../operators/numericKeys.js';
@@ -66,7 +67,8 @@ describe('NumericKeyIndex int32 keys', () => {
   it('moves to the hash table when keys spread out, keeping every id', () => {
     const { index } = indexed();
     const dense = Array.from({ length: 3000 }, (_, i) => 2 * i);
-    const batches = [dense, [2 ** 30, 4, -(2 ** 31), 2 ** 31 - 1, 6000, 2 ** 30], dense.slice(0, 100).reverse()];
+    // 3001 falls between two keys of the run the direct array became: the keys are not clustered.
+    const batches = [dense, [2 ** 30, 4, -(2 ** 31), 2 ** 31 - 1, 6000, 2 ** 30, 3001], dense.slice(0, 100).reverse()];
     expect(run(index, [batches[0]!])).toEqual(reference([batches[0]!]));
     expect(index.intLayout).toBe('direct');
     expect(run(index, batches.slice(1))).toEqual(reference(batches).slice(1));
@@ -87,5 +89,73 @@ describe('NumericKeyIndex int32 keys', () => {
     expect([...a, ...b]).toEqual([0, 1, 0, 1, 0, 2]);
     expect(keys).toEqual([null, 3, 4]);
     expect(index.intLayout).toBe('direct');
+  });
+
+  /** TPC-H order keys (8 of every 32) of `files` files, one in `parts` of them (a hash partition), files read in name order (part-1, part-10, …). */
+  function partitionOfFiles(files: number, perFile: number, parts: number): number[][] {
+    const names = Array.from({ length: files }, (_, f) => f).sort((a, b) => String(a).localeCompare(String(b)));
+    return names.map((f) =>
+      Array.from({ length: perFile }, (_, i) => f * perFile + i)
+        .map((o) => 32 * Math.floor(o / 8) + (o % 8) + 1)
+        .filter((k) => Math.imul(k, 0x9e3779b1) >>> 28 === 3 % parts),
+    );
+  }
+
+  it('keeps clustered keys too sparse for a direct array in sorted runs (files read out of order)', () => {
+    const { index, keys } = indexed();
+    const files = partitionOfFiles(24, 20000, 16);
+    // The files' keys one after another, each file starting with the previous one's last key (an
+    // order split between them), in batches that run across files (part-0, part-1 and part-10 in the first).
+    const stream = files.flatMap((file, f) => (f > 0 ? [files[f - 1]!.at(-1)!, ...file] : file));
+    const batches: number[][] = [];
+    for (let at = 0, b = 0; at < stream.length; b++) {
+      const size = [4100, 700, 2500][b % 3]!;
+      batches.push(stream.slice(at, at + size));
+      at += size;
+    }
+    expect(run(index, batches)).toEqual(reference(batches));
+    expect(index.intLayout).toBe('runs');
+    expect(new Set(keys).size).toBe(keys.length);
+    // Lookups (a join's probes) move the keys to the hash table first; ids stay.
+    const probe = [files[5]![7]!, files[5]![7]! + 1, files[20]![0]!, -5, 2 ** 31 - 1];
+    expect(run(index, [probe], false)).toEqual([probe.map((x) => keys.indexOf(x))]);
+    expect(index.intLayout).toBe('hashed');
+  });
+
+  it('leaves sorted runs for the hash table on a key inside a run, keeping the ids this batch gave', () => {
+    const { index } = indexed();
+    const sparse = Array.from({ length: 5000 }, (_, i) => 1000 * i);
+    const batches = [
+      sparse.slice(0, 10),
+      sparse,
+      [7_000_000, 8_000_000, 1500, 7_000_000, 9_000_000],
+      [8_000_000, 1500, 2],
+    ];
+    expect(run(index, batches)).toEqual(reference(batches));
+    expect(index.intLayout).toBe('hashed');
+  });
+
+  it('leaves sorted runs when keys seen before come out of order often, or when the runs grow too many', () => {
+    const again = indexed();
+    const sparse = Array.from({ length: 20000 }, (_, i) => 1000 * i);
+    const twice = [sparse.slice(0, 100), sparse, sparse.slice(5000, 10000)];
+    expect(run(again.index, twice)).toEqual(reference(twice));
+    expect(again.index.intLayout).toBe('hashed');
+
+    const many = indexed();
+    const falling = [sparse.slice(0, 100), Array.from({ length: 6000 }, (_, i) => -1000 * (i + 1))];
+    expect(run(many.index, falling)).toEqual(reference(falling));
+    expect(many.index.intLayout).toBe('hashed');
+  });
+
+  it('keeps nulls in one group in sorted runs', () => {
+    const { index, keys } = indexed();
+    const sparse = Array.from({ length: 100 }, (_, i) => 100000 * i);
+    index.ids(ints(sparse), 100, new Int32Array(100), true);
+    expect(index.intLayout).toBe('runs');
+    const ids = index.ids(ints([5, 9_999_999, 7, 100000], Uint8Array.of(0b1010)), 4, new Int32Array(4), true);
+    expect([...ids]).toEqual([100, 101, 100, 1]);
+    expect(keys.slice(100)).toEqual([null, 9_999_999]);
+    expect(index.intLayout).toBe('runs');
   });
 });
