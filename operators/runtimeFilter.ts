@@ -14,6 +14,7 @@ import { compileExpr } from './eval.js';
 import { sharedBuildOf } from './join.js';
 import type { OperatorContext } from './operator.js';
 import { materialize } from './scalar.js';
+import { recycle, spareArray } from './spareArrays.js';
 import type { Batch } from './vector.js';
 
 /** A join's keys, for the scan of its stage to look up. */
@@ -35,8 +36,13 @@ export interface FilteredBuildSide extends BuildSide {
 export interface KeyLookup {
   /** Indexes (in the scan schema) of the columns the keys read. */
   readonly columns: readonly number[];
-  /** The rows of `b` (its columns at `columns` filled) that can match; null when all can. */
+  /**
+   * The rows of `b` (its columns at `columns` filled) that can match; null when all can. The
+   * selection is on a buffer of the lookup's own: read it before the next call.
+   */
   select(b: Batch): Int32Array | null;
+  /** The scan is done: the lookup's buffer goes back to the spare arrays (no selection may be read after). */
+  release(): void;
 }
 
 /**
@@ -112,15 +118,26 @@ export async function keyLookups(
     if (!refs.every((c) => names.has(c))) continue;
     const built = await sharedBuildOf(f.build, f.buildKeys, ctx);
     const keys = f.probeKeys.map((k) => compileExpr(byName(k), schema, ctx.udfs));
+    // A row group's selection, reused by the next (a fresh one a row group: Q18 ~30 MB a run).
+    let room: Int32Array | null = null;
     out.push({
       columns: [...new Set(refs)].map((c) => resolveColumn(schema, c).index),
       select(b) {
         const n = b.length;
+        if (!room || room.length < n) {
+          recycle(room);
+          room = spareArray(Int32Array, n, null);
+        }
         const kept = built.index.has(
           keys.map((k) => materialize(k(b), n)),
           n,
+          room,
         );
         return kept.length === n ? null : kept;
+      },
+      release() {
+        recycle(room);
+        room = null;
       },
     });
   }

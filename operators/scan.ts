@@ -56,7 +56,11 @@ export async function* scanRowGroups(
   // Filters on dictionary-encoded columns: decided on codes, other columns built only for survivors.
   const late = spec.filters.length || lookups.length ? lateScan(r, md, spec, ctx.udfs, false, lookups) : null;
   if (late) {
-    yield* late(rowGroups, (rest) => decodeAll(r, rest, spec, null, md));
+    try {
+      yield* late(rowGroups, (rest) => decodeAll(r, rest, spec, null, md));
+    } finally {
+      for (const l of lookups) l.release();
+    }
     return;
   }
   // With `prefilter` the consumer applies the filters: the scan passes every row.

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDERED, QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.js';
 import { tpchSql } from '../benchmarks/tpch/sql/index.js';
 import { readFooter } from '../operators/parquet.js';
-import type { KeyFilter } from '../operators/runtimeFilter.js';
+import { type KeyFilter, keyLookups } from '../operators/runtimeFilter.js';
+import { spareArray } from '../operators/spareArrays.js';
 import { scanRowGroups } from '../operators/scan.js';
 import { type Batch, batchRows, vecFromValues } from '../operators/vector.js';
 import { binary, col, type Expr, lit } from '../planner/expr.js';
@@ -192,4 +193,30 @@ describe('runtime_filter on TPC-H', () => {
         });
     });
   }
+});
+
+describe("a key lookup's selections", () => {
+  it('are written into one buffer of its own, exact each call, handed back when the scan is done', async () => {
+    const n = 40_000; // 160 KB of rows: large enough for the spare arrays
+    const schema: Schema = [field('a', 'int32')];
+    const build = buildBatch({ x: { type: 'int32', values: [2, 5, 9, 700, 39_999] } });
+    const filter: KeyFilter = {
+      probeKeys: [col('a')],
+      buildKeys: [col('x')],
+      build: { kind: 'broadcast', stage: 0, schema: build.schema },
+    };
+    const [lookup] = await keyLookups([filter], schema, { readBuildSide: async () => [build] });
+    const batch = (shift: number): Batch => {
+      const values = Array.from({ length: n }, (_, i) => (i + shift) % n);
+      return { schema, columns: [vecFromValues('int32', values)], length: n };
+    };
+    const want = (shift: number) => [2, 5, 9, 700, 39_999].map((k) => (k - shift + n) % n).sort((p, q) => p - q);
+    const first = lookup!.select(batch(0))!;
+    expect(Array.from(first)).toEqual(want(0));
+    const second = lookup!.select(batch(7))!;
+    expect(Array.from(second)).toEqual(want(7));
+    expect(second.buffer).toBe(first.buffer);
+    lookup!.release();
+    expect(spareArray(Int32Array, n, null).buffer).toBe(first.buffer);
+  });
 });
