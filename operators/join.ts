@@ -12,6 +12,7 @@ import { BuildRows } from './buildRows.js';
 import { joinIndex, type JoinIndex } from './joinIndex.js';
 import { selectionOf } from './kernels.js';
 import type { Operator, OperatorContext } from './operator.js';
+import { releaseColumns } from './ownedColumns.js';
 import type { FilteredBuildSide, KeyFilter } from './runtimeFilter.js';
 import { materialize } from './scalar.js';
 import type { Batch } from './vector.js';
@@ -148,6 +149,16 @@ export class HashJoinOperator implements Operator {
     private readonly buildFirst = false,
     /** Whether output batches may stay deferred (the next operator streams: operators/pipeline.ts). */
     private readonly lazyOutput = false,
+    /**
+     * Whether each probe batch's columns are handed back once its output is consumed
+     * (operators/ownedColumns.ts): only projections precede the join in its stage, so nothing but
+     * it reads the source's batch (or its columns, passed on by reference). Its output never hands a
+     * probe array on: every output column is
+     * gathered (copied) from the probe's, at once or, deferred, when a later operator reads it
+     * before asking for the next batch (streaming operators keep no batch; others get gathered
+     * ones: operators/pipeline.ts).
+     */
+    private readonly releasesProbe = false,
   ) {
     this.probeKeys = probeKeys.map((k) => compileExpr(k, probeSchema, ctx.udfs));
     this.buildKeys = buildKeys.map((k) => compileExpr(k, build.schema, ctx.udfs));
@@ -194,6 +205,8 @@ export class HashJoinOperator implements Operator {
       for await (const probe of input) {
         const out = this.probe(probe, built, matchedBuild);
         if (out && out.length > 0) yield out;
+        // Resumed: the consumer asked for the next batch, done with this one's (deferred) rows.
+        if (this.releasesProbe) releaseColumns(probe.columns);
       }
     } finally {
       if (own) built.index.release();

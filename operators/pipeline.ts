@@ -28,6 +28,12 @@ type Builder<K extends OpName> = (
    * (a scan, a shuffle read), which keeps none of them and hands them to nobody else.
    */
   first: boolean,
+  /**
+   * Whether its input batches hold the source's own column vectors and nothing else reads them:
+   * the op is first, or only projections (which pass columns on by reference and keep no batch)
+   * precede it.
+   */
+  fromSource: boolean,
 ) => Operator;
 
 /**
@@ -49,7 +55,7 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
   Sample: (s, _input, ctx) => new SampleOperator(s.fraction, s.seed, s.schema, ctx.partition ?? 0),
   MapRows: (s, input, ctx) => new MapRowsOperator(s.name, s.mode, input, s.schema, ctx),
   Window: (s, input, ctx) => new WindowOperator(s.partitionBy, s.orderBy, s.calls, input, s.schema, ctx),
-  HashJoin: (s, input, ctx, lazy) =>
+  HashJoin: (s, input, ctx, lazy, _first, fromSource) =>
     new HashJoinOperator(
       s.type,
       s.probeKeys,
@@ -61,6 +67,7 @@ const BUILDERS: { [K in OpName]: Builder<K> } = {
       ctx,
       s.buildFirst ?? false,
       lazy,
+      fromSource,
     ),
 };
 
@@ -68,7 +75,8 @@ export function buildOperators(ops: readonly PhysicalOp[], inputSchema: Schema, 
   let schema = inputSchema;
   return ops.map((spec, k) => {
     const lazy = k + 1 < ops.length && STREAMING.has(ops[k + 1]!.op);
-    const op = (BUILDERS[spec.op] as Builder<OpName>)(spec, schema, ctx, lazy, k === 0);
+    const fromSource = ops.slice(0, k).every((o) => o.op === 'Project');
+    const op = (BUILDERS[spec.op] as Builder<OpName>)(spec, schema, ctx, lazy, k === 0, fromSource);
     schema = spec.schema;
     return op;
   });
