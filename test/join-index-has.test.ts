@@ -68,6 +68,24 @@ describe('join index membership (has)', () => {
         expect(want.length).toBeGreaterThan(100);
       });
 
+  it('probe keys without nulls, at the ends of the int32 range: the rows a naive lookup finds', () => {
+    const MAX = 2147483647;
+    const MIN = -2147483648;
+    // Build keys at the top of the range (base near 2^31) and near zero; probe keys anywhere, no null.
+    for (const bk of [
+      [MAX, MAX - 5, MAX - 100],
+      [MIN, MIN + 7, MIN + 64],
+      [0, 3, 17, 1000],
+    ]) {
+      const pk = [MIN, MIN + 7, -1, 0, 3, 4, 17, 1000, 1001, MAX - 100, MAX - 5, MAX - 4, MAX, MIN + 64, MIN + 63];
+      const [build, probe] = [[ints(bk)], [ints(pk)]];
+      const want = naive(build, probe, bk.length, pk.length);
+      expect(probe[0]!.validity).toBeNull();
+      expect(Array.from(joinIndex(build, bk.length).has(probe, pk.length))).toEqual(want);
+      expect(Array.from(joinIndex(build, bk.length).has(probe, pk.length, new Int32Array(pk.length)))).toEqual(want);
+    }
+  });
+
   it('key tuples, packed into one int32 or through the general index, and string keys', () => {
     const r = rng(5);
     for (const range of [
