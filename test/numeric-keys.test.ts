@@ -158,4 +158,46 @@ describe('NumericKeyIndex int32 keys', () => {
     expect(keys.slice(100)).toEqual([null, 9_999_999]);
     expect(index.intLayout).toBe('runs');
   });
+
+  it('gives first-sight ids in every layout for runs of many shapes (seeded random)', () => {
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const before = new Set<string>();
+    const layouts = new Set<string>();
+    for (let trial = 0; trial < 60; trial++) {
+      const { index } = indexed();
+      const batches: number[][] = [];
+      // Ascending runs at random bases and steps, some repeating keys seen before, some random keys.
+      const runs = 1 + rnd(12);
+      let stream: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const base = rnd(4) === 0 ? (stream[rnd(stream.length + 1)] ?? 0) : rnd(1 << 24) - (1 << 23);
+        const step = 1 + rnd(rnd(2) ? 8 : 5000);
+        const len = 1 + rnd(rnd(2) ? 20 : 3000);
+        for (let k = 0; k < len; k++) {
+          stream.push(base + step * k);
+          if (rnd(50) === 0) stream.push(stream[rnd(stream.length)]!);
+        }
+      }
+      if (rnd(3) === 0) stream = stream.map((x) => (rnd(200) === 0 ? rnd(1 << 30) : x));
+      for (let at = 0; at < stream.length; ) {
+        const size = 1 + rnd(4000);
+        batches.push(stream.slice(at, at + size));
+        at += size;
+      }
+      expect(run(index, batches)).toEqual(reference(batches));
+      before.add(index.intLayout);
+      const ids = new Map<number, number>();
+      for (const x of stream) if (!ids.has(x)) ids.set(x, ids.size);
+      const probe = [...stream.slice(0, 50), 1 << 29, -(1 << 29)];
+      expect(run(index, [probe], false)).toEqual([probe.map((x) => ids.get(x) ?? -1)]);
+      layouts.add(index.intLayout);
+    }
+    expect([...before].sort()).toEqual(['direct', 'hashed', 'runs']);
+    // Lookups leave sorted runs for the hash table; the direct array stays.
+    expect([...layouts].sort()).toEqual(['direct', 'hashed']);
+  });
 });
