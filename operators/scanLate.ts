@@ -521,6 +521,16 @@ class RowGroupColumns {
   }
 
   /** Column i at the selected rows (all rows when `sel` is null). */
+  /**
+   * Hands back column i as `column` gave it for a filter (read, nothing of it kept): a gather's
+   * arrays go back to the column spares; the chunk decoded whole (still in use) never does.
+   */
+  releaseGathered(i: number, v: Vec): void {
+    const c = this.decoded.get(i);
+    if (c && c.col.kind === 'plain' && c.col.vec === v) return;
+    releaseColumns([v]);
+  }
+
   column(i: number, sel: Int32Array | null): Vec {
     if (this.bytes.has(i)) {
       const { rows, col } = this.chunk(i, sel);
@@ -601,6 +611,8 @@ async function rowGroup(
     for (const i of p.columns) cols[i] = g.column(i, sel);
     const len = sel ? sel.length : n;
     const s = p.select({ schema: spec.schema, columns: cols, length: len });
+    // The conjunct read its columns and kept none (user code might): gathers go back to the spares.
+    if (!p.udf) for (const i of p.columns) g.releaseGathered(i, cols[i]!);
     if (s === null) continue;
     sel = sel ? compose(sel, s) : s;
     if (sel.length === 0) return null;
