@@ -48,7 +48,8 @@ function partitionIds(b: Batch, p: Partitioning, offset: number, boundaries: rea
 /**
  * A batch's rows as per-partition batches, block by block of PARTITION_BLOCK_ROWS rows (one
  * entry per block, holding each partition's rows of it, or null when it has none): for batches
- * with columns of variable width (strings, binaries, nested), the others go through PartitionBuffers.
+ * with columns PartitionBuffers cannot hold (nested and opaque values, decimals held as BigInts); the
+ * others (numbers, strings, binaries) go through PartitionBuffers.
  */
 function partitionBlocks(b: Batch, part: Int32Array | null, r: number): (Batch | null)[][] {
   if (!part) return [[b]];
@@ -103,7 +104,7 @@ export class ShuffleWriter {
   /** Each partition's encoded streams, in order, as the IPC writer's chunks (views of the gathered columns). */
   private readonly streams: Uint8Array[][];
   private readonly boundaries: readonly KeyTuple[];
-  /** Fixed-width rows gathered straight into per-partition columns (see PartitionBuffers). */
+  /** Rows of numbers and strings gathered straight into per-partition columns (see PartitionBuffers). */
   private readonly buffers: PartitionBuffers;
   rows = 0;
   /** Most un-encoded bytes held at once (bounded by MAX_PENDING_BYTES plus one input batch). */

@@ -1,11 +1,13 @@
 /**
  * Per-partition column buffers of the shuffle writer, for batches whose columns are all fixed
- * width (numbers, dates, timestamps, booleans, decimals as exact doubles or int64 values). A
+ * width (numbers, dates, timestamps, booleans, decimals as exact doubles or int64 values) or
+ * strings and binaries (offsets and bytes, the bytes array grown as it fills). A
  * block of rows is ordered by partition once (a counting sort of their partition numbers), then
  * every column is gathered straight into each partition's buffer: one copy of a value on its way
  * to the encoder. Taking each partition's rows into small batches and joining them at the flush
  * copied every value twice and made an object per partition, column and block (SF10 Q3: 32 M
- * rows into 21 partitions a task).
+ * rows into 21 partitions a task; SF10 Q5's orders, Q12's lineitem: batches with a string
+ * column into 26 and 14 partitions).
  */
 import { EXACT_LIMIT, knownDoubles, decimalVecOfDoubles } from './decimal.js';
 import type { Batch, Vec } from './vector.js';
@@ -21,15 +23,17 @@ export const PARTITION_BLOCK_ROWS = 1 << 16;
 /**
  * How a column's values are held, hence gathered: 4-byte words (int32, date), 8-byte words
  * (int64 and timestamps, decimals' int64 values: moved as two int32 words, never as BigInts),
- * doubles (float64, decimals' exact doubles) or bytes (bool).
+ * doubles (float64, decimals' exact doubles), bytes (bool) or variable-width values (strings,
+ * binaries: their bytes, with offsets beside).
  */
-type Lane = 'i32' | 'i64' | 'f64' | 'u8' | 'decimalDoubles' | 'decimalLongs';
+type Lane = 'i32' | 'i64' | 'f64' | 'u8' | 'decimalDoubles' | 'decimalLongs' | 'bytes';
 
 type LaneArray = Int32Array | Float64Array | Uint8Array;
 
-/** A column's lane and the array its values are gathered from (int64 as its int32 words); null: not fixed width. */
-function laneOf(v: Vec): { lane: Lane; from: LaneArray; max: number } | null {
-  if (isBytesVec(v) || isOpaqueVec(v)) return null;
+/** A column's lane and the array its values are gathered from (int64 as its int32 words; strings' bytes, offsets beside); null: not buffered. */
+function laneOf(v: Vec): { lane: Lane; from: LaneArray; max: number; offsets?: Int32Array } | null {
+  if (isOpaqueVec(v)) return null;
+  if (isBytesVec(v)) return { lane: 'bytes', from: v.data, max: 0, offsets: v.offsets };
   if (isDecimalVec(v)) {
     const known = knownDoubles(v);
     if (known && known.max < EXACT_LIMIT) return { lane: 'decimalDoubles', from: known.doubles, max: known.max };
@@ -45,7 +49,16 @@ function laneOf(v: Vec): { lane: Lane; from: LaneArray; max: number } | null {
 
 const words = (values: BigInt64Array) => new Int32Array(values.buffer, values.byteOffset, values.length * 2);
 
-const LANE_BYTES: Record<Lane, number> = { i32: 4, i64: 8, f64: 8, u8: 1, decimalDoubles: 8, decimalLongs: 8 };
+/** Bytes a row's value takes in each lane (strings: their offset; their bytes are counted per batch). */
+const LANE_BYTES: Record<Lane, number> = {
+  i32: 4,
+  i64: 8,
+  f64: 8,
+  u8: 1,
+  decimalDoubles: 8,
+  decimalLongs: 8,
+  bytes: 4,
+};
 
 function newLaneArray(lane: Lane, rows: number): LaneArray {
   switch (lane) {
@@ -59,12 +72,19 @@ function newLaneArray(lane: Lane, rows: number): LaneArray {
       return new Float64Array(rows);
     case 'u8':
       return new Uint8Array(rows);
+    case 'bytes':
+      return new Uint8Array(8 * rows);
   }
 }
 
 /** One partition's rows gathered so far: a values array per column (and a validity bitmap once a null came). */
 interface PartitionBuffer {
+  /** Per column its values (a string column's bytes, grown as they come: replaced, hence not readonly). */
   readonly values: LaneArray[];
+  /** Per string column its offsets (capacity + 1), else null. */
+  readonly offsets: (Int32Array | null)[];
+  /** Rows the buffer holds when full. */
+  readonly capacity: number;
   readonly validity: (Uint8Array | null)[];
   /** Per decimal-doubles column, a bound of the magnitudes gathered. */
   readonly max: number[];
@@ -76,19 +96,22 @@ interface Sources {
   readonly types: Vec['type'][];
   readonly lanes: Lane[];
   readonly from: LaneArray[];
+  /** Per string column its offsets into `from`, else null. */
+  readonly offsets: (Int32Array | null)[];
   readonly validity: (Uint8Array | null)[];
   readonly max: number[];
 }
 
-/** The batch's columns as gather sources, or null when some column is not fixed width. */
+/** The batch's columns as gather sources, or null when some column cannot be buffered. */
 function sourcesOf(b: Batch): Sources | null {
-  const s: Sources = { types: [], lanes: [], from: [], validity: [], max: [] };
+  const s: Sources = { types: [], lanes: [], from: [], offsets: [], validity: [], max: [] };
   for (const v of b.columns) {
     const l = laneOf(v);
     if (!l) return null;
     s.types.push(v.type);
     s.lanes.push(l.lane);
     s.from.push(l.from);
+    s.offsets.push(l.offsets ?? null);
     s.validity.push(v.validity);
     s.max.push(l.max);
   }
@@ -132,7 +155,12 @@ export class PartitionBuffers {
       this.lanes = src.lanes;
       this.types = src.types;
       this.schema = b.schema;
-      const rowBytes = src.lanes.reduce((a, l) => a + LANE_BYTES[l], 0);
+      // Strings at this batch's mean width (their bytes array grows if later ones are longer).
+      const width = (c: number) => {
+        const o = src.offsets[c]!;
+        return b.length ? (o[b.length]! - o[0]!) / b.length : 0;
+      };
+      const rowBytes = src.lanes.reduce((a, l, c) => a + LANE_BYTES[l] + (l === 'bytes' ? width(c) : 0), 0);
       this.capacity = Math.max(1, this.rowsFor(rowBytes));
     }
     // Block by block, so the columns' block stays in cache while every partition takes its rows.
@@ -172,6 +200,11 @@ export class PartitionBuffers {
     const lanes = this.lanes!;
     const columns = lanes.map((lane, c) => {
       const validity = buf.validity[c]?.subarray(0, (n + 7) >> 3) ?? null;
+      const offsets = buf.offsets[c];
+      if (offsets) {
+        const o = offsets.subarray(0, n + 1);
+        return { type: this.types[c], offsets: o, data: buf.values[c]!.subarray(0, o[n]!), validity } as Vec;
+      }
       return laneVec(lane, this.types[c]!, buf.values[c]!, n, validity, buf.max[c]!);
     });
     this.emit(r, { schema: this.schema, columns, length: n });
@@ -181,6 +214,8 @@ export class PartitionBuffers {
     const lanes = this.lanes!;
     const buf: PartitionBuffer = {
       values: lanes.map((l) => newLaneArray(l, this.capacity)),
+      offsets: lanes.map((l) => (l === 'bytes' ? new Int32Array(this.capacity + 1) : null)),
+      capacity: this.capacity,
       validity: lanes.map(() => null),
       max: lanes.map(() => 0),
       rows: 0,
@@ -210,7 +245,8 @@ function gatherColumns(src: Sources, order: Int32Array, from: number, to: number
     const lane = src.lanes[c]!;
     const into = buf.values[c]!;
     const values = src.from[c]!;
-    if (lane === 'i64' || lane === 'decimalLongs')
+    if (lane === 'bytes') gatherStrings(src.offsets[c]!, values as Uint8Array, order, from, to, buf, c);
+    else if (lane === 'i64' || lane === 'decimalLongs')
       gatherWords(values as Int32Array, order, from, to, into as Int32Array, at);
     else if (lane === 'f64' || lane === 'decimalDoubles')
       gatherDoubles(values as Float64Array, order, from, to, into as Float64Array, at);
@@ -218,7 +254,40 @@ function gatherColumns(src: Sources, order: Int32Array, from: number, to: number
     else gatherBytes(values as Uint8Array, order, from, to, into as Uint8Array, at);
     if (src.max[c]! > buf.max[c]!) buf.max[c] = src.max[c]!;
     const validity = src.validity[c];
-    if (validity) gatherValidity(validity, order, from, to, buf, c, lane);
+    if (validity) gatherValidity(validity, order, from, to, buf, c);
+  }
+}
+
+/** Gather the strings of rows order[lo … hi − 1] into column c of the buffer (its bytes grown as needed). */
+function gatherStrings(
+  so: Int32Array,
+  src: Uint8Array,
+  order: Int32Array,
+  lo: number,
+  hi: number,
+  buf: PartitionBuffer,
+  c: number,
+): void {
+  const offsets = buf.offsets[c]!;
+  let end = offsets[buf.rows]!;
+  let need = end;
+  for (let k = lo; k < hi; k++) need += so[order[k]! + 1]! - so[order[k]!]!;
+  let data = buf.values[c] as Uint8Array;
+  if (need > data.length) {
+    const grown = new Uint8Array(Math.max(need, 2 * data.length));
+    grown.set(data.subarray(0, end));
+    (buf.values as LaneArray[])[c] = data = grown;
+  }
+  for (let k = lo, j = buf.rows; k < hi; k++) {
+    const i = order[k]!;
+    const s = so[i]!;
+    const e = so[i + 1]!;
+    if (e - s <= 16) for (let x = s; x < e; x++) data[end++] = src[x]!;
+    else {
+      data.set(src.subarray(s, e), end);
+      end += e - s;
+    }
+    offsets[++j] = end;
   }
 }
 
@@ -230,11 +299,10 @@ function gatherValidity(
   to: number,
   buf: PartitionBuffer,
   c: number,
-  lane: Lane,
 ): void {
   let bits = buf.validity[c];
   if (!bits) {
-    bits = new Uint8Array((buf.values[c]!.length / laneWidth(lane) + 7) >> 3).fill(0xff);
+    bits = new Uint8Array((buf.capacity + 7) >> 3).fill(0xff);
     buf.validity[c] = bits;
   }
   for (let k = from, j = buf.rows; k < to; k++, j++) {
@@ -242,9 +310,6 @@ function gatherValidity(
     if ((validity[i >> 3]! & (1 << (i & 7))) === 0) bits[j >> 3]! &= ~(1 << (j & 7));
   }
 }
-
-/** Array elements a value takes (int64s are two int32 words). */
-const laneWidth = (lane: Lane) => (lane === 'i64' || lane === 'decimalLongs' ? 2 : 1);
 
 function gatherWords(from: Int32Array, order: Int32Array, lo: number, hi: number, to: Int32Array, at: number): void {
   for (let k = lo, j = 2 * at; k < hi; k++, j += 2) {

@@ -131,17 +131,40 @@ describe('shuffle partition buffers', () => {
     for (let r = 0; r < R; r++) expect(parts[r]).toEqual(all.filter((_, i) => i % R === r));
   });
 
-  it('string columns take the row path and mix with buffered batches in order', () => {
-    const s: Schema = [field('k', 'int32'), field('name', 'string')];
+  it('strings and binaries (empty, long, nulls) are buffered too, in order around a batch that takes the row path', () => {
+    const s: Schema = [
+      field('k', 'int32'),
+      field('name', 'string'),
+      field('raw', 'binary'),
+      field('sum', 'decimal(25,2)'),
+    ];
     const n = 30_000;
+    const name = (i: number) => (i % 5 === 0 ? '' : `name-${i % 977}${i % 13 === 0 ? 'x'.repeat(40 + (i % 50)) : ''}`);
+    // The middle batch holds sums past 64 bits (BigInts): the row path, between buffered batches.
     const batches = [0, 1, 2].map((j) => ({
       schema: s,
       length: n,
-      columns: [column('int32', n, j * n, (i) => i), column('string', n, j * n, (i) => `name-${i % 977}`, 9)],
+      columns: [
+        column('int32', n, j * n, (i) => i),
+        column('string', n, j * n, name, 9),
+        column('binary', n, j * n, (i) => Uint8Array.from({ length: i % 23 }, (_, k) => (i + k) & 0xff), 7),
+        wideSums(
+          column('decimal(25,2)', n, j * n, (i) =>
+            j === 1 && i % 1000 === 999 ? `${10n ** 21n + BigInt(i)}.01` : `${i}.5`,
+          ),
+          j === 1,
+        ),
+      ],
     }));
-    const parts = roundTrip(s, batches, { kind: 'roundrobin', n: R });
-    const all = batches.flatMap(batchRows);
-    for (let r = 0; r < R; r++) expect(parts[r]).toEqual(all.filter((_, i) => i % R === r));
+    for (const p of [{ kind: 'roundrobin', n: R } as const, { kind: 'hash', keys: [E.col('name')], n: R } as const]) {
+      const parts = roundTrip(s, batches, p);
+      const all = batches.flatMap(batchRows);
+      const at =
+        p.kind === 'roundrobin'
+          ? all.map((_, i) => i % R)
+          : batches.flatMap((b) => Array.from(hashRows([b.columns[1]!], b.length), (h) => (h >>> 0) % R));
+      for (let r = 0; r < R; r++) expect(parts[r]).toEqual(all.filter((_, i) => at[i] === r));
+    }
   });
 
   it('a damaged partition fails its checksum and is never decoded', () => {
