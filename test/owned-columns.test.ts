@@ -17,7 +17,7 @@ import { scanRowGroups } from '../operators/scan.js';
 import { handBack, lendBytes } from '../operators/spareArrays.js';
 import { type Batch, batchRows } from '../operators/vector.js';
 import { aggCallType, type AggFn, NO_SIG } from '../planner/aggregates.js';
-import { binary, col, lit } from '../planner/expr.js';
+import { binary, col, type Expr, lit } from '../planner/expr.js';
 import type { AggCall } from '../planner/stages.js';
 import { type DataType, field, type Schema } from '../planner/types.js';
 import { LocalStore } from '../src/storage/local/store.js';
@@ -137,24 +137,23 @@ describe('scan columns handed back by the aggregate that reads them', () => {
   });
 });
 
+/** Every row group of `path` scanned (columns k, x, d, dt) with `filter`: all batches read first, then their rows. */
+async function filteredRows(path: string, filter: Expr) {
+  const r = fileReader(path);
+  const footer = await readFooter(r);
+  const names = ['k', 'x', 'd', 'dt'];
+  const schema = names.map((n) => footer.schema.find((f) => f.name === n)!);
+  const seen: Batch[] = [];
+  const groups = footer.rowGroups.map((g) => g.index);
+  for await (const b of scanRowGroups(r, groups, { columns: names, filters: [filter], schema }, {})) seen.push(b);
+  return seen.flatMap((b) => batchRows(b));
+}
+
 describe('a filtered scan hands back what it decoded and does not hand on', () => {
   it("row groups' whole chunks and selections are reused; the columns handed on stay intact", async () => {
     // x >= 1.5 drops key 0 (a tenth of the first row group: its chunks decoded whole, then
     // gathered at the selection) and keeps every row of the others (their chunks handed on).
-    const r = fileReader(file);
-    const footer = await readFooter(r);
-    const names = ['k', 'x', 'd', 'dt'];
-    const schema = names.map((n) => footer.schema.find((f) => f.name === n)!);
-    const filters = [binary('>=', col('x'), lit(1.5))];
-    const seen: Batch[] = [];
-    for await (const b of scanRowGroups(
-      r,
-      footer.rowGroups.map((g) => g.index),
-      { columns: names, filters, schema },
-      {},
-    ))
-      seen.push(b);
-    const rows = seen.flatMap((b) => batchRows(b));
+    const rows = await filteredRows(file, binary('>=', col('x'), lit(1.5)));
     expect(rows.length).toBe(ROWS - 2000);
     rows.forEach((row, j) => {
       const i = j + 2000;
@@ -169,20 +168,7 @@ describe('a sparse selection decodes chunks at its rows', () => {
   it('their codes and doubles are reused by later row groups; the columns handed on stay intact', async () => {
     // A quarter of every row group (dt before day 750): the other columns decoded at those rows (25 K
     // rows a row group: arrays large enough to be recycled).
-    const r = fileReader(bigFile);
-    const footer = await readFooter(r);
-    const names = ['k', 'x', 'd', 'dt'];
-    const schema = names.map((n) => footer.schema.find((f) => f.name === n)!);
-    const filters = [binary('<', col('dt'), lit('1997-01-20', 'date'))];
-    const seen: Batch[] = [];
-    for await (const b of scanRowGroups(
-      r,
-      footer.rowGroups.map((g) => g.index),
-      { columns: names, filters, schema },
-      {},
-    ))
-      seen.push(b);
-    const rows = seen.flatMap((b) => batchRows(b));
+    const rows = await filteredRows(bigFile, binary('<', col('dt'), lit('1997-01-20', 'date')));
     const want = Array.from({ length: BIG }, (_, i) => i).filter((i) => i % 3000 < 750);
     expect(rows.length).toBe(want.length);
     rows.forEach((row, j) => {
