@@ -2,7 +2,7 @@
  * Expression evaluation: an expression is compiled once per schema into a function from a batch
  * to an operand (a column or a scalar). Columns are resolved to indexes at compile time.
  */
-import { typeOf } from '../planner/analyzer.js';
+import { typeOf } from '../planner/exprType.js';
 import { resolveColumn } from '../planner/columns.js';
 import { ExecutionError } from '../planner/errors.js';
 import type { Expr } from '../planner/expr.js';

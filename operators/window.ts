@@ -6,7 +6,7 @@
  * frame (a whole partition or a peer group shares one). Frames are ROWS or RANGE (numeric offsets
  * over the one order key, in its sort direction; a null key's frame is its peer group).
  */
-import { typeOf } from '../planner/analyzer.js';
+import { typeOf } from '../planner/exprType.js';
 import { InternalError } from '../planner/errors.js';
 import type { Expr } from '../planner/expr.js';
 import type { SortKey } from '../planner/plan.js';

@@ -3,7 +3,7 @@
  * and a residual condition; key pairs of different numeric types are cast to a common type so
  * equal values hash alike on both sides.
  */
-import { typeOf } from './analyzer.js';
+import { typeOf } from './exprType.js';
 import type { Expr } from './expr.js';
 import { binary, cast, referencedColumns } from './expr.js';
 import type { Schema } from './types.js';

@@ -4,7 +4,8 @@
  * on, else raw rows are shuffled to their group and aggregated once. dropDuplicates is an
  * aggregation keeping each group's first row.
  */
-import { concrete, schemaOf, typeOf } from './analyzer.js';
+import { schemaOf } from './analyzer.js';
+import { concrete, typeOf } from './exprType.js';
 import { splitsIntoPartial, stateSchema } from './aggstate.js';
 import type { Expr } from './expr.js';
 import { agg as aggNode, alias, col, exprName, exprToString, transformExpr } from './expr.js';

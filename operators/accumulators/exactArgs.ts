@@ -10,7 +10,7 @@
  * A result lives until the next chunk: only accumulators that read their input at once (the
  * decimal sum and avg) may be given one.
  */
-import { typeOf } from '../../planner/analyzer.js';
+import { typeOf } from '../../planner/exprType.js';
 import type { Expr } from '../../planner/expr.js';
 import { exprToString } from '../../planner/expr.js';
 import type { DecimalType, Schema } from '../../planner/types.js';
