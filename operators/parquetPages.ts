@@ -22,6 +22,7 @@ import { opaqueVec } from './vector.js';
 import { withNullEntry } from './parquetGather.js';
 import { intervalData } from './parquetInterval.js';
 import { corruptParquet as bad, inflate } from './snappy.js';
+import { UNPACK, UNPACK_MAX_WIDTH } from './bitUnpack.js';
 
 /** A short decimal stored as INT32 or INT64 (its unscaled value): its engine type. */
 function shortDecimal(e: SchemaElement): DecimalType | undefined {
@@ -155,8 +156,24 @@ export function readHybrid(
       const groups = Math.floor(header / 2);
       const runEnd = pos + groups * width;
       const count = Math.min(groups * 8, stop - at);
-      if (width <= 8) {
-        at = unpackNarrow(buf, pos, width, out, at, count);
+      const unpack = width <= UNPACK_MAX_WIDTH ? UNPACK[width]! : null;
+      if (unpack) {
+        // Whole groups of 8 by the width's own function, then the values of a last partial group.
+        const full = count >>> 3;
+        unpack(buf, pos, out, at, full);
+        at += full * 8;
+        let p = pos + full * width;
+        let acc = 0;
+        let bits = 0;
+        for (let k = full * 8; k < count; k++) {
+          while (bits < width) {
+            acc |= buf[p++]! << bits;
+            bits += 8;
+          }
+          out[at++] = acc & mask;
+          acc >>>= width;
+          bits -= width;
+        }
       } else if (width <= 25) {
         // Each value from a 4-byte little-endian window at its bit offset (one DataView read:
         // ~3.5× four byte loads); the last ones, whose window could pass the end, byte by byte.
@@ -198,39 +215,6 @@ export function readHybrid(
     }
   }
   return pos;
-}
-
-/**
- * `count` values of `width` ≤ 8 bits, bit-packed from `pos`, into `out` at `at`; returns the
- * position after them in `out`. A group of 8 values is `width` bytes, read as two 32-bit words
- * (~1.7× the value-by-value loop); the last group, whose second word could pass the end of
- * `buf`, value by value.
- */
-function unpackNarrow(buf: Uint8Array, pos: number, width: number, out: Int32Array, at: number, count: number): number {
-  const mask = (1 << width) - 1;
-  let p = pos;
-  const groups = Math.max(0, (count >>> 3) - 1);
-  for (let g = 0; g < groups; g++) {
-    const lo = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
-    const hi = width > 4 ? buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16) | (buf[p + 7]! << 24) : 0;
-    for (let k = 0, bit = 0; k < 8; k++, bit += width) {
-      const v = bit + width <= 32 ? lo >>> bit : bit >= 32 ? hi >>> (bit - 32) : (lo >>> bit) | (hi << (32 - bit));
-      out[at++] = v & mask;
-    }
-    p += width;
-  }
-  let acc = 0;
-  let bits = 0;
-  for (let k = groups * 8; k < count; k++) {
-    while (bits < width) {
-      acc |= buf[p++]! << bits;
-      bits += 8;
-    }
-    out[at++] = acc & mask;
-    acc >>>= width;
-    bits -= width;
-  }
-  return at;
 }
 
 /**

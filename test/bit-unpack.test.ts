@@ -1,0 +1,80 @@
+/**
+ * The RLE / bit-packed hybrid reader (operators/parquetPages.ts `readHybrid`) with its
+ * unpackers of one function per bit width (operators/bitUnpack.ts): every width 1–16 and wider
+ * ones, bit-packed runs read whole and cut short (a last partial group of 8, a stop inside a
+ * run), RLE runs between them, and a write offset: every value as encoded by a reference encoder.
+ */
+import { describe, expect, it } from 'vitest';
+import { UNPACK, UNPACK_MAX_WIDTH } from '../operators/bitUnpack.js';
+import { readHybrid } from '../operators/parquetPages.js';
+
+/** ULEB128 of a run header. */
+function uleb(x: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = x % 128;
+    x = Math.floor(x / 128);
+    if (x > 0) b |= 0x80;
+    out.push(b);
+  } while (x > 0);
+  return out;
+}
+
+/** A bit-packed run of `values` (padded with zeros to whole groups of 8), `width` bits each. */
+function packed(values: readonly number[], width: number): number[] {
+  const groups = Math.ceil(values.length / 8);
+  const body = new Array<number>(groups * width).fill(0);
+  for (let i = 0; i < values.length; i++)
+    for (let b = 0; b < width; b++) {
+      const bit = i * width + b;
+      if (Math.floor(values[i]! / 2 ** b) % 2 === 1) body[bit >> 3]! |= 1 << (bit & 7);
+    }
+  return [...uleb(groups * 2 + 1), ...body];
+}
+
+/** An RLE run of `count` copies of `value`, `width` bits wide. */
+function rle(value: number, count: number, width: number): number[] {
+  const bytes = (width + 7) >> 3;
+  return [...uleb(count * 2), ...Array.from({ length: bytes }, (_, k) => Math.floor(value / 2 ** (8 * k)) % 256)];
+}
+
+/** Values below 2^width in a pattern that sets every bit position. */
+const pattern = (n: number, width: number, seed: number) =>
+  Array.from({ length: n }, (_, i) => ((i * 2654435761 + seed * 40503) >>> 0) % 2 ** width);
+
+describe('bit-packed hybrid runs', () => {
+  it('has an unpacker for every width up to its maximum', () => {
+    expect(UNPACK_MAX_WIDTH).toBe(16);
+    for (let w = 1; w <= UNPACK_MAX_WIDTH; w++) expect(typeof UNPACK[w]).toBe('function');
+  });
+
+  for (const width of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 24, 31]) {
+    it(`${width} bits: packed runs whole and cut short, RLE runs between`, () => {
+      // 1003 values (a partial last group, padded with zeros), an RLE run, 64 values, 5 values
+      // (less than a group).
+      const a = pattern(1003, width, 1);
+      const b = pattern(64, width, 2);
+      const c = pattern(5, width, 3);
+      const top = 2 ** width - 1;
+      const bytes = Uint8Array.from([
+        ...packed(a, width),
+        ...rle(top, 20, width),
+        ...packed(b, width),
+        ...packed(c, width),
+      ]);
+      const expected = [...a, 0, 0, 0, 0, 0, ...Array<number>(20).fill(top), ...b, ...c];
+      // Read whole, at an offset in `out`.
+      const out = new Int32Array(expected.length + 3).fill(-1);
+      readHybrid(bytes, 0, bytes.length, width, out, 3, expected.length);
+      expect(Array.from(out.subarray(3), (x) => x >>> 0)).toEqual(expected);
+      expect(Array.from(out.subarray(0, 3))).toEqual([-1, -1, -1]);
+      // Stopped inside the first run, at every count up to a few groups and near its end.
+      for (const n of [1, 7, 8, 9, 16, 17, 999, 1000, 1001, 1003]) {
+        const part = new Int32Array(n + 1).fill(-1);
+        readHybrid(bytes, 0, bytes.length, width, part, 0, n);
+        expect(Array.from(part.subarray(0, n), (x) => x >>> 0)).toEqual(a.slice(0, n));
+        expect(part[n]).toBe(-1);
+      }
+    });
+  }
+});
