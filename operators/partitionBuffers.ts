@@ -77,15 +77,23 @@ function newLaneArray(lane: Lane, rows: number): LaneArray {
   }
 }
 
+/**
+ * Rows a partition's first buffer has room for; it doubles as rows come, up to the writer's
+ * capacity. Allocating every partition's full buffer up front cost more than gathering when a
+ * task writes few rows a partition: SF10 Q12's lineitem, ~52 K rows a task into 14 partitions
+ * of 65 K-row buffers, allocated (and zeroed) 18 MB a task to fill 0.6 MB of it.
+ */
+export const FIRST_BUFFER_ROWS = 1024;
+
 /** One partition's rows gathered so far: a values array per column (and a validity bitmap once a null came). */
 interface PartitionBuffer {
-  /** Per column its values (a string column's bytes, grown as they come: replaced, hence not readonly). */
-  readonly values: LaneArray[];
-  /** Per string column its offsets (capacity + 1), else null. */
-  readonly offsets: (Int32Array | null)[];
-  /** Rows the buffer holds when full. */
-  readonly capacity: number;
-  readonly validity: (Uint8Array | null)[];
+  /** Per column its values (a string column's bytes, grown as they come; all grown with `size`). */
+  values: LaneArray[];
+  /** Per string column its offsets (size + 1), else null. */
+  offsets: (Int32Array | null)[];
+  /** Rows the arrays have room for (grown up to the writer's capacity, when the buffer is full). */
+  size: number;
+  validity: (Uint8Array | null)[];
   /** Per decimal-doubles column, a bound of the magnitudes gathered. */
   readonly max: number[];
   rows: number;
@@ -130,6 +138,8 @@ export class PartitionBuffers {
   private types: Vec['type'][] = [];
   private schema: Batch['schema'] = [];
   private capacity = 0;
+  /** Per partition, the size its last buffer reached: the next one starts there (a partition that filled one fills the next). */
+  private readonly sizes: Int32Array;
   /** Row numbers of a block ordered by partition, and where each partition's run starts. */
   private order = new Int32Array(0);
   private readonly starts: Int32Array;
@@ -141,6 +151,7 @@ export class PartitionBuffers {
   ) {
     this.buffers = new Array<PartitionBuffer | null>(partitions).fill(null);
     this.starts = new Int32Array(partitions + 1);
+    this.sizes = new Int32Array(partitions);
   }
 
   /**
@@ -162,6 +173,7 @@ export class PartitionBuffers {
       };
       const rowBytes = src.lanes.reduce((a, l, c) => a + LANE_BYTES[l] + (l === 'bytes' ? width(c) : 0), 0);
       this.capacity = Math.max(1, this.rowsFor(rowBytes));
+      this.sizes.fill(0);
     }
     // Block by block, so the columns' block stays in cache while every partition takes its rows.
     for (let lo = 0; lo < b.length; lo += PARTITION_BLOCK_ROWS)
@@ -178,6 +190,8 @@ export class PartitionBuffers {
       while (at < end) {
         const buf = this.buffers[r] ?? this.newBuffer(r);
         const k = Math.min(end - at, this.capacity - buf.rows);
+        if (buf.rows + k > buf.size)
+          grow(buf, this.lanes!, Math.min(this.capacity, Math.max(2 * buf.size, buf.rows + k)));
         gatherColumns(src, order, at, at + k, buf);
         buf.rows += k;
         at += k;
@@ -195,6 +209,7 @@ export class PartitionBuffers {
   flush(r: number): void {
     const buf = this.buffers[r];
     this.buffers[r] = null;
+    if (buf) this.sizes[r] = buf.size;
     if (!buf?.rows) return;
     const n = buf.rows;
     const lanes = this.lanes!;
@@ -212,10 +227,11 @@ export class PartitionBuffers {
 
   private newBuffer(r: number): PartitionBuffer {
     const lanes = this.lanes!;
+    const size = Math.min(this.capacity, Math.max(FIRST_BUFFER_ROWS, this.sizes[r]!));
     const buf: PartitionBuffer = {
-      values: lanes.map((l) => newLaneArray(l, this.capacity)),
-      offsets: lanes.map((l) => (l === 'bytes' ? new Int32Array(this.capacity + 1) : null)),
-      capacity: this.capacity,
+      values: lanes.map((l) => newLaneArray(l, size)),
+      offsets: lanes.map((l) => (l === 'bytes' ? new Int32Array(size + 1) : null)),
+      size,
       validity: lanes.map(() => null),
       max: lanes.map(() => 0),
       rows: 0,
@@ -236,6 +252,31 @@ export class PartitionBuffers {
     for (let i = lo; i < hi; i++) order[next[part[i]!]!++] = i;
     return order;
   }
+}
+
+/** Give the buffer's arrays room for `size` rows, its rows copied (a string column's bytes grow as they come). */
+function grow(buf: PartitionBuffer, lanes: readonly Lane[], size: number): void {
+  const n = buf.rows;
+  buf.values = buf.values.map((from, c) => {
+    const lane = lanes[c]!;
+    if (lane === 'bytes') return from;
+    const to = newLaneArray(lane, size);
+    (to as Uint8Array).set((from as Uint8Array).subarray(0, lane === 'i64' || lane === 'decimalLongs' ? 2 * n : n));
+    return to;
+  });
+  buf.offsets = buf.offsets.map((from) => {
+    if (!from) return null;
+    const to = new Int32Array(size + 1);
+    to.set(from.subarray(0, n + 1));
+    return to;
+  });
+  buf.validity = buf.validity.map((from) => {
+    if (!from) return null;
+    const to = new Uint8Array((size + 7) >> 3).fill(0xff);
+    to.set(from.subarray(0, (n + 7) >> 3));
+    return to;
+  });
+  buf.size = size;
 }
 
 /** Gather rows order[from … to − 1] of every source column into the buffer at its row count. */
@@ -302,7 +343,7 @@ function gatherValidity(
 ): void {
   let bits = buf.validity[c];
   if (!bits) {
-    bits = new Uint8Array((buf.capacity + 7) >> 3).fill(0xff);
+    bits = new Uint8Array((buf.size + 7) >> 3).fill(0xff);
     buf.validity[c] = bits;
   }
   for (let k = from, j = buf.rows; k < to; k++, j++) {

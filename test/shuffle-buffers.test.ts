@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkPartition, decodePartition, parseIndex, ShuffleWriter } from '../operators/exchange.js';
+import { FIRST_BUFFER_ROWS, PartitionBuffers } from '../operators/partitionBuffers.js';
 import { hashRows } from '../operators/hash.js';
 import { type Batch, batchRows, type DecimalVec, type Vec, vecFromValues } from '../operators/vector.js';
 import { decimalVecOfDoubles } from '../operators/decimal.js';
@@ -165,6 +166,61 @@ describe('shuffle partition buffers', () => {
           : batches.flatMap((b) => Array.from(hashRows([b.columns[1]!], b.length), (h) => (h >>> 0) % R));
       for (let r = 0; r < R; r++) expect(parts[r]).toEqual(all.filter((_, i) => at[i] === r));
     }
+  });
+
+  it('small batches: each buffer starts small and grows as rows come (nulls, int64, decimals, strings), values exact and in order', () => {
+    // 300 rows a batch, ~60 a partition: every buffer grows from FIRST_BUFFER_ROWS several
+    // times before it fills (~21,000 rows), then the next starts full size.
+    const batches = Array.from({ length: 200 }, (_, j) => mixedBatch(300, j * 300));
+    const parts = roundTrip(schema, batches, { kind: 'hash', keys: [E.col('k')], n: R });
+    const expected: Record<string, unknown>[][] = Array.from({ length: R }, () => []);
+    for (const b of batches) {
+      const at = expectedPartitions(b);
+      for (const [i, row] of batchRows(b).entries()) expected[at[i]!]!.push(row);
+    }
+    for (let r = 0; r < R; r++) expect(parts[r]).toEqual(expected[r]);
+    const s: Schema = [field('k', 'int32'), field('name', 'string')];
+    const name = (i: number) => (i % 5 === 0 ? '' : `name-${i % 977}${i % 13 === 0 ? 'x'.repeat(40 + (i % 50)) : ''}`);
+    const strings = Array.from({ length: 150 }, (_, j) => ({
+      schema: s,
+      length: 400,
+      columns: [column('int32', 400, j * 400, (i) => i), column('string', 400, j * 400, name, 9)],
+    }));
+    const got = roundTrip(s, strings, { kind: 'roundrobin', n: R });
+    const all = strings.flatMap(batchRows);
+    for (let r = 0; r < R; r++) expect(got[r]).toEqual(all.filter((_, i) => i % R === r));
+  });
+
+  it('a task writing few rows a partition allocates room for them, not a full buffer each', () => {
+    const s: Schema = [field('k', 'int64'), field('mode', 'string')];
+    const n = 14 * 100;
+    const batch: Batch = {
+      schema: s,
+      length: n,
+      columns: [column('int64', n, 0, (i) => BigInt(i)), column('string', n, 0, (i) => (i % 2 ? 'MAIL' : 'SHIP'))],
+    };
+    const emitted: Batch[] = [];
+    // Full buffers of 65,536 rows (SF10 Q12's lineitem into 14 partitions).
+    const buffers = new PartitionBuffers(
+      14,
+      () => 65_536,
+      (_, b) => emitted.push(b),
+    );
+    buffers.add(
+      batch,
+      Int32Array.from({ length: n }, (_, i) => i % 14),
+    );
+    buffers.drain();
+    expect(emitted.map((b) => b.length)).toEqual(new Array(14).fill(100));
+    for (const b of emitted) {
+      for (const v of b.columns) {
+        const arrays = 'offsets' in v ? [v.data, v.offsets] : [(v as Vec & { values: BigInt64Array }).values];
+        for (const a of arrays) expect(a.buffer.byteLength).toBeLessThanOrEqual(FIRST_BUFFER_ROWS * 8 + 4);
+      }
+    }
+    expect((emitted[3]!.columns[0] as Vec & { values: BigInt64Array }).values).toEqual(
+      BigInt64Array.from({ length: 100 }, (_, i) => BigInt(3 + 14 * i)),
+    );
   });
 
   it('a damaged partition fails its checksum and is never decoded', () => {
