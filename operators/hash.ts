@@ -79,7 +79,8 @@ export function hashRows(cols: readonly Vec[], n: number, out: Int32Array = new 
 
 /** Growable storage of the distinct key tuples, one column per key. */
 class KeyColumn {
-  nums: Float64Array | null;
+  /** Number keys: int32 and date keys as int32 (copied out with a memcpy), others as doubles. */
+  nums: Float64Array | Int32Array | null;
   /** int64 and decimal keys (wide decimals as BigInts). */
   longs: BigInt64Array | bigint[] | null;
   offsets: Int32Array | null;
@@ -87,7 +88,12 @@ class KeyColumn {
   nulls = new Uint8Array(1024);
   constructor(readonly type: VecType) {
     const long = type === 'int64' || isDecimal(type);
-    this.nums = isBytes(type) || long ? null : new Float64Array(1024);
+    this.nums =
+      isBytes(type) || long
+        ? null
+        : type === 'int32' || type === 'date'
+          ? new Int32Array(1024)
+          : new Float64Array(1024);
     this.longs = type === 'int64' ? new BigInt64Array(1024) : isDecimal(type) ? decimalArray(type, 1024) : null;
     this.offsets = isBytes(type) ? new Int32Array(1025) : null;
     this.bytes = isBytes(type) ? new Uint8Array(16384) : null;
@@ -208,6 +214,17 @@ export class GroupTable {
     return id;
   }
 
+  /** Adds int32 keys xs[0..m) (none null) as m new groups of a table of one number key; returns the first's id. */
+  private addInts(xs: Int32Array, m: number): number {
+    const first = this.size;
+    this.size += m;
+    while (this.size > this.hashes.length) this.grow();
+    const kc = this.keys[0]!;
+    kc.nulls.fill(0, first, this.size);
+    kc.nums!.set(xs.subarray(0, m), first);
+    return first;
+  }
+
   /** The numeric-key index, if this table is (or may become) keyed by one numeric column. */
   private numericKey(cols: readonly Vec[]): NumericKeyIndex | null {
     const c = cols[0]!;
@@ -216,7 +233,10 @@ export class GroupTable {
     if (isDecimalVec(c) && isWideDecimal(c.type)) return null; // BigInts in some batches, int64 in others
     if (!this.numeric) {
       if (this.size > 0) return null; // started with general keys: stay general
-      this.numeric = new NumericKeyIndex((x, isNull) => this.addNumber(x, isNull));
+      this.numeric = new NumericKeyIndex(
+        (x, isNull) => this.addNumber(x, isNull),
+        this.keys[0]!.nums ? (xs, m) => this.addInts(xs, m) : undefined,
+      );
     }
     return this.numeric.accepts(cols[0]!) ? this.numeric : null;
   }
@@ -349,8 +369,7 @@ export class GroupTable {
     this.size = 0;
     this.slots.fill(-1);
     this.direct?.fill(-1);
-    this.numeric?.release();
-    this.numeric = null;
+    if (this.numeric && !this.numeric.reset()) this.numeric = null;
   }
 
   /** Hands the table's arrays back for recycling (spareArrays) once its keys were read; the table is not used again. */
@@ -401,9 +420,9 @@ function keyColumnVec(kc: KeyColumn, n: number): Vec {
     return { type: kc.type, offsets, data: kc.bytes!.slice(0, offsets[n]!), validity };
   }
   if (kc.type === 'int32' || kc.type === 'date')
-    return { type: kc.type, values: Int32Array.from(kc.nums!.subarray(0, n)), validity };
+    return { type: kc.type, values: (kc.nums as Int32Array).slice(0, n), validity };
   if (kc.type === 'bool') return { type: 'bool', values: Uint8Array.from(kc.nums!.subarray(0, n)), validity };
   if (kc.type === 'int64') return { type: 'int64', values: kc.longs!.slice(0, n) as BigInt64Array, validity };
   if (isDecimal(kc.type)) return { type: kc.type, values: kc.longs!.slice(0, n), validity };
-  return { type: 'float64', values: kc.nums!.slice(0, n), validity };
+  return { type: 'float64', values: (kc.nums as Float64Array).slice(0, n), validity };
 }

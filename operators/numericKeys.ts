@@ -12,6 +12,7 @@
  * keep coming in ascending runs over ranges of their own (sorted files) are found without
  * hashing still. Keys that do not move to the hash table, and the index stays hashed.
  */
+import { InternalError } from '../planner/errors.js';
 import type { Vec } from './vector.js';
 import { ABSENT, HOLE, KeyRuns, NO_REACH } from './keyRuns.js';
 import { recycle, spareArray } from './spareArrays.js';
@@ -41,7 +42,13 @@ function mix(h: number): number {
 export class NumericKeyIndex {
   /** Keys held (ids handed out by `add`). */
   private count = 0;
-  constructor(private readonly addKey: (x: number | bigint, isNull: boolean) => number) {}
+  /** New int32 keys of the batch at hand, handed to `addInts` at once (a table's key store grows by blocks, not key by key). */
+  private fresh = new Int32Array(0);
+  constructor(
+    private readonly addKey: (x: number | bigint, isNull: boolean) => number,
+    /** Adds int32 keys xs[0..m) as m groups in a row, returning the first one's id (absent: `addKey` one by one). */
+    private readonly addInts?: (xs: Int32Array, m: number) => number,
+  ) {}
 
   private add(x: number | bigint, isNull: boolean): number {
     this.count++;
@@ -87,13 +94,22 @@ export class NumericKeyIndex {
   }
 
   /**
-   * Ids of int32 keys through the direct array; false (nothing done) when the batch's keys would
-   * spread it beyond its bounds, after moving the keys held into the hash table.
+   * Makes the direct array cover the keys of v[0..n) (when adding them), moving it where the keys
+   * are when it is empty; false when they would spread it beyond its bounds, after moving the
+   * keys held into sorted runs.
    */
-  private directIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array, insert: boolean): boolean {
+  private fit(v: Int32Array, validity: Uint8Array | null, n: number, insert: boolean): boolean {
     const [min, max] = int32Range(v, validity, n);
     let dir = this.direct;
     let base = this.directBase;
+    if (dir && this.count === 0 && insert && min <= max) {
+      // Emptied by `reset`: the array holds no key, so it moves to where the keys are.
+      if (max - min < dir.length) this.directBase = base = min;
+      else {
+        recycle(dir);
+        this.direct = dir = null;
+      }
+    }
     if (insert && min <= max && (!dir || min < base || max >= base + dir.length)) {
       const lo = dir ? Math.min(min, base) : min;
       const hi = dir ? Math.max(max, base + dir.length - 1) : max;
@@ -111,6 +127,33 @@ export class NumericKeyIndex {
       this.direct = dir = next;
       this.directBase = base = nb;
     }
+    return true;
+  }
+
+  /**
+   * Ids of int32 keys through the direct array: the rows done, all `n` but when the batch's keys
+   * would spread the array beyond its bounds — then the keys held moved to sorted runs, and the
+   * rows from the one returned on are for the runs to take.
+   *
+   * A batch with no nulls that adds keys is taken optimistically: its rows go through the array
+   * as it is until a key falls outside it, and only then is the rest's range read to grow it (no
+   * pass over the batch just for its range: the batch is ~120 K rows, read again from memory).
+   */
+  private directIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array, insert: boolean): number {
+    if (insert && !validity && this.addInts) {
+      const held = this.direct;
+      const from =
+        held && this.count > 0
+          ? this.directInsert(v, 0, n, out, held, this.directBase, this.directBase + held.length)
+          : 0;
+      if (from === n) return n;
+      if (!this.fit(from === 0 ? v : v.subarray(from), null, n - from, true)) return from;
+      const dir = this.direct!;
+      return this.directInsert(v, from, n, out, dir, this.directBase, this.directBase + dir.length);
+    }
+    if (!this.fit(v, validity, n, insert)) return 0;
+    const dir = this.direct;
+    const base = this.directBase;
     const end = dir ? base + dir.length : base;
     for (let i = 0; i < n; i++) {
       if (validity && !isValid(validity, i)) {
@@ -130,7 +173,60 @@ export class NumericKeyIndex {
       }
       out[i] = id;
     }
-    return true;
+    return n;
+  }
+
+  /**
+   * directIds' loop for a batch with no nulls that adds keys, from row `from` on: the ids of new
+   * keys are counted from `count` and the keys handed to the table when it stops (no call per
+   * new key); a row repeating the previous row's key (lineitem's ~4 rows per order arrive
+   * together) takes its id without reading the array. It stops at the first key outside the
+   * array, returning its row (`n` when none).
+   */
+  private directInsert(
+    v: Int32Array,
+    from: number,
+    n: number,
+    out: Int32Array,
+    dir: Int32Array,
+    base: number,
+    end: number,
+  ): number {
+    if (this.fresh.length < n) this.fresh = new Int32Array(Math.max(n, 1024));
+    const fresh = this.fresh;
+    const first = this.count;
+    let next = first;
+    let lastKey = 0;
+    let lastId = -2;
+    let i = from;
+    for (; i < n; i++) {
+      const x = v[i]!;
+      if (x === lastKey && lastId !== -2) {
+        out[i] = lastId;
+        continue;
+      }
+      if (x < base || x >= end) break;
+      let id = dir[x - base]! - 1;
+      if (id === -1) {
+        id = next++;
+        dir[x - base] = id + 1;
+        fresh[id - first] = x;
+      }
+      out[i] = id;
+      lastKey = x;
+      lastId = id;
+    }
+    this.commit(first, next);
+    return i;
+  }
+
+  /** Hands the table the new keys fresh[0..next − first), whose ids the index counted from `first` (= count). */
+  private commit(first: number, next: number): void {
+    if (next === first) return;
+    this.count = next;
+    const at = this.addInts!(this.fresh, next - first);
+    if (at !== first)
+      throw new InternalError('KEY_IDS', `the table gave ids from ${at}, the index counted from ${first}`);
   }
 
   /** Moves the keys of the direct array into one sorted run, for good. */
@@ -158,6 +254,12 @@ export class NumericKeyIndex {
    */
   private runIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array): boolean {
     const runs = this.runs!;
+    // No nulls: new keys' ids are counted here and the keys handed to the table at the end (as directInsert).
+    const bulk = !validity && this.addInts !== undefined;
+    if (bulk && this.fresh.length < n) this.fresh = new Int32Array(Math.max(n, 1024));
+    const fresh = this.fresh;
+    const first = this.count;
+    let next = first;
     let top = runs.top;
     let limit = runs.limit;
     let reach = runs.size > 0 ? runs.reach() : 0;
@@ -179,18 +281,25 @@ export class NumericKeyIndex {
       if (above && x - top > reach) reach = runs.reach(); // stale: the run's mean gap grew
       if (above && x - top <= reach) {
         // Above the growing run and near it, below the next run: a new key, appended.
-        id = this.add(x, false);
+        if (bulk) {
+          id = next++;
+          fresh[id - first] = x;
+        } else id = this.add(x, false);
         runs.append(x, id);
         top = x;
         if (reach === NO_REACH) reach = runs.reach(); // a run's second key: now it has a mean gap
       } else {
         id = runs.find(x);
         if (id === HOLE || (id === ABSENT && runs.full)) {
+          if (bulk) this.commit(first, next);
           this.leaveRuns();
           return false;
         }
         if (id === ABSENT) {
-          id = this.add(x, false);
+          if (bulk) {
+            id = next++;
+            fresh[id - first] = x;
+          } else id = this.add(x, false);
           runs.start(x, id);
           reach = runs.reach();
         }
@@ -201,6 +310,7 @@ export class NumericKeyIndex {
       lastKey = x;
       lastId = id;
     }
+    if (bulk) this.commit(first, next);
     // Keys found by searching a run (out of order) cost a binary search each: frequent ones mean a hash table suits better.
     if (runs.searches > 1024 && runs.searches * 8 > runs.size) this.leaveRuns();
     return true;
@@ -215,6 +325,23 @@ export class NumericKeyIndex {
     this.ensureInts(this.count);
     for (let k = 0; k < runs.size; k++) this.putInt(runs.keys[k]!, runs.ids[k]!);
     runs.release();
+  }
+
+  /**
+   * Forgets every key, keeping a direct id array (zeroed) for the next keys: a partial aggregate
+   * flushing every ~64 K order keys (operators/partialFlush.ts) would otherwise grow a fresh one
+   * by doublings each time, copying and zeroing ~2 ints a row. False (nothing kept, the index
+   * released) in any other layout: the caller makes a new index.
+   */
+  reset(): boolean {
+    if (this.kind !== 'int' || this.layout !== 'direct' || !this.direct) {
+      this.release();
+      return false;
+    }
+    this.direct.fill(0);
+    this.count = 0;
+    this.nullGroup = -1;
+    return true;
   }
 
   /** Hands the index's arrays back for recycling (spareArrays); the index is not used again. */
@@ -415,11 +542,16 @@ export class NumericKeyIndex {
     const values = c.values;
     if (values instanceof Int32Array) {
       this.kind = 'int';
-      if (this.layout === 'direct' && this.directIds(values, c.validity, n, out, insert)) return out;
+      const done = this.layout === 'direct' ? this.directIds(values, c.validity, n, out, insert) : 0;
+      if (done === n) return out;
+      // The rows the direct array did not take (some only when the batch had no nulls).
+      const v = done === 0 ? values : values.subarray(done);
+      const rest = done === 0 ? out : out.subarray(done);
       // Lookups (a join's probes) would search the sorted runs key by key: the hash table serves them better.
       if (this.layout === 'runs' && !insert) this.leaveRuns();
-      if (this.layout === 'runs' && this.runIds(values, c.validity, n, out)) return out;
-      return this.intIds(values, c.validity, n, out, insert);
+      if (this.layout === 'runs' && this.runIds(v, c.validity, n - done, rest)) return out;
+      this.intIds(v, c.validity, n - done, rest, insert);
+      return out;
     }
     if (values instanceof BigInt64Array) {
       this.kind = 'long';

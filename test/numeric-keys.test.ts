@@ -8,10 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { NumericKeyIndex } from '../operators/numericKeys.js';
 import type { Vec } from '../operators/vector.js';
 
-/** An index over a table that hands out ids in order, and the keys it was given. */
-function indexed() {
+/**
+ * An index over a table that hands out ids in order, and the keys it was given; with `bulk` the
+ * table also takes a batch's new int32 keys at once (as GroupTable does).
+ */
+function indexed(bulk = false) {
   const keys: (number | null)[] = [];
-  const index = new NumericKeyIndex((x, isNull) => keys.push(isNull ? null : Number(x)) - 1);
+  const index = new NumericKeyIndex(
+    (x, isNull) => keys.push(isNull ? null : Number(x)) - 1,
+    bulk ? (xs, m) => keys.push(...xs.subarray(0, m)) - m : undefined,
+  );
   return { index, keys };
 }
 
@@ -159,45 +165,97 @@ describe('NumericKeyIndex int32 keys', () => {
     expect(index.intLayout).toBe('runs');
   });
 
-  it('gives first-sight ids in every layout for runs of many shapes (seeded random)', () => {
-    let seed = 7;
-    const rnd = (n: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 8) % n;
-    };
-    const before = new Set<string>();
-    const layouts = new Set<string>();
-    for (let trial = 0; trial < 60; trial++) {
-      const { index } = indexed();
-      const batches: number[][] = [];
-      // Ascending runs at random bases and steps, some repeating keys seen before, some random keys.
-      const runs = 1 + rnd(12);
-      let stream: number[] = [];
-      for (let r = 0; r < runs; r++) {
-        const base = rnd(4) === 0 ? (stream[rnd(stream.length + 1)] ?? 0) : rnd(1 << 24) - (1 << 23);
-        const step = 1 + rnd(rnd(2) ? 8 : 5000);
-        const len = 1 + rnd(rnd(2) ? 20 : 3000);
-        for (let k = 0; k < len; k++) {
-          stream.push(base + step * k);
-          if (rnd(50) === 0) stream.push(stream[rnd(stream.length)]!);
-        }
-      }
-      if (rnd(3) === 0) stream = stream.map((x) => (rnd(200) === 0 ? rnd(1 << 30) : x));
-      for (let at = 0; at < stream.length; ) {
-        const size = 1 + rnd(4000);
-        batches.push(stream.slice(at, at + size));
-        at += size;
-      }
-      expect(run(index, batches)).toEqual(reference(batches));
-      before.add(index.intLayout);
-      const ids = new Map<number, number>();
-      for (const x of stream) if (!ids.has(x)) ids.set(x, ids.size);
-      const probe = [...stream.slice(0, 50), 1 << 29, -(1 << 29)];
-      expect(run(index, [probe], false)).toEqual([probe.map((x) => ids.get(x) ?? -1)]);
-      layouts.add(index.intLayout);
+  it('keeps its direct array across a reset, moved to where the next keys are (a partial aggregate flushing)', () => {
+    const { index, keys } = indexed(true);
+    const orderKeys = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => 32 * Math.floor((from + i) / 8) + ((from + i) % 8) + 1).flatMap((k) =>
+        k % 3 ? [k, k, k] : [k],
+      );
+    const first = [orderKeys(0, 3000), orderKeys(3000, 3000)];
+    expect(run(index, first)).toEqual(reference(first));
+    expect(keys.length).toBe(6000);
+    // Keys far above and then below the ones held before: the array, emptied, moves with them.
+    for (const from of [10_000_000, 40_000, 3_000_000]) {
+      expect(index.reset()).toBe(true);
+      keys.length = 0;
+      const next = [orderKeys(from, 2000), orderKeys(from + 2000, 2500), [orderKeys(from, 1)[0]!]];
+      expect(run(index, next)).toEqual(reference(next));
+      expect(index.intLayout).toBe('direct');
+      expect(keys).toEqual([...new Set(next.flat())]);
+      expect(run(index, [[orderKeys(0, 1)[0]!, next[0]![5]!]], false)).toEqual([[-1, reference(next)[0]![5]]]);
     }
-    expect([...before].sort()).toEqual(['direct', 'hashed', 'runs']);
-    // Lookups leave sorted runs for the hash table; the direct array stays.
-    expect([...layouts].sort()).toEqual(['direct', 'hashed']);
+    // A wider batch than the array: a new one. Other layouts are not kept.
+    expect(index.reset()).toBe(true);
+    keys.length = 0;
+    const wide = [Array.from({ length: 20000 }, (_, i) => 2 * i)];
+    expect(run(index, wide)).toEqual(reference(wide));
+    expect(index.intLayout).toBe('direct');
+    const sparse = indexed(true);
+    run(sparse.index, [Array.from({ length: 100 }, (_, i) => 100000 * i)]);
+    expect(sparse.index.intLayout).toBe('runs');
+    expect(sparse.index.reset()).toBe(false);
   });
+
+  it('hands the rest of a batch to sorted runs, or the hash table, from the first key the direct array cannot take', () => {
+    for (const [tail, layout] of [
+      [[9_000_000, 9_000_064, 9_000_128], 'runs'],
+      [[9_000_000, 4_000_000, 2001, 9_000_000, 7], 'hashed'],
+    ] as const) {
+      const { index, keys } = indexed(true);
+      const dense = Array.from({ length: 3000 }, (_, i) => 2 * i);
+      // The second batch starts inside the array (repeats, new keys), then jumps far above it.
+      const batches = [dense, [4, 4, 6001, 6003, 6003, 2, ...tail, 6005, 6001]];
+      expect(run(index, batches)).toEqual(reference(batches));
+      expect(index.intLayout).toBe(layout);
+      expect(keys).toEqual([...new Set(batches.flat())]);
+    }
+  });
+
+  for (const bulk of [false, true])
+    it(`gives first-sight ids in every layout for runs of many shapes (seeded random${bulk ? ', new keys added by batch' : ''})`, () => {
+      seededShapes(bulk);
+    });
 });
+
+/** Runs at random bases and steps through a fresh index: first-sight ids, and every layout reached. */
+function seededShapes(bulk: boolean): void {
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const before = new Set<string>();
+  const layouts = new Set<string>();
+  for (let trial = 0; trial < 60; trial++) {
+    const { index } = indexed(bulk);
+    const batches: number[][] = [];
+    // Ascending runs at random bases and steps, some repeating keys seen before, some random keys.
+    const runs = 1 + rnd(12);
+    let stream: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const base = rnd(4) === 0 ? (stream[rnd(stream.length + 1)] ?? 0) : rnd(1 << 24) - (1 << 23);
+      const step = 1 + rnd(rnd(2) ? 8 : 5000);
+      const len = 1 + rnd(rnd(2) ? 20 : 3000);
+      for (let k = 0; k < len; k++) {
+        stream.push(base + step * k);
+        if (rnd(50) === 0) stream.push(stream[rnd(stream.length)]!);
+      }
+    }
+    if (rnd(3) === 0) stream = stream.map((x) => (rnd(200) === 0 ? rnd(1 << 30) : x));
+    for (let at = 0; at < stream.length; ) {
+      const size = 1 + rnd(4000);
+      batches.push(stream.slice(at, at + size));
+      at += size;
+    }
+    expect(run(index, batches)).toEqual(reference(batches));
+    before.add(index.intLayout);
+    const ids = new Map<number, number>();
+    for (const x of stream) if (!ids.has(x)) ids.set(x, ids.size);
+    const probe = [...stream.slice(0, 50), 1 << 29, -(1 << 29)];
+    expect(run(index, [probe], false)).toEqual([probe.map((x) => ids.get(x) ?? -1)]);
+    layouts.add(index.intLayout);
+  }
+  expect([...before].sort()).toEqual(['direct', 'hashed', 'runs']);
+  // Lookups leave sorted runs for the hash table; the direct array stays.
+  expect([...layouts].sort()).toEqual(['direct', 'hashed']);
+}
