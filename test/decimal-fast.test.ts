@@ -22,7 +22,20 @@ import {
 } from '../operators/decimal.js';
 import type { DecimalVec } from '../operators/vector.js';
 import { concatVecs, take, vecFromValues, vecLength } from '../operators/vector.js';
-import { avg, col, count, expr, lit, max, min, round, session, sum, type DataFrame, type Session } from '../src/index.js';
+import {
+  avg,
+  col,
+  count,
+  expr,
+  lit,
+  max,
+  min,
+  round,
+  session,
+  sum,
+  type DataFrame,
+  type Session,
+} from '../src/index.js';
 import { decimalCell, expectSameResults, rowsFromArrow, type Cell, type ResultSet } from './support/compare.js';
 import { tempDir } from './support/tpch.js';
 
