@@ -204,7 +204,8 @@ export class GroupTable {
     return out;
   }
 
-  private addNumber(x: number | bigint, isNull: boolean): number {
+  /** Adds a group of one number key (the numeric-key index's table: operators/numericKeys.ts). */
+  addNumber(x: number | bigint, isNull: boolean): number {
     const id = this.size++;
     if (id >= this.hashes.length) this.grow();
     const kc = this.keys[0]!;
@@ -215,11 +216,16 @@ export class GroupTable {
   }
 
   /** Adds int32 keys xs[0..m) (none null) as m new groups of a table of one number key; returns the first's id. */
-  private addInts(xs: Int32Array, m: number): number {
+  addInts(xs: Int32Array, m: number): number {
+    const kc = this.keys[0]!;
+    if (!kc.nums) {
+      const first = this.size;
+      for (let k = 0; k < m; k++) this.addNumber(xs[k]!, false);
+      return first;
+    }
     const first = this.size;
     this.size += m;
     while (this.size > this.hashes.length) this.grow();
-    const kc = this.keys[0]!;
     kc.nulls.fill(0, first, this.size);
     kc.nums!.set(xs.subarray(0, m), first);
     return first;
@@ -233,10 +239,7 @@ export class GroupTable {
     if (isDecimalVec(c) && isWideDecimal(c.type)) return null; // BigInts in some batches, int64 in others
     if (!this.numeric) {
       if (this.size > 0) return null; // started with general keys: stay general
-      this.numeric = new NumericKeyIndex(
-        (x, isNull) => this.addNumber(x, isNull),
-        this.keys[0]!.nums ? (xs, m) => this.addInts(xs, m) : undefined,
-      );
+      this.numeric = new NumericKeyIndex(this);
     }
     return this.numeric.accepts(cols[0]!) ? this.numeric : null;
   }
@@ -408,13 +411,7 @@ export class GroupTable {
 
 /** A key column's first n keys as a vector (a module-level function, not a closure per call: its optimized code survives full GCs). */
 function keyColumnVec(kc: KeyColumn, n: number): Vec {
-  let validity: Uint8Array | null = null;
-  for (let g = 0; g < n; g++) {
-    if (kc.nulls[g]) {
-      validity ??= new Uint8Array((n + 7) >> 3).fill(0xff);
-      validity[g >> 3]! &= ~(1 << (g & 7));
-    }
-  }
+  const validity = nullsValidity(kc.nulls, n);
   if (isBytes(kc.type)) {
     const offsets = kc.offsets!.slice(0, n + 1);
     return { type: kc.type, offsets, data: kc.bytes!.slice(0, offsets[n]!), validity };
@@ -425,4 +422,20 @@ function keyColumnVec(kc: KeyColumn, n: number): Vec {
   if (kc.type === 'int64') return { type: 'int64', values: kc.longs!.slice(0, n) as BigInt64Array, validity };
   if (isDecimal(kc.type)) return { type: kc.type, values: kc.longs!.slice(0, n), validity };
   return { type: 'float64', values: (kc.nums as Float64Array).slice(0, n), validity };
+}
+
+/**
+ * The validity of n keys whose null flags are `nulls` (null when none is). Its own function, the
+ * loop its last statement: in keyColumnVec, V8 compiled the loop on stack before the code after
+ * it had run, and that code deoptimized on later calls.
+ */
+function nullsValidity(nulls: Uint8Array, n: number): Uint8Array | null {
+  let validity: Uint8Array | null = null;
+  for (let g = 0; g < n; g++) {
+    if (nulls[g]) {
+      validity ??= new Uint8Array((n + 7) >> 3).fill(0xff);
+      validity[g >> 3]! &= ~(1 << (g & 7));
+    }
+  }
+  return validity;
 }

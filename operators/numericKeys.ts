@@ -39,20 +39,30 @@ function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
+/** The table a NumericKeyIndex hands its keys to (GroupTable). */
+export interface KeyTable {
+  /** Adds key x (or a null) as a new group; returns its id. */
+  addNumber(x: number | bigint, isNull: boolean): number;
+  /** Adds int32 keys xs[0..m) (none null) as m new groups in a row; returns the first's id. Absent: `addNumber` key by key. */
+  addInts?(xs: Int32Array, m: number): number;
+}
+
 export class NumericKeyIndex {
   /** Keys held (ids handed out by `add`). */
   private count = 0;
   /** New int32 keys of the batch at hand, handed to `addInts` at once (a table's key store grows by blocks, not key by key). */
   private fresh = new Int32Array(0);
-  constructor(
-    private readonly addKey: (x: number | bigint, isNull: boolean) => number,
-    /** Adds int32 keys xs[0..m) as m groups in a row, returning the first one's id (absent: `addKey` one by one). */
-    private readonly addInts?: (xs: Int32Array, m: number) => number,
-  ) {}
+  /** How many new keys the loop at hand counted (its result beside the row it stopped at). */
+  private readonly added = new Int32Array(1);
+  /**
+   * The table is an object, not closures: a closure per table is a new call target each time,
+   * and the optimized loops that had inlined the last one deoptimized on the next table.
+   */
+  constructor(private readonly table: KeyTable) {}
 
   private add(x: number | bigint, isNull: boolean): number {
     this.count++;
-    return this.addKey(x, isNull);
+    return this.table.addNumber(x, isNull);
   }
 
   /** Whether a column matches this index's representation (int32 keys, int64 keys, or doubles). */
@@ -140,7 +150,7 @@ export class NumericKeyIndex {
    * pass over the batch just for its range: the batch is ~120 K rows, read again from memory).
    */
   private directIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array, insert: boolean): number {
-    if (insert && !validity && this.addInts) {
+    if (insert && !validity && this.table.addInts) {
       const held = this.direct;
       const from =
         held && this.count > 0
@@ -177,11 +187,9 @@ export class NumericKeyIndex {
   }
 
   /**
-   * directIds' loop for a batch with no nulls that adds keys, from row `from` on: the ids of new
-   * keys are counted from `count` and the keys handed to the table when it stops (no call per
-   * new key); a row repeating the previous row's key (lineitem's ~4 rows per order arrive
-   * together) takes its id without reading the array. It stops at the first key outside the
-   * array, returning its row (`n` when none).
+   * directIds' loop for a batch with no nulls that adds keys, from row `from` on (directLoop):
+   * the new keys are handed to the table when it stops, at the first key outside the array; the
+   * row it stopped at (`n` when none).
    */
   private directInsert(
     v: Int32Array,
@@ -193,30 +201,9 @@ export class NumericKeyIndex {
     end: number,
   ): number {
     if (this.fresh.length < n) this.fresh = new Int32Array(Math.max(n, 1024));
-    const fresh = this.fresh;
     const first = this.count;
-    let next = first;
-    let lastKey = 0;
-    let lastId = -2;
-    let i = from;
-    for (; i < n; i++) {
-      const x = v[i]!;
-      if (x === lastKey && lastId !== -2) {
-        out[i] = lastId;
-        continue;
-      }
-      if (x < base || x >= end) break;
-      let id = dir[x - base]! - 1;
-      if (id === -1) {
-        id = next++;
-        dir[x - base] = id + 1;
-        fresh[id - first] = x;
-      }
-      out[i] = id;
-      lastKey = x;
-      lastId = id;
-    }
-    this.commit(first, next);
+    const i = directLoop(v, from, n, out, dir, base, end, this.fresh, first, this.added);
+    this.commit(first, first + this.added[0]!);
     return i;
   }
 
@@ -224,7 +211,7 @@ export class NumericKeyIndex {
   private commit(first: number, next: number): void {
     if (next === first) return;
     this.count = next;
-    const at = this.addInts!(this.fresh, next - first);
+    const at = this.table.addInts!(this.fresh, next - first);
     if (at !== first)
       throw new InternalError('KEY_IDS', `the table gave ids from ${at}, the index counted from ${first}`);
   }
@@ -254,12 +241,36 @@ export class NumericKeyIndex {
    */
   private runIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array): boolean {
     const runs = this.runs!;
-    // No nulls: new keys' ids are counted here and the keys handed to the table at the end (as directInsert).
-    const bulk = !validity && this.addInts !== undefined;
+    // No nulls: new keys' ids are counted by the loop and the keys handed to the table after it (as directInsert).
+    const bulk = !validity && this.table.addInts !== undefined;
     if (bulk && this.fresh.length < n) this.fresh = new Int32Array(Math.max(n, 1024));
-    const fresh = this.fresh;
     const first = this.count;
+    const stop = this.runLoop(runs, v, validity, n, out, bulk, this.fresh, first, this.added);
+    if (bulk) this.commit(first, first + this.added[0]!);
+    // Keys found by searching a run (out of order) cost a binary search each: frequent ones mean a hash table suits better.
+    if (stop < n || (runs.searches > 1024 && runs.searches * 8 > runs.size)) this.leaveRuns();
+    return stop === n;
+  }
+
+  /**
+   * runIds' loop: the row at which a key said the runs do not fit the keys, or `n`. With `bulk`
+   * new keys get ids from `first` on, go to `fresh` and are counted in added[0]. Nothing follows
+   * the loop: V8 compiles a long first call's loop on stack, and code after it that had never run
+   * deoptimized that code on every later call.
+   */
+  private runLoop(
+    runs: KeyRuns,
+    v: Int32Array,
+    validity: Uint8Array | null,
+    n: number,
+    out: Int32Array,
+    bulk: boolean,
+    fresh: Int32Array,
+    first: number,
+    added: Int32Array,
+  ): number {
     let next = first;
+    added[0] = 0;
     let top = runs.top;
     let limit = runs.limit;
     let reach = runs.size > 0 ? runs.reach() : 0;
@@ -284,21 +295,19 @@ export class NumericKeyIndex {
         if (bulk) {
           id = next++;
           fresh[id - first] = x;
+          added[0] = next - first;
         } else id = this.add(x, false);
         runs.append(x, id);
         top = x;
         if (reach === NO_REACH) reach = runs.reach(); // a run's second key: now it has a mean gap
       } else {
         id = runs.find(x);
-        if (id === HOLE || (id === ABSENT && runs.full)) {
-          if (bulk) this.commit(first, next);
-          this.leaveRuns();
-          return false;
-        }
+        if (id === HOLE || (id === ABSENT && runs.full)) return i;
         if (id === ABSENT) {
           if (bulk) {
             id = next++;
             fresh[id - first] = x;
+            added[0] = next - first;
           } else id = this.add(x, false);
           runs.start(x, id);
           reach = runs.reach();
@@ -310,10 +319,7 @@ export class NumericKeyIndex {
       lastKey = x;
       lastId = id;
     }
-    if (bulk) this.commit(first, next);
-    // Keys found by searching a run (out of order) cost a binary search each: frequent ones mean a hash table suits better.
-    if (runs.searches > 1024 && runs.searches * 8 > runs.size) this.leaveRuns();
-    return true;
+    return n;
   }
 
   /** Moves the keys of the sorted runs into the hash table, for good. */
@@ -617,4 +623,50 @@ export class NumericKeyIndex {
     this.pairMask = mask;
     return pairs;
   }
+}
+
+/**
+ * directInsert's loop (operators on no `this`, and nothing after the loop: V8 compiles a long
+ * first call's loop on stack, and code after it that had never run deoptimized that code on
+ * every later call — Q18 at SF1: ~40 deopts a run). Rows from `from` on take their keys' ids in
+ * the direct array `dir` (base `base`, keys below `end`); a new key gets the id first + k (k the
+ * new keys before it), goes to fresh[k], and added[0] counts them. A row repeating the previous
+ * row's key (lineitem's ~4 rows per order arrive together) takes its id without reading the
+ * array. Returns the first row whose key lies outside the array, or `n`.
+ */
+function directLoop(
+  v: Int32Array,
+  from: number,
+  n: number,
+  out: Int32Array,
+  dir: Int32Array,
+  base: number,
+  end: number,
+  fresh: Int32Array,
+  first: number,
+  added: Int32Array,
+): number {
+  let next = first;
+  added[0] = 0;
+  let lastKey = 0;
+  let lastId = -2;
+  for (let i = from; i < n; i++) {
+    const x = v[i]!;
+    if (x === lastKey && lastId !== -2) {
+      out[i] = lastId;
+      continue;
+    }
+    if (x < base || x >= end) return i;
+    let id = dir[x - base]! - 1;
+    if (id === -1) {
+      id = next++;
+      dir[x - base] = id + 1;
+      fresh[id - first] = x;
+      added[0] = next - first;
+    }
+    out[i] = id;
+    lastKey = x;
+    lastId = id;
+  }
+  return n;
 }

@@ -61,19 +61,26 @@ export class PartialFlush {
       this.seen = new Uint32Array(SEEN_BITS >>> 5);
       this.setBits = 0;
     }
-    const seen = this.seen;
     const falsePositive = this.setBits / SEEN_BITS;
-    let repeats = 0;
-    for (let g = 0; g < groups; g++) {
-      const bit = h[g]! & (SEEN_BITS - 1);
-      const word = bit >>> 5;
-      const mask = 1 << (bit & 31);
-      if (seen[word]! & mask) repeats++;
-      else {
-        seen[word] = seen[word]! | mask;
-        this.setBits++;
-      }
-    }
+    const repeats = markSeen(h, groups, this.seen);
+    this.setBits += groups - repeats; // each group not seen before set its bit
     if (repeats > (falsePositive + REPEAT_LIMIT) * groups) this.on = false;
   }
+}
+
+/**
+ * Sets the bits of hashes h[0..groups) in `seen`; returns how many were set already. Its own
+ * function, the loop its last statement: inside `flushed`, V8 compiled the loop on stack before
+ * the code after it had ever run, and that code deoptimized on every later flush.
+ */
+function markSeen(h: Int32Array, groups: number, seen: Uint32Array): number {
+  let repeats = 0;
+  for (let g = 0; g < groups; g++) {
+    const bit = h[g]! & (SEEN_BITS - 1);
+    const word = bit >>> 5;
+    const mask = 1 << (bit & 31);
+    if (seen[word]! & mask) repeats++;
+    else seen[word] = seen[word]! | mask;
+  }
+  return repeats;
 }

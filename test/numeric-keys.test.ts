@@ -14,9 +14,9 @@ import type { Vec } from '../operators/vector.js';
  */
 function indexed(bulk = false) {
   const keys: (number | null)[] = [];
+  const addNumber = (x: number | bigint, isNull: boolean) => keys.push(isNull ? null : Number(x)) - 1;
   const index = new NumericKeyIndex(
-    (x, isNull) => keys.push(isNull ? null : Number(x)) - 1,
-    bulk ? (xs, m) => keys.push(...xs.subarray(0, m)) - m : undefined,
+    bulk ? { addNumber, addInts: (xs: Int32Array, m: number) => keys.push(...xs.subarray(0, m)) - m } : { addNumber },
   );
   return { index, keys };
 }
