@@ -152,10 +152,9 @@ export class NumericKeyIndex {
   private directIds(v: Int32Array, validity: Uint8Array | null, n: number, out: Int32Array, insert: boolean): number {
     if (insert && !validity && this.table.addInts) {
       const held = this.direct;
-      const from =
-        held && this.count > 0
-          ? this.directInsert(v, 0, n, out, held, this.directBase, this.directBase + held.length)
-          : 0;
+      // Emptied by `reset`: the array moves to the batch's first key (fit moves it on if the keys go below).
+      if (held && this.count === 0 && n > 0) this.directBase = v[0]!;
+      const from = held ? this.directInsert(v, 0, n, out, held, this.directBase, this.directBase + held.length) : 0;
       if (from === n) return n;
       if (!this.fit(from === 0 ? v : v.subarray(from), null, n - from, true)) return from;
       const dir = this.direct!;
