@@ -17,10 +17,21 @@ import {
 } from './decimal.js';
 import type { Vec } from './vector.js';
 import { concatVecs, isDecimalVec, newValidity, setValid, vecFromValues, vecLength } from './vector.js';
-import { gather, spread, withNullEntry } from './parquetGather.js';
+import { gather, spread, widthOffsets, withNullEntry } from './parquetGather.js';
 import { owning } from './ownedColumns.js';
 import { columnArray, recycleColumn } from './spareArrays.js';
-import { dictionaryValues, hybridAt, nextPage, pageReader, plainValues, readHybrid, viewOf } from './parquetPages.js';
+import {
+  dictionaryValues,
+  hybridAt,
+  nextPage,
+  pageReader,
+  plainValues,
+  readHybrid,
+  readHybridBytes,
+  viewOf,
+} from './parquetPages.js';
+import { UNPACK_BYTES_MAX_WIDTH } from './bitUnpack.js';
+import { isBytesVec } from './vector.js';
 import { corruptParquet as bad, inflate } from './snappy.js';
 
 /**
@@ -86,6 +97,8 @@ interface PageOut {
   readonly direct: number | null;
   /** Fixed-width plain values of a page without nulls, copied straight into the chunk's values. */
   readonly inChunk: boolean;
+  /** Codes of a page without nulls written as their one-byte strings into the chunk's bytes (`ChunkSink.flags`). */
+  readonly flags?: boolean;
 }
 
 /** Where the pages of a chunk put what they decode. */
@@ -104,6 +117,29 @@ interface ChunkSink {
    * without nulls copy into (`FIXED_WIDTH`), or null.
    */
   readonly values: (() => Uint8Array) | null;
+  /**
+   * A dictionary of at most 2^UNPACK_BYTES_MAX_WIDTH one-byte strings (flags), when no one needs
+   * the chunk's codes: coded pages without nulls then go straight to the strings' bytes (`out`,
+   * allocated on first use). `dict` is padded to 2^UNPACK_BYTES_MAX_WIDTH entries.
+   */
+  readonly flags: { readonly dict: Uint8Array; readonly size: number; readonly out: () => Uint8Array } | null;
+}
+
+/**
+ * The bytes of a dictionary of one-byte strings, padded to 2^UNPACK_BYTES_MAX_WIDTH entries;
+ * null when some entry is not one byte long, a null, or there are more entries.
+ */
+function flagBytes(dict: Vec): Uint8Array | null {
+  if (!isBytesVec(dict) || dict.validity) return null;
+  const { offsets, data } = dict;
+  const size = offsets.length - 1;
+  if (size < 1 || size > 1 << UNPACK_BYTES_MAX_WIDTH) return null;
+  const out = new Uint8Array(1 << UNPACK_BYTES_MAX_WIDTH);
+  for (let k = 0; k < size; k++) {
+    if (offsets[k + 1]! - offsets[k]! !== 1) return null;
+    out[k] = data[offsets[k]!]!;
+  }
+  return out;
 }
 
 /**
@@ -229,6 +265,17 @@ function dataPage(
     }
     return { rows, present, codes: false, values: null, direct: dd.max, inChunk: false };
   }
+  const flags = sink.flags;
+  if (!present && flags && width <= UNPACK_BYTES_MAX_WIDTH) {
+    // One-byte strings straight from the codes: no codes array, no gather after.
+    const out = flags.out();
+    if (at + nonNull > out.length) bad(`column chunk has more rows than its row group's ${out.length}`);
+    const seen =
+      width > 0 ? readHybridBytes(buf, pos, buf.length, width, flags.dict, out, at, nonNull) : nonNull > 0 ? 1 : 0;
+    if (width === 0) out.fill(flags.dict[0]!, at, at + nonNull);
+    if (seen >>> flags.size !== 0) bad(`dictionary code ${31 - Math.clz32(seen)} past its dictionary of ${flags.size}`);
+    return { rows, present, codes: false, values: null, direct: null, inChunk: false, flags: true };
+  }
   const into = sink.codes();
   // Codes straight into the chunk's array when every row is present; else spread around the nulls.
   if (!present) {
@@ -260,9 +307,16 @@ export function decodeChunk(
     exact = true,
     keepCodes = true,
     codesBuffer,
+    flags = false,
   }: {
     exact?: boolean;
     keepCodes?: boolean;
+    /**
+     * With `keepCodes` false: a string chunk whose dictionary holds at most 16 one-byte strings
+     * (Q1's l_returnflag, l_linestatus) goes straight from codes to their bytes when no page has
+     * nulls (no codes array, no gather after: 122,880 rows of 2-bit codes 3.5 -> 0.9 ns a row).
+     */
+    flags?: boolean;
     /**
      * Where to write the chunk's codes when it has room (a buffer reused from chunk to chunk:
      * the result's codes are then valid until it is written again).
@@ -275,6 +329,7 @@ export function decodeChunk(
   let chunkDoubles: Float64Array | null = null;
   let chunkValues: FixedValues | null = null;
   let codes: Int32Array | null = null;
+  let flagOut: Uint8Array | null = null;
   const sink: { -readonly [K in keyof ChunkSink]: ChunkSink[K] } = {
     codes: () =>
       (codes ??=
@@ -289,6 +344,7 @@ export function decodeChunk(
           return new Uint8Array(chunkValues.buffer, chunkValues.byteOffset, chunkValues.byteLength);
         }
       : null,
+    flags: null,
   };
   const reader = pageReader(bytes);
   let dict: Vec | null = null;
@@ -299,6 +355,12 @@ export function decodeChunk(
     if (header.type === 'DICTIONARY_PAGE') {
       dict = dictionaryValues(body, header, m.codec, type, int32);
       if (!keepCodes && sink.doubles && isDecimalVec(dict)) sink.dictDoubles = vecDoubles(dict, vecLength(dict));
+      const bytes1 = flags && !keepCodes && type === 'string' ? flagBytes(dict) : null;
+      sink.flags = bytes1 && {
+        dict: bytes1,
+        size: vecLength(dict),
+        out: () => (flagOut ??= columnArray(Uint8Array, numRows)),
+      };
     } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
       const nullCode = dict ? vecLength(dict) : 0;
       const p = dataPage(body, header, m.codec, optional, type, sink, rows, nullCode, int32);
@@ -309,6 +371,15 @@ export function decodeChunk(
     }
   }
   if (rows !== numRows) bad(`column chunk has ${rows} rows, its row group ${numRows}`);
+  if (flagOut) {
+    if (pages.every((p) => p.flags)) {
+      const vec = { type: 'string', offsets: widthOffsets(1, numRows), data: flagOut, validity: null } as const;
+      return { kind: 'plain', vec: owning(vec, flagOut) };
+    }
+    // A page with nulls or plain values: the chunk again, by its codes.
+    recycleColumn(flagOut);
+    return decodeChunk(bytes, e, m, type, numRows, { exact, keepCodes, codesBuffer });
+  }
   const anyNull = pages.some((p) => p.present);
   if (dict && anyNull) dict = withNullEntry(dict);
   if (dict && pages.every((p) => p.codes)) return { kind: 'dict', dict, codes: codes! };

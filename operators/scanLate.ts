@@ -480,6 +480,7 @@ class RowGroupColumns {
                 col: decodeChunk(bytes, element, m, type, this.n, {
                   keepCodes: this.filtered.has(i),
                   codesBuffer: this.buffers.codesOf(i, this.n),
+                  flags: true,
                 }),
               };
       } catch (e) {

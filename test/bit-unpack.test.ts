@@ -5,8 +5,8 @@
  * run), RLE runs between them, and a write offset: every value as encoded by a reference encoder.
  */
 import { describe, expect, it } from 'vitest';
-import { UNPACK, UNPACK_MAX_WIDTH } from '../operators/bitUnpack.js';
-import { readHybrid } from '../operators/parquetPages.js';
+import { UNPACK, UNPACK_BYTES_MAX_WIDTH, UNPACK_MAX_WIDTH } from '../operators/bitUnpack.js';
+import { readHybrid, readHybridBytes } from '../operators/parquetPages.js';
 
 /** ULEB128 of a run header. */
 function uleb(x: number): number[] {
@@ -75,6 +75,26 @@ describe('bit-packed hybrid runs', () => {
         expect(Array.from(part.subarray(0, n), (x) => x >>> 0)).toEqual(a.slice(0, n));
         expect(part[n]).toBe(-1);
       }
+    });
+  }
+
+  for (let width = 1; width <= UNPACK_BYTES_MAX_WIDTH; width++) {
+    it(`${width} bits to a dictionary's bytes, and the codes seen`, () => {
+      const size = 2 ** width - 1; // a padded dictionary: the top code is past it
+      const dict = new Uint8Array(16);
+      for (let c = 0; c < 16; c++) dict[c] = 65 + c;
+      const a = pattern(1003, width, 1).map((c) => c % size);
+      const b = pattern(64, width, 2).map((c) => c % size);
+      const bytes = Uint8Array.from([...packed(a, width), ...rle(size - 1, 20, width), ...packed(b, width)]);
+      const expected = [...a, 0, 0, 0, 0, 0, ...Array<number>(20).fill(size - 1), ...b];
+      const out = new Uint8Array(expected.length + 2);
+      const seen = readHybridBytes(bytes, 0, bytes.length, width, dict, out, 2, expected.length);
+      expect(Array.from(out.subarray(2))).toEqual(expected.map((c) => 65 + c));
+      expect(seen).toBe(2 ** size - 1); // every code of the dictionary, none past it
+      // A code past the dictionary shows in what was seen.
+      const bad = Uint8Array.from(packed([...a.slice(0, 9), size], width));
+      const seenBad = readHybridBytes(bad, 0, bad.length, width, dict, new Uint8Array(16), 0, 10);
+      expect(seenBad >>> size).not.toBe(0);
     });
   }
 });
