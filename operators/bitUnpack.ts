@@ -2,9 +2,10 @@
  * Bit-packed runs of the RLE / bit-packed hybrid encoding (parquetPages.ts `readHybrid`), one
  * function per bit width up to 16: a group of 8 values is `width` bytes, read as 32-bit words
  * and split with constant shifts, no loop or branch per value (Q1's dictionary codes of 1, 2,
- * 4, 6 and 12 bits: 3-5.5 -> ~1 ns a value); and, up to 4 bits, codes straight to the bytes of
- * a dictionary of one-byte strings (flags). Generated (the shifts of every width written out),
- * then formatted: regenerate rather than edit by hand.
+ * 4, 6 and 12 bits: 3-5.5 -> ~1 ns a value). Codes straight to what they stand for: up to 4 bits
+ * to the bytes of a dictionary of one-byte strings (flags), up to 8 bits to the values of a
+ * dictionary of short decimals (Q1's l_quantity, l_discount, l_tax). Generated (the shifts of
+ * every width written out), then formatted: regenerate rather than edit by hand.
  */
 
 /** Unpacks `groups` groups of 8 values from `buf` at byte `p` into `out` from `at`. */
@@ -467,3 +468,366 @@ export const UNPACK_BYTES: readonly (UnpackBytes | null)[] = [
 
 /** The widest bit width `UNPACK_BYTES` has a function for (one 32-bit word a group; codes below 16, one bit each in a mask). */
 export const UNPACK_BYTES_MAX_WIDTH = 4;
+
+/**
+ * Unpacks `groups` groups of 8 codes from `buf` at byte `p` into `out` from `at` as the
+ * values of `dict` (at least 2^width entries: padded past a smaller dictionary); returns a
+ * negative number when some code is past `last` (the dictionary's last code).
+ */
+export type UnpackDoubles = (
+  buf: Uint8Array,
+  p: number,
+  dict: Float64Array,
+  last: number,
+  out: Float64Array,
+  at: number,
+  groups: number,
+) => number;
+
+function unpackDoubles1(
+  buf: Uint8Array,
+  p: number,
+  dict: Float64Array,
+  last: number,
+  out: Float64Array,
+  at: number,
+  groups: number,
+): number {
+  let over = 0;
+  let c = 0;
+  for (let g = 0; g < groups; g++, p += 1, at += 8) {
+    const w0 = buf[p]!;
+    c = w0 & 1;
+    out[at] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 1) & 1;
+    out[at + 1] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 2) & 1;
+    out[at + 2] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 3) & 1;
+    out[at + 3] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 4) & 1;
+    out[at + 4] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 5) & 1;
+    out[at + 5] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 6) & 1;
+    out[at + 6] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 7) & 1;
+    out[at + 7] = dict[c]!;
+    over |= last - c;
+  }
+  return over;
+}
+
+function unpackDoubles2(
+  buf: Uint8Array,
+  p: number,
+  dict: Float64Array,
+  last: number,
+  out: Float64Array,
+  at: number,
+  groups: number,
+): number {
+  let over = 0;
+  let c = 0;
+  for (let g = 0; g < groups; g++, p += 2, at += 8) {
+    const w0 = buf[p]! | (buf[p + 1]! << 8);
+    c = w0 & 3;
+    out[at] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 2) & 3;
+    out[at + 1] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 4) & 3;
+    out[at + 2] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 6) & 3;
+    out[at + 3] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 8) & 3;
+    out[at + 4] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 10) & 3;
+    out[at + 5] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 12) & 3;
+    out[at + 6] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 14) & 3;
+    out[at + 7] = dict[c]!;
+    over |= last - c;
+  }
+  return over;
+}
+
+function unpackDoubles3(
+  buf: Uint8Array,
+  p: number,
+  dict: Float64Array,
+  last: number,
+  out: Float64Array,
+  at: number,
+  groups: number,
+): number {
+  let over = 0;
+  let c = 0;
+  for (let g = 0; g < groups; g++, p += 3, at += 8) {
+    const w0 = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16);
+    c = w0 & 7;
+    out[at] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 3) & 7;
+    out[at + 1] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 6) & 7;
+    out[at + 2] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 9) & 7;
+    out[at + 3] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 12) & 7;
+    out[at + 4] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 15) & 7;
+    out[at + 5] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 18) & 7;
+    out[at + 6] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 21) & 7;
+    out[at + 7] = dict[c]!;
+    over |= last - c;
+  }
+  return over;
+}
+
+function unpackDoubles4(
+  buf: Uint8Array,
+  p: number,
+  dict: Float64Array,
+  last: number,
+  out: Float64Array,
+  at: number,
+  groups: number,
+): number {
+  let over = 0;
+  let c = 0;
+  for (let g = 0; g < groups; g++, p += 4, at += 8) {
+    const w0 = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+    c = w0 & 15;
+    out[at] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 4) & 15;
+    out[at + 1] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 8) & 15;
+    out[at + 2] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 12) & 15;
+    out[at + 3] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 16) & 15;
+    out[at + 4] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 20) & 15;
+    out[at + 5] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 24) & 15;
+    out[at + 6] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 28) & 15;
+    out[at + 7] = dict[c]!;
+    over |= last - c;
+  }
+  return over;
+}
+
+function unpackDoubles5(
+  buf: Uint8Array,
+  p: number,
+  dict: Float64Array,
+  last: number,
+  out: Float64Array,
+  at: number,
+  groups: number,
+): number {
+  let over = 0;
+  let c = 0;
+  for (let g = 0; g < groups; g++, p += 5, at += 8) {
+    const w0 = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+    const w1 = buf[p + 4]!;
+    c = w0 & 31;
+    out[at] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 5) & 31;
+    out[at + 1] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 10) & 31;
+    out[at + 2] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 15) & 31;
+    out[at + 3] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 20) & 31;
+    out[at + 4] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 25) & 31;
+    out[at + 5] = dict[c]!;
+    over |= last - c;
+    c = ((w0 >>> 30) | (w1 << 2)) & 31;
+    out[at + 6] = dict[c]!;
+    over |= last - c;
+    c = (w1 >>> 3) & 31;
+    out[at + 7] = dict[c]!;
+    over |= last - c;
+  }
+  return over;
+}
+
+function unpackDoubles6(
+  buf: Uint8Array,
+  p: number,
+  dict: Float64Array,
+  last: number,
+  out: Float64Array,
+  at: number,
+  groups: number,
+): number {
+  let over = 0;
+  let c = 0;
+  for (let g = 0; g < groups; g++, p += 6, at += 8) {
+    const w0 = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+    const w1 = buf[p + 4]! | (buf[p + 5]! << 8);
+    c = w0 & 63;
+    out[at] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 6) & 63;
+    out[at + 1] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 12) & 63;
+    out[at + 2] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 18) & 63;
+    out[at + 3] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 24) & 63;
+    out[at + 4] = dict[c]!;
+    over |= last - c;
+    c = ((w0 >>> 30) | (w1 << 2)) & 63;
+    out[at + 5] = dict[c]!;
+    over |= last - c;
+    c = (w1 >>> 4) & 63;
+    out[at + 6] = dict[c]!;
+    over |= last - c;
+    c = (w1 >>> 10) & 63;
+    out[at + 7] = dict[c]!;
+    over |= last - c;
+  }
+  return over;
+}
+
+function unpackDoubles7(
+  buf: Uint8Array,
+  p: number,
+  dict: Float64Array,
+  last: number,
+  out: Float64Array,
+  at: number,
+  groups: number,
+): number {
+  let over = 0;
+  let c = 0;
+  for (let g = 0; g < groups; g++, p += 7, at += 8) {
+    const w0 = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+    const w1 = buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16);
+    c = w0 & 127;
+    out[at] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 7) & 127;
+    out[at + 1] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 14) & 127;
+    out[at + 2] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 21) & 127;
+    out[at + 3] = dict[c]!;
+    over |= last - c;
+    c = ((w0 >>> 28) | (w1 << 4)) & 127;
+    out[at + 4] = dict[c]!;
+    over |= last - c;
+    c = (w1 >>> 3) & 127;
+    out[at + 5] = dict[c]!;
+    over |= last - c;
+    c = (w1 >>> 10) & 127;
+    out[at + 6] = dict[c]!;
+    over |= last - c;
+    c = (w1 >>> 17) & 127;
+    out[at + 7] = dict[c]!;
+    over |= last - c;
+  }
+  return over;
+}
+
+function unpackDoubles8(
+  buf: Uint8Array,
+  p: number,
+  dict: Float64Array,
+  last: number,
+  out: Float64Array,
+  at: number,
+  groups: number,
+): number {
+  let over = 0;
+  let c = 0;
+  for (let g = 0; g < groups; g++, p += 8, at += 8) {
+    const w0 = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
+    const w1 = buf[p + 4]! | (buf[p + 5]! << 8) | (buf[p + 6]! << 16) | (buf[p + 7]! << 24);
+    c = w0 & 255;
+    out[at] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 8) & 255;
+    out[at + 1] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 16) & 255;
+    out[at + 2] = dict[c]!;
+    over |= last - c;
+    c = (w0 >>> 24) & 255;
+    out[at + 3] = dict[c]!;
+    over |= last - c;
+    c = w1 & 255;
+    out[at + 4] = dict[c]!;
+    over |= last - c;
+    c = (w1 >>> 8) & 255;
+    out[at + 5] = dict[c]!;
+    over |= last - c;
+    c = (w1 >>> 16) & 255;
+    out[at + 6] = dict[c]!;
+    over |= last - c;
+    c = (w1 >>> 24) & 255;
+    out[at + 7] = dict[c]!;
+    over |= last - c;
+  }
+  return over;
+}
+
+/** The dictionary-values unpacker of each bit width up to `UNPACK_DOUBLES_MAX_WIDTH` (index 0 unused). */
+export const UNPACK_DOUBLES: readonly (UnpackDoubles | null)[] = [
+  null,
+  unpackDoubles1,
+  unpackDoubles2,
+  unpackDoubles3,
+  unpackDoubles4,
+  unpackDoubles5,
+  unpackDoubles6,
+  unpackDoubles7,
+  unpackDoubles8,
+];
+
+/** The widest bit width `UNPACK_DOUBLES` has a function for. */
+export const UNPACK_DOUBLES_MAX_WIDTH = 8;

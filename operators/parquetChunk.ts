@@ -28,9 +28,10 @@ import {
   plainValues,
   readHybrid,
   readHybridBytes,
+  readHybridDoubles,
   viewOf,
 } from './parquetPages.js';
-import { UNPACK_BYTES_MAX_WIDTH } from './bitUnpack.js';
+import { UNPACK_BYTES_MAX_WIDTH, UNPACK_DOUBLES_MAX_WIDTH } from './bitUnpack.js';
 import { isBytesVec } from './vector.js';
 import { corruptParquet as bad, inflate } from './snappy.js';
 
@@ -49,6 +50,9 @@ export type ChunkColumn =
   | { readonly kind: 'plain'; readonly vec: Vec };
 
 let scratch = new Int32Array(0);
+/** A dictionary's doubles padded to 2^UNPACK_DOUBLES_MAX_WIDTH entries (`readHybridDoubles`), and the dictionary it holds. */
+let padded = new Float64Array(0);
+let paddedFrom: ExactDoubles | null = null;
 
 /**
  * Whether the definition levels at `at` say every one of `n` rows is present: their first run is
@@ -250,6 +254,19 @@ function dataPage(
   if (encoding !== 'RLE_DICTIONARY' && encoding !== 'PLAIN_DICTIONARY') bad(`unsupported page encoding ${encoding}`);
   const width = buf[pos++]!;
   const dd = sink.dictDoubles;
+  if (!present && dd && doubles && width > 0 && width <= UNPACK_DOUBLES_MAX_WIDTH) {
+    // Codes straight to the dictionary's doubles (padded to 2^UNPACK_DOUBLES_MAX_WIDTH entries).
+    const size = dd.doubles.length;
+    if (padded.length < 1 << UNPACK_DOUBLES_MAX_WIDTH) padded = new Float64Array(1 << UNPACK_DOUBLES_MAX_WIDTH);
+    if (paddedFrom !== dd) {
+      padded.fill(0);
+      padded.set(dd.doubles.subarray(0, Math.min(size, padded.length)));
+      paddedFrom = dd;
+    }
+    const over = readHybridDoubles(buf, pos, buf.length, width, padded, size - 1, doubles(), at, nonNull);
+    if (over < 0) bad(`dictionary code past its dictionary of ${size}`);
+    return { rows, present, codes: false, values: null, direct: dd.max, inChunk: false };
+  }
   if (!present && dd && doubles) {
     // Codes of this page only (a reused buffer), looked up in the dictionary's doubles.
     if (scratch.length < nonNull) scratch = new Int32Array(nonNull);

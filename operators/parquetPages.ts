@@ -22,7 +22,14 @@ import { opaqueVec } from './vector.js';
 import { withNullEntry } from './parquetGather.js';
 import { intervalData } from './parquetInterval.js';
 import { corruptParquet as bad, inflate } from './snappy.js';
-import { UNPACK, UNPACK_BYTES, UNPACK_BYTES_MAX_WIDTH, UNPACK_MAX_WIDTH } from './bitUnpack.js';
+import {
+  UNPACK,
+  UNPACK_BYTES,
+  UNPACK_BYTES_MAX_WIDTH,
+  UNPACK_DOUBLES,
+  UNPACK_DOUBLES_MAX_WIDTH,
+  UNPACK_MAX_WIDTH,
+} from './bitUnpack.js';
 
 /** A short decimal stored as INT32 or INT64 (its unscaled value): its engine type. */
 function shortDecimal(e: SchemaElement): DecimalType | undefined {
@@ -277,6 +284,68 @@ export function readHybridBytes(
     }
   }
   return seen;
+}
+
+/**
+ * `readHybrid` for codes of at most UNPACK_DOUBLES_MAX_WIDTH bits into the values of a dictionary
+ * of doubles: row r's value is `dict[code]` (`dict` padded to 2^width entries). Returns a
+ * negative number when some code is past `last` (the dictionary's last code; the caller refuses it).
+ */
+export function readHybridDoubles(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  width: number,
+  dict: Float64Array,
+  last: number,
+  out: Float64Array,
+  at: number,
+  n: number,
+): number {
+  if (width < 1 || width > UNPACK_DOUBLES_MAX_WIDTH || dict.length < 1 << width) bad(`no unpacker for ${width} bits`);
+  const stop = at + n;
+  const mask = (1 << width) - 1;
+  const unpack = UNPACK_DOUBLES[width]!;
+  let over = 0;
+  while (at < stop) {
+    cursor.pos = pos;
+    const header = runHeader(buf, cursor, end, width);
+    pos = cursor.pos;
+    if (header % 2 === 1) {
+      const groups = Math.floor(header / 2);
+      const runEnd = pos + groups * width;
+      const count = Math.min(groups * 8, stop - at);
+      const full = count >>> 3;
+      over |= unpack(buf, pos, dict, last, out, at, full);
+      at += full * 8;
+      // The values of a last partial group (each group is within its run: `runHeader` checked).
+      let p = pos + full * width;
+      let acc = 0;
+      let bits = 0;
+      for (let k = full * 8; k < count; k++) {
+        while (bits < width) {
+          acc |= buf[p++]! << bits;
+          bits += 8;
+        }
+        const c = acc & mask;
+        out[at++] = dict[c]!;
+        over |= last - c;
+        acc >>>= width;
+        bits -= width;
+      }
+      pos = runEnd;
+    } else {
+      const count = Math.floor(header / 2);
+      const c = buf[pos++]! & mask; // codes of at most 8 bits: one byte
+      const e = Math.min(stop, at + count);
+      if (e > at) {
+        out.fill(dict[c]!, at, e);
+        over |= last - c;
+      }
+      at = e;
+    }
+  }
+  return over;
 }
 
 /**
