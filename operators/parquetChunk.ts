@@ -28,10 +28,16 @@ import {
   plainValues,
   readHybrid,
   readHybridBytes,
-  readHybridDoubles,
+  readHybridDict,
   viewOf,
 } from './parquetPages.js';
-import { UNPACK_BYTES_MAX_WIDTH, UNPACK_DOUBLES_MAX_WIDTH } from './bitUnpack.js';
+import {
+  UNPACK_BYTES_MAX_WIDTH,
+  UNPACK_DOUBLES,
+  UNPACK_DOUBLES_MAX_WIDTH,
+  UNPACK_INTS,
+  UNPACK_INTS_MAX_WIDTH,
+} from './bitUnpack.js';
 import { isBytesVec } from './vector.js';
 import { corruptParquet as bad, inflate } from './snappy.js';
 
@@ -53,6 +59,9 @@ let scratch = new Int32Array(0);
 /** A dictionary's doubles padded to 2^UNPACK_DOUBLES_MAX_WIDTH entries (`readHybridDoubles`), and the dictionary it holds. */
 let padded = new Float64Array(0);
 let paddedFrom: ExactDoubles | null = null;
+/** An int32 dictionary padded to 2^width entries, and the dictionary it holds (the padding grows with the widest). */
+let paddedInts = new Int32Array(0);
+let paddedIntsFrom: Int32Array | null = null;
 
 /**
  * Whether the definition levels at `at` say every one of `n` rows is present: their first run is
@@ -121,6 +130,12 @@ interface ChunkSink {
    * without nulls copy into (`FIXED_WIDTH`), or null.
    */
   readonly values: (() => Uint8Array) | null;
+  /**
+   * An int32 or date dictionary's values when no one needs the chunk's codes: coded pages without
+   * nulls then go straight to the chunk's values (`ints`: the int32 values, allocated on first use).
+   */
+  readonly dictInts: Int32Array | null;
+  readonly ints: (() => Int32Array) | null;
   /**
    * A dictionary of at most 2^UNPACK_BYTES_MAX_WIDTH one-byte strings (flags), when no one needs
    * the chunk's codes: coded pages without nulls then go straight to the strings' bytes (`out`,
@@ -254,6 +269,21 @@ function dataPage(
   if (encoding !== 'RLE_DICTIONARY' && encoding !== 'PLAIN_DICTIONARY') bad(`unsupported page encoding ${encoding}`);
   const width = buf[pos++]!;
   const dd = sink.dictDoubles;
+  const di = sink.dictInts;
+  if (!present && di && sink.ints && width > 0 && width <= UNPACK_INTS_MAX_WIDTH) {
+    // Codes straight to the dictionary's int32 values (padded to 2^width entries) in the chunk's values.
+    const out = sink.ints();
+    if (at + nonNull > out.length) bad(`column chunk has more rows than its row group's ${out.length}`);
+    if (paddedInts.length < 1 << width) paddedInts = new Int32Array(1 << width);
+    if (paddedIntsFrom !== di) {
+      paddedInts.fill(0);
+      paddedInts.set(di.subarray(0, Math.min(di.length, paddedInts.length)));
+      paddedIntsFrom = di;
+    }
+    const over = readHybridDict(buf, pos, buf.length, width, paddedInts, di.length - 1, out, at, nonNull, UNPACK_INTS);
+    if (over < 0) bad(`dictionary code past its dictionary of ${di.length}`);
+    return { rows, present, codes: false, values: null, direct: null, inChunk: true };
+  }
   if (!present && dd && doubles && width > 0 && width <= UNPACK_DOUBLES_MAX_WIDTH) {
     // Codes straight to the dictionary's doubles (padded to 2^UNPACK_DOUBLES_MAX_WIDTH entries).
     const size = dd.doubles.length;
@@ -263,7 +293,7 @@ function dataPage(
       padded.set(dd.doubles.subarray(0, Math.min(size, padded.length)));
       paddedFrom = dd;
     }
-    const over = readHybridDoubles(buf, pos, buf.length, width, padded, size - 1, doubles(), at, nonNull);
+    const over = readHybridDict(buf, pos, buf.length, width, padded, size - 1, doubles(), at, nonNull, UNPACK_DOUBLES);
     if (over < 0) bad(`dictionary code past its dictionary of ${size}`);
     return { rows, present, codes: false, values: null, direct: dd.max, inChunk: false };
   }
@@ -362,6 +392,14 @@ export function decodeChunk(
         }
       : null,
     flags: null,
+    dictInts: null,
+    ints:
+      type === 'int32' || type === 'date'
+        ? () => {
+            chunkValues ??= fixedArray(type, numRows);
+            return chunkValues as Int32Array;
+          }
+        : null,
   };
   const reader = pageReader(bytes);
   let dict: Vec | null = null;
@@ -372,6 +410,8 @@ export function decodeChunk(
     if (header.type === 'DICTIONARY_PAGE') {
       dict = dictionaryValues(body, header, m.codec, type, int32);
       if (!keepCodes && sink.doubles && isDecimalVec(dict)) sink.dictDoubles = vecDoubles(dict, vecLength(dict));
+      if (!keepCodes && (type === 'int32' || type === 'date') && !dict.validity)
+        sink.dictInts = (dict as Extract<Vec, { type: 'int32' | 'date' }>).values;
       const bytes1 = flags && !keepCodes && type === 'string' ? flagBytes(dict) : null;
       sink.flags = bytes1 && {
         dict: bytes1,

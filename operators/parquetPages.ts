@@ -22,14 +22,7 @@ import { opaqueVec } from './vector.js';
 import { withNullEntry } from './parquetGather.js';
 import { intervalData } from './parquetInterval.js';
 import { corruptParquet as bad, inflate } from './snappy.js';
-import {
-  UNPACK,
-  UNPACK_BYTES,
-  UNPACK_BYTES_MAX_WIDTH,
-  UNPACK_DOUBLES,
-  UNPACK_DOUBLES_MAX_WIDTH,
-  UNPACK_MAX_WIDTH,
-} from './bitUnpack.js';
+import { UNPACK, UNPACK_BYTES, UNPACK_BYTES_MAX_WIDTH, UNPACK_MAX_WIDTH } from './bitUnpack.js';
 
 /** A short decimal stored as INT32 or INT64 (its unscaled value): its engine type. */
 function shortDecimal(e: SchemaElement): DecimalType | undefined {
@@ -287,25 +280,31 @@ export function readHybridBytes(
 }
 
 /**
- * `readHybrid` for codes of at most UNPACK_DOUBLES_MAX_WIDTH bits into the values of a dictionary
- * of doubles: row r's value is `dict[code]` (`dict` padded to 2^width entries). Returns a
- * negative number when some code is past `last` (the dictionary's last code; the caller refuses it).
+ * `readHybrid` for codes into the values of a dictionary (doubles: up to UNPACK_DOUBLES_MAX_WIDTH
+ * bits; int32: up to UNPACK_INTS_MAX_WIDTH): row r's value is `dict[code]` (`dict` padded to
+ * 2^width entries), unpacked by `unpackers[width]`. Returns a negative number when some code is
+ * past `last` (the dictionary's last code; the caller refuses it).
  */
-export function readHybridDoubles(
+export function readHybridDict<T extends Float64Array | Int32Array>(
   buf: Uint8Array,
   pos: number,
   end: number,
   width: number,
-  dict: Float64Array,
+  dict: T,
   last: number,
-  out: Float64Array,
+  out: T,
   at: number,
   n: number,
+  unpackers: readonly (
+    | ((buf: Uint8Array, p: number, dict: T, last: number, out: T, at: number, groups: number) => number)
+    | null
+  )[],
 ): number {
-  if (width < 1 || width > UNPACK_DOUBLES_MAX_WIDTH || dict.length < 1 << width) bad(`no unpacker for ${width} bits`);
+  const unpack = unpackers[width];
+  if (width < 1 || !unpack || dict.length < 1 << width) bad(`no unpacker for ${width} bits`);
   const stop = at + n;
   const mask = (1 << width) - 1;
-  const unpack = UNPACK_DOUBLES[width]!;
+  const bytes = (width + 7) >> 3;
   let over = 0;
   while (at < stop) {
     cursor.pos = pos;
@@ -336,7 +335,9 @@ export function readHybridDoubles(
       pos = runEnd;
     } else {
       const count = Math.floor(header / 2);
-      const c = buf[pos++]! & mask; // codes of at most 8 bits: one byte
+      let c = 0;
+      for (let k = 0; k < bytes; k++) c |= buf[pos++]! << (8 * k);
+      c &= mask;
       const e = Math.min(stop, at + count);
       if (e > at) {
         out.fill(dict[c]!, at, e);

@@ -5,8 +5,16 @@
  * run), RLE runs between them, and a write offset: every value as encoded by a reference encoder.
  */
 import { describe, expect, it } from 'vitest';
-import { UNPACK, UNPACK_BYTES_MAX_WIDTH, UNPACK_DOUBLES_MAX_WIDTH, UNPACK_MAX_WIDTH } from '../operators/bitUnpack.js';
-import { readHybrid, readHybridBytes, readHybridDoubles } from '../operators/parquetPages.js';
+import {
+  UNPACK,
+  UNPACK_BYTES_MAX_WIDTH,
+  UNPACK_DOUBLES,
+  UNPACK_DOUBLES_MAX_WIDTH,
+  UNPACK_INTS,
+  UNPACK_INTS_MAX_WIDTH,
+  UNPACK_MAX_WIDTH,
+} from '../operators/bitUnpack.js';
+import { readHybrid, readHybridBytes, readHybridDict } from '../operators/parquetPages.js';
 
 /** ULEB128 of a run header. */
 function uleb(x: number): number[] {
@@ -98,27 +106,39 @@ describe('bit-packed hybrid runs', () => {
     });
   }
 
-  for (let width = 1; width <= UNPACK_DOUBLES_MAX_WIDTH; width++) {
-    it(`${width} bits to a dictionary's doubles; a code past the dictionary is reported`, () => {
-      const size = Math.max(1, 2 ** width - 3); // a padded dictionary: the top codes are past it
-      const dict = new Float64Array(256);
-      for (let c = 0; c < 256; c++) dict[c] = c * 1.5 - 7;
-      const a = pattern(1003, width, 1).map((c) => c % size);
-      const b = pattern(64, width, 2).map((c) => c % size);
-      const bytes = Uint8Array.from([...packed(a, width), ...rle(size - 1, 20, width), ...packed(b, width)]);
-      const expected = [...a, 0, 0, 0, 0, 0, ...Array<number>(20).fill(size - 1), ...b];
-      const out = new Float64Array(expected.length + 2);
-      const over = readHybridDoubles(bytes, 0, bytes.length, width, dict, size - 1, out, 2, expected.length);
-      expect(Array.from(out.subarray(2))).toEqual(expected.map((c) => c * 1.5 - 7));
-      expect(over).toBeGreaterThanOrEqual(0);
-      if (size < 2 ** width) {
-        const bad = Uint8Array.from(packed([...a.slice(0, 9), size], width));
-        expect(readHybridDoubles(bad, 0, bad.length, width, dict, size - 1, new Float64Array(16), 0, 10)).toBeLessThan(
-          0,
-        );
-        const run = Uint8Array.from(rle(size, 3, width));
-        expect(readHybridDoubles(run, 0, run.length, width, dict, size - 1, new Float64Array(3), 0, 3)).toBeLessThan(0);
-      }
-    });
-  }
+  /** A dictionary's values as doubles or int32 (`make` builds the array), up to a width. */
+  const kinds = [
+    {
+      name: 'doubles',
+      max: UNPACK_DOUBLES_MAX_WIDTH,
+      make: (n: number) => new Float64Array(n),
+      unpack: UNPACK_DOUBLES,
+    },
+    { name: 'int32 values', max: UNPACK_INTS_MAX_WIDTH, make: (n: number) => new Int32Array(n), unpack: UNPACK_INTS },
+  ] as const;
+  for (const kind of kinds)
+    for (let width = 1; width <= kind.max; width++) {
+      it(`${width} bits to a dictionary's ${kind.name}; a code past the dictionary is reported`, () => {
+        const size = Math.max(1, 2 ** width - 3); // a padded dictionary: the top codes are past it
+        const value = (c: number) => (kind.name === 'doubles' ? c * 1.5 - 7 : c * 3 - 7);
+        const dict = kind.make(2 ** width);
+        for (let c = 0; c < dict.length; c++) dict[c] = value(c);
+        const read = (bytes: Uint8Array, out: Float64Array | Int32Array, at: number, n: number) =>
+          // biome-ignore lint/suspicious/noExplicitAny: one call for both array kinds
+          readHybridDict(bytes, 0, bytes.length, width, dict as any, size - 1, out as any, at, n, kind.unpack as any);
+        const a = pattern(1003, width, 1).map((c) => c % size);
+        const b = pattern(64, width, 2).map((c) => c % size);
+        const bytes = Uint8Array.from([...packed(a, width), ...rle(size - 1, 20, width), ...packed(b, width)]);
+        const expected = [...a, 0, 0, 0, 0, 0, ...Array<number>(20).fill(size - 1), ...b];
+        const out = kind.make(expected.length + 2);
+        expect(read(bytes, out, 2, expected.length)).toBeGreaterThanOrEqual(0);
+        expect(Array.from(out.subarray(2))).toEqual(expected.map(value));
+        if (size < 2 ** width) {
+          const bad = Uint8Array.from(packed([...a.slice(0, 9), size], width));
+          expect(read(bad, kind.make(16), 0, 10)).toBeLessThan(0);
+          const run = Uint8Array.from(rle(size, 3, width));
+          expect(read(run, kind.make(3), 0, 3)).toBeLessThan(0);
+        }
+      });
+    }
 });
