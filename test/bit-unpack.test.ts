@@ -4,6 +4,9 @@
  * ones, bit-packed runs read whole and cut short (a last partial group of 8, a stop inside a
  * run), RLE runs between them, and a write offset: every value as encoded by a reference encoder.
  */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   UNPACK,
@@ -141,4 +144,17 @@ describe('bit-packed hybrid runs', () => {
         }
       });
     }
+});
+
+describe('operators/bitUnpack.ts', () => {
+  it('is what scripts/gen-bit-unpack.mjs writes (up to formatting)', () => {
+    const root = path.join(import.meta.dirname, '..');
+    const generated = execFileSync(process.execPath, [path.join(root, 'scripts/gen-bit-unpack.mjs')], {
+      encoding: 'utf8',
+    });
+    const checkedIn = fs.readFileSync(path.join(root, 'operators/bitUnpack.ts'), 'utf8');
+    // Formatting only moves whitespace and adds trailing commas.
+    const norm = (s: string) => s.replace(/\s+/g, '').replace(/,([)\]}])/g, '$1');
+    expect(norm(checkedIn)).toBe(norm(generated));
+  });
 });
