@@ -16,7 +16,8 @@ import type { SplitRowGroup } from '../planner/tasks.js';
 export interface RangeReader {
   readonly name: string;
   readonly size: number;
-  read(start: number, end: number): Promise<Uint8Array>;
+  /** Bytes [start, end); `ahead`: read ahead of their use, without blocking this thread (ObjectStore.getRange). */
+  read(start: number, end: number, ahead?: boolean): Promise<Uint8Array>;
 }
 
 /** Min/max and null count of a column chunk (the planner's statistics, used for pruning). */

@@ -182,11 +182,11 @@ async function* scan(
     const b = concatBatches(sub, batchesFromArrow(await reader.read(rg), sub));
     return new Map(cols.map((c, k) => [c, b.columns[k]!]));
   };
-  // Raw bytes of our chunks, fetched for the next row group while this one is processed.
-  const fetch = (rg: number) => {
+  // Raw bytes of our chunks, fetched for the next row group while this one is processed (`ahead`).
+  const fetch = (rg: number, ahead: boolean) => {
     const cols = spec.schema.map((_, i) => i).filter((i) => ours(rg, i));
     const ranges = cols.map((i) => chunkRange(md.row_groups[rg]!.columns[leaves[i]!.chunk]!.meta_data!));
-    const p = readRanges(r, ranges).then(({ out, reads }) => ({
+    const p = readRanges(r, ranges, ahead).then(({ out, reads }) => ({
       bytes: new Map(cols.map((i, k) => [i, out[k]!])),
       reads,
     }));
@@ -194,12 +194,12 @@ async function* scan(
     return p;
   };
   const buffers = new ScanBuffers();
-  let next = rowGroups.length ? fetch(rowGroups[0]!) : null;
+  let next = rowGroups.length ? fetch(rowGroups[0]!, false) : null;
   try {
     for (let g = 0; g < rowGroups.length; g++) {
       const rg = rowGroups[g]!;
       const { bytes, reads } = await next!;
-      next = g + 1 < rowGroups.length ? fetch(rowGroups[g + 1]!) : null;
+      next = g + 1 < rowGroups.length ? fetch(rowGroups[g + 1]!, true) : null;
       const t0 = performance.now();
       const n = Number(md.row_groups[rg]!.num_rows);
       const columns = new RowGroupColumns(r, md, spec, leaves, rg, n, bytes, filtered, wasmRead, buffers);
@@ -237,6 +237,7 @@ async function* scan(
 async function readRanges(
   r: RangeReader,
   ranges: readonly (readonly [number, number])[],
+  ahead: boolean,
 ): Promise<{ out: Uint8Array[]; reads: Uint8Array[] }> {
   const order = ranges.map((_, k) => k).sort((a, b) => ranges[a]![0] - ranges[b]![0]);
   const reads: { start: number; end: number; members: number[] }[] = [];
@@ -252,7 +253,7 @@ async function readRanges(
   const got: Uint8Array[] = [];
   await Promise.all(
     reads.map(async ({ start, end, members }) => {
-      const bytes = await r.read(start, end);
+      const bytes = await r.read(start, end, ahead);
       got.push(bytes);
       for (const k of members) {
         const [s, e] = ranges[k]!;

@@ -6,5 +6,5 @@ import type { RangeReader } from '../../operators/parquet.js';
 import type { ObjectStore } from '../storage/store.js';
 
 export function rangeReader(store: ObjectStore, key: string, size: number, name: string): RangeReader {
-  return { name, size, read: (a, b) => store.getRange(key, a, b) };
+  return { name, size, read: (a, b, ahead) => store.getRange(key, a, b, ahead) };
 }

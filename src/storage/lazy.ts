@@ -38,8 +38,8 @@ export class LazyStore implements ObjectStore {
   async get(key: string): Promise<Uint8Array> {
     return (await this.store()).get(key);
   }
-  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
-    return (await this.store()).getRange(key, start, end);
+  async getRange(key: string, start: number, end: number, ahead?: boolean): Promise<Uint8Array> {
+    return (await this.store()).getRange(key, start, end, ahead);
   }
   async put(key: string, body: Body): Promise<void> {
     return (await this.store()).put(key, body);

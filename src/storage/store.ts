@@ -79,8 +79,11 @@ export interface ObjectStore {
   readonly url: string;
   readonly stats: StoreStats;
   get(key: string): Promise<Uint8Array>;
-  /** Bytes [start, end) of an object. */
-  getRange(key: string, start: number, end: number): Promise<Uint8Array>;
+  /**
+   * Bytes [start, end) of an object. `ahead`: the caller reads them ahead of their use (a scan's
+   * next row group while it decodes this one), so a backend must not block this thread for them.
+   */
+  getRange(key: string, start: number, end: number, ahead?: boolean): Promise<Uint8Array>;
   /** Write an object: one array, or chunks stored back to back (written as they are where the backend can). */
   put(key: string, body: Body): Promise<void>;
   /**

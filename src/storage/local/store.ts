@@ -35,8 +35,8 @@ import {
  * calls on this thread instead of a round trip through libuv's thread pool for each (open, read,
  * close…), every one of which waits for this thread to be woken again — microseconds on an idle
  * machine, milliseconds on a loaded one, and a job's driver and tasks make hundreds of small
- * requests (state, manifests, footers, shuffle partitions). Larger bodies stay asynchronous, their
- * copies on the pool's threads while this one computes.
+ * requests (state, manifests, footers, shuffle partitions). Larger bodies, and ranges read ahead of
+ * their use, stay asynchronous, their copies on the pool's threads while this one computes.
  */
 export const LOCAL_SYNC_BYTES = 1 << 20;
 
@@ -71,9 +71,11 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+  async getRange(key: string, start: number, end: number, ahead = false): Promise<Uint8Array> {
     this.stats.get++;
-    if (end - start <= LOCAL_SYNC_BYTES) return this.readSmall(key, start, end)!;
+    // A read ahead stays asynchronous whatever its size: a page not in memory would block this
+    // thread on the disk, where the pool's thread waits while this one computes.
+    if (!ahead && end - start <= LOCAL_SYNC_BYTES) return this.readSmall(key, start, end)!;
     let fh: fs.FileHandle | undefined;
     try {
       fh = await fs.open(this.file(key), 'r');
