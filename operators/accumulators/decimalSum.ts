@@ -54,6 +54,28 @@ function addLanes(
 ): void {
   lanes.fill(0, 0, 4 * size);
   laneCounts.fill(0, 0, 4 * size);
+  const i = laneLoop(groups, d, start, end, lanes, laneCounts);
+  for (let g = 0; g < size; g++) {
+    const k = g << 2;
+    sums[g]! += lanes[k]! + lanes[k + 1]! + lanes[k + 2]! + lanes[k + 3]!;
+    counts[g]! += laneCounts[k]! + laneCounts[k + 1]! + laneCounts[k + 2]! + laneCounts[k + 3]!;
+  }
+  addRun(groups, d, sums, counts, i, end);
+}
+
+/**
+ * addLanes' loop over rows i..i+3, in a function that ends with it: V8 compiles a long first
+ * call's loop on the stack (OSR), and code after the loop in the same function deoptimized that
+ * code on every later call (~2,000 deopts a Q1 run in some processes). The first row it left.
+ */
+function laneLoop(
+  groups: Int32Array,
+  d: Float64Array,
+  start: number,
+  end: number,
+  lanes: Float64Array,
+  laneCounts: Float64Array,
+): number {
   let i = start;
   for (; i + 4 <= end; i += 4) {
     const g0 = groups[i]! << 2;
@@ -69,12 +91,7 @@ function addLanes(
     laneCounts[g2]!++;
     laneCounts[g3]!++;
   }
-  for (let g = 0; g < size; g++) {
-    const k = g << 2;
-    sums[g]! += lanes[k]! + lanes[k + 1]! + lanes[k + 2]! + lanes[k + 3]!;
-    counts[g]! += laneCounts[k]! + laneCounts[k + 1]! + laneCounts[k + 2]! + laneCounts[k + 3]!;
-  }
-  addRun(groups, d, sums, counts, i, end);
+  return i;
 }
 
 /**
