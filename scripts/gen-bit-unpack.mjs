@@ -27,7 +27,7 @@ for (let w = 1; w <= MAX; w++) {
     const parts = [];
     for (let b = 0; b < 4 && 4 * j + b < w; b++) {
       const at = 4 * j + b;
-      const ref = `buf[p${at ? ' + ' + at : ''}]!`;
+      const ref = `buf[p${at ? ` + ${at}` : ''}]!`;
       parts.push(b === 0 ? ref : `(${ref} << ${8 * b})`);
     }
     lines.push(`    const w${j} = ${parts.join(' | ')};`);
@@ -41,7 +41,7 @@ for (let w = 1; w <= MAX; w++) {
     else e = `((w${j} >>> ${off}) | (w${j + 1} << ${32 - off}))`;
     // the top value of a word needs no mask when it ends the word exactly (and the word is unsigned-shifted)
     const needMask = !(off + w === 32 && off !== 0 && e.startsWith('(w'));
-    lines.push(`    out[at${k ? ' + ' + k : ''}] = ${needMask ? `${e} & ${mask}` : e.replace(/^\((.*)\)$/, '$1')};`);
+    lines.push(`    out[at${k ? ` + ${k}` : ''}] = ${needMask ? `${e} & ${mask}` : e.replace(/^\((.*)\)$/, '$1')};`);
   }
   const name = `unpack${w}`;
   names.push(name);
@@ -87,7 +87,7 @@ for (let w = 1; w <= BYTES_MAX; w++) {
     const off = k * w;
     const e = off === 0 ? `w0 & ${mask}` : `(w0 >>> ${off}) & ${mask}`;
     lines.push(`    c = ${e};`);
-    lines.push(`    out[at${k ? ' + ' + k : ''}] = dict[c]!;`);
+    lines.push(`    out[at${k ? ` + ${k}` : ''}] = dict[c]!;`);
     lines.push(`    seen |= 1 << c;`);
   }
   const name = `unpackBytes${w}`;
@@ -137,7 +137,7 @@ export type Unpack${label} = (
       const parts = [];
       for (let b = 0; b < 4 && 4 * j + b < w; b++) {
         const at = 4 * j + b;
-        const ref = `buf[p${at ? ' + ' + at : ''}]!`;
+        const ref = `buf[p${at ? ` + ${at}` : ''}]!`;
         parts.push(b === 0 ? ref : `(${ref} << ${8 * b})`);
       }
       lines.push(`    const w${j} = ${parts.join(' | ')};`);
@@ -150,7 +150,7 @@ export type Unpack${label} = (
       if (off + w <= 32) e = off === 0 ? `w${j} & ${mask}` : `(w${j} >>> ${off}) & ${mask}`;
       else e = `((w${j} >>> ${off}) | (w${j + 1} << ${32 - off})) & ${mask}`;
       lines.push(`    c = ${e};`);
-      lines.push(`    out[at${k ? ' + ' + k : ''}] = dict[c]!;`);
+      lines.push(`    out[at${k ? ` + ${k}` : ''}] = dict[c]!;`);
       lines.push(`    over |= last - c;`);
     }
     const name = `unpack${label}${w}`;
