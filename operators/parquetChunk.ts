@@ -274,7 +274,12 @@ function dataPage(
     // Codes straight to the dictionary's int32 values (padded to 2^width entries) in the chunk's values.
     const out = sink.ints();
     if (at + nonNull > out.length) bad(`column chunk has more rows than its row group's ${out.length}`);
-    if (paddedInts.length < 1 << width) paddedInts = new Int32Array(1 << width);
+    if (paddedInts.length < 1 << width) {
+      // A wider page than the last (a writer widens its codes as its dictionary grows): a new,
+      // larger copy of the dictionary, filled below.
+      paddedInts = new Int32Array(1 << width);
+      paddedIntsFrom = null;
+    }
     if (paddedIntsFrom !== di) {
       paddedInts.fill(0);
       paddedInts.set(di.subarray(0, Math.min(di.length, paddedInts.length)));
