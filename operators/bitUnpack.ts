@@ -285,14 +285,15 @@ export const UNPACK: readonly (Unpack | null)[] = [
 export const UNPACK_MAX_WIDTH = 16;
 
 /**
- * Unpacks `groups` groups of 8 codes from `buf` at byte `p` into `out` from `at` as bytes of
- * `dict` (2^width entries: padded past a smaller dictionary); returns the codes seen, bit c for
- * code c (a caller checks none is past its dictionary).
+ * Unpacks `groups` groups of 8 codes from `buf` at byte `p` into `out` from `at` as the
+ * values of `dict` (one-byte strings (flags); at least 2^width entries: padded past a smaller dictionary); returns
+ * a negative number when some code is past `last` (the dictionary's last code).
  */
 export type UnpackBytes = (
   buf: Uint8Array,
   p: number,
   dict: Uint8Array,
+  last: number,
   out: Uint8Array,
   at: number,
   groups: number,
@@ -302,163 +303,167 @@ function unpackBytes1(
   buf: Uint8Array,
   p: number,
   dict: Uint8Array,
+  last: number,
   out: Uint8Array,
   at: number,
   groups: number,
 ): number {
-  let seen = 0;
+  let over = 0;
   let c = 0;
   for (let g = 0; g < groups; g++, p += 1, at += 8) {
     const w0 = buf[p]!;
     c = w0 & 1;
     out[at] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 1) & 1;
     out[at + 1] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 2) & 1;
     out[at + 2] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 3) & 1;
     out[at + 3] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 4) & 1;
     out[at + 4] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 5) & 1;
     out[at + 5] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 6) & 1;
     out[at + 6] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 7) & 1;
     out[at + 7] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
   }
-  return seen;
+  return over;
 }
 
 function unpackBytes2(
   buf: Uint8Array,
   p: number,
   dict: Uint8Array,
+  last: number,
   out: Uint8Array,
   at: number,
   groups: number,
 ): number {
-  let seen = 0;
+  let over = 0;
   let c = 0;
   for (let g = 0; g < groups; g++, p += 2, at += 8) {
     const w0 = buf[p]! | (buf[p + 1]! << 8);
     c = w0 & 3;
     out[at] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 2) & 3;
     out[at + 1] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 4) & 3;
     out[at + 2] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 6) & 3;
     out[at + 3] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 8) & 3;
     out[at + 4] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 10) & 3;
     out[at + 5] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 12) & 3;
     out[at + 6] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 14) & 3;
     out[at + 7] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
   }
-  return seen;
+  return over;
 }
 
 function unpackBytes3(
   buf: Uint8Array,
   p: number,
   dict: Uint8Array,
+  last: number,
   out: Uint8Array,
   at: number,
   groups: number,
 ): number {
-  let seen = 0;
+  let over = 0;
   let c = 0;
   for (let g = 0; g < groups; g++, p += 3, at += 8) {
     const w0 = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16);
     c = w0 & 7;
     out[at] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 3) & 7;
     out[at + 1] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 6) & 7;
     out[at + 2] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 9) & 7;
     out[at + 3] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 12) & 7;
     out[at + 4] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 15) & 7;
     out[at + 5] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 18) & 7;
     out[at + 6] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 21) & 7;
     out[at + 7] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
   }
-  return seen;
+  return over;
 }
 
 function unpackBytes4(
   buf: Uint8Array,
   p: number,
   dict: Uint8Array,
+  last: number,
   out: Uint8Array,
   at: number,
   groups: number,
 ): number {
-  let seen = 0;
+  let over = 0;
   let c = 0;
   for (let g = 0; g < groups; g++, p += 4, at += 8) {
     const w0 = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16) | (buf[p + 3]! << 24);
     c = w0 & 15;
     out[at] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 4) & 15;
     out[at + 1] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 8) & 15;
     out[at + 2] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 12) & 15;
     out[at + 3] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 16) & 15;
     out[at + 4] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 20) & 15;
     out[at + 5] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 24) & 15;
     out[at + 6] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
     c = (w0 >>> 28) & 15;
     out[at + 7] = dict[c]!;
-    seen |= 1 << c;
+    over |= last - c;
   }
-  return seen;
+  return over;
 }
 
-/** The byte unpacker of each bit width up to `UNPACK_BYTES_MAX_WIDTH` (index 0 unused). */
+/** The one-byte strings (flags) unpacker of each bit width up to `UNPACK_BYTES_MAX_WIDTH` (index 0 unused). */
 export const UNPACK_BYTES: readonly (UnpackBytes | null)[] = [
   null,
   unpackBytes1,
@@ -467,7 +472,7 @@ export const UNPACK_BYTES: readonly (UnpackBytes | null)[] = [
   unpackBytes4,
 ];
 
-/** The widest bit width `UNPACK_BYTES` has a function for (one 32-bit word a group; codes below 16, one bit each in a mask). */
+/** The widest bit width `UNPACK_BYTES` has a function for. */
 export const UNPACK_BYTES_MAX_WIDTH = 4;
 
 /**

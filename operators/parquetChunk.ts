@@ -27,11 +27,11 @@ import {
   pageReader,
   plainValues,
   readHybrid,
-  readHybridBytes,
   readHybridDict,
   viewOf,
 } from './parquetPages.js';
 import {
+  UNPACK_BYTES,
   UNPACK_BYTES_MAX_WIDTH,
   UNPACK_DOUBLES,
   UNPACK_DOUBLES_MAX_WIDTH,
@@ -322,10 +322,11 @@ function dataPage(
     // One-byte strings straight from the codes: no codes array, no gather after.
     const out = flags.out();
     if (at + nonNull > out.length) bad(`column chunk has more rows than its row group's ${out.length}`);
-    const seen =
-      width > 0 ? readHybridBytes(buf, pos, buf.length, width, flags.dict, out, at, nonNull) : nonNull > 0 ? 1 : 0;
+    const last = flags.size - 1;
+    const over =
+      width > 0 ? readHybridDict(buf, pos, buf.length, width, flags.dict, last, out, at, nonNull, UNPACK_BYTES) : last;
     if (width === 0) out.fill(flags.dict[0]!, at, at + nonNull);
-    if (seen >>> flags.size !== 0) bad(`dictionary code ${31 - Math.clz32(seen)} past its dictionary of ${flags.size}`);
+    if (over < 0) bad(`dictionary code past its dictionary of ${flags.size}`);
     return { rows, present, codes: false, values: null, direct: null, inChunk: false, flags: true };
   }
   const into = sink.codes();

@@ -22,7 +22,7 @@ import { opaqueVec } from './vector.js';
 import { withNullEntry } from './parquetGather.js';
 import { intervalData } from './parquetInterval.js';
 import { corruptParquet as bad, inflate } from './snappy.js';
-import { UNPACK, UNPACK_BYTES, UNPACK_BYTES_MAX_WIDTH, UNPACK_MAX_WIDTH } from './bitUnpack.js';
+import { UNPACK, UNPACK_MAX_WIDTH } from './bitUnpack.js';
 
 /** A short decimal stored as INT32 or INT64 (its unscaled value): its engine type. */
 function shortDecimal(e: SchemaElement): DecimalType | undefined {
@@ -218,74 +218,13 @@ export function readHybrid(
 }
 
 /**
- * `readHybrid` for codes of at most UNPACK_BYTES_MAX_WIDTH bits into the bytes of a dictionary of
- * one-byte values: row r's byte is `dict[code]` (`dict` padded to 2^width entries). Returns the
- * codes seen, bit c for code c: the caller checks that none is past its dictionary.
- */
-export function readHybridBytes(
-  buf: Uint8Array,
-  pos: number,
-  end: number,
-  width: number,
-  dict: Uint8Array,
-  out: Uint8Array,
-  at: number,
-  n: number,
-): number {
-  if (width < 1 || width > UNPACK_BYTES_MAX_WIDTH || dict.length < 1 << width)
-    bad(`no byte unpacker for ${width} bits`);
-  const stop = at + n;
-  const mask = (1 << width) - 1;
-  const unpack = UNPACK_BYTES[width]!;
-  let seen = 0;
-  while (at < stop) {
-    cursor.pos = pos;
-    const header = runHeader(buf, cursor, end, width);
-    pos = cursor.pos;
-    if (header % 2 === 1) {
-      const groups = Math.floor(header / 2);
-      const runEnd = pos + groups * width;
-      const count = Math.min(groups * 8, stop - at);
-      const full = count >>> 3;
-      seen |= unpack(buf, pos, dict, out, at, full);
-      at += full * 8;
-      // The values of a last partial group (each group is within its run: `runHeader` checked).
-      let p = pos + full * width;
-      let acc = 0;
-      let bits = 0;
-      for (let k = full * 8; k < count; k++) {
-        while (bits < width) {
-          acc |= buf[p++]! << bits;
-          bits += 8;
-        }
-        const c = acc & mask;
-        out[at++] = dict[c]!;
-        seen |= 1 << c;
-        acc >>>= width;
-        bits -= width;
-      }
-      pos = runEnd;
-    } else {
-      const count = Math.floor(header / 2);
-      const c = buf[pos++]! & mask; // codes of at most 8 bits: one byte
-      const e = Math.min(stop, at + count);
-      if (e > at) {
-        out.fill(dict[c]!, at, e);
-        seen |= 1 << c;
-      }
-      at = e;
-    }
-  }
-  return seen;
-}
-
-/**
- * `readHybrid` for codes into the values of a dictionary (doubles: up to UNPACK_DOUBLES_MAX_WIDTH
- * bits; int32: up to UNPACK_INTS_MAX_WIDTH): row r's value is `dict[code]` (`dict` padded to
+ * `readHybrid` for codes into the values of a dictionary (one-byte strings' bytes: up to
+ * UNPACK_BYTES_MAX_WIDTH bits; doubles: up to UNPACK_DOUBLES_MAX_WIDTH; int32: up to
+ * UNPACK_INTS_MAX_WIDTH): row r's value is `dict[code]` (`dict` padded to
  * 2^width entries), unpacked by `unpackers[width]`. Returns a negative number when some code is
  * past `last` (the dictionary's last code; the caller refuses it).
  */
-export function readHybridDict<T extends Float64Array | Int32Array>(
+export function readHybridDict<T extends Float64Array | Int32Array | Uint8Array>(
   buf: Uint8Array,
   pos: number,
   end: number,

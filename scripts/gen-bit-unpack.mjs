@@ -60,56 +60,6 @@ export const UNPACK: readonly (Unpack | null)[] = [null, ${names.join(', ')}];
 /** The widest bit width \`UNPACK\` has a function for. */
 export const UNPACK_MAX_WIDTH = ${MAX};
 `;
-const BYTES_MAX = 4;
-s += `
-/**
- * Unpacks \`groups\` groups of 8 codes from \`buf\` at byte \`p\` into \`out\` from \`at\` as bytes of
- * \`dict\` (2^width entries: padded past a smaller dictionary); returns the codes seen, bit c for
- * code c (a caller checks none is past its dictionary).
- */
-export type UnpackBytes = (
-  buf: Uint8Array,
-  p: number,
-  dict: Uint8Array,
-  out: Uint8Array,
-  at: number,
-  groups: number,
-) => number;
-`;
-const byteNames = [];
-for (let w = 1; w <= BYTES_MAX; w++) {
-  const mask = (1 << w) - 1;
-  const lines = [];
-  const parts = [];
-  for (let b = 0; b < w; b++) parts.push(b === 0 ? `buf[p]!` : `(buf[p + ${b}]! << ${8 * b})`);
-  lines.push(`    const w0 = ${parts.join(' | ')};`);
-  for (let k = 0; k < 8; k++) {
-    const off = k * w;
-    const e = off === 0 ? `w0 & ${mask}` : `(w0 >>> ${off}) & ${mask}`;
-    lines.push(`    c = ${e};`);
-    lines.push(`    out[at${k ? ` + ${k}` : ''}] = dict[c]!;`);
-    lines.push(`    seen |= 1 << c;`);
-  }
-  const name = `unpackBytes${w}`;
-  byteNames.push(name);
-  s += `
-function ${name}(buf: Uint8Array, p: number, dict: Uint8Array, out: Uint8Array, at: number, groups: number): number {
-  let seen = 0;
-  let c = 0;
-  for (let g = 0; g < groups; g++, p += ${w}, at += 8) {
-${lines.join('\n')}
-  }
-  return seen;
-}
-`;
-}
-s += `
-/** The byte unpacker of each bit width up to \`UNPACK_BYTES_MAX_WIDTH\` (index 0 unused). */
-export const UNPACK_BYTES: readonly (UnpackBytes | null)[] = [null, ${byteNames.join(', ')}];
-
-/** The widest bit width \`UNPACK_BYTES\` has a function for (one 32-bit word a group; codes below 16, one bit each in a mask). */
-export const UNPACK_BYTES_MAX_WIDTH = ${BYTES_MAX};
-`;
 /** Unpackers of codes to a dictionary's values: \`label\` names them, \`arr\` is the array type. */
 function dictUnpackers(label, arr, max, what) {
   s += `
@@ -182,6 +132,7 @@ export const UNPACK_${label.toUpperCase()}: readonly (Unpack${label} | null)[] =
 export const UNPACK_${label.toUpperCase()}_MAX_WIDTH = ${max};
 `;
 }
+dictUnpackers('Bytes', 'Uint8Array', 4, 'one-byte strings (flags)');
 dictUnpackers('Doubles', 'Float64Array', 8, 'doubles');
 dictUnpackers('Ints', 'Int32Array', 16, 'int32 values');
 process.stdout.write(s);

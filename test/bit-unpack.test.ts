@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   UNPACK,
+  UNPACK_BYTES,
   UNPACK_BYTES_MAX_WIDTH,
   UNPACK_DOUBLES,
   UNPACK_DOUBLES_MAX_WIDTH,
@@ -17,7 +18,7 @@ import {
   UNPACK_INTS_MAX_WIDTH,
   UNPACK_MAX_WIDTH,
 } from '../operators/bitUnpack.js';
-import { readHybrid, readHybridBytes, readHybridDict } from '../operators/parquetPages.js';
+import { readHybrid, readHybridDict } from '../operators/parquetPages.js';
 
 /** ULEB128 of a run header. */
 function uleb(x: number): number[] {
@@ -89,28 +90,9 @@ describe('bit-packed hybrid runs', () => {
     });
   }
 
-  for (let width = 1; width <= UNPACK_BYTES_MAX_WIDTH; width++) {
-    it(`${width} bits to a dictionary's bytes, and the codes seen`, () => {
-      const size = 2 ** width - 1; // a padded dictionary: the top code is past it
-      const dict = new Uint8Array(16);
-      for (let c = 0; c < 16; c++) dict[c] = 65 + c;
-      const a = pattern(1003, width, 1).map((c) => c % size);
-      const b = pattern(64, width, 2).map((c) => c % size);
-      const bytes = Uint8Array.from([...packed(a, width), ...rle(size - 1, 20, width), ...packed(b, width)]);
-      const expected = [...a, 0, 0, 0, 0, 0, ...Array<number>(20).fill(size - 1), ...b];
-      const out = new Uint8Array(expected.length + 2);
-      const seen = readHybridBytes(bytes, 0, bytes.length, width, dict, out, 2, expected.length);
-      expect(Array.from(out.subarray(2))).toEqual(expected.map((c) => 65 + c));
-      expect(seen).toBe(2 ** size - 1); // every code of the dictionary, none past it
-      // A code past the dictionary shows in what was seen.
-      const bad = Uint8Array.from(packed([...a.slice(0, 9), size], width));
-      const seenBad = readHybridBytes(bad, 0, bad.length, width, dict, new Uint8Array(16), 0, 10);
-      expect(seenBad >>> size).not.toBe(0);
-    });
-  }
-
-  /** A dictionary's values as doubles or int32 (`make` builds the array), up to a width. */
+  /** A dictionary's values as one-byte strings' bytes, doubles or int32 (`make` builds the array), up to a width. */
   const kinds = [
+    { name: 'bytes', max: UNPACK_BYTES_MAX_WIDTH, make: (n: number) => new Uint8Array(n), unpack: UNPACK_BYTES },
     {
       name: 'doubles',
       max: UNPACK_DOUBLES_MAX_WIDTH,
@@ -123,10 +105,11 @@ describe('bit-packed hybrid runs', () => {
     for (let width = 1; width <= kind.max; width++) {
       it(`${width} bits to a dictionary's ${kind.name}; a code past the dictionary is reported`, () => {
         const size = Math.max(1, 2 ** width - 3); // a padded dictionary: the top codes are past it
-        const value = (c: number) => (kind.name === 'doubles' ? c * 1.5 - 7 : c * 3 - 7);
+        const value = (c: number) =>
+          kind.name === 'doubles' ? c * 1.5 - 7 : kind.name === 'bytes' ? 65 + c : c * 3 - 7;
         const dict = kind.make(2 ** width);
         for (let c = 0; c < dict.length; c++) dict[c] = value(c);
-        const read = (bytes: Uint8Array, out: Float64Array | Int32Array, at: number, n: number) =>
+        const read = (bytes: Uint8Array, out: Float64Array | Int32Array | Uint8Array, at: number, n: number) =>
           // biome-ignore lint/suspicious/noExplicitAny: one call for both array kinds
           readHybridDict(bytes, 0, bytes.length, width, dict as any, size - 1, out as any, at, n, kind.unpack as any);
         const a = pattern(1003, width, 1).map((c) => c % size);

@@ -1,7 +1,7 @@
 /**
  * One-byte strings of a small dictionary (flags: TPC-H's l_returnflag, l_linestatus) decoded
  * straight from their codes to their bytes (operators/parquetChunk.ts `decodeChunk` with
- * `flags`, operators/parquetPages.ts `readHybridBytes`): dictionaries of 1 to 16 entries (codes
+ * `flags`, operators/parquetPages.ts `readHybridDict`): dictionaries of 1 to 16 entries (codes
  * of 0 to 4 bits, padded dictionaries), and the chunks that keep the usual path (17 entries,
  * two-byte strings, nulls): every value as DuckDB wrote it, in v1 and v2 pages.
  */
