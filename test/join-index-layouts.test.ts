@@ -126,9 +126,13 @@ describe('join index layouts against a naive lookup', () => {
           const expected = naive(build, probe, bk.length, pk.length);
           expect(expected.has.length).toBeGreaterThan(500);
           if (repeated) expect(expected.all.length).toBeGreaterThan(expected.first.length);
-          expect(pairs(index, probe, pk.length, false)).toEqual(expected.all);
-          expect(pairs(index, probe, pk.length, true)).toEqual(expected.first);
-          expect(Array.from(index.has([probe], pk.length))).toEqual(expected.has);
+          // Repeated keys are listed on the first lookup that wants every match: first rows and
+          // has before it, all pairs, then first rows and has again from the lists.
+          for (let round = 0; round < 2; round++) {
+            expect(pairs(index, probe, pk.length, true)).toEqual(expected.first);
+            expect(Array.from(index.has([probe], pk.length))).toEqual(expected.has);
+            if (round === 0) expect(pairs(index, probe, pk.length, false)).toEqual(expected.all);
+          }
           index.release();
         });
 
