@@ -15,6 +15,7 @@ import { ORDERED, QUERIES, tpchTables } from '../benchmarks/tpch/queries/index.j
 import { tpchSql } from '../benchmarks/tpch/sql/index.js';
 import { readFooter } from '../operators/parquet.js';
 import { type KeyFilter, keyLookups } from '../operators/runtimeFilter.js';
+import { lookupsFirst, type Part } from '../operators/scanLate.js';
 import { spareArray } from '../operators/spareArrays.js';
 import { scanRowGroups } from '../operators/scan.js';
 import { type Batch, batchRows, vecFromValues } from '../operators/vector.js';
@@ -160,6 +161,19 @@ describe('the scan with a key filter keeps exactly the rows that can match', () 
     );
   });
 
+  it('a lookup more selective than the filters, and one less: exact either way', async () => {
+    // x > k keeps nearly every row, the id lookup 6 of 40,000: from the second row group on the
+    // lookup goes first (lookupsFirst); n > k keeps ~80% against the lookup's ~6%.
+    const keys = buildBatch({ b: { type: 'int32', values: [5, 77, 10_001, 20_002, 30_003, 39_999] } });
+    for (const [filter, where] of [
+      [binary('>', col('x'), col('k')), 'x > k'],
+      [binary('>', col('n'), col('k')), 'n > k'],
+    ] as const)
+      expect(await scanIds([filter], [col('id')], keys)).toEqual(
+        await duckIds(`${where} AND id IN (5, 77, 10001, 20002, 30003, 39999)`),
+      );
+  });
+
   it('an empty build side keeps no row', async () => {
     expect(await scanIds([], [col('n')], buildBatch({ bn: { type: 'int32', values: [] } }))).toEqual([]);
   });
@@ -218,5 +232,28 @@ describe("a key lookup's selections", () => {
     expect(second.buffer).toBe(first.buffer);
     lookup!.release();
     expect(spareArray(Int32Array, n, null).buffer).toBe(first.buffer);
+  });
+});
+
+describe('lookupsFirst', () => {
+  const part = (lookup: boolean, seen: number, kept: number): Part => ({
+    select: () => null,
+    columns: [0],
+    udf: false,
+    lookup,
+    seen,
+    kept,
+  });
+
+  it('keeps the filters first until every conjunct was seen, and while they keep the smaller share', () => {
+    const unseen = [part(false, 100, 60), part(true, 0, 0)];
+    expect(lookupsFirst(unseen)).toBe(unseen);
+    const filtersKeepLess = [part(false, 100, 10), part(false, 100, 50), part(true, 10, 9)];
+    expect(lookupsFirst(filtersKeepLess)).toBe(filtersKeepLess);
+  });
+
+  it('puts the lookups first, in their order, when their shares multiply to less than the filters\'', () => {
+    const [f1, f2, l1, l2] = [part(false, 100, 60), part(false, 60, 50), part(true, 50, 10), part(true, 10, 5)];
+    expect(lookupsFirst([f1, f2, l1, l2])).toEqual([l1, l2, f1, f2]);
   });
 });
