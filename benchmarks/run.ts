@@ -1,11 +1,18 @@
 /**
- * `npm run bench`: TPC-H on Stratus against DuckDB and Polars in the same run, one child
- * process per (engine, threads), answers checked against DuckDB, tables on stdout, everything
- * as JSON in --out. Exits 1 on a mismatch or a failed engine (after writing the JSON).
+ * `npm run bench`: TPC-H on Stratus against DuckDB and Polars in the same run, one runner
+ * process per (scale, threads, engine), answers checked against DuckDB, tables on stdout,
+ * everything as JSON in --out. Exits 1 on a mismatch or a failed engine (after writing the JSON).
+ *
+ * Every runner is started and opened up front, then driven interleaved (peers/schedule.ts,
+ * peers/drive.ts): per query, warm-up and timed rounds each run it once in every process, in
+ * an order that rotates from round to round, and only one process works at a time. This host's
+ * speed drifts by up to 1.7x within minutes; run one process after another, and every ratio
+ * across processes (Stratus's 1→2 thread speed-up, SF10/SF1 growth, Stratus/DuckDB) carried
+ * that drift (DuckDB's own 1→2 speed-up came out 1.31 and 1.78 in two runs of one build).
  *
  *   npm run bench -- [--sf 1[,10]] [--data <dir>[,<dir>]] [--codec snappy|zstd] [--queries all|1,3,5,6,12,18]
  *       [--runs 5] [--warmup 1] [--threads 1,2] [--engines stratus,duckdb,polars] [--out <file.json>]
- *       [--timeout <seconds per engine process, default 1800>] [--no-pin] [--report]
+ *       [--timeout <seconds per reply of a runner, default 600>] [--no-pin] [--report]
  *   A --threads N run is held to N cores (taskset on Linux, peers/spawn.ts cpuPinning) unless --no-pin.
  *   --report: afterwards measure stage profiles (SF 0.1, 0.3 and this SF) and write the Lambda-vs-EKS
  *   cost model's report under benchmarks/out/model (benchmarks/model/cli.ts; `npm run model` is the
@@ -21,7 +28,8 @@ import { generateTpch } from './datagen/index.js';
 import { ORDERED, QUERIES } from './tpch/queries/index.js';
 import { TPCH_QUERY_COUNT, tpchSql } from './tpch/sql/index.js';
 import { ENGINES, type EngineName } from './peers/protocol.js';
-import { cpuPinning, isFailure, PROJECT_ROOT, runEngine, type RunnerRecord } from './peers/spawn.js';
+import { cpuPinning, isFailure, PROJECT_ROOT, type RunnerSpec } from './peers/spawn.js';
+import { driveRunners } from './peers/drive.js';
 import { formatHeadline, headline, type ScaleResult } from './headline.js';
 import { checkAnswers, formatReport, formatScaleTable, REL_TOL, summarize, type AnswerCheck } from './report.js';
 
@@ -83,7 +91,10 @@ function parseOptions(argv: string[]): Options {
     .option('--threads <list>', 'thread counts (Stratus: executor processes; default 1,2)')
     .option('--engines <list>', `engines (default ${ENGINES.join(',')})`)
     .option('--out <file>', 'the JSON results (default benchmarks/out/results-<time>.json)')
-    .option('--timeout <seconds>', 'per engine process (default 1800)')
+    .option(
+      '--timeout <seconds>',
+      'longest wait for one reply of a runner: a run of a query, an open, a close (default 600)',
+    )
     .option('--no-pin', 'let every engine use all cores (default: a --threads N run is held to N cores with taskset)')
     .option('--report', "afterwards measure stage profiles and write the cost model's report")
     .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
@@ -113,7 +124,7 @@ function parseOptions(argv: string[]): Options {
     threads: intList('threads', v.threads ?? '1,2', 1),
     engines: [...new Set(engines)],
     out: path.resolve(v.out ?? path.join(OUT_DIR, `results-${stamp}.json`)),
-    timeoutMs: intList('timeout', v.timeout ?? '1800', 1)[0]! * 1000,
+    timeoutMs: intList('timeout', v.timeout ?? '600', 1)[0]! * 1000,
     report: v.report === true,
     pin: v.pin !== false,
   };
@@ -154,26 +165,25 @@ function packageVersion(name: string): string | undefined {
   }
 }
 
-/** Runs every (threads, engine) process in turn, never two at once. */
-async function runAll(opts: Options, queries: number[], dataDir: string): Promise<RunnerRecord[]> {
-  const records: RunnerRecord[] = [];
-  for (const threads of opts.threads) {
-    for (const engine of opts.engines) {
-      console.error(
-        `[bench] ${engine} threads=${threads}: Q${queries.join(',Q')}, ${opts.warmup} warmup + ${opts.runs} runs each`,
-      );
-      const scratchDir = mkdtempSync(path.join(os.tmpdir(), `bench-${engine}-`));
-      const record = await runEngine(
-        { engine, dataDir, queries, runs: opts.runs, warmup: opts.warmup, threads, scratchDir },
-        opts.timeoutMs,
-        opts.pin ? cpuPinning(threads) : undefined,
-      );
-      rmSync(scratchDir, { recursive: true, force: true });
-      if (isFailure(record)) console.error(`[bench] ${engine} threads=${threads} FAILED: ${record.failure}`);
-      records.push(record);
-    }
-  }
-  return records;
+/**
+ * Every runner of the bench, one per (scale, threads, engine) in that order, each with its own
+ * scratch directory and, unless --no-pin, held to `threads` cores.
+ */
+function runnerSpecs(opts: Options, dataDirs: readonly string[]): RunnerSpec[] {
+  return dataDirs.flatMap((dataDir, i) =>
+    opts.threads.flatMap((threads) =>
+      opts.engines.map((engine): RunnerSpec => {
+        const scratchDir = mkdtempSync(path.join(os.tmpdir(), `bench-${engine}-`));
+        const cpus = opts.pin ? cpuPinning(threads) : undefined;
+        const sf = opts.sfs.length > 1 ? `SF${opts.sfs[i]} ` : '';
+        return {
+          args: { engine, dataDir, threads, scratchDir },
+          label: `${sf}${engine} threads=${threads}`,
+          ...(cpus ? { cpus } : {}),
+        };
+      }),
+    ),
+  );
 }
 
 function machineInfo(loadAvgStart: number[]) {
@@ -210,19 +220,27 @@ async function main(): Promise<void> {
   for (const dir of opts.data ?? [])
     if (!existsSync(path.join(dir, 'lineitem'))) fail(`--data ${dir} has no lineitem/ sub-directory`);
 
-  // One scale after another: its data, every (threads, engine) process, its checks.
-  const scales: (ScaleResult & { dataDir: string; checks: AnswerCheck[] })[] = [];
-  for (const [i, sf] of opts.sfs.entries()) {
-    const dataDir = opts.data?.[i] ?? (await ensureData(sf, opts.codec));
-    const records = await runAll(opts, queries, dataDir);
-    scales.push({
-      sf: opts.data && !opts.sfGiven ? null : sf,
+  // Every runner of every scale started up front and driven interleaved (peers/schedule.ts),
+  // so ratios across them come from the same minutes of a host whose speed drifts.
+  const dataDirs: string[] = [];
+  for (const [i, sf] of opts.sfs.entries()) dataDirs.push(opts.data?.[i] ?? (await ensureData(sf, opts.codec)));
+  const specs = runnerSpecs(opts, dataDirs);
+  console.error(
+    `[bench] ${specs.length} runners, Q${queries.join(',Q')}: per query ${opts.warmup} warmup + ${opts.runs} runs in each, interleaved`,
+  );
+  const all = await driveRunners(specs, { queries, warmup: opts.warmup, runs: opts.runs, timeoutMs: opts.timeoutMs });
+  for (const spec of specs) rmSync(spec.args.scratchDir, { recursive: true, force: true });
+  const perScale = all.length / dataDirs.length;
+  const scales = dataDirs.map((dataDir, i): ScaleResult & { dataDir: string; checks: AnswerCheck[] } => {
+    const records = all.slice(i * perScale, (i + 1) * perScale);
+    return {
+      sf: opts.data && !opts.sfGiven ? null : opts.sfs[i]!,
       dataDir,
       records,
       checks: checkAnswers(records, ordered),
       summaries: summarize(records, opts.engines, queries, opts.threads),
-    });
-  }
+    };
+  });
   const machine = machineInfo(loadAvgStart);
   const load = (xs: number[]) => xs.map((x) => x.toFixed(1)).join('/');
   const where = opts.data ? `data ${opts.data.join(', ')}` : `SF ${opts.sfs.join(', ')} (${opts.codec})`;

@@ -59,6 +59,11 @@ describe('npm run bench', () => {
     const { code, stdout, stderr } = await runBench(args);
     expect(code, `stdout:\n${stdout}\nstderr:\n${stderr.slice(-3000)}`).toBe(0);
     expect(stdout).toMatch(/stratus\/duckdb/);
+    // Interleaved: every engine runs Q1 before any runs Q6 (one process after another, Stratus ran both first).
+    const progress = stderr.split('\n').filter((l) => / Q[16] (warmup|run) /.test(l));
+    const lastQ1 = progress.findLastIndex((l) => l.includes(' Q1 '));
+    expect(progress.slice(0, lastQ1 + 1).filter((l) => l.includes(' Q1 run '))).toHaveLength(ENGINES.length);
+    expect(progress.findIndex((l) => l.includes(' Q6 '))).toBe(lastQ1 + 1);
     // The summary: geo means over the six and the 22 queries (two of them ran here), the
     // orchestration share, and every target of issue 12 with met / missed / not measured.
     expect(stdout).toMatch(
