@@ -37,7 +37,7 @@ const OUT_DIR = fileURLToPath(new URL('./out/', import.meta.url));
 const ALL_QUERIES = Array.from({ length: TPCH_QUERY_COUNT }, (_, i) => i + 1);
 
 interface Options {
-  /** Scale factors, run one after another (one with --data). */
+  /** Scale factors, their runners interleaved with the others' (one with --data). */
   sfs: number[];
   /** Whether --sf was given (with --data it labels the data's scale factor). */
   sfGiven: boolean;
@@ -82,7 +82,7 @@ type Flags = {
 function parseOptions(argv: string[]): Options {
   const v = new Command('npm run bench --')
     .description('TPC-H on Stratus, DuckDB and Polars in the same run: tables on stdout, everything as JSON in --out')
-    .option('--sf <n[,m]>', 'scale factors, one after another (default 1; with --data they label the data)')
+    .option('--sf <n[,m]>', 'scale factors, their runs interleaved (default 1; with --data they label the data)')
     .option('--data <dir[,dir]>', 'pre-generated TPC-H data, one directory per scale factor')
     .option('--codec <codec>', 'Parquet codec of generated data: snappy or zstd (default snappy)')
     .option('--queries <list>', "queries: 'all' or a list like 1,3,5,6,12,18 (default all)")
