@@ -91,7 +91,7 @@ describe('driveRunners: runner processes, interleaved', () => {
   it('takes each run in turn across processes; an error, a hang and a crash fail only their own', async () => {
     const specs = [spec('duckdb', 1), spec('stratus', 1, 'error', 2), spec('polars', 1, 'hang', 2)];
     specs.push(spec('stratus', 2, 'crash', 2));
-    const records = await driveRunners(specs, { queries: [1, 2, 99], warmup: 1, runs: 2, timeoutMs: 3000 });
+    const records = await driveRunners(specs, { queries: [1, 2, 99], warmup: 1, runs: 2, timeoutMs: 8000 });
     const lines = readFileSync(log, 'utf8').trim().split('\n');
 
     // Q1 ran round by round in the four processes, in the rotating order of interleave().
@@ -109,12 +109,12 @@ describe('driveRunners: runner processes, interleaved', () => {
     expect(ok.queries[1]!.result).toEqual({ columns: ['q'], rows: [[2]] });
     expect(error.queries.map((o) => `${o.query} ${o.status}`)).toEqual(['1 ok', '2 error', '99 missing']);
     expect(error.queries[1]!.error).toMatch(/fake error in Q2/);
-    expect(isFailure(hang) && hang.failure).toMatch(/^timed out after 3 s \(--timeout\) in Q2 warmup 1\/1$/);
+    expect(isFailure(hang) && hang.failure).toMatch(/^timed out after 8 s \(--timeout\) in Q2 warmup 1\/1$/);
     expect(isFailure(crash) && crash.failure).toMatch(/^runner exited with code 3 in Q2 warmup 1\/1$/);
 
     // No runner is left: every pid the fake runners logged is gone.
     const pids = lines.filter((l) => l.startsWith('open ')).map((l) => Number(l.split(' ')[2]));
     expect(pids).toHaveLength(4);
     for (const pid of pids) expect(() => process.kill(pid, 0), `pid ${pid}`).toThrow();
-  }, 60_000);
+  }, 120_000);
 });
