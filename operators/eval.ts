@@ -14,7 +14,16 @@ import { fits, toUnscaled } from './decimal.js';
 import { castVec, narrowVec } from './cast.js';
 import { castTyped } from './time/cast.js';
 import { kernelFor } from './functions.js';
-import { arithmetic, compare, isArithmetic, isComparison, logical, negateBool, nullTest } from './kernels.js';
+import {
+  arithmetic,
+  compare,
+  inStrings,
+  isArithmetic,
+  isComparison,
+  logical,
+  negateBool,
+  nullTest,
+} from './kernels.js';
 import type { Operand, Scalar } from './scalar.js';
 import { firstAsScalar, isScalar, materialize } from './scalar.js';
 import type { Batch, BytesVec, Vec } from './vector.js';
@@ -22,6 +31,18 @@ import { StringBuilder } from './stringBuilder.js';
 import { isValid, newValidity, setValid, toInt64, typedArrayFor, valueAt, vecFromValues } from './vector.js';
 
 export type Evaluator = (b: Batch) => Operand;
+
+/** The items of `x IN (...)` as bytes when x is a string column and every item a non-null string constant, else null. */
+function inStringConstants(v: Operand, items: readonly Evaluator[], b: Batch): Uint8Array[] | null {
+  if (isScalar(v) || v.type !== 'string') return null;
+  const out: Uint8Array[] = [];
+  for (const it of items) {
+    const c = it(b);
+    if (!isScalar(c) || c.type !== 'string' || !(c.value instanceof Uint8Array)) return null;
+    out.push(c.value);
+  }
+  return out;
+}
 
 /** Row-wise user functions visible to expressions, by registered name. */
 export type UdfTable = ReadonlyMap<string, { fn: (...args: unknown[]) => unknown; returnType: DataType }>;
@@ -134,6 +155,8 @@ export function compileExpr(e: Expr, schema: Schema, udfs?: UdfTable): Evaluator
       const items = e.list.map((i) => compileExpr(i, schema, udfs));
       return (b) => {
         const v = x(b);
+        const strings = inStringConstants(v, items, b);
+        if (strings) return inStrings(v as BytesVec, strings, b.length);
         let acc: Operand | null = null;
         for (const it of items) {
           const eq = compare('=', v, it(b), b.length);

@@ -175,7 +175,15 @@ describe('comparisons', () => {
       ['i_in_arr', col('i').isin([7, -7, 100]), 'i IN (7, -7, 100)'],
       // A NULL in the list makes a non-match NULL, not false.
       ['i_in_null', col('i').isin(1, null), 'i IN (1, NULL)'],
+      // Strings against constants in one pass (kernels.ts inStrings); with a NULL or a column, the general path.
       ['s_in', col('s').isin('abc', 'ü', ''), "s IN ('abc', 'ü', '')"],
+      [
+        's_in_prefix',
+        col('s').substr(1, 2).isin('ab', 'ü', 'x', 'abc'),
+        "substring(s, 1, 2) IN ('ab', 'ü', 'x', 'abc')",
+      ],
+      ['s_in_null', col('s').isin('abc', null), "s IN ('abc', NULL)"],
+      ['s_in_col', col('s').isin(col('s'), 'zz'), "s IN (s, 'zz')"],
       ['d_in', col('d').isin(2.5, 0, -0.5), 'd IN (2.5, 0, -0.5)'],
       ['l_in_i', col('l').isin(col('i'), 100), 'l IN (i, 100)'],
       ['dt_in', col('dt').isin(date('2020-01-31'), date('2000-02-29')), "dt IN (DATE '2020-01-31', DATE '2000-02-29')"],

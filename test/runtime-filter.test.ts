@@ -252,7 +252,7 @@ describe('lookupsFirst', () => {
     expect(lookupsFirst(filtersKeepLess)).toBe(filtersKeepLess);
   });
 
-  it('puts the lookups first, in their order, when their shares multiply to less than the filters\'', () => {
+  it("puts the lookups first, in their order, when their shares multiply to less than the filters'", () => {
     const [f1, f2, l1, l2] = [part(false, 100, 60), part(false, 60, 50), part(true, 50, 10), part(true, 10, 5)];
     expect(lookupsFirst([f1, f2, l1, l2])).toEqual([l1, l2, f1, f2]);
   });
