@@ -130,12 +130,64 @@ function findSegment(d: Uint8Array, p: number, e: number, seg: Segment): number 
   return -1;
 }
 
+/**
+ * LIKE of a column against a pattern of literals between '%'s (no '_'), as most are
+ * ('%special%requests%', 'PROMO%', '%BRASS'), into `out`: the anchored ends are compared per row,
+ * and each middle literal is found by a native byte search over the column's bytes
+ * (Buffer#indexOf) whose hit serves every row up to it — a JavaScript search per row cost ~230 ns
+ * a row on TPC-H Q13's 1.5 M order comments. Null when the pattern has a '_'.
+ */
+function likeLiterals(
+  pattern: string,
+): ((data: Uint8Array, offsets: Int32Array, n: number, out: Uint8Array) => void) | null {
+  const segs = parseLike(pattern);
+  if (segs.length < 2 || segs.some((g) => g.length > 1 || g[0] === null)) return null;
+  const lit = (g: Segment) => (g[0] as Uint8Array | undefined) ?? EMPTY;
+  const first = lit(segs[0]!);
+  const last = lit(segs[segs.length - 1]!);
+  const middle = segs
+    .slice(1, -1)
+    .map(lit)
+    .filter((m) => m.length > 0);
+  const needles = middle.map((m) => Buffer.from(m));
+  return (data, offsets, n, out) => {
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.length);
+    // Per middle literal, its next occurrence at or after where it was last looked for (-1: none left).
+    const next = middle.map(() => -2);
+    const from = middle.map(() => 0);
+    rows: for (let i = 0; i < n; i++) {
+      const s = offsets[i]!;
+      const e = offsets[i + 1]!;
+      if (e - s < first.length + last.length) continue;
+      if (compareBytes(data, s, s + first.length, first, 0, first.length) !== 0) continue;
+      if (compareBytes(data, e - last.length, e, last, 0, last.length) !== 0) continue;
+      let pos = s + first.length;
+      const end = e - last.length;
+      for (let k = 0; k < middle.length; k++) {
+        if (next[k] !== -1 && (next[k]! < pos || from[k]! > pos)) {
+          next[k] = bytes.indexOf(needles[k]!, pos);
+          from[k] = pos;
+        }
+        const at = next[k]!;
+        if (at === -1 || at + middle[k]!.length > end) continue rows;
+        pos = at + middle[k]!.length;
+      }
+      out[i] = 1;
+    }
+  };
+}
+
 const like: Kernel = ([a, b], n) => {
   const x = source(a!);
   const out = new Uint8Array(n);
   if (isScalar(b!)) {
-    const m = likeMatcher(decoder.decode((b.value as Uint8Array | null) ?? EMPTY));
-    for (let i = 0; i < n; i++) out[i] = m(x.data, startOf(x, i), endOf(x, i)) ? 1 : 0;
+    const pattern = decoder.decode((b.value as Uint8Array | null) ?? EMPTY);
+    const literals = x.offsets ? likeLiterals(pattern) : null;
+    if (literals) literals(x.data, x.offsets!, n, out);
+    else {
+      const m = likeMatcher(pattern);
+      for (let i = 0; i < n; i++) out[i] = m(x.data, startOf(x, i), endOf(x, i)) ? 1 : 0;
+    }
   } else {
     const y = source(b!);
     for (let i = 0; i < n; i++)
