@@ -53,6 +53,7 @@ export async function jobStep(
   const read = await files;
   let state = read.state;
   let plan: StagePlan;
+  let planSaved: Promise<void> | undefined;
   try {
     if (!state) {
       validatePlanDocument(sub.plan);
@@ -70,7 +71,9 @@ export async function jobStep(
       plan = planned.plan;
       state = planned.state;
       state.planningCalls = footers.calls + 1;
-      await putJson(store, keys.stages, plan);
+      // Written beside the first round's manifests (awaited before the state and the answer).
+      planSaved = putJson(store, keys.stages, plan);
+      planSaved.catch(() => undefined);
     } else {
       plan = read.stages ?? (await getJson<StagePlan>(store, keys.stages));
       // Every step renews the pins of a running job (on AWS no runner holds it).
@@ -98,6 +101,7 @@ export async function jobStep(
   const sched = new Scheduler(state, plan, sub, store, event, env);
   const fatal = await sched.applyResults();
   const out = fatal ? await sched.fail(fatal) : await sched.advance();
+  await planSaved;
   state.lastOutput = out;
   state.lastAction = out.action;
   const save = () => putJson(store, keys.state, state);

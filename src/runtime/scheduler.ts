@@ -47,6 +47,8 @@ import { executorCap, INLINE_MAP_LIMIT, sizeStage } from './sizing.js';
 const DEFAULT_MAX_ATTEMPTS = 3;
 /** Summaries the driver reads at once. */
 const READ_CONCURRENCY = 16;
+/** Commit records and manifests the driver writes at once. */
+const WRITE_CONCURRENCY = 16;
 
 /**
  * Split tasks into groups of near-equal work: largest first, each to the least-loaded group
@@ -318,17 +320,34 @@ export class Scheduler {
     return failOutput(this.event, err);
   }
 
-  /** Complete finished stages, start ready ones, schedule pending tasks or commit the job. */
+  /**
+   * Complete finished stages, start ready ones, schedule pending tasks or commit the job. The
+   * step's store writes (finished stages' commit records, the round's manifests) are
+   * independent of one another: they go out side by side, one round trip for the step on S3,
+   * and all have landed before the answer (and the state) is saved.
+   */
   async advance(): Promise<DriverOutput> {
+    const commits: StageCommit[] = [];
     for (const s of this.state.stages) {
       const finished = s.status === 'running' && s.tasks.every((t) => t.status === 'done');
       if (finished || (s.status === 'done' && this.lostCommits.has(s.id))) {
-        const commit: StageCommit = { stage: s.id, outputs: s.tasks.map((t) => t.output!) };
-        await putJson(this.store, this.keys.commit(s.id), commit);
+        // Only a shuffle's outputs are read through a commit record (shuffleRead.ts); a result
+        // or write stage's outputs are committed by the job commit, from the state.
+        if (this.plan.stages[s.id]!.output.kind === 'shuffle')
+          commits.push({ stage: s.id, outputs: s.tasks.map((t) => t.output!) });
         s.status = 'done';
         s.finishedAt = Date.now();
       }
     }
+    const committed = mapLimit(commits, WRITE_CONCURRENCY, (c) => putJson(this.store, this.keys.commit(c.stage), c));
+    committed.catch(() => undefined); // awaited below, on every path
+    const out = await this.schedule();
+    await committed;
+    return out;
+  }
+
+  /** Start the stages now ready and answer: a round of executors, another driver step, or the job commit. */
+  private async schedule(): Promise<DriverOutput> {
     this.adapt();
     for (const s of this.state.stages) {
       if (s.status !== 'waiting' || !this.ready(s)) continue;
@@ -374,6 +393,7 @@ export class Scheduler {
     this.state.round++;
     const round = this.state.round;
     const groups: GroupRef[] = [];
+    const manifests: { key: string; manifest: GroupManifest }[] = [];
     for (const { s, tasks, sizing } of plans) {
       s.startedAt ??= Date.now();
       for (const members of balance(tasks, sizing.groups)) {
@@ -399,10 +419,11 @@ export class Scheduler {
           ...(opts.progressMillis !== undefined ? { progressMillis: opts.progressMillis } : {}),
         };
         const key = this.keys.manifest(round, index);
-        await putJson(this.store, key, manifest);
+        manifests.push({ key, manifest });
         groups.push({ manifest: key, round, index });
       }
     }
+    await mapLimit(manifests, WRITE_CONCURRENCY, (m) => putJson(this.store, m.key, m.manifest));
     const concurrency = Math.min(groups.length, executorCap(opts));
     if (groups.length > INLINE_MAP_LIMIT) {
       // More than an inline Map runs at once: hand the Distributed Map a list in the store.
