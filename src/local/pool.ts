@@ -118,6 +118,31 @@ export class ExecutorPool {
     return this.instances.map((i) => i.proc.pid!);
   }
 
+  /** Instances running an invocation now (or handed one that is starting). */
+  get busy(): number {
+    return this.instances.reduce((n, i) => n + (i.busy ? 1 : 0), 0);
+  }
+
+  /** Callbacks waiting for fewer busy instances than their count (whenBusyBelow). */
+  private readonly belowWaiters: { n: number; resolve: () => void }[] = [];
+
+  /** Resolves once fewer than `n` instances are busy (at once if they already are). */
+  whenBusyBelow(n: number): Promise<void> {
+    if (this.busy < n) return Promise.resolve();
+    return new Promise((resolve) => this.belowWaiters.push({ n, resolve }));
+  }
+
+  private notifyBelow(): void {
+    if (!this.belowWaiters.length) return;
+    const busy = this.busy;
+    for (let i = this.belowWaiters.length - 1; i >= 0; i--) {
+      const w = this.belowWaiters[i]!;
+      if (busy >= w.n) continue;
+      this.belowWaiters.splice(i, 1);
+      w.resolve();
+    }
+  }
+
   /** Processes running an invocation now. */
   get busyPids(): number[] {
     const busy = new Set([...this.pending.values()].map((p) => p.inst));
@@ -200,12 +225,14 @@ export class ExecutorPool {
         fresh.busy = true;
         next(fresh);
       }
+      this.notifyBelow();
       return;
     }
     if (next) next(inst);
     else {
       inst.busy = false;
       hold(inst.proc, false);
+      this.notifyBelow();
     }
   }
 
@@ -240,6 +267,7 @@ export class ExecutorPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const w of this.belowWaiters.splice(0)) w.resolve();
     await Promise.all(
       this.instances.map(
         (i) =>

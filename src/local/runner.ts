@@ -62,6 +62,8 @@ export class LocalRunner implements Runner {
   retries: { state: string; error: string; delayMs: number }[] = [];
   /** Test hook: an error to throw instead of invoking an executor (transient fault injection). */
   faultInjector: ((event: ExecutorEvent) => Error | undefined) | undefined;
+  /** Cores the driver and the executors share: a step's state write waits for one no executor uses. */
+  cores = os.availableParallelism();
 
   constructor(readonly opts: LocalRunnerOptions) {
     const size = opts.executors ?? Math.max(1, os.availableParallelism());
@@ -84,28 +86,39 @@ export class LocalRunner implements Runner {
     });
   }
 
-  /** Each job's state write left to run beside its executors (env.writeBehind), by job id. */
-  private readonly stateWrites = new Map<string, Promise<void>>();
+  /** Each job's state write left to run beside its executors (env.writeBehind), by job id: `start` runs it now if it has not started. */
+  private readonly stateWrites = new Map<string, { start(): Promise<void> }>();
 
   /**
    * A driver step's state write, run once the round's executors are started: the answer goes to
    * the state machine first, which starts the executors in this turn of the event loop; the write
    * (synchronous system calls on a local store; a rename over the previous state is the costliest
-   * write a step makes) then runs while they work instead of before.
+   * write a step makes) then runs while they work instead of before — on a core none of them
+   * uses: with an executor on every core it waits until one of them is done (the round's
+   * first to end, typically long before the last), instead of taking its time from a running
+   * one. The next step starts it itself if it is still waiting.
    */
   private writeBehind(jobId: string, write: () => Promise<void>): void {
-    const done = new Promise<void>((resolve) => setImmediate(resolve)).then(write);
+    let started: Promise<void> | undefined;
+    const start = () => {
+      started ??= write();
+      return started;
+    };
+    // The executors are started (busy) by the next turn of the event loop.
+    const done = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.pool.whenBusyBelow(this.cores))
+      .then(start);
     done.catch(() => undefined); // settled by the job's next step (settleStateWrite)
-    this.stateWrites.set(jobId, done);
+    this.stateWrites.set(jobId, { start });
   }
 
   /** Wait for a job's pending state write; a failed one fails the step (retried: the step is idempotent). */
   private async settleStateWrite(jobId: string): Promise<void> {
-    const done = this.stateWrites.get(jobId);
-    if (!done) return;
+    const pending = this.stateWrites.get(jobId);
+    if (!pending) return;
     this.stateWrites.delete(jobId);
     try {
-      await done;
+      await pending.start();
     } catch (e) {
       throw new DriverTransientError(`job ${jobId}: the previous step's state write failed: ${(e as Error).message}`);
     }
