@@ -87,6 +87,12 @@ export interface ScanInput {
   readonly kind: 'scan';
   readonly parts: readonly ScanPart[];
   readonly bytes: number;
+  /**
+   * Bounds of some columns over all the task's rows (from footer statistics), where they are a
+   * narrow slice of the scan's: a join probing with such a column indexes only the build rows
+   * within them (planner/buildRanges.ts).
+   */
+  readonly ranges?: Readonly<Record<string, readonly [number, number]>>;
 }
 
 export interface ScanSplit {
@@ -119,9 +125,54 @@ function partitionStats(pv: Readonly<Record<string, string | null>>, schema: Sch
 }
 
 /**
+ * A task's bounds of a column cover at most this share of the whole scan's, or the task does
+ * not carry them: an unsorted column's bounds are the whole range in every task.
+ */
+const NARROW_SHARE = 0.75;
+
+/** Bounds of `column` over row groups, or null when one lacks numeric statistics. */
+type Bounds = [number, number] | null;
+
+function widen(b: Bounds | undefined, s: MinMax | undefined): Bounds {
+  if (b === null || typeof s?.min !== 'number' || typeof s.max !== 'number') return null;
+  return b === undefined ? [s.min, s.max] : [Math.min(b[0], s.min), Math.max(b[1], s.max)];
+}
+
+/**
+ * The tasks with the bounds of `rangeColumns` that are narrow: at most NARROW_SHARE of the
+ * bounds over the whole scan (two or more tasks).
+ */
+function withRanges(
+  inputs: readonly ScanInput[],
+  bounds: readonly Record<string, Bounds>[],
+  rangeColumns: readonly string[],
+): ScanInput[] {
+  if (inputs.length < 2) return [...inputs];
+  const kept = rangeColumns.filter((c) => bounds.every((b) => b[c]));
+  const whole = Object.fromEntries(
+    kept.map((c) => [
+      c,
+      bounds.reduce<Bounds | undefined>(
+        (a, b) => widen(a, { min: b[c]![0], max: b[c]![1], nullCount: null }),
+        undefined,
+      )!,
+    ]),
+  );
+  return inputs.map((input, i) => {
+    const narrow = kept.filter((c) => {
+      const [lo, hi] = bounds[i]![c]!;
+      const [wlo, whi] = whole[c]!;
+      return hi - lo <= NARROW_SHARE * (whi - wlo);
+    });
+    return narrow.length ? { ...input, ranges: Object.fromEntries(narrow.map((c) => [c, bounds[i]![c]!])) } : input;
+  });
+}
+
+/**
  * Split a scan into tasks of about `taskBytes` of `columns`: a row group goes to the task whose
  * budget holds its middle byte, so n × taskBytes bytes make n tasks within a row group of even
- * (never a short last one); a single row group may exceed the budget.
+ * (never a short last one); a single row group may exceed the budget. Each task carries the
+ * bounds of `rangeColumns` over its row groups where they are narrow (ScanInput.ranges).
  * @example splitScan(files, schema, ['l_quantity'], filters, 64 << 20)
  */
 export function splitScan(
@@ -130,8 +181,11 @@ export function splitScan(
   columns: readonly string[],
   filters: readonly Expr[],
   taskBytes: number,
+  rangeColumns: readonly string[] = [],
 ): ScanSplit {
   const inputs: ScanInput[] = [];
+  const bounds: Record<string, Bounds>[] = [];
+  let taskBounds: Record<string, Bounds> = {};
   let bytes = 0;
   let pruned = 0;
   let parts: ScanPart[] = [];
@@ -139,9 +193,13 @@ export function splitScan(
   /** The budget slot (multiple of taskBytes) the current task fills. */
   let slot = 0;
   const flushTask = () => {
-    if (parts.length) inputs.push({ kind: 'scan', parts, bytes: taskSize });
+    if (parts.length) {
+      inputs.push({ kind: 'scan', parts, bytes: taskSize });
+      bounds.push(taskBounds);
+    }
     parts = [];
     taskSize = 0;
+    taskBounds = {};
   };
   for (const f of files) {
     const pv = f.partitionValues;
@@ -184,11 +242,12 @@ export function splitScan(
       const always = v.alwaysTrue;
       skip = skip === null ? [...always] : skip.filter((i) => always.includes(i));
       group.push(rg.index);
+      for (const c of rangeColumns) taskBounds[c] = widen(taskBounds[c], rg.stats[c]);
       taskSize += b;
       bytes += b;
     }
     flushPart();
   }
   flushTask();
-  return { inputs, bytes, pruned };
+  return { inputs: rangeColumns.length ? withRanges(inputs, bounds, rangeColumns) : inputs, bytes, pruned };
 }

@@ -11,7 +11,8 @@ import { physicalRuleOn } from '../../planner/optimizer/physicalRules.js';
 import { planStages } from '../../planner/physical.js';
 import type { PlanDocument, PlanNode } from '../../planner/plan.js';
 import type { Stage, StagePlan } from '../../planner/stages.js';
-import { deferredStages, inputPartitions, stageDeps, unreadStages } from '../../planner/stages.js';
+import { deferredStages, inputPartitions, stageAsRun, stageDeps, unreadStages } from '../../planner/stages.js';
+import { rangedJoins } from '../../planner/buildRanges.js';
 import { inlineBroadcasts } from '../../planner/optimizer/rules/inline_broadcast_scans.js';
 import { type ScanInput, type ScanSplit, type SplitFile, splitScan } from '../../planner/tasks.js';
 import { backendOf } from '../storage/backends.js';
@@ -50,12 +51,31 @@ function splitFiles(ds: Datasets, path: string): SplitFile[] {
   }));
 }
 
-/** Split one scan stage of a plan into tasks of about `taskBytes`. */
-function splitStage(ds: Datasets, stage: Stage, taskBytes: number, disabledRules: readonly string[]): ScanSplit {
+/**
+ * Split one scan stage of a plan into tasks of about `taskBytes`, with the bounds of
+ * `rangeColumns` where they are narrow (planner/buildRanges.ts).
+ */
+function splitStage(
+  ds: Datasets,
+  stage: Stage,
+  taskBytes: number,
+  disabledRules: readonly string[],
+  rangeColumns: readonly string[] = [],
+): ScanSplit {
   if (stage.source.kind !== 'scan') return { inputs: [], bytes: 0, pruned: 0 };
   const { path, columns, filters } = stage.source;
   const prune: readonly Expr[] = physicalRuleOn('row_group_pruning', disabledRules) ? filters : [];
-  return splitScan(splitFiles(ds, path), ds.catalog.get(path) ?? [], columns, prune, taskBytes);
+  return splitScan(splitFiles(ds, path), ds.catalog.get(path) ?? [], columns, prune, taskBytes, rangeColumns);
+}
+
+/**
+ * The probe columns of the ranged joins that run over a scan stage's tasks: its own, and those
+ * of an adaptive join's form that takes its tasks over (the same scan).
+ */
+function rangeColumnsOf(plan: StagePlan, stage: Stage): string[] {
+  const readers = plan.stages.filter((s) => s.adaptive?.kind === 'join' && s.adaptive.deferredStage === stage.id);
+  const joins = [stage, ...readers.map((s) => stageAsRun(s, true))].flatMap(rangedJoins);
+  return [...new Set(joins.map((j) => j.probe))];
 }
 
 /**
@@ -131,7 +151,8 @@ export async function planJob(
     if (s.source.kind !== 'scan') return { id: s.id, status: 'waiting', tasks: [] };
     // Each scan is sized by its own bytes (not the job's): every scan, small or large, has
     // even tasks for all the executors, so no executor waits on another's remainder.
-    const split = splitStage(ds, s, taskBytes(splitStage(ds, s, Infinity, disabledRules).bytes), disabledRules);
+    const bytes = splitStage(ds, s, Infinity, disabledRules).bytes;
+    const split = splitStage(ds, s, taskBytes(bytes), disabledRules, rangeColumnsOf(plan, s));
     prunedRowGroups += split.pruned;
     // A scan with every row group pruned still runs one empty task so the stage has an output.
     const inputs: readonly ScanInput[] = split.inputs.length ? split.inputs : [{ kind: 'scan', parts: [], bytes: 0 }];

@@ -25,7 +25,8 @@ import { vecFromValues } from '../../operators/vector.js';
 import { compileConjunction, filterBatch } from '../../operators/filter.js';
 import type { RangeReader } from '../../operators/parquet.js';
 import { referencedColumns } from '../../planner/expr.js';
-import { type ScanPart, typedPartitionValue } from '../../planner/tasks.js';
+import { type RangedJoin, rangedJoinOf, rangedJoins } from '../../planner/buildRanges.js';
+import { type ScanInput, type ScanPart, typedPartitionValue } from '../../planner/tasks.js';
 import { locate } from '../storage/url.js';
 import { getJson, type ObjectStore } from '../storage/store.js';
 import { rangeReader } from './files.js';
@@ -35,6 +36,7 @@ import { jobKeys } from './jobState.js';
 import type { ExecutorEvent, TaskOutput, TaskSpec } from './protocol.js';
 import { readShufflePartition, readShufflePartitions } from './shuffleRead.js';
 import { functionTables, loadBundle } from './bundle.js';
+import { rowsWithin } from './narrowBuild.js';
 
 /** Per-instance cache of immutable job documents (stage plans), keyed by store and job. */
 const planCache = new Map<string, StagePlan>();
@@ -276,6 +278,13 @@ async function* readFirstPartitions(
   for (const s of stages) yield* readShufflePartition(store, jobId, s, 0, schema);
 }
 
+/** The ranged joins of the task's stage (as it runs) whose probe column the task bounds. */
+function taskRanges(planned: Stage, task: TaskSpec): RangedJoin[] {
+  const ranges = task.input.kind === 'scan' ? task.input.ranges : undefined;
+  if (!ranges) return [];
+  return rangedJoins(stageAsRun(planned, task.adaptive)).filter((j) => ranges[j.probe]);
+}
+
 export async function runTask(
   plan: StagePlan,
   task: TaskSpec,
@@ -300,7 +309,23 @@ export async function runTask(
         : readFirstPartitions(store, event.job.jobId, src.stages, src.schema);
     return runPipeline(scanned, buildOperators(st.ops, src.schema, ctx));
   };
-  const readBuildSide = (side: BuildSide) => buildSide(store, event.job.jobId, side, partitions, inline);
+  const ranged = taskRanges(planned, task);
+  const narrowed = new Map<number, Promise<Batch[]>>();
+  const readBuildSide = (side: BuildSide) => {
+    const whole = () => buildSide(store, event.job.jobId, side, partitions, inline);
+    const j = rangedJoinOf(ranged, side);
+    if (!j) return whole();
+    // The task's own slice of the build side (planner/buildRanges.ts): read by its join and its
+    // scan's runtime filter alike, so both share one index of it.
+    let hit = narrowed.get(j.stage);
+    if (!hit) {
+      const [lo, hi] = (task.input as ScanInput).ranges![j.probe]!;
+      const key = side.schema.findIndex((f) => f.name === j.build);
+      hit = whole().then((parts) => rowsWithin(parts, key, lo, hi));
+      narrowed.set(j.stage, hit);
+    }
+    return hit;
+  };
   const fns = plan.udfs ? functionTables(await loadBundle(store, plan.udfs), plan.udfs.names) : undefined;
   const ctx: OperatorContext = { readBuildSide, partition: task.task, ...(fns ?? {}) };
   const ops = buildOperators(stage.ops, stage.source.schema, ctx);
