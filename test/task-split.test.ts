@@ -66,13 +66,17 @@ describe('scan task splitting', () => {
 });
 
 describe('scan task sizing', () => {
-  it('gives every scan at least two even tasks per executor, from its own bytes', () => {
+  it('gives every scan even tasks for every executor (two per AWS executor, one per local one), from its own bytes', () => {
     const MiB = 1 << 20;
     expect(taskBytesFor(100 * MiB, { maxExecutors: 2 })).toBe(25 * MiB);
-    expect(taskBytesFor(10 * MiB, { executorSlots: 2 })).toBe(Math.ceil((10 * MiB) / 4));
+    expect(taskBytesFor(10 * MiB, { executorSlots: 2 })).toBe(5 * MiB);
+    expect(taskBytesFor(10 * MiB, { executorSlots: 1 })).toBe(10 * MiB);
     // Large scans: tasks of at most 64 MiB, all the same size (16 tasks of 62.5 MiB, not 15 + a rest).
     expect(taskBytesFor(1000 * MiB, { maxExecutors: 2 })).toBe(Math.ceil((1000 * MiB) / 16));
     expect(taskBytesFor(1e12, {})).toBeLessThanOrEqual(MAX_TASK_BYTES);
+    // Local: as many tasks as a multiple of the executors (SF10 lineitem's 700 MiB in 12 at 2, not 11: 6 against 5).
+    expect(taskBytesFor(700 * MiB, { executorSlots: 2 })).toBe(Math.ceil((700 * MiB) / 12));
+    expect(taskBytesFor(700 * MiB, { executorSlots: 1 })).toBe(Math.ceil((700 * MiB) / 11));
     // The user's budget is taken as given.
     expect(taskBytesFor(1000 * MiB, { taskBytes: 1 })).toBe(1);
   });

@@ -88,13 +88,21 @@ export function shufflePartitionsFor(
 
 /**
  * Target bytes of a task of one scan reading `scanBytes`: the user's, else an even share of the
- * scan — at least two tasks per executor the cap allows (so every executor has work) and at
- * most 64 MiB each.
+ * scan of at most 64 MiB a task. On AWS, at least two tasks per executor the cap allows (an
+ * executor runs several workers). With a runner's warm executor processes (executorSlots), whose
+ * count the cap then is: at least one task per executor — a local executor is one thread, where a
+ * second task only interleaves with the first and adds its fixed costs (its output object, its
+ * pipeline, its partial aggregate's table) — and a multiple of the executors, so each gets the
+ * same number (SF10 lineitem's 11 tasks at 2 executors were 6 against 5; now 12).
  * @example taskBytesFor(100 << 20, { maxExecutors: 2 }) // 25 MiB: four even tasks
+ * @example taskBytesFor(100 << 20, { executorSlots: 2 }) // 50 MiB: one task per local executor
  */
 export function taskBytesFor(scanBytes: number, opts: SizingOptions & { readonly taskBytes?: number }): number {
   if (opts.taskBytes !== undefined) return opts.taskBytes;
-  const tasks = Math.max(2 * executorCap(opts), Math.ceil(scanBytes / MAX_TASK_BYTES));
+  const cap = executorCap(opts);
+  const local = opts.executorSlots !== undefined;
+  const least = Math.max((local ? 1 : 2) * cap, Math.ceil(scanBytes / MAX_TASK_BYTES));
+  const tasks = local ? Math.ceil(least / cap) * cap : least;
   return Math.max(1, Math.ceil(scanBytes / tasks));
 }
 
