@@ -87,4 +87,52 @@ describe('read ahead', () => {
     expect(byAhead(true).length).toBeGreaterThan(0);
     expect(byAhead(true).every((s) => s > lastNow)).toBe(true);
   });
+
+  it('a read ahead, a large read and a large write each take one round trip through the pool', async () => {
+    // Issued when asked for and done while this thread computes: once it has been busy, the
+    // next turn of the event loop finds the bytes (opening, reading and closing each on the
+    // pool took three turns, each waiting for this thread when every core runs an executor).
+    const store = new LocalStore(path.join(dir, 'turns'));
+    const big = Uint8Array.from({ length: (1 << 20) + 4096 }, (_, i) => (i * 7) & 255);
+    fs.mkdirSync(path.join(dir, 'turns', 'a'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'turns', 'a', 'big.bin'), big);
+    // Started in the check phase (setImmediate), so that the next turn's poll phase is the first
+    // to look for the pool's completions.
+    const turnsAfterBusy = async <T>(start: () => Promise<T>): Promise<{ turns: number; value: T }> => {
+      await new Promise((resolve) => setImmediate(resolve));
+      let settled = false;
+      const p = start();
+      void p.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      const until = performance.now() + 100;
+      while (performance.now() < until); // this thread busy (decoding a row group)
+      let turns = 0;
+      while (!settled) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turns++;
+      }
+      return { turns, value: await p };
+    };
+    // (Buffer.equals: toEqual compares a MiB element by element.)
+    const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+    const ahead = await turnsAfterBusy(() => store.getRange('a/big.bin', 100, 2100, true));
+    expect(ahead.turns).toBe(1);
+    expect(same(ahead.value, big.subarray(100, 2100))).toBe(true);
+    const large = await turnsAfterBusy(() => store.getRange('a/big.bin', 0, big.length));
+    expect(large.turns).toBe(1);
+    expect(same(large.value, big)).toBe(true);
+    const whole = await turnsAfterBusy(() => store.get('a/big.bin'));
+    expect(whole.turns).toBe(1);
+    expect(same(whole.value, big)).toBe(true);
+    const put = await turnsAfterBusy(() => store.put('b/c/copy.bin', [big.subarray(0, 1000), big.subarray(1000)]));
+    expect(put.turns).toBe(1);
+    expect(fs.readFileSync(path.join(dir, 'turns', 'b', 'c', 'copy.bin')).equals(big)).toBe(true);
+    expect(fs.readdirSync(path.join(dir, 'turns', 'b', 'c'))).toEqual(['copy.bin']);
+    expect(await store.putIfAbsent('b/c/copy.bin', big)).toBe(false);
+    expect(await store.putIfAbsent('b/c/other.bin', big)).toBe(true);
+    expect(same(await store.get('b/c/other.bin'), big)).toBe(true);
+    await expect(store.get('a/missing.bin')).rejects.toThrow(/a\/missing\.bin/);
+  });
 });

@@ -9,11 +9,13 @@ import {
   linkSync,
   mkdirSync,
   openSync,
+  read as readFd,
   readdirSync,
   readSync,
   renameSync,
   rmSync,
   statSync,
+  writev,
   writevSync,
 } from 'node:fs';
 import * as path from 'node:path';
@@ -62,13 +64,27 @@ export class LocalStore implements ObjectStore {
     this.stats.get++;
     const small = this.readSmall(key);
     if (small) return small;
+    // Larger: opened, sized and closed on this thread, read in one round trip through the pool (getRange).
+    let fd: number;
+    let size: number;
     try {
-      const buf = await fs.readFile(this.file(key));
-      this.stats.bytesIn += buf.byteLength;
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      fd = openSync(this.file(key), 'r');
     } catch (e) {
       throw notFound(e, this.url, key);
     }
+    try {
+      size = fstatSync(fd).size;
+    } catch (e) {
+      closeSync(fd);
+      throw notFound(e, this.url, key);
+    }
+    const bytes = await readAsync(fd, new Uint8Array(size), 0)
+      .catch((e: unknown) => {
+        throw notFound(e, this.url, key);
+      })
+      .finally(() => closeSync(fd));
+    this.stats.bytesIn += bytes.byteLength;
+    return bytes;
   }
 
   async getRange(key: string, start: number, end: number, ahead = false): Promise<Uint8Array> {
@@ -76,23 +92,23 @@ export class LocalStore implements ObjectStore {
     // A read ahead stays asynchronous whatever its size: a page not in memory would block this
     // thread on the disk, where the pool's thread waits while this one computes.
     if (!ahead && end - start <= LOCAL_SYNC_BYTES) return this.readSmall(key, start, end)!;
-    let fh: fs.FileHandle | undefined;
+    // Opened and closed on this thread (a system call each), read on the pool's thread: one
+    // round trip through the pool, issued now and done while this thread computes. (Opening,
+    // reading and closing each through the pool took three, the later two only once this thread
+    // awaited the bytes, each waiting for a core when every core runs an executor.)
+    let fd: number;
     try {
-      fh = await fs.open(this.file(key), 'r');
-      const out = lendBytes(Math.max(0, end - start));
-      let off = 0;
-      while (off < out.length) {
-        const { bytesRead } = await fh.read(out, off, out.length - off, start + off);
-        if (bytesRead === 0) break;
-        off += bytesRead;
-      }
-      this.stats.bytesIn += off;
-      return off === out.length ? out : out.subarray(0, off);
+      fd = openSync(this.file(key), 'r');
     } catch (e) {
       throw notFound(e, this.url, key);
-    } finally {
-      await fh?.close();
     }
+    const bytes = await readAsync(fd, lendBytes(Math.max(0, end - start)), start)
+      .catch((e: unknown) => {
+        throw notFound(e, this.url, key);
+      })
+      .finally(() => closeSync(fd));
+    this.stats.bytesIn += bytes.byteLength;
+    return bytes;
   }
 
   /**
@@ -125,8 +141,7 @@ export class LocalStore implements ObjectStore {
       renameSync(writeTempSync(target, body), target);
       return;
     }
-    const tmp = await this.writeTemp(target, body);
-    await fs.rename(tmp, target);
+    renameSync(await writeTemp(target, body), target);
   }
 
   async putIfAbsent(key: string, body: Uint8Array): Promise<boolean> {
@@ -134,33 +149,16 @@ export class LocalStore implements ObjectStore {
     this.stats.bytesOut += body.byteLength;
     const target = this.file(key);
     const small = body.byteLength <= LOCAL_SYNC_BYTES;
-    const tmp = small ? writeTempSync(target, body) : await this.writeTemp(target, body);
+    const tmp = small ? writeTempSync(target, body) : await writeTemp(target, body);
     try {
       // link() fails if the target exists: an atomic create of a complete file.
-      if (small) linkSync(tmp, target);
-      else await fs.link(tmp, target);
+      linkSync(tmp, target);
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw e;
     } finally {
       rmSync(tmp, { force: true });
-    }
-  }
-
-  /** The body in a temporary file beside `target` (its directory created, also if a concurrent deleteTree removed it). */
-  private async writeTemp(target: string, body: Body): Promise<string> {
-    const tmp = tempName(target);
-    for (let i = 0; ; i++) {
-      // The directory usually exists: created only when the write finds it missing.
-      if (i > 0) await fs.mkdir(path.dirname(target), { recursive: true });
-      try {
-        if (body instanceof Uint8Array) await fs.writeFile(tmp, body);
-        else await writeChunks(tmp, body);
-        return tmp;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || i >= 2) throw e;
-      }
     }
   }
 
@@ -251,51 +249,84 @@ function readAt(fd: number, out: Uint8Array, position: number): Uint8Array {
   return off === out.length ? out : out.subarray(0, off);
 }
 
-/** writeTemp's synchronous form, for small bodies. */
-function writeTempSync(target: string, body: Body): string {
+/** A new temporary file beside `target`, open for writing (its directory created, also if a concurrent deleteTree removed it). */
+function openTemp(target: string): { tmp: string; fd: number } {
   const tmp = tempName(target);
-  const chunks = body instanceof Uint8Array ? [body] : body;
   for (let i = 0; ; i++) {
     if (i > 0) mkdirSync(path.dirname(target), { recursive: true });
-    let fd: number | undefined;
     try {
-      fd = openSync(tmp, 'w');
-      for (let c = 0; c < chunks.length; c += WRITEV_CHUNKS) {
-        const group = chunks.slice(c, c + WRITEV_CHUNKS);
-        let want = group.reduce((a, x) => a + x.byteLength, 0);
-        let written = writevSync(fd, group);
-        // A short write (rare on files) goes on with what is left.
-        while (written < want) {
-          want -= written;
-          written = writevSync(fd, [Buffer.concat(group).subarray(-want)]);
-        }
-      }
-      return tmp;
+      return { tmp, fd: openSync(tmp, 'w') };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || i >= 2) throw e;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
     }
   }
 }
 
-/** Chunks written back to back into a new file, up to IOV_MAX of them a system call. */
-async function writeChunks(file: string, chunks: readonly Uint8Array[]): Promise<void> {
-  const fh = await fs.open(file, 'w');
+/** The body in a temporary file beside `target`, written with synchronous calls (small bodies). */
+function writeTempSync(target: string, body: Body): string {
+  const { tmp, fd } = openTemp(target);
   try {
-    for (let i = 0; i < chunks.length; i += WRITEV_CHUNKS) {
-      const group = chunks.slice(i, i + WRITEV_CHUNKS);
-      let want = group.reduce((a, c) => a + c.byteLength, 0);
-      let { bytesWritten } = await fh.writev(group);
+    const chunks = body instanceof Uint8Array ? [body] : body;
+    for (let c = 0; c < chunks.length; c += WRITEV_CHUNKS) {
+      const group = chunks.slice(c, c + WRITEV_CHUNKS);
+      let want = group.reduce((a, x) => a + x.byteLength, 0);
+      let written = writevSync(fd, group);
       // A short write (rare on files) goes on with what is left.
-      while (bytesWritten < want) {
-        want -= bytesWritten;
-        ({ bytesWritten } = await fh.write(Buffer.concat(group).subarray(-want)));
+      while (written < want) {
+        want -= written;
+        written = writevSync(fd, [Buffer.concat(group).subarray(-want)]);
       }
     }
+    return tmp;
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
+}
+
+/**
+ * The body in a temporary file beside `target`: opened and closed on this thread (a system call
+ * each), written on libuv's pool in one round trip per IOV_MAX chunks. (Opening, writing and
+ * closing through the pool took a round trip each, every one waiting for this thread to be
+ * woken again: milliseconds each when every core runs an executor.)
+ */
+async function writeTemp(target: string, body: Body): Promise<string> {
+  const { tmp, fd } = openTemp(target);
+  try {
+    const chunks = body instanceof Uint8Array ? [body] : body;
+    for (let c = 0; c < chunks.length; c += WRITEV_CHUNKS) {
+      const group = chunks.slice(c, c + WRITEV_CHUNKS);
+      let want = group.reduce((a, x) => a + x.byteLength, 0);
+      let written = await writevAsync(fd, group);
+      while (written < want) {
+        want -= written;
+        written = await writevAsync(fd, [Buffer.concat(group).subarray(-want)]);
+      }
+    }
+    return tmp;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const writevAsync = (fd: number, chunks: readonly Uint8Array[]) =>
+  new Promise<number>((resolve, reject) => writev(fd, chunks, (e, n) => (e ? reject(e) : resolve(n))));
+
+/**
+ * `out.length` bytes from `position` into `out` on libuv's pool (short at the file's end): read
+ * until full or EOF, one round trip unless the read comes back short.
+ */
+function readAsync(fd: number, out: Uint8Array, position: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const more = (off: number) =>
+      readFd(fd, out, off, out.length - off, position + off, (e, n) => {
+        if (e) return reject(e);
+        const at = off + n;
+        if (n > 0 && at < out.length) return more(at);
+        resolve(at === out.length ? out : out.subarray(0, at));
+      });
+    if (out.length) more(0);
+    else resolve(out);
+  });
 }
 
 /** Buffers a writev takes at once (Linux IOV_MAX). */
