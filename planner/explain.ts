@@ -121,7 +121,9 @@ function describeStage(s: Stage): string[] {
   const alt = a
     ? [
         a.kind === 'join'
-          ? `  Adaptive: if stage ${a.smallStage} writes at most ${a.maxBytes} bytes, instead (stage ${a.deferredStage} not run):`
+          ? a.deferredStage === s.id
+            ? `  Adaptive: if stage ${a.smallStage} writes at most ${a.maxBytes} bytes, instead reduced by its rows:`
+            : `  Adaptive: if stage ${a.smallStage} writes at most ${a.maxBytes} bytes, instead (stage ${a.deferredStage} not run):`
           : `  Adaptive: if stage ${a.inputStages.join(',')} writes at most ${a.maxBytes} bytes, instead as one task (stage ${a.skipped.join(', ')} not run):`,
         `    ${src(a.source)}`,
         ...a.ops.map((o) => `    ${describeOp(o)}`),

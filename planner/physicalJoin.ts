@@ -7,6 +7,7 @@ import { schemaOf } from './analyzer.js';
 import { PlanError } from './errors.js';
 import { type Expr, exprToString, walkExpr } from './expr.js';
 import { adaptiveBytes } from './optimizer/rules/adaptive_broadcast.js';
+import { reductionBytes, scanKeys } from './optimizer/rules/adaptive_semi_join_reduction.js';
 import { splitJoinCondition } from './joinkeys.js';
 import type { Fragment, Planner } from './physical.js';
 import type { PlanOf } from './plan.js';
@@ -40,19 +41,49 @@ export function planJoin(pl: Planner, p: PlanOf<'Join'>): Fragment {
     f = pl.plan(probeNode);
   } else {
     const n = pl.opts.shufflePartitions;
+    const ctx = { catalog: pl.catalog, ...pl.opts };
+    // adaptive_semi_join_reduction: the build side's scan reduced by the probe side's keys once the
+    // probe side proved small; the probe side is then planned first (it is read by the build side).
+    const reduceKeys =
+      (type === 'left_semi' || type === 'left_anti') && pl.on('adaptive_semi_join_reduction')
+        ? scanKeys(buildNode, buildKeys)
+        : null;
+    const reduceBytes = reduceKeys ? reductionBytes(probeNode, buildNode, ctx) : 0;
+    const probeFirst = reduceBytes > 0 ? pl.plan(probeNode) : null;
+    const probeOut = probeFirst && pl.exchange(probeFirst, { kind: 'hash', keys: probeKeys, n });
+    const reducedBy = pl.stages.length - 1;
     const buildFrag = pl.plan(buildNode);
     const buildScan =
       buildFrag.source.kind === 'scan' ? { source: buildFrag.source, before: [...buildFrag.ops] } : null;
+    if (probeOut && buildScan && reduceKeys) {
+      // The reducing join first in the build side's pipeline (over the scan's columns); nothing replaced.
+      buildFrag.adaptive = {
+        at: -1,
+        smallStage: reducedBy,
+        deferredStage: pl.stages.length,
+        maxBytes: reduceBytes,
+        source: buildScan.source,
+        before: [],
+        join: {
+          op: 'HashJoin',
+          type: 'left_semi',
+          probeKeys: reduceKeys,
+          buildKeys: probeKeys,
+          residual: null,
+          build: { kind: 'broadcast', stage: reducedBy, schema: probeOut.schema, partitions: n },
+          schema: buildScan.source.schema,
+        },
+      };
+    }
     buildStage = pl.materialize(buildFrag, { kind: 'hash', keys: buildKeys, n });
-    const probeFrag = pl.plan(probeNode);
+    const probeFrag = probeFirst ?? pl.plan(probeNode);
     const probeScan =
       probeFrag.source.kind === 'scan' ? { source: probeFrag.source, before: [...probeFrag.ops] } : null;
-    f = pl.exchange(probeFrag, { kind: 'hash', keys: probeKeys, n });
+    f = probeOut ?? pl.exchange(probeFrag, { kind: 'hash', keys: probeKeys, n });
     f.single = false;
     const probeStage = (f.source as { stages: readonly number[] }).stages[0]!;
     const base = { op: 'HashJoin' as const, type, residual, schema };
-    if (pl.on('adaptive_broadcast') && type !== 'full') {
-      const ctx = { catalog: pl.catalog, ...pl.opts };
+    if (pl.on('adaptive_broadcast') && type !== 'full' && !probeFirst) {
       const buildBytes = probeScan ? adaptiveBytes(buildNode, probeNode, ctx) : 0;
       const probeBytes =
         type === 'inner' && !swap && buildScan && !pinsColumns(residual) ? adaptiveBytes(probeNode, buildNode, ctx) : 0;

@@ -6,6 +6,7 @@
 import type { Stage } from '../stages.js';
 import type { PhysicalRule } from './rule.js';
 import { adaptiveBroadcast } from './rules/adaptive_broadcast.js';
+import { adaptiveSemiJoinReduction } from './rules/adaptive_semi_join_reduction.js';
 import { adaptiveSort } from './rules/adaptive_sort.js';
 import { aggregateScanFilters } from './rules/aggregate_scan_filters.js';
 import { inlineBroadcastScans } from './rules/inline_broadcast_scans.js';
@@ -18,6 +19,7 @@ import { runtimeFilter } from './rules/runtime_filter.js';
 export const PHYSICAL_RULES = [
   partialAggregation,
   adaptiveBroadcast,
+  adaptiveSemiJoinReduction,
   adaptiveSort,
   aggregateScanFilters,
   reuseExchange,

@@ -246,8 +246,10 @@ export class Scheduler {
       if (small.status !== 'done' || deferred.status !== 'waiting') continue;
       if (written(small) > a.maxBytes) continue;
       s.adaptive = true;
-      s.tasks = deferred.tasks.map((t) => newTask(t.task, t.input));
       s.status = 'running';
+      // A stage deferred on itself (adaptive_semi_join_reduction) keeps its tasks, reduced.
+      if (deferred === s) continue;
+      s.tasks = deferred.tasks.map((t) => newTask(t.task, t.input));
       skip(deferred);
     }
   }

@@ -26,8 +26,9 @@ export function reuseExchanges(
   const seen = new Map<string, number>();
   const out: Stage[] = [];
   for (const s of stages) {
-    // Stages are in dependency order: everything s reads already has its new id.
-    const renamed = mapStageRefs(s, (id) => newId.get(id)!);
+    // Stages are in dependency order: everything s reads already has its new id (but s itself, which a
+    // stage deferred on itself names: such a stage is never merged, so its id is the next one).
+    const renamed = mapStageRefs(s, (id) => (id === s.id ? out.length : newId.get(id)!));
     const key = JSON.stringify({ ...renamed, id: 0 });
     const same = seen.get(key);
     if (same !== undefined && !deferred.has(s.id) && s.id !== resultStage) {
