@@ -86,6 +86,12 @@ export class LocalRunner implements Runner {
     });
   }
 
+  /**
+   * Jobs whose driver answered succeed or fail: their steps released the job's reader pins
+   * (commit, failure), or it holds none, so the run's end does not release them again.
+   */
+  private readonly pinsReleased = new Set<string>();
+
   /** Each job's state write left to run beside its executors (env.writeBehind), by job id: `start` runs it now if it has not started. */
   private readonly stateWrites = new Map<string, { start(): Promise<void> }>();
 
@@ -132,6 +138,7 @@ export class LocalRunner implements Runner {
         const event = input as unknown as DriverEvent;
         await this.settleStateWrite(event.job.jobId);
         const out = await runDriverStep(event, this.env);
+        if (out.action === 'succeed' || out.action === 'fail') this.pinsReleased.add(event.job.jobId);
         this.actions.push(out.distributed ? `${out.action}:distributed` : out.action);
         if (out.progress) this.runs.get(call.execution)?.progress.update(out.progress);
         return out;
@@ -175,8 +182,10 @@ export class LocalRunner implements Runner {
     const lease = await holdJobLease(this.env.store(job.store), job.jobId, this.opts.leaseMs);
     const live =
       progress === silentProgress ? undefined : await followProgress(this.env.store(job.store), job, progress);
-    // And renews the job's reader pins (pins.ts) with it; whatever way the run ends, they go.
+    // And renews the job's reader pins (pins.ts) with it; whatever way the run ends, they go (a
+    // run whose driver answered succeed or fail released them in that step).
     const pins = heartbeat(() => renewPins(this.env, job.store, job.jobId), (this.opts.leaseMs ?? JOB_LEASE_MS) / 3);
+    this.pinsReleased.delete(job.jobId);
     try {
       return await this.runMachine(job, progress, signal);
     } finally {
@@ -185,7 +194,13 @@ export class LocalRunner implements Runner {
       // Independent of one another: done side by side (each is a store round trip or two).
       await Promise.all([
         live?.stop(),
-        pins.stop().then(() => releasePins(this.env, job.store, job.jobId).catch(() => undefined)),
+        pins
+          .stop()
+          .then(() =>
+            this.pinsReleased.delete(job.jobId)
+              ? undefined
+              : releasePins(this.env, job.store, job.jobId).catch(() => undefined),
+          ),
         lease.release(),
       ]);
     }
