@@ -328,7 +328,9 @@ export class Session {
     const result = await readResult(store, jobId, machineError);
     this.lastJobSummary = result.manifest.summary;
     progress.done(`${result.manifest.rows} rows`);
+    // A kept job's record is complete when this returns (the runner's last writes have landed).
     if (!keep) this.deleteInBackground(store, jobId);
+    else await this.runner.finished?.(jobId);
     return result;
   }
 
@@ -336,8 +338,11 @@ export class Session {
   private readonly deletions = new Set<Promise<void>>();
 
   private deleteInBackground(store: ObjectStore, jobId: string): void {
-    // A removal that fails leaves the job to gc, as a process that died would.
-    const run: Promise<void> = deleteJob(store, jobId, this.treeRemover(store))
+    // A removal that fails leaves the job to gc, as a process that died would. It starts once
+    // the runner's last writes for the job have landed (none is left behind it).
+    const finished = this.runner.finished?.(jobId) ?? Promise.resolve();
+    const run: Promise<void> = finished
+      .then(() => deleteJob(store, jobId, this.treeRemover(store)))
       .catch(() => undefined)
       .finally(() => this.deletions.delete(run));
     this.deletions.add(run);

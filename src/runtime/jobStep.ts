@@ -110,8 +110,12 @@ export async function jobStep(
   const save = () => putJson(store, keys.state, state);
   // While the round runs the state can be written beside it (the runner awaits the write before
   // the next step); a crash before it lands leaves the previous step's state, as a crash between
-  // this step's manifests and its state write always could.
-  if (out.action === 'run_executors' && env.writeBehind) env.writeBehind(event.job.jobId, save);
+  // this step's manifests and its state write always could. So can the final state of a job that
+  // succeeded, once its result is committed (the runner lands it before it releases the job's
+  // lease, while its client reads the result): a crash before it lands leaves the previous state,
+  // from which `resume` runs the last round again and commits the same result.
+  if ((out.action === 'run_executors' || out.action === 'succeed') && env.writeBehind)
+    env.writeBehind(event.job.jobId, save);
   else await save();
   return out;
 }
