@@ -7,7 +7,7 @@ import { schemaOf } from './analyzer.js';
 import { PlanError } from './errors.js';
 import { type Expr, exprToString, walkExpr } from './expr.js';
 import { adaptiveBytes } from './optimizer/rules/adaptive_broadcast.js';
-import { reductionBytes, scanKeys } from './optimizer/rules/adaptive_semi_join_reduction.js';
+import { keySourceStage, reductionBytes, scanKeys } from './optimizer/rules/adaptive_semi_join_reduction.js';
 import { splitJoinCondition } from './joinkeys.js';
 import type { Fragment, Planner } from './physical.js';
 import type { PlanOf } from './plan.js';
@@ -51,15 +51,15 @@ export function planJoin(pl: Planner, p: PlanOf<'Join'>): Fragment {
     const reduceBytes = reduceKeys ? reductionBytes(probeNode, buildNode, ctx) : 0;
     const probeFirst = reduceBytes > 0 ? pl.plan(probeNode) : null;
     const probeOut = probeFirst && pl.exchange(probeFirst, { kind: 'hash', keys: probeKeys, n });
-    const reducedBy = pl.stages.length - 1;
+    const reducedBy = probeFirst && keySourceStage(pl.stages, probeFirst, probeKeys, pl.stages.length - 1);
     const buildFrag = pl.plan(buildNode);
     const buildScan =
       buildFrag.source.kind === 'scan' ? { source: buildFrag.source, before: [...buildFrag.ops] } : null;
-    if (probeOut && buildScan && reduceKeys) {
+    if (probeOut && reducedBy && buildScan && reduceKeys) {
       // The reducing join first in the build side's pipeline (over the scan's columns); nothing replaced.
       buildFrag.adaptive = {
         at: -1,
-        smallStage: reducedBy,
+        smallStage: reducedBy.stage,
         deferredStage: pl.stages.length,
         maxBytes: reduceBytes,
         source: buildScan.source,
@@ -70,7 +70,12 @@ export function planJoin(pl: Planner, p: PlanOf<'Join'>): Fragment {
           probeKeys: reduceKeys,
           buildKeys: probeKeys,
           residual: null,
-          build: { kind: 'broadcast', stage: reducedBy, schema: probeOut.schema, partitions: n },
+          build: {
+            kind: 'broadcast',
+            stage: reducedBy.stage,
+            schema: pl.stages[reducedBy.stage]!.schema,
+            partitions: reducedBy.partitions,
+          },
           schema: buildScan.source.schema,
         },
       };

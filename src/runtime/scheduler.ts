@@ -15,7 +15,6 @@ import { fitsInHistory, HISTORY_EVENT_CAP } from './history.js';
 import {
   historyOf,
   jobKeys,
-  mayHoldPins,
   type JobState,
   type JobSubmission,
   type JobSummary,
@@ -245,7 +244,8 @@ export class Scheduler {
       const small = this.state.stages[a.smallStage]!;
       const deferred = this.state.stages[a.deferredStage]!;
       if (small.status !== 'done' || deferred.status !== 'waiting') continue;
-      if (written(small) > a.maxBytes) continue;
+      // A skipped stage wrote nothing: no evidence of a small side.
+      if (written(small) > a.maxBytes || small.skipped) continue;
       s.adaptive = true;
       s.status = 'running';
       // A stage deferred on itself (adaptive_semi_join_reduction) keeps its tasks, reduced.
@@ -316,8 +316,7 @@ export class Scheduler {
   async fail(err: ErrorData): Promise<DriverOutput> {
     this.state.status = 'failed';
     this.state.error = err;
-    if (mayHoldPins(this.state))
-      await releasePins(this.env, this.event.job.store, this.state.jobId).catch(() => undefined);
+    await releasePins(this.env, this.event.job.store, this.state.jobId).catch(() => undefined);
     const sink = this.sub.plan.sink;
     if (sink.kind === 'write')
       await abortWrite(sink, this.state.jobId, this.env, this.event.job.store).catch(() => undefined);
@@ -461,8 +460,7 @@ export class Scheduler {
   async commitJob(): Promise<DriverOutput> {
     // Every task has read its input: the versions the job pinned are free (a pin this fails to
     // delete expires; files it held go at a later sweep).
-    if (mayHoldPins(this.state))
-      await releasePins(this.env, this.event.job.store, this.state.jobId).catch(() => undefined);
+    await releasePins(this.env, this.event.job.store, this.state.jobId).catch(() => undefined);
     const outputs = this.state.stages[this.plan.resultStage]!.tasks.map((t) => t.output!);
     let rows = outputs.reduce((a, o) => a + o.rows, 0);
     const sink = this.sub.plan.sink;

@@ -9,15 +9,19 @@
  * anti join, residual or not; a null key matches nothing either way). The join itself is
  * unchanged. The reducing join probes with the scan's own columns, so rule runtime_filter looks
  * the keys up in the scan (and buildRanges.ts narrows the left rows to each task's key range).
- * TPC-H Q21: the ~75 K line items of late Saudi suppliers' orders reduce the two lineitem copies
- * of its EXISTS / NOT EXISTS (6 M and 3.8 M rows, shuffled whole) to their orders' line items.
+ * The left rows read are those of the left side's exchange, or of the stage it only filters
+ * (keySourceStage: a superset of its keys, known a round sooner). TPC-H Q21: the ~75 K line items
+ * of late Saudi suppliers' orders reduce both lineitem copies of its EXISTS / NOT EXISTS (6 M and
+ * 3.8 M rows, shuffled whole) to their orders' line items, both in one round.
  * Rule semi_join_reduction does this before planning when the left side's keys are estimated
  * small; this rule lets the left side's real size decide. The left side is planned first, so
  * stage ids stay in dependency order.
  */
 import type { Expr } from '../../expr.js';
 import { transformExpr, walkExpr } from '../../expr.js';
+import type { Fragment } from '../../physical.js';
 import type { PlanNode } from '../../plan.js';
+import { type Partitioning, partitionCount, type Stage } from '../../stages.js';
 import type { PhysicalRule, RuleContext } from '../rule.js';
 import { adaptiveBytes, NEAR_THRESHOLD_FACTOR, uncertainSize } from './adaptive_broadcast.js';
 import {
@@ -26,7 +30,7 @@ import {
   estimateJoinedBytes,
   fitsBroadcast,
 } from './broadcast_selection.js';
-import { pure } from './runtime_filter.js';
+import { pure, uniqueNames } from './runtime_filter.js';
 
 export const adaptiveSemiJoinReduction = {
   name: 'adaptive_semi_join_reduction',
@@ -98,4 +102,59 @@ export function reductionBytes(left: PlanNode, right: PlanNode, ctx: RuleContext
   const maxBytes = Math.min(NEAR_THRESHOLD_FACTOR * threshold, Math.floor(r.estimate));
   if (uncertainSize(left)) return maxBytes;
   return estimateJoinedBytes(left, ctx).estimate <= maxBytes ? maxBytes : 0;
+}
+
+/**
+ * The stage whose output holds every key the left side can yield, and fewer rows: the left side's
+ * own exchange, or — when the left side only drops rows of one hash-shuffled stage, keeping its key
+ * columns (filters, semi and anti joins, projections passing them through) — that stage, which
+ * runs a round sooner (TPC-H Q21: the NOT EXISTS copy is reduced by the late Saudi line items, as
+ * the EXISTS copy is, not by the EXISTS join's output, so both copies are scanned in one round).
+ * Never a stage that may be skipped (an adaptive join's deferred side) or an adaptive join's stage.
+ */
+export function keySourceStage(
+  stages: readonly Stage[],
+  left: Fragment,
+  keys: readonly Expr[],
+  exchange: number,
+): { stage: number; partitions: number } {
+  const own = stages[exchange]!;
+  const whole = {
+    stage: exchange,
+    partitions: partitionCount((own.output as { partitioning: Partitioning }).partitioning),
+  };
+  const src = left.source;
+  if (left.adaptive || left.sort || src.kind !== 'shuffle' || src.stages.length !== 1) return whole;
+  if (!keys.every((k) => k.kind === 'col' && k.index === undefined)) return whole;
+  const names = keys.map((k) => (k as { name: string }).name);
+  let live = new Set(names);
+  for (const op of left.ops) {
+    if (op.op === 'Filter' && pure(op.predicate)) continue;
+    if (op.op === 'HashJoin' && (op.type === 'left_semi' || op.type === 'left_anti')) continue;
+    if (op.op === 'Project') {
+      live = new Set(
+        op.exprs.flatMap((e, i) =>
+          e.kind === 'col' && e.index === undefined && e.name === op.schema[i]!.name && live.has(e.name)
+            ? [e.name]
+            : [],
+        ),
+      );
+      continue;
+    }
+    return whole;
+  }
+  const from = stages[src.stages[0]!]!;
+  const fromNames = uniqueNames(from.schema.map((f) => f.name));
+  const deferred = stages.some(
+    (s) => s.adaptive?.kind === 'join' && s.adaptive.deferredStage === from.id && s.id !== from.id,
+  );
+  if (
+    names.some((n) => !live.has(n) || !fromNames.has(n)) ||
+    deferred ||
+    from.adaptive?.kind === 'sort' ||
+    from.output.kind !== 'shuffle' ||
+    from.output.partitioning.kind !== 'hash'
+  )
+    return whole;
+  return { stage: from.id, partitions: from.output.partitioning.n };
 }
