@@ -4,12 +4,15 @@
  * before the job's next step: each state write lands after that round's executors were started
  * and before the next step reads the state; the answers are the same. With an executor on every
  * core, the write waits for a core no executor uses: until the round's first executor is done.
+ * A job that succeeded has its result read first: its final state and its lease's release land
+ * after, and before the job is deleted (or, when the session keeps jobs, before collect returns).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { session } from '../src/index.js';
+import { LocalStore } from '../src/storage/local/store.js';
 import type { ObjectStore } from '../src/storage/store.js';
 import { countsByP, writeInput } from './support/commitFixtures.js';
 import { tempDir } from './support/tpch.js';
@@ -122,6 +125,63 @@ describe('state write behind', () => {
     for (const r of one) {
       const written = events.indexOf('put state', events.indexOf(`invoke ${r}`));
       expect(written).toBeLessThan(events.indexOf(`done ${r}`));
+    }
+  });
+
+  it("reads a succeeded job's result before its final state and lease are written; deletes it after", async () => {
+    const dir = tempDir('stratus-behind-end-');
+    fs.mkdirSync(path.join(dir, 'in'));
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await writeInput(db, path.join(dir, 'in', 'a.parquet'), 0, 150);
+    db.closeSync();
+    const s = session({ store: path.join(dir, 'store'), executors: 2, progress: false });
+    const kept = session({ store: path.join(dir, 'kept'), executors: 1, progress: false, keepJobs: true });
+    const COUNTS = [
+      { p: 0, n: 75 },
+      { p: 1, n: 75 },
+    ];
+    const events: string[] = [];
+    const ops = ['get', 'put', 'deleteTree'] as const;
+    const original = Object.fromEntries(ops.map((op) => [op, LocalStore.prototype[op]]));
+    const spies = ops.map((op) =>
+      vi.spyOn(LocalStore.prototype, op).mockImplementation(async function (
+        this: LocalStore,
+        key: string,
+        ...rest: unknown[]
+      ) {
+        const name = key.split('/').at(-1)!;
+        if (key.startsWith('jobs/') && /^(state|lease|result)\.json$/.test(name)) events.push(`${op} ${name}`);
+        if (op === 'deleteTree' && /^jobs\/[^/]+$/.test(key)) events.push('delete job');
+        return (original[op] as (...a: unknown[]) => Promise<never>).call(this, key, ...rest);
+      } as never),
+    );
+    try {
+      expect(await countsByP(s, path.join(dir, 'in'))).toEqual(COUNTS);
+      events.push('collected');
+      await s.stop();
+      // The result is read and the collect returns; then the final state and the lease's
+      // release land, and the job is deleted after them.
+      const read = events.indexOf('get result.json');
+      const finalState = events.lastIndexOf('put state.json');
+      const released = events.lastIndexOf('put lease.json');
+      expect(read).toBeGreaterThan(-1);
+      expect(events.indexOf('collected')).toBeGreaterThan(read);
+      expect(finalState).toBeGreaterThan(events.indexOf('collected'));
+      expect(released).toBeGreaterThan(finalState);
+      // deleteTree is the store's or the idle deleter's thread (not seen here): after the release.
+      const deleted = events.indexOf('delete job');
+      if (deleted >= 0) expect(deleted).toBeGreaterThan(released);
+
+      // A kept job's record is complete when collect returns.
+      expect(await countsByP(kept, path.join(dir, 'in'))).toEqual(COUNTS);
+      const job = path.join(dir, 'kept', 'jobs', kept.lastJobId!);
+      const json = (file: string) => JSON.parse(fs.readFileSync(path.join(job, file), 'utf8'));
+      expect(json('state.json').status).toBe('succeeded');
+      expect(json('lease.json').released).toBe(true);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      await s.stop();
+      await kept.stop();
     }
   });
 });

@@ -16,7 +16,8 @@ import { IdleDeleter } from '../local/deleter.js';
 import { LocalRunner } from '../local/runner.js';
 import { progressSink, silentProgress } from '../runtime/progress.js';
 import type { Runner } from '../runtime/runner.js';
-import { loadDatasets } from '../runtime/catalog.js';
+import { type Datasets, handOverDatasets, loadDatasets } from '../runtime/catalog.js';
+import type { PinHolder } from '../runtime/datasetLog.js';
 import { deleteJob, newJobId, planDocument, readResult, submitJob } from '../runtime/client.js';
 import { destinationExists, pathExists } from '../runtime/commit.js';
 import { collectGarbage, type GcOptions, type GcReport } from '../runtime/gc.js';
@@ -171,7 +172,14 @@ export class Session {
 
   /** Run a plan as a job and return its result as an Arrow table. */
   async execute(root: PlanNode, label = 'job', options: JobOptions = {}): Promise<arrow.Table> {
-    const jobId = await this.submit(root, { kind: 'collect' }, { ...this.deletedByClient, ...options });
+    const jobId = await this.submit(
+      root,
+      { kind: 'collect' },
+      { ...this.deletedByClient, ...options },
+      newJobId(),
+      true,
+      true,
+    );
     return (await this.follow(jobId!, label)).table;
   }
 
@@ -184,7 +192,7 @@ export class Session {
     sink: Extract<Sink, { kind: 'write' }>,
     cached = true,
   ): Promise<{ rows: number; files: number }> {
-    const jobId = await this.submit(root, sink, this.deletedByClient, newJobId(), cached);
+    const jobId = await this.submit(root, sink, this.deletedByClient, newJobId(), cached, true);
     if (jobId === null) return { rows: 0, files: 0 };
     const { manifest } = await this.follow(jobId, 'write');
     return { rows: manifest.rows, files: manifest.files ?? 0 };
@@ -203,6 +211,7 @@ export class Session {
    * schemas (plan-time errors, before anything runs) and a write against its destination, bundle
    * the user functions the plan calls, and store the job with the session's options. Returns the
    * job's id, or null when there is nothing to run (mode 'ignore' over an existing output).
+   * `runHere`: the caller runs the job in this session at once (collect, write).
    */
   private async submit(
     root: PlanNode,
@@ -210,6 +219,7 @@ export class Session {
     options: JobOptions,
     jobId = newJobId(),
     cached = true,
+    runHere = false,
   ): Promise<string | null> {
     // Cached results the plan uses are written first (once), then read in place of their plans.
     if (cached)
@@ -218,7 +228,11 @@ export class Session {
         schema: async (r) => (await this.analyze(r)).schema,
       });
     if (this.options.aws && !this.options.aws.emulated) assertAwsSafe(root, sink, this.storeRef);
-    await this.analyzeForSubmit(root, options.stream !== undefined);
+    // A batch job this session runs itself: the datasets its analysis loads go to its first step.
+    const { stream, onlyFiles, footersPerCall } = this.jobOptions(options);
+    const handOver = runHere && !this.options.aws && !stream && !onlyFiles && !footersPerCall;
+    const datasets = handOver ? await this.analyzeWhole(root) : undefined;
+    if (!datasets) await this.analyzeForSubmit(root, options.stream !== undefined);
     if (sink.kind === 'write' && (sink.mode === 'ignore' || sink.mode === 'errorIfExists')) {
       if (await destinationExists(sink, this.env, this.storeRef)) {
         if (sink.mode === 'ignore') return null;
@@ -232,7 +246,35 @@ export class Session {
       options: this.jobOptions(options),
       submittedAt: new Date().toISOString(),
     });
+    if (datasets) handOverDatasets(jobId, datasets);
     return jobId;
+  }
+
+  /**
+   * The analysis before submitting a batch job this session runs itself (local mode): its
+   * datasets loaded whole — every file's footer, as the driver's planning reads them — so that
+   * the job's first step can plan over them (catalog.ts handOverDatasets): one listing and one
+   * footer check per file for the job, not two. Undefined when they cannot be handed over (a
+   * dataset with a log, whose version the job's planning pins: its load stops there, before its
+   * footers; a cached subtree; a load that fails): the usual analysis runs then, and what it and
+   * the driver read and report is unchanged.
+   */
+  private async analyzeWhole(root: PlanNode): Promise<Datasets | undefined> {
+    if ((await this.persisted.substitute(root, null)) !== root) return undefined;
+    // A dataset with a log stops the load at its version's pin (before its footers are read).
+    const versioned = new Error('versioned');
+    const probe: PinHolder = {
+      pin: () => Promise.reject(versioned),
+      unpin: async () => {},
+    };
+    let datasets: Datasets;
+    try {
+      datasets = await loadDatasets(root, this.env, this.storeRef, { pins: probe });
+    } catch {
+      return undefined;
+    }
+    analyze(root, datasets.catalog, { timeZone: this.timeZone, now: Date.now() });
+    return datasets;
   }
 
   /**
@@ -286,7 +328,9 @@ export class Session {
     const result = await readResult(store, jobId, machineError);
     this.lastJobSummary = result.manifest.summary;
     progress.done(`${result.manifest.rows} rows`);
+    // A kept job's record is complete when this returns (the runner's last writes have landed).
     if (!keep) this.deleteInBackground(store, jobId);
+    else await this.runner.finished?.(jobId);
     return result;
   }
 
@@ -294,8 +338,11 @@ export class Session {
   private readonly deletions = new Set<Promise<void>>();
 
   private deleteInBackground(store: ObjectStore, jobId: string): void {
-    // A removal that fails leaves the job to gc, as a process that died would.
-    const run: Promise<void> = deleteJob(store, jobId, this.treeRemover(store))
+    // A removal that fails leaves the job to gc, as a process that died would. It starts once
+    // the runner's last writes for the job have landed (none is left behind it).
+    const finished = this.runner.finished?.(jobId) ?? Promise.resolve();
+    const run: Promise<void> = finished
+      .then(() => deleteJob(store, jobId, this.treeRemover(store)))
       .catch(() => undefined)
       .finally(() => this.deletions.delete(run));
     this.deletions.add(run);

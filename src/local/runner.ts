@@ -86,6 +86,16 @@ export class LocalRunner implements Runner {
     });
   }
 
+  /**
+   * The last answer of each running job's driver, by job id. After succeed or fail the job's
+   * steps have released its reader pins (commit, failure), or it holds none: the run's end does
+   * not release them again.
+   */
+  private readonly answers = new Map<string, string>();
+
+  /** Runs that returned with their job's result committed while their last writes land (`finished`), by job id. */
+  private readonly finishing = new Map<string, Promise<void>>();
+
   /** Each job's state write left to run beside its executors (env.writeBehind), by job id: `start` runs it now if it has not started. */
   private readonly stateWrites = new Map<string, { start(): Promise<void> }>();
 
@@ -132,6 +142,7 @@ export class LocalRunner implements Runner {
         const event = input as unknown as DriverEvent;
         await this.settleStateWrite(event.job.jobId);
         const out = await runDriverStep(event, this.env);
+        this.answers.set(event.job.jobId, out.action);
         this.actions.push(out.distributed ? `${out.action}:distributed` : out.action);
         if (out.progress) this.runs.get(call.execution)?.progress.update(out.progress);
         return out;
@@ -175,20 +186,62 @@ export class LocalRunner implements Runner {
     const lease = await holdJobLease(this.env.store(job.store), job.jobId, this.opts.leaseMs);
     const live =
       progress === silentProgress ? undefined : await followProgress(this.env.store(job.store), job, progress);
-    // And renews the job's reader pins (pins.ts) with it; whatever way the run ends, they go.
+    // And renews the job's reader pins (pins.ts) with it; whatever way the run ends, they go (a
+    // driver that answered succeed or fail released them in that step).
     const pins = heartbeat(() => renewPins(this.env, job.store, job.jobId), (this.opts.leaseMs ?? JOB_LEASE_MS) / 3);
-    try {
-      return await this.runMachine(job, progress, signal);
-    } finally {
-      // A run that ended while executors ran (aborted) still lands its last state first.
+    this.answers.delete(job.jobId);
+    const end = async (answer: string | undefined): Promise<void> => {
+      // A run that ended while executors ran (aborted) still lands its last state first; so does
+      // one whose job succeeded (its final state is written behind, jobStep.ts).
       await this.settleStateWrite(job.jobId).catch(() => undefined);
+      const released = answer === 'succeed' || answer === 'fail';
       // Independent of one another: done side by side (each is a store round trip or two).
       await Promise.all([
         live?.stop(),
-        pins.stop().then(() => releasePins(this.env, job.store, job.jobId).catch(() => undefined)),
+        pins
+          .stop()
+          .then(() => (released ? undefined : releasePins(this.env, job.store, job.jobId).catch(() => undefined))),
         lease.release(),
       ]);
+    };
+    let out: Error | undefined;
+    try {
+      out = await this.runMachine(job, progress, signal);
+    } catch (e) {
+      await end(this.takeAnswer(job.jobId));
+      throw e;
     }
+    const answer = this.takeAnswer(job.jobId);
+    if (out !== undefined || answer !== 'succeed') {
+      await end(answer);
+      return out;
+    }
+    // The job succeeded: its result is committed (the driver wrote it before answering), so the
+    // caller reads it while the run's last writes — the job's final state, then the lease's
+    // release — wait for a later turn of the event loop and, as a step's state write does, for a
+    // core no executor uses (a next job's). `finished` waits for them; until they land the job's
+    // lease is live, and a crash leaves the previous step's state (jobStep.ts).
+    const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.pool.whenBusyBelow(this.cores))
+      .then(() => end(answer))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.finishing.get(job.jobId) === done) this.finishing.delete(job.jobId);
+      });
+    this.finishing.set(job.jobId, done);
+    return undefined;
+  }
+
+  /** The last answer of a job's driver in this run (forgotten: the run is over). */
+  private takeAnswer(jobId: string): string | undefined {
+    const answer = this.answers.get(jobId);
+    this.answers.delete(jobId);
+    return answer;
+  }
+
+  /** Resolves once the run of job `jobId` has made its last writes (its final state, its lease's release). */
+  finished(jobId: string): Promise<void> {
+    return this.finishing.get(jobId) ?? Promise.resolve();
   }
 
   private async runMachine(job: JobRef, progress: ProgressSink, signal?: AbortSignal): Promise<Error | undefined> {
@@ -239,6 +292,7 @@ export class LocalRunner implements Runner {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.finishing.values());
     await this.pool.close();
   }
 }

@@ -210,6 +210,34 @@ export async function loadDatasets(
   };
 }
 
+/** Datasets handed over by job id (handOverDatasets), oldest first; bounded. */
+const handedOver = new Map<string, Datasets>();
+/** Hand-overs kept at most: one a job whose first step never ran here leaves behind goes after this many more. */
+const HANDED_OVER_MAX = 16;
+
+/**
+ * Hand the datasets a client loaded whole for job `jobId` (every file listed and its footer read,
+ * as planning reads them) to the job's first driver step, when it runs in this process (the
+ * local runner): it plans over them instead of listing the same files and checking the same
+ * footers again moments later. Only datasets without a dataset log are handed over (a logged
+ * one's version is pinned by the job's own planning); a step in another process (Lambda) finds
+ * nothing here and loads them itself.
+ */
+export function handOverDatasets(jobId: string, ds: Datasets): void {
+  handedOver.set(jobId, ds);
+  for (const id of handedOver.keys()) {
+    if (handedOver.size <= HANDED_OVER_MAX) break;
+    handedOver.delete(id);
+  }
+}
+
+/** The datasets handed over for job `jobId`, once (undefined if none were, or they were taken). */
+export function takeHandedOverDatasets(jobId: string): Datasets | undefined {
+  const ds = handedOver.get(jobId);
+  handedOver.delete(jobId);
+  return ds;
+}
+
 /** One dataset as loadDatasets gives it. */
 interface LoadedDataset {
   readonly path: string;

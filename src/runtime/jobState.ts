@@ -199,7 +199,16 @@ export interface JobState {
   lastAction?: string;
   /** Driver calls spent reading footers before the plan was made. */
   planningCalls?: number;
+  /**
+   * Whether planning pinned a dataset version (pins.ts): false when every dataset it read has no
+   * log (nothing to renew or release, so no step asks the store); absent in a state written
+   * before this was recorded, which counts as pinned.
+   */
+  pinned?: boolean;
 }
+
+/** Whether a job may hold reader pins (pins.ts): renewed by its steps, released at its end. */
+export const mayHoldPins = (state: JobState): boolean => state.pinned !== false;
 
 /** The state of a job that failed before it had stages (while planning, or a micro-batch job). */
 export function failedState(jobId: string, error: ErrorData): JobState {

@@ -11,7 +11,7 @@ import { getJson, putJson, type ObjectStore } from '../storage/store.js';
 import type { KnownFooter } from './catalog.js';
 import type { RuntimeEnv } from './env.js';
 import { DRIVER_STEP_EVENTS } from './history.js';
-import { failedState, historyOf, jobKeys, type JobState, type JobSubmission } from './jobState.js';
+import { failedState, historyOf, jobKeys, type JobState, type JobSubmission, mayHoldPins } from './jobState.js';
 import { releasePins, readerPins, renewPins } from './pins.js';
 import { planJob } from './planJob.js';
 import { type DriverEvent, type DriverOutput, failOutput } from './protocol.js';
@@ -58,10 +58,11 @@ export async function jobStep(
     if (!state) {
       validatePlanDocument(sub.plan);
       const footers = await loadSavedFooters(store, keys);
+      const pins = readerPins(env, event.job.store, event.job.jobId, sub.options.readPinMs);
       const planned = await planJob(event.job.jobId, sub, env, event.job.store, {
         known: footers.known,
         budget: sub.options.footersPerCall,
-        pins: readerPins(env, event.job.store, event.job.jobId, sub.options.readPinMs),
+        pins,
       });
       if ('incomplete' in planned) {
         // Large inputs: read footers over several driver calls, saving them as we go.
@@ -71,13 +72,15 @@ export async function jobStep(
       plan = planned.plan;
       state = planned.state;
       state.planningCalls = footers.calls + 1;
+      // Planning over several calls re-pins in its last; counted as pinned all the same.
+      state.pinned = pins.pinned || footers.calls > 0;
       // Written beside the first round's manifests (awaited before the state and the answer).
       planSaved = putJson(store, keys.stages, plan);
       planSaved.catch(() => undefined);
     } else {
       plan = read.stages ?? (await getJson<StagePlan>(store, keys.stages));
       // Every step renews the pins of a running job (on AWS no runner holds it).
-      if (state.status === 'running') await renewPins(env, event.job.store, event.job.jobId);
+      if (state.status === 'running' && mayHoldPins(state)) await renewPins(env, event.job.store, event.job.jobId);
     }
   } catch (e) {
     const err = toErrorData(e);
@@ -107,8 +110,12 @@ export async function jobStep(
   const save = () => putJson(store, keys.state, state);
   // While the round runs the state can be written beside it (the runner awaits the write before
   // the next step); a crash before it lands leaves the previous step's state, as a crash between
-  // this step's manifests and its state write always could.
-  if (out.action === 'run_executors' && env.writeBehind) env.writeBehind(event.job.jobId, save);
+  // this step's manifests and its state write always could. So can the final state of a job that
+  // succeeded, once its result is committed (the runner lands it before it releases the job's
+  // lease, while its client reads the result): a crash before it lands leaves the previous state,
+  // from which `resume` runs the last round again and commits the same result.
+  if ((out.action === 'run_executors' || out.action === 'succeed') && env.writeBehind)
+    env.writeBehind(event.job.jobId, save);
   else await save();
   return out;
 }

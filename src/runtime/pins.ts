@@ -34,11 +34,25 @@ async function entries(jobs: ObjectStore, jobId: string): Promise<PinEntry[]> {
 
 const pinOf = (jobId: string, ttlMs: number): Pin => ({ jobId, owner: leaseOwner(), until: Date.now() + ttlMs, ttlMs });
 
-/** The pin holder of job `jobId`'s planning: lists each pin in the job store, then writes it. */
-export function readerPins(env: RuntimeEnv, storeRef: StoreRef, jobId: string, ttlMs = DEFAULT_READ_PIN_MS): PinHolder {
+/**
+ * The pin holder of job `jobId`'s planning: lists each pin in the job store, then writes it.
+ * `pinned` tells whether it was asked to pin anything (the job state records it: a job that
+ * pinned nothing has nothing to renew or release).
+ */
+export function readerPins(
+  env: RuntimeEnv,
+  storeRef: StoreRef,
+  jobId: string,
+  ttlMs = DEFAULT_READ_PIN_MS,
+): PinHolder & { readonly pinned: boolean } {
   const jobs = env.store(storeRef);
+  let pinned = false;
   return {
+    get pinned() {
+      return pinned;
+    },
     async pin(store, root, path, version) {
+      pinned = true;
       const listed = await entries(jobs, jobId);
       if (!listed.some((e) => e.path === path && e.version === version))
         await putJson(jobs, pinsKey(jobId), [...listed, { path, version, ttlMs }]);

@@ -17,7 +17,14 @@ import { inlineBroadcasts } from '../../planner/optimizer/rules/inline_broadcast
 import { type ScanInput, type ScanSplit, type SplitFile, splitScan } from '../../planner/tasks.js';
 import { backendOf } from '../storage/backends.js';
 import type { StoreRef } from '../storage/store.js';
-import { loadDatasets, PlanningIncomplete, type Datasets, type KnownFooter, type LoadOptions } from './catalog.js';
+import {
+  loadDatasets,
+  PlanningIncomplete,
+  takeHandedOverDatasets,
+  type Datasets,
+  type KnownFooter,
+  type LoadOptions,
+} from './catalog.js';
 import type { RuntimeEnv } from './env.js';
 import type { JobOptions, JobState, JobSubmission, StageState, TaskState } from './jobState.js';
 import type { TaskInput } from './protocol.js';
@@ -128,9 +135,14 @@ export async function planJob(
   storeRef: StoreRef,
   load: LoadOptions = {},
 ): Promise<PlannedJob | { incomplete: KnownFooter[] }> {
+  // Loaded by the client that submitted the job, when it runs here (catalog.ts handOverDatasets).
+  const handed = takeHandedOverDatasets(jobId);
   let ds: Datasets;
   try {
-    ds = await loadDatasets(sub.plan.root, env, storeRef, { ...load, onlyFiles: sub.options.onlyFiles });
+    ds =
+      handed && !sub.options.onlyFiles && !sub.options.footersPerCall
+        ? handed
+        : await loadDatasets(sub.plan.root, env, storeRef, { ...load, onlyFiles: sub.options.onlyFiles });
   } catch (e) {
     if (e instanceof PlanningIncomplete) return { incomplete: e.footers };
     throw e;

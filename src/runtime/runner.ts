@@ -14,6 +14,12 @@ export interface Runner {
    * `signal` stops the job's execution; the promise then resolves with a `JOB_ABORTED` error.
    */
   run(job: JobRef, progress?: ProgressSink, signal?: AbortSignal): Promise<Error | undefined>;
+  /**
+   * Resolves once the runner's own last writes for a job whose run has returned have landed (the
+   * local runner: its final state and its lease's release, which follow a committed result).
+   * Absent: `run` resolves after them.
+   */
+  finished?(jobId: string): Promise<void>;
   /** Release what the runner holds (executor processes, clients); it runs no job after. */
   close(): Promise<void>;
 }

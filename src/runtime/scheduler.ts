@@ -15,6 +15,7 @@ import { fitsInHistory, HISTORY_EVENT_CAP } from './history.js';
 import {
   historyOf,
   jobKeys,
+  mayHoldPins,
   type JobState,
   type JobSubmission,
   type JobSummary,
@@ -316,7 +317,8 @@ export class Scheduler {
   async fail(err: ErrorData): Promise<DriverOutput> {
     this.state.status = 'failed';
     this.state.error = err;
-    await releasePins(this.env, this.event.job.store, this.state.jobId).catch(() => undefined);
+    if (mayHoldPins(this.state))
+      await releasePins(this.env, this.event.job.store, this.state.jobId).catch(() => undefined);
     const sink = this.sub.plan.sink;
     if (sink.kind === 'write')
       await abortWrite(sink, this.state.jobId, this.env, this.event.job.store).catch(() => undefined);
@@ -460,7 +462,8 @@ export class Scheduler {
   async commitJob(): Promise<DriverOutput> {
     // Every task has read its input: the versions the job pinned are free (a pin this fails to
     // delete expires; files it held go at a later sweep).
-    await releasePins(this.env, this.event.job.store, this.state.jobId).catch(() => undefined);
+    if (mayHoldPins(this.state))
+      await releasePins(this.env, this.event.job.store, this.state.jobId).catch(() => undefined);
     const outputs = this.state.stages[this.plan.resultStage]!.tasks.map((t) => t.output!);
     let rows = outputs.reduce((a, o) => a + o.rows, 0);
     const sink = this.sub.plan.sink;
