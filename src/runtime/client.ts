@@ -55,8 +55,11 @@ export async function readResult(
   machineError?: Error,
 ): Promise<{ table: arrow.Table; manifest: ResultManifest }> {
   const keys = jobKeys(jobId);
-  if (!(await store.head(keys.result))) throw await jobFailure(store, jobId, machineError);
-  const manifest = await getJson<ResultManifest>(store, keys.result);
+  // One request: a job without a result manifest failed, or stopped before it committed.
+  const manifest = await getJson<ResultManifest>(store, keys.result).catch(async (e: unknown) => {
+    if ((e as { code?: string }).code !== 'NOT_FOUND') throw e;
+    throw await jobFailure(store, jobId, machineError);
+  });
   const batches: Batch[] = [];
   for (const part of manifest.parts) batches.push(...decodeIpc(await store.get(part), manifest.schema));
   const rows = batches.reduce((a, b) => a + b.length, 0);
