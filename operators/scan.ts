@@ -54,7 +54,7 @@ export async function* scanRowGroups(
   const lookups = spec.keyFilters?.length ? await keyLookups(spec.keyFilters, spec.schema, ctx) : [];
   const md = await fileMetadata(r);
   // Filters on dictionary-encoded columns: decided on codes, other columns built only for survivors.
-  const late = spec.filters.length || lookups.length ? lateScan(r, md, spec, ctx.udfs, false, lookups) : null;
+  const late = spec.filters.length || lookups.length ? lateScan(r, md, spec, ctx.udfs, lookups) : null;
   if (late) {
     try {
       yield* late(rowGroups, (rest) => decodeAll(r, rest, spec, null, md));
@@ -78,7 +78,7 @@ async function* decodeAll(
   filter: Conjunction | null,
   md: FileMetaData,
 ): AsyncIterable<Batch> {
-  const own = lateScan(r, md, { ...spec, filters: [], prefilter: false }, undefined, true);
+  const own = lateScan(r, md, { ...spec, filters: [], prefilter: false }, undefined);
   if (!own) {
     yield* decodeWasm(r, rowGroups, spec, filter);
     return;

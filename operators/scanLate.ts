@@ -7,7 +7,7 @@
  * and, while the selection keeps at most 30% of the rows, only at its rows (`decodeChunkAt`: pages
  * without a selected row are not even decompressed) — and every column is gathered once, at the
  * surviving rows (dictionary columns straight from their codes). Chunks our decoder does not read (other
- * codecs, encodings, types) and strings no filter reads go through parquet-wasm as before.
+ * codecs, encodings, types) and plain strings no filter reads go through parquet-wasm as before.
  *
  * `prefilter`: the filters are also evaluated after the scan (fused into an aggregate), so the
  * scan applies only the cheap ones (on dictionaries); once they keep most of a row group, the
@@ -104,15 +104,13 @@ export type LateScan = (
 
 /**
  * A late-materializing scan, or null when it does not apply to this file (the caller scans as
- * before). `plain`: the scan has no filters (scan.ts `decodeAll`): our decoder then also reads
- * the strings whose pages are all dictionary codes.
+ * before; scan.ts `decodeAll` also uses it without filters).
  */
 export function lateScan(
   r: RangeReader,
   md: FileMetaData,
   spec: LateScanSpec,
   udfs: UdfTable | undefined,
-  plain = false,
   lookups: readonly KeyLookup[] = [],
 ): LateScan | null {
   // One object shape for every scan's spec (callers pass the stage plan's object or a spread of
@@ -136,8 +134,10 @@ export function lateScan(
   // lookups turn out the more selective (`lookupsFirst`).
   for (const k of lookups)
     parts.push({ select: (b) => k.select(b), columns: k.columns, udf: false, lookup: true, seen: 0, kept: 0 });
-  // Ours: numbers, dates and decimals (plain or dictionary), and dictionary strings that a
-  // filter reads (kept as codes) or, in a plain scan, whose pages are all dictionary codes.
+  // Ours: numbers, dates and decimals (plain or dictionary), dictionary strings that a filter
+  // reads (kept as codes), and the other strings whose pages are all dictionary codes — with
+  // filters too, then decoded at the surviving rows only: parquet-wasm decoded a whole chunk for
+  // them (TPC-H Q12's o_orderpriority beside a runtime-filtered o_orderkey, 2% of the rows kept).
   // parquet-wasm decodes into its own memory, then the columns are copied out: ours cost less
   // (SF1 lineitem, in process: Q18's l_orderkey scan 270-360 -> 215-320 ms, Q1's columns 1180-1430
   // -> 1000-1170 ms, l_shipmode/l_shipinstruct/l_linestatus 620-910 -> 490-700 ms), and a scan
@@ -150,7 +150,7 @@ export function lateScan(
     const type = spec.schema[i]!.type;
     if (!m || !pageDecodable(leaves[i]!.element, m, type)) return false;
     if (type !== 'string' && type !== 'binary') return true;
-    return filtered.has(i) ? m.encodings.some((x) => DICTIONARY.has(x)) : plain && dictionaryPages(m);
+    return filtered.has(i) ? m.encodings.some((x) => DICTIONARY.has(x)) : dictionaryPages(m);
   };
   if (!spec.schema.some((_, i) => ours(0, i))) return null;
   return (rowGroups, plain) => scan(r, md, spec, leaves, parts, filtered, ours, rowGroups, plain);
