@@ -96,6 +96,25 @@ describe('adaptive_semi_join_reduction', () => {
       expectSameResults(rowsFromArrow(await q(off).collect()), expected, { ordered: false });
     });
 
+  it('SQL NOT IN (subquery) with NULLs on either side: the anti join reduced, NULL semantics kept', async () => {
+    left(on).createOrReplaceTempView('l');
+    on.read.parquet(fx.path('r')).createOrReplaceTempView('r');
+    for (const text of [
+      'select id from l where a not in (select ra from r where ra is not null and ra % 2 <> 1)',
+      'select id from l where a not in (select ra from r where ra % 2 <> 1 or ra is null)',
+      'select id from l where a in (select ra from r where ra % 2 <> 1)',
+    ]) {
+      const df = await on.sql(text);
+      expect((await df.explain()).split('== Staged Plan ==')[1]).toMatch(/instead reduced by its rows/);
+      expectSameResults(rowsFromArrow(await df.collect()), await fx.duck.query(text), { ordered: false });
+    }
+    // The first keeps rows (no NULL in the subquery), the second none (a NULL in it).
+    expect(
+      (await fx.duck.query('select id from l where a not in (select ra from r where ra is not null and ra % 2 <> 1)'))
+        .rows.length,
+    ).toBeGreaterThan(0);
+  });
+
   it("a left side behind an adaptive broadcast join (its scan stage may be skipped): reduced by that join's own output", async () => {
     // Big orders (a HAVING filter) semi-joined with orders: adaptive_broadcast skips the orders
     // shuffle, so the anti join's right side must be reduced by the semi join's output, not its input.
