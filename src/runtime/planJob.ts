@@ -106,13 +106,19 @@ export function planQuery(
     broadcastThreshold: options.broadcastThreshold,
   });
   // Size tasks and exchanges from the bytes the scans will read (a probe plan: the scans do not
-  // depend on the exchanges' width).
+  // depend on the exchanges' width). The probe is planned with the width of no bytes (the job's
+  // own, else the least any bytes ask for): it is the plan when the bytes ask for no more (a small
+  // job's, or a job that sets its width), planned once.
   const broadcastThreshold = options.broadcastThreshold;
   const sizes = { disabledRules, broadcastThreshold, columnBytes: ds.columnBytes, columnRanges: ds.columnRanges };
-  const probe = planStages(optimized, ds.catalog, { shufflePartitions: 1, ...sizes }, doc.sink);
+  const probeWidth = shufflePartitionsFor(0, options);
+  const probe = planStages(optimized, ds.catalog, { shufflePartitions: probeWidth, ...sizes }, doc.sink);
   const scanBytes = probe.stages.reduce((a, s) => a + splitStage(ds, s, Infinity, disabledRules).bytes, 0);
   const shufflePartitions = shufflePartitionsFor(scanBytes, options);
-  let staged = planStages(optimized, ds.catalog, { shufflePartitions, ...sizes }, doc.sink);
+  let staged =
+    shufflePartitions === probeWidth
+      ? probe
+      : planStages(optimized, ds.catalog, { shufflePartitions, ...sizes }, doc.sink);
   if (physicalRuleOn('inline_broadcast_scans', disabledRules) && (broadcastThreshold ?? 1) > 0)
     staged = inlineBroadcasts(staged, (s) => splitStage(ds, s, Infinity, disabledRules));
   const plan: StagePlan = {
