@@ -40,7 +40,11 @@ describe('AWS runner', () => {
       const payload = JSON.parse(input.input);
       expect(Object.keys(payload).sort()).toEqual(['job', 'results']); // a reference, not data
       const arn = `arn:exec:${input.name}`;
-      runs.set(arn, backend.run(payload.job));
+      // A deployed execution ends after its last step's writes (finished(): the local runner's last writes).
+      runs.set(
+        arn,
+        backend.run(payload.job).then(() => backend.finished(payload.job.jobId)),
+      );
       return { executionArn: arn, startDate: new Date() };
     });
     sfn

@@ -71,7 +71,10 @@ let runOnStart = true;
 
 function runExecution(arn: string): void {
   const e = executions.get(arn)!;
-  e.run = backend.run(e.job, undefined, e.abort.signal).then((err) => {
+  // A deployed execution ends after its last step's writes; the local runner's run() returns
+  // before a succeeded job's final state lands (finished() resolves after it).
+  e.run = backend.run(e.job, undefined, e.abort.signal).then(async (err) => {
+    await backend.finished(e.job.jobId);
     if (e.status === 'RUNNING') e.status = err ? 'FAILED' : 'SUCCEEDED';
   });
 }
