@@ -17,10 +17,11 @@ export interface RuntimeEnv {
   /** Task threads an executor may use (worker_threads over the instance's cores); default 1. */
   threads?: number;
   /**
-   * Where a batch job's driver step may leave its state write when it answers run_executors: the
-   * write runs once the executors are started and the runner awaits it before the job's next step
-   * (the local runner, whose driver shares the process). Absent (Lambda): the step writes its
-   * state before it returns.
+   * Where a batch job's driver step may leave its state write when it answers run_executors or
+   * succeed: the write runs once the executors are started (or the result is committed) and the
+   * runner awaits it before the job's next step, or before `Runner.finished` resolves (the local
+   * runner, whose driver shares the process). Absent (Lambda): the step writes its state before
+   * it returns.
    */
   writeBehind?(jobId: string, write: () => Promise<void>): void;
   /** Milliseconds left before the platform stops this invocation. */
