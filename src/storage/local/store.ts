@@ -262,21 +262,30 @@ function openTemp(target: string): { tmp: string; fd: number } {
   }
 }
 
+/**
+ * The writev calls that put `body` in a file, as a dialogue: each yield is the chunks to write
+ * next, answered with the bytes written; a short write (rare on files) goes on with what is left.
+ * One loop for the synchronous writes and the pool's.
+ */
+function* writevCalls(body: Body): Generator<Uint8Array[], void, number> {
+  const chunks = body instanceof Uint8Array ? [body] : body;
+  for (let c = 0; c < chunks.length; c += WRITEV_CHUNKS) {
+    const group = chunks.slice(c, c + WRITEV_CHUNKS);
+    let want = group.reduce((a, x) => a + x.byteLength, 0);
+    let written = yield group;
+    while (written < want) {
+      want -= written;
+      written = yield [Buffer.concat(group).subarray(-want)];
+    }
+  }
+}
+
 /** The body in a temporary file beside `target`, written with synchronous calls (small bodies). */
 function writeTempSync(target: string, body: Body): string {
   const { tmp, fd } = openTemp(target);
   try {
-    const chunks = body instanceof Uint8Array ? [body] : body;
-    for (let c = 0; c < chunks.length; c += WRITEV_CHUNKS) {
-      const group = chunks.slice(c, c + WRITEV_CHUNKS);
-      let want = group.reduce((a, x) => a + x.byteLength, 0);
-      let written = writevSync(fd, group);
-      // A short write (rare on files) goes on with what is left.
-      while (written < want) {
-        want -= written;
-        written = writevSync(fd, [Buffer.concat(group).subarray(-want)]);
-      }
-    }
+    const calls = writevCalls(body);
+    for (let call = calls.next(); !call.done; ) call = calls.next(writevSync(fd, call.value));
     return tmp;
   } finally {
     closeSync(fd);
@@ -292,16 +301,8 @@ function writeTempSync(target: string, body: Body): string {
 async function writeTemp(target: string, body: Body): Promise<string> {
   const { tmp, fd } = openTemp(target);
   try {
-    const chunks = body instanceof Uint8Array ? [body] : body;
-    for (let c = 0; c < chunks.length; c += WRITEV_CHUNKS) {
-      const group = chunks.slice(c, c + WRITEV_CHUNKS);
-      let want = group.reduce((a, x) => a + x.byteLength, 0);
-      let written = await writevAsync(fd, group);
-      while (written < want) {
-        want -= written;
-        written = await writevAsync(fd, [Buffer.concat(group).subarray(-want)]);
-      }
-    }
+    const calls = writevCalls(body);
+    for (let call = calls.next(); !call.done; ) call = calls.next(await writevAsync(fd, call.value));
     return tmp;
   } finally {
     closeSync(fd);
