@@ -176,9 +176,7 @@ export class Session {
       root,
       { kind: 'collect' },
       { ...this.deletedByClient, ...options },
-      newJobId(),
-      true,
-      true,
+      { runHere: true },
     );
     return (await this.follow(jobId!, label)).table;
   }
@@ -192,7 +190,7 @@ export class Session {
     sink: Extract<Sink, { kind: 'write' }>,
     cached = true,
   ): Promise<{ rows: number; files: number }> {
-    const jobId = await this.submit(root, sink, this.deletedByClient, newJobId(), cached, true);
+    const jobId = await this.submit(root, sink, this.deletedByClient, { cached, runHere: true });
     if (jobId === null) return { rows: 0, files: 0 };
     const { manifest } = await this.follow(jobId, 'write');
     return { rows: manifest.rows, files: manifest.files ?? 0 };
@@ -211,15 +209,18 @@ export class Session {
    * schemas (plan-time errors, before anything runs) and a write against its destination, bundle
    * the user functions the plan calls, and store the job with the session's options. Returns the
    * job's id, or null when there is nothing to run (mode 'ignore' over an existing output).
-   * `runHere`: the caller runs the job in this session at once (collect, write).
+   * `cached`: use the session's cached results (default true); `runHere`: the caller runs the job
+   * in this session at once (collect, write).
    */
   private async submit(
     root: PlanNode,
     sink: Sink,
     options: JobOptions,
-    jobId = newJobId(),
-    cached = true,
-    runHere = false,
+    {
+      jobId = newJobId(),
+      cached = true,
+      runHere = false,
+    }: { jobId?: string; cached?: boolean; runHere?: boolean } = {},
   ): Promise<string | null> {
     // Cached results the plan uses are written first (once), then read in place of their plans.
     if (cached)
@@ -413,7 +414,7 @@ export class Session {
     };
     const jobId = newJobId();
     const done = (async () => {
-      await this.submit(df.plan, sink, { stream }, jobId);
+      await this.submit(df.plan, sink, { stream }, { jobId });
       const { manifest } = await this.follow(jobId, 'microBatch', true);
       return { batches: manifest.batches ?? 0, rows: manifest.rows, files: manifest.files ?? 0 };
     })();
